@@ -1,0 +1,67 @@
+"""Typed configuration shared by the CLI, the headless pipeline and the GUI.
+
+Frozen dataclasses with units in field names; ``dataclasses.replace`` makes variants.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+WindowMode = Literal["duration", "events", "timestamps", "adaptive"]
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """Where events come from: a file path or a camera name (see ``sources.CAMERA_NAMES``)."""
+
+    spec: str = "sim"
+    #: replay speed for files relative to the sensor clock; 0 = as fast as possible
+    speed: float = 1.0
+    loop: bool = False
+    start_s: float | None = None
+    end_s: float | None = None
+
+
+@dataclass(frozen=True)
+class WindowConfig:
+    """How the stream is cut into windows for the network."""
+
+    mode: WindowMode = "events"
+    window_ms: float = 33.0
+    #: fixed events per window; ``None`` = ``events_per_pixel`` x sensor pixels (E2VID)
+    window_events: int | None = None
+    events_per_pixel: float = 0.35
+    #: for mode "timestamps": path of a file with one t_us per line
+    timestamps_path: str | None = None
+    #: for mode "adaptive": events per pixel kept within these bounds
+    adaptive_min_epp: float = 0.05
+    adaptive_max_epp: float = 1.0
+    num_bins: int = 5
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Which network to run and where."""
+
+    name: str = "evfocus"
+    device: str = "auto"
+    half: bool = True  # fp16 on CUDA only
+
+
+@dataclass(frozen=True)
+class PostConfig:
+    """Ordered post-processing steps (names from the ``evfocus_live.postprocessors`` group)."""
+
+    steps: tuple[str, ...] = ("auto_hdr",)
+    options: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DisplayConfig:
+    """Event view rendering in the viewer."""
+
+    event_mode: Literal["accumulate", "decay", "time_surface"] = "decay"
+    decay_ms: float = 30.0
+    show_defocus_map: bool = True
+    refresh_ms: int = 16

@@ -1,0 +1,25 @@
+"""User-facing errors: each carries one line that the CLI prints and the GUI shows.
+
+Anything raised as an :class:`EvFocusError` ends a CLI command with that line on
+stderr and exit code 2 (see :mod:`evfocus_live.cli`), never a traceback.
+"""
+
+
+class EvFocusError(Exception):
+    """Base class; ``str(err)`` is the one line shown to the user."""
+
+
+class InputError(EvFocusError):
+    """An input file is missing, unknown, empty or corrupt."""
+
+
+class DeviceError(EvFocusError):
+    """A camera is absent, unplugged or not usable (drivers, permissions)."""
+
+
+class CheckpointError(EvFocusError):
+    """A model checkpoint is missing, corrupt or does not match its architecture."""
+
+
+class ConfigError(EvFocusError):
+    """A config file or command-line option is invalid."""

@@ -1,0 +1,74 @@
+"""The one event dtype used everywhere, and small vectorised helpers.
+
+Every source converts whole batches to :data:`EVENT_DTYPE` once, at the edge; the ring
+buffer, slicers and voxel grids only ever see this dtype.
+
+Fields: ``t`` int64 microseconds (sensor clock), ``x``/``y`` uint16 pixel coordinates,
+``p`` uint8 polarity (1 = ON / brightness up, 0 = OFF).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+EVENT_DTYPE = np.dtype([("t", "<i8"), ("x", "<u2"), ("y", "<u2"), ("p", "u1")])
+
+
+def empty(n: int = 0) -> np.ndarray:
+    """An uninitialised (n = 0: empty) event array."""
+    return np.empty(n, dtype=EVENT_DTYPE)
+
+
+def from_arrays(t_us, x, y, p) -> np.ndarray:
+    """Pack column arrays into one event array; ``p`` may be bool, 0/1 or -1/+1."""
+    t_us = np.asarray(t_us)
+    ev = np.empty(t_us.shape[0], dtype=EVENT_DTYPE)
+    ev["t"] = t_us
+    ev["x"] = x
+    ev["y"] = y
+    ev["p"] = np.asarray(p) > 0
+    return ev
+
+
+def concat(batches: Iterable[np.ndarray]) -> np.ndarray:
+    """Concatenate event batches (an empty list gives an empty array)."""
+    batches = [b for b in batches if b is not None and len(b)]
+    if not batches:
+        return empty()
+    return np.concatenate(batches).astype(EVENT_DTYPE, copy=False)
+
+
+def is_sorted(ev: np.ndarray) -> bool:
+    """True when timestamps never decrease."""
+    t = ev["t"]
+    return bool(len(t) < 2 or np.all(t[1:] >= t[:-1]))
+
+
+def in_bounds(ev: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Boolean mask of events inside a ``width`` x ``height`` sensor."""
+    return (ev["x"] < width) & (ev["y"] < height)
+
+
+def time_slice(ev: np.ndarray, t0_us: int, t1_us: int) -> np.ndarray:
+    """Events with ``t0_us <= t < t1_us`` from a time-sorted array (a view)."""
+    t = ev["t"]
+    i0, i1 = np.searchsorted(t, [t0_us, t1_us], side="left")
+    return ev[i0:i1]
+
+
+def polarity_sign(ev: np.ndarray) -> np.ndarray:
+    """Polarity as float32 +1 (ON) / -1 (OFF)."""
+    return ev["p"].astype(np.float32) * 2.0 - 1.0
+
+
+def split_sizes(n: int, sizes: Sequence[int]) -> list[slice]:
+    """Consecutive slices of the given sizes covering ``range(n)`` (last one clipped)."""
+    out, i = [], 0
+    for s in sizes:
+        if i >= n:
+            break
+        out.append(slice(i, min(n, i + s)))
+        i += s
+    return out

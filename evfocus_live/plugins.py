@@ -1,0 +1,71 @@
+"""Plugin discovery through ``importlib.metadata`` entry points.
+
+Three groups: ``evfocus_live.sources``, ``evfocus_live.models`` and
+``evfocus_live.postprocessors``. Built-ins register through the same groups in this
+project's ``setup.cfg``, so built-ins and third-party plugins take one path. Entry
+points are loaded lazily, on first use; one that fails to import is logged, recorded in
+:attr:`Registry.failures` (the GUI shows them) and skipped — it never crashes the app.
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib.metadata import EntryPoint, entry_points
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+SOURCES = "evfocus_live.sources"
+MODELS = "evfocus_live.models"
+POSTPROCESSORS = "evfocus_live.postprocessors"
+
+
+class Registry:
+    """Name -> lazily loaded object for one entry-point group.
+
+    Example::
+
+        reg = Registry(SOURCES)
+        reg.names()            # ['aedat4', 'davis346', ...]
+        cls = reg.load("sim")  # imports the module only now
+    """
+
+    def __init__(self, group: str, eps: list[EntryPoint] | None = None):
+        self.group = group
+        self._eps = {ep.name: ep for ep in (eps if eps is not None else entry_points(group=group))}
+        self._loaded: dict[str, Any] = {}
+        self.failures: dict[str, str] = {}
+
+    def names(self) -> list[str]:
+        """All registered names, loaded or not, broken ones excluded once they failed."""
+        return sorted(n for n in self._eps if n not in self.failures)
+
+    def entry_point(self, name: str) -> EntryPoint | None:
+        return self._eps.get(name)
+
+    def load(self, name: str) -> Any:
+        """The object behind ``name``; raises ``KeyError`` if unknown or broken."""
+        if name in self._loaded:
+            return self._loaded[name]
+        ep = self._eps.get(name)
+        if ep is None or name in self.failures:
+            raise KeyError(name)
+        try:
+            obj = ep.load()
+        except Exception as exc:  # a broken plugin must never take the app down
+            msg = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            self.failures[name] = msg
+            log.warning("plugin %r (%s) failed to load: %s", name, ep.value, msg)
+            raise KeyError(name) from exc
+        self._loaded[name] = obj
+        return obj
+
+    def load_all(self) -> dict[str, Any]:
+        """Load every entry point, skipping (and recording) the broken ones."""
+        out = {}
+        for name in list(self._eps):
+            try:
+                out[name] = self.load(name)
+            except KeyError:
+                pass
+        return out

@@ -1,0 +1,94 @@
+"""Open any event source by path or camera name.
+
+File formats are detected by content (magic bytes / header), the extension only
+breaking ties; cameras are named (``davis346``, ``dvxplorer``, ``prophesee``, ``sim``,
+``auto``). Backends come from the ``evfocus_live.sources`` entry-point group.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from ..errors import InputError
+from ..plugins import SOURCES, Registry
+from .base import EventSource, SourceInfo
+
+log = logging.getLogger(__name__)
+
+__all__ = ["EventSource", "SourceInfo", "open_source", "open_file", "detect_format",
+           "source_registry", "CAMERA_NAMES"]
+
+CAMERA_NAMES = ("davis346", "dvxplorer", "prophesee", "sim", "auto")
+
+_registry: Registry | None = None
+
+
+def source_registry() -> Registry:
+    """The process-wide registry of source backends (built-ins and plugins)."""
+    global _registry
+    if _registry is None:
+        _registry = Registry(SOURCES)
+    return _registry
+
+
+def _file_backends() -> dict[str, type[EventSource]]:
+    reg = source_registry()
+    out = {}
+    for name, cls in reg.load_all().items():
+        if isinstance(cls, type) and issubclass(cls, EventSource) and not cls.is_live and cls.extensions:
+            out[name] = cls
+    return out
+
+
+def detect_format(path: str | Path) -> tuple[str, type[EventSource]]:
+    """(format name, backend class) for a file, by content first, then extension."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, not an event file")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
+    if not head:
+        raise InputError(f"{path}: file is empty")
+    backends = _file_backends()
+    for name, cls in backends.items():
+        try:
+            if cls.sniff(head, path):
+                return name, cls
+        except Exception:  # a sniffer must never crash detection
+            log.debug("sniffer %s failed on %s", name, path, exc_info=True)
+    ext = path.suffix.lower()
+    claimed = [n for n, c in backends.items() if ext in c.extensions]
+    if claimed:
+        raise InputError(f"{path}: content is not a valid {claimed[0]} file")
+    raise InputError(f"{path}: unknown event file format (supported: "
+                     f"{', '.join(sorted({e for c in backends.values() for e in c.extensions}))})")
+
+
+def open_file(path: str | Path, **kwargs) -> EventSource:
+    """Open a recording with the backend that recognises its content."""
+    _, cls = detect_format(path)
+    return cls(Path(path), **kwargs)
+
+
+def open_source(spec: str | Path, **kwargs) -> EventSource:
+    """Open a camera by name (``CAMERA_NAMES`` or a plugin name) or a file by path."""
+    s = str(spec)
+    reg = source_registry()
+    if s in CAMERA_NAMES or (s in reg.names() and not Path(s).exists()):
+        if s == "auto":
+            from .autodetect import open_any_camera
+            return open_any_camera(**kwargs)
+        try:
+            cls = reg.load(s)
+        except KeyError:
+            reason = reg.failures.get(s, "not installed")
+            raise InputError(f"source {s!r} is unavailable: {reason}") from None
+        if getattr(cls, "is_live", False):
+            return cls(camera=s, **kwargs) if s in ("davis346", "dvxplorer") else cls(**kwargs)
+    return open_file(s, **kwargs)

@@ -1,0 +1,98 @@
+"""The one small interface every event source implements.
+
+A source yields batches of :data:`evfocus_live.events.EVENT_DTYPE`, sorted by time
+within the source's documented policy. Files can ``seek``; live cameras cannot.
+Vendor SDKs are imported inside each backend module only.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What ``evfocus info`` and the viewer show about a source."""
+
+    format: str
+    sensor: str
+    width: int
+    height: int
+    is_live: bool
+
+
+class EventSource(abc.ABC):
+    """Base class of every event source (file, camera, simulator, plugin).
+
+    Subclasses set ``format``, ``sensor``, ``width``, ``height`` and implement
+    :meth:`read`. File sources also implement :meth:`seek` and :meth:`time_range_us`.
+
+    Example::
+
+        with open_source("rec.aedat4") as src:
+            for batch in src:          # numpy arrays of EVENT_DTYPE
+                ...
+    """
+
+    #: format name as shown by ``evfocus info`` ("aedat4", "evt3", "sim", ...)
+    format: str = "unknown"
+    sensor: str = "unknown"
+    width: int = 0
+    height: int = 0
+    is_live: ClassVar[bool] = False
+
+    # --- file sources: content sniffing for format detection -----------------
+    #: file extensions (lower case, with dot) this backend claims
+    extensions: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def sniff(cls, head: bytes, path: Path) -> bool:
+        """True when the first bytes of ``path`` look like this backend's format."""
+        return False
+
+    # --- the interface --------------------------------------------------------
+    @property
+    def resolution(self) -> tuple[int, int]:
+        """(width, height) in pixels."""
+        return (self.width, self.height)
+
+    @property
+    def info(self) -> SourceInfo:
+        return SourceInfo(self.format, self.sensor, self.width, self.height, self.is_live)
+
+    @abc.abstractmethod
+    def read(self) -> np.ndarray | None:
+        """The next batch of events; ``None`` at end of stream.
+
+        Live sources return an empty array when nothing arrived within a short,
+        bounded wait, so callers can poll without hanging.
+        """
+
+    def seek(self, t_us: int) -> None:
+        """Continue reading from the first event with ``t >= t_us`` (files only)."""
+        raise NotImplementedError(f"{self.format} source cannot seek")
+
+    def time_range_us(self) -> tuple[int, int] | None:
+        """(first, last) timestamp in µs for files, ``None`` for live sources."""
+        return None
+
+    def close(self) -> None:
+        """Release files, devices and threads; safe to call twice."""
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        while (batch := self.read()) is not None:
+            if len(batch):
+                yield batch
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False

@@ -1,0 +1,53 @@
+"""Shared fixtures: the real recordings in ../shared/data and synthetic events."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from evfocus_live.events import EVENT_DTYPE
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+DAVIS_FILE = SHARED_DATA / "davis346_pegboard_aestream.aedat4"
+EVT3_FILE = SHARED_DATA / "prophesee_gen41_evk3_street_evt3.raw"
+EVT2_FILE = SHARED_DATA / "prophesee_gen3_spinner_evt2.raw"
+
+#: facts from ../shared/data/SOURCES.md
+REAL_FILES = {
+    "davis346": dict(path=DAVIS_FILE, format="aedat4", width=346, height=260, events=117_667,
+                     t_first_us=1633953690975950, t_last_us=1633953691105949),
+    "evt3": dict(path=EVT3_FILE, format="evt3", width=1280, height=720, events=219_596,
+                 t_first_us=11_718_656, t_last_us=11_727_457),
+    "evt2": dict(path=EVT2_FILE, format="evt2", width=640, height=480, events=539_481,
+                 t_first_us=1_317_888, t_last_us=1_367_888),
+}
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    assert SHARED_DATA.is_dir(), f"real recordings expected in {SHARED_DATA}"
+    return SHARED_DATA
+
+
+def make_events(n: int = 10_000, width: int = 346, height: int = 260, t0_us: int = 0,
+                duration_us: int = 100_000, seed: int = 0) -> np.ndarray:
+    """Random time-sorted events inside the sensor."""
+    rng = np.random.default_rng(seed)
+    ev = np.empty(n, dtype=EVENT_DTYPE)
+    ev["t"] = np.sort(rng.integers(t0_us, t0_us + duration_us, n))
+    ev["x"] = rng.integers(0, width, n)
+    ev["y"] = rng.integers(0, height, n)
+    ev["p"] = rng.integers(0, 2, n)
+    return ev
+
+
+@pytest.fixture
+def random_events() -> np.ndarray:
+    return make_events()

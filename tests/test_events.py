@@ -1,0 +1,26 @@
+import numpy as np
+
+from evfocus_live import events as E
+from conftest import make_events
+
+
+def test_from_arrays_maps_signed_polarity_to_0_1():
+    ev = E.from_arrays([1, 2, 3], [0, 1, 2], [5, 6, 7], [-1, 1, 0])
+    assert ev.dtype == E.EVENT_DTYPE
+    assert ev["p"].tolist() == [0, 1, 0]
+    assert E.polarity_sign(ev).tolist() == [-1.0, 1.0, -1.0]
+
+
+def test_time_slice_and_sorted():
+    ev = make_events(1000, duration_us=1000)
+    assert E.is_sorted(ev)
+    part = E.time_slice(ev, 100, 200)
+    assert np.all((part["t"] >= 100) & (part["t"] < 200))
+    assert len(part) == np.count_nonzero((ev["t"] >= 100) & (ev["t"] < 200))
+    assert not E.is_sorted(ev[::-1])
+
+
+def test_concat_empty():
+    assert len(E.concat([])) == 0
+    ev = make_events(10)
+    assert len(E.concat([ev, E.empty(), ev])) == 20
