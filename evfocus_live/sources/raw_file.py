@@ -1,0 +1,262 @@
+"""Prophesee RAW files (EVT 2.0 and EVT 3.0), decoded by our numba streaming decoder.
+
+The Metavision SDK is used only if importable *and* asked for (``backend="metavision"``);
+it is not on PyPI, so the default is :mod:`evfocus_live.sources.evt`.
+
+Header: ``% key value`` lines, ended by ``% end`` or by the first line that does not
+start with ``% ``. Legacy (2020) headers have no ``format``/``geometry``/``end`` lines;
+the size then comes from ``plugin_name`` (gen3 640x480; gen41/imx636 1280x720; genx320
+320x320), else 1280x720 with a warning.
+"""
+
+from __future__ import annotations
+
+import logging
+import mmap
+import re
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+
+from ..errors import InputError
+from ..events import EVENT_DTYPE
+from . import evt
+from .base import EventSource
+
+log = logging.getLogger(__name__)
+
+MAX_HEADER_BYTES = 1 << 20
+#: input words decoded per block; one read() returns the events of one block (~10 ms of
+#: data at 25 Mev/s) or fewer
+BLOCK_BYTES = 1 << 19
+
+_PLUGIN_SIZES = (("genx320", (320, 320)), ("gen3", (640, 480)), ("gen31", (640, 480)),
+                 ("gen41", (1280, 720)), ("gen4", (1280, 720)), ("imx636", (1280, 720)),
+                 ("imx646", (1280, 720)), ("gen1", (304, 240)))
+
+
+def parse_header(head: bytes) -> tuple[dict[str, str], int]:
+    """(``{key: value}``, data offset) from the start of a RAW file.
+
+    Raises InputError when there is no ``% `` header or it never ends within 1 MiB.
+    """
+    if not head.startswith(b"% "):
+        raise InputError("not a Prophesee RAW file (no '% ' header)")
+    fields: dict[str, str] = {}
+    pos = 0
+    while head.startswith(b"% ", pos):
+        end = head.find(b"\n", pos)
+        if end < 0:
+            raise InputError("RAW header is truncated or longer than 1 MiB")
+        line = head[pos + 2:end].rstrip(b"\r").decode("latin-1")
+        pos = end + 1
+        if line.strip() == "end":
+            break
+        key, _, value = line.partition(" ")
+        fields.setdefault(key.strip().lower(), value.strip())
+    return fields, pos
+
+
+def header_version(fields: dict[str, str]) -> int | None:
+    """2 or 3 from ``% evt`` / ``% format`` (None if neither says)."""
+    fmt = fields.get("format", "")
+    if fmt:
+        name = fmt.split(";")[0].strip().upper()
+        if name in ("EVT3", "EVT3.0"):
+            return 3
+        if name in ("EVT2", "EVT2.0"):
+            return 2
+        raise InputError(f"RAW encoding {name!r} is not supported (EVT2 and EVT3 are)")
+    ev = fields.get("evt", "").strip()
+    if ev in ("3.0", "3"):
+        return 3
+    if ev in ("2.0", "2"):
+        return 2
+    if ev:
+        raise InputError(f"RAW encoding 'evt {ev}' is not supported (EVT2 and EVT3 are)")
+    return None
+
+
+def header_geometry(fields: dict[str, str]) -> tuple[int, int] | None:
+    """(width, height) from ``format`` or ``geometry`` or ``plugin_name`` (None: unknown)."""
+    fmt = fields.get("format", "")
+    w = re.search(r"width=(\d+)", fmt)
+    h = re.search(r"height=(\d+)", fmt)
+    if w and h:
+        return int(w.group(1)), int(h.group(1))
+    m = re.fullmatch(r"\s*(\d+)\s*x\s*(\d+)\s*", fields.get("geometry", ""))
+    if m:
+        return int(m.group(1)), int(m.group(2))
+    plugin = fields.get("plugin_name", "").lower()
+    for key, size in _PLUGIN_SIZES:
+        if key in plugin:
+            return size
+    return None
+
+
+class RawFileSource(EventSource):
+    """A Prophesee ``.raw`` recording in EVT 2.0 or EVT 3.0.
+
+    Events are **nearly sorted**: EVT3 ``TIME_LOW`` values that go backwards within one
+    ``TIME_HIGH`` (real Gen4.1 files do this) are kept raw, bit-exact with OpenEB-style
+    decoders, so ``t`` can step back by a few µs (see :mod:`evfocus_live.sources.evt`).
+    Events outside the sensor (corrupt data) are dropped with a warning.
+
+    Parameters:
+        path: the file.
+        block_bytes: input bytes decoded per :meth:`read` (batch size).
+
+    Example::
+
+        src = RawFileSource("street.raw")   # src.format == "evt3", 1280x720
+        for batch in src: ...
+    """
+
+    extensions: ClassVar[tuple[str, ...]] = (".raw",)
+
+    @classmethod
+    def sniff(cls, head: bytes, path: Path) -> bool:
+        if not head.startswith(b"% "):
+            return False
+        try:
+            fields, _ = parse_header(head if b"\n" in head else head + b"\n")
+        except InputError:
+            # a header longer than the sniffed head: accept if it looks like a RAW one
+            return bool(re.search(rb"^% (evt|format|plugin_name|geometry) ", head, re.M))
+        keys = set(fields)
+        return bool(keys & {"evt", "format", "plugin_name", "geometry"})
+
+    def __init__(self, path: str | Path, block_bytes: int = BLOCK_BYTES):
+        self.path = Path(path)
+        try:
+            self._fh = open(self.path, "rb")
+        except OSError as exc:
+            raise InputError(f"{self.path}: cannot open ({exc.strerror})") from exc
+        try:
+            self._init(block_bytes)
+        except BaseException:
+            self._fh.close()
+            raise
+
+    def _init(self, block_bytes: int) -> None:
+        head = self._fh.read(MAX_HEADER_BYTES)
+        fields, data_off = parse_header(head)
+        self.header = fields
+        version = header_version(fields)
+        plugin = fields.get("plugin_name", "")
+        if version is None:
+            version = 2 if "gen3" in plugin.lower() else 3
+            log.warning("%s: header names no EVT version; assuming EVT%d", self.path.name, version)
+        self.version = version
+        self.format = f"evt{version}"
+        size = header_geometry(fields)
+        if size is None:
+            size = (1280, 720)
+            log.warning("%s: header gives no sensor size; assuming 1280x720", self.path.name)
+        self.width, self.height = size
+        self.sensor = "Prophesee " + (plugin or fields.get("sensor_generation", "unknown"))
+        self._word = np.dtype("<u2") if version == 3 else np.dtype("<u4")
+        self._data_off = data_off
+        size_bytes = self.path.stat().st_size
+        n_data = size_bytes - data_off
+        if n_data < self._word.itemsize:
+            raise InputError(f"{self.path}: RAW file has a header but no event data")
+        if n_data % self._word.itemsize:
+            log.warning("%s: file ends mid-word (truncated?); ignoring the last %d byte(s)",
+                        self.path.name, n_data % self._word.itemsize)
+        self._n_words = n_data // self._word.itemsize
+        self._mm = mmap.mmap(self._fh.fileno(), 0, access=mmap.ACCESS_READ)
+        self._words = np.frombuffer(self._mm, dtype=self._word, count=self._n_words, offset=data_off)
+        self._block_words = max(64, block_bytes // self._word.itemsize)
+        per = evt.EVT3_MAX_EVENTS_PER_WORD if version == 3 else evt.EVT2_MAX_EVENTS_PER_WORD
+        self._out = np.empty(self._block_words * per, dtype=EVENT_DTYPE)
+        self._index: list[tuple[int, np.ndarray, int, int]] | None = None  # (word, state, tmin, tmax)
+        self._warned_dropped = 0
+        self._rewind()
+
+    # --- decoding -----------------------------------------------------------------
+    def _rewind(self, word: int = 0, state: np.ndarray | None = None) -> None:
+        self._pos = word
+        self._state = evt.new_state() if state is None else state.copy()
+        self._drop_before: int | None = None
+
+    def _decode_block(self) -> np.ndarray | None:
+        if self._pos >= self._n_words:
+            return None
+        end = min(self._n_words, self._pos + self._block_words)
+        n, used = evt.decode(self._words[self._pos:end], self._state, self._out, self.version,
+                             self.width, self.height)
+        self._pos += used
+        return self._out[:n].copy()
+
+    def read(self) -> np.ndarray | None:
+        if self._mm is None:
+            return None
+        batch = self._decode_block()
+        if batch is None:
+            dropped = int(self._state[evt.DROPPED])
+            if dropped > self._warned_dropped:
+                log.warning("%s: dropped %d event(s) outside the %dx%d sensor (corrupt data?)",
+                            self.path.name, dropped - self._warned_dropped, self.width, self.height)
+                self._warned_dropped = dropped
+            return None
+        if self._drop_before is not None:
+            batch = batch[batch["t"] >= self._drop_before]
+            self._drop_before = None
+        return batch
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """Decoder counters so far: dropped events, trigger words, EVT3 TIME_LOW steps back."""
+        s = self._state
+        return {"dropped": int(s[evt.DROPPED]), "triggers": int(s[evt.TRIGGERS]),
+                "time_low_backwards": int(s[evt.EVT3_BACKWARDS])}
+
+    # --- seeking ------------------------------------------------------------------
+    def _build_index(self) -> list[tuple[int, np.ndarray, int, int]]:
+        """Decode the whole file once, keeping the decoder state at each block start."""
+        if self._index is None:
+            saved = (self._pos, self._state.copy(), self._drop_before)
+            self._rewind()
+            index = []
+            while self._pos < self._n_words:
+                start, st = self._pos, self._state.copy()
+                b = self._decode_block()
+                if len(b):
+                    index.append((start, st, int(b["t"].min()), int(b["t"].max())))
+            self._index = index
+            self._pos, self._state, self._drop_before = saved
+        return self._index
+
+    def seek(self, t_us: int) -> None:
+        """Resume at the first block holding an event with ``t >= t_us``.
+
+        Events of that block earlier than ``t_us`` are dropped; the first seek decodes the
+        file once to build a block index (decoder state per block).
+        """
+        index = self._build_index()
+        for start, st, _, tmax in index:
+            if tmax >= t_us:
+                self._rewind(start, st)
+                self._drop_before = int(t_us)
+                return
+        self._rewind(self._n_words)
+
+    def time_range_us(self) -> tuple[int, int] | None:
+        """(min t, max t) over the file (decodes it once; events are nearly sorted)."""
+        index = self._build_index()
+        if not index:
+            return None
+        return min(i[2] for i in index), max(i[3] for i in index)
+
+    def close(self) -> None:
+        if getattr(self, "_mm", None) is not None:
+            self._words = None
+            try:
+                self._mm.close()
+            except BufferError:  # a batch view still alive: let GC close it
+                pass
+            self._mm = None
+        if getattr(self, "_fh", None) is not None:
+            self._fh.close()
