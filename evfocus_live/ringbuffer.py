@@ -1,0 +1,135 @@
+"""Bounded event ring buffer between the source thread and the inference worker.
+
+Why: a camera thread must never wait for a slow consumer (the sensor keeps producing
+and the driver drops data itself when not serviced). So :meth:`EventRingBuffer.push`
+only ever copies into pre-allocated storage under a short lock; when the buffer is
+full the *oldest* events are dropped and counted, so the worker always sees the most
+recent part of the stream and memory stays bounded (``capacity`` x 13 bytes).
+
+Single producer / single consumer; both sides may be called from any thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+
+from .events import EVENT_DTYPE
+
+__all__ = ["EventRingBuffer"]
+
+
+class EventRingBuffer:
+    """Fixed-capacity FIFO of events (``EVENT_DTYPE``) that drops the oldest on overflow.
+
+    Parameters:
+        capacity: maximum number of events held.
+
+    Example::
+
+        rb = EventRingBuffer(1_000_000)
+        rb.push(batch)                  # producer: never blocks
+        ev = rb.pop(timeout_s=0.05)     # consumer: whatever is there (maybe empty)
+        rb.dropped                      # events lost to overflow so far
+    """
+
+    def __init__(self, capacity: int):
+        capacity = int(capacity)
+        if capacity <= 0:
+            raise ValueError("ring buffer capacity must be positive")
+        self.capacity = capacity
+        self._buf = np.empty(capacity, dtype=EVENT_DTYPE)
+        self._head = 0  # index of the oldest event
+        self._size = 0
+        self._dropped = 0
+        self._lock = threading.Lock()
+        self._not_empty = threading.Condition(self._lock)
+
+    # --- producer -------------------------------------------------------------
+    def push(self, batch: np.ndarray) -> int:
+        """Append ``batch``; returns how many events were dropped to make room.
+
+        A batch larger than the capacity keeps only its newest ``capacity`` events.
+        """
+        n = len(batch)
+        if n == 0:
+            return 0
+        cap = self.capacity
+        with self._lock:
+            dropped = 0
+            if n >= cap:
+                dropped = self._size + (n - cap)
+                batch = batch[n - cap:]
+                n = cap
+                self._head = 0
+                self._size = 0
+            else:
+                over = self._size + n - cap
+                if over > 0:
+                    self._head = (self._head + over) % cap
+                    self._size -= over
+                    dropped = over
+            tail = (self._head + self._size) % cap
+            first = min(n, cap - tail)
+            self._buf[tail:tail + first] = batch[:first]
+            if first < n:
+                self._buf[:n - first] = batch[first:]
+            self._size += n
+            self._dropped += dropped
+            self._not_empty.notify()
+        return dropped
+
+    # --- consumer -------------------------------------------------------------
+    def pop(self, max_events: int | None = None, timeout_s: float | None = None) -> np.ndarray:
+        """Remove and return up to ``max_events`` of the oldest events (a new array).
+
+        With ``timeout_s`` it waits at most that long for data; otherwise it returns
+        immediately, possibly with an empty array.
+        """
+        with self._lock:
+            if self._size == 0 and timeout_s:
+                deadline = time.monotonic() + timeout_s
+                while self._size == 0:
+                    left = deadline - time.monotonic()
+                    if left <= 0 or not self._not_empty.wait(left):
+                        break
+            n = self._size if max_events is None else min(self._size, int(max_events))
+            out = np.empty(n, dtype=EVENT_DTYPE)
+            if n:
+                cap = self.capacity
+                first = min(n, cap - self._head)
+                out[:first] = self._buf[self._head:self._head + first]
+                if first < n:
+                    out[first:] = self._buf[:n - first]
+                self._head = (self._head + n) % cap
+                self._size -= n
+                if self._size == 0:
+                    self._head = 0
+            return out
+
+    def clear(self) -> None:
+        """Forget everything held (e.g. on seek); the dropped counter is kept."""
+        with self._lock:
+            self._head = 0
+            self._size = 0
+
+    # --- state ----------------------------------------------------------------
+    @property
+    def fill(self) -> int:
+        """Events currently held."""
+        return self._size
+
+    @property
+    def fill_ratio(self) -> float:
+        """``fill / capacity`` in [0, 1]."""
+        return self._size / self.capacity
+
+    @property
+    def dropped(self) -> int:
+        """Events dropped because the buffer was full, since creation."""
+        return self._dropped
+
+    def __len__(self) -> int:
+        return self._size
