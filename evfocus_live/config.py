@@ -37,6 +37,10 @@ class WindowConfig:
     #: for mode "adaptive": events per pixel kept within these bounds
     adaptive_min_epp: float = 0.05
     adaptive_max_epp: float = 1.0
+    #: for mode "adaptive": a window may grow to this many x window_ms to reach the minimum
+    adaptive_max_extend: float = 4.0
+    #: for mode "duration": gaps up to this many windows give empty windows, longer ones are skipped
+    max_empty_windows: int = 30
     num_bins: int = 5
 
 

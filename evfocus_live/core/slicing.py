@@ -1,0 +1,488 @@
+"""Cut a stream of event batches into windows for the network.
+
+Four slicers share one streaming interface (:class:`Slicer`): ``push(batch)`` returns
+the windows that batch completed (windows may span any number of batches),
+``flush()`` returns the last, partial window at end of stream, ``reset(t_us)`` forgets
+everything (seek, source change).
+
+* :class:`DurationSlicer` -- fixed duration ``window_ms`` (windows start at the first
+  event and tile time without gaps).
+* :class:`CountSlicer` -- fixed number of events (E2VID: 0.35 events per pixel).
+* :class:`TimestampSlicer` -- exactly one window per given timestamp, holding the
+  events since the previous timestamp (align to APS frames / ground truth).
+* :class:`AdaptiveSlicer` -- duration based, but keeps events per window within
+  ``[min_events, max_events]``; warns (rate-limited) about nearly empty / overfull windows.
+
+Timestamp policy (all slicers): an event belongs to the window that contains the
+*running maximum* of the timestamps seen so far. So an out-of-order event whose ``t``
+is earlier than the current window start goes into the current window (never into an
+already emitted one), and events stay in stream order. Large jumps in time (a paused
+camera, a recording spanning hours) never produce millions of empty windows: the
+duration slicer emits at most ``max_empty_windows`` empty windows and skips ahead; the
+adaptive slicer realigns its next window to the next event.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from ..events import EVENT_DTYPE, empty
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Window", "Slicer", "DurationSlicer", "CountSlicer", "TimestampSlicer",
+           "AdaptiveSlicer", "make_slicer", "default_window_events", "RateLimitedLogger"]
+
+
+def default_window_events(width: int, height: int, events_per_pixel: float = 0.35) -> int:
+    """E2VID's default window size: ``events_per_pixel`` x sensor pixels (>= 1)."""
+    return max(1, int(round(events_per_pixel * width * height)))
+
+
+@dataclass(frozen=True)
+class Window:
+    """One window of events.
+
+    Attributes:
+        events: the events (``EVENT_DTYPE``, stream order; may be a view).
+        t_start_us: start of the window (inclusive) on the sensor clock.
+        t_us: the time the reconstructed frame stands for: the window end for duration,
+            timestamp and adaptive windows, the last event's time for count windows.
+    """
+
+    events: np.ndarray
+    t_start_us: int
+    t_us: int
+
+    @property
+    def n_events(self) -> int:
+        return len(self.events)
+
+
+@runtime_checkable
+class Slicer(Protocol):
+    """Streaming slicer interface."""
+
+    def push(self, batch: np.ndarray) -> list[Window]: ...
+
+    def flush(self) -> list[Window]: ...
+
+    def reset(self, t_us: int | None = None) -> None: ...
+
+
+class RateLimitedLogger:
+    """Log a warning per key at most once every ``interval_s`` (counting the rest)."""
+
+    def __init__(self, logger: logging.Logger, interval_s: float = 5.0):
+        self.logger = logger
+        self.interval_s = interval_s
+        self._last: dict[str, float] = {}
+        self._suppressed: dict[str, int] = {}
+
+    def warning(self, key: str, msg: str, *args) -> bool:
+        now = time.monotonic()
+        last = self._last.get(key)
+        if last is not None and now - last < self.interval_s:
+            self._suppressed[key] = self._suppressed.get(key, 0) + 1
+            return False
+        n = self._suppressed.pop(key, 0)
+        self._last[key] = now
+        if n:
+            msg += " (%d similar warnings suppressed)"
+            args = (*args, n)
+        self.logger.warning(msg, *args)
+        return True
+
+
+class _StreamSlicer:
+    """Shared state: pending chunks (events + effective times) and the running max t."""
+
+    def __init__(self):
+        self._chunks: list[tuple[np.ndarray, np.ndarray]] = []
+        self._n_pending = 0
+        self._tmax: int | None = None
+
+    def _effective_t(self, batch: np.ndarray) -> np.ndarray:
+        te = np.maximum.accumulate(batch["t"])
+        if self._tmax is not None and te[0] < self._tmax:
+            te = np.maximum(te, self._tmax)
+        self._tmax = int(te[-1])
+        return te
+
+    def _append(self, batch: np.ndarray, te: np.ndarray) -> None:
+        if len(batch):
+            self._chunks.append((batch, te))
+            self._n_pending += len(batch)
+
+    def _take(self, batch: np.ndarray | None = None, te: np.ndarray | None = None):
+        chunks = self._chunks
+        if batch is not None and len(batch):
+            chunks = chunks + [(batch, te)]
+        self._chunks, self._n_pending = [], 0
+        if not chunks:
+            return empty(), np.empty(0, np.int64)
+        if len(chunks) == 1:
+            return chunks[0]
+        return (np.concatenate([c[0] for c in chunks]).astype(EVENT_DTYPE, copy=False),
+                np.concatenate([c[1] for c in chunks]))
+
+    def _clear(self) -> None:
+        self._chunks, self._n_pending, self._tmax = [], 0, None
+
+    @staticmethod
+    def _check(batch: np.ndarray) -> np.ndarray:
+        if batch.dtype != EVENT_DTYPE:
+            batch = batch.astype(EVENT_DTYPE)
+        return batch
+
+
+class DurationSlicer(_StreamSlicer):
+    """Windows of fixed duration.
+
+    Parameters:
+        window_ms: window length in milliseconds (> 0).
+        max_empty_windows: a gap of up to this many empty windows is emitted as empty
+            windows (time keeps flowing for the recurrent model); a longer gap is
+            skipped: the next window starts at the grid point just before the next event.
+        start_us: start of the first window (default: the first event's time).
+
+    Example::
+
+        s = DurationSlicer(window_ms=33)
+        for batch in source:
+            for w in s.push(batch):
+                ...
+        tail = s.flush()
+    """
+
+    def __init__(self, window_ms: float, max_empty_windows: int = 30, start_us: int | None = None):
+        super().__init__()
+        self.window_us = int(round(window_ms * 1000))
+        if self.window_us <= 0:
+            raise ValueError("window_ms must be positive")
+        self.max_empty_windows = int(max_empty_windows)
+        self._start_us = start_us
+        self._ws = start_us
+        self.skipped_windows = 0
+
+    def reset(self, t_us: int | None = None) -> None:
+        self._clear()
+        self._ws = t_us if t_us is not None else self._start_us
+
+    def push(self, batch: np.ndarray) -> list[Window]:
+        if batch is None or len(batch) == 0:
+            return []
+        batch = self._check(batch)
+        te = self._effective_t(batch)
+        if self._ws is None:
+            self._ws = int(te[0])
+        dt = self.window_us
+        we = self._ws + dt
+        if te[-1] < we:
+            self._append(batch, te)
+            return []
+        ev, te = self._take(batch, te)
+        out: list[Window] = []
+        ws, i, n = self._ws, 0, len(te)
+        while True:
+            j = i + int(np.searchsorted(te[i:], we, side="left"))
+            if j >= n:
+                break
+            out.append(Window(ev[i:j], ws, we))
+            i = j
+            gap = (int(te[i]) - we) // dt  # whole empty windows before the next event
+            if gap > 0:
+                if gap <= self.max_empty_windows:
+                    out.extend(Window(empty(), we + k * dt, we + (k + 1) * dt) for k in range(gap))
+                else:
+                    self.skipped_windows += gap
+                    log.debug("time jump of %d us: skipping %d empty windows", gap * dt, gap)
+                we += gap * dt
+            ws, we = we, we + dt
+        self._ws = ws
+        self._append(ev[i:], te[i:])
+        return out
+
+    def flush(self) -> list[Window]:
+        ev, _ = self._take()
+        if not len(ev):
+            return []
+        ws = self._ws
+        self._ws = ws + self.window_us
+        return [Window(ev, ws, ws + self.window_us)]
+
+
+class CountSlicer(_StreamSlicer):
+    """Windows of a fixed number of events (stream order).
+
+    ``t_us`` of a window is its last event's time, ``t_start_us`` the previous window's
+    ``t_us`` (the first event's time for the first window). ``flush`` emits the final
+    partial window when it is not empty.
+    """
+
+    def __init__(self, window_events: int):
+        super().__init__()
+        self.window_events = int(window_events)
+        if self.window_events <= 0:
+            raise ValueError("window_events must be positive")
+        self._last_t: int | None = None
+
+    def reset(self, t_us: int | None = None) -> None:
+        self._clear()
+        self._last_t = None
+
+    def push(self, batch: np.ndarray) -> list[Window]:
+        if batch is None or len(batch) == 0:
+            return []
+        batch = self._check(batch)
+        te = self._effective_t(batch)
+        N = self.window_events
+        if self._n_pending + len(batch) < N:
+            self._append(batch, te)
+            return []
+        ev, te = self._take(batch, te)
+        k = len(ev) // N
+        out = []
+        for w in range(k):
+            a, b = w * N, (w + 1) * N
+            out.append(self._window(ev[a:b], te[a:b]))
+        self._append(ev[k * N:], te[k * N:])
+        return out
+
+    def _window(self, ev, te) -> Window:
+        t0 = self._last_t if self._last_t is not None else int(te[0])
+        self._last_t = int(te[-1])
+        return Window(ev, t0, self._last_t)
+
+    def flush(self) -> list[Window]:
+        ev, te = self._take()
+        return [self._window(ev, te)] if len(ev) else []
+
+
+class TimestampSlicer(_StreamSlicer):
+    """Exactly one window per timestamp.
+
+    Window ``k`` holds the events with ``T[k-1] <= t < T[k]`` (the first one: every
+    event before ``T[0]``); its ``t_us`` is ``T[k]``. Events after the last timestamp
+    are discarded. ``flush`` emits the windows of all timestamps not reached yet (the
+    first with the pending events, the others empty), so the count always matches.
+
+    Parameters:
+        timestamps_us: the frame times (sorted here if they are not).
+    """
+
+    def __init__(self, timestamps_us):
+        super().__init__()
+        ts = np.asarray(timestamps_us, dtype=np.int64).ravel()
+        if len(ts) and np.any(np.diff(ts) < 0):
+            log.warning("frame timestamps are not sorted; sorting them")
+            ts = np.sort(ts)
+        self.timestamps_us = ts
+        self._k = 0
+        self._first_start: int | None = None
+
+    def reset(self, t_us: int | None = None) -> None:
+        """Forget pending events; after a seek to ``t_us`` continue at the first later timestamp."""
+        self._clear()
+        self._k = 0 if t_us is None else int(np.searchsorted(self.timestamps_us, t_us, side="right"))
+        self._first_start = None
+
+    @property
+    def remaining(self) -> int:
+        """Timestamps whose window has not been emitted yet."""
+        return len(self.timestamps_us) - self._k
+
+    def _start(self, k: int, te0: int | None) -> int:
+        if k > 0:
+            return int(self.timestamps_us[k - 1])
+        t0 = int(self.timestamps_us[0])
+        return min(t0, te0) if te0 is not None else t0
+
+    def push(self, batch: np.ndarray) -> list[Window]:
+        T = self.timestamps_us
+        if batch is None or len(batch) == 0 or self._k >= len(T):
+            return []
+        batch = self._check(batch)
+        te = self._effective_t(batch)
+        if self._first_start is None:
+            self._first_start = int(te[0])
+        if te[-1] < T[self._k]:
+            self._append(batch, te)
+            return []
+        ev, te = self._take(batch, te)
+        k0 = self._k
+        m = int(np.searchsorted(T, te[-1], side="right"))  # T[k0:m] are complete now
+        bounds = np.searchsorted(te, T[k0:m], side="left")
+        out, a = [], 0
+        for k, b in zip(range(k0, m), bounds):
+            b = int(b)
+            out.append(Window(ev[a:b], self._start(k, self._first_start), int(T[k])))
+            a = b
+        self._k = m
+        if m < len(T):
+            self._append(ev[a:], te[a:])
+        return out
+
+    def flush(self) -> list[Window]:
+        T = self.timestamps_us
+        ev, _ = self._take()
+        out = []
+        for k in range(self._k, len(T)):
+            events = ev if k == self._k else empty()
+            out.append(Window(events, self._start(k, self._first_start), int(T[k])))
+        self._k = len(T)
+        return out
+
+
+class AdaptiveSlicer(_StreamSlicer):
+    """Duration windows whose event count is kept within ``[min_events, max_events]``.
+
+    A window closes after ``window_ms`` once it holds at least ``min_events``; it is
+    cut early when it reaches ``max_events`` (warning: overfull -- the scene is busier
+    than the window length suits) and extended up to ``max_extend`` x ``window_ms`` to
+    collect ``min_events`` (warning: nearly empty). After a pause in the stream the next
+    window starts at the next event, so gaps never create empty windows.
+    """
+
+    def __init__(self, window_ms: float, min_events: int, max_events: int, max_extend: float = 4.0,
+                 warn_interval_s: float = 5.0):
+        super().__init__()
+        self.window_us = int(round(window_ms * 1000))
+        if self.window_us <= 0:
+            raise ValueError("window_ms must be positive")
+        self.min_events = max(0, int(min_events))
+        self.max_events = max(1, int(max_events), self.min_events)
+        self.max_extend = max(1.0, float(max_extend))
+        self._ws: int | None = None
+        self._warn = RateLimitedLogger(log, warn_interval_s)
+        self.n_overfull = 0
+        self.n_sparse = 0
+
+    def reset(self, t_us: int | None = None) -> None:
+        self._clear()
+        self._ws = None
+
+    def push(self, batch: np.ndarray) -> list[Window]:
+        if batch is None or len(batch) == 0:
+            return []
+        batch = self._check(batch)
+        te = self._effective_t(batch)
+        if self._ws is None:
+            self._ws = int(te[0])
+        ws, dt = self._ws, self.window_us
+        ext_us = int(dt * self.max_extend)
+        n_tot = self._n_pending + len(batch)
+        last = int(te[-1])
+        if (n_tot < self.max_events and last < ws + dt) or (n_tot <= self.min_events and last < ws + ext_us):
+            self._append(batch, te)
+            return []
+        ev, te = self._take(batch, te)
+        n = len(te)
+        out, a = [], 0
+        while a < n:
+            if te[a] >= ws + dt:
+                ws = int(te[a])  # pause in the stream: realign instead of emitting empty windows
+            cand = []
+            if a + self.max_events <= n:
+                cand.append((a + self.max_events, "count"))
+            s = a + int(np.searchsorted(te[a:], ws + dt, side="left"))
+            kb = max(a + self.min_events, s)
+            if kb < n:
+                cand.append((kb, "time"))
+            kc = a + int(np.searchsorted(te[a:], ws + ext_us, side="left"))
+            if kc < n:
+                cand.append((kc, "extend"))
+            if not cand:
+                break
+            c, why = min(cand)
+            if why == "count":
+                t_end = int(te[c - 1]) + 1
+                if te[c - 1] < ws + dt:
+                    self.n_overfull += 1
+                    self._warn.warning("overfull", "event window overfull: %d events in %.1f ms "
+                                       "(max %d); windows are cut early", c - a, (t_end - ws) / 1e3,
+                                       self.max_events)
+                t_end = max(t_end, ws + 1)
+            elif why == "time":
+                t_end = ws + dt if c == s else int(te[c - 1]) + 1
+            else:
+                t_end = ws + ext_us
+                self.n_sparse += 1
+                self._warn.warning("sparse", "event window nearly empty: %d events in %.1f ms "
+                                   "(min %d)", c - a, ext_us / 1e3, self.min_events)
+            out.append(Window(ev[a:c], ws, t_end))
+            ws, a = t_end, c
+        self._ws = ws
+        self._append(ev[a:], te[a:])
+        return out
+
+    def flush(self) -> list[Window]:
+        ev, te = self._take()
+        if not len(ev):
+            return []
+        ws = self._ws
+        t_end = max(ws + self.window_us, int(te[-1]) + 1)
+        self._ws = t_end
+        return [Window(ev, ws, t_end)]
+
+
+def make_slicer(cfg, width: int, height: int, timestamps_us=None) -> Slicer:
+    """Build the slicer a :class:`~evfocus_live.config.WindowConfig` asks for.
+
+    ``timestamps_us`` (mode "timestamps") overrides ``cfg.timestamps_path``.
+    """
+    from ..errors import ConfigError
+
+    mode = cfg.mode
+    if mode == "duration":
+        return DurationSlicer(cfg.window_ms, max_empty_windows=getattr(cfg, "max_empty_windows", 30))
+    if mode == "events":
+        n = cfg.window_events or default_window_events(width, height, cfg.events_per_pixel)
+        return CountSlicer(n)
+    if mode == "timestamps":
+        if timestamps_us is None:
+            if not cfg.timestamps_path:
+                raise ConfigError("window mode 'timestamps' needs a timestamps file")
+            timestamps_us = read_timestamps(cfg.timestamps_path)
+        return TimestampSlicer(timestamps_us)
+    if mode == "adaptive":
+        px = width * height
+        return AdaptiveSlicer(cfg.window_ms, int(cfg.adaptive_min_epp * px), int(cfg.adaptive_max_epp * px),
+                              max_extend=getattr(cfg, "adaptive_max_extend", 4.0))
+    raise ConfigError(f"unknown window mode {mode!r} (duration, events, timestamps, adaptive)")
+
+
+def read_timestamps(path) -> np.ndarray:
+    """Frame times in µs from a text file: one ``t_us`` per line, or ``index t_us``
+    (our ``timestamps.txt``); blank lines and ``#`` comments are ignored."""
+    from pathlib import Path
+
+    from ..errors import ConfigError
+
+    p = Path(path)
+    try:
+        lines = p.read_text().splitlines()
+    except OSError as exc:
+        raise ConfigError(f"{p}: cannot read timestamps ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{p}: timestamps file is not text") from None
+    out = []
+    for i, line in enumerate(lines, 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = line.replace(",", " ").split()
+        if len(parts) > 2:
+            raise ConfigError(f"{p}:{i}: expected 't_us' or 'index t_us', got {line!r}")
+        try:
+            out.append(int(round(float(parts[-1]))))
+        except ValueError:
+            raise ConfigError(f"{p}:{i}: not a timestamp: {parts[-1]!r}") from None
+    if not out:
+        raise ConfigError(f"{p}: no timestamps in file")
+    return np.asarray(out, dtype=np.int64)
