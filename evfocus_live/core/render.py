@@ -1,0 +1,153 @@
+"""Event images for display: polarity colours, decaying accumulator, time surface.
+
+Everything is vectorised (``np.bincount`` over flat pixel indices) and returns
+C-contiguous uint8 ``H x W x 3`` RGB, which pyqtgraph paints without conversion.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["event_image", "EventAccumulator", "TimeSurface", "PALETTES"]
+
+#: background, ON, OFF, both (pixel got as many ON as OFF events) as RGB
+PALETTES = {
+    "dark": dict(bg=(18, 18, 24), on=(70, 170, 255), off=(255, 80, 60), both=(200, 200, 200)),
+    "white": dict(bg=(255, 255, 255), on=(20, 80, 230), off=(220, 30, 30), both=(110, 110, 110)),
+}
+
+
+def _flat_index(events: np.ndarray, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
+    x = events["x"].astype(np.int64)
+    y = events["y"].astype(np.int64)
+    keep = (x < width) & (y < height)
+    idx = y * width + x
+    if not keep.all():
+        return idx[keep], keep
+    return idx, keep
+
+
+def event_image(events: np.ndarray, width: int, height: int, *, palette: str = "dark") -> np.ndarray:
+    """Colour each pixel by the polarity that dominates its events in the window.
+
+    ON-dominated pixels get ``palette['on']`` (blue), OFF-dominated ``palette['off']``
+    (red), ties ``palette['both']``, pixels without events the background.
+
+    Example::
+
+        rgb = event_image(window.events, 346, 260)   # uint8 (260, 346, 3)
+    """
+    pal = PALETTES[palette]
+    img = np.empty((height * width, 3), dtype=np.uint8)
+    img[:] = pal["bg"]
+    if events is not None and len(events):
+        idx, keep = _flat_index(events, width, height)
+        sign = events["p"][keep].astype(np.int8) * 2 - 1
+        npx = width * height
+        net = np.bincount(idx, weights=sign, minlength=npx)
+        cnt = np.bincount(idx, minlength=npx)
+        img[net > 0] = pal["on"]
+        img[net < 0] = pal["off"]
+        img[(net == 0) & (cnt > 0)] = pal["both"]
+    return img.reshape(height, width, 3)
+
+
+class EventAccumulator:
+    """Per-pixel event integrator with exponential decay (DV's "accumulator").
+
+    Each event adds ``contribution`` x (+1 ON / -1 OFF); the potential decays with time
+    constant ``decay_ms`` on the sensor clock (``decay_ms=0``: no decay, plain
+    accumulation). Rendered as grey = neutral, white = ON, black = OFF.
+
+    Parameters:
+        width, height: sensor size.
+        decay_ms: exponential decay time constant in ms (0 = never decays).
+        contribution: potential added per event.
+        limit: potential that maps to full white/black.
+
+    Example::
+
+        acc = EventAccumulator(346, 260, decay_ms=30)
+        acc.update(batch)
+        rgb = acc.render()
+    """
+
+    def __init__(self, width: int, height: int, decay_ms: float = 30.0, contribution: float = 0.25,
+                 limit: float = 1.0):
+        self.width, self.height = int(width), int(height)
+        self.decay_ms = float(decay_ms)
+        self.contribution = float(contribution)
+        self.limit = float(limit)
+        self.potential = np.zeros(self.width * self.height, dtype=np.float32)
+        self.t_us: int | None = None
+
+    def reset(self) -> None:
+        self.potential[:] = 0
+        self.t_us = None
+
+    def decay_to(self, t_us: int) -> None:
+        """Decay the potential to time ``t_us`` (no-op without decay or going back)."""
+        if self.t_us is not None and self.decay_ms > 0 and t_us > self.t_us:
+            self.potential *= np.float32(np.exp(-(t_us - self.t_us) / (self.decay_ms * 1e3)))
+        if self.t_us is None or t_us > self.t_us:
+            self.t_us = int(t_us)
+
+    def update(self, events: np.ndarray) -> None:
+        if events is None or len(events) == 0:
+            return
+        t = events["t"]
+        t_now = int(t.max())
+        self.decay_to(t_now)
+        idx, keep = _flat_index(events, self.width, self.height)
+        w = (events["p"][keep].astype(np.float32) * 2 - 1) * self.contribution
+        if self.decay_ms > 0:
+            w *= np.exp(-(t_now - t[keep]).astype(np.float32) / np.float32(self.decay_ms * 1e3))
+        self.potential += np.bincount(idx, weights=w, minlength=self.potential.size).astype(np.float32)
+
+    def render(self) -> np.ndarray:
+        v = np.clip(self.potential / self.limit, -1.0, 1.0)
+        g = (127.5 + 127.5 * v).astype(np.uint8).reshape(self.height, self.width)
+        return np.repeat(g[:, :, None], 3, axis=2)
+
+
+class TimeSurface:
+    """Exponentially decaying time surface per polarity (ON in blue, OFF in red).
+
+    Each pixel shows ``exp(-(t_now - t_last) / tau)`` of its most recent ON and OFF
+    events. Out-of-order events are handled (per-pixel maximum).
+    """
+
+    def __init__(self, width: int, height: int, tau_ms: float = 30.0):
+        self.width, self.height = int(width), int(height)
+        self.tau_ms = float(tau_ms)
+        self.last = np.full((2, self.width * self.height), np.iinfo(np.int64).min // 2, dtype=np.int64)
+        self.t_us: int | None = None
+
+    def reset(self) -> None:
+        self.last[:] = np.iinfo(np.int64).min // 2
+        self.t_us = None
+
+    def update(self, events: np.ndarray) -> None:
+        if events is None or len(events) == 0:
+            return
+        idx, keep = _flat_index(events, self.width, self.height)
+        t = events["t"][keep]
+        p = events["p"][keep].astype(np.int64) > 0
+        flat = self.last.reshape(-1)
+        np.maximum.at(flat, idx + p * (self.width * self.height), t)
+        tmax = int(events["t"].max())
+        self.t_us = tmax if self.t_us is None else max(self.t_us, tmax)
+
+    def render(self, t_us: int | None = None, palette: str = "dark") -> np.ndarray:
+        now = self.t_us if t_us is None else t_us
+        if now is None:
+            now = 0
+        tau = max(self.tau_ms * 1e3, 1.0)
+        age = (now - self.last).astype(np.float32)
+        s = np.exp(-np.clip(age, 0, None) / np.float32(tau))  # [2, npx]; never-seen -> 0
+        bg = np.asarray(PALETTES[palette]["bg"], np.float32)
+        on = np.asarray(PALETTES[palette]["on"], np.float32)
+        off = np.asarray(PALETTES[palette]["off"], np.float32)
+        img = bg + s[1][:, None] * (on - bg) + s[0][:, None] * (off - bg)
+        return np.clip(img, 0, 255).astype(np.uint8).reshape(self.height, self.width, 3)
+

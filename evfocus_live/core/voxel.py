@@ -1,0 +1,194 @@
+"""Event voxel grids (E2VID's convention) and padding helpers.
+
+A window of events becomes a ``[num_bins, H, W]`` float32 tensor: each event's time is
+mapped linearly onto ``[0, num_bins - 1]`` over the window (first to last event), and
+its polarity (+1 ON / -1 OFF) is split between the two neighbouring bins with bilinear
+weights. With ``normalize`` the non-zero voxels are shifted/scaled to mean 0, std 1
+(population std over non-zero voxels only, zeros stay zero) -- exactly what E2VID's
+``events_to_voxel_grid_pytorch`` + normalisation do, so models trained either way agree.
+
+Backends: on CPU a numba kernel (one pass, no temporaries, ~100 M events/s on one
+core); on CUDA (or CPU when numba is unavailable) a fully vectorised torch
+``index_add_`` built directly on the device. See ``bench/bench_voxel.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ..events import EVENT_DTYPE
+
+log = logging.getLogger(__name__)
+
+__all__ = ["voxel_grid", "normalize_voxel", "pad_to_multiple", "crop"]
+
+try:  # numba is a dependency, but keep the torch path usable without it
+    import numba
+
+    @numba.njit(cache=True, nogil=True)
+    def _voxel_numba(t, x, y, p, num_bins, out):  # pragma: no cover - compiled
+        n = t.shape[0]
+        tmin = t[0]
+        tmax = t[0]
+        for i in range(n):
+            if t[i] < tmin:
+                tmin = t[i]
+            if t[i] > tmax:
+                tmax = t[i]
+        span = tmax - tmin
+        if span <= 0:
+            span = 1
+        scale = np.float64(num_bins - 1) / np.float64(span)
+        h = out.shape[1]
+        w = out.shape[2]
+        last = num_bins - 1
+        for i in range(n):
+            xi = x[i]
+            yi = y[i]
+            if xi >= w or yi >= h:
+                continue
+            ts = np.float32(np.float64(t[i] - tmin) * scale)
+            ti = int(ts)
+            if ti > last:
+                ti = last
+            d = ts - np.float32(ti)
+            pol = np.float32(1.0) if p[i] > 0 else np.float32(-1.0)
+            out[ti, yi, xi] += pol * (np.float32(1.0) - d)
+            if ti < last:
+                out[ti + 1, yi, xi] += pol * d
+
+    @numba.njit(cache=True, nogil=True)
+    def _normalize_numba(flat):  # pragma: no cover - compiled
+        s = 0.0
+        s2 = 0.0
+        c = 0
+        for i in range(flat.shape[0]):
+            v = flat[i]
+            if v != 0:
+                s += v
+                s2 += v * v
+                c += 1
+        if c == 0:
+            return
+        mean = s / c
+        var = s2 / c - mean * mean
+        inv = 1.0 / np.sqrt(var) if var > 1e-16 else 1.0
+        for i in range(flat.shape[0]):
+            v = flat[i]
+            if v != 0:
+                flat[i] = np.float32((v - mean) * inv)
+
+    _HAVE_NUMBA = True
+except Exception:  # pragma: no cover - numba missing or broken
+    _HAVE_NUMBA = False
+
+
+def _as_device(device) -> torch.device:
+    return device if isinstance(device, torch.device) else torch.device(device)
+
+
+def voxel_grid(events: np.ndarray, num_bins: int, width: int, height: int, *, device="cpu",
+               normalize: bool = True, backend: str = "auto") -> torch.Tensor:
+    """Voxel grid ``[num_bins, height, width]`` float32 of one window of events.
+
+    Parameters:
+        events: ``EVENT_DTYPE`` array (any order; time range = min..max t).
+        num_bins: temporal bins B (5 for our models).
+        width, height: sensor size; events outside it are ignored.
+        device: torch device the grid is built on ("cpu", "cuda", ...).
+        normalize: mean/std normalisation over non-zero voxels (E2VID).
+        backend: "auto" (numba on CPU, torch elsewhere), "numba" or "torch".
+
+    Example::
+
+        vox = voxel_grid(window.events, 5, 346, 260)           # CPU tensor [5, 260, 346]
+        vox = voxel_grid(ev, 5, 1280, 720, device="cuda")       # built on the GPU
+    """
+    if num_bins < 1:
+        raise ValueError("num_bins must be >= 1")
+    dev = _as_device(device)
+    if events.dtype != EVENT_DTYPE:
+        events = events.astype(EVENT_DTYPE)
+    if backend == "auto":
+        backend = "numba" if (dev.type == "cpu" and _HAVE_NUMBA) else "torch"
+    if len(events) == 0:
+        return torch.zeros((num_bins, height, width), dtype=torch.float32, device=dev)
+    if backend == "numba":
+        if not _HAVE_NUMBA:
+            raise RuntimeError("numba backend requested but numba is unavailable")
+        out = np.zeros((num_bins, height, width), dtype=np.float32)
+        _voxel_numba(events["t"], events["x"], events["y"], events["p"], num_bins, out)
+        if normalize:
+            _normalize_numba(out.reshape(-1))
+        vox = torch.from_numpy(out)
+        return vox.to(dev) if dev.type != "cpu" else vox
+    elif backend == "torch":
+        vox = _voxel_torch(events, num_bins, width, height, dev)
+    else:
+        raise ValueError(f"unknown voxel backend {backend!r}")
+    return normalize_voxel(vox) if normalize else vox
+
+
+def _voxel_torch(events: np.ndarray, num_bins: int, width: int, height: int, dev: torch.device) -> torch.Tensor:
+    """Vectorised construction with ``index_add_`` (accumulating) on ``dev``."""
+    x = torch.from_numpy(np.ascontiguousarray(events["x"])).to(dev).long()
+    y = torch.from_numpy(np.ascontiguousarray(events["y"])).to(dev).long()
+    t = torch.from_numpy(np.ascontiguousarray(events["t"])).to(dev)
+    p = torch.from_numpy(np.ascontiguousarray(events["p"])).to(dev)
+    tmin = t.min()  # time range over all events of the window, as the numba kernel does
+    span = (t.max() - tmin).clamp_min(1).to(torch.float64)
+    keep = (x < width) & (y < height)
+    if not bool(keep.all()):
+        x, y, t, p = x[keep], y[keep], t[keep], p[keep]
+        if x.numel() == 0:
+            return torch.zeros((num_bins, height, width), dtype=torch.float32, device=dev)
+    ts = ((t - tmin).to(torch.float64) * ((num_bins - 1) / span)).to(torch.float32)
+    ti = ts.floor().clamp_max(num_bins - 1)
+    d = ts - ti
+    ti = ti.long()
+    pol = p.to(torch.float32) * 2.0 - 1.0
+    hw = height * width
+    idx = x + width * y + hw * ti
+    flat = torch.zeros(num_bins * hw + hw, dtype=torch.float32, device=dev)
+    flat.index_add_(0, idx, pol * (1.0 - d))
+    flat.index_add_(0, idx + hw, pol * d)  # ti == last bin has d == 0; spills into the dropped tail
+    return flat[: num_bins * hw].view(num_bins, height, width)
+
+
+def normalize_voxel(vox: torch.Tensor, eps: float = 1e-8) -> torch.Tensor:
+    """E2VID normalisation: non-zero voxels to mean 0 / std 1 (population), zeros stay 0."""
+    nonzero = vox != 0
+    n = nonzero.sum()
+    if int(n) == 0:
+        return vox
+    mean = vox.sum() / n
+    var = (vox * vox).sum() / n - mean * mean
+    std = torch.sqrt(var.clamp_min(0.0))
+    scale = torch.where(std > eps, 1.0 / std.clamp_min(eps), torch.ones_like(std))
+    return torch.where(nonzero, (vox - mean) * scale, torch.zeros_like(vox))
+
+
+def pad_to_multiple(x: torch.Tensor, multiple: int = 8, mode: str = "constant") -> tuple[torch.Tensor, tuple[int, int]]:
+    """Pad the last two dims (bottom/right) up to a multiple; returns (padded, (H, W)).
+
+    Three stride-2 encoder levels need H, W divisible by 8 (346x260 -> 352x264).
+    """
+    h, w = x.shape[-2], x.shape[-1]
+    ph = (-h) % multiple
+    pw = (-w) % multiple
+    if ph or pw:
+        if mode == "constant":
+            x = F.pad(x, (0, pw, 0, ph))
+        else:
+            x = F.pad(x, (0, pw, 0, ph), mode=mode)
+    return x, (h, w)
+
+
+def crop(x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    """Undo :func:`pad_to_multiple`: keep the top-left ``size`` = (H, W)."""
+    h, w = size
+    return x[..., :h, :w]
