@@ -1,0 +1,411 @@
+"""Post-processors: frame filters after the network and event filters before it.
+
+Contract (entry-point group ``evfocus_live.postprocessors``): a class built with
+keyword options; ``stage = "frame"`` ones are called ``proc(frame_uint8_HxW, t_us)``
+and return a new uint8 HxW frame; ``stage = "events"`` ones are called
+``proc(events, t_us=None)`` and return the events they keep. ``reset()`` forgets any
+state over time (seek, source change). Event filters take ``width``/``height``
+keywords (the pipeline passes the sensor size).
+
+Built-ins: :class:`AutoHdr` (robust percentile rescaling smoothed over time),
+:class:`UnsharpMask` (E2VID's: amount 0.3, sigma 1), :class:`HotPixelMask` (list
+file and/or learned from the first second), :class:`NoiseFilter` (background-activity
+filter).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ConfigError
+from ..events import EVENT_DTYPE
+
+log = logging.getLogger(__name__)
+
+__all__ = ["AutoHdr", "UnsharpMask", "HotPixelMask", "NoiseFilter", "read_hot_pixels",
+           "build_postprocessors"]
+
+
+class AutoHdr:
+    """Robust auto-HDR: map the [low_pct, high_pct] percentiles of the frame to 0..255.
+
+    The percentiles are smoothed over time (exponential, time constant ``smoothing_ms``
+    on the sensor clock) so the brightness does not flicker from frame to frame.
+
+    Parameters:
+        low_pct, high_pct: percentiles mapped to black and white.
+        smoothing_ms: time constant of the smoothing (0 = none).
+        min_range: smallest intensity range stretched to full scale (avoids
+            amplifying noise in flat frames).
+
+    Example::
+
+        hdr = AutoHdr()
+        out = hdr(frame_u8, t_us)
+    """
+
+    stage = "frame"
+
+    def __init__(self, low_pct: float = 1.0, high_pct: float = 99.0, smoothing_ms: float = 300.0,
+                 min_range: float = 16.0):
+        if not 0 <= low_pct < high_pct <= 100:
+            raise ConfigError("auto_hdr: need 0 <= low_pct < high_pct <= 100")
+        self.low_pct, self.high_pct = float(low_pct), float(high_pct)
+        self.smoothing_ms = float(smoothing_ms)
+        self.min_range = float(min_range)
+        self.reset()
+
+    def reset(self) -> None:
+        self._lo = self._hi = None
+        self._t_us = None
+
+    def __call__(self, frame: np.ndarray, t_us: int | None = None) -> np.ndarray:
+        sample = frame[::2, ::2] if frame.size > 65536 else frame
+        lo, hi = np.percentile(sample, (self.low_pct, self.high_pct))
+        if self._lo is None or self.smoothing_ms <= 0:
+            self._lo, self._hi = float(lo), float(hi)
+        else:
+            if t_us is not None and self._t_us is not None:
+                dt_ms = max(0.0, (t_us - self._t_us) / 1e3)
+                a = 1.0 - math.exp(-dt_ms / self.smoothing_ms)
+            else:
+                a = 0.2
+            self._lo += a * (float(lo) - self._lo)
+            self._hi += a * (float(hi) - self._hi)
+        if t_us is not None:
+            self._t_us = t_us
+        lo, hi = self._lo, self._hi
+        if hi - lo < self.min_range:
+            mid = 0.5 * (hi + lo)
+            lo, hi = mid - self.min_range / 2, mid + self.min_range / 2
+        out = (frame.astype(np.float32) - lo) * np.float32(255.0 / (hi - lo))
+        return np.clip(out, 0, 255).astype(np.uint8)
+
+
+class UnsharpMask:
+    """Unsharp mask ``f + amount * (f - G_sigma * f)`` (E2VID default 0.3, sigma 1)."""
+
+    stage = "frame"
+
+    def __init__(self, amount: float = 0.3, sigma: float = 1.0):
+        if sigma <= 0:
+            raise ConfigError("unsharp: sigma must be positive")
+        self.amount, self.sigma = float(amount), float(sigma)
+
+    def reset(self) -> None:
+        pass
+
+    def __call__(self, frame: np.ndarray, t_us: int | None = None) -> np.ndarray:
+        import cv2
+
+        f = frame.astype(np.float32)
+        blur = cv2.GaussianBlur(f, (0, 0), self.sigma, borderType=cv2.BORDER_REFLECT)
+        out = f * (1.0 + self.amount) - self.amount * blur
+        return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
+def read_hot_pixels(path) -> np.ndarray:
+    """Hot pixels from a text file of ``x y`` lines (``#`` comments) -> int array [N, 2]."""
+    p = Path(path)
+    try:
+        lines = p.read_text().splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{p}: cannot read hot-pixel list ({getattr(exc, 'strerror', None) or exc})") from None
+    out = []
+    for i, line in enumerate(lines, 1):
+        line = line.split("#", 1)[0].replace(",", " ").strip()
+        if not line:
+            continue
+        parts = line.split()
+        try:
+            x, y = int(parts[0]), int(parts[1])
+        except (ValueError, IndexError):
+            raise ConfigError(f"{p}:{i}: expected 'x y', got {line!r}") from None
+        if x < 0 or y < 0:
+            raise ConfigError(f"{p}:{i}: negative pixel coordinate")
+        out.append((x, y))
+    return np.asarray(out, dtype=np.int64).reshape(-1, 2)
+
+
+class _PixelMap:
+    """Grows a per-pixel array when events outside the known size appear."""
+
+    def __init__(self, width: int | None, height: int | None):
+        self.width = int(width or 0)
+        self.height = int(height or 0)
+
+    def ensure(self, events: np.ndarray, arrays: list[np.ndarray], fill) -> list[np.ndarray]:
+        if not len(events):
+            return arrays
+        w = max(self.width, int(events["x"].max()) + 1)
+        h = max(self.height, int(events["y"].max()) + 1)
+        if (w, h) == (self.width, self.height) and arrays and arrays[0].size:
+            return arrays
+        out = []
+        for a in arrays:
+            b = np.full((h, w), fill, dtype=a.dtype)
+            if a.size:
+                b[: self.height, : self.width] = a.reshape(self.height, self.width)
+            out.append(b.reshape(-1))
+        self.width, self.height = w, h
+        return out
+
+
+class HotPixelMask:
+    """Remove events from hot pixels (stage "events").
+
+    Hot pixels come from a list file (``path``, lines ``x y``) and/or are learned from
+    the first ``learn_s`` seconds of the stream: pixels whose event count exceeds
+    ``factor`` x the median count of active pixels (and ``min_count``). Events pass
+    unchanged while learning.
+
+    Parameters:
+        path: optional hot-pixel list file.
+        learn_s: learning period in seconds of sensor time (0 = no learning).
+        factor: how far above the median a hot pixel's count must be.
+        min_count: minimum event count for a hot pixel.
+        width, height: sensor size (passed by the pipeline; grown on demand).
+
+    Example::
+
+        hp = HotPixelMask(learn_s=1.0)
+        for batch in source:
+            batch = hp(batch)
+        hp.hot_pixels   # [[x, y], ...]
+    """
+
+    stage = "events"
+
+    def __init__(self, path: str | None = None, learn_s: float = 1.0, factor: float = 10.0,
+                 min_count: int = 20, width: int | None = None, height: int | None = None):
+        self.path = path
+        self.learn_us = int(float(learn_s) * 1e6)
+        self.factor = float(factor)
+        self.min_count = int(min_count)
+        self._listed = read_hot_pixels(path) if path else np.zeros((0, 2), np.int64)
+        self._map = _PixelMap(width or (int(self._listed[:, 0].max()) + 1 if len(self._listed) else 0),
+                              height or (int(self._listed[:, 1].max()) + 1 if len(self._listed) else 0))
+        npx = self._map.width * self._map.height
+        self._mask = np.zeros(npx, dtype=bool)
+        self._counts = np.zeros(npx, dtype=np.int64)
+        self._apply_listed()
+        self.reset()
+
+    def _apply_listed(self) -> None:
+        if len(self._listed):
+            self._mask[self._listed[:, 1] * self._map.width + self._listed[:, 0]] = True
+
+    def reset(self) -> None:
+        """Restart learning (the listed pixels stay masked)."""
+        self._t0_us = None
+        self._learning = self.learn_us > 0
+        self._counts[:] = 0
+        self._mask[:] = False
+        self._apply_listed()
+
+    @property
+    def learning(self) -> bool:
+        return self._learning
+
+    @property
+    def hot_pixels(self) -> np.ndarray:
+        """Masked pixels as int array [N, 2] of (x, y)."""
+        idx = np.flatnonzero(self._mask)
+        return np.stack([idx % max(self._map.width, 1), idx // max(self._map.width, 1)], axis=1)
+
+    def save(self, path) -> None:
+        """Write the masked pixels as an ``x y`` list (reusable with ``path=``)."""
+        np.savetxt(path, self.hot_pixels, fmt="%d", header="hot pixels: x y")
+
+    def __call__(self, events: np.ndarray, t_us: int | None = None) -> np.ndarray:
+        if events is None or not len(events):
+            return events
+        self._mask, self._counts = self._map.ensure(events, [self._mask, self._counts], 0)
+        w = self._map.width
+        idx = events["y"].astype(np.int64) * w + events["x"]
+        if self._learning:
+            if self._t0_us is None:
+                self._t0_us = int(events["t"][0])
+            end = self._t0_us + self.learn_us
+            t = events["t"]
+            inside = t < end
+            self._counts += np.bincount(idx[inside], minlength=self._counts.size)
+            if not inside.all():
+                self._finish_learning()
+        if not self._mask.any():
+            return events
+        return events[~self._mask[idx]]
+
+    def _finish_learning(self) -> None:
+        self._learning = False
+        active = self._counts[self._counts > 0]
+        if not len(active):
+            return
+        thr = max(self.factor * float(np.median(active)), self.min_count)
+        hot = self._counts > thr
+        self._mask |= hot
+        n = int(hot.sum())
+        if n:
+            log.info("hot-pixel mask: learned %d hot pixels (count > %.0f)", n, thr)
+
+
+try:
+    import numba
+
+    @numba.njit(cache=True, nogil=True)
+    def _ba_filter(x, y, t, ts_map, width, height, duration_us, keep):  # pragma: no cover
+        for i in range(t.shape[0]):
+            xi = np.int64(x[i])
+            yi = np.int64(y[i])
+            ti = t[i]
+            ok = False
+            if xi < width and yi < height:
+                for dy in range(-1, 2):
+                    yy = yi + dy
+                    if yy < 0 or yy >= height:
+                        continue
+                    for dx in range(-1, 2):
+                        if dx == 0 and dy == 0:
+                            continue
+                        xx = xi + dx
+                        if xx < 0 or xx >= width:
+                            continue
+                        if ti - ts_map[yy * width + xx] < duration_us:
+                            ok = True
+                            break
+                    if ok:
+                        break
+                ts_map[yi * width + xi] = ti
+            keep[i] = ok
+
+    _HAVE_NUMBA = True
+except Exception:  # pragma: no cover
+    _HAVE_NUMBA = False
+
+
+class NoiseFilter:
+    """Background-activity noise filter (stage "events").
+
+    An event passes when one of its 8 neighbours had an event less than
+    ``duration_us`` before it -- the semantics of ``dv.noise.BackgroundActivityNoiseFilter``.
+    Backends: ``"numba"`` (own O(N) kernel, ~100x faster than feeding dv-processing,
+    whose Python API needs one ``push_back`` call per event), ``"dv"``
+    (dv-processing itself) and ``"auto"`` (numba when importable, else dv).
+
+    Parameters:
+        duration_us: support window in µs (dv's default 2000).
+        width, height: sensor size (passed by the pipeline).
+        backend: "auto", "numba" or "dv".
+    """
+
+    stage = "events"
+
+    def __init__(self, duration_us: int = 2000, width: int | None = None, height: int | None = None,
+                 backend: str = "auto"):
+        self.duration_us = int(duration_us)
+        if backend == "auto":
+            backend = "numba" if _HAVE_NUMBA else "dv"
+        if backend not in ("numba", "dv"):
+            raise ConfigError(f"noise_filter: unknown backend {backend!r} (auto, numba, dv)")
+        self.backend = backend
+        self.width, self.height = int(width or 0), int(height or 0)
+        self.reset()
+
+    def reset(self) -> None:
+        self._ts = None
+        self._dv = None
+        self.n_in = self.n_out = 0
+
+    def _size_for(self, events: np.ndarray) -> tuple[int, int]:
+        w = max(self.width, int(events["x"].max()) + 1)
+        h = max(self.height, int(events["y"].max()) + 1)
+        return w, h
+
+    def __call__(self, events: np.ndarray, t_us: int | None = None) -> np.ndarray:
+        if events is None or not len(events):
+            return events
+        if events.dtype != EVENT_DTYPE:
+            events = events.astype(EVENT_DTYPE)
+        w, h = self._size_for(events)
+        if self._ts is None or (w, h) != (self.width, self.height):
+            self.width, self.height = w, h
+            self._ts = np.full(w * h, np.iinfo(np.int64).min // 2, dtype=np.int64)
+            self._dv = None
+        if self.backend == "numba":
+            keep = np.empty(len(events), dtype=np.bool_)
+            _ba_filter(events["x"], events["y"], events["t"], self._ts, w, h, self.duration_us, keep)
+            out = events[keep]
+        else:
+            out = self._dv_filter(events, w, h)
+        self.n_in += len(events)
+        self.n_out += len(out)
+        return out
+
+    def _dv_filter(self, events: np.ndarray, w: int, h: int) -> np.ndarray:
+        from datetime import timedelta
+
+        import dv_processing as dv
+
+        if self._dv is None:
+            self._dv = dv.noise.BackgroundActivityNoiseFilter(
+                (w, h), backgroundActivityDuration=timedelta(microseconds=self.duration_us))
+        store = dv.EventStore()
+        for t, x, y, p in zip(events["t"].tolist(), events["x"].tolist(), events["y"].tolist(),
+                              events["p"].tolist()):
+            store.push_back(t, x, y, bool(p))
+        self._dv.accept(store)
+        res = self._dv.generateEvents().numpy()
+        out = np.empty(len(res), dtype=EVENT_DTYPE)
+        if len(res):
+            out["t"] = res["timestamp"]
+            out["x"] = res["x"]
+            out["y"] = res["y"]
+            out["p"] = res["polarity"]
+        return out
+
+
+def _accepts_size(cls) -> bool:
+    import inspect
+
+    try:
+        params = inspect.signature(cls).parameters
+    except (TypeError, ValueError):
+        return False
+    return ("width" in params and "height" in params) or any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+
+
+def build_postprocessors(steps, options: dict | None = None, width: int | None = None,
+                         height: int | None = None, registry=None) -> tuple[list, list]:
+    """(event filters, frame filters) built from names in the postprocessors group.
+
+    ``options`` maps a step name to its keyword options. Unknown or broken names raise
+    :class:`~evfocus_live.errors.ConfigError` with one line.
+    """
+    from ..plugins import POSTPROCESSORS, Registry
+
+    reg = registry or Registry(POSTPROCESSORS)
+    options = options or {}
+    ev_filters, frame_filters = [], []
+    for name in steps:
+        try:
+            cls = reg.load(name)
+        except KeyError:
+            why = reg.failures.get(name, "unknown")
+            raise ConfigError(f"post-processor {name!r} is unavailable ({why}); "
+                              f"available: {', '.join(reg.names())}") from None
+        opts = dict(options.get(name, {}))
+        stage = getattr(cls, "stage", "frame")
+        if stage == "events" and _accepts_size(cls):
+            opts.setdefault("width", width)
+            opts.setdefault("height", height)
+        try:
+            proc = cls(**opts)
+        except TypeError as exc:
+            raise ConfigError(f"post-processor {name!r}: bad options ({exc})") from None
+        (ev_filters if stage == "events" else frame_filters).append(proc)
+    return ev_filters, frame_filters
