@@ -1,0 +1,790 @@
+"""The headless pipeline: source -> ring buffer -> slicer -> voxel grid -> model -> frames.
+
+No Qt here: the GUI and the CLI both drive this class.
+
+* :meth:`Pipeline.frames` -- synchronous iterator in the caller's thread; reads the
+  source as fast as it delivers and never drops anything (CLI, batch work, the GUI's
+  own worker thread).
+* :meth:`Pipeline.start` / :meth:`Pipeline.stop` -- threaded real-time mode: a reader
+  thread fills a bounded :class:`~evfocus_live.ringbuffer.EventRingBuffer` (file replay
+  paced by the *sensor* clock at ``speed`` x real time, 0 = as fast as possible); a
+  worker thread slices, infers and calls ``on_frame`` with the newest result. When
+  inference falls behind, the ring drops the oldest events and the worker skips to
+  the newest window: nothing queues without bound.
+
+The recurrent state is reset on seek, source change, resolution change, window or
+model change, and on request (:meth:`Pipeline.reset_state`). Faults are contained:
+a NaN/Inf output drops that frame and resets the state (one warning), CUDA out of
+memory moves the model to the CPU, a source error resets the state and -- for live
+sources -- reconnects with back-off; ``stats.status`` says what happened.
+"""
+
+from __future__ import annotations
+
+import bisect
+import collections
+import dataclasses
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from .config import ModelConfig, PostConfig, SourceConfig, WindowConfig
+from .core.postprocess import build_postprocessors
+from .core.render import event_image
+from .core.slicing import Window, make_slicer
+from .core.voxel import voxel_grid
+from .errors import CheckpointError, DeviceError, EvFocusError, InputError
+from .events import EVENT_DTYPE
+from .ringbuffer import EventRingBuffer
+from .sources.base import EventSource
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Pipeline", "FrameResult", "PipelineStats", "resolve_device"]
+
+_DEVICE_LOGGED: set[str] = set()
+
+
+def resolve_device(device: str | torch.device = "auto") -> torch.device:
+    """``auto`` -> CUDA when present, else CPU (logged once per process)."""
+    dev = str(device)
+    if dev == "auto":
+        dev = "cuda" if torch.cuda.is_available() else "cpu"
+        if dev not in _DEVICE_LOGGED:
+            _DEVICE_LOGGED.add(dev)
+            log.info("device auto -> %s%s", dev,
+                     f" ({torch.cuda.get_device_name(0)})" if dev == "cuda" else "")
+    if dev.startswith("cuda") and not torch.cuda.is_available():
+        raise DeviceError(f"device {dev!r} requested but CUDA is not available (use --device cpu)")
+    try:
+        return torch.device(dev)
+    except RuntimeError:
+        raise DeviceError(f"unknown device {dev!r} (auto, cpu, cuda)") from None
+
+
+@dataclass
+class FrameResult:
+    """One reconstructed frame (arrays are owned by the receiver, never mutated later).
+
+    Attributes:
+        index: running frame number (0-based, since the pipeline started).
+        t_start_us, t_us: window start and the time the frame stands for (sensor clock).
+        n_events: events in the window.
+        image: uint8 HxW reconstructed frame (after post-processing).
+        event_image: uint8 HxWx3 polarity image of the window's events (or None).
+        sigma: float32 HxW defocus map (blur sigma in px) when the model predicts one.
+        blur: uint8 HxW the model's re-blurred / defocused-frame prediction, if any.
+        infer_ms: voxel grid + network time for this frame.
+        latency_ms: wall time from the window's last event entering the pipeline to
+            this frame being ready.
+    """
+
+    index: int
+    t_start_us: int
+    t_us: int
+    n_events: int
+    image: np.ndarray
+    event_image: np.ndarray | None = None
+    sigma: np.ndarray | None = None
+    blur: np.ndarray | None = None
+    infer_ms: float = 0.0
+    latency_ms: float = 0.0
+
+
+class _Rate:
+    """Sliding-window rate (per second) over the last ``window_s`` seconds."""
+
+    def __init__(self, window_s: float = 1.0):
+        self.window_s = window_s
+        self._q: collections.deque[tuple[float, float]] = collections.deque()
+        self._sum = 0.0
+        self._lock = threading.Lock()
+
+    def add(self, amount: float, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            self._q.append((now, amount))
+            self._sum += amount
+            self._trim(now)
+
+    def _trim(self, now: float) -> None:
+        while self._q and now - self._q[0][0] > self.window_s:
+            self._sum -= self._q.popleft()[1]
+
+    def rate(self, now: float | None = None) -> float:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            self._trim(now)
+            if not self._q:
+                return 0.0
+            span = max(now - self._q[0][0], 1e-3) if len(self._q) > 1 else self.window_s
+            return self._sum / max(span, 1e-3) if len(self._q) > 1 else self._sum / self.window_s
+
+
+@dataclass
+class PipelineStats:
+    """Live numbers for the UI / logs (read from any thread; plain attributes)."""
+
+    status: str = "idle"
+    device: str = "cpu"
+    events_total: int = 0
+    frames: int = 0
+    infer_ms: float = 0.0
+    latency_ms: float = 0.0
+    ring_fill: int = 0
+    ring_fill_ratio: float = 0.0
+    ring_capacity: int = 0
+    dropped_events: int = 0
+    skipped_windows: int = 0
+    nan_frames: int = 0
+    source_errors: int = 0
+    reconnects: int = 0
+    sensor_t_us: int | None = None
+    _ev_rate: _Rate = field(default_factory=_Rate, repr=False)
+    _fr_rate: _Rate = field(default_factory=_Rate, repr=False)
+
+    @property
+    def events_per_s(self) -> float:
+        return self._ev_rate.rate()
+
+    @property
+    def fps(self) -> float:
+        return self._fr_rate.rate()
+
+    @property
+    def dropped(self) -> int:
+        return self.dropped_events
+
+    def as_dict(self) -> dict:
+        d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if not f.name.startswith("_")}
+        d["events_per_s"] = self.events_per_s
+        d["fps"] = self.fps
+        return d
+
+
+class Pipeline:
+    """Event source to reconstructed frames, headless.
+
+    Parameters:
+        source: an open :class:`EventSource` (not closed by the pipeline), a
+            :class:`SourceConfig`, a path / camera name, or a zero-argument factory
+            returning a source (also used to reconnect live sources).
+        window: how to cut the stream (:class:`WindowConfig`).
+        model: :class:`ModelConfig`, a model name/path, or a model object following
+            the contract (``reset_states()``, ``forward(voxel) -> {'image': ...}``).
+        post: post-processing steps (:class:`PostConfig`).
+        model_obj: an already built model (overrides ``model``'s name; its device and
+            fp16 settings still apply).
+        timestamps_us: frame times for window mode "timestamps".
+        speed: file replay speed in threaded mode (default: ``SourceConfig.speed`` or 1).
+        ring_capacity: ring buffer size in events (default: 1 s at 30 Mev/s, >= 4 windows).
+        render_events: build ``FrameResult.event_image``.
+        reconnect: try to reopen a failing live source (back-off up to 2 s).
+
+    Example::
+
+        pipe = Pipeline("rec.aedat4", WindowConfig(mode="duration", window_ms=33),
+                        ModelConfig(name="evfocus", device="auto"))
+        for fr in pipe.frames():
+            save(fr.image)
+    """
+
+    def __init__(self, source, window: WindowConfig | None = None, model=None, post: PostConfig | None = None,
+                 *, model_obj=None, timestamps_us=None, speed: float | None = None,
+                 ring_capacity: int | None = None, render_events: bool = True, reconnect: bool = True,
+                 max_backlog_windows: int = 1):
+        self.window_cfg = window or WindowConfig()
+        self.post_cfg = post if post is not None else PostConfig()
+        self.timestamps_us = timestamps_us
+        self.render_events = render_events
+        self.reconnect = reconnect
+        self.max_backlog_windows = max(1, int(max_backlog_windows))
+        self.stats = PipelineStats()
+        self._lock = threading.RLock()
+        self._gen = 0
+        self._index = 0
+        self._nan_warned = False
+        self._arrivals: collections.deque[tuple[int, float]] = collections.deque(maxlen=1024)
+        self._stop_evt = threading.Event()
+        self._paused = threading.Event()
+        self._seek_req: int | None = None
+        self._threads: list[threading.Thread] = []
+        self._eof = threading.Event()
+        self._on_frame: Callable[[FrameResult], None] | None = None
+        self._eof_at_end = False
+        self._anchor: tuple[int, float] | None = None
+        self.latest: FrameResult | None = None
+
+        # --- source -----------------------------------------------------------
+        self.source_cfg = source if isinstance(source, SourceConfig) else None
+        self._factory: Callable[[], EventSource] | None = None
+        self._own_source = False
+        if isinstance(source, EventSource):
+            src = source
+        elif isinstance(source, SourceConfig | str):
+            from .sources import open_source
+
+            spec = source.spec if isinstance(source, SourceConfig) else source
+            self._factory = lambda: open_source(spec)
+            src = self._factory()
+            self._own_source = True
+        elif callable(source):
+            self._factory = source
+            src = source()
+            self._own_source = True
+        else:
+            raise InputError(f"not an event source: {source!r}")
+        self.source: EventSource = src
+        sc = self.source_cfg
+        self.speed = float(speed if speed is not None else (sc.speed if sc else 1.0))
+        self.loop = bool(sc.loop) if sc else False
+        self._start_s = sc.start_s if sc else None
+        self._end_s = sc.end_s if sc else None
+        self._end_us: int | None = None
+
+        # --- model --------------------------------------------------------------
+        if isinstance(model, ModelConfig):
+            self.model_cfg = model
+        elif isinstance(model, str):
+            self.model_cfg = ModelConfig(name=model)
+        elif model is None:
+            self.model_cfg = ModelConfig()
+        else:  # a model object
+            self.model_cfg = ModelConfig(name=type(model).__name__)
+            model_obj = model
+        self.device = resolve_device(self.model_cfg.device)
+        self.model = self._prepare_model(model_obj if model_obj is not None else self._load(self.model_cfg.name))
+        self.stats.device = str(self.device)
+
+        self._setup_for_source()
+        self.ring = EventRingBuffer(ring_capacity or max(30_000_000, 4 * self._window_events_hint()))
+        self.stats.ring_capacity = self.ring.capacity
+        self._apply_range()
+        self.stats.status = "ready"
+
+    # ------------------------------------------------------------------ setup
+    def _load(self, name: str):
+        from .nn.registry import load_model
+
+        return load_model(name, str(self.device))
+
+    def _prepare_model(self, model):
+        if not hasattr(model, "reset_states") or not callable(model):
+            raise CheckpointError(f"{type(model).__name__} is not a model (needs reset_states() and forward())")
+        if isinstance(model, torch.nn.Module):
+            model = model.to(self.device).eval()
+            self.half = bool(self.model_cfg.half and self.device.type == "cuda")
+            model = model.half() if self.half else model.float()
+        else:
+            self.half = False
+        model.reset_states()
+        return model
+
+    @property
+    def width(self) -> int:
+        return self._wh[0]
+
+    @property
+    def height(self) -> int:
+        return self._wh[1]
+
+    @property
+    def num_bins(self) -> int:
+        cfg = getattr(self.model, "config", None)
+        if isinstance(cfg, dict) and "num_bins" in cfg:
+            return int(cfg["num_bins"])
+        return int(self.window_cfg.num_bins)
+
+    def _window_events_hint(self) -> int:
+        w, h = self._wh
+        return int(self.window_cfg.window_events or (self.window_cfg.events_per_pixel * w * h) or 1)
+
+    def _setup_for_source(self) -> None:
+        """(Re)build everything that depends on the sensor size; reset the state."""
+        w, h = int(self.source.width), int(self.source.height)
+        if w <= 0 or h <= 0:
+            raise InputError(f"source {self.source.format!r} reports no sensor size")
+        self._wh = (w, h)
+        self.slicer = make_slicer(self.window_cfg, w, h, self.timestamps_us)
+        self.event_filters, self.frame_filters = build_postprocessors(
+            self.post_cfg.steps, self.post_cfg.options, width=w, height=h)
+        self._reset_state_locked()
+
+    def _apply_range(self) -> None:
+        """Seek to ``start_s`` and note ``end_s`` (seconds from the recording's start)."""
+        self._end_us = None
+        if self._start_s is None and self._end_s is None:
+            return
+        rng = None if self.source.is_live else self.source.time_range_us()
+        if rng is None:
+            raise InputError("--start-s/--end-s need a recording (a file), not a live source")
+        t0 = rng[0]
+        if self._end_s is not None:
+            self._end_us = t0 + int(round(self._end_s * 1e6))
+        if self._start_s:
+            start = t0 + int(round(self._start_s * 1e6))
+            if start > rng[1]:
+                raise InputError(f"start {self._start_s:g} s is after the end of the recording "
+                                 f"({(rng[1] - t0) / 1e6:.3f} s)")
+            self.source.seek(start)
+
+    def _reset_state_locked(self) -> None:
+        if hasattr(self.model, "reset_states"):
+            self.model.reset_states()
+        for f in (*self.event_filters, *self.frame_filters):
+            f.reset()
+        self.slicer.reset()
+
+    # ---------------------------------------------------------- commands (any thread)
+    def reset_state(self) -> None:
+        """Forget the recurrent state and post-processor history (keeps the position)."""
+        with self._lock:
+            if hasattr(self.model, "reset_states"):
+                self.model.reset_states()
+            for f in (*self.event_filters, *self.frame_filters):
+                f.reset()
+
+    def seek(self, t_us: int) -> None:
+        """Continue from sensor time ``t_us`` (files); resets the state."""
+        if self.source.is_live:
+            raise InputError("cannot seek in a live source")
+        if self._threads_alive():
+            self._seek_req = int(t_us)
+            return
+        self._do_seek(int(t_us))
+
+    def _do_seek(self, t_us: int) -> None:
+        with self._lock:
+            self.source.seek(t_us)
+            self.ring.clear()
+            self._gen += 1
+            self._reset_state_locked()
+            self.slicer.reset(t_us)
+            self._arrivals.clear()
+            self._eof.clear()
+            self._anchor = None
+            self.stats.sensor_t_us = t_us
+            self.stats.status = "running" if self._threads_alive() else "ready"
+
+    def set_window(self, window: WindowConfig, timestamps_us=None) -> None:
+        """New windowing; the network state is reset (the window statistics change)."""
+        with self._lock:
+            self.window_cfg = window
+            if timestamps_us is not None:
+                self.timestamps_us = timestamps_us
+            self.slicer = make_slicer(window, self.width, self.height, self.timestamps_us)
+            self._gen += 1
+            self._reset_state_locked()
+
+    def set_model(self, model, device: str | None = None) -> None:
+        """Switch model (name, path or object) and optionally device; resets the state."""
+        cfg = self.model_cfg
+        if device is not None:
+            cfg = dataclasses.replace(cfg, device=device)
+        new_device = resolve_device(cfg.device)
+        if isinstance(model, str):
+            from .nn.registry import load_model
+
+            obj = load_model(model, str(new_device))
+            cfg = dataclasses.replace(cfg, name=model)
+        else:
+            obj = model
+        with self._lock:
+            self.model_cfg = cfg
+            self.device = new_device
+            self.stats.device = str(new_device)
+            self.model = self._prepare_model(obj)
+            self._gen += 1
+            self._reset_state_locked()
+
+    def set_post(self, post: PostConfig) -> None:
+        """Replace the post-processing chain."""
+        ev, fr = build_postprocessors(post.steps, post.options, width=self.width, height=self.height)
+        with self._lock:
+            self.post_cfg = post
+            self.event_filters, self.frame_filters = ev, fr
+
+    def set_source(self, source: EventSource) -> None:
+        """Switch to another (open) source; everything is rebuilt and reset."""
+        if self._threads_alive():
+            raise EvFocusError("stop the pipeline before changing the source")
+        with self._lock:
+            if self._own_source:
+                self.source.close()
+            self.source, self._own_source, self._factory = source, False, None
+            self._start_s = self._end_s = self._end_us = None
+            self._setup_for_source()
+            self.ring.clear()
+            self._gen += 1
+
+    def pause(self) -> None:
+        self._paused.set()
+        self.stats.status = "paused"
+
+    def resume(self) -> None:
+        self._anchor = None
+        self._paused.clear()
+        self.stats.status = "running"
+
+    @property
+    def paused(self) -> bool:
+        return self._paused.is_set()
+
+    # ------------------------------------------------------------ source reading
+    def _read(self) -> np.ndarray | None:
+        """Next batch; handles source faults (state reset, reconnect for live sources)."""
+        try:
+            batch = self.source.read()
+        except Exception as exc:
+            msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            self.stats.source_errors += 1
+            self.stats.status = f"source error: {msg}"
+            log.warning("source error: %s", msg)
+            with self._lock:
+                self._gen += 1
+                self._reset_state_locked()
+            if self.source.is_live and self.reconnect:
+                return self._reconnect()
+            if isinstance(exc, EvFocusError):
+                raise
+            raise InputError(f"reading {self.source.format} source failed: {msg}") from exc
+        if batch is None:
+            return None
+        if batch.dtype != EVENT_DTYPE:
+            batch = batch.astype(EVENT_DTYPE)
+        if len(batch):
+            now = time.monotonic()
+            t_last = int(batch["t"][-1])
+            self._arrivals.append((t_last, now))
+            self.stats.sensor_t_us = t_last
+            self.stats._ev_rate.add(len(batch), now)
+            self.stats.events_total += len(batch)
+            if self._end_us is not None and t_last >= self._end_us:
+                batch = batch[batch["t"] < self._end_us]
+                self._eof_at_end = True
+        return batch
+
+    def _reconnect(self) -> np.ndarray | None:
+        """Reopen a live source with exponential back-off until it works or we stop."""
+        delay = 0.05
+        attempt = 0
+        while not self._stop_evt.is_set():
+            attempt += 1
+            self.stats.status = f"reconnecting (attempt {attempt})"
+            if self._stop_evt.wait(delay):
+                break
+            delay = min(2.0, delay * 2)
+            try:
+                if self._factory is not None:
+                    new = self._factory()
+                    try:
+                        self.source.close()
+                    except Exception:
+                        log.debug("closing the failed source raised", exc_info=True)
+                    self.source = new
+                elif hasattr(self.source, "reopen"):
+                    self.source.reopen()
+                batch = self.source.read()
+            except Exception as exc:
+                log.debug("reconnect attempt %d failed: %s", attempt, exc)
+                continue
+            self.stats.reconnects += 1
+            self.stats.status = "running (reconnected)"
+            log.info("source reconnected after %d attempt(s)", attempt)
+            with self._lock:
+                if (int(self.source.width), int(self.source.height)) != self._wh:
+                    log.info("resolution changed to %dx%d", self.source.width, self.source.height)
+                    self._setup_for_source()
+                self._gen += 1
+                self._reset_state_locked()
+            return np.empty(0, EVENT_DTYPE) if batch is None else batch.astype(EVENT_DTYPE, copy=False)
+        return None
+
+    # ------------------------------------------------------------ processing
+    def _filter_events(self, batch: np.ndarray) -> np.ndarray:
+        for f in self.event_filters:
+            batch = f(batch)
+            if batch is None or not len(batch):
+                return np.empty(0, EVENT_DTYPE)
+        return batch
+
+    def _latency_ms(self, t_us: int, now: float) -> float:
+        arr = list(self._arrivals)
+        if not arr:
+            return 0.0
+        i = bisect.bisect_left([a[0] for a in arr], t_us)
+        i = min(i, len(arr) - 1)
+        return max(0.0, (now - arr[i][1]) * 1e3)
+
+    def _infer(self, events: np.ndarray) -> dict:
+        vox = voxel_grid(events, self.num_bins, self.width, self.height, device=self.device)[None]
+        if self.half:
+            vox = vox.half()
+        with torch.inference_mode():
+            return self.model(vox)
+
+    def _fallback_to_cpu(self) -> None:
+        log.warning("CUDA out of memory: falling back to the CPU")
+        self.stats.status = "CUDA out of memory: running on CPU"
+        self.device = torch.device("cpu")
+        self.stats.device = "cpu"
+        self.half = False
+        if isinstance(self.model, torch.nn.Module):
+            self.model = self.model.float().to("cpu")
+        self.model.reset_states()
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+
+    def process_window(self, window: Window) -> FrameResult | None:
+        """Run one window through voxel grid, model and post-processing (None: dropped)."""
+        t0 = time.perf_counter()
+        try:
+            out = self._infer(window.events)
+        except torch.cuda.OutOfMemoryError:
+            self._fallback_to_cpu()
+            out = self._infer(window.events)
+        img = out["image"] if isinstance(out, dict) else out
+        if self.device.type == "cuda":
+            torch.cuda.synchronize()
+        if not bool(torch.isfinite(img.sum())):  # one reduction: NaN/Inf anywhere propagates
+            self.stats.nan_frames += 1
+            if not self._nan_warned:
+                self._nan_warned = True
+                log.warning("model output contains NaN/Inf: frame dropped, state reset "
+                            "(further occurrences are counted in stats.nan_frames)")
+            self.model.reset_states()
+            return None
+        image = (img[0, 0].float().clamp(0, 1) * 255 + 0.5).to(torch.uint8).cpu().numpy()
+        infer_ms = (time.perf_counter() - t0) * 1e3
+        for f in self.frame_filters:
+            image = f(image, window.t_us)
+        sigma = blur = None
+        if isinstance(out, dict):
+            if out.get("sigma") is not None:
+                sigma = out["sigma"][0, 0].float().cpu().numpy()
+            if out.get("blur") is not None:
+                blur = (out["blur"][0, 0].float().clamp(0, 1) * 255 + 0.5).to(torch.uint8).cpu().numpy()
+        ev_img = event_image(window.events, self.width, self.height) if self.render_events else None
+        now = time.monotonic()
+        fr = FrameResult(index=self._index, t_start_us=int(window.t_start_us), t_us=int(window.t_us),
+                         n_events=window.n_events, image=np.ascontiguousarray(image), event_image=ev_img,
+                         sigma=sigma, blur=blur, infer_ms=infer_ms,
+                         latency_ms=self._latency_ms(int(window.t_us), now))
+        self._index += 1
+        st = self.stats
+        st.frames += 1
+        st.infer_ms = infer_ms
+        st.latency_ms = fr.latency_ms
+        st._fr_rate.add(1, now)
+        st.ring_fill, st.ring_fill_ratio = self.ring.fill, self.ring.fill_ratio
+        st.dropped_events = self.ring.dropped
+        return fr
+
+    # ------------------------------------------------------------ synchronous mode
+    def frames(self) -> Iterator[FrameResult]:
+        """Reconstruct every window of the source, in order, in the caller's thread.
+
+        Ends at the end of a recording (or ``end_s``) after the final partial window.
+        May be called again after :meth:`seek` to continue from there.
+        """
+        if self._threads_alive():
+            raise EvFocusError("pipeline is running in threaded mode")
+        self._eof_at_end = False
+        self.stats.status = "running"
+        while True:
+            batch = self._read()
+            if batch is None:
+                break
+            if len(batch) == 0:
+                if self._eof_at_end:
+                    break
+                continue
+            with self._lock:
+                gen = self._gen
+                windows = self.slicer.push(self._filter_events(batch))
+            for w in windows:
+                with self._lock:
+                    if gen != self._gen:
+                        break
+                    fr = self.process_window(w)
+                if fr is not None:
+                    yield fr
+            if self._eof_at_end:
+                break
+        with self._lock:
+            windows = self.slicer.flush()
+        for w in windows:
+            with self._lock:
+                fr = self.process_window(w)
+            if fr is not None:
+                yield fr
+        self.stats.status = "finished"
+
+    # ------------------------------------------------------------ threaded mode
+    def _threads_alive(self) -> bool:
+        return any(t.is_alive() for t in self._threads)
+
+    def start(self, on_frame: Callable[[FrameResult], None] | None = None) -> None:
+        """Start the reader and worker threads; ``on_frame`` runs in the worker thread."""
+        if self._threads_alive():
+            return
+        self._on_frame = on_frame
+        self._stop_evt.clear()
+        self._eof.clear()
+        self._eof_at_end = False
+        self._anchor = None
+        self.stats.status = "running"
+        self._threads = [threading.Thread(target=self._reader_loop, name="evfocus-reader", daemon=True),
+                         threading.Thread(target=self._worker_loop, name="evfocus-worker", daemon=True)]
+        for t in self._threads:
+            t.start()
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        """Stop the threads (idempotent)."""
+        self._stop_evt.set()
+        for t in self._threads:
+            if t is not threading.current_thread():
+                t.join(timeout_s)
+                if t.is_alive():
+                    log.warning("%s did not stop within %.1f s", t.name, timeout_s)
+        self._threads = []
+        if not self.stats.status.startswith(("source error", "CUDA", "finished")):
+            self.stats.status = "stopped"
+
+    def wait(self, timeout_s: float | None = None) -> bool:
+        """Wait until a recording has been fully processed; True when done."""
+        deadline = None if timeout_s is None else time.monotonic() + timeout_s
+        for t in list(self._threads):
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            t.join(left)
+        return not self._threads_alive()
+
+    def close(self) -> None:
+        """Stop threads and close a source the pipeline opened itself."""
+        self.stop()
+        if self._own_source:
+            try:
+                self.source.close()
+            except Exception:
+                log.debug("closing the source raised", exc_info=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def _pace(self, batch: np.ndarray) -> bool:
+        """Wait until the sensor clock (scaled by ``speed``) reaches the batch start.
+
+        Returns False when interrupted (stop / seek / pause).
+        """
+        if self.speed <= 0 or self.source.is_live:
+            return True
+        t_first = int(batch["t"][0])
+        now = time.monotonic()
+        if self._anchor is None:
+            self._anchor = (t_first, now)
+            return True
+        t0, w0 = self._anchor
+        target = w0 + (t_first - t0) / 1e6 / self.speed
+        if target - now > 1.0:  # a jump in the recording: do not sleep through it
+            self._anchor = (t_first, now)
+            return True
+        while True:
+            left = target - time.monotonic()
+            if left <= 0:
+                return True
+            if self._stop_evt.wait(min(left, 0.02)) or self._seek_req is not None or self._paused.is_set():
+                return False
+
+    def _reader_loop(self) -> None:
+        pace_chunk_us = 5_000
+        try:
+            while not self._stop_evt.is_set():
+                if self._seek_req is not None:
+                    t, self._seek_req = self._seek_req, None
+                    self._do_seek(t)
+                if self._paused.is_set():
+                    self._stop_evt.wait(0.02)
+                    continue
+                batch = self._read()
+                if batch is None or (self._eof_at_end and not len(batch)):
+                    if self.loop and not self.source.is_live and self._seek_req is None:
+                        rng = self.source.time_range_us()
+                        if rng is not None:
+                            start = rng[0] + int(round((self._start_s or 0) * 1e6))
+                            self._eof_at_end = False
+                            self._do_seek(start)
+                            continue
+                    break
+                if not len(batch):
+                    continue
+                # pace in small sensor-time chunks so a big file batch is not one burst
+                if self.speed > 0 and not self.source.is_live:
+                    t = batch["t"]
+                    edges = np.searchsorted(t, np.arange(int(t[0]) + pace_chunk_us, int(t[-1]) + 1, pace_chunk_us))
+                    parts = np.split(batch, edges) if len(edges) else [batch]
+                else:
+                    parts = [batch]
+                for part in parts:
+                    if not len(part):
+                        continue
+                    if not self._pace(part):
+                        break
+                    self.ring.push(part)
+                if self._eof_at_end:
+                    break
+        except EvFocusError as exc:
+            self.stats.status = f"source error: {exc}"
+            log.warning("reader stopped: %s", exc)
+        except Exception as exc:  # never let the thread die silently
+            self.stats.status = f"source error: {type(exc).__name__}: {exc}"
+            log.exception("reader thread crashed")
+        finally:
+            self._eof.set()
+
+    def _worker_loop(self) -> None:
+        try:
+            while not self._stop_evt.is_set():
+                gen = self._gen
+                ev = self.ring.pop(timeout_s=0.02)
+                self.stats.ring_fill, self.stats.ring_fill_ratio = self.ring.fill, self.ring.fill_ratio
+                self.stats.dropped_events = self.ring.dropped
+                if not len(ev):
+                    if self._eof.is_set() and self.ring.fill == 0:
+                        with self._lock:
+                            windows = self.slicer.flush() if gen == self._gen else []
+                            for w in windows[-self.max_backlog_windows:]:
+                                self._emit(self.process_window(w))
+                        self.stats.status = "finished"
+                        break
+                    continue
+                with self._lock:
+                    if gen != self._gen:  # popped before a seek / reset: stale
+                        continue
+                    windows = self.slicer.push(self._filter_events(ev))
+                    if len(windows) > self.max_backlog_windows:
+                        self.stats.skipped_windows += len(windows) - self.max_backlog_windows
+                        windows = windows[-self.max_backlog_windows:]
+                    for w in windows:
+                        self._emit(self.process_window(w))
+        except Exception as exc:
+            self.stats.status = f"worker error: {type(exc).__name__}: {exc}"
+            log.exception("worker thread crashed")
+
+    def _emit(self, fr: FrameResult | None) -> None:
+        if fr is None:
+            return
+        self.latest = fr
+        if self._on_frame is not None:
+            try:
+                self._on_frame(fr)
+            except Exception:
+                log.exception("on_frame callback raised")

@@ -1,0 +1,333 @@
+"""Headless pipeline: real recordings, determinism, windows, faults, threads, seek."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import numpy as np
+import pytest
+import torch
+from conftest import REAL_FILES, make_events
+
+from evfocus_live.config import ModelConfig, PostConfig, SourceConfig, WindowConfig
+from evfocus_live.errors import CheckpointError, DeviceError, InputError
+from evfocus_live.events import EVENT_DTYPE
+from evfocus_live.pipeline import FrameResult, Pipeline
+from evfocus_live.sources import open_source
+from evfocus_live.sources.base import EventSource
+
+NO_POST = PostConfig(steps=())
+
+
+class SumModel(torch.nn.Module):
+    """Contract-following test model: a leaky integral of the voxel sum, squashed to [0, 1].
+
+    Its output has real structure (it is the event image, integrated), and its state
+    makes resets observable.
+    """
+
+    def __init__(self, nan_at: set[int] | None = None, oom_at: set[int] | None = None):
+        super().__init__()
+        self.gain = torch.nn.Parameter(torch.tensor(1.0))
+        self.state = None
+        self.resets = 0
+        self.calls = 0
+        self.nan_at = nan_at or set()
+        self.oom_at = oom_at or set()
+
+    def reset_states(self):
+        self.state = None
+        self.resets += 1
+
+    def forward(self, voxel):
+        self.calls += 1
+        if self.calls in self.oom_at:
+            raise torch.cuda.OutOfMemoryError("CUDA out of memory (injected)")
+        s = voxel.float().sum(1, keepdim=True) * self.gain
+        self.state = s if self.state is None else 0.8 * self.state + s
+        img = torch.sigmoid(self.state)
+        if self.calls in self.nan_at:
+            img = img * float("nan")
+        return {"image": img, "sigma": torch.full_like(img, 2.0)}
+
+
+class ArraySource(EventSource):
+    """In-memory file-like source (seekable) or live source, in fixed-size batches."""
+
+    format = "array"
+
+    def __init__(self, events, width, height, batch=5000, live=False):
+        self.events, self.width, self.height, self.batch = events, width, height, batch
+        self._live = live
+        self.pos = 0
+        self.closed = False
+
+    @property
+    def is_live(self):
+        return self._live
+
+    def read(self):
+        if self.pos >= len(self.events):
+            return None
+        b = self.events[self.pos:self.pos + self.batch]
+        self.pos += len(b)
+        return b
+
+    def seek(self, t_us):
+        self.pos = int(np.searchsorted(self.events["t"], t_us))
+
+    def time_range_us(self):
+        return (int(self.events["t"][0]), int(self.events["t"][-1]))
+
+    def close(self):
+        self.closed = True
+
+
+class FlakyLiveSource(ArraySource):
+    """A live camera that raises DeviceError after ``fail_after`` reads (then is unplugged)."""
+
+    def __init__(self, *a, fail_after=3, **kw):
+        super().__init__(*a, live=True, **kw)
+        self.fail_after = fail_after
+        self.reads = 0
+
+    def read(self):
+        self.reads += 1
+        if self.reads > self.fail_after:
+            raise DeviceError("camera unplugged (injected)")
+        return super().read()
+
+
+def expected_duration_frames(t_first, t_last, window_us):
+    return (t_last - t_first) // window_us + 1
+
+
+@pytest.mark.parametrize("name,window_ms", [("davis346", 10.0), ("evt3", 3.0), ("evt2", 5.0)])
+def test_real_recordings(name, window_ms):
+    info = REAL_FILES[name]
+    W, H = info["width"], info["height"]
+
+    def run():
+        with open_source(info["path"]) as src:
+            pipe = Pipeline(src, WindowConfig(mode="duration", window_ms=window_ms), model=SumModel(),
+                            post=PostConfig(steps=("auto_hdr",)))
+            return list(pipe.frames()), pipe
+
+    frames, pipe = run()
+    n_expected = expected_duration_frames(info["t_first_us"], info["t_last_us"], int(window_ms * 1000))
+    assert len(frames) == n_expected
+    assert sum(f.n_events for f in frames) == info["events"]
+    assert [f.index for f in frames] == list(range(n_expected))
+    ts = [f.t_us for f in frames]
+    assert ts[0] == info["t_first_us"] + int(window_ms * 1000) and np.all(np.diff(ts) == int(window_ms * 1000))
+    for f in frames:
+        assert f.image.shape == (H, W) and f.image.dtype == np.uint8
+        assert f.event_image.shape == (H, W, 3) and f.event_image.dtype == np.uint8
+        assert f.sigma.shape == (H, W)
+    busy = [f for f in frames if f.n_events > 1000]
+    assert busy and all(f.image.std() > 10 for f in busy), "frames must have structure, not be flat"
+    assert pipe.stats.frames == n_expected and pipe.stats.events_total == info["events"]
+    frames2, _ = run()  # same input -> same frames on CPU
+    assert all(np.array_equal(a.image, b.image) for a, b in zip(frames, frames2))
+
+
+def test_count_windows_default_epp_any_sensor_size():
+    W, H = 1280, 720
+    ev = make_events(700_000, width=W, height=H, duration_us=200_000)
+    pipe = Pipeline(ArraySource(ev, W, H, batch=100_000), WindowConfig(mode="events"), model=SumModel(),
+                    post=NO_POST)
+    frames = list(pipe.frames())
+    n = round(0.35 * W * H)
+    assert [f.n_events for f in frames] == [n, n, 700_000 - 2 * n]
+    assert frames[0].image.shape == (H, W)
+
+
+def test_timestamps_mode_one_frame_per_timestamp():
+    ev = make_events(20_000, width=64, height=48, duration_us=100_000)
+    T = np.array([1000, 5000, 5000, 40_000, 99_000, 250_000])
+    pipe = Pipeline(ArraySource(ev, 64, 48, batch=3000), WindowConfig(mode="timestamps"), model=SumModel(),
+                    post=NO_POST, timestamps_us=T)
+    frames = list(pipe.frames())
+    assert [f.t_us for f in frames] == T.tolist()
+    t = ev["t"]
+    edges = [-1] + T.tolist()
+    assert [f.n_events for f in frames] == [int(np.sum((t >= a) & (t < b))) for a, b in zip(edges, edges[1:])]
+    assert frames[2].n_events == 0  # a repeated timestamp still gets its (empty) frame
+
+
+def test_source_config_range_and_model_name_errors():
+    info = REAL_FILES["evt2"]
+    cfg = SourceConfig(spec=str(info["path"]), start_s=0.01, end_s=0.03)
+    pipe = Pipeline(cfg, WindowConfig(mode="duration", window_ms=5), model=SumModel(), post=NO_POST)
+    frames = list(pipe.frames())
+    t0 = info["t_first_us"]
+    assert len(frames) == 4
+    assert frames[0].t_start_us >= t0 + 10_000 and frames[-1].t_us <= t0 + 30_000
+    pipe.close()
+    with pytest.raises(CheckpointError):
+        Pipeline(ArraySource(make_events(10), 346, 260), model=ModelConfig(name="no-such-model", device="cpu"))
+    with pytest.raises(CheckpointError):
+        Pipeline(ArraySource(make_events(10), 346, 260), model=ModelConfig(name="/nonexistent/model.pt"))
+    with pytest.raises(CheckpointError):
+        Pipeline(ArraySource(make_events(10), 346, 260), model=object())
+
+
+def test_nan_output_drops_frame_resets_and_warns_once(caplog):
+    ev = make_events(30_000, width=32, height=24, duration_us=100_000)
+    model = SumModel(nan_at={2, 4})
+    pipe = Pipeline(ArraySource(ev, 32, 24), WindowConfig(mode="duration", window_ms=10), model=model,
+                    post=NO_POST)
+    resets_before = model.resets
+    with caplog.at_level(logging.WARNING, logger="evfocus_live.pipeline"):
+        frames = list(pipe.frames())
+    assert len(frames) == 10 - 2 and pipe.stats.nan_frames == 2
+    assert model.resets - resets_before == 2
+    assert sum("NaN" in r.getMessage() for r in caplog.records) == 1
+    assert all(np.isfinite(f.image).all() for f in frames)
+
+
+def test_oom_falls_back_to_cpu():
+    ev = make_events(5000, width=32, height=24, duration_us=30_000)
+    pipe = Pipeline(ArraySource(ev, 32, 24), WindowConfig(mode="duration", window_ms=10),
+                    model=SumModel(oom_at={1}), post=NO_POST)
+    frames = list(pipe.frames())
+    assert len(frames) == 3 and "out of memory" in pipe.stats.status or pipe.stats.device == "cpu"
+    assert pipe.device.type == "cpu"
+
+
+def test_file_source_error_mid_stream_is_one_line_input_error():
+    class Broken(ArraySource):
+        def read(self):
+            if self.pos > 10_000:
+                raise ValueError("corrupt block at byte 1234")
+            return super().read()
+
+    pipe = Pipeline(Broken(make_events(30_000), 346, 260), WindowConfig(mode="duration", window_ms=5),
+                    model=SumModel(), post=NO_POST)
+    with pytest.raises(InputError, match="corrupt block") as exc:
+        list(pipe.frames())
+    assert "\n" not in str(exc.value)
+    assert pipe.stats.source_errors == 1 and pipe.stats.status.startswith("source error")
+
+
+def test_live_source_fault_resets_state_and_reconnects():
+    ev = make_events(40_000, width=32, height=24, duration_us=400_000)
+    made = []
+
+    def factory():
+        # the first camera dies after 3 reads; the "reconnected" one continues with later events
+        src = FlakyLiveSource(ev[len(made) * 15_000:], 32, 24, batch=5000, fail_after=3 if not made else 10**9)
+        made.append(src)
+        return src
+
+    model = SumModel()
+    pipe = Pipeline(factory, WindowConfig(mode="duration", window_ms=20), model=model, post=NO_POST)
+    resets0 = model.resets
+    frames = list(pipe.frames())
+    assert len(made) == 2 and made[0].closed
+    assert pipe.stats.source_errors == 1 and pipe.stats.reconnects == 1
+    assert model.resets > resets0
+    assert "reconnected" in pipe.stats.status or pipe.stats.status == "finished"
+    assert frames and frames[-1].t_us >= int(ev["t"][-1])
+    assert all(b.t_us > a.t_us for a, b in zip(frames, frames[1:]))
+
+
+def test_seek_reset_and_setters():
+    ev = make_events(50_000, width=40, height=30, duration_us=500_000)
+    model = SumModel()
+    pipe = Pipeline(ArraySource(ev, 40, 30), WindowConfig(mode="duration", window_ms=50), model=model,
+                    post=NO_POST)
+    it = pipe.frames()
+    first = [next(it) for _ in range(3)]
+    r = model.resets
+    pipe.seek(300_000)
+    assert model.resets == r + 1
+    rest = list(pipe.frames())
+    assert rest[0].t_start_us >= 300_000 and rest[-1].t_us >= int(ev["t"][-1])
+    assert first[-1].index < rest[0].index
+    pipe.reset_state()
+    assert model.resets == r + 2
+    pipe.set_window(WindowConfig(mode="events", window_events=1000))
+    pipe.seek(0)
+    assert all(f.n_events == 1000 for f in list(pipe.frames())[:-1])
+    other = SumModel()
+    pipe.set_model(other)
+    assert pipe.model is other and other.resets >= 1
+    pipe.set_post(PostConfig(steps=("auto_hdr", "unsharp")))
+    assert len(pipe.frame_filters) == 2
+
+
+def test_threaded_paced_replay_and_stats():
+    ev = make_events(60_000, width=64, height=48, duration_us=300_000)
+    got: list[FrameResult] = []
+    pipe = Pipeline(ArraySource(ev, 64, 48, batch=20_000), WindowConfig(mode="duration", window_ms=20),
+                    model=SumModel(), post=NO_POST, speed=2.0)
+    t0 = time.monotonic()
+    pipe.start(got.append)
+    assert pipe.wait(timeout_s=10)
+    wall = time.monotonic() - t0
+    pipe.stop()
+    assert 0.1 < wall < 5, "paced at 2x real time: 0.3 s of sensor time takes ~0.15 s"
+    assert len(got) >= 5 and pipe.latest is got[-1]
+    assert all(b.t_us > a.t_us for a, b in zip(got, got[1:]))
+    assert pipe.stats.events_total == len(ev) and pipe.stats.status == "finished"
+    assert pipe.stats.latency_ms >= 0 and pipe.stats.infer_ms > 0
+
+
+def test_threaded_overload_drops_and_stays_bounded():
+    """A producer far faster than the model: the ring drops the oldest, windows are skipped."""
+
+    class SlowModel(SumModel):
+        def forward(self, voxel):
+            time.sleep(0.01)
+            return super().forward(voxel)
+
+    ev = make_events(400_000, width=64, height=48, duration_us=2_000_000)
+    got = []
+    pipe = Pipeline(ArraySource(ev, 64, 48, batch=50_000), WindowConfig(mode="duration", window_ms=1),
+                    model=SlowModel(), post=NO_POST, speed=0, ring_capacity=60_000)
+    pipe.start(got.append)
+    fills = []
+    while pipe.wait(timeout_s=0.01) is False:
+        fills.append(pipe.ring.fill)
+    pipe.stop()
+    assert max(fills, default=0) <= 60_000
+    assert pipe.stats.dropped_events > 0 or pipe.stats.skipped_windows > 0
+    assert len(got) < 2000  # far fewer frames than windows: nothing queued up
+    assert got and all(b.t_us > a.t_us for a, b in zip(got, got[1:]))
+
+
+def test_threaded_seek_pause_resume_stop():
+    ev = make_events(200_000, width=32, height=24, duration_us=5_000_000)
+    got = []
+    lock = threading.Lock()
+
+    def on_frame(fr):
+        with lock:
+            got.append(fr)
+
+    pipe = Pipeline(ArraySource(ev, 32, 24, batch=2000), WindowConfig(mode="duration", window_ms=20),
+                    model=SumModel(), post=NO_POST, speed=5.0)
+    pipe.start(on_frame)
+    time.sleep(0.3)
+    pipe.pause()
+    time.sleep(0.1)
+    with lock:
+        n_paused = len(got)
+    time.sleep(0.2)
+    with lock:
+        assert len(got) <= n_paused + 2  # paused: the reader stops
+    pipe.resume()
+    pipe.seek(4_000_000)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        with lock:
+            if got and got[-1].t_start_us >= 4_000_000:
+                break
+        time.sleep(0.02)
+    pipe.stop()
+    assert not pipe._threads_alive()
+    with lock:
+        assert got[-1].t_start_us >= 4_000_000
