@@ -1,0 +1,238 @@
+"""``evfocus-live``: the live viewer, its headless twin and the plugin listing.
+
+    evfocus-live [INPUT] [--camera NAME] [--model NAME|PATH] [--device auto|cpu|cuda]
+                 [--window-ms X | --window-events N] [--headless] [--video OUT.mp4]
+                 [--screenshot PNG] [--exit-after S] [--list-plugins]
+
+With no INPUT and no camera it starts the simulated camera. Without a display (no
+``DISPLAY``/``WAYLAND_DISPLAY`` and no ``QT_QPA_PLATFORM``) the windowed mode exits
+with one line suggesting ``--headless``; ``--screenshot`` renders offscreen by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+from ..config import ModelConfig, PostConfig, WindowConfig
+from ..errors import ConfigError, EvFocusError
+
+log = logging.getLogger("evfocus_live.gui")
+
+EXIT_USER_ERROR = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="evfocus-live",
+        description="Live viewer: events beside sharp frames reconstructed by EvFocus.")
+    p.add_argument("input", nargs="?", help="event file (.aedat4 .raw .h5 .npy .txt); default: a camera")
+    p.add_argument("--camera", default=None,
+                   help="davis346 | dvxplorer | prophesee | sim | auto | a source plugin name "
+                        "(default: sim when no INPUT; auto falls back to sim)")
+    p.add_argument("--model", default="evfocus", help="model name or .pt checkpoint (default: evfocus)")
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--window-ms", type=float, default=None, help="fixed-duration windows of X ms")
+    g.add_argument("--window-events", type=int, default=None,
+                   help="fixed-count windows of N events (default: 0.35 events per pixel)")
+    p.add_argument("--post", default="auto_hdr",
+                   help="comma-separated post-processors (default: auto_hdr; '' for none)")
+    p.add_argument("--speed", type=float, default=1.0, help="file replay speed, 0 = as fast as possible")
+    p.add_argument("--no-loop", action="store_true", help="stop at the end of a file instead of looping")
+    p.add_argument("--event-mode", default="window", choices=["window", "decay", "time_surface"],
+                   help="event pane: the network's window, decaying accumulation or time surface")
+    p.add_argument("--headless", action="store_true", help="no window: run the pipeline, log rates each second")
+    p.add_argument("--video", metavar="OUT.mp4", help="record the reconstruction to an .mp4")
+    p.add_argument("--record", metavar="OUT.aedat4", help="record the raw events to an .aedat4")
+    p.add_argument("--screenshot", metavar="PNG", help="save a window screenshot after --exit-after seconds and exit")
+    p.add_argument("--exit-after", type=float, default=None, metavar="S", help="quit after S seconds")
+    p.add_argument("--snapshot-dir", default=".", help="where the s key saves PNG snapshots")
+    p.add_argument("--record-dir", default="recordings", help="where the Record button writes")
+    p.add_argument("--list-plugins", action="store_true", help="list plugin groups, names and failures, then exit")
+    p.add_argument("-v", "--verbose", action="count", default=0)
+    p.add_argument("-q", "--quiet", action="store_true")
+    return p
+
+
+def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
+    if args.input and args.camera:
+        raise ConfigError("give either INPUT or --camera, not both")
+    if args.exit_after is not None and args.exit_after <= 0:
+        raise ConfigError("--exit-after must be > 0 seconds")
+    if args.speed < 0 or (0 < args.speed < 0.1) or args.speed > 10:
+        raise ConfigError("--speed must be 0 (as fast as possible) or within 0.1..10")
+    if args.window_ms is not None:
+        if args.window_ms <= 0:
+            raise ConfigError("--window-ms must be > 0")
+        window = WindowConfig(mode="duration", window_ms=args.window_ms)
+    elif args.window_events is not None:
+        if args.window_events <= 0:
+            raise ConfigError("--window-events must be > 0")
+        window = WindowConfig(mode="events", window_events=args.window_events)
+    else:
+        window = WindowConfig()
+    steps = tuple(s.strip() for s in args.post.split(",") if s.strip())
+    spec = args.input or args.camera or "sim"
+    return spec, window, ModelConfig(name=args.model, device=args.device), PostConfig(steps=steps)
+
+
+def list_plugins() -> int:
+    from ..plugins import MODELS, POSTPROCESSORS, SOURCES, Registry
+    from .window import plugin_report  # noqa: F401  (Qt import is fine: we are the GUI package)
+    regs = {g: Registry(g) for g in (SOURCES, MODELS, POSTPROCESSORS)}
+    print(plugin_report(regs))
+    return 0
+
+
+def has_display() -> bool:
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+# ---------------------------------------------------------------------- headless
+def run_headless(args, spec, window, model, post) -> int:
+    """The same session as the window, no Qt: log rates every second until the end."""
+    from .session import LiveSession, open_with_fallback
+
+    msgs: list[str] = []
+    src = open_with_fallback(spec, msgs)
+    for m in msgs:
+        log.warning("%s", m)
+    sess = LiveSession(src, window, model, post, speed=args.speed, loop=False)
+    if args.video or args.record:
+        sess.recorder.start(events_path=args.record, video_path=args.video,
+                            width=src.width, height=src.height, sensor=src.sensor)
+    stop = {"flag": False}
+    prev = signal.signal(signal.SIGINT, lambda *_: stop.__setitem__("flag", True))
+    t0 = time.monotonic()
+    last_log = t0
+    rc = 0
+    sess.start()
+    try:
+        while not stop["flag"]:
+            time.sleep(0.05)
+            while sess.messages:
+                level, text = sess.messages.popleft()
+                (log.error if level == "error" else log.info)("%s", text)
+            now = time.monotonic()
+            if now - last_log >= 1.0:
+                last_log = now
+                st = sess.stats()
+                infer = getattr(st, "infer_ms", None)
+                if infer is None and sess.last_frame is not None:
+                    infer = sess.last_frame.infer_ms
+                log.info("t=%5.1fs frames=%d recon=%.1f fps events=%.0f ev/s infer=%s dropped=%s",
+                         now - t0, sess.frames_done, sess.frame_rate.rate(now), sess.event_rate.rate(now),
+                         "-" if infer is None else f"{float(infer):.1f} ms", getattr(st, "dropped", "-"))
+            err = sess.check()
+            if err is not None:
+                log.error("%s", err)
+                rc = EXIT_USER_ERROR
+                break
+            if sess.ended:
+                break
+            if args.exit_after is not None and now - t0 >= args.exit_after:
+                break
+    finally:
+        signal.signal(signal.SIGINT, prev)
+        n_video = sess.recorder.n_frames
+        paths = sess.recorder.stop()
+        sess.stop()
+        for p in paths:
+            log.info("wrote %s", p)
+        log.info("done: %d frames in %.1f s (%d written to video)", sess.frames_done,
+                 time.monotonic() - t0, n_video)
+    return rc
+
+
+# ---------------------------------------------------------------------- windowed
+def run_window(args, spec, window, model, post) -> int:
+    from PySide6 import QtCore, QtWidgets
+
+    from .window import MainWindow, ViewerOptions
+
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
+    app.setApplicationName("evfocus-live")
+    opts = ViewerOptions(source=spec, window=window, model=model, post=post, event_mode=args.event_mode,
+                         speed=args.speed, loop=not args.no_loop, record_dir=Path(args.record_dir),
+                         snapshot_dir=Path(args.snapshot_dir))
+    win = MainWindow(opts)
+    win.show()
+    result = {"rc": 0}
+    if args.video or args.record:
+        QtCore.QTimer.singleShot(0, lambda: _start_cli_recording(win, args))
+
+    def finish():
+        if args.screenshot:
+            path = Path(args.screenshot)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not win.grab().save(str(path)):
+                print(f"evfocus-live: error: cannot write screenshot {path}", file=sys.stderr)
+                result["rc"] = EXIT_USER_ERROR
+            else:
+                log.info("screenshot saved: %s", path)
+        win.close()
+        app.quit()
+
+    if args.exit_after is not None:
+        QtCore.QTimer.singleShot(int(args.exit_after * 1000), finish)
+    # let Ctrl-C in the terminal close the window cleanly (finalising any recording)
+    signal.signal(signal.SIGINT, lambda *_: win.close())
+    ticker = QtCore.QTimer()
+    ticker.start(200)
+    ticker.timeout.connect(lambda: None)  # wake the interpreter so the signal handler runs
+    app.exec()
+    win.close()
+    return result["rc"]
+
+
+def _start_cli_recording(win, args) -> None:
+    s = win.session
+    if s is None:
+        return
+    try:
+        s.recorder.start(events_path=args.record, video_path=args.video, width=s.source.width,
+                         height=s.source.height, sensor=s.source.sensor)
+        win.status(f"recording to {', '.join(p for p in (args.record, args.video) if p)}")
+    except EvFocusError as exc:
+        win.status(str(exc), "error")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    level = logging.WARNING if args.quiet else (logging.DEBUG if args.verbose else logging.INFO)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        if args.list_plugins:
+            return list_plugins()
+        spec, window, model, post = _configs(args)
+        if args.headless:
+            if args.screenshot:
+                raise ConfigError("--screenshot needs the window; drop --headless")
+            return run_headless(args, spec, window, model, post)
+        if not has_display():
+            if args.screenshot:
+                os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
+            else:
+                raise ConfigError("no display found (DISPLAY/WAYLAND_DISPLAY unset): run with --headless, "
+                                  "or set QT_QPA_PLATFORM=offscreen")
+        return run_window(args, spec, window, model, post)
+    except EvFocusError as exc:
+        print(f"evfocus-live: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("evfocus-live: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

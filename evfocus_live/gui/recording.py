@@ -1,0 +1,183 @@
+"""Recording while running: raw events to .aedat4 and reconstructed frames to .mp4.
+
+Qt-free so the headless mode uses the same code. Writes come from the worker thread
+(events as they are read, frames as they are reconstructed); start/stop come from the
+GUI thread, hence one lock. ``close()`` always finalises both files, also after an
+error, so a recording is never left unreadable.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ..errors import EvFocusError
+
+log = logging.getLogger(__name__)
+
+
+class VideoSink:
+    """Greyscale uint8 frames -> .mp4 (mp4v), opened lazily at the first frame's size."""
+
+    def __init__(self, path: str | Path, fps: float = 30.0):
+        self.path = Path(path)
+        self.fps = float(fps)
+        self._vw: cv2.VideoWriter | None = None
+        self._size: tuple[int, int] | None = None
+        self.frames = 0
+
+    def write(self, frame: np.ndarray) -> None:
+        frame = np.ascontiguousarray(frame, dtype=np.uint8)
+        if frame.ndim == 3 and frame.shape[2] == 1:
+            frame = frame[:, :, 0]
+        h, w = frame.shape[:2]
+        if self._vw is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._vw = cv2.VideoWriter(str(self.path), cv2.VideoWriter_fourcc(*"mp4v"), self.fps, (w, h), True)
+            if not self._vw.isOpened():
+                self._vw = None
+                raise EvFocusError(f"{self.path}: cannot open video writer")
+            self._size = (w, h)
+        if (w, h) != self._size:  # a source change mid-recording: keep the file's size
+            frame = cv2.resize(frame, self._size, interpolation=cv2.INTER_AREA)
+        bgr = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR) if frame.ndim == 2 else frame
+        self._vw.write(bgr)
+        self.frames += 1
+
+    def close(self) -> None:
+        if self._vw is not None:
+            self._vw.release()
+            self._vw = None
+
+
+def _open_aedat4(path: Path, width: int, height: int, sensor: str):
+    try:
+        from ..writers.aedat4 import Aedat4Writer
+    except ImportError as exc:
+        raise EvFocusError(f"raw event recording unavailable: {exc}") from None
+    return Aedat4Writer(path, width, height, sensor=sensor)
+
+
+class Recorder:
+    """Records raw events (.aedat4) and/or reconstructed frames (.mp4) while running.
+
+    Example::
+
+        rec = Recorder()
+        rec.start(events_path="run.aedat4", video_path="run.mp4", width=346, height=260)
+        rec.write_events(batch)      # worker thread
+        rec.write_frame(img_uint8)   # worker thread
+        rec.stop()                   # finalises both files
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._events = None
+        self._video: VideoSink | None = None
+        self.events_path: Path | None = None
+        self.video_path: Path | None = None
+        self.n_events = 0
+        self.error: str | None = None
+        self.t_start = 0.0
+
+    @property
+    def active(self) -> bool:
+        return self._events is not None or self._video is not None
+
+    def start(self, *, events_path: str | Path | None = None, video_path: str | Path | None = None,
+              width: int = 0, height: int = 0, sensor: str = "evfocus-live", fps: float = 30.0) -> None:
+        """Open the requested outputs; raises EvFocusError (nothing left open) on failure."""
+        self.stop()
+        with self._lock:
+            self.error = None
+            self.n_events = 0
+            self.t_start = time.monotonic()
+            try:
+                if events_path is not None:
+                    self.events_path = Path(events_path)
+                    self.events_path.parent.mkdir(parents=True, exist_ok=True)
+                    self._events = _open_aedat4(self.events_path, width, height, sensor)
+                if video_path is not None:
+                    self.video_path = Path(video_path)
+                    self._video = VideoSink(self.video_path, fps=fps)
+            except Exception as exc:
+                self._close_locked()
+                if isinstance(exc, EvFocusError):
+                    raise
+                raise EvFocusError(f"cannot start recording: {exc}") from exc
+
+    def write_events(self, events: np.ndarray) -> None:
+        if self._events is None or not len(events):
+            return
+        with self._lock:
+            if self._events is None:
+                return
+            try:
+                self._events.write(events)
+                self.n_events += len(events)
+            except Exception as exc:  # disk full, ...: stop cleanly, keep what was written
+                self.error = f"event recording stopped: {exc}"
+                log.error(self.error)
+                self._close_events_locked()
+
+    def write_frame(self, frame: np.ndarray) -> None:
+        if self._video is None:
+            return
+        with self._lock:
+            if self._video is None:
+                return
+            try:
+                self._video.write(frame)
+            except Exception as exc:
+                self.error = f"video recording stopped: {exc}"
+                log.error(self.error)
+                self._video.close()
+                self._video = None
+
+    @property
+    def n_frames(self) -> int:
+        return self._video.frames if self._video is not None else 0
+
+    def _close_events_locked(self) -> None:
+        if self._events is not None:
+            try:
+                self._events.close()
+            except Exception as exc:
+                log.error("closing %s failed: %s", self.events_path, exc)
+            self._events = None
+
+    def _close_locked(self) -> None:
+        self._close_events_locked()
+        if self._video is not None:
+            self._video.close()
+            self._video = None
+
+    def stop(self) -> list[Path]:
+        """Finalise and close everything; returns the paths written. Safe to call twice."""
+        with self._lock:
+            out = []
+            if self._events is not None and self.events_path is not None:
+                out.append(self.events_path)
+            if self._video is not None and self.video_path is not None:
+                out.append(self.video_path)
+            self._close_locked()
+            return out
+
+    close = stop
+
+
+def save_png(path: str | Path, img: np.ndarray) -> Path:
+    """Write a uint8 grey or RGB image as PNG; raises EvFocusError on failure."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arr = np.ascontiguousarray(img, dtype=np.uint8)
+    if arr.ndim == 3:
+        arr = cv2.cvtColor(arr, cv2.COLOR_RGB2BGR)
+    if not cv2.imwrite(str(path), arr):
+        raise EvFocusError(f"{path}: cannot write PNG")
+    return path

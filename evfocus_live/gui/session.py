@@ -1,0 +1,495 @@
+"""One running viewer session, Qt-free: source + threaded pipeline + recorder.
+
+The window and ``evfocus-live --headless`` both drive a :class:`LiveSession`. It runs
+the :class:`~evfocus_live.pipeline.Pipeline` in its threaded real-time mode (a reader
+thread pacing file replay by the sensor clock into a bounded ring buffer, a worker
+thread that skips to the newest window when inference falls behind). Each finished
+frame replaces the previous one in a one-slot mailbox (:class:`LatestSlot`) that the
+GUI's paint timer empties, so nothing ever queues without bound: a slow painter simply
+skips frames.
+
+The source is wrapped in :class:`TapSource`, which feeds the recorder and the event
+view, stamps batch arrival times (for event-to-paint latency) and records a source
+fault (camera unplugged, file corrupt mid-stream) so the viewer can report it and fall
+back instead of silently stopping.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import logging
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..config import ModelConfig, PostConfig, WindowConfig
+from ..errors import EvFocusError
+from ..sources.base import EventSource
+from .eventview import EventView
+from .recording import Recorder
+
+log = logging.getLogger(__name__)
+
+SPEEDS = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 0.0)  # 0 = as fast as possible
+#: ring buffer between reader and worker: ~0.3 s at 13 Mev/s, 52 MB
+RING_CAPACITY = 4_000_000
+
+
+class LatestSlot:
+    """A one-item mailbox: ``put`` replaces, ``take`` empties. Never grows."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._item = None
+        self.replaced = 0  # frames that were never painted
+
+    def put(self, item) -> None:
+        with self._lock:
+            if self._item is not None:
+                self.replaced += 1
+            self._item = item
+
+    def take(self):
+        with self._lock:
+            item, self._item = self._item, None
+            return item
+
+
+class RateMeter:
+    """Counts per second over a sliding window of wall time (thread-safe enough: one writer)."""
+
+    def __init__(self, window_s: float = 1.0):
+        self.window_s = window_s
+        self._q: deque[tuple[float, int]] = deque()
+        self._sum = 0
+
+    def add(self, n: int, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        self._q.append((now, n))
+        self._sum += n
+        self._trim(now)
+
+    def _trim(self, now: float) -> None:
+        while self._q and now - self._q[0][0] > self.window_s:
+            self._sum -= self._q.popleft()[1]
+
+    def rate(self, now: float | None = None) -> float:
+        now = time.monotonic() if now is None else now
+        self._trim(now)
+        return self._sum / self.window_s
+
+
+class TapSource(EventSource):
+    """Wraps the real source: taps for recorder / event view / latency, fault capture."""
+
+    def __init__(self, inner: EventSource, session: LiveSession):
+        self.inner = inner
+        self.format = inner.format
+        self.sensor = inner.sensor
+        self.width, self.height = int(inner.width), int(inner.height)
+        self.is_live = bool(inner.is_live)  # instance attribute shadows the ClassVar
+        self._session = session
+        self.t_us: int | None = None  # sensor time of the newest event read
+        self.error: str | None = None
+
+    def read(self) -> np.ndarray | None:
+        s = self._session
+        if s._stop.is_set():
+            return None
+        try:
+            batch = self.inner.read()
+        except Exception as exc:  # the pipeline sees it too; we keep the first line
+            msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            self.error = msg if isinstance(exc, EvFocusError) else f"{type(exc).__name__}: {msg}"
+            raise
+        if batch is not None and len(batch):
+            s._on_events(batch)
+            self.t_us = int(batch["t"][-1])
+        return batch
+
+    def seek(self, t_us: int) -> None:
+        self.inner.seek(t_us)
+        self.t_us = int(t_us)
+
+    def time_range_us(self):
+        return self.inner.time_range_us()
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def __getattr__(self, name: str) -> Any:  # set_focus, controls(), ... of the sim camera
+        if name in ("inner", "_session"):
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+
+@dataclass
+class FrameView:
+    """What the painter needs from one reconstructed frame (all arrays owned, never mutated)."""
+
+    index: int
+    t_us: int
+    n_events: int
+    image: np.ndarray              # HxW uint8
+    event_image: np.ndarray | None  # HxWx3 uint8
+    defocus: np.ndarray | None     # HxW float32 blur sigma (px) or None
+    defocus_mean_px: float | None
+    infer_ms: float
+    t_done: float                  # wall time the worker finished it
+
+
+def _as_hw(a) -> np.ndarray | None:
+    if a is None:
+        return None
+    if hasattr(a, "detach"):
+        a = a.detach().cpu().numpy()
+    a = np.asarray(a)
+    while a.ndim > 2 and a.shape[0] == 1:
+        a = a[0]
+    return a
+
+
+def frame_view(fr, t_done: float) -> FrameView:
+    """Normalise a pipeline ``FrameResult`` for painting."""
+    image = _as_hw(fr.image)
+    if image.dtype != np.uint8:
+        image = np.clip(image * (255.0 if image.max() <= 1.0 else 1.0), 0, 255).astype(np.uint8)
+    defocus = _as_hw(getattr(fr, "sigma", None))
+    if defocus is not None:
+        defocus = defocus.astype(np.float32, copy=False)
+    mean = float(np.mean(defocus)) if defocus is not None and defocus.size else None
+    return FrameView(index=int(fr.index), t_us=int(fr.t_us), n_events=int(fr.n_events),
+                     image=np.ascontiguousarray(image), event_image=fr.event_image, defocus=defocus,
+                     defocus_mean_px=mean, infer_ms=float(fr.infer_ms or 0.0), t_done=t_done)
+
+
+class DirectIntegration(torch.nn.Module):
+    """Stand-in "model" when no network loads: leaky direct integration of events.
+
+    Keeps the viewer usable (events still shown, a rough intensity image beside them)
+    when the requested model and the default both fail; the frame pane says so.
+    """
+
+    arch = "direct-integration"
+
+    def __init__(self, num_bins: int = 5, contrast: float = 0.15, leak: float = 0.9):
+        super().__init__()
+        self.config = {"num_bins": num_bins}
+        self.contrast, self.leak = contrast, leak
+        self._state: torch.Tensor | None = None
+
+    def reset_states(self) -> None:
+        self._state = None
+
+    def forward(self, voxel: torch.Tensor) -> dict[str, torch.Tensor]:
+        x = voxel.sum(dim=1, keepdim=True) * self.contrast
+        if self._state is None or self._state.shape != x.shape:
+            self._state = torch.zeros_like(x)
+        self._state = self._state * self.leak + x
+        return {"image": torch.sigmoid(self._state)}
+
+
+def open_with_fallback(spec: str, messages: list[str]) -> EventSource:
+    """Open ``spec``; a missing camera (or ``auto`` with none attached) falls back to sim.
+
+    Messages for the user are appended to ``messages``. File errors are not masked:
+    they raise, so the caller decides (the window keeps the current source).
+    """
+    from ..sources import CAMERA_NAMES, open_source
+    try:
+        return open_source(spec)
+    except EvFocusError as exc:
+        if spec not in CAMERA_NAMES or spec == "sim":
+            raise
+        messages.append(f"{exc} - showing the simulated camera instead")
+    except Exception as exc:  # a camera backend/driver import failure
+        if spec not in CAMERA_NAMES or spec == "sim":
+            raise EvFocusError(f"cannot open {spec}: {exc}") from exc
+        messages.append(f"camera {spec!r} unavailable ({type(exc).__name__}: {exc}) - "
+                        "showing the simulated camera instead")
+    return open_source("sim")
+
+
+class LiveSession:
+    """Source + threaded pipeline. Thread-safe command methods; poll the rest.
+
+    Parameters:
+        source: an open EventSource (the session owns and closes it).
+        window, model, post: the pipeline configs.
+        model_obj: an already-built model (tests, or to keep the model across sources).
+        event_mode, decay_ms: event pane mode ("window", "decay", "time_surface").
+        speed: file replay speed (0 = as fast as possible); loop: replay files forever.
+    """
+
+    def __init__(self, source: EventSource, window: WindowConfig | None = None,
+                 model: ModelConfig | None = None, post: PostConfig | None = None, *,
+                 model_obj=None, event_mode: str = "window", decay_ms: float = 30.0,
+                 speed: float = 1.0, loop: bool = False, recorder: Recorder | None = None):
+        self.window_cfg = window or WindowConfig()
+        self.model_cfg = model or ModelConfig()
+        self.post_cfg = post or PostConfig()
+        self.recorder = recorder or Recorder()
+        self.slot = LatestSlot()
+        self.messages: deque[tuple[str, str]] = deque(maxlen=200)
+        self.event_rate = RateMeter()
+        self.frame_rate = RateMeter()
+        self._stop = threading.Event()
+        self._arrivals: deque[tuple[int, float]] = deque(maxlen=4096)
+        self._pause_after_frame = False
+        self.frames_done = 0
+        self.last_frame: FrameView | None = None
+        self.failed = False
+        self.no_model = False
+        self.source = TapSource(source, self)
+        self.event_mode = event_mode
+        self.event_view = EventView(self.source.width, self.source.height,
+                                    mode="decay" if event_mode == "window" else event_mode, decay_ms=decay_ms)
+        self.pipeline = self._build_pipeline(model_obj)
+        self.pipeline.speed = float(speed)
+        self.pipeline.loop = bool(loop)
+
+    # ---- construction -----------------------------------------------------------
+    def _build_pipeline(self, model_obj):
+        from ..pipeline import Pipeline
+
+        def build(**kw):
+            return Pipeline(self.source, self.window_cfg, self.model_cfg, self.post_cfg,
+                            ring_capacity=RING_CAPACITY, reconnect=False, **kw)
+        if model_obj is not None:
+            return build(model_obj=model_obj)
+        try:
+            return build()
+        except EvFocusError as exc:
+            if "post-processor" in str(exc):
+                raise
+            first = str(exc)
+        if self.model_cfg.name != "evfocus":
+            try:
+                pipe = build(model_obj=_load("evfocus", self.model_cfg.device))
+                self.message(f"{first} - using model 'evfocus' instead", "error")
+                self.model_cfg = dataclasses.replace(self.model_cfg, name="evfocus")
+                return pipe
+            except EvFocusError:
+                pass
+        self.no_model = True
+        self.message(f"{first} - no model loaded: showing direct event integration", "error")
+        return build(model_obj=DirectIntegration(self.window_cfg.num_bins))
+
+    # ---- properties ---------------------------------------------------------------
+    @property
+    def is_live(self) -> bool:
+        return self.source.is_live
+
+    @property
+    def time_range_us(self) -> tuple[int, int] | None:
+        try:
+            return None if self.is_live else self.source.time_range_us()
+        except Exception:
+            return None
+
+    @property
+    def t_us(self) -> int | None:
+        return self.source.t_us
+
+    @property
+    def speed(self) -> float:
+        return self.pipeline.speed
+
+    @property
+    def loop(self) -> bool:
+        return self.pipeline.loop
+
+    @property
+    def paused(self) -> bool:
+        return self.pipeline.paused
+
+    @property
+    def running(self) -> bool:
+        return self.pipeline._threads_alive()
+
+    @property
+    def ended(self) -> bool:
+        """A recording played to its end (no loop) and the threads finished."""
+        return (not self.failed and self.source.error is None and not self.running
+                and self.pipeline.stats.status == "finished")
+
+    def stats(self) -> Any:
+        return self.pipeline.stats
+
+    def message(self, text: str, level: str = "info") -> None:
+        getattr(log, "warning" if level == "error" else level)("%s", text)
+        self.messages.append((level, text))
+
+    # ---- taps (pipeline threads) ----------------------------------------------------
+    def _on_events(self, batch: np.ndarray) -> None:
+        now = time.monotonic()
+        self.event_rate.add(len(batch), now)
+        self._arrivals.append((int(batch["t"][-1]), now))
+        if self.event_mode != "window":
+            self.event_view.add(batch)
+        self.recorder.write_events(batch)
+
+    def _on_frame(self, fr) -> None:
+        view = frame_view(fr, time.monotonic())
+        self.frames_done += 1
+        self.frame_rate.add(1, view.t_done)
+        self.last_frame = view
+        self.recorder.write_frame(view.image)
+        self.slot.put(view)
+        if self._pause_after_frame:
+            self._pause_after_frame = False
+            self.pipeline.pause()
+
+    def arrival_wall(self, t_us: int) -> float | None:
+        """Wall time at which the first batch reaching sensor time ``t_us`` was read."""
+        arr = list(self._arrivals)
+        if not arr:
+            return None
+        i = bisect.bisect_left([a[0] for a in arr], t_us)
+        return arr[i][1] if i < len(arr) else None
+
+    # ---- commands (GUI thread) -------------------------------------------------------
+    def start(self) -> None:
+        self._stop.clear()
+        self.pipeline.start(self._on_frame)
+
+    def pause(self) -> None:
+        self.pipeline.pause()
+
+    def resume(self) -> None:
+        if self.ended:  # replay from the start
+            r = self.time_range_us
+            if r is not None:
+                self.pipeline.seek(r[0])
+            self.pipeline.resume()
+            self.start()
+            return
+        self.pipeline.resume()
+
+    def toggle_pause(self) -> bool:
+        """Pause or resume; returns True when now paused."""
+        if self.paused:
+            self.resume()
+        else:
+            self.pause()
+        return self.paused
+
+    def seek(self, t_us: int) -> None:
+        """Jump to sensor time ``t_us`` (clamped to the recording); shows one frame if paused."""
+        if self.is_live:
+            self.message("a live source cannot seek", "warning")
+            return
+        r = self.time_range_us
+        if r is not None:
+            t_us = int(min(max(t_us, r[0]), r[1]))
+        self._arrivals.clear()
+        self.event_view.reset()
+        self.source.t_us = int(t_us)
+        was_paused = self.paused
+        self.pipeline.seek(int(t_us))
+        if not self.running:  # finished (or never started): restart from there
+            self.pipeline.resume()
+            self.start()
+        elif was_paused:
+            self._pause_after_frame = True
+            self.pipeline.resume()
+
+    def seek_relative(self, dt_us: int) -> None:
+        base = self.last_frame.t_us if self.last_frame is not None else (self.t_us or 0)
+        self.seek(base + int(dt_us))
+
+    def set_speed(self, speed: float) -> None:
+        self.pipeline.speed = float(speed)
+        if not self.paused:
+            self.pipeline.resume()  # re-anchors the sensor clock to the wall clock
+
+    def set_loop(self, loop: bool) -> None:
+        self.pipeline.loop = bool(loop)
+
+    def reset_state(self) -> None:
+        self.pipeline.reset_state()
+        self.event_view.reset()
+        self.message("network state reset")
+
+    def set_model(self, name: str, device: str | None = None) -> bool:
+        """Switch model; on failure keep the current one and say why."""
+        try:
+            self.pipeline.set_model(name, device)
+        except EvFocusError as exc:
+            self.message(f"{exc} - keeping the current model", "error")
+            return False
+        except Exception as exc:
+            self.message(f"model {name!r} failed: {type(exc).__name__}: {exc} - keeping the current model", "error")
+            return False
+        self.no_model = False
+        self.model_cfg = self.pipeline.model_cfg
+        self.message(f"model: {name} on {self.pipeline.device}")
+        return True
+
+    def set_window(self, window: WindowConfig) -> bool:
+        try:
+            self.pipeline.set_window(window)
+        except EvFocusError as exc:
+            self.message(str(exc), "error")
+            return False
+        self.window_cfg = window
+        return True
+
+    def set_post(self, steps: tuple[str, ...]) -> bool:
+        post = dataclasses.replace(self.post_cfg, steps=tuple(steps))
+        try:
+            self.pipeline.set_post(post)
+        except EvFocusError as exc:
+            self.message(str(exc), "error")
+            return False
+        except Exception as exc:  # a plugin's constructor raising
+            self.message(f"post-processing failed: {type(exc).__name__}: {exc}", "error")
+            return False
+        self.post_cfg = post
+        return True
+
+    def set_event_mode(self, mode: str, decay_ms: float | None = None) -> None:
+        if mode != "window":
+            self.event_view.mode = mode
+            self.event_view.reset()
+        self.event_mode = mode
+        if decay_ms is not None:
+            self.event_view.decay_ms = float(decay_ms)
+
+    def check(self) -> str | None:
+        """Poll from the GUI thread: a fault message once the pipeline died of one."""
+        if self.failed:
+            return None
+        st = self.pipeline.stats.status
+        err = self.source.error
+        if err is None and st.startswith(("source error", "worker error")):
+            err = st
+        if err is None:
+            return None
+        self.failed = True
+        return err
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        """Stop the threads, finalise any recording, close the source. Safe to call twice."""
+        self._stop.set()
+        try:
+            self.pipeline.stop(timeout_s)
+        finally:
+            self.recorder.stop()
+            try:
+                self.source.close()
+            except Exception as exc:
+                log.debug("closing the source raised: %s", exc)
+
+    close = stop
+
+
+def _load(name: str, device: str):
+    from ..nn.registry import load_model
+    return load_model(name, device)

@@ -1,0 +1,207 @@
+"""Display widgets of the viewer: image panes, the defocus indicator, readouts, help.
+
+All painting follows pyqtgraph's fast path (STYLE.md §5): row-major C-contiguous uint8
+images, fixed levels (0, 255), uint8 LUTs of 256 entries, OpenGL off. Widgets are only
+touched from the GUI thread.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+pg.setConfigOptions(imageAxisOrder="row-major", useOpenGL=False, antialias=False)
+
+#: defocus maps (blur sigma in pixels) are shown on a fixed 0..SIGMA_MAX_PX scale so
+#: colours mean the same thing from frame to frame
+SIGMA_MAX_PX = 8.0
+
+KEY_HELP = (
+    ("space", "pause / resume"),
+    ("r", "reset the network state"),
+    ("s", "snapshot (PNG)"),
+    ("\u2190 / \u2192", "seek -1 s / +1 s (files)"),
+    ("f", "fullscreen"),
+    ("h", "this help"),
+    ("q", "quit"),
+)
+
+
+class ImagePane(pg.GraphicsLayoutWidget):
+    """One titled image view (events, sharp frame or defocus map) without axes."""
+
+    def __init__(self, title: str, lut: np.ndarray | None = None, parent=None):
+        super().__init__(parent=parent)
+        self.setBackground("k")
+        self.ci.setContentsMargins(2, 2, 2, 2)
+        self.title = self.addLabel(title, row=0, col=0, color="#ddd", size="10pt")
+        self.view = self.addViewBox(row=1, col=0, lockAspect=True, invertY=True, enableMouse=False)
+        self.view.setMenuEnabled(False)
+        self.image_item = pg.ImageItem(axisOrder="row-major")
+        if lut is not None:
+            self.image_item.setLookupTable(lut)
+        self.view.addItem(self.image_item)
+        self._shape: tuple[int, ...] | None = None
+        self.setMinimumSize(200, 160)
+
+    def set_title(self, text: str) -> None:
+        self.title.setText(text)
+
+    def show_image(self, img: np.ndarray) -> None:
+        """Paint a uint8 HxW or HxWx3 image (the fast path: fixed levels, no autoLevels)."""
+        img = np.ascontiguousarray(img, dtype=np.uint8)
+        self.image_item.setImage(img, autoLevels=False, levels=(0, 255))
+        if img.shape[:2] != self._shape:
+            self._shape = img.shape[:2]
+            self.view.setRange(xRange=(0, img.shape[1]), yRange=(0, img.shape[0]), padding=0)
+
+    def blank(self) -> None:
+        # not "clear": GraphicsLayoutWidget forwards clear() to its layout (removes all items)
+        self.image_item.setImage(np.zeros((2, 2), np.uint8), autoLevels=False, levels=(0, 255))
+        self._shape = None
+
+
+def inferno_lut() -> np.ndarray:
+    return pg.colormap.get("inferno").getLookupTable(0.0, 1.0, 256, alpha=False)
+
+
+def defocus_to_uint8(sigma: np.ndarray) -> np.ndarray:
+    """Blur sigma (px, any float array HxW or 1xHxW) -> uint8 on the fixed 0..SIGMA_MAX_PX scale."""
+    s = np.asarray(sigma, dtype=np.float32)
+    while s.ndim > 2:
+        s = s[0]
+    s = np.nan_to_num(s, nan=0.0, posinf=SIGMA_MAX_PX, neginf=0.0)
+    return np.clip(s * (255.0 / SIGMA_MAX_PX), 0, 255).astype(np.uint8)
+
+
+class DefocusIndicator(QtWidgets.QWidget):
+    """Mean defocus level (blur sigma, px) as a bar and a small rolling plot."""
+
+    def __init__(self, history: int = 300, parent=None):
+        super().__init__(parent)
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.label = QtWidgets.QLabel("defocus: -")
+        self.bar = QtWidgets.QProgressBar()
+        self.bar.setRange(0, 1000)
+        self.bar.setTextVisible(False)
+        self.bar.setMaximumHeight(10)
+        self.plot = pg.PlotWidget()
+        self.plot.setMaximumHeight(90)
+        self.plot.setMinimumHeight(60)
+        self.plot.setMouseEnabled(False, False)
+        self.plot.hideButtons()
+        self.plot.setYRange(0, SIGMA_MAX_PX, padding=0)
+        self.plot.getPlotItem().hideAxis("bottom")
+        self.plot.getPlotItem().getAxis("left").setWidth(24)
+        self.curve = self.plot.plot(pen=pg.mkPen("#f0a030", width=1.5))
+        self._values: deque[float] = deque(maxlen=history)
+        lay.addWidget(self.label)
+        lay.addWidget(self.bar)
+        lay.addWidget(self.plot)
+
+    def push(self, sigma_px: float | None) -> None:
+        if sigma_px is None or not np.isfinite(sigma_px):
+            self.label.setText("defocus: n/a (model has no defocus output)")
+            return
+        self._values.append(float(sigma_px))
+        self.label.setText(f"defocus: {sigma_px:.2f} px blur \u03c3")
+        self.bar.setValue(int(1000 * min(1.0, sigma_px / SIGMA_MAX_PX)))
+        self.curve.setData(np.fromiter(self._values, dtype=np.float32))
+
+    @property
+    def values(self) -> list[float]:
+        return list(self._values)
+
+    def clear(self) -> None:
+        self._values.clear()
+        self.curve.setData([])
+        self.label.setText("defocus: -")
+        self.bar.setValue(0)
+
+
+class Readouts(QtWidgets.QWidget):
+    """A two-column grid of named live numbers (rates, fill, latency, ...)."""
+
+    ROWS = (
+        ("source", "source"),
+        ("sensor_t", "sensor time"),
+        ("event_rate", "events/s"),
+        ("ring", "ring fill"),
+        ("dropped", "dropped events"),
+        ("infer", "inference"),
+        ("display_fps", "display fps"),
+        ("pipeline_fps", "recon fps"),
+        ("latency", "latency (event\u2192paint)"),
+        ("frame", "frame"),
+    )
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        grid = QtWidgets.QFormLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.values: dict[str, QtWidgets.QLabel] = {}
+        mono = QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont)
+        for key, name in self.ROWS:
+            lab = QtWidgets.QLabel("-")
+            lab.setFont(mono)
+            lab.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.values[key] = lab
+            grid.addRow(name, lab)
+
+    def set(self, key: str, text: str) -> None:
+        self.values[key].setText(text)
+
+    def text(self, key: str) -> str:
+        return self.values[key].text()
+
+
+class HelpOverlay(QtWidgets.QLabel):
+    """Semi-transparent keyboard help drawn over the image panes (toggled with h)."""
+
+    def __init__(self, parent: QtWidgets.QWidget):
+        super().__init__(parent)
+        rows = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in KEY_HELP)
+        self.setText(f"<h3>Keyboard</h3><table>{rows}</table>")
+        self.setStyleSheet("QLabel { background: rgba(20, 20, 20, 210); color: #eee;"
+                           " padding: 14px; border-radius: 8px; font-size: 12pt; }")
+        self.setAttribute(QtCore.Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.adjustSize()
+        self.hide()
+
+    def toggle(self) -> None:
+        self.setVisible(not self.isVisible())
+        if self.isVisible():
+            self.adjustSize()
+            p = self.parentWidget()
+            self.move(max(0, (p.width() - self.width()) // 2), max(0, (p.height() - self.height()) // 2))
+            self.raise_()
+
+
+class FrameCounter:
+    """Frames per second over a sliding wall-clock window (pyqtgraph's FrameCounter idea)."""
+
+    def __init__(self, window_s: float = 1.0):
+        self.window_s = window_s
+        self._t: deque[float] = deque()
+
+    def tick(self, now: float) -> None:
+        self._t.append(now)
+        while self._t and now - self._t[0] > self.window_s:
+            self._t.popleft()
+
+    def fps(self, now: float) -> float:
+        while self._t and now - self._t[0] > self.window_s:
+            self._t.popleft()
+        return len(self._t) / self.window_s
+
+
+def qimage_to_array(img: QtGui.QImage) -> np.ndarray:
+    """A QImage (e.g. ``widget.grab().toImage()``) as an HxWx3 uint8 RGB array (a copy)."""
+    img = img.convertToFormat(QtGui.QImage.Format.Format_RGB888)
+    w, h, bpl = img.width(), img.height(), img.bytesPerLine()
+    buf = np.frombuffer(img.constBits(), dtype=np.uint8, count=bpl * h).reshape(h, bpl)
+    return buf[:, : w * 3].reshape(h, w, 3).copy()

@@ -1,0 +1,772 @@
+"""The viewer window: event view | sharp frame | defocus map, controls, readouts.
+
+The pipeline runs in a :class:`~evfocus_live.gui.session.LiveSession` worker thread;
+this window only takes the newest finished frame from the session's one-slot mailbox
+and paints it from a QTimer. Every fault (no camera, unplugged camera, unreadable file,
+broken model, broken plugin) ends up as a status-bar message; the window stays usable.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from ..config import ModelConfig, PostConfig, WindowConfig
+from ..errors import EvFocusError
+from ..plugins import MODELS, POSTPROCESSORS, SOURCES, Registry
+from .recording import save_png
+from .session import SPEEDS, LiveSession, open_with_fallback
+from .widgets import (DefocusIndicator, FrameCounter, HelpOverlay, ImagePane, Readouts,
+                      defocus_to_uint8, inferno_lut, qimage_to_array)
+
+log = logging.getLogger(__name__)
+
+#: friendlier labels for the built-in post-processors
+POST_LABELS = {"auto_hdr": "auto-HDR", "noise_filter": "noise filter", "hot_pixels": "hot-pixel mask",
+               "unsharp": "unsharp mask"}
+SEEK_STEP_US = 1_000_000
+
+
+@dataclass
+class ViewerOptions:
+    """Everything the window needs to start; built by ``app.main`` from the command line."""
+
+    source: str = "sim"
+    window: WindowConfig = field(default_factory=WindowConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    post: PostConfig = field(default_factory=PostConfig)
+    event_mode: str = "window"
+    decay_ms: float = 30.0
+    show_defocus: bool = True
+    refresh_ms: int = 20
+    speed: float = 1.0
+    loop: bool = True
+    record_dir: Path = Path("recordings")
+    snapshot_dir: Path = Path(".")
+    #: an already-built model (tests inject a small one); used instead of ``model.name``
+    model_obj: object | None = None
+
+
+def _fmt_rate(x: float) -> str:
+    for unit, f in (("M", 1e6), ("k", 1e3)):
+        if x >= f:
+            return f"{x / f:.2f} {unit}ev/s"
+    return f"{x:.0f} ev/s"
+
+
+def _stat(stats, *names, default=None):
+    for n in names:
+        v = getattr(stats, n, None) if not isinstance(stats, dict) else stats.get(n)
+        if v is not None:
+            return v() if callable(v) else v
+    return default
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    """The evfocus-live viewer. ``frame_shown(index)`` fires after each painted frame."""
+
+    frame_shown = QtCore.Signal(int)
+
+    def __init__(self, opts: ViewerOptions | None = None, parent=None):
+        super().__init__(parent)
+        self.opts = opts or ViewerOptions()
+        self.setWindowTitle("evfocus-live")
+        self.resize(1360, 720)
+        self.session: LiveSession | None = None
+        self.status_log: list[str] = []  # every status message shown (tests read it)
+        self.frames_painted = 0
+        self.last_frame = None
+        self._fps = FrameCounter()
+        self._last_readout = 0.0
+        self._latency_ms: float | None = None
+        self._event_t_painted: int | None = None
+        self._slider_busy = False
+        self.registries = {g: Registry(g) for g in (SOURCES, MODELS, POSTPROCESSORS)}
+        self._load_plugins()
+        self._build_ui()
+        self._build_shortcuts()
+        self._paint_timer = QtCore.QTimer(self)
+        self._paint_timer.setInterval(int(self.opts.refresh_ms))
+        self._paint_timer.timeout.connect(self._tick)
+        self._paint_timer.start()
+        self.open_source(self.opts.source, initial=True)
+
+    # ------------------------------------------------------------------ plugins
+    def _load_plugins(self) -> None:
+        """Import every plugin once so broken ones are known (and reported) up front."""
+        self.source_classes = {}
+        for name, obj in self.registries[SOURCES].load_all().items():
+            self.source_classes[name] = obj
+        self.registries[POSTPROCESSORS].load_all()
+        # model plugins are factories; loading the entry point only imports the module
+        self.registries[MODELS].load_all()
+
+    def plugin_failures(self) -> dict[str, dict[str, str]]:
+        return {g: dict(r.failures) for g, r in self.registries.items() if r.failures}
+
+    def live_source_names(self) -> list[str]:
+        names = ["sim", "auto", "davis346", "dvxplorer", "prophesee"]
+        for n, cls in sorted(self.source_classes.items()):
+            if getattr(cls, "is_live", False) and n not in names:
+                names.append(n)
+        return names
+
+    def model_names(self) -> list[str]:
+        names: list[str] = []
+        try:
+            from ..nn.registry import available_models
+            names = list(available_models())
+        except Exception as exc:  # registry missing or broken: still list plugin names
+            log.warning("model registry unavailable: %s", exc)
+        for n in self.registries[MODELS].names():
+            if n not in names:
+                names.append(n)
+        cur = self.opts.model.name
+        if cur and cur not in names:
+            names.insert(0, cur)
+        return names
+
+    # ------------------------------------------------------------------ UI
+    def _build_ui(self) -> None:
+        central = QtWidgets.QWidget()
+        self.setCentralWidget(central)
+        outer = QtWidgets.QHBoxLayout(central)
+        outer.setContentsMargins(4, 4, 4, 4)
+
+        left = QtWidgets.QWidget()
+        lv = QtWidgets.QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        self.panes_box = QtWidgets.QWidget()
+        ph = QtWidgets.QHBoxLayout(self.panes_box)
+        ph.setContentsMargins(0, 0, 0, 0)
+        self.event_pane = ImagePane("events")
+        self.frame_pane = ImagePane("reconstruction (sharp)")
+        self.defocus_pane = ImagePane("defocus map (blur \u03c3, 0-8 px)", lut=inferno_lut())
+        for p in (self.event_pane, self.frame_pane, self.defocus_pane):
+            ph.addWidget(p, 1)
+        self.defocus_pane.setVisible(self.opts.show_defocus)
+        lv.addWidget(self.panes_box, 1)
+        lv.addWidget(self._build_playback())
+        outer.addWidget(left, 1)
+
+        side = QtWidgets.QScrollArea()
+        side.setWidgetResizable(True)
+        side.setMinimumWidth(290)
+        side.setMaximumWidth(340)
+        panel = QtWidgets.QWidget()
+        self.side_layout = QtWidgets.QVBoxLayout(panel)
+        self._build_controls(self.side_layout)
+        self.side_layout.addStretch(1)
+        side.setWidget(panel)
+        outer.addWidget(side)
+        self.help_overlay = HelpOverlay(self.panes_box)
+        self._build_menus()
+        self.statusBar().showMessage("starting ...")
+
+    def _build_playback(self) -> QtWidgets.QWidget:
+        bar = QtWidgets.QWidget()
+        h = QtWidgets.QHBoxLayout(bar)
+        h.setContentsMargins(0, 0, 0, 0)
+        self.play_button = QtWidgets.QPushButton("Pause")
+        self.play_button.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+        self.play_button.clicked.connect(self.toggle_pause)
+        self.speed_combo = QtWidgets.QComboBox()
+        self.speed_combo.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+        for s in SPEEDS:
+            self.speed_combo.addItem("max" if s == 0 else f"{s:g}x", s)
+        self.speed_combo.setCurrentIndex(SPEEDS.index(1.0))
+        self.speed_combo.currentIndexChanged.connect(
+            lambda i: self.set_speed(self.speed_combo.itemData(i)))
+        self.seek_slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
+        self.seek_slider.setRange(0, 1000)
+        self.seek_slider.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+        self.seek_slider.sliderPressed.connect(lambda: setattr(self, "_slider_busy", True))
+        self.seek_slider.sliderReleased.connect(self._slider_released)
+        self.seek_slider.actionTriggered.connect(self._slider_action)
+        self.loop_check = QtWidgets.QCheckBox("loop")
+        self.loop_check.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+        self.loop_check.setChecked(self.opts.loop)
+        self.loop_check.toggled.connect(lambda b: self.session and self.session.set_loop(b))
+        self.time_label = QtWidgets.QLabel("live")
+        self.time_label.setMinimumWidth(130)
+        self.record_button = QtWidgets.QPushButton("\u25cf Record")
+        self.record_button.setCheckable(True)
+        self.record_button.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+        self.record_button.toggled.connect(self._record_toggled)
+        for w in (self.play_button, self.speed_combo):
+            h.addWidget(w)
+        h.addWidget(self.seek_slider, 1)
+        for w in (self.time_label, self.loop_check, self.record_button):
+            h.addWidget(w)
+        return bar
+
+    def _group(self, layout: QtWidgets.QVBoxLayout, title: str) -> QtWidgets.QFormLayout:
+        box = QtWidgets.QGroupBox(title)
+        form = QtWidgets.QFormLayout(box)
+        form.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(box)
+        return form
+
+    def _build_controls(self, lay: QtWidgets.QVBoxLayout) -> None:
+        # source
+        f = self._group(lay, "Source")
+        self.source_combo = QtWidgets.QComboBox()
+        self.source_combo.addItems(self.live_source_names())
+        self.source_combo.activated.connect(lambda i: self.open_source(self.source_combo.itemText(i)))
+        open_btn = QtWidgets.QPushButton("Open file ...")
+        open_btn.clicked.connect(self.open_file_dialog)
+        f.addRow("camera", self.source_combo)
+        f.addRow(open_btn)
+        self.source_label = QtWidgets.QLabel("-")
+        self.source_label.setWordWrap(True)
+        f.addRow(self.source_label)
+
+        # simulated camera (filled per source)
+        self.sim_box = QtWidgets.QGroupBox("Simulated camera")
+        self.sim_form = QtWidgets.QFormLayout(self.sim_box)
+        self.sim_widgets: dict[str, QtWidgets.QWidget] = {}
+        lay.addWidget(self.sim_box)
+        self.sim_box.hide()
+
+        # model
+        f = self._group(lay, "Model")
+        self.model_combo = QtWidgets.QComboBox()
+        self.model_combo.addItems(self.model_names())
+        self.model_combo.setCurrentText(self.opts.model.name)
+        self.model_combo.activated.connect(lambda i: self.set_model(self.model_combo.itemText(i)))
+        self.device_combo = QtWidgets.QComboBox()
+        self.device_combo.addItems(["auto", "cpu", "cuda"])
+        self.device_combo.setCurrentText(self.opts.model.device)
+        self.device_combo.activated.connect(
+            lambda i: self.set_model(self.model_combo.currentText(), self.device_combo.itemText(i)))
+        ckpt_btn = QtWidgets.QPushButton("Load checkpoint ...")
+        ckpt_btn.clicked.connect(self._checkpoint_dialog)
+        reset_btn = QtWidgets.QPushButton("Reset state (r)")
+        reset_btn.clicked.connect(self.reset_state)
+        f.addRow("model", self.model_combo)
+        f.addRow("device", self.device_combo)
+        f.addRow(ckpt_btn)
+        f.addRow(reset_btn)
+
+        # window
+        f = self._group(lay, "Window")
+        self.window_mode = QtWidgets.QComboBox()
+        self.window_mode.addItem("fixed events", "events")
+        self.window_mode.addItem("fixed duration", "duration")
+        self.window_mode.setCurrentIndex(1 if self.opts.window.mode == "duration" else 0)
+        self.window_ms = QtWidgets.QDoubleSpinBox()
+        self.window_ms.setRange(1.0, 1000.0)
+        self.window_ms.setSuffix(" ms")
+        self.window_ms.setValue(self.opts.window.window_ms)
+        self.window_events = QtWidgets.QSpinBox()
+        self.window_events.setRange(0, 5_000_000)
+        self.window_events.setSingleStep(1000)
+        self.window_events.setSpecialValueText("auto (0.35/px)")
+        self.window_events.setValue(self.opts.window.window_events or 0)
+        for w in (self.window_ms, self.window_events):
+            w.setKeyboardTracking(False)
+            w.valueChanged.connect(self._window_changed)
+        self.window_mode.currentIndexChanged.connect(self._window_changed)
+        f.addRow("mode", self.window_mode)
+        f.addRow("duration", self.window_ms)
+        f.addRow("events", self.window_events)
+
+        # post-processing (built-ins and plugins, one checkbox each)
+        f = self._group(lay, "Filters / post-processing")
+        self.post_checks: dict[str, QtWidgets.QCheckBox] = {}
+        for name in self.registries[POSTPROCESSORS].names():
+            cb = QtWidgets.QCheckBox(POST_LABELS.get(name, name))
+            cb.setChecked(name in self.opts.post.steps)
+            cb.toggled.connect(self._post_changed)
+            self.post_checks[name] = cb
+            f.addRow(cb)
+
+        # display
+        f = self._group(lay, "Display")
+        self.event_mode_combo = QtWidgets.QComboBox()
+        self.event_mode_combo.addItem("network window", "window")
+        self.event_mode_combo.addItem("accumulate + decay", "decay")
+        self.event_mode_combo.addItem("time surface", "time_surface")
+        self.event_mode_combo.setCurrentIndex(max(0, self.event_mode_combo.findData(self.opts.event_mode)))
+        self.event_mode_combo.currentIndexChanged.connect(self._event_mode_changed)
+        self.decay_spin = QtWidgets.QDoubleSpinBox()
+        self.decay_spin.setRange(1.0, 2000.0)
+        self.decay_spin.setSuffix(" ms")
+        self.decay_spin.setValue(self.opts.decay_ms)
+        self.decay_spin.valueChanged.connect(self._event_mode_changed)
+        self.defocus_check = QtWidgets.QCheckBox("show defocus map")
+        self.defocus_check.setChecked(self.opts.show_defocus)
+        self.defocus_check.toggled.connect(self.defocus_pane.setVisible)
+        f.addRow("events", self.event_mode_combo)
+        f.addRow("decay", self.decay_spin)
+        f.addRow(self.defocus_check)
+
+        # readouts + defocus level
+        box = QtWidgets.QGroupBox("Readouts")
+        v = QtWidgets.QVBoxLayout(box)
+        self.readouts = Readouts()
+        self.defocus_indicator = DefocusIndicator()
+        v.addWidget(self.readouts)
+        v.addWidget(self.defocus_indicator)
+        lay.addWidget(box)
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        m = mb.addMenu("&File")
+        m.addAction("Open file ...", self.open_file_dialog)
+        self.source_menu = m.addMenu("Open camera / source")
+        for name in self.live_source_names():
+            self.source_menu.addAction(name, lambda n=name: self.open_source(n))
+        m.addAction("Snapshot (s)", self.snapshot)
+        m.addSeparator()
+        m.addAction("Quit (q)", self.close)
+        m = mb.addMenu("&View")
+        m.addAction("Fullscreen (f)", self.toggle_fullscreen)
+        m.addAction("Keyboard help (h)", self.help_overlay.toggle)
+        m = mb.addMenu("&Help")
+        m.addAction("Plugins ...", self.show_plugins_dialog)
+
+    def _build_shortcuts(self) -> None:
+        keys = {
+            QtCore.Qt.Key.Key_Space: self.toggle_pause,
+            QtCore.Qt.Key.Key_R: self.reset_state,
+            QtCore.Qt.Key.Key_S: self.snapshot,
+            QtCore.Qt.Key.Key_Left: lambda: self.seek_relative(-SEEK_STEP_US),
+            QtCore.Qt.Key.Key_Right: lambda: self.seek_relative(SEEK_STEP_US),
+            QtCore.Qt.Key.Key_F: self.toggle_fullscreen,
+            QtCore.Qt.Key.Key_H: self.help_overlay.toggle,
+            QtCore.Qt.Key.Key_Q: self.close,
+            QtCore.Qt.Key.Key_Escape: lambda: self.isFullScreen() and self.showNormal(),
+        }
+        self._shortcuts = []
+        for key, fn in keys.items():
+            sc = QtGui.QShortcut(QtGui.QKeySequence(key), self)
+            sc.setContext(QtCore.Qt.ShortcutContext.WindowShortcut)
+            sc.activated.connect(fn)
+            self._shortcuts.append(sc)
+
+    # ------------------------------------------------------------------ status
+    def status(self, text: str, level: str = "info", timeout_ms: int = 10_000) -> None:
+        self.status_log.append(text)
+        if level == "error":
+            log.warning("%s", text)
+        self.statusBar().showMessage(text, timeout_ms)
+
+    def show_plugins_dialog(self) -> QtWidgets.QDialog:
+        dlg = QtWidgets.QDialog(self)
+        dlg.setWindowTitle("Plugins")
+        v = QtWidgets.QVBoxLayout(dlg)
+        text = QtWidgets.QPlainTextEdit(plugin_report(self.registries))
+        text.setReadOnly(True)
+        text.setMinimumSize(520, 320)
+        v.addWidget(text)
+        bb = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Close)
+        bb.rejected.connect(dlg.reject)
+        v.addWidget(bb)
+        dlg.show()
+        self.plugins_dialog = dlg
+        return dlg
+
+    # ------------------------------------------------------------------ sources
+    def open_file_dialog(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(
+            self, "Open event recording", "", "Event files (*.aedat4 *.raw *.h5 *.hdf5 *.npy *.txt);;All files (*)")
+        if path:
+            self.open_source(path)
+
+    def _checkpoint_dialog(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Load model checkpoint", "", "Checkpoints (*.pt *.pth)")
+        if path:
+            self.set_model(path)
+
+    def open_source(self, spec: str, initial: bool = False) -> bool:
+        """Switch to a camera name or file; on failure keep the current source.
+
+        At start-up (no current source) a failure falls back to the simulated camera.
+        """
+        msgs: list[str] = []
+        try:
+            src = open_with_fallback(str(spec), msgs)
+        except Exception as exc:
+            text = str(exc) if isinstance(exc, EvFocusError) else f"cannot open {spec}: {type(exc).__name__}: {exc}"
+            self.status(text, "error")
+            if self.session is not None or str(spec) == "sim":
+                return False
+            try:
+                src = open_with_fallback("sim", msgs)
+                msgs.append(f"{text} - showing the simulated camera instead")
+            except Exception as exc2:
+                self.status(f"no source available: {exc2}", "error")
+                return False
+        ok = self._start_session(src)
+        for m in msgs:
+            self.status(m, "error")
+        return ok
+
+    def _start_session(self, src) -> bool:
+        old, self.session = self.session, None
+        model_obj = self.opts.model_obj
+        if old is not None:
+            if old.recorder.active:
+                self._finish_recording(old)
+            old.stop()
+        try:
+            sess = LiveSession(src, self.opts.window, self.opts.model, self.opts.post,
+                               model_obj=model_obj, event_mode=self.opts.event_mode,
+                               decay_ms=self.opts.decay_ms, speed=self.opts.speed,
+                               loop=self.loop_check.isChecked())
+        except EvFocusError as exc:
+            src.close()
+            self.status(str(exc), "error")
+            return False
+        self.session = sess
+        self.last_frame = None
+        self._event_t_painted = None
+        self.defocus_indicator.clear()
+        for p in (self.event_pane, self.frame_pane, self.defocus_pane):
+            p.blank()
+        info = src.info if hasattr(src, "info") else None
+        name = getattr(src, "path", None) or src.format
+        self.opts.source = str(name) if getattr(src, "is_live", False) is False else src.format
+        self.source_label.setText(f"{Path(str(name)).name}: {src.format}, {src.sensor}, "
+                                  f"{src.width}x{src.height}" + (" (live)" if src.is_live else ""))
+        self.readouts.set("source", f"{src.format} {src.width}x{src.height}")
+        self._setup_sim_controls(src)
+        live = sess.is_live
+        for w in (self.seek_slider, self.speed_combo, self.loop_check):
+            w.setEnabled(not live)
+        self.play_button.setText("Pause")
+        sess.start()
+        self.status(f"playing {name}" if info is None or not live else f"live: {src.format}")
+        return True
+
+    # ------------------------------------------------------------------ sim controls
+    def _setup_sim_controls(self, src) -> None:
+        while self.sim_form.rowCount():
+            self.sim_form.removeRow(0)
+        self.sim_widgets = {}
+        inner = getattr(src, "inner", src)
+        if not hasattr(inner, "set_focus"):
+            self.sim_box.hide()
+            return
+        specs = {}
+        try:
+            specs = dict(inner.controls()) if hasattr(inner, "controls") else {}
+        except Exception as exc:
+            log.warning("sim controls() failed: %s", exc)
+        for name, spec in self._sim_specs(specs).items():
+            setter = getattr(inner, f"set_{name}", None)
+            if setter is None:
+                continue
+            if spec.get("choices"):
+                w = QtWidgets.QComboBox()
+                w.addItems([str(c) for c in spec["choices"]])
+                if spec.get("value") is not None:
+                    w.setCurrentText(str(spec["value"]))
+                w.currentTextChanged.connect(lambda v, s=setter, n=name: self._call_sim(n, s, v))
+            else:
+                lo, hi = float(spec.get("min", 0.0)), float(spec.get("max", 1.0))
+                w = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
+                w.setRange(0, 1000)
+                w.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+                val = float(spec.get("value", (lo + hi) / 2))
+                w.setValue(int(round(1000 * (val - lo) / (hi - lo or 1.0))))
+                w.valueChanged.connect(lambda v, s=setter, n=name, lo=lo, hi=hi:
+                                       self._call_sim(n, s, lo + (hi - lo) * v / 1000.0))
+            w.setToolTip(spec.get("help", ""))
+            self.sim_widgets[name] = w
+            self.sim_form.addRow(spec.get("label", name), w)
+        self.sim_box.setVisible(bool(self.sim_widgets))
+
+    @staticmethod
+    def _sim_specs(specs: dict) -> dict:
+        """Normalise ``controls()`` output to {name: {min,max,value,choices,label,help}}."""
+        out = {}
+        defaults = {"focus": {"min": 0.0, "max": 1.0, "label": "focus"},
+                    "scene": {"choices": []}, "speed": {"min": 0.0, "max": 2.0},
+                    "light": {"min": 0.05, "max": 1.0}}
+        for name in ("focus", "scene", "speed", "light"):
+            spec = specs.get(name, defaults[name])
+            if isinstance(spec, (tuple, list)) and len(spec) >= 2 and all(isinstance(v, (int, float)) for v in spec[:2]):
+                spec = {"min": spec[0], "max": spec[1], **({"value": spec[2]} if len(spec) > 2 else {})}
+            elif isinstance(spec, (tuple, list)):
+                spec = {"choices": list(spec)}
+            elif not isinstance(spec, dict):
+                spec = defaults[name]
+            if name == "scene" and not spec.get("choices"):
+                spec = dict(spec, choices=list(spec.get("options", spec.get("values", []))))
+                if not spec["choices"]:
+                    continue
+            out[name] = spec
+        return out
+
+    def _call_sim(self, name: str, setter, value) -> None:
+        try:
+            setter(value)
+        except Exception as exc:
+            self.status(f"sim {name}: {exc}", "error")
+
+    # ------------------------------------------------------------------ controls
+    def toggle_pause(self) -> None:
+        if self.session is None:
+            return
+        paused = self.session.toggle_pause()
+        self.play_button.setText("Play" if paused else "Pause")
+        self.status("paused" if paused else "playing", timeout_ms=2000)
+
+    def set_speed(self, speed: float) -> None:
+        if self.session is not None:
+            self.session.set_speed(speed)
+            self.status("speed: as fast as possible" if speed == 0 else f"speed: {speed:g}x", timeout_ms=2000)
+
+    def seek(self, t_us: int) -> None:
+        if self.session is not None:
+            self.session.seek(t_us)
+
+    def seek_relative(self, dt_us: int) -> None:
+        if self.session is None:
+            return
+        if self.session.is_live:
+            self.status("a live source cannot seek", timeout_ms=2000)
+            return
+        self.session.seek_relative(dt_us)
+
+    def _slider_action(self, action) -> None:
+        if action in (QtWidgets.QAbstractSlider.SliderAction.SliderMove,):
+            return  # dragging: seek on release
+        QtCore.QTimer.singleShot(0, self._slider_released)
+
+    def _slider_released(self) -> None:
+        self._slider_busy = False
+        if self.session is None:
+            return
+        r = self.session.time_range_us
+        if r is None:
+            return
+        self.seek(int(r[0] + (r[1] - r[0]) * self.seek_slider.value() / 1000))
+
+    def reset_state(self) -> None:
+        if self.session is not None:
+            self.session.reset_state()
+            self.defocus_indicator.clear()
+
+    def set_model(self, name: str, device: str | None = None) -> None:
+        if self.session is not None:
+            self.status(f"loading model {name} ...", timeout_ms=3000)
+            self.session.set_model(name, device)
+
+    def _window_changed(self, *_):
+        mode = self.window_mode.currentData()
+        ev = self.window_events.value() or None
+        cfg = dataclasses.replace(self.opts.window, mode=mode, window_ms=float(self.window_ms.value()),
+                                  window_events=ev)
+        self.opts.window = cfg
+        if self.session is not None:
+            self.session.set_window(cfg)
+
+    def _post_changed(self, *_):
+        steps = tuple(n for n, cb in self.post_checks.items() if cb.isChecked())
+        self.opts.post = dataclasses.replace(self.opts.post, steps=steps)
+        if self.session is not None:
+            self.session.set_post(steps)
+
+    def _event_mode_changed(self, *_):
+        mode = self.event_mode_combo.currentData()
+        self.opts.event_mode = mode
+        self.opts.decay_ms = float(self.decay_spin.value())
+        if self.session is not None:
+            self.session.set_event_mode(mode, self.opts.decay_ms)
+
+    def toggle_fullscreen(self) -> None:
+        (self.showNormal if self.isFullScreen() else self.showFullScreen)()
+
+    # ------------------------------------------------------------------ snapshot / recording
+    def snapshot(self) -> Path | None:
+        """Save the current reconstructed frame as PNG (and the whole window beside it)."""
+        if self.last_frame is None:
+            self.status("snapshot: no frame yet", timeout_ms=3000)
+            return None
+        stamp = time.strftime("%Y%m%d_%H%M%S") + f"_{self.last_frame.index:06d}"
+        try:
+            path = save_png(Path(self.opts.snapshot_dir) / f"evfocus_{stamp}.png", self.last_frame.image)
+            save_png(Path(self.opts.snapshot_dir) / f"evfocus_{stamp}_window.png",
+                     qimage_to_array(self.grab().toImage()))
+        except EvFocusError as exc:
+            self.status(str(exc), "error")
+            return None
+        self.status(f"snapshot saved: {path}", timeout_ms=5000)
+        return path
+
+    def start_recording(self, events: bool = True, video: bool = True) -> bool:
+        if self.session is None:
+            return False
+        s = self.session
+        stamp = time.strftime("%Y%m%d_%H%M%S")
+        d = Path(self.opts.record_dir)
+        try:
+            s.recorder.start(events_path=d / f"evfocus_{stamp}.aedat4" if events else None,
+                             video_path=d / f"evfocus_{stamp}.mp4" if video else None,
+                             width=s.source.width, height=s.source.height, sensor=s.source.sensor)
+        except EvFocusError as exc:
+            self.status(str(exc), "error")
+            self.record_button.blockSignals(True)
+            self.record_button.setChecked(False)
+            self.record_button.blockSignals(False)
+            return False
+        self.status(f"recording to {d}/evfocus_{stamp}.*")
+        self.record_button.blockSignals(True)
+        self.record_button.setChecked(True)
+        self.record_button.blockSignals(False)
+        return True
+
+    def stop_recording(self) -> list[Path]:
+        if self.session is None:
+            return []
+        return self._finish_recording(self.session)
+
+    def _finish_recording(self, sess: LiveSession) -> list[Path]:
+        n_ev = sess.recorder.n_events
+        paths = sess.recorder.stop()
+        self.record_button.blockSignals(True)
+        self.record_button.setChecked(False)
+        self.record_button.blockSignals(False)
+        if paths:
+            self.status(f"recording saved ({n_ev} events): " + ", ".join(str(p) for p in paths))
+        return paths
+
+    def _record_toggled(self, on: bool) -> None:
+        if on:
+            self.start_recording()
+        else:
+            self.stop_recording()
+
+    # ------------------------------------------------------------------ painting
+    def _tick(self) -> None:
+        s = self.session
+        if s is None:
+            return
+        now = time.monotonic()
+        while s.messages:
+            level, text = s.messages.popleft()
+            self.status(text, level)
+        if s.recorder.error:
+            self.status(s.recorder.error, "error")
+            s.recorder.error = None
+        err = s.check()
+        if err is not None:
+            self._session_failed(s, err)
+            return
+        fv = s.slot.take()
+        if fv is not None:
+            self._paint(fv, now)
+        if s.event_mode != "window":
+            t = s.event_view.t_now_us
+            if t != self._event_t_painted:
+                self._event_t_painted = t
+                self.event_pane.show_image(s.event_view.render())
+        if now - self._last_readout > 0.25:
+            self._last_readout = now
+            self._update_readouts(now)
+            self.frame_pane.set_title("no model: direct event integration" if s.no_model
+                                      else f"reconstruction: {s.model_cfg.name}")
+
+    def _paint(self, fv, now: float) -> None:
+        s = self.session
+        self.frame_pane.show_image(fv.image)
+        if s.event_mode == "window" and fv.event_image is not None:
+            self.event_pane.show_image(fv.event_image)
+        if fv.defocus is not None:
+            if self.defocus_pane.isVisible():
+                self.defocus_pane.show_image(defocus_to_uint8(fv.defocus))
+        self.defocus_indicator.push(fv.defocus_mean_px)
+        arrival = s.arrival_wall(fv.t_us)
+        if arrival is not None:
+            self._latency_ms = (time.monotonic() - arrival) * 1e3
+        self._fps.tick(now)
+        self.last_frame = fv
+        self.frames_painted += 1
+        self.frame_shown.emit(fv.index)
+
+    def _update_readouts(self, now: float) -> None:
+        s = self.session
+        st = s.stats()
+        ro = self.readouts
+        rate = _stat(st, "events_per_s", "event_rate", "events_s")
+        ro.set("event_rate", _fmt_rate(float(rate if rate is not None else s.event_rate.rate(now))))
+        fill = _stat(st, "ring_fill", "fill_ratio", "ring_fill_ratio")
+        ro.set("ring", "-" if fill is None else (f"{100 * fill:.0f} %" if fill <= 1.0 else f"{fill:.0f}"))
+        dropped = _stat(st, "dropped", "dropped_events", default=0)
+        ro.set("dropped", f"{int(dropped):,}")
+        infer = _stat(st, "infer_ms", "inference_ms")
+        if infer is None and self.last_frame is not None:
+            infer = self.last_frame.infer_ms
+        ro.set("infer", "-" if infer is None else f"{float(infer):.1f} ms")
+        ro.set("display_fps", f"{self._fps.fps(now):.1f}")
+        ro.set("pipeline_fps", f"{s.frame_rate.rate(now):.1f}")
+        ro.set("latency", "-" if self._latency_ms is None else f"{self._latency_ms:.0f} ms")
+        t = s.t_us
+        r = s.time_range_us
+        if r is not None and t is not None:
+            rel = (t - r[0]) / 1e6
+            ro.set("sensor_t", f"{rel:.3f} s")
+            self.time_label.setText(f"{rel:.3f} / {(r[1] - r[0]) / 1e6:.3f} s"
+                                    + (" (end)" if s.ended else ""))
+            if not self._slider_busy and r[1] > r[0]:
+                self.seek_slider.blockSignals(True)
+                self.seek_slider.setValue(int(1000 * (t - r[0]) / (r[1] - r[0])))
+                self.seek_slider.blockSignals(False)
+        else:
+            ro.set("sensor_t", "-" if t is None else f"{t / 1e6:.3f} s")
+            self.time_label.setText("live" if s.is_live else "-")
+        ro.set("frame", "-" if self.last_frame is None else
+               f"#{self.last_frame.index} ({self.last_frame.n_events:,} ev)")
+
+    def _session_failed(self, s: LiveSession, err: str) -> None:
+        """The source died (camera unplugged, file corrupt mid-stream): stay up, fall back."""
+        if s.recorder.active:
+            self._finish_recording(s)
+        s.stop()
+        self.session = None
+        if s.is_live and s.source.format != "sim":
+            self.status(f"{err} - camera lost, switched to the simulated camera "
+                        "(pick it again in Source to reconnect)", "error")
+            self.open_source("sim")
+        else:
+            self.status(f"{err} - stopped; open another file or camera", "error")
+
+    # ------------------------------------------------------------------ lifetime
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        if self.help_overlay.isVisible():
+            self.help_overlay.toggle()
+            self.help_overlay.toggle()
+
+    def closeEvent(self, ev) -> None:
+        self._paint_timer.stop()
+        if self.session is not None:
+            if self.session.recorder.active:
+                self._finish_recording(self.session)
+            self.session.stop()
+            self.session = None
+        super().closeEvent(ev)
+
+
+def plugin_report(registries: dict[str, Registry]) -> str:
+    """Plain-text listing of groups, names and failures (the Plugins dialog, --list-plugins)."""
+    lines = []
+    for group, reg in registries.items():
+        reg.load_all()
+        lines.append(f"{group}:")
+        for name in reg.names():
+            ep = reg.entry_point(name)
+            lines.append(f"  {name:<14} {ep.value if ep else ''}")
+        for name, why in sorted(reg.failures.items()):
+            ep = reg.entry_point(name)
+            lines.append(f"  {name:<14} FAILED ({ep.value if ep else '?'}): {why}")
+    return "\n".join(lines)
