@@ -240,6 +240,14 @@ class Pipeline:
         else:
             raise InputError(f"not an event source: {source!r}")
         self.source: EventSource = src
+        try:
+            self._init_rest(model, model_obj, speed, ring_capacity)
+        except BaseException:
+            if self._own_source:  # do not leak the file we opened
+                src.close()
+            raise
+
+    def _init_rest(self, model, model_obj, speed, ring_capacity) -> None:
         sc = self.source_cfg
         self.speed = float(speed if speed is not None else (sc.speed if sc else 1.0))
         self.loop = bool(sc.loop) if sc else False
@@ -551,7 +559,7 @@ class Pipeline:
         img = out["image"] if isinstance(out, dict) else out
         if self.device.type == "cuda":
             torch.cuda.synchronize()
-        if not bool(torch.isfinite(img.sum())):  # one reduction: NaN/Inf anywhere propagates
+        if not bool(torch.isfinite(img.sum(dtype=torch.float32))):  # NaN/Inf anywhere propagates
             self.stats.nan_frames += 1
             if not self._nan_warned:
                 self._nan_warned = True

@@ -1,0 +1,144 @@
+"""``evfocus reconstruct``: frames, timestamps, --at, video, blur maps, several inputs, errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from conftest import REAL_FILES
+
+from evfocus_live.cli import main
+from evfocus_live.nn.registry import build_model, save_checkpoint
+
+EVT2 = REAL_FILES["evt2"]
+EVT3 = REAL_FILES["evt3"]
+
+
+@pytest.fixture(scope="module")
+def tiny_ckpt(tmp_path_factory) -> Path:
+    """A small random-init FireNet saved by the NN engineer's own checkpoint code."""
+    import torch
+
+    torch.manual_seed(0)
+    return save_checkpoint(tmp_path_factory.mktemp("ckpt") / "firenet_tiny.pt", build_model("firenet", {"base": 2}))
+
+
+@pytest.fixture(scope="module")
+def evfocus_ckpt(tmp_path_factory) -> Path:
+    import torch
+
+    torch.manual_seed(0)
+    model = build_model("evfocus", {"base": 4, "kernel": 3, "num_deblur_blocks": 1})
+    return save_checkpoint(tmp_path_factory.mktemp("ckpt") / "evfocus_tiny.pt", model)
+
+
+def read_ts(d: Path) -> list[tuple[int, int]]:
+    return [tuple(int(v) for v in ln.split()) for ln in (d / "timestamps.txt").read_text().splitlines()]
+
+
+def test_window_ms_frames_and_timestamps(tmp_path, tiny_ckpt, capsys):
+    out = tmp_path / "out"
+    rc = main(["reconstruct", str(EVT2["path"]), "-o", str(out), "--model", str(tiny_ckpt), "--device", "cpu",
+               "--window-ms", "10", "--end-s", "0.03", "--no-progress"])
+    assert rc == 0
+    ts = read_ts(out)
+    assert [i for i, _ in ts] == [0, 1, 2]
+    assert [t for _, t in ts] == [EVT2["t_first_us"] + 10_000 * k for k in (1, 2, 3)]
+    pngs = sorted(out.glob("frame_*.png"))
+    assert [p.name for p in pngs] == [f"frame_{i:010d}.png" for i in range(3)]
+    img = cv2.imread(str(pngs[1]), cv2.IMREAD_UNCHANGED)
+    assert img.shape == (EVT2["height"], EVT2["width"]) and img.dtype == np.uint8
+    assert "3 frames" in capsys.readouterr().out
+    # same input -> same frames
+    out2 = tmp_path / "out2"
+    main(["reconstruct", str(EVT2["path"]), "-o", str(out2), "--model", str(tiny_ckpt), "--device", "cpu",
+          "--window-ms", "10", "--end-s", "0.03", "--no-progress"])
+    assert all(np.array_equal(cv2.imread(str(a), 0), cv2.imread(str(out2 / a.name), 0)) for a in pngs)
+
+
+def test_at_one_frame_per_line(tmp_path, tiny_ckpt):
+    t0 = EVT3["t_first_us"]
+    lines = [t0 + 1000, t0 + 2500, t0 + 2500, t0 + 50_000]
+    ts_file = tmp_path / "ts.txt"
+    ts_file.write_text("# frame times\n" + "\n".join(str(t) for t in lines) + "\n")
+    out = tmp_path / "at"
+    rc = main(["reconstruct", str(EVT3["path"]), "-o", str(out), "--model", str(tiny_ckpt), "--device", "cpu",
+               "--at", str(ts_file), "--post", "none", "--no-progress"])
+    assert rc == 0
+    assert read_ts(out) == list(enumerate(lines))
+    assert len(list(out.glob("frame_*.png"))) == len(lines)
+    assert cv2.imread(str(out / "frame_0000000000.png"), 0).shape == (720, 1280)
+
+
+def test_video_side_by_side_and_blur_maps(tmp_path, evfocus_ckpt):
+    out = tmp_path / "v"
+    video = tmp_path / "v" / "recon.mp4"
+    rc = main(["reconstruct", str(EVT2["path"]), "-o", str(out), "--model", str(evfocus_ckpt), "--device", "cpu",
+               "--window-ms", "10", "--end-s", "0.02", "--video", str(video), "--side-by-side", "--save-blur-map",
+               "--no-progress"])
+    assert rc == 0
+    assert len(list(out.glob("blur_*.png"))) == 2
+    cap = cv2.VideoCapture(str(video))
+    ok, frame = cap.read()
+    n = 1 if ok else 0
+    while cap.read()[0]:
+        n += 1
+    cap.release()
+    assert ok and frame.shape == (EVT2["height"], 2 * EVT2["width"], 3) and n == 2
+
+
+def test_several_inputs_sequential_and_parallel(tmp_path, tiny_ckpt):
+    common = ["--model", str(tiny_ckpt), "--device", "cpu", "--window-ms", "4", "--end-s", "0.004", "--no-progress"]
+    out = tmp_path / "seq"
+    assert main(["reconstruct", str(EVT2["path"]), str(EVT3["path"]), "-o", str(out), *common]) == 0
+    for f in (EVT2, EVT3):
+        d = out / Path(f["path"]).stem
+        assert len(read_ts(d)) == 1 and len(list(d.glob("frame_*.png"))) == 1
+    par = tmp_path / "par"
+    assert main(["reconstruct", str(EVT2["path"]), str(EVT3["path"]), "-o", str(par), "--jobs", "2", *common]) == 0
+    for f in (EVT2, EVT3):
+        a, b = out / Path(f["path"]).stem, par / Path(f["path"]).stem
+        assert read_ts(a) == read_ts(b)
+        assert np.array_equal(cv2.imread(str(a / "frame_0000000000.png"), 0),
+                              cv2.imread(str(b / "frame_0000000000.png"), 0))
+
+
+@pytest.mark.parametrize("case", ["unknown_model", "corrupt_ckpt", "missing_input", "garbage_input", "bad_at",
+                                  "bad_window"])
+def test_errors_one_line_exit_2(tmp_path, tiny_ckpt, capsys, case):
+    args = ["reconstruct", str(EVT2["path"]), "-o", str(tmp_path / "o"), "--model", str(tiny_ckpt),
+            "--device", "cpu", "--no-progress", "--window-ms", "10"]
+    if case == "unknown_model":
+        args[args.index("--model") + 1] = "no-such-model"
+    elif case == "corrupt_ckpt":
+        bad = tmp_path / "bad.pt"
+        bad.write_bytes(b"not a checkpoint at all")
+        args[args.index("--model") + 1] = str(bad)
+    elif case == "missing_input":
+        args[1] = str(tmp_path / "missing.raw")
+    elif case == "garbage_input":
+        g = tmp_path / "garbage.raw"
+        g.write_bytes(bytes(range(256)) * 10)
+        args[1] = str(g)
+    elif case == "bad_at":
+        (tmp_path / "ts.txt").write_text("12\nhello\n")
+        args = args[:-2] + ["--at", str(tmp_path / "ts.txt")]
+    elif case == "bad_window":
+        args[-1] = "-3"
+    rc = main(args)
+    err = capsys.readouterr().err.strip().splitlines()
+    err = [ln for ln in err if not ln.startswith("WARNING evfocus_live.plugins")]
+    assert rc == 2
+    assert len(err) == 1 and err[0].startswith("evfocus reconstruct: error:"), err
+    assert not list((tmp_path / "o").glob("frame_*.png"))
+
+
+def test_console_script_no_traceback(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "evfocus_live", "reconstruct", str(tmp_path / "nope.raw"),
+                        "-o", str(tmp_path / "o")], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr and "nope.raw" in r.stderr
