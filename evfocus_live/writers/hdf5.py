@@ -1,0 +1,115 @@
+"""Event writer for our HDF5 layout (``format = "evfocus-h5"``).
+
+Layout: group ``/events`` with 1-D datasets ``t`` (int64 µs), ``x``, ``y`` (uint16) and
+``p`` (uint8, 1 = ON), chunked, appendable (``maxshape=None``) and compressed with
+Blosc/LZ4 from hdf5plugin (gzip if hdf5plugin is missing); root attributes ``width``,
+``height``, ``sensor`` and ``format``. Other groups (the simulator's ``/frames``) may
+live in the same file: pass ``mode="a"`` to add events to an existing file.
+
+Columns rather than one compound dataset: each column compresses better on its own and
+readers can load ``t`` alone to seek.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from ..errors import InputError
+
+log = logging.getLogger(__name__)
+
+H5_FORMAT = "evfocus-h5"
+COLUMNS = (("t", np.int64), ("x", np.uint16), ("y", np.uint16), ("p", np.uint8))
+CHUNK_EVENTS = 1 << 16
+
+
+def _compression() -> dict:
+    try:
+        import hdf5plugin
+        return dict(hdf5plugin.Blosc(cname="lz4", clevel=5, shuffle=hdf5plugin.Blosc.SHUFFLE))
+    except Exception:  # hdf5plugin missing or broken: gzip is always there
+        return {"compression": "gzip", "compression_opts": 1, "shuffle": True}
+
+
+class Hdf5Writer:
+    """Append events to ``/events/{t,x,y,p}`` of an HDF5 file.
+
+    Parameters:
+        path: output file.
+        width, height, sensor: stored as root attributes.
+        mode: ``"w"`` (default, overwrite) or ``"a"`` (add to an existing file).
+        flush_s: flush to disk at most this often (seconds); ``close`` always flushes.
+
+    Example::
+
+        with Hdf5Writer("out.h5", 346, 260) as w:
+            w.write(events)
+    """
+
+    def __init__(self, path: str | Path, width: int, height: int, sensor: str = "evfocus-live",
+                 mode: str = "w", flush_s: float = 1.0):
+        self.path = Path(path)
+        try:
+            self._f = h5py.File(self.path, mode)
+        except OSError as exc:
+            raise InputError(f"{self.path}: cannot write HDF5 ({exc})") from exc
+        self._f.attrs["width"] = int(width)
+        self._f.attrs["height"] = int(height)
+        self._f.attrs["sensor"] = str(sensor)
+        self._f.attrs["format"] = H5_FORMAT
+        g = self._f.require_group("events")
+        comp = _compression()
+        self._ds = {}
+        for name, dt in COLUMNS:
+            if name in g:
+                self._ds[name] = g[name]
+            else:
+                self._ds[name] = g.create_dataset(name, shape=(0,), maxshape=(None,), dtype=dt,
+                                                  chunks=(CHUNK_EVENTS,), **comp)
+        self.events_written = int(self._ds["t"].shape[0])
+        self.flush_s = flush_s
+        self._last_flush = time.monotonic()
+
+    def write(self, events: np.ndarray) -> None:
+        """Append a batch (EVENT_DTYPE)."""
+        if self._f is None:
+            raise ValueError("writer is closed")
+        n = len(events)
+        if n == 0:
+            return
+        n0 = self.events_written
+        for name, dt in COLUMNS:
+            ds = self._ds[name]
+            ds.resize((n0 + n,))
+            col = events[name]
+            ds[n0:n0 + n] = (col != 0).astype(dt) if name == "p" else col.astype(dt, copy=False)
+        self.events_written = n0 + n
+        now = time.monotonic()
+        if now - self._last_flush >= self.flush_s:
+            self._f.flush()
+            self._last_flush = now
+
+    def close(self) -> None:
+        """Flush and close (safe to call twice)."""
+        if self._f is not None:
+            f, self._f = self._f, None
+            f.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def __del__(self):
+        if getattr(self, "_f", None) is not None:
+            try:
+                self.close()
+            except Exception:
+                pass
