@@ -1,0 +1,37 @@
+"""``evfocus train CONFIG.toml``: train a network on simulated sequences.
+
+Writes ``OUT/last.pt`` (resumable, with optimizer state) every ``ckpt_every_s``,
+``OUT/final.pt`` (weights only), ``OUT/log.csv``, ``OUT/log.json`` and ``OUT/loss.png``.
+Multi-GPU: ``torchrun --nproc_per_node N -m evfocus_live.cli train CONFIG``... or simply
+``torchrun --nproc_per_node N $(which evfocus) train CONFIG``.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser("train", help="train a model from a TOML config",
+                              description="Train EvFocus / E2VID / FireNet on simulated sequences (see models/configs/).")
+    p.add_argument("config", help="training config (.toml; .yaml with PyYAML)")
+    p.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
+    p.add_argument("--max-minutes", type=float, default=None, help="wall-time budget (overrides [train] max_minutes)")
+    p.add_argument("--steps", type=int, default=None, help="step budget (overrides [train] steps)")
+    p.add_argument("--out", default=None, help="output directory (overrides [train] out)")
+    p.add_argument("--data", default=None, help="training data directory (overrides [data] train)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return p
+
+
+def run(args) -> int:
+    import json
+
+    from ..train.trainer import load_config, train
+
+    cfg = load_config(args.config)
+    summary = train(cfg, resume=args.resume, max_minutes=args.max_minutes, steps=args.steps, out=args.out,
+                    data=args.data, progress=not args.no_progress)
+    if summary:
+        print(json.dumps({k: summary[k] for k in ("checkpoint", "step", "wall_s", "loss", "params")}))
+    return 0

@@ -1,0 +1,58 @@
+"""The recurrent-model contract every network here follows (event_cnn_minimal's shape).
+
+``reset_states()``, a ``states`` property (the getter returns a shallow copy), and
+``forward(voxel [B,bins,H,W]) -> dict`` with ``image`` [B,1,H,W] in [0,1]. Any H, W is
+accepted: the input is padded to a multiple of ``pad_multiple`` and outputs cropped back.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import torch
+from torch import nn
+
+
+class RecurrentModel(nn.Module):
+    """Base class: holds the recurrent state between calls and the plain-dict config."""
+
+    arch: str = "?"
+    pad_multiple: int = 1
+
+    def __init__(self, config: dict[str, Any]):
+        super().__init__()
+        self.config = dict(config)
+        self._states: list[Any] | None = None
+
+    def reset_states(self) -> None:
+        """Forget the temporal state (on seek, source or resolution change, or on request)."""
+        self._states = None
+
+    @property
+    def states(self) -> list[Any] | None:
+        return None if self._states is None else list(self._states)
+
+    @states.setter
+    def states(self, value: list[Any] | None) -> None:
+        self._states = None if value is None else list(value)
+
+    def detach_states(self) -> None:
+        """Cut the autograd graph at the current state (truncated BPTT)."""
+        if self._states is None:
+            return
+
+        def _d(s):
+            if s is None:
+                return None
+            if isinstance(s, torch.Tensor):
+                return s.detach()
+            return type(s)(_d(v) for v in s)
+
+        self._states = [_d(s) for s in self._states]
+
+    def num_parameters(self) -> int:
+        return sum(p.numel() for p in self.parameters())
+
+    def extra_repr(self) -> str:
+        return f"arch={self.arch}, config={copy.deepcopy(self.config)}"

@@ -1,0 +1,101 @@
+"""EvFocus: sharp frames from out-of-focus event streams (reconstruction, see MODEL.md).
+
+The paper's code is not public; this follows MODEL.md's proposal, which matches the
+published facts (ConvLSTM temporal encoder, blur-aware dual-branch decoder with three
+cross-fusion modules, a deblurring reconstruction module, a re-defocus module, ~12.1 M
+parameters at base 32):
+
+- encoder: E2VID's (head conv, 3 x [strided conv + ConvLSTM], residual blocks);
+- blur decoder: predicts the defocused frame B^ (what a blurred APS frame would show);
+- align decoder: same stages; after each one a CF module fuses the blur decoder's
+  feature at that scale; then the deblurring module (residual blocks at full
+  resolution) and a 1x1 conv + sigmoid give the sharp frame S^;
+- re-defocus: per-pixel soft mixture of Gaussian blurs with weights regressed from the
+  blur decoder's last feature; ``R(S^)`` must match B^ (self-supervised loss) and the
+  expected sigma is the defocus map shown in the viewer.
+
+``base`` and ``kernel`` set the size: the full model (base 32, 5x5) for GPUs and a light
+one (same topology, fewer channels, 3x3) for laptop CPUs. ``dual_decoder=False`` drops
+the blur decoder, CF modules and re-defocus (the ablation).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .base import RecurrentModel
+from .layers import (ConvLayer, CrossFusion, RecurrentConvLayer, ReDefocus, ResidualBlock, UpsampleConvLayer,
+                     pad_to_multiple)
+
+DEFAULTS = dict(num_bins=5, base=32, num_encoders=3, num_residual_blocks=2, kernel=5, rec_kernel=3,
+                cf_kernel=3, num_deblur_blocks=2, dual_decoder=True, sigmas_px=[0.0, 1.0, 2.0, 3.0, 4.5])
+
+#: the light model shipped as ``evfocus`` (CPU real time)
+LIGHT = dict(base=8, kernel=3, rec_kernel=3, num_deblur_blocks=1)
+
+
+class EvFocus(RecurrentModel):
+    """Example: ``out = EvFocus(LIGHT)(voxel)``; ``out["image"]``, ``out["blur"]``, ``out["sigma"]``."""
+
+    arch = "evfocus"
+
+    def __init__(self, config: dict | None = None):
+        cfg = {**DEFAULTS, **(config or {})}
+        cfg["sigmas_px"] = [float(s) for s in cfg["sigmas_px"]]
+        super().__init__(cfg)
+        b, k, n = cfg["base"], cfg["kernel"], cfg["num_encoders"]
+        self.pad_multiple = 2 ** n
+        self.head = ConvLayer(cfg["num_bins"], b, k)
+        self.encoders = nn.ModuleList(
+            RecurrentConvLayer(b * 2 ** i, b * 2 ** (i + 1), k, 2, cfg["rec_kernel"]) for i in range(n))
+        top = b * 2 ** n
+        self.resblocks = nn.ModuleList(ResidualBlock(top) for _ in range(cfg["num_residual_blocks"]))
+        chans = [top // 2 ** (i + 1) for i in range(n)]
+        self.align_dec = nn.ModuleList(UpsampleConvLayer(top // 2 ** i, chans[i], k) for i in range(n))
+        self.dual = bool(cfg["dual_decoder"])
+        if self.dual:
+            self.blur_dec = nn.ModuleList(UpsampleConvLayer(top // 2 ** i, chans[i], k) for i in range(n))
+            self.blur_pred = ConvLayer(b, 1, 1, relu=False)
+            self.cf = nn.ModuleList(CrossFusion(c, cfg["cf_kernel"]) for c in chans)
+            self.redefocus = ReDefocus(b, tuple(cfg["sigmas_px"]))
+        self.deblur = nn.ModuleList(ResidualBlock(b) for _ in range(cfg["num_deblur_blocks"]))
+        self.pred = ConvLayer(b, 1, 1, relu=False)
+        #: compute R(S^) also in eval mode (training always does)
+        self.return_reblur = False
+
+    def forward(self, voxel: torch.Tensor) -> dict[str, torch.Tensor]:
+        x, (h, w) = pad_to_multiple(voxel, self.pad_multiple)
+        states = self._states or [None] * len(self.encoders)
+        x = self.head(x)
+        head = x
+        blocks, new_states = [], []
+        for enc, st in zip(self.encoders, states):
+            x, st = enc(x, st)
+            blocks.append(x)
+            new_states.append(st)
+        for rb in self.resblocks:
+            x = rb(x)
+        out: dict[str, torch.Tensor] = {}
+        xa = x
+        if self.dual:
+            xb = x
+            for i, (dec_b, dec_a, cf) in enumerate(zip(self.blur_dec, self.align_dec, self.cf)):
+                skip = blocks[-1 - i]
+                xb = dec_b(xb + skip)
+                xa = cf(dec_a(xa + skip), xb)
+            out["blur"] = torch.sigmoid(self.blur_pred(xb + head))
+            wts = self.redefocus.weights(xb)
+            out["sigma"] = self.redefocus.sigma_map(wts)
+        else:
+            for i, dec_a in enumerate(self.align_dec):
+                xa = dec_a(xa + blocks[-1 - i])
+        xa = xa + head
+        for rb in self.deblur:
+            xa = rb(xa)
+        img = torch.sigmoid(self.pred(xa))
+        out["image"] = img
+        if self.dual and (self.training or self.return_reblur):
+            out["reblur"] = self.redefocus(img, wts)
+        self._states = new_states
+        return {key: v[..., :h, :w] for key, v in out.items()}

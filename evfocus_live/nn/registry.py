@@ -1,0 +1,186 @@
+"""Model registry: build networks by name or from a checkpoint file.
+
+Names: ``evfocus`` (light, the default), ``evfocus-full`` (config only, no weights
+shipped), ``e2vid``, ``e2vid-sharp``, ``firenet`` — weights in the repository's
+``models/`` (override with ``$EVFOCUS_MODELS_DIR``) — plus any third-party entry point in
+the ``evfocus_live.models`` group, or a path to a ``.pt`` checkpoint.
+
+A checkpoint is a plain dict ``{"arch", "config", "state_dict", "meta"}`` loaded with
+``torch.load(..., map_location=..., weights_only=True)``: no pickled objects, ever.
+Every failure (unknown name, missing file, corrupt bytes, wrong architecture) is a
+:class:`~evfocus_live.errors.CheckpointError` with one line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from ..errors import CheckpointError, DeviceError
+from .e2vid import E2VID
+from .evfocus import EvFocus
+from .firenet import FireNet
+
+log = logging.getLogger(__name__)
+
+ARCHS: dict[str, type] = {"evfocus": EvFocus, "e2vid": E2VID, "firenet": FireNet}
+
+#: shipped name -> weight file in models/ (None: config only)
+SHIPPED: dict[str, str | None] = {
+    "evfocus": "evfocus.pt",
+    "evfocus-full": None,
+    "e2vid": "e2vid.pt",
+    "e2vid-sharp": "e2vid-sharp.pt",
+    "firenet": "firenet.pt",
+}
+
+DEFAULT_MODEL = "evfocus"
+
+
+def models_dir() -> Path:
+    """Where shipped weights and cards live (the repository's ``models/``)."""
+    env = os.environ.get("EVFOCUS_MODELS_DIR")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "models"
+
+
+def resolve_device(device: str | torch.device = "cpu") -> torch.device:
+    """``auto`` -> CUDA when available else CPU; an unavailable CUDA is a DeviceError."""
+    dev = str(device)
+    if dev == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if dev.startswith("cuda") and not torch.cuda.is_available():
+        raise DeviceError(f"device {dev!r} requested but CUDA is not available (use --device cpu)")
+    try:
+        return torch.device(dev)
+    except RuntimeError as exc:
+        raise DeviceError(f"unknown device {dev!r}") from exc
+
+
+def build_model(arch: str, config: dict[str, Any] | None = None) -> torch.nn.Module:
+    """A fresh (untrained) network; raises CheckpointError for an unknown arch or bad config."""
+    cls = ARCHS.get(arch)
+    if cls is None:
+        raise CheckpointError(f"unknown architecture {arch!r} (known: {', '.join(sorted(ARCHS))})")
+    try:
+        return cls(dict(config or {}))
+    except (TypeError, ValueError, KeyError) as exc:
+        raise CheckpointError(f"invalid {arch} config {config!r}: {exc}") from exc
+
+
+def save_checkpoint(path: str | Path, model: torch.nn.Module, meta: dict[str, Any] | None = None,
+                    extra: dict[str, Any] | None = None, half: bool = False) -> Path:
+    """Write ``{"arch", "config", "state_dict", "meta"}`` (plus ``extra`` keys, e.g. optimizer)."""
+    model = getattr(model, "module", model)
+    sd = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    if half:
+        sd = {k: v.half() if v.is_floating_point() else v for k, v in sd.items()}
+    ckpt = {"arch": model.arch, "config": dict(model.config), "state_dict": sd, "meta": dict(meta or {})}
+    ckpt.update(extra or {})
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    torch.save(ckpt, tmp)
+    os.replace(tmp, path)
+    return path
+
+
+def read_checkpoint(path: str | Path) -> dict[str, Any]:
+    """The raw checkpoint dict (CPU tensors), validated for its keys."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"checkpoint not found: {path}")
+    try:
+        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # corrupt zip, truncated file, pickled objects...
+        msg = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
+        raise CheckpointError(f"{path}: not a readable evfocus-live checkpoint ({msg})") from exc
+    if not isinstance(ckpt, dict) or not {"arch", "config", "state_dict"} <= set(ckpt):
+        raise CheckpointError(f"{path}: not an evfocus-live checkpoint (expected keys arch, config, state_dict)")
+    return ckpt
+
+
+def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> torch.nn.Module:
+    """Build the checkpoint's architecture and load its weights (strict)."""
+    ckpt = read_checkpoint(path)
+    model = build_model(str(ckpt["arch"]), ckpt["config"])
+    sd = {k: v.float() if torch.is_tensor(v) and v.is_floating_point() else v for k, v in ckpt["state_dict"].items()}
+    try:
+        model.load_state_dict(sd, strict=True)
+    except RuntimeError as exc:
+        first = [ln.strip() for ln in str(exc).splitlines() if ln.strip()][1:2]
+        detail = first[0][:140] if first else "state_dict mismatch"
+        raise CheckpointError(f"{path}: weights do not match architecture {ckpt['arch']!r} ({detail})") from exc
+    model.meta = dict(ckpt.get("meta") or {})
+    dev = resolve_device(device)
+    return model.to(dev).eval()
+
+
+def _third_party() -> dict[str, Any]:
+    from ..plugins import MODELS, Registry
+
+    reg = Registry(MODELS)
+    return {n: reg for n in reg.names() if n not in SHIPPED}
+
+
+def shipped_path(name: str) -> Path:
+    """The weight file for a shipped name; CheckpointError when none is shipped."""
+    fname = SHIPPED[name]
+    if fname is None:
+        raise CheckpointError(
+            f"{name}: no weights shipped: train with evfocus train models/configs/{name}.toml on a GPU")
+    path = models_dir() / fname
+    if not path.is_file():
+        raise CheckpointError(f"{name}: weight file {path} is missing (reinstall, or train it with evfocus train)")
+    return path
+
+
+def load_shipped(name: str, device: str = "cpu") -> torch.nn.Module:
+    """Entry-point factory for the built-in names (``evfocus_live.models`` group)."""
+    if name not in SHIPPED:
+        raise CheckpointError(f"{name!r} is not a built-in model (built-ins: {', '.join(SHIPPED)})")
+    return load_checkpoint(shipped_path(name), device)
+
+
+def load_model(name_or_path: str = DEFAULT_MODEL, device: str | torch.device = "cpu") -> torch.nn.Module:
+    """A ready model in eval mode: a shipped name, a plugin name, or a checkpoint path."""
+    name = str(name_or_path)
+    if name in SHIPPED:
+        return load_shipped(name, str(device))
+    p = Path(name).expanduser()
+    if p.suffix in (".pt", ".pth") or p.exists() or os.sep in name:
+        return load_checkpoint(p, device)
+    plugins = _third_party()
+    if name in plugins:
+        try:
+            factory = plugins[name].load(name)
+            model = factory(name, str(resolve_device(device)))
+        except CheckpointError:
+            raise
+        except Exception as exc:
+            raise CheckpointError(f"model plugin {name!r} failed: {type(exc).__name__}: {exc}".splitlines()[0]) from exc
+        return model.eval()
+    known = sorted(set(SHIPPED) | set(plugins))
+    raise CheckpointError(f"unknown model {name!r}: use one of {', '.join(known)} or a path to a .pt checkpoint")
+
+
+def available_models() -> list[str]:
+    """Names that load here: shipped weights present, plus third-party plugins."""
+    names = [n for n, f in SHIPPED.items() if f is not None and (models_dir() / f).is_file()]
+    try:
+        names += sorted(_third_party())
+    except Exception as exc:  # never let a broken plugin take the listing down
+        log.warning("model plugins unavailable: %s", exc)
+    return names
+
+
+def sha256_file(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

@@ -1,0 +1,1 @@
+"""Training and evaluation: dataset over simulated .h5 sequences, losses, trainer, metrics."""

@@ -1,0 +1,228 @@
+"""Torch dataset over simulated sequences (``seq_*.h5`` with ``/events`` and ``/frames``).
+
+Each ground-truth frame ``i >= 1`` gets one window: the events in ``[t[i-1], t[i])``,
+binned into a voxel grid (E2VID convention); its targets are the sharp frame, the
+defocused (blurred) frame and the sigma map at ``t[i]``. All voxel grids of a sequence
+are computed once and cached in memory (float16), so a CPU epoch costs only crops.
+
+A training item is ``seq_len`` consecutive windows of one sequence, one random crop and
+flip for all of them, plus E2VID+ augmentations: Gaussian voxel noise, hot pixels, and
+pauses (a window with no events whose target repeats the previous one).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+from ..errors import InputError
+
+log = logging.getLogger(__name__)
+
+
+def voxel_grid_np(events: np.ndarray, num_bins: int, width: int, height: int, normalize: bool = True) -> np.ndarray:
+    """E2VID voxel grid (bilinear in time, mean/std over non-zero voxels), float32 [bins,H,W].
+
+    Used through :func:`voxel_grid`, which prefers ``evfocus_live.core.voxel`` (the
+    shared implementation) and falls back to this one when that module is absent.
+    """
+    vox = np.zeros((num_bins, height, width), np.float32)
+    n = len(events)
+    if n == 0:
+        return vox
+    t = events["t"].astype(np.float64)
+    x = events["x"].astype(np.int64)
+    y = events["y"].astype(np.int64)
+    pol = events["p"].astype(np.float32) * 2 - 1
+    dt = t[-1] - t[0]
+    tn = (num_bins - 1) * (t - t[0]) / dt if dt > 0 else np.zeros_like(t)
+    t0 = np.floor(tn).astype(np.int64)
+    frac = (tn - t0).astype(np.float32)
+    ok = (x < width) & (y < height)
+    base = y * width + x
+    flat = vox.reshape(-1)
+    for b, wgt in ((t0, pol * (1 - frac)), (t0 + 1, pol * frac)):
+        m = ok & (b < num_bins)
+        flat += np.bincount(b[m] * width * height + base[m], weights=wgt[m], minlength=flat.size).astype(np.float32)
+    if normalize:
+        nz = vox != 0
+        if nz.any():
+            mean, std = vox[nz].mean(), vox[nz].std()
+            vox[nz] = (vox[nz] - mean) / (std if std > 0 else 1.0)
+    return vox
+
+
+def voxel_grid(events: np.ndarray, num_bins: int, width: int, height: int) -> np.ndarray:
+    """Voxel grid as float32 numpy, through the shared core implementation when present."""
+    try:
+        from ..core.voxel import voxel_grid as core_voxel
+    except ImportError:
+        return voxel_grid_np(events, num_bins, width, height)
+    return core_voxel(events, num_bins, width, height).cpu().numpy()
+
+
+@dataclass
+class Sequence:
+    """One cached sequence: voxels [N,bins,H,W] f16 and targets [N,H,W] (uint8 / f16)."""
+
+    name: str
+    voxels: np.ndarray
+    sharp: np.ndarray
+    blurred: np.ndarray
+    sigma: np.ndarray
+    t_us: np.ndarray
+    focus_sweep: bool
+    n_events: np.ndarray
+
+
+def list_sequences(path: str | Path) -> list[Path]:
+    """``seq_*.h5`` (or any ``*.h5``) under a directory, or a single file."""
+    p = Path(path)
+    if p.is_file():
+        return [p]
+    if not p.is_dir():
+        raise InputError(f"data path not found: {p}")
+    files = sorted(p.glob("seq_*.h5")) or sorted(p.glob("*.h5"))
+    if not files:
+        raise InputError(f"no .h5 sequences in {p}")
+    return files
+
+
+def load_sequence(path: Path, num_bins: int = 5, max_frames: int | None = None) -> Sequence:
+    """Read one simulator .h5 and cache its voxel grids; InputError if the layout is wrong."""
+    import h5py
+    import hdf5plugin  # noqa: F401  (registers the compression filters)
+
+    from ..events import EVENT_DTYPE
+
+    try:
+        with h5py.File(path, "r") as f:
+            width, height = int(f.attrs["width"]), int(f.attrs["height"])
+            fr = f["frames"]
+            t_us = fr["t_us"][:].astype(np.int64)
+            n = len(t_us) if max_frames is None else min(len(t_us), max_frames)
+            t_us = t_us[:n]
+            sharp = fr["sharp"][:n]
+            blurred = fr["blurred"][:n]
+            sigma = fr["sigma"][:n].astype(np.float16)
+            sweep = bool(f.attrs.get("focus_sweep", False))
+            ev_grp = f["events"]
+            t = ev_grp["t"][:]
+            i_end = int(np.searchsorted(t, t_us[-1], side="left"))
+            ev = np.empty(i_end, EVENT_DTYPE)
+            ev["t"] = t[:i_end]
+            for k in ("x", "y", "p"):
+                ev[k] = ev_grp[k][:i_end]
+    except (OSError, KeyError) as exc:
+        raise InputError(f"{path}: not a simulator sequence with /events and /frames ({exc})") from exc
+    if n < 2:
+        raise InputError(f"{path}: needs at least 2 ground-truth frames")
+    idx = np.searchsorted(ev["t"], t_us, side="left")
+    vox = np.empty((n - 1, num_bins, height, width), np.float16)
+    counts = np.diff(idx)
+    for i in range(1, n):
+        vox[i - 1] = voxel_grid(ev[idx[i - 1]:idx[i]], num_bins, width, height)
+    return Sequence(path.stem, vox, sharp[1:], blurred[1:], sigma[1:], t_us[1:], sweep, counts)
+
+
+@dataclass
+class Augment:
+    """E2VID+-style augmentation settings (probabilities per item / per window)."""
+
+    crop: int | None = 96
+    flip: bool = True
+    noise_std: float = 0.1
+    noise_prob: float = 0.5
+    hot_pixel_frac: float = 1e-3
+    hot_pixel_prob: float = 0.3
+    pause_prob: float = 0.05
+
+
+class SequenceDataset(Dataset):
+    """Items of ``seq_len`` consecutive windows: dict of tensors [L,C,h,w].
+
+    Keys: ``voxel`` [L,bins,h,w], ``sharp``/``blurred`` [L,1,h,w] in [0,1], ``sigma``
+    [L,1,h,w] in px. ``stride`` sets how far apart item start windows are.
+    """
+
+    def __init__(self, sequences: list[Sequence], seq_len: int = 8, augment: Augment | None = None,
+                 stride: int | None = None, seed: int = 0, target: str = "sharp"):
+        self.seqs = sequences
+        self.seq_len = seq_len
+        self.aug = augment
+        self.target = target
+        stride = stride or max(1, seq_len // 2)
+        self.items = [(s, i) for s, seq in enumerate(sequences)
+                      for i in range(0, max(1, len(seq.voxels) - seq_len + 1), stride)]
+        self.rng = np.random.default_rng(seed)
+
+    @classmethod
+    def from_dir(cls, path, num_bins=5, max_sequences=None, **kw) -> SequenceDataset:
+        from tqdm import tqdm
+
+        files = list_sequences(path)[:max_sequences]
+        seqs = [load_sequence(f, num_bins) for f in tqdm(files, desc="caching voxel grids", unit="seq", leave=False)]
+        return cls(seqs, **kw)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, k: int) -> dict[str, torch.Tensor]:
+        s, i0 = self.items[k]
+        seq = self.seqs[s]
+        L = min(self.seq_len, len(seq.voxels) - i0)
+        sl = slice(i0, i0 + L)
+        vox = seq.voxels[sl].astype(np.float32)
+        sharp = seq.sharp[sl].astype(np.float32) / 255.0
+        blurred = seq.blurred[sl].astype(np.float32) / 255.0
+        sigma = seq.sigma[sl].astype(np.float32)
+        if self.target == "blurred":  # train a plain reconstructor on what the defocused camera sees
+            sharp = blurred
+        a, rng = self.aug, self.rng
+        if a is not None:
+            H, W = vox.shape[-2:]
+            if a.crop and (H > a.crop or W > a.crop):
+                ch, cw = min(a.crop, H), min(a.crop, W)
+                y0 = int(rng.integers(0, H - ch + 1))
+                x0 = int(rng.integers(0, W - cw + 1))
+                vox, sharp, blurred, sigma = (v[..., y0:y0 + ch, x0:x0 + cw] for v in (vox, sharp, blurred, sigma))
+            if a.flip and rng.random() < 0.5:
+                vox, sharp, blurred, sigma = (v[..., ::-1] for v in (vox, sharp, blurred, sigma))
+            if a.flip and rng.random() < 0.5:
+                vox, sharp, blurred, sigma = (v[..., ::-1, :] for v in (vox, sharp, blurred, sigma))
+            vox = np.ascontiguousarray(vox)
+            if rng.random() < a.noise_prob:
+                vox = vox + rng.normal(0, a.noise_std, vox.shape).astype(np.float32)
+            if rng.random() < a.hot_pixel_prob:
+                h, w = vox.shape[-2:]
+                n_hot = max(1, int(a.hot_pixel_frac * h * w))
+                ys, xs = rng.integers(0, h, n_hot), rng.integers(0, w, n_hot)
+                vals = rng.normal(0, 2.0, n_hot).astype(np.float32)
+                vox[:, :, ys, xs] += vals[None, None, :]
+            if a.pause_prob > 0 and L > 2:
+                vox, sharp, blurred, sigma = _pause(rng, a.pause_prob, vox, sharp, blurred, sigma)
+        t = lambda v: torch.from_numpy(np.ascontiguousarray(v, dtype=np.float32))  # noqa: E731
+        return {"voxel": t(vox), "sharp": t(sharp)[:, None], "blurred": t(blurred)[:, None], "sigma": t(sigma)[:, None]}
+
+
+def _pause(rng, prob, vox, sharp, blurred, sigma):
+    """Insert pauses: zero-event windows whose targets repeat the previous frame (length kept)."""
+    L = len(vox)
+    src = []
+    vox_out = np.empty_like(vox)
+    j = 0
+    for i in range(L):
+        if i > 0 and rng.random() < prob:
+            src.append(src[-1])
+            vox_out[i] = 0
+        else:
+            src.append(j)
+            vox_out[i] = vox[j]
+            j += 1
+    src = np.asarray(src)
+    return vox_out, sharp[src], blurred[src], sigma[src]

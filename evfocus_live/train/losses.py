@@ -1,0 +1,83 @@
+"""Losses (MODEL.md): l = L1 + (1 - SSIM) on the sharp frame, a * l on the predicted
+defocused frame, b * |R(S^) - B^|_1 re-defocus consistency, a small supervised term on
+the defocus map, and a small temporal-consistency term.
+
+Temporal consistency here has no optical flow: it asks the frame-to-frame change of the
+output to match that of the ground truth, ``|(S^_t - S^_{t-1}) - (S_t - S_{t-1})|_1``,
+which penalises flicker without smoothing real motion.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+
+def _gauss_window(size: int = 11, sigma: float = 1.5, device=None) -> torch.Tensor:
+    x = torch.arange(size, dtype=torch.float32, device=device) - size // 2
+    g = torch.exp(-0.5 * (x / sigma) ** 2)
+    g = g / g.sum()
+    return g
+
+
+def ssim(a: torch.Tensor, b: torch.Tensor, data_range: float = 1.0, size: int = 11) -> torch.Tensor:
+    """Mean SSIM of [B,1,H,W] images (Gaussian window 11 / 1.5, as Wang et al. and skimage's
+    ``gaussian_weights=True``); valid region only, so borders do not count twice."""
+    g = _gauss_window(size, device=a.device).to(a.dtype)
+    gx, gy = g.view(1, 1, 1, -1), g.view(1, 1, -1, 1)
+
+    def filt(x):
+        return F.conv2d(F.conv2d(x, gx), gy)
+
+    c1, c2 = (0.01 * data_range) ** 2, (0.03 * data_range) ** 2
+    mu_a, mu_b = filt(a), filt(b)
+    saa = filt(a * a) - mu_a ** 2
+    sbb = filt(b * b) - mu_b ** 2
+    sab = filt(a * b) - mu_a * mu_b
+    s = ((2 * mu_a * mu_b + c1) * (2 * sab + c2)) / ((mu_a ** 2 + mu_b ** 2 + c1) * (saa + sbb + c2))
+    return s.mean()
+
+
+def recon_loss(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """L1 + (1 - SSIM)."""
+    return F.l1_loss(pred, target) + (1 - ssim(pred, target))
+
+
+@dataclass
+class LossWeights:
+    blur: float = 0.5  # a: predicted defocused frame
+    redefocus: float = 0.1  # b: |R(S^) - B^|
+    sigma: float = 0.05  # defocus map vs GT sigma (px / sigma_scale)
+    temporal: float = 0.05
+    sigma_scale_px: float = 4.0
+
+
+def sequence_loss(outputs: list[dict[str, torch.Tensor]], batch: dict[str, torch.Tensor],
+                  w: LossWeights) -> tuple[torch.Tensor, dict[str, float]]:
+    """Average loss over the L windows of a batch; returns (loss, components for logging)."""
+    terms: dict[str, torch.Tensor] = {}
+
+    def add(k, v):
+        terms[k] = terms.get(k, 0.0) + v
+
+    L = len(outputs)
+    prev = None
+    for t, out in enumerate(outputs):
+        img = out["image"].float()
+        s = batch["sharp"][:, t]
+        add("sharp", recon_loss(img, s))
+        if "blur" in out:
+            bl = out["blur"].float()
+            add("blur", w.blur * recon_loss(bl, batch["blurred"][:, t]))
+            if "reblur" in out and w.redefocus:
+                add("redefocus", w.redefocus * F.l1_loss(out["reblur"].float(), bl))
+            if "sigma" in out and w.sigma:
+                add("sigma", w.sigma * F.l1_loss(out["sigma"].float(), batch["sigma"][:, t]) / w.sigma_scale_px)
+        if prev is not None and w.temporal:
+            add("temporal", w.temporal * F.l1_loss(img - prev[0], s - prev[1]))
+        prev = (img, s)
+    terms = {k: v / L for k, v in terms.items()}
+    total = sum(terms.values())
+    return total, {k: float(v.detach()) for k, v in terms.items()}

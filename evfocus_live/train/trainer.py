@@ -1,0 +1,306 @@
+"""Training loop: truncated BPTT over sequences of windows, Adam, checkpoints, logs.
+
+``evfocus train CONFIG.toml`` drives :func:`train`. The config is TOML with tables
+``[model]`` (``arch`` + architecture options), ``[data]``, ``[augment]``, ``[loss]`` and
+``[train]``; see ``models/configs/*.toml``. Each batch holds ``seq_len`` consecutive
+windows; the recurrent state starts from zero at the batch's first window and the loss is
+back-propagated through all of them (E2VID+'s recipe). The learning rate follows a cosine
+over whichever budget ends first, ``steps`` or ``max_minutes``, so a wall-time-limited
+CPU run still anneals.
+
+Under ``torchrun`` (``WORLD_SIZE`` set) it runs DistributedDataParallel (NCCL on CUDA,
+gloo on CPU) with a DistributedSampler; rank 0 logs and writes checkpoints. On CUDA it
+uses automatic mixed precision.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import logging
+import math
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..errors import ConfigError
+from ..nn.registry import build_model, read_checkpoint, resolve_device, save_checkpoint
+from .dataset import Augment, SequenceDataset
+from .losses import LossWeights, sequence_loss
+
+log = logging.getLogger(__name__)
+
+DATA_DEFAULTS = dict(train="data_sim/train", num_bins=5, seq_len=8, batch_size=4, stride=4, max_sequences=None,
+                     target="sharp")
+TRAIN_DEFAULTS = dict(lr=1e-3, lr_min_frac=0.05, steps=100_000, max_minutes=None, seed=0, out="runs/train",
+                      threads=None, device="auto", ckpt_every_s=120.0, log_every=10, grad_clip=1.0,
+                      weight_decay=0.0)
+
+
+def load_config(path: str | Path) -> dict[str, Any]:
+    """Parse a TOML (or YAML, when PyYAML is installed) training config into a plain dict."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config not found: {path}")
+    text = path.read_bytes()
+    try:
+        if path.suffix in (".yaml", ".yml"):
+            try:
+                import yaml
+            except ImportError as exc:
+                raise ConfigError("YAML configs need PyYAML (pip install pyyaml); or use TOML") from exc
+            cfg = yaml.safe_load(text) or {}
+        else:
+            import tomllib
+
+            cfg = tomllib.loads(text.decode("utf-8"))
+    except ConfigError:
+        raise
+    except Exception as exc:
+        raise ConfigError(f"{path}: cannot parse config ({str(exc).splitlines()[0]})") from exc
+    return normalize_config(cfg, str(path))
+
+
+def _merge(section: str, given: dict, defaults: dict, where: str) -> dict:
+    unknown = set(given) - set(defaults)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) in [{section}]: {', '.join(sorted(unknown))}")
+    return {**defaults, **given}
+
+
+def normalize_config(cfg: dict[str, Any], where: str = "config") -> dict[str, Any]:
+    """Fill defaults and reject unknown sections/keys with one clear line."""
+    cfg = dict(cfg)
+    unknown = set(cfg) - {"model", "data", "augment", "loss", "train"}
+    if unknown:
+        raise ConfigError(f"{where}: unknown section(s): {', '.join(sorted(unknown))}")
+    model = dict(cfg.get("model", {}))
+    if "arch" not in model:
+        raise ConfigError(f"{where}: [model] needs arch = \"evfocus\" | \"e2vid\" | \"firenet\"")
+    aug_defaults = dataclasses.asdict(Augment())
+    loss_defaults = dataclasses.asdict(LossWeights())
+    out = {
+        "model": model,
+        "data": _merge("data", cfg.get("data", {}), DATA_DEFAULTS, where),
+        "augment": _merge("augment", cfg.get("augment", {}), aug_defaults, where),
+        "loss": _merge("loss", cfg.get("loss", {}), loss_defaults, where),
+        "train": _merge("train", cfg.get("train", {}), TRAIN_DEFAULTS, where),
+    }
+    if out["data"]["target"] not in ("sharp", "blurred"):
+        raise ConfigError(f"{where}: [data] target must be \"sharp\" or \"blurred\"")
+    return out
+
+
+class Unroll(nn.Module):
+    """Runs a recurrent model over [B,L,bins,H,W] from a zero state: one forward per batch
+    (so DDP sees one forward and one backward)."""
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, voxels: torch.Tensor) -> list[dict[str, torch.Tensor]]:
+        self.model.reset_states()
+        return [self.model(voxels[:, t]) for t in range(voxels.shape[1])]
+
+
+def _dist_info() -> tuple[bool, int, int]:
+    ws = int(os.environ.get("WORLD_SIZE", "1"))
+    return ws > 1, int(os.environ.get("RANK", "0")), ws
+
+
+def draw_loss_curve(rows: list[dict[str, float]], path: Path, size=(640, 400)) -> None:
+    """Loss vs step as a PNG drawn with OpenCV (matplotlib is not a dependency)."""
+    import cv2
+
+    w, h = size
+    img = np.full((h, w, 3), 255, np.uint8)
+    if len(rows) >= 2:
+        steps = np.array([r["step"] for r in rows], float)
+        loss = np.array([r["loss"] for r in rows], float)
+        k = max(1, len(loss) // 50)
+        smooth = np.convolve(loss, np.ones(k) / k, mode="valid")
+        sx = steps[k - 1:]
+        lo, hi = float(np.min(loss)), float(np.percentile(loss, 98))
+        hi = hi if hi > lo else lo + 1e-6
+        m = 50
+
+        def pts(xs, ys):
+            px = m + (xs - steps[0]) / max(1e-9, steps[-1] - steps[0]) * (w - 2 * m)
+            py = h - m - (np.clip(ys, lo, hi) - lo) / (hi - lo) * (h - 2 * m)
+            return np.stack([px, py], 1).astype(np.int32)
+
+        cv2.polylines(img, [pts(steps, loss)], False, (200, 200, 200), 1, cv2.LINE_AA)
+        cv2.polylines(img, [pts(sx, smooth)], False, (180, 60, 20), 2, cv2.LINE_AA)
+        cv2.rectangle(img, (m, m), (w - m, h - m), (0, 0, 0), 1)
+        for txt, pos in ((f"{hi:.3f}", (2, m + 5)), (f"{lo:.3f}", (2, h - m)), (f"step {int(steps[-1])}", (w - m - 90, h - m + 20)),
+                         ("training loss", (m, m - 15))):
+            cv2.putText(img, txt, pos, cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 1, cv2.LINE_AA)
+    cv2.imwrite(str(path), img)
+
+
+def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None = None, steps: int | None = None,
+          out: str | None = None, data: str | None = None, progress: bool = True) -> dict[str, Any]:
+    """Train one model from a normalised config; returns the summary written to ``log.json``."""
+    from torch.utils.data import DataLoader, RandomSampler
+    from tqdm import tqdm
+
+    cfg = normalize_config(cfg)
+    tc, dc = cfg["train"], cfg["data"]
+    if max_minutes is not None:
+        tc["max_minutes"] = max_minutes
+    if steps is not None:
+        tc["steps"] = steps
+    if out is not None:
+        tc["out"] = out
+    if data is not None:
+        dc["train"] = data
+    ddp, rank, world = _dist_info()
+    if tc["threads"]:
+        torch.set_num_threads(int(tc["threads"]))
+    device = resolve_device(tc["device"])
+    if ddp:
+        import torch.distributed as dist
+
+        if not dist.is_initialized():
+            dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+        if device.type == "cuda":
+            device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+            torch.cuda.set_device(device)
+    seed = int(tc["seed"]) + rank
+    torch.manual_seed(seed)
+    np.random.seed(seed)
+    out_dir = Path(tc["out"])
+    if rank == 0:
+        out_dir.mkdir(parents=True, exist_ok=True)
+
+    arch_cfg = {k: v for k, v in cfg["model"].items() if k != "arch"}
+    arch_cfg.setdefault("num_bins", dc["num_bins"])
+    model = build_model(cfg["model"]["arch"], arch_cfg).to(device)
+    ds = SequenceDataset.from_dir(dc["train"], num_bins=dc["num_bins"], max_sequences=dc["max_sequences"],
+                                  seq_len=dc["seq_len"], stride=dc["stride"], seed=seed, target=dc["target"],
+                                  augment=Augment(**cfg["augment"]))
+    if ddp:
+        from torch.utils.data.distributed import DistributedSampler
+
+        sampler = DistributedSampler(ds, num_replicas=world, rank=rank, seed=int(tc["seed"]))
+    else:
+        sampler = RandomSampler(ds, generator=torch.Generator().manual_seed(seed))
+    bs = int(dc["batch_size"])
+    loader = DataLoader(ds, batch_size=bs, sampler=sampler, drop_last=len(ds) // world >= bs, num_workers=0)
+
+    net: nn.Module = Unroll(model)
+    if ddp:
+        from torch.nn.parallel import DistributedDataParallel as DDP
+
+        net = DDP(net, device_ids=[device.index] if device.type == "cuda" else None)
+    opt = torch.optim.Adam(model.parameters(), lr=tc["lr"], weight_decay=tc["weight_decay"])
+    use_amp = device.type == "cuda"
+    scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
+    weights = LossWeights(**cfg["loss"])
+
+    step, elapsed0 = 0, 0.0
+    last_path = out_dir / "last.pt"
+    rows: list[dict[str, float]] = []
+    if resume:
+        if last_path.is_file():
+            ck = read_checkpoint(last_path)
+            model.load_state_dict(ck["state_dict"])
+            if "optimizer" in ck:
+                opt.load_state_dict(ck["optimizer"])
+            step = int(ck["meta"].get("step", 0))
+            elapsed0 = float(ck["meta"].get("wall_s", 0.0))
+            rows = _read_csv(out_dir / "log.csv")
+            log.info("resumed from %s at step %d (%.0f s)", last_path, step, elapsed0)
+        else:
+            log.warning("--resume: no %s yet, starting fresh", last_path)
+
+    budget_s = float(tc["max_minutes"]) * 60 if tc["max_minutes"] else math.inf
+    total_steps = int(tc["steps"])
+    t_start = time.monotonic()
+    t_ckpt = t_start
+    elapsed = elapsed0
+    meta_base = {"arch": cfg["model"]["arch"], "train_config": cfg, "dataset_windows": sum(len(s.voxels) for s in ds.seqs),
+                 "dataset_sequences": len(ds.seqs), "device": str(device), "world_size": world,
+                 "torch_threads": torch.get_num_threads()}
+
+    def meta(loss: float) -> dict[str, Any]:
+        return {**meta_base, "step": step, "wall_s": round(elapsed, 1), "loss": loss}
+
+    bar = tqdm(total=total_steps, initial=step, desc=f"train {cfg['model']['arch']}", unit="step",
+               disable=not progress or rank != 0, dynamic_ncols=True)
+    epoch, last_loss, done = 0, float("nan"), step >= total_steps
+    while not done:
+        if ddp:
+            sampler.set_epoch(epoch)
+        for batch in loader:
+            frac = max(step / total_steps, elapsed / budget_s if budget_s < math.inf else 0.0)
+            lr = tc["lr"] * (tc["lr_min_frac"] + (1 - tc["lr_min_frac"]) * 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))
+            for g in opt.param_groups:
+                g["lr"] = lr
+            batch = {k: v.to(device, non_blocking=True) for k, v in batch.items()}
+            with torch.autocast(device.type, dtype=torch.float16, enabled=use_amp):
+                outputs = net(batch["voxel"])
+            loss, parts = sequence_loss(outputs, batch, weights)
+            opt.zero_grad(set_to_none=True)
+            scaler.scale(loss).backward()
+            if tc["grad_clip"]:
+                scaler.unscale_(opt)
+                torch.nn.utils.clip_grad_norm_(model.parameters(), tc["grad_clip"])
+            scaler.step(opt)
+            scaler.update()
+            step += 1
+            last_loss = float(loss.detach())
+            elapsed = elapsed0 + time.monotonic() - t_start
+            if rank == 0:
+                bar.update(1)
+                if step % tc["log_every"] == 0 or step == 1:
+                    rows.append({"step": step, "wall_s": round(elapsed, 2), "lr": lr, "loss": last_loss, **parts})
+                    bar.set_postfix(loss=f"{last_loss:.4f}", lr=f"{lr:.1e}")
+                if time.monotonic() - t_ckpt > tc["ckpt_every_s"]:
+                    save_checkpoint(last_path, model, meta(last_loss), extra={"optimizer": opt.state_dict()})
+                    _write_csv(out_dir / "log.csv", rows)
+                    t_ckpt = time.monotonic()
+            if step >= total_steps or elapsed >= budget_s:
+                done = True
+                break
+        epoch += 1
+    bar.close()
+    summary: dict[str, Any] = {}
+    if rank == 0:
+        save_checkpoint(last_path, model, meta(last_loss), extra={"optimizer": opt.state_dict()})
+        final = save_checkpoint(out_dir / "final.pt", model, meta(last_loss))
+        _write_csv(out_dir / "log.csv", rows)
+        draw_loss_curve(rows, out_dir / "loss.png")
+        summary = {**meta(last_loss), "params": model.num_parameters(), "checkpoint": str(final),
+                   "first_loss": rows[0]["loss"] if rows else None,
+                   "final_loss_avg": float(np.mean([r["loss"] for r in rows[-10:]])) if rows else None}
+        (out_dir / "log.json").write_text(json.dumps(summary, indent=2, default=str))
+    if ddp:
+        import torch.distributed as dist
+
+        dist.barrier()
+    return summary
+
+
+def _write_csv(path: Path, rows: list[dict[str, float]]) -> None:
+    if not rows:
+        return
+    keys = sorted({k for r in rows for k in r}, key=lambda k: (k not in ("step", "wall_s", "lr", "loss"), k))
+    with open(path, "w", newline="") as f:
+        wr = csv.DictWriter(f, fieldnames=keys)
+        wr.writeheader()
+        wr.writerows(rows)
+
+
+def _read_csv(path: Path) -> list[dict[str, float]]:
+    if not path.is_file():
+        return []
+    with open(path) as f:
+        return [{k: float(v) for k, v in r.items() if v != ""} for r in csv.DictReader(f)]

@@ -1,0 +1,101 @@
+"""Networks: shapes at sensor resolutions, parameter counts, recurrent-state contract."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from evfocus_live.nn.e2vid import E2VID
+from evfocus_live.nn.evfocus import EvFocus
+from evfocus_live.nn.firenet import FireNet
+from evfocus_live.nn.layers import ReDefocus, gaussian_kernel1d
+
+LIGHT = dict(base=6, kernel=3, num_deblur_blocks=1)
+
+
+@pytest.fixture(scope="module")
+def light():
+    torch.manual_seed(0)
+    return EvFocus(LIGHT).eval()
+
+
+@pytest.mark.parametrize("wh", [(346, 260), (320, 240), (640, 480), (1280, 720)])
+def test_light_evfocus_shapes(light, wh):
+    w, h = wh
+    light.reset_states()
+    with torch.inference_mode():
+        out = light(torch.randn(1, 5, h, w))
+    for key in ("image", "blur", "sigma"):
+        assert out[key].shape == (1, 1, h, w), key
+    assert 0 <= float(out["image"].min()) and float(out["image"].max()) <= 1
+    assert 0 <= float(out["sigma"].min()) and float(out["sigma"].max()) <= 4.5 + 1e-5
+    assert "reblur" not in out  # eval mode skips the re-defocus branch
+
+
+@pytest.mark.parametrize("cls,cfg", [(E2VID, dict(base=4)), (FireNet, {}),
+                                     (EvFocus, dict(LIGHT, dual_decoder=False))])
+def test_baselines_any_size(cls, cfg):
+    m = cls(cfg).eval()
+    with torch.inference_mode():
+        out = m(torch.randn(2, 5, 37, 51))
+    assert out["image"].shape == (2, 1, 37, 51)
+    assert set(out) == {"image"}
+
+
+def test_parameter_counts():
+    assert E2VID().num_parameters() == 10_710_401  # rpg_e2vid, 3 encoders, base 32
+    full = EvFocus().num_parameters()
+    assert abs(full - 12.11e6) / 12.11e6 < 0.03, full
+    assert 30_000 < FireNet().num_parameters() < 45_000
+    assert EvFocus(LIGHT).num_parameters() < full / 20
+
+
+def test_state_reset_is_deterministic_and_state_is_carried(light):
+    torch.manual_seed(1)
+    x = torch.randn(1, 5, 64, 80)
+    with torch.inference_mode():
+        light.reset_states()
+        assert light.states is None
+        first = light(x)["image"].clone()
+        assert light.states is not None and len(light.states) == 3
+        carried = light(x)["image"].clone()
+        light.reset_states()
+        again = light(x)["image"].clone()
+    assert torch.equal(first, again)
+    assert (carried - first).abs().max() > 1e-4
+
+
+def test_states_property_roundtrip(light):
+    x = torch.randn(1, 5, 32, 32)
+    with torch.inference_mode():
+        light.reset_states()
+        light(x)
+        saved = light.states
+        a = light(x)["image"].clone()
+        light.states = saved
+        b = light(x)["image"].clone()
+    assert torch.equal(a, b)
+
+
+def test_training_mode_returns_reblur_and_gradients_flow():
+    m = EvFocus(LIGHT).train()
+    out = m(torch.randn(1, 5, 24, 40))
+    assert out["reblur"].shape == (1, 1, 24, 40)
+    (out["image"].mean() + out["reblur"].mean() + out["blur"].mean()).backward()
+    assert m.redefocus.logits.weight.grad is not None
+    assert m.cf[0].fuse.weight.grad is not None
+
+
+def test_redefocus_mixture():
+    rd = ReDefocus(4, (0.0, 2.0))
+    k = gaussian_kernel1d(2.0, rd.radius)
+    assert abs(float(k.sum()) - 1) < 1e-6
+    img = torch.zeros(1, 1, 33, 33)
+    img[..., 16, 16] = 1
+    sharp_w = torch.zeros(1, 2, 33, 33)
+    sharp_w[:, 0] = 1
+    assert torch.allclose(rd(img, sharp_w), img, atol=1e-6)  # sigma 0 = identity
+    blur_w = sharp_w.flip(1)
+    blurred = rd(img, blur_w)
+    assert float(blurred.max()) < 0.1 and abs(float(blurred.sum()) - 1) < 1e-4
+    assert torch.allclose(rd.sigma_map(blur_w), torch.full((1, 1, 33, 33), 2.0))
