@@ -1,0 +1,182 @@
+"""HDF5 event files: our layout, the E2VID/event_cnn_minimal layout, Prophesee ``/CD/events``.
+
+* ours (``format = "evfocus-h5"``, :mod:`evfocus_live.writers.hdf5`): ``/events/{t,x,y,p}``
+  with t int64 µs; root attrs ``width``, ``height``, ``sensor``;
+* E2VID / event_cnn_minimal: ``/events/{ts,xs,ys,ps}`` with ``ts`` float seconds (or
+  integer µs) and root attr ``sensor_resolution`` = (height, width);
+* Prophesee: ``/CD/events`` compound ``(x, y, p, t)``. Their ECF compression filter is
+  not in hdf5plugin, so such files give a clear error unless the filter is installed.
+
+Columns are read in slices of :data:`BATCH_EVENTS`; timestamps pass through in file
+order (see :mod:`evfocus_live.sources.npy_file` for the policy).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+
+from ..errors import InputError
+from .base import EventSource
+from .npy_file import columns_to_events, seconds_to_us
+
+log = logging.getLogger(__name__)
+
+BATCH_EVENTS = 1 << 19
+H5_MAGIC = b"\x89HDF\r\n\x1a\n"
+
+
+class Hdf5FileSource(EventSource):
+    """Events in an HDF5 file (layouts in the module docstring).
+
+    Parameters:
+        path: the ``.h5``/``.hdf5`` file.
+        width, height: override the sensor size (else from attributes, else max + 1).
+
+    Example::
+
+        src = Hdf5FileSource("seq_00000.h5")   # written by Hdf5Writer / the simulator
+        src.seek(1_000_000)
+    """
+
+    extensions: ClassVar[tuple[str, ...]] = (".h5", ".hdf5", ".hdf")
+    format = "hdf5"
+
+    @classmethod
+    def sniff(cls, head: bytes, path: Path) -> bool:
+        return head.startswith(H5_MAGIC)
+
+    def __init__(self, path: str | Path, width: int | None = None, height: int | None = None):
+        import h5py
+        try:
+            import hdf5plugin  # noqa: F401  registers Blosc/LZ4/Zstd filters
+        except ImportError:
+            pass
+        self.path = Path(path)
+        try:
+            self._f = h5py.File(self.path, "r")
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{self.path}: not a readable HDF5 file "
+                             f"({str(exc).splitlines()[0][:120]})") from None
+        try:
+            self._init(width, height)
+        except InputError:
+            self._f.close()
+            raise
+        except (KeyError, ValueError, OSError, TypeError) as exc:
+            self._f.close()
+            raise InputError(f"{self.path}: cannot read events ({type(exc).__name__}: "
+                             f"{str(exc).splitlines()[0][:120] if str(exc) else ''})") from None
+
+    def _init(self, width, height) -> None:
+        import h5py
+        f = self._f
+        attrs = f.attrs
+        self._seconds = False
+        g = f.get("events")
+        if isinstance(g, h5py.Group) and all(k in g for k in ("t", "x", "y", "p")):
+            self._cols = [g["t"], g["x"], g["y"], g["p"]]
+            self.format = "hdf5"
+        elif isinstance(g, h5py.Group) and all(k in g for k in ("ts", "xs", "ys", "ps")):
+            self._cols = [g["ts"], g["xs"], g["ys"], g["ps"]]
+            self.format = "hdf5-e2vid"
+        elif isinstance(f.get("CD/events"), h5py.Dataset):
+            ds = f["CD/events"]
+            names = ds.dtype.names or ()
+            if not all(k in names for k in ("t", "x", "y", "p")):
+                raise InputError(f"{self.path}: /CD/events lacks t, x, y, p fields")
+            self._cols = [_Field(ds, k) for k in ("t", "x", "y", "p")]
+            self.format = "hdf5-prophesee"
+        else:
+            raise InputError(f"{self.path}: HDF5 file has no event datasets "
+                             "(/events/{t,x,y,p}, /events/{ts,xs,ys,ps} or /CD/events)")
+        lens = {int(c.shape[0]) for c in self._cols}
+        if len(lens) != 1:
+            raise InputError(f"{self.path}: event columns have different lengths {sorted(lens)}")
+        self.n_events = lens.pop()
+        if self.n_events == 0:
+            raise InputError(f"{self.path}: contains no events")
+        self._seconds = self._cols[0].dtype.kind == "f"
+        if width is None and "width" in attrs and "height" in attrs:
+            width, height = int(attrs["width"]), int(attrs["height"])
+        elif width is None and "sensor_resolution" in attrs:
+            height, width = (int(v) for v in np.asarray(attrs["sensor_resolution"])[:2])
+        if width is None or height is None:
+            try:
+                width = int(self._colmax(1)) + 1 if width is None else width
+                height = int(self._colmax(2)) + 1 if height is None else height
+            except OSError as exc:
+                raise InputError(f"{self.path}: cannot decompress events ({exc})") from None
+        if not (0 < int(width) <= 1 << 16 and 0 < int(height) <= 1 << 16):
+            raise InputError(f"{self.path}: invalid sensor size {width}x{height}")
+        self.width, self.height = int(width), int(height)
+        sensor = attrs.get("sensor", "unknown")
+        self.sensor = sensor.decode() if isinstance(sensor, bytes) else str(sensor)
+        self._i = 0
+        self._drop_before: int | None = None
+
+    def _colmax(self, k: int) -> int:
+        c = self._cols[k]
+        return max(int(np.max(c[i:i + BATCH_EVENTS])) for i in range(0, self.n_events, BATCH_EVENTS))
+
+    def _t_us(self, i0: int, i1: int) -> np.ndarray:
+        t = np.asarray(self._cols[0][i0:i1])
+        return seconds_to_us(t) if self._seconds else t.astype(np.int64, copy=False)
+
+    def read(self) -> np.ndarray | None:
+        if self._f is None or self._i >= self.n_events:
+            return None
+        i0, i1 = self._i, min(self.n_events, self._i + BATCH_EVENTS)
+        self._i = i1
+        try:
+            cols = [self._t_us(i0, i1)] + [np.asarray(c[i0:i1]) for c in self._cols[1:]]
+        except OSError as exc:  # corrupt chunk, missing filter
+            raise InputError(f"{self.path}: cannot read events {i0}..{i1} ({str(exc)[:120]})") from None
+        ev = columns_to_events(*cols, self.width, self.height, name=self.path.name)
+        if self._drop_before is not None:
+            ev = ev[ev["t"] >= self._drop_before]
+            self._drop_before = None
+        return ev
+
+    def seek(self, t_us: int) -> None:
+        """Binary search on the t column (sorted files), reading single elements."""
+        lo, hi = 0, self.n_events
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if int(self._t_us(mid, mid + 1)[0]) < t_us:
+                lo = mid + 1
+            else:
+                hi = mid
+        self._i = lo
+        self._drop_before = None
+
+    def time_range_us(self) -> tuple[int, int] | None:
+        """(min t, max t), scanning the t column once in slices."""
+        lo, hi = None, None
+        for i in range(0, self.n_events, BATCH_EVENTS):
+            t = self._t_us(i, min(self.n_events, i + BATCH_EVENTS))
+            a, b = int(t.min()), int(t.max())
+            lo = a if lo is None else min(lo, a)
+            hi = b if hi is None else max(hi, b)
+        return lo, hi
+
+    def close(self) -> None:
+        if getattr(self, "_f", None) is not None:
+            f, self._f = self._f, None
+            self._cols = []
+            f.close()
+
+
+class _Field:
+    """One field of a compound dataset, sliceable like a column dataset."""
+
+    def __init__(self, ds, name: str):
+        self._ds, self._name = ds, name
+        self.shape = ds.shape
+        self.dtype = ds.dtype[name]
+
+    def __getitem__(self, sl):
+        return self._ds.fields(self._name)[sl]

@@ -1,0 +1,183 @@
+"""``.npy`` event arrays (memory-mapped), plus the column packer the h5/txt sources share.
+
+Accepted layouts:
+
+* a structured array with our dtype, or with fields named ``t``/``ts``/``timestamp``/
+  ``time``, ``x``/``xs``, ``y``/``ys``, ``p``/``ps``/``polarity``/``pol``/``on``;
+* a plain ``N x 4`` array with columns ``t, x, y, p``.
+
+Timestamps: integer ``t`` is µs; floating-point ``t`` is seconds (E2VID, tonic) and is
+converted with ``round(t * 1e6)``. Polarity: anything > 0 is ON (covers 0/1, -1/+1 and
+bool). Timestamps are passed through in file order, unsorted or with jumps as they are
+(the slicer copes; ``evfocus info`` counts the steps back). Seeking assumes sorted time.
+Width/height come from the ``width``/``height`` arguments, else from the data (max + 1).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import ClassVar
+
+import numba
+import numpy as np
+
+from ..errors import InputError
+from ..events import EVENT_DTYPE
+from .base import EventSource
+
+log = logging.getLogger(__name__)
+
+BATCH_EVENTS = 1 << 19
+T_NAMES = ("t", "ts", "timestamp", "timestamps", "time", "t_us")
+X_NAMES = ("x", "xs")
+Y_NAMES = ("y", "ys")
+P_NAMES = ("p", "ps", "polarity", "pol", "on", "polarities")
+
+
+@numba.njit(nogil=True, cache=True)
+def _pack_cols(t, x, y, p, out, width, height):
+    m = 0
+    for i in range(t.shape[0]):
+        xi = np.int64(x[i])
+        yi = np.int64(y[i])
+        if xi < 0 or yi < 0 or xi >= width or yi >= height:
+            continue
+        o = m * 13
+        v = np.int64(t[i])
+        for k in range(8):
+            out[o + k] = v & 0xFF
+            v >>= 8
+        out[o + 8] = xi & 0xFF
+        out[o + 9] = (xi >> 8) & 0xFF
+        out[o + 10] = yi & 0xFF
+        out[o + 11] = (yi >> 8) & 0xFF
+        out[o + 12] = 1 if p[i] > 0 else 0
+        m += 1
+    return m
+
+
+def seconds_to_us(t: np.ndarray) -> np.ndarray:
+    """Float seconds -> int64 µs (rounded)."""
+    return np.rint(np.asarray(t, dtype=np.float64) * 1e6).astype(np.int64)
+
+
+def columns_to_events(t, x, y, p, width: int, height: int, t_is_seconds: bool = False,
+                      name: str = "") -> np.ndarray:
+    """Pack columns into EVENT_DTYPE in one pass, dropping (and logging) out-of-sensor events."""
+    t = seconds_to_us(t) if t_is_seconds else np.ascontiguousarray(t)
+    if not np.issubdtype(t.dtype, np.integer):
+        t = t.astype(np.int64)
+    x, y, p = (np.ascontiguousarray(a) for a in (x, y, p))
+    if x.dtype.kind == "f":
+        x = x.astype(np.int64)
+    if y.dtype.kind == "f":
+        y = y.astype(np.int64)
+    if p.dtype == np.bool_:
+        p = p.view(np.uint8)
+    n = t.shape[0]
+    out = np.empty(n, dtype=EVENT_DTYPE)
+    m = _pack_cols(t, x, y, p, out.view(np.uint8), width, height)
+    if m < n:
+        log.warning("%s: dropped %d event(s) outside the %dx%d sensor", name, n - m, width, height)
+        out = out[:m]
+    return out
+
+
+def _pick(names, candidates):
+    low = {n.lower(): n for n in names}
+    for c in candidates:
+        if c in low:
+            return low[c]
+    return None
+
+
+class NpyFileSource(EventSource):
+    """Events stored in a NumPy ``.npy`` file (memory-mapped; see module docstring).
+
+    Parameters:
+        path: the ``.npy`` file.
+        width, height: sensor size (default: max x + 1, max y + 1 of the data).
+
+    Example::
+
+        np.save("ev.npy", events)          # EVENT_DTYPE, or Nx4 (t, x, y, p)
+        src = NpyFileSource("ev.npy", width=346, height=260)
+    """
+
+    extensions: ClassVar[tuple[str, ...]] = (".npy",)
+    format = "npy"
+
+    @classmethod
+    def sniff(cls, head: bytes, path: Path) -> bool:
+        return head.startswith(b"\x93NUMPY")
+
+    def __init__(self, path: str | Path, width: int | None = None, height: int | None = None):
+        self.path = Path(path)
+        try:
+            arr = np.load(self.path, mmap_mode="r", allow_pickle=False)
+        except (ValueError, OSError, EOFError) as exc:
+            raise InputError(f"{self.path}: not a readable .npy event array "
+                             f"({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
+        if not isinstance(arr, np.ndarray):
+            raise InputError(f"{self.path}: not a .npy array")
+        self._arr = arr
+        self._seconds = False
+        if arr.dtype.names:
+            names = arr.dtype.names
+            cols = [_pick(names, c) for c in (T_NAMES, X_NAMES, Y_NAMES, P_NAMES)]
+            if None in cols or arr.ndim != 1:
+                raise InputError(f"{self.path}: structured array needs 1-D fields t, x, y, p "
+                                 f"(has {', '.join(names)})")
+            self._col = lambda k, sl: arr[cols[k]][sl]
+            self._seconds = arr.dtype[cols[0]].kind == "f"
+        elif arr.ndim == 2 and arr.shape[1] == 4 and arr.dtype.kind in "iuf":
+            self._col = lambda k, sl: arr[sl, k]
+            self._seconds = arr.dtype.kind == "f"
+        else:
+            raise InputError(f"{self.path}: expected a structured event array or an N x 4 "
+                             f"(t, x, y, p) array, got {arr.dtype} {arr.shape}")
+        self.n_events = int(arr.shape[0])
+        if self.n_events == 0:
+            raise InputError(f"{self.path}: contains no events")
+        if width is None or height is None:
+            xs = self._col(1, slice(None))
+            ys = self._col(2, slice(None))
+            width = int(np.max(xs)) + 1 if width is None else width
+            height = int(np.max(ys)) + 1 if height is None else height
+            if width <= 0 or height <= 0 or width > 1 << 16 or height > 1 << 16:
+                raise InputError(f"{self.path}: x/y columns do not look like pixel coordinates")
+        self.width, self.height = int(width), int(height)
+        self.sensor = "unknown"
+        self._i = 0
+        self._drop_before: int | None = None
+
+    def _t_us(self, sl) -> np.ndarray:
+        t = np.asarray(self._col(0, sl))
+        return seconds_to_us(t) if self._seconds else t.astype(np.int64, copy=False)
+
+    def read(self) -> np.ndarray | None:
+        if self._i >= self.n_events:
+            return None
+        sl = slice(self._i, min(self.n_events, self._i + BATCH_EVENTS))
+        self._i = sl.stop
+        ev = columns_to_events(self._t_us(sl), self._col(1, sl), self._col(2, sl), self._col(3, sl),
+                               self.width, self.height, name=self.path.name)
+        if self._drop_before is not None:
+            ev = ev[ev["t"] >= self._drop_before]
+            self._drop_before = None
+        return ev
+
+    def seek(self, t_us: int) -> None:
+        """Continue from the first event with ``t >= t_us`` (binary search: sorted files)."""
+        self._i = int(np.searchsorted(self._t_us(slice(None)), t_us, side="left"))
+        self._drop_before = None
+
+    def time_range_us(self) -> tuple[int, int] | None:
+        """(min t, max t) over the file."""
+        t = self._t_us(slice(None))
+        return int(t.min()), int(t.max())
+
+    def close(self) -> None:
+        self._arr = None
+        self._i = self.n_events if hasattr(self, "n_events") else 0

@@ -1,0 +1,169 @@
+"""Text event files in the E2VID convention: ``W H`` on the first line, then ``t x y p`` rows.
+
+``t`` is in seconds (float) as in E2VID; a file whose first block holds only integer
+timestamps is read as µs instead (common for exports from other tools). Columns may be
+separated by spaces, tabs or commas; ``#`` starts a comment. Polarity > 0 is ON.
+
+Parsing is chunked (``np.loadtxt`` on blocks of lines), so memory stays bounded on
+large files. Policy on damage: a truncated last line is dropped with a warning; any
+other malformed row raises :class:`InputError` naming the line. Timestamps pass
+through in file order (see :mod:`evfocus_live.sources.npy_file`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+
+from ..errors import InputError
+from .base import EventSource
+from .npy_file import columns_to_events
+
+log = logging.getLogger(__name__)
+
+BLOCK_BYTES = 4 << 20
+_HEADER = re.compile(rb"^\s*(\d+)[\s,]+(\d+)\s*$")
+_NUM = rb"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"
+_ROW = re.compile(rb"^\s*" + _NUM + rb"([\s,]+" + _NUM + rb"){3,}\s*$")
+
+
+class TextFileSource(EventSource):
+    """An E2VID-style ``.txt``/``.csv`` event file (see module docstring).
+
+    Parameters:
+        path: the text file.
+        block_bytes: bytes parsed per :meth:`read` (~100 k events per MiB).
+
+    Example::
+
+        src = TextFileSource("events.txt")   # first line "240 180"
+    """
+
+    extensions: ClassVar[tuple[str, ...]] = (".txt", ".csv")
+    format = "text"
+
+    @classmethod
+    def sniff(cls, head: bytes, path: Path) -> bool:
+        lines = head.split(b"\n")
+        if not lines or not _HEADER.match(lines[0].rstrip(b"\r")):
+            return False
+        rows = [ln.rstrip(b"\r") for ln in lines[1:-1] if ln.strip() and not ln.lstrip().startswith(b"#")]
+        return all(_ROW.match(r) for r in rows[:20]) and (bool(rows) or len(head) < 4096)
+
+    def __init__(self, path: str | Path, block_bytes: int = BLOCK_BYTES):
+        self.path = Path(path)
+        try:
+            self._fh = open(self.path, "rb")
+        except OSError as exc:
+            raise InputError(f"{self.path}: cannot open ({exc.strerror})") from exc
+        first = self._fh.readline(256)
+        m = _HEADER.match(first.rstrip(b"\r\n"))
+        if not m:
+            self._fh.close()
+            raise InputError(f"{self.path}: first line must be the sensor size 'W H'")
+        self.width, self.height = int(m.group(1)), int(m.group(2))
+        if not (0 < self.width <= 1 << 16 and 0 < self.height <= 1 << 16):
+            self._fh.close()
+            raise InputError(f"{self.path}: invalid sensor size {self.width}x{self.height}")
+        self.sensor = "unknown"
+        self._data_off = self._fh.tell()
+        self._size = self.path.stat().st_size
+        self._block = max(4096, int(block_bytes))
+        self._line = 2
+        self._seconds: bool | None = None
+        self._index: list[tuple[int, int, int, int]] | None = None  # (offset, line, tmin, tmax)
+        self._drop_before: int | None = None
+        self._pos = self._data_off
+
+    def _parse(self, blob: bytes, line0: int) -> np.ndarray:
+        text = blob.decode("ascii", "replace").replace(",", " ")
+        try:
+            a = np.loadtxt(text.splitlines(), dtype=np.float64, comments="#", ndmin=2)
+        except ValueError as exc:
+            msg = str(exc).splitlines()[0]
+            mm = re.search(r"row (\d+)|line (\d+)", msg)
+            where = f" near line {line0 + int(next(g for g in mm.groups() if g)) - 1}" if mm else ""
+            raise InputError(f"{self.path}: malformed event row{where} (expected 't x y p')") from None
+        if a.size == 0:
+            return a.reshape(0, 4)
+        if a.shape[1] < 4:
+            raise InputError(f"{self.path}: rows need 4 columns 't x y p' (line {line0})")
+        return a
+
+    def _next_block(self) -> tuple[int, int, np.ndarray] | None:
+        """(offset, first line, rows) of the next block of whole lines, or None at the end."""
+        if self._pos >= self._size:
+            return None
+        self._fh.seek(self._pos)
+        blob = self._fh.read(self._block)
+        off, line0 = self._pos, self._line
+        if self._pos + len(blob) < self._size:
+            cut = blob.rfind(b"\n")
+            if cut < 0:  # a single line longer than a block: read on until its end
+                rest = self._fh.readline()
+                blob += rest
+                cut = len(blob) - 1
+            blob = blob[:cut + 1]
+        elif not blob.endswith(b"\n"):
+            last = blob.rfind(b"\n") + 1
+            tail = blob[last:]
+            if tail.strip() and not _ROW.match(tail.rstrip(b"\r")):
+                log.warning("%s: last line is truncated; ignoring it", self.path.name)
+                blob = blob[:last]
+        self._pos += len(blob) if self._pos + len(blob) < self._size else self._size - self._pos
+        self._line += blob.count(b"\n")
+        return off, line0, self._parse(blob, line0)
+
+    def _to_events(self, a: np.ndarray) -> np.ndarray:
+        if self._seconds is None and len(a):
+            self._seconds = not bool(np.all(a[:, 0] == np.round(a[:, 0])))
+        return columns_to_events(a[:, 0], a[:, 1], a[:, 2], a[:, 3], self.width, self.height,
+                                 t_is_seconds=bool(self._seconds), name=self.path.name)
+
+    def read(self) -> np.ndarray | None:
+        if self._fh is None:
+            return None
+        blk = self._next_block()
+        if blk is None:
+            return None
+        ev = self._to_events(blk[2])
+        if self._drop_before is not None:
+            ev = ev[ev["t"] >= self._drop_before]
+            self._drop_before = None
+        return ev
+
+    def _build_index(self) -> list[tuple[int, int, int, int]]:
+        if self._index is None:
+            saved = (self._pos, self._line)
+            self._pos, self._line = self._data_off, 2
+            index = []
+            while (blk := self._next_block()) is not None:
+                ev = self._to_events(blk[2])
+                if len(ev):
+                    index.append((blk[0], blk[1], int(ev["t"].min()), int(ev["t"].max())))
+            self._index = index
+            self._pos, self._line = saved
+        return self._index
+
+    def seek(self, t_us: int) -> None:
+        """Continue from the first block holding ``t >= t_us`` (scans the file once)."""
+        for off, line, _, tmax in self._build_index():
+            if tmax >= t_us:
+                self._pos, self._line, self._drop_before = off, line, int(t_us)
+                return
+        self._pos = self._size
+
+    def time_range_us(self) -> tuple[int, int] | None:
+        index = self._build_index()
+        if not index:
+            return None
+        return min(i[2] for i in index), max(i[3] for i in index)
+
+    def close(self) -> None:
+        if getattr(self, "_fh", None) is not None:
+            self._fh.close()
+            self._fh = None
