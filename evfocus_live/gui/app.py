@@ -144,13 +144,13 @@ def run_headless(args, spec, window, model, post) -> int:
                 break
     finally:
         signal.signal(signal.SIGINT, prev)
-        n_video = sess.recorder.n_frames
-        paths = sess.recorder.stop()
-        sess.stop()
-        for p in paths:
-            log.info("wrote %s", p)
-        log.info("done: %d frames in %.1f s (%d written to video)", sess.frames_done,
-                 time.monotonic() - t0, n_video)
+        n_events = sess.recorder.n_events
+        sess.stop()  # stops the threads, then finalises the recording
+        if args.video:
+            log.info("wrote %s (%d frames)", args.video, sess.recorder.n_frames)
+        if args.record:
+            log.info("wrote %s (%d events)", args.record, n_events)
+        log.info("done: %d frames in %.1f s", sess.frames_done, time.monotonic() - t0)
     return rc
 
 

@@ -82,6 +82,7 @@ class Recorder:
         self.events_path: Path | None = None
         self.video_path: Path | None = None
         self.n_events = 0
+        self._last_frames = 0
         self.error: str | None = None
         self.t_start = 0.0
 
@@ -96,6 +97,7 @@ class Recorder:
         with self._lock:
             self.error = None
             self.n_events = 0
+            self._last_frames = 0
             self.t_start = time.monotonic()
             try:
                 if events_path is not None:
@@ -141,7 +143,8 @@ class Recorder:
 
     @property
     def n_frames(self) -> int:
-        return self._video.frames if self._video is not None else 0
+        """Frames written to the current video (kept after ``stop`` until the next ``start``)."""
+        return self._video.frames if self._video is not None else self._last_frames
 
     def _close_events_locked(self) -> None:
         if self._events is not None:
@@ -154,6 +157,7 @@ class Recorder:
     def _close_locked(self) -> None:
         self._close_events_locked()
         if self._video is not None:
+            self._last_frames = self._video.frames
             self._video.close()
             self._video = None
 
@@ -163,7 +167,7 @@ class Recorder:
             out = []
             if self._events is not None and self.events_path is not None:
                 out.append(self.events_path)
-            if self._video is not None and self.video_path is not None:
+            if self._video is not None and self._video.frames and self.video_path is not None:
                 out.append(self.video_path)
             self._close_locked()
             return out

@@ -241,7 +241,8 @@ class LiveSession:
         self.frame_rate = RateMeter()
         self._stop = threading.Event()
         self._arrivals: deque[tuple[int, float]] = deque(maxlen=4096)
-        self._pause_after_frame = False
+        #: paused seek: run until the first frame at or after this sensor time, then pause
+        self._pause_at_t_us: int | None = None
         self.frames_done = 0
         self.last_frame: FrameView | None = None
         self.failed = False
@@ -342,8 +343,9 @@ class LiveSession:
         self.last_frame = view
         self.recorder.write_frame(view.image)
         self.slot.put(view)
-        if self._pause_after_frame:
-            self._pause_after_frame = False
+        t_pause = self._pause_at_t_us
+        if t_pause is not None and view.t_us >= t_pause:
+            self._pause_at_t_us = None
             self.pipeline.pause()
 
     def arrival_wall(self, t_us: int) -> float | None:
@@ -363,6 +365,7 @@ class LiveSession:
         self.pipeline.pause()
 
     def resume(self) -> None:
+        self._pause_at_t_us = None
         if self.ended:  # replay from the start
             r = self.time_range_us
             if r is not None:
@@ -397,7 +400,7 @@ class LiveSession:
             self.pipeline.resume()
             self.start()
         elif was_paused:
-            self._pause_after_frame = True
+            self._pause_at_t_us = int(t_us)
             self.pipeline.resume()
 
     def seek_relative(self, dt_us: int) -> None:

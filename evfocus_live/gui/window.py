@@ -14,12 +14,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ..config import ModelConfig, PostConfig, WindowConfig
 from ..errors import EvFocusError
 from ..plugins import MODELS, POSTPROCESSORS, SOURCES, Registry
+from ..sources.base import EventSource
 from .recording import save_png
 from .session import SPEEDS, LiveSession, open_with_fallback
 from .widgets import (DefocusIndicator, FrameCounter, HelpOverlay, ImagePane, Readouts,
@@ -358,6 +358,13 @@ class MainWindow(QtWidgets.QMainWindow):
             log.warning("%s", text)
         self.statusBar().showMessage(text, timeout_ms)
 
+    def _drain(self, s: LiveSession | None = None) -> None:
+        """Move the session's queued messages to the status bar."""
+        s = s or self.session
+        while s is not None and s.messages:
+            level, text = s.messages.popleft()
+            self.status(text, level)
+
     def show_plugins_dialog(self) -> QtWidgets.QDialog:
         dlg = QtWidgets.QDialog(self)
         dlg.setWindowTitle("Plugins")
@@ -385,12 +392,14 @@ class MainWindow(QtWidgets.QMainWindow):
         if path:
             self.set_model(path)
 
-    def open_source(self, spec: str, initial: bool = False) -> bool:
-        """Switch to a camera name or file; on failure keep the current source.
+    def open_source(self, spec, initial: bool = False) -> bool:
+        """Switch to a camera name, a file or an open EventSource; on failure keep the current one.
 
         At start-up (no current source) a failure falls back to the simulated camera.
         """
         msgs: list[str] = []
+        if isinstance(spec, EventSource):
+            return self._start_session(spec)
         try:
             src = open_with_fallback(str(spec), msgs)
         except Exception as exc:
@@ -438,11 +447,14 @@ class MainWindow(QtWidgets.QMainWindow):
                                   f"{src.width}x{src.height}" + (" (live)" if src.is_live else ""))
         self.readouts.set("source", f"{src.format} {src.width}x{src.height}")
         self._setup_sim_controls(src)
+        if src.is_live and self.source_combo.findText(src.format) >= 0:
+            self.source_combo.setCurrentText(src.format)
         live = sess.is_live
         for w in (self.seek_slider, self.speed_combo, self.loop_check):
             w.setEnabled(not live)
         self.play_button.setText("Pause")
         sess.start()
+        self._drain(sess)
         self.status(f"playing {name}" if info is None or not live else f"live: {src.format}")
         return True
 
@@ -555,11 +567,17 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.session is not None:
             self.session.reset_state()
             self.defocus_indicator.clear()
+            self._drain()
 
     def set_model(self, name: str, device: str | None = None) -> None:
         if self.session is not None:
             self.status(f"loading model {name} ...", timeout_ms=3000)
-            self.session.set_model(name, device)
+            QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.CursorShape.WaitCursor)
+            try:
+                self.session.set_model(name, device)
+            finally:
+                QtWidgets.QApplication.restoreOverrideCursor()
+            self._drain()
 
     def _window_changed(self, *_):
         mode = self.window_mode.currentData()
@@ -569,12 +587,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.opts.window = cfg
         if self.session is not None:
             self.session.set_window(cfg)
+            self._drain()
 
     def _post_changed(self, *_):
         steps = tuple(n for n, cb in self.post_checks.items() if cb.isChecked())
         self.opts.post = dataclasses.replace(self.opts.post, steps=steps)
         if self.session is not None:
             self.session.set_post(steps)
+            self._drain()
 
     def _event_mode_changed(self, *_):
         mode = self.event_mode_combo.currentData()
@@ -652,9 +672,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if s is None:
             return
         now = time.monotonic()
-        while s.messages:
-            level, text = s.messages.popleft()
-            self.status(text, level)
+        self._drain(s)
         if s.recorder.error:
             self.status(s.recorder.error, "error")
             s.recorder.error = None

@@ -1,0 +1,428 @@
+"""The live viewer, offscreen: panes get real pixels, controls change what is shown,
+faults land in the status bar, recordings are readable, automation flags work.
+
+A tiny EvFocus network (random weights, the real architecture with its defocus head)
+is injected so the tests measure the viewer, not CPU inference speed.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+pytest.importorskip("pytestqt")
+from PySide6 import QtCore  # noqa: E402
+
+from evfocus_live.config import ModelConfig, PostConfig, WindowConfig  # noqa: E402
+from evfocus_live.gui.session import LiveSession  # noqa: E402
+from evfocus_live.gui.widgets import qimage_to_array  # noqa: E402
+from evfocus_live.gui.window import MainWindow, ViewerOptions  # noqa: E402
+
+from conftest import REAL_FILES  # noqa: E402
+
+pytestmark = pytest.mark.gui
+
+TINY = dict(base=4, num_encoders=2, num_residual_blocks=1, kernel=3, rec_kernel=3, num_deblur_blocks=1)
+FRAME_TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def tiny_model():
+    from evfocus_live.nn.registry import build_model
+    return build_model("evfocus", TINY).eval()
+
+
+@pytest.fixture(scope="module")
+def tiny_ckpt(tmp_path_factory, tiny_model):
+    from evfocus_live.nn.registry import save_checkpoint
+    return save_checkpoint(tmp_path_factory.mktemp("ckpt") / "tiny.pt", tiny_model)
+
+
+def pattern(w=96, h=72, **kw):
+    from evfocus_plugin_pattern import PatternSource
+    return PatternSource(width=w, height=h, **kw)
+
+
+def make_window(qtbot, tmp_path, source, model_obj, **kw) -> MainWindow:
+    opts = ViewerOptions(source="sim", model_obj=model_obj, post=PostConfig(steps=()),
+                         window=WindowConfig(mode="events", window_events=kw.pop("window_events", 1500)),
+                         record_dir=tmp_path / "rec", snapshot_dir=tmp_path / "snap", **kw)
+    win = MainWindow(opts) if source is None else _window_on(opts, source)
+    qtbot.addWidget(win)
+    win.resize(1200, 600)
+    win.show()
+    return win
+
+
+def _window_on(opts, source):
+    """A window whose first source is ``source`` (spec string or open EventSource)."""
+    opts.source = source if isinstance(source, str) else "sim"
+    if isinstance(source, str):
+        return MainWindow(opts)
+    # start on the given source directly: never touch the sim camera
+    orig = MainWindow.open_source
+
+    def first(self, spec, initial=False):
+        MainWindow.open_source = orig
+        return orig(self, source)
+    MainWindow.open_source = first
+    try:
+        return MainWindow(opts)
+    finally:
+        MainWindow.open_source = orig
+
+
+def wait_frames(qtbot, win, n=2, timeout=FRAME_TIMEOUT_MS):
+    start = win.frames_painted
+    qtbot.waitUntil(lambda: win.frames_painted >= start + n, timeout=timeout)
+
+
+def grab(pane) -> np.ndarray:
+    return qimage_to_array(pane.grab().toImage())
+
+
+def content(pane) -> np.ndarray:
+    """Pixels of the image area of a pane (the grab minus title and margins)."""
+    img = grab(pane)
+    return img[30:-4, 4:-4]
+
+
+def assert_nonuniform(pane, min_std=3.0):
+    px = content(pane).astype(np.float32)
+    assert px.std() > min_std, f"{pane.title.text}: uniform pane (std {px.std():.2f})"
+
+
+# ---------------------------------------------------------------------- panes
+def test_pattern_source_reaches_every_pane(qtbot, tmp_path, tiny_model):
+    win = make_window(qtbot, tmp_path, pattern(), tiny_model)
+    wait_frames(qtbot, win, 3)
+    for pane in (win.event_pane, win.frame_pane, win.defocus_pane):
+        assert_nonuniform(pane)
+    fv = win.last_frame
+    assert fv.image.shape == (72, 96) and fv.image.dtype == np.uint8
+    assert fv.event_image.shape == (72, 96, 3)
+    assert fv.defocus is not None and fv.defocus.shape == (72, 96)
+    # readouts are live numbers, not placeholders
+    qtbot.waitUntil(lambda: win.readouts.text("latency") != "-", timeout=5000)
+    assert "ev/s" in win.readouts.text("event_rate") and win.readouts.text("event_rate") != "0 ev/s"
+    assert win.readouts.text("infer").endswith("ms")
+    assert float(win.readouts.text("latency").split()[0]) >= 0
+    assert len(win.defocus_indicator.values) >= 3
+    assert win.session.slot.take() is None or True  # the mailbox never holds more than one
+    win.close()
+
+
+@pytest.mark.parametrize("name", sorted(REAL_FILES))
+def test_real_file_plays_in_every_pane(qtbot, tmp_path, tiny_model, name):
+    info = REAL_FILES[name]
+    win = make_window(qtbot, tmp_path, str(info["path"]), tiny_model, speed=0.0,
+                      window_events=20_000)
+    if win.session is None:
+        pytest.fail(f"{name} did not open: {win.status_log}")
+    assert win.session.source.width == info["width"] and win.session.source.height == info["height"]
+    wait_frames(qtbot, win, 2)
+    assert_nonuniform(win.event_pane)
+    assert_nonuniform(win.frame_pane, min_std=1.0)
+    assert win.last_frame.image.shape == (info["height"], info["width"])
+    r = win.session.time_range_us
+    assert r[0] == info["t_first_us"]
+    win.close()
+
+
+# ---------------------------------------------------------------------- controls
+def test_pause_resume_and_keyboard(qtbot, tmp_path, tiny_model):
+    win = make_window(qtbot, tmp_path, pattern(), tiny_model)
+    wait_frames(qtbot, win, 2)
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_Space)
+    assert win.session.paused and win.play_button.text() == "Play"
+    qtbot.wait(400)  # a frame in flight may still land
+    n = win.frames_painted
+    qtbot.wait(700)
+    assert win.frames_painted <= n + 1, "frames kept coming while paused"
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_Space)
+    assert not win.session.paused
+    wait_frames(qtbot, win, 2)
+
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_H)
+    assert win.help_overlay.isVisible()
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_H)
+    assert not win.help_overlay.isVisible()
+
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_S)
+    snaps = sorted((tmp_path / "snap").glob("evfocus_*.png"))
+    assert len(snaps) == 2, win.status_log  # the frame and the whole window
+    frame_png = cv2.imread(str([p for p in snaps if "window" not in p.name][0]), cv2.IMREAD_GRAYSCALE)
+    assert frame_png.shape == (72, 96)
+
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_R)
+    assert any("reset" in m for m in win.status_log)
+    wait_frames(qtbot, win, 1)
+
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_Right)  # live: cannot seek, says so
+    assert any("cannot seek" in m for m in win.status_log)
+
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_F)
+    qtbot.waitUntil(win.isFullScreen, timeout=2000)
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_F)
+    qtbot.waitUntil(lambda: not win.isFullScreen(), timeout=2000)
+
+    sess = win.session
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_Q)
+    qtbot.waitUntil(lambda: not win.isVisible(), timeout=3000)
+    assert win.session is None and not sess.running
+
+
+def test_seek_and_speed_on_a_file(qtbot, tmp_path, tiny_model):
+    info = REAL_FILES["evt2"]  # 50 ms of events
+    win = make_window(qtbot, tmp_path, str(info["path"]), tiny_model, speed=0.1, loop=True,
+                      window_events=20_000)
+    s = win.session
+    t0, t1 = s.time_range_us
+    wait_frames(qtbot, win, 1)
+    # 0.1x: the sensor clock advances at about a tenth of the wall clock
+    ta, wa = s.t_us, time.monotonic()
+    qtbot.wait(600)
+    tb, wb = s.t_us, time.monotonic()
+    if tb >= ta:  # (a loop wrap in between would make this meaningless)
+        assert (tb - ta) / 1e6 <= 0.25 * (wb - wa), "0.1x replay ran faster than 0.25x"
+    # as fast as possible: the whole 50 ms recording goes by quickly, looping
+    win.speed_combo.setCurrentIndex(win.speed_combo.findData(0.0))
+    assert s.speed == 0.0
+    n = s.frames_done
+    qtbot.waitUntil(lambda: s.frames_done >= n + 4, timeout=FRAME_TIMEOUT_MS)
+
+    # seek while paused shows a frame from the new position
+    win.toggle_pause()
+    assert s.paused
+    qtbot.wait(300)
+    target = t0 + (t1 - t0) * 3 // 4
+    win.seek(target)
+    qtbot.waitUntil(lambda: win.last_frame is not None and win.last_frame.t_us >= target, timeout=FRAME_TIMEOUT_MS)
+    assert win.last_frame.t_us <= t1
+    qtbot.waitUntil(lambda: s.paused, timeout=5000)  # back to paused after that one frame
+    # the slider is a seek control too
+    win.seek_slider.setValue(0)
+    win._slider_released()
+    qtbot.waitUntil(lambda: win.last_frame.t_us < t0 + (t1 - t0) // 2, timeout=FRAME_TIMEOUT_MS)
+    win.close()
+
+
+def test_window_model_post_and_event_modes_change_the_display(qtbot, tmp_path, tiny_model, tiny_ckpt):
+    win = make_window(qtbot, tmp_path, pattern(), tiny_model)
+    s = win.session
+    wait_frames(qtbot, win, 2)
+    # window size: fixed-count windows of 500 events
+    win.window_events.setValue(500)
+    assert s.window_cfg.window_events == 500
+    qtbot.waitUntil(lambda: win.last_frame.n_events == 500, timeout=FRAME_TIMEOUT_MS)
+    # post-processor plugin checkbox goes into the pipeline
+    assert "median" in win.post_checks
+    win.post_checks["median"].setChecked(True)
+    assert "median" in s.post_cfg.steps
+    assert any(type(f).__name__ == "MedianFilter" for f in s.pipeline.frame_filters)
+    # event pane modes: decay and time surface both paint the stream
+    for mode in ("decay", "time_surface"):
+        win.event_mode_combo.setCurrentIndex(win.event_mode_combo.findData(mode))
+        assert s.event_mode == mode
+        qtbot.wait(400)
+        assert_nonuniform(win.event_pane)
+    # a checkpoint path as the model
+    win.set_model(str(tiny_ckpt))
+    assert any("model:" in m and "tiny.pt" in m for m in win.status_log), win.status_log
+    wait_frames(qtbot, win, 1)
+    win.close()
+
+
+def test_sim_camera_default_and_focus_knob(qtbot, tmp_path, tiny_model):
+    pytest.importorskip("evfocus_live.sources.sim_camera")
+    win = make_window(qtbot, tmp_path, None, tiny_model)
+    assert win.session is not None, win.status_log
+    assert win.session.source.format == "sim" and win.session.is_live
+    wait_frames(qtbot, win, 2)
+    assert_nonuniform(win.event_pane)
+    assert win.sim_box.isVisible() and "focus" in win.sim_widgets
+    knob = win.sim_widgets["focus"]
+    inner = win.session.source.inner
+    before = grab(win.event_pane)
+    knob.setValue(knob.minimum())
+    f_min = getattr(inner, "focus", None)
+    knob.setValue(knob.maximum())
+    f_max = getattr(inner, "focus", None)
+    if f_min is not None:
+        assert f_min != f_max, "the focus knob did not reach the simulated camera"
+    wait_frames(qtbot, win, 3)
+    after = grab(win.event_pane)
+    assert np.abs(after.astype(int) - before.astype(int)).mean() > 0.5
+    win.close()
+
+
+# ---------------------------------------------------------------------- faults
+def test_faults_reach_the_status_bar(qtbot, tmp_path, tiny_model):
+    win = make_window(qtbot, tmp_path, pattern(), tiny_model)
+    wait_frames(qtbot, win, 1)
+    sess = win.session
+    # a missing file: message, the current source keeps running
+    assert not win.open_source(str(tmp_path / "missing.aedat4"))
+    assert any("no such file" in m for m in win.status_log)
+    assert win.session is sess
+    # an unreadable file
+    bad = tmp_path / "garbage.raw"
+    bad.write_bytes(b"\x00\x01garbage" * 100)
+    assert not win.open_source(str(bad))
+    assert win.session is sess
+    # a broken model checkpoint: keep the previous model
+    broken = tmp_path / "broken.pt"
+    broken.write_bytes(b"not a checkpoint")
+    model_before = sess.pipeline.model
+    win.set_model(str(broken))
+    assert any("keeping the current model" in m for m in win.status_log), win.status_log
+    assert sess.pipeline.model is model_before
+    wait_frames(qtbot, win, 1)
+    assert "broken.pt" in win.statusBar().currentMessage() or win.status_log
+    win.close()
+
+
+def _pluggable_camera():
+    """A live source that raises DeviceError once ``plugged`` is False, like a pulled cable."""
+    from evfocus_plugin_pattern import PatternSource
+
+    from evfocus_live.errors import DeviceError
+
+    class Cam(PatternSource):
+        format = "dying-cam"
+        plugged = True
+
+        def read(self):
+            if not self.plugged:
+                raise DeviceError("camera disconnected")
+            return super().read()
+    return Cam(width=64, height=48)
+
+
+def test_camera_unplugged_mid_stream_falls_back(qtbot, tmp_path, tiny_model, monkeypatch):
+    import evfocus_live.gui.window as wmod
+    opened = []
+
+    def fake_open(spec, msgs):  # the fallback target: a pattern instead of the sim camera
+        opened.append(spec)
+        return pattern()
+    monkeypatch.setattr(wmod, "open_with_fallback", fake_open)
+    cam = _pluggable_camera()
+    win = make_window(qtbot, tmp_path, cam, tiny_model)
+    assert win.start_recording(events=False, video=True)
+    wait_frames(qtbot, win, 2)
+    cam.plugged = False
+    qtbot.waitUntil(lambda: any("camera disconnected" in m for m in win.status_log), timeout=FRAME_TIMEOUT_MS)
+    assert opened == ["sim"]
+    assert win.session is not None and win.session.source.format == "pattern"
+    assert not win.record_button.isChecked()
+    # the recording was finalised: a readable video with the frames made before the fault
+    vids = list((tmp_path / "rec").glob("*.mp4"))
+    cap = cv2.VideoCapture(str(vids[0]))
+    assert cap.isOpened() and cap.read()[0]
+    wait_frames(qtbot, win, 1)
+    win.close()
+
+
+def test_broken_model_at_start_keeps_the_viewer_up(qtbot, tmp_path):
+    opts = ViewerOptions(source="sim", model=ModelConfig(name=str(tmp_path / "nope.pt"), device="cpu"),
+                         post=PostConfig(steps=()), window=WindowConfig(mode="events", window_events=1000))
+    win = _window_on(opts, pattern())
+    qtbot.addWidget(win)
+    win.show()
+    assert win.session is not None
+    assert any("nope.pt" in m for m in win.status_log)
+    wait_frames(qtbot, win, 1)
+    assert_nonuniform(win.event_pane)
+    win.close()
+
+
+# ---------------------------------------------------------------------- recording
+def test_recording_aedat4_and_mp4_finalised_on_close(qtbot, tmp_path, tiny_model):
+    pytest.importorskip("evfocus_live.writers.aedat4")
+    win = make_window(qtbot, tmp_path, pattern(), tiny_model)
+    wait_frames(qtbot, win, 1)
+    qtbot.mouseClick(win.record_button, QtCore.Qt.MouseButton.LeftButton)
+    assert win.session.recorder.active
+    wait_frames(qtbot, win, 4)
+    win.close()  # closing finalises the files
+    ev_files = list((tmp_path / "rec").glob("*.aedat4"))
+    vid_files = list((tmp_path / "rec").glob("*.mp4"))
+    assert len(ev_files) == 1 and len(vid_files) == 1
+    import dv_processing as dv
+    reader = dv.io.MonoCameraRecording(str(ev_files[0]))
+    assert reader.getEventResolution() == (96, 72)
+    n = 0
+    while (b := reader.getNextEventBatch()) is not None:
+        n += b.size()
+    assert n > 1000
+    cap = cv2.VideoCapture(str(vid_files[0]))
+    frames = 0
+    while cap.read()[0]:
+        frames += 1
+    assert frames >= 3
+
+
+# ---------------------------------------------------------------------- session (Qt-free)
+def test_session_mailbox_keeps_only_the_newest(tiny_model):
+    s = LiveSession(pattern(48, 32), WindowConfig(mode="events", window_events=300),
+                    post=PostConfig(steps=()), model_obj=tiny_model)
+    s.start()
+    try:
+        deadline = time.monotonic() + 20
+        while s.frames_done < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert s.frames_done >= 4
+        fv = s.slot.take()
+        assert fv is not None and s.slot.take() is None
+        assert s.slot.replaced >= 1  # frames nobody painted were dropped, not queued
+    finally:
+        s.stop()
+    assert not s.running
+
+
+# ---------------------------------------------------------------------- automation
+def test_headless_records_video_and_exits(tmp_path, tiny_ckpt, caplog):
+    from evfocus_live.gui.app import main
+    out = tmp_path / "out.mp4"
+    caplog.set_level("INFO")
+    rc = main(["--headless", "--camera", "pattern", "--model", str(tiny_ckpt), "--device", "cpu",
+               "--window-events", "1500", "--post", "", "--exit-after", "5", "--video", str(out)])
+    assert rc == 0
+    assert any("frames=" in r.getMessage() for r in caplog.records)
+    cap = cv2.VideoCapture(str(out))
+    assert cap.isOpened() and cap.read()[0]
+
+
+def test_screenshot_flag_saves_window_and_exits(qtbot, tmp_path, tiny_ckpt):
+    from evfocus_live.gui.app import main
+    png = tmp_path / "shot.png"
+    rc = main(["--camera", "pattern", "--model", str(tiny_ckpt), "--device", "cpu", "--window-events", "1500",
+               "--screenshot", str(png), "--exit-after", "4"])
+    assert rc == 0
+    img = cv2.imread(str(png))
+    assert img is not None and img.shape[1] >= 800 and img.std() > 10
+
+
+def test_no_display_fails_with_one_line(monkeypatch, capsys):
+    from evfocus_live.gui.app import main
+    for var in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(var, raising=False)
+    assert main(["--camera", "pattern"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--headless" in err[0]
+    assert os.environ.get("QT_QPA_PLATFORM") is None
+
+
+def test_bad_options_are_one_line_errors(capsys):
+    from evfocus_live.gui.app import main
+    assert main(["--speed", "50", "--headless"]) == 2
+    assert main(["x.aedat4", "--camera", "sim", "--headless"]) == 2
+    assert main(["--headless", str(Path("/nonexistent/file.aedat4"))]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert any("no such file" in ln for ln in lines)
