@@ -1,0 +1,201 @@
+"""Texture library for synthetic scenes: bundled natural images and procedural patterns.
+
+Natural images come from the files scikit-image ships inside its wheel (no download);
+procedural ones (checkerboards, shapes, text, multi-scale noise, gratings) cover the
+sharp edges and fine textures that defocus removes. Every texture is a float32 array
+in [0, 1], *display-referred* (gamma-encoded like an 8-bit image); the renderer
+converts to linear intensity.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+#: natural images bundled with scikit-image (read from its package folder, never fetched)
+NATURAL_IMAGES = (
+    "astronaut.png", "brick.png", "camera.png", "cell.png", "chelsea.png",
+    "clock_motion.png", "coffee.png", "coins.png", "color.png", "grass.png",
+    "gravel.png", "hubble_deep_field.jpg", "ihc.png", "moon.png",
+    "motorcycle_left.png", "page.png", "retina.jpg", "rocket.jpg", "text.png",
+)
+
+PROCEDURAL = ("checkerboard", "shapes", "text", "noise", "grating")
+
+_WORDS = ("EVENT", "FOCUS", "DAVIS", "blur", "sharp", "346x260", "lens", "ICML",
+          "defocus", "0123456789", "Zurich", "spike", "log(I)", "voxel", "LSTM")
+_FONTS = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_COMPLEX,
+          cv2.FONT_HERSHEY_TRIPLEX, cv2.FONT_HERSHEY_PLAIN)
+
+
+def _skimage_data_dir() -> Path:
+    import skimage.data  # only for its folder; its loaders may try to download
+    return Path(skimage.data.__file__).parent
+
+
+@functools.lru_cache(maxsize=None)
+def natural_image(name: str) -> np.ndarray:
+    """A bundled scikit-image picture as grey float32 in [0, 1] (cached per process)."""
+    from PIL import Image  # pillow comes with scikit-image; cv2 warns on page.png's ICC
+
+    with Image.open(_skimage_data_dir() / name) as im:
+        g = np.asarray(im.convert("L"), dtype=np.float32) / 255.0
+    lo, hi = np.percentile(g, [0.5, 99.5])  # stretch low-contrast ones (moon, hubble)
+    g = np.clip((g - lo) / max(hi - lo, 1e-3), 0.0, 1.0)
+    g.setflags(write=False)
+    return g
+
+
+def checkerboard(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
+    cell = int(rng.integers(6, 48))
+    a, b = np.sort(rng.uniform(0.05, 0.95, 2))
+    yy, xx = np.mgrid[0:h, 0:w]
+    ang = rng.uniform(0, np.pi)
+    u = (xx * np.cos(ang) + yy * np.sin(ang)) // cell
+    v = (-xx * np.sin(ang) + yy * np.cos(ang)) // cell
+    img = np.where((u + v) % 2 == 0, a, b).astype(np.float32)
+    return cv2.GaussianBlur(img, (0, 0), 0.6)  # anti-alias
+
+
+def shapes(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
+    img = np.full((h, w), rng.uniform(0.1, 0.9), np.float32)
+    for _ in range(int(rng.integers(8, 40))):
+        col = float(rng.uniform(0, 1))
+        cx, cy = int(rng.integers(0, w)), int(rng.integers(0, h))
+        r = int(rng.integers(4, max(6, min(h, w) // 5)))
+        kind = rng.integers(0, 3)
+        if kind == 0:
+            cv2.circle(img, (cx, cy), r, col, -1, cv2.LINE_AA)
+        elif kind == 1:
+            box = cv2.boxPoints(((cx, cy), (r * rng.uniform(0.5, 2), r * rng.uniform(0.5, 2)),
+                                 rng.uniform(0, 180)))
+            cv2.fillPoly(img, [box.astype(np.int32)], col, cv2.LINE_AA)
+        else:
+            n = int(rng.integers(3, 8))
+            ang = np.sort(rng.uniform(0, 2 * np.pi, n))
+            rad = r * rng.uniform(0.4, 1.0, n)
+            pts = np.stack([cx + rad * np.cos(ang), cy + rad * np.sin(ang)], 1).astype(np.int32)
+            cv2.fillPoly(img, [pts], col, cv2.LINE_AA)
+    return img
+
+
+def text(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
+    bg, fg = (217, 20) if rng.random() < 0.6 else (25, 230)
+    img = np.full((h, w), bg, np.uint8)  # OpenCV 5 draws text on 8-bit images only
+    y = int(rng.integers(10, 30))
+    while y < h + 10:
+        scale = float(rng.uniform(0.4, 2.0))
+        font = _FONTS[int(rng.integers(0, len(_FONTS)))]
+        x = int(rng.integers(-20, 20))
+        while x < w:
+            word = _WORDS[int(rng.integers(0, len(_WORDS)))]
+            cv2.putText(img, word, (x, y), font, scale, fg, int(rng.integers(1, 3)), cv2.LINE_AA)
+            x += int(cv2.getTextSize(word, font, scale, 1)[0][0] + rng.integers(8, 30))
+        y += int(30 * scale + rng.integers(4, 20))
+    return img.astype(np.float32) / 255.0
+
+
+def noise(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
+    """Multi-scale (roughly 1/f) noise: octaves of upsampled white noise."""
+    img = np.zeros((h, w), np.float32)
+    beta = rng.uniform(0.5, 1.2)
+    for k in range(1, 7):
+        cell = 2 ** k
+        small = rng.standard_normal((h // cell + 2, w // cell + 2)).astype(np.float32)
+        up = cv2.resize(small, (w + 2 * cell, h + 2 * cell), interpolation=cv2.INTER_CUBIC)
+        img += (cell ** beta) * up[cell:cell + h, cell:cell + w]
+    img -= img.mean()
+    img /= 3 * img.std() + 1e-6
+    return np.clip(img + 0.5, 0, 1)
+
+
+def grating(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    period = rng.uniform(5, 40)
+    ang = rng.uniform(0, np.pi)
+    ph = (xx * np.cos(ang) + yy * np.sin(ang)) * (2 * np.pi / period)
+    g = 0.5 + 0.45 * np.sin(ph)
+    if rng.random() < 0.5:  # square wave
+        g = np.where(g > 0.5, 0.9, 0.1).astype(np.float32)
+        g = cv2.GaussianBlur(g, (0, 0), 0.6)
+    return g.astype(np.float32)
+
+
+_PROCEDURAL_FN = {"checkerboard": checkerboard, "shapes": shapes, "text": text,
+                  "noise": noise, "grating": grating}
+
+
+def make_texture(name: str, rng: np.random.Generator, h: int, w: int) -> np.ndarray:
+    """Texture ``name`` (a NATURAL_IMAGES file or a PROCEDURAL kind) resized to h x w.
+
+    Natural images get a random crop/flip/contrast so that two sequences rarely share
+    the exact same background.
+    """
+    if name in _PROCEDURAL_FN:
+        img = _PROCEDURAL_FN[name](rng, h, w)
+    else:
+        src = natural_image(name)
+        sh, sw = src.shape
+        # random crop of at least half the picture, keeping the target aspect ratio
+        frac = rng.uniform(0.5, 1.0)
+        ch = min(sh, int(sh * frac))
+        cw = min(sw, int(ch * w / h))
+        ch = min(ch, int(cw * h / w)) or 1
+        y0 = int(rng.integers(0, sh - ch + 1))
+        x0 = int(rng.integers(0, sw - cw + 1))
+        img = cv2.resize(src[y0:y0 + ch, x0:x0 + cw], (w, h), interpolation=cv2.INTER_AREA
+                         if cw > w else cv2.INTER_CUBIC)
+        if rng.random() < 0.5:
+            img = img[:, ::-1]
+    # random contrast / brightness in display space
+    gamma = float(np.exp(rng.uniform(-0.4, 0.4)))
+    img = np.clip(img, 0, 1) ** gamma
+    lo, hi = np.sort(rng.uniform([0.0, 0.7], [0.3, 1.0]))
+    return np.ascontiguousarray(lo + (hi - lo) * img, dtype=np.float32)
+
+
+def random_texture_name(rng: np.random.Generator, p_natural: float = 0.6) -> str:
+    if rng.random() < p_natural:
+        return NATURAL_IMAGES[int(rng.integers(0, len(NATURAL_IMAGES)))]
+    return PROCEDURAL[int(rng.integers(0, len(PROCEDURAL)))]
+
+
+def shape_mask(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
+    """A random foreground silhouette (float32 alpha in [0, 1], anti-aliased edges)."""
+    m = np.zeros((h, w), np.float32)
+    kind = int(rng.integers(0, 5))
+    cx, cy = w / 2, h / 2
+    if kind == 0:  # ellipse
+        cv2.ellipse(m, ((cx, cy), (w * rng.uniform(0.6, 0.98), h * rng.uniform(0.6, 0.98)), 0), 1.0,
+                    -1, cv2.LINE_AA)
+    elif kind == 1:  # rectangle (full patch or inset)
+        ins = rng.uniform(0, 0.15)
+        m[int(h * ins):int(h * (1 - ins)) or h, int(w * ins):int(w * (1 - ins)) or w] = 1
+    elif kind == 2:  # star / polygon
+        n = int(rng.integers(3, 12))
+        ang = np.sort(rng.uniform(0, 2 * np.pi, n))
+        rad = rng.uniform(0.5, 1.0, n)
+        pts = np.stack([cx + rad * np.cos(ang) * w * 0.48, cy + rad * np.sin(ang) * h * 0.48], 1)
+        cv2.fillPoly(m, [pts.astype(np.int32)], 1.0, cv2.LINE_AA)
+    elif kind == 3:  # blob: thresholded smooth noise
+        small = rng.standard_normal((6, 6)).astype(np.float32)
+        up = cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+        yy, xx = np.mgrid[0:h, 0:w]
+        r = np.hypot((xx - cx) / (w / 2), (yy - cy) / (h / 2))
+        m = ((up * 0.5 + 1.0 - r * 1.3) > 0).astype(np.float32)
+    else:  # big glyphs
+        word = _WORDS[int(rng.integers(0, len(_WORDS)))][: int(rng.integers(1, 4))]
+        font = _FONTS[int(rng.integers(0, len(_FONTS) - 1))]
+        (tw, th), _ = cv2.getTextSize(word, font, 1.0, 1)
+        scale = 0.9 * min(w / tw, h / th)
+        thick = max(2, int(scale * 3))
+        g = np.zeros((h, w), np.uint8)  # OpenCV 5 draws text on 8-bit images only
+        cv2.putText(g, word, (int((w - tw * scale) / 2), int((h + th * scale) / 2)), font, scale,
+                    255, thick, cv2.LINE_AA)
+        m = g.astype(np.float32) / 255.0
+    if m.max() <= 0:
+        m[h // 4:3 * h // 4, w // 4:3 * w // 4] = 1
+    return cv2.GaussianBlur(m, (0, 0), 0.5)
