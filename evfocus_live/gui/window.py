@@ -95,6 +95,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self._paint_timer.setInterval(int(self.opts.refresh_ms))
         self._paint_timer.timeout.connect(self._tick)
         self._paint_timer.start()
+        failed = sorted(f"{n}" for f in self.plugin_failures().values() for n in f)
+        if failed:
+            self.status(f"{len(failed)} plugin(s) failed to load ({', '.join(failed)}): see Help > Plugins",
+                        "error", timeout_ms=15_000)
         self.open_source(self.opts.source, initial=True)
 
     # ------------------------------------------------------------------ plugins

@@ -1,0 +1,205 @@
+"""Plugins: the two example packages (installed editable), discovery, contracts, and a
+broken entry point that must be reported and skipped, never crash the viewer."""
+
+from __future__ import annotations
+
+import time
+from importlib.metadata import EntryPoint, entry_points
+
+import numpy as np
+import pytest
+
+import evfocus_live.plugins as plugins_mod
+from evfocus_live.events import EVENT_DTYPE
+from evfocus_live.plugins import MODELS, POSTPROCESSORS, SOURCES, Registry
+
+TINY = dict(base=4, num_encoders=2, num_residual_blocks=1, kernel=3, rec_kernel=3, num_deblur_blocks=1)
+
+
+def tiny_factory(name: str, device: str):
+    """A model plugin factory (entry-point target used by the tests below)."""
+    from evfocus_live.nn.registry import build_model
+    return build_model("evfocus", TINY).to(device).eval()
+
+
+def _with_extra(monkeypatch, extra: list[EntryPoint]) -> None:
+    """Make every Registry see the installed entry points plus ``extra``."""
+    def fake(group=None, **kw):
+        real = list(entry_points(group=group, **kw))
+        return real + [ep for ep in extra if ep.group == group]
+    monkeypatch.setattr(plugins_mod, "entry_points", fake)
+
+
+# ---------------------------------------------------------------------- discovery
+def test_example_plugins_are_discovered():
+    from evfocus_plugin_median import MedianFilter
+    from evfocus_plugin_pattern import PatternSource
+    assert Registry(SOURCES).load("pattern") is PatternSource
+    assert Registry(POSTPROCESSORS).load("median") is MedianFilter
+
+
+def test_broken_plugin_is_recorded_and_skipped(monkeypatch):
+    _with_extra(monkeypatch, [EntryPoint("broken", "nonexistent_mod:Thing", POSTPROCESSORS)])
+    reg = Registry(POSTPROCESSORS)
+    assert "broken" in reg.names()  # listed until someone tries it
+    loaded = reg.load_all()
+    assert "broken" not in loaded and "median" in loaded
+    assert "broken" not in reg.names()
+    assert "nonexistent_mod" in reg.failures["broken"]
+    with pytest.raises(KeyError):
+        reg.load("broken")
+
+
+# ---------------------------------------------------------------------- pattern source
+def test_pattern_source_contract():
+    from evfocus_live.sources import open_source
+    src = open_source("pattern")
+    assert src.is_live and src.resolution == (346, 260)
+    src.close()
+    from evfocus_plugin_pattern import PatternSource
+    a = PatternSource(width=80, height=60, realtime=False, seed=3)
+    b = PatternSource(width=80, height=60, realtime=False, seed=3)
+    ev = np.concatenate([a.read() for _ in range(10)])
+    ev_b = np.concatenate([b.read() for _ in range(10)])
+    assert ev.dtype == EVENT_DTYPE and len(ev) > 1000
+    assert np.array_equal(ev, ev_b), "same seed, same stream"
+    assert np.all(np.diff(ev["t"]) >= 0)
+    assert ev["x"].max() < 80 and ev["y"].max() < 60
+    assert 0.2 < ev["p"].mean() < 0.8  # both polarities
+    assert ev["t"][0] >= 0 and ev["t"][-1] <= 100_000  # 10 reads x 10 ms
+    a.close()
+    assert a.read() is None
+
+
+def test_pattern_source_realtime_follows_the_wall_clock():
+    from evfocus_plugin_pattern import PatternSource
+    src = PatternSource(width=64, height=48)
+    t_end = time.monotonic() + 0.4
+    last = 0
+    while time.monotonic() < t_end:
+        b = src.read()
+        if len(b):
+            last = int(b["t"][-1])
+    assert 0.2e6 < last < 0.6e6, f"sensor clock at {last} us after 0.4 s of wall time"
+
+
+def test_pattern_source_rejects_tiny_sensor():
+    from evfocus_plugin_pattern import PatternSource
+    with pytest.raises(ValueError):
+        PatternSource(width=4, height=4)
+
+
+# ---------------------------------------------------------------------- median post-processor
+def test_median_removes_salt_noise_and_keeps_shape():
+    from evfocus_plugin_median import MedianFilter
+    rng = np.random.default_rng(0)
+    frame = np.full((60, 80), 100, np.uint8)
+    noisy = frame.copy()
+    idx = rng.choice(frame.size, 200, replace=False)
+    noisy.flat[idx] = 255
+    proc = MedianFilter(ksize=3)
+    assert proc.stage == "frame"
+    out = proc(noisy, 0)
+    assert out.dtype == np.uint8 and out.shape == frame.shape
+    assert np.abs(out.astype(int) - 100).mean() < 0.2 * np.abs(noisy.astype(int) - 100).mean()
+    proc.reset()
+    with pytest.raises(ValueError):
+        MedianFilter(ksize=4)
+    with pytest.raises(ValueError):
+        proc(np.zeros((4, 4, 3), np.uint8))
+
+
+FRAME_POSTPROCESSORS = sorted(n for n, c in Registry(POSTPROCESSORS).load_all().items()
+                              if getattr(c, "stage", "frame") == "frame")
+
+
+def test_frame_postprocessors_include_the_plugin():
+    assert "median" in FRAME_POSTPROCESSORS
+
+
+@pytest.mark.parametrize("name", FRAME_POSTPROCESSORS)
+def test_every_frame_postprocessor_maps_uint8_to_uint8(name):
+    proc = Registry(POSTPROCESSORS).load(name)()
+    frame = (np.arange(48 * 64) % 251).astype(np.uint8).reshape(48, 64)
+    out = proc(frame, 0)
+    assert out.dtype == np.uint8 and out.shape == frame.shape
+
+
+def test_median_runs_inside_the_pipeline():
+    from evfocus_plugin_pattern import PatternSource
+
+    from evfocus_live.config import PostConfig, WindowConfig
+    from evfocus_live.pipeline import Pipeline
+    src = PatternSource(width=64, height=48, realtime=False)
+    pipe = Pipeline(src, WindowConfig(mode="events", window_events=800), post=PostConfig(steps=("median",)),
+                    model_obj=tiny_factory("tiny", "cpu"))
+    frames = []
+    for fr in pipe.frames():
+        frames.append(fr)
+        if len(frames) == 2:
+            break
+    assert type(pipe.frame_filters[0]).__name__ == "MedianFilter"
+    assert frames[-1].image.shape == (48, 64)
+
+
+# ---------------------------------------------------------------------- in the viewer
+def test_plugins_appear_in_the_viewer_and_failures_are_reported(qtbot, monkeypatch, tmp_path):
+    from evfocus_plugin_pattern import PatternSource
+
+    from evfocus_live.config import PostConfig, WindowConfig
+    from evfocus_live.gui.window import MainWindow, ViewerOptions
+    _with_extra(monkeypatch, [
+        EntryPoint("broken_src", "nonexistent_mod:Thing", SOURCES),
+        EntryPoint("broken_post", "nonexistent_mod:Other", POSTPROCESSORS),
+        EntryPoint("tinynet", "test_plugins:tiny_factory", MODELS),
+    ])
+    opened = []
+    orig = MainWindow.open_source
+
+    def first(self, spec, initial=False):  # start on a small pattern, not the sim camera
+        MainWindow.open_source = orig
+        opened.append(spec)
+        return orig(self, PatternSource(width=64, height=48))
+    monkeypatch.setattr(MainWindow, "open_source", first)
+    win = MainWindow(ViewerOptions(model_obj=tiny_factory("tiny", "cpu"), post=PostConfig(steps=()),
+                                   window=WindowConfig(mode="events", window_events=800),
+                                   snapshot_dir=tmp_path))
+    qtbot.addWidget(win)
+    win.show()
+    # sources in the source box and menu, post-processors as checkboxes, models in the model box
+    sources = [win.source_combo.itemText(i) for i in range(win.source_combo.count())]
+    assert "pattern" in sources and "broken_src" not in sources
+    assert "pattern" in [a.text() for a in win.source_menu.actions()]
+    assert "median" in win.post_checks and "broken_post" not in win.post_checks
+    models = [win.model_combo.itemText(i) for i in range(win.model_combo.count())]
+    assert "tinynet" in models
+    # failures: in the status bar and in the Plugins dialog
+    assert any("broken_src" in m and "broken_post" in m for m in win.status_log), win.status_log
+    dlg = win.show_plugins_dialog()
+    from PySide6 import QtWidgets
+    text = dlg.findChild(QtWidgets.QPlainTextEdit).toPlainText()
+    assert "broken_src" in text and "FAILED" in text and "nonexistent_mod" in text
+    assert "median" in text and "pattern" in text
+    dlg.close()
+    # the viewer is still alive and a plugin model works
+    qtbot.waitUntil(lambda: win.frames_painted >= 1, timeout=30_000)
+    win.set_model("tinynet")
+    assert any(m.startswith("model: tinynet") for m in win.status_log), win.status_log
+    n = win.frames_painted
+    qtbot.waitUntil(lambda: win.frames_painted > n, timeout=30_000)
+    # the pattern source picked from the box opens at its default size
+    win.open_source("pattern")
+    assert win.session.source.format == "pattern" and win.session.source.width == 346
+    win.close()
+
+
+def test_list_plugins_prints_groups_names_and_failures(monkeypatch, capsys):
+    from evfocus_live.gui.app import main
+    _with_extra(monkeypatch, [EntryPoint("broken", "nonexistent_mod:Thing", POSTPROCESSORS)])
+    assert main(["--list-plugins"]) == 0
+    out = capsys.readouterr().out
+    for group in (SOURCES, MODELS, POSTPROCESSORS):
+        assert f"{group}:" in out
+    assert "pattern" in out and "median" in out
+    line = [ln for ln in out.splitlines() if "broken" in ln][0]
+    assert "FAILED" in line and "nonexistent_mod" in line
