@@ -1,0 +1,137 @@
+"""``evfocus info INPUT [--json]``: what is in an event file.
+
+Reads every event once (vectorised per batch) and reports format, sensor, resolution,
+event count, first/last timestamp, duration and mean rate. ``t_first_us``/``t_last_us``
+are the **minimum and maximum** timestamps, so nearly sorted (EVT3 raw TIME_LOW) or
+unsorted inputs still give the true span; steps back in time and forward jumps over
+one second are counted and reported as warnings, not errors (sources pass timestamps
+through unchanged; the slicer handles them).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+JUMP_US = 1_000_000
+
+
+def add_parser(subparsers):
+    p = subparsers.add_parser("info", help="describe an event file (format, sensor, size, events, span, rate)",
+                              description="Describe an event file: format, sensor, resolution, event "
+                                          "count, first/last timestamp (min/max, µs), duration and rate.")
+    p.add_argument("input", help="event file (.aedat4, .raw, .h5, .npy, .txt/.csv)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    return p
+
+
+def describe(path: str, progress: bool = True) -> dict:
+    """Statistics of one event file (see module docstring); raises InputError on bad input."""
+    from tqdm import tqdm
+
+    from ..errors import InputError
+    from ..sources import open_file
+
+    with open_file(path) as src:
+        n = 0
+        n_on = 0
+        t_min = t_max = None
+        t_file_first = t_prev = None
+        back_steps = 0
+        max_back_us = 0
+        jumps = 0
+        max_gap_us = 0
+        with tqdm(desc="reading", unit="ev", unit_scale=True, disable=None if progress else True,
+                  leave=False, file=sys.stderr) as bar:
+            for batch in src:
+                t = batch["t"]
+                if t_prev is not None:
+                    t = np.concatenate(([t_prev], t))
+                else:
+                    t_file_first = int(t[0])
+                d = np.diff(t)
+                if len(d):
+                    neg = d < 0
+                    k = int(np.count_nonzero(neg))
+                    if k:
+                        back_steps += k
+                        max_back_us = max(max_back_us, int(-d.min()))
+                    jumps += int(np.count_nonzero(d > JUMP_US))
+                    max_gap_us = max(max_gap_us, int(d.max()))
+                bmin, bmax = int(batch["t"].min()), int(batch["t"].max())
+                t_min = bmin if t_min is None else min(t_min, bmin)
+                t_max = bmax if t_max is None else max(t_max, bmax)
+                t_prev = int(batch["t"][-1])
+                n += len(batch)
+                n_on += int(np.count_nonzero(batch["p"]))
+                bar.update(len(batch))
+        if n == 0:
+            raise InputError(f"{path}: contains no events")
+        duration = t_max - t_min
+        info = {
+            "path": str(path),
+            "format": src.format,
+            "sensor": src.sensor,
+            "width": int(src.width),
+            "height": int(src.height),
+            "events": n,
+            "t_first_us": t_min,
+            "t_last_us": t_max,
+            "duration_us": duration,
+            "rate_ev_per_s": (n / (duration * 1e-6)) if duration > 0 else None,
+            "on_fraction": n_on / n,
+            "t_file_first_us": t_file_first,
+            "t_file_last_us": t_prev,
+            "non_monotonic_steps": back_steps,
+            "max_step_back_us": max_back_us,
+            "time_jumps_over_1s": jumps,
+            "max_gap_us": max_gap_us,
+        }
+        extra = getattr(src, "extra_streams", None)
+        if callable(extra):
+            info["extra_streams"] = sorted(extra())
+        stats = getattr(src, "stats", None)
+        if isinstance(stats, dict):
+            info["decoder"] = stats
+    return info
+
+
+def _text(info: dict) -> str:
+    rate = info["rate_ev_per_s"]
+    lines = [
+        f"file        {info['path']}",
+        f"format      {info['format']}",
+        f"sensor      {info['sensor']}",
+        f"resolution  {info['width']} x {info['height']}",
+        f"events      {info['events']:,}  ({100 * info['on_fraction']:.1f} % ON)",
+        f"t first     {info['t_first_us']:,} µs  (minimum)",
+        f"t last      {info['t_last_us']:,} µs  (maximum)",
+        f"duration    {info['duration_us']:,} µs  ({info['duration_us'] / 1e6:.6f} s)",
+        f"rate        {rate / 1e6:.3f} Mev/s" if rate else "rate        n/a (zero duration)",
+    ]
+    if info.get("extra_streams"):
+        lines.append(f"streams     events + {', '.join(info['extra_streams'])}")
+    if info["non_monotonic_steps"]:
+        lines.append(f"order       {info['non_monotonic_steps']:,} step(s) back in time "
+                     f"(max {info['max_step_back_us']:,} µs): events are not strictly sorted")
+    if info["time_jumps_over_1s"]:
+        lines.append(f"gaps        {info['time_jumps_over_1s']:,} jump(s) forward over 1 s "
+                     f"(largest {info['max_gap_us'] / 1e6:,.1f} s)")
+    return "\n".join(lines)
+
+
+def run(args) -> int:
+    info = describe(args.input)
+    if info["non_monotonic_steps"]:
+        log.warning("%s: %d timestamp(s) step back in time (max %d µs)", args.input,
+                    info["non_monotonic_steps"], info["max_step_back_us"])
+    if info["time_jumps_over_1s"]:
+        log.warning("%s: %d forward time jump(s) over 1 s (largest %d µs)", args.input,
+                    info["time_jumps_over_1s"], info["max_gap_us"])
+    print(json.dumps(info, indent=2) if args.json else _text(info))
+    return 0

@@ -1,0 +1,159 @@
+"""Live Prophesee cameras (EVK3/EVK4, ...): Metavision SDK if installed, else neuromorphic-drivers.
+
+Neither is on PyPI as the SDK (Metavision/OpenEB must be built or installed from
+Prophesee); ``neuromorphic-drivers`` is (``pip install evfocus-live[prophesee]``).
+Without either, opening raises a :class:`DeviceError` that says how to get one. Both
+paths are untested with hardware here; the no-camera paths are tested.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+
+import numpy as np
+
+from ..errors import DeviceError
+from ..events import EVENT_DTYPE
+from .base import EventSource
+
+log = logging.getLogger(__name__)
+
+HOW_TO = ("install the Metavision SDK / OpenEB (https://docs.prophesee.ai) or "
+          "'pip install neuromorphic-drivers' (then run neuromorphic-drivers-install-udev-rules)")
+
+
+def _to_events(a, fields=("t", "x", "y", "p")) -> np.ndarray:
+    out = np.empty(len(a), dtype=EVENT_DTYPE)
+    t, x, y, p = fields
+    out["t"], out["x"], out["y"] = a[t], a[x], a[y]
+    out["p"] = np.asarray(a[p]) > 0
+    return out
+
+
+def _backend():
+    """'metavision', 'neuromorphic_drivers' or None, by what imports."""
+    try:
+        from metavision_core.event_io import EventsIterator  # noqa: F401
+        return "metavision"
+    except ImportError:
+        pass
+    try:
+        import neuromorphic_drivers  # noqa: F401
+        return "neuromorphic_drivers"
+    except ImportError:
+        return None
+
+
+class PropheseeCameraSource(EventSource):
+    """A live Prophesee camera (see module docstring for the backends).
+
+    A reader thread pulls packets from the driver into a bounded queue (oldest
+    dropped), so :meth:`read` returns within ``poll_timeout_s``; an empty batch means
+    nothing arrived, DeviceError means the camera stopped.
+
+    Parameters:
+        serial: camera serial number (default: the first one found).
+        poll_timeout_s: longest wait inside :meth:`read`.
+    """
+
+    is_live = True
+    format = "prophesee"
+
+    def __init__(self, serial: str | None = None, poll_timeout_s: float = 0.02, **_ignored):
+        self.poll_timeout_s = poll_timeout_s
+        self._q: queue.Queue = queue.Queue(maxsize=256)
+        self._error: str | None = None
+        self._stop = threading.Event()
+        self.dropped_batches = 0
+        backend = _backend()
+        if backend is None:
+            raise DeviceError("no Prophesee driver available: " + HOW_TO)
+        self.backend = backend
+        if backend == "metavision":
+            self._it = self._open_metavision(serial)
+        else:
+            self._it = self._open_nd(serial)
+        self._thread = threading.Thread(target=self._pump, name="prophesee-reader", daemon=True)
+        self._thread.start()
+
+    def _open_metavision(self, serial):
+        from metavision_core.event_io import EventsIterator
+        try:
+            it = EventsIterator(input_path=serial or "", mode="delta_t", delta_t=10_000)
+            h, w = it.get_size()
+        except Exception as exc:
+            raise DeviceError(f"no Prophesee camera found via Metavision ({type(exc).__name__}: "
+                              f"{str(exc).splitlines()[0] if str(exc) else 'no detail'})") from None
+        self.width, self.height = int(w), int(h)
+        self.sensor = f"Prophesee {serial or ''}".strip()
+        return (_to_events(ev) for ev in it)
+
+    def _open_nd(self, serial):
+        import neuromorphic_drivers as nd
+        try:
+            devices = list(nd.list_devices())
+        except Exception as exc:
+            raise DeviceError(f"cannot list cameras via neuromorphic-drivers ({type(exc).__name__}: "
+                              f"{str(exc).splitlines()[0] if str(exc) else 'no detail'})") from None
+        devices = [d for d in devices if "prophesee" in str(getattr(d, "name", d)).lower()
+                   or "evk" in str(getattr(d, "name", d)).lower()]
+        if serial is not None:
+            devices = [d for d in devices if str(getattr(d, "serial", "")) == serial]
+        if not devices:
+            raise DeviceError(f"no Prophesee camera found{' with serial ' + serial if serial else ''} "
+                              "(neuromorphic-drivers)")
+        try:
+            dev = nd.open(serial=getattr(devices[0], "serial", None))
+        except Exception as exc:
+            raise DeviceError(f"cannot open {getattr(devices[0], 'name', 'camera')} "
+                              f"({type(exc).__name__})") from None
+        props = getattr(dev, "properties", lambda: None)()
+        self.width = int(getattr(props, "width", 1280))
+        self.height = int(getattr(props, "height", 720))
+        self.sensor = f"{getattr(devices[0], 'name', 'Prophesee')} {getattr(devices[0], 'serial', '')}".strip()
+        self._dev = dev
+
+        def gen():
+            for _status, packet in dev:
+                ev = packet.get("dvs_events") if isinstance(packet, dict) else getattr(packet, "polarity_events", None)
+                if ev is not None and len(ev):
+                    yield _to_events(ev, ("t", "x", "y", "on"))
+        return gen()
+
+    def _pump(self) -> None:
+        try:
+            for batch in self._it:
+                if self._stop.is_set():
+                    return
+                try:
+                    self._q.put_nowait(batch)
+                except queue.Full:  # never block the driver: drop the oldest
+                    try:
+                        self._q.get_nowait()
+                        self.dropped_batches += 1
+                    except queue.Empty:
+                        pass
+                    self._q.put_nowait(batch)
+            self._error = "camera stream ended"
+        except Exception as exc:
+            self._error = f"camera error ({type(exc).__name__})"
+
+    def read(self) -> np.ndarray | None:
+        try:
+            return self._q.get(timeout=self.poll_timeout_s)
+        except queue.Empty:
+            if self._error:
+                raise DeviceError(f"{self.sensor}: {self._error}") from None
+            return np.empty(0, dtype=EVENT_DTYPE)
+
+    def close(self) -> None:
+        self._stop.set()
+        dev = getattr(self, "_dev", None)
+        if dev is not None:
+            try:
+                dev.__exit__(None, None, None)
+            except Exception:
+                pass
+            self._dev = None
