@@ -273,6 +273,8 @@ class Pipeline:
         self.ring = EventRingBuffer(ring_capacity or max(30_000_000, 4 * self._window_events_hint()))
         self.stats.ring_capacity = self.ring.capacity
         self._apply_range()
+        # compile/load the voxel kernel now, not in the middle of the first live window
+        voxel_grid(np.zeros(2, EVENT_DTYPE), self.num_bins, 2, 2, device="cpu")
         self.stats.status = "ready"
 
     # ------------------------------------------------------------------ setup
@@ -361,8 +363,9 @@ class Pipeline:
         """Continue from sensor time ``t_us`` (files); resets the state."""
         if self.source.is_live:
             raise InputError("cannot seek in a live source")
-        if self._threads_alive():
-            self._seek_req = int(t_us)
+        reader = self._threads[0] if self._threads else None
+        if reader is not None and reader.is_alive() and reader is not threading.current_thread():
+            self._seek_req = int(t_us)  # the reader thread owns the source: it seeks between reads
             return
         self._do_seek(int(t_us))
 
@@ -444,7 +447,7 @@ class Pipeline:
         return self._paused.is_set()
 
     # ------------------------------------------------------------ source reading
-    def _read(self) -> np.ndarray | None:
+    def _read(self, record_arrival: bool = True) -> np.ndarray | None:
         """Next batch; handles source faults (state reset, reconnect for live sources)."""
         try:
             batch = self.source.read()
@@ -468,7 +471,8 @@ class Pipeline:
         if len(batch):
             now = time.monotonic()
             t_last = int(batch["t"][-1])
-            self._arrivals.append((t_last, now))
+            if record_arrival:
+                self._arrivals.append((t_last, now))
             self.stats.sensor_t_us = t_last
             self.stats._ev_rate.add(len(batch), now)
             self.stats.events_total += len(batch)
@@ -691,8 +695,13 @@ class Pipeline:
     def _pace(self, batch: np.ndarray) -> bool:
         """Wait until the sensor clock (scaled by ``speed``) reaches the batch start.
 
-        Returns False when interrupted (stop / seek / pause).
+        While paused it waits (the batch is kept) and re-anchors the clock on resume.
+        Returns False when interrupted by stop or seek (the batch is then discarded).
         """
+        while self._paused.is_set():
+            if self._stop_evt.wait(0.02) or self._seek_req is not None:
+                return False
+            self._anchor = None
         if self.speed <= 0 or self.source.is_live:
             return True
         t_first = int(batch["t"][0])
@@ -709,8 +718,21 @@ class Pipeline:
             left = target - time.monotonic()
             if left <= 0:
                 return True
-            if self._stop_evt.wait(min(left, 0.02)) or self._seek_req is not None or self._paused.is_set():
+            if self._stop_evt.wait(min(left, 0.02)) or self._seek_req is not None:
                 return False
+            if self._paused.is_set():
+                return self._pace(batch)
+
+    def _loop_to_start(self) -> bool:
+        """At the end of a recording: seek back to the start when looping (True) or stop."""
+        if not self.loop or self.source.is_live or self._seek_req is not None:
+            return self._seek_req is not None
+        rng = self.source.time_range_us()
+        if rng is None:
+            return False
+        self._eof_at_end = False
+        self._do_seek(rng[0] + int(round((self._start_s or 0) * 1e6)))
+        return True
 
     def _reader_loop(self) -> None:
         pace_chunk_us = 5_000
@@ -722,32 +744,27 @@ class Pipeline:
                 if self._paused.is_set():
                     self._stop_evt.wait(0.02)
                     continue
-                batch = self._read()
-                if batch is None or (self._eof_at_end and not len(batch)):
-                    if self.loop and not self.source.is_live and self._seek_req is None:
-                        rng = self.source.time_range_us()
-                        if rng is not None:
-                            start = rng[0] + int(round((self._start_s or 0) * 1e6))
-                            self._eof_at_end = False
-                            self._do_seek(start)
-                            continue
-                    break
-                if not len(batch):
-                    continue
-                # pace in small sensor-time chunks so a big file batch is not one burst
-                if self.speed > 0 and not self.source.is_live:
-                    t = batch["t"]
-                    edges = np.searchsorted(t, np.arange(int(t[0]) + pace_chunk_us, int(t[-1]) + 1, pace_chunk_us))
-                    parts = np.split(batch, edges) if len(edges) else [batch]
-                else:
-                    parts = [batch]
-                for part in parts:
-                    if not len(part):
+                batch = self._read(record_arrival=False)
+                if batch is None:
+                    if self._loop_to_start():
                         continue
-                    if not self._pace(part):
-                        break
-                    self.ring.push(part)
-                if self._eof_at_end:
+                    break
+                if len(batch):
+                    # pace in small sensor-time chunks so a big file batch is not one burst
+                    parts = [batch]
+                    if self.speed > 0 and not self.source.is_live:
+                        chunk = (batch["t"] - batch["t"][0]) // pace_chunk_us
+                        edges = np.flatnonzero(np.diff(chunk)) + 1  # bounded by the batch length
+                        if len(edges):
+                            parts = np.split(batch, edges)
+                    for part in parts:
+                        if not self._pace(part):
+                            break
+                        self.ring.push(part)
+                        self._arrivals.append((int(part["t"][-1]), time.monotonic()))
+                if self._eof_at_end:  # reached --end-s
+                    if self._loop_to_start():
+                        continue
                     break
         except EvFocusError as exc:
             self.stats.status = f"source error: {exc}"
@@ -766,7 +783,7 @@ class Pipeline:
                 self.stats.ring_fill, self.stats.ring_fill_ratio = self.ring.fill, self.ring.fill_ratio
                 self.stats.dropped_events = self.ring.dropped
                 if not len(ev):
-                    if self._eof.is_set() and self.ring.fill == 0:
+                    if self._eof.is_set() and self.ring.fill == 0 and not self._stop_evt.is_set():
                         with self._lock:
                             windows = self.slicer.flush() if gen == self._gen else []
                             for w in windows[-self.max_backlog_windows:]:

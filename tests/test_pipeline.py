@@ -331,3 +331,20 @@ def test_threaded_seek_pause_resume_stop():
     assert not pipe._threads_alive()
     with lock:
         assert got[-1].t_start_us >= 4_000_000
+
+
+def test_threaded_loop_replays_and_resets_state():
+    ev = make_events(20_000, width=32, height=24, duration_us=100_000)
+    got = []
+    model = SumModel()
+    pipe = Pipeline(ArraySource(ev, 32, 24, batch=4000), WindowConfig(mode="duration", window_ms=10),
+                    model=model, post=NO_POST, speed=4.0)
+    pipe.loop = True
+    pipe.start(got.append)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not any(b.t_us < a.t_us for a, b in zip(got, got[1:])):
+        time.sleep(0.02)
+    pipe.stop()
+    assert any(b.t_us < a.t_us for a, b in zip(got, got[1:])), "the recording must have restarted"
+    assert model.resets >= 2  # construction + the loop's seek
+    assert pipe.stats.status == "stopped"
