@@ -96,3 +96,10 @@ class EventSource(abc.ABC):
     def __exit__(self, *exc):
         self.close()
         return False
+
+    def __del__(self):
+        # a source dropped without close() must not leak its file/device (ResourceWarning)
+        try:
+            self.close()
+        except Exception:
+            pass
