@@ -145,6 +145,8 @@ class PipelineStats:
     source_errors: int = 0
     reconnects: int = 0
     sensor_t_us: int | None = None
+    #: the last fault (source error, NaN output, CUDA OOM); kept when ``status`` moves on
+    last_fault: str = ""
     _ev_rate: _Rate = field(default_factory=_Rate, repr=False)
     _fr_rate: _Rate = field(default_factory=_Rate, repr=False)
 
@@ -454,7 +456,7 @@ class Pipeline:
         except Exception as exc:
             msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             self.stats.source_errors += 1
-            self.stats.status = f"source error: {msg}"
+            self.stats.status = self.stats.last_fault = f"source error: {msg}"
             log.warning("source error: %s", msg)
             with self._lock:
                 self._gen += 1
@@ -542,7 +544,7 @@ class Pipeline:
 
     def _fallback_to_cpu(self) -> None:
         log.warning("CUDA out of memory: falling back to the CPU")
-        self.stats.status = "CUDA out of memory: running on CPU"
+        self.stats.status = self.stats.last_fault = "CUDA out of memory: running on CPU"
         self.device = torch.device("cpu")
         self.stats.device = "cpu"
         self.half = False
@@ -565,6 +567,7 @@ class Pipeline:
             torch.cuda.synchronize()
         if not bool(torch.isfinite(img.sum(dtype=torch.float32))):  # NaN/Inf anywhere propagates
             self.stats.nan_frames += 1
+            self.stats.last_fault = "model output NaN/Inf: frame dropped, state reset"
             if not self._nan_warned:
                 self._nan_warned = True
                 log.warning("model output contains NaN/Inf: frame dropped, state reset "
