@@ -263,11 +263,12 @@ class Renderer:
         self.scene = scene
         self.sigma_step_px = sigma_step_px
         self.size = (scene.width, scene.height)
-        # linear, premultiplied textures
-        self._prem = []
+        # linear textures: background one array; foreground a (premultiplied
+        # intensity, alpha) pair (two 1-channel warps are faster than one 2-channel)
+        self._tex = []
         for ly in scene.layers:
             lin = to_linear(ly.texture)
-            self._prem.append((lin * ly.alpha if ly.alpha is not None else lin, ly.alpha))
+            self._tex.append(lin if ly.alpha is None else (lin * ly.alpha, ly.alpha))
         self._cache: list[dict] = [dict() for _ in scene.layers]
         #: optional override of the focus distance (the live camera's knob), metres
         self.focus_override_m: float | None = None
@@ -296,20 +297,23 @@ class Renderer:
         sigma = float(np.clip(sc.lens.sigma_px(depth, focus), *sc.sigma_range))
         return m, scale, depth, sigma
 
-    def _blurred(self, i: int, sigma_tex: float):
+    def _blurred(self, i: int, sigma_tex: float) -> tuple[np.ndarray, int]:
+        """Layer texture blurred by ``sigma_tex`` (quantised, cached) and its zero padding."""
         q = int(round(sigma_tex / self.sigma_step_px))
         cache = self._cache[i]
         hit = cache.get(q)
         if hit is not None:
             return hit
-        prem, alpha = self._prem[i]
+        tex = self._tex[i]
         s = q * self.sigma_step_px
         if s < SIGMA_EPS:
-            out = (prem, alpha)
-        else:
-            border = BG_BORDER if alpha is None else FG_BORDER
-            out = (blur(prem, s, self.scene.psf, border),
-                   None if alpha is None else blur(alpha, s, self.scene.psf, border))
+            out = (tex, 0)
+        elif not isinstance(tex, tuple):  # background: mirrored beyond its edges
+            out = (blur(tex, s, self.scene.psf, BG_BORDER), 0)
+        else:  # foreground: pad with transparency so the blur can spread past the patch
+            pad = int(np.ceil(3.0 * s)) + 2
+            out = (tuple(blur(cv2.copyMakeBorder(a, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0),
+                              s, self.scene.psf, FG_BORDER) for a in tex), pad)
         if len(cache) >= 3:
             cache.pop(next(iter(cache)))
         cache[q] = out
@@ -321,20 +325,47 @@ class Renderer:
         fg = sorted(range(1, len(states)), key=lambda i: -states[i][2])
         return [0] + fg, states
 
+    def _warp_roi(self, tex: tuple, m: np.ndarray, pad: int):
+        """Warp foreground arrays into the sensor's bounding box of their footprint only.
+
+        Returns (list of warped arrays, (x0, y0, x1, y1)) or None when out of view.
+        """
+        W, H = self.size
+        if pad:
+            m = m.copy()
+            m[:, 2] -= m[:, :2] @ np.array([pad, pad], np.float64)
+        th, tw = tex[0].shape[:2]
+        corners = m @ np.array([[0, tw, 0, tw], [0, 0, th, th], [1, 1, 1, 1]], np.float64)
+        x0 = max(0, int(np.floor(corners[0].min())) - 1)
+        y0 = max(0, int(np.floor(corners[1].min())) - 1)
+        x1 = min(W, int(np.ceil(corners[0].max())) + 2)
+        y1 = min(H, int(np.ceil(corners[1].max())) + 2)
+        if x1 <= x0 or y1 <= y0:
+            return None
+        m = m.copy()
+        m[0, 2] -= x0
+        m[1, 2] -= y0
+        w = [cv2.warpAffine(a, m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR, borderMode=FG_BORDER)
+             for a in tex]
+        return w, (x0, y0, x1, y1)
+
     def render(self, t_s: float, sharp: bool = False) -> np.ndarray:
         """Linear reflectance (no lighting) at scene time ``t_s``; defocused unless ``sharp``."""
         order, states = self._order(t_s)
         out = None
         for i in order:
             m, scale, _, sigma = states[i]
-            prem, alpha = self._prem[i] if sharp else self._blurred(i, sigma / max(scale, 1e-3))
-            if alpha is None:
-                out = cv2.warpAffine(prem, m, self.size, flags=cv2.INTER_LINEAR, borderMode=BG_BORDER)
-            else:
-                p = cv2.warpAffine(prem, m, self.size, flags=cv2.INTER_LINEAR, borderMode=FG_BORDER)
-                a = cv2.warpAffine(alpha, m, self.size, flags=cv2.INTER_LINEAR, borderMode=FG_BORDER)
-                out *= 1.0 - a
-                out += p
+            tex, pad = (self._tex[i], 0) if sharp else self._blurred(i, sigma / max(scale, 1e-3))
+            if not isinstance(tex, tuple):
+                out = cv2.warpAffine(tex, m, self.size, flags=cv2.INTER_LINEAR, borderMode=BG_BORDER)
+                continue
+            hit = self._warp_roi(tex, m, pad)
+            if hit is None:
+                continue
+            w, (x0, y0, x1, y1) = hit
+            roi = out[y0:y1, x0:x1]
+            roi *= 1.0 - w[1]
+            roi += w[0]
         return out
 
     def maps(self, t_s: float) -> tuple[np.ndarray, np.ndarray]:
@@ -345,13 +376,16 @@ class Renderer:
         depth = np.empty((H, W), np.float32)
         for i in order:
             m, _, d, s = states[i]
-            alpha = self._prem[i][1]
-            if alpha is None:
+            tex = self._tex[i]
+            if not isinstance(tex, tuple):
                 sigma[:] = s
                 depth[:] = d
-            else:
-                a = cv2.warpAffine(alpha, m, self.size, flags=cv2.INTER_LINEAR, borderMode=FG_BORDER)
-                front = a > 0.5
-                sigma[front] = s
-                depth[front] = d
+                continue
+            hit = self._warp_roi(tex[1:], m, 0)
+            if hit is None:
+                continue
+            w, (x0, y0, x1, y1) = hit
+            front = w[0] > 0.5
+            sigma[y0:y1, x0:x1][front] = s
+            depth[y0:y1, x0:x1][front] = d
         return sigma, depth

@@ -281,38 +281,30 @@ def simulate_sequence(cfg: SimConfig, seed: int, scene: Scene | None = None) -> 
     return SimResult(events, ts, sharp, blurred, sigma, depth, W, H, int(seed), cfg, meta)
 
 
-def _h5_compression():
-    try:
-        import hdf5plugin
-        return dict(hdf5plugin.Blosc(cname="lz4", clevel=5, shuffle=hdf5plugin.Blosc.SHUFFLE))
-    except ImportError:  # pragma: no cover - hdf5plugin is a dependency
-        return dict(compression="gzip", compression_opts=4)
-
-
 def write_sequence(res: SimResult, base: str | Path, aedat4: bool = True) -> dict:
     """Write ``base.h5`` (our HDF5 layout + ``/frames``) and ``base.aedat4``; return a summary."""
     import h5py
 
+    from ..writers.hdf5 import Hdf5Writer
+    try:
+        from ..writers.hdf5 import _compression
+    except ImportError:  # same codec as the writer's default when it hides its choice
+        def _compression():
+            return {"compression": "gzip", "compression_opts": 4, "shuffle": True}
+
     base = Path(base)
     h5_path = base.with_suffix(".h5")
-    comp = _h5_compression()
     ev = res.events
-    with h5py.File(h5_path, "w") as f:
-        f.attrs["width"] = res.width
-        f.attrs["height"] = res.height
-        f.attrs["sensor"] = SIM_SENSOR
-        f.attrs["format"] = H5_FORMAT
+    with Hdf5Writer(h5_path, res.width, res.height, sensor=SIM_SENSOR) as w:
+        w.write(ev)
+    comp = _compression()
+    with h5py.File(h5_path, "a") as f:
         f.attrs["seed"] = res.seed
         f.attrs["sigma_range"] = np.asarray(res.config.sigma_range, np.float64)
         f.attrs["focus_sweep"] = bool(res.config.focus_sweep)
         f.attrs["contrast_threshold"] = float(res.meta["contrast_threshold"])
         f.attrs["sim_config"] = json.dumps(res.config.to_dict())
         f.attrs["sim_meta"] = json.dumps(res.meta)
-        g = f.create_group("events")
-        chunk = max(1, min(len(ev), 1 << 16))
-        for name in ("t", "x", "y", "p"):
-            g.create_dataset(name, data=np.ascontiguousarray(ev[name]), chunks=(chunk,) if len(ev) else None,
-                             **(comp if len(ev) else {}))
         fr = f.create_group("frames")
         H, W = res.height, res.width
         fr.create_dataset("t_us", data=res.t_us)
