@@ -49,6 +49,9 @@ __all__ = ["Pipeline", "FrameResult", "PipelineStats", "resolve_device"]
 
 _DEVICE_LOGGED: set[str] = set()
 
+#: default ring buffer capacity in events (13 bytes each)
+DEFAULT_RING_EVENTS = 4_000_000
+
 
 def resolve_device(device: str | torch.device = "auto") -> torch.device:
     """``auto`` -> CUDA when present, else CPU (logged once per process)."""
@@ -184,7 +187,8 @@ class Pipeline:
             fp16 settings still apply).
         timestamps_us: frame times for window mode "timestamps".
         speed: file replay speed in threaded mode (default: ``SourceConfig.speed`` or 1).
-        ring_capacity: ring buffer size in events (default: 1 s at 30 Mev/s, >= 4 windows).
+        ring_capacity: ring buffer size in events (default ``DEFAULT_RING_EVENTS`` = 4 M, 52 MB,
+            ~0.3 s of a busy 1280x720 sensor; at least 4 windows).
         render_events: build ``FrameResult.event_image``.
         reconnect: try to reopen a failing live source (back-off up to 2 s).
 
@@ -272,7 +276,7 @@ class Pipeline:
         self.stats.device = str(self.device)
 
         self._setup_for_source()
-        self.ring = EventRingBuffer(ring_capacity or max(30_000_000, 4 * self._window_events_hint()))
+        self.ring = EventRingBuffer(ring_capacity or max(DEFAULT_RING_EVENTS, 4 * self._window_events_hint()))
         self.stats.ring_capacity = self.ring.capacity
         self._apply_range()
         # compile/load the voxel kernel now, not in the middle of the first live window

@@ -13,7 +13,6 @@ from conftest import REAL_FILES, make_events
 
 from evfocus_live.config import ModelConfig, PostConfig, SourceConfig, WindowConfig
 from evfocus_live.errors import CheckpointError, DeviceError, InputError
-from evfocus_live.events import EVENT_DTYPE
 from evfocus_live.pipeline import FrameResult, Pipeline
 from evfocus_live.sources import open_source
 from evfocus_live.sources.base import EventSource
