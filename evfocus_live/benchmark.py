@@ -1,0 +1,366 @@
+"""``evfocus bench``: every stage alone and end to end, with baselines in the same process.
+
+Speed is reported as rates *and* as ratios against a baseline measured in the same run
+(bare library reader, naive ``np.add.at`` voxel grid, the E2VID baseline network, the
+model forward alone), so the numbers mean something on a noisy shared machine.
+
+Inputs are built from the real DAVIS346 recording in ``../shared/data`` when present
+(tiled in time to a few seconds of replay) and from simulated events otherwise; the
+1280x720 case tiles the real Gen4.1 EVT3 recording.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import resource
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .events import EVENT_DTYPE
+
+log = logging.getLogger(__name__)
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DAVIS_FILE = SHARED_DATA / "davis346_pegboard_aestream.aedat4"
+EVT3_FILE = SHARED_DATA / "prophesee_gen41_evk3_street_evt3.raw"
+
+
+@dataclass
+class Row:
+    """One benchmark line: a stage at a resolution, its rate and its ratio to a baseline."""
+
+    stage: str
+    resolution: str
+    value: float
+    unit: str
+    baseline: str = ""
+    ratio: float | None = None
+    extra: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        d = {k: getattr(self, k) for k in ("stage", "resolution", "value", "unit", "baseline", "ratio")}
+        d.update(self.extra)
+        return d
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _best_of(fn: Callable[[], object], repeats: int) -> float:
+    """Best wall time in seconds over ``repeats`` runs (the least disturbed by neighbours)."""
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def tile_events(ev: np.ndarray, copies: int) -> np.ndarray:
+    """Repeat a recording back to back in time (keeps its real spatial statistics)."""
+    span = int(ev["t"].max() - ev["t"].min()) + 1
+    out = np.concatenate([ev] * copies)
+    n = len(ev)
+    for k in range(copies):
+        out["t"][k * n:(k + 1) * n] += k * span
+    order = np.argsort(out["t"], kind="stable")
+    return out[order]
+
+
+def _read_all(path: Path) -> tuple[np.ndarray, int, int]:
+    from .sources import open_file
+
+    with open_file(path) as src:
+        ev = np.concatenate(list(src))
+        return ev, src.width, src.height
+
+
+def _fallback_events(width: int, height: int, duration_s: float, rate_ev_s: float, seed: int = 0) -> np.ndarray:
+    """Moving-edge events (when the real recordings are absent)."""
+    rng = np.random.default_rng(seed)
+    n = int(duration_s * rate_ev_s)
+    ev = np.empty(n, dtype=EVENT_DTYPE)
+    ev["t"] = np.sort(rng.integers(0, int(duration_s * 1e6), n))
+    phase = (ev["t"] / 1e6 * 80.0) % width
+    ev["x"] = np.clip(phase + rng.normal(0, 2, n), 0, width - 1).astype(np.uint16)
+    ev["y"] = rng.integers(0, height, n)
+    ev["p"] = rng.integers(0, 2, n)
+    return ev
+
+
+def make_replays(tmp: Path, seconds: float = 3.0) -> dict[str, dict]:
+    """Replay files at 346x260 (.aedat4) and 1280x720 (.h5) plus their events."""
+    from .writers.aedat4 import Aedat4Writer
+    from .writers.hdf5 import Hdf5Writer
+
+    out = {}
+    if DAVIS_FILE.is_file():
+        ev, w, h = _read_all(DAVIS_FILE)
+        ev = tile_events(ev, max(1, int(np.ceil(seconds / 0.13))))
+    else:
+        w, h = 346, 260
+        ev = _fallback_events(w, h, seconds, 0.9e6)
+    path = tmp / "replay_346x260.aedat4"
+    with Aedat4Writer(path, w, h, sensor="DAVIS346-bench") as wr:
+        step = 10_000
+        t0 = int(ev["t"][0])
+        edges = np.searchsorted(ev["t"], np.arange(t0, int(ev["t"][-1]) + step + 1, step))
+        for a, b in zip(edges[:-1], edges[1:]):
+            if b > a:
+                wr.write(ev[a:b])
+    out["346x260"] = dict(path=path, events=ev, width=w, height=h)
+
+    if EVT3_FILE.is_file():
+        ev, w, h = _read_all(EVT3_FILE)
+        ev = ev[np.argsort(ev["t"], kind="stable")]
+        ev = tile_events(ev, max(1, int(np.ceil(seconds / 4 / 0.0088))))
+    else:
+        w, h = 1280, 720
+        ev = _fallback_events(w, h, seconds / 4, 20e6)
+    path = tmp / "replay_1280x720.h5"
+    with Hdf5Writer(path, w, h, sensor="Gen4.1-bench") as wr:
+        wr.write(ev)
+    out["1280x720"] = dict(path=path, events=ev, width=w, height=h)
+    return out
+
+
+# --- stages -----------------------------------------------------------------------------
+
+def bench_read(replays: dict, repeats: int) -> list[Row]:
+    from .sources import open_file
+
+    rows = []
+    for res, r in replays.items():
+        path, n = r["path"], len(r["events"])
+
+        def ours():
+            with open_file(path) as src:
+                for _ in src:
+                    pass
+
+        base_name, base = "", None
+        if path.suffix == ".aedat4":
+            import dv_processing as dv
+
+            def base():
+                rec = dv.io.MonoCameraRecording(str(path))
+                while rec.isRunning():
+                    b = rec.getNextEventBatch()
+                    if b is not None:
+                        b.numpy()
+            base_name = "dv-processing loop"
+        elif path.suffix == ".h5":
+            import h5py
+
+            def base():
+                with h5py.File(path, "r") as f:
+                    for k in ("t", "x", "y", "p"):
+                        f["events"][k][...]
+            base_name = "bare h5py read"
+        t_ours = _best_of(ours, repeats)
+        row = Row("read", res, n / t_ours / 1e6, "Mev/s")
+        if base is not None:
+            t_base = _best_of(base, repeats)
+            row.baseline, row.ratio = base_name, t_base / t_ours
+            row.extra["overhead_pct"] = round(100 * (t_ours / t_base - 1), 1)
+        rows.append(row)
+    return rows
+
+
+def _naive_voxel(ev: np.ndarray, bins: int, w: int, h: int) -> np.ndarray:
+    vox = np.zeros((bins, h, w), np.float32)
+    t = ev["t"].astype(np.float64)
+    ts = (t - t[0]) / max(t[-1] - t[0], 1) * (bins - 1)
+    ti = ts.astype(np.int64)
+    dt = (ts - ti).astype(np.float32)
+    pol = ev["p"].astype(np.float32) * 2 - 1
+    x, y = ev["x"].astype(np.int64), ev["y"].astype(np.int64)
+    np.add.at(vox, (ti, y, x), pol * (1 - dt))
+    nxt = np.minimum(ti + 1, bins - 1)
+    np.add.at(vox, (nxt, y, x), pol * dt)
+    return vox
+
+
+def bench_voxel(replays: dict, repeats: int) -> list[Row]:
+    from .core.slicing import CountSlicer, default_window_events
+    from .core.voxel import voxel_grid
+
+    rows = []
+    for res, r in replays.items():
+        ev, w, h = r["events"], r["width"], r["height"]
+        n_win = default_window_events(w, h)
+        windows = [ev[i:i + n_win] for i in range(0, min(len(ev), 40 * n_win), n_win)]
+        n = sum(len(x) for x in windows)
+
+        def ours():
+            sl = CountSlicer(n_win)
+            for win in sl.push(ev[:n]):
+                voxel_grid(win.events, 5, w, h)
+
+        def naive():
+            for win in windows:
+                _naive_voxel(win, 5, w, h)
+
+        t_ours, t_naive = _best_of(ours, repeats), _best_of(naive, max(1, repeats // 2))
+        rows.append(Row("slice+voxel", res, n / t_ours / 1e6, "Mev/s", "numpy np.add.at", t_naive / t_ours,
+                        {"windows": len(windows), "events_per_window": n_win}))
+    return rows
+
+
+def _model_list(names: list[str] | None) -> list[tuple[str, torch.nn.Module]]:
+    from .errors import CheckpointError
+    from .nn.registry import SHIPPED, build_model, load_model
+
+    out = []
+    for name in names or list(SHIPPED):
+        try:
+            out.append((name, load_model(name, "cpu")))
+        except CheckpointError:
+            # no weights shipped (evfocus-full): time the architecture, untrained
+            cfg_path = Path(__file__).resolve().parents[1] / "models" / "configs" / f"{name}.toml"
+            if cfg_path.is_file():
+                import tomllib
+
+                cfg = tomllib.loads(cfg_path.read_text())["model"]
+                arch = cfg.pop("arch")
+                out.append((f"{name} (untrained)", build_model(arch, cfg).eval()))
+            else:
+                log.warning("model %s unavailable; skipped", name)
+    return out
+
+
+def bench_models(resolutions: list[tuple[int, int]], repeats: int, names: list[str] | None) -> list[Row]:
+    rows = []
+    models = _model_list(names)
+    for w, h in resolutions:
+        vox = torch.randn(1, 5, h, w)
+        times = {}
+        for name, model in models:
+            if "full" in name and w * h > 346 * 260 and repeats < 3:
+                continue  # minutes per frame on a laptop CPU; quick mode skips it
+            model.reset_states()
+            with torch.inference_mode():
+                for _ in range(2):
+                    model(vox)
+                t = _best_of(lambda: model(vox), repeats)
+            times[name] = t
+        base = times.get("e2vid")
+        for name, t in times.items():
+            rows.append(Row("model forward", f"{w}x{h}", 1.0 / t, "frames/s", "e2vid" if base else "",
+                            (base / t) if base else None, {"model": name, "ms_per_frame": round(1e3 * t, 2)}))
+    return rows
+
+
+def bench_post_and_display(replays: dict, repeats: int) -> list[Row]:
+    from .core.postprocess import AutoHdr, UnsharpMask
+    from .core.render import EventAccumulator, event_image
+
+    rows = []
+    for res, r in replays.items():
+        w, h, ev = r["width"], r["height"], r["events"]
+        rng = np.random.default_rng(0)
+        frame = rng.integers(0, 256, (h, w), dtype=np.uint8)
+        hdr, usm = AutoHdr(), UnsharpMask()
+        t_post = _best_of(lambda: usm(hdr(frame, 0), 0), repeats * 5)
+        rows.append(Row("post-processing (auto-HDR + unsharp)", res, 1e3 * t_post, "ms/frame"))
+        win = ev[: max(1, int(0.35 * w * h))]
+        acc = EventAccumulator(w, h)
+
+        def display():
+            event_image(win, w, h)
+            acc.update(win)
+            acc.render()
+
+        rows.append(Row("display conversion", res, 1e3 * _best_of(display, repeats * 5), "ms/frame"))
+    return rows
+
+
+def bench_end_to_end(replays: dict, model_name: str, window_ms: float, max_frames: int) -> list[Row]:
+    from .config import ModelConfig, WindowConfig
+    from .pipeline import Pipeline
+
+    rows = []
+    model_name, model = _model_list([model_name])[0]
+    for res, r in replays.items():
+        ev = r["events"]
+        pipe = Pipeline(str(r["path"]), WindowConfig(mode="duration", window_ms=window_ms),
+                        ModelConfig(name="evfocus", device="cpu"), model_obj=model)
+        t0 = time.perf_counter()
+        infer_ms, frames, t_first, t_last = 0.0, 0, None, None
+        for fr in pipe.frames():
+            frames += 1
+            infer_ms += fr.infer_ms
+            t_first = fr.t_start_us if t_first is None else t_first
+            t_last = fr.t_us
+            if frames >= max_frames:
+                break
+        wall = time.perf_counter() - t0
+        pipe.close()
+        sensor_s = (t_last - t_first) / 1e6 if frames else 0.0
+        # the model forward alone on this resolution, for the share outside the network
+        vox = torch.randn(1, 5, r["height"], r["width"])
+        model.reset_states()
+        with torch.inference_mode():
+            model(vox)
+            t_fwd = _best_of(lambda: model(vox), 3)
+        frame_s = wall / max(frames, 1)
+        rows.append(Row("end to end (replay)", res, frames / wall, "frames/s", "model forward alone",
+                        t_fwd / frame_s,
+                        {"model": model_name, "window_ms": window_ms, "frames": frames,
+                         "ms_per_frame": round(1e3 * frame_s, 2),
+                         "realtime_factor": round(sensor_s / wall, 3) if wall > 0 else None,
+                         "outside_model_pct": round(100 * (1 - t_fwd / frame_s), 1),
+                         "mev_per_s": round(len(ev) / 1e6 * min(1.0, frames * window_ms / 1e3 / max(sensor_s, 1e-9)) / wall, 2)
+                         if sensor_s else None}))
+    return rows
+
+
+def run(quick: bool = False, models: list[str] | None = None, threads: int | None = None,
+        progress: Callable[[str], None] | None = None) -> dict:
+    """Run every stage; returns ``{"machine": ..., "rows": [...]}``."""
+    if threads:
+        torch.set_num_threads(threads)
+    say = progress or (lambda s: None)
+    repeats = 2 if quick else 5
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="evfocus-bench-") as tmp:
+        say("building replay files")
+        replays = make_replays(Path(tmp), seconds=1.5 if quick else 3.0)
+        say("read")
+        rows += bench_read(replays, repeats)
+        say("slice + voxel grid")
+        rows += bench_voxel(replays, repeats)
+        say("model forward")
+        rows += bench_models([(346, 260), (1280, 720)], repeats, models)
+        say("post-processing and display")
+        rows += bench_post_and_display(replays, repeats)
+        say("end to end")
+        rows += bench_end_to_end(replays, "evfocus", 33.0, 30 if quick else 90)
+    machine = {"cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(),
+               "torch": torch.__version__, "cuda": torch.cuda.is_available(),
+               "peak_rss_mb": round(peak_rss_mb(), 1)}
+    return {"machine": machine, "rows": [r.as_dict() for r in rows]}
+
+
+def format_table(result: dict) -> str:
+    lines = ["| stage | resolution | model | value | unit | baseline | ratio | notes |",
+             "|---|---|---|---|---|---|---|---|"]
+    skip = {"stage", "resolution", "value", "unit", "baseline", "ratio", "model"}
+    for r in result["rows"]:
+        notes = ", ".join(f"{k}={v}" for k, v in r.items() if k not in skip)
+        ratio = f"{r['ratio']:.2f}x" if r.get("ratio") is not None else ""
+        lines.append(f"| {r['stage']} | {r['resolution']} | {r.get('model', '')} | {r['value']:.2f} | {r['unit']} "
+                     f"| {r['baseline']} | {ratio} | {notes} |")
+    m = result["machine"]
+    lines.append("")
+    lines.append(f"machine: {m['cpu_count']} CPU cores, torch {m['torch']} ({m['torch_threads']} threads), "
+                 f"CUDA {'yes' if m['cuda'] else 'no'}; peak RSS {m['peak_rss_mb']} MB")
+    return "\n".join(lines)
