@@ -58,10 +58,29 @@ def main() -> None:
     ap.add_argument("--bins", type=int, default=5)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--input", help="use the events of a recording (repeated up to --events) instead of "
+                                    "uniform random ones; sets the size")
     a = ap.parse_args()
     w, h = (int(v) for v in a.size.lower().split("x"))
     torch.set_num_threads(a.threads)
-    ev = make(a.events, w, h)
+    if a.input:
+        from evfocus_live.events import concat
+        from evfocus_live.sources import open_source
+
+        with open_source(a.input) as src:
+            rec = concat(list(src))
+            w, h = src.width, src.height
+        reps = -(-a.events // len(rec))
+        span = int(rec["t"][-1] - rec["t"][0]) + 1
+        parts = []
+        for k in range(reps):  # keep time increasing across repetitions
+            r = rec.copy()
+            r["t"] += k * span
+            parts.append(r)
+        ev = np.concatenate(parts)[: a.events]
+        print(f"events from {a.input} ({len(rec):,} events, repeated)")
+    else:
+        ev = make(a.events, w, h)
     rows = []
     for name, fn in [
         ("numba (default on CPU)", lambda: voxel_grid(ev, a.bins, w, h, normalize=False, backend="numba")),

@@ -271,7 +271,8 @@ def test_threaded_paced_replay_and_stats():
     wall = time.monotonic() - t0
     pipe.stop()
     assert 0.1 < wall < 5, "paced at 2x real time: 0.3 s of sensor time takes ~0.15 s"
-    assert len(got) >= 5 and pipe.latest is got[-1]
+    assert len(got) >= 3 and pipe.latest is got[-1]
+    assert pipe.stats.frames + pipe.stats.skipped_windows == 15  # every window is accounted for
     assert all(b.t_us > a.t_us for a, b in zip(got, got[1:]))
     assert pipe.stats.events_total == len(ev) and pipe.stats.status == "finished"
     assert pipe.stats.latency_ms >= 0 and pipe.stats.infer_ms > 0
