@@ -152,7 +152,8 @@ class Simulator:
     """
 
     def __init__(self, scene: Scene, rng: np.random.Generator, *, max_log_step: float = 0.5,
-                 min_step_us: float = 50.0, max_step_us: float = 5000.0, noise: bool = True):
+                 min_step_us: float = 50.0, max_step_us: float = 5000.0, noise: bool = True,
+                 t0_us: float = 0.0):
         self.scene = scene
         self.rng = rng
         self.renderer = Renderer(scene)
@@ -163,14 +164,14 @@ class Simulator:
         self.noise = noise
         self.speed = 1.0
         self.light_scale = 1.0
-        self.t_us = 0.0
+        self.t_us = float(t0_us)
         self.scene_t_s = 0.0
         self.renders = 0
         p = scene.sensor
         self._target = max_log_step * p.c_mean * min(p.on_off_ratio, 1.0 / p.on_off_ratio)
         self._dt = min(1000.0, self.max_step_us)
         self.last_lin = self.renderer.render(0.0)
-        self.gen.reset(self._log(self.last_lin, 0.0), 0.0)
+        self.gen.reset(self._log(self.last_lin, 0.0), self.t_us)
 
     def light_at(self, scene_t_s):
         return self.scene.lighting.at(scene_t_s) * self.light_scale
