@@ -350,3 +350,34 @@ def test_threaded_loop_replays_and_resets_state():
     assert any(b.t_us < a.t_us for a, b in zip(got, got[1:])), "the recording must have restarted"
     assert model.resets >= 2  # construction + the loop's seek
     assert pipe.stats.status == "stopped"
+
+
+def test_event_filters_run_before_slicing():
+    ev = make_events(30_000, width=40, height=30, duration_us=2_000_000)
+    hot = np.sort(np.concatenate([ev, make_events(20_000, width=1, height=1, duration_us=2_000_000, seed=9)]),
+                  order="t", kind="stable")  # pixel (0, 0) is hot
+    post = PostConfig(steps=("hot_pixels",), options={"hot_pixels": {"learn_s": 0.5}})
+    pipe = Pipeline(ArraySource(hot, 40, 30), WindowConfig(mode="duration", window_ms=500), model=SumModel(),
+                    post=post)
+    frames = list(pipe.frames())
+    assert pipe.event_filters[0].hot_pixels.tolist() == [[0, 0]]
+    late = sum(f.n_events for f in frames[2:])
+    assert late < np.sum(hot["t"] >= 1_000_000) - 5000  # the hot pixel's events are gone
+
+
+def test_resolution_change_on_reconnect_and_set_source():
+    made = []
+
+    def factory():
+        size = (32, 24) if not made else (48, 40)
+        src = FlakyLiveSource(make_events(20_000, *size, duration_us=200_000, seed=len(made)), *size,
+                              batch=5000, fail_after=2 if not made else 10**9)
+        made.append(src)
+        return src
+
+    pipe = Pipeline(factory, WindowConfig(mode="duration", window_ms=20), model=SumModel(), post=NO_POST)
+    shapes = {f.image.shape for f in pipe.frames()}
+    assert shapes == {(24, 32), (40, 48)} and (pipe.width, pipe.height) == (48, 40)
+    pipe.set_source(ArraySource(make_events(5000, 20, 10), 20, 10))
+    assert made[1].closed
+    assert {f.image.shape for f in pipe.frames()} == {(10, 20)}
