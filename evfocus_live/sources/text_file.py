@@ -81,8 +81,11 @@ class TextFileSource(EventSource):
 
     def _parse(self, blob: bytes, line0: int) -> np.ndarray:
         text = blob.decode("ascii", "replace").replace(",", " ")
+        lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+        if not lines:
+            return np.empty((0, 4))
         try:
-            a = np.loadtxt(text.splitlines(), dtype=np.float64, comments="#", ndmin=2)
+            a = np.loadtxt(lines, dtype=np.float64, comments="#", ndmin=2)
         except ValueError as exc:
             msg = str(exc).splitlines()[0]
             mm = re.search(r"row (\d+)|line (\d+)", msg)
@@ -101,20 +104,24 @@ class TextFileSource(EventSource):
         self._fh.seek(self._pos)
         blob = self._fh.read(self._block)
         off, line0 = self._pos, self._line
-        if self._pos + len(blob) < self._size:
+        at_eof = self._pos + len(blob) >= self._size
+        if not at_eof:
             cut = blob.rfind(b"\n")
             if cut < 0:  # a single line longer than a block: read on until its end
-                rest = self._fh.readline()
-                blob += rest
+                blob += self._fh.readline()
+                at_eof = self._pos + len(blob) >= self._size
                 cut = len(blob) - 1
             blob = blob[:cut + 1]
-        elif not blob.endswith(b"\n"):
-            last = blob.rfind(b"\n") + 1
-            tail = blob[last:]
-            if tail.strip() and not _ROW.match(tail.rstrip(b"\r")):
-                log.warning("%s: last line is truncated; ignoring it", self.path.name)
-                blob = blob[:last]
-        self._pos += len(blob) if self._pos + len(blob) < self._size else self._size - self._pos
+        if at_eof:
+            self._pos = self._size
+            if not blob.endswith(b"\n"):
+                last = blob.rfind(b"\n") + 1
+                tail = blob[last:]
+                if tail.strip() and not _ROW.match(tail.rstrip(b"\r")):
+                    log.warning("%s: last line is truncated; ignoring it", self.path.name)
+                    blob = blob[:last]
+        else:
+            self._pos += len(blob)
         self._line += blob.count(b"\n")
         return off, line0, self._parse(blob, line0)
 

@@ -1,0 +1,254 @@
+"""Every reader: exact counts/size/span on the real files, seek, detection by content, live no-camera paths."""
+
+from __future__ import annotations
+
+import logging
+import time
+from types import SimpleNamespace
+
+import h5py
+import numpy as np
+import pytest
+
+from conftest import DAVIS_FILE, EVT2_FILE, EVT3_FILE, REAL_FILES, make_events
+from evfocus_live.errors import DeviceError, InputError
+from evfocus_live.events import EVENT_DTYPE
+from evfocus_live.sources import detect_format, open_file, open_source
+from evfocus_live.sources.aedat4_file import Aedat4FileSource
+from evfocus_live.writers import Aedat4Writer, Hdf5Writer
+
+
+def _all(src):
+    with src:
+        return np.concatenate(list(src))
+
+
+@pytest.mark.parametrize("name", sorted(REAL_FILES))
+def test_real_files_exact(name):
+    facts = REAL_FILES[name]
+    with open_file(facts["path"]) as src:
+        assert src.format == facts["format"]
+        assert (src.width, src.height) == (facts["width"], facts["height"])
+        batches = list(src)
+        assert src.time_range_us() == (facts["t_first_us"], facts["t_last_us"])
+    ev = np.concatenate(batches)
+    assert ev.dtype == EVENT_DTYPE
+    assert len(ev) == facts["events"]
+    assert ev["t"].min() == facts["t_first_us"] and ev["t"].max() == facts["t_last_us"]
+    assert ev["x"].max() < facts["width"] and ev["y"].max() < facts["height"]
+    assert all(len(b) <= 1 << 20 for b in batches)
+
+
+def test_davis_sensor_and_extra_streams():
+    with Aedat4FileSource(DAVIS_FILE) as src:
+        assert src.sensor == "DAVIS346_00000104"
+        assert src.extra_streams() == {"frames": 0, "imu": 0, "triggers": 0}
+        frames = src.read_frames()
+        assert len(frames) == 3 and frames[0][1].shape == (260, 346) and frames[0][1].dtype == np.uint8
+        assert len(src.read_imu()) == 130
+        assert len(src.read_triggers()) == 15
+
+
+def test_aedat4_reader_equals_dv_processing():
+    import dv_processing as dv
+    r = dv.io.MonoCameraRecording(str(DAVIS_FILE))
+    parts = []
+    while r.isRunning():
+        b = r.getNextEventBatch()
+        if b is not None:
+            parts.append(b.numpy())
+    ref = np.concatenate(parts)
+    ev = _all(open_file(DAVIS_FILE))
+    assert np.array_equal(ev["t"], ref["timestamp"])
+    assert np.array_equal(ev["x"], ref["x"]) and np.array_equal(ev["y"], ref["y"])
+    assert np.array_equal(ev["p"], ref["polarity"].astype(np.uint8))
+
+
+@pytest.mark.parametrize("path", [DAVIS_FILE, EVT3_FILE, EVT2_FILE], ids=["aedat4", "evt3", "evt2"])
+@pytest.mark.parametrize("frac", [0.0, 0.37, 0.9, 1.5])
+def test_seek_real_files(path, frac):
+    full = _all(open_file(path))
+    t0 = int(full["t"].min() + frac * (full["t"].max() - full["t"].min()))
+    with open_file(path) as src:
+        src.read()  # seek after some reading too
+        src.seek(t0)
+        after = list(src)
+    got = np.concatenate(after) if after else np.empty(0, EVENT_DTYPE)
+    assert np.array_equal(got, full[full["t"] >= t0])
+
+
+@pytest.fixture
+def synth_files(tmp_path):
+    ev = make_events(60_000, t0_us=1_000, duration_us=3_000_000, seed=11)
+    paths = {}
+    paths["npy"] = tmp_path / "e.npy"
+    np.save(paths["npy"], ev)
+    paths["hdf5"] = tmp_path / "e.h5"
+    with Hdf5Writer(paths["hdf5"], 346, 260, "synthetic") as w:
+        w.write(ev)
+    paths["text"] = tmp_path / "e.txt"
+    rows = np.column_stack([ev["t"] / 1e6, ev["x"], ev["y"], ev["p"]])
+    np.savetxt(paths["text"], rows, fmt=["%.6f", "%d", "%d", "%d"], header="346 260", comments="")
+    paths["aedat4"] = tmp_path / "e.aedat4"
+    with Aedat4Writer(paths["aedat4"], 346, 260, max_packet_events=5000) as w:
+        w.write(ev)
+    return ev, paths
+
+
+@pytest.mark.parametrize("fmt", ["npy", "hdf5", "text", "aedat4"])
+def test_synthetic_formats_roundtrip_and_seek(synth_files, fmt):
+    ev, paths = synth_files
+    name, _ = detect_format(paths[fmt])
+    assert name == fmt
+    kw = {"width": 346, "height": 260} if fmt == "npy" else {}
+    with open_file(paths[fmt], **kw) as src:
+        assert (src.width, src.height) == (346, 260)
+        assert np.array_equal(np.concatenate(list(src)), ev)
+        assert src.time_range_us() == (int(ev["t"].min()), int(ev["t"].max()))
+        for t0 in (int(ev["t"][12_345]), 2_000_000, 10_000_000):
+            src.seek(t0)
+            rest = list(src)
+            got = np.concatenate(rest) if rest else np.empty(0, EVENT_DTYPE)
+            assert np.array_equal(got, ev[ev["t"] >= t0]), t0
+
+
+def test_npy_variants(tmp_path):
+    ev = make_events(5000, seed=2)
+    # E2VID-ish names, float seconds, -1/+1 polarity
+    alt = np.empty(len(ev), dtype=[("timestamp", "f8"), ("xs", "i2"), ("ys", "i2"), ("polarity", "i1")])
+    alt["timestamp"], alt["xs"], alt["ys"], alt["polarity"] = ev["t"] / 1e6, ev["x"], ev["y"], ev["p"] * 2 - 1
+    np.save(tmp_path / "a.npy", alt)
+    assert np.array_equal(_all(open_file(tmp_path / "a.npy", width=346, height=260)), ev)
+    # plain N x 4 integer array (t µs, x, y, p); size inferred from the data
+    np.save(tmp_path / "b.npy", np.column_stack([ev["t"], ev["x"], ev["y"], ev["p"]]))
+    with open_file(tmp_path / "b.npy") as src:
+        assert (src.width, src.height) == (int(ev["x"].max()) + 1, int(ev["y"].max()) + 1)
+        assert np.array_equal(np.concatenate(list(src)), ev)
+    np.save(tmp_path / "c.npy", np.zeros((10, 3)))
+    with pytest.raises(InputError, match="N x 4"):
+        open_file(tmp_path / "c.npy")
+
+
+def test_hdf5_e2vid_layout(tmp_path):
+    ev = make_events(4000, seed=3)
+    with h5py.File(tmp_path / "e2vid.h5", "w") as f:
+        f.attrs["sensor_resolution"] = (260, 346)
+        f["events/ts"] = ev["t"] / 1e6
+        f["events/xs"] = ev["x"]
+        f["events/ys"] = ev["y"]
+        f["events/ps"] = ev["p"].astype(bool)
+    with open_file(tmp_path / "e2vid.h5") as src:
+        assert src.format == "hdf5-e2vid" and (src.width, src.height) == (346, 260)
+        assert np.array_equal(np.concatenate(list(src)), ev)
+    with h5py.File(tmp_path / "other.h5", "w") as f:
+        f["foo"] = np.arange(3)
+    with pytest.raises(InputError, match="no event datasets"):
+        open_file(tmp_path / "other.h5")
+
+
+def test_text_microseconds_csv_and_truncated_last_line(tmp_path, caplog):
+    ev = make_events(3000, seed=4)
+    lines = "\n".join(f"{t},{x},{y},{p}" for t, x, y, p in ev.tolist())
+    p = tmp_path / "us.csv"
+    p.write_text("346 260\n" + lines + "\n")
+    assert np.array_equal(_all(open_file(p)), ev)  # integer t: µs
+    p.write_text("346 260\n" + lines + "\n" + "0.5 12")
+    with caplog.at_level(logging.WARNING):
+        got = _all(open_file(p))
+    assert np.array_equal(got, ev) and "truncated" in caplog.text
+    rows = lines.split("\n")
+    p.write_text("346 260\n" + "\n".join(rows[:2000] + ["1 2 bogus 4"] + rows[2000:]))
+    with pytest.raises(InputError, match="malformed event row near line"):
+        _all(open_file(p))  # past the sniffed head: found while parsing
+    p.write_text("346 260\n" + lines.replace("\n", "\nbogus row here\n", 1))
+    with pytest.raises(InputError, match="not a valid text file"):
+        open_file(p)  # in the head: rejected by content sniffing
+
+
+def test_out_of_order_timestamps_pass_through(tmp_path):
+    ev = make_events(2000, seed=5)
+    shuffled = ev[np.random.default_rng(0).permutation(len(ev))]
+    shuffled["t"][100] += 3 * 3600 * 1_000_000  # a jump of hours
+    np.save(tmp_path / "s.npy", shuffled)
+    got = _all(open_file(tmp_path / "s.npy", width=346, height=260))
+    assert np.array_equal(got, shuffled)  # unchanged order and values
+
+
+def test_out_of_sensor_events_dropped(tmp_path, caplog):
+    ev = make_events(1000, seed=6)
+    ev["x"][:10] = 1000
+    np.save(tmp_path / "o.npy", ev)
+    with caplog.at_level(logging.WARNING):
+        got = _all(open_file(tmp_path / "o.npy", width=346, height=260))
+    assert len(got) == 990 and "dropped 10" in caplog.text
+
+
+def test_detection_by_content_not_extension(tmp_path):
+    renamed = tmp_path / "spinner.dat"
+    renamed.write_bytes(EVT2_FILE.read_bytes())
+    name, cls = detect_format(renamed)
+    assert cls.__name__ == "RawFileSource"
+    with open_file(renamed) as src:
+        assert src.format == "evt2"
+    aedat_as_bin = tmp_path / "rec.bin"
+    aedat_as_bin.write_bytes(DAVIS_FILE.read_bytes())
+    assert detect_format(aedat_as_bin)[0] == "aedat4"
+    junk = tmp_path / "junk.aedat4"
+    junk.write_bytes(np.random.default_rng(0).bytes(5000))
+    with pytest.raises(InputError, match="not a valid aedat4"):
+        detect_format(junk)
+    unknown = tmp_path / "junk.xyz"
+    unknown.write_bytes(b"hello world\n" * 10)
+    with pytest.raises(InputError, match="unknown event file format"):
+        detect_format(unknown)
+
+
+# --- live sources: the no-camera paths ----------------------------------------------
+
+def test_dv_camera_none_attached(monkeypatch):
+    import dv_processing as dv
+    monkeypatch.setattr(dv.io.camera, "discover", lambda: [])
+    with pytest.raises(DeviceError, match="no iniVation camera found"):
+        open_source("davis346")
+
+
+def test_dv_camera_wrong_model_names_what_was_found(monkeypatch):
+    import dv_processing as dv
+    fake = SimpleNamespace(cameraModel="CameraModel.DVXPLORER", deviceType="", serialNumber="DXA00093")
+    monkeypatch.setattr(dv.io.camera, "discover", lambda: [fake])
+    with pytest.raises(DeviceError, match="found: DVXPLORER DXA00093"):
+        open_source("davis346")
+
+
+def test_dv_camera_read_empty_then_disconnect():
+    from evfocus_live.sources.dv_camera import DvCameraSource
+
+    class FakeCam:
+        running = True
+
+        def isRunning(self):
+            return self.running
+
+        def getNextEventBatch(self):
+            return None
+
+    src = DvCameraSource.__new__(DvCameraSource)
+    src._cam, src.sensor, src.poll_timeout_s = FakeCam(), "DAVIS346_fake", 0.02
+    t = time.monotonic()
+    batch = src.read()
+    assert len(batch) == 0 and batch.dtype == EVENT_DTYPE and time.monotonic() - t < 1.0
+    src._cam.running = False
+    with pytest.raises(DeviceError, match="disconnected"):
+        src.read()
+
+
+def test_prophesee_without_driver_and_autodetect(monkeypatch):
+    import dv_processing as dv
+
+    from evfocus_live.sources import prophesee_camera
+    monkeypatch.setattr(prophesee_camera, "_backend", lambda: None)
+    monkeypatch.setattr(dv.io.camera, "discover", lambda: [])
+    with pytest.raises(DeviceError, match="neuromorphic-drivers"):
+        open_source("prophesee")
+    with pytest.raises(DeviceError, match="tried iniVation: .*Prophesee: "):
+        open_source("auto")
