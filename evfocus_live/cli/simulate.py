@@ -44,8 +44,8 @@ def add_parser(subparsers):
                    help="ground-truth frame interval in ms (default 25)")
     p.add_argument("--contrast-range", type=float, nargs=2, metavar=("LO", "HI"), default=(0.2, 0.5),
                    help="mean contrast threshold range (log units, default 0.2 0.5)")
-    p.add_argument("--max-speed", type=float, default=400.0,
-                   help="largest image speed in px/s at 346 px width (default 400)")
+    p.add_argument("--max-speed", type=float, default=250.0,
+                   help="largest image speed in px/s at 346 px width (default 250)")
     p.add_argument("--workers", type=int, default=1, help="parallel processes (default 1)")
     p.add_argument("--no-aedat4", action="store_true", help="write only the .h5 files")
     p.add_argument("--overwrite", action="store_true", help="replace existing sequences in OUTDIR")

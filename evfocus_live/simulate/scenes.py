@@ -186,7 +186,8 @@ def sample_scene(cfg, rng: np.random.Generator, texture: str | None = None) -> S
     def speed():
         if static or rng.random() < cfg.p_still:
             return 0.0
-        return float(speed_lo + (speed_hi - speed_lo) * rng.random() ** 1.5) * size_scale
+        # skewed towards slow motion (mean a third of the range): fast sequences stay rare
+        return float(speed_lo + (speed_hi - speed_lo) * rng.random() ** 2) * size_scale
 
     max_omega = 0.0 if static else cfg.max_rotation_rad_s
     # --- background: texture a bit larger than the sensor, mirrored beyond it

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import ConfigError, InputError
 from ..events import EVENT_DTYPE
 from .esim import EventGenerator, log_intensity
 from .optics import to_display_u8
@@ -69,7 +69,7 @@ class SimConfig:
     psf: str = "gaussian"
     fg_layers: tuple[int, int] = (1, 3)
     static: bool = False
-    speed_range_px_s: tuple[float, float] = (0.0, 400.0)
+    speed_range_px_s: tuple[float, float] = (0.0, 250.0)
     p_still: float = 0.1
     max_rotation_rad_s: float = 0.6
     p_z_motion: float = 0.3
@@ -338,7 +338,10 @@ def _worker_init():
 def _one(job):
     cfg, seed, base, aedat4 = job
     res = simulate_sequence(cfg, seed)
-    info = write_sequence(res, base, aedat4=aedat4)
+    try:
+        info = write_sequence(res, base, aedat4=aedat4)
+    except OSError as exc:  # disk full, permissions: one line, not a traceback
+        raise InputError(f"{base}: cannot write ({exc.strerror or exc})") from None
     info.update(seed=seed, renders=res.meta["renders"],
                 contrast_threshold=res.meta["contrast_threshold"], textures=res.meta["textures"])
     return info

@@ -51,7 +51,8 @@ def natural_image(name: str) -> np.ndarray:
 
 def checkerboard(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
     cell = int(rng.integers(6, 48))
-    a, b = np.sort(rng.uniform(0.05, 0.95, 2))
+    a = rng.uniform(0.05, 0.45)
+    b = rng.uniform(a + 0.25, 0.95)  # always a visible contrast
     yy, xx = np.mgrid[0:h, 0:w]
     ang = rng.uniform(0, np.pi)
     u = (xx * np.cos(ang) + yy * np.sin(ang)) // cell
@@ -114,7 +115,7 @@ def noise(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
 
 def grating(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    period = rng.uniform(5, 40)
+    period = rng.uniform(8, 60)
     ang = rng.uniform(0, np.pi)
     ph = (xx * np.cos(ang) + yy * np.sin(ang)) * (2 * np.pi / period)
     g = 0.5 + 0.45 * np.sin(ph)
