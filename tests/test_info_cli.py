@@ -1,0 +1,67 @@
+"""``evfocus info``: exact facts on the real recordings, text and JSON, timestamp oddities."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import numpy as np
+import pytest
+
+from conftest import REAL_FILES, make_events
+from evfocus_live.cli import main
+
+REQUIRED = {"format", "sensor", "width", "height", "events", "t_first_us", "t_last_us"}
+
+
+def _info_json(capsys, path):
+    rc = main(["info", str(path), "--json"])
+    out, err = capsys.readouterr()
+    assert rc == 0, err
+    return json.loads(out)
+
+
+@pytest.mark.parametrize("name", sorted(REAL_FILES))
+def test_real_files_json_exact(capsys, name):
+    facts = REAL_FILES[name]
+    info = _info_json(capsys, facts["path"])
+    assert REQUIRED <= set(info)
+    for key in ("format", "width", "height", "events", "t_first_us", "t_last_us"):
+        assert info[key] == facts[key], key
+    assert info["duration_us"] == facts["t_last_us"] - facts["t_first_us"]
+    assert info["rate_ev_per_s"] == pytest.approx(facts["events"] / (info["duration_us"] * 1e-6))
+    assert info["non_monotonic_steps"] == 0
+
+
+def test_real_file_sensor_names(capsys):
+    assert _info_json(capsys, REAL_FILES["davis346"]["path"])["sensor"] == "DAVIS346_00000104"
+    assert "gen41" in _info_json(capsys, REAL_FILES["evt3"]["path"])["sensor"]
+    assert "gen3" in _info_json(capsys, REAL_FILES["evt2"]["path"])["sensor"]
+
+
+def test_text_output(capsys):
+    assert main(["info", str(REAL_FILES["evt3"]["path"])]) == 0
+    out = capsys.readouterr().out
+    assert "evt3" in out and "1280 x 720" in out and "219,596" in out
+    assert "8,801 µs" in out and "11,718,656" in out and "11,727,457" in out
+
+
+def test_unsorted_duplicated_and_jumping_timestamps(tmp_path, capsys, caplog):
+    ev = make_events(10_000, seed=1)
+    ev["t"][5000:5010] = ev["t"][5000]                 # duplicates: not a step back
+    ev["t"][7000:] += 2 * 3600 * 1_000_000              # a jump of two hours
+    ev[[100, 200]] = ev[[200, 100]]                     # two events swapped
+    np.save(tmp_path / "odd.npy", ev)
+    with caplog.at_level(logging.WARNING):
+        info = _info_json(capsys, tmp_path / "odd.npy")
+    assert info["events"] == 10_000
+    assert info["t_first_us"] == int(ev["t"].min()) and info["t_last_us"] == int(ev["t"].max())
+    assert info["duration_us"] > 2 * 3600 * 1_000_000
+    d = np.diff(ev["t"])
+    assert info["non_monotonic_steps"] == np.count_nonzero(d < 0) >= 1
+    assert info["max_step_back_us"] == int(-d.min())
+    assert info["time_jumps_over_1s"] == 1
+    assert "step back in time" in caplog.text and "jump" in caplog.text
+    assert main(["info", str(tmp_path / "odd.npy")]) == 0
+    out = capsys.readouterr().out
+    assert "not strictly sorted" in out and "jump(s) forward over 1 s" in out
