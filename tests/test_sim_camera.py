@@ -104,6 +104,12 @@ def test_realtime_stream_is_paced_monotonic_and_close_stops_it():
             got.append(ev)
     ev = np.concatenate(got)
     assert len(ev) > 100
+    # knobs never wait for a render, and the worker applies them
+    t_set = time.perf_counter()
+    cam.set_focus(1.0)
+    cam.set_speed(2.0)
+    assert time.perf_counter() - t_set < 0.05
+    assert cam.subject_sigma_px() > 1.0
     # sensor clock follows the wall clock (held back only when overloaded)
     span_s = (ev["t"][-1] - ev["t"][0]) * 1e-6
     assert 0.1 < span_s < 0.8

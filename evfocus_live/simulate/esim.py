@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numba
 import numpy as np
 
@@ -25,7 +26,9 @@ LINLOG_FLOOR = 0.01
 def log_intensity(lin: np.ndarray, floor: float = LINLOG_FLOOR) -> np.ndarray:
     """Lin-log transfer: ``log(I)`` above ``floor``, linear (C1-continuous) below it."""
     lin = np.asarray(lin, dtype=np.float32)
-    out = np.log(np.maximum(lin, floor), dtype=np.float32)
+    out = cv2.log(np.maximum(lin, np.float32(floor)))  # SIMD log, ~2x numpy's
+    if out.ndim != lin.ndim:  # cv2 turns 1-D input into a column
+        out = out.reshape(lin.shape)
     dark = lin < floor
     if dark.any():
         out[dark] = np.float32(np.log(floor)) + (lin[dark] / np.float32(floor) - 1.0)

@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from ..errors import ConfigError, InputError
@@ -192,7 +193,7 @@ class Simulator:
                 lin = self.renderer.render(st)
                 L = self._log(lin, st)
                 self.renders += 1
-                delta = float(np.abs(L - self.gen.L.reshape(L.shape)).max())
+                delta = cv2.norm(L, self.gen.L.reshape(L.shape), cv2.NORM_INF)
                 if delta <= 1.25 * self._target or dt <= self.min_step_us:
                     break
                 dt = max(self.min_step_us, dt * 0.9 * self._target / delta)

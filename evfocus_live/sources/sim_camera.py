@@ -80,6 +80,8 @@ class SimCameraSource(EventSource):
         self.max_lag_us = float(max_lag_ms) * 1e3
         self.read_wait_s = float(read_wait_ms) * 1e-3
         self._lock = threading.Lock()          # guards the simulator
+        self._pending_lock = threading.Lock()  # guards knob changes not yet applied
+        self._pending: dict = {}
         self._cond = threading.Condition()     # guards the queue
         self._queue: collections.deque[np.ndarray] = collections.deque()
         self._queued = 0
@@ -103,52 +105,72 @@ class SimCameraSource(EventSource):
         from ..simulate.camera import LIVE_SCENES
         return list(LIVE_SCENES)
 
+    # Setters never wait for the simulator: they record the new value, and the worker
+    # (or the next non-realtime read) applies it between render chunks, so a GUI thread
+    # turning a knob never blocks on a render.
+    def _set(self, name: str, value) -> None:
+        with self._pending_lock:
+            self._pending[name] = value
+
+    def _apply_pending(self) -> None:
+        """Apply queued knob changes; call with ``self._lock`` held."""
+        with self._pending_lock:
+            pending, self._pending = self._pending, {}
+        for name, value in pending.items():
+            getattr(self._live, f"set_{name}")(value)
+            if name == "scene":
+                self._base_min_step_us = self._live.sim.min_step_us
+
     def set_focus(self, knob: float) -> None:
         """Focus knob in [0, 1]: 0.5 = subject sharp; 0 / 1 = strongly defocused."""
-        with self._lock:
-            self._live.set_focus(knob)
+        self._set("focus", float(np.clip(float(knob), 0.0, 1.0)))
 
     def set_scene(self, name: str) -> None:
+        """Switch to another preset scene (sensor time continues)."""
         if name not in self.scene_names():
             raise ConfigError(f"sim camera: unknown scene {name!r} (choose from {', '.join(self.scene_names())})")
-        with self._lock:
-            self._live.set_scene(name)
-            self._base_min_step_us = self._live.sim.min_step_us
+        self._set("scene", name)
 
     def set_speed(self, factor: float) -> None:
         """Motion speed factor (0 freezes the scene)."""
-        with self._lock:
-            self._live.set_speed(factor)
+        self._set("speed", float(np.clip(float(factor), 0.0, 10.0)))
 
     def set_light(self, level: float) -> None:
         """Illumination factor (1 = preset level)."""
-        with self._lock:
-            self._live.set_light(level)
+        self._set("light", float(np.clip(float(level), 0.01, 10.0)))
 
     @property
     def focus_distance_m(self) -> float:
+        """Focus distance (m) the knob currently maps to."""
         with self._lock:
+            self._apply_pending()
             return self._live.focus_distance_m()
 
     def subject_sigma_px(self) -> float:
         """Blur sigma of the subject layer now (what the focus knob sets)."""
         with self._lock:
+            self._apply_pending()
             return self._live.subject_sigma_px()
 
     def controls(self) -> list[dict]:
-        """The knobs for a GUI: name, kind ("float" or "choice"), range/choices, value, help."""
-        with self._lock:
-            lv = self._live
-            return [
-                {"name": "focus", "kind": "float", "min": 0.0, "max": 1.0, "step": 0.01, "value": lv.focus,
-                 "help": "focus knob: 0.5 = subject in focus, 0 = focused far, 1 = focused near"},
-                {"name": "scene", "kind": "choice", "choices": self.scene_names(), "value": lv.scene_name,
-                 "help": "preset scene"},
-                {"name": "speed", "kind": "float", "min": 0.0, "max": 4.0, "step": 0.1, "value": lv.speed,
-                 "help": "motion speed factor (0 = frozen)"},
-                {"name": "light", "kind": "float", "min": 0.05, "max": 2.0, "step": 0.05, "value": lv.light,
-                 "help": "illumination (lower = darker, noisier)"},
-            ]
+        """The knobs for a GUI: name, kind ("float" or "choice"), range/choices, value, help.
+
+        Values include changes not yet applied by the worker.
+        """
+        lv = self._live
+        with self._pending_lock:
+            cur = {"focus": lv.focus, "scene": lv.scene_name, "speed": lv.speed, "light": lv.light,
+                   **self._pending}
+        return [
+            {"name": "focus", "kind": "float", "min": 0.0, "max": 1.0, "step": 0.01, "value": cur["focus"],
+             "help": "focus knob: 0.5 = subject in focus, 0 = focused far, 1 = focused near"},
+            {"name": "scene", "kind": "choice", "choices": self.scene_names(), "value": cur["scene"],
+             "help": "preset scene"},
+            {"name": "speed", "kind": "float", "min": 0.0, "max": 4.0, "step": 0.1, "value": cur["speed"],
+             "help": "motion speed factor (0 = frozen)"},
+            {"name": "light", "kind": "float", "min": 0.05, "max": 2.0, "step": 0.05, "value": cur["light"],
+             "help": "illumination (lower = darker, noisier)"},
+        ]
 
     def set_control(self, name: str, value) -> None:
         """Set a knob by its :meth:`controls` name (GUI convenience)."""
@@ -182,6 +204,7 @@ class SimCameraSource(EventSource):
             while not self._closed:
                 now = self._now_us()
                 with self._lock:
+                    self._apply_pending()
                     sim = self._live.sim
                     lag = now - sim.t_us
                     if lag > self.max_lag_us:  # hopelessly behind: hold the sensor clock back
@@ -213,6 +236,7 @@ class SimCameraSource(EventSource):
             return None
         if not self.realtime:
             with self._lock:
+                self._apply_pending()
                 ev = self._live.advance(self._live.t_us + self.step_us)
             self.stats["events"] += len(ev)
             return ev
