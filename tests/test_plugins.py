@@ -13,6 +13,17 @@ import evfocus_live.plugins as plugins_mod
 from evfocus_live.events import EVENT_DTYPE
 from evfocus_live.plugins import MODELS, POSTPROCESSORS, SOURCES, Registry
 
+@pytest.fixture(autouse=True, scope="module")
+def one_torch_thread():
+    """Inference beside the GUI/reader threads on a 2-core box: one OpenMP thread
+    avoids spin-wait starvation (what ``evfocus-live`` itself does, see app.py)."""
+    import torch
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
 TINY = dict(base=4, num_encoders=2, num_residual_blocks=1, kernel=3, rec_kernel=3, num_deblur_blocks=1)
 
 
@@ -153,15 +164,7 @@ def test_plugins_appear_in_the_viewer_and_failures_are_reported(qtbot, monkeypat
         EntryPoint("broken_post", "nonexistent_mod:Other", POSTPROCESSORS),
         EntryPoint("tinynet", "test_plugins:tiny_factory", MODELS),
     ])
-    opened = []
-    orig = MainWindow.open_source
-
-    def first(self, spec, initial=False):  # start on a small pattern, not the sim camera
-        MainWindow.open_source = orig
-        opened.append(spec)
-        return orig(self, PatternSource(width=64, height=48))
-    monkeypatch.setattr(MainWindow, "open_source", first)
-    win = MainWindow(ViewerOptions(model_obj=tiny_factory("tiny", "cpu"), post=PostConfig(steps=()),
+    win = MainWindow(ViewerOptions(source=PatternSource(width=64, height=48), model_obj=tiny_factory("tiny", "cpu"), post=PostConfig(steps=()),
                                    window=WindowConfig(mode="events", window_events=800),
                                    snapshot_dir=tmp_path))
     qtbot.addWidget(win)

@@ -30,6 +30,7 @@ import torch
 
 from ..config import ModelConfig, PostConfig, WindowConfig
 from ..errors import EvFocusError
+from ..events import EVENT_DTYPE
 from ..sources.base import EventSource
 from .eventview import EventView
 from .recording import Recorder
@@ -97,11 +98,33 @@ class TapSource(EventSource):
         self._session = session
         self.t_us: int | None = None  # sensor time of the newest event read
         self.error: str | None = None
+        self.inner_dtype = EVENT_DTYPE
+
+    def _backpressure(self) -> bool:
+        """Files at "as fast as possible": wait while the ring holds > 2 windows of events.
+
+        Without this the reader outruns inference and the worker skips to the newest
+        window, so a replay at "max" would show only a few frames. Returns False when
+        interrupted (stop, pause, seek): the caller then returns an empty batch.
+        """
+        s = self._session
+        pipe = getattr(s, "pipeline", None)
+        ring = getattr(pipe, "ring", None)
+        if self.is_live or pipe is None or ring is None or pipe.speed > 0:
+            return True
+        limit = s.backpressure_events()
+        while ring.fill > limit:
+            if s._stop.is_set() or pipe.paused or s._awaiting_seek:
+                return False
+            time.sleep(0.005)
+        return True
 
     def read(self) -> np.ndarray | None:
         s = self._session
         if s._stop.is_set():
             return None
+        if not self._backpressure():
+            return np.empty(0, self.inner_dtype)
         try:
             batch = self.inner.read()
         except Exception as exc:  # the pipeline sees it too; we keep the first line
@@ -114,8 +137,10 @@ class TapSource(EventSource):
         return batch
 
     def seek(self, t_us: int) -> None:
+        # called by the pipeline under its lock: every frame emitted after this is post-seek
         self.inner.seek(t_us)
         self.t_us = int(t_us)
+        self._session._awaiting_seek = False
 
     def time_range_us(self):
         return self.inner.time_range_us()
@@ -241,8 +266,10 @@ class LiveSession:
         self.frame_rate = RateMeter()
         self._stop = threading.Event()
         self._arrivals: deque[tuple[int, float]] = deque(maxlen=4096)
-        #: paused seek: run until the first frame at or after this sensor time, then pause
+        #: paused seek: run until the first frame after the seek, then pause
         self._pause_at_t_us: int | None = None
+        #: a seek was requested and the reader has not done it yet: frames are stale
+        self._awaiting_seek = False
         self.frames_done = 0
         self.last_frame: FrameView | None = None
         self.failed = False
@@ -323,6 +350,14 @@ class LiveSession:
     def stats(self) -> Any:
         return self.pipeline.stats
 
+    def backpressure_events(self) -> int:
+        """Ring fill above which file replay at "max" speed waits for inference."""
+        w = self.window_cfg
+        if w.mode == "events":
+            n = w.window_events or int(w.events_per_pixel * self.source.width * self.source.height)
+            return max(2 * n, 10_000)
+        return 500_000
+
     def message(self, text: str, level: str = "info") -> None:
         getattr(log, "warning" if level == "error" else level)("%s", text)
         self.messages.append((level, text))
@@ -337,14 +372,18 @@ class LiveSession:
         self.recorder.write_events(batch)
 
     def _on_frame(self, fr) -> None:
+        t_pause = self._pause_at_t_us
+        if self._awaiting_seek:
+            return  # from before a requested seek: never show the old position again
+        if self.pipeline.paused and t_pause is None:
+            return  # windows already in the ring when pause was pressed: not shown
         view = frame_view(fr, time.monotonic())
         self.frames_done += 1
         self.frame_rate.add(1, view.t_done)
         self.last_frame = view
         self.recorder.write_frame(view.image)
         self.slot.put(view)
-        t_pause = self._pause_at_t_us
-        if t_pause is not None and view.t_us >= t_pause:
+        if t_pause is not None:  # a seek while paused: show this one frame, pause again
             self._pause_at_t_us = None
             self.pipeline.pause()
 
@@ -395,6 +434,7 @@ class LiveSession:
         self.event_view.reset()
         self.source.t_us = int(t_us)
         was_paused = self.paused
+        self._awaiting_seek = True
         self.pipeline.seek(int(t_us))
         if not self.running:  # finished (or never started): restart from there
             self.pipeline.resume()

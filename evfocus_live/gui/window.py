@@ -37,7 +37,8 @@ SEEK_STEP_US = 1_000_000
 class ViewerOptions:
     """Everything the window needs to start; built by ``app.main`` from the command line."""
 
-    source: str = "sim"
+    #: camera name, file path, or an already open EventSource
+    source: object = "sim"
     window: WindowConfig = field(default_factory=WindowConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     post: PostConfig = field(default_factory=PostConfig)
