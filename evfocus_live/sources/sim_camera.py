@@ -152,25 +152,28 @@ class SimCameraSource(EventSource):
             self._apply_pending()
             return self._live.subject_sigma_px()
 
-    def controls(self) -> list[dict]:
-        """The knobs for a GUI: name, kind ("float" or "choice"), range/choices, value, help.
+    def controls(self) -> dict[str, dict]:
+        """The knobs for a GUI: ``{name: spec}`` in display order.
 
-        Values include changes not yet applied by the worker.
+        Each spec has ``kind`` ("float" or "choice"), ``label``, ``help``, ``value`` and
+        either ``min``/``max``/``step`` or ``choices``; the setter is ``set_<name>``
+        (or :meth:`set_control`). Values include changes the worker has not applied yet.
         """
         lv = self._live
         with self._pending_lock:
             cur = {"focus": lv.focus, "scene": lv.scene_name, "speed": lv.speed, "light": lv.light,
                    **self._pending}
-        return [
-            {"name": "focus", "kind": "float", "min": 0.0, "max": 1.0, "step": 0.01, "value": cur["focus"],
-             "help": "focus knob: 0.5 = subject in focus, 0 = focused far, 1 = focused near"},
-            {"name": "scene", "kind": "choice", "choices": self.scene_names(), "value": cur["scene"],
-             "help": "preset scene"},
-            {"name": "speed", "kind": "float", "min": 0.0, "max": 4.0, "step": 0.1, "value": cur["speed"],
-             "help": "motion speed factor (0 = frozen)"},
-            {"name": "light", "kind": "float", "min": 0.05, "max": 2.0, "step": 0.05, "value": cur["light"],
-             "help": "illumination (lower = darker, noisier)"},
-        ]
+        return {
+            "focus": {"kind": "float", "label": "focus", "min": 0.0, "max": 1.0, "step": 0.01,
+                      "value": cur["focus"],
+                      "help": "focus knob: 0.5 = subject in focus, 0 = focused far, 1 = focused near"},
+            "scene": {"kind": "choice", "label": "scene", "choices": self.scene_names(), "value": cur["scene"],
+                      "help": "preset scene"},
+            "speed": {"kind": "float", "label": "speed", "min": 0.0, "max": 4.0, "step": 0.1,
+                      "value": cur["speed"], "help": "motion speed factor (0 = frozen)"},
+            "light": {"kind": "float", "label": "light", "min": 0.05, "max": 2.0, "step": 0.05,
+                      "value": cur["light"], "help": "illumination (lower = darker, noisier)"},
+        }
 
     def set_control(self, name: str, value) -> None:
         """Set a knob by its :meth:`controls` name (GUI convenience)."""
