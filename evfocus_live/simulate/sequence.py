@@ -26,6 +26,8 @@ from .scenes import Renderer, Scene, sample_scene
 log = logging.getLogger(__name__)
 
 H5_FORMAT = "evfocus-h5"
+#: ground truth is held in memory per sequence; beyond this a config is refused
+MAX_GT_BYTES = 4e9
 SIM_SENSOR = "simulated"
 
 
@@ -111,6 +113,11 @@ class SimConfig:
             bad(f"max_log_step must be in (0, 2], got {self.max_log_step}")
         if not (1 <= self.min_step_us <= self.max_step_us):
             bad("render steps must satisfy 1 <= min_step_us <= max_step_us")
+        n_frames = int(self.duration_s * 1e3 / self.frame_ms) + 1
+        gt_bytes = n_frames * self.width * self.height * 6  # sharp, blurred u8 + sigma, depth f16
+        if gt_bytes > MAX_GT_BYTES:
+            bad(f"{n_frames} ground-truth frames of {self.width}x{self.height} need {gt_bytes / 1e9:.1f} GB "
+                f"in memory (limit {MAX_GT_BYTES / 1e9:.0f} GB): raise the frame interval or shorten the duration")
         return self
 
     def to_dict(self) -> dict:
