@@ -247,14 +247,19 @@ def test_sim_camera_default_and_focus_knob(qtbot, tmp_path, tiny_model):
     assert_nonuniform(win.event_pane)
     assert win.sim_box.isVisible() and "focus" in win.sim_widgets
     knob = win.sim_widgets["focus"]
+    assert "scene" in win.sim_widgets and win.sim_widgets["scene"].count() >= 2
     inner = win.session.source.inner
+
+    def knob_value():
+        c = inner.controls()
+        return (c if isinstance(c, dict) else {d["name"]: d for d in c})["focus"]["value"]
+    knob.setValue((knob.minimum() + knob.maximum()) // 2)
+    sharp_sigma = inner.subject_sigma_px()
     before = grab(win.event_pane)
     knob.setValue(knob.minimum())
-    f_min = getattr(inner, "focus", None)
-    knob.setValue(knob.maximum())
-    f_max = getattr(inner, "focus", None)
-    if f_min is not None:
-        assert f_min != f_max, "the focus knob did not reach the simulated camera"
+    assert knob_value() == pytest.approx(0.0)
+    assert inner.subject_sigma_px() > sharp_sigma + 1.0, "turning the focus knob must defocus the subject"
+    qtbot.waitUntil(lambda: win.sim_truth.text() != "-", timeout=5000)
     wait_frames(qtbot, win, 3)
     after = grab(win.event_pane)
     assert np.abs(after.astype(int) - before.astype(int)).mean() > 0.5
@@ -262,6 +267,15 @@ def test_sim_camera_default_and_focus_knob(qtbot, tmp_path, tiny_model):
 
 
 # ---------------------------------------------------------------------- faults
+@pytest.mark.parametrize("camera", ["auto", "davis346"])
+def test_missing_camera_falls_back_to_sim(qtbot, tmp_path, tiny_model, camera):
+    win = make_window(qtbot, tmp_path, camera, tiny_model)
+    assert win.session is not None and win.session.source.format == "sim"
+    assert any("simulated camera" in m for m in win.status_log), win.status_log
+    wait_frames(qtbot, win, 1)
+    win.close()
+
+
 def test_faults_reach_the_status_bar(qtbot, tmp_path, tiny_model):
     win = make_window(qtbot, tmp_path, pattern(), tiny_model)
     wait_frames(qtbot, win, 1)

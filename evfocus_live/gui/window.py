@@ -236,6 +236,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.sim_box = QtWidgets.QGroupBox("Simulated camera")
         self.sim_form = QtWidgets.QFormLayout(self.sim_box)
         self.sim_widgets: dict[str, QtWidgets.QWidget] = {}
+        self.sim_truth: QtWidgets.QLabel | None = None
         lay.addWidget(self.sim_box)
         self.sim_box.hide()
 
@@ -468,13 +469,15 @@ class MainWindow(QtWidgets.QMainWindow):
         while self.sim_form.rowCount():
             self.sim_form.removeRow(0)
         self.sim_widgets = {}
+        self.sim_truth = None
         inner = getattr(src, "inner", src)
         if not hasattr(inner, "set_focus"):
             self.sim_box.hide()
             return
         specs = {}
         try:
-            specs = dict(inner.controls()) if hasattr(inner, "controls") else {}
+            raw = inner.controls() if hasattr(inner, "controls") else {}
+            specs = {d["name"]: d for d in raw} if isinstance(raw, list) else dict(raw)
         except Exception as exc:
             log.warning("sim controls() failed: %s", exc)
         for name, spec in self._sim_specs(specs).items():
@@ -489,7 +492,13 @@ class MainWindow(QtWidgets.QMainWindow):
                 w.currentTextChanged.connect(lambda v, s=setter, n=name: self._call_sim(n, s, v))
             else:
                 lo, hi = float(spec.get("min", 0.0)), float(spec.get("max", 1.0))
-                w = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
+                if name == "focus":  # a focus ring: a dial, like the lens
+                    w = QtWidgets.QDial()
+                    w.setNotchesVisible(True)
+                    w.setWrapping(False)
+                    w.setFixedHeight(70)
+                else:
+                    w = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
                 w.setRange(0, 1000)
                 w.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
                 val = float(spec.get("value", (lo + hi) / 2))
@@ -499,6 +508,10 @@ class MainWindow(QtWidgets.QMainWindow):
             w.setToolTip(spec.get("help", ""))
             self.sim_widgets[name] = w
             self.sim_form.addRow(spec.get("label", name), w)
+        if self.sim_widgets and hasattr(inner, "subject_sigma_px"):
+            self.sim_truth = QtWidgets.QLabel("-")
+            self.sim_truth.setToolTip("ground truth from the simulator: blur sigma of the subject")
+            self.sim_form.addRow("true blur", self.sim_truth)
         self.sim_box.setVisible(bool(self.sim_widgets))
 
     @staticmethod
@@ -747,6 +760,11 @@ class MainWindow(QtWidgets.QMainWindow):
         else:
             ro.set("sensor_t", "-" if t is None else f"{t / 1e6:.3f} s")
             self.time_label.setText("live" if s.is_live else "-")
+        if self.sim_truth is not None:
+            try:
+                self.sim_truth.setText(f"{s.source.inner.subject_sigma_px():.2f} px \u03c3")
+            except Exception as exc:  # the simulator is optional: never break the readouts
+                self.sim_truth.setText(f"n/a ({type(exc).__name__})")
         ro.set("frame", "-" if self.last_frame is None else
                f"#{self.last_frame.index} ({self.last_frame.n_events:,} ev)")
 
