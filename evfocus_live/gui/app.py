@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-loop", action="store_true", help="stop at the end of a file instead of looping")
     p.add_argument("--event-mode", default="window", choices=["window", "decay", "time_surface"],
                    help="event pane: the network's window, decaying accumulation or time surface")
+    p.add_argument("--focus", type=float, default=0.3, metavar="F",
+                   help="simulated camera: focus knob at start, 0..1, 0.5 = in focus (default 0.3: defocused)")
     p.add_argument("--headless", action="store_true", help="no window: run the pipeline, log rates each second")
     p.add_argument("--video", metavar="OUT.mp4", help="record the reconstruction to an .mp4")
     p.add_argument("--record", metavar="OUT.aedat4", help="record the raw events to an .aedat4")
@@ -65,6 +67,8 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
         raise ConfigError("give either INPUT or --camera, not both")
     if args.exit_after is not None and args.exit_after <= 0:
         raise ConfigError("--exit-after must be > 0 seconds")
+    if not 0.0 <= args.focus <= 1.0:
+        raise ConfigError("--focus must be within 0..1 (0.5 = in focus)")
     if args.speed < 0 or (0 < args.speed < 0.1) or args.speed > 10:
         raise ConfigError("--speed must be 0 (as fast as possible) or within 0.1..10")
     if args.window_ms is not None:
@@ -107,6 +111,8 @@ def run_headless(args, spec, window, model, post) -> int:
     src = open_with_fallback(spec, msgs)
     for m in msgs:
         log.warning("%s", m)
+    if hasattr(src, "set_focus"):
+        src.set_focus(args.focus)
     sess = LiveSession(src, window, model, post, speed=args.speed, loop=False)
     if args.video or args.record:
         sess.recorder.start(events_path=args.record, video_path=args.video,
@@ -163,7 +169,7 @@ def run_window(args, spec, window, model, post) -> int:
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     app.setApplicationName("evfocus-live")
     opts = ViewerOptions(source=spec, window=window, model=model, post=post, event_mode=args.event_mode,
-                         speed=args.speed, loop=not args.no_loop, record_dir=Path(args.record_dir),
+                         speed=args.speed, loop=not args.no_loop, sim_focus=args.focus, record_dir=Path(args.record_dir),
                          snapshot_dir=Path(args.snapshot_dir))
     win = MainWindow(opts)
     win.show()

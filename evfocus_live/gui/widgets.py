@@ -44,11 +44,21 @@ class ImagePane(pg.GraphicsLayoutWidget):
         if lut is not None:
             self.image_item.setLookupTable(lut)
         self.view.addItem(self.image_item)
+        self.note = pg.TextItem("", color="#aaa", anchor=(0.5, 0.5))
+        self.view.addItem(self.note)
         self._shape: tuple[int, ...] | None = None
         self.setMinimumSize(200, 160)
 
     def set_title(self, text: str) -> None:
         self.title.setText(text)
+
+    def set_note(self, text: str) -> None:
+        """A centred message over the pane (e.g. why it is empty); "" hides it."""
+        self.note.setText(text)
+        if text and self._shape is not None:
+            self.note.setPos(self._shape[1] / 2, self._shape[0] / 2)
+        elif text:
+            self.note.setPos(1, 1)
 
     def show_image(self, img: np.ndarray) -> None:
         """Paint a uint8 HxW or HxWx3 image (the fast path: fixed levels, no autoLevels)."""
@@ -90,7 +100,6 @@ class DefocusIndicator(QtWidgets.QWidget):
         self.bar.setTextVisible(False)
         self.bar.setMaximumHeight(10)
         self.plot = pg.PlotWidget()
-        self.plot.setMaximumHeight(90)
         self.plot.setMinimumHeight(60)
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
@@ -101,7 +110,7 @@ class DefocusIndicator(QtWidgets.QWidget):
         self._values: deque[float] = deque(maxlen=history)
         lay.addWidget(self.label)
         lay.addWidget(self.bar)
-        lay.addWidget(self.plot)
+        lay.addWidget(self.plot, 1)
 
     def push(self, sigma_px: float | None) -> None:
         if sigma_px is None or not np.isfinite(sigma_px):

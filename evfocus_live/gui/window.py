@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ..config import ModelConfig, PostConfig, WindowConfig
@@ -48,6 +49,9 @@ class ViewerOptions:
     refresh_ms: int = 20
     speed: float = 1.0
     loop: bool = True
+    #: simulated camera focus knob at start (0.5 = subject in focus); defocused by
+    #: default so a new user sees what the network is for
+    sim_focus: float | None = 0.3
     record_dir: Path = Path("recordings")
     snapshot_dir: Path = Path(".")
     #: an already-built model (tests inject a small one); used instead of ``model.name``
@@ -78,7 +82,7 @@ class MainWindow(QtWidgets.QMainWindow):
         super().__init__(parent)
         self.opts = opts or ViewerOptions()
         self.setWindowTitle("evfocus-live")
-        self.resize(1360, 720)
+        self.resize(1400, 860)
         self.session: LiveSession | None = None
         self.status_log: list[str] = []  # every status message shown (tests read it)
         self.frames_painted = 0
@@ -147,14 +151,21 @@ class MainWindow(QtWidgets.QMainWindow):
         left = QtWidgets.QWidget()
         lv = QtWidgets.QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
+        # 2 x 2: events | reconstruction / defocus map | readouts (fits sensor aspect ratios)
         self.panes_box = QtWidgets.QWidget()
-        ph = QtWidgets.QHBoxLayout(self.panes_box)
-        ph.setContentsMargins(0, 0, 0, 0)
+        grid = QtWidgets.QGridLayout(self.panes_box)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(4)
         self.event_pane = ImagePane("events")
         self.frame_pane = ImagePane("reconstruction (sharp)")
         self.defocus_pane = ImagePane("defocus map (blur \u03c3, 0-8 px)", lut=inferno_lut())
-        for p in (self.event_pane, self.frame_pane, self.defocus_pane):
-            ph.addWidget(p, 1)
+        grid.addWidget(self.event_pane, 0, 0)
+        grid.addWidget(self.frame_pane, 0, 1)
+        grid.addWidget(self.defocus_pane, 1, 0)
+        grid.addWidget(self._build_readouts(), 1, 1)
+        for i in range(2):
+            grid.setRowStretch(i, 1)
+            grid.setColumnStretch(i, 1)
         self.defocus_pane.setVisible(self.opts.show_defocus)
         lv.addWidget(self.panes_box, 1)
         lv.addWidget(self._build_playback())
@@ -173,6 +184,15 @@ class MainWindow(QtWidgets.QMainWindow):
         self.help_overlay = HelpOverlay(self.panes_box)
         self._build_menus()
         self.statusBar().showMessage("starting ...")
+
+    def _build_readouts(self) -> QtWidgets.QWidget:
+        box = QtWidgets.QGroupBox("Readouts")
+        h = QtWidgets.QHBoxLayout(box)
+        self.readouts = Readouts()
+        self.defocus_indicator = DefocusIndicator()
+        h.addWidget(self.readouts)
+        h.addWidget(self.defocus_indicator, 1)
+        return box
 
     def _build_playback(self) -> QtWidgets.QWidget:
         bar = QtWidgets.QWidget()
@@ -313,14 +333,6 @@ class MainWindow(QtWidgets.QMainWindow):
         f.addRow("decay", self.decay_spin)
         f.addRow(self.defocus_check)
 
-        # readouts + defocus level
-        box = QtWidgets.QGroupBox("Readouts")
-        v = QtWidgets.QVBoxLayout(box)
-        self.readouts = Readouts()
-        self.defocus_indicator = DefocusIndicator()
-        v.addWidget(self.readouts)
-        v.addWidget(self.defocus_indicator)
-        lay.addWidget(box)
 
     def _build_menus(self) -> None:
         mb = self.menuBar()
@@ -474,6 +486,8 @@ class MainWindow(QtWidgets.QMainWindow):
         if not hasattr(inner, "set_focus"):
             self.sim_box.hide()
             return
+        if self.opts.sim_focus is not None:
+            self._call_sim("focus", inner.set_focus, self.opts.sim_focus)
         specs = {}
         try:
             raw = inner.controls() if hasattr(inner, "controls") else {}
@@ -720,6 +734,11 @@ class MainWindow(QtWidgets.QMainWindow):
         if fv.defocus is not None:
             if self.defocus_pane.isVisible():
                 self.defocus_pane.show_image(defocus_to_uint8(fv.defocus))
+            if self.defocus_pane.note.toPlainText():
+                self.defocus_pane.set_note("")
+        elif not self.defocus_pane.note.toPlainText():
+            self.defocus_pane.show_image(np.zeros(fv.image.shape, np.uint8))
+            self.defocus_pane.set_note("this model predicts no defocus map")
         self.defocus_indicator.push(fv.defocus_mean_px)
         arrival = s.arrival_wall(fv.t_us)
         if arrival is not None:
