@@ -1,0 +1,103 @@
+"""Evaluation: metric definitions, blur-level splits, report files on a tiny synthetic set
+and no-reference metrics on a real recording."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from conftest import REAL_FILES
+from evfocus_live.nn.evfocus import EvFocus
+from evfocus_live.nn.registry import save_checkpoint
+from evfocus_live.train import metrics as M
+from evfocus_live.train.evaluate import blur_level, evaluate, evaluate_real, expand_data
+from evfocus_live.train.synth import simulate_minimal
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+def _texture(seed=0, h=96, w=128):
+    rng = np.random.default_rng(seed)
+    img = cv2.resize(rng.uniform(0, 255, (h // 4, w // 4)).astype(np.float32), (w, h), interpolation=cv2.INTER_NEAREST)
+    return img.astype(np.uint8)
+
+
+def test_full_reference_metrics():
+    a = np.full((32, 32), 100, np.uint8)
+    b = a.copy()
+    b[:16] = 110
+    assert M.mse(a, b) == pytest.approx(0.5 * (10 / 255) ** 2)
+    assert M.psnr(a, b) == pytest.approx(10 * np.log10(1 / M.mse(a, b)))
+    t = _texture()
+    assert M.ssim(t, t) == pytest.approx(1.0)
+    assert M.ssim(t, cv2.GaussianBlur(t, (0, 0), 3)) < 0.8
+
+
+def test_no_reference_metrics():
+    t = _texture()
+    blurred = cv2.GaussianBlur(t, (0, 0), 3)
+    assert M.sharpness(blurred) < 0.2 * M.sharpness(t)
+    assert M.contrast(np.full((10, 10), 7, np.uint8)) == pytest.approx(0, abs=1e-9)
+    rng = np.random.default_rng(1)
+    flat = np.clip(128 + rng.normal(0, 5, (96, 128)), 0, 255)
+    assert M.noise_estimate(flat / 255) == pytest.approx(5, rel=0.15)
+    from skimage import data
+
+    natural = cv2.resize(data.camera(), (128, 128), interpolation=cv2.INTER_AREA)
+    assert M.brisque(cv2.GaussianBlur(natural, (0, 0), 3)) > M.brisque(natural) + 20
+    frames = [np.full((4, 4), v, np.uint8) for v in (10, 20, 10)]
+    assert M.temporal_flicker(frames) == pytest.approx(10.0)
+
+
+def test_blur_levels():
+    assert [blur_level(s, False) for s in (0.5, 1.99, 2.0, 3.9, 4.0, 7)] == \
+        ["mild", "mild", "moderate", "moderate", "severe", "severe"]
+    assert blur_level(5, True) == "focus sweep"
+
+
+def test_evaluate_writes_report(tmp_path):
+    data = tmp_path / "data"
+    simulate_minimal(data / "seq_00000.h5", width=48, height=40, n_frames=8, sigma_range=(0.5, 1), seed=1)
+    simulate_minimal(data / "seq_00001.h5", width=48, height=40, n_frames=8, sigma_range=(5, 6), seed=2)
+    torch.manual_seed(0)
+    ck = save_checkpoint(tmp_path / "tiny.pt", EvFocus(dict(base=4, kernel=3, num_deblur_blocks=1)))
+    rep = evaluate([str(ck)], [str(data)], tmp_path / "report", warmup=2, progress=False)
+    splits = rep["ground_truth"]["splits"]
+    assert {"mild", "severe", "all"} <= set(splits)
+    assert splits["severe"]["defocused GT"]["ssim"] < splits["mild"]["defocused GT"]["ssim"]
+    assert splits["all"]["tiny"]["n"] == 2 * (7 - 2)
+    assert 0 <= splits["all"]["tiny"]["mse"] <= 1
+    out = tmp_path / "report"
+    assert "| severe | tiny |" in (out / "report.md").read_text()
+    assert json.loads((out / "report.json").read_text())["ground_truth"]["sequences"][0]["frames_scored"] == 5
+    grid = cv2.imread(str(out / "grid_synthetic.png"))
+    assert grid.shape[1] == 4 * 48  # events | defocused | sharp | model
+
+
+def test_expand_data_rejects_missing(tmp_path):
+    from evfocus_live.errors import InputError
+
+    with pytest.raises(InputError):
+        expand_data([str(tmp_path / "missing")])
+
+
+def test_real_recording_no_reference():
+    f = REAL_FILES["evt2"]["path"]
+    if not f.is_file():
+        pytest.fail(f"real recording missing: {f}")
+    torch.manual_seed(0)
+    m = EvFocus(dict(base=4, kernel=3, num_deblur_blocks=1)).eval()
+    table, rows = evaluate_real({"tiny": m}, [f], max_windows=2, brisque_frames=1, progress=False)
+    r = table[f.name]["tiny"]
+    assert r["windows"] == 2 and np.isfinite(r["brisque"]) and r["contrast"] >= 0
+    assert rows[0].shape[0] == 480

@@ -1,0 +1,172 @@
+"""Training: dataset over simulated .h5, losses, a few steps lower the loss, checkpoints,
+resume, logs, config errors, and a 2-process DDP (gloo) smoke run."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from evfocus_live.errors import ConfigError
+from evfocus_live.nn.registry import load_model
+from evfocus_live.train.dataset import Augment, SequenceDataset, load_sequence, voxel_grid_np
+from evfocus_live.train.losses import LossWeights, sequence_loss, ssim
+from evfocus_live.train.synth import simulate_minimal
+from evfocus_live.train.trainer import Unroll, load_config, normalize_config, train
+
+from conftest import make_events
+
+TINY_MODEL = {"arch": "evfocus", "base": 4, "kernel": 3, "num_deblur_blocks": 1}
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """The tiny models here run far faster on one thread than on two contended ones."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+@pytest.fixture(scope="session")
+def tiny_data(tmp_path_factory):
+    d = tmp_path_factory.mktemp("sim")
+    simulate_minimal(d / "seq_00000.h5", width=64, height=48, n_frames=12, sigma_range=(1, 3), seed=1)
+    simulate_minimal(d / "seq_00001.h5", width=64, height=48, n_frames=12, sigma_range=(4, 6), seed=2,
+                     focus_sweep=True)
+    return d
+
+
+def tiny_cfg(data, out, **train_kw):
+    return normalize_config({
+        "model": dict(TINY_MODEL),
+        "data": {"train": str(data), "seq_len": 3, "batch_size": 2, "stride": 2},
+        "augment": {"crop": 32},
+        "train": {"steps": 3, "out": str(out), "threads": 1, "log_every": 1, "device": "cpu", **train_kw},
+    })
+
+
+def test_sequence_cache_and_items(tiny_data):
+    seq = load_sequence(tiny_data / "seq_00000.h5")
+    assert seq.voxels.shape == (11, 5, 48, 64) and seq.voxels.dtype == np.float16
+    assert seq.sharp.shape == (11, 48, 64) and seq.n_events.sum() > 100
+    ds = SequenceDataset([seq], seq_len=4, augment=Augment(crop=32, pause_prob=0.5), seed=0)
+    item = ds[0]
+    assert item["voxel"].shape == (4, 5, 32, 32)
+    assert item["sharp"].shape == item["blurred"].shape == item["sigma"].shape == (4, 1, 32, 32)
+    assert 0 <= float(item["sharp"].min()) and float(item["sharp"].max()) <= 1
+    plain = SequenceDataset([seq], seq_len=4, augment=None)[0]
+    assert plain["voxel"].shape == (4, 5, 48, 64)
+    assert torch.allclose(plain["sharp"][:, 0], torch.from_numpy(seq.sharp[:4] / 255.0).float())
+
+
+def test_voxel_fallback_matches_core():
+    core = pytest.importorskip("evfocus_live.core.voxel")
+    ev = make_events(5000, 64, 48, duration_us=20_000, seed=3)
+    ours = voxel_grid_np(ev, 5, 64, 48)
+    theirs = core.voxel_grid(ev, 5, 64, 48).numpy()
+    assert np.allclose(ours, theirs, atol=1e-4)
+
+
+def test_ssim_and_loss_terms():
+    a = torch.rand(2, 1, 32, 32)
+    assert abs(float(ssim(a, a)) - 1) < 1e-5
+    assert float(ssim(a, torch.rand(2, 1, 32, 32))) < 0.5
+    batch = {k: torch.rand(2, 3, 1, 32, 32) for k in ("sharp", "blurred", "sigma")}
+    outs = [{"image": batch["sharp"][:, t], "blur": batch["blurred"][:, t], "reblur": batch["blurred"][:, t],
+             "sigma": batch["sigma"][:, t]} for t in range(3)]
+    loss, parts = sequence_loss(outs, batch, LossWeights())
+    assert float(loss) < 1e-4 and set(parts) == {"sharp", "blur", "redefocus", "sigma", "temporal"}
+
+
+def test_few_steps_lower_the_loss(tiny_data):
+    torch.manual_seed(0)
+    ds = SequenceDataset.from_dir(tiny_data, seq_len=3, augment=None)
+    batch = {k: torch.stack([ds[0][k], ds[1][k]]) for k in ("voxel", "sharp", "blurred", "sigma")}
+    from evfocus_live.nn.registry import build_model
+
+    model = build_model("evfocus", {k: v for k, v in TINY_MODEL.items() if k != "arch"}).train()
+    net, opt, w = Unroll(model), torch.optim.Adam(model.parameters(), lr=3e-3), LossWeights()
+    losses = []
+    for _ in range(15):
+        loss, _ = sequence_loss(net(batch["voxel"]), batch, w)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(float(loss.detach()))
+    assert losses[-1] < 0.9 * losses[0], losses
+
+
+def test_train_writes_checkpoint_logs_and_resumes(tiny_data, tmp_path):
+    out = tmp_path / "run"
+    s = train(tiny_cfg(tiny_data, out), progress=False)
+    assert s["step"] == 3
+    for name in ("final.pt", "last.pt", "log.csv", "log.json", "loss.png"):
+        assert (out / name).is_file(), name
+    assert json.loads((out / "log.json").read_text())["params"] > 0
+    m = load_model(str(out / "final.pt"))
+    assert not m.training and m.meta["step"] == 3
+    s2 = train(tiny_cfg(tiny_data, out), resume=True, steps=5, progress=False)
+    assert s2["step"] == 5
+    rows = (out / "log.csv").read_text().strip().splitlines()
+    assert len(rows) == 1 + 5
+
+
+def test_config_errors(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[model]\narch = "evfocus"\n[train]\nstepz = 3\n')
+    with pytest.raises(ConfigError, match="stepz"):
+        load_config(bad)
+    (tmp_path / "broken.toml").write_text("[model\n")
+    with pytest.raises(ConfigError, match="cannot parse"):
+        load_config(tmp_path / "broken.toml")
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "missing.toml")
+    r = subprocess.run([sys.executable, "-m", "evfocus_live", "train", str(bad)], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "stepz" in r.stderr
+
+
+def test_shipped_configs_parse():
+    from pathlib import Path
+
+    cfgs = sorted((Path(__file__).parents[1] / "models" / "configs").glob("*.toml"))
+    assert {"evfocus.toml", "evfocus-full.toml", "e2vid.toml", "firenet.toml"} <= {p.name for p in cfgs}
+    for p in cfgs:
+        assert load_config(p)["model"]["arch"] in ("evfocus", "e2vid", "firenet")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _ddp_worker(rank, world, port, cfg, result_dir):
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), WORLD_SIZE=str(world), RANK=str(rank),
+                      LOCAL_RANK=str(rank))
+    import torch.distributed as dist
+
+    summary = train(cfg, progress=False)
+    # gradients were all-reduced: both ranks must hold identical weights
+    w = torch.cat([p.detach().flatten() for p in load_model(str(cfg["train"]["out"]) + "/final.pt").parameters()])
+    if rank == 0:
+        torch.save({"w": w, "step": summary["step"]}, f"{result_dir}/rank0.pt")
+    dist.destroy_process_group()
+
+
+def test_ddp_two_processes_gloo(tiny_data, tmp_path):
+    import torch.multiprocessing as mp
+
+    cfg = tiny_cfg(tiny_data, tmp_path / "ddp", steps=2)
+    mp.spawn(_ddp_worker, args=(2, _free_port(), cfg, str(tmp_path)), nprocs=2, join=True)
+    res = torch.load(tmp_path / "rank0.pt", weights_only=True)
+    assert res["step"] == 2
+    ck = torch.load(tmp_path / "ddp" / "final.pt", weights_only=True)
+    assert ck["meta"]["world_size"] == 2
