@@ -273,6 +273,8 @@ class Renderer:
         self._cache: list[dict] = [dict() for _ in scene.layers]
         #: optional override of the focus distance (the live camera's knob), metres
         self.focus_override_m: float | None = None
+        self._last_key = None
+        self._last_out = None
 
     # --- geometry --------------------------------------------------------------
     def layer_state(self, i: int, t_s: float) -> tuple[np.ndarray, float, float, float]:
@@ -351,8 +353,21 @@ class Renderer:
         return w, (x0, y0, x1, y1)
 
     def render(self, t_s: float, sharp: bool = False) -> np.ndarray:
-        """Linear reflectance (no lighting) at scene time ``t_s``; defocused unless ``sharp``."""
+        """Linear reflectance (no lighting) at scene time ``t_s``; defocused unless ``sharp``.
+
+        The result may be shared with the previous call when nothing moved (treat it as
+        read-only).
+        """
         order, states = self._order(t_s)
+        key = (sharp, tuple(order), tuple((st[0].tobytes(), round(st[3] / self.sigma_step_px), st[1])
+                                          for st in states))
+        if key == self._last_key:  # nothing moved, focus unchanged: same picture
+            return self._last_out
+        out = self._render(order, states, sharp)
+        self._last_key, self._last_out = key, out
+        return out
+
+    def _render(self, order, states, sharp: bool) -> np.ndarray:
         out = None
         for i in order:
             m, scale, _, sigma = states[i]

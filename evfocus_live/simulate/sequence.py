@@ -206,7 +206,10 @@ class Simulator:
                 dt = max(self.min_step_us, dt * 0.9 * self._target / delta)
                 truncated = False
             t1 = t_end_us if dt >= remaining else self.t_us + dt
-            chunks.append(self.gen.step(L, t1))
+            if delta > 0.0:
+                chunks.append(self.gen.step(L, t1))
+            else:  # nothing changed: no crossings possible, skip the pixel pass
+                self.gen.t_us = float(t1)
             self.t_us, self.scene_t_s, self.last_lin = t1, st, lin
             if not truncated:
                 grow = 0.9 * self._target / max(delta, 1e-9)
