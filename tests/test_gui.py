@@ -412,6 +412,25 @@ def test_headless_records_video_and_exits(tmp_path, tiny_ckpt, caplog):
     assert cap.isOpened() and cap.read()[0]
 
 
+def test_headless_file_replay_records_events_and_ends_by_itself(tmp_path, tiny_ckpt):
+    from evfocus_live.gui.app import main
+    from evfocus_live.sources import open_source
+    info = REAL_FILES["davis346"]
+    rec, vid = tmp_path / "raw.aedat4", tmp_path / "recon.mp4"
+    rc = main(["--headless", str(info["path"]), "--model", str(tiny_ckpt), "--device", "cpu", "--speed", "0",
+               "--window-events", "10000", "--record", str(rec), "--video", str(vid), "--exit-after", "60"])
+    assert rc == 0
+    with open_source(rec) as src:  # the raw events written back are the recording's events
+        ev = np.concatenate(list(src))
+    assert len(ev) == info["events"]
+    assert ev["t"][0] == info["t_first_us"] and ev["t"][-1] == info["t_last_us"]
+    cap = cv2.VideoCapture(str(vid))
+    n = 0
+    while cap.read()[0]:
+        n += 1
+    assert n >= 1
+
+
 def test_screenshot_flag_saves_window_and_exits(tmp_path, tiny_ckpt):
     # a process of its own, as a user runs it (and app.exec()/quit() stay out of pytest-qt's app)
     png = tmp_path / "shot.png"

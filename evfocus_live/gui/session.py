@@ -98,7 +98,7 @@ class TapSource(EventSource):
         self._session = session
         self.t_us: int | None = None  # sensor time of the newest event read
         self.error: str | None = None
-        self.inner_dtype = EVENT_DTYPE
+        self._pending: np.ndarray | None = None  # rest of a file batch not handed on yet
 
     def _backpressure(self) -> bool:
         """Files at "as fast as possible": wait while the ring holds > 2 windows of events.
@@ -119,19 +119,36 @@ class TapSource(EventSource):
             time.sleep(0.005)
         return True
 
+    #: file batches are handed on in slices of at most this much sensor time, so the
+    #: arrival stamp (taken here, just before the pipeline paces the slice) is within
+    #: CHUNK_US / speed of the slice being due: event-to-paint latency stays honest
+    CHUNK_US = 2_000
+
     def read(self) -> np.ndarray | None:
         s = self._session
         if s._stop.is_set():
             return None
         if not self._backpressure():
-            return np.empty(0, self.inner_dtype)
-        try:
-            batch = self.inner.read()
-        except Exception as exc:  # the pipeline sees it too; we keep the first line
-            msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            self.error = msg if isinstance(exc, EvFocusError) else f"{type(exc).__name__}: {msg}"
-            raise
-        if batch is not None and len(batch):
+            return np.empty(0, EVENT_DTYPE)
+        if self._pending is None or not len(self._pending):
+            try:
+                batch = self.inner.read()
+            except Exception as exc:  # the pipeline sees it too; we keep the first line
+                msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                self.error = msg if isinstance(exc, EvFocusError) else f"{type(exc).__name__}: {msg}"
+                raise
+            if batch is None:
+                return None
+            self._pending = batch
+        batch = self._pending
+        pipe = getattr(s, "pipeline", None)
+        if not self.is_live and len(batch) and pipe is not None and pipe.speed > 0:
+            cut = int(np.searchsorted(batch["t"], int(batch["t"][0]) + self.CHUNK_US, side="left"))
+            cut = max(cut, 1)
+            batch, self._pending = batch[:cut], batch[cut:]
+        else:
+            self._pending = None
+        if len(batch):
             s._on_events(batch)
             self.t_us = int(batch["t"][-1])
         return batch
@@ -139,7 +156,9 @@ class TapSource(EventSource):
     def seek(self, t_us: int) -> None:
         # called by the pipeline under its lock: every frame emitted after this is post-seek
         self.inner.seek(t_us)
+        self._pending = None
         self.t_us = int(t_us)
+        self._session._arrivals.clear()
         self._session._awaiting_seek = False
 
     def time_range_us(self):
@@ -405,6 +424,7 @@ class LiveSession:
 
     def resume(self) -> None:
         self._pause_at_t_us = None
+        self._arrivals.clear()  # stamps from before the pause would count the pause as latency
         if self.ended:  # replay from the start
             r = self.time_range_us
             if r is not None:

@@ -205,7 +205,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.speed_combo.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         for s in SPEEDS:
             self.speed_combo.addItem("max" if s == 0 else f"{s:g}x", s)
-        self.speed_combo.setCurrentIndex(SPEEDS.index(1.0))
+        self.speed_combo.setCurrentIndex(min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - self.opts.speed)))
         self.speed_combo.currentIndexChanged.connect(
             lambda i: self.set_speed(self.speed_combo.itemData(i)))
         self.seek_slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
@@ -389,6 +389,7 @@ class MainWindow(QtWidgets.QMainWindow):
         v = QtWidgets.QVBoxLayout(dlg)
         text = QtWidgets.QPlainTextEdit(plugin_report(self.registries))
         text.setReadOnly(True)
+        text.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont))
         text.setMinimumSize(520, 320)
         v.addWidget(text)
         bb = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Close)
@@ -768,7 +769,7 @@ class MainWindow(QtWidgets.QMainWindow):
         t = s.t_us
         r = s.time_range_us
         if r is not None and t is not None:
-            rel = (t - r[0]) / 1e6
+            rel = min(max(t - r[0], 0), r[1] - r[0]) / 1e6
             ro.set("sensor_t", f"{rel:.3f} s")
             self.time_label.setText(f"{rel:.3f} / {(r[1] - r[0]) / 1e6:.3f} s"
                                     + (" (end)" if s.ended else ""))
