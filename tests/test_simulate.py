@@ -211,7 +211,9 @@ def test_write_sequence_layout_and_aedat4_roundtrip(tmp_path):
     info = write_sequence(res, tmp_path / "seq_00000")
     assert info["events"] == len(res.events) > 0
     with h5py.File(tmp_path / "seq_00000.h5") as f:
-        assert f.attrs["format"] == "evfocus-h5" and f.attrs["width"] == 96 and f.attrs["height"] == 72
+        fmt = f.attrs["format"]
+        fmt = fmt.decode() if isinstance(fmt, bytes) else fmt  # str or fixed-length bytes
+        assert fmt == "evfocus-h5" and f.attrs["width"] == 96 and f.attrs["height"] == 72
         assert f.attrs["seed"] == 1 and list(f.attrs["sigma_range"]) == [0.0, 7.0]
         assert not f.attrs["focus_sweep"] and f.attrs["contrast_threshold"] == pytest.approx(0.3)
         for name in "txyp":
@@ -275,3 +277,37 @@ def test_cli_workers_give_the_same_files(tmp_path):
             np.testing.assert_array_equal(fa["events/t"][:], fb["events/t"][:])
             np.testing.assert_array_equal(fa["frames/blurred"][:], fb["frames/blurred"][:])
     assert not (tmp_path / "a" / "seq_00000.aedat4").exists()
+
+
+def test_motion_along_the_optical_axis_changes_scale_and_defocus_together():
+    cfg = dataclasses.replace(BASE, fg_layers=(1, 1), sigma_range=(0.0, 20.0))
+    scene = sample_scene(cfg, np.random.default_rng(1))
+    from evfocus_live.simulate.scenes import Trajectory
+
+    # approaching (depth x e^-t), centred, no other motion
+    fg = dataclasses.replace(scene.layers[1], z_rate_s=-1.0, traj=Trajectory(x0=48.0, y0=36.0))
+    scene = dataclasses.replace(scene, layers=(scene.layers[0], fg), camera=Trajectory())
+    r = Renderer(scene)
+    _, s0, d0, sig0 = r.layer_state(1, 0.0)
+    _, s1, d1, sig1 = r.layer_state(1, 0.3)
+    assert d1 == pytest.approx(d0 * np.exp(-0.3)) and s1 == pytest.approx(s0 * np.exp(0.3))
+    assert sig1 == pytest.approx(min(scene.lens.sigma_px(d1, scene.focus.focus_m), 20.0), rel=1e-6)
+    assert sig1 != pytest.approx(sig0, abs=0.1)
+    # the rendered patch grows with it
+    a0 = r.maps(0.0)[1] < 0.99 * scene.layers[0].depth_m
+    a1 = r.maps(0.3)[1] < 0.99 * scene.layers[0].depth_m
+    assert a1.sum() > 1.3 * a0.sum() > 0
+
+
+def test_light_change_alone_makes_events_of_both_polarities():
+    from evfocus_live.simulate.scenes import Lighting
+    from evfocus_live.simulate.sequence import Simulator
+
+    cfg = dataclasses.replace(BASE, static=True, fg_layers=(1, 1))
+    scene = sample_scene(cfg, np.random.default_rng(0))
+    steady = Simulator(scene, np.random.default_rng(0)).advance(200_000)
+    flicker = Simulator(dataclasses.replace(scene, lighting=Lighting(1.0, 0.4, 5.0)),
+                        np.random.default_rng(0)).advance(200_000)
+    assert len(steady) == 0  # no noise configured, nothing moves
+    assert len(flicker) > 96 * 72  # a 5 Hz, +-40 % flicker crosses C=0.3 at most pixels
+    assert 0.3 < flicker["p"].mean() < 0.7
