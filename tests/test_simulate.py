@@ -311,3 +311,26 @@ def test_light_change_alone_makes_events_of_both_polarities():
     assert len(steady) == 0  # no noise configured, nothing moves
     assert len(flicker) > 96 * 72  # a 5 Hz, +-40 % flicker crosses C=0.3 at most pixels
     assert 0.3 < flicker["p"].mean() < 0.7
+
+
+def test_events_integrate_to_the_log_change_of_the_blurred_frames():
+    """Sum of polarity x C per pixel between two GT frames ~ the change of log intensity."""
+    from evfocus_live.simulate.esim import log_intensity
+
+    cfg = dataclasses.replace(BASE, fg_layers=(1, 1), sigma_range=(1.5, 1.5), speed_range_px_s=(300.0, 300.0))
+    res = simulate_sequence(cfg, seed=4)
+    k0, k1 = 2, 6
+    ev = res.events[(res.events["t"] > res.t_us[k0]) & (res.events["t"] <= res.t_us[k1])]
+    pol = ev["p"].astype(np.float64) * 2 - 1
+    integ = np.zeros(96 * 72)
+    np.add.at(integ, ev["y"].astype(np.int64) * 96 + ev["x"], pol * 0.3)
+
+    def lin(u8):
+        return (u8.astype(np.float32) / 255.0) ** 2.2
+
+    dlog = (log_intensity(lin(res.blurred[k1])) - log_intensity(lin(res.blurred[k0]))).ravel()
+    assert len(ev) > 1000
+    assert np.corrcoef(integ, dlog)[0, 1] > 0.8
+    # and the magnitude agrees to within the threshold quantisation (+-C per pixel)
+    busy = np.abs(dlog) > 0.6
+    assert np.median(np.abs(integ[busy] - dlog[busy])) < 0.3
