@@ -79,8 +79,8 @@ def test_hdf5_roundtrip_append_and_layout(tmp_path):
     with Hdf5Writer(p, 346, 260, sensor="sim", mode="a") as w:
         w.write(ev[15_000:])
     with h5py.File(p, "r") as f:
-        assert f.attrs["format"] == "evfocus-h5" and f.attrs["width"] == 346 and f.attrs["height"] == 260
-        assert f.attrs["sensor"] == "sim" and "frames" in f
+        assert f.attrs["format"] == b"evfocus-h5" and f.attrs["width"] == 346 and f.attrs["height"] == 260
+        assert f.attrs["sensor"] == b"sim" and "frames" in f
         for name, dt in (("t", np.int64), ("x", np.uint16), ("y", np.uint16), ("p", np.uint8)):
             ds = f["events"][name]
             assert ds.dtype == dt and ds.chunks is not None and ds.maxshape == (None,)

@@ -26,6 +26,8 @@ from .npy_file import columns_to_events, seconds_to_us
 log = logging.getLogger(__name__)
 
 BATCH_EVENTS = 1 << 19
+#: what h5py raises on corrupt files (RuntimeError for damaged attribute/object headers)
+_H5_ERRORS = (KeyError, ValueError, OSError, TypeError, RuntimeError, IndexError)
 H5_MAGIC = b"\x89HDF\r\n\x1a\n"
 
 
@@ -66,7 +68,7 @@ class Hdf5FileSource(EventSource):
         except InputError:
             self._f.close()
             raise
-        except (KeyError, ValueError, OSError, TypeError) as exc:
+        except _H5_ERRORS as exc:
             self._f.close()
             raise InputError(f"{self.path}: cannot read events ({type(exc).__name__}: "
                              f"{str(exc).splitlines()[0][:120] if str(exc) else ''})") from None
@@ -105,11 +107,8 @@ class Hdf5FileSource(EventSource):
         elif width is None and "sensor_resolution" in attrs:
             height, width = (int(v) for v in np.asarray(attrs["sensor_resolution"])[:2])
         if width is None or height is None:
-            try:
-                width = int(self._colmax(1)) + 1 if width is None else width
-                height = int(self._colmax(2)) + 1 if height is None else height
-            except OSError as exc:
-                raise InputError(f"{self.path}: cannot decompress events ({exc})") from None
+            width = int(self._colmax(1)) + 1 if width is None else width
+            height = int(self._colmax(2)) + 1 if height is None else height
         if not (0 < int(width) <= 1 << 16 and 0 < int(height) <= 1 << 16):
             raise InputError(f"{self.path}: invalid sensor size {width}x{height}")
         self.width, self.height = int(width), int(height)
@@ -119,11 +118,17 @@ class Hdf5FileSource(EventSource):
         self._drop_before: int | None = None
 
     def _colmax(self, k: int) -> int:
-        c = self._cols[k]
-        return max(int(np.max(c[i:i + BATCH_EVENTS])) for i in range(0, self.n_events, BATCH_EVENTS))
+        return max(int(np.max(self._col(k, i, i + BATCH_EVENTS))) for i in range(0, self.n_events, BATCH_EVENTS))
+
+    def _col(self, k: int, i0: int, i1: int) -> np.ndarray:
+        try:
+            return np.asarray(self._cols[k][i0:i1])
+        except _H5_ERRORS as exc:  # corrupt chunk, missing filter
+            raise InputError(f"{self.path}: cannot read events {i0}..{i1} "
+                             f"({type(exc).__name__}: {str(exc).splitlines()[0][:100] if str(exc) else ''})") from None
 
     def _t_us(self, i0: int, i1: int) -> np.ndarray:
-        t = np.asarray(self._cols[0][i0:i1])
+        t = self._col(0, i0, i1)
         return seconds_to_us(t) if self._seconds else t.astype(np.int64, copy=False)
 
     def read(self) -> np.ndarray | None:
@@ -131,10 +136,7 @@ class Hdf5FileSource(EventSource):
             return None
         i0, i1 = self._i, min(self.n_events, self._i + BATCH_EVENTS)
         self._i = i1
-        try:
-            cols = [self._t_us(i0, i1)] + [np.asarray(c[i0:i1]) for c in self._cols[1:]]
-        except OSError as exc:  # corrupt chunk, missing filter
-            raise InputError(f"{self.path}: cannot read events {i0}..{i1} ({str(exc)[:120]})") from None
+        cols = [self._t_us(i0, i1)] + [self._col(k, i0, i1) for k in (1, 2, 3)]
         ev = columns_to_events(*cols, self.width, self.height, name=self.path.name)
         if self._drop_before is not None:
             ev = ev[ev["t"] >= self._drop_before]

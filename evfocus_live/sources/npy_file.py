@@ -116,7 +116,7 @@ class NpyFileSource(EventSource):
         self.path = Path(path)
         try:
             arr = np.load(self.path, mmap_mode="r", allow_pickle=False)
-        except (ValueError, OSError, EOFError) as exc:
+        except Exception as exc:  # corrupt headers raise ValueError, SyntaxError, TokenError...
             raise InputError(f"{self.path}: not a readable .npy event array "
                              f"({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
         if not isinstance(arr, np.ndarray):

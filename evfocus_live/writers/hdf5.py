@@ -1,6 +1,7 @@
 """Event writer for our HDF5 layout (``format = "evfocus-h5"``).
 
-Layout: group ``/events`` with 1-D datasets ``t`` (int64 µs), ``x``, ``y`` (uint16) and
+Layout (attrs ``sensor``/``format`` are fixed-length byte strings: ``.decode()`` them):
+group ``/events`` with 1-D datasets ``t`` (int64 µs), ``x``, ``y`` (uint16) and
 ``p`` (uint8, 1 = ON), chunked, appendable (``maxshape=None``) and compressed with
 Blosc/LZ4 from hdf5plugin (gzip if hdf5plugin is missing); root attributes ``width``,
 ``height``, ``sensor`` and ``format``. Other groups (the simulator's ``/frames``) may
@@ -60,8 +61,10 @@ class Hdf5Writer:
             raise InputError(f"{self.path}: cannot write HDF5 ({exc})") from exc
         self._f.attrs["width"] = int(width)
         self._f.attrs["height"] = int(height)
-        self._f.attrs["sensor"] = str(sensor)
-        self._f.attrs["format"] = H5_FORMAT
+        # fixed-length strings: a variable-length one lives on the global heap, and a
+        # damaged heap reference makes HDF5 spin for seconds when the reader opens it
+        self._f.attrs["sensor"] = np.bytes_(str(sensor).encode())
+        self._f.attrs["format"] = np.bytes_(H5_FORMAT.encode())
         g = self._f.require_group("events")
         comp = _compression()
         self._ds = {}
