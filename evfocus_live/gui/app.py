@@ -89,6 +89,7 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
 def list_plugins() -> int:
     from ..plugins import MODELS, POSTPROCESSORS, SOURCES, Registry
     from .window import plugin_report  # noqa: F401  (Qt import is fine: we are the GUI package)
+    logging.getLogger("evfocus_live.plugins").setLevel(logging.ERROR)  # failures are listed below
     regs = {g: Registry(g) for g in (SOURCES, MODELS, POSTPROCESSORS)}
     print(plugin_report(regs))
     return 0
@@ -126,9 +127,7 @@ def run_headless(args, spec, window, model, post) -> int:
     try:
         while not stop["flag"]:
             time.sleep(0.05)
-            while sess.messages:
-                level, text = sess.messages.popleft()
-                (log.error if level == "error" else log.info)("%s", text)
+            sess.messages.clear()  # already logged by the session
             now = time.monotonic()
             if now - last_log >= 1.0:
                 last_log = now

@@ -306,15 +306,20 @@ class LiveSession:
         from ..pipeline import Pipeline
 
         def build(**kw):
-            return Pipeline(self.source, self.window_cfg, self.model_cfg, self.post_cfg,
-                            ring_capacity=RING_CAPACITY, reconnect=False, **kw)
+            try:
+                return Pipeline(self.source, self.window_cfg, self.model_cfg, self.post_cfg,
+                                ring_capacity=RING_CAPACITY, reconnect=False, **kw)
+            except EvFocusError as exc:
+                if "post-processor" not in str(exc) or not self.post_cfg.steps:
+                    raise
+                self.message(f"{exc} - running without post-processing", "error")
+                self.post_cfg = dataclasses.replace(self.post_cfg, steps=())
+                return build(**kw)
         if model_obj is not None:
             return build(model_obj=model_obj)
         try:
             return build()
         except EvFocusError as exc:
-            if "post-processor" in str(exc):
-                raise
             first = str(exc)
         if self.model_cfg.name != "evfocus":
             try:

@@ -370,9 +370,9 @@ class MainWindow(QtWidgets.QMainWindow):
             self._shortcuts.append(sc)
 
     # ------------------------------------------------------------------ status
-    def status(self, text: str, level: str = "info", timeout_ms: int = 10_000) -> None:
+    def status(self, text: str, level: str = "info", timeout_ms: int = 10_000, log_it: bool = True) -> None:
         self.status_log.append(text)
-        if level == "error":
+        if level == "error" and log_it:
             log.warning("%s", text)
         self.statusBar().showMessage(text, timeout_ms)
 
@@ -381,7 +381,7 @@ class MainWindow(QtWidgets.QMainWindow):
         s = s or self.session
         while s is not None and s.messages:
             level, text = s.messages.popleft()
-            self.status(text, level)
+            self.status(text, level, log_it=False)  # the session logged it already
 
     def show_plugins_dialog(self) -> QtWidgets.QDialog:
         dlg = QtWidgets.QDialog(self)
