@@ -296,6 +296,13 @@ def test_faults_reach_the_status_bar(qtbot, tmp_path, tiny_model):
     win.set_model(str(broken))
     assert any("keeping the current model" in m for m in win.status_log), win.status_log
     assert sess.pipeline.model is model_before
+    # an unavailable device: same, with the reason
+    import torch
+    if not torch.cuda.is_available():
+        win.device_combo.setCurrentText("cuda")
+        win.set_model(win.model_combo.currentText(), "cuda")
+        assert any("CUDA is not available" in m for m in win.status_log), win.status_log
+        assert sess.pipeline.model is model_before and sess.pipeline.device.type == "cpu"
     wait_frames(qtbot, win, 1)
     assert "broken.pt" in win.statusBar().currentMessage() or win.status_log
     win.close()
