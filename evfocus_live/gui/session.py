@@ -374,6 +374,15 @@ class LiveSession:
     def stats(self) -> Any:
         return self.pipeline.stats
 
+    @property
+    def sigma_max_px(self) -> float:
+        """Top of the model's defocus scale (EvFocus: its largest re-blur sigma), else 8 px."""
+        cfg = getattr(self.pipeline.model, "config", None)
+        try:
+            return float(max(cfg["sigmas_px"])) if isinstance(cfg, dict) and cfg.get("sigmas_px") else 8.0
+        except (TypeError, ValueError):
+            return 8.0
+
     def backpressure_events(self) -> int:
         """Ring fill above which file replay at "max" speed waits for inference."""
         w = self.window_cfg

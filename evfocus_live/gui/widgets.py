@@ -78,13 +78,13 @@ def inferno_lut() -> np.ndarray:
     return pg.colormap.get("inferno").getLookupTable(0.0, 1.0, 256, alpha=False)
 
 
-def defocus_to_uint8(sigma: np.ndarray) -> np.ndarray:
-    """Blur sigma (px, any float array HxW or 1xHxW) -> uint8 on the fixed 0..SIGMA_MAX_PX scale."""
+def defocus_to_uint8(sigma: np.ndarray, max_px: float = SIGMA_MAX_PX) -> np.ndarray:
+    """Blur sigma (px, float HxW or 1xHxW) -> uint8 on a fixed 0..max_px scale (no per-frame stretch)."""
     s = np.asarray(sigma, dtype=np.float32)
     while s.ndim > 2:
         s = s[0]
-    s = np.nan_to_num(s, nan=0.0, posinf=SIGMA_MAX_PX, neginf=0.0)
-    return np.clip(s * (255.0 / SIGMA_MAX_PX), 0, 255).astype(np.uint8)
+    s = np.nan_to_num(s, nan=0.0, posinf=max_px, neginf=0.0)
+    return np.clip(s * (255.0 / max_px), 0, 255).astype(np.uint8)
 
 
 class DefocusIndicator(QtWidgets.QWidget):
@@ -108,6 +108,7 @@ class DefocusIndicator(QtWidgets.QWidget):
         self.plot.getPlotItem().getAxis("left").setWidth(24)
         self.curve = self.plot.plot(pen=pg.mkPen("#f0a030", width=1.5))
         self._values: deque[float] = deque(maxlen=history)
+        self.max_px = SIGMA_MAX_PX
         lay.addWidget(self.label)
         lay.addWidget(self.bar)
         lay.addWidget(self.plot, 1)
@@ -118,8 +119,13 @@ class DefocusIndicator(QtWidgets.QWidget):
             return
         self._values.append(float(sigma_px))
         self.label.setText(f"defocus: {sigma_px:.2f} px blur \u03c3")
-        self.bar.setValue(int(1000 * min(1.0, sigma_px / SIGMA_MAX_PX)))
+        self.bar.setValue(int(1000 * min(1.0, sigma_px / self.max_px)))
         self.curve.setData(np.fromiter(self._values, dtype=np.float32))
+
+    def set_range(self, max_px: float) -> None:
+        """The largest blur sigma the model can predict: the scale of bar and plot."""
+        self.max_px = float(max_px)
+        self.plot.setYRange(0, self.max_px, padding=0)
 
     @property
     def values(self) -> list[float]:

@@ -725,7 +725,11 @@ class MainWindow(QtWidgets.QMainWindow):
             self._last_readout = now
             self._update_readouts(now)
             self.frame_pane.set_title("no model: direct event integration" if s.no_model
-                                      else f"reconstruction: {s.model_cfg.name}")
+                                      else f"reconstruction: {Path(s.model_cfg.name).name}")
+            top = s.sigma_max_px
+            if top != self.defocus_indicator.max_px:
+                self.defocus_indicator.set_range(top)
+                self.defocus_pane.set_title(f"defocus map (blur \u03c3, 0-{top:g} px)")
 
     def _paint(self, fv, now: float) -> None:
         s = self.session
@@ -734,7 +738,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.event_pane.show_image(fv.event_image)
         if fv.defocus is not None:
             if self.defocus_pane.isVisible():
-                self.defocus_pane.show_image(defocus_to_uint8(fv.defocus))
+                self.defocus_pane.show_image(defocus_to_uint8(fv.defocus, self.defocus_indicator.max_px))
             if self.defocus_pane.note.toPlainText():
                 self.defocus_pane.set_note("")
         elif not self.defocus_pane.note.toPlainText():
