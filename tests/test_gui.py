@@ -129,6 +129,7 @@ def test_real_file_plays_in_every_pane(qtbot, tmp_path, tiny_model, name):
     wait_frames(qtbot, win, 2)
     assert_nonuniform(win.event_pane)
     assert_nonuniform(win.frame_pane, min_std=1.0)
+    assert_nonuniform(win.defocus_pane, min_std=1.0)
     assert win.last_frame.image.shape == (info["height"], info["width"])
     r = win.session.time_range_us
     assert r[0] == info["t_first_us"]
@@ -160,9 +161,17 @@ def test_pause_resume_and_keyboard(qtbot, tmp_path, tiny_model):
     frame_png = cv2.imread(str([p for p in snaps if "window" not in p.name][0]), cv2.IMREAD_GRAYSCALE)
     assert frame_png.shape == (72, 96)
 
+    # r: the recurrent state is forgotten (checked while paused, so no frame refills it)
+    assert win.session.pipeline.model.states is not None
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_Space)
+    qtbot.wait(500)
     qtbot.keyClick(win, QtCore.Qt.Key.Key_R)
+    assert win.session.pipeline.model.states is None
+    assert win.defocus_indicator.values == []
     assert any("reset" in m for m in win.status_log)
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_Space)
     wait_frames(qtbot, win, 1)
+    assert win.session.pipeline.model.states is not None
 
     qtbot.keyClick(win, QtCore.Qt.Key.Key_Right)  # live: cannot seek, says so
     assert any("cannot seek" in m for m in win.status_log)
