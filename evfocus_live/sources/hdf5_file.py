@@ -14,12 +14,14 @@ order (see :mod:`evfocus_live.sources.npy_file` for the policy).
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
 
 from ..errors import InputError
+from .aedat4_file import Prefetcher
 from .base import EventSource
 from .npy_file import columns_to_events, seconds_to_us
 
@@ -114,7 +116,10 @@ class Hdf5FileSource(EventSource):
         self.width, self.height = int(width), int(height)
         sensor = attrs.get("sensor", "unknown")
         self.sensor = sensor.decode() if isinstance(sensor, bytes) else str(sensor)
-        self._i = 0
+        self._n_batches = -(-self.n_events // BATCH_EVENTS)
+        self._first: tuple[int, int] | None = None
+        self._local = threading.local()
+        self._prefetch = Prefetcher(self._batch, self._n_batches, depth=3, name="hdf5")
         self._drop_before: int | None = None
 
     def _colmax(self, k: int) -> int:
@@ -131,13 +136,43 @@ class Hdf5FileSource(EventSource):
         t = self._col(0, i0, i1)
         return seconds_to_us(t) if self._seconds else t.astype(np.int64, copy=False)
 
+    def _batch(self, b: int, i_start: int | None = None) -> np.ndarray:
+        """Events of batch ``b`` (runs on the prefetch threads: h5py locks itself).
+
+        Columns are read into per-thread scratch buffers (``read_direct``): fresh memory
+        costs a page fault per 4 KiB on first touch, so only the packed output is new.
+        """
+        i0 = b * BATCH_EVENTS if i_start is None else i_start
+        i1 = min(self.n_events, (b + 1) * BATCH_EVENTS)
+        if not all(hasattr(c, "read_direct") for c in self._cols):
+            cols = [self._t_us(i0, i1)] + [self._col(k, i0, i1) for k in (1, 2, 3)]
+        else:
+            bufs = getattr(self._local, "bufs", None)
+            if bufs is None:
+                bufs = self._local.bufs = [np.empty(BATCH_EVENTS, dtype=c.dtype) for c in self._cols]
+            m = i1 - i0
+            try:
+                for c, buf in zip(self._cols, bufs):
+                    c.read_direct(buf, np.s_[i0:i1], np.s_[0:m])
+            except _H5_ERRORS as exc:
+                raise InputError(f"{self.path}: cannot read events {i0}..{i1} ({type(exc).__name__}: "
+                                 f"{str(exc).splitlines()[0][:100] if str(exc) else ''})") from None
+            cols = [buf[:m] for buf in bufs]
+            if self._seconds:
+                cols[0] = seconds_to_us(cols[0])
+        return columns_to_events(*cols, self.width, self.height, name=self.path.name)
+
     def read(self) -> np.ndarray | None:
-        if self._f is None or self._i >= self.n_events:
+        if self._f is None:
             return None
-        i0, i1 = self._i, min(self.n_events, self._i + BATCH_EVENTS)
-        self._i = i1
-        cols = [self._t_us(i0, i1)] + [self._col(k, i0, i1) for k in (1, 2, 3)]
-        ev = columns_to_events(*cols, self.width, self.height, name=self.path.name)
+        if self._first is not None:  # first batch after a seek starts mid-batch
+            b, i0 = self._first
+            self._first = None
+            ev = self._batch(b, i0)
+        else:
+            ev = self._prefetch.get()
+            if ev is None:
+                return None
         if self._drop_before is not None:
             ev = ev[ev["t"] >= self._drop_before]
             self._drop_before = None
@@ -152,7 +187,9 @@ class Hdf5FileSource(EventSource):
                 lo = mid + 1
             else:
                 hi = mid
-        self._i = lo
+        b = lo // BATCH_EVENTS
+        self._prefetch.reset(b + 1)
+        self._first = (b, lo) if lo < self.n_events else None
         self._drop_before = None
 
     def time_range_us(self) -> tuple[int, int] | None:
@@ -166,6 +203,9 @@ class Hdf5FileSource(EventSource):
         return lo, hi
 
     def close(self) -> None:
+        pf = getattr(self, "_prefetch", None)
+        if pf is not None:
+            pf.close()
         if getattr(self, "_f", None) is not None:
             f, self._f = self._f, None
             self._cols = []

@@ -169,8 +169,7 @@ class RawFileSource(EventSource):
         self._mm = mmap.mmap(self._fh.fileno(), 0, access=mmap.ACCESS_READ)
         self._words = np.frombuffer(self._mm, dtype=self._word, count=self._n_words, offset=data_off)
         self._block_words = max(64, block_bytes // self._word.itemsize)
-        per = evt.EVT3_MAX_EVENTS_PER_WORD if version == 3 else evt.EVT2_MAX_EVENTS_PER_WORD
-        self._out = np.empty(self._block_words * per, dtype=EVENT_DTYPE)
+        self._ratio = 1.0  # events per input word, to size output arrays
         self._index: list[tuple[int, np.ndarray, int, int]] | None = None  # (word, state, tmin, tmax)
         self._warned_dropped = 0
         self._rewind()
@@ -182,13 +181,26 @@ class RawFileSource(EventSource):
         self._drop_before: int | None = None
 
     def _decode_block(self) -> np.ndarray | None:
+        """Decode up to one block of words straight into a fresh array (no extra copy).
+
+        Fresh pages cost a page fault each on first touch (slow on VMs), so the output
+        is sized from the events-per-word ratio seen so far (exact bound for EVT2) rather
+        than decoded into scratch and copied; the decoder stops early when it is full and
+        the next call resumes mid-block.
+        """
         if self._pos >= self._n_words:
             return None
         end = min(self._n_words, self._pos + self._block_words)
-        n, used = evt.decode(self._words[self._pos:end], self._state, self._out, self.version,
+        n_words = end - self._pos
+        per = evt.EVT3_MAX_EVENTS_PER_WORD if self.version == 3 else 1
+        cap = int(min(per * n_words, self._ratio * n_words * 1.25 + 64))
+        out = np.empty(cap, dtype=EVENT_DTYPE)
+        n, used = evt.decode(self._words[self._pos:end], self._state, out, self.version,
                              self.width, self.height)
         self._pos += used
-        return self._out[:n].copy()
+        if used:
+            self._ratio = max(n / used, 1.0 / 64) if self.version == 3 else 1.0
+        return out[:n] if n >= cap // 2 else out[:n].copy()
 
     def read(self) -> np.ndarray | None:
         if self._mm is None:
