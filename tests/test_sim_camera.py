@@ -142,3 +142,16 @@ def test_controls_and_bad_options():
         SimCameraSource(W, H, scene="nope")
     with pytest.raises(ConfigError):
         SimCameraSource(W, H, colour=True)
+
+
+def test_ground_truth_follows_the_focus_knob():
+    with SimCameraSource(W, H, scene="checkerboard", realtime=False, focus=0.5) as cam:
+        cam.read()
+        gt = cam.ground_truth()
+        assert gt["sharp"].shape == (H, W) and gt["sharp"].dtype == np.uint8
+        assert np.abs(gt["blurred"].astype(int) - gt["sharp"]).max() <= 1  # in focus
+        cam.set_focus(0.0)
+        cam.read()
+        gt = cam.ground_truth()
+        assert gt["sigma"].min() > 1.0
+        assert np.abs(gt["blurred"].astype(int) - gt["sharp"]).mean() > 1.0

@@ -152,6 +152,15 @@ class SimCameraSource(EventSource):
             self._apply_pending()
             return self._live.subject_sigma_px()
 
+    def ground_truth(self) -> dict:
+        """What the scene looks like now: ``sharp`` and ``blurred`` (uint8 HxW), ``sigma``
+        (px, float32 HxW) and ``t_us`` — for showing the true sharp frame beside a
+        reconstruction."""
+        with self._lock:
+            self._apply_pending()
+            sharp, blurred, sigma, _ = self._live.sim.ground_truth()
+            return {"t_us": int(self._live.t_us), "sharp": sharp, "blurred": blurred, "sigma": sigma}
+
     def controls(self) -> dict[str, dict]:
         """The knobs for a GUI: ``{name: spec}`` in display order.
 
