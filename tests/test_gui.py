@@ -298,6 +298,18 @@ def test_faults_reach_the_status_bar(qtbot, tmp_path, tiny_model):
     bad.write_bytes(b"\x00\x01garbage" * 100)
     assert not win.open_source(str(bad))
     assert win.session is sess
+    # a source the pipeline refuses (no sensor size): the running one goes on
+    from evfocus_live.sources.base import EventSource
+
+    class NoSize(EventSource):
+        format = "nosize"
+
+        def read(self):
+            return None
+    assert not win.open_source(NoSize())
+    assert any("keeping the current source" in m for m in win.status_log), win.status_log
+    assert win.session is sess and sess.running
+    wait_frames(qtbot, win, 1)
     # a broken model checkpoint: keep the previous model
     broken = tmp_path / "broken.pt"
     broken.write_bytes(b"not a checkpoint")

@@ -104,7 +104,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if failed:
             self.status(f"{len(failed)} plugin(s) failed to load ({', '.join(failed)}): see Help > Plugins",
                         "error", timeout_ms=15_000)
-        self.open_source(self.opts.source, initial=True)
+        self.open_source(self.opts.source)
 
     # ------------------------------------------------------------------ plugins
     def _load_plugins(self) -> None:
@@ -411,7 +411,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if path:
             self.set_model(path)
 
-    def open_source(self, spec, initial: bool = False) -> bool:
+    def open_source(self, spec) -> bool:
         """Switch to a camera name, a file or an open EventSource; on failure keep the current one.
 
         At start-up (no current source) a failure falls back to the simulated camera.
@@ -438,21 +438,25 @@ class MainWindow(QtWidgets.QMainWindow):
         return ok
 
     def _start_session(self, src) -> bool:
-        old, self.session = self.session, None
-        model_obj = self.opts.model_obj
-        if old is not None:
+        old = self.session
+        if old is not None:  # halt the old pipeline, but keep it until the new one stands
             if old.recorder.active:
                 self._finish_recording(old)
-            old.stop()
+            old.pipeline.stop()
         try:
             sess = LiveSession(src, self.opts.window, self.opts.model, self.opts.post,
-                               model_obj=model_obj, event_mode=self.opts.event_mode,
+                               model_obj=self.opts.model_obj, event_mode=self.opts.event_mode,
                                decay_ms=self.opts.decay_ms, speed=self.opts.speed,
                                loop=self.loop_check.isChecked())
-        except EvFocusError as exc:
+        except Exception as exc:
             src.close()
-            self.status(str(exc), "error")
+            text = str(exc) if isinstance(exc, EvFocusError) else f"{type(exc).__name__}: {exc}"
+            self.status(f"{text} - keeping the current source", "error")
+            if old is not None:
+                old.start()
             return False
+        if old is not None:
+            old.stop()
         self.session = sess
         self.last_frame = None
         self._event_t_painted = None
