@@ -210,3 +210,21 @@ def test_raw_file_source_on_synthetic_files(tmp_path, version, legacy):
     assert len(batches) > 5
     assert src.format == f"evt{version}" and (src.width, src.height) == (w, h)
     assert np.array_equal(np.concatenate(batches), ev)
+
+
+def test_backend_choice_without_metavision(monkeypatch):
+    import builtins
+    real_import = builtins.__import__
+
+    def no_metavision(name, *a, **k):
+        if name.startswith("metavision"):
+            raise ImportError(name)
+        return real_import(name, *a, **k)
+
+    monkeypatch.setattr(builtins, "__import__", no_metavision)
+    with RawFileSource(EVT3_FILE) as src:  # auto: falls back to our decoder
+        assert src.backend == "evfocus" and sum(len(b) for b in src) == 219_596
+    with pytest.raises(InputError, match="Metavision SDK"):
+        RawFileSource(EVT3_FILE, backend="metavision")
+    with pytest.raises(InputError, match="unknown RAW backend"):
+        RawFileSource(EVT3_FILE, backend="faery")

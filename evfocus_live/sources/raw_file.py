@@ -1,7 +1,9 @@
 """Prophesee RAW files (EVT 2.0 and EVT 3.0), decoded by our numba streaming decoder.
 
-The Metavision SDK is used only if importable *and* asked for (``backend="metavision"``);
-it is not on PyPI, so the default is :mod:`evfocus_live.sources.evt`.
+Decoding: with ``backend="auto"`` (default) the Metavision SDK's ``EventsIterator`` is used
+when ``metavision_core`` imports (it is not on PyPI, so normally it does not), else our
+numba decoder :mod:`evfocus_live.sources.evt` (``backend="evfocus"`` forces it; the
+tests and ``evfocus info`` facts are for ours).
 
 Header: ``% key value`` lines, ended by ``% end`` or by the first line that does not
 start with ``% ``. Legacy (2020) headers have no ``format``/``geometry``/``end`` lines;
@@ -95,6 +97,20 @@ def header_geometry(fields: dict[str, str]) -> tuple[int, int] | None:
     return None
 
 
+def _metavision_iterator(path: Path, start_ts: int, required: bool):
+    """A Metavision ``EventsIterator`` over ``path`` (None if the SDK is missing and optional)."""
+    try:
+        from metavision_core.event_io import EventsIterator
+    except ImportError:
+        if required:
+            raise InputError("the Metavision SDK (metavision_core) is not installed") from None
+        return None
+    try:
+        return iter(EventsIterator(str(path), start_ts=start_ts, mode="n_events", n_events=1 << 18))
+    except Exception as exc:
+        raise InputError(f"{path}: Metavision cannot open it ({type(exc).__name__})") from None
+
+
 class RawFileSource(EventSource):
     """A Prophesee ``.raw`` recording in EVT 2.0 or EVT 3.0.
 
@@ -106,6 +122,8 @@ class RawFileSource(EventSource):
     Parameters:
         path: the file.
         block_bytes: input bytes decoded per :meth:`read` (batch size).
+        backend: ``"auto"`` (Metavision SDK if importable, else ours), ``"evfocus"``
+            or ``"metavision"``.
 
     Example::
 
@@ -127,19 +145,22 @@ class RawFileSource(EventSource):
         keys = set(fields)
         return bool(keys & {"evt", "format", "plugin_name", "geometry"})
 
-    def __init__(self, path: str | Path, block_bytes: int = BLOCK_BYTES):
+    def __init__(self, path: str | Path, block_bytes: int = BLOCK_BYTES, backend: str = "auto"):
+        if backend not in ("auto", "evfocus", "metavision"):
+            raise InputError(f"unknown RAW backend {backend!r} (auto, evfocus, metavision)")
         self.path = Path(path)
+        self._mv = None
         try:
             self._fh = open(self.path, "rb")
         except OSError as exc:
             raise InputError(f"{self.path}: cannot open ({exc.strerror})") from exc
         try:
-            self._init(block_bytes)
+            self._init(block_bytes, backend)
         except BaseException:
             self._fh.close()
             raise
 
-    def _init(self, block_bytes: int) -> None:
+    def _init(self, block_bytes: int, backend: str) -> None:
         head = self._fh.read(MAX_HEADER_BYTES)
         fields, data_off = parse_header(head)
         self.header = fields
@@ -173,6 +194,11 @@ class RawFileSource(EventSource):
         self._index: list[tuple[int, np.ndarray, int, int]] | None = None  # (word, state, tmin, tmax)
         self._warned_dropped = 0
         self._rewind()
+        if backend != "evfocus":
+            self._mv = _metavision_iterator(self.path, 0, required=backend == "metavision")
+            self.backend = "metavision" if self._mv is not None else "evfocus"
+        else:
+            self.backend = "evfocus"
 
     # --- decoding -----------------------------------------------------------------
     def _rewind(self, word: int = 0, state: np.ndarray | None = None) -> None:
@@ -205,6 +231,8 @@ class RawFileSource(EventSource):
     def read(self) -> np.ndarray | None:
         if self._mm is None:
             return None
+        if self._mv is not None:
+            return self._read_metavision()
         batch = self._decode_block()
         if batch is None:
             dropped = int(self._state[evt.DROPPED])
@@ -217,6 +245,17 @@ class RawFileSource(EventSource):
             batch = batch[batch["t"] >= self._drop_before]
             self._drop_before = None
         return batch
+
+    def _read_metavision(self) -> np.ndarray | None:
+        try:
+            a = next(self._mv)
+        except StopIteration:
+            return None
+        except Exception as exc:
+            raise InputError(f"{self.path}: Metavision cannot decode it ({type(exc).__name__})") from None
+        out = np.empty(len(a), dtype=EVENT_DTYPE)
+        out["t"], out["x"], out["y"], out["p"] = a["t"], a["x"], a["y"], np.asarray(a["p"]) > 0
+        return out
 
     @property
     def stats(self) -> dict[str, int]:
@@ -247,6 +286,9 @@ class RawFileSource(EventSource):
         Events of that block earlier than ``t_us`` are dropped; the first seek decodes the
         file once to build a block index (decoder state per block).
         """
+        if self._mv is not None:
+            self._mv = _metavision_iterator(self.path, int(t_us), required=True)
+            return
         index = self._build_index()
         for start, st, _, tmax in index:
             if tmax >= t_us:
