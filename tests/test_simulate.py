@@ -91,6 +91,26 @@ def test_refractory_drops_close_events():
     assert 2 <= len(ev) < 5 and np.all(np.diff(ev["t"]) >= 299)
 
 
+@pytest.mark.parametrize("bandwidth_hz", [0.0, 1000.0])
+def test_pixel_bandwidth_delays_dark_pixels(bandwidth_hz):
+    """A x2 brightness step: an ideal pixel fires at once; a band-limited one later, and
+    the later the darker it is; after settling the same number of events."""
+    first = {}
+    for level in (1.0, 0.05):
+        gen = EventGenerator(1, 1, SensorParams(c_mean=0.2, c_sigma=0.0, refractory_us=0.0, noise_rate_hz=0.0,
+                                                bandwidth_hz=bandwidth_hz), np.random.default_rng(0))
+        gen._offset[:] = 0.0
+        gen.reset(np.full((1, 1), np.log(level), np.float32), 0.0)
+        up = np.full((1, 1), np.log(2 * level), np.float32)
+        ev = np.concatenate([gen.step(up, k * 100.0) for k in range(1, 400)])  # 40 ms
+        assert len(ev) == 3 and np.all(ev["p"] == 1)  # ln 2 / 0.2
+        first[level] = int(ev["t"][0])
+    if bandwidth_hz == 0:
+        assert first[1.0] == first[0.05] < 100
+    else:
+        assert 100 < first[1.0] < first[0.05] / 3
+
+
 # --- sequences ----------------------------------------------------------------------
 def test_sequence_is_deterministic_sorted_and_inside():
     cfg = dataclasses.replace(BASE, fg_layers=(1, 2), noise_rate_range_hz=(0.2, 0.2),

@@ -44,6 +44,9 @@ def add_parser(subparsers):
                    help="ground-truth frame interval in ms (default 25)")
     p.add_argument("--contrast-range", type=float, nargs=2, metavar=("LO", "HI"), default=(0.2, 0.5),
                    help="mean contrast threshold range (log units, default 0.2 0.5)")
+    p.add_argument("--bandwidth-hz", type=float, nargs=2, metavar=("LO", "HI"), default=(0.0, 0.0),
+                   help="pixel cutoff frequency at full intensity, lower in dark pixels "
+                        "(default 0 0 = ideal pixels; e.g. 300 3000)")
     p.add_argument("--max-speed", type=float, default=250.0,
                    help="largest image speed in px/s at 346 px width (default 250)")
     p.add_argument("--workers", type=int, default=1, help="parallel processes (default 1)")
@@ -72,7 +75,7 @@ def run(args) -> int:
     w, h = args.resolution
     cfg = SimConfig(width=w, height=h, duration_s=args.duration, frame_ms=args.frame_ms,
                     sigma_range=tuple(args.sigma_range), focus_sweep=args.focus_sweep, psf=args.psf,
-                    contrast_range=tuple(args.contrast_range),
+                    contrast_range=tuple(args.contrast_range), bandwidth_range_hz=tuple(args.bandwidth_hz),
                     speed_range_px_s=(0.0, float(args.max_speed))).validate()
     try:
         out.mkdir(parents=True, exist_ok=True)

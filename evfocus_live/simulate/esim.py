@@ -105,6 +105,11 @@ class SensorParams:
             as 1 / light (dimmer scenes are noisier).
         hot_pixel_fraction: share of pixels that fire on their own.
         hot_pixel_rate_hz: rate of each hot pixel.
+        bandwidth_hz: photoreceptor cutoff of a pixel at linear intensity 1 (0 = ideal,
+            instantaneous pixel). The cutoff scales with the pixel's intensity (floored
+            at 2 %), so dark pixels respond late and smear fast changes, as real DVS
+            pixels do in dim light (a first-order low-pass on log intensity, exact for
+            the linearly interpolated input between render steps).
     """
 
     c_mean: float = 0.3
@@ -114,6 +119,7 @@ class SensorParams:
     noise_rate_hz: float = 0.05
     hot_pixel_fraction: float = 0.0
     hot_pixel_rate_hz: float = 20.0
+    bandwidth_hz: float = 0.0
 
 
 class EventGenerator:
@@ -152,12 +158,15 @@ class EventGenerator:
         c = 0.5 * (self.c_on + self.c_off)
         self.ref = L + self._offset * c
         self.L = L.copy()
+        self._x = L.copy()  # last unfiltered input (bandwidth filter)
         self.t_us = float(t_us)
         self.last_t[:] = -1e18
 
     def step(self, log_frame: np.ndarray, t_us: float) -> np.ndarray:
         """Events in ``(previous t, t_us]`` for the move to ``log_frame``."""
         L1 = np.ascontiguousarray(log_frame, dtype=np.float32).ravel()
+        if self.params.bandwidth_hz > 0:
+            L1 = self._lowpass(L1, (float(t_us) - self.t_us) * 1e-6)
         tt, idx, pol = _crossings(self.L, L1, self.ref, self.c_on, self.c_off, self.last_t,
                                   self.t_us, float(t_us), float(self.params.refractory_us))
         self.L = L1
@@ -170,6 +179,22 @@ class EventGenerator:
         ev["y"] = i // self.width
         ev["p"] = pol[order]
         return ev
+
+    def _lowpass(self, x1: np.ndarray, dt_s: float) -> np.ndarray:
+        """First-order low-pass of the log input with an intensity-dependent cutoff.
+
+        For input moving linearly from x0 to x1 over dt (slope s) and time constant tau,
+        the exact new state is ``x1 - s tau + (y0 - x0 + s tau) exp(-dt / tau)``.
+        """
+        x0, y0 = self._x, self.L
+        self._x = x1
+        if dt_s <= 0:
+            return y0.copy()
+        inten = np.clip(cv2.exp(x1).ravel(), 0.02, 1.0)
+        tau = (1.0 / (2.0 * np.pi * self.params.bandwidth_hz)) / inten
+        a = cv2.exp((-dt_s / tau).astype(np.float32)).ravel()
+        s_tau = (x1 - x0) * (tau / dt_s)
+        return (x1 - s_tau + (y0 - x0 + s_tau) * a).astype(np.float32)
 
     def noise(self, t0_us: float, t1_us: float, rng: np.random.Generator,
               light_fn=None) -> np.ndarray:

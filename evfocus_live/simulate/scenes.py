@@ -241,6 +241,7 @@ def sample_scene(cfg, rng: np.random.Generator, texture: str | None = None) -> S
         noise_rate_hz=_rng_range(rng, cfg.noise_rate_range_hz),
         hot_pixel_fraction=_rng_range(rng, cfg.hot_pixel_fraction_range),
         hot_pixel_rate_hz=_rng_range(rng, (5.0, 50.0)),
+        bandwidth_hz=_rng_range(rng, cfg.bandwidth_range_hz),  # last: (0, 0) draws nothing
     )
     return Scene(W, H, tuple(layers), camera, lens, focus, lighting, sensor,
                  (lo_s, hi_s), cfg.psf, meta={"textures": names, "sigma_drawn": sig})

@@ -58,6 +58,8 @@ class SimConfig:
         refractory_range_us: pixel refractory period.
         noise_rate_range_hz: background activity per pixel at light 1 (scales 1/light).
         hot_pixel_fraction_range: share of hot pixels.
+        bandwidth_range_hz: pixel cutoff at full intensity (scales with intensity, see
+            :class:`~evfocus_live.simulate.esim.SensorParams`); ``(0, 0)`` = ideal pixels.
         max_log_step: render steps keep the largest per-pixel log change below this
             fraction of C (ESIM's adaptive sampling), down to ``min_step_us``.
         min_step_us, max_step_us: render step bounds.
@@ -84,6 +86,7 @@ class SimConfig:
     refractory_range_us: tuple[float, float] = (0.0, 500.0)
     noise_rate_range_hz: tuple[float, float] = (0.01, 0.1)
     hot_pixel_fraction_range: tuple[float, float] = (0.0, 2e-4)
+    bandwidth_range_hz: tuple[float, float] = (0.0, 0.0)
     max_log_step: float = 0.5
     min_step_us: float = 50.0
     max_step_us: float = 5000.0
@@ -111,6 +114,8 @@ class SimConfig:
             bad(f"light range must be positive, got {self.light_range}")
         if not (0 < self.max_log_step <= 2):
             bad(f"max_log_step must be in (0, 2], got {self.max_log_step}")
+        if not (0 <= self.bandwidth_range_hz[0] <= self.bandwidth_range_hz[1]):
+            bad(f"bandwidth range must satisfy 0 <= LO <= HI, got {self.bandwidth_range_hz}")
         if not (1 <= self.min_step_us <= self.max_step_us):
             bad("render steps must satisfy 1 <= min_step_us <= max_step_us")
         n_frames = int(self.duration_s * 1e3 / self.frame_ms) + 1
@@ -282,6 +287,7 @@ def simulate_sequence(cfg: SimConfig, seed: int, scene: Scene | None = None) -> 
         "refractory_us": p.refractory_us,
         "noise_rate_hz": p.noise_rate_hz,
         "hot_pixels": int(len(sim.gen.hot_pixels)),
+        "bandwidth_hz": p.bandwidth_hz,
         "light_level": scene.lighting.level,
         "focal_length_mm": scene.lens.focal_length_mm,
         "f_number": scene.lens.f_number,
