@@ -122,12 +122,10 @@ def encode_evt3(ev: np.ndarray, use_vectors: bool = True) -> bytes:
         start_idx = np.flatnonzero(run_start)
         pos = np.arange(n) - start_idx[run_id]
         run_len = np.diff(np.append(start_idx, n))
-        chunk = pos // 12
         in_vec = run_len[run_id] >= 3
     else:
         in_vec = np.zeros(n, bool)
         pos = np.zeros(n, np.int64)
-        chunk = pos
     # words per event: [TH][TL][Y] then ADDR_X, or at a chunk start: VECT_BASE_X + VECT_12
     first_in_chunk = in_vec & (pos % 12 == 0)
     n_words = new_th.astype(np.int64) + new_tl + new_y + (~in_vec) + 2 * first_in_chunk
@@ -149,14 +147,12 @@ def encode_evt3(ev: np.ndarray, use_vectors: bool = True) -> bytes:
     vec_word[m] = k[m]
     if in_vec.any():
         # each event in a vector chunk sets bit (pos % 12) of its chunk's word
-        chunk_key = np.where(in_vec, run_id * 100000 + chunk, -1)
         idx = np.flatnonzero(in_vec)
         starts = np.flatnonzero(first_in_chunk)
         # map every vector event to the word index of its chunk's first event
         first_of = np.searchsorted(starts, idx, side="right") - 1
         word_idx = vec_word[starts[first_of]]
         np.bitwise_or.at(out, word_idx, (1 << (pos[idx] % 12)).astype(np.uint16))
-        del chunk_key
     return out.tobytes()
 
 

@@ -19,6 +19,7 @@ middle raises :class:`InputError` naming its offset.
 from __future__ import annotations
 
 import collections
+import importlib.util
 import logging
 import mmap
 import struct
@@ -278,13 +279,9 @@ class Aedat4FileSource(EventSource):
         self._sizes = np.array(sizes, dtype=np.int64)
         self._t_ranges: np.ndarray | None = None  # per packet (t_first, t_last), lazily
         self._dropped = 0
-        if self.compression == "zstd":
-            try:
-                import zstandard
-            except ImportError:
-                raise InputError(f"{self.path}: ZSTD-compressed AEDAT4 needs the 'zstandard' "
-                                 "package (pip install zstandard)") from None
-            del zstandard
+        if self.compression == "zstd" and importlib.util.find_spec("zstandard") is None:
+            raise InputError(f"{self.path}: ZSTD-compressed AEDAT4 needs the 'zstandard' "
+                             "package (pip install zstandard)")
         self._prefetch = Prefetcher(self._packet_events, len(self._offs), name="aedat4")
         self._rewind(0)
 

@@ -8,6 +8,7 @@ paths are untested with hardware here; the no-camera paths are tested.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import queue
 import threading
@@ -34,16 +35,14 @@ def _to_events(a, fields=("t", "x", "y", "p")) -> np.ndarray:
 
 def _backend():
     """'metavision', 'neuromorphic_drivers' or None, by what imports."""
-    try:
-        from metavision_core.event_io import EventsIterator  # noqa: F401
-        return "metavision"
-    except ImportError:
-        pass
-    try:
-        import neuromorphic_drivers  # noqa: F401
-        return "neuromorphic_drivers"
-    except ImportError:
-        return None
+    for module, name in (("metavision_core.event_io", "metavision"),
+                         ("neuromorphic_drivers", "neuromorphic_drivers")):
+        try:
+            if importlib.util.find_spec(module) is not None:
+                return name
+        except (ImportError, ValueError):  # parent package missing
+            pass
+    return None
 
 
 class PropheseeCameraSource(EventSource):
