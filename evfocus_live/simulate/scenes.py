@@ -291,6 +291,9 @@ class Renderer:
         # layer pose: centre the texture, rotate+scale, move to (cx, cy) + parallax camera shift
         c, s = np.cos(ang) * scale, np.sin(ang) * scale
         px, py = cx + ly.parallax * camx, cy + ly.parallax * camy
+        if ly.traj.bounce_w > 0:  # keep bouncing objects in view despite the camera's parallax shift
+            px = 0.1 * W + _fold(px - 0.1 * W, 0.8 * W)
+            py = 0.1 * H + _fold(py - 0.1 * H, 0.8 * H)
         m = np.array([[c, -s, px - (c * tw / 2 - s * th / 2)],
                       [s, c, py - (s * tw / 2 + c * th / 2)]], np.float64)
         # camera roll about the sensor centre
