@@ -252,3 +252,15 @@ def test_prophesee_without_driver_and_autodetect(monkeypatch):
         open_source("prophesee")
     with pytest.raises(DeviceError, match="tried iniVation: .*Prophesee: "):
         open_source("auto")
+
+
+def test_aedat4_seek_index_from_file_matches_decoding(tmp_path):
+    for path in (DAVIS_FILE, tmp_path / "ours.aedat4"):
+        if path != DAVIS_FILE:
+            with Aedat4Writer(path, 346, 260, max_packet_events=3000) as w:
+                w.write(make_events(20_000, seed=8))
+        with Aedat4FileSource(path) as src:
+            from_index = src._index_time_ranges()   # the FTAB table dv (or we) wrote
+            assert from_index is not None
+            src._dtp = -1                          # force the decode-everything path
+            assert np.array_equal(from_index, src.packet_time_ranges())

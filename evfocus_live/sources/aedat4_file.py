@@ -278,6 +278,7 @@ class Aedat4FileSource(EventSource):
         self._offs = np.array(offs, dtype=np.int64)
         self._sizes = np.array(sizes, dtype=np.int64)
         self._t_ranges: np.ndarray | None = None  # per packet (t_first, t_last), lazily
+        self._dtp = dtp if (0 <= dtp < size and not self.truncated) else -1
         self._dropped = 0
         if self.compression == "zstd" and importlib.util.find_spec("zstandard") is None:
             raise InputError(f"{self.path}: ZSTD-compressed AEDAT4 needs the 'zstandard' "
@@ -354,8 +355,58 @@ class Aedat4FileSource(EventSource):
         self._pending = rest if len(rest) else None
         return out
 
+    def _index_time_ranges(self) -> np.ndarray | None:
+        """Per-packet (t_start, t_end) from the file's ``FTAB`` index, if it matches the packets."""
+        if self._dtp < 0:
+            return None
+        try:
+            payload = self._mm[self._dtp:]
+            cap = MAX_EXPANSION * len(payload) + 4096
+            if self.compression == "lz4":
+                import lz4.frame
+                declared = lz4_frame_content_size(payload)
+                if declared is not None and declared > cap:
+                    return None
+                buf = lz4.frame.decompress(payload)
+            elif self.compression == "zstd":
+                import zstandard
+                buf = zstandard.ZstdDecompressor().decompress(payload, max_output_size=cap)
+            else:
+                buf = payload
+            fb = memoryview(buf)[4:]
+            table, fo = _table_fields(fb, _u32(fb, 0))
+            vec = table + fo[0] + _u32(fb, table + fo[0])
+            n = _u32(fb, vec)
+            if vec + 4 + 4 * n > len(fb):
+                return None
+            rows = {}
+            for i in range(n):
+                el = vec + 4 + 4 * i
+                t, f = _table_fields(fb, el + _u32(fb, el))
+                f += [0] * (5 - len(f))
+                if not (f[0] and f[1] and f[3] and f[4]):
+                    return None
+                off = struct.unpack_from("<q", fb, t + f[0])[0]
+                sid, size = struct.unpack_from("<ii", fb, t + f[1])
+                if sid == self._sid:
+                    rows[off] = (size, struct.unpack_from("<q", fb, t + f[3])[0],
+                                 struct.unpack_from("<q", fb, t + f[4])[0])
+        except Exception:  # any damage: fall back to decoding the packets
+            log.debug("%s: unusable packet index", self.path.name, exc_info=True)
+            return None
+        tr = np.empty((len(self._offs), 2), dtype=np.int64)
+        for k, (off, size) in enumerate(zip(self._offs.tolist(), self._sizes.tolist())):
+            row = rows.get(off)
+            if row is None or row[0] != size:
+                return None
+            tr[k] = row[1:]
+        return tr
+
     def packet_time_ranges(self) -> np.ndarray:
-        """[n_packets, 2] (first, last) t of every event packet (decodes the file once)."""
+        """[n_packets, 2] (first, last) t of every event packet: from the file's index
+        when it matches the packets, else by decoding the file once."""
+        if self._t_ranges is None:
+            self._t_ranges = self._index_time_ranges()
         if self._t_ranges is None:
             tr = np.zeros((len(self._offs), 2), dtype=np.int64)
             for k in range(len(self._offs)):
