@@ -11,6 +11,10 @@ dv events, converted to :data:`EVENT_DTYPE` by a numba kernel. dv-processing is 
 used for the optional frame / IMU / trigger streams (:meth:`Aedat4FileSource.read_frames`
 etc.), which only well-formed files need.
 
+Speed: packets are decompressed and converted on two prefetch threads (LZ4 and numba
+release the GIL), ahead of the consumer; seeking uses the file's ``FTAB`` packet index
+when it matches the packets walked, else decodes the packets' times once.
+
 Damage policy: a file cut short (packet chain running past the end, or the index
 missing) yields the events before the cut with a warning; a corrupt packet in the
 middle raises :class:`InputError` naming its offset.
@@ -23,8 +27,8 @@ import importlib.util
 import logging
 import mmap
 import struct
-from concurrent.futures import ThreadPoolExecutor
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
