@@ -29,9 +29,8 @@ def log_intensity(lin: np.ndarray, floor: float = LINLOG_FLOOR) -> np.ndarray:
     out = cv2.log(np.maximum(lin, np.float32(floor)))  # SIMD log, ~2x numpy's
     if out.ndim != lin.ndim:  # cv2 turns 1-D input into a column
         out = out.reshape(lin.shape)
-    dark = lin < floor
-    if dark.any():
-        out[dark] = np.float32(np.log(floor)) + (lin[dark] / np.float32(floor) - 1.0)
+    # below the floor log(floor) is constant: add the linear part (0 above the floor)
+    out += np.minimum(lin * np.float32(1.0 / floor) - np.float32(1.0), np.float32(0.0))
     return out
 
 

@@ -59,6 +59,12 @@ class Lens:
         """Gaussian PSF sigma in pixels for an object at ``depth_m`` with focus at ``focus_m``."""
         return COC_TO_SIGMA * self.coc_mm(depth_m, focus_m) * 1e3 / self.pixel_pitch_um
 
+    def sigma_px_scalar(self, depth_m: float, focus_m: float) -> float:
+        """:meth:`sigma_px` for two floats, without numpy overhead (called per render)."""
+        f = self.focal_length_mm * 1e-3
+        c_m = self.aperture_mm * 1e-3 * abs(depth_m - focus_m) / depth_m * f / max(focus_m - f, 1e-6)
+        return COC_TO_SIGMA * c_m / (self.pixel_pitch_um * 1e-6)
+
     def gain_px_m(self, focus_m: float) -> float:
         """K such that sigma_px = K |1/d_f - 1/d| (exact for fixed focus distance)."""
         f = self.focal_length_mm * 1e-3

@@ -15,6 +15,7 @@ which changes its image scale (d0/d) and its defocus together.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 
 import cv2
@@ -289,19 +290,21 @@ class Renderer:
         scale = ly.depth_m / depth
         th, tw = ly.texture.shape
         # layer pose: centre the texture, rotate+scale, move to (cx, cy) + parallax camera shift
-        c, s = np.cos(ang) * scale, np.sin(ang) * scale
+        c, s = math.cos(ang) * scale, math.sin(ang) * scale
         px, py = cx + ly.parallax * camx, cy + ly.parallax * camy
         if ly.traj.bounce_w > 0:  # keep bouncing objects in view despite the camera's parallax shift
             px = 0.1 * W + _fold(px - 0.1 * W, 0.8 * W)
             py = 0.1 * H + _fold(py - 0.1 * H, 0.8 * H)
-        m = np.array([[c, -s, px - (c * tw / 2 - s * th / 2)],
-                      [s, c, py - (s * tw / 2 + c * th / 2)]], np.float64)
-        # camera roll about the sensor centre
-        if cam_ang != 0.0:
-            r = cv2.getRotationMatrix2D((W / 2, H / 2), np.degrees(cam_ang), 1.0)
-            m = np.hstack([r[:, :2] @ m[:, :2], (r[:, :2] @ m[:, 2] + r[:, 2])[:, None]])
+        a00, a01, a10, a11 = c, -s, s, c
+        b0, b1 = px - (c * tw / 2 - s * th / 2), py - (s * tw / 2 + c * th / 2)
+        if cam_ang != 0.0:  # camera roll about the sensor centre (cv2.getRotationMatrix2D's sense)
+            al, be = math.cos(cam_ang), math.sin(cam_ang)
+            ox, oy = W / 2, H / 2
+            a00, a01, a10, a11 = al * a00 + be * a10, al * a01 + be * a11, -be * a00 + al * a10, -be * a01 + al * a11
+            b0, b1 = al * (b0 - ox) + be * (b1 - oy) + ox, -be * (b0 - ox) + al * (b1 - oy) + oy
+        m = np.array([[a00, a01, b0], [a10, a11, b1]], np.float64)
         focus = self.focus_override_m if self.focus_override_m is not None else sc.focus.at(t_s)
-        sigma = float(np.clip(sc.lens.sigma_px(depth, focus), *sc.sigma_range))
+        sigma = min(max(sc.lens.sigma_px_scalar(depth, focus), sc.sigma_range[0]), sc.sigma_range[1])
         return m, scale, depth, sigma
 
     def _blurred(self, i: int, sigma_tex: float) -> tuple[np.ndarray, int]:
