@@ -83,6 +83,19 @@ def wait_frames(qtbot, win, n=2, timeout=FRAME_TIMEOUT_MS):
     qtbot.waitUntil(lambda: win.frames_painted >= start + n, timeout=timeout)
 
 
+def wait_idle(qtbot, session, quiet_ms=400, timeout_s=30.0):
+    """Wait until a paused pipeline has finished the windows it had already taken."""
+    deadline = time.monotonic() + timeout_s
+    last = -1
+    while time.monotonic() < deadline:
+        n = session.pipeline.stats.frames
+        if n == last and session.pipeline.ring.fill == 0:
+            return
+        last = n
+        qtbot.wait(quiet_ms)
+    raise AssertionError("pipeline did not go idle while paused")
+
+
 def grab(pane) -> np.ndarray:
     return qimage_to_array(pane.grab().toImage())
 
@@ -164,7 +177,7 @@ def test_pause_resume_and_keyboard(qtbot, tmp_path, tiny_model):
     # r: the recurrent state is forgotten (checked while paused, so no frame refills it)
     assert win.session.pipeline.model.states is not None
     qtbot.keyClick(win, QtCore.Qt.Key.Key_Space)
-    qtbot.wait(500)
+    wait_idle(qtbot, win.session)
     qtbot.keyClick(win, QtCore.Qt.Key.Key_R)
     assert win.session.pipeline.model.states is None
     assert win.defocus_indicator.values == []
@@ -199,7 +212,7 @@ def test_seek_and_speed_on_a_file(qtbot, tmp_path, tiny_model):
     qtbot.wait(600)
     tb, wb = s.t_us, time.monotonic()
     if tb >= ta:  # (a loop wrap in between would make this meaningless)
-        assert (tb - ta) / 1e6 <= 0.25 * (wb - wa), "0.1x replay ran faster than 0.25x"
+        assert (tb - ta) / 1e6 <= 0.5 * (wb - wa), "0.1x replay ran faster than 0.5x"
     # as fast as possible: the whole 130 ms recording goes by quickly, looping
     win.speed_combo.setCurrentIndex(win.speed_combo.findData(0.0))
     assert s.speed == 0.0
