@@ -165,10 +165,30 @@ class TextFileSource(EventSource):
         self._pos = self._size
 
     def time_range_us(self) -> tuple[int, int] | None:
-        index = self._build_index()
-        if not index:
+        """(min t, max t) once the file was scanned (after a seek); before that, cheaply,
+        the times of the first rows and of the last complete rows (parsing a large text
+        file takes a while, and files are sorted in practice)."""
+        if self._index is not None:
+            if not self._index:
+                return None
+            return min(i[2] for i in self._index), max(i[3] for i in self._index)
+        self._fh.seek(self._data_off)
+        head = self._fh.read(1 << 16)
+        tail_off = max(self._data_off, self._size - (1 << 16))
+        self._fh.seek(tail_off)
+        tail = self._fh.read(1 << 16)
+        if not head.endswith(b"\n"):
+            head = head[: head.rfind(b"\n") + 1]
+        if tail_off > self._data_off:
+            tail = tail[tail.find(b"\n") + 1:]
+        if not tail.endswith(b"\n"):
+            tail = tail[: tail.rfind(b"\n") + 1]
+        ev_head = self._to_events(self._parse(head, 2))
+        ev_tail = self._to_events(self._parse(tail, 2))
+        if not len(ev_head) or not len(ev_tail):
             return None
-        return min(i[2] for i in index), max(i[3] for i in index)
+        return (min(int(ev_head["t"].min()), int(ev_tail["t"].min())),
+                max(int(ev_head["t"].max()), int(ev_tail["t"].max())))
 
     def close(self) -> None:
         if getattr(self, "_fh", None) is not None:
