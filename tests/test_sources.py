@@ -264,3 +264,21 @@ def test_aedat4_seek_index_from_file_matches_decoding(tmp_path):
             assert from_index is not None
             src._dtp = -1                          # force the decode-everything path
             assert np.array_equal(from_index, src.packet_time_ranges())
+
+
+@pytest.mark.parametrize("fmt", ["hdf5", "npy"])
+def test_many_small_batches_and_seek(synth_files, monkeypatch, fmt):
+    """Batch boundaries (and prefetching across them) do not change the stream."""
+    from evfocus_live.sources import hdf5_file, npy_file
+    monkeypatch.setattr(hdf5_file, "BATCH_EVENTS", 7_000)
+    monkeypatch.setattr(npy_file, "BATCH_EVENTS", 7_000)
+    ev, paths = synth_files
+    kw = {"width": 346, "height": 260} if fmt == "npy" else {}
+    with open_file(paths[fmt], **kw) as src:
+        batches = list(src)
+        assert len(batches) == -(-len(ev) // 7_000)
+        assert np.array_equal(np.concatenate(batches), ev)
+        for i in (0, 6_999, 7_000, 31_234, len(ev) - 1):
+            t0 = int(ev["t"][i])
+            src.seek(t0)
+            assert np.array_equal(np.concatenate(list(src)), ev[ev["t"] >= t0]), i
