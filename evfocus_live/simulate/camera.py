@@ -44,7 +44,7 @@ def live_scene(name: str, width: int = 346, height: int = 260, seed: int = 0) ->
     s = width / 346.0
     cfg = SimConfig(width=width, height=height, duration_s=1.0, sigma_range=(0.0, 2.5),
                     fg_layers=(n_fg, n_fg), speed_range_px_s=(speed, speed), p_still=0.0,
-                    static=speed == 0.0, max_rotation_rad_s=0.15, p_z_motion=0.0,
+                    static=speed == 0.0, max_rotation_rad_s=0.15, p_z_motion=0.0, p_perspective=0.0,
                     light_range=(1.0, 1.0), p_light_change=0.0, contrast_range=(0.3, 0.3),
                     refractory_range_us=(100.0, 100.0), noise_rate_range_hz=(0.02, 0.02),
                     hot_pixel_fraction_range=(0.0, 0.0))

@@ -50,6 +50,19 @@ class Trajectory:
     #: if > 0, the position bounces inside [0, bounce_w] x [0, bounce_h] (objects stay in view)
     bounce_w: float = 0.0
     bounce_h: float = 0.0
+    #: perspective wobble (camera pan/tilt seen on the background plane): amplitude of
+    #: the homography's projective row in 1/px, its frequency, phase and direction
+    persp_per_px: float = 0.0
+    persp_hz: float = 0.0
+    persp_phase: float = 0.0
+    persp_dir: float = 0.0
+
+    def persp(self, t_s: float) -> tuple[float, float]:
+        """Projective coefficients (hx, hy) of the background homography at ``t_s``."""
+        if not self.persp_per_px:
+            return 0.0, 0.0
+        a = self.persp_per_px * math.sin(2 * math.pi * self.persp_hz * t_s + self.persp_phase)
+        return a * math.cos(self.persp_dir), a * math.sin(self.persp_dir)
 
     def at(self, t_s: float) -> tuple[float, float, float]:
         w = self.wobble_px * np.sin(2 * np.pi * self.wobble_hz * t_s + self.wobble_phase)
@@ -244,6 +257,12 @@ def sample_scene(cfg, rng: np.random.Generator, texture: str | None = None) -> S
         hot_pixel_rate_hz=_rng_range(rng, (5.0, 50.0)),
         bandwidth_hz=_rng_range(rng, cfg.bandwidth_range_hz),  # last: (0, 0) draws nothing
     )
+    # --- perspective wobble of the background (drawn last: earlier draws stay put)
+    if not static and cfg.p_perspective > 0 and rng.random() < cfg.p_perspective:
+        camera = dataclasses.replace(camera, persp_per_px=float(rng.uniform(0.03, 0.15) / W),
+                                     persp_hz=float(rng.uniform(0.2, 1.5)),
+                                     persp_phase=float(rng.uniform(0, 2 * np.pi)),
+                                     persp_dir=float(rng.uniform(0, 2 * np.pi)))
     return Scene(W, H, tuple(layers), camera, lens, focus, lighting, sensor,
                  (lo_s, hi_s), cfg.psf, meta={"textures": names, "sigma_drawn": sig})
 
@@ -280,7 +299,10 @@ class Renderer:
 
     # --- geometry --------------------------------------------------------------
     def layer_state(self, i: int, t_s: float) -> tuple[np.ndarray, float, float, float]:
-        """(2x3 texture->sensor affine, scale, depth_m, sigma_px) of layer ``i`` at ``t_s``."""
+        """(texture->sensor matrix, scale, depth_m, sigma_px) of layer ``i`` at ``t_s``.
+
+        The matrix is a 2x3 affine, or 3x3 for a background with perspective wobble.
+        """
         sc = self.scene
         ly = sc.layers[i]
         W, H = sc.width, sc.height
@@ -303,6 +325,14 @@ class Renderer:
             a00, a01, a10, a11 = al * a00 + be * a10, al * a01 + be * a11, -be * a00 + al * a10, -be * a01 + al * a11
             b0, b1 = al * (b0 - ox) + be * (b1 - oy) + ox, -be * (b0 - ox) + al * (b1 - oy) + oy
         m = np.array([[a00, a01, b0], [a10, a11, b1]], np.float64)
+        if i == 0:
+            hx, hy = sc.camera.persp(t_s)
+            if hx or hy:  # background homography: T(c) [[1,0,0],[0,1,0],[hx,hy,1]] T(-c) m
+                ox, oy = W / 2, H / 2
+                p = np.array([[1 + ox * hx, ox * hy, -ox * (ox * hx + oy * hy)],
+                              [oy * hx, 1 + oy * hy, -oy * (ox * hx + oy * hy)],
+                              [hx, hy, 1 - (ox * hx + oy * hy)]])
+                m = p @ np.vstack([m, [0.0, 0.0, 1.0]])
         focus = self.focus_override_m if self.focus_override_m is not None else sc.focus.at(t_s)
         sigma = min(max(sc.lens.sigma_px_scalar(depth, focus), sc.sigma_range[0]), sc.sigma_range[1])
         return m, scale, depth, sigma
@@ -380,7 +410,8 @@ class Renderer:
             m, scale, _, sigma = states[i]
             tex, pad = (self._tex[i], 0) if sharp else self._blurred(i, sigma / max(scale, 1e-3))
             if not isinstance(tex, tuple):
-                out = cv2.warpAffine(tex, m, self.size, flags=cv2.INTER_LINEAR, borderMode=BG_BORDER)
+                warp = cv2.warpPerspective if m.shape[0] == 3 else cv2.warpAffine
+                out = warp(tex, m, self.size, flags=cv2.INTER_LINEAR, borderMode=BG_BORDER)
                 continue
             hit = self._warp_roi(tex, m, pad)
             if hit is None:

@@ -50,6 +50,8 @@ class SimConfig:
         p_still: probability that a given motion is zero.
         max_rotation_rad_s: rotation rate bound (camera roll uses half).
         p_z_motion: probability that a foreground layer moves along the optical axis.
+        p_perspective: probability of a perspective (homography) wobble of the
+            background, as a panning/tilting camera sees a plane.
         light_range: global illumination level (log-uniform); 1 = bright.
         p_light_change: probability of a sinusoidal illumination change.
         contrast_range: mean contrast threshold C (log units).
@@ -78,6 +80,7 @@ class SimConfig:
     p_still: float = 0.1
     max_rotation_rad_s: float = 0.6
     p_z_motion: float = 0.3
+    p_perspective: float = 0.3
     light_range: tuple[float, float] = (0.1, 1.0)
     p_light_change: float = 0.2
     contrast_range: tuple[float, float] = (0.2, 0.5)
