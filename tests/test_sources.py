@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from types import SimpleNamespace
 
@@ -282,3 +283,92 @@ def test_many_small_batches_and_seek(synth_files, monkeypatch, fmt):
             t0 = int(ev["t"][i])
             src.seek(t0)
             assert np.array_equal(np.concatenate(list(src)), ev[ev["t"] >= t0]), i
+
+
+def test_dv_camera_converts_a_real_dv_batch():
+    import dv_processing as dv
+
+    from evfocus_live.sources.dv_camera import DvCameraSource
+    ev = make_events(500, seed=13)
+    store = dv.EventStore()
+    for t, x, y, p in ev.tolist():
+        store.push_back(t, x, y, bool(p))
+
+    class FakeCam:
+        def __init__(self):
+            self.batches = [store]
+
+        def isRunning(self):
+            return True
+
+        def getNextEventBatch(self):
+            return self.batches.pop() if self.batches else None
+
+    src = DvCameraSource.__new__(DvCameraSource)
+    src._cam, src.sensor, src.poll_timeout_s = FakeCam(), "DAVIS346_fake", 0.01
+    assert np.array_equal(src.read(), ev)
+    assert len(src.read()) == 0
+
+
+class _FakeNdDevice:
+    def __init__(self, packets):
+        self.packets = packets
+
+    def properties(self):
+        return SimpleNamespace(width=1280, height=720)
+
+    def __iter__(self):
+        for p in self.packets:
+            yield None, p
+
+
+def _nd_module(devices, packets):
+    return SimpleNamespace(list_devices=lambda: devices, open=lambda serial=None: _FakeNdDevice(packets))
+
+
+def test_prophesee_neuromorphic_drivers_paths(monkeypatch):
+    from evfocus_live.sources import prophesee_camera
+    monkeypatch.setattr(prophesee_camera, "_backend", lambda: "neuromorphic_drivers")
+    monkeypatch.setitem(sys.modules, "neuromorphic_drivers", _nd_module([], []))
+    with pytest.raises(DeviceError, match="no Prophesee camera found"):
+        open_source("prophesee")
+    ev = make_events(300, width=1280, height=720, seed=14)
+    nd_ev = np.empty(len(ev), dtype=[("t", "<u8"), ("x", "<u2"), ("y", "<u2"), ("on", "?")])
+    nd_ev["t"], nd_ev["x"], nd_ev["y"], nd_ev["on"] = ev["t"], ev["x"], ev["y"], ev["p"] > 0
+    dev = SimpleNamespace(name="prophesee_evk4", serial="00050423")
+    monkeypatch.setitem(sys.modules, "neuromorphic_drivers",
+                        _nd_module([dev], [{"dvs_events": nd_ev[:100]}, {"dvs_events": nd_ev[100:]}]))
+    with open_source("prophesee", poll_timeout_s=0.5) as cam:
+        assert (cam.width, cam.height) == (1280, 720) and "00050423" in cam.sensor
+        got = [cam.read(), cam.read()]
+        assert np.array_equal(np.concatenate(got), ev)
+        with pytest.raises(DeviceError, match="stream ended"):  # the device iterator stopped
+            for _ in range(50):
+                cam.read()
+
+
+def test_prophesee_metavision_path(monkeypatch):
+    from evfocus_live.sources import prophesee_camera
+    ev = make_events(200, width=640, height=480, seed=15)
+    mv = np.empty(len(ev), dtype=[("x", "<u2"), ("y", "<u2"), ("p", "<i2"), ("t", "<i8")])
+    mv["x"], mv["y"], mv["p"], mv["t"] = ev["x"], ev["y"], ev["p"], ev["t"]
+
+    class EventsIterator:
+        def __init__(self, input_path, **kw):
+            if input_path == "missing":
+                raise RuntimeError("Camera not found")
+
+        def get_size(self):
+            return 480, 640
+
+        def __iter__(self):
+            yield mv
+
+    monkeypatch.setattr(prophesee_camera, "_backend", lambda: "metavision")
+    monkeypatch.setitem(sys.modules, "metavision_core", SimpleNamespace())
+    monkeypatch.setitem(sys.modules, "metavision_core.event_io", SimpleNamespace(EventsIterator=EventsIterator))
+    with pytest.raises(DeviceError, match="Camera not found"):
+        open_source("prophesee", serial="missing")
+    with open_source("prophesee", poll_timeout_s=0.5) as cam:
+        assert (cam.width, cam.height) == (640, 480)
+        assert np.array_equal(cam.read(), ev)
