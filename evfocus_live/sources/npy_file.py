@@ -141,10 +141,11 @@ class NpyFileSource(EventSource):
         if self.n_events == 0:
             raise InputError(f"{self.path}: contains no events")
         if width is None or height is None:
-            xs = self._col(1, slice(None))
-            ys = self._col(2, slice(None))
-            width = int(np.max(xs)) + 1 if width is None else width
-            height = int(np.max(ys)) + 1 if height is None else height
+            def colmax(k):
+                return max(int(np.max(self._col(k, slice(i, i + BATCH_EVENTS))))
+                           for i in range(0, self.n_events, BATCH_EVENTS))
+            width = colmax(1) + 1 if width is None else width
+            height = colmax(2) + 1 if height is None else height
             if width <= 0 or height <= 0 or width > 1 << 16 or height > 1 << 16:
                 raise InputError(f"{self.path}: x/y columns do not look like pixel coordinates")
         self.width, self.height = int(width), int(height)
@@ -169,14 +170,27 @@ class NpyFileSource(EventSource):
         return ev
 
     def seek(self, t_us: int) -> None:
-        """Continue from the first event with ``t >= t_us`` (binary search: sorted files)."""
-        self._i = int(np.searchsorted(self._t_us(slice(None)), t_us, side="left"))
+        """Continue from the first event with ``t >= t_us`` (bisection on the memory map,
+        no full copy of ``t``; assumes sorted time)."""
+        lo, hi = 0, self.n_events
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if int(self._t_us(slice(mid, mid + 1))[0]) < t_us:
+                lo = mid + 1
+            else:
+                hi = mid
+        self._i = lo
         self._drop_before = None
 
     def time_range_us(self) -> tuple[int, int] | None:
-        """(min t, max t) over the file."""
-        t = self._t_us(slice(None))
-        return int(t.min()), int(t.max())
+        """(min t, max t) over the file, scanned in batches (bounded memory)."""
+        lo = hi = None
+        for i in range(0, self.n_events, BATCH_EVENTS):
+            t = self._t_us(slice(i, i + BATCH_EVENTS))
+            a, b = int(t.min()), int(t.max())
+            lo = a if lo is None else min(lo, a)
+            hi = b if hi is None else max(hi, b)
+        return lo, hi
 
     def close(self) -> None:
         self._arr = None
