@@ -266,18 +266,28 @@ class RawFileSource(EventSource):
 
     # --- seeking ------------------------------------------------------------------
     def _build_index(self) -> list[tuple[int, np.ndarray, int, int]]:
-        """Decode the whole file once, keeping the decoder state at each block start."""
+        """Decode the whole file once into a small warm scratch buffer, keeping the
+        decoder state and the time range of every block (for seek and time_range_us)."""
         if self._index is None:
-            saved = (self._pos, self._state.copy(), self._drop_before)
-            self._rewind()
-            index = []
-            while self._pos < self._n_words:
-                start, st = self._pos, self._state.copy()
-                b = self._decode_block()
-                if len(b):
-                    index.append((start, st, int(b["t"].min()), int(b["t"].max())))
+            scratch = np.empty(1 << 16, dtype=EVENT_DTYPE)
+            st = evt.new_state()
+            pos, index = 0, []
+            while pos < self._n_words:
+                start, snap = pos, st.copy()
+                end = min(self._n_words, pos + self._block_words)
+                tmin = tmax = None
+                while pos < end:
+                    n, used = evt.decode(self._words[pos:end], st, scratch, self.version,
+                                         self.width, self.height)
+                    pos += used
+                    if n:
+                        t = scratch["t"][:n]
+                        a, b = int(t.min()), int(t.max())
+                        tmin = a if tmin is None else min(tmin, a)
+                        tmax = b if tmax is None else max(tmax, b)
+                if tmin is not None:
+                    index.append((start, snap, tmin, tmax))
             self._index = index
-            self._pos, self._state, self._drop_before = saved
         return self._index
 
     def seek(self, t_us: int) -> None:
