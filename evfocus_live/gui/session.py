@@ -113,9 +113,14 @@ class TapSource(EventSource):
         if self.is_live or pipe is None or ring is None or pipe.speed > 0:
             return True
         limit = s.backpressure_events()
+        last_fill, since = ring.fill, time.monotonic()
         while ring.fill > limit:
             if s._stop.is_set() or pipe.paused or s._awaiting_seek:
                 return False
+            if ring.fill != last_fill:
+                last_fill, since = ring.fill, time.monotonic()
+            elif time.monotonic() - since > 2.0:  # the consumer is gone: never hang the reader
+                return True
             time.sleep(0.005)
         return True
 

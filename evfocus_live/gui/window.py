@@ -713,13 +713,13 @@ class MainWindow(QtWidgets.QMainWindow):
         if s.recorder.error:
             self.status(s.recorder.error, "error")
             s.recorder.error = None
+        fv = s.slot.take()
+        if fv is not None:
+            self._paint(fv, now)
         err = s.check()
         if err is not None:
             self._session_failed(s, err)
             return
-        fv = s.slot.take()
-        if fv is not None:
-            self._paint(fv, now)
         if s.event_mode != "window":
             t = s.event_view.t_now_us
             if t != self._event_t_painted:
