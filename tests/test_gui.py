@@ -16,18 +16,16 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from conftest import REAL_FILES
+from PySide6 import QtCore
 
-pytest.importorskip("pytestqt")
-from PySide6 import QtCore  # noqa: E402
-
-from evfocus_live.config import ModelConfig, PostConfig, WindowConfig  # noqa: E402
-from evfocus_live.gui.session import LiveSession  # noqa: E402
-from evfocus_live.gui.widgets import qimage_to_array  # noqa: E402
-from evfocus_live.gui.window import MainWindow, ViewerOptions  # noqa: E402
-
-from conftest import REAL_FILES  # noqa: E402
+from evfocus_live.config import ModelConfig, PostConfig, WindowConfig
+from evfocus_live.gui.session import LiveSession
+from evfocus_live.gui.widgets import qimage_to_array
+from evfocus_live.gui.window import MainWindow, ViewerOptions
 
 pytestmark = pytest.mark.gui
+
 
 @pytest.fixture(autouse=True, scope="module")
 def one_torch_thread():
