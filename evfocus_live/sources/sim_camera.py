@@ -7,8 +7,8 @@ advances simulated time by ``step_ms`` (deterministic, for tests and batch use).
 
 Keeping up with real time on one core: the renderer caches blurred layer textures (they
 are re-blurred only when the focus changes), warps foreground layers in their bounding box
-only, and render steps adapt to the motion (>= 1 ms); when the simulator still falls
-behind, the step floor rises with the lag (coarser but on time), and past
+only, and render steps adapt to the motion (>= 2 ms); when the simulator still falls
+behind, the step floor rises to half the lag (coarser but on time), and past
 ``max_lag_ms`` the sensor clock is held back instead (timestamps stay monotonic, the
 camera just runs slower than the wall clock; :attr:`stats` reports it).
 """
@@ -226,7 +226,7 @@ class SimCameraSource(EventSource):
                     self.stats["lag_us"] = lag
                     if lag >= tick_us:
                         # coarser steps when behind, the preset floor when on time
-                        sim.min_step_us = float(np.clip(lag / 8.0, self._base_min_step_us, 20_000.0))
+                        sim.min_step_us = float(np.clip(lag / 2.0, self._base_min_step_us, 20_000.0))
                         r0 = sim.renders
                         ev = sim.advance(sim.t_us + min(lag, chunk_us))
                         self.stats["renders"] += sim.renders - r0
