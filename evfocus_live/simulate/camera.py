@@ -146,8 +146,12 @@ class LiveSim:
     def advance(self, t_end_us: float) -> np.ndarray:
         return self.sim.advance(t_end_us)
 
-    def subject_sigma_px(self) -> float:
-        """Current blur sigma of the subject layer (what the knob controls)."""
+    def subject_sigma_px(self, knob: float | None = None) -> float:
+        """Blur sigma of the subject layer for a knob position (default: the current one).
+
+        Pure arithmetic on the lens (live subjects do not move in depth), so a GUI thread
+        may call it while the simulator runs.
+        """
         sc = self.sim.scene
-        i = 1 if len(sc.layers) > 1 else 0
-        return self.sim.renderer.layer_state(i, self.sim.scene_t_s)[3]
+        s = sc.lens.sigma_px_scalar(self._subject_depth_m, self.focus_distance_m(knob))
+        return min(max(s, sc.sigma_range[0]), sc.sigma_range[1])

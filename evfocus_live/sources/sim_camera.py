@@ -139,18 +139,18 @@ class SimCameraSource(EventSource):
         """Illumination factor (1 = preset level)."""
         self._set("light", float(np.clip(float(level), 0.01, 10.0)))
 
+    def _knob(self) -> float:
+        with self._pending_lock:
+            return float(self._pending.get("focus", self._live.focus))
+
     @property
     def focus_distance_m(self) -> float:
-        """Focus distance (m) the knob currently maps to."""
-        with self._lock:
-            self._apply_pending()
-            return self._live.focus_distance_m()
+        """Focus distance (m) the knob maps to (includes a turn not yet applied; never blocks)."""
+        return self._live.focus_distance_m(self._knob())
 
     def subject_sigma_px(self) -> float:
-        """Blur sigma of the subject layer now (what the focus knob sets)."""
-        with self._lock:
-            self._apply_pending()
-            return self._live.subject_sigma_px()
+        """Blur sigma of the subject layer (what the focus knob sets); never waits for a render."""
+        return self._live.subject_sigma_px(self._knob())
 
     def ground_truth(self) -> dict:
         """What the scene looks like now: ``sharp`` and ``blurred`` (uint8 HxW), ``sigma``
