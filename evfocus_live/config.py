@@ -51,6 +51,10 @@ class ModelConfig:
     name: str = "evfocus"
     device: str = "auto"
     half: bool = True  # fp16 on CUDA only
+    #: torch CPU threads for inference; 0 = the measured default (``nn.runtime.default_threads``)
+    threads: int = 0
+    #: CPU inference backend: auto | eager | jit | onnx | compile (see ``nn.runtime``)
+    backend: str = "auto"
 
 
 @dataclass(frozen=True)

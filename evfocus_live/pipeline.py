@@ -38,8 +38,9 @@ from .core.postprocess import build_postprocessors
 from .core.render import event_image
 from .core.slicing import Window, make_slicer
 from .core.voxel import voxel_grid
-from .errors import CheckpointError, DeviceError, EvFocusError, InputError
+from .errors import CheckpointError, ConfigError, DeviceError, EvFocusError, InputError
 from .events import EVENT_DTYPE
+from .nn.runtime import InferenceModel, set_threads
 from .ringbuffer import EventRingBuffer
 from .sources.base import EventSource
 
@@ -135,6 +136,9 @@ class PipelineStats:
 
     status: str = "idle"
     device: str = "cpu"
+    #: inference backend in use (``nn.runtime``; ``eager`` after a fallback) and torch CPU threads
+    backend: str = ""
+    threads: int = 0
     events_total: int = 0
     frames: int = 0
     infer_ms: float = 0.0
@@ -290,6 +294,12 @@ class Pipeline:
         return load_model(name, str(self.device))
 
     def _prepare_model(self, model):
+        """Device, precision and the inference runtime (``self.runner``); returns the plain model.
+
+        ``self.model`` stays the object the caller gave (its state is the pipeline's state);
+        ``self.runner`` runs it (``nn.runtime``: TorchScript on the CPU, plain elsewhere, with
+        a silent fallback to the plain model if an optimisation fails).
+        """
         if not hasattr(model, "reset_states") or not callable(model):
             raise CheckpointError(f"{type(model).__name__} is not a model (needs reset_states() and forward())")
         if isinstance(model, torch.nn.Module):
@@ -299,7 +309,19 @@ class Pipeline:
         else:
             self.half = False
         model.reset_states()
+        self.runner = self._make_runner(model)
         return model
+
+    def _make_runner(self, model) -> InferenceModel:
+        cfg = self.model_cfg
+        if self.device.type == "cpu":
+            self.stats.threads = set_threads(cfg.threads)
+        try:
+            runner = InferenceModel(model, cfg.backend if self.device.type == "cpu" else "eager")
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from exc
+        self.stats.backend = runner.backend
+        return runner
 
     @property
     def width(self) -> int:
@@ -544,7 +566,7 @@ class Pipeline:
         if self.half:
             vox = vox.half()
         with torch.inference_mode():
-            return self.model(vox)
+            return self.runner(vox)
 
     def _fallback_to_cpu(self) -> None:
         log.warning("CUDA out of memory: falling back to the CPU")
@@ -555,6 +577,7 @@ class Pipeline:
         if isinstance(self.model, torch.nn.Module):
             self.model = self.model.float().to("cpu")
         self.model.reset_states()
+        self.runner = self._make_runner(self.model)
         if torch.cuda.is_available():
             torch.cuda.empty_cache()
 
@@ -598,6 +621,7 @@ class Pipeline:
         st = self.stats
         st.frames += 1
         st.infer_ms = infer_ms
+        st.backend = self.runner.backend
         st.latency_ms = fr.latency_ms
         st._fr_rate.add(1, now)
         st.ring_fill, st.ring_fill_ratio = self.ring.fill, self.ring.fill_ratio

@@ -1,0 +1,281 @@
+"""Inference runtime: run a recurrent model faster on the CPU without changing its outputs.
+
+:func:`optimize_for_inference` wraps a model in a :class:`InferenceModel` with the same
+contract (``reset_states()``, ``forward(voxel) -> dict``, ``config``). The recurrent state
+stays in the model (its ``states`` property), so ``model.reset_states()`` called by
+anyone is honoured and the wrapper can fall back to the plain model at any frame.
+
+Backends (see bench/bench_runtime.py for the measurements behind the defaults):
+
+- ``eager``: the model itself under ``torch.inference_mode`` (always available);
+- ``jit``: the step ``(voxel, *states) -> (*outputs, *states)`` traced and frozen with
+  TorchScript per input shape (oneDNN weight pre-packing, conv+ReLU/add fusion);
+- ``onnx``: the same step exported to ONNX and run by ONNX Runtime (optional extra
+  ``[onnx]``), recurrent states as explicit inputs/outputs;
+- ``compile``: ``torch.compile`` (inductor; needs a C++ compiler, slow to build);
+- ``auto``: the measured best on this kind of machine, ``jit`` on CPU, ``eager`` elsewhere.
+
+The first frame after a reset always runs the plain model (it creates the state with the
+model's own rules); compiled steps start from the second. Any failure to build or to run
+an optimised step is logged once and the wrapper falls back to ``eager`` for good: an
+optimisation never stops the pipeline.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import time
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import torch
+from torch.utils import _pytree as pytree
+
+log = logging.getLogger(__name__)
+
+BACKENDS = ("auto", "eager", "jit", "onnx", "compile")
+
+
+def default_threads() -> int:
+    """Torch intra-op threads for inference on this machine (measured, see module doc)."""
+    return 1
+
+
+def set_threads(threads: int | None) -> int:
+    """Set torch's intra-op thread count (``None``/0: :func:`default_threads`); returns it."""
+    n = int(threads) if threads else default_threads()
+    n = max(1, min(n, os.cpu_count() or 1))
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)
+    return n
+
+
+def _has_states(model) -> bool:
+    return isinstance(model, torch.nn.Module) and isinstance(getattr(type(model), "states", None), property)
+
+
+class _Step(torch.nn.Module):
+    """``(voxel, *flat_states) -> (*outputs, *flat_states)``: the model as a pure function."""
+
+    def __init__(self, model: torch.nn.Module, spec, keys: tuple[str, ...]):
+        super().__init__()
+        self.model = model
+        self.spec = spec
+        self.keys = keys
+
+    def forward(self, voxel: torch.Tensor, *flat: torch.Tensor):
+        saved = self.model.states
+        try:
+            self.model.states = pytree.tree_unflatten(list(flat), self.spec)
+            out = self.model(voxel)
+            new_flat, _ = pytree.tree_flatten(self.model.states)
+        finally:
+            self.model.states = saved
+        return (*[out[k] for k in self.keys], *new_flat)
+
+
+class InferenceModel:
+    """A model prepared for inference; same contract as the model it wraps.
+
+    Parameters:
+        model: a network following the recurrent-model contract (``evfocus_live.nn.base``).
+        backend: one of :data:`BACKENDS`.
+        channels_last: feed the network channels-last input on the CPU.
+
+    Example:
+        >>> runner = optimize_for_inference(build_model("evfocus", LIGHT))
+        >>> out = runner(voxel)  # out["image"]
+    """
+
+    def __init__(self, model, backend: str = "auto", *, channels_last: bool = True, jit_optimize: bool = False):
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown inference backend {backend!r} (one of {', '.join(BACKENDS)})")
+        self.module = model
+        self.requested = backend
+        dev = _device_of(model)
+        if backend == "auto":
+            backend = "jit" if dev.type == "cpu" and _has_states(model) else "eager"
+        if backend != "eager" and not _has_states(model):
+            log.info("%s: no states property, running it as is (eager)", type(model).__name__)
+            backend = "eager"
+        self.backend = backend
+        self.channels_last = bool(channels_last and dev.type == "cpu" and _has_states(model))
+        if self.channels_last and isinstance(model, torch.nn.Module):
+            # oneDNN otherwise re-orders every conv weight to the input's layout on each call
+            model.to(memory_format=torch.channels_last)
+        self.jit_optimize = bool(jit_optimize)
+        self._steps: dict[tuple, Callable | None] = {}
+        self.build_s: dict[tuple, float] = {}
+        self.fallback_reason: str | None = None
+
+    # --- the model contract ---------------------------------------------------------
+    @property
+    def config(self):
+        return getattr(self.module, "config", None)
+
+    @property
+    def arch(self):
+        return getattr(self.module, "arch", type(self.module).__name__)
+
+    @property
+    def states(self):
+        return getattr(self.module, "states", None)
+
+    def reset_states(self) -> None:
+        self.module.reset_states()
+
+    def __call__(self, voxel: torch.Tensor) -> dict[str, torch.Tensor]:
+        return self.forward(voxel)
+
+    def forward(self, voxel: torch.Tensor) -> dict[str, torch.Tensor]:
+        with torch.inference_mode():
+            if self.channels_last and voxel.dim() == 4:
+                voxel = voxel.contiguous(memory_format=torch.channels_last)
+            if self.backend == "eager" or self.module.states is None:
+                return self.module(voxel)
+            flat, spec = pytree.tree_flatten(self.module.states)
+            if not all(isinstance(t, torch.Tensor) for t in flat):
+                return self.module(voxel)
+            key = (tuple(voxel.shape), voxel.dtype, str(spec), tuple(tuple(t.shape) for t in flat))
+            step = self._steps.get(key, ...)
+            if step is ...:
+                step = self._build(key, voxel, flat, spec)
+            if step is None:
+                return self.module(voxel)
+            try:
+                res = step(voxel, *flat)
+            except Exception as exc:  # an optimised step that fails at run time: never again
+                self._give_up(f"{type(exc).__name__}: {exc}")
+                return self.module(voxel)
+            keys = self._keys[key]
+            out = dict(zip(keys, res[:len(keys)]))
+            self.module.states = pytree.tree_unflatten(list(res[len(keys):]), spec)
+            return out
+
+    # --- building ---------------------------------------------------------------------
+    _keys: dict
+
+    def _give_up(self, reason: str) -> None:
+        log.warning("inference backend %s failed (%s): falling back to the plain model",
+                    self.backend, reason.splitlines()[0][:200] if reason else "?")
+        self.fallback_reason = reason
+        self.backend = "eager"
+        self._steps.clear()
+
+    def _build(self, key, voxel, flat, spec):
+        """Make the optimised step for this shape (None: use the plain model for it)."""
+        if not hasattr(self, "_keys"):
+            self._keys = {}
+        t0 = time.perf_counter()
+        saved = self.module.states
+        try:
+            probe = self.module(voxel)  # output keys, and a reference for the check below
+            self.module.states = saved
+            keys = tuple(k for k, v in probe.items() if isinstance(v, torch.Tensor))
+            fn = _Step(self.module, spec, keys)
+            args = (voxel, *flat)
+            step = (_build_jit(fn, args, optimize=True) if self.backend == "jit" and self.jit_optimize
+                    else BUILDERS[self.backend](fn, args))
+            res = step(*args)
+            # the optimised step must agree with the plain model, or it is not used
+            for k, r in zip(keys, res):
+                err = float((r.float() - probe[k].float()).abs().max())
+                if not err <= CHECK_ATOL:
+                    raise RuntimeError(f"output {k!r} differs from the plain model by {err:.2g}")
+        except Exception as exc:
+            self.module.states = saved
+            self._give_up(f"{type(exc).__name__}: {exc}")
+            return None
+        finally:
+            self.module.states = saved
+        self._keys[key] = keys
+        self._steps[key] = step
+        self.build_s[key] = time.perf_counter() - t0
+        log.info("inference backend %s ready for input %s in %.1f s", self.backend, tuple(voxel.shape),
+                 self.build_s[key])
+        return step
+
+
+#: largest absolute difference between an optimised step and the plain model (outputs in [0,1])
+CHECK_ATOL = 1e-4
+
+
+def _device_of(model) -> torch.device:
+    if isinstance(model, torch.nn.Module):
+        for p in model.parameters():
+            return p.device
+    return torch.device("cpu")
+
+
+@contextlib.contextmanager
+def _quiet():
+    """Tracing/export warnings are expected here (shape checks become constants)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _build_jit(fn: torch.nn.Module, args: tuple, optimize: bool = False):
+    with _quiet():
+        step = torch.jit.freeze(torch.jit.trace(fn, args, check_trace=False).eval())
+        if optimize:
+            step = torch.jit.optimize_for_inference(step)
+        step(*args)  # the first runs specialise the graph
+        step(*args)
+    return step
+
+
+def _build_onnx(fn: torch.nn.Module, args: tuple):
+    import onnxruntime as ort
+
+    n_out = len(fn(*args))
+    buf = io.BytesIO()
+    names = ["voxel"] + [f"state_in_{i}" for i in range(len(args) - 1)]
+    with _quiet():
+        torch.onnx.export(fn, args, buf, dynamo=False, input_names=names,
+                          output_names=[f"out_{i}" for i in range(n_out)], opset_version=17)
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = torch.get_num_threads()
+    so.inter_op_num_threads = 1
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # idle pool threads sleep instead of spinning: on a busy CPU, spinning threads steal the
+    # core the lagging thread needs (measured: 2 spinning threads are 2-4x slower than 1)
+    so.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    sess = ort.InferenceSession(buf.getvalue(), so, providers=["CPUExecutionProvider"])
+
+    used = {i.name for i in sess.get_inputs()}  # the exporter drops inputs the graph does not read
+
+    def step(*xs):
+        res = sess.run(None, {n: x.detach().contiguous().numpy() for n, x in zip(names, xs) if n in used})
+        return tuple(torch.from_numpy(r) for r in res)
+
+    return step
+
+
+def _build_compile(fn: torch.nn.Module, args: tuple):
+    compiled = torch.compile(fn, dynamic=False)
+    with _quiet():
+        compiled(*args)
+    return compiled
+
+
+BUILDERS: dict[str, Callable] = {"jit": _build_jit, "onnx": _build_onnx, "compile": _build_compile}
+
+
+def optimize_for_inference(model, device: str | torch.device | None = None, backend: str = "auto", *,
+                           threads: int | None = None, channels_last: bool = True) -> InferenceModel:
+    """Put ``model`` in eval mode on ``device`` and wrap it for fast inference.
+
+    ``threads`` sets torch's intra-op threads (``None``: leave as is).
+    """
+    if isinstance(model, torch.nn.Module):
+        if device is not None:
+            model = model.to(device)
+        model = model.eval()
+    if threads:
+        set_threads(threads)
+    return InferenceModel(model, backend, channels_last=channels_last)
