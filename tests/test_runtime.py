@@ -223,3 +223,13 @@ def test_pipeline_rejects_unknown_backend():
     with pytest.raises(ConfigError, match="unknown inference backend"):
         Pipeline(ArraySource(ev, 40, 30), WindowConfig(mode="duration", window_ms=20),
                  ModelConfig(device="cpu", backend="nope"), model_obj=small(), post=PostConfig(steps=()))
+
+
+def test_bench_row_compares_plain_and_optimised():
+    from evfocus_live import benchmark
+
+    (row,) = benchmark.bench_runtime([(40, 30)], repeats=1)
+    d = row.as_dict()
+    assert d["stage"] == "model forward, optimised" and d["resolution"] == "40x30"
+    assert d["backend"] == "jit" and d["max_abs_diff"] <= ATOL
+    assert d["value"] > 0 and d["ratio"] > 0 and d["plain_ms_per_frame"] > 0

@@ -14,7 +14,8 @@ def add_parser(sub):
     p.add_argument("--json", action="store_true", help="print the result as JSON instead of a Markdown table")
     p.add_argument("--quick", action="store_true", help="fewer repeats and a shorter replay (a rough check)")
     p.add_argument("--models", nargs="+", metavar="NAME", help="models to time (default: all built-ins)")
-    p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="torch CPU threads (default: the pipeline's, nn.runtime.default_threads)")
     p.add_argument("-o", "--out", metavar="FILE", help="also write the JSON result here")
     return p
 
