@@ -110,6 +110,12 @@ def make_variants(base: torch.nn.Module, names: list[str], warm: torch.Tensor) -
             for _ in range(3):
                 r(warm)
             step = r
+        elif kind == "jit_fuse":  # TorchScript with the CPU tensor-expression fuser (global flag)
+            torch._C._jit_override_can_fuse_on_cpu(True)
+            r = runtime.InferenceModel(m, "jit")
+            for _ in range(3):
+                r(warm)
+            step = r
         elif kind in runtime.BACKENDS:
             r = runtime.InferenceModel(m, kind)
             with ctx():
