@@ -181,8 +181,8 @@ def main(argv=None) -> int:
     base = light_model(a.model)
     # 1-thread variants first, then the 2-thread ones: the pool is re-sized once per round
     names.sort(key=lambda n: n.endswith("@2"))
-    print(f"| variant | resolution | threads | best ms/frame | median ms | CPU ms/frame | ratio vs plain (wall) "
-          f"| ratio (CPU) | max |diff| | build s |")
+    print("| variant | resolution | threads | best ms/frame | median ms | CPU ms/frame | ratio vs plain (wall) "
+          "| ratio (CPU) | max |diff| | build s |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for r in a.res:
         w, h = (int(s) for s in r.lower().split("x"))

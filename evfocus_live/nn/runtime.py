@@ -1,24 +1,38 @@
 """Inference runtime: run a recurrent model faster on the CPU without changing its outputs.
 
-:func:`optimize_for_inference` wraps a model in a :class:`InferenceModel` with the same
+:func:`optimize_for_inference` wraps a model in an :class:`InferenceModel` with the same
 contract (``reset_states()``, ``forward(voxel) -> dict``, ``config``). The recurrent state
-stays in the model (its ``states`` property), so ``model.reset_states()`` called by
-anyone is honoured and the wrapper can fall back to the plain model at any frame.
+stays in the model (its ``states`` property), so ``model.reset_states()`` called by anyone
+is honoured and the wrapper can fall back to the plain model at any frame.
 
-Backends (see bench/bench_runtime.py for the measurements behind the defaults):
+Backends (bench/bench_runtime.py measures them; numbers for the light EvFocus, 1 thread,
+2-core shared EPYC, same process, interleaved):
 
-- ``eager``: the model itself under ``torch.inference_mode`` (always available);
+- ``eager``: the model itself under ``torch.inference_mode`` with channels-last weights
+  and input (oneDNN otherwise re-orders every weight on every call): 1.03-1.08x;
 - ``jit``: the step ``(voxel, *states) -> (*outputs, *states)`` traced and frozen with
-  TorchScript per input shape (oneDNN weight pre-packing, conv+ReLU/add fusion);
+  TorchScript, one build per input shape (0.5-1 s at 346x260, 4-10 s at 1280x720):
+  1.09-1.13x at 346x260, 1.11-1.16x at 1280x720. ``jit_optimize=True`` adds
+  ``torch.jit.optimize_for_inference`` (oneDNN blocked layouts): 0.66-0.8x here, off;
 - ``onnx``: the same step exported to ONNX and run by ONNX Runtime (optional extra
-  ``[onnx]``), recurrent states as explicit inputs/outputs;
-- ``compile``: ``torch.compile`` (inductor; needs a C++ compiler, slow to build);
-- ``auto``: the measured best on this kind of machine, ``jit`` on CPU, ``eager`` elsewhere.
+  ``[onnx]``), recurrent states as explicit inputs/outputs: 1.0-1.06x at 346x260,
+  1.3x at 1280x720;
+- ``compile``: ``torch.compile`` (inductor, C++ build with the system gcc): 1.07x after
+  100 s of compiling, so never chosen automatically;
+- ``auto``: ``jit`` on the CPU for models with a ``states`` property, else ``eager``.
 
-The first frame after a reset always runs the plain model (it creates the state with the
-model's own rules); compiled steps start from the second. Any failure to build or to run
-an optimised step is logged once and the wrapper falls back to ``eager`` for good: an
-optimisation never stops the pipeline.
+The first frame after a reset runs the plain model (it makes the state by the model's
+own rules); the optimised step runs from the second frame on, and is checked once against
+the plain model (largest difference :data:`CHECK_ATOL`). Any failure to build, check or
+run it is logged once and the wrapper falls back to ``eager`` for good: an optimisation
+never stops the pipeline. A frozen step holds a copy of the weights: wrap the model again
+after changing them.
+
+Threads: with libgomp's default (active) wait policy, 2 intra-op threads on this 2-core
+machine are 2-4x *slower* than 1 whenever anything else runs (a training job, or our own
+reader and GUI threads): the spinning worker takes the core the lagging one needs. With
+``OMP_WAIT_POLICY=PASSIVE`` (set before torch is imported) 2 threads are no worse than 1
+under load; on an idle machine they can help. :func:`default_threads` is therefore 1.
 """
 
 from __future__ import annotations
@@ -30,7 +44,6 @@ import os
 import time
 import warnings
 from collections.abc import Callable
-from typing import Any
 
 import torch
 from torch.utils import _pytree as pytree
@@ -41,7 +54,7 @@ BACKENDS = ("auto", "eager", "jit", "onnx", "compile")
 
 
 def default_threads() -> int:
-    """Torch intra-op threads for inference on this machine (measured, see module doc)."""
+    """Torch intra-op threads for inference: 1 (measured, see the module doc)."""
     return 1
 
 
@@ -84,7 +97,8 @@ class InferenceModel:
     Parameters:
         model: a network following the recurrent-model contract (``evfocus_live.nn.base``).
         backend: one of :data:`BACKENDS`.
-        channels_last: feed the network channels-last input on the CPU.
+        channels_last: channels-last conv weights on the CPU (the networks' ``pad_to_multiple``
+            makes their input channels-last there already).
 
     Example:
         >>> runner = optimize_for_inference(build_model("evfocus", LIGHT))
@@ -109,6 +123,7 @@ class InferenceModel:
             model.to(memory_format=torch.channels_last)
         self.jit_optimize = bool(jit_optimize)
         self._steps: dict[tuple, Callable | None] = {}
+        self._keys: dict[tuple, tuple[str, ...]] = {}
         self.build_s: dict[tuple, float] = {}
         self.fallback_reason: str | None = None
 
@@ -133,8 +148,6 @@ class InferenceModel:
 
     def forward(self, voxel: torch.Tensor) -> dict[str, torch.Tensor]:
         with torch.inference_mode():
-            if self.channels_last and voxel.dim() == 4:
-                voxel = voxel.contiguous(memory_format=torch.channels_last)
             if self.backend == "eager" or self.module.states is None:
                 return self.module(voxel)
             flat, spec = pytree.tree_flatten(self.module.states)
@@ -157,8 +170,6 @@ class InferenceModel:
             return out
 
     # --- building ---------------------------------------------------------------------
-    _keys: dict
-
     def _give_up(self, reason: str) -> None:
         log.warning("inference backend %s failed (%s): falling back to the plain model",
                     self.backend, reason.splitlines()[0][:200] if reason else "?")
@@ -168,12 +179,11 @@ class InferenceModel:
 
     def _build(self, key, voxel, flat, spec):
         """Make the optimised step for this shape (None: use the plain model for it)."""
-        if not hasattr(self, "_keys"):
-            self._keys = {}
         t0 = time.perf_counter()
         saved = self.module.states
         try:
             probe = self.module(voxel)  # output keys, and a reference for the check below
+            probe_states = pytree.tree_leaves(self.module.states)
             self.module.states = saved
             keys = tuple(k for k, v in probe.items() if isinstance(v, torch.Tensor))
             fn = _Step(self.module, spec, keys)
@@ -182,10 +192,13 @@ class InferenceModel:
                     else BUILDERS[self.backend](fn, args))
             res = step(*args)
             # the optimised step must agree with the plain model, or it is not used
-            for k, r in zip(keys, res):
-                err = float((r.float() - probe[k].float()).abs().max())
+            want = [probe[k] for k in keys] + probe_states
+            if len(res) != len(want):
+                raise RuntimeError(f"step returned {len(res)} tensors, the plain model {len(want)}")
+            for name, r, p in zip([*keys, *(["state"] * len(probe_states))], res, want):
+                err = float((r.float() - p.float()).abs().max()) if r.shape == p.shape else float("inf")
                 if not err <= CHECK_ATOL:
-                    raise RuntimeError(f"output {k!r} differs from the plain model by {err:.2g}")
+                    raise RuntimeError(f"{name} differs from the plain model by {err:.2g}")
         except Exception as exc:
             self.module.states = saved
             self._give_up(f"{type(exc).__name__}: {exc}")
