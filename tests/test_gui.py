@@ -30,7 +30,7 @@ pytestmark = pytest.mark.gui
 @pytest.fixture(autouse=True, scope="module")
 def one_torch_thread():
     """Inference beside the GUI/reader threads on a 2-core box: one OpenMP thread
-    avoids spin-wait starvation (what ``evfocus-live`` itself does, see app.py)."""
+    avoids spin-wait starvation (the pipeline's default too); restored afterwards."""
     import torch
     n = torch.get_num_threads()
     torch.set_num_threads(1)
@@ -122,7 +122,7 @@ def test_pattern_source_reaches_every_pane(qtbot, tmp_path, tiny_model):
     # readouts are live numbers, not placeholders
     qtbot.waitUntil(lambda: win.readouts.text("latency") != "-", timeout=5000)
     assert "ev/s" in win.readouts.text("event_rate") and win.readouts.text("event_rate") != "0 ev/s"
-    assert win.readouts.text("infer").endswith("ms")
+    assert " ms (cpu" in win.readouts.text("infer")
     assert float(win.readouts.text("latency").split()[0]) >= 0
     assert len(win.defocus_indicator.values) >= 3
     assert win.session.slot.take() is None or True  # the mailbox never holds more than one

@@ -16,7 +16,7 @@ from evfocus_live.plugins import MODELS, POSTPROCESSORS, SOURCES, Registry
 @pytest.fixture(autouse=True, scope="module")
 def one_torch_thread():
     """Inference beside the GUI/reader threads on a 2-core box: one OpenMP thread
-    avoids spin-wait starvation (what ``evfocus-live`` itself does, see app.py)."""
+    avoids spin-wait starvation (the pipeline's default too); restored afterwards."""
     import torch
     n = torch.get_num_threads()
     torch.set_num_threads(1)

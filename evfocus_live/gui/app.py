@@ -212,19 +212,6 @@ def _start_cli_recording(win, args) -> None:
         win.status(str(exc), "error")
 
 
-def _limit_torch_threads() -> None:
-    """Leave one core to the GUI and reader threads.
-
-    The viewer runs inference beside a paint loop and a reader thread; with OpenMP using
-    every core, its spinning workers starve those threads (measured on 2 cores: 12 ms
-    instead of 0.06 ms for a small ReLU). An explicit OMP_NUM_THREADS wins.
-    """
-    if os.environ.get("OMP_NUM_THREADS"):
-        return
-    import torch
-    torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))
-
-
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     level = logging.WARNING if args.quiet else (logging.DEBUG if args.verbose else logging.INFO)
@@ -233,7 +220,6 @@ def main(argv: list[str] | None = None) -> int:
         if args.list_plugins:
             return list_plugins()
         spec, window, model, post = _configs(args)
-        _limit_torch_threads()
         if args.headless:
             if args.screenshot:
                 raise ConfigError("--screenshot needs the window; drop --headless")
