@@ -97,7 +97,7 @@ def test_resolution_change_builds_a_new_step():
     a, b = voxels(3, 30, 40), voxels(3, 36, 50, seed=1)
     outs = [runner(x) for x in a] + [runner(x) for x in b]
     assert_same(outs, plain_run(ref, a) + plain_run(ref, b))
-    assert len(runner._steps) >= 2
+    assert len(runner._steps) == 2  # no throw-away step for the transition frame
     assert outs[-1]["image"].shape == (1, 1, 36, 50)
 
 
@@ -108,8 +108,13 @@ def test_onnx_matches_plain_or_falls_back():
     runner = InferenceModel(model, "onnx")
     outs = [runner(x) for x in vox]
     assert_same(outs, plain_run(ref, vox))
+    # a second resolution: the first export must leave the model as it was (eval mode)
+    more = voxels(3, 36, 50, seed=2)
+    assert_same([runner(x) for x in more], plain_run(ref, more))
+    assert not model.training and "reblur" not in runner(more[0])
     if importlib.util.find_spec("onnxruntime") and importlib.util.find_spec("onnx"):
         assert runner.backend == "onnx", runner.fallback_reason
+        assert len(runner._steps) == 2
     else:  # the optional extra is missing: the plain model runs, and says why
         assert runner.backend == "eager" and "onnx" in runner.fallback_reason.lower()
 
@@ -139,7 +144,7 @@ def test_run_time_failure_falls_back_mid_sequence(monkeypatch):
 
         def run(*xs):
             calls["n"] += 1
-            if calls["n"] > 3:  # build runs it once; then two good frames; then it breaks
+            if calls["n"] > 3:  # the build frame runs it twice (check + frame), one more, then it breaks
                 raise RuntimeError("kernel crashed (injected)")
             return step(*xs)
         return run

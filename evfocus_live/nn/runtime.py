@@ -22,7 +22,8 @@ Backends (bench/bench_runtime.py measures them; numbers for the light EvFocus, 1
 - ``auto``: ``jit`` on the CPU for models with a ``states`` property, else ``eager``.
 
 The first frame after a reset runs the plain model (it makes the state by the model's
-own rules); the optimised step runs from the second frame on, and is checked once against
+own rules); a step is built when the same input/state shapes come twice in a row (from the
+third frame after a reset or a resolution change on), and is checked once against
 the plain model (largest difference :data:`CHECK_ATOL`). Any failure to build, check or
 run it is logged once and the wrapper falls back to ``eager`` for good: an optimisation
 never stops the pipeline. A frozen step holds a copy of the weights: wrap the model again
@@ -124,6 +125,7 @@ class InferenceModel:
         self.jit_optimize = bool(jit_optimize)
         self._steps: dict[tuple, Callable | None] = {}
         self._keys: dict[tuple, tuple[str, ...]] = {}
+        self._last_key: tuple | None = None
         self.build_s: dict[tuple, float] = {}
         self.fallback_reason: str | None = None
 
@@ -156,6 +158,11 @@ class InferenceModel:
             key = (tuple(voxel.shape), voxel.dtype, str(spec), tuple(tuple(t.shape) for t in flat))
             step = self._steps.get(key, ...)
             if step is ...:
+                if key != self._last_key:
+                    # build on the second frame with this signature: a transition frame (new
+                    # resolution with the old state) would get a step that is used once
+                    self._last_key = key
+                    return self.module(voxel)
                 step = self._build(key, voxel, flat, spec)
             if step is None:
                 return self.module(voxel)
@@ -181,12 +188,15 @@ class InferenceModel:
         """Make the optimised step for this shape (None: use the plain model for it)."""
         t0 = time.perf_counter()
         saved = self.module.states
+        training = self.module.training
         try:
             probe = self.module(voxel)  # output keys, and a reference for the check below
             probe_states = pytree.tree_leaves(self.module.states)
             self.module.states = saved
             keys = tuple(k for k, v in probe.items() if isinstance(v, torch.Tensor))
-            fn = _Step(self.module, spec, keys)
+            # the wrapper in the model's mode: exporters restore the wrapper's mode afterwards,
+            # recursively, and a fresh Module is in training mode
+            fn = _Step(self.module, spec, keys).train(training)
             args = (voxel, *flat)
             step = (_build_jit(fn, args, optimize=True) if self.backend == "jit" and self.jit_optimize
                     else BUILDERS[self.backend](fn, args))
@@ -205,6 +215,7 @@ class InferenceModel:
             return None
         finally:
             self.module.states = saved
+            self.module.train(training)
         self._keys[key] = keys
         self._steps[key] = step
         self.build_s[key] = time.perf_counter() - t0
