@@ -238,3 +238,14 @@ def test_bench_row_compares_plain_and_optimised():
     assert d["stage"] == "model forward, optimised" and d["resolution"] == "40x30"
     assert d["backend"] == "jit" and d["max_abs_diff"] <= ATOL
     assert d["value"] > 0 and d["ratio"] > 0 and d["plain_ms_per_frame"] > 0
+
+
+def test_end_to_end_bench_times_the_pipelines_own_forward():
+    from evfocus_live.benchmark import _TimedRunner
+
+    runner = InferenceModel(small(), "jit")
+    timed = _TimedRunner(runner)
+    for x in voxels(3):
+        out = timed(x)
+    assert out["image"].shape == (1, 1, 30, 40)
+    assert timed.seconds > 0 and timed.backend == "jit" and timed.config is runner.config
