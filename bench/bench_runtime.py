@@ -110,6 +110,8 @@ def make_variants(base: torch.nn.Module, names: list[str], warm: torch.Tensor) -
             for _ in range(3):
                 r(warm)
             step = r
+        elif kind == "bf16_runtime":  # what ModelConfig(precision="bf16") runs
+            step = runtime.InferenceModel(m, "auto", precision="bf16")
         elif kind == "jit_fuse":  # TorchScript with the CPU tensor-expression fuser (global flag)
             torch._C._jit_override_can_fuse_on_cpu(True)
             r = runtime.InferenceModel(m, "jit")
@@ -173,7 +175,8 @@ def main(argv=None) -> int:
     ap.add_argument("--variants", nargs="+",
                     default=["plain", "no_grad", "nchw", "cl_weights", "eager", "jit", "jit_opt", "onnx", "bf16",
                              "autocast_bf16", "plain@2", "eager@2", "onnx@2"],
-                    help="plain no_grad nchw cl_weights bf16 autocast_bf16 eager jit onnx compile; "
+                    help="plain no_grad nchw cl_weights bf16 autocast_bf16 bf16_runtime eager jit jit_opt "
+                         "jit_fuse onnx compile; "
                          "suffix @2 for 2 threads")
     ap.add_argument("--compile", action="store_true", help="also torch.compile (minutes to build)")
     a = ap.parse_args(argv)

@@ -55,6 +55,8 @@ class ModelConfig:
     threads: int = 0
     #: CPU inference backend: auto | eager | jit | onnx | compile (see ``nn.runtime``)
     backend: str = "auto"
+    #: CPU inference precision: fp32 | bf16 (autocast, ~1.3x, outputs within ~1e-2; opt-in)
+    precision: str = "fp32"
 
 
 @dataclass(frozen=True)

@@ -317,10 +317,12 @@ class Pipeline:
         if self.device.type == "cpu":
             self.stats.threads = set_threads(cfg.threads)
         try:
-            runner = InferenceModel(model, cfg.backend if self.device.type == "cpu" else "eager")
+            cpu = self.device.type == "cpu"
+            runner = InferenceModel(model, cfg.backend if cpu else "eager",
+                                    precision=cfg.precision if cpu else "fp32")
         except ValueError as exc:
             raise ConfigError(str(exc)) from exc
-        self.stats.backend = runner.backend
+        self.stats.backend = runner.label
         return runner
 
     @property
@@ -621,7 +623,7 @@ class Pipeline:
         st = self.stats
         st.frames += 1
         st.infer_ms = infer_ms
-        st.backend = self.runner.backend
+        st.backend = self.runner.label
         st.latency_ms = fr.latency_ms
         st._fr_rate.add(1, now)
         st.ring_fill, st.ring_fill_ratio = self.ring.fill, self.ring.fill_ratio

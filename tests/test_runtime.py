@@ -249,3 +249,37 @@ def test_end_to_end_bench_times_the_pipelines_own_forward():
         out = timed(x)
     assert out["image"].shape == (1, 1, 30, 40)
     assert timed.seconds > 0 and timed.backend == "jit" and timed.config is runner.config
+
+
+def test_bf16_is_close_and_keeps_fp32_state():
+    model = small()
+    ref = copy.deepcopy(model)
+    vox = voxels(4)
+    runner = InferenceModel(model, "auto", precision="bf16")
+    if not runtime._bf16_fast():  # no native bf16 on this CPU: it must stay exact fp32
+        assert runner.precision == "fp32" and runner.label == "jit"
+        return
+    assert runner.label == "eager/bf16"
+    outs = [runner(x) for x in vox]
+    ref_outs = plain_run(ref, vox)
+    for o, r in zip(outs, ref_outs):
+        for k in r:
+            assert o[k].dtype == torch.float32
+            assert float((o[k] - r[k]).abs().max()) < 0.05, k
+    assert all(t.dtype == torch.float32 for t in torch.utils._pytree.tree_leaves(model.states))
+    with pytest.raises(ValueError, match="unknown inference precision"):
+        InferenceModel(small(), precision="fp8")
+
+
+def test_pipeline_precision_option():
+    ev = make_events(20_000, width=40, height=30, duration_us=100_000)
+    pipe = Pipeline(ArraySource(ev, 40, 30), WindowConfig(mode="duration", window_ms=20),
+                    ModelConfig(device="cpu", precision="bf16", threads=1), model_obj=small(),
+                    post=PostConfig(steps=()))
+    frames = list(pipe.frames())
+    pipe.close()
+    assert len(frames) >= 4 and frames[-1].image.dtype == np.uint8
+    assert pipe.stats.backend == ("eager/bf16" if runtime._bf16_fast() else "jit")
+    with pytest.raises(ConfigError, match="unknown inference precision"):
+        Pipeline(ArraySource(ev, 40, 30), WindowConfig(mode="duration", window_ms=20),
+                 ModelConfig(device="cpu", precision="int4"), model_obj=small(), post=PostConfig(steps=()))
