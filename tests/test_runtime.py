@@ -144,7 +144,7 @@ def test_run_time_failure_falls_back_mid_sequence(monkeypatch):
 
         def run(*xs):
             calls["n"] += 1
-            if calls["n"] > 3:  # the build frame runs it twice (check + frame), one more, then it breaks
+            if calls["n"] > 3:  # the build frame (checked, used), two more frames, then it breaks
                 raise RuntimeError("kernel crashed (injected)")
             return step(*xs)
         return run

@@ -11,7 +11,7 @@ Backends (bench/bench_runtime.py measures them; numbers for the light EvFocus, 1
 - ``eager``: the model itself under ``torch.inference_mode`` with channels-last weights
   and input (oneDNN otherwise re-orders every weight on every call): 1.03-1.08x;
 - ``jit``: the step ``(voxel, *states) -> (*outputs, *states)`` traced and frozen with
-  TorchScript, one build per input shape (0.5-1 s at 346x260, 4-10 s at 1280x720):
+  TorchScript, one build per input shape (its frame takes 0.35 s at 346x260, 2.8 s at 1280x720):
   1.09-1.13x at 346x260, 1.11-1.16x at 1280x720. ``jit_optimize=True`` adds
   ``torch.jit.optimize_for_inference`` (oneDNN blocked layouts): 0.66-0.8x here, off;
 - ``onnx``: the same step exported to ONNX and run by ONNX Runtime (optional extra
@@ -190,14 +190,17 @@ class InferenceModel:
                     # resolution with the old state) would get a step that is used once
                     self._last_key = key
                     return self.module(voxel)
-                step = self._build(key, voxel, flat, spec)
-            if step is None:
+                step, res = self._build(key, voxel, flat, spec)  # res: this frame, checked
+                if step is None:
+                    return self.module(voxel)
+            elif step is None:
                 return self.module(voxel)
-            try:
-                res = step(voxel, *flat)
-            except Exception as exc:  # an optimised step that fails at run time: never again
-                self._give_up(f"{type(exc).__name__}: {exc}")
-                return self.module(voxel)
+            else:
+                try:
+                    res = step(voxel, *flat)
+                except Exception as exc:  # an optimised step that fails at run time: never again
+                    self._give_up(f"{type(exc).__name__}: {exc}")
+                    return self.module(voxel)
             keys = self._keys[key]
             out = dict(zip(keys, res[:len(keys)]))
             self.module.states = pytree.tree_unflatten(list(res[len(keys):]), spec)
@@ -212,7 +215,11 @@ class InferenceModel:
         self._steps.clear()
 
     def _build(self, key, voxel, flat, spec):
-        """Make the optimised step for this shape (None: use the plain model for it)."""
+        """The optimised step for this shape and its checked result for this frame.
+
+        ``(None, None)``: use the plain model. Costs about two forwards (the plain one the
+        result is checked against, and the trace) on top of the frame itself.
+        """
         t0 = time.perf_counter()
         saved = self.module.states
         training = self.module.training
@@ -239,7 +246,7 @@ class InferenceModel:
         except Exception as exc:
             self.module.states = saved
             self._give_up(f"{type(exc).__name__}: {exc}")
-            return None
+            return None, None
         finally:
             self.module.states = saved
             self.module.train(training)
@@ -248,7 +255,7 @@ class InferenceModel:
         self.build_s[key] = time.perf_counter() - t0
         log.info("inference backend %s ready for input %s in %.1f s", self.backend, tuple(voxel.shape),
                  self.build_s[key])
-        return step
+        return step, res
 
 
 #: largest absolute difference between an optimised step and the plain model (outputs in [0,1])
@@ -282,8 +289,6 @@ def _build_jit(fn: torch.nn.Module, args: tuple, optimize: bool = False):
         step = torch.jit.freeze(torch.jit.trace(fn, args, check_trace=False).eval())
         if optimize:
             step = torch.jit.optimize_for_inference(step)
-        step(*args)  # the first runs specialise the graph
-        step(*args)
     return step
 
 
@@ -316,8 +321,6 @@ def _build_onnx(fn: torch.nn.Module, args: tuple):
 
 def _build_compile(fn: torch.nn.Module, args: tuple):
     compiled = torch.compile(fn, dynamic=False)
-    with _quiet():
-        compiled(*args)
     return compiled
 
 
