@@ -4,4 +4,10 @@ The headless core (events, sources, ring buffer, voxel grids, models, pipeline) 
 numpy and torch only; Qt lives in :mod:`evfocus_live.gui`.
 """
 
+import os as _os
+
+# OpenMP workers that spin while waiting make 2 torch threads 2-4x slower than 1 as soon
+# as anything else runs (our reader and GUI threads do); must be set before torch loads.
+_os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 __version__ = "0.1.0"

@@ -143,3 +143,20 @@ def test_console_script_no_traceback(tmp_path):
                         "-o", str(tmp_path / "o")], capture_output=True, text=True, timeout=120)
     assert r.returncode == 2
     assert "Traceback" not in r.stderr and "nope.raw" in r.stderr
+
+
+def test_runtime_options_give_the_same_frames_as_eager(tmp_path, evfocus_ckpt):
+    """--backend/--threads change speed, not the picture (bf16 only by a grey level or two)."""
+    def run(name, *extra):
+        out = tmp_path / name
+        rc = main(["reconstruct", str(EVT2["path"]), "-o", str(out), "--model", str(evfocus_ckpt), "--device", "cpu",
+                   "--window-ms", "10", "--end-s", "0.04", "--post", "none", "--no-progress", *extra])
+        assert rc == 0
+        return [cv2.imread(str(p), 0).astype(int) for p in sorted(out.glob("frame_*.png"))]
+
+    eager = run("eager", "--backend", "eager", "--threads", "1")
+    jit = run("jit", "--backend", "jit", "--threads", "1")
+    bf16 = run("bf16", "--backend", "eager", "--precision", "bf16")
+    assert len(eager) == len(jit) == len(bf16) == 4
+    assert max(np.abs(a - b).max() for a, b in zip(eager, jit)) <= 1
+    assert max(np.abs(a - b).mean() for a, b in zip(eager, bf16)) < 3

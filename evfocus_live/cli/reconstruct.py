@@ -50,6 +50,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help=f"also write blur_%%010d.png defocus maps (0..{SIGMA_MAX_PX:g} px sigma -> 0..255)")
     p.add_argument("--start-s", type=float, metavar="A", help="start A seconds after the first event")
     p.add_argument("--end-s", type=float, metavar="B", help="stop B seconds after the first event")
+    p.add_argument("--threads", type=int, default=0, metavar="N",
+                   help="torch CPU threads per process (0 = measured default: 1)")
+    p.add_argument("--backend", default="auto", choices=["auto", "eager", "jit", "onnx", "compile"],
+                   help="inference runtime (auto: TorchScript on CPU; falls back to eager on any failure)")
+    p.add_argument("--precision", default="fp32", choices=["fp32", "bf16"],
+                   help="bf16: ~1.7x faster on CPUs with AVX512-BF16, outputs within ~1 grey level")
     p.add_argument("--jobs", type=int, default=1, metavar="N", help="process N inputs in parallel")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     return p
@@ -79,7 +85,8 @@ def _options(args) -> dict:
                 window_events=args.window_events, at=args.at, adaptive_ms=args.adaptive_ms, post=steps,
                 video=args.video, side_by_side=args.side_by_side, fps=args.fps,
                 save_blur_map=args.save_blur_map, start_s=args.start_s, end_s=args.end_s,
-                progress=not args.no_progress)
+                progress=not args.no_progress, threads=args.threads, backend=args.backend,
+                precision=args.precision)
 
 
 def _window_config(opts: dict):
@@ -160,7 +167,8 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
     from ..pipeline import Pipeline
 
     src_cfg = SourceConfig(spec=str(input_path), speed=0, start_s=opts["start_s"], end_s=opts["end_s"])
-    model_cfg = ModelConfig(name=opts["model"], device=opts["device"])
+    model_cfg = ModelConfig(name=opts["model"], device=opts["device"], threads=opts["threads"],
+                            backend=opts["backend"], precision=opts["precision"])
     pipe = Pipeline(src_cfg, _window_config(opts), model=model_cfg, post=PostConfig(steps=opts["post"]),
                     model_obj=model_obj, render_events=bool(opts["video"] and opts["side_by_side"]))
     outdir.mkdir(parents=True, exist_ok=True)
