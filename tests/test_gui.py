@@ -275,14 +275,17 @@ def test_sim_camera_default_and_focus_knob(qtbot, tmp_path, tiny_model):
         return (c if isinstance(c, dict) else {d["name"]: d for d in c})["focus"]["value"]
     knob.setValue((knob.minimum() + knob.maximum()) // 2)
     sharp_sigma = inner.subject_sigma_px()
-    before = grab(win.event_pane)
+    before = win.event_pane.image_item.image.copy()  # what the pane shows (pixels painted)
+    size_before = win.event_pane.size()
     knob.setValue(knob.minimum())
     assert knob_value() == pytest.approx(0.0)
     assert inner.subject_sigma_px() > sharp_sigma + 1.0, "turning the focus knob must defocus the subject"
     qtbot.waitUntil(lambda: win.sim_truth.text() != "-", timeout=5000)
     wait_frames(qtbot, win, 3)
-    after = grab(win.event_pane)
+    after = win.event_pane.image_item.image
+    assert after.shape == before.shape
     assert np.abs(after.astype(int) - before.astype(int)).mean() > 0.5
+    assert win.event_pane.size() == size_before, "readout text must not resize the panes"
     win.close()
 
 

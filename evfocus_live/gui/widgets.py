@@ -163,6 +163,9 @@ class Readouts(QtWidgets.QWidget):
         for key, name in self.ROWS:
             lab = QtWidgets.QLabel("-")
             lab.setFont(mono)
+            # text length must never resize the image panes beside the readouts
+            lab.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
+            lab.setMinimumWidth(150)
             lab.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
             self.values[key] = lab
             grid.addRow(name, lab)
