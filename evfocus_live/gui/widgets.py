@@ -165,7 +165,7 @@ class Readouts(QtWidgets.QWidget):
             lab.setFont(mono)
             # text length must never resize the image panes beside the readouts
             lab.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
-            lab.setMinimumWidth(150)
+            lab.setMinimumWidth(180)
             lab.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
             self.values[key] = lab
             grid.addRow(name, lab)

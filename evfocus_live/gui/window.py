@@ -770,8 +770,8 @@ class MainWindow(QtWidgets.QMainWindow):
         infer = _stat(st, "infer_ms", "inference_ms")
         if infer is None and self.last_frame is not None:
             infer = self.last_frame.infer_ms
-        how = ", ".join(str(x) for x in (_stat(st, "device"), _stat(st, "backend"),
-                                         (f"{_stat(st, 'threads')} thr" if _stat(st, "threads") else None)) if x)
+        how = " ".join(str(x) for x in (_stat(st, "device"), _stat(st, "backend"),
+                                        (f"{_stat(st, 'threads')}t" if _stat(st, "threads") else None)) if x)
         ro.set("infer", "-" if infer is None else f"{float(infer):.1f} ms" + (f" ({how})" if how else ""))
         ro.set("display_fps", f"{self._fps.fps(now):.1f}")
         ro.set("pipeline_fps", f"{s.frame_rate.rate(now):.1f}")
