@@ -42,7 +42,8 @@ def get_model(name, device):
         return load_model(name, device)
     except CheckpointError:
         cfg = load_config(Path(__file__).resolve().parents[1] / "models" / "configs" / f"{name}.toml")["model"]
-        return build_model(cfg.pop("arch"), cfg).to(device).eval()
+        m = build_model(cfg.pop("arch"), cfg).to(device).eval()
+        return m.to(memory_format=torch.channels_last) if device == "cpu" else m
 
 
 def main():

@@ -129,7 +129,7 @@ def test_config_errors(tmp_path):
     with pytest.raises(ConfigError, match="not found"):
         load_config(tmp_path / "missing.toml")
     r = subprocess.run([sys.executable, "-m", "evfocus_live", "train", str(bad)], capture_output=True, text=True,
-                       timeout=60)
+                       timeout=180)
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "stepz" in r.stderr
 
 

@@ -117,7 +117,10 @@ def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> tor
         raise CheckpointError(f"{path}: weights do not match architecture {ckpt['arch']!r} ({detail})") from exc
     model.meta = dict(ckpt.get("meta") or {})
     dev = resolve_device(device)
-    return model.to(dev).eval()
+    model = model.to(dev).eval()
+    if dev.type == "cpu":  # oneDNN is 1.5-2x faster on these small convs with NHWC weights too
+        model = model.to(memory_format=torch.channels_last)
+    return model
 
 
 def _third_party() -> dict[str, Any]:

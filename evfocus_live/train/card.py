@@ -67,7 +67,7 @@ def write_card(name: str, run_dir: Path, config_path: Path, report: dict[str, An
         f"- seq_len {tc.get('data', {}).get('seq_len')}, batch {tc.get('data', {}).get('batch_size')}, "
         f"crop {tc.get('augment', {}).get('crop')} px, Adam lr {tc.get('train', {}).get('lr')} (cosine), "
         f"training seed {tc.get('train', {}).get('seed')}",
-        f"- steps: {meta.get('step')}, wall time: {meta.get('wall_s', 0) / 60:.1f} min, final training loss "
+        f"- steps: {meta.get('step')}, wall time: {meta.get('wall_s', 0) / 60:.1f} min, last-batch training loss "
         f"{meta.get('loss', float('nan')):.4f}",
         f"- hardware: 2-core x86 CPU shared with other jobs (load average 5-8 during training), no GPU, "
         f"torch {torch.__version__}, {meta.get('torch_threads')} thread(s), Python {platform.python_version()}",
@@ -83,7 +83,10 @@ def write_card(name: str, run_dir: Path, config_path: Path, report: dict[str, An
         lines += _gt_table(report, label) + [""]
         if report.get("real"):
             lines += ["## Real recordings (no reference; in focus, so they test generalisation, not deblurring)", ""]
-            lines += _real_table(report, label) + [""]
+            lines += _real_table(report, label)
+            lines += ["", "Windows of 0.35 events/pixel, or smaller so that each recording gives >= 12 windows. "
+                      "ms/window here comes from the evaluation run (1 thread, machine under load, first-call "
+                      "overhead included); see the speed section / `bench/bench_models.py` for timings.", ""]
         lines += ["NIQE: not computed (no offline NIQE parameters in this environment).", ""]
     lines += ["## File", "", f"- `models/{name}.pt`", f"- sha256: `{sha256_file(dst)}`", ""]
     card = models_dir() / f"{name}.md"

@@ -10,7 +10,8 @@ Blur levels: a sequence's level is set by the mean of its sigma maps (px):
 ``mild`` < 2, ``moderate`` 2-4, ``severe`` >= 4; sequences with the ``focus_sweep``
 attribute form the ``focus sweep`` split whatever their mean.
 
-Real recordings (any readable event file): windows of 0.35 events per pixel (E2VID),
+Real recordings (any readable event file): windows of 0.35 events per pixel (E2VID), or
+smaller for short recordings so that there are at least 12 windows (of >= 2000 events),
 no-reference metrics on the outputs: BRISQUE (on a few frames; it is slow), sharpness,
 contrast, noise, temporal flicker. NIQE is not computed (see :mod:`.metrics`).
 """
@@ -162,7 +163,7 @@ def _read_events(path: Path):
 
 
 def evaluate_real(models: dict[str, torch.nn.Module], files: list[Path], num_bins: int = 5, max_windows: int = 60,
-                  brisque_frames: int = 3, progress: bool = True) -> tuple[dict[str, Any], list[np.ndarray]]:
+                  brisque_frames: int = 3, progress: bool = True, min_windows: int = 12) -> tuple[dict[str, Any], list[np.ndarray]]:
     """No-reference metrics {file: {model: {...}}} and one grid row per file."""
     from tqdm import tqdm
 
@@ -176,7 +177,9 @@ def evaluate_real(models: dict[str, torch.nn.Module], files: list[Path], num_bin
             log.warning("skipping %s: %s", f, exc)
             table[f.name] = {"skipped": str(exc)}
             continue
-        n_win = max(1, int(round(0.35 * w * h)))
+        # E2VID's 0.35 events/pixel, but at least `min_windows` windows (of >= 2000 events)
+        # so short recordings still give a sequence to score and a flicker value
+        n_win = max(1, min(int(round(0.35 * w * h)), max(2000, len(ev) // min_windows)))
         k = max(1, min(max_windows, len(ev) // n_win))
         wins = [ev[i * n_win:(i + 1) * n_win] for i in range(k)]
         voxels = np.stack([voxel_grid(wv, num_bins, w, h) for wv in wins])
@@ -245,7 +248,8 @@ def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None
 
     models = {}
     for spec in model_specs:
-        label = spec if not spec.endswith((".pt", ".pth")) else Path(spec).stem
+        p = Path(spec)
+        label = spec if p.suffix not in (".pt", ".pth") else (p.parent.name if p.stem in ("final", "last") else p.stem)
         models[label] = load_model(spec, device)
     gt_files, real_files = expand_data(data)
     report: dict[str, Any] = {"models": model_specs, "warmup_windows": warmup,

@@ -30,9 +30,14 @@ def mse(pred, gt) -> float:
     return float(np.mean((p - g) ** 2))
 
 
+#: PSNR cap (dB): identical frames (an in-focus frame of a focus sweep) would give inf
+#: and make every mean over frames inf
+PSNR_MAX_DB = 60.0
+
+
 def psnr(pred, gt) -> float:
     m = mse(pred, gt)
-    return float("inf") if m == 0 else float(10 * np.log10(1.0 / m))
+    return PSNR_MAX_DB if m <= 10 ** (-PSNR_MAX_DB / 10) else float(10 * np.log10(1.0 / m))
 
 
 def ssim(pred, gt) -> float:
