@@ -55,8 +55,8 @@ def main():
     ap.add_argument("--runs", type=int, default=20)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    print(f"| model | resolution | voxel ms | forward ms | total ms | fps |  (torch {torch.__version__}, "
-          f"{a.threads} threads, {a.device})")
+    print(f"torch {torch.__version__}, {a.threads} threads, {a.device}\n")
+    print("| model | resolution | voxel ms | forward ms | total ms | fps |")
     print("|---|---|---|---|---|---|")
     for name in a.models:
         m = get_model(name, a.device)
