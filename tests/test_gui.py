@@ -259,12 +259,16 @@ def test_window_model_post_and_event_modes_change_the_display(qtbot, tmp_path, t
     win.close()
 
 
-def test_sim_camera_default_and_focus_knob(qtbot, tmp_path, tiny_model):
-    win = make_window(qtbot, tmp_path, None, tiny_model)
+def test_sim_camera_default_and_focus_knob(qtbot, tmp_path):
+    # what a new user gets: no arguments -> the simulated camera and the shipped model
+    win = make_window(qtbot, tmp_path, None, None)
     assert win.session is not None, win.status_log
     assert win.session.source.format == "sim" and win.session.is_live
+    assert not win.session.no_model, win.status_log
     wait_frames(qtbot, win, 2)
-    assert_nonuniform(win.event_pane)
+    assert win.frame_pane.title.text == "reconstruction: evfocus"
+    for pane in (win.event_pane, win.frame_pane, win.defocus_pane):
+        assert_nonuniform(pane)
     assert win.sim_box.isVisible() and "focus" in win.sim_widgets
     knob = win.sim_widgets["focus"]
     assert "scene" in win.sim_widgets and win.sim_widgets["scene"].count() >= 2
