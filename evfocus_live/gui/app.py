@@ -5,8 +5,9 @@
                  [--screenshot PNG] [--exit-after S] [--list-plugins]
 
 With no INPUT and no camera it starts the simulated camera. Without a display (no
-``DISPLAY``/``WAYLAND_DISPLAY`` and no ``QT_QPA_PLATFORM``) the windowed mode exits
-with one line suggesting ``--headless``; ``--screenshot`` renders offscreen by itself.
+``DISPLAY``/``WAYLAND_DISPLAY`` and no ``QT_QPA_PLATFORM``) it says so in one line and
+runs headless instead, so the main job works on a server too; ``--screenshot`` renders
+offscreen by itself.
 """
 
 from __future__ import annotations
@@ -228,8 +229,9 @@ def main(argv: list[str] | None = None) -> int:
             if args.screenshot:
                 os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
             else:
-                raise ConfigError("no display found (DISPLAY/WAYLAND_DISPLAY unset): run with --headless, "
-                                  "or set QT_QPA_PLATFORM=offscreen")
+                log.warning("no display found (DISPLAY/WAYLAND_DISPLAY unset): running headless "
+                            "(Ctrl-C or --exit-after S to stop; --video OUT.mp4 records)")
+                return run_headless(args, spec, window, model, post)
         return run_window(args, spec, window, model, post)
     except EvFocusError as exc:
         print(f"evfocus-live: error: {exc}", file=sys.stderr)
