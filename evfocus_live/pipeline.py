@@ -36,11 +36,13 @@ import torch
 from .config import ModelConfig, PostConfig, SourceConfig, WindowConfig
 from .core.postprocess import build_postprocessors
 from .core.render import event_image
+from .core.stats import RateMeter
 from .core.slicing import Window, make_slicer
 from .core.voxel import voxel_grid
-from .errors import CheckpointError, ConfigError, DeviceError, EvFocusError, InputError
+from .errors import CheckpointError, ConfigError, EvFocusError, InputError
 from .events import EVENT_DTYPE
 from .nn.runtime import InferenceModel, set_threads
+from .nn.registry import resolve_device
 from .ringbuffer import EventRingBuffer
 from .sources.base import EventSource
 
@@ -48,27 +50,8 @@ log = logging.getLogger(__name__)
 
 __all__ = ["Pipeline", "FrameResult", "PipelineStats", "resolve_device"]
 
-_DEVICE_LOGGED: set[str] = set()
-
 #: default ring buffer capacity in events (13 bytes each)
 DEFAULT_RING_EVENTS = 4_000_000
-
-
-def resolve_device(device: str | torch.device = "auto") -> torch.device:
-    """``auto`` -> CUDA when present, else CPU (logged once per process)."""
-    dev = str(device)
-    if dev == "auto":
-        dev = "cuda" if torch.cuda.is_available() else "cpu"
-        if dev not in _DEVICE_LOGGED:
-            _DEVICE_LOGGED.add(dev)
-            log.info("device auto -> %s%s", dev,
-                     f" ({torch.cuda.get_device_name(0)})" if dev == "cuda" else "")
-    if dev.startswith("cuda") and not torch.cuda.is_available():
-        raise DeviceError(f"device {dev!r} requested but CUDA is not available (use --device cpu)")
-    try:
-        return torch.device(dev)
-    except RuntimeError:
-        raise DeviceError(f"unknown device {dev!r} (auto, cpu, cuda)") from None
 
 
 @dataclass
@@ -100,36 +83,6 @@ class FrameResult:
     latency_ms: float = 0.0
 
 
-class _Rate:
-    """Sliding-window rate (per second) over the last ``window_s`` seconds."""
-
-    def __init__(self, window_s: float = 1.0):
-        self.window_s = window_s
-        self._q: collections.deque[tuple[float, float]] = collections.deque()
-        self._sum = 0.0
-        self._lock = threading.Lock()
-
-    def add(self, amount: float, now: float | None = None) -> None:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            self._q.append((now, amount))
-            self._sum += amount
-            self._trim(now)
-
-    def _trim(self, now: float) -> None:
-        while self._q and now - self._q[0][0] > self.window_s:
-            self._sum -= self._q.popleft()[1]
-
-    def rate(self, now: float | None = None) -> float:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            self._trim(now)
-            if not self._q:
-                return 0.0
-            span = max(now - self._q[0][0], 1e-3) if len(self._q) > 1 else self.window_s
-            return self._sum / max(span, 1e-3) if len(self._q) > 1 else self._sum / self.window_s
-
-
 @dataclass
 class PipelineStats:
     """Live numbers for the UI / logs (read from any thread; plain attributes)."""
@@ -154,8 +107,8 @@ class PipelineStats:
     sensor_t_us: int | None = None
     #: the last fault (source error, NaN output, CUDA OOM); kept when ``status`` moves on
     last_fault: str = ""
-    _ev_rate: _Rate = field(default_factory=_Rate, repr=False)
-    _fr_rate: _Rate = field(default_factory=_Rate, repr=False)
+    _ev_rate: RateMeter = field(default_factory=RateMeter, repr=False)
+    _fr_rate: RateMeter = field(default_factory=RateMeter, repr=False)
 
     @property
     def events_per_s(self) -> float:

@@ -136,3 +136,14 @@ def test_burst_50m_events_in_one_second_is_bounded():
     assert out["t"][-1] == (50_000_000 - 1) // 50
     # nothing grew with the burst: peak extra memory well under the 650 MB the burst would need
     assert peak - base < 64 * 2**20
+
+
+def test_rate_meter_counts_over_its_window():
+    from evfocus_live.core.stats import RateMeter
+
+    m = RateMeter(window_s=1.0)
+    for k in range(10):
+        m.add(100, now=10.0 + 0.1 * k)
+    assert m.rate(now=10.95) == pytest.approx(1000.0)
+    assert m.rate(now=11.55) == pytest.approx(400.0)  # the first 6 samples left the window
+    assert m.rate(now=20.0) == 0.0

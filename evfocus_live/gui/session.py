@@ -29,6 +29,7 @@ import numpy as np
 import torch
 
 from ..config import ModelConfig, PostConfig, WindowConfig
+from ..core.stats import RateMeter
 from ..errors import EvFocusError
 from ..events import EVENT_DTYPE
 from ..sources.base import EventSource
@@ -60,30 +61,6 @@ class LatestSlot:
         with self._lock:
             item, self._item = self._item, None
             return item
-
-
-class RateMeter:
-    """Counts per second over a sliding window of wall time (thread-safe enough: one writer)."""
-
-    def __init__(self, window_s: float = 1.0):
-        self.window_s = window_s
-        self._q: deque[tuple[float, int]] = deque()
-        self._sum = 0
-
-    def add(self, n: int, now: float | None = None) -> None:
-        now = time.monotonic() if now is None else now
-        self._q.append((now, n))
-        self._sum += n
-        self._trim(now)
-
-    def _trim(self, now: float) -> None:
-        while self._q and now - self._q[0][0] > self.window_s:
-            self._sum -= self._q.popleft()[1]
-
-    def rate(self, now: float | None = None) -> float:
-        now = time.monotonic() if now is None else now
-        self._trim(now)
-        return self._sum / self.window_s
 
 
 class TapSource(EventSource):

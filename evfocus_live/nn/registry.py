@@ -48,11 +48,19 @@ def models_dir() -> Path:
     return Path(env) if env else Path(__file__).resolve().parents[2] / "models"
 
 
+_DEVICE_LOGGED: set[str] = set()
+
+
 def resolve_device(device: str | torch.device = "cpu") -> torch.device:
-    """``auto`` -> CUDA when available else CPU; an unavailable CUDA is a DeviceError."""
+    """``auto`` -> CUDA when available else CPU (said once per process in the log);
+    an unavailable CUDA is a DeviceError."""
     dev = str(device)
     if dev == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        dev = "cuda" if torch.cuda.is_available() else "cpu"
+        if dev not in _DEVICE_LOGGED:
+            _DEVICE_LOGGED.add(dev)
+            log.info("device auto -> %s%s", dev, f" ({torch.cuda.get_device_name(0)})" if dev == "cuda" else "")
+        return torch.device(dev)
     if dev.startswith("cuda") and not torch.cuda.is_available():
         raise DeviceError(f"device {dev!r} requested but CUDA is not available (use --device cpu)")
     try:
