@@ -627,6 +627,11 @@ class Pipeline:
     def _threads_alive(self) -> bool:
         return any(t.is_alive() for t in self._threads)
 
+    @property
+    def running(self) -> bool:
+        """True while the threaded mode's reader or worker is alive."""
+        return self._threads_alive()
+
     def start(self, on_frame: Callable[[FrameResult], None] | None = None) -> None:
         """Start the reader and worker threads; ``on_frame`` runs in the worker thread."""
         if self._threads_alive():

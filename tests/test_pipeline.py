@@ -266,10 +266,13 @@ def test_threaded_paced_replay_and_stats():
     pipe = Pipeline(ArraySource(ev, 64, 48, batch=20_000), WindowConfig(mode="duration", window_ms=20),
                     model=SumModel(), post=NO_POST, speed=2.0)
     t0 = time.monotonic()
+    assert not pipe.running
     pipe.start(got.append)
+    assert pipe.running
     assert pipe.wait(timeout_s=10)
     wall = time.monotonic() - t0
     pipe.stop()
+    assert not pipe.running
     assert 0.1 < wall < 5, "paced at 2x real time: 0.3 s of sensor time takes ~0.15 s"
     assert len(got) >= 3 and pipe.latest is got[-1]
     assert pipe.stats.frames + pipe.stats.skipped_windows == 15  # every window is accounted for

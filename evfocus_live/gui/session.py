@@ -345,7 +345,7 @@ class LiveSession:
 
     @property
     def running(self) -> bool:
-        return self.pipeline._threads_alive()
+        return self.pipeline.running
 
     @property
     def ended(self) -> bool:
