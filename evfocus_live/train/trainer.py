@@ -124,7 +124,7 @@ def draw_loss_curve(rows: list[dict[str, float]], path: Path, size=(640, 400)) -
     if len(rows) >= 2:
         steps = np.array([r["step"] for r in rows], float)
         loss = np.array([r["loss"] for r in rows], float)
-        k = max(1, len(loss) // 50)
+        k = max(1, len(loss) // 10)  # moving average over a tenth of the run
         smooth = np.convolve(loss, np.ones(k) / k, mode="valid")
         sx = steps[k - 1:]
         lo, hi = float(np.min(loss)), float(np.percentile(loss, 98))
