@@ -13,6 +13,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from .layers import pad_to_multiple
+
 
 class RecurrentModel(nn.Module):
     """Base class: holds the recurrent state between calls and the plain-dict config."""
@@ -36,6 +38,27 @@ class RecurrentModel(nn.Module):
     @states.setter
     def states(self, value: list[Any] | None) -> None:
         self._states = None if value is None else list(value)
+
+    def encode(self, voxel: torch.Tensor):
+        """The shared E2VID-style encoder: pad, head conv, recurrent encoders, residual blocks.
+
+        Needs ``head``, ``encoders`` and ``resblocks`` modules. Stores the new recurrent
+        state and returns ``(x, head, skips, (h, w))``: the bottleneck features, the head
+        features, each encoder's output (for the decoders' skips) and the size to crop to.
+        """
+        x, size = pad_to_multiple(voxel, self.pad_multiple)
+        states = self._states or [None] * len(self.encoders)
+        x = self.head(x)
+        head = x
+        skips, new_states = [], []
+        for enc, st in zip(self.encoders, states):
+            x, st = enc(x, st)
+            skips.append(x)
+            new_states.append(st)
+        for rb in self.resblocks:
+            x = rb(x)
+        self._states = new_states
+        return x, head, skips, size
 
     def detach_states(self) -> None:
         """Cut the autograd graph at the current state (truncated BPTT)."""

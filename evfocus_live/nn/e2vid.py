@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from .base import RecurrentModel
-from .layers import ConvLayer, RecurrentConvLayer, ResidualBlock, UpsampleConvLayer, pad_to_multiple
+from .layers import ConvLayer, RecurrentConvLayer, ResidualBlock, UpsampleConvLayer
 
 DEFAULTS = dict(num_bins=5, base=32, num_encoders=3, num_residual_blocks=2, kernel=5, rec_kernel=3)
 
@@ -37,19 +37,8 @@ class E2VID(RecurrentModel):
         self.pred = ConvLayer(b, 1, 1, relu=False)
 
     def forward(self, voxel: torch.Tensor) -> dict[str, torch.Tensor]:
-        x, (h, w) = pad_to_multiple(voxel, self.pad_multiple)
-        states = self._states or [None] * len(self.encoders)
-        x = self.head(x)
-        head = x
-        blocks, new_states = [], []
-        for enc, st in zip(self.encoders, states):
-            x, st = enc(x, st)
-            blocks.append(x)
-            new_states.append(st)
-        for rb in self.resblocks:
-            x = rb(x)
+        x, head, blocks, (h, w) = self.encode(voxel)
         for i, dec in enumerate(self.decoders):
             x = dec(x + blocks[-1 - i])
         img = torch.sigmoid(self.pred(x + head))
-        self._states = new_states
         return {"image": img[..., :h, :w]}

@@ -25,8 +25,7 @@ import torch
 from torch import nn
 
 from .base import RecurrentModel
-from .layers import (ConvLayer, CrossFusion, RecurrentConvLayer, ReDefocus, ResidualBlock, UpsampleConvLayer,
-                     pad_to_multiple)
+from .layers import ConvLayer, CrossFusion, RecurrentConvLayer, ReDefocus, ResidualBlock, UpsampleConvLayer
 
 DEFAULTS = dict(num_bins=5, base=32, num_encoders=3, num_residual_blocks=2, kernel=5, rec_kernel=3,
                 cf_kernel=3, num_deblur_blocks=2, dual_decoder=True, sigmas_px=[0.0, 1.0, 2.0, 3.0, 4.5])
@@ -65,17 +64,7 @@ class EvFocus(RecurrentModel):
         self.return_reblur = False
 
     def forward(self, voxel: torch.Tensor) -> dict[str, torch.Tensor]:
-        x, (h, w) = pad_to_multiple(voxel, self.pad_multiple)
-        states = self._states or [None] * len(self.encoders)
-        x = self.head(x)
-        head = x
-        blocks, new_states = [], []
-        for enc, st in zip(self.encoders, states):
-            x, st = enc(x, st)
-            blocks.append(x)
-            new_states.append(st)
-        for rb in self.resblocks:
-            x = rb(x)
+        x, head, blocks, (h, w) = self.encode(voxel)
         out: dict[str, torch.Tensor] = {}
         xa = x
         if self.dual:
@@ -97,5 +86,4 @@ class EvFocus(RecurrentModel):
         out["image"] = img
         if self.dual and (self.training or self.return_reblur):
             out["reblur"] = self.redefocus(img, wts)
-        self._states = new_states
         return {key: v[..., :h, :w] for key, v in out.items()}

@@ -7,7 +7,6 @@ head conv 3x3 (bins->16) -> ConvGRU -> residual block -> ConvGRU -> residual blo
 from __future__ import annotations
 
 import torch
-from torch import nn
 
 from .base import RecurrentModel
 from .layers import ConvGRU, ConvLayer, ResidualBlock, pad_to_multiple
