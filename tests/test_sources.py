@@ -188,7 +188,8 @@ def test_detection_by_content_not_extension(tmp_path):
     renamed = tmp_path / "spinner.dat"
     renamed.write_bytes(EVT2_FILE.read_bytes())
     name, cls = detect_format(renamed)
-    assert cls.__name__ == "RawFileSource"
+    assert cls.__name__ == "RawFileSource" and name == "evt2"
+    assert detect_format(EVT3_FILE)[0] == "evt3"
     with open_file(renamed) as src:
         assert src.format == "evt2"
     aedat_as_bin = tmp_path / "rec.bin"

@@ -59,7 +59,7 @@ def detect_format(path: str | Path) -> tuple[str, type[EventSource]]:
     for name, cls in backends.items():
         try:
             if cls.sniff(head, path):
-                return name, cls
+                return cls.content_format(head, path) or name, cls
         except Exception:  # a sniffer must never crash detection
             log.debug("sniffer %s failed on %s", name, path, exc_info=True)
     ext = path.suffix.lower()

@@ -56,6 +56,11 @@ class EventSource(abc.ABC):
         """True when the first bytes of ``path`` look like this backend's format."""
         return False
 
+    @classmethod
+    def content_format(cls, head: bytes, path: Path) -> str | None:
+        """The format name when one backend reads several (RAW: "evt2"/"evt3"); None = the registry name."""
+        return None
+
     # --- the interface --------------------------------------------------------
     @property
     def resolution(self) -> tuple[int, int]:

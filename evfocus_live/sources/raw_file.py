@@ -145,6 +145,14 @@ class RawFileSource(EventSource):
         keys = set(fields)
         return bool(keys & {"evt", "format", "plugin_name", "geometry"})
 
+    @classmethod
+    def content_format(cls, head: bytes, path: Path) -> str | None:
+        try:
+            version = header_version(parse_header(head if b"\n" in head else head + b"\n")[0])
+        except InputError:
+            return None
+        return f"evt{version}" if version else None
+
     def __init__(self, path: str | Path, block_bytes: int = BLOCK_BYTES, backend: str = "auto"):
         if backend not in ("auto", "evfocus", "metavision"):
             raise InputError(f"unknown RAW backend {backend!r} (auto, evfocus, metavision)")
