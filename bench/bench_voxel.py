@@ -9,11 +9,11 @@ too and checked against the CPU result.
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 import torch
 
+from evfocus_live.benchmark import best_of, naive_voxel
 from evfocus_live.core.voxel import voxel_grid
 from evfocus_live.events import EVENT_DTYPE
 
@@ -26,29 +26,6 @@ def make(n: int, w: int, h: int, seed: int = 0) -> np.ndarray:
     ev["y"] = rng.integers(0, h, n)
     ev["p"] = rng.integers(0, 2, n)
     return ev
-
-
-def naive_add_at(ev: np.ndarray, b: int, w: int, h: int) -> np.ndarray:
-    """The textbook numpy implementation (np.add.at), as in many research repos."""
-    t = ev["t"].astype(np.float64)
-    ts = (b - 1) * (t - t[0]) / max(t[-1] - t[0], 1)
-    ti = np.floor(ts).astype(np.int64)
-    d = ts - ti
-    pol = ev["p"].astype(np.float32) * 2 - 1
-    vox = np.zeros((b + 1, h, w), np.float32)
-    np.add.at(vox, (ti, ev["y"].astype(np.int64), ev["x"].astype(np.int64)), pol * (1 - d))
-    np.add.at(vox, (ti + 1, ev["y"].astype(np.int64), ev["x"].astype(np.int64)), pol * d)
-    return vox[:b]
-
-
-def timeit(fn, repeat: int) -> float:
-    fn()  # warm-up (numba compile, allocator)
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def main() -> None:
@@ -86,16 +63,16 @@ def main() -> None:
         ("numba (default on CPU)", lambda: voxel_grid(ev, a.bins, w, h, normalize=False, backend="numba")),
         ("numba + normalise", lambda: voxel_grid(ev, a.bins, w, h, backend="numba")),
         ("torch index_add_ CPU", lambda: voxel_grid(ev, a.bins, w, h, normalize=False, backend="torch")),
-        ("naive np.add.at", lambda: naive_add_at(ev, a.bins, w, h)),
+        ("naive np.add.at", lambda: naive_voxel(ev, a.bins, w, h)),
     ]:
-        s = timeit(fn, a.repeat if "naive" not in name else max(1, a.repeat // 2))
+        s = best_of(fn, a.repeat if "naive" not in name else max(1, a.repeat // 2), warmup=True)
         rows.append((name, s))
     if torch.cuda.is_available():
         def gpu():
             v = voxel_grid(ev, a.bins, w, h, device="cuda")
             torch.cuda.synchronize()
             return v
-        rows.append(("torch CUDA (incl. upload)", timeit(gpu, a.repeat)))
+        rows.append(("torch CUDA (incl. upload)", best_of(gpu, a.repeat, warmup=True)))
         ref = voxel_grid(ev, a.bins, w, h)
         err = float((gpu().cpu() - ref).abs().max())
         print(f"CUDA vs CPU max abs difference: {err:.2e} ({torch.cuda.get_device_name(0)})")

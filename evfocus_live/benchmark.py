@@ -54,8 +54,10 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def _best_of(fn: Callable[[], object], repeats: int) -> float:
+def best_of(fn: Callable[[], object], repeats: int, warmup: bool = False) -> float:
     """Best wall time in seconds over ``repeats`` runs (the least disturbed by neighbours)."""
+    if warmup:
+        fn()  # numba compile, allocator
     best = float("inf")
     for _ in range(repeats):
         t0 = time.perf_counter()
@@ -134,6 +136,27 @@ def make_replays(tmp: Path, seconds: float = 3.0) -> dict[str, dict]:
 
 # --- stages -----------------------------------------------------------------------------
 
+def _bare_reader(path: Path) -> tuple[str, Callable[[], None]]:
+    """The bare library loop our reader is compared with (replays are .aedat4 or .h5)."""
+    if path.suffix == ".aedat4":
+        import dv_processing as dv
+
+        def dv_loop():
+            rec = dv.io.MonoCameraRecording(str(path))
+            while rec.isRunning():
+                b = rec.getNextEventBatch()
+                if b is not None:
+                    b.numpy()
+        return "dv-processing loop", dv_loop
+    import h5py
+
+    def h5_columns():
+        with h5py.File(path, "r") as f:
+            for k in ("t", "x", "y", "p"):
+                f["events"][k][...]
+    return "bare h5py read", h5_columns
+
+
 def bench_read(replays: dict, repeats: int) -> list[Row]:
     from .sources import open_file
 
@@ -146,36 +169,16 @@ def bench_read(replays: dict, repeats: int) -> list[Row]:
                 for _ in src:
                     pass
 
-        base_name, base = "", None
-        if path.suffix == ".aedat4":
-            import dv_processing as dv
-
-            def base():
-                rec = dv.io.MonoCameraRecording(str(path))
-                while rec.isRunning():
-                    b = rec.getNextEventBatch()
-                    if b is not None:
-                        b.numpy()
-            base_name = "dv-processing loop"
-        elif path.suffix == ".h5":
-            import h5py
-
-            def base():
-                with h5py.File(path, "r") as f:
-                    for k in ("t", "x", "y", "p"):
-                        f["events"][k][...]
-            base_name = "bare h5py read"
-        t_ours = _best_of(ours, repeats)
-        row = Row("read", res, n / t_ours / 1e6, "Mev/s")
-        if base is not None:
-            t_base = _best_of(base, repeats)
-            row.baseline, row.ratio = base_name, t_base / t_ours
-            row.extra["overhead_pct"] = round(100 * (t_ours / t_base - 1), 1)
+        base_name, base = _bare_reader(path)
+        t_ours, t_base = best_of(ours, repeats), best_of(base, repeats)
+        row = Row("read", res, n / t_ours / 1e6, "Mev/s", base_name, t_base / t_ours,
+                  {"overhead_pct": round(100 * (t_ours / t_base - 1), 1)})
         rows.append(row)
     return rows
 
 
-def _naive_voxel(ev: np.ndarray, bins: int, w: int, h: int) -> np.ndarray:
+def naive_voxel(ev: np.ndarray, bins: int, w: int, h: int) -> np.ndarray:
+    """The textbook numpy voxel grid (np.add.at, as in many research repos): the baseline."""
     vox = np.zeros((bins, h, w), np.float32)
     t = ev["t"].astype(np.float64)
     ts = (t - t[0]) / max(t[-1] - t[0], 1) * (bins - 1)
@@ -207,9 +210,9 @@ def bench_voxel(replays: dict, repeats: int) -> list[Row]:
 
         def naive():
             for win in windows:
-                _naive_voxel(win, 5, w, h)
+                naive_voxel(win, 5, w, h)
 
-        t_ours, t_naive = _best_of(ours, repeats), _best_of(naive, max(1, repeats // 2))
+        t_ours, t_naive = best_of(ours, repeats), best_of(naive, max(1, repeats // 2))
         rows.append(Row("slice+voxel", res, n / t_ours / 1e6, "Mev/s", "numpy np.add.at", t_naive / t_ours,
                         {"windows": len(windows), "events_per_window": n_win}))
     return rows
@@ -250,7 +253,7 @@ def bench_models(resolutions: list[tuple[int, int]], repeats: int, names: list[s
             with torch.inference_mode():
                 for _ in range(2):
                     model(vox)
-                t = _best_of(lambda: model(vox), repeats)
+                t = best_of(lambda: model(vox), repeats)
             times[name] = t
         base = times.get("e2vid")
         for name, t in times.items():
@@ -316,7 +319,7 @@ def bench_post_and_display(replays: dict, repeats: int) -> list[Row]:
         rng = np.random.default_rng(0)
         frame = rng.integers(0, 256, (h, w), dtype=np.uint8)
         hdr, usm = AutoHdr(), UnsharpMask()
-        t_post = _best_of(lambda: usm(hdr(frame, 0), 0), repeats * 5)
+        t_post = best_of(lambda: usm(hdr(frame, 0), 0), repeats * 5)
         rows.append(Row("post-processing (auto-HDR + unsharp)", res, 1e3 * t_post, "ms/frame"))
         win = ev[: max(1, int(0.35 * w * h))]
         acc = EventAccumulator(w, h)
@@ -326,7 +329,7 @@ def bench_post_and_display(replays: dict, repeats: int) -> list[Row]:
             acc.update(win)
             acc.render()
 
-        rows.append(Row("display conversion", res, 1e3 * _best_of(display, repeats * 5), "ms/frame"))
+        rows.append(Row("display conversion", res, 1e3 * best_of(display, repeats * 5), "ms/frame"))
     return rows
 
 
