@@ -51,3 +51,18 @@ def make_events(n: int = 10_000, width: int = 346, height: int = 260, t0_us: int
 @pytest.fixture
 def random_events() -> np.ndarray:
     return make_events()
+
+
+#: a tiny EvFocus config for GUI/plugin tests (fast on 2 cores)
+TINY = dict(base=4, num_encoders=2, num_residual_blocks=1, kernel=3, rec_kernel=3, num_deblur_blocks=1)
+
+
+@pytest.fixture
+def one_torch_thread():
+    """Inference beside the GUI/reader threads on a 2-core box: one OpenMP thread avoids
+    spin-wait starvation (the pipeline's default too); restored afterwards."""
+    import torch
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)

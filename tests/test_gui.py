@@ -16,7 +16,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from conftest import REAL_FILES
+from conftest import REAL_FILES, TINY
 from PySide6 import QtCore
 
 from evfocus_live.config import ModelConfig, PostConfig, WindowConfig
@@ -24,21 +24,9 @@ from evfocus_live.gui.session import LiveSession
 from evfocus_live.gui.widgets import qimage_to_array
 from evfocus_live.gui.window import MainWindow, ViewerOptions
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("one_torch_thread")]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """Inference beside the GUI/reader threads on a 2-core box: one OpenMP thread
-    avoids spin-wait starvation (the pipeline's default too); restored afterwards."""
-    import torch
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
-TINY = dict(base=4, num_encoders=2, num_residual_blocks=1, kernel=3, rec_kernel=3, num_deblur_blocks=1)
 FRAME_TIMEOUT_MS = 30_000
 
 

@@ -12,19 +12,9 @@ import pytest
 import evfocus_live.plugins as plugins_mod
 from evfocus_live.events import EVENT_DTYPE
 from evfocus_live.plugins import MODELS, POSTPROCESSORS, SOURCES, Registry
+from conftest import TINY
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """Inference beside the GUI/reader threads on a 2-core box: one OpenMP thread
-    avoids spin-wait starvation (the pipeline's default too); restored afterwards."""
-    import torch
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
-TINY = dict(base=4, num_encoders=2, num_residual_blocks=1, kernel=3, rec_kernel=3, num_deblur_blocks=1)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def tiny_factory(name: str, device: str):
