@@ -13,7 +13,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from .layers import pad_to_multiple
+from .layers import ConvLayer, RecurrentConvLayer, ResidualBlock, pad_to_multiple
 
 
 class RecurrentModel(nn.Module):
@@ -38,6 +38,17 @@ class RecurrentModel(nn.Module):
     @states.setter
     def states(self, value: list[Any] | None) -> None:
         self._states = None if value is None else list(value)
+
+    def build_encoder(self, cfg: dict[str, Any]) -> int:
+        """Create the shared encoder (``head``, ``encoders``, ``resblocks``); returns its channels."""
+        b, k, n = cfg["base"], cfg["kernel"], cfg["num_encoders"]
+        self.pad_multiple = 2 ** n
+        self.head = ConvLayer(cfg["num_bins"], b, k)
+        self.encoders = nn.ModuleList(
+            RecurrentConvLayer(b * 2 ** i, b * 2 ** (i + 1), k, 2, cfg["rec_kernel"]) for i in range(n))
+        top = b * 2 ** n
+        self.resblocks = nn.ModuleList(ResidualBlock(top) for _ in range(cfg["num_residual_blocks"]))
+        return top
 
     def encode(self, voxel: torch.Tensor):
         """The shared E2VID-style encoder: pad, head conv, recurrent encoders, residual blocks.

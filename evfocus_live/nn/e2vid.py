@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from .base import RecurrentModel
-from .layers import ConvLayer, RecurrentConvLayer, ResidualBlock, UpsampleConvLayer
+from .layers import ConvLayer, UpsampleConvLayer
 
 DEFAULTS = dict(num_bins=5, base=32, num_encoders=3, num_residual_blocks=2, kernel=5, rec_kernel=3)
 
@@ -27,12 +27,7 @@ class E2VID(RecurrentModel):
         cfg = {**DEFAULTS, **(config or {})}
         super().__init__(cfg)
         b, k, n = cfg["base"], cfg["kernel"], cfg["num_encoders"]
-        self.pad_multiple = 2 ** n
-        self.head = ConvLayer(cfg["num_bins"], b, k)
-        self.encoders = nn.ModuleList(
-            RecurrentConvLayer(b * 2 ** i, b * 2 ** (i + 1), k, 2, cfg["rec_kernel"]) for i in range(n))
-        top = b * 2 ** n
-        self.resblocks = nn.ModuleList(ResidualBlock(top) for _ in range(cfg["num_residual_blocks"]))
+        top = self.build_encoder(cfg)
         self.decoders = nn.ModuleList(UpsampleConvLayer(top // 2 ** i, top // 2 ** (i + 1), k) for i in range(n))
         self.pred = ConvLayer(b, 1, 1, relu=False)
 

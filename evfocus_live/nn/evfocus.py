@@ -25,7 +25,7 @@ import torch
 from torch import nn
 
 from .base import RecurrentModel
-from .layers import ConvLayer, CrossFusion, RecurrentConvLayer, ReDefocus, ResidualBlock, UpsampleConvLayer
+from .layers import ConvLayer, CrossFusion, ReDefocus, ResidualBlock, UpsampleConvLayer
 
 DEFAULTS = dict(num_bins=5, base=32, num_encoders=3, num_residual_blocks=2, kernel=5, rec_kernel=3,
                 cf_kernel=3, num_deblur_blocks=2, dual_decoder=True, sigmas_px=[0.0, 1.0, 2.0, 3.0, 4.5])
@@ -44,12 +44,7 @@ class EvFocus(RecurrentModel):
         cfg["sigmas_px"] = [float(s) for s in cfg["sigmas_px"]]
         super().__init__(cfg)
         b, k, n = cfg["base"], cfg["kernel"], cfg["num_encoders"]
-        self.pad_multiple = 2 ** n
-        self.head = ConvLayer(cfg["num_bins"], b, k)
-        self.encoders = nn.ModuleList(
-            RecurrentConvLayer(b * 2 ** i, b * 2 ** (i + 1), k, 2, cfg["rec_kernel"]) for i in range(n))
-        top = b * 2 ** n
-        self.resblocks = nn.ModuleList(ResidualBlock(top) for _ in range(cfg["num_residual_blocks"]))
+        top = self.build_encoder(cfg)
         chans = [top // 2 ** (i + 1) for i in range(n)]
         self.align_dec = nn.ModuleList(UpsampleConvLayer(top // 2 ** i, chans[i], k) for i in range(n))
         self.dual = bool(cfg["dual_decoder"])
