@@ -118,6 +118,50 @@ def test_train_writes_checkpoint_logs_and_resumes(tiny_data, tmp_path):
     assert len(rows) == 1 + 5
 
 
+def test_loss_skip_ignores_first_windows():
+    batch = {k: torch.rand(2, 4, 1, 32, 32) for k in ("sharp", "blurred", "sigma")}
+    outs = [{"image": torch.rand(2, 1, 32, 32) if t < 2 else batch["sharp"][:, t]} for t in range(4)]
+    scored, _ = sequence_loss(outs, batch, LossWeights(), skip=2)
+    assert float(scored) < 1e-4  # the two wrong windows are not scored
+    assert float(sequence_loss(outs, batch, LossWeights())[0]) > 0.1
+    with pytest.raises(ValueError):
+        sequence_loss(outs, batch, LossWeights(), skip=4)
+
+
+def test_unroll_carries_detached_state_between_chunks(tiny_data):
+    """Chunk 2 after chunk 1 (state carried) equals the unchunked run's last windows, and
+    its graph does not reach back into chunk 1 (truncation)."""
+    from evfocus_live.nn.registry import build_model
+
+    torch.manual_seed(0)
+    model = build_model("evfocus", {k: v for k, v in TINY_MODEL.items() if k != "arch"}).eval()
+    vox = torch.from_numpy(load_sequence(tiny_data / "seq_00000.h5").voxels[:6].astype(np.float32))[None]
+    net = Unroll(model)
+    full = net(vox)
+    net(vox[:, :3])
+    second = net(vox[:, 3:], reset=False)
+    for a, b in zip(full[3:], second):
+        assert torch.allclose(a["image"], b["image"], atol=1e-6)
+    fresh = net(vox[:, 3:])  # reset=True forgets chunk 1
+    assert not torch.allclose(fresh[0]["image"], second[0]["image"], atol=1e-4)
+    model.train()
+    net(vox[:, :3])
+    assert model.states[0][0].grad_fn is not None
+    detached = []
+    model.detach_states = (lambda f: lambda: (f(), detached.append(model.states))[0])(model.detach_states)
+    net(vox[:, 3:], reset=False)
+    assert all(s[0].grad_fn is None for s in detached[0])
+
+
+def test_train_tbptt_counts_one_step_per_chunk(tiny_data, tmp_path):
+    cfg = tiny_cfg(tiny_data, tmp_path / "run", steps=4)
+    cfg["data"].update(seq_len=6, tbptt=3, loss_skip=1)
+    s = train(cfg, progress=False)
+    assert s["step"] == 4  # two items x two chunks
+    rows = (tmp_path / "run" / "log.csv").read_text().strip().splitlines()
+    assert len(rows) == 1 + 4
+
+
 def test_config_errors(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('[model]\narch = "evfocus"\n[train]\nstepz = 3\n')

@@ -55,16 +55,21 @@ class LossWeights:
 
 
 def sequence_loss(outputs: list[dict[str, torch.Tensor]], batch: dict[str, torch.Tensor],
-                  w: LossWeights) -> tuple[torch.Tensor, dict[str, float]]:
-    """Average loss over the L windows of a batch; returns (loss, components for logging)."""
+                  w: LossWeights, skip: int = 0) -> tuple[torch.Tensor, dict[str, float]]:
+    """Average loss over the L windows of a batch, the first ``skip`` not scored (just after a
+    reset nothing is known yet); returns (loss, components for logging)."""
     terms: dict[str, torch.Tensor] = {}
 
     def add(k, v):
         terms[k] = terms.get(k, 0.0) + v
 
-    L = len(outputs)
+    L = len(outputs) - skip
+    if L < 1:
+        raise ValueError(f"skip={skip} leaves no window of {len(outputs)} to score")
     prev = None
     for t, out in enumerate(outputs):
+        if t < skip:
+            continue
         img = out["image"].float()
         s = batch["sharp"][:, t]
         add("sharp", recon_loss(img, s))

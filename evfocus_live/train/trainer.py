@@ -3,8 +3,12 @@
 ``evfocus train CONFIG.toml`` drives :func:`train`. The config is TOML with tables
 ``[model]`` (``arch`` + architecture options), ``[data]``, ``[augment]``, ``[loss]`` and
 ``[train]``; see ``models/configs/*.toml``. Each batch holds ``seq_len`` consecutive
-windows; the recurrent state starts from zero at the batch's first window and the loss is
-back-propagated through all of them (E2VID+'s recipe). The learning rate follows a cosine
+windows; the recurrent state starts from zero at the batch's first window. With
+``tbptt`` < ``seq_len`` the item is cut into chunks of ``tbptt`` windows: one optimiser
+step per chunk, the state carried (detached) into the next chunk. That is truncated BPTT
+proper: the network learns to use a long memory (as at inference, where it runs from
+reset for minutes) while back-propagating only through a short chunk. The first
+``loss_skip`` windows after a reset are not scored: nothing can be known there yet. The learning rate follows a cosine
 over whichever budget ends first, ``steps`` or ``max_minutes``, so a wall-time-limited
 CPU run still anneals.
 
@@ -37,7 +41,7 @@ from .losses import LossWeights, sequence_loss
 log = logging.getLogger(__name__)
 
 DATA_DEFAULTS = dict(train="data_sim/train", num_bins=5, seq_len=8, batch_size=4, stride=4, max_sequences=None,
-                     target="sharp")
+                     target="sharp", tbptt=None, loss_skip=0)
 TRAIN_DEFAULTS = dict(lr=1e-3, lr_min_frac=0.05, steps=100_000, max_minutes=None, seed=0, out="runs/train",
                       threads=None, device="auto", ckpt_every_s=120.0, log_every=10, grad_clip=1.0,
                       weight_decay=0.0)
@@ -98,15 +102,19 @@ def normalize_config(cfg: dict[str, Any], where: str = "config") -> dict[str, An
 
 
 class Unroll(nn.Module):
-    """Runs a recurrent model over [B,L,bins,H,W] from a zero state: one forward per batch
-    (so DDP sees one forward and one backward)."""
+    """Runs a recurrent model over [B,L,bins,H,W]: one forward per chunk (so DDP sees one
+    forward and one backward). ``reset=True`` starts from a zero state; otherwise the
+    carried state is detached first (the truncation of truncated BPTT)."""
 
     def __init__(self, model: nn.Module):
         super().__init__()
         self.model = model
 
-    def forward(self, voxels: torch.Tensor) -> list[dict[str, torch.Tensor]]:
-        self.model.reset_states()
+    def forward(self, voxels: torch.Tensor, reset: bool = True) -> list[dict[str, torch.Tensor]]:
+        if reset:
+            self.model.reset_states()
+        else:
+            self.model.detach_states()
         return [self.model(voxels[:, t]) for t in range(voxels.shape[1])]
 
 
@@ -240,35 +248,42 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
         if ddp:
             sampler.set_epoch(epoch)
         for batch in loader:
-            frac = max(step / total_steps, elapsed / budget_s if budget_s < math.inf else 0.0)
-            lr = tc["lr"] * (tc["lr_min_frac"] + (1 - tc["lr_min_frac"]) * 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))
-            for g in opt.param_groups:
-                g["lr"] = lr
             batch = {k: v.to(device, non_blocking=True) for k, v in batch.items()}
-            with torch.autocast(device.type, dtype=torch.float16, enabled=use_amp):
-                outputs = net(batch["voxel"])
-            loss, parts = sequence_loss(outputs, batch, weights)
-            opt.zero_grad(set_to_none=True)
-            scaler.scale(loss).backward()
-            if tc["grad_clip"]:
-                scaler.unscale_(opt)
-                torch.nn.utils.clip_grad_norm_(model.parameters(), tc["grad_clip"])
-            scaler.step(opt)
-            scaler.update()
-            step += 1
-            last_loss = float(loss.detach())
-            elapsed = elapsed0 + time.monotonic() - t_start
-            if rank == 0:
-                bar.update(1)
-                if step % tc["log_every"] == 0 or step == 1:
-                    rows.append({"step": step, "wall_s": round(elapsed, 2), "lr": lr, "loss": last_loss, **parts})
-                    bar.set_postfix(loss=f"{last_loss:.4f}", lr=f"{lr:.1e}")
-                if time.monotonic() - t_ckpt > tc["ckpt_every_s"]:
-                    save_checkpoint(last_path, model, meta(last_loss), extra={"optimizer": opt.state_dict()})
-                    _write_csv(out_dir / "log.csv", rows)
-                    t_ckpt = time.monotonic()
-            if step >= total_steps or elapsed >= budget_s:
-                done = True
+            L = batch["voxel"].shape[1]
+            chunk = int(dc["tbptt"] or L)
+            for c0 in range(0, L, chunk):
+                frac = max(step / total_steps, elapsed / budget_s if budget_s < math.inf else 0.0)
+                lr = tc["lr"] * (tc["lr_min_frac"] + (1 - tc["lr_min_frac"]) * 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))
+                for g in opt.param_groups:
+                    g["lr"] = lr
+                sub = {k: v[:, c0:c0 + chunk] for k, v in batch.items()}
+                with torch.autocast(device.type, dtype=torch.float16, enabled=use_amp):
+                    outputs = net(sub["voxel"], c0 == 0)
+                skip = min(int(dc["loss_skip"]), len(outputs) - 1) if c0 == 0 else 0
+                loss, parts = sequence_loss(outputs, sub, weights, skip=skip)
+                opt.zero_grad(set_to_none=True)
+                scaler.scale(loss).backward()
+                if tc["grad_clip"]:
+                    scaler.unscale_(opt)
+                    torch.nn.utils.clip_grad_norm_(model.parameters(), tc["grad_clip"])
+                scaler.step(opt)
+                scaler.update()
+                step += 1
+                last_loss = float(loss.detach())
+                elapsed = elapsed0 + time.monotonic() - t_start
+                if rank == 0:
+                    bar.update(1)
+                    if step % tc["log_every"] == 0 or step == 1:
+                        rows.append({"step": step, "wall_s": round(elapsed, 2), "lr": lr, "loss": last_loss, **parts})
+                        bar.set_postfix(loss=f"{last_loss:.4f}", lr=f"{lr:.1e}")
+                    if time.monotonic() - t_ckpt > tc["ckpt_every_s"]:
+                        save_checkpoint(last_path, model, meta(last_loss), extra={"optimizer": opt.state_dict()})
+                        _write_csv(out_dir / "log.csv", rows)
+                        t_ckpt = time.monotonic()
+                if step >= total_steps or elapsed >= budget_s:
+                    done = True
+                    break
+            if done:
                 break
         epoch += 1
     bar.close()
