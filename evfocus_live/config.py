@@ -55,8 +55,9 @@ class ModelConfig:
     threads: int = 0
     #: CPU inference backend: auto | eager | jit | onnx | compile (see ``nn.runtime``)
     backend: str = "auto"
-    #: CPU inference precision: fp32 | bf16 (autocast, ~1.3x, outputs within ~1e-2; opt-in)
-    precision: str = "fp32"
+    #: CPU inference precision: auto | fp32 | bf16 (autocast, ~1.3-1.7x, outputs within ~1e-2);
+    #: auto = bf16 where the CPU has native bf16 (live frame rate), else fp32
+    precision: str = "auto"
 
 
 @dataclass(frozen=True)

@@ -202,7 +202,7 @@ def test_set_threads():
 def _run_pipe(model, backend):
     ev = make_events(40_000, width=40, height=30, duration_us=200_000)
     pipe = Pipeline(ArraySource(ev, 40, 30), WindowConfig(mode="duration", window_ms=20),
-                    ModelConfig(name="evfocus", device="cpu", backend=backend, threads=1),
+                    ModelConfig(name="evfocus", device="cpu", backend=backend, threads=1, precision="fp32"),
                     model_obj=model, post=PostConfig(steps=()))
     frames = list(pipe.frames())
     stats = pipe.stats
@@ -269,6 +269,12 @@ def test_bf16_is_close_and_keeps_fp32_state():
     assert all(t.dtype == torch.float32 for t in torch.utils._pytree.tree_leaves(model.states))
     with pytest.raises(ValueError, match="unknown inference precision"):
         InferenceModel(small(), precision="fp8")
+
+
+def test_auto_precision_follows_the_cpu():
+    runner = InferenceModel(small(), "auto", precision="auto")
+    assert runner.precision == ("bf16" if runtime._bf16_fast() else "fp32")
+    assert ModelConfig().precision == "auto"
 
 
 def test_pipeline_precision_option():

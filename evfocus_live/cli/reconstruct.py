@@ -54,8 +54,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help="torch CPU threads per process (0 = measured default: 1)")
     p.add_argument("--backend", default="auto", choices=["auto", "eager", "jit", "onnx", "compile"],
                    help="inference runtime (auto: TorchScript on CPU; falls back to eager on any failure)")
-    p.add_argument("--precision", default="fp32", choices=["fp32", "bf16"],
-                   help="bf16: ~1.7x faster on CPUs with AVX512-BF16, outputs within ~1 grey level")
+    p.add_argument("--precision", default="fp32", choices=["fp32", "bf16", "auto"],
+                   help="bf16: ~1.4-1.7x faster on CPUs with AVX512-BF16/AMX, outputs within ~1 grey level; "
+                        "auto: bf16 where the CPU has it (the live viewer's default), else fp32")
     p.add_argument("--jobs", type=int, default=1, metavar="N", help="process N inputs in parallel")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     return p

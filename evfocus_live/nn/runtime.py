@@ -23,7 +23,9 @@ Backends (bench/bench_runtime.py measures them; numbers for the light EvFocus, 1
 
 ``precision="bf16"`` (opt-in) runs the plain model under CPU bf16 autocast on CPUs with
 native bf16: 1.3x at 346x260, 1.4-1.5x at 1280x720, outputs within ~6e-3 of fp32 (1-2
-grey levels), so it is not the default: the weights were trained in fp32.
+grey levels). ``auto`` picks it where the CPU has native bf16 and is the live pipeline's
+default (a live view wants the frame rate); ``evfocus reconstruct`` stays fp32 unless
+asked, since offline outputs should match the trained fp32 weights exactly.
 
 The first frame after a reset runs the plain model (it makes the state by the model's
 own rules); a step is built when the same input/state shapes come twice in a row (from the
@@ -56,8 +58,9 @@ from torch.utils import _pytree as pytree
 log = logging.getLogger(__name__)
 
 BACKENDS = ("auto", "eager", "jit", "onnx", "compile")
-#: ``bf16`` runs the plain model under CPU autocast (1.3-1.5x, outputs within ~1e-2: opt-in)
-PRECISIONS = ("fp32", "bf16")
+#: ``bf16`` runs the plain model under CPU autocast (1.3-1.5x, outputs within ~1e-2);
+#: ``auto`` is bf16 where the CPU has native bf16, else fp32 (the live viewer's default)
+PRECISIONS = ("auto", "fp32", "bf16")
 
 
 def default_threads() -> int:
@@ -104,7 +107,8 @@ class InferenceModel:
     Parameters:
         model: a network following the recurrent-model contract (``evfocus_live.nn.base``).
         backend: one of :data:`BACKENDS`.
-        precision: ``fp32`` or ``bf16`` (CPU autocast, opt-in; see the module doc).
+        precision: ``fp32``, ``bf16`` (CPU autocast; see the module doc) or ``auto`` (bf16
+            where the CPU has it natively, fp32 elsewhere, silently).
         channels_last: channels-last conv weights on the CPU (the networks' ``pad_to_multiple``
             makes their input channels-last there already).
 
@@ -123,6 +127,8 @@ class InferenceModel:
         self.requested = backend
         dev = _device_of(model)
         self.precision = "fp32"
+        if precision == "auto":
+            precision = "bf16" if dev.type == "cpu" and isinstance(model, torch.nn.Module) and _bf16_fast() else "fp32"
         if precision == "bf16":
             if dev.type == "cpu" and isinstance(model, torch.nn.Module) and _bf16_fast():
                 self.precision, backend = "bf16", "eager"  # autocast: no traced step
@@ -174,8 +180,9 @@ class InferenceModel:
             if self.precision == "bf16":
                 with torch.autocast("cpu", dtype=torch.bfloat16):
                     out = self.module(voxel)
-                self.module.states = pytree.tree_map(
-                    lambda t: t.float() if isinstance(t, torch.Tensor) else t, self.module.states)
+                if _has_states(self.module):  # keep the carried state fp32
+                    self.module.states = pytree.tree_map(
+                        lambda t: t.float() if isinstance(t, torch.Tensor) else t, self.module.states)
                 return {k: v.float() if isinstance(v, torch.Tensor) else v for k, v in out.items()}
             if self.backend == "eager" or self.module.states is None:
                 return self.module(voxel)
