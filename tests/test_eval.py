@@ -14,7 +14,7 @@ from conftest import REAL_FILES
 from evfocus_live.nn.evfocus import EvFocus
 from evfocus_live.nn.registry import save_checkpoint
 from evfocus_live.train import metrics as M
-from evfocus_live.train.evaluate import blur_level, evaluate, evaluate_real, expand_data
+from evfocus_live.train.evaluate import blur_level, evaluate, evaluate_real, expand_data, markdown_report
 from evfocus_live.train.synth import simulate_minimal
 
 
@@ -60,6 +60,23 @@ def test_no_reference_metrics():
     assert M.temporal_flicker(frames) == pytest.approx(10.0)
 
 
+def test_niqe():
+    from skimage import data
+
+    natural = data.camera()
+    score = M.niqe(natural)
+    # skvideo 1.1.11's own niqe (np.int and scipy.misc.imresize shimmed with Pillow) gives 9.07068
+    assert score == pytest.approx(9.0707, abs=1e-3)
+    assert M.niqe(natural / 255.0) == pytest.approx(score)
+    rng = np.random.default_rng(0)
+    noisy = np.clip(natural + rng.normal(0, 25, natural.shape), 0, 255).astype(np.uint8)
+    assert M.niqe(cv2.GaussianBlur(natural, (0, 0), 3)) > score + 3
+    assert M.niqe(noisy) > score + 3
+    assert np.isfinite(M.niqe(natural[:M.NIQE_MIN_SIDE, :M.NIQE_MIN_SIDE]))
+    with pytest.raises(ValueError, match="NIQE needs"):
+        M.niqe(natural[:M.NIQE_MIN_SIDE - 1])
+
+
 def test_blur_levels():
     assert [blur_level(s, False) for s in (0.5, 1.99, 2.0, 3.9, 4.0, 7)] == \
         ["mild", "mild", "moderate", "moderate", "severe", "severe"]
@@ -100,5 +117,16 @@ def test_real_recording_no_reference():
     m = EvFocus(dict(base=4, kernel=3, num_deblur_blocks=1)).eval()
     table, rows = evaluate_real({"tiny": m}, [f], max_windows=2, brisque_frames=1, progress=False)
     r = table[f.name]["tiny"]
-    assert r["windows"] == 2 and np.isfinite(r["brisque"]) and r["contrast"] >= 0
+    assert r["windows"] == 2 and np.isfinite(r["brisque"]) and np.isfinite(r["niqe"]) and r["contrast"] >= 0
     assert rows[0].shape[0] == 480
+    md = markdown_report(None, {**table, "small.h5": {"tiny": {**r, "niqe": float("nan")}}}, ["tiny"])
+    assert f"| {f.name} | tiny | {r['brisque']:.1f} | {r['niqe']:.2f} |" in md
+    assert f"| small.h5 | tiny | {r['brisque']:.1f} | – |" in md
+
+
+def test_real_recording_too_small_for_niqe(tmp_path):
+    f = simulate_minimal(tmp_path / "small.h5", width=48, height=40, n_frames=8, seed=1)
+    torch.manual_seed(0)
+    m = EvFocus(dict(base=4, kernel=3, num_deblur_blocks=1)).eval()
+    table, _ = evaluate_real({"tiny": m}, [f], max_windows=2, brisque_frames=1, progress=False)
+    assert np.isnan(table[f.name]["tiny"]["niqe"])

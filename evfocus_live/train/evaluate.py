@@ -12,8 +12,9 @@ attribute form the ``focus sweep`` split whatever their mean.
 
 Real recordings (any readable event file): windows of 0.35 events per pixel (E2VID), or
 smaller for short recordings so that there are at least 12 windows (of >= 2000 events),
-no-reference metrics on the outputs: BRISQUE (on a few frames; it is slow), sharpness,
-contrast, noise, temporal flicker. NIQE is not computed (see :mod:`.metrics`).
+no-reference metrics on the outputs: BRISQUE and NIQE (on the same few frames; they are
+slow), sharpness, contrast, noise, temporal flicker. NIQE needs frames of at least 194 px a
+side (:data:`.metrics.NIQE_MIN_SIDE`); smaller recordings get NaN ("–" in the report).
 """
 
 from __future__ import annotations
@@ -194,6 +195,8 @@ def evaluate_real(models: dict[str, torch.nn.Module], files: list[Path], num_bin
             r = {key: float(np.mean([M.no_reference(fr, with_brisque=False)[key] for fr in scored]))
                  for key in ("sharpness", "contrast", "noise")}
             r["brisque"] = float(np.mean([M.brisque(fr) for fr in pick]))
+            r["niqe"] = float(np.mean([M.niqe(fr) for fr in pick])) if min(pick[0].shape[:2]) >= M.NIQE_MIN_SIDE \
+                else math.nan
             r["flicker"] = M.temporal_flicker(scored)
             r["windows"] = len(frames)
             r["ms_per_window"] = ms
@@ -226,16 +229,18 @@ def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, mode
         lines.append("")
     if real:
         lines += ["## Real recordings (no reference)", "",
-                  "BRISQUE ↓ (mean of a few frames), sharpness = variance of Laplacian ↑, contrast = std ↑, "
+                  "BRISQUE ↓ and NIQE ↓ (means over the same few frames; NIQE – for frames under "
+                  f"{M.NIQE_MIN_SIDE} px), sharpness = variance of Laplacian ↑, contrast = std ↑, "
                   "noise = Immerkaer sigma ↓, flicker = mean |Δ mean intensity| between windows ↓ (all on 0-255).", "",
-                  "| recording | model | BRISQUE | sharpness | contrast | noise | flicker | ms/window |",
-                  "|---|---|---|---|---|---|---|---|"]
+                  "| recording | model | BRISQUE | NIQE | sharpness | contrast | noise | flicker | ms/window |",
+                  "|---|---|---|---|---|---|---|---|---|"]
         for fname, res in real.items():
             if "skipped" in res:
-                lines.append(f"| {fname} | (skipped: {res['skipped']}) | | | | | | |")
+                lines.append(f"| {fname} | (skipped: {res['skipped']}) | | | | | | | |")
                 continue
             for name, r in res.items():
-                lines.append(f"| {fname} | {name} | {r['brisque']:.1f} | {r['sharpness']:.1f} | {r['contrast']:.1f} | "
+                niqe = "–" if math.isnan(r["niqe"]) else f"{r['niqe']:.2f}"
+                lines.append(f"| {fname} | {name} | {r['brisque']:.1f} | {niqe} | {r['sharpness']:.1f} | {r['contrast']:.1f} | "
                              f"{r['noise']:.2f} | {r['flicker']:.2f} | {r['ms_per_window']:.1f} |")
         lines.append("")
     return "\n".join(lines)
