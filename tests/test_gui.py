@@ -431,6 +431,8 @@ def test_recording_aedat4_and_mp4_finalised_on_close(qtbot, tmp_path, tiny_model
     qtbot.mouseClick(win.record_button, QtCore.Qt.MouseButton.LeftButton)
     assert win.session.recorder.active
     wait_frames(qtbot, win, 4)
+    # the video follows event time (constant rate): wait for 3 frames' worth of it
+    qtbot.waitUntil(lambda: win.session.recorder.n_frames >= 3, timeout=20_000)
     win.close()  # closing finalises the files
     ev_files = list((tmp_path / "rec").glob("*.aedat4"))
     vid_files = list((tmp_path / "rec").glob("*.mp4"))
@@ -530,3 +532,20 @@ def test_bad_options_are_one_line_errors(capsys):
     assert main(["--headless", str(Path("/nonexistent/file.aedat4"))]) == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert any("no such file" in ln for ln in lines)
+
+
+def test_video_sink_keeps_the_event_time_pace(tmp_path):
+    """Frames carry t_us; the constant-rate MP4 repeats or drops them so it plays in real time."""
+    from evfocus_live.gui.recording import VideoSink
+
+    sink = VideoSink(tmp_path / "v.mp4", fps=10.0, max_gap_s=2.0)
+    img = np.zeros((48, 64), np.uint8)
+    counts = []
+    for t_us in (0, 50_000, 100_000, 350_000, 360_000, 0, 10_000_000):  # ... a seek back, a 10 s gap
+        sink.write(img, t_us)
+        counts.append(sink.frames)
+    sink.close()
+    assert counts == [1, 1, 2, 4, 4, 5, 25]
+    cap = cv2.VideoCapture(str(tmp_path / "v.mp4"))
+    assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 25 and abs(cap.get(cv2.CAP_PROP_FPS) - 10) < 0.01
+    cap.release()

@@ -22,16 +22,39 @@ log = logging.getLogger(__name__)
 
 
 class VideoSink:
-    """Greyscale uint8 frames -> .mp4 (mp4v), opened lazily at the first frame's size."""
+    """Greyscale uint8 frames -> .mp4 (mp4v), opened lazily at the first frame's size.
 
-    def __init__(self, path: str | Path, fps: float = 30.0):
+    Frames given with their event time ``t_us`` are resampled to the file's constant
+    ``fps`` (repeated or dropped), so the video plays at the recording's real pace whatever
+    the windowing (a fixed event count gives a frame rate that follows the scene). A jump
+    back in time (seek, loop) or a gap longer than ``max_gap_s`` re-anchors the clock.
+    """
+
+    def __init__(self, path: str | Path, fps: float = 30.0, max_gap_s: float = 2.0):
         self.path = Path(path)
         self.fps = float(fps)
+        self.max_repeat = max(1, int(round(max_gap_s * self.fps)))
         self._vw: cv2.VideoWriter | None = None
         self._size: tuple[int, int] | None = None
+        self._t0_us: float | None = None
+        self._t_last_us: int | None = None
         self.frames = 0
 
-    def write(self, frame: np.ndarray) -> None:
+    def _copies(self, t_us: int | None) -> int:
+        """How many times to write the frame at ``t_us`` to keep the constant rate."""
+        if t_us is None:
+            return 1
+        us_per_frame = 1e6 / self.fps
+        if self._t0_us is None or self._t_last_us is None or t_us < self._t_last_us:
+            self._t0_us = t_us - self.frames * us_per_frame
+        self._t_last_us = t_us
+        n = int((t_us - self._t0_us) // us_per_frame) + 1 - self.frames
+        if n > self.max_repeat:
+            n = self.max_repeat
+            self._t0_us = t_us - (self.frames + n - 1) * us_per_frame
+        return max(0, n)
+
+    def write(self, frame: np.ndarray, t_us: int | None = None) -> None:
         frame = np.ascontiguousarray(frame, dtype=np.uint8)
         if frame.ndim == 3 and frame.shape[2] == 1:
             frame = frame[:, :, 0]
@@ -46,8 +69,9 @@ class VideoSink:
         if (w, h) != self._size:  # a source change mid-recording: keep the file's size
             frame = cv2.resize(frame, self._size, interpolation=cv2.INTER_AREA)
         bgr = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR) if frame.ndim == 2 else frame
-        self._vw.write(bgr)
-        self.frames += 1
+        for _ in range(self._copies(t_us)):
+            self._vw.write(bgr)
+            self.frames += 1
 
     def close(self) -> None:
         if self._vw is not None:
@@ -71,7 +95,7 @@ class Recorder:
         rec = Recorder()
         rec.start(events_path="run.aedat4", video_path="run.mp4", width=346, height=260)
         rec.write_events(batch)      # worker thread
-        rec.write_frame(img_uint8)   # worker thread
+        rec.write_frame(img_uint8, t_us)  # worker thread
         rec.stop()                   # finalises both files
     """
 
@@ -127,14 +151,14 @@ class Recorder:
                 log.error(self.error)
                 self._close_events_locked()
 
-    def write_frame(self, frame: np.ndarray) -> None:
+    def write_frame(self, frame: np.ndarray, t_us: int | None = None) -> None:
         if self._video is None:
             return
         with self._lock:
             if self._video is None:
                 return
             try:
-                self._video.write(frame)
+                self._video.write(frame, t_us)
             except Exception as exc:
                 self.error = f"video recording stopped: {exc}"
                 log.error(self.error)

@@ -396,7 +396,7 @@ class LiveSession:
         self.frames_done += 1
         self.frame_rate.add(1, view.t_done)
         self.last_frame = view
-        self.recorder.write_frame(view.image)
+        self.recorder.write_frame(view.image, view.t_us)
         self.slot.put(view)
         if t_pause is not None:  # a seek while paused: show this one frame, pause again
             self._pause_at_t_us = None
