@@ -263,49 +263,53 @@ def bench_models(resolutions: list[tuple[int, int]], repeats: int, names: list[s
 
 
 def bench_runtime(resolutions: list[tuple[int, int]], repeats: int, model_name: str = "evfocus",
-                  backend: str = "auto") -> list[Row]:
+                  backend: str = "auto", precisions: tuple[str, ...] = ("fp32",)) -> list[Row]:
     """The plain forward vs the ``nn.runtime`` one (what the pipeline runs), interleaved.
 
     Both carry their recurrent state over the same voxel sequence; the row also gives the
-    largest output difference (must stay below 1e-5) and the one-off build time.
+    largest output difference (must stay below 1e-5 in fp32) and the one-off build time.
+    A ``bf16`` precision is benched only where the CPU has native bf16.
     """
     import copy
 
-    from .nn.runtime import InferenceModel
+    from .nn.runtime import InferenceModel, _bf16_fast
 
     rows = []
     name, model = _model_list([model_name])[0]
-    for w, h in resolutions:
-        g = torch.Generator().manual_seed(0)
-        voxels = [torch.randn(1, 5, h, w, generator=g) for _ in range(3)]
-        plain = copy.deepcopy(model).eval()
-        plain.reset_states()
-        fast_model = copy.deepcopy(model).eval()
-        fast_model.reset_states()
-        t0 = time.perf_counter()
-        runner = InferenceModel(fast_model, backend)
-        diff = 0.0
-        with torch.inference_mode():
-            for v in voxels:  # the reset frame, the build, then compiled frames
-                a, b = plain(v), runner(v)
-                diff = max(diff, max(float((a[k] - b[k]).abs().max()) for k in a))
-        build_s = time.perf_counter() - t0
-        n = max(3, repeats * (3 if w * h <= 400 * 300 else 1))
-        t_plain = t_fast = float("inf")
-        with torch.inference_mode():
-            for i in range(n):  # interleaved: a neighbour's load spike hits both
-                v = voxels[i % len(voxels)]
-                t1 = time.perf_counter()
-                plain(v)
-                t2 = time.perf_counter()
-                runner(v)
-                t3 = time.perf_counter()
-                t_plain, t_fast = min(t_plain, t2 - t1), min(t_fast, t3 - t2)
-        rows.append(Row("model forward, optimised", f"{w}x{h}", 1.0 / t_fast, "frames/s", "plain forward",
-                        t_plain / t_fast, {"model": name, "backend": runner.backend,
-                                           "ms_per_frame": round(1e3 * t_fast, 2),
-                                           "plain_ms_per_frame": round(1e3 * t_plain, 2),
-                                           "max_abs_diff": float(f"{diff:.2g}"), "build_s": round(build_s, 1)}))
+    for precision in precisions:
+        if precision == "bf16" and not _bf16_fast():
+            continue
+        for w, h in resolutions:
+            g = torch.Generator().manual_seed(0)
+            voxels = [torch.randn(1, 5, h, w, generator=g) for _ in range(3)]
+            plain = copy.deepcopy(model).eval()
+            plain.reset_states()
+            fast_model = copy.deepcopy(model).eval()
+            fast_model.reset_states()
+            t0 = time.perf_counter()
+            runner = InferenceModel(fast_model, backend, precision=precision)
+            diff = 0.0
+            with torch.inference_mode():
+                for v in voxels:  # the reset frame, the build, then compiled frames
+                    a, b = plain(v), runner(v)
+                    diff = max(diff, max(float((a[k] - b[k]).abs().max()) for k in a))
+            build_s = time.perf_counter() - t0
+            n = max(3, repeats * (3 if w * h <= 400 * 300 else 1))
+            t_plain = t_fast = float("inf")
+            with torch.inference_mode():
+                for i in range(n):  # interleaved: a neighbour's load spike hits both
+                    v = voxels[i % len(voxels)]
+                    t1 = time.perf_counter()
+                    plain(v)
+                    t2 = time.perf_counter()
+                    runner(v)
+                    t3 = time.perf_counter()
+                    t_plain, t_fast = min(t_plain, t2 - t1), min(t_fast, t3 - t2)
+            rows.append(Row("model forward, optimised", f"{w}x{h}", 1.0 / t_fast, "frames/s", "plain forward",
+                            t_plain / t_fast, {"model": name, "backend": runner.label,
+                                               "ms_per_frame": round(1e3 * t_fast, 2),
+                                               "plain_ms_per_frame": round(1e3 * t_plain, 2),
+                                               "max_abs_diff": float(f"{diff:.2g}"), "build_s": round(build_s, 1)}))
     return rows
 
 
@@ -418,7 +422,7 @@ def run(quick: bool = False, models: list[str] | None = None, threads: int | Non
         say("model forward")
         rows += bench_models([(346, 260), (1280, 720)], repeats, models)
         say("model forward: plain vs optimised runtime")
-        rows += bench_runtime([(346, 260), (1280, 720)], repeats)
+        rows += bench_runtime([(346, 260), (1280, 720)], repeats, precisions=("fp32", "bf16"))
         say("post-processing and display")
         rows += bench_post_and_display(replays, repeats)
         say("end to end")

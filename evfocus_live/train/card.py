@@ -33,12 +33,14 @@ def _gt_table(report: dict[str, Any], label: str) -> list[str]:
 
 def _real_table(report: dict[str, Any], label: str) -> list[str]:
     real = report.get("real", {})
-    lines = ["| recording | BRISQUE ↓ | sharpness ↑ | contrast ↑ | noise ↓ | flicker ↓ | ms/window |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| recording | BRISQUE ↓ | NIQE ↓ | sharpness ↑ | contrast ↑ | noise ↓ | flicker ↓ | ms/window |",
+             "|---|---|---|---|---|---|---|---|"]
     for fname, res in real.items():
         r = res.get(label)
         if r:
-            lines.append(f"| {fname} | {r['brisque']:.1f} | {r['sharpness']:.1f} | {r['contrast']:.1f} | "
+            niqe = r.get("niqe", float("nan"))
+            niqe_s = "–" if niqe != niqe else f"{niqe:.2f}"
+            lines.append(f"| {fname} | {r['brisque']:.1f} | {niqe_s} | {r['sharpness']:.1f} | {r['contrast']:.1f} | "
                          f"{r['noise']:.2f} | {r['flicker']:.2f} | {r['ms_per_window']:.1f} |")
     return lines
 
@@ -66,10 +68,12 @@ def write_card(name: str, run_dir: Path, config_path: Path, report: dict[str, An
         f"{meta.get('dataset_windows')} windows (recipe in the config's comment; simulator seeds = seed + i)",
         f"- seq_len {tc.get('data', {}).get('seq_len')}, batch {tc.get('data', {}).get('batch_size')}, "
         f"crop {tc.get('augment', {}).get('crop')} px, Adam lr {tc.get('train', {}).get('lr')} (cosine), "
-        f"training seed {tc.get('train', {}).get('seed')}",
+        f"truncated BPTT chunks of {tc.get('data', {}).get('tbptt') or tc.get('data', {}).get('seq_len')} windows "
+        f"(state carried between chunks), first {tc.get('data', {}).get('loss_skip', 0)} windows after a reset "
+        f"not scored, training seed {tc.get('train', {}).get('seed')}",
         f"- steps: {meta.get('step')}, wall time: {meta.get('wall_s', 0) / 60:.1f} min, last-batch training loss "
         f"{meta.get('loss', float('nan')):.4f}",
-        f"- hardware: 2-core x86 CPU shared with other jobs (load average 5-8 during training), no GPU, "
+        f"- hardware: 2-core x86 CPU shared with other jobs, no GPU, "
         f"torch {torch.__version__}, {meta.get('torch_threads')} thread(s), Python {platform.python_version()}",
         "",
     ]
@@ -87,7 +91,6 @@ def write_card(name: str, run_dir: Path, config_path: Path, report: dict[str, An
             lines += ["", "Windows of 0.35 events/pixel, or smaller so that each recording gives >= 12 windows. "
                       "ms/window here comes from the evaluation run (1 thread, machine under load, first-call "
                       "overhead included); see the speed section / `bench/bench_models.py` for timings.", ""]
-        lines += ["NIQE: not computed (no offline NIQE parameters in this environment).", ""]
     lines += ["## File", "", f"- `models/{name}.pt`", f"- sha256: `{sha256_file(dst)}`", ""]
     card = models_dir() / f"{name}.md"
     card.write_text("\n".join(lines))
