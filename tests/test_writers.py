@@ -142,3 +142,24 @@ def test_files_written_by_dv_read_exactly(tmp_path, compression):
     ours, src = _read_ours(p)
     assert src.compression == compression.lower() and src.sensor == "DAVIS346_dv"
     assert np.array_equal(ours, ev)
+
+
+@pytest.mark.parametrize("cls,suffix", [(Aedat4Writer, ".aedat4"), (Hdf5Writer, ".h5")])
+def test_writers_close_once_and_finalise_when_dropped(tmp_path, cls, suffix):
+    from evfocus_live.sources import open_source
+
+    ev = make_events(5000, 64, 48, seed=4)
+    with cls(tmp_path / f"a{suffix}", 64, 48) as w:
+        w.write(ev)
+    assert w.closed
+    w.close()  # a second close is a no-op
+    with pytest.raises(ValueError, match="closed"):
+        w.write(ev)
+    dropped = cls(tmp_path / f"b{suffix}", 64, 48)
+    dropped.write(ev)
+    del dropped  # never closed by the caller: finalised on garbage collection
+    for name in ("a", "b"):
+        src = open_source(tmp_path / f"{name}{suffix}")
+        with src:
+            got = np.concatenate(list(src))
+        assert np.array_equal(got["t"], ev["t"]) and np.array_equal(got["x"], ev["x"])

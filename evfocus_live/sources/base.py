@@ -15,6 +15,8 @@ from typing import ClassVar
 
 import numpy as np
 
+from ..resources import Closeable
+
 
 @dataclass(frozen=True)
 class SourceInfo:
@@ -27,7 +29,7 @@ class SourceInfo:
     is_live: bool
 
 
-class EventSource(abc.ABC):
+class EventSource(Closeable, abc.ABC):
     """Base class of every event source (file, camera, simulator, plugin).
 
     Subclasses set ``format``, ``sensor``, ``width``, ``height`` and implement
@@ -94,17 +96,3 @@ class EventSource(abc.ABC):
         while (batch := self.read()) is not None:
             if len(batch):
                 yield batch
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
-
-    def __del__(self):
-        # a source dropped without close() must not leak its file/device (ResourceWarning)
-        try:
-            self.close()
-        except Exception:
-            pass

@@ -27,6 +27,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..events import EVENT_DTYPE
+from .base import EventWriter
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +117,7 @@ def _xml(width: int, height: int, sensor: str, compression: str) -> str:
         '</dv>\n')
 
 
-class Aedat4Writer:
+class Aedat4Writer(EventWriter):
     """Write events to an AEDAT 4.0 file that dv-processing (and any AEDAT4 reader) opens.
 
     Parameters:
@@ -163,8 +164,7 @@ class Aedat4Writer:
 
     def write(self, events: np.ndarray) -> None:
         """Append events (EVENT_DTYPE, time-sorted) as one or more complete packets."""
-        if self._fh is None:
-            raise ValueError("writer is closed")
+        self._check_open()
         n = len(events)
         for i in range(0, n, self.max_packet_events):
             part = events[i:i + self.max_packet_events]
@@ -178,10 +178,12 @@ class Aedat4Writer:
         if self.fsync:
             os.fsync(self._fh.fileno())
 
-    def close(self) -> None:
-        """Write the packet index, point the header at it and close (safe to call twice)."""
-        if self._fh is None:
-            return
+    @property
+    def closed(self) -> bool:
+        return getattr(self, "_fh", None) is None
+
+    def _finish(self) -> None:
+        """Write the packet index, point the header at it and close."""
         fh, self._fh = self._fh, None
         try:
             pos = fh.tell()
@@ -190,14 +192,3 @@ class Aedat4Writer:
             fh.write(struct.pack("<q", pos))
         finally:
             fh.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
-
-    def __del__(self):
-        if getattr(self, "_fh", None) is not None:
-            self.close()

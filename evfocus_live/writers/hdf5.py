@@ -21,6 +21,7 @@ import h5py
 import numpy as np
 
 from ..errors import InputError
+from .base import EventWriter
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ def _compression() -> dict:
         return {"compression": "gzip", "compression_opts": 1, "shuffle": True}
 
 
-class Hdf5Writer:
+class Hdf5Writer(EventWriter):
     """Append events to ``/events/{t,x,y,p}`` of an HDF5 file.
 
     Parameters:
@@ -80,8 +81,7 @@ class Hdf5Writer:
 
     def write(self, events: np.ndarray) -> None:
         """Append a batch (EVENT_DTYPE)."""
-        if self._f is None:
-            raise ValueError("writer is closed")
+        self._check_open()
         n = len(events)
         if n == 0:
             return
@@ -97,22 +97,11 @@ class Hdf5Writer:
             self._f.flush()
             self._last_flush = now
 
-    def close(self) -> None:
-        """Flush and close (safe to call twice)."""
-        if self._f is not None:
-            f, self._f = self._f, None
-            f.close()
+    @property
+    def closed(self) -> bool:
+        return getattr(self, "_f", None) is None
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
-
-    def __del__(self):
-        if getattr(self, "_f", None) is not None:
-            try:
-                self.close()
-            except Exception:
-                pass
+    def _finish(self) -> None:
+        """Flush and close."""
+        f, self._f = self._f, None
+        f.close()
