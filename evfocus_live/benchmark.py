@@ -354,16 +354,21 @@ class _TimedRunner:
             self.seconds += time.perf_counter() - t0
 
 
-def bench_end_to_end(replays: dict, model_name: str, window_ms: float, max_frames: int) -> list[Row]:
+def bench_end_to_end(replays: dict, model_name: str, window_ms: float, max_frames: int,
+                     precisions: tuple[str, ...] = ("auto",)) -> list[Row]:
+    """The synchronous pipeline (``frames()``) over each replay, per inference precision (``auto`` is the
+    live default: bf16 where the CPU has it)."""
     from .config import ModelConfig, WindowConfig
+    from .nn.runtime import _bf16_fast
     from .pipeline import Pipeline
 
     rows = []
     model_name, model = _model_list([model_name])[0]
-    for res, r in replays.items():
+    runs = [(res, r, prec) for prec in precisions if prec != "bf16" or _bf16_fast() for res, r in replays.items()]
+    for res, r, precision in runs:
         ev = r["events"]
         pipe = Pipeline(str(r["path"]), WindowConfig(mode="duration", window_ms=window_ms),
-                        ModelConfig(name="evfocus", device="cpu"), model_obj=model)
+                        ModelConfig(name="evfocus", device="cpu", precision=precision), model_obj=model)
         # steady state: the clock starts after the first frames (the reset frame runs the plain
         # model, the next one builds the optimised step: a one-off start-up cost, reported apart)
         warm = 3
@@ -426,7 +431,7 @@ def run(quick: bool = False, models: list[str] | None = None, threads: int | Non
         say("post-processing and display")
         rows += bench_post_and_display(replays, repeats)
         say("end to end")
-        rows += bench_end_to_end(replays, "evfocus", 33.0, 30 if quick else 90)
+        rows += bench_end_to_end(replays, "evfocus", 33.0, 30 if quick else 90, precisions=("fp32", "bf16"))
     machine = {"cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(),
                "torch": torch.__version__, "cuda": torch.cuda.is_available(),
                "peak_rss_mb": round(peak_rss_mb(), 1)}
