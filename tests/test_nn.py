@@ -6,11 +6,9 @@ import pytest
 import torch
 
 from evfocus_live.nn.e2vid import E2VID
-from evfocus_live.nn.evfocus import EvFocus
+from evfocus_live.nn.evfocus import LIGHT, EvFocus  # LIGHT: the shipped light config
 from evfocus_live.nn.firenet import FireNet
 from evfocus_live.nn.layers import ReDefocus, gaussian_kernel1d
-
-LIGHT = dict(base=6, kernel=3, num_deblur_blocks=1)
 
 
 @pytest.fixture(scope="module")

@@ -47,3 +47,12 @@ def test_full_model_ships_config_not_weights():
     assert cfg["model"]["base"] == 32
     with pytest.raises(CheckpointError, match="no weights shipped"):
         load_model("evfocus-full")
+
+
+def test_light_config_is_the_shipped_default():
+    """``nn.evfocus.LIGHT`` (used in docs and examples) describes models/evfocus.pt."""
+    from evfocus_live.nn.evfocus import LIGHT
+    from evfocus_live.nn.registry import load_model
+
+    cfg = load_model("evfocus").config
+    assert {k: cfg[k] for k in LIGHT} == LIGHT

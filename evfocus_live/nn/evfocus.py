@@ -31,7 +31,7 @@ DEFAULTS = dict(num_bins=5, base=32, num_encoders=3, num_residual_blocks=2, kern
                 cf_kernel=3, num_deblur_blocks=2, dual_decoder=True, sigmas_px=[0.0, 1.0, 2.0, 3.0, 4.5])
 
 #: the light model shipped as ``evfocus`` (CPU real time)
-LIGHT = dict(base=8, kernel=3, rec_kernel=3, num_deblur_blocks=1)
+LIGHT = dict(base=4, kernel=3, rec_kernel=3, num_deblur_blocks=1)
 
 
 class EvFocus(RecurrentModel):

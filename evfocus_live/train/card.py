@@ -45,6 +45,14 @@ def _real_table(report: dict[str, Any], label: str) -> list[str]:
     return lines
 
 
+def _bptt(data: dict[str, Any]) -> str:
+    L, chunk = data.get("seq_len"), data.get("tbptt")
+    text = (f"truncated BPTT in chunks of {chunk} windows (state carried between chunks)" if chunk and chunk < L
+            else "back-propagated through the whole item (state from zero)")
+    skip = data.get("loss_skip", 0)
+    return text + (f", first {skip} windows after a reset not scored" if skip else "")
+
+
 def write_card(name: str, run_dir: Path, config_path: Path, report: dict[str, Any] | None, label: str,
                notes: str = "") -> Path:
     src = run_dir / "final.pt"
@@ -68,9 +76,7 @@ def write_card(name: str, run_dir: Path, config_path: Path, report: dict[str, An
         f"{meta.get('dataset_windows')} windows (recipe in the config's comment; simulator seeds = seed + i)",
         f"- seq_len {tc.get('data', {}).get('seq_len')}, batch {tc.get('data', {}).get('batch_size')}, "
         f"crop {tc.get('augment', {}).get('crop')} px, Adam lr {tc.get('train', {}).get('lr')} (cosine), "
-        f"truncated BPTT chunks of {tc.get('data', {}).get('tbptt') or tc.get('data', {}).get('seq_len')} windows "
-        f"(state carried between chunks), first {tc.get('data', {}).get('loss_skip', 0)} windows after a reset "
-        f"not scored, training seed {tc.get('train', {}).get('seed')}",
+        f"{_bptt(tc.get('data', {}))}, training seed {tc.get('train', {}).get('seed')}",
         f"- steps: {meta.get('step')}, wall time: {meta.get('wall_s', 0) / 60:.1f} min, last-batch training loss "
         f"{meta.get('loss', float('nan')):.4f}",
         f"- hardware: 2-core x86 CPU shared with other jobs, no GPU, "
