@@ -262,6 +262,13 @@ def bench_models(resolutions: list[tuple[int, int]], repeats: int, names: list[s
     return rows
 
 
+def _precisions_here(precisions: tuple[str, ...]) -> list[str]:
+    """The requested inference precisions this CPU can run as asked (bf16 needs native bf16)."""
+    from .nn.runtime import _bf16_fast
+
+    return [p for p in precisions if p != "bf16" or _bf16_fast()]
+
+
 def bench_runtime(resolutions: list[tuple[int, int]], repeats: int, model_name: str = "evfocus",
                   backend: str = "auto", precisions: tuple[str, ...] = ("fp32",)) -> list[Row]:
     """The plain forward vs the ``nn.runtime`` one (what the pipeline runs), interleaved.
@@ -272,13 +279,11 @@ def bench_runtime(resolutions: list[tuple[int, int]], repeats: int, model_name: 
     """
     import copy
 
-    from .nn.runtime import InferenceModel, _bf16_fast
+    from .nn.runtime import InferenceModel
 
     rows = []
     name, model = _model_list([model_name])[0]
-    for precision in precisions:
-        if precision == "bf16" and not _bf16_fast():
-            continue
+    for precision in _precisions_here(precisions):
         for w, h in resolutions:
             g = torch.Generator().manual_seed(0)
             voxels = [torch.randn(1, 5, h, w, generator=g) for _ in range(3)]
@@ -356,15 +361,14 @@ class _TimedRunner:
 
 def bench_end_to_end(replays: dict, model_name: str, window_ms: float, max_frames: int,
                      precisions: tuple[str, ...] = ("auto",)) -> list[Row]:
-    """The synchronous pipeline (``frames()``) over each replay, per inference precision (``auto`` is the
-    live default: bf16 where the CPU has it)."""
+    """The synchronous pipeline (``frames()``) over each replay, per inference precision
+    (``auto`` is the live default: bf16 where the CPU has it)."""
     from .config import ModelConfig, WindowConfig
-    from .nn.runtime import _bf16_fast
     from .pipeline import Pipeline
 
     rows = []
     model_name, model = _model_list([model_name])[0]
-    runs = [(res, r, prec) for prec in precisions if prec != "bf16" or _bf16_fast() for res, r in replays.items()]
+    runs = [(res, r, prec) for prec in _precisions_here(precisions) for res, r in replays.items()]
     for res, r, precision in runs:
         ev = r["events"]
         pipe = Pipeline(str(r["path"]), WindowConfig(mode="duration", window_ms=window_ms),

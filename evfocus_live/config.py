@@ -55,7 +55,7 @@ class ModelConfig:
     threads: int = 0
     #: CPU inference backend: auto | eager | jit | onnx | compile (see ``nn.runtime``)
     backend: str = "auto"
-    #: CPU inference precision: auto | fp32 | bf16 (autocast, ~1.3-1.7x, outputs within ~1e-2);
+    #: CPU inference precision: auto | fp32 | bf16 (autocast, ~1.4-1.6x, outputs within ~2e-2);
     #: auto = bf16 where the CPU has native bf16 (live frame rate), else fp32
     precision: str = "auto"
 

@@ -172,6 +172,11 @@ def test_config_errors(tmp_path):
         load_config(tmp_path / "broken.toml")
     with pytest.raises(ConfigError, match="not found"):
         load_config(tmp_path / "missing.toml")
+    for data, key in [({"tbptt": 0}, "tbptt"), ({"tbptt": -1}, "tbptt"), ({"tbptt": 2.5}, "tbptt"),
+                      ({"loss_skip": 3, "tbptt": 3}, "loss_skip"), ({"loss_skip": -1}, "loss_skip"),
+                      ({"seq_len": 0}, "seq_len")]:
+        with pytest.raises(ConfigError, match=key):
+            normalize_config({"model": {"arch": "evfocus"}, "data": data})
     r = subprocess.run([sys.executable, "-m", "evfocus_live", "train", str(bad)], capture_output=True, text=True,
                        timeout=180)
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "stepz" in r.stderr

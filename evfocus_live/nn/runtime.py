@@ -23,9 +23,10 @@ Backends (bench/bench_runtime.py measures them; numbers for the light EvFocus, 1
 
 ``precision="bf16"`` runs the plain model under CPU bf16 autocast on CPUs with native
 bf16: 1.4x at 346x260, 1.6x at 1280x720 for the shipped light model, outputs within ~2e-2
-of fp32 and the same SSIM to 1e-3 on the held-out set. ``auto`` picks it where the CPU has native bf16 and is the live pipeline's
-default (a live view wants the frame rate); ``evfocus reconstruct`` stays fp32 unless
-asked, since offline outputs should match the trained fp32 weights exactly.
+of fp32 and the same SSIM to 1e-3 on the held-out set. ``auto`` picks it where the CPU
+has native bf16 and is the live pipeline's default (a live view wants the frame rate);
+``evfocus reconstruct`` stays fp32 unless asked, since offline outputs should match the
+trained fp32 weights exactly.
 
 The first frame after a reset runs the plain model (it makes the state by the model's
 own rules); a step is built when the same input/state shapes come twice in a row (from the
@@ -58,7 +59,7 @@ from torch.utils import _pytree as pytree
 log = logging.getLogger(__name__)
 
 BACKENDS = ("auto", "eager", "jit", "onnx", "compile")
-#: ``bf16`` runs the plain model under CPU autocast (1.3-1.5x, outputs within ~1e-2);
+#: ``bf16`` runs the plain model under CPU autocast (1.4-1.6x, outputs within ~2e-2);
 #: ``auto`` is bf16 where the CPU has native bf16, else fp32 (the live viewer's default)
 PRECISIONS = ("auto", "fp32", "bf16")
 

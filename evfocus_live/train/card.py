@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import platform
 import shutil
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 import torch
 
 from ..nn.registry import load_checkpoint, models_dir, read_checkpoint, sha256_file
-from .evaluate import REFERENCE, SPLITS
+from .evaluate import REFERENCE, SPLITS, niqe_cell
 
 
 def _gt_table(report: dict[str, Any], label: str) -> list[str]:
@@ -38,9 +39,7 @@ def _real_table(report: dict[str, Any], label: str) -> list[str]:
     for fname, res in real.items():
         r = res.get(label)
         if r:
-            niqe = r.get("niqe", float("nan"))
-            niqe_s = "–" if niqe != niqe else f"{niqe:.2f}"
-            lines.append(f"| {fname} | {r['brisque']:.1f} | {niqe_s} | {r['sharpness']:.1f} | {r['contrast']:.1f} | "
+            lines.append(f"| {fname} | {r['brisque']:.1f} | {niqe_cell(r.get('niqe', math.nan))} | {r['sharpness']:.1f} | {r['contrast']:.1f} | "
                          f"{r['noise']:.2f} | {r['flicker']:.2f} | {r['ms_per_window']:.1f} |")
     return lines
 

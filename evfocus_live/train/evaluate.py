@@ -214,6 +214,11 @@ def _stack_rows(rows: list[np.ndarray]) -> np.ndarray:
     return np.concatenate([np.pad(r, ((0, 4), (0, wmax - r.shape[1]), (0, 0)), constant_values=255) for r in rows], 0)
 
 
+def niqe_cell(value: float) -> str:
+    """NIQE for a Markdown table: "–" where it was not computed (NaN: frames too small)."""
+    return "–" if math.isnan(value) else f"{value:.2f}"
+
+
 def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, model_names: list[str]) -> str:
     lines = ["# Evaluation report", ""]
     if gt:
@@ -239,8 +244,7 @@ def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, mode
                 lines.append(f"| {fname} | (skipped: {res['skipped']}) | | | | | | | |")
                 continue
             for name, r in res.items():
-                niqe = "–" if math.isnan(r["niqe"]) else f"{r['niqe']:.2f}"
-                lines.append(f"| {fname} | {name} | {r['brisque']:.1f} | {niqe} | {r['sharpness']:.1f} | {r['contrast']:.1f} | "
+                lines.append(f"| {fname} | {name} | {r['brisque']:.1f} | {niqe_cell(r['niqe'])} | {r['sharpness']:.1f} | {r['contrast']:.1f} | "
                              f"{r['noise']:.2f} | {r['flicker']:.2f} | {r['ms_per_window']:.1f} |")
         lines.append("")
     return "\n".join(lines)

@@ -8,9 +8,9 @@ windows; the recurrent state starts from zero at the batch's first window. With
 step per chunk, the state carried (detached) into the next chunk. That is truncated BPTT
 proper: the network learns to use a long memory (as at inference, where it runs from
 reset for minutes) while back-propagating only through a short chunk. The first
-``loss_skip`` windows after a reset are not scored: nothing can be known there yet. The learning rate follows a cosine
-over whichever budget ends first, ``steps`` or ``max_minutes``, so a wall-time-limited
-CPU run still anneals.
+``loss_skip`` windows after a reset are not scored: nothing can be known there yet. The
+learning rate follows a cosine over whichever budget ends first, ``steps`` or
+``max_minutes``, so a wall-time-limited CPU run still anneals.
 
 Under ``torchrun`` (``WORLD_SIZE`` set) it runs DistributedDataParallel (NCCL on CUDA,
 gloo on CPU) with a DistributedSampler; rank 0 logs and writes checkpoints. On CUDA it
@@ -96,8 +96,15 @@ def normalize_config(cfg: dict[str, Any], where: str = "config") -> dict[str, An
         "loss": _merge("loss", cfg.get("loss", {}), loss_defaults, where),
         "train": _merge("train", cfg.get("train", {}), TRAIN_DEFAULTS, where),
     }
-    if out["data"]["target"] not in ("sharp", "blurred"):
+    d = out["data"]
+    if d["target"] not in ("sharp", "blurred"):
         raise ConfigError(f"{where}: [data] target must be \"sharp\" or \"blurred\"")
+    if not (isinstance(d["seq_len"], int) and d["seq_len"] >= 1):
+        raise ConfigError(f"{where}: [data] seq_len must be a whole number >= 1")
+    if d["tbptt"] is not None and not (isinstance(d["tbptt"], int) and d["tbptt"] >= 1):
+        raise ConfigError(f"{where}: [data] tbptt must be a whole number >= 1 (windows per chunk) or left out")
+    if not (isinstance(d["loss_skip"], int) and 0 <= d["loss_skip"] < min(d["seq_len"], d["tbptt"] or d["seq_len"])):
+        raise ConfigError(f"{where}: [data] loss_skip must be >= 0 and leave a window of the first chunk to score")
     return out
 
 
@@ -259,7 +266,8 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
                 sub = {k: v[:, c0:c0 + chunk] for k, v in batch.items()}
                 with torch.autocast(device.type, dtype=torch.float16, enabled=use_amp):
                     outputs = net(sub["voxel"], c0 == 0)
-                skip = min(int(dc["loss_skip"]), len(outputs) - 1) if c0 == 0 else 0
+                # (an item from a sequence shorter than seq_len may be shorter than loss_skip + 1)
+                skip = min(dc["loss_skip"], len(outputs) - 1) if c0 == 0 else 0
                 loss, parts = sequence_loss(outputs, sub, weights, skip=skip)
                 opt.zero_grad(set_to_none=True)
                 scaler.scale(loss).backward()
