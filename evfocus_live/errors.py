@@ -23,3 +23,7 @@ class CheckpointError(EvFocusError):
 
 class ConfigError(EvFocusError):
     """A config file or command-line option is invalid."""
+
+
+class TrainingError(EvFocusError):
+    """Training could not go on (the loss diverged)."""

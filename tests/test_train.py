@@ -162,6 +162,47 @@ def test_train_tbptt_counts_one_step_per_chunk(tiny_data, tmp_path):
     assert len(rows) == 1 + 4
 
 
+def test_loader_workers_draw_different_augmentations(tiny_data):
+    """Forked loader processes must not repeat one another's crops and noise."""
+    from torch.utils.data import DataLoader
+
+    from evfocus_live.train.trainer import _seed_worker
+
+    ds = SequenceDataset.from_dir(tiny_data, seq_len=3, augment=Augment(crop=24, noise_prob=1.0), stride=100)
+    ds.items = [ds.items[0]] * 4  # the same item four times: only the augmentation differs
+    loader = DataLoader(ds, batch_size=1, num_workers=2, worker_init_fn=_seed_worker)
+    vox = [b["voxel"] for b in loader]
+    assert len(vox) == 4
+    assert not torch.equal(vox[0], vox[1])  # first item of worker 0 vs first item of worker 1
+
+
+def test_train_with_loader_workers_and_bf16_autocast(tiny_data, tmp_path, monkeypatch):
+    """The GPU recipe's code paths on the CPU: loader processes and bf16 autocast."""
+    from evfocus_live.train import trainer
+
+    monkeypatch.setattr(trainer, "_amp_dtype", lambda device: torch.bfloat16)
+    cfg = tiny_cfg(tiny_data, tmp_path / "run", steps=2)
+    cfg["data"]["workers"] = 2
+    s = train(cfg, progress=False)
+    assert s["step"] == 2 and s["amp"] == "bfloat16" and np.isfinite(s["loss"])
+    assert load_model(str(tmp_path / "run" / "final.pt")).meta["hardware"]
+
+
+def test_divergence_stops_with_one_line_and_keeps_last_good(tiny_data, tmp_path, monkeypatch):
+    from evfocus_live.errors import TrainingError
+    from evfocus_live.train import trainer
+
+    out = tmp_path / "run"
+    train(tiny_cfg(tiny_data, out, steps=2), progress=False)
+    good = (out / "last.pt").read_bytes()
+    real = trainer.sequence_loss
+    monkeypatch.setattr(trainer, "sequence_loss", lambda *a, **k: (lambda l, p: (l * float("nan"), p))(*real(*a, **k)))
+    with pytest.raises(TrainingError, match="diverged at step 3") as exc:
+        train(tiny_cfg(tiny_data, out, steps=5, ckpt_every_s=0.0), resume=True, progress=False)
+    assert "\n" not in str(exc.value)
+    assert (out / "last.pt").read_bytes() == good  # the NaN weights were never written
+
+
 def test_config_errors(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('[model]\narch = "evfocus"\n[train]\nstepz = 3\n')
@@ -174,7 +215,7 @@ def test_config_errors(tmp_path):
         load_config(tmp_path / "missing.toml")
     for data, key in [({"tbptt": 0}, "tbptt"), ({"tbptt": -1}, "tbptt"), ({"tbptt": 2.5}, "tbptt"),
                       ({"loss_skip": 3, "tbptt": 3}, "loss_skip"), ({"loss_skip": -1}, "loss_skip"),
-                      ({"seq_len": 0}, "seq_len")]:
+                      ({"seq_len": 0}, "seq_len"), ({"workers": -1}, "workers")]:
         with pytest.raises(ConfigError, match=key):
             normalize_config({"model": {"arch": "evfocus"}, "data": data})
     r = subprocess.run([sys.executable, "-m", "evfocus_live", "train", str(bad)], capture_output=True, text=True,

@@ -20,6 +20,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--steps", type=int, default=None, help="step budget (overrides [train] steps)")
     p.add_argument("--out", default=None, help="output directory (overrides [train] out)")
     p.add_argument("--data", default=None, help="training data directory (overrides [data] train)")
+    p.add_argument("--init", default=None, metavar="CKPT",
+                   help="start from these weights with a fresh optimiser (a second training stage)")
+    p.add_argument("--lr", type=float, default=None, help="peak learning rate (overrides [train] lr)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     return p
 
@@ -31,7 +34,8 @@ def run(args) -> int:
 
     cfg = load_config(args.config)
     summary = train(cfg, resume=args.resume, max_minutes=args.max_minutes, steps=args.steps, out=args.out,
-                    data=args.data, progress=not args.no_progress)
+                    data=args.data, progress=not args.no_progress, init=args.init,
+                    lr=args.lr)
     if summary:
         print(json.dumps({k: summary[k] for k in ("checkpoint", "step", "wall_s", "loss", "params")}))
     return 0

@@ -96,7 +96,11 @@ def list_sequences(path: str | Path) -> list[Path]:
 def load_sequence(path: Path, num_bins: int = 5, max_frames: int | None = None) -> Sequence:
     """Read one simulator .h5 and cache its voxel grids; InputError if the layout is wrong."""
     import h5py
-    import hdf5plugin  # noqa: F401  (registers the compression filters)
+
+    try:  # registers Blosc/LZ4; files written without it (gzip) read fine without it
+        import hdf5plugin  # noqa: F401
+    except ImportError:
+        pass
 
     from ..events import EVENT_DTYPE
 
@@ -177,27 +181,29 @@ class SequenceDataset(Dataset):
         seq = self.seqs[s]
         L = min(self.seq_len, len(seq.voxels) - i0)
         sl = slice(i0, i0 + L)
-        vox = seq.voxels[sl].astype(np.float32)
-        sharp = seq.sharp[sl].astype(np.float32) / 255.0
-        blurred = seq.blurred[sl].astype(np.float32) / 255.0
-        sigma = seq.sigma[sl].astype(np.float32)
-        if self.target == "blurred":  # train a plain reconstructor on what the defocused camera sees
-            sharp = blurred
         a, rng = self.aug, self.rng
-        if a is not None:
-            H, W = vox.shape[-2:]
-            if a.crop and (H > a.crop or W > a.crop):
+        ys = xs = slice(None)
+        if a is not None and a.crop:  # crop the cached arrays first: convert only what is used
+            H, W = seq.voxels.shape[-2:]
+            if H > a.crop or W > a.crop:
                 ch, cw = min(a.crop, H), min(a.crop, W)
                 y0 = int(rng.integers(0, H - ch + 1))
                 x0 = int(rng.integers(0, W - cw + 1))
-                vox, sharp, blurred, sigma = (v[..., y0:y0 + ch, x0:x0 + cw] for v in (vox, sharp, blurred, sigma))
+                ys, xs = slice(y0, y0 + ch), slice(x0, x0 + cw)
+        vox = seq.voxels[sl, :, ys, xs].astype(np.float32)
+        sharp = seq.sharp[sl, ys, xs].astype(np.float32) / 255.0
+        blurred = seq.blurred[sl, ys, xs].astype(np.float32) / 255.0
+        sigma = seq.sigma[sl, ys, xs].astype(np.float32)
+        if self.target == "blurred":  # train a plain reconstructor on what the defocused camera sees
+            sharp = blurred
+        if a is not None:
             if a.flip and rng.random() < 0.5:
                 vox, sharp, blurred, sigma = (v[..., ::-1] for v in (vox, sharp, blurred, sigma))
             if a.flip and rng.random() < 0.5:
                 vox, sharp, blurred, sigma = (v[..., ::-1, :] for v in (vox, sharp, blurred, sigma))
             vox = np.ascontiguousarray(vox)
             if rng.random() < a.noise_prob:
-                vox = vox + rng.normal(0, a.noise_std, vox.shape).astype(np.float32)
+                vox += a.noise_std * rng.standard_normal(vox.shape, dtype=np.float32)  # float32: 2x faster
             if rng.random() < a.hot_pixel_prob:
                 h, w = vox.shape[-2:]
                 n_hot = max(1, int(a.hot_pixel_frac * h * w))

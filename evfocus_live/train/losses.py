@@ -55,9 +55,10 @@ class LossWeights:
 
 
 def sequence_loss(outputs: list[dict[str, torch.Tensor]], batch: dict[str, torch.Tensor],
-                  w: LossWeights, skip: int = 0) -> tuple[torch.Tensor, dict[str, float]]:
+                  w: LossWeights, skip: int = 0) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """Average loss over the L windows of a batch, the first ``skip`` not scored (just after a
-    reset nothing is known yet); returns (loss, components for logging)."""
+    reset nothing is known yet); returns (loss, detached components for logging: tensors,
+    so that a GPU step does not wait for them unless they are logged)."""
     terms: dict[str, torch.Tensor] = {}
 
     def add(k, v):
@@ -85,4 +86,4 @@ def sequence_loss(outputs: list[dict[str, torch.Tensor]], batch: dict[str, torch
         prev = (img, s)
     terms = {k: v / L for k, v in terms.items()}
     total = sum(terms.values())
-    return total, {k: float(v.detach()) for k, v in terms.items()}
+    return total, {k: v.detach() for k, v in terms.items()}

@@ -33,7 +33,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..errors import ConfigError
+from ..errors import ConfigError, TrainingError
 from ..nn.registry import build_model, read_checkpoint, resolve_device, save_checkpoint
 from .dataset import Augment, SequenceDataset
 from .losses import LossWeights, sequence_loss
@@ -41,10 +41,10 @@ from .losses import LossWeights, sequence_loss
 log = logging.getLogger(__name__)
 
 DATA_DEFAULTS = dict(train="data_sim/train", num_bins=5, seq_len=8, batch_size=4, stride=4, max_sequences=None,
-                     target="sharp", tbptt=None, loss_skip=0)
+                     target="sharp", tbptt=None, loss_skip=0, workers=0)
 TRAIN_DEFAULTS = dict(lr=1e-3, lr_min_frac=0.05, steps=100_000, max_minutes=None, seed=0, out="runs/train",
                       threads=None, device="auto", ckpt_every_s=120.0, log_every=10, grad_clip=1.0,
-                      weight_decay=0.0)
+                      weight_decay=0.0, channels_last=True, init=None)
 
 
 def load_config(path: str | Path) -> dict[str, Any]:
@@ -105,6 +105,8 @@ def normalize_config(cfg: dict[str, Any], where: str = "config") -> dict[str, An
         raise ConfigError(f"{where}: [data] tbptt must be a whole number >= 1 (windows per chunk) or left out")
     if not (isinstance(d["loss_skip"], int) and 0 <= d["loss_skip"] < min(d["seq_len"], d["tbptt"] or d["seq_len"])):
         raise ConfigError(f"{where}: [data] loss_skip must be >= 0 and leave a window of the first chunk to score")
+    if not (isinstance(d["workers"], int) and d["workers"] >= 0):
+        raise ConfigError(f"{where}: [data] workers must be a whole number >= 0 (loader processes)")
     return out
 
 
@@ -123,6 +125,39 @@ class Unroll(nn.Module):
         else:
             self.model.detach_states()
         return [self.model(voxels[:, t]) for t in range(voxels.shape[1])]
+
+
+def _init_weights(model: nn.Module, path: str) -> dict[str, Any]:
+    """Load ``path``'s weights into a fresh model of the same architecture and config;
+    CheckpointError (one line) when they do not match. Returns what the log records."""
+    from ..errors import CheckpointError
+    from ..nn.registry import load_checkpoint
+
+    src = load_checkpoint(path)
+    if src.arch != model.arch or dict(src.config) != dict(model.config):
+        raise CheckpointError(f"{path}: --init weights are {src.arch} {dict(src.config)}, the config builds "
+                              f"{model.arch} {dict(model.config)}")
+    model.load_state_dict(src.state_dict())
+    log.info("initialised from %s (step %s)", path, src.meta.get("step"))
+    return {"path": str(path), "step": src.meta.get("step"), "wall_s": src.meta.get("wall_s"),
+            "hardware": src.meta.get("hardware")}
+
+
+def _seed_worker(worker_id: int) -> None:
+    """Give each loader process its own augmentation stream (a forked copy of the
+    dataset's generator would repeat the same crops and noise in every worker)."""
+    from torch.utils.data import get_worker_info
+
+    info = get_worker_info()
+    info.dataset.rng = np.random.default_rng(info.seed % 2**63)
+
+
+def _amp_dtype(device: torch.device) -> torch.dtype | None:
+    """Autocast dtype for training: bf16 where the GPU has it (no loss scaling, no
+    overflow in the ConvLSTM gates), fp16 on older GPUs, none on the CPU."""
+    if device.type != "cuda":
+        return None
+    return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
 
 
 def _dist_info() -> tuple[bool, int, int]:
@@ -161,8 +196,11 @@ def draw_loss_curve(rows: list[dict[str, float]], path: Path, size=(640, 400)) -
 
 
 def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None = None, steps: int | None = None,
-          out: str | None = None, data: str | None = None, progress: bool = True) -> dict[str, Any]:
-    """Train one model from a normalised config; returns the summary written to ``log.json``."""
+          out: str | None = None, data: str | None = None, progress: bool = True,
+          init: str | None = None, lr: float | None = None) -> dict[str, Any]:
+    """Train one model from a normalised config; returns the summary written to ``log.json``.
+    ``init`` (or ``[train] init``): start from these weights (a fresh optimiser and schedule,
+    unlike ``resume``), e.g. a second stage of training."""
     from torch.utils.data import DataLoader, RandomSampler
     from tqdm import tqdm
 
@@ -176,6 +214,10 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
         tc["out"] = out
     if data is not None:
         dc["train"] = data
+    if init is not None:
+        tc["init"] = init
+    if lr is not None:
+        tc["lr"] = lr
     ddp, rank, world = _dist_info()
     if tc["threads"]:
         torch.set_num_threads(int(tc["threads"]))
@@ -197,7 +239,11 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
 
     arch_cfg = {k: v for k, v in cfg["model"].items() if k != "arch"}
     arch_cfg.setdefault("num_bins", dc["num_bins"])
-    model = build_model(cfg["model"]["arch"], arch_cfg).to(device)
+    model = build_model(cfg["model"]["arch"], arch_cfg)
+    init_meta = _init_weights(model, tc["init"]) if tc["init"] and not resume else None
+    model = model.to(device)
+    if device.type == "cuda" and tc["channels_last"]:  # NHWC: cuDNN's tensor-core convs without transposes
+        model = model.to(memory_format=torch.channels_last)
     ds = SequenceDataset.from_dir(dc["train"], num_bins=dc["num_bins"], max_sequences=dc["max_sequences"],
                                   seq_len=dc["seq_len"], stride=dc["stride"], seed=seed, target=dc["target"],
                                   augment=Augment(**cfg["augment"]))
@@ -208,7 +254,14 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
     else:
         sampler = RandomSampler(ds, generator=torch.Generator().manual_seed(seed))
     bs = int(dc["batch_size"])
-    loader = DataLoader(ds, batch_size=bs, sampler=sampler, drop_last=len(ds) // world >= bs, num_workers=0)
+    nw = int(dc["workers"])
+    loader = DataLoader(ds, batch_size=bs, sampler=sampler, drop_last=len(ds) // world >= bs, num_workers=nw,
+                        worker_init_fn=_seed_worker if nw else None, persistent_workers=nw > 0,
+                        prefetch_factor=4 if nw else None, pin_memory=device.type == "cuda")
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True  # fixed crop size: pick the fastest conv kernels once
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
 
     net: nn.Module = Unroll(model)
     if ddp:
@@ -216,8 +269,9 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
 
         net = DDP(net, device_ids=[device.index] if device.type == "cuda" else None)
     opt = torch.optim.Adam(model.parameters(), lr=tc["lr"], weight_decay=tc["weight_decay"])
-    use_amp = device.type == "cuda"
-    scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
+    amp_dtype = _amp_dtype(device)
+    use_amp = amp_dtype is not None
+    scaler = torch.amp.GradScaler("cuda", enabled=amp_dtype == torch.float16)
     weights = LossWeights(**cfg["loss"])
 
     step, elapsed0 = 0, 0.0
@@ -243,7 +297,9 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
     elapsed = elapsed0
     meta_base = {"arch": cfg["model"]["arch"], "train_config": cfg, "dataset_windows": sum(len(s.voxels) for s in ds.seqs),
                  "dataset_sequences": len(ds.seqs), "device": str(device), "world_size": world,
-                 "torch_threads": torch.get_num_threads()}
+                 "torch_threads": torch.get_num_threads(), "torch_version": str(torch.__version__), "init": init_meta,
+                 "amp": str(amp_dtype).replace("torch.", "") if use_amp else "off",
+                 "hardware": torch.cuda.get_device_name(device) if device.type == "cuda" else _cpu_name()}
 
     def meta(loss: float) -> dict[str, Any]:
         return {**meta_base, "step": step, "wall_s": round(elapsed, 1), "loss": loss}
@@ -264,7 +320,7 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
                 for g in opt.param_groups:
                     g["lr"] = lr
                 sub = {k: v[:, c0:c0 + chunk] for k, v in batch.items()}
-                with torch.autocast(device.type, dtype=torch.float16, enabled=use_amp):
+                with torch.autocast(device.type, dtype=amp_dtype or torch.bfloat16, enabled=use_amp):
                     outputs = net(sub["voxel"], c0 == 0)
                 # (an item from a sequence shorter than seq_len may be shorter than loss_skip + 1)
                 skip = min(dc["loss_skip"], len(outputs) - 1) if c0 == 0 else 0
@@ -277,14 +333,23 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
                 scaler.step(opt)
                 scaler.update()
                 step += 1
-                last_loss = float(loss.detach())
                 elapsed = elapsed0 + time.monotonic() - t_start
+                logged = step % tc["log_every"] == 0 or step == 1
+                if logged or step >= total_steps:  # reading the loss waits for the GPU: only when logged
+                    last_loss = float(loss.detach())
+                    if not math.isfinite(last_loss):  # keep the last good checkpoint, say where it broke
+                        if rank == 0:
+                            _write_csv(out_dir / "log.csv", rows)
+                        raise TrainingError(f"training diverged at step {step} (loss {last_loss}); last good "
+                                            f"checkpoint: {last_path if last_path.is_file() else 'none'} "
+                                            "(lower [train] lr, or resume with --resume)")
                 if rank == 0:
                     bar.update(1)
-                    if step % tc["log_every"] == 0 or step == 1:
-                        rows.append({"step": step, "wall_s": round(elapsed, 2), "lr": lr, "loss": last_loss, **parts})
+                    if logged:
+                        rows.append({"step": step, "wall_s": round(elapsed, 2), "lr": lr, "loss": last_loss,
+                                     **{k: float(v) for k, v in parts.items()}})
                         bar.set_postfix(loss=f"{last_loss:.4f}", lr=f"{lr:.1e}")
-                    if time.monotonic() - t_ckpt > tc["ckpt_every_s"]:
+                    if logged and time.monotonic() - t_ckpt > tc["ckpt_every_s"]:  # only just after a finite loss
                         save_checkpoint(last_path, model, meta(last_loss), extra={"optimizer": opt.state_dict()})
                         _write_csv(out_dir / "log.csv", rows)
                         t_ckpt = time.monotonic()
@@ -310,6 +375,18 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
 
         dist.barrier()
     return summary
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import platform
+
+    return platform.processor() or "cpu"
 
 
 def _write_csv(path: Path, rows: list[dict[str, float]]) -> None:
