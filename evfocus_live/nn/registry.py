@@ -7,6 +7,9 @@ the ``evfocus_live.models`` group, or a path to a ``.pt`` checkpoint.
 
 A checkpoint is a plain dict ``{"arch", "config", "state_dict", "meta"}`` loaded with
 ``torch.load(..., map_location=..., weights_only=True)``: no pickled objects, ever.
+Shipped weights of the full-width models are stored int8 (per-output-channel scales in
+``int8_scales``, everything else fp16) so that a 12 M-parameter network stays under 20 MB;
+they are dequantised to fp32 on load.
 Every failure (unknown name, missing file, corrupt bytes, wrong architecture) is a
 :class:`~evfocus_live.errors.CheckpointError` with one line.
 """
@@ -80,14 +83,46 @@ def build_model(arch: str, config: dict[str, Any] | None = None) -> torch.nn.Mod
         raise CheckpointError(f"invalid {arch} config {config!r}: {exc}") from exc
 
 
+def quantize_int8(sd: dict[str, torch.Tensor], min_numel: int = 1024) -> tuple[dict, dict]:
+    """Symmetric per-output-channel int8 for the weight tensors (ndim >= 2, numel >=
+    ``min_numel``), fp16 for the rest; returns (state_dict, scales)."""
+    out, scales = {}, {}
+    for k, v in sd.items():
+        if v.is_floating_point() and v.ndim >= 2 and v.numel() >= min_numel:
+            w = v.float()
+            s = w.abs().flatten(1).amax(1).clamp_min(1e-12) / 127.0
+            out[k] = torch.round(w / s.view(-1, *[1] * (w.ndim - 1))).clamp(-127, 127).to(torch.int8)
+            scales[k] = s
+        else:
+            out[k] = v.half() if v.is_floating_point() else v
+    return out, scales
+
+
+def dequantize_int8(sd: dict[str, torch.Tensor], scales: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Inverse of :func:`quantize_int8` (fp32 out); ValueError when a scale does not fit."""
+    out = dict(sd)
+    for k, s in scales.items():
+        q = sd.get(k)
+        if q is None or q.dtype != torch.int8 or s.ndim != 1 or s.numel() != q.shape[0]:
+            raise ValueError(f"int8 scale for {k!r} does not match its weight")
+        out[k] = q.float() * s.float().view(-1, *[1] * (q.ndim - 1))
+    return out
+
+
 def save_checkpoint(path: str | Path, model: torch.nn.Module, meta: dict[str, Any] | None = None,
-                    extra: dict[str, Any] | None = None, half: bool = False) -> Path:
-    """Write ``{"arch", "config", "state_dict", "meta"}`` (plus ``extra`` keys, e.g. optimizer)."""
+                    extra: dict[str, Any] | None = None, half: bool = False, int8: bool = False) -> Path:
+    """Write ``{"arch", "config", "state_dict", "meta"}`` (plus ``extra`` keys, e.g. optimizer).
+    ``half``: floats as fp16; ``int8``: weights int8 per output channel, the rest fp16."""
     model = getattr(model, "module", model)
     sd = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-    if half:
+    scales = None
+    if int8:
+        sd, scales = quantize_int8(sd)
+    elif half:
         sd = {k: v.half() if v.is_floating_point() else v for k, v in sd.items()}
     ckpt = {"arch": model.arch, "config": dict(model.config), "state_dict": sd, "meta": dict(meta or {})}
+    if scales is not None:
+        ckpt["int8_scales"] = scales
     ckpt.update(extra or {})
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -116,7 +151,13 @@ def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> tor
     """Build the checkpoint's architecture and load its weights (strict)."""
     ckpt = read_checkpoint(path)
     model = build_model(str(ckpt["arch"]), ckpt["config"])
-    sd = {k: v.float() if torch.is_tensor(v) and v.is_floating_point() else v for k, v in ckpt["state_dict"].items()}
+    sd = ckpt["state_dict"]
+    if ckpt.get("int8_scales"):
+        try:
+            sd = dequantize_int8(sd, ckpt["int8_scales"])
+        except (ValueError, AttributeError, TypeError) as exc:
+            raise CheckpointError(f"{path}: corrupt int8 weights ({exc})") from exc
+    sd = {k: v.float() if torch.is_tensor(v) and v.is_floating_point() else v for k, v in sd.items()}
     try:
         model.load_state_dict(sd, strict=True)
     except RuntimeError as exc:
