@@ -21,7 +21,6 @@ import struct
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-import lz4.frame
 import numba
 import numpy as np
 
@@ -159,6 +158,8 @@ class Aedat4Writer(EventWriter):
     def _compress(self, data: bytes) -> bytes:
         if self.compression == "none":
             return data
+        import lz4.frame  # here, not at the top: the package imports without lz4 (e.g. .h5-only simulation)
+
         level = 9 if self.compression == "lz4_high" else 0
         return lz4.frame.compress(data, compression_level=level, content_checksum=False)
 
