@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Train the GPU models side by side on one GPU within a wall-time budget, then pack them.
+#
+#   bash models/train_gpu.sh OUTDIR [BUDGET_S] [SEQUENCES]
+#
+# 1. simulates the training set (the light models' recipe: 48 sequences, 256x192, seed 1000)
+#    on all CPU cores, unless data_sim/train already holds it;
+# 2. trains ($MODELS, default all four) evfocus-full, e2vid-full (the paper's widths) and the light evfocus / e2vid with
+#    the GPU recipe (models/configs/*-full.toml, *-gpu.toml), four processes on one GPU, all
+#    stopping at the same wall time so that the budget BUDGET_S (default 540 s) holds;
+# 3. writes each model's weights as fp16 to OUTDIR (split into 15 MB parts for transfer,
+#    joined with cat) and the logs to OUTDIR/logs.tar.gz.
+# A second stage: MODELS=evfocus-full INIT_DIR=DIR LR=1e-4 bash models/train_gpu.sh ... starts
+# from DIR/evfocus-full.pt with a fresh optimiser and a lower peak rate.
+# Ship with: python -m evfocus_live.train.card NAME RUN_DIR CONFIG (int8 for the full models).
+set -u
+OUTDIR=${1:?usage: train_gpu.sh OUTDIR [BUDGET_S] [SEQUENCES]}
+BUDGET_S=${2:-540}
+SEQS=${3:-48}
+T0=$(date +%s)
+PY=${PYTHON:-python3}
+CFG_DIR=${CFG_DIR:-models/configs}
+MODELS=${MODELS:-evfocus-full e2vid-full evfocus-gpu e2vid-gpu}
+export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH} PYTHONUNBUFFERED=1
+mkdir -p "$OUTDIR" runs
+LOG=runs/device.log
+say() { echo "[$(( $(date +%s) - T0 )) s] $*" | tee -a "$LOG"; }
+
+say "start: $(nproc) cores; $(nvidia-smi -L 2>/dev/null | head -1)"
+$PY -c "import torch, numpy, h5py, cv2, skimage, numba; print('torch', torch.__version__, 'cuda', torch.cuda.is_available(), 'numpy', numpy.__version__, 'skimage', skimage.__version__, 'numba', numba.__version__)" 2>&1 | tee -a "$LOG"
+
+# textures the simulator reads from scikit-image's folder; a carried copy fills any gap
+if [ -d .devcarry/skdata ]; then
+  SKD=$($PY -c "import os, skimage.data; print(os.path.dirname(skimage.data.__file__))")
+  cp -n .devcarry/skdata/* "$SKD"/ 2>>"$LOG" || say "warning: could not copy textures into $SKD"
+fi
+
+if [ ! -f data_sim/train/dataset.json ]; then
+  say "simulating $SEQS sequences"
+  NUMBA_NUM_THREADS=1 OMP_NUM_THREADS=1 timeout 240 $PY -m evfocus_live simulate data_sim/train --sequences "$SEQS" --duration 2 --resolution 256x192 \
+    --seed 1000 --no-aedat4 --workers "$(nproc)" --overwrite >>"$LOG" 2>&1 || { say "simulation failed"; tail -5 "$LOG"; exit 1; }
+fi
+say "data: $(ls data_sim/train/*.h5 | wc -l) sequences, $(du -sh data_sim/train | cut -f1)"
+
+# all four stop at the same wall time: budget minus what is spent, minus caching and packing
+LEFT_S=$(( BUDGET_S - ( $(date +%s) - T0 ) - ${MARGIN_S:-75} ))  # caching, final save, packing, timing
+[ "$LEFT_S" -gt 30 ] || { say "no time left to train ($LEFT_S s)"; exit 1; }
+MIN=$($PY -c "print($LEFT_S / 60)")
+say "training $MODELS for $MIN min each"
+PIDS=()
+for NAME in $MODELS; do
+  # a second stage: INIT_DIR/NAME.pt (weights of a first run) with a lower peak rate LR
+  EXTRA=()
+  [ -n "${INIT_DIR:-}" ] && [ -f "$INIT_DIR/$NAME.pt" ] && EXTRA=(--init "$INIT_DIR/$NAME.pt" ${LR:+--lr "$LR"})
+  $PY -m evfocus_live train "$CFG_DIR/$NAME.toml" --max-minutes "$MIN" --out "runs/$NAME" --no-progress "${EXTRA[@]}" \
+    >"runs/$NAME.log" 2>&1 &
+  PIDS+=($!)
+done
+# watchdog: past the budget, stop them (each has a checkpoint from the last minute)
+( sleep $(( BUDGET_S - ( $(date +%s) - T0 ) - 15 )); kill "${PIDS[@]}" ) >/dev/null 2>&1 &
+WD=$!
+for p in "${PIDS[@]}"; do wait "$p"; done
+pkill -P $WD 2>/dev/null; kill $WD 2>/dev/null
+nvidia-smi --query-gpu=name,memory.used,utilization.gpu --format=csv 2>/dev/null | tee -a "$LOG"
+for NAME in $MODELS; do
+  say "$NAME: $(tail -c 400 runs/$NAME.log | tr '\n' ' ')"
+done
+
+say "packing"
+$PY - "$OUTDIR" "$MODELS" <<'PYEOF' 2>&1 | tee -a "$LOG"
+import sys
+from pathlib import Path
+
+import torch
+
+from evfocus_live.nn.registry import load_checkpoint, read_checkpoint, save_checkpoint
+
+out = Path(sys.argv[1])
+for name in sys.argv[2].split():
+    run = Path("runs") / name
+    src = run / "final.pt" if (run / "final.pt").is_file() else run / "last.pt"
+    if not src.is_file():
+        print(name, "no checkpoint")
+        continue
+    meta = read_checkpoint(src).get("meta", {})
+    save_checkpoint(out / f"{name}.pt", load_checkpoint(src), meta, half=True)
+    print(name, src.name, "step", meta.get("step"), "wall_s", meta.get("wall_s"), "loss", meta.get("loss"))
+PYEOF
+for f in "$OUTDIR"/*.pt; do
+  [ "$(stat -c %s "$f")" -gt 15000000 ] && { split -b 15000000 -d "$f" "$f.part"; rm "$f"; }
+done
+# inference timing of the trained full models on this GPU (bf16 autocast, batch 1), E2VID as the baseline
+say "timing"
+timeout 45 $PY - <<'PYEOF' 2>&1 | tee -a "$LOG"
+import time
+from pathlib import Path
+
+import torch
+
+from evfocus_live.nn.registry import load_checkpoint
+
+if torch.cuda.is_available():
+    for name in [n for n in ("e2vid-full", "evfocus-full") if Path(f"runs/{n}/final.pt").is_file()]:
+        m = load_checkpoint(f"runs/{name}/final.pt", "cuda").to(memory_format=torch.channels_last)
+        for w, h in ((346, 260), (1280, 720)):
+            x = torch.randn(1, 5, h, w, device="cuda").to(memory_format=torch.channels_last)
+            m.reset_states()
+            with torch.inference_mode(), torch.autocast("cuda", dtype=torch.bfloat16):
+                for _ in range(10):
+                    m(x)
+                torch.cuda.synchronize()
+                t = time.perf_counter()
+                for _ in range(50):
+                    m(x)
+                torch.cuda.synchronize()
+            ms = (time.perf_counter() - t) / 50 * 1e3
+            print(f"timing {name} {w}x{h} bf16 batch1: {ms:.2f} ms/window ({1e3 / ms:.0f} fps) on {torch.cuda.get_device_name()}")
+PYEOF
+tar czf "$OUTDIR/logs.tar.gz" runs/*.log runs/*/log.csv runs/*/log.json runs/*/loss.png "$LOG" 2>/dev/null
+say "done"; ls -la "$OUTDIR"
