@@ -3,16 +3,18 @@
 #
 #   bash models/train_gpu.sh OUTDIR [BUDGET_S] [SEQUENCES]
 #
-# 1. simulates the training set (the light models' recipe: 48 sequences, 256x192, seed 1000)
-#    on all CPU cores, unless data_sim/train already holds it;
-# 2. trains ($MODELS, default all four) evfocus-full, e2vid-full (the paper's widths) and the light evfocus / e2vid with
-#    the GPU recipe (models/configs/*-full.toml, *-gpu.toml), four processes on one GPU, all
-#    stopping at the same wall time so that the budget BUDGET_S (default 540 s) holds;
+# 1. simulates the training set (the command in the configs' comment: 48 sequences, 256x192,
+#    seed 1000) on all CPU cores, unless data_sim/train already holds it;
+# 2. trains the models named in $MODELS (default: evfocus-full and e2vid-full at the paper's
+#    widths, and the light evfocus / e2vid with the GPU recipe: models/configs/*-full.toml,
+#    *-gpu.toml) side by side on the one GPU, all stopping at the same wall time so that the
+#    budget BUDGET_S (default 540 s) holds (MARGIN_S, default 75 s, is kept for caching the
+#    data, the final save, packing and timing);
 # 3. writes each model's weights as fp16 to OUTDIR (split into 15 MB parts for transfer,
-#    joined with cat) and the logs to OUTDIR/logs.tar.gz.
+#    joined with cat), the logs to OUTDIR/logs.tar.gz, and times the full models' inference.
 # A second stage: MODELS=evfocus-full INIT_DIR=DIR LR=1e-4 bash models/train_gpu.sh ... starts
 # from DIR/evfocus-full.pt with a fresh optimiser and a lower peak rate.
-# Ship with: python -m evfocus_live.train.card NAME RUN_DIR CONFIG (int8 for the full models).
+# Ship with: python -m evfocus_live.train.card NAME CKPT CONFIG --int8 (the full models).
 set -u
 OUTDIR=${1:?usage: train_gpu.sh OUTDIR [BUDGET_S] [SEQUENCES]}
 BUDGET_S=${2:-540}
