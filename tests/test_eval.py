@@ -102,6 +102,17 @@ def test_evaluate_writes_report(tmp_path):
     assert grid.shape[1] == 4 * 48  # events | defocused | sharp | model
 
 
+def test_report_json_is_strict():
+    """NIQE is NaN on frames under 194 px: the JSON says null, which every parser reads."""
+    from evfocus_live.train.evaluate import _strict_json, niqe_cell
+
+    body = _strict_json({"real": {"a.raw": {"m": {"niqe": float("nan"), "brisque": 30.5, "ms": [1.0, float("inf")]}}}})
+    text = json.dumps(body, allow_nan=False)
+    back = json.loads(text, parse_constant=lambda c: pytest.fail(f"non-standard JSON constant {c}"))
+    assert back["real"]["a.raw"]["m"] == {"niqe": None, "brisque": 30.5, "ms": [1.0, None]}
+    assert niqe_cell(None) == niqe_cell(float("nan")) == "–" and niqe_cell(3.14159) == "3.14"
+
+
 def test_expand_data_rejects_missing(tmp_path):
     from evfocus_live.errors import InputError
 

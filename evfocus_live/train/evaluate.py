@@ -214,9 +214,21 @@ def _stack_rows(rows: list[np.ndarray]) -> np.ndarray:
     return np.concatenate([np.pad(r, ((0, 4), (0, wmax - r.shape[1]), (0, 0)), constant_values=255) for r in rows], 0)
 
 
-def niqe_cell(value: float) -> str:
-    """NIQE for a Markdown table: "–" where it was not computed (NaN: frames too small)."""
-    return "–" if math.isnan(value) else f"{value:.2f}"
+def niqe_cell(value: float | None) -> str:
+    """NIQE for a Markdown table: "–" where it was not computed (NaN, or null in the JSON:
+    frames too small)."""
+    return "–" if value is None or math.isnan(value) else f"{value:.2f}"
+
+
+def _strict_json(obj: Any) -> Any:
+    """NaN / inf -> null, so that report.json is JSON for every parser, not only Python's."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: _strict_json(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_strict_json(v) for v in obj]
+    return obj
 
 
 def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, model_names: list[str]) -> str:
@@ -280,7 +292,8 @@ def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         (out / "report.md").write_text(report["markdown"])
-        (out / "report.json").write_text(json.dumps({k: v for k, v in report.items() if k != "markdown"}, indent=2))
+        body = _strict_json({k: v for k, v in report.items() if k != "markdown"})
+        (out / "report.json").write_text(json.dumps(body, indent=2, allow_nan=False))
         for name, img in grids.items():
             cv2.imwrite(str(out / name), img)
     return report
