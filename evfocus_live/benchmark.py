@@ -227,7 +227,7 @@ def _model_list(names: list[str] | None) -> list[tuple[str, torch.nn.Module]]:
         try:
             out.append((name, load_model(name, "cpu")))
         except CheckpointError:
-            # no weights shipped (evfocus-full): time the architecture, untrained
+            # a built-in name without weights here: time the architecture, untrained
             cfg_path = Path(__file__).resolve().parents[1] / "models" / "configs" / f"{name}.toml"
             if cfg_path.is_file():
                 import tomllib

@@ -40,6 +40,39 @@ def test_half_checkpoint_loads_as_float(tmp_path):
     assert load_model(str(p)).head.conv.weight.dtype == torch.float32
 
 
+def test_int8_checkpoint_is_small_and_close(tmp_path):
+    """Per-channel int8 (the full models' shipped form): ~4x smaller than fp32, outputs close."""
+    torch.manual_seed(0)
+    m = build_model("e2vid", {"base": 16}).eval()
+    p32 = save_checkpoint(tmp_path / "f.pt", m)
+    p8 = save_checkpoint(tmp_path / "q.pt", m, int8=True)
+    ck = torch.load(p8, weights_only=True)
+    big = [k for k, v in ck["state_dict"].items() if v.dtype == torch.int8]
+    assert big and set(big) == set(ck["int8_scales"])
+    assert p8.stat().st_size < 0.3 * p32.stat().st_size
+    q = load_model(str(p8))
+    assert all(v.dtype == torch.float32 for v in q.state_dict().values() if v.is_floating_point())
+    for k in big:  # each weight within half a quantisation step of the original
+        w, s = m.state_dict()[k], ck["int8_scales"][k].view(-1, *[1] * (m.state_dict()[k].ndim - 1))
+        assert torch.all((q.state_dict()[k] - w).abs() <= s / 2 + 1e-7)
+    x = torch.randn(1, 5, 48, 64)
+    with torch.inference_mode():
+        a, b = m(x)["image"], q(x)["image"]
+    assert (a - b).abs().max() < 0.02 and not torch.equal(a, b)
+
+
+def test_corrupt_int8_scales_are_a_checkpoint_error(tmp_path):
+    m = build_model("e2vid", {"base": 8})
+    p = save_checkpoint(tmp_path / "q.pt", m, int8=True)
+    ck = torch.load(p, weights_only=True)
+    k = next(iter(ck["int8_scales"]))
+    ck["int8_scales"][k] = ck["int8_scales"][k][:-1]  # one scale short
+    torch.save(ck, p)
+    with pytest.raises(CheckpointError, match="corrupt int8") as exc:
+        load_model(str(p))
+    _one_line(exc)
+
+
 def _one_line(exc: pytest.ExceptionInfo) -> str:
     msg = str(exc.value)
     assert msg and "\n" not in msg
@@ -100,8 +133,6 @@ def test_names():
     with pytest.raises(CheckpointError) as e:
         load_model("no-such-model")
     assert "evfocus" in _one_line(e)
-    with pytest.raises(CheckpointError, match="no weights shipped: train with evfocus train models/configs/evfocus-full.toml"):
-        load_model("evfocus-full")
     with pytest.raises(CheckpointError, match="not a built-in"):
         registry.load_shipped("nope", "cpu")
 

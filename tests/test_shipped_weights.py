@@ -14,7 +14,7 @@ from evfocus_live.plugins import MODELS, Registry
 from evfocus_live.train.trainer import load_config
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
-SHIPPED = ["evfocus", "e2vid", "e2vid-sharp", "firenet"]
+SHIPPED = ["evfocus", "evfocus-full", "e2vid", "e2vid-full", "e2vid-sharp", "firenet"]
 
 
 @pytest.mark.parametrize("name", SHIPPED)
@@ -36,16 +36,26 @@ def test_weights_match_card_and_load(name):
 
 def test_entry_point_factories():
     reg = Registry(MODELS)
-    assert set(SHIPPED) | {"evfocus-full"} <= set(reg.names())
+    assert set(SHIPPED) <= set(reg.names())
     model = reg.load("evfocus")("evfocus", "cpu")
     assert model.arch == "evfocus" and "blur" in model(torch.zeros(1, 5, 48, 64))
 
 
-def test_full_model_ships_config_not_weights():
-    assert not (MODELS_DIR / "evfocus-full.pt").exists()
-    cfg = load_config(MODELS_DIR / "configs" / "evfocus-full.toml")
-    assert cfg["model"]["base"] == 32
-    with pytest.raises(CheckpointError, match="no weights shipped"):
+def test_full_models_are_the_paper_width_in_int8():
+    """evfocus-full / e2vid-full: the paper's widths, shipped int8 to stay under 20 MB."""
+    for name, params in (("evfocus-full", 12_232_039), ("e2vid-full", 10_710_401)):
+        ck = torch.load(MODELS_DIR / f"{name}.pt", weights_only=True)
+        assert ck["config"]["base"] == 32 and ck["int8_scales"]
+        assert load_config(MODELS_DIR / "configs" / f"{name}.toml")["model"]["base"] == 32
+        assert load_model(name).num_parameters() == params
+        assert str(ck["meta"]["device"]).startswith("cuda")  # trained on a GPU, as its card says
+
+
+def test_unshipped_name_is_a_clear_error(monkeypatch):
+    from evfocus_live.nn import registry
+
+    monkeypatch.setitem(registry.SHIPPED, "evfocus-full", None)
+    with pytest.raises(CheckpointError, match="no weights shipped: train with evfocus train models/configs/evfocus-full.toml"):
         load_model("evfocus-full")
 
 
@@ -56,3 +66,26 @@ def test_light_config_is_the_shipped_default():
 
     cfg = load_model("evfocus").config
     assert {k: cfg[k] for k in LIGHT} == LIGHT
+
+
+def test_card_for_a_two_stage_int8_run(tmp_path, monkeypatch):
+    """The card writer ships int8 weights, names both stages, and its sha256 is the file's."""
+    from evfocus_live.nn.registry import build_model, save_checkpoint
+    from evfocus_live.train.card import write_card
+
+    monkeypatch.setenv("EVFOCUS_MODELS_DIR", str(tmp_path / "models"))
+    (tmp_path / "models").mkdir()
+    cfg = MODELS_DIR / "configs" / "e2vid-full.toml"
+    train_config = load_config(cfg)
+    train_config["train"]["lr"] = 1e-4
+    meta = {"step": 844, "wall_s": 148.1, "loss": 0.6, "device": "cuda", "amp": "bfloat16", "hardware": "GPU X",
+            "torch_version": "2.11.0", "train_config": train_config, "dataset_sequences": 48, "dataset_windows": 3840,
+            "init": {"step": 1075, "wall_s": 383.3, "hardware": "GPU X"}}
+    src = save_checkpoint(tmp_path / "run.pt", build_model("e2vid", {"base": 16}), meta, half=True)
+    card = write_card("e2vid-test", src, cfg, None, "e2vid-test", "notes here", int8=True)
+    text = card.read_text()
+    pt = tmp_path / "models" / "e2vid-test.pt"
+    assert f"sha256: `{sha256_file(pt)}`" in text
+    assert "int8 per output channel" in text and torch.load(pt, weights_only=True)["int8_scales"]
+    assert "stage 1: 1075 steps" in text and "peak lr 0.0003" in text and "total: 1919 steps" in text
+    assert "GPU X, bfloat16 autocast" in text and "notes here" in text

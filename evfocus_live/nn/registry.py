@@ -1,7 +1,7 @@
 """Model registry: build networks by name or from a checkpoint file.
 
-Names: ``evfocus`` (light, the default), ``evfocus-full`` (config only, no weights
-shipped), ``e2vid``, ``e2vid-sharp``, ``firenet`` — weights in the repository's
+Names: ``evfocus`` (light, the default), ``evfocus-full`` (the paper's width, trained on a
+GPU), ``e2vid``, ``e2vid-full``, ``e2vid-sharp``, ``firenet`` — weights in the repository's
 ``models/`` (override with ``$EVFOCUS_MODELS_DIR``) — plus any third-party entry point in
 the ``evfocus_live.models`` group, or a path to a ``.pt`` checkpoint.
 
@@ -36,8 +36,9 @@ ARCHS: dict[str, type] = {"evfocus": EvFocus, "e2vid": E2VID, "firenet": FireNet
 #: shipped name -> weight file in models/ (None: config only)
 SHIPPED: dict[str, str | None] = {
     "evfocus": "evfocus.pt",
-    "evfocus-full": None,
+    "evfocus-full": "evfocus-full.pt",
     "e2vid": "e2vid.pt",
+    "e2vid-full": "e2vid-full.pt",
     "e2vid-sharp": "e2vid-sharp.pt",
     "firenet": "firenet.pt",
 }

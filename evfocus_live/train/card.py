@@ -1,8 +1,10 @@
 """Model cards: ship a trained checkpoint into ``models/`` with a Markdown card.
 
-``python -m evfocus_live.train.card NAME RUN_DIR CONFIG [--report report.json] [--notes notes.md]``
-copies ``RUN_DIR/final.pt`` to ``models/NAME.pt`` and writes ``models/NAME.md`` (config,
-data recipe, steps, wall time, hardware, held-out and real-data metrics, sha256).
+``python -m evfocus_live.train.card NAME RUN [CONFIG] [--report report.json] [--notes notes.md] [--int8]``
+copies ``RUN/final.pt`` (or RUN itself, a .pt file) to ``models/NAME.pt`` — as int8 with
+``--int8``, for the full-width models that would not fit in 20 MB otherwise — and writes
+``models/NAME.md`` (config, data recipe, steps, wall time, hardware, held-out and
+real-data metrics, sha256).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 import torch
 
-from ..nn.registry import load_checkpoint, models_dir, read_checkpoint, sha256_file
+from ..nn.registry import load_checkpoint, models_dir, read_checkpoint, save_checkpoint, sha256_file
 from .evaluate import REFERENCE, SPLITS, niqe_cell
 
 
@@ -52,21 +54,52 @@ def _bptt(data: dict[str, Any]) -> str:
     return text + (f", first {skip} windows after a reset not scored" if skip else "")
 
 
-def write_card(name: str, run_dir: Path, config_path: Path, report: dict[str, Any] | None, label: str,
-               notes: str = "") -> Path:
-    src = run_dir / "final.pt"
+def _storage(ck: dict[str, Any]) -> str:
+    if ck.get("int8_scales"):
+        return "weights int8 per output channel, the rest float16; dequantised to float32 on load"
+    dtypes = {str(v.dtype).replace("torch.", "") for v in ck["state_dict"].values() if v.is_floating_point()}
+    return "/".join(sorted(dtypes))
+
+
+def _hardware(meta: dict[str, Any]) -> str:
+    hw = meta.get("hardware") or "2-core x86 CPU shared with other jobs, no GPU"
+    if str(meta.get("device", "")).startswith("cuda"):
+        return f"{hw}, {meta.get('amp', 'fp32')} autocast (models/train_gpu.sh)"
+    return f"{hw}, {meta.get('torch_threads')} thread(s)"
+
+
+def write_card(name: str, src: Path, config_path: Path, report: dict[str, Any] | None, label: str,
+               notes: str = "", int8: bool = False) -> Path:
+    src = src / "final.pt" if src.is_dir() else src
     ck = read_checkpoint(src)
     load_checkpoint(src)  # must load strictly before it ships
     dst = models_dir() / f"{name}.pt"
-    shutil.copyfile(src, dst)
     meta = ck["meta"]
+    if int8:
+        save_checkpoint(dst, load_checkpoint(src), meta, int8=True)
+    else:
+        shutil.copyfile(src, dst)
     tc = meta.get("train_config", {})
     model = load_checkpoint(dst)
+    stage1 = meta.get("init") or None
+    steps = [f"steps: {meta.get('step')}, wall time: {meta.get('wall_s', 0) / 60:.1f} min, last-batch training loss "
+             f"{meta.get('loss', float('nan')):.4f}"]
+    lr_text = f"Adam lr {tc.get('train', {}).get('lr')} (cosine)"
+    if stage1:
+        from .trainer import load_config
+
+        lr1 = load_config(config_path)["train"]["lr"] if config_path.is_file() else "?"
+        lr_text = "Adam, a cosine schedule per stage"
+        steps = [f"stage 1: {stage1.get('step')} steps, {(stage1.get('wall_s') or 0) / 60:.1f} min on "
+                 f"{stage1.get('hardware')}, peak lr {lr1}",
+                 f"stage 2 (from stage 1's weights, fresh optimiser, peak lr {tc.get('train', {}).get('lr')}): " + steps[0],
+                 f"total: {int(stage1.get('step') or 0) + int(meta.get('step') or 0)} steps"]
     lines = [
         f"# Model card: `{name}`", "",
         notes.strip(), "",
         "## Architecture", "",
-        f"- arch `{ck['arch']}`, {model.num_parameters():,} parameters, file {dst.stat().st_size / 1e6:.2f} MB (float32)",
+        f"- arch `{ck['arch']}`, {model.num_parameters():,} parameters, file {dst.stat().st_size / 1e6:.2f} MB "
+        f"({_storage(read_checkpoint(dst))})",
         f"- config: `{json.dumps(ck['config'])}`",
         "",
         "## Training", "",
@@ -74,12 +107,10 @@ def write_card(name: str, run_dir: Path, config_path: Path, report: dict[str, An
         f"- data: `{tc.get('data', {}).get('train')}` — {meta.get('dataset_sequences')} simulated sequences, "
         f"{meta.get('dataset_windows')} windows (recipe in the config's comment; simulator seeds = seed + i)",
         f"- seq_len {tc.get('data', {}).get('seq_len')}, batch {tc.get('data', {}).get('batch_size')}, "
-        f"crop {tc.get('augment', {}).get('crop')} px, Adam lr {tc.get('train', {}).get('lr')} (cosine), "
+        f"crop {tc.get('augment', {}).get('crop')} px, {lr_text}, "
         f"{_bptt(tc.get('data', {}))}, training seed {tc.get('train', {}).get('seed')}",
-        f"- steps: {meta.get('step')}, wall time: {meta.get('wall_s', 0) / 60:.1f} min, last-batch training loss "
-        f"{meta.get('loss', float('nan')):.4f}",
-        f"- hardware: 2-core x86 CPU shared with other jobs, no GPU, "
-        f"torch {torch.__version__}, {meta.get('torch_threads')} thread(s), Python {platform.python_version()}",
+        *[f"- {s}" for s in steps],
+        f"- hardware: {_hardware(meta)}; torch {meta.get('torch_version', torch.__version__)}",
         "",
     ]
     if report:
@@ -105,15 +136,16 @@ def write_card(name: str, run_dir: Path, config_path: Path, report: dict[str, An
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("name")
-    ap.add_argument("run_dir", type=Path)
+    ap.add_argument("run", type=Path, help="run folder (its final.pt) or a .pt checkpoint")
     ap.add_argument("config", type=Path)
     ap.add_argument("--report", type=Path, default=None)
     ap.add_argument("--label", default=None, help="model label in the report (default NAME)")
     ap.add_argument("--notes", type=Path, default=None)
+    ap.add_argument("--int8", action="store_true", help="ship int8 weights (full-width models)")
     a = ap.parse_args(argv)
     report = json.loads(a.report.read_text()) if a.report else None
     notes = a.notes.read_text() if a.notes else ""
-    print(write_card(a.name, a.run_dir, a.config, report, a.label or a.name, notes))
+    print(write_card(a.name, a.run, a.config, report, a.label or a.name, notes, int8=a.int8))
     return 0
 
 
