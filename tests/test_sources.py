@@ -373,3 +373,35 @@ def test_prophesee_metavision_path(monkeypatch):
     with open_source("prophesee", poll_timeout_s=0.5) as cam:
         assert (cam.width, cam.height) == (640, 480)
         assert np.array_equal(cam.read(), ev)
+
+
+def test_time_range_is_found_once(tmp_path):
+    """The viewer's clock and the loop ask for the range again and again: a file is scanned
+    once (HDF5, npy) or indexed once (RAW, also when two threads ask at the same time)."""
+    import threading
+
+    ev = make_events(30_000, 64, 48, duration_us=300_000, seed=5)
+    np.save(tmp_path / "e.npy", ev)
+    with Hdf5Writer(tmp_path / "e.h5", 64, 48) as w:
+        w.write(ev)
+    expected = (int(ev["t"].min()), int(ev["t"].max()))
+    for name in ("e.npy", "e.h5"):
+        src = open_file(str(tmp_path / name))
+        calls = []
+        real = src._t_us
+        src._t_us = lambda *a: (calls.append(a), real(*a))[1]
+        assert src.time_range_us() == expected and src.time_range_us() == expected
+        assert len(calls) == 1, name
+        src.close()
+    raw = open_file(str(EVT3_FILE))
+    scans = []
+    real_scan = raw._scan_blocks
+    raw._scan_blocks = lambda: (scans.append(1), time.sleep(0.2), real_scan())[2]
+    out = []
+    threads = [threading.Thread(target=lambda: out.append(raw.time_range_us())) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(scans) == 1 and len(set(out)) == 1 and out[0] is not None
+    raw.close()

@@ -193,14 +193,19 @@ class Hdf5FileSource(EventSource):
         self._drop_before = None
 
     def time_range_us(self) -> tuple[int, int] | None:
-        """(min t, max t), scanning the t column once in slices."""
+        """(min t, max t), scanning the t column once in slices. The
+        result is kept: the viewer and the loop ask again and again."""
+        cached = getattr(self, "_range_us", None)
+        if cached is not None:
+            return cached
         lo, hi = None, None
         for i in range(0, self.n_events, BATCH_EVENTS):
             t = self._t_us(i, min(self.n_events, i + BATCH_EVENTS))
             a, b = int(t.min()), int(t.max())
             lo = a if lo is None else min(lo, a)
             hi = b if hi is None else max(hi, b)
-        return lo, hi
+        self._range_us = (lo, hi) if lo is not None else None
+        return self._range_us
 
     def close(self) -> None:
         pf = getattr(self, "_prefetch", None)

@@ -183,14 +183,19 @@ class NpyFileSource(EventSource):
         self._drop_before = None
 
     def time_range_us(self) -> tuple[int, int] | None:
-        """(min t, max t) over the file, scanned in batches (bounded memory)."""
+        """(min t, max t) over the file, scanned in batches (bounded memory). The
+        result is kept: the viewer and the loop ask again and again."""
+        cached = getattr(self, "_range_us", None)
+        if cached is not None:
+            return cached
         lo = hi = None
         for i in range(0, self.n_events, BATCH_EVENTS):
             t = self._t_us(slice(i, i + BATCH_EVENTS))
             a, b = int(t.min()), int(t.max())
             lo = a if lo is None else min(lo, a)
             hi = b if hi is None else max(hi, b)
-        return lo, hi
+        self._range_us = (lo, hi) if lo is not None else None
+        return self._range_us
 
     def close(self) -> None:
         self._arr = None

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import mmap
 import re
+import threading
 from pathlib import Path
 from typing import ClassVar
 
@@ -200,6 +201,7 @@ class RawFileSource(EventSource):
         self._block_words = max(64, block_bytes // self._word.itemsize)
         self._ratio = 1.0  # events per input word, to size output arrays
         self._index: list[tuple[int, np.ndarray, int, int]] | None = None  # (word, state, tmin, tmax)
+        self._index_lock = threading.Lock()
         self._warned_dropped = 0
         self._rewind()
         if backend != "evfocus":
@@ -276,27 +278,32 @@ class RawFileSource(EventSource):
     def _build_index(self) -> list[tuple[int, np.ndarray, int, int]]:
         """Decode the whole file once into a small warm scratch buffer, keeping the
         decoder state and the time range of every block (for seek and time_range_us)."""
-        if self._index is None:
-            scratch = np.empty(1 << 16, dtype=EVENT_DTYPE)
-            st = evt.new_state()
-            pos, index = 0, []
-            while pos < self._n_words:
-                start, snap = pos, st.copy()
-                end = min(self._n_words, pos + self._block_words)
-                tmin = tmax = None
-                while pos < end:
-                    n, used = evt.decode(self._words[pos:end], st, scratch, self.version,
-                                         self.width, self.height)
-                    pos += used
-                    if n:
-                        t = scratch["t"][:n]
-                        a, b = int(t.min()), int(t.max())
-                        tmin = a if tmin is None else min(tmin, a)
-                        tmax = b if tmax is None else max(tmax, b)
-                if tmin is not None:
-                    index.append((start, snap, tmin, tmax))
-            self._index = index
+        with self._index_lock:  # the reader (seek) and the viewer (time range) may both ask
+            if self._index is None:
+                self._index = self._scan_blocks()
         return self._index
+
+    def _scan_blocks(self) -> list[tuple[int, np.ndarray, int, int]]:
+        """One pass with its own decoder state and scratch buffer (the reader's are untouched)."""
+        scratch = np.empty(1 << 16, dtype=EVENT_DTYPE)
+        st = evt.new_state()
+        pos, index = 0, []
+        while pos < self._n_words:
+            start, snap = pos, st.copy()
+            end = min(self._n_words, pos + self._block_words)
+            tmin = tmax = None
+            while pos < end:
+                n, used = evt.decode(self._words[pos:end], st, scratch, self.version,
+                                     self.width, self.height)
+                pos += used
+                if n:
+                    t = scratch["t"][:n]
+                    a, b = int(t.min()), int(t.max())
+                    tmin = a if tmin is None else min(tmin, a)
+                    tmax = b if tmax is None else max(tmax, b)
+            if tmin is not None:
+                index.append((start, snap, tmin, tmax))
+        return index
 
     def seek(self, t_us: int) -> None:
         """Resume at the first block holding an event with ``t >= t_us``.

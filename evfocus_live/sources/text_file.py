@@ -172,11 +172,12 @@ class TextFileSource(EventSource):
             if not self._index:
                 return None
             return min(i[2] for i in self._index), max(i[3] for i in self._index)
-        self._fh.seek(self._data_off)
-        head = self._fh.read(1 << 16)
-        tail_off = max(self._data_off, self._size - (1 << 16))
-        self._fh.seek(tail_off)
-        tail = self._fh.read(1 << 16)
+        with open(self.path, "rb") as fh:  # its own handle: the reader thread owns self._fh's offset
+            fh.seek(self._data_off)
+            head = fh.read(1 << 16)
+            tail_off = max(self._data_off, self._size - (1 << 16))
+            fh.seek(tail_off)
+            tail = fh.read(1 << 16)
         if not head.endswith(b"\n"):
             head = head[: head.rfind(b"\n") + 1]
         if tail_off > self._data_off:
