@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -130,6 +131,7 @@ def test_real_file_plays_in_every_pane(qtbot, tmp_path, tiny_model, name):
     assert_nonuniform(win.frame_pane, min_std=1.0)
     assert_nonuniform(win.defocus_pane, min_std=1.0)
     assert win.last_frame.image.shape == (info["height"], info["width"])
+    qtbot.waitUntil(win.session.range_ready.is_set, timeout=FRAME_TIMEOUT_MS)
     r = win.session.time_range_us
     assert r[0] == info["t_first_us"]
     win.close()
@@ -191,6 +193,7 @@ def test_seek_and_speed_on_a_file(qtbot, tmp_path, tiny_model):
     win = make_window(qtbot, tmp_path, str(info["path"]), tiny_model, speed=0.1, loop=True,
                       window_events=5_000)
     s = win.session
+    qtbot.waitUntil(s.range_ready.is_set, timeout=FRAME_TIMEOUT_MS)
     t0, t1 = s.time_range_us
     wait_frames(qtbot, win, 1)
     # 0.1x: the sensor clock advances at about a tenth of the wall clock
@@ -408,6 +411,49 @@ def test_file_corrupt_mid_stream_is_reported_and_the_viewer_stays_usable(qtbot, 
     assert win.session is None and win.frames_painted >= 1
     assert win.open_source(pattern())  # still usable
     wait_frames(qtbot, win, 1)
+    win.close()
+
+
+def test_slow_time_range_does_not_freeze_the_viewer(qtbot, tmp_path, tiny_model):
+    """Finding the end of a large RAW file decodes all of it: the viewer plays meanwhile,
+    says so, asks the source once, and shows the seek range when it is known."""
+    from conftest import make_events
+
+    from evfocus_live.sources.base import EventSource
+
+    release = threading.Event()
+
+    class SlowEnd(EventSource):
+        format, sensor, width, height = "slow", "test", 64, 48
+        calls = 0
+
+        def __init__(self):
+            self.ev = make_events(400_000, 64, 48, duration_us=4_000_000)
+            self.i = 0
+
+        def read(self):
+            self.i += 1
+            return self.ev[(self.i - 1) * 2000:self.i * 2000] if self.i * 2000 <= len(self.ev) else None
+
+        def seek(self, t_us):
+            self.i = int(np.searchsorted(self.ev["t"], t_us)) // 2000
+
+        def time_range_us(self):
+            SlowEnd.calls += 1
+            release.wait(20)
+            return int(self.ev["t"][0]), int(self.ev["t"][-1])
+
+    win = make_window(qtbot, tmp_path, SlowEnd(), tiny_model, speed=0.0, window_events=2000)
+    wait_frames(qtbot, win, 2)  # frames arrive while the range is still unknown
+    assert win.session.time_range_us is None and not win.session.range_ready.is_set()
+    qtbot.waitUntil(lambda: "finding the end" in win.time_label.text(), timeout=FRAME_TIMEOUT_MS)
+    release.set()
+    qtbot.waitUntil(win.session.range_ready.is_set, timeout=FRAME_TIMEOUT_MS)
+    assert win.session.time_range_us == (int(win.session.source.inner.ev["t"][0]),
+                                         int(win.session.source.inner.ev["t"][-1]))
+    for _ in range(5):
+        win.session.time_range_us
+    assert SlowEnd.calls == 1
     win.close()
 
 

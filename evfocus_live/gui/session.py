@@ -282,6 +282,13 @@ class LiveSession:
         self.pipeline = self._build_pipeline(model_obj)
         self.pipeline.speed = float(speed)
         self.pipeline.loop = bool(loop)
+        #: the recording's (first, last) t_us, found once in the background (see time_range_us)
+        self._range_us: tuple[int, int] | None = None
+        self.range_ready = threading.Event()
+        if self.source.is_live:
+            self.range_ready.set()
+        else:
+            threading.Thread(target=self._find_range, name="evfocus-time-range", daemon=True).start()
 
     # ---- construction -----------------------------------------------------------
     def _build_pipeline(self, model_obj):
@@ -320,12 +327,20 @@ class LiveSession:
     def is_live(self) -> bool:
         return self.source.is_live
 
+    def _find_range(self) -> None:
+        try:
+            self._range_us = self.source.time_range_us()
+        except Exception as exc:  # a corrupt tail: no seek bar, but the replay goes on
+            log.warning("time range unavailable: %s", exc)
+        finally:
+            self.range_ready.set()
+
     @property
     def time_range_us(self) -> tuple[int, int] | None:
-        try:
-            return None if self.is_live else self.source.time_range_us()
-        except Exception:
-            return None
+        """(first, last) t_us of a recording; None for a live source and until the
+        background scan is done. Finding the end of a RAW file means decoding all of it
+        (seconds for a large one): never on the GUI thread, and only once."""
+        return self._range_us
 
     @property
     def t_us(self) -> int | None:

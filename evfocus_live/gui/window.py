@@ -789,7 +789,8 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.seek_slider.blockSignals(False)
         else:
             ro.set("sensor_t", "-" if t is None else f"{t / 1e6:.3f} s")
-            self.time_label.setText("live" if s.is_live else "-")
+            self.time_label.setText("live" if s.is_live else
+                                    ("-" if s.range_ready.is_set() else "finding the end of the recording..."))
         if self.sim_truth is not None:
             try:
                 self.sim_truth.setText(f"{s.source.inner.subject_sigma_px():.2f} px \u03c3")
