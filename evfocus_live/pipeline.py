@@ -48,6 +48,9 @@ from .sources.base import EventSource
 
 log = logging.getLogger(__name__)
 
+#: above this many parameters a model is not real time on a laptop CPU (the full models: 10-12 M)
+CPU_REALTIME_PARAMS = 2_000_000
+
 __all__ = ["Pipeline", "FrameResult", "PipelineStats", "resolve_device"]
 
 #: default ring buffer capacity in events (13 bytes each)
@@ -255,7 +258,13 @@ class Pipeline:
         """
         if not hasattr(model, "reset_states") or not callable(model):
             raise CheckpointError(f"{type(model).__name__} is not a model (needs reset_states() and forward())")
+        self.cpu_warning = None
         if isinstance(model, torch.nn.Module):
+            n_params = sum(p.numel() for p in model.parameters())
+            if self.device.type == "cpu" and n_params > CPU_REALTIME_PARAMS:
+                self.cpu_warning = (f"{self.model_cfg.name}: {n_params / 1e6:.1f} M parameters run at about a "
+                                    "frame per second on a CPU; 'evfocus' is the real-time model there")
+                log.warning("%s", self.cpu_warning)
             model = model.to(self.device).eval()
             self.half = bool(self.model_cfg.half and self.device.type == "cuda")
             model = model.half() if self.half else model.float()

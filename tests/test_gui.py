@@ -595,3 +595,19 @@ def test_video_sink_keeps_the_event_time_pace(tmp_path):
     cap = cv2.VideoCapture(str(tmp_path / "v.mp4"))
     assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 25 and abs(cap.get(cv2.CAP_PROP_FPS) - 10) < 0.01
     cap.release()
+
+
+def test_heavy_model_on_a_cpu_is_said_once(tmp_path, tiny_model):
+    """Picking a full-width model on a CPU works, with one visible line that it is not real time."""
+    from evfocus_live.nn.registry import build_model, save_checkpoint
+
+    big = save_checkpoint(tmp_path / "e2vid16.pt", build_model("e2vid", {"base": 16}))  # 2.7 M parameters
+    s = LiveSession(pattern(48, 32), WindowConfig(mode="events", window_events=300),
+                    model=ModelConfig(device="cpu"), post=PostConfig(steps=()), model_obj=tiny_model)
+    try:
+        assert not any(level == "warning" for level, _ in s.messages)
+        assert s.set_model(str(big))
+        warnings = [text for level, text in s.messages if level == "warning"]
+        assert len(warnings) == 1 and "2.7 M parameters" in warnings[0] and "'evfocus'" in warnings[0]
+    finally:
+        s.stop()

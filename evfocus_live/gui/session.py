@@ -280,6 +280,8 @@ class LiveSession:
         self.event_view = EventView(self.source.width, self.source.height,
                                     mode="decay" if event_mode == "window" else event_mode, decay_ms=decay_ms)
         self.pipeline = self._build_pipeline(model_obj)
+        if self.pipeline.cpu_warning:  # (the pipeline has logged it: show it, do not log it twice)
+            self.messages.append(("warning", self.pipeline.cpu_warning))
         self.pipeline.speed = float(speed)
         self.pipeline.loop = bool(loop)
         #: the recording's (first, last) t_us, found once in the background (see time_range_us)
@@ -504,6 +506,8 @@ class LiveSession:
         self.no_model = False
         self.model_cfg = self.pipeline.model_cfg
         self.message(f"model: {name} on {self.pipeline.device}")
+        if self.pipeline.cpu_warning:
+            self.messages.append(("warning", self.pipeline.cpu_warning))
         return True
 
     def set_window(self, window: WindowConfig) -> bool:
