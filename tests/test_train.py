@@ -203,6 +203,20 @@ def test_divergence_stops_with_one_line_and_keeps_last_good(tiny_data, tmp_path,
     assert (out / "last.pt").read_bytes() == good  # the NaN weights were never written
 
 
+def test_init_starts_a_second_stage_and_refuses_other_weights(tiny_data, tmp_path):
+    from evfocus_live.errors import CheckpointError
+
+    first = train(tiny_cfg(tiny_data, tmp_path / "a", steps=2), progress=False)
+    s = train(tiny_cfg(tiny_data, tmp_path / "b", steps=1), init=first["checkpoint"], lr=1e-4, progress=False)
+    assert s["step"] == 1 and s["init"]["step"] == 2  # a fresh schedule, the first stage recorded
+    assert s["train_config"]["train"]["lr"] == 1e-4
+    other = tiny_cfg(tiny_data, tmp_path / "c", steps=1)
+    other["model"]["base"] = 8
+    with pytest.raises(CheckpointError, match="--init weights are evfocus") as exc:
+        train(other, init=first["checkpoint"], progress=False)
+    assert "\n" not in str(exc.value)
+
+
 def test_config_errors(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('[model]\narch = "evfocus"\n[train]\nstepz = 3\n')

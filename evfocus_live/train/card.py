@@ -91,7 +91,7 @@ def write_card(name: str, src: Path, config_path: Path, report: dict[str, Any] |
         lr1 = load_config(config_path)["train"]["lr"] if config_path.is_file() else "?"
         lr_text = "Adam, a cosine schedule per stage"
         steps = [f"stage 1: {stage1.get('step')} steps, {(stage1.get('wall_s') or 0) / 60:.1f} min on "
-                 f"{stage1.get('hardware')}, peak lr {lr1}",
+                 f"{stage1.get('hardware') or 'the 2-core CPU'}, peak lr {lr1}",
                  f"stage 2 (from stage 1's weights, fresh optimiser, peak lr {tc.get('train', {}).get('lr')}): " + steps[0],
                  f"total: {int(stage1.get('step') or 0) + int(meta.get('step') or 0)} steps"]
     lines = [

@@ -33,7 +33,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..errors import ConfigError, TrainingError
+from ..errors import CheckpointError, ConfigError, TrainingError
 from ..nn.registry import build_model, read_checkpoint, resolve_device, save_checkpoint
 from .dataset import Augment, SequenceDataset
 from .losses import LossWeights, sequence_loss
@@ -130,7 +130,6 @@ class Unroll(nn.Module):
 def _init_weights(model: nn.Module, path: str) -> dict[str, Any]:
     """Load ``path``'s weights into a fresh model of the same architecture and config;
     CheckpointError (one line) when they do not match. Returns what the log records."""
-    from ..errors import CheckpointError
     from ..nn.registry import load_checkpoint
 
     src = load_checkpoint(path)
