@@ -274,3 +274,15 @@ def test_ddp_two_processes_gloo(tiny_data, tmp_path):
     assert res["step"] == 2
     ck = torch.load(tmp_path / "ddp" / "final.pt", weights_only=True)
     assert ck["meta"]["world_size"] == 2
+
+
+def test_simulated_sequences_work_without_hdf5plugin(tmp_path, monkeypatch):
+    """hdf5plugin is optional (e.g. on a GPU image): the simulator writes gzip, and the
+    dataset and the evaluation read that without it."""
+    from evfocus_live.train.evaluate import has_ground_truth
+
+    monkeypatch.setitem(sys.modules, "hdf5plugin", None)  # import hdf5plugin -> ImportError
+    path = tmp_path / "seq_00000.h5"
+    simulate_minimal(path, width=32, height=24, n_frames=4, sigma_range=(1, 2), seed=3)
+    assert load_sequence(path).voxels.shape == (3, 5, 24, 32)
+    assert has_ground_truth(path)

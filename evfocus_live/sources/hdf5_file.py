@@ -33,6 +33,18 @@ _H5_ERRORS = (KeyError, ValueError, OSError, TypeError, RuntimeError, IndexError
 H5_MAGIC = b"\x89HDF\r\n\x1a\n"
 
 
+def import_h5py():
+    """h5py, with hdf5plugin's Blosc/LZ4/Zstd filters registered when it is installed
+    (files written with gzip, as without it, read fine either way)."""
+    import h5py
+
+    try:
+        import hdf5plugin  # noqa: F401
+    except ImportError:
+        pass
+    return h5py
+
+
 class Hdf5FileSource(EventSource):
     """Events in an HDF5 file (layouts in the module docstring).
 
@@ -54,11 +66,7 @@ class Hdf5FileSource(EventSource):
         return head.startswith(H5_MAGIC)
 
     def __init__(self, path: str | Path, width: int | None = None, height: int | None = None):
-        import h5py
-        try:
-            import hdf5plugin  # noqa: F401  registers Blosc/LZ4/Zstd filters
-        except ImportError:
-            pass
+        h5py = import_h5py()
         self.path = Path(path)
         try:
             self._f = h5py.File(self.path, "r")

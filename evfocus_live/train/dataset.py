@@ -95,14 +95,10 @@ def list_sequences(path: str | Path) -> list[Path]:
 
 def load_sequence(path: Path, num_bins: int = 5, max_frames: int | None = None) -> Sequence:
     """Read one simulator .h5 and cache its voxel grids; InputError if the layout is wrong."""
-    import h5py
-
-    try:  # registers Blosc/LZ4; files written without it (gzip) read fine without it
-        import hdf5plugin  # noqa: F401
-    except ImportError:
-        pass
-
     from ..events import EVENT_DTYPE
+    from ..sources.hdf5_file import import_h5py
+
+    h5py = import_h5py()
 
     try:
         with h5py.File(path, "r") as f:

@@ -55,8 +55,7 @@ def has_ground_truth(path: Path) -> bool:
     if path.suffix.lower() not in (".h5", ".hdf5"):
         return False
     try:
-        import h5py
-        import hdf5plugin  # noqa: F401
+        import h5py  # listing groups needs no compression filters
 
         with h5py.File(path, "r") as f:
             return "frames" in f and "sharp" in f["frames"]
