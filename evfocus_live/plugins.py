@@ -5,12 +5,16 @@ Three groups: ``evfocus_live.sources``, ``evfocus_live.models`` and
 project's ``setup.cfg``, so built-ins and third-party plugins take one path. Entry
 points are loaded lazily, on first use; one that fails to import is logged, recorded in
 :attr:`Registry.failures` (the GUI shows them) and skipped — it never crashes the app.
+A checkout run without being installed (``PYTHONPATH=.``, as on a bare GPU machine) has no
+entry points of its own: the built-ins are then read from the checkout's ``setup.cfg``.
 """
 
 from __future__ import annotations
 
+import configparser
 import logging
 from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -18,6 +22,23 @@ log = logging.getLogger(__name__)
 SOURCES = "evfocus_live.sources"
 MODELS = "evfocus_live.models"
 POSTPROCESSORS = "evfocus_live.postprocessors"
+
+
+def checkout_entry_points(group: str) -> list[EntryPoint]:
+    """The built-ins of ``group`` as this checkout's ``setup.cfg`` declares them ([] if absent)."""
+    cfg_path = Path(__file__).resolve().parents[1] / "setup.cfg"
+    cfg = configparser.ConfigParser()
+    try:
+        cfg.read(cfg_path, encoding="utf-8")
+        text = cfg.get("options.entry_points", group, fallback="")
+    except (OSError, configparser.Error):
+        return []
+    out = []
+    for line in text.splitlines():
+        name, sep, value = line.partition("=")
+        if sep and name.strip() and value.strip():
+            out.append(EntryPoint(name.strip(), value.strip(), group))
+    return out
 
 
 class Registry:
@@ -32,7 +53,11 @@ class Registry:
 
     def __init__(self, group: str, eps: list[EntryPoint] | None = None):
         self.group = group
-        self._eps = {ep.name: ep for ep in (eps if eps is not None else entry_points(group=group))}
+        if eps is None:
+            eps = list(entry_points(group=group))
+            if not any(ep.value.startswith(__package__ + ".") for ep in eps):
+                eps = checkout_entry_points(group) + eps  # not installed: the built-ins from setup.cfg
+        self._eps = {ep.name: ep for ep in eps}
         self._loaded: dict[str, Any] = {}
         self.failures: dict[str, str] = {}
 

@@ -51,6 +51,24 @@ def test_broken_plugin_is_recorded_and_skipped(monkeypatch):
         reg.load("broken")
 
 
+def test_uninstalled_checkout_reads_its_builtins_from_setup_cfg(monkeypatch, tmp_path):
+    """Run from a checkout with PYTHONPATH only (no entry points of ours, as on a bare GPU
+    machine): the built-in sources still open files, and plugins still add to them."""
+    from evfocus_live import sources
+
+    def installed_nothing(group=None, **kw):
+        return [EntryPoint("pattern", "evfocus_plugin_pattern:PatternSource", SOURCES)] if group == SOURCES else []
+    monkeypatch.setattr(plugins_mod, "entry_points", installed_nothing)
+    monkeypatch.setattr(sources, "_registry", None)
+    reg = Registry(SOURCES)
+    assert {"aedat4", "evt2", "evt3", "hdf5", "npy", "text", "sim", "pattern"} <= set(reg.names())
+    assert {"evfocus", "e2vid", "firenet"} <= set(Registry(MODELS).names())
+    ev = np.zeros(3, EVENT_DTYPE)
+    ev["t"] = [1, 2, 3]
+    np.save(tmp_path / "ev.npy", ev)
+    assert sources.detect_format(tmp_path / "ev.npy")[0] == "npy"
+
+
 # ---------------------------------------------------------------------- pattern source
 def test_pattern_source_contract():
     from evfocus_live.sources import open_source
