@@ -27,7 +27,9 @@ from .events import EVENT_DTYPE
 
 log = logging.getLogger(__name__)
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+#: the real recordings the replays are built from (../shared/data beside the checkout, or
+#: $EVFOCUS_SHARED_DATA); synthetic events stand in for a missing file
+SHARED_DATA = Path(os.environ.get("EVFOCUS_SHARED_DATA") or Path(__file__).resolve().parents[1].parent / "shared" / "data")
 DAVIS_FILE = SHARED_DATA / "davis346_pegboard_aestream.aedat4"
 EVT3_FILE = SHARED_DATA / "prophesee_gen41_evk3_street_evt3.raw"
 
@@ -111,7 +113,12 @@ def make_replays(tmp: Path, seconds: float = 3.0) -> dict[str, dict]:
         w, h = 346, 260
         ev = _fallback_events(w, h, seconds, 0.9e6)
     path = tmp / "replay_346x260.aedat4"
-    with Aedat4Writer(path, w, h, sensor="DAVIS346-bench") as wr:
+    try:  # dv writes LZ4 (what the reader is timed on); without the lz4 package, uncompressed
+        import lz4.frame  # noqa: F401
+        compression = "lz4"
+    except ImportError:
+        compression = "none"
+    with Aedat4Writer(path, w, h, sensor="DAVIS346-bench", compression=compression) as wr:
         step = 10_000
         t0 = int(ev["t"][0])
         edges = np.searchsorted(ev["t"], np.arange(t0, int(ev["t"][-1]) + step + 1, step))
@@ -359,20 +366,32 @@ class _TimedRunner:
             self.seconds += time.perf_counter() - t0
 
 
+def _model_config(model_name: str, device: str, precision: str):
+    """The pipeline's model settings for one benchmarked precision: on CUDA ``fp16`` is the
+    live default (``ModelConfig.half``), ``fp32`` the reference; on the CPU see ``nn.runtime``."""
+    from .config import ModelConfig
+
+    if device == "cuda":
+        return ModelConfig(name=model_name, device="cuda", half=precision == "fp16", precision="fp32")
+    return ModelConfig(name=model_name, device="cpu", precision=precision)
+
+
 def bench_end_to_end(replays: dict, model_name: str, window_ms: float, max_frames: int,
-                     precisions: tuple[str, ...] = ("auto",)) -> list[Row]:
+                     precisions: tuple[str, ...] = ("auto",), device: str = "cpu") -> list[Row]:
     """The synchronous pipeline (``frames()``) over each replay, per inference precision
-    (``auto`` is the live default: bf16 where the CPU has it)."""
-    from .config import ModelConfig, WindowConfig
+    (``auto`` is the CPU's live default: bf16 where the CPU has it; on CUDA ``fp16`` / ``fp32``)."""
+    from .config import WindowConfig
     from .pipeline import Pipeline
 
     rows = []
     model_name, model = _model_list([model_name])[0]
-    runs = [(res, r, prec) for prec in _precisions_here(precisions) for res, r in replays.items()]
+    if device == "cpu":
+        precisions = tuple(_precisions_here(precisions))
+    runs = [(res, r, prec) for prec in precisions for res, r in replays.items()]
     for res, r, precision in runs:
         ev = r["events"]
         pipe = Pipeline(str(r["path"]), WindowConfig(mode="duration", window_ms=window_ms),
-                        ModelConfig(name="evfocus", device="cpu", precision=precision), model_obj=model)
+                        _model_config(model_name, device, precision), model_obj=model)
         # steady state: the clock starts after the first frames (the reset frame runs the plain
         # model, the next one builds the optimised step: a one-off start-up cost, reported apart)
         warm = 3
@@ -402,7 +421,8 @@ def bench_end_to_end(replays: dict, model_name: str, window_ms: float, max_frame
         t_fwd = timed.seconds / max(frames, 1)
         rows.append(Row("end to end (replay)", res, frames / wall, "frames/s", "model forward in the run",
                         t_fwd / frame_s,
-                        {"model": model_name, "window_ms": window_ms, "frames": frames,
+                        {"model": model_name, "device": device, "precision": precision,
+                         "window_ms": window_ms, "frames": frames,
                          "backend": pipe.stats.backend, "startup_s": round(startup_s or 0.0, 2),
                          "ms_per_frame": round(1e3 * frame_s, 2), "forward_ms": round(1e3 * t_fwd, 2),
                          "realtime_factor": round(sensor_s / wall, 3) if wall > 0 else None,

@@ -1,5 +1,7 @@
 """The benchmark's building blocks are correct (its timings are not tested: speed lives in bench)."""
 
+from pathlib import Path
+
 import numpy as np
 import torch
 
@@ -30,3 +32,37 @@ def test_format_table_lists_every_row():
                        benchmark.Row("model forward", "346x260", 31.0, "frames/s", extra={"model": "evfocus"}).as_dict()]}
     table = benchmark.format_table(result)
     assert "| read | 346x260 |" in table and "0.95x" in table and "evfocus" in table
+
+
+def test_gpu_bench_script_runs_end_to_end_and_compares_precisions(tmp_path, one_torch_thread):
+    """bench/bench_gpu.py (run on a GPU by models/train_gpu.sh), here on the CPU with tiny
+    checkpoints: rows per model, resolution and precision; ratios against the first model;
+    the lower precision's frames compared with fp32's."""
+    import json
+    import runpy
+    import sys
+
+    from evfocus_live.nn.registry import build_model, save_checkpoint
+    from conftest import TINY
+
+    paths = [str(save_checkpoint(tmp_path / f"{a}.pt", build_model(a, TINY if a == "evfocus" else {"base": 4}), {}))
+             for a in ("e2vid", "evfocus")]
+    out = tmp_path / "gpu.json"
+    argv = ["bench_gpu.py", "--device", "cpu", "--precisions", "auto", "fp32", "--seconds", "1", "--frames", "3",
+            "--models", *paths, "-o", str(out)]
+    old = sys.argv
+    sys.argv = argv
+    try:
+        with __import__("pytest").raises(SystemExit) as done:
+            runpy.run_path(str(Path(__file__).resolve().parents[1] / "bench" / "bench_gpu.py"), run_name="__main__")
+    finally:
+        sys.argv = old
+    assert done.value.code == 0
+    res = json.loads(out.read_text())
+    rows = res["rows"]
+    assert {(r["resolution"], r["precision"]) for r in rows} == {(res_, p) for res_ in ("346x260", "1280x720")
+                                                                   for p in ("auto", "fp32")}
+    assert len(rows) == 8 and all(r["frames"] >= 1 and r["value"] > 0 for r in rows)
+    assert all(r["ratio_vs_baseline"] == 1.0 for r in rows if r["model"] == paths[0])
+    diff = res["fp16_vs_fp32"][paths[1]]
+    assert diff["frames"] >= 1 and 0 <= diff["mean_abs_grey"] <= diff["max_abs_grey"] <= 255
