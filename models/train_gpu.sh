@@ -12,8 +12,11 @@
 #    data, the final save, packing and timing);
 # 3. writes each model's weights as fp16 to OUTDIR (split into 15 MB parts for transfer,
 #    joined with cat), the logs to OUTDIR/logs.tar.gz, and times the full models' inference.
-# A second stage: MODELS=evfocus-full INIT_DIR=DIR LR=1e-4 bash models/train_gpu.sh ... starts
-# from DIR/evfocus-full.pt with a fresh optimiser and a lower peak rate.
+# A further stage: MODELS=evfocus-full INIT_DIR=DIR LR=1e-4 bash models/train_gpu.sh ... starts
+# from DIR/evfocus-full.pt with a fresh optimiser and a lower peak rate; STEPS=N gives every
+# model the same step budget (the cosine then ends at N steps, or at the wall time if sooner).
+# 4. times the end-to-end pipeline of the trained full models (bench/bench_gpu.py: fp16 / fp32,
+#    346x260 and 1280x720, real recordings from $EVFOCUS_SHARED_DATA when carried).
 # Ship with: python -m evfocus_live.train.card NAME CKPT CONFIG --int8 (the full models).
 set -u
 OUTDIR=${1:?usage: train_gpu.sh OUTDIR [BUDGET_S] [SEQUENCES]}
@@ -54,6 +57,7 @@ for NAME in $MODELS; do
   # a second stage: INIT_DIR/NAME.pt (weights of a first run) with a lower peak rate LR
   EXTRA=()
   [ -n "${INIT_DIR:-}" ] && [ -f "$INIT_DIR/$NAME.pt" ] && EXTRA=(--init "$INIT_DIR/$NAME.pt" ${LR:+--lr "$LR"})
+  [ -n "${STEPS:-}" ] && EXTRA+=(--steps "$STEPS")
   $PY -m evfocus_live train "$CFG_DIR/$NAME.toml" --max-minutes "$MIN" --out "runs/$NAME" --no-progress "${EXTRA[@]}" \
     >"runs/$NAME.log" 2>&1 &
   PIDS+=($!)
@@ -91,32 +95,12 @@ PYEOF
 for f in "$OUTDIR"/*.pt; do
   [ "$(stat -c %s "$f")" -gt 15000000 ] && { split -b 15000000 -d "$f" "$f.part"; rm "$f"; }
 done
-# inference timing of the trained full models on this GPU (bf16 autocast, batch 1), E2VID as the baseline
-say "timing"
-timeout 45 $PY - <<'PYEOF' 2>&1 | tee -a "$LOG"
-import time
-from pathlib import Path
-
-import torch
-
-from evfocus_live.nn.registry import load_checkpoint
-
-if torch.cuda.is_available():
-    for name in [n for n in ("e2vid-full", "evfocus-full") if Path(f"runs/{n}/final.pt").is_file()]:
-        m = load_checkpoint(f"runs/{name}/final.pt", "cuda").to(memory_format=torch.channels_last)
-        for w, h in ((346, 260), (1280, 720)):
-            x = torch.randn(1, 5, h, w, device="cuda").to(memory_format=torch.channels_last)
-            m.reset_states()
-            with torch.inference_mode(), torch.autocast("cuda", dtype=torch.bfloat16):
-                for _ in range(10):
-                    m(x)
-                torch.cuda.synchronize()
-                t = time.perf_counter()
-                for _ in range(50):
-                    m(x)
-                torch.cuda.synchronize()
-            ms = (time.perf_counter() - t) / 50 * 1e3
-            print(f"timing {name} {w}x{h} bf16 batch1: {ms:.2f} ms/window ({1e3 / ms:.0f} fps) on {torch.cuda.get_device_name()}")
-PYEOF
+# end-to-end pipeline speed of the trained full models on this GPU, E2VID as the baseline
+FULL=$(for n in e2vid-full evfocus-full; do for c in final last; do
+  [ -f "runs/$n/$c.pt" ] && { printf 'runs/%s/%s.pt ' "$n" "$c"; break; }; done; done)
+if [ -n "$FULL" ]; then
+  say "end-to-end timing: $FULL"
+  timeout "${BENCH_S:-100}" $PY bench/bench_gpu.py --models $FULL -o "$OUTDIR/bench_gpu.json" 2>&1 | tail -14 | tee -a "$LOG"
+fi
 tar czf "$OUTDIR/logs.tar.gz" runs/*.log runs/*/log.csv runs/*/log.json runs/*/loss.png "$LOG" 2>/dev/null
 say "done"; ls -la "$OUTDIR"

@@ -68,8 +68,9 @@ def test_light_config_is_the_shipped_default():
     assert {k: cfg[k] for k in LIGHT} == LIGHT
 
 
-def test_card_for_a_two_stage_int8_run(tmp_path, monkeypatch):
-    """The card writer ships int8 weights, names both stages, and its sha256 is the file's."""
+def test_card_for_a_multi_stage_int8_run(tmp_path, monkeypatch):
+    """The card writer ships int8 weights, names every stage (``--init`` chains them), and its
+    sha256 is the file's."""
     from evfocus_live.nn.registry import build_model, save_checkpoint
     from evfocus_live.train.card import write_card
 
@@ -78,14 +79,17 @@ def test_card_for_a_two_stage_int8_run(tmp_path, monkeypatch):
     cfg = MODELS_DIR / "configs" / "e2vid-full.toml"
     train_config = load_config(cfg)
     train_config["train"]["lr"] = 1e-4
-    meta = {"step": 844, "wall_s": 148.1, "loss": 0.6, "device": "cuda", "amp": "bfloat16", "hardware": "GPU X",
+    meta = {"step": 1200, "wall_s": 234.5, "loss": 0.6, "device": "cuda", "amp": "bfloat16", "hardware": "GPU X",
             "torch_version": "2.11.0", "train_config": train_config, "dataset_sequences": 48, "dataset_windows": 3840,
-            "init": {"step": 1075, "wall_s": 383.3, "hardware": "GPU X"}}
+            "init": {"step": 844, "wall_s": 148.1, "hardware": "GPU X", "lr": 5e-5,
+                     "init": {"step": 1075, "wall_s": 383.3, "hardware": "GPU X"}}}
     src = save_checkpoint(tmp_path / "run.pt", build_model("e2vid", {"base": 16}), meta, half=True)
     card = write_card("e2vid-test", src, cfg, None, "e2vid-test", "notes here", int8=True)
     text = card.read_text()
     pt = tmp_path / "models" / "e2vid-test.pt"
     assert f"sha256: `{sha256_file(pt)}`" in text
     assert "int8 per output channel" in text and torch.load(pt, weights_only=True)["int8_scales"]
-    assert "stage 1: 1075 steps" in text and "peak lr 0.0003" in text and "total: 1919 steps" in text
+    assert "stage 1: 1075 steps" in text and "peak lr 0.0003" in text and "total: 3119 steps" in text
+    assert "stage 2: 844 steps, 2.5 min on GPU X, peak lr 5e-05 (from stage 1's weights" in text
+    assert "stage 3: 1200 steps" in text and "peak lr 0.0001 (from stage 2's weights" in text
     assert "GPU X, bfloat16 autocast" in text and "notes here" in text

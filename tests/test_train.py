@@ -210,6 +210,8 @@ def test_init_starts_a_second_stage_and_refuses_other_weights(tiny_data, tmp_pat
     s = train(tiny_cfg(tiny_data, tmp_path / "b", steps=1), init=first["checkpoint"], lr=1e-4, progress=False)
     assert s["step"] == 1 and s["init"]["step"] == 2  # a fresh schedule, the first stage recorded
     assert s["train_config"]["train"]["lr"] == 1e-4
+    third = train(tiny_cfg(tiny_data, tmp_path / "b3", steps=1), init=s["checkpoint"], progress=False)
+    assert third["init"]["step"] == 1 and third["init"]["lr"] == 1e-4 and third["init"]["init"]["step"] == 2  # the chain
     other = tiny_cfg(tiny_data, tmp_path / "c", steps=1)
     other["model"]["base"] = 8
     with pytest.raises(CheckpointError, match="--init weights are evfocus") as exc:

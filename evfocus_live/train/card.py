@@ -67,6 +67,22 @@ def _hardware(meta: dict[str, Any]) -> str:
     return f"{hw}, {meta.get('torch_threads')} thread(s)"
 
 
+def _stages(meta: dict[str, Any], config_path: Path) -> list[dict[str, Any]]:
+    """The training stages behind a checkpoint, first to last (``--init`` chains them:
+    each run's meta records the one it started from under ``init``)."""
+    chain, m = [], meta
+    while m:
+        chain.append({"step": m.get("step"), "wall_s": m.get("wall_s"), "hardware": m.get("hardware"),
+                      "lr": m.get("lr", m.get("train_config", {}).get("train", {}).get("lr"))})
+        m = m.get("init") or None
+    chain.reverse()
+    if chain[0]["lr"] is None and config_path.is_file():  # a first stage recorded before runs kept their rate
+        from .trainer import load_config
+
+        chain[0]["lr"] = load_config(config_path)["train"]["lr"]
+    return chain
+
+
 def write_card(name: str, src: Path, config_path: Path, report: dict[str, Any] | None, label: str,
                notes: str = "", int8: bool = False) -> Path:
     src = src / "final.pt" if src.is_dir() else src
@@ -80,19 +96,18 @@ def write_card(name: str, src: Path, config_path: Path, report: dict[str, Any] |
         shutil.copyfile(src, dst)
     tc = meta.get("train_config", {})
     model = load_checkpoint(dst)
-    stage1 = meta.get("init") or None
+    stages = _stages(meta, config_path)
     steps = [f"steps: {meta.get('step')}, wall time: {meta.get('wall_s', 0) / 60:.1f} min, last-batch training loss "
              f"{meta.get('loss', float('nan')):.4f}"]
     lr_text = f"Adam lr {tc.get('train', {}).get('lr')} (cosine)"
-    if stage1:
-        from .trainer import load_config
-
-        lr1 = load_config(config_path)["train"]["lr"] if config_path.is_file() else "?"
+    if len(stages) > 1:
         lr_text = "Adam, a cosine schedule per stage"
-        steps = [f"stage 1: {stage1.get('step')} steps, {(stage1.get('wall_s') or 0) / 60:.1f} min on "
-                 f"{stage1.get('hardware') or 'the 2-core CPU'}, peak lr {lr1}",
-                 f"stage 2 (from stage 1's weights, fresh optimiser, peak lr {tc.get('train', {}).get('lr')}): " + steps[0],
-                 f"total: {int(stage1.get('step') or 0) + int(meta.get('step') or 0)} steps"]
+        steps = [f"stage {k}: {st.get('step')} steps, {(st.get('wall_s') or 0) / 60:.1f} min on "
+                 f"{st.get('hardware') or 'the 2-core CPU'}, peak lr {st.get('lr', '?')}"
+                 + (f" (from stage {k - 1}'s weights, fresh optimiser)" if k > 1 else "")
+                 for k, st in enumerate(stages, 1)]
+        steps[-1] += f"; last-batch training loss {meta.get('loss', float('nan')):.4f}"
+        steps.append(f"total: {sum(int(st.get('step') or 0) for st in stages)} steps")
     lines = [
         f"# Model card: `{name}`", "",
         notes.strip(), "",

@@ -139,7 +139,8 @@ def _init_weights(model: nn.Module, path: str) -> dict[str, Any]:
     model.load_state_dict(src.state_dict())
     log.info("initialised from %s (step %s)", path, src.meta.get("step"))
     return {"path": str(path), "step": src.meta.get("step"), "wall_s": src.meta.get("wall_s"),
-            "hardware": src.meta.get("hardware")}
+            "hardware": src.meta.get("hardware"), "lr": src.meta.get("train_config", {}).get("train", {}).get("lr"),
+            "init": src.meta.get("init")}  # the stages before it, if any
 
 
 def _seed_worker(worker_id: int) -> None:
