@@ -18,12 +18,13 @@ def ev(items):
     return a
 
 
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
 @pytest.mark.parametrize("palette", ["dark", "white"])
-def test_event_image_colours(palette):
+def test_event_image_colours(palette, backend):
     pal = PALETTES[palette]
     e = ev([(0, 1, 1, 1), (1, 2, 1, 0), (2, 3, 1, 1), (3, 3, 1, 0), (4, 4, 2, 1), (5, 4, 2, 1), (6, 4, 2, 0),
             (7, 50, 50, 1)])  # the last one is outside the 10x5 sensor
-    img = event_image(e, 10, 5, palette=palette)
+    img = event_image(e, 10, 5, palette=palette, backend=backend)
     assert img.shape == (5, 10, 3) and img.dtype == np.uint8 and img.flags.c_contiguous
     assert tuple(img[1, 1]) == pal["on"]
     assert tuple(img[1, 2]) == pal["off"]
@@ -41,6 +42,17 @@ def test_event_image_empty_and_large():
     big = make_events(200_000, width=1280, height=720)
     img = event_image(big, 1280, 720)
     assert (img != PALETTES["dark"]["bg"]).any(axis=2).sum() > 100_000
+
+
+def test_event_image_backends_agree():
+    """The numba pass (the default) and the numpy bincount version give the same image,
+    with events outside the sensor and ties in the window."""
+    big = make_events(300_000, width=1300, height=730, seed=3)  # some beyond 1280x720
+    a = event_image(big, 1280, 720, backend="numba")
+    b = event_image(big, 1280, 720, backend="numpy")
+    assert np.array_equal(a, b) and (a == PALETTES["dark"]["both"]).all(axis=2).any()
+    with pytest.raises(ValueError, match="backend"):
+        event_image(big, 1280, 720, backend="gpu")
 
 
 def test_accumulator_decay_and_polarity():
