@@ -202,6 +202,7 @@ def naive_voxel(ev: np.ndarray, bins: int, w: int, h: int) -> np.ndarray:
 def bench_voxel(replays: dict, repeats: int) -> list[Row]:
     from .core.slicing import CountSlicer, default_window_events
     from .core.voxel import voxel_grid
+    from .events import concat
 
     rows = []
     for res, r in replays.items():
@@ -222,6 +223,12 @@ def bench_voxel(replays: dict, repeats: int) -> list[Row]:
         t_ours, t_naive = best_of(ours, repeats), best_of(naive, max(1, repeats // 2))
         rows.append(Row("slice+voxel", res, n / t_ours / 1e6, "Mev/s", "numpy np.add.at", t_naive / t_ours,
                         {"windows": len(windows), "events_per_window": n_win}))
+        # the slicer joins a window's read batches: as raw bytes vs numpy's field-wise copy
+        parts = np.array_split(ev[:n], max(2, len(windows)))
+        t_join = best_of(lambda: concat(parts), repeats * 3)
+        t_np = best_of(lambda: np.concatenate(parts), repeats * 3)
+        rows.append(Row("join event batches", res, n / t_join / 1e6, "Mev/s", "np.concatenate (field-wise)",
+                        t_np / t_join, {"batches": len(parts)}))
     return rows
 
 

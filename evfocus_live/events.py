@@ -33,11 +33,18 @@ def from_arrays(t_us, x, y, p) -> np.ndarray:
 
 
 def concat(batches: Iterable[np.ndarray]) -> np.ndarray:
-    """Concatenate event batches (an empty list gives an empty array)."""
+    """Concatenate event batches into a new array (an empty list gives an empty array).
+
+    Contiguous ``EVENT_DTYPE`` batches are joined as raw bytes: numpy copies a packed
+    structured dtype field by field, ~9x slower (22 vs 2.5 ms for 0.9 M events), and the
+    slicer joins every window's chunks.
+    """
     batches = [b for b in batches if b is not None and len(b)]
     if not batches:
         return empty()
-    return np.concatenate(batches).astype(EVENT_DTYPE, copy=False)
+    if all(b.dtype == EVENT_DTYPE and b.ndim == 1 and b.flags.c_contiguous for b in batches):
+        return np.concatenate([b.view(np.uint8) for b in batches]).view(EVENT_DTYPE)
+    return np.concatenate([np.asarray(b).astype(EVENT_DTYPE, copy=False) for b in batches])
 
 
 def is_sorted(ev: np.ndarray) -> bool:

@@ -31,7 +31,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from ..events import EVENT_DTYPE, empty
+from ..events import EVENT_DTYPE, concat, empty
 
 log = logging.getLogger(__name__)
 
@@ -128,8 +128,7 @@ class _StreamSlicer:
             return empty(), np.empty(0, np.int64)
         if len(chunks) == 1:
             return chunks[0]
-        return (np.concatenate([c[0] for c in chunks]).astype(EVENT_DTYPE, copy=False),
-                np.concatenate([c[1] for c in chunks]))
+        return concat([c[0] for c in chunks]), np.concatenate([c[1] for c in chunks])
 
     def _clear(self) -> None:
         self._chunks, self._n_pending, self._tmax = [], 0, None

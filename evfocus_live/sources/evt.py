@@ -28,7 +28,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from ..events import EVENT_DTYPE
+from ..events import EVENT_DTYPE, concat
 
 # --- state layout (int64[STATE_SIZE]) -------------------------------------------------
 HAVE_TH = 0        # 1 once a TIME_HIGH was seen
@@ -225,4 +225,4 @@ def decode_all(data: bytes | np.ndarray, version: int, width: int = 2048,
         n, used = decode(words[i:], st, out, version, width, height)
         parts.append(out[:n].copy())
         i += used
-    return np.concatenate(parts) if parts else np.empty(0, EVENT_DTYPE)
+    return concat(parts)

@@ -23,7 +23,7 @@ import time
 import numpy as np
 
 from ..errors import ConfigError
-from ..events import EVENT_DTYPE
+from ..events import EVENT_DTYPE, concat
 from .base import EventSource
 
 log = logging.getLogger(__name__)
@@ -262,7 +262,7 @@ class SimCameraSource(EventSource):
             batches = list(self._queue)
             self._queue.clear()
             self._queued = 0
-        return batches[0] if len(batches) == 1 else np.concatenate(batches)
+        return batches[0] if len(batches) == 1 else concat(batches)
 
     def close(self) -> None:
         """Stop the worker (joins it) and end the stream; safe to call twice."""
