@@ -72,8 +72,12 @@ def test_unsorted_outofbounds_and_empty():
         assert torch.allclose(a, b, atol=1e-5)
         wide = ev.copy()
         wide["x"][:10] = 500  # out of the sensor: ignored
+        wide["y"][10:15] = 40_000  # beyond int16 too (the torch path reads raw uint16 bytes)
         ref = reference_voxel(wide, 5, 20, 10)
         np.testing.assert_allclose(voxel_grid(wide, 5, 20, 10, backend=backend).numpy(), ref, atol=2e-4)
+        strided = np.repeat(wide, 2)[::2]  # not contiguous: the column-by-column path
+        assert not strided.flags.c_contiguous
+        np.testing.assert_allclose(voxel_grid(strided, 5, 20, 10, backend=backend).numpy(), ref, atol=2e-4)
     z = voxel_grid(np.empty(0, EVENT_DTYPE), 5, 20, 10)
     assert z.shape == (5, 10, 20) and not z.any()
     one = voxel_grid(ev[:1], 5, 20, 10)  # a single event: zero span, no NaN

@@ -133,12 +133,26 @@ def voxel_grid(events: np.ndarray, num_bins: int, width: int, height: int, *, de
     return normalize_voxel(vox) if normalize else vox
 
 
+def _columns_on(events: np.ndarray, dev: torch.device) -> tuple[torch.Tensor, ...]:
+    """(x, y as int64, t int64, p uint8) of an event array on ``dev``.
+
+    A contiguous array goes over as its raw 13-byte records in one copy and is split into
+    columns on the device: four strided host copies and four transfers cost more than the
+    scatter itself on a GPU at ~1 M events per window.
+    """
+    if events.dtype == EVENT_DTYPE and events.flags.c_contiguous:
+        raw = torch.from_numpy(events.view(np.uint8)).to(dev, non_blocking=False).view(-1, EVENT_DTYPE.itemsize)
+        t = raw[:, 0:8].contiguous().view(torch.int64).view(-1)
+        xy = raw[:, 8:12].contiguous().view(torch.int16).view(-1, 2).long() & 0xFFFF
+        return xy[:, 0], xy[:, 1], t, raw[:, 12]
+    cols = (torch.from_numpy(np.ascontiguousarray(events[k])).to(dev) for k in ("x", "y", "t", "p"))
+    x, y, t, p = cols
+    return x.long(), y.long(), t, p
+
+
 def _voxel_torch(events: np.ndarray, num_bins: int, width: int, height: int, dev: torch.device) -> torch.Tensor:
     """Vectorised construction with ``index_add_`` (accumulating) on ``dev``."""
-    x = torch.from_numpy(np.ascontiguousarray(events["x"])).to(dev).long()
-    y = torch.from_numpy(np.ascontiguousarray(events["y"])).to(dev).long()
-    t = torch.from_numpy(np.ascontiguousarray(events["t"])).to(dev)
-    p = torch.from_numpy(np.ascontiguousarray(events["p"])).to(dev)
+    x, y, t, p = _columns_on(events, dev)
     tmin = t.min()  # time range over all events of the window, as the numba kernel does
     span = (t.max() - tmin).clamp_min(1).to(torch.float64)
     keep = (x < width) & (y < height)
