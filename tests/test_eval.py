@@ -102,6 +102,41 @@ def test_evaluate_writes_report(tmp_path):
     assert grid.shape[1] == 4 * 48  # events | defocused | sharp | model
 
 
+def test_blur_aware_outputs_are_scored(tmp_path):
+    """EvFocus's blur branch is scored against the defocused GT and its defocus map against
+    the simulator's sigma; an oracle that returns exactly those scores SSIM 1 and MAE 0, and
+    a model without them (E2VID) gets no row."""
+    from evfocus_live.nn.registry import build_model
+    from evfocus_live.train.dataset import load_sequence
+    from evfocus_live.train.evaluate import evaluate_ground_truth, markdown_report
+
+    path = tmp_path / "seq_00000.h5"
+    simulate_minimal(path, width=48, height=40, n_frames=8, sigma_range=(5, 6), seed=3)
+    seq = load_sequence(path, 5)
+
+    class Oracle:
+        def reset_states(self):
+            self.i = 0
+
+        def __call__(self, x):
+            i, self.i = self.i, self.i + 1
+            as_t = lambda a: torch.from_numpy(M.as_float(a).astype(np.float32))[None, None]  # noqa: E731
+            sigma = torch.from_numpy(seq.sigma[i].astype(np.float32))[None, None]
+            return {"image": as_t(seq.sharp[i]), "blur": as_t(seq.blurred[i]), "sigma": sigma}
+
+    torch.manual_seed(0)
+    models = {"oracle": Oracle(), "evfocus": EvFocus(dict(base=4, kernel=3, num_deblur_blocks=1)).eval(),
+              "e2vid": build_model("e2vid", {"base": 4}).eval()}
+    gt, _ = evaluate_ground_truth(models, [path], warmup=2, progress=False)
+    ba = gt["blur_aware"]["all"]
+    assert set(ba) == {"oracle", "evfocus"}
+    assert ba["oracle"]["blur_ssim"] == pytest.approx(1.0) and ba["oracle"]["sigma_mae_px"] == pytest.approx(0.0, abs=1e-6)
+    assert ba["evfocus"]["blur_ssim"] < 0.999 and ba["evfocus"]["sigma_mae_px"] > 0 and ba["evfocus"]["n"] == 5
+    assert gt["splits"]["all"]["oracle"]["ssim"] == pytest.approx(1.0)
+    md = markdown_report(gt, None, list(models))
+    assert "| all | evfocus |" in md and "defocus map MAE" in md and "| all | e2vid | " not in md.split("Blur-aware")[1]
+
+
 def test_report_json_is_strict():
     """NIQE is NaN on frames under 194 px: the JSON says null, which every parser reads."""
     from evfocus_live.train.evaluate import _strict_json, niqe_cell

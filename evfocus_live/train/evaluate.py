@@ -84,14 +84,22 @@ def expand_data(paths: list[str]) -> tuple[list[Path], list[Path]]:
 
 
 @torch.inference_mode()
-def run_model(model: torch.nn.Module, voxels: np.ndarray) -> np.ndarray:
-    """Outputs [N,H,W] float32 of a model over a voxel sequence [N,bins,H,W], from reset."""
+def run_model(model: torch.nn.Module, voxels: np.ndarray, extras: tuple[str, ...] = ()) -> np.ndarray | dict:
+    """Outputs [N,H,W] float32 of a model over a voxel sequence [N,bins,H,W], from reset.
+
+    With ``extras`` (e.g. ``("blur", "sigma")``): a dict of ``image`` and those of the extra
+    outputs the model gives, each [N,H,W].
+    """
     model.reset_states()
-    outs = []
+    outs: dict[str, list[np.ndarray]] = defaultdict(list)
     for v in voxels:
         x = torch.from_numpy(np.asarray(v, np.float32))[None]
-        outs.append(model(x)["image"][0, 0].float().numpy())
-    return np.stack(outs)
+        y = model(x)
+        for key in ("image", *extras):
+            if key in y:
+                outs[key].append(y[key][0, 0].float().numpy())
+    stacked = {k: np.stack(v) for k, v in outs.items()}
+    return stacked if extras else stacked["image"]
 
 
 def _to_u8(img: np.ndarray) -> np.ndarray:
@@ -116,13 +124,21 @@ def evaluate_ground_truth(models: dict[str, torch.nn.Module], files: list[Path],
     from tqdm import tqdm
 
     acc: dict[str, dict[str, list[dict[str, float]]]] = defaultdict(lambda: defaultdict(list))
+    aux: dict[str, dict[str, list[dict[str, float]]]] = defaultdict(lambda: defaultdict(list))
     per_seq = []
     rows: dict[str, np.ndarray] = {}
     for f in tqdm(files, desc="eval (ground truth)", unit="seq", disable=not progress):
         seq = load_sequence(f, num_bins)
         level = blur_level(float(seq.sigma.astype(np.float32).mean()), seq.focus_sweep)
         idx = range(min(warmup, len(seq.voxels) - 1), len(seq.voxels))
-        preds = {name: run_model(m, seq.voxels) for name, m in models.items()}
+        outs = {name: run_model(m, seq.voxels, extras=("blur", "sigma")) for name, m in models.items()}
+        preds = {name: o["image"] for name, o in outs.items()}
+        for name, o in outs.items():  # EvFocus's blur-aware outputs against what they estimate
+            if "blur" in o:
+                aux[level][name].extend(
+                    {"blur_ssim": M.ssim(o["blur"][i], seq.blurred[i]), "blur_mse": M.mse(o["blur"][i], seq.blurred[i]),
+                     **({"sigma_mae_px": float(np.abs(o["sigma"][i] - seq.sigma[i].astype(np.float32)).mean())}
+                        if "sigma" in o else {})} for i in idx)
         rec = {"sequence": f.name, "split": level, "mean_sigma_px": float(seq.sigma.astype(np.float32).mean()),
                "frames_scored": len(idx)}
         for name, img_fn in [(REFERENCE, lambda i: seq.blurred[i])] + [(n, (lambda p: lambda i: p[i])(p)) for n, p in preds.items()]:
@@ -145,7 +161,19 @@ def evaluate_ground_truth(models: dict[str, torch.nn.Module], files: list[Path],
             allrows[name].extend(vals)
     table["all"] = {name: {**{k: float(np.mean([v[k] for v in vals])) for k in ("mse", "psnr", "ssim")}, "n": len(vals)}
                     for name, vals in allrows.items()}
-    return {"splits": table, "sequences": per_seq}, [rows[s] for s in SPLITS if s in rows]
+    blur_aware = {split: {name: _means(vals) for name, vals in by_model.items()} for split, by_model in aux.items()}
+    if aux:
+        everything = defaultdict(list)
+        for by_model in aux.values():
+            for name, vals in by_model.items():
+                everything[name].extend(vals)
+        blur_aware["all"] = {name: _means(vals) for name, vals in everything.items()}
+    return ({"splits": table, "blur_aware": blur_aware, "sequences": per_seq},
+            [rows[s] for s in SPLITS if s in rows])
+
+
+def _means(vals: list[dict[str, float]]) -> dict[str, float]:
+    return {**{k: float(np.mean([v[k] for v in vals])) for k in vals[0]}, "n": len(vals)}
 
 
 def _read_events(path: Path):
@@ -243,6 +271,18 @@ def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, mode
                 if r:
                     lines.append(f"| {split} | {name} | {r['ssim']:.4f} | {r['mse']:.5f} | {r['psnr']:.2f} | {r['n']} |")
         lines.append("")
+        ba = gt.get("blur_aware") or {}
+        if ba:
+            lines += ["Blur-aware outputs (EvFocus): the blur branch's defocused-frame estimate scored against "
+                      "the defocused GT frame, and the defocus map's mean absolute error against the "
+                      "simulator's per-pixel sigma.", "",
+                      "| split | model | blur branch SSIM ↑ | blur branch MSE ↓ | defocus map MAE (px) ↓ |",
+                      "|---|---|---|---|---|"]
+            for split in [s for s in (*SPLITS, "all") if s in ba]:
+                for name, r in ba[split].items():
+                    mae = f"{r['sigma_mae_px']:.2f}" if "sigma_mae_px" in r else "–"
+                    lines.append(f"| {split} | {name} | {r['blur_ssim']:.4f} | {r['blur_mse']:.5f} | {mae} |")
+            lines.append("")
     if real:
         lines += ["## Real recordings (no reference)", "",
                   "BRISQUE ↓ and NIQE ↓ (means over the same few frames; NIQE – for frames under "
