@@ -23,7 +23,7 @@ import numpy as np
 from ..errors import InputError
 from .aedat4_file import Prefetcher
 from .base import EventSource
-from .npy_file import columns_to_events, seconds_to_us
+from .npy_file import columns_to_events, scan_time_range, seconds_to_us
 
 log = logging.getLogger(__name__)
 
@@ -203,16 +203,8 @@ class Hdf5FileSource(EventSource):
     def time_range_us(self) -> tuple[int, int] | None:
         """(min t, max t), scanning the t column once in slices. The
         result is kept: the viewer and the loop ask again and again."""
-        cached = getattr(self, "_range_us", None)
-        if cached is not None:
-            return cached
-        lo, hi = None, None
-        for i in range(0, self.n_events, BATCH_EVENTS):
-            t = self._t_us(i, min(self.n_events, i + BATCH_EVENTS))
-            a, b = int(t.min()), int(t.max())
-            lo = a if lo is None else min(lo, a)
-            hi = b if hi is None else max(hi, b)
-        self._range_us = (lo, hi) if lo is not None else None
+        if not hasattr(self, "_range_us"):
+            self._range_us = scan_time_range(self.n_events, self._t_us, BATCH_EVENTS)
         return self._range_us
 
     def close(self) -> None:

@@ -84,6 +84,18 @@ def columns_to_events(t, x, y, p, width: int, height: int, t_is_seconds: bool = 
     return out
 
 
+def scan_time_range(n_events: int, t_us_of, batch: int = BATCH_EVENTS) -> tuple[int, int] | None:
+    """(min t, max t) of a t column read ``batch`` rows at a time (``t_us_of(i, j)`` gives
+    rows i..j in µs): files are not always sorted, and a whole column may not fit in memory."""
+    lo = hi = None
+    for i in range(0, n_events, batch):
+        t = t_us_of(i, min(n_events, i + batch))
+        a, b = int(t.min()), int(t.max())
+        lo = a if lo is None else min(lo, a)
+        hi = b if hi is None else max(hi, b)
+    return (lo, hi) if lo is not None else None
+
+
 def _pick(names, candidates):
     low = {n.lower(): n for n in names}
     for c in candidates:
@@ -185,16 +197,8 @@ class NpyFileSource(EventSource):
     def time_range_us(self) -> tuple[int, int] | None:
         """(min t, max t) over the file, scanned in batches (bounded memory). The
         result is kept: the viewer and the loop ask again and again."""
-        cached = getattr(self, "_range_us", None)
-        if cached is not None:
-            return cached
-        lo = hi = None
-        for i in range(0, self.n_events, BATCH_EVENTS):
-            t = self._t_us(slice(i, i + BATCH_EVENTS))
-            a, b = int(t.min()), int(t.max())
-            lo = a if lo is None else min(lo, a)
-            hi = b if hi is None else max(hi, b)
-        self._range_us = (lo, hi) if lo is not None else None
+        if not hasattr(self, "_range_us"):
+            self._range_us = scan_time_range(self.n_events, lambda i, j: self._t_us(slice(i, j)))
         return self._range_us
 
     def close(self) -> None:
