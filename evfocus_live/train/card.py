@@ -87,11 +87,11 @@ def write_card(name: str, src: Path, config_path: Path, report: dict[str, Any] |
                notes: str = "", int8: bool = False) -> Path:
     src = src / "final.pt" if src.is_dir() else src
     ck = read_checkpoint(src)
-    load_checkpoint(src)  # must load strictly before it ships
+    loaded = load_checkpoint(src)  # must load strictly before it ships
     dst = models_dir() / f"{name}.pt"
     meta = ck["meta"]
     if int8:
-        save_checkpoint(dst, load_checkpoint(src), meta, int8=True)
+        save_checkpoint(dst, loaded, meta, int8=True)
     else:
         shutil.copyfile(src, dst)
     tc = meta.get("train_config", {})
