@@ -40,7 +40,6 @@ def test_gpu_bench_script_runs_end_to_end_and_compares_precisions(tmp_path, one_
     the lower precision's frames compared with fp32's."""
     import json
     import runpy
-    import sys
 
     from evfocus_live.nn.registry import build_model, save_checkpoint
     from conftest import TINY
@@ -48,16 +47,9 @@ def test_gpu_bench_script_runs_end_to_end_and_compares_precisions(tmp_path, one_
     paths = [str(save_checkpoint(tmp_path / f"{a}.pt", build_model(a, TINY if a == "evfocus" else {"base": 4}), {}))
              for a in ("e2vid", "evfocus")]
     out = tmp_path / "gpu.json"
-    argv = ["bench_gpu.py", "--device", "cpu", "--precisions", "auto", "fp32", "--seconds", "1", "--frames", "3",
-            "--models", *paths, "-o", str(out)]
-    old = sys.argv
-    sys.argv = argv
-    try:
-        with __import__("pytest").raises(SystemExit) as done:
-            runpy.run_path(str(Path(__file__).resolve().parents[1] / "bench" / "bench_gpu.py"), run_name="__main__")
-    finally:
-        sys.argv = old
-    assert done.value.code == 0
+    script = runpy.run_path(str(Path(__file__).resolve().parents[1] / "bench" / "bench_gpu.py"))
+    assert script["main"](["--device", "cpu", "--precisions", "auto", "fp32", "--seconds", "1", "--frames", "3",
+                           "--models", *paths, "-o", str(out)]) == 0
     res = json.loads(out.read_text())
     rows = res["rows"]
     assert {(r["resolution"], r["precision"]) for r in rows} == {(res_, p) for res_ in ("346x260", "1280x720")
