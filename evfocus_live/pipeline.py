@@ -181,6 +181,10 @@ class Pipeline:
         self._seek_req: int | None = None
         self._threads: list[threading.Thread] = []
         self._eof = threading.Event()
+        #: looping: the reader asks the worker to flush the recording's last window before
+        #: it seeks back (``_tail_req``) and waits for it (``_tail_done``)
+        self._tail_req = threading.Event()
+        self._tail_done = threading.Event()
         self._on_frame: Callable[[FrameResult], None] | None = None
         self._eof_at_end = False
         self._anchor: tuple[int, float] | None = None
@@ -730,8 +734,26 @@ class Pipeline:
         rng = self.source.time_range_us()
         if rng is None:
             return False
+        if not self._flush_tail():
+            return self._seek_req is not None
         self._eof_at_end = False
         self._do_seek(rng[0] + int(round((self._start_s or 0) * 1e6)))
+        return True
+
+    def _flush_tail(self) -> bool:
+        """Before a loop's seek: let the worker take every event read and turn the last
+        partial window into a frame, as at the end without looping. Otherwise the seek
+        clears the ring and resets the slicer: each pass lost its tail, and a recording
+        shorter than one window never showed a frame. False: stopped or seeking meanwhile."""
+        worker = self._threads[1] if len(self._threads) > 1 else None
+        self._tail_done.clear()
+        self._tail_req.set()
+        while not self._tail_done.wait(0.02):
+            if self._stop_evt.is_set() or self._seek_req is not None:
+                self._tail_req.clear()
+                return False
+            if worker is None or not worker.is_alive():
+                break
         return True
 
     def _reader_loop(self) -> None:
@@ -779,20 +801,22 @@ class Pipeline:
         try:
             while not self._stop_evt.is_set():
                 gen = self._gen
-                ev = self.ring.pop(timeout_s=0.02)
+                ev, epoch = self.ring.pop_with_epoch(timeout_s=0.02)
                 self.stats.ring_fill, self.stats.ring_fill_ratio = self.ring.fill, self.ring.fill_ratio
                 self.stats.dropped_events = self.ring.dropped
                 if not len(ev):
+                    if self._tail_req.is_set() and self.ring.fill == 0:  # the loop's end: see _flush_tail
+                        self._emit_tail(gen)
+                        self._tail_req.clear()
+                        self._tail_done.set()
+                        continue
                     if self._eof.is_set() and self.ring.fill == 0 and not self._stop_evt.is_set():
-                        with self._lock:
-                            windows = self.slicer.flush() if gen == self._gen else []
-                            for w in windows[-self.max_backlog_windows:]:
-                                self._emit(self.process_window(w))
+                        self._emit_tail(gen)
                         self.stats.status = "finished"
                         break
                     continue
                 with self._lock:
-                    if gen != self._gen:  # popped before a seek / reset: stale
+                    if epoch != self.ring.epoch:  # popped before a seek cleared the ring: stale
                         continue
                     windows = self.slicer.push(self._filter_events(ev))
                     if len(windows) > self.max_backlog_windows:
@@ -803,6 +827,13 @@ class Pipeline:
         except Exception as exc:
             self.stats.status = f"worker error: {type(exc).__name__}: {exc}"
             log.exception("worker thread crashed")
+
+    def _emit_tail(self, gen: int) -> None:
+        """The slicer's last partial window as a frame (a recording's end, or a loop pass's)."""
+        with self._lock:
+            windows = self.slicer.flush() if gen == self._gen else []
+            for w in windows[-self.max_backlog_windows:]:
+                self._emit(self.process_window(w))
 
     def _emit(self, fr: FrameResult | None) -> None:
         if fr is None:

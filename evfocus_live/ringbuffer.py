@@ -44,6 +44,7 @@ class EventRingBuffer:
         self._head = 0  # index of the oldest event
         self._size = 0
         self._dropped = 0
+        self._clears = 0
         self._lock = threading.Lock()
         self._not_empty = threading.Condition(self._lock)
 
@@ -88,32 +89,49 @@ class EventRingBuffer:
         With ``timeout_s`` it waits at most that long for data; otherwise it returns
         immediately, possibly with an empty array.
         """
+        return self.pop_with_epoch(max_events, timeout_s)[0]
+
+    def pop_with_epoch(self, max_events: int | None = None,
+                       timeout_s: float | None = None) -> tuple[np.ndarray, int]:
+        """:meth:`pop`, and the :attr:`epoch` it popped in (read atomically): a consumer
+        can tell events taken before a :meth:`clear` (stale after a seek) from events
+        pushed after it."""
         with self._lock:
-            if self._size == 0 and timeout_s:
-                deadline = time.monotonic() + timeout_s
-                while self._size == 0:
-                    left = deadline - time.monotonic()
-                    if left <= 0 or not self._not_empty.wait(left):
-                        break
-            n = self._size if max_events is None else min(self._size, int(max_events))
-            out = np.empty(n, dtype=EVENT_DTYPE)
-            if n:
-                cap = self.capacity
-                first = min(n, cap - self._head)
-                out[:first] = self._buf[self._head:self._head + first]
-                if first < n:
-                    out[first:] = self._buf[:n - first]
-                self._head = (self._head + n) % cap
-                self._size -= n
-                if self._size == 0:
-                    self._head = 0
-            return out
+            return self._pop_locked(max_events, timeout_s), self._clears
+
+    def _pop_locked(self, max_events: int | None, timeout_s: float | None) -> np.ndarray:
+        """The body of :meth:`pop`; the caller holds ``self._lock``."""
+        if self._size == 0 and timeout_s:
+            deadline = time.monotonic() + timeout_s
+            while self._size == 0:
+                left = deadline - time.monotonic()
+                if left <= 0 or not self._not_empty.wait(left):
+                    break
+        n = self._size if max_events is None else min(self._size, int(max_events))
+        out = np.empty(n, dtype=EVENT_DTYPE)
+        if n:
+            cap = self.capacity
+            first = min(n, cap - self._head)
+            out[:first] = self._buf[self._head:self._head + first]
+            if first < n:
+                out[first:] = self._buf[:n - first]
+            self._head = (self._head + n) % cap
+            self._size -= n
+            if self._size == 0:
+                self._head = 0
+        return out
 
     def clear(self) -> None:
         """Forget everything held (e.g. on seek); the dropped counter is kept."""
         with self._lock:
             self._head = 0
             self._size = 0
+            self._clears += 1
+
+    @property
+    def epoch(self) -> int:
+        """How many times :meth:`clear` ran."""
+        return self._clears
 
     # --- state ----------------------------------------------------------------
     @property

@@ -147,3 +147,17 @@ def test_rate_meter_counts_over_its_window():
     assert m.rate(now=10.95) == pytest.approx(1000.0)
     assert m.rate(now=11.55) == pytest.approx(400.0)  # the first 6 samples left the window
     assert m.rate(now=20.0) == 0.0
+
+
+def test_epoch_tells_events_popped_before_a_clear():
+    """The pipeline's worker drops events taken before a seek's clear, and only those."""
+    rb = EventRingBuffer(100)
+    rb.push(seq_events(0, 10))
+    ev, epoch = rb.pop_with_epoch()
+    assert len(ev) == 10 and epoch == rb.epoch == 0
+    rb.clear()
+    assert rb.epoch == 1 and epoch != rb.epoch  # what was popped before the clear is now stale
+    rb.push(seq_events(10, 5))
+    ev, epoch = rb.pop_with_epoch(timeout_s=0.01)
+    assert len(ev) == 5 and epoch == rb.epoch == 1
+    assert len(rb.pop()) == 0  # pop() is pop_with_epoch without the epoch
