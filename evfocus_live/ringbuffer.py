@@ -97,29 +97,25 @@ class EventRingBuffer:
         can tell events taken before a :meth:`clear` (stale after a seek) from events
         pushed after it."""
         with self._lock:
-            return self._pop_locked(max_events, timeout_s), self._clears
-
-    def _pop_locked(self, max_events: int | None, timeout_s: float | None) -> np.ndarray:
-        """The body of :meth:`pop`; the caller holds ``self._lock``."""
-        if self._size == 0 and timeout_s:
-            deadline = time.monotonic() + timeout_s
-            while self._size == 0:
-                left = deadline - time.monotonic()
-                if left <= 0 or not self._not_empty.wait(left):
-                    break
-        n = self._size if max_events is None else min(self._size, int(max_events))
-        out = np.empty(n, dtype=EVENT_DTYPE)
-        if n:
-            cap = self.capacity
-            first = min(n, cap - self._head)
-            out[:first] = self._buf[self._head:self._head + first]
-            if first < n:
-                out[first:] = self._buf[:n - first]
-            self._head = (self._head + n) % cap
-            self._size -= n
-            if self._size == 0:
-                self._head = 0
-        return out
+            if self._size == 0 and timeout_s:
+                deadline = time.monotonic() + timeout_s
+                while self._size == 0:
+                    left = deadline - time.monotonic()
+                    if left <= 0 or not self._not_empty.wait(left):
+                        break
+            n = self._size if max_events is None else min(self._size, int(max_events))
+            out = np.empty(n, dtype=EVENT_DTYPE)
+            if n:
+                cap = self.capacity
+                first = min(n, cap - self._head)
+                out[:first] = self._buf[self._head:self._head + first]
+                if first < n:
+                    out[first:] = self._buf[:n - first]
+                self._head = (self._head + n) % cap
+                self._size -= n
+                if self._size == 0:
+                    self._head = 0
+            return out, self._clears
 
     def clear(self) -> None:
         """Forget everything held (e.g. on seek); the dropped counter is kept."""

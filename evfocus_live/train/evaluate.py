@@ -84,12 +84,9 @@ def expand_data(paths: list[str]) -> tuple[list[Path], list[Path]]:
 
 
 @torch.inference_mode()
-def run_model(model: torch.nn.Module, voxels: np.ndarray, extras: tuple[str, ...] = ()) -> np.ndarray | dict:
-    """Outputs [N,H,W] float32 of a model over a voxel sequence [N,bins,H,W], from reset.
-
-    With ``extras`` (e.g. ``("blur", "sigma")``): a dict of ``image`` and those of the extra
-    outputs the model gives, each [N,H,W].
-    """
+def run_model(model: torch.nn.Module, voxels: np.ndarray, extras: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
+    """A model over a voxel sequence [N,bins,H,W], from reset: ``image`` and those of the
+    ``extras`` (e.g. ``("blur", "sigma")``) that the model outputs, each [N,H,W] float32."""
     model.reset_states()
     outs: dict[str, list[np.ndarray]] = defaultdict(list)
     for v in voxels:
@@ -98,8 +95,7 @@ def run_model(model: torch.nn.Module, voxels: np.ndarray, extras: tuple[str, ...
         for key in ("image", *extras):
             if key in y:
                 outs[key].append(y[key][0, 0].float().numpy())
-    stacked = {k: np.stack(v) for k, v in outs.items()}
-    return stacked if extras else stacked["image"]
+    return {k: np.stack(v) for k, v in outs.items()}
 
 
 def _to_u8(img: np.ndarray) -> np.ndarray:
@@ -214,7 +210,7 @@ def evaluate_real(models: dict[str, torch.nn.Module], files: list[Path], num_bin
         res, tiles = {}, [_label(event_image(wins[-1], w, h), f"{f.name[:28]}: events")]
         for name, m in models.items():
             t0 = time.perf_counter()
-            out = run_model(m, voxels)
+            out = run_model(m, voxels)["image"]
             ms = (time.perf_counter() - t0) * 1000 / len(out)
             frames = [_to_u8(o) for o in out]
             scored = frames[min(3, len(frames) - 1):]
