@@ -4,7 +4,9 @@
 #   bash models/train_gpu.sh OUTDIR [BUDGET_S] [SEQUENCES]
 #
 # 1. simulates the training set (the command in the configs' comment: 48 sequences, 256x192,
-#    seed 1000) on all CPU cores, unless data_sim/train already holds it;
+#    seed 1000) on all CPU cores, unless data_sim/train already holds it; SEQUENCES and RES=WxH
+#    make another set (in data_sim/train-N-WxH): the full models overfit the 48 sequences
+#    after ~5000 steps (models/EVALUATION.md), so longer runs want more, smaller sequences;
 # 2. trains the models named in $MODELS (default: evfocus-full and e2vid-full at the paper's
 #    widths, and the light evfocus / e2vid with the GPU recipe: models/configs/*-full.toml,
 #    *-gpu.toml) side by side on the one GPU, all stopping at the same wall time so that the
@@ -40,12 +42,16 @@ if [ -d .devcarry/skdata ]; then
   cp -n .devcarry/skdata/* "$SKD"/ 2>>"$LOG" || say "warning: could not copy textures into $SKD"
 fi
 
-if [ ! -f data_sim/train/dataset.json ]; then
-  say "simulating $SEQS sequences"
-  NUMBA_NUM_THREADS=1 OMP_NUM_THREADS=1 timeout 240 $PY -m evfocus_live simulate data_sim/train --sequences "$SEQS" --duration 2 --resolution 256x192 \
+# the configs' set (48 x 256x192) in data_sim/train; another size (RES=WxH, SEQUENCES) beside it
+RES=${RES:-256x192}
+DATA=data_sim/train
+[ "$SEQS" = 48 ] && [ "$RES" = 256x192 ] || DATA=data_sim/train-$SEQS-$RES
+if [ ! -f "$DATA/dataset.json" ]; then
+  say "simulating $SEQS sequences at $RES into $DATA"
+  NUMBA_NUM_THREADS=1 OMP_NUM_THREADS=1 timeout "${SIM_S:-240}" $PY -m evfocus_live simulate "$DATA" --sequences "$SEQS" --duration 2 --resolution "$RES" \
     --seed 1000 --no-aedat4 --workers "$(nproc)" --overwrite >>"$LOG" 2>&1 || { say "simulation failed"; tail -5 "$LOG"; exit 1; }
 fi
-say "data: $(ls data_sim/train/*.h5 | wc -l) sequences, $(du -sh data_sim/train | cut -f1)"
+say "data: $(ls "$DATA"/*.h5 | wc -l) sequences, $(du -sh "$DATA" | cut -f1)"
 
 # all four stop at the same wall time: budget minus what is spent, minus caching and packing
 LEFT_S=$(( BUDGET_S - ( $(date +%s) - T0 ) - ${MARGIN_S:-75} ))  # caching, final save, packing, timing
@@ -58,7 +64,7 @@ for NAME in $MODELS; do
   EXTRA=()
   [ -n "${INIT_DIR:-}" ] && [ -f "$INIT_DIR/$NAME.pt" ] && EXTRA=(--init "$INIT_DIR/$NAME.pt" ${LR:+--lr "$LR"})
   [ -n "${STEPS:-}" ] && EXTRA+=(--steps "$STEPS")
-  $PY -m evfocus_live train "$CFG_DIR/$NAME.toml" --max-minutes "$MIN" --out "runs/$NAME" --no-progress "${EXTRA[@]}" \
+  $PY -m evfocus_live train "$CFG_DIR/$NAME.toml" --data "$DATA" --max-minutes "$MIN" --out "runs/$NAME" --no-progress "${EXTRA[@]}" \
     >"runs/$NAME.log" 2>&1 &
   PIDS+=($!)
 done

@@ -219,6 +219,40 @@ def test_init_starts_a_second_stage_and_refuses_other_weights(tiny_data, tmp_pat
     assert "\n" not in str(exc.value)
 
 
+def test_average_checkpoints_is_the_weight_mean_and_names_its_stages(tmp_path, monkeypatch):
+    """Stochastic weight averaging of stage ends: the float weights' mean, the sources'
+    stages in the meta and the card; another network is one clear error."""
+    from pathlib import Path
+
+    from evfocus_live.errors import CheckpointError
+    from evfocus_live.nn.registry import build_model, load_checkpoint, save_checkpoint
+    from evfocus_live.train.average import average_checkpoints, main
+    from evfocus_live.train.card import write_card
+
+    torch.manual_seed(0)
+    metas = [{"step": 3, "init": {"step": 2}}, {"step": 5, "init": {"step": 3, "init": {"step": 2}}}]
+    paths = [save_checkpoint(tmp_path / f"s{i}.pt", build_model("e2vid", {"base": 4}), m) for i, m in enumerate(metas)]
+    out = average_checkpoints(tmp_path / "avg.pt", paths, half=False)
+    a, b, avg = (load_checkpoint(p).state_dict() for p in (*paths, out))
+    for k in avg:
+        assert torch.allclose(avg[k], (a[k] + b[k]) / 2, atol=1e-7), k
+    meta = torch.load(out, weights_only=True)["meta"]
+    assert meta["step"] == 5 and meta["init"]["step"] == 3  # the last source's training chain
+    assert [(s["stages"], s["steps"]) for s in meta["average_of"]] == [(2, 5), (3, 10)]
+
+    monkeypatch.setenv("EVFOCUS_MODELS_DIR", str(tmp_path / "models"))
+    (tmp_path / "models").mkdir()
+    cfg = Path(__file__).resolve().parents[1] / "models" / "configs" / "e2vid-full.toml"
+    text = write_card("avg-test", out, cfg, None, "avg-test").read_text()
+    assert "the mean of the weights at the ends of stages 2, 3 (5, 10 steps" in text
+
+    other = save_checkpoint(tmp_path / "other.pt", build_model("e2vid", {"base": 8}), {})
+    with pytest.raises(CheckpointError, match="not the same network"):
+        average_checkpoints(tmp_path / "x.pt", [paths[0], other])
+    assert main([str(tmp_path / "y.pt"), str(paths[0]), str(other)]) == 1 and not (tmp_path / "y.pt").exists()
+    assert main([str(tmp_path / "z.pt"), str(paths[0])]) == 1
+
+
 def test_config_errors(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('[model]\narch = "evfocus"\n[train]\nstepz = 3\n')

@@ -67,7 +67,7 @@ def _hardware(meta: dict[str, Any]) -> str:
     return f"{hw}, {meta.get('torch_threads')} thread(s)"
 
 
-def _stages(meta: dict[str, Any], config_path: Path) -> list[dict[str, Any]]:
+def _stages(meta: dict[str, Any], config_path: Path | None = None) -> list[dict[str, Any]]:
     """The training stages behind a checkpoint, first to last (``--init`` chains them:
     each run's meta records the one it started from under ``init``)."""
     chain, m = [], meta
@@ -76,7 +76,7 @@ def _stages(meta: dict[str, Any], config_path: Path) -> list[dict[str, Any]]:
                       "lr": m.get("lr", m.get("train_config", {}).get("train", {}).get("lr"))})
         m = m.get("init") or None
     chain.reverse()
-    if chain[0]["lr"] is None and config_path.is_file():  # a first stage recorded before runs kept their rate
+    if chain and chain[0]["lr"] is None and config_path is not None and config_path.is_file():  # a first stage recorded before runs kept their rate
         from .trainer import load_config
 
         chain[0]["lr"] = load_config(config_path)["train"]["lr"]
@@ -108,6 +108,12 @@ def write_card(name: str, src: Path, config_path: Path, report: dict[str, Any] |
                  for k, st in enumerate(stages, 1)]
         steps[-1] += f"; last-batch training loss {meta.get('loss', float('nan')):.4f}"
         steps.append(f"total: {sum(int(st.get('step') or 0) for st in stages)} steps")
+    if meta.get("average_of"):  # evfocus_live.train.average
+        srcs = meta["average_of"]
+        steps.append("weights: the mean of the weights at the ends of stages "
+                     + ", ".join(str(s.get("stages")) for s in srcs) + " ("
+                     + ", ".join(str(s.get("steps")) for s in srcs) + " steps; stochastic weight averaging, "
+                     "`python -m evfocus_live.train.average`)")
     lines = [
         f"# Model card: `{name}`", "",
         notes.strip(), "",

@@ -1,0 +1,68 @@
+"""Average the weights of several checkpoints of one network (stochastic weight averaging).
+
+``python -m evfocus_live.train.average OUT A.pt B.pt ...``, for the ends of training stages
+continued with ``--init``: each stage's cosine ends at a low rate in a different spot of
+the same basin, and the mean of those spots generalises better than any one of them
+(Izmailov et al., 2018: averaging weights along a cyclic schedule). Our networks have no
+normalisation layers, so the mean needs no statistics recomputed. The output keeps the
+last checkpoint's meta (its training chain) and records the sources under ``average_of``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+import torch
+
+from ..errors import CheckpointError
+from ..nn.registry import load_checkpoint, read_checkpoint, save_checkpoint
+
+log = logging.getLogger(__name__)
+
+
+def average_checkpoints(out: str | Path, paths: list[str | Path], half: bool = True) -> Path:
+    """Write the element-wise mean of ``paths``' float weights to ``out`` (fp16 unless ``half=False``)."""
+    from .card import _stages
+
+    if len(paths) < 2:
+        raise CheckpointError("averaging needs at least two checkpoints")
+    cks = [read_checkpoint(p) for p in paths]
+    first = cks[0]
+    for p, ck in zip(paths[1:], cks[1:]):
+        if ck["arch"] != first["arch"] or dict(ck["config"]) != dict(first["config"]):
+            raise CheckpointError(f"{p}: not the same network as {paths[0]} "
+                                  f"({ck['arch']} {dict(ck['config'])} vs {first['arch']} {dict(first['config'])})")
+    models = [load_checkpoint(p) for p in paths]  # dequantises int8, checks strict loading
+    avg = models[-1]
+    sds = [m.state_dict() for m in models]
+    with torch.no_grad():
+        for key, v in avg.state_dict().items():
+            if v.is_floating_point():
+                v.copy_(torch.stack([sd[key].double() for sd in sds]).mean(0).to(v.dtype))
+    meta = dict(cks[-1].get("meta", {}))
+    meta["average_of"] = [{"path": str(p), "stages": len(_stages(ck.get("meta", {}))),
+                           "steps": sum(int(s.get("step") or 0) for s in _stages(ck.get("meta", {})))}
+                          for p, ck in zip(paths, cks)]
+    return save_checkpoint(out, avg, meta, half=half)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("out", type=Path)
+    ap.add_argument("checkpoints", type=Path, nargs="+")
+    ap.add_argument("--fp32", action="store_true", help="write float32 weights (default float16)")
+    a = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        path = average_checkpoints(a.out, a.checkpoints, half=not a.fp32)
+    except CheckpointError as exc:
+        log.error("%s", exc)
+        return 1
+    log.info("mean of %d checkpoints -> %s", len(a.checkpoints), path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
