@@ -17,7 +17,7 @@ from pathlib import Path
 import torch
 
 from ..errors import CheckpointError
-from ..nn.registry import load_checkpoint, read_checkpoint, save_checkpoint
+from ..nn.registry import load_checkpoint, save_checkpoint
 
 log = logging.getLogger(__name__)
 
@@ -28,23 +28,21 @@ def average_checkpoints(out: str | Path, paths: list[str | Path], half: bool = T
 
     if len(paths) < 2:
         raise CheckpointError("averaging needs at least two checkpoints")
-    cks = [read_checkpoint(p) for p in paths]
-    first = cks[0]
-    for p, ck in zip(paths[1:], cks[1:]):
-        if ck["arch"] != first["arch"] or dict(ck["config"]) != dict(first["config"]):
-            raise CheckpointError(f"{p}: not the same network as {paths[0]} "
-                                  f"({ck['arch']} {dict(ck['config'])} vs {first['arch']} {dict(first['config'])})")
     models = [load_checkpoint(p) for p in paths]  # dequantises int8, checks strict loading
+    first = models[0]
+    for p, m in zip(paths[1:], models[1:]):
+        if m.arch != first.arch or dict(m.config) != dict(first.config):
+            raise CheckpointError(f"{p}: not the same network as {paths[0]} "
+                                  f"({m.arch} {dict(m.config)} vs {first.arch} {dict(first.config)})")
     avg = models[-1]
     sds = [m.state_dict() for m in models]
     with torch.no_grad():
         for key, v in avg.state_dict().items():
             if v.is_floating_point():
                 v.copy_(torch.stack([sd[key].double() for sd in sds]).mean(0).to(v.dtype))
-    meta = dict(cks[-1].get("meta", {}))
-    meta["average_of"] = [{"path": str(p), "stages": len(_stages(ck.get("meta", {}))),
-                           "steps": sum(int(s.get("step") or 0) for s in _stages(ck.get("meta", {})))}
-                          for p, ck in zip(paths, cks)]
+    meta = dict(avg.meta)
+    meta["average_of"] = [{"path": str(p), "stages": len(st := _stages(m.meta)),
+                           "steps": sum(int(s.get("step") or 0) for s in st)} for p, m in zip(paths, models)]
     return save_checkpoint(out, avg, meta, half=half)
 
 
