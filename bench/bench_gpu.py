@@ -7,7 +7,9 @@ The synchronous pipeline (``Pipeline.frames()``) over replay files at 346x260 an
 synthetic events otherwise), per model and per precision: ``fp16`` (the live default on CUDA,
 ``ModelConfig.half``) and ``fp32``. The first model named is the in-process baseline for the
 ratios. Also reports how far the fp16 frames are from the fp32 ones (grey levels, 0-255), so
-the live default's cost in quality is measured, not assumed. Used by ``models/train_gpu.sh``.
+the live default's cost in quality is measured, not assumed. Then the viewer's threaded
+pipeline replays the files at the sensor clock (``--no-live`` skips it): the share of windows
+that become frames, the ones skipped, and the latency. Used by ``models/train_gpu.sh``.
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from evfocus_live.benchmark import bench_end_to_end, make_replays  # noqa: E402
+from evfocus_live.benchmark import bench_end_to_end, bench_live, make_replays  # noqa: E402
 
 log = logging.getLogger("bench_gpu")
 
@@ -53,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--precisions", nargs="+", default=None, help="default: fp16 fp32 on CUDA, fp32 on the CPU")
     ap.add_argument("--seconds", type=float, default=3.0, help="replay length")
     ap.add_argument("--frames", type=int, default=60, help="timed frames per run")
+    ap.add_argument("--no-live", action="store_true", help="skip the threaded replay at the sensor clock")
     ap.add_argument("-o", "--out", type=Path, default=None)
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -68,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
         for name in args.models:
             log.info("%s: end to end on %s (%s)", name, args.device, ", ".join(precisions))
             rows += [r.as_dict() for r in bench_end_to_end(replays, name, 33.0, args.frames, precisions, args.device)]
+        live = []
+        if not args.no_live:  # the viewer's threaded pipeline at the sensor clock, live default precision
+            for name in args.models:
+                live += [r.as_dict() for r in bench_live(replays, name, 33.0, precisions[0], args.device)]
         diffs = {}
         if len(precisions) > 1:
             for name in args.models:
@@ -84,13 +91,17 @@ def main(argv: list[str] | None = None) -> int:
         b = base.get((r["resolution"], r["precision"]))
         r["ratio_vs_baseline"] = round(r["value"] / b, 3) if b else None
     result = {"device": torch.cuda.get_device_name() if args.device == "cuda" else "cpu", "baseline": args.models[0],
-              "torch": torch.__version__, "rows": rows, "fp16_vs_fp32": diffs}
+              "torch": torch.__version__, "rows": rows, "live": live, "fp16_vs_fp32": diffs}
     text = json.dumps(result, indent=1)
     if args.out:
         args.out.write_text(text)
     for r in rows:
         log.info("%s %s %s: %.1f frames/s (%.2f ms/frame, forward %.2f ms, real-time x%s)", r["model"], r["resolution"],
                  r["precision"], r["value"], r["ms_per_frame"], r["forward_ms"], r["realtime_factor"])
+    for r in live:
+        log.info("%s %s %s live at 1x: %d of %d windows shown (%s skipped after warm-up), latency p50 %s / p95 %s ms",
+                 r["model"], r["resolution"], r["precision"], r["frames"], r["windows"], r["skipped_after_warmup"],
+                 r["latency_ms_p50"], r["latency_ms_p95"])
     return 0
 
 

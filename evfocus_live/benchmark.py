@@ -465,6 +465,53 @@ def bench_end_to_end(replays: dict, model_name: str, window_ms: float, max_frame
     return rows
 
 
+def bench_live(replays: dict, model_name: str, window_ms: float, precision: str = "auto",
+               device: str = "cpu", warm_frames: int = 3, timeout_s: float = 300.0) -> list[Row]:
+    """The threaded pipeline (reader + worker, as in the viewer) replaying each file at the
+    sensor clock, as a camera would deliver it: the share of the recording's windows that
+    became frames (1.0 = it keeps up), the windows skipped after the first ``warm_frames``
+    (the model's one-off build lands there) and the latency from a window's last event to
+    its frame."""
+    from .config import WindowConfig
+    from .pipeline import Pipeline
+
+    rows = []
+    model_name, model = _model_list([model_name])[0]
+    for res, r in replays.items():
+        ev = r["events"]
+        pipe = Pipeline(str(r["path"]), WindowConfig(mode="duration", window_ms=window_ms),
+                        _model_config(model_name, device, precision), model_obj=model, speed=1.0)
+        lat_ms: list[float] = []
+        skipped_at_warm = [None]
+
+        def on_frame(fr, pipe=pipe, lat_ms=lat_ms, skipped_at_warm=skipped_at_warm):
+            if fr.index + 1 == warm_frames:
+                skipped_at_warm[0] = pipe.stats.skipped_windows
+            elif fr.index + 1 > warm_frames:
+                lat_ms.append(fr.latency_ms)
+
+        t0 = time.perf_counter()
+        pipe.start(on_frame)
+        while pipe.running and time.perf_counter() - t0 < timeout_s:
+            time.sleep(0.02)
+        wall = time.perf_counter() - t0
+        pipe.close()
+        sensor_s = (int(ev["t"][-1]) - int(ev["t"][0])) / 1e6
+        windows = max(1, int(np.ceil(sensor_s * 1e3 / window_ms)))
+        st = pipe.stats
+        # None: the run ended before the warm-up did (too slow for this replay to say)
+        steady_skips = None if skipped_at_warm[0] is None or not lat_ms else st.skipped_windows - skipped_at_warm[0]
+        rows.append(Row("live replay (threaded, 1x sensor clock)", res, st.frames / windows, "of windows shown",
+                        "every window of the recording", st.frames / windows,
+                        {"model": model_name, "device": device, "precision": precision, "window_ms": window_ms,
+                         "windows": windows, "frames": st.frames, "skipped_windows": st.skipped_windows,
+                         "skipped_after_warmup": steady_skips, "dropped_events": st.dropped_events,
+                         "latency_ms_p50": round(float(np.percentile(lat_ms, 50)), 1) if lat_ms else None,
+                         "latency_ms_p95": round(float(np.percentile(lat_ms, 95)), 1) if lat_ms else None,
+                         "wall_s": round(wall, 2), "sensor_s": round(sensor_s, 3)}))
+    return rows
+
+
 def run(quick: bool = False, models: list[str] | None = None, threads: int | None = None,
         progress: Callable[[str], None] | None = None) -> dict:
     """Run every stage; returns ``{"machine": ..., "rows": [...]}``."""

@@ -56,5 +56,13 @@ def test_gpu_bench_script_runs_end_to_end_and_compares_precisions(tmp_path, one_
                                                                    for p in ("auto", "fp32")}
     assert len(rows) == 8 and all(r["frames"] >= 1 and r["value"] > 0 for r in rows)
     assert all(r["ratio_vs_baseline"] == 1.0 for r in rows if r["model"] == paths[0])
+    live = res["live"]  # the threaded pipeline at the sensor clock, one row per model and resolution
+    assert {(r["model"], r["resolution"]) for r in live} == {(m, res_) for m in paths for res_ in ("346x260", "1280x720")}
+    for r in live:
+        assert r["precision"] == "auto" and 1 <= r["frames"] <= r["windows"] + 1
+        assert r["value"] == r["frames"] / r["windows"]
+        assert r["skipped_after_warmup"] is None or 0 <= r["skipped_after_warmup"] <= r["skipped_windows"]
+        assert r["wall_s"] >= 0.8 * r["sensor_s"]  # paced by the sensor clock, not as fast as possible
+    assert any(r["latency_ms_p50"] is not None and r["latency_ms_p50"] > 0 for r in live)
     diff = res["fp16_vs_fp32"][paths[1]]
     assert diff["frames"] >= 1 and 0 <= diff["mean_abs_grey"] <= diff["max_abs_grey"] <= 255
