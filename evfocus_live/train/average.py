@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 def average_checkpoints(out: str | Path, paths: list[str | Path], half: bool = True) -> Path:
     """Write the element-wise mean of ``paths``' float weights to ``out`` (fp16 unless ``half=False``)."""
-    from .card import _stages
+    from .card import total_steps, training_stages
 
     if len(paths) < 2:
         raise CheckpointError("averaging needs at least two checkpoints")
@@ -41,8 +41,8 @@ def average_checkpoints(out: str | Path, paths: list[str | Path], half: bool = T
             if v.is_floating_point():
                 v.copy_(torch.stack([sd[key].double() for sd in sds]).mean(0).to(v.dtype))
     meta = dict(avg.meta)
-    meta["average_of"] = [{"path": str(p), "stages": len(st := _stages(m.meta)),
-                           "steps": sum(int(s.get("step") or 0) for s in st)} for p, m in zip(paths, models)]
+    meta["average_of"] = [{"path": str(p), "stages": len(st := training_stages(m.meta)), "steps": total_steps(st)}
+                          for p, m in zip(paths, models)]
     return save_checkpoint(out, avg, meta, half=half)
 
 

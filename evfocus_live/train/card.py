@@ -67,7 +67,7 @@ def _hardware(meta: dict[str, Any]) -> str:
     return f"{hw}, {meta.get('torch_threads')} thread(s)"
 
 
-def _stages(meta: dict[str, Any], config_path: Path | None = None) -> list[dict[str, Any]]:
+def training_stages(meta: dict[str, Any], config_path: Path | None = None) -> list[dict[str, Any]]:
     """The training stages behind a checkpoint, first to last (``--init`` chains them:
     each run's meta records the one it started from under ``init``)."""
     chain, m = [], meta
@@ -83,6 +83,11 @@ def _stages(meta: dict[str, Any], config_path: Path | None = None) -> list[dict[
     return chain
 
 
+def total_steps(stages: list[dict[str, Any]]) -> int:
+    """Steps over all of a checkpoint's training stages."""
+    return sum(int(st.get("step") or 0) for st in stages)
+
+
 def write_card(name: str, src: Path, config_path: Path, report: dict[str, Any] | None, label: str,
                notes: str = "", int8: bool = False) -> Path:
     src = src / "final.pt" if src.is_dir() else src
@@ -96,7 +101,7 @@ def write_card(name: str, src: Path, config_path: Path, report: dict[str, Any] |
         shutil.copyfile(src, dst)
     tc = meta.get("train_config", {})
     model = load_checkpoint(dst)
-    stages = _stages(meta, config_path)
+    stages = training_stages(meta, config_path)
     steps = [f"steps: {meta.get('step')}, wall time: {meta.get('wall_s', 0) / 60:.1f} min, last-batch training loss "
              f"{meta.get('loss', float('nan')):.4f}"]
     lr_text = f"Adam lr {tc.get('train', {}).get('lr')} (cosine)"
@@ -107,7 +112,7 @@ def write_card(name: str, src: Path, config_path: Path, report: dict[str, Any] |
                  + (f" (from stage {k - 1}'s weights, fresh optimiser)" if k > 1 else "")
                  for k, st in enumerate(stages, 1)]
         steps[-1] += f"; last-batch training loss {meta.get('loss', float('nan')):.4f}"
-        steps.append(f"total: {sum(int(st.get('step') or 0) for st in stages)} steps")
+        steps.append(f"total: {total_steps(stages)} steps")
     if meta.get("average_of"):  # evfocus_live.train.average
         srcs = meta["average_of"]
         steps.append("weights: the mean of the weights at the ends of stages "
