@@ -54,6 +54,23 @@ def ssim(pred, gt) -> float:
     return float(structural_similarity(as_float(pred), as_float(gt), data_range=1.0))
 
 
+def wiener_deconvolve(img: np.ndarray, sigma_px: float, nsr: float = 0.01) -> np.ndarray:
+    """Deconvolve a [H,W] image (uint8 or float in [0,1]) by a Gaussian of ``sigma_px``:
+    Wiener filter with noise-to-signal ratio ``nsr``, reflect-padded FFT so that the borders
+    do not ring; float64 clipped to [0,1]. ``sigma_px <= 0`` is identity."""
+    img = as_float(img)
+    if sigma_px <= 0:
+        return img.copy()
+    h, w = img.shape
+    ph, pw = h // 2, w // 2
+    x = np.pad(img, ((ph, ph), (pw, pw)), mode="reflect")
+    fy = np.fft.fftfreq(x.shape[0])[:, None]
+    fx = np.fft.rfftfreq(x.shape[1])[None, :]
+    g = np.exp(-2 * np.pi ** 2 * sigma_px ** 2 * (fx ** 2 + fy ** 2))
+    y = np.fft.irfft2(np.fft.rfft2(x) * g / (g * g + nsr), s=x.shape)
+    return np.clip(y[ph:ph + h, pw:pw + w], 0.0, 1.0)
+
+
 def sharpness(img) -> float:
     """Variance of the Laplacian (x255 scale): higher = more high-frequency detail."""
     return float(cv2.Laplacian(as_float(img) * 255.0, cv2.CV_64F).var())

@@ -1,0 +1,28 @@
+"""Deblurring ceilings: Wiener with the true sigma and a trained oracle, on the frames eval scores."""
+
+from __future__ import annotations
+
+import torch
+
+from evfocus_live.train.ceiling import evaluate_ceilings, main, train_oracle
+from evfocus_live.train.synth import simulate_minimal
+
+
+def test_ceilings_on_tiny_set(tmp_path):
+    torch.set_num_threads(1)
+    files = [simulate_minimal(tmp_path / f"seq_0000{i}.h5", width=48, height=40, n_frames=8, sigma_range=(5, 6), seed=i)
+             or tmp_path / f"seq_0000{i}.h5" for i in range(2)]
+    torch.manual_seed(0)
+    oracle, info = train_oracle(files, minutes=0.08, crop=32, batch=4, progress=False)
+    assert info["steps"] > 10
+    assert info["final_loss"] < info["first_loss"]
+    res = evaluate_ceilings(files, oracle, warmup=2)
+    sev = res["severe"]
+    assert sev["defocused GT"]["n"] == 2 * (7 - 2)  # the frames `evfocus eval` scores
+    assert {"oracle", "wiener nsr=0.01"} <= set(sev)
+    assert max(v["ssim"] for k, v in sev.items() if k.startswith("wiener")) > sev["defocused GT"]["ssim"]
+
+
+def test_cli_reports_missing_data(tmp_path, caplog):
+    assert main(["--test", str(tmp_path / "nope"), "--no-progress"]) == 1
+    assert "not found" in caplog.text
