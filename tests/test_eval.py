@@ -106,7 +106,9 @@ def test_evaluate_writes_report(tmp_path):
     simulate_minimal(data / "seq_00001.h5", width=48, height=40, n_frames=8, sigma_range=(5, 6), seed=2)
     torch.manual_seed(0)
     ck = save_checkpoint(tmp_path / "tiny.pt", EvFocus(dict(base=4, kernel=3, num_deblur_blocks=1)))
-    rep = evaluate([str(ck)], [str(data)], tmp_path / "report", warmup=2, progress=False)
+    torch.manual_seed(1)
+    ck2 = save_checkpoint(tmp_path / "other.pt", EvFocus(dict(base=4, kernel=3, num_deblur_blocks=1)))
+    rep = evaluate([str(ck), str(ck2)], [str(data)], tmp_path / "report", warmup=2, progress=False)
     splits = rep["ground_truth"]["splits"]
     assert {"mild", "severe", "all"} <= set(splits)
     assert splits["severe"]["defocused GT"]["ssim"] < splits["mild"]["defocused GT"]["ssim"]
@@ -117,9 +119,30 @@ def test_evaluate_writes_report(tmp_path):
     out = tmp_path / "report"
     md = (out / "report.md").read_text()
     assert "| severe | tiny |" in md and "| severe | deconvolved GT |" in md
+    assert "| severe | tiny − other |" in md  # paired comparison of the first model with the others
+    paired = json.loads((out / "report.json").read_text())["ground_truth"]["paired"]["tiny - other"]
+    assert paired["ssim"]["all"]["sequences"] == 2
     assert json.loads((out / "report.json").read_text())["ground_truth"]["sequences"][0]["frames_scored"] == 5
     grid = cv2.imread(str(out / "grid_synthetic.png"))
-    assert grid.shape[1] == 4 * 48  # events | defocused | sharp | model
+    assert grid.shape[1] == 5 * 48  # events | defocused | sharp | two models
+
+
+def test_paired_differences():
+    """The interval is over sequences: a consistent small lead excludes 0, a lead from one
+    lucky sequence does not."""
+    from evfocus_live.train.evaluate import paired_differences
+
+    def seqs(diffs):
+        return [{"split": "severe", "a": {"ssim": 0.6 + d}, "b": {"ssim": 0.6}} for d in diffs]
+
+    steady = paired_differences(seqs([0.02, 0.025, 0.018, 0.022, 0.021, 0.019]), "a", "b")["severe"]
+    assert steady["mean"] == pytest.approx(0.0208, abs=1e-4)
+    assert steady["relative"] == pytest.approx(0.0208 / 0.6, abs=1e-4)
+    assert 0 < steady["lo"] < steady["mean"] < steady["hi"]
+    lucky = paired_differences(seqs([0.12, -0.01, -0.01, -0.01, -0.01, -0.01]), "a", "b")["severe"]
+    assert lucky["mean"] > 0 and lucky["lo"] < 0 < lucky["hi"]
+    assert set(paired_differences(seqs([0.1]), "a", "b")) == {"severe", "all"}
+    assert paired_differences(seqs([0.1]), "a", "missing") == {}
 
 
 def test_blur_aware_outputs_are_scored(tmp_path):

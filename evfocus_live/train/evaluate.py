@@ -174,6 +174,35 @@ def evaluate_ground_truth(models: dict[str, torch.nn.Module], files: list[Path],
             [rows[s] for s in SPLITS if s in rows])
 
 
+#: bootstrap resamples for the paired comparison's interval
+N_BOOTSTRAP = 4000
+
+
+def paired_differences(sequences: list[dict[str, Any]], a: str, b: str, metric: str = "ssim",
+                       seed: int = 0) -> dict[str, dict[str, float]]:
+    """Is model ``a`` better than ``b``, or is it noise? Per split (and "all"): the mean over
+    sequences of the per-sequence difference ``a - b`` in ``metric``, that difference
+    relative to ``b``'s mean, and a 95 % bootstrap interval over sequences (the unit that
+    varies: scenes, blur, contrast thresholds). Frames of one sequence are not independent,
+    so resampling frames would give intervals far too narrow."""
+    rng = np.random.default_rng(seed)
+    by_split: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for rec in sequences:
+        if a in rec and b in rec:
+            pair = (rec[a][metric], rec[b][metric])
+            by_split[rec["split"]].append(pair)
+            by_split["all"].append(pair)
+    out = {}
+    for split in [s for s in (*SPLITS, "all") if s in by_split]:
+        va, vb = np.array(by_split[split]).T
+        d = va - vb
+        boot = d[rng.integers(len(d), size=(N_BOOTSTRAP, len(d)))].mean(1)
+        lo, hi = np.percentile(boot, [2.5, 97.5])
+        out[split] = {"mean": float(d.mean()), "relative": float(d.mean() / vb.mean()) if vb.mean() else math.nan,
+                      "lo": float(lo), "hi": float(hi), "sequences": len(d)}
+    return out
+
+
 def _means(vals: list[dict[str, float]]) -> dict[str, float]:
     return {**{k: float(np.mean([v[k] for v in vals])) for k in vals[0]}, "n": len(vals)}
 
@@ -287,6 +316,20 @@ def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, mode
                     mae = f"{r['sigma_mae_px']:.2f}" if "sigma_mae_px" in r else "–"
                     lines.append(f"| {split} | {name} | {r['blur_ssim']:.4f} | {r['blur_mse']:.5f} | {mae} |")
             lines.append("")
+        if len(model_names) > 1 and gt.get("sequences"):
+            first = model_names[0]
+            lines += [f"Paired differences, {first} minus each other model: mean over sequences of the per-sequence "
+                      "difference, relative to the other model, and a 95 % bootstrap interval over sequences "
+                      "(an interval that contains 0: no measurable difference on this data).", "",
+                      "| split | comparison | SSIM diff | SSIM relative | 95 % interval | MSE relative | sequences |",
+                      "|---|---|---|---|---|---|---|"]
+            for other in model_names[1:]:
+                ds = paired_differences(gt["sequences"], first, other, "ssim")
+                dm = paired_differences(gt["sequences"], first, other, "mse")
+                for split, r in ds.items():
+                    lines.append(f"| {split} | {first} − {other} | {r['mean']:+.4f} | {100 * r['relative']:+.1f} % | "
+                                 f"[{r['lo']:+.4f}, {r['hi']:+.4f}] | {100 * dm[split]['relative']:+.1f} % | {r['sequences']} |")
+            lines.append("")
     if real:
         lines += ["## Real recordings (no reference)", "",
                   "BRISQUE ↓ and NIQE ↓ (means over the same few frames; NIQE – for frames under "
@@ -322,6 +365,9 @@ def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None
     grids = {}
     if gt_files:
         gt, rows = evaluate_ground_truth(models, gt_files, num_bins, warmup, progress)
+        names = list(models)
+        gt["paired"] = {f"{names[0]} - {o}": {m: paired_differences(gt["sequences"], names[0], o, m) for m in ("ssim", "mse")}
+                        for o in names[1:]}
         report["ground_truth"] = gt
         if rows:
             grids["grid_synthetic.png"] = _stack_rows(rows)
