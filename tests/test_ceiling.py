@@ -24,5 +24,5 @@ def test_ceilings_on_tiny_set(tmp_path):
 
 
 def test_cli_reports_missing_data(tmp_path, caplog):
-    assert main(["--test", str(tmp_path / "nope"), "--no-progress"]) == 1
+    assert main(["--test", str(tmp_path / "nope"), "--no-progress"]) == 2
     assert "not found" in caplog.text

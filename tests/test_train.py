@@ -249,8 +249,8 @@ def test_average_checkpoints_is_the_weight_mean_and_names_its_stages(tmp_path, m
     other = save_checkpoint(tmp_path / "other.pt", build_model("e2vid", {"base": 8}), {})
     with pytest.raises(CheckpointError, match="not the same network"):
         average_checkpoints(tmp_path / "x.pt", [paths[0], other])
-    assert main([str(tmp_path / "y.pt"), str(paths[0]), str(other)]) == 1 and not (tmp_path / "y.pt").exists()
-    assert main([str(tmp_path / "z.pt"), str(paths[0])]) == 1
+    assert main([str(tmp_path / "y.pt"), str(paths[0]), str(other)]) == 2 and not (tmp_path / "y.pt").exists()
+    assert main([str(tmp_path / "z.pt"), str(paths[0])]) == 2
 
 
 def test_config_errors(tmp_path):

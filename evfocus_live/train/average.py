@@ -52,12 +52,14 @@ def main(argv=None) -> int:
     ap.add_argument("checkpoints", type=Path, nargs="+")
     ap.add_argument("--fp32", action="store_true", help="write float32 weights (default float16)")
     a = ap.parse_args(argv)
+    from ..cli import EXIT_USER_ERROR
+
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         path = average_checkpoints(a.out, a.checkpoints, half=not a.fp32)
     except CheckpointError as exc:
         log.error("%s", exc)
-        return 1
+        return EXIT_USER_ERROR
     log.info("mean of %d checkpoints -> %s", len(a.checkpoints), path)
     return 0
 

@@ -187,6 +187,8 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, help="folder for ceiling.json / ceiling.md / oracle.pt")
     ap.add_argument("--no-progress", action="store_true")
     a = ap.parse_args(argv)
+    from ..cli import EXIT_USER_ERROR
+
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
     def files(paths):
@@ -211,7 +213,7 @@ def main(argv=None) -> int:
         res = evaluate_ceilings(test, oracle)
     except EvFocusError as exc:
         log.error("%s", exc)
-        return 1
+        return EXIT_USER_ERROR
     md = to_markdown(res)
     log.info("deblurring ceilings (sigma splits: mild < %g px, moderate < %g px):\n%s", MILD_MAX_PX, MODERATE_MAX_PX, md)
     if a.out:
