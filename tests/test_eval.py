@@ -121,7 +121,7 @@ def test_evaluate_writes_report(tmp_path):
     assert "| severe | tiny |" in md and "| severe | deconvolved GT |" in md
     assert "| severe | tiny − other |" in md  # paired comparison of the first model with the others
     paired = json.loads((out / "report.json").read_text())["ground_truth"]["paired"]["tiny - other"]
-    assert paired["ssim"]["all"]["sequences"] == 2
+    assert paired["ssim"]["all"]["sequences"] == 2 and paired["ssim"]["severe"]["sequences"] == 1
     assert json.loads((out / "report.json").read_text())["ground_truth"]["sequences"][0]["frames_scored"] == 5
     grid = cv2.imread(str(out / "grid_synthetic.png"))
     assert grid.shape[1] == 5 * 48  # events | defocused | sharp | two models
@@ -141,7 +141,9 @@ def test_paired_differences():
     assert 0 < steady["lo"] < steady["mean"] < steady["hi"]
     lucky = paired_differences(seqs([0.12, -0.01, -0.01, -0.01, -0.01, -0.01]), "a", "b")["severe"]
     assert lucky["mean"] > 0 and lucky["lo"] < 0 < lucky["hi"]
-    assert set(paired_differences(seqs([0.1]), "a", "b")) == {"severe", "all"}
+    assert set(paired_differences(seqs([0.1]), "a", "b")) == {"severe"}
+    mixed = seqs([0.1]) + [{"split": "mild", "a": {"ssim": 0.9}, "b": {"ssim": 0.8}}]
+    assert set(paired_differences(mixed, "a", "b")) == {"mild", "severe", "all"}
     assert paired_differences(seqs([0.1]), "a", "missing") == {}
 
 

@@ -133,9 +133,8 @@ def train_oracle(train_files: list[Path], minutes: float, crop: int = 96, batch:
         opt.step()
         losses.append(loss.item())
         step += 1
-        bar.n = int(min(elapsed, budget_s))
         bar.set_postfix(step=step, loss=f"{np.mean(losses[-50:]):.4f}", refresh=False)
-        bar.refresh()
+        bar.update(max(0, int(min(elapsed, budget_s)) - bar.n))  # redraws at tqdm's pace, not every step
     bar.close()
     model.eval()
     return model, {"base": base, "steps": step, "minutes": minutes, "crop": crop, "batch": batch, "lr": lr, "seed": seed,

@@ -184,7 +184,8 @@ def paired_differences(sequences: list[dict[str, Any]], a: str, b: str, metric: 
     sequences of the per-sequence difference ``a - b`` in ``metric``, that difference
     relative to ``b``'s mean, and a 95 % bootstrap interval over sequences (the unit that
     varies: scenes, blur, contrast thresholds). Frames of one sequence are not independent,
-    so resampling frames would give intervals far too narrow."""
+    so resampling frames would give intervals far too narrow. "all" only when there are
+    several splits."""
     rng = np.random.default_rng(seed)
     by_split: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for rec in sequences:
@@ -192,6 +193,8 @@ def paired_differences(sequences: list[dict[str, Any]], a: str, b: str, metric: 
             pair = (rec[a][metric], rec[b][metric])
             by_split[rec["split"]].append(pair)
             by_split["all"].append(pair)
+    if len(by_split) == 2:  # one split: "all" would repeat it
+        del by_split["all"]
     out = {}
     for split in [s for s in (*SPLITS, "all") if s in by_split]:
         va, vb = np.array(by_split[split]).T
