@@ -26,3 +26,8 @@ def test_ceilings_on_tiny_set(tmp_path):
 def test_cli_reports_missing_data(tmp_path, caplog):
     assert main(["--test", str(tmp_path / "nope"), "--no-progress"]) == 2
     assert "not found" in caplog.text
+    simulate_minimal(tmp_path / "seq_00000.h5", width=48, height=40, n_frames=6, sigma_range=(5, 6), seed=0)
+    bad = tmp_path / "oracle.pt"
+    bad.write_bytes(b"not a state dict")
+    assert main(["--test", str(tmp_path), "--oracle", str(bad), "--no-progress"]) == 2
+    assert "not an oracle" in caplog.text

@@ -12,7 +12,7 @@ therefore an optimistic bound for any event-based reconstruction trained on the 
   events, no recurrence, so cheap to train on a CPU.
 
 ``python -m evfocus_live.train.ceiling --train data_sim/train_v3 --test data_sim/test_* --minutes 40``
-prints and writes (``--out``) SSIM / MSE per blur split, on the same frames ``evfocus eval``
+(``--oracle OUT/oracle.pt`` instead of ``--train`` scores a saved one) prints and writes (``--out``) SSIM / MSE per blur split, on the same frames ``evfocus eval``
 scores (the first ``warmup`` windows after a reset are skipped), next to the defocused
 GT frame itself.
 """
@@ -183,6 +183,7 @@ def main(argv=None) -> int:
     ap.add_argument("--minutes", type=float, default=40.0, help="oracle training wall time")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--base", type=int, default=16, help="oracle U-Net width")
+    ap.add_argument("--oracle", type=Path, help="score this saved oracle.pt (from --out) instead of training one")
     ap.add_argument("--out", type=Path, help="folder for ceiling.json / ceiling.md / oracle.pt")
     ap.add_argument("--no-progress", action="store_true")
     a = ap.parse_args(argv)
@@ -203,7 +204,14 @@ def main(argv=None) -> int:
         if not test:
             raise InputError("no test sequences")
         oracle, info = None, {}
-        if a.train:
+        if a.oracle:
+            oracle = OracleUNet(a.base)
+            try:
+                oracle.load_state_dict(torch.load(a.oracle, map_location="cpu", weights_only=True))
+            except Exception as exc:  # torch raises many types for a wrong or corrupt file
+                raise InputError(f"{a.oracle}: not an oracle of base {a.base} ({exc})") from exc
+            oracle.eval()
+        elif a.train:
             train = files(a.train)
             if not train:
                 raise InputError("no training sequences")
