@@ -17,6 +17,7 @@ def test_ceilings_on_tiny_set(tmp_path):
     assert info["steps"] > 10
     assert info["final_loss"] < info["first_loss"]
     res = evaluate_ceilings(files, oracle, warmup=2)
+    assert set(res) == {"severe"}  # one split: no "all" repeating it
     sev = res["severe"]
     assert sev["defocused GT"]["n"] == 2 * (7 - 2)  # the frames `evfocus eval` scores
     assert {"oracle", "wiener nsr=0.01"} <= set(sev)

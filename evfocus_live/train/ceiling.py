@@ -163,6 +163,8 @@ def evaluate_ceilings(test_files: list[Path], oracle: OracleUNet | None = None, 
                 for sp in (split, "all"):
                     acc[sp][name]["ssim"].append(M.ssim(img, s))
                     acc[sp][name]["mse"].append(M.mse(img, s))
+    if len(acc) == 2:  # one split: "all" would repeat it
+        del acc["all"]
     return {sp: {name: {k: float(np.mean(v)) for k, v in m.items()} | {"n": len(m["ssim"])}
                  for name, m in rows_.items()} for sp, rows_ in acc.items()}
 
