@@ -120,7 +120,7 @@ def test_evaluate_writes_report(tmp_path):
     md = (out / "report.md").read_text()
     assert "| severe | tiny |" in md and "| severe | deconvolved GT |" in md
     assert "| severe | tiny − other |" in md  # paired comparison of the first model with the others
-    paired = json.loads((out / "report.json").read_text())["ground_truth"]["paired"]["tiny - other"]
+    paired = json.loads((out / "report.json").read_text())["ground_truth"]["paired"]["other"]
     assert paired["ssim"]["all"]["sequences"] == 2 and paired["ssim"]["severe"]["sequences"] == 1
     assert json.loads((out / "report.json").read_text())["ground_truth"]["sequences"][0]["frames_scored"] == 5
     grid = cv2.imread(str(out / "grid_synthetic.png"))

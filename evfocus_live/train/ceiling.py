@@ -6,15 +6,15 @@ defocused frames themselves. Deblurring the defocused GT frame, knowing the true
 therefore an optimistic bound for any event-based reconstruction trained on the same data:
 
 - ``wiener``: Wiener deconvolution of the defocused GT frame with the *true* mean sigma
-  (the classical non-blind bound; the noise-to-signal ratio is swept, the best one kept);
+  (the classical non-blind bound), one row per noise-to-signal ratio in :data:`WIENER_NSR`;
 - ``oracle``: a CNN (U-Net, 0.5 M parameters at base 16) trained on the training set to map the
   defocused GT frame and its true sigma map to the sharp frame — a learned prior, no
   events, no recurrence, so cheap to train on a CPU.
 
 ``python -m evfocus_live.train.ceiling --train data_sim/train_v3 --test data_sim/test_* --minutes 40``
-(``--oracle OUT/oracle.pt`` instead of ``--train`` scores a saved one) prints and writes (``--out``) SSIM / MSE per blur split, on the same frames ``evfocus eval``
-scores (the first ``warmup`` windows after a reset are skipped), next to the defocused
-GT frame itself.
+(``--oracle OUT/oracle.pt`` instead of ``--train`` scores a saved one) prints and writes
+(``--out``) SSIM / MSE per blur split, on the same frames ``evfocus eval`` scores (the
+first ``warmup`` windows after a reset are skipped), next to the defocused GT frame.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ from ..errors import EvFocusError, InputError
 from . import metrics as M
 from .evaluate import MILD_MAX_PX, MODERATE_MAX_PX, blur_level
 from .losses import recon_loss
-from .metrics import wiener_deconvolve
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +45,8 @@ SIGMA_SCALE_PX = 4.0
 
 
 def read_frames(path: Path) -> dict[str, np.ndarray]:
-    """Sharp / blurred frames (float32 in [0,1]) and sigma maps (px) of one simulator .h5."""
+    """Sharp / blurred frames (float32 in [0,1]) and sigma maps (px) of one simulator .h5
+    (not :func:`.dataset.load_sequence`: that one also bins every window's events)."""
     from ..sources.hdf5_file import import_h5py
 
     h5py = import_h5py()
@@ -156,7 +156,7 @@ def evaluate_ceilings(test_files: list[Path], oracle: OracleUNet | None = None, 
             s, b, sg = d["sharp"][j], d["blurred"][j], d["sigma"][j]
             rows = {"defocused GT": b}
             for nsr in nsrs:
-                rows[f"wiener nsr={nsr:g}"] = wiener_deconvolve(b, float(sg.mean()), nsr)
+                rows[f"wiener nsr={nsr:g}"] = M.wiener_deconvolve(b, float(sg.mean()), nsr)
             if oracle is not None:
                 rows["oracle"] = oracle(torch.from_numpy(b)[None, None], torch.from_numpy(sg)[None, None])[0, 0].numpy()
             for name, img in rows.items():

@@ -120,7 +120,8 @@ def _voxel_view(v: np.ndarray) -> np.ndarray:
 
 def evaluate_ground_truth(models: dict[str, torch.nn.Module], files: list[Path], num_bins: int = 5,
                           warmup: int = 3, progress: bool = True) -> tuple[dict[str, Any], list[np.ndarray]]:
-    """Per-split mean metrics {split: {model: {mse, psnr, ssim, n}}} and one grid row per split."""
+    """Per-split mean metrics {split: {model: {mse, psnr, ssim, n}}}, per-sequence means, the
+    first model's paired differences to each other one, and one grid row per split."""
     from tqdm import tqdm
 
     acc: dict[str, dict[str, list[dict[str, float]]]] = defaultdict(lambda: defaultdict(list))
@@ -170,7 +171,9 @@ def evaluate_ground_truth(models: dict[str, torch.nn.Module], files: list[Path],
             for name, vals in by_model.items():
                 everything[name].extend(vals)
         blur_aware["all"] = {name: _means(vals) for name, vals in everything.items()}
-    return ({"splits": table, "blur_aware": blur_aware, "sequences": per_seq},
+    names = list(models)
+    paired = {other: {m: paired_differences(per_seq, names[0], other, m) for m in ("ssim", "mse")} for other in names[1:]}
+    return ({"splits": table, "blur_aware": blur_aware, "sequences": per_seq, "paired": paired},
             [rows[s] for s in SPLITS if s in rows])
 
 
@@ -319,16 +322,15 @@ def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, mode
                     mae = f"{r['sigma_mae_px']:.2f}" if "sigma_mae_px" in r else "–"
                     lines.append(f"| {split} | {name} | {r['blur_ssim']:.4f} | {r['blur_mse']:.5f} | {mae} |")
             lines.append("")
-        if len(model_names) > 1 and gt.get("sequences"):
+        if gt.get("paired"):
             first = model_names[0]
             lines += [f"Paired differences, {first} minus each other model: mean over sequences of the per-sequence "
                       "difference, relative to the other model, and a 95 % bootstrap interval over sequences "
                       "(an interval that contains 0: no measurable difference on this data).", "",
                       "| split | comparison | SSIM diff | SSIM relative | 95 % interval | MSE relative | sequences |",
                       "|---|---|---|---|---|---|---|"]
-            for other in model_names[1:]:
-                ds = paired_differences(gt["sequences"], first, other, "ssim")
-                dm = paired_differences(gt["sequences"], first, other, "mse")
+            for other, diff in gt["paired"].items():
+                ds, dm = diff["ssim"], diff["mse"]
                 for split, r in ds.items():
                     lines.append(f"| {split} | {first} − {other} | {r['mean']:+.4f} | {100 * r['relative']:+.1f} % | "
                                  f"[{r['lo']:+.4f}, {r['hi']:+.4f}] | {100 * dm[split]['relative']:+.1f} % | {r['sequences']} |")
@@ -368,9 +370,6 @@ def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None
     grids = {}
     if gt_files:
         gt, rows = evaluate_ground_truth(models, gt_files, num_bins, warmup, progress)
-        names = list(models)
-        gt["paired"] = {f"{names[0]} - {o}": {m: paired_differences(gt["sequences"], names[0], o, m) for m in ("ssim", "mse")}
-                        for o in names[1:]}
         report["ground_truth"] = gt
         if rows:
             grids["grid_synthetic.png"] = _stack_rows(rows)
