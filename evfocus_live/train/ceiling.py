@@ -35,6 +35,7 @@ from torch import nn
 from ..errors import EvFocusError, InputError
 from . import metrics as M
 from .evaluate import MILD_MAX_PX, MODERATE_MAX_PX, blur_level
+from .dataset import list_sequences, read_frames
 from .losses import recon_loss
 
 log = logging.getLogger(__name__)
@@ -44,23 +45,11 @@ WIENER_NSR = (1e-3, 3e-3, 1e-2, 3e-2)
 SIGMA_SCALE_PX = 4.0
 
 
-def read_frames(path: Path) -> dict[str, np.ndarray]:
-    """Sharp / blurred frames (float32 in [0,1]) and sigma maps (px) of one simulator .h5
-    (not :func:`.dataset.load_sequence`: that one also bins every window's events)."""
-    from ..sources.hdf5_file import import_h5py
-
-    h5py = import_h5py()
-    try:
-        with h5py.File(path, "r") as f:
-            fr = f["frames"]
-            out = {k: fr[k][:] for k in ("sharp", "blurred", "sigma")}
-            out["focus_sweep"] = bool(f.attrs.get("focus_sweep", False))
-    except (OSError, KeyError) as exc:
-        raise InputError(f"{path}: not a simulator sequence with /frames ({exc})") from exc
-    for k in ("sharp", "blurred"):
-        out[k] = out[k].astype(np.float32) / (255.0 if out[k].dtype == np.uint8 else 1.0)
-    out["sigma"] = out["sigma"].astype(np.float32)
-    return out
+def _frames(path: Path) -> dict[str, np.ndarray]:
+    """Sharp / blurred frames as float32 in [0,1], sigma maps (px) as float32."""
+    d = read_frames(path)
+    return {"sharp": M.as_float(d["sharp"]).astype(np.float32), "blurred": M.as_float(d["blurred"]).astype(np.float32),
+            "sigma": d["sigma"].astype(np.float32), "focus_sweep": d["focus_sweep"]}
 
 
 def _block(cin: int, cout: int) -> nn.Sequential:
@@ -102,7 +91,7 @@ def train_oracle(train_files: list[Path], minutes: float, crop: int = 96, batch:
 
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
-    data = [read_frames(p) for p in tqdm(train_files, desc="read", disable=not progress, unit="seq")]
+    data = [_frames(p) for p in tqdm(train_files, desc="read", disable=not progress, unit="seq")]
     index = [(i, j) for i, d in enumerate(data) for j in range(len(d["sharp"]))]
     model = OracleUNet(base)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
@@ -149,7 +138,7 @@ def evaluate_ceilings(test_files: list[Path], oracle: OracleUNet | None = None, 
     """{split: {row: {ssim, mse, n}}} for "defocused GT", "wiener nsr=…" and "oracle"."""
     acc: dict[str, dict[str, dict[str, list[float]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     for path in test_files:
-        d = read_frames(path)
+        d = _frames(path)
         split = blur_level(float(np.mean(d["sigma"][1:])), d["focus_sweep"])
         # evaluate.py scores window i (ending at frame i + 1) for i >= warmup
         for j in range(1 + warmup, len(d["sharp"])):
@@ -194,17 +183,10 @@ def main(argv=None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
     def files(paths):
-        out = []
-        for p in map(Path, paths):
-            if not p.exists():
-                raise InputError(f"not found: {p}")
-            out += sorted(p.glob("seq_*.h5")) if p.is_dir() else [p]
-        return out
+        return [f for p in paths for f in list_sequences(p)]
 
     try:
         test = files(a.test)
-        if not test:
-            raise InputError("no test sequences")
         oracle, info = None, {}
         if a.oracle:
             oracle = OracleUNet(a.base)
@@ -215,8 +197,6 @@ def main(argv=None) -> int:
             oracle.eval()
         elif a.train:
             train = files(a.train)
-            if not train:
-                raise InputError("no training sequences")
             oracle, info = train_oracle(train, a.minutes, seed=a.seed, base=a.base, progress=not a.no_progress)
             log.info("oracle: %d steps, final loss %.4f", info["steps"], info["final_loss"])
         res = evaluate_ceilings(test, oracle)

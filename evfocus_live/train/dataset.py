@@ -93,27 +93,37 @@ def list_sequences(path: str | Path) -> list[Path]:
     return files
 
 
+def read_frames(path: Path, max_frames: int | None = None) -> dict:
+    """The ground truth of one simulator .h5, without its events: ``t_us``, ``sharp`` and
+    ``blurred`` (uint8), ``sigma`` (px, float16), ``width``, ``height``, ``focus_sweep``."""
+    from ..sources.hdf5_file import import_h5py
+
+    h5py = import_h5py()
+    try:
+        with h5py.File(path, "r") as f:
+            fr = f["frames"]
+            t_us = fr["t_us"][:].astype(np.int64)
+            n = len(t_us) if max_frames is None else min(len(t_us), max_frames)
+            return {"t_us": t_us[:n], "sharp": fr["sharp"][:n], "blurred": fr["blurred"][:n],
+                    "sigma": fr["sigma"][:n].astype(np.float16), "width": int(f.attrs["width"]),
+                    "height": int(f.attrs["height"]), "focus_sweep": bool(f.attrs.get("focus_sweep", False))}
+    except (OSError, KeyError) as exc:
+        raise InputError(f"{path}: not a simulator sequence with /frames ({exc})") from exc
+
+
 def load_sequence(path: Path, num_bins: int = 5, max_frames: int | None = None) -> Sequence:
     """Read one simulator .h5 and cache its voxel grids; InputError if the layout is wrong."""
     from ..events import EVENT_DTYPE
     from ..sources.hdf5_file import import_h5py
 
-    h5py = import_h5py()
-
+    gt = read_frames(path, max_frames)
+    t_us, width, height = gt["t_us"], gt["width"], gt["height"]
+    n = len(t_us)
     try:
-        with h5py.File(path, "r") as f:
-            width, height = int(f.attrs["width"]), int(f.attrs["height"])
-            fr = f["frames"]
-            t_us = fr["t_us"][:].astype(np.int64)
-            n = len(t_us) if max_frames is None else min(len(t_us), max_frames)
-            t_us = t_us[:n]
-            sharp = fr["sharp"][:n]
-            blurred = fr["blurred"][:n]
-            sigma = fr["sigma"][:n].astype(np.float16)
-            sweep = bool(f.attrs.get("focus_sweep", False))
+        with import_h5py().File(path, "r") as f:
             ev_grp = f["events"]
             t = ev_grp["t"][:]
-            i_end = int(np.searchsorted(t, t_us[-1], side="left"))
+            i_end = int(np.searchsorted(t, t_us[-1], side="left")) if n else 0
             ev = np.empty(i_end, EVENT_DTYPE)
             ev["t"] = t[:i_end]
             for k in ("x", "y", "p"):
@@ -127,7 +137,7 @@ def load_sequence(path: Path, num_bins: int = 5, max_frames: int | None = None) 
     counts = np.diff(idx)
     for i in range(1, n):
         vox[i - 1] = voxel_grid(ev[idx[i - 1]:idx[i]], num_bins, width, height)
-    return Sequence(path.stem, vox, sharp[1:], blurred[1:], sigma[1:], t_us[1:], sweep, counts)
+    return Sequence(path.stem, vox, gt["sharp"][1:], gt["blurred"][1:], gt["sigma"][1:], t_us[1:], gt["focus_sweep"], counts)
 
 
 @dataclass
