@@ -734,10 +734,18 @@ class Pipeline:
         rng = self.source.time_range_us()
         if rng is None:
             return False
+        start_us = rng[0] + int(round((self._start_s or 0) * 1e6))
+        end_us = self._end_us if self._end_us is not None else rng[1]
         if not self._flush_tail():
             return self._seek_req is not None
+        anchor = self._anchor
         self._eof_at_end = False
-        self._do_seek(rng[0] + int(round((self._start_s or 0) * 1e6)))
+        self._do_seek(start_us)
+        if anchor is not None and self.speed > 0:
+            # keep the replay clock: the next pass starts where this one's time range ends,
+            # so the tail flush and the seek do not add to each pass (they are caught up)
+            t0, w0 = anchor
+            self._anchor = (start_us, w0 + max(0, end_us - t0) / 1e6 / self.speed)
         return True
 
     def _flush_tail(self) -> bool:
@@ -748,6 +756,7 @@ class Pipeline:
         worker = self._threads[1] if len(self._threads) > 1 else None
         self._tail_done.clear()
         self._tail_req.set()
+        self.ring.wake()  # the worker may be waiting on an empty ring
         while not self._tail_done.wait(0.02):
             if self._stop_evt.is_set() or self._seek_req is not None:
                 self._tail_req.clear()

@@ -45,6 +45,7 @@ class EventRingBuffer:
         self._size = 0
         self._dropped = 0
         self._clears = 0
+        self._wakeups = 0
         self._lock = threading.Lock()
         self._not_empty = threading.Condition(self._lock)
 
@@ -99,7 +100,8 @@ class EventRingBuffer:
         with self._lock:
             if self._size == 0 and timeout_s:
                 deadline = time.monotonic() + timeout_s
-                while self._size == 0:
+                woken = self._wakeups
+                while self._size == 0 and self._wakeups == woken:
                     left = deadline - time.monotonic()
                     if left <= 0 or not self._not_empty.wait(left):
                         break
@@ -116,6 +118,13 @@ class EventRingBuffer:
                 if self._size == 0:
                     self._head = 0
             return out, self._clears
+
+    def wake(self) -> None:
+        """End a consumer's wait in :meth:`pop` now, even with nothing to pop (the
+        consumer has something else to do: e.g. the end of a looping recording)."""
+        with self._lock:
+            self._wakeups += 1
+            self._not_empty.notify_all()
 
     def clear(self) -> None:
         """Forget everything held (e.g. on seek); the dropped counter is kept."""

@@ -355,6 +355,24 @@ def test_threaded_loop_replays_and_resets_state():
     assert pipe.stats.status == "stopped"
 
 
+def test_threaded_loop_keeps_the_replay_speed():
+    """Each pass used to add its tail flush and seek (~20 ms) to the clip's own length: a
+    0.1 s clip looped at speed 2 made 43 passes where 60 were asked. The replay clock now
+    runs on across the seek, so the passes keep the asked rate when the model keeps up."""
+    ev = make_events(20_000, width=32, height=24, duration_us=100_000)
+    got = []
+    pipe = Pipeline(ArraySource(ev, 32, 24, batch=4000), WindowConfig(mode="duration", window_ms=10),
+                    model=SumModel(), post=NO_POST, speed=2.0, render_events=False)
+    pipe.loop = True
+    pipe.start(got.append)
+    t0 = time.monotonic()
+    time.sleep(2.0)
+    pipe.stop()
+    asked = (time.monotonic() - t0) * 2.0 / 0.1
+    passes = 1 + sum(b.t_us < a.t_us for a, b in zip(got, got[1:]))
+    assert passes >= 0.85 * asked, f"{passes} passes, {asked:.0f} asked"
+
+
 def test_threaded_loop_shows_a_recording_shorter_than_one_window_and_keeps_every_event():
     """Looping used to seek back as soon as the reader hit the end: the ring was cleared
     and the slicer reset, so each pass lost its tail and a recording shorter than one

@@ -68,6 +68,16 @@ def test_pop_waits_boundedly():
     assert len(rb.pop(timeout_s=2.0)) == 3
 
 
+def test_wake_ends_a_wait_on_an_empty_ring():
+    rb = EventRingBuffer(4)
+    threading.Timer(0.05, rb.wake).start()
+    t0 = time.monotonic()
+    assert len(rb.pop(timeout_s=5.0)) == 0
+    assert time.monotonic() - t0 < 2.0  # woken, not timed out
+    rb.push(seq_events(0, 2))
+    assert len(rb.pop(timeout_s=5.0)) == 2  # an old wake does not cut a later wait short of data
+
+
 def test_invalid_capacity():
     with pytest.raises(ValueError):
         EventRingBuffer(0)
