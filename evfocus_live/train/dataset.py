@@ -172,11 +172,12 @@ class SequenceDataset(Dataset):
         self.rng = np.random.default_rng(seed)
 
     @classmethod
-    def from_dir(cls, path, num_bins=5, max_sequences=None, **kw) -> SequenceDataset:
+    def from_dir(cls, path, num_bins=5, max_sequences=None, progress: bool = True, **kw) -> SequenceDataset:
         from tqdm import tqdm
 
         files = list_sequences(path)[:max_sequences]
-        seqs = [load_sequence(f, num_bins) for f in tqdm(files, desc="caching voxel grids", unit="seq", leave=False)]
+        seqs = [load_sequence(f, num_bins)
+                for f in tqdm(files, desc="caching voxel grids", unit="seq", leave=False, disable=not progress)]
         return cls(seqs, **kw)
 
     def __len__(self) -> int:

@@ -245,6 +245,7 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
     if device.type == "cuda" and tc["channels_last"]:  # NHWC: cuDNN's tensor-core convs without transposes
         model = model.to(memory_format=torch.channels_last)
     ds = SequenceDataset.from_dir(dc["train"], num_bins=dc["num_bins"], max_sequences=dc["max_sequences"],
+                                  progress=progress and rank == 0,
                                   seq_len=dc["seq_len"], stride=dc["stride"], seed=seed, target=dc["target"],
                                   augment=Augment(**cfg["augment"]))
     if ddp:
