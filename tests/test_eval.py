@@ -44,6 +44,20 @@ def test_full_reference_metrics():
     assert M.ssim(t, cv2.GaussianBlur(t, (0, 0), 3)) < 0.8
 
 
+def test_mean_matched_mse_ignores_overall_brightness():
+    """A brighter copy of the frame is all brightness error (mean matched: 0); a structural
+    error survives the matching; a flat frame at any level keeps the scene's variance."""
+    t = (_texture() * 0.75).astype(np.uint8)  # <= 191: room to brighten without clipping
+    brighter = t + np.uint8(60)
+    assert M.mse(brighter, t) > 0.05
+    assert M.mse_mean_matched(brighter, t) == pytest.approx(0, abs=1e-12)
+    shuffled = np.random.default_rng(1).permutation(t.ravel()).reshape(t.shape)
+    assert M.mse_mean_matched(shuffled, t) > 0.01
+    for level in (0, 128, 255):
+        assert M.mse_mean_matched(np.full_like(t, level), t) == pytest.approx(np.var(t / 255.0))
+    assert set(M.full_reference(t, t)) == {"mse", "psnr", "ssim", "mse_mm"}
+
+
 def test_wiener_deconvolution_recovers_detail():
     """Deconvolving with the true sigma brings back detail that blurring removed (the
     "deconvolved GT" reference); a wrong, much larger sigma rings, sigma 0 is identity."""
@@ -116,12 +130,15 @@ def test_evaluate_writes_report(tmp_path):
     assert splits["severe"]["deconvolved GT"]["ssim"] > splits["severe"]["defocused GT"]["ssim"]
     assert splits["all"]["tiny"]["n"] == 2 * (7 - 2)
     assert 0 <= splits["all"]["tiny"]["mse"] <= 1
+    # matching each frame's mean can only lower the MSE (what is left is not brightness)
+    assert splits["all"]["tiny"]["mse_mm"] <= splits["all"]["tiny"]["mse"]
     out = tmp_path / "report"
     md = (out / "report.md").read_text()
     assert "| severe | tiny |" in md and "| severe | deconvolved GT |" in md
     assert "| severe | tiny − other |" in md  # paired comparison of the first model with the others
     paired = json.loads((out / "report.json").read_text())["ground_truth"]["paired"]["other"]
     assert paired["ssim"]["all"]["sequences"] == 2 and paired["ssim"]["severe"]["sequences"] == 1
+    assert paired["mse_mm"]["severe"]["sequences"] == 1
     assert json.loads((out / "report.json").read_text())["ground_truth"]["sequences"][0]["frames_scored"] == 5
     grid = cv2.imread(str(out / "grid_synthetic.png"))
     assert grid.shape[1] == 5 * 48  # events | defocused | sharp | two models

@@ -38,6 +38,14 @@ def mse(pred, gt) -> float:
     return float(np.mean((p - g) ** 2))
 
 
+def mse_mean_matched(pred, gt) -> float:
+    """MSE once the frame's mean is matched to the ground truth's: the error left when the
+    scene's overall brightness — the constant of integration that events do not record — is
+    given. (The variance of the difference: no clipping, so it is exact.)"""
+    d = as_float(pred) - as_float(gt)
+    return float(np.var(d))
+
+
 #: PSNR cap (dB): identical frames (an in-focus frame of a focus sweep) would give inf
 #: and make every mean over frames inf
 PSNR_MAX_DB = 60.0
@@ -259,7 +267,7 @@ def niqe(img) -> float:
 
 
 def full_reference(pred, gt) -> dict[str, float]:
-    return {"mse": mse(pred, gt), "psnr": psnr(pred, gt), "ssim": ssim(pred, gt)}
+    return {"mse": mse(pred, gt), "psnr": psnr(pred, gt), "ssim": ssim(pred, gt), "mse_mm": mse_mean_matched(pred, gt)}
 
 
 def no_reference(img, with_brisque: bool = True) -> dict[str, float]:
