@@ -297,6 +297,12 @@ def _strict_json(obj: Any) -> Any:
     return obj
 
 
+def _shown_splits(table: dict[str, Any]) -> list[str]:
+    """The splits present, in order, and "all" only when it is not a lone split again."""
+    splits = [s for s in SPLITS if s in table]
+    return splits + ["all"] if "all" in table and len(splits) != 1 else splits
+
+
 def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, model_names: list[str]) -> str:
     lines = ["# Evaluation report", ""]
     if gt:
@@ -309,7 +315,7 @@ def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, mode
                   "changes, not the scene's overall level, so this is the part of the MSE a reconstruction can be "
                   "held to.", ""]
         lines += ["| split | model | SSIM ↑ | MSE ↓ | PSNR ↑ | MSE, mean matched ↓ | frames |", "|---|---|---|---|---|---|---|"]
-        for split in [s for s in (*SPLITS, "all") if s in gt["splits"]]:
+        for split in _shown_splits(gt["splits"]):
             for name in [*REFERENCES, *model_names]:
                 r = gt["splits"][split].get(name)
                 if r:
@@ -323,7 +329,7 @@ def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, mode
                       "simulator's per-pixel sigma.", "",
                       "| split | model | blur branch SSIM ↑ | blur branch MSE ↓ | defocus map MAE (px) ↓ |",
                       "|---|---|---|---|---|"]
-            for split in [s for s in (*SPLITS, "all") if s in ba]:
+            for split in _shown_splits(ba):
                 for name, r in ba[split].items():
                     mae = f"{r['sigma_mae_px']:.2f}" if "sigma_mae_px" in r else "–"
                     lines.append(f"| {split} | {name} | {r['blur_ssim']:.4f} | {r['blur_mse']:.5f} | {mae} |")
