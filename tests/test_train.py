@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import torch
 
-from evfocus_live.errors import ConfigError
+from evfocus_live.errors import ConfigError, InputError
 from evfocus_live.nn.registry import load_model
 from evfocus_live.train.dataset import Augment, SequenceDataset, load_sequence, voxel_grid_np
 from evfocus_live.train.losses import LossWeights, sequence_loss, ssim
@@ -203,6 +203,22 @@ def test_divergence_stops_with_one_line_and_keeps_last_good(tiny_data, tmp_path,
     assert (out / "last.pt").read_bytes() == good  # the NaN weights were never written
 
 
+def test_training_data_from_several_directories(tiny_data, tmp_path):
+    """[data] train (or --data) may name several directories: their sequences add up."""
+    import shutil
+
+    second = tmp_path / "more"
+    second.mkdir()
+    shutil.copy(tiny_data / "seq_00000.h5", second / "seq_00000.h5")
+    one = SequenceDataset.from_dir(str(tiny_data), seq_len=3, progress=False)
+    both = SequenceDataset.from_dir([str(tiny_data), str(second)], seq_len=3, progress=False)
+    assert len(both.seqs) == len(one.seqs) + 1 and len(both) > len(one)
+    meta = train(tiny_cfg(tiny_data, tmp_path / "run", steps=1), data=[str(tiny_data), str(second)], progress=False)
+    assert meta["dataset_sequences"] == 3
+    with pytest.raises(InputError, match="data path not found"):
+        SequenceDataset.from_dir([str(tiny_data), str(tmp_path / "missing")], progress=False)
+
+
 def test_init_starts_a_second_stage_and_refuses_other_weights(tiny_data, tmp_path):
     from evfocus_live.errors import CheckpointError
 
@@ -265,7 +281,8 @@ def test_config_errors(tmp_path):
         load_config(tmp_path / "missing.toml")
     for data, key in [({"tbptt": 0}, "tbptt"), ({"tbptt": -1}, "tbptt"), ({"tbptt": 2.5}, "tbptt"),
                       ({"loss_skip": 3, "tbptt": 3}, "loss_skip"), ({"loss_skip": -1}, "loss_skip"),
-                      ({"seq_len": 0}, "seq_len"), ({"workers": -1}, "workers")]:
+                      ({"seq_len": 0}, "seq_len"), ({"workers": -1}, "workers"), ({"train": 3}, "train"),
+                      ({"train": []}, "train")]:
         with pytest.raises(ConfigError, match=key):
             normalize_config({"model": {"arch": "evfocus"}, "data": data})
     r = subprocess.run([sys.executable, "-m", "evfocus_live", "train", str(bad)], capture_output=True, text=True,

@@ -19,7 +19,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--max-minutes", type=float, default=None, help="wall-time budget (overrides [train] max_minutes)")
     p.add_argument("--steps", type=int, default=None, help="step budget (overrides [train] steps)")
     p.add_argument("--out", default=None, help="output directory (overrides [train] out)")
-    p.add_argument("--data", default=None, help="training data directory (overrides [data] train)")
+    p.add_argument("--data", default=None, nargs="+", metavar="DIR",
+                   help="training data directories (override [data] train)")
     p.add_argument("--init", default=None, metavar="CKPT",
                    help="start from these weights with a fresh optimiser (a second training stage)")
     p.add_argument("--lr", type=float, default=None, help="peak learning rate (overrides [train] lr)")

@@ -173,9 +173,11 @@ class SequenceDataset(Dataset):
 
     @classmethod
     def from_dir(cls, path, num_bins=5, max_sequences=None, progress: bool = True, **kw) -> SequenceDataset:
+        """The sequences of one directory, or of several (a list) one after another."""
         from tqdm import tqdm
 
-        files = list_sequences(path)[:max_sequences]
+        paths = [path] if isinstance(path, str | Path) else list(path)
+        files = [f for p in paths for f in list_sequences(p)][:max_sequences]
         seqs = [load_sequence(f, num_bins)
                 for f in tqdm(files, desc="caching voxel grids", unit="seq", leave=False, disable=not progress)]
         return cls(seqs, **kw)

@@ -105,6 +105,9 @@ def normalize_config(cfg: dict[str, Any], where: str = "config") -> dict[str, An
         raise ConfigError(f"{where}: [data] tbptt must be a whole number >= 1 (windows per chunk) or left out")
     if not (isinstance(d["loss_skip"], int) and 0 <= d["loss_skip"] < min(d["seq_len"], d["tbptt"] or d["seq_len"])):
         raise ConfigError(f"{where}: [data] loss_skip must be >= 0 and leave a window of the first chunk to score")
+    tr = d["train"]
+    if not (isinstance(tr, str) or (isinstance(tr, list) and tr and all(isinstance(x, str) for x in tr))):
+        raise ConfigError(f"{where}: [data] train must be a directory or a list of directories")
     if not (isinstance(d["workers"], int) and d["workers"] >= 0):
         raise ConfigError(f"{where}: [data] workers must be a whole number >= 0 (loader processes)")
     return out
@@ -212,8 +215,8 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
         tc["steps"] = steps
     if out is not None:
         tc["out"] = out
-    if data is not None:
-        dc["train"] = data
+    if data is not None:  # a directory, or several (a list)
+        dc["train"] = data[0] if isinstance(data, list | tuple) and len(data) == 1 else data
     if init is not None:
         tc["init"] = init
     if lr is not None:
