@@ -19,13 +19,13 @@ from typing import Any
 import torch
 
 from ..nn.registry import load_checkpoint, models_dir, read_checkpoint, save_checkpoint, sha256_file
-from .evaluate import REFERENCE, SPLITS, niqe_cell
+from .evaluate import REFERENCE, niqe_cell, shown_splits
 
 
 def _gt_table(report: dict[str, Any], label: str) -> list[str]:
     splits = report.get("ground_truth", {}).get("splits", {})
     lines = ["| split | model | SSIM ↑ | MSE ↓ | PSNR ↑ | frames |", "|---|---|---|---|---|---|"]
-    for split in [s for s in (*SPLITS, "all") if s in splits]:
+    for split in shown_splits(splits):
         for name in (REFERENCE, label):
             r = splits[split].get(name)
             if r:

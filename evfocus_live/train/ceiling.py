@@ -34,7 +34,7 @@ from torch import nn
 
 from ..errors import EvFocusError, InputError
 from . import metrics as M
-from .evaluate import MILD_MAX_PX, MODERATE_MAX_PX, blur_level
+from .evaluate import MILD_MAX_PX, MODERATE_MAX_PX, blur_level, shown_splits
 from .dataset import list_sequences, read_frames
 from .losses import recon_loss
 
@@ -152,16 +152,13 @@ def evaluate_ceilings(test_files: list[Path], oracle: OracleUNet | None = None, 
                 for sp in (split, "all"):
                     acc[sp][name]["ssim"].append(M.ssim(img, s))
                     acc[sp][name]["mse"].append(M.mse(img, s))
-    if len(acc) == 2:  # one split: "all" would repeat it
-        del acc["all"]
     return {sp: {name: {k: float(np.mean(v)) for k, v in m.items()} | {"n": len(m["ssim"])}
-                 for name, m in rows_.items()} for sp, rows_ in acc.items()}
+                 for name, m in acc[sp].items()} for sp in shown_splits(acc)}
 
 
 def to_markdown(res: dict) -> str:
-    order = [s for s in ("mild", "moderate", "severe", "focus sweep", "all") if s in res]
     lines = ["| split | reference | SSIM ↑ | MSE ↓ | frames |", "|---|---|---|---|---|"]
-    for sp in order:
+    for sp in shown_splits(res):
         for name, m in res[sp].items():
             lines.append(f"| {sp} | {name} | {m['ssim']:.4f} | {m['mse']:.5f} | {m['n']} |")
     return "\n".join(lines)

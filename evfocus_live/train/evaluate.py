@@ -49,6 +49,13 @@ REFERENCES = (REFERENCE, DECONV_REFERENCE)
 FULL_REFERENCE_KEYS = ("mse", "psnr", "ssim", "mse_mm")
 
 
+def shown_splits(table: dict[str, Any]) -> list[str]:
+    """The splits of a per-split table, in order, and "all" only when it does not repeat a
+    lone split (every report and table here shows splits this way)."""
+    splits = [s for s in SPLITS if s in table]
+    return splits + ["all"] if "all" in table and len(splits) != 1 else splits
+
+
 def blur_level(mean_sigma_px: float, focus_sweep: bool) -> str:
     if focus_sweep:
         return "focus sweep"
@@ -198,10 +205,8 @@ def paired_differences(sequences: list[dict[str, Any]], a: str, b: str, metric: 
             pair = (rec[a][metric], rec[b][metric])
             by_split[rec["split"]].append(pair)
             by_split["all"].append(pair)
-    if len(by_split) == 2:  # one split: "all" would repeat it
-        del by_split["all"]
     out = {}
-    for split in [s for s in (*SPLITS, "all") if s in by_split]:
+    for split in shown_splits(by_split):
         va, vb = np.array(by_split[split]).T
         d = va - vb
         boot = d[rng.integers(len(d), size=(N_BOOTSTRAP, len(d)))].mean(1)
@@ -297,12 +302,6 @@ def _strict_json(obj: Any) -> Any:
     return obj
 
 
-def _shown_splits(table: dict[str, Any]) -> list[str]:
-    """The splits present, in order, and "all" only when it is not a lone split again."""
-    splits = [s for s in SPLITS if s in table]
-    return splits + ["all"] if "all" in table and len(splits) != 1 else splits
-
-
 def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, model_names: list[str]) -> str:
     lines = ["# Evaluation report", ""]
     if gt:
@@ -315,7 +314,7 @@ def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, mode
                   "changes, not the scene's overall level, so this is the part of the MSE a reconstruction can be "
                   "held to.", ""]
         lines += ["| split | model | SSIM ↑ | MSE ↓ | PSNR ↑ | MSE, mean matched ↓ | frames |", "|---|---|---|---|---|---|---|"]
-        for split in _shown_splits(gt["splits"]):
+        for split in shown_splits(gt["splits"]):
             for name in [*REFERENCES, *model_names]:
                 r = gt["splits"][split].get(name)
                 if r:
@@ -329,7 +328,7 @@ def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, mode
                       "simulator's per-pixel sigma.", "",
                       "| split | model | blur branch SSIM ↑ | blur branch MSE ↓ | defocus map MAE (px) ↓ |",
                       "|---|---|---|---|---|"]
-            for split in _shown_splits(ba):
+            for split in shown_splits(ba):
                 for name, r in ba[split].items():
                     mae = f"{r['sigma_mae_px']:.2f}" if "sigma_mae_px" in r else "–"
                     lines.append(f"| {split} | {name} | {r['blur_ssim']:.4f} | {r['blur_mse']:.5f} | {mae} |")
