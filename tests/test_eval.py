@@ -194,10 +194,15 @@ def test_blur_aware_outputs_are_scored(tmp_path):
     assert set(ba) == {"oracle", "evfocus"}
     assert ba["oracle"]["blur_ssim"] == pytest.approx(1.0) and ba["oracle"]["sigma_mae_px"] == pytest.approx(0.0, abs=1e-6)
     assert ba["evfocus"]["blur_ssim"] < 0.999 and ba["evfocus"]["sigma_mae_px"] > 0 and ba["evfocus"]["n"] == 5
+    # the viewer's readout (frame mean): exact for the oracle, the true mean the same for both
+    assert ba["oracle"]["sigma_read_err_px"] == pytest.approx(0.0, abs=1e-6)
+    assert ba["oracle"]["sigma_true_px"] == pytest.approx(ba["evfocus"]["sigma_true_px"])
+    assert ba["oracle"]["sigma_true_px"] > 0
+    assert 0 <= ba["evfocus"]["sigma_read_err_px"] <= ba["evfocus"]["sigma_mae_px"] + 1e-6  # |mean| <= mean |.|
     assert gt["splits"]["all"]["oracle"]["ssim"] == pytest.approx(1.0)
     md = markdown_report(gt, None, list(models))
     (level,) = set(gt["splits"]) - {"all"}  # one sequence: one split, and no "all" rows repeating it
-    assert f"| {level} | evfocus |" in md and "defocus map MAE" in md and f"| {level} | e2vid | " not in md.split("Blur-aware")[1]
+    assert f"| {level} | evfocus |" in md and "defocus map MAE" in md and "readout error" in md and f"| {level} | e2vid | " not in md.split("Blur-aware")[1]
     assert "| all |" not in md
 
 

@@ -26,7 +26,7 @@ def test_light_evfocus_shapes(light, wh):
     for key in ("image", "blur", "sigma"):
         assert out[key].shape == (1, 1, h, w), key
     assert 0 <= float(out["image"].min()) and float(out["image"].max()) <= 1
-    assert 0 <= float(out["sigma"].min()) and float(out["sigma"].max()) <= 4.5 + 1e-5
+    assert 0 <= float(out["sigma"].min()) and float(out["sigma"].max()) <= max(LIGHT.get("sigmas_px", [4.5])) + 1e-5
     assert "reblur" not in out  # eval mode skips the re-defocus branch
 
 
@@ -97,3 +97,22 @@ def test_redefocus_mixture():
     blurred = rd(img, blur_w)
     assert float(blurred.max()) < 0.1 and abs(float(blurred.sum()) - 1) < 1e-4
     assert torch.allclose(rd.sigma_map(blur_w), torch.full((1, 1, 33, 33), 2.0))
+
+
+def test_redefocus_head_at_half_resolution():
+    """``hidden`` > 0: a convolutional head whose weights come at half resolution; the
+    map and the re-blur use them upsampled, so odd sizes still come out whole."""
+    rd = ReDefocus(13, (0.0, 1.0, 2.0, 4.5, 7.5), hidden=6).eval()
+    feat = torch.randn(1, 13, 33, 47)
+    with torch.inference_mode():
+        w = rd.weights(feat)
+        assert w.shape == (1, 5, 17, 24) and torch.allclose(w.sum(1), torch.ones(1, 17, 24))
+        sigma = rd.sigma_map(w, (33, 47))
+        assert sigma.shape == (1, 1, 33, 47) and 0 <= float(sigma.min()) and float(sigma.max()) <= 7.5
+        img = torch.rand(1, 1, 33, 47)
+        assert rd(img, w).shape == (1, 1, 33, 47)
+    m = EvFocus(dict(LIGHT, sigma_head=6, sigmas_px=[0.0, 2.0, 7.5])).train()
+    out = m(torch.randn(1, 5, 37, 51))
+    assert out["sigma"].shape == out["reblur"].shape == (1, 1, 37, 51)
+    out["sigma"].mean().backward()
+    assert m.redefocus.logits[0].weight.grad is not None

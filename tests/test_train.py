@@ -235,6 +235,48 @@ def test_init_starts_a_second_stage_and_refuses_other_weights(tiny_data, tmp_pat
     assert "\n" not in str(exc.value)
 
 
+def test_trainable_head_on_a_frozen_network(tiny_data, tmp_path):
+    """[train] trainable: a new defocus head trained on frozen weights loaded by --init
+    leaves every frozen tensor (so the sharp frame) bit for bit as it was; an init that
+    lacks a frozen tensor, a prefix that names nothing, and a loss that reaches no
+    trainable weight are each one clear error."""
+    from evfocus_live.errors import CheckpointError, TrainingError
+    from evfocus_live.nn.registry import load_checkpoint
+
+    first = train(tiny_cfg(tiny_data, tmp_path / "a", steps=2), progress=False)
+    cfg = tiny_cfg(tiny_data, tmp_path / "head", steps=3, trainable=["redefocus."], lr=1e-2)
+    cfg["model"].update(sigma_head=4, sigmas_px=[0.0, 1.0, 2.0, 3.0, 4.5, 6.0])
+    cfg["loss"].update(sigma=1.0, redefocus=0.0)
+    s = train(cfg, init=first["checkpoint"], progress=False)
+    old, new = load_checkpoint(first["checkpoint"]).state_dict(), load_checkpoint(s["checkpoint"]).state_dict()
+    frozen = [k for k in new if not k.startswith("redefocus.")]
+    assert frozen and all(torch.equal(old[k], new[k]) for k in frozen)
+    assert "redefocus.logits.0.weight" in new and "redefocus.logits.0.weight" not in old
+    from evfocus_live.nn.registry import read_checkpoint
+    from evfocus_live.train.card import training_stages
+
+    stages = training_stages(read_checkpoint(s["checkpoint"])["meta"])  # the card says which stage was head-only
+    assert [st["trainable"] for st in stages] == [None, ["redefocus."]]
+    model = load_model(s["checkpoint"])
+    with torch.no_grad():
+        out = model(torch.zeros(1, 5, 45, 61))
+    assert out["sigma"].shape == (1, 1, 45, 61) and float(out["sigma"].max()) <= 6.0
+
+    bad = tiny_cfg(tiny_data, tmp_path / "bad", steps=1, trainable=["redefocus."])
+    bad["model"]["base"] = 8  # the frozen encoder would stay random
+    with pytest.raises(CheckpointError, match="lacks frozen parameter") as exc:
+        train(bad, init=first["checkpoint"], progress=False)
+    assert "\n" not in str(exc.value)
+    with pytest.raises(ConfigError, match="no parameter of evfocus starts with 'head_typo.'"):
+        train(tiny_cfg(tiny_data, tmp_path / "typo", steps=1, trainable=["head_typo."]), progress=False)
+    mute = tiny_cfg(tiny_data, tmp_path / "mute", steps=1, trainable=["redefocus."])
+    mute["loss"].update(sigma=0.0, redefocus=0.0)
+    with pytest.raises(TrainingError, match="no loss term reaches a trainable parameter"):
+        train(mute, init=first["checkpoint"], progress=False)
+    with pytest.raises(ConfigError, match="trainable"):
+        normalize_config({"model": {"arch": "evfocus"}, "train": {"trainable": "redefocus."}})
+
+
 def test_average_checkpoints_is_the_weight_mean_and_names_its_stages(tmp_path, monkeypatch):
     """Stochastic weight averaging of stage ends: the float weights' mean, the sources'
     stages in the meta and the card; another network is one clear error."""

@@ -18,7 +18,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 #: defocus maps are written on a fixed scale: 0 px -> black, SIGMA_MAX_PX or more -> white
-SIGMA_MAX_PX = 5.0
+SIGMA_MAX_PX = 8.0  # the viewer's scale; the shipped light model reads up to 7.5 px
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:

@@ -12,7 +12,10 @@ parameters at base 32):
   resolution) and a 1x1 conv + sigmoid give the sharp frame S^;
 - re-defocus: per-pixel soft mixture of Gaussian blurs with weights regressed from the
   blur decoder's last feature; ``R(S^)`` must match B^ (self-supervised loss) and the
-  expected sigma is the defocus map shown in the viewer.
+  expected sigma is the defocus map shown in the viewer. ``sigma_head`` > 0 gives that
+  readout a small convolutional head (hidden channels) on the voxel grid itself, the blur
+  decoder's last feature and the encoder's head feature (the voxel keeps the width of an
+  edge's event band, which the 4-channel features of the light model blur away).
 
 ``base`` and ``kernel`` set the size: the full model (base 32, 5x5) for GPUs and a light
 one (same topology, fewer channels, 3x3) for laptop CPUs. ``dual_decoder=False`` drops
@@ -24,11 +27,12 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .base import RecurrentModel
+from .base import RecurrentModel, pad_to_multiple
 from .layers import ConvLayer, CrossFusion, ReDefocus, ResidualBlock, UpsampleConvLayer
 
 DEFAULTS = dict(num_bins=5, base=32, num_encoders=3, num_residual_blocks=2, kernel=5, rec_kernel=3,
-                cf_kernel=3, num_deblur_blocks=2, dual_decoder=True, sigmas_px=[0.0, 1.0, 2.0, 3.0, 4.5])
+                cf_kernel=3, num_deblur_blocks=2, dual_decoder=True, sigmas_px=[0.0, 1.0, 2.0, 3.0, 4.5],
+                sigma_head=0)
 
 #: the light model shipped as ``evfocus`` (CPU real time)
 LIGHT = dict(base=4, kernel=3, rec_kernel=3, num_deblur_blocks=1)
@@ -52,7 +56,9 @@ class EvFocus(RecurrentModel):
             self.blur_dec = nn.ModuleList(UpsampleConvLayer(top // 2 ** i, chans[i], k) for i in range(n))
             self.blur_pred = ConvLayer(b, 1, 1, relu=False)
             self.cf = nn.ModuleList(CrossFusion(c, cfg["cf_kernel"]) for c in chans)
-            self.redefocus = ReDefocus(b, tuple(cfg["sigmas_px"]))
+            self.sigma_head = int(cfg["sigma_head"])
+            self.redefocus = ReDefocus(cfg["num_bins"] + 2 * b if self.sigma_head else b, tuple(cfg["sigmas_px"]),
+                                       self.sigma_head)
         self.deblur = nn.ModuleList(ResidualBlock(b) for _ in range(cfg["num_deblur_blocks"]))
         self.pred = ConvLayer(b, 1, 1, relu=False)
         #: compute R(S^) also in eval mode (training always does)
@@ -69,8 +75,9 @@ class EvFocus(RecurrentModel):
                 xb = dec_b(xb + skip)
                 xa = cf(dec_a(xa + skip), xb)
             out["blur"] = torch.sigmoid(self.blur_pred(xb + head))
-            wts = self.redefocus.weights(xb)
-            out["sigma"] = self.redefocus.sigma_map(wts)
+            wts = self.redefocus.weights(torch.cat([pad_to_multiple(voxel, self.pad_multiple)[0], xb, head], 1)
+                                         if self.sigma_head else xb)
+            out["sigma"] = self.redefocus.sigma_map(wts, xb.shape[-2:])
         else:
             for i, dec_a in enumerate(self.align_dec):
                 xa = dec_a(xa + blocks[-1 - i])

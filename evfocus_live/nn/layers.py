@@ -158,21 +158,43 @@ class ReDefocus(nn.Module):
     ``sigmas_px`` are the mixture's fixed blur levels (0 = identity). A 1x1 conv on the
     blur-decoder feature gives per-pixel logits over them; the re-blurred image is the
     softmax-weighted sum of the blurred copies, and the expected sigma is the defocus map.
+    ``hidden`` > 0 replaces the 1x1 conv by three 3x3 convs with that many channels, the
+    first with stride 2 and the others dilated (2, 4) at half resolution (blur varies
+    slowly; a quarter of the cost), their logits upsampled: how wide an edge's events
+    spread is a neighbourhood property, which a per-pixel readout of a few channels cannot
+    see (the light model's map hardly moved with the true blur).
     """
 
-    def __init__(self, channels: int, sigmas_px: tuple[float, ...] = (0.0, 1.0, 2.0, 3.0, 4.5)):
+    def __init__(self, channels: int, sigmas_px: tuple[float, ...] = (0.0, 1.0, 2.0, 3.0, 4.5), hidden: int = 0):
         super().__init__()
-        self.logits = nn.Conv2d(channels, len(sigmas_px), 1)
+        k = len(sigmas_px)
+        if hidden:
+            self.logits: nn.Module = nn.Sequential(
+                nn.Conv2d(channels, hidden, 3, stride=2, padding=1), nn.ReLU(inplace=True),
+                nn.Conv2d(hidden, hidden, 3, padding=2, dilation=2), nn.ReLU(inplace=True),
+                nn.Conv2d(hidden, hidden, 3, padding=4, dilation=4), nn.ReLU(inplace=True),
+                nn.Conv2d(hidden, k, 1))
+        else:
+            self.logits = nn.Conv2d(channels, k, 1)
         self.register_buffer("sigmas", torch.tensor(sigmas_px, dtype=torch.float32), persistent=False)
         self.radius = max(1, int(math.ceil(3 * max(sigmas_px))))
         kernels = torch.stack([gaussian_kernel1d(s, self.radius) for s in sigmas_px])  # [K, L]
         self.register_buffer("kernels", kernels, persistent=False)
 
-    def weights(self, feat: torch.Tensor) -> torch.Tensor:
-        return torch.softmax(self.logits(feat), 1)  # [B,K,H,W]
+        self.hidden = hidden
 
-    def sigma_map(self, w: torch.Tensor) -> torch.Tensor:
-        return (w * self.sigmas.view(1, -1, 1, 1)).sum(1, keepdim=True)
+    def weights(self, feat: torch.Tensor) -> torch.Tensor:
+        """Mixture weights [B,K,h,w]: at the feature's resolution, or half of it with ``hidden``."""
+        return torch.softmax(self.logits(feat), 1)
+
+    @staticmethod
+    def _to(x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+        # bilinear: convex weights stay convex, and the sigma map of upsampled weights is the upsampled map
+        return x if tuple(x.shape[-2:]) == tuple(size) else F.interpolate(x, size=size, mode="bilinear", align_corners=False)
+
+    def sigma_map(self, w: torch.Tensor, size: tuple[int, int] | None = None) -> torch.Tensor:
+        s = (w * self.sigmas.view(1, -1, 1, 1)).sum(1, keepdim=True)
+        return self._to(s, size) if size else s
 
     def blur_stack(self, img: torch.Tensor) -> torch.Tensor:
         """All K blurred copies of a 1-channel image [B,1,H,W] -> [B,K,H,W] (separable, reflect pad)."""
@@ -184,4 +206,4 @@ class ReDefocus(nn.Module):
         return x
 
     def forward(self, img: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
-        return (self.blur_stack(img) * w).sum(1, keepdim=True)
+        return (self.blur_stack(img) * self._to(w, img.shape[-2:])).sum(1, keepdim=True)

@@ -73,7 +73,8 @@ def training_stages(meta: dict[str, Any], config_path: Path | None = None) -> li
     chain, m = [], meta
     while m:
         chain.append({"step": m.get("step"), "wall_s": m.get("wall_s"), "hardware": m.get("hardware"),
-                      "lr": m.get("lr", m.get("train_config", {}).get("train", {}).get("lr"))})
+                      "lr": m.get("lr", m.get("train_config", {}).get("train", {}).get("lr")),
+                      "trainable": m.get("trainable", m.get("train_config", {}).get("train", {}).get("trainable"))})
         m = m.get("init") or None
     chain.reverse()
     if chain and chain[0]["lr"] is None and config_path is not None and config_path.is_file():  # a first stage recorded before runs kept their rate
@@ -110,6 +111,8 @@ def write_card(name: str, src: Path, config_path: Path, report: dict[str, Any] |
         steps = [f"stage {k}: {st.get('step')} steps, {(st.get('wall_s') or 0) / 60:.1f} min on "
                  f"{st.get('hardware') or 'the 2-core CPU'}, peak lr {st.get('lr', '?')}"
                  + (f" (from stage {k - 1}'s weights, fresh optimiser)" if k > 1 else "")
+                 + (f"; only {', '.join(f'`{p}`' for p in st['trainable'])} trained, the rest frozen"
+                    if st.get("trainable") else "")
                  for k, st in enumerate(stages, 1)]
         steps[-1] += f"; last-batch training loss {meta.get('loss', float('nan')):.4f}"
         steps.append(f"total: {total_steps(stages)} steps")

@@ -44,7 +44,7 @@ DATA_DEFAULTS = dict(train="data_sim/train", num_bins=5, seq_len=8, batch_size=4
                      target="sharp", tbptt=None, loss_skip=0, workers=0)
 TRAIN_DEFAULTS = dict(lr=1e-3, lr_min_frac=0.05, steps=100_000, max_minutes=None, seed=0, out="runs/train",
                       threads=None, device="auto", ckpt_every_s=120.0, log_every=10, grad_clip=1.0,
-                      weight_decay=0.0, channels_last=True, init=None)
+                      weight_decay=0.0, channels_last=True, init=None, trainable=None)
 
 
 def load_config(path: str | Path) -> dict[str, Any]:
@@ -110,6 +110,9 @@ def normalize_config(cfg: dict[str, Any], where: str = "config") -> dict[str, An
         raise ConfigError(f"{where}: [data] train must be a directory or a list of directories")
     if not (isinstance(d["workers"], int) and d["workers"] >= 0):
         raise ConfigError(f"{where}: [data] workers must be a whole number >= 0 (loader processes)")
+    tb = out["train"]["trainable"]
+    if tb is not None and not (isinstance(tb, list) and tb and all(isinstance(x, str) and x for x in tb)):
+        raise ConfigError(f"{where}: [train] trainable must be a list of parameter-name prefixes, e.g. [\"redefocus.\"]")
     return out
 
 
@@ -130,20 +133,60 @@ class Unroll(nn.Module):
         return [self.model(voxels[:, t]) for t in range(voxels.shape[1])]
 
 
-def _init_weights(model: nn.Module, path: str) -> dict[str, Any]:
+def _init_weights(model: nn.Module, path: str, trainable: list[str] | None = None) -> dict[str, Any]:
     """Load ``path``'s weights into a fresh model of the same architecture and config;
-    CheckpointError (one line) when they do not match. Returns what the log records."""
+    CheckpointError (one line) when they do not match. With ``trainable`` prefixes the
+    configs may differ: every tensor whose name and shape match is loaded, and each
+    parameter outside the prefixes (frozen, so never trained) must be among them — e.g.
+    a new defocus head trained on a frozen network. Returns what the log records."""
     from ..nn.registry import load_checkpoint
 
     src = load_checkpoint(path)
-    if src.arch != model.arch or dict(src.config) != dict(model.config):
-        raise CheckpointError(f"{path}: --init weights are {src.arch} {dict(src.config)}, the config builds "
-                              f"{model.arch} {dict(model.config)}")
-    model.load_state_dict(src.state_dict())
+    if trainable is None:
+        if src.arch != model.arch or dict(src.config) != dict(model.config):
+            raise CheckpointError(f"{path}: --init weights are {src.arch} {dict(src.config)}, the config builds "
+                                  f"{model.arch} {dict(model.config)}")
+        model.load_state_dict(src.state_dict())
+    else:
+        if src.arch != model.arch:
+            raise CheckpointError(f"{path}: --init weights are {src.arch}, the config builds {model.arch}")
+        have = src.state_dict()
+        mine = model.state_dict()
+        take = {k: v for k, v in have.items() if k in mine and mine[k].shape == v.shape}
+        frozen_missing = [k for k, _ in model.named_parameters()
+                          if not k.startswith(tuple(trainable)) and k not in take]
+        if frozen_missing:
+            raise CheckpointError(f"{path}: --init lacks frozen parameter(s) {', '.join(frozen_missing[:3])}"
+                                  f"{' ...' if len(frozen_missing) > 3 else ''} (they would stay random); "
+                                  "widen [train] trainable or init from a matching model")
+        model.load_state_dict(take, strict=False)
+        log.info("initialised %d of %d tensors from %s; new: %s", len(take), len(mine), path,
+                 ", ".join(k for k in mine if k not in take) or "none")
     log.info("initialised from %s (step %s)", path, src.meta.get("step"))
     return {"path": str(path), "step": src.meta.get("step"), "wall_s": src.meta.get("wall_s"),
             "hardware": src.meta.get("hardware"), "lr": src.meta.get("train_config", {}).get("train", {}).get("lr"),
+            "trainable": src.meta.get("train_config", {}).get("train", {}).get("trainable"),
             "init": src.meta.get("init")}  # the stages before it, if any
+
+
+def _trainable_params(model: nn.Module, trainable: list[str] | None) -> list[nn.Parameter]:
+    """All parameters, or only those named by the ``[train] trainable`` prefixes (the rest
+    frozen); ConfigError when a prefix names none."""
+    if trainable is None:
+        return list(model.parameters())
+    named = dict(model.named_parameters())
+    for pre in trainable:
+        if not any(k.startswith(pre) for k in named):
+            raise ConfigError(f"[train] trainable: no parameter of {model.arch} starts with {pre!r} "
+                              f"(e.g. {', '.join(sorted({k.split('.')[0] + '.' for k in named}))})")
+    out = []
+    for k, p in named.items():
+        p.requires_grad_(k.startswith(tuple(trainable)))
+        if p.requires_grad:
+            out.append(p)
+    log.info("training %d of %d parameters (%s); the rest frozen", sum(p.numel() for p in out),
+             sum(p.numel() for p in named.values()), ", ".join(trainable))
+    return out
 
 
 def _seed_worker(worker_id: int) -> None:
@@ -243,7 +286,8 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
     arch_cfg = {k: v for k, v in cfg["model"].items() if k != "arch"}
     arch_cfg.setdefault("num_bins", dc["num_bins"])
     model = build_model(cfg["model"]["arch"], arch_cfg)
-    init_meta = _init_weights(model, tc["init"]) if tc["init"] and not resume else None
+    init_meta = _init_weights(model, tc["init"], tc["trainable"]) if tc["init"] and not resume else None
+    params = _trainable_params(model, tc["trainable"])
     model = model.to(device)
     if device.type == "cuda" and tc["channels_last"]:  # NHWC: cuDNN's tensor-core convs without transposes
         model = model.to(memory_format=torch.channels_last)
@@ -272,7 +316,7 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
         from torch.nn.parallel import DistributedDataParallel as DDP
 
         net = DDP(net, device_ids=[device.index] if device.type == "cuda" else None)
-    opt = torch.optim.Adam(model.parameters(), lr=tc["lr"], weight_decay=tc["weight_decay"])
+    opt = torch.optim.Adam(params, lr=tc["lr"], weight_decay=tc["weight_decay"])
     amp_dtype = _amp_dtype(device)
     use_amp = amp_dtype is not None
     scaler = torch.amp.GradScaler("cuda", enabled=amp_dtype == torch.float16)
@@ -329,11 +373,14 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
                 # (an item from a sequence shorter than seq_len may be shorter than loss_skip + 1)
                 skip = min(dc["loss_skip"], len(outputs) - 1) if c0 == 0 else 0
                 loss, parts = sequence_loss(outputs, sub, weights, skip=skip)
+                if not loss.requires_grad:
+                    raise TrainingError("no loss term reaches a trainable parameter: [train] trainable "
+                                        f"{tc['trainable']} with [loss] {cfg['loss']}")
                 opt.zero_grad(set_to_none=True)
                 scaler.scale(loss).backward()
                 if tc["grad_clip"]:
                     scaler.unscale_(opt)
-                    torch.nn.utils.clip_grad_norm_(model.parameters(), tc["grad_clip"])
+                    torch.nn.utils.clip_grad_norm_(params, tc["grad_clip"])
                 scaler.step(opt)
                 scaler.update()
                 step += 1
@@ -396,7 +443,8 @@ def _cpu_name() -> str:
 def _write_csv(path: Path, rows: list[dict[str, float]]) -> None:
     if not rows:
         return
-    keys = sorted({k for r in rows for k in r}, key=lambda k: (k not in ("step", "wall_s", "lr", "loss"), k))
+    first = ("step", "wall_s", "lr", "loss")
+    keys = sorted({k for r in rows for k in r}, key=lambda k: (first.index(k) if k in first else len(first), k))
     with open(path, "w", newline="") as f:
         wr = csv.DictWriter(f, fieldnames=keys)
         wr.writeheader()
