@@ -34,6 +34,7 @@ import numpy as np
 import torch
 
 from .config import ModelConfig, PostConfig, SourceConfig, WindowConfig
+from .core.defocus import activity_weights, defocus_readout_px
 from .core.postprocess import build_postprocessors
 from .core.render import event_image
 from .core.stats import RateMeter
@@ -68,6 +69,8 @@ class FrameResult:
         image: uint8 HxW reconstructed frame (after post-processing).
         event_image: uint8 HxWx3 polarity image of the window's events (or None).
         sigma: float32 HxW defocus map (blur sigma in px) when the model predicts one.
+        defocus_px: the map as one number, weighted by the window's event activity
+            (``core.defocus``: flat regions only repeat the model's prior).
         blur: uint8 HxW the model's re-blurred / defocused-frame prediction, if any.
         infer_ms: voxel grid + network time for this frame.
         latency_ms: wall time from the window's last event entering the pipeline to
@@ -81,6 +84,7 @@ class FrameResult:
     image: np.ndarray
     event_image: np.ndarray | None = None
     sigma: np.ndarray | None = None
+    defocus_px: float | None = None
     blur: np.ndarray | None = None
     infer_ms: float = 0.0
     latency_ms: float = 0.0
@@ -529,12 +533,12 @@ class Pipeline:
         i = min(i, len(arr) - 1)
         return max(0.0, (now - arr[i][1]) * 1e3)
 
-    def _infer(self, events: np.ndarray) -> dict:
+    def _infer(self, events: np.ndarray) -> tuple[dict, torch.Tensor]:
         vox = voxel_grid(events, self.num_bins, self.width, self.height, device=self.device)[None]
         if self.half:
             vox = vox.half()
         with torch.inference_mode():
-            return self.runner(vox)
+            return self.runner(vox), vox
 
     def _fallback_to_cpu(self) -> None:
         log.warning("CUDA out of memory: falling back to the CPU")
@@ -553,10 +557,10 @@ class Pipeline:
         """Run one window through voxel grid, model and post-processing (None: dropped)."""
         t0 = time.perf_counter()
         try:
-            out = self._infer(window.events)
+            out, vox = self._infer(window.events)
         except torch.cuda.OutOfMemoryError:
             self._fallback_to_cpu()
-            out = self._infer(window.events)
+            out, vox = self._infer(window.events)
         img = out["image"] if isinstance(out, dict) else out
         if self.device.type == "cuda":
             torch.cuda.synchronize()
@@ -573,17 +577,18 @@ class Pipeline:
         infer_ms = (time.perf_counter() - t0) * 1e3
         for f in self.frame_filters:
             image = f(image, window.t_us)
-        sigma = blur = None
+        sigma = blur = defocus_px = None
         if isinstance(out, dict):
             if out.get("sigma") is not None:
                 sigma = out["sigma"][0, 0].float().cpu().numpy()
+                defocus_px = defocus_readout_px(sigma, activity_weights(vox[0].float().abs().sum(0, keepdim=True).cpu().numpy()))
             if out.get("blur") is not None:
                 blur = (out["blur"][0, 0].float().clamp(0, 1) * 255 + 0.5).to(torch.uint8).cpu().numpy()
         ev_img = event_image(window.events, self.width, self.height) if self.render_events else None
         now = time.monotonic()
         fr = FrameResult(index=self._index, t_start_us=int(window.t_start_us), t_us=int(window.t_us),
                          n_events=window.n_events, image=np.ascontiguousarray(image), event_image=ev_img,
-                         sigma=sigma, blur=blur, infer_ms=infer_ms,
+                         sigma=sigma, defocus_px=defocus_px, blur=blur, infer_ms=infer_ms,
                          latency_ms=self._latency_ms(int(window.t_us), now))
         self._index += 1
         st = self.stats

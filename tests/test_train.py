@@ -83,6 +83,14 @@ def test_ssim_and_loss_terms():
              "sigma": batch["sigma"][:, t]} for t in range(3)]
     loss, parts = sequence_loss(outs, batch, LossWeights())
     assert float(loss) < 1e-4 and set(parts) == {"sharp", "blur", "redefocus", "sigma", "temporal"}
+    # the readout term scores the map's mean only: a map with the right mean but the wrong
+    # layout costs nothing there, a map off by 1 px everywhere costs 1 px / sigma_scale_px
+    w = LossWeights(blur=0, redefocus=0, sigma=0, temporal=0, sigma_mean=1.0)
+    shuffled = [{**o, "sigma": o["sigma"].flip(-1)} for o in outs]
+    _, parts = sequence_loss(shuffled, batch, w)
+    assert float(parts["sigma_mean"]) < 1e-6
+    _, parts = sequence_loss([{**o, "sigma": o["sigma"] + 1.0} for o in outs], batch, w)
+    assert float(parts["sigma_mean"]) == pytest.approx(1.0 / w.sigma_scale_px, rel=1e-5)
 
 
 def test_few_steps_lower_the_loss(tiny_data):

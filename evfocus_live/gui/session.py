@@ -189,7 +189,9 @@ def frame_view(fr, t_done: float) -> FrameView:
     defocus = _as_hw(getattr(fr, "sigma", None))
     if defocus is not None:
         defocus = defocus.astype(np.float32, copy=False)
-    mean = float(np.mean(defocus)) if defocus is not None and defocus.size else None
+    mean = getattr(fr, "defocus_px", None)  # the pipeline's activity-weighted readout (core.defocus)
+    if mean is None and defocus is not None and defocus.size:
+        mean = float(np.mean(defocus))
     return FrameView(index=int(fr.index), t_us=int(fr.t_us), n_events=int(fr.n_events),
                      image=np.ascontiguousarray(image), event_image=fr.event_image, defocus=defocus,
                      defocus_mean_px=mean, infer_ms=float(fr.infer_ms or 0.0), t_done=t_done)

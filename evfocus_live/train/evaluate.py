@@ -96,11 +96,15 @@ def expand_data(paths: list[str]) -> tuple[list[Path], list[Path]]:
     return gt, real
 
 
-def _defocus_errors(pred_px: np.ndarray, true_px: np.ndarray) -> dict[str, float]:
-    """The defocus map per pixel (MAE) and as the viewer reads it: the frame's mean blur
-    (the true and the read value, and the readout's absolute error)."""
+def _defocus_errors(pred_px: np.ndarray, true_px: np.ndarray, voxel: np.ndarray) -> dict[str, float]:
+    """The defocus map per pixel (MAE) and as the viewer reads it (``core.defocus``: the
+    map weighted by the window's event activity; the true value weighted the same way),
+    with the readout's absolute error."""
+    from ..core.defocus import activity_weights, defocus_readout_px
+
     t = true_px.astype(np.float32)
-    read, true = float(pred_px.mean()), float(t.mean())
+    w = activity_weights(voxel)
+    read, true = defocus_readout_px(pred_px, w), defocus_readout_px(t, w)
     return {"sigma_mae_px": float(np.abs(pred_px - t).mean()), "sigma_true_px": true, "sigma_read_px": read,
             "sigma_read_err_px": abs(read - true)}
 
@@ -156,7 +160,8 @@ def evaluate_ground_truth(models: dict[str, torch.nn.Module], files: list[Path],
             if "blur" in o:
                 aux[level][name].extend(
                     {"blur_ssim": M.ssim(o["blur"][i], seq.blurred[i]), "blur_mse": M.mse(o["blur"][i], seq.blurred[i]),
-                     **(_defocus_errors(o["sigma"][i], seq.sigma[i]) if "sigma" in o else {})} for i in idx)
+                     **(_defocus_errors(o["sigma"][i], seq.sigma[i], seq.voxels[i]) if "sigma" in o else {})}
+                    for i in idx)
         rec = {"sequence": f.name, "split": level, "mean_sigma_px": float(seq.sigma.astype(np.float32).mean()),
                "frames_scored": len(idx)}
         refs = [(REFERENCE, lambda i: seq.blurred[i]),
@@ -333,8 +338,9 @@ def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, mode
         if ba:
             lines += ["Blur-aware outputs (EvFocus): the blur branch's defocused-frame estimate scored against "
                       "the defocused GT frame, and the defocus map's mean absolute error against the "
-                      "simulator's per-pixel sigma; the readout is the frame's mean blur as the viewer "
-                      "shows it (true → read, mean over frames) and its mean absolute error.", "",
+                      "simulator's per-pixel sigma; the readout is the map as one number, as the viewer "
+                      "shows it (weighted by the window's event activity, the truth weighted alike; "
+                      "true → read, mean over frames) and its mean absolute error.", "",
                       "| split | model | blur branch SSIM ↑ | blur branch MSE ↓ | defocus map MAE (px) ↓ "
                       "| readout, true → read (px) | readout error (px) ↓ |",
                       "|---|---|---|---|---|---|---|"]

@@ -50,6 +50,9 @@ class LossWeights:
     blur: float = 0.5  # a: predicted defocused frame
     redefocus: float = 0.1  # b: |R(S^) - B^|
     sigma: float = 0.05  # defocus map vs GT sigma (px / sigma_scale)
+    #: the map's mean over the crop vs the GT's: the viewer's readout. Per-pixel L1 alone
+    #: leaves flat regions (no events, blur unobservable) at the prior, which swamps the mean
+    sigma_mean: float = 0.0
     temporal: float = 0.05
     sigma_scale_px: float = 4.0
 
@@ -81,6 +84,9 @@ def sequence_loss(outputs: list[dict[str, torch.Tensor]], batch: dict[str, torch
                 add("redefocus", w.redefocus * F.l1_loss(out["reblur"].float(), bl))
             if "sigma" in out and w.sigma:
                 add("sigma", w.sigma * F.l1_loss(out["sigma"].float(), batch["sigma"][:, t]) / w.sigma_scale_px)
+            if "sigma" in out and w.sigma_mean:
+                add("sigma_mean", w.sigma_mean * F.l1_loss(out["sigma"].float().mean((-2, -1)),
+                                                           batch["sigma"][:, t].mean((-2, -1))) / w.sigma_scale_px)
         if prev is not None and w.temporal:
             add("temporal", w.temporal * F.l1_loss(img - prev[0], s - prev[1]))
         prev = (img, s)
