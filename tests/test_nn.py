@@ -80,7 +80,7 @@ def test_training_mode_returns_reblur_and_gradients_flow():
     out = m(torch.randn(1, 5, 24, 40))
     assert out["reblur"].shape == (1, 1, 24, 40)
     (out["image"].mean() + out["reblur"].mean() + out["blur"].mean()).backward()
-    assert m.redefocus.logits.weight.grad is not None
+    assert all(p.grad is not None for p in m.redefocus.parameters())
     assert m.cf[0].fuse.weight.grad is not None
 
 
@@ -100,17 +100,19 @@ def test_redefocus_mixture():
 
 
 def test_redefocus_head_at_half_resolution():
-    """``hidden`` > 0: a convolutional head whose weights come at half resolution; the
+    """``hidden`` > 0: a convolutional head whose weights come at quarter resolution; the
     map and the re-blur use them upsampled, so odd sizes still come out whole."""
     rd = ReDefocus(13, (0.0, 1.0, 2.0, 4.5, 7.5), hidden=6).eval()
     feat = torch.randn(1, 13, 33, 47)
     with torch.inference_mode():
         w = rd.weights(feat)
-        assert w.shape == (1, 5, 17, 24) and torch.allclose(w.sum(1), torch.ones(1, 17, 24))
+        assert w.shape == (1, 5, 8, 11) and torch.allclose(w.sum(1), torch.ones(1, 8, 11))
         sigma = rd.sigma_map(w, (33, 47))
         assert sigma.shape == (1, 1, 33, 47) and 0 <= float(sigma.min()) and float(sigma.max()) <= 7.5
         img = torch.rand(1, 1, 33, 47)
         assert rd(img, w).shape == (1, 1, 33, 47)
+        # a list of maps is read as their concatenation (without building it)
+        assert torch.allclose(rd.weights([feat[:, :5], feat[:, 5:9], feat[:, 9:]]), w, atol=1e-6)
     m = EvFocus(dict(LIGHT, sigma_head=6, sigmas_px=[0.0, 2.0, 7.5])).train()
     out = m(torch.randn(1, 5, 37, 51))
     assert out["sigma"].shape == out["reblur"].shape == (1, 1, 37, 51)

@@ -93,3 +93,24 @@ def test_card_for_a_multi_stage_int8_run(tmp_path, monkeypatch):
     assert "stage 2: 844 steps, 2.5 min on GPU X, peak lr 5e-05 (from stage 1's weights" in text
     assert "stage 3: 1200 steps" in text and "peak lr 0.0001 (from stage 2's weights" in text
     assert "GPU X, bfloat16 autocast" in text and "notes here" in text
+
+
+def test_card_tables_show_the_model_by_its_name_and_its_defocus_readout(tmp_path, monkeypatch):
+    """A card made from an eval report shows the model under the card's name (not the run's
+    label in the report) and, for a model with a defocus map, the map's and readout's errors."""
+    from evfocus_live.nn.registry import build_model, save_checkpoint
+    from evfocus_live.train.card import write_card
+
+    monkeypatch.setenv("EVFOCUS_MODELS_DIR", str(tmp_path / "models"))
+    (tmp_path / "models").mkdir()
+    cfg = MODELS_DIR / "configs" / "evfocus.toml"
+    src = save_checkpoint(tmp_path / "run.pt", build_model("evfocus", {"base": 4, "kernel": 3}),
+                          {"step": 5, "train_config": load_config(cfg)})
+    row = {"ssim": 0.61, "mse": 0.02, "psnr": 17.0, "n": 9}
+    report = {"ground_truth": {
+        "splits": {"severe": {"defocused GT": row, "run7": row}},
+        "blur_aware": {"severe": {"run7": {"blur_ssim": 0.8, "blur_mse": 0.02, "sigma_mae_px": 1.37,
+                                           "sigma_true_px": 5.76, "sigma_read_px": 4.4, "sigma_read_err_px": 1.36}}}}}
+    text = write_card("evfocus-test", src, cfg, report, "run7").read_text()
+    assert "| severe | evfocus-test | 0.6100 |" in text and "run7" not in text
+    assert "| severe | 1.37 | 5.76 → 4.40 | 1.36 |" in text

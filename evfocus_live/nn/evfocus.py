@@ -35,7 +35,8 @@ DEFAULTS = dict(num_bins=5, base=32, num_encoders=3, num_residual_blocks=2, kern
                 sigma_head=0)
 
 #: the light model shipped as ``evfocus`` (CPU real time)
-LIGHT = dict(base=4, kernel=3, rec_kernel=3, num_deblur_blocks=1)
+LIGHT = dict(base=4, kernel=3, rec_kernel=3, num_deblur_blocks=1, sigma_head=16,
+             sigmas_px=[0.0, 1.0, 2.0, 3.0, 4.5, 6.0, 7.5])
 
 
 class EvFocus(RecurrentModel):
@@ -75,7 +76,7 @@ class EvFocus(RecurrentModel):
                 xb = dec_b(xb + skip)
                 xa = cf(dec_a(xa + skip), xb)
             out["blur"] = torch.sigmoid(self.blur_pred(xb + head))
-            wts = self.redefocus.weights(torch.cat([pad_to_multiple(voxel, self.pad_multiple)[0], xb, head], 1)
+            wts = self.redefocus.weights([pad_to_multiple(voxel, self.pad_multiple)[0], xb, head]
                                          if self.sigma_head else xb)
             out["sigma"] = self.redefocus.sigma_map(wts, xb.shape[-2:])
         else:

@@ -158,11 +158,12 @@ class ReDefocus(nn.Module):
     ``sigmas_px`` are the mixture's fixed blur levels (0 = identity). A 1x1 conv on the
     blur-decoder feature gives per-pixel logits over them; the re-blurred image is the
     softmax-weighted sum of the blurred copies, and the expected sigma is the defocus map.
-    ``hidden`` > 0 replaces the 1x1 conv by three 3x3 convs with that many channels, the
-    first with stride 2 and the others dilated (2, 4) at half resolution (blur varies
-    slowly; a quarter of the cost), their logits upsampled: how wide an edge's events
-    spread is a neighbourhood property, which a per-pixel readout of a few channels cannot
-    see (the light model's map hardly moved with the true blur).
+    ``hidden`` > 0 replaces the 1x1 conv by a small head at quarter resolution with that
+    many channels — a 4x4 conv with stride 4, then 3x3 convs dilated 2 and 4 (about 50 px
+    of context) — whose logits are upsampled: how wide an edge's events spread is a
+    neighbourhood property, which a per-pixel readout of a few channels cannot see (the
+    light model's map hardly moved with the true blur). Blur varies slowly; at full
+    resolution such a head would cost as much as the light network.
     """
 
     def __init__(self, channels: int, sigmas_px: tuple[float, ...] = (0.0, 1.0, 2.0, 3.0, 4.5), hidden: int = 0):
@@ -170,7 +171,7 @@ class ReDefocus(nn.Module):
         k = len(sigmas_px)
         if hidden:
             self.logits: nn.Module = nn.Sequential(
-                nn.Conv2d(channels, hidden, 3, stride=2, padding=1), nn.ReLU(inplace=True),
+                nn.Conv2d(channels, hidden, 4, stride=4), nn.ReLU(inplace=True),
                 nn.Conv2d(hidden, hidden, 3, padding=2, dilation=2), nn.ReLU(inplace=True),
                 nn.Conv2d(hidden, hidden, 3, padding=4, dilation=4), nn.ReLU(inplace=True),
                 nn.Conv2d(hidden, k, 1))
@@ -183,8 +184,21 @@ class ReDefocus(nn.Module):
 
         self.hidden = hidden
 
-    def weights(self, feat: torch.Tensor) -> torch.Tensor:
-        """Mixture weights [B,K,h,w]: at the feature's resolution, or half of it with ``hidden``."""
+    def weights(self, feat: torch.Tensor | list[torch.Tensor]) -> torch.Tensor:
+        """Mixture weights [B,K,h,w]: at the feature's resolution, or a quarter of it with
+        ``hidden``. With the head, ``feat`` may be a list of same-size maps read as their
+        channel concatenation without building it (a full-resolution copy costs as much as
+        the head's first conv)."""
+        if isinstance(feat, list | tuple) and not self.hidden:
+            feat = torch.cat(list(feat), 1)
+        if isinstance(feat, list | tuple):
+            first = self.logits[0]
+            z, c0 = None, 0
+            for f in feat:
+                c1 = c0 + f.shape[1]
+                y = F.conv2d(f, first.weight[:, c0:c1], first.bias if z is None else None, stride=first.stride)
+                z, c0 = (y if z is None else z + y), c1
+            return torch.softmax(self.logits[1:](z), 1)
         return torch.softmax(self.logits(feat), 1)
 
     @staticmethod

@@ -22,14 +22,31 @@ from ..nn.registry import load_checkpoint, models_dir, read_checkpoint, save_che
 from .evaluate import REFERENCE, niqe_cell, shown_splits
 
 
-def _gt_table(report: dict[str, Any], label: str) -> list[str]:
+def _gt_table(report: dict[str, Any], label: str, shown: str) -> list[str]:
+    """The model's rows (labelled ``label`` in the report, shown as ``shown``) beside the reference's."""
     splits = report.get("ground_truth", {}).get("splits", {})
     lines = ["| split | model | SSIM ↑ | MSE ↓ | PSNR ↑ | frames |", "|---|---|---|---|---|---|"]
     for split in shown_splits(splits):
         for name in (REFERENCE, label):
             r = splits[split].get(name)
             if r:
-                lines.append(f"| {split} | {name} | {r['ssim']:.4f} | {r['mse']:.5f} | {r['psnr']:.2f} | {r['n']} |")
+                lines.append(f"| {split} | {shown if name == label else name} | {r['ssim']:.4f} | {r['mse']:.5f} "
+                             f"| {r['psnr']:.2f} | {r['n']} |")
+    return lines
+
+
+def _defocus_table(report: dict[str, Any], label: str) -> list[str]:
+    """EvFocus's defocus map and the viewer's readout against the simulator's sigma (empty
+    for models without one)."""
+    ba = report.get("ground_truth", {}).get("blur_aware") or {}
+    rows = [(split, ba[split][label]) for split in shown_splits(ba) if "sigma_mae_px" in ba[split].get(label, {})]
+    if not rows:
+        return []
+    lines = ["| split | defocus map MAE (px) ↓ | readout, true → read (px) | readout error (px) ↓ |", "|---|---|---|---|"]
+    for split, r in rows:
+        rd = f"{r['sigma_true_px']:.2f} → {r['sigma_read_px']:.2f}" if "sigma_read_px" in r else "–"
+        err = f"{r['sigma_read_err_px']:.2f}" if "sigma_read_err_px" in r else "–"
+        lines.append(f"| {split} | {r['sigma_mae_px']:.2f} | {rd} | {err} |")
     return lines
 
 
@@ -148,7 +165,12 @@ def write_card(name: str, src: Path, config_path: Path, report: dict[str, Any] |
                   "disjoint from the training seeds. First "
                   f"{report.get('warmup_windows', 3)} windows after reset not scored. "
                   "'defocused GT' = the blurred ground-truth frame scored against the sharp one.", ""]
-        lines += _gt_table(report, label) + [""]
+        lines += _gt_table(report, label, name) + [""]
+        defocus = _defocus_table(report, label)
+        if defocus:
+            lines += ["Defocus map against the simulator's per-pixel sigma, and the viewer's readout (the map "
+                      "weighted by event activity, `evfocus_live.core.defocus`; the truth weighted alike):", ""]
+            lines += defocus + [""]
         if report.get("real"):
             lines += ["## Real recordings (no reference; in focus, so they test generalisation, not deblurring)", ""]
             lines += _real_table(report, label)
