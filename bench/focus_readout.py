@@ -19,7 +19,9 @@ import logging
 import numpy as np
 import torch
 
+from evfocus_live.config import WindowConfig
 from evfocus_live.core.defocus import activity_weights, defocus_readout_px
+from evfocus_live.core.slicing import make_slicer
 from evfocus_live.core.voxel import voxel_grid
 from evfocus_live.nn.registry import load_model
 from evfocus_live.simulate.camera import LiveSim
@@ -27,36 +29,29 @@ from evfocus_live.simulate.camera import LiveSim
 log = logging.getLogger("focus_readout")
 
 
-def windows(live: LiveSim, seconds: float, events_per_pixel: float = 0.35, step_us: float = 5000.0):
-    """Event windows of a fixed count from the live simulator (the pipeline's "events" mode)."""
-    n = int(events_per_pixel * live.width * live.height)
-    buf: list[np.ndarray] = []
-    have = 0
+def windows(live: LiveSim, seconds: float, step_us: float = 5000.0):
+    """The live simulator's events cut as the viewer cuts them (``core.slicing``, the
+    default "events" mode: 0.35 events per pixel)."""
+    slicer = make_slicer(WindowConfig(), live.width, live.height)
     t_end = live.t_us + seconds * 1e6
     while live.t_us < t_end:
-        ev = live.advance(live.t_us + step_us)
-        if len(ev):
-            buf.append(ev)
-            have += len(ev)
-        while have >= n:
-            allev = np.concatenate(buf)
-            yield live.t_us, allev[:n]
-            rest = allev[n:]
-            buf, have = ([rest] if len(rest) else []), len(rest)
+        yield from slicer.push(live.advance(live.t_us + step_us))
 
 
 @torch.inference_mode()
-def readout(model, live: LiveSim, seconds: float, weighted: bool = True) -> tuple[float, int]:
+def readout(model, live: LiveSim, seconds: float, weighted: bool = True) -> float:
+    """Mean readout over the second half of ``seconds`` of the live camera, from a reset."""
     model.reset_states()
     t0 = live.t_us
     vals = []
-    for t_us, ev in windows(live, seconds):
-        vox = voxel_grid(ev, 5, live.width, live.height)
+    for win in windows(live, seconds):
+        t_us = win.t_us
+        vox = voxel_grid(win.events, 5, live.width, live.height)
         out = model(vox[None])
         if t_us - t0 >= 0.5 * seconds * 1e6 and "sigma" in out:
             sigma = out["sigma"][0, 0].numpy()
             vals.append(defocus_readout_px(sigma, activity_weights(vox.numpy())) if weighted else float(sigma.mean()))
-    return (float(np.mean(vals)) if vals else float("nan")), len(vals)
+    return float(np.mean(vals)) if vals else float("nan")
 
 
 def main(argv=None) -> int:
@@ -74,12 +69,10 @@ def main(argv=None) -> int:
     rows = []
     for scene in a.scenes:
         for knob in a.knobs:
-            live = LiveSim(scene, focus=knob)
-            true = live.subject_sigma_px()
-            read = {}
-            for name, m in models.items():
-                live = LiveSim(scene, focus=knob)  # the same events for every model
-                read[name], n = readout(m, live, a.seconds, weighted=not a.plain_mean)
+            true = LiveSim(scene, focus=knob).subject_sigma_px()
+            # a fresh camera per model: the same events for each
+            read = {name: readout(m, LiveSim(scene, focus=knob), a.seconds, weighted=not a.plain_mean)
+                    for name, m in models.items()}
             rows.append((scene, knob, true, read))
             log.info("%s knob %.2f: true %.2f px, %s", scene, knob, true,
                      ", ".join(f"{k} {v:.2f}" for k, v in read.items()))
