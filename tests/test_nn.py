@@ -99,6 +99,21 @@ def test_redefocus_mixture():
     assert torch.allclose(rd.sigma_map(blur_w), torch.full((1, 1, 33, 33), 2.0))
 
 
+@pytest.mark.parametrize("dilations, holes", [((1, 2, 3), False), ((2, 4), True)])
+def test_redefocus_head_sees_every_quarter_resolution_pixel(dilations, holes):
+    """Dilations sharing a factor (2, 4) reach only every other quarter-resolution pixel —
+    the 8 px checkerboard the eighth session's map showed; 1, 2, 3 leave no hole."""
+    rd = ReDefocus(4, (0.0, 4.0), hidden=3, dilations=dilations)
+    with torch.no_grad():
+        for p in rd.parameters():
+            p.fill_(0.0 if p.dim() == 1 else 1.0)
+        impulse = torch.zeros(1, 3, 17, 17)
+        impulse[..., 8, 8] = 1.0
+        reach = rd.logits[2:](impulse)[0, 0]
+    ring = reach[8 - 6:8 + 7, 8 - 6:8 + 7]  # 2 * sum(dilations) = 12 quarter pixels across
+    assert bool((ring == 0).any()) is holes
+
+
 def test_redefocus_head_at_half_resolution():
     """``hidden`` > 0: a convolutional head whose weights come at quarter resolution; the
     map and the re-blur use them upsampled, so odd sizes still come out whole."""

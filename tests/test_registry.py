@@ -33,6 +33,22 @@ def test_checkpoint_round_trip(tiny_ckpt):
         assert torch.allclose(m(x)["image"], loaded(x)["image"], atol=1e-6)
 
 
+def test_defocus_head_saved_before_dilations_were_a_setting_still_loads(tmp_path):
+    """Eighth-session checkpoints have a defocus head but no ``sigma_dilations`` in their
+    config: they load with the dilations they were trained with (2, 4), outputs unchanged."""
+    torch.manual_seed(0)
+    m = EvFocus(dict(base=4, kernel=3, num_deblur_blocks=1, sigma_head=4, sigma_dilations=[2, 4])).eval()
+    p = save_checkpoint(tmp_path / "old.pt", m)
+    ck = torch.load(p, weights_only=True)
+    del ck["config"]["sigma_dilations"]
+    torch.save(ck, p)
+    loaded = load_model(str(p))
+    assert loaded.config["sigma_dilations"] == [2, 4]
+    x = torch.randn(1, 5, 40, 56)
+    with torch.inference_mode():
+        assert torch.allclose(m(x)["sigma"], loaded(x)["sigma"], atol=1e-5)
+
+
 def test_half_checkpoint_loads_as_float(tmp_path):
     m = build_model("firenet", {})
     p = save_checkpoint(tmp_path / "h.pt", m, half=True)

@@ -32,10 +32,10 @@ from .layers import ConvLayer, CrossFusion, ReDefocus, ResidualBlock, UpsampleCo
 
 DEFAULTS = dict(num_bins=5, base=32, num_encoders=3, num_residual_blocks=2, kernel=5, rec_kernel=3,
                 cf_kernel=3, num_deblur_blocks=2, dual_decoder=True, sigmas_px=[0.0, 1.0, 2.0, 3.0, 4.5],
-                sigma_head=0)
+                sigma_head=0, sigma_dilations=[1, 2, 3])
 
 #: the light model shipped as ``evfocus`` (CPU real time)
-LIGHT = dict(base=4, kernel=3, rec_kernel=3, num_deblur_blocks=1, sigma_head=16,
+LIGHT = dict(base=4, kernel=3, rec_kernel=3, num_deblur_blocks=1, sigma_head=16, sigma_dilations=[1, 2, 3],
              sigmas_px=[0.0, 1.0, 2.0, 3.0, 4.5, 6.0, 7.5])
 
 
@@ -59,7 +59,7 @@ class EvFocus(RecurrentModel):
             self.cf = nn.ModuleList(CrossFusion(c, cfg["cf_kernel"]) for c in chans)
             self.sigma_head = int(cfg["sigma_head"])
             self.redefocus = ReDefocus(cfg["num_bins"] + 2 * b if self.sigma_head else b, tuple(cfg["sigmas_px"]),
-                                       self.sigma_head)
+                                       self.sigma_head, tuple(int(d) for d in cfg["sigma_dilations"]))
         self.deblur = nn.ModuleList(ResidualBlock(b) for _ in range(cfg["num_deblur_blocks"]))
         self.pred = ConvLayer(b, 1, 1, relu=False)
         #: compute R(S^) also in eval mode (training always does)

@@ -159,22 +159,24 @@ class ReDefocus(nn.Module):
     blur-decoder feature gives per-pixel logits over them; the re-blurred image is the
     softmax-weighted sum of the blurred copies, and the expected sigma is the defocus map.
     ``hidden`` > 0 replaces the 1x1 conv by a small head at quarter resolution with that
-    many channels — a 4x4 conv with stride 4, then 3x3 convs dilated 2 and 4 (about 50 px
-    of context) — whose logits are upsampled: how wide an edge's events spread is a
-    neighbourhood property, which a per-pixel readout of a few channels cannot see (the
-    light model's map hardly moved with the true blur). Blur varies slowly; at full
-    resolution such a head would cost as much as the light network.
+    many channels — a 4x4 conv with stride 4, then one 3x3 conv per entry of ``dilations``
+    (1, 2, 3: about 50 px of context) — whose logits are upsampled: how wide an edge's
+    events spread is a neighbourhood property, which a per-pixel readout of a few channels
+    cannot see (the light model's map hardly moved with the true blur). Blur varies
+    slowly; at full resolution such a head would cost as much as the light network.
+    Dilations that share a factor (the eighth session's 2, 4) see only every other
+    quarter-resolution pixel and print an 8 px checkerboard on the map; 1, 2, 3 do not.
     """
 
-    def __init__(self, channels: int, sigmas_px: tuple[float, ...] = (0.0, 1.0, 2.0, 3.0, 4.5), hidden: int = 0):
+    def __init__(self, channels: int, sigmas_px: tuple[float, ...] = (0.0, 1.0, 2.0, 3.0, 4.5), hidden: int = 0,
+                 dilations: tuple[int, ...] = (1, 2, 3)):
         super().__init__()
         k = len(sigmas_px)
         if hidden:
-            self.logits: nn.Module = nn.Sequential(
-                nn.Conv2d(channels, hidden, 4, stride=4), nn.ReLU(inplace=True),
-                nn.Conv2d(hidden, hidden, 3, padding=2, dilation=2), nn.ReLU(inplace=True),
-                nn.Conv2d(hidden, hidden, 3, padding=4, dilation=4), nn.ReLU(inplace=True),
-                nn.Conv2d(hidden, k, 1))
+            layers: list[nn.Module] = [nn.Conv2d(channels, hidden, 4, stride=4), nn.ReLU(inplace=True)]
+            for d in dilations:
+                layers += [nn.Conv2d(hidden, hidden, 3, padding=int(d), dilation=int(d)), nn.ReLU(inplace=True)]
+            self.logits: nn.Module = nn.Sequential(*layers, nn.Conv2d(hidden, k, 1))
         else:
             self.logits = nn.Conv2d(channels, k, 1)
         self.register_buffer("sigmas", torch.tensor(sigmas_px, dtype=torch.float32), persistent=False)

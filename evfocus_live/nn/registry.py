@@ -151,7 +151,10 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
 def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> torch.nn.Module:
     """Build the checkpoint's architecture and load its weights (strict)."""
     ckpt = read_checkpoint(path)
-    model = build_model(str(ckpt["arch"]), ckpt["config"])
+    cfg = dict(ckpt["config"])
+    if ckpt["arch"] == "evfocus" and cfg.get("sigma_head") and "sigma_dilations" not in cfg:
+        cfg["sigma_dilations"] = [2, 4]  # saved before the head's dilations were a setting
+    model = build_model(str(ckpt["arch"]), cfg)
     sd = ckpt["state_dict"]
     if ckpt.get("int8_scales"):
         try:
