@@ -93,6 +93,31 @@ def test_ssim_and_loss_terms():
     assert float(parts["sigma_mean"]) == pytest.approx(1.0 / w.sigma_scale_px, rel=1e-5)
 
 
+def test_sigma_loss_weighted_by_event_activity():
+    """[loss] sigma_activity: the per-pixel sigma L1 weighted like the viewer's readout —
+    an error where no event fires costs (1 - share) of what it costs at an edge."""
+    from evfocus_live.train.losses import activity_weights
+
+    vox = torch.zeros(2, 3, 5, 40, 60)
+    vox[:, :, :, :, 8:12] = 1.0  # an edge's event band on the left, nothing on the right
+    wts = activity_weights(vox[:, 0], 0.75)
+    assert wts.shape == (2, 1, 40, 60) and torch.allclose(wts.mean((-2, -1)), torch.ones(2, 1))
+    assert float(wts[..., 10].min()) > 2.0 and float(wts[..., 50:].max()) == pytest.approx(0.25, abs=1e-4)
+    assert torch.equal(activity_weights(vox[:, 0], 0.0), torch.ones(2, 1, 40, 60))
+    batch = {"voxel": vox, "sigma": torch.full((2, 3, 1, 40, 60), 2.0),
+             "sharp": torch.zeros(2, 3, 1, 40, 60), "blurred": torch.zeros(2, 3, 1, 40, 60)}
+    wrong_right = torch.full((2, 1, 40, 60), 2.0)
+    wrong_right[..., 40:] = 6.0  # 4 px off, but only where blur is unobservable
+    outs = [{"image": batch["sharp"][:, t], "blur": batch["blurred"][:, t], "sigma": wrong_right} for t in range(3)]
+    plain = LossWeights(blur=0, redefocus=0, temporal=0, sigma=1.0)
+    _, p0 = sequence_loss(outs, batch, plain)
+    _, p1 = sequence_loss(outs, batch, LossWeights(blur=0, redefocus=0, temporal=0, sigma=1.0, sigma_activity=1.0))
+    assert float(p0["sigma"]) == pytest.approx(4.0 / 3 / plain.sigma_scale_px, rel=1e-5)
+    assert float(p1["sigma"]) < 0.01 * float(p0["sigma"])
+    with pytest.raises(ConfigError, match="sigma_activity"):
+        normalize_config({"model": {"arch": "evfocus"}, "loss": {"sigma_activity": 2}})
+
+
 def test_few_steps_lower_the_loss(tiny_data):
     torch.manual_seed(0)
     ds = SequenceDataset.from_dir(tiny_data, seq_len=3, augment=None)

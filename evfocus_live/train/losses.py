@@ -40,6 +40,18 @@ def ssim(a: torch.Tensor, b: torch.Tensor, data_range: float = 1.0, size: int = 
     return s.mean()
 
 
+def activity_weights(voxel: torch.Tensor, share: float, smooth_px: float = 4.0) -> torch.Tensor:
+    """Per-pixel loss weights [B,1,H,W] with mean 1 per sample: ``1 - share`` uniform plus
+    ``share`` of the voxel's summed magnitude, Gaussian-smoothed like core.defocus's."""
+    a = voxel.float().abs().sum(1, keepdim=True)
+    r = int(3 * smooth_px)
+    g = _gauss_window(2 * r + 1, smooth_px, device=a.device)
+    a = F.pad(a, (r, r, r, r), mode="reflect") if min(a.shape[-2:]) > r else F.pad(a, (r, r, r, r), mode="replicate")
+    a = F.conv2d(F.conv2d(a, g.view(1, 1, 1, -1)), g.view(1, 1, -1, 1))
+    a = a / a.mean((-2, -1), keepdim=True).clamp_min(1e-12)
+    return (1 - share) + share * a
+
+
 def recon_loss(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """L1 + (1 - SSIM)."""
     return F.l1_loss(pred, target) + (1 - ssim(pred, target))
@@ -53,6 +65,10 @@ class LossWeights:
     #: the map's mean over the crop vs the GT's: the viewer's readout. Per-pixel L1 alone
     #: leaves flat regions (no events, blur unobservable) at the prior, which swamps the mean
     sigma_mean: float = 0.0
+    #: share (0..1) of the per-pixel sigma L1 weighted by event activity, as the viewer's
+    #: readout is (core.defocus): where no event fires, blur is unobservable and the plain L1
+    #: spends the head's capacity on the prior
+    sigma_activity: float = 0.0
     temporal: float = 0.05
     sigma_scale_px: float = 4.0
 
@@ -83,7 +99,10 @@ def sequence_loss(outputs: list[dict[str, torch.Tensor]], batch: dict[str, torch
             if "reblur" in out and w.redefocus:
                 add("redefocus", w.redefocus * F.l1_loss(out["reblur"].float(), bl))
             if "sigma" in out and w.sigma:
-                add("sigma", w.sigma * F.l1_loss(out["sigma"].float(), batch["sigma"][:, t]) / w.sigma_scale_px)
+                err = (out["sigma"].float() - batch["sigma"][:, t]).abs()
+                if w.sigma_activity:
+                    err = err * activity_weights(batch["voxel"][:, t], w.sigma_activity)
+                add("sigma", w.sigma * err.mean() / w.sigma_scale_px)
             if "sigma" in out and w.sigma_mean:
                 add("sigma_mean", w.sigma_mean * F.l1_loss(out["sigma"].float().mean((-2, -1)),
                                                            batch["sigma"][:, t].mean((-2, -1))) / w.sigma_scale_px)

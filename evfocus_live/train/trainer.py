@@ -110,6 +110,9 @@ def normalize_config(cfg: dict[str, Any], where: str = "config") -> dict[str, An
         raise ConfigError(f"{where}: [data] train must be a directory or a list of directories")
     if not (isinstance(d["workers"], int) and d["workers"] >= 0):
         raise ConfigError(f"{where}: [data] workers must be a whole number >= 0 (loader processes)")
+    sa = out["loss"]["sigma_activity"]
+    if not (isinstance(sa, int | float) and 0 <= sa <= 1):
+        raise ConfigError(f"{where}: [loss] sigma_activity must be a share between 0 and 1")
     tb = out["train"]["trainable"]
     if tb is not None and not (isinstance(tb, list) and tb and all(isinstance(x, str) and x for x in tb)):
         raise ConfigError(f"{where}: [train] trainable must be a list of parameter-name prefixes, e.g. [\"redefocus.\"]")
