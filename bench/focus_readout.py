@@ -6,7 +6,8 @@ reads them from a reset, and its defocus readout (what the viewer's bar shows:
 ``core.defocus``, the map weighted by event activity) over the second half is compared
 with the true blur sigma of the subject layer. Prints a
 Markdown table and, per model, the mean absolute error and the correlation over all
-scene/knob pairs. Example::
+scene/knob pairs, and how smooth its maps are (``grid_roughness_px``: a head whose
+dilations share a factor prints an 8 px checkerboard). Example::
 
     python bench/focus_readout.py --models evfocus runs/x/final.pt --scenes mixed natural text
 """
@@ -38,12 +39,27 @@ def windows(live: LiveSim, seconds: float, step_us: float = 5000.0):
         yield from slicer.push(live.advance(live.t_us + step_us))
 
 
+def grid_roughness_px(sigma_px: np.ndarray) -> tuple[float, float]:
+    """Mean |second difference| of a defocus map sampled every 4 px (the quarter-resolution
+    grid a head's map is upsampled from), over steps of 4 and 8 px, rows and columns. A
+    smooth map's second difference grows with the step; an 8 px checkerboard makes the
+    4 px one the larger."""
+    q = np.asarray(sigma_px, np.float64)[2::4, 2::4]
+
+    def d2(k):
+        return (np.abs(q[:, :-2 * k] - 2 * q[:, k:-k] + q[:, 2 * k:]).mean()
+                + np.abs(q[:-2 * k] - 2 * q[k:-k] + q[2 * k:]).mean()) / 2
+
+    return float(d2(1)), float(d2(2))
+
+
 @torch.inference_mode()
-def readout(model, live: LiveSim, seconds: float, weighted: bool = True) -> float:
-    """Mean readout over the second half of ``seconds`` of the live camera, from a reset."""
+def readout(model, live: LiveSim, seconds: float, weighted: bool = True) -> tuple[float, list[tuple[float, float]]]:
+    """Mean readout over the second half of ``seconds`` of the live camera, from a reset,
+    and the maps' grid roughness there."""
     model.reset_states()
     t0 = live.t_us
-    vals = []
+    vals, rough = [], []
     for win in windows(live, seconds):
         t_us = win.t_us
         vox = voxel_grid(win.events, 5, live.width, live.height)
@@ -51,7 +67,8 @@ def readout(model, live: LiveSim, seconds: float, weighted: bool = True) -> floa
         if t_us - t0 >= 0.5 * seconds * 1e6 and "sigma" in out:
             sigma = out["sigma"][0, 0].numpy()
             vals.append(defocus_readout_px(sigma, activity_weights(vox.numpy())) if weighted else float(sigma.mean()))
-    return float(np.mean(vals)) if vals else float("nan")
+            rough.append(grid_roughness_px(sigma))
+    return (float(np.mean(vals)) if vals else float("nan")), rough
 
 
 def main(argv=None) -> int:
@@ -66,13 +83,15 @@ def main(argv=None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     torch.set_num_threads(1)
     models = {m: load_model(m).eval() for m in a.models}
-    rows = []
+    rows, rough = [], {}
     for scene in a.scenes:
         for knob in a.knobs:
             true = LiveSim(scene, focus=knob).subject_sigma_px()
             # a fresh camera per model: the same events for each
-            read = {name: readout(m, LiveSim(scene, focus=knob), a.seconds, weighted=not a.plain_mean)
-                    for name, m in models.items()}
+            read = {}
+            for name, m in models.items():
+                read[name], r = readout(m, LiveSim(scene, focus=knob), a.seconds, weighted=not a.plain_mean)
+                rough.setdefault(name, []).extend(r)
             rows.append((scene, knob, true, read))
             log.info("%s knob %.2f: true %.2f px, %s", scene, knob, true,
                      ", ".join(f"{k} {v:.2f}" for k, v in read.items()))
@@ -83,7 +102,9 @@ def main(argv=None) -> int:
     t = np.array([r[2] for r in rows])
     for m in a.models:
         p = np.array([r[3][m] for r in rows])
-        print(f"{m}: mean |read - true| {np.nanmean(np.abs(p - t)):.2f} px, correlation {np.corrcoef(p, t)[0, 1]:.3f}")
+        r4, r8 = np.mean(rough.get(m) or [(np.nan, np.nan)], 0)
+        print(f"{m}: mean |read - true| {np.nanmean(np.abs(p - t)):.2f} px, correlation {np.corrcoef(p, t)[0, 1]:.3f}; "
+              f"map |2nd difference| over 4 px {r4:.3f}, over 8 px {r8:.3f}")
     return 0
 
 

@@ -66,3 +66,27 @@ def test_gpu_bench_script_runs_end_to_end_and_compares_precisions(tmp_path, one_
     assert any(r["latency_ms_p50"] is not None and r["latency_ms_p50"] > 0 for r in live)
     diff = res["fp16_vs_fp32"][paths[1]]
     assert diff["frames"] >= 1 and 0 <= diff["mean_abs_grey"] <= diff["max_abs_grey"] <= 255
+
+
+def test_focus_readout_bench_runs_and_its_roughness_flags_a_checkerboard(tmp_path, one_torch_thread, capsys):
+    """bench/focus_readout.py: a row per scene and knob, a summary per model; its map
+    roughness is larger over 4 px than over 8 px for an 8 px checkerboard, not for a ramp."""
+    import runpy
+
+    import numpy as np
+
+    from evfocus_live.nn.registry import build_model, save_checkpoint
+    from conftest import TINY
+
+    script = runpy.run_path(str(Path(__file__).resolve().parents[1] / "bench" / "focus_readout.py"))
+    y, x = np.mgrid[0:64, 0:96]
+    ramp = 0.001 * (x - 40.0) ** 2
+    r4, r8 = script["grid_roughness_px"](ramp)
+    assert 0 < r4 < r8
+    board = ramp + 0.3 * (((x // 4) + (y // 4)) % 2)
+    r4, r8 = script["grid_roughness_px"](board)
+    assert r4 > r8 and r4 > 0.5
+    ckpt = str(save_checkpoint(tmp_path / "t.pt", build_model("evfocus", dict(TINY, sigma_head=4)), {}))
+    assert script["main"](["--models", ckpt, "--scenes", "text", "--knobs", "0.5", "0.0", "--seconds", "0.2"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("| text |") == 2 and "mean |read - true|" in out and "over 4 px" in out
