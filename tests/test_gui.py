@@ -118,6 +118,30 @@ def test_pattern_source_reaches_every_pane(qtbot, tmp_path, tiny_model):
     win.close()
 
 
+def test_focus_meter_smooths_over_sensor_time(qtbot):
+    """The defocus bar and label show the readout smoothed over 0.3 s of sensor time: its
+    per-window jitter shrinks, a real change shows within a second, and a replay that jumps
+    back in time starts over instead of mixing the two."""
+    from evfocus_live.gui.widgets import DefocusIndicator
+
+    ind = DefocusIndicator()
+    qtbot.addWidget(ind)
+    rng = np.random.default_rng(0)
+    t_us = np.arange(90) * 33_000  # 3 s at 30 windows/s
+    for t, v in zip(t_us, 4.0 + rng.normal(0, 0.5, 90)):
+        ind.push(float(v), int(t))
+    raw, smooth = np.array(ind.values[30:]), np.array(ind.smoothed[30:])
+    assert np.std(smooth) < 0.4 * np.std(raw)
+    assert ind.label.text() == f"defocus: {ind.smoothed[-1]:.2f} px blur \u03c3"
+    for k in range(30):  # the lens comes into focus: 4 px -> 1 px
+        ind.push(1.0, int(t_us[-1] + (k + 1) * 33_000))
+    assert abs(ind.smoothed[-1] - 1.0) < 0.15 and ind.smoothed[-25] > 1.5  # 96 % of the step in 1 s
+    ind.push(6.0, 0)  # the replay looped
+    assert ind.smoothed[-1] == 6.0
+    ind.clear()
+    assert ind.values == ind.smoothed == [] and ind.label.text() == "defocus: -"
+
+
 @pytest.mark.parametrize("name", sorted(REAL_FILES))
 def test_real_file_plays_in_every_pane(qtbot, tmp_path, tiny_model, name):
     info = REAL_FILES[name]

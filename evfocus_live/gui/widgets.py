@@ -7,6 +7,7 @@ touched from the GUI thread.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 
 import numpy as np
@@ -88,9 +89,12 @@ def defocus_to_uint8(sigma: np.ndarray, max_px: float = SIGMA_MAX_PX) -> np.ndar
 
 
 class DefocusIndicator(QtWidgets.QWidget):
-    """Mean defocus level (blur sigma, px) as a bar and a small rolling plot."""
+    """Defocus level (blur sigma, px) as a focus meter: label and bar show the readout
+    smoothed over ``smooth_s`` of sensor time (on the simulated camera the raw value moves
+    0.1-0.2 px from window to window and spans ~1 px within 2 s, too restless to turn a
+    lens by; smoothed, 0.02-0.06 px); the rolling plot shows it raw (thin) and smoothed."""
 
-    def __init__(self, history: int = 300, parent=None):
+    def __init__(self, history: int = 300, parent=None, smooth_s: float = 0.3):
         super().__init__(parent)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -106,21 +110,38 @@ class DefocusIndicator(QtWidgets.QWidget):
         self.plot.setYRange(0, SIGMA_MAX_PX, padding=0)
         self.plot.getPlotItem().hideAxis("bottom")
         self.plot.getPlotItem().getAxis("left").setWidth(24)
-        self.curve = self.plot.plot(pen=pg.mkPen("#f0a030", width=1.5))
+        self.raw_curve = self.plot.plot(pen=pg.mkPen("#806040", width=1))
+        self.curve = self.plot.plot(pen=pg.mkPen("#f0a030", width=2))
         self._values: deque[float] = deque(maxlen=history)
+        self._smoothed: deque[float] = deque(maxlen=history)
+        self.smooth_s = float(smooth_s)
+        self._ema: float | None = None
+        self._t_us: int | None = None
         self.max_px = SIGMA_MAX_PX
         lay.addWidget(self.label)
         lay.addWidget(self.bar)
         lay.addWidget(self.plot, 1)
 
-    def push(self, sigma_px: float | None) -> None:
+    def push(self, sigma_px: float | None, t_us: int | None = None) -> None:
+        """One window's readout at sensor time ``t_us`` (without it, each value weighs 0.3)."""
         if sigma_px is None or not np.isfinite(sigma_px):
             self.label.setText("defocus: n/a (model has no defocus output)")
             return
-        self._values.append(float(sigma_px))
-        self.label.setText(f"defocus: {sigma_px:.2f} px blur \u03c3")
-        self.bar.setValue(int(1000 * min(1.0, sigma_px / self.max_px)))
-        self.curve.setData(np.fromiter(self._values, dtype=np.float32))
+        v = float(sigma_px)
+        if t_us is None:
+            a = 0.3
+        elif self._t_us is None or t_us < self._t_us:  # first value, or a replay looped / seeked back
+            a = 1.0
+        else:
+            a = 1.0 - math.exp(-(t_us - self._t_us) / 1e6 / max(self.smooth_s, 1e-6))
+        self._ema = v if self._ema is None else self._ema + a * (v - self._ema)
+        self._t_us = t_us
+        self._values.append(v)
+        self._smoothed.append(self._ema)
+        self.label.setText(f"defocus: {self._ema:.2f} px blur \u03c3")
+        self.bar.setValue(int(1000 * min(1.0, self._ema / self.max_px)))
+        self.raw_curve.setData(np.fromiter(self._values, dtype=np.float32))
+        self.curve.setData(np.fromiter(self._smoothed, dtype=np.float32))
 
     def set_range(self, max_px: float) -> None:
         """The largest blur sigma the model can predict: the scale of bar and plot."""
@@ -129,10 +150,19 @@ class DefocusIndicator(QtWidgets.QWidget):
 
     @property
     def values(self) -> list[float]:
+        """The raw readouts, oldest first."""
         return list(self._values)
+
+    @property
+    def smoothed(self) -> list[float]:
+        """What the label and the bar showed, oldest first."""
+        return list(self._smoothed)
 
     def clear(self) -> None:
         self._values.clear()
+        self._smoothed.clear()
+        self._ema = self._t_us = None
+        self.raw_curve.setData([])
         self.curve.setData([])
         self.label.setText("defocus: -")
         self.bar.setValue(0)

@@ -748,7 +748,7 @@ class MainWindow(QtWidgets.QMainWindow):
         elif not self.defocus_pane.note.toPlainText():
             self.defocus_pane.show_image(np.zeros(fv.image.shape, np.uint8))
             self.defocus_pane.set_note("this model predicts no defocus map")
-        self.defocus_indicator.push(fv.defocus_mean_px)
+        self.defocus_indicator.push(fv.defocus_mean_px, fv.t_us)
         arrival = s.arrival_wall(fv.t_us)
         if arrival is not None:
             self._latency_ms = (time.monotonic() - arrival) * 1e3
