@@ -114,6 +114,15 @@ def test_redefocus_head_sees_every_quarter_resolution_pixel(dilations, holes):
     assert bool((ring == 0).any()) is holes
 
 
+def test_bad_head_dilations_are_a_config_error():
+    from evfocus_live.errors import CheckpointError
+    from evfocus_live.nn.registry import build_model
+
+    for bad in ([0, 2], [1.5]):
+        with pytest.raises(CheckpointError, match="sigma_dilations must be whole numbers"):
+            build_model("evfocus", dict(LIGHT, sigma_dilations=bad))
+
+
 def test_redefocus_head_at_half_resolution():
     """``hidden`` > 0: a convolutional head whose weights come at quarter resolution; the
     map and the re-blur use them upsampled, so odd sizes still come out whole."""

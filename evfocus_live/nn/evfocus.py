@@ -59,7 +59,7 @@ class EvFocus(RecurrentModel):
             self.cf = nn.ModuleList(CrossFusion(c, cfg["cf_kernel"]) for c in chans)
             self.sigma_head = int(cfg["sigma_head"])
             self.redefocus = ReDefocus(cfg["num_bins"] + 2 * b if self.sigma_head else b, tuple(cfg["sigmas_px"]),
-                                       self.sigma_head, tuple(int(d) for d in cfg["sigma_dilations"]))
+                                       self.sigma_head, tuple(cfg["sigma_dilations"]))
         self.deblur = nn.ModuleList(ResidualBlock(b) for _ in range(cfg["num_deblur_blocks"]))
         self.pred = ConvLayer(b, 1, 1, relu=False)
         #: compute R(S^) also in eval mode (training always does)

@@ -173,6 +173,8 @@ class ReDefocus(nn.Module):
         super().__init__()
         k = len(sigmas_px)
         if hidden:
+            if any(int(d) != d or d < 1 for d in dilations):
+                raise ValueError(f"sigma_dilations must be whole numbers >= 1, got {list(dilations)}")
             layers: list[nn.Module] = [nn.Conv2d(channels, hidden, 4, stride=4), nn.ReLU(inplace=True)]
             for d in dilations:
                 layers += [nn.Conv2d(hidden, hidden, 3, padding=int(d), dilation=int(d)), nn.ReLU(inplace=True)]
