@@ -581,6 +581,8 @@ class Pipeline:
         if isinstance(out, dict):
             if out.get("sigma") is not None:
                 sigma = out["sigma"][0, 0].float().cpu().numpy()
+                # |voxel| summed on the device (one channel to the host), smoothed by OpenCV: 4x
+                # faster on a CPU than activity_weights_torch's 33-tap convs
                 defocus_px = defocus_readout_px(sigma, activity_weights(vox[0].float().abs().sum(0, keepdim=True).cpu().numpy()))
             if out.get("blur") is not None:
                 blur = (out["blur"][0, 0].float().clamp(0, 1) * 255 + 0.5).to(torch.uint8).cpu().numpy()

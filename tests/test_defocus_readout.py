@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from evfocus_live.config import WindowConfig
-from evfocus_live.core.defocus import activity_weights, defocus_readout_px
+from evfocus_live.core.defocus import activity_weights, activity_weights_torch, defocus_readout_px
 from evfocus_live.events import EVENT_DTYPE
 from evfocus_live.pipeline import Pipeline
 from evfocus_live.sources.base import EventSource
@@ -29,6 +29,19 @@ def test_readout_weights_the_map_by_event_activity():
     assert defocus_readout_px(sigma, np.zeros((h, w))) == pytest.approx(3.0)  # no events: plain mean
     assert defocus_readout_px(sigma[None], wts) == pytest.approx(defocus_readout_px(sigma, wts))  # [1,H,W] too
     assert defocus_readout_px(np.zeros((0, 0))) is None
+
+
+def test_torch_activity_weights_are_the_numpy_ones():
+    """One definition: the batch/device version (training loss, pipeline) matches the numpy
+    one (eval, bench) — same taps, same border — also at the image edges."""
+    rng = np.random.default_rng(1)
+    vox = ((rng.random((2, 5, 50, 70)) < 0.05) * rng.normal(size=(2, 5, 50, 70))).astype(np.float32)
+    vox[1, :, :, :3] = 2.0  # events right at the border
+    t = activity_weights_torch(torch.from_numpy(vox))
+    assert t.shape == (2, 1, 50, 70)
+    for b in range(2):
+        ref = activity_weights(vox[b])
+        assert np.abs(t[b, 0].numpy() - ref).max() < 1e-5 * ref.max()
 
 
 class _MapModel(torch.nn.Module):

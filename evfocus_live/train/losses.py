@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from ..core.defocus import activity_weights_torch
+
 
 def _gauss_window(size: int = 11, sigma: float = 1.5, device=None) -> torch.Tensor:
     x = torch.arange(size, dtype=torch.float32, device=device) - size // 2
@@ -40,16 +42,11 @@ def ssim(a: torch.Tensor, b: torch.Tensor, data_range: float = 1.0, size: int = 
     return s.mean()
 
 
-def activity_weights(voxel: torch.Tensor, share: float, smooth_px: float = 4.0) -> torch.Tensor:
+def activity_weights(voxel: torch.Tensor, share: float) -> torch.Tensor:
     """Per-pixel loss weights [B,1,H,W] with mean 1 per sample: ``1 - share`` uniform plus
-    ``share`` of the voxel's summed magnitude, Gaussian-smoothed like core.defocus's."""
-    a = voxel.float().abs().sum(1, keepdim=True)
-    r = int(3 * smooth_px)
-    g = _gauss_window(2 * r + 1, smooth_px, device=a.device)
-    a = F.pad(a, (r, r, r, r), mode="reflect") if min(a.shape[-2:]) > r else F.pad(a, (r, r, r, r), mode="replicate")
-    a = F.conv2d(F.conv2d(a, g.view(1, 1, 1, -1)), g.view(1, 1, -1, 1))
-    a = a / a.mean((-2, -1), keepdim=True).clamp_min(1e-12)
-    return (1 - share) + share * a
+    ``share`` of the window's event activity (``core.defocus``, the viewer's readout weights)."""
+    a = activity_weights_torch(voxel)
+    return (1 - share) + share * a / a.mean((-2, -1), keepdim=True).clamp_min(1e-12)
 
 
 def recon_loss(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
