@@ -118,6 +118,24 @@ def test_sigma_loss_weighted_by_event_activity():
         normalize_config({"model": {"arch": "evfocus"}, "loss": {"sigma_activity": 2}})
 
 
+def test_only_grad_leaves_out_terms_that_reach_no_weight():
+    """A head-only stage scores only the outputs that carry a gradient; with none, the
+    total is a constant zero (the trainer then says no term reaches a trainable weight)."""
+    batch = {"voxel": torch.rand(1, 3, 5, 16, 16), "sigma": torch.full((1, 3, 1, 16, 16), 2.0),
+             "sharp": torch.rand(1, 3, 1, 16, 16), "blurred": torch.rand(1, 3, 1, 16, 16)}
+    head = torch.zeros(1, 1, 16, 16, requires_grad=True)
+    outs = [{"image": batch["sharp"][:, t] * 0.5, "blur": batch["blurred"][:, t] * 0.5, "sigma": head + 1.0}
+            for t in range(3)]
+    w = LossWeights(sigma=1.0)
+    _, every = sequence_loss(outs, batch, w)
+    loss, parts = sequence_loss(outs, batch, w, only_grad=True)
+    assert {"sharp", "blur", "temporal", "sigma"} <= set(every) and set(parts) == {"sigma"}
+    assert loss.requires_grad and float(loss.detach()) == pytest.approx(float(every["sigma"]))
+    frozen = [{k: v.detach() for k, v in o.items()} for o in outs]
+    none, _ = sequence_loss(frozen, batch, w, only_grad=True)
+    assert not none.requires_grad and float(none) == 0.0
+
+
 def test_few_steps_lower_the_loss(tiny_data):
     torch.manual_seed(0)
     ds = SequenceDataset.from_dir(tiny_data, seq_len=3, augment=None)
@@ -209,16 +227,19 @@ def test_loader_workers_draw_different_augmentations(tiny_data):
     assert not torch.equal(vox[0], vox[1])  # first item of worker 0 vs first item of worker 1
 
 
-def test_train_with_loader_workers_and_bf16_autocast(tiny_data, tmp_path, monkeypatch):
-    """The GPU recipe's code paths on the CPU: loader processes and bf16 autocast."""
-    from evfocus_live.train import trainer
+def test_train_with_loader_workers_and_bf16_autocast(tiny_data, tmp_path):
+    """The GPU recipe's code paths on the CPU: loader processes and bf16 autocast
+    ([train] amp = "bf16"; "auto" is fp32 on the CPU)."""
+    from evfocus_live.train.trainer import _amp_dtype
 
-    monkeypatch.setattr(trainer, "_amp_dtype", lambda device: torch.bfloat16)
-    cfg = tiny_cfg(tiny_data, tmp_path / "run", steps=2)
+    cfg = tiny_cfg(tiny_data, tmp_path / "run", steps=2, amp="bf16")
     cfg["data"]["workers"] = 2
     s = train(cfg, progress=False)
     assert s["step"] == 2 and s["amp"] == "bfloat16" and np.isfinite(s["loss"])
     assert load_model(str(tmp_path / "run" / "final.pt")).meta["hardware"]
+    assert _amp_dtype(torch.device("cpu")) is None and _amp_dtype(torch.device("cpu"), "off") is None
+    with pytest.raises(ConfigError, match=r"\[train\] amp must be"):
+        normalize_config({"model": {"arch": "evfocus"}, "train": {"amp": "fp8"}})
 
 
 def test_divergence_stops_with_one_line_and_keeps_last_good(tiny_data, tmp_path, monkeypatch):
@@ -290,6 +311,8 @@ def test_trainable_head_on_a_frozen_network(tiny_data, tmp_path):
 
     stages = training_stages(read_checkpoint(s["checkpoint"])["meta"])  # the card says which stage was head-only
     assert [st["trainable"] for st in stages] == [None, ["redefocus."]]
+    logged = (tmp_path / "head" / "log.csv").read_text().splitlines()[0].split(",")
+    assert "sigma" in logged and "sharp" not in logged  # the frozen outputs' losses are not computed
     model = load_model(s["checkpoint"])
     with torch.no_grad():
         out = model(torch.zeros(1, 5, 45, 61))

@@ -71,14 +71,20 @@ class LossWeights:
 
 
 def sequence_loss(outputs: list[dict[str, torch.Tensor]], batch: dict[str, torch.Tensor],
-                  w: LossWeights, skip: int = 0) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+                  w: LossWeights, skip: int = 0, only_grad: bool = False
+                  ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """Average loss over the L windows of a batch, the first ``skip`` not scored (just after a
     reset nothing is known yet); returns (loss, detached components for logging: tensors,
-    so that a GPU step does not wait for them unless they are logged)."""
+    so that a GPU step does not wait for them unless they are logged). ``only_grad`` leaves
+    out the terms whose output carries no gradient (a stage that trains a head on a frozen
+    network: its image losses are constants, and SSIM on the full model costs real time)."""
     terms: dict[str, torch.Tensor] = {}
 
     def add(k, v):
         terms[k] = terms.get(k, 0.0) + v
+
+    def scored(x: torch.Tensor) -> bool:
+        return not only_grad or x.requires_grad
 
     L = len(outputs) - skip
     if L < 1:
@@ -89,23 +95,25 @@ def sequence_loss(outputs: list[dict[str, torch.Tensor]], batch: dict[str, torch
             continue
         img = out["image"].float()
         s = batch["sharp"][:, t]
-        add("sharp", recon_loss(img, s))
+        if scored(img):
+            add("sharp", recon_loss(img, s))
         if "blur" in out:
             bl = out["blur"].float()
-            add("blur", w.blur * recon_loss(bl, batch["blurred"][:, t]))
-            if "reblur" in out and w.redefocus:
+            if w.blur and scored(bl):
+                add("blur", w.blur * recon_loss(bl, batch["blurred"][:, t]))
+            if "reblur" in out and w.redefocus and scored(out["reblur"]):
                 add("redefocus", w.redefocus * F.l1_loss(out["reblur"].float(), bl))
-            if "sigma" in out and w.sigma:
+            if "sigma" in out and w.sigma and scored(out["sigma"]):
                 err = (out["sigma"].float() - batch["sigma"][:, t]).abs()
                 if w.sigma_activity:
                     err = err * activity_weights(batch["voxel"][:, t], w.sigma_activity)
                 add("sigma", w.sigma * err.mean() / w.sigma_scale_px)
-            if "sigma" in out and w.sigma_mean:
+            if "sigma" in out and w.sigma_mean and scored(out["sigma"]):
                 add("sigma_mean", w.sigma_mean * F.l1_loss(out["sigma"].float().mean((-2, -1)),
                                                            batch["sigma"][:, t].mean((-2, -1))) / w.sigma_scale_px)
-        if prev is not None and w.temporal:
+        if prev is not None and w.temporal and scored(img):
             add("temporal", w.temporal * F.l1_loss(img - prev[0], s - prev[1]))
         prev = (img, s)
     terms = {k: v / L for k, v in terms.items()}
-    total = sum(terms.values())
+    total = sum(terms.values(), torch.zeros((), device=outputs[0]["image"].device))
     return total, {k: v.detach() for k, v in terms.items()}

@@ -44,7 +44,7 @@ DATA_DEFAULTS = dict(train="data_sim/train", num_bins=5, seq_len=8, batch_size=4
                      target="sharp", tbptt=None, loss_skip=0, workers=0)
 TRAIN_DEFAULTS = dict(lr=1e-3, lr_min_frac=0.05, steps=100_000, max_minutes=None, seed=0, out="runs/train",
                       threads=None, device="auto", ckpt_every_s=120.0, log_every=10, grad_clip=1.0,
-                      weight_decay=0.0, channels_last=True, init=None, trainable=None)
+                      weight_decay=0.0, channels_last=True, init=None, trainable=None, amp="auto")
 
 
 def load_config(path: str | Path) -> dict[str, Any]:
@@ -116,6 +116,8 @@ def normalize_config(cfg: dict[str, Any], where: str = "config") -> dict[str, An
     tb = out["train"]["trainable"]
     if tb is not None and not (isinstance(tb, list) and tb and all(isinstance(x, str) and x for x in tb)):
         raise ConfigError(f"{where}: [train] trainable must be a list of parameter-name prefixes, e.g. [\"redefocus.\"]")
+    if out["train"]["amp"] not in ("auto", "bf16", "off"):
+        raise ConfigError(f"{where}: [train] amp must be \"auto\" (autocast on a GPU only), \"bf16\" or \"off\"")
     return out
 
 
@@ -201,9 +203,15 @@ def _seed_worker(worker_id: int) -> None:
     info.dataset.rng = np.random.default_rng(info.seed % 2**63)
 
 
-def _amp_dtype(device: torch.device) -> torch.dtype | None:
-    """Autocast dtype for training: bf16 where the GPU has it (no loss scaling, no
-    overflow in the ConvLSTM gates), fp16 on older GPUs, none on the CPU."""
+def _amp_dtype(device: torch.device, amp: str = "auto") -> torch.dtype | None:
+    """Autocast dtype for training. "auto": bf16 where the GPU has it (no loss scaling, no
+    overflow in the ConvLSTM gates), fp16 on older GPUs, none on the CPU; "bf16" also on the
+    CPU (half the time of fp32 where it has AVX512-BF16 or AMX: worth it for a head trained
+    on a frozen full-width network); "off": fp32."""
+    if amp == "off":
+        return None
+    if amp == "bf16":
+        return torch.bfloat16
     if device.type != "cuda":
         return None
     return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
@@ -320,7 +328,7 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
 
         net = DDP(net, device_ids=[device.index] if device.type == "cuda" else None)
     opt = torch.optim.Adam(params, lr=tc["lr"], weight_decay=tc["weight_decay"])
-    amp_dtype = _amp_dtype(device)
+    amp_dtype = _amp_dtype(device, tc["amp"])
     use_amp = amp_dtype is not None
     scaler = torch.amp.GradScaler("cuda", enabled=amp_dtype == torch.float16)
     weights = LossWeights(**cfg["loss"])
@@ -375,7 +383,7 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
                     outputs = net(sub["voxel"], c0 == 0)
                 # (an item from a sequence shorter than seq_len may be shorter than loss_skip + 1)
                 skip = min(dc["loss_skip"], len(outputs) - 1) if c0 == 0 else 0
-                loss, parts = sequence_loss(outputs, sub, weights, skip=skip)
+                loss, parts = sequence_loss(outputs, sub, weights, skip=skip, only_grad=tc["trainable"] is not None)
                 if not loss.requires_grad:
                     raise TrainingError("no loss term reaches a trainable parameter: [train] trainable "
                                         f"{tc['trainable']} with [loss] {cfg['loss']}")
