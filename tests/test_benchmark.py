@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 
 from evfocus_live import benchmark
@@ -90,3 +91,6 @@ def test_focus_readout_bench_runs_and_its_roughness_flags_a_checkerboard(tmp_pat
     assert script["main"](["--models", ckpt, "--scenes", "text", "--knobs", "0.5", "0.0", "--seconds", "0.2"]) == 0
     out = capsys.readouterr().out
     assert out.count("| text |") == 2 and "mean |read - true|" in out and "over 4 px" in out
+    mae, corr, missing = script["agreement"](np.array([0.0, 2.4, 4.8, 8.0]), np.array([1.0, 2.0, np.nan, 5.0]))
+    assert missing == 1 and mae == pytest.approx(4.4 / 3) and 0.9 < corr <= 1.0  # a pair with no window is left out
+    assert np.isnan(script["agreement"](np.zeros(2), np.full(2, np.nan))[0])
