@@ -311,6 +311,12 @@ def test_trainable_head_on_a_frozen_network(tiny_data, tmp_path):
 
     stages = training_stages(read_checkpoint(s["checkpoint"])["meta"])  # the card says which stage was head-only
     assert [st["trainable"] for st in stages] == [None, ["redefocus."]]
+    head_cfg = tmp_path / "head.toml"
+    head_cfg.write_text('[model]\narch = "evfocus"\n[train]\nlr = 0.5\n')
+    m = read_checkpoint(s["checkpoint"])["meta"]
+    m["init"].pop("lr")  # a first stage recorded before runs kept their rate
+    assert [st["lr"] for st in training_stages(m, head_cfg)] == [None, 1e-2]  # not the head stage's config
+    assert training_stages(m["init"], head_cfg)[0]["lr"] == 0.5  # a one-stage run: its own config
     logged = (tmp_path / "head" / "log.csv").read_text().splitlines()[0].split(",")
     assert "sigma" in logged and "sharp" not in logged  # the frozen outputs' losses are not computed
     model = load_model(s["checkpoint"])
@@ -359,6 +365,12 @@ def test_average_checkpoints_is_the_weight_mean_and_names_its_stages(tmp_path, m
     cfg = Path(__file__).resolve().parents[1] / "models" / "configs" / "e2vid-full.toml"
     text = write_card("avg-test", out, cfg, None, "avg-test").read_text()
     assert "the mean of the weights at the ends of stages 2, 3 (5, 10 steps" in text
+    from evfocus_live.train.trainer import _init_weights
+
+    init = _init_weights(build_model("e2vid", {"base": 4}), str(out))  # a further stage from the mean says so
+    nxt = save_checkpoint(tmp_path / "next.pt", build_model("e2vid", {"base": 4}), {"step": 1, "init": init})
+    text = write_card("next-test", nxt, cfg, None, "next-test").read_text()
+    assert "stage 4: 1 steps" in text and "(from the mean of the weights at the ends of stages 2, 3, fresh" in text
 
     other = save_checkpoint(tmp_path / "other.pt", build_model("e2vid", {"base": 8}), {})
     with pytest.raises(CheckpointError, match="not the same network"):

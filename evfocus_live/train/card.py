@@ -91,14 +91,27 @@ def training_stages(meta: dict[str, Any], config_path: Path | None = None) -> li
     while m:
         chain.append({"step": m.get("step"), "wall_s": m.get("wall_s"), "hardware": m.get("hardware"),
                       "lr": m.get("lr", m.get("train_config", {}).get("train", {}).get("lr")),
-                      "trainable": m.get("trainable", m.get("train_config", {}).get("train", {}).get("trainable"))})
+                      "trainable": m.get("trainable", m.get("train_config", {}).get("train", {}).get("trainable")),
+                      "average_of": m.get("average_of")})
         m = m.get("init") or None
     chain.reverse()
-    if chain and chain[0]["lr"] is None and config_path is not None and config_path.is_file():  # a first stage recorded before runs kept their rate
+    # a first stage recorded before runs kept their rate: the config's (later stages of the same
+    # config change only the rate, with --lr) — not that of a head trained on a frozen network,
+    # which is another config and says nothing of the first stage
+    own = not any(st["trainable"] for st in chain)
+    if own and chain[0]["lr"] is None and config_path is not None and config_path.is_file():
         from .trainer import load_config
 
         chain[0]["lr"] = load_config(config_path)["train"]["lr"]
     return chain
+
+
+def _source(stage: dict[str, Any], k: int) -> str:
+    """What a stage started from: stage k's weights, or the mean that ``average`` made of them."""
+    avg = stage.get("average_of")
+    if avg:
+        return "the mean of the weights at the ends of stages " + ", ".join(str(a.get("stages")) for a in avg)
+    return f"stage {k}'s weights"
 
 
 def total_steps(stages: list[dict[str, Any]]) -> int:
@@ -126,8 +139,8 @@ def write_card(name: str, src: Path, config_path: Path, report: dict[str, Any] |
     if len(stages) > 1:
         lr_text = "Adam, a cosine schedule per stage"
         steps = [f"stage {k}: {st.get('step')} steps, {(st.get('wall_s') or 0) / 60:.1f} min on "
-                 f"{st.get('hardware') or 'the 2-core CPU'}, peak lr {st.get('lr', '?')}"
-                 + (f" (from stage {k - 1}'s weights, fresh optimiser)" if k > 1 else "")
+                 f"{st.get('hardware') or 'the 2-core CPU'}, peak lr {st.get('lr') or '?'}"
+                 + (f" (from {_source(stages[k - 2], k - 1)}, fresh optimiser)" if k > 1 else "")
                  + (f"; only {', '.join(f'`{p}`' for p in st['trainable'])} trained, the rest frozen"
                     if st.get("trainable") else "")
                  for k, st in enumerate(stages, 1)]
@@ -149,9 +162,10 @@ def write_card(name: str, src: Path, config_path: Path, report: dict[str, Any] |
         "",
         "## Training", "",
         f"- config: `models/configs/{config_path.name}` (run: `evfocus train models/configs/{config_path.name}`)",
-        f"- data: `{tc.get('data', {}).get('train')}` — {meta.get('dataset_sequences')} simulated sequences, "
+        f"- data{f' (stage {len(stages)})' if len(stages) > 1 else ''}: `{tc.get('data', {}).get('train')}` — "
+        f"{meta.get('dataset_sequences')} simulated sequences, "
         f"{meta.get('dataset_windows')} windows (recipe in the config's comment; simulator seeds = seed + i)",
-        f"- seq_len {tc.get('data', {}).get('seq_len')}, batch {tc.get('data', {}).get('batch_size')}, "
+        f"- {'last stage: ' if len(stages) > 1 else ''}seq_len {tc.get('data', {}).get('seq_len')}, batch {tc.get('data', {}).get('batch_size')}, "
         f"crop {tc.get('augment', {}).get('crop')} px, {lr_text}, "
         f"{_bptt(tc.get('data', {}))}, training seed {tc.get('train', {}).get('seed')}",
         *[f"- {s}" for s in steps],
