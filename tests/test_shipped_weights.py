@@ -56,6 +56,20 @@ def test_full_models_are_the_paper_width_in_int8():
     assert [st["trainable"] for st in training_stages(torch.load(MODELS_DIR / "evfocus-full.pt", weights_only=True)["meta"])][-1] == ["redefocus."]
 
 
+def test_full_configs_continue_from_the_shipped_weights():
+    """A further GPU stage (train_gpu.sh INIT_DIR=models) builds each full model from its
+    config and loads the shipped weights with --init: the two must describe one network."""
+    from evfocus_live.nn.registry import build_model
+    from evfocus_live.train.trainer import _init_weights
+
+    for name in ("evfocus-full", "e2vid-full"):
+        cfg = load_config(MODELS_DIR / "configs" / f"{name}.toml")
+        arch_cfg = {k: v for k, v in cfg["model"].items() if k != "arch"}
+        arch_cfg.setdefault("num_bins", cfg["data"]["num_bins"])
+        init = _init_weights(build_model(cfg["model"]["arch"], arch_cfg), str(MODELS_DIR / f"{name}.pt"))
+        assert init["step"] and init["init"]
+
+
 def test_unshipped_name_is_a_clear_error(monkeypatch):
     from evfocus_live.nn import registry
 
