@@ -19,7 +19,8 @@
 # from DIR/evfocus-full.pt with a fresh optimiser and a lower peak rate; STEPS=N gives every
 # model the same step budget (the cosine then ends at N steps, or at the wall time if sooner).
 # 4. times the end-to-end pipeline of the trained full models (bench/bench_gpu.py: fp16 / fp32,
-#    346x260 and 1280x720, real recordings from $EVFOCUS_SHARED_DATA when carried).
+#    346x260 and 1280x720, real recordings from $EVFOCUS_SHARED_DATA when carried); BENCH_S
+#    (default 100) bounds it, BENCH_S=0 skips it.
 # Ship with: python -m evfocus_live.train.card NAME CKPT CONFIG --int8 (the full models).
 set -u
 OUTDIR=${1:?usage: train_gpu.sh OUTDIR [BUDGET_S] [SEQUENCES]}
@@ -105,7 +106,7 @@ done
 # end-to-end pipeline speed of the trained full models on this GPU, E2VID as the baseline
 FULL=$(for n in e2vid-full evfocus-full; do for c in final last; do
   [ -f "runs/$n/$c.pt" ] && { printf 'runs/%s/%s.pt ' "$n" "$c"; break; }; done; done)
-if [ -n "$FULL" ]; then
+if [ -n "$FULL" ] && [ "${BENCH_S:-100}" -gt 0 ]; then  # BENCH_S=0 skips it
   say "end-to-end timing: $FULL"
   timeout "${BENCH_S:-100}" $PY bench/bench_gpu.py --models $FULL -o "$OUTDIR/bench_gpu.json" 2>&1 | tail -14 | tee -a "$LOG"
 fi
