@@ -242,6 +242,20 @@ def test_train_with_loader_workers_and_bf16_autocast(tiny_data, tmp_path):
         normalize_config({"model": {"arch": "evfocus"}, "train": {"amp": "fp8"}})
 
 
+def test_bf16_on_a_gpu_without_it_is_one_config_error(monkeypatch):
+    """A GPU without bf16 (pre-Ampere) would run bf16 autocast slowly or not at all: refuse it
+    by name, not by a CUDA error mid-run. "auto" picks fp16 there."""
+    from evfocus_live.train.trainer import _amp_dtype
+
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: False)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda *a, **k: "Tesla T4")
+    with pytest.raises(ConfigError, match=r"Tesla T4 has no bf16"):
+        _amp_dtype(torch.device("cuda"), "bf16")
+    assert _amp_dtype(torch.device("cuda"), "auto") == torch.float16
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)
+    assert _amp_dtype(torch.device("cuda"), "bf16") == torch.bfloat16
+
+
 def test_divergence_stops_with_one_line_and_keeps_last_good(tiny_data, tmp_path, monkeypatch):
     from evfocus_live.errors import TrainingError
     from evfocus_live.train import trainer

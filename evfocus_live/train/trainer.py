@@ -212,6 +212,9 @@ def _amp_dtype(device: torch.device, amp: str = "auto") -> torch.dtype | None:
     if amp == "off":
         return None
     if amp == "bf16":
+        if device.type == "cuda" and not torch.cuda.is_bf16_supported():
+            raise ConfigError(f'[train] amp = "bf16": {torch.cuda.get_device_name(device)} has no bf16; '
+                              'use "auto" (fp16 with loss scaling there) or "off"')
         return torch.bfloat16
     if device.type != "cuda":
         return None
@@ -288,6 +291,7 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
         if device.type == "cuda":
             device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
             torch.cuda.set_device(device)
+    amp_dtype = _amp_dtype(device, tc["amp"])  # before caching the data: a refused amp fails at once
     seed = int(tc["seed"]) + rank
     torch.manual_seed(seed)
     np.random.seed(seed)
@@ -329,7 +333,6 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
 
         net = DDP(net, device_ids=[device.index] if device.type == "cuda" else None)
     opt = torch.optim.Adam(params, lr=tc["lr"], weight_decay=tc["weight_decay"])
-    amp_dtype = _amp_dtype(device, tc["amp"])
     use_amp = amp_dtype is not None
     scaler = torch.amp.GradScaler("cuda", enabled=amp_dtype == torch.float16)
     weights = LossWeights(**cfg["loss"])
