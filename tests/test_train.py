@@ -386,6 +386,13 @@ def test_average_checkpoints_is_the_weight_mean_and_names_its_stages(tmp_path, m
     text = write_card("next-test", nxt, cfg, None, "next-test").read_text()
     assert "stage 4: 1 steps" in text and "(from the mean of the weights at the ends of stages 2, 3, fresh" in text
 
+    # a mean of a mean and later stage ends (shipped weights continued, then averaged again)
+    again = average_checkpoints(tmp_path / "again.pt", [out, nxt], half=False)
+    meta = torch.load(again, weights_only=True)["meta"]
+    assert meta["average_of"][0]["average_of"][1]["stages"] == 3 and "average_of" not in meta["average_of"][1]
+    text = write_card("again-test", again, cfg, None, "again-test").read_text()
+    assert "weights: the mean of: the mean of stages 2, 3; stage 4's end (10, 11 steps" in text
+
     other = save_checkpoint(tmp_path / "other.pt", build_model("e2vid", {"base": 8}), {})
     with pytest.raises(CheckpointError, match="not the same network"):
         average_checkpoints(tmp_path / "x.pt", [paths[0], other])

@@ -41,7 +41,10 @@ def average_checkpoints(out: str | Path, paths: list[str | Path], half: bool = T
             if v.is_floating_point():
                 v.copy_(torch.stack([sd[key].double() for sd in sds]).mean(0).to(v.dtype))
     meta = dict(avg.meta)
-    meta["average_of"] = [{"path": str(p), "stages": len(st := training_stages(m.meta)), "steps": total_steps(st)}
+    # a source that is itself a mean (shipped weights averaged before) keeps its own sources,
+    # so the card can say "the mean of stages 3, 4, 5" rather than "stage 5's end"
+    meta["average_of"] = [{"path": str(p), "stages": len(st := training_stages(m.meta)), "steps": total_steps(st),
+                           **({"average_of": m.meta["average_of"]} if m.meta.get("average_of") else {})}
                           for p, m in zip(paths, models)]
     return save_checkpoint(out, avg, meta, half=half)
 

@@ -106,12 +106,21 @@ def training_stages(meta: dict[str, Any], config_path: Path | None = None) -> li
     return chain
 
 
+def _mean_text(srcs: list[dict[str, Any]]) -> str:
+    """The sources of an ``average``: "the mean of the weights at the ends of stages 3, 4, 5",
+    or, where a source was itself a mean, "the mean of: the mean of stages 3, 4, 5; stage 6's
+    end; stage 7's end"."""
+    if not any(s.get("average_of") for s in srcs):
+        return "the mean of the weights at the ends of stages " + ", ".join(str(s.get("stages")) for s in srcs)
+    parts = [("the mean of stages " + ", ".join(str(a.get("stages")) for a in s["average_of"]))
+             if s.get("average_of") else f"stage {s.get('stages')}'s end" for s in srcs]
+    return "the mean of: " + "; ".join(parts)
+
+
 def _source(stage: dict[str, Any], k: int) -> str:
     """What a stage started from: stage k's weights, or the mean that ``average`` made of them."""
     avg = stage.get("average_of")
-    if avg:
-        return "the mean of the weights at the ends of stages " + ", ".join(str(a.get("stages")) for a in avg)
-    return f"stage {k}'s weights"
+    return _mean_text(avg) if avg else f"stage {k}'s weights"
 
 
 def total_steps(stages: list[dict[str, Any]]) -> int:
@@ -148,8 +157,7 @@ def write_card(name: str, src: Path, config_path: Path, report: dict[str, Any] |
         steps.append(f"total: {total_steps(stages)} steps")
     if meta.get("average_of"):  # evfocus_live.train.average
         srcs = meta["average_of"]
-        steps.append("weights: the mean of the weights at the ends of stages "
-                     + ", ".join(str(s.get("stages")) for s in srcs) + " ("
+        steps.append(f"weights: {_mean_text(srcs)} ("
                      + ", ".join(str(s.get("steps")) for s in srcs) + " steps; stochastic weight averaging, "
                      "`python -m evfocus_live.train.average`)")
     lines = [
