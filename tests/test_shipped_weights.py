@@ -43,7 +43,7 @@ def test_entry_point_factories():
 
 def test_full_models_are_the_paper_width_in_int8():
     """evfocus-full / e2vid-full: the paper's widths, shipped int8 to stay under 20 MB; the
-    networks trained on a GPU, as their cards say (evfocus-full's defocus head on the CPU)."""
+    networks trained on a GPU, as their cards say (evfocus-full's defocus head first on the CPU)."""
     from evfocus_live.train.card import training_stages
 
     for name, params in (("evfocus-full", 12_256_633), ("e2vid-full", 10_710_401)):
@@ -53,7 +53,11 @@ def test_full_models_are_the_paper_width_in_int8():
         assert load_model(name).num_parameters() == params
         stages = training_stages(ck["meta"])
         assert len(stages) >= 5 and all("NVIDIA" in st["hardware"] for st in stages if not st["trainable"])
-    assert [st["trainable"] for st in training_stages(torch.load(MODELS_DIR / "evfocus-full.pt", weights_only=True)["meta"])][-1] == ["redefocus."]
+        # the eleventh session's stages on 4x the data, shipped as a mean of stage ends
+        assert ck["meta"]["dataset_sequences"] == 192 and len(ck["meta"]["average_of"]) == 3
+    # the tenth session's head-only stage (on the CPU) sits in evfocus-full's chain
+    meta = torch.load(MODELS_DIR / "evfocus-full.pt", weights_only=True)["meta"]
+    assert [st["trainable"] for st in training_stages(meta)][6] == ["redefocus."]
 
 
 def test_full_configs_continue_from_the_shipped_weights():
