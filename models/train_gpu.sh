@@ -16,8 +16,11 @@
 # 3. writes each model's weights as fp16 to OUTDIR (split into 15 MB parts for transfer,
 #    joined with cat), the logs to OUTDIR/logs.tar.gz, and times the full models' inference.
 # A further stage: MODELS=evfocus-full INIT_DIR=DIR LR=1e-4 bash models/train_gpu.sh ... starts
-# from DIR/evfocus-full.pt with a fresh optimiser and a lower peak rate; STEPS=N gives every
-# model the same step budget (the cosine then ends at N steps, or at the wall time if sooner).
+# from DIR/evfocus-full.pt (INIT_DIR=models: the shipped weights) or DIR/evfocus-full/final.pt
+# (INIT_DIR=runs: the last call's run, for one more stage on the same warm machine) with a
+# fresh optimiser and a lower peak rate; a model with neither stops the script before any work.
+# STEPS=N gives every model the same step budget (the cosine then ends at N steps, or at the
+# wall time if sooner).
 # 4. times the end-to-end pipeline of the trained full models (bench/bench_gpu.py: fp16 / fp32,
 #    346x260 and 1280x720, real recordings from $EVFOCUS_SHARED_DATA when carried); BENCH_S
 #    (default 100) bounds it, BENCH_S=0 skips it.
@@ -36,6 +39,16 @@ LOG=runs/device.log
 say() { echo "[$(( $(date +%s) - T0 )) s] $*" | tee -a "$LOG"; }
 
 say "start: $(nproc) cores; $(nvidia-smi -L 2>/dev/null | head -1)"
+# a further stage's starting weights, copied aside (runs/NAME is the new stage's output folder)
+if [ -n "${INIT_DIR:-}" ]; then
+  for NAME in $MODELS; do
+    rm -f "runs/$NAME.init.pt"
+    for f in "$INIT_DIR/$NAME.pt" "$INIT_DIR/$NAME/final.pt"; do
+      [ -f "$f" ] && { cp "$f" "runs/$NAME.init.pt"; break; }
+    done
+    [ -f "runs/$NAME.init.pt" ] || { say "INIT_DIR=$INIT_DIR has no $NAME.pt or $NAME/final.pt"; exit 1; }
+  done
+fi
 $PY -c "import torch, numpy, h5py, cv2, skimage, numba; print('torch', torch.__version__, 'cuda', torch.cuda.is_available(), 'numpy', numpy.__version__, 'skimage', skimage.__version__, 'numba', numba.__version__)" 2>&1 | tee -a "$LOG"
 
 # textures the simulator reads from scikit-image's folder; a carried copy fills any gap
@@ -62,9 +75,9 @@ MIN=$($PY -c "print($LEFT_S / 60)")
 say "training $MODELS for $MIN min each"
 PIDS=()
 for NAME in $MODELS; do
-  # a second stage: INIT_DIR/NAME.pt (weights of a first run) with a lower peak rate LR
+  # a further stage: the weights copied aside above, with a lower peak rate LR
   EXTRA=()
-  [ -n "${INIT_DIR:-}" ] && [ -f "$INIT_DIR/$NAME.pt" ] && EXTRA=(--init "$INIT_DIR/$NAME.pt" ${LR:+--lr "$LR"})
+  [ -n "${INIT_DIR:-}" ] && EXTRA=(--init "runs/$NAME.init.pt" ${LR:+--lr "$LR"})
   [ -n "${STEPS:-}" ] && EXTRA+=(--steps "$STEPS")
   $PY -m evfocus_live train "$CFG_DIR/$NAME.toml" --data "$DATA" --max-minutes "$MIN" --out "runs/$NAME" --no-progress "${EXTRA[@]}" \
     >"runs/$NAME.log" 2>&1 &

@@ -137,3 +137,20 @@ def test_card_tables_show_the_model_by_its_name_and_its_defocus_readout(tmp_path
     text = write_card("evfocus-test", src, cfg, report, "run7").read_text()
     assert "| severe | evfocus-test | 0.6100 |" in text and "run7" not in text
     assert "| severe | 1.37 | 5.76 → 4.40 | 1.36 |" in text
+
+
+def test_train_gpu_sh_stops_at_once_without_its_starting_weights(tmp_path):
+    """INIT_DIR names the weights a further GPU stage starts from (DIR/NAME.pt or a run's
+    DIR/NAME/final.pt); a missing one must stop the script before it simulates or trains —
+    it used to train from scratch without a word, on a lent GPU's few minutes."""
+    import os
+    import subprocess
+    import sys
+
+    root = MODELS_DIR.parent
+    env = {**os.environ, "PYTHON": sys.executable, "MODELS": "evfocus-full", "INIT_DIR": str(tmp_path / "none")}
+    run = subprocess.run(["bash", str(root / "models" / "train_gpu.sh"), str(tmp_path / "out"), "10"],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1
+    assert "has no evfocus-full.pt or evfocus-full/final.pt" in run.stdout
+    assert not (tmp_path / "data_sim").exists()  # nothing simulated
