@@ -400,6 +400,49 @@ def test_average_checkpoints_is_the_weight_mean_and_names_its_stages(tmp_path, m
     assert main([str(tmp_path / "z.pt"), str(paths[0])]) == 2
 
 
+def test_graft_takes_the_head_from_the_donor_and_leaves_the_frame(tmp_path, monkeypatch):
+    """A graft swaps only the named part (the defocus head), so the frame and the blur estimate
+    stay those of the base; the meta and the card say where the part came from; another
+    network or a prefix that names nothing is one clear error."""
+    from pathlib import Path
+
+    from evfocus_live.errors import CheckpointError
+    from evfocus_live.nn.registry import build_model, load_checkpoint, save_checkpoint
+    from evfocus_live.train.card import write_card
+    from evfocus_live.train.graft import graft_checkpoint, main
+
+    cfg = {"base": 4, "sigma_head": 8, "sigmas_px": [0.0, 1.0, 2.0, 4.5]}
+    torch.manual_seed(0)
+    donor = save_checkpoint(tmp_path / "donor.pt", build_model("evfocus", cfg), {"step": 4, "init": {"step": 6}})
+    base = save_checkpoint(tmp_path / "base.pt", build_model("evfocus", cfg), {"step": 9, "init": {"step": 4, "init": {"step": 6}}})
+    out = graft_checkpoint(tmp_path / "g.pt", base, donor, ["redefocus."])
+    b, d, g = (load_checkpoint(p) for p in (base, donor, out))
+    head = [k for k in g.state_dict() if k.startswith("redefocus.")]
+    assert head and all(torch.equal(g.state_dict()[k], d.state_dict()[k]) for k in head)
+    assert all(torch.equal(v, b.state_dict()[k]) for k, v in g.state_dict().items() if k not in head)
+    assert not all(torch.equal(b.state_dict()[k], d.state_dict()[k]) for k in head)  # the swap changed something
+    v = torch.randn(1, 5, 32, 40)
+    with torch.no_grad():
+        ob, og = b.eval()(v), g.eval()(v)
+    assert torch.equal(ob["image"], og["image"]) and torch.equal(ob["blur"], og["blur"])
+    assert not torch.equal(ob["sigma"], og["sigma"])
+    meta = torch.load(out, weights_only=True)["meta"]
+    assert meta["step"] == 9 and meta["grafted"]["stages"] == 2 and meta["grafted"]["steps"] == 10
+    monkeypatch.setenv("EVFOCUS_MODELS_DIR", str(tmp_path / "models"))
+    (tmp_path / "models").mkdir()
+    text = write_card("g-test", out, Path(__file__).resolve().parents[1] / "models" / "configs" / "evfocus-stage4.toml",
+                      None, "g-test").read_text()
+    assert f"`redefocus.` ({meta['grafted']['params']:,} parameters) from stage 2's end (10 steps)" in text
+
+    other = save_checkpoint(tmp_path / "other.pt", build_model("evfocus", {**cfg, "base": 8}), {})
+    with pytest.raises(CheckpointError, match="not the same network"):
+        graft_checkpoint(tmp_path / "x.pt", base, other, ["redefocus."])
+    with pytest.raises(CheckpointError, match="no tensor starts with"):
+        graft_checkpoint(tmp_path / "x.pt", base, donor, ["nothing."])
+    assert main([str(tmp_path / "y.pt"), str(base), str(other), "--prefix", "redefocus."]) == 2
+    assert not (tmp_path / "y.pt").exists()
+
+
 def test_config_errors(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('[model]\narch = "evfocus"\n[train]\nstepz = 3\n')

@@ -160,6 +160,11 @@ def write_card(name: str, src: Path, config_path: Path, report: dict[str, Any] |
         steps.append(f"weights: {_mean_text(srcs)} ("
                      + ", ".join(str(s.get("steps")) for s in srcs) + " steps; stochastic weight averaging, "
                      "`python -m evfocus_live.train.average`)")
+    if meta.get("grafted"):  # evfocus_live.train.graft
+        g = meta["grafted"]
+        steps.append(f"weights: {', '.join(f'`{p}`' for p in g['prefixes'])} ({g['params']:,} parameters) from stage "
+                     f"{g['stages']}'s end ({g['steps']} steps), the rest from the last stage's end "
+                     "(`python -m evfocus_live.train.graft`)")
     lines = [
         f"# Model card: `{name}`", "",
         notes.strip(), "",

@@ -172,7 +172,8 @@ def _init_weights(model: nn.Module, path: str, trainable: list[str] | None = Non
             "hardware": src.meta.get("hardware"), "lr": src.meta.get("train_config", {}).get("train", {}).get("lr"),
             "trainable": src.meta.get("train_config", {}).get("train", {}).get("trainable"),
             "init": src.meta.get("init"),  # the stages before it, if any
-            **({"average_of": src.meta["average_of"]} if src.meta.get("average_of") else {})}  # weights averaged
+            **({"average_of": src.meta["average_of"]} if src.meta.get("average_of") else {}),  # weights averaged
+            **({"grafted": src.meta["grafted"]} if src.meta.get("grafted") else {})}  # a part from another run
 
 
 def _trainable_params(model: nn.Module, trainable: list[str] | None) -> list[nn.Parameter]:
