@@ -60,18 +60,34 @@ def test_full_models_are_the_paper_width_in_int8():
     assert [st["trainable"] for st in training_stages(meta)][6] == ["redefocus."]
 
 
-def test_full_configs_continue_from_the_shipped_weights():
-    """A further GPU stage (train_gpu.sh INIT_DIR=models) builds each full model from its
-    config and loads the shipped weights with --init: the two must describe one network."""
+def test_last_stage_configs_continue_from_the_shipped_weights():
+    """A further stage (train_gpu.sh INIT_DIR=models for the full models, the last-stage configs (evfocus-stage4, e2vid-stage3)
+    with --init models/NAME.pt for the light pair) builds the model from its config and loads
+    the shipped weights: the two must describe one network."""
     from evfocus_live.nn.registry import build_model
     from evfocus_live.train.trainer import _init_weights
 
-    for name in ("evfocus-full", "e2vid-full"):
-        cfg = load_config(MODELS_DIR / "configs" / f"{name}.toml")
+    for config, name in (("evfocus-full", "evfocus-full"), ("e2vid-full", "e2vid-full"),
+                         ("evfocus-stage4", "evfocus"), ("e2vid-stage3", "e2vid")):  # the light pair's last stage too
+        cfg = load_config(MODELS_DIR / "configs" / f"{config}.toml")
         arch_cfg = {k: v for k, v in cfg["model"].items() if k != "arch"}
         arch_cfg.setdefault("num_bins", cfg["data"]["num_bins"])
         init = _init_weights(build_model(cfg["model"]["arch"], arch_cfg), str(MODELS_DIR / f"{name}.pt"))
         assert init["step"] and init["init"]
+
+
+def test_light_pair_had_the_same_last_stage():
+    """evfocus and e2vid (the light pair the quality targets compare) both end with the twelfth
+    session's stage on the 192-sequence set, the same steps each; evfocus keeps the defocus
+    head trained on its frozen network (grafted), e2vid ships the mean of its last two stage ends."""
+    from evfocus_live.train.card import training_stages
+
+    metas = {n: torch.load(MODELS_DIR / f"{n}.pt", weights_only=True)["meta"] for n in ("evfocus", "e2vid")}
+    for meta in metas.values():
+        assert meta["dataset_sequences"] == 192 and meta["step"] == 2400
+    assert metas["evfocus"]["grafted"]["prefixes"] == ["redefocus."] and metas["evfocus"]["grafted"]["stages"] == 3
+    assert [st["trainable"] for st in training_stages(metas["evfocus"])][2] == ["redefocus."]
+    assert len(metas["e2vid"]["average_of"]) == 2
 
 
 def test_unshipped_name_is_a_clear_error(monkeypatch):
