@@ -61,9 +61,9 @@ def test_full_models_are_the_paper_width_in_int8():
 
 
 def test_last_stage_configs_continue_from_the_shipped_weights():
-    """A further stage (train_gpu.sh INIT_DIR=models for the full models, the last-stage configs (evfocus-stage4, e2vid-stage3)
-    with --init models/NAME.pt for the light pair) builds the model from its config and loads
-    the shipped weights: the two must describe one network."""
+    """A further stage (train_gpu.sh INIT_DIR=models for the full models; evfocus-stage4.toml /
+    e2vid-stage3.toml with --init models/NAME.pt for the light pair) builds the model from its
+    config and loads the shipped weights: the two must describe one network."""
     from evfocus_live.nn.registry import build_model
     from evfocus_live.train.trainer import _init_weights
 
