@@ -185,6 +185,8 @@ class Pipeline:
         self._seek_req: int | None = None
         self._threads: list[threading.Thread] = []
         self._eof = threading.Event()
+        #: the worker has stopped: every event read before the end (or a fault) is processed
+        self._drained = threading.Event()
         #: looping: the reader asks the worker to flush the recording's last window before
         #: it seeks back (``_tail_req``) and waits for it (``_tail_done``)
         self._tail_req = threading.Event()
@@ -456,11 +458,13 @@ class Pipeline:
             self.stats.source_errors += 1
             self.stats.status = self.stats.last_fault = f"source error: {msg}"
             log.warning("source error: %s", msg)
-            with self._lock:
-                self._gen += 1
-                self._reset_state_locked()
             if self.source.is_live and self.reconnect:
+                with self._lock:  # a new stream: forget the old one (the events before stay queued)
+                    self._gen += 1
+                    self._reset_state_locked()
                 return self._reconnect()
+            # fatal: the events read before the fault stay in the ring and the worker still
+            # turns them into frames (no lost data), with the state they built
             if isinstance(exc, EvFocusError):
                 raise
             raise InputError(f"reading {self.source.format} source failed: {msg}") from exc
@@ -652,6 +656,12 @@ class Pipeline:
         """True while the threaded mode's reader or worker is alive."""
         return self._threads_alive()
 
+    @property
+    def drained(self) -> bool:
+        """True once the worker has stopped: at the end of a recording, after a fatal source
+        fault (the events read before it processed first), or when stopped."""
+        return self._drained.is_set()
+
     def start(self, on_frame: Callable[[FrameResult], None] | None = None) -> None:
         """Start the reader and worker threads; ``on_frame`` runs in the worker thread."""
         if self._threads_alive():
@@ -659,6 +669,7 @@ class Pipeline:
         self._on_frame = on_frame
         self._stop_evt.clear()
         self._eof.clear()
+        self._drained.clear()
         self._eof_at_end = False
         self._anchor = None
         self.stats.status = "running"
@@ -828,7 +839,8 @@ class Pipeline:
                         continue
                     if self._eof.is_set() and self.ring.fill == 0 and not self._stop_evt.is_set():
                         self._emit_tail(gen)
-                        self.stats.status = "finished"
+                        if not self.stats.status.startswith("source error"):  # keep the fault on show
+                            self.stats.status = "finished"
                         break
                     continue
                 with self._lock:
@@ -843,6 +855,8 @@ class Pipeline:
         except Exception as exc:
             self.stats.status = f"worker error: {type(exc).__name__}: {exc}"
             log.exception("worker thread crashed")
+        finally:
+            self._drained.set()
 
     def _emit_tail(self, gen: int) -> None:
         """The slicer's last partial window as a frame (a recording's end, or a loop pass's)."""

@@ -212,6 +212,40 @@ def test_file_source_error_mid_stream_is_one_line_input_error():
     assert pipe.stats.source_errors == 1 and pipe.stats.status.startswith("source error")
 
 
+def test_threaded_file_fault_still_shows_every_event_read_before_it():
+    """A recording that turns corrupt mid-stream (threaded mode, as the viewer runs it): the
+    reader stops at once, but the windows of the events it had read are still processed — with
+    the state they built — before the pipeline reports itself drained; the fault stays the
+    status (not "finished")."""
+
+    class Broken(ArraySource):
+        def read(self):
+            if self.pos >= 15_000:
+                raise ValueError("corrupt block at byte 1234")
+            return super().read()
+
+    class SlowModel(SumModel):  # the reader meets the fault long before the worker is done
+        def forward(self, voxel):
+            time.sleep(0.02)
+            return super().forward(voxel)
+
+    ev = make_events(30_000, duration_us=300_000)
+    model = SlowModel()
+    got: list[FrameResult] = []
+    pipe = Pipeline(Broken(ev, 346, 260, batch=5000), WindowConfig(mode="duration", window_ms=20),
+                    model=model, post=NO_POST)
+    resets0 = model.resets
+    pipe.start(got.append)
+    assert pipe.wait(timeout_s=20) and pipe.drained
+    assert pipe.stats.status.startswith("source error") and "corrupt block" in pipe.stats.status
+    t_last_read = int(ev["t"][14_999])
+    assert got and got[-1].t_us >= t_last_read  # up to the last event read: nothing lost
+    # every window up to that event accounted for: shown, or skipped by the backlog bound
+    assert pipe.stats.frames == len(got) and pipe.stats.frames + pipe.stats.skipped_windows == t_last_read // 20_000 + 1
+    assert model.resets == resets0 and model.calls == len(got)  # one state carried throughout
+    assert all(b.t_us > a.t_us for a, b in zip(got, got[1:]))
+
+
 def test_live_source_fault_resets_state_and_reconnects():
     ev = make_events(40_000, width=32, height=24, duration_us=400_000)
     made = []

@@ -552,6 +552,9 @@ class LiveSession:
             err = st
         if err is None:
             return None
+        if (not self.is_live and st.startswith("source error") and self.pipeline.running
+                and not self.pipeline.drained):
+            return None  # a file's fault: first show the frames of the events read before it
         self.failed = True
         return err
 
