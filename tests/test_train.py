@@ -433,6 +433,11 @@ def test_graft_takes_the_head_from_the_donor_and_leaves_the_frame(tmp_path, monk
     text = write_card("g-test", out, Path(__file__).resolve().parents[1] / "models" / "configs" / "evfocus-stage4.toml",
                       None, "g-test").read_text()
     assert f"`redefocus.` ({meta['grafted']['params']:,} parameters) from stage 2's end (10 steps)" in text
+    # a further stage from the grafted weights names the graft in its chain
+    nxt = save_checkpoint(tmp_path / "next.pt", g, {"step": 5, "init": {**meta, "path": str(out)}})
+    text = write_card("g-next", nxt, Path(__file__).resolve().parents[1] / "models" / "configs" / "evfocus-stage4.toml",
+                      None, "g-next").read_text()
+    assert "stage 4: 5 steps" in text and "(from stage 3's weights with `redefocus.` from stage 2's end" in text
 
     other = save_checkpoint(tmp_path / "other.pt", build_model("evfocus", {**cfg, "base": 8}), {})
     with pytest.raises(CheckpointError, match="not the same network"):

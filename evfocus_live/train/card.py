@@ -92,7 +92,7 @@ def training_stages(meta: dict[str, Any], config_path: Path | None = None) -> li
         chain.append({"step": m.get("step"), "wall_s": m.get("wall_s"), "hardware": m.get("hardware"),
                       "lr": m.get("lr", m.get("train_config", {}).get("train", {}).get("lr")),
                       "trainable": m.get("trainable", m.get("train_config", {}).get("train", {}).get("trainable")),
-                      "average_of": m.get("average_of")})
+                      "average_of": m.get("average_of"), "grafted": m.get("grafted")})
         m = m.get("init") or None
     chain.reverse()
     # a first stage recorded before runs kept their rate: the config's (later stages of the same
@@ -118,9 +118,15 @@ def _mean_text(srcs: list[dict[str, Any]]) -> str:
 
 
 def _source(stage: dict[str, Any], k: int) -> str:
-    """What a stage started from: stage k's weights, or the mean that ``average`` made of them."""
-    avg = stage.get("average_of")
-    return _mean_text(avg) if avg else f"stage {k}'s weights"
+    """What a stage started from: stage k's weights, the mean that ``average`` made of them,
+    or stage k's weights with a part that ``graft`` took from an earlier stage."""
+    avg, g = stage.get("average_of"), stage.get("grafted")
+    if avg:
+        return _mean_text(avg)
+    if g:
+        return (f"stage {k}'s weights with {', '.join(f'`{p}`' for p in g['prefixes'])} from stage "
+                f"{g['stages']}'s end, `python -m evfocus_live.train.graft`")
+    return f"stage {k}'s weights"
 
 
 def total_steps(stages: list[dict[str, Any]]) -> int:
