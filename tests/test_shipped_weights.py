@@ -61,14 +61,14 @@ def test_full_models_are_the_paper_width_in_int8():
 
 
 def test_last_stage_configs_continue_from_the_shipped_weights():
-    """A further stage (train_gpu.sh INIT_DIR=models for the full models; evfocus-stage4.toml /
+    """A further stage (train_gpu.sh INIT_DIR=models for the full models; evfocus-sigmahead-wide.toml /
     e2vid-stage3.toml with --init models/NAME.pt for the light pair) builds the model from its
     config and loads the shipped weights: the two must describe one network."""
     from evfocus_live.nn.registry import build_model
     from evfocus_live.train.trainer import _init_weights
 
     for config, name in (("evfocus-full", "evfocus-full"), ("e2vid-full", "e2vid-full"),
-                         ("evfocus-stage4", "evfocus"), ("e2vid-stage3", "e2vid")):  # the light pair's last stage too
+                         ("evfocus-sigmahead-wide", "evfocus"), ("e2vid-stage3", "e2vid")):  # the light pair's last stage too
         cfg = load_config(MODELS_DIR / "configs" / f"{config}.toml")
         arch_cfg = {k: v for k, v in cfg["model"].items() if k != "arch"}
         arch_cfg.setdefault("num_bins", cfg["data"]["num_bins"])
@@ -77,16 +77,23 @@ def test_last_stage_configs_continue_from_the_shipped_weights():
 
 
 def test_light_pair_had_the_same_last_stage():
-    """evfocus and e2vid (the light pair the quality targets compare) both end with the twelfth
-    session's stage on the 192-sequence set, the same steps each; evfocus keeps the defocus
-    head trained on its frozen network (grafted), e2vid ships the mean of its last two stage ends."""
+    """evfocus and e2vid (the light pair the quality targets compare) both end their network
+    training with the twelfth session's stage on the 192-sequence set, the same steps each
+    (evfocus's network with the stage-3 head grafted back); e2vid ships the mean of its last
+    two stage ends. evfocus then got a new defocus head on that frozen network (thirteenth
+    session), which leaves its frames as they were."""
     from evfocus_live.train.card import training_stages
 
     metas = {n: torch.load(MODELS_DIR / f"{n}.pt", weights_only=True)["meta"] for n in ("evfocus", "e2vid")}
-    for meta in metas.values():
-        assert meta["dataset_sequences"] == 192 and meta["step"] == 2400
-    assert metas["evfocus"]["grafted"]["prefixes"] == ["redefocus."] and metas["evfocus"]["grafted"]["stages"] == 3
-    assert [st["trainable"] for st in training_stages(metas["evfocus"])][2] == ["redefocus."]
+    network = metas["evfocus"]["init"]  # the stage before the head-only one
+    assert metas["evfocus"]["train_config"]["train"]["trainable"] == ["redefocus."]
+    assert metas["evfocus"]["train_config"]["model"]["sigmas_px"][-1] == 10.0
+    for meta in (network, metas["e2vid"]):
+        assert meta["step"] == 2400
+    assert metas["e2vid"]["dataset_sequences"] == 192
+    assert network["grafted"]["prefixes"] == ["redefocus."] and network["grafted"]["stages"] == 3
+    assert [st["trainable"] for st in training_stages(metas["evfocus"])] == [None, None, ["redefocus."], None,
+                                                                            ["redefocus."]]
     assert len(metas["e2vid"]["average_of"]) == 2
 
 

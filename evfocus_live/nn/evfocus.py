@@ -36,7 +36,7 @@ DEFAULTS = dict(num_bins=5, base=32, num_encoders=3, num_residual_blocks=2, kern
 
 #: the light model shipped as ``evfocus`` (CPU real time)
 LIGHT = dict(base=4, kernel=3, rec_kernel=3, num_deblur_blocks=1, sigma_head=16, sigma_dilations=[1, 2, 3],
-             sigmas_px=[0.0, 1.0, 2.0, 3.0, 4.5, 6.0, 7.5])
+             sigmas_px=[0.0, 1.0, 2.0, 3.0, 4.5, 6.0, 7.5, 10.0])
 
 
 class EvFocus(RecurrentModel):
