@@ -18,7 +18,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 #: defocus maps are written on a fixed scale: 0 px -> black, SIGMA_MAX_PX or more -> white
-SIGMA_MAX_PX = 8.0  # the viewer's scale; the shipped light model reads up to 7.5 px
+SIGMA_MAX_PX = 8.0  # the viewer's default; the light model's top level is 10 px, but it reads at most ~5.5
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:

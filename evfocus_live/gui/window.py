@@ -718,6 +718,9 @@ class MainWindow(QtWidgets.QMainWindow):
             self._paint(fv, now)
         err = s.check()
         if err is not None:
+            fv = s.slot.take()  # the last frame may have landed since the take above
+            if fv is not None:
+                self._paint(fv, now)
             self._session_failed(s, err)
             return
         if s.event_mode != "window":
