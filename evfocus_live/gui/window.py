@@ -713,14 +713,11 @@ class MainWindow(QtWidgets.QMainWindow):
         if s.recorder.error:
             self.status(s.recorder.error, "error")
             s.recorder.error = None
+        err = s.check()  # before the take: a fault is reported once the last frame is in the slot
         fv = s.slot.take()
         if fv is not None:
             self._paint(fv, now)
-        err = s.check()
         if err is not None:
-            fv = s.slot.take()  # the last frame may have landed since the take above
-            if fv is not None:
-                self._paint(fv, now)
             self._session_failed(s, err)
             return
         if s.event_mode != "window":

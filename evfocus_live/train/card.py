@@ -117,6 +117,10 @@ def _mean_text(srcs: list[dict[str, Any]]) -> str:
     return "the mean of: " + "; ".join(parts)
 
 
+def _prefixes(grafted: dict[str, Any]) -> str:
+    return ", ".join(f"`{p}`" for p in grafted["prefixes"])
+
+
 def _source(stage: dict[str, Any], k: int) -> str:
     """What a stage started from: stage k's weights, the mean that ``average`` made of them,
     or stage k's weights with a part that ``graft`` took from an earlier stage."""
@@ -124,8 +128,7 @@ def _source(stage: dict[str, Any], k: int) -> str:
     if avg:
         return _mean_text(avg)
     if g:
-        return (f"stage {k}'s weights with {', '.join(f'`{p}`' for p in g['prefixes'])} from stage "
-                f"{g['stages']}'s end, `python -m evfocus_live.train.graft`")
+        return f"stage {k}'s weights with {_prefixes(g)} from stage {g['stages']}'s end, `python -m evfocus_live.train.graft`"
     return f"stage {k}'s weights"
 
 
@@ -168,7 +171,7 @@ def write_card(name: str, src: Path, config_path: Path, report: dict[str, Any] |
                      "`python -m evfocus_live.train.average`)")
     if meta.get("grafted"):  # evfocus_live.train.graft
         g = meta["grafted"]
-        steps.append(f"weights: {', '.join(f'`{p}`' for p in g['prefixes'])} ({g['params']:,} parameters) from stage "
+        steps.append(f"weights: {_prefixes(g)} ({g['params']:,} parameters) from stage "
                      f"{g['stages']}'s end ({g['steps']} steps), the rest from the last stage's end "
                      "(`python -m evfocus_live.train.graft`)")
     lines = [
