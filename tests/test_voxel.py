@@ -84,6 +84,27 @@ def test_unsorted_outofbounds_and_empty():
     assert torch.isfinite(one).all()
 
 
+@pytest.mark.parametrize("backend", ["numba", "torch"])
+def test_window_spanning_more_than_int64_stays_in_bounds(backend):
+    """Timestamps from -5e18 to +5e18 us (a corrupt or hostile file): the span overflows
+    int64, which once gave a negative bin index and a heap-corrupting write in the numba
+    kernel. Every event lands in bin 0..B-1, as the float64 reference puts it."""
+    ev = np.zeros(4, EVENT_DTYPE)
+    ev["t"] = [-5 * 10 ** 18, -10 ** 18, 10 ** 18, 5 * 10 ** 18]
+    ev["x"], ev["y"], ev["p"] = [0, 1, 2, 3], 1, [1, 0, 1, 1]
+    got = voxel_grid(ev, 5, 4, 2, normalize=False, backend=backend).numpy()
+    span = 10.0 ** 19
+    ref = np.zeros((5, 2, 4))
+    for e in ev:
+        ts = 4 * (float(e["t"]) + 5e18) / span
+        ti = min(int(ts), 4)
+        ref[ti, 1, e["x"]] += (1 if e["p"] else -1) * (1 - (ts - ti))
+        if ti < 4:
+            ref[ti + 1, 1, e["x"]] += (1 if e["p"] else -1) * (ts - ti)
+    np.testing.assert_allclose(got, ref, atol=1e-5)
+    assert float(np.abs(got).sum()) == pytest.approx(4.0)
+
+
 def test_normalize_constant_grid_is_finite():
     v = torch.zeros(2, 3, 3)
     v[0, 0, 0] = v[1, 1, 1] = 2.0

@@ -39,10 +39,12 @@ try:  # numba is a dependency, but keep the torch path usable without it
                 tmin = t[i]
             if t[i] > tmax:
                 tmax = t[i]
-        span = tmax - tmin
+        # in float64: an int64 difference overflows for spans over 2^63 us (corrupt or
+        # hostile timestamps), and a wrapped, negative bin index would write out of bounds
+        span = np.float64(tmax) - np.float64(tmin)
         if span <= 0:
-            span = 1
-        scale = np.float64(num_bins - 1) / np.float64(span)
+            span = 1.0
+        scale = np.float64(num_bins - 1) / span
         h = out.shape[1]
         w = out.shape[2]
         last = num_bins - 1
@@ -51,11 +53,13 @@ try:  # numba is a dependency, but keep the torch path usable without it
             yi = y[i]
             if xi >= w or yi >= h:
                 continue
-            ts = np.float32(np.float64(t[i] - tmin) * scale)
+            ts = np.float32((np.float64(t[i]) - np.float64(tmin)) * scale)
             ti = int(ts)
             if ti > last:
                 ti = last
-            d = ts - np.float32(ti)
+            if ti < 0:
+                ti = 0
+            d = min(max(ts - np.float32(ti), np.float32(0.0)), np.float32(1.0))
             pol = np.float32(1.0) if p[i] > 0 else np.float32(-1.0)
             out[ti, yi, xi] += pol * (np.float32(1.0) - d)
             if ti < last:
@@ -154,15 +158,15 @@ def _voxel_torch(events: np.ndarray, num_bins: int, width: int, height: int, dev
     """Vectorised construction with ``index_add_`` (accumulating) on ``dev``."""
     x, y, t, p = _columns_on(events, dev)
     tmin = t.min()  # time range over all events of the window, as the numba kernel does
-    span = (t.max() - tmin).clamp_min(1).to(torch.float64)
+    span = (t.max().double() - tmin.double()).clamp_min(1)  # float64: int64 overflows past 2^63 us
     keep = (x < width) & (y < height)
     if not bool(keep.all()):
         x, y, t, p = x[keep], y[keep], t[keep], p[keep]
         if x.numel() == 0:
             return torch.zeros((num_bins, height, width), dtype=torch.float32, device=dev)
-    ts = ((t - tmin).to(torch.float64) * ((num_bins - 1) / span)).to(torch.float32)
-    ti = ts.floor().clamp_max(num_bins - 1)
-    d = ts - ti
+    ts = ((t.double() - tmin.double()) * ((num_bins - 1) / span)).to(torch.float32)
+    ti = ts.floor().clamp(0, num_bins - 1)
+    d = (ts - ti).clamp(0, 1)
     ti = ti.long()
     pol = p.to(torch.float32) * 2.0 - 1.0
     hw = height * width
