@@ -141,3 +141,145 @@ def test_end_to_end_subprocess(tmp_path, case):
     errors = [ln for ln in r.stderr.splitlines() if ln.startswith("evfocus info: error: ")]
     assert len(errors) == 1 and r.stdout == ""
     assert time.monotonic() - t < 60
+
+
+# --- odd column data: non-finite / out-of-range timestamps, byte order, dtypes ----------
+
+def _nx4(n=2000, t_dtype=np.float64, seconds=True):
+    """An N x 4 (t, x, y, p) array of valid events, t in seconds (float) or µs (int)."""
+    ev = make_events(n)
+    a = np.stack([ev["t"] * (1e-6 if seconds else 1), ev["x"], ev["y"], ev["p"]], axis=1)
+    return a.astype(t_dtype)
+
+
+def _write_h5(path, cols, **attrs):
+    import h5py
+    with h5py.File(path, "w") as f:
+        for k, v in cols.items():
+            f[f"events/{k}"] = v
+        f.attrs.update(attrs)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_timestamps_fail(tmp_path, capsys, bad):
+    ev = make_events(2000)
+    a = _nx4()
+    a[[5, 9, 700], 0] = bad
+    np.save(tmp_path / "e.npy", a)
+    _fails(capsys, tmp_path / "e.npy", "3 event(s) have non-finite timestamps")
+    ts = ev["t"] * 1e-6
+    ts[5] = bad
+    _write_h5(tmp_path / "e.h5", dict(ts=ts, xs=ev["x"], ys=ev["y"], ps=ev["p"]),
+              sensor_resolution=(260, 346))
+    _fails(capsys, tmp_path / "e.h5", "1 event(s) have non-finite timestamps")
+    lines = [f"{t:.6f} {x} {y} {p}" for t, x, y, p in zip(ev["t"][:50] * 1e-6, ev["x"], ev["y"], ev["p"])]
+    lines[30] = f"{bad} 1 2 1"  # past the rows the format sniffer checks
+    (tmp_path / "e.txt").write_text("346 260\n" + "\n".join(lines) + "\n")
+    _fails(capsys, tmp_path / "e.txt", "1 event(s) have non-finite timestamps")
+
+
+def test_timestamps_beyond_int64_fail(tmp_path, capsys):
+    a = _nx4(t_dtype=np.uint64, seconds=False)
+    a[3, 0] = 1 << 63  # would wrap to INT64_MIN
+    np.save(tmp_path / "u.npy", a)
+    _fails(capsys, tmp_path / "u.npy", "beyond the int64 µs range")
+    (tmp_path / "big.txt").write_text("346 260\n0 1 1 1\n1 1 1 1\n99999999999999999999 1 1 1\n")
+    _fails(capsys, tmp_path / "big.txt", "beyond the int64 µs range")
+
+
+@pytest.mark.parametrize("layout", ["nx4", "struct", "h5"])
+def test_big_endian_columns_read(tmp_path, capsys, layout):
+    ev = make_events(3000)
+    if layout == "nx4":
+        p = tmp_path / "be.npy"
+        np.save(p, _nx4(3000, t_dtype=">i8", seconds=False))
+    elif layout == "struct":
+        p = tmp_path / "be.npy"
+        np.save(p, ev.astype([("t", ">i8"), ("x", ">u2"), ("y", ">u2"), ("p", "u1")]))
+    else:
+        p = tmp_path / "be.h5"
+        _write_h5(p, dict(t=ev["t"].astype(">i8"), x=ev["x"].astype(">u2"),
+                          y=ev["y"].astype(">u2"), p=ev["p"]), width=346, height=260)
+    assert _events(capsys, p) == 3000
+    from evfocus_live.sources import open_file
+    with open_file(p) as src:
+        got = np.concatenate(list(src))
+    np.testing.assert_array_equal(got["t"], ev["t"])
+    np.testing.assert_array_equal(got["x"], ev["x"])
+
+
+def test_float16_npy_reads_as_seconds(tmp_path, capsys):
+    a = _nx4(3000, seconds=False)
+    a[:, 0] = np.arange(3000) * 1e-3
+    a16 = a.astype(np.float16)
+    np.save(tmp_path / "f16.npy", a16)
+    assert _events(capsys, tmp_path / "f16.npy") == 3000
+    from evfocus_live.sources import open_file
+    with open_file(tmp_path / "f16.npy") as src:
+        got = np.concatenate(list(src))
+    np.testing.assert_array_equal(got["t"], np.rint(a16[:, 0].astype(np.float64) * 1e6))
+    np.testing.assert_array_equal(got["x"], a[:, 1])
+
+
+@pytest.mark.parametrize("col", [1, 2, 3])
+def test_nan_coordinate_or_polarity_fails(tmp_path, capsys, col):
+    a = _nx4()
+    a[10, col] = np.nan
+    np.save(tmp_path / "e.npy", a)
+    _fails(capsys, tmp_path / "e.npy", "non-finite")
+    ev = make_events(2000)
+    cols = dict(t=ev["t"], x=ev["x"].astype(float), y=ev["y"].astype(float), p=ev["p"].astype(float))
+    cols["txyp"[col]][10] = np.nan
+    _write_h5(tmp_path / "e.h5", cols, width=346, height=260)  # width known: no max-x scan
+    _fails(capsys, tmp_path / "e.h5", "non-finite")
+
+
+def test_unusable_column_types_fail(tmp_path, capsys):
+    ev = make_events(10)
+    s = np.zeros(10, dtype=[("t", "<U5"), ("x", "<u2"), ("y", "<u2"), ("p", "u1")])
+    np.save(tmp_path / "strt.npy", s)
+    _fails(capsys, tmp_path / "strt.npy", "unsupported type")
+    sub = np.zeros(10, dtype=[("t", "<i8", (2,)), ("x", "<u2"), ("y", "<u2"), ("p", "u1")])
+    np.save(tmp_path / "sub.npy", sub)
+    _fails(capsys, tmp_path / "sub.npy", "unsupported type")
+    _write_h5(tmp_path / "s.h5", dict(t=np.array([b"a"] * 10), x=ev["x"], y=ev["y"], p=ev["p"]),
+              width=346, height=260)
+    _fails(capsys, tmp_path / "s.h5", "unsupported type")
+    _write_h5(tmp_path / "t2d.h5", dict(t=np.zeros((10, 2), np.int64), x=ev["x"], y=ev["y"], p=ev["p"]),
+              width=346, height=260)
+    _fails(capsys, tmp_path / "t2d.h5", "not 1-D")
+
+
+def test_implausible_sensor_size_fails(tmp_path, capsys):
+    msg = "invalid sensor size 60000x60000 in the header (implausible; max 16384 per side)"
+    p = tmp_path / "e.raw"
+    p.write_bytes(b"% evt 3.0\n% format EVT3;height=60000;width=60000\n% end\n" + EVT3_FILE.read_bytes()[-4000:])
+    assert str(p) in _fails(capsys, p, msg)
+    p = tmp_path / "g.raw"
+    p.write_bytes(b"% evt 2.0\n% geometry 20000x100\n% end\n" + EVT2_FILE.read_bytes()[-4000:])
+    _fails(capsys, p, "20000x100")
+    (tmp_path / "e.txt").write_text("60000 60000\n0.1 1 2 1\n")
+    _fails(capsys, tmp_path / "e.txt", msg)
+    ev = make_events(100)
+    _write_h5(tmp_path / "e.h5", dict(t=ev["t"], x=ev["x"], y=ev["y"], p=ev["p"]), width=60000, height=60000)
+    _fails(capsys, tmp_path / "e.h5", "invalid sensor size 60000x60000")
+    a = _nx4(100, t_dtype=np.int64, seconds=False)
+    a[5, 1] = 30000  # no width in a .npy: inferred as max x + 1
+    np.save(tmp_path / "e.npy", a)
+    _fails(capsys, tmp_path / "e.npy", "invalid sensor size 30001x")
+
+
+def test_raw_header_errors_name_the_file(tmp_path, capsys):
+    p = tmp_path / "e21.raw"
+    p.write_bytes(b"% format EVT21;height=720;width=1280\n% end\n" + bytes(64))
+    assert _fails(capsys, p, "'EVT21' is not supported").split("error: ")[1].startswith(str(p))
+    p = tmp_path / "noend.raw"
+    p.write_bytes(b"% evt 3.0\n% format EVT3;height=720;width=1280\n% plugin_name hal_plu")
+    assert _fails(capsys, p, "RAW header is truncated").split("error: ")[1].startswith(str(p))
+
+
+@pytest.mark.parametrize("cut", [20, 30, 45])
+def test_short_evt3_file_not_called_evt2(tmp_path, capsys, cut):
+    p = tmp_path / "cut.raw"
+    p.write_bytes(EVT3_FILE.read_bytes()[:cut])
+    _fails(capsys, p, f"{p}: RAW header is truncated")

@@ -64,8 +64,8 @@ def detect_format(path: str | Path) -> tuple[str, type[EventSource]]:
             log.debug("sniffer %s failed on %s", name, path, exc_info=True)
     ext = path.suffix.lower()
     claimed = [n for n, c in backends.items() if ext in c.extensions]
-    if claimed:
-        raise InputError(f"{path}: content is not a valid {claimed[0]} file")
+    if claimed:  # one backend may read several formats (RAW: evt2/evt3): name them all
+        raise InputError(f"{path}: content is not a valid {'/'.join(claimed)} file")
     raise InputError(f"{path}: unknown event file format (supported: "
                      f"{', '.join(sorted({e for c in backends.values() for e in c.extensions}))})")
 

@@ -38,7 +38,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..events import EVENT_DTYPE
-from .base import EventSource
+from .base import EventSource, check_sensor_size
 
 log = logging.getLogger(__name__)
 
@@ -246,9 +246,8 @@ class Aedat4FileSource(EventSource):
             raise InputError(f"{self.path}: AEDAT4 file has no event stream")
         st = next((s for s in ev_streams if s.name == "events"), ev_streams[0])
         self._sid = st.id
-        self.width, self.height = st.width, st.height
-        if not (0 < self.width <= 1 << 15 and 0 < self.height <= 1 << 15):
-            raise InputError(f"{self.path}: event stream has no valid sensor size")
+        self.width, self.height = check_sensor_size(self.path, st.width, st.height,
+                                                    "in the event stream header")
         self.sensor = st.source or "unknown"
         limit = size
         self.truncated = False

@@ -15,7 +15,22 @@ from typing import ClassVar
 
 import numpy as np
 
+from ..errors import InputError
 from ..resources import Closeable
+
+#: largest plausible sensor side in pixels (today's event sensors have <= 1280): a corrupt
+#: header claiming more would otherwise pass and make a huge allocation much later
+MAX_SENSOR_SIDE = 16384
+
+
+def check_sensor_size(path, width, height, where: str = "in the header") -> tuple[int, int]:
+    """``(width, height)`` as ints; :class:`InputError` naming ``path`` unless both are in
+    ``1..MAX_SENSOR_SIDE``. ``where`` says where the size came from."""
+    w, h = int(width), int(height)
+    if not (0 < w <= MAX_SENSOR_SIDE and 0 < h <= MAX_SENSOR_SIDE):
+        raise InputError(f"{path}: invalid sensor size {w}x{h} {where} "
+                         f"(implausible; max {MAX_SENSOR_SIDE} per side)")
+    return w, h
 
 
 @dataclass(frozen=True)

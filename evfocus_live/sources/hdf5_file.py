@@ -22,8 +22,8 @@ import numpy as np
 
 from ..errors import InputError
 from .aedat4_file import Prefetcher
-from .base import EventSource
-from .npy_file import columns_to_events, scan_time_range, seconds_to_us
+from .base import EventSource, check_sensor_size
+from .npy_file import check_column, column_max, columns_to_events, scan_time_range, timestamps_to_us
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +105,10 @@ class Hdf5FileSource(EventSource):
         else:
             raise InputError(f"{self.path}: HDF5 file has no event datasets "
                              "(/events/{t,x,y,p}, /events/{ts,xs,ys,ps} or /CD/events)")
+        for c, what in zip(self._cols, "txyp"):
+            if len(c.shape) != 1:
+                raise InputError(f"{self.path}: the {what} column is not 1-D (shape {c.shape})")
+            check_column(c.dtype, what, self.path)
         lens = {int(c.shape[0]) for c in self._cols}
         if len(lens) != 1:
             raise InputError(f"{self.path}: event columns have different lengths {sorted(lens)}")
@@ -112,16 +116,17 @@ class Hdf5FileSource(EventSource):
         if self.n_events == 0:
             raise InputError(f"{self.path}: contains no events")
         self._seconds = self._cols[0].dtype.kind == "f"
+        where = "given"
         if width is None and "width" in attrs and "height" in attrs:
-            width, height = int(attrs["width"]), int(attrs["height"])
+            width, height, where = int(attrs["width"]), int(attrs["height"]), "in the header"
         elif width is None and "sensor_resolution" in attrs:
             height, width = (int(v) for v in np.asarray(attrs["sensor_resolution"])[:2])
+            where = "in the header"
         if width is None or height is None:
-            width = int(self._colmax(1)) + 1 if width is None else width
-            height = int(self._colmax(2)) + 1 if height is None else height
-        if not (0 < int(width) <= 1 << 16 and 0 < int(height) <= 1 << 16):
-            raise InputError(f"{self.path}: invalid sensor size {width}x{height}")
-        self.width, self.height = int(width), int(height)
+            where = "inferred from the data (max x/y + 1)"
+            width = self._colmax(1) + 1 if width is None else width
+            height = self._colmax(2) + 1 if height is None else height
+        self.width, self.height = check_sensor_size(self.path, width, height, where)
         sensor = attrs.get("sensor", "unknown")
         self.sensor = sensor.decode() if isinstance(sensor, bytes) else str(sensor)
         self._n_batches = -(-self.n_events // BATCH_EVENTS)
@@ -131,7 +136,7 @@ class Hdf5FileSource(EventSource):
         self._drop_before: int | None = None
 
     def _colmax(self, k: int) -> int:
-        return max(int(np.max(self._col(k, i, i + BATCH_EVENTS))) for i in range(0, self.n_events, BATCH_EVENTS))
+        return column_max(lambda i, j: self._col(k, i, j), self.n_events, "xy"[k - 1], self.path)
 
     def _col(self, k: int, i0: int, i1: int) -> np.ndarray:
         try:
@@ -141,8 +146,7 @@ class Hdf5FileSource(EventSource):
                              f"({type(exc).__name__}: {str(exc).splitlines()[0][:100] if str(exc) else ''})") from None
 
     def _t_us(self, i0: int, i1: int) -> np.ndarray:
-        t = self._col(0, i0, i1)
-        return seconds_to_us(t) if self._seconds else t.astype(np.int64, copy=False)
+        return timestamps_to_us(self._col(0, i0, i1), self._seconds, self.path)
 
     def _batch(self, b: int, i_start: int | None = None) -> np.ndarray:
         """Events of batch ``b`` (runs on the prefetch threads: h5py locks itself).
@@ -153,11 +157,13 @@ class Hdf5FileSource(EventSource):
         i0 = b * BATCH_EVENTS if i_start is None else i_start
         i1 = min(self.n_events, (b + 1) * BATCH_EVENTS)
         if not all(hasattr(c, "read_direct") for c in self._cols):
-            cols = [self._t_us(i0, i1)] + [self._col(k, i0, i1) for k in (1, 2, 3)]
+            cols = [self._col(k, i0, i1) for k in range(4)]
         else:
             bufs = getattr(self._local, "bufs", None)
             if bufs is None:
-                bufs = self._local.bufs = [np.empty(BATCH_EVENTS, dtype=c.dtype) for c in self._cols]
+                # native byte order: HDF5 converts big-endian columns while reading
+                bufs = self._local.bufs = [np.empty(BATCH_EVENTS, dtype=c.dtype.newbyteorder("="))
+                                           for c in self._cols]
             m = i1 - i0
             try:
                 for c, buf in zip(self._cols, bufs):
@@ -166,9 +172,8 @@ class Hdf5FileSource(EventSource):
                 raise InputError(f"{self.path}: cannot read events {i0}..{i1} ({type(exc).__name__}: "
                                  f"{str(exc).splitlines()[0][:100] if str(exc) else ''})") from None
             cols = [buf[:m] for buf in bufs]
-            if self._seconds:
-                cols[0] = seconds_to_us(cols[0])
-        return columns_to_events(*cols, self.width, self.height, name=self.path.name)
+        return columns_to_events(*cols, self.width, self.height, t_is_seconds=self._seconds,
+                                 name=str(self.path))
 
     def read(self) -> np.ndarray | None:
         if self._f is None:

@@ -10,7 +10,9 @@ Timestamps: integer ``t`` is µs; floating-point ``t`` is seconds (E2VID, tonic)
 converted with ``round(t * 1e6)``. Polarity: anything > 0 is ON (covers 0/1, -1/+1 and
 bool). Timestamps are passed through in file order, unsorted or with jumps as they are
 (the slicer copes; ``evfocus info`` counts the steps back). Seeking assumes sorted time.
-Width/height come from the ``width``/``height`` arguments, else from the data (max + 1).
+Width/height come from the ``width``/``height`` arguments, else from the data (max + 1),
+and must be 1..16384. Big-endian and float16 columns are converted on read; NaN/inf
+values, timestamps beyond int64 µs and non-numeric columns raise :class:`InputError`.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..events import EVENT_DTYPE
-from .base import EventSource
+from .base import MAX_SENSOR_SIDE, EventSource, check_sensor_size
 
 log = logging.getLogger(__name__)
 
@@ -57,24 +59,69 @@ def _pack_cols(t, x, y, p, out, width, height):
     return m
 
 
-def seconds_to_us(t: np.ndarray) -> np.ndarray:
-    """Float seconds -> int64 µs (rounded)."""
-    return np.rint(np.asarray(t, dtype=np.float64) * 1e6).astype(np.int64)
+#: int64 µs range as a float: larger values (and NaN/inf, whose ``abs`` never compares
+#: below it) would wrap silently to INT64_MIN in the cast
+_T_LIMIT = 2.0 ** 63
+
+
+def check_column(dtype: np.dtype, what: str, name) -> None:
+    """InputError unless a column holds plain numbers (``t``: no bool). A string or
+    sub-array column would otherwise fail deep inside numba with a long traceback."""
+    if dtype.kind not in ("iuf" if what == "t" else "iufb") or dtype.shape != ():
+        raise InputError(f"{name}: the {what} column has unsupported type {dtype} "
+                         f"(expected {'integer µs or float seconds' if what == 't' else 'numbers'})")
+
+
+def timestamps_to_us(t, seconds: bool, name) -> np.ndarray:
+    """A ``t`` column -> int64 µs (native byte order); float ``t`` is seconds when
+    ``seconds`` (``round(t * 1e6)``), else µs. NaN/inf or values beyond int64 µs raise
+    InputError naming ``name``: they would wrap to INT64_MIN and break the slicer."""
+    t = np.asarray(t)
+    check_column(t.dtype, "t", name)
+    if t.dtype.kind == "f":
+        v = t.astype(np.float64)
+        if seconds:
+            v *= 1e6
+        np.rint(v, out=v)
+        ok = np.abs(v) < _T_LIMIT
+        if not ok.all():
+            bad = int(np.count_nonzero(~np.isfinite(v)))
+            if bad:
+                raise InputError(f"{name}: {bad} event(s) have non-finite timestamps (NaN/inf)")
+            raise InputError(f"{name}: {int(np.count_nonzero(~ok))} event(s) have timestamps "
+                             "beyond the int64 µs range")
+        return v.astype(np.int64)
+    if t.dtype == np.uint64 and len(t) and int(t.max()) >= 1 << 63:
+        raise InputError(f"{name}: {int(np.count_nonzero(t >= np.uint64(1 << 63)))} event(s) have "
+                         "timestamps beyond the int64 µs range")
+    return t.astype(np.int64, copy=False)
+
+
+def _coord(a, what: str, name) -> np.ndarray:
+    """An x/y/p column as a native-order integer array numba can take (float16 and
+    big-endian columns cannot be typed); NaN/inf raise InputError, as a rounded NaN
+    would be an arbitrary pixel."""
+    a = np.asarray(a)
+    check_column(a.dtype, what, name)
+    if a.dtype.kind == "f":
+        bad = int(np.count_nonzero(~np.isfinite(a)))
+        if bad:
+            raise InputError(f"{name}: {bad} event(s) have non-finite {what} values (NaN/inf)")
+        if what == "p":
+            return (a > 0).view(np.uint8)
+        # clip (to a bound float16 can hold): no cast warning for 1e30; still off-sensor
+        return np.clip(a, -1, MAX_SENSOR_SIDE).astype(np.int64)
+    if a.dtype.kind == "b":
+        return a.view(np.uint8)
+    return np.ascontiguousarray(a, dtype=a.dtype.newbyteorder("="))
 
 
 def columns_to_events(t, x, y, p, width: int, height: int, t_is_seconds: bool = False,
                       name: str = "") -> np.ndarray:
-    """Pack columns into EVENT_DTYPE in one pass, dropping (and logging) out-of-sensor events."""
-    t = seconds_to_us(t) if t_is_seconds else np.ascontiguousarray(t)
-    if not np.issubdtype(t.dtype, np.integer):
-        t = t.astype(np.int64)
-    x, y, p = (np.ascontiguousarray(a) for a in (x, y, p))
-    if x.dtype.kind == "f":
-        x = x.astype(np.int64)
-    if y.dtype.kind == "f":
-        y = y.astype(np.int64)
-    if p.dtype == np.bool_:
-        p = p.view(np.uint8)
+    """Pack columns into EVENT_DTYPE in one pass, dropping (and logging) out-of-sensor
+    events; bad values (NaN/inf, t beyond int64 µs, strings) raise InputError."""
+    t = np.ascontiguousarray(timestamps_to_us(t, t_is_seconds, name))
+    x, y, p = (np.ascontiguousarray(_coord(a, k, name)) for a, k in ((x, "x"), (y, "y"), (p, "p")))
     n = t.shape[0]
     out = np.empty(n, dtype=EVENT_DTYPE)
     m = _pack_cols(t, x, y, p, out.view(np.uint8), width, height)
@@ -94,6 +141,18 @@ def scan_time_range(n_events: int, t_us_of, batch: int = BATCH_EVENTS) -> tuple[
         lo = a if lo is None else min(lo, a)
         hi = b if hi is None else max(hi, b)
     return (lo, hi) if lo is not None else None
+
+
+def column_max(col_of, n_events: int, what: str, name, batch: int = BATCH_EVENTS) -> int:
+    """Max of an x/y column read ``batch`` rows at a time (``col_of(i, j)``), to infer the
+    sensor size; NaN/inf raise InputError (``int(nan)`` would be a ValueError traceback)."""
+    hi = None
+    for i in range(0, n_events, batch):
+        v = np.max(col_of(i, min(n_events, i + batch)))
+        if not np.isfinite(v):
+            raise InputError(f"{name}: the {what} column has non-finite values (NaN/inf)")
+        hi = int(v) if hi is None else max(hi, int(v))
+    return hi
 
 
 def _pick(names, candidates):
@@ -141,6 +200,8 @@ class NpyFileSource(EventSource):
             if None in cols or arr.ndim != 1:
                 raise InputError(f"{self.path}: structured array needs 1-D fields t, x, y, p "
                                  f"(has {', '.join(names)})")
+            for c, what in zip(cols, "txyp"):
+                check_column(arr.dtype[c], what, self.path)
             self._col = lambda k, sl: arr[cols[k]][sl]
             self._seconds = arr.dtype[cols[0]].kind == "f"
         elif arr.ndim == 2 and arr.shape[1] == 4 and arr.dtype.kind in "iuf":
@@ -152,22 +213,21 @@ class NpyFileSource(EventSource):
         self.n_events = int(arr.shape[0])
         if self.n_events == 0:
             raise InputError(f"{self.path}: contains no events")
+        where = "given"
         if width is None or height is None:
-            def colmax(k):
-                return max(int(np.max(self._col(k, slice(i, i + BATCH_EVENTS))))
-                           for i in range(0, self.n_events, BATCH_EVENTS))
-            width = colmax(1) + 1 if width is None else width
-            height = colmax(2) + 1 if height is None else height
-            if width <= 0 or height <= 0 or width > 1 << 16 or height > 1 << 16:
-                raise InputError(f"{self.path}: x/y columns do not look like pixel coordinates")
-        self.width, self.height = int(width), int(height)
+            where = "inferred from the data (max x/y + 1)"
+            width = self._colmax(1) + 1 if width is None else width
+            height = self._colmax(2) + 1 if height is None else height
+        self.width, self.height = check_sensor_size(self.path, width, height, where)
         self.sensor = "unknown"
         self._i = 0
         self._drop_before: int | None = None
 
+    def _colmax(self, k: int) -> int:
+        return column_max(lambda i, j: self._col(k, slice(i, j)), self.n_events, "xy"[k - 1], self.path)
+
     def _t_us(self, sl) -> np.ndarray:
-        t = np.asarray(self._col(0, sl))
-        return seconds_to_us(t) if self._seconds else t.astype(np.int64, copy=False)
+        return timestamps_to_us(self._col(0, sl), self._seconds, self.path)
 
     def read(self) -> np.ndarray | None:
         if self._i >= self.n_events:
@@ -175,7 +235,7 @@ class NpyFileSource(EventSource):
         sl = slice(self._i, min(self.n_events, self._i + BATCH_EVENTS))
         self._i = sl.stop
         ev = columns_to_events(self._t_us(sl), self._col(1, sl), self._col(2, sl), self._col(3, sl),
-                               self.width, self.height, name=self.path.name)
+                               self.width, self.height, name=str(self.path))
         if self._drop_before is not None:
             ev = ev[ev["t"] >= self._drop_before]
             self._drop_before = None

@@ -25,7 +25,7 @@ import numpy as np
 from ..errors import InputError
 from ..events import EVENT_DTYPE
 from . import evt
-from .base import EventSource
+from .base import EventSource, check_sensor_size
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,8 @@ def parse_header(head: bytes) -> tuple[dict[str, str], int]:
     while head.startswith(b"% ", pos):
         end = head.find(b"\n", pos)
         if end < 0:
-            raise InputError("RAW header is truncated or longer than 1 MiB")
+            raise InputError("RAW header is truncated" if len(head) < MAX_HEADER_BYTES
+                             else "RAW header is longer than 1 MiB")
         line = head[pos + 2:end].rstrip(b"\r").decode("latin-1")
         pos = end + 1
         if line.strip() == "end":
@@ -138,13 +139,17 @@ class RawFileSource(EventSource):
     def sniff(cls, head: bytes, path: Path) -> bool:
         if not head.startswith(b"% "):
             return False
+        # a .raw file that ends inside its header (cut before the keys that identify it):
+        # claim it, so the reader says "truncated" rather than "not a valid evt2 file"
+        is_raw = path.suffix.lower() == ".raw"
         try:
-            fields, _ = parse_header(head if b"\n" in head else head + b"\n")
+            fields, off = parse_header(head if b"\n" in head else head + b"\n")
         except InputError:
             # a header longer than the sniffed head: accept if it looks like a RAW one
-            return bool(re.search(rb"^% (evt|format|plugin_name|geometry) ", head, re.M))
+            return is_raw or bool(re.search(rb"^% (evt|format|plugin_name|geometry) ", head, re.M))
         keys = set(fields)
-        return bool(keys & {"evt", "format", "plugin_name", "geometry"})
+        return bool(keys & {"evt", "format", "plugin_name", "geometry"}) or (
+            is_raw and off >= len(head) and len(head) < 4096)
 
     @classmethod
     def content_format(cls, head: bytes, path: Path) -> str | None:
@@ -171,9 +176,12 @@ class RawFileSource(EventSource):
 
     def _init(self, block_bytes: int, backend: str) -> None:
         head = self._fh.read(MAX_HEADER_BYTES)
-        fields, data_off = parse_header(head)
+        try:
+            fields, data_off = parse_header(head)
+            version = header_version(fields)
+        except InputError as exc:  # the helpers do not know the path
+            raise InputError(f"{self.path}: {exc}") from None
         self.header = fields
-        version = header_version(fields)
         plugin = fields.get("plugin_name", "")
         if version is None:
             version = 2 if "gen3" in plugin.lower() else 3
@@ -184,7 +192,7 @@ class RawFileSource(EventSource):
         if size is None:
             size = (1280, 720)
             log.warning("%s: header gives no sensor size; assuming 1280x720", self.path.name)
-        self.width, self.height = size
+        self.width, self.height = check_sensor_size(self.path, *size)
         self.sensor = "Prophesee " + (plugin or fields.get("sensor_generation", "unknown"))
         self._word = np.dtype("<u2") if version == 3 else np.dtype("<u4")
         self._data_off = data_off

@@ -24,7 +24,7 @@ import numba
 import numpy as np
 
 from ..errors import InputError
-from .base import EventSource
+from .base import EventSource, check_sensor_size
 from .npy_file import columns_to_events
 
 log = logging.getLogger(__name__)
@@ -181,10 +181,11 @@ class TextFileSource(EventSource):
         if not m:
             self._fh.close()
             raise InputError(f"{self.path}: first line must be the sensor size 'W H'")
-        self.width, self.height = int(m.group(1)), int(m.group(2))
-        if not (0 < self.width <= 1 << 16 and 0 < self.height <= 1 << 16):
+        try:
+            self.width, self.height = check_sensor_size(self.path, m.group(1), m.group(2))
+        except InputError:
             self._fh.close()
-            raise InputError(f"{self.path}: invalid sensor size {self.width}x{self.height}")
+            raise
         self.sensor = "unknown"
         self._data_off = self._fh.tell()
         self._size = self.path.stat().st_size
@@ -249,7 +250,7 @@ class TextFileSource(EventSource):
         if self._seconds is None and len(a):
             self._seconds = not bool(np.all(a[:, 0] == np.round(a[:, 0])))
         return columns_to_events(a[:, 0], a[:, 1], a[:, 2], a[:, 3], self.width, self.height,
-                                 t_is_seconds=bool(self._seconds), name=self.path.name)
+                                 t_is_seconds=bool(self._seconds), name=str(self.path))
 
     def read(self) -> np.ndarray | None:
         if self._fh is None:
