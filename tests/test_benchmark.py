@@ -1,5 +1,6 @@
 """The benchmark's building blocks are correct (its timings are not tested: speed lives in bench)."""
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -94,3 +95,31 @@ def test_focus_readout_bench_runs_and_its_roughness_flags_a_checkerboard(tmp_pat
     mae, corr, missing = script["agreement"](np.array([0.0, 2.4, 4.8, 8.0]), np.array([1.0, 2.0, np.nan, 5.0]))
     assert missing == 1 and mae == pytest.approx(4.4 / 3) and 0.9 < corr <= 1.0  # a pair with no window is left out
     assert np.isnan(script["agreement"](np.zeros(2), np.full(2, np.nan))[0])
+
+
+def test_bench_options_fail_before_benchmarking(tmp_path, monkeypatch, capsys):
+    """An unknown model, bad --threads or an unwritable -o: one line and exit 2 up front,
+    not after minutes of timing (or a warning and exit 0)."""
+    from evfocus_live.cli import main
+
+    monkeypatch.setattr(benchmark, "run", lambda **kw: pytest.fail("benchmarked despite bad options"))
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    for opts, needle in [(["--models", "evfocus", "nosuch"], "nosuch"), (["--threads", "-1"], "--threads"),
+                         (["-o", str(afile / "x.json")], "not a folder"), (["-o", str(tmp_path)], "is a folder")]:
+        assert main(["bench", "--quick", *opts]) == 2, opts
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith("evfocus bench: error:") and needle in err[0], (opts, err)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_bench_results_are_printed_when_the_output_file_fails(monkeypatch, capsys):
+    from evfocus_live.cli import main
+
+    result = {"machine": {"cpu_count": 2, "torch_threads": 1, "torch": "x", "cuda": False, "peak_rss_mb": 1.0},
+              "rows": [benchmark.Row("read", "346x260", 40.0, "Mev/s").as_dict()]}
+    monkeypatch.setattr(benchmark, "run", lambda **kw: result)
+    assert main(["bench", "--json", "-o", "/dev/full"]) == 2  # passes the check, fails on write
+    out, err = capsys.readouterr()
+    assert json.loads(out) == result
+    assert len(err.strip().splitlines()) == 1 and "printed above" in err

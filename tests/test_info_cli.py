@@ -65,3 +65,22 @@ def test_unsorted_duplicated_and_jumping_timestamps(tmp_path, capsys, caplog):
     assert main(["info", str(tmp_path / "odd.npy")]) == 0
     out = capsys.readouterr().out
     assert "not strictly sorted" in out and "jump(s) forward over 1 s" in out
+
+
+def test_closed_pipe_and_full_disk_on_stdout(tmp_path):
+    """`evfocus info F | head -1`: quiet exit 141 as Unix tools give; a full disk: one line, exit 2."""
+    import os
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "evfocus_live", "info", str(REAL_FILES["evt3"]["path"]), "--json"]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p.stdout.close()  # the reader leaves before anything is written
+    with p.stderr:
+        err = p.stderr.read()
+    assert p.wait(timeout=120) == 141 and "Traceback" not in err and "Error" not in err, err
+    if os.path.exists("/dev/full"):
+        with open("/dev/full", "w") as full:
+            r = subprocess.run(cmd, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+        assert r.returncode == 2, r.stderr
+        assert r.stderr.strip().splitlines() == ["evfocus info: error: stdout: No space left on device"]

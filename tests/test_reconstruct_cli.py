@@ -160,3 +160,110 @@ def test_runtime_options_give_the_same_frames_as_eager(tmp_path, evfocus_ckpt):
     assert len(eager) == len(jit) == len(bf16) == 4
     assert max(np.abs(a - b).max() for a, b in zip(eager, jit)) <= 1
     assert max(np.abs(a - b).mean() for a, b in zip(eager, bf16)) < 3
+
+
+def _one_error_line(capsys, command: str) -> str:
+    err = [ln for ln in capsys.readouterr().err.strip().splitlines()
+           if not ln.startswith(("WARNING evfocus_live.plugins", "INFO "))]
+    assert len(err) == 1 and err[0].startswith(f"evfocus {command}: error:"), err
+    return err[0]
+
+
+@pytest.mark.parametrize("opts, needle", [
+    (["--window-ms", "nan"], "--window-ms"), (["--window-ms", "inf"], "--window-ms"),
+    (["--window-ms", "0.0001"], "--window-ms"),  # > 0, but rounds to a window of 0 µs
+    (["--adaptive-ms", "nan"], "--adaptive-ms"),
+    (["--window-events", "99999999999"], "--window-events"),  # would allocate 4.7 TiB
+    (["--fps", "nan", "--window-ms", "5"], "--fps"), (["--threads", "-1"], "--threads"),
+    (["-o", "{file}/sub"], "not a folder"), (["--video", "{file}/x.mp4"], "not a folder"),
+    (["--video", "{dir}"], "is a folder"),
+])
+def test_bad_window_and_output_options_fail_up_front(tmp_path, tiny_ckpt, capsys, opts, needle):
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    opts = [o.format(file=afile, dir=tmp_path) for o in opts]
+    args = ["reconstruct", str(EVT2["path"]), "-o", str(tmp_path / "o"), "--model", str(tiny_ckpt),
+            "--device", "cpu", "--no-progress", *opts]
+    assert main(args) == 2
+    assert needle in _one_error_line(capsys, "reconstruct")
+    assert not (tmp_path / "o").exists()  # nothing done before the check
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+def test_output_folder_that_cannot_be_created(tmp_path, tiny_ckpt, capsys):
+    """/proc refuses new entries even to root (where os.access says yes)."""
+    assert main(["reconstruct", str(EVT2["path"]), "-o", "/proc/evfocus-test/o", "--model", str(tiny_ckpt),
+                 "--no-progress"]) == 2
+    assert "/proc" in _one_error_line(capsys, "reconstruct")
+
+
+def test_simulate_negative_seed_and_eval_bad_out_are_one_line(tmp_path, capsys, monkeypatch):
+    """Other subcommands' option checks: one line, exit 2, before any work."""
+    from evfocus_live.train import evaluate
+
+    monkeypatch.setattr(evaluate, "evaluate", lambda *a, **k: pytest.fail("evaluated despite a bad --out"))
+    assert main(["simulate", str(tmp_path / "sim"), "--seed", "-5", "--sequences", "1", "--duration", "0.1"]) == 2
+    assert "--seed" in _one_error_line(capsys, "simulate")
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    assert main(["eval", "--data", str(tmp_path), "--out", str(afile)]) == 2
+    assert "not a folder" in _one_error_line(capsys, "eval")
+
+
+def _spawned_children(pid: int) -> list[int]:
+    """The multiprocessing workers among a process's children (Linux /proc)."""
+    kids = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for c in (task / "children").read_text().split():
+            try:
+                if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes():
+                    kids.append(int(c))
+            except OSError:
+                pass
+    return kids
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_sigint_to_the_parent_alone_stops_parallel_workers(tmp_path):
+    """`kill -INT <parent>` (not a Ctrl-C to the whole group): the parent must stop its
+    workers at once, keep what they wrote and exit 130, not wait for every job to end."""
+    import os
+    import signal
+    import time
+
+    inputs = []
+    for name in ("a.raw", "b.raw"):  # two long jobs: ~880 windows of 10 µs at 1280x720
+        (tmp_path / name).symlink_to(EVT3["path"])
+        inputs.append(str(tmp_path / name))
+    out = tmp_path / "o"
+    p = subprocess.Popen([sys.executable, "-m", "evfocus_live", "reconstruct", *inputs, "-o", str(out),
+                          "--jobs", "2", "--window-ms", "0.01", "--no-progress"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        t0 = time.monotonic()
+        while not all((out / d / "timestamps.txt").is_file() for d in "ab"):  # both workers are at work
+            assert p.poll() is None and time.monotonic() - t0 < 150, p.communicate()
+            time.sleep(0.2)
+        kids = _spawned_children(p.pid)
+        assert kids
+        os.kill(p.pid, signal.SIGINT)
+        _, err = p.communicate(timeout=30)
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+        p.communicate()
+    assert p.returncode == 130 and "Traceback" not in err, err
+    assert err.strip().splitlines()[-1] == "evfocus reconstruct: interrupted"
+    deadline = time.monotonic() + 5
+    while not all(_gone(k) for k in kids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert all(_gone(k) for k in kids)
+    for d in (out / "a", out / "b"):  # timestamps.txt was closed, not lost (at most the last line)
+        assert len(read_ts(d)) >= len(list(d.glob("frame_*.png"))) - 1

@@ -518,3 +518,50 @@ def test_simulated_sequences_work_without_hdf5plugin(tmp_path, monkeypatch):
     simulate_minimal(path, width=32, height=24, n_frames=4, sigma_range=(1, 2), seed=3)
     assert load_sequence(path).voxels.shape == (3, 5, 24, 32)
     assert has_ground_truth(path)
+
+
+@pytest.mark.parametrize("section, key, value", [
+    ("data", "num_bins", 0), ("data", "batch_size", 0), ("data", "stride", 0), ("train", "lr", "fast"),
+    ("train", "lr", float("nan")), ("train", "lr", -1.0), ("train", "steps", 0), ("train", "steps", -5),
+    ("train", "max_minutes", 0), ("train", "max_minutes", -1), ("train", "threads", -1), ("train", "seed", -1),
+    ("train", "log_every", 0), ("train", "channels_last", "yes"), ("model", "base", -4), ("model", "base", 4.5),
+])
+def test_bad_config_values_are_one_config_error(section, key, value):
+    cfg = {"model": dict(TINY_MODEL), "data": {}, "train": {}}
+    cfg[section][key] = value
+    with pytest.raises(ConfigError, match=rf"\[{section}\] {key} must be") as exc:
+        normalize_config(cfg)
+    assert "\n" not in str(exc.value)
+
+
+def test_bad_overrides_and_out_fail_before_training(tiny_data, tmp_path, capsys):
+    """--steps 0 used to write an untrained final.pt (NaN loss) and exit 0; --max-minutes 0 and
+    --lr -1 were taken; an --out that is a file failed after caching the data."""
+    from evfocus_live.cli import main
+
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[model]\narch = "evfocus"\nbase = 4\nkernel = 3\nnum_deblur_blocks = 1\n'
+                   f'[data]\ntrain = "{tiny_data}"\nseq_len = 3\nbatch_size = 2\n[augment]\ncrop = 32\n'
+                   f'[train]\nsteps = 1\nthreads = 1\ndevice = "cpu"\nout = "{tmp_path / "run"}"\n')
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    for opts, needle in [(["--steps", "0"], "--steps"), (["--steps", "-5"], "--steps"),
+                         (["--max-minutes", "0"], "--max-minutes"), (["--max-minutes", "-1"], "--max-minutes"),
+                         (["--lr", "-1"], "--lr"), (["--lr", "nan"], "--lr"), (["--out", str(afile)], "not a folder")]:
+        assert main(["train", str(cfg), "--no-progress", *opts]) == 2, opts
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and needle in err[0], (opts, err)
+    assert not (tmp_path / "run").exists()
+    with pytest.raises(ConfigError, match="steps"):  # the Python API checks its overrides too
+        train(tiny_cfg(tiny_data, tmp_path / "api"), steps=0, progress=False)
+
+
+def test_resume_from_another_model_is_one_line(tiny_data, tmp_path):
+    from evfocus_live.errors import CheckpointError
+    from evfocus_live.nn.registry import build_model, save_checkpoint
+
+    out = tmp_path / "run"
+    save_checkpoint(out / "last.pt", build_model("firenet", {"base": 2}))
+    with pytest.raises(CheckpointError, match="different model .*firenet.*drop --resume") as exc:
+        train(tiny_cfg(tiny_data, out), resume=True, progress=False)
+    assert "\n" not in str(exc.value)

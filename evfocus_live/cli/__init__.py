@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 
 from ..errors import EvFocusError
@@ -25,6 +26,7 @@ SUBCOMMANDS = {
 }
 
 EXIT_USER_ERROR = 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a Unix tool stopped by a closed pipe
 
 
 def setup_logging(verbose: int = 0, quiet: bool = False) -> None:
@@ -50,18 +52,62 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_stdout() -> None:
+    """After a broken pipe: point stdout at /dev/null so Python's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real stdout (e.g. captured by pytest)
+        pass
+
+
+class _NamedStdout:
+    """sys.stdout whose errors name it: a failed print() has no file name of its own."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def _named(self, fn, *a):
+        try:
+            return fn(*a)
+        except OSError as exc:
+            if exc.filename is None:
+                exc.filename = "stdout"
+            raise
+
+    def write(self, text):
+        return self._named(self._stream.write, text)
+
+    def flush(self):
+        return self._named(self._stream.flush)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     setup_logging(args.verbose, args.quiet)
+    stdout, sys.stdout = sys.stdout, _NamedStdout(sys.stdout)
     try:
-        return int(args._run(args) or 0)
+        rc = int(args._run(args) or 0)
+        sys.stdout.flush()  # a full disk or closed pipe shows here, not in Python's exit flush
+        return rc
     except EvFocusError as exc:
         print(f"evfocus {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print(f"evfocus {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `evfocus info F | head -1`: the reader left; quietly, as Unix tools do
+        _quiet_stdout()
+        return EXIT_BROKEN_PIPE
+    except OSError as exc:  # safety net for what the up-front checks could not foresee (disk full...)
+        print(f"evfocus {args.command}: error: {exc.filename or 'output'}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    finally:
+        sys.stdout = stdout
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 
 log = logging.getLogger(__name__)
 
@@ -20,13 +21,38 @@ def add_parser(sub):
     return p
 
 
+def _check_models(names: list[str]) -> None:
+    """Every --models name must be timeable (else one line before minutes of timing)."""
+    from pathlib import Path
+
+    from ..nn.registry import SHIPPED, load_model
+
+    configs = Path(__file__).resolve().parents[2] / "models" / "configs"
+    for name in names:
+        if name not in SHIPPED and not (configs / f"{name}.toml").is_file():
+            load_model(name, "cpu")  # CheckpointError: unknown name, missing or bad checkpoint
+
+
 def run(args) -> int:
     from .. import benchmark
+    from ..errors import ConfigError
+    from .options import check_output_file
 
+    if args.threads is not None and args.threads < 1:
+        raise ConfigError(f"--threads must be >= 1, got {args.threads}")
+    if args.out:
+        check_output_file("-o", args.out)  # before the benchmark, not after it
+    if args.models:
+        _check_models(args.models)
     result = benchmark.run(quick=args.quick, models=args.models, threads=args.threads,
                            progress=lambda s: log.info("bench: %s", s))
-    if args.out:
-        with open(args.out, "w") as fh:
-            json.dump(result, fh, indent=2)
     print(json.dumps(result, indent=2) if args.json else benchmark.format_table(result))
+    if args.out:
+        try:
+            with open(args.out, "w") as fh:
+                json.dump(result, fh, indent=2)
+        except OSError as exc:  # the results are printed above: say so rather than lose them
+            sys.stdout.flush()
+            raise ConfigError(f"-o {args.out}: cannot write ({exc.strerror or exc}); the results are "
+                              "printed above") from exc
     return 0

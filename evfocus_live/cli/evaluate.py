@@ -25,7 +25,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def run(args) -> int:
     from ..train.evaluate import evaluate
+    from .options import check_output_dir
 
+    if args.out is not None:
+        check_output_dir("--out", args.out)  # before the models run, not after
     rep = evaluate(args.models, args.data, args.out, warmup=args.warmup, max_windows=args.max_windows,
                    device=args.device)
     print(rep["markdown"])

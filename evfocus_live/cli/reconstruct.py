@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -65,17 +66,18 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def _options(args) -> dict:
     """Plain, picklable options (they travel to worker processes)."""
     from ..errors import ConfigError
+    from .options import check_number, check_window_events, check_window_ms
 
-    if args.window_ms is not None and args.window_ms <= 0:
-        raise ConfigError("--window-ms must be positive")
-    if args.adaptive_ms is not None and args.adaptive_ms <= 0:
-        raise ConfigError("--adaptive-ms must be positive")
-    if args.window_events is not None and args.window_events <= 0:
-        raise ConfigError("--window-events must be positive")
+    check_window_ms("--window-ms", args.window_ms)
+    check_window_ms("--adaptive-ms", args.adaptive_ms)
+    check_window_events("--window-events", args.window_events)
+    check_number("--fps", args.fps)
     if args.jobs < 1:
         raise ConfigError("--jobs must be >= 1")
-    if args.start_s is not None and args.start_s < 0:
-        raise ConfigError("--start-s must be >= 0")
+    if args.threads < 0:
+        raise ConfigError(f"--threads must be >= 0 (0 = default), got {args.threads}")
+    check_number("--start-s", args.start_s, lo_ok=True)
+    check_number("--end-s", args.end_s)
     if args.end_s is not None and args.end_s <= (args.start_s or 0):
         raise ConfigError("--end-s must be after --start-s")
     if args.side_by_side and not args.video:
@@ -190,7 +192,8 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
     t_start = time.monotonic()
     warned_blur = False
     try:
-        with open(outdir / "timestamps.txt", "w") as ts_file:
+        # line-buffered: a worker killed mid-run still leaves one line per frame written
+        with open(outdir / "timestamps.txt", "w", buffering=1) as ts_file:
             for fr in pipe.frames():
                 cv2.imwrite(str(outdir / f"frame_{fr.index:010d}.png"), fr.image)
                 ts_file.write(f"{fr.index} {fr.t_us}\n")
@@ -218,6 +221,17 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
     return n, pipe.model
 
 
+def _worker_init() -> None:
+    """Workers ignore SIGINT (a Ctrl-C reaches the whole process group): the parent decides
+    and stops them with SIGTERM (see :func:`_stop_workers`)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop_job(signum, frame):
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends the process outright
+    raise KeyboardInterrupt
+
+
 def _job(input_path: str, outdir: str, opts: dict, threads: int, position: int, n_inputs: int):
     """Worker-process entry: returns (input, frames, error line or None)."""
     import torch
@@ -226,16 +240,42 @@ def _job(input_path: str, outdir: str, opts: dict, threads: int, position: int, 
 
     torch.set_num_threads(max(1, threads))
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    signal.signal(signal.SIGTERM, _stop_job)  # while working: stop, closing the files written so far
     try:
         n, _ = reconstruct_one(input_path, Path(outdir), opts, position=position, n_inputs=n_inputs)
         return input_path, n, None
     except EvFocusError as exc:
         return input_path, 0, str(exc)
+    except KeyboardInterrupt:
+        return input_path, 0, "interrupted"
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+#: seconds stopped workers get to close their files before they are killed
+STOP_GRACE_S = 5.0
+
+
+def _stop_workers(ex) -> None:
+    """Cancel the jobs not started and stop the running workers now (SIGTERM: they close
+    their files; SIGKILL after STOP_GRACE_S). Without this the pool's shutdown waits for
+    every job to finish."""
+    procs = list((getattr(ex, "_processes", None) or {}).values())  # the pool has no public handle
+    ex.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        if p.is_alive():
+            p.terminate()
+    deadline = time.monotonic() + STOP_GRACE_S
+    for p in procs:
+        p.join(max(0.0, deadline - time.monotonic()))
+        if p.is_alive():
+            p.kill()
+            p.join(1.0)
 
 
 def run(args) -> int:
-    from ..errors import EvFocusError
     from ..sources import detect_format
+    from .options import check_output_dir, check_output_file
 
     opts = _options(args)
     if opts["at"]:
@@ -244,10 +284,12 @@ def run(args) -> int:
         read_timestamps(opts["at"])  # fail early, with one line
     for inp in args.inputs:  # check every input before spending time on any
         detect_format(inp)
-    outdir = Path(args.output)
-    if outdir.exists() and not outdir.is_dir():
-        raise EvFocusError(f"{outdir}: exists and is not a folder")
+    outdir = check_output_dir("-o", args.output)  # before any work: a bad folder fails in a second
     dirs = _output_dirs(args.inputs, outdir)
+    for inp, d in zip(args.inputs, dirs):
+        vpath = _video_path(opts["video"], len(args.inputs), d, inp)
+        if vpath is not None:
+            check_output_file("--video", vpath)
     if args.jobs > 1 and len(args.inputs) > 1:
         return _run_parallel(args.inputs, dirs, opts, args.jobs)
     model = None
@@ -267,18 +309,28 @@ def _run_parallel(inputs: list[str], dirs: list[Path], opts: dict, jobs: int) ->
     jobs = min(jobs, len(inputs))
     threads = max(1, (os.cpu_count() or 1) // jobs)
     errors = 0
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as ex:
+    done = {}
+
+    def report() -> None:
+        for inp, d in zip(inputs, dirs):
+            n, err = done.get(inp, (0, "not done"))
+            if not err:
+                print(f"{inp}: {n} frames -> {d}")
+
+    ex = ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"), initializer=_worker_init)
+    try:
         futs = [ex.submit(_job, inp, str(d), opts, threads, i % jobs, len(inputs))
                 for i, (inp, d) in enumerate(zip(inputs, dirs))]
-        done = {}
         for f in as_completed(futs):
             inp, n, err = f.result()
             done[inp] = (n, err)
             if err:
                 errors += 1
                 print(f"evfocus reconstruct: error: {err}", file=sys.stderr)
-    for inp, d in zip(inputs, dirs):
-        n, err = done[inp]
-        if not err:
-            print(f"{inp}: {n} frames -> {d}")
+    except KeyboardInterrupt:  # also a SIGINT to this process alone: stop the workers now
+        _stop_workers(ex)
+        report()  # what was finished stays, and is named
+        raise
+    ex.shutdown()
+    report()
     return 2 if errors else 0

@@ -62,6 +62,8 @@ def run(args) -> int:
         raise ConfigError(f"--sequences must be >= 1, got {args.sequences}")
     if args.workers < 1:
         raise ConfigError(f"--workers must be >= 1, got {args.workers}")
+    if args.seed < 0:
+        raise ConfigError(f"--seed must be >= 0, got {args.seed}")
     if args.max_speed < 0:
         raise ConfigError(f"--max-speed must be >= 0, got {args.max_speed}")
     out = Path(args.outdir)

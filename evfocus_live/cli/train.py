@@ -31,9 +31,17 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def run(args) -> int:
     import json
 
+    from ..errors import ConfigError
     from ..train.trainer import load_config, train
+    from .options import check_number, check_output_dir
 
+    if args.steps is not None and args.steps < 1:
+        raise ConfigError(f"--steps must be >= 1, got {args.steps}")
+    check_number("--max-minutes", args.max_minutes)
+    check_number("--lr", args.lr)
     cfg = load_config(args.config)
+    out = args.out if args.out is not None else cfg["train"]["out"]
+    check_output_dir("--out" if args.out is not None else "[train] out", out)  # before caching data
     summary = train(cfg, resume=args.resume, max_minutes=args.max_minutes, steps=args.steps, out=args.out,
                     data=args.data, progress=not args.no_progress, init=args.init,
                     lr=args.lr)

@@ -118,7 +118,51 @@ def normalize_config(cfg: dict[str, Any], where: str = "config") -> dict[str, An
         raise ConfigError(f"{where}: [train] trainable must be a list of parameter-name prefixes, e.g. [\"redefocus.\"]")
     if out["train"]["amp"] not in ("auto", "bf16", "off"):
         raise ConfigError(f"{where}: [train] amp must be \"auto\" (autocast on a GPU only), \"bf16\" or \"off\"")
+    _check_values(out, where)
     return out
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)  # TOML true is not a count
+
+
+def _is_num(v) -> bool:
+    return (isinstance(v, int | float) and not isinstance(v, bool)) and math.isfinite(v)
+
+
+#: (section, key, test, what it must be); None passes where the default is None
+_VALUE_RULES = [
+    ("data", "num_bins", lambda v: _is_int(v) and v >= 1, "a whole number >= 1"),
+    ("data", "batch_size", lambda v: _is_int(v) and v >= 1, "a whole number >= 1"),
+    ("data", "stride", lambda v: _is_int(v) and v >= 1, "a whole number >= 1"),
+    ("data", "max_sequences", lambda v: v is None or (_is_int(v) and v >= 1), "a whole number >= 1 or left out"),
+    ("train", "lr", lambda v: _is_num(v) and v > 0, "a positive number"),
+    ("train", "lr_min_frac", lambda v: _is_num(v) and 0 <= v <= 1, "a share between 0 and 1"),
+    ("train", "steps", lambda v: _is_int(v) and v >= 1, "a whole number >= 1"),
+    ("train", "max_minutes", lambda v: v is None or (_is_num(v) and v > 0), "a positive number or left out"),
+    ("train", "seed", lambda v: _is_int(v) and v >= 0, "a whole number >= 0"),
+    ("train", "out", lambda v: isinstance(v, str) and v != "", "a folder name"),
+    ("train", "threads", lambda v: v is None or (_is_int(v) and v >= 0), "a whole number >= 0 (0: default)"),
+    ("train", "device", lambda v: isinstance(v, str), "\"auto\", \"cpu\" or \"cuda\""),
+    ("train", "ckpt_every_s", lambda v: _is_num(v) and v >= 0, "a number of seconds >= 0"),
+    ("train", "log_every", lambda v: _is_int(v) and v >= 1, "a whole number >= 1"),
+    ("train", "grad_clip", lambda v: v is None or (_is_num(v) and v >= 0), "a number >= 0 (0: off)"),
+    ("train", "weight_decay", lambda v: _is_num(v) and v >= 0, "a number >= 0"),
+    ("train", "channels_last", lambda v: isinstance(v, bool), "true or false"),
+    ("train", "init", lambda v: v is None or (isinstance(v, str) and v != ""), "a checkpoint path or left out"),
+]
+
+
+def _check_values(cfg: dict[str, Any], where: str = "config") -> None:
+    """Types and ranges of the [data] and [train] values (a bad one would fail deep inside
+    torch, or train nothing); ConfigError naming the key."""
+    for section, key, ok, what in _VALUE_RULES:
+        v = cfg[section][key]
+        if not ok(v):
+            raise ConfigError(f"{where}: [{section}] {key} must be {what}, got {v!r}")
+    base = cfg["model"].get("base")  # every architecture's width: a bad one fails deep in torch
+    if base is not None and not (_is_int(base) and base >= 1):
+        raise ConfigError(f"{where}: [model] base must be a whole number >= 1, got {base!r}")
 
 
 class Unroll(nn.Module):
@@ -280,6 +324,7 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
         tc["init"] = init
     if lr is not None:
         tc["lr"] = lr
+    _check_values(cfg, "options")  # the overrides too
     ddp, rank, world = _dist_info()
     if tc["threads"]:
         torch.set_num_threads(int(tc["threads"]))
@@ -344,7 +389,14 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
     if resume:
         if last_path.is_file():
             ck = read_checkpoint(last_path)
-            model.load_state_dict(ck["state_dict"])
+            try:  # a checkpoint of another model: one line, not a traceback listing every key
+                if ck["arch"] != model.arch:
+                    raise RuntimeError("another architecture")
+                model.load_state_dict(ck["state_dict"])
+            except RuntimeError as exc:
+                raise CheckpointError(f"{last_path} is a checkpoint of a different model ({ck['arch']} "
+                                      f"{ck['config']}; the config builds {model.arch} {dict(model.config)}); "
+                                      "use another --out or drop --resume") from exc
             if "optimizer" in ck:
                 opt.load_state_dict(ck["optimizer"])
             step = int(ck["meta"].get("step", 0))

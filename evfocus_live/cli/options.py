@@ -1,0 +1,85 @@
+"""Checks of command-line options shared by the ``evfocus`` subcommands.
+
+Each raises :class:`~evfocus_live.errors.ConfigError` with one line naming the option.
+The live viewer's parser (``gui/app.py``) can use the window checks as well.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from pathlib import Path
+
+from ..errors import ConfigError
+
+#: timestamps are whole µs: a shorter window rounds to 0
+MIN_WINDOW_MS = 0.001
+#: one hour; longer is a typo (and µs counts beyond int64 overflow far above it)
+MAX_WINDOW_MS = 3_600_000.0
+#: the ring buffer holds 4 windows at 13 bytes/event: 50 M -> 2.6 GB, still allocatable (where
+#: 1e11 asked for 4.7 TiB), ~150x the default window of a 1280x720 sensor (0.35 events/pixel);
+#: the viewer's bound too (gui/app.py)
+MAX_WINDOW_EVENTS = 50_000_000
+
+
+def check_number(opt: str, value: float | None, lo: float = 0.0, lo_ok: bool = False,
+                 hi: float = math.inf) -> None:
+    """``value`` (if given) must be finite and above ``lo`` (or equal, with ``lo_ok``), at most ``hi``."""
+    if value is None:
+        return
+    if not math.isfinite(value) or value < lo or (value == lo and not lo_ok) or value > hi:
+        rng = f"{'>=' if lo_ok else '>'} {lo:g}" + (f" and <= {hi:g}" if hi < math.inf else "")
+        raise ConfigError(f"{opt} must be a finite number {rng}, got {value:g}")
+
+
+def check_window_ms(opt: str, value: float | None) -> None:
+    if value is not None and not MIN_WINDOW_MS <= value <= MAX_WINDOW_MS:  # NaN fails too
+        raise ConfigError(f"{opt} must be between {MIN_WINDOW_MS:g} (1 µs) and {MAX_WINDOW_MS:.0f} ms "
+                          f"(one hour), got {value:g}")
+
+
+def check_window_events(opt: str, value: int | None) -> None:
+    if value is not None and not 1 <= value <= MAX_WINDOW_EVENTS:
+        raise ConfigError(f"{opt} must be between 1 and {MAX_WINDOW_EVENTS:,} events, got {value:,}")
+
+
+def _writable_folder(d: Path, what: str) -> None:
+    """``d`` exists: it must be a folder we can create files in (os.access lies for root: try it)."""
+    if not d.is_dir():
+        raise ConfigError(f"{what}: {d} is not a folder")
+    try:
+        with tempfile.TemporaryFile(dir=d):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"{what}: cannot write in {d} ({exc.strerror or exc})") from exc
+
+
+def _existing_ancestor(p: Path) -> Path:
+    p = p.absolute()
+    while not p.exists() and p != p.parent:
+        p = p.parent
+    return p
+
+
+def check_output_dir(opt: str, path: str | Path) -> Path:
+    """An output folder that exists or can be created, and is writable; nothing is created."""
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise ConfigError(f"{opt} {p}: exists and is not a folder")
+    _writable_folder(_existing_ancestor(p), f"{opt} {p}")
+    return p
+
+
+def check_output_file(opt: str, path: str | Path) -> Path:
+    """An output file that can be written (replaced or created); nothing is created."""
+    p = Path(path)
+    if p.is_dir():
+        raise ConfigError(f"{opt} {p}: is a folder, expected a file name")
+    if p.exists():
+        try:
+            open(p, "ab").close()  # appending nothing: a writability test that leaves it as it is
+        except OSError as exc:
+            raise ConfigError(f"{opt} {p}: cannot write ({exc.strerror or exc})") from exc
+    else:
+        _writable_folder(_existing_ancestor(p.parent), f"{opt} {p}")
+    return p
