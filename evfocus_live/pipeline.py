@@ -847,7 +847,9 @@ class Pipeline:
                     if epoch != self.ring.epoch:  # popped before a seek cleared the ring: stale
                         continue
                     windows = self.slicer.push(self._filter_events(ev))
-                    if len(windows) > self.max_backlog_windows:
+                    # a file at "as fast as possible" is throttled by its reader (the viewer's
+                    # back-pressure), so every window is shown; live or paced, keep up instead
+                    if len(windows) > self.max_backlog_windows and (self.speed > 0 or self.source.is_live):
                         self.stats.skipped_windows += len(windows) - self.max_backlog_windows
                         windows = windows[-self.max_backlog_windows:]
                     for w in windows:

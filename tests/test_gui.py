@@ -7,6 +7,7 @@ is injected so the tests measure the viewer, not CPU inference speed.
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -571,6 +572,27 @@ def test_headless_file_replay_records_events_and_ends_by_itself(tmp_path, tiny_c
     assert n >= 1
 
 
+def test_headless_replay_as_fast_as_possible_shows_every_window(tmp_path, tiny_ckpt, caplog):
+    """``--speed 0`` reconstructs every window of a file, as ``evfocus reconstruct`` does: the
+    reader hands on slices the back-pressure can hold, and the worker does not skip to the
+    newest window. (A reader batch of the whole file once gave 2 frames out of 59.)"""
+    from evfocus_live.config import WindowConfig
+    from evfocus_live.core.slicing import make_slicer
+    from evfocus_live.gui.app import main
+    from evfocus_live.sources import open_source
+    info = REAL_FILES["davis346"]
+    slicer = make_slicer(WindowConfig(window_events=2000), info["width"], info["height"])
+    with open_source(info["path"]) as src:
+        expected = sum(len(slicer.push(b)) for b in src) + len(slicer.flush())
+    assert expected == info["events"] // 2000 + 1
+    caplog.set_level(logging.INFO, logger="evfocus_live")
+    rc = main(["--headless", str(info["path"]), "--model", str(tiny_ckpt), "--device", "cpu", "--speed", "0",
+               "--window-events", "2000", "--exit-after", "60"])
+    assert rc == 0
+    done = [r.getMessage() for r in caplog.records if r.getMessage().startswith("done: ")]
+    assert done and done[-1].startswith(f"done: {expected} frames"), done
+
+
 def test_screenshot_flag_saves_window_and_exits(tmp_path, tiny_ckpt):
     # a process of its own, as a user runs it (and app.exec()/quit() stay out of pytest-qt's app)
     png = tmp_path / "shot.png"
@@ -602,6 +624,33 @@ def test_bad_options_are_one_line_errors(capsys):
     assert main(["--headless", str(Path("/nonexistent/file.aedat4"))]) == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert any("no such file" in ln for ln in lines)
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--speed", "nan"], "--speed must be"),
+    (["--exit-after", "nan"], "--exit-after must be a finite"),
+    (["--window-ms", "inf"], "--window-ms must be between"),
+    (["--window-ms", "0.0001"], "--window-ms must be between"),  # rounds to 0 us
+    (["--window-events", "99999999999"], "--window-events must be between"),
+    (["--video", "{afile}/x.mp4"], "--video {afile}/x.mp4: {afile} is not a folder"),
+    (["--record", "{tmp}"], "is a folder"),
+    (["--screenshot", "{afile}/x.png"], "--screenshot {afile}/x.png: {afile} is not a folder"),  # once a hang
+    (["--headless", "--camera", "davis346"], "no iniVation camera found"),  # headless: no silent fallback
+    (["--camera", "foo"], "unknown camera 'foo' (known: davis346,"),  # was "foo: no such file"
+])
+def test_bad_values_and_outputs_fail_before_any_work(tmp_path, capsys, argv, message):
+    """NaN/inf/absurd values, unwritable outputs and an absent camera in a headless run: one
+    line and exit 2 before anything starts (each once ran on, hung or fell back silently)."""
+    from evfocus_live.gui.app import main
+    afile = tmp_path / "afile"
+    afile.write_text("not a folder")
+    fmt = dict(afile=afile, tmp=tmp_path)
+    argv = [a.format(**fmt) for a in argv]
+    if "--headless" not in argv and "--screenshot" not in argv:
+        argv.append("--headless")
+    assert main(argv + ["--exit-after", "5"] if "--exit-after" not in argv else argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message.format(**fmt) in err[0], err
 
 
 def test_video_sink_keeps_the_event_time_pace(tmp_path):

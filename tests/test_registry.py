@@ -133,6 +133,29 @@ def test_wrong_arch_and_mismatched_weights(tmp_path, tiny_ckpt):
         load_model(str(tmp_path / "bare.pt"))
 
 
+def test_text_file_config_not_a_dict_and_nan_weights(tmp_path, tiny_ckpt):
+    """Each once gave a cryptic "(101)", a ValueError traceback, or a run with every frame
+    NaN and dropped ("0 frames", exit 0)."""
+    _, path = tiny_ckpt
+    ck = torch.load(path, weights_only=True)
+    (tmp_path / "notes.pt").write_text("experiment notes, not weights\n")
+    with pytest.raises(CheckpointError) as e:
+        load_model(str(tmp_path / "notes.pt"))
+    assert "not a PyTorch checkpoint file" in _one_line(e)
+    torch.save({**ck, "config": "base=4"}, tmp_path / "config_str.pt")
+    with pytest.raises(CheckpointError) as e:
+        load_model(str(tmp_path / "config_str.pt"))
+    assert "config and state_dict must be dicts" in _one_line(e)
+    sd = {k: v.clone() for k, v in ck["state_dict"].items()}
+    key = next(k for k, v in sd.items() if v.is_floating_point())
+    sd[key].view(-1)[0] = float("nan")
+    torch.save({**ck, "state_dict": sd}, tmp_path / "diverged.pt")
+    with pytest.raises(CheckpointError) as e:
+        load_model(str(tmp_path / "diverged.pt"))
+    assert "1 weight tensors hold NaN/inf" in _one_line(e) and key in _one_line(e)
+    assert load_model(str(path)) is not None  # the healthy one still loads
+
+
 class _Evil:
     pass
 

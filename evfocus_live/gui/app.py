@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 import signal
 import sys
 import time
 from pathlib import Path
 
+from ..cli.options import check_output_file, check_window_events, check_window_ms
 from ..config import ModelConfig, PostConfig, WindowConfig
 from ..errors import ConfigError, EvFocusError
 
@@ -70,18 +72,28 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
         raise ConfigError("--exit-after must be > 0 seconds")
     if not 0.0 <= args.focus <= 1.0:
         raise ConfigError("--focus must be within 0..1 (0.5 = in focus)")
-    if args.speed < 0 or (0 < args.speed < 0.1) or args.speed > 10:
+    if args.exit_after is not None and not math.isfinite(args.exit_after):
+        raise ConfigError("--exit-after must be a finite number of seconds")
+    if not math.isfinite(args.speed) or args.speed < 0 or (0 < args.speed < 0.1) or args.speed > 10:
         raise ConfigError("--speed must be 0 (as fast as possible) or within 0.1..10")
+    check_window_ms("--window-ms", args.window_ms)
+    check_window_events("--window-events", args.window_events)
     if args.window_ms is not None:
-        if args.window_ms <= 0:
-            raise ConfigError("--window-ms must be > 0")
         window = WindowConfig(mode="duration", window_ms=args.window_ms)
     elif args.window_events is not None:
-        if args.window_events <= 0:
-            raise ConfigError("--window-events must be > 0")
         window = WindowConfig(mode="events", window_events=args.window_events)
     else:
         window = WindowConfig()
+    for flag in ("screenshot", "video", "record"):
+        if getattr(args, flag):
+            check_output_file(f"--{flag}", getattr(args, flag))
+    if args.camera:
+        from ..sources import CAMERA_NAMES, source_registry
+        live = [n for n, c in source_registry().load_all().items() if getattr(c, "is_live", False)]
+        known = [*CAMERA_NAMES, *(n for n in live if n not in CAMERA_NAMES)]
+        if args.camera not in known:  # else it would be opened as a file: "foo: no such file"
+            raise ConfigError(f"unknown camera {args.camera!r} (known: {', '.join(known)}; "
+                              "a recording is given without --camera)")
     steps = tuple(s.strip() for s in args.post.split(",") if s.strip())
     spec = args.input or args.camera or "sim"
     return spec, window, ModelConfig(name=args.model, device=args.device), PostConfig(steps=steps)
@@ -110,7 +122,7 @@ def run_headless(args, spec, window, model, post) -> int:
     from .session import LiveSession, open_with_fallback
 
     msgs: list[str] = []
-    src = open_with_fallback(spec, msgs)
+    src = open_with_fallback(spec, msgs, fallback=False)  # a named camera that is absent: exit 2
     for m in msgs:
         log.warning("%s", m)
     if hasattr(src, "set_focus"):
@@ -150,13 +162,15 @@ def run_headless(args, spec, window, model, post) -> int:
                 break
     finally:
         signal.signal(signal.SIGINT, prev)
-        n_events = sess.recorder.n_events
-        sess.stop()  # stops the threads, then finalises the recording
+        sess.stop()  # stops the threads, then finalises the recording (its counts are final now)
         if args.video:
             log.info("wrote %s (%d frames)", args.video, sess.recorder.n_frames)
         if args.record:
-            log.info("wrote %s (%d events)", args.record, n_events)
+            log.info("wrote %s (%d events)", args.record, sess.recorder.n_events)
         log.info("done: %d frames in %.1f s", sess.frames_done, time.monotonic() - t0)
+    if rc == 0 and sess.recorder.error:  # disk full, ...: what was written is kept, but say so
+        print(f"evfocus-live: error: {sess.recorder.error}", file=sys.stderr)
+        rc = EXIT_USER_ERROR
     return rc
 
 
@@ -178,16 +192,18 @@ def run_window(args, spec, window, model, post) -> int:
         QtCore.QTimer.singleShot(0, lambda: _start_cli_recording(win, args))
 
     def finish():
-        if args.screenshot:
-            path = Path(args.screenshot)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if not win.grab().save(str(path)):
-                print(f"evfocus-live: error: cannot write screenshot {path}", file=sys.stderr)
-                result["rc"] = EXIT_USER_ERROR
-            else:
-                log.info("screenshot saved: %s", path)
-        win.close()
-        app.quit()
+        try:
+            if args.screenshot:
+                path = Path(args.screenshot)
+                path.parent.mkdir(parents=True, exist_ok=True)  # writable: checked at the start
+                if not win.grab().save(str(path)):
+                    print(f"evfocus-live: error: cannot write screenshot {path}", file=sys.stderr)
+                    result["rc"] = EXIT_USER_ERROR
+                else:
+                    log.info("screenshot saved: %s", path)
+        finally:  # an exception in this slot must not leave the app running
+            win.close()
+            app.quit()
 
     if args.exit_after is not None:
         QtCore.QTimer.singleShot(int(args.exit_after * 1000), finish)

@@ -124,8 +124,11 @@ class TapSource(EventSource):
             self._pending = batch
         batch = self._pending
         pipe = getattr(s, "pipeline", None)
-        if not self.is_live and len(batch) and pipe is not None and pipe.speed > 0:
-            cut = int(np.searchsorted(batch["t"], int(batch["t"][0]) + self.CHUNK_US, side="left"))
+        if not self.is_live and len(batch) and pipe is not None:
+            if pipe.speed > 0:
+                cut = int(np.searchsorted(batch["t"], int(batch["t"][0]) + self.CHUNK_US, side="left"))
+            else:  # "max": hand on at most half the back-pressure limit, so a reader batch (up to
+                cut = s.backpressure_events() // 2  # 512 k events) never overfills the ring
             cut = max(cut, 1)
             batch, self._pending = batch[:cut], batch[cut:]
         else:
@@ -223,21 +226,24 @@ class DirectIntegration(torch.nn.Module):
         return {"image": torch.sigmoid(self._state)}
 
 
-def open_with_fallback(spec: str, messages: list[str]) -> EventSource:
+def open_with_fallback(spec: str, messages: list[str], fallback: bool = True) -> EventSource:
     """Open ``spec``; a missing camera (or ``auto`` with none attached) falls back to sim.
 
     Messages for the user are appended to ``messages``. File errors are not masked:
-    they raise, so the caller decides (the window keeps the current source).
+    they raise, so the caller decides (the window keeps the current source). With
+    ``fallback=False`` (headless runs: nobody sees a fallback) only ``auto`` falls back,
+    and a named camera that is not there raises its one-line error.
     """
     from ..sources import CAMERA_NAMES, open_source
+    strict = spec not in CAMERA_NAMES or spec == "sim" or (not fallback and spec != "auto")
     try:
         return open_source(spec)
     except EvFocusError as exc:
-        if spec not in CAMERA_NAMES or spec == "sim":
+        if strict:
             raise
         messages.append(f"{exc} - showing the simulated camera instead")
     except Exception as exc:  # a camera backend/driver import failure
-        if spec not in CAMERA_NAMES or spec == "sim":
+        if strict:
             raise EvFocusError(f"cannot open {spec}: {exc}") from exc
         messages.append(f"camera {spec!r} unavailable ({type(exc).__name__}: {exc}) - "
                         "showing the simulated camera instead")

@@ -137,7 +137,11 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
     """The raw checkpoint dict (CPU tensors), validated for its keys."""
     path = Path(path)
     if not path.is_file():
-        raise CheckpointError(f"checkpoint not found: {path}")
+        raise CheckpointError(f"checkpoint not found: {path}" + (" (a folder)" if path.is_dir() else ""))
+    with open(path, "rb") as f:
+        magic = f.read(4)
+    if magic[:4] != b"PK\x03\x04" and magic[:1] != b"\x80":  # torch.save's zip, or the legacy pickle
+        raise CheckpointError(f"{path}: not a PyTorch checkpoint file")
     try:
         ckpt = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # corrupt zip, truncated file, pickled objects...
@@ -145,6 +149,8 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
         raise CheckpointError(f"{path}: not a readable evfocus-live checkpoint ({msg})") from exc
     if not isinstance(ckpt, dict) or not {"arch", "config", "state_dict"} <= set(ckpt):
         raise CheckpointError(f"{path}: not an evfocus-live checkpoint (expected keys arch, config, state_dict)")
+    if not isinstance(ckpt["config"], dict) or not isinstance(ckpt["state_dict"], dict):
+        raise CheckpointError(f"{path}: corrupt checkpoint (its config and state_dict must be dicts)")
     return ckpt
 
 
@@ -168,7 +174,11 @@ def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> tor
         first = [ln.strip() for ln in str(exc).splitlines() if ln.strip()][1:2]
         detail = first[0][:140] if first else "state_dict mismatch"
         raise CheckpointError(f"{path}: weights do not match architecture {ckpt['arch']!r} ({detail})") from exc
-    model.meta = dict(ckpt.get("meta") or {})
+    bad = [k for k, v in model.state_dict().items() if v.is_floating_point() and not torch.isfinite(v).all()]
+    if bad:  # every frame would be NaN, i.e. dropped: say why once, here
+        raise CheckpointError(f"{path}: {len(bad)} weight tensors hold NaN/inf (e.g. {bad[0]}; a diverged training run?)")
+    meta = ckpt.get("meta")
+    model.meta = dict(meta) if isinstance(meta, dict) else {}
     dev = resolve_device(device)
     model = model.to(dev).eval()
     if dev.type == "cpu":  # oneDNN is 1.5-2x faster on these small convs with NHWC weights too
