@@ -68,7 +68,8 @@ def test_last_stage_configs_continue_from_the_shipped_weights():
     from evfocus_live.train.trainer import _init_weights
 
     for config, name in (("evfocus-full", "evfocus-full"), ("e2vid-full", "e2vid-full"),
-                         ("evfocus-sigmahead-wide", "evfocus"), ("e2vid-stage3", "e2vid")):  # the light pair's last stage too
+                         ("evfocus-sigmahead-wide", "evfocus"), ("e2vid-stage3", "e2vid"),  # the light pair's last stage too
+                         ("firenet-stage2", "firenet"), ("e2vid-sharp-stage2", "e2vid-sharp")):
         cfg = load_config(MODELS_DIR / "configs" / f"{config}.toml")
         arch_cfg = {k: v for k, v in cfg["model"].items() if k != "arch"}
         arch_cfg.setdefault("num_bins", cfg["data"]["num_bins"])
@@ -95,6 +96,21 @@ def test_light_pair_had_the_same_last_stage():
     assert [st["trainable"] for st in training_stages(metas["evfocus"])] == [None, None, ["redefocus."], None,
                                                                             ["redefocus."]]
     assert len(metas["e2vid"]["average_of"]) == 2
+
+
+def test_reference_baselines_trained_with_the_light_pairs_recipe():
+    """firenet and e2vid-sharp (fourteenth session) end with a stage of the light pair's recipe
+    (40-window items, truncated BPTT in chunks of 10, state carried) on top of their first
+    session's 8-window stage: the 192-sequence defocused set for firenet, 48 in-focus
+    sequences for e2vid-sharp."""
+    from evfocus_live.train.card import training_stages
+
+    for name, sequences in (("firenet", 192), ("e2vid-sharp", 48)):
+        meta = torch.load(MODELS_DIR / f"{name}.pt", weights_only=True)["meta"]
+        data = meta["train_config"]["data"]
+        assert (data["seq_len"], data["tbptt"]) == (40, 10) and meta["dataset_sequences"] == sequences
+        assert len(training_stages(meta)) == 2 and meta["init"]["step"] in (85, 472)
+        assert meta["step"] > 1000
 
 
 def test_unshipped_name_is_a_clear_error(monkeypatch):
