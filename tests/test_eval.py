@@ -245,3 +245,17 @@ def test_real_recording_too_small_for_niqe(tmp_path):
     m = EvFocus(dict(base=4, kernel=3, num_deblur_blocks=1)).eval()
     table, _ = evaluate_real({"tiny": m}, [f], max_windows=2, brisque_frames=1, progress=False)
     assert np.isnan(table[f.name]["tiny"]["niqe"])
+
+
+def test_eval_with_only_unreadable_recordings_is_an_error(tmp_path):
+    """Every real file skipped: one InputError (exit 2), not a report of "(skipped)" rows and exit 0."""
+    from evfocus_live.errors import InputError
+    from evfocus_live.nn.registry import save_checkpoint
+    from evfocus_live.train.evaluate import evaluate
+
+    ckpt = save_checkpoint(tmp_path / "tiny.pt", EvFocus(dict(base=4, kernel=3, num_deblur_blocks=1)).eval())
+
+    bad = tmp_path / "empty.raw"
+    bad.write_bytes(b"% evt 3.0\n% geometry 64x48\n% end\n")  # a RAW header and no events
+    with pytest.raises(InputError, match="no readable event file"):
+        evaluate([str(ckpt)], [str(bad)], out_dir=tmp_path / "out")

@@ -407,6 +407,9 @@ def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None
             grids["grid_synthetic.png"] = _stack_rows(rows)
     if real_files:
         real, rows = evaluate_real(models, real_files, num_bins, max_windows, progress=progress)
+        if not gt_files and all("skipped" in r for r in real.values()):  # nothing was evaluated
+            raise InputError(f"no readable event file in {', '.join(map(str, data))} "
+                             f"(first: {next(iter(real.values()))['skipped']})")
         report["real"] = real
         if rows:
             grids["grid_real.png"] = _stack_rows(rows)
