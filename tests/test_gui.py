@@ -628,7 +628,7 @@ def test_bad_options_are_one_line_errors(capsys):
 
 @pytest.mark.parametrize("argv,message", [
     (["--speed", "nan"], "--speed must be"),
-    (["--exit-after", "nan"], "--exit-after must be a finite"),
+    (["--exit-after", "nan"], "--exit-after must be a finite number > 0"),
     (["--window-ms", "inf"], "--window-ms must be between"),
     (["--window-ms", "0.0001"], "--window-ms must be between"),  # rounds to 0 us
     (["--window-events", "99999999999"], "--window-events must be between"),

@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from ..cli.options import check_output_file, check_window_events, check_window_ms
+from ..cli.options import check_number, check_output_file, check_window_events, check_window_ms
 from ..config import ModelConfig, PostConfig, WindowConfig
 from ..errors import ConfigError, EvFocusError
 
@@ -68,12 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
     if args.input and args.camera:
         raise ConfigError("give either INPUT or --camera, not both")
-    if args.exit_after is not None and args.exit_after <= 0:
-        raise ConfigError("--exit-after must be > 0 seconds")
+    check_number("--exit-after", args.exit_after)  # seconds, finite and > 0
     if not 0.0 <= args.focus <= 1.0:
         raise ConfigError("--focus must be within 0..1 (0.5 = in focus)")
-    if args.exit_after is not None and not math.isfinite(args.exit_after):
-        raise ConfigError("--exit-after must be a finite number of seconds")
     if not math.isfinite(args.speed) or args.speed < 0 or (0 < args.speed < 0.1) or args.speed > 10:
         raise ConfigError("--speed must be 0 (as fast as possible) or within 0.1..10")
     check_window_ms("--window-ms", args.window_ms)

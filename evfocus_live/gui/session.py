@@ -127,8 +127,9 @@ class TapSource(EventSource):
         if not self.is_live and len(batch) and pipe is not None:
             if pipe.speed > 0:
                 cut = int(np.searchsorted(batch["t"], int(batch["t"][0]) + self.CHUNK_US, side="left"))
-            else:  # "max": hand on at most half the back-pressure limit, so a reader batch (up to
-                cut = s.backpressure_events() // 2  # 512 k events) never overfills the ring
+            else:  # "max": at most half the back-pressure limit, so that a reader batch
+                # (up to 512 k events) never overfills the ring and every window is shown
+                cut = s.backpressure_events() // 2
             cut = max(cut, 1)
             batch, self._pending = batch[:cut], batch[cut:]
         else:
