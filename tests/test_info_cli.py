@@ -84,3 +84,13 @@ def test_closed_pipe_and_full_disk_on_stdout(tmp_path):
             r = subprocess.run(cmd, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
         assert r.returncode == 2, r.stderr
         assert r.stderr.strip().splitlines() == ["evfocus info: error: stdout: No space left on device"]
+
+
+def test_steps_beyond_int64_are_not_counted_backwards(tmp_path, capsys):
+    """A forward jump of 1e19 us overflowed np.diff's int64 into a "step back" of 8.4e18."""
+    ev = make_events(100, seed=2)
+    ev["t"][:50] = -5 * 10 ** 18 + np.arange(50)
+    ev["t"][50:] = 5 * 10 ** 18 + np.arange(50)
+    np.save(tmp_path / "far.npy", ev)
+    info = _info_json(capsys, tmp_path / "far.npy")
+    assert info["non_monotonic_steps"] == 0 and info["time_jumps_over_1s"] == 1

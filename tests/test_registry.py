@@ -156,6 +156,12 @@ def test_text_file_config_not_a_dict_and_nan_weights(tmp_path, tiny_ckpt):
     assert load_model(str(path)) is not None  # the healthy one still loads
 
 
+def test_string_flag_in_a_config_is_refused():
+    """TOML ``dual_decoder = "false"`` is a truthy string: refused, not silently dual."""
+    with pytest.raises(CheckpointError, match="dual_decoder must be true or false"):
+        build_model("evfocus", {"dual_decoder": "false"})
+
+
 class _Evil:
     pass
 
@@ -164,8 +170,9 @@ def test_pickled_objects_are_refused(tmp_path, tiny_ckpt):
     _, path = tiny_ckpt
     ck = torch.load(path, weights_only=True)
     torch.save({**ck, "meta": {"obj": _Evil()}}, tmp_path / "pickled.pt")
-    with pytest.raises(CheckpointError):
+    with pytest.raises(CheckpointError) as e:
         load_model(str(tmp_path / "pickled.pt"))
+    assert "holds pickled Python objects, which are never loaded" in _one_line(e)
 
 
 def test_names():

@@ -54,7 +54,7 @@ def describe(path: str, progress: bool = True) -> dict:
                     t = np.concatenate(([t_prev], t))
                 else:
                     t_file_first = int(t[0])
-                d = np.diff(t)
+                d = np.diff(t.astype(np.float64))  # int64 differences overflow past 2^63 us (exact to 2^53)
                 if len(d):
                     neg = d < 0
                     k = int(np.count_nonzero(neg))

@@ -52,7 +52,9 @@ class EvFocus(RecurrentModel):
         top = self.build_encoder(cfg)
         chans = [top // 2 ** (i + 1) for i in range(n)]
         self.align_dec = nn.ModuleList(UpsampleConvLayer(top // 2 ** i, chans[i], k) for i in range(n))
-        self.dual = bool(cfg["dual_decoder"])
+        if not isinstance(cfg["dual_decoder"], bool):  # "false" in a config would be truthy
+            raise ValueError(f"dual_decoder must be true or false, got {cfg['dual_decoder']!r}")
+        self.dual = cfg["dual_decoder"]
         if self.dual:
             self.blur_dec = nn.ModuleList(UpsampleConvLayer(top // 2 ** i, chans[i], k) for i in range(n))
             self.blur_pred = ConvLayer(b, 1, 1, relu=False)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -143,8 +144,13 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
     if magic[:4] != b"PK\x03\x04" and magic[:1] != b"\x80":  # torch.save's zip, or the legacy pickle
         raise CheckpointError(f"{path}: not a PyTorch checkpoint file")
     try:
-        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # the refusal of pickled objects says it in one line below
+            warnings.simplefilter("ignore")
+            ckpt = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # corrupt zip, truncated file, pickled objects...
+        if "Weights only load failed" in str(exc):  # torch's refusal: several paragraphs of advice
+            raise CheckpointError(f"{path}: holds pickled Python objects, which are never loaded "
+                                  "(a checkpoint is tensors and plain data)") from exc
         msg = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
         raise CheckpointError(f"{path}: not a readable evfocus-live checkpoint ({msg})") from exc
     if not isinstance(ckpt, dict) or not {"arch", "config", "state_dict"} <= set(ckpt):
