@@ -1,7 +1,7 @@
 """Checks of command-line options shared by the ``evfocus`` subcommands.
 
 Each raises :class:`~evfocus_live.errors.ConfigError` with one line naming the option.
-The live viewer's parser (``gui/app.py``) can use the window checks as well.
+The live viewer's parser (``gui/app.py``) uses them too, so both tools refuse the same values.
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ MIN_WINDOW_MS = 0.001
 #: one hour; longer is a typo (and µs counts beyond int64 overflow far above it)
 MAX_WINDOW_MS = 3_600_000.0
 #: the ring buffer holds 4 windows at 13 bytes/event: 50 M -> 2.6 GB, still allocatable (where
-#: 1e11 asked for 4.7 TiB), ~150x the default window of a 1280x720 sensor (0.35 events/pixel);
-#: the viewer's bound too (gui/app.py)
+#: 1e11 asked for 4.7 TiB), ~150x the default window of a 1280x720 sensor (0.35 events/pixel)
 MAX_WINDOW_EVENTS = 50_000_000
 
 
