@@ -173,9 +173,11 @@ def test_non_finite_timestamps_fail(tmp_path, capsys, bad):
               sensor_resolution=(260, 346))
     _fails(capsys, tmp_path / "e.h5", "1 event(s) have non-finite timestamps")
     lines = [f"{t:.6f} {x} {y} {p}" for t, x, y, p in zip(ev["t"][:50] * 1e-6, ev["x"], ev["y"], ev["p"])]
-    lines[30] = f"{bad} 1 2 1"  # past the rows the format sniffer checks
-    (tmp_path / "e.txt").write_text("346 260\n" + "\n".join(lines) + "\n")
-    _fails(capsys, tmp_path / "e.txt", "1 event(s) have non-finite timestamps")
+    for row in (30, 3):  # past the rows the format sniffer checks, and among them
+        bad_lines = list(lines)
+        bad_lines[row] = f"{bad} 1 2 1"
+        (tmp_path / "e.txt").write_text("346 260\n" + "\n".join(bad_lines) + "\n")
+        _fails(capsys, tmp_path / "e.txt", "1 event(s) have non-finite timestamps")
 
 
 def test_timestamps_beyond_int64_fail(tmp_path, capsys):

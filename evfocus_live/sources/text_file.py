@@ -31,7 +31,9 @@ log = logging.getLogger(__name__)
 
 BLOCK_BYTES = 4 << 20
 _HEADER = re.compile(rb"^\s*(\d+)[\s,]+(\d+)\s*$")
-_NUM = rb"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"
+# a number; "nan" / "inf" too, so that a file holding one is read and refused as non-finite
+# (by columns_to_events), not called "not a valid text file"
+_NUM = rb"[-+]?((\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|(?i:nan|inf(inity)?))"
 _ROW = re.compile(rb"^\s*" + _NUM + rb"([\s,]+" + _NUM + rb"){3,}\s*$")
 _POW10 = np.array([10.0 ** k for k in range(23)])  # exact doubles: one rounding, as strtod
 
