@@ -637,6 +637,7 @@ def test_bad_options_are_one_line_errors(capsys):
     (["--screenshot", "{afile}/x.png"], "--screenshot {afile}/x.png: {afile} is not a folder"),  # once a hang
     (["--headless", "--camera", "davis346"], "no iniVation camera found"),  # headless: no silent fallback
     (["--camera", "foo"], "unknown camera 'foo' (known: davis346,"),  # was "foo: no such file"
+    (["--model", "{tmp}/none.pt"], "none.pt"),  # headless: no fallback to another model
 ])
 def test_bad_values_and_outputs_fail_before_any_work(tmp_path, capsys, argv, message):
     """NaN/inf/absurd values, unwritable outputs and an absent camera in a headless run: one
@@ -651,6 +652,19 @@ def test_bad_values_and_outputs_fail_before_any_work(tmp_path, capsys, argv, mes
     assert main(argv + ["--exit-after", "5"] if "--exit-after" not in argv else argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message.format(**fmt) in err[0], err
+
+
+def test_headless_cuda_without_cuda_is_one_line(monkeypatch, capsys, caplog):
+    """--device cuda on a machine without CUDA: the error alone (the viewer's fallback line
+    "showing direct event integration" once came first)."""
+    import torch
+
+    from evfocus_live.gui.app import main
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert main(["--headless", "--camera", "sim", "--device", "cuda", "--exit-after", "5"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "CUDA is not available" in err[0], err
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
 
 
 def test_video_sink_keeps_the_event_time_pace(tmp_path):

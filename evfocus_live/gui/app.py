@@ -124,7 +124,11 @@ def run_headless(args, spec, window, model, post) -> int:
         log.warning("%s", m)
     if hasattr(src, "set_focus"):
         src.set_focus(args.focus)
-    sess = LiveSession(src, window, model, post, speed=args.speed, loop=False)
+    try:  # no fallback model here: the job asked for this one (the window falls back, visibly)
+        sess = LiveSession(src, window, model, post, speed=args.speed, loop=False, model_fallback=False)
+    except BaseException:
+        src.close()
+        raise
     if args.video or args.record:
         sess.recorder.start(events_path=args.record, video_path=args.video,
                             width=src.width, height=src.height, sensor=src.sensor)

@@ -260,12 +260,15 @@ class LiveSession:
         model_obj: an already-built model (tests, or to keep the model across sources).
         event_mode, decay_ms: event pane mode ("window", "decay", "time_surface").
         speed: file replay speed (0 = as fast as possible); loop: replay files forever.
+        model_fallback: a model that cannot load falls back to ``evfocus``, then to direct
+            event integration, with a visible message (the viewer); False raises (headless).
     """
 
     def __init__(self, source: EventSource, window: WindowConfig | None = None,
                  model: ModelConfig | None = None, post: PostConfig | None = None, *,
                  model_obj=None, event_mode: str = "window", decay_ms: float = 30.0,
-                 speed: float = 1.0, loop: bool = False, recorder: Recorder | None = None):
+                 speed: float = 1.0, loop: bool = False, recorder: Recorder | None = None,
+                 model_fallback: bool = True):
         self.window_cfg = window or WindowConfig()
         self.model_cfg = model or ModelConfig()
         self.post_cfg = post or PostConfig()
@@ -288,7 +291,7 @@ class LiveSession:
         self.event_mode = event_mode
         self.event_view = EventView(self.source.width, self.source.height,
                                     mode="decay" if event_mode == "window" else event_mode, decay_ms=decay_ms)
-        self.pipeline = self._build_pipeline(model_obj)
+        self.pipeline = self._build_pipeline(model_obj, model_fallback)
         if self.pipeline.cpu_warning:  # (the pipeline has logged it: show it, do not log it twice)
             self.messages.append(("warning", self.pipeline.cpu_warning))
         self.pipeline.speed = float(speed)
@@ -302,7 +305,7 @@ class LiveSession:
             threading.Thread(target=self._find_range, name="evfocus-time-range", daemon=True).start()
 
     # ---- construction -----------------------------------------------------------
-    def _build_pipeline(self, model_obj):
+    def _build_pipeline(self, model_obj, model_fallback: bool = True):
         from ..pipeline import Pipeline
 
         def build(**kw):
@@ -317,6 +320,8 @@ class LiveSession:
                 return build(**kw)
         if model_obj is not None:
             return build(model_obj=model_obj)
+        if not model_fallback:  # headless: a model that cannot load is the run's error
+            return build()
         try:
             return build()
         except EvFocusError as exc:
