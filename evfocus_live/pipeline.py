@@ -9,8 +9,9 @@ No Qt here: the GUI and the CLI both drive this class.
   thread fills a bounded :class:`~evfocus_live.ringbuffer.EventRingBuffer` (file replay
   paced by the *sensor* clock at ``speed`` x real time, 0 = as fast as possible); a
   worker thread slices, infers and calls ``on_frame`` with the newest result. When
-  inference falls behind, the ring drops the oldest events and the worker skips to
-  the newest window: nothing queues without bound.
+  inference falls behind live or paced input, the ring drops the oldest events and the
+  worker skips to the newest window: nothing queues without bound. A file at speed 0
+  is held back instead (:meth:`Pipeline.backpressure_events`): every window is shown.
 
 The recurrent state is reset on seek, source change, resolution change, window or
 model change, and on request (:meth:`Pipeline.reset_state`). Faults are contained:
@@ -311,6 +312,40 @@ class Pipeline:
         if isinstance(cfg, dict) and "num_bins" in cfg:
             return int(cfg["num_bins"])
         return int(self.window_cfg.num_bins)
+
+    def backpressure_events(self) -> int:
+        """Ring fill above which a file read "as fast as possible" waits for inference.
+
+        Two windows in event mode (at least 10 k), else 500 k events; never over half the
+        ring, so that a reader slice of half this limit cannot overflow it.
+        """
+        if self.window_cfg.mode == "events":
+            limit = max(2 * self._window_events_hint(), 10_000)
+        else:
+            limit = 500_000
+        return max(1, min(limit, self.ring.capacity // 2))
+
+    def _hold_back(self) -> bool:
+        """Files at speed 0: wait while the ring holds more than ``backpressure_events``.
+
+        Without it the reader outruns inference, the ring drops the oldest events and the
+        replay loses windows. Waits through a pause; returns False on stop or seek (the
+        caller drops the rest of its batch). A consumer that stops consuming for 2 s
+        (not paused) is given up on: the ring then drops, the reader never hangs.
+        """
+        if self.speed > 0 or self.source.is_live:
+            return True
+        limit = self.backpressure_events()
+        last_fill, since = self.ring.fill, time.monotonic()
+        while self.ring.fill > limit:
+            if self._stop_evt.is_set() or self._seek_req is not None:
+                return False
+            if self.ring.fill != last_fill or self._paused.is_set():
+                last_fill, since = self.ring.fill, time.monotonic()
+            elif time.monotonic() - since > 2.0:
+                return True
+            self._stop_evt.wait(0.005)
+        return True
 
     def _window_events_hint(self) -> int:
         w, h = self._wh
@@ -801,13 +836,19 @@ class Pipeline:
                 if len(batch):
                     # pace in small sensor-time chunks so a big file batch is not one burst
                     parts = [batch]
-                    if self.speed > 0 and not self.source.is_live:
+                    if self.source.is_live:
+                        pass
+                    elif self.speed > 0:
                         chunk = (batch["t"] - batch["t"][0]) // pace_chunk_us
                         edges = np.flatnonzero(np.diff(chunk)) + 1  # bounded by the batch length
                         if len(edges):
                             parts = np.split(batch, edges)
+                    else:  # "as fast as possible": slices the back-pressure can hold, so no
+                        # reader batch (up to 512 k events) overfills the ring, no window is lost
+                        step = max(1, self.backpressure_events() // 2)
+                        parts = [batch[i:i + step] for i in range(0, len(batch), step)]
                     for part in parts:
-                        if not self._pace(part):
+                        if not self._pace(part) or not self._hold_back():
                             break
                         self.ring.push(part)
                         self._arrivals.append((int(part["t"][-1]), time.monotonic()))
@@ -847,8 +888,8 @@ class Pipeline:
                     if epoch != self.ring.epoch:  # popped before a seek cleared the ring: stale
                         continue
                     windows = self.slicer.push(self._filter_events(ev))
-                    # a file at "as fast as possible" is throttled by its reader (the viewer's
-                    # back-pressure), so every window is shown; live or paced, keep up instead
+                    # a file at "as fast as possible" is throttled by its reader (_hold_back),
+                    # so every window is shown; live or paced, keep up instead
                     if len(windows) > self.max_backlog_windows and (self.speed > 0 or self.source.is_live):
                         self.stats.skipped_windows += len(windows) - self.max_backlog_windows
                         windows = windows[-self.max_backlog_windows:]

@@ -12,6 +12,7 @@ import torch
 from conftest import REAL_FILES, make_events
 
 from evfocus_live.config import ModelConfig, PostConfig, SourceConfig, WindowConfig
+from evfocus_live.core.slicing import make_slicer
 from evfocus_live.errors import CheckpointError, DeviceError, InputError
 from evfocus_live.pipeline import FrameResult, Pipeline
 from evfocus_live.sources import open_source
@@ -316,7 +317,7 @@ def test_threaded_paced_replay_and_stats():
 
 
 def test_threaded_overload_drops_and_stays_bounded():
-    """A producer far faster than the model: the ring drops the oldest, windows are skipped."""
+    """A live producer far faster than the model: the ring drops the oldest, windows are skipped."""
 
     class SlowModel(SumModel):
         def forward(self, voxel):
@@ -325,7 +326,7 @@ def test_threaded_overload_drops_and_stays_bounded():
 
     ev = make_events(400_000, width=64, height=48, duration_us=2_000_000)
     got = []
-    pipe = Pipeline(ArraySource(ev, 64, 48, batch=50_000), WindowConfig(mode="duration", window_ms=1),
+    pipe = Pipeline(ArraySource(ev, 64, 48, batch=50_000, live=True), WindowConfig(mode="duration", window_ms=1),
                     model=SlowModel(), post=NO_POST, speed=0, ring_capacity=60_000)
     pipe.start(got.append)
     fills = []
@@ -336,6 +337,35 @@ def test_threaded_overload_drops_and_stays_bounded():
     assert pipe.stats.dropped_events > 0 or pipe.stats.skipped_windows > 0
     assert len(got) < 2000  # far fewer frames than windows: nothing queued up
     assert got and all(b.t_us > a.t_us for a, b in zip(got, got[1:]))
+
+
+@pytest.mark.parametrize("window", [WindowConfig(mode="duration", window_ms=10),
+                                    WindowConfig(mode="events", window_events=2_000)])
+def test_file_at_full_speed_is_held_back_and_loses_no_window(window):
+    """A file read "as fast as possible" into a small ring, past a slow model: the reader
+    waits for inference (back-pressure in the pipeline, not only in the viewer), so nothing
+    is dropped and every window the slicer makes is reconstructed."""
+
+    class SlowModel(SumModel):
+        def forward(self, voxel):
+            time.sleep(0.002)
+            return super().forward(voxel)
+
+    ev = make_events(120_000, width=64, height=48, duration_us=1_000_000)
+    expect = make_slicer(window, 64, 48)
+    n_windows = len(expect.push(ev)) + len(expect.flush())
+    got = []
+    pipe = Pipeline(ArraySource(ev, 64, 48, batch=50_000), window, model=SlowModel(), post=NO_POST,
+                    speed=0, ring_capacity=20_000)
+    assert pipe.backpressure_events() <= 10_000  # half the ring at most
+    pipe.start(got.append)
+    fills = []
+    while pipe.wait(timeout_s=0.005) is False:
+        fills.append(pipe.ring.fill)
+    pipe.stop()
+    assert pipe.stats.dropped_events == 0 and pipe.stats.skipped_windows == 0
+    assert max(fills) <= 20_000 and len(got) == n_windows > 50
+    assert all(b.t_us > a.t_us for a, b in zip(got, got[1:]))
 
 
 def test_threaded_seek_pause_resume_stop():

@@ -31,7 +31,6 @@ import torch
 from ..config import ModelConfig, PostConfig, WindowConfig
 from ..core.stats import RateMeter
 from ..errors import EvFocusError
-from ..events import EVENT_DTYPE
 from ..sources.base import EventSource
 from .eventview import EventView
 from .recording import Recorder
@@ -77,30 +76,6 @@ class TapSource(EventSource):
         self.error: str | None = None
         self._pending: np.ndarray | None = None  # rest of a file batch not handed on yet
 
-    def _backpressure(self) -> bool:
-        """Files at "as fast as possible": wait while the ring holds > 2 windows of events.
-
-        Without this the reader outruns inference and the worker skips to the newest
-        window, so a replay at "max" would show only a few frames. Returns False when
-        interrupted (stop, pause, seek): the caller then returns an empty batch.
-        """
-        s = self._session
-        pipe = getattr(s, "pipeline", None)
-        ring = getattr(pipe, "ring", None)
-        if self.is_live or pipe is None or ring is None or pipe.speed > 0:
-            return True
-        limit = s.backpressure_events()
-        last_fill, since = ring.fill, time.monotonic()
-        while ring.fill > limit:
-            if s._stop.is_set() or pipe.paused or s._awaiting_seek:
-                return False
-            if ring.fill != last_fill:
-                last_fill, since = ring.fill, time.monotonic()
-            elif time.monotonic() - since > 2.0:  # the consumer is gone: never hang the reader
-                return True
-            time.sleep(0.005)
-        return True
-
     #: file batches are handed on in slices of at most this much sensor time, so the
     #: arrival stamp (taken here, just before the pipeline paces the slice) is within
     #: CHUNK_US / speed of the slice being due: event-to-paint latency stays honest
@@ -110,8 +85,6 @@ class TapSource(EventSource):
         s = self._session
         if s._stop.is_set():
             return None
-        if not self._backpressure():
-            return np.empty(0, EVENT_DTYPE)
         if self._pending is None or not len(self._pending):
             try:
                 batch = self.inner.read()
@@ -124,13 +97,8 @@ class TapSource(EventSource):
             self._pending = batch
         batch = self._pending
         pipe = getattr(s, "pipeline", None)
-        if not self.is_live and len(batch) and pipe is not None:
-            if pipe.speed > 0:
-                cut = int(np.searchsorted(batch["t"], int(batch["t"][0]) + self.CHUNK_US, side="left"))
-            else:  # "max": at most half the back-pressure limit, so that a reader batch
-                # (up to 512 k events) never overfills the ring and every window is shown
-                cut = s.backpressure_events() // 2
-            cut = max(cut, 1)
+        if not self.is_live and len(batch) and pipe is not None and pipe.speed > 0:
+            cut = max(1, int(np.searchsorted(batch["t"], int(batch["t"][0]) + self.CHUNK_US, side="left")))
             batch, self._pending = batch[:cut], batch[cut:]
         else:
             self._pending = None
@@ -395,14 +363,6 @@ class LiveSession:
             return float(max(cfg["sigmas_px"])) if isinstance(cfg, dict) and cfg.get("sigmas_px") else 8.0
         except (TypeError, ValueError):
             return 8.0
-
-    def backpressure_events(self) -> int:
-        """Ring fill above which file replay at "max" speed waits for inference."""
-        w = self.window_cfg
-        if w.mode == "events":
-            n = w.window_events or int(w.events_per_pixel * self.source.width * self.source.height)
-            return max(2 * n, 10_000)
-        return 500_000
 
     def message(self, text: str, level: str = "info") -> None:
         getattr(log, "warning" if level == "error" else level)("%s", text)
