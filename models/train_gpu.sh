@@ -17,7 +17,8 @@
 #    joined with cat), the logs to OUTDIR/logs.tar.gz, and times the full models' inference.
 # A further stage: MODELS=evfocus-full INIT_DIR=DIR LR=1e-4 bash models/train_gpu.sh ... starts
 # from DIR/evfocus-full.pt (INIT_DIR=models: the shipped weights) or DIR/evfocus-full/final.pt
-# (INIT_DIR=runs: the last call's run, for one more stage on the same warm machine) with a
+# (INIT_DIR=runs: the last call's run, for one more stage on the same warm machine; last.pt
+# when the wall time, not the step budget, ended it) with a
 # fresh optimiser and a lower peak rate; a model with neither stops the script before any work.
 # STEPS=N gives every model the same step budget (the cosine then ends at N steps, or at the
 # wall time if sooner).
@@ -43,10 +44,10 @@ say "start: $(nproc) cores; $(nvidia-smi -L 2>/dev/null | head -1)"
 if [ -n "${INIT_DIR:-}" ]; then
   for NAME in $MODELS; do
     rm -f "runs/$NAME.init.pt"
-    for f in "$INIT_DIR/$NAME.pt" "$INIT_DIR/$NAME/final.pt"; do
+    for f in "$INIT_DIR/$NAME.pt" "$INIT_DIR/$NAME/final.pt" "$INIT_DIR/$NAME/last.pt"; do
       [ -f "$f" ] && { cp "$f" "runs/$NAME.init.pt"; break; }
     done
-    [ -f "runs/$NAME.init.pt" ] || { say "INIT_DIR=$INIT_DIR has no $NAME.pt or $NAME/final.pt"; exit 1; }
+    [ -f "runs/$NAME.init.pt" ] || { say "INIT_DIR=$INIT_DIR has no $NAME.pt, $NAME/final.pt or $NAME/last.pt"; exit 1; }
   done
 fi
 $PY -c "import torch, numpy, h5py, cv2, skimage, numba; print('torch', torch.__version__, 'cuda', torch.cuda.is_available(), 'numpy', numpy.__version__, 'skimage', skimage.__version__, 'numba', numba.__version__)" 2>&1 | tee -a "$LOG"

@@ -180,8 +180,9 @@ def test_card_tables_show_the_model_by_its_name_and_its_defocus_readout(tmp_path
 
 def test_train_gpu_sh_stops_at_once_without_its_starting_weights(tmp_path):
     """INIT_DIR names the weights a further GPU stage starts from (DIR/NAME.pt or a run's
-    DIR/NAME/final.pt); a missing one must stop the script before it simulates or trains —
-    it used to train from scratch without a word, on a lent GPU's few minutes."""
+    DIR/NAME/final.pt, or last.pt where the wall time ended that run); a missing one must stop
+    the script before it simulates or trains — it used to train from scratch without a word,
+    on a lent GPU's few minutes."""
     import os
     import subprocess
     import sys
@@ -191,5 +192,13 @@ def test_train_gpu_sh_stops_at_once_without_its_starting_weights(tmp_path):
     run = subprocess.run(["bash", str(root / "models" / "train_gpu.sh"), str(tmp_path / "out"), "10"],
                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert run.returncode == 1
-    assert "has no evfocus-full.pt or evfocus-full/final.pt" in run.stdout
+    assert "has no evfocus-full.pt, evfocus-full/final.pt or evfocus-full/last.pt" in run.stdout
     assert not (tmp_path / "data_sim").exists()  # nothing simulated
+    # a run the wall time stopped has last.pt only: taken (then, with no Python, the simulation fails)
+    (tmp_path / "prev" / "evfocus-full").mkdir(parents=True)
+    (tmp_path / "prev" / "evfocus-full" / "last.pt").write_bytes(b"weights")
+    env.update(INIT_DIR=str(tmp_path / "prev"), PYTHON="false")
+    run = subprocess.run(["bash", str(root / "models" / "train_gpu.sh"), str(tmp_path / "out"), "10"],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1 and "simulation failed" in run.stdout, run.stdout
+    assert (tmp_path / "runs" / "evfocus-full.init.pt").read_bytes() == b"weights"
