@@ -329,20 +329,19 @@ class Pipeline:
         """Files at speed 0: wait while the ring holds more than ``backpressure_events``.
 
         Without it the reader outruns inference, the ring drops the oldest events and the
-        replay loses windows. Waits through a pause; returns False on stop or seek (the
-        caller drops the rest of its batch). A consumer that stops consuming for 2 s
-        (not paused) is given up on: the ring then drops, the reader never hangs.
+        replay loses windows. Waits through a pause and through slow inference (a full-width
+        model on a CPU can spend a minute on what the worker popped); returns False on stop
+        or seek (the caller drops the rest of its batch). If the worker thread has died, it
+        stops waiting: the ring then drops, the reader never hangs.
         """
         if self.speed > 0 or self.source.is_live:
             return True
         limit = self.backpressure_events()
-        last_fill, since = self.ring.fill, time.monotonic()
+        worker = self._threads[1] if len(self._threads) > 1 else None
         while self.ring.fill > limit:
             if self._stop_evt.is_set() or self._seek_req is not None:
                 return False
-            if self.ring.fill != last_fill or self._paused.is_set():
-                last_fill, since = self.ring.fill, time.monotonic()
-            elif time.monotonic() - since > 2.0:
+            if worker is None or (worker.ident is not None and not worker.is_alive()):  # ended (not: not yet started)
                 return True
             self._stop_evt.wait(0.005)
         return True

@@ -368,6 +368,30 @@ def test_file_at_full_speed_is_held_back_and_loses_no_window(window):
     assert all(b.t_us > a.t_us for a, b in zip(got, got[1:]))
 
 
+def test_full_speed_waits_out_a_slow_window_instead_of_dropping():
+    """At speed 0 the reader waits as long as the worker is busy (a full-width model on a CPU
+    takes seconds per window): it once gave up after 2 s of no progress and overfilled the ring."""
+
+    class StallOnce(SumModel):
+        calls = 0
+
+        def forward(self, voxel):
+            StallOnce.calls += 1
+            if StallOnce.calls == 2:
+                time.sleep(4.5)
+            return super().forward(voxel)
+
+    ev = make_events(40_000, width=64, height=48, duration_us=1_000_000)
+    window = WindowConfig(mode="events", window_events=1_000)
+    got = []
+    pipe = Pipeline(ArraySource(ev, 64, 48, batch=20_000), window, model=StallOnce(), post=NO_POST,
+                    speed=0, ring_capacity=20_000)
+    pipe.start(got.append)
+    assert pipe.wait(timeout_s=60)
+    pipe.stop()
+    assert pipe.stats.dropped_events == 0 and len(got) == 40
+
+
 def test_threaded_seek_pause_resume_stop():
     ev = make_events(200_000, width=32, height=24, duration_us=5_000_000)
     got = []
