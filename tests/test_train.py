@@ -167,6 +167,13 @@ def test_train_writes_checkpoint_logs_and_resumes(tiny_data, tmp_path):
     assert s2["step"] == 5
     rows = (out / "log.csv").read_text().strip().splitlines()
     assert len(rows) == 1 + 5
+    # the run before's final.pt is moved aside, so that a run the wall time stops (last.pt
+    # only) cannot be mistaken for that one's end (train_gpu.sh takes final.pt first)
+    assert load_model(str(out / "final.prev.pt")).meta["step"] == 3
+    train(tiny_cfg(tiny_data, out), steps=1, progress=False)  # afresh: last.pt moves aside too
+    assert load_model(str(out / "final.prev.pt")).meta["step"] == 5
+    assert load_model(str(out / "last.prev.pt")).meta["step"] == 5
+    assert load_model(str(out / "final.pt")).meta["step"] == 1
 
 
 def test_loss_skip_ignores_first_windows():

@@ -344,6 +344,12 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
     out_dir = Path(tc["out"])
     if rank == 0:
         out_dir.mkdir(parents=True, exist_ok=True)
+        # an earlier run's final.pt (and, starting afresh, its last.pt) would pass for this
+        # run's when the wall time stops it before it writes its own: keep them, renamed
+        for name in ("final.pt",) if resume else ("final.pt", "last.pt"):
+            if (out_dir / name).is_file():
+                (out_dir / name).replace(out_dir / name.replace(".pt", ".prev.pt"))
+                log.info("moved the earlier run's %s aside to %s", name, name.replace(".pt", ".prev.pt"))
 
     arch_cfg = {k: v for k, v in cfg["model"].items() if k != "arch"}
     arch_cfg.setdefault("num_bins", dc["num_bins"])
