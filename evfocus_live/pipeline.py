@@ -834,16 +834,14 @@ class Pipeline:
                     break
                 if len(batch):
                     # pace in small sensor-time chunks so a big file batch is not one burst
-                    parts = [batch]
-                    if self.source.is_live:
-                        pass
-                    elif self.speed > 0:
+                    parts = [batch]  # live: as the source gave it
+                    if not self.source.is_live and self.speed > 0:
                         chunk = (batch["t"] - batch["t"][0]) // pace_chunk_us
                         edges = np.flatnonzero(np.diff(chunk)) + 1  # bounded by the batch length
                         if len(edges):
                             parts = np.split(batch, edges)
-                    else:  # "as fast as possible": slices the back-pressure can hold, so no
-                        # reader batch (up to 512 k events) overfills the ring, no window is lost
+                    elif not self.source.is_live:  # speed 0: slices the back-pressure can hold, so
+                        # no reader batch (up to 512 k events) overfills the ring, no window is lost
                         step = max(1, self.backpressure_events() // 2)
                         parts = [batch[i:i + step] for i in range(0, len(batch), step)]
                     for part in parts:
