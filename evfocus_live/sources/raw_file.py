@@ -222,7 +222,8 @@ class RawFileSource(EventSource):
     def _rewind(self, word: int = 0, state: np.ndarray | None = None) -> None:
         self._pos = word
         self._state = evt.new_state() if state is None else state.copy()
-        self._drop_before: int | None = None
+        self._drop_before: int | None = None  # after a seek: t below this is dropped ...
+        self._drop_until_word = 0              # ... until the seek's block is decoded
 
     def _decode_block(self) -> np.ndarray | None:
         """Decode up to one block of words straight into a fresh array (no extra copy).
@@ -260,8 +261,10 @@ class RawFileSource(EventSource):
                 self._warned_dropped = dropped
             return None
         if self._drop_before is not None:
+            # a dense EVT3 block may take several reads (output sized from the ratio)
             batch = batch[batch["t"] >= self._drop_before]
-            self._drop_before = None
+            if self._pos >= self._drop_until_word:
+                self._drop_before = None
         return batch
 
     def _read_metavision(self) -> np.ndarray | None:
@@ -327,6 +330,7 @@ class RawFileSource(EventSource):
             if tmax >= t_us:
                 self._rewind(start, st)
                 self._drop_before = int(t_us)
+                self._drop_until_word = min(self._n_words, start + self._block_words)
                 return
         self._rewind(self._n_words)
 
