@@ -97,6 +97,22 @@ def test_aedat4_cut_inside_its_index_keeps_all_events(tmp_path, capsys):
     assert _events(capsys, p) == REAL_FILES["davis346"]["events"]  # we walk packets instead
 
 
+@pytest.mark.parametrize("size_field", [0x7FFFFF00, 3])
+def test_aedat4_corrupt_packet_size_in_a_whole_file_is_an_error(tmp_path, capsys, size_field):
+    """With the packet index intact the file is whole: a packet size running past the
+    index (or leaving a stub before it) is corruption, not a cut file to read half of."""
+    import struct
+
+    from evfocus_live.sources.aedat4_file import Aedat4FileSource
+    with Aedat4FileSource(DAVIS_FILE) as src:
+        size_at = int(src._offs[len(src._offs) // 2]) - 4   # a packet mid-file: its size
+    data = bytearray(DAVIS_FILE.read_bytes())
+    struct.pack_into("<i", data, size_at, size_field)
+    p = tmp_path / "midbad.aedat4"
+    p.write_bytes(bytes(data))
+    _fails(capsys, p, "corrupt AEDAT4 packet")
+
+
 def test_cut_hdf5_and_npy_fail(tmp_path, capsys):
     ev = make_events(20_000)
     h5 = tmp_path / "e.h5"

@@ -251,23 +251,26 @@ class Aedat4FileSource(EventSource):
         self.sensor = st.source or "unknown"
         limit = size
         self.truncated = False
+        indexed = False  # the packet index is there: the chain must end exactly at it
         if dtp >= 0:
             if dtp > size or dtp < hstart + hlen:
                 log.warning("%s: packet index missing (file truncated?); reading what is there",
                             self.path.name)
                 self.truncated = True
             else:
-                limit = dtp
+                limit, indexed = dtp, True
         # walk the packet chain: (offset of payload, size) of every event packet
         offs, sizes = [], []
         pos = hstart + hlen
         while pos < limit:
             if pos + 8 > limit:
+                if indexed:
+                    raise InputError(f"{self.path}: corrupt AEDAT4 packet chain at byte {pos}")
                 self.truncated = True
                 break
             sid, psize = struct.unpack_from("<ii", mm, pos)
             if psize <= 0 or pos + 8 + psize > limit or sid not in self.streams:
-                if pos + 8 + psize > limit and sid in self.streams and psize > 0:
+                if pos + 8 + psize > limit and sid in self.streams and psize > 0 and not indexed:
                     self.truncated = True
                     break
                 raise InputError(f"{self.path}: corrupt AEDAT4 packet header at byte {pos}")
