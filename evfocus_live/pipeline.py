@@ -403,6 +403,10 @@ class Pipeline:
         if reader is not None and reader.is_alive() and reader is not threading.current_thread():
             self._seek_req = int(t_us)  # the reader thread owns the source: it seeks between reads
             return
+        if self._threads_alive() and threading.current_thread() not in self._threads:
+            # the reader has ended (end of file) and the worker is finishing the ring, which
+            # the seek discards: stop it, so that start() runs both threads from there again
+            self.stop()
         self._do_seek(int(t_us))
 
     def _do_seek(self, t_us: int) -> None:
@@ -471,7 +475,8 @@ class Pipeline:
 
     def pause(self) -> None:
         self._paused.set()
-        self.stats.status = "paused"
+        if self._threads_alive():  # a finished or failed run keeps saying so
+            self.stats.status = "paused"
 
     def resume(self) -> None:
         self._anchor = None

@@ -18,7 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from conftest import REAL_FILES, TINY
+from conftest import REAL_FILES, TINY, make_events
 from PySide6 import QtCore
 
 from evfocus_live.config import ModelConfig, PostConfig, WindowConfig
@@ -698,3 +698,145 @@ def test_heavy_model_on_a_cpu_is_said_once(tmp_path, tiny_model):
         assert len(warnings) == 1 and "2.7 M parameters" in warnings[0] and "'evfocus'" in warnings[0]
     finally:
         s.stop()
+
+
+# ---------------------------------------------------------------------- controls that hold
+def slow_integration(delay_s: float = 0.06):
+    """Direct integration that takes ``delay_s`` a window: the worker lags behind the reader."""
+    from evfocus_live.gui.session import DirectIntegration
+
+    class Slow(DirectIntegration):
+        def forward(self, voxel):
+            time.sleep(delay_s)
+            return super().forward(voxel)
+    return Slow()
+
+
+def test_device_without_cuda_runs_on_the_cpu_in_the_viewer(qtbot, tmp_path, tiny_model, monkeypatch):
+    """--device cuda on a machine without CUDA once left the viewer with no session at all,
+    and picking cpu afterwards did not bring one back."""
+    import torch
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    win = make_window(qtbot, tmp_path, pattern(), tiny_model, model=ModelConfig(device="cuda"))
+    assert win.session is not None, win.status_log
+    assert any("CUDA is not available" in m and "CPU" in m for m in win.status_log), win.status_log
+    assert win.device_combo.currentText() == "cpu" and win.session.pipeline.device.type == "cpu"
+    wait_frames(qtbot, win, 2)
+    win._update_readouts(time.monotonic())
+    assert win.readouts.values["ring"].text().endswith("%")  # a fill ratio, not an event count
+    win.close()
+
+
+def test_model_and_speed_choices_hold_when_the_source_changes(qtbot, tmp_path, tiny_model):
+    win = make_window(qtbot, tmp_path, pattern(), tiny_model)
+    wait_frames(qtbot, win, 1)
+    win.set_model("firenet")
+    win.speed_combo.setCurrentIndex(win.speed_combo.findData(0.25))
+    win.open_source(str(REAL_FILES["davis346"]["path"]))
+    s = win.session
+    assert Path(s.model_cfg.name).name == "firenet" and s.pipeline.model.arch == "firenet"
+    assert s.speed == 0.25 and win.model_combo.currentText() == "firenet"
+    win.close()
+
+
+def test_space_at_the_end_of_a_file_plays_it_again(qtbot, tmp_path, tiny_model):
+    win = make_window(qtbot, tmp_path, str(REAL_FILES["davis346"]["path"]), tiny_model,
+                      speed=0.0, loop=False, window_events=5_000)
+    s = win.session
+    qtbot.waitUntil(lambda: s.ended, timeout=FRAME_TIMEOUT_MS)
+    win._update_readouts(time.monotonic())
+    assert win.play_button.text() == "Play"
+    n = s.frames_done
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_Space)  # once paused the pipeline, and nothing came
+    qtbot.waitUntil(lambda: s.frames_done >= 2 * n, timeout=FRAME_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: s.ended, timeout=FRAME_TIMEOUT_MS)
+    win.close()
+
+
+def test_seek_after_the_reader_has_finished_plays_on(tmp_path):
+    """The reader at the end of the file, the worker still busy: a seek once cleared the end
+    flag that only the (dead) reader sets again, and playback froze for good."""
+    from evfocus_live.sources import open_source
+    info = REAL_FILES["davis346"]
+    s = LiveSession(open_source(str(info["path"])), WindowConfig(mode="duration", window_ms=5),
+                    post=PostConfig(steps=()), model_obj=slow_integration(), speed=0.0, loop=False)
+    s.start()
+    try:
+        deadline = time.monotonic() + 30
+        p = s.pipeline
+        while p._threads and p._threads[0].is_alive() and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert p._threads[1].is_alive(), "the worker caught up before the test could seek"
+        n = s.frames_done
+        s.seek(info["t_first_us"])
+        while not s.ended and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert s.ended, f"playback froze after the seek (status {p.stats.status!r})"
+        assert s.frames_done >= n + 20  # the 130 ms file again, in 5 ms windows
+    finally:
+        s.stop()
+
+
+def test_recording_a_looped_replay_keeps_event_time_going_forward(tmp_path):
+    """Each loop pass jumps back in time; written as is, readers took the whole recording
+    after the first pass for one endless window (one frame from 1.9 M events)."""
+    from evfocus_live.gui.recording import Recorder
+    from evfocus_live.sources import open_file
+    one_pass = make_events(4_000, t0_us=1_000, duration_us=100_000, seed=5)
+    rec = Recorder()
+    rec.start(events_path=tmp_path / "r.aedat4", width=346, height=260)
+    for _ in range(3):
+        rec.write_events(one_pass[:2_000])
+        rec.write_events(one_pass[2_000:])
+    jitter = one_pass[-10:].copy()
+    jitter["t"] -= 300  # a sensor's small step back is not a jump: written as it is
+    rec.write_events(jitter)
+    rec.stop()
+    with open_file(tmp_path / "r.aedat4") as src:
+        t = np.concatenate(list(src))["t"]
+    assert len(t) == 3 * len(one_pass) + 10
+    span = int(one_pass["t"][-1] - one_pass["t"][0])
+    assert np.all(np.diff(t[:-10]) >= 0)
+    assert t[-11] - t[0] == 3 * span + 2   # each pass 1 µs after the last one's end
+    assert np.array_equal(t[:len(one_pass)], one_pass["t"])
+    shift = t[-11] - one_pass["t"][-1]
+    assert np.array_equal(t[-10:] - shift, jitter["t"])  # (its step back kept)
+
+
+def test_screenshot_without_exit_after_is_a_one_line_error(tmp_path, capsys):
+    from evfocus_live.gui.app import main
+    assert main(["--camera", "pattern", "--screenshot", str(tmp_path / "s.png")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--screenshot needs --exit-after" in err[0], err
+
+
+def test_headless_bad_post_processor_and_no_frame_video(tmp_path, tiny_ckpt, capsys, caplog):
+    from evfocus_live.gui.app import main
+    common = ["--headless", "--camera", "pattern", "--model", str(tiny_ckpt), "--device", "cpu"]
+    assert main(common + ["--post", "foo,auto_hdr", "--exit-after", "5"]) == 2  # once: a warning, rc 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "post-processor 'foo'" in err[0], err
+    out = tmp_path / "none.mp4"
+    caplog.set_level("INFO")
+    assert main(common + ["--window-ms", "100000", "--exit-after", "1.5", "--video", str(out)]) == 0
+    assert not out.exists()
+    msgs = [r.getMessage() for r in caplog.records]
+    assert any("no frame was reconstructed" in m for m in msgs) and not any("wrote" in m for m in msgs)
+
+
+def test_exit_after_beyond_a_qt_timer_does_not_crash(tmp_path, tiny_ckpt):
+    """--exit-after over 2^31 ms (24.8 days) once aborted in QTimer.singleShot (exit 134)."""
+    import signal
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.Popen([sys.executable, "-m", "evfocus_live.gui.app", "--camera", "pattern", "--model",
+                             str(tiny_ckpt), "--device", "cpu", "--exit-after", "3e6"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(8)
+        assert proc.poll() is None, proc.communicate()[1][-2000:]
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0 and "Traceback" not in err, err[-2000:]

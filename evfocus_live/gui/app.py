@@ -69,6 +69,8 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
     if args.input and args.camera:
         raise ConfigError("give either INPUT or --camera, not both")
     check_number("--exit-after", args.exit_after)  # seconds, finite and > 0
+    if args.screenshot and args.exit_after is None:
+        raise ConfigError("--screenshot needs --exit-after S (when to take it)")
     if not 0.0 <= args.focus <= 1.0:
         raise ConfigError("--focus must be within 0..1 (0.5 = in focus)")
     if not math.isfinite(args.speed) or args.speed < 0 or (0 < args.speed < 0.1) or args.speed > 10:
@@ -125,7 +127,7 @@ def run_headless(args, spec, window, model, post) -> int:
     if hasattr(src, "set_focus"):
         src.set_focus(args.focus)
     try:  # no fallback model here: the job asked for this one (the window falls back, visibly)
-        sess = LiveSession(src, window, model, post, speed=args.speed, loop=False, model_fallback=False)
+        sess = LiveSession(src, window, model, post, speed=args.speed, loop=False, fallback=False)
     except BaseException:
         src.close()
         raise
@@ -164,8 +166,10 @@ def run_headless(args, spec, window, model, post) -> int:
     finally:
         signal.signal(signal.SIGINT, prev)
         sess.stop()  # stops the threads, then finalises the recording (its counts are final now)
-        if args.video:
+        if args.video and sess.recorder.n_frames:
             log.info("wrote %s (%d frames)", args.video, sess.recorder.n_frames)
+        elif args.video:
+            log.warning("no frame was reconstructed: %s not written", args.video)
         if args.record:
             log.info("wrote %s (%d events)", args.record, sess.recorder.n_events)
         log.info("done: %d frames in %.1f s", sess.frames_done, time.monotonic() - t0)
@@ -206,13 +210,17 @@ def run_window(args, spec, window, model, post) -> int:
             win.close()
             app.quit()
 
-    if args.exit_after is not None:
-        QtCore.QTimer.singleShot(int(args.exit_after * 1000), finish)
     # let Ctrl-C in the terminal close the window cleanly (finalising any recording)
     signal.signal(signal.SIGINT, lambda *_: win.close())
     ticker = QtCore.QTimer()
     ticker.start(200)
     ticker.timeout.connect(lambda: None)  # wake the interpreter so the signal handler runs
+    if args.exit_after is not None:  # (a QTimer takes at most 2^31 ms: chain from the ticker)
+        deadline = time.monotonic() + args.exit_after
+        if args.exit_after < 1e6:
+            QtCore.QTimer.singleShot(int(args.exit_after * 1000), finish)
+        else:
+            ticker.timeout.connect(lambda: time.monotonic() >= deadline and finish())
     app.exec()
     win.close()
     return result["rc"]

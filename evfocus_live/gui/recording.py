@@ -20,6 +20,9 @@ from ..errors import EvFocusError
 
 log = logging.getLogger(__name__)
 
+#: a step back in event time larger than this is a replay's jump (loop, seek), not jitter
+JUMP_BACK_US = 1_000
+
 
 class VideoSink:
     """Greyscale uint8 frames -> .mp4 (mp4v), opened lazily at the first frame's size.
@@ -109,6 +112,8 @@ class Recorder:
         self._last_frames = 0
         self.error: str | None = None
         self.t_start = 0.0
+        self._t_shift_us = 0              # added to event times after a jump back ...
+        self._t_last_us: int | None = None  # ... past the last time written
 
     @property
     def active(self) -> bool:
@@ -122,6 +127,7 @@ class Recorder:
             self.error = None
             self.n_events = 0
             self._last_frames = 0
+            self._t_shift_us, self._t_last_us = 0, None
             self.t_start = time.monotonic()
             try:
                 if events_path is not None:
@@ -144,12 +150,29 @@ class Recorder:
             if self._events is None:
                 return
             try:
-                self._events.write(events)
+                self._events.write(self._monotonic(events))
                 self.n_events += len(events)
             except Exception as exc:  # disk full, ...: stop cleanly, keep what was written
                 self.error = f"event recording stopped: {exc}"
                 log.error(self.error)
                 self._close_events_locked()
+
+    def _monotonic(self, events: np.ndarray) -> np.ndarray:
+        """Event times that keep going forward when the replay jumps back (a loop pass, a
+        seek): the recording continues 1 µs after its last event instead of restarting
+        its clock, which readers would take for one endless window. Small steps back (a
+        sensor's nearly sorted stream) are written as they are."""
+        t0 = int(events["t"][0]) + self._t_shift_us
+        if self._t_last_us is not None and t0 < self._t_last_us - JUMP_BACK_US:
+            (log.debug if self._t_shift_us else log.info)(
+                "recording: the replay jumped back in time; its events are written on from %d µs",
+                self._t_last_us + 1)
+            self._t_shift_us += self._t_last_us + 1 - t0
+        if self._t_shift_us:
+            events = events.copy()
+            events["t"] += self._t_shift_us
+        self._t_last_us = max(self._t_last_us or 0, int(events["t"].max()))
+        return events
 
     def write_frame(self, frame: np.ndarray, t_us: int | None = None) -> None:
         if self._video is None:

@@ -31,6 +31,7 @@ import torch
 from ..config import ModelConfig, PostConfig, WindowConfig
 from ..core.stats import RateMeter
 from ..errors import EvFocusError
+from ..nn.registry import resolve_device
 from ..sources.base import EventSource
 from .eventview import EventView
 from .recording import Recorder
@@ -228,15 +229,17 @@ class LiveSession:
         model_obj: an already-built model (tests, or to keep the model across sources).
         event_mode, decay_ms: event pane mode ("window", "decay", "time_surface").
         speed: file replay speed (0 = as fast as possible); loop: replay files forever.
-        model_fallback: a model that cannot load falls back to ``evfocus``, then to direct
-            event integration, with a visible message (the viewer); False raises (headless).
+        fallback: the viewer's way with a bad setting, each with a visible message: a
+            device that is not there runs on the CPU, a model that cannot load falls back
+            to ``evfocus``, then to direct event integration, and an unknown post-processor
+            is left out. False (headless: nobody sees a message) raises instead.
     """
 
     def __init__(self, source: EventSource, window: WindowConfig | None = None,
                  model: ModelConfig | None = None, post: PostConfig | None = None, *,
                  model_obj=None, event_mode: str = "window", decay_ms: float = 30.0,
                  speed: float = 1.0, loop: bool = False, recorder: Recorder | None = None,
-                 model_fallback: bool = True):
+                 fallback: bool = True):
         self.window_cfg = window or WindowConfig()
         self.model_cfg = model or ModelConfig()
         self.post_cfg = post or PostConfig()
@@ -259,7 +262,7 @@ class LiveSession:
         self.event_mode = event_mode
         self.event_view = EventView(self.source.width, self.source.height,
                                     mode="decay" if event_mode == "window" else event_mode, decay_ms=decay_ms)
-        self.pipeline = self._build_pipeline(model_obj, model_fallback)
+        self.pipeline = self._build_pipeline(model_obj, fallback)
         if self.pipeline.cpu_warning:  # (the pipeline has logged it: show it, do not log it twice)
             self.messages.append(("warning", self.pipeline.cpu_warning))
         self.pipeline.speed = float(speed)
@@ -273,23 +276,32 @@ class LiveSession:
             threading.Thread(target=self._find_range, name="evfocus-time-range", daemon=True).start()
 
     # ---- construction -----------------------------------------------------------
-    def _build_pipeline(self, model_obj, model_fallback: bool = True):
+    def _build_pipeline(self, model_obj, fallback: bool = True):
+        from ..core.postprocess import build_postprocessors
         from ..pipeline import Pipeline
 
         def build(**kw):
+            return Pipeline(self.source, self.window_cfg, self.model_cfg, self.post_cfg,
+                            ring_capacity=RING_CAPACITY, reconnect=False, **kw)
+        if not fallback:  # headless: a bad device, model or post-processor is the run's error
+            return build() if model_obj is None else build(model_obj=model_obj)
+        usable = []
+        for step in self.post_cfg.steps:  # leave out only the steps that cannot be built
             try:
-                return Pipeline(self.source, self.window_cfg, self.model_cfg, self.post_cfg,
-                                ring_capacity=RING_CAPACITY, reconnect=False, **kw)
-            except EvFocusError as exc:
-                if "post-processor" not in str(exc) or not self.post_cfg.steps:
-                    raise
-                self.message(f"{exc} - running without post-processing", "error")
-                self.post_cfg = dataclasses.replace(self.post_cfg, steps=())
-                return build(**kw)
+                build_postprocessors((step,), self.post_cfg.options, width=self.source.width,
+                                     height=self.source.height)
+                usable.append(step)
+            except Exception as exc:
+                self.message(f"{exc} - running without it", "error")
+        if len(usable) < len(self.post_cfg.steps):
+            self.post_cfg = dataclasses.replace(self.post_cfg, steps=tuple(usable))
+        try:
+            resolve_device(self.model_cfg.device)
+        except EvFocusError as exc:
+            self.message(f"{exc} - running on the CPU", "error")
+            self.model_cfg = dataclasses.replace(self.model_cfg, device="cpu")
         if model_obj is not None:
             return build(model_obj=model_obj)
-        if not model_fallback:  # headless: a model that cannot load is the run's error
-            return build()
         try:
             return build()
         except EvFocusError as exc:
@@ -422,8 +434,8 @@ class LiveSession:
         self.pipeline.resume()
 
     def toggle_pause(self) -> bool:
-        """Pause or resume; returns True when now paused."""
-        if self.paused:
+        """Pause or resume (at the end of a recording: play it again); True when now paused."""
+        if self.paused or self.ended:
             self.resume()
         else:
             self.pause()
@@ -444,6 +456,8 @@ class LiveSession:
         self._awaiting_seek = True
         self.pipeline.seek(int(t_us))
         if not self.running:  # finished (or never started): restart from there
+            if was_paused:  # show the frame there, then pause again
+                self._pause_at_t_us = int(t_us)
             self.pipeline.resume()
             self.start()
         elif was_paused:

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from ..cli.options import MAX_WINDOW_EVENTS, MAX_WINDOW_MS, MIN_WINDOW_MS
 from ..config import ModelConfig, PostConfig, WindowConfig
 from ..errors import EvFocusError
 from ..plugins import MODELS, POSTPROCESSORS, SOURCES, Registry
@@ -203,9 +204,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.play_button.clicked.connect(self.toggle_pause)
         self.speed_combo = QtWidgets.QComboBox()
         self.speed_combo.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
-        for s in SPEEDS:
+        speeds = sorted({*SPEEDS, float(self.opts.speed)})  # --speed 3 is shown as 3x, not 2x
+        for s in speeds:
             self.speed_combo.addItem("max" if s == 0 else f"{s:g}x", s)
-        self.speed_combo.setCurrentIndex(min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - self.opts.speed)))
+        self.speed_combo.setCurrentIndex(speeds.index(float(self.opts.speed)))
         self.speed_combo.currentIndexChanged.connect(
             lambda i: self.set_speed(self.speed_combo.itemData(i)))
         self.seek_slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
@@ -287,11 +289,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.window_mode.addItem("fixed duration", "duration")
         self.window_mode.setCurrentIndex(1 if self.opts.window.mode == "duration" else 0)
         self.window_ms = QtWidgets.QDoubleSpinBox()
-        self.window_ms.setRange(1.0, 1000.0)
+        self.window_ms.setDecimals(3)
+        self.window_ms.setRange(MIN_WINDOW_MS, MAX_WINDOW_MS)  # what --window-ms takes
         self.window_ms.setSuffix(" ms")
         self.window_ms.setValue(self.opts.window.window_ms)
         self.window_events = QtWidgets.QSpinBox()
-        self.window_events.setRange(0, 5_000_000)
+        self.window_events.setRange(0, MAX_WINDOW_EVENTS)
         self.window_events.setSingleStep(1000)
         self.window_events.setSpecialValueText("auto (0.35/px)")
         self.window_events.setValue(self.opts.window.window_events or 0)
@@ -476,6 +479,7 @@ class MainWindow(QtWidgets.QMainWindow):
         for w in (self.seek_slider, self.speed_combo, self.loop_check):
             w.setEnabled(not live)
         self.play_button.setText("Pause")
+        self._sync_model_controls(sess)
         sess.start()
         self._drain(sess)
         self.status(f"playing {name}" if info is None or not live else f"live: {src.format}")
@@ -570,6 +574,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.status("paused" if paused else "playing", timeout_ms=2000)
 
     def set_speed(self, speed: float) -> None:
+        self.opts.speed = float(speed)  # the next source plays at it too
         if self.session is not None:
             self.session.set_speed(speed)
             self.status("speed: as fast as possible" if speed == 0 else f"speed: {speed:g}x", timeout_ms=2000)
@@ -607,14 +612,33 @@ class MainWindow(QtWidgets.QMainWindow):
             self._drain()
 
     def set_model(self, name: str, device: str | None = None) -> None:
-        if self.session is not None:
-            self.status(f"loading model {name} ...", timeout_ms=3000)
-            QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.CursorShape.WaitCursor)
-            try:
-                self.session.set_model(name, device)
-            finally:
-                QtWidgets.QApplication.restoreOverrideCursor()
-            self._drain()
+        """Switch model/device; the choice holds for the next source too. On failure the
+        controls go back to what runs."""
+        if self.session is None:  # (no source running: the next one starts with it)
+            self.opts.model = dataclasses.replace(self.opts.model, name=name, device=device or self.opts.model.device)
+            self.opts.model_obj = None
+            return
+        self.status(f"loading model {name} ...", timeout_ms=3000)
+        QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.CursorShape.WaitCursor)
+        try:
+            if self.session.set_model(name, device):
+                self.opts.model_obj = None
+        finally:
+            QtWidgets.QApplication.restoreOverrideCursor()
+        self._sync_model_controls(self.session)
+        self._drain()
+
+    def _sync_model_controls(self, sess: LiveSession) -> None:
+        """Model and device combos and ``opts.model`` = what the session runs (after a
+        fallback or a failed switch, not what was asked for)."""
+        if self.opts.model_obj is None:
+            self.opts.model = sess.model_cfg
+        for combo, text in ((self.model_combo, sess.model_cfg.name), (self.device_combo, sess.model_cfg.device)):
+            combo.blockSignals(True)
+            if combo.findText(text) < 0:
+                combo.addItem(text)
+            combo.setCurrentText(text)
+            combo.blockSignals(False)
 
     def _window_changed(self, *_):
         mode = self.window_mode.currentData()
@@ -763,8 +787,8 @@ class MainWindow(QtWidgets.QMainWindow):
         ro = self.readouts
         rate = _stat(st, "events_per_s", "event_rate", "events_s")
         ro.set("event_rate", _fmt_rate(float(rate if rate is not None else s.event_rate.rate(now))))
-        fill = _stat(st, "ring_fill", "fill_ratio", "ring_fill_ratio")
-        ro.set("ring", "-" if fill is None else (f"{100 * fill:.0f} %" if fill <= 1.0 else f"{fill:.0f}"))
+        fill = _stat(st, "ring_fill_ratio", "fill_ratio")
+        ro.set("ring", "-" if fill is None else f"{100 * fill:.0f} %")
         dropped = _stat(st, "dropped", "dropped_events", default=0)
         ro.set("dropped", f"{int(dropped):,}")
         infer = _stat(st, "infer_ms", "inference_ms")
@@ -791,6 +815,9 @@ class MainWindow(QtWidgets.QMainWindow):
             ro.set("sensor_t", "-" if t is None else f"{t / 1e6:.3f} s")
             self.time_label.setText("live" if s.is_live else
                                     ("-" if s.range_ready.is_set() else "finding the end of the recording..."))
+        want = "Play" if s.ended or s.paused else "Pause"  # at the end, Play plays it again
+        if self.play_button.text() != want:
+            self.play_button.setText(want)
         if self.sim_truth is not None:
             try:
                 self.sim_truth.setText(f"{s.source.inner.subject_sigma_px():.2f} px \u03c3")
