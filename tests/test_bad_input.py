@@ -61,6 +61,23 @@ def test_directory_and_missing_path(tmp_path, capsys):
     _fails(capsys, tmp_path / "nope.aedat4", "no such file")
 
 
+def test_pipe_and_device_refused_before_opening(tmp_path, capsys):
+    """open() on a FIFO blocks until a writer comes, and sniffing would eat a pipe's head:
+    refused by file type first. A subprocess with a timeout, so a regression cannot hang."""
+    import os
+    fifo = tmp_path / "fifo.raw"
+    os.mkfifo(fifo)
+    try:
+        r = subprocess.run([sys.executable, "-m", "evfocus_live", "-q", "info", str(fifo)],
+                           capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("evfocus info blocked opening a FIFO")
+    assert r.returncode == 2 and r.stderr.strip() == (
+        f"evfocus info: error: {fifo}: not a regular file (a pipe); save the stream to a file first")
+    _fails(capsys, "/dev/null", "/dev/null: not a regular file (a device)")
+    _fails(capsys, "/dev/zero", "/dev/zero: not a regular file (a device)")
+
+
 def test_raw_header_without_data(tmp_path, capsys):
     p = tmp_path / "header_only.raw"
     p.write_bytes(b"% evt 3.0\n% format EVT3;height=720;width=1280\n% end\n")

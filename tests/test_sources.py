@@ -182,11 +182,74 @@ def test_text_microseconds_csv_and_truncated_last_line(tmp_path, caplog):
     assert np.array_equal(got, ev) and "truncated" in caplog.text
     rows = lines.split("\n")
     p.write_text("346 260\n" + "\n".join(rows[:2000] + ["1 2 bogus 4"] + rows[2000:]))
-    with pytest.raises(InputError, match="malformed event row near line"):
+    with pytest.raises(InputError, match="malformed event row on line 2002: 'bogus' is not"):
         _all(open_file(p))  # past the sniffed head: found while parsing
     p.write_text("346 260\n" + lines.replace("\n", "\nbogus row here\n", 1))
     with pytest.raises(InputError, match="not a valid text file"):
         open_file(p)  # in the head: rejected by content sniffing
+
+
+def _seconds_rows(t_s, rng):
+    return "".join(f"{t:.9f} {x} {y} {q}\n" for t, x, y, q in
+                   zip(t_s, rng.integers(0, 346, len(t_s)), rng.integers(0, 260, len(t_s)),
+                       rng.integers(0, 2, len(t_s))))
+
+
+@pytest.mark.parametrize("first", ["time_range", "read"])
+def test_text_unit_decided_once_whatever_is_called_first(tmp_path, first):
+    """Seconds written as 0.000000000 for the first 100+ KiB look like integers: the unit
+    must not depend on whether the range (head sample) or reading (a block) decides it."""
+    rng = np.random.default_rng(3)
+    t_s = np.concatenate([np.zeros(5000), np.sort(rng.random(20_000)) * 2.0])
+    p = tmp_path / "sec_t0.txt"
+    p.write_text("346 260\n" + _seconds_rows(t_s, rng))
+    expected = (0, int(np.rint(t_s.max() * 1e6)))
+    with open_file(p) as src:
+        if first == "time_range":
+            assert src.time_range_us() == expected
+        ev = np.concatenate(list(src))
+        assert (int(ev["t"].min()), int(ev["t"].max())) == expected
+        assert src.time_range_us() == expected
+        src.seek(1_000_000)
+        assert np.array_equal(np.concatenate(list(src)), ev[ev["t"] >= 1_000_000])
+
+
+def test_text_error_names_the_true_line(tmp_path):
+    """The line counted in the file (header, blank and comment lines included), also deep in
+    a file read in blocks and in the tail sample that time_range_us() reads first."""
+    from evfocus_live.sources.text_file import TextFileSource
+
+    good = [f"0.{i:06d} 1 2 1" for i in range(1, 20_000)]
+    p = tmp_path / "bad.txt"
+    p.write_text("346 260\n" + "\n".join(good[:30]) + "\n\n# c\n0.5 1 zz 1\n0.6 1 2 1\n")
+    with pytest.raises(InputError, match="on line 34: 'zz' is not a number"):
+        _all(TextFileSource(p))
+    body = good[:9000] + ["", "# a comment", "   "] + good[9000:12_000] + ["0.7 1 2"] + good[12_000:]
+    p.write_text("346 260\n" + "\n".join(body) + "\n")   # 3-column row on line 12_005
+    with pytest.raises(InputError, match="on line 12005: 3 columns where the rows before have 4"):
+        _all(TextFileSource(p, block_bytes=4096))
+    body = good[:19_990] + ["0.9 1 2 x1"] + good[19_990:]
+    p.write_text("346 260\n" + "\n".join(body) + "\n")   # in the tail sample, line 19_992
+    with pytest.raises(InputError, match="on line 19992: 'x1' is not a number"):
+        TextFileSource(p).time_range_us()
+
+
+def test_text_extra_columns_warn_once(tmp_path, caplog):
+    """A decimal comma splits t in two (5 columns): read as before, but say so, once."""
+    p = tmp_path / "comma.txt"
+    p.write_text("346 260\n" + "".join(f"0,{i:06d} 10 20 1\n" for i in range(1, 3000)))
+    with caplog.at_level(logging.WARNING):
+        with open_file(p) as src:
+            src.time_range_us()
+            list(src)
+    warnings = [r.getMessage() for r in caplog.records if r.name.endswith("text_file")]
+    assert len(warnings) == 1 and "5 columns" in warnings[0] and "decimal" in warnings[0], warnings
+    caplog.clear()
+    rows = "".join(f"0.{i:06d}0000000000001 10 20 1\n" for i in range(1, 3000))
+    p.write_text("346 260\n" + rows)
+    with caplog.at_level(logging.WARNING):  # 19 digits: the loadtxt path, exactly 4 columns
+        assert len(_all(open_file(p))) == 2999
+    assert not [r for r in caplog.records if r.name.endswith("text_file")]
 
 
 @pytest.mark.parametrize("style", ["seconds", "exponent", "tabs_crlf_comments", "long_digits", "five_columns"])

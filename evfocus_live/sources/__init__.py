@@ -8,6 +8,7 @@ breaking ties; cameras are named (``davis346``, ``dvxplorer``, ``prophesee``, ``
 from __future__ import annotations
 
 import logging
+import stat
 from pathlib import Path
 
 from ..errors import InputError
@@ -41,6 +42,20 @@ def _file_backends() -> dict[str, type[EventSource]]:
     return out
 
 
+def _check_regular(path: Path) -> None:
+    """Refuse pipes, devices and sockets before opening them: opening a FIFO blocks until a
+    writer comes, and sniffing would consume the head that the reader then reopens for."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
+    if stat.S_ISREG(mode):
+        return
+    kind = ("a pipe" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "not a file")
+    raise InputError(f"{path}: not a regular file ({kind}); save the stream to a file first")
+
+
 def detect_format(path: str | Path) -> tuple[str, type[EventSource]]:
     """(format name, backend class) for a file, by content first, then extension."""
     path = Path(path)
@@ -48,6 +63,7 @@ def detect_format(path: str | Path) -> tuple[str, type[EventSource]]:
         raise InputError(f"{path}: no such file")
     if path.is_dir():
         raise InputError(f"{path}: is a directory, not an event file")
+    _check_regular(path)
     try:
         with open(path, "rb") as fh:
             head = fh.read(4096)

@@ -1,8 +1,11 @@
 """Text event files in the E2VID convention: ``W H`` on the first line, then ``t x y p`` rows.
 
-``t`` is in seconds (float) as in E2VID; a file whose first block holds only integer
-timestamps is read as µs instead (common for exports from other tools). Columns may be
-separated by spaces, tabs or commas; ``#`` starts a comment. Polarity > 0 is ON.
+``t`` is in seconds (float) as in E2VID; a file whose first and last 64 KiB hold only
+whole-number timestamps is read as µs instead (common for exports from other tools). The
+unit is decided once, from that fixed sample, so that the time range, reading and seeking
+agree whatever is called first. Columns may be separated by spaces, tabs or commas; ``#``
+starts a comment. Polarity > 0 is ON. Columns after the fourth are ignored, with one
+warning (a decimal comma splits ``t`` in two and would be misread).
 
 Parsing is chunked (blocks of whole lines), so memory stays bounded on large files. A
 numba parser reads the usual rows (4 plain or exponent-notation numbers, mantissas below
@@ -30,11 +33,13 @@ from .npy_file import columns_to_events
 log = logging.getLogger(__name__)
 
 BLOCK_BYTES = 4 << 20
+SAMPLE_BYTES = 1 << 16  # head and tail read to decide the unit and the quick time range
 _HEADER = re.compile(rb"^\s*(\d+)[\s,]+(\d+)\s*$")
 # a number; "nan" / "inf" too, so that a file holding one is read and refused as non-finite
 # (by columns_to_events), not called "not a valid text file"
 _NUM = rb"[-+]?((\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|(?i:nan|inf(inity)?))"
 _ROW = re.compile(rb"^\s*" + _NUM + rb"([\s,]+" + _NUM + rb"){3,}\s*$")
+_NUM_STR = re.compile(_NUM.decode("ascii"))
 _POW10 = np.array([10.0 ** k for k in range(23)])  # exact doubles: one rounding, as strtod
 
 
@@ -149,6 +154,34 @@ def _parse_rows(buf, ncols, out, pow10):  # pragma: no cover - compiled
     return row
 
 
+def _whole_lines(blob: bytes, at_eof: bool) -> bytes:
+    """``blob`` up to its last newline; at the end of the file also a last row that lacks
+    one but is complete (as :meth:`TextFileSource._next_block` reads it)."""
+    last = blob.rfind(b"\n") + 1
+    if at_eof and _ROW.match(blob[last:].rstrip(b"\r")):
+        return blob
+    return blob[:last]
+
+
+def _first_bad_row(rows: list[tuple[int, str]]) -> tuple[int, str] | None:
+    """(index into the blob's lines, reason) of the first row np.loadtxt refuses, or None.
+
+    Found by our own scan, not from loadtxt's message: its row numbers skip blank and
+    comment lines and are 0- or 1-based depending on the error.
+    """
+    ncols = None
+    for i, line in rows:
+        tokens = line.split("#", 1)[0].split()
+        if ncols is None:
+            ncols = len(tokens)
+        if len(tokens) != ncols:
+            return i, f"{len(tokens)} columns where the rows before have {ncols}"
+        for tok in tokens:
+            if not _NUM_STR.fullmatch(tok):
+                return i, f"{tok[:40]!r} is not a number"
+    return None
+
+
 class TextFileSource(EventSource):
     """An E2VID-style ``.txt``/``.csv`` event file (see module docstring).
 
@@ -193,32 +226,62 @@ class TextFileSource(EventSource):
         self._size = self.path.stat().st_size
         self._block = max(4096, int(block_bytes))
         self._line = 2
-        self._seconds: bool | None = None
+        self._seconds: bool | None = None  # t unit: decided once, by _t_is_seconds()
+        self._sample: tuple[np.ndarray, np.ndarray] | None = None  # rows of the head, the tail
+        self._quick_range: tuple[int, int] | None = None
+        self._warned_columns = False
         self._index: list[tuple[int, int, int, int]] | None = None  # (offset, line, tmin, tmax)
         self._drop_before: int | None = None
         self._pos = self._data_off
 
-    def _parse(self, blob: bytes, line0: int) -> np.ndarray:
+    def _parse(self, blob: bytes, line0: int | None, off: int = 0) -> np.ndarray:
+        """Rows of ``blob`` (whole lines) as float64[n, >= 4].
+
+        ``line0`` is the file line number of the blob's first line, so that an error names
+        the true line; None (the tail sample) counts it from byte ``off``, only on error.
+        """
         out = np.empty((blob.count(b"\n") + 1, 4))
         n = _parse_rows(np.frombuffer(blob, np.uint8), 4, out, _POW10)
         if n >= 0:
             return out[:n]
+        # split on '\n' only (as the file's line count does), keeping each row's line index
         text = blob.decode("ascii", "replace").replace(",", " ")
-        lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-        if not lines:
+        rows = [(i, ln.rstrip("\r")) for i, ln in enumerate(text.split("\n"))
+                if ln.strip() and not ln.lstrip().startswith("#")]
+        if not rows:
             return np.empty((0, 4))
         try:
-            a = np.loadtxt(lines, dtype=np.float64, comments="#", ndmin=2)
-        except ValueError as exc:
-            msg = str(exc).splitlines()[0]
-            mm = re.search(r"row (\d+)|line (\d+)", msg)
-            where = f" near line {line0 + int(next(g for g in mm.groups() if g)) - 1}" if mm else ""
+            a = np.loadtxt([ln for _, ln in rows], dtype=np.float64, comments="#", ndmin=2)
+        except ValueError:
+            bad = _first_bad_row(rows)
+            where = ""
+            if bad is not None:
+                first = line0 if line0 is not None else self._line_at(off)
+                where = f" on line {first + bad[0]}: {bad[1]}"
             raise InputError(f"{self.path}: malformed event row{where} (expected 't x y p')") from None
         if a.size == 0:
             return a.reshape(0, 4)
-        if a.shape[1] < 4:
-            raise InputError(f"{self.path}: rows need 4 columns 't x y p' (line {line0})")
+        if a.shape[1] != 4:
+            line = (line0 if line0 is not None else self._line_at(off)) + rows[0][0]
+            if a.shape[1] < 4:
+                raise InputError(f"{self.path}: rows need 4 columns 't x y p' "
+                                 f"(line {line} has {a.shape[1]})")
+            if not self._warned_columns:
+                self._warned_columns = True
+                hint = "; if commas are decimal separators, write '.' instead" if b"," in blob else ""
+                log.warning("%s: rows have %d columns (line %d); reading the first 4 as 't x y p'%s",
+                            self.path.name, a.shape[1], line, hint)
         return a
+
+    def _line_at(self, off: int) -> int:
+        """1-based number of the line starting at byte ``off``: counts newlines, so it is
+        only called to name a bad row in the tail sample."""
+        line, left = 1, off
+        with open(self.path, "rb") as fh:
+            while left > 0 and (chunk := fh.read(min(left, BLOCK_BYTES))):
+                line += chunk.count(b"\n")
+                left -= len(chunk)
+        return line
 
     def _next_block(self) -> tuple[int, int, np.ndarray] | None:
         """(offset, first line, rows) of the next block of whole lines, or None at the end."""
@@ -248,11 +311,38 @@ class TextFileSource(EventSource):
         self._line += blob.count(b"\n")
         return off, line0, self._parse(blob, line0)
 
+    def _head_tail(self) -> tuple[np.ndarray, np.ndarray]:
+        """Rows of the first and of the last SAMPLE_BYTES of data (whole lines), read once."""
+        if self._sample is None:
+            # its own handle: the reader thread owns self._fh's offset
+            with open(self.path, "rb") as fh:
+                fh.seek(self._data_off)
+                head = fh.read(SAMPLE_BYTES)
+                tail_off = max(self._data_off, self._size - SAMPLE_BYTES)
+                fh.seek(tail_off)
+                tail = fh.read(SAMPLE_BYTES)
+            head = _whole_lines(head, self._data_off + len(head) >= self._size)
+            if tail_off > self._data_off:  # starts mid-line: skip to the next whole line
+                cut = tail.find(b"\n") + 1
+                tail, tail_off = tail[cut:], tail_off + cut
+            tail = _whole_lines(tail, True)
+            tail_line0 = 2 if tail_off == self._data_off else None
+            self._sample = self._parse(head, 2), self._parse(tail, tail_line0, tail_off)
+        return self._sample
+
+    def _t_is_seconds(self) -> bool:
+        """The unit of ``t``, decided once for the whole file: seconds unless every ``t`` in
+        the head and tail samples is a whole number. One fixed sample, not "the first block
+        parsed", since a file in seconds may start with many rows at 0.000000000."""
+        if self._seconds is None:
+            head, tail = self._head_tail()
+            t = np.concatenate([head[:, 0], tail[:, 0]])
+            self._seconds = bool(len(t)) and not bool(np.all(t == np.round(t)))
+        return self._seconds
+
     def _to_events(self, a: np.ndarray) -> np.ndarray:
-        if self._seconds is None and len(a):
-            self._seconds = not bool(np.all(a[:, 0] == np.round(a[:, 0])))
         return columns_to_events(a[:, 0], a[:, 1], a[:, 2], a[:, 3], self.width, self.height,
-                                 t_is_seconds=bool(self._seconds), name=str(self.path))
+                                 t_is_seconds=self._t_is_seconds(), name=str(self.path))
 
     def read(self) -> np.ndarray | None:
         if self._fh is None:
@@ -295,24 +385,13 @@ class TextFileSource(EventSource):
             if not self._index:
                 return None
             return min(i[2] for i in self._index), max(i[3] for i in self._index)
-        with open(self.path, "rb") as fh:  # its own handle: the reader thread owns self._fh's offset
-            fh.seek(self._data_off)
-            head = fh.read(1 << 16)
-            tail_off = max(self._data_off, self._size - (1 << 16))
-            fh.seek(tail_off)
-            tail = fh.read(1 << 16)
-        if not head.endswith(b"\n"):
-            head = head[: head.rfind(b"\n") + 1]
-        if tail_off > self._data_off:
-            tail = tail[tail.find(b"\n") + 1:]
-        if not tail.endswith(b"\n"):
-            tail = tail[: tail.rfind(b"\n") + 1]
-        ev_head = self._to_events(self._parse(head, 2))
-        ev_tail = self._to_events(self._parse(tail, 2))
-        if not len(ev_head) or not len(ev_tail):
-            return None
-        return (min(int(ev_head["t"].min()), int(ev_tail["t"].min())),
-                max(int(ev_head["t"].max()), int(ev_tail["t"].max())))
+        if self._quick_range is None:
+            ev_head, ev_tail = (self._to_events(a) for a in self._head_tail())
+            if not len(ev_head) or not len(ev_tail):
+                return None
+            self._quick_range = (min(int(ev_head["t"].min()), int(ev_tail["t"].min())),
+                                 max(int(ev_head["t"].max()), int(ev_tail["t"].max())))
+        return self._quick_range
 
     def close(self) -> None:
         if getattr(self, "_fh", None) is not None:
