@@ -9,6 +9,7 @@ cut anywhere fail (their containers cannot be read partially); text drops a cut 
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 import time
@@ -105,6 +106,13 @@ def test_cut_inside_data_yields_events_before_the_cut(tmp_path, capsys, caplog, 
     n = _events(capsys, p)
     assert 0 < n < facts["events"]
     assert "truncated" in caplog.text
+
+
+def test_aedat4_cut_before_its_first_event_packet_is_one_line(tmp_path, capsys, caplog):
+    p = tmp_path / "cut.aedat4"
+    p.write_bytes(DAVIS_FILE.read_bytes()[:3333])  # the header and a few bytes of a packet
+    _fails(capsys, p, "before its first complete event packet")
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text  # once 2 warnings first
 
 
 def test_aedat4_cut_inside_its_index_keeps_all_events(tmp_path, capsys):

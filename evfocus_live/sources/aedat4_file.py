@@ -253,9 +253,7 @@ class Aedat4FileSource(EventSource):
         self.truncated = False
         indexed = False  # the packet index is there: the chain must end exactly at it
         if dtp >= 0:
-            if dtp > size or dtp < hstart + hlen:
-                log.warning("%s: packet index missing (file truncated?); reading what is there",
-                            self.path.name)
+            if dtp > size or dtp < hstart + hlen:  # the index was to come at the end: cut
                 self.truncated = True
             else:
                 limit, indexed = dtp, True
@@ -278,9 +276,12 @@ class Aedat4FileSource(EventSource):
                 offs.append(pos + 8)
                 sizes.append(psize)
             pos += 8 + psize
+        if self.truncated and not offs:  # one line, not warnings followed by "no events"
+            raise InputError(f"{self.path}: AEDAT4 file is truncated at byte {pos}, before its "
+                             "first complete event packet")
         if self.truncated:
-            log.warning("%s: file is truncated at byte %d; reading the %d complete event packets",
-                        self.path.name, pos, len(offs))
+            log.warning("%s: file is truncated at byte %d (no packet index); reading the %d "
+                        "complete event packets", self.path.name, pos, len(offs))
         self._offs = np.array(offs, dtype=np.int64)
         self._sizes = np.array(sizes, dtype=np.int64)
         self._t_ranges: np.ndarray | None = None  # per packet (t_first, t_last), lazily
