@@ -896,6 +896,8 @@ class Pipeline:
                         self.stats.skipped_windows += len(windows) - self.max_backlog_windows
                         windows = windows[-self.max_backlog_windows:]
                     for w in windows:
+                        if self._stop_evt.is_set():  # a file at speed 0 may give many at once
+                            break
                         self._emit(self.process_window(w))
         except Exception as exc:
             self.stats.status = f"worker error: {type(exc).__name__}: {exc}"

@@ -631,6 +631,7 @@ def test_bad_options_are_one_line_errors(capsys):
     (["--exit-after", "nan"], "--exit-after must be a finite number > 0"),
     (["--window-ms", "inf"], "--window-ms must be between"),
     (["--window-ms", "0.0001"], "--window-ms must be between"),  # rounds to 0 us
+    (["--window-ms", "0.001"], "--window-ms must be between 0.1 and"),  # 1 µs: 1 M windows/s, no frame
     (["--window-events", "99999999999"], "--window-events must be between"),
     (["--video", "{afile}/x.mp4"], "--video {afile}/x.mp4: {afile} is not a folder"),
     (["--record", "{tmp}"], "is a folder"),
