@@ -572,3 +572,122 @@ def test_resume_from_another_model_is_one_line(tiny_data, tmp_path):
     with pytest.raises(CheckpointError, match="different model .*firenet.*drop --resume") as exc:
         train(tiny_cfg(tiny_data, out), resume=True, progress=False)
     assert "\n" not in str(exc.value)
+
+
+def _strict_json(text):
+    """json.loads that refuses NaN / Infinity (Python's own accepts them; JSON does not)."""
+    return json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
+
+
+def test_ctrl_c_saves_a_resumable_last_pt_and_the_logs(tiny_data, tmp_path, monkeypatch):
+    """A KeyboardInterrupt mid-run used to leave the out folder empty: now last.pt (with the
+    optimiser) and the logs are written, the interrupt goes on to the CLI, and --resume
+    continues from that step."""
+    from evfocus_live.nn.registry import read_checkpoint
+    from evfocus_live.train import trainer
+
+    out = tmp_path / "run"
+    real, calls = trainer.sequence_loss, []
+
+    def interrupt_third(*a, **k):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(*a, **k)
+
+    monkeypatch.setattr(trainer, "sequence_loss", interrupt_third)
+    with pytest.raises(KeyboardInterrupt):
+        train(tiny_cfg(tiny_data, out, steps=50, ckpt_every_s=1e6), progress=False)
+    ck = read_checkpoint(out / "last.pt")
+    assert ck["meta"]["step"] == 2 and "optimizer" in ck and not (out / "final.pt").exists()
+    assert len((out / "log.csv").read_text().strip().splitlines()) == 1 + 2
+    assert _strict_json((out / "log.json").read_text())["interrupted"] is True
+    monkeypatch.setattr(trainer, "sequence_loss", real)
+    assert train(tiny_cfg(tiny_data, out, steps=3), resume=True, progress=False)["step"] == 3
+
+
+def test_resume_of_a_finished_run_does_nothing(tiny_data, tmp_path):
+    """--resume after the step budget was reached used to do one more step, move final.pt
+    aside and write loss NaN (invalid JSON): now no step, final.pt and log.json untouched,
+    the loss the one the run ended with."""
+    out = tmp_path / "run"
+    first = train(tiny_cfg(tiny_data, out, steps=2), progress=False)
+    final, log_json = (out / "final.pt").read_bytes(), (out / "log.json").read_text()
+    again = train(tiny_cfg(tiny_data, out, steps=2), resume=True, progress=False)
+    assert again["step"] == 2 and again["loss"] == first["loss"] and np.isfinite(again["loss"])
+    json.dumps(again, allow_nan=False, default=str)
+    assert (out / "final.pt").read_bytes() == final and not (out / "final.prev.pt").exists()
+    assert (out / "log.json").read_text() == log_json
+
+
+def test_resume_past_the_wall_time_budget_does_no_step(tiny_data, tmp_path):
+    """A run whose wall time is already over the budget used to do one step per --resume."""
+    out = tmp_path / "run"
+    train(tiny_cfg(tiny_data, out, steps=2), progress=False)
+    over = train(tiny_cfg(tiny_data, out, steps=10), resume=True, max_minutes=1e-6, progress=False)
+    assert over["step"] == 2 and not (out / "final.prev.pt").exists()
+
+
+def test_resumed_log_csv_keeps_integer_steps(tiny_data, tmp_path):
+    """The rows read back on resume used to turn the step "1" into "1.0"."""
+    out = tmp_path / "run"
+    train(tiny_cfg(tiny_data, out, steps=2), progress=False)
+    s = train(tiny_cfg(tiny_data, out, steps=3), resume=True, progress=False)
+    assert s["step"] == 3 and np.isfinite(_strict_json((out / "log.json").read_text())["loss"])
+    steps = [r.split(",")[0] for r in (out / "log.csv").read_text().strip().splitlines()[1:]]
+    assert steps == ["1", "2", "3"]
+
+
+def test_resume_with_changed_trainable_is_one_checkpoint_error(tiny_data, tmp_path):
+    """Adam's state of the parameters trained before does not fit another [train] trainable:
+    one CheckpointError (not torch's ValueError traceback), and the run's weights stay put."""
+    from evfocus_live.errors import CheckpointError
+
+    out = tmp_path / "run"
+    train(tiny_cfg(tiny_data, out, steps=2), progress=False)
+    with pytest.raises(CheckpointError, match=r"optimiser state does not fit.*trainable changed") as exc:
+        train(tiny_cfg(tiny_data, out, steps=4, trainable=["head."]), resume=True, progress=False)
+    assert "\n" not in str(exc.value)
+    assert (out / "final.pt").is_file() and not (out / "final.prev.pt").exists()
+
+
+def test_failed_start_leaves_the_earlier_runs_weights(tiny_data, tmp_path):
+    """Missing data (or a refused --resume) used to rename final.pt/last.pt to *.prev.pt
+    before failing; they are moved aside only when training really starts."""
+    from evfocus_live.nn.registry import build_model, save_checkpoint
+
+    out = tmp_path / "run"
+    train(tiny_cfg(tiny_data, out, steps=1), progress=False)
+    with pytest.raises(InputError):
+        train(tiny_cfg(tiny_data, out, steps=1), data=str(tmp_path / "nosuch"), progress=False)
+    assert {p.name for p in out.glob("*.pt")} == {"final.pt", "last.pt"}
+    other = tmp_path / "other"
+    save_checkpoint(other / "last.pt", build_model("firenet", {"base": 2}))
+    save_checkpoint(other / "final.pt", build_model("firenet", {"base": 2}))
+    with pytest.raises(Exception, match="different model"):
+        train(tiny_cfg(tiny_data, other, steps=1), resume=True, progress=False)
+    assert {p.name for p in other.glob("*.pt")} == {"final.pt", "last.pt"}
+
+
+def test_init_applies_on_resume_without_last_pt(tiny_data, tmp_path):
+    """--init with --resume and no last.pt yet used to start from random weights."""
+    from evfocus_live.nn.registry import load_checkpoint
+
+    first = train(tiny_cfg(tiny_data, tmp_path / "a", steps=2), progress=False)
+    s = train(tiny_cfg(tiny_data, tmp_path / "b", steps=1, lr=1e-12), init=first["checkpoint"], resume=True,
+              progress=False)
+    assert s["init"]["step"] == 2
+    a, b = load_checkpoint(first["checkpoint"]).state_dict(), load_checkpoint(s["checkpoint"]).state_dict()
+    assert all(torch.allclose(a[k].float(), b[k].float(), atol=1e-6) for k in a)  # lr ~0: the same weights
+
+
+def test_resumed_stage_keeps_the_stages_before_it(tiny_data, tmp_path):
+    """Resuming an --init stage used to drop meta["init"], so the card lost the earlier stages."""
+    from evfocus_live.nn.registry import read_checkpoint
+    from evfocus_live.train.card import training_stages
+
+    first = train(tiny_cfg(tiny_data, tmp_path / "a", steps=2), progress=False)
+    train(tiny_cfg(tiny_data, tmp_path / "b", steps=1), init=first["checkpoint"], progress=False)
+    s = train(tiny_cfg(tiny_data, tmp_path / "b", steps=2), resume=True, progress=False)
+    meta = read_checkpoint(s["checkpoint"])["meta"]
+    assert s["step"] == 2 and meta["init"]["step"] == 2 and len(training_stages(meta)) == 2

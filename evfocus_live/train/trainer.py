@@ -306,7 +306,12 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
           init: str | None = None, lr: float | None = None) -> dict[str, Any]:
     """Train one model from a normalised config; returns the summary written to ``log.json``.
     ``init`` (or ``[train] init``): start from these weights (a fresh optimiser and schedule,
-    unlike ``resume``), e.g. a second stage of training."""
+    unlike ``resume``), e.g. a second stage of training. ``resume``: go on from ``OUT/last.pt``
+    (weights, optimiser, step, wall time, and the stages its weights came from); with no
+    last.pt yet it starts as a fresh run would (``init`` applies), and a run that already
+    reached its step or wall-time budget is left as it is (no step, final.pt untouched).
+    A changed ``[train] trainable`` is refused on resume (CheckpointError), not trained on
+    with a fresh optimiser. Ctrl-C writes last.pt and the logs, then re-raises."""
     from torch.utils.data import DataLoader, RandomSampler
     from tqdm import tqdm
 
@@ -344,21 +349,51 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
     out_dir = Path(tc["out"])
     if rank == 0:
         out_dir.mkdir(parents=True, exist_ok=True)
-        # an earlier run's final.pt (and, starting afresh, its last.pt) would pass for this
-        # run's when the wall time stops it before it writes its own: keep them, renamed
-        for name in ("final.pt",) if resume else ("final.pt", "last.pt"):
-            if (out_dir / name).is_file():
-                (out_dir / name).replace(out_dir / name.replace(".pt", ".prev.pt"))
-                log.info("moved the earlier run's %s aside to %s", name, name.replace(".pt", ".prev.pt"))
 
     arch_cfg = {k: v for k, v in cfg["model"].items() if k != "arch"}
     arch_cfg.setdefault("num_bins", dc["num_bins"])
     model = build_model(cfg["model"]["arch"], arch_cfg)
-    init_meta = _init_weights(model, tc["init"], tc["trainable"]) if tc["init"] and not resume else None
+    last_path = out_dir / "last.pt"
+    # --resume with no last.pt yet starts this run as a fresh one would: --init applies
+    ck = read_checkpoint(last_path) if resume and last_path.is_file() else None
+    if resume and ck is None:
+        log.warning("--resume: no %s yet, starting fresh%s", last_path, f" from {tc['init']}" if tc["init"] else "")
+    init_meta = _init_weights(model, tc["init"], tc["trainable"]) if tc["init"] and ck is None else None
     params = _trainable_params(model, tc["trainable"])
     model = model.to(device)
     if device.type == "cuda" and tc["channels_last"]:  # NHWC: cuDNN's tensor-core convs without transposes
         model = model.to(memory_format=torch.channels_last)
+    opt = torch.optim.Adam(params, lr=tc["lr"], weight_decay=tc["weight_decay"])
+
+    step, elapsed0, last_loss = 0, 0.0, float("nan")
+    chain: dict[str, Any] = {}  # what the resumed run's meta says about the weights it started from
+    if ck is not None:
+        _resume_from(ck, last_path, model, opt, tc["trainable"])
+        step = int(ck["meta"].get("step", 0))
+        elapsed0 = float(ck["meta"].get("wall_s", 0.0))
+        last_loss = _finite_or_nan(ck["meta"].get("loss"))
+        init_meta = ck["meta"].get("init")
+        chain = {k: ck["meta"][k] for k in ("average_of", "grafted") if ck["meta"].get(k)}
+        log.info("resumed from %s at step %d (%.0f s)", last_path, step, elapsed0)
+
+    budget_s = float(tc["max_minutes"]) * 60 if tc["max_minutes"] else math.inf
+    total_steps = int(tc["steps"])
+    if ck is not None and (step >= total_steps or elapsed0 >= budget_s - 0.05):  # wall_s is kept to 0.1 s
+        # one more step would overwrite the run's final.pt with a NaN loss: nothing to do
+        log.warning("%s already reached its %s (%s); nothing to train (raise %s to go on)", last_path,
+                    *(("step budget", f"step {step} of {total_steps}", "--steps") if step >= total_steps else
+                      ("wall-time budget", f"{elapsed0 / 60:.2f} of {budget_s / 60:.2f} min", "--max-minutes")))
+        summary: dict[str, Any] = {}
+        if rank == 0:
+            final = out_dir / "final.pt"
+            summary = {**ck["meta"], "loss": _json_loss(ck["meta"].get("loss")), "params": model.num_parameters(),
+                       "checkpoint": str(final if final.is_file() else last_path)}
+        if ddp:
+            import torch.distributed as dist
+
+            dist.barrier()
+        return summary
+
     ds = SequenceDataset.from_dir(dc["train"], num_bins=dc["num_bins"], max_sequences=dc["max_sequences"],
                                   progress=progress and rank == 0,
                                   seq_len=dc["seq_len"], stride=dc["stride"], seed=seed, target=dc["target"],
@@ -384,121 +419,164 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
         from torch.nn.parallel import DistributedDataParallel as DDP
 
         net = DDP(net, device_ids=[device.index] if device.type == "cuda" else None)
-    opt = torch.optim.Adam(params, lr=tc["lr"], weight_decay=tc["weight_decay"])
     use_amp = amp_dtype is not None
     scaler = torch.amp.GradScaler("cuda", enabled=amp_dtype == torch.float16)
     weights = LossWeights(**cfg["loss"])
+    rows: list[dict[str, float]] = _read_csv(out_dir / "log.csv") if ck is not None else []
 
-    step, elapsed0 = 0, 0.0
-    last_path = out_dir / "last.pt"
-    rows: list[dict[str, float]] = []
-    if resume:
-        if last_path.is_file():
-            ck = read_checkpoint(last_path)
-            try:  # a checkpoint of another model: one line, not a traceback listing every key
-                if ck["arch"] != model.arch:
-                    raise RuntimeError("another architecture")
-                model.load_state_dict(ck["state_dict"])
-            except RuntimeError as exc:
-                raise CheckpointError(f"{last_path} is a checkpoint of a different model ({ck['arch']} "
-                                      f"{ck['config']}; the config builds {model.arch} {dict(model.config)}); "
-                                      "use another --out or drop --resume") from exc
-            if "optimizer" in ck:
-                opt.load_state_dict(ck["optimizer"])
-            step = int(ck["meta"].get("step", 0))
-            elapsed0 = float(ck["meta"].get("wall_s", 0.0))
-            rows = _read_csv(out_dir / "log.csv")
-            log.info("resumed from %s at step %d (%.0f s)", last_path, step, elapsed0)
-        else:
-            log.warning("--resume: no %s yet, starting fresh", last_path)
+    if rank == 0:
+        # an earlier run's final.pt (and, starting afresh, its last.pt) would pass for this
+        # run's when the wall time stops it before it writes its own: keep them, renamed.
+        # Only now, when the data and the checkpoint were taken: a refused start leaves them be
+        for name in ("final.pt",) if ck is not None else ("final.pt", "last.pt"):
+            if (out_dir / name).is_file():
+                (out_dir / name).replace(out_dir / name.replace(".pt", ".prev.pt"))
+                log.info("moved the earlier run's %s aside to %s", name, name.replace(".pt", ".prev.pt"))
 
-    budget_s = float(tc["max_minutes"]) * 60 if tc["max_minutes"] else math.inf
-    total_steps = int(tc["steps"])
+    step0 = step
     t_start = time.monotonic()
     t_ckpt = t_start
     elapsed = elapsed0
     meta_base = {"arch": cfg["model"]["arch"], "train_config": cfg, "dataset_windows": sum(len(s.voxels) for s in ds.seqs),
                  "dataset_sequences": len(ds.seqs), "device": str(device), "world_size": world,
                  "torch_threads": torch.get_num_threads(), "torch_version": str(torch.__version__), "init": init_meta,
-                 "amp": str(amp_dtype).replace("torch.", "") if use_amp else "off",
+                 **chain, "amp": str(amp_dtype).replace("torch.", "") if use_amp else "off",
                  "hardware": torch.cuda.get_device_name(device) if device.type == "cuda" else _cpu_name()}
 
     def meta(loss: float) -> dict[str, Any]:
-        return {**meta_base, "step": step, "wall_s": round(elapsed, 1), "loss": loss}
+        return {**meta_base, "step": step, "wall_s": round(elapsed, 1), "loss": _json_loss(loss)}
 
     bar = tqdm(total=total_steps, initial=step, desc=f"train {cfg['model']['arch']}", unit="step",
                disable=not progress or rank != 0, dynamic_ncols=True)
-    epoch, last_loss, done = 0, float("nan"), step >= total_steps
-    while not done:
-        if ddp:
-            sampler.set_epoch(epoch)
-        for batch in loader:
-            batch = {k: v.to(device, non_blocking=True) for k, v in batch.items()}
-            L = batch["voxel"].shape[1]
-            chunk = int(dc["tbptt"] or L)
-            for c0 in range(0, L, chunk):
-                frac = max(step / total_steps, elapsed / budget_s if budget_s < math.inf else 0.0)
-                lr = tc["lr"] * (tc["lr_min_frac"] + (1 - tc["lr_min_frac"]) * 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))
-                for g in opt.param_groups:
-                    g["lr"] = lr
-                sub = {k: v[:, c0:c0 + chunk] for k, v in batch.items()}
-                with torch.autocast(device.type, dtype=amp_dtype or torch.bfloat16, enabled=use_amp):
-                    outputs = net(sub["voxel"], c0 == 0)
-                # (an item from a sequence shorter than seq_len may be shorter than loss_skip + 1)
-                skip = min(dc["loss_skip"], len(outputs) - 1) if c0 == 0 else 0
-                loss, parts = sequence_loss(outputs, sub, weights, skip=skip, only_grad=tc["trainable"] is not None)
-                if not loss.requires_grad:
-                    raise TrainingError("no loss term reaches a trainable parameter: [train] trainable "
-                                        f"{tc['trainable']} with [loss] {cfg['loss']}")
-                opt.zero_grad(set_to_none=True)
-                scaler.scale(loss).backward()
-                if tc["grad_clip"]:
-                    scaler.unscale_(opt)
-                    torch.nn.utils.clip_grad_norm_(params, tc["grad_clip"])
-                scaler.step(opt)
-                scaler.update()
-                step += 1
-                elapsed = elapsed0 + time.monotonic() - t_start
-                logged = step % tc["log_every"] == 0 or step == 1
-                if logged or step >= total_steps:  # reading the loss waits for the GPU: only when logged
-                    last_loss = float(loss.detach())
-                    if not math.isfinite(last_loss):  # keep the last good checkpoint, say where it broke
-                        if rank == 0:
+    epoch, done = 0, step >= total_steps
+    try:
+        while not done:
+            if ddp:
+                sampler.set_epoch(epoch)
+            for batch in loader:
+                batch = {k: v.to(device, non_blocking=True) for k, v in batch.items()}
+                L = batch["voxel"].shape[1]
+                chunk = int(dc["tbptt"] or L)
+                for c0 in range(0, L, chunk):
+                    frac = max(step / total_steps, elapsed / budget_s if budget_s < math.inf else 0.0)
+                    lr = tc["lr"] * (tc["lr_min_frac"] + (1 - tc["lr_min_frac"]) * 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))
+                    for g in opt.param_groups:
+                        g["lr"] = lr
+                    sub = {k: v[:, c0:c0 + chunk] for k, v in batch.items()}
+                    with torch.autocast(device.type, dtype=amp_dtype or torch.bfloat16, enabled=use_amp):
+                        outputs = net(sub["voxel"], c0 == 0)
+                    # (an item from a sequence shorter than seq_len may be shorter than loss_skip + 1)
+                    skip = min(dc["loss_skip"], len(outputs) - 1) if c0 == 0 else 0
+                    loss, parts = sequence_loss(outputs, sub, weights, skip=skip, only_grad=tc["trainable"] is not None)
+                    if not loss.requires_grad:
+                        raise TrainingError("no loss term reaches a trainable parameter: [train] trainable "
+                                            f"{tc['trainable']} with [loss] {cfg['loss']}")
+                    opt.zero_grad(set_to_none=True)
+                    scaler.scale(loss).backward()
+                    if tc["grad_clip"]:
+                        scaler.unscale_(opt)
+                        torch.nn.utils.clip_grad_norm_(params, tc["grad_clip"])
+                    scaler.step(opt)
+                    scaler.update()
+                    step += 1
+                    elapsed = elapsed0 + time.monotonic() - t_start
+                    logged = step % tc["log_every"] == 0 or step == 1
+                    if logged or step >= total_steps:  # reading the loss waits for the GPU: only when logged
+                        last_loss = float(loss.detach())
+                        if not math.isfinite(last_loss):  # keep the last good checkpoint, say where it broke
+                            if rank == 0:
+                                _write_csv(out_dir / "log.csv", rows)
+                            raise TrainingError(f"training diverged at step {step} (loss {last_loss}); last good "
+                                                f"checkpoint: {last_path if last_path.is_file() else 'none'} "
+                                                "(lower [train] lr, or resume with --resume)")
+                    if rank == 0:
+                        bar.update(1)
+                        if logged:
+                            rows.append({"step": step, "wall_s": round(elapsed, 2), "lr": lr, "loss": last_loss,
+                                         **{k: float(v) for k, v in parts.items()}})
+                            bar.set_postfix(loss=f"{last_loss:.4f}", lr=f"{lr:.1e}")
+                        if logged and time.monotonic() - t_ckpt > tc["ckpt_every_s"]:  # only just after a finite loss
+                            save_checkpoint(last_path, model, meta(last_loss), extra={"optimizer": opt.state_dict()})
                             _write_csv(out_dir / "log.csv", rows)
-                        raise TrainingError(f"training diverged at step {step} (loss {last_loss}); last good "
-                                            f"checkpoint: {last_path if last_path.is_file() else 'none'} "
-                                            "(lower [train] lr, or resume with --resume)")
-                if rank == 0:
-                    bar.update(1)
-                    if logged:
-                        rows.append({"step": step, "wall_s": round(elapsed, 2), "lr": lr, "loss": last_loss,
-                                     **{k: float(v) for k, v in parts.items()}})
-                        bar.set_postfix(loss=f"{last_loss:.4f}", lr=f"{lr:.1e}")
-                    if logged and time.monotonic() - t_ckpt > tc["ckpt_every_s"]:  # only just after a finite loss
-                        save_checkpoint(last_path, model, meta(last_loss), extra={"optimizer": opt.state_dict()})
-                        _write_csv(out_dir / "log.csv", rows)
-                        t_ckpt = time.monotonic()
-                if step >= total_steps or elapsed >= budget_s:
-                    done = True
+                            t_ckpt = time.monotonic()
+                    if step >= total_steps or elapsed >= budget_s:
+                        done = True
+                        break
+                if done:
                     break
-            if done:
-                break
-        epoch += 1
+            epoch += 1
+    except KeyboardInterrupt:
+        # Ctrl-C: keep what this run trained (resumable last.pt, the logs), then let the CLI
+        # say "interrupted". Weights a diverging step may have spoiled are not written.
+        bar.close()
+        if rank == 0 and step > step0:
+            if all(bool(torch.isfinite(p).all()) for p in model.parameters()):
+                save_checkpoint(last_path, model, meta(last_loss), extra={"optimizer": opt.state_dict()})
+                log.info("interrupted at step %d: saved %s (go on with --resume)", step, last_path)
+            else:
+                log.warning("interrupted at step %d: the weights are not finite; %s not written", step, last_path)
+            _write_logs(out_dir, rows, {**meta(last_loss), "params": model.num_parameters(),
+                                        "checkpoint": str(last_path), "interrupted": True})
+        raise
     bar.close()
-    summary: dict[str, Any] = {}
+    summary = {}
     if rank == 0:
         save_checkpoint(last_path, model, meta(last_loss), extra={"optimizer": opt.state_dict()})
         final = save_checkpoint(out_dir / "final.pt", model, meta(last_loss))
-        _write_csv(out_dir / "log.csv", rows)
-        draw_loss_curve(rows, out_dir / "loss.png")
-        summary = {**meta(last_loss), "params": model.num_parameters(), "checkpoint": str(final),
-                   "first_loss": rows[0]["loss"] if rows else None,
-                   "final_loss_avg": float(np.mean([r["loss"] for r in rows[-10:]])) if rows else None}
-        (out_dir / "log.json").write_text(json.dumps(summary, indent=2, default=str))
+        summary = _write_logs(out_dir, rows, {**meta(last_loss), "params": model.num_parameters(),
+                                              "checkpoint": str(final)})
     if ddp:
         import torch.distributed as dist
 
         dist.barrier()
+    return summary
+
+
+def _resume_from(ck: dict[str, Any], last_path: Path, model: nn.Module, opt: torch.optim.Optimizer,
+                 trainable: list[str] | None) -> None:
+    """Load last.pt's weights and optimiser state; CheckpointError (one line) when they are
+    another model's, or when ``[train] trainable`` changed since: Adam's moments belong to
+    the parameters trained then, and a fresh optimiser would hide that the run's steps
+    trained two different sets (a new set is a new stage: ``--init`` from last.pt)."""
+    try:  # a checkpoint of another model: one line, not a traceback listing every key
+        if ck["arch"] != model.arch:
+            raise RuntimeError("another architecture")
+        model.load_state_dict(ck["state_dict"])
+    except RuntimeError as exc:
+        raise CheckpointError(f"{last_path} is a checkpoint of a different model ({ck['arch']} "
+                              f"{ck['config']}; the config builds {model.arch} {dict(model.config)}); "
+                              "use another --out or drop --resume") from exc
+    if "optimizer" not in ck:
+        return
+    tc_then = ck["meta"].get("train_config", {}).get("train", {})
+    was = tc_then.get("trainable") if "trainable" in tc_then else trainable  # an old meta: trust the state's shape
+    refusal = (f"{last_path}: its optimiser state does not fit: [train] trainable changed (was {was}, now "
+               f"{trainable}); restore it, or start a new stage with --init {last_path} and another --out")
+    if was != trainable:
+        raise CheckpointError(refusal)
+    try:
+        opt.load_state_dict(ck["optimizer"])
+    except (ValueError, KeyError, RuntimeError) as exc:
+        raise CheckpointError(refusal) from exc
+
+
+def _finite_or_nan(v: Any) -> float:
+    return float(v) if _is_num(v) else float("nan")
+
+
+def _json_loss(v: Any) -> float | None:
+    """A loss for JSON and checkpoint metas: None where there is none (NaN is not JSON)."""
+    return float(v) if _is_num(v) else None
+
+
+def _write_logs(out_dir: Path, rows: list[dict[str, float]], summary: dict[str, Any]) -> dict[str, Any]:
+    """log.csv, loss.png and log.json (the summary, first and last losses added); returns it."""
+    _write_csv(out_dir / "log.csv", rows)
+    draw_loss_curve(rows, out_dir / "loss.png")
+    losses = [r["loss"] for r in rows if _is_num(r.get("loss"))]
+    summary = {**summary, "first_loss": losses[0] if losses else None,
+               "final_loss_avg": float(np.mean(losses[-10:])) if losses else None}
+    (out_dir / "log.json").write_text(json.dumps(summary, indent=2, default=str))
     return summary
 
 
@@ -526,7 +604,16 @@ def _write_csv(path: Path, rows: list[dict[str, float]]) -> None:
 
 
 def _read_csv(path: Path) -> list[dict[str, float]]:
+    """The rows of an earlier log.csv, whole numbers (the step) kept ints, so that the
+    rewritten file does not turn "84" into "84.0" next to the new rows' "92"."""
     if not path.is_file():
         return []
     with open(path) as f:
-        return [{k: float(v) for k, v in r.items() if v != ""} for r in csv.DictReader(f)]
+        return [{k: _number(v) for k, v in r.items() if v != ""} for r in csv.DictReader(f)]
+
+
+def _number(text: str) -> int | float:
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
