@@ -272,15 +272,21 @@ def _model_list(names: list[str] | None) -> list[tuple[str, torch.nn.Module]]:
     return out
 
 
+def model_num_bins(model: torch.nn.Module, default: int = 5) -> int:
+    """The voxel bins a model takes: its config's ``num_bins`` (as the pipeline reads it)."""
+    cfg = getattr(model, "config", None)
+    return int(cfg["num_bins"]) if isinstance(cfg, dict) and "num_bins" in cfg else default
+
+
 def bench_models(resolutions: list[tuple[int, int]], repeats: int, names: list[str] | None) -> list[Row]:
     rows = []
     models = _model_list(names)
     for w, h in resolutions:
-        vox = torch.randn(1, 5, h, w)
         times = {}
         for name, model in models:
             if "full" in name and w * h > 346 * 260 and names is None:
                 continue  # 10-15 s per CPU frame: only when asked for by name (--models)
+            vox = torch.randn(1, model_num_bins(model), h, w)
             model.reset_states()
             with torch.inference_mode():
                 for _ in range(2):
@@ -318,7 +324,7 @@ def bench_runtime(resolutions: list[tuple[int, int]], repeats: int, model_name: 
     for precision in _precisions_here(precisions):
         for w, h in resolutions:
             g = torch.Generator().manual_seed(0)
-            voxels = [torch.randn(1, 5, h, w, generator=g) for _ in range(3)]
+            voxels = [torch.randn(1, model_num_bins(model), h, w, generator=g) for _ in range(3)]
             plain = copy.deepcopy(model).eval()
             plain.reset_states()
             fast_model = copy.deepcopy(model).eval()

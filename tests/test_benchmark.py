@@ -123,3 +123,27 @@ def test_bench_results_are_printed_when_the_output_file_fails(monkeypatch, capsy
     out, err = capsys.readouterr()
     assert json.loads(out) == result
     assert len(err.strip().splitlines()) == 1 and "printed above" in err
+
+
+def test_bench_models_feeds_each_model_its_own_num_bins(tmp_path):
+    """A checkpoint trained with 3 voxel bins is timed on 3-bin voxels (it got 5 and failed)."""
+    from evfocus_live.nn.registry import build_model, save_checkpoint
+    from conftest import TINY
+
+    paths = [str(save_checkpoint(tmp_path / f"b{n}.pt", build_model("evfocus", dict(TINY, num_bins=n)), {}))
+             for n in (3, 5)]
+    rows = benchmark.bench_models([(32, 24)], 1, paths)
+    assert [r.extra["model"] for r in rows] == paths and all(r.value > 0 for r in rows)
+
+
+def test_bench_output_file_in_a_new_folder_is_created(tmp_path, monkeypatch, capsys):
+    """-o into a folder that does not exist yet passes the check up front: the write must make it
+    (it failed after the whole benchmark with "No such file or directory")."""
+    from evfocus_live.cli import main
+
+    result = {"machine": {"cpu_count": 2, "torch_threads": 1, "torch": "x", "cuda": False, "peak_rss_mb": 1.0},
+              "rows": [benchmark.Row("read", "346x260", 40.0, "Mev/s").as_dict()]}
+    monkeypatch.setattr(benchmark, "run", lambda **kw: result)
+    out = tmp_path / "nosub" / "deeper" / "res.json"
+    assert main(["bench", "--json", "-o", str(out)]) == 0, capsys.readouterr().err
+    assert json.loads(out.read_text()) == result

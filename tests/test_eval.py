@@ -259,3 +259,203 @@ def test_eval_with_only_unreadable_recordings_is_an_error(tmp_path):
     bad.write_bytes(b"% evt 3.0\n% geometry 64x48\n% end\n")  # a RAW header and no events
     with pytest.raises(InputError, match="no readable event file"):
         evaluate([str(ckpt)], [str(bad)], out_dir=tmp_path / "out")
+
+
+# --- fixes: labels, bins, devices, mixed folders, options ----------------------------------
+
+def _tiny_ckpt(path, seed=0, **cfg):
+    torch.manual_seed(seed)
+    return save_checkpoint(path, EvFocus(dict(base=4, kernel=3, num_deblur_blocks=1, **cfg)),
+                           {"step": 2, "wall_s": 6.0, "loss": 0.1})
+
+
+def _gt_folder(tmp_path, n=1):
+    data = tmp_path / "data"
+    for i in range(n):
+        simulate_minimal(data / f"seq_{i:05d}.h5", width=48, height=40, n_frames=5, sigma_range=(0.5, 1), seed=i)
+    return data
+
+
+def test_eval_gives_every_model_its_own_row_when_labels_would_collide(tmp_path):
+    """run1/final.pt and run1/last.pt both read "run1", x/evfocus.pt reads like the name
+    evfocus: each model given still gets its own, distinct row."""
+    specs = [str(_tiny_ckpt(tmp_path / "run1" / "final.pt", 0)), str(_tiny_ckpt(tmp_path / "run1" / "last.pt", 1)),
+             str(_tiny_ckpt(tmp_path / "x" / "run1.pt", 2))]
+    rep = evaluate(specs, [str(_gt_folder(tmp_path))], warmup=1, progress=False)
+    rows = {k: v for k, v in rep["ground_truth"]["splits"]["mild"].items() if k not in ("defocused GT", "deconvolved GT")}
+    assert len(rows) == 3, list(rows)
+    assert len({r["ssim"] for r in rows.values()}) == 3  # three different networks, three scores
+    assert sorted(rep["labels"].values()) == sorted(specs)
+
+    from evfocus_live.train.evaluate import model_labels
+
+    labels = model_labels(["run1/final.pt", "run1/last.pt", "evfocus", "/work/main/models/evfocus.pt"])
+    assert len(set(labels)) == 4 and labels[2] == "evfocus"
+    assert model_labels(["a/run.pt", "a/run.pt"]) == ["a/run.pt", "a/run.pt #2"]
+    assert model_labels(["run1/final.pt", "other.pt"]) == ["run1", "other"]  # no collision: short labels
+
+
+def test_eval_feeds_each_model_voxels_of_its_own_num_bins(tmp_path):
+    """A model trained with 3 bins beside a 5-bin one, on ground truth and on a recording."""
+    from evfocus_live.writers.hdf5 import Hdf5Writer
+    from conftest import make_events
+
+    rec = tmp_path / "rec.h5"  # a recording without ground truth
+    with Hdf5Writer(rec, 48, 40, sensor="test") as w:
+        w.write(make_events(20_000, 48, 40, duration_us=200_000))
+    b3, b5 = _tiny_ckpt(tmp_path / "b3.pt", 0, num_bins=3), _tiny_ckpt(tmp_path / "b5.pt", 1)
+    rep = evaluate([str(b3), str(b5)], [str(_gt_folder(tmp_path)), str(rec)], warmup=1, max_windows=3,
+                   progress=False)
+    assert {"b3", "b5"} <= set(rep["ground_truth"]["splits"]["all"])
+    assert set(rep["real"]["rec.h5"]) == {"b3", "b5"}
+
+
+class _OnDevice:
+    """An output left on an accelerator: numpy() only after cpu(), as torch has it for CUDA."""
+
+    def __init__(self, t):
+        self.t = t
+
+    def __getitem__(self, k):
+        return _OnDevice(self.t[k])
+
+    def float(self):
+        return _OnDevice(self.t.float())
+
+    def cpu(self):
+        return self.t
+
+    def numpy(self):
+        raise TypeError("can't convert cuda:0 device type tensor to numpy. Use Tensor.cpu() first.")
+
+
+def test_run_model_moves_inputs_to_the_model_device_and_outputs_to_the_cpu():
+    """The model's weights on another device ("meta" stands for CUDA here): every voxel must
+    reach the model on that device, and outputs come back through .cpu()."""
+    from evfocus_live.train.evaluate import run_model
+
+    class Elsewhere(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.zeros(1, device="meta"))
+            self.seen = []
+
+        def reset_states(self):
+            self.seen.clear()
+
+        def forward(self, x):
+            self.seen.append(x.device.type)
+            return {"image": _OnDevice(torch.full((1, 1, *x.shape[-2:]), 0.5))}
+
+    m = Elsewhere()
+    out = run_model(m, np.zeros((3, 5, 8, 10), np.float16))
+    assert m.seen == ["meta"] * 3
+    assert out["image"].shape == (3, 8, 10) and np.all(out["image"] == 0.5)
+
+
+def test_expand_data_keeps_recordings_beside_simulated_sequences(tmp_path):
+    """Only the simulator's own .aedat4 twin (same stem as a ground-truth .h5) is left out."""
+    d = tmp_path / "mix"
+    simulate_minimal(d / "seq_00000.h5", width=48, height=40, n_frames=3, seed=1)
+    (d / "seq_00000.aedat4").write_bytes(b"")  # the simulator's twin of seq_00000.h5
+    for name in ("davis.aedat4", "gen4.raw", "notes.md", "dataset.json"):
+        (d / name).write_bytes(b"")
+    gt, real = expand_data([str(d)])
+    assert [p.name for p in gt] == ["seq_00000.h5"]
+    assert sorted(p.name for p in real) == ["davis.aedat4", "gen4.raw"]
+
+
+def test_eval_refuses_negative_warmup_and_no_windows(tmp_path, monkeypatch, capsys):
+    """--warmup -2 scored frames twice; --max-windows 0 nothing: one line, exit 2, before any model runs."""
+    import evfocus_live.train.evaluate as ev
+    from evfocus_live.cli import main
+    from evfocus_live.errors import ConfigError
+
+    data = _gt_folder(tmp_path)
+    with monkeypatch.context() as mp:
+        mp.setattr(ev, "evaluate", lambda *a, **k: pytest.fail("evaluated despite a bad option"))
+        for opts, needle in [(["--warmup", "-2"], "--warmup"), (["--max-windows", "0"], "--max-windows")]:
+            assert main(["eval", "--models", "evfocus", "--data", str(data), *opts]) == 2, opts
+            err = capsys.readouterr().err.strip().splitlines()
+            assert len(err) == 1 and needle in err[0], err
+    with pytest.raises(ConfigError, match="warmup"):  # the library refuses it too
+        evaluate(["evfocus"], [str(data)], warmup=-1, progress=False)
+
+
+# --- the model-card tool (writes into a tmp models/ via $EVFOCUS_MODELS_DIR) -----------------
+
+def _card_report(brisque=None):
+    row = {"ssim": 0.5, "mse": 0.01, "psnr": 20.0, "mse_mm": 0.01, "n": 4}
+    return {"warmup_windows": 3,
+            "ground_truth": {"splits": {"mild": {"defocused GT": row, "deconvolved GT": row, "tiny": row, "other": row}}},
+            "real": {"rec.h5": {"tiny": {"brisque": brisque, "niqe": None, "sharpness": 1.0, "contrast": 2.0,
+                                         "noise": 0.5, "flicker": 0.1, "windows": 3, "ms_per_window": 4.0}}}}
+
+
+@pytest.fixture
+def card_env(tmp_path, monkeypatch):
+    models = tmp_path / "models"
+    models.mkdir()
+    monkeypatch.setenv("EVFOCUS_MODELS_DIR", str(models))
+    ck = _tiny_ckpt(tmp_path / "run" / "final.pt")
+    rep = tmp_path / "report.json"
+    rep.write_text(json.dumps(_card_report()))
+    cfg = tmp_path / "tiny.toml"
+    cfg.write_text("[model]\narch = \"evfocus\"\n")
+    return models, ck, rep, cfg
+
+
+def test_card_formats_null_metrics_and_its_sha256_matches(card_env):
+    """eval writes NaN as null: the card says n/a (it crashed after replacing the .pt)."""
+    from evfocus_live.nn.registry import sha256_file
+    from evfocus_live.train.card import main
+
+    models, ck, rep, cfg = card_env
+    assert main(["tiny", str(ck.parent), str(cfg), "--report", str(rep)]) == 0
+    text = (models / "tiny.md").read_text()
+    assert "| rec.h5 | n/a | – |" in text and "| mild | tiny | 0.5000 |" in text
+    assert f"sha256: `{sha256_file(models / 'tiny.pt')}`" in text
+    assert sorted(p.name for p in models.iterdir()) == ["tiny.md", "tiny.pt"]
+
+
+def test_card_replaces_nothing_when_the_card_fails(card_env, monkeypatch):
+    """The card is built before the .pt is put in place: a failure leaves the shipped pair as it was."""
+    import evfocus_live.train.card as card
+
+    models, ck, rep, cfg = card_env
+    (models / "tiny.pt").write_bytes(b"old weights")
+    (models / "tiny.md").write_text("old card")
+
+    def boom(path):
+        raise RuntimeError("card failed")
+
+    monkeypatch.setattr(card, "sha256_file", boom)
+    with pytest.raises(RuntimeError, match="card failed"):
+        card.write_card("tiny", ck, cfg, _card_report(12.5), "tiny")
+    assert (models / "tiny.pt").read_bytes() == b"old weights" and (models / "tiny.md").read_text() == "old card"
+    assert sorted(p.name for p in models.iterdir()) == ["tiny.md", "tiny.pt"]  # no temporary left
+
+
+@pytest.mark.parametrize("case", ["unknown label", "missing run", "missing config"])
+def test_card_bad_input_is_one_line(card_env, tmp_path, capsys, case):
+    """A --label the report lacks (it gave a card of reference rows only), a missing RUN
+    (traceback) or CONFIG (accepted): one line naming it, exit 2, nothing shipped."""
+    from evfocus_live.train.card import main
+
+    models, ck, rep, cfg = card_env
+    argv, needle = {"unknown label": (["tiny", str(ck), str(cfg), "--report", str(rep), "--label", "nope"], "tiny, other"),
+                    "missing run": (["tiny", str(tmp_path / "missing"), str(cfg)], "missing"),
+                    "missing config": (["tiny", str(ck), str(tmp_path / "nosuch.toml")], "nosuch.toml")}[case]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and needle in err[0] and "error" in err[0], err
+    assert not list(models.iterdir())
+
+
+def test_card_config_is_optional_as_its_usage_says(card_env):
+    from evfocus_live.train.card import __doc__ as usage, main
+
+    models, ck, rep, cfg = card_env
+    assert "NAME RUN [CONFIG]" in usage
+    assert main(["tiny", str(ck)]) == 0
+    assert "config: not named" in (models / "tiny.md").read_text()

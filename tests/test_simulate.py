@@ -379,3 +379,43 @@ def test_perspective_wobble_bends_the_background_and_stays_consistent():
     k = 3
     mine = to_display_u8(r.render(res.t_us[k] * 1e-6, sharp=True))
     assert np.abs(mine.astype(int) - res.sharp[k]).max() <= 1
+
+
+def test_config_refuses_non_finite_values_and_a_single_frame():
+    """NaN/inf gave ValueError/OverflowError tracebacks; a sequence shorter than one frame
+    interval held one ground-truth frame, which eval and training cannot use."""
+    nan, inf = float("nan"), float("inf")
+    for kw in (dict(speed_range_px_s=(0.0, nan)), dict(speed_range_px_s=(0.0, inf)),
+               dict(contrast_range=(0.2, inf)), dict(bandwidth_range_hz=(0.0, inf)),
+               dict(light_range=(0.1, nan)), dict(p_still=nan), dict(speed_range_px_s=(5.0, 1.0)),
+               dict(duration_s=0.2, frame_ms=500.0), dict(duration_s=0.01, frame_ms=25.0)):
+        with pytest.raises(ConfigError):
+            dataclasses.replace(BASE, **kw).validate()
+    cfg = dataclasses.replace(BASE, duration_s=0.2, frame_ms=200.0).validate()  # exactly 2 frames
+    assert len(frame_times_us(cfg)) == 2
+
+
+@pytest.mark.parametrize("opts, needle", [
+    (["--max-speed", "nan"], "--max-speed"), (["--max-speed", "inf"], "--max-speed"),
+    (["--contrast-range", "0.2", "inf"], "--contrast-range"), (["--bandwidth-hz", "0", "inf"], "--bandwidth-hz"),
+    (["--frame-ms", "500", "--duration", "0.2"], "at least 2"),
+])
+def test_cli_bad_numbers_are_one_line(tmp_path, capsys, opts, needle):
+    out = tmp_path / "o"
+    assert cli_main(["simulate", str(out), "--sequences", "1", "--duration", "0.3", "--resolution", "64x48",
+                     *opts]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and needle in err[0], err
+    assert not out.exists() or not list(out.iterdir())
+
+
+def test_cli_overwrite_removes_the_earlier_sequences(tmp_path):
+    """--overwrite with fewer sequences: the old seq_* files go, so the folder holds exactly
+    what dataset.json lists (eval scored the leftovers too)."""
+    out = tmp_path / "ds"
+    common = ["--duration", "0.3", "--resolution", "64x48", "--frame-ms", "50"]
+    assert cli_main(["simulate", str(out), "--sequences", "2", *common]) == 0
+    (out / "keep.txt").write_text("not the simulator's")
+    assert cli_main(["simulate", str(out), "--sequences", "1", "--no-aedat4", "--overwrite", *common]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["dataset.json", "keep.txt", "seq_00000.h5"]
+    assert [s["name"] for s in json.loads((out / "dataset.json").read_text())["sequences"]] == ["seq_00000"]

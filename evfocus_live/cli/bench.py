@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from pathlib import Path
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +24,6 @@ def add_parser(sub):
 
 def _check_models(names: list[str]) -> None:
     """Every --models name must be timeable (else one line before minutes of timing)."""
-    from pathlib import Path
-
     from ..nn.registry import SHIPPED, load_model
 
     configs = Path(__file__).resolve().parents[2] / "models" / "configs"
@@ -48,7 +47,8 @@ def run(args) -> int:
                            progress=lambda s: log.info("bench: %s", s))
     print(json.dumps(result, indent=2) if args.json else benchmark.format_table(result))
     if args.out:
-        try:
+        try:  # the check up front found the nearest existing folder writable: make the rest
+            Path(args.out).parent.mkdir(parents=True, exist_ok=True)
             with open(args.out, "w") as fh:
                 json.dump(result, fh, indent=2)
         except OSError as exc:  # the results are printed above: say so rather than lose them

@@ -24,9 +24,14 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args) -> int:
+    from ..errors import ConfigError
     from ..train.evaluate import evaluate
     from .options import check_output_dir
 
+    if args.warmup < 0:  # a negative warm-up would score frames twice
+        raise ConfigError(f"--warmup must be >= 0 windows, got {args.warmup}")
+    if args.max_windows < 1:
+        raise ConfigError(f"--max-windows must be >= 1, got {args.max_windows}")
     if args.out is not None:
         check_output_dir("--out", args.out)  # before the models run, not after
     rep = evaluate(args.models, args.data, args.out, warmup=args.warmup, max_windows=args.max_windows,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 import re
 from pathlib import Path
@@ -55,6 +56,20 @@ def add_parser(subparsers):
     return p
 
 
+def _remove_old_sequences(out: Path) -> None:
+    """--overwrite: delete what an earlier run wrote (seq_* files, dataset.json), so that a
+    smaller dataset does not leave old sequences beside a manifest that no longer lists them."""
+    old = sorted(p for p in out.iterdir() if (p.name.startswith("seq_") or p.name == "dataset.json")
+                 and (p.is_file() or p.is_symlink()))
+    for p in old:
+        try:
+            p.unlink()
+        except OSError as exc:
+            raise ConfigError(f"{p}: cannot remove for --overwrite ({exc.strerror or exc})") from exc
+    if old:
+        log.info("--overwrite: removed %d files of an earlier run from %s", len(old), out)
+
+
 def run(args) -> int:
     from ..simulate import SimConfig, simulate_dataset
 
@@ -64,6 +79,11 @@ def run(args) -> int:
         raise ConfigError(f"--workers must be >= 1, got {args.workers}")
     if args.seed < 0:
         raise ConfigError(f"--seed must be >= 0, got {args.seed}")
+    for opt, vals in (("--duration", [args.duration]), ("--frame-ms", [args.frame_ms]),
+                      ("--sigma-range", args.sigma_range), ("--contrast-range", args.contrast_range),
+                      ("--bandwidth-hz", args.bandwidth_hz), ("--max-speed", [args.max_speed])):
+        if not all(math.isfinite(v) for v in vals):  # NaN / inf: tracebacks or overflows further on
+            raise ConfigError(f"{opt} must be finite, got {' '.join(f'{v:g}' for v in vals)}")
     if args.max_speed < 0:
         raise ConfigError(f"--max-speed must be >= 0, got {args.max_speed}")
     out = Path(args.outdir)
@@ -85,6 +105,8 @@ def run(args) -> int:
         raise ConfigError(f"{out}: cannot create folder ({exc.strerror})") from exc
     if not os.access(out, os.W_OK):
         raise ConfigError(f"{out}: folder is not writable")
+    if args.overwrite:
+        _remove_old_sequences(out)
     workers = min(args.workers, args.sequences)
     m = simulate_dataset(cfg, out, args.sequences, args.seed, workers=workers,
                          aedat4=not args.no_aedat4, progress=not getattr(args, "quiet", False))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,6 +99,11 @@ class SimConfig:
         """Raise :class:`ConfigError` (one line) for impossible values; return self."""
         def bad(msg):
             raise ConfigError(msg)
+        for f in dataclasses.fields(self):  # NaN / inf pass every comparison below or overflow later
+            v = getattr(self, f.name)
+            vals = v if isinstance(v, tuple) else (v,)
+            if any(isinstance(x, float) and not math.isfinite(x) for x in vals):
+                bad(f"{f.name} must be finite, got {v}")
         if not (8 <= self.width <= 4096 and 8 <= self.height <= 4096):
             bad(f"resolution {self.width}x{self.height} out of range (8..4096)")
         if not (0 < self.duration_s <= 3600):
@@ -113,6 +119,12 @@ class SimConfig:
             bad(f"foreground layers must be 0 <= lo <= hi <= 8, got {self.fg_layers}")
         if not (0 < self.contrast_range[0] <= self.contrast_range[1]):
             bad(f"contrast threshold range must be positive, got {self.contrast_range}")
+        lo, hi = self.speed_range_px_s
+        if not (0 <= lo <= hi):
+            bad(f"speed range must satisfy 0 <= LO <= HI px/s, got {lo:g} {hi:g}")
+        for name in ("p_still", "p_z_motion", "p_perspective", "p_light_change"):
+            if not 0 <= getattr(self, name) <= 1:
+                bad(f"{name} is a probability: must be in [0, 1], got {getattr(self, name)}")
         if not (0 < self.light_range[0] <= self.light_range[1]):
             bad(f"light range must be positive, got {self.light_range}")
         if not (0 < self.max_log_step <= 2):
@@ -121,7 +133,10 @@ class SimConfig:
             bad(f"bandwidth range must satisfy 0 <= LO <= HI, got {self.bandwidth_range_hz}")
         if not (1 <= self.min_step_us <= self.max_step_us):
             bad("render steps must satisfy 1 <= min_step_us <= max_step_us")
-        n_frames = int(self.duration_s * 1e3 / self.frame_ms) + 1
+        n_frames = _n_frames(self.duration_s, self.frame_ms)
+        if n_frames < 2:  # a model is scored (and trained) on the windows between frames
+            bad(f"a {self.duration_s:g} s sequence with frames every {self.frame_ms:g} ms has {n_frames} "
+                f"ground-truth frame; at least 2 are needed (duration >= frame interval)")
         gt_bytes = n_frames * self.width * self.height * 6  # sharp, blurred u8 + sigma, depth f16
         if gt_bytes > MAX_GT_BYTES:
             bad(f"{n_frames} ground-truth frames of {self.width}x{self.height} need {gt_bytes / 1e9:.1f} GB "
@@ -242,11 +257,15 @@ class Simulator:
         return sharp, blurred, sigma, depth
 
 
+def _n_frames(duration_s: float, frame_ms: float) -> int:
+    """How many ground-truth frames :func:`frame_times_us` gives."""
+    return int(np.floor(int(round(duration_s * 1e6)) / (frame_ms * 1e3) + 1e-9)) + 1
+
+
 def frame_times_us(cfg: SimConfig) -> np.ndarray:
     """Ground-truth timestamps: 0, frame_ms, 2 frame_ms, ... up to the duration."""
-    dur_us = int(round(cfg.duration_s * 1e6))
     step = cfg.frame_ms * 1e3
-    n = int(np.floor(dur_us / step + 1e-9)) + 1
+    n = _n_frames(cfg.duration_s, cfg.frame_ms)
     return np.rint(np.arange(n) * step).astype(np.int64)
 
 

@@ -1,10 +1,15 @@
 """Model cards: ship a trained checkpoint into ``models/`` with a Markdown card.
 
-``python -m evfocus_live.train.card NAME RUN [CONFIG] [--report report.json] [--notes notes.md] [--int8]``
+``python -m evfocus_live.train.card NAME RUN [CONFIG] [--report report.json] [--label LABEL] [--notes notes.md] [--int8]``
 copies ``RUN/final.pt`` (or RUN itself, a .pt file) to ``models/NAME.pt`` — as int8 with
 ``--int8``, for the full-width models that would not fit in 20 MB otherwise — and writes
 ``models/NAME.md`` (config, data recipe, steps, wall time, hardware, held-out and
-real-data metrics, sha256).
+real-data metrics, sha256). CONFIG, the training config the card names, is optional (the
+run's settings are in the checkpoint's meta either way); when given it must exist.
+``models/`` is the registry's folder (``$EVFOCUS_MODELS_DIR`` overrides it). The card is
+built in full before either file is replaced, so a card and its ``.pt`` always match.
+Bad input (a missing RUN or CONFIG, a ``--label`` the report lacks) ends with one line
+and exit code 2.
 """
 
 from __future__ import annotations
@@ -12,14 +17,36 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from ..errors import ConfigError, EvFocusError, InputError
 from ..nn.registry import load_checkpoint, models_dir, read_checkpoint, save_checkpoint, sha256_file
-from .evaluate import REFERENCE, niqe_cell, shown_splits
+from .evaluate import REFERENCE, REFERENCES, niqe_cell, shown_splits
+
+
+def _num(value: Any, spec: str) -> str:
+    """A number for the card; "n/a" where the report has none (null: NaN or inf in the
+    evaluation, which writes strict JSON) or the value is NaN."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "n/a"
+    return format(value, spec)
+
+
+def report_labels(report: dict[str, Any]) -> list[str]:
+    """The model labels a report holds (ground-truth and real-data tables; not the references)."""
+    labels: dict[str, None] = dict.fromkeys(report.get("labels") or {})
+    for by_model in (report.get("ground_truth") or {}).get("splits", {}).values():
+        labels.update(dict.fromkeys(by_model))
+    for res in (report.get("real") or {}).values():
+        if isinstance(res, dict) and "skipped" not in res:
+            labels.update(dict.fromkeys(res))
+    return [k for k in labels if k not in REFERENCES]
 
 
 def _gt_table(report: dict[str, Any], label: str, shown: str) -> list[str]:
@@ -30,8 +57,8 @@ def _gt_table(report: dict[str, Any], label: str, shown: str) -> list[str]:
         for name in (REFERENCE, label):
             r = splits[split].get(name)
             if r:
-                lines.append(f"| {split} | {shown if name == label else name} | {r['ssim']:.4f} | {r['mse']:.5f} "
-                             f"| {r['psnr']:.2f} | {r['n']} |")
+                lines.append(f"| {split} | {shown if name == label else name} | {_num(r.get('ssim'), '.4f')} "
+                             f"| {_num(r.get('mse'), '.5f')} | {_num(r.get('psnr'), '.2f')} | {r.get('n')} |")
     return lines
 
 
@@ -44,9 +71,10 @@ def _defocus_table(report: dict[str, Any], label: str) -> list[str]:
         return []
     lines = ["| split | defocus map MAE (px) ↓ | readout, true → read (px) | readout error (px) ↓ |", "|---|---|---|---|"]
     for split, r in rows:
-        rd = f"{r['sigma_true_px']:.2f} → {r['sigma_read_px']:.2f}" if "sigma_read_px" in r else "–"
-        err = f"{r['sigma_read_err_px']:.2f}" if "sigma_read_err_px" in r else "–"
-        lines.append(f"| {split} | {r['sigma_mae_px']:.2f} | {rd} | {err} |")
+        rd = (f"{_num(r.get('sigma_true_px'), '.2f')} → {_num(r['sigma_read_px'], '.2f')}"
+              if "sigma_read_px" in r else "–")
+        err = _num(r["sigma_read_err_px"], ".2f") if "sigma_read_err_px" in r else "–"
+        lines.append(f"| {split} | {_num(r['sigma_mae_px'], '.2f')} | {rd} | {err} |")
     return lines
 
 
@@ -57,8 +85,10 @@ def _real_table(report: dict[str, Any], label: str) -> list[str]:
     for fname, res in real.items():
         r = res.get(label)
         if r:
-            lines.append(f"| {fname} | {r['brisque']:.1f} | {niqe_cell(r.get('niqe', math.nan))} | {r['sharpness']:.1f} | {r['contrast']:.1f} | "
-                         f"{r['noise']:.2f} | {r['flicker']:.2f} | {r['ms_per_window']:.1f} |")
+            lines.append(f"| {fname} | {_num(r.get('brisque'), '.1f')} | {niqe_cell(r.get('niqe', math.nan))} "
+                         f"| {_num(r.get('sharpness'), '.1f')} | {_num(r.get('contrast'), '.1f')} "
+                         f"| {_num(r.get('noise'), '.2f')} | {_num(r.get('flicker'), '.2f')} "
+                         f"| {_num(r.get('ms_per_window'), '.1f')} |")
     return lines
 
 
@@ -99,7 +129,7 @@ def training_stages(meta: dict[str, Any], config_path: Path | None = None) -> li
     # config change only the rate, with --lr) — not that of a head trained on a frozen network,
     # which is another config and says nothing of the first stage
     own = not any(st["trainable"] for st in chain)
-    if own and chain[0]["lr"] is None and config_path is not None and config_path.is_file():
+    if own and chain and chain[0]["lr"] is None and config_path is not None and config_path.is_file():
         from .trainer import load_config
 
         chain[0]["lr"] = load_config(config_path)["train"]["lr"]
@@ -137,22 +167,54 @@ def total_steps(stages: list[dict[str, Any]]) -> int:
     return sum(int(st.get("step") or 0) for st in stages)
 
 
-def write_card(name: str, src: Path, config_path: Path, report: dict[str, Any] | None, label: str,
+def write_card(name: str, src: Path, config_path: Path | None, report: dict[str, Any] | None, label: str,
                notes: str = "", int8: bool = False) -> Path:
+    """Ship ``src`` as ``models/NAME.pt`` with its card ``models/NAME.md``; returns the card.
+
+    Both files are written beside their targets first and put in place only once the
+    card is complete: a failure leaves what was there before untouched."""
+    src = Path(src)
     src = src / "final.pt" if src.is_dir() else src
+    if config_path is not None and not Path(config_path).is_file():
+        raise ConfigError(f"config {config_path} not found" + (" (a folder)" if Path(config_path).is_dir() else ""))
+    if report is not None:
+        present = report_labels(report)
+        if label not in present:
+            raise ConfigError(f"label {label!r} is not in the report (labels there: "
+                              f"{', '.join(present) if present else 'none'}); pick one with --label")
     ck = read_checkpoint(src)
     loaded = load_checkpoint(src)  # must load strictly before it ships
-    dst = models_dir() / f"{name}.pt"
-    meta = ck["meta"]
+    folder = models_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    dst, card = folder / f"{name}.pt", folder / f"{name}.md"
+    tmp_pt, tmp_card = dst.with_name(dst.name + ".part"), card.with_name(card.name + ".part")
+    try:
+        _ship_weights(src, tmp_pt, loaded, ck["meta"], int8)
+        tmp_card.write_text(_card_text(name, dst, tmp_pt, ck, config_path, report, label, notes))
+        os.replace(tmp_pt, dst)
+        os.replace(tmp_card, card)
+    finally:
+        for t in (tmp_pt, tmp_card):
+            t.unlink(missing_ok=True)
+    return card
+
+
+def _ship_weights(src: Path, tmp: Path, loaded: torch.nn.Module, meta: dict[str, Any], int8: bool) -> None:
     if int8:
-        save_checkpoint(dst, loaded, meta, int8=True)
+        save_checkpoint(tmp, loaded, meta, int8=True)
     else:
-        shutil.copyfile(src, dst)
+        shutil.copyfile(src, tmp)
+
+
+def _card_text(name: str, dst: Path, shipped: Path, ck: dict[str, Any], config_path: Path | None,
+               report: dict[str, Any] | None, label: str, notes: str) -> str:
+    """The card's Markdown for the weights in ``shipped`` (that will be ``dst``)."""
+    meta = ck["meta"]
     tc = meta.get("train_config", {})
-    model = load_checkpoint(dst)
+    model = load_checkpoint(shipped)
     stages = training_stages(meta, config_path)
-    steps = [f"steps: {meta.get('step')}, wall time: {meta.get('wall_s', 0) / 60:.1f} min, last-batch training loss "
-             f"{meta.get('loss', float('nan')):.4f}"]
+    steps = [f"steps: {meta.get('step')}, wall time: {(meta.get('wall_s') or 0) / 60:.1f} min, last-batch training loss "
+             f"{_num(meta.get('loss'), '.4f')}"]
     lr_text = f"Adam lr {tc.get('train', {}).get('lr')} (cosine)"
     if len(stages) > 1:
         lr_text = "Adam, a cosine schedule per stage"
@@ -162,7 +224,7 @@ def write_card(name: str, src: Path, config_path: Path, report: dict[str, Any] |
                  + (f"; only {', '.join(f'`{p}`' for p in st['trainable'])} trained, the rest frozen"
                     if st.get("trainable") else "")
                  for k, st in enumerate(stages, 1)]
-        steps[-1] += f"; last-batch training loss {meta.get('loss', float('nan')):.4f}"
+        steps[-1] += f"; last-batch training loss {_num(meta.get('loss'), '.4f')}"
         steps.append(f"total: {total_steps(stages)} steps")
     if meta.get("average_of"):  # evfocus_live.train.average
         srcs = meta["average_of"]
@@ -178,12 +240,13 @@ def write_card(name: str, src: Path, config_path: Path, report: dict[str, Any] |
         f"# Model card: `{name}`", "",
         notes.strip(), "",
         "## Architecture", "",
-        f"- arch `{ck['arch']}`, {model.num_parameters():,} parameters, file {dst.stat().st_size / 1e6:.2f} MB "
-        f"({_storage(read_checkpoint(dst))})",
+        f"- arch `{ck['arch']}`, {model.num_parameters():,} parameters, file {shipped.stat().st_size / 1e6:.2f} MB "
+        f"({_storage(read_checkpoint(shipped))})",
         f"- config: `{json.dumps(ck['config'])}`",
         "",
         "## Training", "",
-        f"- config: `models/configs/{config_path.name}` (run: `evfocus train models/configs/{config_path.name}`)",
+        (f"- config: `models/configs/{config_path.name}` (run: `evfocus train models/configs/{config_path.name}`)"
+         if config_path is not None else "- config: not named (the run's settings: the checkpoint's meta, `train_config`)"),
         f"- data{f' (stage {len(stages)})' if len(stages) > 1 else ''}: `{tc.get('data', {}).get('train')}` — "
         f"{meta.get('dataset_sequences')} simulated sequences, "
         f"{meta.get('dataset_windows')} windows (recipe in the config's comment; simulator seeds = seed + i)",
@@ -213,25 +276,44 @@ def write_card(name: str, src: Path, config_path: Path, report: dict[str, Any] |
             lines += ["", "Windows of 0.35 events/pixel, or smaller so that each recording gives >= 12 windows. "
                       "ms/window here comes from the evaluation run (1 thread, machine under load, first-call "
                       "overhead included); see the speed section / `bench/bench_models.py` for timings.", ""]
-    lines += ["## File", "", f"- `models/{name}.pt`", f"- sha256: `{sha256_file(dst)}`", ""]
-    card = models_dir() / f"{name}.md"
-    card.write_text("\n".join(lines))
-    return card
+    lines += ["## File", "", f"- `models/{dst.name}`", f"- sha256: `{sha256_file(shipped)}`", ""]
+    return "\n".join(lines)
+
+
+def _read_text(path: Path, what: str) -> str:
+    try:
+        return path.read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{what} {path}: cannot read ({getattr(exc, 'strerror', None) or exc})") from exc
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__)
+    ap = argparse.ArgumentParser(prog="python -m evfocus_live.train.card", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("name")
     ap.add_argument("run", type=Path, help="run folder (its final.pt) or a .pt checkpoint")
-    ap.add_argument("config", type=Path)
-    ap.add_argument("--report", type=Path, default=None)
+    ap.add_argument("config", type=Path, nargs="?", default=None,
+                    help="the training config the card names (optional; must exist when given)")
+    ap.add_argument("--report", type=Path, default=None, help="report.json of evfocus eval")
     ap.add_argument("--label", default=None, help="model label in the report (default NAME)")
     ap.add_argument("--notes", type=Path, default=None)
     ap.add_argument("--int8", action="store_true", help="ship int8 weights (full-width models)")
     a = ap.parse_args(argv)
-    report = json.loads(a.report.read_text()) if a.report else None
-    notes = a.notes.read_text() if a.notes else ""
-    print(write_card(a.name, a.run, a.config, report, a.label or a.name, notes, int8=a.int8))
+    try:
+        report = None
+        if a.report:
+            try:
+                report = json.loads(_read_text(a.report, "--report"))
+            except json.JSONDecodeError as exc:
+                raise InputError(f"--report {a.report}: not JSON ({exc})") from exc
+            if not isinstance(report, dict):
+                raise InputError(f"--report {a.report}: not an evfocus eval report")
+        notes = _read_text(a.notes, "--notes") if a.notes else ""
+        card = write_card(a.name, a.run, a.config, report, a.label or a.name, notes, int8=a.int8)
+    except EvFocusError as exc:
+        print(f"{ap.prog}: error: {exc}", file=sys.stderr)
+        return 2
+    print(card)
     return 0
 
 

@@ -31,7 +31,7 @@ import cv2
 import numpy as np
 import torch
 
-from ..errors import EvFocusError, InputError
+from ..errors import ConfigError, EvFocusError, InputError
 from . import metrics as M
 from .dataset import load_sequence, voxel_grid
 
@@ -47,6 +47,8 @@ DECONV_NSR = 0.01
 REFERENCES = (REFERENCE, DECONV_REFERENCE)
 #: per-frame scores averaged into the tables (mse_mm: MSE with the frame's mean matched)
 FULL_REFERENCE_KEYS = ("mse", "psnr", "ssim", "mse_mm")
+#: event recordings evaluated without a reference (a folder's other files are ignored)
+EVENT_SUFFIXES = (".aedat4", ".raw", ".h5", ".hdf5", ".npy", ".txt", ".dat")
 
 
 def shown_splits(table: dict[str, Any]) -> list[str]:
@@ -77,16 +79,19 @@ def has_ground_truth(path: Path) -> bool:
 
 
 def expand_data(paths: list[str]) -> tuple[list[Path], list[Path]]:
-    """(ground-truth sequences, real recordings) from files and folders."""
+    """(ground-truth sequences, real recordings) from files and folders.
+
+    In a folder, the events beside a ground-truth sequence (the simulator writes
+    ``seq_X.aedat4`` next to ``seq_X.h5``: same stem) are not evaluated again as a
+    recording; every other event file is."""
     gt, real = [], []
     for p in map(Path, paths):
         if p.is_dir():
             files = sorted(x for x in p.iterdir() if x.is_file() and not x.name.startswith("."))
             h5 = [f for f in files if has_ground_truth(f)]
-            if h5:
-                gt += h5
-            else:
-                real += [f for f in files if f.suffix.lower() in (".aedat4", ".raw", ".h5", ".hdf5", ".npy", ".txt", ".dat")]
+            gt += h5
+            gt_stems = {f.stem for f in h5}
+            real += [f for f in files if f.suffix.lower() in EVENT_SUFFIXES and f not in h5 and f.stem not in gt_stems]
         elif p.is_file():
             (gt if has_ground_truth(p) else real).append(p)
         else:
@@ -109,18 +114,37 @@ def _defocus_errors(pred_px: np.ndarray, true_px: np.ndarray, voxel: np.ndarray)
             "sigma_read_err_px": abs(read - true)}
 
 
+def model_device(model: Any) -> torch.device:
+    """Where a model's weights are (CPU for a model without parameters)."""
+    try:
+        return next(iter(model.parameters())).device
+    except (AttributeError, StopIteration, TypeError):
+        return torch.device("cpu")
+
+
+def model_num_bins(model: Any, default: int = 5) -> int:
+    """The voxel bins a model takes: its config's ``num_bins`` (as the pipeline reads it),
+    else ``default``."""
+    cfg = getattr(model, "config", None)
+    if isinstance(cfg, dict) and "num_bins" in cfg:
+        return int(cfg["num_bins"])
+    return int(default)
+
+
 @torch.inference_mode()
 def run_model(model: torch.nn.Module, voxels: np.ndarray, extras: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
     """A model over a voxel sequence [N,bins,H,W], from reset: ``image`` and those of the
-    ``extras`` (e.g. ``("blur", "sigma")``) that the model outputs, each [N,H,W] float32."""
+    ``extras`` (e.g. ``("blur", "sigma")``) that the model outputs, each [N,H,W] float32.
+    Each voxel goes to the model's device; outputs come back to the CPU."""
     model.reset_states()
+    dev = model_device(model)
     outs: dict[str, list[np.ndarray]] = defaultdict(list)
     for v in voxels:
-        x = torch.from_numpy(np.asarray(v, np.float32))[None]
+        x = torch.from_numpy(np.asarray(v, np.float32))[None].to(dev)
         y = model(x)
         for key in ("image", *extras):
             if key in y:
-                outs[key].append(y[key][0, 0].float().numpy())
+                outs[key].append(y[key][0, 0].float().cpu().numpy())
     return {k: np.stack(v) for k, v in outs.items()}
 
 
@@ -143,24 +167,32 @@ def _voxel_view(v: np.ndarray) -> np.ndarray:
 def evaluate_ground_truth(models: dict[str, torch.nn.Module], files: list[Path], num_bins: int = 5,
                           warmup: int = 3, progress: bool = True) -> tuple[dict[str, Any], list[np.ndarray]]:
     """Per-split mean metrics {split: {model: {mse, psnr, ssim, n}}}, per-sequence means, the
-    first model's paired differences to each other one, and one grid row per split."""
+    first model's paired differences to each other one, and one grid row per split.
+
+    Each model gets voxel grids of its own ``num_bins`` (its config's; ``num_bins`` for a
+    model without one)."""
     from tqdm import tqdm
+
+    bins_of = {name: model_num_bins(m, num_bins) for name, m in models.items()}
+    first_bins = next(iter(bins_of.values()), num_bins)
 
     acc: dict[str, dict[str, list[dict[str, float]]]] = defaultdict(lambda: defaultdict(list))
     aux: dict[str, dict[str, list[dict[str, float]]]] = defaultdict(lambda: defaultdict(list))
     per_seq = []
     rows: dict[str, np.ndarray] = {}
     for f in tqdm(files, desc="eval (ground truth)", unit="seq", disable=not progress):
-        seq = load_sequence(f, num_bins)
+        seqs = {b: load_sequence(f, b) for b in dict.fromkeys([first_bins, *bins_of.values()])}
+        seq = seqs[first_bins]  # frames, sigma and timing are the same whatever the bins
         level = blur_level(float(seq.sigma.astype(np.float32).mean()), seq.focus_sweep)
-        idx = range(min(warmup, len(seq.voxels) - 1), len(seq.voxels))
-        outs = {name: run_model(m, seq.voxels, extras=("blur", "sigma")) for name, m in models.items()}
+        idx = range(max(0, min(warmup, len(seq.voxels) - 1)), len(seq.voxels))
+        outs = {name: run_model(m, seqs[bins_of[name]].voxels, extras=("blur", "sigma")) for name, m in models.items()}
         preds = {name: o["image"] for name, o in outs.items()}
         for name, o in outs.items():  # EvFocus's blur-aware outputs against what they estimate
             if "blur" in o:
+                vox = seqs[bins_of[name]].voxels
                 aux[level][name].extend(
                     {"blur_ssim": M.ssim(o["blur"][i], seq.blurred[i]), "blur_mse": M.mse(o["blur"][i], seq.blurred[i]),
-                     **(_defocus_errors(o["sigma"][i], seq.sigma[i], seq.voxels[i]) if "sigma" in o else {})}
+                     **(_defocus_errors(o["sigma"][i], seq.sigma[i], vox[i]) if "sigma" in o else {})}
                     for i in idx)
         rec = {"sequence": f.name, "split": level, "mean_sigma_px": float(seq.sigma.astype(np.float32).mean()),
                "frames_scored": len(idx)}
@@ -249,7 +281,8 @@ def _read_events(path: Path):
 
 def evaluate_real(models: dict[str, torch.nn.Module], files: list[Path], num_bins: int = 5, max_windows: int = 60,
                   brisque_frames: int = 3, progress: bool = True, min_windows: int = 12) -> tuple[dict[str, Any], list[np.ndarray]]:
-    """No-reference metrics {file: {model: {...}}} and one grid row per file."""
+    """No-reference metrics {file: {model: {...}}} and one grid row per file (each model on
+    voxel grids of its own ``num_bins``, as in :func:`evaluate_ground_truth`)."""
     from tqdm import tqdm
 
     from ..core.render import event_image
@@ -267,11 +300,14 @@ def evaluate_real(models: dict[str, torch.nn.Module], files: list[Path], num_bin
         n_win = max(1, min(int(round(0.35 * w * h)), max(2000, len(ev) // min_windows)))
         k = max(1, min(max_windows, len(ev) // n_win))
         wins = [ev[i * n_win:(i + 1) * n_win] for i in range(k)]
-        voxels = np.stack([voxel_grid(wv, num_bins, w, h) for wv in wins])
+        voxels: dict[int, np.ndarray] = {}
         res, tiles = {}, [_label(event_image(wins[-1], w, h), f"{f.name[:28]}: events")]
         for name, m in models.items():
+            bins = model_num_bins(m, num_bins)
+            if bins not in voxels:
+                voxels[bins] = np.stack([voxel_grid(wv, bins, w, h) for wv in wins])
             t0 = time.perf_counter()
-            out = run_model(m, voxels)["image"]
+            out = run_model(m, voxels[bins])["image"]
             ms = (time.perf_counter() - t0) * 1000 / len(out)
             frames = [_to_u8(o) for o in out]
             scored = frames[min(3, len(frames) - 1):]
@@ -385,18 +421,52 @@ def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, mode
     return "\n".join(lines)
 
 
+def _short_label(spec: str) -> str:
+    p = Path(spec)
+    if p.suffix not in (".pt", ".pth"):
+        return spec
+    return p.parent.name if p.stem in ("final", "last") and p.parent.name else p.stem
+
+
+def model_labels(specs: list[str]) -> list[str]:
+    """One distinct report label per model given, in order: a name as given; a checkpoint
+    by its run folder (``run1/final.pt`` -> ``run1``) or its stem (``x/evfocus.pt`` ->
+    ``evfocus``). Where two would read the same, each such checkpoint is labelled by its
+    folder and file name (``run1/final.pt``), and what still repeats gets ``#2``, ``#3``..."""
+    from collections import Counter
+
+    labels = [_short_label(s) for s in specs]
+    counts = Counter(labels)
+    labels = [f"{Path(s).parent.name}/{Path(s).name}".lstrip("/") if counts[lab] > 1 and Path(s).suffix in (".pt", ".pth")
+              else lab for s, lab in zip(specs, labels)]
+    out: list[str] = []
+    for lab in labels:
+        new, k = lab, 1
+        while new in out or (new != lab and new in labels):
+            k += 1
+            new = f"{lab} #{k}"
+        out.append(new)
+    return out
+
+
 def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None = None, num_bins: int = 5,
              warmup: int = 3, max_windows: int = 60, device: str = "cpu", progress: bool = True) -> dict[str, Any]:
-    """Load models by name/path, evaluate on ``data``, write report.md/.json and PNG grids."""
+    """Load models by name/path, evaluate on ``data``, write report.md/.json and PNG grids.
+
+    Every model given gets its own rows (labels: :func:`model_labels`) and voxel grids of
+    its config's ``num_bins`` (``num_bins`` is the fallback for models without one)."""
     from ..nn.registry import load_model
 
+    if warmup < 0:
+        raise ConfigError(f"warmup must be >= 0 windows, got {warmup}")
+    if max_windows < 1:
+        raise ConfigError(f"max_windows must be >= 1, got {max_windows}")
     models = {}
-    for spec in model_specs:
-        p = Path(spec)
-        label = spec if p.suffix not in (".pt", ".pth") else (p.parent.name if p.stem in ("final", "last") else p.stem)
+    labels = model_labels(model_specs)
+    for spec, label in zip(model_specs, labels):
         models[label] = load_model(spec, device)
     gt_files, real_files = expand_data(data)
-    report: dict[str, Any] = {"models": model_specs, "warmup_windows": warmup,
+    report: dict[str, Any] = {"models": model_specs, "labels": dict(zip(labels, model_specs)), "warmup_windows": warmup,
                               "thresholds_px": {"mild_max": MILD_MAX_PX, "moderate_max": MODERATE_MAX_PX}}
     gt = real = None
     grids = {}
