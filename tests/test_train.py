@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -513,6 +514,47 @@ def test_ddp_two_processes_gloo(tiny_data, tmp_path):
     assert res["step"] == 2
     ck = torch.load(tmp_path / "ddp" / "final.pt", weights_only=True)
     assert ck["meta"]["world_size"] == 2
+
+
+def _ddp_worker_fast_clock(rank, world, port, cfg, result_dir):
+    """Rank 1's clock runs 1000x fast: it alone would find the wall-time budget spent."""
+    if rank == 1:
+        import time as real_time
+        from types import SimpleNamespace
+
+        from evfocus_live.train import trainer
+        t0 = real_time.monotonic()
+        trainer.time = SimpleNamespace(**{k: getattr(real_time, k) for k in dir(real_time) if not k.startswith("_")})
+        trainer.time.monotonic = lambda: t0 + (real_time.monotonic() - t0) * 1000
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), WORLD_SIZE=str(world), RANK=str(rank),
+                      LOCAL_RANK=str(rank))
+    import torch.distributed as dist
+
+    summary = train(cfg, progress=False)
+    if rank == 0:
+        torch.save({"step": summary["step"]}, f"{result_dir}/done0.pt")
+    dist.destroy_process_group()
+
+
+def test_ddp_ranks_agree_when_the_wall_time_is_up(tiny_data, tmp_path):
+    """Each rank checked --max-minutes on its own clock: one could stop while the other
+    waited for it forever in the next all-reduce."""
+    import torch.multiprocessing as mp
+
+    cfg = tiny_cfg(tiny_data, tmp_path / "ddp", steps=400)
+    cfg["train"]["max_minutes"] = 0.5
+    ctx = mp.start_processes(_ddp_worker_fast_clock, args=(2, _free_port(), cfg, str(tmp_path)), nprocs=2,
+                             join=False, start_method="spawn")
+    deadline = time.monotonic() + 120
+    try:
+        while not ctx.join(timeout=1):
+            assert time.monotonic() < deadline, "a rank hung: the ranks did not stop at the same step"
+    finally:
+        for p in ctx.processes:
+            if p.is_alive():
+                p.kill()
+    assert [p.exitcode for p in ctx.processes] == [0, 0]
+    assert torch.load(tmp_path / "done0.pt", weights_only=True)["step"] < 400  # rank 1's clock ended it
 
 
 def test_simulated_sequences_work_without_hdf5plugin(tmp_path, monkeypatch):

@@ -499,7 +499,16 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
                             save_checkpoint(last_path, model, meta(last_loss), extra={"optimizer": opt.state_dict()})
                             _write_csv(out_dir / "log.csv", rows)
                             t_ckpt = time.monotonic()
-                    if step >= total_steps or elapsed >= budget_s:
+                    out_of_time = elapsed >= budget_s
+                    if ddp and budget_s < math.inf:
+                        # each rank reads its own clock: agree (any rank out of time stops all),
+                        # or the ranks still training wait forever in the next all-reduce
+                        import torch.distributed as dist
+
+                        flag = torch.tensor([float(out_of_time)], device=device)
+                        dist.all_reduce(flag, op=dist.ReduceOp.MAX)
+                        out_of_time = bool(flag.item())
+                    if step >= total_steps or out_of_time:
                         done = True
                         break
                 if done:
