@@ -26,6 +26,9 @@ from typing import Any
 import torch
 
 from ..errors import CheckpointError, DeviceError
+from . import e2vid as _e2vid
+from . import evfocus as _evfocus
+from . import firenet as _firenet
 from .e2vid import E2VID
 from .evfocus import EvFocus
 from .firenet import FireNet
@@ -33,6 +36,37 @@ from .firenet import FireNet
 log = logging.getLogger(__name__)
 
 ARCHS: dict[str, type] = {"evfocus": EvFocus, "e2vid": E2VID, "firenet": FireNet}
+
+#: each architecture's options with their defaults: any other key in a config is a typo
+#: (``bse = 4`` would otherwise build the default width, silently)
+ARCH_OPTIONS: dict[str, dict[str, Any]] = {"evfocus": _evfocus.DEFAULTS, "e2vid": _e2vid.DEFAULTS,
+                                           "firenet": _firenet.DEFAULTS}
+
+#: whole-number options: the least each may be, and whether it must be odd (a conv kernel:
+#: an even one shifts its output by half a pixel and the skips no longer add up)
+_INT_OPTIONS: dict[str, tuple[int, bool]] = {
+    "num_bins": (1, False), "base": (1, False), "num_encoders": (0, False), "num_residual_blocks": (0, False),
+    "kernel": (1, True), "rec_kernel": (1, True), "cf_kernel": (1, True), "num_deblur_blocks": (0, False),
+    "sigma_head": (0, False)}
+
+
+def model_config_problem(arch: str, config: dict[str, Any]) -> str | None:
+    """What is wrong with ``config`` for ``arch`` in one phrase, or None: an unknown
+    architecture, a key that is not one of its options (naming the known ones), or a
+    size that is not a whole number in range. Callers say where (config or checkpoint)."""
+    known = ARCH_OPTIONS.get(arch)
+    if known is None:
+        return f"unknown architecture {arch!r} (known: {', '.join(sorted(ARCHS))})"
+    unknown = sorted(str(k) for k in config if k not in known)
+    if unknown:
+        return (f"{', '.join(unknown)} {'is not an option' if len(unknown) == 1 else 'are not options'} "
+                f"of {arch} (known: {', '.join(sorted(known))})")
+    for key, (least, odd) in _INT_OPTIONS.items():
+        if key in config:
+            v = config[key]
+            if not (isinstance(v, int) and not isinstance(v, bool) and v >= least and (not odd or v % 2 == 1)):
+                return f"{key} must be {'an odd' if odd else 'a'} whole number >= {least}, got {v!r}"
+    return None
 
 #: shipped name -> weight file in models/ (None: config only)
 SHIPPED: dict[str, str | None] = {
@@ -75,14 +109,22 @@ def resolve_device(device: str | torch.device = "cpu") -> torch.device:
 
 
 def build_model(arch: str, config: dict[str, Any] | None = None) -> torch.nn.Module:
-    """A fresh (untrained) network; raises CheckpointError for an unknown arch or bad config."""
+    """A fresh (untrained) network; raises CheckpointError (one line) for an unknown arch,
+    an unknown option or a bad value (one that torch itself refuses included)."""
     cls = ARCHS.get(arch)
-    if cls is None:
-        raise CheckpointError(f"unknown architecture {arch!r} (known: {', '.join(sorted(ARCHS))})")
+    config = dict(config or {})
+    problem = model_config_problem(arch, config)
+    if problem is not None:
+        if cls is None:
+            raise CheckpointError(problem)
+        if any(k not in ARCH_OPTIONS[arch] for k in config):  # e.g. another architecture's checkpoint
+            raise CheckpointError(f"config keys do not match architecture {arch!r}: {problem}")
+        raise CheckpointError(f"invalid {arch} config: {problem}")
     try:
-        return cls(dict(config or {}))
-    except (TypeError, ValueError, KeyError) as exc:
-        raise CheckpointError(f"invalid {arch} config {config!r}: {exc}") from exc
+        return cls(config)
+    except (TypeError, ValueError, KeyError, IndexError, RuntimeError, ZeroDivisionError, OverflowError) as exc:
+        msg = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+        raise CheckpointError(f"invalid {arch} config {config!r}: {msg}") from exc
 
 
 def quantize_int8(sd: dict[str, torch.Tensor], min_numel: int = 1024) -> tuple[dict, dict]:
@@ -166,7 +208,10 @@ def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> tor
     cfg = dict(ckpt["config"])
     if ckpt["arch"] == "evfocus" and cfg.get("sigma_head") and "sigma_dilations" not in cfg:
         cfg["sigma_dilations"] = [2, 4]  # saved before the head's dilations were a setting
-    model = build_model(str(ckpt["arch"]), cfg)
+    try:
+        model = build_model(str(ckpt["arch"]), cfg)
+    except CheckpointError as exc:  # say which file
+        raise CheckpointError(f"{path}: {exc}") from exc
     sd = ckpt["state_dict"]
     if ckpt.get("int8_scales"):
         try:

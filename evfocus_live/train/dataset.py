@@ -8,6 +8,9 @@ are computed once and cached in memory (float16), so a CPU epoch costs only crop
 A training item is ``seq_len`` consecutive windows of one sequence, one random crop and
 flip for all of them, plus E2VID+ augmentations: Gaussian voxel noise, hot pixels, and
 pauses (a window with no events whose target repeats the previous one).
+
+Every item of a dataset has one size, so that any of them batch together, also when the
+sequences come from sets of different resolutions or lengths (see :class:`SequenceDataset`).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from ..errors import InputError
+from ..errors import ConfigError, InputError
 
 log = logging.getLogger(__name__)
 
@@ -140,9 +143,36 @@ def load_sequence(path: Path, num_bins: int = 5, max_frames: int | None = None) 
     return Sequence(path.stem, vox, gt["sharp"][1:], gt["blurred"][1:], gt["sigma"][1:], t_us[1:], gt["focus_sweep"], counts)
 
 
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)  # TOML true is not a count
+
+
+def _is_num(v) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and bool(np.isfinite(v))
+
+
+def _is_share(v) -> bool:
+    return _is_num(v) and 0 <= v <= 1
+
+
+#: (key, test, what it must be) for each [augment] value: a wrong type would fail deep in
+#: numpy at the first item (``crop = "32"``), a wrong range would augment nonsense
+AUGMENT_RULES = [
+    ("crop", lambda v: v is None or (_is_int(v) and v >= 0),
+     "a whole number of pixels >= 1 (0: no crop, whole frames)"),
+    ("flip", lambda v: isinstance(v, bool), "true or false"),
+    ("noise_std", lambda v: _is_num(v) and v >= 0, "a number >= 0"),
+    ("noise_prob", _is_share, "a probability between 0 and 1"),
+    ("hot_pixel_frac", _is_share, "a share of the pixels between 0 and 1"),
+    ("hot_pixel_prob", _is_share, "a probability between 0 and 1"),
+    ("pause_prob", _is_share, "a probability between 0 and 1"),
+]
+
+
 @dataclass
 class Augment:
-    """E2VID+-style augmentation settings (probabilities per item / per window)."""
+    """E2VID+-style augmentation settings (probabilities per item / per window); a value of
+    the wrong type or range is a ConfigError naming the ``[augment]`` key."""
 
     crop: int | None = 96
     flip: bool = True
@@ -152,12 +182,30 @@ class Augment:
     hot_pixel_prob: float = 0.3
     pause_prob: float = 0.05
 
+    def __post_init__(self):
+        for key, ok, what in AUGMENT_RULES:
+            v = getattr(self, key)
+            if not ok(v):
+                raise ConfigError(f"[augment] {key} must be {what}, got {v!r}")
+
 
 class SequenceDataset(Dataset):
     """Items of ``seq_len`` consecutive windows: dict of tensors [L,C,h,w].
 
     Keys: ``voxel`` [L,bins,h,w], ``sharp``/``blurred`` [L,1,h,w] in [0,1], ``sigma``
     [L,1,h,w] in px. ``stride`` sets how far apart item start windows are.
+
+    All items have the same shape, so that any of them stack into a batch:
+
+    - length: every item has exactly ``seq_len`` windows. Items come only from sequences
+      that long; shorter ones are left out (a warning says how many). When none is that
+      long it is a ConfigError naming the longest sequence (lower ``[data] seq_len``).
+    - size: the ``augment.crop`` is at most the smallest sequence's height and width, so
+      sets of different resolutions (``--data simA simB``) crop alike (e.g. crop 64 over
+      64x48 and 96x80 sets gives 64x48 items; a log line says so). Without a crop (crop 0
+      or None) sequences of different sizes are a ConfigError naming the sizes (set a crop).
+      With ``augment=None`` (no crop, no augmentation) items keep their full frame, whatever
+      its size; batch them only when the sizes agree.
     """
 
     def __init__(self, sequences: list[Sequence], seq_len: int = 8, augment: Augment | None = None,
@@ -167,9 +215,40 @@ class SequenceDataset(Dataset):
         self.aug = augment
         self.target = target
         stride = stride or max(1, seq_len // 2)
+        lens = [len(seq.voxels) for seq in sequences]
+        short = [n for n in lens if n < seq_len]
+        if sequences and len(short) == len(lens):
+            raise ConfigError(f"[data] seq_len = {seq_len} windows is longer than every training sequence (the "
+                              f"longest has {max(lens)} windows): lower seq_len to at most {max(lens)}, "
+                              "or simulate longer sequences")
+        if short:
+            log.warning("%d of %d sequences are shorter than seq_len = %d windows (the shortest has %d): "
+                        "no items from them", len(short), len(lens), seq_len, min(short))
         self.items = [(s, i) for s, seq in enumerate(sequences)
-                      for i in range(0, max(1, len(seq.voxels) - seq_len + 1), stride)]
+                      for i in range(0, len(seq.voxels) - seq_len + 1, stride)]
+        self.crop_hw = self._crop_size(sequences, augment)
         self.rng = np.random.default_rng(seed)
+
+    @staticmethod
+    def _crop_size(sequences: list[Sequence], augment: Augment | None) -> tuple[int, int] | None:
+        """The (h, w) every item is cropped to: the crop, at most the smallest sequence's
+        height and width (None: no crop). ConfigError for sizes that differ without a crop."""
+        sizes = sorted({tuple(int(n) for n in seq.voxels.shape[-2:]) for seq in sequences})
+        if augment is None or not sizes:
+            return None
+        if not augment.crop:
+            if len(sizes) > 1:
+                listed = ", ".join(f"{w}x{h}" for h, w in sizes)
+                raise ConfigError(f"the training sequences differ in size ({listed}) and [augment] crop is off: "
+                                  f"a batch needs one size; set [augment] crop (e.g. crop = "
+                                  f"{min(min(hw) for hw in sizes)})")
+            return None
+        h = min(augment.crop, *(hw[0] for hw in sizes))
+        w = min(augment.crop, *(hw[1] for hw in sizes))
+        if len(sizes) > 1 and (h, w) != (augment.crop, augment.crop):
+            log.info("[augment] crop %d over sequences of %s: every item is cropped to %dx%d (the smallest set)",
+                     augment.crop, ", ".join(f"{sw}x{sh}" for sh, sw in sizes), w, h)
+        return h, w
 
     @classmethod
     def from_dir(cls, path, num_bins=5, max_sequences=None, progress: bool = True, **kw) -> SequenceDataset:
@@ -192,10 +271,10 @@ class SequenceDataset(Dataset):
         sl = slice(i0, i0 + L)
         a, rng = self.aug, self.rng
         ys = xs = slice(None)
-        if a is not None and a.crop:  # crop the cached arrays first: convert only what is used
+        if self.crop_hw is not None:  # crop the cached arrays first: convert only what is used
             H, W = seq.voxels.shape[-2:]
-            if H > a.crop or W > a.crop:
-                ch, cw = min(a.crop, H), min(a.crop, W)
+            ch, cw = self.crop_hw
+            if H > ch or W > cw:
                 y0 = int(rng.integers(0, H - ch + 1))
                 x0 = int(rng.integers(0, W - cw + 1))
                 ys, xs = slice(y0, y0 + ch), slice(x0, x0 + cw)

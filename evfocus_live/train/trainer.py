@@ -34,8 +34,8 @@ import torch
 from torch import nn
 
 from ..errors import CheckpointError, ConfigError, TrainingError
-from ..nn.registry import build_model, read_checkpoint, resolve_device, save_checkpoint
-from .dataset import Augment, SequenceDataset
+from ..nn.registry import build_model, model_config_problem, read_checkpoint, resolve_device, save_checkpoint
+from .dataset import AUGMENT_RULES, Augment, SequenceDataset
 from .losses import LossWeights, sequence_loss
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,23 @@ def normalize_config(cfg: dict[str, Any], where: str = "config") -> dict[str, An
     if out["train"]["amp"] not in ("auto", "bf16", "off"):
         raise ConfigError(f"{where}: [train] amp must be \"auto\" (autocast on a GPU only), \"bf16\" or \"off\"")
     _check_values(out, where)
+    _check_model(out, where)
     return out
+
+
+def _check_model(cfg: dict[str, Any], where: str = "config") -> None:
+    """[model]: only the architecture's own options (a typo would silently build the
+    default), sizes in range, and num_bins the same as [data]'s (the model takes [data]'s
+    when it names none)."""
+    model = cfg["model"]
+    problem = model_config_problem(str(model["arch"]), {k: v for k, v in model.items() if k != "arch"})
+    if problem is not None:
+        raise ConfigError(f"{where}: [model] {problem}")
+    nb = model.get("num_bins")
+    if nb is not None and nb != cfg["data"]["num_bins"]:
+        raise ConfigError(f"{where}: [model] num_bins = {nb} but [data] num_bins = {cfg['data']['num_bins']}: the "
+                          "network's input is the data's voxel bins; drop [model] num_bins (it follows [data]'s) "
+                          "or make the two equal")
 
 
 def _is_int(v) -> bool:
@@ -150,12 +166,16 @@ _VALUE_RULES = [
     ("train", "weight_decay", lambda v: _is_num(v) and v >= 0, "a number >= 0"),
     ("train", "channels_last", lambda v: isinstance(v, bool), "true or false"),
     ("train", "init", lambda v: v is None or (isinstance(v, str) and v != ""), "a checkpoint path or left out"),
+    *(("augment", key, ok, what) for key, ok, what in AUGMENT_RULES),
+    *(("loss", key, lambda v: _is_num(v) and v >= 0, "a weight >= 0 (0: off)")
+      for key in ("blur", "redefocus", "sigma", "sigma_mean", "temporal")),
+    ("loss", "sigma_scale_px", lambda v: _is_num(v) and v > 0, "a positive number of pixels"),
 ]
 
 
 def _check_values(cfg: dict[str, Any], where: str = "config") -> None:
-    """Types and ranges of the [data] and [train] values (a bad one would fail deep inside
-    torch, or train nothing); ConfigError naming the key."""
+    """Types and ranges of the [data], [train], [augment] and [loss] values (a bad one would
+    fail deep inside torch or numpy, or train nothing); ConfigError naming the key."""
     for section, key, ok, what in _VALUE_RULES:
         v = cfg[section][key]
         if not ok(v):
