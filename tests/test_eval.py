@@ -18,12 +18,8 @@ from evfocus_live.train.evaluate import blur_level, evaluate, evaluate_real, exp
 from evfocus_live.train.synth import simulate_minimal
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+#: the tiny models here run far faster on one thread than on two contended ones
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _texture(seed=0, h=96, w=128):

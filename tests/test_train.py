@@ -26,13 +26,8 @@ from conftest import make_events
 TINY_MODEL = {"arch": "evfocus", "base": 4, "kernel": 3, "num_deblur_blocks": 1}
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """The tiny models here run far faster on one thread than on two contended ones."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+#: the tiny models here run far faster on one thread than on two contended ones
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="session")
