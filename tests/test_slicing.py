@@ -176,3 +176,32 @@ def test_read_timestamps_errors(tmp_path):
     empty.write_text("# nothing\n")
     with pytest.raises(ConfigError, match="no timestamps"):
         read_timestamps(empty)
+    for value in ("inf", "1e30", "nan"):  # once an OverflowError traceback
+        bad.write_text(f"100\n{value}\n")
+        with pytest.raises(ConfigError, match=":2: not a timestamp"):
+            read_timestamps(bad)
+
+
+@pytest.mark.parametrize("make", [lambda: DurationSlicer(10), lambda: CountSlicer(500),
+                                  lambda: AdaptiveSlicer(10, 100, 5000)], ids=["duration", "count", "adaptive"])
+def test_clock_restart_starts_the_windows_over(make, caplog):
+    """A camera whose clock restarts (t from 100 s back to 0): every later event was "late",
+    so duration windows stopped for 100 s of stream while the pending events grew without
+    bound, and count windows kept the old time."""
+    before = ev_at(np.linspace(100_000_000, 100_200_000, 10_000).astype(np.int64))
+    after = ev_at(np.linspace(0, 200_000, 10_000).astype(np.int64))
+    s = make()
+    wins = []
+    for part in np.array_split(np.concatenate([before, after]), 37):  # the restart mid-batch
+        wins += s.push(part)
+    assert s._n_pending < 2_000
+    late = [w for w in wins if w.t_us < 1_000_000]
+    assert len(late) >= 10 and late[-1].t_us > 150_000  # windows on the new clock, up to date
+    assert sum(w.n_events for w in wins) + s._n_pending == 20_000  # nothing lost
+    assert all(a.t_us <= b.t_us for a, b in zip(wins[:len(wins) - len(late)], wins[1:len(wins) - len(late)]))
+    assert "clock restart" in caplog.text
+    # a late event (0.5 s back) still joins the newest window: not a restart
+    caplog.clear()
+    s = make()
+    wins = s.push(before) + s.push(ev_at(np.array([99_700_000] * 600)))
+    assert all(w.t_us >= 100_000_000 for w in wins) and "clock restart" not in caplog.text

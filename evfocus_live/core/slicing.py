@@ -19,7 +19,9 @@ is earlier than the current window start goes into the current window (never int
 already emitted one), and events stay in stream order. Large jumps in time (a paused
 camera, a recording spanning hours) never produce millions of empty windows: the
 duration slicer emits at most ``max_empty_windows`` empty windows and skips ahead; the
-adaptive slicer realigns its next window to the next event.
+adaptive slicer realigns its next window to the next event. A step back of more than
+:data:`RESTART_BACK_US` (1 s) is a clock restart, not a late event: the windows so far are
+completed and the slicer starts over at the new time (not for given timestamps).
 """
 
 from __future__ import annotations
@@ -99,13 +101,68 @@ class RateLimitedLogger:
         return True
 
 
+#: a step back in event time larger than this is a clock restart (a camera re-opened or
+#: reset), not a late event: the windows start over from the new time
+RESTART_BACK_US = 1_000_000
+
+
 class _StreamSlicer:
-    """Shared state: pending chunks (events + effective times) and the running max t."""
+    """Shared state: pending chunks (events + effective times) and the running max t.
+
+    ``push`` first looks for a clock restart: a late event would join the newest window,
+    but after a restart every event is "late" until the new clock passes the old one, so
+    windows would stop (for hours) while the pending events grow without bound. Before the
+    restart the windows are completed (as ``flush`` does), then the slicer starts over.
+    """
+
+    #: TimestampSlicer's windows are given times of one clock: no restarts there
+    restarts = True
 
     def __init__(self):
         self._chunks: list[tuple[np.ndarray, np.ndarray]] = []
         self._n_pending = 0
         self._tmax: int | None = None
+        self._restart_log = RateLimitedLogger(log, 10.0)
+
+    def push(self, batch: np.ndarray) -> list[Window]:
+        if batch is None or len(batch) == 0:
+            return []
+        k = self._restart_at(batch) if self.restarts else None
+        if k is None:
+            return self._push(batch)
+        self._restart_log.warning("restart", "event time jumped back by %.1f s (a clock restart?): the "
+                             "windows start over from the new time", (self._tmax_before(batch, k)
+                                                                       - int(batch["t"][k])) / 1e6)
+        out = self._push(batch[:k]) if k else []
+        out += self.flush()
+        self._restart()
+        return out + self.push(batch[k:])
+
+    def _tmax_before(self, batch: np.ndarray, k: int) -> int:
+        t = int(batch["t"][:k].max()) if k else -(1 << 62)
+        return max(t, self._tmax if self._tmax is not None else t)
+
+    def _restart_at(self, batch: np.ndarray) -> int | None:
+        """Index of the first event more than RESTART_BACK_US before the running max."""
+        t = batch["t"]
+        run = np.maximum.accumulate(t)
+        if self._tmax is not None:
+            run = np.maximum(run, self._tmax)
+        back = np.flatnonzero(t < run - RESTART_BACK_US)
+        return int(back[0]) if len(back) else None
+
+    def _restart(self) -> None:
+        """Forget the old clock: the next window starts at the next event."""
+        self.reset(None)
+
+    def _push(self, batch: np.ndarray) -> list[Window]:
+        raise NotImplementedError
+
+    def flush(self) -> list[Window]:
+        raise NotImplementedError
+
+    def reset(self, t_us: int | None = None) -> None:
+        raise NotImplementedError
 
     def _effective_t(self, batch: np.ndarray) -> np.ndarray:
         te = np.maximum.accumulate(batch["t"])
@@ -173,7 +230,11 @@ class DurationSlicer(_StreamSlicer):
         self._clear()
         self._ws = t_us if t_us is not None else self._start_us
 
-    def push(self, batch: np.ndarray) -> list[Window]:
+    def _restart(self) -> None:
+        self._clear()
+        self._ws = None  # not start_us: that is a time of the old clock
+
+    def _push(self, batch: np.ndarray) -> list[Window]:
         if batch is None or len(batch) == 0:
             return []
         batch = self._check(batch)
@@ -235,7 +296,7 @@ class CountSlicer(_StreamSlicer):
         self._clear()
         self._last_t = None
 
-    def push(self, batch: np.ndarray) -> list[Window]:
+    def _push(self, batch: np.ndarray) -> list[Window]:
         if batch is None or len(batch) == 0:
             return []
         batch = self._check(batch)
@@ -275,6 +336,8 @@ class TimestampSlicer(_StreamSlicer):
         timestamps_us: the frame times (sorted here if they are not).
     """
 
+    restarts = False  # the given times are of one clock
+
     def __init__(self, timestamps_us):
         super().__init__()
         ts = np.asarray(timestamps_us, dtype=np.int64).ravel()
@@ -302,7 +365,7 @@ class TimestampSlicer(_StreamSlicer):
         t0 = int(self.timestamps_us[0])
         return min(t0, te0) if te0 is not None else t0
 
-    def push(self, batch: np.ndarray) -> list[Window]:
+    def _push(self, batch: np.ndarray) -> list[Window]:
         T = self.timestamps_us
         if batch is None or len(batch) == 0 or self._k >= len(T):
             return []
@@ -366,7 +429,7 @@ class AdaptiveSlicer(_StreamSlicer):
         self._clear()
         self._ws = None
 
-    def push(self, batch: np.ndarray) -> list[Window]:
+    def _push(self, batch: np.ndarray) -> list[Window]:
         if batch is None or len(batch) == 0:
             return []
         batch = self._check(batch)
@@ -479,9 +542,12 @@ def read_timestamps(path) -> np.ndarray:
         if len(parts) > 2:
             raise ConfigError(f"{p}:{i}: expected 't_us' or 'index t_us', got {line!r}")
         try:
-            out.append(int(round(float(parts[-1]))))
+            t = float(parts[-1])
+            if not abs(t) < 2.0 ** 62:  # inf, nan, 1e30: no µs time (and int64 overflows)
+                raise ValueError
+            out.append(int(round(t)))
         except ValueError:
-            raise ConfigError(f"{p}:{i}: not a timestamp: {parts[-1]!r}") from None
+            raise ConfigError(f"{p}:{i}: not a timestamp in µs: {parts[-1]!r}") from None
     if not out:
         raise ConfigError(f"{p}: no timestamps in file")
     return np.asarray(out, dtype=np.int64)
