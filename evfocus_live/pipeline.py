@@ -536,12 +536,12 @@ class Pipeline:
             delay = min(2.0, delay * 2)
             try:
                 if self._factory is not None:
-                    new = self._factory()
+                    # close first: the old handle may still hold the USB device the new one needs
                     try:
                         self.source.close()
                     except Exception:
                         log.debug("closing the failed source raised", exc_info=True)
-                    self.source = new
+                    self.source = self._factory()
                 elif hasattr(self.source, "reopen"):
                     self.source.reopen()
                 batch = self.source.read()

@@ -249,10 +249,12 @@ def test_threaded_file_fault_still_shows_every_event_read_before_it():
 
 def test_live_source_fault_resets_state_and_reconnects():
     ev = make_events(40_000, width=32, height=24, duration_us=400_000)
-    made = []
+    made, old_closed_first = [], []
 
     def factory():
         # the first camera dies after 3 reads; the "reconnected" one continues with later events
+        if made:  # the dead handle may hold the USB device the new one needs: closed first
+            old_closed_first.append(made[-1].closed)
         src = FlakyLiveSource(ev[len(made) * 15_000:], 32, 24, batch=5000, fail_after=3 if not made else 10**9)
         made.append(src)
         return src
@@ -261,7 +263,7 @@ def test_live_source_fault_resets_state_and_reconnects():
     pipe = Pipeline(factory, WindowConfig(mode="duration", window_ms=20), model=model, post=NO_POST)
     resets0 = model.resets
     frames = list(pipe.frames())
-    assert len(made) == 2 and made[0].closed
+    assert len(made) == 2 and made[0].closed and old_closed_first == [True]
     assert pipe.stats.source_errors == 1 and pipe.stats.reconnects == 1
     assert "camera unplugged" in pipe.stats.last_fault
     assert model.resets > resets0
