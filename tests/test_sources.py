@@ -470,6 +470,40 @@ def test_prophesee_neuromorphic_drivers_paths(monkeypatch):
                 cam.read()
 
 
+def test_prophesee_overflow_is_counted_and_close_stops_the_reader(monkeypatch):
+    """Batches dropped for a slow reader reach the 'dropped' readout (they were only a batch
+    count nobody showed), and close() stops the reader thread that holds the driver."""
+    import itertools
+    import threading
+
+    from evfocus_live.sources import prophesee_camera
+    monkeypatch.setattr(prophesee_camera, "_backend", lambda: "neuromorphic_drivers")
+    ev = make_events(10, width=1280, height=720, seed=16)
+    nd_ev = np.empty(len(ev), dtype=[("t", "<u8"), ("x", "<u2"), ("y", "<u2"), ("on", "?")])
+    nd_ev["t"], nd_ev["x"], nd_ev["y"], nd_ev["on"] = ev["t"], ev["x"], ev["y"], ev["p"] > 0
+    burst = threading.Event()
+
+    class Device(_FakeNdDevice):
+        def __iter__(self):  # 300 packets at once (the queue holds 256), then one per 10 ms
+            for k in itertools.count():
+                if k == 300:
+                    burst.set()
+                if k >= 300:
+                    time.sleep(0.01)
+                yield None, {"dvs_events": nd_ev}
+
+    dev = SimpleNamespace(name="prophesee_evk4", serial="1")
+    monkeypatch.setitem(sys.modules, "neuromorphic_drivers",
+                        SimpleNamespace(list_devices=lambda: [dev], open=lambda serial=None: Device([])))
+    cam = open_source("prophesee")
+    try:
+        assert burst.wait(10)
+        assert cam.dropped_events == 10 * cam.dropped_batches and cam.dropped_batches >= 300 - 256
+    finally:
+        cam.close()
+    assert not cam._thread.is_alive()
+
+
 def test_prophesee_metavision_path(monkeypatch):
     from evfocus_live.sources import prophesee_camera
     ev = make_events(200, width=640, height=480, seed=15)

@@ -119,6 +119,10 @@ class TapSource(EventSource):
     def time_range_us(self):
         return self.inner.time_range_us()
 
+    @property
+    def dropped_events(self) -> int:
+        return self.inner.dropped_events
+
     def close(self) -> None:
         self.inner.close()
 

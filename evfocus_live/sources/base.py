@@ -104,6 +104,12 @@ class EventSource(Closeable, abc.ABC):
         """(first, last) timestamp in µs for files, ``None`` for live sources."""
         return None
 
+    @property
+    def dropped_events(self) -> int:
+        """Events the source itself had to drop (a driver queue or a simulator buffer that
+        overflowed): counted with the ring buffer's drops, so no loss goes unseen."""
+        return 0
+
     def close(self) -> None:
         """Release files, devices and threads; safe to call twice."""
 

@@ -66,6 +66,7 @@ class PropheseeCameraSource(EventSource):
         self._error: str | None = None
         self._stop = threading.Event()
         self.dropped_batches = 0
+        self._dropped_events = 0
         backend = _backend()
         if backend is None:
             raise DeviceError("no Prophesee driver available: " + HOW_TO)
@@ -130,7 +131,7 @@ class PropheseeCameraSource(EventSource):
                     self._q.put_nowait(batch)
                 except queue.Full:  # never block the driver: drop the oldest
                     try:
-                        self._q.get_nowait()
+                        self._dropped_events += len(self._q.get_nowait())
                         self.dropped_batches += 1
                     except queue.Empty:
                         pass
@@ -147,7 +148,13 @@ class PropheseeCameraSource(EventSource):
                 raise DeviceError(f"{self.sensor}: {self._error}") from None
             return np.empty(0, dtype=EVENT_DTYPE)
 
+    @property
+    def dropped_events(self) -> int:
+        """Events of the batches dropped because the reader fell behind the driver."""
+        return self._dropped_events
+
     def close(self) -> None:
+        """Stop the reader thread and release the device (the next open needs it)."""
         self._stop.set()
         dev = getattr(self, "_dev", None)
         if dev is not None:
@@ -156,3 +163,12 @@ class PropheseeCameraSource(EventSource):
             except Exception:
                 pass
             self._dev = None
+        thread = getattr(self, "_thread", None)
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(1.0)  # the driver yields every packet (10 ms): the pump sees the stop
+            if thread.is_alive():
+                log.warning("the Prophesee reader thread did not stop within 1 s")
+        it = getattr(self, "_it", None)
+        if it is not None and not (thread is not None and thread.is_alive()):
+            it.close()  # ends the generator: its driver iterator is released with it
+        self._it = None

@@ -206,6 +206,10 @@ class SimCameraSource(EventSource):
                 self.stats["dropped"] += len(old)
             self._cond.notify_all()
 
+    @property
+    def dropped_events(self) -> int:
+        return int(self.stats["dropped"])
+
     def _now_us(self) -> float:
         return (time.perf_counter() - self._t_wall0) * 1e6 - self._t_held_us
 
