@@ -36,7 +36,7 @@ import torch
 
 from .config import ModelConfig, PostConfig, SourceConfig, WindowConfig
 from .core.defocus import activity_weights, defocus_readout_px
-from .core.postprocess import build_postprocessors
+from .core.postprocess import apply_frame_filters, build_postprocessors
 from .core.render import event_image
 from .core.stats import RateMeter
 from .core.slicing import Window, make_slicer
@@ -618,8 +618,8 @@ class Pipeline:
             return None
         image = (img[0, 0].float().clamp(0, 1) * 255 + 0.5).to(torch.uint8).cpu().numpy()
         infer_ms = (time.perf_counter() - t0) * 1e3
-        for f in self.frame_filters:
-            image = f(image, window.t_us)
+        # a post-processor plugin that raises or returns no frame: one ConfigError naming it
+        image = apply_frame_filters(self.frame_filters, image, window.t_us)
         sigma = blur = defocus_px = None
         if isinstance(out, dict):
             if out.get("sigma") is not None:
@@ -643,7 +643,7 @@ class Pipeline:
         st.latency_ms = fr.latency_ms
         st._fr_rate.add(1, now)
         st.ring_fill, st.ring_fill_ratio = self.ring.fill, self.ring.fill_ratio
-        st.dropped_events = self.ring.dropped
+        st.dropped_events = self._dropped_events()
         return fr
 
     # ------------------------------------------------------------ synchronous mode
@@ -873,7 +873,7 @@ class Pipeline:
                 gen = self._gen
                 ev, epoch = self.ring.pop_with_epoch(timeout_s=0.02)
                 self.stats.ring_fill, self.stats.ring_fill_ratio = self.ring.fill, self.ring.fill_ratio
-                self.stats.dropped_events = self.ring.dropped
+                self.stats.dropped_events = self._dropped_events()
                 if not len(ev):
                     if self._tail_req.is_set() and self.ring.fill == 0:  # the loop's end: see _flush_tail
                         self._emit_tail(gen)
@@ -899,11 +899,21 @@ class Pipeline:
                         if self._stop_evt.is_set():  # a file at speed 0 may give many at once
                             break
                         self._emit(self.process_window(w))
+        except EvFocusError as exc:  # a plugin's fault, said in one line (the GUI shows it,
+            self.stats.status = self.stats.last_fault = f"worker error: {exc}"  # headless exits 2)
+            log.error("worker stopped: %s", exc)
         except Exception as exc:
             self.stats.status = f"worker error: {type(exc).__name__}: {exc}"
             log.exception("worker thread crashed")
         finally:
             self._drained.set()
+
+    def _dropped_events(self) -> int:
+        """Events lost on the way: the ring's overflow and what the source itself dropped."""
+        try:
+            return self.ring.dropped + int(self.source.dropped_events)
+        except Exception:  # a plugin source without the property, or one that raises
+            return self.ring.dropped
 
     def _emit_tail(self, gen: int) -> None:
         """The slicer's last partial window as a frame (a recording's end, or a loop pass's)."""

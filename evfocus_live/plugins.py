@@ -3,8 +3,9 @@
 Three groups: ``evfocus_live.sources``, ``evfocus_live.models`` and
 ``evfocus_live.postprocessors``. Built-ins register through the same groups in this
 project's ``setup.cfg``, so built-ins and third-party plugins take one path. Entry
-points are loaded lazily, on first use; one that fails to import is logged, recorded in
-:attr:`Registry.failures` (the GUI shows them) and skipped — it never crashes the app.
+points are loaded lazily, on first use; one that fails to import (an exception, or even
+``sys.exit()``) is logged, recorded in :attr:`Registry.failures` (the GUI shows them) and
+skipped — it never crashes the app.
 A checkout run without being installed (``PYTHONPATH=.``, as on a bare GPU machine) has no
 entry points of its own: the built-ins are then read from the checkout's ``setup.cfg``.
 """
@@ -77,8 +78,14 @@ class Registry:
             raise KeyError(name)
         try:
             obj = ep.load()
-        except Exception as exc:  # a broken plugin must never take the app down
-            msg = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        except (Exception, SystemExit) as exc:  # a broken plugin must never take the app down
+            # SystemExit too: a plugin calling sys.exit() at import would otherwise end the
+            # listing, the viewer or any command that scans the group; Ctrl-C still goes through
+            if isinstance(exc, SystemExit):
+                msg = f"SystemExit: called sys.exit({exc.code!r}) at import"
+            else:
+                msg = f"{type(exc).__name__}: {exc}"
+            msg = (msg.splitlines() or [type(exc).__name__])[0]
             self.failures[name] = msg
             log.warning("plugin %r (%s) failed to load: %s", name, ep.value, msg)
             raise KeyError(name) from exc

@@ -247,6 +247,19 @@ def test_threaded_file_fault_still_shows_every_event_read_before_it():
     assert all(b.t_us > a.t_us for a, b in zip(got, got[1:]))
 
 
+def test_events_the_source_dropped_count_as_dropped():
+    """A camera driver's queue overflow (or the simulator's) is a loss too: it reaches the
+    'dropped' readout beside the ring's own."""
+    class Overflowing(ArraySource):
+        dropped_events = 1234
+
+    ev = make_events(20_000, width=32, height=24, duration_us=200_000)
+    pipe = Pipeline(Overflowing(ev, 32, 24, batch=5000, live=True), WindowConfig(mode="duration", window_ms=20),
+                    model=SumModel(), post=NO_POST)
+    frames = list(pipe.frames())
+    assert frames and pipe.stats.dropped_events == 1234 + pipe.ring.dropped
+
+
 def test_live_source_fault_resets_state_and_reconnects():
     ev = make_events(40_000, width=32, height=24, duration_us=400_000)
     made, old_closed_first = [], []

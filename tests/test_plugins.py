@@ -214,3 +214,193 @@ def test_list_plugins_prints_groups_names_and_failures(monkeypatch, capsys):
     assert "pattern" in out and "median" in out
     line = [ln for ln in out.splitlines() if "broken" in ln][0]
     assert "FAILED" in line and "nonexistent_mod" in line
+
+
+# ---------------------------------------------------------------------- broken plugins
+class CtorRaises:
+    """A post-processor whose constructor fails (a missing licence, a device...)."""
+    stage = "frame"
+
+    def __init__(self):
+        raise RuntimeError("needs a licence key")
+
+
+class NoReset:
+    stage = "frame"
+
+    def __call__(self, frame, t_us=None):
+        return frame
+
+
+class CallRaises:
+    stage = "frame"
+
+    def __call__(self, frame, t_us=None):
+        raise ValueError("bad frame\nsecond line")
+
+    def reset(self):
+        pass
+
+
+class WrongShape:
+    stage = "frame"
+
+    def __call__(self, frame, t_us=None):
+        return np.zeros((3, 3), np.float64)
+
+    def reset(self):
+        pass
+
+
+class PlainModel:
+    """A model that is not an nn.Module but has the pipeline's contract."""
+
+    def reset_states(self):
+        pass
+
+    def __call__(self, vox):
+        import torch
+        return {"image": torch.sigmoid(vox[:, :1].float())}
+
+
+def plain_factory(name: str, device: str):
+    return PlainModel()
+
+
+def none_factory(name: str, device: str):
+    return None
+
+
+def object_factory(name: str, device: str):
+    return object()
+
+
+BROKEN_POST = [EntryPoint(n, f"test_plugins:{c}", POSTPROCESSORS) for n, c in
+               (("ctor_raises", "CtorRaises"), ("no_reset", "NoReset"), ("call_raises", "CallRaises"),
+                ("wrong_shape", "WrongShape"))]
+TEST_MODELS = [EntryPoint(n, f"test_plugins:{f}", MODELS) for n, f in
+               (("tinynet", "tiny_factory"), ("plainnet", "plain_factory"), ("nonenet", "none_factory"),
+                ("objnet", "object_factory"))]
+
+
+@pytest.fixture
+def npy_recording(tmp_path):
+    from conftest import make_events
+    path = tmp_path / "rec.npy"
+    np.save(path, make_events(20_000, width=64, height=48, duration_us=200_000))
+    return path
+
+
+@pytest.mark.parametrize("name, why", [("ctor_raises", "RuntimeError: needs a licence key"),
+                                       ("no_reset", "lacks reset()")])
+def test_broken_postprocessor_is_refused_when_built(monkeypatch, name, why):
+    """A constructor that raises anything, or an object without reset(), is refused by
+    build_postprocessors with one line naming it, not left to fail in the pipeline."""
+    from evfocus_live.core.postprocess import build_postprocessors
+    from evfocus_live.errors import ConfigError
+    _with_extra(monkeypatch, BROKEN_POST)
+    with pytest.raises(ConfigError) as ei:
+        build_postprocessors([name])
+    msg = str(ei.value)
+    assert f"'{name}'" in msg and why in msg and "\n" not in msg
+
+
+@pytest.mark.parametrize("name, why", [("call_raises", "failed: ValueError: bad frame"),
+                                       ("wrong_shape", "returned a float64 array of shape 3x3, not a uint8 48x64")])
+def test_frame_filter_fault_is_an_error_naming_it(monkeypatch, name, why):
+    """Synchronous mode: a frame filter that raises or returns no frame raises a one-line
+    ConfigError naming it, instead of a traceback or a 3x3 'frame'."""
+    from evfocus_plugin_pattern import PatternSource
+
+    from evfocus_live.config import PostConfig, WindowConfig
+    from evfocus_live.errors import ConfigError
+    from evfocus_live.pipeline import Pipeline
+    _with_extra(monkeypatch, BROKEN_POST)
+    pipe = Pipeline(PatternSource(width=64, height=48, realtime=False), WindowConfig(mode="events", window_events=800),
+                    post=PostConfig(steps=(name,)), model_obj=tiny_factory("tiny", "cpu"))
+    with pytest.raises(ConfigError) as ei:
+        next(pipe.frames())
+    assert str(ei.value).startswith(f"post-processor '{name}' ") and why in str(ei.value)
+    assert "\n" not in str(ei.value)
+
+
+def test_frame_filter_fault_in_threaded_mode_is_one_status_line(monkeypatch, caplog):
+    """Threaded mode: the worker ends with the one-line error as its status (what the GUI
+    shows and headless exits 2 on), and nothing logs a traceback."""
+    from evfocus_plugin_pattern import PatternSource
+
+    from evfocus_live.config import PostConfig, WindowConfig
+    from evfocus_live.pipeline import Pipeline
+    _with_extra(monkeypatch, BROKEN_POST)
+    pipe = Pipeline(PatternSource(width=64, height=48, realtime=False), WindowConfig(mode="events", window_events=800),
+                    post=PostConfig(steps=("call_raises",)), model_obj=tiny_factory("tiny", "cpu"), speed=0)
+    pipe.start()
+    deadline = time.monotonic() + 30
+    while not pipe.drained and time.monotonic() < deadline:
+        time.sleep(0.02)
+    status = pipe.stats.status
+    pipe.close()
+    assert status == "worker error: post-processor 'call_raises' failed: ValueError: bad frame", status
+    assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
+
+
+@pytest.mark.parametrize("name", [ep.name for ep in BROKEN_POST])
+def test_broken_postprocessor_ends_cli_runs_with_one_line(monkeypatch, capsys, caplog, npy_recording, tmp_path, name):
+    """``evfocus reconstruct`` and headless ``evfocus-live``: exit 2, one line naming the
+    plugin, no traceback, no garbage frames."""
+    from evfocus_live.cli import main as cli_main
+    from evfocus_live.gui.app import main as live_main
+    _with_extra(monkeypatch, BROKEN_POST + TEST_MODELS)
+    out = tmp_path / "out"
+    rc = cli_main(["reconstruct", str(npy_recording), "-o", str(out), "--post", name, "--model", "tinynet",
+                   "--device", "cpu", "--no-progress"])
+    err = capsys.readouterr().err
+    assert rc == 2 and f"error: post-processor '{name}'" in err and "Traceback" not in err, err
+    assert not list(out.rglob("*.png"))
+    rc = live_main(["--headless", str(npy_recording), "--post", name, "--model", "tinynet", "--device", "cpu",
+                    "--speed", "0", "--exit-after", "20"])
+    err = capsys.readouterr().err
+    lines = [ln for ln in (err + "\n" + caplog.text).splitlines() if f"'{name}'" in ln]
+    assert rc == 2 and lines, (err, caplog.text)
+    assert "Traceback" not in err + caplog.text
+    assert not [r for r in caplog.records if r.exc_info]
+
+
+@pytest.mark.parametrize("name, what", [("nonenet", "returned None"), ("objnet", "returned an object")])
+def test_model_plugin_returning_no_model_is_a_checkpoint_error(monkeypatch, name, what):
+    from evfocus_live.errors import CheckpointError
+    from evfocus_live.nn.registry import load_model
+    _with_extra(monkeypatch, TEST_MODELS)
+    with pytest.raises(CheckpointError) as ei:
+        load_model(name, "cpu")
+    assert str(ei.value).startswith(f"model plugin '{name}' {what}, not a model") and "\n" not in str(ei.value)
+
+
+def test_model_plugin_with_the_contract_but_no_module_runs(monkeypatch, npy_recording, tmp_path, capsys):
+    """The Pipeline accepts any object with reset_states() and __call__: so does load_model
+    (no .eval() on it), and reconstruct writes its frames."""
+    from evfocus_live.cli import main as cli_main
+    from evfocus_live.nn.registry import load_model
+    _with_extra(monkeypatch, TEST_MODELS)
+    assert isinstance(load_model("plainnet", "cpu"), PlainModel)
+    out = tmp_path / "out"
+    rc = cli_main(["reconstruct", str(npy_recording), "-o", str(out), "--model", "plainnet", "--device", "cpu",
+                   "--no-progress", "--window-events", "5000"])
+    assert rc == 0, capsys.readouterr().err
+    assert len(list(out.rglob("*.png"))) >= 3
+
+
+def test_plugin_calling_sys_exit_at_import_is_reported_and_skipped(monkeypatch, tmp_path, capsys):
+    """README: a plugin that fails to import is reported and skipped -- sys.exit() included."""
+    from evfocus_live.gui.app import main
+    (tmp_path / "exiting_plugin.py").write_text("import sys\nsys.exit('no licence')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    _with_extra(monkeypatch, [EntryPoint("mycam", "exiting_plugin:Cam", SOURCES)])
+    reg = Registry(SOURCES)
+    assert "mycam" not in reg.load_all() and "pattern" in reg.load_all()
+    assert reg.failures["mycam"].startswith("SystemExit") and "no licence" in reg.failures["mycam"]
+    with pytest.raises(KeyError):
+        reg.load("mycam")
+    assert main(["--list-plugins"]) == 0
+    line = [ln for ln in capsys.readouterr().out.splitlines() if "mycam" in ln][0]
+    assert "FAILED" in line and "no licence" in line

@@ -5,7 +5,9 @@ keyword options; ``stage = "frame"`` ones are called ``proc(frame_uint8_HxW, t_u
 and return a new uint8 HxW frame; ``stage = "events"`` ones are called
 ``proc(events, t_us=None)`` and return the events they keep. ``reset()`` forgets any
 state over time (seek, source change). Event filters take ``width``/``height``
-keywords (the pipeline passes the sensor size).
+keywords (the pipeline passes the sensor size). A plugin that breaks this contract
+(no ``reset()``, a constructor or call that raises, a result that is not the frame) is a
+one-line :class:`~evfocus_live.errors.ConfigError` naming it, never garbage output.
 
 Built-ins: :class:`AutoHdr` (robust percentile rescaling smoothed over time),
 :class:`UnsharpMask` (E2VID's: amount 0.3, sigma 1), :class:`HotPixelMask` (list
@@ -21,13 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import ConfigError, EvFocusError
 from ..events import EVENT_DTYPE
 
 log = logging.getLogger(__name__)
 
 __all__ = ["AutoHdr", "UnsharpMask", "HotPixelMask", "NoiseFilter", "read_hot_pixels",
-           "build_postprocessors"]
+           "build_postprocessors", "apply_frame_filters", "step_name"]
 
 
 class AutoHdr:
@@ -379,12 +381,24 @@ def _accepts_size(cls) -> bool:
         p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
 
 
+def step_name(proc) -> str:
+    """The name a post-processor was built under (its class name if not built here), so
+    that a fault says which plugin to blame."""
+    return getattr(proc, "_evfocus_step", None) or type(proc).__name__
+
+
+def _first_line(exc: BaseException) -> str:
+    return (f"{type(exc).__name__}: {exc}".strip().splitlines() or [type(exc).__name__])[0][:200]
+
+
 def build_postprocessors(steps, options: dict | None = None, width: int | None = None,
                          height: int | None = None, registry=None) -> tuple[list, list]:
     """(event filters, frame filters) built from names in the postprocessors group.
 
     ``options`` maps a step name to its keyword options. Unknown or broken names raise
-    :class:`~evfocus_live.errors.ConfigError` with one line.
+    :class:`~evfocus_live.errors.ConfigError` with one line -- a constructor that raises
+    and an object without ``reset()`` included, so that a broken plugin is refused here,
+    naming it, instead of failing later inside the pipeline's threads.
     """
     from ..plugins import POSTPROCESSORS, Registry
 
@@ -398,6 +412,8 @@ def build_postprocessors(steps, options: dict | None = None, width: int | None =
             why = reg.failures.get(name, "unknown")
             raise ConfigError(f"post-processor {name!r} is unavailable ({why}); "
                               f"available: {', '.join(reg.names())}") from None
+        if not callable(cls):
+            raise ConfigError(f"post-processor {name!r} is not a class ({type(cls).__name__})")
         opts = dict(options.get(name, {}))
         stage = getattr(cls, "stage", "frame")
         if stage == "events" and _accepts_size(cls):
@@ -405,7 +421,42 @@ def build_postprocessors(steps, options: dict | None = None, width: int | None =
             opts.setdefault("height", height)
         try:
             proc = cls(**opts)
+        except EvFocusError:
+            raise
         except TypeError as exc:
             raise ConfigError(f"post-processor {name!r}: bad options ({exc})") from None
+        except Exception as exc:  # the plugin's own constructor failed
+            raise ConfigError(f"post-processor {name!r} could not be built: {_first_line(exc)}") from None
+        missing = [m for m, ok in (("__call__", callable(proc)), ("reset()", callable(getattr(proc, "reset", None))))
+                   if not ok]
+        if missing:  # else the first seek or the first frame fails inside a worker thread
+            raise ConfigError(f"post-processor {name!r} ({type(proc).__name__}) lacks {' and '.join(missing)} "
+                              "(a post-processor is called on each frame and has reset())")
+        try:
+            proc._evfocus_step = name
+        except Exception:  # __slots__ or a read-only object: faults name its class instead
+            pass
         (ev_filters if stage == "events" else frame_filters).append(proc)
     return ev_filters, frame_filters
+
+
+def apply_frame_filters(filters, frame: np.ndarray, t_us: int | None = None) -> np.ndarray:
+    """Run ``frame`` through the frame filters, checking each result.
+
+    A filter that raises, or returns anything but a uint8 frame of the input's shape, is a
+    :class:`~evfocus_live.errors.ConfigError` naming it: otherwise its garbage (a 3x3
+    array, None) would be written or shown as if it were the reconstruction.
+    """
+    shape = frame.shape
+    for f in filters:
+        try:
+            out = f(frame, t_us)
+        except Exception as exc:
+            raise ConfigError(f"post-processor {step_name(f)!r} failed: {_first_line(exc)}") from exc
+        if not (isinstance(out, np.ndarray) and out.shape == shape and out.dtype == np.uint8):
+            got = (f"a {out.dtype} array of shape {'x'.join(map(str, out.shape)) or 'scalar'}"
+                   if isinstance(out, np.ndarray) else "None" if out is None else f"a {type(out).__name__}")
+            raise ConfigError(f"post-processor {step_name(f)!r} returned {got}, not a uint8 "
+                              f"{'x'.join(map(str, shape))} frame")
+        frame = out
+    return frame

@@ -264,7 +264,11 @@ def load_shipped(name: str, device: str = "cpu") -> torch.nn.Module:
 
 
 def load_model(name_or_path: str = DEFAULT_MODEL, device: str | torch.device = "cpu") -> torch.nn.Module:
-    """A ready model in eval mode: a shipped name, a plugin name, or a checkpoint path."""
+    """A ready model in eval mode: a shipped name, a plugin name, or a checkpoint path.
+
+    A plugin's factory may return any object with the pipeline's model contract
+    (``reset_states()``, callable), not only a ``torch.nn.Module``; None or anything else is
+    a one-line CheckpointError naming the plugin, not an AttributeError later."""
     name = str(name_or_path)
     if name in SHIPPED:
         return load_shipped(name, str(device))
@@ -274,13 +278,26 @@ def load_model(name_or_path: str = DEFAULT_MODEL, device: str | torch.device = "
     plugins = _third_party()
     if name in plugins:
         try:
-            factory = plugins[name].load(name)
+            try:
+                factory = plugins[name].load(name)
+            except KeyError:  # its import failed: say why, not "KeyError: 'name'"
+                why = plugins[name].failures.get(name, "unknown")
+                raise CheckpointError(f"model plugin {name!r} failed to load: {why}") from None
             model = factory(name, str(resolve_device(device)))
+            # the pipeline's contract, not nn.Module: a plain object with reset_states() and
+            # __call__ runs too (eager); anything else would fail later on .eval() or the first frame
+            if model is None or not (callable(getattr(model, "reset_states", None)) and callable(model)):
+                kind = type(model).__name__
+                what = "None" if model is None else f"{'an' if kind[:1].lower() in 'aeiou' else 'a'} {kind}"
+                raise CheckpointError(f"model plugin {name!r} returned {what}, not a model "
+                                      "(needs reset_states() and to be callable on a voxel grid)")
+            if callable(getattr(model, "eval", None)):
+                model.eval()
         except CheckpointError:
             raise
         except Exception as exc:
             raise CheckpointError(f"model plugin {name!r} failed: {type(exc).__name__}: {exc}".splitlines()[0]) from exc
-        return model.eval()
+        return model
     known = sorted(set(SHIPPED) | set(plugins))
     raise CheckpointError(f"unknown model {name!r}: use one of {', '.join(known)} or a path to a .pt checkpoint")
 
