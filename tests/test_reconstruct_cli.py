@@ -267,3 +267,177 @@ def test_sigint_to_the_parent_alone_stops_parallel_workers(tmp_path):
     assert all(_gone(k) for k in kids)
     for d in (out / "a", out / "b"):  # timestamps.txt was closed, not lost (at most the last line)
         assert len(read_ts(d)) >= len(list(d.glob("frame_*.png"))) - 1
+
+
+# --- output folders: earlier runs, several inputs, full disks, video options -------------------------
+
+def _recon(out, *extra, inp=None, model=None):
+    return main(["reconstruct", str(inp or EVT2["path"]), "-o", str(out), "--model", str(model), "--device", "cpu",
+                 "--window-ms", "10", "--no-progress", *extra])
+
+
+def test_rerun_into_a_folder_with_earlier_frames_needs_overwrite(tmp_path, tiny_ckpt, capsys):
+    """A second run must not leave the first run's frames beside its own timestamps.txt."""
+    out = tmp_path / "o"
+    assert _recon(out, "--end-s", "0.03", model=tiny_ckpt) == 0
+    (out / "blur_0000000007.png").write_bytes(b"old")  # an earlier --save-blur-map run
+    (out / "notes.txt").write_text("mine")
+    video = tmp_path / "old.mp4"
+    video.write_bytes(b"an earlier run's video")
+    capsys.readouterr()
+    assert _recon(out, "--end-s", "0.01", model=tiny_ckpt) == 2
+    assert "--overwrite" in _one_error_line(capsys, "reconstruct")
+    assert len(read_ts(out)) == 3 and len(list(out.glob("frame_*.png"))) == 3  # refused: nothing touched
+    # --overwrite: exactly this run's outputs (frames, blur maps, timestamps, video); other files stay
+    assert _recon(out, "--end-s", "0.01", "--overwrite", "--video", str(video), model=tiny_ckpt) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["frame_0000000000.png", "notes.txt", "timestamps.txt"]
+    assert len(read_ts(out)) == 1 and (out / "notes.txt").read_text() == "mine"
+    cap = cv2.VideoCapture(str(video))
+    assert cap.get(cv2.CAP_PROP_FRAME_COUNT) == 1
+    cap.release()
+
+
+def test_several_inputs_get_distinct_folders_and_videos(tmp_path, tiny_ckpt, capsys):
+    from evfocus_live.cli.reconstruct import _output_dirs, _video_path
+
+    names = ["a/rec.aedat4", "b/rec.raw", "rec_1.aedat4", "c/REC.h5", "rec.npy"]
+    dirs = _output_dirs(names, tmp_path)
+    assert [d.name for d in dirs] == ["rec", "rec_2", "rec_1", "REC_3", "rec_4"]  # stable, case-blind
+    vids = [_video_path(str(tmp_path / "v.mp4"), len(names), d, n) for n, d in zip(names, dirs)]
+    assert len({str(v).casefold() for v in vids}) == len(names)
+    # end to end: three inputs named alike, one absolute --video -> three folders and three videos
+    for sub, name in (("a", "rec.raw"), ("b", "rec.raw"), (".", "rec_1.raw")):
+        (tmp_path / sub).mkdir(exist_ok=True)
+        (tmp_path / sub / name).symlink_to(EVT2["path"])
+    inputs = [str(tmp_path / "a/rec.raw"), str(tmp_path / "b/rec.raw"), str(tmp_path / "rec_1.raw")]
+    out = tmp_path / "o"
+    rc = main(["reconstruct", *inputs, "-o", str(out), "--model", str(tiny_ckpt), "--device", "cpu",
+               "--window-ms", "10", "--end-s", "0.01", "--no-progress", "--video", str(tmp_path / "v.mp4")])
+    assert rc == 0
+    assert sorted(p.name for p in out.iterdir()) == ["rec", "rec_1", "rec_2"]
+    assert all(len(read_ts(d)) == 1 for d in out.iterdir())
+    assert sorted(p.name for p in tmp_path.glob("v_*.mp4")) == ["v_rec.mp4", "v_rec_1.mp4", "v_rec_2.mp4"]
+    assert len(set(capsys.readouterr().out.split("->")[1:])) == 3  # three distinct folders named
+
+
+def test_the_same_input_twice_is_refused(tmp_path, tiny_ckpt, capsys, monkeypatch):
+    import evfocus_live.pipeline
+
+    monkeypatch.setattr(evfocus_live.pipeline, "Pipeline", lambda *a, **k: pytest.fail("worked on a duplicate"))
+    other = str(EVT2["path"].parent / ".." / EVT2["path"].parent.name / EVT2["path"].name)
+    assert main(["reconstruct", str(EVT2["path"]), other, "-o", str(tmp_path / "o"), "--model", str(tiny_ckpt),
+                 "--no-progress", "--jobs", "2"]) == 2
+    assert "given twice" in _one_error_line(capsys, "reconstruct")
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.skipif(not Path("/dev/full").is_char_device(), reason="needs /dev/full")
+@pytest.mark.parametrize("fails", ["frame_0000000002.png", "blur_0000000001.png", "timestamps.txt"])
+def test_a_full_disk_stops_with_one_line_and_keeps_the_folder_consistent(tmp_path, tiny_ckpt, evfocus_ckpt,
+                                                                          capsys, monkeypatch, fails):
+    """The file named ``fails`` lands on /dev/full (a real ENOSPC from the kernel, which
+    cv2.imwrite does not always report: True for a small PNG). Exit 2, one line naming it; timestamps.txt lists exactly the
+    frames (and blur maps) on disk, none of them empty or truncated."""
+    import builtins
+
+    from evfocus_live.cli import reconstruct as rmod
+
+    real_open = builtins.open
+
+    def open_on_a_full_disk(file, mode="r", *a, **k):
+        if Path(file).name == fails:
+            real_open(file, mode).close()  # the file appears, as it does on a full disk
+            return real_open("/dev/full", mode, *a, **k)
+        return real_open(file, mode, *a, **k)
+
+    monkeypatch.setattr(rmod, "open", open_on_a_full_disk, raising=False)
+    out = tmp_path / "o"
+    blur = fails.startswith("blur")
+    rc = _recon(out, "--end-s", "0.05", *(["--save-blur-map"] if blur else []),
+                model=evfocus_ckpt if blur else tiny_ckpt)
+    assert rc == 2
+    line = _one_error_line(capsys, "reconstruct")
+    assert fails in line and "No space left on device" in line
+    n_ok = {"frame_0000000002.png": 2, "blur_0000000001.png": 1, "timestamps.txt": 0}[fails]
+    assert [i for i, _ in read_ts(out)] == list(range(n_ok))
+    for kind in ("frame", "blur") if blur else ("frame",):
+        files = sorted(out.glob(f"{kind}_*.png"))
+        assert [p.name for p in files] == [f"{kind}_{i:010d}.png" for i in range(n_ok)]
+        assert all(cv2.imread(str(p), 0) is not None for p in files)
+
+
+@pytest.mark.skipif(not Path("/dev/full").is_char_device(), reason="needs /dev/full")
+def test_png_writer_reports_a_full_disk(tmp_path):
+    from evfocus_live.cli.reconstruct import _write_png
+    from evfocus_live.errors import InputError
+
+    link = tmp_path / "frame_0000000000.png"
+    link.symlink_to("/dev/full")
+    with pytest.raises(InputError, match="frame_0000000000.png: cannot write .No space left on device"):
+        _write_png(link, np.zeros((8, 8), np.uint8))  # cv2.imwrite says True here
+    assert Path("/dev/full").is_char_device() and not link.is_symlink()
+
+
+def test_a_video_missing_frames_is_an_error(tmp_path, tiny_ckpt, capsys, monkeypatch):
+    """OpenCV's VideoWriter.write reports nothing: a full disk shows as a video that does not
+    hold (or open with) the frames written. Here the writer drops all frames after the first."""
+    real = cv2.VideoWriter
+
+    class Dropping:
+        def __init__(self, *a):
+            self._w, self._n = real(*a), 0
+
+        def isOpened(self):
+            return self._w.isOpened()
+
+        def write(self, img):
+            self._n += 1
+            if self._n == 1:
+                self._w.write(img)
+
+        def release(self):
+            self._w.release()
+
+    monkeypatch.setattr(cv2, "VideoWriter", Dropping)
+    video = tmp_path / "v.mp4"
+    assert _recon(tmp_path / "o", "--end-s", "0.03", "--video", str(video), model=tiny_ckpt) == 2
+    assert str(video) in _one_error_line(capsys, "reconstruct")
+
+
+@pytest.mark.parametrize("opts, needle", [
+    (["--video", "{tmp}/outvideo"], "no extension"), (["--video", "{tmp}/v.webm"], "'.webm'"),
+    (["--video", "{tmp}/v.mp4", "--window-ms", "3600000"], "give --fps"),
+    (["--video", "{tmp}/v.mp4", "--window-ms", "10", "--fps", "100000"], "--fps"),
+    (["--video", "{tmp}/v.mp4", "--window-ms", "10", "--fps", "0.001"], "--fps"),
+])
+def test_bad_video_options_fail_before_any_work(tmp_path, tiny_ckpt, capsys, monkeypatch, opts, needle):
+    import evfocus_live.pipeline
+
+    monkeypatch.setattr(evfocus_live.pipeline, "Pipeline", lambda *a, **k: pytest.fail("started work"))
+    opts = [o.format(tmp=tmp_path) for o in opts]
+    assert main(["reconstruct", str(EVT2["path"]), "-o", str(tmp_path / "o"), "--model", str(tiny_ckpt),
+                 "--no-progress", *opts]) == 2
+    assert needle in _one_error_line(capsys, "reconstruct")
+    assert not (tmp_path / "o").exists() and not list(tmp_path.glob("v*"))
+
+
+def test_video_frame_rates_mp4v_cannot_represent_are_rounded(tmp_path, tiny_ckpt):
+    """1000/7 = 142.857... fps (--window-ms 7) has no MPEG-4 time base: OpenCV's writer refuses
+    it. The rate is rounded as little as needed; checked against the real writer."""
+    from evfocus_live.cli.reconstruct import VIDEO_FPS_MAX, VIDEO_FPS_MIN, _mp4v_time_base, _writer_fps
+
+    def opens(fps):
+        w = cv2.VideoWriter(str(tmp_path / "p.mp4"), cv2.VideoWriter_fourcc(*"mp4v"), fps, (16, 16))
+        ok = w.isOpened()
+        w.release()
+        return ok
+
+    for fps in (VIDEO_FPS_MIN, 0.0123, 1 / 3, 29.97, 1000 / 7, 1000 / 3, 1000 / 0.3, 12345.678, VIDEO_FPS_MAX):
+        assert opens(_writer_fps(fps)), fps
+        assert abs(_writer_fps(fps) - fps) <= 0.5 and opens(fps) == (_mp4v_time_base(fps)[0] <= 65535), fps
+    video = tmp_path / "v.mp4"
+    assert _recon(tmp_path / "o", "--end-s", "0.021", "--video", str(video), "--window-ms", "7",
+                  model=tiny_ckpt) == 0
+    cap = cv2.VideoCapture(str(video))
+    assert cap.get(cv2.CAP_PROP_FRAME_COUNT) == 3 and abs(cap.get(cv2.CAP_PROP_FPS) - 1000 / 7) < 0.01
+    cap.release()

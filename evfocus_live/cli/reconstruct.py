@@ -4,13 +4,20 @@ Writes ``frame_%010d.png`` (grayscale, sensor size) and ``timestamps.txt`` with 
 ``index t_us`` line per frame (E2VID's convention, in µs), optionally ``blur_%010d.png``
 defocus maps and an MP4. Several inputs run one after another (one subfolder per input)
 or in parallel processes with ``--jobs``.
+
+A folder holding an earlier run's frames is refused unless ``--overwrite`` (which removes
+only those outputs first), so a folder never mixes two runs. Every write is checked (a
+full disk ends the run with one error line); ``timestamps.txt`` lists only the frames
+whose files were written completely.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
+import re
 import signal
 import sys
 import time
@@ -20,6 +27,14 @@ log = logging.getLogger(__name__)
 
 #: defocus maps are written on a fixed scale: 0 px -> black, SIGMA_MAX_PX or more -> white
 SIGMA_MAX_PX = 8.0  # the viewer's default; the light model's top level is 10 px, but it reads at most ~5.5
+
+#: containers OpenCV's FFmpeg backend writes with the mp4v codec, readable back (checked with
+#: OpenCV 5.0: .webm/.flv/.gif refuse mp4v, .ts/.mpg write files that do not play back)
+VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov", ".avi", ".mkv")
+#: frame rates the mp4v writer opens with (below: a time base of 0; above: MPEG-4's 16-bit limit)
+VIDEO_FPS_MIN, VIDEO_FPS_MAX = 0.01, 65535.0
+#: what an earlier run wrote into an output folder (besides the video): refused, or removed by --overwrite
+_OUR_OUTPUT = re.compile(r"(frame|blur)_\d+\.png|timestamps\.txt")
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -44,9 +59,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--post", default="auto_hdr", metavar="STEPS",
                    help="comma-separated post-processors (auto_hdr, unsharp, hot_pixels, noise_filter, plugins); "
                         "'none' for raw network output (default: auto_hdr)")
-    p.add_argument("--video", metavar="OUT.mp4", help="also write an MP4 (mp4v)")
+    p.add_argument("--video", metavar="OUT.mp4", help="also write a video (mp4v codec; " + ", ".join(
+                   VIDEO_SUFFIXES) + ")")
     p.add_argument("--side-by-side", action="store_true", help="video shows the events beside the frame")
-    p.add_argument("--fps", type=float, help="video frame rate (default: 1000/window-ms, else 30)")
+    p.add_argument("--fps", type=float, help=f"video frame rate, {VIDEO_FPS_MIN:g}..{VIDEO_FPS_MAX:g} "
+                   "(default: 1000/window-ms, else 30)")
     p.add_argument("--save-blur-map", action="store_true",
                    help=f"also write blur_%%010d.png defocus maps (0..{SIGMA_MAX_PX:g} px sigma -> 0..255)")
     p.add_argument("--start-s", type=float, metavar="A", help="start A seconds after the first event")
@@ -60,6 +77,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                         "auto: bf16 where the CPU has it (the live viewer's default), else fp32")
     p.add_argument("--jobs", type=int, default=1, metavar="N", help="process N inputs in parallel")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace an earlier run's frame_*/blur_*.png, timestamps.txt and video in OUTDIR "
+                        "(without it such a folder is refused)")
     return p
 
 
@@ -71,7 +91,7 @@ def _options(args) -> dict:
     check_window_ms("--window-ms", args.window_ms)
     check_window_ms("--adaptive-ms", args.adaptive_ms)
     check_window_events("--window-events", args.window_events)
-    check_number("--fps", args.fps)
+    check_number("--fps", args.fps, lo=VIDEO_FPS_MIN, lo_ok=True, hi=VIDEO_FPS_MAX)
     if args.jobs < 1:
         raise ConfigError("--jobs must be >= 1")
     if args.threads < 0:
@@ -82,14 +102,41 @@ def _options(args) -> dict:
         raise ConfigError("--end-s must be after --start-s")
     if args.side_by_side and not args.video:
         raise ConfigError("--side-by-side needs --video")
+    fps = args.fps or (1000.0 / args.window_ms if args.window_ms else 30.0)
+    if args.video and not VIDEO_FPS_MIN <= fps <= VIDEO_FPS_MAX:  # only the default can be out of range here
+        raise ConfigError(f"--video: the default frame rate 1000/--window-ms = {fps:.3g} fps is outside "
+                          f"{VIDEO_FPS_MIN:g}..{VIDEO_FPS_MAX:g}; give --fps")
     steps = () if args.post.strip().lower() in ("", "none") else tuple(
         s.strip() for s in args.post.split(",") if s.strip())
     return dict(model=args.model, device=args.device, window_ms=args.window_ms,
                 window_events=args.window_events, at=args.at, adaptive_ms=args.adaptive_ms, post=steps,
-                video=args.video, side_by_side=args.side_by_side, fps=args.fps,
+                video=args.video, side_by_side=args.side_by_side, fps=_writer_fps(fps),
                 save_blur_map=args.save_blur_map, start_s=args.start_s, end_s=args.end_s,
                 progress=not args.no_progress, threads=args.threads, backend=args.backend,
-                precision=args.precision)
+                precision=args.precision, overwrite=args.overwrite)
+
+
+def _mp4v_time_base(fps: float) -> tuple[int, int]:
+    """OpenCV's FFmpeg writer turns ``fps`` into frames/units: the first power-of-ten unit that
+    matches it within 0.001 (cap_ffmpeg_impl.hpp), reduced. MPEG-4 refuses more than 65535."""
+    rate, unit = int(fps + 0.5), 1
+    while abs(rate / unit - fps) > 0.001:
+        unit *= 10
+        rate = int(fps * unit + 0.5)
+    g = math.gcd(rate, unit) or 1
+    return rate // g, unit // g
+
+
+def _writer_fps(fps: float) -> float:
+    """``fps`` rounded as little as needed for the mp4v writer to open (1000/3 = 333.333... has
+    no time base it accepts; 333.33 has): within VIDEO_FPS_MIN..MAX one always exists."""
+    for digits in (None, 3, 2, 1, 0):
+        f = fps if digits is None else round(fps, digits)
+        if f > 0 and 1 <= _mp4v_time_base(f)[0] <= 65535:
+            if f != fps:
+                log.debug("video frame rate %g fps written as %g fps (MPEG-4 time base)", fps, f)
+            return f
+    return fps
 
 
 def _window_config(opts: dict):
@@ -107,25 +154,115 @@ def _window_config(opts: dict):
 
 
 def _output_dirs(inputs: list[str], outdir: Path) -> list[Path]:
+    """One distinct subfolder per input (when several): the input's stem; a stem seen before
+    gets the first free ``_1``, ``_2``... that is no other input's stem either (``a/rec.aedat4
+    b/rec.raw rec_1.aedat4`` -> rec, rec_2, rec_1). Compared case-blind, for macOS/Windows disks."""
     if len(inputs) == 1:
         return [outdir]
-    seen: dict[str, int] = {}
+    stems = [Path(inp).stem or "input" for inp in inputs]
+    taken = {s.casefold() for s in stems}
+    given: set[str] = set()
     out = []
-    for inp in inputs:
-        stem = Path(inp).stem or "input"
-        k = seen.get(stem, 0)
-        seen[stem] = k + 1
-        out.append(outdir / (stem if k == 0 else f"{stem}_{k}"))
+    for stem in stems:
+        name = stem
+        if stem.casefold() in given:
+            k = 1
+            while f"{stem}_{k}".casefold() in taken:
+                k += 1
+            name = f"{stem}_{k}"
+            taken.add(name.casefold())
+        given.add(stem.casefold())
+        out.append(outdir / name)
     return out
 
 
-def _video_path(video: str | None, n_inputs: int, outdir: Path, input_path: str) -> Path | None:
+def _video_path(video: str | None, n_inputs: int, outdir: Path, input_path: str = "") -> Path | None:
+    """The video of the input written into ``outdir``: as given for one input; with several,
+    ``outdir/NAME`` (a relative name) or ``/abs/STEM_<outdir name>.SUFFIX`` (an absolute one),
+    distinct because the output folders are (see :func:`_output_dirs`)."""
     if not video:
         return None
     v = Path(video)
     if n_inputs == 1:
         return v
-    return outdir / v.name if not v.is_absolute() else v.with_name(f"{v.stem}_{Path(input_path).stem}{v.suffix}")
+    return outdir / v.name if not v.is_absolute() else v.with_name(f"{v.stem}_{outdir.name}{v.suffix}")
+
+
+def _earlier_outputs(outdir: Path) -> list[Path]:
+    """Files an earlier run wrote into ``outdir`` (frames, blur maps, timestamps.txt), sorted."""
+    if not outdir.is_dir():
+        return []
+    return sorted(p for p in outdir.iterdir() if _OUR_OUTPUT.fullmatch(p.name) and not p.is_dir())
+
+
+def _remove_earlier_outputs(outdir: Path, video: Path | None) -> None:
+    """--overwrite: delete an earlier run's outputs (nothing else), so the folder ends up
+    holding this run's frames only."""
+    from ..errors import ConfigError
+
+    old = _earlier_outputs(outdir)
+    if video is not None and (video.is_file() or video.is_symlink()):
+        old.append(video)
+    for p in old:
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise ConfigError(f"{p}: cannot remove for --overwrite ({exc.strerror or exc})") from exc
+    if old:
+        log.info("--overwrite: removed %d files of an earlier run from %s", len(old), outdir)
+
+
+def _remove_output(path: Path) -> None:
+    """Remove a file this run wrote (a regular file or a link, never a device or a folder)."""
+    import stat
+
+    try:
+        mode = os.lstat(path).st_mode
+        if stat.S_ISREG(mode) or stat.S_ISLNK(mode):
+            os.unlink(path)
+    except OSError:
+        pass
+
+
+def _write_png(path: Path, img) -> None:
+    """Write a PNG, checked: cv2.imwrite's result is not enough (a small PNG on a full disk
+    still gives True: the last flush happens in an unchecked fclose), so encode here and write
+    with Python's file I/O, which raises. A failed file is removed, not left truncated."""
+    import cv2
+
+    from ..errors import InputError
+
+    ok, buf = cv2.imencode(".png", img)
+    if not ok:
+        raise InputError(f"{path}: cannot encode PNG")
+    try:
+        with open(path, "wb") as f:
+            f.write(buf)
+    except OSError as exc:
+        _remove_output(path)
+        raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from exc
+
+
+def _append_line(f, path: Path, line: str) -> None:
+    """Append one line to the unbuffered ``f``; on failure cut the file back to whole lines."""
+    from ..errors import InputError
+
+    data = line.encode()
+    pos = f.tell()
+    try:
+        while data:
+            n = f.write(data)
+            if not n:
+                raise OSError(f"short write to {path}")
+            data = data[n:]
+    except OSError as exc:
+        try:
+            f.truncate(pos)
+        except OSError:
+            pass
+        raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from exc
 
 
 class _VideoOut:
@@ -134,6 +271,7 @@ class _VideoOut:
     def __init__(self, path: Path, fps: float, side_by_side: bool):
         self.path, self.fps, self.side_by_side = path, fps, side_by_side
         self._w = None
+        self.n = 0
 
     def write(self, fr) -> None:
         import cv2
@@ -151,7 +289,28 @@ class _VideoOut:
             self._w = cv2.VideoWriter(str(self.path), cv2.VideoWriter_fourcc(*"mp4v"), self.fps, (w, h))
             if not self._w.isOpened():
                 raise InputError(f"{self.path}: cannot write video (OpenCV mp4v)")
-        self._w.write(img)
+        self._w.write(img)  # returns nothing: a failed write shows only in finish()
+        self.n += 1
+
+    def finish(self) -> None:
+        """Close the file and check it holds the frames written: OpenCV reports no write errors
+        (a full disk leaves a file without its index, which does not open)."""
+        import cv2
+
+        from ..errors import InputError
+
+        self.close()
+        if not self.n:
+            return
+        cap = cv2.VideoCapture(str(self.path))
+        try:
+            opened = cap.isOpened()
+            count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) if opened else 0
+        finally:
+            cap.release()
+        if not opened or 0 < count < self.n:  # count <= 0: the container does not say
+            held = f"holds {count} of the {self.n} frames" if opened else "does not open"
+            raise InputError(f"{self.path}: video incomplete, it {held} (disk full?)")
 
     def close(self) -> None:
         if self._w is not None:
@@ -167,6 +326,7 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
     from tqdm import tqdm
 
     from ..config import ModelConfig, PostConfig, SourceConfig
+    from ..errors import InputError
     from ..pipeline import Pipeline
 
     src_cfg = SourceConfig(spec=str(input_path), speed=0, start_s=opts["start_s"], end_s=opts["end_s"])
@@ -174,10 +334,15 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
                             backend=opts["backend"], precision=opts["precision"])
     pipe = Pipeline(src_cfg, _window_config(opts), model=model_cfg, post=PostConfig(steps=opts["post"]),
                     model_obj=model_obj, render_events=bool(opts["video"] and opts["side_by_side"]))
-    outdir.mkdir(parents=True, exist_ok=True)
-    fps = opts["fps"] or (1000.0 / opts["window_ms"] if opts["window_ms"] else 30.0)
     vpath = _video_path(opts["video"], n_inputs, outdir, input_path)
-    video = _VideoOut(vpath, fps, opts["side_by_side"]) if vpath else None
+    try:
+        if opts.get("overwrite"):  # now that the model and input loaded: a bad one keeps the old outputs
+            _remove_earlier_outputs(outdir, vpath)
+        outdir.mkdir(parents=True, exist_ok=True)
+    except BaseException:
+        pipe.close()
+        raise
+    video = _VideoOut(vpath, opts["fps"], opts["side_by_side"]) if vpath else None
     rng = pipe.source.time_range_us()
     t_begin = rng[0] + int((opts["start_s"] or 0) * 1e6) if rng else None
     t_stop = rng[1] if rng else None
@@ -191,30 +356,51 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
     n = n_ev = 0
     t_start = time.monotonic()
     warned_blur = False
+    ts_path = outdir / "timestamps.txt"
+    ts_file = None
     try:
-        # line-buffered: a worker killed mid-run still leaves one line per frame written
-        with open(outdir / "timestamps.txt", "w", buffering=1) as ts_file:
-            for fr in pipe.frames():
-                cv2.imwrite(str(outdir / f"frame_{fr.index:010d}.png"), fr.image)
-                ts_file.write(f"{fr.index} {fr.t_us}\n")
+        # unbuffered: a worker killed mid-run still leaves one line per frame written; a frame's
+        # line comes after its files, so the list never names a frame that is not on disk
+        try:
+            ts_file = open(ts_path, "wb", buffering=0)
+        except OSError as exc:  # the folder was checked up front, but disks fill up
+            raise InputError(f"{ts_path}: cannot write ({exc.strerror or exc})") from exc
+        for fr in pipe.frames():
+            written: list[Path] = []
+            try:
+                written.append(outdir / f"frame_{fr.index:010d}.png")
+                _write_png(written[-1], fr.image)
                 if opts["save_blur_map"]:
                     if fr.sigma is not None:
                         m = np.clip(fr.sigma * (255.0 / SIGMA_MAX_PX), 0, 255).astype(np.uint8)
-                        cv2.imwrite(str(outdir / f"blur_{fr.index:010d}.png"), m)
+                        written.append(outdir / f"blur_{fr.index:010d}.png")
+                        _write_png(written[-1], m)
                     elif not warned_blur:
                         warned_blur = True
                         log.warning("model %s has no defocus output: no blur maps written", opts["model"])
                 if video is not None:
                     video.write(fr)
-                n += 1
-                if t_begin is not None:
-                    bar.n = round(min(max(fr.t_us - t_begin, 0) / 1e6, total_s), 3)
-                n_ev += fr.n_events
-                dt = max(time.monotonic() - t_start, 1e-6)
-                bar.set_postfix_str(f"{n_ev / dt / 1e6:.2f} Mev/s, {n / dt:.1f} frames/s", refresh=False)
-                bar.refresh()
+                _append_line(ts_file, ts_path, f"{fr.index} {fr.t_us}\n")
+            except BaseException:  # this frame is not listed: its files go too
+                for p in written:
+                    _remove_output(p)
+                raise
+            n += 1
+            if t_begin is not None:
+                bar.n = round(min(max(fr.t_us - t_begin, 0) / 1e6, total_s), 3)
+            n_ev += fr.n_events
+            dt = max(time.monotonic() - t_start, 1e-6)
+            bar.set_postfix_str(f"{n_ev / dt / 1e6:.2f} Mev/s, {n / dt:.1f} frames/s", refresh=False)
+            bar.refresh()
+        if video is not None:
+            video.finish()
     finally:
         bar.close()
+        if ts_file is not None:
+            try:
+                ts_file.close()
+            except OSError:
+                pass
         if video is not None:
             video.close()
         pipe.close()
@@ -274,10 +460,17 @@ def _stop_workers(ex) -> None:
 
 
 def run(args) -> int:
+    from ..errors import ConfigError
     from ..sources import detect_format
     from .options import check_output_dir, check_output_file
 
     opts = _options(args)
+    seen: dict[str, str] = {}
+    for inp in args.inputs:  # the same file twice would write the same frames twice (or race, with --jobs)
+        key = os.path.normcase(os.path.abspath(inp))
+        if key in seen:
+            raise ConfigError(f"{inp}: input given twice" + (f" (also as {seen[key]})" if seen[key] != inp else ""))
+        seen[key] = inp
     if opts["at"]:
         from ..core.slicing import read_timestamps
 
@@ -290,6 +483,15 @@ def run(args) -> int:
         vpath = _video_path(opts["video"], len(args.inputs), d, inp)
         if vpath is not None:
             check_output_file("--video", vpath)
+            if vpath.suffix.lower() not in VIDEO_SUFFIXES:
+                raise ConfigError(f"--video {opts['video']}: unknown video type "
+                                  f"{repr(vpath.suffix) if vpath.suffix else '(no extension)'}; "
+                                  f"use {', '.join(VIDEO_SUFFIXES)}")
+        if not opts["overwrite"]:
+            old = _earlier_outputs(d)
+            if old:
+                raise ConfigError(f"{d}: already holds reconstructed frames ({old[0].name}, ...); "
+                                  f"use --overwrite or another folder")
     if args.jobs > 1 and len(args.inputs) > 1:
         return _run_parallel(args.inputs, dirs, opts, args.jobs)
     model = None
