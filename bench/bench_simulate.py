@@ -34,7 +34,7 @@ def bench_offline(duration_s: float, seeds) -> dict:
     from evfocus_live.simulate import SimConfig, simulate_sequence
 
     cfg = SimConfig(duration_s=duration_s)
-    simulate_sequence(SimConfig(width=32, height=24, duration_s=0.01), 0)  # numba warm-up
+    simulate_sequence(SimConfig(width=32, height=24, duration_s=0.05), 0)  # numba warm-up (>= 2 GT frames)
     rows = []
     for seed in seeds:
         t, c = time.perf_counter(), time.process_time()

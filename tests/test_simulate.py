@@ -159,6 +159,28 @@ def test_static_scene_gives_only_noise_at_the_configured_rate(light):
     assert (res.sharp == res.sharp[0]).all()  # nothing moved
 
 
+def test_noise_rate_below_light_1e_3_stays_at_its_cap():
+    """The rate is capped at light 1e-3 (0.1 / 1e-3 = 100 Hz here); the thinning was not, so
+    at light 2e-4 the rate fell to 20 Hz instead of staying at 100."""
+    params = SensorParams(noise_rate_hz=0.1)
+    gen = EventGenerator(64, 48, params, np.random.default_rng(3))
+    ev = gen.noise(0.0, 1e6, np.random.default_rng(4), light_fn=lambda t: np.full(np.shape(t), 2e-4))
+    expected = 0.1 / 1e-3 * 64 * 48
+    assert abs(len(ev) - expected) < 5 * np.sqrt(expected), (len(ev), expected)
+
+
+def test_pixel_bandwidth_does_not_pin_the_render_step():
+    """Render steps were measured against the low-passed state, whose lag looked like
+    motion: with a 300 Hz pixel every step fell to the minimum (~9x the renders)."""
+    cfg = dataclasses.replace(BASE, width=64, height=48, duration_s=0.2, fg_layers=(1, 1))
+    ideal = simulate_sequence(cfg, seed=11)
+    limited = simulate_sequence(dataclasses.replace(cfg, bandwidth_range_hz=(300.0, 300.0)), seed=11)
+    assert limited.meta["renders"] < 2 * ideal.meta["renders"], (limited.meta["renders"], ideal.meta["renders"])
+    finer = simulate_sequence(dataclasses.replace(cfg, bandwidth_range_hz=(300.0, 300.0), max_log_step=cfg.max_log_step / 4,
+                                                  max_step_us=cfg.max_step_us / 4), seed=11)
+    assert abs(len(limited.events) - len(finer.events)) < 0.05 * len(finer.events)
+
+
 def test_hot_pixels_fire_at_their_rate():
     cfg = dataclasses.replace(BASE, width=64, height=48, duration_s=1.0, frame_ms=50.0, static=True,
                               hot_pixel_fraction_range=(0.01, 0.01))

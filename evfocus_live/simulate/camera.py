@@ -109,6 +109,7 @@ class LiveSim:
         subj = scene.layers[1] if len(scene.layers) > 1 else scene.layers[0]
         self._subject_depth_m = subj.depth_m
         self._apply()
+        self.sim.restart_pixels()  # from the scene as the knobs show it: no burst of events
 
     def set_focus(self, knob: float) -> None:
         self.focus = float(np.clip(knob, 0.0, 1.0))

@@ -201,8 +201,13 @@ class Simulator:
         p = scene.sensor
         self._target = max_log_step * p.c_mean * min(p.on_off_ratio, 1.0 / p.on_off_ratio)
         self._dt = min(1000.0, self.max_step_us)
-        self.last_lin = self.renderer.render(0.0)
-        self.gen.reset(self._log(self.last_lin, 0.0), self.t_us)
+        self.restart_pixels()
+
+    def restart_pixels(self) -> None:
+        """Set every pixel's reference to the scene as rendered now (no events for it):
+        a new scene, or one whose focus and light were set before its first step."""
+        self.last_lin = self.renderer.render(self.scene_t_s)
+        self.gen.reset(self._log(self.last_lin, self.scene_t_s), self.t_us)
 
     def light_at(self, scene_t_s):
         return self.scene.lighting.at(scene_t_s) * self.light_scale
@@ -223,15 +228,15 @@ class Simulator:
                 lin = self.renderer.render(st)
                 L = self._log(lin, st)
                 self.renders += 1
-                delta = cv2.norm(L, self.gen.L.reshape(L.shape), cv2.NORM_INF)
+                delta = cv2.norm(L, self.gen.last_input.reshape(L.shape), cv2.NORM_INF)
                 if delta <= 1.25 * self._target or dt <= self.min_step_us:
                     break
                 dt = max(self.min_step_us, dt * 0.9 * self._target / delta)
                 truncated = False
             t1 = t_end_us if dt >= remaining else self.t_us + dt
-            if delta > 0.0:
+            if delta > 0.0 or not self.gen.settled:
                 chunks.append(self.gen.step(L, t1))
-            else:  # nothing changed: no crossings possible, skip the pixel pass
+            else:  # nothing changed (nor settling): no crossings possible, skip the pixel pass
                 self.gen.t_us = float(t1)
             self.t_us, self.scene_t_s, self.last_lin = t1, st, lin
             if not truncated:
@@ -250,9 +255,11 @@ class Simulator:
         return ev[np.argsort(ev["t"], kind="stable")]
 
     def ground_truth(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(sharp u8, blurred u8, sigma f32, depth f32) at the current time."""
+        """(sharp u8, blurred u8, sigma f32, depth f32) at the current time, rendered with
+        the current focus (a knob turned since the last step shows at once, as its sigma map
+        does; offline the render cache makes this last_lin again)."""
         sharp = to_display_u8(self.renderer.render(self.scene_t_s, sharp=True))
-        blurred = to_display_u8(self.last_lin)
+        blurred = to_display_u8(self.renderer.render(self.scene_t_s))
         sigma, depth = self.renderer.maps(self.scene_t_s)
         return sharp, blurred, sigma, depth
 
