@@ -817,6 +817,7 @@ def test_headless_bad_post_processor_and_no_frame_video(tmp_path, tiny_ckpt, cap
     assert main(common + ["--post", "foo,auto_hdr", "--exit-after", "5"]) == 2  # once: a warning, rc 0
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "post-processor 'foo'" in err[0], err
+    assert main(common + ["--post", "none", "--exit-after", "1"]) == 0  # as reconstruct takes it
     out = tmp_path / "none.mp4"
     caplog.set_level("INFO")
     assert main(common + ["--window-ms", "100000", "--exit-after", "1.5", "--video", str(out)]) == 0

@@ -33,6 +33,14 @@ def check_number(opt: str, value: float | None, lo: float = 0.0, lo_ok: bool = F
         raise ConfigError(f"{opt} must be a finite number {rng}, got {value:g}")
 
 
+def post_steps(text: str) -> tuple[str, ...]:
+    """``--post`` as a tuple of post-processor names: comma-separated; '' or 'none' for none
+    (one parse for every command, so 'none' works everywhere)."""
+    if text.strip().lower() in ("", "none"):
+        return ()
+    return tuple(s.strip() for s in text.split(",") if s.strip())
+
+
 def check_window_ms(opt: str, value: float | None) -> None:
     if value is not None and not MIN_WINDOW_MS <= value <= MAX_WINDOW_MS:  # NaN fails too
         raise ConfigError(f"{opt} must be between {MIN_WINDOW_MS:g} and {MAX_WINDOW_MS:.0f} ms "

@@ -86,7 +86,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def _options(args) -> dict:
     """Plain, picklable options (they travel to worker processes)."""
     from ..errors import ConfigError
-    from .options import check_number, check_window_events, check_window_ms
+    from .options import check_number, check_window_events, check_window_ms, post_steps
 
     check_window_ms("--window-ms", args.window_ms)
     check_window_ms("--adaptive-ms", args.adaptive_ms)
@@ -106,8 +106,7 @@ def _options(args) -> dict:
     if args.video and not VIDEO_FPS_MIN <= fps <= VIDEO_FPS_MAX:  # only the default can be out of range here
         raise ConfigError(f"--video: the default frame rate 1000/--window-ms = {fps:.3g} fps is outside "
                           f"{VIDEO_FPS_MIN:g}..{VIDEO_FPS_MAX:g}; give --fps")
-    steps = () if args.post.strip().lower() in ("", "none") else tuple(
-        s.strip() for s in args.post.split(",") if s.strip())
+    steps = post_steps(args.post)
     return dict(model=args.model, device=args.device, window_ms=args.window_ms,
                 window_events=args.window_events, at=args.at, adaptive_ms=args.adaptive_ms, post=steps,
                 video=args.video, side_by_side=args.side_by_side, fps=_writer_fps(fps),

@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from ..cli.options import check_number, check_output_file, check_window_events, check_window_ms
+from ..cli.options import check_number, check_output_file, check_window_events, check_window_ms, post_steps
 from ..config import ModelConfig, PostConfig, WindowConfig
 from ..errors import ConfigError, EvFocusError
 
@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--window-events", type=int, default=None,
                    help="fixed-count windows of N events (default: 0.35 events per pixel)")
     p.add_argument("--post", default="auto_hdr",
-                   help="comma-separated post-processors (default: auto_hdr; '' for none)")
+                   help="comma-separated post-processors (default: auto_hdr; 'none' for none)")
     p.add_argument("--speed", type=float, default=1.0, help="file replay speed, 0 = as fast as possible")
     p.add_argument("--no-loop", action="store_true", help="stop at the end of a file instead of looping")
     p.add_argument("--event-mode", default="window", choices=["window", "decay", "time_surface"],
@@ -93,7 +93,7 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
         if args.camera not in known:  # else it would be opened as a file: "foo: no such file"
             raise ConfigError(f"unknown camera {args.camera!r} (known: {', '.join(known)}; "
                               "a recording is given without --camera)")
-    steps = tuple(s.strip() for s in args.post.split(",") if s.strip())
+    steps = post_steps(args.post)
     spec = args.input or args.camera or "sim"
     return spec, window, ModelConfig(name=args.model, device=args.device), PostConfig(steps=steps)
 
