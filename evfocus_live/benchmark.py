@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 from .events import EVENT_DTYPE
+from .nn.registry import model_num_bins
 
 log = logging.getLogger(__name__)
 
@@ -272,14 +273,12 @@ def _model_list(names: list[str] | None) -> list[tuple[str, torch.nn.Module]]:
     return out
 
 
-def model_num_bins(model: torch.nn.Module, default: int = 5) -> int:
-    """The voxel bins a model takes: its config's ``num_bins`` (as the pipeline reads it)."""
-    cfg = getattr(model, "config", None)
-    return int(cfg["num_bins"]) if isinstance(cfg, dict) and "num_bins" in cfg else default
-
-
 def bench_models(resolutions: list[tuple[int, int]], repeats: int, names: list[str] | None) -> list[Row]:
+    """Model forward per model, as a ratio to ``e2vid`` timed in the same run (added to
+    ``names`` when missing: a row without its baseline says nothing)."""
     rows = []
+    if names is not None and "e2vid" not in names:
+        names = ["e2vid", *names]
     models = _model_list(names)
     for w, h in resolutions:
         times = {}

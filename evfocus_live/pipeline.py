@@ -44,7 +44,7 @@ from .core.voxel import voxel_grid
 from .errors import CheckpointError, ConfigError, EvFocusError, InputError
 from .events import EVENT_DTYPE
 from .nn.runtime import InferenceModel, set_threads
-from .nn.registry import resolve_device
+from .nn.registry import model_num_bins, resolve_device
 from .ringbuffer import EventRingBuffer
 from .sources.base import EventSource
 
@@ -308,10 +308,7 @@ class Pipeline:
 
     @property
     def num_bins(self) -> int:
-        cfg = getattr(self.model, "config", None)
-        if isinstance(cfg, dict) and "num_bins" in cfg:
-            return int(cfg["num_bins"])
-        return int(self.window_cfg.num_bins)
+        return model_num_bins(self.model, self.window_cfg.num_bins)
 
     def backpressure_events(self) -> int:
         """Ring fill above which a file read "as fast as possible" waits for inference.

@@ -108,6 +108,13 @@ def resolve_device(device: str | torch.device = "cpu") -> torch.device:
         raise DeviceError(f"unknown device {dev!r}") from exc
 
 
+def model_num_bins(model: Any, default: int = 5) -> int:
+    """The voxel bins a model takes: its config's ``num_bins``, else ``default`` (a model
+    without a config, e.g. a plugin's)."""
+    cfg = getattr(model, "config", None)
+    return int(cfg["num_bins"]) if isinstance(cfg, dict) and "num_bins" in cfg else int(default)
+
+
 def build_model(arch: str, config: dict[str, Any] | None = None) -> torch.nn.Module:
     """A fresh (untrained) network; raises CheckpointError (one line) for an unknown arch,
     an unknown option or a bad value (one that torch itself refuses included)."""

@@ -33,6 +33,7 @@ import torch
 
 from ..errors import ConfigError, EvFocusError, InputError
 from . import metrics as M
+from ..nn.registry import model_num_bins
 from .dataset import load_sequence, voxel_grid
 
 log = logging.getLogger(__name__)
@@ -120,15 +121,6 @@ def model_device(model: Any) -> torch.device:
         return next(iter(model.parameters())).device
     except (AttributeError, StopIteration, TypeError):
         return torch.device("cpu")
-
-
-def model_num_bins(model: Any, default: int = 5) -> int:
-    """The voxel bins a model takes: its config's ``num_bins`` (as the pipeline reads it),
-    else ``default``."""
-    cfg = getattr(model, "config", None)
-    if isinstance(cfg, dict) and "num_bins" in cfg:
-        return int(cfg["num_bins"])
-    return int(default)
 
 
 @torch.inference_mode()
