@@ -12,7 +12,8 @@ log = logging.getLogger(__name__)
 
 def add_parser(sub):
     p = sub.add_parser("bench", help="measure read, voxel, model, post-processing, display and end-to-end speed",
-                       description=__doc__)
+                       description="Stage and end-to-end speed, each as a ratio to a baseline timed in "
+                                   "the same process (README, 'Performance').")
     p.add_argument("--json", action="store_true", help="print the result as JSON instead of a Markdown table")
     p.add_argument("--quick", action="store_true", help="fewer repeats and a shorter replay (a rough check)")
     p.add_argument("--models", nargs="+", metavar="NAME", help="models to time (default: all built-ins)")
