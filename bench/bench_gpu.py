@@ -13,7 +13,6 @@ that become frames, the ones skipped, and the latency. Used by ``models/train_gp
 """
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import sys
@@ -23,7 +22,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _options import Parser, fail, positive_float, positive_int  # noqa: E402
 from evfocus_live.benchmark import bench_end_to_end, bench_live, make_replays  # noqa: E402
 
 log = logging.getLogger("bench_gpu")
@@ -49,21 +50,35 @@ def frames_of(replay: dict, model_name: str, device: str, precision: str, window
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = Parser(description=__doc__.split("\n")[0])
     ap.add_argument("--models", nargs="+", default=["e2vid-full", "evfocus-full"], help="names or checkpoint paths")
     ap.add_argument("--device", default="cuda", choices=["cuda", "cpu"])
     ap.add_argument("--precisions", nargs="+", default=None, help="default: fp16 fp32 on CUDA, fp32 on the CPU")
-    ap.add_argument("--seconds", type=float, default=3.0, help="replay length")
-    ap.add_argument("--frames", type=int, default=60, help="timed frames per run")
+    ap.add_argument("--seconds", type=positive_float, default=3.0, help="replay length")
+    ap.add_argument("--frames", type=positive_int, default=60, help="timed frames per run")
     ap.add_argument("--no-live", action="store_true", help="skip the threaded replay at the sensor clock")
-    ap.add_argument("-o", "--out", type=Path, default=None)
+    ap.add_argument("-o", "--out", type=Path, default=None, help="JSON results (its folder is created)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     import torch
 
+    from evfocus_live.cli.options import check_output_file
+    from evfocus_live.errors import CheckpointError, EvFocusError
+    from evfocus_live.nn.registry import load_model
+
     if args.device == "cuda" and not torch.cuda.is_available():
-        log.error("no CUDA device here")
-        return 1
+        return fail(ap.prog, "--device cuda: no CUDA device here (use --device cpu)")
+    try:  # up front, not after the whole run: a file we can write, models that load
+        if args.out:
+            check_output_file("-o", args.out)
+        for name in args.models:
+            try:
+                load_model(name, "cpu")
+            except CheckpointError:  # timed untrained when models/configs has it (benchmark._model_list)
+                if not (Path(__file__).resolve().parents[1] / "models" / "configs" / f"{name}.toml").is_file():
+                    raise
+    except EvFocusError as exc:
+        return fail(ap.prog, exc)
     precisions = tuple(args.precisions or (("fp16", "fp32") if args.device == "cuda" else ("fp32",)))
     rows = []
     with tempfile.TemporaryDirectory(prefix="evfocus-bench-gpu-") as tmp:
@@ -92,9 +107,6 @@ def main(argv: list[str] | None = None) -> int:
         r["ratio_vs_baseline"] = round(r["value"] / b, 3) if b else None
     result = {"device": torch.cuda.get_device_name() if args.device == "cuda" else "cpu", "baseline": args.models[0],
               "torch": torch.__version__, "rows": rows, "live": live, "fp16_vs_fp32": diffs}
-    text = json.dumps(result, indent=1)
-    if args.out:
-        args.out.write_text(text)
     for r in rows:
         log.info("%s %s %s: %.1f frames/s (%.2f ms/frame, forward %.2f ms, real-time x%s)", r["model"], r["resolution"],
                  r["precision"], r["value"], r["ms_per_frame"], r["forward_ms"], r["realtime_factor"])
@@ -102,6 +114,13 @@ def main(argv: list[str] | None = None) -> int:
         log.info("%s %s %s live at 1x: %d of %d windows shown (%s skipped after warm-up), latency p50 %s / p95 %s ms",
                  r["model"], r["resolution"], r["precision"], r["frames"], r["windows"], r["skipped_after_warmup"],
                  r["latency_ms_p50"], r["latency_ms_p95"])
+    if args.out:  # after the summary: a failed write loses the file, not the numbers
+        try:
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(json.dumps(result, indent=1))
+        except OSError as exc:
+            return fail(ap.prog, f"-o {args.out}: cannot write ({exc.strerror or exc}); the results are logged above")
+        log.info("wrote %s", args.out)
     return 0
 
 

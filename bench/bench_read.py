@@ -16,7 +16,6 @@ Usage: ``nice python bench/bench_read.py [--events 20e6] [--repeat 3]``
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import tempfile
@@ -27,7 +26,9 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _options import Parser, positive_int  # noqa: E402
 from evfocus_live.events import EVENT_DTYPE  # noqa: E402
 
 
@@ -66,12 +67,12 @@ def count_source(cls, path, **kw):
     return run
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--events", type=float, default=20e6)
-    ap.add_argument("--repeat", type=int, default=3)
-    args = ap.parse_args()
-    n = int(args.events)
+def main(argv: list[str] | None = None) -> int:
+    ap = Parser(description=__doc__.splitlines()[0])
+    ap.add_argument("--events", type=positive_int, default=20_000_000, help="per file (default 20e6)")
+    ap.add_argument("--repeat", type=positive_int, default=3, help="timed runs per reader (median)")
+    args = ap.parse_args(argv)
+    n = args.events
     rows = []
 
     from evfocus_live.sources import evt

@@ -7,8 +7,8 @@ Every variant runs the same voxel sequence with its recurrent state carried; rou
 round-robin over the variants, so a neighbour's load spike hits all of them alike. The
 table gives wall ms/frame (best and median), CPU ms/frame (process time, best: close to
 what an idle core would take for a 1-thread variant), the ratio to ``plain`` and the
-largest output difference to ``plain``. The shared machine is loaded by training jobs:
-compare ratios, not absolute numbers across runs.
+largest output difference to ``plain`` (always timed, first, as the baseline). The shared
+machine is loaded by training jobs: compare ratios, not absolute numbers across runs.
 """
 
 from __future__ import annotations
@@ -22,17 +22,37 @@ import time
 import tomllib
 from pathlib import Path
 
-import torch
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from evfocus_live.nn import evfocus as evfocus_mod  # noqa: E402
-from evfocus_live.nn import runtime  # noqa: E402
-from evfocus_live.nn.registry import build_model  # noqa: E402
+from _options import Parser, fail, positive_int, resolution  # noqa: E402
+
+CONFIGS = ROOT / "models" / "configs"
+#: the ``make_variants`` kinds; ``auto eager jit onnx compile`` are ``runtime.BACKENDS``
+KINDS = ("plain", "no_grad", "nchw", "cl_weights", "bf16", "autocast_bf16", "bf16_runtime", "jit_opt", "jit_fuse",
+         "auto", "eager", "jit", "onnx", "compile")
+
+
+def config_name(text: str) -> str:
+    if not (CONFIGS / f"{text}.toml").is_file():
+        have = ", ".join(sorted(p.stem for p in CONFIGS.glob("*.toml")))
+        raise argparse.ArgumentTypeError(f"no config {text!r} in models/configs (have: {have})")
+    return text
+
+
+def variant_name(text: str) -> str:
+    kind, _, threads = text.partition("@")
+    if kind not in KINDS or threads not in ("", "2"):
+        raise argparse.ArgumentTypeError(f"unknown variant {text!r} (use {' '.join(KINDS)}, suffix @2 for 2 threads)")
+    return text
 
 
 def light_model(name: str) -> torch.nn.Module:
+    import torch
+
+    from evfocus_live.nn.registry import build_model
+
     cfg = tomllib.loads((ROOT / "models" / "configs" / f"{name}.toml").read_text())["model"]
     arch = cfg.pop("arch")
     torch.manual_seed(0)
@@ -42,6 +62,8 @@ def light_model(name: str) -> torch.nn.Module:
 @contextlib.contextmanager
 def _nchw():
     """The model's input stays NCHW (pad_to_multiple makes it channels-last otherwise)."""
+    from evfocus_live.nn import evfocus as evfocus_mod
+
     orig = evfocus_mod.pad_to_multiple
 
     def pad(x, m):
@@ -67,6 +89,10 @@ class Variant:
 
 
 def make_variants(base: torch.nn.Module, names: list[str], warm: torch.Tensor) -> list[Variant]:
+    import torch
+
+    from evfocus_live.nn import runtime
+
     out = []
     for name in names:
         threads = 2 if name.endswith("@2") else 1
@@ -134,6 +160,9 @@ def make_variants(base: torch.nn.Module, names: list[str], warm: torch.Tensor) -
 
 
 def run(base, res: tuple[int, int], names: list[str], rounds: int, frames: int) -> list[dict]:
+    """One row per variant; the ratios and differences are to the variant named ``plain``."""
+    import torch
+
     w, h = res
     g = torch.Generator().manual_seed(1)
     voxels = [torch.randn(1, 5, h, w, generator=g) for _ in range(frames)]
@@ -154,7 +183,7 @@ def run(base, res: tuple[int, int], names: list[str], rounds: int, frames: int) 
                 v.cpu.append(time.process_time() - c0)
             if rnd < frames:
                 v.outs.append({k: x.detach().float().clone() for k, x in o.items()})
-    ref = variants[0]
+    ref = next(v for v in variants if v.name == "plain")
     rows = []
     for v in variants:
         diff = max(float((a[k] - b[k]).abs().max()) for a, b in zip(v.outs, ref.outs) for k in b if k in a)
@@ -167,28 +196,35 @@ def run(base, res: tuple[int, int], names: list[str], rounds: int, frames: int) 
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", default="evfocus", help="config name in models/configs (weights do not matter)")
-    ap.add_argument("--res", nargs="+", default=["346x260", "1280x720"])
-    ap.add_argument("--rounds", type=int, default=12, help="frames per variant (best-of)")
-    ap.add_argument("--frames", type=int, default=4, help="distinct voxel grids compared for equality")
-    ap.add_argument("--variants", nargs="+",
+    ap = Parser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", type=config_name, default="evfocus",
+                    help="config name in models/configs (weights do not matter)")
+    ap.add_argument("--res", nargs="+", type=resolution, default=[(346, 260), (1280, 720)],
+                    help="WxH (default 346x260 1280x720)")
+    ap.add_argument("--rounds", type=positive_int, default=12, help="frames per variant (best-of)")
+    ap.add_argument("--frames", type=positive_int, default=4, help="distinct voxel grids compared for equality")
+    ap.add_argument("--variants", nargs="+", type=variant_name,
                     default=["plain", "no_grad", "nchw", "cl_weights", "eager", "jit", "jit_opt", "onnx", "bf16",
                              "autocast_bf16", "plain@2", "eager@2", "onnx@2"],
                     help="plain no_grad nchw cl_weights bf16 autocast_bf16 bf16_runtime eager jit jit_opt "
                          "jit_fuse onnx compile; "
-                         "suffix @2 for 2 threads")
+                         "suffix @2 for 2 threads; plain is always timed (first): the baseline")
     ap.add_argument("--compile", action="store_true", help="also torch.compile (minutes to build)")
     a = ap.parse_args(argv)
     names = list(a.variants) + (["compile"] if a.compile and "compile" not in a.variants else [])
-    base = light_model(a.model)
+    names = ["plain", *(n for n in dict.fromkeys(names) if n != "plain")]  # the baseline, first
+    from evfocus_live.errors import EvFocusError
+
+    try:
+        base = light_model(a.model)
+    except EvFocusError as exc:
+        return fail(ap.prog, exc)
     # 1-thread variants first, then the 2-thread ones: the pool is re-sized once per round
     names.sort(key=lambda n: n.endswith("@2"))
     print("| variant | resolution | threads | best ms/frame | median ms | CPU ms/frame | ratio vs plain (wall) "
           "| ratio (CPU) | max |diff| | build s |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    for r in a.res:
-        w, h = (int(s) for s in r.lower().split("x"))
+    for w, h in a.res:
         rounds = a.rounds if w * h <= 400 * 300 else max(3, a.rounds // 3)
         for row in run(base, (w, h), names, rounds, min(a.frames, rounds)):
             print(f"| {row['variant']} | {row['res']} | {row['threads']} | {row['best_ms']:.1f} "

@@ -8,17 +8,22 @@ too and checked against the CPU result.
 
 from __future__ import annotations
 
-import argparse
+import logging
+import sys
+from pathlib import Path
 
 import numpy as np
-import torch
 
-from evfocus_live.benchmark import best_of, naive_voxel
-from evfocus_live.core.voxel import voxel_grid
-from evfocus_live.events import EVENT_DTYPE
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _options import Parser, fail, positive_int, resolution  # noqa: E402
+
+log = logging.getLogger("bench_voxel")
 
 
 def make(n: int, w: int, h: int, seed: int = 0) -> np.ndarray:
+    from evfocus_live.events import EVENT_DTYPE
+
     rng = np.random.default_rng(seed)
     ev = np.empty(n, EVENT_DTYPE)
     ev["t"] = np.sort(rng.integers(0, 50_000, n))
@@ -28,25 +33,37 @@ def make(n: int, w: int, h: int, seed: int = 0) -> np.ndarray:
     return ev
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--events", type=int, default=2_000_000)
-    ap.add_argument("--size", default="1280x720")
-    ap.add_argument("--bins", type=int, default=5)
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--repeat", type=int, default=5)
+def main(argv: list[str] | None = None) -> int:
+    ap = Parser(description=__doc__.splitlines()[0])
+    ap.add_argument("--events", type=positive_int, default=2_000_000)
+    ap.add_argument("--size", type=resolution, default=(1280, 720), help="WxH (default 1280x720)")
+    ap.add_argument("--bins", type=positive_int, default=5)
+    ap.add_argument("--threads", type=positive_int, default=1)
+    ap.add_argument("--repeat", type=positive_int, default=5)
     ap.add_argument("--input", help="use the events of a recording (repeated up to --events) instead of "
                                     "uniform random ones; sets the size")
-    a = ap.parse_args()
-    w, h = (int(v) for v in a.size.lower().split("x"))
+    a = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    import torch
+
+    from evfocus_live.benchmark import best_of, naive_voxel
+    from evfocus_live.core.voxel import voxel_grid
+    from evfocus_live.errors import EvFocusError
+
+    w, h = a.size
     torch.set_num_threads(a.threads)
     if a.input:
         from evfocus_live.events import concat
         from evfocus_live.sources import open_source
 
-        with open_source(a.input) as src:
-            rec = concat(list(src))
-            w, h = src.width, src.height
+        try:
+            with open_source(a.input) as src:
+                rec = concat(list(src))
+                w, h = src.width, src.height
+        except EvFocusError as exc:
+            return fail(ap.prog, exc)
+        if not len(rec):
+            return fail(ap.prog, f"--input {a.input}: no events")
         reps = -(-a.events // len(rec))
         span = int(rec["t"][-1] - rec["t"][0]) + 1
         parts = []
@@ -55,7 +72,7 @@ def main() -> None:
             r["t"] += k * span
             parts.append(r)
         ev = np.concatenate(parts)[: a.events]
-        print(f"events from {a.input} ({len(rec):,} events, repeated)")
+        log.info("events from %s (%s events, repeated)", a.input, f"{len(rec):,}")
     else:
         ev = make(a.events, w, h)
     rows = []
@@ -81,7 +98,8 @@ def main() -> None:
     print(f"{'method':28s} {'ms':>9s} {'Mev/s':>9s} {'vs naive':>9s}")
     for name, s in rows:
         print(f"{name:28s} {s * 1e3:9.2f} {a.events / s / 1e6:9.1f} {base / s:8.1f}x")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -14,8 +14,9 @@ dilations share a factor prints an 8 px checkerboard). Example::
 
 from __future__ import annotations
 
-import argparse
 import logging
+import sys
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -24,8 +25,13 @@ from evfocus_live.config import WindowConfig
 from evfocus_live.core.defocus import activity_weights, defocus_readout_px
 from evfocus_live.core.slicing import make_slicer
 from evfocus_live.core.voxel import voxel_grid
+from evfocus_live.errors import EvFocusError
 from evfocus_live.nn.registry import load_model
-from evfocus_live.simulate.camera import LiveSim
+from evfocus_live.simulate.camera import LIVE_SCENES, LiveSim
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _options import Parser, fail, positive_float, unit_float  # noqa: E402
 
 log = logging.getLogger("focus_readout")
 
@@ -83,17 +89,21 @@ def agreement(true_px: np.ndarray, read_px: np.ndarray) -> tuple[float, float, i
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = Parser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", nargs="+", default=["evfocus"])
-    ap.add_argument("--scenes", nargs="+", default=["mixed", "natural", "shapes", "text"])
-    ap.add_argument("--knobs", nargs="+", type=float, default=[0.5, 0.4, 0.3, 0.2, 0.1, 0.0, 0.7, 0.9])
-    ap.add_argument("--seconds", type=float, default=1.0)
+    ap.add_argument("--scenes", nargs="+", default=["mixed", "natural", "shapes", "text"], choices=list(LIVE_SCENES))
+    ap.add_argument("--knobs", nargs="+", type=unit_float, default=[0.5, 0.4, 0.3, 0.2, 0.1, 0.0, 0.7, 0.9],
+                    help="focus knob positions, 0..1 (0.5 in focus)")
+    ap.add_argument("--seconds", type=positive_float, default=1.0)
     ap.add_argument("--plain-mean", action="store_true",
                     help="the map's plain mean instead of the viewer's activity-weighted readout")
     a = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     torch.set_num_threads(1)
-    models = {m: load_model(m).eval() for m in a.models}
+    try:
+        models = {m: load_model(m).eval() for m in a.models}
+    except EvFocusError as exc:
+        return fail(ap.prog, exc)
     rows, rough = [], {}
     for scene in a.scenes:
         for knob in a.knobs:

@@ -133,7 +133,9 @@ def test_bench_models_feeds_each_model_its_own_num_bins(tmp_path):
     paths = [str(save_checkpoint(tmp_path / f"b{n}.pt", build_model("evfocus", dict(TINY, num_bins=n)), {}))
              for n in (3, 5)]
     rows = benchmark.bench_models([(32, 24)], 1, paths)
-    assert [r.extra["model"] for r in rows] == paths and all(r.value > 0 for r in rows)
+    # e2vid, the baseline, is timed too when not asked for: every row has its ratio
+    assert [r.extra["model"] for r in rows] == ["e2vid", *paths] and all(r.value > 0 for r in rows)
+    assert all(r.baseline == "e2vid" and r.ratio > 0 for r in rows)
 
 
 def test_bench_output_file_in_a_new_folder_is_created(tmp_path, monkeypatch, capsys):
@@ -147,3 +149,161 @@ def test_bench_output_file_in_a_new_folder_is_created(tmp_path, monkeypatch, cap
     out = tmp_path / "nosub" / "deeper" / "res.json"
     assert main(["bench", "--json", "-o", str(out)]) == 0, capsys.readouterr().err
     assert json.loads(out.read_text()) == result
+
+
+# --- the bench/ scripts, run as a user runs them -------------------------------------------
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+
+def _bench(script: str, *args: str, timeout: float = 60) -> "subprocess.CompletedProcess":
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    return subprocess.run([sys.executable, str(BENCH / script), *args], cwd=BENCH.parent, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.parametrize("script, args", [
+    ("bench_voxel.py", ["--events", "0"]),
+    ("bench_voxel.py", ["--size", "346"]),
+    ("bench_voxel.py", ["--threads", "0"]),
+    ("bench_voxel.py", ["--repeat", "0"]),  # printed "inf ms ... 0.0x" and exit 0
+    ("bench_voxel.py", ["--input", "/nonexistent.h5"]),
+    ("bench_read.py", ["--events", "0"]),
+    ("bench_read.py", ["--repeat", "0"]),
+    ("bench_models.py", ["--models", "nosuch"]),
+    ("bench_models.py", ["--runs", "0"]),
+    ("bench_models.py", ["--threads", "0"]),
+    pytest.param("bench_models.py", ["--device", "cuda"], marks=pytest.mark.skipif(
+        torch.cuda.is_available(), reason="CUDA is there")),
+    ("bench_runtime.py", ["--res", "346"]),
+    ("bench_runtime.py", ["--rounds", "0"]),
+    ("bench_runtime.py", ["--model", "nosuch"]),
+    ("bench_runtime.py", ["--variants", "nosuch"]),
+    ("focus_readout.py", ["--scenes", "nosuch"]),
+    ("focus_readout.py", ["--models", "nosuch"]),
+    ("focus_readout.py", ["--knobs", "2"]),  # the knob is 0..1: 2 reported a "true" blur of 12 px
+    ("bench_gpu.py", ["--device", "cpu", "--frames", "0"]),
+    ("bench_gpu.py", ["--device", "cpu", "--models", "nosuch"]),
+], ids=lambda v: " ".join(v) if isinstance(v, list) else v)
+def test_bench_scripts_refuse_bad_options_in_one_line(script, args):
+    """A bad value: one line on stderr and exit 2 before any timing, not a traceback
+    (IndexError, ValueError, KeyError, CheckpointError ...) or a table of nonsense."""
+    r = _bench(script, *args)
+    err = r.stderr.strip().splitlines()
+    assert r.returncode == 2 and len(err) == 1 and "Traceback" not in r.stderr, (r.returncode, r.stderr)
+    assert err[0].startswith(f"{script}: error:") and not r.stdout.strip(), (err, r.stdout)
+
+
+def test_bench_gpu_output_in_a_new_folder_is_created_after_the_summary(tmp_path, monkeypatch, caplog, capsys):
+    """-o into a folder that does not exist yet: the folder is made (it ended in a
+    FileNotFoundError after the whole run, and the summary, logged after the write, was lost);
+    a write that fails anyway (/dev/full) leaves the summary logged, one error line, exit 2.
+    The timing itself is faked here (the end-to-end test above runs it)."""
+    import logging
+    import runpy
+
+    from evfocus_live.nn.registry import build_model, save_checkpoint
+    from conftest import TINY
+
+    ckpt = str(save_checkpoint(tmp_path / "t.pt", build_model("evfocus", TINY), {}))
+    main = runpy.run_path(str(BENCH / "bench_gpu.py"))["main"]
+
+    def fake_run(replays, name, window_ms, frames, precisions, device):
+        return [benchmark.Row("end to end (replay)", res, 30.0, "frames/s",
+                              extra=dict(model=name, precision=p, ms_per_frame=33.3, forward_ms=20.0,
+                                         realtime_factor=1.0)) for res in replays for p in precisions]
+
+    monkeypatch.setitem(main.__globals__, "make_replays", lambda d, seconds: {"346x260": {}, "1280x720": {}})
+    monkeypatch.setitem(main.__globals__, "bench_end_to_end", fake_run)
+    opts = ["--device", "cpu", "--models", ckpt, "--no-live"]
+    out = tmp_path / "new" / "sub" / "gpu.json"
+    with caplog.at_level(logging.INFO, logger="bench_gpu"):
+        assert main([*opts, "-o", str(out)]) == 0
+        assert {r["resolution"] for r in json.loads(out.read_text())["rows"]} == {"346x260", "1280x720"}
+        assert sum("frames/s" in r.getMessage() for r in caplog.records) == 2, caplog.text
+        caplog.clear()
+        capsys.readouterr()
+        if Path("/dev/full").exists():  # passes the check up front, fails on write
+            assert main([*opts, "-o", "/dev/full"]) == 2
+            assert sum("frames/s" in r.getMessage() for r in caplog.records) == 2, caplog.text
+            err = capsys.readouterr().err.strip().splitlines()
+            assert len(err) == 1 and "/dev/full" in err[0] and "logged above" in err[0], err
+
+
+def _md_rows(text: str) -> list[list[str]]:
+    """The body rows of the Markdown table(s) a bench script prints."""
+    return [[c.strip() for c in line.strip().strip("|").split("|")] for line in text.splitlines()
+            if line.startswith("| ") and not line.startswith(("| variant", "| model"))]
+
+
+def test_bench_runtime_always_times_plain_first_as_the_ratio_baseline():
+    """--variants without plain printed "jit ... 1.00x" under "ratio vs plain (wall)": the
+    ratios were to whatever ran first. plain is now always timed, first (smoke test too)."""
+    r = _bench("bench_runtime.py", "--model", "firenet", "--variants", "eager", "--res", "32x24",
+               "--rounds", "1", "--frames", "1")
+    assert r.returncode == 0, r.stderr
+    assert "ratio vs plain (wall)" in r.stdout
+    rows = _md_rows(r.stdout)
+    assert [row[0] for row in rows] == ["plain", "eager"] and all(row[1] == "32x24" for row in rows), r.stdout
+    assert rows[0][6] == rows[0][7] == "1.00x" and rows[1][6].endswith("x") and float(rows[1][6][:-1]) > 0
+
+
+def test_bench_models_runs_one_thread_by_default_with_ratios(tmp_path):
+    """bench/bench_models.py end to end on two tiny checkpoints: one torch thread unless asked
+    (the README: 2 threads are 2-4x slower on 2 cores; it defaulted to 2), a row per model with
+    its ratio to the first one."""
+    from evfocus_live.nn.registry import build_model, save_checkpoint
+    from conftest import TINY
+
+    paths = [str(save_checkpoint(tmp_path / f"{a}.pt", build_model(a, TINY if a == "evfocus" else {"base": 4}), {}))
+             for a in ("evfocus", "e2vid")]
+    r = _bench("bench_models.py", "--models", *paths, "--runs", "1")
+    assert r.returncode == 0, r.stderr
+    assert ", 1 threads, cpu" in r.stdout.splitlines()[0]
+    rows = _md_rows(r.stdout)
+    assert [row[0] for row in rows] == paths and all(row[1] == "346x260" and float(row[5]) > 0 for row in rows)
+    assert rows[0][6] == "1.00x" and float(rows[1][6][:-1]) > 0, r.stdout
+
+
+def test_bench_voxel_runs_end_to_end():
+    r = _bench("bench_voxel.py", "--events", "1000", "--size", "64x48", "--bins", "2", "--repeat", "1")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("1,000 events, 64x48, 2 bins, torch threads=1") and "vs naive" in lines[1]
+    rows = {line[:28].strip(): line[28:].split() for line in lines[2:]}
+    assert {"numba (default on CPU)", "torch index_add_ CPU", "naive np.add.at"} <= set(rows)
+    assert rows["naive np.add.at"][-1] == "1.0x" and all(v[-1].endswith("x") and float(v[0]) > 0 for v in rows.values())
+
+
+def test_bench_read_runs_end_to_end():
+    """Every format: a bare reader, then our source with its overhead relative to it."""
+    r = _bench("bench_read.py", "--events", "2000", "--repeat", "1")
+    assert r.returncode == 0, r.stderr
+    rows = [line.split() for line in r.stdout.splitlines() if line.startswith(("aedat4 ", "hdf5 ", "evt3 ", "evt2 "))]
+    assert [row[0] for row in rows if not row[-1].endswith("%")] == ["aedat4", "hdf5", "evt3", "evt2"], r.stdout
+    ours = {row[0]: row for row in rows if row[1].endswith("Source")}
+    assert set(ours) == {"aedat4", "hdf5", "evt3", "evt2"}
+    assert all(row[-1] == "%" and row[-5] == "2,000" for row in ours.values()), r.stdout
+    assert "overhead: relative to the first (bare) reader" in r.stdout
+
+
+def test_soak_runs_end_to_end(tmp_path):
+    """bench/soak.py for a fraction of a minute on a tiny looped recording: the header, a row
+    per interval, the RSS summary."""
+    from evfocus_live.writers import Hdf5Writer
+    from conftest import make_events
+
+    rec = tmp_path / "tiny.h5"
+    with Hdf5Writer(rec, 64, 48) as w:
+        w.write(make_events(20_000, 64, 48, duration_us=200_000))
+    r = _bench("soak.py", "--source", str(rec), "--minutes", "0.01", "--interval-s", "0.2")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith(f"source {rec} (hdf5, 64x48") and lines[1].split()[:3] == ["t_s", "rss_MB", "fps"]
+    rows = [line.split() for line in lines[2:] if len(line.split()) >= 11 and line.split()[0].isdigit()]
+    assert len(rows) >= 2 and int(rows[-1][9]) >= 1, r.stdout
+    assert lines[-1].startswith("RSS ") and "frames" in lines[-1]
