@@ -93,7 +93,7 @@ def main() -> int:
             samples.append(row)
             print(f"{row[0]:6.0f} {row[1]:8.1f} {row[2]:6.1f} {row[3]:7.2f} {row[4]:6.1f} {row[5]:10d} "
                   f"{row[6]:8d} {row[7]:9.1f} {row[8]:8.1f} {row[9]:8d}  {row[10]}", flush=True)
-            if left <= 0 or not pipe._threads_alive():
+            if left <= a.interval_s or not pipe._threads_alive():  # that sleep reached the end
                 break
     except KeyboardInterrupt:
         pass
