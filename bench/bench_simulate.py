@@ -124,6 +124,8 @@ def main() -> None:
     ap.add_argument("--skip-recipe", action="store_true")
     ap.add_argument("--json", help="also write the numbers here")
     args = ap.parse_args()
+    if args.json:  # a folder that is not there: made now, not found missing after minutes of work
+        Path(args.json).absolute().parent.mkdir(parents=True, exist_ok=True)
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     res = {"offline": bench_offline(1.0, seeds=(0, 1, 2)), "live": bench_live(), "camera": bench_camera()}
     if not args.skip_recipe:
