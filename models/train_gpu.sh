@@ -32,7 +32,7 @@ BUDGET_S=${2:-540}
 SEQS=${3:-48}
 T0=$(date +%s)
 PY=${PYTHON:-python3}
-CFG_DIR=${CFG_DIR:-models/configs}
+CFG_DIR=${CFG_DIR:-$(dirname "$0")/configs}  # models/configs, wherever it is called from
 MODELS=${MODELS:-evfocus-full e2vid-full evfocus-gpu e2vid-gpu}
 export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH} PYTHONUNBUFFERED=1
 mkdir -p "$OUTDIR" runs
@@ -40,6 +40,10 @@ LOG=runs/device.log
 say() { echo "[$(( $(date +%s) - T0 )) s] $*" | tee -a "$LOG"; }
 
 say "start: $(nproc) cores; $(nvidia-smi -L 2>/dev/null | head -1)"
+# every model's config, before any work: a missing one used to surface only after the simulation
+for NAME in $MODELS; do
+  [ -f "$CFG_DIR/$NAME.toml" ] || { say "no config $CFG_DIR/$NAME.toml for $NAME"; exit 1; }
+done
 # a further stage's starting weights, copied aside (runs/NAME is the new stage's output folder)
 if [ -n "${INIT_DIR:-}" ]; then
   for NAME in $MODELS; do
@@ -87,15 +91,26 @@ done
 # watchdog: past the budget, stop them (each has a checkpoint from the last minute)
 ( sleep $(( BUDGET_S - ( $(date +%s) - T0 ) - 15 )); kill "${PIDS[@]}" ) >/dev/null 2>&1 &
 WD=$!
-for p in "${PIDS[@]}"; do wait "$p"; done
+# each trainer's exit status: 0, or 143 where the watchdog stopped it at the wall time (its
+# last.pt is this run's); any other means it did not run, and a stale final.pt of an earlier
+# stage in runs/NAME must not be packed as this stage's weights
+RAN=""
+FAILED=""
+i=0
+for NAME in $MODELS; do
+  wait "${PIDS[$i]}"; RC=$?
+  i=$(( i + 1 ))
+  if [ "$RC" = 0 ] || [ "$RC" = 143 ]; then RAN="$RAN $NAME"; else FAILED="$FAILED $NAME"; fi
+done
 pkill -P $WD 2>/dev/null; kill $WD 2>/dev/null
 nvidia-smi --query-gpu=name,memory.used,utilization.gpu --format=csv 2>/dev/null | tee -a "$LOG"
 for NAME in $MODELS; do
   say "$NAME: $(tail -c 400 runs/$NAME.log | tr '\n' ' ')"
 done
 
-say "packing"
-$PY - "$OUTDIR" "$MODELS" <<'PYEOF' 2>&1 | tee -a "$LOG"
+[ -n "$FAILED" ] && say "trainer failed:$FAILED (not packed)"
+say "packing$RAN"
+$PY - "$OUTDIR" "$RAN" <<'PYEOF' 2>&1 | tee -a "$LOG"
 import sys
 from pathlib import Path
 
@@ -104,25 +119,33 @@ import torch
 from evfocus_live.nn.registry import load_checkpoint, read_checkpoint, save_checkpoint
 
 out = Path(sys.argv[1])
+missing = []
 for name in sys.argv[2].split():
     run = Path("runs") / name
     src = run / "final.pt" if (run / "final.pt").is_file() else run / "last.pt"
     if not src.is_file():
         print(name, "no checkpoint")
+        missing.append(name)
         continue
     meta = read_checkpoint(src).get("meta", {})
     save_checkpoint(out / f"{name}.pt", load_checkpoint(src), meta, half=True)
     print(name, src.name, "step", meta.get("step"), "wall_s", meta.get("wall_s"), "loss", meta.get("loss"))
+sys.exit(1 if missing else 0)
 PYEOF
+[ "${PIPESTATUS[0]}" = 0 ] || FAILED="$FAILED packing"
 for f in "$OUTDIR"/*.pt; do
+  [ -f "$f" ] || continue
   [ "$(stat -c %s "$f")" -gt 15000000 ] && { split -b 15000000 -d "$f" "$f.part"; rm "$f"; }
 done
 # end-to-end pipeline speed of the trained full models on this GPU, E2VID as the baseline
-FULL=$(for n in e2vid-full evfocus-full; do for c in final last; do
+FULL=$(for n in e2vid-full evfocus-full; do case " $RAN " in *" $n "*) ;; *) continue ;; esac; for c in final last; do
   [ -f "runs/$n/$c.pt" ] && { printf 'runs/%s/%s.pt ' "$n" "$c"; break; }; done; done)
 if [ -n "$FULL" ] && [ "${BENCH_S:-100}" -gt 0 ]; then  # BENCH_S=0 skips it
   say "end-to-end timing: $FULL"
   timeout "${BENCH_S:-100}" $PY bench/bench_gpu.py --models $FULL -o "$OUTDIR/bench_gpu.json" 2>&1 | tail -14 | tee -a "$LOG"
 fi
 tar czf "$OUTDIR/logs.tar.gz" runs/*.log runs/*/log.csv runs/*/log.json runs/*/loss.png "$LOG" 2>/dev/null
-say "done"; ls -la "$OUTDIR"
+ls -la "$OUTDIR"
+# a failed trainer (or packing) fails the script, after the others' weights and the logs are out
+[ -z "$FAILED" ] || { say "failed:$FAILED"; exit 1; }
+say "done"

@@ -32,3 +32,25 @@ def test_cli_reports_missing_data(tmp_path, caplog):
     bad.write_bytes(b"not a state dict")
     assert main(["--test", str(tmp_path), "--oracle", str(bad), "--no-progress"]) == 2
     assert "not an oracle" in caplog.text
+
+
+def test_oracle_crop_fits_small_frames_and_json_has_no_nan(tmp_path, caplog):
+    """Frames under the 96-px crop failed in numpy ("high <= 0"): the crop is clipped to the
+    frames. --minutes 0 scored an untrained oracle and wrote a bare NaN into ceiling.json: it
+    is refused (exit 2), and a budget over before the first step writes null."""
+    import json
+
+    torch.set_num_threads(1)
+    simulate_minimal(tmp_path / "d" / "seq_00000.h5", width=40, height=30, n_frames=6, sigma_range=(1, 3), seed=1)
+    oracle, info = train_oracle([tmp_path / "d" / "seq_00000.h5"], minutes=0.005, batch=2, progress=False)
+    assert info["steps"] >= 1 and info["crop_hw"] == [30, 40]
+    args = ["--train", str(tmp_path / "d"), "--test", str(tmp_path / "d"), "--no-progress", "--out", str(tmp_path / "o")]
+    assert main(args + ["--minutes", "0"]) == 2
+    assert "--minutes must be a finite number > 0" in caplog.text and not (tmp_path / "o").exists()
+    assert main(args + ["--minutes", "1e-12"]) == 0
+
+    def no_constant(c):
+        raise AssertionError(f"invalid JSON constant {c}")
+
+    info = json.loads((tmp_path / "o" / "ceiling.json").read_text(), parse_constant=no_constant)["oracle"]
+    assert info["steps"] == 0 and info["final_loss"] is None

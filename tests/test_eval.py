@@ -455,3 +455,60 @@ def test_card_config_is_optional_as_its_usage_says(card_env):
     assert "NAME RUN [CONFIG]" in usage
     assert main(["tiny", str(ck)]) == 0
     assert "config: not named" in (models / "tiny.md").read_text()
+
+
+def test_frames_too_small_to_score_and_flat_brisque(tmp_path):
+    """Frames under 7 px made SSIM fail in skimage ("win_size exceeds image extent") and
+    BRISQUE in OpenCV (1x1): now one InputError each; `evfocus eval` on such a sequence names
+    it before running any model. BRISQUE of a flat frame is NaN (undefined), not a number."""
+    import warnings
+
+    from evfocus_live.errors import InputError
+
+    for side in (1, 3, 6):
+        img = np.random.default_rng(0).random((side, side))
+        for fn in (M.ssim, M.brisque):
+            with pytest.raises(InputError, match="needs frames of at least 7x7 px"):
+                fn(img, img) if fn is M.ssim else fn(img)
+    assert M.ssim(np.eye(7), np.eye(7)) == pytest.approx(1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning either
+        assert np.isnan(M.brisque(np.full((64, 64), 128, np.uint8))) and np.isnan(M.brisque(np.zeros((200, 200))))
+    simulate_minimal(tmp_path / "d" / "seq_00000.h5", width=6, height=6, n_frames=8, sigma_range=(1, 3), seed=1)
+    ck = save_checkpoint(tmp_path / "m.pt", EvFocus(dict(base=4, kernel=3, num_deblur_blocks=1)))
+    with pytest.raises(InputError, match=r"seq_00000.h5: frames of 6x6 px are too small to score"):
+        evaluate([str(ck)], [str(tmp_path / "d")], progress=False)
+    table, _ = evaluate_real({"m": EvFocus(dict(base=4, kernel=3))}, [tmp_path / "d" / "seq_00000.h5"], progress=False)
+    assert table["seq_00000.h5"] == {"skipped": "6x6 px frames are too small to score (at least 7x7)"}
+
+
+class _FlatThenTextured:
+    """A model whose first scored frames are flat (BRISQUE undefined), the rest textured."""
+
+    def __init__(self, n_flat):
+        self.n_flat, self.i = n_flat, 0
+
+    def reset_states(self):
+        self.i = 0
+
+    def __call__(self, voxel):
+        self.i += 1
+        h, w = voxel.shape[-2:]
+        tex = torch.from_numpy(_texture(self.i, 48, 64)[:h, :w] / 255.0).float()
+        return {"image": (torch.full((h, w), 0.5) if self.i <= self.n_flat else tex)[None, None]}
+
+
+def test_real_brisque_averages_defined_frames_and_shows_dash_when_none(tmp_path):
+    """A flat frame's NaN BRISQUE was averaged in: the cell read "nan" while NIQE's read "–".
+    Now the mean is over the frames where it is defined, and "–" (null in JSON) when none is."""
+    from evfocus_live.train.evaluate import _strict_json
+
+    f = simulate_minimal(tmp_path / "small.h5", width=48, height=40, n_frames=30, seed=1)  # 6 windows
+    models = {"some": _FlatThenTextured(4), "flat": _FlatThenTextured(99)}  # scored: windows 4-6
+    table, _ = evaluate_real(models, [f], max_windows=6, brisque_frames=3, progress=False)
+    some, flat = table[f.name]["some"], table[f.name]["flat"]
+    assert some["windows"] == 6 and np.isfinite(some["brisque"]) and np.isnan(flat["brisque"])
+    md = markdown_report(None, table, list(models))
+    assert f"| {f.name} | some | {some['brisque']:.1f} | – |" in md and f"| {f.name} | flat | – | – |" in md
+    assert "nan" not in md
+    assert json.loads(json.dumps(_strict_json(table), allow_nan=False))[f.name]["flat"]["brisque"] is None

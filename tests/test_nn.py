@@ -142,3 +142,27 @@ def test_redefocus_head_at_half_resolution():
     assert out["sigma"].shape == out["reblur"].shape == (1, 1, 37, 51)
     out["sigma"].mean().backward()
     assert m.redefocus.logits[0].weight.grad is not None
+
+
+@pytest.mark.parametrize("n", [0, 1])
+def test_sigma_head_with_few_encoders_takes_tiny_frames(n):
+    """The head's 4x4 / stride-4 conv failed on frames padded only to 2**n < 4 px ("Kernel
+    size can't be greater than actual input size"): with a head the pad is lcm(2**n, 4)."""
+    torch.manual_seed(0)
+    m = EvFocus({**LIGHT, "num_encoders": n})
+    for mode in ("eval", "train"):
+        m.train(mode == "train")
+        for h, w in [(1, 1), (3, 5), (17, 33)]:
+            m.reset_states()
+            with torch.no_grad():
+                m(torch.rand(1, 5, h, w))
+                out = m(torch.rand(1, 5, h, w))
+            assert all(v.shape[-2:] == (h, w) and torch.isfinite(v).all() for v in out.values())
+    assert m.pad_multiple == 4
+
+
+def test_pad_multiple_unchanged_without_head_or_with_enough_encoders():
+    """Only configs that failed before pad differently: the shipped ones (3 encoders) keep 8."""
+    assert EvFocus(LIGHT).pad_multiple == 8 and EvFocus({**LIGHT, "num_encoders": 2}).pad_multiple == 4
+    assert EvFocus({**LIGHT, "num_encoders": 1, "sigma_head": 0}).pad_multiple == 2
+    assert EvFocus({**LIGHT, "num_encoders": 0, "dual_decoder": False}).pad_multiple == 1

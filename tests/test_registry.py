@@ -210,3 +210,43 @@ def test_cli_bad_checkpoint_is_one_line(tmp_path):
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 2
     assert len(r.stderr.strip().splitlines()) == 1 and "bad.pt" in r.stderr
+
+
+@pytest.mark.parametrize("how", ["empty", "missing", "partial"])
+def test_int8_weights_without_their_scales_are_refused(tmp_path, how):
+    """An int8 checkpoint whose int8_scales were dropped (all or some) loaded without a word,
+    its weights the raw -127..127 codes (up to 127x off): now a one-line CheckpointError."""
+    torch.manual_seed(0)
+    p = save_checkpoint(tmp_path / "q.pt", build_model("e2vid", {"base": 8}), int8=True)
+    ck = torch.load(p, weights_only=True)
+    if how == "empty":
+        ck["int8_scales"] = {}
+    elif how == "missing":
+        del ck["int8_scales"]
+    else:
+        ck["int8_scales"].pop(next(iter(ck["int8_scales"])))
+    torch.save(ck, p)
+    with pytest.raises(CheckpointError, match="int8 tensors? without their scale") as exc:
+        load_model(str(p))
+    _one_line(exc)
+
+
+@pytest.mark.parametrize("sigmas", [[0.0, float("nan"), 2.0], [0.0, -3.0], [0.0, float("inf")], [], None, [True]])
+def test_sigmas_px_must_be_finite_and_not_negative(tmp_path, tiny_ckpt, sigmas):
+    """A NaN or negative blur level built and loaded, and every defocus map was then NaN."""
+    with pytest.raises(CheckpointError, match="sigmas_px must be a non-empty list of finite blur levels >= 0"):
+        build_model("evfocus", {"base": 4, "sigmas_px": sigmas})
+    ck = torch.load(tiny_ckpt[1], weights_only=True)
+    ck["config"]["sigmas_px"] = sigmas
+    torch.save(ck, tmp_path / "s.pt")
+    with pytest.raises(CheckpointError, match="sigmas_px") as exc:
+        load_model(str(tmp_path / "s.pt"))
+    _one_line(exc)
+
+
+def test_failed_save_leaves_no_tmp_file(tmp_path):
+    """Saving onto an existing folder failed in os.replace and left OUT.tmp behind."""
+    (tmp_path / "out").mkdir()
+    with pytest.raises(OSError):
+        save_checkpoint(tmp_path / "out", build_model("firenet", {"base": 2}))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

@@ -289,3 +289,61 @@ def test_pipeline_precision_option():
     with pytest.raises(ConfigError, match="unknown inference precision"):
         Pipeline(ArraySource(ev, 40, 30), WindowConfig(mode="duration", window_ms=20),
                  ModelConfig(device="cpu", precision="int4"), model_obj=small(), post=PostConfig(steps=()))
+
+
+class _TensorOut(torch.nn.Module):
+    """A plain nn.Module returning a bare tensor (pipeline.process_window accepts that)."""
+
+    def __init__(self):
+        super().__init__()
+        self.c = torch.nn.Conv2d(5, 1, 3, padding=1)
+
+    def reset_states(self):
+        pass
+
+    def forward(self, v):
+        return torch.sigmoid(self.c(v))
+
+
+def test_bf16_handles_bare_tensor_outputs(monkeypatch):
+    """Under bf16 a model returning a bare tensor raised AttributeError ("'Tensor' object has
+    no attribute 'items'"), though it runs in fp32: its output now comes back as fp32."""
+    monkeypatch.setattr(runtime, "_bf16_fast", lambda: True)  # fake a CPU with native bf16
+    torch.manual_seed(0)
+    model = _TensorOut().eval()
+    v = torch.rand(1, 5, 8, 8)
+    runner = InferenceModel(model, "auto", precision="auto")
+    assert runner.label == "eager/bf16"
+    out = runner(v)
+    assert isinstance(out, torch.Tensor) and out.dtype == torch.float32 and out.shape == (1, 1, 8, 8)
+    with torch.inference_mode():
+        assert float((out - model(v)).abs().max()) < 0.05
+
+
+def test_bf16_failure_falls_back_to_fp32_for_good(monkeypatch, caplog):
+    """Any exception under autocast propagated; now it is logged once, the frame and all later
+    ones run the plain model in fp32, and the recurrent state is the one from before."""
+    monkeypatch.setattr(runtime, "_bf16_fast", lambda: True)
+    model = small()
+    ref = copy.deepcopy(model)
+    calls = {"bf16": 0}
+    plain_forward = type(model).forward
+
+    def forward(self, voxel):
+        if torch.is_autocast_enabled("cpu"):
+            calls["bf16"] += 1
+            self._states = ["garbage"]  # a failure midway must not leave its state behind
+            raise RuntimeError("no bf16 kernel for this op")
+        return plain_forward(self, voxel)
+
+    monkeypatch.setattr(type(model), "forward", forward)
+    runner = InferenceModel(model, "auto", precision="bf16")
+    vox = voxels(3)
+    with caplog.at_level(logging.WARNING, logger="evfocus_live.nn.runtime"):
+        outs = [runner(x) for x in vox]
+    assert calls["bf16"] == 1 and runner.precision == "fp32" and runner.label == "eager"
+    assert "no bf16 kernel" in runner.fallback_reason
+    assert sum("bf16 inference failed" in r.getMessage() for r in caplog.records) == 1
+    monkeypatch.setattr(type(model), "forward", plain_forward)
+    for o, r in zip(outs, plain_run(ref, vox)):
+        assert torch.allclose(o["image"], r["image"], atol=ATOL)

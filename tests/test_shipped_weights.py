@@ -203,3 +203,52 @@ def test_train_gpu_sh_stops_at_once_without_its_starting_weights(tmp_path):
                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert run.returncode == 1 and "simulation failed" in run.stdout, run.stdout
     assert (tmp_path / "runs" / "evfocus-full.init.pt").read_bytes() == b"weights"
+
+
+def test_train_gpu_sh_packs_only_the_trainers_that_ran_and_fails_for_the_others(tmp_path):
+    """A trainer that refused to start (here: exit 2, as with LR=-1) left an earlier stage's
+    runs/NAME/final.pt, which used to be packed as this stage's weights with exit 0 "done"; a
+    MODELS entry without a config surfaced only after the data simulation. Now configs are
+    checked first, only trainers that ran (exit 0, or 143: the watchdog's stop at the wall
+    time) are packed, and any other makes the script exit non-zero."""
+    import os
+    import subprocess
+    import sys
+
+    from evfocus_live.nn.registry import build_model, save_checkpoint
+
+    root = MODELS_DIR.parent
+    script = str(root / "models" / "train_gpu.sh")
+    cfg = tmp_path / "cfg"
+    cfg.mkdir()
+    for name in ("ok", "stopped", "refused"):
+        (cfg / f"{name}.toml").write_text("")
+    env = {**os.environ, "PYTHON": "false", "CFG_DIR": str(cfg), "MODELS": "ok nosuch"}
+    run = subprocess.run(["bash", script, str(tmp_path / "out"), "10"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1 and f"no config {cfg}/nosuch.toml" in run.stdout, run.stdout
+    assert not (tmp_path / "data_sim").exists()  # nothing simulated
+    # a fake trainer per model (the rest goes to this Python); the data set is already there
+    ck = save_checkpoint(tmp_path / "w.pt", build_model("firenet", {"base": 4}), {"step": 7})
+    fake = tmp_path / "py"
+    fake.write_text(f"""#!/bin/bash
+if [ "$1 $2 $3" = "-m evfocus_live train" ]; then
+  case $(basename "$4" .toml) in
+    ok) mkdir -p runs/ok && cp {ck} runs/ok/final.pt; exit 0 ;;
+    stopped) mkdir -p runs/stopped && cp {ck} runs/stopped/last.pt; kill -TERM $$ ;;
+    refused) echo "evfocus train: error: --lr must be a finite number > 0, got -1" >&2; exit 2 ;;
+  esac
+fi
+exec {sys.executable} "$@"
+""")
+    fake.chmod(0o755)
+    (tmp_path / "data_sim" / "train-1-32x24").mkdir(parents=True)
+    (tmp_path / "data_sim" / "train-1-32x24" / "dataset.json").write_text("{}")
+    (tmp_path / "runs" / "refused").mkdir(parents=True)
+    (tmp_path / "runs" / "refused" / "final.pt").write_bytes(ck.read_bytes())  # an earlier stage's
+    env.update(PYTHON=str(fake), MODELS="ok stopped refused", RES="32x24", MARGIN_S="0", BENCH_S="0")
+    run = subprocess.run(["bash", script, str(tmp_path / "out"), "60", "1"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "trainer failed: refused (not packed)" in run.stdout and "done" not in run.stdout
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.pt")) == ["ok.pt", "stopped.pt"]

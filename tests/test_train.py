@@ -728,3 +728,58 @@ def test_resumed_stage_keeps_the_stages_before_it(tiny_data, tmp_path):
     s = train(tiny_cfg(tiny_data, tmp_path / "b", steps=2), resume=True, progress=False)
     meta = read_checkpoint(s["checkpoint"])["meta"]
     assert s["step"] == 2 and meta["init"]["step"] == 2 and len(training_stages(meta)) == 2
+
+
+def test_ssim_window_fits_small_images_and_crop_below_11_trains(tiny_data, tmp_path):
+    """SSIM's 11-tap window failed on images under 11 px ("Kernel size can't be greater than
+    actual input size"), so [augment] crop = 8 crashed at step 1: it now shrinks to the largest
+    odd window that fits; images of 11 px or more score exactly as before."""
+    from evfocus_live.train.losses import recon_loss
+
+    torch.manual_seed(0)
+    for s in (10, 8, 3, 1):
+        a, b = torch.rand(2, 1, s, s), torch.rand(2, 1, s, s)
+        assert abs(float(ssim(a, a)) - 1) < 1e-5 and torch.isfinite(recon_loss(a, b))
+    a, b = torch.rand(2, 1, 9, 40), torch.rand(2, 1, 9, 40)
+    assert float(ssim(a, b)) < 0.5 and abs(float(ssim(a, a)) - 1) < 1e-5
+    cfg = tiny_cfg(tiny_data, tmp_path / "run", steps=1)
+    cfg["augment"]["crop"] = 8
+    assert train(cfg, progress=False)["step"] == 1
+
+
+def test_activity_weights_are_one_on_windows_without_events():
+    """A pause window (no events) got 1 - share everywhere (0 at share 1), so its sigma loss
+    vanished; its weights are now 1, as the viewer's readout uses the plain mean there."""
+    from evfocus_live.train.losses import activity_weights
+
+    vox = torch.zeros(2, 5, 16, 16)
+    vox[1, 2, 4, 4] = 3.0  # sample 1 has events: unchanged, mean 1
+    for share in (0.5, 1.0):
+        w = activity_weights(vox, share)
+        assert torch.equal(w[0], torch.ones(1, 16, 16))
+        assert abs(float(w[1].mean()) - 1) < 1e-5 and float(w[1].max()) > 2
+    B, L = 1, 2
+    batch = {"voxel": torch.zeros(B, L, 5, 32, 32), "sigma": torch.full((B, L, 1, 32, 32), 2.0),
+             "sharp": torch.zeros(B, L, 1, 32, 32), "blurred": torch.zeros(B, L, 1, 32, 32)}
+    outs = [{"image": batch["sharp"][:, t], "blur": batch["blurred"][:, t],
+             "sigma": torch.full((B, 1, 32, 32), 6.0)} for t in range(L)]
+    w = LossWeights(blur=0, redefocus=0, temporal=0, sigma=1.0, sigma_activity=1.0)
+    assert abs(float(sequence_loss(outs, batch, w)[1]["sigma"]) - 1.0) < 1e-6  # 4 px off / scale 4
+
+
+def test_graft_cli_bad_out_is_one_line_and_leaves_no_tmp(tmp_path, caplog):
+    """OUT an existing folder (IsADirectoryError) or under a file (FileExistsError) was a
+    traceback with exit 1, and OUT.tmp was left behind: now one line, exit 2, nothing left."""
+    from evfocus_live.nn.registry import build_model, save_checkpoint
+    from evfocus_live.train.graft import main
+
+    cfg = {"base": 4, "kernel": 3, "num_deblur_blocks": 1}
+    a = save_checkpoint(tmp_path / "a.pt", build_model("evfocus", cfg))
+    b = save_checkpoint(tmp_path / "b.pt", build_model("evfocus", cfg))
+    (tmp_path / "outdir").mkdir()
+    (tmp_path / "afile").write_text("")
+    assert main([str(tmp_path / "outdir"), str(a), str(b), "--prefix", "redefocus."]) == 2
+    assert "outdir: a folder of that name exists" in caplog.text
+    assert main([str(tmp_path / "afile" / "o.pt"), str(a), str(b), "--prefix", "redefocus."]) == 2
+    assert "afile is a file, not a folder" in caplog.text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.pt", "afile", "b.pt", "outdir"]

@@ -24,6 +24,8 @@ the blur decoder, CF modules and re-defocus (the ablation).
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
@@ -62,6 +64,10 @@ class EvFocus(RecurrentModel):
             self.sigma_head = int(cfg["sigma_head"])
             self.redefocus = ReDefocus(cfg["num_bins"] + 2 * b if self.sigma_head else b, tuple(cfg["sigmas_px"]),
                                        self.sigma_head, tuple(cfg["sigma_dilations"]))
+            if self.sigma_head:
+                # the head's 4x4 / stride-4 conv needs a multiple of 4: with fewer than 2
+                # encoders 2**n is not one (a frame under 4 px failed); from 2 on it is already
+                self.pad_multiple = math.lcm(self.pad_multiple, 4)
         self.deblur = nn.ModuleList(ResidualBlock(b) for _ in range(cfg["num_deblur_blocks"]))
         self.pred = ConvLayer(b, 1, 1, relu=False)
         #: compute R(S^) also in eval mode (training always does)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import os
 import warnings
 from pathlib import Path
@@ -66,6 +67,11 @@ def model_config_problem(arch: str, config: dict[str, Any]) -> str | None:
             v = config[key]
             if not (isinstance(v, int) and not isinstance(v, bool) and v >= least and (not odd or v % 2 == 1)):
                 return f"{key} must be {'an odd' if odd else 'a'} whole number >= {least}, got {v!r}"
+    if "sigmas_px" in config:  # a NaN or negative blur level makes every defocus map NaN
+        v = config["sigmas_px"]
+        if not (isinstance(v, list | tuple) and v and all(
+                isinstance(s, int | float) and not isinstance(s, bool) and math.isfinite(s) and s >= 0 for s in v)):
+            return f"sigmas_px must be a non-empty list of finite blur levels >= 0 px, got {v!r}"
     return None
 
 #: shipped name -> weight file in models/ (None: config only)
@@ -178,8 +184,12 @@ def save_checkpoint(path: str | Path, model: torch.nn.Module, meta: dict[str, An
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
-    torch.save(ckpt, tmp)
-    os.replace(tmp, path)
+    try:
+        torch.save(ckpt, tmp)
+        os.replace(tmp, path)
+    except BaseException:  # OUT a folder, a full disk, Ctrl-C: leave no half-written OUT.tmp behind
+        tmp.unlink(missing_ok=True)
+        raise
     return path
 
 
@@ -220,9 +230,19 @@ def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> tor
     except CheckpointError as exc:  # say which file
         raise CheckpointError(f"{path}: {exc}") from exc
     sd = ckpt["state_dict"]
-    if ckpt.get("int8_scales"):
+    scales = ckpt.get("int8_scales") or {}
+    if not isinstance(scales, dict):
+        raise CheckpointError(f"{path}: corrupt int8 weights (int8_scales is a {type(scales).__name__}, not a dict)")
+    # an int8 weight without its scale would load as raw -127..127 (up to 127x off), silently
+    floating = {k for k, v in model.state_dict().items() if v.is_floating_point()}
+    unscaled = [k for k, v in sd.items() if torch.is_tensor(v) and v.dtype == torch.int8 and k in floating
+                and k not in scales]
+    if unscaled:
+        raise CheckpointError(f"{path}: corrupt int8 weights ({len(unscaled)} int8 tensors without their "
+                              f"scale in int8_scales, e.g. {unscaled[0]!r})")
+    if scales:
         try:
-            sd = dequantize_int8(sd, ckpt["int8_scales"])
+            sd = dequantize_int8(sd, scales)
         except (ValueError, AttributeError, TypeError) as exc:
             raise CheckpointError(f"{path}: corrupt int8 weights ({exc})") from exc
     sd = {k: v.float() if torch.is_tensor(v) and v.is_floating_point() else v for k, v in sd.items()}

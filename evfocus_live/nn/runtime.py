@@ -179,12 +179,7 @@ class InferenceModel:
     def forward(self, voxel: torch.Tensor) -> dict[str, torch.Tensor]:
         with torch.inference_mode():
             if self.precision == "bf16":
-                with torch.autocast("cpu", dtype=torch.bfloat16):
-                    out = self.module(voxel)
-                if _has_states(self.module):  # keep the carried state fp32
-                    self.module.states = pytree.tree_map(
-                        lambda t: t.float() if isinstance(t, torch.Tensor) else t, self.module.states)
-                return {k: v.float() if isinstance(v, torch.Tensor) else v for k, v in out.items()}
+                return self._forward_bf16(voxel)
             if self.backend == "eager" or self.module.states is None:
                 return self.module(voxel)
             flat, spec = pytree.tree_flatten(self.module.states)
@@ -213,6 +208,29 @@ class InferenceModel:
             out = dict(zip(keys, res[:len(keys)]))
             self.module.states = pytree.tree_unflatten(list(res[len(keys):]), spec)
             return out
+
+    def _forward_bf16(self, voxel: torch.Tensor):
+        """The plain model under bf16 autocast, its outputs (any tree of tensors: a dict, or a
+        bare tensor as ``pipeline.process_window`` accepts) and carried state back in fp32.
+        Any failure under autocast is logged once and this frame and every later one run the
+        plain model in fp32 (an optimisation never stops the pipeline)."""
+        states = _has_states(self.module)
+        saved = self.module.states if states else None  # a shallow copy: a failed call cannot touch it
+        try:
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                out = self.module(voxel)
+        except Exception as exc:
+            reason = f"{type(exc).__name__}: {exc}"
+            log.warning("bf16 inference failed (%s): running fp32 from now on", reason.splitlines()[0][:200])
+            self.fallback_reason = reason
+            self.precision = "fp32"
+            if states:
+                self.module.states = saved
+            return self.module(voxel)
+        to_fp32 = lambda t: t.float() if isinstance(t, torch.Tensor) and t.is_floating_point() else t  # noqa: E731
+        if states:  # keep the carried state fp32
+            self.module.states = pytree.tree_map(to_fp32, self.module.states)
+        return pytree.tree_map(to_fp32, out)
 
     # --- building ---------------------------------------------------------------------
     def _give_up(self, reason: str) -> None:

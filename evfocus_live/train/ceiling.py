@@ -32,9 +32,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..errors import EvFocusError, InputError
+from ..errors import ConfigError, EvFocusError, InputError
 from . import metrics as M
-from .evaluate import MILD_MAX_PX, MODERATE_MAX_PX, blur_level, shown_splits
+from .evaluate import MILD_MAX_PX, MODERATE_MAX_PX, _strict_json, blur_level, shown_splits
 from .dataset import list_sequences, read_frames
 from .losses import recon_loss
 
@@ -86,13 +86,23 @@ class OracleUNet(nn.Module):
 
 def train_oracle(train_files: list[Path], minutes: float, crop: int = 96, batch: int = 8,
                  lr: float = 1e-3, seed: int = 0, base: int = 16, progress: bool = True) -> tuple[OracleUNet, dict]:
-    """Train :class:`OracleUNet` for ``minutes`` of wall time (cosine lr over that time)."""
+    """Train :class:`OracleUNet` for ``minutes`` of wall time (cosine lr over that time).
+
+    The ``crop`` is clipped to the smallest training frame's height and width (a batch needs
+    one size; frames under 96 px used to fail in numpy). ConfigError for ``minutes`` <= 0:
+    an untrained oracle would pass for a ceiling."""
     from tqdm import tqdm
 
+    if not (isinstance(minutes, int | float) and math.isfinite(minutes) and minutes > 0):
+        raise ConfigError(f"--minutes must be a finite number > 0 (the oracle's training time), got {minutes}")
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
     data = [_frames(p) for p in tqdm(train_files, desc="read", disable=not progress, unit="seq")]
     index = [(i, j) for i, d in enumerate(data) for j in range(len(d["sharp"]))]
+    if not index:
+        raise InputError("the oracle's training sequences hold no frames")
+    ch = min(crop, *(d["sharp"].shape[1] for d in data))
+    cw = min(crop, *(d["sharp"].shape[2] for d in data))
     model = OracleUNet(base)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     budget_s = minutes * 60.0
@@ -107,8 +117,8 @@ def train_oracle(train_files: list[Path], minutes: float, crop: int = 96, batch:
             i, j = index[k]
             d = data[i]
             h, w = d["sharp"].shape[1:]
-            y0, x0 = rng.integers(h - crop + 1), rng.integers(w - crop + 1)
-            sl = (j, slice(y0, y0 + crop), slice(x0, x0 + crop))
+            y0, x0 = rng.integers(h - ch + 1), rng.integers(w - cw + 1)
+            sl = (j, slice(y0, y0 + ch), slice(x0, x0 + cw))
             b, s, sg = d["blurred"][sl], d["sharp"][sl], d["sigma"][sl]
             if rng.random() < 0.5:
                 b, s, sg = b[:, ::-1], s[:, ::-1], sg[:, ::-1]
@@ -126,7 +136,7 @@ def train_oracle(train_files: list[Path], minutes: float, crop: int = 96, batch:
         bar.update(max(0, int(min(elapsed, budget_s)) - bar.n))  # redraws at tqdm's pace, not every step
     bar.close()
     model.eval()
-    return model, {"base": base, "steps": step, "minutes": minutes, "crop": crop, "batch": batch, "lr": lr, "seed": seed,
+    return model, {"base": base, "steps": step, "minutes": minutes, "crop": crop, "crop_hw": [ch, cw], "batch": batch, "lr": lr, "seed": seed,
                    "parameters": sum(p.numel() for p in model.parameters()),
                    "first_loss": float(np.mean(losses[:20])) if losses else float("nan"),
                    "final_loss": float(np.mean(losses[-100:])) if losses else float("nan")}
@@ -204,7 +214,9 @@ def main(argv=None) -> int:
     log.info("deblurring ceilings (sigma splits: mild < %g px, moderate < %g px):\n%s", MILD_MAX_PX, MODERATE_MAX_PX, md)
     if a.out:
         a.out.mkdir(parents=True, exist_ok=True)
-        (a.out / "ceiling.json").write_text(json.dumps({"results": res, "oracle": info}, indent=1))
+        # NaN (no step within the budget) as null: ceiling.json stays JSON for every parser
+        (a.out / "ceiling.json").write_text(json.dumps(_strict_json({"results": res, "oracle": info}), indent=1,
+                                                       allow_nan=False))
         (a.out / "ceiling.md").write_text(md + "\n")
         if oracle is not None:
             torch.save(oracle.state_dict(), a.out / "oracle.pt")

@@ -15,6 +15,9 @@ smaller for short recordings so that there are at least 12 windows (of >= 2000 e
 no-reference metrics on the outputs: BRISQUE and NIQE (on the same few frames; they are
 slow), sharpness, contrast, noise, temporal flicker. NIQE needs frames of at least 194 px a
 side (:data:`.metrics.NIQE_MIN_SIDE`); smaller recordings get NaN ("–" in the report).
+BRISQUE is averaged over the frames where it is defined (not flat), "–" where none is.
+Frames under :data:`.metrics.MIN_SIDE` px cannot be scored: a ground-truth sequence of
+them is an InputError, a recording is skipped.
 """
 
 from __future__ import annotations
@@ -175,6 +178,10 @@ def evaluate_ground_truth(models: dict[str, torch.nn.Module], files: list[Path],
     for f in tqdm(files, desc="eval (ground truth)", unit="seq", disable=not progress):
         seqs = {b: load_sequence(f, b) for b in dict.fromkeys([first_bins, *bins_of.values()])}
         seq = seqs[first_bins]  # frames, sigma and timing are the same whatever the bins
+        if min(seq.sharp.shape[-2:]) < M.MIN_SIDE:  # before the models run: skimage's error otherwise
+            h, w = seq.sharp.shape[-2:]
+            raise InputError(f"{f}: frames of {w}x{h} px are too small to score "
+                             f"(SSIM needs at least {M.MIN_SIDE}x{M.MIN_SIDE})")
         level = blur_level(float(seq.sigma.astype(np.float32).mean()), seq.focus_sweep)
         idx = range(max(0, min(warmup, len(seq.voxels) - 1)), len(seq.voxels))
         outs = {name: run_model(m, seqs[bins_of[name]].voxels, extras=("blur", "sigma")) for name, m in models.items()}
@@ -287,6 +294,11 @@ def evaluate_real(models: dict[str, torch.nn.Module], files: list[Path], num_bin
             log.warning("skipping %s: %s", f, exc)
             table[f.name] = {"skipped": str(exc)}
             continue
+        if min(w, h) < M.MIN_SIDE:  # BRISQUE's window does not fit: skipped, as an unreadable file is
+            msg = f"{w}x{h} px frames are too small to score (at least {M.MIN_SIDE}x{M.MIN_SIDE})"
+            log.warning("skipping %s: %s", f, msg)
+            table[f.name] = {"skipped": msg}
+            continue
         # E2VID's 0.35 events/pixel, but at least `min_windows` windows (of >= 2000 events)
         # so short recordings still give a sequence to score and a flicker value
         n_win = max(1, min(int(round(0.35 * w * h)), max(2000, len(ev) // min_windows)))
@@ -306,7 +318,7 @@ def evaluate_real(models: dict[str, torch.nn.Module], files: list[Path], num_bin
             pick = scored[:: max(1, math.ceil(len(scored) / brisque_frames))][:brisque_frames]
             r = {key: float(np.mean([M.no_reference(fr, with_brisque=False)[key] for fr in scored]))
                  for key in ("sharpness", "contrast", "noise")}
-            r["brisque"] = float(np.mean([M.brisque(fr) for fr in pick]))
+            r["brisque"] = _nanmean([M.brisque(fr) for fr in pick])  # NaN: undefined (flat frames)
             r["niqe"] = float(np.mean([M.niqe(fr) for fr in pick])) if min(pick[0].shape[:2]) >= M.NIQE_MIN_SIDE \
                 else math.nan
             r["flicker"] = M.temporal_flicker(scored)
@@ -330,6 +342,18 @@ def niqe_cell(value: float | None) -> str:
     """NIQE for a Markdown table: "–" where it was not computed (NaN, or null in the JSON:
     frames too small)."""
     return "–" if value is None or math.isnan(value) else f"{value:.2f}"
+
+
+def brisque_cell(value: float | None) -> str:
+    """BRISQUE for a Markdown table: "–" where it is undefined (NaN, or null in the JSON:
+    every scored frame flat), as :func:`niqe_cell` shows NIQE."""
+    return "–" if value is None or math.isnan(value) else f"{value:.1f}"
+
+
+def _nanmean(values: list[float]) -> float:
+    """The mean of the defined values; NaN (no warning) when none is."""
+    ok = [v for v in values if not math.isnan(v)]
+    return float(np.mean(ok)) if ok else math.nan
 
 
 def _strict_json(obj: Any) -> Any:
@@ -407,7 +431,7 @@ def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, mode
                 lines.append(f"| {fname} | (skipped: {res['skipped']}) | | | | | | | |")
                 continue
             for name, r in res.items():
-                lines.append(f"| {fname} | {name} | {r['brisque']:.1f} | {niqe_cell(r['niqe'])} | {r['sharpness']:.1f} | {r['contrast']:.1f} | "
+                lines.append(f"| {fname} | {name} | {brisque_cell(r['brisque'])} | {niqe_cell(r['niqe'])} | {r['sharpness']:.1f} | {r['contrast']:.1f} | "
                              f"{r['noise']:.2f} | {r['flicker']:.2f} | {r['ms_per_window']:.1f} |")
         lines.append("")
     return "\n".join(lines)

@@ -15,7 +15,7 @@ import argparse
 import logging
 from pathlib import Path
 
-from ..errors import CheckpointError
+from ..errors import CheckpointError, ConfigError, EvFocusError
 from ..nn.registry import load_checkpoint, save_checkpoint
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,13 @@ def graft_checkpoint(out: str | Path, base: str | Path, donor: str | Path, prefi
     meta["grafted"] = {"prefixes": list(prefixes), "path": str(donor), "stages": len(stages),
                        "steps": total_steps(stages), "params": int(sum(sd[k].numel() for k in keys))}
     log.info("%d tensors (%d parameters) %s from %s", len(keys), meta["grafted"]["params"], ", ".join(prefixes), donor)
-    return save_checkpoint(out, dst, meta, half=half)
+    try:
+        return save_checkpoint(out, dst, meta, half=half)
+    except OSError as exc:  # OUT a folder, or under a file: the user's path, not a traceback
+        above = next((p for p in Path(out).parents if p.exists() and not p.is_dir()), None)
+        why = ("a folder of that name exists" if Path(out).is_dir() else f"{above} is a file, not a folder"
+               if above else f"{exc.strerror or exc} ({exc.filename})")
+        raise ConfigError(f"cannot write {out}: {why}") from exc
 
 
 def main(argv=None) -> int:
@@ -58,8 +64,11 @@ def main(argv=None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         graft_checkpoint(a.out, a.base, a.donor, a.prefix, half=a.fp16)
-    except CheckpointError as e:
+    except EvFocusError as e:
         log.error("%s", e)
+        return EXIT_USER_ERROR
+    except OSError as e:  # e.g. an unreadable BASE: one line, not a traceback
+        log.error("%s", str(e).splitlines()[0] if str(e) else type(e).__name__)
         return EXIT_USER_ERROR
     return 0
 

@@ -26,7 +26,13 @@ def _gauss_window(size: int = 11, sigma: float = 1.5, device=None) -> torch.Tens
 
 def ssim(a: torch.Tensor, b: torch.Tensor, data_range: float = 1.0, size: int = 11) -> torch.Tensor:
     """Mean SSIM of [B,1,H,W] images (Gaussian window 11 / 1.5, as Wang et al. and skimage's
-    ``gaussian_weights=True``); valid region only, so borders do not count twice."""
+    ``gaussian_weights=True``); valid region only, so borders do not count twice.
+
+    Images smaller than the window (a small ``[augment] crop``, tiny frames) use the largest
+    odd window that fits, same sigma, rather than fail at the first step; from 1 px (window 1)
+    SSIM is the luminance term alone. Images at least ``size`` px are scored as before."""
+    fit = min(size, *a.shape[-2:])
+    size = max(1, fit if fit % 2 else fit - 1)
     g = _gauss_window(size, device=a.device).to(a.dtype)
     gx, gy = g.view(1, 1, 1, -1), g.view(1, 1, -1, 1)
 
@@ -44,9 +50,13 @@ def ssim(a: torch.Tensor, b: torch.Tensor, data_range: float = 1.0, size: int = 
 
 def activity_weights(voxel: torch.Tensor, share: float) -> torch.Tensor:
     """Per-pixel loss weights [B,1,H,W] with mean 1 per sample: ``1 - share`` uniform plus
-    ``share`` of the window's event activity (``core.defocus``, the viewer's readout weights)."""
+    ``share`` of the window's event activity (``core.defocus``, the viewer's readout weights).
+    A window without events (a pause) gets weight 1 everywhere, as the readout falls back to
+    the plain mean there; ``1 - share`` alone would shrink (share 1: drop) its sigma loss."""
     a = activity_weights_torch(voxel)
-    return (1 - share) + share * a / a.mean((-2, -1), keepdim=True).clamp_min(1e-12)
+    mean = a.mean((-2, -1), keepdim=True)
+    w = (1 - share) + share * a / mean.clamp_min(1e-12)
+    return torch.where(mean > 0, w, torch.ones_like(w))
 
 
 def recon_loss(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:

