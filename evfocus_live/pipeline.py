@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import collections
+import contextlib
 import dataclasses
 import logging
 import threading
@@ -177,6 +178,9 @@ class Pipeline:
         self.max_backlog_windows = max(1, int(max_backlog_windows))
         self.stats = PipelineStats()
         self._lock = threading.RLock()
+        #: commands waiting for the lock: the worker lets them in before its next window (a
+        #: lock is not fair, and at speed 0 one ring pop holds dozens of windows)
+        self._commands_waiting = 0
         self._gen = 0
         self._index = 0
         self._nan_warned = False
@@ -384,9 +388,19 @@ class Pipeline:
         self.slicer.reset()
 
     # ---------------------------------------------------------- commands (any thread)
+    @contextlib.contextmanager
+    def _command(self):
+        """The lock for a command: served within one window of the worker's."""
+        self._commands_waiting += 1
+        try:
+            with self._lock:
+                yield
+        finally:
+            self._commands_waiting -= 1
+
     def reset_state(self) -> None:
         """Forget the recurrent state and post-processor history (keeps the position)."""
-        with self._lock:
+        with self._command():
             if hasattr(self.model, "reset_states"):
                 self.model.reset_states()
             for f in (*self.event_filters, *self.frame_filters):
@@ -407,7 +421,7 @@ class Pipeline:
         self._do_seek(int(t_us))
 
     def _do_seek(self, t_us: int) -> None:
-        with self._lock:
+        with self._command():
             self.source.seek(t_us)
             self.ring.clear()
             self._gen += 1
@@ -421,7 +435,7 @@ class Pipeline:
 
     def set_window(self, window: WindowConfig, timestamps_us=None) -> None:
         """New windowing; the network state is reset (the window statistics change)."""
-        with self._lock:
+        with self._command():
             self.window_cfg = window
             if timestamps_us is not None:
                 self.timestamps_us = timestamps_us
@@ -442,7 +456,7 @@ class Pipeline:
             cfg = dataclasses.replace(cfg, name=model)
         else:
             obj = model
-        with self._lock:
+        with self._command():
             self.model_cfg = cfg
             self.device = new_device
             self.stats.device = str(new_device)
@@ -453,7 +467,7 @@ class Pipeline:
     def set_post(self, post: PostConfig) -> None:
         """Replace the post-processing chain."""
         ev, fr = build_postprocessors(post.steps, post.options, width=self.width, height=self.height)
-        with self._lock:
+        with self._command():
             self.post_cfg = post
             self.event_filters, self.frame_filters = ev, fr
 
@@ -886,16 +900,23 @@ class Pipeline:
                 with self._lock:
                     if epoch != self.ring.epoch:  # popped before a seek cleared the ring: stale
                         continue
+                    gen = self._gen
                     windows = self.slicer.push(self._filter_events(ev))
                     # a file at "as fast as possible" is throttled by its reader (_hold_back),
                     # so every window is shown; live or paced, keep up instead
                     if len(windows) > self.max_backlog_windows and (self.speed > 0 or self.source.is_live):
                         self.stats.skipped_windows += len(windows) - self.max_backlog_windows
                         windows = windows[-self.max_backlog_windows:]
-                    for w in windows:
-                        if self._stop_evt.is_set():  # a file at speed 0 may give many at once
+                for w in windows:  # the lock per window: a command waits for one window at most
+                    while self._commands_waiting and not self._stop_evt.is_set():
+                        time.sleep(0.001)
+                    if self._stop_evt.is_set():  # a file at speed 0 may give many at once
+                        break
+                    with self._lock:
+                        if gen != self._gen:  # new settings, a seek or a reset: these are stale
                             break
-                        self._emit(self.process_window(w))
+                        fr = self.process_window(w)
+                    self._emit(fr)
         except EvFocusError as exc:  # a plugin's fault, said in one line (the GUI shows it,
             self.stats.status = self.stats.last_fault = f"worker error: {exc}"  # headless exits 2)
             log.error("worker stopped: %s", exc)

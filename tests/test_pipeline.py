@@ -523,3 +523,32 @@ def test_resolution_change_on_reconnect_and_set_source():
     pipe.set_source(ArraySource(make_events(5000, 20, 10), 20, 10))
     assert made[1].closed
     assert {f.image.shape for f in pipe.frames()} == {(10, 20)}
+
+
+def test_a_command_waits_for_one_window_not_a_whole_ring_pop():
+    """At speed 0 one ring pop of a file holds every window of it; the worker held the lock
+    through all of them, so a window/model/post change or a reset from the GUI waited seconds
+    (79 s once: the lock is not fair)."""
+    import threading
+
+    class Slow(SumModel):
+        def forward(self, voxel):
+            time.sleep(0.03)
+            return super().forward(voxel)
+
+    info = REAL_FILES["davis346"]  # 130 ms: 260 windows of 0.5 ms in one pop
+    with open_source(info["path"]) as src:
+        pipe = Pipeline(src, WindowConfig(mode="duration", window_ms=0.5), model=Slow(), post=NO_POST)
+        pipe.speed = 0.0
+        first = threading.Event()
+        pipe.start(lambda fr: first.set())
+        try:
+            assert first.wait(30)
+            time.sleep(0.2)
+            t0 = time.monotonic()
+            pipe.set_window(WindowConfig(mode="duration", window_ms=1.0))
+            pipe.reset_state()
+            waited_s = time.monotonic() - t0
+        finally:
+            pipe.stop()
+    assert waited_s < 0.5, waited_s  # a window or two (0.03 s each), not a ring pop's (>1 s)
