@@ -205,3 +205,17 @@ def test_clock_restart_starts_the_windows_over(make, caplog):
     s = make()
     wins = s.push(before) + s.push(ev_at(np.array([99_700_000] * 600)))
     assert all(w.t_us >= 100_000_000 for w in wins) and "clock restart" not in caplog.text
+
+
+def test_a_window_too_long_for_memory_is_cut_not_grown_forever(caplog):
+    """An hour's window on a busy camera kept every event outside the ring (~55 MB/s, no frame)."""
+    s = DurationSlicer(3_600_000, max_pending_events=5_000)
+    ev = ev_at(np.arange(0, 40_000, dtype=np.int64) * 10)  # 400 ms of events, 100 kev/s
+    wins = []
+    for part in np.array_split(ev, 40):
+        wins += s.push(part)
+        assert s._n_pending <= 5_000 + 1_000
+    assert len(wins) >= 6 and all(w.n_events > 5_000 for w in wins)
+    assert all(a.t_us == b.t_start_us for a, b in zip(wins, wins[1:]))  # they tile time
+    assert sum(w.n_events for w in wins) + s._n_pending == len(ev)
+    assert "cut after" in caplog.text
