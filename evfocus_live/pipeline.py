@@ -492,7 +492,8 @@ class Pipeline:
     def resume(self) -> None:
         self._anchor = None
         self._paused.clear()
-        self.stats.status = "running"
+        if self._threads_alive():  # a finished run keeps saying so (start() says "running")
+            self.stats.status = "running"
 
     @property
     def paused(self) -> bool:
@@ -797,7 +798,8 @@ class Pipeline:
 
     def _loop_to_start(self) -> bool:
         """At the end of a recording: seek back to the start when looping (True) or stop."""
-        if not self.loop or self.source.is_live or self._seek_req is not None:
+        can_seek = getattr(self.source, "can_seek", not self.source.is_live)  # (a duck-typed source)
+        if not self.loop or not can_seek or self._seek_req is not None:
             return self._seek_req is not None
         rng = self.source.time_range_us()
         if rng is None:

@@ -120,6 +120,10 @@ class TapSource(EventSource):
         return self.inner.time_range_us()
 
     @property
+    def can_seek(self) -> bool:
+        return self.inner.can_seek
+
+    @property
     def dropped_events(self) -> int:
         return self.inner.dropped_events
 
@@ -428,6 +432,9 @@ class LiveSession:
     def resume(self) -> None:
         self._pause_at_t_us = None
         self._arrivals.clear()  # stamps from before the pause would count the pause as latency
+        if self.ended and not self.source.can_seek:
+            self.message(f"this {self.source.format} source cannot seek: open it again to replay it", "warning")
+            return
         if self.ended:  # replay from the start
             r = self.time_range_us
             if r is not None:
@@ -449,6 +456,9 @@ class LiveSession:
         """Jump to sensor time ``t_us`` (clamped to the recording); shows one frame if paused."""
         if self.is_live:
             self.message("a live source cannot seek", "warning")
+            return
+        if not self.source.can_seek:
+            self.message(f"this {self.source.format} source cannot seek", "warning")
             return
         r = self.time_range_us
         if r is not None:
@@ -474,7 +484,7 @@ class LiveSession:
 
     def set_speed(self, speed: float) -> None:
         self.pipeline.speed = float(speed)
-        if not self.paused:
+        if not self.paused and self.running:
             self.pipeline.resume()  # re-anchors the sensor clock to the wall clock
 
     def set_loop(self, loop: bool) -> None:

@@ -100,6 +100,11 @@ class EventSource(Closeable, abc.ABC):
         """Continue reading from the first event with ``t >= t_us`` (files only)."""
         raise NotImplementedError(f"{self.format} source cannot seek")
 
+    @property
+    def can_seek(self) -> bool:
+        """Whether :meth:`seek` works: a file whose class implements it (a plugin's may not)."""
+        return not self.is_live and type(self).seek is not EventSource.seek
+
     def time_range_us(self) -> tuple[int, int] | None:
         """(first, last) timestamp in µs for files, ``None`` for live sources."""
         return None
