@@ -25,6 +25,7 @@ from evfocus_live.config import ModelConfig, PostConfig, WindowConfig
 from evfocus_live.gui.session import LiveSession
 from evfocus_live.gui.widgets import qimage_to_array
 from evfocus_live.gui.window import MainWindow, ViewerOptions
+from evfocus_live.sources.base import EventSource
 
 pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("one_torch_thread")]
 
@@ -842,3 +843,177 @@ def test_exit_after_beyond_a_qt_timer_does_not_crash(tmp_path, tiny_ckpt):
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 0 and "Traceback" not in err, err[-2000:]
+
+
+# ---------------------------------------------------------------------- recording controls
+def _video_frames(path) -> int:
+    cap = cv2.VideoCapture(str(path))
+    n = 0
+    while cap.read()[0]:
+        n += 1
+    return n
+
+
+def _record_a_little(qtbot, win, frames=1):
+    qtbot.waitUntil(lambda: win.session.recorder.n_frames >= frames, timeout=FRAME_TIMEOUT_MS)
+
+
+def test_recordings_started_in_the_same_second_do_not_overwrite_each_other(qtbot, tmp_path, tiny_model,
+                                                                           monkeypatch):
+    import evfocus_live.gui.window as wmod
+    from evfocus_live.errors import EvFocusError
+    monkeypatch.setattr(wmod.time, "strftime", lambda *a: "20240102_030405")  # one second for all
+    win = make_window(qtbot, tmp_path, pattern(), tiny_model)
+    wait_frames(qtbot, win, 1)
+    saved = []
+    for _ in range(3):
+        assert win.start_recording() and win.record_button.isChecked()
+        _record_a_little(qtbot, win)
+        saved.append(win.stop_recording())
+    names = [[p.name for p in paths] for paths in saved]
+    assert names == [[f"evfocus_20240102_030405{s}.aedat4", f"evfocus_20240102_030405{s}.mp4"]
+                     for s in ("", "_1", "_2")]
+    assert all(p.stat().st_size > 0 and (p.suffix != ".mp4" or _video_frames(p) >= 1)
+               for paths in saved for p in paths)
+    # the recorder itself refuses a file it was not told to replace, and keeps recording
+    rec = win.session.recorder
+    assert win.record_to(video_path=tmp_path / "own.mp4")
+    _record_a_little(qtbot, win)
+    with pytest.raises(EvFocusError, match="already exists"):
+        rec.start(events_path=saved[0][0], video_path=tmp_path / "new.mp4")
+    assert rec.active and rec.video_path == tmp_path / "own.mp4"
+    assert not win.record_to(events_path=saved[1][0]) and "already exists" in win.status_log[-1]
+    assert rec.active and win.record_button.isChecked()
+    win.close()
+    assert saved[0][0].stat().st_size > 0 and not (tmp_path / "new.mp4").exists()
+
+
+def test_cli_recording_shows_on_the_record_button_and_a_click_stops_it(qtbot, tmp_path, tiny_model):
+    import argparse
+
+    from evfocus_live.gui.app import _start_cli_recording
+    win = make_window(qtbot, tmp_path, pattern(), tiny_model)
+    wait_frames(qtbot, win, 1)
+    rec, vid = tmp_path / "cli.aedat4", tmp_path / "cli.mp4"
+    rec.write_bytes(b"old")  # a file the user named is replaced, as in headless mode
+    _start_cli_recording(win, argparse.Namespace(record=str(rec), video=str(vid)))
+    assert win.session.recorder.active and win.record_button.isChecked()
+    _record_a_little(qtbot, win, 2)
+    qtbot.mouseClick(win.record_button, QtCore.Qt.MouseButton.LeftButton)
+    assert not win.session.recorder.active and not win.record_button.isChecked()
+    assert win.status_log[-1].startswith("recording saved") and str(vid) in win.status_log[-1]
+    wait_frames(qtbot, win, 1)
+    win.close()
+    assert not list(tmp_path.rglob("evfocus_*")), "the click started a new recording"
+    assert rec.stat().st_size > 3 and _video_frames(vid) >= 2
+
+
+def test_record_without_a_source_does_not_stay_checked(qtbot, tmp_path, tiny_model, monkeypatch):
+    from evfocus_live.gui import recording
+    from evfocus_live.sources.base import EventSource
+
+    class Clip(EventSource):
+        format, sensor, width, height, is_live = "clip", "test", 64, 48, False
+
+        def __init__(self):
+            self.ev, self.i = make_events(20_000, 64, 48, duration_us=200_000), 0
+
+        def read(self):
+            self.i += 1
+            return self.ev[(self.i - 1) * 2000:self.i * 2000] if self.i <= 10 else None
+
+        def seek(self, t_us):
+            self.i = 0
+
+        def time_range_us(self):
+            return int(self.ev["t"][0]), int(self.ev["t"][-1])
+
+    win = make_window(qtbot, tmp_path, Clip(), tiny_model, window_events=2000)
+    win._session_failed(win.session, "clip: packet 3 is truncated")  # a file dying mid-stream
+    assert win.session is None
+    qtbot.mouseClick(win.record_button, QtCore.Qt.MouseButton.LeftButton)
+    assert not win.record_button.isChecked() and "no source is running" in win.status_log[-1]
+    assert win.open_source(pattern())
+    wait_frames(qtbot, win, 1)
+    assert not win.record_button.isChecked() and not win.session.recorder.active
+    # a recorder that gave up (disk full) while recording unchecks the button too
+
+    def full(self, frame, t_us=None):
+        raise OSError("No space left on device")
+    monkeypatch.setattr(recording.VideoSink, "write", full)
+    assert win.start_recording(events=False, video=True)
+    qtbot.waitUntil(lambda: any("No space left" in m for m in win.status_log), timeout=FRAME_TIMEOUT_MS)
+    assert not win.session.recorder.active and not win.record_button.isChecked()
+    win.close()
+
+
+def test_failed_source_switch_keeps_recording_and_a_switch_shows_what_was_saved(qtbot, tmp_path, tiny_model):
+    from evfocus_live.sources.base import EventSource
+
+    class NoSize(EventSource):  # LiveSession cannot be built on it
+        format = "nosize"
+
+        def read(self):
+            return None
+
+    win = make_window(qtbot, tmp_path, pattern(), tiny_model)
+    wait_frames(qtbot, win, 1)
+    assert win.start_recording()
+    _record_a_little(qtbot, win)
+    sess = win.session
+    assert not win.open_source(NoSize())
+    assert "keeping the current source" in win.status_log[-1]
+    assert win.session is sess and sess.recorder.active and win.record_button.isChecked()
+    n = sess.recorder.n_frames
+    _record_a_little(qtbot, win, n + 2)  # the restarted pipeline writes on
+    assert win.open_source(pattern())
+    assert not win.record_button.isChecked() and not sess.recorder.active
+    vid = next((tmp_path / "rec").glob("*.mp4"))
+    assert "recording saved" in win.status_log[-1] and str(vid) in win.status_log[-1]
+    win.close()
+    assert _video_frames(vid) >= n + 2
+
+
+def test_speed_change_at_the_end_of_a_file_keeps_play_replaying(qtbot, tmp_path, tiny_model):
+    """A speed change at the end once said "running" with no thread alive: the end was
+    forgotten and Play played nothing."""
+    win = make_window(qtbot, tmp_path, str(REAL_FILES["davis346"]["path"]), tiny_model,
+                      speed=0.0, loop=False, window_events=5_000)
+    s = win.session
+    qtbot.waitUntil(lambda: s.ended, timeout=FRAME_TIMEOUT_MS)
+    win.speed_combo.setCurrentIndex(win.speed_combo.findData(2.0))
+    assert s.ended
+    n = s.frames_done
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: s.frames_done > n, timeout=FRAME_TIMEOUT_MS)
+    win.close()
+
+
+class NoSeekSource(EventSource):
+    """A file source (a plugin's, say) whose class does not implement seek()."""
+
+    format, sensor, width, height = "noseek", "test", 64, 48
+
+    def __init__(self):
+        self.ev = make_events(20_000, 64, 48, duration_us=200_000)
+        self.i = 0
+
+    def read(self):
+        self.i += 1
+        part = self.ev[(self.i - 1) * 2000:self.i * 2000]
+        return part if len(part) else None
+
+
+def test_a_source_that_cannot_seek_says_so_and_keeps_playing(qtbot, tmp_path, tiny_model):
+    """-> on such a source once killed the session (NotImplementedError as a source error),
+    and a loop at its end did too."""
+    win = make_window(qtbot, tmp_path, NoSeekSource(), tiny_model, speed=0.0, loop=True, window_events=2000)
+    s = win.session
+    win.seek_relative(1_000_000)  # (the -> key)
+    qtbot.waitUntil(lambda: any("cannot seek" in m for m in win.status_log), timeout=5000)
+    qtbot.waitUntil(lambda: s.ended, timeout=FRAME_TIMEOUT_MS)  # the loop cannot go round: it ends
+    assert not s.failed and win.session is s and "source error" not in s.pipeline.stats.status
+    n = len(win.status_log)
+    win.toggle_pause()  # (space) replay needs a seek: said, not a traceback
+    qtbot.waitUntil(lambda: any("open it again" in m for m in win.status_log[n:]), timeout=5000)
+    win.close()

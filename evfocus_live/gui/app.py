@@ -132,7 +132,7 @@ def run_headless(args, spec, window, model, post) -> int:
         src.close()
         raise
     if args.video or args.record:
-        sess.recorder.start(events_path=args.record, video_path=args.video,
+        sess.recorder.start(events_path=args.record, video_path=args.video, overwrite=True,
                             width=src.width, height=src.height, sensor=src.sensor)
     stop = {"flag": False}
     prev = signal.signal(signal.SIGINT, lambda *_: stop.__setitem__("flag", True))
@@ -227,15 +227,12 @@ def run_window(args, spec, window, model, post) -> int:
 
 
 def _start_cli_recording(win, args) -> None:
-    s = win.session
-    if s is None:
+    """``--record``/``--video`` in the window: the Record button shows it (a click stops it
+    with the usual "recording saved"); the named files are replaced, as in headless mode."""
+    if win.session is None:
+        win.status("--record/--video: no source is running, nothing recorded", "error")
         return
-    try:
-        s.recorder.start(events_path=args.record, video_path=args.video, width=s.source.width,
-                         height=s.source.height, sensor=s.source.sensor)
-        win.status(f"recording to {', '.join(p for p in (args.record, args.video) if p)}")
-    except EvFocusError as exc:
-        win.status(str(exc), "error")
+    win.record_to(args.record, args.video, overwrite=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -120,8 +120,19 @@ class Recorder:
         return self._events is not None or self._video is not None
 
     def start(self, *, events_path: str | Path | None = None, video_path: str | Path | None = None,
-              width: int = 0, height: int = 0, sensor: str = "evfocus-live", fps: float = 30.0) -> None:
-        """Open the requested outputs; raises EvFocusError (nothing left open) on failure."""
+              width: int = 0, height: int = 0, sensor: str = "evfocus-live", fps: float = 30.0,
+              overwrite: bool = False) -> None:
+        """Open the requested outputs; raises EvFocusError (nothing left open) on failure.
+
+        An existing file is replaced only with ``overwrite=True`` (a path the user named,
+        e.g. ``--record``/``--video``); otherwise the start is refused *before* anything is
+        touched, so a running recording goes on. Callers that make up names (the Record
+        button) pick a free one, see :func:`free_stem`.
+        """
+        if not overwrite:
+            taken = [str(p) for p in (events_path, video_path) if p is not None and Path(p).exists()]
+            if taken:
+                raise EvFocusError(f"{', '.join(taken)}: already exists, not overwritten")
         self.stop()
         with self._lock:
             self.error = None
@@ -220,6 +231,17 @@ class Recorder:
             return out
 
     close = stop
+
+
+def free_stem(folder: str | Path, stem: str, suffixes=(".aedat4", ".mp4")) -> Path:
+    """``folder/stem``, or ``folder/stem_1``, ``_2``, ... : the first for which no file
+    with any of ``suffixes`` exists (two recordings started in the same second)."""
+    folder = Path(folder)
+    for i in range(100_000):
+        base = folder / (stem if i == 0 else f"{stem}_{i}")
+        if not any(base.with_name(base.name + s).exists() for s in suffixes):
+            return base
+    raise EvFocusError(f"{folder}: no free name for {stem}")
 
 
 def save_png(path: str | Path, img: np.ndarray) -> Path:

@@ -22,7 +22,7 @@ from ..config import ModelConfig, PostConfig, WindowConfig
 from ..errors import EvFocusError
 from ..plugins import MODELS, POSTPROCESSORS, SOURCES, Registry
 from ..sources.base import EventSource
-from .recording import save_png
+from .recording import free_stem, save_png
 from .session import SPEEDS, LiveSession, open_with_fallback
 from .widgets import (DefocusIndicator, FrameCounter, HelpOverlay, ImagePane, Readouts,
                       defocus_to_uint8, inferno_lut, qimage_to_array)
@@ -442,10 +442,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _start_session(self, src) -> bool:
         old = self.session
-        if old is not None:  # halt the old pipeline, but keep it until the new one stands
-            if old.recorder.active:
-                self._finish_recording(old)
-            old.pipeline.stop()
+        if old is not None:  # halt the old pipeline, but keep it (and its recording) until
+            old.pipeline.stop()  # the new one stands: a failed switch goes on recording
         try:
             sess = LiveSession(src, self.opts.window, self.opts.model, self.opts.post,
                                model_obj=self.opts.model_obj, event_mode=self.opts.event_mode,
@@ -458,8 +456,12 @@ class MainWindow(QtWidgets.QMainWindow):
             if old is not None:
                 old.start()
             return False
+        saved: list[Path] = []
         if old is not None:
+            if old.recorder.active:
+                saved = self._finish_recording(old)
             old.stop()
+        self._show_recording(False)  # a recording belongs to its source
         self.session = sess
         self.last_frame = None
         self._event_t_painted = None
@@ -482,7 +484,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self._sync_model_controls(sess)
         sess.start()
         self._drain(sess)
-        self.status(f"playing {name}" if info is None or not live else f"live: {src.format}")
+        text = f"playing {name}" if info is None or not live else f"live: {src.format}"
+        if saved:  # else "playing ..." would hide "recording saved" at once
+            text += f" (recording saved: {', '.join(str(p) for p in saved)})"
+        self.status(text)
         return True
 
     # ------------------------------------------------------------------ sim controls
@@ -685,40 +690,61 @@ class MainWindow(QtWidgets.QMainWindow):
         return path
 
     def start_recording(self, events: bool = True, video: bool = True) -> bool:
+        """Record to ``record_dir/evfocus_<time>.aedat4/.mp4``; a name already taken (two
+        recordings in one second) gets ``_1``, ``_2``, ...: nothing is overwritten."""
         if self.session is None:
+            self._show_recording(False)
+            self.status("Record: no source is running - open a file or camera first", "error", timeout_ms=5000)
             return False
-        s = self.session
-        stamp = time.strftime("%Y%m%d_%H%M%S")
-        d = Path(self.opts.record_dir)
         try:
-            s.recorder.start(events_path=d / f"evfocus_{stamp}.aedat4" if events else None,
-                             video_path=d / f"evfocus_{stamp}.mp4" if video else None,
-                             width=s.source.width, height=s.source.height, sensor=s.source.sensor)
-        except EvFocusError as exc:
+            base = free_stem(self.opts.record_dir, "evfocus_" + time.strftime("%Y%m%d_%H%M%S"))
+        except EvFocusError as exc:  # (a refused start leaves a running recording going)
             self.status(str(exc), "error")
-            self.record_button.blockSignals(True)
-            self.record_button.setChecked(False)
-            self.record_button.blockSignals(False)
+            self._show_recording(self.session.recorder.active)
             return False
-        self.status(f"recording to {d}/evfocus_{stamp}.*")
-        self.record_button.blockSignals(True)
-        self.record_button.setChecked(True)
-        self.record_button.blockSignals(False)
+        return self.record_to(base.with_name(base.name + ".aedat4") if events else None,
+                              base.with_name(base.name + ".mp4") if video else None)
+
+    def record_to(self, events_path=None, video_path=None, overwrite: bool = False) -> bool:
+        """Start recording the running source to these paths (``--record``/``--video``
+        give ``overwrite=True``: the user named them); the Record button shows it, so a
+        click stops it like any other recording."""
+        s = self.session
+        if s is None:
+            self._show_recording(False)
+            self.status("Record: no source is running - open a file or camera first", "error", timeout_ms=5000)
+            return False
+        try:
+            s.recorder.start(events_path=events_path, video_path=video_path, overwrite=overwrite,
+                             width=s.source.width, height=s.source.height, sensor=s.source.sensor)
+        except EvFocusError as exc:  # (a refused start leaves a running recording going)
+            self.status(str(exc), "error")
+            self._show_recording(self.session.recorder.active)
+            return False
+        self.status("recording to " + ", ".join(str(p) for p in (events_path, video_path) if p is not None))
+        self._show_recording(True)
         return True
+
+    def _show_recording(self, on: bool) -> None:
+        """Set the Record button without starting or stopping anything."""
+        self.record_button.blockSignals(True)
+        self.record_button.setChecked(on)
+        self.record_button.blockSignals(False)
 
     def stop_recording(self) -> list[Path]:
         if self.session is None:
+            self._show_recording(False)
             return []
         return self._finish_recording(self.session)
 
     def _finish_recording(self, sess: LiveSession) -> list[Path]:
         n_ev = sess.recorder.n_events
         paths = sess.recorder.stop()
-        self.record_button.blockSignals(True)
-        self.record_button.setChecked(False)
-        self.record_button.blockSignals(False)
+        self._show_recording(False)
         if paths:
-            self.status(f"recording saved ({n_ev} events): " + ", ".join(str(p) for p in paths))
+            text = f"recording saved ({n_ev} events): " + ", ".join(str(p) for p in paths)
+            log.info("%s", text)  # the status bar may move on at once (a source switch)
+            self.status(text)
         return paths
 
     def _record_toggled(self, on: bool) -> None:
@@ -737,6 +763,8 @@ class MainWindow(QtWidgets.QMainWindow):
         if s.recorder.error:
             self.status(s.recorder.error, "error")
             s.recorder.error = None
+            if not s.recorder.active:  # both outputs gave up: the button must not say recording
+                self._show_recording(False)
         err = s.check()  # before the take: a fault is reported once the last frame is in the slot
         fv = s.slot.take()
         if fv is not None:
@@ -828,16 +856,17 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _session_failed(self, s: LiveSession, err: str) -> None:
         """The source died (camera unplugged, file corrupt mid-stream): stay up, fall back."""
-        if s.recorder.active:
-            self._finish_recording(s)
+        saved = self._finish_recording(s) if s.recorder.active else []
+        self._show_recording(False)  # also when the recorder had already given up
         s.stop()
         self.session = None
+        note = f" (recording saved: {', '.join(str(p) for p in saved)})" if saved else ""
         if s.is_live and s.source.format != "sim":
             self.status(f"{err} - camera lost, switched to the simulated camera "
-                        "(pick it again in Source to reconnect)", "error")
+                        f"(pick it again in Source to reconnect){note}", "error")
             self.open_source("sim")
         else:
-            self.status(f"{err} - stopped; open another file or camera", "error")
+            self.status(f"{err} - stopped; open another file or camera{note}", "error")
 
     # ------------------------------------------------------------------ lifetime
     def resizeEvent(self, ev) -> None:
