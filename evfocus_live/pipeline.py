@@ -37,7 +37,7 @@ import torch
 
 from .config import ModelConfig, PostConfig, SourceConfig, WindowConfig
 from .core.defocus import activity_weights, defocus_readout_px
-from .core.postprocess import apply_frame_filters, build_postprocessors
+from .core.postprocess import apply_event_filters, apply_frame_filters, build_postprocessors
 from .core.render import event_image
 from .core.stats import RateMeter
 from .core.slicing import Window, make_slicer
@@ -574,11 +574,7 @@ class Pipeline:
 
     # ------------------------------------------------------------ processing
     def _filter_events(self, batch: np.ndarray) -> np.ndarray:
-        for f in self.event_filters:
-            batch = f(batch)
-            if batch is None or not len(batch):
-                return np.empty(0, EVENT_DTYPE)
-        return batch
+        return apply_event_filters(self.event_filters, batch)
 
     def _latency_ms(self, t_us: int, now: float) -> float:
         arr = list(self._arrivals)

@@ -252,6 +252,26 @@ class WrongShape:
         pass
 
 
+class EventsRaise:
+    stage = "events"
+
+    def __call__(self, events):
+        raise ValueError("bad events")
+
+    def reset(self):
+        pass
+
+
+class EventsNotEvents:
+    stage = "events"
+
+    def __call__(self, events):
+        return [1, 2, 3]
+
+    def reset(self):
+        pass
+
+
 class PlainModel:
     """A model that is not an nn.Module but has the pipeline's contract."""
 
@@ -277,7 +297,8 @@ def object_factory(name: str, device: str):
 
 BROKEN_POST = [EntryPoint(n, f"test_plugins:{c}", POSTPROCESSORS) for n, c in
                (("ctor_raises", "CtorRaises"), ("no_reset", "NoReset"), ("call_raises", "CallRaises"),
-                ("wrong_shape", "WrongShape"))]
+                ("wrong_shape", "WrongShape"), ("events_raise", "EventsRaise"),
+                ("events_not_events", "EventsNotEvents"))]
 TEST_MODELS = [EntryPoint(n, f"test_plugins:{f}", MODELS) for n, f in
                (("tinynet", "tiny_factory"), ("plainnet", "plain_factory"), ("nonenet", "none_factory"),
                 ("objnet", "object_factory"))]
@@ -305,11 +326,13 @@ def test_broken_postprocessor_is_refused_when_built(monkeypatch, name, why):
     assert f"'{name}'" in msg and why in msg and "\n" not in msg
 
 
-@pytest.mark.parametrize("name, why", [("call_raises", "failed: ValueError: bad frame"),
+@pytest.mark.parametrize("name, why", [("events_raise", "failed: ValueError: bad events"),
+                                       ("events_not_events", "returned a list, not events"),
+                                       ("call_raises", "failed: ValueError: bad frame"),
                                        ("wrong_shape", "returned a float64 array of shape 3x3, not a uint8 48x64")])
-def test_frame_filter_fault_is_an_error_naming_it(monkeypatch, name, why):
-    """Synchronous mode: a frame filter that raises or returns no frame raises a one-line
-    ConfigError naming it, instead of a traceback or a 3x3 'frame'."""
+def test_filter_fault_is_an_error_naming_it(monkeypatch, name, why):
+    """Synchronous mode: an event or frame filter that raises or returns no events / no frame
+    raises a one-line ConfigError naming it, instead of a traceback or a 3x3 'frame'."""
     from evfocus_plugin_pattern import PatternSource
 
     from evfocus_live.config import PostConfig, WindowConfig

@@ -29,7 +29,7 @@ from ..events import EVENT_DTYPE
 log = logging.getLogger(__name__)
 
 __all__ = ["AutoHdr", "UnsharpMask", "HotPixelMask", "NoiseFilter", "read_hot_pixels",
-           "build_postprocessors", "apply_frame_filters", "step_name"]
+           "build_postprocessors", "apply_event_filters", "apply_frame_filters", "step_name"]
 
 
 class AutoHdr:
@@ -438,6 +438,26 @@ def build_postprocessors(steps, options: dict | None = None, width: int | None =
             pass
         (ev_filters if stage == "events" else frame_filters).append(proc)
     return ev_filters, frame_filters
+
+
+def apply_event_filters(filters, events: np.ndarray) -> np.ndarray:
+    """Run an event batch through the event filters; an empty result ends the chain.
+
+    A filter that raises, or returns anything but events (or None for "none left"), is a
+    :class:`~evfocus_live.errors.ConfigError` naming it, as for frame filters.
+    """
+    for f in filters:
+        try:
+            out = f(events)
+        except Exception as exc:
+            raise ConfigError(f"post-processor {step_name(f)!r} failed: {_first_line(exc)}") from exc
+        if out is None or not len(out):
+            return np.empty(0, EVENT_DTYPE)
+        if not (isinstance(out, np.ndarray) and out.dtype == EVENT_DTYPE):
+            got = f"a {out.dtype} array" if isinstance(out, np.ndarray) else f"a {type(out).__name__}"
+            raise ConfigError(f"post-processor {step_name(f)!r} returned {got}, not events")
+        events = out
+    return events
 
 
 def apply_frame_filters(filters, frame: np.ndarray, t_us: int | None = None) -> np.ndarray:
