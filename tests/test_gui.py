@@ -307,6 +307,15 @@ def test_sim_camera_default_and_focus_knob(qtbot, tmp_path):
     assert after.shape == before.shape
     assert np.abs(after.astype(int) - before.astype(int)).mean() > 0.5
     assert win.event_pane.size() == size_before, "readout text must not resize the panes"
+    # the knobs hold when the simulated camera opens again (they went back to the defaults)
+    win.sim_widgets["scene"].setCurrentText("text")
+    win.sim_widgets["light"].setValue(200)
+    win.open_source("sim")
+    c = win.session.source.inner.controls()
+    c = c if isinstance(c, dict) else {d["name"]: d for d in c}
+    assert c["focus"]["value"] == pytest.approx(0.0) and c["scene"]["value"] == "text"
+    assert c["light"]["value"] == pytest.approx(c["light"]["min"] + 0.2 * (c["light"]["max"] - c["light"]["min"]))
+    assert win.sim_widgets["focus"].value() == win.sim_widgets["focus"].minimum()
     win.close()
 
 

@@ -53,6 +53,9 @@ class ViewerOptions:
     #: simulated camera focus knob at start (0.5 = subject in focus); defocused by
     #: default so a new user sees what the network is for
     sim_focus: float | None = 0.3
+    #: the simulated camera's other knobs as last turned (scene, speed, light): reopening the
+    #: simulated camera keeps them, as it keeps the focus
+    sim_knobs: dict = field(default_factory=dict)
     record_dir: Path = Path("recordings")
     snapshot_dir: Path = Path(".")
     #: an already-built model (tests inject a small one); used instead of ``model.name``
@@ -502,6 +505,10 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         if self.opts.sim_focus is not None:
             self._call_sim("focus", inner.set_focus, self.opts.sim_focus)
+        for name, value in list(self.opts.sim_knobs.items()):
+            setter = getattr(inner, f"set_{name}", None)
+            if setter is not None:
+                self._call_sim(name, setter, value)
         specs = {}
         try:
             raw = inner.controls() if hasattr(inner, "controls") else {}
@@ -569,6 +576,11 @@ class MainWindow(QtWidgets.QMainWindow):
             setter(value)
         except Exception as exc:
             self.status(f"sim {name}: {exc}", "error")
+            return
+        if name == "focus":  # remembered for the next time the simulated camera opens
+            self.opts.sim_focus = float(value)
+        else:
+            self.opts.sim_knobs[name] = value
 
     # ------------------------------------------------------------------ controls
     def toggle_pause(self) -> None:
