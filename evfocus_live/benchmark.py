@@ -452,7 +452,11 @@ def bench_end_to_end(replays: dict, model_name: str, window_ms: float, max_frame
                 break
         wall = time.perf_counter() - (t0 if t0 is not None else t_start)
         pipe.close()
-        sensor_s = (t_last - t_first) / 1e6 if frames else 0.0
+        if not frames:  # a replay shorter than the warm-up: no rate to report (not "0 fps")
+            log.warning("end to end %s %s: the replay ended within the %d warm-up frames; no row "
+                        "(give a longer replay)", res, precision, warm)
+            continue
+        sensor_s = (t_last - t_first) / 1e6
         # the model forward's time inside this run (same frames, same neighbours' load): the
         # rest is reading, slicing, voxel grid, conversions, post-processing, event image
         frame_s = wall / max(frames, 1)

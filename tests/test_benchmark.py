@@ -307,3 +307,23 @@ def test_soak_runs_end_to_end(tmp_path):
     rows = [line.split() for line in lines[2:] if len(line.split()) >= 11 and line.split()[0].isdigit()]
     assert 2 <= len(rows) <= 3 and int(rows[-1][9]) >= 1, r.stdout  # 0.6 s / 0.2 s (the last once twice)
     assert lines[-1].startswith("RSS ") and "frames" in lines[-1]
+
+
+def test_end_to_end_row_needs_a_frame_past_the_warm_up(tmp_path, caplog, one_torch_thread):
+    """A replay that ends within the warm-up frames gave a row of 0.0 frames/s; now no row."""
+    from conftest import make_events
+
+    from evfocus_live.writers import Hdf5Writer
+    ev = make_events(2_000, 64, 48, duration_us=10_000)
+    path = tmp_path / "short.h5"
+    with Hdf5Writer(path, 64, 48) as w:
+        w.write(ev)
+    rows = benchmark.bench_end_to_end({"64x48": {"events": ev, "path": path}}, "firenet", 5.0, 10,
+                                      precisions=("fp32",))
+    assert rows == [] and "warm-up" in caplog.text
+    long_ev = make_events(20_000, 64, 48, duration_us=100_000)
+    with Hdf5Writer(tmp_path / "long.h5", 64, 48) as w:
+        w.write(long_ev)
+    rows = benchmark.bench_end_to_end({"64x48": {"events": long_ev, "path": tmp_path / "long.h5"}}, "firenet",
+                                      5.0, 10, precisions=("fp32",))
+    assert len(rows) == 1 and rows[0].value > 0 and rows[0].extra["frames"] == 10
