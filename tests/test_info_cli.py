@@ -44,6 +44,16 @@ def test_text_output(capsys):
     out = capsys.readouterr().out
     assert "evt3" in out and "1280 x 720" in out and "219,596" in out
     assert "8,801 µs" in out and "11,718,656" in out and "11,727,457" in out
+    assert "rate        24.951 Mev/s" in out
+
+
+def test_slow_file_rate_in_a_unit_that_shows_it(tmp_path, capsys):
+    """4 events over 2 s once read "rate 0.000 Mev/s"."""
+    ev = make_events(4, t0_us=0, duration_us=2_000_000, seed=3)
+    np.save(tmp_path / "slow.npy", ev)
+    assert main(["info", str(tmp_path / "slow.npy")]) == 0
+    rate_line = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("rate "))
+    assert rate_line.endswith(" ev/s") and float(rate_line.split()[1]) > 1.0, rate_line
 
 
 def test_unsorted_duplicated_and_jumping_timestamps(tmp_path, capsys, caplog):

@@ -101,6 +101,14 @@ def describe(path: str, progress: bool = True) -> dict:
     return info
 
 
+def _rate_text(ev_per_s: float) -> str:
+    """An event rate in the unit that shows it (a slow file is not "0.000 Mev/s")."""
+    for scale, unit in ((1e6, "Mev/s"), (1e3, "kev/s")):
+        if ev_per_s >= scale:
+            return f"{ev_per_s / scale:.3f} {unit}"
+    return f"{ev_per_s:.3f} ev/s"
+
+
 def _text(info: dict) -> str:
     rate = info["rate_ev_per_s"]
     lines = [
@@ -112,7 +120,7 @@ def _text(info: dict) -> str:
         f"t first     {info['t_first_us']:,} µs  (minimum)",
         f"t last      {info['t_last_us']:,} µs  (maximum)",
         f"duration    {info['duration_us']:,} µs  ({info['duration_us'] / 1e6:.6f} s)",
-        f"rate        {rate / 1e6:.3f} Mev/s" if rate else "rate        n/a (zero duration)",
+        f"rate        {_rate_text(rate)}" if rate else "rate        n/a (zero duration)",
     ]
     if info.get("extra_streams"):
         lines.append(f"streams     events + {', '.join(info['extra_streams'])}")
