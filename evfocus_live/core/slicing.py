@@ -149,6 +149,9 @@ class _StreamSlicer:
     def _restart_at(self, batch: np.ndarray) -> int | None:
         """Index of the first event more than RESTART_BACK_US before the running max."""
         t = batch["t"]
+        lo, hi = int(t.min()), int(t.max())  # (two vector reductions: the usual batch ends here)
+        if hi - lo <= RESTART_BACK_US and (self._tmax is None or lo >= self._tmax - RESTART_BACK_US):
+            return None
         run = np.maximum.accumulate(t)
         if self._tmax is not None:
             run = np.maximum(run, self._tmax)

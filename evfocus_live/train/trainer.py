@@ -35,7 +35,7 @@ from torch import nn
 
 from ..errors import CheckpointError, ConfigError, TrainingError
 from ..nn.registry import build_model, model_config_problem, read_checkpoint, resolve_device, save_checkpoint
-from .dataset import AUGMENT_RULES, Augment, SequenceDataset
+from .dataset import AUGMENT_RULES, Augment, SequenceDataset, _is_int, _is_num
 from .losses import LossWeights, sequence_loss
 
 log = logging.getLogger(__name__)
@@ -136,14 +136,6 @@ def _check_model(cfg: dict[str, Any], where: str = "config") -> None:
         raise ConfigError(f"{where}: [model] num_bins = {nb} but [data] num_bins = {cfg['data']['num_bins']}: the "
                           "network's input is the data's voxel bins; drop [model] num_bins (it follows [data]'s) "
                           "or make the two equal")
-
-
-def _is_int(v) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)  # TOML true is not a count
-
-
-def _is_num(v) -> bool:
-    return (isinstance(v, int | float) and not isinstance(v, bool)) and math.isfinite(v)
 
 
 #: (section, key, test, what it must be); None passes where the default is None
