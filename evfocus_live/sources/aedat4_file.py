@@ -3,9 +3,9 @@
 Why not ``dv.io.MonoCameraRecording`` for events: on a file with a few flipped bytes
 inside packets, dv-processing 2.0.4 spins for > 10 s in C++ (measured; a Python thread
 cannot interrupt it), and a truncated file raises only "FileDataTable set but not
-present". The format is simple (docs/IO.md §5), so events are read here with every
-length field checked against the file size: magic, ``IOHE`` header flatbuffer, a walk
-over the ``(stream id, size)`` packet headers, then per packet an LZ4/ZSTD frame
+present". The format is simple (iniVation's AEDAT 4.0 spec), so events are read here
+with every length field checked against the file size: magic, ``IOHE`` header flatbuffer,
+a walk over the ``(stream id, size)`` packet headers, then per packet an LZ4/ZSTD frame
 (decompressed with an output cap) holding a size-prefixed ``EVTS`` flatbuffer of 16-byte
 dv events, converted to :data:`EVENT_DTYPE` by a numba kernel. dv-processing is still
 used for the optional frame / IMU / trigger streams (:meth:`Aedat4FileSource.read_frames`
@@ -17,7 +17,7 @@ when it matches the packets walked, else decodes the packets' times once.
 
 Damage policy: a file cut short (packet chain running past the end, or the index
 missing) yields the events before the cut with a warning; a corrupt packet in the
-middle raises :class:`InputError` naming its offset.
+middle raises :class:`InputError` naming its offset, as does a file with no event packets.
 """
 
 from __future__ import annotations
@@ -279,6 +279,8 @@ class Aedat4FileSource(EventSource):
         if self.truncated and not offs:  # one line, not warnings followed by "no events"
             raise InputError(f"{self.path}: AEDAT4 file is truncated at byte {pos}, before its "
                              "first complete event packet")
+        if not offs:  # header (and index) only: one line, as for an empty .npy or .h5
+            raise InputError(f"{self.path}: contains no events (no event packets)")
         if self.truncated:
             log.warning("%s: file is truncated at byte %d (no packet index); reading the %d "
                         "complete event packets", self.path.name, pos, len(offs))
@@ -286,7 +288,10 @@ class Aedat4FileSource(EventSource):
         self._sizes = np.array(sizes, dtype=np.int64)
         self._t_ranges: np.ndarray | None = None  # per packet (t_first, t_last), lazily
         self._dtp = dtp if (0 <= dtp < size and not self.truncated) else -1
-        self._dropped = 0
+        # out-of-sensor events in the packets read: the first packet's are logged, the rest
+        # summed at the end of the stream (a wrong sensor size in the header would otherwise
+        # log a line for every packet, ~100 per second of recording)
+        self._dropped = self._dropped_logged = 0
         if self.compression == "zstd" and importlib.util.find_spec("zstandard") is None:
             raise InputError(f"{self.path}: ZSTD-compressed AEDAT4 needs the 'zstandard' "
                              "package (pip install zstandard)")
@@ -315,7 +320,8 @@ class Aedat4FileSource(EventSource):
             raise InputError(f"{self.path}: corrupt AEDAT4 packet at byte {off} "
                              f"({type(exc).__name__})") from None
 
-    def _packet_events(self, k: int) -> np.ndarray:
+    def _packet_events(self, k: int) -> tuple[np.ndarray, int]:
+        """(events inside the sensor, number dropped outside it) of packet ``k``."""
         buf = self._decompress(k)
         try:
             if _u32(buf, 0) + 4 > len(buf):
@@ -323,7 +329,7 @@ class Aedat4FileSource(EventSource):
             fb = memoryview(buf)[4:]
             table, fo = _table_fields(fb, _u32(fb, 0))
             if not fo or not fo[0]:
-                return np.empty(0, EVENT_DTYPE)
+                return np.empty(0, EVENT_DTYPE), 0
             vec = table + fo[0] + _u32(fb, table + fo[0])
             n = _u32(fb, vec)
             if vec + 4 + 16 * n > len(fb):
@@ -334,12 +340,7 @@ class Aedat4FileSource(EventSource):
         src = np.frombuffer(fb, dtype=np.uint8, count=16 * n, offset=vec + 4)
         out = np.empty(n, dtype=EVENT_DTYPE)
         m = _unpack_dv(src, out.view(np.uint8), n, self.width, self.height)
-        if m < n:
-            self._dropped += n - m
-            log.warning("%s: dropped %d event(s) outside the %dx%d sensor in the packet at byte %d",
-                        self.path.name, n - m, self.width, self.height, int(self._offs[k]))
-            out = out[:m]
-        return out
+        return (out[:m] if m < n else out), n - m
 
     def _rewind(self, k: int, drop_before: int | None = None) -> None:
         self._prefetch.reset(k)
@@ -350,9 +351,22 @@ class Aedat4FileSource(EventSource):
         if self._mm is None:
             return None
         while self._pending is None or not len(self._pending):
-            ev = self._prefetch.get()
-            if ev is None:
+            got = self._prefetch.get()
+            if got is None:
+                if self._dropped > self._dropped_logged:
+                    log.warning("%s: dropped %d more event(s) outside the %dx%d sensor",
+                                self.path.name, self._dropped - self._dropped_logged,
+                                self.width, self.height)
+                    self._dropped_logged = self._dropped
                 return None
+            ev, dropped = got
+            if dropped:
+                if not self._dropped:
+                    log.warning("%s: dropped %d event(s) outside the %dx%d sensor (later ones "
+                                "are summed at the end)", self.path.name, dropped, self.width,
+                                self.height)
+                    self._dropped_logged = dropped
+                self._dropped += dropped
             if self._drop_before is not None:
                 ev = ev[ev["t"] >= self._drop_before]
                 if len(ev):
@@ -361,6 +375,11 @@ class Aedat4FileSource(EventSource):
         out, rest = self._pending[:MAX_BATCH_EVENTS], self._pending[MAX_BATCH_EVENTS:]
         self._pending = rest if len(rest) else None
         return out
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """Reader counters so far (``evfocus info`` shows them): events outside the sensor."""
+        return {"dropped": self._dropped}
 
     def _index_time_ranges(self) -> np.ndarray | None:
         """Per-packet (t_start, t_end) from the file's ``FTAB`` index, if it matches the packets."""
@@ -410,38 +429,32 @@ class Aedat4FileSource(EventSource):
         return tr
 
     def packet_time_ranges(self) -> np.ndarray:
-        """[n_packets, 2] (first, last) t of every event packet: from the file's index
-        when it matches the packets, else by decoding the file once."""
+        """[n_packets, 2] (min, max) t of every event packet: from the file's index when it
+        matches the packets (its first and last t: dv writes each packet sorted), else by
+        decoding the file once (packets without events: INT64_MIN twice)."""
         if self._t_ranges is None:
             self._t_ranges = self._index_time_ranges()
         if self._t_ranges is None:
             tr = np.zeros((len(self._offs), 2), dtype=np.int64)
             for k in range(len(self._offs)):
-                ev = self._packet_events(k)
-                tr[k] = (ev["t"][0], ev["t"][-1]) if len(ev) else (np.iinfo(np.int64).min,) * 2
+                t = self._packet_events(k)[0]["t"]
+                tr[k] = (t.min(), t.max()) if len(t) else (np.iinfo(np.int64).min,) * 2
             self._t_ranges = tr
         return self._t_ranges
 
     def seek(self, t_us: int) -> None:
-        """Continue from the first packet whose last event has ``t >= t_us``."""
+        """Continue from the first packet holding an event with ``t >= t_us``."""
         tr = self.packet_time_ranges()
         hits = np.flatnonzero(tr[:, 1] >= t_us)
         self._rewind(int(hits[0]) if len(hits) else len(self._offs), int(t_us))
 
     def time_range_us(self) -> tuple[int, int] | None:
-        """(first, last) event time: from the first and last non-empty packets."""
-        first = last = None
-        for k in range(len(self._offs)):
-            ev = self._packet_events(k)
-            if len(ev):
-                first = int(ev["t"][0])
-                break
-        for k in range(len(self._offs) - 1, -1, -1):
-            ev = self._packet_events(k)
-            if len(ev):
-                last = int(ev["t"][-1])
-                break
-        return None if first is None else (first, last)
+        """(min t, max t) over the packets (from the index, else decoding the file once), as
+        the other readers: the first and last packets' times were inverted after a camera's
+        clock restart, and the viewer's seek bar and ``--start-s`` read them as the span."""
+        tr = self.packet_time_ranges()
+        tr = tr[tr[:, 0] != np.iinfo(np.int64).min]
+        return (int(tr[:, 0].min()), int(tr[:, 1].max())) if len(tr) else None
 
     # --- extra streams through dv-processing --------------------------------------------
     def _dv(self):

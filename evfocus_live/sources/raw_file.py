@@ -8,7 +8,8 @@ tests and ``evfocus info`` facts are for ours).
 Header: ``% key value`` lines, ended by ``% end`` or by the first line that does not
 start with ``% ``. Legacy (2020) headers have no ``format``/``geometry``/``end`` lines;
 the size then comes from ``plugin_name`` (gen3 640x480; gen41/imx636 1280x720; genx320
-320x320), else 1280x720 with a warning.
+320x320), else 1280x720 with a warning. A file whose data decodes to no event (a header,
+time words only) raises :class:`InputError` at opening.
 """
 
 from __future__ import annotations
@@ -171,7 +172,7 @@ class RawFileSource(EventSource):
         try:
             self._init(block_bytes, backend)
         except BaseException:
-            self._fh.close()
+            self.close()
             raise
 
     def _init(self, block_bytes: int, backend: str) -> None:
@@ -211,6 +212,9 @@ class RawFileSource(EventSource):
         self._index: list[tuple[int, np.ndarray, int, int]] | None = None  # (word, state, tmin, tmax)
         self._index_lock = threading.Lock()
         self._warned_dropped = 0
+        if not self._has_events():
+            raise InputError(f"{self.path}: contains no events (no decodable EVT{version} event "
+                             "in its data)")
         self._rewind()
         if backend != "evfocus":
             self._mv = _metavision_iterator(self.path, 0, required=backend == "metavision")
@@ -284,6 +288,20 @@ class RawFileSource(EventSource):
         s = self._state
         return {"dropped": int(s[evt.DROPPED]), "triggers": int(s[evt.TRIGGERS]),
                 "time_low_backwards": int(s[evt.EVT3_BACKWARDS])}
+
+    def _has_events(self) -> bool:
+        """Whether any word decodes to an event (own state; normally the first block says
+        so): a header with only time words would otherwise read as a silent empty stream."""
+        scratch = np.empty(1 << 12, dtype=EVENT_DTYPE)
+        st = evt.new_state()
+        pos = 0
+        while pos < self._n_words:
+            n, used = evt.decode(self._words[pos:pos + self._block_words], st, scratch,
+                                 self.version, self.width, self.height)
+            if n:
+                return True
+            pos += used
+        return False
 
     # --- seeking ------------------------------------------------------------------
     def _build_index(self) -> list[tuple[int, np.ndarray, int, int]]:

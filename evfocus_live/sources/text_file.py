@@ -12,8 +12,9 @@ numba parser reads the usual rows (4 plain or exponent-notation numbers, mantiss
 2**53 — e.g. seconds from the start with 9 decimals — giving the same doubles as strtod) at
 ~15 M rows/s; a block with anything else (epoch seconds with 9 decimals, a fifth column, an
 inline comment) goes to ``np.loadtxt`` (~1.4 M rows/s), which also names a bad line. Policy on damage: a truncated last line is dropped with a warning; any
-other malformed row raises :class:`InputError` naming the line. Timestamps pass
-through in file order (see :mod:`evfocus_live.sources.npy_file`).
+other malformed row raises :class:`InputError` naming the line, as does a file without
+rows (at opening). Timestamps pass through in file order (see
+:mod:`evfocus_live.sources.npy_file`).
 """
 
 from __future__ import annotations
@@ -34,13 +35,18 @@ log = logging.getLogger(__name__)
 
 BLOCK_BYTES = 4 << 20
 SAMPLE_BYTES = 1 << 16  # head and tail read to decide the unit and the quick time range
-_HEADER = re.compile(rb"^\s*(\d+)[\s,]+(\d+)\s*$")
+_HEADER = re.compile(rb"^\s*(\d+)[\s,]+(\d+)\s*(#.*)?$")  # "W H", maybe "# a comment"
 # a number; "nan" / "inf" too, so that a file holding one is read and refused as non-finite
 # (by columns_to_events), not called "not a valid text file"
 _NUM = rb"[-+]?((\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|(?i:nan|inf(inity)?))"
 _ROW = re.compile(rb"^\s*" + _NUM + rb"([\s,]+" + _NUM + rb"){3,}\s*$")
 _NUM_STR = re.compile(_NUM.decode("ascii"))
 _POW10 = np.array([10.0 ** k for k in range(23)])  # exact doubles: one rounding, as strtod
+
+
+def _is_row(line: bytes) -> bool:
+    """A complete ``t x y p`` row; an inline ``# comment`` after it is allowed."""
+    return bool(_ROW.match(line.split(b"#", 1)[0].rstrip(b"\r")))
 
 
 @numba.njit(cache=True, nogil=True)
@@ -158,7 +164,7 @@ def _whole_lines(blob: bytes, at_eof: bool) -> bytes:
     """``blob`` up to its last newline; at the end of the file also a last row that lacks
     one but is complete (as :meth:`TextFileSource._next_block` reads it)."""
     last = blob.rfind(b"\n") + 1
-    if at_eof and _ROW.match(blob[last:].rstrip(b"\r")):
+    if at_eof and _is_row(blob[last:]):
         return blob
     return blob[:last]
 
@@ -201,9 +207,11 @@ class TextFileSource(EventSource):
     def sniff(cls, head: bytes, path: Path) -> bool:
         lines = head.split(b"\n")
         if not lines or not _HEADER.match(lines[0].rstrip(b"\r")):
-            return False
+            # a .txt/.csv of rows without the 'W H' line (ECD, other tools): claimed, so that
+            # the reader says what is missing rather than "not a valid text file"
+            return path.suffix.lower() in cls.extensions and len(lines) > 1 and _is_row(lines[0])
         rows = [ln.rstrip(b"\r") for ln in lines[1:-1] if ln.strip() and not ln.lstrip().startswith(b"#")]
-        return all(_ROW.match(r) for r in rows[:20]) and (bool(rows) or len(head) < 4096)
+        return all(_is_row(r) for r in rows[:20]) and (bool(rows) or len(head) < 4096)
 
     def __init__(self, path: str | Path, block_bytes: int = BLOCK_BYTES):
         self.path = Path(path)
@@ -215,7 +223,8 @@ class TextFileSource(EventSource):
         m = _HEADER.match(first.rstrip(b"\r\n"))
         if not m:
             self._fh.close()
-            raise InputError(f"{self.path}: first line must be the sensor size 'W H'")
+            found = "; it is an event row: add the size as line 1" if _is_row(first.rstrip(b"\n")) else ""
+            raise InputError(f"{self.path}: first line must be the sensor size 'W H'{found}")
         try:
             self.width, self.height = check_sensor_size(self.path, m.group(1), m.group(2))
         except InputError:
@@ -233,6 +242,21 @@ class TextFileSource(EventSource):
         self._index: list[tuple[int, int, int, int]] | None = None  # (offset, line, tmin, tmax)
         self._drop_before: int | None = None
         self._pos = self._data_off
+        try:
+            self._check_rows()
+        except InputError:
+            self._fh.close()
+            raise
+
+    def _check_rows(self) -> None:
+        """InputError for a file without events (header, comments, a cut first row), as the
+        .npy and .h5 readers: a reader that yields nothing would give a silent 0 frames."""
+        head, tail = self._head_tail()
+        if len(head) or len(tail):
+            return
+        if self._size - self._data_off > SAMPLE_BYTES and self._build_index():
+            return  # rows only past a long block of comments
+        raise InputError(f"{self.path}: contains no events (no 't x y p' rows after 'W H')")
 
     def _parse(self, blob: bytes, line0: int | None, off: int = 0) -> np.ndarray:
         """Rows of ``blob`` (whole lines) as float64[n, >= 4].
@@ -289,6 +313,11 @@ class TextFileSource(EventSource):
             return None
         self._fh.seek(self._pos)
         blob = self._fh.read(self._block)
+        if not blob:  # shorter than at opening (rewritten meanwhile): end, not loop forever
+            log.warning("%s: file ends at byte %d, before its size when opened (%d bytes)",
+                        self.path.name, self._pos, self._size)
+            self._pos = self._size
+            return None
         off, line0 = self._pos, self._line
         at_eof = self._pos + len(blob) >= self._size
         if not at_eof:
@@ -303,7 +332,7 @@ class TextFileSource(EventSource):
             if not blob.endswith(b"\n"):
                 last = blob.rfind(b"\n") + 1
                 tail = blob[last:]
-                if tail.strip() and not _ROW.match(tail.rstrip(b"\r")):
+                if tail.strip() and not _is_row(tail):
                     log.warning("%s: last line is truncated; ignoring it", self.path.name)
                     blob = blob[:last]
         else:
