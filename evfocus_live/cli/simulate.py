@@ -19,6 +19,11 @@ from ..errors import ConfigError
 
 log = logging.getLogger(__name__)
 
+#: sequence files are named seq_XXXXX (5 digits, so they sort in order)
+MAX_SEQUENCES = 100_000
+#: the largest seed an .h5 attribute (int64) holds
+MAX_SEED = 2 ** 63 - 1
+
 
 def _resolution(text: str) -> tuple[int, int]:
     m = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", text)
@@ -33,7 +38,7 @@ def add_parser(subparsers):
         description="Render layered scenes through a thin lens and generate events (ESIM-style); "
                     "writes seq_XXXXX.aedat4 + seq_XXXXX.h5 (with /frames ground truth) per sequence.")
     p.add_argument("outdir", metavar="OUTDIR", help="output folder (created if missing)")
-    p.add_argument("--sequences", type=int, default=10, help="number of sequences (default 10)")
+    p.add_argument("--sequences", type=int, default=10, help="number of sequences, 1..100000 (default 10)")
     p.add_argument("--duration", type=float, default=2.0, help="seconds per sequence (default 2)")
     p.add_argument("--resolution", type=_resolution, default=(346, 260), help="WxH (default 346x260)")
     p.add_argument("--seed", type=int, default=0, help="sequence i uses seed SEED+i (default 0)")
@@ -73,12 +78,13 @@ def _remove_old_sequences(out: Path) -> None:
 def run(args) -> int:
     from ..simulate import SimConfig, simulate_dataset
 
-    if args.sequences < 1:
-        raise ConfigError(f"--sequences must be >= 1, got {args.sequences}")
+    if not 1 <= args.sequences <= MAX_SEQUENCES:  # names have 5 digits; a huge N built its job list forever
+        raise ConfigError(f"--sequences must be in 1..{MAX_SEQUENCES}, got {args.sequences}")
     if args.workers < 1:
         raise ConfigError(f"--workers must be >= 1, got {args.workers}")
-    if args.seed < 0:
-        raise ConfigError(f"--seed must be >= 0, got {args.seed}")
+    if not 0 <= args.seed <= MAX_SEED - (args.sequences - 1):  # seeds are stored as int64 in each .h5
+        raise ConfigError(f"--seed must be in 0..{MAX_SEED - (args.sequences - 1)} "
+                          f"(seeds SEED..SEED+{args.sequences - 1} are stored as int64), got {args.seed}")
     for opt, vals in (("--duration", [args.duration]), ("--frame-ms", [args.frame_ms]),
                       ("--sigma-range", args.sigma_range), ("--contrast-range", args.contrast_range),
                       ("--bandwidth-hz", args.bandwidth_hz), ("--max-speed", [args.max_speed])):

@@ -259,7 +259,9 @@ def sample_scene(cfg, rng: np.random.Generator, texture: str | None = None) -> S
     )
     # --- perspective wobble of the background (drawn last: earlier draws stay put)
     if not static and cfg.p_perspective > 0 and rng.random() < cfg.p_perspective:
-        camera = dataclasses.replace(camera, persp_per_px=float(rng.uniform(0.03, 0.15) / W),
+        # per px of the longer side: on a tall sensor (H > W) 1/W made the homography's
+        # denominator cross zero inside the view (NaN frames, then runaway events)
+        camera = dataclasses.replace(camera, persp_per_px=float(rng.uniform(0.03, 0.15) / max(W, H)),
                                      persp_hz=float(rng.uniform(0.2, 1.5)),
                                      persp_phase=float(rng.uniform(0, 2 * np.pi)),
                                      persp_dir=float(rng.uniform(0, 2 * np.pi)))

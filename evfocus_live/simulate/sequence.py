@@ -131,6 +131,17 @@ class SimConfig:
             bad(f"max_log_step must be in (0, 2], got {self.max_log_step}")
         if not (0 <= self.bandwidth_range_hz[0] <= self.bandwidth_range_hz[1]):
             bad(f"bandwidth range must satisfy 0 <= LO <= HI, got {self.bandwidth_range_hz}")
+        # (these reached numpy as negative rates / scales / sample sizes: tracebacks mid-run)
+        for name in ("refractory_range_us", "noise_rate_range_hz", "hot_pixel_fraction_range"):
+            lo, hi = getattr(self, name)
+            if not (0 <= lo <= hi):
+                bad(f"{name} must satisfy 0 <= LO <= HI, got {lo:g} {hi:g}")
+        if self.hot_pixel_fraction_range[1] > 1:
+            bad(f"hot_pixel_fraction_range is a share of the pixels: HI must be <= 1, "
+                f"got {self.hot_pixel_fraction_range[1]:g}")
+        if self.contrast_sigma < 0 or self.max_rotation_rad_s < 0 or self.on_off_mismatch < 1:
+            bad(f"need contrast_sigma >= 0, max_rotation_rad_s >= 0 and on_off_mismatch >= 1, got "
+                f"{self.contrast_sigma:g}, {self.max_rotation_rad_s:g}, {self.on_off_mismatch:g}")
         if not (1 <= self.min_step_us <= self.max_step_us):
             bad("render steps must satisfy 1 <= min_step_us <= max_step_us")
         n_frames = _n_frames(self.duration_s, self.frame_ms)
@@ -340,6 +351,7 @@ def write_sequence(res: SimResult, base: str | Path, aedat4: bool = True) -> dic
             return {"compression": "gzip", "compression_opts": 4, "shuffle": True}
 
     base = Path(base)
+    base.parent.mkdir(parents=True, exist_ok=True)  # as the package docstring's "out/seq_00000"
     h5_path = base.with_suffix(".h5")
     ev = res.events
     with Hdf5Writer(h5_path, res.width, res.height, sensor=SIM_SENSOR) as w:

@@ -143,7 +143,7 @@ def make_texture(name: str, rng: np.random.Generator, h: int, w: int) -> np.ndar
         # random crop of at least half the picture, keeping the target aspect ratio
         frac = rng.uniform(0.5, 1.0)
         ch = min(sh, int(sh * frac))
-        cw = min(sw, int(ch * w / h))
+        cw = max(1, min(sw, int(ch * w / h)))  # (a very tall target once rounded it to 0)
         ch = min(ch, int(cw * h / w)) or 1
         y0 = int(rng.integers(0, sh - ch + 1))
         x0 = int(rng.integers(0, sw - cw + 1))

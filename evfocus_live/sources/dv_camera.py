@@ -117,13 +117,19 @@ class DvCameraSource(EventSource):
             return None
         deadline = time.monotonic() + self.poll_timeout_s
         while True:
+            fault = None
             try:
                 running = cam.isRunning()
                 batch = cam.getNextEventBatch() if running else None
             except Exception as exc:
-                raise DeviceError(f"{self.sensor}: camera error ({type(exc).__name__})") from None
-            if not running:
-                raise DeviceError(f"{self.sensor}: camera disconnected")
+                detail = str(exc).splitlines()[0] if str(exc) else "no detail"
+                fault = f"camera error ({type(exc).__name__}: {detail})"
+            if fault is not None or not running:
+                # raised outside the except block and without this frame's camera: the pipeline
+                # reconnects while it handles this error, and the traceback (or a chained driver
+                # exception) would keep the dead camera's USB handle open the whole time
+                cam = batch = None
+                raise DeviceError(f"{self.sensor}: {fault or 'camera disconnected'}")
             if batch is not None and len(batch):
                 return batch_to_events(batch)
             if time.monotonic() >= deadline:

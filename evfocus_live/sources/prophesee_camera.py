@@ -138,9 +138,14 @@ class PropheseeCameraSource(EventSource):
                     self._q.put_nowait(batch)
             self._error = "camera stream ended"
         except Exception as exc:
-            self._error = f"camera error ({type(exc).__name__})"
+            detail = str(exc).splitlines()[0] if str(exc) else "no detail"
+            self._error = f"camera error ({type(exc).__name__}: {detail})"
 
     def read(self) -> np.ndarray | None:
+        """Next batch; empty when nothing arrived within ``poll_timeout_s``; None once closed
+        (an empty batch after close() kept ``for batch in cam`` polling forever)."""
+        if self._stop.is_set():
+            return None
         try:
             return self._q.get(timeout=self.poll_timeout_s)
         except queue.Empty:

@@ -17,16 +17,32 @@ from __future__ import annotations
 
 import collections
 import logging
+import math
 import threading
 import time
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import ConfigError, DeviceError
 from ..events import EVENT_DTYPE, concat
 from .base import EventSource
 
 log = logging.getLogger(__name__)
+
+
+def _finite(v) -> bool:
+    try:
+        return math.isfinite(float(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _knob_value(name: str, value) -> float:
+    """A knob's value as a float; ConfigError for NaN/inf/non-numbers, which pass np.clip
+    and used to kill the worker (NaN blur sigma) so the stream ended without a word."""
+    if not _finite(value):
+        raise ConfigError(f"sim camera: {name} must be a finite number, got {value!r}")
+    return float(value)
 
 
 class SimCameraSource(EventSource):
@@ -65,12 +81,21 @@ class SimCameraSource(EventSource):
         kwargs.pop("camera", None)
         if kwargs:
             raise ConfigError(f"sim camera: unknown option(s) {', '.join(sorted(kwargs))}")
-        if not (16 <= int(width) <= 2048 and 16 <= int(height) <= 2048):
+        try:
+            width, height, seed = int(width), int(height), int(seed)
+        except (TypeError, ValueError):
+            raise ConfigError(f"sim camera: width, height and seed must be integers, "
+                              f"got {width!r}, {height!r}, {seed!r}") from None
+        if not (16 <= width <= 2048 and 16 <= height <= 2048):
             raise ConfigError(f"sim camera: resolution {width}x{height} out of range (16..2048)")
+        if seed < 0:
+            raise ConfigError(f"sim camera: seed must be >= 0, got {seed}")
         if scene not in self.scene_names():
             raise ConfigError(f"sim camera: unknown scene {scene!r} (choose from {', '.join(self.scene_names())})")
-        if step_ms <= 0:
-            raise ConfigError(f"sim camera: step_ms must be > 0, got {step_ms}")
+        for name, v in (("step_ms", step_ms), ("max_lag_ms", max_lag_ms), ("read_wait_ms", read_wait_ms)):
+            if not _finite(v) or float(v) <= 0:  # NaN passed `<= 0` and stopped the clock
+                raise ConfigError(f"sim camera: {name} must be > 0, got {v}")
+        focus, speed, light = _knob_value("focus", focus), _knob_value("speed", speed), _knob_value("light", light)
         from ..simulate.camera import LiveSim
 
         self.width, self.height = int(width), int(height)
@@ -86,6 +111,7 @@ class SimCameraSource(EventSource):
         self._queue: collections.deque[np.ndarray] = collections.deque()
         self._queued = 0
         self._closed = False
+        self._error: str | None = None  # set when the worker died: read() raises it
         self._live = LiveSim(scene, self.width, self.height, seed=seed, focus=focus, speed=speed,
                              light=light)
         self._base_min_step_us = self._live.sim.min_step_us
@@ -123,7 +149,7 @@ class SimCameraSource(EventSource):
 
     def set_focus(self, knob: float) -> None:
         """Focus knob in [0, 1]: 0.5 = subject sharp; 0 / 1 = strongly defocused."""
-        self._set("focus", float(np.clip(float(knob), 0.0, 1.0)))
+        self._set("focus", float(np.clip(_knob_value("focus", knob), 0.0, 1.0)))
 
     def set_scene(self, name: str) -> None:
         """Switch to another preset scene (sensor time continues)."""
@@ -133,11 +159,11 @@ class SimCameraSource(EventSource):
 
     def set_speed(self, factor: float) -> None:
         """Motion speed factor (0 freezes the scene)."""
-        self._set("speed", float(np.clip(float(factor), 0.0, 10.0)))
+        self._set("speed", float(np.clip(_knob_value("speed", factor), 0.0, 10.0)))
 
     def set_light(self, level: float) -> None:
         """Illumination factor (1 = preset level)."""
-        self._set("light", float(np.clip(float(level), 0.01, 10.0)))
+        self._set("light", float(np.clip(_knob_value("light", level), 0.01, 10.0)))
 
     def _knob(self) -> float:
         with self._pending_lock:
@@ -240,10 +266,11 @@ class SimCameraSource(EventSource):
                     time.sleep((tick_us - lag) * 1e-6)
                 else:
                     self._push(ev)
-        except Exception:  # never die silently: log, and let read() end the stream
+        except Exception as exc:  # never die silently: read() hands on the events, then raises
             log.exception("sim camera worker failed")
-            self._closed = True
+            msg = str(exc).splitlines()[0] if str(exc) else "no detail"
             with self._cond:
+                self._error = f"sim camera: the simulator failed ({type(exc).__name__}: {msg})"
                 self._cond.notify_all()
 
     def read(self) -> np.ndarray | None:
@@ -257,11 +284,13 @@ class SimCameraSource(EventSource):
             self.stats["events"] += len(ev)
             return ev
         with self._cond:
-            if not self._queue:
+            if not self._queue and self._error is None:
                 self._cond.wait(self.read_wait_s)
             if self._closed:
                 return None
             if not self._queue:
+                if self._error is not None:  # a fault, not the end of the stream: say so
+                    raise DeviceError(self._error)
                 return np.empty(0, EVENT_DTYPE)
             batches = list(self._queue)
             self._queue.clear()
