@@ -1,14 +1,30 @@
 """Typed configuration shared by the CLI, the headless pipeline and the GUI.
 
 Frozen dataclasses with units in field names; ``dataclasses.replace`` makes variants.
+Values no run can use (NaN, negative, zero sizes) are refused when a config is made, with
+one :class:`~evfocus_live.errors.ConfigError` line naming the field: deeper down they
+became a bare ``ValueError`` or, for a NaN speed, a replay that never paced a batch.
 """
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .errors import ConfigError
+
 WindowMode = Literal["duration", "events", "timestamps", "adaptive"]
+
+
+def _number(cls: str, name: str, value, *, lo: float = 0.0, lo_ok: bool = False, integer: bool = False) -> None:
+    """``value`` must be a finite number above ``lo`` (or equal, with ``lo_ok``), else ConfigError."""
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+    ok = ok and (value > lo or (lo_ok and value == lo)) and (not integer or float(value).is_integer())
+    if not ok:
+        what = "a whole number" if integer else "a finite number"
+        raise ConfigError(f"{cls}.{name} must be {what} {'>=' if lo_ok else '>'} {lo:g}, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -21,6 +37,14 @@ class SourceConfig:
     loop: bool = False
     start_s: float | None = None
     end_s: float | None = None
+
+    def __post_init__(self):
+        _number("SourceConfig", "speed", self.speed, lo_ok=True)
+        for name in ("start_s", "end_s"):
+            if getattr(self, name) is not None:
+                _number("SourceConfig", name, getattr(self, name), lo_ok=True)
+        if self.end_s is not None and self.end_s <= (self.start_s or 0.0):
+            raise ConfigError(f"SourceConfig.end_s ({self.end_s:g}) must be after start_s ({self.start_s or 0:g})")
 
 
 @dataclass(frozen=True)
@@ -43,6 +67,16 @@ class WindowConfig:
     max_empty_windows: int = 30
     num_bins: int = 5
 
+    def __post_init__(self):
+        for name in ("window_ms", "events_per_pixel", "adaptive_max_epp"):
+            _number("WindowConfig", name, getattr(self, name))
+        _number("WindowConfig", "adaptive_min_epp", self.adaptive_min_epp, lo_ok=True)
+        _number("WindowConfig", "adaptive_max_extend", self.adaptive_max_extend, lo=1.0, lo_ok=True)
+        if self.window_events is not None:
+            _number("WindowConfig", "window_events", self.window_events, lo=1.0, lo_ok=True, integer=True)
+        _number("WindowConfig", "max_empty_windows", self.max_empty_windows, lo_ok=True, integer=True)
+        _number("WindowConfig", "num_bins", self.num_bins, lo=1.0, lo_ok=True, integer=True)
+
 
 @dataclass(frozen=True)
 class ModelConfig:
@@ -58,6 +92,9 @@ class ModelConfig:
     #: CPU inference precision: auto | fp32 | bf16 (autocast, ~1.4-1.6x, outputs within ~2e-2);
     #: auto = bf16 where the CPU has native bf16 (live frame rate), else fp32
     precision: str = "auto"
+
+    def __post_init__(self):
+        _number("ModelConfig", "threads", self.threads, lo_ok=True, integer=True)
 
 
 @dataclass(frozen=True)

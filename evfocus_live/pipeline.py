@@ -17,7 +17,10 @@ The recurrent state is reset on seek, source change, resolution change, window o
 model change, and on request (:meth:`Pipeline.reset_state`). Faults are contained:
 a NaN/Inf output drops that frame and resets the state (one warning), CUDA out of
 memory moves the model to the CPU, a source error resets the state and -- for live
-sources -- reconnects with back-off; ``stats.status`` says what happened.
+sources -- reconnects with back-off; a model that raises is one :class:`CheckpointError`
+line (``frames()`` raises it; threaded, the run ends with a "worker error" status that
+``stop()`` keeps); ``stats.status`` says what happened. A stop and a later start lose no
+event: the reader's unpushed batch and the worker's unshown windows wait for it.
 """
 
 from __future__ import annotations
@@ -40,10 +43,10 @@ from .core.defocus import activity_weights, defocus_readout_px
 from .core.postprocess import apply_event_filters, apply_frame_filters, build_postprocessors
 from .core.render import event_image
 from .core.stats import RateMeter
-from .core.slicing import Window, make_slicer
+from .core.slicing import RESTART_BACK_US, Window, make_slicer
 from .core.voxel import voxel_grid
 from .errors import CheckpointError, ConfigError, EvFocusError, InputError
-from .events import EVENT_DTYPE
+from .events import EVENT_DTYPE, concat
 from .nn.runtime import InferenceModel, set_threads
 from .nn.registry import model_num_bins, resolve_device
 from .ringbuffer import EventRingBuffer
@@ -197,6 +200,10 @@ class Pipeline:
         self._tail_req = threading.Event()
         self._tail_done = threading.Event()
         self._on_frame: Callable[[FrameResult], None] | None = None
+        #: what a stop interrupted, for the next start(): the reader's batch not yet in the
+        #: ring, and the worker's windows not yet shown (with the generation they belong to)
+        self._unread: np.ndarray | None = None
+        self._carry: tuple[int, list[Window]] | None = None
         self._eof_at_end = False
         self._anchor: tuple[int, float] | None = None
         self.latest: FrameResult | None = None
@@ -231,6 +238,9 @@ class Pipeline:
     def _init_rest(self, model, model_obj, speed, ring_capacity) -> None:
         sc = self.source_cfg
         self.speed = float(speed if speed is not None else (sc.speed if sc else 1.0))
+        if not self.speed >= 0 or self.speed == float("inf"):  # NaN never paced a batch: no frame, ever
+            raise ConfigError("replay speed must be 0 (as fast as possible) or a finite number > 0, "
+                              f"got {self.speed!r}")
         self.loop = bool(sc.loop) if sc else False
         self._start_s = sc.start_s if sc else None
         self._end_s = sc.end_s if sc else None
@@ -424,6 +434,7 @@ class Pipeline:
         with self._command():
             self.source.seek(t_us)
             self.ring.clear()
+            self._unread = None
             self._gen += 1
             self._reset_state_locked()
             self.slicer.reset(t_us)
@@ -434,12 +445,12 @@ class Pipeline:
             self.stats.status = "running" if self._threads_alive() else "ready"
 
     def set_window(self, window: WindowConfig, timestamps_us=None) -> None:
-        """New windowing; the network state is reset (the window statistics change)."""
+        """New windowing; the network state is reset (the window statistics change).
+        A window that cannot be made (no timestamps file) changes nothing."""
+        ts = timestamps_us if timestamps_us is not None else self.timestamps_us
+        slicer = make_slicer(window, self.width, self.height, ts)
         with self._command():
-            self.window_cfg = window
-            if timestamps_us is not None:
-                self.timestamps_us = timestamps_us
-            self.slicer = make_slicer(window, self.width, self.height, self.timestamps_us)
+            self.window_cfg, self.timestamps_us, self.slicer = window, ts, slicer
             self._gen += 1
             self._reset_state_locked()
 
@@ -457,10 +468,19 @@ class Pipeline:
         else:
             obj = model
         with self._command():
+            # a model that cannot be prepared (moving it to the GPU runs out of memory, a plugin's
+            # reset_states raises) keeps the current one running, on its own device
+            old = (self.model_cfg, self.device, self.half, self.runner, self.cpu_warning, self.stats.device,
+                   self.stats.backend, self.stats.threads)
             self.model_cfg = cfg
             self.device = new_device
             self.stats.device = str(new_device)
-            self.model = self._prepare_model(obj)
+            try:
+                self.model = self._prepare_model(obj)
+            except BaseException:
+                (self.model_cfg, self.device, self.half, self.runner, self.cpu_warning, self.stats.device,
+                 self.stats.backend, self.stats.threads) = old
+                raise
             self._gen += 1
             self._reset_state_locked()
 
@@ -482,6 +502,8 @@ class Pipeline:
             self._start_s = self._end_s = self._end_us = None
             self._setup_for_source()
             self.ring.clear()
+            self._unread = None
+            self._arrivals.clear()
             self._gen += 1
 
     def pause(self) -> None:
@@ -527,7 +549,7 @@ class Pipeline:
             now = time.monotonic()
             t_last = int(batch["t"][-1])
             if record_arrival:
-                self._arrivals.append((t_last, now))
+                self._arrived(t_last, now)
             self.stats.sensor_t_us = t_last
             self.stats._ev_rate.add(len(batch), now)
             self.stats.events_total += len(batch)
@@ -576,6 +598,13 @@ class Pipeline:
     def _filter_events(self, batch: np.ndarray) -> np.ndarray:
         return apply_event_filters(self.event_filters, batch)
 
+    def _arrived(self, t_us: int, now: float) -> None:
+        """Note when sensor time ``t_us`` came in. After a clock restart the old stamps go: the
+        search in ``_latency_ms`` needs them sorted (it matched new windows to the oldest stamp)."""
+        if self._arrivals and t_us < self._arrivals[-1][0] - RESTART_BACK_US:
+            self._arrivals.clear()
+        self._arrivals.append((t_us, now))
+
     def _latency_ms(self, t_us: int, now: float) -> float:
         arr = list(self._arrivals)
         if not arr:
@@ -608,10 +637,18 @@ class Pipeline:
         """Run one window through voxel grid, model and post-processing (None: dropped)."""
         t0 = time.perf_counter()
         try:
-            out, vox = self._infer(window.events)
-        except torch.cuda.OutOfMemoryError:
-            self._fallback_to_cpu()
-            out, vox = self._infer(window.events)
+            try:
+                out, vox = self._infer(window.events)
+            except torch.cuda.OutOfMemoryError:
+                self._fallback_to_cpu()
+                out, vox = self._infer(window.events)
+        except EvFocusError:
+            raise
+        except Exception as exc:  # a broken model or plugin: one line (reconstruct exits 2, the viewer says it)
+            log.debug("inference failed", exc_info=True)
+            msg = str(exc).splitlines()[0] if str(exc) else ""
+            raise CheckpointError(f"model {self.model_cfg.name!r} failed on a {self.width}x{self.height} window: "
+                                  f"{type(exc).__name__}: {msg}") from exc
         img = out["image"] if isinstance(out, dict) else out
         if self.device.type == "cuda":
             torch.cuda.synchronize()
@@ -719,7 +756,7 @@ class Pipeline:
         self._drained.clear()
         self._eof_at_end = False
         self._anchor = None
-        self.stats.status = "running"
+        self.stats.status = "paused" if self._paused.is_set() else "running"  # (paused before start)
         self._threads = [threading.Thread(target=self._reader_loop, name="evfocus-reader", daemon=True),
                          threading.Thread(target=self._worker_loop, name="evfocus-worker", daemon=True)]
         for t in self._threads:
@@ -734,7 +771,7 @@ class Pipeline:
                 if t.is_alive():
                     log.warning("%s did not stop within %.1f s", t.name, timeout_s)
         self._threads = []
-        if not self.stats.status.startswith(("source error", "CUDA", "finished")):
+        if not self.stats.status.startswith(("source error", "worker error", "CUDA", "finished")):
             self.stats.status = "stopped"
 
     def wait(self, timeout_s: float | None = None) -> bool:
@@ -780,7 +817,9 @@ class Pipeline:
             return True
         t0, w0 = self._anchor
         target = w0 + (t_first - t0) / 1e6 / self.speed
-        if target - now > 1.0:  # a jump in the recording: do not sleep through it
+        # a jump in the recording: do not sleep through it; nor, after a clock restart (a step
+        # back), play the rest unpaced until the new clock passes the old anchor
+        if target - now > 1.0 or t_first < t0 - RESTART_BACK_US:
             self._anchor = (t_first, now)
             return True
         while True:
@@ -841,7 +880,10 @@ class Pipeline:
                 if self._paused.is_set():
                     self._stop_evt.wait(0.02)
                     continue
-                batch = self._read(record_arrival=False)
+                if self._unread is not None:  # the rest of the batch a stop interrupted
+                    batch, self._unread = self._unread, None
+                else:
+                    batch = self._read(record_arrival=False)
                 if batch is None:
                     if self._loop_to_start():
                         continue
@@ -858,11 +900,13 @@ class Pipeline:
                         # no reader batch (up to 512 k events) overfills the ring, no window is lost
                         step = max(1, self.backpressure_events() // 2)
                         parts = [batch[i:i + step] for i in range(0, len(batch), step)]
-                    for part in parts:
+                    for k, part in enumerate(parts):
                         if not self._pace(part) or not self._hold_back():
+                            if self._stop_evt.is_set() and self._seek_req is None:  # start() goes on here
+                                self._unread = concat(parts[k:])
                             break
                         self.ring.push(part)
-                        self._arrivals.append((int(part["t"][-1]), time.monotonic()))
+                        self._arrived(int(part["t"][-1]), time.monotonic())
                 if self._eof_at_end:  # reached --end-s
                     if self._loop_to_start():
                         continue
@@ -879,6 +923,10 @@ class Pipeline:
     def _worker_loop(self) -> None:
         try:
             while not self._stop_evt.is_set():
+                carry, self._carry = self._carry, None
+                if carry is not None:  # windows a stop left unshown come first (stale ones are dropped)
+                    self._show(*carry)
+                    continue
                 gen = self._gen
                 ev, epoch = self.ring.pop_with_epoch(timeout_s=0.02)
                 self.stats.ring_fill, self.stats.ring_fill_ratio = self.ring.fill, self.ring.fill_ratio
@@ -891,6 +939,8 @@ class Pipeline:
                         continue
                     if self._eof.is_set() and self.ring.fill == 0 and not self._stop_evt.is_set():
                         self._emit_tail(gen)
+                        if self._stop_evt.is_set():  # stopped within the tail: start() shows the rest
+                            break
                         if not self.stats.status.startswith("source error"):  # keep the fault on show
                             self.stats.status = "finished"
                         break
@@ -899,30 +949,33 @@ class Pipeline:
                     if epoch != self.ring.epoch:  # popped before a seek cleared the ring: stale
                         continue
                     gen = self._gen
-                    windows = self.slicer.push(self._filter_events(ev))
-                    # a file at "as fast as possible" is throttled by its reader (_hold_back),
-                    # so every window is shown; live or paced, keep up instead
-                    if len(windows) > self.max_backlog_windows and (self.speed > 0 or self.source.is_live):
-                        self.stats.skipped_windows += len(windows) - self.max_backlog_windows
-                        windows = windows[-self.max_backlog_windows:]
-                for w in windows:  # the lock per window: a command waits for one window at most
-                    while self._commands_waiting and not self._stop_evt.is_set():
-                        time.sleep(0.001)
-                    if self._stop_evt.is_set():  # a file at speed 0 may give many at once
-                        break
-                    with self._lock:
-                        if gen != self._gen:  # new settings, a seek or a reset: these are stale
-                            break
-                        fr = self.process_window(w)
-                    self._emit(fr)
+                    windows = self._keep_up(self.slicer.push(self._filter_events(ev)))
+                self._show(gen, windows)
         except EvFocusError as exc:  # a plugin's fault, said in one line (the GUI shows it,
             self.stats.status = self.stats.last_fault = f"worker error: {exc}"  # headless exits 2)
             log.error("worker stopped: %s", exc)
         except Exception as exc:
-            self.stats.status = f"worker error: {type(exc).__name__}: {exc}"
+            self.stats.status = self.stats.last_fault = f"worker error: {type(exc).__name__}: {exc}"
             log.exception("worker thread crashed")
         finally:
+            if self.stats.status.startswith("worker error"):
+                self._stop_evt.set()  # nothing takes the events now: the reader ends too, not paces on
             self._drained.set()
+
+    def _show(self, gen: int, windows: list[Window]) -> None:
+        """Turn windows into frames, the lock per window: a command waits for one window at most.
+        A stop keeps the rest for the next start() (a file at speed 0 gives many at once)."""
+        for i, w in enumerate(windows):
+            while self._commands_waiting and not self._stop_evt.is_set():
+                time.sleep(0.001)
+            if self._stop_evt.is_set():
+                self._carry = (gen, windows[i:])
+                return
+            with self._lock:
+                if gen != self._gen:  # new settings, a seek or a reset: these are stale
+                    return
+                fr = self.process_window(w)
+            self._emit(fr)
 
     def _dropped_events(self) -> int:
         """Events lost on the way: the ring's overflow and what the source itself dropped."""
@@ -931,12 +984,20 @@ class Pipeline:
         except Exception:  # a plugin source without the property, or one that raises
             return self.ring.dropped
 
+    def _keep_up(self, windows: list[Window]) -> list[Window]:
+        """The windows to show: a file at "as fast as possible" is throttled by its reader
+        (_hold_back), so every window is shown; live or paced, the newest ones (keep up)."""
+        if len(windows) > self.max_backlog_windows and (self.speed > 0 or self.source.is_live):
+            self.stats.skipped_windows += len(windows) - self.max_backlog_windows
+            windows = windows[-self.max_backlog_windows:]
+        return windows
+
     def _emit_tail(self, gen: int) -> None:
-        """The slicer's last partial window as a frame (a recording's end, or a loop pass's)."""
+        """The slicer's last windows as frames (a recording's end, or a loop pass's): the partial
+        one, or for given timestamps every one not reached (all of them at speed 0)."""
         with self._lock:
-            windows = self.slicer.flush() if gen == self._gen else []
-            for w in windows[-self.max_backlog_windows:]:
-                self._emit(self.process_window(w))
+            windows = self._keep_up(self.slicer.flush()) if gen == self._gen else []
+        self._show(gen, windows)
 
     def _emit(self, fr: FrameResult | None) -> None:
         if fr is None:

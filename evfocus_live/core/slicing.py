@@ -21,7 +21,8 @@ camera, a recording spanning hours) never produce millions of empty windows: the
 duration slicer emits at most ``max_empty_windows`` empty windows and skips ahead; the
 adaptive slicer realigns its next window to the next event. A step back of more than
 :data:`RESTART_BACK_US` (1 s) is a clock restart, not a late event: the windows so far are
-completed and the slicer starts over at the new time (not for given timestamps).
+completed and the slicer starts over at the new time (given timestamps are of one clock: there
+it is only logged, and the later events join the current window).
 """
 
 from __future__ import annotations
@@ -131,7 +132,12 @@ class _StreamSlicer:
     def push(self, batch: np.ndarray) -> list[Window]:
         if batch is None or len(batch) == 0:
             return []
-        k = self._restart_at(batch) if self.restarts else None
+        k = self._restart_at(batch)
+        if k is not None and not self.restarts:  # given times: the later events join the current window
+            self._restart_log.warning("restart", "event time jumped back by %.1f s (a clock restart?): with "
+                                      "given frame times, the events after it join the current window",
+                                      (self._tmax_before(batch, k) - int(batch["t"][k])) / 1e6)
+            k = None
         if k is None:
             return self._push(batch)
         self._restart_log.warning("restart", "event time jumped back by %.1f s (a clock restart?): the "

@@ -146,8 +146,10 @@ def _columns_on(events: np.ndarray, dev: torch.device) -> tuple[torch.Tensor, ..
     """
     if events.dtype == EVENT_DTYPE and events.flags.c_contiguous:
         raw = torch.from_numpy(events.view(np.uint8)).to(dev, non_blocking=False).view(-1, EVENT_DTYPE.itemsize)
-        t = raw[:, 0:8].contiguous().view(torch.int64).view(-1)
-        xy = raw[:, 8:12].contiguous().view(torch.int16).view(-1, 2).long() & 0xFFFF
+        # reshape, not contiguous(): a one-event [1, 8] slice counts as contiguous with its row
+        # stride of 13 bytes, and a dtype view then fails
+        t = raw[:, 0:8].reshape(-1).view(torch.int64)
+        xy = raw[:, 8:12].reshape(-1).view(torch.int16).view(-1, 2).long() & 0xFFFF
         return xy[:, 0], xy[:, 1], t, raw[:, 12]
     cols = (torch.from_numpy(np.ascontiguousarray(events[k])).to(dev) for k in ("x", "y", "t", "p"))
     x, y, t, p = cols
@@ -168,7 +170,7 @@ def _voxel_torch(events: np.ndarray, num_bins: int, width: int, height: int, dev
     ti = ts.floor().clamp(0, num_bins - 1)
     d = (ts - ti).clamp(0, 1)
     ti = ti.long()
-    pol = p.to(torch.float32) * 2.0 - 1.0
+    pol = (p > 0).to(torch.float32) * 2.0 - 1.0  # any non-zero p is ON, as in the numba kernel
     hw = height * width
     idx = x + width * y + hw * ti
     flat = torch.zeros(num_bins * hw + hw, dtype=torch.float32, device=dev)
