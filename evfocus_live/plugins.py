@@ -5,7 +5,8 @@ Three groups: ``evfocus_live.sources``, ``evfocus_live.models`` and
 project's ``setup.cfg``, so built-ins and third-party plugins take one path. Entry
 points are loaded lazily, on first use; one that fails to import (an exception, or even
 ``sys.exit()``) is logged, recorded in :attr:`Registry.failures` (the GUI shows them) and
-skipped — it never crashes the app.
+skipped — it never crashes the app. A plugin cannot take a built-in's name (nor an earlier
+plugin's): the first keeps it, the other is logged and listed in :attr:`Registry.ignored`.
 A checkout run without being installed (``PYTHONPATH=.``, as on a bare GPU machine) has no
 entry points of its own: the built-ins are then read from the checkout's ``setup.cfg``.
 """
@@ -42,8 +43,38 @@ def checkout_entry_points(group: str) -> list[EntryPoint]:
     return out
 
 
+#: (group, name, value) of duplicate entry points already warned about (once per process)
+_warned_duplicates: set[tuple[str, str, str]] = set()
+
+
+def _is_builtin(ep: EntryPoint) -> bool:
+    return ep.value.startswith(__package__ + ".")
+
+
+def _unique(group: str, eps: list[EntryPoint]) -> tuple[dict[str, EntryPoint], dict[str, str]]:
+    """(name -> entry point, ignored ``name (value)`` -> why): a built-in keeps its name, else
+    the first one found wins (sys.path order, as for imports). A plain dict let whichever came
+    last win, so a plugin could silently replace ``auto_hdr`` or a file reader, or not,
+    depending on where it was installed."""
+    out: dict[str, EntryPoint] = {}
+    ignored: dict[str, str] = {}
+    for ep in sorted(eps, key=lambda e: not _is_builtin(e)):  # stable: built-ins first
+        kept = out.setdefault(ep.name, ep)
+        if kept is ep or kept.value == ep.value:  # the same package seen twice: nothing to say
+            continue
+        ignored[f"{ep.name} ({ep.value})"] = f"name already taken by {kept.value}"
+        if (group, ep.name, ep.value) not in _warned_duplicates:
+            _warned_duplicates.add((group, ep.name, ep.value))
+            log.warning("plugin %r (%s) ignored: %s %r is already %s", ep.name, ep.value, group, ep.name,
+                        kept.value)
+    return out, ignored
+
+
 class Registry:
     """Name -> lazily loaded object for one entry-point group.
+
+    A name registered twice keeps the built-in, else the first found; the others are
+    logged and listed in :attr:`ignored`.
 
     Example::
 
@@ -58,7 +89,7 @@ class Registry:
             eps = list(entry_points(group=group))
             if not any(ep.value.startswith(__package__ + ".") for ep in eps):
                 eps = checkout_entry_points(group) + eps  # not installed: the built-ins from setup.cfg
-        self._eps = {ep.name: ep for ep in eps}
+        self._eps, self.ignored = _unique(group, eps)
         self._loaded: dict[str, Any] = {}
         self.failures: dict[str, str] = {}
 

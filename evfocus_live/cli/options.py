@@ -6,7 +6,9 @@ The live viewer's parser (``gui/app.py``) uses them too, so both tools refuse th
 
 from __future__ import annotations
 
+import errno
 import math
+import os
 import tempfile
 from pathlib import Path
 
@@ -85,10 +87,12 @@ def check_output_file(opt: str, path: str | Path) -> Path:
     if p.is_dir():
         raise ConfigError(f"{opt} {p}: is a folder, expected a file name")
     if p.exists():
-        try:
-            open(p, "ab").close()  # appending nothing: a writability test that leaves it as it is
+        try:  # appending nothing: a writability test that leaves it as it is; non-blocking, as
+            # opening a FIFO nobody reads waits forever (ENXIO now)
+            os.close(os.open(p, os.O_WRONLY | os.O_APPEND | getattr(os, "O_NONBLOCK", 0)))
         except OSError as exc:
-            raise ConfigError(f"{opt} {p}: cannot write ({exc.strerror or exc})") from exc
+            why = "a pipe nobody reads" if exc.errno == errno.ENXIO else exc.strerror or exc
+            raise ConfigError(f"{opt} {p}: cannot write ({why})") from exc
     else:
         _writable_folder(_existing_ancestor(p.parent), f"{opt} {p}")
     return p

@@ -61,9 +61,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                         "'none' for raw network output (default: auto_hdr)")
     p.add_argument("--video", metavar="OUT.mp4", help="also write a video (mp4v codec; " + ", ".join(
                    VIDEO_SUFFIXES) + ")")
-    p.add_argument("--side-by-side", action="store_true", help="video shows the events beside the frame")
+    p.add_argument("--side-by-side", action="store_true", help="video shows the events beside the frame "
+                   "(needs --video)")
     p.add_argument("--fps", type=float, help=f"video frame rate, {VIDEO_FPS_MIN:g}..{VIDEO_FPS_MAX:g} "
-                   "(default: 1000/window-ms, else 30)")
+                   "(needs --video; default: 1000/window-ms, else 30)")
     p.add_argument("--save-blur-map", action="store_true",
                    help=f"also write blur_%%010d.png defocus maps (0..{SIGMA_MAX_PX:g} px sigma -> 0..255)")
     p.add_argument("--start-s", type=float, metavar="A", help="start A seconds after the first event")
@@ -100,8 +101,9 @@ def _options(args) -> dict:
     check_number("--end-s", args.end_s)
     if args.end_s is not None and args.end_s <= (args.start_s or 0):
         raise ConfigError("--end-s must be after --start-s")
-    if args.side_by_side and not args.video:
-        raise ConfigError("--side-by-side needs --video")
+    for opt, given in (("--side-by-side", args.side_by_side), ("--fps", args.fps is not None)):
+        if given and not args.video:  # else silently ignored: no video would be written
+            raise ConfigError(f"{opt} needs --video")
     fps = args.fps or (1000.0 / args.window_ms if args.window_ms else 30.0)
     if args.video and not VIDEO_FPS_MIN <= fps <= VIDEO_FPS_MAX:  # only the default can be out of range here
         raise ConfigError(f"--video: the default frame rate 1000/--window-ms = {fps:.3g} fps is outside "
@@ -264,8 +266,24 @@ def _append_line(f, path: Path, line: str) -> None:
         raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from exc
 
 
+def _check_at_times(at_path: str, t_first_us: int, t_last_us: int, input_path: str) -> None:
+    """Warn when no --at time falls inside the events read: every frame would be empty but one
+    (usually times relative to the start given for a recording with absolute µs, e.g. DAVIS)."""
+    from ..core.slicing import read_timestamps
+
+    ts = read_timestamps(at_path)
+    if int(ts.max()) < t_first_us or int(ts.min()) > t_last_us:
+        before = int(ts.max()) < t_first_us
+        log.warning("%s: every --at time (%d..%d µs) lies %s its events (%d..%d µs): %s; times relative "
+                    "to the start need %d µs added", input_path, int(ts.min()), int(ts.max()),
+                    "before" if before else "after", t_first_us, t_last_us,
+                    "no frame holds any event" if before else "the first frame holds them all", t_first_us)
+
+
 class _VideoOut:
-    """MP4 writer (OpenCV, mp4v) opened on the first frame."""
+    """MP4 writer (OpenCV, mp4v) opened on the first frame. Odd frame sizes are padded by one
+    edge row/column: the encoder silently crops them to even ones (a 65x49 sensor lost its last
+    column and row)."""
 
     def __init__(self, path: Path, fps: float, side_by_side: bool):
         self.path, self.fps, self.side_by_side = path, fps, side_by_side
@@ -282,6 +300,8 @@ class _VideoOut:
         if self.side_by_side:
             ev = fr.event_image if fr.event_image is not None else np.zeros_like(img)
             img = np.hstack([cv2.cvtColor(ev, cv2.COLOR_RGB2BGR), img])
+        if img.shape[0] % 2 or img.shape[1] % 2:
+            img = cv2.copyMakeBorder(img, 0, img.shape[0] % 2, 0, img.shape[1] % 2, cv2.BORDER_REPLICATE)
         if self._w is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             h, w = img.shape[:2]
@@ -348,6 +368,8 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
     if rng and opts["end_s"] is not None:
         t_stop = min(t_stop, rng[0] + int(opts["end_s"] * 1e6))
     total_s = (t_stop - t_begin) / 1e6 if rng else None
+    if opts["at"] and rng:
+        _check_at_times(opts["at"], t_begin, t_stop, input_path)
     bar = tqdm(total=round(total_s, 3) if total_s else None, unit="s", desc=Path(input_path).name[:30],
                position=position, leave=True, disable=not opts["progress"],
                bar_format=("{desc}: {percentage:3.0f}%|{bar}| {n:.3f}/{total:.3f} s sensor time "
@@ -431,6 +453,9 @@ def _job(input_path: str, outdir: str, opts: dict, threads: int, position: int, 
         return input_path, n, None
     except EvFocusError as exc:
         return input_path, 0, str(exc)
+    except OSError as exc:  # as main()'s safety net: raised in the parent, it ended the command
+        # without stopping the other workers (it waited for them) or naming their results
+        return input_path, 0, f"{exc.filename or 'output'}: {exc.strerror or exc}"
     except KeyboardInterrupt:
         return input_path, 0, "interrupted"
     finally:
@@ -459,6 +484,22 @@ def _stop_workers(ex) -> None:
 
 
 def run(args) -> int:
+    """The command; SIGTERM (kill, ``timeout``) stops it as Ctrl-C does: the files written so far
+    are closed and consistent (by default the process died at once, leaving an MP4 without its
+    index, which does not play)."""
+    import threading
+
+    prev = None
+    if threading.current_thread() is threading.main_thread():  # only there can handlers be set
+        prev = signal.signal(signal.SIGTERM, _stop_job)
+    try:
+        return _run(args)
+    finally:
+        if prev is not None:
+            signal.signal(signal.SIGTERM, prev)
+
+
+def _run(args) -> int:
     from ..errors import ConfigError
     from ..sources import detect_format
     from .options import check_output_dir, check_output_file
@@ -479,6 +520,8 @@ def run(args) -> int:
     outdir = check_output_dir("-o", args.output)  # before any work: a bad folder fails in a second
     dirs = _output_dirs(args.inputs, outdir)
     for inp, d in zip(args.inputs, dirs):
+        if d != outdir:  # a subfolder name held by a file failed only when its input's turn came
+            check_output_dir("-o", d)
         vpath = _video_path(opts["video"], len(args.inputs), d, inp)
         if vpath is not None:
             check_output_file("--video", vpath)
@@ -503,6 +546,7 @@ def run(args) -> int:
 def _run_parallel(inputs: list[str], dirs: list[Path], opts: dict, jobs: int) -> int:
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
 
     from ..nn.registry import load_model
 
@@ -520,10 +564,13 @@ def _run_parallel(inputs: list[str], dirs: list[Path], opts: dict, jobs: int) ->
 
     ex = ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"), initializer=_worker_init)
     try:
-        futs = [ex.submit(_job, inp, str(d), opts, threads, i % jobs, len(inputs))
-                for i, (inp, d) in enumerate(zip(inputs, dirs))]
+        futs = {ex.submit(_job, inp, str(d), opts, threads, i % jobs, len(inputs)): inp
+                for i, (inp, d) in enumerate(zip(inputs, dirs))}
         for f in as_completed(futs):
-            inp, n, err = f.result()
+            try:
+                inp, n, err = f.result()
+            except BrokenProcessPool:  # a worker was killed (OOM killer, kill -9): the pool stops them all
+                inp, n, err = futs[f], 0, f"{futs[f]}: stopped, a worker process died (killed? out of memory?)"
             done[inp] = (n, err)
             if err:
                 errors += 1

@@ -56,6 +56,11 @@ class AutoHdr:
                  min_range: float = 16.0):
         if not 0 <= low_pct < high_pct <= 100:
             raise ConfigError("auto_hdr: need 0 <= low_pct < high_pct <= 100")
+        # NaN smoothing made every frame NaN (written as garbage); min_range <= 0 divided by zero on flat frames
+        if not (math.isfinite(smoothing_ms) and smoothing_ms >= 0):
+            raise ConfigError(f"auto_hdr: smoothing_ms must be a finite number >= 0, got {smoothing_ms}")
+        if not (math.isfinite(min_range) and min_range > 0):
+            raise ConfigError(f"auto_hdr: min_range must be a finite number > 0, got {min_range}")
         self.low_pct, self.high_pct = float(low_pct), float(high_pct)
         self.smoothing_ms = float(smoothing_ms)
         self.min_range = float(min_range)
@@ -94,8 +99,10 @@ class UnsharpMask:
     stage = "frame"
 
     def __init__(self, amount: float = 0.3, sigma: float = 1.0):
-        if sigma <= 0:
-            raise ConfigError("unsharp: sigma must be positive")
+        if not (math.isfinite(sigma) and sigma > 0):  # NaN/inf: an OpenCV assertion on the first frame
+            raise ConfigError(f"unsharp: sigma must be a finite number > 0, got {sigma}")
+        if not math.isfinite(amount):
+            raise ConfigError(f"unsharp: amount must be a finite number, got {amount}")
         self.amount, self.sigma = float(amount), float(sigma)
 
     def reset(self) -> None:
@@ -189,8 +196,12 @@ class HotPixelMask:
         self.factor = float(factor)
         self.min_count = int(min_count)
         self._listed = read_hot_pixels(path) if path else np.zeros((0, 2), np.int64)
-        self._map = _PixelMap(width or (int(self._listed[:, 0].max()) + 1 if len(self._listed) else 0),
-                              height or (int(self._listed[:, 1].max()) + 1 if len(self._listed) else 0))
+        lw, lh = (self._listed.max(axis=0) + 1).tolist() if len(self._listed) else (0, 0)
+        if width and height and (lw > width or lh > height):
+            log.warning("%s: hot-pixel list names pixels outside the %dx%d sensor", path, width, height)
+        # the map holds every listed pixel: with the sensor's width, one past the edge masked
+        # a pixel of the next row (or raised IndexError past the last row)
+        self._map = _PixelMap(max(int(width or 0), lw), max(int(height or 0), lh))
         npx = self._map.width * self._map.height
         self._mask = np.zeros(npx, dtype=bool)
         self._counts = np.zeros(npx, dtype=np.int64)
@@ -309,6 +320,8 @@ class NoiseFilter:
     def __init__(self, duration_us: int = 2000, width: int | None = None, height: int | None = None,
                  backend: str = "auto"):
         self.duration_us = int(duration_us)
+        if self.duration_us < 0:  # would drop every event
+            raise ConfigError(f"noise_filter: duration_us must be >= 0, got {duration_us}")
         if backend == "auto":
             backend = "numba" if _HAVE_NUMBA else "dv"
         if backend not in ("numba", "dv"):

@@ -60,6 +60,12 @@ class Hdf5Writer(EventWriter):
             self._f = h5py.File(self.path, mode)
         except OSError as exc:
             raise InputError(f"{self.path}: cannot write HDF5 ({exc})") from exc
+        try:  # before anything is written: a file refused for appending stays as it was
+            self._check_appendable()
+        except BaseException:
+            f, self._f = self._f, None
+            f.close()
+            raise
         self._f.attrs["width"] = int(width)
         self._f.attrs["height"] = int(height)
         # fixed-length strings: a variable-length one lives on the global heap, and a
@@ -78,6 +84,26 @@ class Hdf5Writer(EventWriter):
         self.events_written = int(self._ds["t"].shape[0])
         self.flush_s = flush_s
         self._last_flush = time.monotonic()
+
+    def _check_appendable(self) -> None:
+        """Mode "a": the file's own columns must be resizable 1-D datasets of one length. A
+        fixed-size one failed only at the first write, with h5py's TypeError; unequal lengths
+        would append misaligned events."""
+        g = self._f.get("events")
+        if g is None:
+            return
+        if not isinstance(g, h5py.Group):
+            raise InputError(f"{self.path}: /events is not a group; cannot append events")
+        lengths = {}
+        for name, _ in COLUMNS:
+            ds = g.get(name)
+            if ds is None:
+                continue
+            if not isinstance(ds, h5py.Dataset) or ds.ndim != 1 or ds.maxshape[0] is not None:
+                raise InputError(f"{self.path}: /events/{name} cannot be appended to (not a resizable 1-D column)")
+            lengths[name] = ds.shape[0]
+        if len(set(lengths.values())) > 1 or (lengths and len(lengths) < len(COLUMNS) and any(lengths.values())):
+            raise InputError(f"{self.path}: /events columns missing or of unequal length {lengths}; cannot append")
 
     def write(self, events: np.ndarray) -> None:
         """Append a batch (EVENT_DTYPE)."""

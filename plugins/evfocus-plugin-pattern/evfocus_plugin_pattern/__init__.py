@@ -14,6 +14,7 @@ Example::
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -48,6 +49,14 @@ class PatternSource(EventSource):
                  realtime: bool = True, seed: int = 0, **_ignored):
         if width < 8 or height < 8:
             raise ValueError(f"pattern source needs at least 8x8 pixels, got {width}x{height}")
+        # step_us <= 0 never advanced the clock (read() spun forever); a threshold <= 0 or a
+        # non-finite speed asked for infinitely many events
+        if int(step_us) < 1 or int(batch_us) < 1:
+            raise ValueError(f"pattern source: step_us and batch_us must be >= 1 µs, got {step_us}, {batch_us}")
+        if not (math.isfinite(contrast_threshold) and contrast_threshold > 0):
+            raise ValueError(f"pattern source: contrast_threshold must be > 0, got {contrast_threshold}")
+        if not math.isfinite(speed_px_s):
+            raise ValueError(f"pattern source: speed_px_s must be finite, got {speed_px_s}")
         self.width, self.height = int(width), int(height)
         self.speed_px_s = float(speed_px_s)
         self.contrast_threshold = float(contrast_threshold)
