@@ -1,8 +1,9 @@
 """``evfocus train CONFIG.toml``: train a network on simulated sequences.
 
-Writes ``OUT/last.pt`` (resumable, with optimizer state) every ``ckpt_every_s``,
+Writes ``OUT/last.pt`` (resumable: optimizer state and the place in the data order) every
+``ckpt_every_s`` (at the end of a training item) and at the end,
 ``OUT/final.pt`` (weights only), ``OUT/log.csv``, ``OUT/log.json`` and ``OUT/loss.png``.
-Multi-GPU: ``torchrun --nproc_per_node N -m evfocus_live.cli train CONFIG``... or simply
+Multi-GPU: ``torchrun --nproc_per_node N -m evfocus_live train CONFIG``... or simply
 ``torchrun --nproc_per_node N $(which evfocus) train CONFIG``.
 """
 

@@ -51,6 +51,12 @@ _INT_OPTIONS: dict[str, tuple[int, bool]] = {
     "sigma_head": (0, False)}
 
 
+#: the largest blur level a re-defocus mixture may have: its kernels reach 3 sigma, so a
+#: level of 1e9 px (a typo, a corrupt checkpoint) would allocate gigabytes and kill the
+#: process; the simulator's blur stops at 7 px and the shipped models' levels at 10
+MAX_SIGMA_PX = 100.0
+
+
 def model_config_problem(arch: str, config: dict[str, Any]) -> str | None:
     """What is wrong with ``config`` for ``arch`` in one phrase, or None: an unknown
     architecture, a key that is not one of its options (naming the known ones), or a
@@ -67,11 +73,17 @@ def model_config_problem(arch: str, config: dict[str, Any]) -> str | None:
             v = config[key]
             if not (isinstance(v, int) and not isinstance(v, bool) and v >= least and (not odd or v % 2 == 1)):
                 return f"{key} must be {'an odd' if odd else 'a'} whole number >= {least}, got {v!r}"
+    if config.get("kernel") == 1 and config.get("num_encoders", known.get("num_encoders", 0)) > 0:
+        # torch's CPU backward of a 1x1 stride-2 conv on channels-last input dies in a double free
+        return ("kernel must be >= 3 with encoders (num_encoders > 0): their stride-2 conv would skip 3 of "
+                "every 4 pixels, and its training crashes torch on the CPU")
     if "sigmas_px" in config:  # a NaN or negative blur level makes every defocus map NaN
         v = config["sigmas_px"]
         if not (isinstance(v, list | tuple) and v and all(
-                isinstance(s, int | float) and not isinstance(s, bool) and math.isfinite(s) and s >= 0 for s in v)):
-            return f"sigmas_px must be a non-empty list of finite blur levels >= 0 px, got {v!r}"
+                isinstance(s, int | float) and not isinstance(s, bool) and math.isfinite(s) and 0 <= s <= MAX_SIGMA_PX
+                for s in v)):
+            return (f"sigmas_px must be a non-empty list of finite blur levels >= 0 px and <= {MAX_SIGMA_PX:g} px, "
+                    f"got {v!r}")
     return None
 
 #: shipped name -> weight file in models/ (None: config only)
@@ -98,7 +110,7 @@ _DEVICE_LOGGED: set[str] = set()
 
 def resolve_device(device: str | torch.device = "cpu") -> torch.device:
     """``auto`` -> CUDA when available else CPU (said once per process in the log);
-    an unavailable CUDA is a DeviceError."""
+    an unavailable CUDA, or a device other than the CPU or CUDA, is a DeviceError."""
     dev = str(device)
     if dev == "auto":
         dev = "cuda" if torch.cuda.is_available() else "cpu"
@@ -109,9 +121,12 @@ def resolve_device(device: str | torch.device = "cpu") -> torch.device:
     if dev.startswith("cuda") and not torch.cuda.is_available():
         raise DeviceError(f"device {dev!r} requested but CUDA is not available (use --device cpu)")
     try:
-        return torch.device(dev)
+        out = torch.device(dev)
     except RuntimeError as exc:
         raise DeviceError(f"unknown device {dev!r}") from exc
+    if out.type not in ("cpu", "cuda"):  # "mps", "xpu", "meta": valid names, but nothing here runs there
+        raise DeviceError(f"device {dev!r} is not supported (use auto, cpu or cuda)")
+    return out
 
 
 def model_num_bins(model: Any, default: int = 5) -> int:
@@ -216,6 +231,8 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
         raise CheckpointError(f"{path}: not an evfocus-live checkpoint (expected keys arch, config, state_dict)")
     if not isinstance(ckpt["config"], dict) or not isinstance(ckpt["state_dict"], dict):
         raise CheckpointError(f"{path}: corrupt checkpoint (its config and state_dict must be dicts)")
+    if not isinstance(ckpt.get("meta"), dict):  # optional (another tool's checkpoint): callers read it as a dict
+        ckpt["meta"] = {}
     return ckpt
 
 
@@ -240,6 +257,12 @@ def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> tor
     if unscaled:
         raise CheckpointError(f"{path}: corrupt int8 weights ({len(unscaled)} int8 tensors without their "
                               f"scale in int8_scales, e.g. {unscaled[0]!r})")
+    # any other integer, bool or complex tensor would be cast into a float weight as silently
+    odd = [(k, v.dtype) for k, v in sd.items() if torch.is_tensor(v) and k in floating and k not in scales
+           and v.dtype != torch.int8 and not v.is_floating_point()]
+    if odd:
+        raise CheckpointError(f"{path}: corrupt weights ({len(odd)} tensors of {str(odd[0][1]).replace('torch.', '')} "
+                              f"where floats belong, e.g. {odd[0][0]!r})")
     if scales:
         try:
             sd = dequantize_int8(sd, scales)
@@ -255,8 +278,7 @@ def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> tor
     bad = [k for k, v in model.state_dict().items() if v.is_floating_point() and not torch.isfinite(v).all()]
     if bad:  # every frame would be NaN, i.e. dropped: say why once, here
         raise CheckpointError(f"{path}: {len(bad)} weight tensors hold NaN/inf (e.g. {bad[0]}; a diverged training run?)")
-    meta = ckpt.get("meta")
-    model.meta = dict(meta) if isinstance(meta, dict) else {}
+    model.meta = dict(ckpt["meta"])
     dev = resolve_device(device)
     model = model.to(dev).eval()
     if dev.type == "cpu":  # oneDNN is 1.5-2x faster on these small convs with NHWC weights too

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import torch
 
-from ..errors import CheckpointError
+from ..errors import CheckpointError, EvFocusError
 from ..nn.registry import load_checkpoint, save_checkpoint
 
 log = logging.getLogger(__name__)
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 def average_checkpoints(out: str | Path, paths: list[str | Path], half: bool = True) -> Path:
     """Write the element-wise mean of ``paths``' float weights to ``out`` (fp16 unless ``half=False``)."""
     from .card import total_steps, training_stages
+    from .graft import unwritable
 
     if len(paths) < 2:
         raise CheckpointError("averaging needs at least two checkpoints")
@@ -46,7 +47,10 @@ def average_checkpoints(out: str | Path, paths: list[str | Path], half: bool = T
     meta["average_of"] = [{"path": str(p), "stages": len(st := training_stages(m.meta)), "steps": total_steps(st),
                            **({"average_of": m.meta["average_of"]} if m.meta.get("average_of") else {})}
                           for p, m in zip(paths, models)]
-    return save_checkpoint(out, avg, meta, half=half)
+    try:
+        return save_checkpoint(out, avg, meta, half=half)
+    except OSError as exc:
+        raise unwritable(out, exc) from exc
 
 
 def main(argv=None) -> int:
@@ -60,8 +64,11 @@ def main(argv=None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         path = average_checkpoints(a.out, a.checkpoints, half=not a.fp32)
-    except CheckpointError as exc:
+    except EvFocusError as exc:
         log.error("%s", exc)
+        return EXIT_USER_ERROR
+    except OSError as exc:  # e.g. an unreadable checkpoint: one line, not a traceback
+        log.error("%s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         return EXIT_USER_ERROR
     log.info("mean of %d checkpoints -> %s", len(a.checkpoints), path)
     return 0

@@ -8,8 +8,8 @@ real-data metrics, sha256). CONFIG, the training config the card names, is optio
 run's settings are in the checkpoint's meta either way); when given it must exist.
 ``models/`` is the registry's folder (``$EVFOCUS_MODELS_DIR`` overrides it). The card is
 built in full before either file is replaced, so a card and its ``.pt`` always match.
-Bad input (a missing RUN or CONFIG, a ``--label`` the report lacks) ends with one line
-and exit code 2.
+Bad input (a missing RUN or CONFIG, a ``--label`` the report lacks, a NAME that is not a
+plain file name, a ``models/`` that cannot be written) ends with one line and exit code 2.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import argparse
 import json
 import math
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -173,6 +174,10 @@ def write_card(name: str, src: Path, config_path: Path | None, report: dict[str,
 
     Both files are written beside their targets first and put in place only once the
     card is complete: a failure leaves what was there before untouched."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name) or name.endswith(".pt"):
+        # the registry looks up models/NAME.pt: "a/b" failed with a traceback, "../x" wrote outside models/
+        raise ConfigError(f"model name {name!r}: letters, digits, '.', '_' and '-' only, no folder and no .pt "
+                          "(it becomes models/NAME.pt and NAME.md)")
     src = Path(src)
     src = src / "final.pt" if src.is_dir() else src
     if config_path is not None and not Path(config_path).is_file():
@@ -312,6 +317,9 @@ def main(argv=None) -> int:
         card = write_card(a.name, a.run, a.config, report, a.label or a.name, notes, int8=a.int8)
     except EvFocusError as exc:
         print(f"{ap.prog}: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # models/ a file, not writable, a full disk: one line, not a traceback
+        print(f"{ap.prog}: error: cannot write the model: {exc.strerror or exc} ({exc.filename})", file=sys.stderr)
         return 2
     print(card)
     return 0

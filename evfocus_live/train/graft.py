@@ -44,11 +44,17 @@ def graft_checkpoint(out: str | Path, base: str | Path, donor: str | Path, prefi
     log.info("%d tensors (%d parameters) %s from %s", len(keys), meta["grafted"]["params"], ", ".join(prefixes), donor)
     try:
         return save_checkpoint(out, dst, meta, half=half)
-    except OSError as exc:  # OUT a folder, or under a file: the user's path, not a traceback
-        above = next((p for p in Path(out).parents if p.exists() and not p.is_dir()), None)
-        why = ("a folder of that name exists" if Path(out).is_dir() else f"{above} is a file, not a folder"
-               if above else f"{exc.strerror or exc} ({exc.filename})")
-        raise ConfigError(f"cannot write {out}: {why}") from exc
+    except OSError as exc:
+        raise unwritable(out, exc) from exc
+
+
+def unwritable(out: str | Path, exc: OSError) -> ConfigError:
+    """The one line for an OUT that cannot be written (a folder, or under a file): the
+    user's path, not a traceback."""
+    above = next((p for p in Path(out).parents if p.exists() and not p.is_dir()), None)
+    why = ("a folder of that name exists" if Path(out).is_dir() else f"{above} is a file, not a folder"
+           if above else f"{exc.strerror or exc} ({exc.filename})")
+    return ConfigError(f"cannot write {out}: {why}")
 
 
 def main(argv=None) -> int:

@@ -59,7 +59,7 @@ def load_config(path: str | Path) -> dict[str, Any]:
                 import yaml
             except ImportError as exc:
                 raise ConfigError("YAML configs need PyYAML (pip install pyyaml); or use TOML") from exc
-            cfg = yaml.safe_load(text) or {}
+            cfg = yaml.load(text, Loader=_yaml_loader(yaml)) or {}
         else:
             import tomllib
 
@@ -71,6 +71,29 @@ def load_config(path: str | Path) -> dict[str, Any]:
     return normalize_config(cfg, str(path))
 
 
+def _yaml_loader(yaml):
+    """PyYAML's safe loader, reading numbers and booleans as YAML 1.2 (and TOML) do:
+    ``lr: 1e-3`` is a float, not the string "1e-3" that YAML 1.1 makes of an exponent
+    without a dot, and ``amp: off`` is the string "off", not false."""
+    import re
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    redone = ("tag:yaml.org,2002:float", "tag:yaml.org,2002:bool")
+    Loader.yaml_implicit_resolvers = {k: [r for r in v if r[0] not in redone]
+                                      for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                                 list("tTfF"))
+    Loader.add_implicit_resolver("tag:yaml.org,2002:float", re.compile(r"""^(?:
+        [-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |\.[0-9_]+(?:[eE][-+]?[0-9]+)?
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN))$""", re.X), list("-+0123456789."))
+    return Loader
+
+
 def _merge(section: str, given: dict, defaults: dict, where: str) -> dict:
     unknown = set(given) - set(defaults)
     if unknown:
@@ -80,10 +103,18 @@ def _merge(section: str, given: dict, defaults: dict, where: str) -> dict:
 
 def normalize_config(cfg: dict[str, Any], where: str = "config") -> dict[str, Any]:
     """Fill defaults and reject unknown sections/keys with one clear line."""
+    if not isinstance(cfg, dict):  # a YAML list or scalar
+        raise ConfigError(f"{where}: a config is a table of sections ([model], [data], ...), "
+                          f"not a {type(cfg).__name__}")
     cfg = dict(cfg)
     unknown = set(cfg) - {"model", "data", "augment", "loss", "train"}
     if unknown:
-        raise ConfigError(f"{where}: unknown section(s): {', '.join(sorted(unknown))}")
+        raise ConfigError(f"{where}: unknown section(s): {', '.join(sorted(map(str, unknown)))}")
+    for name in list(cfg):
+        if cfg[name] is None:  # YAML's "data:" with nothing under it
+            cfg[name] = {}
+        if not isinstance(cfg[name], dict):  # TOML "model = 5", YAML "model: [1, 2]"
+            raise ConfigError(f"{where}: [{name}] must be a table of keys, got {cfg[name]!r}")
     model = dict(cfg.get("model", {}))
     if "arch" not in model:
         raise ConfigError(f"{where}: [model] needs arch = \"evfocus\" | \"e2vid\" | \"firenet\"")
@@ -99,17 +130,17 @@ def normalize_config(cfg: dict[str, Any], where: str = "config") -> dict[str, An
     d = out["data"]
     if d["target"] not in ("sharp", "blurred"):
         raise ConfigError(f"{where}: [data] target must be \"sharp\" or \"blurred\"")
-    if not (isinstance(d["seq_len"], int) and d["seq_len"] >= 1):
+    if not (_is_int(d["seq_len"]) and d["seq_len"] >= 1):
         raise ConfigError(f"{where}: [data] seq_len must be a whole number >= 1")
-    if d["tbptt"] is not None and not (isinstance(d["tbptt"], int) and d["tbptt"] >= 1):
+    if d["tbptt"] is not None and not (_is_int(d["tbptt"]) and d["tbptt"] >= 1):
         raise ConfigError(f"{where}: [data] tbptt must be a whole number >= 1 (windows per chunk) or left out")
-    if not (isinstance(d["loss_skip"], int) and 0 <= d["loss_skip"] < min(d["seq_len"], d["tbptt"] or d["seq_len"])):
+    if not (_is_int(d["loss_skip"]) and 0 <= d["loss_skip"] < min(d["seq_len"], d["tbptt"] or d["seq_len"])):
         raise ConfigError(f"{where}: [data] loss_skip must be >= 0 and leave a window of the first chunk to score")
     tr = d["train"]
     if not (isinstance(tr, str) or (isinstance(tr, list) and tr and all(isinstance(x, str) for x in tr))):
         raise ConfigError(f"{where}: [data] train must be a directory or a list of directories")
-    if not (isinstance(d["workers"], int) and d["workers"] >= 0):
-        raise ConfigError(f"{where}: [data] workers must be a whole number >= 0 (loader processes)")
+    if not (_is_int(d["workers"]) and 0 <= d["workers"] <= 256):  # each a process with the dataset: not 1e6
+        raise ConfigError(f"{where}: [data] workers must be a whole number from 0 to 256 (loader processes)")
     sa = out["loss"]["sigma_activity"]
     if not (isinstance(sa, int | float) and 0 <= sa <= 1):
         raise ConfigError(f"{where}: [loss] sigma_activity must be a share between 0 and 1")
@@ -148,9 +179,11 @@ _VALUE_RULES = [
     ("train", "lr_min_frac", lambda v: _is_num(v) and 0 <= v <= 1, "a share between 0 and 1"),
     ("train", "steps", lambda v: _is_int(v) and v >= 1, "a whole number >= 1"),
     ("train", "max_minutes", lambda v: v is None or (_is_num(v) and v > 0), "a positive number or left out"),
-    ("train", "seed", lambda v: _is_int(v) and v >= 0, "a whole number >= 0"),
+    # numpy's global seed takes < 2**32, and each DDP rank adds its rank: room for 2**31 of them
+    ("train", "seed", lambda v: _is_int(v) and 0 <= v < 2**31, "a whole number >= 0 and < 2**31"),
     ("train", "out", lambda v: isinstance(v, str) and v != "", "a folder name"),
-    ("train", "threads", lambda v: v is None or (_is_int(v) and v >= 0), "a whole number >= 0 (0: default)"),
+    ("train", "threads", lambda v: v is None or (_is_int(v) and 0 <= v <= 1024),  # 1e5 threads: an mmap failure
+     "a whole number from 0 (default) to 1024"),
     ("train", "device", lambda v: isinstance(v, str), "\"auto\", \"cpu\" or \"cuda\""),
     ("train", "ckpt_every_s", lambda v: _is_num(v) and v >= 0, "a number of seconds >= 0"),
     ("train", "log_every", lambda v: _is_int(v) and v >= 1, "a whole number >= 1"),
@@ -319,7 +352,9 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
     """Train one model from a normalised config; returns the summary written to ``log.json``.
     ``init`` (or ``[train] init``): start from these weights (a fresh optimiser and schedule,
     unlike ``resume``), e.g. a second stage of training. ``resume``: go on from ``OUT/last.pt``
-    (weights, optimiser, step, wall time, and the stages its weights came from); with no
+    (weights, optimiser, step, wall time, the stages its weights came from, and the place in
+    the data order and augmentation stream: on the CPU with ``workers = 0`` a resumed run
+    ends with the weights of one run straight through); with no
     last.pt yet it starts as a fresh run would (``init`` applies), and a run that already
     reached its step or wall-time budget is left as it is (no step, final.pt untouched).
     A changed ``[train] trainable`` is refused on resume (CheckpointError), not trained on
@@ -413,11 +448,17 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
     if ddp:
         from torch.utils.data.distributed import DistributedSampler
 
-        sampler = DistributedSampler(ds, num_replicas=world, rank=rank, seed=int(tc["seed"]))
+        order: Any = DistributedSampler(ds, num_replicas=world, rank=rank, seed=int(tc["seed"]))
+        gen = None
     else:
-        sampler = RandomSampler(ds, generator=torch.Generator().manual_seed(seed))
+        gen = torch.Generator().manual_seed(seed)
+        order = RandomSampler(ds, generator=gen)
+    sampler = _SkipSampler(order)
     bs = int(dc["batch_size"])
     nw = int(dc["workers"])
+    epoch, batches_done = 0, 0  # where in the data the run is: last.pt keeps it for --resume
+    if ck is not None:
+        epoch, batches_done = _restore_data_state(ck, ds, gen, rank, seed, step)
     loader = DataLoader(ds, batch_size=bs, sampler=sampler, drop_last=len(ds) // world >= bs, num_workers=nw,
                         worker_init_fn=_seed_worker if nw else None, persistent_workers=nw > 0,
                         prefetch_factor=4 if nw else None, pin_memory=device.type == "cuda")
@@ -434,7 +475,9 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
     use_amp = amp_dtype is not None
     scaler = torch.amp.GradScaler("cuda", enabled=amp_dtype == torch.float16)
     weights = LossWeights(**cfg["loss"])
-    rows: list[dict[str, float]] = _read_csv(out_dir / "log.csv") if ck is not None else []
+    # rows past last.pt's step (a run that diverged after it) are trained again: not kept twice
+    rows: list[dict[str, float]] = ([r for r in _read_csv(out_dir / "log.csv") if r.get("step", 0) <= step]
+                                    if ck is not None else [])
 
     if rank == 0:
         # an earlier run's final.pt (and, starting afresh, its last.pt) would pass for this
@@ -458,14 +501,28 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
     def meta(loss: float) -> dict[str, Any]:
         return {**meta_base, "step": step, "wall_s": round(elapsed, 1), "loss": _json_loss(loss)}
 
+    def resumable() -> dict[str, Any]:
+        """last.pt's extra keys: the optimiser, and where the data stands. An item trained in
+        part counts as done (a resume cannot go on inside it without its recurrent state);
+        one fetched but not trained yet (Ctrl-C) does not."""
+        started = step > batch_step0
+        data_state = {"epoch": epoch, "batches": batches_done + started,
+                      "rng": ds.rng.bit_generator.state if started else rng_before_batch,
+                      **({"sampler": epoch_gen_state} if epoch_gen_state is not None else {})}
+        return {"optimizer": opt.state_dict(), "data_state": data_state}
+
     bar = tqdm(total=total_steps, initial=step, desc=f"train {cfg['model']['arch']}", unit="step",
                disable=not progress or rank != 0, dynamic_ncols=True)
-    epoch, done = 0, step >= total_steps
+    done = step >= total_steps
+    epoch_gen_state, batch_step0, rng_before_batch = None, step, ds.rng.bit_generator.state
     try:
         while not done:
             if ddp:
-                sampler.set_epoch(epoch)
+                order.set_epoch(epoch)
+            epoch_gen_state = gen.get_state() if gen is not None else None  # before the epoch's order is drawn
+            sampler.skip = batches_done * bs
             for batch in loader:
+                batch_step0 = step
                 batch = {k: v.to(device, non_blocking=True) for k, v in batch.items()}
                 L = batch["voxel"].shape[1]
                 chunk = int(dc["tbptt"] or L)
@@ -493,7 +550,10 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
                     step += 1
                     elapsed = elapsed0 + time.monotonic() - t_start
                     logged = step % tc["log_every"] == 0 or step == 1
-                    if logged or step >= total_steps:  # reading the loss waits for the GPU: only when logged
+                    item_end = c0 + chunk >= L  # a checkpoint here resumes exactly (no carried state lost)
+                    due = rank == 0 and item_end and time.monotonic() - t_ckpt > tc["ckpt_every_s"]
+                    logged = logged or step >= total_steps
+                    if logged:  # reading the loss waits for the GPU: only when logged (or saved)
                         last_loss = float(loss.detach())
                         if not math.isfinite(last_loss):  # keep the last good checkpoint, say where it broke
                             if rank == 0:
@@ -501,14 +561,18 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
                             raise TrainingError(f"training diverged at step {step} (loss {last_loss}); last good "
                                                 f"checkpoint: {last_path if last_path.is_file() else 'none'} "
                                                 "(lower [train] lr, or resume with --resume)")
+                    elif due:  # rank 0 alone: a loss that is not finite stops every rank at the next logged step
+                        now_loss = float(loss.detach())
+                        due = math.isfinite(now_loss)
+                        last_loss = now_loss if due else last_loss
                     if rank == 0:
                         bar.update(1)
                         if logged:
                             rows.append({"step": step, "wall_s": round(elapsed, 2), "lr": lr, "loss": last_loss,
                                          **{k: float(v) for k, v in parts.items()}})
                             bar.set_postfix(loss=f"{last_loss:.4f}", lr=f"{lr:.1e}")
-                        if logged and time.monotonic() - t_ckpt > tc["ckpt_every_s"]:  # only just after a finite loss
-                            save_checkpoint(last_path, model, meta(last_loss), extra={"optimizer": opt.state_dict()})
+                        if due:  # only just after a finite loss, at the end of an item
+                            save_checkpoint(last_path, model, meta(last_loss), extra=resumable())
                             _write_csv(out_dir / "log.csv", rows)
                             t_ckpt = time.monotonic()
                     out_of_time = elapsed >= budget_s
@@ -525,24 +589,30 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
                         break
                 if done:
                     break
-            epoch += 1
+                batches_done += 1
+                rng_before_batch = ds.rng.bit_generator.state
+            if not done:  # a run that stops inside the epoch keeps its place in it (last.pt's data_state)
+                epoch, batches_done = epoch + 1, 0
     except KeyboardInterrupt:
         # Ctrl-C: keep what this run trained (resumable last.pt, the logs), then let the CLI
         # say "interrupted". Weights a diverging step may have spoiled are not written.
         bar.close()
         if rank == 0 and step > step0:
             if all(bool(torch.isfinite(p).all()) for p in model.parameters()):
-                save_checkpoint(last_path, model, meta(last_loss), extra={"optimizer": opt.state_dict()})
+                save_checkpoint(last_path, model, meta(last_loss), extra=resumable())
                 log.info("interrupted at step %d: saved %s (go on with --resume)", step, last_path)
             else:
                 log.warning("interrupted at step %d: the weights are not finite; %s not written", step, last_path)
             _write_logs(out_dir, rows, {**meta(last_loss), "params": model.num_parameters(),
                                         "checkpoint": str(last_path), "interrupted": True})
         raise
+    except BaseException:  # a diverged loss, a full disk: end the bar's line, or the CLI's one-line error joins it
+        bar.close()
+        raise
     bar.close()
     summary = {}
     if rank == 0:
-        save_checkpoint(last_path, model, meta(last_loss), extra={"optimizer": opt.state_dict()})
+        save_checkpoint(last_path, model, meta(last_loss), extra=resumable())
         final = save_checkpoint(out_dir / "final.pt", model, meta(last_loss))
         summary = _write_logs(out_dir, rows, {**meta(last_loss), "params": model.num_parameters(),
                                               "checkpoint": str(final)})
@@ -579,6 +649,52 @@ def _resume_from(ck: dict[str, Any], last_path: Path, model: nn.Module, opt: tor
         opt.load_state_dict(ck["optimizer"])
     except (ValueError, KeyError, RuntimeError) as exc:
         raise CheckpointError(refusal) from exc
+
+
+class _SkipSampler(torch.utils.data.Sampler):
+    """Another sampler's order, less its first ``skip`` indices in the next pass only: a
+    resumed run goes on with the items its epoch had not reached, rather than repeating
+    the epoch's first ones (every resume from the start of the same order)."""
+
+    def __init__(self, inner: Any):
+        self.inner = inner
+        self.skip = 0
+
+    def __iter__(self):
+        it, skip = iter(self.inner), self.skip
+        self.skip = 0
+        for _ in range(skip):
+            if next(it, None) is None:
+                return
+        yield from it
+
+    def __len__(self) -> int:
+        return len(self.inner)
+
+
+def _restore_data_state(ck: dict[str, Any], ds: Any, gen: torch.Generator | None, rank: int, seed: int,
+                        step: int) -> tuple[int, int]:
+    """Put the data order and the augmentation stream where last.pt left them; returns
+    (epoch, batches done in it). The same run resumed then trains the same items with the
+    same crops as one run straight through (``[data] workers = 0``; loader processes draw
+    their own streams). A last.pt from before this was recorded: a fresh order seeded by
+    the step, so at least it does not replay the first items."""
+    st = ck.get("data_state")
+    try:
+        epoch, batches = int(st["epoch"]), int(st["batches"])
+        if gen is not None:
+            gen.set_state(st["sampler"])
+        if rank == 0:
+            ds.rng.bit_generator.state = st["rng"]
+        else:  # only rank 0 writes last.pt: the others take a stream of their own
+            ds.rng = np.random.default_rng([seed, step])
+        return epoch, batches
+    except (TypeError, KeyError, ValueError, RuntimeError):
+        log.info("last.pt does not say where its data stood: a new order from here (seed %d, step %d)", seed, step)
+        if gen is not None:
+            gen.manual_seed(seed * 1_000_003 + step)
+        ds.rng = np.random.default_rng([seed, step])
+        return 0, 0
 
 
 def _finite_or_nan(v: Any) -> float:
