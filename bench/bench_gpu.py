@@ -53,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = Parser(description=__doc__.split("\n")[0])
     ap.add_argument("--models", nargs="+", default=["e2vid-full", "evfocus-full"], help="names or checkpoint paths")
     ap.add_argument("--device", default="cuda", choices=["cuda", "cpu"])
-    ap.add_argument("--precisions", nargs="+", default=None, help="default: fp16 fp32 on CUDA, fp32 on the CPU")
+    ap.add_argument("--precisions", nargs="+", default=None,
+                    help="fp16 fp32 on CUDA (default both), auto fp32 bf16 on the CPU (default fp32)")
     ap.add_argument("--seconds", type=positive_float, default=3.0, help="replay length")
     ap.add_argument("--frames", type=positive_int, default=60, help="timed frames per run")
     ap.add_argument("--no-live", action="store_true", help="skip the threaded replay at the sensor clock")
@@ -68,6 +69,12 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.device == "cuda" and not torch.cuda.is_available():
         return fail(ap.prog, "--device cuda: no CUDA device here (use --device cpu)")
+    # before the replays are built: an unknown one was a ConfigError traceback after them, and
+    # bf16 on CUDA ran fp32 under a bf16 label (benchmark._model_config knows fp16 / fp32 there)
+    allowed = ("fp16", "fp32") if args.device == "cuda" else ("auto", "fp32", "bf16")
+    bad = [p for p in args.precisions or () if p not in allowed]
+    if bad:
+        return fail(ap.prog, f"--precisions {bad[0]}: not one of {', '.join(allowed)} on --device {args.device}")
     try:  # up front, not after the whole run: a file we can write, models that load
         if args.out:
             check_output_file("-o", args.out)

@@ -14,8 +14,8 @@ Run:  nice python bench/bench_simulate.py [--sequences 4] [--duration 2] [--work
 
 from __future__ import annotations
 
-import argparse
 import os
+import sys
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")
@@ -26,6 +26,10 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import cv2  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _options import Parser, fail, positive_float, positive_int  # noqa: E402
 
 cv2.setNumThreads(1)
 
@@ -116,15 +120,23 @@ def bench_recipe(sequences: int, duration_s: float, workers: int) -> dict:
     return dict(wall_s=wall, est_200x2s_min=est_200 / 60, mb_per_seq=per_seq_mb, h5_mb_per_seq=h5)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sequences", type=int, default=4)
-    ap.add_argument("--duration", type=float, default=2.0)
-    ap.add_argument("--workers", type=int, default=2)
+def main(argv: list[str] | None = None) -> int:
+    # checked before any work: --sequences 0 used to end the recipe, minutes in, in an AssertionError
+    ap = Parser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sequences", type=positive_int, default=4)
+    ap.add_argument("--duration", type=positive_float, default=2.0)
+    ap.add_argument("--workers", type=positive_int, default=2)
     ap.add_argument("--skip-recipe", action="store_true")
     ap.add_argument("--json", help="also write the numbers here")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     if args.json:  # a folder that is not there: made now, not found missing after minutes of work
+        from evfocus_live.cli.options import check_output_file
+        from evfocus_live.errors import EvFocusError
+
+        try:
+            check_output_file("--json", args.json)
+        except EvFocusError as exc:
+            return fail(ap.prog, exc)
         Path(args.json).absolute().parent.mkdir(parents=True, exist_ok=True)
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     res = {"offline": bench_offline(1.0, seeds=(0, 1, 2)), "live": bench_live(), "camera": bench_camera()}
@@ -132,7 +144,8 @@ def main() -> None:
         res["recipe"] = bench_recipe(args.sequences, args.duration, args.workers)
     if args.json:
         Path(args.json).write_text(json.dumps(res, indent=1, default=float))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -26,7 +26,7 @@ from evfocus_live.core.defocus import activity_weights, defocus_readout_px
 from evfocus_live.core.slicing import make_slicer
 from evfocus_live.core.voxel import voxel_grid
 from evfocus_live.errors import EvFocusError
-from evfocus_live.nn.registry import load_model
+from evfocus_live.nn.registry import load_model, model_num_bins
 from evfocus_live.simulate.camera import LIVE_SCENES, LiveSim
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -62,13 +62,14 @@ def grid_roughness_px(sigma_px: np.ndarray) -> tuple[float, float]:
 @torch.inference_mode()
 def readout(model, live: LiveSim, seconds: float, weighted: bool = True) -> tuple[float, list[tuple[float, float]]]:
     """Mean readout over the second half of ``seconds`` of the live camera, from a reset,
-    and the maps' grid roughness there."""
+    and the maps' grid roughness there. The voxel grids have the model's own ``num_bins``."""
     model.reset_states()
+    bins = model_num_bins(model)
     t0 = live.t_us
     vals, rough = [], []
     for win in windows(live, seconds):
         t_us = win.t_us
-        vox = voxel_grid(win.events, 5, live.width, live.height)
+        vox = voxel_grid(win.events, bins, live.width, live.height)
         out = model(vox[None])
         if t_us - t0 >= 0.5 * seconds * 1e6 and "sigma" in out:
             sigma = out["sigma"][0, 0].numpy()

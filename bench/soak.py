@@ -16,9 +16,26 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _options import Parser, positive_float  # noqa: E402
+
+
+def speed(text: str) -> float:
+    """A replay speed: > 0, or 0 for as fast as possible (as ``evfocus-live --speed``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value < math.inf:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0 (0: as fast as possible), got {text!r}")
+    return value
 
 
 def rss_mb() -> float:
@@ -47,15 +64,16 @@ def build_model(name: str):
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    # checked up front: --interval-s 0 printed rows in a busy loop, --minutes -1 "passed"
+    ap = Parser(description=__doc__.splitlines()[0])
     ap.add_argument("--source", default="sim", help="camera name (sim, ...) or a recording (looped)")
-    ap.add_argument("--minutes", type=float, default=30.0)
-    ap.add_argument("--interval-s", type=float, default=10.0)
+    ap.add_argument("--minutes", type=positive_float, default=30.0)
+    ap.add_argument("--interval-s", type=positive_float, default=10.0)
     ap.add_argument("--model", default="random-firenet",
                     help="model name/path, or random-firenet / random-evfocus (untrained, default)")
     ap.add_argument("--device", default="auto")
-    ap.add_argument("--window-ms", type=float, default=33.0)
-    ap.add_argument("--speed", type=float, default=1.0)
+    ap.add_argument("--window-ms", type=positive_float, default=33.0)
+    ap.add_argument("--speed", type=speed, default=1.0, help="x real time (0: as fast as possible)")
     ap.add_argument("--post", default="auto_hdr")
     a = ap.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

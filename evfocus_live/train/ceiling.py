@@ -144,10 +144,14 @@ def train_oracle(train_files: list[Path], minutes: float, crop: int = 96, batch:
 
 @torch.inference_mode()
 def evaluate_ceilings(test_files: list[Path], oracle: OracleUNet | None = None, warmup: int = 3,
-                      nsrs: tuple[float, ...] = WIENER_NSR) -> dict[str, dict[str, dict[str, float]]]:
-    """{split: {row: {ssim, mse, n}}} for "defocused GT", "wiener nsr=…" and "oracle"."""
+                      nsrs: tuple[float, ...] = WIENER_NSR,
+                      progress: bool = True) -> dict[str, dict[str, dict[str, float]]]:
+    """{split: {row: {ssim, mse, n}}} for "defocused GT", "wiener nsr=…" and "oracle"
+    (a progress bar per sequence: a test set takes minutes)."""
+    from tqdm import tqdm
+
     acc: dict[str, dict[str, dict[str, list[float]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
-    for path in test_files:
+    for path in tqdm(test_files, desc="ceilings", unit="seq", disable=not progress):
         d = _frames(path)
         split = blur_level(float(np.mean(d["sigma"][1:])), d["focus_sweep"])
         # evaluate.py scores window i (ending at frame i + 1) for i >= warmup
@@ -189,10 +193,16 @@ def main(argv=None) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
-    def files(paths):
-        return [f for p in paths for f in list_sequences(p)]
+    def files(paths):  # a sequence reached twice (a folder and a file in it) counts once
+        return list({f.resolve(): f for p in paths for f in list_sequences(p)}.values())
 
-    try:
+    try:  # options first: a bad --out or --base used to end in a traceback after the training
+        if a.base < 1:
+            raise ConfigError(f"--base must be >= 1 (the oracle U-Net's width), got {a.base}")
+        if a.out:
+            from ..cli.options import check_output_dir
+
+            check_output_dir("--out", a.out)
         test = files(a.test)
         oracle, info = None, {}
         if a.oracle:
@@ -206,7 +216,7 @@ def main(argv=None) -> int:
             train = files(a.train)
             oracle, info = train_oracle(train, a.minutes, seed=a.seed, base=a.base, progress=not a.no_progress)
             log.info("oracle: %d steps, final loss %.4f", info["steps"], info["final_loss"])
-        res = evaluate_ceilings(test, oracle)
+        res = evaluate_ceilings(test, oracle, progress=not a.no_progress)
     except EvFocusError as exc:
         log.error("%s", exc)
         return EXIT_USER_ERROR

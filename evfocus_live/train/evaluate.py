@@ -12,9 +12,10 @@ attribute form the ``focus sweep`` split whatever their mean.
 
 Real recordings (any readable event file): windows of 0.35 events per pixel (E2VID), or
 smaller for short recordings so that there are at least 12 windows (of >= 2000 events),
-no-reference metrics on the outputs: BRISQUE and NIQE (on the same few frames; they are
-slow), sharpness, contrast, noise, temporal flicker. NIQE needs frames of at least 194 px a
-side (:data:`.metrics.NIQE_MIN_SIDE`); smaller recordings get NaN ("–" in the report).
+the first ``warmup`` windows not scored either, no-reference metrics on the outputs:
+BRISQUE and NIQE (on the same few frames; they are slow), sharpness, contrast, noise,
+temporal flicker. NIQE needs frames of at least 194 px a side
+(:data:`.metrics.NIQE_MIN_SIDE`); smaller recordings get NaN ("–" in the report).
 BRISQUE is averaged over the frames where it is defined (not flat), "–" where none is.
 Frames under :data:`.metrics.MIN_SIDE` px cannot be scored: a ground-truth sequence of
 them is an InputError, a recording is skipped.
@@ -87,7 +88,8 @@ def expand_data(paths: list[str]) -> tuple[list[Path], list[Path]]:
 
     In a folder, the events beside a ground-truth sequence (the simulator writes
     ``seq_X.aedat4`` next to ``seq_X.h5``: same stem) are not evaluated again as a
-    recording; every other event file is."""
+    recording; every other event file is. A file reached twice (a folder and a file in it,
+    or a path given twice) is evaluated once: twice would weigh it double in every mean."""
     gt, real = [], []
     for p in map(Path, paths):
         if p.is_dir():
@@ -102,7 +104,29 @@ def expand_data(paths: list[str]) -> tuple[list[Path], list[Path]]:
             raise InputError(f"data path not found: {p}")
     if not gt and not real:
         raise InputError(f"no evaluable data in {', '.join(paths)}")
-    return gt, real
+    seen: set[Path] = set()
+
+    def once(files: list[Path]) -> list[Path]:
+        out = []
+        for f in files:
+            if f.resolve() not in seen:
+                seen.add(f.resolve())
+                out.append(f)
+        return out
+
+    return once(gt), once(real)
+
+
+def file_labels(files: list[Path]) -> list[str]:
+    """One distinct report label per file: its name, or ``folder/name`` where two files
+    share a name (``test_mild/seq_00000.h5``, ``test_severe/seq_00000.h5``), else the whole
+    path: a table keyed by name alone would keep only one of them."""
+    from collections import Counter
+
+    names = Counter(f.name for f in files)
+    labels = [f.name if names[f.name] == 1 else f"{f.parent.name}/{f.name}" for f in files]
+    counts = Counter(labels)
+    return [lab if counts[lab] == 1 else str(f) for f, lab in zip(files, labels)]
 
 
 def _defocus_errors(pred_px: np.ndarray, true_px: np.ndarray, voxel: np.ndarray) -> dict[str, float]:
@@ -175,7 +199,8 @@ def evaluate_ground_truth(models: dict[str, torch.nn.Module], files: list[Path],
     aux: dict[str, dict[str, list[dict[str, float]]]] = defaultdict(lambda: defaultdict(list))
     per_seq = []
     rows: dict[str, np.ndarray] = {}
-    for f in tqdm(files, desc="eval (ground truth)", unit="seq", disable=not progress):
+    bar = tqdm(files, desc="eval (ground truth)", unit="seq", disable=not progress)
+    for f, label in zip(bar, file_labels(files)):
         seqs = {b: load_sequence(f, b) for b in dict.fromkeys([first_bins, *bins_of.values()])}
         seq = seqs[first_bins]  # frames, sigma and timing are the same whatever the bins
         if min(seq.sharp.shape[-2:]) < M.MIN_SIDE:  # before the models run: skimage's error otherwise
@@ -193,7 +218,7 @@ def evaluate_ground_truth(models: dict[str, torch.nn.Module], files: list[Path],
                     {"blur_ssim": M.ssim(o["blur"][i], seq.blurred[i]), "blur_mse": M.mse(o["blur"][i], seq.blurred[i]),
                      **(_defocus_errors(o["sigma"][i], seq.sigma[i], vox[i]) if "sigma" in o else {})}
                     for i in idx)
-        rec = {"sequence": f.name, "split": level, "mean_sigma_px": float(seq.sigma.astype(np.float32).mean()),
+        rec = {"sequence": label, "split": level, "mean_sigma_px": float(seq.sigma.astype(np.float32).mean()),
                "frames_scored": len(idx)}
         refs = [(REFERENCE, lambda i: seq.blurred[i]),
                 (DECONV_REFERENCE, lambda i: M.wiener_deconvolve(seq.blurred[i], float(seq.sigma[i].astype(np.float32).mean()), DECONV_NSR))]
@@ -241,7 +266,8 @@ def paired_differences(sequences: list[dict[str, Any]], a: str, b: str, metric: 
     relative to ``b``'s mean, and a 95 % bootstrap interval over sequences (the unit that
     varies: scenes, blur, contrast thresholds). Frames of one sequence are not independent,
     so resampling frames would give intervals far too narrow. "all" only when there are
-    several splits."""
+    several splits. One sequence has no interval (NaN: its resamples are all the same
+    value, a zero-width "interval" that would read as a certain difference)."""
     rng = np.random.default_rng(seed)
     by_split: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for rec in sequences:
@@ -254,7 +280,7 @@ def paired_differences(sequences: list[dict[str, Any]], a: str, b: str, metric: 
         va, vb = np.array(by_split[split]).T
         d = va - vb
         boot = d[rng.integers(len(d), size=(N_BOOTSTRAP, len(d)))].mean(1)
-        lo, hi = np.percentile(boot, [2.5, 97.5])
+        lo, hi = np.percentile(boot, [2.5, 97.5]) if len(d) > 1 else (math.nan, math.nan)
         out[split] = {"mean": float(d.mean()), "relative": float(d.mean() / vb.mean()) if vb.mean() else math.nan,
                       "lo": float(lo), "hi": float(hi), "sequences": len(d)}
     return out
@@ -279,25 +305,28 @@ def _read_events(path: Path):
 
 
 def evaluate_real(models: dict[str, torch.nn.Module], files: list[Path], num_bins: int = 5, max_windows: int = 60,
-                  brisque_frames: int = 3, progress: bool = True, min_windows: int = 12) -> tuple[dict[str, Any], list[np.ndarray]]:
-    """No-reference metrics {file: {model: {...}}} and one grid row per file (each model on
-    voxel grids of its own ``num_bins``, as in :func:`evaluate_ground_truth`)."""
+                  brisque_frames: int = 3, progress: bool = True, min_windows: int = 12,
+                  warmup: int = 3) -> tuple[dict[str, Any], list[np.ndarray]]:
+    """No-reference metrics {file: {model: {...}}} (files labelled by :func:`file_labels`)
+    and one grid row per file (each model on voxel grids of its own ``num_bins``, as in
+    :func:`evaluate_ground_truth`); the first ``warmup`` windows are not scored, as there."""
     from tqdm import tqdm
 
     from ..core.render import event_image
 
     table, rows = {}, []
-    for f in tqdm(files, desc="eval (real)", unit="file", disable=not progress):
+    bar = tqdm(files, desc="eval (real)", unit="file", disable=not progress)
+    for f, label in zip(bar, file_labels(files)):
         try:
             ev, w, h = _read_events(f)
         except EvFocusError as exc:
             log.warning("skipping %s: %s", f, exc)
-            table[f.name] = {"skipped": str(exc)}
+            table[label] = {"skipped": str(exc)}
             continue
         if min(w, h) < M.MIN_SIDE:  # BRISQUE's window does not fit: skipped, as an unreadable file is
             msg = f"{w}x{h} px frames are too small to score (at least {M.MIN_SIDE}x{M.MIN_SIDE})"
             log.warning("skipping %s: %s", f, msg)
-            table[f.name] = {"skipped": msg}
+            table[label] = {"skipped": msg}
             continue
         # E2VID's 0.35 events/pixel, but at least `min_windows` windows (of >= 2000 events)
         # so short recordings still give a sequence to score and a flicker value
@@ -305,7 +334,7 @@ def evaluate_real(models: dict[str, torch.nn.Module], files: list[Path], num_bin
         k = max(1, min(max_windows, len(ev) // n_win))
         wins = [ev[i * n_win:(i + 1) * n_win] for i in range(k)]
         voxels: dict[int, np.ndarray] = {}
-        res, tiles = {}, [_label(event_image(wins[-1], w, h), f"{f.name[:28]}: events")]
+        res, tiles = {}, [_label(event_image(wins[-1], w, h), f"{label[:28]}: events")]
         for name, m in models.items():
             bins = model_num_bins(m, num_bins)
             if bins not in voxels:
@@ -314,7 +343,7 @@ def evaluate_real(models: dict[str, torch.nn.Module], files: list[Path], num_bin
             out = run_model(m, voxels[bins])["image"]
             ms = (time.perf_counter() - t0) * 1000 / len(out)
             frames = [_to_u8(o) for o in out]
-            scored = frames[min(3, len(frames) - 1):]
+            scored = frames[min(warmup, len(frames) - 1):]
             pick = scored[:: max(1, math.ceil(len(scored) / brisque_frames))][:brisque_frames]
             r = {key: float(np.mean([M.no_reference(fr, with_brisque=False)[key] for fr in scored]))
                  for key in ("sharpness", "contrast", "noise")}
@@ -326,7 +355,7 @@ def evaluate_real(models: dict[str, torch.nn.Module], files: list[Path], num_bin
             r["ms_per_window"] = ms
             res[name] = r
             tiles.append(_label(frames[-1], name))
-        table[f.name] = res
+        table[label] = res
         row = np.concatenate(tiles, 1)
         scale = min(1.0, 1600 / row.shape[1])
         rows.append(cv2.resize(row, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else row)
@@ -416,8 +445,9 @@ def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, mode
                 ds, dm, dmm = diff["ssim"], diff["mse"], diff.get("mse_mm", {})
                 for split, r in ds.items():
                     mm = f"{100 * dmm[split]['relative']:+.1f} %" if split in dmm else "–"
+                    ci = "–" if r["lo"] is None or math.isnan(r["lo"]) else f"[{r['lo']:+.4f}, {r['hi']:+.4f}]"
                     lines.append(f"| {split} | {first} − {other} | {r['mean']:+.4f} | {100 * r['relative']:+.1f} % | "
-                                 f"[{r['lo']:+.4f}, {r['hi']:+.4f}] | {100 * dm[split]['relative']:+.1f} % | {mm} | {r['sequences']} |")
+                                 f"{ci} | {100 * dm[split]['relative']:+.1f} % | {mm} | {r['sequences']} |")
             lines.append("")
     if real:
         lines += ["## Real recordings (no reference)", "",
@@ -492,7 +522,7 @@ def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None
         if rows:
             grids["grid_synthetic.png"] = _stack_rows(rows)
     if real_files:
-        real, rows = evaluate_real(models, real_files, num_bins, max_windows, progress=progress)
+        real, rows = evaluate_real(models, real_files, num_bins, max_windows, progress=progress, warmup=warmup)
         if not gt_files and all("skipped" in r for r in real.values()):  # nothing was evaluated
             raise InputError(f"no readable event file in {', '.join(map(str, data))} "
                              f"(first: {next(iter(real.values()))['skipped']})")
