@@ -197,3 +197,15 @@ def test_write_sequence_creates_its_folder_as_the_documented_example_does(tmp_pa
     info = write_sequence(res, tmp_path / "out" / "seq_00000")
     assert (tmp_path / "out" / "seq_00000.h5").is_file() and (tmp_path / "out" / "seq_00000.aedat4").is_file()
     assert info["frames"] == 3
+
+
+def test_dv_batch_drops_negative_and_out_of_sensor_coordinates():
+    """dv's x/y are int16: a negative one used to become a pixel near 65535 and was kept."""
+    dv = pytest.importorskip("dv_processing")
+    from evfocus_live.sources.dv_camera import batch_to_events
+    store = dv.EventStore()
+    for t, x, y in [(10, 5, 6), (11, -1, 6), (12, 5, -3), (13, 346, 6), (14, 345, 259)]:
+        store.push_back(t, x, y, True)
+    ev = batch_to_events(store, 346, 260)
+    assert ev["t"].tolist() == [10, 14]
+    assert ev["x"].tolist() == [5, 345] and ev["y"].tolist() == [6, 259]

@@ -48,8 +48,10 @@ def discover() -> list:
                           f"{str(exc).splitlines()[0] if str(exc) else 'no detail'})") from None
 
 
-def batch_to_events(batch) -> np.ndarray:
-    """dv EventStore -> EVENT_DTYPE (via the 16-byte record kernel of the AEDAT4 reader)."""
+def batch_to_events(batch, width: int = 1 << 15, height: int = 1 << 15) -> np.ndarray:
+    """dv EventStore -> EVENT_DTYPE (via the 16-byte record kernel of the AEDAT4 reader),
+    dropping events outside ``width`` x ``height``: dv's int16 x/y can be negative, which
+    as uint16 would be pixels near 65535."""
     a = batch.numpy()
     n = len(a)
     out = np.empty(n, dtype=EVENT_DTYPE)
@@ -57,9 +59,11 @@ def batch_to_events(batch) -> np.ndarray:
         return out
     if a.dtype.itemsize == 16:
         from .aedat4_file import _unpack_dv
-        m = _unpack_dv(np.ascontiguousarray(a).view(np.uint8).reshape(-1), out.view(np.uint8), n,
-                       1 << 16, 1 << 16)
+        m = _unpack_dv(np.ascontiguousarray(a).view(np.uint8).reshape(-1), out.view(np.uint8), n, width, height)
         return out[:m]
+    keep = (a["x"] >= 0) & (a["x"] < width) & (a["y"] >= 0) & (a["y"] < height)
+    if not keep.all():
+        a, out = a[keep], out[:int(keep.sum())]
     out["t"], out["x"], out["y"] = a["timestamp"], a["x"], a["y"]
     out["p"] = a["polarity"] != 0
     return out
@@ -131,7 +135,7 @@ class DvCameraSource(EventSource):
                 cam = batch = None
                 raise DeviceError(f"{self.sensor}: {fault or 'camera disconnected'}")
             if batch is not None and len(batch):
-                return batch_to_events(batch)
+                return batch_to_events(batch, self.width, self.height)
             if time.monotonic() >= deadline:
                 return np.empty(0, dtype=EVENT_DTYPE)
             time.sleep(0.001)
