@@ -244,3 +244,15 @@ def test_timestamp_slicer_says_when_the_clock_restarts(caplog):
         windows = s.push(a) + s.push(b) + s.flush()
     assert "jumped back by 5.1 s" in caplog.text and "given frame times" in caplog.text
     assert len(windows) == 2 and sum(w.n_events for w in windows) == 2000
+
+
+def test_timestamps_in_seconds_are_refused_not_rounded_to_zero(tmp_path):
+    """An E2VID-style file in seconds (0.033333) was rounded to 0 and 1 µs: silently wrong frames."""
+    from evfocus_live.core.slicing import read_timestamps
+    from evfocus_live.errors import ConfigError
+    f = tmp_path / "ts.txt"
+    f.write_text("0 0.033333\n1 0.066667\n")
+    with pytest.raises(ConfigError, match="whole number of µs"):
+        read_timestamps(f)
+    f.write_text("0 33333\n1 66667.0\n")
+    assert read_timestamps(f).tolist() == [33333, 66667]

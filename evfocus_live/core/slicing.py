@@ -574,9 +574,12 @@ def read_timestamps(path) -> np.ndarray:
             t = float(parts[-1])
             if not abs(t) < 2.0 ** 62:  # inf, nan, 1e30: no µs time (and int64 overflows)
                 raise ValueError
-            out.append(int(round(t)))
         except ValueError:
             raise ConfigError(f"{p}:{i}: not a timestamp in µs: {parts[-1]!r}") from None
+        if t != round(t):  # E2VID's files hold seconds: rounding them to µs gave frames at 0-1 µs
+            raise ConfigError(f"{p}:{i}: {parts[-1]!r} is not a whole number of µs "
+                              f"(a file in seconds? write t_us = t_s * 1e6)")
+        out.append(int(round(t)))
     if not out:
         raise ConfigError(f"{p}: no timestamps in file")
     return np.asarray(out, dtype=np.int64)
