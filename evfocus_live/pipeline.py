@@ -113,6 +113,8 @@ class PipelineStats:
     ring_capacity: int = 0
     dropped_events: int = 0
     skipped_windows: int = 0
+    #: a live source's events read and let go while paused (not drops: nobody asked for them)
+    paused_events: int = 0
     nan_frames: int = 0
     source_errors: int = 0
     reconnects: int = 0
@@ -803,12 +805,15 @@ class Pipeline:
 
         While paused it waits (the batch is kept) and re-anchors the clock on resume.
         Returns False when interrupted by stop or seek (the batch is then discarded).
+        A live source is never held: the reader loop drains it while paused.
         """
+        if self.source.is_live:
+            return True
         while self._paused.is_set():
             if self._stop_evt.wait(0.02) or self._seek_req is not None:
                 return False
             self._anchor = None
-        if self.speed <= 0 or self.source.is_live:
+        if self.speed <= 0:
             return True
         t_first = int(batch["t"][0])
         now = time.monotonic()
@@ -877,13 +882,20 @@ class Pipeline:
                 if self._seek_req is not None:
                     t, self._seek_req = self._seek_req, None
                     self._do_seek(t)
-                if self._paused.is_set():
+                paused_live = self._paused.is_set() and self.source.is_live
+                if self._paused.is_set() and not paused_live:
                     self._stop_evt.wait(0.02)
                     continue
-                if self._unread is not None:  # the rest of the batch a stop interrupted
+                if self._unread is not None and not paused_live:  # the rest of the batch a stop interrupted
                     batch, self._unread = self._unread, None
                 else:
                     batch = self._read(record_arrival=False)
+                if paused_live and batch is not None:
+                    # a camera runs on while paused: drain it and drop what it gives (taps on the
+                    # source, e.g. the recorder, still see it). Unread, its queue overflowed into
+                    # "dropped events" and resume showed a backlog seconds old instead of now
+                    self.stats.paused_events += len(batch)
+                    continue
                 if batch is None:
                     if self._loop_to_start():
                         continue

@@ -256,3 +256,75 @@ def test_timestamps_in_seconds_are_refused_not_rounded_to_zero(tmp_path):
         read_timestamps(f)
     f.write_text("0 33333\n1 66667.0\n")
     assert read_timestamps(f).tolist() == [33333, 66667]
+
+
+def test_paused_live_source_is_drained_not_left_to_overflow():
+    """While paused, a live source was not read: a camera's bounded queue overflowed ("dropped
+    events") and resume showed a backlog seconds old. It is now drained and its events let go."""
+    import threading
+
+    from evfocus_live.sources.base import EventSource
+
+    class ClockedCamera(EventSource):
+        """A camera that makes 1 kHz of events into a bounded queue, dropping the oldest."""
+        format, width, height = "fake", 32, 24
+
+        @property
+        def is_live(self):
+            return True
+
+        @property
+        def dropped_events(self):
+            return self.dropped
+
+        def __init__(self):
+            self.t_us, self.queue, self.dropped, self.lock = 0, [], 0, threading.Lock()
+            self.t0 = None
+
+        def _produce(self):
+            if self.t0 is None:  # the clock starts at the first read, as a camera's stream does
+                self.t0 = time.monotonic()
+            now_us = int((time.monotonic() - self.t0) * 1e6)
+            while self.t_us < now_us:
+                self.queue.append(self.t_us)
+                self.t_us += 1000
+            if len(self.queue) > 200:
+                self.dropped += len(self.queue) - 200
+                del self.queue[:-200]
+
+        def read(self):
+            time.sleep(0.005)
+            with self.lock:
+                self._produce()
+                ts, self.queue = self.queue, []
+            ev = np.zeros(len(ts), dtype=EVENT_DTYPE)
+            ev["t"] = ts
+            ev["x"] = np.arange(len(ts)) % 32
+            ev["y"] = np.arange(len(ts)) % 24
+            ev["p"] = 1
+            return ev
+
+        def close(self):
+            pass
+
+    cam = ClockedCamera()
+    got = []
+    pipe = Pipeline(cam, WindowConfig(mode="duration", window_ms=20), model=SumModel(), post=NO_POST)
+    pipe.start(got.append)
+    try:
+        time.sleep(0.3)
+        pipe.pause()
+        time.sleep(0.6)  # 600 events made while paused: 3x the camera's queue
+        t_resume_us = cam.t_us
+        n_before = len(got)
+        pipe.resume()
+        deadline = time.monotonic() + 5
+        while len(got) < n_before + 3 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        pipe.stop()
+    assert cam.dropped == 0 and pipe.stats.dropped_events == 0
+    assert pipe.stats.paused_events >= 300
+    # after resume the frames are of now, not of the backlog from the start of the pause
+    fresh = [f.t_us for f in got[n_before:]]
+    assert fresh and max(fresh) >= t_resume_us - 100_000
