@@ -1,7 +1,7 @@
 """Slow, obvious pure-Python EVT 2.0 / 3.0 decoders and a small EVT3/EVT2 encoder.
 
 The decoders are the test oracle for :mod:`evfocus_live.sources.evt`: written
-word by word from the bit layouts in OpenEB's sample decoders (docs/IO.md §5), sharing
+word by word from the bit layouts in OpenEB's sample decoders (../shared/docs/IO.md §5), sharing
 no code with the numba decoders. The encoders make synthetic files that exercise the
 time wraps and every word type.
 """

@@ -137,7 +137,7 @@ def test_files_written_by_dv_read_exactly(tmp_path, compression):
     for t, x, y, pol in ev.tolist():
         store.push_back(t, x, y, bool(pol))
     for k in range(0, len(ev), 1000):
-        w.writeEventPacket(store.slice(k, 1000).toPacket())  # not writeEvents: IO.md §2 bug
+        w.writeEventPacket(store.slice(k, 1000).toPacket())  # not writeEvents: ../shared/docs/IO.md §2 bug
     del w  # dv closes the file when the writer is released
     ours, src = _read_ours(p)
     assert src.compression == compression.lower() and src.sensor == "DAVIS346_dv"

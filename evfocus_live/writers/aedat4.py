@@ -2,7 +2,7 @@
 
 Why not ``dv.io.MonoCameraWriter``: dv 2.0.4 has no numpy constructor for
 ``EventStore``/``EventPacket`` (only ``push_back`` per event, ~1.8 Mev/s measured), and
-``writeEvents(store.slice(...))`` writes the whole underlying buffer (docs/IO.md §2).
+``writeEvents(store.slice(...))`` writes the whole underlying buffer (../shared/docs/IO.md §2, beside the repository).
 This writer builds the same bytes dv writes (size-prefixed ``EVTS`` flatbuffers, LZ4
 frames, an ``IOHE`` header and an ``FTAB`` packet index), vectorised, at tens of Mev/s;
 dv, and our reader on top of it, read the result exactly (tests/test_writers.py).
