@@ -300,3 +300,19 @@ def test_a_million_loader_processes_is_a_config_error():
     with pytest.raises(ConfigError, match=r"\[data\] workers"):
         normalize_config({"model": {"arch": "evfocus"}, "data": {"workers": 10**6}}, "c.toml")
     normalize_config({"model": {"arch": "evfocus"}, "data": {"workers": 2}}, "c.toml")
+
+
+@pytest.mark.parametrize("key,value", [("num_bins", 500), ("base", 100_000), ("kernel", 101),
+                                       ("num_encoders", 40)])
+def test_sizes_past_any_useful_network_are_config_errors(key, value):
+    """A typo (num_bins = 500, base = 100000) passed ">= 1" and ran the machine out of memory
+    while voxel grids were cached or the network was built: it is now one line."""
+    with pytest.raises(ConfigError, match=f"{key} must be"):
+        normalize_config({"model": {"arch": "evfocus", key: value}}, "c.toml")
+    assert model_config_problem("evfocus", {key: 5 if key != "num_encoders" else 3}) is None
+
+
+def test_data_num_bins_past_any_useful_grid_is_a_config_error(tmp_path):
+    cfg = {"model": {"arch": "evfocus"}, "data": {"num_bins": 500}}
+    with pytest.raises(ConfigError, match="num_bins must be a whole number from 1 to 64"):
+        normalize_config(cfg, "c.toml")

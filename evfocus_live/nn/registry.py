@@ -43,12 +43,14 @@ ARCHS: dict[str, type] = {"evfocus": EvFocus, "e2vid": E2VID, "firenet": FireNet
 ARCH_OPTIONS: dict[str, dict[str, Any]] = {"evfocus": _evfocus.DEFAULTS, "e2vid": _e2vid.DEFAULTS,
                                            "firenet": _firenet.DEFAULTS}
 
-#: whole-number options: the least each may be, and whether it must be odd (a conv kernel:
-#: an even one shifts its output by half a pixel and the skips no longer add up)
-_INT_OPTIONS: dict[str, tuple[int, bool]] = {
-    "num_bins": (1, False), "base": (1, False), "num_encoders": (0, False), "num_residual_blocks": (0, False),
-    "kernel": (1, True), "rec_kernel": (1, True), "cf_kernel": (1, True), "num_deblur_blocks": (0, False),
-    "sigma_head": (0, False)}
+#: whole-number options: the least and the most each may be, and whether it must be odd (a
+#: conv kernel: an even one shifts its output by half a pixel and the skips no longer add up).
+#: The most is far past any useful network; it turns a typo (``num_bins = 500``) into an error
+#: instead of a process killed for memory while voxel grids are cached
+_INT_OPTIONS: dict[str, tuple[int, int, bool]] = {
+    "num_bins": (1, 64, False), "base": (1, 1024, False), "num_encoders": (0, 8, False),
+    "num_residual_blocks": (0, 64, False), "kernel": (1, 31, True), "rec_kernel": (1, 31, True),
+    "cf_kernel": (1, 31, True), "num_deblur_blocks": (0, 64, False), "sigma_head": (0, 1024, False)}
 
 
 #: the largest blur level a re-defocus mixture may have: its kernels reach 3 sigma, so a
@@ -68,11 +70,11 @@ def model_config_problem(arch: str, config: dict[str, Any]) -> str | None:
     if unknown:
         return (f"{', '.join(unknown)} {'is not an option' if len(unknown) == 1 else 'are not options'} "
                 f"of {arch} (known: {', '.join(sorted(known))})")
-    for key, (least, odd) in _INT_OPTIONS.items():
+    for key, (least, most, odd) in _INT_OPTIONS.items():
         if key in config:
             v = config[key]
-            if not (isinstance(v, int) and not isinstance(v, bool) and v >= least and (not odd or v % 2 == 1)):
-                return f"{key} must be {'an odd' if odd else 'a'} whole number >= {least}, got {v!r}"
+            if not (isinstance(v, int) and not isinstance(v, bool) and least <= v <= most and (not odd or v % 2 == 1)):
+                return f"{key} must be {'an odd' if odd else 'a'} whole number from {least} to {most}, got {v!r}"
     if config.get("kernel") == 1 and config.get("num_encoders", known.get("num_encoders", 0)) > 0:
         # torch's CPU backward of a 1x1 stride-2 conv on channels-last input dies in a double free
         return ("kernel must be >= 3 with encoders (num_encoders > 0): their stride-2 conv would skip 3 of "

@@ -171,7 +171,7 @@ def _check_model(cfg: dict[str, Any], where: str = "config") -> None:
 
 #: (section, key, test, what it must be); None passes where the default is None
 _VALUE_RULES = [
-    ("data", "num_bins", lambda v: _is_int(v) and v >= 1, "a whole number >= 1"),
+    ("data", "num_bins", lambda v: _is_int(v) and 1 <= v <= 64, "a whole number from 1 to 64"),
     ("data", "batch_size", lambda v: _is_int(v) and v >= 1, "a whole number >= 1"),
     ("data", "stride", lambda v: _is_int(v) and v >= 1, "a whole number >= 1"),
     ("data", "max_sequences", lambda v: v is None or (_is_int(v) and v >= 1), "a whole number >= 1 or left out"),
