@@ -2,7 +2,8 @@
 
 Ground-truth data (``.h5`` with ``/frames``): every model runs each sequence from a reset
 state, one window per GT frame interval; MSE/PSNR/SSIM against the sharp frame. The first
-``warmup`` windows are not scored (the recurrent state starts empty). A reference row
+``warmup`` windows are not scored (the recurrent state starts empty; a sequence of no more
+windows than that scores its last one, rather than vanish from the table). A reference row
 "defocused GT" scores the blurred GT frame itself against the sharp one: beating it
 means the model removed defocus, not just reconstructed intensity.
 
