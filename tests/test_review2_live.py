@@ -209,3 +209,28 @@ def test_dv_batch_drops_negative_and_out_of_sensor_coordinates():
     ev = batch_to_events(store, 346, 260)
     assert ev["t"].tolist() == [10, 14]
     assert ev["x"].tolist() == [5, 345] and ev["y"].tolist() == [6, 259]
+
+
+def test_a_knob_being_applied_still_reads_its_new_value():
+    """The worker took the pending knobs out before applying them: meanwhile controls() gave
+    the old scene and focus, and the viewer's knob jumped back (test_gui was flaky on it)."""
+    with SimCameraSource(32, 24, realtime=False, step_ms=2.0, scene="mixed", focus=0.2) as cam:
+        seen = {}
+        live = cam._live
+        set_scene, set_focus = live.set_scene, live.set_focus
+
+        def spy_scene(name):
+            seen["scene"] = cam.controls()["scene"]["value"]
+            set_scene(name)
+
+        def spy_focus(v):
+            seen["focus"] = cam.controls()["focus"]["value"]
+            set_focus(v)
+
+        live.set_scene, live.set_focus = spy_scene, spy_focus
+        cam.set_scene("text")
+        cam.set_focus(0.7)
+        cam.read()
+        assert seen == {"scene": "text", "focus": 0.7}
+        assert cam.controls()["scene"]["value"] == "text" and cam.controls()["focus"]["value"] == 0.7
+        assert cam._pending == {}

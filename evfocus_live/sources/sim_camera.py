@@ -139,13 +139,20 @@ class SimCameraSource(EventSource):
             self._pending[name] = value
 
     def _apply_pending(self) -> None:
-        """Apply queued knob changes; call with ``self._lock`` held."""
+        """Apply queued knob changes; call with ``self._lock`` held.
+
+        A change leaves ``_pending`` only once applied: taken out first, :meth:`controls`
+        briefly reported the old value (the GUI's knob could jump back)."""
         with self._pending_lock:
-            pending, self._pending = self._pending, {}
+            pending = dict(self._pending)
         for name, value in pending.items():
             getattr(self._live, f"set_{name}")(value)
             if name == "scene":
                 self._base_min_step_us = self._live.sim.min_step_us
+        with self._pending_lock:
+            for name, value in pending.items():
+                if name in self._pending and self._pending[name] == value:  # not turned again meanwhile
+                    del self._pending[name]
 
     def set_focus(self, knob: float) -> None:
         """Focus knob in [0, 1]: 0.5 = subject sharp; 0 / 1 = strongly defocused."""
