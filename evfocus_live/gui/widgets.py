@@ -7,14 +7,45 @@ touched from the GUI thread.
 
 from __future__ import annotations
 
+import logging
 import math
+import sys
 from collections import deque
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+log = logging.getLogger(__name__)
+
 pg.setConfigOptions(imageAxisOrder="row-major", useOpenGL=False, antialias=False)
+
+
+def guard_singleton_refcounts() -> bool:
+    """Work around a PySide6 reference leak on Python < 3.12; True when applied.
+
+    PySide6 6.12 on Python 3.11 drops one reference to ``None`` on each call of a method that
+    returns nothing (``setText``, ``showMessage``, ...), and others to ``True``; the viewer
+    makes about 2,500 such calls a second and aborted within a minute ("Fatal Python error:
+    bool_dealloc" / "none_dealloc"). Where the leak shows, the three singletons get a
+    reference count no run can use up (on 3.12+ they are immortal anyway).
+    """
+    if sys.version_info >= (3, 12):
+        return False
+    probe = QtCore.QObject()
+    before = sys.getrefcount(None)
+    for _ in range(256):
+        probe.setObjectName("probe")
+    if before - sys.getrefcount(None) < 128:  # (other threads may move it a little)
+        return False
+    import ctypes
+    for obj in (None, True, False):
+        ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40
+    log.debug("PySide6 leaks references to None/True/False here: made them immortal")
+    return True
+
+
+guard_singleton_refcounts()
 
 #: defocus maps (blur sigma in pixels) are shown on a fixed 0..SIGMA_MAX_PX scale so
 #: colours mean the same thing from frame to frame
