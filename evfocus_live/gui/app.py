@@ -41,12 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", default="evfocus", help="model name or .pt checkpoint (default: evfocus)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     g = p.add_mutually_exclusive_group()
-    g.add_argument("--window-ms", type=float, default=None, help="fixed-duration windows of X ms")
-    g.add_argument("--window-events", type=int, default=None,
+    g.add_argument("--window-ms", type=float, default=None, metavar="X", help="fixed-duration windows of X ms")
+    g.add_argument("--window-events", type=int, default=None, metavar="N",
                    help="fixed-count windows of N events (default: 0.35 events per pixel)")
     p.add_argument("--post", default="auto_hdr",
                    help="comma-separated post-processors (default: auto_hdr; 'none' for none)")
-    p.add_argument("--speed", type=float, default=1.0, help="file replay speed, 0 = as fast as possible")
+    p.add_argument("--speed", type=float, default=1.0, metavar="X",
+                   help="file replay speed, 0.1-10 (default 1), 0 = as fast as possible")
     p.add_argument("--no-loop", action="store_true", help="stop at the end of a file instead of looping")
     p.add_argument("--event-mode", default="window", choices=["window", "decay", "time_surface"],
                    help="event pane: the network's window, decaying accumulation or time surface")
@@ -60,8 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--snapshot-dir", default=".", help="where the s key saves PNG snapshots")
     p.add_argument("--record-dir", default="recordings", help="where the Record button writes")
     p.add_argument("--list-plugins", action="store_true", help="list plugin groups, names and failures, then exit")
-    p.add_argument("-v", "--verbose", action="count", default=0)
-    p.add_argument("-q", "--quiet", action="store_true")
+    p.add_argument("-v", "--verbose", action="count", default=0, help="more log output (debug)")
+    p.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
     return p
 
 

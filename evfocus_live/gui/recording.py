@@ -64,7 +64,9 @@ class VideoSink:
         h, w = frame.shape[:2]
         if self._vw is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._vw = cv2.VideoWriter(str(self.path), cv2.VideoWriter_fourcc(*"mp4v"), self.fps, (w, h), True)
+            # the mp4v encoder silently crops an odd size (65x49 -> 64x48): pad one edge row/column
+            self._vw = cv2.VideoWriter(str(self.path), cv2.VideoWriter_fourcc(*"mp4v"), self.fps,
+                                       (w + w % 2, h + h % 2), True)
             if not self._vw.isOpened():
                 self._vw = None
                 raise EvFocusError(f"{self.path}: cannot open video writer")
@@ -72,6 +74,9 @@ class VideoSink:
         if (w, h) != self._size:  # a source change mid-recording: keep the file's size
             frame = cv2.resize(frame, self._size, interpolation=cv2.INTER_AREA)
         bgr = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR) if frame.ndim == 2 else frame
+        w, h = self._size
+        if w % 2 or h % 2:
+            bgr = cv2.copyMakeBorder(bgr, 0, h % 2, 0, w % 2, cv2.BORDER_REPLICATE)
         for _ in range(self._copies(t_us)):
             self._vw.write(bgr)
             self.frames += 1
@@ -247,10 +252,15 @@ def free_stem(folder: str | Path, stem: str, suffixes=(".aedat4", ".mp4")) -> Pa
 def save_png(path: str | Path, img: np.ndarray) -> Path:
     """Write a uint8 grey or RGB image as PNG; raises EvFocusError on failure."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     arr = np.ascontiguousarray(img, dtype=np.uint8)
     if arr.ndim == 3:
         arr = cv2.cvtColor(arr, cv2.COLOR_RGB2BGR)
-    if not cv2.imwrite(str(path), arr):
+    try:  # (a snapshot folder that is a file or read-only: a status line, not a traceback)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        ok = cv2.imwrite(str(path), arr)
+    except (OSError, cv2.error) as exc:
+        why = (exc.strerror or exc) if isinstance(exc, OSError) else str(exc).strip().splitlines()[-1]
+        raise EvFocusError(f"{path}: cannot write PNG ({why})") from None
+    if not ok:
         raise EvFocusError(f"{path}: cannot write PNG")
     return path

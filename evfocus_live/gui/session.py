@@ -109,12 +109,16 @@ class TapSource(EventSource):
         return batch
 
     def seek(self, t_us: int) -> None:
-        # called by the pipeline under its lock: every frame emitted after this is post-seek
+        # called by the pipeline under its lock: every frame made after this is post-seek; one
+        # made before may still be on its way out of the worker (it emits outside the lock)
         self.inner.seek(t_us)
         self._pending = None
         self.t_us = int(t_us)
-        self._session._arrivals.clear()
-        self._session._awaiting_seek = False
+        s = self._session
+        s._arrivals.clear()
+        pipe = getattr(s, "pipeline", None)  # (None: a seek while the pipeline is built)
+        s._first_index = pipe.stats.frames if pipe is not None else 0
+        s._awaiting_seek = False
 
     def time_range_us(self):
         return self.inner.time_range_us()
@@ -262,10 +266,15 @@ class LiveSession:
         self._pause_at_t_us: int | None = None
         #: a seek was requested and the reader has not done it yet: frames are stale
         self._awaiting_seek = False
+        #: where the last seek went, until a frame from there is shown (relative seeks add up)
+        self._seek_base_us: int | None = None
+        #: frames numbered below it were made before the last seek
+        self._first_index = 0
         self.frames_done = 0
         self.last_frame: FrameView | None = None
         self.failed = False
         self.no_model = False
+        self.fallback = bool(fallback)
         self.source = TapSource(source, self)
         self.event_mode = event_mode
         self.event_view = EventView(self.source.width, self.source.height,
@@ -335,7 +344,8 @@ class LiveSession:
         try:
             self._range_us = self.source.time_range_us()
         except Exception as exc:  # a corrupt tail: no seek bar, but the replay goes on
-            log.warning("time range unavailable: %s", exc)
+            if not self._stop.is_set():  # (else: the source was closed under the scan, say nothing)
+                log.warning("time range unavailable: %s", exc)
         finally:
             self.range_ready.set()
 
@@ -399,10 +409,11 @@ class LiveSession:
 
     def _on_frame(self, fr) -> None:
         t_pause = self._pause_at_t_us
-        if self._awaiting_seek:
-            return  # from before a requested seek: never show the old position again
+        if self._awaiting_seek or fr.index < self._first_index:
+            return  # from before a seek: never show the old position again (nor pause on it)
         if self.pipeline.paused and t_pause is None:
             return  # windows already in the ring when pause was pressed: not shown
+        self._seek_base_us = None
         view = frame_view(fr, time.monotonic())
         self.frames_done += 1
         self.frame_rate.add(1, view.t_done)
@@ -467,7 +478,8 @@ class LiveSession:
         self.event_view.reset()
         self.source.t_us = int(t_us)
         was_paused = self.paused
-        self._awaiting_seek = True
+        self._awaiting_seek = True  # (first: a frame in flight must not clear the next line)
+        self._seek_base_us = int(t_us)
         self.pipeline.seek(int(t_us))
         if not self.running:  # finished (or never started): restart from there
             if was_paused:  # show the frame there, then pause again
@@ -479,7 +491,11 @@ class LiveSession:
             self.pipeline.resume()
 
     def seek_relative(self, dt_us: int) -> None:
-        base = self.last_frame.t_us if self.last_frame is not None else (self.t_us or 0)
+        """From the frame on show, or from where the last seek went if none is shown from
+        there yet (pressing the arrow key twice goes 2 s, not 1 s)."""
+        base = self._seek_base_us
+        if base is None:
+            base = self.last_frame.t_us if self.last_frame is not None else (self.t_us or 0)
         self.seek(base + int(dt_us))
 
     def set_speed(self, speed: float) -> None:
@@ -555,8 +571,24 @@ class LiveSession:
         if (not self.is_live and st.startswith("source error") and self.pipeline.running
                 and not self.pipeline.drained):
             return None  # a file's fault: first show the frames of the events read before it
+        if self.source.error is None and st.startswith("worker error") and self._drop_failed_post(st):
+            return None
         self.failed = True
         return err
+
+    def _drop_failed_post(self, status: str) -> bool:
+        """A post-processor that raised mid-stream (the worker's fault, not the source's):
+        with ``fallback`` leave it out and go on with the same source, as when it cannot be
+        built. True when done."""
+        step = next((n for n in self.post_cfg.steps if f"post-processor {n!r}" in status), None)
+        if not self.fallback or step is None:
+            return False
+        self.pipeline.stop()  # the worker has died; the reader waits for nobody
+        if not self.set_post(tuple(n for n in self.post_cfg.steps if n != step)):
+            return False
+        self.message(f"{status.removeprefix('worker error: ')} - running without it", "error")
+        self.start()
+        return True
 
     def stop(self, timeout_s: float = 5.0) -> None:
         """Stop the threads, finalise any recording, close the source. Safe to call twice."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +63,28 @@ class ViewerOptions:
     model_obj: object | None = None
 
 
+class _OpenWarnings(logging.Handler):
+    """Warnings the readers log on this thread while a file opens (a truncated file read up
+    to the damage): they go to the status bar too, where the viewer's user looks."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+        self._thread = threading.get_ident()
+        self._logger = logging.getLogger("evfocus_live.sources")
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self._thread:
+            self.lines.append(record.getMessage())
+
+    def __enter__(self) -> _OpenWarnings:
+        self._logger.addHandler(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._logger.removeHandler(self)
+
+
 def _fmt_rate(x: float) -> str:
     for unit, f in (("M", 1e6), ("k", 1e3)):
         if x >= f:
@@ -96,6 +119,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._latency_ms: float | None = None
         self._event_t_painted: int | None = None
         self._slider_busy = False
+        self._meter_from_index = 0  # frames before it came from a model switched away from
         self.registries = {g: Registry(g) for g in (SOURCES, MODELS, POSTPROCESSORS)}
         self._load_plugins()
         self._build_ui()
@@ -424,9 +448,10 @@ class MainWindow(QtWidgets.QMainWindow):
         """
         msgs: list[str] = []
         if isinstance(spec, EventSource):
-            return self._start_session(spec)
+            return self._start_session(spec) or self._start_sim_instead(spec)
         try:
-            src = open_with_fallback(str(spec), msgs)
+            with _OpenWarnings() as warned:  # e.g. "file is truncated ...: reading the N complete packets"
+                src = open_with_fallback(str(spec), msgs)
         except Exception as exc:
             text = str(exc) if isinstance(exc, EvFocusError) else f"cannot open {spec}: {type(exc).__name__}: {exc}"
             self.status(text, "error")
@@ -441,7 +466,20 @@ class MainWindow(QtWidgets.QMainWindow):
         ok = self._start_session(src)
         for m in msgs:
             self.status(m, "error")
-        return ok
+        if ok:
+            for m in warned.lines:  # (logged already: shown, not logged twice)
+                self.status(m, "warning", timeout_ms=15_000)
+        return ok or self._start_sim_instead(src)
+
+    def _start_sim_instead(self, failed) -> bool:
+        """A source that opened but could not be run, with none running before: the
+        simulated camera instead, as for one that does not open. Always False (``failed``
+        did not start)."""
+        if self.session is None and getattr(failed, "format", "sim") != "sim":
+            if self.open_source("sim"):
+                self.status(f"{failed.format} source could not run - showing the simulated camera instead",
+                            "error")
+        return False
 
     def _start_session(self, src) -> bool:
         old = self.session
@@ -455,9 +493,12 @@ class MainWindow(QtWidgets.QMainWindow):
         except Exception as exc:
             src.close()
             text = str(exc) if isinstance(exc, EvFocusError) else f"{type(exc).__name__}: {exc}"
-            self.status(f"{text} - keeping the current source", "error")
             if old is not None:
+                self.status(f"{text} - keeping the current source", "error")
                 old.start()
+            else:  # (there is none to keep)
+                self.status(f"{text} - no source running", "error")
+                self._show_idle(text)
             return False
         saved: list[Path] = []
         if old is not None:
@@ -471,6 +512,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.defocus_indicator.clear()
         for p in (self.event_pane, self.frame_pane, self.defocus_pane):
             p.blank()
+            p.set_note("")  # (set again at the new sensor's size if it still applies)
         info = src.info if hasattr(src, "info") else None
         name = getattr(src, "path", None) or src.format
         self.opts.source = str(name) if getattr(src, "is_live", False) is False else src.format
@@ -485,6 +527,9 @@ class MainWindow(QtWidgets.QMainWindow):
             w.setEnabled(not live)
         self.play_button.setText("Pause")
         self._sync_model_controls(sess)
+        self._sync_post_controls(sess)
+        self._latency_ms = None
+        self._meter_from_index = 0
         sess.start()
         self._drain(sess)
         text = f"playing {name}" if info is None or not live else f"live: {src.format}"
@@ -584,7 +629,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # ------------------------------------------------------------------ controls
     def toggle_pause(self) -> None:
-        if self.session is None:
+        if self.session is None:  # (after a fault: Play must not just do nothing)
+            self.status("no source is running - open a file or camera", "warning", timeout_ms=5000)
             return
         paused = self.session.toggle_pause()
         self.play_button.setText("Play" if paused else "Pause")
@@ -640,6 +686,10 @@ class MainWindow(QtWidgets.QMainWindow):
         try:
             if self.session.set_model(name, device):
                 self.opts.model_obj = None
+                # the old model's readouts must not linger in the meter (its bar, its smoothing),
+                # nor come back from a frame it finished just before the switch
+                self.defocus_indicator.clear()
+                self._meter_from_index = self.session.pipeline.stats.frames
         finally:
             QtWidgets.QApplication.restoreOverrideCursor()
         self._sync_model_controls(self.session)
@@ -672,7 +722,21 @@ class MainWindow(QtWidgets.QMainWindow):
         self.opts.post = dataclasses.replace(self.opts.post, steps=steps)
         if self.session is not None:
             self.session.set_post(steps)
+            self._sync_post_controls(self.session)
             self._drain()
+
+    def _sync_post_controls(self, sess: LiveSession) -> None:
+        """Checkboxes and ``opts.post`` = the steps the session runs: a step that could not
+        be built, or failed mid-stream, is unchecked rather than shown as running (and is
+        not tried again on every source)."""
+        steps = tuple(sess.post_cfg.steps)
+        if steps != tuple(self.opts.post.steps):
+            self.opts.post = dataclasses.replace(self.opts.post, steps=steps)
+        for name, cb in self.post_checks.items():
+            if cb.isChecked() != (name in steps):
+                cb.blockSignals(True)
+                cb.setChecked(name in steps)
+                cb.blockSignals(False)
 
     def _event_mode_changed(self, *_):
         mode = self.event_mode_combo.currentData()
@@ -778,6 +842,9 @@ class MainWindow(QtWidgets.QMainWindow):
             if not s.recorder.active:  # both outputs gave up: the button must not say recording
                 self._show_recording(False)
         err = s.check()  # before the take: a fault is reported once the last frame is in the slot
+        if tuple(s.post_cfg.steps) != tuple(self.opts.post.steps):  # a post-processor failed: left out
+            self._sync_post_controls(s)
+            self._drain(s)
         fv = s.slot.take()
         if fv is not None:
             self._paint(fv, now)
@@ -812,7 +879,8 @@ class MainWindow(QtWidgets.QMainWindow):
         elif not self.defocus_pane.note.toPlainText():
             self.defocus_pane.show_image(np.zeros(fv.image.shape, np.uint8))
             self.defocus_pane.set_note("this model predicts no defocus map")
-        self.defocus_indicator.push(fv.defocus_mean_px, fv.t_us)
+        if fv.index >= self._meter_from_index:
+            self.defocus_indicator.push(fv.defocus_mean_px, fv.t_us)
         arrival = s.arrival_wall(fv.t_us)
         if arrival is not None:
             self._latency_ms = (time.monotonic() - arrival) * 1e3
@@ -873,12 +941,26 @@ class MainWindow(QtWidgets.QMainWindow):
         s.stop()
         self.session = None
         note = f" (recording saved: {', '.join(str(p) for p in saved)})" if saved else ""
-        if s.is_live and s.source.format != "sim":
+        if s.is_live and s.source.format != "sim" and s.source.error is not None:  # (not: the model failed)
             self.status(f"{err} - camera lost, switched to the simulated camera "
                         f"(pick it again in Source to reconnect){note}", "error")
             self.open_source("sim")
         else:
             self.status(f"{err} - stopped; open another file or camera{note}", "error")
+            self._show_idle(err)
+
+    def _show_idle(self, reason: str) -> None:
+        """No source runs (a fault stopped it): the readouts, Play button and time label stop
+        showing the last rates as if it still played; the reason stays beside the source once
+        the status message has timed out."""
+        for key in self.readouts.values:
+            self.readouts.set(key, "-")
+        self._latency_ms = None
+        self.play_button.setText("Play")
+        self.time_label.setText("stopped")
+        self.source_label.setText(f"stopped: {reason}")
+        self.sim_box.hide()  # its knobs would turn a closed camera
+        self.sim_truth = None
 
     # ------------------------------------------------------------------ lifetime
     def resizeEvent(self, ev) -> None:
@@ -909,4 +991,6 @@ def plugin_report(registries: dict[str, Registry]) -> str:
         for name, why in sorted(reg.failures.items()):
             ep = reg.entry_point(name)
             lines.append(f"  {name:<14} FAILED ({ep.value if ep else '?'}): {why}")
+        for name, why in sorted(getattr(reg, "ignored", {}).items()):  # a name taken twice
+            lines.append(f"  {name} IGNORED: {why}")
     return "\n".join(lines)
