@@ -840,17 +840,36 @@ def test_exit_after_beyond_a_qt_timer_does_not_crash(tmp_path, tiny_ckpt):
     """--exit-after over 2^31 ms (24.8 days) once aborted in QTimer.singleShot (exit 134)."""
     import signal
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    import threading
     proc = subprocess.Popen([sys.executable, "-m", "evfocus_live.gui.app", "--camera", "pattern", "--model",
-                             str(tiny_ckpt), "--device", "cpu", "--exit-after", "3e6"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             str(tiny_ckpt), "--device", "cpu", "--exit-after", "3e6", "-v"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    running = threading.Event()
+
+    def read_err():  # the first inference log line: the window and its Ctrl-C handler are up
+        for line in proc.stderr:
+            lines.append(line)
+            if "inference backend" in line:
+                running.set()
+
+    reader = threading.Thread(target=read_err, daemon=True)
+    reader.start()
     try:
-        time.sleep(8)
-        assert proc.poll() is None, proc.communicate()[1][-2000:]
+        # a fixed 8 s sleep was too short on a loaded machine (importing torch alone took 8 s)
+        assert running.wait(120), "".join(lines)[-2000:]
+        time.sleep(1)
+        assert proc.poll() is None, "".join(lines)[-2000:]
         proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=60)
+        proc.wait(timeout=60)
+        reader.join(10)
     finally:
         if proc.poll() is None:
             proc.kill()
+            proc.wait()
+        reader.join(10)
+        proc.stderr.close()
+    err = "".join(lines)
     assert proc.returncode == 0 and "Traceback" not in err, err[-2000:]
 
 
