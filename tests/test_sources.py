@@ -429,6 +429,7 @@ def test_dv_camera_converts_a_real_dv_batch():
 
     src = DvCameraSource.__new__(DvCameraSource)
     src._cam, src.sensor, src.poll_timeout_s = FakeCam(), "DAVIS346_fake", 0.01
+    src.width, src.height = 346, 260  # (set by __init__ from the camera; events outside are dropped)
     assert np.array_equal(src.read(), ev)
     assert len(src.read()) == 0
 
