@@ -415,32 +415,29 @@ def test_camera_unplugged_mid_stream_falls_back(qtbot, tmp_path, tiny_model, mon
     win.close()
 
 
+class CorruptFile(EventSource):
+    """A recording whose 4th packet is corrupt."""
+    format, sensor, width, height = "corrupt", "test", 64, 48
+
+    def __init__(self):
+        self.ev = make_events(40_000, 64, 48, duration_us=400_000)
+        self.i = 0
+
+    def read(self):
+        from evfocus_live.errors import InputError
+        self.i += 1
+        if self.i > 3:
+            raise InputError("corrupt.aedat4: packet 4 is truncated")
+        return self.ev[(self.i - 1) * 5000:self.i * 5000]
+
+    def seek(self, t_us):
+        self.i = int(np.searchsorted(self.ev["t"], t_us)) // 5000
+
+    def time_range_us(self):
+        return int(self.ev["t"][0]), int(self.ev["t"][-1])
+
+
 def test_file_corrupt_mid_stream_is_reported_and_the_viewer_stays_usable(qtbot, tmp_path, tiny_model):
-    from conftest import make_events
-
-    from evfocus_live.errors import InputError
-    from evfocus_live.sources.base import EventSource
-
-    class CorruptFile(EventSource):
-        """A recording whose 4th packet is corrupt."""
-        format, sensor, width, height = "corrupt", "test", 64, 48
-
-        def __init__(self):
-            self.ev = make_events(40_000, 64, 48, duration_us=400_000)
-            self.i = 0
-
-        def read(self):
-            self.i += 1
-            if self.i > 3:
-                raise InputError("corrupt.aedat4: packet 4 is truncated")
-            return self.ev[(self.i - 1) * 5000:self.i * 5000]
-
-        def seek(self, t_us):
-            self.i = int(np.searchsorted(self.ev["t"], t_us)) // 5000
-
-        def time_range_us(self):
-            return int(self.ev["t"][0]), int(self.ev["t"][-1])
-
     win = make_window(qtbot, tmp_path, CorruptFile(), tiny_model, speed=0.0, window_events=2000)
     qtbot.waitUntil(lambda: any("packet 4 is truncated" in m for m in win.status_log), timeout=FRAME_TIMEOUT_MS)
     assert win.session is None and win.frames_painted >= 1

@@ -8,9 +8,9 @@ import logging
 import numpy as np
 import pytest
 from conftest import REAL_FILES, TINY, make_events
+from test_gui import CorruptFile
 
 from evfocus_live.config import PostConfig, WindowConfig
-from evfocus_live.errors import InputError
 from evfocus_live.gui.window import MainWindow, ViewerOptions
 from evfocus_live.sources.base import EventSource
 
@@ -59,27 +59,6 @@ def test_snapshot_into_a_folder_that_cannot_be_made_is_a_status_line(qtbot, tmp_
     assert win.snapshot() is None
     assert "cannot write PNG" in win.status_log[-1], win.status_log
     win.close()
-
-
-class CorruptFile(EventSource):
-    """A recording whose 4th packet is corrupt."""
-    format, sensor, width, height = "corrupt", "test", 64, 48
-
-    def __init__(self):
-        self.ev = make_events(40_000, 64, 48, duration_us=400_000)
-        self.i = 0
-
-    def read(self):
-        self.i += 1
-        if self.i > 3:
-            raise InputError("corrupt.aedat4: packet 4 is truncated")
-        return self.ev[(self.i - 1) * 5000:self.i * 5000]
-
-    def seek(self, t_us):
-        self.i = int(np.searchsorted(self.ev["t"], t_us)) // 5000
-
-    def time_range_us(self):
-        return int(self.ev["t"][0]), int(self.ev["t"][-1])
 
 
 def test_a_stopped_file_no_longer_shows_rates_or_a_pause_button(qtbot, tmp_path, tiny_model):

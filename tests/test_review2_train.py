@@ -11,6 +11,8 @@ import csv
 import pytest
 import torch
 
+from test_train import tiny_cfg as _tiny_cfg
+
 from evfocus_live.errors import CheckpointError, ConfigError
 from evfocus_live.nn.registry import build_model, load_checkpoint, model_config_problem, read_checkpoint
 from evfocus_live.train import trainer
@@ -18,8 +20,6 @@ from evfocus_live.train.synth import simulate_minimal
 from evfocus_live.train.trainer import load_config, normalize_config, train
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
-
-TINY_MODEL = {"arch": "evfocus", "base": 4, "kernel": 3, "num_deblur_blocks": 1}
 
 
 @pytest.fixture(scope="module")
@@ -31,12 +31,8 @@ def tiny_data(tmp_path_factory):
 
 
 def tiny_cfg(data, out, **train_kw):
-    return normalize_config({
-        "model": dict(TINY_MODEL),
-        "data": {"train": str(data), "seq_len": 3, "batch_size": 2, "stride": 2},
-        "augment": {"crop": 32},
-        "train": {"steps": 6, "out": str(out), "threads": 1, "log_every": 1, "device": "cpu", **train_kw},
-    })
+    """test_train's tiny config, 6 steps unless told (resume tests need a middle)."""
+    return _tiny_cfg(data, out, **{"steps": 6, **train_kw})
 
 
 def _steps(path):
