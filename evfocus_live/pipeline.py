@@ -895,6 +895,7 @@ class Pipeline:
                     # source, e.g. the recorder, still see it). Unread, its queue overflowed into
                     # "dropped events" and resume showed a backlog seconds old instead of now
                     self.stats.paused_events += len(batch)
+                    self._stop_evt.wait(0.005)  # a source without its own clock returns at once: no spin
                     continue
                 if batch is None:
                     if self._loop_to_start():
@@ -966,12 +967,12 @@ class Pipeline:
         except EvFocusError as exc:  # a plugin's fault, said in one line (the GUI shows it,
             self.stats.status = self.stats.last_fault = f"worker error: {exc}"  # headless exits 2)
             log.error("worker stopped: %s", exc)
+            self._stop_evt.set()  # nothing takes the events now: the reader ends too, not paces on
         except Exception as exc:
             self.stats.status = self.stats.last_fault = f"worker error: {type(exc).__name__}: {exc}"
             log.exception("worker thread crashed")
+            self._stop_evt.set()
         finally:
-            if self.stats.status.startswith("worker error"):
-                self._stop_evt.set()  # nothing takes the events now: the reader ends too, not paces on
             self._drained.set()
 
     def _show(self, gen: int, windows: list[Window]) -> None:

@@ -328,3 +328,23 @@ def test_paused_live_source_is_drained_not_left_to_overflow():
     # after resume the frames are of now, not of the backlog from the start of the pause
     fresh = [f.t_us for f in got[n_before:]]
     assert fresh and max(fresh) >= t_resume_us - 100_000
+
+
+def test_timestamp_slicer_checks_for_a_restart_once_then_not_on_every_batch(monkeypatch):
+    """After a restart with given times the old clock's max stays: every later batch took the
+    slow path (three passes) and repeated the warning every 10 s for the rest of the file."""
+    from evfocus_live.core.slicing import TimestampSlicer
+
+    s = TimestampSlicer([5_050_000, 5_200_000, 9_000_000])
+    calls = []
+    real = s._restart_at
+    monkeypatch.setattr(s, "_restart_at", lambda b: calls.append(len(b)) or real(b))
+    s.push(make_events(1000, 32, 24, t0_us=5_000_000, duration_us=100_000))
+    s.push(make_events(1000, 32, 24, t0_us=0, duration_us=100_000, seed=1))  # the restart
+    n = len(calls)
+    for k in range(5):
+        s.push(make_events(100, 32, 24, t0_us=200_000 + k * 100_000, duration_us=100_000, seed=k + 2))
+    assert len(calls) == n  # said once; later batches go straight on
+    s.reset(None)  # a seek: a new stream, checked again
+    s.push(make_events(100, 32, 24, t0_us=5_000_000, duration_us=1000))
+    assert len(calls) == n + 1

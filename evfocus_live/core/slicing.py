@@ -128,12 +128,18 @@ class _StreamSlicer:
         self._n_pending = 0
         self._tmax: int | None = None
         self._restart_log = RateLimitedLogger(log, 10.0)
+        #: given times (no restarts): the one restart has been said; the old clock's max stays,
+        #: so every later batch would take the slow path and say it again
+        self._restart_said = False
 
     def push(self, batch: np.ndarray) -> list[Window]:
         if batch is None or len(batch) == 0:
             return []
+        if self._restart_said:
+            return self._push(batch)
         k = self._restart_at(batch)
         if k is not None and not self.restarts:  # given times: the later events join the current window
+            self._restart_said = True
             self._restart_log.warning("restart", "event time jumped back by %.1f s (a clock restart?): with "
                                       "given frame times, the events after it join the current window",
                                       (self._tmax_before(batch, k) - int(batch["t"][k])) / 1e6)
@@ -202,6 +208,7 @@ class _StreamSlicer:
 
     def _clear(self) -> None:
         self._chunks, self._n_pending, self._tmax = [], 0, None
+        self._restart_said = False
 
     @staticmethod
     def _check(batch: np.ndarray) -> np.ndarray:

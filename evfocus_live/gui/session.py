@@ -118,7 +118,8 @@ class TapSource(EventSource):
         s._arrivals.clear()
         pipe = getattr(s, "pipeline", None)  # (None: a seek while the pipeline is built)
         s._first_index = pipe.stats.frames if pipe is not None else 0
-        s._awaiting_seek = False
+        if pipe is None or pipe._seek_req is None:  # a newer seek already asked for: still awaited
+            s._awaiting_seek = False
 
     def time_range_us(self):
         return self.inner.time_range_us()
@@ -403,7 +404,8 @@ class LiveSession:
         now = time.monotonic()
         self.event_rate.add(len(batch), now)
         self._arrivals.append((int(batch["t"][-1]), now))
-        if self.event_mode != "window":
+        pipe = getattr(self, "pipeline", None)
+        if self.event_mode != "window" and not (pipe is not None and pipe.paused):  # paused: the pane holds still
             self.event_view.add(batch)
         self.recorder.write_events(batch)
 

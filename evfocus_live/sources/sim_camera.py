@@ -143,6 +143,8 @@ class SimCameraSource(EventSource):
 
         A change leaves ``_pending`` only once applied: taken out first, :meth:`controls`
         briefly reported the old value (the GUI's knob could jump back)."""
+        if not self._pending:  # the usual tick (every render chunk): nothing to do, no lock
+            return
         with self._pending_lock:
             pending = dict(self._pending)
         for name, value in pending.items():
