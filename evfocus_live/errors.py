@@ -27,3 +27,10 @@ class ConfigError(EvFocusError):
 
 class TrainingError(EvFocusError):
     """Training could not go on (the loss diverged)."""
+
+
+def first_line(exc: BaseException, default: str | None = None) -> str:
+    """The first line of ``str(exc)`` for a one-line message; ``default`` (else the exception's
+    type name) when it has no text. Driver and library errors can span pages."""
+    line = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), None)
+    return line if line is not None else (default if default is not None else type(exc).__name__)

@@ -45,7 +45,7 @@ from .core.render import event_image
 from .core.stats import RateMeter
 from .core.slicing import RESTART_BACK_US, Window, make_slicer
 from .core.voxel import voxel_grid
-from .errors import CheckpointError, ConfigError, EvFocusError, InputError
+from .errors import CheckpointError, ConfigError, EvFocusError, InputError, first_line
 from .events import EVENT_DTYPE, concat
 from .nn.runtime import InferenceModel, set_threads
 from .nn.registry import model_num_bins, resolve_device
@@ -529,7 +529,7 @@ class Pipeline:
         try:
             batch = self.source.read()
         except Exception as exc:
-            msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            msg = first_line(exc)
             self.stats.source_errors += 1
             self.stats.status = self.stats.last_fault = f"source error: {msg}"
             log.warning("source error: %s", msg)
@@ -648,7 +648,7 @@ class Pipeline:
             raise
         except Exception as exc:  # a broken model or plugin: one line (reconstruct exits 2, the viewer says it)
             log.debug("inference failed", exc_info=True)
-            msg = str(exc).splitlines()[0] if str(exc) else ""
+            msg = first_line(exc, "")
             raise CheckpointError(f"model {self.model_cfg.name!r} failed on a {self.width}x{self.height} window: "
                                   f"{type(exc).__name__}: {msg}") from exc
         img = out["image"] if isinstance(out, dict) else out

@@ -41,3 +41,10 @@ def test_concat_bytes_path_equals_numpy_and_copies():
     one = E.concat([a])
     one["x"][0] += 1
     assert one["x"][0] != a["x"][0]
+
+
+def test_first_line_of_an_error_is_one_line_with_a_fallback():
+    from evfocus_live.errors import first_line
+    assert first_line(RuntimeError("\n  usb: pipe error  \nstack...\n")) == "usb: pipe error"
+    assert first_line(RuntimeError("")) == "RuntimeError"
+    assert first_line(RuntimeError("   "), "no detail") == "no detail"

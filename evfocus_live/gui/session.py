@@ -30,7 +30,7 @@ import torch
 
 from ..config import ModelConfig, PostConfig, WindowConfig
 from ..core.stats import RateMeter
-from ..errors import EvFocusError
+from ..errors import EvFocusError, first_line
 from ..nn.registry import resolve_device
 from ..sources.base import EventSource
 from .eventview import EventView
@@ -90,7 +90,7 @@ class TapSource(EventSource):
             try:
                 batch = self.inner.read()
             except Exception as exc:  # the pipeline sees it too; we keep the first line
-                msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                msg = first_line(exc)
                 self.error = msg if isinstance(exc, EvFocusError) else f"{type(exc).__name__}: {msg}"
                 raise
             if batch is None:

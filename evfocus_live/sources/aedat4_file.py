@@ -36,7 +36,7 @@ from typing import ClassVar
 import numba
 import numpy as np
 
-from ..errors import InputError
+from ..errors import InputError, first_line
 from ..events import EVENT_DTYPE
 from .base import EventSource, check_sensor_size
 
@@ -466,7 +466,7 @@ class Aedat4FileSource(EventSource):
             return dv.io.MonoCameraRecording(str(self.path))
         except Exception as exc:
             raise InputError(f"{self.path}: dv-processing cannot open it "
-                             f"({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
+                             f"({first_line(exc)})") from None
 
     def extra_streams(self) -> dict[str, int]:
         """Other streams in the file: name -> packet count (no decoding)."""

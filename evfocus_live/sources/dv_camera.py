@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from ..errors import DeviceError
+from ..errors import DeviceError, first_line
 from ..events import EVENT_DTYPE
 from .base import EventSource
 
@@ -45,7 +45,7 @@ def discover() -> list:
         return list(dv.io.camera.discover())
     except Exception as exc:  # libusb/permission problems surface here
         raise DeviceError(f"cannot list iniVation cameras ({type(exc).__name__}: "
-                          f"{str(exc).splitlines()[0] if str(exc) else 'no detail'})") from None
+                          f"{first_line(exc, 'no detail')})") from None
 
 
 def batch_to_events(batch, width: int = 1 << 15, height: int = 1 << 15) -> np.ndarray:
@@ -107,7 +107,7 @@ class DvCameraSource(EventSource):
             self._cam = dv.io.camera.open(match[0])
         except Exception as exc:
             raise DeviceError(f"cannot open {_describe(match[0])} ({type(exc).__name__}: "
-                              f"{str(exc).splitlines()[0] if str(exc) else 'no detail'})") from None
+                              f"{first_line(exc, 'no detail')})") from None
         if not self._cam.isEventStreamAvailable():
             raise DeviceError(f"{_describe(match[0])} has no event stream")
         self.width, self.height = (int(v) for v in self._cam.getEventResolution())
@@ -126,7 +126,7 @@ class DvCameraSource(EventSource):
                 running = cam.isRunning()
                 batch = cam.getNextEventBatch() if running else None
             except Exception as exc:
-                detail = str(exc).splitlines()[0] if str(exc) else "no detail"
+                detail = first_line(exc, "no detail")
                 fault = f"camera error ({type(exc).__name__}: {detail})"
             if fault is not None or not running:
                 # raised outside the except block and without this frame's camera: the pipeline

@@ -24,7 +24,7 @@ from typing import ClassVar
 import numba
 import numpy as np
 
-from ..errors import InputError
+from ..errors import InputError, first_line
 from ..events import EVENT_DTYPE
 from .base import MAX_SENSOR_SIDE, EventSource, check_sensor_size
 
@@ -189,7 +189,7 @@ class NpyFileSource(EventSource):
             arr = np.load(self.path, mmap_mode="r", allow_pickle=False)
         except Exception as exc:  # corrupt headers raise ValueError, SyntaxError, TokenError...
             raise InputError(f"{self.path}: not a readable .npy event array "
-                             f"({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
+                             f"({first_line(exc)})") from None
         if not isinstance(arr, np.ndarray):
             raise InputError(f"{self.path}: not a .npy array")
         self._arr = arr

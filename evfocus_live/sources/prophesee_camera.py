@@ -15,7 +15,7 @@ import threading
 
 import numpy as np
 
-from ..errors import DeviceError
+from ..errors import DeviceError, first_line
 from ..events import EVENT_DTYPE
 from .base import EventSource
 
@@ -85,7 +85,7 @@ class PropheseeCameraSource(EventSource):
             h, w = it.get_size()
         except Exception as exc:
             raise DeviceError(f"no Prophesee camera found via Metavision ({type(exc).__name__}: "
-                              f"{str(exc).splitlines()[0] if str(exc) else 'no detail'})") from None
+                              f"{first_line(exc, 'no detail')})") from None
         self.width, self.height = int(w), int(h)
         self.sensor = f"Prophesee {serial or ''}".strip()
         return (_to_events(ev) for ev in it)
@@ -96,7 +96,7 @@ class PropheseeCameraSource(EventSource):
             devices = list(nd.list_devices())
         except Exception as exc:
             raise DeviceError(f"cannot list cameras via neuromorphic-drivers ({type(exc).__name__}: "
-                              f"{str(exc).splitlines()[0] if str(exc) else 'no detail'})") from None
+                              f"{first_line(exc, 'no detail')})") from None
         devices = [d for d in devices if "prophesee" in str(getattr(d, "name", d)).lower()
                    or "evk" in str(getattr(d, "name", d)).lower()]
         if serial is not None:
@@ -138,7 +138,7 @@ class PropheseeCameraSource(EventSource):
                     self._q.put_nowait(batch)
             self._error = "camera stream ended"
         except Exception as exc:
-            detail = str(exc).splitlines()[0] if str(exc) else "no detail"
+            detail = first_line(exc, "no detail")
             self._error = f"camera error ({type(exc).__name__}: {detail})"
 
     def read(self) -> np.ndarray | None:

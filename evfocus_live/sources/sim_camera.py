@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from ..errors import ConfigError, DeviceError
+from ..errors import ConfigError, DeviceError, first_line
 from ..events import EVENT_DTYPE, concat
 from .base import EventSource
 
@@ -277,7 +277,7 @@ class SimCameraSource(EventSource):
                     self._push(ev)
         except Exception as exc:  # never die silently: read() hands on the events, then raises
             log.exception("sim camera worker failed")
-            msg = str(exc).splitlines()[0] if str(exc) else "no detail"
+            msg = first_line(exc, "no detail")
             with self._cond:
                 self._error = f"sim camera: the simulator failed ({type(exc).__name__}: {msg})"
                 self._cond.notify_all()

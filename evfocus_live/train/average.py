@@ -16,7 +16,7 @@ from pathlib import Path
 
 import torch
 
-from ..errors import CheckpointError, EvFocusError
+from ..errors import CheckpointError, EvFocusError, first_line
 from ..nn.registry import load_checkpoint, save_checkpoint
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ def main(argv=None) -> int:
         log.error("%s", exc)
         return EXIT_USER_ERROR
     except OSError as exc:  # e.g. an unreadable checkpoint: one line, not a traceback
-        log.error("%s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        log.error("%s", first_line(exc))
         return EXIT_USER_ERROR
     log.info("mean of %d checkpoints -> %s", len(a.checkpoints), path)
     return 0
