@@ -266,12 +266,10 @@ def _append_line(f, path: Path, line: str) -> None:
         raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from exc
 
 
-def _check_at_times(at_path: str, t_first_us: int, t_last_us: int, input_path: str) -> None:
-    """Warn when no --at time falls inside the events read: every frame would be empty but one
-    (usually times relative to the start given for a recording with absolute µs, e.g. DAVIS)."""
-    from ..core.slicing import read_timestamps
-
-    ts = read_timestamps(at_path)
+def _check_at_times(ts, t_first_us: int, t_last_us: int, input_path: str) -> None:
+    """Warn when no --at time (``ts``, the slicer's) falls inside the events read: every frame
+    would be empty but one (usually times relative to the start given for a recording with
+    absolute µs, e.g. DAVIS)."""
     if int(ts.max()) < t_first_us or int(ts.min()) > t_last_us:
         before = int(ts.max()) < t_first_us
         log.warning("%s: every --at time (%d..%d µs) lies %s its events (%d..%d µs): %s; times relative "
@@ -368,8 +366,9 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
     if rng and opts["end_s"] is not None:
         t_stop = min(t_stop, rng[0] + int(opts["end_s"] * 1e6))
     total_s = (t_stop - t_begin) / 1e6 if rng else None
-    if opts["at"] and rng:
-        _check_at_times(opts["at"], t_begin, t_stop, input_path)
+    ts_at = getattr(pipe.slicer, "timestamps_us", None)  # (--at: the times the slicer read)
+    if ts_at is not None and len(ts_at) and rng:
+        _check_at_times(ts_at, t_begin, t_stop, input_path)
     bar = tqdm(total=round(total_s, 3) if total_s else None, unit="s", desc=Path(input_path).name[:30],
                position=position, leave=True, disable=not opts["progress"],
                bar_format=("{desc}: {percentage:3.0f}%|{bar}| {n:.3f}/{total:.3f} s sensor time "
