@@ -369,3 +369,46 @@ def test_plugin_listing_names_an_ignored_entry_point(monkeypatch):
     monkeypatch.setattr(plugins_mod, "entry_points", fake)
     text = plugin_report({POSTPROCESSORS: Registry(POSTPROCESSORS)})
     assert "auto_hdr (collections:OrderedDict) IGNORED: name already taken" in text
+
+
+def test_the_event_pane_holds_still_while_paused(tiny_model):
+    """A paused live camera is still read (its recording goes on), but the decay/time-surface
+    pane went on moving while the frame stood still."""
+    from test_gui import pattern
+
+    from evfocus_live.gui.session import LiveSession
+    s = LiveSession(pattern(48, 32), WindowConfig(mode="events", window_events=300), post=PostConfig(steps=()),
+                    model_obj=tiny_model, event_mode="decay")
+    try:
+        added = []
+        s.event_view.add = added.append
+        batch = make_events(100, 48, 32)
+        s.pipeline.pause()
+        s._on_events(batch)
+        assert added == []
+        s.pipeline.resume()
+        s._on_events(batch)
+        assert len(added) == 1
+    finally:
+        s.stop()
+
+
+def test_a_seek_done_does_not_clear_the_wait_for_a_newer_one(tiny_model):
+    """The reader's seek cleared ``_awaiting_seek`` even when a newer seek was already asked for
+    (a slow first seek in a file without an index): frames from the old place were then shown."""
+    from test_pipeline import ArraySource
+
+    from evfocus_live.gui.session import LiveSession
+    ev = make_events(20_000, 48, 32, duration_us=4_000_000)
+    s = LiveSession(ArraySource(ev, 48, 32), WindowConfig(mode="events", window_events=300), post=PostConfig(steps=()),
+                    model_obj=tiny_model)
+    try:
+        s._awaiting_seek = True
+        s.pipeline._seek_req = 2_000_000  # the newer seek, not yet taken by the reader
+        s.source.seek(1_000_000)  # the older one, done now
+        assert s._awaiting_seek
+        s.pipeline._seek_req = None
+        s.source.seek(2_000_000)
+        assert not s._awaiting_seek
+    finally:
+        s.stop()

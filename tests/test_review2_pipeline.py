@@ -348,3 +348,39 @@ def test_timestamp_slicer_checks_for_a_restart_once_then_not_on_every_batch(monk
     s.reset(None)  # a seek: a new stream, checked again
     s.push(make_events(100, 32, 24, t0_us=5_000_000, duration_us=1000))
     assert len(calls) == n + 1
+
+
+def test_paused_live_source_without_its_own_clock_is_not_read_flat_out():
+    """Draining a paused live source: one whose read() returns at once (no clock of its own,
+    e.g. a plugin camera) was read in a busy loop, a core at 100 % while paused."""
+    from evfocus_live.sources.base import EventSource
+
+    class Instant(EventSource):
+        format, width, height = "instant", 32, 24
+
+        @property
+        def is_live(self):
+            return True
+
+        def __init__(self):
+            self.reads, self.t = 0, 0
+
+        def read(self):
+            self.reads += 1
+            self.t += 10
+            ev = np.zeros(1, dtype=EVENT_DTYPE)
+            ev["t"] = self.t
+            return ev
+
+    src = Instant()
+    pipe = Pipeline(src, WindowConfig(mode="events", window_events=1000), model=SumModel(), post=NO_POST)
+    pipe.pause()
+    pipe.start(lambda fr: None)
+    try:
+        time.sleep(0.2)
+        n0 = src.reads
+        time.sleep(0.5)
+        n = src.reads - n0
+    finally:
+        pipe.stop()
+    assert 0 < n < 300  # a 5 ms wait per batch: ~100; flat out it was tens of thousands
