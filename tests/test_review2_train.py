@@ -312,3 +312,16 @@ def test_data_num_bins_past_any_useful_grid_is_a_config_error(tmp_path):
     cfg = {"model": {"arch": "evfocus"}, "data": {"num_bins": 500}}
     with pytest.raises(ConfigError, match="num_bins must be a whole number from 1 to 64"):
         normalize_config(cfg, "c.toml")
+
+
+def test_a_cuda_index_beyond_the_machines_gpus_is_one_line(monkeypatch):
+    """torch.device("cuda:5") is valid on a 1-GPU machine; the first tensor moved there failed
+    with a traceback ("invalid device ordinal"). Now it is a DeviceError naming the GPUs there."""
+    from evfocus_live.errors import DeviceError
+    from evfocus_live.nn.registry import resolve_device
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    assert resolve_device("cuda:0") == torch.device("cuda:0")
+    assert resolve_device("cuda") == torch.device("cuda")
+    with pytest.raises(DeviceError, match=r"has 1 CUDA device\(s\) \(cuda:0 \.\. cuda:0\)"):
+        resolve_device("cuda:5")

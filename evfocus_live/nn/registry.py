@@ -128,6 +128,10 @@ def resolve_device(device: str | torch.device = "cpu") -> torch.device:
         raise DeviceError(f"unknown device {dev!r}") from exc
     if out.type not in ("cpu", "cuda"):  # "mps", "xpu", "meta": valid names, but nothing here runs there
         raise DeviceError(f"device {dev!r} is not supported (use auto, cpu or cuda)")
+    if out.type == "cuda" and out.index is not None and out.index >= torch.cuda.device_count():
+        # torch.device accepts any index; the first tensor moved there failed with a traceback
+        raise DeviceError(f"device {dev!r} requested but this machine has {torch.cuda.device_count()} "
+                          f"CUDA device(s) (cuda:0 .. cuda:{torch.cuda.device_count() - 1})")
     return out
 
 
