@@ -523,6 +523,11 @@ class Pipeline:
     def paused(self) -> bool:
         return self._paused.is_set()
 
+    @property
+    def seek_pending(self) -> bool:
+        """A seek was asked for and the reader has not done it yet."""
+        return self._seek_req is not None
+
     # ------------------------------------------------------------ source reading
     def _read(self, record_arrival: bool = True) -> np.ndarray | None:
         """Next batch; handles source faults (state reset, reconnect for live sources)."""

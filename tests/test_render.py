@@ -83,3 +83,13 @@ def test_time_surface_recent_brighter_and_out_of_order():
     assert d[2] > d[1] > d[0] and d[4] == 0
     # ON pixels tinted towards the ON colour, OFF towards the OFF colour
     assert img[0, 1, 2] > img[0, 1, 0] and img[0, 2, 0] > img[0, 2, 2]
+
+
+def test_pad_even_repeats_the_last_row_and_column():
+    from evfocus_live.core.render import pad_even
+    img = np.arange(3 * 5 * 3, dtype=np.uint8).reshape(3, 5, 3)
+    out = pad_even(img)
+    assert out.shape == (4, 6, 3)
+    assert np.array_equal(out[:3, :5], img) and np.array_equal(out[3, :5], img[2]) and np.array_equal(out[:3, 5], img[:, 4])
+    even = np.zeros((4, 6), np.uint8)
+    assert pad_even(even) is even

@@ -292,14 +292,14 @@ class _VideoOut:
         import cv2
         import numpy as np
 
+        from ..core.render import pad_even
         from ..errors import InputError
 
         img = cv2.cvtColor(fr.image, cv2.COLOR_GRAY2BGR)
         if self.side_by_side:
             ev = fr.event_image if fr.event_image is not None else np.zeros_like(img)
             img = np.hstack([cv2.cvtColor(ev, cv2.COLOR_RGB2BGR), img])
-        if img.shape[0] % 2 or img.shape[1] % 2:
-            img = cv2.copyMakeBorder(img, 0, img.shape[0] % 2, 0, img.shape[1] % 2, cv2.BORDER_REPLICATE)
+        img = pad_even(img)
         if self._w is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             h, w = img.shape[:2]

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ConfigError, EvFocusError
+from ..errors import ConfigError, EvFocusError, first_line
 from ..events import EVENT_DTYPE
 
 log = logging.getLogger(__name__)
@@ -401,7 +401,7 @@ def step_name(proc) -> str:
 
 
 def _first_line(exc: BaseException) -> str:
-    return (f"{type(exc).__name__}: {exc}".strip().splitlines() or [type(exc).__name__])[0][:200]
+    return f"{type(exc).__name__}: {first_line(exc, '')}".rstrip(": ")[:200]
 
 
 def build_postprocessors(steps, options: dict | None = None, width: int | None = None,

@@ -195,3 +195,11 @@ class TimeSurface:
         img = bg + s[1][:, None] * (on - bg) + s[0][:, None] * (off - bg)
         return np.clip(img, 0, 255).astype(np.uint8).reshape(self.height, self.width, 3)
 
+
+def pad_even(img: np.ndarray) -> np.ndarray:
+    """``img`` [H,W(,C)] with its last row/column repeated to make both sides even: the mp4v
+    encoder silently crops odd sizes (a 65x49 sensor lost its last column and row)."""
+    h, w = img.shape[:2]
+    if not (h % 2 or w % 2):
+        return img
+    return np.pad(img, ((0, h % 2), (0, w % 2)) + ((0, 0),) * (img.ndim - 2), mode="edge")

@@ -16,6 +16,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from ..core.render import pad_even
 from ..errors import EvFocusError
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ class VideoSink:
         h, w = frame.shape[:2]
         if self._vw is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            # the mp4v encoder silently crops an odd size (65x49 -> 64x48): pad one edge row/column
+            # padded to even sides, as each frame is (core.render.pad_even)
             self._vw = cv2.VideoWriter(str(self.path), cv2.VideoWriter_fourcc(*"mp4v"), self.fps,
                                        (w + w % 2, h + h % 2), True)
             if not self._vw.isOpened():
@@ -74,9 +75,7 @@ class VideoSink:
         if (w, h) != self._size:  # a source change mid-recording: keep the file's size
             frame = cv2.resize(frame, self._size, interpolation=cv2.INTER_AREA)
         bgr = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR) if frame.ndim == 2 else frame
-        w, h = self._size
-        if w % 2 or h % 2:
-            bgr = cv2.copyMakeBorder(bgr, 0, h % 2, 0, w % 2, cv2.BORDER_REPLICATE)
+        bgr = pad_even(bgr)
         for _ in range(self._copies(t_us)):
             self._vw.write(bgr)
             self.frames += 1

@@ -118,7 +118,7 @@ class TapSource(EventSource):
         s._arrivals.clear()
         pipe = getattr(s, "pipeline", None)  # (None: a seek while the pipeline is built)
         s._first_index = pipe.stats.frames if pipe is not None else 0
-        if pipe is None or pipe._seek_req is None:  # a newer seek already asked for: still awaited
+        if pipe is None or not pipe.seek_pending:  # a newer seek already asked for: still awaited
             s._awaiting_seek = False
 
     def time_range_us(self):
