@@ -185,8 +185,8 @@ def test_text_microseconds_csv_and_truncated_last_line(tmp_path, caplog):
     with pytest.raises(InputError, match="malformed event row on line 2002: 'bogus' is not"):
         _all(open_file(p))  # past the sniffed head: found while parsing
     p.write_text("346 260\n" + lines.replace("\n", "\nbogus row here\n", 1))
-    with pytest.raises(InputError, match="not a valid text file"):
-        open_file(p)  # in the head: rejected by content sniffing
+    with pytest.raises(InputError, match="malformed event row on line 3: 3 columns"):
+        open_file(p)  # in the head too: the line is named
 
 
 def _seconds_rows(t_s, rng):

@@ -4,6 +4,12 @@
   with t int64 µs; root attrs ``width``, ``height``, ``sensor``;
 * E2VID / event_cnn_minimal: ``/events/{ts,xs,ys,ps}`` with ``ts`` float seconds (or
   integer µs) and root attr ``sensor_resolution`` = (height, width);
+* v2e (``--dvs_h5``): ``/events`` as an N x 4 array ``(t, x, y, p)``, t integer µs (float:
+  seconds), as an N x 4 ``.npy``;
+* ``/events`` as one dataset of records with fields named as in a structured ``.npy``
+  (``f["events"] = events`` in h5py);
+* DSEC: ``/events/{t,x,y,p}`` with t in µs from a root ``t_offset`` scalar, which is added
+  (``format = "hdf5-dsec"``), so times match DSEC's image timestamps;
 * Prophesee: ``/CD/events`` compound ``(x, y, p, t)``. Their ECF compression filter is
   not in hdf5plugin, so such files give a clear error unless the filter is installed.
 
@@ -23,7 +29,8 @@ import numpy as np
 from ..errors import InputError
 from .aedat4_file import Prefetcher
 from .base import EventSource, check_sensor_size
-from .npy_file import check_column, column_max, columns_to_events, scan_time_range, timestamps_to_us
+from .npy_file import (P_NAMES, T_NAMES, X_NAMES, Y_NAMES, DropCounter, _pick, check_column, column_max,
+                       columns_to_events, scan_time_range, timestamps_to_us, warn_if_float_us)
 
 log = logging.getLogger(__name__)
 
@@ -89,12 +96,27 @@ class Hdf5FileSource(EventSource):
         attrs = f.attrs
         self._seconds = False
         g = f.get("events")
+        self._t_offset_us = 0
         if isinstance(g, h5py.Group) and all(k in g for k in ("t", "x", "y", "p")):
             self._cols = [g["t"], g["x"], g["y"], g["p"]]
             self.format = "hdf5"
+            off = f.get("t_offset")  # DSEC: events/t counts µs from this root scalar
+            if (isinstance(off, h5py.Dataset) and off.shape == () and off.dtype.kind in "iu"
+                    and g["t"].dtype.kind in "iu"):
+                self._t_offset_us = int(off[()])
+                self.format = "hdf5-dsec"
         elif isinstance(g, h5py.Group) and all(k in g for k in ("ts", "xs", "ys", "ps")):
             self._cols = [g["ts"], g["xs"], g["ys"], g["ps"]]
             self.format = "hdf5-e2vid"
+        elif (isinstance(g, h5py.Dataset) and len(g.shape) == 2 and g.shape[1] == 4
+              and g.dtype.kind in "iuf"):  # v2e --dvs_h5: N x 4 (t µs, x, y, p), as .npy
+            rows = _Rows(g)
+            self._cols = [_Column(rows, k) for k in range(4)]
+            self.format = "hdf5-v2e"
+        elif isinstance(g, h5py.Dataset) and g.dtype.names and len(g.shape) == 1 and None not in (
+                names := [_pick(g.dtype.names, c) for c in (T_NAMES, X_NAMES, Y_NAMES, P_NAMES)]):
+            self._cols = [_Field(g, k) for k in names]  # h5py's f["events"] = a structured array
+            self.format = "hdf5-compound"
         elif isinstance(f.get("CD/events"), h5py.Dataset):
             ds = f["CD/events"]
             names = ds.dtype.names or ()
@@ -104,7 +126,8 @@ class Hdf5FileSource(EventSource):
             self.format = "hdf5-prophesee"
         else:
             raise InputError(f"{self.path}: HDF5 file has no event datasets "
-                             "(/events/{t,x,y,p}, /events/{ts,xs,ys,ps} or /CD/events)")
+                             "(/events/{t,x,y,p}, /events/{ts,xs,ys,ps}, /events as N x 4 or "
+                             "t/x/y/p records, or /CD/events)")
         for c, what in zip(self._cols, "txyp"):
             if len(c.shape) != 1:
                 raise InputError(f"{self.path}: the {what} column is not 1-D (shape {c.shape})")
@@ -116,6 +139,8 @@ class Hdf5FileSource(EventSource):
         if self.n_events == 0:
             raise InputError(f"{self.path}: contains no events")
         self._seconds = self._cols[0].dtype.kind == "f"
+        if self._seconds:
+            warn_if_float_us(lambda i, j: self._col(0, i, j), self.n_events, self.path)
         where = "given"
         if width is None and "width" in attrs and "height" in attrs:
             width, height, where = int(attrs["width"]), int(attrs["height"]), "in the header"
@@ -134,6 +159,7 @@ class Hdf5FileSource(EventSource):
         self._local = threading.local()
         self._prefetch = Prefetcher(self._batch, self._n_batches, depth=3, name="hdf5")
         self._drop_before: int | None = None
+        self._drops = DropCounter(self.path, self.width, self.height)
 
     def _colmax(self, k: int) -> int:
         return column_max(lambda i, j: self._col(k, i, j), self.n_events, "xy"[k - 1], self.path)
@@ -146,7 +172,8 @@ class Hdf5FileSource(EventSource):
                              f"({type(exc).__name__}: {str(exc).splitlines()[0][:100] if str(exc) else ''})") from None
 
     def _t_us(self, i0: int, i1: int) -> np.ndarray:
-        return timestamps_to_us(self._col(0, i0, i1), self._seconds, self.path)
+        t = timestamps_to_us(self._col(0, i0, i1), self._seconds, self.path)
+        return t + self._t_offset_us if self._t_offset_us else t
 
     def _batch(self, b: int, i_start: int | None = None) -> np.ndarray:
         """Events of batch ``b`` (runs on the prefetch threads: h5py locks itself).
@@ -172,8 +199,11 @@ class Hdf5FileSource(EventSource):
                 raise InputError(f"{self.path}: cannot read events {i0}..{i1} ({type(exc).__name__}: "
                                  f"{str(exc).splitlines()[0][:100] if str(exc) else ''})") from None
             cols = [buf[:m] for buf in bufs]
-        return columns_to_events(*cols, self.width, self.height, t_is_seconds=self._seconds,
-                                 name=str(self.path))
+        ev = columns_to_events(*cols, self.width, self.height, t_is_seconds=self._seconds,
+                               name=str(self.path), drops=self._drops)
+        if self._t_offset_us:
+            ev["t"] += self._t_offset_us
+        return ev
 
     def read(self) -> np.ndarray | None:
         if self._f is None:
@@ -185,11 +215,17 @@ class Hdf5FileSource(EventSource):
         else:
             ev = self._prefetch.get()
             if ev is None:
+                self._drops.flush()
                 return None
         if self._drop_before is not None:
             ev = ev[ev["t"] >= self._drop_before]
             self._drop_before = None
         return ev
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """Reader counters so far (``evfocus info`` shows them): events outside the sensor."""
+        return {"dropped": self._drops.total}
 
     def seek(self, t_us: int) -> None:
         """Binary search on the t column (sorted files), reading single elements."""
@@ -220,6 +256,35 @@ class Hdf5FileSource(EventSource):
             f, self._f = self._f, None
             self._cols = []
             f.close()
+
+
+class _Rows:
+    """Rows of an N x 4 dataset, the last slice read kept per thread: the four columns of a
+    batch then cost one read (a strided column read is ~4x slower, and decompresses each
+    chunk once per column)."""
+
+    def __init__(self, ds):
+        self.ds = ds
+        self._local = threading.local()
+
+    def __getitem__(self, sl: slice) -> np.ndarray:
+        key = (sl.start, sl.stop)
+        got = getattr(self._local, "last", None)
+        if got is None or got[0] != key:
+            got = self._local.last = (key, self.ds[sl])
+        return got[1]
+
+
+class _Column:
+    """One column of an N x 4 dataset, sliceable like a column dataset."""
+
+    def __init__(self, rows: _Rows, k: int):
+        self._rows, self._k = rows, k
+        self.shape = rows.ds.shape[:1]
+        self.dtype = rows.ds.dtype
+
+    def __getitem__(self, sl):
+        return self._rows[sl][:, self._k]
 
 
 class _Field:

@@ -7,7 +7,8 @@ Accepted layouts:
 * a plain ``N x 4`` array with columns ``t, x, y, p``.
 
 Timestamps: integer ``t`` is µs; floating-point ``t`` is seconds (E2VID, tonic) and is
-converted with ``round(t * 1e6)``. Polarity: anything > 0 is ON (covers 0/1, -1/+1 and
+converted with ``round(t * 1e6)`` (with a warning when its first and last values are all
+whole numbers: µs saved as floats). Polarity: anything > 0 is ON (covers 0/1, -1/+1 and
 bool). Timestamps are passed through in file order, unsorted or with jumps as they are
 (the slicer copes; ``evfocus info`` counts the steps back). Seeking assumes sorted time.
 Width/height come from the ``width``/``height`` arguments, else from the data (max + 1),
@@ -18,6 +19,7 @@ values, timestamps beyond int64 µs and non-numeric columns raise :class:`InputE
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 from typing import ClassVar
 
@@ -97,6 +99,24 @@ def timestamps_to_us(t, seconds: bool, name) -> np.ndarray:
     return t.astype(np.int64, copy=False)
 
 
+#: rows at each end of a float ``t`` column checked by :func:`warn_if_float_us`
+UNIT_SAMPLE = 4096
+
+
+def warn_if_float_us(t_col_of, n_events: int, name) -> None:
+    """Warn when a float ``t`` column, read as seconds, looks like µs: its first and last
+    :data:`UNIT_SAMPLE` values are all whole numbers with at least 3 different values
+    (``np.loadtxt`` of a µs text file gives such floats; read as seconds, 10 ms between
+    events would become 10,000 s). ``t_col_of(i, j)`` gives rows i..j as stored."""
+    k = min(n_events, UNIT_SAMPLE)
+    t = np.concatenate([np.asarray(t_col_of(0, k)), np.asarray(t_col_of(n_events - k, n_events))])
+    t = t.astype(np.float64)
+    if not np.all(np.isfinite(t)) or not np.all(t == np.round(t)) or len(np.unique(t)) < 3:
+        return
+    log.warning("%s: float timestamps are read as seconds, but they are all whole numbers "
+                "(%.0f .. %.0f): if they are µs, save t as integers", name, t.min(), t.max())
+
+
 def _coord(a, what: str, name) -> np.ndarray:
     """An x/y/p column as a native-order integer array numba can take (float16 and
     big-endian columns cannot be typed); NaN/inf raise InputError, as a rounded NaN
@@ -116,17 +136,51 @@ def _coord(a, what: str, name) -> np.ndarray:
     return np.ascontiguousarray(a, dtype=a.dtype.newbyteorder("="))
 
 
+class DropCounter:
+    """Out-of-sensor events a reader dropped: the first batch's are logged, later ones summed
+    and logged once at the end of the stream (:meth:`flush`), as the AEDAT4 reader does. A
+    wrong size in a header would otherwise log a line per batch, hundreds on a large file.
+    Thread-safe: HDF5 batches are packed on prefetch threads. ``quiet``: only count (scans
+    for a time range or a seek index, whose events the reads log again)."""
+
+    def __init__(self, name, width: int, height: int, quiet: bool = False):
+        self._name, self._size, self._quiet = name, f"{width}x{height}", quiet
+        self.total = self._logged = 0
+        self._lock = threading.Lock()
+
+    def add(self, n: int) -> None:
+        if n <= 0:
+            return
+        with self._lock:
+            if not self.total and not self._quiet:
+                log.warning("%s: dropped %d event(s) outside the %s sensor (later ones are summed "
+                            "at the end)", self._name, n, self._size)
+                self._logged = n
+            self.total += n
+
+    def flush(self) -> None:
+        """Log the drops not logged yet (at the end of the stream)."""
+        with self._lock:
+            if self.total > self._logged and not self._quiet:
+                log.warning("%s: dropped %d more event(s) outside the %s sensor", self._name,
+                            self.total - self._logged, self._size)
+                self._logged = self.total
+
+
 def columns_to_events(t, x, y, p, width: int, height: int, t_is_seconds: bool = False,
-                      name: str = "") -> np.ndarray:
-    """Pack columns into EVENT_DTYPE in one pass, dropping (and logging) out-of-sensor
-    events; bad values (NaN/inf, t beyond int64 µs, strings) raise InputError."""
+                      name: str = "", drops: DropCounter | None = None) -> np.ndarray:
+    """Pack columns into EVENT_DTYPE in one pass, dropping out-of-sensor events (counted in
+    ``drops``, else logged); bad values (NaN/inf, t beyond int64 µs, strings) raise InputError."""
     t = np.ascontiguousarray(timestamps_to_us(t, t_is_seconds, name))
     x, y, p = (np.ascontiguousarray(_coord(a, k, name)) for a, k in ((x, "x"), (y, "y"), (p, "p")))
     n = t.shape[0]
     out = np.empty(n, dtype=EVENT_DTYPE)
     m = _pack_cols(t, x, y, p, out.view(np.uint8), width, height)
     if m < n:
-        log.warning("%s: dropped %d event(s) outside the %dx%d sensor", name, n - m, width, height)
+        if drops is not None:
+            drops.add(n - m)
+        else:
+            log.warning("%s: dropped %d event(s) outside the %dx%d sensor", name, n - m, width, height)
         out = out[:m]
     return out
 
@@ -219,9 +273,12 @@ class NpyFileSource(EventSource):
             width = self._colmax(1) + 1 if width is None else width
             height = self._colmax(2) + 1 if height is None else height
         self.width, self.height = check_sensor_size(self.path, width, height, where)
+        if self._seconds:
+            warn_if_float_us(lambda i, j: self._col(0, slice(i, j)), self.n_events, self.path)
         self.sensor = "unknown"
         self._i = 0
         self._drop_before: int | None = None
+        self._drops = DropCounter(self.path, self.width, self.height)
 
     def _colmax(self, k: int) -> int:
         return column_max(lambda i, j: self._col(k, slice(i, j)), self.n_events, "xy"[k - 1], self.path)
@@ -231,15 +288,21 @@ class NpyFileSource(EventSource):
 
     def read(self) -> np.ndarray | None:
         if self._i >= self.n_events:
+            self._drops.flush()
             return None
         sl = slice(self._i, min(self.n_events, self._i + BATCH_EVENTS))
         self._i = sl.stop
         ev = columns_to_events(self._t_us(sl), self._col(1, sl), self._col(2, sl), self._col(3, sl),
-                               self.width, self.height, name=str(self.path))
+                               self.width, self.height, name=str(self.path), drops=self._drops)
         if self._drop_before is not None:
             ev = ev[ev["t"] >= self._drop_before]
             self._drop_before = None
         return ev
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """Reader counters so far (``evfocus info`` shows them): events outside the sensor."""
+        return {"dropped": self._drops.total}
 
     def seek(self, t_us: int) -> None:
         """Continue from the first event with ``t >= t_us`` (bisection on the memory map,

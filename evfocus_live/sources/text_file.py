@@ -4,8 +4,9 @@
 whole-number timestamps is read as µs instead (common for exports from other tools). The
 unit is decided once, from that fixed sample, so that the time range, reading and seeking
 agree whatever is called first. Columns may be separated by spaces, tabs or commas; ``#``
-starts a comment. Polarity > 0 is ON. Columns after the fourth are ignored, with one
-warning (a decimal comma splits ``t`` in two and would be misread).
+starts a comment; a UTF-8 byte order mark (Excel's "CSV UTF-8") is skipped. Polarity > 0
+is ON. Columns after the fourth are ignored, with one warning (a decimal comma splits ``t``
+in two and would be misread).
 
 Parsing is chunked (blocks of whole lines), so memory stays bounded on large files. A
 numba parser reads the usual rows (4 plain or exponent-notation numbers, mantissas below
@@ -29,7 +30,7 @@ import numpy as np
 
 from ..errors import InputError
 from .base import EventSource, check_sensor_size
-from .npy_file import columns_to_events
+from .npy_file import DropCounter, columns_to_events
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ _HEADER = re.compile(rb"^\s*(\d+)[\s,]+(\d+)\s*(#.*)?$")  # "W H", maybe "# a co
 # (by columns_to_events), not called "not a valid text file"
 _NUM = rb"[-+]?((\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|(?i:nan|inf(inity)?))"
 _ROW = re.compile(rb"^\s*" + _NUM + rb"([\s,]+" + _NUM + rb"){3,}\s*$")
+_BOM = b"\xef\xbb\xbf"  # UTF-8 byte order mark
 _NUM_STR = re.compile(_NUM.decode("ascii"))
 _POW10 = np.array([10.0 ** k for k in range(23)])  # exact doubles: one rounding, as strtod
 
@@ -205,11 +207,15 @@ class TextFileSource(EventSource):
 
     @classmethod
     def sniff(cls, head: bytes, path: Path) -> bool:
+        head = head.removeprefix(_BOM)
+        # a .txt/.csv that is text (after the binary formats were tried), with or without
+        # the 'W H' line or with a bad row (ECD, pandas' header row, a column header):
+        # claimed, so that the reader names what is wrong rather than "not a valid text file"
+        if path.suffix.lower() in cls.extensions and b"\0" not in head:
+            return True
         lines = head.split(b"\n")
         if not lines or not _HEADER.match(lines[0].rstrip(b"\r")):
-            # a .txt/.csv of rows without the 'W H' line (ECD, other tools): claimed, so that
-            # the reader says what is missing rather than "not a valid text file"
-            return path.suffix.lower() in cls.extensions and len(lines) > 1 and _is_row(lines[0])
+            return False
         rows = [ln.rstrip(b"\r") for ln in lines[1:-1] if ln.strip() and not ln.lstrip().startswith(b"#")]
         return all(_is_row(r) for r in rows[:20]) and (bool(rows) or len(head) < 4096)
 
@@ -219,7 +225,7 @@ class TextFileSource(EventSource):
             self._fh = open(self.path, "rb")
         except OSError as exc:
             raise InputError(f"{self.path}: cannot open ({exc.strerror})") from exc
-        first = self._fh.readline(256)
+        first = self._fh.readline(256).removeprefix(_BOM)  # Excel's "CSV UTF-8" starts with one
         m = _HEADER.match(first.rstrip(b"\r\n"))
         if not m:
             self._fh.close()
@@ -241,6 +247,8 @@ class TextFileSource(EventSource):
         self._warned_columns = False
         self._index: list[tuple[int, int, int, int]] | None = None  # (offset, line, tmin, tmax)
         self._drop_before: int | None = None
+        self._drops = DropCounter(self.path, self.width, self.height)
+        self._scan_drops = DropCounter(self.path, self.width, self.height, quiet=True)
         self._pos = self._data_off
         try:
             self._check_rows()
@@ -369,17 +377,26 @@ class TextFileSource(EventSource):
             self._seconds = bool(len(t)) and not bool(np.all(t == np.round(t)))
         return self._seconds
 
-    def _to_events(self, a: np.ndarray) -> np.ndarray:
+    def _to_events(self, a: np.ndarray, drops: DropCounter | None = None) -> np.ndarray:
+        """Rows -> events; out-of-sensor ones are counted in ``drops`` (default: the scans'
+        quiet counter, since the reads count and log them)."""
         return columns_to_events(a[:, 0], a[:, 1], a[:, 2], a[:, 3], self.width, self.height,
-                                 t_is_seconds=self._t_is_seconds(), name=str(self.path))
+                                 t_is_seconds=self._t_is_seconds(), name=str(self.path),
+                                 drops=self._scan_drops if drops is None else drops)
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """Reader counters so far (``evfocus info`` shows them): events outside the sensor."""
+        return {"dropped": self._drops.total}
 
     def read(self) -> np.ndarray | None:
         if self._fh is None:
             return None
         blk = self._next_block()
         if blk is None:
+            self._drops.flush()
             return None
-        ev = self._to_events(blk[2])
+        ev = self._to_events(blk[2], self._drops)
         if self._drop_before is not None:
             ev = ev[ev["t"] >= self._drop_before]
             self._drop_before = None
