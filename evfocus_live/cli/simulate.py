@@ -58,6 +58,9 @@ def add_parser(subparsers):
     p.add_argument("--workers", type=int, default=1, help="parallel processes (default 1)")
     p.add_argument("--no-aedat4", action="store_true", help="write only the .h5 files")
     p.add_argument("--overwrite", action="store_true", help="replace existing sequences in OUTDIR")
+    p.add_argument("--resume", action="store_true",
+                   help="finish an interrupted run: keep the sequences it completed (same options) "
+                        "and simulate the rest")
     return p
 
 
@@ -95,11 +98,13 @@ def run(args) -> int:
     out = Path(args.outdir)
     if out.exists() and not out.is_dir():
         raise ConfigError(f"{out}: exists and is not a folder")
-    if out.is_dir() and not args.overwrite:
+    if args.resume and args.overwrite:
+        raise ConfigError("--resume keeps the sequences in OUTDIR and --overwrite deletes them: choose one")
+    if out.is_dir() and not (args.overwrite or args.resume):
         clash = [p.name for p in out.iterdir() if p.name.startswith("seq_") or p.name == "dataset.json"]
         if clash:
             raise ConfigError(f"{out}: already holds simulated sequences ({clash[0]}, ...); "
-                              f"use --overwrite or another folder")
+                              f"use --resume to finish that run, --overwrite or another folder")
     w, h = args.resolution
     cfg = SimConfig(width=w, height=h, duration_s=args.duration, frame_ms=args.frame_ms,
                     sigma_range=tuple(args.sigma_range), focus_sweep=args.focus_sweep, psf=args.psf,
@@ -115,7 +120,8 @@ def run(args) -> int:
         _remove_old_sequences(out)
     workers = min(args.workers, args.sequences)
     m = simulate_dataset(cfg, out, args.sequences, args.seed, workers=workers,
-                         aedat4=not args.no_aedat4, progress=not getattr(args, "quiet", False))
+                         aedat4=not args.no_aedat4, progress=not getattr(args, "quiet", False),
+                         resume=args.resume)
     n_ev = m["total_events"]
     print(f"{args.sequences} sequences, {n_ev} events, {m['total_bytes'] / 1e6:.1f} MB -> {out}")
     return 0

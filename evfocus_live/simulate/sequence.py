@@ -332,7 +332,11 @@ def simulate_sequence(cfg: SimConfig, seed: int, scene: Scene | None = None) -> 
         "focal_length_mm": scene.lens.focal_length_mm,
         "f_number": scene.lens.f_number,
         "pixel_pitch_um": scene.lens.pixel_pitch_um,
-        "focus_m": scene.focus.focus_m,
+        # a sweep never uses the fixed distance: recording it told a reader the wrong focus
+        "focus_m": None if scene.focus.sweep else scene.focus.focus_m,
+        "focus_sweep": ({"near_m": 1.0 / scene.focus.inv_hi, "far_m": 1.0 / scene.focus.inv_lo,
+                         "period_s": scene.focus.period_s, "phase": scene.focus.phase}
+                        if scene.focus.sweep else None),
         "layer_depths_m": [ly.depth_m for ly in scene.layers],
         "renders": sim.renders,
     }
@@ -340,10 +344,17 @@ def simulate_sequence(cfg: SimConfig, seed: int, scene: Scene | None = None) -> 
 
 
 def write_sequence(res: SimResult, base: str | Path, aedat4: bool = True) -> dict:
-    """Write ``base.h5`` (our HDF5 layout + ``/frames``) and ``base.aedat4``; return a summary."""
+    """Write ``base.h5`` (our HDF5 layout + ``/frames``) and ``base.aedat4``; return a summary.
+
+    Each file is written beside its final name (``.part``) and renamed when complete, so an
+    interrupted or failed run never leaves a truncated ``seq_*.h5`` for training to pick up.
+    The .h5 is built in memory first: HDF5 that hits a full disk spewed tracebacks and could
+    crash the process (segfault) while closing; a plain write fails with one OSError."""
+    import io
+
     import h5py
 
-    from ..writers.hdf5 import Hdf5Writer
+    from ..writers.hdf5 import CHUNK_EVENTS, COLUMNS
     try:
         from ..writers.hdf5 import _compression
     except ImportError:  # same codec as the writer's default when it hides its choice
@@ -354,10 +365,17 @@ def write_sequence(res: SimResult, base: str | Path, aedat4: bool = True) -> dic
     base.parent.mkdir(parents=True, exist_ok=True)  # as the package docstring's "out/seq_00000"
     h5_path = base.with_suffix(".h5")
     ev = res.events
-    with Hdf5Writer(h5_path, res.width, res.height, sensor=SIM_SENSOR) as w:
-        w.write(ev)
     comp = _compression()
-    with h5py.File(h5_path, "a") as f:
+    buf = io.BytesIO()
+    with h5py.File(buf, "w") as f:  # the layout of writers.hdf5.Hdf5Writer
+        f.attrs["width"] = int(res.width)
+        f.attrs["height"] = int(res.height)
+        f.attrs["sensor"] = np.bytes_(SIM_SENSOR.encode())
+        f.attrs["format"] = np.bytes_(H5_FORMAT.encode())
+        g = f.create_group("events")
+        for name, dt in COLUMNS:
+            col = (ev[name] != 0).astype(dt) if name == "p" else ev[name].astype(dt, copy=False)
+            g.create_dataset(name, data=col, maxshape=(None,), chunks=(CHUNK_EVENTS,), **comp)
         f.attrs["seed"] = res.seed
         f.attrs["sigma_range"] = np.asarray(res.config.sigma_range, np.float64)
         f.attrs["focus_sweep"] = bool(res.config.focus_sweep)
@@ -372,18 +390,34 @@ def write_sequence(res: SimResult, base: str | Path, aedat4: bool = True) -> dic
         fr.create_dataset("event_idx", data=np.searchsorted(ev["t"], res.t_us, side="left").astype(np.int64))
         for name in ("sharp", "blurred", "sigma", "depth"):
             fr.create_dataset(name, data=getattr(res, name), chunks=(1, H, W), **comp)
+    _write_atomic(h5_path, lambda part: part.write_bytes(buf.getbuffer()))
+    del buf
     out = {"h5": h5_path.name, "events": int(len(ev)), "frames": int(len(res.t_us)),
            "bytes": h5_path.stat().st_size}
     if aedat4:
         from ..writers.aedat4 import Aedat4Writer
 
         a_path = base.with_suffix(".aedat4")
-        with Aedat4Writer(a_path, res.width, res.height, sensor=SIM_SENSOR) as w:
-            if len(ev):
-                w.write(ev)
+
+        def write_aedat4(part):
+            with Aedat4Writer(part, res.width, res.height, sensor=SIM_SENSOR) as w:
+                if len(ev):
+                    w.write(ev)
+        _write_atomic(a_path, write_aedat4)
         out["aedat4"] = a_path.name
         out["bytes"] += a_path.stat().st_size
     return out
+
+
+def _write_atomic(path: Path, write) -> None:
+    """``write(part)`` to ``path`` + ``.part``, then rename it to ``path``; no part is left on failure."""
+    part = path.with_name(path.name + ".part")
+    try:
+        write(part)
+        os.replace(part, path)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
 
 
 def _worker_init():
@@ -393,8 +427,41 @@ def _worker_init():
     os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
+def _finished(cfg: SimConfig, seed: int, base: Path, aedat4: bool) -> dict | None:
+    """The summary of a sequence an earlier run of this config and seed completed (--resume),
+    or None when it has to be simulated. Files are only ever renamed into place complete."""
+    from ..sources.hdf5_file import _H5_ERRORS, import_h5py
+
+    h5py = import_h5py()  # with hdf5plugin's filters: the events are Blosc-compressed
+    h5_path, a_path = base.with_suffix(".h5"), base.with_suffix(".aedat4")
+    if not h5_path.is_file() or (aedat4 and not a_path.is_file()):
+        return None
+    try:
+        with h5py.File(h5_path, "r") as f:
+            same = (int(f.attrs["seed"]) == seed
+                    and json.loads(f.attrs["sim_config"]) == json.loads(json.dumps(cfg.to_dict())))
+            meta = json.loads(f.attrs["sim_meta"])
+            info = {"h5": h5_path.name, "events": int(f["events/t"].shape[0]),
+                    "frames": int(f["frames/t_us"].shape[0]), "bytes": h5_path.stat().st_size}
+    except _H5_ERRORS:
+        return None  # unreadable: simulated again (the new file replaces it)
+    if not same:
+        raise ConfigError(f"{h5_path}: made with another config or seed than this run; "
+                          f"use --overwrite or another folder")
+    if aedat4:
+        info["aedat4"] = a_path.name
+        info["bytes"] += a_path.stat().st_size
+    info.update(seed=seed, renders=meta["renders"], contrast_threshold=meta["contrast_threshold"],
+                textures=meta["textures"])
+    return info
+
+
 def _one(job):
-    cfg, seed, base, aedat4 = job
+    cfg, seed, base, aedat4, resume = job
+    if resume:
+        info = _finished(cfg, seed, base, aedat4)
+        if info is not None:
+            return info
     res = simulate_sequence(cfg, seed)
     try:
         info = write_sequence(res, base, aedat4=aedat4)
@@ -406,14 +473,16 @@ def _one(job):
 
 
 def simulate_dataset(cfg: SimConfig, outdir: str | Path, sequences: int, seed: int, workers: int = 1,
-                     aedat4: bool = True, progress: bool = True) -> dict:
-    """Write ``sequences`` sequences (sequence i uses seed ``seed + i``) and ``dataset.json``."""
+                     aedat4: bool = True, progress: bool = True, resume: bool = False) -> dict:
+    """Write ``sequences`` sequences (sequence i uses seed ``seed + i``) and ``dataset.json``.
+
+    ``resume``: keep the sequences an interrupted run of the same config and seeds finished."""
     from tqdm import tqdm
 
     cfg.validate()
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    jobs = [(cfg, seed + i, outdir / f"seq_{i:05d}", aedat4) for i in range(sequences)]
+    jobs = [(cfg, seed + i, outdir / f"seq_{i:05d}", aedat4, resume) for i in range(sequences)]
     results = []
     bar = tqdm(total=sequences, desc="simulate", unit="seq", disable=not progress)
     try:

@@ -33,6 +33,13 @@ def _to_events(a, fields=("t", "x", "y", "p")) -> np.ndarray:
     return out
 
 
+def _nd_name(device) -> str:
+    """A listed device's model name: neuromorphic-drivers gives an enum (``Name.PROPHESEE_EVK4``,
+    value ``"Prophesee EVK4"``), whose str() went into the status line and the recording's sensor."""
+    name = getattr(device, "name", device)
+    return str(getattr(name, "value", name))
+
+
 def _backend():
     """'metavision', 'neuromorphic_drivers' or None, by what imports."""
     for module, name in (("metavision_core.event_io", "metavision"),
@@ -48,21 +55,29 @@ def _backend():
 class PropheseeCameraSource(EventSource):
     """A live Prophesee camera (see module docstring for the backends).
 
-    A reader thread pulls packets from the driver into a bounded queue (oldest
-    dropped), so :meth:`read` returns within ``poll_timeout_s``; an empty batch means
-    nothing arrived, DeviceError means the camera stopped.
+    A reader thread pulls packets from the driver into a queue bounded in packets and in
+    events (oldest dropped), so :meth:`read` returns within ``poll_timeout_s``; an empty
+    batch means nothing arrived, DeviceError means the camera stopped.
 
     Parameters:
         serial: camera serial number (default: the first one found).
         poll_timeout_s: longest wait inside :meth:`read`.
+        max_buffer_events: events kept for a reader that fell behind; older packets are
+            dropped (and counted in :attr:`dropped_events`).
     """
 
     is_live = True
     format = "prophesee"
 
-    def __init__(self, serial: str | None = None, poll_timeout_s: float = 0.02, **_ignored):
+    def __init__(self, serial: str | None = None, poll_timeout_s: float = 0.02,
+                 max_buffer_events: int = 4_000_000, **_ignored):
         self.poll_timeout_s = poll_timeout_s
         self._q: queue.Queue = queue.Queue(maxsize=256)
+        # 256 packets alone did not bound memory: in a burst (flicker, a shaken camera) a
+        # packet holds millions of events, so a stalled reader queued gigabytes
+        self.max_buffer_events = int(max_buffer_events)
+        self._queued_events = 0
+        self._count_lock = threading.Lock()
         self._error: str | None = None
         self._stop = threading.Event()
         self.dropped_batches = 0
@@ -97,8 +112,7 @@ class PropheseeCameraSource(EventSource):
         except Exception as exc:
             raise DeviceError(f"cannot list cameras via neuromorphic-drivers ({type(exc).__name__}: "
                               f"{first_line(exc, 'no detail')})") from None
-        devices = [d for d in devices if "prophesee" in str(getattr(d, "name", d)).lower()
-                   or "evk" in str(getattr(d, "name", d)).lower()]
+        devices = [d for d in devices if "prophesee" in _nd_name(d).lower() or "evk" in _nd_name(d).lower()]
         if serial is not None:
             devices = [d for d in devices if str(getattr(d, "serial", "")) == serial]
         if not devices:
@@ -107,12 +121,13 @@ class PropheseeCameraSource(EventSource):
         try:
             dev = nd.open(serial=getattr(devices[0], "serial", None))
         except Exception as exc:
-            raise DeviceError(f"cannot open {getattr(devices[0], 'name', 'camera')} "
-                              f"({type(exc).__name__})") from None
+            listed = getattr(devices[0], "error", None)  # what the driver saw when listing (e.g. USB permissions)
+            raise DeviceError(f"cannot open {_nd_name(devices[0])} ({type(exc).__name__}: "
+                              f"{first_line(exc, 'no detail')}{'; ' + str(listed) if listed else ''})") from None
         props = getattr(dev, "properties", lambda: None)()
         self.width = int(getattr(props, "width", 1280))
         self.height = int(getattr(props, "height", 720))
-        self.sensor = f"{getattr(devices[0], 'name', 'Prophesee')} {getattr(devices[0], 'serial', '')}".strip()
+        self.sensor = f"{_nd_name(devices[0])} {getattr(devices[0], 'serial', None) or ''}".strip()
         self._dev = dev
 
         def gen():
@@ -127,19 +142,32 @@ class PropheseeCameraSource(EventSource):
             for batch in self._it:
                 if self._stop.is_set():
                     return
-                try:
-                    self._q.put_nowait(batch)
-                except queue.Full:  # never block the driver: drop the oldest
+                with self._count_lock:
+                    self._queued_events += len(batch)
+                while True:  # never block the driver: drop the oldest
                     try:
-                        self._dropped_events += len(self._q.get_nowait())
-                        self.dropped_batches += 1
-                    except queue.Empty:
-                        pass
-                    self._q.put_nowait(batch)
+                        self._q.put_nowait(batch)
+                        break
+                    except queue.Full:
+                        self._drop_oldest()
+                while self._queued_events > self.max_buffer_events and self._q.qsize() > 1:
+                    if not self._drop_oldest():
+                        break
             self._error = "camera stream ended"
         except Exception as exc:
             detail = first_line(exc, "no detail")
             self._error = f"camera error ({type(exc).__name__}: {detail})"
+
+    def _drop_oldest(self) -> bool:
+        try:
+            old = self._q.get_nowait()
+        except queue.Empty:
+            return False
+        with self._count_lock:
+            self._queued_events -= len(old)
+        self._dropped_events += len(old)
+        self.dropped_batches += 1
+        return True
 
     def read(self) -> np.ndarray | None:
         """Next batch; empty when nothing arrived within ``poll_timeout_s``; None once closed
@@ -147,7 +175,10 @@ class PropheseeCameraSource(EventSource):
         if self._stop.is_set():
             return None
         try:
-            return self._q.get(timeout=self.poll_timeout_s)
+            batch = self._q.get(timeout=self.poll_timeout_s)
+            with self._count_lock:
+                self._queued_events -= len(batch)
+            return batch
         except queue.Empty:
             if self._error:
                 raise DeviceError(f"{self.sensor}: {self._error}") from None
