@@ -70,6 +70,8 @@ class WindowConfig:
     def __post_init__(self):
         for name in ("window_ms", "events_per_pixel", "adaptive_max_epp"):
             _number("WindowConfig", name, getattr(self, name))
+        # the slicers count whole µs: below half of one, the window was 0 µs (a bare ValueError)
+        _number("WindowConfig", "window_ms", self.window_ms, lo=0.0005)
         _number("WindowConfig", "adaptive_min_epp", self.adaptive_min_epp, lo_ok=True)
         _number("WindowConfig", "adaptive_max_extend", self.adaptive_max_extend, lo=1.0, lo_ok=True)
         if self.window_events is not None:
@@ -95,6 +97,12 @@ class ModelConfig:
 
     def __post_init__(self):
         _number("ModelConfig", "threads", self.threads, lo_ok=True, integer=True)
+        # (refused here, not only by the CPU runtime: on CUDA a typo was silently ignored)
+        for name, allowed in (("backend", ("auto", "eager", "jit", "onnx", "compile")),
+                              ("precision", ("auto", "fp32", "bf16"))):
+            if getattr(self, name) not in allowed:
+                raise ConfigError(f"ModelConfig.{name}: unknown inference {name} {getattr(self, name)!r} "
+                                  f"(one of {', '.join(allowed)})")
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,10 @@ a NaN/Inf output drops that frame and resets the state (one warning), CUDA out o
 memory moves the model to the CPU, a source error resets the state and -- for live
 sources -- reconnects with back-off; a model that raises is one :class:`CheckpointError`
 line (``frames()`` raises it; threaded, the run ends with a "worker error" status that
-``stop()`` keeps); ``stats.status`` says what happened. A stop and a later start lose no
-event: the reader's unpushed batch and the worker's unshown windows wait for it.
+``stop()`` keeps); ``stats.status`` says what happened. A stop and a later start (or
+``frames()``) lose no event: the reader's unpushed batch and the worker's unshown windows
+wait for it, as do the windows of a ``frames()`` loop left early; a worker a stop timed out
+on (a slow model's window) is waited for by the next start, never run beside a new one.
 """
 
 from __future__ import annotations
@@ -61,6 +63,8 @@ __all__ = ["Pipeline", "FrameResult", "PipelineStats", "resolve_device"]
 
 #: default ring buffer capacity in events (13 bytes each)
 DEFAULT_RING_EVENTS = 4_000_000
+#: the most events the default ring holds for large count windows (16 M, 208 MB)
+MAX_RING_EVENTS = 16_000_000
 
 
 @dataclass
@@ -159,7 +163,7 @@ class Pipeline:
         timestamps_us: frame times for window mode "timestamps".
         speed: file replay speed in threaded mode (default: ``SourceConfig.speed`` or 1).
         ring_capacity: ring buffer size in events (default ``DEFAULT_RING_EVENTS`` = 4 M, 52 MB,
-            ~0.3 s of a busy 1280x720 sensor; at least 4 windows).
+            ~0.3 s of a busy 1280x720 sensor; at least 4 windows, up to 16 M).
         render_events: build ``FrameResult.event_image``.
         reconnect: try to reopen a failing live source (back-off up to 2 s).
 
@@ -263,7 +267,10 @@ class Pipeline:
         self.stats.device = str(self.device)
 
         self._setup_for_source()
-        self.ring = EventRingBuffer(ring_capacity or max(DEFAULT_RING_EVENTS, 4 * self._window_events_hint()))
+        # 4 windows, up to MAX_RING_EVENTS: a count window of 10^9 events asked the ring for 48 GiB
+        # (a MemoryError traceback); a window's events wait in the slicer, not in the ring
+        self.ring = EventRingBuffer(ring_capacity or max(DEFAULT_RING_EVENTS,
+                                                         min(4 * self._window_events_hint(), MAX_RING_EVENTS)))
         self.stats.ring_capacity = self.ring.capacity
         self._apply_range()
         # compile/load the voxel kernel now, not in the middle of the first live window
@@ -423,7 +430,8 @@ class Pipeline:
         if self.source.is_live:
             raise InputError("cannot seek in a live source")
         reader = self._threads[0] if self._threads else None
-        if reader is not None and reader.is_alive() and reader is not threading.current_thread():
+        if (reader is not None and reader.is_alive() and reader is not threading.current_thread()
+                and not self._stop_evt.is_set()):  # (a stopping reader would never do it)
             self._seek_req = int(t_us)  # the reader thread owns the source: it seeks between reads
             return
         if self._threads_alive() and threading.current_thread() not in self._threads:
@@ -703,14 +711,27 @@ class Pipeline:
         """Reconstruct every window of the source, in order, in the caller's thread.
 
         Ends at the end of a recording (or ``end_s``) after the final partial window.
-        May be called again after :meth:`seek` to continue from there.
+        May be called again after :meth:`seek` to continue from there, or after leaving
+        the loop early (or after a threaded run's :meth:`stop`) to go on where it was.
         """
         if self._threads_alive():
             raise EvFocusError("pipeline is running in threaded mode")
-        self._eof_at_end = False
         self.stats.status = "running"
+        # what the last run left comes first: the windows it did not show (a loop left early, a
+        # threaded stop), the ring's events and the reader's unpushed batch (read from the source
+        # already: without them, start-stop-frames() lost a third of a recording, silently)
+        carry, self._carry = self._carry, None
+        if carry is not None and carry[0] == self._gen:
+            yield from self._frames_of(*carry)
+        left = [b for b in (self.ring.pop(), self._unread) if b is not None and len(b)]
+        self._unread = None
+        eof_at_end, self._eof_at_end = self._eof_at_end and bool(left), False
         while True:
-            batch = self._read()
+            if left:
+                batch = left.pop(0)
+                self._eof_at_end = eof_at_end and not left  # (the run had reached --end-s)
+            else:
+                batch = self._read()
             if batch is None:
                 break
             if len(batch) == 0:
@@ -720,23 +741,30 @@ class Pipeline:
             with self._lock:
                 gen = self._gen
                 windows = self.slicer.push(self._filter_events(batch))
-            for w in windows:
-                with self._lock:
-                    if gen != self._gen:
-                        break
-                    fr = self.process_window(w)
-                if fr is not None:
-                    yield fr
+            yield from self._frames_of(gen, windows)
             if self._eof_at_end:
                 break
         with self._lock:
-            windows = self.slicer.flush()
-        for w in windows:
+            gen, windows = self._gen, self.slicer.flush()
+        yield from self._frames_of(gen, windows)
+        self.stats.status = "finished"
+
+    def _frames_of(self, gen: int, windows: list[Window]) -> Iterator[FrameResult]:
+        """frames() of ``windows``. A caller that leaves the loop early (the generator is
+        closed) keeps the rest for the next frames() or start(): one batch holds dozens of
+        windows, and a second frames() call went on after them, a hole in the output."""
+        for i, w in enumerate(windows):
             with self._lock:
+                if gen != self._gen:  # a seek from another thread: these are stale
+                    return
                 fr = self.process_window(w)
             if fr is not None:
-                yield fr
-        self.stats.status = "finished"
+                try:
+                    yield fr
+                except GeneratorExit:
+                    self._carry = (gen, windows[i + 1:])
+                    self.stats.status = "stopped"
+                    raise
 
     # ------------------------------------------------------------ threaded mode
     def _threads_alive(self) -> bool:
@@ -756,7 +784,9 @@ class Pipeline:
     def start(self, on_frame: Callable[[FrameResult], None] | None = None) -> None:
         """Start the reader and worker threads; ``on_frame`` runs in the worker thread."""
         if self._threads_alive():
-            return
+            if not self._stop_evt.is_set():
+                return  # running
+            self._join_stopping()
         self._on_frame = on_frame
         self._stop_evt.clear()
         self._eof.clear()
@@ -777,9 +807,25 @@ class Pipeline:
                 t.join(timeout_s)
                 if t.is_alive():
                     log.warning("%s did not stop within %.1f s", t.name, timeout_s)
-        self._threads = []
+        # one still busy (a slow model's window) stays listed: ``running`` says so, and start()
+        # waits for it; forgotten, a start() ran a second worker on the same ring and slicer
+        self._threads = [t for t in self._threads if t.is_alive() and t is not threading.current_thread()]
         if not self.stats.status.startswith(("source error", "worker error", "CUDA", "finished")):
             self.stats.status = "stopped"
+
+    def _join_stopping(self, limit_s: float = 60.0) -> None:
+        """Before a start(): wait for the threads a stop() left busy (told to stop, they end
+        after the window or read in hand), so that two runs never share the ring and slicer."""
+        deadline = time.monotonic() + limit_s
+        for t in self._threads:
+            if t is threading.current_thread():
+                continue
+            log.info("waiting for %s to stop before starting again", t.name)
+            t.join(max(0.0, deadline - time.monotonic()))
+            if t.is_alive():
+                raise EvFocusError(f"cannot start: the previous run's {t.name} has not stopped "
+                                   f"within {limit_s:.0f} s")
+        self._threads = []
 
     def wait(self, timeout_s: float | None = None) -> bool:
         """Wait until a recording has been fully processed; True when done."""

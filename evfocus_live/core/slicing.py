@@ -251,10 +251,12 @@ class DurationSlicer(_StreamSlicer):
         self._start_us = start_us
         self._ws = start_us
         self.skipped_windows = 0
+        self._seeked = False
 
     def reset(self, t_us: int | None = None) -> None:
         self._clear()
         self._ws = t_us if t_us is not None else self._start_us
+        self._seeked = t_us is not None
 
     def _restart(self) -> None:
         self._clear()
@@ -265,8 +267,12 @@ class DurationSlicer(_StreamSlicer):
             return []
         batch = self._check(batch)
         te = self._effective_t(batch)
-        if self._ws is None:
+        if self._ws is None or (self._seeked and te[0] >= self._ws + self.window_us):
+            # (a seek a window or more before the next event -- a rewind to 0 or a step back past
+            # the start -- began with an empty frame at that time and a window grid unlike the
+            # first pass's: it starts at the next event, as when the file was opened)
             self._ws = int(te[0])
+        self._seeked = False
         dt = self.window_us
         we = self._ws + dt
         if te[-1] < we:
