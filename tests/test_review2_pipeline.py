@@ -323,7 +323,9 @@ def test_paused_live_source_is_drained_not_left_to_overflow():
             time.sleep(0.02)
     finally:
         pipe.stop()
-    assert cam.dropped == 0 and pipe.stats.dropped_events == 0
+    # left unread, the pause's 600 events overflow the 200-event queue by 400; drained, a
+    # loaded machine (a reader thread not run for a while) may still drop a few dozen
+    assert cam.dropped < 200 and pipe.stats.dropped_events < 200
     assert pipe.stats.paused_events >= 300
     # after resume the frames are of now, not of the backlog from the start of the pause
     fresh = [f.t_us for f in got[n_before:]]
