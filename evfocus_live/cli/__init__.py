@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 
+from .. import __version__
 from ..errors import EvFocusError
 
 #: subcommand name -> module; a module that is not there yet is skipped
@@ -36,6 +37,7 @@ def setup_logging(verbose: int = 0, quiet: bool = False) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="evfocus", description="evfocus-live tools: sharp frames from out-of-focus event streams.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
     parser.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -73,7 +73,10 @@ def _existing_ancestor(p: Path) -> Path:
 
 
 def check_output_dir(opt: str, path: str | Path) -> Path:
-    """An output folder that exists or can be created, and is writable; nothing is created."""
+    """An output folder that exists or can be created, and is writable; nothing is created.
+    An empty name is refused: Path('') is the current folder, so ``-o "$UNSET"`` wrote there."""
+    if isinstance(path, str) and not path.strip():
+        raise ConfigError(f"{opt}: empty folder name")
     p = Path(path)
     if p.exists() and not p.is_dir():
         raise ConfigError(f"{opt} {p}: exists and is not a folder")

@@ -26,7 +26,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..events import EVENT_DTYPE
-from .base import EventWriter
+from .base import EventWriter, as_event_records
 
 log = logging.getLogger(__name__)
 
@@ -147,13 +147,16 @@ class Aedat4Writer(EventWriter):
         self.events_written = 0
         self._rows: list[tuple[int, int, int, int, int, int]] = []
         try:
-            self._fh = open(self.path, "wb")
+            self._fh = open(self.path, "wb", buffering=0)  # unbuffered: a failed write can be cut back
         except OSError as exc:
             raise InputError(f"{self.path}: cannot write ({exc.strerror})") from exc
-        self._fh.write(MAGIC)
-        self._fh.write(io_header_bytes(_xml(width, height, sensor, compression),
-                                       _COMPRESSION[compression]))
-        self._fh.flush()
+        try:
+            self._write_at_end(MAGIC + io_header_bytes(_xml(width, height, sensor, compression),
+                                                       _COMPRESSION[compression]), 0)
+        except OSError as exc:  # a full disk: one error line, and no index written after no header
+            fh, self._fh = self._fh, None
+            fh.close()
+            raise InputError(f"{self.path}: cannot write ({exc.strerror or exc})") from exc
 
     def _compress(self, data: bytes) -> bytes:
         if self.compression == "none":
@@ -164,20 +167,39 @@ class Aedat4Writer(EventWriter):
         return lz4.frame.compress(data, compression_level=level, content_checksum=False)
 
     def write(self, events: np.ndarray) -> None:
-        """Append events (EVENT_DTYPE, time-sorted) as one or more complete packets."""
+        """Append time-sorted events (EVENT_DTYPE, or records with t, x, y, p) as complete packets."""
         self._check_open()
+        events = as_event_records(events)
         n = len(events)
         for i in range(0, n, self.max_packet_events):
             part = events[i:i + self.max_packet_events]
             payload = self._compress(events_packet_bytes(part))
             off = self._fh.tell()
-            self._fh.write(struct.pack("<ii", 0, len(payload)))
-            self._fh.write(payload)
+            self._write_at_end(struct.pack("<ii", 0, len(payload)) + payload, off)
             self._rows.append((off + 8, 0, len(payload), len(part), int(part["t"][0]), int(part["t"][-1])))
-        self.events_written += n
+            self.events_written += len(part)  # per packet: a later packet's failure keeps the count true
         self._fh.flush()
         if self.fsync:
             os.fsync(self._fh.fileno())
+
+    def _write_at_end(self, data: bytes, pos: int) -> None:
+        """Write all of ``data``; if that fails (a full disk, Ctrl-C) cut the file back to
+        ``pos``, the end of its last complete packet: a half-written packet made the whole
+        file unreadable to our reader ("corrupt AEDAT4 packet header")."""
+        view = memoryview(data)
+        try:
+            while view:
+                n = self._fh.write(view)
+                if not n:
+                    raise OSError(f"{self.path}: short write")
+                view = view[n:]
+        except BaseException:
+            try:
+                self._fh.truncate(pos)
+                self._fh.seek(pos)
+            except OSError:
+                pass
+            raise
 
     @property
     def closed(self) -> bool:
@@ -185,11 +207,11 @@ class Aedat4Writer(EventWriter):
 
     def _finish(self) -> None:
         """Write the packet index, point the header at it and close."""
-        fh, self._fh = self._fh, None
+        pos = self._fh.tell()
         try:
-            pos = fh.tell()
-            fh.write(self._compress(data_table_bytes(self._rows)))
-            fh.seek(_DTP_FILE_OFFSET)
-            fh.write(struct.pack("<q", pos))
+            self._write_at_end(self._compress(data_table_bytes(self._rows)), pos)
+            self._fh.seek(_DTP_FILE_OFFSET)
+            self._fh.write(struct.pack("<q", pos))
         finally:
+            fh, self._fh = self._fh, None
             fh.close()

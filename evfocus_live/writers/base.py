@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..events import EVENT_DTYPE
 from ..resources import Closeable
 
 
@@ -35,3 +36,19 @@ class EventWriter(Closeable):
     def _check_open(self) -> None:
         if self.closed:
             raise ValueError("writer is closed")
+
+
+def as_event_records(events: np.ndarray) -> np.ndarray:
+    """``events`` as EVENT_DTYPE, fields taken by name and ON = ``p > 0``: numpy casts one
+    record layout to another by position (x, y, t, p columns were written as t, x, y), and a
+    -1/+1 polarity written as nonzero made every OFF event ON."""
+    if events.dtype == EVENT_DTYPE:
+        return events
+    names = events.dtype.names or ()
+    if not all(n in names for n in ("t", "x", "y", "p")):
+        raise ValueError(f"events need fields t, x, y, p (got {', '.join(names) or events.dtype})")
+    out = np.empty(len(events), EVENT_DTYPE)
+    for n in ("t", "x", "y"):
+        out[n] = events[n]
+    out["p"] = events["p"] > 0
+    return out

@@ -21,7 +21,7 @@ import h5py
 import numpy as np
 
 from ..errors import InputError
-from .base import EventWriter
+from .base import EventWriter, as_event_records
 
 log = logging.getLogger(__name__)
 
@@ -106,17 +106,26 @@ class Hdf5Writer(EventWriter):
             raise InputError(f"{self.path}: /events columns missing or of unequal length {lengths}; cannot append")
 
     def write(self, events: np.ndarray) -> None:
-        """Append a batch (EVENT_DTYPE)."""
+        """Append a batch (EVENT_DTYPE, or any records with t, x, y, p fields)."""
         self._check_open()
+        events = as_event_records(events)
         n = len(events)
         if n == 0:
             return
         n0 = self.events_written
-        for name, dt in COLUMNS:
-            ds = self._ds[name]
-            ds.resize((n0 + n,))
-            col = events[name]
-            ds[n0:n0 + n] = (col != 0).astype(dt) if name == "p" else col.astype(dt, copy=False)
+        try:
+            for name, dt in COLUMNS:
+                ds = self._ds[name]
+                ds.resize((n0 + n,))
+                col = events[name]
+                ds[n0:n0 + n] = (col != 0).astype(dt) if name == "p" else col.astype(dt, copy=False)
+        except BaseException:  # a full disk: cut every column back, as columns of unequal
+            for name, _ in COLUMNS:  # length made our reader refuse the whole file
+                try:
+                    self._ds[name].resize((n0,))
+                except Exception:
+                    pass
+            raise
         self.events_written = n0 + n
         now = time.monotonic()
         if now - self._last_flush >= self.flush_s:
