@@ -18,6 +18,7 @@ import math
 import os
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -28,6 +29,10 @@ from ..errors import ConfigError, EvFocusError
 log = logging.getLogger("evfocus_live.gui")
 
 EXIT_USER_ERROR = 2
+#: signals that end a run cleanly (threads stopped, recordings finalised)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+#: the names of the :class:`~evfocus_live.pipeline.Pipeline` threads
+PIPELINE_THREADS = ("evfocus-reader", "evfocus-worker")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -136,7 +141,9 @@ def run_headless(args, spec, window, model, post) -> int:
         sess.recorder.start(events_path=args.record, video_path=args.video, overwrite=True,
                             width=src.width, height=src.height, sensor=src.sensor)
     stop = {"flag": False}
-    prev = signal.signal(signal.SIGINT, lambda *_: stop.__setitem__("flag", True))
+    # Ctrl-C, and SIGTERM (kill, timeout, a process manager): stop as at the end, so the
+    # .mp4 is finalised (killed, it has no index and does not play)
+    prev = {sig: signal.signal(sig, lambda *_: stop.__setitem__("flag", True)) for sig in STOP_SIGNALS}
     t0 = time.monotonic()
     last_log = t0
     rc = 0
@@ -165,8 +172,11 @@ def run_headless(args, spec, window, model, post) -> int:
             if args.exit_after is not None and now - t0 >= args.exit_after:
                 break
     finally:
-        signal.signal(signal.SIGINT, prev)
-        sess.stop()  # stops the threads, then finalises the recording (its counts are final now)
+        try:
+            sess.stop()  # stops the threads, then finalises the recording (its counts are final now)
+        finally:  # (only now: a second Ctrl-C must not cut the finalising short)
+            for sig, handler in prev.items():
+                signal.signal(sig, handler)
         if args.video and sess.recorder.n_frames:
             log.info("wrote %s (%d frames)", args.video, sess.recorder.n_frames)
         elif args.video:
@@ -174,6 +184,7 @@ def run_headless(args, spec, window, model, post) -> int:
         if args.record:
             log.info("wrote %s (%d events)", args.record, sess.recorder.n_events)
         log.info("done: %d frames in %.1f s", sess.frames_done, time.monotonic() - t0)
+        join_pipeline_threads()
     if rc == 0 and sess.recorder.error:  # disk full, ...: what was written is kept, but say so
         print(f"evfocus-live: error: {sess.recorder.error}", file=sys.stderr)
         rc = EXIT_USER_ERROR
@@ -211,8 +222,9 @@ def run_window(args, spec, window, model, post) -> int:
             win.close()
             app.quit()
 
-    # let Ctrl-C in the terminal close the window cleanly (finalising any recording)
-    signal.signal(signal.SIGINT, lambda *_: win.close())
+    # let Ctrl-C in the terminal (or SIGTERM) close the window cleanly (finalising any recording)
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, lambda *_: win.close())
     ticker = QtCore.QTimer()
     ticker.start(200)
     ticker.timeout.connect(lambda: None)  # wake the interpreter so the signal handler runs
@@ -224,7 +236,20 @@ def run_window(args, spec, window, model, post) -> int:
             ticker.timeout.connect(lambda: time.monotonic() >= deadline and finish())
     app.exec()
     win.close()
+    join_pipeline_threads()
     return result["rc"]
+
+
+def join_pipeline_threads(limit_s: float = 120.0) -> None:
+    """Before the process exits: wait for pipeline threads that a stop() left busy. A slow
+    model's window outlives the stop's 5 s (``evfocus-full``'s first, traced one on a CPU
+    takes longer), and the interpreter exiting under it aborts in torch (exit 134)."""
+    busy = [t for t in threading.enumerate() if t.name in PIPELINE_THREADS and t.is_alive()]
+    if busy:
+        log.info("waiting for the model to finish its window before exiting ...")
+    deadline = time.monotonic() + limit_s
+    for t in busy:
+        t.join(max(0.0, deadline - time.monotonic()))
 
 
 def _start_cli_recording(win, args) -> None:

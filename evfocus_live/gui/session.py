@@ -362,6 +362,11 @@ class LiveSession:
         return self.source.t_us
 
     @property
+    def seek_target_us(self) -> int | None:
+        """Where the last seek went, until a frame from there is made; else None."""
+        return self._seek_base_us
+
+    @property
     def speed(self) -> float:
         return self.pipeline.speed
 

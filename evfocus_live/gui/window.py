@@ -120,6 +120,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._event_t_painted: int | None = None
         self._slider_busy = False
         self._meter_from_index = 0  # frames before it came from a model switched away from
+        self._end_said = False  # "end of the recording" shown for the session's end
         self.registries = {g: Registry(g) for g in (SOURCES, MODELS, POSTPROCESSORS)}
         self._load_plugins()
         self._build_ui()
@@ -128,11 +129,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self._paint_timer.setInterval(int(self.opts.refresh_ms))
         self._paint_timer.timeout.connect(self._tick)
         self._paint_timer.start()
+        self.open_source(self.opts.source)
         failed = sorted(f"{n}" for f in self.plugin_failures().values() for n in f)
-        if failed:
+        if failed:  # (after the source: its "playing ..." must not hide this at once)
             self.status(f"{len(failed)} plugin(s) failed to load ({', '.join(failed)}): see Help > Plugins",
                         "error", timeout_ms=15_000)
-        self.open_source(self.opts.source)
 
     # ------------------------------------------------------------------ plugins
     def _load_plugins(self) -> None:
@@ -432,7 +433,8 @@ class MainWindow(QtWidgets.QMainWindow):
     # ------------------------------------------------------------------ sources
     def open_file_dialog(self) -> None:
         path, _ = QtWidgets.QFileDialog.getOpenFileName(
-            self, "Open event recording", "", "Event files (*.aedat4 *.raw *.h5 *.hdf5 *.npy *.txt);;All files (*)")
+            self, "Open event recording", "",
+            "Event files (*.aedat4 *.raw *.h5 *.hdf5 *.npy *.txt *.csv);;All files (*)")
         if path:
             self.open_source(path)
 
@@ -522,6 +524,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._setup_sim_controls(src)
         if src.is_live and self.source_combo.findText(src.format) >= 0:
             self.source_combo.setCurrentText(src.format)
+        else:  # a file (or an unlisted camera): the box must not still name the previous camera
+            self.source_combo.setCurrentIndex(-1)
         live = sess.is_live
         for w in (self.seek_slider, self.speed_combo, self.loop_check):
             w.setEnabled(not live)
@@ -530,12 +534,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self._sync_post_controls(sess)
         self._latency_ms = None
         self._meter_from_index = 0
+        self._end_said = False
         sess.start()
-        self._drain(sess)
         text = f"playing {name}" if info is None or not live else f"live: {src.format}"
         if saved:  # else "playing ..." would hide "recording saved" at once
             text += f" (recording saved: {', '.join(str(p) for p in saved)})"
         self.status(text)
+        self._drain(sess)  # after: a fallback (model, device, post-processor) must not be hidden at once
         return True
 
     # ------------------------------------------------------------------ sim controls
@@ -682,6 +687,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.opts.model_obj = None
             return
         self.status(f"loading model {name} ...", timeout_ms=3000)
+        self.statusBar().repaint()  # now: the load below holds the GUI thread (seconds for a full model)
         QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.CursorShape.WaitCursor)
         try:
             if self.session.set_model(name, device):
@@ -913,11 +919,18 @@ class MainWindow(QtWidgets.QMainWindow):
         if r is not None and t is not None:
             rel = min(max(t - r[0], 0), r[1] - r[0]) / 1e6
             ro.set("sensor_t", f"{rel:.3f} s")
-            self.time_label.setText(f"{rel:.3f} / {(r[1] - r[0]) / 1e6:.3f} s"
+            # the time and slider of the frame on show (the reader runs ahead of it by the
+            # model's latency, and on past a pause or into the next loop pass), or where a
+            # seek went until a frame from there is shown
+            pos = s.seek_target_us
+            if pos is None:
+                pos = self.last_frame.t_us if self.last_frame is not None else t
+            pos = min(max(pos, r[0]), r[1])
+            self.time_label.setText(f"{(pos - r[0]) / 1e6:.3f} / {(r[1] - r[0]) / 1e6:.3f} s"
                                     + (" (end)" if s.ended else ""))
             if not self._slider_busy and r[1] > r[0]:
                 self.seek_slider.blockSignals(True)
-                self.seek_slider.setValue(int(1000 * (t - r[0]) / (r[1] - r[0])))
+                self.seek_slider.setValue(int(1000 * (pos - r[0]) / (r[1] - r[0])))
                 self.seek_slider.blockSignals(False)
         else:
             ro.set("sensor_t", "-" if t is None else f"{t / 1e6:.3f} s")
@@ -926,6 +939,10 @@ class MainWindow(QtWidgets.QMainWindow):
         want = "Play" if s.ended or s.paused else "Pause"  # at the end, Play plays it again
         if self.play_button.text() != want:
             self.play_button.setText(want)
+        if s.ended != self._end_said:  # else "playing <file>" stays on after the end
+            self._end_said = s.ended
+            if s.ended:
+                self.status("end of the recording" + (": space or Play plays it again" if s.source.can_seek else ""))
         if self.sim_truth is not None:
             try:
                 self.sim_truth.setText(f"{s.source.inner.subject_sigma_px():.2f} px \u03c3")
@@ -942,9 +959,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.session = None
         note = f" (recording saved: {', '.join(str(p) for p in saved)})" if saved else ""
         if s.is_live and s.source.format != "sim" and s.source.error is not None:  # (not: the model failed)
+            self.open_source("sim")  # first: its "live: sim" must not hide why at once
             self.status(f"{err} - camera lost, switched to the simulated camera "
                         f"(pick it again in Source to reconnect){note}", "error")
-            self.open_source("sim")
         else:
             self.status(f"{err} - stopped; open another file or camera{note}", "error")
             self._show_idle(err)
