@@ -404,20 +404,22 @@ class _TimedRunner:
             self.seconds += time.perf_counter() - t0
 
 
-def _model_config(model_name: str, device: str, precision: str):
+def _model_config(model_name: str, device: str, precision: str, threads: int = 0):
     """The pipeline's model settings for one benchmarked precision: on CUDA ``fp16`` is the
-    live default (``ModelConfig.half``), ``fp32`` the reference; on the CPU see ``nn.runtime``."""
+    live default (``ModelConfig.half``), ``fp32`` the reference; on the CPU see ``nn.runtime``.
+    ``threads``: torch CPU threads (0: the pipeline's default, which it sets)."""
     from .config import ModelConfig
 
     if device == "cuda":
-        return ModelConfig(name=model_name, device="cuda", half=precision == "fp16", precision="fp32")
-    return ModelConfig(name=model_name, device="cpu", precision=precision)
+        return ModelConfig(name=model_name, device="cuda", half=precision == "fp16", precision="fp32", threads=threads)
+    return ModelConfig(name=model_name, device="cpu", precision=precision, threads=threads)
 
 
 def bench_end_to_end(replays: dict, model_name: str, window_ms: float, max_frames: int,
-                     precisions: tuple[str, ...] = ("auto",), device: str = "cpu") -> list[Row]:
+                     precisions: tuple[str, ...] = ("auto",), device: str = "cpu", threads: int = 0) -> list[Row]:
     """The synchronous pipeline (``frames()``) over each replay, per inference precision
-    (``auto`` is the CPU's live default: bf16 where the CPU has it; on CUDA ``fp16`` / ``fp32``)."""
+    (``auto`` is the CPU's live default: bf16 where the CPU has it; on CUDA ``fp16`` / ``fp32``),
+    with ``threads`` torch threads (0: the pipeline's default)."""
     from .config import WindowConfig
     from .pipeline import Pipeline
 
@@ -429,7 +431,7 @@ def bench_end_to_end(replays: dict, model_name: str, window_ms: float, max_frame
     for res, r, precision in runs:
         ev = r["events"]
         pipe = Pipeline(str(r["path"]), WindowConfig(mode="duration", window_ms=window_ms),
-                        _model_config(model_name, device, precision), model_obj=model)
+                        _model_config(model_name, device, precision, threads), model_obj=model)
         # steady state: the clock starts after the first frames (the reset frame runs the plain
         # model, the next one builds the optimised step: a one-off start-up cost, reported apart)
         warm = 3
@@ -467,6 +469,7 @@ def bench_end_to_end(replays: dict, model_name: str, window_ms: float, max_frame
         rows.append(Row("end to end (replay)", res, frames / wall, "frames/s", "model forward in the run",
                         t_fwd / frame_s,
                         {"model": model_name, "device": device, "precision": precision,
+                         **({"threads": pipe.stats.threads} if device == "cpu" else {}),
                          "window_ms": window_ms, "frames": frames,
                          "backend": pipe.stats.backend, "startup_s": round(startup_s or 0.0, 2),
                          "ms_per_frame": round(1e3 * frame_s, 2), "forward_ms": round(1e3 * t_fwd, 2),
@@ -525,13 +528,31 @@ def bench_live(replays: dict, model_name: str, window_ms: float, precision: str 
 
 def run(quick: bool = False, models: list[str] | None = None, threads: int | None = None,
         progress: Callable[[str], None] | None = None) -> dict:
-    """Run every stage; returns ``{"machine": ..., "rows": [...]}``."""
+    """Run every stage; returns ``{"machine": ..., "rows": [...]}``, with ``"interrupted":
+    True`` and the stages done so far after Ctrl-C (minutes of timing are not thrown away;
+    KeyboardInterrupt again when no stage was done)."""
     from .nn.runtime import set_threads
 
-    set_threads(threads)  # None: the pipeline's default (nn.runtime.default_threads)
+    threads = set_threads(threads)  # None: the pipeline's default (nn.runtime.default_threads)
     say = progress or (lambda s: None)
     repeats = 2 if quick else 5
     rows: list[Row] = []
+    try:
+        _run_stages(rows, quick, models, repeats, say, threads)
+        interrupted = False
+    except KeyboardInterrupt:
+        if not rows:
+            raise
+        interrupted = True
+    machine = {"cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(),
+               "torch": torch.__version__, "cuda": torch.cuda.is_available(),
+               "peak_rss_mb": round(peak_rss_mb(), 1)}
+    return {"machine": machine, "rows": [r.as_dict() for r in rows], **({"interrupted": True} if interrupted else {})}
+
+
+def _run_stages(rows: list[Row], quick: bool, models: list[str] | None, repeats: int,
+                say: Callable[[str], None], threads: int) -> None:
+    """The stages of :func:`run`, each appending its rows to ``rows`` when it is done."""
     with tempfile.TemporaryDirectory(prefix="evfocus-bench-") as tmp:
         say("building replay files")
         replays = make_replays(Path(tmp), seconds=1.5 if quick else 3.0)
@@ -546,11 +567,9 @@ def run(quick: bool = False, models: list[str] | None = None, threads: int | Non
         say("post-processing and display")
         rows += bench_post_and_display(replays, repeats)
         say("end to end")
-        rows += bench_end_to_end(replays, "evfocus", 33.0, 30 if quick else 90, precisions=("fp32", "bf16"))
-    machine = {"cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(),
-               "torch": torch.__version__, "cuda": torch.cuda.is_available(),
-               "peak_rss_mb": round(peak_rss_mb(), 1)}
-    return {"machine": machine, "rows": [r.as_dict() for r in rows]}
+        # the threads asked for, not the pipeline's default (it would set 1 for this stage and after)
+        rows += bench_end_to_end(replays, "evfocus", 33.0, 30 if quick else 90, precisions=("fp32", "bf16"),
+                                 threads=threads)
 
 
 def format_table(result: dict) -> str:
@@ -566,4 +585,6 @@ def format_table(result: dict) -> str:
     lines.append("")
     lines.append(f"machine: {m['cpu_count']} CPU cores, torch {m['torch']} ({m['torch_threads']} threads), "
                  f"CUDA {'yes' if m['cuda'] else 'no'}; peak RSS {m['peak_rss_mb']} MB")
+    if result.get("interrupted"):
+        lines.append("interrupted: the stages after these were not measured")
     return "\n".join(lines)

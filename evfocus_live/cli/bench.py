@@ -56,4 +56,6 @@ def run(args) -> int:
             sys.stdout.flush()
             raise ConfigError(f"-o {args.out}: cannot write ({exc.strerror or exc}); the results are "
                               "printed above") from exc
+    if result.get("interrupted"):  # the stages done are printed and saved; the exit still says Ctrl-C
+        raise KeyboardInterrupt
     return 0

@@ -20,6 +20,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--warmup", type=int, default=3, help="windows not scored after a reset (default 3)")
     p.add_argument("--max-windows", type=int, default=60, help="windows per real recording (default 60)")
     p.add_argument("--device", default="cpu", help="cpu | cuda | auto")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars (also with -q)")
     return p
 
 
@@ -35,6 +36,6 @@ def run(args) -> int:
     if args.out is not None:
         check_output_dir("--out", args.out)  # before the models run, not after
     rep = evaluate(args.models, args.data, args.out, warmup=args.warmup, max_windows=args.max_windows,
-                   device=args.device)
+                   device=args.device, progress=not (args.no_progress or getattr(args, "quiet", False)))
     print(rep["markdown"])
     return 0

@@ -154,8 +154,10 @@ def evaluate_ceilings(test_files: list[Path], oracle: OracleUNet | None = None, 
     for path in tqdm(test_files, desc="ceilings", unit="seq", disable=not progress):
         d = _frames(path)
         split = blur_level(float(np.mean(d["sigma"][1:])), d["focus_sweep"])
-        # evaluate.py scores window i (ending at frame i + 1) for i >= warmup
-        for j in range(1 + warmup, len(d["sharp"])):
+        # evaluate.py scores window i (ending at frame i + 1) for i >= warmup, and the last
+        # window of a sequence of no more windows than that (else it would vanish here only)
+        n_windows = len(d["sharp"]) - 1
+        for j in range(1 + max(0, min(warmup, n_windows - 1)), len(d["sharp"])):
             s, b, sg = d["sharp"][j], d["blurred"][j], d["sigma"][j]
             rows = {"defocused GT": b}
             for nsr in nsrs:

