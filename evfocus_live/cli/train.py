@@ -3,6 +3,7 @@
 Writes ``OUT/last.pt`` (resumable: optimizer state and the place in the data order) every
 ``ckpt_every_s`` (at the end of a training item) and at the end,
 ``OUT/final.pt`` (weights only), ``OUT/log.csv``, ``OUT/log.json`` and ``OUT/loss.png``.
+SIGTERM (``kill``, ``timeout``, a batch scheduler) stops it as Ctrl-C does.
 Multi-GPU: ``torchrun --nproc_per_node N -m evfocus_live train CONFIG``... or simply
 ``torchrun --nproc_per_node N $(which evfocus) train CONFIG``.
 """
@@ -10,6 +11,7 @@ Multi-GPU: ``torchrun --nproc_per_node N -m evfocus_live train CONFIG``... or si
 from __future__ import annotations
 
 import argparse
+import signal
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -29,7 +31,27 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     return p
 
 
+def _stop(signum, frame):
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends the process outright
+    raise KeyboardInterrupt
+
+
 def run(args) -> int:
+    """SIGTERM stops the run as Ctrl-C does (last.pt and the logs written, exit 130): by
+    default it killed the process, losing every step since the last periodic checkpoint."""
+    import threading
+
+    prev = None
+    if threading.current_thread() is threading.main_thread():  # only there can handlers be set
+        prev = signal.signal(signal.SIGTERM, _stop)
+    try:
+        return _run(args)
+    finally:
+        if prev is not None:
+            signal.signal(signal.SIGTERM, prev)
+
+
+def _run(args) -> int:
     import json
 
     from ..errors import ConfigError

@@ -1,6 +1,6 @@
 """Average the weights of several checkpoints of one network (stochastic weight averaging).
 
-``python -m evfocus_live.train.average OUT A.pt B.pt ...``, for the ends of training stages
+``python -m evfocus_live.train.average OUT A.pt B.pt ... [--overwrite]``, for the ends of training stages
 continued with ``--init``: each stage's cosine ends at a low rate in a different spot of
 the same basin, and the mean of those spots generalises better than any one of them
 (Izmailov et al., 2018: averaging weights along a cyclic schedule). Our networks have no
@@ -58,10 +58,15 @@ def main(argv=None) -> int:
     ap.add_argument("out", type=Path)
     ap.add_argument("checkpoints", type=Path, nargs="+")
     ap.add_argument("--fp32", action="store_true", help="write float32 weights (default float16)")
+    ap.add_argument("--overwrite", action="store_true", help="replace OUT when it exists")
     a = ap.parse_args(argv)
     from ..cli import EXIT_USER_ERROR
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if a.out.is_file() and not a.overwrite:
+        # "average A.pt B.pt C.pt" (OUT forgotten) replaced stage A's weights by the mean of B and C
+        log.error("%s exists: the first path is the output (OUT A.pt B.pt ...); add --overwrite to replace it", a.out)
+        return EXIT_USER_ERROR
     try:
         path = average_checkpoints(a.out, a.checkpoints, half=not a.fp32)
     except EvFocusError as exc:

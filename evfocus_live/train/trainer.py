@@ -25,6 +25,7 @@ import json
 import logging
 import math
 import os
+import signal
 import time
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,7 @@ def load_config(path: str | Path) -> dict[str, Any]:
         raise ConfigError(f"config not found: {path}")
     text = path.read_bytes()
     try:
-        if path.suffix in (".yaml", ".yml"):
+        if path.suffix.lower() in (".yaml", ".yml"):  # CONFIG.YML too: TOML's error would puzzle
             try:
                 import yaml
             except ImportError as exc:
@@ -292,6 +293,14 @@ def _seed_worker(worker_id: int) -> None:
 
     info = get_worker_info()
     info.dataset.rng = np.random.default_rng(info.seed % 2**63)
+    # a SIGTERM to the whole job (a scheduler, `kill -- -PGID`) killed the workers, and the
+    # main process's loader then raised "worker killed by signal" in the middle of writing
+    # last.pt: a worker now ends quietly as on Ctrl-C, and the main process saves and stops
+    signal.signal(signal.SIGTERM, _worker_sigterm)
+
+
+def _worker_sigterm(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt  # the loader's worker loop ends quietly on it
 
 
 def _amp_dtype(device: torch.device, amp: str = "auto") -> torch.dtype | None:
@@ -422,6 +431,10 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
         init_meta = ck["meta"].get("init")
         chain = {k: ck["meta"][k] for k in ("average_of", "grafted") if ck["meta"].get(k)}
         log.info("resumed from %s at step %d (%.0f s)", last_path, step, elapsed0)
+        changed = _config_changes(ck["meta"].get("train_config"), cfg)
+        if changed and rank == 0:
+            log.warning("--resume: the config differs from the one %s was trained with (%s); the rest of "
+                        "the run trains with the new values", last_path, "; ".join(changed))
 
     budget_s = float(tc["max_minutes"]) * 60 if tc["max_minutes"] else math.inf
     total_steps = int(tc["steps"])
@@ -468,13 +481,18 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
         torch.backends.cudnn.allow_tf32 = True
 
     net: nn.Module = Unroll(model)
+    weights = LossWeights(**cfg["loss"])
     if ddp:
         from torch.nn.parallel import DistributedDataParallel as DDP
 
+        # a parameter no loss term reaches (e.g. the defocus head with [loss] redefocus = sigma = 0)
+        # never changes, but DDP waits for its gradient: the second step failed ("Expected to
+        # have finished reduction in the prior iteration"). Frozen, DDP leaves it out
+        for p in _unused_params(net, params, weights, int(dc["num_bins"]), device, tc["trainable"] is not None):
+            p.requires_grad_(False)
         net = DDP(net, device_ids=[device.index] if device.type == "cuda" else None)
     use_amp = amp_dtype is not None
     scaler = torch.amp.GradScaler("cuda", enabled=amp_dtype == torch.float16)
-    weights = LossWeights(**cfg["loss"])
     # rows past last.pt's step (a run that diverged after it) are trained again: not kept twice
     rows: list[dict[str, float]] = ([r for r in _read_csv(out_dir / "log.csv") if r.get("step", 0) <= step]
                                     if ck is not None else [])
@@ -511,7 +529,8 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
                       **({"sampler": epoch_gen_state} if epoch_gen_state is not None else {})}
         return {"optimizer": opt.state_dict(), "data_state": data_state}
 
-    bar = tqdm(total=total_steps, initial=step, desc=f"train {cfg['model']['arch']}", unit="step",
+    bar = tqdm(total=_bar_total(step, elapsed0, budget_s, total_steps), initial=step,
+               desc=f"train {cfg['model']['arch']}", unit="step",
                disable=not progress or rank != 0, dynamic_ncols=True)
     done = step >= total_steps
     epoch_gen_state, batch_step0, rng_before_batch = None, step, ds.rng.bit_generator.state
@@ -566,6 +585,8 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
                         due = math.isfinite(now_loss)
                         last_loss = now_loss if due else last_loss
                     if rank == 0:
+                        if not bar.disable:
+                            bar.total = _bar_total(step, elapsed, budget_s, total_steps)
                         bar.update(1)
                         if logged:
                             rows.append({"step": step, "wall_s": round(elapsed, 2), "lr": lr, "loss": last_loss,
@@ -609,6 +630,9 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
     except BaseException:  # a diverged loss, a full disk: end the bar's line, or the CLI's one-line error joins it
         bar.close()
         raise
+    if not bar.disable and step < total_steps:  # stopped by the wall time: the bar ends full
+        bar.total = step
+        bar.refresh()
     bar.close()
     summary = {}
     if rank == 0:
@@ -621,6 +645,36 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
 
         dist.barrier()
     return summary
+
+
+def _unused_params(net: Unroll, params: list[nn.Parameter], weights: LossWeights, num_bins: int,
+                   device: torch.device, only_grad: bool) -> list[nn.Parameter]:
+    """The trained parameters that get no gradient from the loss (a term weighted 0, e.g.
+    ``[loss] redefocus = sigma = 0`` leaves the defocus head out), which therefore never
+    change. One backward pass on a small zero batch tells; no weight changes."""
+    z = torch.zeros(1, 2, 1, 16, 16, device=device)
+    batch = {"voxel": torch.zeros(1, 2, num_bins, 16, 16, device=device), "sharp": z, "blurred": z, "sigma": z}
+    loss, _ = sequence_loss(net(batch["voxel"]), batch, weights, only_grad=only_grad)
+    if not loss.requires_grad:  # the training loop says so in one line
+        return []
+    loss.backward()
+    unused = [p for p in params if p.grad is None]
+    for p in params:
+        p.grad = None
+    net.model.reset_states()
+    if unused:
+        log.info("%d parameters get no gradient from the [loss] terms (weighted 0): frozen",
+                 sum(p.numel() for p in unused))
+    return unused
+
+
+def _bar_total(step: int, elapsed_s: float, budget_s: float, total_steps: int) -> int:
+    """The progress bar's end: the steps the wall-time budget will allow at the rate so far,
+    when it ends the run first (steps = 100000 with max_minutes = 40, as the shipped configs:
+    a bar over the step budget said 0 % and an ETA of days); else the step budget."""
+    if budget_s == math.inf or elapsed_s <= 0 or step <= 0:
+        return total_steps
+    return min(total_steps, max(step, round(step * budget_s / elapsed_s)))
 
 
 def _resume_from(ck: dict[str, Any], last_path: Path, model: nn.Module, opt: torch.optim.Optimizer,
@@ -649,6 +703,25 @@ def _resume_from(ck: dict[str, Any], last_path: Path, model: nn.Module, opt: tor
         opt.load_state_dict(ck["optimizer"])
     except (ValueError, KeyError, RuntimeError) as exc:
         raise CheckpointError(refusal) from exc
+
+
+#: what a resumed run may change without a word: the budgets it goes on to, and where it writes
+_RESUME_FREE = {("train", "steps"), ("train", "max_minutes"), ("train", "out"), ("train", "init")}
+
+
+def _config_changes(then: Any, now: dict[str, Any]) -> list[str]:
+    """``[section] key old -> new`` for each setting a resumed run changes (an edited config
+    file, --lr, --data): last.pt's meta would otherwise record the new config as the whole
+    run's. Keys last.pt's config lacks (added to the code since) are not changes."""
+    if not isinstance(then, dict):
+        return []
+    out = []
+    for section, values in now.items():
+        was = then.get(section) if isinstance(then.get(section), dict) else {}
+        for key in sorted(set(values) & set(was)):
+            if (section, key) not in _RESUME_FREE and was[key] != values[key]:
+                out.append(f"[{section}] {key} {was[key]!r} -> {values[key]!r}")
+    return out
 
 
 class _SkipSampler(torch.utils.data.Sampler):
@@ -734,19 +807,38 @@ def _write_csv(path: Path, rows: list[dict[str, float]]) -> None:
         return
     first = ("step", "wall_s", "lr", "loss")
     keys = sorted({k for r in rows for k in r}, key=lambda k: (first.index(k) if k in first else len(first), k))
-    with open(path, "w", newline="") as f:
+    tmp = path.with_name(path.name + ".tmp")  # a kill while writing leaves the last whole log.csv
+    with open(tmp, "w", newline="") as f:
         wr = csv.DictWriter(f, fieldnames=keys)
         wr.writeheader()
         wr.writerows(rows)
+    os.replace(tmp, path)
 
 
 def _read_csv(path: Path) -> list[dict[str, float]]:
     """The rows of an earlier log.csv, whole numbers (the step) kept ints, so that the
-    rewritten file does not turn "84" into "84.0" next to the new rows' "92"."""
+    rewritten file does not turn "84" into "84.0" next to the new rows' "92". A row that
+    does not read (a log.csv cut short, or edited) is left out with a warning: --resume
+    stopped on it with a TypeError traceback."""
     if not path.is_file():
         return []
-    with open(path) as f:
-        return [{k: _number(v) for k, v in r.items() if v != ""} for r in csv.DictReader(f)]
+    rows, bad = [], 0
+    try:
+        with open(path, newline="") as f:
+            for r in csv.DictReader(f):
+                try:
+                    row = {k: _number(v) for k, v in r.items() if v != ""}
+                except (TypeError, ValueError):  # a missing field is None, an extra one a list
+                    row = {}
+                if _is_num(row.get("step")):
+                    rows.append(row)
+                else:
+                    bad += 1
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        log.warning("%s: cannot read the rest of it (%s)", path, exc)
+    if bad:
+        log.warning("%s: %d row(s) that do not read left out", path, bad)
+    return rows
 
 
 def _number(text: str) -> int | float:
