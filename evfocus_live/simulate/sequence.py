@@ -12,6 +12,7 @@ import json
 import logging
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -472,6 +473,22 @@ def _one(job):
     return info
 
 
+def _refuse_extra_sequences(outdir: Path, sequences: int) -> None:
+    """--resume with fewer sequences than the earlier run: refuse, rather than leave the extra
+    ``seq_*`` files beside a ``dataset.json`` that does not list them (training globs
+    ``seq_*.h5`` and would silently use them)."""
+    extra: dict[int, str] = {}
+    for p in sorted(outdir.glob("seq_*")):
+        m = re.fullmatch(r"seq_(\d+)\.(h5|aedat4)", p.name)
+        if m and int(m.group(1)) >= sequences:
+            extra.setdefault(int(m.group(1)), p.name)
+    if extra:
+        raise ConfigError(f"{outdir}: holds {len(extra)} sequence(s) past --sequences {sequences} from an "
+                          f"earlier run ({extra[min(extra)]}, ...), which training would use though "
+                          f"dataset.json would not list them; use --sequences {max(extra) + 1} to keep "
+                          f"them, --overwrite, or another folder")
+
+
 def simulate_dataset(cfg: SimConfig, outdir: str | Path, sequences: int, seed: int, workers: int = 1,
                      aedat4: bool = True, progress: bool = True, resume: bool = False) -> dict:
     """Write ``sequences`` sequences (sequence i uses seed ``seed + i``) and ``dataset.json``.
@@ -482,6 +499,8 @@ def simulate_dataset(cfg: SimConfig, outdir: str | Path, sequences: int, seed: i
     cfg.validate()
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
+    if resume:
+        _refuse_extra_sequences(outdir, sequences)
     jobs = [(cfg, seed + i, outdir / f"seq_{i:05d}", aedat4, resume) for i in range(sequences)]
     results = []
     bar = tqdm(total=sequences, desc="simulate", unit="seq", disable=not progress)

@@ -16,8 +16,10 @@ release the GIL), ahead of the consumer; seeking uses the file's ``FTAB`` packet
 when it matches the packets walked, else decodes the packets' times once.
 
 Damage policy: a file cut short (packet chain running past the end, or the index
-missing) yields the events before the cut with a warning; a corrupt packet in the
-middle raises :class:`InputError` naming its offset, as does a file with no event packets.
+missing) yields the events before the cut with a warning, as does a file whose last packet
+is cut short before a readable index that lists no packet after it (a writer that crashed
+mid-packet, then wrote its index: dv reads those through the index); a corrupt packet in
+the middle raises :class:`InputError` naming its offset, as does a file with no event packets.
 """
 
 from __future__ import annotations
@@ -260,16 +262,18 @@ class Aedat4FileSource(EventSource):
         # walk the packet chain: (offset of payload, size) of every event packet
         offs, sizes = [], []
         pos = hstart + hlen
+        cut_before_index = False  # the last packet is cut short, then the index follows
         while pos < limit:
             if pos + 8 > limit:
-                if indexed:
+                if indexed and self._index_lists_packets_after(dtp, pos):
                     raise InputError(f"{self.path}: corrupt AEDAT4 packet chain at byte {pos}")
-                self.truncated = True
+                self.truncated, cut_before_index = True, indexed
                 break
             sid, psize = struct.unpack_from("<ii", mm, pos)
             if psize <= 0 or pos + 8 + psize > limit or sid not in self.streams:
-                if pos + 8 + psize > limit and sid in self.streams and psize > 0 and not indexed:
-                    self.truncated = True
+                if (pos + 8 + psize > limit and sid in self.streams and psize > 0
+                        and not (indexed and self._index_lists_packets_after(dtp, pos))):
+                    self.truncated, cut_before_index = True, indexed
                     break
                 raise InputError(f"{self.path}: corrupt AEDAT4 packet header at byte {pos}")
             if sid == self._sid:
@@ -281,13 +285,16 @@ class Aedat4FileSource(EventSource):
                              "first complete event packet")
         if not offs:  # header (and index) only: one line, as for an empty .npy or .h5
             raise InputError(f"{self.path}: contains no events (no event packets)")
-        if self.truncated:
+        if cut_before_index:
+            log.warning("%s: last packet is truncated at byte %d, before the packet index; "
+                        "reading the %d complete event packets", self.path.name, pos, len(offs))
+        elif self.truncated:
             log.warning("%s: file is truncated at byte %d (no packet index); reading the %d "
                         "complete event packets", self.path.name, pos, len(offs))
         self._offs = np.array(offs, dtype=np.int64)
         self._sizes = np.array(sizes, dtype=np.int64)
         self._t_ranges: np.ndarray | None = None  # per packet (t_first, t_last), lazily
-        self._dtp = dtp if (0 <= dtp < size and not self.truncated) else -1
+        self._dtp = dtp if (0 <= dtp < size and (cut_before_index or not self.truncated)) else -1
         # out-of-sensor events in the packets read: the first packet's are logged, the rest
         # summed at the end of the stream (a wrong sensor size in the header would otherwise
         # log a line for every packet, ~100 per second of recording)
@@ -381,12 +388,11 @@ class Aedat4FileSource(EventSource):
         """Reader counters so far (``evfocus info`` shows them): events outside the sensor."""
         return {"dropped": self._dropped}
 
-    def _index_time_ranges(self) -> np.ndarray | None:
-        """Per-packet (t_start, t_end) from the file's ``FTAB`` index, if it matches the packets."""
-        if self._dtp < 0:
-            return None
+    def _index_rows(self, dtp: int) -> list[tuple[int, int, int, int, int]] | None:
+        """Rows (offset, stream id, size, t_start, t_end) of the ``FTAB`` index at ``dtp``;
+        None if it is damaged (bounded: every field is checked against the buffer)."""
         try:
-            payload = self._mm[self._dtp:]
+            payload = self._mm[dtp:]
             cap = MAX_EXPANSION * len(payload) + 4096
             if self.compression == "lz4":
                 import lz4.frame
@@ -405,7 +411,7 @@ class Aedat4FileSource(EventSource):
             n = _u32(fb, vec)
             if vec + 4 + 4 * n > len(fb):
                 return None
-            rows = {}
+            rows = []
             for i in range(n):
                 el = vec + 4 + 4 * i
                 t, f = _table_fields(fb, el + _u32(fb, el))
@@ -414,12 +420,28 @@ class Aedat4FileSource(EventSource):
                     return None
                 off = struct.unpack_from("<q", fb, t + f[0])[0]
                 sid, size = struct.unpack_from("<ii", fb, t + f[1])
-                if sid == self._sid:
-                    rows[off] = (size, struct.unpack_from("<q", fb, t + f[3])[0],
-                                 struct.unpack_from("<q", fb, t + f[4])[0])
-        except Exception:  # any damage: fall back to decoding the packets
+                rows.append((off, sid, size, struct.unpack_from("<q", fb, t + f[3])[0],
+                             struct.unpack_from("<q", fb, t + f[4])[0]))
+        except Exception:  # any damage: the callers fall back
             log.debug("%s: unusable packet index", self.path.name, exc_info=True)
             return None
+        return rows
+
+    def _index_lists_packets_after(self, dtp: int, pos: int) -> bool:
+        """Whether the index lists a packet after the one whose header is at ``pos`` (or
+        cannot be read): then the chain broke in the middle (corruption, data would be
+        lost), not in a last packet cut short before the index was written."""
+        rows = self._index_rows(dtp)
+        return rows is None or any(off > pos + 8 for off, *_ in rows)
+
+    def _index_time_ranges(self) -> np.ndarray | None:
+        """Per-packet (t_start, t_end) from the file's ``FTAB`` index, if it matches the packets."""
+        if self._dtp < 0:
+            return None
+        all_rows = self._index_rows(self._dtp)
+        if all_rows is None:  # any damage: fall back to decoding the packets
+            return None
+        rows = {off: (size, t0, t1) for off, sid, size, t0, t1 in all_rows if sid == self._sid}
         tr = np.empty((len(self._offs), 2), dtype=np.int64)
         for k, (off, size) in enumerate(zip(self._offs.tolist(), self._sizes.tolist())):
             row = rows.get(off)

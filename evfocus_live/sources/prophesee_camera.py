@@ -90,8 +90,13 @@ class PropheseeCameraSource(EventSource):
             self._it = self._open_metavision(serial)
         else:
             self._it = self._open_nd(serial)
-        self._thread = threading.Thread(target=self._pump, name="prophesee-reader", daemon=True)
-        self._thread.start()
+        try:
+            self._thread = threading.Thread(target=self._pump, name="prophesee-reader", daemon=True)
+            self._thread.start()
+        except RuntimeError as exc:  # "can't start new thread": release the opened camera
+            self._thread = None
+            self.close()
+            raise DeviceError(f"cannot start the camera reader thread ({first_line(exc, 'no detail')})") from None
 
     def _open_metavision(self, serial):
         from metavision_core.event_io import EventsIterator
@@ -124,11 +129,16 @@ class PropheseeCameraSource(EventSource):
             listed = getattr(devices[0], "error", None)  # what the driver saw when listing (e.g. USB permissions)
             raise DeviceError(f"cannot open {_nd_name(devices[0])} ({type(exc).__name__}: "
                               f"{first_line(exc, 'no detail')}{'; ' + str(listed) if listed else ''})") from None
-        props = getattr(dev, "properties", lambda: None)()
-        self.width = int(getattr(props, "width", 1280))
-        self.height = int(getattr(props, "height", 720))
-        self.sensor = f"{_nd_name(devices[0])} {getattr(devices[0], 'serial', None) or ''}".strip()
         self._dev = dev
+        try:
+            props = getattr(dev, "properties", lambda: None)()
+            self.width = int(getattr(props, "width", 1280))
+            self.height = int(getattr(props, "height", 720))
+        except Exception as exc:  # release the opened device: the next open found it busy
+            self.close()
+            raise DeviceError(f"cannot read the properties of {_nd_name(devices[0])} ({type(exc).__name__}: "
+                              f"{first_line(exc, 'no detail')})") from None
+        self.sensor = f"{_nd_name(devices[0])} {getattr(devices[0], 'serial', None) or ''}".strip()
 
         def gen():
             for _status, packet in dev:
