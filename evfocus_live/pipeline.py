@@ -370,6 +370,11 @@ class Pipeline:
         w, h = self._wh
         return int(self.window_cfg.window_events or (self.window_cfg.events_per_pixel * w * h) or 1)
 
+    def _slicer_done(self) -> bool:
+        """Every given time (window mode "timestamps") has its window: reading on only
+        discards events (a second of times on an hour's recording read the hour)."""
+        return getattr(self.slicer, "remaining", None) == 0
+
     def _setup_for_source(self) -> None:
         """(Re)build everything that depends on the sensor size; reset the state."""
         w, h = int(self.source.width), int(self.source.height)
@@ -545,14 +550,15 @@ class Pipeline:
             msg = first_line(exc)
             self.stats.source_errors += 1
             self.stats.status = self.stats.last_fault = f"source error: {msg}"
-            log.warning("source error: %s", msg)
             if self.source.is_live and self.reconnect:
+                log.warning("source error: %s", msg)
                 with self._lock:  # a new stream: forget the old one (the events before stay queued)
                     self._gen += 1
                     self._reset_state_locked()
                 return self._reconnect()
             # fatal: the events read before the fault stay in the ring and the worker still
-            # turns them into frames (no lost data), with the state they built
+            # turns them into frames (no lost data), with the state they built. Said once, by
+            # the one who ends: the reader thread, or frames()'s caller (it was said thrice)
             if isinstance(exc, EvFocusError):
                 raise
             raise InputError(f"reading {self.source.format} source failed: {msg}") from exc
@@ -667,7 +673,10 @@ class Pipeline:
         img = out["image"] if isinstance(out, dict) else out
         if self.device.type == "cuda":
             torch.cuda.synchronize()
-        if not bool(torch.isfinite(img.sum(dtype=torch.float32))):  # NaN/Inf anywhere propagates
+        nan = not bool(torch.isfinite(img.sum(dtype=torch.float32)))  # NaN/Inf anywhere propagates
+        if not window.frame and not nan:  # the cut-off part of an overfull window: state only
+            return None
+        if nan:
             self.stats.nan_frames += 1
             self.stats.last_fault = "model output NaN/Inf: frame dropped, state reset"
             if not self._nan_warned:
@@ -710,7 +719,8 @@ class Pipeline:
     def frames(self) -> Iterator[FrameResult]:
         """Reconstruct every window of the source, in order, in the caller's thread.
 
-        Ends at the end of a recording (or ``end_s``) after the final partial window.
+        Ends at the end of a recording (or ``end_s``) after the final partial window, or
+        once every given time (window mode "timestamps") has its frame.
         May be called again after :meth:`seek` to continue from there, or after leaving
         the loop early (or after a threaded run's :meth:`stop`) to go on where it was.
         """
@@ -730,6 +740,8 @@ class Pipeline:
             if left:
                 batch = left.pop(0)
                 self._eof_at_end = eof_at_end and not left  # (the run had reached --end-s)
+            elif self._slicer_done():  # every given time has its frame: the rest is not read
+                break
             else:
                 batch = self._read()
             if batch is None:
@@ -900,6 +912,8 @@ class Pipeline:
             return False
         start_us = rng[0] + int(round((self._start_s or 0) * 1e6))
         end_us = self._end_us if self._end_us is not None else rng[1]
+        if self._slicer_done() and len(self.slicer.timestamps_us):  # the pass stopped at the last
+            end_us = min(end_us, int(self.slicer.timestamps_us[-1]))  # given time, not at the end
         if not self._flush_tail():
             return self._seek_req is not None
         anchor = self._anchor
@@ -942,6 +956,8 @@ class Pipeline:
                     continue
                 if self._unread is not None and not paused_live:  # the rest of the batch a stop interrupted
                     batch, self._unread = self._unread, None
+                elif self._slicer_done():
+                    batch = None  # every given time has its frame: the rest is not read
                 else:
                     batch = self._read(record_arrival=False)
                 if paused_live and batch is not None:
@@ -952,7 +968,8 @@ class Pipeline:
                     self._stop_evt.wait(0.005)  # a source without its own clock returns at once: no spin
                     continue
                 if batch is None:
-                    if self._loop_to_start():
+                    # (a loop whose range holds no given time would start over and over)
+                    if self._loop_to_start() and (self._seek_req is not None or not self._slicer_done()):
                         continue
                     break
                 if len(batch):
@@ -980,7 +997,7 @@ class Pipeline:
                     break
         except EvFocusError as exc:
             self.stats.status = f"source error: {exc}"
-            log.warning("reader stopped: %s", exc)
+            log.warning("source error, reading stopped: %s", exc)
         except Exception as exc:  # never let the thread die silently
             self.stats.status = f"source error: {type(exc).__name__}: {exc}"
             log.exception("reader thread crashed")

@@ -56,11 +56,14 @@ class Window:
         t_start_us: start of the window (inclusive) on the sensor clock.
         t_us: the time the reconstructed frame stands for: the window end for duration,
             timestamp and adaptive windows, the last event's time for count windows.
+        frame: False for the part of an overfull timestamp window cut off before its time:
+            the network takes its events (its state), no frame stands for it.
     """
 
     events: np.ndarray
     t_start_us: int
     t_us: int
+    frame: bool = True
 
     @property
     def n_events(self) -> int:
@@ -102,8 +105,8 @@ class RateLimitedLogger:
         return True
 
 
-#: the most events a duration window holds before it is cut (16 M: 208 MB of events, 50x a
-#: 33 ms window of a 1280x720 camera at 10 Mev/s)
+#: the most events a duration (or timestamp) window holds before it is cut (16 M: 208 MB of
+#: events, 50x a 33 ms window of a 1280x720 camera at 10 Mev/s)
 MAX_PENDING_EVENTS = 16_000_000
 
 #: a step back in event time larger than this is a clock restart (a camera re-opened or
@@ -376,12 +379,20 @@ class TimestampSlicer(_StreamSlicer):
 
     Parameters:
         timestamps_us: the frame times (sorted here if they are not).
+        max_pending_events: when more events than this wait for the next time (times far
+            apart on a busy sensor: an hour held ~55 MB/s), they are cut off as a window with
+            ``frame=False`` (a warning says so): the network takes them, but one frame per
+            time stays, so the output still matches the times line by line.
     """
 
     restarts = False  # the given times are of one clock
 
-    def __init__(self, timestamps_us):
+    def __init__(self, timestamps_us, max_pending_events: int = MAX_PENDING_EVENTS):
         super().__init__()
+        self.max_pending_events = int(max_pending_events)
+        self._warn = RateLimitedLogger(log, 10.0)
+        #: where the events of the next frame start after a cut (None: at the previous time)
+        self._cut_us: int | None = None
         ts = np.asarray(timestamps_us, dtype=np.int64).ravel()
         if len(ts) and np.any(np.diff(ts) < 0):
             log.warning("frame timestamps are not sorted; sorting them")
@@ -395,6 +406,7 @@ class TimestampSlicer(_StreamSlicer):
         self._clear()
         self._k = 0 if t_us is None else int(np.searchsorted(self.timestamps_us, t_us, side="right"))
         self._first_start = None
+        self._cut_us = None
 
     @property
     def remaining(self) -> int:
@@ -402,6 +414,8 @@ class TimestampSlicer(_StreamSlicer):
         return len(self.timestamps_us) - self._k
 
     def _start(self, k: int, te0: int | None) -> int:
+        if k == self._k and self._cut_us is not None:
+            return self._cut_us
         if k > 0:
             return int(self.timestamps_us[k - 1])
         t0 = int(self.timestamps_us[0])
@@ -417,7 +431,16 @@ class TimestampSlicer(_StreamSlicer):
             self._first_start = int(te[0])
         if te[-1] < T[self._k]:
             self._append(batch, te)
-            return []
+            if self._n_pending <= self.max_pending_events:
+                return []
+            ev, te = self._take()
+            t_cut = int(te[-1]) + 1
+            self._warn.warning("cut", "%d events wait for the frame at %d µs (%.1f s on): the network "
+                               "takes them without a frame of their own (one frame per time stays)",
+                               self.max_pending_events, int(T[self._k]), (int(T[self._k]) - t_cut) / 1e6)
+            out = [Window(ev, self._start(self._k, self._first_start), t_cut, frame=False)]
+            self._cut_us = t_cut
+            return out
         ev, te = self._take(batch, te)
         k0 = self._k
         m = int(np.searchsorted(T, te[-1], side="right"))  # T[k0:m] are complete now
@@ -426,6 +449,7 @@ class TimestampSlicer(_StreamSlicer):
         for k, b in zip(range(k0, m), bounds):
             b = int(b)
             out.append(Window(ev[a:b], self._start(k, self._first_start), int(T[k])))
+            self._cut_us = None
             a = b
         self._k = m
         if m < len(T):
@@ -439,6 +463,7 @@ class TimestampSlicer(_StreamSlicer):
         for k in range(self._k, len(T)):
             events = ev if k == self._k else empty()
             out.append(Window(events, self._start(k, self._first_start), int(T[k])))
+            self._cut_us = None
         self._k = len(T)
         return out
 
