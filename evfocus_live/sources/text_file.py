@@ -190,6 +190,11 @@ def _first_bad_row(rows: list[tuple[int, str]]) -> tuple[int, str] | None:
     return None
 
 
+class _MalformedRow(InputError):
+    """A bad row; ``rows_before``: the block's rows before it (read() yields them first)."""
+    rows_before: np.ndarray | None = None
+
+
 class TextFileSource(EventSource):
     """An E2VID-style ``.txt``/``.csv`` event file (see module docstring).
 
@@ -248,6 +253,7 @@ class TextFileSource(EventSource):
         self._index: list[tuple[int, int, int, int]] | None = None  # (offset, line, tmin, tmax)
         self._drop_before: int | None = None
         self._drops = DropCounter(self.path, self.width, self.height)
+        self._deferred: InputError | None = None  # a bad row's error, raised after the rows before it
         self._scan_drops = DropCounter(self.path, self.width, self.height, quiet=True)
         self._pos = self._data_off
         try:
@@ -290,7 +296,14 @@ class TextFileSource(EventSource):
             if bad is not None:
                 first = line0 if line0 is not None else self._line_at(off)
                 where = f" on line {first + bad[0]}: {bad[1]}"
-            raise InputError(f"{self.path}: malformed event row{where} (expected 't x y p')") from None
+            exc = _MalformedRow(f"{self.path}: malformed event row{where} (expected 't x y p')")
+            if bad is not None and bad[0] > rows[0][0]:  # the good rows before it, for read()
+                try:
+                    exc.rows_before = np.loadtxt([ln for i, ln in rows if i < bad[0]], dtype=np.float64,
+                                                 comments="#", ndmin=2)
+                except ValueError:
+                    pass
+            raise exc from None
         if a.size == 0:
             return a.reshape(0, 4)
         if a.shape[1] != 4:
@@ -392,7 +405,20 @@ class TextFileSource(EventSource):
     def read(self) -> np.ndarray | None:
         if self._fh is None:
             return None
-        blk = self._next_block()
+        if self._deferred is not None:
+            exc, self._deferred = self._deferred, None
+            raise exc
+        try:
+            blk = self._next_block()
+        except _MalformedRow as exc:
+            # the block's rows before the bad one are events: they come first, then the error
+            # (a bad row lost up to a block, ~40 k events, of good rows before it)
+            a = exc.rows_before
+            if a is None or not len(a) or a.shape[1] < 4:
+                raise
+            exc.rows_before = None
+            self._deferred = exc
+            blk = (None, None, a)
         if blk is None:
             self._drops.flush()
             return None
@@ -417,6 +443,7 @@ class TextFileSource(EventSource):
 
     def seek(self, t_us: int) -> None:
         """Continue from the first block holding ``t >= t_us`` (scans the file once)."""
+        self._deferred = None
         for off, line, _, tmax in self._build_index():
             if tmax >= t_us:
                 self._pos, self._line, self._drop_before = off, line, int(t_us)

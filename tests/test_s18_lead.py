@@ -1,0 +1,27 @@
+"""Fixes the lead made in the eighteenth session, outside the reviewers' files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from evfocus_live.errors import InputError
+from evfocus_live.sources import open_source
+
+
+def test_text_bad_row_past_the_head_yields_the_good_rows_of_its_block_first(tmp_path):
+    """A bad row far into a text file threw away the good rows before it in the same 4 MiB
+    block (~250 k events read as 0 frames); they are events: they come first, then the error."""
+    n, bad_at = 60_000, 50_000
+    t = np.arange(n) * 10
+    rows = [f"{t[i]} {i % 346} {i % 260} {i % 2}" for i in range(n)]
+    rows[bad_at] = "1 2 bogus 4"
+    p = tmp_path / "ev.txt"
+    p.write_text("346 260\n" + "\n".join(rows) + "\n")
+    got = []
+    with open_source(p) as src:
+        with pytest.raises(InputError, match=f"malformed event row on line {bad_at + 2}: 'bogus'"):
+            for b in src:
+                got.append(b)
+    ev = np.concatenate(got)
+    assert len(ev) == bad_at and np.array_equal(ev["t"], t[:bad_at])
