@@ -123,12 +123,21 @@ def bench_recipe(sequences: int, duration_s: float, workers: int) -> dict:
 def main(argv: list[str] | None = None) -> int:
     # checked before any work: --sequences 0 used to end the recipe, minutes in, in an AssertionError
     ap = Parser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sequences", type=positive_int, default=4)
-    ap.add_argument("--duration", type=positive_float, default=2.0)
-    ap.add_argument("--workers", type=positive_int, default=2)
-    ap.add_argument("--skip-recipe", action="store_true")
+    # defaults of None: given with --skip-recipe they would change nothing, silently
+    ap.add_argument("--sequences", type=positive_int, default=None,
+                    help="sequences the recipe step simulates (default 4; step 3 only)")
+    ap.add_argument("--duration", type=positive_float, default=None,
+                    help="seconds per sequence in the recipe step (default 2; step 3 only: "
+                         "the offline step always simulates 1 s)")
+    ap.add_argument("--workers", type=positive_int, default=None,
+                    help="evfocus simulate --workers in the recipe step (default 2; step 3 only)")
+    ap.add_argument("--skip-recipe", action="store_true", help="leave out step 3, the dataset recipe")
     ap.add_argument("--json", help="also write the numbers here")
     args = ap.parse_args(argv)
+    recipe_opts = [f"--{k}" for k in ("sequences", "duration", "workers") if getattr(args, k) is not None]
+    if args.skip_recipe and recipe_opts:
+        return fail(ap.prog, f"{', '.join(recipe_opts)} only {'sets' if len(recipe_opts) == 1 else 'set'} the "
+                             "recipe step, which --skip-recipe leaves out")
     if args.json:  # a folder that is not there: made now, not found missing after minutes of work
         from evfocus_live.cli.options import check_output_file
         from evfocus_live.errors import EvFocusError
@@ -141,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     res = {"offline": bench_offline(1.0, seeds=(0, 1, 2)), "live": bench_live(), "camera": bench_camera()}
     if not args.skip_recipe:
-        res["recipe"] = bench_recipe(args.sequences, args.duration, args.workers)
+        res["recipe"] = bench_recipe(args.sequences or 4, args.duration or 2.0, args.workers or 2)
     if args.json:
         Path(args.json).write_text(json.dumps(res, indent=1, default=float))
     return 0

@@ -126,11 +126,18 @@ def main(argv=None) -> int:
     for m in a.models:
         mae, corr, missing = agreement(t, np.array([r[3][m] for r in rows]))
         r4, r8 = np.mean(rough.get(m) or [(np.nan, np.nan)], 0)
-        print(f"{m}: mean |read - true| {mae:.2f} px, correlation {corr:.3f}; "
-              f"map |2nd difference| over 4 px {r4:.3f}, over 8 px {r8:.3f}"
+        print(f"{m}: mean |read - true| {_num(mae, '.2f')} px, correlation {_num(corr, '.3f')}; "
+              f"map |2nd difference| over 4 px {_num(r4, '.3f')}, over 8 px {_num(r8, '.3f')}"
               + (f" ({missing} of {len(rows)} pairs gave no window in the second half: left out; "
                  "raise --seconds)" if missing else ""))
+    if len(set(t.tolist())) < 2:  # one knob (or scenes of one blur): nothing to correlate with
+        print("correlation –: it needs at least two different true blurs (give several --knobs)")
     return 0
+
+
+def _num(value: float, spec: str) -> str:
+    """A summary number, or "–" where it is undefined (NaN): "nan" read as a result."""
+    return format(value, spec) if np.isfinite(value) else "–"
 
 
 if __name__ == "__main__":

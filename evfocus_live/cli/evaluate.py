@@ -3,6 +3,7 @@
 Synthetic sequences with ground truth get MSE/PSNR/SSIM by blur level; real recordings
 get no-reference metrics. Prints the Markdown table; with ``--out`` also writes
 ``report.md``, ``report.json`` and PNG grids of the reconstructions side by side.
+Ctrl-C prints (and writes) the report of what was finished, marked interrupted; exit 130.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args) -> int:
+    import logging
+
     from ..errors import ConfigError
-    from ..train.evaluate import evaluate
+    from ..train.evaluate import EvalInterrupted, evaluate
     from .options import check_output_dir
 
     if args.warmup < 0:  # a negative warm-up would score frames twice
@@ -35,7 +38,13 @@ def run(args) -> int:
         raise ConfigError(f"--max-windows must be >= 1, got {args.max_windows}")
     if args.out is not None:
         check_output_dir("--out", args.out)  # before the models run, not after
-    rep = evaluate(args.models, args.data, args.out, warmup=args.warmup, max_windows=args.max_windows,
-                   device=args.device, progress=not (args.no_progress or getattr(args, "quiet", False)))
+    try:
+        rep = evaluate(args.models, args.data, args.out, warmup=args.warmup, max_windows=args.max_windows,
+                       device=args.device, progress=not (args.no_progress or getattr(args, "quiet", False)))
+    except EvalInterrupted as stop:  # Ctrl-C: the finished part, then "interrupted" and exit 130
+        print(stop.report["markdown"])
+        logging.getLogger(__name__).warning("interrupted: %s%s", stop.report["interrupted"],
+                                            f"; partial report in {args.out}" if args.out is not None else "")
+        raise
     print(rep["markdown"])
     return 0

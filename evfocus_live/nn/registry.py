@@ -20,6 +20,7 @@ import hashlib
 import logging
 import math
 import os
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -214,29 +215,42 @@ def save_checkpoint(path: str | Path, model: torch.nn.Module, meta: dict[str, An
     return path
 
 
+def first_sentence(text: str, limit: int = 200) -> str:
+    """The first sentence of ``text``'s first line (one longer than ``limit`` characters cut
+    at a word, with "…"): a cut at a fixed length ended torch's zip error mid-word
+    ("... internal miniz error. If yo")."""
+    line = (text.strip().splitlines() or [""])[0].strip()
+    out = re.split(r"(?<=[.!?])\s+", line, maxsplit=1)[0]
+    if len(out) > limit:
+        out = out[:limit].rsplit(" ", 1)[0] + "…"
+    return out.rstrip(".")  # it goes in parentheses
+
+
 def read_checkpoint(path: str | Path) -> dict[str, Any]:
-    """The raw checkpoint dict (CPU tensors), validated for its keys."""
-    path = Path(path)
+    """The raw checkpoint dict (CPU tensors), validated for its keys. Errors name the path
+    as given (``./x.pt``, ``~/x.pt``), not as resolved."""
+    shown = str(path)
+    path = Path(path).expanduser()
     if not path.is_file():
-        raise CheckpointError(f"checkpoint not found: {path}" + (" (a folder)" if path.is_dir() else ""))
+        raise CheckpointError(f"checkpoint not found: {shown}" + (" (a folder)" if path.is_dir() else ""))
     with open(path, "rb") as f:
         magic = f.read(4)
     if magic[:4] != b"PK\x03\x04" and magic[:1] != b"\x80":  # torch.save's zip, or the legacy pickle
-        raise CheckpointError(f"{path}: not a PyTorch checkpoint file")
+        raise CheckpointError(f"{shown}: not a PyTorch checkpoint file")
     try:
         with warnings.catch_warnings():  # the refusal of pickled objects says it in one line below
             warnings.simplefilter("ignore")
             ckpt = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # corrupt zip, truncated file, pickled objects...
         if "Weights only load failed" in str(exc):  # torch's refusal: several paragraphs of advice
-            raise CheckpointError(f"{path}: holds pickled Python objects, which are never loaded "
+            raise CheckpointError(f"{shown}: holds pickled Python objects, which are never loaded "
                                   "(a checkpoint is tensors and plain data)") from exc
-        msg = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
-        raise CheckpointError(f"{path}: not a readable evfocus-live checkpoint ({msg})") from exc
+        msg = first_sentence(str(exc)) or type(exc).__name__
+        raise CheckpointError(f"{shown}: not a readable evfocus-live checkpoint ({msg})") from exc
     if not isinstance(ckpt, dict) or not {"arch", "config", "state_dict"} <= set(ckpt):
-        raise CheckpointError(f"{path}: not an evfocus-live checkpoint (expected keys arch, config, state_dict)")
+        raise CheckpointError(f"{shown}: not an evfocus-live checkpoint (expected keys arch, config, state_dict)")
     if not isinstance(ckpt["config"], dict) or not isinstance(ckpt["state_dict"], dict):
-        raise CheckpointError(f"{path}: corrupt checkpoint (its config and state_dict must be dicts)")
+        raise CheckpointError(f"{shown}: corrupt checkpoint (its config and state_dict must be dicts)")
     if not isinstance(ckpt.get("meta"), dict):  # optional (another tool's checkpoint): callers read it as a dict
         ckpt["meta"] = {}
     return ckpt
@@ -329,7 +343,7 @@ def load_model(name_or_path: str = DEFAULT_MODEL, device: str | torch.device = "
         return load_shipped(name, str(device))
     p = Path(name).expanduser()
     if p.suffix in (".pt", ".pth") or p.exists() or os.sep in name:
-        return load_checkpoint(p, device)
+        return load_checkpoint(name, device)  # errors name it as given (read_checkpoint expands ~)
     plugins = _third_party()
     if name in plugins:
         try:

@@ -2,7 +2,9 @@
 
 ``python -m evfocus_live.train.card NAME RUN [CONFIG] [--report report.json] [--label LABEL] [--notes notes.md] [--int8]``
 copies ``RUN/final.pt`` (or RUN itself, a .pt file) to ``models/NAME.pt`` — as int8 with
-``--int8``, for the full-width models that would not fit in 20 MB otherwise — and writes
+``--int8``, for the full-width models that would not fit in 20 MB otherwise; weights only
+either way: a resumable ``last.pt`` ships without its optimiser and data state, as
+``final.pt`` would, and a weights-only file is copied byte for byte — and writes
 ``models/NAME.md`` (config, data recipe, steps, wall time, hardware, held-out and
 real-data metrics, sha256). CONFIG, the training config the card names, is optional (the
 run's settings are in the checkpoint's meta either way); when given it must exist.
@@ -194,7 +196,7 @@ def write_card(name: str, src: Path, config_path: Path | None, report: dict[str,
     dst, card = folder / f"{name}.pt", folder / f"{name}.md"
     tmp_pt, tmp_card = dst.with_name(dst.name + ".part"), card.with_name(card.name + ".part")
     try:
-        _ship_weights(src, tmp_pt, loaded, ck["meta"], int8)
+        _ship_weights(src, tmp_pt, loaded, ck, int8)
         tmp_card.write_text(_card_text(name, dst, tmp_pt, ck, config_path, report, label, notes))
         os.replace(tmp_pt, dst)
         os.replace(tmp_card, card)
@@ -204,11 +206,20 @@ def write_card(name: str, src: Path, config_path: Path | None, report: dict[str,
     return card
 
 
-def _ship_weights(src: Path, tmp: Path, loaded: torch.nn.Module, meta: dict[str, Any], int8: bool) -> None:
+#: a shipped checkpoint's keys (``final.pt``'s layout; ``int8_scales`` with --int8)
+WEIGHT_KEYS = ("arch", "config", "state_dict", "meta", "int8_scales")
+
+
+def _ship_weights(src: Path, tmp: Path, loaded: torch.nn.Module, ck: dict[str, Any], int8: bool) -> None:
+    """The weights of ``src`` into ``tmp``. A last.pt's optimiser and data state (3x the
+    weights) stay behind; a file that holds nothing else is copied byte for byte, so that a
+    shipped sha256 is that of the run's file."""
     if int8:
-        save_checkpoint(tmp, loaded, meta, int8=True)
-    else:
+        save_checkpoint(tmp, loaded, ck["meta"], int8=True)
+    elif set(ck) <= set(WEIGHT_KEYS):
         shutil.copyfile(src, tmp)
+    else:
+        torch.save({k: ck[k] for k in WEIGHT_KEYS if k in ck}, tmp)
 
 
 def _card_text(name: str, dst: Path, shipped: Path, ck: dict[str, Any], config_path: Path | None,

@@ -17,7 +17,10 @@ the first ``warmup`` windows not scored either, no-reference metrics on the outp
 BRISQUE and NIQE (on the same few frames; they are slow), sharpness, contrast, noise,
 temporal flicker. NIQE needs frames of at least 194 px a side
 (:data:`.metrics.NIQE_MIN_SIDE`); smaller recordings get NaN ("–" in the report).
-BRISQUE and NIQE are averaged over the frames where they are defined (not flat), "–" where none is.
+BRISQUE and NIQE are averaged over the frames where they are defined (not flat), "–" where none is;
+flicker is "–" (NaN) where a recording has one scored window (no change to measure).
+Ctrl-C writes the report of the sequences and recordings finished so far, marked
+interrupted, and ends in :class:`EvalInterrupted` (a KeyboardInterrupt: exit code 130).
 Frames under :data:`.metrics.MIN_SIDE` px cannot be scored: a ground-truth sequence of
 them is an InputError, a recording is skipped.
 """
@@ -55,6 +58,16 @@ REFERENCES = (REFERENCE, DECONV_REFERENCE)
 FULL_REFERENCE_KEYS = ("mse", "psnr", "ssim", "mse_mm")
 #: event recordings evaluated without a reference (a folder's other files are ignored)
 EVENT_SUFFIXES = (".aedat4", ".raw", ".h5", ".hdf5", ".npy", ".txt", ".dat")
+
+
+class EvalInterrupted(KeyboardInterrupt):
+    """Ctrl-C during an evaluation, with what was finished before it: ``result`` (an
+    evaluation loop's return value, over the files done) or ``report`` (the whole report,
+    written to ``out_dir`` already)."""
+
+    def __init__(self, result: Any = None, report: dict[str, Any] | None = None):
+        super().__init__()
+        self.result, self.report = result, report
 
 
 def shown_splits(table: dict[str, Any]) -> list[str]:
@@ -184,6 +197,50 @@ def _voxel_view(v: np.ndarray) -> np.ndarray:
     return np.clip(128 + 40 * s, 0, 255).astype(np.uint8)
 
 
+def _score_sequence(f: Path, label: str, models: dict[str, torch.nn.Module], bins_of: dict[str, int],
+                    first_bins: int, warmup: int, acc: dict, aux: dict, per_seq: list, rows: dict) -> None:
+    """One ground-truth sequence of :func:`evaluate_ground_truth`, added to its tables."""
+    seqs = {b: load_sequence(f, b) for b in dict.fromkeys([first_bins, *bins_of.values()])}
+    seq_aux: dict[str, list[dict[str, float]]] = defaultdict(list)
+    seq_acc: dict[str, list[dict[str, float]]] = {}
+    seq = seqs[first_bins]  # frames, sigma and timing are the same whatever the bins
+    if min(seq.sharp.shape[-2:]) < M.MIN_SIDE:  # before the models run: skimage's error otherwise
+        h, w = seq.sharp.shape[-2:]
+        raise InputError(f"{f}: frames of {w}x{h} px are too small to score "
+                         f"(SSIM needs at least {M.MIN_SIDE}x{M.MIN_SIDE})")
+    level = blur_level(float(seq.sigma.astype(np.float32).mean()), seq.focus_sweep)
+    idx = range(max(0, min(warmup, len(seq.voxels) - 1)), len(seq.voxels))
+    outs = {name: run_model(m, seqs[bins_of[name]].voxels, extras=("blur", "sigma")) for name, m in models.items()}
+    preds = {name: o["image"] for name, o in outs.items()}
+    for name, o in outs.items():  # EvFocus's blur-aware outputs against what they estimate
+        if "blur" in o:
+            vox = seqs[bins_of[name]].voxels
+            seq_aux[name].extend(
+                {"blur_ssim": M.ssim(o["blur"][i], seq.blurred[i]), "blur_mse": M.mse(o["blur"][i], seq.blurred[i]),
+                 **(_defocus_errors(o["sigma"][i], seq.sigma[i], vox[i]) if "sigma" in o else {})}
+                for i in idx)
+    rec = {"sequence": label, "split": level, "mean_sigma_px": float(seq.sigma.astype(np.float32).mean()),
+           "frames_scored": len(idx)}
+    refs = [(REFERENCE, lambda i: seq.blurred[i]),
+            (DECONV_REFERENCE, lambda i: M.wiener_deconvolve(seq.blurred[i], float(seq.sigma[i].astype(np.float32).mean()), DECONV_NSR))]
+    for name, img_fn in refs + [(n, (lambda p: lambda i: p[i])(p)) for n, p in preds.items()]:
+        vals = [M.full_reference(img_fn(i), seq.sharp[i]) for i in idx]
+        mean = {k: float(np.mean([v[k] for v in vals])) for k in FULL_REFERENCE_KEYS}
+        rec[name] = mean
+        seq_acc[name] = vals
+    # into the tables only now: a Ctrl-C above leaves no part of this sequence there
+    for name, vals in seq_aux.items():
+        aux[level][name].extend(vals)
+    for name, vals in seq_acc.items():
+        acc[level][name].extend(vals)
+    per_seq.append(rec)
+    if level not in rows:
+        i = len(seq.voxels) - 1
+        tiles = [_label(_voxel_view(seq.voxels[i]), f"{level}: events"), _label(seq.blurred[i], "defocused GT"),
+                 _label(seq.sharp[i], "sharp GT")] + [_label(_to_u8(p[i]), n) for n, p in preds.items()]
+        rows[level] = np.concatenate(tiles, 1)
+
+
 def evaluate_ground_truth(models: dict[str, torch.nn.Module], files: list[Path], num_bins: int = 5,
                           warmup: int = 3, progress: bool = True) -> tuple[dict[str, Any], list[np.ndarray]]:
     """Per-split mean metrics {split: {model: {mse, psnr, ssim, n}}}, per-sequence means, the
@@ -201,39 +258,14 @@ def evaluate_ground_truth(models: dict[str, torch.nn.Module], files: list[Path],
     per_seq = []
     rows: dict[str, np.ndarray] = {}
     bar = tqdm(files, desc="eval (ground truth)", unit="seq", disable=not progress)
-    for f, label in zip(bar, file_labels(files)):
-        seqs = {b: load_sequence(f, b) for b in dict.fromkeys([first_bins, *bins_of.values()])}
-        seq = seqs[first_bins]  # frames, sigma and timing are the same whatever the bins
-        if min(seq.sharp.shape[-2:]) < M.MIN_SIDE:  # before the models run: skimage's error otherwise
-            h, w = seq.sharp.shape[-2:]
-            raise InputError(f"{f}: frames of {w}x{h} px are too small to score "
-                             f"(SSIM needs at least {M.MIN_SIDE}x{M.MIN_SIDE})")
-        level = blur_level(float(seq.sigma.astype(np.float32).mean()), seq.focus_sweep)
-        idx = range(max(0, min(warmup, len(seq.voxels) - 1)), len(seq.voxels))
-        outs = {name: run_model(m, seqs[bins_of[name]].voxels, extras=("blur", "sigma")) for name, m in models.items()}
-        preds = {name: o["image"] for name, o in outs.items()}
-        for name, o in outs.items():  # EvFocus's blur-aware outputs against what they estimate
-            if "blur" in o:
-                vox = seqs[bins_of[name]].voxels
-                aux[level][name].extend(
-                    {"blur_ssim": M.ssim(o["blur"][i], seq.blurred[i]), "blur_mse": M.mse(o["blur"][i], seq.blurred[i]),
-                     **(_defocus_errors(o["sigma"][i], seq.sigma[i], vox[i]) if "sigma" in o else {})}
-                    for i in idx)
-        rec = {"sequence": label, "split": level, "mean_sigma_px": float(seq.sigma.astype(np.float32).mean()),
-               "frames_scored": len(idx)}
-        refs = [(REFERENCE, lambda i: seq.blurred[i]),
-                (DECONV_REFERENCE, lambda i: M.wiener_deconvolve(seq.blurred[i], float(seq.sigma[i].astype(np.float32).mean()), DECONV_NSR))]
-        for name, img_fn in refs + [(n, (lambda p: lambda i: p[i])(p)) for n, p in preds.items()]:
-            vals = [M.full_reference(img_fn(i), seq.sharp[i]) for i in idx]
-            mean = {k: float(np.mean([v[k] for v in vals])) for k in FULL_REFERENCE_KEYS}
-            rec[name] = mean
-            acc[level][name].extend(vals)
-        per_seq.append(rec)
-        if level not in rows:
-            i = len(seq.voxels) - 1
-            tiles = [_label(_voxel_view(seq.voxels[i]), f"{level}: events"), _label(seq.blurred[i], "defocused GT"),
-                     _label(seq.sharp[i], "sharp GT")] + [_label(_to_u8(p[i]), n) for n, p in preds.items()]
-            rows[level] = np.concatenate(tiles, 1)
+    try:
+        for f, label in zip(bar, file_labels(files)):
+            _score_sequence(f, label, models, bins_of, first_bins, warmup, acc, aux, per_seq, rows)
+    except KeyboardInterrupt:  # Ctrl-C: the tables of the sequences finished so far
+        interrupted = True
+        bar.close()
+    else:
+        interrupted = False
     table = {split: {name: {**{k: float(np.mean([v[k] for v in vals])) for k in FULL_REFERENCE_KEYS}, "n": len(vals)}
                      for name, vals in by_model.items()}
              for split, by_model in acc.items()}
@@ -252,8 +284,11 @@ def evaluate_ground_truth(models: dict[str, torch.nn.Module], files: list[Path],
         blur_aware["all"] = {name: _means(vals) for name, vals in everything.items()}
     names = list(models)
     paired = {other: {m: paired_differences(per_seq, names[0], other, m) for m in ("ssim", "mse", "mse_mm")} for other in names[1:]}
-    return ({"splits": table, "blur_aware": blur_aware, "sequences": per_seq, "paired": paired},
-            [rows[s] for s in SPLITS if s in rows])
+    result = ({"splits": table, "blur_aware": blur_aware, "sequences": per_seq, "paired": paired},
+              [rows[s] for s in SPLITS if s in rows])
+    if interrupted:
+        raise EvalInterrupted(result)
+    return result
 
 
 #: bootstrap resamples for the paired comparison's interval
@@ -319,61 +354,72 @@ def evaluate_real(models: dict[str, torch.nn.Module], files: list[Path], num_bin
     :func:`evaluate_ground_truth`); the first ``warmup`` windows are not scored, as there."""
     from tqdm import tqdm
 
-    from ..core.render import event_image
-
     table, rows = {}, []
     bar = tqdm(files, desc="eval (real)", unit="file", disable=not progress)
-    for f, label in zip(bar, file_labels(files)):
-        try:
-            # the first max(min_windows, max_windows) full windows give the same windows below
-            ev, w, h = _read_events(f, max(min_windows, max_windows))
-        except EvFocusError as exc:
-            log.warning("skipping %s: %s", f, exc)
-            table[label] = {"skipped": str(exc)}
-            continue
-        if min(w, h) < M.MIN_SIDE:  # BRISQUE's window does not fit: skipped, as an unreadable file is
-            msg = f"{w}x{h} px frames are too small to score (at least {M.MIN_SIDE}x{M.MIN_SIDE})"
-            log.warning("skipping %s: %s", f, msg)
-            table[label] = {"skipped": msg}
-            continue
-        # E2VID's 0.35 events/pixel, but at least `min_windows` windows (of >= 2000 events)
-        # so short recordings still give a sequence to score and a flicker value
-        n_win = max(1, min(int(round(0.35 * w * h)), max(2000, len(ev) // min_windows)))
-        k = max(1, min(max_windows, len(ev) // n_win))
-        wins = [ev[i * n_win:(i + 1) * n_win] for i in range(k)]
-        voxels: dict[int, np.ndarray] = {}
-        # rows wider than 1600 px are shrunk tile by tile before the labels go on: a label
-        # shrunk with its 1280-px tile is a smudge
-        tw = min(w, 1600 // (1 + len(models)))
-
-        def tile(img: np.ndarray, text: str) -> np.ndarray:
-            small = img if tw == w else cv2.resize(img, (tw, max(1, round(h * tw / w))), interpolation=cv2.INTER_AREA)
-            return _label(small, text)
-
-        res, tiles = {}, [tile(event_image(wins[-1], w, h), f"{label[:28]}: events")]
-        for name, m in models.items():
-            bins = model_num_bins(m, num_bins)
-            if bins not in voxels:
-                voxels[bins] = np.stack([voxel_grid(wv, bins, w, h) for wv in wins])
-            t0 = time.perf_counter()
-            out = run_model(m, voxels[bins])["image"]
-            ms = (time.perf_counter() - t0) * 1000 / len(out)
-            frames = [_to_u8(o) for o in out]
-            scored = frames[min(warmup, len(frames) - 1):]
-            pick = scored[:: max(1, math.ceil(len(scored) / brisque_frames))][:brisque_frames]
-            r = {key: float(np.mean([M.no_reference(fr, with_brisque=False)[key] for fr in scored]))
-                 for key in ("sharpness", "contrast", "noise")}
-            r["brisque"] = _nanmean([M.brisque(fr) for fr in pick])  # NaN: undefined (flat frames)
-            r["niqe"] = _nanmean([M.niqe(fr) for fr in pick]) if min(pick[0].shape[:2]) >= M.NIQE_MIN_SIDE \
-                else math.nan
-            r["flicker"] = M.temporal_flicker(scored)
-            r["windows"] = len(frames)
-            r["ms_per_window"] = ms
-            res[name] = r
-            tiles.append(tile(frames[-1], name))
-        table[label] = res
-        rows.append(np.concatenate(tiles, 1))
+    try:
+        for f, label in zip(bar, file_labels(files)):
+            _score_recording(f, label, models, num_bins, max_windows, brisque_frames, min_windows, warmup,
+                             table, rows)
+    except KeyboardInterrupt:  # Ctrl-C: the recordings finished so far
+        bar.close()
+        raise EvalInterrupted((table, rows)) from None
     return table, rows
+
+
+def _score_recording(f: Path, label: str, models: dict[str, torch.nn.Module], num_bins: int, max_windows: int,
+                     brisque_frames: int, min_windows: int, warmup: int, table: dict, rows: list) -> None:
+    """One recording of :func:`evaluate_real`, added to its table (whole or not at all)."""
+    from ..core.render import event_image
+
+    try:
+        # the first max(min_windows, max_windows) full windows give the same windows below
+        ev, w, h = _read_events(f, max(min_windows, max_windows))
+    except EvFocusError as exc:
+        log.warning("skipping %s: %s", f, exc)
+        table[label] = {"skipped": str(exc)}
+        return
+    if min(w, h) < M.MIN_SIDE:  # BRISQUE's window does not fit: skipped, as an unreadable file is
+        msg = f"{w}x{h} px frames are too small to score (at least {M.MIN_SIDE}x{M.MIN_SIDE})"
+        log.warning("skipping %s: %s", f, msg)
+        table[label] = {"skipped": msg}
+        return
+    # E2VID's 0.35 events/pixel, but at least `min_windows` windows (of >= 2000 events)
+    # so short recordings still give a sequence to score and a flicker value
+    n_win = max(1, min(int(round(0.35 * w * h)), max(2000, len(ev) // min_windows)))
+    k = max(1, min(max_windows, len(ev) // n_win))
+    wins = [ev[i * n_win:(i + 1) * n_win] for i in range(k)]
+    voxels: dict[int, np.ndarray] = {}
+    # rows wider than 1600 px are shrunk tile by tile before the labels go on: a label
+    # shrunk with its 1280-px tile is a smudge
+    tw = min(w, 1600 // (1 + len(models)))
+
+    def tile(img: np.ndarray, text: str) -> np.ndarray:
+        small = img if tw == w else cv2.resize(img, (tw, max(1, round(h * tw / w))), interpolation=cv2.INTER_AREA)
+        return _label(small, text)
+
+    res, tiles = {}, [tile(event_image(wins[-1], w, h), f"{label[:28]}: events")]
+    for name, m in models.items():
+        bins = model_num_bins(m, num_bins)
+        if bins not in voxels:
+            voxels[bins] = np.stack([voxel_grid(wv, bins, w, h) for wv in wins])
+        t0 = time.perf_counter()
+        out = run_model(m, voxels[bins])["image"]
+        ms = (time.perf_counter() - t0) * 1000 / len(out)
+        frames = [_to_u8(o) for o in out]
+        scored = frames[min(warmup, len(frames) - 1):]
+        pick = scored[:: max(1, math.ceil(len(scored) / brisque_frames))][:brisque_frames]
+        r = {key: float(np.mean([M.no_reference(fr, with_brisque=False)[key] for fr in scored]))
+             for key in ("sharpness", "contrast", "noise")}
+        r["brisque"] = _nanmean([M.brisque(fr) for fr in pick])  # NaN: undefined (flat frames)
+        r["niqe"] = _nanmean([M.niqe(fr) for fr in pick]) if min(pick[0].shape[:2]) >= M.NIQE_MIN_SIDE \
+            else math.nan
+        r["flicker"] = M.temporal_flicker(scored)
+        r["windows"] = len(frames)
+        r["ms_per_window"] = ms
+        res[name] = r
+        tiles.append(tile(frames[-1], name))
+    table[label] = res
+    rows.append(np.concatenate(tiles, 1))
 
 
 def _stack_rows(rows: list[np.ndarray]) -> np.ndarray:
@@ -393,6 +439,12 @@ def brisque_cell(value: float | None) -> str:
     return "–" if value is None or math.isnan(value) else f"{value:.1f}"
 
 
+def flicker_cell(value: float | None) -> str:
+    """Flicker for a Markdown table: "–" where a recording had one scored window (NaN, or
+    null in the JSON): 0.00 would read as no flicker at all."""
+    return "–" if value is None or math.isnan(value) else f"{value:.2f}"
+
+
 def _nanmean(values: list[float]) -> float:
     """The mean of the defined values; NaN (no warning) when none is."""
     ok = [v for v in values if not math.isnan(v)]
@@ -410,8 +462,11 @@ def _strict_json(obj: Any) -> Any:
     return obj
 
 
-def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, model_names: list[str]) -> str:
+def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, model_names: list[str],
+                    interrupted: str | None = None) -> str:
     lines = ["# Evaluation report", ""]
+    if interrupted:
+        lines += [f"**Interrupted (Ctrl-C): {interrupted}.**", ""]
     if gt:
         lines += ["## Synthetic ground truth", "",
                   f"Blur level by the sequence's mean sigma: mild < {MILD_MAX_PX:g} px, moderate < {MODERATE_MAX_PX:g} px, "
@@ -467,7 +522,8 @@ def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, mode
         lines += ["## Real recordings (no reference)", "",
                   "BRISQUE ↓ and NIQE ↓ (means over the same few frames; – for flat frames, NIQE – for frames under "
                   f"{M.NIQE_MIN_SIDE} px), sharpness = variance of Laplacian ↑, contrast = std ↑, "
-                  "noise = Immerkaer sigma ↓, flicker = mean |Δ mean intensity| between windows ↓ (all on 0-255).", "",
+                  "noise = Immerkaer sigma ↓, flicker = mean |Δ mean intensity| between windows ↓ (– for one "
+                  "scored window; all on 0-255).", "",
                   "| recording | model | BRISQUE | NIQE | sharpness | contrast | noise | flicker | ms/window |",
                   "|---|---|---|---|---|---|---|---|---|"]
         for fname, res in real.items():
@@ -476,7 +532,7 @@ def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, mode
                 continue
             for name, r in res.items():
                 lines.append(f"| {fname} | {name} | {brisque_cell(r['brisque'])} | {niqe_cell(r['niqe'])} | {r['sharpness']:.1f} | {r['contrast']:.1f} | "
-                             f"{r['noise']:.2f} | {r['flicker']:.2f} | {r['ms_per_window']:.1f} |")
+                             f"{r['noise']:.2f} | {flicker_cell(r['flicker'])} | {r['ms_per_window']:.1f} |")
         lines.append("")
     return "\n".join(lines)
 
@@ -514,7 +570,10 @@ def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None
     """Load models by name/path, evaluate on ``data``, write report.md/.json and PNG grids.
 
     Every model given gets its own rows (labels: :func:`model_labels`) and voxel grids of
-    its config's ``num_bins`` (``num_bins`` is the fallback for models without one)."""
+    its config's ``num_bins`` (``num_bins`` is the fallback for models without one).
+    Ctrl-C while sequences or recordings are scored: the report of those finished, with
+    ``interrupted`` saying how far it got, is written all the same, then
+    :class:`EvalInterrupted` carries it (``.report``)."""
     from ..nn.registry import load_model
 
     if warmup < 0:
@@ -530,20 +589,33 @@ def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None
                               "thresholds_px": {"mild_max": MILD_MAX_PX, "moderate_max": MODERATE_MAX_PX}}
     gt = real = None
     grids = {}
+    stopped = None  # Ctrl-C: what was finished goes in the report, marked
     if gt_files:
-        gt, rows = evaluate_ground_truth(models, gt_files, num_bins, warmup, progress)
+        try:
+            gt, rows = evaluate_ground_truth(models, gt_files, num_bins, warmup, progress)
+        except EvalInterrupted as stop:
+            gt, rows = stop.result
+            stopped = f"{len(gt['sequences'])} of {len(gt_files)} ground-truth sequences scored" + (
+                f", none of {len(real_files)} recordings" if real_files else "")
         report["ground_truth"] = gt
         if rows:
             grids["grid_synthetic.png"] = _stack_rows(rows)
-    if real_files:
-        real, rows = evaluate_real(models, real_files, num_bins, max_windows, progress=progress, warmup=warmup)
-        if not gt_files and all("skipped" in r for r in real.values()):  # nothing was evaluated
+    if real_files and stopped is None:
+        try:
+            real, rows = evaluate_real(models, real_files, num_bins, max_windows, progress=progress, warmup=warmup)
+        except EvalInterrupted as stop:
+            real, rows = stop.result
+            stopped = (f"{'all ground-truth sequences, ' if gt_files else ''}"
+                       f"{len(real)} of {len(real_files)} recordings evaluated")
+        if stopped is None and not gt_files and all("skipped" in r for r in real.values()):  # nothing was evaluated
             raise InputError(f"no readable event file in {', '.join(map(str, data))} "
                              f"(first: {next(iter(real.values()))['skipped']})")
         report["real"] = real
         if rows:
             grids["grid_real.png"] = _stack_rows(rows)
-    report["markdown"] = markdown_report(gt, real, list(models))
+    if stopped is not None:
+        report["interrupted"] = stopped
+    report["markdown"] = markdown_report(gt, real, list(models), stopped)
     if out_dir is not None:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
@@ -554,4 +626,6 @@ def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None
             cv2.imwrite(str(out / name), img)
         for name in {"grid_synthetic.png", "grid_real.png"} - set(grids):  # a previous run's grid beside
             (out / name).unlink(missing_ok=True)  # this report would pass for this run's
+    if stopped is not None:
+        raise EvalInterrupted(report=report)
     return report

@@ -129,9 +129,10 @@ def temporal_flicker(frames) -> float:
     """Mean absolute change of the global mean intensity between consecutive frames (x255).
 
     Scene motion changes local pixels but barely the global mean, so this isolates
-    brightness pumping of a reconstruction."""
+    brightness pumping of a reconstruction. NaN for fewer than two frames: there is no
+    change to measure (0.0 read as a perfect score)."""
     if len(frames) < 2:
-        return 0.0
+        return math.nan
     means = np.array([as_float(f).mean() for f in frames]) * 255.0
     return float(np.mean(np.abs(np.diff(means))))
 
