@@ -77,6 +77,8 @@ def check_output_dir(opt: str, path: str | Path) -> Path:
     An empty name is refused: Path('') is the current folder, so ``-o "$UNSET"`` wrote there."""
     if isinstance(path, str) and not path.strip():
         raise ConfigError(f"{opt}: empty folder name")
+    if str(path) == "-":  # (else a folder named '-' was made: frames cannot go to stdout)
+        raise ConfigError(f"{opt} -: frames cannot be written to stdout; give a folder name")
     p = Path(path)
     if p.exists() and not p.is_dir():
         raise ConfigError(f"{opt} {p}: exists and is not a folder")
@@ -99,3 +101,20 @@ def check_output_file(opt: str, path: str | Path) -> Path:
     else:
         _writable_folder(_existing_ancestor(p.parent), f"{opt} {p}")
     return p
+
+
+def check_not_input(opt: str, path: str | Path, inputs) -> None:
+    """An output file must not be one of the inputs (same path, link or hard link): writing it
+    destroyed the recording while it was read, and the reader's memory map of it crashed the
+    process (Bus error)."""
+    out = Path(path)
+    for inp in inputs:
+        if not inp:
+            continue
+        try:
+            same = out.resolve() == Path(inp).resolve() or os.path.samefile(out, inp)
+        except (OSError, ValueError):  # absent (not written yet, or a camera name): not the same
+            same = False
+        if same:
+            raise ConfigError(f"{opt} {path}: is the input {inp}; writing it would destroy it - "
+                              "give another file name")

@@ -514,7 +514,7 @@ def run(args) -> int:
 def _run(args) -> int:
     from ..errors import ConfigError
     from ..sources import detect_format
-    from .options import check_output_dir, check_output_file
+    from .options import check_not_input, check_output_dir, check_output_file
 
     opts = _options(args)
     seen: dict[str, str] = {}
@@ -537,6 +537,7 @@ def _run(args) -> int:
         vpath = _video_path(opts["video"], len(args.inputs), d, inp)
         if vpath is not None:
             check_output_file("--video", vpath)
+            check_not_input("--video", vpath, args.inputs)  # any input: a later one's turn comes too
             if vpath.suffix.lower() not in VIDEO_SUFFIXES:
                 raise ConfigError(f"--video {opts['video']}: unknown video type "
                                   f"{repr(vpath.suffix) if vpath.suffix else '(no extension)'}; "

@@ -22,7 +22,8 @@ import threading
 import time
 from pathlib import Path
 
-from ..cli.options import check_number, check_output_file, check_window_events, check_window_ms, post_steps
+from ..cli.options import (check_not_input, check_number, check_output_file, check_window_events, check_window_ms,
+                           post_steps)
 from ..config import ModelConfig, PostConfig, WindowConfig
 from ..errors import ConfigError, EvFocusError
 
@@ -92,6 +93,7 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
     for flag in ("screenshot", "video", "record"):
         if getattr(args, flag):
             check_output_file(f"--{flag}", getattr(args, flag))
+            check_not_input(f"--{flag}", getattr(args, flag), [args.input])
     if args.camera:
         from ..sources import CAMERA_NAMES, source_registry
         live = [n for n, c in source_registry().load_all().items() if getattr(c, "is_live", False)]
@@ -159,9 +161,11 @@ def run_headless(args, spec, window, model, post) -> int:
                 infer = getattr(st, "infer_ms", None)
                 if infer is None and sess.last_frame is not None:
                     infer = sess.last_frame.infer_ms
-                log.info("t=%5.1fs frames=%d recon=%.1f fps events=%.0f ev/s infer=%s dropped=%s",
+                # skipped: windows a paced run let go to keep up (a slow model); else unseen
+                log.info("t=%5.1fs frames=%d recon=%.1f fps events=%.0f ev/s infer=%s dropped=%s skipped=%s",
                          now - t0, sess.frames_done, sess.frame_rate.rate(now), sess.event_rate.rate(now),
-                         "-" if infer is None else f"{float(infer):.1f} ms", getattr(st, "dropped", "-"))
+                         "-" if infer is None else f"{float(infer):.1f} ms", getattr(st, "dropped", "-"),
+                         getattr(st, "skipped_windows", "-"))
             err = sess.check()
             if err is not None:
                 log.error("%s", err)

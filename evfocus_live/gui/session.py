@@ -17,8 +17,11 @@ back instead of silently stopping.
 from __future__ import annotations
 
 import bisect
+import ctypes
 import dataclasses
+import gc
 import logging
+import sys
 import threading
 import time
 from collections import deque
@@ -610,6 +613,29 @@ class LiveSession:
                 log.debug("closing the source raised: %s", exc)
 
     close = stop
+
+
+_malloc_trim: Any = None
+
+
+def release_freed_memory() -> None:
+    """Hand the heap that freed sessions left behind back to the OS (glibc's
+    ``malloc_trim``; a no-op elsewhere). The reader, worker and torch threads allocate in
+    glibc arenas of their own, and freed session memory stayed in them: 24 source switches
+    grew the viewer from ~580 MB to ~1.6 GB; trimmed after each, it ended at ~0.76 GB (peak 1.0).
+    Costs ~0.3 s (the full gc): called where the viewer pauses anyway, a source switch."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        _malloc_trim = False
+        if sys.platform.startswith("linux"):
+            try:  # only glibc has it (musl does not): looked up in the process's own C library
+                _malloc_trim = ctypes.CDLL(None).malloc_trim
+                _malloc_trim.argtypes, _malloc_trim.restype = [ctypes.c_size_t], ctypes.c_int
+            except (OSError, AttributeError):
+                _malloc_trim = False
+    if _malloc_trim:
+        gc.collect()  # sessions are freed by the cycle collector (thread <-> pipeline), not at once
+        _malloc_trim(0)
 
 
 def _load(name: str, device: str):

@@ -18,13 +18,13 @@ from pathlib import Path
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ..cli.options import MAX_WINDOW_EVENTS, MAX_WINDOW_MS, MIN_WINDOW_MS
+from ..cli.options import MAX_WINDOW_EVENTS, MAX_WINDOW_MS, MIN_WINDOW_MS, check_not_input
 from ..config import ModelConfig, PostConfig, WindowConfig
 from ..errors import EvFocusError
 from ..plugins import MODELS, POSTPROCESSORS, SOURCES, Registry
 from ..sources.base import EventSource
 from .recording import free_stem, save_png
-from .session import SPEEDS, LiveSession, open_with_fallback
+from .session import SPEEDS, LiveSession, open_with_fallback, release_freed_memory
 from .widgets import (DefocusIndicator, FrameCounter, HelpOverlay, ImagePane, Readouts,
                       defocus_to_uint8, inferno_lut, qimage_to_array)
 
@@ -506,7 +506,10 @@ class MainWindow(QtWidgets.QMainWindow):
         if old is not None:
             if old.recorder.active:
                 saved = self._finish_recording(old)
-            old.stop()
+            # its pipeline was told to stop above, and waited for: a worker still busy now (a slow
+            # model's window) ends on its own, and the app joins it at exit; a second 5 s wait
+            # here froze the window again
+            old.stop(timeout_s=0.1)
         self._show_recording(False)  # a recording belongs to its source
         self.session = sess
         self.last_frame = None
@@ -515,6 +518,9 @@ class MainWindow(QtWidgets.QMainWindow):
         for p in (self.event_pane, self.frame_pane, self.defocus_pane):
             p.blank()
             p.set_note("")  # (set again at the new sensor's size if it still applies)
+        if old is not None:  # the old session is unreferenced now: its heap back to the OS (else
+            old = None  # 24 switches grew the viewer ~1 GB), before the new one's threads start
+            release_freed_memory()
         info = src.info if hasattr(src, "info") else None
         name = getattr(src, "path", None) or src.format
         self.opts.source = str(name) if getattr(src, "is_live", False) is False else src.format
@@ -797,6 +803,9 @@ class MainWindow(QtWidgets.QMainWindow):
             self.status("Record: no source is running - open a file or camera first", "error", timeout_ms=5000)
             return False
         try:
+            for p in (events_path, video_path):  # (the CLI checked its names; a caller may not have)
+                if p is not None:
+                    check_not_input("recording to", p, [getattr(s.source, "path", None)])
             s.recorder.start(events_path=events_path, video_path=video_path, overwrite=overwrite,
                              width=s.source.width, height=s.source.height, sensor=s.source.sensor)
         except EvFocusError as exc:  # (a refused start leaves a running recording going)

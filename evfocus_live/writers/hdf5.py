@@ -14,6 +14,8 @@ readers can load ``t`` alone to seek.
 from __future__ import annotations
 
 import logging
+import os
+import stat
 import time
 from pathlib import Path
 
@@ -38,6 +40,17 @@ def _compression() -> dict:
         return {"compression": "gzip", "compression_opts": 1, "shuffle": True}
 
 
+def _unlink_old_file(path: Path) -> None:
+    """Remove an existing regular file before a new one is written in its place: a process
+    that has the old one open or mapped keeps its copy instead of reading a truncated file.
+    (As ``aedat4._unlink_old_file``; not imported from there, which loads numba.)"""
+    try:
+        if stat.S_ISREG(os.lstat(path).st_mode):
+            os.unlink(path)
+    except OSError:  # absent, or not removable here: h5py says what is wrong, if anything
+        pass
+
+
 class Hdf5Writer(EventWriter):
     """Append events to ``/events/{t,x,y,p}`` of an HDF5 file.
 
@@ -56,6 +69,8 @@ class Hdf5Writer(EventWriter):
     def __init__(self, path: str | Path, width: int, height: int, sensor: str = "evfocus-live",
                  mode: str = "w", flush_s: float = 1.0):
         self.path = Path(path)
+        if mode == "w":  # (only then: "a" adds to the file)
+            _unlink_old_file(self.path)
         try:
             self._f = h5py.File(self.path, mode)
         except OSError as exc:
