@@ -997,7 +997,7 @@ class Pipeline:
                     break
         except EvFocusError as exc:
             self.stats.status = f"source error: {exc}"
-            log.warning("source error, reading stopped: %s", exc)
+            log.error("source error, reading stopped: %s", exc)
         except Exception as exc:  # never let the thread die silently
             self.stats.status = f"source error: {type(exc).__name__}: {exc}"
             log.exception("reader thread crashed")

@@ -25,3 +25,22 @@ def test_text_bad_row_past_the_head_yields_the_good_rows_of_its_block_first(tmp_
                 got.append(b)
     ev = np.concatenate(got)
     assert len(ev) == bad_at and np.array_equal(ev["t"], t[:bad_at])
+
+
+def test_headless_source_error_is_one_line_and_exit_2(tmp_path):
+    """A bad row replayed headless was said three times (pipeline twice, then the app)."""
+    import os
+    import subprocess
+    import sys
+
+    rows = ["346 260"] + [f"{i * 10} {i % 346} {i % 260} {i % 2}" for i in range(60_000)]
+    rows[50_001] = "1 2 bogus 4"
+    p = tmp_path / "bad.txt"
+    p.write_text("\n".join(rows) + "\n")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.run([sys.executable, "-m", "evfocus_live.gui.app", "--headless", str(p), "--speed", "0",
+                           "--post", "none", "--exit-after", "60"],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    said = [ln for ln in proc.stderr.splitlines() if "bogus" in ln]
+    assert len(said) == 1 and "line 50002" in said[0] and "ERROR" in said[0], proc.stderr[-2000:]

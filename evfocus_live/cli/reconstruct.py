@@ -378,10 +378,11 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
     t_stop = rng[1] if rng else None
     if rng and opts["end_s"] is not None:
         t_stop = min(t_stop, rng[0] + int(opts["end_s"] * 1e6))
-    total_s = (t_stop - t_begin) / 1e6 if rng else None
     ts_at = getattr(pipe.slicer, "timestamps_us", None)  # (--at: the times the slicer read)
     if ts_at is not None and len(ts_at) and rng:
         _check_at_times(ts_at, t_begin, t_stop, input_path)
+        t_stop = max(t_begin, min(t_stop, int(ts_at.max())))  # reading stops at the last time
+    total_s = (t_stop - t_begin) / 1e6 if rng else None
     bar = tqdm(total=round(total_s, 3) if total_s else None, unit="s", desc=Path(input_path).name[:30],
                position=position, leave=True, disable=not opts["progress"],
                bar_format=("{desc}: {percentage:3.0f}%|{bar}| {n:.3f}/{total:.3f} s sensor time "

@@ -168,7 +168,8 @@ def run_headless(args, spec, window, model, post) -> int:
                          getattr(st, "skipped_windows", "-"))
             err = sess.check()
             if err is not None:
-                log.error("%s", err)
+                if not str(getattr(sess.pipeline.stats, "status", "")).startswith("source error"):
+                    log.error("%s", err)  # (a source error was logged by the pipeline: once is enough)
                 rc = EXIT_USER_ERROR
                 break
             if sess.ended:
