@@ -44,3 +44,31 @@ def test_headless_source_error_is_one_line_and_exit_2(tmp_path):
     assert proc.returncode == 2, proc.stderr[-2000:]
     said = [ln for ln in proc.stderr.splitlines() if "bogus" in ln]
     assert len(said) == 1 and "line 50002" in said[0] and "ERROR" in said[0], proc.stderr[-2000:]
+
+
+def test_prophesee_close_stops_the_reader_on_a_stream_of_empty_packets(monkeypatch):
+    """A camera watching a still scene gives packets without events; the reader's filter never
+    returned to the pump's stop check, so close() left a thread spinning a core (it slowed
+    every later test of the suite to half speed)."""
+    import sys
+    import threading
+    import types
+
+    from evfocus_live.sources import prophesee_camera
+
+    class Dev:
+        def properties(self):
+            return types.SimpleNamespace(width=64, height=48)
+
+        def __iter__(self):
+            while True:
+                yield None, None
+
+    listed = [types.SimpleNamespace(name="prophesee_evk4", serial="1")]
+    monkeypatch.setitem(sys.modules, "neuromorphic_drivers",
+                        types.SimpleNamespace(list_devices=lambda: listed, open=lambda serial=None: Dev()))
+    monkeypatch.setattr(prophesee_camera, "_backend", lambda: "neuromorphic_drivers")
+    cam = prophesee_camera.PropheseeCameraSource(poll_timeout_s=0.01)
+    assert len(cam.read()) == 0
+    cam.close()
+    assert not [t for t in threading.enumerate() if t.name == "prophesee-reader" and t.is_alive()]

@@ -142,6 +142,8 @@ class PropheseeCameraSource(EventSource):
 
         def gen():
             for _status, packet in dev:
+                if self._stop.is_set():  # a scene with no events gives only empty packets: the
+                    return  # pump never saw the stop, and close() left the thread spinning
                 ev = packet.get("dvs_events") if isinstance(packet, dict) else getattr(packet, "polarity_events", None)
                 if ev is not None and len(ev):
                     yield _to_events(ev, ("t", "x", "y", "on"))
