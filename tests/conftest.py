@@ -57,6 +57,19 @@ def random_events() -> np.ndarray:
 TINY = dict(base=4, num_encoders=2, num_residual_blocks=1, kernel=3, rec_kernel=3, num_deblur_blocks=1)
 
 
+@pytest.fixture(scope="module")
+def tiny_model():
+    """A tiny EvFocus (``TINY``): fast enough for the viewer's and the CLI's tests."""
+    from evfocus_live.nn.registry import build_model
+    return build_model("evfocus", TINY).eval()
+
+
+@pytest.fixture(scope="module")
+def tiny_ckpt(tmp_path_factory, tiny_model):
+    from evfocus_live.nn.registry import save_checkpoint
+    return save_checkpoint(tmp_path_factory.mktemp("ckpt") / "tiny.pt", tiny_model)
+
+
 @pytest.fixture
 def one_torch_thread():
     """Inference beside the GUI/reader threads on a 2-core box: one OpenMP thread avoids

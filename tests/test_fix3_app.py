@@ -11,7 +11,7 @@ import threading
 
 import numpy as np
 import pytest
-from conftest import TINY, make_events
+from conftest import make_events
 
 from evfocus_live.errors import ConfigError
 from evfocus_live.gui import app
@@ -19,18 +19,6 @@ from evfocus_live.writers.aedat4 import Aedat4Writer
 from evfocus_live.writers.hdf5 import Hdf5Writer
 
 TIMEOUT_MS = 30_000
-
-
-@pytest.fixture(scope="module")
-def tiny_model():
-    from evfocus_live.nn.registry import build_model
-    return build_model("evfocus", TINY).eval()
-
-
-@pytest.fixture(scope="module")
-def tiny_ckpt(tmp_path_factory, tiny_model):
-    from evfocus_live.nn.registry import save_checkpoint
-    return save_checkpoint(tmp_path_factory.mktemp("ckpt") / "tiny.pt", tiny_model)
 
 
 def write_aedat4(path, n=20_000, duration_us=100_000, w=64, h=48):

@@ -18,7 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from conftest import REAL_FILES, TINY, make_events
+from conftest import REAL_FILES, make_events
 from PySide6 import QtCore
 
 from evfocus_live.config import ModelConfig, PostConfig, WindowConfig
@@ -31,18 +31,6 @@ pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("one_torch_thread")]
 
 
 FRAME_TIMEOUT_MS = 30_000
-
-
-@pytest.fixture(scope="module")
-def tiny_model():
-    from evfocus_live.nn.registry import build_model
-    return build_model("evfocus", TINY).eval()
-
-
-@pytest.fixture(scope="module")
-def tiny_ckpt(tmp_path_factory, tiny_model):
-    from evfocus_live.nn.registry import save_checkpoint
-    return save_checkpoint(tmp_path_factory.mktemp("ckpt") / "tiny.pt", tiny_model)
 
 
 def pattern(w=96, h=72, **kw):

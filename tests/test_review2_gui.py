@@ -7,7 +7,7 @@ import logging
 
 import numpy as np
 import pytest
-from conftest import REAL_FILES, TINY, make_events
+from conftest import REAL_FILES, make_events
 from test_gui import CorruptFile
 
 from evfocus_live.config import PostConfig, WindowConfig
@@ -17,12 +17,6 @@ from evfocus_live.sources.base import EventSource
 pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("one_torch_thread")]
 
 TIMEOUT_MS = 30_000
-
-
-@pytest.fixture(scope="module")
-def tiny_model():
-    from evfocus_live.nn.registry import build_model
-    return build_model("evfocus", TINY).eval()
 
 
 def pattern(w=96, h=72, fmt=None):

@@ -11,7 +11,7 @@ import textwrap
 
 import cv2
 import pytest
-from conftest import REAL_FILES, TINY
+from conftest import REAL_FILES
 from PySide6 import QtCore
 
 from evfocus_live.config import PostConfig, WindowConfig
@@ -20,18 +20,6 @@ from evfocus_live.gui.window import MainWindow, ViewerOptions
 pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("one_torch_thread")]
 
 TIMEOUT_MS = 30_000
-
-
-@pytest.fixture(scope="module")
-def tiny_model():
-    from evfocus_live.nn.registry import build_model
-    return build_model("evfocus", TINY).eval()
-
-
-@pytest.fixture(scope="module")
-def tiny_ckpt(tmp_path_factory, tiny_model):
-    from evfocus_live.nn.registry import save_checkpoint
-    return save_checkpoint(tmp_path_factory.mktemp("ckpt") / "tiny.pt", tiny_model)
 
 
 def pattern(w=96, h=72):

@@ -23,6 +23,8 @@ import sys
 import time
 from pathlib import Path
 
+from .signals import run_with_sigterm_as_ctrl_c, terminate_as_interrupt
+
 log = logging.getLogger(__name__)
 
 #: defocus maps are written on a fixed scale: 0 px -> black, SIGMA_MAX_PX or more -> white
@@ -447,11 +449,6 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _stop_job(signum, frame):
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends the process outright
-    raise KeyboardInterrupt
-
-
 def _job(input_path: str, outdir: str, opts: dict, threads: int, position: int, n_inputs: int):
     """Worker-process entry: returns (input, frames, error line or None)."""
     import torch
@@ -460,7 +457,7 @@ def _job(input_path: str, outdir: str, opts: dict, threads: int, position: int, 
 
     torch.set_num_threads(max(1, threads))
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    signal.signal(signal.SIGTERM, _stop_job)  # while working: stop, closing the files written so far
+    signal.signal(signal.SIGTERM, terminate_as_interrupt)  # while working: stop, closing the files written so far
     try:
         n, _ = reconstruct_one(input_path, Path(outdir), opts, position=position, n_inputs=n_inputs)
         return input_path, n, None
@@ -500,16 +497,7 @@ def run(args) -> int:
     """The command; SIGTERM (kill, ``timeout``) stops it as Ctrl-C does: the files written so far
     are closed and consistent (by default the process died at once, leaving an MP4 without its
     index, which does not play)."""
-    import threading
-
-    prev = None
-    if threading.current_thread() is threading.main_thread():  # only there can handlers be set
-        prev = signal.signal(signal.SIGTERM, _stop_job)
-    try:
-        return _run(args)
-    finally:
-        if prev is not None:
-            signal.signal(signal.SIGTERM, prev)
+    return run_with_sigterm_as_ctrl_c(lambda: _run(args))
 
 
 def _run(args) -> int:

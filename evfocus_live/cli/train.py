@@ -11,7 +11,6 @@ Multi-GPU: ``torchrun --nproc_per_node N -m evfocus_live train CONFIG``... or si
 from __future__ import annotations
 
 import argparse
-import signal
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -31,24 +30,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     return p
 
 
-def _stop(signum, frame):
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends the process outright
-    raise KeyboardInterrupt
-
-
 def run(args) -> int:
     """SIGTERM stops the run as Ctrl-C does (last.pt and the logs written, exit 130): by
     default it killed the process, losing every step since the last periodic checkpoint."""
-    import threading
+    from .signals import run_with_sigterm_as_ctrl_c
 
-    prev = None
-    if threading.current_thread() is threading.main_thread():  # only there can handlers be set
-        prev = signal.signal(signal.SIGTERM, _stop)
-    try:
-        return _run(args)
-    finally:
-        if prev is not None:
-            signal.signal(signal.SIGTERM, prev)
+    return run_with_sigterm_as_ctrl_c(lambda: _run(args))
 
 
 def _run(args) -> int:
