@@ -72,3 +72,32 @@ def test_prophesee_close_stops_the_reader_on_a_stream_of_empty_packets(monkeypat
     assert len(cam.read()) == 0
     cam.close()
     assert not [t for t in threading.enumerate() if t.name == "prophesee-reader" and t.is_alive()]
+
+
+def test_fresh_training_run_keeps_the_earlier_runs_log_beside_its_checkpoint(tmp_path, caplog, one_torch_thread):
+    """A fresh run in a used folder kept the earlier run's checkpoints as *.prev.pt but wrote its
+    own log.csv over theirs; and a last.pt there (a forgotten --resume?) was an info line."""
+    import csv
+    import logging
+
+    from evfocus_live.nn.registry import load_model
+    from evfocus_live.train import trainer
+    from evfocus_live.train.synth import simulate_minimal
+
+    data = tmp_path / "data"
+    simulate_minimal(data / "seq_00000.h5", width=64, height=48, n_frames=8, sigma_range=(1, 3), seed=1)
+    out = tmp_path / "run"
+    cfg = trainer.normalize_config({
+        "model": {"arch": "firenet", "base": 4}, "data": {"train": str(data), "seq_len": 3, "batch_size": 1},
+        "augment": {"crop": 32}, "train": {"steps": 3, "out": str(out), "threads": 1, "device": "cpu",
+                                           "log_every": 1, "ckpt_every_s": 3600}})
+    trainer.train(cfg, progress=False)
+    with caplog.at_level(logging.INFO, logger="evfocus_live.train.trainer"):
+        trainer.train(cfg, steps=1, progress=False)
+    with open(out / "log.prev.csv") as f:
+        assert [int(r["step"]) for r in csv.DictReader(f)] == [1, 2, 3]
+    with open(out / "log.csv") as f:
+        assert [int(r["step"]) for r in csv.DictReader(f)] == [1]
+    assert load_model(str(out / "final.prev.pt")).meta["step"] == 3
+    warned = [r for r in caplog.records if "last.prev.pt" in r.getMessage()]
+    assert warned and warned[0].levelno == logging.WARNING

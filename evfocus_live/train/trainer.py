@@ -501,10 +501,19 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
         # an earlier run's final.pt (and, starting afresh, its last.pt) would pass for this
         # run's when the wall time stops it before it writes its own: keep them, renamed.
         # Only now, when the data and the checkpoint were taken: a refused start leaves them be
-        for name in ("final.pt",) if ck is not None else ("final.pt", "last.pt"):
+        # Afresh, its logs go aside too: the new run's log.csv replaced the one of the kept
+        # checkpoint. A last.pt there may mean a forgotten --resume: said as a warning
+        names = ("final.pt",) if ck is not None else ("final.pt", "last.pt", "log.csv", "log.json", "loss.png")
+        for name in names:
             if (out_dir / name).is_file():
-                (out_dir / name).replace(out_dir / name.replace(".pt", ".prev.pt"))
-                log.info("moved the earlier run's %s aside to %s", name, name.replace(".pt", ".prev.pt"))
+                stem, dot, ext = name.rpartition(".")
+                prev = f"{stem}.prev{dot}{ext}"
+                (out_dir / name).replace(out_dir / prev)
+                if name == "last.pt":
+                    log.warning("%s held an earlier run's last.pt: starting afresh (no --resume), it is "
+                                "kept as last.prev.pt until the next fresh run here", out_dir)
+                else:
+                    log.info("moved the earlier run's %s aside to %s", name, prev)
 
     step0 = step
     t_start = time.monotonic()
