@@ -101,3 +101,29 @@ def test_fresh_training_run_keeps_the_earlier_runs_log_beside_its_checkpoint(tmp
     assert load_model(str(out / "final.prev.pt")).meta["step"] == 3
     warned = [r for r in caplog.records if "last.prev.pt" in r.getMessage()]
     assert warned and warned[0].levelno == logging.WARNING
+
+
+@pytest.mark.parametrize("writer", ["viewer", "reconstruct"])
+def test_video_writers_replace_an_old_video_rather_than_truncate_it(tmp_path, writer):
+    """OpenCV opens the path in place: a player (or a copy through a hard link) of the old
+    video saw it cut to nothing. The old file is now unlinked first, as the event writers do."""
+    import os
+    from types import SimpleNamespace
+
+    path, kept = tmp_path / "out.mp4", tmp_path / "kept.mp4"
+    path.write_bytes(b"old video " * 100)
+    os.link(path, kept)  # the old inode, as an open player holds it
+    frame = np.full((48, 64), 128, np.uint8)
+    if writer == "viewer":
+        from evfocus_live.gui.recording import VideoSink
+        sink = VideoSink(path, fps=30.0)
+        sink.write(frame, 0)
+        sink.write(frame, 33_000)
+        sink.close()
+    else:
+        from evfocus_live.cli.reconstruct import _VideoOut
+        out = _VideoOut(path, 30.0, False)
+        out.write(SimpleNamespace(image=frame, event_image=None))
+        out.close()
+    assert kept.read_bytes() == b"old video " * 100
+    assert path.stat().st_size > 0 and not os.path.samefile(path, kept)

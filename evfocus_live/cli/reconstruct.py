@@ -309,6 +309,7 @@ class _VideoOut:
 
         from ..core.render import pad_even
         from ..errors import InputError
+        from ..writers.base import unlink_old_file
 
         img = cv2.cvtColor(fr.image, cv2.COLOR_GRAY2BGR)
         if self.side_by_side:
@@ -317,6 +318,7 @@ class _VideoOut:
         img = pad_even(img)
         if self._w is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            unlink_old_file(self.path)  # a player of the old file keeps it (OpenCV truncates in place)
             h, w = img.shape[:2]
             self._w = cv2.VideoWriter(str(self.path), cv2.VideoWriter_fourcc(*"mp4v"), self.fps, (w, h))
             if not self._w.isOpened():

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..core.render import pad_even
 from ..errors import EvFocusError
+from ..writers.base import unlink_old_file
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ class VideoSink:
         h, w = frame.shape[:2]
         if self._vw is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            unlink_old_file(self.path)  # a player of the old file keeps it (OpenCV truncates in place)
             # padded to even sides, as each frame is (core.render.pad_even)
             self._vw = cv2.VideoWriter(str(self.path), cv2.VideoWriter_fourcc(*"mp4v"), self.fps,
                                        (w + w % 2, h + h % 2), True)

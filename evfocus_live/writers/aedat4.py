@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import os
-import stat
 import struct
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -27,7 +26,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..events import EVENT_DTYPE
-from .base import EventWriter, as_event_records
+from .base import EventWriter, as_event_records, unlink_old_file
 
 log = logging.getLogger(__name__)
 
@@ -96,17 +95,6 @@ def data_table_bytes(rows: list[tuple[int, int, int, int, int, int]]) -> bytes:
     return struct.pack("<I", len(body)) + body
 
 
-def _unlink_old_file(path: Path) -> None:
-    """Remove an existing regular file before a new one is written in its place: a process
-    that has the old one open or memory-mapped (a reader of it) keeps its copy, where
-    truncating it in place crashed that process (Bus error). A device, pipe or link is
-    written as before."""
-    try:
-        if stat.S_ISREG(os.lstat(path).st_mode):
-            os.unlink(path)
-    except OSError:  # absent, or not removable here: open() says what is wrong, if anything
-        pass
-
 
 def _xml(width: int, height: int, sensor: str, compression: str) -> str:
     comp = {"none": "NONE", "lz4": "LZ4", "lz4_high": "LZ4_HIGH"}[compression]
@@ -159,7 +147,7 @@ class Aedat4Writer(EventWriter):
         self.fsync = fsync
         self.events_written = 0
         self._rows: list[tuple[int, int, int, int, int, int]] = []
-        _unlink_old_file(self.path)
+        unlink_old_file(self.path)
         try:
             self._fh = open(self.path, "wb", buffering=0)  # unbuffered: a failed write can be cut back
         except OSError as exc:

@@ -7,6 +7,10 @@ means a writer dropped by an error path still leaves a readable file.
 
 from __future__ import annotations
 
+import os
+import stat
+from pathlib import Path
+
 import numpy as np
 
 from ..events import EVENT_DTYPE
@@ -52,3 +56,15 @@ def as_event_records(events: np.ndarray) -> np.ndarray:
         out[n] = events[n]
     out["p"] = events["p"] > 0
     return out
+
+
+def unlink_old_file(path: str | Path) -> None:
+    """Remove an existing regular file before a new one is written in its place: a process
+    that has the old one open or memory-mapped (a reader, a video player) keeps its copy,
+    where truncating it in place crashed a reader (Bus error). A device, pipe or link is
+    written as before."""
+    try:
+        if stat.S_ISREG(os.lstat(path).st_mode):
+            os.unlink(path)
+    except OSError:  # absent, or not removable here: the open that follows says what is wrong
+        pass

@@ -14,8 +14,6 @@ readers can load ``t`` alone to seek.
 from __future__ import annotations
 
 import logging
-import os
-import stat
 import time
 from pathlib import Path
 
@@ -23,7 +21,7 @@ import h5py
 import numpy as np
 
 from ..errors import InputError
-from .base import EventWriter, as_event_records
+from .base import EventWriter, as_event_records, unlink_old_file
 
 log = logging.getLogger(__name__)
 
@@ -39,16 +37,6 @@ def _compression() -> dict:
     except Exception:  # hdf5plugin missing or broken: gzip is always there
         return {"compression": "gzip", "compression_opts": 1, "shuffle": True}
 
-
-def _unlink_old_file(path: Path) -> None:
-    """Remove an existing regular file before a new one is written in its place: a process
-    that has the old one open or mapped keeps its copy instead of reading a truncated file.
-    (As ``aedat4._unlink_old_file``; not imported from there, which loads numba.)"""
-    try:
-        if stat.S_ISREG(os.lstat(path).st_mode):
-            os.unlink(path)
-    except OSError:  # absent, or not removable here: h5py says what is wrong, if anything
-        pass
 
 
 class Hdf5Writer(EventWriter):
@@ -70,7 +58,7 @@ class Hdf5Writer(EventWriter):
                  mode: str = "w", flush_s: float = 1.0):
         self.path = Path(path)
         if mode == "w":  # (only then: "a" adds to the file)
-            _unlink_old_file(self.path)
+            unlink_old_file(self.path)
         try:
             self._f = h5py.File(self.path, mode)
         except OSError as exc:
