@@ -34,3 +34,15 @@ def first_line(exc: BaseException, default: str | None = None) -> str:
     type name) when it has no text. Driver and library errors can span pages."""
     line = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), None)
     return line if line is not None else (default if default is not None else type(exc).__name__)
+
+
+def first_sentence(exc: BaseException, limit: int = 200) -> str:
+    """The first sentence of :func:`first_line` (cut at a word past ``limit`` characters, with
+    "…"), without its full stop, for a parenthesis: a cut at a fixed length ended torch's zip
+    error mid-word ("... internal miniz error. If yo")."""
+    import re
+
+    out = re.split(r"(?<=[.!?])\s+", first_line(exc), maxsplit=1)[0]
+    if len(out) > limit:
+        out = out[:limit].rsplit(" ", 1)[0] + "…"
+    return out.rstrip(".") or type(exc).__name__

@@ -20,14 +20,13 @@ import hashlib
 import logging
 import math
 import os
-import re
 import warnings
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from ..errors import CheckpointError, DeviceError
+from ..errors import CheckpointError, DeviceError, first_sentence
 from . import e2vid as _e2vid
 from . import evfocus as _evfocus
 from . import firenet as _firenet
@@ -215,17 +214,6 @@ def save_checkpoint(path: str | Path, model: torch.nn.Module, meta: dict[str, An
     return path
 
 
-def first_sentence(text: str, limit: int = 200) -> str:
-    """The first sentence of ``text``'s first line (one longer than ``limit`` characters cut
-    at a word, with "…"): a cut at a fixed length ended torch's zip error mid-word
-    ("... internal miniz error. If yo")."""
-    line = (text.strip().splitlines() or [""])[0].strip()
-    out = re.split(r"(?<=[.!?])\s+", line, maxsplit=1)[0]
-    if len(out) > limit:
-        out = out[:limit].rsplit(" ", 1)[0] + "…"
-    return out.rstrip(".")  # it goes in parentheses
-
-
 def read_checkpoint(path: str | Path) -> dict[str, Any]:
     """The raw checkpoint dict (CPU tensors), validated for its keys. Errors name the path
     as given (``./x.pt``, ``~/x.pt``), not as resolved."""
@@ -245,7 +233,7 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
         if "Weights only load failed" in str(exc):  # torch's refusal: several paragraphs of advice
             raise CheckpointError(f"{shown}: holds pickled Python objects, which are never loaded "
                                   "(a checkpoint is tensors and plain data)") from exc
-        msg = first_sentence(str(exc)) or type(exc).__name__
+        msg = first_sentence(exc)
         raise CheckpointError(f"{shown}: not a readable evfocus-live checkpoint ({msg})") from exc
     if not isinstance(ckpt, dict) or not {"arch", "config", "state_dict"} <= set(ckpt):
         raise CheckpointError(f"{shown}: not an evfocus-live checkpoint (expected keys arch, config, state_dict)")
