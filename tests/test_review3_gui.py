@@ -13,6 +13,7 @@ import cv2
 import pytest
 from conftest import REAL_FILES
 from PySide6 import QtCore
+from test_review2_gui import make_window, pattern, wait_frames  # noqa: F401 (shared helpers)
 
 from evfocus_live.config import PostConfig, WindowConfig
 from evfocus_live.gui.window import MainWindow, ViewerOptions
@@ -20,27 +21,6 @@ from evfocus_live.gui.window import MainWindow, ViewerOptions
 pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("one_torch_thread")]
 
 TIMEOUT_MS = 30_000
-
-
-def pattern(w=96, h=72):
-    from evfocus_plugin_pattern import PatternSource
-    return PatternSource(width=w, height=h)
-
-
-def make_window(qtbot, tmp_path, source, model_obj, **kw) -> MainWindow:
-    opts = ViewerOptions(model_obj=model_obj, post=PostConfig(steps=()),
-                         window=WindowConfig(mode="events", window_events=kw.pop("window_events", 1500)),
-                         record_dir=tmp_path / "rec", snapshot_dir=tmp_path / "snap", source=source, **kw)
-    win = MainWindow(opts)
-    qtbot.addWidget(win)
-    win.resize(1200, 600)
-    win.show()
-    return win
-
-
-def wait_frames(qtbot, win, n=1):
-    start = win.frames_painted
-    qtbot.waitUntil(lambda: win.frames_painted >= start + n, timeout=TIMEOUT_MS)
 
 
 def video_frames(path) -> int:

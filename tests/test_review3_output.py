@@ -3,30 +3,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import make_events
+from test_review2_output import _npy, tiny_ckpt  # noqa: F401 (the shared fixture and helper)
 
 from evfocus_live import __version__
 from evfocus_live.cli import main
-from evfocus_live.nn.registry import build_model, save_checkpoint
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
-
-
-@pytest.fixture(scope="module")
-def tiny_ckpt(tmp_path_factory) -> Path:
-    import torch
-
-    torch.manual_seed(0)
-    return save_checkpoint(tmp_path_factory.mktemp("ckpt") / "firenet_tiny.pt", build_model("firenet", {"base": 2}))
-
-
-def _npy(path: Path, n: int = 4000) -> Path:
-    np.save(path, make_events(n, 64, 48, duration_us=200_000))
-    return path
 
 
 def _rec(inp, out, ckpt, *extra) -> int:
