@@ -2,7 +2,8 @@
 
 Names: ``evfocus`` (light, the default), ``evfocus-full`` (the paper's width, trained on a
 GPU), ``e2vid``, ``e2vid-full``, ``e2vid-sharp``, ``firenet`` — weights in the repository's
-``models/`` (override with ``$EVFOCUS_MODELS_DIR``) — plus any third-party entry point in
+``models/``, which an installed package carries as ``evfocus_live/_models`` (override with
+``$EVFOCUS_MODELS_DIR``) — plus any third-party entry point in
 the ``evfocus_live.models`` group, or a path to a ``.pt`` checkpoint.
 
 A checkpoint is a plain dict ``{"arch", "config", "state_dict", "meta"}`` loaded with
@@ -101,10 +102,30 @@ SHIPPED: dict[str, str | None] = {
 DEFAULT_MODEL = "evfocus"
 
 
+#: the shipped models inside an installed package (wheel, sdist, ``pip install .``): setup.py
+#: maps the repository's ``models/`` onto ``evfocus_live._models``
+_PACKAGED_MODELS = Path(__file__).resolve().parents[1] / "_models"
+#: the repository's ``models/``: a checkout, or an editable install (``pip install -e .``)
+_CHECKOUT_MODELS = Path(__file__).resolve().parents[2] / "models"
+
+
+def shipped_models_dir() -> Path:
+    """The models that came with this code (weights, cards, ``configs/``): the installed
+    package's copy when there is one, else the checkout's ``models/``. Ignores
+    ``$EVFOCUS_MODELS_DIR``: the configs belong to this code, whatever weights are used."""
+    return _PACKAGED_MODELS if _PACKAGED_MODELS.is_dir() else _CHECKOUT_MODELS
+
+
 def models_dir() -> Path:
-    """Where shipped weights and cards live (the repository's ``models/``)."""
+    """Where shipped weights and cards are looked up (and ``python -m evfocus_live.train.card``
+    writes): ``$EVFOCUS_MODELS_DIR`` when set, else :func:`shipped_models_dir`."""
     env = os.environ.get("EVFOCUS_MODELS_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "models"
+    return Path(env) if env else shipped_models_dir()
+
+
+def configs_dir() -> Path:
+    """The training configs of the built-in models (``models/configs`` in a checkout)."""
+    return shipped_models_dir() / "configs"
 
 
 _DEVICE_LOGGED: set[str] = set()
