@@ -85,8 +85,9 @@ class ModelConfig:
     """Which network to run and where."""
 
     name: str = "evfocus"
+    #: auto | cpu | cuda | cuda:N (GPU N from 0), placed by ``nn.registry.resolve_device``
     device: str = "auto"
-    half: bool = True  # fp16 on CUDA only
+    half: bool = True  # fp16 on CUDA only (any GPU: cuda:1 as cuda)
     #: torch CPU threads for inference; 0 = the measured default (``nn.runtime.default_threads``)
     threads: int = 0
     #: CPU inference backend: auto | eager | jit | onnx | compile (see ``nn.runtime``)

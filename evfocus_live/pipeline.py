@@ -671,8 +671,8 @@ class Pipeline:
             raise CheckpointError(f"model {self.model_cfg.name!r} failed on a {self.width}x{self.height} window: "
                                   f"{type(exc).__name__}: {msg}") from exc
         img = out["image"] if isinstance(out, dict) else out
-        if self.device.type == "cuda":
-            torch.cuda.synchronize()
+        if self.device.type == "cuda":  # this GPU's (on cuda:1 a bare synchronize() opened a context on GPU 0)
+            torch.cuda.synchronize(self.device)
         nan = not bool(torch.isfinite(img.sum(dtype=torch.float32)))  # NaN/Inf anywhere propagates
         if not window.frame and not nan:  # the cut-off part of an overfull window: state only
             return None

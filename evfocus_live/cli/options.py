@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import math
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -23,6 +24,22 @@ MAX_WINDOW_MS = 3_600_000.0
 #: the ring buffer holds 4 windows at 13 bytes/event: 50 M -> 2.6 GB, still allocatable (where
 #: 1e11 asked for 4.7 TiB), ~150x the default window of a 1280x720 sensor (0.35 events/pixel)
 MAX_WINDOW_EVENTS = 50_000_000
+
+
+#: what ``--device`` takes, for the options' help
+DEVICE_HELP = "auto | cpu | cuda | cuda:N (auto = CUDA when available, else CPU; cuda:N = GPU N, from 0)"
+_DEVICE = re.compile(r"auto|cpu|cuda(?::([0-9]+))?")
+
+
+def check_device(opt: str, value: str) -> str:
+    """``--device`` as the name the model is placed by: auto, cpu, cuda or cuda:N (GPU N,
+    counted from 0, so that a lab with two can put the viewer on the second). Only the spelling is
+    checked here; whether that GPU is there is ``nn.registry.resolve_device``'s one line
+    when the model is placed (the viewer's window then runs on the CPU and says so)."""
+    m = _DEVICE.fullmatch(value.strip().lower())
+    if m is None:
+        raise ConfigError(f"{opt} {value!r}: not a device (auto, cpu, cuda, or cuda:N for GPU N from 0)")
+    return f"cuda:{int(m.group(1))}" if m.group(1) is not None else m.group(0)
 
 
 def check_number(opt: str, value: float | None, lo: float = 0.0, lo_ok: bool = False,

@@ -43,6 +43,8 @@ _OUR_OUTPUT = re.compile(r"(frame|blur)_\d+\.png|timestamps\.txt")
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
+    from .options import DEVICE_HELP
+
     p = subparsers.add_parser(
         "reconstruct", help="reconstruct sharp frames from event recordings",
         description="Reconstruct sharp intensity frames from (out-of-focus) event recordings. Writes "
@@ -52,8 +54,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    "input when there are several)")
     p.add_argument("--model", default="evfocus", help="model name (evfocus, e2vid, firenet, ...) or .pt "
                    "checkpoint path (default: evfocus)")
-    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"],
-                   help="auto = CUDA when available, else CPU")
+    p.add_argument("--device", default="auto", help=DEVICE_HELP)
     win = p.add_mutually_exclusive_group()
     win.add_argument("--window-ms", type=float, metavar="X", help="fixed window duration in ms")
     win.add_argument("--window-events", type=int, metavar="N",
@@ -92,8 +93,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def _options(args) -> dict:
     """Plain, picklable options (they travel to worker processes)."""
     from ..errors import ConfigError
-    from .options import check_number, check_window_events, check_window_ms, post_steps
+    from .options import check_device, check_number, check_window_events, check_window_ms, post_steps
 
+    device = check_device("--device", args.device)
     check_window_ms("--window-ms", args.window_ms)
     check_window_ms("--adaptive-ms", args.adaptive_ms)
     check_window_events("--window-events", args.window_events)
@@ -114,7 +116,7 @@ def _options(args) -> dict:
         raise ConfigError(f"--video: the default frame rate 1000/--window-ms = {fps:.3g} fps is outside "
                           f"{VIDEO_FPS_MIN:g}..{VIDEO_FPS_MAX:g}; give --fps")
     steps = post_steps(args.post)
-    return dict(model=args.model, device=args.device, window_ms=args.window_ms,
+    return dict(model=args.model, device=device, window_ms=args.window_ms,
                 window_events=args.window_events, at=args.at, adaptive_ms=args.adaptive_ms, post=steps,
                 video=args.video, side_by_side=args.side_by_side, fps=_writer_fps(fps),
                 save_blur_map=args.save_blur_map, start_s=args.start_s, end_s=args.end_s,

@@ -1,6 +1,6 @@
 """``evfocus-live``: the live viewer, its headless twin and the plugin listing.
 
-    evfocus-live [INPUT] [--camera NAME] [--model NAME|PATH] [--device auto|cpu|cuda]
+    evfocus-live [INPUT] [--camera NAME] [--model NAME|PATH] [--device auto|cpu|cuda|cuda:N]
                  [--window-ms X | --window-events N] [--headless] [--video OUT.mp4]
                  [--screenshot PNG] [--exit-after S] [--list-plugins]
 
@@ -22,8 +22,8 @@ import threading
 import time
 from pathlib import Path
 
-from ..cli.options import (check_not_input, check_number, check_output_file, check_window_events, check_window_ms,
-                           post_steps)
+from ..cli.options import (DEVICE_HELP, check_device, check_not_input, check_number, check_output_file,
+                           check_window_events, check_window_ms, post_steps)
 from ..config import ModelConfig, PostConfig, WindowConfig
 from ..errors import ConfigError, EvFocusError
 
@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="davis346 | dvxplorer | prophesee | sim | auto | a source plugin name "
                         "(default: sim when no INPUT; auto falls back to sim)")
     p.add_argument("--model", default="evfocus", help="model name or .pt checkpoint (default: evfocus)")
-    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    p.add_argument("--device", default="auto", help=DEVICE_HELP)
     g = p.add_mutually_exclusive_group()
     g.add_argument("--window-ms", type=float, default=None, metavar="X", help="fixed-duration windows of X ms")
     g.add_argument("--window-events", type=int, default=None, metavar="N",
@@ -75,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
     if args.input and args.camera:
         raise ConfigError("give either INPUT or --camera, not both")
+    device = check_device("--device", args.device)
     check_number("--exit-after", args.exit_after)  # seconds, finite and > 0
     if args.screenshot and args.exit_after is None:
         raise ConfigError("--screenshot needs --exit-after S (when to take it)")
@@ -103,7 +104,7 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
                               "a recording is given without --camera)")
     steps = post_steps(args.post)
     spec = args.input or args.camera or "sim"
-    return spec, window, ModelConfig(name=args.model, device=args.device), PostConfig(steps=steps)
+    return spec, window, ModelConfig(name=args.model, device=device), PostConfig(steps=steps)
 
 
 def list_plugins() -> int:

@@ -170,6 +170,21 @@ class MainWindow(QtWidgets.QMainWindow):
             names.insert(0, cur)
         return names
 
+    def device_names(self) -> list[str]:
+        """The device box: auto, cpu, cuda and, with several GPUs, cuda:0 .. cuda:N-1 (a lab
+        with two puts the viewer on the second); a device asked for that is not among them
+        (``--device cuda:3``) is listed too, so that the box shows it until a source runs."""
+        import torch
+
+        names = ["auto", "cpu", "cuda"]
+        n_gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if n_gpus > 1:
+            names += [f"cuda:{i}" for i in range(n_gpus)]
+        cur = self.opts.model.device
+        if cur and cur not in names:
+            names.append(cur)
+        return names
+
     # ------------------------------------------------------------------ UI
     def _build_ui(self) -> None:
         central = QtWidgets.QWidget()
@@ -297,7 +312,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.model_combo.setCurrentText(self.opts.model.name)
         self.model_combo.activated.connect(lambda i: self.set_model(self.model_combo.itemText(i)))
         self.device_combo = QtWidgets.QComboBox()
-        self.device_combo.addItems(["auto", "cpu", "cuda"])
+        self.device_combo.addItems(self.device_names())
         self.device_combo.setCurrentText(self.opts.model.device)
         self.device_combo.activated.connect(
             lambda i: self.set_model(self.model_combo.currentText(), self.device_combo.itemText(i)))

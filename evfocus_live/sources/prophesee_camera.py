@@ -40,6 +40,22 @@ def _nd_name(device) -> str:
     return str(getattr(name, "value", name))
 
 
+def _release_metavision(it) -> None:
+    """Give a Metavision ``EventsIterator``'s camera back now. It has no close(): its
+    ``reader`` (OpenEB's RawReaderBase, a context manager) stops the stream and drops the HAL
+    device on exit, which was otherwise left to the garbage collector - and a failed open's
+    DeviceError held the iterator in its traceback, so the next open found the camera busy.
+    Safe to call twice (the reader's exit only deletes what is still there)."""
+    reader = getattr(it, "reader", None)
+    try:
+        if reader is not None and hasattr(reader, "__exit__"):
+            reader.__exit__(None, None, None)
+        elif callable(getattr(it, "close", None)):
+            it.close()
+    except Exception as exc:  # releasing is best effort: the open's own error is the one to say
+        log.debug("releasing the Metavision camera failed: %s", first_line(exc, type(exc).__name__))
+
+
 def _backend():
     """'metavision', 'neuromorphic_drivers' or None, by what imports."""
     for module, name in (("metavision_core.event_io", "metavision"),
@@ -102,11 +118,19 @@ class PropheseeCameraSource(EventSource):
         from metavision_core.event_io import EventsIterator
         try:
             it = EventsIterator(input_path=serial or "", mode="delta_t", delta_t=10_000)
-            h, w = it.get_size()
         except Exception as exc:
             raise DeviceError(f"no Prophesee camera found via Metavision ({type(exc).__name__}: "
                               f"{first_line(exc, 'no detail')})") from None
-        self.width, self.height = int(w), int(h)
+        self._mv_it = it  # holds the camera: close() releases it, also on a failure below
+        try:
+            h, w = it.get_size()  # (None, None) when the device has no geometry
+            if h is None or w is None or int(w) <= 0 or int(h) <= 0:
+                raise ValueError(f"it reports {w} x {h} pixels")
+            self.width, self.height = int(w), int(h)
+        except Exception as exc:
+            self.close()
+            raise DeviceError(f"cannot read the sensor size of the Prophesee camera via Metavision "
+                              f"({type(exc).__name__}: {first_line(exc, 'no detail')})") from None
         self.sensor = f"Prophesee {serial or ''}".strip()
         return (_to_events(ev) for ev in it)
 
@@ -216,7 +240,12 @@ class PropheseeCameraSource(EventSource):
             thread.join(1.0)  # the driver yields every packet (10 ms): the pump sees the stop
             if thread.is_alive():
                 log.warning("the Prophesee reader thread did not stop within 1 s")
+        running = thread is not None and thread.is_alive()  # (still inside the driver: leave it be)
         it = getattr(self, "_it", None)
-        if it is not None and not (thread is not None and thread.is_alive()):
+        if it is not None and not running:
             it.close()  # ends the generator: its driver iterator is released with it
         self._it = None
+        mv = getattr(self, "_mv_it", None)
+        if mv is not None and not running:
+            self._mv_it = None
+            _release_metavision(mv)

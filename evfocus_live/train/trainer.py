@@ -502,18 +502,20 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
         # run's when the wall time stops it before it writes its own: keep them, renamed.
         # Only now, when the data and the checkpoint were taken: a refused start leaves them be
         # Afresh, its logs go aside too: the new run's log.csv replaced the one of the kept
-        # checkpoint. A last.pt there may mean a forgotten --resume: said as a warning
+        # checkpoint. A last.pt there may mean a forgotten --resume: said as a warning.
+        # Every earlier generation is kept (.prev = the newest, .prev2 the one before, ...):
+        # one .prev each lost the run before last at the second fresh run
         names = ("final.pt",) if ck is not None else ("final.pt", "last.pt", "log.csv", "log.json", "loss.png")
         for name in names:
             if (out_dir / name).is_file():
-                stem, dot, ext = name.rpartition(".")
-                prev = f"{stem}.prev{dot}{ext}"
-                (out_dir / name).replace(out_dir / prev)
+                prev, older = _move_aside(out_dir, name)
+                shifted = ("" if not older else f" (the older one now {_prev_name(name, 2)})" if older == 1
+                           else f" (the older ones now {_prev_name(name, 2)} .. {_prev_name(name, older + 1)})")
                 if name == "last.pt":
-                    log.warning("%s held an earlier run's last.pt: starting afresh (no --resume), it is "
-                                "kept as last.prev.pt until the next fresh run here", out_dir)
+                    log.warning("%s held an earlier run's last.pt: starting afresh (no --resume); it is "
+                                "kept as last.prev.pt%s", out_dir, shifted)
                 else:
-                    log.info("moved the earlier run's %s aside to %s", name, prev)
+                    log.info("moved the earlier run's %s aside to %s%s", name, prev, shifted)
 
     step0 = step
     t_start = time.monotonic()
@@ -809,6 +811,26 @@ def _cpu_name() -> str:
     import platform
 
     return platform.processor() or "cpu"
+
+
+def _prev_name(name: str, generation: int = 1) -> str:
+    """``log.csv`` -> ``log.prev.csv`` (generation 1, the newest kept), ``log.prev2.csv``, ..."""
+    stem, dot, ext = name.rpartition(".")
+    return f"{stem}.prev{generation if generation > 1 else ''}{dot}{ext}"
+
+
+def _move_aside(out_dir: Path, name: str) -> tuple[str, int]:
+    """Rename ``out_dir/name`` to its ``.prev`` name, first moving the kept ones a generation
+    back (``.prev`` -> ``.prev2`` -> ...) up to the first free number, oldest first: an
+    interruption leaves a gap, never a file written over. Returns (the new name, how many
+    kept ones moved back)."""
+    free = 1
+    while os.path.lexists(out_dir / _prev_name(name, free)):
+        free += 1
+    for g in range(free - 1, 0, -1):
+        (out_dir / _prev_name(name, g)).replace(out_dir / _prev_name(name, g + 1))
+    (out_dir / name).replace(out_dir / _prev_name(name))
+    return _prev_name(name), free - 1
 
 
 def _write_csv(path: Path, rows: list[dict[str, float]]) -> None:
