@@ -52,7 +52,7 @@ def frames_of(replay: dict, model_name: str, device: str, precision: str, window
 def main(argv: list[str] | None = None) -> int:
     ap = Parser(description=__doc__.split("\n")[0])
     ap.add_argument("--models", nargs="+", default=["e2vid-full", "evfocus-full"], help="names or checkpoint paths")
-    ap.add_argument("--device", default="cuda", choices=["cuda", "cpu"])
+    ap.add_argument("--device", default="cuda", help="cuda, cuda:N (GPU N, from 0) or cpu")
     ap.add_argument("--precisions", nargs="+", default=None,
                     help="fp16 fp32 on CUDA (default both), auto fp32 bf16 on the CPU (default fp32)")
     ap.add_argument("--seconds", type=positive_float, default=3.0, help="replay length")
@@ -63,15 +63,21 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     import torch
 
-    from evfocus_live.cli.options import check_output_file
-    from evfocus_live.errors import CheckpointError, EvFocusError
-    from evfocus_live.nn.registry import load_model
+    from evfocus_live.cli.options import check_device, check_output_file
+    from evfocus_live.errors import CheckpointError, ConfigError, EvFocusError
+    from evfocus_live.nn.registry import configs_dir, load_model, resolve_device
 
-    if args.device == "cuda" and not torch.cuda.is_available():
-        return fail(ap.prog, "--device cuda: no CUDA device here (use --device cpu)")
+    try:  # cuda:N as cuda; a GPU number this machine lacks is one line (resolve_device's)
+        args.device = check_device("--device", args.device)
+        if args.device == "auto":
+            raise ConfigError("--device auto: name the device to time (cuda, cuda:N or cpu)")
+        dev = resolve_device(args.device)
+    except EvFocusError as exc:
+        return fail(ap.prog, exc)
+    on_gpu = dev.type == "cuda"
     # before the replays are built: an unknown one was a ConfigError traceback after them, and
     # bf16 on CUDA ran fp32 under a bf16 label (benchmark._model_config knows fp16 / fp32 there)
-    allowed = ("fp16", "fp32") if args.device == "cuda" else ("auto", "fp32", "bf16")
+    allowed = ("fp16", "fp32") if on_gpu else ("auto", "fp32", "bf16")
     bad = [p for p in args.precisions or () if p not in allowed]
     if bad:
         return fail(ap.prog, f"--precisions {bad[0]}: not one of {', '.join(allowed)} on --device {args.device}")
@@ -82,11 +88,11 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 load_model(name, "cpu")
             except CheckpointError:  # timed untrained when models/configs has it (benchmark._model_list)
-                if not (Path(__file__).resolve().parents[1] / "models" / "configs" / f"{name}.toml").is_file():
+                if not (configs_dir() / f"{name}.toml").is_file():
                     raise
     except EvFocusError as exc:
         return fail(ap.prog, exc)
-    precisions = tuple(args.precisions or (("fp16", "fp32") if args.device == "cuda" else ("fp32",)))
+    precisions = tuple(args.precisions or (("fp16", "fp32") if on_gpu else ("fp32",)))
     rows = []
     with tempfile.TemporaryDirectory(prefix="evfocus-bench-gpu-") as tmp:
         replays = make_replays(Path(tmp), seconds=args.seconds)
@@ -112,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     for r in rows:
         b = base.get((r["resolution"], r["precision"]))
         r["ratio_vs_baseline"] = round(r["value"] / b, 3) if b else None
-    result = {"device": torch.cuda.get_device_name() if args.device == "cuda" else "cpu", "baseline": args.models[0],
+    result = {"device": torch.cuda.get_device_name(dev) if on_gpu else "cpu", "baseline": args.models[0],
               "torch": torch.__version__, "rows": rows, "live": live, "fp16_vs_fp32": diffs}
     for r in rows:
         log.info("%s %s %s: %.1f frames/s (%.2f ms/frame, forward %.2f ms, real-time x%s)", r["model"], r["resolution"],

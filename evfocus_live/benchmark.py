@@ -253,7 +253,7 @@ def bench_voxel(replays: dict, repeats: int) -> list[Row]:
 
 def _model_list(names: list[str] | None) -> list[tuple[str, torch.nn.Module]]:
     from .errors import CheckpointError
-    from .nn.registry import SHIPPED, build_model, load_model
+    from .nn.registry import SHIPPED, build_model, configs_dir, load_model
 
     out = []
     for name in names or list(SHIPPED):
@@ -261,7 +261,7 @@ def _model_list(names: list[str] | None) -> list[tuple[str, torch.nn.Module]]:
             out.append((name, load_model(name, "cpu")))
         except CheckpointError:
             # a built-in name without weights here: time the architecture, untrained
-            cfg_path = Path(__file__).resolve().parents[1] / "models" / "configs" / f"{name}.toml"
+            cfg_path = configs_dir() / f"{name}.toml"  # the checkout's or the installed package's
             if cfg_path.is_file():
                 import tomllib
 
@@ -410,8 +410,8 @@ def _model_config(model_name: str, device: str, precision: str, threads: int = 0
     ``threads``: torch CPU threads (0: the pipeline's default, which it sets)."""
     from .config import ModelConfig
 
-    if device == "cuda":
-        return ModelConfig(name=model_name, device="cuda", half=precision == "fp16", precision="fp32", threads=threads)
+    if str(device).startswith("cuda"):  # cuda or cuda:N
+        return ModelConfig(name=model_name, device=str(device), half=precision == "fp16", precision="fp32", threads=threads)
     return ModelConfig(name=model_name, device="cpu", precision=precision, threads=threads)
 
 

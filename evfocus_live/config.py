@@ -112,13 +112,3 @@ class PostConfig:
 
     steps: tuple[str, ...] = ("auto_hdr",)
     options: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class DisplayConfig:
-    """Event view rendering in the viewer."""
-
-    event_mode: Literal["accumulate", "decay", "time_surface"] = "decay"
-    decay_ms: float = 30.0
-    show_defocus_map: bool = True
-    refresh_ms: int = 16

@@ -25,9 +25,9 @@ def add_parser(sub):
 
 def _check_models(names: list[str]) -> None:
     """Every --models name must be timeable (else one line before minutes of timing)."""
-    from ..nn.registry import SHIPPED, load_model
+    from ..nn.registry import SHIPPED, configs_dir, load_model
 
-    configs = Path(__file__).resolve().parents[2] / "models" / "configs"
+    configs = configs_dir()  # the checkout's models/configs or the installed package's
     for name in names:
         if name not in SHIPPED and not (configs / f"{name}.toml").is_file():
             load_model(name, "cpu")  # CheckpointError: unknown name, missing or bad checkpoint

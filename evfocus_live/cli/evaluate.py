@@ -12,6 +12,8 @@ import argparse
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
+    from .options import DEVICE_HELP
+
     p = subparsers.add_parser("eval", help="evaluate models on simulated ground truth and real recordings",
                               description="Compare models (names or .pt paths) by blur level (synthetic) and with "
                                           "no-reference metrics (real recordings).")
@@ -20,7 +22,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="report folder (report.md, report.json, grid_*.png)")
     p.add_argument("--warmup", type=int, default=3, help="windows not scored after a reset (default 3)")
     p.add_argument("--max-windows", type=int, default=60, help="windows per real recording (default 60)")
-    p.add_argument("--device", default="cpu", help="cpu | cuda | auto")
+    p.add_argument("--device", default="cpu", help=DEVICE_HELP + "; default cpu")
     p.add_argument("--no-progress", action="store_true", help="no progress bars (also with -q)")
     return p
 
@@ -30,17 +32,18 @@ def run(args) -> int:
 
     from ..errors import ConfigError
     from ..train.evaluate import EvalInterrupted, evaluate
-    from .options import check_output_dir
+    from .options import check_device, check_output_dir
 
     if args.warmup < 0:  # a negative warm-up would score frames twice
         raise ConfigError(f"--warmup must be >= 0 windows, got {args.warmup}")
     if args.max_windows < 1:
         raise ConfigError(f"--max-windows must be >= 1, got {args.max_windows}")
+    device = check_device("--device", args.device)
     if args.out is not None:
         check_output_dir("--out", args.out)  # before the models run, not after
     try:
         rep = evaluate(args.models, args.data, args.out, warmup=args.warmup, max_windows=args.max_windows,
-                       device=args.device, progress=not (args.no_progress or getattr(args, "quiet", False)))
+                       device=device, progress=not (args.no_progress or getattr(args, "quiet", False)))
     except EvalInterrupted as stop:  # Ctrl-C: the finished part, then "interrupted" and exit 130
         print(stop.report["markdown"])
         logging.getLogger(__name__).warning("interrupted: %s%s", stop.report["interrupted"],

@@ -185,7 +185,7 @@ _VALUE_RULES = [
     ("train", "out", lambda v: isinstance(v, str) and v != "", "a folder name"),
     ("train", "threads", lambda v: v is None or (_is_int(v) and 0 <= v <= 1024),  # 1e5 threads: an mmap failure
      "a whole number from 0 (default) to 1024"),
-    ("train", "device", lambda v: isinstance(v, str), "\"auto\", \"cpu\" or \"cuda\""),
+    ("train", "device", lambda v: isinstance(v, str), "\"auto\", \"cpu\", \"cuda\" or \"cuda:N\""),
     ("train", "ckpt_every_s", lambda v: _is_num(v) and v >= 0, "a number of seconds >= 0"),
     ("train", "log_every", lambda v: _is_int(v) and v >= 1, "a whole number >= 1"),
     ("train", "grad_clip", lambda v: v is None or (_is_num(v) and v >= 0), "a number >= 0 (0: off)"),
@@ -320,6 +320,24 @@ def _amp_dtype(device: torch.device, amp: str = "auto") -> torch.dtype | None:
     return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
 
 
+def _training_device(name: str, ddp: bool) -> torch.device:
+    """The device this process trains on, made current: under DDP each rank's own GPU
+    (``LOCAL_RANK``); else the one named, so that ``device = "cuda:1"`` checks bf16 support,
+    autocasts and allocates on GPU 1, not on GPU 0 (torch's current device)."""
+    device = resolve_device(name)
+    if ddp:
+        import torch.distributed as dist
+
+        if not dist.is_initialized():
+            dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+        if device.type == "cuda":
+            device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+            torch.cuda.set_device(device)
+    elif device.type == "cuda" and device.index is not None:
+        torch.cuda.set_device(device)
+    return device
+
+
 def _dist_info() -> tuple[bool, int, int]:
     ws = int(os.environ.get("WORLD_SIZE", "1"))
     return ws > 1, int(os.environ.get("RANK", "0")), ws
@@ -389,15 +407,7 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
     ddp, rank, world = _dist_info()
     if tc["threads"]:
         torch.set_num_threads(int(tc["threads"]))
-    device = resolve_device(tc["device"])
-    if ddp:
-        import torch.distributed as dist
-
-        if not dist.is_initialized():
-            dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
-        if device.type == "cuda":
-            device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
-            torch.cuda.set_device(device)
+    device = _training_device(tc["device"], ddp)
     amp_dtype = _amp_dtype(device, tc["amp"])  # before caching the data: a refused amp fails at once
     seed = int(tc["seed"]) + rank
     torch.manual_seed(seed)
