@@ -190,8 +190,9 @@ def test_simulate_resume_finishes_an_interrupted_run_as_if_it_had_not_stopped(tm
     assert cli_main(["-q", "simulate", str(cut), *SIM_ARGS]) == 2
     assert "use --resume to finish that run" in capsys.readouterr().err
     made = []
-    real = sequence.simulate_sequence
-    monkeypatch.setattr(sequence, "simulate_sequence", lambda cfg, seed: made.append(seed) or real(cfg, seed))
+    real = sequence.simulate_to_files  # what the CLI writes each sequence with
+    monkeypatch.setattr(sequence, "simulate_to_files",
+                        lambda cfg, seed, *a, **k: made.append(seed) or real(cfg, seed, *a, **k))
     assert cli_main(["-q", "simulate", str(cut), *SIM_ARGS, "--resume"]) == 0
     assert made == [41, 42]
     assert sorted(p.name for p in cut.iterdir()) == sorted(p.name for p in whole.iterdir())

@@ -3,7 +3,8 @@
 Each sequence i is written as ``seq_XXXXX.aedat4`` (events) and ``seq_XXXXX.h5`` (events
 in our HDF5 layout plus ``/frames``: ``t_us``, ``sharp``, ``blurred``, ``sigma``,
 ``depth``, ``event_idx``), using seed ``SEED + i``; ``dataset.json`` lists config, seeds
-and counts.
+and counts. Sequences are written as they are simulated, so a long one (soak tests, long
+replays) needs no more memory than a short one.
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ def add_parser(subparsers):
                     "writes seq_XXXXX.aedat4 + seq_XXXXX.h5 (with /frames ground truth) per sequence.")
     p.add_argument("outdir", metavar="OUTDIR", help="output folder (created if missing)")
     p.add_argument("--sequences", type=int, default=10, help="number of sequences, 1..100000 (default 10)")
-    p.add_argument("--duration", type=float, default=2.0, help="seconds per sequence (default 2)")
+    p.add_argument("--duration", type=float, default=2.0,
+                   help="seconds per sequence, up to 3600 (default 2); written as simulated, so memory "
+                        "does not grow with it")
     p.add_argument("--resolution", type=_resolution, default=(346, 260), help="WxH (default 346x260)")
     p.add_argument("--seed", type=int, default=0, help="sequence i uses seed SEED+i (default 0)")
     p.add_argument("--sigma-range", type=float, nargs=2, metavar=("LO", "HI"), default=(0.0, 7.0),

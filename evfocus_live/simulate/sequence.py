@@ -2,7 +2,9 @@
 
 ``simulate_sequence(SimConfig, seed)`` is deterministic: the same config and seed give
 the same events and frames (all randomness comes from one ``numpy`` Generator seeded
-with ``seed``; OpenCV calls are deterministic).
+with ``seed``; OpenCV calls are deterministic). It returns the sequence in memory;
+``simulate_to_files`` writes the same sequence to disk frame interval by frame interval,
+in memory bounded independent of the duration (``evfocus simulate`` uses it).
 """
 
 from __future__ import annotations
@@ -28,8 +30,16 @@ from .scenes import Renderer, Scene, sample_scene
 log = logging.getLogger(__name__)
 
 H5_FORMAT = "evfocus-h5"
-#: ground truth is held in memory per sequence; beyond this a config is refused
+#: simulate_sequence holds a sequence's ground truth in memory; beyond this it refuses the
+#: config (simulate_to_files streams to disk and has no such limit)
 MAX_GT_BYTES = 4e9
+#: simulate_to_files hands events to the files in batches of this many HDF5 chunks (whole
+#: .aedat4 packets too): each compressed chunk is written once, and the files do not
+#: depend on how the render steps fell; ~0.85 MB in memory per chunk
+EVENT_BATCH_CHUNKS = 8
+#: simulate_to_files writes ground-truth frames in blocks of up to this many bytes (at most
+#: 64 frames): one HDF5 call per block, not per frame, at small resolutions
+FRAME_BLOCK_BYTES = 4 << 20
 SIM_SENSOR = "simulated"
 
 
@@ -149,10 +159,18 @@ class SimConfig:
         if n_frames < 2:  # a model is scored (and trained) on the windows between frames
             bad(f"a {self.duration_s:g} s sequence with frames every {self.frame_ms:g} ms has {n_frames} "
                 f"ground-truth frame; at least 2 are needed (duration >= frame interval)")
+        return self
+
+    def check_fits_in_memory(self) -> "SimConfig":
+        """Raise :class:`ConfigError` when the whole ground truth (what
+        :func:`simulate_sequence` holds) would exceed ``MAX_GT_BYTES``; return self."""
+        n_frames = _n_frames(self.duration_s, self.frame_ms)
         gt_bytes = n_frames * self.width * self.height * 6  # sharp, blurred u8 + sigma, depth f16
         if gt_bytes > MAX_GT_BYTES:
-            bad(f"{n_frames} ground-truth frames of {self.width}x{self.height} need {gt_bytes / 1e9:.1f} GB "
-                f"in memory (limit {MAX_GT_BYTES / 1e9:.0f} GB): raise the frame interval or shorten the duration")
+            raise ConfigError(
+                f"{n_frames} ground-truth frames of {self.width}x{self.height} need {gt_bytes / 1e9:.1f} GB "
+                f"in memory (limit {MAX_GT_BYTES / 1e9:.0f} GB): raise the frame interval, shorten the "
+                f"duration, or write the sequence to files with simulate_to_files")
         return self
 
     def to_dict(self) -> dict:
@@ -288,40 +306,44 @@ def frame_times_us(cfg: SimConfig) -> np.ndarray:
     return np.rint(np.arange(n) * step).astype(np.int64)
 
 
-def simulate_sequence(cfg: SimConfig, seed: int, scene: Scene | None = None) -> SimResult:
-    """Simulate one sequence (deterministic in ``cfg`` and ``seed``).
+def _frame_time_us(k: int, step_us: float) -> int:
+    """Timestamp of ground-truth frame ``k``: element ``k`` of :func:`frame_times_us`
+    (the same float64 product and rounding), without the whole array."""
+    return int(np.rint(np.float64(k) * step_us))
 
-    Example::
 
-        res = simulate_sequence(SimConfig(duration_s=0.5), seed=3)
-        res.events            # EVENT_DTYPE, sorted, t in (0, 500000]
-        res.sharp.shape       # (21, 260, 346)
+def _run(cfg: SimConfig, seed: int, scene: Scene | None, on_events, on_frame) -> dict:
+    """The simulation loop shared by :func:`simulate_sequence` (memory) and
+    :func:`simulate_to_files` (disk); returns the sequence's metadata.
+
+    ``on_events(ev)`` gets each frame interval's events (sorted; together they are the
+    sequence, in order); ``on_frame(k, t_us, event_idx, sharp, blurred, sigma, depth)``
+    gets frame ``k`` after the events up to ``t_us``, with ``event_idx`` the index of the
+    first event with ``t >= t_us`` (events of one interval lie in ``[t_prev, t_us]``, so the
+    interval just simulated holds it). Neither the loop nor the callbacks' arguments
+    grow with the duration.
     """
-    cfg.validate()
     rng = np.random.default_rng(seed)
     if scene is None:
         scene = sample_scene(cfg, rng)
     sim = Simulator(scene, rng, max_log_step=cfg.max_log_step, min_step_us=cfg.min_step_us,
                     max_step_us=cfg.max_step_us)
-    ts = frame_times_us(cfg)
-    H, W = cfg.height, cfg.width
-    n = len(ts)
-    sharp = np.empty((n, H, W), np.uint8)
-    blurred = np.empty((n, H, W), np.uint8)
-    sigma = np.empty((n, H, W), np.float16)
-    depth = np.empty((n, H, W), np.float16)
-    chunks = []
-    for k, t in enumerate(ts):
+    step_us = cfg.frame_ms * 1e3
+    n_events = 0
+    for k in range(_n_frames(cfg.duration_s, cfg.frame_ms)):
+        t = _frame_time_us(k, step_us)
+        idx = n_events
         if t > 0:
-            chunks.append(sim.advance(float(t)))
-        sharp[k], blurred[k], s, d = sim.ground_truth()
-        sigma[k], depth[k] = s, d
+            ev = sim.advance(float(t))
+            idx = n_events + int(np.searchsorted(ev["t"], t, side="left"))
+            n_events += len(ev)
+            on_events(ev)
+        on_frame(k, t, idx, *sim.ground_truth())
     dur_us = int(round(cfg.duration_s * 1e6))
     if sim.t_us < dur_us:
-        chunks.append(sim.advance(float(dur_us)))
-    events = np.concatenate(chunks) if chunks else np.empty(0, EVENT_DTYPE)
+        on_events(sim.advance(float(dur_us)))
     p = scene.sensor
-    meta = {
+    return {
         "textures": scene.meta.get("textures", []),
         "contrast_threshold": p.c_mean,
         "on_off_ratio": p.on_off_ratio,
@@ -341,84 +363,336 @@ def simulate_sequence(cfg: SimConfig, seed: int, scene: Scene | None = None) -> 
         "layer_depths_m": [ly.depth_m for ly in scene.layers],
         "renders": sim.renders,
     }
+
+
+def simulate_sequence(cfg: SimConfig, seed: int, scene: Scene | None = None) -> SimResult:
+    """Simulate one sequence into memory (deterministic in ``cfg`` and ``seed``).
+
+    Holds every event and ground-truth frame: refused (ConfigError) past ``MAX_GT_BYTES``
+    of frames; :func:`simulate_to_files` writes the same sequence in bounded memory.
+
+    Example::
+
+        res = simulate_sequence(SimConfig(duration_s=0.5), seed=3)
+        res.events            # EVENT_DTYPE, sorted, t in (0, 500000]
+        res.sharp.shape       # (21, 260, 346)
+    """
+    cfg.validate().check_fits_in_memory()
+    ts = frame_times_us(cfg)
+    H, W = cfg.height, cfg.width
+    n = len(ts)
+    sharp = np.empty((n, H, W), np.uint8)
+    blurred = np.empty((n, H, W), np.uint8)
+    sigma = np.empty((n, H, W), np.float16)
+    depth = np.empty((n, H, W), np.float16)
+    chunks = []
+
+    def on_frame(k, t, idx, s_u8, b_u8, s, d):
+        sharp[k], blurred[k], sigma[k], depth[k] = s_u8, b_u8, s, d
+
+    meta = _run(cfg, seed, scene, chunks.append, on_frame)
+    events = np.concatenate(chunks) if chunks else np.empty(0, EVENT_DTYPE)
     return SimResult(events, ts, sharp, blurred, sigma, depth, W, H, int(seed), cfg, meta)
+
+
+def simulate_to_files(cfg: SimConfig, seed: int, base: str | Path, aedat4: bool = True,
+                      scene: Scene | None = None) -> dict:
+    """Simulate one sequence straight into ``base.h5`` (+ ``base.aedat4``); return a summary
+    (the :func:`write_sequence` keys plus ``seed``, ``renders``, ``contrast_threshold``,
+    ``textures``).
+
+    The files hold exactly what ``write_sequence(simulate_sequence(cfg, seed), base)``
+    writes, but events and frames go to disk frame interval by frame interval, so memory
+    stays bounded however long the sequence (a long soak sequence needed many GB). Files
+    appear under their names only when complete.
+    """
+    cfg.validate()
+    out = _SequenceFiles(base, cfg.width, cfg.height, _n_frames(cfg.duration_s, cfg.frame_ms), aedat4)
+    try:
+        meta = _run(cfg, seed, scene, out.add_events, out.add_frame)
+        info = out.finish(_sequence_attrs(int(seed), cfg, meta))
+    finally:
+        out.discard()  # (nothing left to do after finish)
+    info.update(seed=int(seed), renders=meta["renders"], contrast_threshold=meta["contrast_threshold"],
+                textures=meta["textures"])
+    return info
 
 
 def write_sequence(res: SimResult, base: str | Path, aedat4: bool = True) -> dict:
     """Write ``base.h5`` (our HDF5 layout + ``/frames``) and ``base.aedat4``; return a summary.
 
     Each file is written beside its final name (``.part``) and renamed when complete, so an
-    interrupted or failed run never leaves a truncated ``seq_*.h5`` for training to pick up.
-    The .h5 is built in memory first: HDF5 that hits a full disk spewed tracebacks and could
-    crash the process (segfault) while closing; a plain write fails with one OSError."""
-    import io
-
-    import h5py
-
-    from ..writers.hdf5 import CHUNK_EVENTS, COLUMNS
+    interrupted or failed run never leaves a truncated ``seq_*.h5`` for training to pick up."""
+    out = _SequenceFiles(base, res.width, res.height, len(res.t_us), aedat4)
     try:
-        from ..writers.hdf5 import _compression
-    except ImportError:  # same codec as the writer's default when it hides its choice
-        def _compression():
-            return {"compression": "gzip", "compression_opts": 4, "shuffle": True}
-
-    base = Path(base)
-    base.parent.mkdir(parents=True, exist_ok=True)  # as the package docstring's "out/seq_00000"
-    h5_path = base.with_suffix(".h5")
-    ev = res.events
-    comp = _compression()
-    buf = io.BytesIO()
-    with h5py.File(buf, "w") as f:  # the layout of writers.hdf5.Hdf5Writer
-        f.attrs["width"] = int(res.width)
-        f.attrs["height"] = int(res.height)
-        f.attrs["sensor"] = np.bytes_(SIM_SENSOR.encode())
-        f.attrs["format"] = np.bytes_(H5_FORMAT.encode())
-        g = f.create_group("events")
-        for name, dt in COLUMNS:
-            col = (ev[name] != 0).astype(dt) if name == "p" else ev[name].astype(dt, copy=False)
-            g.create_dataset(name, data=col, maxshape=(None,), chunks=(CHUNK_EVENTS,), **comp)
-        f.attrs["seed"] = res.seed
-        f.attrs["sigma_range"] = np.asarray(res.config.sigma_range, np.float64)
-        f.attrs["focus_sweep"] = bool(res.config.focus_sweep)
-        f.attrs["contrast_threshold"] = float(res.meta["contrast_threshold"])
-        f.attrs["sim_config"] = json.dumps(res.config.to_dict())
-        f.attrs["sim_meta"] = json.dumps(res.meta)
-        fr = f.create_group("frames")
-        H, W = res.height, res.width
-        fr.create_dataset("t_us", data=res.t_us)
-        #: index of the first event with t >= t_us[k]: events of frame interval k are
-        #: events[event_idx[k-1]:event_idx[k]] (saves a search over all of /events/t)
-        fr.create_dataset("event_idx", data=np.searchsorted(ev["t"], res.t_us, side="left").astype(np.int64))
-        for name in ("sharp", "blurred", "sigma", "depth"):
-            fr.create_dataset(name, data=getattr(res, name), chunks=(1, H, W), **comp)
-    _write_atomic(h5_path, lambda part: part.write_bytes(buf.getbuffer()))
-    del buf
-    out = {"h5": h5_path.name, "events": int(len(ev)), "frames": int(len(res.t_us)),
-           "bytes": h5_path.stat().st_size}
-    if aedat4:
-        from ..writers.aedat4 import Aedat4Writer
-
-        a_path = base.with_suffix(".aedat4")
-
-        def write_aedat4(part):
-            with Aedat4Writer(part, res.width, res.height, sensor=SIM_SENSOR) as w:
-                if len(ev):
-                    w.write(ev)
-        _write_atomic(a_path, write_aedat4)
-        out["aedat4"] = a_path.name
-        out["bytes"] += a_path.stat().st_size
-    return out
+        ev = res.events
+        out.add_events(ev)
+        idx = np.searchsorted(ev["t"], res.t_us, side="left")
+        for k, t in enumerate(res.t_us):
+            out.add_frame(k, int(t), int(idx[k]), res.sharp[k], res.blurred[k], res.sigma[k], res.depth[k])
+        return out.finish(_sequence_attrs(res.seed, res.config, res.meta))
+    finally:
+        out.discard()
 
 
-def _write_atomic(path: Path, write) -> None:
-    """``write(part)`` to ``path`` + ``.part``, then rename it to ``path``; no part is left on failure."""
-    part = path.with_name(path.name + ".part")
-    try:
-        write(part)
-        os.replace(part, path)
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
+def _sequence_attrs(seed: int, cfg: SimConfig, meta: dict) -> dict:
+    """The simulator's root attributes of a sequence's .h5 (beside the event writer's)."""
+    return {"seed": seed,
+            "sigma_range": np.asarray(cfg.sigma_range, np.float64),
+            "focus_sweep": bool(cfg.focus_sweep),
+            "contrast_threshold": float(meta["contrast_threshold"]),
+            "sim_config": json.dumps(cfg.to_dict()),
+            "sim_meta": json.dumps(meta)}
+
+
+class _QuietFile:
+    """The file object h5py's ``fileobj`` driver writes the .h5 through; it never raises.
+
+    HDF5 that meets a write error (a full disk) spewed tracebacks and could crash the
+    process (segfault) while closing. Here the first exception is kept in ``error`` and
+    later writes are dropped, so HDF5 sees only successes; :meth:`check` (after each
+    step, and at close) raises the kept exception, and the caller deletes the file."""
+
+    def __init__(self, path: Path):
+        self._fh = open(path, "w+b")  # buffered: HDF5 writes many small metadata blocks
+        self.error: BaseException | None = None
+
+    def _fail(self, exc: BaseException) -> None:
+        if self.error is None:
+            self.error = exc
+
+    def check(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def write(self, data) -> int:
+        n = memoryview(data).nbytes
+        if self.error is None:
+            try:
+                self._fh.write(data)
+            except BaseException as exc:  # (Ctrl-C inside the driver: raised by check too)
+                self._fail(exc)
+        return n
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return self._fh.read(size)
+        except BaseException as exc:
+            self._fail(exc)
+            return b""
+
+    def readinto(self, buf) -> int:
+        try:
+            return self._fh.readinto(buf)
+        except BaseException as exc:
+            self._fail(exc)
+            return 0
+
+    def seek(self, pos: int, whence: int = 0) -> int:
+        try:
+            return self._fh.seek(pos, whence)
+        except BaseException as exc:  # (a buffered file flushes here)
+            self._fail(exc)
+            return pos
+
+    def tell(self) -> int:
+        try:
+            return self._fh.tell()
+        except BaseException as exc:
+            self._fail(exc)
+            return 0
+
+    def truncate(self, size: int | None = None) -> int:
+        if self.error is None:
+            try:
+                return self._fh.truncate(size)
+            except BaseException as exc:
+                self._fail(exc)
+        return size or 0
+
+    def flush(self) -> None:
+        if self.error is None:
+            try:
+                self._fh.flush()
+            except BaseException as exc:
+                self._fail(exc)
+
+    def close(self) -> None:
+        """Close the real file (its last buffered bytes can fail here too)."""
+        fh, self._fh = self._fh, None
+        if fh is not None:
+            try:
+                fh.close()
+            except BaseException as exc:
+                self._fail(exc)
+
+
+class _SequenceFiles:
+    """One sequence's ``base.h5`` (+ ``base.aedat4``), filled as the simulation goes.
+
+    Both are written as ``.part`` beside their final names and renamed by :meth:`finish`
+    (the .aedat4 first: a ``seq_*.h5`` present means the sequence is complete);
+    :meth:`discard` deletes whatever is unfinished. Memory, whatever the duration: one event
+    batch (``EVENT_BATCH_CHUNKS`` HDF5 chunks), one block of frames (``FRAME_BLOCK_BYTES``),
+    HDF5's caches, and the .aedat4 packet index (~50 bytes per 65536 events)."""
+
+    def __init__(self, base: str | Path, width: int, height: int, n_frames: int, aedat4: bool):
+        import h5py
+
+        from ..writers.base import unlink_old_file
+        from ..writers.hdf5 import CHUNK_EVENTS, COLUMNS
+        try:
+            from ..writers.hdf5 import _compression
+        except ImportError:  # same codec as the writer's default when it hides its choice
+            def _compression():
+                return {"compression": "gzip", "compression_opts": 4, "shuffle": True}
+
+        base = Path(base)
+        base.parent.mkdir(parents=True, exist_ok=True)  # as the package docstring's "out/seq_00000"
+        self.h5_path = base.with_suffix(".h5")
+        self.a_path = base.with_suffix(".aedat4") if aedat4 else None
+        self.n_frames = int(n_frames)
+        self._chunk = CHUNK_EVENTS
+        self._pending: list[np.ndarray] = []
+        self._n_pending = 0
+        self.events = 0
+        H, W = int(height), int(width)
+        n_block = max(1, min(64, FRAME_BLOCK_BYTES // (H * W * 6)))
+        # frames queued for the next block write (numpy casts on assignment, as SimResult's arrays)
+        self._block = [np.empty((n_block, H, W), dt) for dt in (np.uint8, np.uint8, np.float16, np.float16)]
+        self._block_index = np.empty((2, n_block), np.int64)  # t_us, event_idx
+        self._in_block = 0
+        self.frames = 0  # written to the file
+        self._f = self._fh = self._aw = None
+        self._parts = [p.with_name(p.name + ".part") for p in (self.h5_path, self.a_path) if p is not None]
+        try:
+            for part in self._parts:  # a killed run's: a new file, not one truncated in place
+                unlink_old_file(part)
+            self._fh = _QuietFile(self._parts[0])
+            comp = _compression()
+            f = self._f = h5py.File(self._fh, "w")  # the layout of writers.hdf5.Hdf5Writer
+            f.attrs["width"] = int(width)
+            f.attrs["height"] = int(height)
+            f.attrs["sensor"] = np.bytes_(SIM_SENSOR.encode())
+            f.attrs["format"] = np.bytes_(H5_FORMAT.encode())
+            g = f.create_group("events")
+            self._ev_ds = [(name, dt, g.create_dataset(name, shape=(0,), dtype=dt, maxshape=(None,),
+                                                       chunks=(CHUNK_EVENTS,), **comp))
+                           for name, dt in COLUMNS]
+            fr = f.create_group("frames")
+            n = self.n_frames
+            self._t_ds = fr.create_dataset("t_us", shape=(n,), dtype=np.int64)
+            #: index of the first event with t >= t_us[k]: events of frame interval k are
+            #: events[event_idx[k-1]:event_idx[k]] (saves a search over all of /events/t)
+            self._idx_ds = fr.create_dataset("event_idx", shape=(n,), dtype=np.int64)
+            self._frame_ds = [fr.create_dataset(name, shape=(n, H, W), dtype=dt, chunks=(1, H, W), **comp)
+                              for name, dt in (("sharp", np.uint8), ("blurred", np.uint8),
+                                               ("sigma", np.float16), ("depth", np.float16))]
+            if self.a_path is not None:
+                from ..writers.aedat4 import Aedat4Writer
+
+                # packets of one HDF5 chunk: batches of whole chunks give the packets of one write
+                self._aw = Aedat4Writer(self._parts[1], width, height, sensor=SIM_SENSOR,
+                                        max_packet_events=CHUNK_EVENTS)
+            self._fh.check()
+        except BaseException:
+            self.discard()
+            raise
+
+    def add_events(self, ev: np.ndarray) -> None:
+        """Queue a frame interval's events; whole chunks go to the files once a batch is full."""
+        if len(ev):
+            self._pending.append(ev)
+            self._n_pending += len(ev)
+        if self._n_pending >= EVENT_BATCH_CHUNKS * self._chunk:
+            self._write_events(final=False)
+
+    def add_frame(self, k: int, t_us: int, event_idx: int, sharp, blurred, sigma, depth) -> None:
+        """Queue ground-truth frame ``k`` (frames come in order); a full block is written."""
+        m = self._in_block
+        if k != self.frames + m:
+            raise ValueError(f"frame {k} out of order (expected {self.frames + m})")
+        for buf, a in zip(self._block, (sharp, blurred, sigma, depth)):
+            buf[m] = a
+        self._block_index[:, m] = t_us, event_idx
+        self._in_block = m + 1
+        if self._in_block == len(self._block_index[0]):
+            self._write_frames()
+
+    def _write_events(self, final: bool) -> None:
+        if not self._pending:
+            return
+        ev = self._pending[0] if len(self._pending) == 1 else np.concatenate(self._pending)
+        n = len(ev) if final else len(ev) // self._chunk * self._chunk
+        batch, rest = ev[:n], ev[n:]
+        self._pending = [rest.copy()] if len(rest) else []  # (a copy: the batch's memory is freed)
+        self._n_pending = len(rest)
+        if n:
+            n0 = self.events
+            for name, dt, ds in self._ev_ds:
+                col = batch[name]
+                ds.resize((n0 + n,))
+                ds[n0:] = (col != 0).astype(dt) if name == "p" else col.astype(dt, copy=False)
+            self._fh.check()
+            if self._aw is not None:
+                self._aw.write(batch)
+            self.events = n0 + n
+
+    def _write_frames(self) -> None:
+        m = self._in_block
+        if m:
+            a, b = self.frames, self.frames + m
+            for ds, buf in zip(self._frame_ds, self._block):
+                ds[a:b] = buf[:m]
+            self._t_ds[a:b] = self._block_index[0, :m]
+            self._idx_ds[a:b] = self._block_index[1, :m]
+            self.frames, self._in_block = b, 0
+            self._fh.check()
+
+    def finish(self, attrs: dict) -> dict:
+        """Write what is queued and the attributes, close, rename into place; the summary."""
+        self._write_frames()
+        if self.frames != self.n_frames:
+            raise RuntimeError(f"{self.h5_path}: {self.frames} of {self.n_frames} frames simulated")
+        self._write_events(final=True)
+        for key, val in attrs.items():
+            self._f.attrs[key] = val
+        f, self._f = self._f, None
+        f.close()
+        self._fh.close()
+        self._fh.check()
+        out = {"h5": self.h5_path.name, "events": int(self.events), "frames": self.n_frames}
+        if self._aw is not None:
+            aw, self._aw = self._aw, None
+            aw.close()
+            os.replace(self._parts[1], self.a_path)
+        os.replace(self._parts[0], self.h5_path)
+        self._parts = []
+        out["bytes"] = self.h5_path.stat().st_size
+        if self.a_path is not None:
+            out["aedat4"] = self.a_path.name
+            out["bytes"] += self.a_path.stat().st_size
+        return out
+
+    def discard(self) -> None:
+        """Close what is open and delete the unfinished files (after :meth:`finish`: nothing)."""
+        f, self._f = self._f, None
+        if f is not None:
+            try:  # (with an error kept, HDF5's last writes are dropped: no traceback storm)
+                f.close()
+            except Exception:
+                pass
+        if self._fh is not None:
+            self._fh.close()
+        aw, self._aw = self._aw, None
+        if aw is not None:
+            try:
+                aw.close()
+            except Exception:
+                pass
+        for part in self._parts:
+            part.unlink(missing_ok=True)
+        self._parts = []
 
 
 def _worker_init():
@@ -463,14 +737,10 @@ def _one(job):
         info = _finished(cfg, seed, base, aedat4)
         if info is not None:
             return info
-    res = simulate_sequence(cfg, seed)
     try:
-        info = write_sequence(res, base, aedat4=aedat4)
+        return simulate_to_files(cfg, seed, base, aedat4=aedat4)
     except OSError as exc:  # disk full, permissions: one line, not a traceback
         raise InputError(f"{base}: cannot write ({exc.strerror or exc})") from None
-    info.update(seed=seed, renders=res.meta["renders"],
-                contrast_threshold=res.meta["contrast_threshold"], textures=res.meta["textures"])
-    return info
 
 
 def _refuse_extra_sequences(outdir: Path, sequences: int) -> None:
