@@ -96,3 +96,26 @@ def test_bench_finds_built_in_configs_in_an_installed_package(tmp_path, monkeypa
     assert name == "evfocus-tiny (untrained)" and model.config["base"] == 2
     with pytest.raises(CheckpointError):
         bench_cli._check_models(["no-such-model"])
+
+
+def test_simulate_progress_moves_within_one_long_sequence(tmp_path, monkeypatch):
+    """The bar counted sequences: one long sequence (a soak replay, which streaming now
+    allows) sat at 0/1 until the end. It counts sensor seconds, frame interval by interval,
+    and ends exactly full."""
+    import tqdm as tqdm_mod
+
+    from evfocus_live.simulate import SimConfig, simulate_dataset
+
+    seen = []
+
+    class Recording(tqdm_mod.tqdm):
+        def update(self, n=1):
+            seen.append(float(self.n) + n)
+            return super().update(n)
+
+    monkeypatch.setattr(tqdm_mod, "tqdm", Recording)
+    cfg = SimConfig(width=48, height=32, duration_s=0.5, frame_ms=25.0)
+    simulate_dataset(cfg, tmp_path / "d", sequences=1, seed=3, aedat4=False, progress=True)
+    inside = [v for v in seen if 0 < v < 0.5]
+    assert len(inside) >= 10, seen  # one step per frame interval, not one per sequence
+    assert seen == sorted(seen) and seen[-1] == 0.5

@@ -312,7 +312,7 @@ def _frame_time_us(k: int, step_us: float) -> int:
     return int(np.rint(np.float64(k) * step_us))
 
 
-def _run(cfg: SimConfig, seed: int, scene: Scene | None, on_events, on_frame) -> dict:
+def _run(cfg: SimConfig, seed: int, scene: Scene | None, on_events, on_frame, on_progress=None) -> dict:
     """The simulation loop shared by :func:`simulate_sequence` (memory) and
     :func:`simulate_to_files` (disk); returns the sequence's metadata.
 
@@ -321,7 +321,7 @@ def _run(cfg: SimConfig, seed: int, scene: Scene | None, on_events, on_frame) ->
     gets frame ``k`` after the events up to ``t_us``, with ``event_idx`` the index of the
     first event with ``t >= t_us`` (events of one interval lie in ``[t_prev, t_us]``, so the
     interval just simulated holds it). Neither the loop nor the callbacks' arguments
-    grow with the duration.
+    grow with the duration. ``on_progress(t_s)``, if given, hears the sensor time reached.
     """
     rng = np.random.default_rng(seed)
     if scene is None:
@@ -339,6 +339,8 @@ def _run(cfg: SimConfig, seed: int, scene: Scene | None, on_events, on_frame) ->
             n_events += len(ev)
             on_events(ev)
         on_frame(k, t, idx, *sim.ground_truth())
+        if on_progress is not None:
+            on_progress(t / 1e6)
     dur_us = int(round(cfg.duration_s * 1e6))
     if sim.t_us < dur_us:
         on_events(sim.advance(float(dur_us)))
@@ -396,7 +398,7 @@ def simulate_sequence(cfg: SimConfig, seed: int, scene: Scene | None = None) -> 
 
 
 def simulate_to_files(cfg: SimConfig, seed: int, base: str | Path, aedat4: bool = True,
-                      scene: Scene | None = None) -> dict:
+                      scene: Scene | None = None, on_progress=None) -> dict:
     """Simulate one sequence straight into ``base.h5`` (+ ``base.aedat4``); return a summary
     (the :func:`write_sequence` keys plus ``seed``, ``renders``, ``contrast_threshold``,
     ``textures``).
@@ -404,12 +406,13 @@ def simulate_to_files(cfg: SimConfig, seed: int, base: str | Path, aedat4: bool 
     The files hold exactly what ``write_sequence(simulate_sequence(cfg, seed), base)``
     writes, but events and frames go to disk frame interval by frame interval, so memory
     stays bounded however long the sequence (a long soak sequence needed many GB). Files
-    appear under their names only when complete.
+    appear under their names only when complete. ``on_progress(t_s)`` hears the sensor
+    time simulated so far (a progress bar for one long sequence).
     """
     cfg.validate()
     out = _SequenceFiles(base, cfg.width, cfg.height, _n_frames(cfg.duration_s, cfg.frame_ms), aedat4)
     try:
-        meta = _run(cfg, seed, scene, out.add_events, out.add_frame)
+        meta = _run(cfg, seed, scene, out.add_events, out.add_frame, on_progress)
         info = out.finish(_sequence_attrs(int(seed), cfg, meta))
     finally:
         out.discard()  # (nothing left to do after finish)
@@ -731,14 +734,14 @@ def _finished(cfg: SimConfig, seed: int, base: Path, aedat4: bool) -> dict | Non
     return info
 
 
-def _one(job):
+def _one(job, on_progress=None):
     cfg, seed, base, aedat4, resume = job
     if resume:
         info = _finished(cfg, seed, base, aedat4)
         if info is not None:
             return info
     try:
-        return simulate_to_files(cfg, seed, base, aedat4=aedat4)
+        return simulate_to_files(cfg, seed, base, aedat4=aedat4, on_progress=on_progress)
     except OSError as exc:  # disk full, permissions: one line, not a traceback
         raise InputError(f"{base}: cannot write ({exc.strerror or exc})") from None
 
@@ -773,21 +776,34 @@ def simulate_dataset(cfg: SimConfig, outdir: str | Path, sequences: int, seed: i
         _refuse_extra_sequences(outdir, sequences)
     jobs = [(cfg, seed + i, outdir / f"seq_{i:05d}", aedat4, resume) for i in range(sequences)]
     results = []
-    bar = tqdm(total=sequences, desc="simulate", unit="seq", disable=not progress)
+    # in seconds of sensor time, not sequences: one long sequence (a soak replay) sat at 0/1
+    dur_s = float(cfg.duration_s)
+    bar = tqdm(total=sequences * dur_s, desc="simulate", unit="s",
+               bar_format="{l_bar}{bar}| {n:.1f}/{total:.1f} s of sensor time [{elapsed}<{remaining}]{postfix}",
+               disable=not progress)
+
+    def at(t_s):  # set, not added: float steps would leave a full bar at 99.9 %
+        bar.n = min(t_s, bar.total)
+        bar.update(0)  # redraws at tqdm's own pace
+
+    def done(i):  # sequence i finished (or was kept by --resume): the bar at its end
+        at((i + 1) * dur_s if i + 1 < sequences else bar.total)
+        bar.set_postfix_str(f"{i + 1}/{sequences} seq", refresh=True)
+
     try:
         if workers <= 1:
             _worker_init()
-            for job in jobs:
-                results.append(_one(job))
-                bar.update(1)
+            for i, job in enumerate(jobs):
+                results.append(_one(job, lambda t_s, base=i * dur_s: at(base + t_s)))
+                done(i)
         else:
             import multiprocessing as mp
 
             ctx = mp.get_context("spawn")  # no fork after OpenCV/numba threads started
             with ctx.Pool(workers, initializer=_worker_init) as pool:
-                for info in pool.imap(_one, jobs):
+                for i, info in enumerate(pool.imap(_one, jobs)):
                     results.append(info)
-                    bar.update(1)
+                    done(i)
     finally:
         bar.close()
     manifest = {
