@@ -189,7 +189,7 @@ def test_reruns_workers_and_resume_give_the_same_bytes(tmp_path, monkeypatch):
     made = []
     real = sequence.simulate_to_files
     monkeypatch.setattr(sequence, "simulate_to_files",
-                        lambda cfg, seed, base, aedat4=True: made.append(seed) or real(cfg, seed, base, aedat4=aedat4))
+                        lambda cfg, seed, base, **k: made.append(seed) or real(cfg, seed, base, **k))
     assert cli_main(["-q", "simulate", str(tmp_path / "b"), *SIM, "--resume"]) == 0
     assert made == [8]
     assert sorted(p.name for p in (tmp_path / "b").iterdir()) == names  # the stale .part is gone too
