@@ -11,6 +11,11 @@ dv events, converted to :data:`EVENT_DTYPE` by a numba kernel. dv-processing is 
 used for the optional frame / IMU / trigger streams (:meth:`Aedat4FileSource.read_frames`
 etc.), which only well-formed files need.
 
+Reading: plain positioned reads, no ``mmap``: a mapped file truncated under the reader
+(a recorder rewriting it) killed the process with SIGBUS; now the read that comes up short
+raises :class:`InputError` after the batches already returned (see
+:class:`~evfocus_live.sources.fileio.FileReader`).
+
 Speed: packets are decompressed and converted on two prefetch threads (LZ4 and numba
 release the GIL), ahead of the consumer; seeking uses the file's ``FTAB`` packet index
 when it matches the packets walked, else decodes the packets' times once.
@@ -27,7 +32,6 @@ from __future__ import annotations
 import collections
 import importlib.util
 import logging
-import mmap
 import struct
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
@@ -41,6 +45,7 @@ import numpy as np
 from ..errors import InputError, first_line
 from ..events import EVENT_DTYPE
 from .base import EventSource, check_sensor_size
+from .fileio import FileReader
 
 log = logging.getLogger(__name__)
 
@@ -211,7 +216,7 @@ class Aedat4FileSource(EventSource):
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self._mm = None
+        self._file: FileReader | None = None
         try:
             self._fh = open(self.path, "rb")
         except OSError as exc:
@@ -227,18 +232,18 @@ class Aedat4FileSource(EventSource):
 
     # --- layout ---------------------------------------------------------------------
     def _open(self) -> None:
-        size = self.path.stat().st_size
+        size = self._size = self.path.stat().st_size
         if size < len(MAGIC) + 4:
             raise InputError(f"{self.path}: AEDAT4 file is truncated (no header)")
-        self._mm = mmap.mmap(self._fh.fileno(), 0, access=mmap.ACCESS_READ)
-        mm = self._mm
-        if mm[:len(MAGIC)] != MAGIC:
+        self._file = FileReader(self._fh, self.path)
+        head = self._file.read(0, len(MAGIC) + 4)
+        if head[:len(MAGIC)] != MAGIC:
             raise InputError(f"{self.path}: not an AEDAT 4.0 file")
-        hlen = struct.unpack_from("<I", mm, len(MAGIC))[0]
+        hlen = struct.unpack_from("<I", head, len(MAGIC))[0]
         hstart = len(MAGIC) + 4
         if hstart + hlen > size:
             raise InputError(f"{self.path}: AEDAT4 file is truncated inside its header")
-        compression, dtp, xml = parse_io_header(mm[hstart:hstart + hlen])
+        compression, dtp, xml = parse_io_header(self._file.read(hstart, hlen))
         if compression not in _COMPRESSIONS:
             raise InputError(f"{self.path}: unknown AEDAT4 compression {compression}")
         self.compression = _COMPRESSIONS[compression]
@@ -263,13 +268,19 @@ class Aedat4FileSource(EventSource):
         offs, sizes = [], []
         pos = hstart + hlen
         cut_before_index = False  # the last packet is cut short, then the index follows
+        # packet headers are read through a 4 KiB window: few reads for many small packets
+        # (IMU, triggers), little waste for big ones
+        win_at, win = 0, b""
         while pos < limit:
             if pos + 8 > limit:
                 if indexed and self._index_lists_packets_after(dtp, pos):
                     raise InputError(f"{self.path}: corrupt AEDAT4 packet chain at byte {pos}")
                 self.truncated, cut_before_index = True, indexed
                 break
-            sid, psize = struct.unpack_from("<ii", mm, pos)
+            if not win_at <= pos <= win_at + len(win) - 8:
+                win_at = pos
+                win = self._file.read(pos, min(limit - pos, 4096))
+            sid, psize = struct.unpack_from("<ii", win, pos - win_at)
             if psize <= 0 or pos + 8 + psize > limit or sid not in self.streams:
                 if (pos + 8 + psize > limit and sid in self.streams and psize > 0
                         and not (indexed and self._index_lists_packets_after(dtp, pos))):
@@ -308,7 +319,7 @@ class Aedat4FileSource(EventSource):
     # --- packets ----------------------------------------------------------------------
     def _decompress(self, k: int) -> bytes:
         off, n = int(self._offs[k]), int(self._sizes[k])
-        payload = self._mm[off:off + n]
+        payload = self._file.read(off, n)  # (a file cut since opening: InputError)
         cap = MAX_EXPANSION * n + 4096
         try:
             if self.compression == "lz4":
@@ -355,7 +366,7 @@ class Aedat4FileSource(EventSource):
         self._drop_before = drop_before
 
     def read(self) -> np.ndarray | None:
-        if self._mm is None:
+        if self._file is None:
             return None
         while self._pending is None or not len(self._pending):
             got = self._prefetch.get()
@@ -390,9 +401,10 @@ class Aedat4FileSource(EventSource):
 
     def _index_rows(self, dtp: int) -> list[tuple[int, int, int, int, int]] | None:
         """Rows (offset, stream id, size, t_start, t_end) of the ``FTAB`` index at ``dtp``;
-        None if it is damaged (bounded: every field is checked against the buffer)."""
+        None if it is damaged (bounded: every field is checked against the buffer); a file
+        cut since opening raises InputError (that is no damage to fall back from)."""
+        payload = self._file.read(dtp, self._size - dtp)
         try:
-            payload = self._mm[dtp:]
             cap = MAX_EXPANSION * len(payload) + 4096
             if self.compression == "lz4":
                 import lz4.frame
@@ -551,13 +563,8 @@ class Aedat4FileSource(EventSource):
     def close(self) -> None:
         pf = getattr(self, "_prefetch", None)
         if pf is not None:
-            pf.close()  # workers read the mmap: stop them first
-        if self._mm is not None:
-            try:
-                self._mm.close()
-            except BufferError:  # a batch view still alive: GC closes it
-                pass
-            self._mm = None
+            pf.close()  # workers read the file: stop them first
+        self._file = None
         if getattr(self, "_fh", None) is not None:
             self._fh.close()
             self._fh = None

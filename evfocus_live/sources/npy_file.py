@@ -1,4 +1,5 @@
-"""``.npy`` event arrays (memory-mapped), plus the column packer the h5/txt sources share.
+"""``.npy`` event arrays (plain reads through :class:`~.fileio.FileReader`, no memory map),
+plus the column packer the other file sources share.
 
 Accepted layouts:
 
@@ -19,6 +20,7 @@ values, timestamps beyond int64 µs and non-numeric columns raise :class:`InputE
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from pathlib import Path
 from typing import ClassVar
@@ -29,6 +31,7 @@ import numpy as np
 from ..errors import InputError, first_line
 from ..events import EVENT_DTYPE
 from .base import MAX_SENSOR_SIDE, EventSource, check_sensor_size
+from .fileio import FileReader
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +60,26 @@ def _pack_cols(t, x, y, p, out, width, height):
         out[o + 10] = yi & 0xFF
         out[o + 11] = (yi >> 8) & 0xFF
         out[o + 12] = 1 if p[i] > 0 else 0
+        m += 1
+    return m
+
+
+@numba.njit(nogil=True, cache=True)
+def _check_events_in_place(b, n, width, height):
+    """EVENT_DTYPE records (bytes ``b``) as :func:`_pack_cols` would pack them, in place:
+    out-of-sensor ones dropped (the rest moved up), p made 0/1. Returns how many are kept."""
+    m = 0
+    for i in range(n):
+        s = i * 13
+        x = np.int64(b[s + 8]) | (np.int64(b[s + 9]) << 8)
+        y = np.int64(b[s + 10]) | (np.int64(b[s + 11]) << 8)
+        if x >= width or y >= height:
+            continue
+        d = m * 13
+        if d != s:
+            for k in range(12):
+                b[d + k] = b[s + k]
+        b[d + 12] = 1 if b[s + 12] > 0 else 0
         m += 1
     return m
 
@@ -133,7 +156,7 @@ def _coord(a, what: str, name) -> np.ndarray:
         return np.clip(a, -1, MAX_SENSOR_SIDE).astype(np.int64)
     if a.dtype.kind == "b":
         return a.view(np.uint8)
-    return np.ascontiguousarray(a, dtype=a.dtype.newbyteorder("="))
+    return a.astype(a.dtype.newbyteorder("="), copy=False)
 
 
 class DropCounter:
@@ -168,11 +191,15 @@ class DropCounter:
 
 
 def columns_to_events(t, x, y, p, width: int, height: int, t_is_seconds: bool = False,
-                      name: str = "", drops: DropCounter | None = None) -> np.ndarray:
+                      name: str = "", drops: DropCounter | None = None,
+                      contiguous: bool = True) -> np.ndarray:
     """Pack columns into EVENT_DTYPE in one pass, dropping out-of-sensor events (counted in
-    ``drops``, else logged); bad values (NaN/inf, t beyond int64 µs, strings) raise InputError."""
-    t = np.ascontiguousarray(timestamps_to_us(t, t_is_seconds, name))
-    x, y, p = (np.ascontiguousarray(_coord(a, k, name)) for a, k in ((x, "x"), (y, "y"), (p, "p")))
+    ``drops``, else logged); bad values (NaN/inf, t beyond int64 µs, strings) raise InputError.
+    ``contiguous=False``: strided native columns (views into rows read from a file) go to the
+    packer as they are, which reads each row once instead of copying every column first."""
+    fix = np.ascontiguousarray if contiguous else np.asarray
+    t = fix(timestamps_to_us(t, t_is_seconds, name))
+    x, y, p = (fix(_coord(a, k, name)) for a, k in ((x, "x"), (y, "y"), (p, "p")))
     n = t.shape[0]
     out = np.empty(n, dtype=EVENT_DTYPE)
     m = _pack_cols(t, x, y, p, out.view(np.uint8), width, height)
@@ -218,7 +245,11 @@ def _pick(names, candidates):
 
 
 class NpyFileSource(EventSource):
-    """Events stored in a NumPy ``.npy`` file (memory-mapped; see module docstring).
+    """Events stored in a NumPy ``.npy`` file (see module docstring), read a batch at a time.
+
+    Plain positioned reads into a reused buffer, not ``np.load(mmap_mode="r")``: a mapped
+    file that shrinks under the reader kills the process with SIGBUS (see :class:`FileReader`);
+    a read that comes up short raises :class:`InputError` after the batches already returned.
 
     Parameters:
         path: the ``.npy`` file.
@@ -239,61 +270,174 @@ class NpyFileSource(EventSource):
 
     def __init__(self, path: str | Path, width: int | None = None, height: int | None = None):
         self.path = Path(path)
+        self._file: FileReader | None = None
+        self.n_events = self._i = 0
         try:
-            arr = np.load(self.path, mmap_mode="r", allow_pickle=False)
+            self._fh = open(self.path, "rb")
+        except OSError as exc:
+            raise InputError(f"{self.path}: not a readable .npy event array ({exc.strerror})") from None
+        try:
+            self._init(width, height)
+        except BaseException:
+            self.close()
+            raise
+
+    def _init(self, width: int | None, height: int | None) -> None:
+        fmt = np.lib.format
+        try:
+            version = fmt.read_magic(self._fh)
+            if version == (1, 0):
+                shape, fortran, dtype = fmt.read_array_header_1_0(self._fh)
+            elif version in ((2, 0), (3, 0)):  # 3.0 only allows UTF-8 names: ours are ASCII
+                shape, fortran, dtype = fmt.read_array_header_2_0(self._fh)
+            else:
+                raise ValueError(f"unsupported .npy format version {version[0]}.{version[1]}")
         except Exception as exc:  # corrupt headers raise ValueError, SyntaxError, TokenError...
             raise InputError(f"{self.path}: not a readable .npy event array "
                              f"({first_line(exc)})") from None
-        if not isinstance(arr, np.ndarray):
-            raise InputError(f"{self.path}: not a .npy array")
-        self._arr = arr
+        if dtype.hasobject:
+            raise InputError(f"{self.path}: not a readable .npy event array (it holds Python "
+                             "objects, which are not read: pickle could run code)")
+        self._data_off = self._fh.tell()
+        nbytes = int(np.prod(shape, dtype=object)) * dtype.itemsize
+        size = os.fstat(self._fh.fileno()).st_size
+        if self._data_off + nbytes > size:
+            raise InputError(f"{self.path}: not a readable .npy event array (truncated: its header "
+                             f"announces {nbytes:,} bytes of data, the file holds "
+                             f"{max(0, size - self._data_off):,})")
+        self._file = FileReader(self._fh, self.path)
+        self._dtype, self._fortran = dtype, False
         self._seconds = False
-        if arr.dtype.names:
-            names = arr.dtype.names
+        if dtype.names:
+            names = dtype.names
             cols = [_pick(names, c) for c in (T_NAMES, X_NAMES, Y_NAMES, P_NAMES)]
-            if None in cols or arr.ndim != 1:
+            if None in cols or len(shape) != 1:
                 raise InputError(f"{self.path}: structured array needs 1-D fields t, x, y, p "
                                  f"(has {', '.join(names)})")
             for c, what in zip(cols, "txyp"):
-                check_column(arr.dtype[c], what, self.path)
-            self._col = lambda k, sl: arr[cols[k]][sl]
-            self._seconds = arr.dtype[cols[0]].kind == "f"
-        elif arr.ndim == 2 and arr.shape[1] == 4 and arr.dtype.kind in "iuf":
-            self._col = lambda k, sl: arr[sl, k]
-            self._seconds = arr.dtype.kind == "f"
+                check_column(dtype[c], what, self.path)
+            self._fields: list[str] | None = cols
+            self._row_bytes = dtype.itemsize
+            self._seconds = dtype[cols[0]].kind == "f"
+        elif len(shape) == 2 and shape[1] == 4 and dtype.kind in "iuf":
+            self._fields = None
+            self._fortran = bool(fortran)  # column-major: each column is contiguous
+            self._row_bytes = 4 * dtype.itemsize
+            self._seconds = dtype.kind == "f"
         else:
             raise InputError(f"{self.path}: expected a structured event array or an N x 4 "
-                             f"(t, x, y, p) array, got {arr.dtype} {arr.shape}")
-        self.n_events = int(arr.shape[0])
+                             f"(t, x, y, p) array, got {dtype} {shape}")
+        self.n_events = int(shape[0])
         if self.n_events == 0:
             raise InputError(f"{self.path}: contains no events")
+        self._buf: np.ndarray | None = None  # read()'s batch buffer, reused
         where = "given"
         if width is None or height is None:
             where = "inferred from the data (max x/y + 1)"
-            width = self._colmax(1) + 1 if width is None else width
-            height = self._colmax(2) + 1 if height is None else height
+            max_x, max_y = self._max_xy()
+            width = max_x + 1 if width is None else width
+            height = max_y + 1 if height is None else height
         self.width, self.height = check_sensor_size(self.path, width, height, where)
-        if self._seconds:
-            warn_if_float_us(lambda i, j: self._col(0, slice(i, j)), self.n_events, self.path)
+        if self._seconds:  # (fresh buffers: it holds two reads at once)
+            warn_if_float_us(lambda i, j: self._col(0, i, j), self.n_events, self.path)
         self.sensor = "unknown"
-        self._i = 0
         self._drop_before: int | None = None
         self._drops = DropCounter(self.path, self.width, self.height)
 
-    def _colmax(self, k: int) -> int:
-        return column_max(lambda i, j: self._col(k, slice(i, j)), self.n_events, "xy"[k - 1], self.path)
+    # --- reading --------------------------------------------------------------------
+    @staticmethod
+    def _scratch(buf: np.ndarray | None, nbytes: int) -> np.ndarray:
+        """``buf`` if it holds ``nbytes``, else a new one: a fresh buffer per batch would cost
+        a page fault per page on first touch (slow on VMs)."""
+        return buf if buf is not None and len(buf) >= nbytes else np.empty(nbytes, np.uint8)
 
-    def _t_us(self, sl) -> np.ndarray:
-        return timestamps_to_us(self._col(0, sl), self._seconds, self.path)
+    def _rows(self, i0: int, i1: int, buf: np.ndarray | None = None) -> np.ndarray:
+        """Rows ``i0..i1`` as stored (the N x 4 layout as an (n, 4) array), read into ``buf``
+        (a uint8 array of at least ``(i1 - i0) * row bytes``; None: a fresh one)."""
+        n, isz = i1 - i0, self._dtype.itemsize
+        dst = (np.empty(n * self._row_bytes, np.uint8) if buf is None else buf)[:n * self._row_bytes]
+        if self._fortran:
+            for k in range(4):
+                self._file.readinto(dst[k * n * isz:(k + 1) * n * isz],
+                                    self._data_off + (k * self.n_events + i0) * isz)
+            return dst.view(self._dtype).reshape(4, n).T
+        self._file.readinto(dst, self._data_off + i0 * self._row_bytes)
+        rows = dst.view(self._dtype)
+        return rows if self._fields else rows.reshape(n, 4)
+
+    def _columns(self, rows: np.ndarray) -> list[np.ndarray]:
+        """The t, x, y, p columns (views) of :meth:`_rows`' result."""
+        if self._fields:
+            return [rows[f] for f in self._fields]
+        return [rows[:, k] for k in range(4)]
+
+    def _col(self, k: int, i0: int, i1: int, buf: np.ndarray | None = None) -> np.ndarray:
+        """Column ``k`` (0..3 = t, x, y, p) of rows ``i0..i1`` as stored; only that column is
+        read when columns are contiguous (column-major N x 4)."""
+        if self._fortran:
+            isz = self._dtype.itemsize
+            dst = (np.empty((i1 - i0) * isz, np.uint8) if buf is None else buf)[:(i1 - i0) * isz]
+            self._file.readinto(dst, self._data_off + (k * self.n_events + i0) * isz)
+            return dst.view(self._dtype)
+        return self._columns(self._rows(i0, i1, buf))[k]
+
+    def _in_batches(self, fn):
+        """``(i, j) -> fn(i, j, buf)`` for a pass in batches, all read into one reused buffer
+        (each result is valid until the next call)."""
+        buf = None
+
+        def get(i0: int, i1: int) -> np.ndarray:
+            nonlocal buf
+            buf = self._scratch(buf, (i1 - i0) * self._row_bytes)
+            return fn(i0, i1, buf)
+        return get
+
+    def _max_xy(self) -> tuple[int, int]:
+        """(max x, max y) over the file, to infer the sensor size: interleaved rows in one
+        pass (a pass per column would read the file twice), contiguous columns one by one."""
+        if self._fortran:
+            return tuple(column_max(self._in_batches(lambda i, j, buf, k=k: self._col(k, i, j, buf)),
+                                    self.n_events, "xy"[k - 1], self.path) for k in (1, 2))
+        rows = self._in_batches(self._rows)
+        hi = [None, None]
+        for i in range(0, self.n_events, BATCH_EVENTS):
+            cols = self._columns(rows(i, min(self.n_events, i + BATCH_EVENTS)))
+            for k in (0, 1):
+                v = np.max(cols[k + 1])
+                if not np.isfinite(v):
+                    raise InputError(f"{self.path}: the {'xy'[k]} column has non-finite values (NaN/inf)")
+                hi[k] = int(v) if hi[k] is None else max(hi[k], int(v))
+        return hi[0], hi[1]
+
+    def _t_us(self, i0: int, i1: int, buf: np.ndarray | None = None) -> np.ndarray:
+        return timestamps_to_us(self._col(0, i0, i1, buf), self._seconds, self.path)
 
     def read(self) -> np.ndarray | None:
+        if self._file is None:
+            return None
         if self._i >= self.n_events:
             self._drops.flush()
             return None
-        sl = slice(self._i, min(self.n_events, self._i + BATCH_EVENTS))
-        self._i = sl.stop
-        ev = columns_to_events(self._t_us(sl), self._col(1, sl), self._col(2, sl), self._col(3, sl),
-                               self.width, self.height, name=str(self.path), drops=self._drops)
+        i0, i1 = self._i, min(self.n_events, self._i + BATCH_EVENTS)
+        if self._dtype == EVENT_DTYPE:  # our own layout: read straight into the batch
+            ev = np.empty(i1 - i0, EVENT_DTYPE)
+            self._file.readinto(ev, self._data_off + i0 * self._row_bytes)
+            self._i = i1
+            m = _check_events_in_place(ev.view(np.uint8), len(ev), self.width, self.height)
+            if m < len(ev):
+                self._drops.add(len(ev) - m)
+                ev = ev[:m]
+            return self._after_seek(ev)
+        self._buf = self._scratch(self._buf, min(self.n_events, BATCH_EVENTS) * self._row_bytes)
+        t, x, y, p = self._columns(self._rows(i0, i1, self._buf))
+        self._i = i1
+        # (the packed copy does not point into the reused buffer)
+        ev = columns_to_events(timestamps_to_us(t, self._seconds, self.path), x, y, p,
+                               self.width, self.height, name=str(self.path), drops=self._drops,
+                               contiguous=False)
+        return self._after_seek(ev)
+
+    def _after_seek(self, ev: np.ndarray) -> np.ndarray:
         if self._drop_before is not None:
             ev = ev[ev["t"] >= self._drop_before]
             self._drop_before = None
@@ -305,12 +449,12 @@ class NpyFileSource(EventSource):
         return {"dropped": self._drops.total}
 
     def seek(self, t_us: int) -> None:
-        """Continue from the first event with ``t >= t_us`` (bisection on the memory map,
-        no full copy of ``t``; assumes sorted time)."""
+        """Continue from the first event with ``t >= t_us`` (bisection reading one row per
+        step, no full copy of ``t``; assumes sorted time)."""
         lo, hi = 0, self.n_events
         while lo < hi:
             mid = (lo + hi) // 2
-            if int(self._t_us(slice(mid, mid + 1))[0]) < t_us:
+            if int(self._t_us(mid, mid + 1)[0]) < t_us:
                 lo = mid + 1
             else:
                 hi = mid
@@ -321,9 +465,14 @@ class NpyFileSource(EventSource):
         """(min t, max t) over the file, scanned in batches (bounded memory). The
         result is kept: the viewer and the loop ask again and again."""
         if not hasattr(self, "_range_us"):
-            self._range_us = scan_time_range(self.n_events, lambda i, j: self._t_us(slice(i, j)))
+            self._range_us = scan_time_range(
+                self.n_events, self._in_batches(lambda i, j, buf: self._t_us(i, j, buf)))
         return self._range_us
 
     def close(self) -> None:
-        self._arr = None
-        self._i = self.n_events if hasattr(self, "n_events") else 0
+        self._file = None
+        self._buf = None
+        self._i = self.n_events
+        if getattr(self, "_fh", None) is not None:
+            self._fh.close()
+            self._fh = None

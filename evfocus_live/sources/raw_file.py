@@ -10,12 +10,16 @@ start with ``% ``. Legacy (2020) headers have no ``format``/``geometry``/``end``
 the size then comes from ``plugin_name`` (gen3 640x480; gen41/imx636 1280x720; genx320
 320x320), else 1280x720 with a warning. A file whose data decodes to no event (a header,
 time words only) raises :class:`InputError` at opening.
+
+Reading: blocks of words are read with plain positioned reads into a reused buffer, not
+through ``mmap``: a mapped file truncated under the reader (a recorder rewriting it) killed
+the process with SIGBUS; now the read that comes up short raises :class:`InputError` after
+the batches already returned (see :class:`~evfocus_live.sources.fileio.FileReader`).
 """
 
 from __future__ import annotations
 
 import logging
-import mmap
 import re
 import threading
 from pathlib import Path
@@ -27,6 +31,7 @@ from ..errors import InputError
 from ..events import EVENT_DTYPE
 from . import evt
 from .base import EventSource, check_sensor_size
+from .fileio import FileReader
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +170,7 @@ class RawFileSource(EventSource):
             raise InputError(f"unknown RAW backend {backend!r} (auto, evfocus, metavision)")
         self.path = Path(path)
         self._mv = None
+        self._file: FileReader | None = None
         try:
             self._fh = open(self.path, "rb")
         except OSError as exc:
@@ -205,9 +211,9 @@ class RawFileSource(EventSource):
             log.warning("%s: file ends mid-word (truncated?); ignoring the last %d byte(s)",
                         self.path.name, n_data % self._word.itemsize)
         self._n_words = n_data // self._word.itemsize
-        self._mm = mmap.mmap(self._fh.fileno(), 0, access=mmap.ACCESS_READ)
-        self._words = np.frombuffer(self._mm, dtype=self._word, count=self._n_words, offset=data_off)
+        self._file = FileReader(self._fh, self.path)
         self._block_words = max(64, block_bytes // self._word.itemsize)
+        self._buf: np.ndarray | None = None  # the reader's block of words, reused
         self._ratio = 1.0  # events per input word, to size output arrays
         self._index: list[tuple[int, np.ndarray, int, int]] | None = None  # (word, state, tmin, tmax)
         self._index_lock = threading.Lock()
@@ -223,6 +229,18 @@ class RawFileSource(EventSource):
             self.backend = "evfocus"
 
     # --- decoding -----------------------------------------------------------------
+    def _load(self, buf: np.ndarray | None, start: int, end: int) -> np.ndarray:
+        """Words ``start..end`` read into ``buf`` (or a new one, if it is too small):
+        returns the filled part. A file cut short since opening raises InputError."""
+        file = self._file
+        if file is None:  # closed by another thread (a scan for the viewer's time range)
+            raise InputError(f"{self.path}: the source was closed")
+        if buf is None or len(buf) < end - start:
+            buf = np.empty(max(end - start, min(self._n_words, self._block_words)), self._word)
+        words = buf[:end - start]
+        file.readinto(words, self._data_off + start * self._word.itemsize)
+        return words
+
     def _rewind(self, word: int = 0, state: np.ndarray | None = None) -> None:
         self._pos = word
         self._state = evt.new_state() if state is None else state.copy()
@@ -244,15 +262,17 @@ class RawFileSource(EventSource):
         per = evt.EVT3_MAX_EVENTS_PER_WORD if self.version == 3 else 1
         cap = int(min(per * n_words, self._ratio * n_words * 1.25 + 64))
         out = np.empty(cap, dtype=EVENT_DTYPE)
-        n, used = evt.decode(self._words[self._pos:end], self._state, out, self.version,
-                             self.width, self.height)
+        if self._buf is None:
+            self._buf = np.empty(min(self._n_words, self._block_words), self._word)
+        words = self._load(self._buf, self._pos, end)
+        n, used = evt.decode(words, self._state, out, self.version, self.width, self.height)
         self._pos += used
         if used:
             self._ratio = max(n / used, 1.0 / 64) if self.version == 3 else 1.0
         return out[:n] if n >= cap // 2 else out[:n].copy()
 
     def read(self) -> np.ndarray | None:
-        if self._mm is None:
+        if self._file is None:
             return None
         if self._mv is not None:
             return self._read_metavision()
@@ -294,10 +314,10 @@ class RawFileSource(EventSource):
         so): a header with only time words would otherwise read as a silent empty stream."""
         scratch = np.empty(1 << 12, dtype=EVENT_DTYPE)
         st = evt.new_state()
-        pos = 0
+        pos, buf = 0, None
         while pos < self._n_words:
-            n, used = evt.decode(self._words[pos:pos + self._block_words], st, scratch,
-                                 self.version, self.width, self.height)
+            words = buf = self._load(buf, pos, min(self._n_words, pos + self._block_words))
+            n, used = evt.decode(words, st, scratch, self.version, self.width, self.height)
             if n:
                 return True
             pos += used
@@ -313,16 +333,18 @@ class RawFileSource(EventSource):
         return self._index
 
     def _scan_blocks(self) -> list[tuple[int, np.ndarray, int, int]]:
-        """One pass with its own decoder state and scratch buffer (the reader's are untouched)."""
+        """One pass with its own decoder state and buffers (the reader's are untouched: the
+        viewer may ask for the time range while the reader reads)."""
         scratch = np.empty(1 << 16, dtype=EVENT_DTYPE)
         st = evt.new_state()
-        pos, index = 0, []
+        pos, index, buf = 0, [], None
         while pos < self._n_words:
             start, snap = pos, st.copy()
             end = min(self._n_words, pos + self._block_words)
+            block = buf = self._load(buf, start, end)
             tmin = tmax = None
             while pos < end:
-                n, used = evt.decode(self._words[pos:end], st, scratch, self.version,
+                n, used = evt.decode(block[pos - start:], st, scratch, self.version,
                                      self.width, self.height)
                 pos += used
                 if n:
@@ -360,12 +382,8 @@ class RawFileSource(EventSource):
         return min(i[2] for i in index), max(i[3] for i in index)
 
     def close(self) -> None:
-        if getattr(self, "_mm", None) is not None:
-            self._words = None
-            try:
-                self._mm.close()
-            except BufferError:  # a batch view still alive: let GC close it
-                pass
-            self._mm = None
+        self._file = None
+        self._buf = None
         if getattr(self, "_fh", None) is not None:
             self._fh.close()
+            self._fh = None
