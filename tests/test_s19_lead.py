@@ -119,3 +119,34 @@ def test_simulate_progress_moves_within_one_long_sequence(tmp_path, monkeypatch)
     inside = [v for v in seen if 0 < v < 0.5]
     assert len(inside) >= 10, seen  # one step per frame interval, not one per sequence
     assert seen == sorted(seen) and seen[-1] == 0.5
+
+
+def test_viewer_replaying_a_file_cut_short_says_so_and_keeps_its_recording(qtbot, tmp_path, tiny_model):
+    """A replayed file truncated by another program (a re-export over it) killed the viewer
+    with SIGBUS, and the recording in progress with it. Now the status bar names the cut, the
+    recording is finalised and reads back, and the viewer takes another source."""
+    import numpy as np
+    from conftest import make_events
+    from test_review2_gui import make_window, pattern, wait_frames
+
+    from evfocus_live.events import EVENT_DTYPE
+    from evfocus_live.sources import open_source
+
+    src_path = tmp_path / "replay.npy"
+    np.save(src_path, make_events(3_000_000, 64, 48, duration_us=30_000_000))  # 6 read batches
+    win = make_window(qtbot, tmp_path, str(src_path), tiny_model, speed=1.0)
+    wait_frames(qtbot, win, 2)
+    rec = tmp_path / "kept.aedat4"
+    assert win.record_to(rec, None, overwrite=True)
+    wait_frames(qtbot, win, 2)
+    with open(src_path, "r+b") as f:
+        f.truncate(200_000)  # the header and a few thousand events
+    qtbot.waitUntil(lambda: any("shrank" in m for m in win.status_log), timeout=60_000)
+    qtbot.waitUntil(lambda: not rec.with_name(rec.name + ".part").exists() and rec.is_file(), timeout=20_000)
+    with open_source(str(rec)) as back:
+        batches = list(back)
+    assert batches and {b.dtype for b in batches} == {EVENT_DTYPE}, {str(b.dtype) for b in batches}
+    assert sum(len(b) for b in batches) > 0
+    assert win.open_source(pattern())
+    wait_frames(qtbot, win)
+    win.close()
