@@ -49,6 +49,7 @@ from .core.slicing import RESTART_BACK_US, Window, make_slicer
 from .core.voxel import voxel_grid
 from .errors import CheckpointError, ConfigError, EvFocusError, InputError, first_line
 from .events import EVENT_DTYPE, concat
+from .plugins import check_events, check_model_output
 from .nn.runtime import InferenceModel, set_threads
 from .nn.registry import model_num_bins, resolve_device
 from .ringbuffer import EventRingBuffer
@@ -304,7 +305,11 @@ class Pipeline:
             model = model.half() if self.half else model.float()
         else:
             self.half = False
-        model.reset_states()
+        try:
+            model.reset_states()
+        except Exception as exc:  # a plugin's: one line, not a traceback (the viewer falls back)
+            raise CheckpointError(f"model {self.model_cfg.name!r}: reset_states() failed: "
+                                  f"{type(exc).__name__}: {first_line(exc, '')}".rstrip(": ")) from exc
         self.runner = self._make_runner(model)
         return model
 
@@ -562,10 +567,9 @@ class Pipeline:
             if isinstance(exc, EvFocusError):
                 raise
             raise InputError(f"reading {self.source.format} source failed: {msg}") from exc
+        batch = check_events(batch, self.source.format)  # a plugin's wrong return: one line naming it
         if batch is None:
             return None
-        if batch.dtype != EVENT_DTYPE:
-            batch = batch.astype(EVENT_DTYPE)
         if len(batch):
             now = time.monotonic()
             t_last = int(batch["t"][-1])
@@ -670,7 +674,7 @@ class Pipeline:
             msg = first_line(exc, "")
             raise CheckpointError(f"model {self.model_cfg.name!r} failed on a {self.width}x{self.height} window: "
                                   f"{type(exc).__name__}: {msg}") from exc
-        img = out["image"] if isinstance(out, dict) else out
+        img = check_model_output(out, self.model_cfg.name, self.width, self.height)
         if self.device.type == "cuda":  # this GPU's (on cuda:1 a bare synchronize() opened a context on GPU 0)
             torch.cuda.synchronize(self.device)
         nan = not bool(torch.isfinite(img.sum(dtype=torch.float32)))  # NaN/Inf anywhere propagates

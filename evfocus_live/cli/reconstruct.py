@@ -362,7 +362,7 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
     from tqdm import tqdm
 
     from ..config import ModelConfig, PostConfig, SourceConfig
-    from ..errors import InputError
+    from ..errors import CheckpointError, InputError
     from ..pipeline import Pipeline
 
     src_cfg = SourceConfig(spec=str(input_path), speed=0, start_s=opts["start_s"], end_s=opts["end_s"])
@@ -434,6 +434,9 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
             bar.refresh()
         if video is not None:
             video.finish()
+        if n == 0 and pipe.stats.nan_frames:
+            raise CheckpointError(f"model {opts['model']!r} output NaN/Inf on all {pipe.stats.nan_frames} "
+                                  "windows: no frame written")
     finally:
         bar.close()
         if ts_file is not None:

@@ -33,7 +33,7 @@ EXIT_USER_ERROR = 2
 #: signals that end a run cleanly (threads stopped, recordings finalised)
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 #: the names of the :class:`~evfocus_live.pipeline.Pipeline` threads
-PIPELINE_THREADS = ("evfocus-reader", "evfocus-worker")
+READER_THREAD, WORKER_THREAD = "evfocus-reader", "evfocus-worker"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -99,6 +99,10 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
         from ..sources import CAMERA_NAMES, source_registry
         live = [n for n, c in source_registry().load_all().items() if getattr(c, "is_live", False)]
         known = [*CAMERA_NAMES, *(n for n in live if n not in CAMERA_NAMES)]
+        reg = source_registry()
+        if args.camera not in known and args.camera in reg.names():  # a plugin, but no camera class
+            raise ConfigError(f"source plugin {args.camera!r} ({reg.entry_point(args.camera).value}) is not a camera: "
+                              "its entry point must name an EventSource subclass with is_live = True")
         if args.camera not in known:  # else it would be opened as a file: "foo: no such file"
             raise ConfigError(f"unknown camera {args.camera!r} (known: {', '.join(known)}; "
                               "a recording is given without --camera)")
@@ -250,12 +254,18 @@ def join_pipeline_threads(limit_s: float = 120.0) -> None:
     """Before the process exits: wait for pipeline threads that a stop() left busy. A slow
     model's window outlives the stop's 5 s (``evfocus-full``'s first, traced one on a CPU
     takes longer), and the interpreter exiting under it aborts in torch (exit 134)."""
-    busy = [t for t in threading.enumerate() if t.name in PIPELINE_THREADS and t.is_alive()]
+    busy = [t for t in threading.enumerate() if t.name == WORKER_THREAD and t.is_alive()]
     if busy:
         log.info("waiting for the model to finish its window before exiting ...")
     deadline = time.monotonic() + limit_s
     for t in busy:
         t.join(max(0.0, deadline - time.monotonic()))
+    # a reader still in the source's read() (a plugin camera that hangs): not worth minutes
+    readers = [t for t in threading.enumerate() if t.name == READER_THREAD and t.is_alive()]
+    for t in readers:
+        t.join(1.0)
+        if t.is_alive():
+            log.warning("the source's read() has not returned: exiting without it")
 
 
 def _start_cli_recording(win, args) -> None:

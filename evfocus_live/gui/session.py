@@ -35,6 +35,7 @@ from ..config import ModelConfig, PostConfig, WindowConfig
 from ..core.stats import RateMeter
 from ..errors import EvFocusError, first_line
 from ..nn.registry import resolve_device
+from ..plugins import check_events
 from ..sources.base import EventSource
 from .eventview import EventView
 from .recording import Recorder
@@ -91,7 +92,7 @@ class TapSource(EventSource):
             return None
         if self._pending is None or not len(self._pending):
             try:
-                batch = self.inner.read()
+                batch = check_events(self.inner.read(), self.format)  # a plugin's wrong return: one line
             except Exception as exc:  # the pipeline sees it too; we keep the first line
                 msg = first_line(exc)
                 self.error = msg if isinstance(exc, EvFocusError) else f"{type(exc).__name__}: {msg}"

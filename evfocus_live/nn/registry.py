@@ -351,9 +351,9 @@ def load_model(name_or_path: str = DEFAULT_MODEL, device: str | torch.device = "
     if name in SHIPPED:
         return load_shipped(name, str(device))
     p = Path(name).expanduser()
-    if p.suffix in (".pt", ".pth") or p.exists() or os.sep in name:
-        return load_checkpoint(name, device)  # errors name it as given (read_checkpoint expands ~)
     plugins = _third_party()
+    if p.suffix in (".pt", ".pth") or os.sep in name or (p.exists() and not (p.is_dir() and name in plugins)):
+        return load_checkpoint(name, device)  # errors name it as given (read_checkpoint expands ~)
     if name in plugins:
         try:
             try:

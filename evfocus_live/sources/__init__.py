@@ -72,7 +72,9 @@ def detect_format(path: str | Path) -> tuple[str, type[EventSource]]:
     if not head:
         raise InputError(f"{path}: file is empty")
     backends = _file_backends()
-    for name, cls in backends.items():
+    # text claims any text .txt/.csv by its extension: ask it last, after the plugins' sniffers
+    order = sorted(backends.items(), key=lambda kv: kv[0] == "text")
+    for name, cls in order:
         try:
             if cls.sniff(head, path):
                 return cls.content_format(head, path) or name, cls
@@ -96,7 +98,7 @@ def open_source(spec: str | Path, **kwargs) -> EventSource:
     """Open a camera by name (``CAMERA_NAMES`` or a plugin name) or a file by path."""
     s = str(spec)
     reg = source_registry()
-    if s in CAMERA_NAMES or (s in reg.names() and not Path(s).exists()):
+    if s in CAMERA_NAMES or (s in reg.names() and not Path(s).is_file()):
         if s == "auto":
             from .autodetect import open_any_camera
             return open_any_camera(**kwargs)

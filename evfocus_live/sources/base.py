@@ -119,6 +119,8 @@ class EventSource(Closeable, abc.ABC):
         """Release files, devices and threads; safe to call twice."""
 
     def __iter__(self) -> Iterator[np.ndarray]:
-        while (batch := self.read()) is not None:
+        from ..plugins import check_events
+
+        while (batch := check_events(self.read(), self.format)) is not None:
             if len(batch):
                 yield batch
