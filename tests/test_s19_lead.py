@@ -141,8 +141,8 @@ def test_viewer_replaying_a_file_cut_short_says_so_and_keeps_its_recording(qtbot
     wait_frames(qtbot, win, 2)
     with open(src_path, "r+b") as f:
         f.truncate(200_000)  # the header and a few thousand events
-    qtbot.waitUntil(lambda: any("shrank" in m for m in win.status_log), timeout=60_000)
-    qtbot.waitUntil(lambda: not rec.with_name(rec.name + ".part").exists() and rec.is_file(), timeout=20_000)
+    qtbot.waitUntil(lambda: any("shrank" in m and f"recording saved: {rec}" in m for m in win.status_log),
+                    timeout=60_000)
     with open_source(str(rec)) as back:
         batches = list(back)
     assert batches and {b.dtype for b in batches} == {EVENT_DTYPE}, {str(b.dtype) for b in batches}
