@@ -150,3 +150,76 @@ def test_viewer_replaying_a_file_cut_short_says_so_and_keeps_its_recording(qtbot
     assert win.open_source(pattern())
     wait_frames(qtbot, win)
     win.close()
+
+
+class _ModelAsClass(torch.nn.Module):
+    """A model plugin whose entry point names the class (built as ``cls()``), not a factory."""
+
+    def __init__(self):
+        super().__init__()
+
+    def reset_states(self):
+        pass
+
+
+def test_a_model_entry_point_naming_a_class_says_how_it_is_called(monkeypatch):
+    """It failed as ``TypeError: __init__() takes 1 positional argument but 3 were given``,
+    which does not tell an author that the entry point is called ``factory(name, device)``."""
+    from importlib.metadata import EntryPoint
+
+    from test_plugins import _with_extra
+
+    from evfocus_live.errors import CheckpointError
+    from evfocus_live.nn.registry import load_model
+    from evfocus_live.plugins import MODELS
+
+    _with_extra(monkeypatch, [EntryPoint("asclass", f"{__name__}:_ModelAsClass", MODELS)])
+    with pytest.raises(CheckpointError, match=r"called as factory\(name, device\)"):
+        load_model("asclass", "cpu")
+
+
+def test_list_plugins_leaves_the_plugin_log_as_it_was(capsys):
+    """``--list-plugins`` set the plugin logger to ERROR for the rest of the process: a
+    scripted run (or a later test) lost every plugin warning after it."""
+    import logging
+
+    from evfocus_live.gui.app import list_plugins
+
+    plog = logging.getLogger("evfocus_live.plugins")
+    before = plog.level
+    assert list_plugins() == 0
+    assert "median" in capsys.readouterr().out
+    assert plog.level == before
+
+
+def test_open_dialog_lists_a_plugin_file_format(qtbot, tmp_path, tiny_model, monkeypatch):
+    """The open dialog listed only the built-in extensions: a plugin's ``.lev`` files hid
+    behind "All files"."""
+    from importlib.metadata import EntryPoint
+
+    from test_plugins import _with_extra
+    from test_review2_gui import make_window, pattern
+
+    from evfocus_live import sources
+    from evfocus_live.plugins import SOURCES
+
+    _with_extra(monkeypatch, [EntryPoint("lev", f"{__name__}:_LevFile", SOURCES)])
+    monkeypatch.setattr(sources, "_registry", None)  # a fresh scan that sees the extra entry point
+    win = make_window(qtbot, tmp_path, pattern(), tiny_model)
+    flt = win.file_dialog_filter()
+    assert "*.lev" in flt and "*.aedat4" in flt and "*.npy" in flt
+    win.close()
+
+
+from evfocus_live.sources.base import EventSource  # noqa: E402
+
+
+class _LevFile(EventSource):
+    """A plugin's file format (only its class attributes matter here)."""
+
+    format, sensor, width, height = "lev", "lab", 64, 48
+    extensions = (".lev",)
+
+    @classmethod
+    def sniff(cls, head, path):
+        return head.startswith(b"LEV1")

@@ -114,8 +114,13 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
 def list_plugins() -> int:
     from ..plugins import MODELS, POSTPROCESSORS, SOURCES, Registry
     from .window import plugin_report  # noqa: F401  (Qt import is fine: we are the GUI package)
-    logging.getLogger("evfocus_live.plugins").setLevel(logging.ERROR)  # failures are listed below
-    regs = {g: Registry(g) for g in (SOURCES, MODELS, POSTPROCESSORS)}
+    plog = logging.getLogger("evfocus_live.plugins")
+    level = plog.level
+    plog.setLevel(logging.ERROR)  # failures are listed below, not logged twice
+    try:
+        regs = {g: Registry(g) for g in (SOURCES, MODELS, POSTPROCESSORS)}
+    finally:
+        plog.setLevel(level)  # (it stayed at ERROR for the rest of a process that called this)
     print(plugin_report(regs))
     return 0
 

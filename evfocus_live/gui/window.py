@@ -446,10 +446,15 @@ class MainWindow(QtWidgets.QMainWindow):
         return dlg
 
     # ------------------------------------------------------------------ sources
+    def file_dialog_filter(self) -> str:
+        """The open dialog's filter: every extension a file backend claims, a plugin's too
+        (its ``.lev`` files were hidden behind "All files")."""
+        from ..sources import file_extensions
+
+        return f"Event files ({' '.join('*' + e for e in file_extensions())});;All files (*)"
+
     def open_file_dialog(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(
-            self, "Open event recording", "",
-            "Event files (*.aedat4 *.raw *.h5 *.hdf5 *.npy *.txt *.csv);;All files (*)")
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open event recording", "", self.file_dialog_filter())
         if path:
             self.open_source(path)
 

@@ -355,6 +355,7 @@ def load_model(name_or_path: str = DEFAULT_MODEL, device: str | torch.device = "
     if p.suffix in (".pt", ".pth") or os.sep in name or (p.exists() and not (p.is_dir() and name in plugins)):
         return load_checkpoint(name, device)  # errors name it as given (read_checkpoint expands ~)
     if name in plugins:
+        factory = None
         try:
             try:
                 factory = plugins[name].load(name)
@@ -374,7 +375,10 @@ def load_model(name_or_path: str = DEFAULT_MODEL, device: str | torch.device = "
         except CheckpointError:
             raise
         except Exception as exc:
-            raise CheckpointError(f"model plugin {name!r} failed: {type(exc).__name__}: {exc}".splitlines()[0]) from exc
+            hint = ""
+            if isinstance(exc, TypeError) and isinstance(factory, type):
+                hint = " (its entry point is a class; it is called as factory(name, device): name a function that builds the model)"
+            raise CheckpointError(f"model plugin {name!r} failed: {type(exc).__name__}: {exc}".splitlines()[0] + hint) from exc
         return model
     known = sorted(set(SHIPPED) | set(plugins))
     raise CheckpointError(f"unknown model {name!r}: use one of {', '.join(known)} or a path to a .pt checkpoint")

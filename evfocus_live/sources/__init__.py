@@ -42,6 +42,11 @@ def _file_backends() -> dict[str, type[EventSource]]:
     return out
 
 
+def file_extensions() -> list[str]:
+    """Every extension a file backend claims, built-ins and plugins (the open dialog's filter)."""
+    return sorted({e for cls in _file_backends().values() for e in cls.extensions})
+
+
 def _check_regular(path: Path) -> None:
     """Refuse pipes, devices and sockets before opening them: opening a FIFO blocks until a
     writer comes, and sniffing would consume the head that the reader then reopens for."""
