@@ -145,8 +145,10 @@ def test_prophesee_nd_properties_failure_closes_the_device_and_is_one_line(monke
     assert len(closed) == 1
 
 
-def test_prophesee_nd_reader_thread_failure_closes_the_device(monkeypatch):
-    mod, closed = _fake_nd(monkeypatch, None)
+def threads_cannot_start(monkeypatch, mod) -> None:
+    """The camera module ``mod`` sees a ``threading`` whose threads fail to start (only its
+    view of it: other threads are unaffected)."""
+    import threading
 
     class NoThread:
         def __init__(self, *a, **kw):
@@ -155,10 +157,13 @@ def test_prophesee_nd_reader_thread_failure_closes_the_device(monkeypatch):
         def start(self):
             raise RuntimeError("can't start new thread")
 
-    import threading  # only the camera module's view of it: other threads are unaffected
-
     monkeypatch.setattr(mod, "threading", types.SimpleNamespace(
         Thread=NoThread, Event=threading.Event, Lock=threading.Lock, current_thread=threading.current_thread))
+
+
+def test_prophesee_nd_reader_thread_failure_closes_the_device(monkeypatch):
+    mod, closed = _fake_nd(monkeypatch, None)
+    threads_cannot_start(monkeypatch, mod)
     with pytest.raises(DeviceError, match=r"^cannot start the camera reader thread \(can't start new thread\)$"):
         mod.PropheseeCameraSource()
     assert len(closed) == 1

@@ -22,6 +22,7 @@ FULL_DISK_CLI = """
 import resource, signal, sys
 from evfocus_live.simulate import SimConfig, simulate_sequence
 simulate_sequence(SimConfig(width=16, height=16, duration_s=0.02, frame_ms=10), 0)
+import lz4.frame  # imported before the limit, as numba's cache is written before it
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[1]), int(sys.argv[1])))
 from evfocus_live.cli import main

@@ -115,16 +115,7 @@ def test_long_sequences_are_accepted_and_only_the_in_memory_path_refuses_them():
         simulate_sequence(cfg, 0)
 
 
-FULL_DISK = """
-import resource, signal, sys
-from evfocus_live.simulate import SimConfig, simulate_sequence
-simulate_sequence(SimConfig(width=16, height=16, duration_s=0.02, frame_ms=10), 0)
-import lz4.frame  # imported before the limit, as numba's cache is written before it
-signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[1]), int(sys.argv[1])))
-from evfocus_live.cli import main
-sys.exit(main(sys.argv[2:]))
-"""
+from test_review3_live import FULL_DISK_CLI as FULL_DISK  # noqa: E402 (`evfocus` on a full disk)
 
 
 def test_a_full_disk_while_writing_the_aedat4_leaves_no_sequence_file(tmp_path):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import logging
 import sys
-import threading
 import types
 
 import numpy as np
@@ -226,17 +225,10 @@ def test_metavision_size_failure_releases_the_camera_and_is_one_line(monkeypatch
 
 
 def test_metavision_reader_thread_failure_releases_the_camera(monkeypatch):
+    from test_fix3_sources import threads_cannot_start
+
     mod, released = _fake_metavision(monkeypatch, (480, 640))
-
-    class NoThread:
-        def __init__(self, *a, **kw):
-            pass
-
-        def start(self):
-            raise RuntimeError("can't start new thread")
-
-    monkeypatch.setattr(mod, "threading", types.SimpleNamespace(
-        Thread=NoThread, Event=threading.Event, Lock=threading.Lock, current_thread=threading.current_thread))
+    threads_cannot_start(monkeypatch, mod)
     with pytest.raises(DeviceError, match=r"^cannot start the camera reader thread"):
         mod.PropheseeCameraSource()
     assert len(released) == 1
