@@ -171,7 +171,7 @@ def test_failed_set_window_and_set_model_change_nothing(monkeypatch):
         pipe.set_window(WindowConfig(mode="timestamps"))
     assert pipe.window_cfg is window
     monkeypatch.setattr("evfocus_live.nn.registry.load_model", lambda name, device: _BrokenReset())
-    with pytest.raises(RuntimeError, match="plugin bug"):
+    with pytest.raises(CheckpointError, match=r"reset_states\(\) failed: RuntimeError: plugin bug"):  # one line now
         pipe.set_model("broken", device="cpu")
     assert pipe.model_cfg is cfg and pipe.model is model and pipe.device == device
     frames = list(pipe.frames())
