@@ -19,7 +19,11 @@ a NaN/Inf output drops that frame and resets the state (one warning), CUDA out o
 memory moves the model to the CPU, a source error resets the state and -- for live
 sources -- reconnects with back-off; a model that raises is one :class:`CheckpointError`
 line (``frames()`` raises it; threaded, the run ends with a "worker error" status that
-``stop()`` keeps); ``stats.status`` says what happened. A stop and a later start (or
+``stop()`` keeps); ``stats.status`` says what happened. In threaded mode a source's ``read()``
+that has not returned for ``STALL_S`` (a camera stalled or unplugged, a plugin that hangs) is
+one warning and ``stats.stalled_s`` while it lasts, watched by the worker between its ring
+polls; events outside the sensor's width x height are dropped with one warning and counted
+(``stats.outside_events``, part of ``dropped_events``). A stop and a later start (or
 ``frames()``) lose no event: the reader's unpushed batch and the worker's unshown windows
 wait for it, as do the windows of a ``frames()`` loop left early; a worker a stop timed out
 on (a slow model's window) is waited for by the next start, never run beside a new one.
@@ -66,6 +70,47 @@ __all__ = ["Pipeline", "FrameResult", "PipelineStats", "resolve_device"]
 DEFAULT_RING_EVENTS = 4_000_000
 #: the most events the default ring holds for large count windows (16 M, 208 MB)
 MAX_RING_EVENTS = 16_000_000
+#: a source's ``read()`` that has not returned for this long is a stall: said once (a
+#: WARNING and ``stats.stalled_s``) instead of a frozen frame with no explanation. A camera
+#: that sees nothing returns empty batches at once: that is not a stall
+STALL_S = 5.0
+#: how long ``stop()`` waits for a reader stuck in a stalled ``read()`` (not the full timeout)
+STALLED_JOIN_S = 0.2
+
+
+class SensorBounds:
+    """Drops events outside the ``width`` x ``height`` sensor a source says it has (a plugin's:
+    the built-in readers drop them themselves), with one warning naming the source and a
+    running count (``total``). Unchecked, they were ignored in silence (blank frames), and a
+    count window counted them. A max of x and y first: filtering only a batch that needs it."""
+
+    def __init__(self, who: str, width: int, height: int):
+        self.who, self.width, self.height = who, int(width), int(height)
+        self.total = 0
+        self._warned = False
+
+    def renew(self, who: str, width: int, height: int) -> None:
+        """Another source (or a new sensor size): warned again, the count goes on."""
+        if who != self.who:
+            self._warned = False
+        self.who, self.width, self.height = who, int(width), int(height)
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        if not len(batch):
+            return batch
+        x, y = batch["x"], batch["y"]
+        x_max, y_max = int(x.max()), int(y.max())
+        if x_max < self.width and y_max < self.height:
+            return batch
+        kept = batch[(x < self.width) & (y < self.height)]
+        n = len(batch) - len(kept)
+        self.total += n
+        if not self._warned:
+            self._warned = True
+            log.warning("%s source: dropped %d event(s) outside its %dx%d sensor (x up to %d, y up to %d); "
+                        "later ones are counted in the dropped events", self.who, n, self.width, self.height,
+                        x_max, y_max)
+        return kept
 
 
 @dataclass
@@ -116,7 +161,10 @@ class PipelineStats:
     ring_fill: int = 0
     ring_fill_ratio: float = 0.0
     ring_capacity: int = 0
+    #: the ring's overflow, what the source dropped and events outside the sensor
     dropped_events: int = 0
+    #: events a source gave outside its width x height (in ``dropped_events`` too)
+    outside_events: int = 0
     skipped_windows: int = 0
     #: a live source's events read and let go while paused (not drops: nobody asked for them)
     paused_events: int = 0
@@ -124,6 +172,11 @@ class PipelineStats:
     source_errors: int = 0
     reconnects: int = 0
     sensor_t_us: int | None = None
+    #: how long the source's current read() has not returned, once that is ``STALL_S`` or
+    #: more (a camera stalled or unplugged, a plugin that hangs); 0 while reads return
+    stalled_s: float = 0.0
+    #: read() calls that stalled (each counted once, when first seen)
+    stalls: int = 0
     #: the last fault (source error, NaN output, CUDA OOM); kept when ``status`` moves on
     last_fault: str = ""
     _ev_rate: RateMeter = field(default_factory=RateMeter, repr=False)
@@ -195,6 +248,12 @@ class Pipeline:
         self._index = 0
         self._nan_warned = False
         self._arrivals: collections.deque[tuple[int, float]] = collections.deque(maxlen=1024)
+        #: the stall watchdog (``_check_stall``, run by the worker between ring polls): when the
+        #: source's read() in progress began, the last one's (start, end), the stall said
+        self._read_since: float | None = None
+        self._read_last: tuple[float, float] = (0.0, 0.0)
+        self._stall_since: float | None = None
+        self.bounds: SensorBounds | None = None  # (made for the source by _setup_for_source)
         self._stop_evt = threading.Event()
         self._paused = threading.Event()
         self._seek_req: int | None = None
@@ -386,6 +445,10 @@ class Pipeline:
         if w <= 0 or h <= 0:
             raise InputError(f"source {self.source.format!r} reports no sensor size")
         self._wh = (w, h)
+        if self.bounds is None:
+            self.bounds = SensorBounds(self.source.format, w, h)
+        else:
+            self.bounds.renew(self.source.format, w, h)
         self.slicer = make_slicer(self.window_cfg, w, h, self.timestamps_us)
         self.event_filters, self.frame_filters = build_postprocessors(
             self.post_cfg.steps, self.post_cfg.options, width=w, height=h)
@@ -550,7 +613,7 @@ class Pipeline:
     def _read(self, record_arrival: bool = True) -> np.ndarray | None:
         """Next batch; handles source faults (state reset, reconnect for live sources)."""
         try:
-            batch = self.source.read()
+            batch = self._source_read()
         except Exception as exc:
             msg = first_line(exc)
             self.stats.source_errors += 1
@@ -560,16 +623,22 @@ class Pipeline:
                 with self._lock:  # a new stream: forget the old one (the events before stay queued)
                     self._gen += 1
                     self._reset_state_locked()
-                return self._reconnect()
-            # fatal: the events read before the fault stay in the ring and the worker still
-            # turns them into frames (no lost data), with the state they built. Said once, by
-            # the one who ends: the reader thread, or frames()'s caller (it was said thrice)
-            if isinstance(exc, EvFocusError):
-                raise
-            raise InputError(f"reading {self.source.format} source failed: {msg}") from exc
+                batch = self._reconnect()
+                if batch is None:
+                    return None
+            else:
+                # fatal: the events read before the fault stay in the ring and the worker still
+                # turns them into frames (no lost data), with the state they built. Said once, by
+                # the one who ends: the reader thread, or frames()'s caller (it was said thrice)
+                if isinstance(exc, EvFocusError):
+                    raise
+                raise InputError(f"reading {self.source.format} source failed: {msg}") from exc
         batch = check_events(batch, self.source.format)  # a plugin's wrong return: one line naming it
         if batch is None:
             return None
+        if len(batch) and not getattr(self.source, "checks_sensor_bounds", False):  # (the viewer's tap does)
+            batch = self.bounds(batch)  # (a reconnected source's first batch too: it was not checked)
+            self.stats.outside_events = self.bounds.total
         if len(batch):
             now = time.monotonic()
             t_last = int(batch["t"][-1])
@@ -603,7 +672,7 @@ class Pipeline:
                     self.source = self._factory()
                 elif hasattr(self.source, "reopen"):
                     self.source.reopen()
-                batch = self.source.read()
+                batch = self._source_read()
             except Exception as exc:
                 log.debug("reconnect attempt %d failed: %s", attempt, exc)
                 continue
@@ -616,8 +685,45 @@ class Pipeline:
                     self._setup_for_source()
                 self._gen += 1
                 self._reset_state_locked()
-            return np.empty(0, EVENT_DTYPE) if batch is None else batch.astype(EVENT_DTYPE, copy=False)
+            return np.empty(0, EVENT_DTYPE) if batch is None else batch  # (_read checks it)
         return None
+
+    def _source_read(self):
+        """``source.read()``, timed for the stall watchdog: no thread of its own, the worker
+        looks at ``_read_since`` between its ring polls (``_check_stall``)."""
+        self._read_since = t0 = time.monotonic()
+        try:
+            return self.source.read()
+        finally:
+            self._read_since = None
+            self._read_last = (t0, time.monotonic())
+
+    def _check_stall(self) -> None:
+        """A read() that has not returned for ``STALL_S``: one WARNING and ``stats.stalled_s``
+        while it lasts, one line when it returns. The worker calls it every ring poll (20 ms):
+        it is the watchdog of the reader it waits on (a stalled camera froze the frame, said
+        nothing, and a stop waited its full timeout on the reader)."""
+        since, now = self._read_since, time.monotonic()
+        st = self.stats
+        if since is not None and now - since >= STALL_S:
+            st.stalled_s = now - since
+            if self._stall_since != since:  # a new stall: said once
+                self._stall_since = since
+                st.stalls += 1
+                st.last_fault = (f"{self.source.format} source: read() has not returned for {STALL_S:g} s "
+                                 f"({self.stall_hint})")
+                log.warning("%s", st.last_fault)
+        elif self._stall_since is not None:  # it returned (or a new read began: the stalled one did)
+            t0, t1 = self._read_last
+            took = t1 - t0 if t0 == self._stall_since else now - self._stall_since
+            self._stall_since = None
+            st.stalled_s = 0.0
+            log.warning("%s source: read() returned after %.1f s: reading again", self.source.format, took)
+
+    @property
+    def stall_hint(self) -> str:
+        """What a stalled read() may mean, for the user."""
+        return "camera stalled or unplugged?" if self.source.is_live else "a slow or unreachable drive?"
 
     # ------------------------------------------------------------ processing
     def _filter_events(self, batch: np.ndarray) -> np.ndarray:
@@ -820,10 +926,17 @@ class Pipeline:
         self._stop_evt.set()
         for t in self._threads:
             if t is not threading.current_thread():
-                t.join(timeout_s)
+                since = self._read_since
+                stalled_s = 0.0 if since is None or t.name != "evfocus-reader" else time.monotonic() - since
+                # a reader in a read() that has stalled for seconds will not end in the next 5:
+                # the viewer froze for them on a source switch (it ends when read() returns)
+                t.join(min(timeout_s, STALLED_JOIN_S) if stalled_s >= STALL_S else timeout_s)
                 if t.is_alive() and t.name == "evfocus-worker":  # a slow model's window: not a fault
                     log.info("%s is still finishing its window after %.1f s (a start waits for it)",
                              t.name, timeout_s)
+                elif t.is_alive() and stalled_s >= STALL_S:
+                    log.warning("%s did not stop: the %s source's read() has not returned for %.0f s",
+                                t.name, self.source.format, stalled_s)
                 elif t.is_alive():
                     log.warning("%s did not stop within %.1f s", t.name, timeout_s)
         # one still busy (a slow model's window) stays listed: ``running`` says so, and start()
@@ -1017,6 +1130,7 @@ class Pipeline:
                     continue
                 gen = self._gen
                 ev, epoch = self.ring.pop_with_epoch(timeout_s=0.02)
+                self._check_stall()
                 self.stats.ring_fill, self.stats.ring_fill_ratio = self.ring.fill, self.ring.fill_ratio
                 self.stats.dropped_events = self._dropped_events()
                 if not len(ev):
@@ -1066,11 +1180,13 @@ class Pipeline:
             self._emit(fr)
 
     def _dropped_events(self) -> int:
-        """Events lost on the way: the ring's overflow and what the source itself dropped."""
+        """Events lost on the way: the ring's overflow, events outside the sensor and what the
+        source itself dropped."""
+        ours = self.ring.dropped + (self.bounds.total if self.bounds is not None else 0)
         try:
-            return self.ring.dropped + int(self.source.dropped_events)
+            return ours + int(self.source.dropped_events)
         except Exception:  # a plugin source without the property, or one that raises
-            return self.ring.dropped
+            return ours
 
     def _keep_up(self, windows: list[Window]) -> list[Window]:
         """The windows to show: a file at "as fast as possible" is throttled by its reader

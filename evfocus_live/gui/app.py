@@ -172,10 +172,13 @@ def run_headless(args, spec, window, model, post) -> int:
                 if infer is None and sess.last_frame is not None:
                     infer = sess.last_frame.infer_ms
                 # skipped: windows a paced run let go to keep up (a slow model); else unseen
-                log.info("t=%5.1fs frames=%d recon=%.1f fps events=%.0f ev/s infer=%s dropped=%s skipped=%s",
+                # stalled: the source's read() has not returned (pipeline.STALL_S; logged once there)
+                stalled_s = sess.stalled_s
+                log.info("t=%5.1fs frames=%d recon=%.1f fps events=%.0f ev/s infer=%s dropped=%s skipped=%s%s",
                          now - t0, sess.frames_done, sess.frame_rate.rate(now), sess.event_rate.rate(now),
                          "-" if infer is None else f"{float(infer):.1f} ms", getattr(st, "dropped", "-"),
-                         getattr(st, "skipped_windows", "-"))
+                         getattr(st, "skipped_windows", "-"),
+                         f" STALLED {stalled_s:.0f} s ({sess.stall_hint})" if stalled_s else "")
             err = sess.check()
             if err is not None:
                 if not str(getattr(sess.pipeline.stats, "status", "")).startswith("source error"):

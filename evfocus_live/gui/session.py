@@ -85,11 +85,16 @@ class TapSource(EventSource):
     #: arrival stamp (taken here, just before the pipeline paces the slice) is within
     #: CHUNK_US / speed of the slice being due: event-to-paint latency stays honest
     CHUNK_US = 2_000
+    #: events outside the sensor are dropped here (the pipeline's ``SensorBounds``, one warning,
+    #: counted in its dropped events), before the recorder and the event view see them: the
+    #: pipeline need not look again
+    checks_sensor_bounds = True
 
     def read(self) -> np.ndarray | None:
         s = self._session
         if s._stop.is_set():
             return None
+        pipe = getattr(s, "pipeline", None)
         if self._pending is None or not len(self._pending):
             try:
                 batch = check_events(self.inner.read(), self.format)  # a plugin's wrong return: one line
@@ -99,9 +104,11 @@ class TapSource(EventSource):
                 raise
             if batch is None:
                 return None
+            if pipe is not None and len(batch):
+                batch = pipe.bounds(batch)
+                pipe.stats.outside_events = pipe.bounds.total
             self._pending = batch
         batch = self._pending
-        pipe = getattr(s, "pipeline", None)
         if not self.is_live and len(batch) and pipe is not None and pipe.speed > 0:
             cut = max(1, int(np.searchsorted(batch["t"], int(batch["t"][0]) + self.CHUNK_US, side="left")))
             batch, self._pending = batch[:cut], batch[cut:]
@@ -394,6 +401,16 @@ class LiveSession:
 
     def stats(self) -> Any:
         return self.pipeline.stats
+
+    @property
+    def stalled_s(self) -> float:
+        """How long the source's read() has not returned, once that is ``pipeline.STALL_S``
+        or more (a camera stalled or unplugged, a plugin source that hangs); else 0."""
+        return float(getattr(self.pipeline.stats, "stalled_s", 0.0) or 0.0)
+
+    @property
+    def stall_hint(self) -> str:
+        return self.pipeline.stall_hint
 
     @property
     def sigma_max_px(self) -> float:

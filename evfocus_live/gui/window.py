@@ -121,6 +121,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._slider_busy = False
         self._meter_from_index = 0  # frames before it came from a model switched away from
         self._end_said = False  # "end of the recording" shown for the session's end
+        self._stall_said = False  # the source's read() stalled: on the status bar while it lasts
         self.registries = {g: Registry(g) for g in (SOURCES, MODELS, POSTPROCESSORS)}
         self._load_plugins()
         self._build_ui()
@@ -561,6 +562,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._latency_ms = None
         self._meter_from_index = 0
         self._end_said = False
+        self._stall_said = False
         sess.start()
         text = f"playing {name}" if info is None or not live else f"live: {src.format}"
         if saved:  # else "playing ..." would hide "recording saved" at once
@@ -929,7 +931,10 @@ class MainWindow(QtWidgets.QMainWindow):
         st = s.stats()
         ro = self.readouts
         rate = _stat(st, "events_per_s", "event_rate", "events_s")
-        ro.set("event_rate", _fmt_rate(float(rate if rate is not None else s.event_rate.rate(now))))
+        stalled_s = s.stalled_s
+        ro.set("event_rate", _fmt_rate(float(rate if rate is not None else s.event_rate.rate(now)))
+               + (f" (stalled {stalled_s:.0f} s)" if stalled_s else ""))
+        self._show_stall(s, stalled_s)
         fill = _stat(st, "ring_fill_ratio", "fill_ratio")
         ro.set("ring", "-" if fill is None else f"{100 * fill:.0f} %")
         dropped = _stat(st, "dropped", "dropped_events", default=0)
@@ -979,6 +984,22 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.sim_truth.setText(f"n/a ({type(exc).__name__})")
         ro.set("frame", "-" if self.last_frame is None else
                f"#{self.last_frame.index} ({self.last_frame.n_events:,} ev)")
+
+    def _show_stall(self, s: LiveSession, stalled_s: float) -> None:
+        """A source whose read() has not returned (``pipeline.STALL_S``): said on the status bar
+        while it lasts, its seconds counting, instead of a frozen frame with no word; and when
+        it reads again. (The pipeline logged both.)"""
+        if stalled_s:
+            text = (f"{s.source.format} source: read() has not returned for {stalled_s:.0f} s "
+                    f"({s.stall_hint})")
+            if not self._stall_said:
+                self._stall_said = True
+                self.status(text, "warning", timeout_ms=0, log_it=False)
+            else:  # the seconds go on (one status_log line per stall)
+                self.statusBar().showMessage(text)
+        elif self._stall_said:
+            self._stall_said = False
+            self.status(f"{s.source.format} source: reading again", timeout_ms=5000)
 
     def _session_failed(self, s: LiveSession, err: str) -> None:
         """The source died (camera unplugged, file corrupt mid-stream): stay up, fall back."""
