@@ -416,10 +416,12 @@ def _model_config(model_name: str, device: str, precision: str, threads: int = 0
 
 
 def bench_end_to_end(replays: dict, model_name: str, window_ms: float, max_frames: int,
-                     precisions: tuple[str, ...] = ("auto",), device: str = "cpu", threads: int = 0) -> list[Row]:
+                     precisions: tuple[str, ...] = ("auto",), device: str = "cpu", threads: int = 0,
+                     downsample: int = 1) -> list[Row]:
     """The synchronous pipeline (``frames()``) over each replay, per inference precision
     (``auto`` is the CPU's live default: bf16 where the CPU has it; on CUDA ``fp16`` / ``fp32``),
-    with ``threads`` torch threads (0: the pipeline's default)."""
+    with ``threads`` torch threads (0: the pipeline's default), events binned by ``downsample``
+    (``--downsample``: its rows are "end to end (replay), --downsample N")."""
     from .config import WindowConfig
     from .pipeline import Pipeline
 
@@ -430,7 +432,7 @@ def bench_end_to_end(replays: dict, model_name: str, window_ms: float, max_frame
     runs = [(res, r, prec) for prec in precisions for res, r in replays.items()]
     for res, r, precision in runs:
         ev = r["events"]
-        pipe = Pipeline(str(r["path"]), WindowConfig(mode="duration", window_ms=window_ms),
+        pipe = Pipeline(str(r["path"]), WindowConfig(mode="duration", window_ms=window_ms, downsample=downsample),
                         _model_config(model_name, device, precision, threads), model_obj=model)
         # steady state: the clock starts after the first frames (the reset frame runs the plain
         # model, the next one builds the optimised step: a one-off start-up cost, reported apart)
@@ -466,9 +468,11 @@ def bench_end_to_end(replays: dict, model_name: str, window_ms: float, max_frame
         # rest is reading, slicing, voxel grid, conversions, post-processing, event image
         frame_s = wall / max(frames, 1)
         t_fwd = timed.seconds / max(frames, 1)
-        rows.append(Row("end to end (replay)", res, frames / wall, "frames/s", "model forward in the run",
+        stage = "end to end (replay)" + (f", --downsample {downsample}" if downsample > 1 else "")
+        rows.append(Row(stage, res, frames / wall, "frames/s", "model forward in the run",
                         t_fwd / frame_s,
                         {"model": model_name, "device": device, "precision": precision,
+                         **({"model_size": f"{pipe.width}x{pipe.height}"} if downsample > 1 else {}),
                          **({"threads": pipe.stats.threads} if device == "cpu" else {}),
                          "window_ms": window_ms, "frames": frames,
                          "backend": pipe.stats.backend, "startup_s": round(startup_s or 0.0, 2),
@@ -570,6 +574,21 @@ def _run_stages(rows: list[Row], quick: bool, models: list[str] | None, repeats:
         # the threads asked for, not the pipeline's default (it would set 1 for this stage and after)
         rows += bench_end_to_end(replays, "evfocus", 33.0, 30 if quick else 90, precisions=("fp32", "bf16"),
                                  threads=threads)
+        if "1280x720" in replays:
+            say("end to end, --downsample 2")
+            rows += downsample_rows(rows, replays["1280x720"], 30 if quick else 90, threads)
+
+
+def downsample_rows(rows: list[Row], replay: dict, max_frames: int, threads: int) -> list[Row]:
+    """``--downsample 2`` end to end at 1280x720 (fp32), against the full-size fp32 row of
+    the same process (``rows``): the speed-up a high-rate sensor's user gets."""
+    full = next((r for r in rows if r.stage == "end to end (replay)" and r.resolution == "1280x720"
+                 and r.extra.get("precision") == "fp32"), None)
+    small = bench_end_to_end({"1280x720": replay}, "evfocus", 33.0, max_frames, precisions=("fp32",),
+                             threads=threads, downsample=2)
+    for r in small:
+        r.baseline, r.ratio = "full size, fp32, this run", (r.value / full.value if full and full.value else None)
+    return small
 
 
 def format_table(result: dict) -> str:

@@ -17,6 +17,16 @@ from .errors import ConfigError
 
 WindowMode = Literal["duration", "events", "timestamps", "adaptive"]
 
+#: the largest ``WindowConfig.downsample`` factor (8: a 1280x720 sensor seen as 160x90)
+MAX_DOWNSAMPLE = 8
+
+
+def downsampled_size(width: int, height: int, factor: int) -> tuple[int, int]:
+    """The sensor a ``factor`` x ``factor`` binning gives: ``ceil(W / N) x ceil(H / N)``
+    (events at ``x // N``, ``y // N``, so the last partial bin is kept)."""
+    n = int(factor)
+    return -(-int(width) // n), -(-int(height) // n)
+
 
 def _number(cls: str, name: str, value, *, lo: float = 0.0, lo_ok: bool = False, integer: bool = False) -> None:
     """``value`` must be a finite number above ``lo`` (or equal, with ``lo_ok``), else ConfigError."""
@@ -66,6 +76,10 @@ class WindowConfig:
     #: for mode "duration": gaps up to this many windows give empty windows, longer ones are skipped
     max_empty_windows: int = 30
     num_bins: int = 5
+    #: spatial binning: events at ``x // N``, ``y // N`` on a ``ceil(W/N) x ceil(H/N)`` sensor
+    #: (1 = off). High-rate sensors (EVK4, 1280x720) are not real time at full size on a CPU;
+    #: 2 gives ~4x fewer pixels to infer. Here, not in SourceConfig: every pipeline reads it
+    downsample: int = 1
 
     def __post_init__(self):
         for name in ("window_ms", "events_per_pixel", "adaptive_max_epp"):
@@ -78,6 +92,10 @@ class WindowConfig:
             _number("WindowConfig", "window_events", self.window_events, lo=1.0, lo_ok=True, integer=True)
         _number("WindowConfig", "max_empty_windows", self.max_empty_windows, lo_ok=True, integer=True)
         _number("WindowConfig", "num_bins", self.num_bins, lo=1.0, lo_ok=True, integer=True)
+        d = self.downsample
+        if isinstance(d, bool) or not isinstance(d, numbers.Integral) or not 1 <= d <= MAX_DOWNSAMPLE:
+            raise ConfigError(f"WindowConfig.downsample must be a whole number 1..{MAX_DOWNSAMPLE} "
+                              f"(1 = off), got {d!r}")
 
 
 @dataclass(frozen=True)

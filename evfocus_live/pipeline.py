@@ -13,6 +13,11 @@ No Qt here: the GUI and the CLI both drive this class.
   worker skips to the newest window: nothing queues without bound. A file at speed 0
   is held back instead (:meth:`Pipeline.backpressure_events`): every window is shown.
 
+With ``WindowConfig.downsample`` N > 1 the slicer, voxel grid, model, post-processors and
+frames see a ``ceil(W/N) x ceil(H/N)`` sensor (events binned to ``x // N``, ``y // N`` as the
+worker takes them from the ring, see ``_filter_events``); the ring, the sensor-bounds check
+and anything tapping the source (the viewer's recorder) keep the source's full resolution.
+
 The recurrent state is reset on seek, source change, resolution change, window or
 model change, and on request (:meth:`Pipeline.reset_state`). Faults are contained:
 a NaN/Inf output drops that frame and resets the state (one warning), CUDA out of
@@ -44,7 +49,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from .config import ModelConfig, PostConfig, SourceConfig, WindowConfig
+from .config import ModelConfig, PostConfig, SourceConfig, WindowConfig, downsampled_size
 from .core.defocus import activity_weights, defocus_readout_px
 from .core.postprocess import apply_event_filters, apply_frame_filters, build_postprocessors
 from .core.render import event_image
@@ -254,6 +259,9 @@ class Pipeline:
         self._read_last: tuple[float, float] = (0.0, 0.0)
         self._stall_since: float | None = None
         self.bounds: SensorBounds | None = None  # (made for the source by _setup_for_source)
+        #: the source's own sensor (``_wh`` is what the slicer, model and outputs see: smaller
+        #: with ``WindowConfig.downsample``)
+        self._source_wh: tuple[int, int] = (0, 0)
         self._stop_evt = threading.Event()
         self._paused = threading.Event()
         self._seek_req: int | None = None
@@ -387,11 +395,21 @@ class Pipeline:
 
     @property
     def width(self) -> int:
+        """The sensor width the slicer, model, post-processors and frames see (downsampled)."""
         return self._wh[0]
 
     @property
     def height(self) -> int:
         return self._wh[1]
+
+    @property
+    def source_size(self) -> tuple[int, int]:
+        """The source's own (width, height): the events before ``WindowConfig.downsample``."""
+        return self._source_wh
+
+    @property
+    def downsample(self) -> int:
+        return self.window_cfg.downsample
 
     @property
     def num_bins(self) -> int:
@@ -444,11 +462,16 @@ class Pipeline:
         w, h = int(self.source.width), int(self.source.height)
         if w <= 0 or h <= 0:
             raise InputError(f"source {self.source.format!r} reports no sensor size")
-        self._wh = (w, h)
-        if self.bounds is None:
+        self._source_wh = (w, h)
+        if self.bounds is None:  # (the source's events, at its own size: binning comes later)
             self.bounds = SensorBounds(self.source.format, w, h)
         else:
             self.bounds.renew(self.source.format, w, h)
+        self._wh = downsampled_size(w, h, self.window_cfg.downsample)
+        if self._wh != (w, h):
+            log.info("downsampling %dx%d events by %d: the model sees %dx%d", w, h, self.window_cfg.downsample,
+                     *self._wh)
+        w, h = self._wh
         self.slicer = make_slicer(self.window_cfg, w, h, self.timestamps_us)
         self.event_filters, self.frame_filters = build_postprocessors(
             self.post_cfg.steps, self.post_cfg.options, width=w, height=h)
@@ -529,11 +552,21 @@ class Pipeline:
 
     def set_window(self, window: WindowConfig, timestamps_us=None) -> None:
         """New windowing; the network state is reset (the window statistics change).
-        A window that cannot be made (no timestamps file) changes nothing."""
+        A window that cannot be made (no timestamps file) changes nothing. A new ``downsample``
+        resizes the slicer and post-processors too (the ring holds the source's events: the
+        binning is the worker's, under the lock, so no event is binned by the old factor)."""
         ts = timestamps_us if timestamps_us is not None else self.timestamps_us
-        slicer = make_slicer(window, self.width, self.height, ts)
+        wh = downsampled_size(*self._source_wh, window.downsample)
+        slicer = make_slicer(window, *wh, ts)
+        post = None
+        if wh != self._wh:
+            post = build_postprocessors(self.post_cfg.steps, self.post_cfg.options, width=wh[0], height=wh[1])
         with self._command():
             self.window_cfg, self.timestamps_us, self.slicer = window, ts, slicer
+            if post is not None:
+                self._wh = wh
+                self.event_filters, self.frame_filters = post
+                log.info("downsampling by %d: the model sees %dx%d", window.downsample, *wh)
             self._gen += 1
             self._reset_state_locked()
 
@@ -680,7 +713,7 @@ class Pipeline:
             self.stats.status = "running (reconnected)"
             log.info("source reconnected after %d attempt(s)", attempt)
             with self._lock:
-                if (int(self.source.width), int(self.source.height)) != self._wh:
+                if (int(self.source.width), int(self.source.height)) != self._source_wh:
                     log.info("resolution changed to %dx%d", self.source.width, self.source.height)
                     self._setup_for_source()
                 self._gen += 1
@@ -726,7 +759,23 @@ class Pipeline:
         return "camera stalled or unplugged?" if self.source.is_live else "a slow or unreachable drive?"
 
     # ------------------------------------------------------------ processing
-    def _filter_events(self, batch: np.ndarray) -> np.ndarray:
+    def _filter_events(self, batch: np.ndarray, owned: bool = False) -> np.ndarray:
+        """The events the slicer gets: binned by ``downsample``, then the event filters.
+
+        Binned here, under the lock with the slicer push, not when read: the ring, the
+        recorder and the viewer's event tap keep the source's full resolution, and a new
+        factor (``set_window``) never meets events binned by the old one. ``owned``: the
+        batch is ours (a ring pop) and is binned in place (2-3 ms per 1 M events on this
+        project's CPU); a source's array is binned into a new one (~8 ms; copying it and
+        binning the copy took ~16)."""
+        n = self.window_cfg.downsample
+        if n > 1 and len(batch):
+            out = batch if owned else np.empty_like(batch)
+            if not owned:
+                out["t"], out["p"] = batch["t"], batch["p"]
+            np.floor_divide(batch["x"], n, out=out["x"])
+            np.floor_divide(batch["y"], n, out=out["y"])
+            batch = out
         return apply_event_filters(self.event_filters, batch)
 
     def _arrived(self, t_us: int, now: float) -> None:
@@ -1151,7 +1200,7 @@ class Pipeline:
                     if epoch != self.ring.epoch:  # popped before a seek cleared the ring: stale
                         continue
                     gen = self._gen
-                    windows = self._keep_up(self.slicer.push(self._filter_events(ev)))
+                    windows = self._keep_up(self.slicer.push(self._filter_events(ev, owned=True)))
                 self._show(gen, windows)
         except EvFocusError as exc:  # a plugin's fault, said in one line (the GUI shows it,
             self.stats.status = self.stats.last_fault = f"worker error: {exc}"  # headless exits 2)

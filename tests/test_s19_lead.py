@@ -223,3 +223,22 @@ class _LevFile(EventSource):
     @classmethod
     def sniff(cls, head, path):
         return head.startswith(b"LEV1")
+
+
+def test_a_refused_window_change_leaves_the_controls_on_what_runs(qtbot, tmp_path, tiny_model, monkeypatch):
+    """The window controls kept a setting the pipeline refused, and ``opts.window`` took it:
+    the combo showed a downsampling not in effect, and the next source opened with it."""
+    from test_review2_gui import make_window, pattern, wait_frames
+
+    win = make_window(qtbot, tmp_path, pattern(), tiny_model)
+    wait_frames(qtbot, win)
+    before = win.opts.window
+
+    def refuse(cfg):
+        raise ConfigError("window refused for the test")
+
+    monkeypatch.setattr(win.session.pipeline, "set_window", refuse)
+    win.downsample_combo.setCurrentIndex(win.downsample_combo.findData(2))  # the user picks 2x2
+    qtbot.waitUntil(lambda: any("window refused for the test" in m for m in win.status_log), timeout=10_000)
+    assert win.opts.window == before and win.downsample_combo.currentData() == before.downsample
+    win.close()

@@ -43,7 +43,7 @@ _OUR_OUTPUT = re.compile(r"(frame|blur)_\d+\.png|timestamps\.txt")
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
-    from .options import DEVICE_HELP
+    from .options import DEVICE_HELP, DOWNSAMPLE_HELP
 
     p = subparsers.add_parser(
         "reconstruct", help="reconstruct sharp frames from event recordings",
@@ -73,6 +73,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    "(.avi/.mkv: ..1000; needs --video; default: 1000/window-ms, else 30)")
     p.add_argument("--save-blur-map", action="store_true",
                    help=f"also write blur_%%010d.png defocus maps (0..{SIGMA_MAX_PX:g} px sigma -> 0..255)")
+    p.add_argument("--downsample", type=int, default=1, metavar="N", help=DOWNSAMPLE_HELP)
     p.add_argument("--start-s", type=float, metavar="A", help="start A seconds after the first event")
     p.add_argument("--end-s", type=float, metavar="B", help="stop B seconds after the first event")
     p.add_argument("--threads", type=int, default=0, metavar="N",
@@ -93,12 +94,14 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def _options(args) -> dict:
     """Plain, picklable options (they travel to worker processes)."""
     from ..errors import ConfigError
-    from .options import check_device, check_number, check_window_events, check_window_ms, post_steps
+    from .options import (check_device, check_downsample, check_number, check_window_events, check_window_ms,
+                          post_steps)
 
     device = check_device("--device", args.device)
     check_window_ms("--window-ms", args.window_ms)
     check_window_ms("--adaptive-ms", args.adaptive_ms)
     check_window_events("--window-events", args.window_events)
+    downsample = check_downsample("--downsample", args.downsample)
     check_number("--fps", args.fps, lo=VIDEO_FPS_MIN, lo_ok=True, hi=VIDEO_FPS_MAX)
     if args.jobs < 1:
         raise ConfigError("--jobs must be >= 1")
@@ -121,7 +124,7 @@ def _options(args) -> dict:
                 video=args.video, side_by_side=args.side_by_side, fps=_writer_fps(fps),
                 save_blur_map=args.save_blur_map, start_s=args.start_s, end_s=args.end_s,
                 progress=not args.no_progress, threads=args.threads, backend=args.backend,
-                precision=args.precision, overwrite=args.overwrite)
+                precision=args.precision, overwrite=args.overwrite, downsample=downsample)
 
 
 def _mp4v_time_base(fps: float) -> tuple[int, int]:
@@ -148,6 +151,13 @@ def _writer_fps(fps: float) -> float:
 
 
 def _window_config(opts: dict):
+    import dataclasses
+
+    cfg = _window_mode(opts)
+    return dataclasses.replace(cfg, downsample=opts.get("downsample", 1))
+
+
+def _window_mode(opts: dict):
     from ..config import WindowConfig
 
     if opts["at"]:

@@ -346,9 +346,17 @@ class MainWindow(QtWidgets.QMainWindow):
             w.setKeyboardTracking(False)
             w.valueChanged.connect(self._window_changed)
         self.window_mode.currentIndexChanged.connect(self._window_changed)
+        # spatial binning (--downsample): a high-rate sensor's frames at a real-time size
+        self.downsample_combo = QtWidgets.QComboBox()
+        self.downsample_combo.setToolTip("bin events N x N before the model (recordings keep the full size)")
+        for n in sorted({1, 2, 4, 8, int(self.opts.window.downsample)}):
+            self.downsample_combo.addItem("off" if n == 1 else f"{n}x{n}", n)
+        self.downsample_combo.setCurrentIndex(self.downsample_combo.findData(int(self.opts.window.downsample)))
+        self.downsample_combo.currentIndexChanged.connect(self._window_changed)
         f.addRow("mode", self.window_mode)
         f.addRow("duration", self.window_ms)
         f.addRow("events", self.window_events)
+        f.addRow("downsample", self.downsample_combo)
 
         # post-processing (built-ins and plugins, one checkbox each)
         f = self._group(lay, "Filters / post-processing")
@@ -545,9 +553,8 @@ class MainWindow(QtWidgets.QMainWindow):
         info = src.info if hasattr(src, "info") else None
         name = getattr(src, "path", None) or src.format
         self.opts.source = str(name) if getattr(src, "is_live", False) is False else src.format
-        self.source_label.setText(f"{Path(str(name)).name}: {src.format}, {src.sensor}, "
-                                  f"{src.width}x{src.height}" + (" (live)" if src.is_live else ""))
-        self.readouts.set("source", f"{src.format} {src.width}x{src.height}")
+        self._source_name = Path(str(name)).name
+        self._show_source_size(sess)
         self._setup_sim_controls(src)
         if src.is_live and self.source_combo.findText(src.format) >= 0:
             self.source_combo.setCurrentText(src.format)
@@ -745,11 +752,43 @@ class MainWindow(QtWidgets.QMainWindow):
         mode = self.window_mode.currentData()
         ev = self.window_events.value() or None
         cfg = dataclasses.replace(self.opts.window, mode=mode, window_ms=float(self.window_ms.value()),
-                                  window_events=ev)
+                                  window_events=ev, downsample=int(self.downsample_combo.currentData()))
+        if self.session is not None and not self.session.set_window(cfg):
+            self._show_window_controls(self.opts.window)  # refused (said on the status bar): what runs
+            return
         self.opts.window = cfg
         if self.session is not None:
-            self.session.set_window(cfg)
+            self._show_source_size(self.session)
             self._drain()
+
+    def _show_window_controls(self, cfg: WindowConfig) -> None:
+        """The window controls set to ``cfg`` without re-applying it (they showed a setting the
+        pipeline had refused, and the next source opened with it)."""
+        controls = (self.window_mode, self.window_ms, self.window_events, self.downsample_combo)
+        for w in controls:
+            w.blockSignals(True)
+        try:
+            i = self.window_mode.findData(cfg.mode)
+            if i >= 0:
+                self.window_mode.setCurrentIndex(i)
+            self.window_ms.setValue(cfg.window_ms)
+            self.window_events.setValue(cfg.window_events or 0)
+            self.downsample_combo.setCurrentIndex(self.downsample_combo.findData(int(cfg.downsample)))
+        finally:
+            for w in controls:
+                w.blockSignals(False)
+
+    def _show_source_size(self, sess: LiveSession) -> None:
+        """Source label and readout: the sensor, and the size the model runs at when
+        downsampled ("1280x720 → 640x360")."""
+        src = sess.source
+        size = f"{src.width}x{src.height}"
+        w, h = sess.pipeline.width, sess.pipeline.height
+        if (w, h) != (src.width, src.height):
+            size += f" \u2192 {w}x{h}"
+        self.source_label.setText(f"{getattr(self, '_source_name', src.format)}: {src.format}, {src.sensor}, "
+                                  f"{size}" + (" (live)" if src.is_live else ""))
+        self.readouts.set("source", f"{src.format} {size}")
 
     def _post_changed(self, *_):
         steps = tuple(n for n, cb in self.post_checks.items() if cb.isChecked())

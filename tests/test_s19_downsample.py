@@ -1,0 +1,285 @@
+"""``--downsample N``: events binned to ``x // N``, ``y // N``; the slicer, model, post-processors
+and frames see a ``ceil(W/N) x ceil(H/N)`` sensor, while recordings keep the full resolution
+(FEATURES.md item 14: an EVK4 at 1280x720 is not real time on a CPU)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+import torch
+from conftest import REAL_FILES, make_events
+from test_pipeline import NO_POST, ArraySource, FlakyLiveSource, SumModel
+from test_review2_gui import make_window, pattern, wait_frames
+
+from evfocus_live.cli import main
+from evfocus_live.config import SourceConfig, WindowConfig
+from evfocus_live.core.slicing import default_window_events
+from evfocus_live.errors import ConfigError
+from evfocus_live.events import EVENT_DTYPE
+from evfocus_live.gui import app
+from evfocus_live.pipeline import Pipeline
+from evfocus_live.sources import open_source
+from evfocus_live.writers.aedat4 import Aedat4Writer
+
+EVT2 = REAL_FILES["evt2"]
+DAVIS = REAL_FILES["davis346"]
+
+
+class VoxelSpy(torch.nn.Module):
+    """Keeps the voxel grids it is given (to see where each event landed)."""
+
+    def __init__(self):
+        super().__init__()
+        self.seen: list[torch.Tensor] = []
+
+    def reset_states(self):
+        pass
+
+    def forward(self, voxel):
+        self.seen.append(voxel.detach().clone())
+        return {"image": torch.sigmoid(voxel.sum(1, keepdim=True))}
+
+
+def events_at(xy, t0_us=0, step_us=10):
+    ev = np.zeros(len(xy), EVENT_DTYPE)
+    ev["t"] = t0_us + step_us * np.arange(len(xy))
+    ev["x"], ev["y"] = np.array(xy).T
+    ev["p"] = 1
+    return ev
+
+
+def read_all(src) -> np.ndarray:
+    parts = []
+    while (b := src.read()) is not None:
+        parts.append(b)
+    src.close()
+    return np.concatenate(parts)
+
+
+def run(ev, w, h, window: WindowConfig, model=None, batch=3000):
+    pipe = Pipeline(ArraySource(ev, w, h, batch=batch), window, model=model or SumModel(), post=NO_POST)
+    return pipe, list(pipe.frames())
+
+
+# ---------------------------------------------------------------------- config and the pipeline
+def test_downsample_is_a_whole_factor_1_to_8():
+    from evfocus_live.config import downsampled_size
+
+    assert WindowConfig().downsample == 1
+    for bad in (0, 9, -2, 2.0, True, "2"):
+        with pytest.raises(ConfigError, match="WindowConfig.downsample"):
+            WindowConfig(downsample=bad)
+    assert downsampled_size(1280, 720, 2) == (640, 360) and downsampled_size(346, 260, 4) == (87, 65)
+
+
+def test_64x48_by_2_gives_32x24_frames_and_the_count_window_follows():
+    ev = make_events(20_000, 64, 48, duration_us=100_000)
+    pipe, frames = run(ev, 64, 48, WindowConfig(mode="events", downsample=2))
+    n = default_window_events(32, 24)
+    assert n == round(0.35 * 32 * 24)
+    assert (pipe.width, pipe.height) == (32, 24) and pipe.source_size == (64, 48)
+    assert {f.image.shape for f in frames} == {(24, 32)}
+    assert {f.event_image.shape for f in frames} == {(24, 32, 3)}
+    assert [f.n_events for f in frames[:-1]] == [n] * (len(frames) - 1)
+    assert sum(f.n_events for f in frames) == len(ev)  # binning drops nothing
+
+
+def test_events_at_odd_coordinates_land_in_their_bin():
+    xy = [(0, 0), (1, 1), (2, 3), (63, 47), (63, 0), (5, 46)]
+    spy = VoxelSpy()
+    run(events_at(xy), 64, 48, WindowConfig(mode="events", window_events=len(xy), downsample=2), model=spy)
+    hit = spy.seen[0][0].abs().sum(0)  # (H, W) of the window
+    assert hit.shape == (24, 32)
+    got = {(int(x), int(y)) for y, x in torch.nonzero(hit).tolist()}
+    assert got == {(x // 2, y // 2) for x, y in xy}
+
+
+def test_factor_1_is_byte_identical_and_2_equals_binned_input():
+    ev = make_events(30_000, 64, 48, duration_us=100_000, seed=3)
+    _, plain = run(ev, 64, 48, WindowConfig(mode="duration", window_ms=10))
+    _, one = run(ev, 64, 48, WindowConfig(mode="duration", window_ms=10, downsample=1))
+    assert len(one) == len(plain) > 5
+    assert all(a.image.tobytes() == b.image.tobytes() and a.t_us == b.t_us for a, b in zip(plain, one))
+    binned = ev.copy()
+    binned["x"] //= 2
+    binned["y"] //= 2
+    _, by_hand = run(binned, 32, 24, WindowConfig(mode="duration", window_ms=10))
+    _, two = run(ev, 64, 48, WindowConfig(mode="duration", window_ms=10, downsample=2))
+    assert [f.t_us for f in two] == [f.t_us for f in by_hand]
+    assert all(np.array_equal(a.image, b.image) for a, b in zip(two, by_hand))
+    assert ev["x"].max() == 63  # the source's array was not binned in place
+
+
+def test_odd_sensor_rounds_up_and_keeps_the_edge_pixels():
+    ev = events_at([(345, 259), (0, 0), (344, 256), (343, 255)] * 50)
+    spy = VoxelSpy()
+    pipe, frames = run(ev, 346, 260, WindowConfig(mode="events", window_events=200, downsample=4), model=spy)
+    assert (pipe.width, pipe.height) == (87, 65) and frames[0].image.shape == (65, 87)
+    assert pipe.stats.outside_events == 0
+    hit = spy.seen[0][0].abs().sum(0)
+    assert {(int(x), int(y)) for y, x in torch.nonzero(hit).tolist()} == {(86, 64), (0, 0), (85, 63)}
+
+
+def test_set_window_changes_the_factor_and_a_source_switch_keeps_it():
+    ev = make_events(20_000, 64, 48, duration_us=100_000)
+    pipe = Pipeline(ArraySource(ev, 64, 48), WindowConfig(mode="duration", window_ms=10), model=SumModel(),
+                    post=PostCfg())
+    it = pipe.frames()
+    assert next(it).image.shape == (48, 64)
+    pipe.set_window(WindowConfig(mode="duration", window_ms=10, downsample=4))
+    assert next(it).image.shape == (12, 16) and pipe.event_filters[0]._map.height == 12
+    it.close()
+    pipe.set_source(ArraySource(make_events(5000, 40, 30), 40, 30))
+    assert {f.image.shape for f in pipe.frames()} == {(8, 10)}
+
+
+def PostCfg():
+    from evfocus_live.config import PostConfig
+    return PostConfig(steps=("hot_pixels",))
+
+
+def test_a_reconnect_keeps_the_small_sensor_and_does_not_rebuild():
+    made = []
+
+    def factory():
+        src = FlakyLiveSource(make_events(20_000, 32, 24, duration_us=200_000, seed=len(made)), 32, 24,
+                              batch=5000, fail_after=2 if not made else 10**9)
+        made.append(src)
+        return src
+
+    pipe = Pipeline(factory, WindowConfig(mode="duration", window_ms=20, downsample=2), model=SumModel(),
+                    post=NO_POST)
+    slicer = pipe.slicer
+    shapes = {f.image.shape for f in pipe.frames()}
+    assert len(made) == 2 and pipe.stats.reconnects == 1
+    assert shapes == {(12, 16)} and pipe.slicer is slicer  # (the same size: not rebuilt)
+
+
+def test_start_end_seek_and_given_times_on_a_real_recording(tmp_path):
+    t0 = DAVIS["t_first_us"]
+
+    def ranged(n):
+        return Pipeline(SourceConfig(spec=str(DAVIS["path"]), start_s=0.02, end_s=0.08),
+                        WindowConfig(mode="duration", window_ms=10, downsample=n), model=SumModel(), post=NO_POST)
+    with ranged(1) as full:
+        times = [(f.t_start_us, f.t_us, f.n_events) for f in full.frames()]
+    pipe = ranged(2)
+    frames = list(pipe.frames())
+    assert {f.image.shape for f in frames} == {(130, 173)}
+    assert [(f.t_start_us, f.t_us, f.n_events) for f in frames] == times
+    assert frames[0].t_start_us >= t0 + 20_000 and frames[-1].t_start_us < t0 + 80_000
+    pipe.seek(t0 + 50_000)
+    after = list(pipe.frames())
+    assert after and after[0].t_start_us >= t0 + 50_000 and after[0].image.shape == (130, 173)
+    pipe.close()
+    ts = tmp_path / "at.txt"
+    ts.write_text(f"{t0 + 30_000}\n{t0 + 90_000}\n")
+    pipe = Pipeline(SourceConfig(spec=str(DAVIS["path"])),
+                    WindowConfig(mode="timestamps", timestamps_path=str(ts), downsample=4), model=SumModel(),
+                    post=NO_POST, timestamps_us=np.array([t0 + 30_000, t0 + 90_000]))
+    at = list(pipe.frames())
+    assert [f.t_us for f in at] == [t0 + 30_000, t0 + 90_000] and at[0].image.shape == (65, 87)
+    pipe.close()
+
+
+def test_threaded_mode_runs_binned():
+    ev = make_events(40_000, 64, 48, duration_us=200_000)
+    pipe = Pipeline(ArraySource(ev, 64, 48), WindowConfig(mode="events", downsample=2), model=SumModel(),
+                    post=NO_POST, speed=0)
+    got = []
+    pipe.start(got.append)
+    assert pipe.wait(30)
+    assert got and {f.image.shape for f in got} == {(24, 32)}
+    assert sum(f.n_events for f in got) == len(ev)
+
+
+# ---------------------------------------------------------------------- evfocus reconstruct
+@pytest.mark.parametrize("bad", ["0", "9"])
+def test_reconstruct_refuses_a_factor_outside_1_to_8_in_one_line(tmp_path, capsys, bad):
+    rc = main(["reconstruct", str(EVT2["path"]), "-o", str(tmp_path / "o"), "--downsample", bad])
+    err = capsys.readouterr().err.strip()
+    assert rc == 2 and "--downsample" in err and "1..8" in err and len(err.splitlines()) == 1, err
+    assert not (tmp_path / "o").exists()
+
+
+def test_reconstruct_writes_small_frames_with_the_same_timestamps(tmp_path, tiny_ckpt):
+    def rec(out, *extra):
+        argv = ["reconstruct", str(EVT2["path"]), "-o", str(out), "--model", str(tiny_ckpt), "--device", "cpu",
+                "--window-ms", "10", "--end-s", "0.03", "--no-progress", "--post", "none", *extra]
+        assert main(argv) == 0
+        return (out / "timestamps.txt").read_text(), sorted(out.glob("frame_*.png"))
+
+    ts1, full = rec(tmp_path / "n1")
+    ts2, small = rec(tmp_path / "n2", "--downsample", "2")
+    assert ts1 == ts2 and len(small) == len(full) == 3
+    assert cv2.imread(str(full[0]), 0).shape == (480, 640)
+    assert {cv2.imread(str(p), 0).shape for p in small} == {(240, 320)}
+
+
+# ---------------------------------------------------------------------- evfocus-live
+def test_live_refuses_a_bad_factor(capsys):
+    assert app.main(["--headless", "--downsample", "9"]) == app.EXIT_USER_ERROR
+    err = capsys.readouterr().err.strip()
+    assert "--downsample" in err and len(err.splitlines()) == 1, err
+
+
+def test_headless_video_is_small_and_the_recording_full_size(tmp_path, tiny_ckpt):
+    rec = tmp_path / "in.aedat4"
+    ev = make_events(30_000, 64, 48, duration_us=150_000)
+    ev[:10]["x"], ev[:10]["y"] = 63, 47  # the corner pixel: must be recorded as it came
+    with Aedat4Writer(rec, 64, 48) as wr:
+        wr.write(ev)
+    out, video = tmp_path / "out.aedat4", tmp_path / "out.mp4"
+    rc = app.main([str(rec), "--headless", "--model", str(tiny_ckpt), "--post", "none", "--speed", "0",
+                   "--downsample", "2", "--record", str(out), "--video", str(video), "--exit-after", "60"])
+    assert rc == 0
+    cap = cv2.VideoCapture(str(video))
+    ok, img = cap.read()
+    cap.release()
+    assert ok and img.shape[:2] == (24, 32)
+    src = open_source(str(out))
+    assert (src.width, src.height) == (64, 48)
+    got = read_all(src)
+    assert len(got) == len(ev) and got["x"].max() == 63 and got["y"].max() == 47
+
+
+@pytest.mark.gui
+@pytest.mark.usefixtures("one_torch_thread")
+def test_window_combo_label_source_switch_and_full_size_recording(qtbot, tmp_path, tiny_model):
+    win = make_window(qtbot, tmp_path, pattern(96, 72), tiny_model)
+    wait_frames(qtbot, win)
+    assert win.last_frame.image.shape == (72, 96) and "\u2192" not in win.source_label.text()
+    win.downsample_combo.setCurrentIndex(win.downsample_combo.findData(2))
+    assert win.opts.window.downsample == 2
+    qtbot.waitUntil(lambda: win.last_frame is not None and win.last_frame.image.shape == (36, 48), timeout=30_000)
+    assert "96x72 \u2192 48x36" in win.source_label.text()
+    assert "48x36" in win.readouts.text("source")
+    assert win.record_to(tmp_path / "rec.aedat4")
+    wait_frames(qtbot, win, 2)
+    win.event_mode_combo.setCurrentIndex(win.event_mode_combo.findData("decay"))  # the full-size pane
+    wait_frames(qtbot, win, 2)
+    assert win.open_source(pattern(64, 48))  # the choice is kept across a source switch (saves the recording)
+    wait_frames(qtbot, win, 2)
+    assert win.downsample_combo.currentData() == 2 and win.session.pipeline.width == 32
+    assert win.last_frame.image.shape == (24, 32) and "64x48 \u2192 32x24" in win.source_label.text()
+    src = open_source(str(tmp_path / "rec.aedat4"))
+    got = read_all(src)
+    assert (src.width, src.height) == (96, 72) and len(got) and got["x"].max() > 48 and got["y"].max() > 36
+    win.close()
+
+
+# ---------------------------------------------------------------------- evfocus bench
+def test_bench_row_compares_downsampled_to_full_size_in_one_run(tmp_path, one_torch_thread):
+    from evfocus_live import benchmark
+    from evfocus_live.writers import Hdf5Writer
+
+    ev = make_events(60_000, 64, 48, duration_us=300_000)
+    path = tmp_path / "r.h5"
+    with Hdf5Writer(path, 64, 48) as w:
+        w.write(ev)
+    replay = {"events": ev, "path": path}
+    full = benchmark.bench_end_to_end({"1280x720": replay}, "firenet", 10.0, 5, precisions=("fp32",))
+    (row,) = benchmark.downsample_rows(full, replay, 5, 0)
+    assert row.stage == "end to end (replay), --downsample 2" and row.extra["model_size"] == "32x24"
+    assert row.extra["frames"] == 5 and row.ratio == pytest.approx(row.value / full[0].value)
