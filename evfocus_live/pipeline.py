@@ -670,8 +670,7 @@ class Pipeline:
         if batch is None:
             return None
         if len(batch) and not getattr(self.source, "checks_sensor_bounds", False):  # (the viewer's tap does)
-            batch = self.bounds(batch)  # (a reconnected source's first batch too: it was not checked)
-            self.stats.outside_events = self.bounds.total
+            batch = self.check_bounds(batch)  # (a reconnected source's first batch too: it was not checked)
         if len(batch):
             now = time.monotonic()
             t_last = int(batch["t"][-1])
@@ -720,6 +719,17 @@ class Pipeline:
                 self._reset_state_locked()
             return np.empty(0, EVENT_DTYPE) if batch is None else batch  # (_read checks it)
         return None
+
+    def check_bounds(self, batch: np.ndarray) -> np.ndarray:
+        """``batch`` without events outside the source's sensor, counted in the stats: in
+        ``outside_events`` and, at once, in ``dropped_events`` (the worker refreshed that only
+        on its next poll, so after a stop the two could disagree)."""
+        n = self.bounds.total
+        batch = self.bounds(batch)
+        if self.bounds.total != n:
+            self.stats.outside_events = self.bounds.total
+            self.stats.dropped_events = self._dropped_events()
+        return batch
 
     def _source_read(self):
         """``source.read()``, timed for the stall watchdog: no thread of its own, the worker
@@ -991,6 +1001,8 @@ class Pipeline:
         # one still busy (a slow model's window) stays listed: ``running`` says so, and start()
         # waits for it; forgotten, a start() ran a second worker on the same ring and slicer
         self._threads = [t for t in self._threads if t.is_alive() and t is not threading.current_thread()]
+        if self.bounds is not None:  # the final count (the worker's last poll may predate the last drops)
+            self.stats.dropped_events = self._dropped_events()
         if not self.stats.status.startswith(("source error", "worker error", "CUDA", "finished")):
             self.stats.status = "stopped"
 

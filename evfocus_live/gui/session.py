@@ -105,8 +105,7 @@ class TapSource(EventSource):
             if batch is None:
                 return None
             if pipe is not None and len(batch):
-                batch = pipe.bounds(batch)
-                pipe.stats.outside_events = pipe.bounds.total
+                batch = pipe.check_bounds(batch)
             self._pending = batch
         batch = self._pending
         if not self.is_live and len(batch) and pipe is not None and pipe.speed > 0:
