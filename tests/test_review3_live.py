@@ -30,6 +30,16 @@ sys.exit(main(sys.argv[2:]))
 """
 
 
+
+def use_nd_camera(monkeypatch, dev_cls) -> None:
+    """neuromorphic-drivers, mocked: one EVK4 listed, opened as ``dev_cls()``."""
+    from evfocus_live.sources import prophesee_camera
+
+    listed = [types.SimpleNamespace(name="prophesee_evk4", serial="1")]
+    monkeypatch.setitem(sys.modules, "neuromorphic_drivers",
+                        types.SimpleNamespace(list_devices=lambda: listed, open=lambda serial=None: dev_cls()))
+    monkeypatch.setattr(prophesee_camera, "_backend", lambda: "neuromorphic_drivers")
+
 def test_simulate_on_a_full_disk_is_one_line_and_leaves_no_truncated_sequence(tmp_path):
     """HDF5 hitting a full disk printed a storm of h5py tracebacks and crashed the process
     (SIGSEGV) while closing, leaving a truncated seq_00000.h5 that training would glob."""
@@ -132,10 +142,7 @@ def test_prophesee_queue_is_bounded_in_events_not_only_in_packets(monkeypatch):
             while True:
                 yield None, None
 
-    listed = [types.SimpleNamespace(name="prophesee_evk4", serial="1")]
-    monkeypatch.setitem(sys.modules, "neuromorphic_drivers",
-                        types.SimpleNamespace(list_devices=lambda: listed, open=lambda serial=None: Dev()))
-    monkeypatch.setattr(prophesee_camera, "_backend", lambda: "neuromorphic_drivers")
+    use_nd_camera(monkeypatch, Dev)
     cam = prophesee_camera.PropheseeCameraSource(max_buffer_events=1_000_000, poll_timeout_s=0.01)
     try:
         assert done.wait(30)

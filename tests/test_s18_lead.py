@@ -64,10 +64,9 @@ def test_prophesee_close_stops_the_reader_on_a_stream_of_empty_packets(monkeypat
             while True:
                 yield None, None
 
-    listed = [types.SimpleNamespace(name="prophesee_evk4", serial="1")]
-    monkeypatch.setitem(sys.modules, "neuromorphic_drivers",
-                        types.SimpleNamespace(list_devices=lambda: listed, open=lambda serial=None: Dev()))
-    monkeypatch.setattr(prophesee_camera, "_backend", lambda: "neuromorphic_drivers")
+    from test_review3_live import use_nd_camera
+
+    use_nd_camera(monkeypatch, Dev)
     cam = prophesee_camera.PropheseeCameraSource(poll_timeout_s=0.01)
     assert len(cam.read()) == 0
     cam.close()
