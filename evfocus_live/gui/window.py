@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 POST_LABELS = {"auto_hdr": "auto-HDR", "noise_filter": "noise filter", "hot_pixels": "hot-pixel mask",
                "unsharp": "unsharp mask"}
 SEEK_STEP_US = 1_000_000
+#: the window-mode combo's "adaptive" entry (``evfocus-live --adaptive-ms X``)
+ADAPTIVE_TIP = ("adaptive: windows of about the duration box's X ms, cut early or stretched (up to 4x) "
+                "to keep within 0.05..1 events per pixel")
 
 
 @dataclass
@@ -331,7 +334,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.window_mode = QtWidgets.QComboBox()
         self.window_mode.addItem("fixed events", "events")
         self.window_mode.addItem("fixed duration", "duration")
-        self.window_mode.setCurrentIndex(1 if self.opts.window.mode == "duration" else 0)
+        self.window_mode.addItem("adaptive", "adaptive")  # (--adaptive-ms: the duration box is its X)
+        self.window_mode.setItemData(2, ADAPTIVE_TIP, QtCore.Qt.ItemDataRole.ToolTipRole)
+        self.window_mode.setToolTip("fixed events: the events box (auto = 0.35 per pixel); fixed duration: "
+                                    f"the duration box; {ADAPTIVE_TIP}")
+        self.window_mode.setCurrentIndex(max(0, self.window_mode.findData(self.opts.window.mode)))
         self.window_ms = QtWidgets.QDoubleSpinBox()
         self.window_ms.setDecimals(3)
         self.window_ms.setRange(MIN_WINDOW_MS, MAX_WINDOW_MS)  # what --window-ms takes
