@@ -8,15 +8,20 @@ folder per test (``EVFOCUS_SETTINGS_DIR``).
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
-from conftest import REAL_FILES
+from conftest import REAL_FILES, REPO, make_events
 from PySide6 import QtCore
 from test_gui import wait_idle
-from test_review2_gui import make_window, wait_frames
+from test_review2_gui import make_window, pattern, wait_frames
 
 from evfocus_live.core.slicing import AdaptiveSlicer
-from evfocus_live.gui import app
+from evfocus_live.gui import app, settings
+from evfocus_live.writers.aedat4 import Aedat4Writer
 
 DAVIS = REAL_FILES["davis346"]  # 346x260, 130 ms, 117 k events
 TIMEOUT_MS = 30_000
@@ -124,3 +129,127 @@ def test_adaptive_windows_on_a_looping_replay_with_seeks(qtbot, tmp_path, tiny_m
     assert seen[0].t_start_us >= target and all(is_adaptive(fr, 10.0, 346, 260) for fr in seen)
     assert not math.isnan(float(win.last_frame.image.mean()))
     win.close()
+
+
+# ---------------------------------------------------------------------- 2. Open Recent
+def small_recording(path: Path, seed: int = 0) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with Aedat4Writer(path, 64, 48) as wr:
+        wr.write(make_events(20_000, 64, 48, duration_us=200_000, seed=seed))
+    return path
+
+
+def recent_entries(win) -> list[tuple[str, bool]]:
+    """The Open Recent menu as a user sees it: (text, enabled), after it was filled for showing."""
+    win.recent_menu.aboutToShow.emit()
+    return [(a.text(), a.isEnabled()) for a in win.recent_menu.actions() if not a.isSeparator()]
+
+
+def test_settings_live_in_the_isolated_folder(isolated_settings, monkeypatch):
+    assert Path(settings.open_settings().fileName()).parent == isolated_settings
+    settings.add_recent_file(isolated_settings / "a.raw")
+    assert (isolated_settings / "evfocus-live.ini").is_file()
+    # without the variable: Qt's per-user folder, which the fixture moved under the test's folder too
+    monkeypatch.delenv(settings.SETTINGS_DIR_ENV)
+    assert Path(settings.open_settings().fileName()).is_relative_to(isolated_settings)
+    assert settings.recent_files() == []  # (another file: the user's own would be there)
+
+
+def test_recent_list_is_most_recent_first_unique_and_at_most_8(tmp_path):
+    assert settings.recent_files() == []
+    for i in range(10):
+        settings.add_recent_file(tmp_path / f"r{i}.aedat4")
+    names = [Path(p).name for p in settings.recent_files()]
+    assert names == [f"r{i}.aedat4" for i in range(9, 1, -1)] and settings.MAX_RECENT == 8
+    settings.add_recent_file(tmp_path / "r5.aedat4")  # opened again: to the front, once
+    names = [Path(p).name for p in settings.recent_files()]
+    assert names[:2] == ["r5.aedat4", "r9.aedat4"] and names.count("r5.aedat4") == 1 and len(names) == 8
+    assert all(Path(p).is_absolute() for p in settings.recent_files())
+    settings.clear_recent_files()
+    assert settings.recent_files() == []
+
+
+def test_two_viewers_share_the_list_through_the_settings_file(tmp_path):
+    """Another process (a second evfocus-live) adds a file; this one's list has it."""
+    rec = tmp_path / "other" / "from_elsewhere.aedat4"
+    code = ("import sys; from evfocus_live.gui import settings; settings.add_recent_file(sys.argv[1]); "
+            "print(settings.open_settings().fileName())")
+    out = subprocess.run([sys.executable, "-c", code, str(rec)], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "PYTHONPATH": str(REPO)}, check=True).stdout.strip()
+    assert out == settings.open_settings().fileName()  # the same file (the fixture's folder)
+    assert settings.recent_files() == [str(rec)] and settings.last_folder() == ""  # (its folder: not made)
+
+
+@pytest.mark.gui
+@pytest.mark.usefixtures("one_torch_thread")
+def test_open_recent_in_the_viewer(qtbot, tmp_path, tiny_model, isolated_settings):
+    a = small_recording(tmp_path / "a" / "first.aedat4", seed=1)
+    b = small_recording(tmp_path / "b" / "second & more.aedat4", seed=2)
+    win = make_window(qtbot, tmp_path, str(a), tiny_model)
+    assert win.session is not None and not win.session.is_live
+    assert win.open_source(str(b)) and win.open_source("sim")  # (a camera is no recent file)
+    entries = recent_entries(win)
+    assert [t for t, _ in entries] == [f"&1 second && more.aedat4  \u2014  {b.parent}",
+                                       f"&2 first.aedat4  \u2014  {a.parent}", "Clear"]
+    assert all(ok for _, ok in entries)
+    # the same menu is File > Open Recent and the side panel's Recent button
+    file_menu = win.menuBar().actions()[0].menu()
+    assert win.recent_menu in [a.menu() for a in file_menu.actions()] and win.recent_button.menu() is win.recent_menu
+    # choosing one opens it
+    win.recent_menu.actions()[1].trigger()
+    qtbot.waitUntil(lambda: win.session.source.format == "aedat4" and "first" in win.source_label.text(),
+                    timeout=TIMEOUT_MS)
+    assert [Path(p).name for p in settings.recent_files()] == ["first.aedat4", "second & more.aedat4"]
+    # a file that went away is shown, disabled; opening it anyway says so and keeps the source
+    b.unlink()
+    entries = recent_entries(win)
+    assert entries[1] == (f"&2 second && more.aedat4  \u2014  {b.parent}  (not found)", False)
+    assert not win.open_recent(str(b)) and "no longer there" in win.status_log[-1]
+    assert "first" in win.source_label.text()
+    # Clear empties it (here and in the next viewer)
+    [act for act in win.recent_menu.actions() if act.text() == "Clear"][0].trigger()
+    assert settings.recent_files() == []
+    assert recent_entries(win) == [("(no recent files)", False), ("Clear", False)]
+    win.close()
+
+
+@pytest.mark.gui
+@pytest.mark.usefixtures("one_torch_thread")
+def test_the_open_dialog_starts_in_the_last_folder(qtbot, tmp_path, tiny_model, monkeypatch):
+    from PySide6 import QtWidgets
+
+    rec = small_recording(tmp_path / "recs" / "x.aedat4")
+    asked: list[str] = []
+    answer = {"path": str(rec)}
+
+    def fake_dialog(parent, caption, folder, filt):
+        asked.append(folder)
+        return answer["path"], filt
+
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getOpenFileName", fake_dialog)
+    win = make_window(qtbot, tmp_path, pattern(), tiny_model)
+    win.open_file_dialog()
+    assert asked == [""]  # nothing remembered yet: the current folder
+    qtbot.waitUntil(lambda: "x.aedat4" in win.source_label.text(), timeout=TIMEOUT_MS)
+    win.open_file_dialog()
+    assert asked[-1] == str(rec.parent)
+    # a folder chosen for a file that does not open is still where the next dialog starts
+    bad = tmp_path / "other" / "broken.aedat4"
+    bad.parent.mkdir()
+    bad.write_bytes(b"not an event file")
+    answer["path"] = str(bad)
+    win.open_file_dialog()
+    assert "x.aedat4" in win.source_label.text()  # (kept)
+    answer["path"] = ""  # cancelled
+    win.open_file_dialog()
+    assert asked[-1] == str(bad.parent)
+    win.close()
+    # a new viewer (the next run) starts there too; a folder that is gone: the current one
+    win2 = make_window(qtbot, tmp_path, pattern(), tiny_model)
+    win2.open_file_dialog()
+    assert asked[-1] == str(bad.parent)
+    bad.unlink()
+    bad.parent.rmdir()
+    win2.open_file_dialog()
+    assert asked[-1] == ""
+    win2.close()

@@ -23,6 +23,7 @@ from ..config import ModelConfig, PostConfig, WindowConfig
 from ..errors import EvFocusError
 from ..plugins import MODELS, POSTPROCESSORS, SOURCES, Registry
 from ..sources.base import EventSource
+from . import settings
 from .recording import free_stem, save_png
 from .session import SPEEDS, LiveSession, open_with_fallback, release_freed_memory
 from .widgets import (DefocusIndicator, FrameCounter, HelpOverlay, ImagePane, Readouts,
@@ -295,8 +296,20 @@ class MainWindow(QtWidgets.QMainWindow):
         self.source_combo.activated.connect(lambda i: self.open_source(self.source_combo.itemText(i)))
         open_btn = QtWidgets.QPushButton("Open file ...")
         open_btn.clicked.connect(self.open_file_dialog)
+        # File > Open Recent, and beside the button: the last event files, most recent first
+        self.recent_menu = QtWidgets.QMenu("Open &Recent", self)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self._fill_recent_menu()
+        self.recent_button = QtWidgets.QToolButton()
+        self.recent_button.setText("Recent")
+        self.recent_button.setToolTip("open one of the last event files again")
+        self.recent_button.setMenu(self.recent_menu)
+        self.recent_button.setPopupMode(QtWidgets.QToolButton.ToolButtonPopupMode.InstantPopup)
+        row = QtWidgets.QHBoxLayout()
+        row.addWidget(open_btn, 1)
+        row.addWidget(self.recent_button)
         f.addRow("camera", self.source_combo)
-        f.addRow(open_btn)
+        f.addRow(row)
         self.source_label = QtWidgets.QLabel("-")
         self.source_label.setWordWrap(True)
         f.addRow(self.source_label)
@@ -400,6 +413,7 @@ class MainWindow(QtWidgets.QMainWindow):
         mb = self.menuBar()
         m = mb.addMenu("&File")
         m.addAction("Open file ...", self.open_file_dialog)
+        m.addMenu(self.recent_menu)
         self.source_menu = m.addMenu("Open camera / source")
         for name in self.live_source_names():
             self.source_menu.addAction(name, lambda n=name: self.open_source(n))
@@ -470,9 +484,44 @@ class MainWindow(QtWidgets.QMainWindow):
         return f"Event files ({' '.join('*' + e for e in file_extensions())});;All files (*)"
 
     def open_file_dialog(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open event recording", "", self.file_dialog_filter())
+        """The open dialog, in the folder last opened from (kept between runs)."""
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open event recording", settings.last_folder(),
+                                                        self.file_dialog_filter())
         if path:
+            settings.set_last_folder(Path(path).parent)  # (also when the file then fails to open)
             self.open_source(path)
+
+    def _fill_recent_menu(self) -> None:
+        """The recent files as they are now (rebuilt each time it opens: another viewer may have
+        added one, a file may have gone): a missing one is listed disabled, "(not found)"."""
+        menu = self.recent_menu
+        menu.clear()
+        files = settings.recent_files()
+        for i, path in enumerate(files, 1):
+            gone = not Path(path).is_file()
+            shown = f"{Path(path).name}  \u2014  {Path(path).parent}".replace("&", "&&")  # (& is a shortcut mark)
+            text = f"&{i} {shown}"
+            act = menu.addAction(text + ("  (not found)" if gone else ""))
+            act.setData(path)
+            act.setToolTip(path)
+            act.setEnabled(not gone)
+            act.triggered.connect(lambda _=False, p=path: self.open_recent(p))
+        if not files:
+            menu.addAction("(no recent files)").setEnabled(False)
+        menu.addSeparator()
+        clear = menu.addAction("Clear", self.clear_recent)
+        clear.setEnabled(bool(files))
+
+    def open_recent(self, path: str) -> bool:
+        if not Path(path).is_file():  # (gone since the menu was filled)
+            self.status(f"{path}: no longer there", "error")
+            self._fill_recent_menu()
+            return False
+        return self.open_source(path)
+
+    def clear_recent(self) -> None:
+        settings.clear_recent_files()
+        self._fill_recent_menu()
 
     def _checkpoint_dialog(self) -> None:
         path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Load model checkpoint", "", "Checkpoints (*.pt *.pth)")
@@ -502,6 +551,8 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.status(f"no source available: {exc2}", "error")
                 return False
         ok = self._start_session(src)
+        if ok and not src.is_live and Path(str(spec)).is_file():  # (not the fallback camera)
+            settings.add_recent_file(spec)
         for m in msgs:
             self.status(m, "error")
         if ok:
