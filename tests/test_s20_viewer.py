@@ -7,20 +7,24 @@ folder per test (``EVFOCUS_SETTINGS_DIR``).
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import cv2
 import pytest
 from conftest import REAL_FILES, REPO, make_events
 from PySide6 import QtCore
 from test_gui import wait_idle
 from test_review2_gui import make_window, pattern, wait_frames
 
+from evfocus_live.config import PostConfig, WindowConfig
 from evfocus_live.core.slicing import AdaptiveSlicer
 from evfocus_live.gui import app, settings
+from evfocus_live.gui.window import MainWindow, ViewerOptions
 from evfocus_live.writers.aedat4 import Aedat4Writer
 
 DAVIS = REAL_FILES["davis346"]  # 346x260, 130 ms, 117 k events
@@ -253,3 +257,84 @@ def test_the_open_dialog_starts_in_the_last_folder(qtbot, tmp_path, tiny_model, 
     win2.open_file_dialog()
     assert asked[-1] == ""
     win2.close()
+
+
+# ---------------------------------------------------------------------- 3. window geometry
+#: one viewer run in a subprocess on a 1920x1080 offscreen screen (the tests' own is 800x800,
+#: narrower than the window may be, so Qt fits a restored window into it): prints its geometry,
+#: optionally moved and resized first, then closes (as a user quits)
+GEOMETRY_RUN = """
+import json, sys
+from PySide6 import QtWidgets
+app = QtWidgets.QApplication([])
+from evfocus_plugin_pattern import PatternSource
+from evfocus_live.gui.session import DirectIntegration
+from evfocus_live.gui.window import MainWindow, ViewerOptions
+win = MainWindow(ViewerOptions(source=PatternSource(width=96, height=72), model_obj=DirectIntegration(5)))
+win.show()
+app.processEvents()
+if len(sys.argv) > 1:
+    win.setGeometry(*map(int, sys.argv[1:]))
+    app.processEvents()
+g = win.geometry()
+print(json.dumps([g.x(), g.y(), g.width(), g.height(), win.window_mode.currentData()]))
+win.close()
+"""
+
+
+def viewer_run(tmp_path, *geometry: int) -> list:
+    screen = tmp_path / "screen.json"
+    screen.write_text(json.dumps({"screens": [{"name": "big", "x": 0, "y": 0, "width": 1920, "height": 1080,
+                                               "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}))
+    env = {**os.environ, "PYTHONPATH": str(REPO), "QT_QPA_PLATFORM": f"offscreen:configfile={screen}"}
+    out = subprocess.run([sys.executable, "-c", GEOMETRY_RUN, *map(str, geometry)], capture_output=True,
+                         text=True, timeout=120, env=env)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_the_window_size_and_place_come_back_in_the_next_run(tmp_path):
+    assert settings.window_geometry() is None  # (nothing saved yet: the default size)
+    assert viewer_run(tmp_path, 150, 120, 1100, 700)[:4] == [150, 120, 1100, 700]
+    assert viewer_run(tmp_path) == [150, 120, 1100, 700, "events"]  # (the window mode: not remembered)
+
+
+@pytest.mark.gui
+def test_geometry_is_saved_at_close_and_a_screenshot_run_leaves_it(qtbot, tmp_path, tiny_model, tiny_ckpt):
+    assert settings.window_geometry() is None
+    win = MainWindow(ViewerOptions(source=pattern(), model_obj=tiny_model, post=PostConfig(steps=())))
+    qtbot.addWidget(win)
+    win.show()
+    win.resize(1000, 700)
+    win.window_mode.setCurrentIndex(win.window_mode.findData("duration"))  # (a choice: not remembered)
+    win.close()
+    saved = settings.window_geometry()
+    assert saved is not None
+    # a scripted screenshot (--screenshot) has the default size and leaves the saved one be
+    win = MainWindow(ViewerOptions(source=pattern(), model_obj=tiny_model, remember_geometry=False))
+    qtbot.addWidget(win)
+    win.show()
+    assert win.size() == QtCore.QSize(1400, 860) and win.window_mode.currentData() == "events"
+    win.resize(1200, 500)
+    win.close()
+    assert settings.window_geometry() == saved
+    # evfocus-live --screenshot, as a user (or the README's screenshot script) runs it
+    png = tmp_path / "shot.png"
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
+    proc = subprocess.run([sys.executable, "-m", "evfocus_live.gui.app", "--camera", "pattern", "--model",
+                           str(tiny_ckpt), "--device", "cpu", "--screenshot", str(png), "--exit-after", "2"],
+                          env={**env, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert cv2.imread(str(png)).shape[:2] == (860, 1400)
+    assert settings.window_geometry() == saved
+
+
+def test_a_damaged_geometry_entry_gives_the_default_size(qtbot, caplog, tiny_model):
+    s = settings.open_settings()
+    s.setValue("window/geometry", QtCore.QByteArray(b"garbage"))
+    s.sync()
+    win = MainWindow(ViewerOptions(source=pattern(), model_obj=tiny_model))
+    qtbot.addWidget(win)
+    assert win.size() == QtCore.QSize(1400, 860)
+    assert "saved window geometry is not readable" in caplog.text
+    win.close()

@@ -226,7 +226,7 @@ def run_window(args, spec, window, model, post) -> int:
     app.setApplicationName("evfocus-live")
     opts = ViewerOptions(source=spec, window=window, model=model, post=post, event_mode=args.event_mode,
                          speed=args.speed, loop=not args.no_loop, sim_focus=args.focus, record_dir=Path(args.record_dir),
-                         snapshot_dir=Path(args.snapshot_dir))
+                         snapshot_dir=Path(args.snapshot_dir), remember_geometry=not args.screenshot)
     win = MainWindow(opts)
     win.show()
     result = {"rc": 0}

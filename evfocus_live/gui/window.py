@@ -65,6 +65,9 @@ class ViewerOptions:
     snapshot_dir: Path = Path(".")
     #: an already-built model (tests inject a small one); used instead of ``model.name``
     model_obj: object | None = None
+    #: start at the size and place the last window closed at, and keep this one's at close
+    #: (off for ``--screenshot``: a scripted shot has the default size, and leaves the user's be)
+    remember_geometry: bool = True
 
 
 class _OpenWarnings(logging.Handler):
@@ -130,6 +133,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._load_plugins()
         self._build_ui()
         self._build_shortcuts()
+        geometry = settings.window_geometry() if self.opts.remember_geometry else None
+        if geometry is not None and not self.restoreGeometry(geometry):  # (a hand-edited file)
+            log.warning("the saved window geometry is not readable: using the default size")
         self._paint_timer = QtCore.QTimer(self)
         self._paint_timer.setInterval(int(self.opts.refresh_ms))
         self._paint_timer.timeout.connect(self._tick)
@@ -1134,6 +1140,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.help_overlay.toggle()
 
     def closeEvent(self, ev) -> None:
+        if self.opts.remember_geometry and self.isVisible():  # (not again for a second close)
+            settings.save_window_geometry(self.saveGeometry())
         self._paint_timer.stop()
         if self.session is not None:
             if self.session.recorder.active:
