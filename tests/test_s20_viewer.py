@@ -21,7 +21,7 @@ from PySide6 import QtCore
 from test_gui import wait_idle
 from test_review2_gui import make_window, pattern, wait_frames
 
-from evfocus_live.config import PostConfig, WindowConfig
+from evfocus_live.config import PostConfig
 from evfocus_live.core.slicing import AdaptiveSlicer
 from evfocus_live.gui import app, settings
 from evfocus_live.gui.window import MainWindow, ViewerOptions
