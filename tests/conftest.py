@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,21 @@ REAL_FILES = {
     "evt2": dict(path=EVT2_FILE, format="evt2", width=640, height=480, events=539_481,
                  t_first_us=1_317_888, t_last_us=1_367_888),
 }
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path_factory, monkeypatch) -> Path:
+    """The viewer's settings (recent files, last folder, window geometry) in a fresh folder per
+    test, so that no test reads or writes the user's own: ``EVFOCUS_SETTINGS_DIR``, which
+    ``gui.settings`` honours (and subprocesses inherit). Where Qt is loaded, its per-user
+    settings folders point there too (Qt's own file dialog keeps its state in them)."""
+    d = tmp_path_factory.mktemp("settings")
+    monkeypatch.setenv("EVFOCUS_SETTINGS_DIR", str(d))
+    qtcore = sys.modules.get("PySide6.QtCore")  # (not imported here: the core tests run without Qt)
+    if qtcore is not None:
+        for fmt in (qtcore.QSettings.Format.IniFormat, qtcore.QSettings.Format.NativeFormat):
+            qtcore.QSettings.setPath(fmt, qtcore.QSettings.Scope.UserScope, str(d / "qt"))
+    return d
 
 
 @pytest.fixture(scope="session")

@@ -66,6 +66,11 @@ def check_window_ms(opt: str, value: float | None) -> None:
                           f"(one hour), got {value:g}")
 
 
+#: what ``--adaptive-ms`` does, for both tools' help and the viewer's window-mode tooltip
+#: (the bounds are ``WindowConfig.adaptive_min_epp`` / ``adaptive_max_epp``)
+ADAPTIVE_HELP = "adaptive windows of about X ms, kept within 0.05..1 events per pixel"
+
+
 def check_window_events(opt: str, value: int | None) -> None:
     if value is not None and not 1 <= value <= MAX_WINDOW_EVENTS:
         raise ConfigError(f"{opt} must be between 1 and {MAX_WINDOW_EVENTS:,} events, got {value:,}")

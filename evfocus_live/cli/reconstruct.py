@@ -43,7 +43,7 @@ _OUR_OUTPUT = re.compile(r"(frame|blur)_\d+\.png|timestamps\.txt")
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
-    from .options import DEVICE_HELP, DOWNSAMPLE_HELP
+    from .options import ADAPTIVE_HELP, DEVICE_HELP, DOWNSAMPLE_HELP
 
     p = subparsers.add_parser(
         "reconstruct", help="reconstruct sharp frames from event recordings",
@@ -60,8 +60,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     win.add_argument("--window-events", type=int, metavar="N",
                      help="fixed events per window (default: 0.35 x sensor pixels)")
     win.add_argument("--at", metavar="TS.txt", help="one frame per line of this file (t_us, or 'index t_us')")
-    win.add_argument("--adaptive-ms", type=float, metavar="X",
-                     help="adaptive windows of about X ms, kept within 0.05..1 events per pixel")
+    win.add_argument("--adaptive-ms", type=float, metavar="X", help=ADAPTIVE_HELP)
     p.add_argument("--post", default="auto_hdr", metavar="STEPS",
                    help="comma-separated post-processors (auto_hdr, unsharp, hot_pixels, noise_filter, plugins); "
                         "'none' for raw network output (default: auto_hdr)")

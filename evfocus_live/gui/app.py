@@ -1,7 +1,7 @@
 """``evfocus-live``: the live viewer, its headless twin and the plugin listing.
 
     evfocus-live [INPUT] [--camera NAME] [--model NAME|PATH] [--device auto|cpu|cuda|cuda:N]
-                 [--window-ms X | --window-events N] [--downsample N] [--headless] [--video OUT.mp4]
+                 [--window-ms X | --window-events N | --adaptive-ms X] [--downsample N] [--headless] [--video OUT.mp4]
                  [--screenshot PNG] [--exit-after S] [--list-plugins]
 
 With no INPUT and no camera it starts the simulated camera. Without a display (no
@@ -22,7 +22,7 @@ import threading
 import time
 from pathlib import Path
 
-from ..cli.options import (DEVICE_HELP, DOWNSAMPLE_HELP, check_device, check_downsample, check_not_input,
+from ..cli.options import (ADAPTIVE_HELP, DEVICE_HELP, DOWNSAMPLE_HELP, check_device, check_downsample, check_not_input,
                            check_number, check_output_file, check_window_events, check_window_ms, post_steps)
 from ..config import ModelConfig, PostConfig, WindowConfig
 from ..errors import ConfigError, EvFocusError
@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--window-ms", type=float, default=None, metavar="X", help="fixed-duration windows of X ms")
     g.add_argument("--window-events", type=int, default=None, metavar="N",
                    help="fixed-count windows of N events (default: 0.35 events per pixel)")
+    g.add_argument("--adaptive-ms", type=float, default=None, metavar="X", help=ADAPTIVE_HELP)
     p.add_argument("--post", default="auto_hdr",
                    help="comma-separated post-processors (default: auto_hdr; 'none' for none)")
     p.add_argument("--downsample", type=int, default=1, metavar="N", help=DOWNSAMPLE_HELP + "; recordings "
@@ -87,11 +88,14 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
         raise ConfigError("--speed must be 0 (as fast as possible) or within 0.1..10")
     check_window_ms("--window-ms", args.window_ms)
     check_window_events("--window-events", args.window_events)
+    check_window_ms("--adaptive-ms", args.adaptive_ms)
     n = check_downsample("--downsample", args.downsample)
     if args.window_ms is not None:
         window = WindowConfig(mode="duration", window_ms=args.window_ms, downsample=n)
     elif args.window_events is not None:
         window = WindowConfig(mode="events", window_events=args.window_events, downsample=n)
+    elif args.adaptive_ms is not None:
+        window = WindowConfig(mode="adaptive", window_ms=args.adaptive_ms, downsample=n)
     else:
         window = WindowConfig(downsample=n)
     for flag in ("screenshot", "video", "record"):
@@ -222,7 +226,7 @@ def run_window(args, spec, window, model, post) -> int:
     app.setApplicationName("evfocus-live")
     opts = ViewerOptions(source=spec, window=window, model=model, post=post, event_mode=args.event_mode,
                          speed=args.speed, loop=not args.no_loop, sim_focus=args.focus, record_dir=Path(args.record_dir),
-                         snapshot_dir=Path(args.snapshot_dir))
+                         snapshot_dir=Path(args.snapshot_dir), remember_geometry=not args.screenshot)
     win = MainWindow(opts)
     win.show()
     result = {"rc": 0}

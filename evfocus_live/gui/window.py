@@ -23,6 +23,7 @@ from ..config import ModelConfig, PostConfig, WindowConfig
 from ..errors import EvFocusError
 from ..plugins import MODELS, POSTPROCESSORS, SOURCES, Registry
 from ..sources.base import EventSource
+from . import settings
 from .recording import free_stem, save_png
 from .session import SPEEDS, LiveSession, open_with_fallback, release_freed_memory
 from .widgets import (DefocusIndicator, FrameCounter, HelpOverlay, ImagePane, Readouts,
@@ -34,6 +35,9 @@ log = logging.getLogger(__name__)
 POST_LABELS = {"auto_hdr": "auto-HDR", "noise_filter": "noise filter", "hot_pixels": "hot-pixel mask",
                "unsharp": "unsharp mask"}
 SEEK_STEP_US = 1_000_000
+#: the window-mode combo's "adaptive" entry (``evfocus-live --adaptive-ms X``)
+ADAPTIVE_TIP = ("adaptive: windows of about the duration box's X ms, cut early or stretched (up to 4x) "
+                "to keep within 0.05..1 events per pixel")
 
 
 @dataclass
@@ -61,6 +65,9 @@ class ViewerOptions:
     snapshot_dir: Path = Path(".")
     #: an already-built model (tests inject a small one); used instead of ``model.name``
     model_obj: object | None = None
+    #: start at the size and place the last window closed at, and keep this one's at close
+    #: (off for ``--screenshot``: a scripted shot has the default size, and leaves the user's be)
+    remember_geometry: bool = True
 
 
 class _OpenWarnings(logging.Handler):
@@ -126,6 +133,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._load_plugins()
         self._build_ui()
         self._build_shortcuts()
+        geometry = settings.window_geometry() if self.opts.remember_geometry else None
+        if geometry is not None and not self.restoreGeometry(geometry):  # (a hand-edited file)
+            log.warning("the saved window geometry is not readable: using the default size")
         self._paint_timer = QtCore.QTimer(self)
         self._paint_timer.setInterval(int(self.opts.refresh_ms))
         self._paint_timer.timeout.connect(self._tick)
@@ -292,8 +302,20 @@ class MainWindow(QtWidgets.QMainWindow):
         self.source_combo.activated.connect(lambda i: self.open_source(self.source_combo.itemText(i)))
         open_btn = QtWidgets.QPushButton("Open file ...")
         open_btn.clicked.connect(self.open_file_dialog)
+        # File > Open Recent, and beside the button: the last event files, most recent first
+        self.recent_menu = QtWidgets.QMenu("Open &Recent", self)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self._fill_recent_menu()
+        self.recent_button = QtWidgets.QToolButton()
+        self.recent_button.setText("Recent")
+        self.recent_button.setToolTip("open one of the last event files again")
+        self.recent_button.setMenu(self.recent_menu)
+        self.recent_button.setPopupMode(QtWidgets.QToolButton.ToolButtonPopupMode.InstantPopup)
+        row = QtWidgets.QHBoxLayout()
+        row.addWidget(open_btn, 1)
+        row.addWidget(self.recent_button)
         f.addRow("camera", self.source_combo)
-        f.addRow(open_btn)
+        f.addRow(row)
         self.source_label = QtWidgets.QLabel("-")
         self.source_label.setWordWrap(True)
         f.addRow(self.source_label)
@@ -331,7 +353,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.window_mode = QtWidgets.QComboBox()
         self.window_mode.addItem("fixed events", "events")
         self.window_mode.addItem("fixed duration", "duration")
-        self.window_mode.setCurrentIndex(1 if self.opts.window.mode == "duration" else 0)
+        self.window_mode.addItem("adaptive", "adaptive")  # (--adaptive-ms: the duration box is its X)
+        self.window_mode.setItemData(2, ADAPTIVE_TIP, QtCore.Qt.ItemDataRole.ToolTipRole)
+        self.window_mode.setToolTip("fixed events: the events box (auto = 0.35 per pixel); fixed duration: "
+                                    f"the duration box; {ADAPTIVE_TIP}")
+        self.window_mode.setCurrentIndex(max(0, self.window_mode.findData(self.opts.window.mode)))
         self.window_ms = QtWidgets.QDoubleSpinBox()
         self.window_ms.setDecimals(3)
         self.window_ms.setRange(MIN_WINDOW_MS, MAX_WINDOW_MS)  # what --window-ms takes
@@ -393,6 +419,7 @@ class MainWindow(QtWidgets.QMainWindow):
         mb = self.menuBar()
         m = mb.addMenu("&File")
         m.addAction("Open file ...", self.open_file_dialog)
+        m.addMenu(self.recent_menu)
         self.source_menu = m.addMenu("Open camera / source")
         for name in self.live_source_names():
             self.source_menu.addAction(name, lambda n=name: self.open_source(n))
@@ -463,9 +490,44 @@ class MainWindow(QtWidgets.QMainWindow):
         return f"Event files ({' '.join('*' + e for e in file_extensions())});;All files (*)"
 
     def open_file_dialog(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open event recording", "", self.file_dialog_filter())
+        """The open dialog, in the folder last opened from (kept between runs)."""
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open event recording", settings.last_folder(),
+                                                        self.file_dialog_filter())
         if path:
+            settings.set_last_folder(Path(path).parent)  # (also when the file then fails to open)
             self.open_source(path)
+
+    def _fill_recent_menu(self) -> None:
+        """The recent files as they are now (rebuilt each time it opens: another viewer may have
+        added one, a file may have gone): a missing one is listed disabled, "(not found)"."""
+        menu = self.recent_menu
+        menu.clear()
+        files = settings.recent_files()
+        for i, path in enumerate(files, 1):
+            gone = not Path(path).is_file()
+            shown = f"{Path(path).name}  \u2014  {Path(path).parent}".replace("&", "&&")  # (& is a shortcut mark)
+            text = f"&{i} {shown}"
+            act = menu.addAction(text + ("  (not found)" if gone else ""))
+            act.setData(path)
+            act.setToolTip(path)
+            act.setEnabled(not gone)
+            act.triggered.connect(lambda _=False, p=path: self.open_recent(p))
+        if not files:
+            menu.addAction("(no recent files)").setEnabled(False)
+        menu.addSeparator()
+        clear = menu.addAction("Clear", self.clear_recent)
+        clear.setEnabled(bool(files))
+
+    def open_recent(self, path: str) -> bool:
+        if not Path(path).is_file():  # (gone since the menu was filled)
+            self.status(f"{path}: no longer there", "error")
+            self._fill_recent_menu()
+            return False
+        return self.open_source(path)
+
+    def clear_recent(self) -> None:
+        settings.clear_recent_files()
+        self._fill_recent_menu()
 
     def _checkpoint_dialog(self) -> None:
         path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Load model checkpoint", "", "Checkpoints (*.pt *.pth)")
@@ -495,6 +557,8 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.status(f"no source available: {exc2}", "error")
                 return False
         ok = self._start_session(src)
+        if ok and not src.is_live and Path(str(spec)).is_file():  # (not the fallback camera)
+            settings.add_recent_file(spec)
         for m in msgs:
             self.status(m, "error")
         if ok:
@@ -1076,6 +1140,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.help_overlay.toggle()
 
     def closeEvent(self, ev) -> None:
+        if self.opts.remember_geometry and self.isVisible():  # (not again for a second close)
+            settings.save_window_geometry(self.saveGeometry())
         self._paint_timer.stop()
         if self.session is not None:
             if self.session.recorder.active:
