@@ -4,8 +4,9 @@ Writes ``frame_%010d.png`` (grayscale, sensor size) and ``timestamps.txt`` with 
 ``index t_us`` line per frame (E2VID's convention, in µs), optionally ``blur_%010d.png``
 defocus maps and an MP4. ``--at aps`` reconstructs at the times of a DAVIS recording's own
 grey-level (APS) frames, and ``--save-aps`` writes those frames beside the reconstructions
-as ``aps_%010d.png`` (same number as the frame made at its time), for a side-by-side look. Several inputs run one after another (one subfolder per input)
-or in parallel processes with ``--jobs``.
+as ``aps_%010d.png`` (same number as the frame made at its time), for a side-by-side look.
+Several inputs run one after another (one subfolder per input) or in parallel processes
+with ``--jobs``.
 
 A folder holding an earlier run's frames is refused unless ``--overwrite`` (which removes
 only those outputs first), so a folder never mixes two runs. Every write is checked (a
