@@ -205,6 +205,10 @@ def test_dv_camera_keeps_the_last_aps_frames_it_received():
     kept = src.aps_frames()
     assert [t for t, _ in kept] == [1000 * k for k in range(3, APS_KEEP + 3)]
     assert kept[-1][1].shape == (260, 346) and kept[-1][1][0, 0] == APS_KEEP + 2
+    # the viewer wraps the source: the frames and the toggle's "has APS" pass through
+    from evfocus_live.gui.session import TapSource
+    tap = TapSource(src, SimpleNamespace())
+    assert tap.has_aps and tap.aps_frames() is kept
     # a camera without a frame stream (DVXplorer) is never asked for frames
     src2 = DvCameraSource.__new__(DvCameraSource)
     src2._cam, src2.sensor, src2.poll_timeout_s = FakeDavis(frames), "DVX_fake", 0.01
