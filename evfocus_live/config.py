@@ -68,6 +68,8 @@ class WindowConfig:
     events_per_pixel: float = 0.35
     #: for mode "timestamps": path of a file with one t_us per line
     timestamps_path: str | None = None
+    #: for mode "timestamps": the source's own APS frame times (a DAVIS recording), not a file
+    timestamps_aps: bool = False
     #: for mode "adaptive": events per pixel kept within these bounds
     adaptive_min_epp: float = 0.05
     adaptive_max_epp: float = 1.0
@@ -92,6 +94,8 @@ class WindowConfig:
             _number("WindowConfig", "window_events", self.window_events, lo=1.0, lo_ok=True, integer=True)
         _number("WindowConfig", "max_empty_windows", self.max_empty_windows, lo_ok=True, integer=True)
         _number("WindowConfig", "num_bins", self.num_bins, lo=1.0, lo_ok=True, integer=True)
+        if self.timestamps_aps and self.timestamps_path:
+            raise ConfigError("WindowConfig: timestamps_path and timestamps_aps exclude each other")
         d = self.downsample
         if isinstance(d, bool) or not isinstance(d, numbers.Integral) or not 1 <= d <= MAX_DOWNSAMPLE:
             raise ConfigError(f"WindowConfig.downsample must be a whole number 1..{MAX_DOWNSAMPLE} "

@@ -135,6 +135,10 @@ class FrameResult:
         infer_ms: voxel grid + network time for this frame.
         latency_ms: wall time from the window's last event entering the pipeline to
             this frame being ready.
+        aps: uint8 HxW the camera's own grey-level (APS) frame, the last one at or before
+            ``t_us`` (a DAVIS; None without one, or with ``Pipeline(aps=False)``), at the
+            source's full resolution; shared with later results, never mutated.
+        aps_t_us: that APS frame's time.
     """
 
     index: int
@@ -148,6 +152,8 @@ class FrameResult:
     blur: np.ndarray | None = None
     infer_ms: float = 0.0
     latency_ms: float = 0.0
+    aps: np.ndarray | None = None
+    aps_t_us: int | None = None
 
 
 @dataclass
@@ -206,6 +212,10 @@ class PipelineStats:
         return d
 
 
+def _frame_t(frame: tuple[int, np.ndarray]) -> int:
+    return frame[0]
+
+
 class Pipeline:
     """Event source to reconstructed frames, headless.
 
@@ -224,6 +234,8 @@ class Pipeline:
         ring_capacity: ring buffer size in events (default ``DEFAULT_RING_EVENTS`` = 4 M, 52 MB,
             ~0.3 s of a busy 1280x720 sensor; at least 4 windows, up to 16 M).
         render_events: build ``FrameResult.event_image``.
+        aps: attach the source's APS frame to each result (``FrameResult.aps``: looked up in
+            the frames the source holds in memory, see ``EventSource.aps_frames``).
         reconnect: try to reopen a failing live source (back-off up to 2 s).
 
     Example::
@@ -237,8 +249,10 @@ class Pipeline:
     def __init__(self, source, window: WindowConfig | None = None, model=None, post: PostConfig | None = None,
                  *, model_obj=None, timestamps_us=None, speed: float | None = None,
                  ring_capacity: int | None = None, render_events: bool = True, reconnect: bool = True,
-                 max_backlog_windows: int = 1):
+                 max_backlog_windows: int = 1, aps: bool = True):
         self.window_cfg = window or WindowConfig()
+        self.aps = bool(aps)
+        self._aps_warned = False
         self.post_cfg = post if post is not None else PostConfig()
         self.timestamps_us = timestamps_us
         self.render_events = render_events
@@ -472,10 +486,45 @@ class Pipeline:
             log.info("downsampling %dx%d events by %d: the model sees %dx%d", w, h, self.window_cfg.downsample,
                      *self._wh)
         w, h = self._wh
-        self.slicer = make_slicer(self.window_cfg, w, h, self.timestamps_us)
+        if self.aps and not self.source.is_live:
+            self._source_aps()  # a file reads its frames now, once, not in the first window
+        self.slicer = make_slicer(self.window_cfg, w, h, self._slicer_times(self.window_cfg))
         self.event_filters, self.frame_filters = build_postprocessors(
             self.post_cfg.steps, self.post_cfg.options, width=w, height=h)
         self._reset_state_locked()
+
+    def _source_aps(self):
+        """The source's APS frames (``EventSource.aps_frames``; a duck-typed plugin source
+        without the method, or one whose method raises, has none: one warning)."""
+        fn = getattr(self.source, "aps_frames", None)
+        if fn is None:
+            return ()
+        try:
+            return fn() or ()
+        except Exception as exc:
+            if not self._aps_warned:
+                self._aps_warned = True
+                log.warning("%s source: APS frames unavailable (%s: %s)", self.source.format,
+                            type(exc).__name__, first_line(exc, "no detail"))
+            return ()
+
+    def _slicer_times(self, window: WindowConfig):
+        """The frame times a "timestamps" window uses: given ones, else the source's APS frame
+        times with ``timestamps_aps`` (InputError when it has none), else None (the file's)."""
+        if self.timestamps_us is not None or window.mode != "timestamps" or not window.timestamps_aps:
+            return self.timestamps_us
+        times = np.array([t for t, _ in self._source_aps()], dtype=np.int64)
+        if not len(times):
+            name = getattr(self.source, "path", None) or f"{self.source.format} source"
+            raise InputError(f"{name}: has no APS (grey-level) frames to take the frame times from "
+                             "(a DAVIS recording with frames has them)")
+        return times
+
+    def aps_at(self, t_us: int) -> tuple[int, np.ndarray] | None:
+        """The source's last APS frame at or before ``t_us`` (from memory; None if none)."""
+        frames = self._source_aps()
+        k = bisect.bisect_right(frames, t_us, key=_frame_t) if len(frames) else 0
+        return frames[k - 1] if k else None
 
     def _apply_range(self) -> None:
         """Seek to ``start_s`` and note ``end_s`` (seconds from the recording's start)."""
@@ -557,7 +606,7 @@ class Pipeline:
         binning is the worker's, under the lock, so no event is binned by the old factor)."""
         ts = timestamps_us if timestamps_us is not None else self.timestamps_us
         wh = downsampled_size(*self._source_wh, window.downsample)
-        slicer = make_slicer(window, *wh, ts)
+        slicer = make_slicer(window, *wh, ts if ts is not None else self._slicer_times(window))
         post = None
         if wh != self._wh:
             post = build_postprocessors(self.post_cfg.steps, self.post_cfg.options, width=wh[0], height=wh[1])
@@ -868,11 +917,13 @@ class Pipeline:
             if out.get("blur") is not None:
                 blur = (out["blur"][0, 0].float().clamp(0, 1) * 255 + 0.5).to(torch.uint8).cpu().numpy()
         ev_img = event_image(window.events, self.width, self.height) if self.render_events else None
+        aps = self.aps_at(int(window.t_us)) if self.aps else None
         now = time.monotonic()
         fr = FrameResult(index=self._index, t_start_us=int(window.t_start_us), t_us=int(window.t_us),
                          n_events=window.n_events, image=np.ascontiguousarray(image), event_image=ev_img,
                          sigma=sigma, defocus_px=defocus_px, blur=blur, infer_ms=infer_ms,
-                         latency_ms=self._latency_ms(int(window.t_us), now))
+                         latency_ms=self._latency_ms(int(window.t_us), now),
+                         aps=aps[1] if aps else None, aps_t_us=int(aps[0]) if aps else None)
         self._index += 1
         st = self.stats
         st.frames += 1

@@ -1,7 +1,8 @@
 """``evfocus info INPUT [--json]``: what is in an event file.
 
 Reads every event once (vectorised per batch) and reports format, sensor, resolution,
-event count, first/last timestamp, duration and mean rate. ``t_first_us``/``t_last_us``
+event count, first/last timestamp, duration and mean rate, and the grey-level (APS) frames a
+DAVIS recorded beside its events (count and span; ``aps_frames`` is 0 without them). ``t_first_us``/``t_last_us``
 are the **minimum and maximum** timestamps, so nearly sorted (EVT3 raw TIME_LOW) or
 unsorted inputs still give the true span; steps back in time and forward jumps over
 one second are counted and reported as warnings, not errors (sources pass timestamps
@@ -92,6 +93,7 @@ def describe(path: str, progress: bool = True) -> dict:
             "time_jumps_over_1s": jumps,
             "max_gap_us": max_gap_us,
         }
+        info.update(_aps_info(src))
         extra = getattr(src, "extra_streams", None)
         if callable(extra):
             info["extra_streams"] = sorted(extra())
@@ -99,6 +101,24 @@ def describe(path: str, progress: bool = True) -> dict:
         if isinstance(stats, dict):
             info["decoder"] = stats
     return info
+
+
+def _aps_info(src) -> dict:
+    """APS (grey-level) frames beside the events (a DAVIS): count, first/last time, mean rate."""
+    from ..errors import InputError
+
+    times = getattr(src, "frame_times_us", None)
+    try:
+        t = np.asarray(times() if callable(times) else [f[0] for f in src.aps_frames()], dtype=np.int64)
+    except InputError as exc:  # the events were fine: say it, describe them anyway
+        log.warning("%s; APS frames not counted", exc)
+        return {"aps_frames": None}
+    out = {"aps_frames": int(len(t))}
+    if len(t):
+        span = int(t[-1] - t[0])
+        out.update(aps_t_first_us=int(t[0]), aps_t_last_us=int(t[-1]), aps_duration_us=span,
+                   aps_fps=(len(t) - 1) / (span * 1e-6) if span > 0 else None)
+    return out
 
 
 def _rate_text(ev_per_s: float) -> str:
@@ -122,6 +142,10 @@ def _text(info: dict) -> str:
         f"duration    {info['duration_us']:,} µs  ({info['duration_us'] / 1e6:.6f} s)",
         f"rate        {_rate_text(rate)}" if rate else "rate        n/a (zero duration)",
     ]
+    if info.get("aps_frames"):
+        fps = f", {info['aps_fps']:.1f} fps" if info.get("aps_fps") else ""
+        lines.append(f"aps frames  {info['aps_frames']:,}  ({info['aps_t_first_us']:,} .. {info['aps_t_last_us']:,} "
+                     f"µs, {info['aps_duration_us'] / 1e6:.6f} s{fps})")
     if info.get("extra_streams"):
         lines.append(f"streams     events + {', '.join(info['extra_streams'])}")
     if info["non_monotonic_steps"]:

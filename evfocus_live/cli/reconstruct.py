@@ -2,8 +2,11 @@
 
 Writes ``frame_%010d.png`` (grayscale, sensor size) and ``timestamps.txt`` with one
 ``index t_us`` line per frame (E2VID's convention, in µs), optionally ``blur_%010d.png``
-defocus maps and an MP4. Several inputs run one after another (one subfolder per input)
-or in parallel processes with ``--jobs``.
+defocus maps and an MP4. ``--at aps`` reconstructs at the times of a DAVIS recording's own
+grey-level (APS) frames, and ``--save-aps`` writes those frames beside the reconstructions
+as ``aps_%010d.png`` (same number as the frame made at its time), for a side-by-side look.
+Several inputs run one after another (one subfolder per input) or in parallel processes
+with ``--jobs``.
 
 A folder holding an earlier run's frames is refused unless ``--overwrite`` (which removes
 only those outputs first), so a folder never mixes two runs. Every write is checked (a
@@ -39,7 +42,9 @@ VIDEO_FPS_MIN, VIDEO_FPS_MAX = 0.01, 65535.0
 #: stamps; avi lost 8 of 20 frames at 2000 fps), found only after the whole run
 VIDEO_FPS_MAX_BY_SUFFIX = {".avi": 1000.0, ".mkv": 1000.0}
 #: what an earlier run wrote into an output folder (besides the video): refused, or removed by --overwrite
-_OUR_OUTPUT = re.compile(r"(frame|blur)_\d+\.png|timestamps\.txt")
+_OUR_OUTPUT = re.compile(r"(frame|blur|aps)_\d+\.png|timestamps\.txt")
+#: ``--at aps``: the recording's APS frame times instead of a file (a file named aps: ``./aps``)
+AT_APS = "aps"
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -59,7 +64,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     win.add_argument("--window-ms", type=float, metavar="X", help="fixed window duration in ms")
     win.add_argument("--window-events", type=int, metavar="N",
                      help="fixed events per window (default: 0.35 x sensor pixels)")
-    win.add_argument("--at", metavar="TS.txt", help="one frame per line of this file (t_us, or 'index t_us')")
+    win.add_argument("--at", metavar="TS.txt", help="one frame per line of this file (t_us, or 'index t_us'); "
+                     "'aps': one frame at each APS (grey-level) frame of a DAVIS recording")
     win.add_argument("--adaptive-ms", type=float, metavar="X", help=ADAPTIVE_HELP)
     p.add_argument("--post", default="auto_hdr", metavar="STEPS",
                    help="comma-separated post-processors (auto_hdr, unsharp, hot_pixels, noise_filter, plugins); "
@@ -72,6 +78,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    "(.avi/.mkv: ..1000; needs --video; default: 1000/window-ms, else 30)")
     p.add_argument("--save-blur-map", action="store_true",
                    help=f"also write blur_%%010d.png defocus maps (0..{SIGMA_MAX_PX:g} px sigma -> 0..255)")
+    p.add_argument("--save-aps", action="store_true",
+                   help="with --at aps: also write the recording's APS frames as aps_%%010d.png (the number of "
+                        "the frame made at its time, full sensor size)")
     p.add_argument("--downsample", type=int, default=1, metavar="N", help=DOWNSAMPLE_HELP)
     p.add_argument("--start-s", type=float, metavar="A", help="start A seconds after the first event")
     p.add_argument("--end-s", type=float, metavar="B", help="stop B seconds after the first event")
@@ -110,6 +119,8 @@ def _options(args) -> dict:
     check_number("--end-s", args.end_s)
     if args.end_s is not None and args.end_s <= (args.start_s or 0):
         raise ConfigError("--end-s must be after --start-s")
+    if args.save_aps and args.at != AT_APS:  # else there is no frame at an APS frame's time to pair it with
+        raise ConfigError("--save-aps needs --at aps")
     for opt, given in (("--side-by-side", args.side_by_side), ("--fps", args.fps is not None)):
         if given and not args.video:  # else silently ignored: no video would be written
             raise ConfigError(f"{opt} needs --video")
@@ -121,7 +132,7 @@ def _options(args) -> dict:
     return dict(model=args.model, device=device, window_ms=args.window_ms,
                 window_events=args.window_events, at=args.at, adaptive_ms=args.adaptive_ms, post=steps,
                 video=args.video, side_by_side=args.side_by_side, fps=_writer_fps(fps),
-                save_blur_map=args.save_blur_map, start_s=args.start_s, end_s=args.end_s,
+                save_blur_map=args.save_blur_map, save_aps=args.save_aps, start_s=args.start_s, end_s=args.end_s,
                 progress=not args.no_progress, threads=args.threads, backend=args.backend,
                 precision=args.precision, overwrite=args.overwrite, downsample=downsample)
 
@@ -159,6 +170,8 @@ def _window_config(opts: dict):
 def _window_mode(opts: dict):
     from ..config import WindowConfig
 
+    if opts["at"] == AT_APS:
+        return WindowConfig(mode="timestamps", timestamps_aps=True)
     if opts["at"]:
         return WindowConfig(mode="timestamps", timestamps_path=opts["at"])
     if opts["window_ms"]:
@@ -292,6 +305,18 @@ def _append_line(f, path: Path, line: str) -> None:
         raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from exc
 
 
+def _check_aps(input_path: str) -> None:
+    """``--at aps``: the input must hold APS frames (else one line, before any work)."""
+    from ..errors import InputError
+    from ..sources import open_file
+
+    with open_file(input_path) as src:
+        if not len(src.aps_frames()):
+            why = "no frame stream in it" if src.format == "aedat4" else f"{src.format} recordings have none"
+            raise InputError(f"{input_path}: has no APS (grey-level) frames ({why}); --at aps needs a DAVIS "
+                             "recording with frames")
+
+
 def _check_at_times(ts, t_first_us: int, t_last_us: int, input_path: str) -> None:
     """Warn when no --at time (``ts``, the slicer's) falls inside the events read: every frame
     would be empty but one (usually times relative to the start given for a recording with
@@ -377,8 +402,10 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
     src_cfg = SourceConfig(spec=str(input_path), speed=0, start_s=opts["start_s"], end_s=opts["end_s"])
     model_cfg = ModelConfig(name=opts["model"], device=opts["device"], threads=opts["threads"],
                             backend=opts["backend"], precision=opts["precision"])
+    save_aps = bool(opts.get("save_aps"))
     pipe = Pipeline(src_cfg, _window_config(opts), model=model_cfg, post=PostConfig(steps=opts["post"]),
-                    model_obj=model_obj, render_events=bool(opts["video"] and opts["side_by_side"]))
+                    model_obj=model_obj, render_events=bool(opts["video"] and opts["side_by_side"]),
+                    aps=save_aps)
     vpath = _video_path(opts["video"], n_inputs, outdir, input_path)
     try:
         if opts.get("overwrite"):  # now that the model and input loaded: a bad one keeps the old outputs
@@ -427,6 +454,9 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
                     elif not warned_blur:
                         warned_blur = True
                         log.warning("model %s has no defocus output: no blur maps written", opts["model"])
+                if save_aps and fr.aps is not None:  # (--at aps: the APS frame at the frame's time)
+                    written.append(outdir / f"aps_{fr.index:010d}.png")
+                    _write_png(written[-1], fr.aps)
                 if video is not None:
                     video.write(fr)
                 _append_line(ts_file, ts_path, f"{fr.index} {fr.t_us}\n")
@@ -528,12 +558,15 @@ def _run(args) -> int:
         if key in seen:
             raise ConfigError(f"{inp}: input given twice" + (f" (also as {seen[key]})" if seen[key] != inp else ""))
         seen[key] = inp
-    if opts["at"]:
+    if opts["at"] and opts["at"] != AT_APS:
         from ..core.slicing import read_timestamps
 
         read_timestamps(opts["at"])  # fail early, with one line
     for inp in args.inputs:  # check every input before spending time on any
         detect_format(inp)
+    if opts["at"] == AT_APS:
+        for inp in args.inputs:
+            _check_aps(inp)
     outdir = check_output_dir("-o", args.output)  # before any work: a bad folder fails in a second
     dirs = _output_dirs(args.inputs, outdir)
     for inp, d in zip(args.inputs, dirs):

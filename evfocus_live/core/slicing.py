@@ -575,6 +575,8 @@ def make_slicer(cfg, width: int, height: int, timestamps_us=None) -> Slicer:
         return CountSlicer(n)
     if mode == "timestamps":
         if timestamps_us is None:
+            if getattr(cfg, "timestamps_aps", False):  # (the pipeline passes the source's APS times)
+                raise ConfigError("window mode 'timestamps' from APS frames needs the frames' times")
             if not cfg.timestamps_path:
                 raise ConfigError("window mode 'timestamps' needs a timestamps file")
             timestamps_us = read_timestamps(cfg.timestamps_path)

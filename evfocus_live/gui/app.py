@@ -60,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-loop", action="store_true", help="stop at the end of a file instead of looping")
     p.add_argument("--event-mode", default="window", choices=["window", "decay", "time_surface"],
                    help="event pane: the network's window, decaying accumulation or time surface")
+    p.add_argument("--show-aps", action="store_true",
+                   help="start with the camera's own APS (grey-level) frame in the defocus-map pane (a DAVIS camera "
+                        "or an .aedat4 recording with APS frames; a toggle in the Display group)")
     p.add_argument("--focus", type=float, default=0.3, metavar="F",
                    help="simulated camera: focus knob at start, 0..1, 0.5 = in focus (default 0.3: defocused)")
     p.add_argument("--headless", action="store_true", help="no window: run the pipeline, log rates each second")
@@ -225,8 +228,9 @@ def run_window(args, spec, window, model, post) -> int:
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     app.setApplicationName("evfocus-live")
     opts = ViewerOptions(source=spec, window=window, model=model, post=post, event_mode=args.event_mode,
-                         speed=args.speed, loop=not args.no_loop, sim_focus=args.focus, record_dir=Path(args.record_dir),
-                         snapshot_dir=Path(args.snapshot_dir), remember_geometry=not args.screenshot)
+                         speed=args.speed, loop=not args.no_loop, sim_focus=args.focus, show_aps=args.show_aps,
+                         record_dir=Path(args.record_dir), snapshot_dir=Path(args.snapshot_dir),
+                         remember_geometry=not args.screenshot)
     win = MainWindow(opts)
     win.show()
     result = {"rc": 0}

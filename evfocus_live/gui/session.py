@@ -142,6 +142,11 @@ class TapSource(EventSource):
     def dropped_events(self) -> int:
         return self.inner.dropped_events
 
+    def aps_frames(self):
+        # (explicit: the base class's "none" would hide the inner source's from __getattr__)
+        fn = getattr(self.inner, "aps_frames", None)
+        return fn() if fn is not None else ()
+
     def close(self) -> None:
         self.inner.close()
 
@@ -164,6 +169,8 @@ class FrameView:
     defocus_mean_px: float | None
     infer_ms: float
     t_done: float                  # wall time the worker finished it
+    aps: np.ndarray | None = None  # HxW uint8 the camera's APS frame at or before t_us (a DAVIS)
+    aps_t_us: int | None = None
 
 
 def _as_hw(a) -> np.ndarray | None:
@@ -190,7 +197,8 @@ def frame_view(fr, t_done: float) -> FrameView:
         mean = float(np.mean(defocus))
     return FrameView(index=int(fr.index), t_us=int(fr.t_us), n_events=int(fr.n_events),
                      image=np.ascontiguousarray(image), event_image=fr.event_image, defocus=defocus,
-                     defocus_mean_px=mean, infer_ms=float(fr.infer_ms or 0.0), t_done=t_done)
+                     defocus_mean_px=mean, infer_ms=float(fr.infer_ms or 0.0), t_done=t_done,
+                     aps=getattr(fr, "aps", None), aps_t_us=getattr(fr, "aps_t_us", None))
 
 
 class DirectIntegration(torch.nn.Module):
@@ -350,6 +358,12 @@ class LiveSession:
     @property
     def is_live(self) -> bool:
         return self.source.is_live
+
+    @property
+    def has_aps(self) -> bool:
+        """The source gives APS frames: a recording that holds some, or a camera with an APS
+        stream (a DAVIS: ``has_aps``; its frames arrive while it runs)."""
+        return bool(getattr(self.source, "has_aps", False)) or bool(len(self.source.aps_frames()))
 
     def _find_range(self) -> None:
         try:

@@ -84,6 +84,10 @@ class ImagePane(pg.GraphicsLayoutWidget):
     def set_title(self, text: str) -> None:
         self.title.setText(text)
 
+    def set_lut(self, lut: np.ndarray | None) -> None:
+        """Colour map of the pane's uint8 images (None: grey)."""
+        self.image_item.setLookupTable(lut)
+
     def set_note(self, text: str) -> None:
         """A centred message over the pane (e.g. why it is empty); "" hides it."""
         self.note.setText(text)

@@ -1,5 +1,9 @@
 """The viewer window: event view | sharp frame | defocus map, controls, readouts.
 
+With a DAVIS source (a camera or an .aedat4 recording with APS frames) the defocus-map pane
+can show the camera's own grey-level frame instead ("APS frame" in the Display group): the
+last one at or before the shown frame's time, so it follows seeks and loops.
+
 The pipeline runs in a :class:`~evfocus_live.gui.session.LiveSession` worker thread;
 this window only takes the newest finished frame from the session's one-slot mailbox
 and paints it from a QTimer. Every fault (no camera, unplugged camera, unreadable file,
@@ -52,6 +56,8 @@ class ViewerOptions:
     event_mode: str = "window"
     decay_ms: float = 30.0
     show_defocus: bool = True
+    #: the defocus-map pane shows the camera's APS frame instead (when the source has them)
+    show_aps: bool = False
     refresh_ms: int = 20
     speed: float = 1.0
     loop: bool = True
@@ -125,6 +131,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._last_readout = 0.0
         self._latency_ms: float | None = None
         self._event_t_painted: int | None = None
+        self._aps_t_painted: int | None = None  # time of the APS frame in the defocus-map pane
         self._slider_busy = False
         self._meter_from_index = 0  # frames before it came from a model switched away from
         self._end_said = False  # "end of the recording" shown for the session's end
@@ -409,10 +416,17 @@ class MainWindow(QtWidgets.QMainWindow):
         self.decay_spin.valueChanged.connect(self._event_mode_changed)
         self.defocus_check = QtWidgets.QCheckBox("show defocus map")
         self.defocus_check.setChecked(self.opts.show_defocus)
-        self.defocus_check.toggled.connect(self.defocus_pane.setVisible)
+        self.defocus_check.toggled.connect(self._lower_pane_changed)
+        self.aps_check = QtWidgets.QCheckBox("APS frame (camera) in that pane")
+        self.aps_check.setToolTip("show the camera's own grey-level frame (DAVIS) at the reconstructed "
+                                  "frame's time instead of the defocus map")
+        self.aps_check.setChecked(self.opts.show_aps)
+        self.aps_check.setEnabled(False)  # (until a source with APS frames opens)
+        self.aps_check.toggled.connect(self._lower_pane_changed)
         f.addRow("events", self.event_mode_combo)
         f.addRow("decay", self.decay_spin)
         f.addRow(self.defocus_check)
+        f.addRow(self.aps_check)
 
 
     def _build_menus(self) -> None:
@@ -630,6 +644,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.play_button.setText("Pause")
         self._sync_model_controls(sess)
         self._sync_post_controls(sess)
+        self.aps_check.setEnabled(sess.has_aps)
+        self._lower_pane_changed()
         self._latency_ms = None
         self._meter_from_index = 0
         self._end_said = False
@@ -1004,21 +1020,36 @@ class MainWindow(QtWidgets.QMainWindow):
             top = s.sigma_max_px
             if top != self.defocus_indicator.max_px:
                 self.defocus_indicator.set_range(top)
-                self.defocus_pane.set_title(f"defocus map (blur \u03c3, 0-{top:g} px)")
+                if not self.aps_shown:
+                    self.defocus_pane.set_title(self._defocus_title())
+
+    def _defocus_title(self) -> str:
+        return f"defocus map (blur \u03c3, 0-{self.defocus_indicator.max_px:g} px)"
+
+    @property
+    def aps_shown(self) -> bool:
+        """The defocus-map pane shows the camera's APS frame (asked for, and the source has them)."""
+        return self.aps_check.isChecked() and self.aps_check.isEnabled()
+
+    def _lower_pane_changed(self, *_) -> None:
+        """The defocus-map pane's on/off or APS toggle changed: its colour map, title and
+        content follow at once (from the frame shown, so a paused replay shows it too)."""
+        aps = self.aps_shown
+        self.defocus_pane.setVisible(aps or self.defocus_check.isChecked())
+        self.defocus_pane.set_lut(None if aps else inferno_lut())
+        self.defocus_pane.set_title("APS frame (camera)" if aps else self._defocus_title())
+        self.defocus_pane.blank()
+        self.defocus_pane.set_note("")
+        self._aps_t_painted = None
+        if self.last_frame is not None:
+            self._paint_lower(self.last_frame)
 
     def _paint(self, fv, now: float) -> None:
         s = self.session
         self.frame_pane.show_image(fv.image)
         if s.event_mode == "window" and fv.event_image is not None:
             self.event_pane.show_image(fv.event_image)
-        if fv.defocus is not None:
-            if self.defocus_pane.isVisible():
-                self.defocus_pane.show_image(defocus_to_uint8(fv.defocus, self.defocus_indicator.max_px))
-            if self.defocus_pane.note.toPlainText():
-                self.defocus_pane.set_note("")
-        elif not self.defocus_pane.note.toPlainText():
-            self.defocus_pane.show_image(np.zeros(fv.image.shape, np.uint8))
-            self.defocus_pane.set_note("this model predicts no defocus map")
+        self._paint_lower(fv)
         if fv.index >= self._meter_from_index:
             self.defocus_indicator.push(fv.defocus_mean_px, fv.t_us)
         arrival = s.arrival_wall(fv.t_us)
@@ -1028,6 +1059,29 @@ class MainWindow(QtWidgets.QMainWindow):
         self.last_frame = fv
         self.frames_painted += 1
         self.frame_shown.emit(fv.index)
+
+    def _paint_lower(self, fv) -> None:
+        """The defocus-map pane: the APS frame at ``fv``'s time (repainted only when it
+        changes: ~25 per second against hundreds of reconstructions), else the defocus map."""
+        if self.aps_shown:
+            if fv.aps is None:
+                if self._aps_t_painted is not None or not self.defocus_pane.note.toPlainText():
+                    self.defocus_pane.show_image(np.zeros(fv.image.shape, np.uint8))
+                    self.defocus_pane.set_note("no APS frame before this time")
+                    self._aps_t_painted = None
+            elif fv.aps_t_us != self._aps_t_painted:
+                self.defocus_pane.show_image(fv.aps)
+                self.defocus_pane.set_note("")
+                self._aps_t_painted = fv.aps_t_us
+            return
+        if fv.defocus is not None:
+            if self.defocus_pane.isVisible():
+                self.defocus_pane.show_image(defocus_to_uint8(fv.defocus, self.defocus_indicator.max_px))
+            if self.defocus_pane.note.toPlainText():
+                self.defocus_pane.set_note("")
+        elif not self.defocus_pane.note.toPlainText():
+            self.defocus_pane.show_image(np.zeros(fv.image.shape, np.uint8))
+            self.defocus_pane.set_note("this model predicts no defocus map")
 
     def _update_readouts(self, now: float) -> None:
         s = self.session

@@ -7,9 +7,11 @@ present". The format is simple (iniVation's AEDAT 4.0 spec), so events are read 
 with every length field checked against the file size: magic, ``IOHE`` header flatbuffer,
 a walk over the ``(stream id, size)`` packet headers, then per packet an LZ4/ZSTD frame
 (decompressed with an output cap) holding a size-prefixed ``EVTS`` flatbuffer of 16-byte
-dv events, converted to :data:`EVENT_DTYPE` by a numba kernel. dv-processing is still
-used for the optional frame / IMU / trigger streams (:meth:`Aedat4FileSource.read_frames`
-etc.), which only well-formed files need.
+dv events, converted to :data:`EVENT_DTYPE` by a numba kernel. APS frames (``FRME``
+packets, one size-prefixed dv ``Frame`` flatbuffer each) are parsed the same bounded way
+(:meth:`Aedat4FileSource.read_frames`): dv-processing spun for over a minute on a frame
+packet with three flipped header bytes, and the viewer reads them at open. dv-processing is
+still used for the optional IMU / trigger streams, which only well-formed files need.
 
 Reading: plain positioned reads, no ``mmap``: a mapped file truncated under the reader
 (a recorder rewriting it) killed the process with SIGBUS; now the read that comes up short
@@ -53,7 +55,12 @@ MAGIC = b"#!AER-DAT4.0\r\n"
 MAX_BATCH_EVENTS = 1 << 20
 #: LZ4 and ZSTD cannot expand data by more than ~255x; anything claiming more is corrupt
 MAX_EXPANSION = 256
+#: APS frames kept in memory for :meth:`Aedat4FileSource.aps_frames` (~5900 DAVIS346 frames,
+#: ~4 min at 25 fps); later ones are left out with a warning
+MAX_APS_BYTES = 512 << 20
 _COMPRESSIONS = {0: "none", 1: "lz4", 2: "lz4", 3: "zstd", 4: "zstd"}
+#: dv ``FrameFormat`` (OpenCV CV_8UCx) -> channels: GRAY, BGR, BGRA
+_FRAME_CHANNELS = {0: 1, 16: 3, 24: 4}
 
 
 @numba.njit(nogil=True, cache=True)
@@ -72,6 +79,18 @@ def _unpack_dv(src, dst, n, width, height):
         dst[d + 12] = 1 if src[s + 12] != 0 else 0
         m += 1
     return m
+
+
+def _grey(img: np.ndarray) -> np.ndarray:
+    """A dv frame as an owned HxW uint8 array (BGR and BGRA frames of colour DAVIS turned grey)."""
+    if img.ndim == 3 and img.shape[2] in (3, 4):
+        import cv2
+
+        img = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY if img.shape[2] == 3 else cv2.COLOR_BGRA2GRAY)
+    img = img.reshape(img.shape[:2])
+    if img.dtype != np.uint8:  # (dv frames are 8-bit; a wider one keeps its top byte)
+        img = (img.astype(np.uint64) >> (8 * (img.dtype.itemsize - 1))).astype(np.uint8)
+    return np.ascontiguousarray(img).copy()
 
 
 class Prefetcher:
@@ -253,6 +272,11 @@ class Aedat4FileSource(EventSource):
             raise InputError(f"{self.path}: AEDAT4 file has no event stream")
         st = next((s for s in ev_streams if s.name == "events"), ev_streams[0])
         self._sid = st.id
+        fr_streams = [s for s in self.streams.values() if s.type == "FRME"]
+        fst = next((s for s in fr_streams if s.name == "frames"), fr_streams[0] if fr_streams else None)
+        self._frame_sid = fst.id if fst is not None else None
+        #: (payload offset, size) of every APS frame packet, found in the same walk as the events'
+        self._frame_packets: list[tuple[int, int]] = []
         self.width, self.height = check_sensor_size(self.path, st.width, st.height,
                                                     "in the event stream header")
         self.sensor = st.source or "unknown"
@@ -290,6 +314,8 @@ class Aedat4FileSource(EventSource):
             if sid == self._sid:
                 offs.append(pos + 8)
                 sizes.append(psize)
+            elif sid == self._frame_sid:
+                self._frame_packets.append((pos + 8, psize))
             pos += 8 + psize
         if self.truncated and not offs:  # one line, not warnings followed by "no events"
             raise InputError(f"{self.path}: AEDAT4 file is truncated at byte {pos}, before its "
@@ -310,6 +336,7 @@ class Aedat4FileSource(EventSource):
         # summed at the end of the stream (a wrong sensor size in the header would otherwise
         # log a line for every packet, ~100 per second of recording)
         self._dropped = self._dropped_logged = 0
+        self._aps: list[tuple[int, np.ndarray]] | None = None  # read once, by aps_frames()
         if self.compression == "zstd" and importlib.util.find_spec("zstandard") is None:
             raise InputError(f"{self.path}: ZSTD-compressed AEDAT4 needs the 'zstandard' "
                              "package (pip install zstandard)")
@@ -318,7 +345,9 @@ class Aedat4FileSource(EventSource):
 
     # --- packets ----------------------------------------------------------------------
     def _decompress(self, k: int) -> bytes:
-        off, n = int(self._offs[k]), int(self._sizes[k])
+        return self._decompress_at(int(self._offs[k]), int(self._sizes[k]))
+
+    def _decompress_at(self, off: int, n: int) -> bytes:
         payload = self._file.read(off, n)  # (a file cut since opening: InputError)
         cap = MAX_EXPANSION * n + 4096
         try:
@@ -359,6 +388,43 @@ class Aedat4FileSource(EventSource):
         out = np.empty(n, dtype=EVENT_DTYPE)
         m = _unpack_dv(src, out.view(np.uint8), n, self.width, self.height)
         return (out[:m] if m < n else out), n - m
+
+    def _packet_frame(self, off: int, n: int, pixels: bool = True) -> tuple[int, np.ndarray | None]:
+        """(t_us, HxW uint8 grey image) of the ``FRME`` packet at ``off``: a size-prefixed dv
+        ``Frame`` flatbuffer (timestamp, start/end of frame, start/end of exposure, format,
+        sizeX, sizeY, position x/y, pixels), every field checked against the buffer; ``t_us`` is
+        the start of exposure (dv-processing's); colour frames are turned grey. ``pixels=False``: the time
+        only (image None)."""
+        buf = self._decompress_at(off, n)
+        try:
+            if _u32(buf, 0) + 4 > len(buf):
+                raise ValueError("size prefix")
+            fb = memoryview(buf)[4:]
+            table, fo = _table_fields(fb, _u32(fb, 0))
+            fo += [0] * (11 - len(fo))
+            # the start of exposure, as dv-processing's Frame.timestamp (the flatbuffer's own
+            # "timestamp" is the exposure's midpoint: 2.4 ms later on the DAVIS346 file)
+            k = 3 if fo[3] else 0
+            t_us = struct.unpack_from("<q", fb, table + fo[k])[0] if fo[k] else 0
+            if not pixels:
+                return int(t_us), None
+            fmt = struct.unpack_from("<b", fb, table + fo[5])[0] if fo[5] else 0
+            w, h = (struct.unpack_from("<h", fb, table + fo[i])[0] if fo[i] else 0 for i in (6, 7))
+            channels = _FRAME_CHANNELS.get(fmt)
+            if channels is None:
+                raise ValueError(f"unknown pixel format {fmt}")
+            check_sensor_size(self.path, w, h, "in a frame")
+            if not fo[10]:
+                raise ValueError("no pixels")
+            vec = table + fo[10] + _u32(fb, table + fo[10])
+            count = _u32(fb, vec)
+            if count != w * h * channels or vec + 4 + count > len(fb):
+                raise ValueError(f"{count} pixel bytes for a {w}x{h}x{channels} frame")
+        except (ValueError, struct.error, InputError) as exc:
+            raise InputError(f"{self.path}: corrupt AEDAT4 frame packet at byte {off} "
+                             f"({first_line(exc)})") from None
+        img = np.frombuffer(fb, dtype=np.uint8, count=count, offset=vec + 4)
+        return int(t_us), _grey(img.reshape((h, w, channels) if channels > 1 else (h, w)))
 
     def _rewind(self, k: int, drop_before: int | None = None) -> None:
         self._prefetch.reset(k)
@@ -495,7 +561,7 @@ class Aedat4FileSource(EventSource):
         try:
             import dv_processing as dv
         except ImportError:
-            raise InputError("reading frames/IMU/triggers needs dv-processing") from None
+            raise InputError("reading IMU/triggers needs dv-processing") from None
         try:
             return dv.io.MonoCameraRecording(str(self.path))
         except Exception as exc:
@@ -510,21 +576,52 @@ class Aedat4FileSource(EventSource):
                 out[s.name or s.type] = 0
         return out
 
-    def read_frames(self) -> list[tuple[int, np.ndarray]]:
-        """All APS frames as ``(t_us, HxW uint8 image)`` (empty if the file has none)."""
-        if not any(s.type == "FRME" for s in self.streams.values()):
-            return []
-        r = self._dv()
-        out = []
-        try:
-            while r.isFrameStreamAvailable() and r.isRunning("frames"):
-                f = r.getNextFrame()
-                if f is not None:
-                    img = np.asarray(f.image)
-                    out.append((int(f.timestamp), img.reshape(img.shape[:2]).copy()))
-        except Exception as exc:
-            raise InputError(f"{self.path}: corrupt frame stream ({type(exc).__name__})") from None
+    def has_frames(self) -> bool:
+        """Whether the file holds APS frame packets (found when it was opened: no decoding)."""
+        return bool(self._frame_packets)
+
+    def read_frames(self, max_bytes: int | None = None) -> list[tuple[int, np.ndarray]]:
+        """All APS frames as ``(t_us, HxW uint8 image)`` in file order (empty if the file has
+        none), by our bounded parser: dv-processing spun for minutes on a frame packet with a
+        few flipped header bytes. Colour frames (a colour DAVIS) are turned grey. With
+        ``max_bytes`` reading stops (one warning) before the frames would hold more than that.
+        A corrupt frame packet raises :class:`InputError` naming its offset."""
+        out: list[tuple[int, np.ndarray]] = []
+        self._collect_frames(out, max_bytes)
         return out
+
+    def _collect_frames(self, out: list, max_bytes: int | None) -> None:
+        """Append the frames to ``out`` (those before a corrupt packet stay in it)."""
+        held = 0
+        for off, n in self._frame_packets:
+            t_us, img = self._packet_frame(off, n)
+            if max_bytes is not None and held + img.nbytes > max_bytes:
+                log.warning("%s: only the first %d APS frames are kept (%d MiB, up to %d µs); "
+                            "later ones are left out", self.path.name, len(out), held >> 20,
+                            out[-1][0] if out else 0)
+                return
+            held += img.nbytes
+            out.append((t_us, img))
+
+    def frame_times_us(self) -> np.ndarray:
+        """Times of all APS frames, sorted (no image kept: ``evfocus info`` counts the frames
+        of recordings too long to hold them)."""
+        t = [self._packet_frame(off, n, pixels=False)[0] for off, n in self._frame_packets]
+        return np.sort(np.array(t, dtype=np.int64))
+
+    def aps_frames(self) -> list[tuple[int, np.ndarray]]:
+        """The APS frames, read once on the first call (at most ``MAX_APS_BYTES``) and sorted
+        by time; a corrupt frame packet ends them there, with one warning (the events still
+        play)."""
+        if self._aps is None:
+            frames: list[tuple[int, np.ndarray]] = []
+            try:
+                self._collect_frames(frames, MAX_APS_BYTES)
+            except InputError as exc:
+                log.warning("%s; showing the %d APS frames before it", exc, len(frames))
+            frames.sort(key=lambda f: f[0])  # (stable: dv writes them in order)
+            self._aps = frames
+        return self._aps
 
     def read_imu(self) -> np.ndarray:
         """IMU samples as a structured array (t_us, accel xyz [g], gyro xyz [deg/s])."""

@@ -8,7 +8,7 @@ Vendor SDKs are imported inside each backend module only.
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -108,6 +108,16 @@ class EventSource(Closeable, abc.ABC):
     def time_range_us(self) -> tuple[int, int] | None:
         """(first, last) timestamp in µs for files, ``None`` for live sources."""
         return None
+
+    def aps_frames(self) -> Sequence[tuple[int, np.ndarray]]:
+        """Grey-level (APS) frames the sensor took beside its events (a DAVIS), as
+        ``(t_us, HxW uint8)`` sorted by time, on the events' clock; empty (this default) for
+        sources without them, so other backends and plugins need nothing.
+
+        The pipeline calls this for every window (it attaches the last frame at or before
+        the window's end), so it must answer from memory: a file reads its frames once, a
+        camera keeps the last few it received."""
+        return ()
 
     @property
     def dropped_events(self) -> int:

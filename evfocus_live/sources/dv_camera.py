@@ -20,6 +20,10 @@ from .base import EventSource
 
 log = logging.getLogger(__name__)
 
+#: APS frames a DAVIS source keeps for :meth:`DvCameraSource.aps_frames` (~0.3 s at 25 fps:
+#: the pipeline wants the one at a window's end, which is at most a window behind the newest)
+APS_KEEP = 8
+
 #: camera name -> substrings of dv's camera model / device name that match it
 CAMERA_MODELS = {"davis346": ("DAVIS",), "davis": ("DAVIS",), "dvxplorer": ("DVXPLORER",),
                  "dvs128": ("DVS128",), "auto": ("",), "inivation": ("",)}
@@ -114,6 +118,15 @@ class DvCameraSource(EventSource):
         self.sensor = str(self._cam.getCameraName())
         self.format = camera.lower()
         self.poll_timeout_s = poll_timeout_s
+        try:  # a DAVIS has an APS frame stream beside its events (a DVXplorer has none)
+            self._frames_on = bool(self._cam.isFrameStreamAvailable())
+        except Exception:
+            self._frames_on = False
+
+    @property
+    def has_aps(self) -> bool:
+        """The camera has an APS frame stream (a DAVIS; a DVXplorer has none)."""
+        return bool(getattr(self, "_frames_on", False))
 
     def read(self) -> np.ndarray | None:
         cam = self._cam
@@ -125,6 +138,8 @@ class DvCameraSource(EventSource):
             try:
                 running = cam.isRunning()
                 batch = cam.getNextEventBatch() if running else None
+                if running and getattr(self, "_frames_on", False):
+                    self._poll_frames(cam)
             except Exception as exc:
                 detail = first_line(exc, "no detail")
                 fault = f"camera error ({type(exc).__name__}: {detail})"
@@ -139,6 +154,19 @@ class DvCameraSource(EventSource):
             if time.monotonic() >= deadline:
                 return np.empty(0, dtype=EVENT_DTYPE)
             time.sleep(0.001)
+
+    def _poll_frames(self, cam) -> None:
+        """Keep the APS frames that arrived (non-blocking in dv: None when there is none).
+        The kept tuple is replaced, never changed: the pipeline's worker reads it unlocked."""
+        from .aedat4_file import _grey
+
+        while (f := cam.getNextFrame()) is not None:
+            kept = getattr(self, "_aps", ())
+            self._aps = (*kept[-(APS_KEEP - 1):], (int(f.timestamp), _grey(np.asarray(f.image))))
+
+    def aps_frames(self) -> tuple[tuple[int, np.ndarray], ...]:
+        """The last ``APS_KEEP`` APS frames received (a DAVIS; empty for a DVXplorer)."""
+        return getattr(self, "_aps", ())
 
     def close(self) -> None:
         self._cam = None  # dv closes the device when the object is released
