@@ -275,3 +275,16 @@ def test_a_source_that_cannot_hold_the_roi_runs_whole_and_says_so(qtbot, tmp_pat
     got = read_all(src)
     assert (src.width, src.height) == (96, 72) and got["x"].min() < 40 and got["y"].min() < 30  # all events
     win.close()
+
+
+# ---------------------------------------------------------------------- bench/bench_roi.py
+@pytest.mark.parametrize("args, said", [(["--roi", "0,0,2000,16"], "1280x720"), (["--roi", "1,2"], "X,Y,W,H"),
+                                        (["--window-ms", "0"], "window_ms"), (["--input", "/nonexistent.raw"],
+                                                                              "nonexistent")])
+def test_bench_roi_refuses_bad_options_in_one_line(args, said):
+    from test_benchmark import _bench
+
+    r = _bench("bench_roi.py", *args)
+    err = r.stderr.strip().splitlines()
+    assert r.returncode == 2 and len(err) == 1 and "Traceback" not in r.stderr, (r.returncode, r.stderr)
+    assert err[0].startswith("bench_roi.py: error:") and said in err[0] and not r.stdout.strip(), err
