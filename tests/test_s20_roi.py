@@ -288,3 +288,53 @@ def test_bench_roi_refuses_bad_options_in_one_line(args, said):
     err = r.stderr.strip().splitlines()
     assert r.returncode == 2 and len(err) == 1 and "Traceback" not in r.stderr, (r.returncode, r.stderr)
     assert err[0].startswith("bench_roi.py: error:") and said in err[0] and not r.stdout.strip(), err
+
+
+def drag(qtbot, pane, a: tuple[float, float], b: tuple[float, float], steps: int = 6) -> None:
+    """A left-button drag on ``pane`` from image pixel ``a`` to ``b`` (press, moves, release)."""
+    from PySide6 import QtCore, QtGui, QtWidgets
+
+    vp = pane.viewport()
+
+    def at(p):
+        return QtCore.QPointF(pane.mapFromScene(pane.view.mapViewToScene(QtCore.QPointF(*p))))
+
+    def send(kind, p, buttons):
+        ev = QtGui.QMouseEvent(kind, p, vp.mapToGlobal(p), QtCore.Qt.MouseButton.LeftButton, buttons,
+                               QtCore.Qt.KeyboardModifier.NoModifier)
+        QtWidgets.QApplication.sendEvent(vp, ev)
+
+    left = QtCore.Qt.MouseButton.LeftButton
+    send(QtCore.QEvent.Type.MouseButtonPress, at(a), left)
+    for i in range(1, steps + 1):
+        qtbot.wait(40)  # (pyqtgraph's scene skips moves that come too fast)
+        t = i / steps
+        send(QtCore.QEvent.Type.MouseMove, at((a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]))), left)
+    qtbot.wait(40)
+    send(QtCore.QEvent.Type.MouseButtonRelease, at(b), QtCore.Qt.MouseButton.NoButton)
+
+
+@pytest.mark.gui
+@pytest.mark.usefixtures("one_torch_thread")
+def test_a_rectangle_dragged_on_the_event_pane_sets_the_roi(qtbot, tmp_path, tiny_model):
+    win = make_window(qtbot, tmp_path, pattern(96, 72), tiny_model)
+    wait_frames(qtbot, win, 3)
+    qtbot.wait(300)  # (the panes' layout settles: a drag across a moving view maps its ends apart)
+    assert win.event_pane.image_shape == (72, 96)
+    drag(qtbot, win.event_pane, (8.2, 4.6), (59.5, 43.1))  # (whole pixels covering it)
+    assert win.opts.window.roi == (8, 4, 52, 40) and win.roi_edit.text() == "8,4,52,40"
+    qtbot.waitUntil(lambda: win.event_pane.image_shape == (40, 52), timeout=30_000)
+    win.downsample_combo.setCurrentIndex(win.downsample_combo.findData(2))
+    qtbot.waitUntil(lambda: win.event_pane.image_shape == (20, 26), timeout=30_000)
+    qtbot.wait(300)
+    drag(qtbot, win.event_pane, (20.5, 15.5), (2.5, 1.5))  # on the binned ROI, backwards: its sensor pixels
+    assert win.opts.window.roi == (8 + 2 * 2, 4 + 1 * 2, (21 - 2) * 2, (16 - 1) * 2)
+    roi = win.opts.window.roi
+    drag(qtbot, win.event_pane, (1, 1), (4, 4))  # too small: said, nothing changes
+    assert "at least 16x16" in win.status_log[-1] and win.opts.window.roi == roi
+    win.event_mode_combo.setCurrentIndex(win.event_mode_combo.findData("decay"))  # the whole sensor's pane
+    qtbot.waitUntil(lambda: win.event_pane.image_shape == (72, 96), timeout=30_000)
+    qtbot.wait(300)
+    drag(qtbot, win.event_pane, (60.5, 30.5), (90.5, 70.5))
+    assert win.opts.window.roi == (60, 30, 31, 41)
+    win.close()

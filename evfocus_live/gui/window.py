@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -207,6 +208,9 @@ class MainWindow(QtWidgets.QMainWindow):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(4)
         self.event_pane = ImagePane("events")
+        self.event_pane.enable_rect_select()  # a drag sets the ROI (see _roi_dragged)
+        self.event_pane.setToolTip("drag a rectangle to look at that part of the sensor (ROI)")
+        self.event_pane.rect_selected.connect(self._roi_dragged)
         self.frame_pane = ImagePane("reconstruction (sharp)")
         self.defocus_pane = ImagePane("defocus map (blur \u03c3, 0-8 px)", lut=inferno_lut())
         grid.addWidget(self.event_pane, 0, 0)
@@ -782,6 +786,34 @@ class MainWindow(QtWidgets.QMainWindow):
             self._window_changed()
         else:
             self._show_window_controls(self.opts.window)  # (the spelling the config gives)
+
+    def _roi_dragged(self, x0: float, y0: float, x1: float, y1: float) -> None:
+        """A rectangle dragged on the event pane, in the pixels of the image it shows: the
+        model's (ROI, downsampled) in "network window" mode, the sensor's in the others."""
+        from ..config import MIN_ROI_PX
+
+        sess = self.session
+        shape = self.event_pane.image_shape
+        if sess is None or shape is None:
+            return
+        pipe = sess.pipeline
+        sw, sh = pipe.source_size
+        if tuple(shape) == (pipe.height, pipe.width):  # (also the sensor's size when neither is set)
+            scale, (ox, oy) = pipe.downsample, (pipe.roi or (0, 0))[:2]
+        elif tuple(shape) == (sh, sw):
+            scale, ox, oy = 1, 0, 0
+        else:  # (a frame of a size that no longer runs)
+            return
+        xa = min(max(ox + math.floor(min(x0, x1)) * scale, 0), sw)
+        xb = min(max(ox + math.ceil(max(x0, x1)) * scale, 0), sw)
+        ya = min(max(oy + math.floor(min(y0, y1)) * scale, 0), sh)
+        yb = min(max(oy + math.ceil(max(y0, y1)) * scale, 0), sh)
+        if xb - xa < MIN_ROI_PX or yb - ya < MIN_ROI_PX:
+            self.status(f"ROI: the dragged rectangle is {xb - xa}x{yb - ya} sensor pixels; "
+                        f"drag at least {MIN_ROI_PX}x{MIN_ROI_PX}", "error")
+            return
+        self.roi_edit.setText(_roi_text((xa, ya, xb - xa, yb - ya)))
+        self._roi_edited()
 
     def clear_roi(self) -> None:
         """The "full sensor" button: no region of interest."""
