@@ -153,6 +153,14 @@ def run_headless(args, spec, window, model, post) -> int:
         log.warning("%s", m)
     if hasattr(src, "set_focus"):
         src.set_focus(args.focus)
+    if window.roi is not None:  # (the pipeline says it too, but without the option's name)
+        from ..config import check_roi_fits
+
+        try:
+            check_roi_fits(window.roi, src.width, src.height, f"the {src.format} source's")
+        except ConfigError as exc:
+            src.close()
+            raise ConfigError(f"--roi: {exc}") from None
     try:  # no fallback model here: the job asked for this one (the window falls back, visibly)
         sess = LiveSession(src, window, model, post, speed=args.speed, loop=False, fallback=False)
     except BaseException:
