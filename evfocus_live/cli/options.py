@@ -89,8 +89,8 @@ def check_downsample(opt: str, value: int) -> int:
 
 #: what ``--roi`` says it does, for both tools' help
 ROI_HELP = ("region of interest X,Y,W,H in pixels of the camera's sensor (top-left origin): only events "
-            "inside reach the model, which sees a W x H sensor (before --downsample); e.g. 0,0,346,260 "
-            "for a real-time part of a 1280x720 EVK4 on a CPU")
+            "inside reach the model, which sees a W x H sensor (before --downsample); e.g. 0,0,346,260: "
+            "a DAVIS346-sized part of a 1280x720 EVK4, 10x fewer pixels to infer")
 
 _ROI = re.compile(r"\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*")
 
