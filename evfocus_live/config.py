@@ -28,6 +28,27 @@ def downsampled_size(width: int, height: int, factor: int) -> tuple[int, int]:
     return -(-int(width) // n), -(-int(height) // n)
 
 
+#: the smallest ``WindowConfig.roi`` side in pixels. Every shipped model runs down to 1x1 (they
+#: pad to a multiple of 8), but below 16 pixels a frame is mostly that padding: nothing to see
+MIN_ROI_PX = 16
+
+
+def check_roi_fits(roi: tuple[int, int, int, int], width: int, height: int, who: str = "the") -> None:
+    """``roi`` (x, y, w, h) must lie inside a ``width`` x ``height`` sensor, else one ConfigError
+    line naming the sensor's size (known only once a source is open: not in ``__post_init__``)."""
+    x, y, w, h = roi
+    if x + w > width or y + h > height:
+        raise ConfigError(f"ROI {x},{y},{w},{h} (x,y,w,h) is not inside {who} {width}x{height} sensor: "
+                          f"x+w must be <= {width} and y+h <= {height}")
+
+
+def model_size(width: int, height: int, roi: tuple[int, int, int, int] | None, factor: int) -> tuple[int, int]:
+    """The sensor the model sees: the ROI's ``w x h`` (else the source's), then downsampled."""
+    if roi is not None:
+        width, height = roi[2], roi[3]
+    return downsampled_size(width, height, factor)
+
+
 def _number(cls: str, name: str, value, *, lo: float = 0.0, lo_ok: bool = False, integer: bool = False) -> None:
     """``value`` must be a finite number above ``lo`` (or equal, with ``lo_ok``), else ConfigError."""
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
@@ -82,6 +103,11 @@ class WindowConfig:
     #: (1 = off). High-rate sensors (EVK4, 1280x720) are not real time at full size on a CPU;
     #: 2 gives ~4x fewer pixels to infer. Here, not in SourceConfig: every pipeline reads it
     downsample: int = 1
+    #: region of interest (x, y, w, h) in pixels of the source's own sensor, top-left origin:
+    #: only events inside reach the slicer and model, shifted to (0, 0), before ``downsample``
+    #: (a 346x260 ROI of a 1280x720 EVK4 is real time on a CPU). ``None``: the whole sensor.
+    #: Whether it fits is checked when a source is open (``check_roi_fits``)
+    roi: tuple[int, int, int, int] | None = None
 
     def __post_init__(self):
         for name in ("window_ms", "events_per_pixel", "adaptive_max_epp"):
@@ -100,6 +126,14 @@ class WindowConfig:
         if isinstance(d, bool) or not isinstance(d, numbers.Integral) or not 1 <= d <= MAX_DOWNSAMPLE:
             raise ConfigError(f"WindowConfig.downsample must be a whole number 1..{MAX_DOWNSAMPLE} "
                               f"(1 = off), got {d!r}")
+        if self.roi is not None:
+            r = self.roi
+            ok = isinstance(r, tuple) and len(r) == 4 and all(
+                isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in r)
+            if not ok or r[0] < 0 or r[1] < 0 or r[2] < MIN_ROI_PX or r[3] < MIN_ROI_PX:
+                raise ConfigError(f"WindowConfig.roi must be None or a tuple of 4 whole numbers (x, y, w, h) with "
+                                  f"x, y >= 0 and w, h >= {MIN_ROI_PX}, got {r!r}")
+            object.__setattr__(self, "roi", tuple(int(v) for v in r))
 
 
 @dataclass(frozen=True)

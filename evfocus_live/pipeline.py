@@ -17,6 +17,11 @@ With ``WindowConfig.downsample`` N > 1 the slicer, voxel grid, model, post-proce
 frames see a ``ceil(W/N) x ceil(H/N)`` sensor (events binned to ``x // N``, ``y // N`` as the
 worker takes them from the ring, see ``_filter_events``); the ring, the sensor-bounds check
 and anything tapping the source (the viewer's recorder) keep the source's full resolution.
+``WindowConfig.roi`` (x, y, w, h) comes first, in the same place: only the events inside it
+go on, shifted to its origin, so everything after sees a ``w x h`` sensor (binned after that).
+Events outside the ROI are left out on purpose: not dropped, not outside the sensor. An ROI
+that does not fit the sensor is a ConfigError when the source is set up (``set_window`` leaves
+the running one), or, on a reconnect to a smaller sensor, a warning and the whole sensor.
 
 The recurrent state is reset on seek, source change, resolution change, window or
 model change, and on request (:meth:`Pipeline.reset_state`). Faults are contained:
@@ -49,7 +54,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from .config import ModelConfig, PostConfig, SourceConfig, WindowConfig, downsampled_size
+from .config import ModelConfig, PostConfig, SourceConfig, WindowConfig, check_roi_fits, model_size
 from .core.defocus import activity_weights, defocus_readout_px
 from .core.postprocess import apply_event_filters, apply_frame_filters, build_postprocessors
 from .core.render import event_image
@@ -274,7 +279,7 @@ class Pipeline:
         self._stall_since: float | None = None
         self.bounds: SensorBounds | None = None  # (made for the source by _setup_for_source)
         #: the source's own sensor (``_wh`` is what the slicer, model and outputs see: smaller
-        #: with ``WindowConfig.downsample``)
+        #: with ``WindowConfig.roi`` and ``WindowConfig.downsample``)
         self._source_wh: tuple[int, int] = (0, 0)
         self._stop_evt = threading.Event()
         self._paused = threading.Event()
@@ -409,7 +414,7 @@ class Pipeline:
 
     @property
     def width(self) -> int:
-        """The sensor width the slicer, model, post-processors and frames see (downsampled)."""
+        """The sensor width the slicer, model, post-processors and frames see (ROI, downsampled)."""
         return self._wh[0]
 
     @property
@@ -418,8 +423,13 @@ class Pipeline:
 
     @property
     def source_size(self) -> tuple[int, int]:
-        """The source's own (width, height): the events before ``WindowConfig.downsample``."""
+        """The source's own (width, height): the events before ``WindowConfig.roi`` and ``downsample``."""
         return self._source_wh
+
+    @property
+    def roi(self) -> tuple[int, int, int, int] | None:
+        """The region of interest (x, y, w, h) in the source's pixels; None: the whole sensor."""
+        return self.window_cfg.roi
 
     @property
     def downsample(self) -> int:
@@ -471,20 +481,32 @@ class Pipeline:
         discards events (a second of times on an hour's recording read the hour)."""
         return getattr(self.slicer, "remaining", None) == 0
 
-    def _setup_for_source(self) -> None:
-        """(Re)build everything that depends on the sensor size; reset the state."""
+    def _setup_for_source(self, reconnect: bool = False) -> None:
+        """(Re)build everything that depends on the sensor size; reset the state. An ROI the
+        sensor cannot hold is a ConfigError; on a ``reconnect`` (nobody to tell) a warning and
+        the whole sensor."""
         w, h = int(self.source.width), int(self.source.height)
         if w <= 0 or h <= 0:
             raise InputError(f"source {self.source.format!r} reports no sensor size")
+        roi = self.window_cfg.roi
+        if roi is not None:
+            try:
+                check_roi_fits(roi, w, h, f"the {self.source.format} source's")
+            except ConfigError as exc:
+                if not reconnect:
+                    raise
+                log.warning("%s: running on the whole sensor", exc)
+                self.stats.status = f"running (reconnected; {exc}: the whole sensor)"
+                self.window_cfg = dataclasses.replace(self.window_cfg, roi=None)
         self._source_wh = (w, h)
         if self.bounds is None:  # (the source's events, at its own size: binning comes later)
             self.bounds = SensorBounds(self.source.format, w, h)
         else:
             self.bounds.renew(self.source.format, w, h)
-        self._wh = downsampled_size(w, h, self.window_cfg.downsample)
+        self._wh = model_size(w, h, self.window_cfg.roi, self.window_cfg.downsample)
         if self._wh != (w, h):
-            log.info("downsampling %dx%d events by %d: the model sees %dx%d", w, h, self.window_cfg.downsample,
-                     *self._wh)
+            log.info("%dx%d sensor, ROI %s, downsample %d: the model sees %dx%d", w, h, self.window_cfg.roi,
+                     self.window_cfg.downsample, *self._wh)
         w, h = self._wh
         if self.aps and not self.source.is_live:
             self._source_aps()  # a file reads its frames now, once, not in the first window
@@ -601,11 +623,14 @@ class Pipeline:
 
     def set_window(self, window: WindowConfig, timestamps_us=None) -> None:
         """New windowing; the network state is reset (the window statistics change).
-        A window that cannot be made (no timestamps file) changes nothing. A new ``downsample``
-        resizes the slicer and post-processors too (the ring holds the source's events: the
-        binning is the worker's, under the lock, so no event is binned by the old factor)."""
+        A window that cannot be made (no timestamps file, an ROI outside the sensor) changes
+        nothing. A new ``downsample`` or ``roi`` resizes the slicer and post-processors too (the
+        ring holds the source's events: cropping and binning are the worker's, under the lock,
+        so no event is cut by the old ROI or binned by the old factor)."""
         ts = timestamps_us if timestamps_us is not None else self.timestamps_us
-        wh = downsampled_size(*self._source_wh, window.downsample)
+        if window.roi is not None:
+            check_roi_fits(window.roi, *self._source_wh, f"the {self.source.format} source's")
+        wh = model_size(*self._source_wh, window.roi, window.downsample)
         slicer = make_slicer(window, *wh, ts if ts is not None else self._slicer_times(window))
         post = None
         if wh != self._wh:
@@ -615,7 +640,7 @@ class Pipeline:
             if post is not None:
                 self._wh = wh
                 self.event_filters, self.frame_filters = post
-                log.info("downsampling by %d: the model sees %dx%d", window.downsample, *wh)
+                log.info("ROI %s, downsample %d: the model sees %dx%d", window.roi, window.downsample, *wh)
             self._gen += 1
             self._reset_state_locked()
 
@@ -763,7 +788,7 @@ class Pipeline:
             with self._lock:
                 if (int(self.source.width), int(self.source.height)) != self._source_wh:
                     log.info("resolution changed to %dx%d", self.source.width, self.source.height)
-                    self._setup_for_source()
+                    self._setup_for_source(reconnect=True)
                 self._gen += 1
                 self._reset_state_locked()
             return np.empty(0, EVENT_DTYPE) if batch is None else batch  # (_read checks it)
@@ -819,14 +844,23 @@ class Pipeline:
 
     # ------------------------------------------------------------ processing
     def _filter_events(self, batch: np.ndarray, owned: bool = False) -> np.ndarray:
-        """The events the slicer gets: binned by ``downsample``, then the event filters.
+        """The events the slicer gets: those inside ``roi`` shifted to its origin, binned by
+        ``downsample``, then the event filters.
 
         Binned here, under the lock with the slicer push, not when read: the ring, the
         recorder and the viewer's event tap keep the source's full resolution, and a new
         factor (``set_window``) never meets events binned by the old one. ``owned``: the
         batch is ours (a ring pop) and is binned in place (2-3 ms per 1 M events on this
         project's CPU); a source's array is binned into a new one (~8 ms; copying it and
-        binning the copy took ~16)."""
+        binning the copy took ~16). The ROI's selection is a new array: ours from then on."""
+        roi = self.window_cfg.roi
+        if roi is not None and len(batch) and roi != (0, 0, *self._source_wh):
+            x0, y0, w, h = roi
+            x, y = batch["x"], batch["y"]  # (uint16: x - x0 would wrap below x0, compare instead)
+            batch = batch[(x >= x0) & (x < x0 + w) & (y >= y0) & (y < y0 + h)]
+            batch["x"] -= batch["x"].dtype.type(x0)
+            batch["y"] -= batch["y"].dtype.type(y0)
+            owned = True
         n = self.window_cfg.downsample
         if n > 1 and len(batch):
             out = batch if owned else np.empty_like(batch)

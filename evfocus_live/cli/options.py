@@ -92,6 +92,33 @@ def check_downsample(opt: str, value: int) -> int:
     return int(value)
 
 
+#: what ``--roi`` says it does, for both tools' help
+ROI_HELP = ("region of interest X,Y,W,H in pixels of the camera's sensor (top-left origin): only events "
+            "inside reach the model, which sees a W x H sensor (before --downsample); e.g. 0,0,346,260: "
+            "a DAVIS346-sized part of a 1280x720 EVK4, 10x fewer pixels to infer")
+
+_ROI = re.compile(r"\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*")
+
+
+def parse_roi(opt: str, text: str | None) -> tuple[int, int, int, int] | None:
+    """``--roi X,Y,W,H`` (the viewer's ROI box too) as a tuple, checked as ``WindowConfig.roi``
+    checks it but in one line naming ``opt``; None, '' or 'full': the whole sensor. Whether it
+    fits the sensor is known only once the source is open (``config.check_roi_fits``)."""
+    from ..config import MIN_ROI_PX
+
+    if text is None or text.strip().lower() in ("", "full", "none"):
+        return None
+    m = _ROI.fullmatch(text)
+    if m is None:
+        raise ConfigError(f"{opt} {text!r}: not X,Y,W,H (four whole numbers, pixels of the sensor, "
+                          f"e.g. 0,0,346,260)")
+    x, y, w, h = (int(v) for v in m.groups())
+    if w < MIN_ROI_PX or h < MIN_ROI_PX:
+        raise ConfigError(f"{opt} {text.strip()}: width and height must be at least {MIN_ROI_PX} pixels, "
+                          f"got {w}x{h}")
+    return x, y, w, h
+
+
 def _writable_folder(d: Path, what: str) -> None:
     """``d`` exists: it must be a folder we can create files in (os.access lies for root: try it)."""
     if not d.is_dir():

@@ -48,7 +48,7 @@ AT_APS = "aps"
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
-    from .options import ADAPTIVE_HELP, DEVICE_HELP, DOWNSAMPLE_HELP
+    from .options import ADAPTIVE_HELP, DEVICE_HELP, DOWNSAMPLE_HELP, ROI_HELP
 
     p = subparsers.add_parser(
         "reconstruct", help="reconstruct sharp frames from event recordings",
@@ -81,6 +81,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--save-aps", action="store_true",
                    help="with --at aps: also write the recording's APS frames as aps_%%010d.png (the number of "
                         "the frame made at its time, full sensor size)")
+    p.add_argument("--roi", default=None, metavar="X,Y,W,H", help=ROI_HELP)
     p.add_argument("--downsample", type=int, default=1, metavar="N", help=DOWNSAMPLE_HELP)
     p.add_argument("--start-s", type=float, metavar="A", help="start A seconds after the first event")
     p.add_argument("--end-s", type=float, metavar="B", help="stop B seconds after the first event")
@@ -103,13 +104,14 @@ def _options(args) -> dict:
     """Plain, picklable options (they travel to worker processes)."""
     from ..errors import ConfigError
     from .options import (check_device, check_downsample, check_number, check_window_events, check_window_ms,
-                          post_steps)
+                          parse_roi, post_steps)
 
     device = check_device("--device", args.device)
     check_window_ms("--window-ms", args.window_ms)
     check_window_ms("--adaptive-ms", args.adaptive_ms)
     check_window_events("--window-events", args.window_events)
     downsample = check_downsample("--downsample", args.downsample)
+    roi = parse_roi("--roi", args.roi)
     check_number("--fps", args.fps, lo=VIDEO_FPS_MIN, lo_ok=True, hi=VIDEO_FPS_MAX)
     if args.jobs < 1:
         raise ConfigError("--jobs must be >= 1")
@@ -134,7 +136,7 @@ def _options(args) -> dict:
                 video=args.video, side_by_side=args.side_by_side, fps=_writer_fps(fps),
                 save_blur_map=args.save_blur_map, save_aps=args.save_aps, start_s=args.start_s, end_s=args.end_s,
                 progress=not args.no_progress, threads=args.threads, backend=args.backend,
-                precision=args.precision, overwrite=args.overwrite, downsample=downsample)
+                precision=args.precision, overwrite=args.overwrite, downsample=downsample, roi=roi)
 
 
 def _mp4v_time_base(fps: float) -> tuple[int, int]:
@@ -164,7 +166,7 @@ def _window_config(opts: dict):
     import dataclasses
 
     cfg = _window_mode(opts)
-    return dataclasses.replace(cfg, downsample=opts.get("downsample", 1))
+    return dataclasses.replace(cfg, downsample=opts.get("downsample", 1), roi=opts.get("roi"))
 
 
 def _window_mode(opts: dict):
@@ -567,6 +569,8 @@ def _run(args) -> int:
     if opts["at"] == AT_APS:
         for inp in args.inputs:
             _check_aps(inp)
+    if opts["roi"] is not None:  # (the sensor's size needs the file open: a header read)
+        _check_roi(args.inputs, opts["roi"])
     outdir = check_output_dir("-o", args.output)  # before any work: a bad folder fails in a second
     dirs = _output_dirs(args.inputs, outdir)
     for inp, d in zip(args.inputs, dirs):
@@ -596,6 +600,23 @@ def _run(args) -> int:
         n, model = reconstruct_one(inp, d, opts, model_obj=model, n_inputs=len(args.inputs))
         print(f"{inp}: {n} frames -> {d}")
     return 0
+
+
+def _check_roi(inputs: list[str], roi: tuple[int, int, int, int]) -> None:
+    """``--roi`` must fit every input's sensor: one line naming the input and its size, before
+    any work (else the second of two recordings failed after the first was reconstructed)."""
+    from ..config import check_roi_fits
+    from ..errors import ConfigError
+    from ..sources import open_source
+
+    for inp in inputs:
+        src = open_source(inp)
+        try:
+            check_roi_fits(roi, int(src.width), int(src.height), f"{Path(inp).name}'s")
+        except ConfigError as exc:
+            raise ConfigError(f"--roi: {exc}") from None
+        finally:
+            src.close()
 
 
 def _run_parallel(inputs: list[str], dirs: list[Path], opts: dict, jobs: int) -> int:

@@ -1,7 +1,8 @@
 """``evfocus-live``: the live viewer, its headless twin and the plugin listing.
 
     evfocus-live [INPUT] [--camera NAME] [--model NAME|PATH] [--device auto|cpu|cuda|cuda:N]
-                 [--window-ms X | --window-events N | --adaptive-ms X] [--downsample N] [--headless] [--video OUT.mp4]
+                 [--window-ms X | --window-events N | --adaptive-ms X] [--roi X,Y,W,H] [--downsample N]
+                 [--headless] [--video OUT.mp4]
                  [--screenshot PNG] [--exit-after S] [--list-plugins]
 
 With no INPUT and no camera it starts the simulated camera. Without a display (no
@@ -22,8 +23,9 @@ import threading
 import time
 from pathlib import Path
 
-from ..cli.options import (ADAPTIVE_HELP, DEVICE_HELP, DOWNSAMPLE_HELP, check_device, check_downsample, check_not_input,
-                           check_number, check_output_file, check_window_events, check_window_ms, post_steps)
+from ..cli.options import (ADAPTIVE_HELP, DEVICE_HELP, DOWNSAMPLE_HELP, ROI_HELP, check_device, check_downsample,
+                           check_not_input, check_number, check_output_file, check_window_events, check_window_ms,
+                           parse_roi, post_steps)
 from ..config import ModelConfig, PostConfig, WindowConfig
 from ..errors import ConfigError, EvFocusError
 
@@ -55,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="comma-separated post-processors (default: auto_hdr; 'none' for none)")
     p.add_argument("--downsample", type=int, default=1, metavar="N", help=DOWNSAMPLE_HELP + "; recordings "
                    "(--record, the Record button) keep the full resolution")
+    p.add_argument("--roi", default=None, metavar="X,Y,W,H", help=ROI_HELP + "; recordings keep the whole sensor "
+                   "(the viewer: a ROI the sensor cannot hold is said on the status bar and it runs on the whole "
+                   "sensor)")
     p.add_argument("--speed", type=float, default=1.0, metavar="X",
                    help="file replay speed, 0.1-10 (default 1), 0 = as fast as possible")
     p.add_argument("--no-loop", action="store_true", help="stop at the end of a file instead of looping")
@@ -93,14 +98,15 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
     check_window_events("--window-events", args.window_events)
     check_window_ms("--adaptive-ms", args.adaptive_ms)
     n = check_downsample("--downsample", args.downsample)
+    roi = parse_roi("--roi", args.roi)
     if args.window_ms is not None:
-        window = WindowConfig(mode="duration", window_ms=args.window_ms, downsample=n)
+        window = WindowConfig(mode="duration", window_ms=args.window_ms, downsample=n, roi=roi)
     elif args.window_events is not None:
-        window = WindowConfig(mode="events", window_events=args.window_events, downsample=n)
+        window = WindowConfig(mode="events", window_events=args.window_events, downsample=n, roi=roi)
     elif args.adaptive_ms is not None:
-        window = WindowConfig(mode="adaptive", window_ms=args.adaptive_ms, downsample=n)
+        window = WindowConfig(mode="adaptive", window_ms=args.adaptive_ms, downsample=n, roi=roi)
     else:
-        window = WindowConfig(downsample=n)
+        window = WindowConfig(downsample=n, roi=roi)
     for flag in ("screenshot", "video", "record"):
         if getattr(args, flag):
             check_output_file(f"--{flag}", getattr(args, flag))
@@ -154,6 +160,14 @@ def run_headless(args, spec, window, model, post) -> int:
         log.warning("%s", m)
     if hasattr(src, "set_focus"):
         src.set_focus(args.focus)
+    if window.roi is not None:  # (the pipeline says it too, but without the option's name)
+        from ..config import check_roi_fits
+
+        try:
+            check_roi_fits(window.roi, src.width, src.height, f"the {src.format} source's")
+        except ConfigError as exc:
+            src.close()
+            raise ConfigError(f"--roi: {exc}") from None
     try:  # no fallback model here: the job asked for this one (the window falls back, visibly)
         sess = LiveSession(src, window, model, post, speed=args.speed, loop=False, fallback=False)
     except BaseException:

@@ -321,6 +321,15 @@ class LiveSession:
                             ring_capacity=RING_CAPACITY, reconnect=False, **kw)
         if not fallback:  # headless: a bad device, model or post-processor is the run's error
             return build() if model_obj is None else build(model_obj=model_obj)
+        if self.window_cfg.roi is not None:  # (one the sensor cannot hold: the whole sensor, said)
+            from ..config import check_roi_fits
+
+            try:
+                check_roi_fits(self.window_cfg.roi, self.source.width, self.source.height,
+                               f"the {self.source.format} source's")
+            except EvFocusError as exc:
+                self.message(f"{exc} - running on the whole sensor", "error")
+                self.window_cfg = dataclasses.replace(self.window_cfg, roi=None)
         usable = []
         for step in self.post_cfg.steps:  # leave out only the steps that cannot be built
             try:

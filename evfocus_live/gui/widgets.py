@@ -62,6 +62,33 @@ KEY_HELP = (
 )
 
 
+class _RectSelectViewBox(pg.ViewBox):
+    """A view whose left-button drag, once ``rect_select`` is on, draws a rubber band and
+    emits the rectangle in image pixels (x0, y0, x1, y1, as dragged). Panning and zoom stay off."""
+
+    rect_selected = QtCore.Signal(float, float, float, float)
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.rect_select = False
+        self._band: QtWidgets.QGraphicsRectItem | None = None
+
+    def mouseDragEvent(self, ev, axis=None):
+        if not self.rect_select or ev.button() != QtCore.Qt.MouseButton.LeftButton:
+            return super().mouseDragEvent(ev, axis)
+        ev.accept()
+        a, b = self.mapSceneToView(ev.buttonDownScenePos()), self.mapSceneToView(ev.scenePos())
+        if self._band is None:
+            self._band = QtWidgets.QGraphicsRectItem()
+            self._band.setPen(pg.mkPen("#30c0ff", width=2, cosmetic=True))
+            self.addItem(self._band, ignoreBounds=True)
+        self._band.setRect(QtCore.QRectF(a, b).normalized())
+        if ev.isFinish():
+            self.removeItem(self._band)
+            self._band = None
+            self.rect_selected.emit(a.x(), a.y(), b.x(), b.y())
+
+
 class ImagePane(pg.GraphicsLayoutWidget):
     """One titled image view (events, sharp frame or defocus map) without axes."""
 
@@ -70,7 +97,10 @@ class ImagePane(pg.GraphicsLayoutWidget):
         self.setBackground("k")
         self.ci.setContentsMargins(2, 2, 2, 2)
         self.title = self.addLabel(title, row=0, col=0, color="#ddd", size="10pt")
-        self.view = self.addViewBox(row=1, col=0, lockAspect=True, invertY=True, enableMouse=False)
+        self.view = _RectSelectViewBox(lockAspect=True, invertY=True, enableMouse=False)
+        self.addItem(self.view, row=1, col=0)
+        #: (x0, y0, x1, y1) in image pixels, as dragged (see ``enable_rect_select``)
+        self.rect_selected = self.view.rect_selected
         self.view.setMenuEnabled(False)
         self.image_item = pg.ImageItem(axisOrder="row-major")
         if lut is not None:
@@ -87,6 +117,15 @@ class ImagePane(pg.GraphicsLayoutWidget):
     def set_lut(self, lut: np.ndarray | None) -> None:
         """Colour map of the pane's uint8 images (None: grey)."""
         self.image_item.setLookupTable(lut)
+
+    def enable_rect_select(self, on: bool = True) -> None:
+        """A left-button drag draws a rectangle and emits ``rect_selected`` (the viewer's ROI)."""
+        self.view.rect_select = bool(on)
+
+    @property
+    def image_shape(self) -> tuple[int, ...] | None:
+        """(H, W) of the image shown; None when blank."""
+        return self._shape
 
     def set_note(self, text: str) -> None:
         """A centred message over the pane (e.g. why it is empty); "" hides it."""

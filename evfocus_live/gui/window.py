@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ..cli.options import MAX_WINDOW_EVENTS, MAX_WINDOW_MS, MIN_WINDOW_MS, check_not_input
+from ..cli.options import MAX_WINDOW_EVENTS, MAX_WINDOW_MS, MIN_WINDOW_MS, check_not_input, parse_roi
 from ..config import ModelConfig, PostConfig, WindowConfig
 from ..errors import EvFocusError
 from ..plugins import MODELS, POSTPROCESSORS, SOURCES, Registry
@@ -96,6 +97,11 @@ class _OpenWarnings(logging.Handler):
 
     def __exit__(self, *exc) -> None:
         self._logger.removeHandler(self)
+
+
+def _roi_text(roi: tuple[int, int, int, int] | None) -> str:
+    """``WindowConfig.roi`` as the ROI box shows it (and ``--roi`` takes it): "X,Y,W,H", '' for none."""
+    return "" if roi is None else ",".join(str(v) for v in roi)
 
 
 def _fmt_rate(x: float) -> str:
@@ -219,6 +225,9 @@ class MainWindow(QtWidgets.QMainWindow):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(4)
         self.event_pane = ImagePane("events")
+        self.event_pane.enable_rect_select()  # a drag sets the ROI (see _roi_dragged)
+        self.event_pane.setToolTip("drag a rectangle to look at that part of the sensor (ROI)")
+        self.event_pane.rect_selected.connect(self._roi_dragged)
         self.frame_pane = ImagePane("reconstruction (sharp)")
         self.defocus_pane = ImagePane("defocus map (blur \u03c3, 0-8 px)", lut=inferno_lut())
         grid.addWidget(self.event_pane, 0, 0)
@@ -386,9 +395,22 @@ class MainWindow(QtWidgets.QMainWindow):
             self.downsample_combo.addItem("off" if n == 1 else f"{n}x{n}", n)
         self.downsample_combo.setCurrentIndex(self.downsample_combo.findData(int(self.opts.window.downsample)))
         self.downsample_combo.currentIndexChanged.connect(self._window_changed)
+        # region of interest (--roi): part of a big sensor, in its own pixels, before the binning
+        self.roi_edit = QtWidgets.QLineEdit(_roi_text(self.opts.window.roi))
+        self.roi_edit.setPlaceholderText("full sensor")
+        self.roi_edit.setToolTip("X,Y,W,H in pixels of the sensor (top-left origin): only events inside reach "
+                                 "the model; Enter applies, empty = the full sensor (recordings keep it all)")
+        self.roi_edit.editingFinished.connect(self._roi_edited)
+        self.roi_full_button = QtWidgets.QPushButton("full sensor")
+        self.roi_full_button.setToolTip("clear the region of interest")
+        self.roi_full_button.clicked.connect(self.clear_roi)
+        roi_row = QtWidgets.QHBoxLayout()
+        roi_row.addWidget(self.roi_edit, 1)
+        roi_row.addWidget(self.roi_full_button)
         f.addRow("mode", self.window_mode)
         f.addRow("duration", self.window_ms)
         f.addRow("events", self.window_events)
+        f.addRow("ROI", roi_row)
         f.addRow("downsample", self.downsample_combo)
 
         # post-processing (built-ins and plugins, one checkbox each)
@@ -632,6 +654,9 @@ class MainWindow(QtWidgets.QMainWindow):
         name = getattr(src, "path", None) or src.format
         self.opts.source = str(name) if getattr(src, "is_live", False) is False else src.format
         self._source_name = Path(str(name)).name
+        if sess.window_cfg != self.opts.window:  # an ROI this sensor cannot hold: it runs without (said)
+            self.opts.window = sess.window_cfg
+            self._show_window_controls(sess.window_cfg)
         self._show_source_size(sess)
         self._setup_sim_controls(src)
         if src.is_live and self.source_combo.findText(src.format) >= 0:
@@ -828,13 +853,67 @@ class MainWindow(QtWidgets.QMainWindow):
             combo.setCurrentText(text)
             combo.blockSignals(False)
 
+    def _roi_edited(self) -> None:
+        """The ROI box, on Enter or leaving it: applied only when it changed (leaving the box
+        must not reset the network's state)."""
+        try:
+            roi = parse_roi("ROI", self.roi_edit.text())
+        except EvFocusError as exc:
+            self.status(str(exc), "error")
+            self._show_window_controls(self.opts.window)
+            return
+        if roi != self.opts.window.roi:
+            self._window_changed()
+        else:
+            self._show_window_controls(self.opts.window)  # (the spelling the config gives)
+
+    def _roi_dragged(self, x0: float, y0: float, x1: float, y1: float) -> None:
+        """A rectangle dragged on the event pane, in the pixels of the image it shows: the
+        model's (ROI, downsampled) in "network window" mode, the sensor's in the others."""
+        from ..config import MIN_ROI_PX
+
+        sess = self.session
+        shape = self.event_pane.image_shape
+        if sess is None or shape is None:
+            return
+        pipe = sess.pipeline
+        sw, sh = pipe.source_size
+        if tuple(shape) == (pipe.height, pipe.width):  # (also the sensor's size when neither is set)
+            scale, (ox, oy) = pipe.downsample, (pipe.roi or (0, 0))[:2]
+        elif tuple(shape) == (sh, sw):
+            scale, ox, oy = 1, 0, 0
+        else:  # (a frame of a size that no longer runs)
+            return
+        xa = min(max(ox + math.floor(min(x0, x1)) * scale, 0), sw)
+        xb = min(max(ox + math.ceil(max(x0, x1)) * scale, 0), sw)
+        ya = min(max(oy + math.floor(min(y0, y1)) * scale, 0), sh)
+        yb = min(max(oy + math.ceil(max(y0, y1)) * scale, 0), sh)
+        if xb - xa < MIN_ROI_PX or yb - ya < MIN_ROI_PX:
+            self.status(f"ROI: the dragged rectangle is {xb - xa}x{yb - ya} sensor pixels; "
+                        f"drag at least {MIN_ROI_PX}x{MIN_ROI_PX}", "error")
+            return
+        self.roi_edit.setText(_roi_text((xa, ya, xb - xa, yb - ya)))
+        self._roi_edited()
+
+    def clear_roi(self) -> None:
+        """The "full sensor" button: no region of interest."""
+        self.roi_edit.setText("")
+        self._roi_edited()
+
     def _window_changed(self, *_):
         mode = self.window_mode.currentData()
         ev = self.window_events.value() or None
+        try:
+            roi = parse_roi("ROI", self.roi_edit.text())
+        except EvFocusError as exc:  # (a half-typed box when another control changed: what runs)
+            self.status(str(exc), "error")
+            roi = self.opts.window.roi
+            self.roi_edit.setText(_roi_text(roi))
         cfg = dataclasses.replace(self.opts.window, mode=mode, window_ms=float(self.window_ms.value()),
-                                  window_events=ev, downsample=int(self.downsample_combo.currentData()))
+                                  window_events=ev, downsample=int(self.downsample_combo.currentData()), roi=roi)
         if self.session is not None and not self.session.set_window(cfg):
             self._show_window_controls(self.opts.window)  # refused (said on the status bar): what runs
+            self._drain()
             return
         self.opts.window = cfg
         if self.session is not None:
@@ -844,7 +923,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _show_window_controls(self, cfg: WindowConfig) -> None:
         """The window controls set to ``cfg`` without re-applying it (they showed a setting the
         pipeline had refused, and the next source opened with it)."""
-        controls = (self.window_mode, self.window_ms, self.window_events, self.downsample_combo)
+        controls = (self.window_mode, self.window_ms, self.window_events, self.downsample_combo, self.roi_edit)
         for w in controls:
             w.blockSignals(True)
         try:
@@ -854,12 +933,13 @@ class MainWindow(QtWidgets.QMainWindow):
             self.window_ms.setValue(cfg.window_ms)
             self.window_events.setValue(cfg.window_events or 0)
             self.downsample_combo.setCurrentIndex(self.downsample_combo.findData(int(cfg.downsample)))
+            self.roi_edit.setText(_roi_text(cfg.roi))
         finally:
             for w in controls:
                 w.blockSignals(False)
 
     def _show_source_size(self, sess: LiveSession) -> None:
-        """Source label and readout: the sensor, and the size the model runs at when
+        """Source label and readout: the sensor, and the size the model runs at with an ROI or
         downsampled ("1280x720 → 640x360")."""
         src = sess.source
         size = f"{src.width}x{src.height}"
