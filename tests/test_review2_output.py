@@ -48,10 +48,13 @@ def test_worker_os_error_is_an_error_line_not_an_exception(tmp_path, tiny_ckpt):
     inp = _npy(tmp_path / "ev.npy")
     blocker = tmp_path / "blocker"
     blocker.write_text("")
-    args = SimpleNamespace(model=str(tiny_ckpt), device="cpu", window_ms=50.0, window_events=None, at=None,
-                           adaptive_ms=None, post="none", video=None, side_by_side=False, fps=None,
-                           save_blur_map=False, start_s=None, end_s=None, no_progress=True, threads=1,
-                           backend="eager", precision="fp32", overwrite=False, jobs=2, downsample=1)
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    rec.add_parser(parser.add_subparsers())  # the real parser: its defaults follow new options
+    args = parser.parse_args(["reconstruct", str(inp), "-o", str(blocker), "--model", str(tiny_ckpt),
+                              "--device", "cpu", "--window-ms", "50", "--post", "none", "--no-progress",
+                              "--threads", "1", "--backend", "eager", "--precision", "fp32", "--jobs", "2"])
     opts = rec._options(args)
     inp_out, n, err = rec._job(str(inp), str(blocker), opts, 1, 0, 2)
     assert (inp_out, n) == (str(inp), 0)
