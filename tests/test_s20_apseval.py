@@ -115,3 +115,155 @@ def test_eval_cli_on_the_real_davis_file_has_the_aps_table(tmp_path, shared_data
     r = aps["models"]["tiny"]
     assert 0 <= r["mse"] <= 1 and -1 <= r["ssim"] <= 1 and 0 < r["psnr"] <= 60
     assert f"| {path.name} | tiny | {r['ssim']:.4f} | {r['mse']:.5f} | {r['psnr']:.2f} | 1 / 3 |" in md
+
+
+# ---------------------------------------------------------------------- the APS frame follows --roi / --downsample
+def block_means(img: np.ndarray, n: int) -> np.ndarray:
+    """The reference: each n x n block's mean (rounded half up), a partial last block over its pixels."""
+    h, w = img.shape
+    out = np.empty((-(-h // n), -(-w // n)), np.uint8)
+    for by in range(out.shape[0]):
+        for bx in range(out.shape[1]):
+            b = img[by * n:(by + 1) * n, bx * n:(bx + 1) * n].astype(np.int64)
+            out[by, bx] = (b.sum() + b.size // 2) // b.size
+    return out
+
+
+@pytest.mark.parametrize("roi, n", [(None, 1), ((5, 3, 40, 30), 1), ((5, 3, 41, 29), 3), (None, 2)])
+def test_crop_and_bin(roi, n):
+    from evfocus_live.config import model_size
+    from evfocus_live.core.render import crop_and_bin
+    img = syn_aps_image(1)
+    x, y, w, h = roi or (0, 0, SYN_W, SYN_H)
+    out = crop_and_bin(img, roi, n)
+    assert np.array_equal(out, block_means(img[y:y + h, x:x + w], n))
+    assert out.shape[::-1] == model_size(SYN_W, SYN_H, roi, n)  # the reconstruction's size
+
+
+def test_pipeline_aps_follows_roi_and_downsample(davis_synth, tiny_model):  # noqa: F811
+    from evfocus_live.config import PostConfig, WindowConfig
+    from evfocus_live.pipeline import Pipeline
+    roi = (6, 4, 37, 33)
+    with Pipeline(str(davis_synth), WindowConfig(mode="timestamps", timestamps_aps=True, roi=roi, downsample=2),
+                  model_obj=tiny_model, post=PostConfig(steps=())) as pipe:
+        frames = list(pipe.frames())
+        assert [fr.aps_t_us for fr in frames] == list(SYN_APS_US)
+        for k, fr in enumerate(frames):
+            assert fr.aps.shape == fr.image.shape == (17, 19)
+            assert np.array_equal(fr.aps, block_means(syn_aps_image(k)[4:37, 6:43], 2))
+        # a new ROI (the viewer's box): the next frames' APS frame is cut anew
+        pipe.set_window(WindowConfig(mode="duration", window_ms=5, roi=(0, 0, 32, 24)))
+        pipe.seek(SYN_APS_US[1] + 1_000)
+        fr = next(pipe.frames())
+        assert fr.aps_t_us == SYN_APS_US[1] and np.array_equal(fr.aps, syn_aps_image(1)[:24, :32])
+
+
+def test_save_aps_with_roi_matches_the_frames(tmp_path, davis_synth, tiny_ckpt):  # noqa: F811
+    import cv2
+    out = tmp_path / "out"
+    assert main(["reconstruct", str(davis_synth), "-o", str(out), "--model", str(tiny_ckpt), "--device", "cpu",
+                 "--no-progress", "--at", "aps", "--save-aps", "--roi", "10,8,40,32", "--downsample", "2"]) == 0
+    for k in range(3):
+        aps = cv2.imread(str(out / f"aps_{k:010d}.png"), cv2.IMREAD_UNCHANGED)
+        assert aps.shape == cv2.imread(str(out / f"frame_{k:010d}.png"), 0).shape == (16, 20)
+        assert np.array_equal(aps, block_means(syn_aps_image(k)[8:40, 10:50], 2))
+
+
+# ---------------------------------------------------------------------- the viewer: frames read off the GUI thread
+FRAME_TIMEOUT_MS = 30_000
+
+
+def slow_aps_source(path, release):
+    """The synthetic recording, whose APS frames are only read once ``release`` is set."""
+    from evfocus_live.sources.aedat4_file import Aedat4FileSource
+
+    class SlowAps(Aedat4FileSource):
+        def aps_frames(self):
+            self.read_on = __import__("threading").current_thread()
+            self.asked.set()
+            release.wait(20)  # (the old viewer waited here, on its GUI thread)
+            return super().aps_frames()
+
+    src = SlowAps(path)
+    src.asked = __import__("threading").Event()
+    return src
+
+
+def viewer(qtbot, tmp_path, source, model, window, **kw):
+    from evfocus_live.config import PostConfig
+    from evfocus_live.gui.window import MainWindow, ViewerOptions
+    opts = ViewerOptions(source=source, model_obj=model, post=PostConfig(steps=()), window=window,
+                         record_dir=tmp_path / "rec", snapshot_dir=tmp_path / "snap", **kw)
+    win = MainWindow(opts)
+    qtbot.addWidget(win)
+    win.resize(1200, 600)
+    win.show()
+    return win
+
+
+def expected_aps(t_us):
+    before = [(t, syn_aps_image(k)) for k, t in enumerate(SYN_APS_US) if t <= t_us]
+    return before[-1] if before else None
+
+
+def pane_image(pane) -> np.ndarray:
+    return np.asarray(pane.image_item.image)
+
+
+@pytest.mark.gui
+def test_viewer_plays_while_the_aps_frames_load_and_shows_them_after(qtbot, tmp_path, tiny_model, davis_synth):  # noqa: F811
+    import threading
+
+    from evfocus_live.config import WindowConfig
+    release = threading.Event()
+    src = slow_aps_source(davis_synth, release)
+    try:
+        win = viewer(qtbot, tmp_path, src, tiny_model, WindowConfig(mode="events", window_events=400),
+                     speed=0.1, loop=True, show_aps=True)
+        # the window stands and plays while the read is held: it is not on the GUI thread
+        assert src.asked.wait(10) and src.read_on is not threading.main_thread()
+        assert win.session is not None and win.session.aps_loading
+        assert win.aps_check.isEnabled() and win.aps_shown  # (the file's frame stream: known at open)
+        qtbot.waitUntil(lambda: win.frames_painted >= 5 and win.last_frame.t_us > SYN_APS_US[0],
+                        timeout=FRAME_TIMEOUT_MS)
+        assert not release.is_set() and win.last_frame.aps is None
+        assert win.defocus_pane.note.toPlainText() == "loading APS frames\u2026"
+        # paused, then the frames arrive: the frame shown gets its APS frame without a new one
+        win.toggle_pause()
+        qtbot.waitUntil(lambda: win.session.paused, timeout=5000)
+        qtbot.wait(200)
+        shown = win.frames_painted
+        release.set()
+        qtbot.waitUntil(lambda: not win.session.aps_loading and not win._aps_waiting, timeout=FRAME_TIMEOUT_MS)
+        exp = expected_aps(win.last_frame.t_us)
+        assert exp is not None and win.last_frame.aps_t_us == exp[0]
+        assert np.array_equal(pane_image(win.defocus_pane), exp[1])
+        assert win.defocus_pane.note.toPlainText() == "" and win.frames_painted == shown
+        # and on play, the new frames carry theirs
+        win.toggle_pause()
+
+        def shows_its_aps_frame():
+            fv = win.last_frame
+            e = expected_aps(fv.t_us)
+            return fv.index > 0 and e is not None and fv.aps_t_us == e[0] and np.array_equal(pane_image(win.defocus_pane), e[1])
+        qtbot.waitUntil(shows_its_aps_frame, timeout=FRAME_TIMEOUT_MS)
+        win.close()
+    finally:
+        release.set()
+
+
+@pytest.mark.gui
+def test_viewer_aps_pane_follows_the_roi(qtbot, tmp_path, tiny_model, davis_synth):  # noqa: F811
+    from evfocus_live.config import WindowConfig
+    roi = (6, 4, 37, 33)
+    win = viewer(qtbot, tmp_path, str(davis_synth), tiny_model,
+                 WindowConfig(mode="events", window_events=300, roi=roi, downsample=2),
+                 speed=0.1, loop=True, show_aps=True)
+
+    def shows_its_cropped_aps_frame():
+        fv = win.last_frame
+        e = None if fv is None else expected_aps(fv.t_us)
+        return e is not None and np.array_equal(pane_image(win.defocus_pane), block_means(e[1][4:37, 6:43], 2))
+    qtbot.waitUntil(shows_its_cropped_aps_frame, timeout=FRAME_TIMEOUT_MS)
+    assert pane_image(win.defocus_pane).shape == pane_image(win.frame_pane).shape == (17, 19)
+    win.close()
