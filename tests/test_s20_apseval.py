@@ -94,7 +94,9 @@ def test_eval_aps_leaves_out_recordings_without_aps_and_says_dash_when_none_scor
         data[i] ^= 0xFF
     bad = tmp_path / "bad_frames.aedat4"
     bad.write_bytes(bytes(data))
-    table = evaluate_aps({"flat": Constant()}, [ours, bad], progress=False)
+    garbage = tmp_path / "garbage.aedat4"  # unreadable: the no-reference table says why, not this one
+    garbage.write_bytes(b"#!AER-DAT4.0\r\n" + bytes(64))
+    table = evaluate_aps({"flat": Constant()}, [ours, garbage, bad], progress=False)
     assert list(table) == ["bad_frames.aedat4"]
     assert table["bad_frames.aedat4"]["frames"] == 0 and table["bad_frames.aedat4"]["scored"] == 0
     assert math.isnan(table["bad_frames.aedat4"]["models"]["flat"]["ssim"])

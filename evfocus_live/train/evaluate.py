@@ -469,7 +469,8 @@ def evaluate_aps(models: dict[str, torch.nn.Module], files: list[Path], num_bins
                  warmup: int = 3, progress: bool = True) -> dict[str, Any]:
     """Scores against the camera's own APS frames: {file: {"frames": APS frames read,
     "scored": frames scored, "models": {model: {ssim, mse, psnr}}}} for the recordings that
-    have an APS stream (others are left out; one that cannot be read: {"skipped": why}).
+    have an APS stream (others, and unreadable ones, are left out; one whose frames cannot be
+    scored: {"skipped": why}).
 
     Each model runs the recording's APS windows from reset (voxel grids of its own
     ``num_bins``); its frame at each APS time and that APS frame are min-max normalised
@@ -494,8 +495,7 @@ def _score_aps(f: Path, label: str, models: dict[str, torch.nn.Module], num_bins
     """One recording of :func:`evaluate_aps`, added to its table (whole or not at all)."""
     try:
         frames, windows, w, h, has = _aps_windows(f, max_windows)
-    except EvFocusError as exc:
-        table[label] = {"skipped": str(exc)}  # (evaluate_real has said why already)
+    except EvFocusError:  # (unreadable: the no-reference table says why; this one lists APS recordings)
         return
     if not has:
         return
