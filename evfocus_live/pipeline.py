@@ -57,7 +57,7 @@ import torch
 from .config import ModelConfig, PostConfig, SourceConfig, WindowConfig, check_roi_fits, model_size
 from .core.defocus import activity_weights, defocus_readout_px
 from .core.postprocess import apply_event_filters, apply_frame_filters, build_postprocessors
-from .core.render import event_image
+from .core.render import crop_and_bin, event_image
 from .core.stats import RateMeter
 from .core.slicing import RESTART_BACK_US, Window, make_slicer
 from .core.voxel import voxel_grid
@@ -141,8 +141,9 @@ class FrameResult:
         latency_ms: wall time from the window's last event entering the pipeline to
             this frame being ready.
         aps: uint8 HxW the camera's own grey-level (APS) frame, the last one at or before
-            ``t_us`` (a DAVIS; None without one, or with ``Pipeline(aps=False)``), at the
-            source's full resolution; shared with later results, never mutated.
+            ``t_us`` (a DAVIS; None without one, or with ``Pipeline(aps=False)``), cropped to
+            ``WindowConfig.roi`` and area-averaged by ``downsample`` as ``image`` is binned
+            (the same size, pixel for pixel); shared with later results, never mutated.
         aps_t_us: that APS frame's time.
     """
 
@@ -258,6 +259,8 @@ class Pipeline:
         self.window_cfg = window or WindowConfig()
         self.aps = bool(aps)
         self._aps_warned = False
+        #: ((APS time, frame id, roi, downsample), that frame cropped and binned): one at a time
+        self._aps_view: tuple[tuple, tuple[int, np.ndarray]] | None = None
         self.post_cfg = post if post is not None else PostConfig()
         self.timestamps_us = timestamps_us
         self.render_events = render_events
@@ -547,6 +550,22 @@ class Pipeline:
         frames = self._source_aps()
         k = bisect.bisect_right(frames, t_us, key=_frame_t) if len(frames) else 0
         return frames[k - 1] if k else None
+
+    def aps_view_at(self, t_us: int) -> tuple[int, np.ndarray] | None:
+        """:meth:`aps_at` as the frames show the sensor: cropped to ``WindowConfig.roi`` and
+        area-averaged by ``downsample`` (``core.render.crop_and_bin``), so it matches
+        ``FrameResult.image`` pixel for pixel. Made once per APS frame (~25 a second against
+        hundreds of windows); safe from any thread (one tuple swapped whole)."""
+        hit = self.aps_at(t_us)
+        roi, n = self.window_cfg.roi, self.window_cfg.downsample
+        if hit is None or (roi is None and n == 1):
+            return hit
+        key = (hit[0], id(hit[1]), roi, n)
+        cached = self._aps_view
+        if cached is None or cached[0] != key:
+            cached = (key, (hit[0], crop_and_bin(hit[1], roi, n)))
+            self._aps_view = cached
+        return cached[1]
 
     def _apply_range(self) -> None:
         """Seek to ``start_s`` and note ``end_s`` (seconds from the recording's start)."""
@@ -951,7 +970,7 @@ class Pipeline:
             if out.get("blur") is not None:
                 blur = (out["blur"][0, 0].float().clamp(0, 1) * 255 + 0.5).to(torch.uint8).cpu().numpy()
         ev_img = event_image(window.events, self.width, self.height) if self.render_events else None
-        aps = self.aps_at(int(window.t_us)) if self.aps else None
+        aps = self.aps_view_at(int(window.t_us)) if self.aps else None
         now = time.monotonic()
         fr = FrameResult(index=self._index, t_start_us=int(window.t_start_us), t_us=int(window.t_us),
                          n_events=window.n_events, image=np.ascontiguousarray(image), event_image=ev_img,

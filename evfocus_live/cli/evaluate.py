@@ -1,7 +1,8 @@
 """``evfocus eval --models A B ... --data DIR|FILE ... [--out REPORT_DIR]``.
 
 Synthetic sequences with ground truth get MSE/PSNR/SSIM by blur level; real recordings
-get no-reference metrics. Prints the Markdown table; with ``--out`` also writes
+get no-reference metrics, and where they hold APS (grey-level) frames (a DAVIS) SSIM/MSE/PSNR
+of reconstructions at those frames' times against them. Prints the Markdown table; with ``--out`` also writes
 ``report.md``, ``report.json`` and PNG grids of the reconstructions side by side.
 Ctrl-C prints (and writes) the report of what was finished, marked interrupted; exit 130.
 """
@@ -16,7 +17,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
     p = subparsers.add_parser("eval", help="evaluate models on simulated ground truth and real recordings",
                               description="Compare models (names or .pt paths) by blur level (synthetic) and with "
-                                          "no-reference metrics (real recordings).")
+                                          "no-reference metrics (real recordings; against a DAVIS recording's own APS "
+                                          "frames where it has them).")
     p.add_argument("--models", nargs="+", default=["evfocus", "e2vid"], help="model names or checkpoint paths")
     p.add_argument("--data", nargs="+", required=True, help="folders of seq_*.h5 and/or event files")
     p.add_argument("--out", default=None, help="report folder (report.md, report.json, grid_*.png)")

@@ -4,7 +4,8 @@ Writes ``frame_%010d.png`` (grayscale, sensor size) and ``timestamps.txt`` with 
 ``index t_us`` line per frame (E2VID's convention, in µs), optionally ``blur_%010d.png``
 defocus maps and an MP4. ``--at aps`` reconstructs at the times of a DAVIS recording's own
 grey-level (APS) frames, and ``--save-aps`` writes those frames beside the reconstructions
-as ``aps_%010d.png`` (same number as the frame made at its time), for a side-by-side look.
+as ``aps_%010d.png`` (same number as the frame made at its time, cropped and binned as the
+frame is), for a side-by-side look.
 Several inputs run one after another (one subfolder per input) or in parallel processes
 with ``--jobs``.
 
@@ -80,7 +81,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help=f"also write blur_%%010d.png defocus maps (0..{SIGMA_MAX_PX:g} px sigma -> 0..255)")
     p.add_argument("--save-aps", action="store_true",
                    help="with --at aps: also write the recording's APS frames as aps_%%010d.png (the number of "
-                        "the frame made at its time, full sensor size)")
+                        "the frame made at its time; cropped to --roi and area-averaged by --downsample "
+                        "as the frames are, so the two match pixel for pixel)")
     p.add_argument("--roi", default=None, metavar="X,Y,W,H", help=ROI_HELP)
     p.add_argument("--downsample", type=int, default=1, metavar="N", help=DOWNSAMPLE_HELP)
     p.add_argument("--start-s", type=float, metavar="A", help="start A seconds after the first event")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["event_image", "EventAccumulator", "TimeSurface", "PALETTES"]
+__all__ = ["event_image", "EventAccumulator", "TimeSurface", "PALETTES", "crop_and_bin"]
 
 #: background, ON, OFF, both (pixel got as many ON as OFF events) as RGB
 PALETTES = {
@@ -203,3 +203,21 @@ def pad_even(img: np.ndarray) -> np.ndarray:
     if not (h % 2 or w % 2):
         return img
     return np.pad(img, ((0, h % 2), (0, w % 2)) + ((0, 0),) * (img.ndim - 2), mode="edge")
+
+
+def crop_and_bin(img: np.ndarray, roi: tuple[int, int, int, int] | None, factor: int) -> np.ndarray:
+    """A sensor-sized uint8 HxW frame (a DAVIS's APS frame) as the reconstruction sees the
+    sensor: cropped to ``roi`` (x, y, w, h), then each ``factor`` x ``factor`` block
+    averaged (rounded), the last partial block over the pixels it has, as events are
+    binned (``x // factor``: ``config.downsampled_size``). So the two match pixel for pixel."""
+    if roi is not None:
+        x, y, w, h = roi
+        img = img[y:y + h, x:x + w]
+    n = int(factor)
+    if n <= 1:
+        return np.ascontiguousarray(img)
+    h, w = img.shape[:2]
+    ys, xs = np.arange(0, h, n), np.arange(0, w, n)
+    sums = np.add.reduceat(np.add.reduceat(img.astype(np.uint32), ys, axis=0), xs, axis=1)
+    counts = np.outer(np.diff(np.append(ys, h)), np.diff(np.append(xs, w))).astype(np.uint32)
+    return ((sums + counts // 2) // counts).astype(np.uint8)

@@ -143,7 +143,13 @@ class TapSource(EventSource):
         return self.inner.dropped_events
 
     def aps_frames(self):
+        """The inner source's APS frames; a recording's only once the session has read them
+        in the background (none until then): the pipeline asks at every window, and a long
+        recording's read (up to 512 MiB, seconds) must hold up neither it nor the GUI."""
         # (explicit: the base class's "none" would hide the inner source's from __getattr__)
+        ready = getattr(self._session, "aps_ready", None)
+        if not self.is_live and ready is not None:
+            return self._session.aps_loaded if ready.is_set() else ()
         fn = getattr(self.inner, "aps_frames", None)
         return fn() if fn is not None else ()
 
@@ -294,7 +300,14 @@ class LiveSession:
         self.failed = False
         self.no_model = False
         self.fallback = bool(fallback)
+        #: a recording's APS frames, read once in the background (``aps_ready`` set when done)
+        self.aps_loaded: Any = ()
+        self.aps_ready = threading.Event()
         self.source = TapSource(source, self)
+        if self.source.is_live or getattr(source, "aps_frames", None) is None:
+            self.aps_ready.set()  # (a camera answers from memory: the last few it received)
+        else:
+            threading.Thread(target=self._load_aps, name="evfocus-aps-frames", daemon=True).start()
         self.event_mode = event_mode
         self.event_view = EventView(self.source.width, self.source.height,
                                     mode="decay" if event_mode == "window" else event_mode, decay_ms=decay_ms)
@@ -370,9 +383,29 @@ class LiveSession:
 
     @property
     def has_aps(self) -> bool:
-        """The source gives APS frames: a recording that holds some, or a camera with an APS
-        stream (a DAVIS: ``has_aps``; its frames arrive while it runs)."""
+        """The source gives APS frames: a camera with an APS stream or a recording with a
+        frame stream (``has_aps``: known without reading the frames), or one whose frames
+        have been read (a plugin without ``has_aps``). Never waits for the frames."""
         return bool(getattr(self.source, "has_aps", False)) or bool(len(self.source.aps_frames()))
+
+    @property
+    def aps_loading(self) -> bool:
+        """A recording's APS frames are still being read (the viewer says so in their pane)."""
+        return not self.aps_ready.is_set()
+
+    def _load_aps(self) -> None:
+        """Read a recording's APS frames once, off the GUI thread (opening a long DAVIS
+        recording took ~2 s for its frames). A source that fails or is closed under the read
+        has none (a warning, unless the session was stopped)."""
+        try:
+            frames = self.source.inner.aps_frames() or ()
+        except Exception as exc:
+            if not self._stop.is_set():
+                log.warning("%s source: APS frames unavailable (%s: %s)", self.source.format,
+                            type(exc).__name__, first_line(exc, "no detail"))
+            frames = ()
+        self.aps_loaded = frames
+        self.aps_ready.set()
 
     def _find_range(self) -> None:
         try:

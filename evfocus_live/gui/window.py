@@ -138,6 +138,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._latency_ms: float | None = None
         self._event_t_painted: int | None = None
         self._aps_t_painted: int | None = None  # time of the APS frame in the defocus-map pane
+        self._aps_waiting = False  # the session's APS frames are being read (see _aps_arrived)
         self._slider_busy = False
         self._meter_from_index = 0  # frames before it came from a model switched away from
         self._end_said = False  # "end of the recording" shown for the session's end
@@ -669,7 +670,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.play_button.setText("Pause")
         self._sync_model_controls(sess)
         self._sync_post_controls(sess)
-        self.aps_check.setEnabled(sess.has_aps)
+        self.aps_check.setEnabled(sess.has_aps)  # (a recording's frames load in the background)
+        self._aps_waiting = sess.aps_loading
         self._lower_pane_changed()
         self._latency_ms = None
         self._meter_from_index = 0
@@ -1087,6 +1089,8 @@ class MainWindow(QtWidgets.QMainWindow):
         if err is not None:
             self._session_failed(s, err)
             return
+        if self._aps_waiting and not s.aps_loading:
+            self._aps_arrived(s)
         if s.event_mode != "window":
             t = s.event_view.t_now_us
             if t != self._event_t_painted:
@@ -1102,6 +1106,24 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.defocus_indicator.set_range(top)
                 if not self.aps_shown:
                     self.defocus_pane.set_title(self._defocus_title())
+
+    def _aps_arrived(self, s: LiveSession) -> None:
+        """A recording's APS frames are read (in the background, see ``LiveSession``): the
+        toggle for a source that turned out to have them, and the frame shown now gets its
+        APS frame at once (a paused replay makes no new frame to carry it)."""
+        self._aps_waiting = False
+        if self.aps_check.isEnabled() != s.has_aps:
+            self.aps_check.setEnabled(s.has_aps)
+        fv = self.last_frame
+        if fv is not None and fv.aps is None and s.pipeline.aps:
+            hit = s.pipeline.aps_view_at(fv.t_us)
+            if hit is not None:
+                self.last_frame = dataclasses.replace(fv, aps=hit[1], aps_t_us=int(hit[0]))
+        self._lower_pane_changed()
+
+    def _aps_note(self) -> str:
+        s = self.session
+        return "loading APS frames\u2026" if s is not None and s.aps_loading else "no APS frame before this time"
 
     def _defocus_title(self) -> str:
         return f"defocus map (blur \u03c3, 0-{self.defocus_indicator.max_px:g} px)"
@@ -1119,7 +1141,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.defocus_pane.set_lut(None if aps else inferno_lut())
         self.defocus_pane.set_title("APS frame (camera)" if aps else self._defocus_title())
         self.defocus_pane.blank()
-        self.defocus_pane.set_note("")
+        self.defocus_pane.set_note(self._aps_note() if aps and self.session is not None
+                                   and self.session.aps_loading else "")
         self._aps_t_painted = None
         if self.last_frame is not None:
             self._paint_lower(self.last_frame)
@@ -1145,9 +1168,10 @@ class MainWindow(QtWidgets.QMainWindow):
         changes: ~25 per second against hundreds of reconstructions), else the defocus map."""
         if self.aps_shown:
             if fv.aps is None:
-                if self._aps_t_painted is not None or not self.defocus_pane.note.toPlainText():
+                note = self._aps_note()
+                if self._aps_t_painted is not None or self.defocus_pane.note.toPlainText() != note:
                     self.defocus_pane.show_image(np.zeros(fv.image.shape, np.uint8))
-                    self.defocus_pane.set_note("no APS frame before this time")
+                    self.defocus_pane.set_note(note)
                     self._aps_t_painted = None
             elif fv.aps_t_us != self._aps_t_painted:
                 self.defocus_pane.show_image(fv.aps)

@@ -580,6 +580,12 @@ class Aedat4FileSource(EventSource):
         """Whether the file holds APS frame packets (found when it was opened: no decoding)."""
         return bool(self._frame_packets)
 
+    @property
+    def has_aps(self) -> bool:
+        """Whether the file holds APS frames (:meth:`has_frames`): known without reading them,
+        so the viewer can offer its APS toggle while the frames load in the background."""
+        return bool(self._frame_packets)
+
     def read_frames(self, max_bytes: int | None = None) -> list[tuple[int, np.ndarray]]:
         """All APS frames as ``(t_us, HxW uint8 image)`` in file order (empty if the file has
         none), by our bounded parser: dv-processing spun for minutes on a frame packet with a

@@ -116,7 +116,10 @@ class EventSource(Closeable, abc.ABC):
 
         The pipeline calls this for every window (it attaches the last frame at or before
         the window's end), so it must answer from memory: a file reads its frames once, a
-        camera keeps the last few it received."""
+        camera keeps the last few it received. The viewer makes a file's first call from a
+        thread of its own (the read may take seconds), beside ``read()``; a source that can
+        say it has frames without reading them gives a ``has_aps`` attribute, so the
+        viewer's APS toggle is offered while they load."""
         return ()
 
     @property

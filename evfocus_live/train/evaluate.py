@@ -19,6 +19,14 @@ temporal flicker. NIQE needs frames of at least 194 px a side
 (:data:`.metrics.NIQE_MIN_SIDE`); smaller recordings get NaN ("–" in the report).
 BRISQUE and NIQE are averaged over the frames where they are defined (not flat), "–" where none is;
 flicker is "–" (NaN) where a recording has one scored window (no change to measure).
+Real recordings with APS (grey-level) frames (a DAVIS) are also scored against those
+frames, as the E2VID paper and the ECD dataset do (:func:`evaluate_aps`): one
+reconstruction at each APS frame's time (the windows of ``evfocus reconstruct --at aps``),
+SSIM / MSE / PSNR against that frame, both per-frame min-max normalised to [0, 1] first
+(events carry no absolute brightness; the camera's exposure and gain set the frame's).
+The first ``warmup`` APS frames are not scored, by the rule above; at most
+``max_windows`` frames. With a defocused lens the APS frame is defocused too: this is
+fidelity to the camera's frame, not sharpness.
 Ctrl-C writes the report of the sequences and recordings finished so far, marked
 interrupted, and ends in :class:`EvalInterrupted` (a KeyboardInterrupt: exit code 130).
 Frames under :data:`.metrics.MIN_SIDE` px cannot be scored: a ground-truth sequence of
@@ -56,6 +64,8 @@ DECONV_NSR = 0.01
 REFERENCES = (REFERENCE, DECONV_REFERENCE)
 #: per-frame scores averaged into the tables (mse_mm: MSE with the frame's mean matched)
 FULL_REFERENCE_KEYS = ("mse", "psnr", "ssim", "mse_mm")
+#: scores against a recording's own APS frames (both frames min-max normalised first)
+APS_KEYS = ("ssim", "mse", "psnr")
 #: event recordings evaluated without a reference (a folder's other files are ignored)
 EVENT_SUFFIXES = (".aedat4", ".raw", ".h5", ".hdf5", ".npy", ".txt", ".dat")
 
@@ -422,6 +432,97 @@ def _score_recording(f: Path, label: str, models: dict[str, torch.nn.Module], nu
     rows.append(np.concatenate(tiles, 1))
 
 
+def minmax_normalised(img: np.ndarray) -> np.ndarray:
+    """``img`` (uint8, or float in [0, 1]) as float64 stretched to [0, 1] by its own min and
+    max: how a reconstruction and a camera frame are brought to one range before they are
+    compared (a flat frame: all zeros, it has no structure to stretch)."""
+    x = M.as_float(img)
+    lo, hi = float(x.min()), float(x.max())
+    return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
+
+
+def _aps_windows(path: Path, max_frames: int):
+    """(APS frames, their windows, width, height, whether the file has an APS stream) of the
+    first ``max_frames`` APS frames: one window per frame, cut as ``--at aps`` cuts them
+    (:class:`~evfocus_live.core.slicing.TimestampSlicer`); events are read only up to the
+    last of those frames. No APS stream: (None, None, w, h, False)."""
+    from ..core.slicing import TimestampSlicer
+    from ..sources import open_file
+
+    src = open_file(path)
+    try:
+        w, h = int(src.width), int(src.height)
+        frames = list(src.aps_frames())[:max_frames]
+        has = bool(getattr(src, "has_aps", False)) or bool(frames)
+        if not frames:
+            return None, None, w, h, has
+        slicer = TimestampSlicer([t for t, _ in frames])
+        windows = []
+        while slicer.remaining and (b := src.read()) is not None:
+            windows += slicer.push(b)
+        return frames, windows + slicer.flush(), w, h, True
+    finally:
+        src.close()
+
+
+def evaluate_aps(models: dict[str, torch.nn.Module], files: list[Path], num_bins: int = 5, max_windows: int = 60,
+                 warmup: int = 3, progress: bool = True) -> dict[str, Any]:
+    """Scores against the camera's own APS frames: {file: {"frames": APS frames read,
+    "scored": frames scored, "models": {model: {ssim, mse, psnr}}}} for the recordings that
+    have an APS stream (others, and unreadable ones, are left out; one whose frames cannot be
+    scored: {"skipped": why}).
+
+    Each model runs the recording's APS windows from reset (voxel grids of its own
+    ``num_bins``); its frame at each APS time and that APS frame are min-max normalised
+    (:func:`minmax_normalised`) and compared. The first ``warmup`` frames are not scored,
+    as in :func:`evaluate_real`; where no frame is scored (an APS stream whose frames could
+    not be read) the scores are NaN ("–" in the report)."""
+    from tqdm import tqdm
+
+    table: dict[str, Any] = {}
+    bar = tqdm(files, desc="eval (APS frames)", unit="file", disable=not progress)
+    try:
+        for f, label in zip(bar, file_labels(files)):
+            _score_aps(f, label, models, num_bins, max_windows, warmup, table)
+    except KeyboardInterrupt:  # Ctrl-C: the recordings finished so far
+        bar.close()
+        raise EvalInterrupted(table) from None
+    return table
+
+
+def _score_aps(f: Path, label: str, models: dict[str, torch.nn.Module], num_bins: int, max_windows: int,
+               warmup: int, table: dict) -> None:
+    """One recording of :func:`evaluate_aps`, added to its table (whole or not at all)."""
+    try:
+        frames, windows, w, h, has = _aps_windows(f, max_windows)
+    except EvFocusError:  # (unreadable: the no-reference table says why; this one lists APS recordings)
+        return
+    if not has:
+        return
+    if frames and frames[0][1].shape != (h, w):  # (a DAVIS's frames are its sensor's size)
+        fh, fw = frames[0][1].shape[:2]
+        table[label] = {"skipped": f"APS frames of {fw}x{fh} px, events of {w}x{h}"}
+        return
+    if frames and min(w, h) < M.MIN_SIDE:
+        table[label] = {"skipped": f"{w}x{h} px frames are too small to score (at least {M.MIN_SIDE}x{M.MIN_SIDE})"}
+        return
+    frames, windows = frames or [], windows or []  # (an APS stream none of whose frames could be read)
+    n = len(frames)
+    idx = range(min(warmup, n - 1), n) if n else range(0)  # none scored: NaN, "–" in the report
+    refs = [minmax_normalised(img) for _, img in frames]
+    res = {}
+    for name, m in models.items():
+        bins = model_num_bins(m, num_bins)
+        out = run_model(m, (voxel_grid(win.events, bins, w, h) for win in windows))["image"] if n else []
+        out = [o for o, win in zip(out, windows) if win.frame]  # (a cut-off part of a window: state only)
+        vals = []
+        for i in idx:
+            rec = minmax_normalised(np.clip(out[i], 0.0, 1.0))
+            vals.append({"ssim": M.ssim(rec, refs[i]), "mse": M.mse(rec, refs[i]), "psnr": M.psnr(rec, refs[i])})
+        res[name] = {k: float(np.mean([v[k] for v in vals])) if vals else math.nan for k in APS_KEYS}
+    table[label] = {"frames": n, "scored": len(idx), "models": res}
+
+
 def _stack_rows(rows: list[np.ndarray]) -> np.ndarray:
     wmax = max(r.shape[1] for r in rows)
     return np.concatenate([np.pad(r, ((0, 4), (0, wmax - r.shape[1]), (0, 0)), constant_values=255) for r in rows], 0)
@@ -462,8 +563,14 @@ def _strict_json(obj: Any) -> Any:
     return obj
 
 
+def aps_cell(value: float | None, fmt: str) -> str:
+    """An APS-frame score for a Markdown table: "–" where no frame was scored (NaN, or null
+    in the JSON)."""
+    return "–" if value is None or math.isnan(value) else format(value, fmt)
+
+
 def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, model_names: list[str],
-                    interrupted: str | None = None) -> str:
+                    interrupted: str | None = None, aps: dict[str, Any] | None = None) -> str:
     lines = ["# Evaluation report", ""]
     if interrupted:
         lines += [f"**Interrupted (Ctrl-C): {interrupted}.**", ""]
@@ -534,6 +641,25 @@ def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, mode
                 lines.append(f"| {fname} | {name} | {brisque_cell(r['brisque'])} | {niqe_cell(r['niqe'])} | {r['sharpness']:.1f} | {r['contrast']:.1f} | "
                              f"{r['noise']:.2f} | {flicker_cell(r['flicker'])} | {r['ms_per_window']:.1f} |")
         lines.append("")
+    if aps:
+        lines += ["## Real recordings with APS frames", "",
+                  "Reconstructions at the times of the camera's own grey-level (APS) frames (the windows of "
+                  "`evfocus reconstruct --at aps`) scored against those frames: SSIM (scikit-image defaults), "
+                  "MSE and PSNR, with the reconstruction and the APS frame each min-max normalised to [0, 1] "
+                  "first (events carry no absolute brightness). The first warm-up frames are not scored "
+                  "(a recording with no more frames than that scores its last). Fidelity to the camera's "
+                  "frame, not sharpness: with a defocused lens the APS frame is defocused too. "
+                  "– : no frame scored.", "",
+                  "| recording | model | SSIM ↑ | MSE ↓ | PSNR ↑ | APS frames scored / read |",
+                  "|---|---|---|---|---|---|"]
+        for fname, res in aps.items():
+            if "skipped" in res:
+                lines.append(f"| {fname} | (skipped: {res['skipped']}) | | | | |")
+                continue
+            for name, r in res["models"].items():
+                lines.append(f"| {fname} | {name} | {aps_cell(r['ssim'], '.4f')} | {aps_cell(r['mse'], '.5f')} | "
+                             f"{aps_cell(r['psnr'], '.2f')} | {res['scored']} / {res['frames']} |")
+        lines.append("")
     return "\n".join(lines)
 
 
@@ -587,7 +713,7 @@ def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None
     gt_files, real_files = expand_data(data)
     report: dict[str, Any] = {"models": model_specs, "labels": dict(zip(labels, model_specs)), "warmup_windows": warmup,
                               "thresholds_px": {"mild_max": MILD_MAX_PX, "moderate_max": MODERATE_MAX_PX}}
-    gt = real = None
+    gt = real = aps = None
     grids = {}
     stopped = None  # Ctrl-C: what was finished goes in the report, marked
     if gt_files:
@@ -613,9 +739,18 @@ def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None
         report["real"] = real
         if rows:
             grids["grid_real.png"] = _stack_rows(rows)
+    if real_files and stopped is None:
+        try:
+            aps = evaluate_aps(models, real_files, num_bins, max_windows, warmup, progress)
+        except EvalInterrupted as stop:
+            aps = stop.result
+            stopped = (f"{'all ground-truth sequences, ' if gt_files else ''}all {len(real_files)} recordings, "
+                       f"APS frames of {len(aps)} of them")
+        if aps:
+            report["real_aps"] = aps
     if stopped is not None:
         report["interrupted"] = stopped
-    report["markdown"] = markdown_report(gt, real, list(models), stopped)
+    report["markdown"] = markdown_report(gt, real, list(models), stopped, aps)
     if out_dir is not None:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
