@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 from ..cli.options import (ADAPTIVE_HELP, DEVICE_HELP, DOWNSAMPLE_HELP, ROI_HELP, check_device, check_downsample,
                            check_not_input, check_number, check_output_file, check_window_events, check_window_ms,
@@ -267,7 +268,7 @@ def run_window(args, spec, window, model, post) -> int:
 
     # let Ctrl-C in the terminal (or SIGTERM) close the window cleanly (finalising any recording)
     for sig in STOP_SIGNALS:
-        signal.signal(sig, lambda *_: win.close())
+        signal.signal(sig, close_later(win))
     ticker = QtCore.QTimer()
     ticker.start(200)
     ticker.timeout.connect(lambda: None)  # wake the interpreter so the signal handler runs
@@ -281,6 +282,15 @@ def run_window(args, spec, window, model, post) -> int:
     win.close()
     join_pipeline_threads()
     return result["rc"]
+
+
+def close_later(win) -> Callable:
+    """A stop-signal handler that closes ``win`` from the event loop. Python runs a handler
+    between any two bytecodes of the main thread: closing right there could end the session in
+    the middle of the viewer's paint tick (an AttributeError on the closed session)."""
+    from PySide6 import QtCore
+
+    return lambda *_: QtCore.QTimer.singleShot(0, win.close)
 
 
 def join_pipeline_threads(limit_s: float = 120.0) -> None:

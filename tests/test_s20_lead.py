@@ -1,0 +1,46 @@
+"""Session 20, lead: fixes found while merging the session's branches."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6 import QtCore
+from test_review2_gui import pattern, wait_frames
+
+from evfocus_live.gui import app
+from evfocus_live.gui.window import MainWindow, ViewerOptions
+
+
+@pytest.mark.gui
+def test_a_stop_signal_during_the_paint_tick_closes_the_window_after_it(qtbot, tiny_model):
+    """Ctrl-C's handler ran win.close() between two bytecodes of the paint tick: the session
+    was gone before _paint used it (an AttributeError, seen once under load in CI-like runs)."""
+    win = MainWindow(ViewerOptions(source=pattern(), model_obj=tiny_model))
+    qtbot.addWidget(win)
+    win.show()
+    wait_frames(qtbot, win, 2)
+    handler = app.close_later(win)
+    s = win.session
+    real_check = s.check
+    fired = []
+
+    def check_then_signal():  # the signal lands in the middle of _tick, before its paint
+        if not fired:
+            fired.append(True)
+            handler(2, None)
+        return real_check()
+
+    s.check = check_then_signal
+    errors = []
+    real_tick = win._tick
+
+    def tick():
+        try:
+            real_tick()
+        except Exception as exc:  # (a slot's exception would only be printed by Qt)
+            errors.append(exc)
+
+    win._paint_timer.timeout.disconnect()
+    win._paint_timer.timeout.connect(tick)
+    qtbot.waitUntil(lambda: bool(fired), timeout=30_000)
+    qtbot.waitUntil(lambda: win.session is None and not win.isVisible(), timeout=30_000)
+    assert errors == []
