@@ -62,3 +62,57 @@ def test_bench_run_has_the_roi_row_after_the_downsample_row(tmp_path, monkeypatc
     assert row["model_size"] == "346x260" and row["ratio"] == pytest.approx(row["value"] / full["value"])
     assert "| end to end (replay), --roi 27,20,346,260 | 1280x720 |" in benchmark.format_table(res)
 
+
+# ---------------------------------------------------------------------- the ROI outline on the event pane
+def _outline(win):
+    """(visible, (x, y, w, h)) of the event pane's ROI outline."""
+    item = win.event_pane.outline
+    r = item.rect()
+    return item.isVisible(), (r.x(), r.y(), r.width(), r.height())
+
+
+def _outline_pixels(win) -> int:
+    """Pixels of the outline's colour (#30c0ff) in a grab of the event pane."""
+    from evfocus_live.gui.widgets import qimage_to_array
+
+    img = qimage_to_array(win.event_pane.grab().toImage())[..., :3].astype(int)
+    return int((abs(img - (0x30, 0xC0, 0xFF)).sum(-1) < 40).sum())
+
+
+@pytest.mark.gui
+@pytest.mark.usefixtures("one_torch_thread")
+def test_the_roi_is_outlined_on_the_whole_sensor_event_modes(qtbot, tmp_path, tiny_model):
+    from test_review2_gui import make_window, pattern, wait_frames
+    from test_s20_roi import set_roi
+
+    win = make_window(qtbot, tmp_path, pattern(96, 72), tiny_model)
+    wait_frames(qtbot, win)
+    assert not _outline(win)[0]  # no ROI
+    set_roi(win, "16,8,48,32")
+    qtbot.waitUntil(lambda: win.event_pane.image_shape == (32, 48), timeout=30_000)
+    assert not _outline(win)[0]  # "network window": the pane is the ROI itself
+    win.event_mode_combo.setCurrentIndex(win.event_mode_combo.findData("decay"))
+    qtbot.waitUntil(lambda: win.event_pane.image_shape == (72, 96), timeout=30_000)
+    assert _outline(win) == (True, (16.0, 8.0, 48.0, 32.0))
+    qtbot.wait(100)
+    assert _outline_pixels(win) > 50  # drawn, not just flagged visible
+    set_roi(win, "40,30,56,40")  # follows the ROI
+    assert _outline(win) == (True, (40.0, 30.0, 56.0, 40.0))
+    win.event_mode_combo.setCurrentIndex(win.event_mode_combo.findData("time_surface"))
+    assert _outline(win)[0]
+    assert win.open_source(pattern(96, 72))  # a source that holds it: still outlined
+    wait_frames(qtbot, win)
+    assert _outline(win) == (True, (40.0, 30.0, 56.0, 40.0))
+    assert win.open_source(pattern(64, 48))  # one that cannot: it runs whole, no outline
+    assert win.opts.window.roi is None and not _outline(win)[0]
+    set_roi(win, "0,0,32,16")
+    assert _outline(win) == (True, (0.0, 0.0, 32.0, 16.0))
+    win.event_mode_combo.setCurrentIndex(win.event_mode_combo.findData("window"))
+    assert not _outline(win)[0]
+    win.event_mode_combo.setCurrentIndex(win.event_mode_combo.findData("decay"))
+    assert _outline(win)[0]
+    win.roi_full_button.click()  # cleared
+    assert not _outline(win)[0]
+    qtbot.wait(100)
+    assert _outline_pixels(win) == 0
+    win.close()
