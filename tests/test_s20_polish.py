@@ -116,3 +116,97 @@ def test_the_roi_is_outlined_on_the_whole_sensor_event_modes(qtbot, tmp_path, ti
     qtbot.wait(100)
     assert _outline_pixels(win) == 0
     win.close()
+
+
+# ---------------------------------------------------------------------- evfocus eval reads only the APS frames it scores
+N_APS = 40
+
+
+@pytest.fixture(scope="module")
+def many_aps(tmp_path_factory):
+    """A DAVIS-like 64x48 .aedat4 (dv-processing's writer) with 40 APS frames over 0.1 s."""
+    import dv_processing as dv
+    import numpy as np
+
+    path = tmp_path_factory.mktemp("aps") / "many_aps.aedat4"
+    ev = make_events(8_000, 64, 48, t0_us=1_000, duration_us=99_000, seed=7)
+    w = dv.io.MonoCameraWriter(str(path), dv.io.MonoCameraWriter.DAVISConfig("DAVIS346_synth", (64, 48)))
+    store = dv.EventStore()
+    for t, x, y, p in ev.tolist():
+        store.push_back(t, x, y, bool(p))
+    w.writeEvents(store)
+    grad = np.arange(64)[None, :] + np.arange(48)[:, None]
+    for k in range(N_APS):
+        w.writeFrame(dv.Frame(2_000 + 2_400 * k, ((grad * 3 + 17 * k) % 256).astype(np.uint8)))
+    del w  # (dv writes the index when the writer goes)
+    return path
+
+
+@pytest.fixture
+def frames_decoded(monkeypatch):
+    """Counts the APS frame images an .aedat4 source decodes."""
+    from evfocus_live.sources.aedat4_file import Aedat4FileSource
+
+    count = [0]
+    real = Aedat4FileSource._packet_frame
+
+    def spy(self, off, n, pixels=True):
+        count[0] += bool(pixels)
+        return real(self, off, n, pixels)
+
+    monkeypatch.setattr(Aedat4FileSource, "_packet_frame", spy)
+    return count
+
+
+def test_aps_frames_limit_reads_only_the_first_and_keeps_the_default(many_aps, frames_decoded):
+    import numpy as np
+
+    from evfocus_live.sources.aedat4_file import Aedat4FileSource
+
+    with Aedat4FileSource(many_aps) as src:
+        first = src.aps_frames(limit=3)
+        assert frames_decoded[0] == 3 and [t for t, _ in first] == [2_000, 4_400, 6_800]
+        every = src.aps_frames()  # the default: all of them, read once and kept
+        assert len(every) == N_APS and frames_decoded[0] == 3 + N_APS
+        assert all(a[0] == b[0] and np.array_equal(a[1], b[1]) for a, b in zip(first, every[:3]))
+        assert src.aps_frames(limit=5) == every[:5] and src.aps_frames() is every
+        assert frames_decoded[0] == 3 + N_APS  # (from what is kept)
+
+
+def test_eval_max_windows_1_reads_one_aps_frame_with_the_same_scores(many_aps, tiny_ckpt, tmp_path,
+                                                                       frames_decoded, monkeypatch):
+    import json
+
+    from evfocus_live.cli import main
+    from evfocus_live.train import evaluate
+
+    def run(out):
+        frames_decoded[0] = 0
+        assert main(["eval", "--models", str(tiny_ckpt), "--data", str(many_aps), "--out", str(out),
+                     "--no-progress", "--max-windows", "1"]) == 0
+        return json.loads((out / "report.json").read_text())["real_aps"][many_aps.name], frames_decoded[0]
+
+    now, read_now = run(tmp_path / "now")
+    assert read_now == 1 and now["frames"] == 1 and now["scored"] == 1
+    # as before: every frame read, then cut to --max-windows
+    monkeypatch.setattr(evaluate, "_first_aps_frames", lambda src, n: list(src.aps_frames())[:n])
+    before, read_before = run(tmp_path / "before")
+    assert read_before == N_APS and now == before
+
+
+def test_eval_calls_a_plugin_sources_aps_frames_without_limit():
+    """A plugin's source whose ``aps_frames()`` predates ``limit`` is called as before."""
+    from evfocus_live.train.evaluate import _first_aps_frames
+
+    class Old:
+        def aps_frames(self):
+            return [(1, "a"), (2, "b"), (3, "c")]
+
+    class New:
+        def aps_frames(self, limit=None):
+            self.limit = limit
+            return [(1, "a"), (2, "b"), (3, "c")][:limit]
+
+    assert _first_aps_frames(Old(), 2) == [(1, "a"), (2, "b")]
+    new = New()
+    assert _first_aps_frames(new, 2) == [(1, "a"), (2, "b")] and new.limit == 2
