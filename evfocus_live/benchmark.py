@@ -417,11 +417,12 @@ def _model_config(model_name: str, device: str, precision: str, threads: int = 0
 
 def bench_end_to_end(replays: dict, model_name: str, window_ms: float, max_frames: int,
                      precisions: tuple[str, ...] = ("auto",), device: str = "cpu", threads: int = 0,
-                     downsample: int = 1) -> list[Row]:
+                     downsample: int = 1, roi: tuple[int, int, int, int] | None = None) -> list[Row]:
     """The synchronous pipeline (``frames()``) over each replay, per inference precision
     (``auto`` is the CPU's live default: bf16 where the CPU has it; on CUDA ``fp16`` / ``fp32``),
     with ``threads`` torch threads (0: the pipeline's default), events binned by ``downsample``
-    (``--downsample``: its rows are "end to end (replay), --downsample N")."""
+    (``--downsample``: its rows are "end to end (replay), --downsample N") and cropped to
+    ``roi`` first (``--roi``: "end to end (replay), --roi X,Y,W,H")."""
     from .config import WindowConfig
     from .pipeline import Pipeline
 
@@ -432,7 +433,8 @@ def bench_end_to_end(replays: dict, model_name: str, window_ms: float, max_frame
     runs = [(res, r, prec) for prec in precisions for res, r in replays.items()]
     for res, r, precision in runs:
         ev = r["events"]
-        pipe = Pipeline(str(r["path"]), WindowConfig(mode="duration", window_ms=window_ms, downsample=downsample),
+        pipe = Pipeline(str(r["path"]), WindowConfig(mode="duration", window_ms=window_ms, downsample=downsample,
+                                                         roi=roi),
                         _model_config(model_name, device, precision, threads), model_obj=model)
         # steady state: the clock starts after the first frames (the reset frame runs the plain
         # model, the next one builds the optimised step: a one-off start-up cost, reported apart)
@@ -468,11 +470,12 @@ def bench_end_to_end(replays: dict, model_name: str, window_ms: float, max_frame
         # rest is reading, slicing, voxel grid, conversions, post-processing, event image
         frame_s = wall / max(frames, 1)
         t_fwd = timed.seconds / max(frames, 1)
-        stage = "end to end (replay)" + (f", --downsample {downsample}" if downsample > 1 else "")
+        stage = ("end to end (replay)" + (f", --roi {','.join(map(str, roi))}" if roi is not None else "")
+                 + (f", --downsample {downsample}" if downsample > 1 else ""))
         rows.append(Row(stage, res, frames / wall, "frames/s", "model forward in the run",
                         t_fwd / frame_s,
                         {"model": model_name, "device": device, "precision": precision,
-                         **({"model_size": f"{pipe.width}x{pipe.height}"} if downsample > 1 else {}),
+                         **({"model_size": f"{pipe.width}x{pipe.height}"} if downsample > 1 or roi else {}),
                          **({"threads": pipe.stats.threads} if device == "cpu" else {}),
                          "window_ms": window_ms, "frames": frames,
                          "backend": pipe.stats.backend, "startup_s": round(startup_s or 0.0, 2),
@@ -577,6 +580,8 @@ def _run_stages(rows: list[Row], quick: bool, models: list[str] | None, repeats:
         if "1280x720" in replays:
             say("end to end, --downsample 2")
             rows += downsample_rows(rows, replays["1280x720"], 30 if quick else 90, threads)
+            say("end to end, --roi (346x260 of 1280x720)")
+            rows += roi_rows(rows, replays["1280x720"], 30 if quick else 90, threads)
 
 
 def downsample_rows(rows: list[Row], replay: dict, max_frames: int, threads: int) -> list[Row]:
@@ -588,6 +593,28 @@ def downsample_rows(rows: list[Row], replay: dict, max_frames: int, threads: int
                              threads=threads, downsample=2)
     for r in small:
         r.baseline, r.ratio = "full size, fp32, this run", (r.value / full.value if full and full.value else None)
+    return small
+
+
+def centred_roi(width: int, height: int, roi_w: int = 346, roi_h: int = 260) -> tuple[int, int, int, int]:
+    """A ``roi_w`` x ``roi_h`` rectangle (at most the sensor) in the middle of a ``width`` x ``height`` sensor."""
+    w, h = min(roi_w, width), min(roi_h, height)
+    return (width - w) // 2, (height - h) // 2, w, h
+
+
+def roi_rows(rows: list[Row], replay: dict, max_frames: int, threads: int,
+             roi_wh: tuple[int, int] = (346, 260)) -> list[Row]:
+    """``--roi`` end to end (fp32): a centred ``roi_wh`` part (a DAVIS346's size) of the
+    replay's sensor (``replay["width"]``, ``["height"]``: 1280x720), against the full-sensor
+    fp32 row of the same process (``rows``): the speed-up of looking at part of a big sensor
+    (the whole stream is still read and sliced)."""
+    full = next((r for r in rows if r.stage == "end to end (replay)" and r.resolution == "1280x720"
+                 and r.extra.get("precision") == "fp32"), None)
+    roi = centred_roi(replay["width"], replay["height"], *roi_wh)
+    small = bench_end_to_end({"1280x720": replay}, "evfocus", 33.0, max_frames, precisions=("fp32",),
+                             threads=threads, roi=roi)
+    for r in small:
+        r.baseline, r.ratio = "full sensor, fp32, this run", (r.value / full.value if full and full.value else None)
     return small
 
 

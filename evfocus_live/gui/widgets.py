@@ -108,6 +108,12 @@ class ImagePane(pg.GraphicsLayoutWidget):
         self.view.addItem(self.image_item)
         self.note = pg.TextItem("", color="#aaa", anchor=(0.5, 0.5))
         self.view.addItem(self.note)
+        #: a thin rectangle over the image (the viewer's ROI on the whole sensor), see ``set_outline``
+        self.outline = QtWidgets.QGraphicsRectItem()
+        self.outline.setPen(pg.mkPen("#30c0ff", width=1, cosmetic=True))
+        self.outline.setZValue(10)
+        self.outline.hide()
+        self.view.addItem(self.outline, ignoreBounds=True)
         self._shape: tuple[int, ...] | None = None
         self.setMinimumSize(200, 160)
 
@@ -126,6 +132,14 @@ class ImagePane(pg.GraphicsLayoutWidget):
     def image_shape(self) -> tuple[int, ...] | None:
         """(H, W) of the image shown; None when blank."""
         return self._shape
+
+    def set_outline(self, rect: tuple[int, int, int, int] | None) -> None:
+        """Outline (x, y, w, h) in image pixels over the image; None hides it."""
+        if rect is None:
+            self.outline.hide()
+            return
+        self.outline.setRect(QtCore.QRectF(*(float(v) for v in rect)))
+        self.outline.show()
 
     def set_note(self, text: str) -> None:
         """A centred message over the pane (e.g. why it is empty); "" hides it."""

@@ -659,6 +659,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.opts.window = sess.window_cfg
             self._show_window_controls(sess.window_cfg)
         self._show_source_size(sess)
+        self._show_roi_outline()
         self._setup_sim_controls(src)
         if src.is_live and self.source_combo.findText(src.format) >= 0:
             self.source_combo.setCurrentText(src.format)
@@ -920,6 +921,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.opts.window = cfg
         if self.session is not None:
             self._show_source_size(self.session)
+            self._show_roi_outline()
             self._drain()
 
     def _show_window_controls(self, cfg: WindowConfig) -> None:
@@ -979,6 +981,15 @@ class MainWindow(QtWidgets.QMainWindow):
         self.opts.decay_ms = float(self.decay_spin.value())
         if self.session is not None:
             self.session.set_event_mode(mode, self.opts.decay_ms)
+        self._show_roi_outline()
+
+    def _show_roi_outline(self) -> None:
+        """The ROI outlined on the event pane where it shows the whole sensor (the decay and
+        time-surface modes); hidden without an ROI, with no source, and in "network window"
+        mode (that pane shows the ROI itself)."""
+        s = self.session
+        roi = s.pipeline.roi if s is not None and s.event_mode != "window" else None
+        self.event_pane.set_outline(roi)
 
     def toggle_fullscreen(self) -> None:
         (self.showNormal if self.isFullScreen() else self.showFullScreen)()
@@ -1289,6 +1300,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.source_label.setText(f"stopped: {reason}")
         self.sim_box.hide()  # its knobs would turn a closed camera
         self.sim_truth = None
+        self._show_roi_outline()
 
     # ------------------------------------------------------------------ lifetime
     def resizeEvent(self, ev) -> None:

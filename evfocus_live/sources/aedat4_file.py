@@ -596,10 +596,11 @@ class Aedat4FileSource(EventSource):
         self._collect_frames(out, max_bytes)
         return out
 
-    def _collect_frames(self, out: list, max_bytes: int | None) -> None:
-        """Append the frames to ``out`` (those before a corrupt packet stay in it)."""
+    def _collect_frames(self, out: list, max_bytes: int | None, max_frames: int | None = None) -> None:
+        """Append the frames to ``out`` (those before a corrupt packet stay in it), the first
+        ``max_frames`` only when given (the packets after them are not decompressed)."""
         held = 0
-        for off, n in self._frame_packets:
+        for off, n in self._frame_packets[:max_frames]:
             t_us, img = self._packet_frame(off, n)
             if max_bytes is not None and held + img.nbytes > max_bytes:
                 log.warning("%s: only the first %d APS frames are kept (%d MiB, up to %d µs); "
@@ -615,19 +616,28 @@ class Aedat4FileSource(EventSource):
         t = [self._packet_frame(off, n, pixels=False)[0] for off, n in self._frame_packets]
         return np.sort(np.array(t, dtype=np.int64))
 
-    def aps_frames(self) -> list[tuple[int, np.ndarray]]:
+    def aps_frames(self, limit: int | None = None) -> list[tuple[int, np.ndarray]]:
         """The APS frames, read once on the first call (at most ``MAX_APS_BYTES``) and sorted
         by time; a corrupt frame packet ends them there, with one warning (the events still
-        play)."""
+        play). ``limit``: the first ``limit`` only; before the first full read they are read
+        alone and not kept (``evfocus eval`` scores ``--max-windows`` of a recording's frames,
+        which may hold 512 MiB of them). "First" is in the file's order, which is time
+        order in dv's files (as the ``MAX_APS_BYTES`` cut already assumes)."""
         if self._aps is None:
-            frames: list[tuple[int, np.ndarray]] = []
-            try:
-                self._collect_frames(frames, MAX_APS_BYTES)
-            except InputError as exc:
-                log.warning("%s; showing the %d APS frames before it", exc, len(frames))
-            frames.sort(key=lambda f: f[0])  # (stable: dv writes them in order)
+            frames = self._read_aps(limit)
+            if limit is not None:
+                return frames
             self._aps = frames
-        return self._aps
+        return self._aps if limit is None else self._aps[:limit]
+
+    def _read_aps(self, max_frames: int | None) -> list[tuple[int, np.ndarray]]:
+        frames: list[tuple[int, np.ndarray]] = []
+        try:
+            self._collect_frames(frames, MAX_APS_BYTES, max_frames)
+        except InputError as exc:
+            log.warning("%s; showing the %d APS frames before it", exc, len(frames))
+        frames.sort(key=lambda f: f[0])  # (stable: dv writes them in order)
+        return frames
 
     def read_imu(self) -> np.ndarray:
         """IMU samples as a structured array (t_us, accel xyz [g], gyro xyz [deg/s])."""

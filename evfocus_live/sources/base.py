@@ -109,7 +109,7 @@ class EventSource(Closeable, abc.ABC):
         """(first, last) timestamp in µs for files, ``None`` for live sources."""
         return None
 
-    def aps_frames(self) -> Sequence[tuple[int, np.ndarray]]:
+    def aps_frames(self, limit: int | None = None) -> Sequence[tuple[int, np.ndarray]]:
         """Grey-level (APS) frames the sensor took beside its events (a DAVIS), as
         ``(t_us, HxW uint8)`` sorted by time, on the events' clock; empty (this default) for
         sources without them, so other backends and plugins need nothing.
@@ -119,7 +119,9 @@ class EventSource(Closeable, abc.ABC):
         camera keeps the last few it received. The viewer makes a file's first call from a
         thread of its own (the read may take seconds), beside ``read()``; a source that can
         say it has frames without reading them gives a ``has_aps`` attribute, so the
-        viewer's APS toggle is offered while they load."""
+        viewer's APS toggle is offered while they load. ``limit`` (None: all): the first
+        ``limit`` frames only, so a caller that wants a few (``evfocus eval``) need not make
+        a file read them all; callers of a plugin's source must not count on it being taken."""
         return ()
 
     @property

@@ -164,9 +164,10 @@ class DvCameraSource(EventSource):
             kept = getattr(self, "_aps", ())
             self._aps = (*kept[-(APS_KEEP - 1):], (int(f.timestamp), _grey(np.asarray(f.image))))
 
-    def aps_frames(self) -> tuple[tuple[int, np.ndarray], ...]:
-        """The last ``APS_KEEP`` APS frames received (a DAVIS; empty for a DVXplorer)."""
-        return getattr(self, "_aps", ())
+    def aps_frames(self, limit: int | None = None) -> tuple[tuple[int, np.ndarray], ...]:
+        """The last ``APS_KEEP`` APS frames received (a DAVIS; empty for a DVXplorer), the
+        first ``limit`` of them when given."""
+        return getattr(self, "_aps", ())[:limit]
 
     def close(self) -> None:
         self._cam = None  # dv closes the device when the object is released

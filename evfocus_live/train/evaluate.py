@@ -35,6 +35,7 @@ them is an InputError, a recording is skipped.
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import math
@@ -441,6 +442,17 @@ def minmax_normalised(img: np.ndarray) -> np.ndarray:
     return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
 
 
+def _first_aps_frames(src, n: int) -> list:
+    """The first ``n`` APS frames of ``src``, read alone where its ``aps_frames`` takes a
+    ``limit`` (an .aedat4 file: not up to 512 MiB of frames for the few scored), else all
+    of them, cut (a plugin's source that predates ``limit``)."""
+    try:
+        takes_limit = "limit" in inspect.signature(src.aps_frames).parameters
+    except (TypeError, ValueError):  # (no signature to read: call it as every source allows)
+        takes_limit = False
+    return list(src.aps_frames(limit=n) if takes_limit else src.aps_frames())[:n]
+
+
 def _aps_windows(path: Path, max_frames: int):
     """(APS frames, their windows, width, height, whether the file has an APS stream) of the
     first ``max_frames`` APS frames: one window per frame, cut as ``--at aps`` cuts them
@@ -452,7 +464,7 @@ def _aps_windows(path: Path, max_frames: int):
     src = open_file(path)
     try:
         w, h = int(src.width), int(src.height)
-        frames = list(src.aps_frames())[:max_frames]
+        frames = _first_aps_frames(src, max_frames)
         has = bool(getattr(src, "has_aps", False)) or bool(frames)
         if not frames:
             return None, None, w, h, has
