@@ -3,17 +3,26 @@ light EvFocus on a CPU without native bf16, at acceptable quality? A prototype, 
 
     python bench/bench_int8.py [--model evfocus] [--res 346x260 1280x720] [--rounds 12]
                                [--calib DIR ...] [--calib-windows 200] [--quality DIR ...]
-                               [--drift DIR] [--scheme convs all]
+                               [--drift DIR] [--scheme convs all] [--engine x86 onednn]
+                               [--float-gates] [--reduce-range] [--conv-table]
+
+Answer on 2026-11-27 (README "Performance"): not wired in. The x86 (fbgemm) engine is ~2x
+slower than fp32 (its int8 convs with 4-8 channels are 3-10x slower than oneDNN's fp32);
+oneDNN's int8 with the LSTM gate convs in float keeps the quality (severe SSIM -0.0013, no
+drift) but gained 0.98-1.56x at 346x260 on the loaded 2-core AVX2 machine, none at 1280x720.
 
 The per-step graph ``(padded voxel, h0, c0, h1, c1, h2, c2) -> (image, blur, sigma, states)``
 (the step runtime.py's jit/onnx backends build, the recurrent state as explicit inputs and
 outputs) is traced with torch.fx, prepared with ``prepare_fx`` (per-channel weight
-observers, histogram activation observers with the x86 default qconfig), calibrated by
+observers, histogram activation observers: the engine's default qconfig), calibrated by
 running whole voxel sequences with the state carried (so the state observers see real
 states), and converted with ``convert_fx``. Schemes: ``convs`` quantizes the convolutions
-(ReLUs fused) and leaves everything else — LSTM gates, sigmoid, the re-defocus softmax —
+(ReLUs fused) and leaves everything else — the LSTM gate nonlinearities and cell update,
+sigmoids, the re-defocus softmax —
 in float, with a quantize/dequantize around each conv; ``all`` is torch's default x86
-mapping (adds, cats, sigmoids, tanh, mul and upsampling quantized too).
+mapping (adds, cats, sigmoids, tanh, mul and upsampling quantized too). ``--float-gates``
+adds a variant per engine/scheme with the ConvLSTM gate convs in float (the recurrent state
+then never passes through int8).
 
 Timing: fp32 eager and fp32 jit (``runtime.InferenceModel``) and each int8 scheme (the
 GraphModule, and its TorchScript freeze), round-robin in one process with 1 torch thread,
@@ -288,6 +297,38 @@ def time_variants(variants: dict, res: tuple[int, int], rounds: int, frames: int
                  ratio=fp32 / min(t)) for k, t in wall.items()]
 
 
+def conv_table(res: tuple[int, int], engines: list[str], rounds: int) -> list[dict]:
+    """One 3x3 conv of the light model's sizes alone: fp32 (oneDNN, channels-last) against
+    the int8 kernel of each engine on an already quantized input, best of N."""
+    import torch
+    from torch import nn
+
+    w, h = ((v + 7) // 8 * 8 for v in res)
+    rows = []
+    for cin, cout, div in ((5, 4, 1), (8, 4, 1), (16, 32, 2), (16, 64, 4)):
+        conv = nn.Conv2d(cin, cout, 3, padding=1).eval().to(memory_format=torch.channels_last)
+        x = torch.randn(1, cin, h // div, w // div).contiguous(memory_format=torch.channels_last)
+        fns = {"fp32": (conv, x)}
+        for engine in engines:
+            torch.backends.quantized.engine = engine
+            q = torch.ao.nn.quantized.Conv2d(cin, cout, 3, padding=1)
+            wq = torch.quantize_per_channel(conv.weight.detach(), torch.full((cout,), 0.01, dtype=torch.double),
+                                            torch.zeros(cout, dtype=torch.long), 0, torch.qint8)
+            q.set_weight_bias(wq, conv.bias.detach())
+            q.scale, q.zero_point = 0.05, 64
+            fns[engine] = (q, torch.quantize_per_tensor(x, 0.05, 64, torch.quint8))
+        best = dict.fromkeys(fns, float("inf"))
+        with torch.inference_mode():
+            for _ in range(rounds + 2):  # interleaved; the first two calls are not counted
+                for k, (fn, arg) in fns.items():
+                    t0 = time.perf_counter()
+                    fn(arg)
+                    best[k] = min(best[k], time.perf_counter() - t0) if _ > 1 else best[k]
+        rows.append(dict(conv=f"{cin}->{cout} 3x3 at {w // div}x{h // div}",
+                         **{k: 1e3 * v for k, v in best.items()}))
+    return rows
+
+
 # --- quality ---------------------------------------------------------------------------
 def run_seq(model, seq):
     import numpy as np
@@ -348,6 +389,8 @@ def main(argv=None) -> int:
                     help="torch quantized engines (x86 = fbgemm; onednn)")
     ap.add_argument("--float-gates", action="store_true",
                     help="also a variant per engine/scheme with the ConvLSTM gate convs left in float")
+    ap.add_argument("--conv-table", action="store_true",
+                    help="also time single convs of the model's sizes at the first --res (fp32 vs each engine)")
     ap.add_argument("--reduce-range", action="store_true",
                     help="7-bit activations with onednn too (x86 always uses them)")
     a = ap.parse_args(argv)
@@ -385,13 +428,20 @@ def main(argv=None) -> int:
     rows = []
     for res in a.res:
         variants = {"fp32 eager": InferenceModel(copy.deepcopy(model), "eager"),
-                    "fp32 jit": InferenceModel(copy.deepcopy(model), "jit"), **{f"int8 {k}": v for k, v in int8.items()}}
+                    "fp32 jit": InferenceModel(copy.deepcopy(model), "jit"),
+                    **{f"int8 {k}": v for k, v in int8.items()}}
         rounds = a.rounds if res[0] * res[1] <= 400 * 300 else max(3, a.rounds // 3)
         rows += time_variants(variants, res, rounds)
     print("| variant | resolution | best ms/frame | median ms | ratio vs best fp32 |")
     print("|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['variant']} | {r['res']} | {r['best_ms']:.1f} | {r['median_ms']:.1f} | {r['ratio']:.2f}x |")
+    if a.conv_table:
+        print("\n| conv | fp32 ms | " + " | ".join(f"{e} int8 ms" for e in a.engine) + " |")
+        print("|---|---|" + "---|" * len(a.engine))
+        for r in conv_table(a.res[0], a.engine, a.rounds):
+            print(f"| {r['conv']} | {r['fp32']:.2f} | "
+                  + " | ".join(f"{r[e]:.2f} ({r['fp32'] / r[e]:.2f}x)" for e in a.engine) + " |")
     fp32 = InferenceModel(copy.deepcopy(model), "eager")
     for name in (k for k in int8 if not k.endswith("+jit")):
         if a.quality:

@@ -78,11 +78,13 @@ def test_bench_int8_runs_end_to_end_on_a_tiny_size(tmp_path):
     write_sequence(res, tmp_path / "sev" / "seq_00000", aedat4=False)
     env = dict(os.environ, OMP_NUM_THREADS="1")
     r = subprocess.run([sys.executable, str(BENCH / "bench_int8.py"), "--res", "64x48", "--rounds", "2",
-                        "--calib-windows", "6", "--quality", str(tmp_path / "sev"), "--drift", str(tmp_path / "sev")],
+                        "--calib-windows", "6", "--conv-table", "--quality", str(tmp_path / "sev"),
+                        "--drift", str(tmp_path / "sev")],
                        cwd=BENCH.parent, env=env, capture_output=True, text=True, timeout=240)
     assert r.returncode == 0, r.stderr[-2000:]
     rows = [line.split("|")[1].strip() for line in r.stdout.splitlines() if "| 64x48 |" in line]
     assert rows[:2] == ["fp32 eager", "fp32 jit"] and "int8 x86 convs" in rows and "int8 onednn convs+jit" in rows
+    assert "| 8->4 3x3 at 64x48 |" in r.stdout
     assert "quality int8 onednn convs: frames=" in r.stdout and "drift int8 x86 convs: frames=" in r.stdout
 
 
