@@ -20,6 +20,14 @@ def _script():
     return runpy.run_path(str(BENCH / "bench_int8.py"))
 
 
+@pytest.fixture(autouse=True)
+def _keep_quantized_engine():
+    """quantize() sets torch's global quantized engine: the other tests get theirs back."""
+    engine = torch.backends.quantized.engine
+    yield
+    torch.backends.quantized.engine = engine
+
+
 def test_fx_step_is_the_model_with_its_state_carried(one_torch_thread):
     """The fx-traced step (shape lines patched out, states as explicit tensors) computes what
     the model computes, frame after frame: a change to EvFocus's forward that the patches do
