@@ -315,6 +315,8 @@ class Soak:
         state = {"next_switch": t0 + (self.a.switch_every_s or math.inf)}
 
         def tick():
+            if state.get("done"):  # (quitting closes the window: no session, by design)
+                return
             now = time.monotonic()
             if now >= state["next_switch"] and now < end:
                 self.switch()
@@ -327,6 +329,7 @@ class Soak:
             now = time.monotonic()
             self.sample(now - t0)
             if now >= end:
+                state["done"] = True
                 app.quit()
 
         ticker = QtCore.QTimer()
@@ -371,9 +374,11 @@ class Soak:
                 continue
             parts.append(f"{name} {ys[0]:g}->{ys[-1]:g}{unit}")
         first, last = rows[0], rows[-1]
+        # a plateau reached after the warm-up still gives a slope: the last half says whether it goes on
+        half = [s for s in rows if s.t_s >= (first.t_s + last.t_s) / 2]
         print(f"after warm-up ({after[0].t_s:.0f}-{after[-1].t_s:.0f} s): RSS {after[0].rss_MB:.1f} -> "
-              f"{after[-1].rss_MB:.1f} MiB, slope {slope_per_h(ts, [s.rss_MB for s in after]):+.1f} MiB/h; "
-              + ", ".join(parts), file=out)
+              f"{after[-1].rss_MB:.1f} MiB, slope {slope_per_h(ts, [s.rss_MB for s in after]):+.1f} MiB/h "
+              f"(last half {half[-1].rss_MB - half[0].rss_MB:+.1f} MiB); " + ", ".join(parts), file=out)
         print(f"RSS {first.rss_MB:.1f} -> {last.rss_MB:.1f} MiB ({last.rss_MB - first.rss_MB:+.1f} MiB) over "
               f"{last.t_s - first.t_s:.0f} s; {last.frames} frames, {last.loops} loops, {self.switches} switches",
               file=out)

@@ -125,3 +125,63 @@ def test_status_log_keeps_the_newest_messages_only(qtbot, tmp_path, tiny_model):
     assert STATUS_LOG_MAX <= len(win.status_log) <= 2 * STATUS_LOG_MAX
     assert win.status_log[-1] == f"message {5 * STATUS_LOG_MAX - 1}"
     win.close()
+
+
+def _three_frames(runner, vox):
+    import torch
+
+    runner.reset_states()
+    with torch.inference_mode():
+        return [runner(x)["image"].clone() for x in vox]
+
+
+def test_a_model_loaded_again_reuses_its_traced_step(tiny_model):
+    """Each TorchScript trace keeps 3-6 MB of torch's native memory for good, and the viewer
+    loads the model again for every new source: 88 source switches grew it by 460 MB. The
+    same weights now reuse the step; other weights get their own, and outputs match."""
+    import copy
+
+    import torch
+
+    from evfocus_live.nn import runtime
+    from evfocus_live.nn.runtime import InferenceModel
+
+    runtime._STEP_CACHE.clear()
+    g = torch.Generator().manual_seed(0)
+    vox = [torch.randn(1, 5, 24, 32, generator=g) for _ in range(4)]
+    first, again = copy.deepcopy(tiny_model), copy.deepcopy(tiny_model)  # (as loaded twice)
+    r1, r2 = InferenceModel(first, "jit"), InferenceModel(again, "jit")
+    out1, out2 = _three_frames(r1, vox), _three_frames(r2, vox)
+    assert r1.backend == r2.backend == "jit" and len(r1._steps) == 1
+    assert list(r2._steps.values())[0] is list(r1._steps.values())[0]
+    assert all(torch.equal(a, b) for a, b in zip(out1, out2))
+
+    changed = copy.deepcopy(tiny_model)
+    with torch.no_grad():
+        next(changed.parameters()).add_(0.5)  # new weights: never the old step
+    r3 = InferenceModel(changed, "jit")
+    out3 = _three_frames(r3, vox)
+    assert list(r3._steps.values())[0] is not list(r1._steps.values())[0]
+    with torch.inference_mode():
+        changed.reset_states()
+        plain = [changed(x)["image"] for x in vox]
+    assert all(float((a - b).abs().max()) <= 1e-4 for a, b in zip(out3, plain))
+
+
+def test_shared_steps_are_bounded(tiny_model, monkeypatch):
+    import copy
+
+    import torch
+
+    from evfocus_live.nn import runtime
+    from evfocus_live.nn.runtime import InferenceModel
+
+    monkeypatch.setattr(runtime, "STEP_CACHE_SIZE", 2)
+    runtime._STEP_CACHE.clear()
+    vox = [torch.randn(1, 5, 16, 16) for _ in range(3)]
+    for k in range(4):
+        m = copy.deepcopy(tiny_model)
+        with torch.no_grad():
+            next(m.parameters()).add_(k)
+        _three_frames(InferenceModel(m, "jit"), vox)
+    assert len(runtime._STEP_CACHE) == 2
