@@ -32,7 +32,7 @@ import os
 import sys
 import threading
 import time
-from dataclasses import dataclass, fields
+from typing import NamedTuple
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,8 +105,7 @@ def build_model(name: str):
     return None
 
 
-@dataclass
-class Sample:
+class Sample(NamedTuple):  # (not a dataclass: the README test loads this file outside sys.modules)
     t_s: float
     rss_MB: float
     fps: float
@@ -351,9 +350,9 @@ class Soak:
         if a.out:
             with open(a.out, "w", newline="") as fh:
                 w = csv.writer(fh)
-                w.writerow([f.name for f in fields(Sample)])
+                w.writerow(Sample._fields)
                 for s in rows:
-                    w.writerow([getattr(s, f.name) for f in fields(Sample)])
+                    w.writerow(s)
             log.info("wrote %s (%d samples)", a.out, len(rows))
         else:
             print(table_header(), file=out)
