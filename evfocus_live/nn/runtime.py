@@ -34,7 +34,9 @@ third frame after a reset or a resolution change on), and is checked once agains
 the plain model (largest difference :data:`CHECK_ATOL`). Any failure to build, check or
 run it is logged once and the wrapper falls back to ``eager`` for good: an optimisation
 never stops the pipeline. A frozen step holds a copy of the weights: wrap the model again
-after changing them.
+after changing them. Models with the same weights (the viewer loads the model again for each
+new source) share their built steps, the newest :data:`STEP_CACHE_SIZE`: a trace's memory is
+never given back by torch.
 
 Threads: with libgomp's default (active) wait policy, 2 intra-op threads on this 2-core
 machine are 2-4x *slower* than 1 whenever anything else runs (a training job, or our own
@@ -302,7 +304,7 @@ CHECK_ATOL = 1e-4
 #: live module: not shared)
 SHARED_BACKENDS = ("jit", "onnx")
 #: steps kept for reuse (the newest): each holds a copy of its model's weights
-STEP_CACHE_SIZE = 8
+STEP_CACHE_SIZE = 4
 #: built steps by (weights digest, backend, options, input/state signature, output keys). Every
 #: TorchScript trace keeps 3-6 MB of torch's native memory until the process ends (freed neither
 #: with the module nor with a CompilationUnit of its own; torch 2.13): the viewer, which loads
