@@ -445,6 +445,12 @@ def main(argv: list[str] | None = None) -> int:
                     help="trace Python allocations; log the N sites that grew most after the warm-up")
     ap.add_argument("--out", metavar="CSV", help="write the samples here instead of the table on stdout")
     a = ap.parse_args(argv)
+    if a.tracemalloc < 0:
+        ap.error(f"argument --tracemalloc: expected a number >= 0, got {a.tracemalloc}")
+    for flag in ("out", "record", "video"):  # (not after the whole run)
+        path = getattr(a, flag)
+        if path and not Path(path).resolve().parent.is_dir():
+            ap.error(f"argument --{flag}: no folder {Path(path).resolve().parent}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         datefmt="%H:%M:%S")
     for noisy in ("evfocus_live",):  # the session's own lines (loop passes, ...) drown the samples
