@@ -183,6 +183,8 @@ class PipelineStats:
     #: events a source gave outside its width x height (in ``dropped_events`` too)
     outside_events: int = 0
     skipped_windows: int = 0
+    #: passes a looping replay has started over (``SourceConfig.loop``, the viewer's Loop box)
+    loops: int = 0
     #: a live source's events read and let go while paused (not drops: nobody asked for them)
     paused_events: int = 0
     nan_frames: int = 0
@@ -1201,6 +1203,7 @@ class Pipeline:
         anchor = self._anchor
         self._eof_at_end = False
         self._do_seek(start_us)
+        self.stats.loops += 1
         if anchor is not None and self.speed > 0:
             # keep the replay clock: the next pass starts where this one's time range ends,
             # so the tail flush and the seek do not add to each pass (they are caught up)

@@ -73,6 +73,16 @@ def random_events() -> np.ndarray:
 TINY = dict(base=4, num_encoders=2, num_residual_blocks=1, kernel=3, rec_kernel=3, num_deblur_blocks=1)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_shared_steps():
+    """Each test builds its own inference steps: ``nn.runtime`` shares them between models of
+    the same weights, and a step from an earlier test would skip a builder a test patches."""
+    runtime = sys.modules.get("evfocus_live.nn.runtime")
+    if runtime is not None:
+        runtime._STEP_CACHE.clear()
+    yield
+
+
 @pytest.fixture(scope="module")
 def tiny_model():
     """A tiny EvFocus (``TINY``): fast enough for the viewer's and the CLI's tests."""

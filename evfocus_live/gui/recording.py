@@ -24,6 +24,12 @@ log = logging.getLogger(__name__)
 
 #: a step back in event time larger than this is a replay's jump (loop, seek), not jitter
 JUMP_BACK_US = 1_000
+#: the source's batches are gathered into packets of this much sensor time (or
+#: ``PACKET_EVENTS``) before they are written, as dv writes ~10 ms packets: the viewer reads
+#: every 2-5 ms, and a packet per batch made an hour's recording ~1 M packets, each with its
+#: header and an entry in the index the writer keeps in memory. A killed viewer loses at most this
+PACKET_US = 10_000
+PACKET_EVENTS = 1 << 16
 
 
 class VideoSink:
@@ -120,6 +126,8 @@ class Recorder:
         self.t_start = 0.0
         self._t_shift_us = 0              # added to event times after a jump back ...
         self._t_last_us: int | None = None  # ... past the last time written
+        self._pending: list[np.ndarray] = []  # batches not written yet (see PACKET_US)
+        self._pending_n = 0
 
     @property
     def active(self) -> bool:
@@ -145,6 +153,7 @@ class Recorder:
             self.n_events = 0
             self._last_frames = 0
             self._t_shift_us, self._t_last_us = 0, None
+            self._pending, self._pending_n = [], 0
             self.t_start = time.monotonic()
             try:
                 if events_path is not None:
@@ -166,13 +175,27 @@ class Recorder:
         with self._lock:
             if self._events is None:
                 return
-            try:
-                self._events.write(self._monotonic(events))
-                self.n_events += len(events)
-            except Exception as exc:  # disk full, ...: stop cleanly, keep what was written
-                self.error = f"event recording stopped: {exc}"
-                log.error(self.error)
-                self._close_events_locked()
+            events = self._monotonic(events)
+            t_first = int((self._pending[0] if self._pending else events)["t"][0])
+            held = self._pending_n + len(events) < PACKET_EVENTS and int(events["t"][-1]) - t_first < PACKET_US
+            self._pending.append(events.copy() if held else events)  # (held: the source may reuse its array)
+            self._pending_n += len(events)
+            if not held:
+                self._flush_events_locked()
+
+    def _flush_events_locked(self) -> None:
+        """Write the gathered batches as one packet (``PACKET_EVENTS`` or more: several)."""
+        if self._events is None or not self._pending:
+            return
+        batches, n = self._pending, self._pending_n
+        self._pending, self._pending_n = [], 0
+        try:
+            self._events.write(batches[0] if len(batches) == 1 else np.concatenate(batches))
+            self.n_events += n
+        except Exception as exc:  # disk full, ...: stop cleanly, keep what was written
+            self.error = f"event recording stopped: {exc}"
+            log.error(self.error)
+            self._close_events_locked()
 
     def _monotonic(self, events: np.ndarray) -> np.ndarray:
         """Event times that keep going forward when the replay jumps back (a loop pass, a
@@ -211,6 +234,9 @@ class Recorder:
         return self._video.frames if self._video is not None else self._last_frames
 
     def _close_events_locked(self) -> None:
+        if self._events is not None:
+            self._flush_events_locked()
+        self._pending, self._pending_n = [], 0
         if self._events is not None:
             try:
                 self._events.close()

@@ -43,6 +43,9 @@ SEEK_STEP_US = 1_000_000
 #: the window-mode combo's "adaptive" entry (``evfocus-live --adaptive-ms X``)
 ADAPTIVE_TIP = ("adaptive: windows of about the duration box's X ms, cut early or stretched (up to 4x) "
                 "to keep within 0.05..1 events per pixel")
+#: status messages kept in ``MainWindow.status_log`` (the newest; a viewer left running for days
+#: with a flapping camera would otherwise keep every one)
+STATUS_LOG_MAX = 1000
 
 
 @dataclass
@@ -130,7 +133,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setWindowTitle("evfocus-live")
         self.resize(1400, 860)
         self.session: LiveSession | None = None
-        self.status_log: list[str] = []  # every status message shown (tests read it)
+        self.status_log: list[str] = []  # the status messages shown, newest last (STATUS_LOG_MAX; tests read it)
         self.frames_painted = 0
         self.last_frame = None
         self._fps = FrameCounter()
@@ -491,6 +494,8 @@ class MainWindow(QtWidgets.QMainWindow):
     # ------------------------------------------------------------------ status
     def status(self, text: str, level: str = "info", timeout_ms: int = 10_000, log_it: bool = True) -> None:
         self.status_log.append(text)
+        if len(self.status_log) > 2 * STATUS_LOG_MAX:  # (trimmed in halves: not a copy per message)
+            del self.status_log[:-STATUS_LOG_MAX]
         if level == "error" and log_it:
             log.warning("%s", text)
         self.statusBar().showMessage(text, timeout_ms)

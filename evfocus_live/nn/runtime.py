@@ -34,7 +34,9 @@ third frame after a reset or a resolution change on), and is checked once agains
 the plain model (largest difference :data:`CHECK_ATOL`). Any failure to build, check or
 run it is logged once and the wrapper falls back to ``eager`` for good: an optimisation
 never stops the pipeline. A frozen step holds a copy of the weights: wrap the model again
-after changing them.
+after changing them. Models with the same weights (the viewer loads the model again for each
+new source) share their built steps, the newest :data:`STEP_CACHE_SIZE`: a trace's memory is
+never given back by torch.
 
 Threads: with libgomp's default (active) wait policy, 2 intra-op threads on this 2-core
 machine are 2-4x *slower* than 1 whenever anything else runs (a training job, or our own
@@ -46,11 +48,15 @@ under load; on an idle machine they can help. :func:`default_threads` is therefo
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
+import itertools
 import logging
 import os
+import threading
 import time
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable
 
 import torch
@@ -258,8 +264,13 @@ class InferenceModel:
             # recursively, and a fresh Module is in training mode
             fn = _Step(self.module, spec, keys).train(training)
             args = (voxel, *flat)
-            step = (_build_jit(fn, args, optimize=True) if self.backend == "jit" and self.jit_optimize
-                    else BUILDERS[self.backend](fn, args))
+            cache_key = None
+            if self.backend in SHARED_BACKENDS and isinstance(self.module, torch.nn.Module):
+                cache_key = (_weights_digest(self.module), self.backend, self.jit_optimize, training, key, keys)
+            step = _shared_step(cache_key)
+            if step is None:
+                step = (_build_jit(fn, args, optimize=True) if self.backend == "jit" and self.jit_optimize
+                        else BUILDERS[self.backend](fn, args))
             res = step(*args)
             # the optimised step must agree with the plain model, or it is not used
             want = [probe[k] for k in keys] + probe_states
@@ -276,6 +287,7 @@ class InferenceModel:
         finally:
             self.module.states = saved
             self.module.train(training)
+        _share_step(cache_key, step)
         self._keys[key] = keys
         self._steps[key] = step
         self.build_s[key] = time.perf_counter() - t0
@@ -286,6 +298,51 @@ class InferenceModel:
 
 #: largest absolute difference between an optimised step and the plain model (outputs in [0,1])
 CHECK_ATOL = 1e-4
+
+#: backends whose step is a pure function of its inputs and a copy of the weights (a frozen trace,
+#: an ONNX session), so that it can serve any model with the same weights (``compile`` runs the
+#: live module: not shared)
+SHARED_BACKENDS = ("jit", "onnx")
+#: steps kept for reuse (the newest): each holds a copy of its model's weights
+STEP_CACHE_SIZE = 4
+#: built steps by (weights digest, backend, options, input/state signature, output keys). Every
+#: TorchScript trace keeps 3-6 MB of torch's native memory until the process ends (freed neither
+#: with the module nor with a CompilationUnit of its own; torch 2.13): the viewer, which loads
+#: the model again for each new source, grew ~9 MB a source switch. Now the same weights reuse
+#: the step (still checked against the plain model before it is used).
+_STEP_CACHE: OrderedDict[tuple, Callable] = OrderedDict()
+_STEP_CACHE_LOCK = threading.Lock()
+
+
+def _weights_digest(model: torch.nn.Module) -> str:
+    """A digest of the model's class, config, parameters and buffers (names, shapes, bytes)."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{type(model).__module__}.{type(model).__qualname__} {getattr(model, 'config', None)!r}".encode())
+    for name, t in itertools.chain(model.named_parameters(), model.named_buffers()):
+        t = t.detach()
+        h.update(f"{name} {t.dtype} {tuple(t.shape)} {t.device}".encode())
+        h.update(t.reshape(-1).view(torch.uint8).cpu().numpy().tobytes())
+    return h.hexdigest()
+
+
+def _shared_step(cache_key: tuple | None) -> Callable | None:
+    if cache_key is None:
+        return None
+    with _STEP_CACHE_LOCK:
+        step = _STEP_CACHE.get(cache_key)
+        if step is not None:
+            _STEP_CACHE.move_to_end(cache_key)
+        return step
+
+
+def _share_step(cache_key: tuple | None, step: Callable) -> None:
+    if cache_key is None:
+        return
+    with _STEP_CACHE_LOCK:
+        _STEP_CACHE[cache_key] = step
+        _STEP_CACHE.move_to_end(cache_key)
+        while len(_STEP_CACHE) > STEP_CACHE_SIZE:
+            _STEP_CACHE.popitem(last=False)
 
 
 def _bf16_fast() -> bool:
