@@ -32,7 +32,7 @@ def _half_packet_then_index(tmp_path, list_cut_packet: bool, cut_header: bool = 
     whole = tmp_path / "whole.aedat4"
     w = Aedat4Writer(whole, 64, 48, max_packet_events=1000)
     w.write(ev)
-    rows = list(w._rows)
+    rows = [tuple(int(v) for v in r) for r in w.packet_index]
     w.close()
     off3, size3 = rows[2][0], rows[2][2]
     data = whole.read_bytes()

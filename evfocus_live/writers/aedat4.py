@@ -197,6 +197,11 @@ class Aedat4Writer(EventWriter):
         if self.fsync:
             os.fsync(self._fh.fileno())
 
+    @property
+    def packet_index(self) -> np.ndarray:
+        """The packets written so far: (offset, stream, size, n, t_start, t_end) rows, [n, 6]."""
+        return self._rows[:self._n_rows].copy()
+
     def _add_row(self, off: int, size: int, n: int, t_start: int, t_end: int) -> None:
         if self._n_rows == len(self._rows):
             self._rows = np.resize(self._rows, (2 * len(self._rows), 6))
@@ -230,7 +235,7 @@ class Aedat4Writer(EventWriter):
         """Write the packet index, point the header at it and close."""
         pos = self._fh.tell()
         try:
-            self._write_at_end(self._compress(data_table_bytes(self._rows[:self._n_rows])), pos)
+            self._write_at_end(self._compress(data_table_bytes(self.packet_index)), pos)
             self._fh.seek(_DTP_FILE_OFFSET)
             self._fh.write(struct.pack("<q", pos))
         finally:
