@@ -352,7 +352,8 @@ FRAME_TIMEOUT_MS = 30_000
 def aps_window(qtbot, tmp_path, source, model, **kw):
     from evfocus_live.gui.window import MainWindow, ViewerOptions
     opts = ViewerOptions(source=source, model_obj=model, post=PostConfig(steps=()),
-                         window=WindowConfig(mode="events", window_events=kw.pop("window_events", 800)),
+                         window=kw.pop("window", None) or WindowConfig(mode="events",
+                                                                       window_events=kw.pop("window_events", 800)),
                          record_dir=tmp_path / "rec", snapshot_dir=tmp_path / "snap", **kw)
     win = MainWindow(opts)
     qtbot.addWidget(win)

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import torch
 from conftest import REAL_FILES, make_events
-from test_s20_aps import SYN_APS_US, SYN_H, SYN_W, davis_synth, syn_aps_image  # noqa: F401 (a fixture)
+from test_s20_aps import SYN_APS_US, SYN_H, SYN_W, aps_window, davis_synth, syn_aps_image  # noqa: F401 (a fixture)
 
 from evfocus_live.cli import main
 from evfocus_live.train.evaluate import evaluate_aps, markdown_report, minmax_normalised
@@ -192,15 +192,7 @@ def slow_aps_source(path, release):
 
 
 def viewer(qtbot, tmp_path, source, model, window, **kw):
-    from evfocus_live.config import PostConfig
-    from evfocus_live.gui.window import MainWindow, ViewerOptions
-    opts = ViewerOptions(source=source, model_obj=model, post=PostConfig(steps=()), window=window,
-                         record_dir=tmp_path / "rec", snapshot_dir=tmp_path / "snap", **kw)
-    win = MainWindow(opts)
-    qtbot.addWidget(win)
-    win.resize(1200, 600)
-    win.show()
-    return win
+    return aps_window(qtbot, tmp_path, source, model, window=window, **kw)
 
 
 def expected_aps(t_us):
