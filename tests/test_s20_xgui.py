@@ -42,3 +42,28 @@ def test_the_aps_pane_follows_a_new_roi_within_one_aps_frame(qtbot, tmp_path, ti
     assert np.array_equal(pane_image(win.defocus_pane), cropped)
     assert pane_image(win.defocus_pane).shape == pane_image(win.frame_pane).shape == (24, 32)
     win.close()
+
+
+@pytest.mark.gui
+@pytest.mark.usefixtures("one_torch_thread")
+def test_a_new_roi_while_paused_shows_one_frame_of_it(qtbot, tmp_path, tiny_model):
+    """Paused, an ROI typed (or dragged) showed nothing new: the panes kept the whole sensor's
+    frame while the source label said "346x260 → 100x80" and the decay view's outline moved.
+    Now, as after a seek, one frame of the new ROI is made and the replay stays paused, its
+    panes at one size (the APS frame cropped as the reconstruction)."""
+    win = aps_window(qtbot, tmp_path, str(DAVIS["path"]), tiny_model, speed=0.0, show_aps=True,
+                     window_events=20_000)
+    qtbot.waitUntil(lambda: win.last_frame is not None and win.last_frame.aps is not None, timeout=FRAME_TIMEOUT_MS)
+    win.toggle_pause()
+    qtbot.waitUntil(lambda: win.session.paused, timeout=5000)
+    set_roi(win, "50,50,100,80")
+    qtbot.waitUntil(lambda: win.last_frame.image.shape == (80, 100), timeout=FRAME_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: win.session.paused, timeout=5000)
+    assert win.play_button.text() == "Play"
+    assert pane_image(win.frame_pane).shape == pane_image(win.event_pane).shape[:2] == (80, 100)
+    if win.last_frame.aps is not None:  # (the first APS frame is 40 ms in)
+        assert pane_image(win.defocus_pane).shape == (80, 100)
+    n = win.frames_painted
+    qtbot.wait(500)
+    assert win.frames_painted == n and win.session.paused  # one frame, not a resumed replay
+    win.close()

@@ -929,6 +929,9 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.session is not None:
             self._show_source_size(self.session)
             self._show_roi_outline()
+            s = self.session
+            if s.paused and not s.is_live and s.source.can_seek:  # a paused replay kept showing the
+                s.seek_relative(0)  # old ROI's frame beside the new outline: one frame, as a seek does
             self._drain()
 
     def _show_window_controls(self, cfg: WindowConfig) -> None:
