@@ -7,7 +7,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from conftest import REAL_FILES
+from conftest import REAL_FILES, REPO
 from test_s20_aps import aps_window, davis_synth, pane_image  # noqa: F401  (a fixture)
 
 
@@ -67,3 +67,24 @@ def test_a_new_roi_while_paused_shows_one_frame_of_it(qtbot, tmp_path, tiny_mode
     qtbot.wait(500)
     assert win.frames_painted == n and win.session.paused  # one frame, not a resumed replay
     win.close()
+
+
+def readme_keys() -> list[str]:
+    """The first column of README's key table (``| key | action |``)."""
+    lines = (REPO / "README.md").read_text(encoding="utf-8").splitlines()
+    start = lines.index("| key | action |") + 2
+    keys = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        keys.append(line.split("|")[1].strip())
+    return keys
+
+
+def test_the_help_overlay_lists_the_keys_of_readmes_table():
+    """The h overlay and README's key table name the same keys, in the same order (the
+    overlay lacked Esc, which leaves fullscreen)."""
+    from evfocus_live.gui.widgets import KEY_HELP
+
+    assert [k for k, _ in KEY_HELP] == readme_keys()
+    assert "Esc" in readme_keys()
