@@ -57,6 +57,7 @@ KEY_HELP = (
     ("s", "snapshot (PNG)"),
     ("\u2190 / \u2192", "seek -1 s / +1 s (files)"),
     ("f", "fullscreen"),
+    ("Esc", "leave fullscreen"),
     ("h", "this help"),
     ("q", "quit"),
 )

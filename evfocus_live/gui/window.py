@@ -140,7 +140,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._last_readout = 0.0
         self._latency_ms: float | None = None
         self._event_t_painted: int | None = None
-        self._aps_t_painted: int | None = None  # time of the APS frame in the defocus-map pane
+        #: the APS image in the defocus-map pane (the array, not its time: a new ROI or downsample
+        #: crops the same APS frame anew, and the pane must follow)
+        self._aps_painted: np.ndarray | None = None
         self._aps_waiting = False  # the session's APS frames are being read (see _aps_arrived)
         self._slider_busy = False
         self._meter_from_index = 0  # frames before it came from a model switched away from
@@ -927,6 +929,9 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.session is not None:
             self._show_source_size(self.session)
             self._show_roi_outline()
+            s = self.session
+            if s.paused and not s.is_live and s.source.can_seek:  # a paused replay kept showing the
+                s.seek_relative(0)  # old ROI's frame beside the new outline: one frame, as a seek does
             self._drain()
 
     def _show_window_controls(self, cfg: WindowConfig) -> None:
@@ -1159,7 +1164,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.defocus_pane.blank()
         self.defocus_pane.set_note(self._aps_note() if aps and self.session is not None
                                    and self.session.aps_loading else "")
-        self._aps_t_painted = None
+        self._aps_painted = None
         if self.last_frame is not None:
             self._paint_lower(self.last_frame)
 
@@ -1185,14 +1190,14 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.aps_shown:
             if fv.aps is None:
                 note = self._aps_note()
-                if self._aps_t_painted is not None or self.defocus_pane.note.toPlainText() != note:
+                if self._aps_painted is not None or self.defocus_pane.note.toPlainText() != note:
                     self.defocus_pane.show_image(np.zeros(fv.image.shape, np.uint8))
                     self.defocus_pane.set_note(note)
-                    self._aps_t_painted = None
-            elif fv.aps_t_us != self._aps_t_painted:
+                    self._aps_painted = None
+            elif fv.aps is not self._aps_painted:
                 self.defocus_pane.show_image(fv.aps)
                 self.defocus_pane.set_note("")
-                self._aps_t_painted = fv.aps_t_us
+                self._aps_painted = fv.aps
             return
         if fv.defocus is not None:
             if self.defocus_pane.isVisible():
