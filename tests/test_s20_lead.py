@@ -44,3 +44,31 @@ def test_a_stop_signal_during_the_paint_tick_closes_the_window_after_it(qtbot, t
     qtbot.waitUntil(lambda: bool(fired), timeout=30_000)
     qtbot.waitUntil(lambda: win.session is None and not win.isVisible(), timeout=30_000)
     assert errors == []
+
+
+def test_a_smaller_frame_mid_recording_keeps_its_aspect_ratio_in_the_video(tmp_path):
+    """An ROI, downsample or source change mid-recording resized later frames to the video's
+    first size: a square ROI in a 4:3 video came out stretched. Now it is letterboxed."""
+    import cv2
+    import numpy as np
+
+    from evfocus_live.gui.recording import VideoSink
+
+    sink = VideoSink(tmp_path / "v.mp4", fps=10)
+    sink.write(np.full((48, 64), 200, np.uint8), t_us=0)
+    square = np.full((32, 32), 255, np.uint8)
+    for k in range(1, 4):
+        sink.write(square, t_us=k * 100_000)
+    sink.close()
+    cap = cv2.VideoCapture(str(tmp_path / "v.mp4"))
+    frames = []
+    while True:
+        ok, f = cap.read()
+        if not ok:
+            break
+        frames.append(f[:, :, 0])
+    assert len(frames) >= 3 and frames[-1].shape == (48, 64)
+    last = frames[-1].astype(int)
+    # the square fills the height, 48x48 in the middle, black bars left and right
+    assert last[:, 24:40].mean() > 230
+    assert last[:, :4].mean() < 25 and last[:, -4:].mean() < 25

@@ -32,6 +32,20 @@ PACKET_US = 10_000
 PACKET_EVENTS = 1 << 16
 
 
+def letterbox(frame: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """``frame`` scaled to fit ``size`` (w, h) with its aspect ratio kept, centred on black: a
+    346x260 ROI in a 1280x720 video was stretched to 16:9."""
+    w, h = size
+    fh, fw = frame.shape[:2]
+    scale = min(w / fw, h / fh)
+    nw, nh = max(1, min(w, round(fw * scale))), max(1, min(h, round(fh * scale)))
+    small = cv2.resize(frame, (nw, nh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    out = np.zeros((h, w) + frame.shape[2:], frame.dtype)
+    y, x = (h - nh) // 2, (w - nw) // 2
+    out[y:y + nh, x:x + nw] = small
+    return out
+
+
 class VideoSink:
     """Greyscale uint8 frames -> .mp4 (mp4v), opened lazily at the first frame's size.
 
@@ -80,8 +94,8 @@ class VideoSink:
                 self._vw = None
                 raise EvFocusError(f"{self.path}: cannot open video writer")
             self._size = (w, h)
-        if (w, h) != self._size:  # a source change mid-recording: keep the file's size
-            frame = cv2.resize(frame, self._size, interpolation=cv2.INTER_AREA)
+        if (w, h) != self._size:  # a source, ROI or downsample change mid-recording: the file's size
+            frame = letterbox(frame, self._size)
         bgr = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR) if frame.ndim == 2 else frame
         bgr = pad_even(bgr)
         for _ in range(self._copies(t_us)):
