@@ -220,6 +220,25 @@ class PipelineStats:
         return d
 
 
+def aps_times_in_range(times_us: np.ndarray, range_us: tuple[int, int] | None, start_s: float | None,
+                       end_s: float | None) -> np.ndarray:
+    """The APS frame times inside ``start_s``..``end_s`` (seconds from the recording's first
+    event, as ``SourceConfig`` gives them): ``--at aps --start-s/--end-s`` made a frame at
+    every APS frame of the file, those outside the range with no events."""
+    if range_us is None or (not start_s and end_s is None):
+        return times_us
+    keep = np.ones(len(times_us), dtype=bool)
+    if start_s:
+        keep &= times_us >= range_us[0] + int(round(start_s * 1e6))
+    if end_s is not None:
+        keep &= times_us <= range_us[0] + int(round(end_s * 1e6))
+    return times_us[keep]
+
+
+def _range_text(start_s: float | None, end_s: float | None) -> str:
+    return f"{start_s or 0:g} s to " + ("the end" if end_s is None else f"{end_s:g} s")
+
+
 def _frame_t(frame: tuple[int, np.ndarray]) -> int:
     return frame[0]
 
@@ -541,10 +560,18 @@ class Pipeline:
         if self.timestamps_us is not None or window.mode != "timestamps" or not window.timestamps_aps:
             return self.timestamps_us
         times = np.array([t for t, _ in self._source_aps()], dtype=np.int64)
+        name = getattr(self.source, "path", None) or f"{self.source.format} source"
         if not len(times):
-            name = getattr(self.source, "path", None) or f"{self.source.format} source"
             raise InputError(f"{name}: has no APS (grey-level) frames to take the frame times from "
                              "(a DAVIS recording with frames has them)")
+        if not self.source.is_live:  # (start_s/end_s: the file's range, as _apply_range reads it)
+            rng = self.source.time_range_us()
+            kept = aps_times_in_range(times, rng, self._start_s, self._end_s)
+            if not len(kept):
+                raise InputError(f"{name}: none of its {len(times)} APS frames lies between the start and end asked "
+                                 f"({_range_text(self._start_s, self._end_s)}; the frames are at "
+                                 f"{(times[0] - rng[0]) / 1e6:.6f}..{(times[-1] - rng[0]) / 1e6:.6f} s)")
+            times = kept
         return times
 
     def aps_at(self, t_us: int) -> tuple[int, np.ndarray] | None:
