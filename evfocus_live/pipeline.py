@@ -564,7 +564,7 @@ class Pipeline:
         if not len(times):
             raise InputError(f"{name}: has no APS (grey-level) frames to take the frame times from "
                              "(a DAVIS recording with frames has them)")
-        if not self.source.is_live:  # (start_s/end_s: the file's range, as _apply_range reads it)
+        if not self.source.is_live and (self._start_s or self._end_s is not None):  # (as _apply_range)
             rng = self.source.time_range_us()
             kept = aps_times_in_range(times, rng, self._start_s, self._end_s)
             if not len(kept):
