@@ -59,7 +59,7 @@ from .core.defocus import activity_weights, defocus_readout_px
 from .core.postprocess import apply_event_filters, apply_frame_filters, build_postprocessors
 from .core.render import crop_and_bin, event_image
 from .core.stats import RateMeter
-from .core.slicing import RESTART_BACK_US, Window, make_slicer
+from .core.slicing import RESTART_BACK_US, TimestampSlicer, Window, make_slicer
 from .core.voxel import voxel_grid
 from .errors import CheckpointError, ConfigError, EvFocusError, InputError, first_line
 from .events import EVENT_DTYPE, concat
@@ -684,6 +684,9 @@ class Pipeline:
         if wh != self._wh:
             post = build_postprocessors(self.post_cfg.steps, self.post_cfg.options, width=wh[0], height=wh[1])
         with self._command():
+            # where the stream is: the newest event the old slicer took (none since a seek: the seek's time)
+            pos = getattr(self.slicer, "_tmax", None)
+            pos = pos if pos is not None else self.stats.sensor_t_us
             self.window_cfg, self.timestamps_us, self.slicer = window, ts, slicer
             if post is not None:
                 self._wh = wh
@@ -691,6 +694,10 @@ class Pipeline:
                 log.info("ROI %s, downsample %d: the model sees %dx%d", window.roi, window.downsample, *wh)
             self._gen += 1
             self._reset_state_locked()
+            if isinstance(slicer, TimestampSlicer) and pos is not None:
+                # the given (or APS) times from there on: from the first, a switch mid-recording made
+                # a frame, with no event, at every earlier time, back in time from the last frame
+                slicer.reset(int(pos))
 
     def set_model(self, model, device: str | None = None) -> None:
         """Switch model (name, path or object) and optionally device; resets the state."""

@@ -81,3 +81,32 @@ def test_pipeline_timestamps_aps_follows_the_source_range(shared_data):
     with pytest.raises(InputError, match="none of its 3 APS frames"):
         Pipeline(SourceConfig(spec=path, speed=0, start_s=0.09), window,
                  ModelConfig(name="firenet", device="cpu", precision="fp32"))
+
+
+# ------------------------------------------------------------ set_window to timestamps mid-run
+def _frames_with_switch(path, first: WindowConfig, then: WindowConfig, at_index: int):
+    with Pipeline(SourceConfig(spec=path, speed=0), first, ModelConfig(name="firenet", device="cpu",
+                                                                       precision="fp32")) as pipe:
+        out = []
+        for fr in pipe.frames():
+            out.append(fr)
+            if fr.index == at_index:
+                pipe.set_window(then)
+    return out
+
+
+def test_set_window_to_aps_times_mid_recording_goes_on_from_there(shared_data):
+    """A switch to APS (or given) times mid-recording made a frame at every earlier time, with
+    no event, back in time from the last frame; now the times after the stream's position."""
+    t0 = DAVIS["t_first_us"]
+    frames = _frames_with_switch(str(shared_data / DAVIS["path"].name), WindowConfig(mode="duration", window_ms=10),
+                                 WindowConfig(mode="timestamps", timestamps_aps=True), at_index=4)
+    assert [fr.t_us - t0 for fr in frames[5:]] == [APS_REL_US[2]]
+    assert frames[5].n_events > 0 and frames[5].aps_t_us == frames[5].t_us
+    # a new ROI while on APS times goes on too (it started over at the first APS time)
+    aps = WindowConfig(mode="timestamps", timestamps_aps=True)
+    frames = _frames_with_switch(str(shared_data / DAVIS["path"].name), aps,
+                                 WindowConfig(mode="timestamps", timestamps_aps=True, roi=(0, 0, 64, 64)), at_index=0)
+    ts = [fr.t_us for fr in frames]
+    assert ts == sorted(set(ts)) and ts[0] == t0 + APS_REL_US[0]
+    assert frames[-1].image.shape == frames[-1].aps.shape == (64, 64)
