@@ -59,7 +59,7 @@ from .core.defocus import activity_weights, defocus_readout_px
 from .core.postprocess import apply_event_filters, apply_frame_filters, build_postprocessors
 from .core.render import crop_and_bin, event_image
 from .core.stats import RateMeter
-from .core.slicing import RESTART_BACK_US, Window, make_slicer
+from .core.slicing import RESTART_BACK_US, TimestampSlicer, Window, make_slicer
 from .core.voxel import voxel_grid
 from .errors import CheckpointError, ConfigError, EvFocusError, InputError, first_line
 from .events import EVENT_DTYPE, concat
@@ -218,6 +218,25 @@ class PipelineStats:
         d["events_per_s"] = self.events_per_s
         d["fps"] = self.fps
         return d
+
+
+def aps_times_in_range(times_us: np.ndarray, range_us: tuple[int, int] | None, start_s: float | None,
+                       end_s: float | None) -> np.ndarray:
+    """The APS frame times inside ``start_s``..``end_s`` (seconds from the recording's first
+    event, as ``SourceConfig`` gives them): ``--at aps --start-s/--end-s`` made a frame at
+    every APS frame of the file, those outside the range with no events."""
+    if range_us is None or (not start_s and end_s is None):
+        return times_us
+    keep = np.ones(len(times_us), dtype=bool)
+    if start_s:
+        keep &= times_us >= range_us[0] + int(round(start_s * 1e6))
+    if end_s is not None:
+        keep &= times_us <= range_us[0] + int(round(end_s * 1e6))
+    return times_us[keep]
+
+
+def _range_text(start_s: float | None, end_s: float | None) -> str:
+    return f"{start_s or 0:g} s to " + ("the end" if end_s is None else f"{end_s:g} s")
 
 
 def _frame_t(frame: tuple[int, np.ndarray]) -> int:
@@ -541,10 +560,18 @@ class Pipeline:
         if self.timestamps_us is not None or window.mode != "timestamps" or not window.timestamps_aps:
             return self.timestamps_us
         times = np.array([t for t, _ in self._source_aps()], dtype=np.int64)
+        name = getattr(self.source, "path", None) or f"{self.source.format} source"
         if not len(times):
-            name = getattr(self.source, "path", None) or f"{self.source.format} source"
             raise InputError(f"{name}: has no APS (grey-level) frames to take the frame times from "
                              "(a DAVIS recording with frames has them)")
+        if not self.source.is_live and (self._start_s or self._end_s is not None):  # (as _apply_range)
+            rng = self.source.time_range_us()
+            kept = aps_times_in_range(times, rng, self._start_s, self._end_s)
+            if not len(kept):
+                raise InputError(f"{name}: none of its {len(times)} APS frames lies between the start and end asked "
+                                 f"({_range_text(self._start_s, self._end_s)}; the frames are at "
+                                 f"{(times[0] - rng[0]) / 1e6:.6f}..{(times[-1] - rng[0]) / 1e6:.6f} s)")
+            times = kept
         return times
 
     def aps_at(self, t_us: int) -> tuple[int, np.ndarray] | None:
@@ -657,6 +684,9 @@ class Pipeline:
         if wh != self._wh:
             post = build_postprocessors(self.post_cfg.steps, self.post_cfg.options, width=wh[0], height=wh[1])
         with self._command():
+            # where the stream is: the newest event the old slicer took (none since a seek: the seek's time)
+            pos = getattr(self.slicer, "_tmax", None)
+            pos = pos if pos is not None else self.stats.sensor_t_us
             self.window_cfg, self.timestamps_us, self.slicer = window, ts, slicer
             if post is not None:
                 self._wh = wh
@@ -664,6 +694,10 @@ class Pipeline:
                 log.info("ROI %s, downsample %d: the model sees %dx%d", window.roi, window.downsample, *wh)
             self._gen += 1
             self._reset_state_locked()
+            if isinstance(slicer, TimestampSlicer) and pos is not None:
+                # the given (or APS) times from there on: from the first, a switch mid-recording made
+                # a frame, with no event, at every earlier time, back in time from the last frame
+                slicer.reset(int(pos))
 
     def set_model(self, model, device: str | None = None) -> None:
         """Switch model (name, path or object) and optionally device; resets the state."""

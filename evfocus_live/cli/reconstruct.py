@@ -309,16 +309,28 @@ def _append_line(f, path: Path, line: str) -> None:
         raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from exc
 
 
-def _check_aps(input_path: str) -> None:
-    """``--at aps``: the input must hold APS frames (else one line, before any work)."""
+def _check_aps(input_path: str, start_s: float | None = None, end_s: float | None = None) -> None:
+    """``--at aps``: the input must hold APS frames, one at least between ``--start-s`` and
+    ``--end-s`` (else one line, before any work)."""
+    import numpy as np
+
     from ..errors import InputError
+    from ..pipeline import aps_times_in_range
     from ..sources import open_file
 
     with open_file(input_path) as src:
-        if not len(src.aps_frames()):
+        frames = src.aps_frames()
+        if not len(frames):
             why = "no frame stream in it" if src.format == "aedat4" else f"{src.format} recordings have none"
             raise InputError(f"{input_path}: has no APS (grey-level) frames ({why}); --at aps needs a DAVIS "
                              "recording with frames")
+        times = np.array([t for t, _ in frames], dtype=np.int64)
+        rng = src.time_range_us()
+        if not len(aps_times_in_range(times, rng, start_s, end_s)):
+            span = f"{start_s or 0:g} s to " + ("the end" if end_s is None else f"{end_s:g} s")
+            raise InputError(f"{input_path}: none of its {len(times)} APS frames lies between --start-s and --end-s "
+                             f"({span}; the frames are at {(times[0] - rng[0]) / 1e6:.6f}.."
+                             f"{(times[-1] - rng[0]) / 1e6:.6f} s)")
 
 
 def _check_at_times(ts, t_first_us: int, t_last_us: int, input_path: str) -> None:
@@ -570,7 +582,7 @@ def _run(args) -> int:
         detect_format(inp)
     if opts["at"] == AT_APS:
         for inp in args.inputs:
-            _check_aps(inp)
+            _check_aps(inp, opts["start_s"], opts["end_s"])
     if opts["roi"] is not None:  # (the sensor's size needs the file open: a header read)
         _check_roi(args.inputs, opts["roi"])
     outdir = check_output_dir("-o", args.output)  # before any work: a bad folder fails in a second
