@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PySide6 import QtCore
 from test_review2_gui import pattern, wait_frames
@@ -72,3 +73,18 @@ def test_a_smaller_frame_mid_recording_keeps_its_aspect_ratio_in_the_video(tmp_p
     # the square fills the height, 48x48 in the middle, black bars left and right
     assert last[:, 24:40].mean() > 230
     assert last[:, :4].mean() < 25 and last[:, -4:].mean() < 25
+
+
+@pytest.mark.parametrize("at, expect", [("", "--at needs a file of frame times or 'aps'"),
+                                        ("APS", "has no APS (grey-level) frames")])
+def test_reconstruct_at_empty_is_refused_and_at_aps_ignores_case(tmp_path, capsys, at, expect):
+    """``--at ''`` made the default windows in silence; ``--at APS`` looked for a file named APS."""
+    from conftest import make_events
+
+    from evfocus_live.cli import main
+
+    ev = tmp_path / "ev.npy"
+    np.save(ev, make_events(2000, 64, 48, duration_us=200_000))
+    assert main(["reconstruct", str(ev), "-o", str(tmp_path / "out"), "--at", at, "--no-progress"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and expect in err[0], err

@@ -108,6 +108,11 @@ def _options(args) -> dict:
     from .options import (check_device, check_downsample, check_number, check_window_events, check_window_ms,
                           parse_roi, post_steps)
 
+    if args.at is not None:  # '' gave the default windows in silence; 'APS' was a file name
+        if not args.at.strip():
+            raise ConfigError("--at needs a file of frame times or 'aps'")
+        if args.at.strip().lower() == AT_APS:
+            args.at = AT_APS
     device = check_device("--device", args.device)
     check_window_ms("--window-ms", args.window_ms)
     check_window_ms("--adaptive-ms", args.adaptive_ms)
