@@ -280,6 +280,7 @@ class Pipeline:
         self.window_cfg = window or WindowConfig()
         self.aps = bool(aps)
         self._aps_warned = False
+        self._aps_size_warned = False
         #: ((APS time, frame id, roi, downsample), that frame cropped and binned): one at a time
         self._aps_view: tuple[tuple, tuple[int, np.ndarray]] | None = None
         self.post_cfg = post if post is not None else PostConfig()
@@ -586,6 +587,11 @@ class Pipeline:
         ``FrameResult.image`` pixel for pixel. Made once per APS frame (~25 a second against
         hundreds of windows); safe from any thread (one tuple swapped whole)."""
         hit = self.aps_at(t_us)
+        if hit is not None and hit[1].shape[:2] != self._source_wh[::-1] and not self._aps_size_warned:
+            self._aps_size_warned = True  # (DV's APS region of interest: where it sits is not read)
+            log.warning("%s source: its APS frames are %dx%d, its events %dx%d: the APS frame shown "
+                        "and saved does not line up with the reconstruction", self.source.format,
+                        hit[1].shape[1], hit[1].shape[0], *self._source_wh)
         roi, n = self.window_cfg.roi, self.window_cfg.downsample
         if hit is None or (roi is None and n == 1):
             return hit

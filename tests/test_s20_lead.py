@@ -88,3 +88,22 @@ def test_reconstruct_at_empty_is_refused_and_at_aps_ignores_case(tmp_path, capsy
     assert main(["reconstruct", str(ev), "-o", str(tmp_path / "out"), "--at", at, "--no-progress"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and expect in err[0], err
+
+
+def test_aps_frames_of_another_size_than_the_events_are_said_once(caplog, tiny_model):
+    """A DAVIS recorded with DV's APS region of interest has smaller APS frames than its event
+    sensor; the APS PNGs and pane did not line up with the frames, in silence."""
+    import logging
+
+    from evfocus_live.config import PostConfig, WindowConfig
+    from evfocus_live.pipeline import Pipeline
+
+    src = pattern(64, 48)
+    small = np.full((12, 16), 128, np.uint8)
+    src.aps_frames = lambda limit=None: [(0, small)]
+    pipe = Pipeline(src, WindowConfig(mode="events", window_events=500), model_obj=tiny_model,
+                    post=PostConfig(steps=()))
+    with caplog.at_level(logging.WARNING):
+        frames = [fr for _, fr in zip(range(3), pipe.frames())]
+    said = [r.getMessage() for r in caplog.records if "APS frames are 16x12" in r.getMessage()]
+    assert frames[-1].aps is small and len(said) == 1 and "64x48" in said[0]
