@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import REAL_FILES
+from test_s20_aps import ckpt, read_ts, reconstruct  # noqa: F401 (ckpt: a fixture)
 
 from evfocus_live.cli import main
 from evfocus_live.config import ModelConfig, SourceConfig, WindowConfig
@@ -21,24 +22,6 @@ from evfocus_live.pipeline import Pipeline
 DAVIS = REAL_FILES["davis346"]
 #: the DAVIS file's APS frame times, µs after its first event
 APS_REL_US = (568, 40_568, 80_568)
-
-
-@pytest.fixture(scope="module")
-def ckpt(tmp_path_factory) -> Path:
-    import torch
-
-    from evfocus_live.nn.registry import build_model, save_checkpoint
-    torch.manual_seed(0)
-    return save_checkpoint(tmp_path_factory.mktemp("ckpt") / "firenet_tiny.pt", build_model("firenet", {"base": 2}))
-
-
-def reconstruct(inp, out, ckpt, *extra) -> int:
-    return main(["reconstruct", str(inp), "-o", str(out), "--model", str(ckpt), "--device", "cpu",
-                 "--no-progress", *extra])
-
-
-def read_ts(d: Path) -> list[tuple[int, int]]:
-    return [tuple(int(v) for v in ln.split()) for ln in (d / "timestamps.txt").read_text().splitlines()]
 
 
 # ------------------------------------------------------------- --at aps with --start-s/--end-s
