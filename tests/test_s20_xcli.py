@@ -7,8 +7,6 @@ first event).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from conftest import REAL_FILES
