@@ -48,6 +48,17 @@ def positive_float(text: str) -> float:
     return value
 
 
+def non_negative_float(text: str, hint: str = "") -> float:
+    """A finite number >= 0 (``hint``: what 0 means, said in the error)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number >= 0{hint}, got {text!r}")
+    return value
+
+
 def unit_float(text: str) -> float:
     """A value in [0, 1] (a focus knob position)."""
     try:

@@ -38,30 +38,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _options import Parser, fail, positive_float, positive_int  # noqa: E402
+from _options import Parser, fail, non_negative_float, positive_float, positive_int  # noqa: E402
 
 log = logging.getLogger("soak")
 
 
 def speed(text: str) -> float:
     """A replay speed: > 0, or 0 for as fast as possible (as ``evfocus-live --speed``)."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not 0 <= value < math.inf:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0 (0: as fast as possible), got {text!r}")
-    return value
-
-
-def non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not 0 <= value < math.inf:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
-    return value
+    return non_negative_float(text, " (0: as fast as possible)")
 
 
 def _proc_status(key: str) -> int | None:

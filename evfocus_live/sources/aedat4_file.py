@@ -576,14 +576,10 @@ class Aedat4FileSource(EventSource):
                 out[s.name or s.type] = 0
         return out
 
-    def has_frames(self) -> bool:
-        """Whether the file holds APS frame packets (found when it was opened: no decoding)."""
-        return bool(self._frame_packets)
-
     @property
     def has_aps(self) -> bool:
-        """Whether the file holds APS frames (:meth:`has_frames`): known without reading them,
-        so the viewer can offer its APS toggle while the frames load in the background."""
+        """Whether the file holds APS frame packets (found when it was opened, no decoding), so
+        the viewer can offer its APS toggle while the frames load in the background."""
         return bool(self._frame_packets)
 
     def read_frames(self, max_bytes: int | None = None) -> list[tuple[int, np.ndarray]]:
