@@ -691,7 +691,7 @@ class Pipeline:
             post = build_postprocessors(self.post_cfg.steps, self.post_cfg.options, width=wh[0], height=wh[1])
         with self._command():
             # where the stream is: the newest event the old slicer took (none since a seek: the seek's time)
-            pos = getattr(self.slicer, "_tmax", None)
+            pos = getattr(self.slicer, "t_last_us", None)
             pos = pos if pos is not None else self.stats.sensor_t_us
             self.window_cfg, self.timestamps_us, self.slicer = window, ts, slicer
             if post is not None:

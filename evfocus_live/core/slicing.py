@@ -209,6 +209,12 @@ class _StreamSlicer:
             return chunks[0]
         return concat([c[0] for c in chunks]), np.concatenate([c[1] for c in chunks])
 
+    @property
+    def t_last_us(self) -> int | None:
+        """The newest event time taken since the last reset (None: none yet): where the stream
+        is, for a new slicer that must go on from there."""
+        return self._tmax
+
     def _clear(self) -> None:
         self._chunks, self._n_pending, self._tmax = [], 0, None
         self._restart_said = False
