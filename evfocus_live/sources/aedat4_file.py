@@ -251,10 +251,11 @@ class Aedat4FileSource(EventSource):
 
     # --- layout ---------------------------------------------------------------------
     def _open(self) -> None:
-        size = self._size = self.path.stat().st_size
+        # the size of the file opened (fstat), not of whatever the path names by now
+        self._file = FileReader(self._fh, self.path)
+        size = self._size = self._file.size
         if size < len(MAGIC) + 4:
             raise InputError(f"{self.path}: AEDAT4 file is truncated (no header)")
-        self._file = FileReader(self._fh, self.path)
         head = self._file.read(0, len(MAGIC) + 4)
         if head[:len(MAGIC)] != MAGIC:
             raise InputError(f"{self.path}: not an AEDAT 4.0 file")
@@ -558,10 +559,18 @@ class Aedat4FileSource(EventSource):
 
     # --- extra streams through dv-processing --------------------------------------------
     def _dv(self):
+        """dv-processing's reader of this file. It opens the path again, so first check that
+        the path still names the file opened, unchanged: a recording rotated (another file
+        renamed over the path) or rewritten in place since gave another recording's IMU
+        samples and triggers beside these events, in silence. (A file that only grew, a
+        recording still being written, passes: dv reads what is there.)"""
         try:
             import dv_processing as dv
         except ImportError:
             raise InputError("reading IMU/triggers needs dv-processing") from None
+        if self._file is None:
+            raise InputError(f"{self.path}: the source was closed")
+        self._file.check_path("cannot read its IMU/triggers")
         try:
             return dv.io.MonoCameraRecording(str(self.path))
         except Exception as exc:
