@@ -8,7 +8,8 @@
   ends cleanly; the text reader read on into the appended rows (the last one half written).
 * A text file that **shrank** said "rows need 4 columns"; now "shrank", as the others.
 * A recording **rotated** (another file renamed over the path): the AEDAT4 reader's IMU and
-  trigger reads (dv-processing opens the path again) read the other file's; now refused.
+  trigger reads (dv-processing opened the path again) read the other file's; a copy in
+  progress was refused by dv. Now our own bounded parser reads them from the file opened.
 * The **Metavision SDK** path of the RAW reader (mocked: the SDK is not on PyPI) passed
   events outside the header's sensor size on, where our decoder drops and counts them.
 * An HDF5 file compressed with Prophesee's **ECF** filter, which is not installed, failed on
@@ -111,8 +112,9 @@ def test_file_rewritten_in_place_is_one_error_not_another_recordings_events(tmp_
         got, err = _read_on(src)
     assert err is not None, "read on in silence"
     msg = str(err)
-    assert str(path) in msg and "\n" not in msg
-    assert ("rewritten" in msg or "changed" in msg or "shrank" in msg), msg
+    assert msg.startswith(f"{path}: ") and "\n" not in msg
+    why = msg[len(str(path)):]  # (the test's folder name says "rewritten" too)
+    assert "was rewritten while being read" in why or "changed while being read" in why, msg
     ev = np.concatenate([first, *got])
     assert len(first) and int(ev["t"].max()) <= int(A["t"].max())  # none of B's events
 
@@ -178,49 +180,81 @@ def test_file_rotated_by_rename_is_read_to_its_end(tmp_path, fmt):
     assert err is None and np.array_equal(np.concatenate([first, *got]), A)
 
 
-# --- AEDAT4 IMU / triggers through dv-processing -------------------------------------------
+# --- AEDAT4 IMU / triggers (our parser; dv-processing before) -------------------------------
 
-def test_aedat4_imu_and_triggers_of_a_rotated_recording_are_refused(tmp_path, shared_data):
-    """dv-processing opens the path again: after a rotation it read the new file's IMU
-    samples and triggers, to be shown beside the old file's events."""
-    pytest.importorskip("dv_processing")
-    real = shared_data / "davis346_pegboard_aestream.aedat4"
+DAVIS = "davis346_pegboard_aestream.aedat4"
+
+
+def _dv_imu_and_triggers(path):
+    """The reference: dv-processing's reading of the IMU and trigger streams."""
+    dv = pytest.importorskip("dv_processing")
+    r = dv.io.MonoCameraRecording(str(path))
+    imu = [(m.timestamp, m.accelerometerX, m.accelerometerY, m.accelerometerZ, m.gyroscopeX,
+            m.gyroscopeY, m.gyroscopeZ) for _ in iter(lambda: r.isRunning("imu"), False)
+           for m in (r.getNextImuBatch() or [])]
+    r = dv.io.MonoCameraRecording(str(path))
+    trig = [(m.timestamp, int(m.type)) for _ in iter(lambda: r.isRunning("triggers"), False)
+            for m in (r.getNextTriggerBatch() or [])]
+    return imu, trig
+
+
+def test_aedat4_imu_and_triggers_match_dv_processing(shared_data):
+    path = shared_data / DAVIS
+    ref_imu, ref_trig = _dv_imu_and_triggers(path)
+    with Aedat4FileSource(path) as src:
+        imu, trig = src.read_imu(), src.read_triggers()
+    assert len(imu) == 130 and len(trig) == 15
+    assert imu.tolist() == ref_imu  # (float32 values: dv gives the same doubles)
+    assert trig.tolist() == ref_trig
+
+
+def test_aedat4_imu_and_triggers_of_a_rotated_recording_come_from_the_file_opened(tmp_path, shared_data):
+    """dv-processing opened the path again: after a rotation it read the new file's IMU
+    samples and triggers, shown beside the old file's events."""
     path = tmp_path / "rec.aedat4"
-    shutil.copyfile(real, path)
-    src = Aedat4FileSource(path)
-    assert len(src.read_imu()) == 130 and len(src.read_triggers()) == 15
-    shutil.copyfile(real, tmp_path / "next.aedat4")
-    os.replace(tmp_path / "next.aedat4", path)
-    for fn in (src.read_imu, src.read_triggers):
-        with pytest.raises(InputError, match="names another file than the one opened"):
-            fn()
-    assert sum(len(b) for b in src) == 117_667  # the events still read, from the file opened
-    src.close()
+    shutil.copyfile(shared_data / DAVIS, path)
+    with Aedat4FileSource(path) as src:
+        data = (shared_data / DAVIS).read_bytes()
+        (tmp_path / "next.aedat4").write_bytes(data[:len(data) // 3])  # another, shorter one
+        os.replace(tmp_path / "next.aedat4", path)
+        assert len(src.read_imu()) == 130 and len(src.read_triggers()) == 15
+        assert sum(len(b) for b in src) == 117_667
 
 
-def test_aedat4_imu_of_a_recording_in_progress_and_of_a_shrunk_one(tmp_path, shared_data):
-    """A recording still being written (header 'no index', last packet cut) gives the IMU
-    samples written so far; one cut under the open reader is one line."""
-    pytest.importorskip("dv_processing")
-    data = bytearray((shared_data / "davis346_pegboard_aestream.aedat4").read_bytes())
-    dtp_at = 54  # dataTablePosition in this file's IOHeader (checked below)
-    assert int.from_bytes(data[dtp_at:dtp_at + 8], "little") == 1_190_063
-    body = bytes(data[:1_190_063])
-    data[dtp_at:dtp_at + 8] = (-1).to_bytes(8, "little", signed=True)
+def test_aedat4_imu_and_triggers_of_a_copy_in_progress(tmp_path, shared_data):
+    """A recording still being copied (its header names an index not there yet) or written
+    (header 'no index'): the IMU samples and triggers of the complete packets so far, as
+    the events. dv-processing refused the first ("FileDataTable set but not present")."""
+    data = (shared_data / DAVIS).read_bytes()
+    with Aedat4FileSource(shared_data / DAVIS) as src:
+        imu_all, trig_all = src.read_imu(), src.read_triggers()
     path = tmp_path / "rec.aedat4"
-    path.write_bytes(bytes(data[:int(len(body) * 0.97)]))
-    src = Aedat4FileSource(path)
-    imu, trig = src.read_imu(), src.read_triggers()
+    path.write_bytes(data[:int(len(data) * 0.3)])
+    with Aedat4FileSource(path) as src:
+        imu, trig = src.read_imu(), src.read_triggers()
     assert 0 < len(imu) < 130 and 0 < len(trig) < 15
-    assert np.all(np.diff(imu["t"]) >= 0)
-    src.close()
-    path.write_bytes(body)
-    src = Aedat4FileSource(path)
-    src.read()
-    os.truncate(path, len(body) // 2)
-    with pytest.raises(InputError, match="shrank"):
-        src.read_imu()
-    src.close()
+    assert np.array_equal(imu, imu_all[:len(imu)]) and np.array_equal(trig, trig_all[:len(trig)])
+
+
+def test_aedat4_imu_of_a_shrunk_or_corrupt_file_is_one_line(tmp_path, shared_data):
+    data = (shared_data / DAVIS).read_bytes()
+    path = tmp_path / "rec.aedat4"
+    path.write_bytes(data)
+    with Aedat4FileSource(path) as src:
+        src.read()
+        os.truncate(path, len(data) // 2)
+        with pytest.raises(InputError, match="shrank"):
+            src.read_imu()
+    with Aedat4FileSource(shared_data / DAVIS) as src:
+        off, n = src._other_packets[2][1]  # the second IMU packet
+    bad = bytearray(data)
+    bad[off:off + 4] = b"\xff" * 4  # its LZ4 frame's magic
+    path.write_bytes(bytes(bad))
+    with Aedat4FileSource(path) as src:
+        assert sum(len(b) for b in src) == 117_667  # the events are not touched
+        with pytest.raises(InputError, match=rf"corrupt AEDAT4 (imu )?packet at byte {off}"):
+            src.read_imu()
+        assert len(src.read_triggers()) == 15
 
 
 # --- the Metavision SDK path of the RAW reader (mocked) ------------------------------------
