@@ -466,3 +466,20 @@ def test_raw_evt3_vector_words_and_time_wrap_at_every_block_end(tmp_path):
     for block_words in range(64, 76):
         with RawFileSource(path, block_bytes=2 * block_words) as src:
             assert np.array_equal(np.concatenate(list(src)), ref), block_words
+
+
+def test_raw_header_smaller_than_the_events_says_so_at_the_first_drop(tmp_path, caplog):
+    """A header whose geometry is smaller than the events' drops events all along; it was said
+    only at the end of the stream, which a looping replay never reaches."""
+    ev = make_events(20_000, 1280, 720, duration_us=400_000, seed=6)
+    path = tmp_path / "g.raw"
+    path.write_bytes(raw_file_bytes(ev, 2, 640, 480))  # header: 640x480
+    with RawFileSource(path, block_bytes=4096) as src:
+        first = src.read()
+        assert len(first) and "outside the 640x480 sensor (a wrong size in the header" in caplog.text
+        assert len(caplog.records) == 1
+        rest = list(src)
+        total = src.stats["dropped"]
+    inside = ev[(ev["x"] < 640) & (ev["y"] < 480)]
+    assert np.array_equal(np.concatenate([first, *rest]), inside) and total == len(ev) - len(inside)
+    assert len(caplog.records) == 2 and "more event(s)" in caplog.records[1].getMessage()

@@ -276,13 +276,21 @@ class RawFileSource(EventSource):
         if self._file is None:
             return None
         batch = self._read_metavision() if self._mv is not None else self._decode_block()
+        dropped = int(self._state[evt.DROPPED])
         if batch is None:
-            dropped = int(self._state[evt.DROPPED])
             if dropped > self._warned_dropped:
-                log.warning("%s: dropped %d event(s) outside the %dx%d sensor (corrupt data?)",
-                            self.path.name, dropped - self._warned_dropped, self.width, self.height)
+                log.warning("%s: dropped %d %sevent(s) outside the %dx%d sensor (corrupt data?)",
+                            self.path.name, dropped - self._warned_dropped,
+                            "more " if self._warned_dropped else "", self.width, self.height)
                 self._warned_dropped = dropped
             return None
+        if dropped and not self._warned_dropped:
+            # said at once (a header with a wrong size drops events all along; a replay that
+            # loops never reaches the end), later ones summed at the end, as the other readers
+            log.warning("%s: dropped %d event(s) outside the %dx%d sensor (a wrong size in the "
+                        "header, or corrupt data?); later ones are summed at the end",
+                        self.path.name, dropped, self.width, self.height)
+            self._warned_dropped = dropped
         if self._drop_before is not None:
             # a dense EVT3 block may take several reads (output sized from the ratio)
             batch = batch[batch["t"] >= self._drop_before]
