@@ -72,9 +72,9 @@ def check_filters(ds, path) -> None:
             continue
         if code == ECF_FILTER_ID:
             raise InputError(f"{path}: {ds.name} is compressed with Prophesee's ECF codec (HDF5 "
-                             f"filter {code}), which is not installed: install Prophesee's "
-                             "hdf5_ecf plugin (OpenEB) and set HDF5_PLUGIN_PATH to its folder, "
-                             "or export the recording as .raw")
+                             f"filter {code}), which is not installed: get Prophesee's hdf5_ecf "
+                             "filter plugin (its GitHub repository, or the Metavision SDK) and set "
+                             "HDF5_PLUGIN_PATH to its folder, or export the recording as .raw")
         label = name.decode("latin-1", "replace") if isinstance(name, bytes) else str(name)
         raise InputError(f"{path}: {ds.name} is compressed with HDF5 filter {code} "
                          f"({label or 'unnamed'}), which is not installed (hdf5plugin provides "
