@@ -33,7 +33,6 @@ from conftest import make_events
 from evt_reference import as_events, raw_file_bytes, ref_decode_evt3
 from evfocus_live.cli import main
 from evfocus_live.errors import InputError
-from evfocus_live.events import EVENT_DTYPE
 from evfocus_live.sources import hdf5_file, npy_file, open_file
 from evfocus_live.sources.aedat4_file import Aedat4FileSource
 from evfocus_live.sources.raw_file import RawFileSource
