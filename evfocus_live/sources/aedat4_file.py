@@ -1,4 +1,5 @@
-"""AEDAT 4.0 recordings (iniVation DV): events by our own bounded parser, extras via dv.
+"""AEDAT 4.0 recordings (iniVation DV): events, APS frames, IMU and triggers by our own
+bounded parser.
 
 Why not ``dv.io.MonoCameraRecording`` for events: on a file with a few flipped bytes
 inside packets, dv-processing 2.0.4 spins for > 10 s in C++ (measured; a Python thread
@@ -10,8 +11,10 @@ a walk over the ``(stream id, size)`` packet headers, then per packet an LZ4/ZST
 dv events, converted to :data:`EVENT_DTYPE` by a numba kernel. APS frames (``FRME``
 packets, one size-prefixed dv ``Frame`` flatbuffer each) are parsed the same bounded way
 (:meth:`Aedat4FileSource.read_frames`): dv-processing spun for over a minute on a frame
-packet with three flipped header bytes, and the viewer reads them at open. dv-processing is
-still used for the optional IMU / trigger streams, which only well-formed files need.
+packet with three flipped header bytes, and the viewer reads them at open. IMU samples and
+triggers too (:meth:`Aedat4FileSource.read_imu`): dv-processing, used for them before, opens
+the path again (a recording rotated since gave another file's) and refused a recording
+still being copied ("FileDataTable set but not present").
 
 Reading: plain positioned reads, no ``mmap``: a mapped file truncated under the reader
 (a recorder rewriting it) killed the process with SIGBUS; now the read that comes up short
@@ -251,10 +254,11 @@ class Aedat4FileSource(EventSource):
 
     # --- layout ---------------------------------------------------------------------
     def _open(self) -> None:
-        size = self._size = self.path.stat().st_size
+        # the size of the file opened (fstat), not of whatever the path names by now
+        self._file = FileReader(self._fh, self.path)
+        size = self._size = self._file.size
         if size < len(MAGIC) + 4:
             raise InputError(f"{self.path}: AEDAT4 file is truncated (no header)")
-        self._file = FileReader(self._fh, self.path)
         head = self._file.read(0, len(MAGIC) + 4)
         if head[:len(MAGIC)] != MAGIC:
             raise InputError(f"{self.path}: not an AEDAT 4.0 file")
@@ -277,6 +281,7 @@ class Aedat4FileSource(EventSource):
         self._frame_sid = fst.id if fst is not None else None
         #: (payload offset, size) of every APS frame packet, found in the same walk as the events'
         self._frame_packets: list[tuple[int, int]] = []
+        self._other_packets: dict[int, list[tuple[int, int]]] = {}  # stream id -> packets
         self.width, self.height = check_sensor_size(self.path, st.width, st.height,
                                                     "in the event stream header")
         self.sensor = st.source or "unknown"
@@ -316,6 +321,8 @@ class Aedat4FileSource(EventSource):
                 sizes.append(psize)
             elif sid == self._frame_sid:
                 self._frame_packets.append((pos + 8, psize))
+            else:  # IMU, triggers: read on demand by our parser (read_imu, read_triggers)
+                self._other_packets.setdefault(sid, []).append((pos + 8, psize))
             pos += 8 + psize
         if self.truncated and not offs:  # one line, not warnings followed by "no events"
             raise InputError(f"{self.path}: AEDAT4 file is truncated at byte {pos}, before its "
@@ -556,18 +563,7 @@ class Aedat4FileSource(EventSource):
         tr = tr[tr[:, 0] != np.iinfo(np.int64).min]
         return (int(tr[:, 0].min()), int(tr[:, 1].max())) if len(tr) else None
 
-    # --- extra streams through dv-processing --------------------------------------------
-    def _dv(self):
-        try:
-            import dv_processing as dv
-        except ImportError:
-            raise InputError("reading IMU/triggers needs dv-processing") from None
-        try:
-            return dv.io.MonoCameraRecording(str(self.path))
-        except Exception as exc:
-            raise InputError(f"{self.path}: dv-processing cannot open it "
-                             f"({first_line(exc)})") from None
-
+    # --- extra streams (IMU, triggers) ---------------------------------------------------
     def extra_streams(self) -> dict[str, int]:
         """Other streams in the file: name -> packet count (no decoding)."""
         out: dict[str, int] = {}
@@ -635,38 +631,73 @@ class Aedat4FileSource(EventSource):
         frames.sort(key=lambda f: f[0])  # (stable: dv writes them in order)
         return frames
 
+    def _stream_tables(self, type_id: str, name: str):
+        """Per element of every packet of the first ``type_id`` stream (``name`` preferred):
+        ``(flatbuffer, table position, field offsets)``. dv's IMU and trigger packets are
+        size-prefixed flatbuffers of a vector of tables, parsed here with every offset
+        checked, as the events (dv-processing, used before, opens the path again, spins on
+        corrupt packets and failed on a recording in progress: "unordered_map::at")."""
+        streams = [st for st in self.streams.values() if st.type == type_id]
+        if not streams:
+            return
+        sid = next((st for st in streams if st.name == name), streams[0]).id
+        for off, n in self._other_packets.get(sid, ()):
+            buf = self._decompress_at(off, n)
+            try:
+                if _u32(buf, 0) + 4 > len(buf):
+                    raise ValueError("size prefix")
+                fb = memoryview(buf)[4:]
+                table, fo = _table_fields(fb, _u32(fb, 0))
+                if not fo or not fo[0]:
+                    continue
+                vec = table + fo[0] + _u32(fb, table + fo[0])
+                count = _u32(fb, vec)
+                if vec + 4 + 4 * count > len(fb):
+                    raise ValueError("element vector out of range")
+                for i in range(count):
+                    el = vec + 4 + 4 * i
+                    t, f = _table_fields(fb, el + _u32(fb, el))
+                    yield fb, t, f
+            except (ValueError, struct.error) as exc:
+                raise InputError(f"{self.path}: corrupt AEDAT4 {name} packet at byte {off} "
+                                 f"({first_line(exc)})") from None
+
+    @staticmethod
+    def _field(fb, table: int, fo: list[int], k: int, fmt: str):
+        """Field ``k`` of a table (its default 0 when absent), bounds-checked."""
+        if k >= len(fo) or not fo[k]:
+            return 0
+        at = table + fo[k]
+        if at + struct.calcsize(fmt) > len(fb):
+            raise ValueError("field out of range")
+        return struct.unpack_from(fmt, fb, at)[0]
+
     def read_imu(self) -> np.ndarray:
-        """IMU samples as a structured array (t_us, accel xyz [g], gyro xyz [deg/s])."""
+        """IMU samples as a structured array (t_us, accel xyz [g], gyro xyz [deg/s]), in file
+        order, from the packets present when the file was opened (a recording still being
+        written: those written so far). A corrupt packet raises :class:`InputError`."""
         dt = np.dtype([("t", "<i8"), ("ax", "<f4"), ("ay", "<f4"), ("az", "<f4"),
                        ("gx", "<f4"), ("gy", "<f4"), ("gz", "<f4")])
-        if not any(s.type == "IMUS" for s in self.streams.values()):
-            return np.empty(0, dt)
-        r = self._dv()
         rows = []
+        f = self._field
         try:
-            while r.isImuStreamAvailable() and r.isRunning("imu"):
-                batch = r.getNextImuBatch()
-                for m in batch or []:
-                    rows.append((m.timestamp, m.accelerometerX, m.accelerometerY, m.accelerometerZ,
-                                 m.gyroscopeX, m.gyroscopeY, m.gyroscopeZ))
-        except Exception as exc:
-            raise InputError(f"{self.path}: corrupt IMU stream ({type(exc).__name__})") from None
+            # dv's IMU table: timestamp, temperature, accelerometer x/y/z, gyroscope x/y/z, ...
+            for fb, t, fo in self._stream_tables("IMUS", "imu"):
+                rows.append((f(fb, t, fo, 0, "<q"),) + tuple(f(fb, t, fo, k, "<f") for k in range(2, 8)))
+        except (ValueError, struct.error) as exc:
+            raise InputError(f"{self.path}: corrupt AEDAT4 imu packet ({first_line(exc)})") from None
         return np.array(rows, dtype=dt)
 
     def read_triggers(self) -> np.ndarray:
-        """Trigger signals as a structured array (t_us, type)."""
+        """Trigger signals as a structured array (t_us, type: dv's ``TriggerType``), as
+        :meth:`read_imu`."""
         dt = np.dtype([("t", "<i8"), ("type", "<i4")])
-        if not any(s.type == "TRIG" for s in self.streams.values()):
-            return np.empty(0, dt)
-        r = self._dv()
-        rows = []
+        f = self._field
         try:
-            while r.isTriggerStreamAvailable() and r.isRunning("triggers"):
-                batch = r.getNextTriggerBatch()
-                for m in batch or []:
-                    rows.append((m.timestamp, int(m.type)))
-        except Exception as exc:
-            raise InputError(f"{self.path}: corrupt trigger stream ({type(exc).__name__})") from None
+            rows = [(f(fb, t, fo, 0, "<q"), f(fb, t, fo, 1, "<b"))
+                    for fb, t, fo in self._stream_tables("TRIG", "triggers")]
+        except (ValueError, struct.error) as exc:
+            raise InputError(f"{self.path}: corrupt AEDAT4 triggers packet ({first_line(exc)})") from None
         return np.array(rows, dtype=dt)
 
     def close(self) -> None:

@@ -20,6 +20,7 @@ order (see :mod:`evfocus_live.sources.npy_file` for the policy).
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from pathlib import Path
 from typing import ClassVar
@@ -52,6 +53,43 @@ def import_h5py():
     return h5py
 
 
+#: Prophesee's ECF codec (their HDF5 files' /CD/events), registered HDF5 filter id 0x8ECF
+ECF_FILTER_ID = 36559
+
+
+def check_filters(ds, path) -> None:
+    """InputError naming the filter when ``ds`` is compressed with one this HDF5 cannot load:
+    the read failed later as "can't open directory (/usr/local/lib/plugin)"."""
+    import h5py
+
+    try:
+        plist = ds.id.get_create_plist()
+        filters = [plist.get_filter(i)[:4:3] for i in range(plist.get_nfilters())]
+    except Exception:  # (not a chunked dataset, an odd plist: the reads say what is wrong)
+        return
+    for code, name in filters:
+        if h5py.h5z.filter_avail(code):
+            continue
+        if code == ECF_FILTER_ID:
+            raise InputError(f"{path}: {ds.name} is compressed with Prophesee's ECF codec (HDF5 "
+                             f"filter {code}), which is not installed: get Prophesee's hdf5_ecf "
+                             "filter plugin (its GitHub repository, or the Metavision SDK) and set "
+                             "HDF5_PLUGIN_PATH to its folder, or export the recording as .raw")
+        label = name.decode("latin-1", "replace") if isinstance(name, bytes) else str(name)
+        raise InputError(f"{path}: {ds.name} is compressed with HDF5 filter {code} "
+                         f"({label or 'unnamed'}), which is not installed (hdf5plugin provides "
+                         "Blosc, LZ4, Zstd, Bitshuffle...; set HDF5_PLUGIN_PATH for others)")
+
+
+def _dataset_of(col):
+    """The h5py dataset behind a column (a dataset, or one of the wrappers below)."""
+    if isinstance(col, _Field):
+        return col._ds
+    if isinstance(col, _Column):
+        return col._rows.ds
+    return col
+
+
 class Hdf5FileSource(EventSource):
     """Events in an HDF5 file (layouts in the module docstring).
 
@@ -80,6 +118,7 @@ class Hdf5FileSource(EventSource):
         except (OSError, ValueError) as exc:
             raise InputError(f"{self.path}: not a readable HDF5 file "
                              f"({str(exc).splitlines()[0][:120]})") from None
+        self._stat0 = self._file_stat()
         try:
             self._init(width, height)
         except InputError:
@@ -128,6 +167,8 @@ class Hdf5FileSource(EventSource):
             raise InputError(f"{self.path}: HDF5 file has no event datasets "
                              "(/events/{t,x,y,p}, /events/{ts,xs,ys,ps}, /events as N x 4 or "
                              "t/x/y/p records, or /CD/events)")
+        for ds in {id(d): d for d in map(_dataset_of, self._cols)}.values():
+            check_filters(ds, self.path)
         for c, what in zip(self._cols, "txyp"):
             if len(c.shape) != 1:
                 raise InputError(f"{self.path}: the {what} column is not 1-D (shape {c.shape})")
@@ -161,15 +202,44 @@ class Hdf5FileSource(EventSource):
         self._drop_before: int | None = None
         self._drops = DropCounter(self.path, self.width, self.height)
 
+    def _file_stat(self) -> tuple[int, int] | None:
+        """(size, mtime ns) of the file h5py opened (its descriptor, not the path: the path may
+        name another file by now), None where the driver has no descriptor."""
+        try:
+            st = os.fstat(self._f.id.get_vfd_handle())
+        except Exception:  # (another driver; a closed file)
+            return None
+        return st.st_size, st.st_mtime_ns
+
+    def _check_unchanged(self) -> None:
+        """InputError if the file was cut or rewritten since it was opened: HDF5 has no way to
+        read a file that changes under it (without SWMR), and went on in silence with cached
+        chunk indexes or failed as "filter returned failure during read"."""
+        now = self._file_stat()
+        if now is None or self._stat0 is None or now == self._stat0:
+            return
+        what = "shrank" if now[0] < self._stat0[0] else "changed"
+        raise InputError(f"{self.path}: the file {what} while being read (HDF5 files cannot be "
+                         "read while they change); stopped after the events read so far")
+
+    def _read_error(self, i0: int, i1: int, exc: Exception) -> InputError:
+        """The one-line error for a failed read of events ``i0..i1``: a file changed under the
+        reader says so (else: what HDF5 said, a corrupt chunk or a missing filter)."""
+        try:
+            self._check_unchanged()
+        except InputError as changed:
+            return changed
+        return InputError(f"{self.path}: cannot read events {i0}..{i1} ({type(exc).__name__}: "
+                          f"{str(exc).splitlines()[0][:100] if str(exc) else ''})")
+
     def _colmax(self, k: int) -> int:
         return column_max(lambda i, j: self._col(k, i, j), self.n_events, "xy"[k - 1], self.path)
 
     def _col(self, k: int, i0: int, i1: int) -> np.ndarray:
         try:
             return np.asarray(self._cols[k][i0:i1])
-        except _H5_ERRORS as exc:  # corrupt chunk, missing filter
-            raise InputError(f"{self.path}: cannot read events {i0}..{i1} "
-                             f"({type(exc).__name__}: {str(exc).splitlines()[0][:100] if str(exc) else ''})") from None
+        except _H5_ERRORS as exc:  # corrupt chunk, missing filter, a file changed under us
+            raise self._read_error(i0, i1, exc) from None
 
     def _t_us(self, i0: int, i1: int) -> np.ndarray:
         t = timestamps_to_us(self._col(0, i0, i1), self._seconds, self.path)
@@ -196,8 +266,7 @@ class Hdf5FileSource(EventSource):
                 for c, buf in zip(self._cols, bufs):
                     c.read_direct(buf, np.s_[i0:i1], np.s_[0:m])
             except _H5_ERRORS as exc:
-                raise InputError(f"{self.path}: cannot read events {i0}..{i1} ({type(exc).__name__}: "
-                                 f"{str(exc).splitlines()[0][:100] if str(exc) else ''})") from None
+                raise self._read_error(i0, i1, exc) from None
             cols = [buf[:m] for buf in bufs]
         ev = columns_to_events(*cols, self.width, self.height, t_is_seconds=self._seconds,
                                name=str(self.path), drops=self._drops)
@@ -208,6 +277,7 @@ class Hdf5FileSource(EventSource):
     def read(self) -> np.ndarray | None:
         if self._f is None:
             return None
+        self._check_unchanged()
         if self._first is not None:  # first batch after a seek starts mid-batch
             b, i0 = self._first
             self._first = None

@@ -203,15 +203,16 @@ class RawFileSource(EventSource):
         self.sensor = "Prophesee " + (plugin or fields.get("sensor_generation", "unknown"))
         self._word = np.dtype("<u2") if version == 3 else np.dtype("<u4")
         self._data_off = data_off
-        size_bytes = self.path.stat().st_size
-        n_data = size_bytes - data_off
+        # the size of the file opened (fstat): the path may name another one by now (a
+        # recording rotated); a file still being written is read up to this size
+        self._file = FileReader(self._fh, self.path)
+        n_data = self._file.size - data_off
         if n_data < self._word.itemsize:
             raise InputError(f"{self.path}: RAW file has a header but no event data")
         if n_data % self._word.itemsize:
             log.warning("%s: file ends mid-word (truncated?); ignoring the last %d byte(s)",
                         self.path.name, n_data % self._word.itemsize)
         self._n_words = n_data // self._word.itemsize
-        self._file = FileReader(self._fh, self.path)
         self._block_words = max(64, block_bytes // self._word.itemsize)
         self._buf: np.ndarray | None = None  # the reader's block of words, reused
         self._ratio = 1.0  # events per input word, to size output arrays
@@ -274,16 +275,22 @@ class RawFileSource(EventSource):
     def read(self) -> np.ndarray | None:
         if self._file is None:
             return None
-        if self._mv is not None:
-            return self._read_metavision()
-        batch = self._decode_block()
+        batch = self._read_metavision() if self._mv is not None else self._decode_block()
+        dropped = int(self._state[evt.DROPPED])
         if batch is None:
-            dropped = int(self._state[evt.DROPPED])
             if dropped > self._warned_dropped:
-                log.warning("%s: dropped %d event(s) outside the %dx%d sensor (corrupt data?)",
-                            self.path.name, dropped - self._warned_dropped, self.width, self.height)
+                log.warning("%s: dropped %d %sevent(s) outside the %dx%d sensor (corrupt data?)",
+                            self.path.name, dropped - self._warned_dropped,
+                            "more " if self._warned_dropped else "", self.width, self.height)
                 self._warned_dropped = dropped
             return None
+        if dropped and not self._warned_dropped:
+            # said at once (a header with a wrong size drops events all along; a replay that
+            # loops never reaches the end), later ones summed at the end, as the other readers
+            log.warning("%s: dropped %d event(s) outside the %dx%d sensor (a wrong size in the "
+                        "header, or corrupt data?); later ones are summed at the end",
+                        self.path.name, dropped, self.width, self.height)
+            self._warned_dropped = dropped
         if self._drop_before is not None:
             # a dense EVT3 block may take several reads (output sized from the ratio)
             batch = batch[batch["t"] >= self._drop_before]
@@ -292,14 +299,22 @@ class RawFileSource(EventSource):
         return batch
 
     def _read_metavision(self) -> np.ndarray | None:
+        """The SDK's next batch as events; those outside the header's sensor size are dropped
+        and counted as our decoder does (the SDK passed them on: a header whose geometry is
+        smaller than the events' gave x beyond the width, unlike our decoder, and unsaid)."""
         try:
             a = next(self._mv)
         except StopIteration:
             return None
         except Exception as exc:
             raise InputError(f"{self.path}: Metavision cannot decode it ({type(exc).__name__})") from None
+        x, y = np.asarray(a["x"]), np.asarray(a["y"])
+        inside = (x >= 0) & (x < self.width) & (y >= 0) & (y < self.height)
+        if not inside.all():
+            self._state[evt.DROPPED] += int(np.count_nonzero(~inside))
+            a, x, y = a[inside], x[inside], y[inside]
         out = np.empty(len(a), dtype=EVENT_DTYPE)
-        out["t"], out["x"], out["y"], out["p"] = a["t"], a["x"], a["y"], np.asarray(a["p"]) > 0
+        out["t"], out["x"], out["y"], out["p"] = a["t"], x, y, np.asarray(a["p"]) > 0
         return out
 
     @property
@@ -362,7 +377,10 @@ class RawFileSource(EventSource):
         Events of that block earlier than ``t_us`` are dropped; the first seek decodes the
         file once to build a block index (decoder state per block).
         """
-        if self._mv is not None:
+        if self._mv is not None:  # the SDK opens the path again: is it still this file?
+            if self._file is None:
+                raise InputError(f"{self.path}: the source was closed")
+            self._file.check_path("cannot seek in it with the Metavision SDK")
             self._mv = _metavision_iterator(self.path, int(t_us), required=True)
             return
         index = self._build_index()

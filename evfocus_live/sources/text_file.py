@@ -30,6 +30,7 @@ import numpy as np
 
 from ..errors import InputError
 from .base import EventSource, check_sensor_size
+from .fileio import FileReader
 from .npy_file import DropCounter, columns_to_events
 
 log = logging.getLogger(__name__)
@@ -243,7 +244,8 @@ class TextFileSource(EventSource):
             raise
         self.sensor = "unknown"
         self._data_off = self._fh.tell()
-        self._size = self.path.stat().st_size
+        self._file = FileReader(self._fh, self.path)
+        self._size = self._file.size  # (of the file opened: the path may name another by now)
         self._block = max(4096, int(block_bytes))
         self._line = 2
         self._seconds: bool | None = None  # t unit: decided once, by _t_is_seconds()
@@ -321,32 +323,34 @@ class TextFileSource(EventSource):
     def _line_at(self, off: int) -> int:
         """1-based number of the line starting at byte ``off``: counts newlines, so it is
         only called to name a bad row in the tail sample."""
-        line, left = 1, off
-        with open(self.path, "rb") as fh:
-            while left > 0 and (chunk := fh.read(min(left, BLOCK_BYTES))):
-                line += chunk.count(b"\n")
-                left -= len(chunk)
+        line, pos = 1, 0
+        while pos < off:
+            chunk = self._file.read(pos, min(off - pos, BLOCK_BYTES))
+            line += chunk.count(b"\n")
+            pos += len(chunk)
         return line
 
     def _next_block(self) -> tuple[int, int, np.ndarray] | None:
-        """(offset, first line, rows) of the next block of whole lines, or None at the end."""
+        """(offset, first line, rows) of the next block of whole lines, or None at the end.
+
+        Reads stop at the size the file had when opened: rows a writer appends meanwhile (a
+        recording in progress, its last row maybe half written) are not read, and a file cut
+        or rewritten under the reader raises InputError (:class:`FileReader`), where a short
+        read was taken for the end of the file or a malformed row."""
         if self._pos >= self._size:
             return None
-        self._fh.seek(self._pos)
-        blob = self._fh.read(self._block)
-        if not blob:  # shorter than at opening (rewritten meanwhile): end, not loop forever
-            log.warning("%s: file ends at byte %d, before its size when opened (%d bytes)",
-                        self.path.name, self._pos, self._size)
-            self._pos = self._size
-            return None
         off, line0 = self._pos, self._line
-        at_eof = self._pos + len(blob) >= self._size
+        end = min(self._size, self._pos + self._block)
+        blob = self._file.read(self._pos, end - self._pos)
+        cut = blob.rfind(b"\n")
+        while cut < 0 and end < self._size:  # a single line longer than a block: read on to its end
+            more = self._file.read(end, min(self._size, end + self._block) - end)
+            cut = more.find(b"\n")
+            cut = cut + len(blob) if cut >= 0 else -1
+            blob += more
+            end += len(more)
+        at_eof = end >= self._size
         if not at_eof:
-            cut = blob.rfind(b"\n")
-            if cut < 0:  # a single line longer than a block: read on until its end
-                blob += self._fh.readline()
-                at_eof = self._pos + len(blob) >= self._size
-                cut = len(blob) - 1
             blob = blob[:cut + 1]
         if at_eof:
             self._pos = self._size
@@ -364,13 +368,10 @@ class TextFileSource(EventSource):
     def _head_tail(self) -> tuple[np.ndarray, np.ndarray]:
         """Rows of the first and of the last SAMPLE_BYTES of data (whole lines), read once."""
         if self._sample is None:
-            # its own handle: the reader thread owns self._fh's offset
-            with open(self.path, "rb") as fh:
-                fh.seek(self._data_off)
-                head = fh.read(SAMPLE_BYTES)
-                tail_off = max(self._data_off, self._size - SAMPLE_BYTES)
-                fh.seek(tail_off)
-                tail = fh.read(SAMPLE_BYTES)
+            # positioned reads of the file opened (the reader thread may be reading too)
+            head = self._file.read(self._data_off, min(SAMPLE_BYTES, self._size - self._data_off))
+            tail_off = max(self._data_off, self._size - SAMPLE_BYTES)
+            tail = self._file.read(tail_off, self._size - tail_off)
             head = _whole_lines(head, self._data_off + len(head) >= self._size)
             if tail_off > self._data_off:  # starts mid-line: skip to the next whole line
                 cut = tail.find(b"\n") + 1
