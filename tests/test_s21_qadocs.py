@@ -255,3 +255,19 @@ def test_readme_model_table_file_sizes_and_storage():
         dtypes = {str(v.dtype) for v in ck["state_dict"].values() if v.is_floating_point()}
         kind = "int8" if ck.get("int8_scales") else "fp16" if dtypes == {"torch.float16"} else "fp32"
         assert (storage or "fp32") == kind, (name, storage, kind)
+
+
+def test_reconstruct_overwrite_help_names_every_file_it_removes():
+    """`evfocus reconstruct --overwrite` removes frames, blur maps and APS frames (README
+    says so); its --help named only the first two."""
+    import argparse
+
+    from evfocus_live.cli import build_parser, reconstruct
+
+    subs = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    help_text = subs.choices["reconstruct"]._option_string_actions["--overwrite"].help
+    prefixes = re.search(r"\(([\w|]+)\)_", reconstruct._OUR_OUTPUT.pattern).group(1).split("|")
+    assert set(prefixes) == {"frame", "blur", "aps"}
+    for prefix in prefixes:
+        assert f"{prefix}_*" in help_text, (prefix, help_text)
+    assert "timestamps.txt" in help_text
