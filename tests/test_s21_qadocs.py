@@ -271,3 +271,20 @@ def test_reconstruct_overwrite_help_names_every_file_it_removes():
     for prefix in prefixes:
         assert f"{prefix}_*" in help_text, (prefix, help_text)
     assert "timestamps.txt" in help_text
+
+
+def test_readme_reconstruct_examples_write_to_distinct_folders():
+    """A reader pastes README's command list line by line: two `evfocus reconstruct` lines
+    writing into one folder stopped at the second ("already holds reconstructed frames")."""
+    outdirs: dict[str, int] = {}
+    for s in snippets(_readme()):
+        if s.kind != "block":
+            continue
+        for cmd in commands_in(s):
+            if cmd.program == "evfocus reconstruct":
+                out = dict(cmd.options).get("-o") or dict(cmd.options).get("--output")
+                if out and not out.isupper() and "--overwrite" not in dict(cmd.options):
+                    out = out.rstrip("/")
+                    assert out not in outdirs, f"README.md:{s.line} and {outdirs[out]} both reconstruct into {out}/"
+                    outdirs[out] = s.line
+    assert len(outdirs) >= 2
