@@ -288,3 +288,19 @@ def test_readme_reconstruct_examples_write_to_distinct_folders():
                     assert out not in outdirs, f"README.md:{s.line} and {outdirs[out]} both reconstruct into {out}/"
                     outdirs[out] = s.line
     assert len(outdirs) >= 2
+
+
+#: a reference to a section by its title: see "Performance", ("Sixth session"), EVALUATION.md, "Twelfth session"
+_SECTION_REF = re.compile(r'(?:see |\(|; |EVALUATION\.md, )"([A-Z][^"*]{3,})"')
+
+
+@pytest.mark.parametrize("doc", ["README.md", *sorted(p.relative_to(REPO).as_posix() for p in MODELS.glob("*.md"))])
+def test_sections_the_docs_refer_to_exist(doc):
+    """`see "Performance"`, `("Sixth session")`: each names the start of a heading in README or
+    models/EVALUATION.md; a renamed section left readers looking for it."""
+    headings = [re.sub(r"^#+\s*", "", line) for p in (README, MODELS / "EVALUATION.md")
+                for line in p.read_text(encoding="utf-8").splitlines() if line.startswith("#")]
+    text = " ".join((REPO / doc).read_text(encoding="utf-8").split())  # a title may break across lines
+    refs = set(_SECTION_REF.findall(text))
+    missing = sorted(r for r in refs if not any(h.lower().startswith(r.lower()) for h in headings))
+    assert not missing, f"{doc} refers to sections that do not exist: {missing}"
