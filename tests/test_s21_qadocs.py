@@ -43,13 +43,23 @@ def _rows(text: str, bold: bool = False) -> list[list[str]]:
 
 # --------------------------------------------------------------------------- names and paths
 def _known_names() -> dict[str, set[str]]:
+    """The names each option takes: the registered ones and those of the example plugins in
+    plugins/ (README tells how to install them; CI does)."""
+    import configparser
+
     from evfocus_live.plugins import MODELS as MODEL_GROUP
     from evfocus_live.plugins import POSTPROCESSORS, SOURCES, Registry
 
-    return {"--camera": set(Registry(SOURCES).names()) | {"auto"},
-            "--model": set(Registry(MODEL_GROUP).names()),
-            "--models": set(Registry(MODEL_GROUP).names()),
-            "--post": set(Registry(POSTPROCESSORS).names()) | {"none"}}
+    names = {g: set(Registry(g).names()) for g in (SOURCES, MODEL_GROUP, POSTPROCESSORS)}
+    for cfg in REPO.glob("plugins/*/setup.cfg"):
+        parser = configparser.ConfigParser()
+        parser.read(cfg, encoding="utf-8")
+        for group, value in parser["options.entry_points"].items():
+            if group in names:
+                names[group] |= {line.split("=")[0].strip() for line in value.splitlines() if "=" in line}
+    files = {n for n in Registry(SOURCES).names() if not getattr(Registry(SOURCES).load(n), "is_live", False)}
+    return {"--camera": (names[SOURCES] - files) | {"auto"}, "--model": names[MODEL_GROUP],
+            "--models": names[MODEL_GROUP], "--post": names[POSTPROCESSORS] | {"none"}}
 
 
 def named_things_missing(text: str, known: dict[str, set[str]]) -> list[str]:
