@@ -97,7 +97,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=1, metavar="N", help="process N inputs in parallel")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--overwrite", action="store_true",
-                   help="replace an earlier run's frame_*/blur_*.png, timestamps.txt and video in OUTDIR "
+                   help="replace an earlier run's frame_*/blur_*/aps_*.png, timestamps.txt and video in OUTDIR "
                         "(without it such a folder is refused)")
     return p
 
