@@ -266,7 +266,7 @@ def test_the_check_and_the_reconstruction_agree_at_the_memory_cap(tmp_path, roi_
 # ---------------------------------------------------------------------- 3. the viewer's APS thread
 class SlowFrames(Aedat4FileSource):
     """A recording whose frame packets take ``delay_s`` each (a long DAVIS recording's read),
-    noting the packets read after close() was called."""
+    noting the packets read after close() returned."""
 
     delay_s = 0.05
 
@@ -285,8 +285,8 @@ class SlowFrames(Aedat4FileSource):
         return out
 
     def close(self):
-        self.closed = True
         super().close()
+        self.closed = True  # (a packet read in progress then was waited for; none may start now)
 
 
 @pytest.fixture(scope="module")
@@ -333,7 +333,7 @@ def test_session_stop_during_the_aps_read_joins_the_thread(qtbot, many_frames, t
         sess.stop()
     # (before: the thread read on, past the close, and held what it read)
     assert not aps_threads() and src.read_after_close == 0
-    assert sess.aps_loaded == () and not caplog.records
+    assert sess.aps_loaded == () and not [r for r in caplog.records if "APS" in r.getMessage()]
 
 
 @pytest.mark.gui

@@ -9,7 +9,8 @@ a walk over the ``(stream id, size)`` packet headers, then per packet an LZ4/ZST
 (decompressed with an output cap) holding a size-prefixed ``EVTS`` flatbuffer of 16-byte
 dv events, converted to :data:`EVENT_DTYPE` by a numba kernel. APS frames (``FRME``
 packets, one size-prefixed dv ``Frame`` flatbuffer each) are parsed the same bounded way
-(:meth:`Aedat4FileSource.read_frames`): dv-processing spun for over a minute on a frame
+(:meth:`Aedat4FileSource.read_frames`; one smaller than the sensor, DV's APS region of
+interest, placed at its position): dv-processing spun for over a minute on a frame
 packet with three flipped header bytes, and the viewer reads them at open. dv-processing is
 still used for the optional IMU / trigger streams, which only well-formed files need.
 
@@ -652,7 +653,7 @@ class Aedat4FileSource(EventSource):
         sensor there is left out (one warning). ``max_bytes`` counts sensor-sized frames, so
         ``pixels=False`` (times only, image None) keeps exactly the frames a read with pixels
         keeps. :meth:`close` stops the walk at the next packet (InputError), and waits for it."""
-        held = outside = 0
+        held = 0
         size = self.width * self.height
         with self._aps_lock:
             for off, n in self._frame_packets[:max_frames]:
@@ -660,12 +661,11 @@ class Aedat4FileSource(EventSource):
                     raise InputError(f"{self.path}: closed while its APS frames were read")
                 t_us, (x, y, w, h), img = self._packet_frame(off, n, pixels)
                 if not aps_fits(x, y, w, h, self.width, self.height):
-                    if not outside and not quiet and not self._aps_outside_warned:
+                    if not quiet and not self._aps_outside_warned:
                         self._aps_outside_warned = True
                         log.warning("%s: an APS frame of %dx%d at (%d, %d) does not fit the %dx%d sensor: "
                                     "left out, as are any others that do not", self.path.name, w, h, x, y,
                                     self.width, self.height)
-                    outside += 1
                     continue
                 if max_bytes is not None and held + size > max_bytes:
                     if not quiet:

@@ -496,9 +496,10 @@ def evaluate_aps(models: dict[str, torch.nn.Module], files: list[Path], num_bins
 
     Each model runs the recording's APS windows from reset (voxel grids of its own
     ``num_bins``); its frame at each APS time and that APS frame are min-max normalised
-    (:func:`minmax_normalised`) and compared. The first ``warmup`` frames are not scored,
-    as in :func:`evaluate_real`; where no frame is scored (an APS stream whose frames could
-    not be read) the scores are NaN ("–" in the report)."""
+    (:func:`minmax_normalised`) and compared, on the part of the sensor the APS frame covers
+    (all of it, or DV's APS region of interest: ``EventSource.aps_region``). The first
+    ``warmup`` frames are not scored, as in :func:`evaluate_real`; where no frame is scored
+    (an APS stream whose frames could not be read) the scores are NaN ("–" in the report)."""
     from tqdm import tqdm
 
     table: dict[str, Any] = {}
@@ -674,7 +675,8 @@ def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, mode
                   "Reconstructions at the times of the camera's own grey-level (APS) frames (the windows of "
                   "`evfocus reconstruct --at aps`) scored against those frames: SSIM (scikit-image defaults), "
                   "MSE and PSNR, with the reconstruction and the APS frame each min-max normalised to [0, 1] "
-                  "first (events carry no absolute brightness). The first warm-up frames are not scored "
+                  "first (events carry no absolute brightness), on the part of the sensor the APS frame "
+                  "covers (DV's APS region of interest, if one was set). The first warm-up frames are not scored "
                   "(a recording with no more frames than that scores its last). Fidelity to the camera's "
                   "frame, not sharpness: with a defocused lens the APS frame is defocused too. "
                   "– : no frame scored.", "",
