@@ -533,7 +533,8 @@ def _score_aps(f: Path, label: str, models: dict[str, torch.nn.Module], num_bins
             table[label] = {"skipped": f"{small[2]}x{small[3]} px frames{where} are too small to score "
                                        f"(at least {M.MIN_SIDE}x{M.MIN_SIDE})"}
             return
-    frames, windows, regions = frames or [], windows or [], regions or []  # (an APS stream none of whose frames could be read)
+    # (an APS stream none of whose frames could be read: none)
+    frames, windows, regions = frames or [], windows or [], regions or []
     n = len(frames)
     idx = range(min(warmup, n - 1), n) if n else range(0)  # none scored: NaN, "–" in the report
     # each frame is scored on the part of the sensor it covers only (outside: APS_FILL, no image)
