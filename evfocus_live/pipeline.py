@@ -243,6 +243,17 @@ def _frame_t(frame: tuple[int, np.ndarray]) -> int:
     return frame[0]
 
 
+def source_aps_times(source, quiet: bool = False) -> np.ndarray | None:
+    """The times of the APS frames ``source.aps_frames()`` gives, read without their pixels
+    where the source can (``aps_times_us``: an AEDAT4 file, the same frames, the same
+    ``MAX_APS_BYTES`` cut); None where it cannot (the caller reads the frames). ``quiet``: no
+    warnings about the frames (a check that the reading repeats)."""
+    fn = getattr(source, "aps_times_us", None)
+    if fn is None:
+        return None
+    return np.asarray(fn(quiet=quiet) if quiet else fn(), dtype=np.int64)
+
+
 class Pipeline:
     """Event source to reconstructed frames, headless.
 
@@ -560,7 +571,9 @@ class Pipeline:
         times with ``timestamps_aps`` (InputError when it has none), else None (the file's)."""
         if self.timestamps_us is not None or window.mode != "timestamps" or not window.timestamps_aps:
             return self.timestamps_us
-        times = np.array([t for t, _ in self._source_aps()], dtype=np.int64)
+        times = source_aps_times(self.source) if not self.aps else None
+        if times is None:  # (frames attached: they are read anyway, take their times)
+            times = np.array([t for t, _ in self._source_aps()], dtype=np.int64)
         name = getattr(self.source, "path", None) or f"{self.source.format} source"
         if not len(times):
             raise InputError(f"{name}: has no APS (grey-level) frames to take the frame times from "

@@ -316,20 +316,24 @@ def _append_line(f, path: Path, line: str) -> None:
 
 def _check_aps(input_path: str, start_s: float | None = None, end_s: float | None = None) -> None:
     """``--at aps``: the input must hold APS frames, one at least between ``--start-s`` and
-    ``--end-s`` (else one line, before any work)."""
+    ``--end-s`` (else one line, before any work). Only their times are read where the source
+    can (:func:`~evfocus_live.pipeline.source_aps_times`: the frames the reconstruction will
+    use, up to the same ``MAX_APS_BYTES`` cut), not their pixels: the reconstruction reads
+    those once, if ``--save-aps`` wants them (it read up to 512 MiB of them twice)."""
     import numpy as np
 
     from ..errors import InputError
-    from ..pipeline import aps_times_in_range
+    from ..pipeline import aps_times_in_range, source_aps_times
     from ..sources import open_file
 
     with open_file(input_path) as src:
-        frames = src.aps_frames()
-        if not len(frames):
+        times = source_aps_times(src, quiet=True)  # (the reconstruction says what it leaves out)
+        if times is None:
+            times = np.array([t for t, _ in src.aps_frames()], dtype=np.int64)
+        if not len(times):
             why = "no frame stream in it" if src.format == "aedat4" else f"{src.format} recordings have none"
             raise InputError(f"{input_path}: has no APS (grey-level) frames ({why}); --at aps needs a DAVIS "
                              "recording with frames")
-        times = np.array([t for t, _ in frames], dtype=np.int64)
         rng = src.time_range_us()
         if not len(aps_times_in_range(times, rng, start_s, end_s)):
             span = f"{start_s or 0:g} s to " + ("the end" if end_s is None else f"{end_s:g} s")

@@ -304,7 +304,9 @@ def join_pipeline_threads(limit_s: float = 120.0) -> None:
     for t in busy:
         t.join(max(0.0, deadline - time.monotonic()))
     # a reader still in the source's read() (a plugin camera that hangs): not worth minutes
-    readers = [t for t in threading.enumerate() if t.name == READER_THREAD and t.is_alive()]
+    from .session import APS_THREAD  # (a plugin's APS read that ignored its source's close)
+
+    readers = [t for t in threading.enumerate() if t.name in (READER_THREAD, APS_THREAD) and t.is_alive()]
     for t in readers:
         t.join(1.0)
         if t.is_alive():

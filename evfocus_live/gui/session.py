@@ -45,6 +45,11 @@ log = logging.getLogger(__name__)
 SPEEDS = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 0.0)  # 0 = as fast as possible
 #: ring buffer between reader and worker: ~0.3 s at 13 Mev/s, 52 MB
 RING_CAPACITY = 4_000_000
+#: the thread that reads a recording's APS frames (see LiveSession._load_aps)
+APS_THREAD = "evfocus-aps-frames"
+#: seconds :meth:`LiveSession.stop` waits for it after closing the source: our AEDAT4 reader
+#: stops within a packet; a plugin's read that ignores the close is left to finish alone
+APS_JOIN_S = 1.0
 
 
 class LatestSlot:
@@ -152,6 +157,10 @@ class TapSource(EventSource):
             return self._session.aps_loaded if ready.is_set() else ()
         fn = getattr(self.inner, "aps_frames", None)
         return fn() if fn is not None else ()
+
+    #: (not the inner source's: the pipeline would read a recording's frames on its own thread
+    #: for their times; it takes them from :meth:`aps_frames`, read in the background)
+    aps_times_us = None
 
     def close(self) -> None:
         self.inner.close()
@@ -303,11 +312,13 @@ class LiveSession:
         #: a recording's APS frames, read once in the background (``aps_ready`` set when done)
         self.aps_loaded: Any = ()
         self.aps_ready = threading.Event()
+        self._aps_thread: threading.Thread | None = None  # joined by stop()
         self.source = TapSource(source, self)
         if self.source.is_live or getattr(source, "aps_frames", None) is None:
             self.aps_ready.set()  # (a camera answers from memory: the last few it received)
         else:
-            threading.Thread(target=self._load_aps, name="evfocus-aps-frames", daemon=True).start()
+            self._aps_thread = threading.Thread(target=self._load_aps, name=APS_THREAD, daemon=True)
+            self._aps_thread.start()
         self.event_mode = event_mode
         self.event_view = EventView(self.source.width, self.source.height,
                                     mode="decay" if event_mode == "window" else event_mode, decay_ms=decay_ms)
@@ -396,7 +407,8 @@ class LiveSession:
     def _load_aps(self) -> None:
         """Read a recording's APS frames once, off the GUI thread (opening a long DAVIS
         recording took ~2 s for its frames). A source that fails or is closed under the read
-        has none (a warning, unless the session was stopped)."""
+        has none (a warning, unless the session was stopped: :meth:`stop` closes the source,
+        which ends our reader's read at its next packet, and joins this thread)."""
         try:
             frames = self.source.inner.aps_frames() or ()
         except Exception as exc:
@@ -404,7 +416,7 @@ class LiveSession:
                 log.warning("%s source: APS frames unavailable (%s: %s)", self.source.format,
                             type(exc).__name__, first_line(exc, "no detail"))
             frames = ()
-        self.aps_loaded = frames
+        self.aps_loaded = () if self._stop.is_set() else frames  # (stopped: up to 512 MiB freed now)
         self.aps_ready.set()
 
     def _find_range(self) -> None:
@@ -681,9 +693,22 @@ class LiveSession:
         finally:
             self.recorder.stop()
             try:
-                self.source.close()
+                self.source.close()  # (a recording's APS read in progress stops at its next packet)
             except Exception as exc:
                 log.debug("closing the source raised: %s", exc)
+            self._join_aps(APS_JOIN_S)  # (not timeout_s: a switch gives the worker 0.1 s)
+
+    def _join_aps(self, timeout_s: float) -> None:
+        """Wait for the APS-reading thread, the source closed: a read left running read a closed
+        (or by then reused) file descriptor and held its frames after the viewer moved on."""
+        t = self._aps_thread
+        if t is None or t is threading.current_thread():
+            return
+        t.join(max(0.0, timeout_s))
+        if t.is_alive():  # (a plugin's aps_frames() that does not stop when its source closes)
+            log.debug("%s source: its APS read has not returned; left to finish alone", self.source.format)
+        else:
+            self._aps_thread = None
 
     close = stop
 

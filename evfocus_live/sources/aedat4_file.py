@@ -10,7 +10,8 @@ a walk over the ``(stream id, size)`` packet headers, then per packet an LZ4/ZST
 (decompressed with an output cap) holding a size-prefixed ``EVTS`` flatbuffer of 16-byte
 dv events, converted to :data:`EVENT_DTYPE` by a numba kernel. APS frames (``FRME``
 packets, one size-prefixed dv ``Frame`` flatbuffer each) are parsed the same bounded way
-(:meth:`Aedat4FileSource.read_frames`): dv-processing spun for over a minute on a frame
+(:meth:`Aedat4FileSource.read_frames`; one smaller than the sensor, DV's APS region of
+interest, placed at its position): dv-processing spun for over a minute on a frame
 packet with three flipped header bytes, and the viewer reads them at open. IMU samples and
 triggers too (:meth:`Aedat4FileSource.read_imu`): dv-processing, used for them before, opens
 the path again (a recording rotated since gave another file's) and refused a recording
@@ -38,6 +39,7 @@ import collections
 import importlib.util
 import logging
 import struct
+import threading
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -61,6 +63,9 @@ MAX_EXPANSION = 256
 #: APS frames kept in memory for :meth:`Aedat4FileSource.aps_frames` (~5900 DAVIS346 frames,
 #: ~4 min at 25 fps); later ones are left out with a warning
 MAX_APS_BYTES = 512 << 20
+#: the grey of the sensor outside an APS frame smaller than it (DV's APS region of interest):
+#: black, as no light measured there, and unlike the mid grey of a reconstruction's empty parts
+APS_FILL = 0
 _COMPRESSIONS = {0: "none", 1: "lz4", 2: "lz4", 3: "zstd", 4: "zstd"}
 #: dv ``FrameFormat`` (OpenCV CV_8UCx) -> channels: GRAY, BGR, BGRA
 _FRAME_CHANNELS = {0: 1, 16: 3, 24: 4}
@@ -94,6 +99,23 @@ def _grey(img: np.ndarray) -> np.ndarray:
     if img.dtype != np.uint8:  # (dv frames are 8-bit; a wider one keeps its top byte)
         img = (img.astype(np.uint64) >> (8 * (img.dtype.itemsize - 1))).astype(np.uint8)
     return np.ascontiguousarray(img).copy()
+
+
+def aps_fits(x: int, y: int, w: int, h: int, width: int, height: int) -> bool:
+    """Whether a ``w`` x ``h`` APS frame at ``(x, y)`` lies inside the ``width`` x ``height`` sensor."""
+    return x >= 0 and y >= 0 and x + w <= width and y + h <= height
+
+
+def place_aps(img: np.ndarray, x: int, y: int, width: int, height: int) -> np.ndarray:
+    """An APS frame smaller than the sensor (DV's APS region of interest) at its position
+    ``(x, y)`` on a sensor-sized ``APS_FILL`` frame (it must fit: :func:`aps_fits`); a
+    sensor-sized one as it is."""
+    h, w = img.shape[:2]
+    if (x, y, w, h) == (0, 0, width, height):
+        return img
+    placed = np.full((height, width), APS_FILL, np.uint8)
+    placed[y:y + h, x:x + w] = img
+    return placed
 
 
 class Prefetcher:
@@ -239,6 +261,12 @@ class Aedat4FileSource(EventSource):
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._file: FileReader | None = None
+        #: held by a walk over the APS frames; ``_closing`` asks it to stop (see close())
+        self._aps_lock = threading.RLock()
+        self._closing = False
+        self._aps_regions: dict[int, tuple[int, int, int, int]] = {}  # see aps_region()
+        self._aps_times: np.ndarray | None = None  # aps_times_us() before the frames are read
+        self._aps_outside_warned = False
         try:
             self._fh = open(self.path, "rb")
         except OSError as exc:
@@ -396,12 +424,15 @@ class Aedat4FileSource(EventSource):
         m = _unpack_dv(src, out.view(np.uint8), n, self.width, self.height)
         return (out[:m] if m < n else out), n - m
 
-    def _packet_frame(self, off: int, n: int, pixels: bool = True) -> tuple[int, np.ndarray | None]:
-        """(t_us, HxW uint8 grey image) of the ``FRME`` packet at ``off``: a size-prefixed dv
-        ``Frame`` flatbuffer (timestamp, start/end of frame, start/end of exposure, format,
-        sizeX, sizeY, position x/y, pixels), every field checked against the buffer; ``t_us`` is
-        the start of exposure (dv-processing's); colour frames are turned grey. ``pixels=False``: the time
-        only (image None)."""
+    def _packet_frame(self, off: int, n: int, pixels: bool = True
+                      ) -> tuple[int, tuple[int, int, int, int], np.ndarray | None]:
+        """(t_us, (x, y, w, h) the frame covers on the sensor, HxW uint8 grey image) of the
+        ``FRME`` packet at ``off``: a size-prefixed dv ``Frame`` flatbuffer (timestamp, start/end
+        of frame, start/end of exposure, format, sizeX, sizeY, positionX, positionY, pixels, ...:
+        dv-processing's field order, checked against its writer), every field checked against
+        the buffer; ``t_us`` is the start of exposure (dv-processing's); colour frames are turned
+        grey. ``pixels=False``: the same checks, no image (None): the times of the frames
+        :meth:`aps_frames` keeps, without copying 512 MiB of them."""
         buf = self._decompress_at(off, n)
         try:
             if _u32(buf, 0) + 4 > len(buf):
@@ -409,14 +440,10 @@ class Aedat4FileSource(EventSource):
             fb = memoryview(buf)[4:]
             table, fo = _table_fields(fb, _u32(fb, 0))
             fo += [0] * (11 - len(fo))
-            # the start of exposure, as dv-processing's Frame.timestamp (the flatbuffer's own
-            # "timestamp" is the exposure's midpoint: 2.4 ms later on the DAVIS346 file)
-            k = 3 if fo[3] else 0
-            t_us = struct.unpack_from("<q", fb, table + fo[k])[0] if fo[k] else 0
-            if not pixels:
-                return int(t_us), None
+            t_us = self._frame_t(fb, table, fo)
             fmt = struct.unpack_from("<b", fb, table + fo[5])[0] if fo[5] else 0
-            w, h = (struct.unpack_from("<h", fb, table + fo[i])[0] if fo[i] else 0 for i in (6, 7))
+            # size and position (DV's APS region of interest: a frame smaller than the sensor)
+            w, h, x, y = (struct.unpack_from("<h", fb, table + fo[i])[0] if fo[i] else 0 for i in (6, 7, 8, 9))
             channels = _FRAME_CHANNELS.get(fmt)
             if channels is None:
                 raise ValueError(f"unknown pixel format {fmt}")
@@ -430,8 +457,30 @@ class Aedat4FileSource(EventSource):
         except (ValueError, struct.error, InputError) as exc:
             raise InputError(f"{self.path}: corrupt AEDAT4 frame packet at byte {off} "
                              f"({first_line(exc)})") from None
+        if not pixels:
+            return t_us, (x, y, w, h), None
         img = np.frombuffer(fb, dtype=np.uint8, count=count, offset=vec + 4)
-        return int(t_us), _grey(img.reshape((h, w, channels) if channels > 1 else (h, w)))
+        return t_us, (x, y, w, h), _grey(img.reshape((h, w, channels) if channels > 1 else (h, w)))
+
+    @staticmethod
+    def _frame_t(fb, table: int, fo: list[int]) -> int:
+        """The start of exposure, as dv-processing's ``Frame.timestamp`` (the flatbuffer's own
+        "timestamp" is the exposure's midpoint: 2.4 ms later on the DAVIS346 file)."""
+        k = 3 if fo[3] else 0
+        return int(struct.unpack_from("<q", fb, table + fo[k])[0]) if fo[k] else 0
+
+    def _frame_time(self, off: int, n: int) -> int:
+        """The time of the frame packet at ``off`` alone (``evfocus info``: no other check)."""
+        buf = self._decompress_at(off, n)
+        try:
+            if _u32(buf, 0) + 4 > len(buf):
+                raise ValueError("size prefix")
+            fb = memoryview(buf)[4:]
+            table, fo = _table_fields(fb, _u32(fb, 0))
+            return self._frame_t(fb, table, fo + [0] * (4 - len(fo)))
+        except (ValueError, struct.error) as exc:
+            raise InputError(f"{self.path}: corrupt AEDAT4 frame packet at byte {off} "
+                             f"({first_line(exc)})") from None
 
     def _rewind(self, k: int, drop_before: int | None = None) -> None:
         self._prefetch.reset(k)
@@ -581,31 +630,61 @@ class Aedat4FileSource(EventSource):
     def read_frames(self, max_bytes: int | None = None) -> list[tuple[int, np.ndarray]]:
         """All APS frames as ``(t_us, HxW uint8 image)`` in file order (empty if the file has
         none), by our bounded parser: dv-processing spun for minutes on a frame packet with a
-        few flipped header bytes. Colour frames (a colour DAVIS) are turned grey. With
+        few flipped header bytes. Colour frames (a colour DAVIS) are turned grey; a frame
+        smaller than the sensor is placed at its position (see :meth:`aps_region`). With
         ``max_bytes`` reading stops (one warning) before the frames would hold more than that.
         A corrupt frame packet raises :class:`InputError` naming its offset."""
         out: list[tuple[int, np.ndarray]] = []
         self._collect_frames(out, max_bytes)
         return out
 
-    def _collect_frames(self, out: list, max_bytes: int | None, max_frames: int | None = None) -> None:
+    def _collect_frames(self, out: list, max_bytes: int | None, max_frames: int | None = None,
+                        pixels: bool = True, quiet: bool = False) -> None:
         """Append the frames to ``out`` (those before a corrupt packet stay in it), the first
-        ``max_frames`` only when given (the packets after them are not decompressed)."""
+        ``max_frames`` only when given (the packets after them are not decompressed).
+
+        Each frame is held sensor-sized: one of DV's APS region of interest is placed at its
+        position on an ``APS_FILL`` frame (the viewer, ``--save-aps`` and ``--roi`` work in
+        sensor pixels), its region noted for :meth:`aps_region`; one that does not fit the
+        sensor there is left out (one warning). ``max_bytes`` counts sensor-sized frames, so
+        ``pixels=False`` (times only, image None) keeps exactly the frames a read with pixels
+        keeps. :meth:`close` stops the walk at the next packet (InputError), and waits for it."""
         held = 0
-        for off, n in self._frame_packets[:max_frames]:
-            t_us, img = self._packet_frame(off, n)
-            if max_bytes is not None and held + img.nbytes > max_bytes:
-                log.warning("%s: only the first %d APS frames are kept (%d MiB, up to %d µs); "
-                            "later ones are left out", self.path.name, len(out), held >> 20,
-                            out[-1][0] if out else 0)
-                return
-            held += img.nbytes
-            out.append((t_us, img))
+        size = self.width * self.height
+        with self._aps_lock:
+            for off, n in self._frame_packets[:max_frames]:
+                if self._closing:
+                    raise InputError(f"{self.path}: closed while its APS frames were read")
+                t_us, (x, y, w, h), img = self._packet_frame(off, n, pixels)
+                if not aps_fits(x, y, w, h, self.width, self.height):
+                    if not quiet and not self._aps_outside_warned:
+                        self._aps_outside_warned = True
+                        log.warning("%s: an APS frame of %dx%d at (%d, %d) does not fit the %dx%d sensor: "
+                                    "left out, as are any others that do not", self.path.name, w, h, x, y,
+                                    self.width, self.height)
+                    continue
+                if max_bytes is not None and held + size > max_bytes:
+                    if not quiet:
+                        log.warning("%s: only the first %d APS frames are kept (%d MiB, up to %d µs); "
+                                    "later ones are left out", self.path.name, len(out), held >> 20,
+                                    out[-1][0] if out else 0)
+                    return
+                held += size
+                if (x, y, w, h) != (0, 0, self.width, self.height):
+                    self._aps_regions[t_us] = (x, y, w, h)
+                out.append((t_us, img if img is None else place_aps(img, x, y, self.width, self.height)))
+
+    def aps_region(self, t_us: int) -> tuple[int, int, int, int] | None:
+        """``(x, y, w, h)``: the part of the sensor the APS frame at ``t_us`` covers, where it
+        is less than the sensor (DV's APS region of interest; the rest of the frame
+        :meth:`aps_frames` gives is ``APS_FILL``); None for a whole-sensor frame. Known for
+        the frames read so far (``evfocus eval`` scores only this part)."""
+        return self._aps_regions.get(int(t_us))
 
     def frame_times_us(self) -> np.ndarray:
         """Times of all APS frames, sorted (no image kept: ``evfocus info`` counts the frames
         of recordings too long to hold them)."""
-        t = [self._packet_frame(off, n, pixels=False)[0] for off, n in self._frame_packets]
+        t = [self._frame_time(off, n) for off, n in self._frame_packets]
         return np.sort(np.array(t, dtype=np.int64))
 
     def aps_frames(self, limit: int | None = None) -> list[tuple[int, np.ndarray]]:
@@ -622,12 +701,30 @@ class Aedat4FileSource(EventSource):
             self._aps = frames
         return self._aps if limit is None else self._aps[:limit]
 
-    def _read_aps(self, max_frames: int | None) -> list[tuple[int, np.ndarray]]:
-        frames: list[tuple[int, np.ndarray]] = []
+    def aps_times_us(self, quiet: bool = False) -> np.ndarray:
+        """The times of exactly the frames :meth:`aps_frames` keeps (the same walk, the same
+        ``MAX_APS_BYTES`` cut, the same frames left out), sorted, without reading their pixels
+        when they have not been read: ``reconstruct --at aps`` needs only the times (its check
+        of every input before any work, and its slicer without ``--save-aps``), and reading a
+        long recording's frames costs seconds and up to 512 MiB. ``quiet``: no warnings (a
+        check the reconstruction repeats, with them)."""
+        if self._aps is not None:
+            return np.array([t for t, _ in self._aps], dtype=np.int64)
+        if self._aps_times is None:
+            self._aps_times = np.array([t for t, _ in self._read_aps(None, pixels=False, quiet=quiet)],
+                                       dtype=np.int64)
+        return self._aps_times
+
+    def _read_aps(self, max_frames: int | None, pixels: bool = True,
+                  quiet: bool = False) -> list[tuple[int, np.ndarray | None]]:
+        frames: list[tuple[int, np.ndarray | None]] = []
         try:
-            self._collect_frames(frames, MAX_APS_BYTES, max_frames)
+            self._collect_frames(frames, MAX_APS_BYTES, max_frames, pixels, quiet)
         except InputError as exc:
-            log.warning("%s; showing the %d APS frames before it", exc, len(frames))
+            if self._closing:  # (closed under the read: the caller is going away too)
+                raise
+            if not quiet:
+                log.warning("%s; showing the %d APS frames before it", exc, len(frames))
         frames.sort(key=lambda f: f[0])  # (stable: dv writes them in order)
         return frames
 
@@ -701,9 +798,15 @@ class Aedat4FileSource(EventSource):
         return np.array(rows, dtype=dt)
 
     def close(self) -> None:
+        """Stop the readers of the file, then close it (safe to call twice, from any thread).
+        An APS read in another thread (the viewer's) stops at its next packet, and is waited
+        for: the descriptor closed under its ``pread`` could be a new file's by then."""
         pf = getattr(self, "_prefetch", None)
         if pf is not None:
             pf.close()  # workers read the file: stop them first
+        self._closing = True
+        with self._aps_lock:  # (held by an APS read: for one packet's decompression at most)
+            pass
         self._file = None
         if getattr(self, "_fh", None) is not None:
             self._fh.close()

@@ -124,6 +124,13 @@ class EventSource(Closeable, abc.ABC):
         a file read them all; callers of a plugin's source must not count on it being taken."""
         return ()
 
+    def aps_region(self, t_us: int) -> tuple[int, int, int, int] | None:
+        """``(x, y, w, h)``: the part of the sensor the APS frame at ``t_us`` (one
+        :meth:`aps_frames` gave) was exposed on, where it is less than the sensor (DV's APS
+        region of interest, placed in a sensor-sized frame); None (this default): all of it.
+        ``evfocus eval`` scores a reconstruction against that part only."""
+        return None
+
     @property
     def dropped_events(self) -> int:
         """Events the source itself had to drop (a driver queue or a simulator buffer that

@@ -157,12 +157,24 @@ class DvCameraSource(EventSource):
 
     def _poll_frames(self, cam) -> None:
         """Keep the APS frames that arrived (non-blocking in dv: None when there is none).
-        The kept tuple is replaced, never changed: the pipeline's worker reads it unlocked."""
-        from .aedat4_file import _grey
+        The kept tuple is replaced, never changed: the pipeline's worker reads it unlocked.
+        A frame smaller than the sensor (DV's APS region of interest) is placed at its
+        position, as a recording's are; one that does not fit there is left out (one warning)."""
+        from .aedat4_file import _grey, aps_fits, place_aps
 
         while (f := cam.getNextFrame()) is not None:
+            img = _grey(np.asarray(f.image))
+            x, y = int(getattr(f, "positionX", 0)), int(getattr(f, "positionY", 0))
+            h, w = img.shape
+            if not aps_fits(x, y, w, h, self.width, self.height):
+                if not getattr(self, "_aps_outside_warned", False):
+                    self._aps_outside_warned = True
+                    log.warning("%s: an APS frame of %dx%d at (%d, %d) does not fit the %dx%d sensor: left "
+                                "out, as are any others that do not", self.sensor, w, h, x, y, self.width,
+                                self.height)
+                continue
             kept = getattr(self, "_aps", ())
-            self._aps = (*kept[-(APS_KEEP - 1):], (int(f.timestamp), _grey(np.asarray(f.image))))
+            self._aps = (*kept[-(APS_KEEP - 1):], (int(f.timestamp), place_aps(img, x, y, self.width, self.height)))
 
     def aps_frames(self, limit: int | None = None) -> tuple[tuple[int, np.ndarray], ...]:
         """The last ``APS_KEEP`` APS frames received (a DAVIS; empty for a DVXplorer), the

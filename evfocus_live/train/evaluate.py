@@ -453,11 +453,20 @@ def _first_aps_frames(src, n: int) -> list:
     return list(src.aps_frames(limit=n) if takes_limit else src.aps_frames())[:n]
 
 
+def _aps_region(src, t_us: int, w: int, h: int) -> tuple[int, int, int, int]:
+    """(x, y, w, h): the part of the ``w`` x ``h`` sensor the APS frame at ``t_us`` covers
+    (``EventSource.aps_region``: DV's APS region of interest), the whole sensor by default."""
+    fn = getattr(src, "aps_region", None)
+    region = fn(t_us) if fn is not None else None
+    return tuple(int(v) for v in region) if region is not None else (0, 0, w, h)
+
+
 def _aps_windows(path: Path, max_frames: int):
-    """(APS frames, their windows, width, height, whether the file has an APS stream) of the
-    first ``max_frames`` APS frames: one window per frame, cut as ``--at aps`` cuts them
-    (:class:`~evfocus_live.core.slicing.TimestampSlicer`); events are read only up to the
-    last of those frames. No APS stream: (None, None, w, h, False)."""
+    """(APS frames, their windows, width, height, whether the file has an APS stream, the
+    sensor region each frame covers) of the first ``max_frames`` APS frames: one window per
+    frame, cut as ``--at aps`` cuts them (:class:`~evfocus_live.core.slicing.TimestampSlicer`);
+    events are read only up to the last of those frames. No APS stream: (None, None, w, h,
+    False, None)."""
     from ..core.slicing import TimestampSlicer
     from ..sources import open_file
 
@@ -467,12 +476,13 @@ def _aps_windows(path: Path, max_frames: int):
         frames = _first_aps_frames(src, max_frames)
         has = bool(getattr(src, "has_aps", False)) or bool(frames)
         if not frames:
-            return None, None, w, h, has
+            return None, None, w, h, has, None
+        regions = [_aps_region(src, t, w, h) for t, _ in frames]
         slicer = TimestampSlicer([t for t, _ in frames])
         windows = []
         while slicer.remaining and (b := src.read()) is not None:
             windows += slicer.push(b)
-        return frames, windows + slicer.flush(), w, h, True
+        return frames, windows + slicer.flush(), w, h, True, regions
     finally:
         src.close()
 
@@ -486,9 +496,10 @@ def evaluate_aps(models: dict[str, torch.nn.Module], files: list[Path], num_bins
 
     Each model runs the recording's APS windows from reset (voxel grids of its own
     ``num_bins``); its frame at each APS time and that APS frame are min-max normalised
-    (:func:`minmax_normalised`) and compared. The first ``warmup`` frames are not scored,
-    as in :func:`evaluate_real`; where no frame is scored (an APS stream whose frames could
-    not be read) the scores are NaN ("–" in the report)."""
+    (:func:`minmax_normalised`) and compared, on the part of the sensor the APS frame covers
+    (all of it, or DV's APS region of interest: ``EventSource.aps_region``). The first
+    ``warmup`` frames are not scored, as in :func:`evaluate_real`; where no frame is scored
+    (an APS stream whose frames could not be read) the scores are NaN ("–" in the report)."""
     from tqdm import tqdm
 
     table: dict[str, Any] = {}
@@ -506,22 +517,28 @@ def _score_aps(f: Path, label: str, models: dict[str, torch.nn.Module], num_bins
                warmup: int, table: dict) -> None:
     """One recording of :func:`evaluate_aps`, added to its table (whole or not at all)."""
     try:
-        frames, windows, w, h, has = _aps_windows(f, max_windows)
+        frames, windows, w, h, has, regions = _aps_windows(f, max_windows)
     except EvFocusError:  # (unreadable: the no-reference table says why; this one lists APS recordings)
         return
     if not has:
         return
-    if frames and frames[0][1].shape != (h, w):  # (a DAVIS's frames are its sensor's size)
+    if frames and frames[0][1].shape != (h, w):  # (a plugin's frames of another size: placed where?)
         fh, fw = frames[0][1].shape[:2]
         table[label] = {"skipped": f"APS frames of {fw}x{fh} px, events of {w}x{h}"}
         return
-    if frames and min(w, h) < M.MIN_SIDE:
-        table[label] = {"skipped": f"{w}x{h} px frames are too small to score (at least {M.MIN_SIDE}x{M.MIN_SIDE})"}
-        return
-    frames, windows = frames or [], windows or []  # (an APS stream none of whose frames could be read)
+    if frames:  # (the part of the sensor the frames cover: all of it, or DV's APS region of interest)
+        small = min(regions, key=lambda r: min(r[2], r[3]))
+        if min(small[2], small[3]) < M.MIN_SIDE:
+            where = f" (APS region at {small[0]},{small[1]})" if small[2:] != (w, h) else ""
+            table[label] = {"skipped": f"{small[2]}x{small[3]} px frames{where} are too small to score "
+                                       f"(at least {M.MIN_SIDE}x{M.MIN_SIDE})"}
+            return
+    # (an APS stream none of whose frames could be read: none)
+    frames, windows, regions = frames or [], windows or [], regions or []
     n = len(frames)
     idx = range(min(warmup, n - 1), n) if n else range(0)  # none scored: NaN, "–" in the report
-    refs = [minmax_normalised(img) for _, img in frames]
+    # each frame is scored on the part of the sensor it covers only (outside: APS_FILL, no image)
+    refs = [minmax_normalised(img[y:y + rh, x:x + rw]) for (_, img), (x, y, rw, rh) in zip(frames, regions)]
     res = {}
     for name, m in models.items():
         bins = model_num_bins(m, num_bins)
@@ -529,7 +546,8 @@ def _score_aps(f: Path, label: str, models: dict[str, torch.nn.Module], num_bins
         out = [o for o, win in zip(out, windows) if win.frame]  # (a cut-off part of a window: state only)
         vals = []
         for i in idx:
-            rec = minmax_normalised(np.clip(out[i], 0.0, 1.0))
+            x, y, rw, rh = regions[i]
+            rec = minmax_normalised(np.clip(out[i][y:y + rh, x:x + rw], 0.0, 1.0))
             vals.append({"ssim": M.ssim(rec, refs[i]), "mse": M.mse(rec, refs[i]), "psnr": M.psnr(rec, refs[i])})
         res[name] = {k: float(np.mean([v[k] for v in vals])) if vals else math.nan for k in APS_KEYS}
     table[label] = {"frames": n, "scored": len(idx), "models": res}
@@ -658,7 +676,8 @@ def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, mode
                   "Reconstructions at the times of the camera's own grey-level (APS) frames (the windows of "
                   "`evfocus reconstruct --at aps`) scored against those frames: SSIM (scikit-image defaults), "
                   "MSE and PSNR, with the reconstruction and the APS frame each min-max normalised to [0, 1] "
-                  "first (events carry no absolute brightness). The first warm-up frames are not scored "
+                  "first (events carry no absolute brightness), on the part of the sensor the APS frame "
+                  "covers (DV's APS region of interest, if one was set). The first warm-up frames are not scored "
                   "(a recording with no more frames than that scores its last). Fidelity to the camera's "
                   "frame, not sharpness: with a defocused lens the APS frame is defocused too. "
                   "– : no frame scored.", "",
