@@ -121,6 +121,9 @@ class FileReader:
         except (OSError, ValueError) as exc:  # EIO from a dying disk; a closed file
             why = exc.strerror if isinstance(exc, OSError) and exc.strerror else first_line(exc)
             raise InputError(f"{self.path}: cannot read at byte {offset + got:,} ({why})") from None
+        # again after: a rewrite between the check above and the read (a prefetch thread's)
+        # would hand another recording's bytes to the decoder, which would call them corrupt
+        self.check_unchanged()
         if got < n:
             try:
                 now = f"{os.fstat(self._fd).st_size:,} bytes"
