@@ -67,15 +67,18 @@ try:  # numba is a dependency, but keep the torch path usable without it
 
     @numba.njit(cache=True, nogil=True)
     def _normalize_numba(flat):  # pragma: no cover - compiled
+        # Without a branch: adding a zero voxel (+0.0 or -0.0, and its float32 square) leaves
+        # the float64 sums exactly as they were, so these are the sums of the non-zero voxels
+        # in the same order, bit for bit -- without one mispredicted branch per voxel (1.8x
+        # at 1280x720, where ~1 voxel in 6 is set; bench/bench_pipeline_overhead.py)
         s = 0.0
         s2 = 0.0
         c = 0
         for i in range(flat.shape[0]):
             v = flat[i]
-            if v != 0:
-                s += v
-                s2 += v * v
-                c += 1
+            s += v
+            s2 += v * v  # (float32 product, as before)
+            c += v != 0
         if c == 0:
             return
         mean = s / c
@@ -83,8 +86,7 @@ try:  # numba is a dependency, but keep the torch path usable without it
         inv = 1.0 / np.sqrt(var) if var > 1e-16 else 1.0
         for i in range(flat.shape[0]):
             v = flat[i]
-            if v != 0:
-                flat[i] = np.float32((v - mean) * inv)
+            flat[i] = np.float32((v - mean) * inv) if v != 0 else v
 
     _HAVE_NUMBA = True
 except Exception:  # pragma: no cover - numba missing or broken

@@ -1,0 +1,161 @@
+"""The faster non-network stages give the results of the code they replaced, bit for bit.
+
+* the voxel grid's normalisation (branch-free sums) against the previous definition: the
+  float64 sums of the non-zero voxels taken one after the other in memory order (numpy's
+  ``cumsum`` adds strictly in order, unlike ``sum``), on real recordings' windows;
+* the event pane's decay accumulator and time surface: the numba paths against the numpy
+  ones (the previous code, kept as ``backend="numpy"``) on the real recordings fed in 2 ms
+  batches as the viewer feeds them, potentials and images compared bit for bit.
+
+Speed is measured by ``bench/bench_pipeline_overhead.py``, not here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import DAVIS_FILE, EVT3_FILE, make_events
+
+from evfocus_live.core.render import PALETTES, EventAccumulator, TimeSurface
+from evfocus_live.core.voxel import voxel_grid
+from evfocus_live.events import EVENT_DTYPE
+from evfocus_live.sources import open_file
+
+
+def read_all(path):
+    with open_file(path) as src:
+        ev = np.concatenate(list(src))
+        return ev[np.argsort(ev["t"], kind="stable")], src.width, src.height
+
+
+def normalize_before(flat: np.ndarray) -> np.ndarray:
+    """The previous ``_normalize_numba``: float64 running sums over the non-zero float32
+    voxels in memory order (the squares in float32), then ``float32((v - mean) * inv)``."""
+    nz = flat[flat != 0]
+    if not len(nz):
+        return flat.copy()
+    s = float(np.cumsum(nz.astype(np.float64))[-1])
+    s2 = float(np.cumsum((nz * nz).astype(np.float64))[-1])
+    c = len(nz)
+    mean = s / c
+    var = s2 / c - mean * mean
+    inv = 1.0 / float(np.sqrt(var)) if var > 1e-16 else 1.0
+    return np.where(flat != 0, ((flat.astype(np.float64) - mean) * inv).astype(np.float32), flat)
+
+
+def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a.view(np.uint8), b.view(np.uint8))
+
+
+@pytest.mark.parametrize("path, window_us", [(DAVIS_FILE, 33_000), (EVT3_FILE, 4_000)])
+def test_voxel_normalisation_is_the_previous_one_bit_for_bit(path, window_us):
+    ev, w, h = read_all(path)
+    t0 = int(ev["t"][0])
+    edges = np.searchsorted(ev["t"], np.arange(t0, int(ev["t"][-1]) + window_us, window_us))
+    windows = [ev[a:b] for a, b in zip(edges[:-1], edges[1:]) if b - a > 100]
+    assert len(windows) >= 2
+    for win in windows:
+        raw = voxel_grid(win, 5, w, h, normalize=False).numpy().reshape(-1)
+        got = voxel_grid(win, 5, w, h).numpy().reshape(-1)
+        assert 0.001 < (raw != 0).mean() < 0.9  # a real mix of set and empty voxels
+        assert same_bits(got, normalize_before(raw))
+
+
+def test_voxel_normalisation_with_signed_zeros_and_cancelled_voxels():
+    """ON and OFF events that cancel leave exact zeros (and -0.0) among set voxels: they are
+    not counted, as before, and stay zeros."""
+    from evfocus_live.core.voxel import _normalize_numba
+
+    rng = np.random.default_rng(5)
+    flat = rng.normal(0, 2, 50_000).astype(np.float32)
+    flat[rng.random(flat.size) < 0.6] = 0.0
+    flat[rng.random(flat.size) < 0.1] = -0.0
+    got = flat.copy()
+    _normalize_numba(got)
+    assert same_bits(got, normalize_before(flat))
+    assert (np.signbit(got) & (got == 0)).sum() == (np.signbit(flat) & (flat == 0)).sum() > 0
+    # a window of equal and opposite events on the same pixel and time: all zero, untouched
+    e = np.zeros(4, EVENT_DTYPE)
+    e["t"], e["x"], e["y"], e["p"] = [0, 0, 10, 10], [3, 3, 4, 4], [1, 1, 2, 2], [1, 0, 1, 0]
+    assert not voxel_grid(e, 5, 8, 4).any()
+
+
+def batches_of(ev: np.ndarray, step_us: int = 2_000) -> list[np.ndarray]:
+    """The viewer's feed: a replay is handed on in slices of 2 ms of sensor time."""
+    t0 = int(ev["t"][0])
+    edges = np.searchsorted(ev["t"], np.arange(t0, int(ev["t"][-1]) + step_us, step_us))
+    return [ev[a:b] for a, b in zip(edges[:-1], edges[1:]) if b > a]
+
+
+@pytest.mark.parametrize("path", [DAVIS_FILE, EVT3_FILE])
+@pytest.mark.parametrize("decay_ms", [30.0, 1.0, 0.0])
+def test_accumulator_numba_is_the_numpy_one_bit_for_bit(path, decay_ms):
+    ev, w, h = read_all(path)
+    step = 2_000 if path == DAVIS_FILE else 300  # (the street file spans 8.8 ms)
+    ref, new = (EventAccumulator(w, h, decay_ms=decay_ms, backend=b) for b in ("numpy", "numba"))
+    assert new.backend == "numba" and ref.backend == "numpy"
+    for i, b in enumerate(batches_of(ev, step)):
+        ref.update(b)
+        new.update(b)
+        assert same_bits(new.potential, ref.potential), f"batch {i}"
+        if i % 5 == 0:
+            assert same_bits(new.render(), ref.render())
+    img = new.render()
+    assert img.shape == (h, w, 3) and img.flags.c_contiguous and len(np.unique(img)) > 5
+    new.reset()
+    ref.reset()
+    tail = batches_of(ev, step)[-1]
+    new.update(tail)
+    ref.update(tail)
+    assert same_bits(new.potential, ref.potential)
+
+
+def test_accumulator_signed_zeros_events_outside_and_going_back():
+    """A negative potential that decays to -0.0, events outside the sensor, a batch from
+    the past (no decay), a changed decay constant: the same bits as the numpy path."""
+    accs = [EventAccumulator(6, 4, decay_ms=0.001, contribution=1e-30, backend=b) for b in ("numpy", "numba")]
+    feed = [[(0, 1, 1, 0), (0, 2, 2, 1)],
+            [(50, 1, 1, 1), (60, 3, 3, 0), (70, 40, 1, 1)],  # t +50 us: 50 time constants of decay
+            [(10, 5, 3, 0), (10, 0, 0, 1)],  # back in time: no decay
+            [(10_000, 1, 1, 1), (10_000, 1, 1, 0)]]  # a cancelled pair
+    for k, items in enumerate(feed):
+        e = np.zeros(len(items), EVENT_DTYPE)
+        for i, it in enumerate(items):
+            e[i] = it
+        for a in accs:
+            if k == 3:
+                a.decay_ms = 2.0
+            a.update(e)
+        assert same_bits(accs[1].potential, accs[0].potential), f"step {k}"
+        assert same_bits(accs[1].render(), accs[0].render())
+    assert np.signbit(accs[0].potential).any()  # the -0.0 case did come up
+
+
+@pytest.mark.parametrize("path", [DAVIS_FILE, EVT3_FILE])
+def test_time_surface_numba_is_the_numpy_one_bit_for_bit(path):
+    ev, w, h = read_all(path)
+    outside = make_events(500, width=w + 40, height=h + 20, t0_us=int(ev["t"][0]), duration_us=5_000, seed=9)
+    ev = np.concatenate([ev, outside])
+    ev = ev[np.argsort(ev["t"], kind="stable")]
+    step = 2_000 if path == DAVIS_FILE else 300
+    ref, new = (TimeSurface(w, h, tau_ms=3.0, backend=b) for b in ("numpy", "numba"))
+    assert same_bits(new.render(), ref.render())  # nothing seen yet: the background
+    for i, b in enumerate(batches_of(ev, step)):
+        late = b[::-1].copy()  # out of order within the batch: the per-pixel maximum
+        ref.update(late)
+        new.update(late)
+        assert np.array_equal(new.last, ref.last) and new.t_us == ref.t_us
+        if i % 7 == 0:
+            for palette in PALETTES:
+                assert same_bits(new.render(palette=palette), ref.render(palette=palette))
+                later = int(b["t"][-1]) + 20_000
+                assert same_bits(new.render(later, palette=palette), ref.render(later, palette=palette))
+    img = new.render()
+    assert img.shape == (h, w, 3) and img.flags.c_contiguous and len(np.unique(img.reshape(-1, 3), axis=0)) > 50
+
+
+def test_render_backend_is_checked():
+    with pytest.raises(ValueError, match="backend"):
+        EventAccumulator(4, 4, backend="gpu")
+    with pytest.raises(ValueError, match="backend"):
+        TimeSurface(4, 4, backend="cuda")
