@@ -159,3 +159,34 @@ def test_render_backend_is_checked():
         EventAccumulator(4, 4, backend="gpu")
     with pytest.raises(ValueError, match="backend"):
         TimeSurface(4, 4, backend="cuda")
+
+
+def test_ring_buffer_raw_copies_keep_every_byte_and_convert_the_rest():
+    """The ring copies contiguous EVENT_DTYPE batches as raw bytes: what comes out is the
+    events that went in (wrapping around the end, dropping the oldest on overflow); a strided
+    view or another dtype is converted as before."""
+    from evfocus_live.ringbuffer import EventRingBuffer
+
+    ev = make_events(10_000, seed=4)
+    ev["t"] += np.int64(1) << 40  # all eight bytes of t matter
+    rb = EventRingBuffer(3_000)
+    out = []
+    for a in range(0, 9_000, 700):  # pushes and pops that wrap around the end of the storage
+        assert rb.push(ev[a:a + 700]) == 0
+        out.append(rb.pop(max_events=650))
+        if a % 2100 == 0:
+            out.append(rb.pop())
+    out.append(rb.pop())
+    got = np.concatenate(out)
+    assert same_bits(got, ev[:9_100])
+    assert rb.push(ev[:2_500]) == 0 and rb.push(ev[2_500:4_000]) == 1_000  # the oldest 1000 go
+    assert same_bits(rb.pop(), ev[1_000:4_000])
+    strided = ev[:6_000:3]
+    other = np.zeros(50, [("x", "<u2"), ("y", "<u2"), ("t", "<i8"), ("p", "i1")])
+    other["t"], other["x"], other["y"], other["p"] = np.arange(50) + 7, 5, 6, 1
+    rb.push(strided)
+    assert same_bits(rb.pop(), np.ascontiguousarray(strided))
+    rb.push(other)
+    before = np.empty(len(other), EVENT_DTYPE)
+    before[:] = other  # (numpy's structured assignment, which the ring did for every batch)
+    assert same_bits(rb.pop(), before)
