@@ -61,14 +61,25 @@ try:  # numba is a dependency; keep the numpy path usable without it (as core.vo
     @numba.njit(cache=True, nogil=True)
     def _acc_add_numba(potential, factor, idx, w, scratch):  # pragma: no cover - compiled
         """``potential = potential * factor + float32(bincount(idx, w))``, as the numpy path
-        does it (float64 sums in event order, one float32 rounding, then the add) but without
-        a sensor-sized temporary: ``scratch`` (float64, all zero) is zero again after."""
+        does it (float64 sums in event order, one float32 rounding, then the add), with one
+        light pass over the sensor and the sums added at the event pixels only: ``scratch``
+        (float64, all zero) is zero again after.
+
+        Bit for bit: ``+ 0.0`` is what the numpy path adds where no event fell (it turns a
+        decayed -0.0 into +0.0); where events fell, their sum is a whole multiple of the
+        smallest float32 step, so it is 0.0 (adding it changes nothing, after that pass) or
+        a float32 of at least that step (never -0.0)."""
+        zero = np.float32(0.0)
+        for k in range(potential.shape[0]):
+            potential[k] = potential[k] * factor + zero
         for i in range(idx.shape[0]):
             scratch[idx[i]] += np.float64(w[i])
-        for k in range(potential.shape[0]):
-            potential[k] = potential[k] * factor + np.float32(scratch[k])
         for i in range(idx.shape[0]):
-            scratch[idx[i]] = 0.0
+            k = idx[i]
+            v = scratch[k]
+            if v != 0.0:
+                potential[k] += np.float32(v)
+                scratch[k] = 0.0
 
     @numba.njit(cache=True, nogil=True)
     def _grey_numba(potential, limit, out):  # pragma: no cover - compiled
