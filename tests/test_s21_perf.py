@@ -154,6 +154,18 @@ def test_time_surface_numba_is_the_numpy_one_bit_for_bit(path):
     assert img.shape == (h, w, 3) and img.flags.c_contiguous and len(np.unique(img.reshape(-1, 3), axis=0)) > 50
 
 
+def test_event_pane_other_dtypes_take_the_numpy_path():
+    """Events of another integer dtype (signed x, y) go the numpy way, as before: the numba
+    passes index without bounds checks below 0."""
+    other = np.zeros(3, [("t", "<i8"), ("x", "<i4"), ("y", "<i4"), ("p", "i1")])
+    other["t"], other["x"], other["y"], other["p"] = [0, 5, 9], [1, 2, 3], [0, 1, 1], [1, 0, 1]
+    for cls in (EventAccumulator, TimeSurface):
+        a, b = cls(4, 2, backend="numpy"), cls(4, 2, backend="numba")
+        a.update(other)
+        b.update(other)
+        assert same_bits(a.render(), b.render())
+
+
 def test_render_backend_is_checked():
     with pytest.raises(ValueError, match="backend"):
         EventAccumulator(4, 4, backend="gpu")

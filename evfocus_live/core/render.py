@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..events import EVENT_DTYPE
+
 __all__ = ["event_image", "EventAccumulator", "TimeSurface", "PALETTES", "crop_and_bin"]
 
 #: background, ON, OFF, both (pixel got as many ON as OFF events) as RGB
@@ -241,7 +243,7 @@ class EventAccumulator:
         w = (events["p"][keep].astype(np.float32) * 2 - 1) * self.contribution
         if self.decay_ms > 0:
             w *= np.exp(-(t_now - t[keep]).astype(np.float32) / np.float32(self.decay_ms * 1e3))
-        if self.backend == "numba":  # x * 1 is x: no decay is the same pass
+        if self.backend == "numba" and events.dtype == EVENT_DTYPE:  # (x * 1 is x: no decay, same pass)
             if self._sums is None or self._sums.size != self.potential.size:
                 self._sums = np.zeros(self.potential.size, np.float64)
             _acc_add_numba(self.potential, np.float32(1.0) if factor is None else factor, idx,
@@ -285,7 +287,7 @@ class TimeSurface:
     def update(self, events: np.ndarray) -> None:
         if events is None or len(events) == 0:
             return
-        if self.backend == "numba":
+        if self.backend == "numba" and events.dtype == EVENT_DTYPE:  # (unsigned x, y: no index below 0)
             _ts_update_numba(events["x"], events["y"], events["p"], events["t"], self.width, self.height,
                              self.last.reshape(-1))
             tmax = int(events["t"].max())
