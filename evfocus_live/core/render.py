@@ -61,6 +61,24 @@ try:  # numba is a dependency; keep the numpy path usable without it (as core.vo
             out[k, 2] = lut[c, 2]
 
     @numba.njit(cache=True, nogil=True)
+    def _acc_weights_numba(x, y, p, t, width, height, t_now, contribution, decay_us, idx, w, arg):  # pragma: no cover
+        """The numpy path's per-event terms of the events inside the sensor, in one pass: flat
+        pixel index, ``(float32(p) * 2 - 1) * contribution`` and the exponent
+        ``-float32(t_now - t) / decay_us`` (float32, in that order); returns how many."""
+        two = np.float32(2.0)
+        one = np.float32(1.0)
+        n = 0
+        for i in range(x.shape[0]):
+            xi = x[i]
+            yi = y[i]
+            if xi < width and yi < height:
+                idx[n] = yi * width + xi
+                w[n] = (np.float32(p[i]) * two - one) * contribution
+                arg[n] = -np.float32(t_now - t[i]) / decay_us
+                n += 1
+        return n
+
+    @numba.njit(cache=True, nogil=True)
     def _acc_add_numba(potential, factor, idx, w, scratch):  # pragma: no cover - compiled
         """``potential = potential * factor + float32(bincount(idx, w))``, as the numpy path
         does it (float64 sums in event order, one float32 rounding, then the add), with one
@@ -239,16 +257,25 @@ class EventAccumulator:
         t = events["t"]
         t_now = int(t.max())
         factor = self._decay_factor(t_now)
+        if self.backend == "numba" and events.dtype == EVENT_DTYPE:  # (unsigned x, y: no index below 0)
+            n = len(events)
+            idx, w, arg = np.empty(n, np.int64), np.empty(n, np.float32), np.empty(n, np.float32)
+            decay = self.decay_ms > 0
+            n = _acc_weights_numba(events["x"], events["y"], events["p"], t, self.width, self.height, t_now,
+                                   np.float32(self.contribution),
+                                   np.float32(self.decay_ms * 1e3) if decay else np.float32(1.0), idx, w, arg)
+            idx, w = idx[:n], w[:n]
+            if decay:
+                w *= np.exp(arg[:n])  # numpy's exp, as the numpy path: the same bits
+            if self._sums is None or self._sums.size != self.potential.size:
+                self._sums = np.zeros(self.potential.size, np.float64)
+            # (x * 1 is x: no decay is the same pass)
+            _acc_add_numba(self.potential, np.float32(1.0) if factor is None else factor, idx, w, self._sums)
+            return
         idx, keep = _flat_index(events, self.width, self.height)
         w = (events["p"][keep].astype(np.float32) * 2 - 1) * self.contribution
         if self.decay_ms > 0:
             w *= np.exp(-(t_now - t[keep]).astype(np.float32) / np.float32(self.decay_ms * 1e3))
-        if self.backend == "numba" and events.dtype == EVENT_DTYPE:  # (x * 1 is x: no decay, same pass)
-            if self._sums is None or self._sums.size != self.potential.size:
-                self._sums = np.zeros(self.potential.size, np.float64)
-            _acc_add_numba(self.potential, np.float32(1.0) if factor is None else factor, idx,
-                           w.astype(np.float32, copy=False), self._sums)
-            return
         if factor is not None:
             self.potential *= factor
         self.potential += np.bincount(idx, weights=w, minlength=self.potential.size).astype(np.float32)
