@@ -1,15 +1,23 @@
 """Event images for display: polarity colours, decaying accumulator, time surface.
 
-Everything is vectorised (``np.bincount`` over flat pixel indices) and returns
-C-contiguous uint8 ``H x W x 3`` RGB, which pyqtgraph paints without conversion. The
-per-window polarity image, drawn for every frame, is one numba pass over the events
-(4x the bincount version: 10 vs 44 ms for 1 M events at 1280x720, where it was a large
-part of the pipeline's work around a GPU model); the numpy version stays as fallback.
+Everything returns C-contiguous uint8 ``H x W x 3`` RGB, which pyqtgraph paints without
+conversion. The per-window polarity image, drawn for every frame, is one numba pass over
+the events (4x the bincount version: 10 vs 44 ms for 1 M events at 1280x720, where it was a
+large part of the pipeline's work around a GPU model). The viewer's decay and time-surface
+panes are fed every source batch (each 2 ms of a replay) and painted up to 50 times a
+second, so their whole-sensor passes are numba loops too, with no temporaries: at 1280x720
+the numpy versions took 1.4-2.8 ms per 2 ms batch (more than a core) and 49 ms per
+time-surface paint (``bench/bench_pipeline_overhead.py``). Each numba path does the very
+float32 operations of its numpy version in the same order (``np.exp`` stays numpy's), so
+the two give bit-identical potentials and images; the numpy versions stay as fallback
+(``backend="numpy"``).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from ..events import EVENT_DTYPE
 
 __all__ = ["event_image", "EventAccumulator", "TimeSurface", "PALETTES", "crop_and_bin"]
 
@@ -52,9 +60,104 @@ try:  # numba is a dependency; keep the numpy path usable without it (as core.vo
             out[k, 1] = lut[c, 1]
             out[k, 2] = lut[c, 2]
 
+    @numba.njit(cache=True, nogil=True)
+    def _acc_weights_numba(x, y, p, t, width, height, t_now, contribution, decay_us, idx, w, arg):  # pragma: no cover
+        """The numpy path's per-event terms of the events inside the sensor, in one pass: flat
+        pixel index, ``(float32(p) * 2 - 1) * contribution`` and the exponent
+        ``-float32(t_now - t) / decay_us`` (float32, in that order); returns how many."""
+        two = np.float32(2.0)
+        one = np.float32(1.0)
+        n = 0
+        for i in range(x.shape[0]):
+            xi = x[i]
+            yi = y[i]
+            if xi < width and yi < height:
+                idx[n] = yi * width + xi
+                w[n] = (np.float32(p[i]) * two - one) * contribution
+                arg[n] = -np.float32(t_now - t[i]) / decay_us
+                n += 1
+        return n
+
+    @numba.njit(cache=True, nogil=True)
+    def _acc_add_numba(potential, factor, idx, w, scratch):  # pragma: no cover - compiled
+        """``potential = potential * factor + float32(bincount(idx, w))``, as the numpy path
+        does it (float64 sums in event order, one float32 rounding, then the add), with one
+        light pass over the sensor and the sums added at the event pixels only: ``scratch``
+        (float64, all zero) is zero again after.
+
+        Bit for bit: ``+ 0.0`` is what the numpy path adds where no event fell (it turns a
+        decayed -0.0 into +0.0); where events fell, their sum is a whole multiple of the
+        smallest float32 step, so it is 0.0 (adding it changes nothing, after that pass) or
+        a float32 of at least that step (never -0.0)."""
+        zero = np.float32(0.0)
+        for k in range(potential.shape[0]):
+            potential[k] = potential[k] * factor + zero
+        for i in range(idx.shape[0]):
+            scratch[idx[i]] += np.float64(w[i])
+        for i in range(idx.shape[0]):
+            k = idx[i]
+            v = scratch[k]
+            if v != 0.0:
+                potential[k] += np.float32(v)
+                scratch[k] = 0.0
+
+    @numba.njit(cache=True, nogil=True)
+    def _grey_numba(potential, limit, out):  # pragma: no cover - compiled
+        """EventAccumulator.render's ``(127.5 + 127.5 * clip(p / limit, -1, 1))`` as uint8 RGB."""
+        half = np.float32(127.5)
+        lo = np.float32(-1.0)
+        hi = np.float32(1.0)
+        for k in range(potential.shape[0]):
+            v = min(max(potential[k] / limit, lo), hi)
+            g = np.uint8(half + half * v)
+            out[k, 0] = g
+            out[k, 1] = g
+            out[k, 2] = g
+
+    @numba.njit(cache=True, nogil=True)
+    def _ts_update_numba(x, y, p, t, width, height, last):  # pragma: no cover - compiled
+        npx = width * height
+        for i in range(x.shape[0]):
+            xi = x[i]
+            yi = y[i]
+            if xi < width and yi < height:
+                k = yi * width + xi + (npx if p[i] > 0 else 0)
+                if t[i] > last[k]:
+                    last[k] = t[i]
+
+    @numba.njit(cache=True, nogil=True)
+    def _ts_exponent_numba(now, last, tau, out):  # pragma: no cover - compiled
+        """``-clip(float32(now - last), 0) / tau`` (float32), the argument of the decay's exp."""
+        zero = np.float32(0.0)
+        for k in range(last.shape[0]):
+            out[k] = -max(np.float32(now - last[k]), zero) / tau
+
+    @numba.njit(cache=True, nogil=True)
+    def _ts_colour_numba(s, bg, d_on, d_off, out):  # pragma: no cover - compiled
+        """``clip(bg + s_on * (on - bg) + s_off * (off - bg), 0, 255)`` as uint8, per channel."""
+        npx = out.shape[0]
+        zero = np.float32(0.0)
+        top = np.float32(255.0)
+        for k in range(npx):
+            s_off = s[k]
+            s_on = s[npx + k]
+            for c in range(3):
+                v = bg[c] + s_on * d_on[c] + s_off * d_off[c]
+                out[k, c] = np.uint8(min(max(v, zero), top))
+
     _HAVE_NUMBA = True
 except Exception:  # pragma: no cover - numba missing or broken
     _HAVE_NUMBA = False
+
+
+def _pick_backend(backend: str) -> str:
+    if backend == "auto":
+        return "numba" if _HAVE_NUMBA else "numpy"
+    if backend not in ("numba", "numpy"):
+        raise ValueError(f"unknown render backend {backend!r} (auto, numba or numpy)")
+    if backend == "numba" and not _HAVE_NUMBA:
+        raise RuntimeError("numba backend requested but numba is unavailable")
+    return backend
 
 
 def event_image(events: np.ndarray, width: int, height: int, *, palette: str = "dark",
@@ -108,6 +211,7 @@ class EventAccumulator:
         decay_ms: exponential decay time constant in ms (0 = never decays).
         contribution: potential added per event.
         limit: potential that maps to full white/black.
+        backend: ``auto`` (numba when available), ``numba`` or ``numpy``; bit-identical.
 
     Example::
 
@@ -117,38 +221,70 @@ class EventAccumulator:
     """
 
     def __init__(self, width: int, height: int, decay_ms: float = 30.0, contribution: float = 0.25,
-                 limit: float = 1.0):
+                 limit: float = 1.0, backend: str = "auto"):
         self.width, self.height = int(width), int(height)
         self.decay_ms = float(decay_ms)
         self.contribution = float(contribution)
         self.limit = float(limit)
+        self.backend = _pick_backend(backend)
         self.potential = np.zeros(self.width * self.height, dtype=np.float32)
         self.t_us: int | None = None
+        #: the numba path's per-pixel float64 sums, all zero between updates
+        self._sums = np.zeros(self.potential.size, np.float64) if self.backend == "numba" else None
 
     def reset(self) -> None:
         self.potential[:] = 0
         self.t_us = None
 
-    def decay_to(self, t_us: int) -> None:
-        """Decay the potential to time ``t_us`` (no-op without decay or going back)."""
+    def _decay_factor(self, t_us: int) -> np.float32 | None:
+        """The potential's decay from ``self.t_us`` to ``t_us`` (None: none), and the clock moved on."""
+        factor = None
         if self.t_us is not None and self.decay_ms > 0 and t_us > self.t_us:
-            self.potential *= np.float32(np.exp(-(t_us - self.t_us) / (self.decay_ms * 1e3)))
+            factor = np.float32(np.exp(-(t_us - self.t_us) / (self.decay_ms * 1e3)))
         if self.t_us is None or t_us > self.t_us:
             self.t_us = int(t_us)
+        return factor
+
+    def decay_to(self, t_us: int) -> None:
+        """Decay the potential to time ``t_us`` (no-op without decay or going back)."""
+        factor = self._decay_factor(t_us)
+        if factor is not None:
+            self.potential *= factor
 
     def update(self, events: np.ndarray) -> None:
         if events is None or len(events) == 0:
             return
         t = events["t"]
         t_now = int(t.max())
-        self.decay_to(t_now)
+        factor = self._decay_factor(t_now)
+        if self.backend == "numba" and events.dtype == EVENT_DTYPE:  # (unsigned x, y: no index below 0)
+            n = len(events)
+            idx, w, arg = np.empty(n, np.int64), np.empty(n, np.float32), np.empty(n, np.float32)
+            decay = self.decay_ms > 0
+            n = _acc_weights_numba(events["x"], events["y"], events["p"], t, self.width, self.height, t_now,
+                                   np.float32(self.contribution),
+                                   np.float32(self.decay_ms * 1e3) if decay else np.float32(1.0), idx, w, arg)
+            idx, w = idx[:n], w[:n]
+            if decay:
+                w *= np.exp(arg[:n])  # numpy's exp, as the numpy path: the same bits
+            if self._sums is None or self._sums.size != self.potential.size:
+                self._sums = np.zeros(self.potential.size, np.float64)
+            # (x * 1 is x: no decay is the same pass)
+            _acc_add_numba(self.potential, np.float32(1.0) if factor is None else factor, idx, w, self._sums)
+            return
         idx, keep = _flat_index(events, self.width, self.height)
         w = (events["p"][keep].astype(np.float32) * 2 - 1) * self.contribution
         if self.decay_ms > 0:
             w *= np.exp(-(t_now - t[keep]).astype(np.float32) / np.float32(self.decay_ms * 1e3))
+        if factor is not None:
+            self.potential *= factor
         self.potential += np.bincount(idx, weights=w, minlength=self.potential.size).astype(np.float32)
 
     def render(self) -> np.ndarray:
+        if self.backend == "numba":
+            out = np.empty((self.potential.size, 3), np.uint8)
+            _grey_numba(self.potential, np.float32(self.limit), out)
+            return out.reshape(self.height, self.width, 3)
         v = np.clip(self.potential / self.limit, -1.0, 1.0)
         g = (127.5 + 127.5 * v).astype(np.uint8).reshape(self.height, self.width)
         return np.repeat(g[:, :, None], 3, axis=2)
@@ -158,14 +294,18 @@ class TimeSurface:
     """Exponentially decaying time surface per polarity (ON in blue, OFF in red).
 
     Each pixel shows ``exp(-(t_now - t_last) / tau)`` of its most recent ON and OFF
-    events. Out-of-order events are handled (per-pixel maximum).
+    events. Out-of-order events are handled (per-pixel maximum). ``backend``: ``auto``
+    (numba when available), ``numba`` or ``numpy``; bit-identical. Not thread-safe (the
+    viewer's ``EventView`` holds a lock around it).
     """
 
-    def __init__(self, width: int, height: int, tau_ms: float = 30.0):
+    def __init__(self, width: int, height: int, tau_ms: float = 30.0, backend: str = "auto"):
         self.width, self.height = int(width), int(height)
         self.tau_ms = float(tau_ms)
+        self.backend = _pick_backend(backend)
         self.last = np.full((2, self.width * self.height), np.iinfo(np.int64).min // 2, dtype=np.int64)
         self.t_us: int | None = None
+        self._exp: np.ndarray | None = None  # the numba render's [2, H*W] float32 scratch
 
     def reset(self) -> None:
         self.last[:] = np.iinfo(np.int64).min // 2
@@ -173,6 +313,12 @@ class TimeSurface:
 
     def update(self, events: np.ndarray) -> None:
         if events is None or len(events) == 0:
+            return
+        if self.backend == "numba" and events.dtype == EVENT_DTYPE:  # (unsigned x, y: no index below 0)
+            _ts_update_numba(events["x"], events["y"], events["p"], events["t"], self.width, self.height,
+                             self.last.reshape(-1))
+            tmax = int(events["t"].max())
+            self.t_us = tmax if self.t_us is None else max(self.t_us, tmax)
             return
         idx, keep = _flat_index(events, self.width, self.height)
         t = events["t"][keep]
@@ -187,11 +333,19 @@ class TimeSurface:
         if now is None:
             now = 0
         tau = max(self.tau_ms * 1e3, 1.0)
-        age = (now - self.last).astype(np.float32)
-        s = np.exp(-np.clip(age, 0, None) / np.float32(tau))  # [2, npx]; never-seen -> 0
         bg = np.asarray(PALETTES[palette]["bg"], np.float32)
         on = np.asarray(PALETTES[palette]["on"], np.float32)
         off = np.asarray(PALETTES[palette]["off"], np.float32)
+        if self.backend == "numba":
+            if self._exp is None or self._exp.size != self.last.size:
+                self._exp = np.empty(self.last.size, np.float32)
+            _ts_exponent_numba(np.int64(now), self.last.reshape(-1), np.float32(tau), self._exp)
+            np.exp(self._exp, out=self._exp)  # numpy's exp, as the numpy path: the same bits
+            out = np.empty((self.width * self.height, 3), np.uint8)
+            _ts_colour_numba(self._exp, bg, on - bg, off - bg, out)
+            return out.reshape(self.height, self.width, 3)
+        age = (now - self.last).astype(np.float32)
+        s = np.exp(-np.clip(age, 0, None) / np.float32(tau))  # [2, npx]; never-seen -> 0
         img = bg + s[1][:, None] * (on - bg) + s[0][:, None] * (off - bg)
         return np.clip(img, 0, 255).astype(np.uint8).reshape(self.height, self.width, 3)
 
