@@ -13,6 +13,7 @@ import time
 import warnings
 from pathlib import Path
 
+import pytest
 import torch
 
 from evfocus_live.nn import runtime
@@ -321,3 +322,12 @@ def test_unhashable_weights_build_a_step_of_their_own(monkeypatch):
     r = InferenceModel(copy.deepcopy(model), "jit")
     assert_same(run(r, vox), plain_run(model, vox))
     assert r.backend == "jit" and not runtime._STEP_CACHE  # was: eager for good
+
+
+@pytest.mark.parametrize("args", [["--models", "3"], ["--size", "8x8"], ["--size", "64"], ["--vary", "shape"]])
+def test_trace_memory_bench_refuses_bad_options_in_one_line(args):
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "trace_memory.py"), *args],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("trace_memory.py: error:"), lines

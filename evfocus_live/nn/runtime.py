@@ -513,8 +513,9 @@ def _block_reclaim(foreign: list) -> bool:
 
 def _detached(step):
     """``step`` saved and loaded back: the copy lives in a compilation unit of its own (freed
-    with it) instead of torch's process-wide one. Same graph (constants folded again, as the
-    freeze left them), same outputs. If it cannot be saved (``optimize_for_inference``'s
+    with it) instead of torch's process-wide one. Same graph (constants folded and pooled
+    again as the freeze left them: the same nodes, and the same optimised plan once run), same
+    outputs. If it cannot be saved (``optimize_for_inference``'s
     oneDNN constants), the step itself, and the registry is never cleared again."""
     global _reclaim_blocked
     if not RECLAIM_TRACES:
@@ -525,6 +526,7 @@ def _detached(step):
         buf.seek(0)
         loaded = torch.jit.load(buf)
         torch._C._jit_pass_constant_propagation(loaded.graph)  # the lists freezing had folded
+        torch._C._jit_pass_constant_pooling(loaded.graph)  # now node for node the frozen graph
         return loaded
     except Exception as exc:
         with _TRACE_LOCK:
