@@ -331,3 +331,40 @@ def test_trace_memory_bench_refuses_bad_options_in_one_line(args):
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("trace_memory.py: error:"), lines
+
+
+UNSAVABLE_SCRIPT = """
+import copy, logging, torch
+from evfocus_live.nn import runtime
+from evfocus_live.nn.runtime import InferenceModel
+from test_runtime import small, voxels, plain_run, assert_same
+lines = []
+class Keep(logging.Handler):
+    def emit(self, record):
+        lines.append(record.getMessage())
+logging.getLogger("evfocus_live.nn.runtime").addHandler(Keep())
+logging.getLogger("evfocus_live.nn.runtime").setLevel(logging.INFO)
+def run(r, vox):
+    r.reset_states()
+    return [r(x) for x in vox]
+model, vox = small(), voxels(4)
+opt = InferenceModel(copy.deepcopy(model), "jit", jit_optimize=True)
+outs = run(opt, vox)
+other = copy.deepcopy(model)
+with torch.no_grad():
+    next(other.parameters()).add_(0.3)
+plain = InferenceModel(other, "jit")
+run(plain, vox)
+assert opt.backend == plain.backend == "jit"
+assert "cannot be saved" in runtime._reclaim_blocked, runtime._reclaim_blocked
+assert sum("keep their memory" in ln for ln in lines) == 1, lines
+assert_same(outs, plain_run(model, vox))
+assert_same(run(opt, vox), outs)  # its methods are still there
+print("ok")
+"""
+
+
+def test_a_step_that_cannot_be_saved_is_used_as_is_and_the_registry_kept():
+    """``jit_optimize``'s oneDNN constants cannot be saved: that step stays in torch's registry,
+    which is then never cleared (its methods would go), and later steps still build and run."""
+    _run_script(UNSAVABLE_SCRIPT)
