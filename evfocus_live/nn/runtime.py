@@ -35,8 +35,10 @@ the plain model (largest difference :data:`CHECK_ATOL`). Any failure to build, c
 run it is logged once and the wrapper falls back to ``eager`` for good: an optimisation
 never stops the pipeline. A frozen step holds a copy of the weights: wrap the model again
 after changing them. Models with the same weights (the viewer loads the model again for each
-new source) share their built steps, the newest :data:`STEP_CACHE_SIZE`: a trace's memory is
-never given back by torch.
+new source) share their built steps, the newest :data:`STEP_CACHE_SIZE`; a shared step that
+fails the check is built once more, and threads that want the same step at once build it
+once. torch itself never frees a trace (~8 MB each for the light model); the ``jit`` backend
+gives that memory back after each build (:func:`_traced`), down to ~0.4 MB a trace.
 
 Threads: with libgomp's default (active) wait policy, 2 intra-op threads on this 2-core
 machine are 2-4x *slower* than 1 whenever anything else runs (a training job, or our own
@@ -53,6 +55,7 @@ import io
 import itertools
 import logging
 import os
+import re
 import threading
 import time
 import warnings
@@ -132,15 +135,24 @@ class InferenceModel:
             raise ValueError(f"unknown inference precision {precision!r} (one of {', '.join(PRECISIONS)})")
         self.module = model
         self.requested = backend
+        self.fallback_reason: str | None = None
         dev = _device_of(model)
         self.precision = "fp32"
         if precision == "auto":
             precision = "bf16" if dev.type == "cpu" and isinstance(model, torch.nn.Module) and _bf16_fast() else "fp32"
         if precision == "bf16":
             if dev.type == "cpu" and isinstance(model, torch.nn.Module) and _bf16_fast():
+                if backend not in ("auto", "eager"):
+                    log.info("bf16 runs the plain model under autocast: backend %s not used", backend)
                 self.precision, backend = "bf16", "eager"  # autocast: no traced step
-            else:
-                log.info("bf16 inference needs a CPU with native bf16 (AVX512-BF16/AMX): running fp32")
+            else:  # asked for by name: say so where it shows (warning), since it costs the speed-up
+                why = ("a model on the CPU" if dev.type != "cpu" else "a torch.nn.Module"
+                       if not isinstance(model, torch.nn.Module) else "a CPU with native bf16 (AVX512-BF16/AMX)")
+                log.warning("bf16 inference needs %s: running fp32", why)
+        if backend == "onnx" and not _onnx_available():
+            self.fallback_reason = "backend onnx needs onnxruntime and onnx (pip install -e '.[onnx]')"
+            log.warning("%s: running the plain model", self.fallback_reason)
+            backend = "eager"
         if backend == "auto":
             backend = "jit" if dev.type == "cpu" and _has_states(model) else "eager"
         if backend != "eager" and not _has_states(model):
@@ -156,7 +168,6 @@ class InferenceModel:
         self._keys: dict[tuple, tuple[str, ...]] = {}
         self._last_key: tuple | None = None
         self.build_s: dict[tuple, float] = {}
-        self.fallback_reason: str | None = None
 
     @property
     def label(self) -> str:
@@ -250,7 +261,9 @@ class InferenceModel:
         """The optimised step for this shape and its checked result for this frame.
 
         ``(None, None)``: use the plain model. Costs about two forwards (the plain one the
-        result is checked against, and the trace) on top of the frame itself.
+        result is checked against, and the trace) on top of the frame itself. A step shared by
+        another model with the same weights that fails the check (something outside the weights
+        changed the model: an attribute set at run time) is replaced by one built once more.
         """
         t0 = time.perf_counter()
         saved = self.module.states
@@ -260,26 +273,33 @@ class InferenceModel:
             probe_states = pytree.tree_leaves(self.module.states)
             self.module.states = saved
             keys = tuple(k for k, v in probe.items() if isinstance(v, torch.Tensor))
+            want = [probe[k] for k in keys] + probe_states
+            names = [*keys, *(["state"] * len(probe_states))]
             # the wrapper in the model's mode: exporters restore the wrapper's mode afterwards,
             # recursively, and a fresh Module is in training mode
             fn = _Step(self.module, spec, keys).train(training)
             args = (voxel, *flat)
-            cache_key = None
-            if self.backend in SHARED_BACKENDS and isinstance(self.module, torch.nn.Module):
-                cache_key = (_weights_digest(self.module), self.backend, self.jit_optimize, training, key, keys)
-            step = _shared_step(cache_key)
-            if step is None:
+
+            def make():  # build and check: only a checked step is shared
                 step = (_build_jit(fn, args, optimize=True) if self.backend == "jit" and self.jit_optimize
                         else BUILDERS[self.backend](fn, args))
-            res = step(*args)
-            # the optimised step must agree with the plain model, or it is not used
-            want = [probe[k] for k in keys] + probe_states
-            if len(res) != len(want):
-                raise RuntimeError(f"step returned {len(res)} tensors, the plain model {len(want)}")
-            for name, r, p in zip([*keys, *(["state"] * len(probe_states))], res, want):
-                err = float((r.float() - p.float()).abs().max()) if r.shape == p.shape else float("inf")
-                if not err <= CHECK_ATOL:
-                    raise RuntimeError(f"{name} differs from the plain model by {err:.2g}")
+                return step, _checked(step, args, names, want)
+
+            cache_key = self._cache_key(training, key, keys)
+            step, res, shared = _shared_step(cache_key, make)
+            if shared:
+                try:
+                    res = _checked(step, args, names, want)
+                except Exception as exc:
+                    log.info("inference backend %s: the step shared by a model with the same weights does "
+                             "not match this one (%s): building it again", self.backend, _first_line(exc))
+                    try:
+                        step, res, shared = _shared_step(cache_key, make, stale=step)
+                        if shared:  # another thread built it again meanwhile
+                            res = _checked(step, args, names, want)
+                    except Exception as again:
+                        raise RuntimeError("the shared step and one built again both differ from this model "
+                                           f"({_first_line(again)})") from again
         except Exception as exc:
             self.module.states = saved
             self._give_up(f"{type(exc).__name__}: {exc}")
@@ -287,13 +307,40 @@ class InferenceModel:
         finally:
             self.module.states = saved
             self.module.train(training)
-        _share_step(cache_key, step)
         self._keys[key] = keys
         self._steps[key] = step
         self.build_s[key] = time.perf_counter() - t0
         log.info("inference backend %s ready for input %s in %.1f s", self.backend, tuple(voxel.shape),
                  self.build_s[key])
         return step, res
+
+    def _cache_key(self, training: bool, key: tuple, keys: tuple[str, ...]) -> tuple | None:
+        """The shared-step key, or None (not shared: another backend, or weights that cannot be hashed)."""
+        if self.backend not in SHARED_BACKENDS or not isinstance(self.module, torch.nn.Module):
+            return None
+        try:
+            digest = _weights_digest(self.module)
+        except Exception as exc:  # e.g. quantized or meta tensors: build a step of its own
+            log.debug("weights digest failed (%s): step not shared", _first_line(exc))
+            return None
+        return (digest, self.backend, self.jit_optimize, training, key, keys)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    return text.splitlines()[0][:200]
+
+
+def _checked(step: Callable, args: tuple, names: list[str], want: list[torch.Tensor]) -> tuple:
+    """``step(*args)``, raising RuntimeError unless it agrees with the plain model's ``want``."""
+    res = step(*args)
+    if len(res) != len(want):
+        raise RuntimeError(f"step returned {len(res)} tensors, the plain model {len(want)}")
+    for name, r, p in zip(names, res, want):
+        err = float((r.float() - p.float()).abs().max()) if r.shape == p.shape else float("inf")
+        if not err <= CHECK_ATOL:
+            raise RuntimeError(f"{name} differs from the plain model by {err:.2g}")
+    return res
 
 
 #: largest absolute difference between an optimised step and the plain model (outputs in [0,1])
@@ -305,13 +352,15 @@ CHECK_ATOL = 1e-4
 SHARED_BACKENDS = ("jit", "onnx")
 #: steps kept for reuse (the newest): each holds a copy of its model's weights
 STEP_CACHE_SIZE = 4
-#: built steps by (weights digest, backend, options, input/state signature, output keys). Every
-#: TorchScript trace keeps 3-6 MB of torch's native memory until the process ends (freed neither
-#: with the module nor with a CompilationUnit of its own; torch 2.13): the viewer, which loads
-#: the model again for each new source, grew ~9 MB a source switch. Now the same weights reuse
-#: the step (still checked against the plain model before it is used).
+#: built steps by (weights digest, backend, options, input/state signature, output keys): the
+#: viewer loads the model again for each new source, and tracing it again cost a build and, before
+#: :func:`_traced`, ~8 MB of memory a switch. The same weights reuse the step (still checked
+#: against the plain model before it is used).
 _STEP_CACHE: OrderedDict[tuple, Callable] = OrderedDict()
+#: guards _STEP_CACHE and _BUILDING; never held while a step is built
 _STEP_CACHE_LOCK = threading.Lock()
+#: the lock of each key being built now (single-flight builds, see :func:`_shared_step`)
+_BUILDING: dict[tuple, threading.Lock] = {}
 
 
 def _weights_digest(model: torch.nn.Module) -> str:
@@ -325,24 +374,44 @@ def _weights_digest(model: torch.nn.Module) -> str:
     return h.hexdigest()
 
 
-def _shared_step(cache_key: tuple | None) -> Callable | None:
-    if cache_key is None:
-        return None
-    with _STEP_CACHE_LOCK:
-        step = _STEP_CACHE.get(cache_key)
-        if step is not None:
-            _STEP_CACHE.move_to_end(cache_key)
-        return step
+def _shared_step(cache_key: tuple | None, make: Callable[[], tuple], stale: Callable | None = None):
+    """``(step, res, shared)``: the cached step for ``cache_key`` (``res`` None, ``shared`` True),
+    else ``make()``'s ``(step, res)``, then cached. ``stale``: a cached step found wrong, replaced.
 
-
-def _share_step(cache_key: tuple | None, step: Callable) -> None:
+    Single-flight: threads that want the same key at once (the viewer and a reconstruct job,
+    two pipelines) wait for the one that builds it, then share its step; a lock per key, so a
+    build never waits for another key's. If the build fails, the next waiter tries its own.
+    """
     if cache_key is None:
-        return
-    with _STEP_CACHE_LOCK:
-        _STEP_CACHE[cache_key] = step
-        _STEP_CACHE.move_to_end(cache_key)
-        while len(_STEP_CACHE) > STEP_CACHE_SIZE:
-            _STEP_CACHE.popitem(last=False)
+        return (*make(), False)
+    while True:
+        with _STEP_CACHE_LOCK:
+            step = _STEP_CACHE.get(cache_key)
+            if step is not None and step is not stale:
+                _STEP_CACHE.move_to_end(cache_key)
+                return step, None, True
+            lock = _BUILDING.setdefault(cache_key, threading.Lock())
+        with lock:
+            with _STEP_CACHE_LOCK:
+                if _BUILDING.get(cache_key) is not lock:
+                    continue  # built (or given up) while this thread waited: look again
+            try:
+                step, res = make()
+                with _STEP_CACHE_LOCK:
+                    _STEP_CACHE[cache_key] = step
+                    _STEP_CACHE.move_to_end(cache_key)
+                    while len(_STEP_CACHE) > STEP_CACHE_SIZE:
+                        _STEP_CACHE.popitem(last=False)
+            except BaseException:
+                with _STEP_CACHE_LOCK:
+                    if _STEP_CACHE.get(cache_key) is stale and stale is not None:
+                        del _STEP_CACHE[cache_key]  # wrong for this model, and no better one
+                raise
+            finally:
+                with _STEP_CACHE_LOCK:
+                    if _BUILDING.get(cache_key) is lock:
+                        del _BUILDING[cache_key]
+            return step, res, False
 
 
 def _bf16_fast() -> bool:
@@ -350,6 +419,13 @@ def _bf16_fast() -> bool:
         return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
     except (AttributeError, RuntimeError):
         return False
+
+
+def _onnx_available() -> bool:
+    """Both halves of the ``[onnx]`` extra: the exporter needs ``onnx``, the runner ``onnxruntime``."""
+    import importlib.util
+
+    return all(importlib.util.find_spec(m) is not None for m in ("onnx", "onnxruntime"))
 
 
 def _device_of(model) -> torch.device:
@@ -367,11 +443,105 @@ def _quiet():
         yield
 
 
+#: give back the memory of each TorchScript trace (see :func:`_traced`); off: every trace keeps
+#: ~8 MB (the light EvFocus) until the process ends, as in torch itself (turned on again later,
+#: the steps built meanwhile count as someone else's code: nothing is cleared from then on)
+RECLAIM_TRACES = True
+#: guards the three below; held only for bookkeeping and the registry clear, never while tracing
+_TRACE_LOCK = threading.Lock()
+_tracing_now = 0
+#: qualified names of the module classes traced since the registry was last cleared
+_traced_classes: set[str] = set()
+#: why the registry can no longer be cleared (a step that lives in it), or None
+_reclaim_blocked: str | None = None
+_MANGLE = re.compile(r"___torch_mangle_\d+\.")
+
+
+@contextlib.contextmanager
+def _traced(fn: torch.nn.Module):
+    """Around a trace of ``fn``: give its memory back once no trace runs.
+
+    torch registers every traced module class and its methods (graphs, executors) in one
+    process-wide "Python compilation unit" that never frees them: ~8 MB per trace of the light
+    EvFocus (3 MB the trace, 3 MB running it, 1.5 MB freezing), however the module is dropped.
+    A built step is therefore saved and loaded back (:func:`_detached`), into a compilation
+    unit of its own that goes with it, and that registry is cleared when the last running
+    trace ends -- only while everything in it was made by the traces here: if it holds anything
+    when a trace starts, or a method of another class when it ends, that is TorchScript code of
+    someone else's (a plugin's ``torch.jit.script``, a user's own trace of the same model), which
+    would lose its methods, and the registry is kept from then on (each trace keeps its ~8 MB).
+    """
+    global _tracing_now
+    names = {torch._jit_internal._qualified_name(type(m)) for m in fn.modules()}
+    with _TRACE_LOCK:
+        if _tracing_now == 0:  # everything here now was made by someone else
+            _block_reclaim(torch.jit._state._python_cu.get_functions())
+        _tracing_now += 1
+        _traced_classes.update(names)
+    try:
+        yield
+    finally:
+        with _TRACE_LOCK:
+            _tracing_now -= 1
+            if _tracing_now == 0:
+                _clear_traced_classes()
+
+
+def _clear_traced_classes() -> bool:
+    """Clear torch's Python compilation unit if it holds only the classes traced here (call
+    with ``_TRACE_LOCK`` held and no trace running); True if cleared."""
+    if not RECLAIM_TRACES or _reclaim_blocked:
+        return False
+    funcs = torch.jit._state._python_cu.get_functions()
+    if _block_reclaim([f for f in funcs
+                       if _MANGLE.sub("", f.qualified_name).rpartition(".")[0] not in _traced_classes]):
+        return False
+    if funcs:
+        torch._C._jit_clear_class_registry()
+    _traced_classes.clear()
+    return True
+
+
+def _block_reclaim(foreign: list) -> bool:
+    """Keep torch's registry for good if ``foreign`` (functions not made here) is not empty."""
+    global _reclaim_blocked
+    if foreign and RECLAIM_TRACES and not _reclaim_blocked:
+        _reclaim_blocked = f"other TorchScript code in this process ({foreign[0].qualified_name})"
+        log.info("TorchScript traces keep their memory from now on: %s", _reclaim_blocked)
+    return bool(foreign)
+
+
+def _detached(step):
+    """``step`` saved and loaded back: the copy lives in a compilation unit of its own (freed
+    with it) instead of torch's process-wide one. Same graph (constants folded and pooled
+    again as the freeze left them: the same nodes, and the same optimised plan once run), same
+    outputs. If it cannot be saved (``optimize_for_inference``'s
+    oneDNN constants), the step itself, and the registry is never cleared again."""
+    global _reclaim_blocked
+    if not RECLAIM_TRACES:
+        return step
+    try:
+        buf = io.BytesIO()
+        torch.jit.save(step, buf)
+        buf.seek(0)
+        loaded = torch.jit.load(buf)
+        torch._C._jit_pass_constant_propagation(loaded.graph)  # the lists freezing had folded
+        torch._C._jit_pass_constant_pooling(loaded.graph)  # now node for node the frozen graph
+        return loaded
+    except Exception as exc:
+        with _TRACE_LOCK:
+            if not _reclaim_blocked:
+                _reclaim_blocked = f"a step that cannot be saved ({_first_line(exc)})"
+                log.info("TorchScript traces keep their memory from now on: %s", _reclaim_blocked)
+        return step
+
+
 def _build_jit(fn: torch.nn.Module, args: tuple, optimize: bool = False):
-    with _quiet():
+    with _quiet(), _traced(fn):
         step = torch.jit.freeze(torch.jit.trace(fn, args, check_trace=False).eval())
         if optimize:
             step = torch.jit.optimize_for_inference(step)
+        step = _detached(step)
     return step
 
 
