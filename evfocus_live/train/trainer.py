@@ -324,7 +324,7 @@ def _training_device(name: str, ddp: bool) -> torch.device:
     """The device this process trains on, made current: under DDP each rank's own GPU
     (``LOCAL_RANK``); else the one named, so that ``device = "cuda:1"`` checks bf16 support,
     autocasts and allocates on GPU 1, not on GPU 0 (torch's current device)."""
-    device = resolve_device(name)
+    device = resolve_device(name, fix='set [train] device = "cpu" or "auto"')  # (train has no --device)
     if ddp:
         import torch.distributed as dist
 
