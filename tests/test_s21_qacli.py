@@ -121,3 +121,28 @@ def test_a_video_cut_short_is_one_line_without_ffmpegs_own(tmp_path):
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
     assert "ERR" in r.stdout and "video incomplete" in r.stdout, (r.stdout, r.stderr)
     assert "moov" not in r.stderr and r.stderr.strip() == "", r.stderr
+
+
+# ------------------------------------------------- train: --init with --resume over a last.pt
+def test_resume_says_when_it_does_not_load_the_init_weights(tmp_path, caplog):
+    """--resume over a last.pt goes on from it: an --init naming other weights than the run
+    started from was dropped without a word. Now a warning; the same weights stay silent."""
+    from test_train import tiny_cfg
+
+    from evfocus_live.train.synth import simulate_minimal
+    from evfocus_live.train.trainer import train
+
+    data = tmp_path / "sim"
+    simulate_minimal(data / "seq_00000.h5", width=64, height=48, n_frames=12, sigma_range=(1, 3), seed=1)
+    a = train(tiny_cfg(data, tmp_path / "a", steps=2), progress=False)["checkpoint"]
+    b_out = tmp_path / "b"
+    train(tiny_cfg(data, b_out, steps=2, init=a), progress=False)
+    with caplog.at_level(logging.WARNING, logger="evfocus_live.train.trainer"):
+        train(tiny_cfg(data, b_out, steps=3, init=a), resume=True, progress=False)  # the same: silent
+    assert not [r for r in caplog.records if "is not loaded" in r.getMessage()]
+    other = train(tiny_cfg(data, tmp_path / "c", steps=1), progress=False)["checkpoint"]
+    with caplog.at_level(logging.WARNING, logger="evfocus_live.train.trainer"):
+        s = train(tiny_cfg(data, b_out, steps=4, init=other), resume=True, progress=False)
+    said = [r.getMessage() for r in caplog.records if "is not loaded" in r.getMessage()]
+    assert len(said) == 1 and str(other) in said[0] and str(a) in said[0], said
+    assert s["step"] == 4  # it still goes on from last.pt
