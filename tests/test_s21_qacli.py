@@ -146,3 +146,26 @@ def test_resume_says_when_it_does_not_load_the_init_weights(tmp_path, caplog):
     said = [r.getMessage() for r in caplog.records if "is not loaded" in r.getMessage()]
     assert len(said) == 1 and str(other) in said[0] and str(a) in said[0], said
     assert s["step"] == 4  # it still goes on from last.pt
+
+
+# ------------------------------------------------- reconstruct: a run that made no frame
+@pytest.mark.parametrize("extra, why", [
+    (("--roi", "0,0,16,16", "--window-ms", "10"), "no event inside --roi 0,0,16,16"),
+    (("--end-s", "0.0000005"), "no event from --start-s 0 s to --end-s 5e-07 s"),
+])
+def test_a_run_that_makes_no_frame_is_one_line_and_exit_2(tmp_path, ckpt, shared_data, capsys, extra, why):
+    """An ROI in a corner where the DAVIS recording has no event, or a range under 1 µs: the
+    old code printed "0 frames -> OUT" and exited 0, so a script took the empty folder for done."""
+    out = tmp_path / "out"
+    assert reconstruct(shared_data / DAVIS["path"].name, out, ckpt, *extra) == 2
+    cap = capsys.readouterr()
+    err = cap.err.strip()
+    assert len(err.splitlines()) == 1 and "no frame made" in err and why in err, err
+    assert "0 frames" not in cap.out
+    assert not list(out.glob("frame_*.png"))
+
+
+def test_a_run_with_frames_in_a_corner_with_events_still_works(tmp_path, ckpt, shared_data):
+    out = tmp_path / "out"
+    assert reconstruct(shared_data / DAVIS["path"].name, out, ckpt, "--roi", "0,0,32,32", "--window-ms", "50") == 0
+    assert len(read_ts(out)) >= 1

@@ -502,6 +502,8 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
         if n == 0 and pipe.stats.nan_frames:
             raise CheckpointError(f"model {opts['model']!r} output NaN/Inf on all {pipe.stats.nan_frames} "
                                   "windows: no frame written")
+        if n == 0:  # (ended "0 frames -> OUT" on stdout and exit 0: a script took it for done)
+            raise InputError(f"{input_path}: no frame made: {_no_events_why(opts)}")
     finally:
         bar.close()
         if ts_file is not None:
@@ -513,6 +515,20 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
             video.close()
         pipe.close()
     return n, pipe.model
+
+
+def _no_events_why(opts: dict) -> str:
+    """Why a run made no frame (an empty file is refused when it opens): no event reached the
+    model, so the options that leave events out are named."""
+    where = []
+    if opts.get("roi") is not None:
+        where.append(f"inside --roi {','.join(str(v) for v in opts['roi'])}")
+    if opts.get("start_s") is not None or opts.get("end_s") is not None:
+        where.append(f"from --start-s {opts.get('start_s') or 0:g} s to "
+                     + ("the end" if opts.get("end_s") is None else f"--end-s {opts['end_s']:g} s"))
+    if not where:
+        return "no event reached the model"
+    return f"no event {' and '.join(where)} (`evfocus info` gives the sensor size and time span)"
 
 
 def _worker_init() -> None:
