@@ -169,3 +169,14 @@ def test_a_run_with_frames_in_a_corner_with_events_still_works(tmp_path, ckpt, s
     out = tmp_path / "out"
     assert reconstruct(shared_data / DAVIS["path"].name, out, ckpt, "--roi", "0,0,32,32", "--window-ms", "50") == 0
     assert len(read_ts(out)) >= 1
+
+
+# ------------------------------------------------- simulate: --no-progress as the others take it
+def test_simulate_takes_no_progress_as_reconstruct_train_and_eval_do(tmp_path, capsys):
+    """A script passing --no-progress to every command got a usage error from simulate alone."""
+    out = tmp_path / "sim"
+    assert main(["simulate", str(out), "--sequences", "1", "--duration", "0.05", "--resolution", "32x24",
+                 "--no-aedat4", "--no-progress"]) == 0
+    cap = capsys.readouterr()
+    assert "1 sequences" in cap.out and "simulate:" not in cap.err and "%|" not in cap.err, cap.err
+    assert (out / "seq_00000.h5").is_file()
