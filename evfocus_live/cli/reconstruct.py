@@ -18,6 +18,7 @@ whose files were written completely.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import math
 import os
@@ -361,6 +362,10 @@ class _VideoOut:
 
     def __init__(self, path: Path, fps: float, side_by_side: bool):
         self.path, self.fps, self.side_by_side = path, fps, side_by_side
+        # FFmpeg's own log lines ("moov atom not found" from finish()'s check of a video cut
+        # by a full disk) went to stderr before the one error line: every failure is checked
+        # and said here. Read once, when OpenCV first loads FFmpeg; a user's own setting wins.
+        os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
         self._w = None
         self.n = 0
 
@@ -501,6 +506,8 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
         if n == 0 and pipe.stats.nan_frames:
             raise CheckpointError(f"model {opts['model']!r} output NaN/Inf on all {pipe.stats.nan_frames} "
                                   "windows: no frame written")
+        if n == 0:  # (ended "0 frames -> OUT" on stdout and exit 0: a script took it for done)
+            raise InputError(f"{input_path}: no frame made: {_no_events_why(opts)}")
     finally:
         bar.close()
         if ts_file is not None:
@@ -512,6 +519,20 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
             video.close()
         pipe.close()
     return n, pipe.model
+
+
+def _no_events_why(opts: dict) -> str:
+    """Why a run made no frame (an empty file is refused when it opens): no event reached the
+    model, so the options that leave events out are named."""
+    where = []
+    if opts.get("roi") is not None:
+        where.append(f"inside --roi {','.join(str(v) for v in opts['roi'])}")
+    if opts.get("start_s") is not None or opts.get("end_s") is not None:
+        where.append(f"from --start-s {opts.get('start_s') or 0:g} s to "
+                     + ("the end" if opts.get("end_s") is None else f"--end-s {opts['end_s']:g} s"))
+    if not where:
+        return "no event reached the model"
+    return f"no event {' and '.join(where)} (`evfocus info` gives the sensor size and time span)"
 
 
 def _worker_init() -> None:
@@ -589,11 +610,12 @@ def _run(args) -> int:
         read_timestamps(opts["at"])  # fail early, with one line
     for inp in args.inputs:  # check every input before spending time on any
         detect_format(inp)
-    if opts["at"] == AT_APS:
-        for inp in args.inputs:
-            _check_aps(inp, opts["start_s"], opts["end_s"])
-    if opts["roi"] is not None:  # (the sensor's size needs the file open: a header read)
-        _check_roi(args.inputs, opts["roi"])
+    with _readers_quiet():  # the run opens each input again and says its warnings then, once
+        if opts["at"] == AT_APS:
+            for inp in args.inputs:
+                _check_aps(inp, opts["start_s"], opts["end_s"])
+        if opts["roi"] is not None:  # (the sensor's size needs the file open: a header read)
+            _check_roi(args.inputs, opts["roi"])
     outdir = check_output_dir("-o", args.output)  # before any work: a bad folder fails in a second
     dirs = _output_dirs(args.inputs, outdir)
     for inp, d in zip(args.inputs, dirs):
@@ -623,6 +645,21 @@ def _run(args) -> int:
         n, model = reconstruct_one(inp, d, opts, model_obj=model, n_inputs=len(args.inputs))
         print(f"{inp}: {n} frames -> {d}")
     return 0
+
+
+@contextlib.contextmanager
+def _readers_quiet():
+    """The readers' warnings (a truncated file, events outside the sensor) held back while the
+    up-front checks open an input: the run opens it again and says them there, so each was
+    said two or three times (``--at aps --roi`` on a truncated file: three times). Errors
+    still show."""
+    lg = logging.getLogger("evfocus_live.sources")
+    level = lg.level
+    lg.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        lg.setLevel(level)
 
 
 def _check_roi(inputs: list[str], roi: tuple[int, int, int, int]) -> None:

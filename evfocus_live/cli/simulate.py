@@ -64,6 +64,7 @@ def add_parser(subparsers):
     p.add_argument("--resume", action="store_true",
                    help="finish an interrupted run: keep the sequences it completed (same options) "
                         "and simulate the rest")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar (also with -q)")
     return p
 
 
@@ -123,7 +124,7 @@ def run(args) -> int:
         _remove_old_sequences(out)
     workers = min(args.workers, args.sequences)
     m = simulate_dataset(cfg, out, args.sequences, args.seed, workers=workers,
-                         aedat4=not args.no_aedat4, progress=not getattr(args, "quiet", False),
+                         aedat4=not args.no_aedat4, progress=not (getattr(args, "quiet", False) or args.no_progress),
                          resume=args.resume)
     n_ev = m["total_events"]
     print(f"{args.sequences} sequences, {n_ev} events, {m['total_bytes'] / 1e6:.1f} MB -> {out}")

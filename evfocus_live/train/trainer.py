@@ -324,7 +324,7 @@ def _training_device(name: str, ddp: bool) -> torch.device:
     """The device this process trains on, made current: under DDP each rank's own GPU
     (``LOCAL_RANK``); else the one named, so that ``device = "cuda:1"`` checks bf16 support,
     autocasts and allocates on GPU 1, not on GPU 0 (torch's current device)."""
-    device = resolve_device(name)
+    device = resolve_device(name, fix='set [train] device = "cpu" or "auto"')  # (train has no --device)
     if ddp:
         import torch.distributed as dist
 
@@ -439,6 +439,7 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
         elapsed0 = float(ck["meta"].get("wall_s", 0.0))
         last_loss = _finite_or_nan(ck["meta"].get("loss"))
         init_meta = ck["meta"].get("init")
+        _say_init_unused(tc["init"], init_meta, last_path, rank)
         chain = {k: ck["meta"][k] for k in ("average_of", "grafted") if ck["meta"].get(k)}
         log.info("resumed from %s at step %d (%.0f s)", last_path, step, elapsed0)
         changed = _config_changes(ck["meta"].get("train_config"), cfg)
@@ -724,6 +725,21 @@ def _resume_from(ck: dict[str, Any], last_path: Path, model: nn.Module, opt: tor
         opt.load_state_dict(ck["optimizer"])
     except (ValueError, KeyError, RuntimeError) as exc:
         raise CheckpointError(refusal) from exc
+
+
+def _say_init_unused(init: str | None, init_meta: Any, last_path: Path, rank: int) -> None:
+    """``--init`` (or ``[train] init``) with ``--resume`` and a ``last.pt`` there: the run goes
+    on from ``last.pt`` and those weights are not loaded. Silent when they are the ones the run
+    started from (a script that always passes both); else a warning, as the user asked for
+    other weights (the old code ignored them without a word)."""
+    if not init or rank != 0:
+        return
+    was = init_meta.get("path") if isinstance(init_meta, dict) else None
+    if was is not None and os.path.realpath(was) == os.path.realpath(init):
+        return
+    log.warning("--resume: %s goes on from its own weights; --init %s is not loaded (that run started "
+                "from %s): drop --resume, or use another --out, to start from %s", last_path, init,
+                was or "random weights", init)
 
 
 #: what a resumed run may change without a word: the budgets it goes on to, and where it writes
