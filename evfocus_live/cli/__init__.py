@@ -15,6 +15,7 @@ import sys
 
 from .. import __version__
 from ..errors import EvFocusError
+from .options import glue_dash_values
 
 #: subcommand name -> module; a module that is not there yet is skipped
 SUBCOMMANDS = {
@@ -89,7 +90,7 @@ class _NamedStdout:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(glue_dash_values(argv))
     setup_logging(args.verbose, args.quiet)
     stdout, sys.stdout = sys.stdout, _NamedStdout(sys.stdout)
     try:

@@ -100,6 +100,24 @@ ROI_HELP = ("region of interest X,Y,W,H in pixels of the camera's sensor (top-le
 _ROI = re.compile(r"\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*")
 
 
+#: options whose value may start with '-' and is not a plain number (argparse takes
+#: ``--roi -1,0,100,100`` for a missing value: "expected one argument" and the usage)
+DASH_VALUE_OPTIONS = ("--roi",)
+
+
+def glue_dash_values(argv: list[str] | None) -> list[str] | None:
+    """``--roi -1,0,...`` as ``--roi=-1,0,...``, so the value reaches its own check's message."""
+    if argv is None:
+        import sys
+
+        argv = sys.argv[1:]
+    out = list(argv)
+    for i in range(len(out) - 2, -1, -1):
+        if out[i] in DASH_VALUE_OPTIONS and out[i + 1][:1] == "-" and out[i + 1][1:2].isdigit():
+            out[i:i + 2] = [f"{out[i]}={out[i + 1]}"]
+    return out
+
+
 def parse_roi(opt: str, text: str | None) -> tuple[int, int, int, int] | None:
     """``--roi X,Y,W,H`` (the viewer's ROI box too) as a tuple, checked as ``WindowConfig.roi``
     checks it but in one line naming ``opt``; None, '' or 'full': the whole sensor. Whether it

@@ -323,7 +323,9 @@ def _start_cli_recording(win, args) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    from ..cli.options import glue_dash_values
+
+    args = build_parser().parse_args(glue_dash_values(argv))
     level = logging.WARNING if args.quiet else (logging.DEBUG if args.verbose else logging.INFO)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:
