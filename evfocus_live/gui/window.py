@@ -148,6 +148,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self._meter_from_index = 0  # frames before it came from a model switched away from
         self._end_said = False  # "end of the recording" shown for the session's end
         self._stall_said = False  # the source's read() stalled: on the status bar while it lasts
+        #: the ROI each sensor size (width, height) last ran with in this session (None: the whole
+        #: sensor), so that a smaller sensor that cannot hold it does not lose it for the big one;
+        #: never saved to the settings file (a run starts as its command line says)
+        self._rois: dict[tuple[int, int], tuple[int, int, int, int] | None] = {}
+        #: the last ROI asked for (``--roi``, the ROI box, a drag): a sensor size not seen yet gets it
+        self._roi_asked = self.opts.window.roi
+        self._roi_for_next = False  # asked for with no source running: the next source takes it
         self.registries = {g: Registry(g) for g in (SOURCES, MODELS, POSTPROCESSORS)}
         self._load_plugins()
         self._build_ui()
@@ -620,12 +627,33 @@ class MainWindow(QtWidgets.QMainWindow):
                             "error")
         return False
 
+    def _window_for(self, src) -> tuple[WindowConfig, str | None]:
+        """The window settings for a new source ``src``: its sensor size's ROI from earlier in
+        this session (else the last asked for), or the whole sensor, with the line that says
+        why, when the sensor cannot hold it."""
+        from ..config import check_roi_fits
+
+        size = (int(src.width), int(src.height))
+        roi = self._roi_asked if self._roi_for_next or size not in self._rois else self._rois[size]
+        if roi is None:
+            return dataclasses.replace(self.opts.window, roi=None), None
+        try:
+            check_roi_fits(roi, *size, f"the {src.format} source's")
+        except EvFocusError as exc:
+            kept = [f"{w}x{h}" for (w, h), r in self._rois.items() if r == roi]
+            why = f"{exc} - running on the whole sensor" + (
+                f" (the ROI is kept for the {' and '.join(kept)} sensor: it comes back when one opens)"
+                if kept else "")
+            return dataclasses.replace(self.opts.window, roi=None), why
+        return dataclasses.replace(self.opts.window, roi=roi), None
+
     def _start_session(self, src) -> bool:
         old = self.session
         if old is not None:  # halt the old pipeline, but keep it (and its recording) until
             old.pipeline.stop()  # the new one stands: a failed switch goes on recording
+        window, roi_dropped = self._window_for(src)
         try:
-            sess = LiveSession(src, self.opts.window, self.opts.model, self.opts.post,
+            sess = LiveSession(src, window, self.opts.model, self.opts.post,
                                model_obj=self.opts.model_obj, event_mode=self.opts.event_mode,
                                decay_ms=self.opts.decay_ms, speed=self.opts.speed,
                                loop=self.loop_check.isChecked())
@@ -662,7 +690,11 @@ class MainWindow(QtWidgets.QMainWindow):
         name = getattr(src, "path", None) or src.format
         self.opts.source = str(name) if getattr(src, "is_live", False) is False else src.format
         self._source_name = Path(str(name)).name
-        if sess.window_cfg != self.opts.window:  # an ROI this sensor cannot hold: it runs without (said)
+        if roi_dropped is not None:
+            sess.message(roi_dropped, "error")
+        self._roi_for_next = False
+        self._rois[(int(src.width), int(src.height))] = sess.window_cfg.roi
+        if sess.window_cfg != self.opts.window:  # this sensor's ROI, or none (said when it cannot hold it)
             self.opts.window = sess.window_cfg
             self._show_window_controls(sess.window_cfg)
         self._show_source_size(sess)
@@ -925,8 +957,13 @@ class MainWindow(QtWidgets.QMainWindow):
             self._show_window_controls(self.opts.window)  # refused (said on the status bar): what runs
             self._drain()
             return
+        if roi != self.opts.window.roi:  # asked for: this sensor's, and a new sensor's, ROI
+            self._roi_asked = roi
+            self._roi_for_next = self.session is None  # (else a remembered sensor's ROI would win)
         self.opts.window = cfg
         if self.session is not None:
+            src = self.session.source
+            self._rois[(src.width, src.height)] = roi
             self._show_source_size(self.session)
             self._show_roi_outline()
             s = self.session
