@@ -3,8 +3,15 @@ remembered per sensor size, and the faults found by driving every control throug
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from conftest import REAL_FILES
 from test_review2_gui import make_window, pattern, wait_frames
+from test_s20_aps import pane_image
+
+from evfocus_live.config import WindowConfig
+
+DAVIS = REAL_FILES["davis346"]
 
 FRAME_TIMEOUT_MS = 30_000
 
@@ -65,4 +72,88 @@ def test_an_roi_typed_with_no_source_running_is_the_next_sources(qtbot, tmp_path
     set_roi(win, "0,0,48,32")
     assert win.opts.window.roi == (0, 0, 48, 32)
     assert win.open_source(pattern(96, 72)) and win.session.pipeline.roi == (0, 0, 48, 32)
+    win.close()
+
+
+def davis_window(qtbot, tmp_path, model, **kw):
+    from test_s20_aps import aps_window
+
+    return aps_window(qtbot, tmp_path, str(DAVIS["path"]), model, **kw)
+
+
+def paused_on_a_frame(qtbot, win):
+    """Pause a replay and wait until the frame on show is the last it makes."""
+    from test_gui import wait_idle
+
+    wait_frames(qtbot, win, 2)
+    win.play_button.click()
+    qtbot.waitUntil(lambda: win.session.paused, timeout=5000)
+    wait_idle(qtbot, win.session)
+    qtbot.wait(100)
+    return win.last_frame, win.frames_painted
+
+
+def redone(qtbot, win, fv, n):
+    """One new frame of the same window, and the replay still paused."""
+    qtbot.waitUntil(lambda: win.frames_painted > n, timeout=FRAME_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: win.session.paused and win.play_button.text() == "Play", timeout=5000)
+    new = win.last_frame
+    assert (new.t_start_us, new.t_us) == (fv.t_start_us, fv.t_us) and new.index > fv.index
+    return new, win.frames_painted
+
+
+@pytest.mark.gui
+@pytest.mark.usefixtures("one_torch_thread")
+def test_a_paused_replay_shows_one_frame_of_a_new_model_filter_or_event_view(qtbot, tmp_path, tiny_model, tiny_ckpt):
+    """Paused, a model loaded (or a filter ticked, or another event view picked) changed the
+    titles and boxes but not the panes: the frame on show was the old model's, without the
+    filter, and the event pane kept the network window's image under "accumulate + decay".
+    Now each makes one frame of the same window with the new setting, and stays paused."""
+    from unittest import mock
+
+    from PySide6 import QtWidgets
+
+    win = davis_window(qtbot, tmp_path, tiny_model, speed=0.1, loop=True,
+                       window=WindowConfig(mode="duration", window_ms=10.0))
+    fv, n = paused_on_a_frame(qtbot, win)
+    with mock.patch.object(QtWidgets.QFileDialog, "getOpenFileName", return_value=(str(tiny_ckpt), "")):
+        win._checkpoint_dialog()  # (the "Load checkpoint ..." button)
+    assert win.session.model_cfg.name == str(tiny_ckpt)
+    fv, n = redone(qtbot, win, fv, n)
+    win.post_checks["unsharp"].click()
+    fv, n = redone(qtbot, win, fv, n)
+    assert win.session.post_cfg.steps == ("unsharp",)
+    window_image = pane_image(win.event_pane).copy()
+    win.event_mode_combo.setCurrentIndex(win.event_mode_combo.findData("decay"))
+    fv, n = redone(qtbot, win, fv, n)
+    qtbot.waitUntil(lambda: not np.array_equal(pane_image(win.event_pane), window_image), timeout=5000)
+    win.event_mode_combo.setCurrentIndex(win.event_mode_combo.findData("window"))
+    redone(qtbot, win, fv, n)
+    assert np.array_equal(pane_image(win.event_pane), win.last_frame.event_image)
+    win.close()
+
+
+@pytest.mark.gui
+@pytest.mark.usefixtures("one_torch_thread")
+def test_recording_saved_counts_every_event_written(qtbot, tmp_path, tiny_model):
+    """"recording saved (N events)" was counted before the last packet's events were written:
+    it said fewer than the file holds (277,422 for 278,851)."""
+    import re
+
+    from test_s19_downsample import read_all
+
+    from evfocus_live.sources import open_source
+
+    win = davis_window(qtbot, tmp_path, tiny_model, speed=0.5, loop=True)
+    wait_frames(qtbot, win)
+    win.record_button.click()
+    assert win.session.recorder.active
+    wait_frames(qtbot, win, 3)
+    win.record_button.click()
+    said = [m for m in win.status_log if m.startswith("recording saved")][-1]
+    n_said = int(re.match(r"recording saved \((\d+) events\)", said).group(1))
+    path = next((tmp_path / "rec").glob("*.aedat4"))
+    src = open_source(str(path))
+    assert len(read_all(src)) == n_said > 0
+    src.close()
     win.close()

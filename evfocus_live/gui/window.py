@@ -878,6 +878,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 # nor come back from a frame it finished just before the switch
                 self.defocus_indicator.clear()
                 self._meter_from_index = self.session.pipeline.stats.frames
+                self._show_one_frame_if_paused()
         finally:
             QtWidgets.QApplication.restoreOverrideCursor()
         self._sync_model_controls(self.session)
@@ -966,10 +967,16 @@ class MainWindow(QtWidgets.QMainWindow):
             self._rois[(src.width, src.height)] = roi
             self._show_source_size(self.session)
             self._show_roi_outline()
-            s = self.session
-            if s.paused and not s.is_live and s.source.can_seek:  # a paused replay kept showing the
-                s.seek_relative(0)  # old ROI's frame beside the new outline: one frame, as a seek does
+            self._show_one_frame_if_paused()  # (it kept showing the old ROI's frame beside the new outline)
             self._drain()
+
+    def _show_one_frame_if_paused(self) -> None:
+        """A paused replay makes one frame with what was just changed (window, ROI, model,
+        device, filters, event view) and stays paused, as after a seek: else the panes went on
+        showing a frame the new setting did not make, under its name."""
+        s = self.session
+        if s is not None and s.paused and not s.is_live and s.source.can_seek:
+            s.redo()
 
     def _show_window_controls(self, cfg: WindowConfig) -> None:
         """The window controls set to ``cfg`` without re-applying it (they showed a setting the
@@ -1005,7 +1012,8 @@ class MainWindow(QtWidgets.QMainWindow):
         steps = tuple(n for n, cb in self.post_checks.items() if cb.isChecked())
         self.opts.post = dataclasses.replace(self.opts.post, steps=steps)
         if self.session is not None:
-            self.session.set_post(steps)
+            if self.session.set_post(steps):
+                self._show_one_frame_if_paused()
             self._sync_post_controls(self.session)
             self._drain()
 
@@ -1028,6 +1036,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.opts.decay_ms = float(self.decay_spin.value())
         if self.session is not None:
             self.session.set_event_mode(mode, self.opts.decay_ms)
+            fv = self.last_frame
+            if mode == "window" and fv is not None and fv.event_image is not None:
+                self.event_pane.show_image(fv.event_image)  # (paused: the last mode's image stayed)
+            self._event_t_painted = None
+            self._show_one_frame_if_paused()  # (the decay / time-surface view starts over: blank)
         self._show_roi_outline()
 
     def _show_roi_outline(self) -> None:
@@ -1110,8 +1123,8 @@ class MainWindow(QtWidgets.QMainWindow):
         return self._finish_recording(self.session)
 
     def _finish_recording(self, sess: LiveSession) -> list[Path]:
-        n_ev = sess.recorder.n_events
         paths = sess.recorder.stop()
+        n_ev = sess.recorder.n_events  # (after: stop writes the events still held for the last packet)
         self._show_recording(False)
         if paths:
             text = f"recording saved ({n_ev} events): " + ", ".join(str(p) for p in paths)
