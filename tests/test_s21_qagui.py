@@ -127,8 +127,7 @@ def test_a_paused_replay_shows_one_frame_of_a_new_model_filter_or_event_view(qtb
     win.event_mode_combo.setCurrentIndex(win.event_mode_combo.findData("decay"))
     fv, n = redone(qtbot, win, fv, n)
     qtbot.waitUntil(lambda: not np.array_equal(pane_image(win.event_pane), window_image), timeout=5000)
-    win.event_mode_combo.setCurrentIndex(win.event_mode_combo.findData("window"))
-    redone(qtbot, win, fv, n)
+    win.event_mode_combo.setCurrentIndex(win.event_mode_combo.findData("window"))  # its frame's window, at once
     assert np.array_equal(pane_image(win.event_pane), win.last_frame.event_image)
     win.close()
 
@@ -156,4 +155,24 @@ def test_recording_saved_counts_every_event_written(qtbot, tmp_path, tiny_model)
     src = open_source(str(path))
     assert len(read_all(src)) == n_said > 0
     src.close()
+    win.close()
+
+
+@pytest.mark.gui
+@pytest.mark.usefixtures("one_torch_thread")
+def test_an_roi_where_nothing_moves_blanks_the_panes_and_says_so(qtbot, tmp_path, tiny_model):
+    """The DAVIS recording has no event in its top-left 16x16 corner: with that ROI no window
+    was ever made, and the panes went on showing the whole sensor's last frame, frozen, while
+    the source label said "346x260 → 16x16" and nothing else was said."""
+    win = davis_window(qtbot, tmp_path, tiny_model, speed=1.0, loop=True,
+                       window=WindowConfig(mode="duration", window_ms=10.0))
+    wait_frames(qtbot, win, 2)
+    set_roi(win, "0,0,16,16")
+    qtbot.waitUntil(lambda: any("waiting for events inside the ROI 0,0,16,16" in m for m in win.status_log),
+                    timeout=FRAME_TIMEOUT_MS)
+    assert win.frame_pane.note.toPlainText() == "waiting for events inside the ROI 0,0,16,16"
+    assert pane_image(win.frame_pane).shape == pane_image(win.event_pane).shape[:2] == (2, 2)  # (blank)
+    set_roi(win, "100,100,32,32")  # where the pegboard is
+    wait_shape(qtbot, win, (32, 32))
+    assert win.frame_pane.note.toPlainText() == "" and win.session.pipeline.roi == (100, 100, 32, 32)
     win.close()

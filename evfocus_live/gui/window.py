@@ -43,6 +43,10 @@ SEEK_STEP_US = 1_000_000
 #: the window-mode combo's "adaptive" entry (``evfocus-live --adaptive-ms X``)
 ADAPTIVE_TIP = ("adaptive: windows of about the duration box's X ms, cut early or stretched (up to 4x) "
                 "to keep within 0.05..1 events per pixel")
+#: seconds of play after a window change (an ROI, ...) with no frame of it before the panes
+#: say so (plus 3 inference times: a slow model's first frame is not late): an ROI on a part
+#: of the sensor where nothing moves makes no window at all
+NO_FRAME_S = 2.0
 #: status messages kept in ``MainWindow.status_log`` (the newest; a viewer left running for days
 #: with a flapping camera would otherwise keep every one)
 STATUS_LOG_MAX = 1000
@@ -155,6 +159,9 @@ class MainWindow(QtWidgets.QMainWindow):
         #: the last ROI asked for (``--roi``, the ROI box, a drag): a sensor size not seen yet gets it
         self._roi_asked = self.opts.window.roi
         self._roi_for_next = False  # asked for with no source running: the next source takes it
+        #: after a window change: (the first frame index made with it, the play time waited so far
+        #: (s), the monotonic time it was last counted, said); None once a frame of it is shown
+        self._awaiting: list | None = None
         self.registries = {g: Registry(g) for g in (SOURCES, MODELS, POSTPROCESSORS)}
         self._load_plugins()
         self._build_ui()
@@ -715,6 +722,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._lower_pane_changed()
         self._latency_ms = None
         self._meter_from_index = 0
+        self._awaiting = None
         self._end_said = False
         self._stall_said = False
         sess.start()
@@ -967,6 +975,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self._rois[(src.width, src.height)] = roi
             self._show_source_size(self.session)
             self._show_roi_outline()
+            self._awaiting = [self.session.pipeline.stats.frames, 0.0, time.monotonic(), False]
             self._show_one_frame_if_paused()  # (it kept showing the old ROI's frame beside the new outline)
             self._drain()
 
@@ -1040,7 +1049,8 @@ class MainWindow(QtWidgets.QMainWindow):
             if mode == "window" and fv is not None and fv.event_image is not None:
                 self.event_pane.show_image(fv.event_image)  # (paused: the last mode's image stayed)
             self._event_t_painted = None
-            self._show_one_frame_if_paused()  # (the decay / time-surface view starts over: blank)
+            if mode != "window":
+                self._show_one_frame_if_paused()  # (the decay / time-surface view starts over: blank)
         self._show_roi_outline()
 
     def _show_roi_outline(self) -> None:
@@ -1162,6 +1172,8 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         if self._aps_waiting and not s.aps_loading:
             self._aps_arrived(s)
+        if self._awaiting is not None:
+            self._check_awaiting(s, now)
         if s.event_mode != "window":
             t = s.event_view.t_now_us
             if t != self._event_t_painted:
@@ -1177,6 +1189,29 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.defocus_indicator.set_range(top)
                 if not self.aps_shown:
                     self.defocus_pane.set_title(self._defocus_title())
+
+    def _check_awaiting(self, s: LiveSession, now: float) -> None:
+        """No frame of a new window setting after ``NO_FRAME_S`` of play (paused, stalled or
+        ended time not counted; a slow model's inference added): the panes still showed the old
+        setting's last frame, frozen, as if it were the new one's. Blanked, with a note, said once."""
+        first, waited_s, t_last, said = self._awaiting
+        if not (s.paused or s.ended or s.stalled_s):
+            waited_s += now - t_last
+        self._awaiting[1:3] = [waited_s, now]
+        infer_ms = float(_stat(s.stats(), "infer_ms", default=0.0) or 0.0)
+        if said or waited_s < NO_FRAME_S + 3 * infer_ms / 1e3:
+            return
+        self._awaiting[3] = True
+        roi = s.pipeline.roi
+        where = f"inside the ROI {_roi_text(roi)}" if roi is not None else "for this window setting"
+        self.status(f"no frame for {waited_s:.0f} s: waiting for events {where}"
+                    + (" (\"full sensor\" shows the whole sensor)" if roi is not None else ""), "warning")
+        panes = [self.frame_pane] + ([self.defocus_pane] if not self.aps_shown else [])
+        if s.event_mode == "window":
+            panes.append(self.event_pane)
+        for p in panes:
+            p.blank()
+        self.frame_pane.set_note(f"waiting for events {where}")
 
     def _aps_arrived(self, s: LiveSession) -> None:
         """A recording's APS frames are read (in the background, see ``LiveSession``): the
@@ -1220,6 +1255,10 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _paint(self, fv, now: float) -> None:
         s = self.session
+        if self._awaiting is not None and fv.index >= self._awaiting[0]:
+            self._awaiting = None
+            if self.frame_pane.note.toPlainText():  # ("waiting for events ...")
+                self.frame_pane.set_note("")
         self.frame_pane.show_image(fv.image)
         if s.event_mode == "window" and fv.event_image is not None:
             self.event_pane.show_image(fv.event_image)
