@@ -176,3 +176,17 @@ def test_an_roi_where_nothing_moves_blanks_the_panes_and_says_so(qtbot, tmp_path
     wait_shape(qtbot, win, (32, 32))
     assert win.frame_pane.note.toPlainText() == "" and win.session.pipeline.roi == (100, 100, 32, 32)
     win.close()
+
+
+def test_a_first_file_that_does_not_open_is_said_once(qtbot, tmp_path, tiny_model, caplog):
+    """`evfocus-live folder/`: the log said "is a directory" twice, once alone and once with
+    "- showing the simulated camera instead"."""
+    from test_review2_gui import make_window as window_on
+
+    with caplog.at_level("WARNING"):
+        win = window_on(qtbot, tmp_path, str(tmp_path), tiny_model)
+    said = [r.getMessage() for r in caplog.records if "is a directory" in r.getMessage()]
+    assert len(said) == 1 and said[0].endswith("showing the simulated camera instead"), said
+    assert [m for m in win.status_log if "is a directory" in m] == said
+    assert win.session is not None and win.session.source.format == "sim"
+    win.close()

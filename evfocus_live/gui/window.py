@@ -605,13 +605,14 @@ class MainWindow(QtWidgets.QMainWindow):
                 src = open_with_fallback(str(spec), msgs)
         except Exception as exc:
             text = str(exc) if isinstance(exc, EvFocusError) else f"cannot open {spec}: {type(exc).__name__}: {exc}"
-            self.status(text, "error")
             if self.session is not None or str(spec) == "sim":
+                self.status(text, "error")
                 return False
-            try:
+            try:  # (said once, with what shows instead: it was logged twice)
                 src = open_with_fallback("sim", msgs)
                 msgs.append(f"{text} - showing the simulated camera instead")
             except Exception as exc2:
+                self.status(text, "error")
                 self.status(f"no source available: {exc2}", "error")
                 return False
         ok = self._start_session(src)
