@@ -190,3 +190,22 @@ def test_a_first_file_that_does_not_open_is_said_once(qtbot, tmp_path, tiny_mode
     assert [m for m in win.status_log if "is a directory" in m] == said
     assert win.session is not None and win.session.source.format == "sim"
     win.close()
+
+
+@pytest.mark.gui
+@pytest.mark.usefixtures("one_torch_thread")
+def test_a_new_roi_at_the_end_of_a_recording_shows_its_last_window(qtbot, tmp_path, tiny_model):
+    """At the end of a recording (no loop) a new ROI changed the source label to "→ 32x32"
+    while the panes kept the whole sensor's last frame. Now the last window is made again
+    with it, and the replay stays at its end."""
+    win = davis_window(qtbot, tmp_path, tiny_model, speed=0.0, loop=False,
+                       window=WindowConfig(mode="duration", window_ms=10.0))
+    qtbot.waitUntil(lambda: win.session.ended and win.last_frame is not None, timeout=FRAME_TIMEOUT_MS)
+    qtbot.wait(300)
+    fv, n = win.last_frame, win.frames_painted
+    set_roi(win, "100,100,32,32")
+    wait_shape(qtbot, win, (32, 32))
+    qtbot.waitUntil(lambda: win.session.ended and win.play_button.text() == "Play", timeout=5000)
+    assert (win.last_frame.t_start_us, win.last_frame.t_us) == (fv.t_start_us, fv.t_us)
+    assert win.frames_painted == n + 1
+    win.close()

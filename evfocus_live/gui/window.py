@@ -981,12 +981,12 @@ class MainWindow(QtWidgets.QMainWindow):
             self._drain()
 
     def _show_one_frame_if_paused(self) -> None:
-        """A paused replay makes one frame with what was just changed (window, ROI, model,
-        device, filters, event view) and stays paused, as after a seek: else the panes went on
-        showing a frame the new setting did not make, under its name."""
+        """A paused replay (or one at its end) makes one frame with what was just changed
+        (window, ROI, model, device, filters, event view) and stays paused, as after a seek:
+        else the panes went on showing a frame the new setting did not make, under its name."""
         s = self.session
-        if s is not None and s.paused and not s.is_live and s.source.can_seek:
-            s.redo()
+        if s is not None and (s.paused or s.ended) and not s.is_live and s.source.can_seek:
+            s.redo()  # (at the end of a recording: its last window again, and the end again)
 
     def _show_window_controls(self, cfg: WindowConfig) -> None:
         """The window controls set to ``cfg`` without re-applying it (they showed a setting the
