@@ -8,6 +8,7 @@ import pytest
 from conftest import REAL_FILES
 from test_review2_gui import make_window, pattern, wait_frames
 from test_s20_aps import pane_image
+from test_s20_roi import drag
 
 from evfocus_live.config import WindowConfig
 
@@ -172,6 +173,8 @@ def test_an_roi_where_nothing_moves_blanks_the_panes_and_says_so(qtbot, tmp_path
                     timeout=FRAME_TIMEOUT_MS)
     assert win.frame_pane.note.toPlainText() == "waiting for events inside the ROI 0,0,16,16"
     assert pane_image(win.frame_pane).shape == pane_image(win.event_pane).shape[:2] == (2, 2)  # (blank)
+    drag(qtbot, win.event_pane, (10.5, 10.5), (120.5, 90.5))  # on the blank pane: said, not ignored in silence
+    assert "shows no frame to drag on" in win.status_log[-1] and win.opts.window.roi == (0, 0, 16, 16)
     set_roi(win, "100,100,32,32")  # where the pegboard is
     wait_shape(qtbot, win, (32, 32))
     assert win.frame_pane.note.toPlainText() == "" and win.session.pipeline.roi == (100, 100, 32, 32)

@@ -926,7 +926,10 @@ class MainWindow(QtWidgets.QMainWindow):
 
         sess = self.session
         shape = self.event_pane.image_shape
-        if sess is None or shape is None:
+        if sess is None or shape is None:  # (it did nothing, in silence)
+            self.status("ROI: the event pane shows no frame to drag on"
+                        + (" (\"full sensor\" in the Window group shows the whole sensor)" if sess is not None
+                           else ": open a file or camera first"), "warning", timeout_ms=5000)
             return
         pipe = sess.pipeline
         sw, sh = pipe.source_size
@@ -935,6 +938,8 @@ class MainWindow(QtWidgets.QMainWindow):
         elif tuple(shape) == (sh, sw):
             scale, ox, oy = 1, 0, 0
         else:  # (a frame of a size that no longer runs)
+            self.status("ROI: the event pane still shows a frame of the last setting: drag again on the next",
+                        "warning", timeout_ms=5000)
             return
         xa = min(max(ox + math.floor(min(x0, x1)) * scale, 0), sw)
         xb = min(max(ox + math.ceil(max(x0, x1)) * scale, 0), sw)
