@@ -46,6 +46,7 @@ def test_the_roi_is_remembered_per_sensor_size_for_the_session(qtbot, tmp_path, 
     wait_shape(qtbot, win, (32, 32))
     assert win.open_source(pattern(96, 72))
     assert win.opts.window.roi == (40, 30, 56, 40) and win.roi_edit.text() == "40,30,56,40"
+    assert "ROI 40,30,56,40: this 96x72 sensor's, from earlier in the session" in win.status_log[-1]
     assert win.session.pipeline.roi == (40, 30, 56, 40) and "96x72 \u2192 56x40" in win.source_label.text()
     wait_shape(qtbot, win, (40, 56))
     n = len(win.status_log)

@@ -635,14 +635,15 @@ class MainWindow(QtWidgets.QMainWindow):
                             "error")
         return False
 
-    def _window_for(self, src) -> tuple[WindowConfig, str | None]:
+    def _window_for(self, src) -> tuple[WindowConfig, tuple[str, str] | None]:
         """The window settings for a new source ``src``: its sensor size's ROI from earlier in
-        this session (else the last asked for), or the whole sensor, with the line that says
-        why, when the sensor cannot hold it."""
+        this session (else the last asked for), or the whole sensor, with the (level, line) that
+        says why when the sensor cannot hold it, or that an ROI other than the one on show came back."""
         from ..config import check_roi_fits
 
         size = (int(src.width), int(src.height))
-        roi = self._roi_asked if self._roi_for_next or size not in self._rois else self._rois[size]
+        remembered = not self._roi_for_next and size in self._rois
+        roi = self._rois[size] if remembered else self._roi_asked
         if roi is None:
             return dataclasses.replace(self.opts.window, roi=None), None
         try:
@@ -652,14 +653,18 @@ class MainWindow(QtWidgets.QMainWindow):
             why = f"{exc} - running on the whole sensor" + (
                 f" (the ROI is kept for the {' and '.join(kept)} sensor: it comes back when one opens)"
                 if kept else "")
-            return dataclasses.replace(self.opts.window, roi=None), why
-        return dataclasses.replace(self.opts.window, roi=roi), None
+            return dataclasses.replace(self.opts.window, roi=None), ("error", why)
+        said = None
+        if remembered and roi != self.opts.window.roi:
+            said = ("info", f"ROI {_roi_text(roi)}: this {size[0]}x{size[1]} sensor's, from earlier in the session "
+                            "(\"full sensor\" clears it)")
+        return dataclasses.replace(self.opts.window, roi=roi), said
 
     def _start_session(self, src) -> bool:
         old = self.session
         if old is not None:  # halt the old pipeline, but keep it (and its recording) until
             old.pipeline.stop()  # the new one stands: a failed switch goes on recording
-        window, roi_dropped = self._window_for(src)
+        window, roi_said = self._window_for(src)
         try:
             sess = LiveSession(src, window, self.opts.model, self.opts.post,
                                model_obj=self.opts.model_obj, event_mode=self.opts.event_mode,
@@ -698,8 +703,8 @@ class MainWindow(QtWidgets.QMainWindow):
         name = getattr(src, "path", None) or src.format
         self.opts.source = str(name) if getattr(src, "is_live", False) is False else src.format
         self._source_name = Path(str(name)).name
-        if roi_dropped is not None:
-            sess.message(roi_dropped, "error")
+        if roi_said is not None:
+            sess.message(roi_said[1], roi_said[0])
         self._roi_for_next = False
         self._rois[(int(src.width), int(src.height))] = sess.window_cfg.roi
         if sess.window_cfg != self.opts.window:  # this sensor's ROI, or none (said when it cannot hold it)
@@ -1212,11 +1217,9 @@ class MainWindow(QtWidgets.QMainWindow):
         where = f"inside the ROI {_roi_text(roi)}" if roi is not None else "for this window setting"
         self.status(f"no frame for {waited_s:.0f} s: waiting for events {where}"
                     + (" (\"full sensor\" shows the whole sensor)" if roi is not None else ""), "warning")
-        panes = [self.frame_pane] + ([self.defocus_pane] if not self.aps_shown else [])
-        if s.event_mode == "window":
-            panes.append(self.event_pane)
-        for p in panes:
+        for p in (self.frame_pane, self.defocus_pane) + ((self.event_pane,) if s.event_mode == "window" else ()):
             p.blank()
+        self._aps_painted = None  # (the APS frame too: cropped to the old ROI)
         self.frame_pane.set_note(f"waiting for events {where}")
 
     def _aps_arrived(self, s: LiveSession) -> None:
