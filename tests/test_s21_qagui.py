@@ -213,3 +213,26 @@ def test_a_new_roi_at_the_end_of_a_recording_shows_its_last_window(qtbot, tmp_pa
     assert (win.last_frame.t_start_us, win.last_frame.t_us) == (fv.t_start_us, fv.t_us)
     assert win.frames_painted == n + 1
     win.close()
+
+
+@pytest.mark.gui
+@pytest.mark.usefixtures("one_torch_thread")
+@pytest.mark.parametrize("camera", ["davis346", "auto"])
+def test_picking_a_camera_that_is_not_attached_keeps_the_running_source(qtbot, tmp_path, tiny_model, camera):
+    """Replaying (and recording) a file, a pick of a camera that is not plugged in swapped the
+    replay for the simulated camera: its place and its recording gone, for a camera that was
+    not there. Now it says so and the replay goes on, recording, the camera box empty again."""
+    win = davis_window(qtbot, tmp_path, tiny_model, speed=0.5, loop=True)
+    wait_frames(qtbot, win)
+    sess = win.session
+    win.record_button.click()
+    assert sess.recorder.active
+    i = win.source_combo.findText(camera)
+    win.source_combo.setCurrentIndex(i)
+    win.source_combo.activated.emit(i)
+    assert win.session is sess and sess.source.format == "aedat4", win.status_log
+    assert "camera" in win.status_log[-1] and win.status_log[-1].endswith("keeping the current source")
+    assert win.source_combo.currentIndex() == -1
+    assert sess.recorder.active and win.record_button.isChecked()
+    wait_frames(qtbot, win)
+    win.close()

@@ -595,18 +595,23 @@ class MainWindow(QtWidgets.QMainWindow):
     def open_source(self, spec) -> bool:
         """Switch to a camera name, a file or an open EventSource; on failure keep the current one.
 
-        At start-up (no current source) a failure falls back to the simulated camera.
+        At start-up (no current source) a failure falls back to the simulated camera; with one
+        running, a camera that is not attached keeps it too (it was swapped for the simulated
+        camera: a replay, its place and its recording gone for a camera that was not there).
         """
+        from ..sources import open_source as open_named
+
         msgs: list[str] = []
         if isinstance(spec, EventSource):
             return self._start_session(spec) or self._start_sim_instead(spec)
         try:
             with _OpenWarnings() as warned:  # e.g. "file is truncated ...: reading the N complete packets"
-                src = open_with_fallback(str(spec), msgs)
+                src = open_with_fallback(str(spec), msgs) if self.session is None else open_named(str(spec))
         except Exception as exc:
             text = str(exc) if isinstance(exc, EvFocusError) else f"cannot open {spec}: {type(exc).__name__}: {exc}"
             if self.session is not None or str(spec) == "sim":
-                self.status(text, "error")
+                self.status(text + (" - keeping the current source" if self.session is not None else ""), "error")
+                self._show_source_combo(self.session.source if self.session is not None else None)
                 return False
             try:  # (said once, with what shows instead: it was logged twice)
                 src = open_with_fallback("sim", msgs)
@@ -713,10 +718,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._show_source_size(sess)
         self._show_roi_outline()
         self._setup_sim_controls(src)
-        if src.is_live and self.source_combo.findText(src.format) >= 0:
-            self.source_combo.setCurrentText(src.format)
-        else:  # a file (or an unlisted camera): the box must not still name the previous camera
-            self.source_combo.setCurrentIndex(-1)
+        self._show_source_combo(src)
         live = sess.is_live
         for w in (self.seek_slider, self.speed_combo, self.loop_check):
             w.setEnabled(not live)
@@ -738,6 +740,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.status(text)
         self._drain(sess)  # after: a fallback (model, device, post-processor) must not be hidden at once
         return True
+
+    def _show_source_combo(self, src) -> None:
+        """The camera box names the running camera: empty for a file (or an unlisted camera),
+        and back to what runs after a pick that failed."""
+        if src is not None and src.is_live and self.source_combo.findText(src.format) >= 0:
+            self.source_combo.setCurrentText(src.format)
+        else:  # a file (or an unlisted camera): the box must not still name the previous camera
+            self.source_combo.setCurrentIndex(-1)
 
     # ------------------------------------------------------------------ sim controls
     def _setup_sim_controls(self, src) -> None:
