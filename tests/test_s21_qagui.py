@@ -166,6 +166,8 @@ def test_an_roi_where_nothing_moves_blanks_the_panes_and_says_so(qtbot, tmp_path
     """The DAVIS recording has no event in its top-left 16x16 corner: with that ROI no window
     was ever made, and the panes went on showing the whole sensor's last frame, frozen, while
     the source label said "346x260 → 16x16" and nothing else was said."""
+    from PySide6 import QtCore, QtTest
+
     win = davis_window(qtbot, tmp_path, tiny_model, speed=1.0, loop=True,
                        window=WindowConfig(mode="duration", window_ms=10.0))
     wait_frames(qtbot, win, 2)
@@ -176,6 +178,9 @@ def test_an_roi_where_nothing_moves_blanks_the_panes_and_says_so(qtbot, tmp_path
     assert pane_image(win.frame_pane).shape == pane_image(win.event_pane).shape[:2] == (2, 2)  # (blank)
     drag(qtbot, win.event_pane, (10.5, 10.5), (120.5, 90.5))  # on the blank pane: said, not ignored in silence
     assert "shows no frame to drag on" in win.status_log[-1] and win.opts.window.roi == (0, 0, 16, 16)
+    QtTest.QTest.keyClick(win, QtCore.Qt.Key.Key_S)  # a snapshot of the blank panes: not the old frame
+    assert win.status_log[-1] == "snapshot: no frame yet - waiting for events inside the ROI 0,0,16,16"
+    assert not (tmp_path / "snap").exists()
     set_roi(win, "100,100,32,32")  # where the pegboard is
     wait_shape(qtbot, win, (32, 32))
     assert win.frame_pane.note.toPlainText() == "" and win.session.pipeline.roi == (100, 100, 32, 32)
@@ -234,5 +239,28 @@ def test_picking_a_camera_that_is_not_attached_keeps_the_running_source(qtbot, t
     assert "camera" in win.status_log[-1] and win.status_log[-1].endswith("keeping the current source")
     assert win.source_combo.currentIndex() == -1
     assert sess.recorder.active and win.record_button.isChecked()
+    wait_frames(qtbot, win)
+    win.close()
+
+
+@pytest.mark.gui
+@pytest.mark.usefixtures("one_torch_thread")
+def test_a_plugin_source_without_a_size_is_a_status_line_not_a_traceback(qtbot, tmp_path, tiny_model):
+    """The ROI memory looks the new sensor's size up before the session is built: a plugin
+    whose width is None must still be the session's one line, the current source kept."""
+    from evfocus_live.sources.base import EventSource
+
+    class NoneSize(EventSource):
+        format = "nonesize"
+        width = height = None
+
+        def read(self):
+            return None
+
+    win = make_window(qtbot, tmp_path, pattern(96, 72), tiny_model)
+    wait_frames(qtbot, win)
+    sess = win.session
+    assert not win.open_source(NoneSize())
+    assert win.session is sess and win.status_log[-1].endswith("keeping the current source"), win.status_log
     wait_frames(qtbot, win)
     win.close()

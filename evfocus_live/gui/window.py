@@ -669,8 +669,8 @@ class MainWindow(QtWidgets.QMainWindow):
         old = self.session
         if old is not None:  # halt the old pipeline, but keep it (and its recording) until
             old.pipeline.stop()  # the new one stands: a failed switch goes on recording
-        window, roi_said = self._window_for(src)
         try:
+            window, roi_said = self._window_for(src)  # (a plugin's width None: said as LiveSession says it)
             sess = LiveSession(src, window, self.opts.model, self.opts.post,
                                model_obj=self.opts.model_obj, event_mode=self.opts.event_mode,
                                decay_ms=self.opts.decay_ms, speed=self.opts.speed,
@@ -1090,6 +1090,9 @@ class MainWindow(QtWidgets.QMainWindow):
         """Save the current reconstructed frame as PNG (and the whole window beside it)."""
         if self.last_frame is None:
             self.status("snapshot: no frame yet", timeout_ms=3000)
+            return None
+        if self._awaiting is not None and self._awaiting[3]:  # (the panes are blank: not the old frame)
+            self.status(f"snapshot: no frame yet - {self.frame_pane.note.toPlainText()}", "warning", timeout_ms=3000)
             return None
         stamp = time.strftime("%Y%m%d_%H%M%S") + f"_{self.last_frame.index:06d}"
         try:
