@@ -264,3 +264,26 @@ def test_a_plugin_source_without_a_size_is_a_status_line_not_a_traceback(qtbot, 
     assert win.session is sess and win.status_log[-1].endswith("keeping the current source"), win.status_log
     wait_frames(qtbot, win)
     win.close()
+
+
+@pytest.mark.gui
+@pytest.mark.usefixtures("one_torch_thread")
+def test_a_long_window_is_not_taken_for_an_roi_without_events(qtbot, tmp_path, tiny_model):
+    """A 3 s duration window makes its first frame after 3 s: the "waiting for events" note
+    must wait for the window too, not blank the panes at 2 s (the play time is set by hand)."""
+    import time
+
+    win = make_window(qtbot, tmp_path, pattern(96, 72), tiny_model)
+    wait_frames(qtbot, win)
+    win.window_mode.setCurrentIndex(win.window_mode.findData("duration"))
+    win.window_ms.setValue(3000.0)
+    assert win.session.window_cfg.window_ms == 3000.0 and win._awaiting is not None
+    s, n = win.session, len(win.status_log)
+    win._awaiting[0] += 10**6  # (no frame of it will do, whatever the worker made meanwhile)
+    win._awaiting[1:3] = [4.0, time.monotonic()]
+    win._check_awaiting(s, win._awaiting[2])
+    assert not any("no frame for" in m for m in win.status_log[n:]), win.status_log
+    win._awaiting[1:3] = [5.5 + 3 * s.stats().infer_ms / 1e3, time.monotonic()]
+    win._check_awaiting(s, win._awaiting[2])
+    assert "waiting for events for this window setting" in win.status_log[-1]
+    win.close()

@@ -44,7 +44,8 @@ SEEK_STEP_US = 1_000_000
 ADAPTIVE_TIP = ("adaptive: windows of about the duration box's X ms, cut early or stretched (up to 4x) "
                 "to keep within 0.05..1 events per pixel")
 #: seconds of play after a window change (an ROI, ...) with no frame of it before the panes
-#: say so (plus 3 inference times: a slow model's first frame is not late): an ROI on a part
+#: say so (plus 3 inference times and the window's length: a slow model's or a long window's
+#: first frame is not late): an ROI on a part
 #: of the sensor where nothing moves makes no window at all
 NO_FRAME_S = 2.0
 #: status messages kept in ``MainWindow.status_log`` (the newest; a viewer left running for days
@@ -1223,7 +1224,11 @@ class MainWindow(QtWidgets.QMainWindow):
             waited_s += now - t_last
         self._awaiting[1:3] = [waited_s, now]
         infer_ms = float(_stat(s.stats(), "infer_ms", default=0.0) or 0.0)
-        if said or waited_s < NO_FRAME_S + 3 * infer_ms / 1e3:
+        cfg = s.window_cfg  # (a long window is not late either: up to 4x its X when adaptive)
+        window_s = cfg.window_ms / 1e3 * {"duration": 1, "adaptive": cfg.adaptive_max_extend}.get(cfg.mode, 0)
+        if not s.is_live and s.speed > 0:
+            window_s /= s.speed
+        if said or waited_s < NO_FRAME_S + 3 * infer_ms / 1e3 + window_s:
             return
         self._awaiting[3] = True
         roi = s.pipeline.roi
