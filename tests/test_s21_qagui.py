@@ -279,11 +279,12 @@ def test_a_long_window_is_not_taken_for_an_roi_without_events(qtbot, tmp_path, t
     win.window_ms.setValue(3000.0)
     assert win.session.window_cfg.window_ms == 3000.0 and win._awaiting is not None
     s, n = win.session, len(win.status_log)
-    win._awaiting[0] += 10**6  # (no frame of it will do, whatever the worker made meanwhile)
-    win._awaiting[1:3] = [4.0, time.monotonic()]
-    win._check_awaiting(s, win._awaiting[2])
+    aw = win._awaiting
+    aw.first_index += 10**6  # (no frame of it will do, whatever the worker made meanwhile)
+    aw.waited_s, aw.t_counted = 4.0, time.monotonic()
+    win._check_awaiting(s, aw.t_counted)
     assert not any("no frame for" in m for m in win.status_log[n:]), win.status_log
-    win._awaiting[1:3] = [5.5 + 3 * s.stats().infer_ms / 1e3, time.monotonic()]
-    win._check_awaiting(s, win._awaiting[2])
+    aw.waited_s, aw.t_counted = 5.5 + 3 * s.stats().infer_ms / 1e3, time.monotonic()
+    win._check_awaiting(s, aw.t_counted)
     assert "waiting for events for this window setting" in win.status_log[-1]
     win.close()

@@ -43,10 +43,9 @@ SEEK_STEP_US = 1_000_000
 #: the window-mode combo's "adaptive" entry (``evfocus-live --adaptive-ms X``)
 ADAPTIVE_TIP = ("adaptive: windows of about the duration box's X ms, cut early or stretched (up to 4x) "
                 "to keep within 0.05..1 events per pixel")
-#: seconds of play after a window change (an ROI, ...) with no frame of it before the panes
-#: say so (plus 3 inference times and the window's length: a slow model's or a long window's
-#: first frame is not late): an ROI on a part
-#: of the sensor where nothing moves makes no window at all
+#: seconds of play after a window change (an ROI, ...) with no frame of it before the panes say
+#: so (plus 3 inference times and the window's length: a slow model's or a long window's first
+#: frame is not late): an ROI on a part of the sensor where nothing moves makes no window at all
 NO_FRAME_S = 2.0
 #: status messages kept in ``MainWindow.status_log`` (the newest; a viewer left running for days
 #: with a flapping camera would otherwise keep every one)
@@ -83,6 +82,19 @@ class ViewerOptions:
     #: start at the size and place the last window closed at, and keep this one's at close
     #: (off for ``--screenshot``: a scripted shot has the default size, and leaves the user's be)
     remember_geometry: bool = True
+
+
+@dataclass
+class _Awaiting:
+    """A window change whose first frame is not shown yet (see ``MainWindow._check_awaiting``)."""
+
+    #: the first frame index made with the new setting
+    first_index: int
+    #: play time waited so far (paused, stalled and ended time not counted), and when last counted
+    waited_s: float = 0.0
+    t_counted: float = field(default_factory=time.monotonic)
+    #: said on the status bar, the panes blanked
+    said: bool = False
 
 
 class _OpenWarnings(logging.Handler):
@@ -160,9 +172,7 @@ class MainWindow(QtWidgets.QMainWindow):
         #: the last ROI asked for (``--roi``, the ROI box, a drag): a sensor size not seen yet gets it
         self._roi_asked = self.opts.window.roi
         self._roi_for_next = False  # asked for with no source running: the next source takes it
-        #: after a window change: (the first frame index made with it, the play time waited so far
-        #: (s), the monotonic time it was last counted, said); None once a frame of it is shown
-        self._awaiting: list | None = None
+        self._awaiting: _Awaiting | None = None  # a window change's first frame, until it is shown
         self.registries = {g: Registry(g) for g in (SOURCES, MODELS, POSTPROCESSORS)}
         self._load_plugins()
         self._build_ui()
@@ -997,7 +1007,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self._rois[(src.width, src.height)] = roi
             self._show_source_size(self.session)
             self._show_roi_outline()
-            self._awaiting = [self.session.pipeline.stats.frames, 0.0, time.monotonic(), False]
+            self._awaiting = _Awaiting(self.session.pipeline.stats.frames)
             self._show_one_frame_if_paused()  # (it kept showing the old ROI's frame beside the new outline)
             self._drain()
 
@@ -1092,7 +1102,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.last_frame is None:
             self.status("snapshot: no frame yet", timeout_ms=3000)
             return None
-        if self._awaiting is not None and self._awaiting[3]:  # (the panes are blank: not the old frame)
+        if self._awaiting is not None and self._awaiting.said:  # (the panes are blank: not the old frame)
             self.status(f"snapshot: no frame yet - {self.frame_pane.note.toPlainText()}", "warning", timeout_ms=3000)
             return None
         stamp = time.strftime("%Y%m%d_%H%M%S") + f"_{self.last_frame.index:06d}"
@@ -1219,21 +1229,21 @@ class MainWindow(QtWidgets.QMainWindow):
         """No frame of a new window setting after ``NO_FRAME_S`` of play (paused, stalled or
         ended time not counted; a slow model's inference added): the panes still showed the old
         setting's last frame, frozen, as if it were the new one's. Blanked, with a note, said once."""
-        first, waited_s, t_last, said = self._awaiting
+        aw = self._awaiting
         if not (s.paused or s.ended or s.stalled_s):
-            waited_s += now - t_last
-        self._awaiting[1:3] = [waited_s, now]
+            aw.waited_s += now - aw.t_counted
+        aw.t_counted = now
         infer_ms = float(_stat(s.stats(), "infer_ms", default=0.0) or 0.0)
         cfg = s.window_cfg  # (a long window is not late either: up to 4x its X when adaptive)
         window_s = cfg.window_ms / 1e3 * {"duration": 1, "adaptive": cfg.adaptive_max_extend}.get(cfg.mode, 0)
         if not s.is_live and s.speed > 0:
             window_s /= s.speed
-        if said or waited_s < NO_FRAME_S + 3 * infer_ms / 1e3 + window_s:
+        if aw.said or aw.waited_s < NO_FRAME_S + 3 * infer_ms / 1e3 + window_s:
             return
-        self._awaiting[3] = True
+        aw.said = True
         roi = s.pipeline.roi
         where = f"inside the ROI {_roi_text(roi)}" if roi is not None else "for this window setting"
-        self.status(f"no frame for {waited_s:.0f} s: waiting for events {where}"
+        self.status(f"no frame for {aw.waited_s:.0f} s: waiting for events {where}"
                     + (" (\"full sensor\" shows the whole sensor)" if roi is not None else ""), "warning")
         for p in (self.frame_pane, self.defocus_pane) + ((self.event_pane,) if s.event_mode == "window" else ()):
             p.blank()
@@ -1282,7 +1292,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _paint(self, fv, now: float) -> None:
         s = self.session
-        if self._awaiting is not None and fv.index >= self._awaiting[0]:
+        if self._awaiting is not None and fv.index >= self._awaiting.first_index:
             self._awaiting = None
             if self.frame_pane.note.toPlainText():  # ("waiting for events ...")
                 self.frame_pane.set_note("")
