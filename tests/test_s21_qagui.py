@@ -150,6 +150,7 @@ def test_recording_saved_counts_every_event_written(qtbot, tmp_path, tiny_model)
     win.record_button.click()
     assert win.session.recorder.active
     wait_frames(qtbot, win, 3)
+    qtbot.waitUntil(lambda: win.session.recorder.n_events > 0, timeout=FRAME_TIMEOUT_MS)  # (a packet written)
     win.record_button.click()
     said = [m for m in win.status_log if m.startswith("recording saved")][-1]
     n_said = int(re.match(r"recording saved \((\d+) events\)", said).group(1))
@@ -288,3 +289,36 @@ def test_a_long_window_is_not_taken_for_an_roi_without_events(qtbot, tmp_path, t
     win._check_awaiting(s, aw.t_counted)
     assert "waiting for events for this window setting" in win.status_log[-1]
     win.close()
+
+
+@pytest.mark.gui
+@pytest.mark.usefixtures("one_torch_thread")
+def test_a_recording_that_got_no_event_says_so_and_leaves_no_unreadable_file(qtbot, tmp_path, tiny_model):
+    """Record pressed and released on a paused replay (or at a loop's end): "recording saved
+    (0 events): x.aedat4" named a file every reader refuses ("contains no events"). Now the
+    empty file is removed and the status bar says nothing was saved."""
+    win = davis_window(qtbot, tmp_path, tiny_model, speed=0.5, loop=True)
+    paused_on_a_frame(qtbot, win)
+    win.record_button.click()
+    assert win.session.recorder.active
+    qtbot.wait(300)
+    win.record_button.click()
+    assert not win.record_button.isChecked() and not win.session.recorder.active
+    assert win.status_log[-1] == "recording stopped: no event arrived while it ran (paused?) - nothing saved"
+    assert not list((tmp_path / "rec").glob("*"))
+    win.close()
+
+
+def test_the_recorder_removes_an_event_file_that_got_no_event(tmp_path):
+    """The Recorder under both the window and ``evfocus-live --headless --record``."""
+    from conftest import make_events
+
+    from evfocus_live.gui.recording import Recorder
+
+    rec = Recorder()
+    rec.start(events_path=tmp_path / "none.aedat4", width=346, height=260)
+    assert (tmp_path / "none.aedat4").exists()
+    assert rec.stop() == [] and not (tmp_path / "none.aedat4").exists() and rec.n_events == 0
+    rec.start(events_path=tmp_path / "some.aedat4", width=346, height=260)
+    rec.write_events(make_events(100))  # (held for its packet until the stop)
+    assert rec.stop() == [tmp_path / "some.aedat4"] and rec.n_events == 100

@@ -1168,6 +1168,7 @@ class MainWindow(QtWidgets.QMainWindow):
         return self._finish_recording(self.session)
 
     def _finish_recording(self, sess: LiveSession) -> list[Path]:
+        was_on = sess.recorder.active
         paths = sess.recorder.stop()
         n_ev = sess.recorder.n_events  # (after: stop writes the events still held for the last packet)
         self._show_recording(False)
@@ -1175,6 +1176,8 @@ class MainWindow(QtWidgets.QMainWindow):
             text = f"recording saved ({n_ev} events): " + ", ".join(str(p) for p in paths)
             log.info("%s", text)  # the status bar may move on at once (a source switch)
             self.status(text)
+        elif was_on:  # (it stopped in silence)
+            self.status("recording stopped: no event arrived while it ran (paused?) - nothing saved", "warning")
         return paths
 
     def _record_toggled(self, on: bool) -> None:
