@@ -224,8 +224,10 @@ def run_headless(args, spec, window, model, post) -> int:
             log.info("wrote %s (%d frames)", args.video, sess.recorder.n_frames)
         elif args.video:
             log.warning("no frame was reconstructed: %s not written", args.video)
-        if args.record:
+        if args.record and sess.recorder.n_events:
             log.info("wrote %s (%d events)", args.record, sess.recorder.n_events)
+        elif args.record:  # (the recorder removed the empty file: readers refuse one)
+            log.warning("no event arrived: %s not written", args.record)
         log.info("done: %d frames in %.1f s", sess.frames_done, time.monotonic() - t0)
         join_pipeline_threads()
     if rc == 0 and sess.recorder.error:  # disk full, ...: what was written is kept, but say so

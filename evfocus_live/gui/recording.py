@@ -266,15 +266,20 @@ class Recorder:
             self._video = None
 
     def stop(self) -> list[Path]:
-        """Finalise and close everything; returns the paths written. Safe to call twice."""
+        """Finalise and close everything; returns the paths written. Safe to call twice.
+        An event file that got no event is removed, as a video with no frame is never made:
+        readers refuse one ("contains no events"), and "saved" named a file nobody could open."""
         with self._lock:
-            out = []
-            if self._events is not None and self.events_path is not None:
-                out.append(self.events_path)
-            if self._video is not None and self._video.frames and self.video_path is not None:
-                out.append(self.video_path)
+            events = self.events_path if self._events is not None else None
+            video = self.video_path if self._video is not None and self._video.frames else None
             self._close_locked()
-            return out
+            if events is not None and not self.n_events:
+                try:
+                    events.unlink()
+                except OSError as exc:
+                    log.debug("removing the empty recording %s failed: %s", events, exc)
+                events = None
+            return [p for p in (events, video) if p is not None]
 
     close = stop
 

@@ -186,6 +186,7 @@ class FrameView:
     t_done: float                  # wall time the worker finished it
     aps: np.ndarray | None = None  # HxW uint8 the camera's APS frame at or before t_us (a DAVIS)
     aps_t_us: int | None = None
+    t_start_us: int | None = None  # where its window began (``LiveSession.redo``)
 
 
 def _as_hw(a) -> np.ndarray | None:
@@ -213,7 +214,8 @@ def frame_view(fr, t_done: float) -> FrameView:
     return FrameView(index=int(fr.index), t_us=int(fr.t_us), n_events=int(fr.n_events),
                      image=np.ascontiguousarray(image), event_image=fr.event_image, defocus=defocus,
                      defocus_mean_px=mean, infer_ms=float(fr.infer_ms or 0.0), t_done=t_done,
-                     aps=getattr(fr, "aps", None), aps_t_us=getattr(fr, "aps_t_us", None))
+                     aps=getattr(fr, "aps", None), aps_t_us=getattr(fr, "aps_t_us", None),
+                     t_start_us=getattr(fr, "t_start_us", None))
 
 
 class DirectIntegration(torch.nn.Module):
@@ -592,6 +594,17 @@ class LiveSession:
         if base is None:
             base = self.last_frame.t_us if self.last_frame is not None else (self.t_us or 0)
         self.seek(base + int(dt_us))
+
+    def redo(self) -> None:
+        """Make the frame on show again (a paused replay after a new setting): a seek to where
+        its window began, so the next frame covers the same events (a seek to its end showed
+        the window after it, on the last one of a looped file the first of the next pass).
+        Where a seek is still on its way, that seek again."""
+        fv = self.last_frame
+        if self._seek_base_us is not None or fv is None:
+            self.seek_relative(0)
+        else:
+            self.seek(fv.t_start_us if fv.t_start_us is not None else fv.t_us)
 
     def set_speed(self, speed: float) -> None:
         self.pipeline.speed = float(speed)

@@ -1,6 +1,7 @@
 """What the viewer remembers between runs: recent files, the open dialog's folder, the
-window's geometry. Never the model, device or window choices: those are the command line's
-and the defaults README gives, so a run starts as its command line says.
+window's geometry. Never the model, device, window or ROI choices: those are the command line's
+and the defaults README gives, so a run starts as its command line says (the window keeps each
+sensor size's ROI in memory for its session only).
 
 One INI file, ``evfocus-live.ini``: in ``$EVFOCUS_SETTINGS_DIR`` when set (tests point it at a
 temporary folder, so no test reads or writes the user's own), else in Qt's per-user

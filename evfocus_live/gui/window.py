@@ -43,6 +43,10 @@ SEEK_STEP_US = 1_000_000
 #: the window-mode combo's "adaptive" entry (``evfocus-live --adaptive-ms X``)
 ADAPTIVE_TIP = ("adaptive: windows of about the duration box's X ms, cut early or stretched (up to 4x) "
                 "to keep within 0.05..1 events per pixel")
+#: seconds of play after a window change (an ROI, ...) with no frame of it before the panes say
+#: so (plus 3 inference times and the window's length: a slow model's or a long window's first
+#: frame is not late): an ROI on a part of the sensor where nothing moves makes no window at all
+NO_FRAME_S = 2.0
 #: status messages kept in ``MainWindow.status_log`` (the newest; a viewer left running for days
 #: with a flapping camera would otherwise keep every one)
 STATUS_LOG_MAX = 1000
@@ -78,6 +82,19 @@ class ViewerOptions:
     #: start at the size and place the last window closed at, and keep this one's at close
     #: (off for ``--screenshot``: a scripted shot has the default size, and leaves the user's be)
     remember_geometry: bool = True
+
+
+@dataclass
+class _Awaiting:
+    """A window change whose first frame is not shown yet (see ``MainWindow._check_awaiting``)."""
+
+    #: the first frame index made with the new setting
+    first_index: int
+    #: play time waited so far (paused, stalled and ended time not counted), and when last counted
+    waited_s: float = 0.0
+    t_counted: float = field(default_factory=time.monotonic)
+    #: said on the status bar, the panes blanked
+    said: bool = False
 
 
 class _OpenWarnings(logging.Handler):
@@ -148,6 +165,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self._meter_from_index = 0  # frames before it came from a model switched away from
         self._end_said = False  # "end of the recording" shown for the session's end
         self._stall_said = False  # the source's read() stalled: on the status bar while it lasts
+        #: the ROI each sensor size (width, height) last ran with in this session (None: the whole
+        #: sensor), so that a smaller sensor that cannot hold it does not lose it for the big one;
+        #: never saved to the settings file (a run starts as its command line says)
+        self._rois: dict[tuple[int, int], tuple[int, int, int, int] | None] = {}
+        #: the last ROI asked for (``--roi``, the ROI box, a drag): a sensor size not seen yet gets it
+        self._roi_asked = self.opts.window.roi
+        self._roi_for_next = False  # asked for with no source running: the next source takes it
+        self._awaiting: _Awaiting | None = None  # a window change's first frame, until it is shown
         self.registries = {g: Registry(g) for g in (SOURCES, MODELS, POSTPROCESSORS)}
         self._load_plugins()
         self._build_ui()
@@ -581,23 +606,29 @@ class MainWindow(QtWidgets.QMainWindow):
     def open_source(self, spec) -> bool:
         """Switch to a camera name, a file or an open EventSource; on failure keep the current one.
 
-        At start-up (no current source) a failure falls back to the simulated camera.
+        At start-up (no current source) a failure falls back to the simulated camera; with one
+        running, a camera that is not attached keeps it too (it was swapped for the simulated
+        camera: a replay, its place and its recording gone for a camera that was not there).
         """
+        from ..sources import open_source as open_named
+
         msgs: list[str] = []
         if isinstance(spec, EventSource):
             return self._start_session(spec) or self._start_sim_instead(spec)
         try:
             with _OpenWarnings() as warned:  # e.g. "file is truncated ...: reading the N complete packets"
-                src = open_with_fallback(str(spec), msgs)
+                src = open_with_fallback(str(spec), msgs) if self.session is None else open_named(str(spec))
         except Exception as exc:
             text = str(exc) if isinstance(exc, EvFocusError) else f"cannot open {spec}: {type(exc).__name__}: {exc}"
-            self.status(text, "error")
             if self.session is not None or str(spec) == "sim":
+                self.status(text + (" - keeping the current source" if self.session is not None else ""), "error")
+                self._show_source_combo(self.session.source if self.session is not None else None)
                 return False
-            try:
+            try:  # (said once, with what shows instead: it was logged twice)
                 src = open_with_fallback("sim", msgs)
                 msgs.append(f"{text} - showing the simulated camera instead")
             except Exception as exc2:
+                self.status(text, "error")
                 self.status(f"no source available: {exc2}", "error")
                 return False
         ok = self._start_session(src)
@@ -620,12 +651,38 @@ class MainWindow(QtWidgets.QMainWindow):
                             "error")
         return False
 
+    def _window_for(self, src) -> tuple[WindowConfig, tuple[str, str] | None]:
+        """The window settings for a new source ``src``: its sensor size's ROI from earlier in
+        this session (else the last asked for), or the whole sensor, with the (level, line) that
+        says why when the sensor cannot hold it, or that an ROI other than the one on show came back."""
+        from ..config import check_roi_fits
+
+        size = (int(src.width), int(src.height))
+        remembered = not self._roi_for_next and size in self._rois
+        roi = self._rois[size] if remembered else self._roi_asked
+        if roi is None:
+            return dataclasses.replace(self.opts.window, roi=None), None
+        try:
+            check_roi_fits(roi, *size, f"the {src.format} source's")
+        except EvFocusError as exc:
+            kept = [f"{w}x{h}" for (w, h), r in self._rois.items() if r == roi]
+            why = f"{exc} - running on the whole sensor" + (
+                f" (the ROI is kept for the {' and '.join(kept)} sensor: it comes back when one opens)"
+                if kept else "")
+            return dataclasses.replace(self.opts.window, roi=None), ("error", why)
+        said = None
+        if remembered and roi != self.opts.window.roi:
+            said = ("info", f"ROI {_roi_text(roi)}: this {size[0]}x{size[1]} sensor's, from earlier in the session "
+                            "(\"full sensor\" clears it)")
+        return dataclasses.replace(self.opts.window, roi=roi), said
+
     def _start_session(self, src) -> bool:
         old = self.session
         if old is not None:  # halt the old pipeline, but keep it (and its recording) until
             old.pipeline.stop()  # the new one stands: a failed switch goes on recording
         try:
-            sess = LiveSession(src, self.opts.window, self.opts.model, self.opts.post,
+            window, roi_said = self._window_for(src)  # (a plugin's width None: said as LiveSession says it)
+            sess = LiveSession(src, window, self.opts.model, self.opts.post,
                                model_obj=self.opts.model_obj, event_mode=self.opts.event_mode,
                                decay_ms=self.opts.decay_ms, speed=self.opts.speed,
                                loop=self.loop_check.isChecked())
@@ -662,16 +719,17 @@ class MainWindow(QtWidgets.QMainWindow):
         name = getattr(src, "path", None) or src.format
         self.opts.source = str(name) if getattr(src, "is_live", False) is False else src.format
         self._source_name = Path(str(name)).name
-        if sess.window_cfg != self.opts.window:  # an ROI this sensor cannot hold: it runs without (said)
+        if roi_said is not None:
+            sess.message(roi_said[1], roi_said[0])
+        self._roi_for_next = False
+        self._rois[(int(src.width), int(src.height))] = sess.window_cfg.roi
+        if sess.window_cfg != self.opts.window:  # this sensor's ROI, or none (said when it cannot hold it)
             self.opts.window = sess.window_cfg
             self._show_window_controls(sess.window_cfg)
         self._show_source_size(sess)
         self._show_roi_outline()
         self._setup_sim_controls(src)
-        if src.is_live and self.source_combo.findText(src.format) >= 0:
-            self.source_combo.setCurrentText(src.format)
-        else:  # a file (or an unlisted camera): the box must not still name the previous camera
-            self.source_combo.setCurrentIndex(-1)
+        self._show_source_combo(src)
         live = sess.is_live
         for w in (self.seek_slider, self.speed_combo, self.loop_check):
             w.setEnabled(not live)
@@ -683,6 +741,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._lower_pane_changed()
         self._latency_ms = None
         self._meter_from_index = 0
+        self._awaiting = None
         self._end_said = False
         self._stall_said = False
         sess.start()
@@ -692,6 +751,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.status(text)
         self._drain(sess)  # after: a fallback (model, device, post-processor) must not be hidden at once
         return True
+
+    def _show_source_combo(self, src) -> None:
+        """The camera box names the running camera: empty for a file (or an unlisted camera),
+        and back to what runs after a pick that failed."""
+        if src is not None and src.is_live and self.source_combo.findText(src.format) >= 0:
+            self.source_combo.setCurrentText(src.format)
+        else:  # a file (or an unlisted camera): the box must not still name the previous camera
+            self.source_combo.setCurrentIndex(-1)
 
     # ------------------------------------------------------------------ sim controls
     def _setup_sim_controls(self, src) -> None:
@@ -846,6 +913,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 # nor come back from a frame it finished just before the switch
                 self.defocus_indicator.clear()
                 self._meter_from_index = self.session.pipeline.stats.frames
+                self._show_one_frame_if_paused()
         finally:
             QtWidgets.QApplication.restoreOverrideCursor()
         self._sync_model_controls(self.session)
@@ -884,7 +952,10 @@ class MainWindow(QtWidgets.QMainWindow):
 
         sess = self.session
         shape = self.event_pane.image_shape
-        if sess is None or shape is None:
+        if sess is None or shape is None:  # (it did nothing, in silence)
+            self.status("ROI: the event pane shows no frame to drag on"
+                        + (" (\"full sensor\" in the Window group shows the whole sensor)" if sess is not None
+                           else ": open a file or camera first"), "warning", timeout_ms=5000)
             return
         pipe = sess.pipeline
         sw, sh = pipe.source_size
@@ -893,6 +964,8 @@ class MainWindow(QtWidgets.QMainWindow):
         elif tuple(shape) == (sh, sw):
             scale, ox, oy = 1, 0, 0
         else:  # (a frame of a size that no longer runs)
+            self.status("ROI: the event pane still shows a frame of the last setting: drag again on the next",
+                        "warning", timeout_ms=5000)
             return
         xa = min(max(ox + math.floor(min(x0, x1)) * scale, 0), sw)
         xb = min(max(ox + math.ceil(max(x0, x1)) * scale, 0), sw)
@@ -925,14 +998,26 @@ class MainWindow(QtWidgets.QMainWindow):
             self._show_window_controls(self.opts.window)  # refused (said on the status bar): what runs
             self._drain()
             return
+        if roi != self.opts.window.roi:  # asked for: this sensor's, and a new sensor's, ROI
+            self._roi_asked = roi
+            self._roi_for_next = self.session is None  # (else a remembered sensor's ROI would win)
         self.opts.window = cfg
         if self.session is not None:
+            src = self.session.source
+            self._rois[(src.width, src.height)] = roi
             self._show_source_size(self.session)
             self._show_roi_outline()
-            s = self.session
-            if s.paused and not s.is_live and s.source.can_seek:  # a paused replay kept showing the
-                s.seek_relative(0)  # old ROI's frame beside the new outline: one frame, as a seek does
+            self._awaiting = _Awaiting(self.session.pipeline.stats.frames)
+            self._show_one_frame_if_paused()  # (it kept showing the old ROI's frame beside the new outline)
             self._drain()
+
+    def _show_one_frame_if_paused(self) -> None:
+        """A paused replay (or one at its end) makes one frame with what was just changed
+        (window, ROI, model, device, filters, event view) and stays paused, as after a seek:
+        else the panes went on showing a frame the new setting did not make, under its name."""
+        s = self.session
+        if s is not None and (s.paused or s.ended) and not s.is_live and s.source.can_seek:
+            s.redo()  # (at the end of a recording: its last window again, and the end again)
 
     def _show_window_controls(self, cfg: WindowConfig) -> None:
         """The window controls set to ``cfg`` without re-applying it (they showed a setting the
@@ -968,7 +1053,8 @@ class MainWindow(QtWidgets.QMainWindow):
         steps = tuple(n for n, cb in self.post_checks.items() if cb.isChecked())
         self.opts.post = dataclasses.replace(self.opts.post, steps=steps)
         if self.session is not None:
-            self.session.set_post(steps)
+            if self.session.set_post(steps):
+                self._show_one_frame_if_paused()
             self._sync_post_controls(self.session)
             self._drain()
 
@@ -991,6 +1077,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.opts.decay_ms = float(self.decay_spin.value())
         if self.session is not None:
             self.session.set_event_mode(mode, self.opts.decay_ms)
+            fv = self.last_frame
+            if mode == "window" and fv is not None and fv.event_image is not None:
+                self.event_pane.show_image(fv.event_image)  # (paused: the last mode's image stayed)
+            self._event_t_painted = None
+            if mode != "window":
+                self._show_one_frame_if_paused()  # (the decay / time-surface view starts over: blank)
         self._show_roi_outline()
 
     def _show_roi_outline(self) -> None:
@@ -1009,6 +1101,9 @@ class MainWindow(QtWidgets.QMainWindow):
         """Save the current reconstructed frame as PNG (and the whole window beside it)."""
         if self.last_frame is None:
             self.status("snapshot: no frame yet", timeout_ms=3000)
+            return None
+        if self._awaiting is not None and self._awaiting.said:  # (the panes are blank: not the old frame)
+            self.status(f"snapshot: no frame yet - {self.frame_pane.note.toPlainText()}", "warning", timeout_ms=3000)
             return None
         stamp = time.strftime("%Y%m%d_%H%M%S") + f"_{self.last_frame.index:06d}"
         try:
@@ -1073,13 +1168,16 @@ class MainWindow(QtWidgets.QMainWindow):
         return self._finish_recording(self.session)
 
     def _finish_recording(self, sess: LiveSession) -> list[Path]:
-        n_ev = sess.recorder.n_events
+        was_on = sess.recorder.active
         paths = sess.recorder.stop()
+        n_ev = sess.recorder.n_events  # (after: stop writes the events still held for the last packet)
         self._show_recording(False)
         if paths:
             text = f"recording saved ({n_ev} events): " + ", ".join(str(p) for p in paths)
             log.info("%s", text)  # the status bar may move on at once (a source switch)
             self.status(text)
+        elif was_on:  # (it stopped in silence)
+            self.status("recording stopped: no event arrived while it ran (paused?) - nothing saved", "warning")
         return paths
 
     def _record_toggled(self, on: bool) -> None:
@@ -1112,6 +1210,8 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         if self._aps_waiting and not s.aps_loading:
             self._aps_arrived(s)
+        if self._awaiting is not None:
+            self._check_awaiting(s, now)
         if s.event_mode != "window":
             t = s.event_view.t_now_us
             if t != self._event_t_painted:
@@ -1127,6 +1227,31 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.defocus_indicator.set_range(top)
                 if not self.aps_shown:
                     self.defocus_pane.set_title(self._defocus_title())
+
+    def _check_awaiting(self, s: LiveSession, now: float) -> None:
+        """No frame of a new window setting after ``NO_FRAME_S`` of play (paused, stalled or
+        ended time not counted; a slow model's inference added): the panes still showed the old
+        setting's last frame, frozen, as if it were the new one's. Blanked, with a note, said once."""
+        aw = self._awaiting
+        if not (s.paused or s.ended or s.stalled_s):
+            aw.waited_s += now - aw.t_counted
+        aw.t_counted = now
+        infer_ms = float(_stat(s.stats(), "infer_ms", default=0.0) or 0.0)
+        cfg = s.window_cfg  # (a long window is not late either: up to 4x its X when adaptive)
+        window_s = cfg.window_ms / 1e3 * {"duration": 1, "adaptive": cfg.adaptive_max_extend}.get(cfg.mode, 0)
+        if not s.is_live and s.speed > 0:
+            window_s /= s.speed
+        if aw.said or aw.waited_s < NO_FRAME_S + 3 * infer_ms / 1e3 + window_s:
+            return
+        aw.said = True
+        roi = s.pipeline.roi
+        where = f"inside the ROI {_roi_text(roi)}" if roi is not None else "for this window setting"
+        self.status(f"no frame for {aw.waited_s:.0f} s: waiting for events {where}"
+                    + (" (\"full sensor\" shows the whole sensor)" if roi is not None else ""), "warning")
+        for p in (self.frame_pane, self.defocus_pane) + ((self.event_pane,) if s.event_mode == "window" else ()):
+            p.blank()
+        self._aps_painted = None  # (the APS frame too: cropped to the old ROI)
+        self.frame_pane.set_note(f"waiting for events {where}")
 
     def _aps_arrived(self, s: LiveSession) -> None:
         """A recording's APS frames are read (in the background, see ``LiveSession``): the
@@ -1170,6 +1295,10 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _paint(self, fv, now: float) -> None:
         s = self.session
+        if self._awaiting is not None and fv.index >= self._awaiting.first_index:
+            self._awaiting = None
+            if self.frame_pane.note.toPlainText():  # ("waiting for events ...")
+                self.frame_pane.set_note("")
         self.frame_pane.show_image(fv.image)
         if s.event_mode == "window" and fv.event_image is not None:
             self.event_pane.show_image(fv.event_image)
