@@ -265,6 +265,7 @@ def test_a_users_own_trace_of_the_same_model_keeps_its_methods():
 
 def test_traces_keep_their_memory_when_other_torchscript_code_lives(monkeypatch, caplog):
     monkeypatch.setattr(runtime, "_reclaim_blocked", None)
+    earlier = torch.jit._state._python_cu.get_functions()
 
     def someone_elses(x: torch.Tensor) -> torch.Tensor:
         return x * 2 + 1
@@ -281,7 +282,10 @@ def test_traces_keep_their_memory_when_other_torchscript_code_lives(monkeypatch,
             assert_same(run(r, vox), plain_run(other_weights(model, 0.1 * k), vox))
     assert torch.equal(someone_elses(torch.ones(2)), torch.full((2,), 3.0))  # its methods kept
     assert sum("keep their memory" in r.getMessage() for r in caplog.records) == 1
-    assert "someone_elses" in runtime._reclaim_blocked
+    # (in the whole suite an earlier test's own trace may be the first foreign code named)
+    assert runtime._reclaim_blocked.startswith("other TorchScript code in this process")
+    if not earlier:
+        assert "someone_elses" in runtime._reclaim_blocked
 
 
 def test_reclaim_off_keeps_torchs_own_behaviour(monkeypatch):
