@@ -142,6 +142,7 @@ class FileReader:
             except OSError:
                 b = b""  # readinto below says why, in one line
             if len(b) == n:
+                self.check_unchanged()  # (again after, as readinto: AEDAT4's prefetch threads read here)
                 self._keep_probe(memoryview(b), offset)
                 return b
         buf = bytearray(n)

@@ -1,0 +1,37 @@
+"""Review fixes of session 21's merged changes (rev2)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from evfocus_live.errors import InputError
+
+
+@pytest.mark.skipif(not hasattr(os, "preadv"), reason="the lock path reads through readinto")
+def test_read_checks_the_file_again_after_its_pread(tmp_path, monkeypatch):
+    """A rewrite landing between FileReader.read's check and its pread (AEDAT4's prefetch
+    threads read packets this way) is said as a rewrite, not handed on as this file's bytes:
+    readinto checked after its read, read's one-pread path did not."""
+    from evfocus_live.sources import fileio
+
+    path = tmp_path / "rec.bin"
+    path.write_bytes(bytes(range(256)) * 16)
+    real = os.pread
+    calls = []
+
+    def racing(fd, n, off):
+        calls.append(off)
+        if len(calls) == 1:  # a recorder truncates and rewrites the file under the reader now
+            with open(path, "r+b") as f:
+                f.truncate(0)
+                f.write(b"\xff" * 8192)
+        return real(fd, n, off)
+
+    with open(path, "rb") as fh:
+        r = fileio.FileReader(fh, path)
+        assert r.read(0, 100) == (bytes(range(256)) * 16)[:100]
+        monkeypatch.setattr(fileio.os, "pread", racing)
+        with pytest.raises(InputError, match="rewritten while being read"):
+            r.read(100, 100)
