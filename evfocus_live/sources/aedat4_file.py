@@ -201,6 +201,16 @@ def _table_fields(buf, table: int) -> tuple[int, list[int]]:
     return table, list(struct.unpack_from(f"<{(vsize - 4) // 2}H", buf, vt + 4))
 
 
+def _root_table(buf) -> tuple[memoryview, int, list[int]]:
+    """(flatbuffer, root table position, its field offsets) of a packet's size-prefixed dv
+    flatbuffer (every packet type: events, frames, IMU, triggers), bounds-checked (ValueError)."""
+    if _u32(buf, 0) + 4 > len(buf):
+        raise ValueError("size prefix")
+    fb = memoryview(buf)[4:]
+    table, fo = _table_fields(fb, _u32(fb, 0))
+    return fb, table, fo
+
+
 def parse_io_header(buf: bytes) -> tuple[int, int, str]:
     """(compression, data table position, info XML) from the ``IOHE`` flatbuffer."""
     table, fo = _table_fields(buf, _u32(buf, 0))
@@ -406,10 +416,7 @@ class Aedat4FileSource(EventSource):
         """(events inside the sensor, number dropped outside it) of packet ``k``."""
         buf = self._decompress(k)
         try:
-            if _u32(buf, 0) + 4 > len(buf):
-                raise ValueError("size prefix")
-            fb = memoryview(buf)[4:]
-            table, fo = _table_fields(fb, _u32(fb, 0))
+            fb, table, fo = _root_table(buf)
             if not fo or not fo[0]:
                 return np.empty(0, EVENT_DTYPE), 0
             vec = table + fo[0] + _u32(fb, table + fo[0])
@@ -435,10 +442,7 @@ class Aedat4FileSource(EventSource):
         :meth:`aps_frames` keeps, without copying 512 MiB of them."""
         buf = self._decompress_at(off, n)
         try:
-            if _u32(buf, 0) + 4 > len(buf):
-                raise ValueError("size prefix")
-            fb = memoryview(buf)[4:]
-            table, fo = _table_fields(fb, _u32(fb, 0))
+            fb, table, fo = _root_table(buf)
             fo += [0] * (11 - len(fo))
             t_us = self._frame_t(fb, table, fo)
             fmt = struct.unpack_from("<b", fb, table + fo[5])[0] if fo[5] else 0
@@ -473,10 +477,7 @@ class Aedat4FileSource(EventSource):
         """The time of the frame packet at ``off`` alone (``evfocus info``: no other check)."""
         buf = self._decompress_at(off, n)
         try:
-            if _u32(buf, 0) + 4 > len(buf):
-                raise ValueError("size prefix")
-            fb = memoryview(buf)[4:]
-            table, fo = _table_fields(fb, _u32(fb, 0))
+            fb, table, fo = _root_table(buf)
             return self._frame_t(fb, table, fo + [0] * (4 - len(fo)))
         except (ValueError, struct.error) as exc:
             raise InputError(f"{self.path}: corrupt AEDAT4 frame packet at byte {off} "
@@ -741,10 +742,7 @@ class Aedat4FileSource(EventSource):
         for off, n in self._other_packets.get(sid, ()):
             buf = self._decompress_at(off, n)
             try:
-                if _u32(buf, 0) + 4 > len(buf):
-                    raise ValueError("size prefix")
-                fb = memoryview(buf)[4:]
-                table, fo = _table_fields(fb, _u32(fb, 0))
+                fb, table, fo = _root_table(buf)
                 if not fo or not fo[0]:
                     continue
                 vec = table + fo[0] + _u32(fb, table + fo[0])
