@@ -35,3 +35,11 @@ def test_read_checks_the_file_again_after_its_pread(tmp_path, monkeypatch):
         monkeypatch.setattr(fileio.os, "pread", racing)
         with pytest.raises(InputError, match="rewritten while being read"):
             r.read(100, 100)
+
+
+def test_runtime_log_line_of_an_error_skips_a_blank_first_line():
+    """A torch error whose text starts with a newline was logged as "RuntimeError: " alone."""
+    from evfocus_live.nn.runtime import _first_line
+
+    assert _first_line(RuntimeError("\nshape mismatch\nat line 3")) == "RuntimeError: shape mismatch"
+    assert _first_line(ValueError()) == "ValueError: no detail"
