@@ -80,7 +80,7 @@ class FileReader:
 
     def check_path(self, why: str) -> None:
         """InputError unless ``path`` still names the file opened, unchanged: for a library
-        that can only open a path again (dv-processing, the Metavision SDK), where a recording
+        that can only open a path again (the Metavision SDK: RAW seeks), where a recording
         rotated (another file renamed over the path) or rewritten since would be read in
         silence beside this one's events. ``why``: what is refused, for the message."""
         try:
