@@ -121,7 +121,7 @@ def forward_ms(w: int, h: int) -> float:
 def main(argv: list[str] | None = None) -> int:
     ap = Parser(description=__doc__.splitlines()[0])
     ap.add_argument("--baseline", metavar="REV", default=DEFAULT_BASELINE,
-                    help=f"git revision whose core/voxel.py and core/render.py are the old code (default {DEFAULT_BASELINE})")
+                    help=f"git revision whose ringbuffer.py, core/voxel.py and core/render.py are the old code (default {DEFAULT_BASELINE})")
     ap.add_argument("--repeat", type=positive_int, default=7, help="interleaved old/new pairs per stage (default 7)")
     ap.add_argument("--no-model", action="store_true", help="do not time the model forward (no share of a window)")
     a = ap.parse_args(argv)
