@@ -66,3 +66,19 @@ def test_aedat4_imu_and_trigger_packet_index_is_flat_int64(shared_data):
         assert len(imu) and (imu["t"][1:] >= imu["t"][:-1]).all()
         g = np.sqrt(imu["ax"] ** 2 + imu["ay"] ** 2 + imu["az"] ** 2)
         assert 0.8 < float(np.median(g)) < 1.2  # gravity, in g
+
+
+def test_at_aps_check_of_frames_all_off_the_sensor_does_not_say_no_frame_stream(tmp_path):
+    """``reconstruct --at aps``'s up-front check reads the frame times quietly (the run says
+    what it leaves out), so when it leaves out every frame its line is all the user sees: it
+    said "no frame stream in it" of a file that has one (frames placed off the sensor)."""
+    pytest.importorskip("dv_processing")
+    from test_s21_aps import W, H, write_davis
+
+    from evfocus_live.cli.reconstruct import _check_aps
+
+    path = write_davis(tmp_path / "off.aedat4", [(30_000, 40, 30, 32, 20)])  # (64x48 sensor)
+    with pytest.raises(InputError) as err:
+        _check_aps(str(path))
+    msg = str(err.value)
+    assert "no frame stream" not in msg and f"fits its {W}x{H} sensor" in msg, msg
