@@ -30,23 +30,18 @@ pair as median and range (> 1: today's code is faster).
 
 from __future__ import annotations
 
-import atexit
-import importlib.util
 import logging
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _options import Parser, fail, positive_int  # noqa: E402
+from _revision import load_revision  # noqa: E402
 
 log = logging.getLogger("bench_pipeline_overhead")
 
@@ -55,26 +50,6 @@ DEFAULT_BASELINE = "5e4c341"
 #: the viewer's feed of a replay and its paint interval
 BATCH_US = 2_000
 PAINTS_PER_S = 50
-
-
-def load_revision(rev: str, module: str):
-    """``evfocus_live.<module>`` (dotted: ``core.voxel``) as it was at git revision ``rev``,
-    loaded beside ours (its relative imports resolve to today's package)."""
-    path = "evfocus_live/" + module.replace(".", "/") + ".py"
-    src = subprocess.run(["git", "-C", str(REPO), "show", f"{rev}:{path}"], capture_output=True, text=True)
-    if src.returncode:
-        why = (src.stderr.strip().splitlines() or ["git failed"])[-1]
-        raise ValueError(f"cannot load {path} at {rev!r}: {why}")
-    d = Path(tempfile.mkdtemp(prefix="bench_rev_"))
-    atexit.register(shutil.rmtree, d, True)
-    package, _, leaf = f"evfocus_live.{module}".rpartition(".")
-    name = f"_rev_{leaf}"
-    (d / f"{name}.py").write_text(src.stdout)
-    spec = importlib.util.spec_from_file_location(f"{package}.{name}", d / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def recording(path: Path, seconds: float) -> tuple[np.ndarray, int, int]:
@@ -146,7 +121,7 @@ def forward_ms(w: int, h: int) -> float:
 def main(argv: list[str] | None = None) -> int:
     ap = Parser(description=__doc__.splitlines()[0])
     ap.add_argument("--baseline", metavar="REV", default=DEFAULT_BASELINE,
-                    help=f"git revision whose core/voxel.py and core/render.py are the old code (default {DEFAULT_BASELINE})")
+                    help=f"git revision whose ringbuffer.py, core/voxel.py and core/render.py are the old code (default {DEFAULT_BASELINE})")
     ap.add_argument("--repeat", type=positive_int, default=7, help="interleaved old/new pairs per stage (default 7)")
     ap.add_argument("--no-model", action="store_true", help="do not time the model forward (no share of a window)")
     a = ap.parse_args(argv)

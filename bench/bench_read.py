@@ -25,11 +25,7 @@ Usage: ``nice python bench/bench_read.py [--events 20e6] [--repeat 3] [--formats
 
 from __future__ import annotations
 
-import atexit
-import importlib.util
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,6 +38,7 @@ sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _options import Parser, fail, positive_int  # noqa: E402
+from _revision import load_revision  # noqa: E402
 from evfocus_live.events import EVENT_DTYPE  # noqa: E402
 
 
@@ -95,31 +92,6 @@ def formats(text: str) -> list[str]:
     return names
 
 
-_REV_MODULES: dict[tuple[str, str], object] = {}
-
-
-def load_revision(rev: str, module: str):
-    """``evfocus_live.sources.<module>`` as it was at git revision ``rev``, loaded beside
-    ours (its relative imports resolve to today's package); once per process."""
-    if (rev, module) in _REV_MODULES:
-        return _REV_MODULES[rev, module]
-    src = subprocess.run(["git", "-C", str(REPO), "show", f"{rev}:evfocus_live/sources/{module}.py"],
-                         capture_output=True, text=True)
-    if src.returncode:
-        why = (src.stderr.strip().splitlines() or ["git failed"])[-1]
-        raise ValueError(f"cannot load {module}.py at {rev!r}: {why}")
-    d = Path(tempfile.mkdtemp(prefix="bench_rev_"))
-    atexit.register(shutil.rmtree, d, True)
-    name = f"_rev_{len(_REV_MODULES)}_{module}"
-    (d / f"{name}.py").write_text(src.stdout)
-    spec = importlib.util.spec_from_file_location(f"evfocus_live.sources.{name}", d / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    _REV_MODULES[rev, module] = mod
-    return mod
-
-
 def compare(files: list[Path], rev: str, repeat: int) -> None:
     """Ours vs the readers of ``rev`` on each file, interleaved; prints a table of ratios."""
     import importlib
@@ -128,7 +100,7 @@ def compare(files: list[Path], rev: str, repeat: int) -> None:
     for path in files:
         module, cls = READERS[path.suffix]
         ours = getattr(importlib.import_module(f"evfocus_live.sources.{module}"), cls)
-        theirs = getattr(load_revision(rev, module), cls)
+        theirs = getattr(load_revision(rev, f"sources.{module}"), cls)
         fn = count_source(ours, path)
         fn()  # warm-up (numba cache, page cache) and a size for the inner loop
         t0 = time.perf_counter()
@@ -169,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
             raise ValueError(f"{args.real}: no .aedat4/.raw/.npy recordings")
         if args.baseline:
             for module, _ in READERS.values():
-                load_revision(args.baseline, module)
+                load_revision(args.baseline, f"sources.{module}")
     except (ValueError, OSError) as exc:
         return fail(ap.prog, exc)
     n = args.events

@@ -184,19 +184,7 @@ def test_eval_skips_a_recording_whose_aps_region_is_too_small(tmp_path):
 
 def test_dv_camera_places_positioned_frames_and_leaves_out_those_off_the_sensor(caplog):
     from evfocus_live.sources.dv_camera import DvCameraSource
-
-    class Cam:
-        def __init__(self, frames):
-            self.frames = list(frames)
-
-        def isRunning(self):
-            return True
-
-        def getNextEventBatch(self):
-            return None
-
-        def getNextFrame(self):
-            return self.frames.pop(0) if self.frames else None
+    from test_s20_aps import FakeDavis as Cam  # (dv's camera, mocked)
 
     small = roi_image(0, 32, 20)
     frames = [SimpleNamespace(timestamp=1000, image=small, positionX=10, positionY=8),

@@ -247,7 +247,7 @@ def test_aedat4_imu_of_a_shrunk_or_corrupt_file_is_one_line(tmp_path, shared_dat
         with pytest.raises(InputError, match="shrank"):
             src.read_imu()
     with Aedat4FileSource(shared_data / DAVIS) as src:
-        off, n = src._other_packets[2][1]  # the second IMU packet
+        off, n = src._other_packets[2][2:4]  # the second IMU packet (flat offset, size pairs)
     bad = bytearray(data)
     bad[off:off + 4] = b"\xff" * 4  # its LZ4 frame's magic
     path.write_bytes(bytes(bad))

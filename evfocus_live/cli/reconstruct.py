@@ -332,7 +332,11 @@ def _check_aps(input_path: str, start_s: float | None = None, end_s: float | Non
         if times is None:
             times = np.array([t for t, _ in src.aps_frames()], dtype=np.int64)
         if not len(times):
-            why = "no frame stream in it" if src.format == "aedat4" else f"{src.format} recordings have none"
+            if getattr(src, "has_aps", False):  # (the quiet read's warning would have said which)
+                why = (f"none of its frame packets holds a readable frame that fits its {src.width}x{src.height} "
+                       "sensor")
+            else:
+                why = "no frame stream in it" if src.format == "aedat4" else f"{src.format} recordings have none"
             raise InputError(f"{input_path}: has no APS (grey-level) frames ({why}); --at aps needs a DAVIS "
                              "recording with frames")
         rng = src.time_range_us()

@@ -47,6 +47,20 @@ try:  # numba is a dependency, but keep the torch path usable without it
             span = 1.0
         return tmin, np.float64(num_bins - 1) / span
 
+    @numba.njit(cache=True, nogil=True, inline="always")
+    def _bin_weights(t, p, tmin, scale, last):  # pragma: no cover - compiled
+        """(bin, its weight, the next bin's weight) of one event: both kernels (and so their
+        grids, bit for bit) share it; inlined, as written out in each before."""
+        ts = np.float32((np.float64(t) - np.float64(tmin)) * scale)
+        ti = int(ts)
+        if ti > last:
+            ti = last
+        if ti < 0:
+            ti = 0
+        d = min(max(ts - np.float32(ti), np.float32(0.0)), np.float32(1.0))
+        pol = np.float32(1.0) if p > 0 else np.float32(-1.0)
+        return ti, pol * (np.float32(1.0) - d), pol * d
+
     #: rows per bucket of ``_voxel_rows_numba``: 8 rows x 5 bins of a 1280-wide grid (200 KB)
     #: stay in a core's cache while their events are added
     ROWS_PER_BUCKET = 8
@@ -80,21 +94,14 @@ try:  # numba is a dependency, but keep the torch path usable without it
             yi = y[i]
             if xi >= w or yi >= h:
                 continue
-            ts = np.float32((np.float64(t[i]) - np.float64(tmin)) * scale)
-            ti = int(ts)
-            if ti > last:
-                ti = last
-            if ti < 0:
-                ti = 0
-            d = min(max(ts - np.float32(ti), np.float32(0.0)), np.float32(1.0))
-            pol = np.float32(1.0) if p[i] > 0 else np.float32(-1.0)
+            ti, w0, w1 = _bin_weights(t[i], p[i], tmin, scale, last)
             b = yi // ROWS_PER_BUCKET
             j = start[b]
             start[b] = j + 1
             k = ti * hw + yi * w + xi
             rec[j, 0] = k if ti < last else -1 - k
-            wts[j, 1] = pol * (np.float32(1.0) - d)
-            wts[j, 2] = pol * d
+            wts[j, 1] = w0
+            wts[j, 2] = w1
         for j in range(kept):
             k = rec[j, 0]
             if k >= 0:
@@ -115,17 +122,10 @@ try:  # numba is a dependency, but keep the torch path usable without it
             yi = y[i]
             if xi >= w or yi >= h:
                 continue
-            ts = np.float32((np.float64(t[i]) - np.float64(tmin)) * scale)
-            ti = int(ts)
-            if ti > last:
-                ti = last
-            if ti < 0:
-                ti = 0
-            d = min(max(ts - np.float32(ti), np.float32(0.0)), np.float32(1.0))
-            pol = np.float32(1.0) if p[i] > 0 else np.float32(-1.0)
-            out[ti, yi, xi] += pol * (np.float32(1.0) - d)
+            ti, w0, w1 = _bin_weights(t[i], p[i], tmin, scale, last)
+            out[ti, yi, xi] += w0
             if ti < last:
-                out[ti + 1, yi, xi] += pol * d
+                out[ti + 1, yi, xi] += w1
 
     @numba.njit(cache=True, nogil=True)
     def _normalize_numba(flat):  # pragma: no cover - compiled

@@ -26,7 +26,7 @@ from typing import Callable
 
 from ..cli.options import (ADAPTIVE_HELP, DEVICE_HELP, DOWNSAMPLE_HELP, ROI_HELP, check_device, check_downsample,
                            check_not_input, check_number, check_output_file, check_window_events, check_window_ms,
-                           parse_roi, post_steps)
+                           glue_dash_values, parse_roi, post_steps)
 from ..config import ModelConfig, PostConfig, WindowConfig
 from ..errors import ConfigError, EvFocusError
 
@@ -325,8 +325,6 @@ def _start_cli_recording(win, args) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ..cli.options import glue_dash_values
-
     args = build_parser().parse_args(glue_dash_values(argv))
     level = logging.WARNING if args.quiet else (logging.DEBUG if args.verbose else logging.INFO)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)

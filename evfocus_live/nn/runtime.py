@@ -65,6 +65,8 @@ from collections.abc import Callable
 import torch
 from torch.utils import _pytree as pytree
 
+from ..errors import first_line
+
 log = logging.getLogger(__name__)
 
 BACKENDS = ("auto", "eager", "jit", "onnx", "compile")
@@ -327,8 +329,8 @@ class InferenceModel:
 
 
 def _first_line(exc: BaseException) -> str:
-    text = f"{type(exc).__name__}: {exc}"
-    return text.splitlines()[0][:200]
+    """``Type: first line`` of an exception, for a log line (torch's errors span pages)."""
+    return f"{type(exc).__name__}: {first_line(exc, 'no detail')}"[:200]
 
 
 def _checked(step: Callable, args: tuple, names: list[str], want: list[torch.Tensor]) -> tuple:

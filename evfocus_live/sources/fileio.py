@@ -80,7 +80,7 @@ class FileReader:
 
     def check_path(self, why: str) -> None:
         """InputError unless ``path`` still names the file opened, unchanged: for a library
-        that can only open a path again (dv-processing, the Metavision SDK), where a recording
+        that can only open a path again (the Metavision SDK: RAW seeks), where a recording
         rotated (another file renamed over the path) or rewritten since would be read in
         silence beside this one's events. ``why``: what is refused, for the message."""
         try:
@@ -142,6 +142,7 @@ class FileReader:
             except OSError:
                 b = b""  # readinto below says why, in one line
             if len(b) == n:
+                self.check_unchanged()  # (again after, as readinto: AEDAT4's prefetch threads read here)
                 self._keep_probe(memoryview(b), offset)
                 return b
         buf = bytearray(n)
