@@ -34,3 +34,51 @@ def test_a_start_past_one_inputs_end_names_that_input(tmp_path, two_lengths, tin
     assert str(short_rec) in err[0] and "after the end of the recording" in err[0], err
     assert str(long_rec) not in err[0]
     assert (out / "long" / "timestamps.txt").is_file()  # the other input is done all the same
+
+
+# ------------------------------------------------- runtime: a user's trace made beside one here
+CONCURRENT_TRACE_SCRIPT = """
+import copy, threading, torch, warnings
+warnings.simplefilter("ignore")
+from evfocus_live.nn import runtime
+from evfocus_live.nn.runtime import InferenceModel
+from test_runtime import small, voxels, plain_run, assert_same
+model, vox = small(), voxels(4)
+in_trace, user_done = threading.Event(), threading.Event()
+freeze = torch.jit.freeze
+def held_freeze(m, *a, **k):  # the runtime's trace, held open until the user's is made
+    in_trace.set()
+    assert user_done.wait(60)
+    return freeze(m, *a, **k)
+torch.jit.freeze = held_freeze
+outs = []
+def pipeline():  # as a Pipeline's worker thread
+    r = InferenceModel(copy.deepcopy(model), "jit")
+    outs.extend(r(x) for x in vox)
+    assert r.backend == "jit", r.fallback_reason
+t = threading.Thread(target=pipeline)
+t.start()
+assert in_trace.wait(120)
+mine = copy.deepcopy(model)
+mine.reset_states()
+with torch.no_grad():
+    users = torch.jit.trace(mine, vox[1], check_trace=False, strict=False)  # the user's export
+user_done.set()
+t.join(120)
+torch.jit.freeze = freeze
+assert_same(outs, plain_run(copy.deepcopy(model), vox))
+mine.reset_states()
+want = mine(vox[2])["image"]
+with torch.no_grad():
+    got = users(vox[2])["image"]  # (was: no attribute 'forward', then the process aborted)
+assert torch.equal(got, want) and runtime._reclaim_blocked
+print("ok")
+"""
+
+
+def test_a_users_trace_made_while_a_pipeline_traces_keeps_its_methods():
+    """The registry was cleared when every function in it had a class name the runtime's traces
+    had made: a user's trace of the same model made in another thread meanwhile had only such
+    names, and lost its methods. A live module of the registry's now keeps it."""
+    from test_s21_runtime import _run_script
+    _run_script(CONCURRENT_TRACE_SCRIPT)
