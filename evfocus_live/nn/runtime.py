@@ -518,12 +518,14 @@ def _live_registered_modules() -> list:
         if isinstance(obj, torch.jit.ScriptModule):
             try:
                 t = obj._c._type()
-                mine = cu.get_class(t.qualified_name())
-            except Exception:  # noqa: BLE001 (a half-built or odd module: not provably ours)
+                name = t.qualified_name()
+                mine = cu.get_class(name)
+            except Exception:  # noqa: BLE001 (one being built in another thread: not ours, ours are done)
+                live.append(_Named(f"{type(obj).__qualname__} being built"))
                 continue
             if mine is not None and mine == t:  # (a type's == compares its name and compilation unit)
-                live.append(t)
-    return [_Named(t.qualified_name()) for t in live[:1]]
+                live.append(_Named(name))
+    return live[:1]
 
 
 class _Named:
