@@ -510,10 +510,9 @@ def _live_registered_modules() -> list:
     loaded back, someone else's. A trace of the same model classes made in another thread while
     one here ran (a user exporting the model beside a running Pipeline) has only class names the
     traces here also made, so the names alone called it ours: cleared, its next call was
-    "'RecursiveScriptModule' object has no attribute 'forward'", then the process aborted.
+    "'RecursiveScriptModule' object has no attribute 'forward'" or a segfault.
     (One pass over the heap, ~80 ms for 200 k objects, once per build.)"""
     cu = torch.jit._state._python_cu
-    live = []
     for obj in gc.get_objects():
         if isinstance(obj, torch.jit.ScriptModule):
             try:
@@ -521,11 +520,10 @@ def _live_registered_modules() -> list:
                 name = t.qualified_name()
                 mine = cu.get_class(name)
             except Exception:  # noqa: BLE001 (one being built in another thread: not ours, ours are done)
-                live.append(_Named(f"{type(obj).__qualname__} being built"))
-                continue
+                return [_Named(f"{type(obj).__qualname__} being built")]
             if mine is not None and mine == t:  # (a type's == compares its name and compilation unit)
-                live.append(_Named(name))
-    return live[:1]
+                return [_Named(name)]
+    return []
 
 
 class _Named:
