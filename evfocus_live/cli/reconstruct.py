@@ -437,9 +437,14 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
     model_cfg = ModelConfig(name=opts["model"], device=opts["device"], threads=opts["threads"],
                             backend=opts["backend"], precision=opts["precision"])
     save_aps = bool(opts.get("save_aps"))
-    pipe = Pipeline(src_cfg, _window_config(opts), model=model_cfg, post=PostConfig(steps=opts["post"]),
-                    model_obj=model_obj, render_events=bool(opts["video"] and opts["side_by_side"]),
-                    aps=save_aps)
+    try:
+        pipe = Pipeline(src_cfg, _window_config(opts), model=model_cfg, post=PostConfig(steps=opts["post"]),
+                        model_obj=model_obj, render_events=bool(opts["video"] and opts["side_by_side"]),
+                        aps=save_aps)
+    except InputError as exc:  # e.g. --start-s past this input's end: say which of several inputs
+        if str(input_path) in str(exc):
+            raise
+        raise InputError(f"{input_path}: {exc}") from None
     vpath = _video_path(opts["video"], n_inputs, outdir, input_path)
     try:
         if opts.get("overwrite"):  # now that the model and input loaded: a bad one keeps the old outputs

@@ -50,6 +50,7 @@ under load; on an idle machine they can help. :func:`default_threads` is therefo
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import io
 import itertools
@@ -498,10 +499,40 @@ def _clear_traced_classes() -> bool:
     if _block_reclaim([f for f in funcs
                        if _MANGLE.sub("", f.qualified_name).rpartition(".")[0] not in _traced_classes]):
         return False
+    if funcs and _block_reclaim(_live_registered_modules()):
+        return False
     if funcs:
         torch._C._jit_clear_class_registry()
     _traced_classes.clear()
     return True
+
+
+def _live_registered_modules() -> list:
+    """Live ScriptModules whose class is in torch's registry: once the traces here are done and
+    loaded back, someone else's. A trace of the same model classes made in another thread while
+    one here ran (a user exporting the model beside a running Pipeline) has only class names the
+    traces here also made, so the names alone called it ours: cleared, its next call was
+    "'RecursiveScriptModule' object has no attribute 'forward'" or a segfault.
+    (One pass over the heap, ~80 ms for 200 k objects, once per build.)"""
+    cu = torch.jit._state._python_cu
+    for obj in gc.get_objects():
+        if isinstance(obj, torch.jit.ScriptModule):
+            try:
+                t = obj._c._type()
+                name = t.qualified_name()
+                mine = cu.get_class(name)
+            except Exception:  # noqa: BLE001 (one being built in another thread: not ours, ours are done)
+                return [_Named(f"{type(obj).__qualname__} being built")]
+            if mine is not None and mine == t:  # (a type's == compares its name and compilation unit)
+                return [_Named(name)]
+    return []
+
+
+class _Named:
+    """A name where :func:`_block_reclaim` wants a function."""
+
+    def __init__(self, qualified_name: str):
+        self.qualified_name = qualified_name
 
 
 def _block_reclaim(foreign: list) -> bool:
