@@ -138,3 +138,55 @@ def test_info_on_the_real_davis_file_leaves_nothing_out(capsys):
 
     info = _info_json(capsys, DAVIS_FILE)
     assert info["aps_frames"] == 3 and "aps_frames_left_out" not in info
+
+
+# ---------------------------------------------------------------- 3. late events said once
+def _late_said(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if "time order is broken" in r.getMessage()]
+
+
+def test_reversed_file_reconstruct_says_it_once_with_the_count(tmp_path, tiny_ckpt, caplog):
+    ev = make_events(10_000, t0_us=0, duration_us=300_000, seed=1)[::-1].copy()
+    np.save(tmp_path / "rev.npy", ev)
+    with caplog.at_level(logging.WARNING):
+        assert main(["reconstruct", str(tmp_path / "rev.npy"), "-o", str(tmp_path / "out"), "--model",
+                     str(tiny_ckpt), "--device", "cpu", "--no-progress", "--window-ms", "10"]) == 0
+    said = _late_said(caplog)
+    # before: one frame for 300 ms of events, no warning
+    assert len(said) == 1, said
+    late = int(np.count_nonzero(ev["t"] < np.maximum.accumulate(ev["t"]) - 10_000))
+    assert said[0].startswith(f"{late} of 10000 events") and "10.0 ms" in said[0]
+
+
+def test_real_evt3_steps_back_stay_silent(tmp_path, tiny_ckpt, caplog):
+    with caplog.at_level(logging.WARNING):
+        assert main(["reconstruct", str(EVT3_FILE), "-o", str(tmp_path / "out"), "--model", str(tiny_ckpt),
+                     "--device", "cpu", "--no-progress", "--window-ms", "1"]) == 0
+    assert _late_said(caplog) == []
+
+
+@pytest.mark.parametrize("kind", ["duration", "adaptive"])
+def test_slicer_counts_late_events_and_says_them_once(kind, caplog):
+    from evfocus_live.core.slicing import LATE_MIN_EVENTS, AdaptiveSlicer, DurationSlicer
+
+    def slicer():
+        return DurationSlicer(10) if kind == "duration" else AdaptiveSlicer(10, min_events=1, max_events=10**6)
+
+    ev = make_events(20_000, t0_us=0, duration_us=1_000_000, seed=2)
+    few = ev.copy()
+    few["t"][1000:1000 + LATE_MIN_EVENTS - 1] -= 50_000  # stray late events: below the bar
+    s = slicer()
+    with caplog.at_level(logging.WARNING):
+        for k in range(0, len(few), 4096):
+            s.push(few[k:k + 4096])
+        s.flush()
+    assert s.late_events == LATE_MIN_EVENTS - 1 and _late_said(caplog) == []
+    rev = ev[::-1].copy()
+    s = slicer()
+    with caplog.at_level(logging.WARNING):
+        for _ in range(2):  # a replay that loops: said once
+            s.reset(None)
+            for k in range(0, len(rev), 4096):
+                s.push(rev[k:k + 4096])
+            s.flush()
+    assert len(_late_said(caplog)) == 1 and s.late_events > 0.9 * s.seen_events
