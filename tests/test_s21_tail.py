@@ -107,9 +107,12 @@ def test_decoder_stops_at_a_time_high_jump_and_stays_stopped(version):
         data = enc(ev) + enc(tail) + enc(ev)
         st = evt.new_state()
         got = evt.decode_all(data, version, width=640, height=480, state=st)
-        if stops:
-            assert np.array_equal(got, ev) and st[evt.DAMAGED] == 1
-            assert st[evt.DAMAGE_JUMP_US] > 4_000_000
+        if stops:  # at the jump forward (no TIME_HIGH steps on from it), else at the jump back
+            assert np.array_equal(got[:len(ev)], ev) and st[evt.DAMAGED] == 1
+            if len(got) == len(ev):
+                assert st[evt.DAMAGE_JUMP_US] > 4_000_000
+            else:
+                assert np.array_equal(got[len(ev):], tail) and st[evt.DAMAGE_JUMP_US] < -4_000_000
         else:
             assert len(got) == 2 * len(ev) + len(tail) and st[evt.DAMAGED] == 0
 
@@ -190,3 +193,26 @@ def test_slicer_counts_late_events_and_says_them_once(kind, caplog):
                 s.push(rev[k:k + 4096])
             s.flush()
     assert len(_late_said(caplog)) == 1 and s.late_events > 0.9 * s.seen_events
+
+
+@pytest.mark.parametrize("version", [2, 3])
+@pytest.mark.parametrize("block_bytes", [None, 4096])
+def test_a_real_gap_over_a_second_is_kept_not_called_garbage(tmp_path, caplog, version, block_bytes):
+    """An encoder that writes TIME_HIGH only where events are (a converted recording with a
+    pause) jumps once and then steps on as a sensor does: data, not damage (garbage jumps
+    again at its very next TIME_HIGH). The first rule stopped the file at such a gap."""
+    from evt_reference import raw_file_bytes
+
+    a = make_events(3000, 64, 48, duration_us=200_000, seed=3)
+    b = make_events(3000, 64, 48, t0_us=3_200_000, duration_us=200_000, seed=4)  # 3 s later
+    ev = np.concatenate([a, b])
+    path = tmp_path / f"gap{version}.raw"
+    path.write_bytes(raw_file_bytes(ev, version, width=64, height=48))
+    kw = {} if block_bytes is None else dict(block_bytes=block_bytes)
+    with caplog.at_level(logging.WARNING), open_file(path, **kw) as src:
+        parts = []
+        while (batch := src.read()) is not None:
+            parts.append(batch)
+    got = np.concatenate(parts)
+    assert len(got) == len(ev) and np.array_equal(got["t"], ev["t"])
+    assert not [r for r in caplog.records if "TIME_HIGH" in r.getMessage()]

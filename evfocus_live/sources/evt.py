@@ -22,15 +22,16 @@ EVT 2.0: ``t = (TIME_HIGH << 6) | lsb``; the 28-bit ``TIME_HIGH`` wraps every 2^
 ``TIME_HIGH`` are skipped. Events outside the sensor (corrupt data) are dropped and
 counted in the state (``DROPPED``) instead of reaching the voxel grid.
 
-Damage (both formats): a ``TIME_HIGH`` that moves time by more than
-:data:`MAX_TIME_HIGH_JUMP_US` either way (a wrap excepted) ends decoding at that word:
+Damage (both formats): a ``TIME_HIGH`` that moves time back by more than
+:data:`MAX_TIME_HIGH_JUMP_US` (a wrap excepted), or forward by more and is not followed by a
+``TIME_HIGH`` that steps on from it as a sensor does, ends decoding at that word:
 ``DAMAGED`` is set, the call returns the events before it, and later calls consume their
 words and return none. A sensor steps ``TIME_HIGH`` by one tick at a time (measured on the
-real files: 0 or 4096 µs for EVT3, 0 or 64 µs for EVT2, never back), so such a jump is
-garbage: a recorder that crashed with an unflushed buffer left random bytes after the
-events, whose random ``TIME_HIGH`` words read as times of up to 2^34 µs (3.3e6 s of
-"duration" in ``evfocus info``). A synthetic file with a real gap over 1 s between two
-events (its encoder writes no ``TIME_HIGH`` in between) also stops there, with the warning.
+real files: 0 or 4096 µs for EVT3, 0 or 64 µs for EVT2, never back); random bytes after the
+events (a recorder that crashed with an unflushed buffer) read as ``TIME_HIGH`` words that
+jump every time, to times of up to 2^34 µs (3.3e6 s of "duration" in ``evfocus info``). A
+single jump forward that the next ``TIME_HIGH`` steps on from is data: an encoder that writes
+``TIME_HIGH`` only where events are (a converted recording with a pause) jumps over the gap.
 """
 
 from __future__ import annotations
@@ -90,6 +91,37 @@ def _put(b, n, t, x, y, p):
 
 
 @numba.njit(nogil=True, cache=True)
+def _next_time_high_ok(words, i, version):
+    """After a forward ``TIME_HIGH`` jump at ``words[i]``: 1 if the next ``TIME_HIGH`` steps on
+    from it as a sensor does (0..MAX_TIME_HIGH_JUMP_US forward, a wrap allowed), 0 if it jumps
+    again (garbage: its random words jump every time), -1 if ``words`` holds no further one."""
+    w0 = np.int64(words[i])
+    if version == 3:
+        prev = (w0 & 0xFFF) << 12
+    else:
+        prev = w0 & 0xFFFFFFF
+    for j in range(i + 1, words.shape[0]):
+        w = np.int64(words[j])
+        if version == 3:
+            if (w >> 12) != 0x8:
+                continue
+            nb = (w & 0xFFF) << 12
+            step = nb - prev
+            if nb < prev and prev - nb >= EVT3_LOOP_THRESHOLD:
+                step += EVT3_TIME_LOOP_US
+        else:
+            if (w >> 28) != 0x8:
+                continue
+            th = w & 0xFFFFFFF
+            step = th - prev
+            if th < prev and prev - th > EVT2_TH_HALF:
+                step += 1 << 28
+            step <<= 6
+        return 1 if 0 <= step <= MAX_TIME_HIGH_JUMP_US else 0
+    return -1
+
+
+@numba.njit(nogil=True, cache=True)
 def _decode_evt3(words, state, out_bytes, capacity, width, height):
     have_th = state[HAVE_TH]
     th_raw = state[TH_RAW]
@@ -118,7 +150,15 @@ def _decode_evt3(words, state, out_bytes, capacity, width, height):
                 new_loops += 1
             if have_th == 1:
                 jump = (nb + (new_loops << 24)) - (th_raw + (loops << 24))
-                if jump > MAX_TIME_HIGH_JUMP_US or jump < -MAX_TIME_HIGH_JUMP_US:
+                if jump > MAX_TIME_HIGH_JUMP_US:  # a real gap, or garbage: the next one says
+                    ok = _next_time_high_ok(words, i, 3)
+                    if ok == -1 and i > 0:
+                        break  # decide with the words after it (the caller's next call starts here)
+                    if ok == 0:
+                        state[DAMAGED] = 1
+                        state[DAMAGE_JUMP_US] = jump
+                        break
+                elif jump < -MAX_TIME_HIGH_JUMP_US:
                     state[DAMAGED] = 1
                     state[DAMAGE_JUMP_US] = jump
                     break
@@ -205,7 +245,15 @@ def _decode_evt2(words, state, out_bytes, capacity, width, height):
                 new_loops += 1
             if have_th == 1:
                 jump = (((new_loops << 28) + th) - ((loops << 28) + th_raw)) << 6
-                if jump > MAX_TIME_HIGH_JUMP_US or jump < -MAX_TIME_HIGH_JUMP_US:
+                if jump > MAX_TIME_HIGH_JUMP_US:  # a real gap, or garbage: the next one says
+                    ok = _next_time_high_ok(words, i, 2)
+                    if ok == -1 and i > 0:
+                        break  # decide with the words after it (the caller's next call starts here)
+                    if ok == 0:
+                        state[DAMAGED] = 1
+                        state[DAMAGE_JUMP_US] = jump
+                        break
+                elif jump < -MAX_TIME_HIGH_JUMP_US:
                     state[DAMAGED] = 1
                     state[DAMAGE_JUMP_US] = jump
                     break
