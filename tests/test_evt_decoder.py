@@ -48,7 +48,11 @@ def _wrapping_events(version):
         # dense rows with consecutive x so the encoder emits VECT_BASE_X + VECT_12/VECT_8
         run = np.zeros(40, EVENT_DTYPE)
         run["t"], run["x"], run["y"], run["p"] = wrap + 12_345, np.arange(100, 140), 7, 1
-        ev = np.sort(np.concatenate([ev, run]), order="t", kind="stable")
+        # sparse events every 0.5 s across the 16.7 s between the two bursts: a TIME_HIGH
+        # jump over 1 s is taken as damage (garbage data) and ends decoding
+        fill = np.zeros(34, EVENT_DTYPE)
+        fill["t"], fill["x"], fill["y"] = wrap + 40_000 + 500_000 * np.arange(34), 5, 5
+        ev = np.sort(np.concatenate([ev, run, fill]), order="t", kind="stable")
     else:
         wrap = 1 << 34
         ev = make_events(5000, width=640, height=480, t0_us=wrap - 20_000, duration_us=40_000, seed=3)

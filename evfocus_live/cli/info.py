@@ -2,8 +2,9 @@
 
 Reads every event once (vectorised per batch) and reports format, sensor, resolution,
 event count, first/last timestamp, duration and mean rate, and the grey-level (APS) frames a
-DAVIS recorded beside its events (count and span; ``aps_frames`` is 0 without them). ``t_first_us``/``t_last_us``
-are the **minimum and maximum** timestamps, so nearly sorted (EVT3 raw TIME_LOW) or
+DAVIS recorded beside its events (count and span; ``aps_frames`` is 0 without them): the
+frames the app uses, as ``reconstruct --at aps``; any left out are counted apart.
+``t_first_us``/``t_last_us`` are the **minimum and maximum** timestamps, so nearly sorted (EVT3 raw TIME_LOW) or
 unsorted inputs still give the true span; steps back in time and forward jumps over
 one second are counted and reported as warnings, not errors (sources pass timestamps
 through unchanged; the slicer handles them).
@@ -104,16 +105,31 @@ def describe(path: str, progress: bool = True) -> dict:
 
 
 def _aps_info(src) -> dict:
-    """APS (grey-level) frames beside the events (a DAVIS): count, first/last time, mean rate."""
+    """APS (grey-level) frames beside the events (a DAVIS): count, first/last time, mean rate.
+
+    Counts the frames ``aps_frames()`` gives (``aps_times_us``: the same walk without pixels),
+    which ``reconstruct --at aps`` uses: counting every frame packet (``frame_times_us``)
+    included frames left out (one that does not fit the sensor, those past the memory cap),
+    so info and ``--at aps`` disagreed. Packets left out are counted as ``aps_frames_left_out``.
+    """
     from ..errors import InputError
 
-    times = getattr(src, "frame_times_us", None)
+    kept_times = getattr(src, "aps_times_us", None)
     try:
-        t = np.asarray(times() if callable(times) else [f[0] for f in src.aps_frames()], dtype=np.int64)
+        t = np.asarray(kept_times() if callable(kept_times) else [f[0] for f in src.aps_frames()],
+                       dtype=np.int64)
     except InputError as exc:  # the events were fine: say it, describe them anyway
         log.warning("%s; APS frames not counted", exc)
         return {"aps_frames": None}
     out = {"aps_frames": int(len(t))}
+    packets = getattr(src, "frame_times_us", None)
+    if callable(packets):
+        try:
+            left_out = len(packets()) - len(t)
+        except InputError:  # (a corrupt frame packet: aps_times_us warned, keeping those before it)
+            left_out = 0
+        if left_out > 0:
+            out["aps_frames_left_out"] = int(left_out)
     if len(t):
         span = int(t[-1] - t[0])
         out.update(aps_t_first_us=int(t[0]), aps_t_last_us=int(t[-1]), aps_duration_us=span,
@@ -146,6 +162,9 @@ def _text(info: dict) -> str:
         fps = f", {info['aps_fps']:.1f} fps" if info.get("aps_fps") else ""
         lines.append(f"aps frames  {info['aps_frames']:,}  ({info['aps_t_first_us']:,} .. {info['aps_t_last_us']:,} "
                      f"µs, {info['aps_duration_us'] / 1e6:.6f} s{fps})")
+    if info.get("aps_frames_left_out"):
+        lines.append(f"            {info['aps_frames_left_out']:,} more frame(s) in the file left out "
+                     "(see the warning), as by reconstruct --at aps and the viewer")
     if info.get("extra_streams"):
         lines.append(f"streams     events + {', '.join(info['extra_streams'])}")
     if info["non_monotonic_steps"]:

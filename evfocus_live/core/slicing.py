@@ -22,7 +22,12 @@ duration slicer emits at most ``max_empty_windows`` empty windows and skips ahea
 adaptive slicer realigns its next window to the next event. A step back of more than
 :data:`RESTART_BACK_US` (1 s) is a clock restart, not a late event: the windows so far are
 completed and the slicer starts over at the new time (given timestamps are of one clock: there
-it is only logged, and the later events join the current window).
+it is only logged, and the later events join the current window). Late events are not
+said one by one (EVT3 files step back a few µs by design), but the duration and adaptive
+slicers count those more than one window behind the running maximum (folded into a window
+they do not belong to) and say once, when the stream ends, how many there were, if at least
+:data:`LATE_MIN_EVENTS` and :data:`LATE_MIN_FRACTION` of the events: a file with reversed
+time gave one frame with no word.
 """
 
 from __future__ import annotations
@@ -113,6 +118,11 @@ MAX_PENDING_EVENTS = 16_000_000
 #: reset), not a late event: the windows start over from the new time
 RESTART_BACK_US = 1_000_000
 
+#: late events (more than one window behind the running max t) are said at the end of the
+#: stream when there are at least this many and at least this share of the events
+LATE_MIN_EVENTS = 100
+LATE_MIN_FRACTION = 0.01
+
 
 class _StreamSlicer:
     """Shared state: pending chunks (events + effective times) and the running max t.
@@ -125,6 +135,8 @@ class _StreamSlicer:
 
     #: TimestampSlicer's windows are given times of one clock: no restarts there
     restarts = True
+    #: count events more than ``window_us`` behind the running max (said at the end)
+    counts_late = False
 
     def __init__(self):
         self._chunks: list[tuple[np.ndarray, np.ndarray]] = []
@@ -134,6 +146,11 @@ class _StreamSlicer:
         #: given times (no restarts): the one restart has been said; the old clock's max stays,
         #: so every later batch would take the slow path and say it again
         self._restart_said = False
+        # late events over the whole run (not cleared by reset: a replay that loops says it once)
+        self.late_events = 0
+        self.seen_events = 0
+        self._late_said = False
+        self._restarting = False
 
     def push(self, batch: np.ndarray) -> list[Window]:
         if batch is None or len(batch) == 0:
@@ -153,7 +170,11 @@ class _StreamSlicer:
                              "windows start over from the new time", (self._tmax_before(batch, k)
                                                                        - int(batch["t"][k])) / 1e6)
         out = self._push(batch[:k]) if k else []
-        out += self.flush()
+        self._restarting = True  # (not the end: late events are said at the real one)
+        try:
+            out += self.flush()
+        finally:
+            self._restarting = False
         self._restart()
         return out + self.push(batch[k:])
 
@@ -191,7 +212,21 @@ class _StreamSlicer:
         if self._tmax is not None and te[0] < self._tmax:
             te = np.maximum(te, self._tmax)
         self._tmax = int(te[-1])
+        if self.counts_late:
+            self.seen_events += len(te)
+            self.late_events += int(np.count_nonzero(batch["t"] < te - self.window_us))
         return te
+
+    def _say_late(self) -> None:
+        """At the end of the stream: one warning with the count of late events, when they matter."""
+        n, seen = self.late_events, self.seen_events
+        if self._restarting or self._late_said or n < LATE_MIN_EVENTS or n < LATE_MIN_FRACTION * seen:
+            return
+        self._late_said = True
+        log.warning("%d of %d events (%.1f %%) were more than one window (%.1f ms) older than an event "
+                    "before them and were put in the window then open: the input's time order is "
+                    "broken (reversed or shuffled timestamps?); the frames mix those times (evfocus "
+                    "info counts the steps back)", n, seen, 100 * n / seen, self.window_us / 1e3)
 
     def _append(self, batch: np.ndarray, te: np.ndarray) -> None:
         if len(batch):
@@ -247,6 +282,8 @@ class DurationSlicer(_StreamSlicer):
                 ...
         tail = s.flush()
     """
+
+    counts_late = True
 
     def __init__(self, window_ms: float, max_empty_windows: int = 30, start_us: int | None = None,
                  max_pending_events: int = MAX_PENDING_EVENTS):
@@ -320,6 +357,7 @@ class DurationSlicer(_StreamSlicer):
         return out
 
     def flush(self) -> list[Window]:
+        self._say_late()
         ev, _ = self._take()
         if not len(ev):
             return []
@@ -484,6 +522,8 @@ class AdaptiveSlicer(_StreamSlicer):
     window starts at the next event, so gaps never create empty windows.
     """
 
+    counts_late = True
+
     def __init__(self, window_ms: float, min_events: int, max_events: int, max_extend: float = 4.0,
                  warn_interval_s: float = 5.0):
         super().__init__()
@@ -557,6 +597,7 @@ class AdaptiveSlicer(_StreamSlicer):
         return out
 
     def flush(self) -> list[Window]:
+        self._say_late()
         ev, te = self._take()
         if not len(ev):
             return []

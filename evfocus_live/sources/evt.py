@@ -21,6 +21,17 @@ EVT 2.0: ``t = (TIME_HIGH << 6) | lsb``; the 28-bit ``TIME_HIGH`` wraps every 2^
 (~4.8 h); a drop of more than half its range counts one loop. Words before the first
 ``TIME_HIGH`` are skipped. Events outside the sensor (corrupt data) are dropped and
 counted in the state (``DROPPED``) instead of reaching the voxel grid.
+
+Damage (both formats): a ``TIME_HIGH`` that moves time back by more than
+:data:`MAX_TIME_HIGH_JUMP_US` (a wrap excepted), or forward by more and is not followed by a
+``TIME_HIGH`` that steps on from it as a sensor does, ends decoding at that word:
+``DAMAGED`` is set, the call returns the events before it, and later calls consume their
+words and return none. A sensor steps ``TIME_HIGH`` by one tick at a time (measured on the
+real files: 0 or 4096 µs for EVT3, 0 or 64 µs for EVT2, never back); random bytes after the
+events (a recorder that crashed with an unflushed buffer) read as ``TIME_HIGH`` words that
+jump every time, to times of up to 2^34 µs (3.3e6 s of "duration" in ``evfocus info``). A
+single jump forward that the next ``TIME_HIGH`` steps on from is data: an encoder that writes
+``TIME_HIGH`` only where events are (a converted recording with a pause) jumps over the gap.
 """
 
 from __future__ import annotations
@@ -41,7 +52,13 @@ POL = 6            # EVT3: current vector polarity
 DROPPED = 7        # events outside width x height (dropped)
 TRIGGERS = 8       # external-trigger words seen (not decoded into events)
 EVT3_BACKWARDS = 9 # EVT3: TIME_LOW steps that went back in time (kept raw)
+DAMAGED = 10       # 1 once a TIME_HIGH jumped by more than MAX_TIME_HIGH_JUMP_US (decoding stopped)
+DAMAGE_JUMP_US = 11  # that jump (signed µs)
 STATE_SIZE = 12
+
+#: largest time step between two consecutive TIME_HIGH words that is still data (either
+#: way, a wrap excepted); sensors step by one tick (4096 µs EVT3, 64 µs EVT2)
+MAX_TIME_HIGH_JUMP_US = 1_000_000
 
 EVT3_TIME_LOOP_US = 1 << 24
 EVT3_LOOP_THRESHOLD = 0xFFF000 - (10 << 12)
@@ -74,6 +91,37 @@ def _put(b, n, t, x, y, p):
 
 
 @numba.njit(nogil=True, cache=True)
+def _next_time_high_ok(words, i, version):
+    """After a forward ``TIME_HIGH`` jump at ``words[i]``: 1 if the next ``TIME_HIGH`` steps on
+    from it as a sensor does (0..MAX_TIME_HIGH_JUMP_US forward, a wrap allowed), 0 if it jumps
+    again (garbage: its random words jump every time), -1 if ``words`` holds no further one."""
+    w0 = np.int64(words[i])
+    if version == 3:
+        prev = (w0 & 0xFFF) << 12
+    else:
+        prev = w0 & 0xFFFFFFF
+    for j in range(i + 1, words.shape[0]):
+        w = np.int64(words[j])
+        if version == 3:
+            if (w >> 12) != 0x8:
+                continue
+            nb = (w & 0xFFF) << 12
+            step = nb - prev
+            if nb < prev and prev - nb >= EVT3_LOOP_THRESHOLD:
+                step += EVT3_TIME_LOOP_US
+        else:
+            if (w >> 28) != 0x8:
+                continue
+            th = w & 0xFFFFFFF
+            step = th - prev
+            if th < prev and prev - th > EVT2_TH_HALF:
+                step += 1 << 28
+            step <<= 6
+        return 1 if 0 <= step <= MAX_TIME_HIGH_JUMP_US else 0
+    return -1
+
+
+@numba.njit(nogil=True, cache=True)
 def _decode_evt3(words, state, out_bytes, capacity, width, height):
     have_th = state[HAVE_TH]
     th_raw = state[TH_RAW]
@@ -85,9 +133,11 @@ def _decode_evt3(words, state, out_bytes, capacity, width, height):
     dropped = state[DROPPED]
     triggers = state[TRIGGERS]
     backwards = state[EVT3_BACKWARDS]
+    nw = words.shape[0]
+    if state[DAMAGED]:
+        return 0, nw
     n = 0
     i = 0
-    nw = words.shape[0]
     while i < nw:
         if n + 12 > capacity:
             break
@@ -95,8 +145,24 @@ def _decode_evt3(words, state, out_bytes, capacity, width, height):
         typ = w >> 12
         if typ == 0x8:  # EVT_TIME_HIGH
             nb = (w & 0xFFF) << 12
+            new_loops = loops
             if have_th == 1 and nb < th_raw and th_raw - nb >= EVT3_LOOP_THRESHOLD:
-                loops += 1
+                new_loops += 1
+            if have_th == 1:
+                jump = (nb + (new_loops << 24)) - (th_raw + (loops << 24))
+                if jump > MAX_TIME_HIGH_JUMP_US:  # a real gap, or garbage: the next one says
+                    ok = _next_time_high_ok(words, i, 3)
+                    if ok == -1 and i > 0:
+                        break  # decide with the words after it (the caller's next call starts here)
+                    if ok == 0:
+                        state[DAMAGED] = 1
+                        state[DAMAGE_JUMP_US] = jump
+                        break
+                elif jump < -MAX_TIME_HIGH_JUMP_US:
+                    state[DAMAGED] = 1
+                    state[DAMAGE_JUMP_US] = jump
+                    break
+            loops = new_loops
             th_raw = nb
             have_th = 1
             t = nb + (loops << 24)
@@ -162,9 +228,11 @@ def _decode_evt2(words, state, out_bytes, capacity, width, height):
     loops = state[LOOPS]
     dropped = state[DROPPED]
     triggers = state[TRIGGERS]
+    nw = words.shape[0]
+    if state[DAMAGED]:
+        return 0, nw
     n = 0
     i = 0
-    nw = words.shape[0]
     while i < nw:
         if n + 1 > capacity:
             break
@@ -172,8 +240,24 @@ def _decode_evt2(words, state, out_bytes, capacity, width, height):
         typ = w >> 28
         if typ == 0x8:  # EVT_TIME_HIGH
             th = w & 0xFFFFFFF
+            new_loops = loops
             if have_th == 1 and th < th_raw and th_raw - th > EVT2_TH_HALF:
-                loops += 1
+                new_loops += 1
+            if have_th == 1:
+                jump = (((new_loops << 28) + th) - ((loops << 28) + th_raw)) << 6
+                if jump > MAX_TIME_HIGH_JUMP_US:  # a real gap, or garbage: the next one says
+                    ok = _next_time_high_ok(words, i, 2)
+                    if ok == -1 and i > 0:
+                        break  # decide with the words after it (the caller's next call starts here)
+                    if ok == 0:
+                        state[DAMAGED] = 1
+                        state[DAMAGE_JUMP_US] = jump
+                        break
+                elif jump < -MAX_TIME_HIGH_JUMP_US:
+                    state[DAMAGED] = 1
+                    state[DAMAGE_JUMP_US] = jump
+                    break
+            loops = new_loops
             th_raw = th
             have_th = 1
         elif have_th == 0:
@@ -203,7 +287,9 @@ def decode(words: np.ndarray, state: np.ndarray, out: np.ndarray, version: int,
     """Decode ``words`` into ``out`` (an EVENT_DTYPE array), updating ``state``.
 
     ``version`` is 2 (``words`` uint32) or 3 (``words`` uint16). Stops early when ``out``
-    is nearly full. Returns ``(n_events, n_words_consumed)``; call again with the rest.
+    is nearly full, or at damage (``state[DAMAGED]`` set; the word consumed count then
+    points at the damaged word, and later calls consume everything and return no event).
+    Returns ``(n_events, n_words_consumed)``; call again with the rest.
     """
     b = out.view(np.uint8)
     if version == 3:

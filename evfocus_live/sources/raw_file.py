@@ -125,7 +125,9 @@ class RawFileSource(EventSource):
     Events are **nearly sorted**: EVT3 ``TIME_LOW`` values that go backwards within one
     ``TIME_HIGH`` (real Gen4.1 files do this) are kept raw, bit-exact with OpenEB-style
     decoders, so ``t`` can step back by a few µs (see :mod:`evfocus_live.sources.evt`).
-    Events outside the sensor (corrupt data) are dropped with a warning.
+    Events outside the sensor (corrupt data) are dropped with a warning. A ``TIME_HIGH``
+    word that jumps time by over a second (garbage after the events, e.g. a recorder's
+    unflushed buffer) ends the stream there with one warning (see :mod:`.evt`).
 
     Parameters:
         path: the file.
@@ -219,6 +221,7 @@ class RawFileSource(EventSource):
         self._index: list[tuple[int, np.ndarray, int, int]] | None = None  # (word, state, tmin, tmax)
         self._index_lock = threading.Lock()
         self._warned_dropped = 0
+        self._warned_damage = False
         if not self._has_events():
             raise InputError(f"{self.path}: contains no events (no decodable EVT{version} event "
                              "in its data)")
@@ -267,10 +270,27 @@ class RawFileSource(EventSource):
             self._buf = np.empty(min(self._n_words, self._block_words), self._word)
         words = self._load(self._buf, self._pos, end)
         n, used = evt.decode(words, self._state, out, self.version, self.width, self.height)
-        self._pos += used
+        if self._state[evt.DAMAGED]:
+            self._stop_at_damage(self._pos + used)
+        else:
+            self._pos += used
         if used:
             self._ratio = max(n / used, 1.0 / 64) if self.version == 3 else 1.0
         return out[:n] if n >= cap // 2 else out[:n].copy()
+
+    def _stop_at_damage(self, word: int) -> None:
+        """End the stream at the damaged word (one warning per source, replays included)."""
+        self._pos = self._n_words
+        if self._warned_damage:
+            return
+        self._warned_damage = True
+        tick = 4096 if self.version == 3 else 64
+        log.warning("%s: a TIME_HIGH word at byte %d moves time by %+.3f s (a sensor steps by "
+                    "%d µs): the rest of the file (%d bytes) is damaged or garbage (a recorder "
+                    "that crashed with an unflushed buffer?); keeping the events before it",
+                    self.path.name, self._data_off + word * self._word.itemsize,
+                    int(self._state[evt.DAMAGE_JUMP_US]) / 1e6, tick,
+                    (self._n_words - word) * self._word.itemsize)
 
     def read(self) -> np.ndarray | None:
         if self._file is None:
