@@ -1253,7 +1253,12 @@ class Pipeline:
             end_us = min(end_us, int(self.slicer.timestamps_us[-1]))  # given time, not at the end
         if not self._flush_tail():
             return self._seek_req is not None
-        anchor = self._anchor
+        while self._paused.is_set():  # paused at the end (the tail was a paused replay's one frame, a
+            # setting remade it): stay there, reading nothing, until play; it started the next pass
+            # in the background, and the next remake of the last window waited for that pass's reads
+            if self._stop_evt.wait(0.02) or self._seek_req is not None:
+                return self._seek_req is not None
+        anchor = self._anchor  # (None after a pause: resume re-anchors)
         self._eof_at_end = False
         self._do_seek(start_us)
         self.stats.loops += 1
