@@ -4,6 +4,7 @@ after a remake, and the stamp of a recording's last, partial window."""
 from __future__ import annotations
 
 import pytest
+from conftest import REAL_FILES
 from test_s21_qagui import FRAME_TIMEOUT_MS, davis_window, paused_on_a_frame, redone
 
 from evfocus_live.config import WindowConfig
@@ -25,6 +26,7 @@ def test_a_remade_last_window_of_a_looped_file_leaves_the_replay_idle_at_its_end
     qtbot.waitUntil(lambda: win.frames_painted > n and s.paused, timeout=FRAME_TIMEOUT_MS)
     qtbot.wait(200)
     fv, n, loops = win.last_frame, win.frames_painted, s.pipeline.stats.loops
+    assert fv.t_us == r[1] + 1  # the partial window ends after the last event (it said 158 ms of 130)
     win.post_checks["unsharp"].click()
     fv, n = redone(qtbot, win, fv, n)
     qtbot.wait(300)
@@ -56,3 +58,18 @@ def test_the_end_of_a_recording_is_said_once_after_a_remade_frame(qtbot, tmp_pat
     win.play_button.click()
     qtbot.waitUntil(lambda: said() == 2, timeout=FRAME_TIMEOUT_MS)
     win.close()
+
+
+@pytest.mark.parametrize("how", [("--window-ms", "33"), ("--adaptive-ms", "5"), ("--window-ms", "33", "--roi", "0,0,64,64")])
+def test_the_last_partial_window_is_not_stamped_past_the_recording(tmp_path, tiny_ckpt, how):
+    """`evfocus reconstruct` of the 9 ms EVT3 file with 33 ms windows wrote one frame at 33 ms,
+    24 ms past its last event (the partial window kept its full length; adaptive windows too).
+    Now it ends 1 us after the last event read, the whole sensor's with an ROI."""
+    from evfocus_live.cli import main
+
+    evt3 = REAL_FILES["evt3"]
+    out = tmp_path / "out"
+    assert main(["reconstruct", str(evt3["path"]), "-o", str(out), "--model", str(tiny_ckpt), "--device", "cpu",
+                 *how, "--no-progress"]) == 0
+    t_us = [int(line.split()[1]) for line in (out / "timestamps.txt").read_text().splitlines()]
+    assert t_us[-1] == evt3["t_last_us"] + 1 and all(a < b for a, b in zip(t_us, t_us[1:]))
