@@ -59,7 +59,7 @@ from .core.defocus import activity_weights, defocus_readout_px
 from .core.postprocess import apply_event_filters, apply_frame_filters, build_postprocessors
 from .core.render import crop_and_bin, event_image
 from .core.stats import RateMeter
-from .core.slicing import RESTART_BACK_US, TimestampSlicer, Window, make_slicer
+from .core.slicing import RESTART_BACK_US, AdaptiveSlicer, DurationSlicer, TimestampSlicer, Window, make_slicer
 from .core.voxel import voxel_grid
 from .errors import CheckpointError, ConfigError, EvFocusError, InputError, first_line
 from .events import EVENT_DTYPE, concat
@@ -334,6 +334,9 @@ class Pipeline:
         self._unread: np.ndarray | None = None
         self._carry: tuple[int, list[Window]] | None = None
         self._eof_at_end = False
+        #: the newest event time read from the source since the last seek (up to ``--end-s``):
+        #: where the recording's last, partial window ends (``_end_tail``)
+        self._t_read_us: int | None = None
         self._anchor: tuple[int, float] | None = None
         self.latest: FrameResult | None = None
 
@@ -679,6 +682,7 @@ class Pipeline:
             self.source.seek(t_us)
             self.ring.clear()
             self._unread = None
+            self._t_read_us = None
             self._gen += 1
             self._reset_state_locked()
             self.slicer.reset(t_us)
@@ -766,7 +770,7 @@ class Pipeline:
             self._start_s = self._end_s = self._end_us = None
             self._setup_for_source()
             self.ring.clear()
-            self._unread = None
+            self._unread = self._t_read_us = None
             self._arrivals.clear()
             self._gen += 1
 
@@ -830,6 +834,9 @@ class Pipeline:
             if self._end_us is not None and t_last >= self._end_us:
                 batch = batch[batch["t"] < self._end_us]
                 self._eof_at_end = True
+            if len(batch):
+                t_max = int(batch["t"].max())
+                self._t_read_us = t_max if self._t_read_us is None else max(self._t_read_us, t_max)
         return batch
 
     def _reconnect(self) -> np.ndarray | None:
@@ -1085,7 +1092,7 @@ class Pipeline:
             if self._eof_at_end:
                 break
         with self._lock:
-            gen, windows = self._gen, self.slicer.flush()
+            gen, windows = self._gen, self._end_tail(self.slicer.flush())
         yield from self._frames_of(gen, windows)
         self.stats.status = "finished"
 
@@ -1253,7 +1260,12 @@ class Pipeline:
             end_us = min(end_us, int(self.slicer.timestamps_us[-1]))  # given time, not at the end
         if not self._flush_tail():
             return self._seek_req is not None
-        anchor = self._anchor
+        while self._paused.is_set():  # paused at the end (the tail was a paused replay's one frame, a
+            # setting remade it): stay there, reading nothing, until play; it started the next pass
+            # in the background, and the next remake of the last window waited for that pass's reads
+            if self._stop_evt.wait(0.02) or self._seek_req is not None:
+                return self._seek_req is not None
+        anchor = self._anchor  # (None after a pause: resume re-anchors)
         self._eof_at_end = False
         self._do_seek(start_us)
         self.stats.loops += 1
@@ -1421,8 +1433,22 @@ class Pipeline:
         """The slicer's last windows as frames (a recording's end, or a loop pass's): the partial
         one, or for given timestamps every one not reached (all of them at speed 0)."""
         with self._lock:
-            windows = self._keep_up(self.slicer.flush()) if gen == self._gen else []
+            windows = self._keep_up(self._end_tail(self.slicer.flush())) if gen == self._gen else []
         self._show(gen, windows)
+
+    def _end_tail(self, windows: list[Window]) -> list[Window]:
+        """The recording's last, partial duration or adaptive window ends 1 µs after the last
+        event read (its events are all before it, as in every window): a full window length
+        on, its frame was stamped past the recording's end, at a time no event reached (the
+        9 ms EVT3 file's one 33 ms window: 24 ms past it). The source's last event, not the
+        window's: an ROI or filter keeps the times of the whole sensor's run. Given times
+        (``--at``) and event-count windows (their last event already) are kept."""
+        t = self._t_read_us
+        if t is None or not windows or not isinstance(self.slicer, (DurationSlicer, AdaptiveSlicer)):
+            return windows
+        w = windows[-1]
+        end = max(w.t_start_us + 1, t + 1)
+        return windows[:-1] + [dataclasses.replace(w, t_us=end)] if end < w.t_us else windows
 
     def _emit(self, fr: FrameResult | None) -> None:
         if fr is None:

@@ -433,11 +433,12 @@ def test_readme_python_example_runs(tmp_path, monkeypatch, capsys):
              {"__name__": "__main__"})
         printed.append(capsys.readouterr().out.splitlines())
 
-    # 1. the pipeline: one line and one PNG per window, at the window ends
+    # 1. the pipeline: one line and one PNG per window, at the window ends (the last, partial
+    # one cut just after its last event)
     rows = [line.split() for line in printed[0]]
     t_us = [int(r[1]) for r in rows]
     assert [int(r[0]) for r in rows] == [0, 1, 2, 3]
-    assert t_us == [facts["t_first_us"] + 33_000 * (k + 1) for k in range(4)]
+    assert t_us == [facts["t_first_us"] + 33_000 * (k + 1) for k in range(3)] + [facts["t_last_us"] + 1]
     assert sum(int(r[2]) for r in rows) == facts["events"]  # every event went into a window
     assert all(0.0 <= float(r[3]) <= 10.0 for r in rows)  # the defocus readout, px
     pngs = sorted(tmp_path.glob("frame_*.png"))
@@ -447,9 +448,10 @@ def test_readme_python_example_runs(tmp_path, monkeypatch, capsys):
         assert img.shape == (facts["height"], facts["width"]) and img.dtype == np.uint8
         assert img.std() > 5, f"{p.name} is flat"
 
-    # 2. the model contract by hand: the same windows, the last frame saved
+    # 2. the model contract by hand: the same windows, the last frame saved (the slicer's own
+    # flush keeps the partial window's full length: the pipeline cuts it after the last event)
     last = printed[1][-1]
-    assert last.startswith(f"{t_us[-1]} ({facts['height']}, {facts['width']})"), last
+    assert last.startswith(f"{facts['t_first_us'] + 4 * 33_000} ({facts['height']}, {facts['width']})"), last
     assert "'image'" in last and "'sigma'" in last
     img = cv2.imread(str(tmp_path / "last.png"), cv2.IMREAD_UNCHANGED)
     assert img.shape == (facts["height"], facts["width"]) and img.std() > 5

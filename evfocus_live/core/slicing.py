@@ -60,7 +60,9 @@ class Window:
         events: the events (``EVENT_DTYPE``, stream order; may be a view).
         t_start_us: start of the window (inclusive) on the sensor clock.
         t_us: the time the reconstructed frame stands for: the window end for duration,
-            timestamp and adaptive windows, the last event's time for count windows.
+            timestamp and adaptive windows, the last event's time for count windows. (``flush``
+            keeps the last, partial window's full length; the Pipeline ends it 1 µs after the
+            last event read, so that its frame is not stamped past the recording.)
         frame: False for the part of an overfull timestamp window cut off before its time:
             the network takes its events (its state), no frame stands for it.
     """

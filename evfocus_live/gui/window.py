@@ -164,6 +164,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._slider_busy = False
         self._meter_from_index = 0  # frames before it came from a model switched away from
         self._end_said = False  # "end of the recording" shown for the session's end
+        self._end_remade = False  # a setting remade the last frame at the end: the end is not new
         self._stall_said = False  # the source's read() stalled: on the status bar while it lasts
         #: the ROI each sensor size (width, height) last ran with in this session (None: the whole
         #: sensor), so that a smaller sensor that cannot hold it does not lose it for the big one;
@@ -742,7 +743,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._latency_ms = None
         self._meter_from_index = 0
         self._awaiting = None
-        self._end_said = False
+        self._end_said = self._end_remade = False
         self._stall_said = False
         sess.start()
         text = f"playing {name}" if info is None or not live else f"live: {src.format}"
@@ -854,6 +855,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.session is None:  # (after a fault: Play must not just do nothing)
             self.status("no source is running - open a file or camera", "warning", timeout_ms=5000)
             return
+        self._end_remade = False
         paused = self.session.toggle_pause()
         self.play_button.setText("Play" if paused else "Pause")
         self.status("paused" if paused else "playing", timeout_ms=2000)
@@ -866,6 +868,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def seek(self, t_us: int) -> None:
         if self.session is not None:
+            self._end_remade = False
             self.session.seek(t_us)
 
     def seek_relative(self, dt_us: int) -> None:
@@ -874,6 +877,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.session.is_live:
             self.status("a live source cannot seek", timeout_ms=2000)
             return
+        self._end_remade = False
         self.session.seek_relative(dt_us)
 
     def _slider_action(self, action) -> None:
@@ -1017,6 +1021,7 @@ class MainWindow(QtWidgets.QMainWindow):
         else the panes went on showing a frame the new setting did not make, under its name."""
         s = self.session
         if s is not None and (s.paused or s.ended) and not s.is_live and s.source.can_seek:
+            self._end_remade = self._end_remade or s.ended
             s.redo()  # (at the end of a recording: its last window again, and the end again)
 
     def _show_window_controls(self, cfg: WindowConfig) -> None:
@@ -1386,8 +1391,9 @@ class MainWindow(QtWidgets.QMainWindow):
             self.play_button.setText(want)
         if s.ended != self._end_said:  # else "playing <file>" stays on after the end
             self._end_said = s.ended
-            if s.ended:
+            if s.ended and not self._end_remade:  # (a remade last frame: said once, at the end)
                 self.status("end of the recording" + (": space or Play plays it again" if s.source.can_seek else ""))
+            self._end_remade = self._end_remade and not s.ended
         if self.sim_truth is not None:
             try:
                 self.sim_truth.setText(f"{s.source.inner.subject_sigma_px():.2f} px \u03c3")
