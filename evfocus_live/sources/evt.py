@@ -121,6 +121,23 @@ def _next_time_high_ok(words, i, version):
     return -1
 
 
+@numba.njit(inline="always")
+def _time_high_ok(words, i, jump, version, state):
+    """False to stop before the ``TIME_HIGH`` at ``words[i]`` that moves time by ``jump`` µs:
+    damage (``state[DAMAGED]`` set: back too far, or forward too far with the next one jumping
+    again), or no further ``TIME_HIGH`` in ``words`` to tell (unless it is the first word)."""
+    if -MAX_TIME_HIGH_JUMP_US <= jump <= MAX_TIME_HIGH_JUMP_US:
+        return True
+    ok = _next_time_high_ok(words, i, version) if jump > 0 else 0  # a real gap, or garbage
+    if ok == -1:
+        return i == 0
+    if ok == 0:
+        state[DAMAGED] = 1
+        state[DAMAGE_JUMP_US] = jump
+        return False
+    return True
+
+
 @numba.njit(nogil=True, cache=True)
 def _decode_evt3(words, state, out_bytes, capacity, width, height):
     have_th = state[HAVE_TH]
@@ -150,18 +167,8 @@ def _decode_evt3(words, state, out_bytes, capacity, width, height):
                 new_loops += 1
             if have_th == 1:
                 jump = (nb + (new_loops << 24)) - (th_raw + (loops << 24))
-                if jump > MAX_TIME_HIGH_JUMP_US:  # a real gap, or garbage: the next one says
-                    ok = _next_time_high_ok(words, i, 3)
-                    if ok == -1 and i > 0:
-                        break  # decide with the words after it (the caller's next call starts here)
-                    if ok == 0:
-                        state[DAMAGED] = 1
-                        state[DAMAGE_JUMP_US] = jump
-                        break
-                elif jump < -MAX_TIME_HIGH_JUMP_US:
-                    state[DAMAGED] = 1
-                    state[DAMAGE_JUMP_US] = jump
-                    break
+                if not _time_high_ok(words, i, jump, 3, state):
+                    break  # damage, or decided with the words after it (the caller's next call starts here)
             loops = new_loops
             th_raw = nb
             have_th = 1
@@ -245,18 +252,8 @@ def _decode_evt2(words, state, out_bytes, capacity, width, height):
                 new_loops += 1
             if have_th == 1:
                 jump = (((new_loops << 28) + th) - ((loops << 28) + th_raw)) << 6
-                if jump > MAX_TIME_HIGH_JUMP_US:  # a real gap, or garbage: the next one says
-                    ok = _next_time_high_ok(words, i, 2)
-                    if ok == -1 and i > 0:
-                        break  # decide with the words after it (the caller's next call starts here)
-                    if ok == 0:
-                        state[DAMAGED] = 1
-                        state[DAMAGE_JUMP_US] = jump
-                        break
-                elif jump < -MAX_TIME_HIGH_JUMP_US:
-                    state[DAMAGED] = 1
-                    state[DAMAGE_JUMP_US] = jump
-                    break
+                if not _time_high_ok(words, i, jump, 2, state):
+                    break  # damage, or decided with the words after it (the caller's next call starts here)
             loops = new_loops
             th_raw = th
             have_th = 1
