@@ -63,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "sensor)")
     p.add_argument("--speed", type=float, default=1.0, metavar="X",
                    help="file replay speed, 0.1-10 (default 1), 0 = as fast as possible")
-    p.add_argument("--no-loop", action="store_true", help="stop at the end of a file instead of looping")
+    p.add_argument("--no-loop", action="store_true",
+                   help="the viewer stops at the end of a file instead of looping (a headless run always stops there)")
     p.add_argument("--event-mode", default="window", choices=["window", "decay", "time_surface"],
                    help="event pane: the network's window, decaying accumulation or time surface")
     p.add_argument("--show-aps", action="store_true",
