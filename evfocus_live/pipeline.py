@@ -243,15 +243,14 @@ def _frame_t(frame: tuple[int, np.ndarray]) -> int:
     return frame[0]
 
 
-def source_aps_times(source, quiet: bool = False) -> np.ndarray | None:
+def source_aps_times(source) -> np.ndarray | None:
     """The times of the APS frames ``source.aps_frames()`` gives, read without their pixels
     where the source can (``aps_times_us``: an AEDAT4 file, the same frames, the same
-    ``MAX_APS_BYTES`` cut); None where it cannot (the caller reads the frames). ``quiet``: no
-    warnings about the frames (a check that the reading repeats)."""
+    ``MAX_APS_BYTES`` cut); None where it cannot (the caller reads the frames)."""
     fn = getattr(source, "aps_times_us", None)
     if fn is None:
         return None
-    return np.asarray(fn(quiet=quiet) if quiet else fn(), dtype=np.int64)
+    return np.asarray(fn(), dtype=np.int64)
 
 
 class Pipeline:

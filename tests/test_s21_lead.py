@@ -29,3 +29,18 @@ def test_negative_roi_is_the_roi_message_not_argparse_usage(entry, capsys, tmp_p
     err = capsys.readouterr().err
     assert rc == 2
     assert "not X,Y,W,H" in err and "expected one argument" not in err and "usage:" not in err, err
+
+
+def test_source_aps_times_calls_a_plugins_aps_times_us_as_the_contract_has_it():
+    """The check of ``--at aps`` called ``aps_times_us(quiet=True)``: a plugin source's method
+    without that argument (it is not in the contract) raised TypeError."""
+    import numpy as np
+
+    from evfocus_live.pipeline import source_aps_times
+
+    class PluginSource:
+        def aps_times_us(self):
+            return [3, 1_000]
+
+    assert np.array_equal(source_aps_times(PluginSource()), [3, 1_000])
+    assert source_aps_times(object()) is None

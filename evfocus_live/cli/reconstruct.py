@@ -328,7 +328,7 @@ def _check_aps(input_path: str, start_s: float | None = None, end_s: float | Non
     from ..sources import open_file
 
     with open_file(input_path) as src:
-        times = source_aps_times(src, quiet=True)  # (the reconstruction says what it leaves out)
+        times = source_aps_times(src)  # (quiet: _run's _readers_quiet; the reconstruction says it)
         if times is None:
             times = np.array([t for t, _ in src.aps_frames()], dtype=np.int64)
         if not len(times):

@@ -643,7 +643,7 @@ class Aedat4FileSource(EventSource):
         return out
 
     def _collect_frames(self, out: list, max_bytes: int | None, max_frames: int | None = None,
-                        pixels: bool = True, quiet: bool = False) -> None:
+                        pixels: bool = True) -> None:
         """Append the frames to ``out`` (those before a corrupt packet stay in it), the first
         ``max_frames`` only when given (the packets after them are not decompressed).
 
@@ -661,17 +661,16 @@ class Aedat4FileSource(EventSource):
                     raise InputError(f"{self.path}: closed while its APS frames were read")
                 t_us, (x, y, w, h), img = self._packet_frame(off, n, pixels)
                 if not aps_fits(x, y, w, h, self.width, self.height):
-                    if not quiet and not self._aps_outside_warned:
+                    if not self._aps_outside_warned:
                         self._aps_outside_warned = True
                         log.warning("%s: an APS frame of %dx%d at (%d, %d) does not fit the %dx%d sensor: "
                                     "left out, as are any others that do not", self.path.name, w, h, x, y,
                                     self.width, self.height)
                     continue
                 if max_bytes is not None and held + size > max_bytes:
-                    if not quiet:
-                        log.warning("%s: only the first %d APS frames are kept (%d MiB, up to %d µs); "
-                                    "later ones are left out", self.path.name, len(out), held >> 20,
-                                    out[-1][0] if out else 0)
+                    log.warning("%s: only the first %d APS frames are kept (%d MiB, up to %d µs); "
+                                "later ones are left out", self.path.name, len(out), held >> 20,
+                                out[-1][0] if out else 0)
                     return
                 held += size
                 if (x, y, w, h) != (0, 0, self.width, self.height):
@@ -705,30 +704,27 @@ class Aedat4FileSource(EventSource):
             self._aps = frames
         return self._aps if limit is None else self._aps[:limit]
 
-    def aps_times_us(self, quiet: bool = False) -> np.ndarray:
+    def aps_times_us(self) -> np.ndarray:
         """The times of exactly the frames :meth:`aps_frames` keeps (the same walk, the same
         ``MAX_APS_BYTES`` cut, the same frames left out), sorted, without reading their pixels
         when they have not been read: ``reconstruct --at aps`` needs only the times (its check
         of every input before any work, and its slicer without ``--save-aps``), and reading a
-        long recording's frames costs seconds and up to 512 MiB. ``quiet``: no warnings (a
-        check the reconstruction repeats, with them)."""
+        long recording's frames costs seconds and up to 512 MiB."""
         if self._aps is not None:
             return np.array([t for t, _ in self._aps], dtype=np.int64)
         if self._aps_times is None:
-            self._aps_times = np.array([t for t, _ in self._read_aps(None, pixels=False, quiet=quiet)],
+            self._aps_times = np.array([t for t, _ in self._read_aps(None, pixels=False)],
                                        dtype=np.int64)
         return self._aps_times
 
-    def _read_aps(self, max_frames: int | None, pixels: bool = True,
-                  quiet: bool = False) -> list[tuple[int, np.ndarray | None]]:
+    def _read_aps(self, max_frames: int | None, pixels: bool = True) -> list[tuple[int, np.ndarray | None]]:
         frames: list[tuple[int, np.ndarray | None]] = []
         try:
-            self._collect_frames(frames, MAX_APS_BYTES, max_frames, pixels, quiet)
+            self._collect_frames(frames, MAX_APS_BYTES, max_frames, pixels)
         except InputError as exc:
             if self._closing:  # (closed under the read: the caller is going away too)
                 raise
-            if not quiet:
-                log.warning("%s; showing the %d APS frames before it", exc, len(frames))
+            log.warning("%s; showing the %d APS frames before it", exc, len(frames))
         frames.sort(key=lambda f: f[0])  # (stable: dv writes them in order)
         return frames
 
