@@ -31,16 +31,27 @@ def test_negative_roi_is_the_roi_message_not_argparse_usage(entry, capsys, tmp_p
     assert "not X,Y,W,H" in err and "expected one argument" not in err and "usage:" not in err, err
 
 
-def test_source_aps_times_calls_a_plugins_aps_times_us_as_the_contract_has_it():
+
+def test_at_aps_check_calls_a_plugins_aps_times_us_as_the_contract_has_it(monkeypatch):
     """The check of ``--at aps`` called ``aps_times_us(quiet=True)``: a plugin source's method
     without that argument (it is not in the contract) raised TypeError."""
-    import numpy as np
-
-    from evfocus_live.pipeline import source_aps_times
+    import evfocus_live.sources as sources
+    from evfocus_live.cli.reconstruct import _check_aps
 
     class PluginSource:
+        format, width, height, has_aps = "plugin", 64, 48, True
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
         def aps_times_us(self):
             return [3, 1_000]
 
-    assert np.array_equal(source_aps_times(PluginSource()), [3, 1_000])
-    assert source_aps_times(object()) is None
+        def time_range_us(self):
+            return 0, 2_000
+
+    monkeypatch.setattr(sources, "open_file", lambda path: PluginSource())
+    _check_aps("rec.plugin")  # (raises on no frame in range)
