@@ -148,6 +148,7 @@ class InferenceModel:
                 if backend not in ("auto", "eager"):
                     log.info("bf16 runs the plain model under autocast: backend %s not used", backend)
                 self.precision, backend = "bf16", "eager"  # autocast: no traced step
+                log.info("inference backend eager under bf16 autocast (this CPU has native bf16)")
             else:  # asked for by name: say so where it shows (warning), since it costs the speed-up
                 why = ("a model on the CPU" if dev.type != "cpu" else "a torch.nn.Module"
                        if not isinstance(model, torch.nn.Module) else "a CPU with native bf16 (AVX512-BF16/AMX)")
@@ -232,13 +233,15 @@ class InferenceModel:
     def _forward_bf16(self, voxel: torch.Tensor):
         """The plain model under bf16 autocast, its outputs (any tree of tensors: a dict, or a
         bare tensor as ``pipeline.process_window`` accepts) and carried state back in fp32.
-        Any failure under autocast is logged once and this frame and every later one run the
-        plain model in fp32 (an optimisation never stops the pipeline)."""
+        Any failure under autocast but running out of memory is logged once and this frame and
+        every later one run the plain model in fp32 (an optimisation never stops the pipeline)."""
         states = _has_states(self.module)
         saved = self.module.states if states else None  # a shallow copy: a failed call cannot touch it
         try:
             with torch.autocast("cpu", dtype=torch.bfloat16):
                 out = self.module(voxel)
+        except (torch.OutOfMemoryError, MemoryError):
+            raise  # not a bf16 problem (fp32 needs more memory): the caller's out-of-memory path
         except Exception as exc:
             reason = f"{type(exc).__name__}: {exc}"
             log.warning("bf16 inference failed (%s): running fp32 from now on", reason.splitlines()[0][:200])
