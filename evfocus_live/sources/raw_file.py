@@ -222,6 +222,10 @@ class RawFileSource(EventSource):
         self._index_lock = threading.Lock()
         self._warned_dropped = 0
         self._warned_damage = False
+        #: where decoding stopped at damage: (byte offset in the file, the TIME_HIGH's jump in µs,
+        #: events decoded from the file's start up to it or None: not known yet, the pass began
+        #: at a seek); None while no damage was met (see :attr:`stats`)
+        self._damage: tuple[int, int, int | None] | None = None
         if not self._has_events():
             raise InputError(f"{self.path}: contains no events (no decodable EVT{version} event "
                              "in its data)")
@@ -248,6 +252,8 @@ class RawFileSource(EventSource):
     def _rewind(self, word: int = 0, state: np.ndarray | None = None) -> None:
         self._pos = word
         self._state = evt.new_state() if state is None else state.copy()
+        #: events decoded since the file's start (None: this pass began elsewhere, at a seek)
+        self._decoded = 0 if word == 0 else None
         self._drop_before: int | None = None  # after a seek: t below this is dropped ...
         self._drop_until_word = 0              # ... until the seek's block is decoded
 
@@ -270,6 +276,8 @@ class RawFileSource(EventSource):
             self._buf = np.empty(min(self._n_words, self._block_words), self._word)
         words = self._load(self._buf, self._pos, end)
         n, used = evt.decode(words, self._state, out, self.version, self.width, self.height)
+        if self._decoded is not None:
+            self._decoded += n
         if self._state[evt.DAMAGED]:
             self._stop_at_damage(self._pos + used)
         else:
@@ -279,8 +287,12 @@ class RawFileSource(EventSource):
         return out[:n] if n >= cap // 2 else out[:n].copy()
 
     def _stop_at_damage(self, word: int) -> None:
-        """End the stream at the damaged word (one warning per source, replays included)."""
+        """End the stream at the damaged word (one warning per source, replays included), and
+        keep where it was for :attr:`stats` (``evfocus info`` says it)."""
         self._pos = self._n_words
+        if self._damage is None or self._damage[2] is None:
+            self._damage = (self._data_off + word * self._word.itemsize, int(self._state[evt.DAMAGE_JUMP_US]),
+                            self._decoded)
         if self._warned_damage:
             return
         self._warned_damage = True
@@ -338,11 +350,20 @@ class RawFileSource(EventSource):
         return out
 
     @property
-    def stats(self) -> dict[str, int]:
-        """Decoder counters so far: dropped events, trigger words, EVT3 TIME_LOW steps back."""
+    def stats(self) -> dict[str, int | None]:
+        """Decoder counters so far: dropped events, trigger words, EVT3 TIME_LOW steps back;
+        and where decoding stopped at damage, once met (else None): ``damaged_at_byte`` (the
+        file offset of the TIME_HIGH word that jumped), ``damage_jump_us``, ``bytes_not_decoded``
+        (from there to the end) and ``events_before_damage`` (events decoded from the file's
+        start up to it; None when only a pass that began at a seek has met it)."""
         s = self._state
+        at, jump, kept = self._damage if self._damage is not None else (None, None, None)
         return {"dropped": int(s[evt.DROPPED]), "triggers": int(s[evt.TRIGGERS]),
-                "time_low_backwards": int(s[evt.EVT3_BACKWARDS])}
+                "time_low_backwards": int(s[evt.EVT3_BACKWARDS]),
+                "damaged_at_byte": at, "damage_jump_us": jump,
+                "bytes_not_decoded": None if at is None else self._data_off + self._n_words
+                * self._word.itemsize - at,
+                "events_before_damage": kept}
 
     def _has_events(self) -> bool:
         """Whether any word decodes to an event (own state; normally the first block says
