@@ -175,6 +175,9 @@ def _text(info: dict) -> str:
         lines.append(f"gaps        {info['time_jumps_over_1s']:,} jump(s) forward over 1 s "
                      f"(largest {info['max_gap_us'] / 1e6:,.1f} s)")
     dec = info.get("decoder") or {}
+    if dec.get("clock_resets"):
+        lines.append(f"clock       {dec['clock_resets']:,} reset(s) of the sensor clock (time back over 1 s, "
+                     "then stepping on as a sensor's): decoded on")
     if dec.get("damaged_at_byte") is not None:
         kept = dec.get("events_before_damage")
         lines.append(f"damage      decoding stopped at byte {dec['damaged_at_byte']:,} (a TIME_HIGH "

@@ -222,6 +222,7 @@ class RawFileSource(EventSource):
         self._index_lock = threading.Lock()
         self._warned_dropped = 0
         self._warned_damage = False
+        self._warned_reset = False
         #: where decoding stopped at damage: (byte offset in the file, the TIME_HIGH's jump in µs,
         #: events decoded from the file's start up to it or None: not known yet, the pass began
         #: at a seek); None while no damage was met (see :attr:`stats`)
@@ -275,7 +276,10 @@ class RawFileSource(EventSource):
         if self._buf is None:
             self._buf = np.empty(min(self._n_words, self._block_words), self._word)
         words = self._load(self._buf, self._pos, end)
+        self._state[evt.BACK_PENDING] = 0
         n, used = evt.decode(words, self._state, out, self.version, self.width, self.height)
+        if self._state[evt.BACK_PENDING]:
+            self._say_reset(self._pos + int(self._state[evt.BACK_WORD]))
         if self._decoded is not None:
             self._decoded += n
         if self._state[evt.DAMAGED]:
@@ -285,6 +289,17 @@ class RawFileSource(EventSource):
         if used:
             self._ratio = max(n / used, 1.0 / 64) if self.version == 3 else 1.0
         return out[:n] if n >= cap // 2 else out[:n].copy()
+
+    def _say_reset(self, word: int) -> None:
+        """A clock reset decoded on (see :mod:`.evt`): said once per source, replays included;
+        the slicer then starts its windows over at the new time."""
+        if self._warned_reset:
+            return
+        self._warned_reset = True
+        log.warning("%s: the sensor clock goes back by %.3f s at byte %d (a camera reset or re-synchronised; "
+                    "the TIME_HIGH words after it step on as a sensor's do): decoding goes on, the events "
+                    "after it on the new clock", self.path.name, -int(self._state[evt.BACK_JUMP_US]) / 1e6,
+                    self._data_off + word * self._word.itemsize)
 
     def _stop_at_damage(self, word: int) -> None:
         """End the stream at the damaged word (one warning per source, replays included), and
@@ -351,7 +366,8 @@ class RawFileSource(EventSource):
 
     @property
     def stats(self) -> dict[str, int | None]:
-        """Decoder counters so far: dropped events, trigger words, EVT3 TIME_LOW steps back;
+        """Decoder counters so far: dropped events, trigger words, EVT3 TIME_LOW steps back,
+        clock resets decoded on (TIME_HIGH back over a second, then stepping on as a sensor's);
         and where decoding stopped at damage, once met (else None): ``damaged_at_byte`` (the
         file offset of the TIME_HIGH word that jumped), ``damage_jump_us``, ``bytes_not_decoded``
         (from there to the end) and ``events_before_damage`` (events decoded from the file's
@@ -359,7 +375,7 @@ class RawFileSource(EventSource):
         s = self._state
         at, jump, kept = self._damage if self._damage is not None else (None, None, None)
         return {"dropped": int(s[evt.DROPPED]), "triggers": int(s[evt.TRIGGERS]),
-                "time_low_backwards": int(s[evt.EVT3_BACKWARDS]),
+                "time_low_backwards": int(s[evt.EVT3_BACKWARDS]), "clock_resets": int(s[evt.CLOCK_BACKS]),
                 "damaged_at_byte": at, "damage_jump_us": jump,
                 "bytes_not_decoded": None if at is None else self._data_off + self._n_words
                 * self._word.itemsize - at,
@@ -392,6 +408,7 @@ class RawFileSource(EventSource):
         """One pass with its own decoder state and buffers (the reader's are untouched: the
         viewer may ask for the time range while the reader reads)."""
         scratch = np.empty(1 << 16, dtype=EVENT_DTYPE)
+        full = evt.EVT3_MAX_EVENTS_PER_WORD if self.version == 3 else 1  # (the decoder's stop when full)
         st = evt.new_state()
         pos, index, buf = 0, [], None
         while pos < self._n_words:
@@ -408,6 +425,12 @@ class RawFileSource(EventSource):
                     a, b = int(t.min()), int(t.max())
                     tmin = a if tmin is None else min(tmin, a)
                     tmax = b if tmax is None else max(tmax, b)
+                if pos < end and not st[evt.DAMAGED] and n + full <= len(scratch):
+                    # stopped at a TIME_HIGH jump to tell with the words after it: the next block
+                    # starts there, as the reader's does (decoded with the rest of this one only,
+                    # it was judged with too few words, unlike the reader: the index and the
+                    # events read differed)
+                    break
             if tmin is not None:
                 index.append((start, snap, tmin, tmax))
         return index
