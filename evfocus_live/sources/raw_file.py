@@ -127,7 +127,9 @@ class RawFileSource(EventSource):
     decoders, so ``t`` can step back by a few µs (see :mod:`evfocus_live.sources.evt`).
     Events outside the sensor (corrupt data) are dropped with a warning. A ``TIME_HIGH``
     word that jumps time by over a second (garbage after the events, e.g. a recorder's
-    unflushed buffer) ends the stream there with one warning (see :mod:`.evt`).
+    unflushed buffer) ends the stream there with one warning, and :attr:`stats` keep the byte;
+    a jump back that the next ``TIME_HIGH`` words step on from is a clock reset, decoded on
+    with one warning (see :mod:`.evt`).
 
     Parameters:
         path: the file.
