@@ -298,6 +298,10 @@ class Pipeline:
         self.render_events = render_events
         self.reconnect = reconnect
         self.max_backlog_windows = max(1, int(max_backlog_windows))
+        #: called (from the worker thread) with a warning about the stream that the user should
+        #: see where they look, not only in the log: the slicer's late events (a camera clock
+        #: gone wrong) said while streaming. The viewer queues it for its status bar.
+        self.on_warning: Callable[[str], None] | None = None
         self.stats = PipelineStats()
         self._lock = threading.RLock()
         #: commands waiting for the lock: the worker lets them in before its next window (a
@@ -548,10 +552,21 @@ class Pipeline:
         w, h = self._wh
         if self.aps and not self.source.is_live:
             self._source_aps()  # a file reads its frames now, once, not in the first window
-        self.slicer = make_slicer(self.window_cfg, w, h, self._slicer_times(self.window_cfg))
+        self.slicer = self._watched(make_slicer(self.window_cfg, w, h, self._slicer_times(self.window_cfg)))
         self.event_filters, self.frame_filters = build_postprocessors(
             self.post_cfg.steps, self.post_cfg.options, width=w, height=h)
         self._reset_state_locked()
+
+    def _watched(self, slicer):
+        """``slicer`` with its stream warnings passed on to :attr:`on_warning`."""
+        if hasattr(slicer, "on_late"):
+            slicer.on_late = self._warn_user
+        return slicer
+
+    def _warn_user(self, text: str) -> None:
+        cb = self.on_warning
+        if cb is not None:
+            cb(text)
 
     def _source_aps(self):
         """The source's APS frames (``EventSource.aps_frames``; a duck-typed plugin source
@@ -701,7 +716,7 @@ class Pipeline:
         if window.roi is not None:
             check_roi_fits(window.roi, *self._source_wh, f"the {self.source.format} source's")
         wh = model_size(*self._source_wh, window.roi, window.downsample)
-        slicer = make_slicer(window, *wh, ts if ts is not None else self._slicer_times(window))
+        slicer = self._watched(make_slicer(window, *wh, ts if ts is not None else self._slicer_times(window)))
         post = None
         if wh != self._wh:
             post = build_postprocessors(self.post_cfg.steps, self.post_cfg.options, width=wh[0], height=wh[1])
@@ -709,6 +724,8 @@ class Pipeline:
             # where the stream is: the newest event the old slicer took (none since a seek: the seek's time)
             pos = getattr(self.slicer, "t_last_us", None)
             pos = pos if pos is not None else self.stats.sensor_t_us
+            if hasattr(slicer, "carry_late"):  # (late events said once a run, not once a window change)
+                slicer.carry_late(self.slicer)
             self.window_cfg, self.timestamps_us, self.slicer = window, ts, slicer
             if post is not None:
                 self._wh = wh

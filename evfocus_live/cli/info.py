@@ -7,7 +7,8 @@ frames the app uses, as ``reconstruct --at aps``; any left out are counted apart
 ``t_first_us``/``t_last_us`` are the **minimum and maximum** timestamps, so nearly sorted (EVT3 raw TIME_LOW) or
 unsorted inputs still give the true span; steps back in time and forward jumps over
 one second are counted and reported as warnings, not errors (sources pass timestamps
-through unchanged; the slicer handles them).
+through unchanged; the slicer handles them). A reader that stopped at damage (a RAW file's
+garbage tail) says where in its ``stats`` (``decoder`` in the JSON): the text gives the byte.
 """
 
 from __future__ import annotations
@@ -173,6 +174,16 @@ def _text(info: dict) -> str:
     if info["time_jumps_over_1s"]:
         lines.append(f"gaps        {info['time_jumps_over_1s']:,} jump(s) forward over 1 s "
                      f"(largest {info['max_gap_us'] / 1e6:,.1f} s)")
+    dec = info.get("decoder") or {}
+    if dec.get("clock_resets"):
+        lines.append(f"clock       {dec['clock_resets']:,} reset(s) of the sensor clock (time back over 1 s, "
+                     "then stepping on as a sensor's): decoded on")
+    if dec.get("damaged_at_byte") is not None:
+        kept = dec.get("events_before_damage")
+        lines.append(f"damage      decoding stopped at byte {dec['damaged_at_byte']:,} (a TIME_HIGH "
+                     f"moving time by {dec['damage_jump_us'] / 1e6:+,.3f} s); the last "
+                     f"{dec['bytes_not_decoded']:,} bytes not decoded"
+                     + (f", {kept:,} events kept before it" if kept is not None else ""))
     return "\n".join(lines)
 
 

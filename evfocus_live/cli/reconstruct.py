@@ -625,6 +625,8 @@ def _run(args) -> int:
                 _check_aps(inp, opts["start_s"], opts["end_s"])
         if opts["roi"] is not None:  # (the sensor's size needs the file open: a header read)
             _check_roi(args.inputs, opts["roi"])
+        if opts["start_s"] and len(args.inputs) > 1:
+            _check_start(args.inputs, opts["start_s"])
     outdir = check_output_dir("-o", args.output)  # before any work: a bad folder fails in a second
     dirs = _output_dirs(args.inputs, outdir)
     for inp, d in zip(args.inputs, dirs):
@@ -686,6 +688,30 @@ def _check_roi(inputs: list[str], roi: tuple[int, int, int, int]) -> None:
             raise ConfigError(f"--roi: {exc}") from None
         finally:
             src.close()
+
+
+def _check_start(inputs: list[str], start_s: float) -> None:
+    """``--start-s`` must lie within every input: one line naming those it is past the end of,
+    before any work (else a short second input failed after the first one's frames were
+    written). Only with several inputs: one input's own run checks it before writing anything.
+    It costs what the reader's ``time_range_us`` does: AEDAT4 reads its packet index, a text
+    file its first and last rows, ``.npy`` and HDF5 scan their t column, a RAW file (no
+    duration in its header) is decoded once more."""
+    from ..errors import InputError
+    from ..sources import open_source
+
+    short = []
+    for inp in inputs:
+        src = open_source(inp)
+        try:
+            rng = src.time_range_us()
+        finally:
+            src.close()
+        if rng is not None and rng[0] + int(round(start_s * 1e6)) > rng[1]:
+            short.append(f"{inp} ({(rng[1] - rng[0]) / 1e6:.3f} s)")
+    if short:
+        raise InputError(f"--start-s {start_s:g} s is after the end of the recording{'s' if len(short) > 1 else ''} "
+                         f"{', '.join(short)}: nothing reconstructed")
 
 
 def _run_parallel(inputs: list[str], dirs: list[Path], opts: dict, jobs: int) -> int:

@@ -25,15 +25,18 @@ completed and the slicer starts over at the new time (given timestamps are of on
 it is only logged, and the later events join the current window). Late events are not
 said one by one (EVT3 files step back a few µs by design), but the duration and adaptive
 slicers count those more than one window behind the running maximum (folded into a window
-they do not belong to) and say once, when the stream ends, how many there were, if at least
-:data:`LATE_MIN_EVENTS` and :data:`LATE_MIN_FRACTION` of the events: a file with reversed
-time gave one frame with no word.
+they do not belong to) and warn once, as soon as there are at least :data:`LATE_MIN_EVENTS`
+and :data:`LATE_MIN_FRACTION` of the events so far (a live camera's stream never ends: said
+only at the end, a camera with a broken clock never said it), with the count so far and to
+``on_late`` (the pipeline's way to the viewer's status bar); a file with reversed time gave
+one frame with no word. At the stream's end an info line gives the total when it grew since.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -120,8 +123,8 @@ MAX_PENDING_EVENTS = 16_000_000
 #: reset), not a late event: the windows start over from the new time
 RESTART_BACK_US = 1_000_000
 
-#: late events (more than one window behind the running max t) are said at the end of the
-#: stream when there are at least this many and at least this share of the events
+#: late events (more than one window behind the running max t) are said once there are at
+#: least this many and at least this share of the events so far
 LATE_MIN_EVENTS = 100
 LATE_MIN_FRACTION = 0.01
 
@@ -137,8 +140,10 @@ class _StreamSlicer:
 
     #: TimestampSlicer's windows are given times of one clock: no restarts there
     restarts = True
-    #: count events more than ``window_us`` behind the running max (said at the end)
+    #: count events more than ``window_us`` behind the running max (said once they matter)
     counts_late = False
+    #: called with the late-events warning once it is logged (from the thread that pushes)
+    on_late: Callable[[str], None] | None = None
 
     def __init__(self):
         self._chunks: list[tuple[np.ndarray, np.ndarray]] = []
@@ -152,6 +157,8 @@ class _StreamSlicer:
         self.late_events = 0
         self.seen_events = 0
         self._late_said = False
+        self._late_said_n = 0  # the count the warning gave (the end's total is said if it grew)
+        self._late_summed = False
         self._restarting = False
 
     def push(self, batch: np.ndarray) -> list[Window]:
@@ -217,18 +224,41 @@ class _StreamSlicer:
         if self.counts_late:
             self.seen_events += len(te)
             self.late_events += int(np.count_nonzero(batch["t"] < te - self.window_us))
+            if not self._late_said and self.late_events >= LATE_MIN_EVENTS:  # (two int compares a batch)
+                self._say_late()
         return te
 
     def _say_late(self) -> None:
-        """At the end of the stream: one warning with the count of late events, when they matter."""
+        """While streaming: one warning with the count of late events so far, once they matter."""
         n, seen = self.late_events, self.seen_events
-        if self._restarting or self._late_said or n < LATE_MIN_EVENTS or n < LATE_MIN_FRACTION * seen:
+        if n < LATE_MIN_FRACTION * seen:
             return
-        self._late_said = True
-        log.warning("%d of %d events (%.1f %%) were more than one window (%.1f ms) older than an event "
-                    "before them and were put in the window then open: the input's time order is "
-                    "broken (reversed or shuffled timestamps?); the frames mix those times (evfocus "
-                    "info counts the steps back)", n, seen, 100 * n / seen, self.window_us / 1e3)
+        self._late_said, self._late_said_n = True, n
+        msg = (f"{n} of {seen} events so far ({100 * n / seen:.1f} %) were more than one window "
+               f"({self.window_us / 1e3:.1f} ms) older than an event before them and were put in the "
+               "window then open: the input's time order is broken (a camera clock gone wrong, "
+               "reversed or shuffled timestamps?); the frames mix those times (evfocus info counts "
+               "the steps back)")
+        log.warning("%s", msg)
+        if self.on_late is not None:
+            self.on_late(msg)
+
+    def _sum_late(self) -> None:
+        """At the end of the stream (a file's, or a looping replay's first pass): the total, once,
+        as an info line, when it grew after the warning (which gave the count so far)."""
+        n, seen = self.late_events, self.seen_events
+        if self._restarting or not self._late_said or self._late_summed or n == self._late_said_n:
+            return
+        self._late_summed = True
+        log.info("late events in all: %d of %d (%.1f %%) more than one window old", n, seen, 100 * n / seen)
+
+    def carry_late(self, old: object) -> None:
+        """Go on with ``old``'s late-event count (a new slicer for new window settings): one
+        warning per run, not one per window change."""
+        if self.counts_late and getattr(old, "counts_late", False):
+            self.late_events, self.seen_events = old.late_events, old.seen_events
+            self._late_said, self._late_said_n = old._late_said, old._late_said_n
+            self._late_summed = old._late_summed
 
     def _append(self, batch: np.ndarray, te: np.ndarray) -> None:
         if len(batch):
@@ -359,7 +389,7 @@ class DurationSlicer(_StreamSlicer):
         return out
 
     def flush(self) -> list[Window]:
-        self._say_late()
+        self._sum_late()
         ev, _ = self._take()
         if not len(ev):
             return []
@@ -599,7 +629,7 @@ class AdaptiveSlicer(_StreamSlicer):
         return out
 
     def flush(self) -> list[Window]:
-        self._say_late()
+        self._sum_late()
         ev, te = self._take()
         if not len(ev):
             return []

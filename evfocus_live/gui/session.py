@@ -327,6 +327,8 @@ class LiveSession:
         self.pipeline = self._build_pipeline(model_obj, fallback)
         if self.pipeline.cpu_warning:  # (the pipeline has logged it: show it, do not log it twice)
             self.messages.append(("warning", self.pipeline.cpu_warning))
+        # the stream's warnings (a camera's broken clock), logged by the worker: to the status bar too
+        self.pipeline.on_warning = lambda text: self.messages.append(("warning", text))
         self.pipeline.speed = float(speed)
         self.pipeline.loop = bool(loop)
         #: the recording's (first, last) t_us, found once in the background (see time_range_us)

@@ -23,8 +23,9 @@ EVT 2.0: ``t = (TIME_HIGH << 6) | lsb``; the 28-bit ``TIME_HIGH`` wraps every 2^
 counted in the state (``DROPPED``) instead of reaching the voxel grid.
 
 Damage (both formats): a ``TIME_HIGH`` that moves time back by more than
-:data:`MAX_TIME_HIGH_JUMP_US` (a wrap excepted), or forward by more and is not followed by a
-``TIME_HIGH`` that steps on from it as a sensor does, ends decoding at that word:
+:data:`MAX_TIME_HIGH_JUMP_US` (a wrap excepted) and is not followed by
+:data:`RESET_CHECK_TIME_HIGHS` ``TIME_HIGH`` words that each step on from the one before (0 to
+1 s), or forward by more and is not followed by one such ``TIME_HIGH``, ends decoding at that word:
 ``DAMAGED`` is set, the call returns the events before it, and later calls consume their
 words and return none. A sensor steps ``TIME_HIGH`` by one tick at a time (measured on the
 real files: 0 or 4096 µs for EVT3, 0 or 64 µs for EVT2, never back); random bytes after the
@@ -32,6 +33,12 @@ events (a recorder that crashed with an unflushed buffer) read as ``TIME_HIGH`` 
 jump every time, to times of up to 2^34 µs (3.3e6 s of "duration" in ``evfocus info``). A
 single jump forward that the next ``TIME_HIGH`` steps on from is data: an encoder that writes
 ``TIME_HIGH`` only where events are (a converted recording with a pause) jumps over the gap.
+A jump back that the next three ``TIME_HIGH`` words step on from is a clock reset (a camera
+reset or re-synchronised mid-recording), decoded on: counted in ``CLOCK_BACKS``, the first of a
+call noted in ``BACK_PENDING``/``BACK_WORD``/``BACK_JUMP_US`` for the reader to say where.
+Garbage passes that test rarely: its next ``TIME_HIGH`` steps 0..1 s forward by chance 1 in
+17 (EVT3: 12 bits of 4096 µs ticks) or 1 in 17,000 (EVT2), so three in a row 1 in ~5,000
+(EVT3); a sensor's step by one tick every time.
 """
 
 from __future__ import annotations
@@ -54,11 +61,18 @@ TRIGGERS = 8       # external-trigger words seen (not decoded into events)
 EVT3_BACKWARDS = 9 # EVT3: TIME_LOW steps that went back in time (kept raw)
 DAMAGED = 10       # 1 once a TIME_HIGH jumped by more than MAX_TIME_HIGH_JUMP_US (decoding stopped)
 DAMAGE_JUMP_US = 11  # that jump (signed µs)
-STATE_SIZE = 12
+CLOCK_BACKS = 12   # TIME_HIGH jumps back over MAX_TIME_HIGH_JUMP_US kept as clock resets
+BACK_PENDING = 13  # 1: a clock reset in this call, at word BACK_WORD of it (the caller clears it)
+BACK_WORD = 14
+BACK_JUMP_US = 15  # that reset's jump (negative µs)
+STATE_SIZE = 16
 
 #: largest time step between two consecutive TIME_HIGH words that is still data (either
 #: way, a wrap excepted); sensors step by one tick (4096 µs EVT3, 64 µs EVT2)
 MAX_TIME_HIGH_JUMP_US = 1_000_000
+#: ``TIME_HIGH`` words after a jump back that must each step on (0..MAX_TIME_HIGH_JUMP_US)
+#: for it to be a clock reset, not damage
+RESET_CHECK_TIME_HIGHS = 3
 
 EVT3_TIME_LOOP_US = 1 << 24
 EVT3_LOOP_THRESHOLD = 0xFFF000 - (10 << 12)
@@ -91,15 +105,17 @@ def _put(b, n, t, x, y, p):
 
 
 @numba.njit(nogil=True, cache=True)
-def _next_time_high_ok(words, i, version):
-    """After a forward ``TIME_HIGH`` jump at ``words[i]``: 1 if the next ``TIME_HIGH`` steps on
-    from it as a sensor does (0..MAX_TIME_HIGH_JUMP_US forward, a wrap allowed), 0 if it jumps
-    again (garbage: its random words jump every time), -1 if ``words`` holds no further one."""
+def _next_time_high_ok(words, i, version, count):
+    """After a ``TIME_HIGH`` jump at ``words[i]``: 1 if each of the next ``count`` ``TIME_HIGH``
+    words steps on from the one before as a sensor does (0..MAX_TIME_HIGH_JUMP_US forward, a
+    wrap allowed), 0 if one jumps (garbage: its random words jump nearly every time), -1 if
+    ``words`` ends before that is known."""
     w0 = np.int64(words[i])
     if version == 3:
         prev = (w0 & 0xFFF) << 12
     else:
         prev = w0 & 0xFFFFFFF
+    left = count
     for j in range(i + 1, words.shape[0]):
         w = np.int64(words[j])
         if version == 3:
@@ -117,24 +133,42 @@ def _next_time_high_ok(words, i, version):
             if th < prev and prev - th > EVT2_TH_HALF:
                 step += 1 << 28
             step <<= 6
-        return 1 if 0 <= step <= MAX_TIME_HIGH_JUMP_US else 0
+        if not 0 <= step <= MAX_TIME_HIGH_JUMP_US:
+            return 0
+        left -= 1
+        if left == 0:
+            return 1
+        if version == 3:
+            prev = nb
+        else:
+            prev = th
     return -1
 
 
 @numba.njit(inline="always")
 def _time_high_ok(words, i, jump, version, state):
     """False to stop before the ``TIME_HIGH`` at ``words[i]`` that moves time by ``jump`` µs:
-    damage (``state[DAMAGED]`` set: back too far, or forward too far with the next one jumping
-    again), or no further ``TIME_HIGH`` in ``words`` to tell (unless it is the first word)."""
+    damage (``state[DAMAGED]`` set: forward too far with the next one jumping again, or back
+    too far without the next three stepping on), or too few ``TIME_HIGH`` words after it in
+    ``words`` to tell (unless it is the first word: forward, then, is data; back is damage)."""
     if -MAX_TIME_HIGH_JUMP_US <= jump <= MAX_TIME_HIGH_JUMP_US:
         return True
-    ok = _next_time_high_ok(words, i, version) if jump > 0 else 0  # a real gap, or garbage
+    # a real gap, a clock reset, or garbage
+    ok = _next_time_high_ok(words, i, version, 1 if jump > 0 else RESET_CHECK_TIME_HIGHS)
     if ok == -1:
-        return i == 0
+        if i > 0:
+            return False
+        ok = 1 if jump > 0 else 0
     if ok == 0:
         state[DAMAGED] = 1
         state[DAMAGE_JUMP_US] = jump
         return False
+    if jump < 0:  # a clock reset: decoded on, noted for the reader
+        state[CLOCK_BACKS] += 1
+        if state[BACK_PENDING] == 0:
+            state[BACK_PENDING] = 1
+            state[BACK_WORD] = i
+            state[BACK_JUMP_US] = jump
     return True
 
 

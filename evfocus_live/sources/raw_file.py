@@ -127,7 +127,9 @@ class RawFileSource(EventSource):
     decoders, so ``t`` can step back by a few µs (see :mod:`evfocus_live.sources.evt`).
     Events outside the sensor (corrupt data) are dropped with a warning. A ``TIME_HIGH``
     word that jumps time by over a second (garbage after the events, e.g. a recorder's
-    unflushed buffer) ends the stream there with one warning (see :mod:`.evt`).
+    unflushed buffer) ends the stream there with one warning, and :attr:`stats` keep the byte;
+    a jump back that the next ``TIME_HIGH`` words step on from is a clock reset, decoded on
+    with one warning (see :mod:`.evt`).
 
     Parameters:
         path: the file.
@@ -222,6 +224,11 @@ class RawFileSource(EventSource):
         self._index_lock = threading.Lock()
         self._warned_dropped = 0
         self._warned_damage = False
+        self._warned_reset = False
+        #: where decoding stopped at damage: (byte offset in the file, the TIME_HIGH's jump in µs,
+        #: events decoded from the file's start up to it or None: not known yet, the pass began
+        #: at a seek); None while no damage was met (see :attr:`stats`)
+        self._damage: tuple[int, int, int | None] | None = None
         if not self._has_events():
             raise InputError(f"{self.path}: contains no events (no decodable EVT{version} event "
                              "in its data)")
@@ -248,6 +255,8 @@ class RawFileSource(EventSource):
     def _rewind(self, word: int = 0, state: np.ndarray | None = None) -> None:
         self._pos = word
         self._state = evt.new_state() if state is None else state.copy()
+        #: events decoded since the file's start (None: this pass began elsewhere, at a seek)
+        self._decoded = 0 if word == 0 else None
         self._drop_before: int | None = None  # after a seek: t below this is dropped ...
         self._drop_until_word = 0              # ... until the seek's block is decoded
 
@@ -269,7 +278,12 @@ class RawFileSource(EventSource):
         if self._buf is None:
             self._buf = np.empty(min(self._n_words, self._block_words), self._word)
         words = self._load(self._buf, self._pos, end)
+        self._state[evt.BACK_PENDING] = 0
         n, used = evt.decode(words, self._state, out, self.version, self.width, self.height)
+        if self._state[evt.BACK_PENDING]:
+            self._say_reset(self._pos + int(self._state[evt.BACK_WORD]))
+        if self._decoded is not None:
+            self._decoded += n
         if self._state[evt.DAMAGED]:
             self._stop_at_damage(self._pos + used)
         else:
@@ -278,9 +292,24 @@ class RawFileSource(EventSource):
             self._ratio = max(n / used, 1.0 / 64) if self.version == 3 else 1.0
         return out[:n] if n >= cap // 2 else out[:n].copy()
 
+    def _say_reset(self, word: int) -> None:
+        """A clock reset decoded on (see :mod:`.evt`): said once per source, replays included;
+        the slicer then starts its windows over at the new time."""
+        if self._warned_reset:
+            return
+        self._warned_reset = True
+        log.warning("%s: the sensor clock goes back by %.3f s at byte %d (a camera reset or re-synchronised; "
+                    "the TIME_HIGH words after it step on as a sensor's do): decoding goes on, the events "
+                    "after it on the new clock", self.path.name, -int(self._state[evt.BACK_JUMP_US]) / 1e6,
+                    self._data_off + word * self._word.itemsize)
+
     def _stop_at_damage(self, word: int) -> None:
-        """End the stream at the damaged word (one warning per source, replays included)."""
+        """End the stream at the damaged word (one warning per source, replays included), and
+        keep where it was for :attr:`stats` (``evfocus info`` says it)."""
         self._pos = self._n_words
+        if self._damage is None or self._damage[2] is None:
+            self._damage = (self._data_off + word * self._word.itemsize, int(self._state[evt.DAMAGE_JUMP_US]),
+                            self._decoded)
         if self._warned_damage:
             return
         self._warned_damage = True
@@ -338,11 +367,21 @@ class RawFileSource(EventSource):
         return out
 
     @property
-    def stats(self) -> dict[str, int]:
-        """Decoder counters so far: dropped events, trigger words, EVT3 TIME_LOW steps back."""
+    def stats(self) -> dict[str, int | None]:
+        """Decoder counters so far: dropped events, trigger words, EVT3 TIME_LOW steps back,
+        clock resets decoded on (TIME_HIGH back over a second, then stepping on as a sensor's);
+        and where decoding stopped at damage, once met (else None): ``damaged_at_byte`` (the
+        file offset of the TIME_HIGH word that jumped), ``damage_jump_us``, ``bytes_not_decoded``
+        (from there to the end) and ``events_before_damage`` (events decoded from the file's
+        start up to it; None when only a pass that began at a seek has met it)."""
         s = self._state
+        at, jump, kept = self._damage if self._damage is not None else (None, None, None)
         return {"dropped": int(s[evt.DROPPED]), "triggers": int(s[evt.TRIGGERS]),
-                "time_low_backwards": int(s[evt.EVT3_BACKWARDS])}
+                "time_low_backwards": int(s[evt.EVT3_BACKWARDS]), "clock_resets": int(s[evt.CLOCK_BACKS]),
+                "damaged_at_byte": at, "damage_jump_us": jump,
+                "bytes_not_decoded": None if at is None else self._data_off + self._n_words
+                * self._word.itemsize - at,
+                "events_before_damage": kept}
 
     def _has_events(self) -> bool:
         """Whether any word decodes to an event (own state; normally the first block says
@@ -371,6 +410,7 @@ class RawFileSource(EventSource):
         """One pass with its own decoder state and buffers (the reader's are untouched: the
         viewer may ask for the time range while the reader reads)."""
         scratch = np.empty(1 << 16, dtype=EVENT_DTYPE)
+        full = evt.EVT3_MAX_EVENTS_PER_WORD if self.version == 3 else 1  # (the decoder's stop when full)
         st = evt.new_state()
         pos, index, buf = 0, [], None
         while pos < self._n_words:
@@ -387,6 +427,12 @@ class RawFileSource(EventSource):
                     a, b = int(t.min()), int(t.max())
                     tmin = a if tmin is None else min(tmin, a)
                     tmax = b if tmax is None else max(tmax, b)
+                if pos < end and not st[evt.DAMAGED] and n + full <= len(scratch):
+                    # stopped at a TIME_HIGH jump to tell with the words after it: the next block
+                    # starts there, as the reader's does (decoded with the rest of this one only,
+                    # it was judged with too few words, unlike the reader: the index and the
+                    # events read differed)
+                    break
             if tmin is not None:
                 index.append((start, snap, tmin, tmax))
         return index
