@@ -155,3 +155,13 @@ def test_the_card_tool_says_how_to_use_the_model(tmp_path, monkeypatch, capsys):
     pt = tmp_path / "mine" / "mine.pt"
     assert f"use it with --model {pt}" in capsys.readouterr().out
     assert load_model(str(pt)).arch == "firenet"
+
+
+def test_the_viewer_names_a_run_checkpoint_by_its_run():
+    """Every run writes final.pt: the reconstruction pane said "reconstruction: final.pt"."""
+    pytest.importorskip("PySide6")
+    from evfocus_live.gui.window import model_title
+
+    assert model_title("/tmp/runs/ft/final.pt") == "ft/final.pt"
+    assert model_title("runs/ft/last.pt") == "ft/last.pt"
+    assert model_title("/x/mine.pt") == "mine.pt" and model_title("evfocus") == "evfocus"
