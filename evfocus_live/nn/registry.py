@@ -279,7 +279,11 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
         msg = first_sentence(exc)
         raise CheckpointError(f"{shown}: not a readable evfocus-live checkpoint ({msg})") from exc
     if not isinstance(ckpt, dict) or not {"arch", "config", "state_dict"} <= set(ckpt):
-        raise CheckpointError(f"{shown}: not an evfocus-live checkpoint (expected keys arch, config, state_dict)")
+        bare = isinstance(ckpt, dict) and ckpt and all(torch.is_tensor(v) for v in ckpt.values())
+        raise CheckpointError(f"{shown}: not an evfocus-live checkpoint (expected keys arch, config, state_dict)"
+                              + ("; it is a bare state_dict (torch.save(model.state_dict())): save the model with "
+                                 "evfocus_live.nn.registry.save_checkpoint(path, model), which records its "
+                                 "architecture and config" if bare else ""))
     if not isinstance(ckpt["config"], dict) or not isinstance(ckpt["state_dict"], dict):
         raise CheckpointError(f"{shown}: corrupt checkpoint (its config and state_dict must be dicts)")
     if not isinstance(ckpt.get("meta"), dict):  # optional (another tool's checkpoint): callers read it as a dict

@@ -165,3 +165,13 @@ def test_the_viewer_names_a_run_checkpoint_by_its_run():
     assert model_title("/tmp/runs/ft/final.pt") == "ft/final.pt"
     assert model_title("runs/ft/last.pt") == "ft/last.pt"
     assert model_title("/x/mine.pt") == "mine.pt" and model_title("evfocus") == "evfocus"
+
+
+def test_a_bare_state_dict_says_how_to_save_a_checkpoint(tmp_path):
+    """torch.save(model.state_dict()) is how most code saves weights: "expected keys arch,
+    config, state_dict" did not say what the file was or what to do instead."""
+    path = tmp_path / "sd.pt"
+    torch.save(build_model("firenet", {"base": 2}).state_dict(), path)
+    with pytest.raises(CheckpointError, match=r"a bare state_dict .*save_checkpoint\(path, model\)") as exc:
+        load_model(str(path))
+    assert "\n" not in str(exc.value)
