@@ -666,6 +666,9 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
                             save_checkpoint(last_path, model, meta(last_loss), extra=resumable())
                             _write_csv(out_dir / "log.csv", rows)
                             t_ckpt = time.monotonic()
+                            if bar.disable:  # --no-progress (a batch job's log): it said nothing until the end
+                                log.info("step %d of %d, loss %.4f, lr %.1e, %.1f min: saved %s", step, total_steps,
+                                         last_loss, lr, elapsed / 60, last_path)
                     out_of_time = elapsed >= budget_s
                     if ddp and budget_s < math.inf:
                         # each rank reads its own clock: agree (any rank out of time stops all),

@@ -175,3 +175,13 @@ def test_a_bare_state_dict_says_how_to_save_a_checkpoint(tmp_path):
     with pytest.raises(CheckpointError, match=r"a bare state_dict .*save_checkpoint\(path, model\)") as exc:
         load_model(str(path))
     assert "\n" not in str(exc.value)
+
+
+def test_without_a_progress_bar_each_checkpoint_is_logged(data, tmp_path, caplog):
+    """--no-progress (a batch job's log) printed nothing from the start to the summary."""
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="evfocus_live.train.trainer"):
+        train(cfg(data, tmp_path / "r", steps=3, ckpt_every_s=0), progress=False)
+    said = [r.getMessage() for r in caplog.records if "saved" in r.getMessage() and "loss" in r.getMessage()]
+    assert said and said[0].startswith("step ") and " of 3, loss " in said[0], said
