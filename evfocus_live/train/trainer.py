@@ -303,9 +303,11 @@ def _model_diff(src: Any, model: nn.Module) -> str:
     want = dict(model.config)
     if arch != model.arch:
         return f"arch: file {arch!r}, config {model.arch!r}"
-    missing = object()
-    diffs = [f"{k}: file {have.get(k, missing)!r}, config {want.get(k, missing)!r}".replace(repr(missing), "unset")
-             for k in sorted(set(have) | set(want)) if have.get(k, missing) != want.get(k, missing)]
+    def shown(cfg: dict[str, Any], key: str) -> str:
+        return repr(cfg[key]) if key in cfg else "unset"
+
+    diffs = [f"{k}: file {shown(have, k)}, config {shown(want, k)}" for k in sorted(set(have) | set(want))
+             if k not in have or k not in want or have[k] != want[k]]
     return "; ".join(diffs) or "same options, other tensors"
 
 
