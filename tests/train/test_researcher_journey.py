@@ -185,3 +185,26 @@ def test_without_a_progress_bar_each_checkpoint_is_logged(data, tmp_path, caplog
         train(cfg(data, tmp_path / "r", steps=3, ckpt_every_s=0), progress=False)
     said = [r.getMessage() for r in caplog.records if "saved" in r.getMessage() and "loss" in r.getMessage()]
     assert said and said[0].startswith("step ") and " of 3, loss " in said[0], said
+
+
+def test_a_gpu_trained_checkpoint_loads_on_a_cpu_only_machine(data, tmp_path):
+    """README: a checkpoint saved from CUDA tensors loads for --model and --init without CUDA.
+    The file is a CPU checkpoint with its storages relabelled cuda:0, as torch.save writes
+    them on a GPU (without map_location torch refuses it here). A guard, not a fix."""
+    import zipfile
+
+    if torch.cuda.is_available():
+        pytest.skip("the point is a machine without CUDA")
+    first = train(cfg(data, tmp_path / "a"), progress=False)
+    gpu = tmp_path / "gpu.pt"
+    with zipfile.ZipFile(first["checkpoint"]) as zin, zipfile.ZipFile(gpu, "w", zipfile.ZIP_STORED) as zout:
+        for info in zin.infolist():
+            blob = zin.read(info)
+            if info.filename.endswith("data.pkl"):
+                blob = blob.replace(b"X\x03\x00\x00\x00cpu", b"X\x06\x00\x00\x00cuda:0")
+            zout.writestr(info, blob)
+    with pytest.raises(RuntimeError, match="CUDA"):
+        torch.load(gpu, weights_only=True)
+    assert load_model(str(gpu)).arch == "evfocus"
+    s = train(cfg(data, tmp_path / "b"), init=str(gpu), progress=False)
+    assert s["init"]["path"] == str(gpu)
