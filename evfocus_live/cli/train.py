@@ -14,8 +14,10 @@ import argparse
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
-    p = subparsers.add_parser("train", help="train a model from a TOML config",
-                              description="Train EvFocus / E2VID / FireNet on simulated sequences (see models/configs/).")
+    p = subparsers.add_parser("train", help="train a model from a TOML or YAML config",
+                              description="Train EvFocus / E2VID / FireNet on simulated sequences (evfocus simulate). "
+                              "The config's tables: [model] [data] [augment] [loss] [train]; README "
+                              "'Training your own model' has a small one, models/configs/ the shipped recipes.")
     p.add_argument("config", help="training config (.toml; .yaml with PyYAML)")
     p.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
     p.add_argument("--max-minutes", type=float, default=None, help="wall-time budget (overrides [train] max_minutes)")
@@ -24,7 +26,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--data", default=None, nargs="+", metavar="DIR",
                    help="training data directories (override [data] train)")
     p.add_argument("--init", default=None, metavar="CKPT",
-                   help="start from these weights with a fresh optimiser (a second training stage)")
+                   help="start from these weights (a .pt path or a shipped model's name, e.g. evfocus) with a "
+                        "fresh optimiser: fine-tuning, a second training stage")
     p.add_argument("--lr", type=float, default=None, help="peak learning rate (overrides [train] lr)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     return p

@@ -52,6 +52,16 @@ NO_FRAME_S = 2.0
 STATUS_LOG_MAX = 1000
 
 
+def model_title(name: str) -> str:
+    """The reconstruction pane's name for a model: a checkpoint by its file name, and a run's
+    ``final.pt`` / ``last.pt`` with its run folder (``ft/final.pt``), as ``evfocus eval`` labels
+    it: every run writes a ``final.pt``, and the title said only that."""
+    p = Path(name)
+    if p.suffix in (".pt", ".pth") and p.stem in ("final", "last") and p.parent.name:
+        return f"{p.parent.name}/{p.name}"
+    return p.name
+
+
 @dataclass
 class ViewerOptions:
     """Everything the window needs to start; built by ``app.main`` from the command line."""
@@ -1226,7 +1236,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self._last_readout = now
             self._update_readouts(now)
             self.frame_pane.set_title("no model: direct event integration" if s.no_model
-                                      else f"reconstruction: {Path(s.model_cfg.name).name}")
+                                      else f"reconstruction: {model_title(s.model_cfg.name)}")
             top = s.sigma_max_px
             if top != self.defocus_indicator.max_px:
                 self.defocus_indicator.set_range(top)

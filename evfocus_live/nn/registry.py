@@ -147,7 +147,7 @@ def resolve_device(device: str | torch.device = "cpu", fix: str = "use --device 
     try:
         out = torch.device(dev)
     except RuntimeError as exc:
-        raise DeviceError(f"unknown device {dev!r}") from exc
+        raise DeviceError(f"unknown device {dev!r} (use auto, cpu, cuda or cuda:N)") from exc
     if out.type not in ("cpu", "cuda"):  # "mps", "xpu", "meta": valid names, but nothing here runs there
         raise DeviceError(f"device {dev!r} is not supported (use auto, cpu or cuda)")
     if out.type == "cuda" and out.index is not None and out.index >= torch.cuda.device_count():
@@ -228,12 +228,33 @@ def save_checkpoint(path: str | Path, model: torch.nn.Module, meta: dict[str, An
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
     try:
-        torch.save(ckpt, tmp)
+        try:
+            torch.save(ckpt, tmp)
+        except RuntimeError as exc:  # torch's zip writer on a full disk: "unexpected pos 704 vs 598"
+            raise _save_failed(path, exc) from exc
         os.replace(tmp, path)
     except BaseException:  # OUT a folder, a full disk, Ctrl-C: leave no half-written OUT.tmp behind
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+def _save_failed(path: Path, exc: RuntimeError) -> OSError:
+    """An OSError naming the file for a failed ``torch.save``, which the CLIs print as one
+    line: torch reports a full disk as a RuntimeError about zip positions, and ``evfocus
+    train`` ended with two tracebacks. The file at ``path`` before, if any, is untouched."""
+    import errno
+    import shutil
+
+    try:
+        free = shutil.disk_usage(path.parent).free  # the half-written .tmp still fills the disk here
+    except OSError:
+        free = None
+    kept = "; the one there before, if any, is kept"
+    if free is not None and free < 1 << 20:
+        return OSError(errno.ENOSPC, f"no space left to write this checkpoint ({free // 1024} KB free there){kept}",
+                       str(path))
+    return OSError(errno.EIO, f"cannot write this checkpoint ({first_sentence(exc)}){kept}", str(path))
 
 
 def read_checkpoint(path: str | Path) -> dict[str, Any]:
@@ -258,12 +279,35 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
         msg = first_sentence(exc)
         raise CheckpointError(f"{shown}: not a readable evfocus-live checkpoint ({msg})") from exc
     if not isinstance(ckpt, dict) or not {"arch", "config", "state_dict"} <= set(ckpt):
-        raise CheckpointError(f"{shown}: not an evfocus-live checkpoint (expected keys arch, config, state_dict)")
+        bare = isinstance(ckpt, dict) and ckpt and all(torch.is_tensor(v) for v in ckpt.values())
+        raise CheckpointError(f"{shown}: not an evfocus-live checkpoint (expected keys arch, config, state_dict)"
+                              + ("; it is a bare state_dict (torch.save(model.state_dict())): save the model with "
+                                 "evfocus_live.nn.registry.save_checkpoint(path, model), which records its "
+                                 "architecture and config" if bare else ""))
     if not isinstance(ckpt["config"], dict) or not isinstance(ckpt["state_dict"], dict):
         raise CheckpointError(f"{shown}: corrupt checkpoint (its config and state_dict must be dicts)")
     if not isinstance(ckpt.get("meta"), dict):  # optional (another tool's checkpoint): callers read it as a dict
         ckpt["meta"] = {}
     return ckpt
+
+
+def _state_dict_mismatch(have: dict[str, Any], want: dict[str, Any]) -> str:
+    """What differs between a checkpoint's tensors and those its config builds, short: torch's
+    message, cut at 140 characters, ended "... the shape in current model is torch"."""
+    def shape(v: Any) -> str:
+        return str(list(v.shape)) if torch.is_tensor(v) else type(v).__name__
+
+    parts = []
+    sized = [k for k in want if k in have and (not torch.is_tensor(have[k]) or have[k].shape != want[k].shape)]
+    if sized:
+        k = sized[0]
+        parts.append(f"{len(sized)} tensor(s) of another shape, e.g. {k} {shape(have[k])} in the file, "
+                     f"{shape(want[k])} in the model its config builds")
+    for what, keys in (("missing", [k for k in want if k not in have]),
+                       ("unexpected", [k for k in have if k not in want])):
+        if keys:
+            parts.append(f"{len(keys)} {what}, e.g. {keys[0]}")
+    return "; ".join(parts) or "state_dict mismatch"
 
 
 def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> torch.nn.Module:
@@ -302,9 +346,8 @@ def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> tor
     try:
         model.load_state_dict(sd, strict=True)
     except RuntimeError as exc:
-        first = [ln.strip() for ln in str(exc).splitlines() if ln.strip()][1:2]
-        detail = first[0][:140] if first else "state_dict mismatch"
-        raise CheckpointError(f"{path}: weights do not match architecture {ckpt['arch']!r} ({detail})") from exc
+        raise CheckpointError(f"{path}: weights do not match architecture {ckpt['arch']!r} "
+                              f"({_state_dict_mismatch(sd, model.state_dict())})") from exc
     bad = [k for k, v in model.state_dict().items() if v.is_floating_point() and not torch.isfinite(v).all()]
     if bad:  # every frame would be NaN, i.e. dropped: say why once, here
         raise CheckpointError(f"{path}: {len(bad)} weight tensors hold NaN/inf (e.g. {bad[0]}; a diverged training run?)")

@@ -332,7 +332,9 @@ def main(argv=None) -> int:
     except OSError as exc:  # models/ a file, not writable, a full disk: one line, not a traceback
         print(f"{ap.prog}: error: cannot write the model: {exc.strerror or exc} ({exc.filename})", file=sys.stderr)
         return 2
-    print(card)
+    # the card's path alone left one to guess how to use the model: not by NAME (the registry
+    # knows only the shipped names and plugins), by its path
+    print(f"{card}: model card of {card.with_suffix('.pt')}; use it with --model {card.with_suffix('.pt')}")
     return 0
 
 

@@ -92,7 +92,10 @@ def list_sequences(path: str | Path) -> list[Path]:
         raise InputError(f"data path not found: {p}")
     files = sorted(p.glob("seq_*.h5")) or sorted(p.glob("*.h5"))
     if not files:
-        raise InputError(f"no .h5 sequences in {p}")
+        others = sum(1 for f in p.iterdir() if f.is_file())
+        raise InputError(f"no .h5 sequences in {p}" + (f" ({others} other file(s) there)" if others else "")
+                         + ": training reads the simulator's (events with ground-truth frames), made by "
+                         f"evfocus simulate {p} --sequences N")
     return files
 
 

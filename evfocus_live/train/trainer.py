@@ -34,7 +34,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..errors import CheckpointError, ConfigError, TrainingError
+from ..errors import CheckpointError, ConfigError, DeviceError, TrainingError
 from ..nn.registry import build_model, model_config_problem, read_checkpoint, resolve_device, save_checkpoint
 from .dataset import AUGMENT_RULES, Augment, SequenceDataset, _is_int, _is_num
 from .losses import LossWeights, sequence_loss
@@ -68,7 +68,12 @@ def load_config(path: str | Path) -> dict[str, Any]:
     except ConfigError:
         raise
     except Exception as exc:
-        raise ConfigError(f"{path}: cannot parse config ({str(exc).splitlines()[0]})") from exc
+        mark = getattr(exc, "problem_mark", None)  # PyYAML's first line says what, not where
+        if getattr(exc, "context", None) == "while scanning a simple key":  # "key 6": the key's line, not the next
+            mark = getattr(exc, "context_mark", None) or mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        what = " ".join(str(x) for x in (getattr(exc, "context", None), getattr(exc, "problem", None)) if x)
+        raise ConfigError(f"{path}: cannot parse config ({where}{what or str(exc).splitlines()[0]})") from exc
     return normalize_config(cfg, str(path))
 
 
@@ -98,8 +103,20 @@ def _yaml_loader(yaml):
 def _merge(section: str, given: dict, defaults: dict, where: str) -> dict:
     unknown = set(given) - set(defaults)
     if unknown:
-        raise ConfigError(f"{where}: unknown key(s) in [{section}]: {', '.join(sorted(unknown))}")
+        raise ConfigError(f"{where}: unknown key(s) in [{section}]: {', '.join(sorted(map(str, unknown)))}"
+                          f"{_did_you_mean(unknown, defaults)}")
     return {**defaults, **given}
+
+
+def _did_you_mean(unknown: set, known: Any) -> str:
+    """`` (did you mean batch_size?)`` for a typo'd key, else the keys there are: a list of
+    every key is what sends one to the source."""
+    import difflib
+
+    guesses = [g for k in sorted(map(str, unknown)) for g in difflib.get_close_matches(k, list(map(str, known)), 1)]
+    if guesses:
+        return f" (did you mean {', '.join(guesses)}?)"
+    return f" (known: {', '.join(sorted(map(str, known)))})"
 
 
 def normalize_config(cfg: dict[str, Any], where: str = "config") -> dict[str, Any]:
@@ -108,9 +125,11 @@ def normalize_config(cfg: dict[str, Any], where: str = "config") -> dict[str, An
         raise ConfigError(f"{where}: a config is a table of sections ([model], [data], ...), "
                           f"not a {type(cfg).__name__}")
     cfg = dict(cfg)
-    unknown = set(cfg) - {"model", "data", "augment", "loss", "train"}
+    sections = ("model", "data", "augment", "loss", "train")
+    unknown = set(cfg) - set(sections)
     if unknown:
-        raise ConfigError(f"{where}: unknown section(s): {', '.join(sorted(map(str, unknown)))}")
+        raise ConfigError(f"{where}: unknown section(s): {', '.join(sorted(map(str, unknown)))}"
+                          f"{_did_you_mean(unknown, sections)}")
     for name in list(cfg):
         if cfg[name] is None:  # YAML's "data:" with nothing under it
             cfg[name] = {}
@@ -228,6 +247,16 @@ class Unroll(nn.Module):
         return [self.model(voxels[:, t]) for t in range(voxels.shape[1])]
 
 
+def _init_path(init: str) -> str:
+    """``--init evfocus`` as ``--model evfocus`` takes it: a shipped model's name is its
+    weight file (a file of that name, if there is one, wins); it was "checkpoint not found"."""
+    from ..nn.registry import SHIPPED, shipped_path
+
+    if init in SHIPPED and not Path(init).expanduser().exists():
+        return str(shipped_path(init))
+    return init
+
+
 def _init_weights(model: nn.Module, path: str, trainable: list[str] | None = None) -> dict[str, Any]:
     """Load ``path``'s weights into a fresh model of the same architecture and config;
     CheckpointError (one line) when they do not match. With ``trainable`` prefixes the
@@ -239,8 +268,8 @@ def _init_weights(model: nn.Module, path: str, trainable: list[str] | None = Non
     src = load_checkpoint(path)
     if trainable is None:
         if src.arch != model.arch or dict(src.config) != dict(model.config):
-            raise CheckpointError(f"{path}: --init weights are {src.arch} {dict(src.config)}, the config builds "
-                                  f"{model.arch} {dict(model.config)}")
+            raise CheckpointError(f"{path}: --init weights are {src.arch}, not the model the config builds "
+                                  f"({_model_diff(src, model)}); make [model] match them")
         model.load_state_dict(src.state_dict())
     else:
         if src.arch != model.arch:
@@ -264,6 +293,22 @@ def _init_weights(model: nn.Module, path: str, trainable: list[str] | None = Non
             "init": src.meta.get("init"),  # the stages before it, if any
             **({"average_of": src.meta["average_of"]} if src.meta.get("average_of") else {}),  # weights averaged
             **({"grafted": src.meta["grafted"]} if src.meta.get("grafted") else {})}  # a part from another run
+
+
+def _model_diff(src: Any, model: nn.Module) -> str:
+    """``file X, config Y`` for the architecture or each [model] option that differs (the
+    whole of both configs, a dozen keys each, left the reader to find them)."""
+    arch = src["arch"] if isinstance(src, dict) else src.arch
+    have = dict(src["config"] if isinstance(src, dict) else src.config)
+    want = dict(model.config)
+    if arch != model.arch:
+        return f"arch: file {arch!r}, config {model.arch!r}"
+    def shown(cfg: dict[str, Any], key: str) -> str:
+        return repr(cfg[key]) if key in cfg else "unset"
+
+    diffs = [f"{k}: file {shown(have, k)}, config {shown(want, k)}" for k in sorted(set(have) | set(want))
+             if k not in have or k not in want or have[k] != want[k]]
+    return "; ".join(diffs) or "same options, other tensors"
 
 
 def _trainable_params(model: nn.Module, trainable: list[str] | None) -> list[nn.Parameter]:
@@ -324,7 +369,10 @@ def _training_device(name: str, ddp: bool) -> torch.device:
     """The device this process trains on, made current: under DDP each rank's own GPU
     (``LOCAL_RANK``); else the one named, so that ``device = "cuda:1"`` checks bf16 support,
     autocasts and allocates on GPU 1, not on GPU 0 (torch's current device)."""
-    device = resolve_device(name, fix='set [train] device = "cpu" or "auto"')  # (train has no --device)
+    try:
+        device = resolve_device(name, fix='set [train] device = "cpu" or "auto"')  # (train has no --device)
+    except DeviceError as exc:  # "unknown device 'gpu'" did not say where it came from
+        raise DeviceError(f"[train] device: {exc}") from exc
     if ddp:
         import torch.distributed as dist
 
@@ -401,6 +449,8 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
         dc["train"] = data[0] if isinstance(data, list | tuple) and len(data) == 1 else data
     if init is not None:
         tc["init"] = init
+    if tc["init"] is not None:
+        tc["init"] = _init_path(tc["init"])
     if lr is not None:
         tc["lr"] = lr
     _check_values(cfg, "options")  # the overrides too
@@ -618,6 +668,9 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
                             save_checkpoint(last_path, model, meta(last_loss), extra=resumable())
                             _write_csv(out_dir / "log.csv", rows)
                             t_ckpt = time.monotonic()
+                            if bar.disable:  # --no-progress (a batch job's log): it said nothing until the end
+                                log.info("step %d of %d, loss %.4f, lr %.1e, %.1f min: saved %s", step, total_steps,
+                                         last_loss, lr, elapsed / 60, last_path)
                     out_of_time = elapsed >= budget_s
                     if ddp and budget_s < math.inf:
                         # each rank reads its own clock: agree (any rank out of time stops all),
@@ -710,9 +763,8 @@ def _resume_from(ck: dict[str, Any], last_path: Path, model: nn.Module, opt: tor
             raise RuntimeError("another architecture")
         model.load_state_dict(ck["state_dict"])
     except RuntimeError as exc:
-        raise CheckpointError(f"{last_path} is a checkpoint of a different model ({ck['arch']} "
-                              f"{ck['config']}; the config builds {model.arch} {dict(model.config)}); "
-                              "use another --out or drop --resume") from exc
+        raise CheckpointError(f"{last_path} is a checkpoint of a different model "
+                              f"({_model_diff(ck, model)}); use another --out or drop --resume") from exc
     if "optimizer" not in ck:
         return
     tc_then = ck["meta"].get("train_config", {}).get("train", {})
