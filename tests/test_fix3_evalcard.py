@@ -25,12 +25,12 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 
 
-def _tiny_ckpt(path, **extra_cfg):
+def _tiny_ckpt_cfg(path, **extra_cfg):
     torch.manual_seed(0)
     return str(save_checkpoint(path, build_model("evfocus", dict(TINY, **extra_cfg)), {"step": 1}))
 
 
-def _recording(path, seed, n=20_000, w=48, h=40):
+def _seeded_recording(path, seed, n=20_000, w=48, h=40):
     path.parent.mkdir(parents=True, exist_ok=True)
     with Hdf5Writer(path, w, h, sensor="test") as wr:
         wr.write(make_events(n, w, h, duration_us=500_000, seed=seed))
@@ -41,7 +41,7 @@ def _recording(path, seed, n=20_000, w=48, h=40):
 def test_truncated_checkpoint_error_keeps_whole_sentences(tmp_path):
     """A truncated .pt said "(... central directory. This is an internal miniz error. If yo)":
     a fixed 120-character cut. It now gives torch's first sentence, whole."""
-    good = Path(_tiny_ckpt(tmp_path / "good.pt"))
+    good = Path(_tiny_ckpt_cfg(tmp_path / "good.pt"))
     bad = tmp_path / "cut.pt"
     bad.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
     with pytest.raises(Exception) as raw:  # torch's own text, to compare against
@@ -61,7 +61,7 @@ def test_missing_checkpoint_is_named_as_given(tmp_path, monkeypatch):
     for given in ("./nonexist.pt", "~/nonexist.pt"):
         with pytest.raises(CheckpointError, match=rf"^checkpoint not found: {re.escape(given)}$"):
             load_model(given)
-    Path(_tiny_ckpt(tmp_path / "here.pt"))
+    Path(_tiny_ckpt_cfg(tmp_path / "here.pt"))
     assert load_model("~/here.pt") is not None  # found through ~
 
 
@@ -103,9 +103,9 @@ def test_flicker_of_one_scored_window_is_not_a_perfect_score(tmp_path):
     """--max-windows <= warm-up + 1 scores one window per recording: its flicker read 0.00
     (no flicker at all); it is NaN, "–" in the table and null in report.json."""
     assert math.isnan(M.temporal_flicker([np.zeros((4, 4), np.uint8)]))
-    _recording(tmp_path / "rec.h5", 0)
+    _seeded_recording(tmp_path / "rec.h5", 0)
     out = tmp_path / "report"
-    rep = evaluate([_tiny_ckpt(tmp_path / "tiny.pt")], [str(tmp_path / "rec.h5")], out, warmup=3, max_windows=2,
+    rep = evaluate([_tiny_ckpt_cfg(tmp_path / "tiny.pt")], [str(tmp_path / "rec.h5")], out, warmup=3, max_windows=2,
                    progress=False)
     assert math.isnan(rep["real"]["rec.h5"]["tiny"]["flicker"])
     row = next(ln for ln in rep["markdown"].splitlines() if ln.startswith("| rec.h5 | tiny |"))
@@ -138,7 +138,7 @@ def test_ctrl_c_during_eval_writes_what_was_finished(tmp_path, monkeypatch, caps
     data = tmp_path / "data"
     for i in range(2):
         simulate_minimal(data / f"seq_{i:05d}.h5", width=48, height=40, n_frames=5, sigma_range=(0.5, 1), seed=i)
-        _recording(data / f"rec{i}.h5", i)
+        _seeded_recording(data / f"rec{i}.h5", i)
     monkeypatch.setattr(registry, "load_model", lambda name, device="cpu": _CtrlCModel(stop_at))
     out = tmp_path / "report"
     assert main(["eval", "--models", "m", "--data", str(data), "--out", str(out), "--warmup", "1",
@@ -177,7 +177,7 @@ def test_bench_simulate_refuses_recipe_options_with_skip_recipe(capsys):
 def test_focus_readout_with_one_knob_prints_no_nan(tmp_path, capsys):
     """One knob: one true blur, so no correlation: it printed "correlation nan"."""
     main = runpy.run_path(str(BENCH / "focus_readout.py"))["main"]
-    ckpt = _tiny_ckpt(tmp_path / "t.pt", sigma_head=4)
+    ckpt = _tiny_ckpt_cfg(tmp_path / "t.pt", sigma_head=4)
     assert main(["--models", ckpt, "--scenes", "text", "--knobs", "0.5", "--seconds", "0.2"]) == 0
     out = capsys.readouterr().out
     assert "nan" not in out and "correlation –" in out and "at least two different true blurs" in out

@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 from conftest import make_events
-from test_pipeline import NO_POST, ArraySource, SumModel
+from pipeline_support import NO_POST, ArraySource, SumModel
 
 from evfocus_live.config import WindowConfig
 from evfocus_live.core.slicing import TimestampSlicer

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from conftest import make_events
+from camera_support import threads_cannot_start
 from evfocus_live.cli import main as cli_main
 from evfocus_live.errors import DeviceError
 
@@ -109,7 +110,7 @@ def test_simulate_resume_with_fewer_sequences_refuses_the_extras(tmp_path, capsy
 # --- Prophesee (neuromorphic-drivers): a failure after nd.open closes the device -----------
 
 
-def _fake_nd(monkeypatch, fail_in):
+def _fake_nd_failing(monkeypatch, fail_in):
     from evfocus_live.sources import prophesee_camera
 
     closed = []
@@ -137,7 +138,7 @@ def _fake_nd(monkeypatch, fail_in):
 def test_prophesee_nd_properties_failure_closes_the_device_and_is_one_line(monkeypatch):
     """properties() raising left the opened camera unclosed (the next open found it busy)
     and surfaced as a bare RuntimeError traceback."""
-    mod, closed = _fake_nd(monkeypatch, "properties")
+    mod, closed = _fake_nd_failing(monkeypatch, "properties")
     with pytest.raises(DeviceError) as ei:
         mod.PropheseeCameraSource()
     assert str(ei.value) == ("cannot read the properties of Prophesee EVK4 "
@@ -145,24 +146,8 @@ def test_prophesee_nd_properties_failure_closes_the_device_and_is_one_line(monke
     assert len(closed) == 1
 
 
-def threads_cannot_start(monkeypatch, mod) -> None:
-    """The camera module ``mod`` sees a ``threading`` whose threads fail to start (only its
-    view of it: other threads are unaffected)."""
-    import threading
-
-    class NoThread:
-        def __init__(self, *a, **kw):
-            pass
-
-        def start(self):
-            raise RuntimeError("can't start new thread")
-
-    monkeypatch.setattr(mod, "threading", types.SimpleNamespace(
-        Thread=NoThread, Event=threading.Event, Lock=threading.Lock, current_thread=threading.current_thread))
-
-
 def test_prophesee_nd_reader_thread_failure_closes_the_device(monkeypatch):
-    mod, closed = _fake_nd(monkeypatch, None)
+    mod, closed = _fake_nd_failing(monkeypatch, None)
     threads_cannot_start(monkeypatch, mod)
     with pytest.raises(DeviceError, match=r"^cannot start the camera reader thread \(can't start new thread\)$"):
         mod.PropheseeCameraSource()

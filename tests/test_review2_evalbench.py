@@ -29,7 +29,7 @@ def _tiny_ckpt(path):
     return str(save_checkpoint(path, EvFocus(dict(base=4, kernel=3, num_deblur_blocks=1))))
 
 
-def _recording(path, seed, n=20_000, duration_us=500_000, w=48, h=40):
+def _recording_events(path, seed, n=20_000, duration_us=500_000, w=48, h=40):
     path.parent.mkdir(parents=True, exist_ok=True)
     ev = make_events(n, w, h, duration_us=duration_us, seed=seed)
     with Hdf5Writer(path, w, h, sensor="test") as wr:
@@ -40,8 +40,8 @@ def _recording(path, seed, n=20_000, duration_us=500_000, w=48, h=40):
 def test_eval_keeps_recordings_and_sequences_of_the_same_name_apart(tmp_path):
     """a/rec.h5 and b/rec.h5 were one row (the table was keyed by file name: one result
     lost); test_mild/seq_00000.h5 and test_severe/seq_00000.h5 read alike in report.json."""
-    _recording(tmp_path / "a" / "rec.h5", 0)
-    _recording(tmp_path / "b" / "rec.h5", 1)
+    _recording_events(tmp_path / "a" / "rec.h5", 0)
+    _recording_events(tmp_path / "b" / "rec.h5", 1)
     for split, sigma in (("mild", (0.5, 1)), ("severe", (5, 6))):
         simulate_minimal(tmp_path / split / "seq_00000.h5", width=48, height=40, n_frames=5, sigma_range=sigma, seed=1)
     rep = evaluate([_tiny_ckpt(tmp_path / "tiny.pt")], [str(tmp_path / d) for d in ("a", "b", "mild", "severe")],
@@ -58,7 +58,7 @@ def test_eval_scores_a_file_given_twice_once(tmp_path):
     mean and a paired interval over duplicated sequences."""
     data = tmp_path / "data"
     simulate_minimal(data / "seq_00000.h5", width=48, height=40, n_frames=5, sigma_range=(0.5, 1), seed=1)
-    _recording(data / "rec.h5", 0)
+    _recording_events(data / "rec.h5", 0)
     ck = _tiny_ckpt(tmp_path / "tiny.pt")
     rep = evaluate([ck], [str(data), str(data), str(data / "seq_00000.h5"), str(data / "rec.h5")], warmup=1,
                    max_windows=5, progress=False)
@@ -83,7 +83,7 @@ def test_real_recordings_honour_warmup(tmp_path):
     """evaluate_real skipped 3 windows whatever --warmup said: --warmup 0 scored the
     recordings' warm-up windows on the synthetic set only."""
     rec = tmp_path / "rec.h5"
-    _recording(rec, 0)
+    _recording_events(rec, 0)
     steady, _ = evaluate_real({"m": _StepModel()}, [rec], max_windows=8, brisque_frames=1, progress=False, warmup=3)
     cold, _ = evaluate_real({"m": _StepModel()}, [rec], max_windows=8, brisque_frames=1, progress=False, warmup=0)
     assert steady["rec.h5"]["m"]["flicker"] == 0.0

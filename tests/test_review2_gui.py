@@ -8,7 +8,8 @@ import logging
 import numpy as np
 import pytest
 from conftest import REAL_FILES, make_events
-from test_gui import CorruptFile
+from gui_support import CorruptFile
+from gui_support import make_window, pattern, wait_frames
 
 from evfocus_live.config import PostConfig, WindowConfig
 from evfocus_live.gui.window import MainWindow, ViewerOptions
@@ -17,31 +18,6 @@ from evfocus_live.sources.base import EventSource
 pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("one_torch_thread")]
 
 TIMEOUT_MS = 30_000
-
-
-def pattern(w=96, h=72, fmt=None):
-    from evfocus_plugin_pattern import PatternSource
-    src = PatternSource(width=w, height=h)
-    if fmt:
-        src.format = fmt  # a named live camera, not the simulated one
-    return src
-
-
-def make_window(qtbot, tmp_path, source, model_obj, **kw) -> MainWindow:
-    opts = ViewerOptions(model_obj=model_obj, post=PostConfig(steps=kw.pop("post", ())),
-                         window=WindowConfig(mode="events", window_events=kw.pop("window_events", 1500)),
-                         record_dir=tmp_path / "rec", snapshot_dir=kw.pop("snapshot_dir", tmp_path / "snap"),
-                         source=source, **kw)
-    win = MainWindow(opts)
-    qtbot.addWidget(win)
-    win.resize(1200, 600)
-    win.show()
-    return win
-
-
-def wait_frames(qtbot, win, n=1):
-    start = win.frames_painted
-    qtbot.waitUntil(lambda: win.frames_painted >= start + n, timeout=TIMEOUT_MS)
 
 
 def test_snapshot_into_a_folder_that_cannot_be_made_is_a_status_line(qtbot, tmp_path, tiny_model):
@@ -368,7 +344,7 @@ def test_plugin_listing_names_an_ignored_entry_point(monkeypatch):
 def test_the_event_pane_holds_still_while_paused(tiny_model):
     """A paused live camera is still read (its recording goes on), but the decay/time-surface
     pane went on moving while the frame stood still."""
-    from test_gui import pattern
+    from gui_support import pattern
 
     from evfocus_live.gui.session import LiveSession
     s = LiveSession(pattern(48, 32), WindowConfig(mode="events", window_events=300), post=PostConfig(steps=()),
@@ -390,7 +366,7 @@ def test_the_event_pane_holds_still_while_paused(tiny_model):
 def test_a_seek_done_does_not_clear_the_wait_for_a_newer_one(tiny_model):
     """The reader's seek cleared ``_awaiting_seek`` even when a newer seek was already asked for
     (a slow first seek in a file without an index): frames from the old place were then shown."""
-    from test_pipeline import ArraySource
+    from pipeline_support import ArraySource
 
     from evfocus_live.gui.session import LiveSession
     ev = make_events(20_000, 48, 32, duration_us=4_000_000)

@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 import pytest
 from conftest import make_events
+from cli_support import tiny_ckpt, _npy  # noqa: F401 (fixtures)
 
 import evfocus_live.plugins as plugins_mod
 from evfocus_live.cli import main
@@ -26,19 +27,6 @@ from evfocus_live.nn.registry import build_model, save_checkpoint
 from evfocus_live.plugins import POSTPROCESSORS, Registry
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
-
-
-@pytest.fixture(scope="module")
-def tiny_ckpt(tmp_path_factory) -> Path:
-    import torch
-
-    torch.manual_seed(0)
-    return save_checkpoint(tmp_path_factory.mktemp("ckpt") / "firenet_tiny.pt", build_model("firenet", {"base": 2}))
-
-
-def _npy(path: Path, n: int = 4000) -> Path:
-    np.save(path, make_events(n, 64, 48, duration_us=200_000))
-    return path
 
 
 # ---------------------------------------------------------------------- reconstruct --jobs

@@ -7,8 +7,8 @@ import time
 import numpy as np
 import pytest
 from conftest import make_events
-from test_pipeline import NO_POST, ArraySource, SumModel
-from test_voxel import reference_voxel
+from pipeline_support import NO_POST, ArraySource, SumModel
+from voxel_reference import reference_voxel
 
 from evfocus_live.config import ModelConfig, SourceConfig, WindowConfig
 from evfocus_live.core.voxel import voxel_grid

@@ -11,7 +11,7 @@ import csv
 import pytest
 import torch
 
-from test_train import tiny_cfg as _tiny_cfg
+from train_support import tiny_cfg as _tiny_cfg
 
 from evfocus_live.errors import CheckpointError, ConfigError
 from evfocus_live.nn.registry import build_model, load_checkpoint, model_config_problem, read_checkpoint

@@ -13,7 +13,7 @@ import cv2
 import pytest
 from conftest import REAL_FILES
 from PySide6 import QtCore
-from test_review2_gui import make_window, pattern, wait_frames  # noqa: F401 (shared helpers)
+from gui_support import make_window, pattern, wait_frames  # noqa: F401 (shared helpers)
 
 from evfocus_live.config import PostConfig, WindowConfig
 from evfocus_live.gui.window import MainWindow, ViewerOptions
@@ -87,7 +87,7 @@ def test_a_fallback_at_start_stays_on_the_status_bar(qtbot, tmp_path, tiny_model
 def test_an_unplugged_camera_stays_on_the_status_bar(qtbot, tmp_path, tiny_model, monkeypatch):
     """The camera-lost message was replaced at once by the simulated camera's "live: sim"."""
     import evfocus_live.gui.window as wmod
-    from test_gui import _pluggable_camera
+    from gui_support import _pluggable_camera
     monkeypatch.setattr(wmod, "open_with_fallback", lambda spec, msgs: pattern())
     cam = _pluggable_camera()
     win = make_window(qtbot, tmp_path, cam, tiny_model)
@@ -104,7 +104,7 @@ def test_a_broken_plugin_stays_on_the_status_bar(qtbot, tmp_path, tiny_model, mo
     replaced it at once."""
     from importlib.metadata import EntryPoint
 
-    from test_plugins import _with_extra
+    from plugin_support import _with_extra
 
     from evfocus_live.plugins import POSTPROCESSORS
     _with_extra(monkeypatch, [EntryPoint("broken_post", "nonexistent_mod:Other", POSTPROCESSORS)])
@@ -131,7 +131,7 @@ def test_the_time_and_slider_of_a_paused_replay_are_the_frame_on_show(qtbot, tmp
     """Paused, the time label and slider said where the reader was (0.130 / 0.130 s, or
     0.000 s after a loop pass began) while the frame on show was from 0.05 s; the arrow
     keys seek from the frame, so the slider pointed elsewhere than a seek went."""
-    from test_gui import slow_integration
+    from gui_support import slow_integration
     info = REAL_FILES["davis346"]
     win = make_window(qtbot, tmp_path, str(info["path"]), slow_integration(0.15), speed=0.0, loop=False,
                       window_events=5_000)

@@ -10,35 +10,13 @@ import types
 
 import numpy as np
 import pytest
+from camera_support import use_nd_camera
+from simulate_support import FULL_DISK_CLI
 
 from evfocus_live.errors import DeviceError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-
-#: `evfocus` with files limited to LIMIT bytes, as on a full disk; the simulator's numba
-#: kernels are compiled (and cached) first, so only the sequence's own files meet the limit
-FULL_DISK_CLI = """
-import resource, signal, sys
-from evfocus_live.simulate import SimConfig, simulate_sequence
-simulate_sequence(SimConfig(width=16, height=16, duration_s=0.02, frame_ms=10), 0)
-import lz4.frame  # imported before the limit, as numba's cache is written before it
-signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[1]), int(sys.argv[1])))
-from evfocus_live.cli import main
-sys.exit(main(sys.argv[2:]))
-"""
-
-
-
-def use_nd_camera(monkeypatch, dev_cls) -> None:
-    """neuromorphic-drivers, mocked: one EVK4 listed, opened as ``dev_cls()``."""
-    from evfocus_live.sources import prophesee_camera
-
-    listed = [types.SimpleNamespace(name="prophesee_evk4", serial="1")]
-    monkeypatch.setitem(sys.modules, "neuromorphic_drivers",
-                        types.SimpleNamespace(list_devices=lambda: listed, open=lambda serial=None: dev_cls()))
-    monkeypatch.setattr(prophesee_camera, "_backend", lambda: "neuromorphic_drivers")
 
 def test_simulate_on_a_full_disk_is_one_line_and_leaves_no_truncated_sequence(tmp_path):
     """HDF5 hitting a full disk printed a storm of h5py tracebacks and crashed the process

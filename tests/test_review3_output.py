@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import make_events
-from test_review2_output import _npy, tiny_ckpt  # noqa: F401 (the shared fixture and helper)
+from cli_support import _npy, tiny_ckpt  # noqa: F401 (the shared fixture and helper)
 
 from evfocus_live import __version__
 from evfocus_live.cli import main

@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pytest
 from conftest import make_events
-from test_pipeline import NO_POST, ArraySource, SumModel
+from pipeline_support import NO_POST, ArraySource, SumModel
 
 from evfocus_live.config import ModelConfig, WindowConfig
 from evfocus_live.errors import ConfigError

@@ -64,7 +64,7 @@ def test_prophesee_close_stops_the_reader_on_a_stream_of_empty_packets(monkeypat
             while True:
                 yield None, None
 
-    from test_review3_live import use_nd_camera
+    from camera_support import use_nd_camera
 
     use_nd_camera(monkeypatch, Dev)
     cam = prophesee_camera.PropheseeCameraSource(poll_timeout_s=0.01)

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 import torch
 from conftest import REAL_FILES, make_events
-from test_pipeline import NO_POST, ArraySource, FlakyLiveSource, SumModel
-from test_review2_gui import make_window, pattern, wait_frames
+from pipeline_support import NO_POST, ArraySource, FlakyLiveSource, SumModel
+from gui_support import make_window, pattern, wait_frames
+from pipeline_support import VoxelSpy, events_at, read_all
 
 from evfocus_live.cli import main
 from evfocus_live.config import SourceConfig, WindowConfig
@@ -24,37 +25,6 @@ from evfocus_live.writers.aedat4 import Aedat4Writer
 
 EVT2 = REAL_FILES["evt2"]
 DAVIS = REAL_FILES["davis346"]
-
-
-class VoxelSpy(torch.nn.Module):
-    """Keeps the voxel grids it is given (to see where each event landed)."""
-
-    def __init__(self):
-        super().__init__()
-        self.seen: list[torch.Tensor] = []
-
-    def reset_states(self):
-        pass
-
-    def forward(self, voxel):
-        self.seen.append(voxel.detach().clone())
-        return {"image": torch.sigmoid(voxel.sum(1, keepdim=True))}
-
-
-def events_at(xy, t0_us=0, step_us=10):
-    ev = np.zeros(len(xy), EVENT_DTYPE)
-    ev["t"] = t0_us + step_us * np.arange(len(xy))
-    ev["x"], ev["y"] = np.array(xy).T
-    ev["p"] = 1
-    return ev
-
-
-def read_all(src) -> np.ndarray:
-    parts = []
-    while (b := src.read()) is not None:
-        parts.append(b)
-    src.close()
-    return np.concatenate(parts)
 
 
 def run(ev, w, h, window: WindowConfig, model=None, batch=3000):

@@ -127,7 +127,7 @@ def test_viewer_replaying_a_file_cut_short_says_so_and_keeps_its_recording(qtbot
     recording is finalised and reads back, and the viewer takes another source."""
     import numpy as np
     from conftest import make_events
-    from test_review2_gui import make_window, pattern, wait_frames
+    from gui_support import make_window, pattern, wait_frames
 
     from evfocus_live.events import EVENT_DTYPE
     from evfocus_live.sources import open_source
@@ -167,7 +167,7 @@ def test_a_model_entry_point_naming_a_class_says_how_it_is_called(monkeypatch):
     which does not tell an author that the entry point is called ``factory(name, device)``."""
     from importlib.metadata import EntryPoint
 
-    from test_plugins import _with_extra
+    from plugin_support import _with_extra
 
     from evfocus_live.errors import CheckpointError
     from evfocus_live.nn.registry import load_model
@@ -197,8 +197,8 @@ def test_open_dialog_lists_a_plugin_file_format(qtbot, tmp_path, tiny_model, mon
     behind "All files"."""
     from importlib.metadata import EntryPoint
 
-    from test_plugins import _with_extra
-    from test_review2_gui import make_window, pattern
+    from plugin_support import _with_extra
+    from gui_support import make_window, pattern
 
     from evfocus_live import sources
     from evfocus_live.plugins import SOURCES
@@ -228,7 +228,7 @@ class _LevFile(EventSource):
 def test_a_refused_window_change_leaves_the_controls_on_what_runs(qtbot, tmp_path, tiny_model, monkeypatch):
     """The window controls kept a setting the pipeline refused, and ``opts.window`` took it:
     the combo showed a downsampling not in effect, and the next source opened with it."""
-    from test_review2_gui import make_window, pattern, wait_frames
+    from gui_support import make_window, pattern, wait_frames
 
     win = make_window(qtbot, tmp_path, pattern(), tiny_model)
     wait_frames(qtbot, win)

@@ -22,7 +22,7 @@ from evfocus_live.errors import CheckpointError, EvFocusError, InputError
 from evfocus_live.events import EVENT_DTYPE
 from evfocus_live.plugins import MODELS, POSTPROCESSORS, SOURCES, Registry, check_events, check_model_output
 from evfocus_live.sources.base import EventSource
-from test_plugins import _with_extra, tiny_factory
+from plugin_support import _with_extra, tiny_factory
 
 REPO = Path(__file__).resolve().parents[1]
 INTEGRATOR = REPO / "plugins" / "evfocus-plugin-integrator"

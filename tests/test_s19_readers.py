@@ -64,7 +64,7 @@ sys.exit(main(["info", info_path]))
 """
 
 
-def _write(fmt: str, path) -> None:
+def _write_long(fmt: str, path) -> None:
     """A file several batches long: RAW > 2 decode blocks (512 KiB each), AEDAT4 40 packets
     (the reader prefetches 4), npy 5 batches of the 1000 set in the script."""
     if fmt == "raw":
@@ -82,8 +82,8 @@ def _write(fmt: str, path) -> None:
 @pytest.mark.parametrize("fmt", ["raw", "aedat4", "npy"])
 def test_file_shrinking_while_read_gives_one_error_not_sigbus(tmp_path, fmt):
     seek_path, info_path = tmp_path / f"seek.{fmt}", tmp_path / f"info.{fmt}"
-    _write(fmt, seek_path)
-    _write(fmt, info_path)
+    _write_long(fmt, seek_path)
+    _write_long(fmt, info_path)
     size = seek_path.stat().st_size
     cut = size // 10  # below the first batch's end: the next read (and any seek) needs more
     r = subprocess.run([sys.executable, "-c", SCRIPT, fmt, str(seek_path), str(info_path), str(cut)],
@@ -100,41 +100,41 @@ def test_file_shrinking_while_read_gives_one_error_not_sigbus(tmp_path, fmt):
     assert str(seek_path) in seek["error"] and "shrank" in seek["error"], seek
 
 
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "bench_read.py"
+BENCH_READ = Path(__file__).resolve().parents[1] / "bench" / "bench_read.py"
 
 
-def _bench(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(BENCH), *args], cwd=BENCH.parents[1],
+def _bench_read(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(BENCH_READ), *args], cwd=BENCH_READ.parents[1],
                           capture_output=True, text=True, timeout=300)
 
 
 def test_bench_read_formats_option_and_npy_rows():
     """--formats picks readers (a run for one format need not build 20 M-event files of every
     format), and npy is benchmarked too; an unknown name is one line and exit 2."""
-    r = _bench("--formats", "npy", "--events", "2000", "--repeat", "1")
+    r = _bench_read("--formats", "npy", "--events", "2000", "--repeat", "1")
     assert r.returncode == 0, r.stderr
     rows = [line.split() for line in r.stdout.splitlines() if line.split()[:1] in (["npy"], ["evt3"])]
     assert [row[1] for row in rows] == ["np.load", "NpyFileSource"], r.stdout
     assert rows[1][-1] == "%" and rows[1][2] == "2,000", rows
-    r = _bench("--formats", "npy,nosuch")
+    r = _bench_read("--formats", "npy,nosuch")
     err = r.stderr.strip().splitlines()
     assert r.returncode == 2 and len(err) == 1 and "nosuch" in err[0] and "choose from" in err[0], r.stderr
 
 
-@pytest.mark.skipif(not (BENCH.parents[1] / ".git").exists(), reason="--baseline reads git history")
+@pytest.mark.skipif(not (BENCH_READ.parents[1] / ".git").exists(), reason="--baseline reads git history")
 def test_bench_read_baseline_compares_with_a_git_revision(tmp_path):
     """--baseline REV times the readers of REV against ours on the same files (interleaved, in
     one process) and prints ours/REV per file; --real adds recordings from a folder."""
     real = tmp_path / "real"
     real.mkdir()
-    _write("raw", real / "small.raw")
-    r = _bench("--formats", "evt2", "--events", "2000", "--repeat", "1", "--baseline", "HEAD",
+    _write_long("raw", real / "small.raw")
+    r = _bench_read("--formats", "evt2", "--events", "2000", "--repeat", "1", "--baseline", "HEAD",
                "--real", str(real))
     assert r.returncode == 0, r.stderr
     rows = {line.split()[0]: line.split() for line in r.stdout.splitlines()
             if line.startswith(("bench_evt2.raw ", "small.raw "))}
     assert set(rows) == {"bench_evt2.raw", "small.raw"}, r.stdout
     assert rows["small.raw"][1] == "300,000" and float(rows["small.raw"][-1]) > 0, rows
-    r = _bench("--formats", "evt2", "--baseline", "no-such-revision")
+    r = _bench_read("--formats", "evt2", "--baseline", "no-such-revision")
     err = r.stderr.strip().splitlines()
     assert r.returncode == 2 and len(err) == 1 and "no-such-revision" in err[0], r.stderr

@@ -115,7 +115,7 @@ def test_long_sequences_are_accepted_and_only_the_in_memory_path_refuses_them():
         simulate_sequence(cfg, 0)
 
 
-from test_review3_live import FULL_DISK_CLI as FULL_DISK  # noqa: E402 (`evfocus` on a full disk)
+from simulate_support import FULL_DISK_CLI as FULL_DISK  # noqa: E402 (`evfocus` on a full disk)
 
 
 def test_a_full_disk_while_writing_the_aedat4_leaves_no_sequence_file(tmp_path):

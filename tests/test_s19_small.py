@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 import torch
 from conftest import make_events
-from test_review2_gui import make_window, pattern, wait_frames  # noqa: F401 (shared viewer helpers)
-from test_train import tiny_cfg, tiny_data  # noqa: F401 (the shared training data fixture)
+from gui_support import make_window, pattern, wait_frames  # noqa: F401 (shared viewer helpers)
+from train_support import tiny_cfg, tiny_data  # noqa: F401 (the shared training data fixture)
 
 from evfocus_live.config import ModelConfig, PostConfig, WindowConfig
 from evfocus_live.errors import ConfigError, DeviceError
@@ -225,7 +225,7 @@ def test_metavision_size_failure_releases_the_camera_and_is_one_line(monkeypatch
 
 
 def test_metavision_reader_thread_failure_releases_the_camera(monkeypatch):
-    from test_fix3_sources import threads_cannot_start
+    from camera_support import threads_cannot_start
 
     mod, released = _fake_metavision(monkeypatch, (480, 640))
     threads_cannot_start(monkeypatch, mod)

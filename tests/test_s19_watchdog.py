@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pytest
 from conftest import make_events
-from test_review2_gui import make_window, wait_frames
+from gui_support import make_window, wait_frames
 
 import evfocus_live.pipeline as pipeline_mod
 from evfocus_live.config import PostConfig, WindowConfig

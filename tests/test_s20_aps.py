@@ -15,6 +15,8 @@ import cv2
 import numpy as np
 import pytest
 from conftest import REAL_FILES, make_events
+from aps_support import SYN_W, SYN_H, SYN_APS_US, syn_aps_image, davis_synth, ckpt, reconstruct, read_ts, aps_window  # noqa: F401 (fixtures)
+from aps_support import FakeDavis, pane_image
 
 from evfocus_live.cli import main
 from evfocus_live.config import PostConfig, WindowConfig
@@ -25,52 +27,6 @@ from evfocus_live.writers.aedat4 import Aedat4Writer
 
 DAVIS = REAL_FILES["davis346"]
 EVT2 = REAL_FILES["evt2"]
-
-#: the synthetic recording: 64x48, events over 0.1 s, APS frames at these times
-SYN_W, SYN_H = 64, 48
-SYN_APS_US = (20_000, 50_000, 80_000)
-
-
-def syn_aps_image(k: int) -> np.ndarray:
-    """A distinct grey image per APS frame (a gradient shifted by k)."""
-    x = np.arange(SYN_W, dtype=np.int32)[None, :] + np.arange(SYN_H, dtype=np.int32)[:, None]
-    return ((x * 2 + 60 * k) % 256).astype(np.uint8)
-
-
-@pytest.fixture(scope="module")
-def davis_synth(tmp_path_factory) -> Path:
-    """A DAVIS-like .aedat4 with events and 3 APS frames (dv-processing's writer)."""
-    import dv_processing as dv
-
-    path = tmp_path_factory.mktemp("aps") / "synth_davis.aedat4"
-    ev = make_events(6_000, SYN_W, SYN_H, t0_us=1_000, duration_us=99_000, seed=20)
-    w = dv.io.MonoCameraWriter(str(path), dv.io.MonoCameraWriter.DAVISConfig("DAVIS346_synth", (SYN_W, SYN_H)))
-    store = dv.EventStore()
-    for t, x, y, p in ev.tolist():
-        store.push_back(t, x, y, bool(p))
-    w.writeEvents(store)
-    for k, t in enumerate(SYN_APS_US):
-        w.writeFrame(dv.Frame(t, syn_aps_image(k)))
-    del w  # (dv writes the index when the writer goes)
-    return path
-
-
-@pytest.fixture(scope="module")
-def ckpt(tmp_path_factory) -> Path:
-    import torch
-
-    from evfocus_live.nn.registry import build_model, save_checkpoint
-    torch.manual_seed(0)
-    return save_checkpoint(tmp_path_factory.mktemp("ckpt") / "firenet_tiny.pt", build_model("firenet", {"base": 2}))
-
-
-def reconstruct(inp, out, ckpt, *extra) -> int:
-    return main(["reconstruct", str(inp), "-o", str(out), "--model", str(ckpt), "--device", "cpu",
-                 "--no-progress", *extra])
-
-
-def read_ts(d: Path) -> list[tuple[int, int]]:
-    return [tuple(int(v) for v in ln.split()) for ln in (d / "timestamps.txt").read_text().splitlines()]
 
 
 def aps_of(path) -> list[tuple[int, np.ndarray]]:
@@ -180,20 +136,6 @@ def test_aps_memory_cap_keeps_the_first_frames_and_says_so(davis_synth, monkeypa
 
 
 # ---------------------------------------------------------------------- the DAVIS camera (mocked)
-class FakeDavis:
-    """dv's camera as DvCameraSource uses it: events, and APS frames now and then."""
-
-    def __init__(self, frames):
-        self.frames = list(frames)
-
-    def isRunning(self):
-        return True
-
-    def getNextEventBatch(self):
-        return None
-
-    def getNextFrame(self):
-        return self.frames.pop(0) if self.frames else None
 
 
 def test_dv_camera_keeps_the_last_aps_frames_it_received():
@@ -350,23 +292,6 @@ def test_info_lists_aps_frames(capsys, davis_synth):
 
 # ---------------------------------------------------------------------- the viewer
 FRAME_TIMEOUT_MS = 30_000
-
-
-def aps_window(qtbot, tmp_path, source, model, **kw):
-    from evfocus_live.gui.window import MainWindow, ViewerOptions
-    opts = ViewerOptions(source=source, model_obj=model, post=PostConfig(steps=()),
-                         window=kw.pop("window", None) or WindowConfig(mode="events",
-                                                                       window_events=kw.pop("window_events", 800)),
-                         record_dir=tmp_path / "rec", snapshot_dir=tmp_path / "snap", **kw)
-    win = MainWindow(opts)
-    qtbot.addWidget(win)
-    win.resize(1200, 600)
-    win.show()
-    return win
-
-
-def pane_image(pane) -> np.ndarray:
-    return np.asarray(pane.image_item.image)
 
 
 def expected_aps(frames, t_us):

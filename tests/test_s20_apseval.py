@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import torch
 from conftest import REAL_FILES, make_events
-from test_s20_aps import SYN_APS_US, SYN_H, SYN_W, aps_window, davis_synth, syn_aps_image  # noqa: F401 (a fixture)
+from aps_support import SYN_APS_US, SYN_H, SYN_W, aps_window, davis_synth, pane_image, syn_aps_image  # noqa: F401 (a fixture)
 
 from evfocus_live.cli import main
 from evfocus_live.train.evaluate import evaluate_aps, markdown_report, minmax_normalised
@@ -195,13 +195,9 @@ def viewer(qtbot, tmp_path, source, model, window, **kw):
     return aps_window(qtbot, tmp_path, source, model, window=window, **kw)
 
 
-def expected_aps(t_us):
+def expected_syn_aps(t_us):
     before = [(t, syn_aps_image(k)) for k, t in enumerate(SYN_APS_US) if t <= t_us]
     return before[-1] if before else None
-
-
-def pane_image(pane) -> np.ndarray:
-    return np.asarray(pane.image_item.image)
 
 
 @pytest.mark.gui
@@ -229,7 +225,7 @@ def test_viewer_plays_while_the_aps_frames_load_and_shows_them_after(qtbot, tmp_
         shown = win.frames_painted
         release.set()
         qtbot.waitUntil(lambda: not win.session.aps_loading and not win._aps_waiting, timeout=FRAME_TIMEOUT_MS)
-        exp = expected_aps(win.last_frame.t_us)
+        exp = expected_syn_aps(win.last_frame.t_us)
         assert exp is not None and win.last_frame.aps_t_us == exp[0]
         assert np.array_equal(pane_image(win.defocus_pane), exp[1])
         assert win.defocus_pane.note.toPlainText() == "" and win.frames_painted == shown
@@ -238,7 +234,7 @@ def test_viewer_plays_while_the_aps_frames_load_and_shows_them_after(qtbot, tmp_
 
         def shows_its_aps_frame():
             fv = win.last_frame
-            e = expected_aps(fv.t_us)
+            e = expected_syn_aps(fv.t_us)
             return fv.index > 0 and e is not None and fv.aps_t_us == e[0] and np.array_equal(pane_image(win.defocus_pane), e[1])
         qtbot.waitUntil(shows_its_aps_frame, timeout=FRAME_TIMEOUT_MS)
         win.close()
@@ -256,7 +252,7 @@ def test_viewer_aps_pane_follows_the_roi(qtbot, tmp_path, tiny_model, davis_synt
 
     def shows_its_cropped_aps_frame():
         fv = win.last_frame
-        e = None if fv is None else expected_aps(fv.t_us)
+        e = None if fv is None else expected_syn_aps(fv.t_us)
         return e is not None and np.array_equal(pane_image(win.defocus_pane), block_means(e[1][4:37, 6:43], 2))
     qtbot.waitUntil(shows_its_cropped_aps_frame, timeout=FRAME_TIMEOUT_MS)
     assert pane_image(win.defocus_pane).shape == pane_image(win.frame_pane).shape == (17, 19)

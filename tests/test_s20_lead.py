@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6 import QtCore
-from test_review2_gui import pattern, wait_frames
+from gui_support import pattern, wait_frames
 
 from evfocus_live.gui import app
 from evfocus_live.gui.window import MainWindow, ViewerOptions

@@ -8,7 +8,7 @@ import torch
 from conftest import TINY, make_events
 
 from evfocus_live import benchmark
-from evfocus_live.writers import Hdf5Writer
+from evfocus_live.writers.hdf5 import Hdf5Writer
 
 
 # ---------------------------------------------------------------------- evfocus bench --roi row
@@ -82,8 +82,8 @@ def _outline_pixels(win) -> int:
 @pytest.mark.gui
 @pytest.mark.usefixtures("one_torch_thread")
 def test_the_roi_is_outlined_on_the_whole_sensor_event_modes(qtbot, tmp_path, tiny_model):
-    from test_review2_gui import make_window, pattern, wait_frames
-    from test_s20_roi import set_roi
+    from gui_support import make_window, pattern, wait_frames
+    from gui_support import set_roi
 
     win = make_window(qtbot, tmp_path, pattern(96, 72), tiny_model)
     wait_frames(qtbot, win)

@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 import torch
 from conftest import REAL_FILES, make_events
-from test_pipeline import NO_POST, ArraySource, FlakyLiveSource, SumModel
-from test_review2_gui import make_window, pattern, wait_frames
-from test_s19_downsample import VoxelSpy, events_at, read_all
+from pipeline_support import NO_POST, ArraySource, FlakyLiveSource, SumModel
+from gui_support import make_window, pattern, wait_frames
+from pipeline_support import VoxelSpy, events_at, read_all
+from gui_support import set_roi
+from gui_support import drag
 
 from evfocus_live.cli import main
 from evfocus_live.cli.options import parse_roi
@@ -225,9 +227,6 @@ def test_headless_video_is_the_roi_and_the_recording_the_whole_sensor(tmp_path, 
 
 
 # ---------------------------------------------------------------------- the viewer
-def set_roi(win, text: str) -> None:
-    win.roi_edit.setText(text)
-    win.roi_edit.editingFinished.emit()
 
 
 @pytest.mark.gui
@@ -282,36 +281,12 @@ def test_a_source_that_cannot_hold_the_roi_runs_whole_and_says_so(qtbot, tmp_pat
                                         (["--window-ms", "0"], "window_ms"), (["--input", "/nonexistent.raw"],
                                                                               "nonexistent")])
 def test_bench_roi_refuses_bad_options_in_one_line(args, said):
-    from test_benchmark import _bench
+    from cli_support import _bench
 
     r = _bench("bench_roi.py", *args)
     err = r.stderr.strip().splitlines()
     assert r.returncode == 2 and len(err) == 1 and "Traceback" not in r.stderr, (r.returncode, r.stderr)
     assert err[0].startswith("bench_roi.py: error:") and said in err[0] and not r.stdout.strip(), err
-
-
-def drag(qtbot, pane, a: tuple[float, float], b: tuple[float, float], steps: int = 6) -> None:
-    """A left-button drag on ``pane`` from image pixel ``a`` to ``b`` (press, moves, release)."""
-    from PySide6 import QtCore, QtGui, QtWidgets
-
-    vp = pane.viewport()
-
-    def at(p):
-        return QtCore.QPointF(pane.mapFromScene(pane.view.mapViewToScene(QtCore.QPointF(*p))))
-
-    def send(kind, p, buttons):
-        ev = QtGui.QMouseEvent(kind, p, vp.mapToGlobal(p), QtCore.Qt.MouseButton.LeftButton, buttons,
-                               QtCore.Qt.KeyboardModifier.NoModifier)
-        QtWidgets.QApplication.sendEvent(vp, ev)
-
-    left = QtCore.Qt.MouseButton.LeftButton
-    send(QtCore.QEvent.Type.MouseButtonPress, at(a), left)
-    for i in range(1, steps + 1):
-        qtbot.wait(40)  # (pyqtgraph's scene skips moves that come too fast)
-        t = i / steps
-        send(QtCore.QEvent.Type.MouseMove, at((a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]))), left)
-    qtbot.wait(40)
-    send(QtCore.QEvent.Type.MouseButtonRelease, at(b), QtCore.Qt.MouseButton.NoButton)
 
 
 @pytest.mark.gui

@@ -115,7 +115,7 @@ def test_soak_script_runs_and_reports_samples(tmp_path):
 def test_status_log_keeps_the_newest_messages_only(qtbot, tmp_path, tiny_model):
     """Every status message was kept for the window's life: a viewer left running for days
     (a flapping camera: two lines per stall) grew without end."""
-    from test_review2_gui import make_window, pattern
+    from gui_support import make_window, pattern
 
     from evfocus_live.gui.window import STATUS_LOG_MAX
 

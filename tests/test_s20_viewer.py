@@ -18,8 +18,8 @@ import cv2
 import pytest
 from conftest import REAL_FILES, REPO, make_events
 from PySide6 import QtCore
-from test_gui import wait_idle
-from test_review2_gui import make_window, pattern, wait_frames
+from gui_support import wait_idle
+from gui_support import make_window, pattern, wait_frames
 
 from evfocus_live.config import PostConfig
 from evfocus_live.core.slicing import AdaptiveSlicer

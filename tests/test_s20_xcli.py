@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import REAL_FILES
-from test_s20_aps import ckpt, read_ts, reconstruct  # noqa: F401 (ckpt: a fixture)
+from aps_support import ckpt, read_ts, reconstruct  # noqa: F401 (ckpt: a fixture)
 
 from evfocus_live.cli import main
 from evfocus_live.config import ModelConfig, SourceConfig, WindowConfig

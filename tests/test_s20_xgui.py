@@ -8,7 +8,7 @@ import dataclasses
 import numpy as np
 import pytest
 from conftest import REAL_FILES, REPO
-from test_s20_aps import aps_window, davis_synth, pane_image  # noqa: F401  (a fixture)
+from aps_support import aps_window, davis_synth, pane_image  # noqa: F401  (a fixture)
 
 DAVIS = REAL_FILES["davis346"]
 FRAME_TIMEOUT_MS = 30_000

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 import torch
 from conftest import make_events
+from aps_support import W, H, ROI_FRAMES, KEPT, write_davis
 
 from evfocus_live.cli import main
 from evfocus_live.config import PostConfig, WindowConfig
@@ -26,33 +27,11 @@ from evfocus_live.sources import aedat4_file
 from evfocus_live.sources.aedat4_file import APS_FILL, Aedat4FileSource
 from evfocus_live.train.evaluate import evaluate_aps, minmax_normalised
 
-W, H = 64, 48
-#: the positioned recording's frames: (t_us, x, y, w, h); the last two lie partly off the sensor
-ROI_FRAMES = ((20_000, 0, 0, W, H), (40_000, 10, 8, 32, 20), (60_000, 10, 8, 32, 20),
-              (70_000, 40, 30, 32, 20), (75_000, -1, 0, 32, 20), (80_000, 12, 6, 40, 36))
-KEPT = [f for f in ROI_FRAMES if f[1] >= 0 and f[2] >= 0 and f[1] + f[3] <= W and f[2] + f[4] <= H]
-
 
 def roi_image(k: int, w: int, h: int) -> np.ndarray:
     """A distinct textured image per frame (no flat area: SSIM is defined everywhere)."""
     yy, xx = np.mgrid[0:h, 0:w]
     return ((xx * 7 + yy * 13 + 40 * k + (xx * yy) % 17) % 256).astype(np.uint8)
-
-
-def write_davis(path: Path, frames, n_events: int = 6_000) -> Path:
-    """A 64x48 DAVIS-like .aedat4 with events over 0.1 s and the given (t, x, y, w, h) frames."""
-    import dv_processing as dv
-
-    ev = make_events(n_events, W, H, t0_us=1_000, duration_us=99_000, seed=21)
-    wr = dv.io.MonoCameraWriter(str(path), dv.io.MonoCameraWriter.DAVISConfig("DAVIS346_roi", (W, H)))
-    store = dv.EventStore()
-    for t, x, y, p in ev.tolist():
-        store.push_back(t, x, y, bool(p))
-    wr.writeEvents(store)
-    for k, (t, x, y, w, h) in enumerate(frames):
-        wr.writeFrame(dv.Frame(t, 1000, x, y, roi_image(k, w, h), dv.FrameSource.SENSOR))
-    del wr  # (dv writes the index when the writer goes)
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -184,7 +163,7 @@ def test_eval_skips_a_recording_whose_aps_region_is_too_small(tmp_path):
 
 def test_dv_camera_places_positioned_frames_and_leaves_out_those_off_the_sensor(caplog):
     from evfocus_live.sources.dv_camera import DvCameraSource
-    from test_s20_aps import FakeDavis as Cam  # (dv's camera, mocked)
+    from aps_support import FakeDavis as Cam  # (dv's camera, mocked)
 
     small = roi_image(0, 32, 20)
     frames = [SimpleNamespace(timestamp=1000, image=small, positionX=10, positionY=8),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import REAL_FILES
-from test_s21_qagui import FRAME_TIMEOUT_MS, davis_window, paused_on_a_frame, redone
+from gui_support import FRAME_TIMEOUT_MS, davis_window, paused_on_a_frame, redone
 
 from evfocus_live.config import WindowConfig
 

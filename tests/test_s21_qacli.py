@@ -20,7 +20,7 @@ import textwrap
 import pytest
 import torch
 from conftest import REAL_FILES
-from test_s20_aps import ckpt, read_ts, reconstruct  # noqa: F401 (ckpt: a fixture)
+from aps_support import ckpt, read_ts, reconstruct  # noqa: F401 (ckpt: a fixture)
 
 from evfocus_live.cli import main
 
@@ -127,7 +127,7 @@ def test_a_video_cut_short_is_one_line_without_ffmpegs_own(tmp_path):
 def test_resume_says_when_it_does_not_load_the_init_weights(tmp_path, caplog):
     """--resume over a last.pt goes on from it: an --init naming other weights than the run
     started from was dropped without a word. Now a warning; the same weights stay silent."""
-    from test_train import tiny_cfg
+    from train_support import tiny_cfg
 
     from evfocus_live.train.synth import simulate_minimal
     from evfocus_live.train.trainer import train

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from test_s19_readme import PYTHON_SECTION, commands_in, snippets
+from readme_checker import PYTHON_SECTION, commands_in, snippets
 
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "README.md"

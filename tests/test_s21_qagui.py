@@ -6,20 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import REAL_FILES
-from test_review2_gui import make_window, pattern, wait_frames
-from test_s20_aps import pane_image
-from test_s20_roi import drag
+from gui_support import make_window, pattern, set_roi, wait_frames
+from aps_support import pane_image
+from gui_support import drag
+from gui_support import FRAME_TIMEOUT_MS, davis_window, paused_on_a_frame, redone
 
 from evfocus_live.config import WindowConfig
 
 DAVIS = REAL_FILES["davis346"]
-
-FRAME_TIMEOUT_MS = 30_000
-
-
-def set_roi(win, text: str) -> None:
-    win.roi_edit.setText(text)
-    win.roi_edit.editingFinished.emit()
 
 
 def wait_shape(qtbot, win, shape) -> None:
@@ -77,33 +71,6 @@ def test_an_roi_typed_with_no_source_running_is_the_next_sources(qtbot, tmp_path
     win.close()
 
 
-def davis_window(qtbot, tmp_path, model, **kw):
-    from test_s20_aps import aps_window
-
-    return aps_window(qtbot, tmp_path, str(DAVIS["path"]), model, **kw)
-
-
-def paused_on_a_frame(qtbot, win):
-    """Pause a replay and wait until the frame on show is the last it makes."""
-    from test_gui import wait_idle
-
-    wait_frames(qtbot, win, 2)
-    win.play_button.click()
-    qtbot.waitUntil(lambda: win.session.paused, timeout=5000)
-    wait_idle(qtbot, win.session)
-    qtbot.wait(100)
-    return win.last_frame, win.frames_painted
-
-
-def redone(qtbot, win, fv, n):
-    """One new frame of the same window, and the replay still paused."""
-    qtbot.waitUntil(lambda: win.frames_painted > n, timeout=FRAME_TIMEOUT_MS)
-    qtbot.waitUntil(lambda: win.session.paused and win.play_button.text() == "Play", timeout=5000)
-    new = win.last_frame
-    assert (new.t_start_us, new.t_us) == (fv.t_start_us, fv.t_us) and new.index > fv.index
-    return new, win.frames_painted
-
-
 @pytest.mark.gui
 @pytest.mark.usefixtures("one_torch_thread")
 def test_a_paused_replay_shows_one_frame_of_a_new_model_filter_or_event_view(qtbot, tmp_path, tiny_model, tiny_ckpt):
@@ -141,7 +108,7 @@ def test_recording_saved_counts_every_event_written(qtbot, tmp_path, tiny_model)
     it said fewer than the file holds (277,422 for 278,851)."""
     import re
 
-    from test_s19_downsample import read_all
+    from pipeline_support import read_all
 
     from evfocus_live.sources import open_source
 
@@ -191,7 +158,7 @@ def test_an_roi_where_nothing_moves_blanks_the_panes_and_says_so(qtbot, tmp_path
 def test_a_first_file_that_does_not_open_is_said_once(qtbot, tmp_path, tiny_model, caplog):
     """`evfocus-live folder/`: the log said "is a directory" twice, once alone and once with
     "- showing the simulated camera instead"."""
-    from test_review2_gui import make_window as window_on
+    from gui_support import make_window as window_on
 
     with caplog.at_level("WARNING"):
         win = window_on(qtbot, tmp_path, str(tmp_path), tiny_model)

@@ -42,7 +42,7 @@ import copy, threading, torch, warnings
 warnings.simplefilter("ignore")
 from evfocus_live.nn import runtime
 from evfocus_live.nn.runtime import InferenceModel
-from test_runtime import small, voxels, plain_run, assert_same
+from runtime_support import small, voxels, plain_run, assert_same
 model, vox = small(), voxels(4)
 in_trace, user_done = threading.Event(), threading.Event()
 freeze = torch.jit.freeze
@@ -80,5 +80,5 @@ def test_a_users_trace_made_while_a_pipeline_traces_keeps_its_methods():
     """The registry was cleared when every function in it had a class name the runtime's traces
     had made: a user's trace of the same model made in another thread meanwhile had only such
     names, and lost its methods. A live module of the registry's now keeps it."""
-    from test_s21_runtime import _run_script
+    from runtime_support import _run_script
     _run_script(CONCURRENT_TRACE_SCRIPT)

@@ -73,7 +73,7 @@ def test_at_aps_check_of_frames_all_off_the_sensor_does_not_say_no_frame_stream(
     what it leaves out), so when it leaves out every frame its line is all the user sees: it
     said "no frame stream in it" of a file that has one (frames placed off the sensor)."""
     pytest.importorskip("dv_processing")
-    from test_s21_aps import W, H, write_davis
+    from aps_support import W, H, write_davis
 
     from evfocus_live.cli.reconstruct import _check_aps
 

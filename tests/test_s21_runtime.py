@@ -18,7 +18,8 @@ import torch
 
 from evfocus_live.nn import runtime
 from evfocus_live.nn.runtime import InferenceModel
-from test_runtime import assert_same, plain_run, small, voxels
+from runtime_support import assert_same, plain_run, small, voxels
+from runtime_support import _run_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -196,7 +197,7 @@ def test_a_failed_build_lets_the_waiting_thread_try_its_own(monkeypatch):
 RECLAIM_SCRIPT = """
 import copy, torch
 from evfocus_live.nn.runtime import InferenceModel
-from test_runtime import small, voxels, plain_run, assert_same
+from runtime_support import small, voxels, plain_run, assert_same
 def names():
     return len(torch.jit._state._python_cu.get_functions())
 model, vox, runners = small(), voxels(4), []
@@ -230,7 +231,7 @@ USERS_TRACE_SCRIPT = """
 import copy, torch, warnings
 from evfocus_live.nn import runtime
 from evfocus_live.nn.runtime import InferenceModel
-from test_runtime import small, voxels, plain_run, assert_same
+from runtime_support import small, voxels, plain_run, assert_same
 model, vox = small(), voxels(4)
 mine = copy.deepcopy(model)
 with torch.no_grad(), warnings.catch_warnings():
@@ -246,15 +247,6 @@ with torch.no_grad():
     assert torch.equal(users(vox[2])["image"], want)  # its methods are still there
 print("ok")
 """
-
-
-def _run_script(script: str) -> str:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "tests")]))
-    done = subprocess.run([sys.executable, "-W", "ignore", "-c", script], cwd=ROOT / "tests",
-                          env=env, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.split()[-1] == "ok"
-    return done.stdout
 
 
 def test_a_users_own_trace_of_the_same_model_keeps_its_methods():
@@ -341,7 +333,7 @@ UNSAVABLE_SCRIPT = """
 import copy, logging, torch
 from evfocus_live.nn import runtime
 from evfocus_live.nn.runtime import InferenceModel
-from test_runtime import small, voxels, plain_run, assert_same
+from runtime_support import small, voxels, plain_run, assert_same
 lines = []
 class Keep(logging.Handler):
     def emit(self, record):

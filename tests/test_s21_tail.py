@@ -119,7 +119,7 @@ def test_decoder_stops_at_a_time_high_jump_and_stays_stopped(version):
 
 # ---------------------------------------------------------------- 2. info counts the APS frames used
 def test_info_counts_the_aps_frames_reconstruct_uses(tmp_path, capsys, caplog, tiny_ckpt):
-    from test_s21_aps import KEPT, ROI_FRAMES, write_davis
+    from aps_support import KEPT, ROI_FRAMES, write_davis
 
     path = write_davis(tmp_path / "roi.aedat4", ROI_FRAMES)
     with caplog.at_level(logging.WARNING):

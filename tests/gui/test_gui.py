@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 from conftest import REAL_FILES, make_events
 from PySide6 import QtCore
+from gui_support import CorruptFile, _pluggable_camera, slow_integration, wait_idle
 
 from evfocus_live.config import ModelConfig, PostConfig, WindowConfig
 from evfocus_live.gui.session import LiveSession
@@ -58,19 +59,6 @@ def _window_on(opts, source):
 def wait_frames(qtbot, win, n=2, timeout=FRAME_TIMEOUT_MS):
     start = win.frames_painted
     qtbot.waitUntil(lambda: win.frames_painted >= start + n, timeout=timeout)
-
-
-def wait_idle(qtbot, session, quiet_ms=400, timeout_s=30.0):
-    """Wait until a paused pipeline has finished the windows it had already taken."""
-    deadline = time.monotonic() + timeout_s
-    last = -1
-    while time.monotonic() < deadline:
-        n = session.pipeline.stats.frames
-        if n == last and session.pipeline.ring.fill == 0:
-            return
-        last = n
-        qtbot.wait(quiet_ms)
-    raise AssertionError("pipeline did not go idle while paused")
 
 
 def grab(pane) -> np.ndarray:
@@ -361,23 +349,6 @@ def test_faults_reach_the_status_bar(qtbot, tmp_path, tiny_model):
     win.close()
 
 
-def _pluggable_camera():
-    """A live source that raises DeviceError once ``plugged`` is False, like a pulled cable."""
-    from evfocus_plugin_pattern import PatternSource
-
-    from evfocus_live.errors import DeviceError
-
-    class Cam(PatternSource):
-        format = "dying-cam"
-        plugged = True
-
-        def read(self):
-            if not self.plugged:
-                raise DeviceError("camera disconnected")
-            return super().read()
-    return Cam(width=64, height=48)
-
-
 def test_camera_unplugged_mid_stream_falls_back(qtbot, tmp_path, tiny_model, monkeypatch):
     import evfocus_live.gui.window as wmod
     opened = []
@@ -401,28 +372,6 @@ def test_camera_unplugged_mid_stream_falls_back(qtbot, tmp_path, tiny_model, mon
     assert cap.isOpened() and cap.read()[0]
     wait_frames(qtbot, win, 1)
     win.close()
-
-
-class CorruptFile(EventSource):
-    """A recording whose 4th packet is corrupt."""
-    format, sensor, width, height = "corrupt", "test", 64, 48
-
-    def __init__(self):
-        self.ev = make_events(40_000, 64, 48, duration_us=400_000)
-        self.i = 0
-
-    def read(self):
-        from evfocus_live.errors import InputError
-        self.i += 1
-        if self.i > 3:
-            raise InputError("corrupt.aedat4: packet 4 is truncated")
-        return self.ev[(self.i - 1) * 5000:self.i * 5000]
-
-    def seek(self, t_us):
-        self.i = int(np.searchsorted(self.ev["t"], t_us)) // 5000
-
-    def time_range_us(self):
-        return int(self.ev["t"][0]), int(self.ev["t"][-1])
 
 
 def test_file_corrupt_mid_stream_is_reported_and_the_viewer_stays_usable(qtbot, tmp_path, tiny_model):
@@ -697,15 +646,6 @@ def test_heavy_model_on_a_cpu_is_said_once(tmp_path, tiny_model):
 
 
 # ---------------------------------------------------------------------- controls that hold
-def slow_integration(delay_s: float = 0.06):
-    """Direct integration that takes ``delay_s`` a window: the worker lags behind the reader."""
-    from evfocus_live.gui.session import DirectIntegration
-
-    class Slow(DirectIntegration):
-        def forward(self, voxel):
-            time.sleep(delay_s)
-            return super().forward(voxel)
-    return Slow()
 
 
 def test_device_without_cuda_runs_on_the_cpu_in_the_viewer(qtbot, tmp_path, tiny_model, monkeypatch):

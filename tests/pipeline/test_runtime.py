@@ -15,10 +15,10 @@ from conftest import make_events
 from evfocus_live.config import ModelConfig, PostConfig, WindowConfig
 from evfocus_live.errors import ConfigError
 from evfocus_live.nn import runtime
-from evfocus_live.nn.registry import build_model
 from evfocus_live.nn.runtime import InferenceModel, optimize_for_inference, set_threads
 from evfocus_live.pipeline import Pipeline
-from test_pipeline import ArraySource, SumModel
+from pipeline_support import ArraySource, SumModel
+from runtime_support import small, voxels, plain_run, assert_same
 
 ATOL = 1e-5
 SMALL = {"evfocus": dict(base=4, kernel=3, num_deblur_blocks=1), "e2vid": dict(base=4),
@@ -30,30 +30,6 @@ def _keep_threads():
     n = torch.get_num_threads()
     yield
     torch.set_num_threads(n)
-
-
-def small(arch="evfocus"):
-    torch.manual_seed(0)
-    return build_model(arch, dict(SMALL[arch])).eval()
-
-
-def voxels(n, h=30, w=40, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    return [torch.randn(1, 5, h, w, generator=g) for _ in range(n)]
-
-
-def plain_run(model, vox):
-    with torch.inference_mode():
-        return [{k: v.clone() for k, v in model(x).items()} for x in vox]
-
-
-def assert_same(outs, ref):
-    assert len(outs) == len(ref)
-    for o, r in zip(outs, ref):
-        assert set(r) <= set(o)
-        for k in r:
-            assert o[k].shape == r[k].shape
-            assert float((o[k].float() - r[k].float()).abs().max()) <= ATOL, k
 
 
 @pytest.mark.parametrize("arch", ["evfocus", "e2vid", "firenet"])

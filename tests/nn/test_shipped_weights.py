@@ -13,7 +13,7 @@ from evfocus_live.nn.registry import available_models, load_model, sha256_file
 from evfocus_live.plugins import MODELS, Registry
 from evfocus_live.train.trainer import load_config
 
-MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 SHIPPED = ["evfocus", "evfocus-full", "e2vid", "e2vid-full", "e2vid-sharp", "firenet"]
 
 

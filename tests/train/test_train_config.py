@@ -17,7 +17,7 @@ from evfocus_live.train.dataset import Augment, SequenceDataset, load_sequence
 from evfocus_live.train.synth import simulate_minimal
 from evfocus_live.train.trainer import load_config, normalize_config, train
 
-MODELS = Path(__file__).resolve().parents[1] / "models"
+MODELS = Path(__file__).resolve().parents[2] / "models"
 TINY = {"arch": "evfocus", "base": 4, "kernel": 3, "num_deblur_blocks": 1}
 
 

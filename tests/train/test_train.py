@@ -22,30 +22,13 @@ from evfocus_live.train.synth import simulate_minimal
 from evfocus_live.train.trainer import Unroll, load_config, normalize_config, train
 
 from conftest import make_events
+from train_support import tiny_data, tiny_cfg  # noqa: F401 (fixtures)
 
 TINY_MODEL = {"arch": "evfocus", "base": 4, "kernel": 3, "num_deblur_blocks": 1}
 
 
 #: the tiny models here run far faster on one thread than on two contended ones
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
-
-
-@pytest.fixture(scope="session")
-def tiny_data(tmp_path_factory):
-    d = tmp_path_factory.mktemp("sim")
-    simulate_minimal(d / "seq_00000.h5", width=64, height=48, n_frames=12, sigma_range=(1, 3), seed=1)
-    simulate_minimal(d / "seq_00001.h5", width=64, height=48, n_frames=12, sigma_range=(4, 6), seed=2,
-                     focus_sweep=True)
-    return d
-
-
-def tiny_cfg(data, out, **train_kw):
-    return normalize_config({
-        "model": dict(TINY_MODEL),
-        "data": {"train": str(data), "seq_len": 3, "batch_size": 2, "stride": 2},
-        "augment": {"crop": 32},
-        "train": {"steps": 3, "out": str(out), "threads": 1, "log_every": 1, "device": "cpu", **train_kw},
-    })
 
 
 def test_sequence_cache_and_items(tiny_data):
@@ -379,7 +362,7 @@ def test_average_checkpoints_is_the_weight_mean_and_names_its_stages(tmp_path, m
 
     monkeypatch.setenv("EVFOCUS_MODELS_DIR", str(tmp_path / "models"))
     (tmp_path / "models").mkdir()
-    cfg = Path(__file__).resolve().parents[1] / "models" / "configs" / "e2vid-full.toml"
+    cfg = Path(__file__).resolve().parents[2] / "models" / "configs" / "e2vid-full.toml"
     text = write_card("avg-test", out, cfg, None, "avg-test").read_text()
     assert "the mean of the weights at the ends of stages 2, 3 (5, 10 steps" in text
     from evfocus_live.train.trainer import _init_weights
@@ -433,12 +416,12 @@ def test_graft_takes_the_head_from_the_donor_and_leaves_the_frame(tmp_path, monk
     assert meta["step"] == 9 and meta["grafted"]["stages"] == 2 and meta["grafted"]["steps"] == 10
     monkeypatch.setenv("EVFOCUS_MODELS_DIR", str(tmp_path / "models"))
     (tmp_path / "models").mkdir()
-    text = write_card("g-test", out, Path(__file__).resolve().parents[1] / "models" / "configs" / "evfocus-stage4.toml",
+    text = write_card("g-test", out, Path(__file__).resolve().parents[2] / "models" / "configs" / "evfocus-stage4.toml",
                       None, "g-test").read_text()
     assert f"`redefocus.` ({meta['grafted']['params']:,} parameters) from stage 2's end (10 steps)" in text
     # a further stage from the grafted weights names the graft in its chain
     nxt = save_checkpoint(tmp_path / "next.pt", g, {"step": 5, "init": {**meta, "path": str(out)}})
-    text = write_card("g-next", nxt, Path(__file__).resolve().parents[1] / "models" / "configs" / "evfocus-stage4.toml",
+    text = write_card("g-next", nxt, Path(__file__).resolve().parents[2] / "models" / "configs" / "evfocus-stage4.toml",
                       None, "g-next").read_text()
     assert "stage 4: 5 steps" in text and "(from stage 3's weights with `redefocus.` from stage 2's end" in text
 
@@ -475,7 +458,7 @@ def test_config_errors(tmp_path):
 def test_shipped_configs_parse():
     from pathlib import Path
 
-    cfgs = sorted((Path(__file__).parents[1] / "models" / "configs").glob("*.toml"))
+    cfgs = sorted((Path(__file__).parents[2] / "models" / "configs").glob("*.toml"))
     assert {"evfocus.toml", "evfocus-full.toml", "e2vid.toml", "firenet.toml"} <= {p.name for p in cfgs}
     for p in cfgs:
         assert load_config(p)["model"]["arch"] in ("evfocus", "e2vid", "firenet")

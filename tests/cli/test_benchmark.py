@@ -10,6 +10,7 @@ import torch
 from evfocus_live import benchmark
 from evfocus_live.core.voxel import voxel_grid
 from conftest import make_events
+from cli_support import _bench
 
 
 def test_tile_events_keeps_order_and_spatial_content():
@@ -49,7 +50,7 @@ def test_gpu_bench_script_runs_end_to_end_and_compares_precisions(tmp_path, one_
     paths = [str(save_checkpoint(tmp_path / f"{a}.pt", build_model(a, TINY if a == "evfocus" else {"base": 4}), {}))
              for a in ("e2vid", "evfocus")]
     out = tmp_path / "gpu.json"
-    script = runpy.run_path(str(Path(__file__).resolve().parents[1] / "bench" / "bench_gpu.py"))
+    script = runpy.run_path(str(Path(__file__).resolve().parents[2] / "bench" / "bench_gpu.py"))
     assert script["main"](["--device", "cpu", "--precisions", "auto", "fp32", "--seconds", "1", "--frames", "3",
                            "--models", *paths, "-o", str(out)]) == 0
     res = json.loads(out.read_text())
@@ -80,7 +81,7 @@ def test_focus_readout_bench_runs_and_its_roughness_flags_a_checkerboard(tmp_pat
     from evfocus_live.nn.registry import build_model, save_checkpoint
     from conftest import TINY
 
-    script = runpy.run_path(str(Path(__file__).resolve().parents[1] / "bench" / "focus_readout.py"))
+    script = runpy.run_path(str(Path(__file__).resolve().parents[2] / "bench" / "focus_readout.py"))
     y, x = np.mgrid[0:64, 0:96]
     ramp = 0.001 * (x - 40.0) ** 2
     r4, r8 = script["grid_roughness_px"](ramp)
@@ -153,17 +154,7 @@ def test_bench_output_file_in_a_new_folder_is_created(tmp_path, monkeypatch, cap
 
 # --- the bench/ scripts, run as a user runs them -------------------------------------------
 
-BENCH = Path(__file__).resolve().parents[1] / "bench"
-
-
-def _bench(script: str, *args: str, timeout: float = 60) -> "subprocess.CompletedProcess":
-    import os
-    import subprocess
-    import sys
-
-    env = dict(os.environ, OMP_NUM_THREADS="1")
-    return subprocess.run([sys.executable, str(BENCH / script), *args], cwd=BENCH.parent, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 
 @pytest.mark.parametrize("script, args", [

@@ -105,7 +105,7 @@ _KILLED_WRITER = textwrap.dedent("""
 
 def test_aedat4_readable_after_sigkill(tmp_path):
     p = tmp_path / "killed.aedat4"
-    script = _KILLED_WRITER.format(tests=os.path.dirname(__file__))
+    script = _KILLED_WRITER.format(tests=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     proc = subprocess.Popen([sys.executable, "-c", script, str(p)], stdout=subprocess.PIPE, text=True)
     try:
         for line in proc.stdout:

@@ -4,7 +4,7 @@ broken entry point that must be reported and skipped, never crash the viewer."""
 from __future__ import annotations
 
 import time
-from importlib.metadata import EntryPoint, entry_points
+from importlib.metadata import EntryPoint
 
 import numpy as np
 import pytest
@@ -12,23 +12,9 @@ import pytest
 import evfocus_live.plugins as plugins_mod
 from evfocus_live.events import EVENT_DTYPE
 from evfocus_live.plugins import MODELS, POSTPROCESSORS, SOURCES, Registry
-from conftest import TINY
+from plugin_support import tiny_factory, _with_extra
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
-
-
-def tiny_factory(name: str, device: str):
-    """A model plugin factory (entry-point target used by the tests below)."""
-    from evfocus_live.nn.registry import build_model
-    return build_model("evfocus", TINY).to(device).eval()
-
-
-def _with_extra(monkeypatch, extra: list[EntryPoint]) -> None:
-    """Make every Registry see the installed entry points plus ``extra``."""
-    def fake(group=None, **kw):
-        real = list(entry_points(group=group, **kw))
-        return real + [ep for ep in extra if ep.group == group]
-    monkeypatch.setattr(plugins_mod, "entry_points", fake)
 
 
 # ---------------------------------------------------------------------- discovery
