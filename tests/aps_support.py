@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ from conftest import make_events
 
 from evfocus_live.cli import main
 from evfocus_live.config import PostConfig, WindowConfig
+from evfocus_live.sources.aedat4_file import APS_FILL, Aedat4FileSource
 
 
 #: the synthetic recording: 64x48, events over 0.1 s, APS frames at these times
@@ -125,3 +127,105 @@ class FakeDavis:
 
 def pane_image(pane) -> np.ndarray:
     return np.asarray(pane.image_item.image)
+
+
+def aps_of(path) -> list[tuple[int, np.ndarray]]:
+    with Aedat4FileSource(path) as src:
+        return src.read_frames()
+
+
+def block_means(img: np.ndarray, n: int) -> np.ndarray:
+    """The reference: each n x n block's mean (rounded half up), a partial last block over its pixels."""
+    h, w = img.shape
+    out = np.empty((-(-h // n), -(-w // n)), np.uint8)
+    for by in range(out.shape[0]):
+        for bx in range(out.shape[1]):
+            b = img[by * n:(by + 1) * n, bx * n:(bx + 1) * n].astype(np.int64)
+            out[by, bx] = (b.sum() + b.size // 2) // b.size
+    return out
+
+
+@pytest.fixture(scope="module")
+def roi_file(tmp_path_factory) -> Path:
+    return write_davis(tmp_path_factory.mktemp("roi") / "roi_davis.aedat4", ROI_FRAMES)
+
+
+class SlowFrames(Aedat4FileSource):
+    """A recording whose frame packets take ``delay_s`` each (a long DAVIS recording's read),
+    noting the packets read after close() returned."""
+
+    delay_s = 0.05
+
+    def __init__(self, path):
+        self.asked = threading.Event()
+        self.closed = False
+        self.read_after_close = 0
+        super().__init__(path)
+
+    def _packet_frame(self, off, n, pixels=True):
+        self.asked.set()
+        if self.closed:
+            self.read_after_close += 1
+        out = super()._packet_frame(off, n, pixels)
+        threading.Event().wait(self.delay_s)
+        return out
+
+    def close(self):
+        super().close()
+        self.closed = True  # (a packet read in progress then was waited for; none may start now)
+
+
+@pytest.fixture(scope="module")
+def many_frames(tmp_path_factory) -> Path:
+    """60 frames: 3 s of reading at SlowFrames' pace."""
+    frames = [(1_000 + 1_600 * k, 0, 0, W, H) for k in range(60)]
+    return write_davis(tmp_path_factory.mktemp("many") / "many.aedat4", frames)
+
+
+N_APS = 40
+
+
+@pytest.fixture(scope="module")
+def many_aps(tmp_path_factory):
+    """A DAVIS-like 64x48 .aedat4 (dv-processing's writer) with 40 APS frames over 0.1 s."""
+    import dv_processing as dv
+    import numpy as np
+
+    path = tmp_path_factory.mktemp("aps") / "many_aps.aedat4"
+    ev = make_events(8_000, 64, 48, t0_us=1_000, duration_us=99_000, seed=7)
+    w = dv.io.MonoCameraWriter(str(path), dv.io.MonoCameraWriter.DAVISConfig("DAVIS346_synth", (64, 48)))
+    store = dv.EventStore()
+    for t, x, y, p in ev.tolist():
+        store.push_back(t, x, y, bool(p))
+    w.writeEvents(store)
+    grad = np.arange(64)[None, :] + np.arange(48)[:, None]
+    for k in range(N_APS):
+        w.writeFrame(dv.Frame(2_000 + 2_400 * k, ((grad * 3 + 17 * k) % 256).astype(np.uint8)))
+    del w  # (dv writes the index when the writer goes)
+    return path
+
+
+@pytest.fixture
+def frames_decoded(monkeypatch):
+    """Counts the APS frame images an .aedat4 source decodes."""
+    from evfocus_live.sources.aedat4_file import Aedat4FileSource
+
+    count = [0]
+    real = Aedat4FileSource._packet_frame
+
+    def spy(self, off, n, pixels=True):
+        count[0] += bool(pixels)
+        return real(self, off, n, pixels)
+
+    monkeypatch.setattr(Aedat4FileSource, "_packet_frame", spy)
+    return count
+
+
+def placed(k: int, x: int, y: int, w: int, h: int) -> np.ndarray:
+    img = np.full((H, W), APS_FILL, np.uint8)
+    img[y:y + h, x:x + w] = roi_image(k, w, h)
+    return img
+
+
+def expected_frames():
+    return [(t, placed(ROI_FRAMES.index((t, x, y, w, h)), x, y, w, h)) for t, x, y, w, h in KEPT]

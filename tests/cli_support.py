@@ -6,9 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from conftest import make_events
 
 from evfocus_live.nn.registry import build_model, save_checkpoint
+from evfocus_live.writers.aedat4 import Aedat4Writer
 
 
 @pytest.fixture(scope="module")
@@ -35,3 +37,16 @@ def _bench(script: str, *args: str, timeout: float = 60) -> "subprocess.Complete
     env = dict(os.environ, OMP_NUM_THREADS="1")
     return subprocess.run([sys.executable, str(BENCH / script), *args], cwd=BENCH.parent, env=env,
                           capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture
+def two_gpus(monkeypatch):
+    """A machine with two CUDA devices, as far as the device checks can tell."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+
+
+def write_aedat4(path, n=20_000, duration_us=100_000, w=64, h=48):
+    with Aedat4Writer(path, w, h) as wr:
+        wr.write(make_events(n, w, h, duration_us=duration_us))
+    return path

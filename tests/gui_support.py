@@ -160,3 +160,24 @@ def drag(qtbot, pane, a: tuple[float, float], b: tuple[float, float], steps: int
         send(QtCore.QEvent.Type.MouseMove, at((a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]))), left)
     qtbot.wait(40)
     send(QtCore.QEvent.Type.MouseButtonRelease, at(b), QtCore.Qt.MouseButton.NoButton)
+
+
+class LongFile(EventSource):
+    """A seekable 4 s recording, 100 k events/s."""
+    format, sensor, width, height = "longfile", "test", 64, 48
+
+    def __init__(self):
+        self.ev = make_events(400_000, 64, 48, t0_us=1_000_000, duration_us=4_000_000)
+        self.i = 0
+
+    def read(self):
+        if self.i >= len(self.ev):
+            return None
+        self.i += 5000
+        return self.ev[self.i - 5000:self.i]
+
+    def seek(self, t_us):
+        self.i = int(np.searchsorted(self.ev["t"], t_us))
+
+    def time_range_us(self):
+        return int(self.ev["t"][0]), int(self.ev["t"][-1])

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+import torch
+from conftest import TINY
 
+from evfocus_live.nn.registry import build_model, save_checkpoint
 from evfocus_live.train.synth import simulate_minimal
 from evfocus_live.train.trainer import normalize_config
 
@@ -27,3 +30,25 @@ def tiny_cfg(data, out, **train_kw):
         "augment": {"crop": 32},
         "train": {"steps": 3, "out": str(out), "threads": 1, "log_every": 1, "device": "cpu", **train_kw},
     })
+
+
+class _GreyModel:
+    """A flat grey frame per window (no weights: the grids and reports, not a network, are tested)."""
+
+    def reset_states(self):
+        pass
+
+    def __call__(self, x):
+        return {"image": torch.full((1, 1, *x.shape[-2:]), 0.5)}
+
+
+def _tiny_firenet_model():
+    from evfocus_live.nn.firenet import FireNet
+
+    torch.manual_seed(0)
+    return FireNet(dict(base=4)).eval()
+
+
+def _tiny_ckpt_cfg(path, **extra_cfg):
+    torch.manual_seed(0)
+    return str(save_checkpoint(path, build_model("evfocus", dict(TINY, **extra_cfg)), {"step": 1}))

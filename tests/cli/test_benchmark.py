@@ -9,8 +9,8 @@ import torch
 
 from evfocus_live import benchmark
 from evfocus_live.core.voxel import voxel_grid
-from conftest import make_events
 from cli_support import _bench
+from conftest import make_events
 
 
 def test_tile_events_keeps_order_and_spatial_content():

@@ -18,7 +18,7 @@ from evfocus_live.nn import runtime
 from evfocus_live.nn.runtime import InferenceModel, optimize_for_inference, set_threads
 from evfocus_live.pipeline import Pipeline
 from pipeline_support import ArraySource, SumModel
-from runtime_support import small, voxels, plain_run, assert_same
+from runtime_support import assert_same, plain_run, small, voxels
 
 ATOL = 1e-5
 SMALL = {"evfocus": dict(base=4, kernel=3, num_deblur_blocks=1), "e2vid": dict(base=4),

@@ -12,7 +12,7 @@ import pytest
 import evfocus_live.plugins as plugins_mod
 from evfocus_live.events import EVENT_DTYPE
 from evfocus_live.plugins import MODELS, POSTPROCESSORS, SOURCES, Registry
-from plugin_support import tiny_factory, _with_extra
+from plugin_support import _with_extra, tiny_factory
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

@@ -14,8 +14,7 @@ import tracemalloc
 from pathlib import Path
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import DAVIS_FILE, EVT2_FILE, EVT3_FILE, make_events
 from evfocus_live.errors import InputError

@@ -22,7 +22,7 @@ from evfocus_live.train.synth import simulate_minimal
 from evfocus_live.train.trainer import Unroll, load_config, normalize_config, train
 
 from conftest import make_events
-from train_support import tiny_data, tiny_cfg  # noqa: F401 (fixtures)
+from train_support import tiny_cfg, tiny_data  # noqa: F401 (fixtures)
 
 TINY_MODEL = {"arch": "evfocus", "base": 4, "kernel": 3, "num_deblur_blocks": 1}
 
