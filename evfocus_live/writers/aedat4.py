@@ -5,7 +5,7 @@ Why not ``dv.io.MonoCameraWriter``: dv 2.0.4 has no numpy constructor for
 ``writeEvents(store.slice(...))`` writes the whole underlying buffer (../shared/docs/IO.md §2, beside the repository).
 This writer builds the same bytes dv writes (size-prefixed ``EVTS`` flatbuffers, LZ4
 frames, an ``IOHE`` header and an ``FTAB`` packet index), vectorised, at tens of Mev/s;
-dv, and our reader on top of it, read the result exactly (tests/test_writers.py).
+dv, and our reader on top of it, read the result exactly (tests/sources/test_writers.py).
 
 Crash safety: every :meth:`Aedat4Writer.write` call ends with complete packets handed to
 the OS, and the header says "no index" (``dataTablePosition = -1``) until :meth:`close`

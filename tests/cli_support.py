@@ -1,0 +1,52 @@
+"""Helpers the command-line tests share: a tiny checkpoint, a small .npy recording, running a bench script."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from conftest import make_events
+
+from evfocus_live.nn.registry import build_model, save_checkpoint
+from evfocus_live.writers.aedat4 import Aedat4Writer
+
+
+@pytest.fixture(scope="module")
+def tiny_ckpt(tmp_path_factory) -> Path:
+    import torch
+
+    torch.manual_seed(0)
+    return save_checkpoint(tmp_path_factory.mktemp("ckpt") / "firenet_tiny.pt", build_model("firenet", {"base": 2}))
+
+
+def _npy(path: Path, n: int = 4000) -> Path:
+    np.save(path, make_events(n, 64, 48, duration_us=200_000))
+    return path
+
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+
+def _bench(script: str, *args: str, timeout: float = 60) -> "subprocess.CompletedProcess":
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    return subprocess.run([sys.executable, str(BENCH / script), *args], cwd=BENCH.parent, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture
+def two_gpus(monkeypatch):
+    """A machine with two CUDA devices, as far as the device checks can tell."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+
+
+def write_aedat4(path, n=20_000, duration_us=100_000, w=64, h=48):
+    with Aedat4Writer(path, w, h) as wr:
+        wr.write(make_events(n, w, h, duration_us=duration_us))
+    return path

@@ -1,0 +1,416 @@
+"""README.md stays true: the commands and options it shows exist, its Python example runs,
+and its key table, tree tour and model table match the code.
+
+README is the user's manual and was rewritten by many hands; an option renamed in the code
+(or mistyped in the text) used to survive until a user tried it. The command lines are read
+from README's code blocks and inline code spans and checked against the argparse parsers the
+programs build -- nothing is run. An option named on its own (`--at`) is checked against the
+last command named before it in its paragraph, else against the first command its section
+names (the section's subject), as a reader would take it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import inspect
+import os
+import re
+import shlex
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from conftest import DAVIS_FILE, REAL_FILES
+from readme_checker import PYTHON_SECTION, commands_in, snippets
+
+REPO = Path(__file__).resolve().parents[2]
+README = REPO / "README.md"
+
+#: the file name README's Python example opens; the test substitutes a real recording
+EXAMPLE_INPUT = "recording.aedat4"
+
+_OPTION = re.compile(r"^--?[A-Za-z][\w-]*")
+_SPAN = re.compile(r"`([^`\n]+(?:\n[^`\n]+)*)`")  # an inline code span; never across a blank line
+_SEPARATORS = {"&&", "||", ";", "|"}
+_WRAPPERS = {"nice", "time", "torchrun", "timeout", "env", "sudo"}
+#: other tools README shows: an option named after one of them is that tool's
+_FOREIGN = {"pip", "pip3", "bash", "sh", "git", "torchrun", "pytest", "cmake", "make", "conda", "apt", "apt-get"}
+
+
+# --------------------------------------------------------------------------- README parsing
+@dataclass
+class Snippet:
+    """A piece of README that may hold a command line."""
+
+    kind: str  # "heading", "block" (one line of a code block), "span" (inline code), "python"
+    line: int  # 1-based line in README
+    text: str
+    comment: str = ""  # a code block line's "# ..." part
+    para: int = 0  # paragraph number (blank-line separated; a heading is one)
+    section: int = 0  # heading number
+
+
+def _block_line(line: str, lineno: int) -> Snippet:
+    code, _, comment = line.partition(" #")
+    return Snippet("block", lineno, code.strip(), comment)
+
+
+@dataclass
+class Command:
+    """One command line: the program (``evfocus reconstruct``, ``evfocus-live``,
+    ``bench/soak.py``, ``evfocus_live.train.average``) and the option tokens it uses."""
+
+    program: str
+    line: int
+    options: list[tuple[str, str | None]] = field(default_factory=list)  # (option, the word after it)
+    #: another tool's command (pip, bash, pytest ...): its options are not ours to check
+    foreign: bool = False
+
+
+def _tokens(text: str) -> list[str]:
+    try:
+        return shlex.split(text, comments=False, posix=True)
+    except ValueError:  # an unbalanced quote in prose
+        return text.split()
+
+
+def _segments(tokens: list[str]) -> list[list[str]]:
+    """Split at shell separators; a ``|`` inside ``[...]`` (a synopsis's alternatives) is not one."""
+    segs, cur, depth = [], [], 0
+    for tok in tokens:
+        if depth == 0 and tok in _SEPARATORS:
+            segs.append(cur)
+            cur = []
+            continue
+        depth += tok.count("[") - tok.count("]")
+        cur.append(tok)
+    segs.append(cur)
+    return [s for s in segs if s]
+
+
+def _program_at(tokens: list[str], k: int) -> tuple[str, int] | None:
+    """(program, index of its first argument) when ``tokens[k]`` starts one of our programs."""
+    tok = tokens[k]
+    base = tok.rsplit("/", 1)[-1]
+    if base in ("evfocus", "evfocus-live"):
+        return base, k + 1
+    if re.fullmatch(r"python[\d.]*", base) and k + 1 < len(tokens):
+        nxt = tokens[k + 1]
+        if nxt == "-m" and k + 2 < len(tokens) and tokens[k + 2].startswith("evfocus_live"):
+            return tokens[k + 2], k + 3
+        if nxt.startswith("bench/") and nxt.endswith(".py"):
+            return nxt, k + 2
+        return None
+    if tok.startswith("bench/") and tok.endswith(".py"):
+        return tok, k + 1
+    return None
+
+
+def _may_lead(tok: str) -> bool:
+    """Whether ``tok`` may stand before one of our programs on a command line: a wrapper
+    (``nice``, ``torchrun`` ...), an option of it or its value, or ``VAR=value``."""
+    return (tok.rsplit("/", 1)[-1] in _WRAPPERS or tok.startswith("-")
+            or re.fullmatch(r"\w+=\S*|\d+|N", tok) is not None)
+
+
+def _foreign(seg: list[str]) -> str | None:
+    """The tool a segment runs when it is another one (pip, bash, python -m venv ...)."""
+    base = seg[0].rsplit("/", 1)[-1]
+    if len(seg) > 1 and base not in _WRAPPERS and (base in _FOREIGN or re.fullmatch(r"python[\d.]*", base)):
+        return base
+    return None
+
+
+def _options(args: list[str]) -> list[tuple[str, str | None]]:
+    out = []
+    for i, a in enumerate(args):
+        m = _OPTION.match(a)
+        if m and m.group(0) == a.split("=", 1)[0]:
+            value = a.split("=", 1)[1] if "=" in a else (args[i + 1] if i + 1 < len(args) else None)
+            out.append((m.group(0), value))
+    return out
+
+
+def _standalone_options(text: str) -> list[tuple[str, str | None]]:
+    """Options in a span that names no program (`--window-ms`, `--speed 0`, `-o`)."""
+    toks = [t.strip("[](),;") for t in text.split()]
+    if not toks or not _OPTION.match(toks[0]):
+        return []
+    return _options([t for t in toks if t])
+
+
+def _comment_options(comment: str) -> list[tuple[str, str | None]]:
+    """Long options mentioned in a code line's comment (`# --data DIR ...`): that line's command's."""
+    return [(o, v) for o, v in _options(comment.split()) if o.startswith("--")]
+
+
+# --------------------------------------------------------------------------- the parsers
+class _Captured(Exception):
+    def __init__(self, parser):
+        super().__init__("parser captured")
+        self.parser = parser
+
+
+def _capture_parser(main, monkeypatch) -> argparse.ArgumentParser:
+    """The parser a ``main()`` builds: its ``parse_args`` is stopped before anything runs."""
+
+    def stop(self, *a, **k):
+        raise _Captured(self)
+
+    with monkeypatch.context() as m:
+        m.setattr(argparse.ArgumentParser, "parse_args", stop)
+        m.setattr(argparse.ArgumentParser, "parse_known_args", stop)
+        try:
+            main([]) if inspect.signature(main).parameters else main()
+        except _Captured as got:
+            return got.parser
+    raise AssertionError(f"{main.__module__}.main() returned without parsing arguments")
+
+
+def _load_script(path: Path):
+    """Import a bench script as a module, leaving the process as it was: the scripts set
+    thread counts (``OMP_NUM_THREADS``, OpenCV's) and ``sys.path`` for their own runs."""
+    env, path_before, cv2_threads = dict(os.environ), list(sys.path), cv2.getNumThreads()
+    try:
+        spec = importlib.util.spec_from_file_location(f"_s19_readme_{path.stem}", path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        return mod
+    finally:
+        os.environ.clear()
+        os.environ.update(env)
+        sys.path[:] = path_before
+        cv2.setNumThreads(cv2_threads)
+
+
+class Parsers:
+    """The argparse parser of every program README may name, built as the programs build them."""
+
+    def __init__(self, monkeypatch):
+        from evfocus_live.cli import build_parser
+        from evfocus_live.gui.app import build_parser as build_live_parser
+
+        self.monkeypatch = monkeypatch
+        top = build_parser()
+        self.known: dict[str, argparse.ArgumentParser] = {"evfocus": top, "evfocus-live": build_live_parser()}
+        for action in top._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    self.known[f"evfocus {name}"] = sub
+
+    def get(self, program: str) -> argparse.ArgumentParser | str:
+        """The parser, or why there is none."""
+        if program in self.known:
+            return self.known[program]
+        if program.startswith("evfocus "):
+            return f"`evfocus` has no subcommand {program.split()[1]!r}"
+        if program.startswith("bench/"):
+            path = REPO / program
+            if not path.is_file():
+                return f"no script {program}"
+            mod = _load_script(path)
+        else:
+            try:
+                mod = importlib.import_module(program)
+            except ModuleNotFoundError:
+                return f"no module {program}"
+        if not callable(getattr(mod, "main", None)):
+            return f"{program} has no main()"
+        self.known[program] = _capture_parser(mod.main, self.monkeypatch)
+        return self.known[program]
+
+
+def _check_option(parser: argparse.ArgumentParser, program: str, opt: str, value: str | None) -> str | None:
+    action = parser._option_string_actions.get(opt)
+    if action is None:
+        return f"{program} has no option {opt}"
+    if action.choices and value and not value.startswith("-") and not value.isupper():
+        bad = [v for v in value.split("|") if v not in action.choices]
+        if bad:
+            return f"{program} {opt}: {', '.join(bad)} is not one of {', '.join(map(str, action.choices))}"
+    return None
+
+
+def readme_problems(text: str, parsers: Parsers) -> list[str]:
+    """Every command, option or option value in ``text`` (README's markdown) that the code lacks.
+
+    An option named on its own belongs to the last command named before it in its
+    paragraph, else to the first of our commands its section names (the section's subject)."""
+    problems: list[str] = []
+    items = [(s, commands_in(s)) for s in snippets(text) if s.kind not in ("heading", "python")]
+    subject: dict[int, str] = {}
+    for s, cmds in items:
+        for c in cmds:
+            if not c.foreign:
+                subject.setdefault(s.section, c.program)
+
+    def check(program: str, opts, line: int) -> None:
+        parser = parsers.get(program)
+        if isinstance(parser, str):
+            problems.append(f"README.md:{line}: {parser}")
+            return
+        for opt, value in opts:
+            why = _check_option(parser, program, opt, value)
+            if why:
+                problems.append(f"README.md:{line}: {why}")
+
+    last: tuple[int, Command] | None = None  # (paragraph, the last command named in it)
+    for s, cmds in items:
+        for c in cmds:
+            if not c.foreign:
+                check(c.program, c.options, c.line)
+        if cmds:
+            last = (s.para, cmds[-1])
+            if s.comment and not cmds[-1].foreign:
+                check(cmds[-1].program, _comment_options(s.comment), s.line)
+            continue
+        loose = _standalone_options(s.text) if s.kind == "span" else []
+        if not loose:
+            continue
+        if last is not None and last[0] == s.para:
+            if not last[1].foreign:
+                check(last[1].program, loose, s.line)
+        elif s.section in subject:
+            check(subject[s.section], loose, s.line)
+        else:
+            problems.append(f"README.md:{s.line}: `{s.text}` names no command, and its section names none")
+    return problems
+
+
+@pytest.fixture
+def parsers(monkeypatch):
+    return Parsers(monkeypatch)
+
+
+# --------------------------------------------------------------------------- tests
+def test_readme_commands_and_options_exist(parsers):
+    text = README.read_text(encoding="utf-8")
+    problems = readme_problems(text, parsers)
+    assert not problems, "README names what the code lacks:\n" + "\n".join(problems)
+    # the extraction found what README shows (an extractor that finds nothing passes anything)
+    programs = {c.program for s in snippets(text) for c in commands_in(s)}
+    assert {"evfocus-live", "evfocus info", "evfocus reconstruct", "evfocus simulate", "evfocus train",
+            "evfocus eval", "evfocus bench", "bench/soak.py", "evfocus_live.train.average"} <= programs
+
+
+@pytest.mark.parametrize("bad, why", [
+    ("    evfocus reconstruct rec.aedat4 -o out --no-such-option\n",
+     "evfocus reconstruct has no option --no-such-option"),
+    ("Run `evfocus-live --headless --fulscreen`.\n", "evfocus-live has no option --fulscreen"),
+    ("`evfocus simulate OUT\n--sequences 2 [--psf gaussian|box]`\n", "--psf: box is not one of"),
+    ("`python bench/soak.py --minutes 1 --hours 2`\n", "bench/soak.py has no option --hours"),
+    ("`python -m evfocus_live.train.average OUT a.pt --ovewrite`\n", "has no option --ovewrite"),
+    ("## A\n`evfocus info F`, then `--json` and `--window-ms 33`\n", "evfocus info has no option --window-ms"),
+    ("## A\n`evfocus reconstruct F -o O`\n## B\nand `--at`\n", "names no command"),
+    ("## A\n`evfocus-live F`\n\nthen `evfocus info F` and `--speed 2`\n", "evfocus info has no option --speed"),
+    ("## A\n`evfocus info F`\n\nand `--speed 2`\n", "evfocus info has no option --speed"),
+    ("    evfocus train c.toml   # --data DIR, --epochs N\n", "evfocus train has no option --epochs"),
+    ("    evfocus recon F -o O\n", "no subcommand 'recon'"),
+    ("`torchrun --nproc_per_node 2 $(which evfocus) train c.toml --resum`\n", "evfocus train has no option --resum"),
+])
+def test_checker_catches_what_the_code_lacks(parsers, bad, why):
+    problems = readme_problems(bad, parsers)
+    assert any(why in p for p in problems), problems
+
+
+def test_checker_passes_what_exists(parsers):
+    good = ("    evfocus-live --headless --camera sim --video out.mp4 --exit-after 10  # a comment\n"
+            "`evfocus reconstruct INPUT... -o OUTDIR [--window-ms X | --at TS.txt]\n[--device auto|cpu|cuda]`, "
+            "then `--overwrite`; `pip install evfocus-live[onnx]`; the model `evfocus`\n"
+            "`evfocus --version`; `.venv/bin/pip install -e . && .venv/bin/evfocus-live --list-plugins`\n"
+            "\n`pip install x`, with `--index-url U`; the viewer's `--speed 2` (first in the section)\n")
+    assert readme_problems(good, parsers) == []
+
+
+def _python_blocks(text: str) -> list[str]:
+    blocks, inside = [], False
+    for s in snippets(text):
+        if s.kind == "heading":
+            inside = s.text == PYTHON_SECTION
+        elif s.kind == "python" and inside:
+            blocks.append(s.text)
+    return blocks
+
+
+def test_readme_python_example_runs(tmp_path, monkeypatch, capsys):
+    """The Python section's blocks, run as a user would paste them, on the DAVIS346 recording
+    (0.13 s: four 33 ms windows, the last one partial)."""
+    blocks = _python_blocks(README.read_text(encoding="utf-8"))
+    assert len(blocks) == 2, f"expected the pipeline and the model-contract examples, found {len(blocks)}"
+    monkeypatch.chdir(tmp_path)
+    facts = REAL_FILES["davis346"]
+    printed = []
+    for code in blocks:
+        assert f'"{EXAMPLE_INPUT}"' in code
+        exec(compile(code.replace(EXAMPLE_INPUT, str(DAVIS_FILE)), "README.md python block", "exec"),
+             {"__name__": "__main__"})
+        printed.append(capsys.readouterr().out.splitlines())
+
+    # 1. the pipeline: one line and one PNG per window, at the window ends (the last, partial
+    # one cut just after its last event)
+    rows = [line.split() for line in printed[0]]
+    t_us = [int(r[1]) for r in rows]
+    assert [int(r[0]) for r in rows] == [0, 1, 2, 3]
+    assert t_us == [facts["t_first_us"] + 33_000 * (k + 1) for k in range(3)] + [facts["t_last_us"] + 1]
+    assert sum(int(r[2]) for r in rows) == facts["events"]  # every event went into a window
+    assert all(0.0 <= float(r[3]) <= 10.0 for r in rows)  # the defocus readout, px
+    pngs = sorted(tmp_path.glob("frame_*.png"))
+    assert [p.name for p in pngs] == [f"frame_{k:04d}.png" for k in range(4)]
+    for p in pngs:
+        img = cv2.imread(str(p), cv2.IMREAD_UNCHANGED)
+        assert img.shape == (facts["height"], facts["width"]) and img.dtype == np.uint8
+        assert img.std() > 5, f"{p.name} is flat"
+
+    # 2. the model contract by hand: the same windows, the last frame saved (the slicer's own
+    # flush keeps the partial window's full length: the pipeline cuts it after the last event)
+    last = printed[1][-1]
+    assert last.startswith(f"{facts['t_first_us'] + 4 * 33_000} ({facts['height']}, {facts['width']})"), last
+    assert "'image'" in last and "'sigma'" in last
+    img = cv2.imread(str(tmp_path / "last.png"), cv2.IMREAD_UNCHANGED)
+    assert img.shape == (facts["height"], facts["width"]) and img.std() > 5
+
+
+def _section(text: str, heading: str) -> str:
+    m = re.search(rf"^#+ {re.escape(heading)}\n(.*?)(?=^#+ )", text + "\n# end\n", re.S | re.M)
+    assert m, f"README has no section {heading!r}"
+    return m.group(1)
+
+
+def test_readme_key_table_matches_the_viewer_shortcuts():
+    """Every key the viewer binds (gui/window.py ``_build_shortcuts``) is in README's table,
+    and README lists no key the viewer lacks."""
+    src = (REPO / "evfocus_live" / "gui" / "window.py").read_text(encoding="utf-8")
+    body = src[src.index("def _build_shortcuts"):]
+    body = body[:body.index("\n    def ", 1)]
+    names = {"Space": "space", "Left": "←", "Right": "→", "Escape": "esc"}
+    bound = {names.get(k, k.lower()) for k in re.findall(r"Qt\.Key\.Key_(\w+)", body)}
+    table = [line for line in _section(README.read_text(encoding="utf-8"), "The viewer").splitlines()
+             if line.startswith("| ") and not line.startswith(("| key", "|---"))]
+    listed = set()
+    for row in table:
+        listed |= {k.strip().lower() for k in row.split("|")[1].split("/")}
+    assert bound == listed
+
+
+def test_readme_tree_tour_paths_exist():
+    rows = re.findall(r"^\| `([^`]+)` \|", _section(README.read_text(encoding="utf-8"), "Tour of the tree"), re.M)
+    assert len(rows) >= 10
+    missing = [p for p in rows if not (REPO / p).exists()]
+    assert not missing, f"README's tree tour names paths that are not there: {missing}"
+
+
+def test_readme_model_table_matches_the_cards():
+    """Names, parameter counts and weight files of README's model table are the cards'."""
+    section = _section(README.read_text(encoding="utf-8"), "Models")
+    rows = re.findall(r"^\| `([\w-]+)`[^|]*\|[^|]*\| ([\d,]+) \| `(models/[\w.-]+)`", section, re.M)
+    assert {r[0] for r in rows} == {"evfocus", "evfocus-full", "e2vid", "e2vid-full", "e2vid-sharp", "firenet"}
+    for name, params, weights in rows:
+        assert weights == f"models/{name}.pt" and (REPO / weights).is_file()
+        card = (REPO / "models" / f"{name}.md").read_text(encoding="utf-8")
+        assert re.search(rf"^- arch `\w+`, {params} parameters", card, re.M), (name, params)

@@ -1,0 +1,63 @@
+"""Helpers the reader tests share: files written, changed and read on, a RAW file with a garbage tail."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from conftest import EVT2_FILE, EVT3_FILE, make_events
+from evt_reference import raw_file_bytes
+
+from evfocus_live.cli import main
+from evfocus_live.errors import InputError
+from evfocus_live.writers import Aedat4Writer
+
+
+def _write_long(fmt: str, path) -> None:
+    """A file several batches long: RAW > 2 decode blocks (512 KiB each), AEDAT4 40 packets
+    (the reader prefetches 4), npy 5 batches of the 1000 set in the script."""
+    if fmt == "raw":
+        path.write_bytes(raw_file_bytes(make_events(300_000, 640, 480, duration_us=3_000_000), 2,
+                                        640, 480))
+    elif fmt == "aedat4":
+        ev = make_events(20_000)
+        with Aedat4Writer(path, 346, 260) as w:
+            for k in range(0, len(ev), 500):
+                w.write(ev[k:k + 500])
+    else:
+        np.save(path, make_events(5_000))
+
+
+def _read_on(src) -> tuple[list[np.ndarray], InputError | None]:
+    got = []
+    try:
+        while (b := src.read()) is not None:
+            got.append(b)
+    except InputError as exc:
+        return got, exc
+    return got, None
+
+
+#: the real files' facts (../shared/data/SOURCES.md): events and (min t, max t)
+REAL = {3: (EVT3_FILE, 219_596, (11_718_656, 11_727_457)), 2: (EVT2_FILE, 539_481, (1_317_888, 1_367_888))}
+
+
+def _info_json(capsys, path) -> dict:
+    rc = main(["info", str(path), "--json"])
+    out, err = capsys.readouterr()
+    assert rc == 0, err
+    return json.loads(out)
+
+
+def _garbage_tail(tmp_path, version: int, seed: int, n_bytes: int = 65_536):
+    """A real RAW file with random bytes after its events (a recorder that crashed with an
+    unflushed buffer)."""
+    path, _, _ = REAL[version]
+    rng = np.random.default_rng(seed)
+    out = tmp_path / f"tail{version}_{seed}.raw"
+    out.write_bytes(path.read_bytes() + rng.integers(0, 256, n_bytes, dtype=np.uint8).tobytes())
+    return out
+
+
+def _late_said(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if "time order is broken" in r.getMessage()]

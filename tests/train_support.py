@@ -1,0 +1,54 @@
+"""The tiny training set and config the training tests share."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from conftest import TINY
+
+from evfocus_live.nn.registry import build_model, save_checkpoint
+from evfocus_live.train.synth import simulate_minimal
+from evfocus_live.train.trainer import normalize_config
+
+
+TINY_MODEL = {"arch": "evfocus", "base": 4, "kernel": 3, "num_deblur_blocks": 1}
+
+
+@pytest.fixture(scope="session")
+def tiny_data(tmp_path_factory):
+    d = tmp_path_factory.mktemp("sim")
+    simulate_minimal(d / "seq_00000.h5", width=64, height=48, n_frames=12, sigma_range=(1, 3), seed=1)
+    simulate_minimal(d / "seq_00001.h5", width=64, height=48, n_frames=12, sigma_range=(4, 6), seed=2,
+                     focus_sweep=True)
+    return d
+
+
+def tiny_cfg(data, out, **train_kw):
+    return normalize_config({
+        "model": dict(TINY_MODEL),
+        "data": {"train": str(data), "seq_len": 3, "batch_size": 2, "stride": 2},
+        "augment": {"crop": 32},
+        "train": {"steps": 3, "out": str(out), "threads": 1, "log_every": 1, "device": "cpu", **train_kw},
+    })
+
+
+class _GreyModel:
+    """A flat grey frame per window (no weights: the grids and reports, not a network, are tested)."""
+
+    def reset_states(self):
+        pass
+
+    def __call__(self, x):
+        return {"image": torch.full((1, 1, *x.shape[-2:]), 0.5)}
+
+
+def _tiny_firenet_model():
+    from evfocus_live.nn.firenet import FireNet
+
+    torch.manual_seed(0)
+    return FireNet(dict(base=4)).eval()
+
+
+def _tiny_ckpt_cfg(path, **extra_cfg):
+    torch.manual_seed(0)
+    return str(save_checkpoint(path, build_model("evfocus", dict(TINY, **extra_cfg)), {"step": 1}))
