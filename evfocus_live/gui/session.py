@@ -511,6 +511,7 @@ class LiveSession:
         if self.pipeline.paused and t_pause is None:
             return  # windows already in the ring when pause was pressed: not shown
         self._seek_base_us = None
+        self.pipeline.unpaced.clear()  # (a paused replay's one frame, read unpaced: here it is)
         view = frame_view(fr, time.monotonic())
         self.frames_done += 1
         self.frame_rate.add(1, view.t_done)
@@ -535,10 +536,12 @@ class LiveSession:
         self.pipeline.start(self._on_frame)
 
     def pause(self) -> None:
+        self.pipeline.unpaced.clear()
         self.pipeline.pause()
 
     def resume(self) -> None:
         self._pause_at_t_us = None
+        self.pipeline.unpaced.clear()  # (played: at the replay speed again)
         self._arrivals.clear()  # stamps from before the pause would count the pause as latency
         if self.ended and not self.source.can_seek:
             self.message(f"this {self.source.format} source cannot seek: open it again to replay it", "warning")
@@ -560,8 +563,10 @@ class LiveSession:
             self.pause()
         return self.paused
 
-    def seek(self, t_us: int) -> None:
-        """Jump to sensor time ``t_us`` (clamped to the recording); shows one frame if paused."""
+    def seek(self, t_us: int, at_once: bool = False) -> None:
+        """Jump to sensor time ``t_us`` (clamped to the recording); shows one frame if paused.
+        That frame, and with ``at_once`` the next one, is made as fast as the machine can
+        (``Pipeline.unpaced``): at 0.1x a 100 ms window took a second to show."""
         if self.is_live:
             self.message("a live source cannot seek", "warning")
             return
@@ -575,6 +580,8 @@ class LiveSession:
         self.event_view.reset()
         self.source.t_us = int(t_us)
         was_paused = self.paused
+        if was_paused or at_once:
+            self.pipeline.unpaced.set()
         self._awaiting_seek = True  # (first: a frame in flight must not clear the next line)
         self._seek_base_us = int(t_us)
         self.pipeline.seek(int(t_us))
@@ -599,12 +606,16 @@ class LiveSession:
         """Make the frame on show again (a paused replay after a new setting): a seek to where
         its window began, so the next frame covers the same events (a seek to its end showed
         the window after it, on the last one of a looped file the first of the next pass).
-        Where a seek is still on its way, that seek again."""
+        Where a seek is still on its way, that seek again. Made at once, not at the replay
+        speed (also at the end of a recording, which is not paused)."""
         fv = self.last_frame
         if self._seek_base_us is not None or fv is None:
-            self.seek_relative(0)
+            base = self._seek_base_us
+            if base is None:
+                base = self.t_us or 0
+            self.seek(base, at_once=True)
         else:
-            self.seek(fv.t_start_us if fv.t_start_us is not None else fv.t_us)
+            self.seek(fv.t_start_us if fv.t_start_us is not None else fv.t_us, at_once=True)
 
     def set_speed(self, speed: float) -> None:
         self.pipeline.speed = float(speed)
