@@ -177,6 +177,10 @@ def defocus_to_uint8(sigma: np.ndarray, max_px: float = SIGMA_MAX_PX) -> np.ndar
     return np.clip(s * (255.0 / max_px), 0, 255).astype(np.uint8)
 
 
+#: the plot's room above its top and below 0: with none, half of the "10" and the "0" were cut
+PLOT_PAD = 0.04
+
+
 class DefocusIndicator(QtWidgets.QWidget):
     """Defocus level (blur sigma, px) as a focus meter: label and bar show the readout
     smoothed over ``smooth_s`` of sensor time (on the simulated camera the raw value moves
@@ -196,7 +200,7 @@ class DefocusIndicator(QtWidgets.QWidget):
         self.plot.setMinimumHeight(60)
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
-        self.plot.setYRange(0, SIGMA_MAX_PX, padding=0)
+        self.plot.setYRange(0, SIGMA_MAX_PX, padding=PLOT_PAD)
         self.plot.getPlotItem().hideAxis("bottom")
         self.plot.getPlotItem().getAxis("left").setWidth(24)
         self.raw_curve = self.plot.plot(pen=pg.mkPen("#806040", width=1))
@@ -235,7 +239,7 @@ class DefocusIndicator(QtWidgets.QWidget):
     def set_range(self, max_px: float) -> None:
         """The largest blur sigma the model can predict: the scale of bar and plot."""
         self.max_px = float(max_px)
-        self.plot.setYRange(0, self.max_px, padding=0)
+        self.plot.setYRange(0, self.max_px, padding=PLOT_PAD)
 
     @property
     def values(self) -> list[float]:
@@ -269,28 +273,49 @@ class Readouts(QtWidgets.QWidget):
         ("infer", "inference"),
         ("display_fps", "display fps"),
         ("pipeline_fps", "recon fps"),
-        ("latency", "latency (event\u2192paint)"),
+        ("latency", "latency"),
         ("frame", "frame"),
     )
+    #: the widest value each row must show whole
+    WIDEST = "1234.5 ms (cpu eager/bf16 1t)"
+    #: what a short name means (the longest name, "latency (event→paint)", took the room its
+    #: value needed)
+    HINTS = {"latency": "from a batch of events read to the paint of the frame they made",
+             "infer": "per window: milliseconds (device, backend/precision, torch threads)"}
 
     def __init__(self, parent=None):
         super().__init__(parent)
         grid = QtWidgets.QFormLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         self.values: dict[str, QtWidgets.QLabel] = {}
+        self._names: list[QtWidgets.QLabel] = []
         mono = QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont)
+        self._widest_px = QtGui.QFontMetrics(mono).horizontalAdvance(self.WIDEST) + 4
         for key, name in self.ROWS:
             lab = QtWidgets.QLabel("-")
             lab.setFont(mono)
             # text length must never resize the image panes beside the readouts
             lab.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
-            lab.setMinimumWidth(180)
+            lab.setMinimumWidth(80)  # (narrower, a value is cut: its tooltip has it whole)
             lab.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
             self.values[key] = lab
-            grid.addRow(name, lab)
+            name_label = QtWidgets.QLabel(name)
+            name_label.setToolTip(self.HINTS.get(key, ""))
+            self._names.append(name_label)
+            grid.addRow(name_label, lab)
+        # wide enough for "123.4 ms (cpu eager/bf16 1t)" where there is room (its ")" was cut,
+        # the meter's plot beside it taking the room), narrower before the image panes must shrink
+        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Preferred)
+
+    def sizeHint(self) -> QtCore.QSize:
+        hint = super().sizeHint()
+        names_px = max(n.sizeHint().width() for n in self._names)
+        return QtCore.QSize(max(hint.width(), names_px + 12 + self._widest_px), hint.height())
 
     def set(self, key: str, text: str) -> None:
-        self.values[key].setText(text)
+        lab = self.values[key]
+        lab.setText(text)
+        lab.setToolTip(text)  # (the whole of a longer one: a GPU's name, a stall)
 
     def text(self, key: str) -> str:
         return self.values[key].text()

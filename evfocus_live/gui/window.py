@@ -354,11 +354,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.recent_menu = QtWidgets.QMenu("Open &Recent", self)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self._fill_recent_menu()
-        self.recent_button = QtWidgets.QToolButton()
-        self.recent_button.setText("Recent")
+        # (a push button: a tool button's menu arrow was drawn over its text, in a smaller
+        # button than "Open file ..." beside it)
+        self.recent_button = QtWidgets.QPushButton("Recent")
         self.recent_button.setToolTip("open one of the last event files again")
         self.recent_button.setMenu(self.recent_menu)
-        self.recent_button.setPopupMode(QtWidgets.QToolButton.ToolButtonPopupMode.InstantPopup)
         row = QtWidgets.QHBoxLayout()
         row.addWidget(open_btn, 1)
         row.addWidget(self.recent_button)
@@ -1050,8 +1050,12 @@ class MainWindow(QtWidgets.QMainWindow):
         w, h = sess.pipeline.width, sess.pipeline.height
         if (w, h) != (src.width, src.height):
             size += f" \u2192 {w}x{h}"
-        self.source_label.setText(f"{getattr(self, '_source_name', src.format)}: {src.format}, {src.sensor}, "
-                                  f"{size}" + (" (live)" if src.is_live else ""))
+        name = getattr(self, '_source_name', src.format)
+        said = [name]  # (each once: the simulated camera read "sim: sim, simulated, ...")
+        for part in (src.format, src.sensor):
+            if part and part not in said:
+                said.append(part)
+        self.source_label.setText(f"{said[0]}: {', '.join([*said[1:], size])}" + (" (live)" if src.is_live else ""))
         self.readouts.set("source", f"{src.format} {size}")
 
     def _post_changed(self, *_):
