@@ -563,10 +563,12 @@ class LiveSession:
             self.pause()
         return self.paused
 
-    def seek(self, t_us: int, at_once: bool = False) -> None:
+    def seek(self, t_us: int, at_once: bool = False, exact: bool = False) -> None:
         """Jump to sensor time ``t_us`` (clamped to the recording); shows one frame if paused.
         That frame, and with ``at_once`` the next one, is made as fast as the machine can
-        (``Pipeline.unpaced``): at 0.1x a 100 ms window took a second to show."""
+        (``Pipeline.unpaced``): at 0.1x a 100 ms window took a second to show. Near the end,
+        not past the start of the recording's last whole window (see :meth:`last_window_us`);
+        ``exact`` (a remake of the window on show) goes where it is told."""
         if self.is_live:
             self.message("a live source cannot seek", "warning")
             return
@@ -575,7 +577,7 @@ class LiveSession:
             return
         r = self.time_range_us
         if r is not None:
-            t_us = int(min(max(t_us, r[0]), r[1]))
+            t_us = int(min(max(t_us, r[0]), r[1] if exact else self.last_window_us(r)))
         self._arrivals.clear()
         self.event_view.reset()
         self.source.t_us = int(t_us)
@@ -593,6 +595,18 @@ class LiveSession:
         elif was_paused:
             self._pause_at_t_us = int(t_us)
             self.pipeline.resume()
+
+    def last_window_us(self, r: tuple[int, int]) -> int:
+        """Where a window that ends with the recording's last event starts: a seek to the end
+        (the → key, the slider's end) made a window of the last event alone, a blank event
+        pane, a flat grey frame and a spike in the focus meter. A duration or adaptive window
+        is ``window_ms`` long; an event-count one is taken to last as long as the frame on show."""
+        cfg = self.window_cfg
+        span_us = cfg.window_ms * 1000.0
+        fv = self.last_frame
+        if cfg.mode == "events" and fv is not None and fv.t_start_us is not None and fv.t_us > fv.t_start_us:
+            span_us = fv.t_us - fv.t_start_us
+        return max(r[0], r[1] - int(span_us) + 1)
 
     def seek_relative(self, dt_us: int) -> None:
         """From the frame on show, or from where the last seek went if none is shown from
@@ -613,9 +627,9 @@ class LiveSession:
             base = self._seek_base_us
             if base is None:
                 base = self.t_us or 0
-            self.seek(base, at_once=True)
+            self.seek(base, at_once=True, exact=True)
         else:
-            self.seek(fv.t_start_us if fv.t_start_us is not None else fv.t_us, at_once=True)
+            self.seek(fv.t_start_us if fv.t_start_us is not None else fv.t_us, at_once=True, exact=True)
 
     def set_speed(self, speed: float) -> None:
         self.pipeline.speed = float(speed)
