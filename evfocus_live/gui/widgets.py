@@ -192,6 +192,10 @@ class DefocusIndicator(QtWidgets.QWidget):
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         self.label = QtWidgets.QLabel("defocus: -")
+        # (its text must not widen the pane column: "defocus: n/a (model has no defocus output)"
+        # squeezed the event pane beside it; cut when narrow, whole in the tooltip)
+        self.label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
+        self.label.setMinimumWidth(60)
         self.bar = QtWidgets.QProgressBar()
         self.bar.setRange(0, 1000)
         self.bar.setTextVisible(False)
@@ -215,10 +219,14 @@ class DefocusIndicator(QtWidgets.QWidget):
         lay.addWidget(self.bar)
         lay.addWidget(self.plot, 1)
 
+    def _say(self, text: str) -> None:
+        self.label.setText(text)
+        self.label.setToolTip(text)
+
     def push(self, sigma_px: float | None, t_us: int | None = None) -> None:
         """One window's readout at sensor time ``t_us`` (without it, each value weighs 0.3)."""
         if sigma_px is None or not np.isfinite(sigma_px):
-            self.label.setText("defocus: n/a (model has no defocus output)")
+            self._say("defocus: n/a (model has no defocus output)")
             return
         v = float(sigma_px)
         if t_us is None:
@@ -231,7 +239,7 @@ class DefocusIndicator(QtWidgets.QWidget):
         self._t_us = t_us
         self._values.append(v)
         self._smoothed.append(self._ema)
-        self.label.setText(f"defocus: {self._ema:.2f} px blur \u03c3")
+        self._say(f"defocus: {self._ema:.2f} px blur \u03c3")
         self.bar.setValue(int(1000 * min(1.0, self._ema / self.max_px)))
         self.raw_curve.setData(np.fromiter(self._values, dtype=np.float32))
         self.curve.setData(np.fromiter(self._smoothed, dtype=np.float32))
@@ -257,7 +265,7 @@ class DefocusIndicator(QtWidgets.QWidget):
         self._ema = self._t_us = None
         self.raw_curve.setData([])
         self.curve.setData([])
-        self.label.setText("defocus: -")
+        self._say("defocus: -")
         self.bar.setValue(0)
 
 
@@ -296,7 +304,7 @@ class Readouts(QtWidgets.QWidget):
             lab.setFont(mono)
             # text length must never resize the image panes beside the readouts
             lab.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
-            lab.setMinimumWidth(80)  # (narrower, a value is cut: its tooltip has it whole)
+            lab.setMinimumWidth(60)  # (narrower, a value is cut: its tooltip has it whole)
             lab.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
             self.values[key] = lab
             name_label = QtWidgets.QLabel(name)

@@ -347,6 +347,8 @@ class MainWindow(QtWidgets.QMainWindow):
         f = self._group(lay, "Source")
         self.source_combo = QtWidgets.QComboBox()
         self.source_combo.addItems(self.live_source_names())
+        # (shown while a file plays: the box stood empty, as if broken)
+        self.source_combo.setPlaceholderText("- (a file plays)")
         self.source_combo.activated.connect(lambda i: self.open_source(self.source_combo.itemText(i)))
         open_btn = QtWidgets.QPushButton("Open file ...")
         open_btn.clicked.connect(self.open_file_dialog)

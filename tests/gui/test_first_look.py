@@ -47,11 +47,17 @@ def test_the_inference_readout_shows_whole_at_the_default_size(qtbot, tmp_path, 
 @pytest.mark.gui
 def test_the_image_panes_keep_equal_columns_in_a_small_window(qtbot, tmp_path, tiny_model):
     """The readouts' room must not squeeze the event pane beside them (their values are cut
-    instead, whole in their tooltips)."""
+    instead, whole in their tooltips): at 1000x720 the event pane was 200 px wide, the frame
+    pane 487; the meter's label of a model without a defocus map widened that column too."""
     win = window_on(qtbot, tmp_path, pattern(), tiny_model, size=(1000, 720))
     qtbot.wait(100)
     ev, fr = win.event_pane.width(), win.frame_pane.width()
     assert abs(ev - fr) <= 0.05 * max(ev, fr), (ev, fr)
+    win.session.pause()  # (no frame of its own to say otherwise)
+    win.defocus_indicator.push(None)  # a model with no defocus map: "defocus: n/a (model has ...)"
+    qtbot.wait(100)
+    assert (win.event_pane.width(), win.frame_pane.width()) == (ev, fr)
+    assert win.defocus_indicator.label.toolTip() == win.defocus_indicator.label.text()
     win.close()
 
 
@@ -91,3 +97,16 @@ def test_the_meters_scale_shows_its_top_and_bottom_whole(qtbot):
         ind.set_range(top)
         lo, hi = ind.plot.getViewBox().viewRange()[1]
         assert lo < 0 and hi > top
+
+
+
+@pytest.mark.gui
+@pytest.mark.usefixtures("one_torch_thread")
+def test_the_camera_box_says_a_file_plays_rather_than_standing_empty(qtbot, tmp_path, tiny_model):
+    from conftest import REAL_FILES
+
+    win = window_on(qtbot, tmp_path, str(REAL_FILES["davis346"]["path"]), tiny_model)
+    combo = win.source_combo
+    assert combo.currentIndex() == -1 and combo.placeholderText() == "- (a file plays)"
+    assert win.open_source("sim") and combo.currentText() == "sim"
+    win.close()
