@@ -32,7 +32,7 @@ import numpy as np
 import torch
 
 from ..config import ModelConfig, PostConfig, WindowConfig
-from ..core.stats import RateMeter
+from ..core.stats import FrameRate, RateMeter
 from ..errors import EvFocusError, first_line
 from ..nn.registry import resolve_device
 from ..plugins import check_events
@@ -295,7 +295,7 @@ class LiveSession:
         self.slot = LatestSlot()
         self.messages: deque[tuple[str, str]] = deque(maxlen=200)
         self.event_rate = RateMeter()
-        self.frame_rate = RateMeter()
+        self.frame_rate = FrameRate()  # (from the frames' intervals: steady for a slow model)
         self._stop = threading.Event()
         self._arrivals: deque[tuple[int, float]] = deque(maxlen=4096)
         #: paused seek: run until the first frame after the seek, then pause

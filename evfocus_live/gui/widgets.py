@@ -352,21 +352,19 @@ class HelpOverlay(QtWidgets.QLabel):
 
 
 class FrameCounter:
-    """Frames per second over a sliding wall-clock window (pyqtgraph's FrameCounter idea)."""
+    """Frames painted per second (:class:`~evfocus_live.core.stats.FrameRate`: from the
+    intervals between the last frames, steady for a model slower than a frame a second)."""
 
-    def __init__(self, window_s: float = 1.0):
-        self.window_s = window_s
-        self._t: deque[float] = deque()
+    def __init__(self):
+        from ..core.stats import FrameRate
+
+        self._rate = FrameRate()
 
     def tick(self, now: float) -> None:
-        self._t.append(now)
-        while self._t and now - self._t[0] > self.window_s:
-            self._t.popleft()
+        self._rate.add(1, now)
 
     def fps(self, now: float) -> float:
-        while self._t and now - self._t[0] > self.window_s:
-            self._t.popleft()
-        return len(self._t) / self.window_s
+        return self._rate.rate(now)
 
 
 def qimage_to_array(img: QtGui.QImage) -> np.ndarray:

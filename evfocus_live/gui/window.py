@@ -241,6 +241,21 @@ class MainWindow(QtWidgets.QMainWindow):
             names.append(cur)
         return names
 
+    def _grey_out_missing_cuda(self) -> None:
+        """Without CUDA (a CPU build of torch, no GPU) the device box's cuda entries are greyed
+        out and say why: picked, they said "CUDA is not available (use --device cpu)", a
+        command-line hint in the viewer."""
+        import torch
+
+        if torch.cuda.is_available():
+            return
+        model = self.device_combo.model()
+        for i in range(self.device_combo.count()):
+            if self.device_combo.itemText(i).startswith("cuda"):
+                item = model.item(i)
+                item.setEnabled(False)
+                item.setToolTip("CUDA is not available on this machine (torch without CUDA, or no GPU)")
+
     # ------------------------------------------------------------------ UI
     def _build_ui(self) -> None:
         central = QtWidgets.QWidget()
@@ -386,6 +401,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.model_combo.activated.connect(lambda i: self.set_model(self.model_combo.itemText(i)))
         self.device_combo = QtWidgets.QComboBox()
         self.device_combo.addItems(self.device_names())
+        self._grey_out_missing_cuda()
         self.device_combo.setCurrentText(self.opts.model.device)
         self.device_combo.activated.connect(
             lambda i: self.set_model(self.model_combo.currentText(), self.device_combo.itemText(i)))
