@@ -1285,6 +1285,9 @@ class Pipeline:
             end_us = min(end_us, int(self.slicer.timestamps_us[-1]))  # given time, not at the end
         if not self._flush_tail():
             return self._seek_req is not None
+        # (read unpaced for a frame that this pass did not make, an ROI where nothing moves: the
+        # next pass plays at the replay speed, not flat out on a core, over and over)
+        self.unpaced.clear()
         while self._paused.is_set():  # paused at the end (the tail was a paused replay's one frame, a
             # setting remade it): stay there, reading nothing, until play; it started the next pass
             # in the background, and the next remake of the last window waited for that pass's reads

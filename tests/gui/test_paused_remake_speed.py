@@ -113,3 +113,37 @@ def test_a_setting_changed_at_the_end_of_a_replay_shows_its_frame_at_once(qtbot,
     qtbot.waitUntil(lambda: s.ended, timeout=5000)
     assert sum(m.startswith("end of the recording") for m in win.status_log) == 1, win.status_log
     win.close()
+
+
+@pytest.mark.gui
+@pytest.mark.usefixtures("one_torch_thread")
+def test_a_remake_that_makes_no_frame_reads_unpaced_one_pass_only(qtbot, tmp_path, tiny_model):
+    """Paused, an ROI where nothing moves: the remake's window never comes. It is read unpaced
+    to the end of the recording, then the loop goes on at the replay speed, not flat out."""
+    from evfocus_live.events import EVENT_DTYPE
+    from evfocus_live.gui.window import MainWindow, ViewerOptions
+
+    ev = make_events(n=100_000, width=48, height=72, duration_us=3_000_000, seed=4)  # the left half,
+    ev[0]["x"], ev[0]["y"] = 95, 71  # and one event in the corner, so that the sensor is 96x72
+    path = tmp_path / "left.npy"
+    np.save(path, ev.astype(EVENT_DTYPE))
+    opts = ViewerOptions(source=str(path), model_obj=tiny_model, post=PostConfig(steps=()),
+                         window=WindowConfig(mode="duration", window_ms=100.0), speed=1.0, loop=True,
+                         record_dir=tmp_path / "rec", snapshot_dir=tmp_path / "snap", remember_geometry=False)
+    win = MainWindow(opts)
+    qtbot.addWidget(win)
+    win.show()
+    s = win.session
+    qtbot.waitUntil(lambda: win.frames_painted >= 2 and s.time_range_us is not None, timeout=START_MS)
+    win.play_button.click()
+    qtbot.waitUntil(lambda: s.paused, timeout=5000)
+    qtbot.wait(300)
+    assert (s.source.width, s.source.height) == (96, 72)
+    loops = s.pipeline.stats.loops
+    win.roi_edit.setText("60,0,36,71")  # (not the corner's row: no event in it at all)
+    win.roi_edit.editingFinished.emit()
+    qtbot.waitUntil(lambda: s.pipeline.stats.loops > loops, timeout=START_MS)  # the unpaced pass
+    qtbot.waitUntil(lambda: not s.pipeline.unpaced.is_set(), timeout=5000)
+    qtbot.wait(1500)
+    assert s.pipeline.stats.loops <= loops + 2, s.pipeline.stats.loops - loops
+    win.close()
