@@ -61,6 +61,10 @@ KEY_HELP = (
     ("h", "this help"),
     ("q", "quit"),
 )
+#: and the mouse's (a drag on the event pane set the ROI, said only in its tooltip)
+MOUSE_HELP = (
+    ("drag on the events", "look at that part of the sensor (ROI)"),
+)
 
 
 class _RectSelectViewBox(pg.ViewBox):
@@ -334,8 +338,11 @@ class HelpOverlay(QtWidgets.QLabel):
 
     def __init__(self, parent: QtWidgets.QWidget):
         super().__init__(parent)
-        rows = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in KEY_HELP)
-        self.setText(f"<h3>Keyboard</h3><table>{rows}</table>")
+        def table(rows) -> str:
+            return "<table>" + "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>"
+                                       for k, v in rows) + "</table>"
+
+        self.setText(f"<h3>Keyboard</h3>{table(KEY_HELP)}<h3>Mouse</h3>{table(MOUSE_HELP)}")
         self.setStyleSheet("QLabel { background: rgba(20, 20, 20, 210); color: #eee;"
                            " padding: 14px; border-radius: 8px; font-size: 12pt; }")
         self.setAttribute(QtCore.Qt.WidgetAttribute.WA_TransparentForMouseEvents)

@@ -110,3 +110,12 @@ def test_the_camera_box_says_a_file_plays_rather_than_standing_empty(qtbot, tmp_
     assert combo.currentIndex() == -1 and combo.placeholderText() == "- (a file plays)"
     assert win.open_source("sim") and combo.currentText() == "sim"
     win.close()
+
+
+@pytest.mark.gui
+def test_the_help_says_a_drag_on_the_events_sets_the_roi(qtbot, tmp_path, tiny_model):
+    """The keyboard help (h) listed keys only: the drag that sets the ROI was in a tooltip."""
+    win = window_on(qtbot, tmp_path, pattern(), tiny_model)
+    text = win.help_overlay.text()
+    assert "Keyboard" in text and "Mouse" in text and "drag on the events" in text and "ROI" in text
+    win.close()
