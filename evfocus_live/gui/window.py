@@ -1135,12 +1135,13 @@ class MainWindow(QtWidgets.QMainWindow):
         stamp = time.strftime("%Y%m%d_%H%M%S") + f"_{self.last_frame.index:06d}"
         try:
             path = save_png(Path(self.opts.snapshot_dir) / f"evfocus_{stamp}.png", self.last_frame.image)
-            save_png(Path(self.opts.snapshot_dir) / f"evfocus_{stamp}_window.png",
-                     qimage_to_array(self.grab().toImage()))
+            whole = save_png(Path(self.opts.snapshot_dir) / f"evfocus_{stamp}_window.png",
+                             qimage_to_array(self.grab().toImage()))
         except EvFocusError as exc:
             self.status(str(exc), "error")
             return None
-        self.status(f"snapshot saved: {path}", timeout_ms=5000)
+        # (both: the window's PNG, the bigger of the two, went unsaid)
+        self.status(f"snapshot saved: {path} and {Path(whole).name} (the whole window)", timeout_ms=5000)
         return path
 
     def start_recording(self, events: bool = True, video: bool = True) -> bool:

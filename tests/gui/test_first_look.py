@@ -119,3 +119,16 @@ def test_the_help_says_a_drag_on_the_events_sets_the_roi(qtbot, tmp_path, tiny_m
     text = win.help_overlay.text()
     assert "Keyboard" in text and "Mouse" in text and "drag on the events" in text and "ROI" in text
     win.close()
+
+
+@pytest.mark.gui
+@pytest.mark.usefixtures("one_torch_thread")
+def test_a_snapshot_says_both_files_it_wrote(qtbot, tmp_path, tiny_model):
+    """The s key wrote the frame's PNG and the whole window's, and named only the first."""
+    win = window_on(qtbot, tmp_path, pattern(), tiny_model)
+    qtbot.waitUntil(lambda: win.last_frame is not None, timeout=TIMEOUT_MS)
+    path = win.snapshot()
+    window_png = path.with_name(path.stem + "_window.png")
+    assert path.is_file() and window_png.is_file()
+    assert str(path) in win.status_log[-1] and window_png.name in win.status_log[-1]
+    win.close()
