@@ -738,6 +738,7 @@ class MainWindow(QtWidgets.QMainWindow):
         name = getattr(src, "path", None) or src.format
         self.opts.source = str(name) if getattr(src, "is_live", False) is False else src.format
         self._source_name = Path(str(name)).name
+        self.setWindowTitle(f"{self._source_name} - evfocus-live")  # (the taskbar: which file this is)
         if roi_said is not None:
             sess.message(roi_said[1], roi_said[0])
         self._roi_for_next = False
@@ -1466,6 +1467,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.play_button.setText("Play")
         self.time_label.setText("stopped")
         self.source_label.setText(f"stopped: {reason}")
+        self.setWindowTitle("evfocus-live")
         self.sim_box.hide()  # its knobs would turn a closed camera
         self.sim_truth = None
         self._show_roi_outline()

@@ -132,3 +132,17 @@ def test_a_snapshot_says_both_files_it_wrote(qtbot, tmp_path, tiny_model):
     assert path.is_file() and window_png.is_file()
     assert str(path) in win.status_log[-1] and window_png.name in win.status_log[-1]
     win.close()
+
+
+@pytest.mark.gui
+@pytest.mark.usefixtures("one_torch_thread")
+def test_the_window_title_names_what_plays(qtbot, tmp_path, tiny_model):
+    """Every viewer window was titled "evfocus-live", whatever it showed (two side by side, a
+    taskbar)."""
+    from conftest import REAL_FILES
+
+    path = REAL_FILES["davis346"]["path"]
+    win = window_on(qtbot, tmp_path, str(path), tiny_model)
+    assert win.windowTitle() == f"{path.name} - evfocus-live"
+    assert win.open_source("sim") and win.windowTitle() == "sim - evfocus-live"
+    win.close()
