@@ -147,3 +147,23 @@ def test_a_remake_that_makes_no_frame_reads_unpaced_one_pass_only(qtbot, tmp_pat
     qtbot.wait(1500)
     assert s.pipeline.stats.loops <= loops + 2, s.pipeline.stats.loops - loops
     win.close()
+
+
+def test_the_ring_counts_the_batches_its_consumer_has_taken():
+    """The mechanism: the reader, unpaced, waits until the worker has taken (and made the
+    windows of) every batch it pushed; a clear (a seek) counts as taken."""
+    from evfocus_live.ringbuffer import EventRingBuffer
+
+    rb = EventRingBuffer(1000)
+    ev = make_events(n=30)
+    rb.push(ev[:10])
+    rb.push(ev[:0])  # (nothing: not a batch)
+    rb.push(ev[10:20])
+    assert (rb.pushes, rb.taken) == (2, 0)
+    rb.pop(max_events=15)
+    assert rb.taken == 0  # (part of the second is still there)
+    rb.pop()
+    assert (rb.pushes, rb.taken) == (2, 2)
+    rb.push(ev[20:])
+    rb.clear()
+    assert (rb.pushes, rb.taken) == (3, 3)
