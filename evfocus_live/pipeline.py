@@ -341,6 +341,13 @@ class Pipeline:
         #: where the recording's last, partial window ends (``_end_tail``)
         self._t_read_us: int | None = None
         self._anchor: tuple[int, float] | None = None
+        #: set: a file is read as fast as the worker takes it, whatever ``speed`` says, and no
+        #: further ahead than the slice it works on: a paused viewer's one frame (a setting
+        #: remade, a seek) shows at once, and the replay is still where it was (the viewer's
+        #: session sets it and clears it when that frame has come, or on play or pause)
+        self.unpaced = threading.Event()
+        #: ``ring.pushes`` the worker has turned into windows (and frames) so far
+        self._pushes_done = 0
         self.latest: FrameResult | None = None
 
         # --- source -----------------------------------------------------------
@@ -494,7 +501,8 @@ class Pipeline:
         return max(1, min(limit, self.ring.capacity // 2))
 
     def _hold_back(self) -> bool:
-        """Files at speed 0: wait while the ring holds more than ``backpressure_events``.
+        """Files at speed 0: wait while the ring holds more than ``backpressure_events``
+        (read ``unpaced`` at a speed: see :meth:`_hold_back_unpaced`).
 
         Without it the reader outruns inference, the ring drops the oldest events and the
         replay loses windows. Waits through a pause and through slow inference (a full-width
@@ -502,8 +510,10 @@ class Pipeline:
         or seek (the caller drops the rest of its batch). If the worker thread has died, it
         stops waiting: the ring then drops, the reader never hangs.
         """
-        if self.speed > 0 or self.source.is_live:
+        if self.source.is_live:
             return True
+        if self.speed > 0:
+            return self._hold_back_unpaced() if self.unpaced.is_set() else True
         limit = self.backpressure_events()
         worker = self._threads[1] if len(self._threads) > 1 else None
         while self.ring.fill > limit:
@@ -512,6 +522,19 @@ class Pipeline:
             if worker is None or (worker.ident is not None and not worker.is_alive()):  # ended (not: not yet started)
                 return True
             self._stop_evt.wait(0.005)
+        return True
+
+    def _hold_back_unpaced(self) -> bool:
+        """Read unpaced (``unpaced``): wait until the worker has made its windows of every
+        slice pushed so far (a frame that pauses the replay is out by then), so the reader
+        is never more than the slice on hand ahead of it. False on stop or seek."""
+        worker = self._threads[1] if len(self._threads) > 1 else None
+        while self._pushes_done < self.ring.pushes and self.unpaced.is_set():
+            if self._stop_evt.is_set() or self._seek_req is not None:
+                return False
+            if worker is None or (worker.ident is not None and not worker.is_alive()):
+                return True
+            self._stop_evt.wait(0.001)
         return True
 
     def _window_events_hint(self) -> int:
@@ -1241,6 +1264,9 @@ class Pipeline:
             self._anchor = None
         if self.speed <= 0:
             return True
+        if self.unpaced.is_set():  # (the clock starts anew after it)
+            self._anchor = None
+            return True
         t_first = int(batch["t"][0])
         now = time.monotonic()
         if self._anchor is None:
@@ -1259,7 +1285,7 @@ class Pipeline:
                 return True
             if self._stop_evt.wait(min(left, 0.02)) or self._seek_req is not None:
                 return False
-            if self._paused.is_set():
+            if self._paused.is_set() or self.unpaced.is_set():
                 return self._pace(batch)
 
     def _loop_to_start(self) -> bool:
@@ -1276,6 +1302,9 @@ class Pipeline:
             end_us = min(end_us, int(self.slicer.timestamps_us[-1]))  # given time, not at the end
         if not self._flush_tail():
             return self._seek_req is not None
+        # (read unpaced for a frame that this pass did not make, an ROI where nothing moves: the
+        # next pass plays at the replay speed, not flat out on a core, over and over)
+        self.unpaced.clear()
         while self._paused.is_set():  # paused at the end (the tail was a paused replay's one frame, a
             # setting remade it): stay there, reading nothing, until play; it started the next pass
             # in the background, and the next remake of the last window waited for that pass's reads
@@ -1351,7 +1380,8 @@ class Pipeline:
                         step = max(1, self.backpressure_events() // 2)
                         parts = [batch[i:i + step] for i in range(0, len(batch), step)]
                     for k, part in enumerate(parts):
-                        if not self._pace(part) or not self._hold_back():
+                        # (held back first: a frame that pauses the replay comes out meanwhile)
+                        if not self._hold_back() or not self._pace(part):
                             if self._stop_evt.is_set() and self._seek_req is None:  # start() goes on here
                                 self._unread = concat(parts[k:])
                             break
@@ -1379,10 +1409,12 @@ class Pipeline:
                     continue
                 gen = self._gen
                 ev, epoch = self.ring.pop_with_epoch(timeout_s=0.02)
+                taken = self.ring.taken
                 self._check_stall()
                 self.stats.ring_fill, self.stats.ring_fill_ratio = self.ring.fill, self.ring.fill_ratio
                 self.stats.dropped_events = self._dropped_events()
                 if not len(ev):
+                    self._pushes_done = taken
                     if self._tail_req.is_set() and self.ring.fill == 0:  # the loop's end: see _flush_tail
                         self._emit_tail(gen)
                         self._tail_req.clear()
@@ -1398,10 +1430,12 @@ class Pipeline:
                     continue
                 with self._lock:
                     if epoch != self.ring.epoch:  # popped before a seek cleared the ring: stale
+                        self._pushes_done = taken
                         continue
                     gen = self._gen
                     windows = self._keep_up(self.slicer.push(self._filter_events(ev, owned=True)))
                 self._show(gen, windows)
+                self._pushes_done = taken
         except EvFocusError as exc:  # a plugin's fault, said in one line (the GUI shows it,
             self.stats.status = self.stats.last_fault = f"worker error: {exc}"  # headless exits 2)
             log.error("worker stopped: %s", exc)

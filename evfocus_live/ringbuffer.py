@@ -58,6 +58,10 @@ class EventRingBuffer:
         self._dropped = 0
         self._clears = 0
         self._wakeups = 0
+        #: batches pushed so far, and how many of them were taken whole by the consumer (or
+        #: forgotten by a clear): a producer can wait until the consumer has had all it gave
+        self._pushes = 0
+        self._taken = 0
         self._lock = threading.Lock()
         self._not_empty = threading.Condition(self._lock)
 
@@ -92,6 +96,7 @@ class EventRingBuffer:
                 _copy_events(self._buf[:n - first], batch[first:])
             self._size += n
             self._dropped += dropped
+            self._pushes += 1
             self._not_empty.notify()
         return dropped
 
@@ -129,6 +134,8 @@ class EventRingBuffer:
                 self._size -= n
                 if self._size == 0:
                     self._head = 0
+            if self._size == 0:
+                self._taken = self._pushes
             return out, self._clears
 
     def wake(self) -> None:
@@ -144,11 +151,22 @@ class EventRingBuffer:
             self._head = 0
             self._size = 0
             self._clears += 1
+            self._taken = self._pushes
 
     @property
     def epoch(self) -> int:
         """How many times :meth:`clear` ran."""
         return self._clears
+
+    @property
+    def pushes(self) -> int:
+        """Non-empty batches pushed since creation."""
+        return self._pushes
+
+    @property
+    def taken(self) -> int:
+        """Of :attr:`pushes`, how many the last pop (or clear) left none of in the buffer."""
+        return self._taken
 
     # --- state ----------------------------------------------------------------
     @property

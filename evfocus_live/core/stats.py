@@ -35,3 +35,36 @@ class RateMeter:
         with self._lock:
             self._trim(now)
             return self._sum / self.window_s
+
+
+class FrameRate:
+    """Frames per second from the intervals between the last ``history`` frames (those of the
+    last ``span_s``): a count over the last second (:class:`RateMeter`) read 0.0, 1.0 and 2.0
+    by turns for a model making 1.4 frames a second, as the second held none, one or two.
+    Once no frame has come for twice the usual interval (and at least 1 s), 0.
+
+    Thread-safe: the worker thread adds, the GUI reads. Same calls as :class:`RateMeter`.
+    """
+
+    def __init__(self, history: int = 16, span_s: float = 10.0):
+        self.span_s = float(span_s)
+        self._t: collections.deque[float] = collections.deque(maxlen=max(2, int(history)))
+        self._lock = threading.Lock()
+
+    def add(self, amount: float = 1, now: float | None = None) -> None:
+        """One frame at wall time ``now`` (``amount`` is for :class:`RateMeter`'s calls)."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            self._t.append(now)
+
+    def rate(self, now: float | None = None) -> float:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            while self._t and now - self._t[0] > self.span_s:
+                self._t.popleft()
+            if len(self._t) < 2 or self._t[-1] <= self._t[0]:
+                return 0.0
+            interval = (self._t[-1] - self._t[0]) / (len(self._t) - 1)
+            if now - self._t[-1] > max(1.0, 2.0 * interval):
+                return 0.0
+            return 1.0 / interval

@@ -32,7 +32,7 @@ import numpy as np
 import torch
 
 from ..config import ModelConfig, PostConfig, WindowConfig
-from ..core.stats import RateMeter
+from ..core.stats import FrameRate, RateMeter
 from ..errors import EvFocusError, first_line
 from ..nn.registry import resolve_device
 from ..plugins import check_events
@@ -295,7 +295,7 @@ class LiveSession:
         self.slot = LatestSlot()
         self.messages: deque[tuple[str, str]] = deque(maxlen=200)
         self.event_rate = RateMeter()
-        self.frame_rate = RateMeter()
+        self.frame_rate = FrameRate()  # (from the frames' intervals: steady for a slow model)
         self._stop = threading.Event()
         self._arrivals: deque[tuple[int, float]] = deque(maxlen=4096)
         #: paused seek: run until the first frame after the seek, then pause
@@ -513,6 +513,7 @@ class LiveSession:
         if self.pipeline.paused and t_pause is None:
             return  # windows already in the ring when pause was pressed: not shown
         self._seek_base_us = None
+        self.pipeline.unpaced.clear()  # (a paused replay's one frame, read unpaced: here it is)
         view = frame_view(fr, time.monotonic())
         self.frames_done += 1
         self.frame_rate.add(1, view.t_done)
@@ -537,10 +538,12 @@ class LiveSession:
         self.pipeline.start(self._on_frame)
 
     def pause(self) -> None:
+        self.pipeline.unpaced.clear()
         self.pipeline.pause()
 
     def resume(self) -> None:
         self._pause_at_t_us = None
+        self.pipeline.unpaced.clear()  # (played: at the replay speed again)
         self._arrivals.clear()  # stamps from before the pause would count the pause as latency
         if self.ended and not self.source.can_seek:
             self.message(f"this {self.source.format} source cannot seek: open it again to replay it", "warning")
@@ -562,8 +565,12 @@ class LiveSession:
             self.pause()
         return self.paused
 
-    def seek(self, t_us: int) -> None:
-        """Jump to sensor time ``t_us`` (clamped to the recording); shows one frame if paused."""
+    def seek(self, t_us: int, at_once: bool = False, exact: bool = False) -> None:
+        """Jump to sensor time ``t_us`` (clamped to the recording); shows one frame if paused.
+        That frame, and with ``at_once`` the next one, is made as fast as the machine can
+        (``Pipeline.unpaced``): at 0.1x a 100 ms window took a second to show. Near the end,
+        not past the start of the recording's last whole window (see :meth:`last_window_us`);
+        ``exact`` (a remake of the window on show) goes where it is told."""
         if self.is_live:
             self.message("a live source cannot seek", "warning")
             return
@@ -572,11 +579,13 @@ class LiveSession:
             return
         r = self.time_range_us
         if r is not None:
-            t_us = int(min(max(t_us, r[0]), r[1]))
+            t_us = int(min(max(t_us, r[0]), r[1] if exact else self.last_window_us(r)))
         self._arrivals.clear()
         self.event_view.reset()
         self.source.t_us = int(t_us)
         was_paused = self.paused
+        if was_paused or at_once:
+            self.pipeline.unpaced.set()
         self._awaiting_seek = True  # (first: a frame in flight must not clear the next line)
         self._seek_base_us = int(t_us)
         self.pipeline.seek(int(t_us))
@@ -588,6 +597,18 @@ class LiveSession:
         elif was_paused:
             self._pause_at_t_us = int(t_us)
             self.pipeline.resume()
+
+    def last_window_us(self, r: tuple[int, int]) -> int:
+        """Where a window that ends with the recording's last event starts: a seek to the end
+        (the → key, the slider's end) made a window of the last event alone, a blank event
+        pane, a flat grey frame and a spike in the focus meter. A duration or adaptive window
+        is ``window_ms`` long; an event-count one is taken to last as long as the frame on show."""
+        cfg = self.window_cfg
+        span_us = cfg.window_ms * 1000.0
+        fv = self.last_frame
+        if cfg.mode == "events" and fv is not None and fv.t_start_us is not None and fv.t_us > fv.t_start_us:
+            span_us = fv.t_us - fv.t_start_us
+        return max(r[0], r[1] - int(span_us) + 1)
 
     def seek_relative(self, dt_us: int) -> None:
         """From the frame on show, or from where the last seek went if none is shown from
@@ -601,12 +622,16 @@ class LiveSession:
         """Make the frame on show again (a paused replay after a new setting): a seek to where
         its window began, so the next frame covers the same events (a seek to its end showed
         the window after it, on the last one of a looped file the first of the next pass).
-        Where a seek is still on its way, that seek again."""
+        Where a seek is still on its way, that seek again. Made at once, not at the replay
+        speed (also at the end of a recording, which is not paused)."""
         fv = self.last_frame
         if self._seek_base_us is not None or fv is None:
-            self.seek_relative(0)
+            base = self._seek_base_us
+            if base is None:
+                base = self.t_us or 0
+            self.seek(base, at_once=True, exact=True)
         else:
-            self.seek(fv.t_start_us if fv.t_start_us is not None else fv.t_us)
+            self.seek(fv.t_start_us if fv.t_start_us is not None else fv.t_us, at_once=True, exact=True)
 
     def set_speed(self, speed: float) -> None:
         self.pipeline.speed = float(speed)

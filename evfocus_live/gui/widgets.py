@@ -61,6 +61,10 @@ KEY_HELP = (
     ("h", "this help"),
     ("q", "quit"),
 )
+#: and the mouse's (a drag on the event pane set the ROI, said only in its tooltip)
+MOUSE_HELP = (
+    ("drag on the events", "look at that part of the sensor (ROI)"),
+)
 
 
 class _RectSelectViewBox(pg.ViewBox):
@@ -177,6 +181,10 @@ def defocus_to_uint8(sigma: np.ndarray, max_px: float = SIGMA_MAX_PX) -> np.ndar
     return np.clip(s * (255.0 / max_px), 0, 255).astype(np.uint8)
 
 
+#: the plot's room above its top and below 0: with none, half of the "10" and the "0" were cut
+PLOT_PAD = 0.04
+
+
 class DefocusIndicator(QtWidgets.QWidget):
     """Defocus level (blur sigma, px) as a focus meter: label and bar show the readout
     smoothed over ``smooth_s`` of sensor time (on the simulated camera the raw value moves
@@ -188,6 +196,10 @@ class DefocusIndicator(QtWidgets.QWidget):
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         self.label = QtWidgets.QLabel("defocus: -")
+        # (its text must not widen the pane column: "defocus: n/a (model has no defocus output)"
+        # squeezed the event pane beside it; cut when narrow, whole in the tooltip)
+        self.label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
+        self.label.setMinimumWidth(60)
         self.bar = QtWidgets.QProgressBar()
         self.bar.setRange(0, 1000)
         self.bar.setTextVisible(False)
@@ -196,7 +208,7 @@ class DefocusIndicator(QtWidgets.QWidget):
         self.plot.setMinimumHeight(60)
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
-        self.plot.setYRange(0, SIGMA_MAX_PX, padding=0)
+        self.plot.setYRange(0, SIGMA_MAX_PX, padding=PLOT_PAD)
         self.plot.getPlotItem().hideAxis("bottom")
         self.plot.getPlotItem().getAxis("left").setWidth(24)
         self.raw_curve = self.plot.plot(pen=pg.mkPen("#806040", width=1))
@@ -211,10 +223,14 @@ class DefocusIndicator(QtWidgets.QWidget):
         lay.addWidget(self.bar)
         lay.addWidget(self.plot, 1)
 
+    def _say(self, text: str) -> None:
+        self.label.setText(text)
+        self.label.setToolTip(text)
+
     def push(self, sigma_px: float | None, t_us: int | None = None) -> None:
         """One window's readout at sensor time ``t_us`` (without it, each value weighs 0.3)."""
         if sigma_px is None or not np.isfinite(sigma_px):
-            self.label.setText("defocus: n/a (model has no defocus output)")
+            self._say("defocus: n/a (model has no defocus output)")
             return
         v = float(sigma_px)
         if t_us is None:
@@ -227,7 +243,7 @@ class DefocusIndicator(QtWidgets.QWidget):
         self._t_us = t_us
         self._values.append(v)
         self._smoothed.append(self._ema)
-        self.label.setText(f"defocus: {self._ema:.2f} px blur \u03c3")
+        self._say(f"defocus: {self._ema:.2f} px blur \u03c3")
         self.bar.setValue(int(1000 * min(1.0, self._ema / self.max_px)))
         self.raw_curve.setData(np.fromiter(self._values, dtype=np.float32))
         self.curve.setData(np.fromiter(self._smoothed, dtype=np.float32))
@@ -235,7 +251,7 @@ class DefocusIndicator(QtWidgets.QWidget):
     def set_range(self, max_px: float) -> None:
         """The largest blur sigma the model can predict: the scale of bar and plot."""
         self.max_px = float(max_px)
-        self.plot.setYRange(0, self.max_px, padding=0)
+        self.plot.setYRange(0, self.max_px, padding=PLOT_PAD)
 
     @property
     def values(self) -> list[float]:
@@ -253,7 +269,7 @@ class DefocusIndicator(QtWidgets.QWidget):
         self._ema = self._t_us = None
         self.raw_curve.setData([])
         self.curve.setData([])
-        self.label.setText("defocus: -")
+        self._say("defocus: -")
         self.bar.setValue(0)
 
 
@@ -269,28 +285,49 @@ class Readouts(QtWidgets.QWidget):
         ("infer", "inference"),
         ("display_fps", "display fps"),
         ("pipeline_fps", "recon fps"),
-        ("latency", "latency (event\u2192paint)"),
+        ("latency", "latency"),
         ("frame", "frame"),
     )
+    #: the widest value each row must show whole
+    WIDEST = "1234.5 ms (cpu eager/bf16 1t)"
+    #: what a short name means (the longest name, "latency (event→paint)", took the room its
+    #: value needed)
+    HINTS = {"latency": "from a batch of events read to the paint of the frame they made",
+             "infer": "per window: milliseconds (device, backend/precision, torch threads)"}
 
     def __init__(self, parent=None):
         super().__init__(parent)
         grid = QtWidgets.QFormLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         self.values: dict[str, QtWidgets.QLabel] = {}
+        self._names: list[QtWidgets.QLabel] = []
         mono = QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont)
+        self._widest_px = QtGui.QFontMetrics(mono).horizontalAdvance(self.WIDEST) + 4
         for key, name in self.ROWS:
             lab = QtWidgets.QLabel("-")
             lab.setFont(mono)
             # text length must never resize the image panes beside the readouts
             lab.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
-            lab.setMinimumWidth(180)
+            lab.setMinimumWidth(60)  # (narrower, a value is cut: its tooltip has it whole)
             lab.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
             self.values[key] = lab
-            grid.addRow(name, lab)
+            name_label = QtWidgets.QLabel(name)
+            name_label.setToolTip(self.HINTS.get(key, ""))
+            self._names.append(name_label)
+            grid.addRow(name_label, lab)
+        # wide enough for "123.4 ms (cpu eager/bf16 1t)" where there is room (its ")" was cut,
+        # the meter's plot beside it taking the room), narrower before the image panes must shrink
+        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Preferred)
+
+    def sizeHint(self) -> QtCore.QSize:
+        hint = super().sizeHint()
+        names_px = max(n.sizeHint().width() for n in self._names)
+        return QtCore.QSize(max(hint.width(), names_px + 12 + self._widest_px), hint.height())
 
     def set(self, key: str, text: str) -> None:
-        self.values[key].setText(text)
+        lab = self.values[key]
+        lab.setText(text)
+        lab.setToolTip(text)  # (the whole of a longer one: a GPU's name, a stall)
 
     def text(self, key: str) -> str:
         return self.values[key].text()
@@ -301,8 +338,11 @@ class HelpOverlay(QtWidgets.QLabel):
 
     def __init__(self, parent: QtWidgets.QWidget):
         super().__init__(parent)
-        rows = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in KEY_HELP)
-        self.setText(f"<h3>Keyboard</h3><table>{rows}</table>")
+        def table(rows) -> str:
+            return "<table>" + "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>"
+                                       for k, v in rows) + "</table>"
+
+        self.setText(f"<h3>Keyboard</h3>{table(KEY_HELP)}<h3>Mouse</h3>{table(MOUSE_HELP)}")
         self.setStyleSheet("QLabel { background: rgba(20, 20, 20, 210); color: #eee;"
                            " padding: 14px; border-radius: 8px; font-size: 12pt; }")
         self.setAttribute(QtCore.Qt.WidgetAttribute.WA_TransparentForMouseEvents)
@@ -319,21 +359,19 @@ class HelpOverlay(QtWidgets.QLabel):
 
 
 class FrameCounter:
-    """Frames per second over a sliding wall-clock window (pyqtgraph's FrameCounter idea)."""
+    """Frames painted per second (:class:`~evfocus_live.core.stats.FrameRate`: from the
+    intervals between the last frames, steady for a model slower than a frame a second)."""
 
-    def __init__(self, window_s: float = 1.0):
-        self.window_s = window_s
-        self._t: deque[float] = deque()
+    def __init__(self):
+        from ..core.stats import FrameRate
+
+        self._rate = FrameRate()
 
     def tick(self, now: float) -> None:
-        self._t.append(now)
-        while self._t and now - self._t[0] > self.window_s:
-            self._t.popleft()
+        self._rate.add(1, now)
 
     def fps(self, now: float) -> float:
-        while self._t and now - self._t[0] > self.window_s:
-            self._t.popleft()
-        return len(self._t) / self.window_s
+        return self._rate.rate(now)
 
 
 def qimage_to_array(img: QtGui.QImage) -> np.ndarray:

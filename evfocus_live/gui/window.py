@@ -251,6 +251,21 @@ class MainWindow(QtWidgets.QMainWindow):
             names.append(cur)
         return names
 
+    def _grey_out_missing_cuda(self) -> None:
+        """Without CUDA (a CPU build of torch, no GPU) the device box's cuda entries are greyed
+        out and say why: picked, they said "CUDA is not available (use --device cpu)", a
+        command-line hint in the viewer."""
+        import torch
+
+        if torch.cuda.is_available():
+            return
+        model = self.device_combo.model()
+        for i in range(self.device_combo.count()):
+            if self.device_combo.itemText(i).startswith("cuda"):
+                item = model.item(i)
+                item.setEnabled(False)
+                item.setToolTip("CUDA is not available on this machine (torch without CUDA, or no GPU)")
+
     # ------------------------------------------------------------------ UI
     def _build_ui(self) -> None:
         central = QtWidgets.QWidget()
@@ -357,6 +372,8 @@ class MainWindow(QtWidgets.QMainWindow):
         f = self._group(lay, "Source")
         self.source_combo = QtWidgets.QComboBox()
         self.source_combo.addItems(self.live_source_names())
+        # (shown while a file plays: the box stood empty, as if broken)
+        self.source_combo.setPlaceholderText("- (a file plays)")
         self.source_combo.activated.connect(lambda i: self.open_source(self.source_combo.itemText(i)))
         open_btn = QtWidgets.QPushButton("Open file ...")
         open_btn.clicked.connect(self.open_file_dialog)
@@ -364,11 +381,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.recent_menu = QtWidgets.QMenu("Open &Recent", self)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self._fill_recent_menu()
-        self.recent_button = QtWidgets.QToolButton()
-        self.recent_button.setText("Recent")
+        # (a push button: a tool button's menu arrow was drawn over its text, in a smaller
+        # button than "Open file ..." beside it)
+        self.recent_button = QtWidgets.QPushButton("Recent")
         self.recent_button.setToolTip("open one of the last event files again")
         self.recent_button.setMenu(self.recent_menu)
-        self.recent_button.setPopupMode(QtWidgets.QToolButton.ToolButtonPopupMode.InstantPopup)
         row = QtWidgets.QHBoxLayout()
         row.addWidget(open_btn, 1)
         row.addWidget(self.recent_button)
@@ -394,6 +411,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.model_combo.activated.connect(lambda i: self.set_model(self.model_combo.itemText(i)))
         self.device_combo = QtWidgets.QComboBox()
         self.device_combo.addItems(self.device_names())
+        self._grey_out_missing_cuda()
         self.device_combo.setCurrentText(self.opts.model.device)
         self.device_combo.activated.connect(
             lambda i: self.set_model(self.model_combo.currentText(), self.device_combo.itemText(i)))
@@ -730,6 +748,7 @@ class MainWindow(QtWidgets.QMainWindow):
         name = getattr(src, "path", None) or src.format
         self.opts.source = str(name) if getattr(src, "is_live", False) is False else src.format
         self._source_name = Path(str(name)).name
+        self.setWindowTitle(f"{self._source_name} - evfocus-live")  # (the taskbar: which file this is)
         if roi_said is not None:
             sess.message(roi_said[1], roi_said[0])
         self._roi_for_next = False
@@ -1060,8 +1079,12 @@ class MainWindow(QtWidgets.QMainWindow):
         w, h = sess.pipeline.width, sess.pipeline.height
         if (w, h) != (src.width, src.height):
             size += f" \u2192 {w}x{h}"
-        self.source_label.setText(f"{getattr(self, '_source_name', src.format)}: {src.format}, {src.sensor}, "
-                                  f"{size}" + (" (live)" if src.is_live else ""))
+        name = getattr(self, '_source_name', src.format)
+        said = [name]  # (each once: the simulated camera read "sim: sim, simulated, ...")
+        for part in (src.format, src.sensor):
+            if part and part not in said:
+                said.append(part)
+        self.source_label.setText(f"{said[0]}: {', '.join([*said[1:], size])}" + (" (live)" if src.is_live else ""))
         self.readouts.set("source", f"{src.format} {size}")
 
     def _post_changed(self, *_):
@@ -1123,12 +1146,13 @@ class MainWindow(QtWidgets.QMainWindow):
         stamp = time.strftime("%Y%m%d_%H%M%S") + f"_{self.last_frame.index:06d}"
         try:
             path = save_png(Path(self.opts.snapshot_dir) / f"evfocus_{stamp}.png", self.last_frame.image)
-            save_png(Path(self.opts.snapshot_dir) / f"evfocus_{stamp}_window.png",
-                     qimage_to_array(self.grab().toImage()))
+            whole = save_png(Path(self.opts.snapshot_dir) / f"evfocus_{stamp}_window.png",
+                             qimage_to_array(self.grab().toImage()))
         except EvFocusError as exc:
             self.status(str(exc), "error")
             return None
-        self.status(f"snapshot saved: {path}", timeout_ms=5000)
+        # (both: the window's PNG, the bigger of the two, went unsaid)
+        self.status(f"snapshot saved: {path} and {Path(whole).name} (the whole window)", timeout_ms=5000)
         return path
 
     def start_recording(self, events: bool = True, video: bool = True) -> bool:
@@ -1453,6 +1477,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.play_button.setText("Play")
         self.time_label.setText("stopped")
         self.source_label.setText(f"stopped: {reason}")
+        self.setWindowTitle("evfocus-live")
         self.sim_box.hide()  # its knobs would turn a closed camera
         self.sim_truth = None
         self._show_roi_outline()
