@@ -87,3 +87,30 @@ def test_under_torchrun_each_line_is_said_once(data, tmp_path):
                  "the config differs"):
         assert err0.count(said) == 1, (said, err0)
         assert said not in err1, (said, err1)
+
+
+# -- 2. a crop larger than the data is said, once, with both sizes ---------------------------
+
+def test_a_crop_larger_than_the_frames_is_one_warning_with_both_sizes(data, tmp_path, caplog):
+    """Over frames of one size it was clipped without a word (a log line only for mixed sets)."""
+    import logging
+
+    from evfocus_live.train.trainer import load_config, train
+
+    with caplog.at_level(logging.INFO, logger="evfocus_live"):
+        train(load_config(_toml(tmp_path / "c.toml", data, tmp_path / "run", crop=64, steps=1)), progress=False)
+    said = [r for r in caplog.records if "[augment] crop" in r.getMessage()]
+    assert len(said) == 1, [r.getMessage() for r in said]
+    assert said[0].levelno == logging.WARNING
+    assert "crop 64" in said[0].getMessage() and "40x32" in said[0].getMessage()
+
+
+def test_a_crop_that_fits_says_nothing(data, caplog):
+    import logging
+
+    from evfocus_live.train.dataset import Augment, SequenceDataset, load_sequence, list_sequences
+
+    seqs = [load_sequence(f, 5) for f in list_sequences(data)]
+    with caplog.at_level(logging.INFO, logger="evfocus_live"):
+        ds = SequenceDataset(seqs, seq_len=3, augment=Augment(crop=24))
+    assert ds.crop_hw == (24, 24) and not [r for r in caplog.records if "[augment] crop" in r.getMessage()]
