@@ -392,12 +392,26 @@ def _dist_info() -> tuple[bool, int, int]:
 
 
 def draw_loss_curve(rows: list[dict[str, float]], path: Path, size=(640, 400)) -> None:
-    """Loss vs step as a PNG drawn with OpenCV (matplotlib is not a dependency)."""
+    """Loss vs step as a PNG drawn with OpenCV (matplotlib is not a dependency). With one
+    logged row its point and value, with none a line saying so: a blank image looked broken."""
     import cv2
 
     w, h = size
     img = np.full((h, w, 3), 255, np.uint8)
-    if len(rows) >= 2:
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    finite = [r for r in rows if _is_num(r.get("loss")) and math.isfinite(r["loss"])]
+    if len(finite) < 2:
+        if finite:
+            r = finite[0]
+            cv2.circle(img, (w // 2, h // 2), 5, (180, 60, 20), -1, cv2.LINE_AA)
+            lines = [f"loss {r['loss']:.4f} at step {int(r['step'])}", "one logged step: no curve yet"]
+        else:
+            lines = ["no training loss logged", "(no step trained)" if not rows else "(none is finite)"]
+        for i, txt in enumerate(lines):
+            cv2.putText(img, txt, (50, h // 2 + 40 + 25 * i), font, 0.6, (0, 0, 0), 1, cv2.LINE_AA)
+        cv2.putText(img, "training loss", (50, 35), font, 0.45, (0, 0, 0), 1, cv2.LINE_AA)
+    else:
+        rows = finite
         steps = np.array([r["step"] for r in rows], float)
         loss = np.array([r["loss"] for r in rows], float)
         k = max(1, len(loss) // 10)  # moving average over a tenth of the run

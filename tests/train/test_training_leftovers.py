@@ -114,3 +114,30 @@ def test_a_crop_that_fits_says_nothing(data, caplog):
     with caplog.at_level(logging.INFO, logger="evfocus_live"):
         ds = SequenceDataset(seqs, seq_len=3, augment=Augment(crop=24))
     assert ds.crop_hw == (24, 24) and not [r for r in caplog.records if "[augment] crop" in r.getMessage()]
+
+
+# -- 3. loss.png is never a blank image ------------------------------------------------------
+
+@pytest.mark.parametrize("rows", [[], [{"step": 1, "wall_s": 0.1, "lr": 1e-3, "loss": 0.42}]])
+def test_loss_png_with_fewer_than_two_rows_is_not_blank(rows, tmp_path):
+    """With one logged row (a 1-step run, log_every above the steps run) or none (a run
+    interrupted before its first step) loss.png was a white rectangle."""
+    import cv2
+
+    from evfocus_live.train.trainer import draw_loss_curve
+
+    draw_loss_curve(rows, tmp_path / "loss.png")
+    img = cv2.imread(str(tmp_path / "loss.png"))
+    assert img is not None and (img < 128).any()  # something written on it
+    if rows:  # the point itself, in the curve's colour
+        assert ((img[..., 0] > 150) & (img[..., 2] < 60)).any()
+
+
+def test_a_one_step_run_draws_its_point(data, tmp_path):
+    import cv2
+
+    from evfocus_live.train.trainer import load_config, train
+
+    train(load_config(_toml(tmp_path / "c.toml", data, tmp_path / "run", steps=1)), progress=False)
+    img = cv2.imread(str(tmp_path / "run" / "loss.png"))
+    assert ((img[..., 0] > 150) & (img[..., 2] < 60)).any()
