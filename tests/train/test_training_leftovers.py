@@ -141,3 +141,29 @@ def test_a_one_step_run_draws_its_point(data, tmp_path):
     train(load_config(_toml(tmp_path / "c.toml", data, tmp_path / "run", steps=1)), progress=False)
     img = cv2.imread(str(tmp_path / "run" / "loss.png"))
     assert ((img[..., 0] > 150) & (img[..., 2] < 60)).any()
+
+
+# -- 4. a bootstrap interval over very few sequences is marked as such -----------------------
+
+def _paired(diffs):
+    from evfocus_live.train.evaluate import paired_differences
+
+    seqs = [{"split": "severe", "a": {"ssim": 0.6 + d, "mse": 0.01}, "b": {"ssim": 0.6, "mse": 0.012}} for d in diffs]
+    return {m: paired_differences(seqs, "a", "b", m) for m in ("ssim", "mse")}
+
+
+def test_an_interval_over_two_sequences_is_marked_in_the_json_and_the_table():
+    """`evfocus eval` on 2 sequences printed '[+0.0100, +0.0200]' as if it meant something."""
+    import json
+
+    from evfocus_live.train.evaluate import _strict_json, markdown_report
+
+    few, many = _paired([0.01, 0.02]), _paired([0.01, 0.02, 0.015, 0.012, 0.018])
+    assert json.loads(json.dumps(_strict_json(few)))["ssim"]["severe"]["few_sequences"] is True
+    assert many["ssim"]["severe"]["few_sequences"] is False
+    md = markdown_report({"splits": {}, "paired": {"b": few}}, None, ["a", "b"])
+    row = next(ln for ln in md.splitlines() if ln.startswith("| severe | a − b |"))
+    assert "[+0.0100, +0.0200] (few)" in row  # kept, and marked
+    assert "fewer than 5 sequences" in md
+    md = markdown_report({"splits": {}, "paired": {"b": many}}, None, ["a", "b"])
+    assert "(few)" not in md and "fewer than" not in md
