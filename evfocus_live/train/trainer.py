@@ -73,8 +73,33 @@ def load_config(path: str | Path) -> dict[str, Any]:
             mark = getattr(exc, "context_mark", None) or mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
         what = " ".join(str(x) for x in (getattr(exc, "context", None), getattr(exc, "problem", None)) if x)
+        if mark is not None and getattr(exc, "problem", None) == "mapping values are not allowed here":
+            what += _yaml_missing_colon(text.decode("utf-8", "replace").splitlines(), mark.line)
         raise ConfigError(f"{path}: cannot parse config ({where}{what or str(exc).splitlines()[0]})") from exc
     return normalize_config(cfg, str(path))
+
+
+def _yaml_missing_colon(lines: list[str], line: int) -> str:
+    """PyYAML reads ``batch_size 1`` (a key missing its ':') and the next lines as one
+    multi-line string, and stops at the next key's ':' ("mapping values are not allowed
+    here", one line too late): name the line(s) above, at the same indent and without a
+    ':', where the ':' is missing. "" when there are none (e.g. ``a: 1: 2``)."""
+    if not 0 < line < len(lines):
+        return ""
+    indent = len(lines[line]) - len(lines[line].lstrip())
+    above = []
+    for k in range(line - 1, -1, -1):
+        text = lines[k]
+        body = text.strip()
+        if not body or body.startswith("#"):
+            continue
+        if len(text) - len(text.lstrip()) != indent or ":" in body or body.startswith("-"):
+            break
+        above.insert(0, k)
+    if not above:
+        return ""
+    where = f"line {above[0] + 1}" if len(above) == 1 else f"lines {', '.join(str(k + 1) for k in above)}"
+    return f"; is a ':' missing on {where} ({lines[above[0]].strip()!r})?"
 
 
 def _yaml_loader(yaml):

@@ -167,3 +167,22 @@ def test_an_interval_over_two_sequences_is_marked_in_the_json_and_the_table():
     assert "fewer than 5 sequences" in md
     md = markdown_report({"splits": {}, "paired": {"b": many}}, None, ["a", "b"])
     assert "(few)" not in md and "fewer than" not in md
+
+
+# -- 6. a key missing its ':' in YAML names its own line, not only the next ------------------
+
+def test_a_yaml_key_without_its_colon_names_that_line_too(tmp_path):
+    """PyYAML reads "batch_size 1" and the next line as one string and stops at the next
+    key's ':' ("line 5: mapping values are not allowed here"): the slip is on line 4."""
+    pytest.importorskip("yaml")
+    from evfocus_live.errors import ConfigError
+    from evfocus_live.train.trainer import load_config
+
+    p = tmp_path / "c.yaml"
+    p.write_text("model:\n  arch: evfocus\ndata:\n  batch_size 1\n  seq_len: 3\n")
+    with pytest.raises(ConfigError, match=r"line 5, column 10: mapping values are not allowed here; "
+                                          r"is a ':' missing on line 4 \('batch_size 1'\)\?"):
+        load_config(p)
+    p.write_text("model:\n  arch: evfocus\ndata:\n  batch_size: 1: 2\n")  # the line itself: nothing to add
+    with pytest.raises(ConfigError, match=r"line 4, column 16: mapping values are not allowed here\)$"):
+        load_config(p)
