@@ -411,6 +411,33 @@ def _training_device(name: str, ddp: bool) -> torch.device:
     return device
 
 
+def _cpu_cores() -> int:
+    """The cores this process may run on (a taskset or a container's cpuset, not the host's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _busy_cpu_warning() -> str | None:
+    """With ``[train] threads`` left out torch takes every core; on a machine already busier
+    than its cores its threads wait on each other: 40 steps of README's small config took
+    24-28 s instead of 5-7 s with ``threads = 1`` (2 cores at load 5-6, 2026-11-28). Not
+    made the default (an idle many-core machine gains from the threads): said, with the fix.
+    None when the machine is not that busy or torch has one thread anyway (torchrun's
+    OMP_NUM_THREADS=1)."""
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # not on every platform
+        return None
+    cores, threads = _cpu_cores(), torch.get_num_threads()
+    if threads <= 1 or load <= cores:
+        return None
+    return (f"the machine is busy (load average {load:.1f} on {cores} cores) and [train] threads is not set: "
+            f"torch's {threads} threads compete with the other jobs and can make each step several times "
+            "slower; set [train] threads = 1 (or the number of idle cores)")
+
+
 def _dist_info() -> tuple[bool, int, int]:
     ws = int(os.environ.get("WORLD_SIZE", "1"))
     return ws > 1, int(os.environ.get("RANK", "0")), ws
@@ -496,6 +523,8 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
     ddp, rank, world = _dist_info()
     if tc["threads"]:
         torch.set_num_threads(int(tc["threads"]))
+    elif rank == 0 and (busy := _busy_cpu_warning()):
+        log.warning("%s", busy)
     device = _training_device(tc["device"], ddp)
     amp_dtype = _amp_dtype(device, tc["amp"])  # before caching the data: a refused amp fails at once
     seed = int(tc["seed"]) + rank

@@ -186,3 +186,29 @@ def test_a_yaml_key_without_its_colon_names_that_line_too(tmp_path):
     p.write_text("model:\n  arch: evfocus\ndata:\n  batch_size: 1: 2\n")  # the line itself: nothing to add
     with pytest.raises(ConfigError, match=r"line 4, column 16: mapping values are not allowed here\)$"):
         load_config(p)
+
+
+# -- 5. [train] threads left out on a busy machine is said --------------------------------------
+
+def test_threads_left_out_on_a_busy_machine_is_a_warning(data, tmp_path, monkeypatch, caplog):
+    """torch's default (every core) on a 2-core machine at load 5: 40 steps took 24-28 s
+    against 5-7 s with threads = 1, without a word. No timing here: the load is faked."""
+    import logging
+
+    from evfocus_live.train import trainer
+
+    monkeypatch.setattr(trainer.os, "getloadavg", lambda: (5.0, 5.0, 5.0))
+    monkeypatch.setattr(trainer, "_cpu_cores", lambda: 2, raising=False)
+    torch.set_num_threads(2)  # (the fixture puts the count back)
+    conf = _toml(tmp_path / "c.toml", data, tmp_path / "run", steps=1)
+    conf.write_text(conf.read_text().replace("threads = 1\n", ""))
+    with caplog.at_level(logging.WARNING, logger="evfocus_live"):
+        trainer.train(trainer.load_config(conf), progress=False)
+    said = [r.getMessage() for r in caplog.records if "threads" in r.getMessage()]
+    assert len(said) == 1 and "load average 5.0 on 2 cores" in said[0] and "threads = 1" in said[0], said
+    assert trainer._busy_cpu_warning() is not None
+    monkeypatch.setattr(trainer.os, "getloadavg", lambda: (1.5, 1.5, 1.5))  # not busier than its cores
+    assert trainer._busy_cpu_warning() is None
+    monkeypatch.setattr(trainer.os, "getloadavg", lambda: (5.0, 5.0, 5.0))
+    torch.set_num_threads(1)  # set (threads = 1), or torchrun's OMP_NUM_THREADS=1: nothing to say
+    assert trainer._busy_cpu_warning() is None
