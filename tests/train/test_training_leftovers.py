@@ -1,6 +1,7 @@
 """A researcher's leftovers from the morning review: what the training and evaluation tools
 said twice under torchrun, or not at all (a crop larger than the data, a blank loss.png, a
-confidence interval over two sequences, a YAML slip on the line after the one to fix)."""
+confidence interval over two sequences, torch's threads on a busy machine, a YAML slip
+reported on the line after the one to fix)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import os
 import socket
 import sys
 
-import numpy as np
 import pytest
 import torch
 
