@@ -36,9 +36,26 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def run(args) -> int:
     """SIGTERM stops the run as Ctrl-C does (last.pt and the logs written, exit 130): by
     default it killed the process, losing every step since the last periodic checkpoint."""
+    import logging
+    import os
+
     from .signals import run_with_sigterm_as_ctrl_c
 
-    return run_with_sigterm_as_ctrl_c(lambda: _run(args))
+    rank = int(os.environ.get("RANK", "0") or 0) if int(os.environ.get("WORLD_SIZE", "1") or 1) > 1 else 0
+    if rank == 0:
+        return run_with_sigterm_as_ctrl_c(lambda: _run(args))
+    # Under torchrun every process ran this: "resumed from", "initialised from", each warning
+    # and "interrupted" came once per process. Rank 0 says them; the others say their errors only
+    # (a rank's own failure is its own), and end quietly on Ctrl-C with rank 0's exit code
+    pkg = logging.getLogger("evfocus_live")
+    level = pkg.level
+    pkg.setLevel(max(logging.ERROR, level))
+    try:
+        return run_with_sigterm_as_ctrl_c(lambda: _run(args))
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        pkg.setLevel(level)
 
 
 def _run(args) -> int:

@@ -205,7 +205,8 @@ class SequenceDataset(Dataset):
       long it is a ConfigError naming the longest sequence (lower ``[data] seq_len``).
     - size: the ``augment.crop`` is at most the smallest sequence's height and width, so
       sets of different resolutions (``--data simA simB``) crop alike (e.g. crop 64 over
-      64x48 and 96x80 sets gives 64x48 items; a log line says so). Without a crop (crop 0
+      64x48 and 96x80 sets gives 64x48 items; a warning says so, as it does for a crop larger
+      than frames of one size). Without a crop (crop 0
       or None) sequences of different sizes are a ConfigError naming the sizes (set a crop).
       With ``augment=None`` (no crop, no augmentation) items keep their full frame, whatever
       its size; batch them only when the sizes agree.
@@ -248,9 +249,12 @@ class SequenceDataset(Dataset):
             return None
         h = min(augment.crop, *(hw[0] for hw in sizes))
         w = min(augment.crop, *(hw[1] for hw in sizes))
-        if len(sizes) > 1 and (h, w) != (augment.crop, augment.crop):
-            log.info("[augment] crop %d over sequences of %s: every item is cropped to %dx%d (the smallest set)",
-                     augment.crop, ", ".join(f"{sw}x{sh}" for sh, sw in sizes), w, h)
+        if (h, w) != (augment.crop, augment.crop):  # said for one size too: it was silent there
+            log.warning("[augment] crop %d is larger than the training frames (%s): every item is cropped to "
+                        "%dx%d%s; lower [augment] crop to at most %d to silence this", augment.crop,
+                        ", ".join(f"{sw}x{sh}" for sh, sw in sizes), w, h,
+                        " (the smallest set)" if len(sizes) > 1 else " (the whole frame)" if (h, w) == sizes[0]
+                        else "", min(h, w))
         return h, w
 
     @classmethod

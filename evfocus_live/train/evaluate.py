@@ -304,6 +304,9 @@ def evaluate_ground_truth(models: dict[str, torch.nn.Module], files: list[Path],
 
 #: bootstrap resamples for the paired comparison's interval
 N_BOOTSTRAP = 4000
+#: below this many sequences the bootstrap interval is shown marked: resampling 2 to 4
+#: values gives an interval that reflects those values, not the spread of scenes
+FEW_SEQUENCES = 5
 
 
 def paired_differences(sequences: list[dict[str, Any]], a: str, b: str, metric: str = "ssim",
@@ -314,7 +317,9 @@ def paired_differences(sequences: list[dict[str, Any]], a: str, b: str, metric: 
     varies: scenes, blur, contrast thresholds). Frames of one sequence are not independent,
     so resampling frames would give intervals far too narrow. "all" only when there are
     several splits. One sequence has no interval (NaN: its resamples are all the same
-    value, a zero-width "interval" that would read as a certain difference)."""
+    value, a zero-width "interval" that would read as a certain difference). Under
+    :data:`FEW_SEQUENCES` sequences ``few_sequences`` is true: the interval is kept but the
+    report marks it as meaning little."""
     rng = np.random.default_rng(seed)
     by_split: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for rec in sequences:
@@ -329,7 +334,8 @@ def paired_differences(sequences: list[dict[str, Any]], a: str, b: str, metric: 
         boot = d[rng.integers(len(d), size=(N_BOOTSTRAP, len(d)))].mean(1)
         lo, hi = np.percentile(boot, [2.5, 97.5]) if len(d) > 1 else (math.nan, math.nan)
         out[split] = {"mean": float(d.mean()), "relative": float(d.mean() / vb.mean()) if vb.mean() else math.nan,
-                      "lo": float(lo), "hi": float(hi), "sequences": len(d)}
+                      "lo": float(lo), "hi": float(hi), "sequences": len(d),
+                      "few_sequences": len(d) < FEW_SEQUENCES}
     return out
 
 
@@ -647,14 +653,20 @@ def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, mode
                       "(an interval that contains 0: no measurable difference on this data).", "",
                       "| split | comparison | SSIM diff | SSIM relative | 95 % interval | MSE relative | MSE mean matched, relative | sequences |",
                       "|---|---|---|---|---|---|---|---|"]
+            few = False
             for other, diff in gt["paired"].items():
                 ds, dm, dmm = diff["ssim"], diff["mse"], diff.get("mse_mm", {})
                 for split, r in ds.items():
                     mm = f"{100 * dmm[split]['relative']:+.1f} %" if split in dmm else "–"
                     ci = "–" if r["lo"] is None or math.isnan(r["lo"]) else f"[{r['lo']:+.4f}, {r['hi']:+.4f}]"
+                    if ci != "–" and r["sequences"] < FEW_SEQUENCES:  # (a report.json of before: no flag)
+                        ci, few = f"{ci} (few)", True
                     lines.append(f"| {split} | {first} − {other} | {r['mean']:+.4f} | {100 * r['relative']:+.1f} % | "
                                  f"{ci} | {100 * dm[split]['relative']:+.1f} % | {mm} | {r['sequences']} |")
             lines.append("")
+            if few:
+                lines += [f"(few): fewer than {FEW_SEQUENCES} sequences; a bootstrap interval over so few "
+                          "means little (evaluate on more sequences to tell a difference from noise).", ""]
     if real:
         lines += ["## Real recordings (no reference)", "",
                   "BRISQUE ↓ and NIQE ↓ (means over the same few frames; – for flat frames, NIQE – for frames under "

@@ -73,8 +73,33 @@ def load_config(path: str | Path) -> dict[str, Any]:
             mark = getattr(exc, "context_mark", None) or mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
         what = " ".join(str(x) for x in (getattr(exc, "context", None), getattr(exc, "problem", None)) if x)
+        if mark is not None and getattr(exc, "problem", None) == "mapping values are not allowed here":
+            what += _yaml_missing_colon(text.decode("utf-8", "replace").splitlines(), mark.line)
         raise ConfigError(f"{path}: cannot parse config ({where}{what or str(exc).splitlines()[0]})") from exc
     return normalize_config(cfg, str(path))
+
+
+def _yaml_missing_colon(lines: list[str], line: int) -> str:
+    """PyYAML reads ``batch_size 1`` (a key missing its ':') and the next lines as one
+    multi-line string, and stops at the next key's ':' ("mapping values are not allowed
+    here", one line too late): name the line(s) above, at the same indent and without a
+    ':', where the ':' is missing. "" when there are none (e.g. ``a: 1: 2``)."""
+    if not 0 < line < len(lines):
+        return ""
+    indent = len(lines[line]) - len(lines[line].lstrip())
+    above = []
+    for k in range(line - 1, -1, -1):
+        text = lines[k]
+        body = text.strip()
+        if not body or body.startswith("#"):
+            continue
+        if len(text) - len(text.lstrip()) != indent or ":" in body or body.startswith("-"):
+            break
+        above.insert(0, k)
+    if not above:
+        return ""
+    where = f"line {above[0] + 1}" if len(above) == 1 else f"lines {', '.join(str(k + 1) for k in above)}"
+    return f"; is a ':' missing on {where} ({lines[above[0]].strip()!r})?"
 
 
 def _yaml_loader(yaml):
@@ -386,18 +411,59 @@ def _training_device(name: str, ddp: bool) -> torch.device:
     return device
 
 
+def _cpu_cores() -> int:
+    """The cores this process may run on (a taskset or a container's cpuset, not the host's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _busy_cpu_warning() -> str | None:
+    """With ``[train] threads`` left out torch takes every core; on a machine already busier
+    than its cores its threads wait on each other: 40 steps of README's small config took
+    24-28 s instead of 5-7 s with ``threads = 1`` (2 cores at load 5-6, 2026-11-28). Not
+    made the default (an idle many-core machine gains from the threads): said, with the fix.
+    None when the machine is not that busy or torch has one thread anyway (torchrun's
+    OMP_NUM_THREADS=1)."""
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # not on every platform
+        return None
+    cores, threads = _cpu_cores(), torch.get_num_threads()
+    if threads <= 1 or load <= cores:
+        return None
+    return (f"the machine is busy (load average {load:.1f} on {cores} cores) and [train] threads is not set: "
+            f"torch's {threads} threads compete with the other jobs and can make each step several times "
+            "slower; set [train] threads = 1 (or the number of idle cores)")
+
+
 def _dist_info() -> tuple[bool, int, int]:
     ws = int(os.environ.get("WORLD_SIZE", "1"))
     return ws > 1, int(os.environ.get("RANK", "0")), ws
 
 
 def draw_loss_curve(rows: list[dict[str, float]], path: Path, size=(640, 400)) -> None:
-    """Loss vs step as a PNG drawn with OpenCV (matplotlib is not a dependency)."""
+    """Loss vs step as a PNG drawn with OpenCV (matplotlib is not a dependency). With one
+    logged row its point and value, with none a line saying so: a blank image looked broken."""
     import cv2
 
     w, h = size
     img = np.full((h, w, 3), 255, np.uint8)
-    if len(rows) >= 2:
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    finite = [r for r in rows if _is_num(r.get("loss")) and math.isfinite(r["loss"])]
+    if len(finite) < 2:
+        if finite:
+            r = finite[0]
+            cv2.circle(img, (w // 2, h // 2), 5, (180, 60, 20), -1, cv2.LINE_AA)
+            lines = [f"loss {r['loss']:.4f} at step {int(r['step'])}", "one logged step: no curve yet"]
+        else:
+            lines = ["no training loss logged", "(no step trained)" if not rows else "(none is finite)"]
+        for i, txt in enumerate(lines):
+            cv2.putText(img, txt, (50, h // 2 + 40 + 25 * i), font, 0.6, (0, 0, 0), 1, cv2.LINE_AA)
+        cv2.putText(img, "training loss", (50, 35), font, 0.45, (0, 0, 0), 1, cv2.LINE_AA)
+    else:
+        rows = finite
         steps = np.array([r["step"] for r in rows], float)
         loss = np.array([r["loss"] for r in rows], float)
         k = max(1, len(loss) // 10)  # moving average over a tenth of the run
@@ -457,6 +523,8 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
     ddp, rank, world = _dist_info()
     if tc["threads"]:
         torch.set_num_threads(int(tc["threads"]))
+    elif rank == 0 and (busy := _busy_cpu_warning()):
+        log.warning("%s", busy)
     device = _training_device(tc["device"], ddp)
     amp_dtype = _amp_dtype(device, tc["amp"])  # before caching the data: a refused amp fails at once
     seed = int(tc["seed"]) + rank
