@@ -307,6 +307,9 @@ class LiveSession:
         #: frames numbered below it were made before the last seek
         self._first_index = 0
         self.frames_done = 0
+        #: how many times the threads were started (a replay from the end, a seek past it): a
+        #: pass can end between two readout ticks, so the window tells ends apart by this
+        self.passes = 0
         self.last_frame: FrameView | None = None
         self.failed = False
         self.no_model = False
@@ -535,6 +538,7 @@ class LiveSession:
     # ---- commands (GUI thread) -------------------------------------------------------
     def start(self) -> None:
         self._stop.clear()
+        self.passes += 1
         self.pipeline.start(self._on_frame)
 
     def pause(self) -> None:

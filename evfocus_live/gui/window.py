@@ -173,7 +173,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._aps_waiting = False  # the session's APS frames are being read (see _aps_arrived)
         self._slider_busy = False
         self._meter_from_index = 0  # frames before it came from a model switched away from
-        self._end_said = False  # "end of the recording" shown for the session's end
+        self._end_pass = 0  # the session's pass whose end was shown ("end of the recording")
         self._end_remade = False  # a setting remade the last frame at the end: the end is not new
         self._stall_said = False  # the source's read() stalled: on the status bar while it lasts
         #: the ROI each sensor size (width, height) last ran with in this session (None: the whole
@@ -772,7 +772,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._latency_ms = None
         self._meter_from_index = 0
         self._awaiting = None
-        self._end_said = self._end_remade = False
+        self._end_pass = 0
+        self._end_remade = False
         self._stall_said = False
         sess.start()
         text = f"playing {name}" if info is None or not live else f"live: {src.format}"
@@ -1050,7 +1051,8 @@ class MainWindow(QtWidgets.QMainWindow):
         else the panes went on showing a frame the new setting did not make, under its name."""
         s = self.session
         if s is not None and (s.paused or s.ended) and not s.is_live and s.source.can_seek:
-            self._end_remade = self._end_remade or s.ended
+            # (an end not yet said, e.g. a setting changed before the next tick: said after it)
+            self._end_remade = self._end_remade or (s.ended and self._end_pass == s.passes)
             s.redo()  # (at the end of a recording: its last window again, and the end again)
 
     def _show_window_controls(self, cfg: WindowConfig) -> None:
@@ -1423,11 +1425,13 @@ class MainWindow(QtWidgets.QMainWindow):
         want = "Play" if s.ended or s.paused else "Pause"  # at the end, Play plays it again
         if self.play_button.text() != want:
             self.play_button.setText(want)
-        if s.ended != self._end_said:  # else "playing <file>" stays on after the end
-            self._end_said = s.ended
-            if s.ended and not self._end_remade:  # (a remade last frame: said once, at the end)
+        # else "playing <file>" stays on after the end; by pass, not by a change of s.ended: a
+        # replay of a short file can begin and end between two ticks on a loaded machine
+        if s.ended and s.passes != self._end_pass:
+            self._end_pass = s.passes
+            if not self._end_remade:  # (a remade last frame: said once, at the end)
                 self.status("end of the recording" + (": space or Play plays it again" if s.source.can_seek else ""))
-            self._end_remade = self._end_remade and not s.ended
+            self._end_remade = False
         if self.sim_truth is not None:
             try:
                 self.sim_truth.setText(f"{s.source.inner.subject_sigma_px():.2f} px \u03c3")
