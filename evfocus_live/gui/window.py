@@ -1402,12 +1402,12 @@ class MainWindow(QtWidgets.QMainWindow):
         ro.set("latency", "-" if self._latency_ms is None else f"{self._latency_ms:.0f} ms")
         t = s.t_us
         r = s.time_range_us
+        ro.set("read_ahead", _read_ahead(t, None if self.last_frame is None else self.last_frame.t_us,
+                                         r, s.seek_target_us is not None))
         if r is not None and t is not None:
-            rel = min(max(t - r[0], 0), r[1] - r[0]) / 1e6
-            ro.set("sensor_t", f"{rel:.3f} s")
             # the time and slider of the frame on show (the reader runs ahead of it by the
-            # model's latency, and on past a pause or into the next loop pass), or where a
-            # seek went until a frame from there is shown
+            # model's latency, and on past a pause or into the next loop pass: the readout
+            # says by how much), or where a seek went until a frame from there is shown
             pos = s.seek_target_us
             if pos is None:
                 pos = self.last_frame.t_us if self.last_frame is not None else t
@@ -1419,7 +1419,6 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.seek_slider.setValue(int(1000 * (pos - r[0]) / (r[1] - r[0])))
                 self.seek_slider.blockSignals(False)
         else:
-            ro.set("sensor_t", "-" if t is None else f"{t / 1e6:.3f} s")
             self.time_label.setText("live" if s.is_live else
                                     ("-" if s.range_ready.is_set() else "finding the end of the recording..."))
         want = "Play" if s.ended or s.paused else "Pause"  # at the end, Play plays it again
@@ -1503,6 +1502,22 @@ class MainWindow(QtWidgets.QMainWindow):
             self.session.stop()
             self.session = None
         super().closeEvent(ev)
+
+
+def _read_ahead(t_us: int | None, shown_us: int | None, range_us: tuple[int, int] | None,
+                seeking: bool) -> str:
+    """The "reader ahead" readout: the newest event read less the frame on show, as a lead
+    (a second clock beside the time label read as two positions: 0.130 s and 0.104 s). A
+    reader that wrapped into a loop's next pass leads by the rest of this pass and the start
+    of the next; none while a seek is on its way (the frame on show is from before it)."""
+    if t_us is None or shown_us is None or seeking:
+        return "-"
+    lead_us = t_us - shown_us
+    note = ""
+    if lead_us < 0 and range_us is not None:  # (the reader is in the next loop pass)
+        lead_us = (range_us[1] - shown_us) + (t_us - range_us[0])
+        note = " (next pass)"
+    return f"{max(lead_us, 0) / 1e3:.0f} ms{note}"
 
 
 def plugin_report(registries: dict[str, Registry]) -> str:
