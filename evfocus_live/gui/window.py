@@ -399,6 +399,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.sim_box = QtWidgets.QGroupBox("Simulated camera")
         self.sim_form = QtWidgets.QFormLayout(self.sim_box)
         self.sim_widgets: dict[str, QtWidgets.QWidget] = {}
+        self.sim_values: dict[str, QtWidgets.QLabel] = {}  # a slider's value beside it
         self.sim_truth: QtWidgets.QLabel | None = None
         lay.addWidget(self.sim_box)
         self.sim_box.hide()
@@ -796,6 +797,7 @@ class MainWindow(QtWidgets.QMainWindow):
         while self.sim_form.rowCount():
             self.sim_form.removeRow(0)
         self.sim_widgets = {}
+        self.sim_values = {}
         self.sim_truth = None
         inner = getattr(src, "inner", src)
         if not hasattr(inner, "set_focus"):
@@ -840,7 +842,22 @@ class MainWindow(QtWidgets.QMainWindow):
                                        self._call_sim(n, s, lo + (hi - lo) * v / 1000.0))
             w.setToolTip(spec.get("help", ""))
             self.sim_widgets[name] = w
-            self.sim_form.addRow(spec.get("label", name), w)
+            row = w
+            if isinstance(w, QtWidgets.QSlider):  # its value beside it (the focus dial has "true blur")
+                row = QtWidgets.QWidget()
+                hbox = QtWidgets.QHBoxLayout(row)
+                hbox.setContentsMargins(0, 0, 0, 0)
+                shown = QtWidgets.QLabel()
+                shown.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont))
+                self.sim_values[name] = shown
+
+                def say(v, lab=shown, n=name, lo=lo, hi=hi, step=spec.get("step")):
+                    lab.setText(_sim_value_text(n, lo + (hi - lo) * v / 1000.0, step))
+                say(w.value())
+                w.valueChanged.connect(say)
+                hbox.addWidget(w, 1)
+                hbox.addWidget(shown)
+            self.sim_form.addRow(spec.get("label", name), row)
         if self.sim_widgets and hasattr(inner, "subject_sigma_px"):
             self.sim_truth = QtWidgets.QLabel("-")
             self.sim_truth.setToolTip("ground truth from the simulator: blur sigma of the subject")
@@ -1502,6 +1519,19 @@ class MainWindow(QtWidgets.QMainWindow):
             self.session.stop()
             self.session = None
         super().closeEvent(ev)
+
+
+def _sim_value_text(name: str, value: float, step: float | None) -> str:
+    """A simulated-camera slider's value to its ``step``'s decimals (a bare slider said
+    nothing: was speed 1x or 2x, light full or half?); speed as a factor, 0 as frozen."""
+    try:
+        decimals = max(0, -math.floor(math.log10(float(step)) + 1e-9)) if step else 2
+    except (TypeError, ValueError):
+        decimals = 2
+    text = f"{value:.{decimals}f}"
+    if name == "speed":
+        return "frozen" if float(text) == 0 else f"{text}x"
+    return text
 
 
 def _read_ahead(t_us: int | None, shown_us: int | None, range_us: tuple[int, int] | None,
