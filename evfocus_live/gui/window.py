@@ -528,6 +528,7 @@ class MainWindow(QtWidgets.QMainWindow):
         m.addAction("Keyboard help (h)", self.help_overlay.toggle)
         m = mb.addMenu("&Help")
         m.addAction("Plugins ...", self.show_plugins_dialog)
+        m.addAction("About ...", self.show_about_dialog)
 
     def _build_shortcuts(self) -> None:
         keys = {
@@ -578,6 +579,24 @@ class MainWindow(QtWidgets.QMainWindow):
         v.addWidget(bb)
         dlg.show()
         self.plugins_dialog = dlg
+        return dlg
+
+    def show_about_dialog(self) -> QtWidgets.QDialog:
+        """Help > About: the version, model, torch and device, and where the settings live, as
+        selectable text a bug report can carry."""
+        dlg = QtWidgets.QDialog(self)
+        dlg.setWindowTitle("About evfocus-live")
+        v = QtWidgets.QVBoxLayout(dlg)
+        text = QtWidgets.QPlainTextEdit(about_text(self.session))
+        text.setReadOnly(True)
+        text.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont))
+        text.setMinimumSize(560, 220)
+        v.addWidget(text)
+        bb = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Close)
+        bb.rejected.connect(dlg.reject)
+        v.addWidget(bb)
+        dlg.show()
+        self.about_dialog = dlg
         return dlg
 
     # ------------------------------------------------------------------ sources
@@ -1548,6 +1567,41 @@ def _read_ahead(t_us: int | None, shown_us: int | None, range_us: tuple[int, int
         lead_us = (range_us[1] - shown_us) + (t_us - range_us[0])
         note = " (next pass)"
     return f"{max(lead_us, 0) / 1e3:.0f} ms{note}"
+
+
+def about_text(session: LiveSession | None) -> str:
+    """Help > About's lines: what runs (model, device, backend) and with what (versions, the
+    settings file, the models folder)."""
+    import platform
+
+    import PySide6
+    import torch
+
+    from .. import __version__
+    from ..nn.registry import models_dir
+
+    if session is None:
+        model, device = "- (no source running)", "-"
+    else:
+        st = session.stats()
+        model = "none: direct event integration" if session.no_model else session.model_cfg.name
+        how = " ".join(str(x) for x in (_stat(st, "backend"), (f"{_stat(st, 'threads')} threads"
+                                                                  if _stat(st, "threads") else None)) if x)
+        device = str(getattr(session.pipeline, "device", session.model_cfg.device)) + (f" ({how})" if how else "")
+    if torch.cuda.is_available():
+        cuda = f"CUDA {torch.version.cuda}: " + ", ".join(torch.cuda.get_device_name(i)
+                                                       for i in range(torch.cuda.device_count()))
+    else:
+        cuda = "no CUDA (" + ("torch built without it" if torch.version.cuda is None else "no GPU found") + ")"
+    return "\n".join([
+        f"evfocus-live {__version__}",
+        f"model:     {model}",
+        f"device:    {device}",
+        f"torch:     {torch.__version__}, {cuda}",
+        f"Python:    {platform.python_version()}, PySide6 {PySide6.__version__}, Qt {QtCore.qVersion()}",
+        f"settings:  {settings.settings_file()}",
+        f"models:    {models_dir()}",
+    ])
 
 
 def plugin_report(registries: dict[str, Registry]) -> str:
