@@ -41,8 +41,9 @@ def setup_logging(verbose: int = 0, quiet: bool = False) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="evfocus", description="evfocus-live tools: sharp frames from out-of-focus event streams.",
-                                     epilog=VIEWER_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="evfocus", description="evfocus-live tools: sharp frames from out-of-focus event streams.",
+        epilog=VIEWER_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
     parser.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
