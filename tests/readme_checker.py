@@ -135,7 +135,8 @@ def _program_at(tokens: list[str], k: int) -> tuple[str, int] | None:
     if re.fullmatch(r"python[\d.]*", base) and k + 1 < len(tokens):
         nxt = tokens[k + 1]
         if nxt == "-m" and k + 2 < len(tokens) and tokens[k + 2].startswith("evfocus_live"):
-            return tokens[k + 2], k + 3
+            # (the package itself runs `evfocus`: its __main__.py calls evfocus_live.cli.main)
+            return ("evfocus" if tokens[k + 2] == "evfocus_live" else tokens[k + 2]), k + 3
         if nxt.startswith("bench/") and nxt.endswith(".py"):
             return nxt, k + 2
         return None

@@ -27,6 +27,10 @@ SUBCOMMANDS = {
     "bench": "evfocus_live.cli.bench",
 }
 
+#: ``python -m evfocus_live`` is this tool: its help never named the viewer, a separate command
+VIEWER_EPILOG = ("the live viewer is a separate command:\n"
+                 "  evfocus-live --help    (without the script on PATH: python -m evfocus_live.gui.app --help)")
+
 EXIT_USER_ERROR = 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a Unix tool stopped by a closed pipe
 
@@ -37,7 +41,9 @@ def setup_logging(verbose: int = 0, quiet: bool = False) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="evfocus", description="evfocus-live tools: sharp frames from out-of-focus event streams.")
+    parser = argparse.ArgumentParser(
+        prog="evfocus", description="evfocus-live tools: sharp frames from out-of-focus event streams.",
+        epilog=VIEWER_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
     parser.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")

@@ -307,6 +307,9 @@ class LiveSession:
         #: frames numbered below it were made before the last seek
         self._first_index = 0
         self.frames_done = 0
+        #: how many times the threads were started (a replay from the end, a seek past it): a
+        #: pass can end between two readout ticks, so the window tells ends apart by this
+        self.passes = 0
         self.last_frame: FrameView | None = None
         self.failed = False
         self.no_model = False
@@ -368,8 +371,8 @@ class LiveSession:
                 self.message(f"{exc} - running without it", "error")
         if len(usable) < len(self.post_cfg.steps):
             self.post_cfg = dataclasses.replace(self.post_cfg, steps=tuple(usable))
-        try:
-            resolve_device(self.model_cfg.device)
+        try:  # (no "use --device cpu": the viewer has gone on on the CPU, its box says so)
+            resolve_device(self.model_cfg.device, fix="")
         except EvFocusError as exc:
             self.message(f"{exc} - running on the CPU", "error")
             self.model_cfg = dataclasses.replace(self.model_cfg, device="cpu")
@@ -535,6 +538,7 @@ class LiveSession:
     # ---- commands (GUI thread) -------------------------------------------------------
     def start(self) -> None:
         self._stop.clear()
+        self.passes += 1
         self.pipeline.start(self._on_frame)
 
     def pause(self) -> None:
@@ -649,6 +653,8 @@ class LiveSession:
     def set_model(self, name: str, device: str | None = None) -> bool:
         """Switch model; on failure keep the current one and say why."""
         try:
+            if device is not None:  # what to do in the viewer, not the command line's "--device cpu"
+                resolve_device(device, fix="pick cpu or auto in the device box")
             self.pipeline.set_model(name, device)
         except EvFocusError as exc:
             self.message(f"{exc} - keeping the current model", "error")

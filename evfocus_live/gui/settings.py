@@ -39,6 +39,11 @@ def open_settings() -> QtCore.QSettings:
                             "evfocus-live", "evfocus-live")
 
 
+def settings_file() -> str:
+    """Where the settings live (Help > About: which file to delete or hand over)."""
+    return open_settings().fileName()
+
+
 def _save(s: QtCore.QSettings) -> bool:
     """Write ``s`` out; a file that cannot be written (read-only home, full disk) is one warning
     a run: the viewer works on, it only forgets."""

@@ -278,7 +278,7 @@ class Readouts(QtWidgets.QWidget):
 
     ROWS = (
         ("source", "source"),
-        ("sensor_t", "sensor time"),
+        ("read_ahead", "reader ahead"),
         ("event_rate", "events/s"),
         ("ring", "ring fill"),
         ("dropped", "dropped events"),
@@ -293,7 +293,10 @@ class Readouts(QtWidgets.QWidget):
     #: what a short name means (the longest name, "latency (event→paint)", took the room its
     #: value needed)
     HINTS = {"latency": "from a batch of events read to the paint of the frame they made",
-             "infer": "per window: milliseconds (device, backend/precision, torch threads)"}
+             "infer": "per window: milliseconds (device, backend/precision, torch threads)",
+             # (not a second clock: "sensor time" beside the time label showed two times)
+             "read_ahead": "how far the newest event read is past the frame on show, in sensor time "
+                           "(the model's latency; on past a pause or into a loop's next pass)"}
 
     def __init__(self, parent=None):
         super().__init__(parent)

@@ -173,7 +173,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._aps_waiting = False  # the session's APS frames are being read (see _aps_arrived)
         self._slider_busy = False
         self._meter_from_index = 0  # frames before it came from a model switched away from
-        self._end_said = False  # "end of the recording" shown for the session's end
+        self._end_pass = 0  # the session's pass whose end was shown ("end of the recording")
         self._end_remade = False  # a setting remade the last frame at the end: the end is not new
         self._stall_said = False  # the source's read() stalled: on the status bar while it lasts
         #: the ROI each sensor size (width, height) last ran with in this session (None: the whole
@@ -399,6 +399,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.sim_box = QtWidgets.QGroupBox("Simulated camera")
         self.sim_form = QtWidgets.QFormLayout(self.sim_box)
         self.sim_widgets: dict[str, QtWidgets.QWidget] = {}
+        self.sim_values: dict[str, QtWidgets.QLabel] = {}  # a slider's value beside it
         self.sim_truth: QtWidgets.QLabel | None = None
         lay.addWidget(self.sim_box)
         self.sim_box.hide()
@@ -527,6 +528,7 @@ class MainWindow(QtWidgets.QMainWindow):
         m.addAction("Keyboard help (h)", self.help_overlay.toggle)
         m = mb.addMenu("&Help")
         m.addAction("Plugins ...", self.show_plugins_dialog)
+        m.addAction("About ...", self.show_about_dialog)
 
     def _build_shortcuts(self) -> None:
         keys = {
@@ -577,6 +579,24 @@ class MainWindow(QtWidgets.QMainWindow):
         v.addWidget(bb)
         dlg.show()
         self.plugins_dialog = dlg
+        return dlg
+
+    def show_about_dialog(self) -> QtWidgets.QDialog:
+        """Help > About: the version, model, torch and device, and where the settings live, as
+        selectable text a bug report can carry."""
+        dlg = QtWidgets.QDialog(self)
+        dlg.setWindowTitle("About evfocus-live")
+        v = QtWidgets.QVBoxLayout(dlg)
+        text = QtWidgets.QPlainTextEdit(about_text(self.session))
+        text.setReadOnly(True)
+        text.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont))
+        text.setMinimumSize(560, 220)
+        v.addWidget(text)
+        bb = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Close)
+        bb.rejected.connect(dlg.reject)
+        v.addWidget(bb)
+        dlg.show()
+        self.about_dialog = dlg
         return dlg
 
     # ------------------------------------------------------------------ sources
@@ -772,7 +792,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._latency_ms = None
         self._meter_from_index = 0
         self._awaiting = None
-        self._end_said = self._end_remade = False
+        self._end_pass = 0
+        self._end_remade = False
         self._stall_said = False
         sess.start()
         text = f"playing {name}" if info is None or not live else f"live: {src.format}"
@@ -795,6 +816,7 @@ class MainWindow(QtWidgets.QMainWindow):
         while self.sim_form.rowCount():
             self.sim_form.removeRow(0)
         self.sim_widgets = {}
+        self.sim_values = {}
         self.sim_truth = None
         inner = getattr(src, "inner", src)
         if not hasattr(inner, "set_focus"):
@@ -839,7 +861,22 @@ class MainWindow(QtWidgets.QMainWindow):
                                        self._call_sim(n, s, lo + (hi - lo) * v / 1000.0))
             w.setToolTip(spec.get("help", ""))
             self.sim_widgets[name] = w
-            self.sim_form.addRow(spec.get("label", name), w)
+            row = w
+            if isinstance(w, QtWidgets.QSlider):  # its value beside it (the focus dial has "true blur")
+                row = QtWidgets.QWidget()
+                hbox = QtWidgets.QHBoxLayout(row)
+                hbox.setContentsMargins(0, 0, 0, 0)
+                shown = QtWidgets.QLabel()
+                shown.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont))
+                self.sim_values[name] = shown
+
+                def say(v, lab=shown, n=name, lo=lo, hi=hi, step=spec.get("step")):
+                    lab.setText(_sim_value_text(n, lo + (hi - lo) * v / 1000.0, step))
+                say(w.value())
+                w.valueChanged.connect(say)
+                hbox.addWidget(w, 1)
+                hbox.addWidget(shown)
+            self.sim_form.addRow(spec.get("label", name), row)
         if self.sim_widgets and hasattr(inner, "subject_sigma_px"):
             self.sim_truth = QtWidgets.QLabel("-")
             self.sim_truth.setToolTip("ground truth from the simulator: blur sigma of the subject")
@@ -1050,7 +1087,8 @@ class MainWindow(QtWidgets.QMainWindow):
         else the panes went on showing a frame the new setting did not make, under its name."""
         s = self.session
         if s is not None and (s.paused or s.ended) and not s.is_live and s.source.can_seek:
-            self._end_remade = self._end_remade or s.ended
+            # (an end not yet said, e.g. a setting changed before the next tick: said after it)
+            self._end_remade = self._end_remade or (s.ended and self._end_pass == s.passes)
             s.redo()  # (at the end of a recording: its last window again, and the end again)
 
     def _show_window_controls(self, cfg: WindowConfig) -> None:
@@ -1400,12 +1438,12 @@ class MainWindow(QtWidgets.QMainWindow):
         ro.set("latency", "-" if self._latency_ms is None else f"{self._latency_ms:.0f} ms")
         t = s.t_us
         r = s.time_range_us
+        ro.set("read_ahead", _read_ahead(t, None if self.last_frame is None else self.last_frame.t_us,
+                                         r, s.seek_target_us is not None))
         if r is not None and t is not None:
-            rel = min(max(t - r[0], 0), r[1] - r[0]) / 1e6
-            ro.set("sensor_t", f"{rel:.3f} s")
             # the time and slider of the frame on show (the reader runs ahead of it by the
-            # model's latency, and on past a pause or into the next loop pass), or where a
-            # seek went until a frame from there is shown
+            # model's latency, and on past a pause or into the next loop pass: the readout
+            # says by how much), or where a seek went until a frame from there is shown
             pos = s.seek_target_us
             if pos is None:
                 pos = self.last_frame.t_us if self.last_frame is not None else t
@@ -1417,17 +1455,18 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.seek_slider.setValue(int(1000 * (pos - r[0]) / (r[1] - r[0])))
                 self.seek_slider.blockSignals(False)
         else:
-            ro.set("sensor_t", "-" if t is None else f"{t / 1e6:.3f} s")
             self.time_label.setText("live" if s.is_live else
                                     ("-" if s.range_ready.is_set() else "finding the end of the recording..."))
         want = "Play" if s.ended or s.paused else "Pause"  # at the end, Play plays it again
         if self.play_button.text() != want:
             self.play_button.setText(want)
-        if s.ended != self._end_said:  # else "playing <file>" stays on after the end
-            self._end_said = s.ended
-            if s.ended and not self._end_remade:  # (a remade last frame: said once, at the end)
+        # else "playing <file>" stays on after the end; by pass, not by a change of s.ended: a
+        # replay of a short file can begin and end between two ticks on a loaded machine
+        if s.ended and s.passes != self._end_pass:
+            self._end_pass = s.passes
+            if not self._end_remade:  # (a remade last frame: said once, at the end)
                 self.status("end of the recording" + (": space or Play plays it again" if s.source.can_seek else ""))
-            self._end_remade = self._end_remade and not s.ended
+            self._end_remade = False
         if self.sim_truth is not None:
             try:
                 self.sim_truth.setText(f"{s.source.inner.subject_sigma_px():.2f} px \u03c3")
@@ -1499,6 +1538,70 @@ class MainWindow(QtWidgets.QMainWindow):
             self.session.stop()
             self.session = None
         super().closeEvent(ev)
+
+
+def _sim_value_text(name: str, value: float, step: float | None) -> str:
+    """A simulated-camera slider's value to its ``step``'s decimals (a bare slider said
+    nothing: was speed 1x or 2x, light full or half?); speed as a factor, 0 as frozen."""
+    try:
+        decimals = max(0, -math.floor(math.log10(float(step)) + 1e-9)) if step else 2
+    except (TypeError, ValueError):
+        decimals = 2
+    text = f"{value:.{decimals}f}"
+    if name == "speed":
+        return "frozen" if float(text) == 0 else f"{text}x"
+    return text
+
+
+def _read_ahead(t_us: int | None, shown_us: int | None, range_us: tuple[int, int] | None,
+                seeking: bool) -> str:
+    """The "reader ahead" readout: the newest event read less the frame on show, as a lead
+    (a second clock beside the time label read as two positions: 0.130 s and 0.104 s). A
+    reader that wrapped into a loop's next pass leads by the rest of this pass and the start
+    of the next; none while a seek is on its way (the frame on show is from before it)."""
+    if t_us is None or shown_us is None or seeking:
+        return "-"
+    lead_us = t_us - shown_us
+    note = ""
+    if lead_us < 0 and range_us is not None:  # (the reader is in the next loop pass)
+        lead_us = (range_us[1] - shown_us) + (t_us - range_us[0])
+        note = " (next pass)"
+    return f"{max(lead_us, 0) / 1e3:.0f} ms{note}"
+
+
+def about_text(session: LiveSession | None) -> str:
+    """Help > About's lines: what runs (model, device, backend) and with what (versions, the
+    settings file, the models folder)."""
+    import platform
+
+    import PySide6
+    import torch
+
+    from .. import __version__
+    from ..nn.registry import models_dir
+
+    if session is None:
+        model, device = "- (no source running)", "-"
+    else:
+        st = session.stats()
+        model = "none: direct event integration" if session.no_model else session.model_cfg.name
+        how = " ".join(str(x) for x in (_stat(st, "backend"), (f"{_stat(st, 'threads')} threads"
+                                                                  if _stat(st, "threads") else None)) if x)
+        device = str(getattr(session.pipeline, "device", session.model_cfg.device)) + (f" ({how})" if how else "")
+    if torch.cuda.is_available():
+        cuda = f"CUDA {torch.version.cuda}: " + ", ".join(torch.cuda.get_device_name(i)
+                                                       for i in range(torch.cuda.device_count()))
+    else:
+        cuda = "no CUDA (" + ("torch built without it" if torch.version.cuda is None else "no GPU found") + ")"
+    return "\n".join([
+        f"evfocus-live {__version__}",
+        f"model:     {model}",
+        f"device:    {device}",
+        f"torch:     {torch.__version__}, {cuda}",
+        f"Python:    {platform.python_version()}, PySide6 {PySide6.__version__}, Qt {QtCore.qVersion()}",
+        f"settings:  {settings.settings_file()}",
+        f"models:    {models_dir()}",
+    ])
 
 
 def plugin_report(registries: dict[str, Registry]) -> str:

@@ -134,7 +134,7 @@ _DEVICE_LOGGED: set[str] = set()
 def resolve_device(device: str | torch.device = "cpu", fix: str = "use --device cpu") -> torch.device:
     """``auto`` -> CUDA when available else CPU (said once per process in the log);
     an unavailable CUDA, or a device other than the CPU or CUDA, is a DeviceError. ``fix``
-    ends the no-CUDA line: what the caller's user changes (an option, a config key)."""
+    ends the no-CUDA line: what the caller's user changes (an option, a config key; none: "")."""
     dev = str(device)
     if dev == "auto":
         dev = "cuda" if torch.cuda.is_available() else "cpu"
@@ -143,7 +143,7 @@ def resolve_device(device: str | torch.device = "cpu", fix: str = "use --device 
             log.info("device auto -> %s%s", dev, f" ({torch.cuda.get_device_name(0)})" if dev == "cuda" else "")
         return torch.device(dev)
     if dev.startswith("cuda") and not torch.cuda.is_available():
-        raise DeviceError(f"device {dev!r} requested but CUDA is not available ({fix})")
+        raise DeviceError(f"device {dev!r} requested but CUDA is not available" + (f" ({fix})" if fix else ""))
     try:
         out = torch.device(dev)
     except RuntimeError as exc:

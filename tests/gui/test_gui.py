@@ -243,8 +243,8 @@ def test_window_model_post_and_event_modes_change_the_display(qtbot, tmp_path, t
     for mode in ("decay", "time_surface"):
         win.event_mode_combo.setCurrentIndex(win.event_mode_combo.findData(mode))
         assert s.event_mode == mode
-        qtbot.wait(400)
-        assert_nonuniform(win.event_pane)
+        # (until events are painted in the new mode, not a fixed 400 ms: a loaded CI machine)
+        qtbot.waitUntil(lambda: assert_nonuniform(win.event_pane), timeout=FRAME_TIMEOUT_MS)
     # a checkpoint path as the model
     win.set_model(str(tiny_ckpt))
     assert any("model:" in m and "tiny.pt" in m for m in win.status_log), win.status_log
