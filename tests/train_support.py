@@ -32,6 +32,20 @@ def tiny_cfg(data, out, **train_kw):
     })
 
 
+@pytest.fixture(scope="session")
+def two_blur_data(tmp_path_factory):
+    """Two tiny sequences, mild and severe blur, no focus sweep (the checkpoint, config and resume tests)."""
+    d = tmp_path_factory.mktemp("sim_r2")
+    simulate_minimal(d / "seq_00000.h5", width=64, height=48, n_frames=12, sigma_range=(1, 3), seed=1)
+    simulate_minimal(d / "seq_00001.h5", width=64, height=48, n_frames=12, sigma_range=(4, 6), seed=2)
+    return d
+
+
+def resumable_cfg(data, out, **train_kw):
+    """The tiny config, 6 steps unless told (resume tests need a middle)."""
+    return tiny_cfg(data, out, **{"steps": 6, **train_kw})
+
+
 class _GreyModel:
     """A flat grey frame per window (no weights: the grids and reports, not a network, are tested)."""
 

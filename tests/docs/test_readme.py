@@ -17,9 +17,7 @@ import importlib.util
 import inspect
 import os
 import re
-import shlex
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -27,7 +25,7 @@ import numpy as np
 import pytest
 
 from conftest import DAVIS_FILE, REAL_FILES
-from readme_checker import PYTHON_SECTION, commands_in, snippets
+from readme_checker import _OPTION, PYTHON_SECTION, Command, _options, commands_in, snippets
 
 REPO = Path(__file__).resolve().parents[2]
 README = REPO / "README.md"
@@ -35,106 +33,8 @@ README = REPO / "README.md"
 #: the file name README's Python example opens; the test substitutes a real recording
 EXAMPLE_INPUT = "recording.aedat4"
 
-_OPTION = re.compile(r"^--?[A-Za-z][\w-]*")
-_SPAN = re.compile(r"`([^`\n]+(?:\n[^`\n]+)*)`")  # an inline code span; never across a blank line
-_SEPARATORS = {"&&", "||", ";", "|"}
-_WRAPPERS = {"nice", "time", "torchrun", "timeout", "env", "sudo"}
-#: other tools README shows: an option named after one of them is that tool's
-_FOREIGN = {"pip", "pip3", "bash", "sh", "git", "torchrun", "pytest", "cmake", "make", "conda", "apt", "apt-get"}
 
-
-# --------------------------------------------------------------------------- README parsing
-@dataclass
-class Snippet:
-    """A piece of README that may hold a command line."""
-
-    kind: str  # "heading", "block" (one line of a code block), "span" (inline code), "python"
-    line: int  # 1-based line in README
-    text: str
-    comment: str = ""  # a code block line's "# ..." part
-    para: int = 0  # paragraph number (blank-line separated; a heading is one)
-    section: int = 0  # heading number
-
-
-def _block_line(line: str, lineno: int) -> Snippet:
-    code, _, comment = line.partition(" #")
-    return Snippet("block", lineno, code.strip(), comment)
-
-
-@dataclass
-class Command:
-    """One command line: the program (``evfocus reconstruct``, ``evfocus-live``,
-    ``bench/soak.py``, ``evfocus_live.train.average``) and the option tokens it uses."""
-
-    program: str
-    line: int
-    options: list[tuple[str, str | None]] = field(default_factory=list)  # (option, the word after it)
-    #: another tool's command (pip, bash, pytest ...): its options are not ours to check
-    foreign: bool = False
-
-
-def _tokens(text: str) -> list[str]:
-    try:
-        return shlex.split(text, comments=False, posix=True)
-    except ValueError:  # an unbalanced quote in prose
-        return text.split()
-
-
-def _segments(tokens: list[str]) -> list[list[str]]:
-    """Split at shell separators; a ``|`` inside ``[...]`` (a synopsis's alternatives) is not one."""
-    segs, cur, depth = [], [], 0
-    for tok in tokens:
-        if depth == 0 and tok in _SEPARATORS:
-            segs.append(cur)
-            cur = []
-            continue
-        depth += tok.count("[") - tok.count("]")
-        cur.append(tok)
-    segs.append(cur)
-    return [s for s in segs if s]
-
-
-def _program_at(tokens: list[str], k: int) -> tuple[str, int] | None:
-    """(program, index of its first argument) when ``tokens[k]`` starts one of our programs."""
-    tok = tokens[k]
-    base = tok.rsplit("/", 1)[-1]
-    if base in ("evfocus", "evfocus-live"):
-        return base, k + 1
-    if re.fullmatch(r"python[\d.]*", base) and k + 1 < len(tokens):
-        nxt = tokens[k + 1]
-        if nxt == "-m" and k + 2 < len(tokens) and tokens[k + 2].startswith("evfocus_live"):
-            return tokens[k + 2], k + 3
-        if nxt.startswith("bench/") and nxt.endswith(".py"):
-            return nxt, k + 2
-        return None
-    if tok.startswith("bench/") and tok.endswith(".py"):
-        return tok, k + 1
-    return None
-
-
-def _may_lead(tok: str) -> bool:
-    """Whether ``tok`` may stand before one of our programs on a command line: a wrapper
-    (``nice``, ``torchrun`` ...), an option of it or its value, or ``VAR=value``."""
-    return (tok.rsplit("/", 1)[-1] in _WRAPPERS or tok.startswith("-")
-            or re.fullmatch(r"\w+=\S*|\d+|N", tok) is not None)
-
-
-def _foreign(seg: list[str]) -> str | None:
-    """The tool a segment runs when it is another one (pip, bash, python -m venv ...)."""
-    base = seg[0].rsplit("/", 1)[-1]
-    if len(seg) > 1 and base not in _WRAPPERS and (base in _FOREIGN or re.fullmatch(r"python[\d.]*", base)):
-        return base
-    return None
-
-
-def _options(args: list[str]) -> list[tuple[str, str | None]]:
-    out = []
-    for i, a in enumerate(args):
-        m = _OPTION.match(a)
-        if m and m.group(0) == a.split("=", 1)[0]:
-            value = a.split("=", 1)[1] if "=" in a else (args[i + 1] if i + 1 < len(args) else None)
-            out.append((m.group(0), value))
-    return out
+# ------------------------------------------------- README parsing (the parser: tests/readme_checker.py)
 
 
 def _standalone_options(text: str) -> list[tuple[str, str | None]]:

@@ -13,52 +13,12 @@ import pytest
 import torch
 
 from conftest import make_events
+from pipeline_support import NO_POST, ArraySource, SumModel
 from evfocus_live.config import WindowConfig
 from evfocus_live.nn import runtime
 from evfocus_live.nn.registry import build_model
 from evfocus_live.pipeline import Pipeline
-from evfocus_live.sources.base import EventSource
 
-
-
-class OomModel(torch.nn.Module):
-    """Contract-following model that runs out of memory on the calls given."""
-
-    def __init__(self, oom_at: set[int]):
-        super().__init__()
-        self.gain = torch.nn.Parameter(torch.tensor(1.0))
-        self.state = None
-        self.calls = 0
-        self.oom_at = oom_at
-
-    def reset_states(self):
-        self.state = None
-
-    def forward(self, voxel):
-        self.calls += 1
-        if self.calls in self.oom_at:
-            raise torch.cuda.OutOfMemoryError("CUDA out of memory (injected)")
-        s = voxel.float().sum(1, keepdim=True) * self.gain
-        self.state = s if self.state is None else 0.8 * self.state + s
-        return {"image": torch.sigmoid(self.state)}
-
-
-class Events(EventSource):
-    format = "array"
-
-    def __init__(self, events, width, height):
-        self.events, self.width, self.height, self.pos = events, width, height, 0
-
-    @property
-    def is_live(self):
-        return False
-
-    def read(self):
-        if self.pos >= len(self.events):
-            return None
-        b = self.events[self.pos:self.pos + 5000]
-        self.pos += len(b)
-        return b
 
 
 @pytest.fixture(params=[True, False], ids=["native-bf16", "no-bf16"])
@@ -71,7 +31,8 @@ def test_out_of_memory_under_bf16_is_not_taken_for_a_bf16_failure(cpu_bf16):
     """An OOM under bf16 autocast went to the bf16 fallback ("bf16 inference failed: running
     fp32", which needs more memory), not to the pipeline's out-of-memory path."""
     ev = make_events(5000, width=32, height=24, duration_us=30_000)
-    pipe = Pipeline(Events(ev, 32, 24), WindowConfig(mode="duration", window_ms=10), model=OomModel({1}))
+    pipe = Pipeline(ArraySource(ev, 32, 24), WindowConfig(mode="duration", window_ms=10),
+                    model=SumModel(oom_at={1}), post=NO_POST)
     frames = list(pipe.frames())
     assert pipe.runner.precision == ("bf16" if cpu_bf16 else "fp32")
     assert len(frames) == 3

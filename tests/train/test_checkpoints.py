@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 import torch
 from conftest import TINY
-from train_support import _tiny_ckpt_cfg, tiny_cfg as _tiny_cfg
+from train_support import _tiny_ckpt_cfg, two_blur_data  # noqa: F401 (a fixture)
+from train_support import resumable_cfg as tiny_cfg
 
 from evfocus_live.errors import CheckpointError
 from evfocus_live.nn.registry import (build_model, load_checkpoint, load_model, read_checkpoint,
     save_checkpoint, sha256_file)
-from evfocus_live.train.synth import simulate_minimal
 from evfocus_live.train.trainer import train
 
 
@@ -77,19 +77,6 @@ def test_card_from_a_resumable_last_pt_ships_weights_only(tmp_path, monkeypatch)
     assert sha256_file(tmp_path / "models" / "from-final.pt") == sha256_file(final)
 
 
-@pytest.fixture(scope="module")
-def tiny_data(tmp_path_factory):
-    d = tmp_path_factory.mktemp("sim_r2")
-    simulate_minimal(d / "seq_00000.h5", width=64, height=48, n_frames=12, sigma_range=(1, 3), seed=1)
-    simulate_minimal(d / "seq_00001.h5", width=64, height=48, n_frames=12, sigma_range=(4, 6), seed=2)
-    return d
-
-
-def tiny_cfg(data, out, **train_kw):
-    """train_support's tiny config, 6 steps unless told (resume tests need a middle)."""
-    return _tiny_cfg(data, out, **{"steps": 6, **train_kw})
-
-
 def test_checkpoint_with_huge_blur_level_refused(tmp_path):
     m = build_model("evfocus", {"base": 2, "kernel": 3, "num_deblur_blocks": 1, "sigmas_px": [0.0, 1.0]})
     ck = {"arch": "evfocus", "config": {**m.config, "sigmas_px": [0.0, 1000.0]}, "state_dict": m.state_dict()}
@@ -109,13 +96,13 @@ def test_checkpoint_with_non_float_weights_refused(tmp_path, dtype):
         load_checkpoint(tmp_path / "odd.pt")
 
 
-def test_checkpoint_without_meta_ships_and_resumes(tiny_data, tmp_path, monkeypatch):
+def test_checkpoint_without_meta_ships_and_resumes(two_blur_data, tmp_path, monkeypatch):
     """meta is optional in a checkpoint (read_checkpoint accepts one without): the card and
     --resume read it as empty rather than fail with KeyError: 'meta'."""
     from evfocus_live.train.card import write_card
 
     out = tmp_path / "r"
-    train(tiny_cfg(tiny_data, out, steps=1), progress=False)
+    train(tiny_cfg(two_blur_data, out, steps=1), progress=False)
     ck = torch.load(out / "last.pt", weights_only=True)
     del ck["meta"]
     torch.save(ck, out / "last.pt")
@@ -123,16 +110,16 @@ def test_checkpoint_without_meta_ships_and_resumes(tiny_data, tmp_path, monkeypa
     monkeypatch.setenv("EVFOCUS_MODELS_DIR", str(tmp_path / "models"))
     card = write_card("tiny", out / "last.pt", None, None, "tiny")
     assert "sha256" in card.read_text()
-    assert train(tiny_cfg(tiny_data, out, steps=2), resume=True, progress=False)["step"] == 2
+    assert train(tiny_cfg(two_blur_data, out, steps=2), resume=True, progress=False)["step"] == 2
 
 
-def test_average_to_an_unwritable_out_is_one_line(tiny_data, tmp_path, caplog):
+def test_average_to_an_unwritable_out_is_one_line(two_blur_data, tmp_path, caplog):
     """python -m evfocus_live.train.average OUT ...: OUT a folder (or under a file) ended in
     an IsADirectoryError / FileExistsError traceback; graft said it in one line already."""
     from evfocus_live.train.average import main
 
     out = tmp_path / "r"
-    train(tiny_cfg(tiny_data, out, steps=1), progress=False)
+    train(tiny_cfg(two_blur_data, out, steps=1), progress=False)
     (tmp_path / "folder").mkdir()
     (tmp_path / "file").write_text("x")
     for target, why in ((tmp_path / "folder", "a folder of that name exists"),

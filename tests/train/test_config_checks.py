@@ -4,29 +4,16 @@ from __future__ import annotations
 
 import pytest
 import torch
-from train_support import tiny_cfg as _tiny_cfg
+from train_support import two_blur_data  # noqa: F401 (a fixture)
+from train_support import resumable_cfg as tiny_cfg
 
 from evfocus_live.errors import ConfigError
 from evfocus_live.nn.registry import model_config_problem
 from evfocus_live.train import trainer
-from evfocus_live.train.synth import simulate_minimal
 from evfocus_live.train.trainer import load_config, normalize_config, train
 
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
-
-
-@pytest.fixture(scope="module")
-def tiny_data(tmp_path_factory):
-    d = tmp_path_factory.mktemp("sim_r2")
-    simulate_minimal(d / "seq_00000.h5", width=64, height=48, n_frames=12, sigma_range=(1, 3), seed=1)
-    simulate_minimal(d / "seq_00001.h5", width=64, height=48, n_frames=12, sigma_range=(4, 6), seed=2)
-    return d
-
-
-def tiny_cfg(data, out, **train_kw):
-    """train_support's tiny config, 6 steps unless told (resume tests need a middle)."""
-    return _tiny_cfg(data, out, **{"steps": 6, **train_kw})
 
 
 @pytest.mark.parametrize("cfg", [{"model": 5}, {"model": {"arch": "evfocus"}, "train": [1, 2]},
@@ -81,7 +68,7 @@ def test_one_pixel_encoder_kernel_refused(arch):
 
 
 @pytest.mark.parametrize("device", ["mps", "xpu", "meta"])
-def test_device_other_than_cpu_or_cuda_is_one_line(tiny_data, tmp_path, device):
+def test_device_other_than_cpu_or_cuda_is_one_line(two_blur_data, tmp_path, device):
     """[train] device = "mps" (or evfocus eval --device mps) passed resolve_device and failed
     deep in torch: "not linked with support for mps devices", an AssertionError for xpu."""
     from evfocus_live.errors import DeviceError
@@ -90,7 +77,7 @@ def test_device_other_than_cpu_or_cuda_is_one_line(tiny_data, tmp_path, device):
     with pytest.raises(DeviceError, match="not supported"):
         resolve_device(device)
     with pytest.raises(DeviceError, match="not supported"):
-        train(tiny_cfg(tiny_data, tmp_path / "r", device=device, steps=1), progress=False)
+        train(tiny_cfg(two_blur_data, tmp_path / "r", device=device, steps=1), progress=False)
 
 
 @pytest.mark.parametrize("key,value,fine", [("seed", 2**32, 2**31 - 1), ("seed", 10**20, 0),
