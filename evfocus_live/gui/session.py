@@ -307,6 +307,9 @@ class LiveSession:
         #: frames numbered below it were made before the last seek
         self._first_index = 0
         self.frames_done = 0
+        #: times :meth:`start` ran (a replay played again after its end, by Play or a seek, is a
+        #: new run: the viewer says each run's end)
+        self.runs = 0
         self.last_frame: FrameView | None = None
         self.failed = False
         self.no_model = False
@@ -535,6 +538,7 @@ class LiveSession:
     # ---- commands (GUI thread) -------------------------------------------------------
     def start(self) -> None:
         self._stop.clear()
+        self.runs += 1
         self.pipeline.start(self._on_frame)
 
     def pause(self) -> None:

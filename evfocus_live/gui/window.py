@@ -173,7 +173,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._aps_waiting = False  # the session's APS frames are being read (see _aps_arrived)
         self._slider_busy = False
         self._meter_from_index = 0  # frames before it came from a model switched away from
-        self._end_said = False  # "end of the recording" shown for the session's end
+        self._end_said = False  # "end of the recording" shown for the session's end ...
+        self._end_run = 0  # ... of this run of it (LiveSession.runs)
         self._end_remade = False  # a setting remade the last frame at the end: the end is not new
         self._stall_said = False  # the source's read() stalled: on the status bar while it lasts
         #: the ROI each sensor size (width, height) last ran with in this session (None: the whole
@@ -773,6 +774,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._meter_from_index = 0
         self._awaiting = None
         self._end_said = self._end_remade = False
+        self._end_run = 0
         self._stall_said = False
         sess.start()
         text = f"playing {name}" if info is None or not live else f"live: {src.format}"
@@ -1423,6 +1425,8 @@ class MainWindow(QtWidgets.QMainWindow):
         want = "Play" if s.ended or s.paused else "Pause"  # at the end, Play plays it again
         if self.play_button.text() != want:
             self.play_button.setText(want)
+        if s.runs != self._end_run:  # played again (Play, a seek after the end): its end is new, even
+            self._end_run, self._end_said = s.runs, False  # one that came before this tick saw it run
         if s.ended != self._end_said:  # else "playing <file>" stays on after the end
             self._end_said = s.ended
             if s.ended and not self._end_remade:  # (a remade last frame: said once, at the end)
