@@ -253,6 +253,28 @@ def source_aps_times(source) -> np.ndarray | None:
     return np.asarray(fn(), dtype=np.int64)
 
 
+class _ReaderWarnings(logging.Handler):
+    """Warnings the readers (``evfocus_live.sources``) log on the thread that made this one
+    (the pipeline's reader thread) passed on to ``tell``: a RAW file's clock reset or damaged
+    tail, events outside the sensor, were only in the log, which a viewer's user does not see
+    (the slicer's late events reach ``Pipeline.on_warning`` by its own ``on_late``)."""
+
+    def __init__(self, tell: Callable[[str], None]):
+        super().__init__(logging.WARNING)
+        self._tell = tell
+        self._thread = threading.get_ident()
+        self._logger = logging.getLogger("evfocus_live.sources")
+        self._logger.addHandler(self)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self._thread:
+            self._tell(record.getMessage())
+
+    def close(self) -> None:
+        self._logger.removeHandler(self)
+        super().close()
+
+
 class Pipeline:
     """Event source to reconstructed frames, headless.
 
@@ -300,7 +322,8 @@ class Pipeline:
         self.max_backlog_windows = max(1, int(max_backlog_windows))
         #: called (from the worker thread) with a warning about the stream that the user should
         #: see where they look, not only in the log: the slicer's late events (a camera clock
-        #: gone wrong) said while streaming. The viewer queues it for its status bar.
+        #: gone wrong) said while streaming, and the readers' warnings logged on the reader
+        #: thread (a RAW file's clock reset or damaged tail). The viewer queues it for its status bar.
         self.on_warning: Callable[[str], None] | None = None
         self.stats = PipelineStats()
         self._lock = threading.RLock()
@@ -1340,6 +1363,7 @@ class Pipeline:
 
     def _reader_loop(self) -> None:
         pace_chunk_us = 5_000
+        told = _ReaderWarnings(self._warn_user)  # (a RAW file's clock reset or damaged tail: to the viewer too)
         try:
             while not self._stop_evt.is_set():
                 if self._seek_req is not None:
@@ -1398,6 +1422,7 @@ class Pipeline:
             self.stats.status = f"source error: {type(exc).__name__}: {exc}"
             log.exception("reader thread crashed")
         finally:
+            told.close()
             self._eof.set()
 
     def _worker_loop(self) -> None:

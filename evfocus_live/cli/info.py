@@ -9,6 +9,9 @@ unsorted inputs still give the true span; steps back in time and forward jumps o
 one second are counted and reported as warnings, not errors (sources pass timestamps
 through unchanged; the slicer handles them). A reader that stopped at damage (a RAW file's
 garbage tail) says where in its ``stats`` (``decoder`` in the JSON): the text gives the byte.
+A RAW file whose sensor clock was reset (``decoder.clock_resets``) lasts the sum of its clocks'
+spans (``duration_on_clocks_us``, ``clock_spans_us``; the rate is from it); ``duration_us`` stays
+the maximum minus the minimum.
 """
 
 from __future__ import annotations
@@ -49,6 +52,9 @@ def describe(path: str, progress: bool = True) -> dict:
         max_back_us = 0
         jumps = 0
         max_gap_us = 0
+        # [min t, max t] of each run between steps back over JUMP_US: a RAW file's clock resets
+        # (min to max over both clocks read as 11.7 s for 0.2 s of recording)
+        spans: list[list[int]] = []
         with tqdm(desc="reading", unit="ev", unit_scale=True, disable=None if progress else True,
                   leave=False, file=sys.stderr) as bar:
             for batch in src:
@@ -67,6 +73,7 @@ def describe(path: str, progress: bool = True) -> dict:
                     jumps += int(np.count_nonzero(d > JUMP_US))
                     max_gap_us = max(max_gap_us, int(d.max()))
                 bmin, bmax = int(batch["t"].min()), int(batch["t"].max())
+                _add_spans(spans, batch["t"], np.flatnonzero(d < -JUMP_US) + (t_prev is None), bmin, bmax)
                 t_min = bmin if t_min is None else min(t_min, bmin)
                 t_max = bmax if t_max is None else max(t_max, bmax)
                 t_prev = int(batch["t"][-1])
@@ -102,7 +109,26 @@ def describe(path: str, progress: bool = True) -> dict:
         stats = getattr(src, "stats", None)
         if isinstance(stats, dict):
             info["decoder"] = stats
+            resets = stats.get("clock_resets") or 0
+            if resets and len(spans) == resets + 1:  # (the decoder's resets are the steps back: one clock each)
+                on = sum(b - a for a, b in spans)
+                info.update(clock_spans_us=spans, duration_on_clocks_us=on,
+                            rate_ev_per_s=n / (on * 1e-6) if on > 0 else None)
     return info
+
+
+def _add_spans(spans: list[list[int]], t: np.ndarray, starts: np.ndarray, bmin: int, bmax: int) -> None:
+    """Fold a batch's times into ``spans``: ``starts`` are the indices in ``t`` where a new run
+    begins (a step back over JUMP_US); the rest extends the last span."""
+    if not len(starts):  # the usual batch: its min and max, already known
+        pieces = [(bmin, bmax)]
+    else:
+        pieces = [(int(p.min()), int(p.max())) for p in np.split(t, starts) if len(p)]
+    for k, (a, b) in enumerate(pieces):
+        if spans and not (k or (len(starts) and starts[0] == 0)):
+            spans[-1][0], spans[-1][1] = min(spans[-1][0], a), max(spans[-1][1], b)
+        else:
+            spans.append([a, b])
 
 
 def _aps_info(src) -> dict:
@@ -156,7 +182,10 @@ def _text(info: dict) -> str:
         f"events      {info['events']:,}  ({100 * info['on_fraction']:.1f} % ON)",
         f"t first     {info['t_first_us']:,} µs  (minimum)",
         f"t last      {info['t_last_us']:,} µs  (maximum)",
-        f"duration    {info['duration_us']:,} µs  ({info['duration_us'] / 1e6:.6f} s)",
+        f"duration    {info['duration_us']:,} µs  ({info['duration_us'] / 1e6:.6f} s)"
+        if "duration_on_clocks_us" not in info else
+        f"duration    {info['duration_on_clocks_us']:,} µs  ({info['duration_on_clocks_us'] / 1e6:.6f} s) "
+        f"on {len(info['clock_spans_us'])} clocks (first to last above: {info['duration_us'] / 1e6:.6f} s)",
         f"rate        {_rate_text(rate)}" if rate else "rate        n/a (zero duration)",
     ]
     if info.get("aps_frames"):

@@ -245,11 +245,14 @@ class _StreamSlicer:
 
     def _sum_late(self) -> None:
         """At the end of the stream (a file's, or a looping replay's first pass): the total, once,
-        as an info line, when it grew after the warning (which gave the count so far)."""
+        as an info line, when it grew after the warning (which gave the count so far). Only the
+        first end: a later one's count holds the passes since (a loop's), not the file's."""
         n, seen = self.late_events, self.seen_events
-        if self._restarting or not self._late_said or self._late_summed or n == self._late_said_n:
+        if self._restarting or self._late_summed:
             return
         self._late_summed = True
+        if not self._late_said or n == self._late_said_n:
+            return
         log.info("late events in all: %d of %d (%.1f %%) more than one window old", n, seen, 100 * n / seen)
 
     def carry_late(self, old: object) -> None:

@@ -384,6 +384,7 @@ class Aedat4FileSource(EventSource):
         # summed at the end of the stream (a wrong sensor size in the header would otherwise
         # log a line for every packet, ~100 per second of recording)
         self._dropped = self._dropped_logged = 0
+        self._drops_summed = False
         self._aps: list[tuple[int, np.ndarray]] | None = None  # read once, by aps_frames()
         if self.compression == "zstd" and importlib.util.find_spec("zstandard") is None:
             raise InputError(f"{self.path}: ZSTD-compressed AEDAT4 needs the 'zstandard' "
@@ -497,11 +498,13 @@ class Aedat4FileSource(EventSource):
         while self._pending is None or not len(self._pending):
             got = self._prefetch.get()
             if got is None:
-                if self._dropped > self._dropped_logged:
+                # (the stream's first end only: a looping replay said "N more" at each pass's)
+                if self._dropped > self._dropped_logged and not self._drops_summed:
                     log.warning("%s: dropped %d more event(s) outside the %dx%d sensor",
                                 self.path.name, self._dropped - self._dropped_logged,
                                 self.width, self.height)
                     self._dropped_logged = self._dropped
+                self._drops_summed = True
                 return None
             ev, dropped = got
             if dropped:

@@ -169,6 +169,7 @@ class DropCounter:
     def __init__(self, name, width: int, height: int, quiet: bool = False):
         self._name, self._size, self._quiet = name, f"{width}x{height}", quiet
         self.total = self._logged = 0
+        self._summed = False
         self._lock = threading.Lock()
 
     def add(self, n: int) -> None:
@@ -182,12 +183,14 @@ class DropCounter:
             self.total += n
 
     def flush(self) -> None:
-        """Log the drops not logged yet (at the end of the stream)."""
+        """Log the drops not logged yet, at the stream's first end only: a looping replay reads
+        the same events again, and said "dropped N more" at the end of every pass."""
         with self._lock:
-            if self.total > self._logged and not self._quiet:
+            if self.total > self._logged and not self._quiet and not self._summed:
                 log.warning("%s: dropped %d more event(s) outside the %s sensor", self._name,
                             self.total - self._logged, self._size)
                 self._logged = self.total
+            self._summed = True
 
 
 def columns_to_events(t, x, y, p, width: int, height: int, t_is_seconds: bool = False,

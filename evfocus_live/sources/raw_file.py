@@ -222,6 +222,7 @@ class RawFileSource(EventSource):
         self._ratio = 1.0  # events per input word, to size output arrays
         self._index: list[tuple[int, np.ndarray, int, int]] | None = None  # (word, state, tmin, tmax)
         self._index_lock = threading.Lock()
+        self._index_resets = 0  # clock resets in the whole file (found with the index)
         self._warned_dropped = 0
         self._warned_damage = False
         self._warned_reset = False
@@ -271,6 +272,8 @@ class RawFileSource(EventSource):
         if self._pos >= self._n_words:
             return None
         end = min(self._n_words, self._pos + self._block_words)
+        if self._drop_before is not None:  # after a seek: its block alone (see seek)
+            end = min(end, max(self._drop_until_word, self._pos + 1))
         n_words = end - self._pos
         per = evt.EVT3_MAX_EVENTS_PER_WORD if self.version == 3 else 1
         cap = int(min(per * n_words, self._ratio * n_words * 1.25 + 64))
@@ -419,8 +422,17 @@ class RawFileSource(EventSource):
             block = buf = self._load(buf, start, end)
             tmin = tmax = None
             while pos < end:
-                n, used = evt.decode(block[pos - start:], st, scratch, self.version,
+                before = st.copy()
+                st[evt.BACK_PENDING] = 0
+                n, used = evt.decode(block[pos - start:end - start], st, scratch, self.version,
                                      self.width, self.height)
+                back_at = pos + int(st[evt.BACK_WORD]) if st[evt.BACK_PENDING] else start
+                if back_at > start:
+                    # a clock reset: the block ends before it and the next starts at it, so that
+                    # each block's times are of one clock (a seek picks the clock: see _same_clock)
+                    st[:] = before
+                    end = back_at
+                    continue
                 pos += used
                 if n:
                     t = scratch["t"][:n]
@@ -435,6 +447,7 @@ class RawFileSource(EventSource):
                     break
             if tmin is not None:
                 index.append((start, snap, tmin, tmax))
+        self._index_resets = int(st[evt.CLOCK_BACKS])
         return index
 
     def seek(self, t_us: int) -> None:
@@ -450,13 +463,33 @@ class RawFileSource(EventSource):
             self._mv = _metavision_iterator(self.path, int(t_us), required=True)
             return
         index = self._build_index()
-        for start, st, _, tmax in index:
+        for start, st, _, tmax in self._same_clock(index, t_us) or index:
             if tmax >= t_us:
                 self._rewind(start, st)
                 self._drop_before = int(t_us)
-                self._drop_until_word = min(self._n_words, start + self._block_words)
+                # (to the next block's start: one that begins at a clock reset holds times of
+                # another clock, which the drop must not touch)
+                nxt = next((b[0] for b in index if b[0] > start), self._n_words)
+                self._drop_until_word = min(self._n_words, start + self._block_words, nxt)
                 return
         self._rewind(self._n_words)
+
+    def _same_clock(self, index: list, t_us: int) -> list:
+        """In a file whose sensor clock was reset, the blocks of the clock the reader is on, when
+        their times hold ``t_us``; else none. Two clocks share one time line: a time on the
+        second was found in the first one's blocks (their last time is later), and a paused
+        replay's frame remade there showed the file's first window. A time at or before the
+        earliest one is the file's start (a loop's seek); another clock's time goes to the
+        first block that reaches it, as in a file of one clock."""
+        if not index or not self._index_resets or t_us <= min(b[2] for b in index):
+            return []
+        # each block's clock: the resets decoded by its end (a block starts at a reset, if any)
+        clocks = [int(st[evt.CLOCK_BACKS]) for _, st, _, _ in index[1:]] + [self._index_resets]
+        on = int(self._state[evt.CLOCK_BACKS])
+        mine = [b for b, c in zip(index, clocks) if c == on]
+        if mine and min(b[2] for b in mine) <= t_us <= max(b[3] for b in mine):
+            return mine
+        return []
 
     def time_range_us(self) -> tuple[int, int] | None:
         """(min t, max t) over the file (decodes it once; events are nearly sorted)."""

@@ -125,11 +125,15 @@ def _yaml_loader(yaml):
     return Loader
 
 
-def _merge(section: str, given: dict, defaults: dict, where: str) -> dict:
+def _merge(section: str, given: dict, defaults: dict, where: str, tables: dict[str, dict] | None = None) -> dict:
     unknown = set(given) - set(defaults)
     if unknown:
-        raise ConfigError(f"{where}: unknown key(s) in [{section}]: {', '.join(sorted(map(str, unknown)))}"
-                          f"{_did_you_mean(unknown, defaults)}")
+        # a key of another table (batch_size under [train]): say which; "known: ..." left one
+        # reading the list of this table's keys for a key that is not one of them
+        homes = [f"{k} is a [{name}] key" for k in sorted(map(str, unknown))
+                 for name, keys in (tables or {}).items() if name != section and k in keys]
+        hint = f" ({'; '.join(homes)})" if homes else _did_you_mean(unknown, defaults)
+        raise ConfigError(f"{where}: unknown key(s) in [{section}]: {', '.join(sorted(map(str, unknown)))}{hint}")
     return {**defaults, **given}
 
 
@@ -163,15 +167,10 @@ def normalize_config(cfg: dict[str, Any], where: str = "config") -> dict[str, An
     model = dict(cfg.get("model", {}))
     if "arch" not in model:
         raise ConfigError(f"{where}: [model] needs arch = \"evfocus\" | \"e2vid\" | \"firenet\"")
-    aug_defaults = dataclasses.asdict(Augment())
-    loss_defaults = dataclasses.asdict(LossWeights())
-    out = {
-        "model": model,
-        "data": _merge("data", cfg.get("data", {}), DATA_DEFAULTS, where),
-        "augment": _merge("augment", cfg.get("augment", {}), aug_defaults, where),
-        "loss": _merge("loss", cfg.get("loss", {}), loss_defaults, where),
-        "train": _merge("train", cfg.get("train", {}), TRAIN_DEFAULTS, where),
-    }
+    tables = {"data": DATA_DEFAULTS, "augment": dataclasses.asdict(Augment()),
+              "loss": dataclasses.asdict(LossWeights()), "train": TRAIN_DEFAULTS}
+    out = {"model": model, **{name: _merge(name, cfg.get(name, {}), keys, where, tables)
+                              for name, keys in tables.items()}}
     d = out["data"]
     if d["target"] not in ("sharp", "blurred"):
         raise ConfigError(f"{where}: [data] target must be \"sharp\" or \"blurred\"")
