@@ -1438,8 +1438,13 @@ class MainWindow(QtWidgets.QMainWindow):
         ro.set("latency", "-" if self._latency_ms is None else f"{self._latency_ms:.0f} ms")
         t = s.t_us
         r = s.time_range_us
-        ro.set("read_ahead", _read_ahead(t, None if self.last_frame is None else self.last_frame.t_us,
-                                         r, s.seek_target_us is not None))
+        if s.source.is_live:  # (no time label there: the camera's clock, a reset or a wrong one seen)
+            ro.rename("read_ahead", *ro.LIVE_READ_AHEAD)
+            ro.set("read_ahead", "-" if t is None else f"{t / 1e6:.3f} s")
+        else:
+            ro.rename("read_ahead", dict(ro.ROWS)["read_ahead"], ro.HINTS["read_ahead"])
+            ro.set("read_ahead", _read_ahead(t, None if self.last_frame is None else self.last_frame.t_us,
+                                             r, s.seek_target_us is not None))
         if r is not None and t is not None:
             # the time and slider of the frame on show (the reader runs ahead of it by the
             # model's latency, and on past a pause or into the next loop pass: the readout
