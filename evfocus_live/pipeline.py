@@ -253,11 +253,25 @@ def source_aps_times(source) -> np.ndarray | None:
     return np.asarray(fn(), dtype=np.int64)
 
 
-class _ReaderWarnings(logging.Handler):
-    """Warnings the readers (``evfocus_live.sources``) log on the thread that made this one
-    (the pipeline's reader thread) passed on to ``tell``: a RAW file's clock reset or damaged
-    tail, events outside the sensor, were only in the log, which a viewer's user does not see
-    (the slicer's late events reach ``Pipeline.on_warning`` by its own ``on_late``)."""
+class SourceWarnings(logging.Handler):
+    """Warnings the readers (``evfocus_live.sources``) log on the thread that made this handler,
+    passed on to ``tell``, until :meth:`close` (or the end of a ``with``). A RAW file's clock
+    reset or damaged tail, a truncated file read up to the damage, were only in the log, which
+    a viewer's user does not see.
+
+    The viewer's status bar hears from the readers and the slicer by three routes, one handler
+    class for the two that are log records:
+
+    - a file's open (the viewer's GUI thread, ``MainWindow.open_source``): this handler there;
+      no pipeline exists yet, and the lines are shown only once the source runs;
+    - the pipeline's reader thread (``Pipeline._reader_loop``): this handler, to
+      :attr:`Pipeline.on_warning`;
+    - the slicer's late events (the worker thread, ``on_late`` of the slicers in
+      ``core.slicing``): a callback, to :attr:`Pipeline.on_warning` too. Not a handler: the
+      slicer says it once, when late events matter, and a handler on the worker thread would
+      pass on every warning logged there (the slicer's clock-restart lines, the filters'), not
+      only the one meant for the user.
+    """
 
     def __init__(self, tell: Callable[[str], None]):
         super().__init__(logging.WARNING)
@@ -273,6 +287,12 @@ class _ReaderWarnings(logging.Handler):
     def close(self) -> None:
         self._logger.removeHandler(self)
         super().close()
+
+    def __enter__(self) -> SourceWarnings:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 class Pipeline:
@@ -320,10 +340,11 @@ class Pipeline:
         self.render_events = render_events
         self.reconnect = reconnect
         self.max_backlog_windows = max(1, int(max_backlog_windows))
-        #: called (from the worker thread) with a warning about the stream that the user should
-        #: see where they look, not only in the log: the slicer's late events (a camera clock
-        #: gone wrong) said while streaming, and the readers' warnings logged on the reader
-        #: thread (a RAW file's clock reset or damaged tail). The viewer queues it for its status bar.
+        #: called (from the worker or the reader thread) with a warning about the stream that the
+        #: user should see where they look, not only in the log: the slicer's late events (a
+        #: camera clock gone wrong) said while streaming, and the readers' warnings logged on the
+        #: reader thread (a RAW file's clock reset or damaged tail). The viewer queues it for its
+        #: status bar. The routes there: see :class:`SourceWarnings`.
         self.on_warning: Callable[[str], None] | None = None
         self.stats = PipelineStats()
         self._lock = threading.RLock()
@@ -1381,7 +1402,7 @@ class Pipeline:
 
     def _reader_loop(self) -> None:
         pace_chunk_us = 5_000
-        told = _ReaderWarnings(self._warn_user)  # (a RAW file's clock reset or damaged tail: to the viewer too)
+        told = SourceWarnings(self._warn_user)  # (a RAW file's clock reset or damaged tail: to the viewer too)
         try:
             while not self._stop_evt.is_set():
                 if self._seek_req is not None:
