@@ -253,11 +253,25 @@ def source_aps_times(source) -> np.ndarray | None:
     return np.asarray(fn(), dtype=np.int64)
 
 
-class _ReaderWarnings(logging.Handler):
-    """Warnings the readers (``evfocus_live.sources``) log on the thread that made this one
-    (the pipeline's reader thread) passed on to ``tell``: a RAW file's clock reset or damaged
-    tail, events outside the sensor, were only in the log, which a viewer's user does not see
-    (the slicer's late events reach ``Pipeline.on_warning`` by its own ``on_late``)."""
+class SourceWarnings(logging.Handler):
+    """Warnings the readers (``evfocus_live.sources``) log on the thread that made this handler,
+    passed on to ``tell``, until :meth:`close` (or the end of a ``with``). A RAW file's clock
+    reset or damaged tail, a truncated file read up to the damage, were only in the log, which
+    a viewer's user does not see.
+
+    The viewer's status bar hears from the readers and the slicer by three routes, one handler
+    class for the two that are log records:
+
+    - a file's open (the viewer's GUI thread, ``MainWindow.open_source``): this handler there;
+      no pipeline exists yet, and the lines are shown only once the source runs;
+    - the pipeline's reader thread (``Pipeline._reader_loop``): this handler, to
+      :attr:`Pipeline.on_warning`;
+    - the slicer's late events (the worker thread, ``on_late`` of the slicers in
+      ``core.slicing``): a callback, to :attr:`Pipeline.on_warning` too. Not a handler: the
+      slicer says it once, when late events matter, and a handler on the worker thread would
+      pass on every warning logged there (the slicer's clock-restart lines, the filters'), not
+      only the one meant for the user.
+    """
 
     def __init__(self, tell: Callable[[str], None]):
         super().__init__(logging.WARNING)
@@ -273,6 +287,12 @@ class _ReaderWarnings(logging.Handler):
     def close(self) -> None:
         self._logger.removeHandler(self)
         super().close()
+
+    def __enter__(self) -> SourceWarnings:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 class Pipeline:
@@ -320,10 +340,11 @@ class Pipeline:
         self.render_events = render_events
         self.reconnect = reconnect
         self.max_backlog_windows = max(1, int(max_backlog_windows))
-        #: called (from the worker thread) with a warning about the stream that the user should
-        #: see where they look, not only in the log: the slicer's late events (a camera clock
-        #: gone wrong) said while streaming, and the readers' warnings logged on the reader
-        #: thread (a RAW file's clock reset or damaged tail). The viewer queues it for its status bar.
+        #: called (from the worker or the reader thread) with a warning about the stream that the
+        #: user should see where they look, not only in the log: the slicer's late events (a
+        #: camera clock gone wrong) said while streaming, and the readers' warnings logged on the
+        #: reader thread (a RAW file's clock reset or damaged tail). The viewer queues it for its
+        #: status bar. The routes there: see :class:`SourceWarnings`.
         self.on_warning: Callable[[str], None] | None = None
         self.stats = PipelineStats()
         self._lock = threading.RLock()
@@ -369,8 +390,11 @@ class Pipeline:
         #: remade, a seek) shows at once, and the replay is still where it was (the viewer's
         #: session sets it and clears it when that frame has come, or on play or pause)
         self.unpaced = threading.Event()
-        #: ``ring.pushes`` the worker has turned into windows (and frames) so far
+        #: ``ring.pushes`` the worker has turned into windows (and frames) so far; the worker
+        #: notifies ``_pushes_done_cv`` as it grows (an unpaced reader waits on it: it polled
+        #: every millisecond, per 5 ms slice), stop() and seek() to end that wait at once
         self._pushes_done = 0
+        self._pushes_done_cv = threading.Condition()
         self.latest: FrameResult | None = None
 
         # --- source -----------------------------------------------------------
@@ -552,13 +576,26 @@ class Pipeline:
         slice pushed so far (a frame that pauses the replay is out by then), so the reader
         is never more than the slice on hand ahead of it. False on stop or seek."""
         worker = self._threads[1] if len(self._threads) > 1 else None
-        while self._pushes_done < self.ring.pushes and self.unpaced.is_set():
-            if self._stop_evt.is_set() or self._seek_req is not None:
-                return False
-            if worker is None or (worker.ident is not None and not worker.is_alive()):
-                return True
-            self._stop_evt.wait(0.001)
+        with self._pushes_done_cv:
+            while self._pushes_done < self.ring.pushes and self.unpaced.is_set():
+                if self._stop_evt.is_set() or self._seek_req is not None:
+                    return False
+                if worker is None or (worker.ident is not None and not worker.is_alive()):
+                    return True
+                # (the timeout: for what does not notify, the viewer clearing ``unpaced``)
+                self._pushes_done_cv.wait(0.02)
         return True
+
+    def _done_up_to(self, taken: int) -> None:
+        """The worker has made the windows of ``taken`` ring pushes: tell a waiting unpaced reader."""
+        with self._pushes_done_cv:
+            self._pushes_done = taken
+            self._pushes_done_cv.notify_all()
+
+    def _wake_reader(self) -> None:
+        """End an unpaced reader's wait for the worker now (a stop, a seek)."""
+        with self._pushes_done_cv:
+            self._pushes_done_cv.notify_all()
 
     def _window_events_hint(self) -> int:
         w, h = self._wh
@@ -730,6 +767,7 @@ class Pipeline:
         if (reader is not None and reader.is_alive() and reader is not threading.current_thread()
                 and not self._stop_evt.is_set()):  # (a stopping reader would never do it)
             self._seek_req = int(t_us)  # the reader thread owns the source: it seeks between reads
+            self._wake_reader()
             return
         if self._threads_alive() and threading.current_thread() not in self._threads:
             # the reader has ended (end of file) and the worker is finishing the ring, which
@@ -1211,6 +1249,7 @@ class Pipeline:
     def stop(self, timeout_s: float = 5.0) -> None:
         """Stop the threads (idempotent)."""
         self._stop_evt.set()
+        self._wake_reader()
         for t in self._threads:
             if t is not threading.current_thread():
                 since = self._read_since
@@ -1363,7 +1402,7 @@ class Pipeline:
 
     def _reader_loop(self) -> None:
         pace_chunk_us = 5_000
-        told = _ReaderWarnings(self._warn_user)  # (a RAW file's clock reset or damaged tail: to the viewer too)
+        told = SourceWarnings(self._warn_user)  # (a RAW file's clock reset or damaged tail: to the viewer too)
         try:
             while not self._stop_evt.is_set():
                 if self._seek_req is not None:
@@ -1439,7 +1478,7 @@ class Pipeline:
                 self.stats.ring_fill, self.stats.ring_fill_ratio = self.ring.fill, self.ring.fill_ratio
                 self.stats.dropped_events = self._dropped_events()
                 if not len(ev):
-                    self._pushes_done = taken
+                    self._done_up_to(taken)
                     if self._tail_req.is_set() and self.ring.fill == 0:  # the loop's end: see _flush_tail
                         self._emit_tail(gen)
                         self._tail_req.clear()
@@ -1455,12 +1494,12 @@ class Pipeline:
                     continue
                 with self._lock:
                     if epoch != self.ring.epoch:  # popped before a seek cleared the ring: stale
-                        self._pushes_done = taken
+                        self._done_up_to(taken)
                         continue
                     gen = self._gen
                     windows = self._keep_up(self.slicer.push(self._filter_events(ev, owned=True)))
                 self._show(gen, windows)
-                self._pushes_done = taken
+                self._done_up_to(taken)
         except EvFocusError as exc:  # a plugin's fault, said in one line (the GUI shows it,
             self.stats.status = self.stats.last_fault = f"worker error: {exc}"  # headless exits 2)
             log.error("worker stopped: %s", exc)
@@ -1471,6 +1510,7 @@ class Pipeline:
             self._stop_evt.set()
         finally:
             self._drained.set()
+            self._wake_reader()  # (an unpaced reader waiting on a worker that ended)
 
     def _show(self, gen: int, windows: list[Window]) -> None:
         """Turn windows into frames, the lock per window: a command waits for one window at most.

@@ -330,7 +330,8 @@ class LiveSession:
         self.pipeline = self._build_pipeline(model_obj, fallback)
         if self.pipeline.cpu_warning:  # (the pipeline has logged it: show it, do not log it twice)
             self.messages.append(("warning", self.pipeline.cpu_warning))
-        # the stream's warnings (a camera's broken clock), logged by the worker: to the status bar too
+        # the stream's warnings (a camera's broken clock; a RAW file's clock reset, read on the reader
+        # thread): to the status bar too (the routes there: see pipeline.SourceWarnings)
         self.pipeline.on_warning = lambda text: self.messages.append(("warning", text))
         self.pipeline.speed = float(speed)
         self.pipeline.loop = bool(loop)

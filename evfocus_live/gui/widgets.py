@@ -297,13 +297,16 @@ class Readouts(QtWidgets.QWidget):
              # (not a second clock: "sensor time" beside the time label showed two times)
              "read_ahead": "how far the newest event read is past the frame on show, in sensor time "
                            "(the model's latency; on past a pause or into a loop's next pass)"}
+    #: the "read_ahead" row for a live camera, (name, hint): it has no time label or slider, so
+    #: the row shows the camera's clock (a clock that resets or runs wrong is seen there)
+    LIVE_READ_AHEAD = ("sensor time", "the newest event's time on the camera's own clock, in seconds")
 
     def __init__(self, parent=None):
         super().__init__(parent)
         grid = QtWidgets.QFormLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         self.values: dict[str, QtWidgets.QLabel] = {}
-        self._names: list[QtWidgets.QLabel] = []
+        self._names: dict[str, QtWidgets.QLabel] = {}
         mono = QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont)
         self._widest_px = QtGui.QFontMetrics(mono).horizontalAdvance(self.WIDEST) + 4
         for key, name in self.ROWS:
@@ -316,7 +319,7 @@ class Readouts(QtWidgets.QWidget):
             self.values[key] = lab
             name_label = QtWidgets.QLabel(name)
             name_label.setToolTip(self.HINTS.get(key, ""))
-            self._names.append(name_label)
+            self._names[key] = name_label
             grid.addRow(name_label, lab)
         # wide enough for "123.4 ms (cpu eager/bf16 1t)" where there is room (its ")" was cut,
         # the meter's plot beside it taking the room), narrower before the image panes must shrink
@@ -324,7 +327,7 @@ class Readouts(QtWidgets.QWidget):
 
     def sizeHint(self) -> QtCore.QSize:
         hint = super().sizeHint()
-        names_px = max(n.sizeHint().width() for n in self._names)
+        names_px = max(n.sizeHint().width() for n in self._names.values())
         return QtCore.QSize(max(hint.width(), names_px + 12 + self._widest_px), hint.height())
 
     def set(self, key: str, text: str) -> None:
@@ -334,6 +337,13 @@ class Readouts(QtWidgets.QWidget):
 
     def text(self, key: str) -> str:
         return self.values[key].text()
+
+    def rename(self, key: str, name: str, hint: str = "") -> None:
+        """Show row ``key`` as ``name`` (a row whose meaning depends on the source)."""
+        lab = self._names[key]
+        if lab.text() != name:
+            lab.setText(name)
+            lab.setToolTip(hint)
 
 
 class HelpOverlay(QtWidgets.QLabel):

@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from ..cli.options import MAX_WINDOW_EVENTS, MAX_WINDOW_MS, MIN_WINDOW_MS, check_not_input, parse_roi
 from ..config import ModelConfig, PostConfig, WindowConfig
 from ..errors import EvFocusError
+from ..pipeline import SourceWarnings
 from ..plugins import MODELS, POSTPROCESSORS, SOURCES, Registry
 from ..sources.base import EventSource
 from . import settings
@@ -105,28 +105,6 @@ class _Awaiting:
     t_counted: float = field(default_factory=time.monotonic)
     #: said on the status bar, the panes blanked
     said: bool = False
-
-
-class _OpenWarnings(logging.Handler):
-    """Warnings the readers log on this thread while a file opens (a truncated file read up
-    to the damage): they go to the status bar too, where the viewer's user looks."""
-
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.lines: list[str] = []
-        self._thread = threading.get_ident()
-        self._logger = logging.getLogger("evfocus_live.sources")
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.thread == self._thread:
-            self.lines.append(record.getMessage())
-
-    def __enter__(self) -> _OpenWarnings:
-        self._logger.addHandler(self)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._logger.removeHandler(self)
 
 
 def _roi_text(roi: tuple[int, int, int, int] | None) -> str:
@@ -662,10 +640,13 @@ class MainWindow(QtWidgets.QMainWindow):
         from ..sources import open_source as open_named
 
         msgs: list[str] = []
+        warned: list[str] = []
         if isinstance(spec, EventSource):
             return self._start_session(spec) or self._start_sim_instead(spec)
         try:
-            with _OpenWarnings() as warned:  # e.g. "file is truncated ...: reading the N complete packets"
+            # the readers' warnings at the open, e.g. "file is truncated ...: reading the N complete
+            # packets" (the other routes to the status bar: see SourceWarnings)
+            with SourceWarnings(warned.append):
                 src = open_with_fallback(str(spec), msgs) if self.session is None else open_named(str(spec))
         except Exception as exc:
             text = str(exc) if isinstance(exc, EvFocusError) else f"cannot open {spec}: {type(exc).__name__}: {exc}"
@@ -686,7 +667,7 @@ class MainWindow(QtWidgets.QMainWindow):
         for m in msgs:
             self.status(m, "error")
         if ok:
-            for m in warned.lines:  # (logged already: shown, not logged twice)
+            for m in warned:  # (logged already: shown, not logged twice)
                 self.status(m, "warning", timeout_ms=15_000)
         return ok or self._start_sim_instead(src)
 
@@ -1438,8 +1419,13 @@ class MainWindow(QtWidgets.QMainWindow):
         ro.set("latency", "-" if self._latency_ms is None else f"{self._latency_ms:.0f} ms")
         t = s.t_us
         r = s.time_range_us
-        ro.set("read_ahead", _read_ahead(t, None if self.last_frame is None else self.last_frame.t_us,
-                                         r, s.seek_target_us is not None))
+        if s.source.is_live:  # (no time label there: the camera's clock, a reset or a wrong one seen)
+            ro.rename("read_ahead", *ro.LIVE_READ_AHEAD)
+            ro.set("read_ahead", "-" if t is None else f"{t / 1e6:.3f} s")
+        else:
+            ro.rename("read_ahead", dict(ro.ROWS)["read_ahead"], ro.HINTS["read_ahead"])
+            ro.set("read_ahead", _read_ahead(t, None if self.last_frame is None else self.last_frame.t_us,
+                                             r, s.seek_target_us is not None))
         if r is not None and t is not None:
             # the time and slider of the frame on show (the reader runs ahead of it by the
             # model's latency, and on past a pause or into the next loop pass: the readout
