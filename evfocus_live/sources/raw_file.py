@@ -491,6 +491,24 @@ class RawFileSource(EventSource):
             return mine
         return []
 
+    def clocks(self) -> list[tuple[int, int, int]]:
+        """The file's sensor clocks in file order, one ``(byte, t_first_us, t_last_us)`` each
+        (``byte``: where the clock begins, the reset's TIME_HIGH word after the first); one
+        clock unless it was reset. Decodes the file once, as time_range_us (the same index)."""
+        index = self._build_index()
+        if not index:
+            return []
+        ends = [int(st[evt.CLOCK_BACKS]) for _, st, _, _ in index[1:]] + [self._index_resets]
+        out: list[list[int]] = []
+        prev = None
+        for (start, _, tmin, tmax), c in zip(index, ends):
+            if c != prev:  # (a block begins at each reset: see _scan_blocks)
+                out.append([self._data_off + start * self._word.itemsize, tmin, tmax])
+                prev = c
+            else:
+                out[-1][1], out[-1][2] = min(out[-1][1], tmin), max(out[-1][2], tmax)
+        return [(a, b, c) for a, b, c in out]
+
     def time_range_us(self) -> tuple[int, int] | None:
         """(min t, max t) over the file (decodes it once; events are nearly sorted)."""
         index = self._build_index()
