@@ -707,7 +707,8 @@ class Pipeline:
         rng = None if self.source.is_live else self.source.time_range_us()
         if rng is None:
             raise InputError("--start-s/--end-s need a recording (a file), not a live source")
-        refuse_times_on_two_clocks(self.source)
+        if self._start_s or self._end_s is not None:  # (--start-s 0 alone: the whole file, as without)
+            refuse_times_on_two_clocks(self.source)
         t0 = rng[0]
         if self._end_s is not None:
             self._end_us = t0 + int(round(self._end_s * 1e6))
