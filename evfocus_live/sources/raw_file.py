@@ -480,15 +480,18 @@ class RawFileSource(EventSource):
         second was found in the first one's blocks (their last time is later), and a paused
         replay's frame remade there showed the file's first window. A time at or before the
         earliest one is the file's start (a loop's seek); another clock's time goes to the
-        first block that reaches it, as in a file of one clock."""
+        first clock in the file that holds it (the first block reaching it was the first clock's
+        start, whose times are all later than the second's: the slider could not go back to the
+        second clock once on the first); a time on no clock, the first block that reaches it."""
         if not index or not self._index_resets or t_us <= min(b[2] for b in index):
             return []
         # each block's clock: the resets decoded by its end (a block starts at a reset, if any)
         clocks = [int(st[evt.CLOCK_BACKS]) for _, st, _, _ in index[1:]] + [self._index_resets]
         on = int(self._state[evt.CLOCK_BACKS])
-        mine = [b for b, c in zip(index, clocks) if c == on]
-        if mine and min(b[2] for b in mine) <= t_us <= max(b[3] for b in mine):
-            return mine
+        for c in [on] + sorted(set(clocks) - {on}):
+            blocks = [b for b, k in zip(index, clocks) if k == c]
+            if blocks and min(b[2] for b in blocks) <= t_us <= max(b[3] for b in blocks):
+                return blocks
         return []
 
     def clocks(self) -> list[tuple[int, int, int]]:
