@@ -235,6 +235,27 @@ def aps_times_in_range(times_us: np.ndarray, range_us: tuple[int, int] | None, s
     return times_us[keep]
 
 
+def refuse_times_on_two_clocks(source) -> None:
+    """``--start-s``/``--end-s`` on a file whose sensor clock was reset: one line (an InputError)
+    naming the reset and what to do. Seconds "after the first event" name no single place
+    there: the two clocks share one time line (a time may be on both, or on neither), and
+    taken from the earliest time (the second clock's) a start before the reset played the
+    whole file and the length said was the first clock's last time minus the second's first.
+    Refused rather than guessed; a reader without clocks (every other format) passes."""
+    clocks = getattr(source, "clocks", None)
+    spans = clocks() if callable(clocks) else None
+    if not spans or len(spans) < 2:
+        return
+    name = str(getattr(source, "path", "") or "the input")
+    byte, t_new_us = spans[1][0], spans[1][1]
+    each = ", ".join(f"{a / 1e6:.3f}-{b / 1e6:.3f} s" for _, a, b in spans)
+    raise InputError(f"{name}: --start-s/--end-s cannot be used: its sensor clock was reset at byte {byte} "
+                     f"(from {spans[0][2] / 1e6:.3f} s back to {t_new_us / 1e6:.3f} s; {len(spans)} clocks: {each}), "
+                     f"so a time from the first event names no one place; reconstruct it whole, or split it at "
+                     f"byte {byte} into one file per clock (the second with a copy of the header) and give "
+                     f"each its times")
+
+
 def _range_text(start_s: float | None, end_s: float | None) -> str:
     return f"{start_s or 0:g} s to " + ("the end" if end_s is None else f"{end_s:g} s")
 
@@ -723,6 +744,8 @@ class Pipeline:
         rng = None if self.source.is_live else self.source.time_range_us()
         if rng is None:
             raise InputError("--start-s/--end-s need a recording (a file), not a live source")
+        if self._start_s or self._end_s is not None:  # (--start-s 0 alone: the whole file, as without)
+            refuse_times_on_two_clocks(self.source)
         t0 = rng[0]
         if self._end_s is not None:
             self._end_us = t0 + int(round(self._end_s * 1e6))

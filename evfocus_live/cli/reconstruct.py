@@ -625,7 +625,7 @@ def _run(args) -> int:
                 _check_aps(inp, opts["start_s"], opts["end_s"])
         if opts["roi"] is not None:  # (the sensor's size needs the file open: a header read)
             _check_roi(args.inputs, opts["roi"])
-        if opts["start_s"] and len(args.inputs) > 1:
+        if (opts["start_s"] or opts["end_s"] is not None) and len(args.inputs) > 1:
             _check_start(args.inputs, opts["start_s"])
     outdir = check_output_dir("-o", args.output)  # before any work: a bad folder fails in a second
     dirs = _output_dirs(args.inputs, outdir)
@@ -690,14 +690,17 @@ def _check_roi(inputs: list[str], roi: tuple[int, int, int, int]) -> None:
             src.close()
 
 
-def _check_start(inputs: list[str], start_s: float) -> None:
+def _check_start(inputs: list[str], start_s: float | None) -> None:
     """``--start-s`` must lie within every input: one line naming those it is past the end of,
     before any work (else a short second input failed after the first one's frames were
-    written). Only with several inputs: one input's own run checks it before writing anything.
+    written); no input may be a RAW file whose clock was reset (``--start-s``/``--end-s`` are
+    refused there: see :func:`~evfocus_live.pipeline.refuse_times_on_two_clocks`). Only with
+    several inputs: one input's own run checks it before writing anything.
     It costs what the reader's ``time_range_us`` does: AEDAT4 reads its packet index, a text
     file its first and last rows, ``.npy`` and HDF5 scan their t column, a RAW file (no
     duration in its header) is decoded once more."""
     from ..errors import InputError
+    from ..pipeline import refuse_times_on_two_clocks
     from ..sources import open_source
 
     short = []
@@ -705,9 +708,10 @@ def _check_start(inputs: list[str], start_s: float) -> None:
         src = open_source(inp)
         try:
             rng = src.time_range_us()
+            refuse_times_on_two_clocks(src)
         finally:
             src.close()
-        if rng is not None and rng[0] + int(round(start_s * 1e6)) > rng[1]:
+        if start_s and rng is not None and rng[0] + int(round(start_s * 1e6)) > rng[1]:
             short.append(f"{inp} ({(rng[1] - rng[0]) / 1e6:.3f} s)")
     if short:
         raise InputError(f"--start-s {start_s:g} s is after the end of the recording{'s' if len(short) > 1 else ''} "

@@ -26,7 +26,9 @@ it is only logged, and the later events join the current window). Late events ar
 said one by one (EVT3 files step back a few µs by design), but the duration and adaptive
 slicers count those more than one window behind the running maximum (folded into a window
 they do not belong to) and warn once, as soon as there are at least :data:`LATE_MIN_EVENTS`
-and :data:`LATE_MIN_FRACTION` of the events so far (a live camera's stream never ends: said
+and :data:`LATE_MIN_FRACTION` of the events so far, judged after :data:`LATE_MIN_SEEN` events
+(a few stray late events near a file's start were a share of a handful and warned for a file
+well under the bar) or at the stream's end (a live camera's stream never ends: said
 only at the end, a camera with a broken clock never said it), with the count so far and to
 ``on_late`` (the pipeline's way to the viewer's status bar); a file with reversed time gave
 one frame with no word. At the stream's end an info line gives the total when it grew since.
@@ -127,6 +129,8 @@ RESTART_BACK_US = 1_000_000
 #: least this many and at least this share of the events so far
 LATE_MIN_EVENTS = 100
 LATE_MIN_FRACTION = 0.01
+#: ... and the share is judged once this many events were seen (or at the stream's end)
+LATE_MIN_SEEN = 10_000
 
 
 class _StreamSlicer:
@@ -224,7 +228,8 @@ class _StreamSlicer:
         if self.counts_late:
             self.seen_events += len(te)
             self.late_events += int(np.count_nonzero(batch["t"] < te - self.window_us))
-            if not self._late_said and self.late_events >= LATE_MIN_EVENTS:  # (two int compares a batch)
+            if (not self._late_said and self.late_events >= LATE_MIN_EVENTS
+                    and self.seen_events >= LATE_MIN_SEEN):  # (three int compares a batch)
                 self._say_late()
         return te
 
@@ -251,6 +256,9 @@ class _StreamSlicer:
         if self._restarting or self._late_summed:
             return
         self._late_summed = True
+        if not self._late_said and n >= LATE_MIN_EVENTS:  # (a stream shorter than LATE_MIN_SEEN)
+            self._say_late()
+            return
         if not self._late_said or n == self._late_said_n:
             return
         log.info("late events in all: %d of %d (%.1f %%) more than one window old", n, seen, 100 * n / seen)

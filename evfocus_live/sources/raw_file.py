@@ -480,16 +480,37 @@ class RawFileSource(EventSource):
         second was found in the first one's blocks (their last time is later), and a paused
         replay's frame remade there showed the file's first window. A time at or before the
         earliest one is the file's start (a loop's seek); another clock's time goes to the
-        first block that reaches it, as in a file of one clock."""
+        first clock in the file that holds it (the first block reaching it was the first clock's
+        start, whose times are all later than the second's: the slider could not go back to the
+        second clock once on the first); a time on no clock, the first block that reaches it."""
         if not index or not self._index_resets or t_us <= min(b[2] for b in index):
             return []
         # each block's clock: the resets decoded by its end (a block starts at a reset, if any)
         clocks = [int(st[evt.CLOCK_BACKS]) for _, st, _, _ in index[1:]] + [self._index_resets]
         on = int(self._state[evt.CLOCK_BACKS])
-        mine = [b for b, c in zip(index, clocks) if c == on]
-        if mine and min(b[2] for b in mine) <= t_us <= max(b[3] for b in mine):
-            return mine
+        for c in [on] + sorted(set(clocks) - {on}):
+            blocks = [b for b, k in zip(index, clocks) if k == c]
+            if blocks and min(b[2] for b in blocks) <= t_us <= max(b[3] for b in blocks):
+                return blocks
         return []
+
+    def clocks(self) -> list[tuple[int, int, int]]:
+        """The file's sensor clocks in file order, one ``(byte, t_first_us, t_last_us)`` each
+        (``byte``: where the clock begins, the reset's TIME_HIGH word after the first); one
+        clock unless it was reset. Decodes the file once, as time_range_us (the same index)."""
+        index = self._build_index()
+        if not index:
+            return []
+        ends = [int(st[evt.CLOCK_BACKS]) for _, st, _, _ in index[1:]] + [self._index_resets]
+        out: list[list[int]] = []
+        prev = None
+        for (start, _, tmin, tmax), c in zip(index, ends):
+            if c != prev:  # (a block begins at each reset: see _scan_blocks)
+                out.append([self._data_off + start * self._word.itemsize, tmin, tmax])
+                prev = c
+            else:
+                out[-1][1], out[-1][2] = min(out[-1][1], tmin), max(out[-1][2], tmax)
+        return [(a, b, c) for a, b, c in out]
 
     def time_range_us(self) -> tuple[int, int] | None:
         """(min t, max t) over the file (decodes it once; events are nearly sorted)."""

@@ -1,0 +1,38 @@
+"""A seek, in a RAW file whose sensor clock was reset, to a time that only the other clock
+holds: from the first clock, a time of the second went to the first block whose last time
+reaches it, the file's start (every first-clock time is later), so the viewer's slider could
+not go back to the second clock once on the first (a loop, or any seek, put it there). It now
+goes to the clock that holds the time; a time on no clock is still found as before."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import make_events
+from evt_reference import encode_evt2, encode_evt3, raw_file_bytes
+
+from evfocus_live.sources.raw_file import RawFileSource
+
+
+def _reset_file(tmp_path, version):
+    first = make_events(20_000, 64, 48, t0_us=5_000_000, duration_us=200_000, seed=1)
+    second = make_events(20_000, 64, 48, t0_us=20_000, duration_us=200_000, seed=2)  # the clock reset
+    enc = encode_evt3 if version == 3 else encode_evt2
+    path = tmp_path / f"reset{version}.raw"
+    path.write_bytes(raw_file_bytes(first, version, width=64, height=48) + enc(second))
+    return path, first, second
+
+
+@pytest.mark.parametrize("version", [3, 2])
+@pytest.mark.parametrize("block_bytes", [None, 8192])
+def test_a_seek_from_the_first_clock_to_a_time_of_the_second(tmp_path, version, block_bytes):
+    path, first, second = _reset_file(tmp_path, version)
+    kw = {} if block_bytes is None else dict(block_bytes=block_bytes)
+    with RawFileSource(path, **kw) as src:
+        assert [c[1:] for c in src.clocks()] == [(int(first["t"][0]), int(first["t"][-1])),
+                                                 (int(second["t"][0]), int(second["t"][-1]))]
+        src.seek(120_000)  # on the first clock (a fresh reader): a time only the second holds
+        got = np.concatenate(list(src))
+        assert np.array_equal(got, second[second["t"] >= 120_000])  # before: the whole file from 5.0 s
+        src.seek(3_000_000)  # on no clock: the first block that reaches it, the file's start, as before
+        assert np.array_equal(np.concatenate(list(src)), np.concatenate([first, second]))
