@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 from conftest import EVT2_FILE, EVT3_FILE, make_events
-from evt_reference import raw_file_bytes
+from evt_reference import encode_evt2, encode_evt3, raw_file_bytes
 
 from evfocus_live.cli import main
 from evfocus_live.errors import InputError
@@ -61,3 +61,13 @@ def _garbage_tail(tmp_path, version: int, seed: int, n_bytes: int = 65_536):
 
 def _late_said(caplog) -> list[str]:
     return [r.getMessage() for r in caplog.records if "time order is broken" in r.getMessage()]
+
+
+def reset_clock_file(tmp_path, version):
+    """A RAW file whose sensor clock resets halfway: 20,000 events from 5 s, then 20,000 from 0.02 s."""
+    first = make_events(20_000, 64, 48, t0_us=5_000_000, duration_us=200_000, seed=1)
+    second = make_events(20_000, 64, 48, t0_us=20_000, duration_us=200_000, seed=2)  # the clock reset
+    enc = encode_evt3 if version == 3 else encode_evt2
+    path = tmp_path / f"reset{version}.raw"
+    path.write_bytes(raw_file_bytes(first, version, width=64, height=48) + enc(second))
+    return path, first, second

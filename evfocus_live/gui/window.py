@@ -543,39 +543,31 @@ class MainWindow(QtWidgets.QMainWindow):
             level, text = s.messages.popleft()
             self.status(text, level, log_it=False)  # the session logged it already
 
-    def show_plugins_dialog(self) -> QtWidgets.QDialog:
+    def _text_dialog(self, title: str, body: str, min_w: int, min_h: int) -> QtWidgets.QDialog:
+        """A non-modal dialog of read-only, selectable fixed-width text with a Close button."""
         dlg = QtWidgets.QDialog(self)
-        dlg.setWindowTitle("Plugins")
+        dlg.setWindowTitle(title)
         v = QtWidgets.QVBoxLayout(dlg)
-        text = QtWidgets.QPlainTextEdit(plugin_report(self.registries))
+        text = QtWidgets.QPlainTextEdit(body)
         text.setReadOnly(True)
         text.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont))
-        text.setMinimumSize(520, 320)
+        text.setMinimumSize(min_w, min_h)
         v.addWidget(text)
         bb = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Close)
         bb.rejected.connect(dlg.reject)
         v.addWidget(bb)
         dlg.show()
-        self.plugins_dialog = dlg
         return dlg
+
+    def show_plugins_dialog(self) -> QtWidgets.QDialog:
+        self.plugins_dialog = self._text_dialog("Plugins", plugin_report(self.registries), 520, 320)
+        return self.plugins_dialog
 
     def show_about_dialog(self) -> QtWidgets.QDialog:
         """Help > About: the version, model, torch and device, and where the settings live, as
         selectable text a bug report can carry."""
-        dlg = QtWidgets.QDialog(self)
-        dlg.setWindowTitle("About evfocus-live")
-        v = QtWidgets.QVBoxLayout(dlg)
-        text = QtWidgets.QPlainTextEdit(about_text(self.session))
-        text.setReadOnly(True)
-        text.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont))
-        text.setMinimumSize(560, 220)
-        v.addWidget(text)
-        bb = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Close)
-        bb.rejected.connect(dlg.reject)
-        v.addWidget(bb)
-        dlg.show()
-        self.about_dialog = dlg
-        return dlg
+        self.about_dialog = self._text_dialog("About evfocus-live", about_text(self.session), 560, 220)
+        return self.about_dialog
 
     # ------------------------------------------------------------------ sources
     def file_dialog_filter(self) -> str:

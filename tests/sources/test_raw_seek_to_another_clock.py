@@ -8,25 +8,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import make_events
-from evt_reference import encode_evt2, encode_evt3, raw_file_bytes
+from reader_support import reset_clock_file
 
 from evfocus_live.sources.raw_file import RawFileSource
-
-
-def _reset_file(tmp_path, version):
-    first = make_events(20_000, 64, 48, t0_us=5_000_000, duration_us=200_000, seed=1)
-    second = make_events(20_000, 64, 48, t0_us=20_000, duration_us=200_000, seed=2)  # the clock reset
-    enc = encode_evt3 if version == 3 else encode_evt2
-    path = tmp_path / f"reset{version}.raw"
-    path.write_bytes(raw_file_bytes(first, version, width=64, height=48) + enc(second))
-    return path, first, second
 
 
 @pytest.mark.parametrize("version", [3, 2])
 @pytest.mark.parametrize("block_bytes", [None, 8192])
 def test_a_seek_from_the_first_clock_to_a_time_of_the_second(tmp_path, version, block_bytes):
-    path, first, second = _reset_file(tmp_path, version)
+    path, first, second = reset_clock_file(tmp_path, version)
     kw = {} if block_bytes is None else dict(block_bytes=block_bytes)
     with RawFileSource(path, **kw) as src:
         assert [c[1:] for c in src.clocks()] == [(int(first["t"][0]), int(first["t"][-1])),
