@@ -485,14 +485,18 @@ class RawFileSource(EventSource):
         second clock once on the first); a time on no clock, the first block that reaches it."""
         if not index or not self._index_resets or t_us <= min(b[2] for b in index):
             return []
-        # each block's clock: the resets decoded by its end (a block starts at a reset, if any)
-        clocks = [int(st[evt.CLOCK_BACKS]) for _, st, _, _ in index[1:]] + [self._index_resets]
+        clocks = self._block_clocks(index)
         on = int(self._state[evt.CLOCK_BACKS])
         for c in [on] + sorted(set(clocks) - {on}):
             blocks = [b for b, k in zip(index, clocks) if k == c]
             if blocks and min(b[2] for b in blocks) <= t_us <= max(b[3] for b in blocks):
                 return blocks
         return []
+
+    def _block_clocks(self, index: list) -> list[int]:
+        """Each index block's clock, as the count of resets decoded by the block's end (the
+        next block's start state; a block starts at a reset, if any: see ``_scan_blocks``)."""
+        return [int(st[evt.CLOCK_BACKS]) for _, st, _, _ in index[1:]] + [self._index_resets]
 
     def clocks(self) -> list[tuple[int, int, int]]:
         """The file's sensor clocks in file order, one ``(byte, t_first_us, t_last_us)`` each
@@ -501,10 +505,9 @@ class RawFileSource(EventSource):
         index = self._build_index()
         if not index:
             return []
-        ends = [int(st[evt.CLOCK_BACKS]) for _, st, _, _ in index[1:]] + [self._index_resets]
         out: list[list[int]] = []
         prev = None
-        for (start, _, tmin, tmax), c in zip(index, ends):
+        for (start, _, tmin, tmax), c in zip(index, self._block_clocks(index)):
             if c != prev:  # (a block begins at each reset: see _scan_blocks)
                 out.append([self._data_off + start * self._word.itemsize, tmin, tmax])
                 prev = c
