@@ -295,6 +295,12 @@ class RawFileSource(EventSource):
             self._ratio = max(n / used, 1.0 / 64) if self.version == 3 else 1.0
         return out[:n] if n >= cap // 2 else out[:n].copy()
 
+    @property
+    def warns_clock_resets(self) -> bool:
+        """Whether this reader says a clock reset itself (our decoder; the Metavision SDK's does
+        not): the pipeline then does not say the slicer's restart there again."""
+        return self._mv is None
+
     def _say_reset(self, word: int) -> None:
         """A clock reset decoded on (see :mod:`.evt`): said once per source, replays included;
         the slicer then starts its windows over at the new time."""
