@@ -6,9 +6,10 @@ near the other clock it was. It now goes to the nearest clock: its last whole wi
 from __future__ import annotations
 
 import pytest
+from gui_support import make_window, paused_on_a_frame
 from reader_support import reset_clock_file
 
-from evfocus_live.config import PostConfig, WindowConfig
+from evfocus_live.config import WindowConfig
 
 TIMEOUT_MS = 30_000
 
@@ -16,19 +17,12 @@ TIMEOUT_MS = 30_000
 @pytest.mark.gui
 @pytest.mark.usefixtures("one_torch_thread")
 def test_a_slider_position_between_two_clocks_goes_to_the_nearest(qtbot, tmp_path, tiny_model):
-    from evfocus_live.gui.window import MainWindow, ViewerOptions
-
     path, first, second = reset_clock_file(tmp_path, 3)  # 5.0-5.2 s, then 0.02-0.22 s
-    opts = ViewerOptions(source=str(path), model_obj=tiny_model, post=PostConfig(steps=()),
-                         window=WindowConfig(mode="duration", window_ms=20.0), speed=0.25, loop=True,
-                         record_dir=tmp_path / "rec", snapshot_dir=tmp_path / "snap", remember_geometry=False)
-    win = MainWindow(opts)
-    qtbot.addWidget(win)
-    win.show()
+    win = make_window(qtbot, tmp_path, str(path), tiny_model, window=WindowConfig(mode="duration", window_ms=20.0),
+                      speed=0.25, loop=True)
     s = win.session
-    qtbot.waitUntil(lambda: win.frames_painted >= 2 and s.time_range_us is not None, timeout=TIMEOUT_MS)
-    win.play_button.click()
-    qtbot.waitUntil(lambda: s.paused, timeout=5000)
+    qtbot.waitUntil(lambda: s.time_range_us is not None, timeout=TIMEOUT_MS)
+    paused_on_a_frame(qtbot, win)
     r = s.time_range_us
     end_2nd, start_1st = int(second["t"][-1]), int(first["t"][0])
 
@@ -45,4 +39,6 @@ def test_a_slider_position_between_two_clocks_goes_to_the_nearest(qtbot, tmp_pat
     qtbot.waitUntil(lambda: win.seek_slider.value() < 60, timeout=5000)  # the slider follows it there
     fv = slide_to(4_000_000)  # nearer the first clock's start
     assert start_1st < fv.t_us <= start_1st + 20_000, fv.t_us
+    said = [m for m in win.status_log if "clock" in m]  # the reader's reset, not the slicer's restart too
+    assert len(said) == 1 and "clock goes back" in said[0], win.status_log
     win.close()
