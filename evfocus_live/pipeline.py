@@ -678,8 +678,9 @@ class Pipeline:
 
     def _clock_restart(self, text: str, t_us: int) -> None:
         """The slicer's clock restart (a camera reset or re-synchronised, a file with time back at
-        ``t_us``): logged and passed to :attr:`on_warning` once per restart; it was only logged (the
-        viewer's user saw the time readout jump back, no word why). Not where the reader said it
+        ``t_us``): logged and passed to :attr:`on_warning` once per restart (at most one every 10 s:
+        a clock jumping to and fro), not per batch; it was only logged (the viewer's user saw the
+        time readout jump back, no word why). Not where the reader said it
         already (``warns_clock_resets``: a RAW file's reset, said once by the reader), and a file's
         restart not again on the next pass of a loop (the same time on the new clock)."""
         if getattr(self.source, "warns_clock_resets", False) or t_us in self._restarts_said:

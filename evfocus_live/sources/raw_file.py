@@ -485,7 +485,7 @@ class RawFileSource(EventSource):
 
     def _same_clock(self, index: list, t_us: int) -> list:
         """In a file whose sensor clock was reset, the blocks of the clock the reader is on, when
-        their times hold ``t_us``; else none. Two clocks share one time line: a time on the
+        their times hold ``t_us``. Two clocks share one time line: a time on the
         second was found in the first one's blocks (their last time is later), and a paused
         replay's frame remade there showed the file's first window. A time at or before the
         earliest one is the file's start (a loop's seek); another clock's time goes to the
