@@ -59,7 +59,8 @@ from .core.defocus import activity_weights, defocus_readout_px
 from .core.postprocess import apply_event_filters, apply_frame_filters, build_postprocessors
 from .core.render import crop_and_bin, event_image
 from .core.stats import RateMeter
-from .core.slicing import RESTART_BACK_US, AdaptiveSlicer, DurationSlicer, TimestampSlicer, Window, make_slicer
+from .core.slicing import (RESTART_BACK_US, AdaptiveSlicer, DurationSlicer, RateLimitedLogger, TimestampSlicer,
+                           Window, make_slicer)
 from .core.voxel import voxel_grid
 from .errors import CheckpointError, ConfigError, EvFocusError, InputError, first_line
 from .events import EVENT_DTYPE, concat
@@ -287,11 +288,12 @@ class SourceWarnings(logging.Handler):
       no pipeline exists yet, and the lines are shown only once the source runs;
     - the pipeline's reader thread (``Pipeline._reader_loop``): this handler, to
       :attr:`Pipeline.on_warning`;
-    - the slicer's late events (the worker thread, ``on_late`` of the slicers in
-      ``core.slicing``): a callback, to :attr:`Pipeline.on_warning` too. Not a handler: the
-      slicer says it once, when late events matter, and a handler on the worker thread would
-      pass on every warning logged there (the slicer's clock-restart lines, the filters'), not
-      only the one meant for the user.
+    - the slicer's late events and clock restarts (the worker thread, ``on_late`` and
+      ``on_restart`` of the slicers in ``core.slicing``): callbacks, to :attr:`Pipeline.on_warning`
+      too. Not a handler: the slicer says late events once, when they matter, a restart is said
+      once (:meth:`Pipeline._clock_restart`: not where a reader said it), and a handler on the
+      worker thread would pass on every warning logged there (the filters'), not only the ones
+      meant for the user.
     """
 
     def __init__(self, tell: Callable[[str], None]):
@@ -363,10 +365,14 @@ class Pipeline:
         self.max_backlog_windows = max(1, int(max_backlog_windows))
         #: called (from the worker or the reader thread) with a warning about the stream that the
         #: user should see where they look, not only in the log: the slicer's late events (a
-        #: camera clock gone wrong) said while streaming, and the readers' warnings logged on the
-        #: reader thread (a RAW file's clock reset or damaged tail). The viewer queues it for its
-        #: status bar. The routes there: see :class:`SourceWarnings`.
+        #: camera clock gone wrong) said while streaming and its clock restarts, and the readers'
+        #: warnings logged on the reader thread (a RAW file's clock reset or damaged tail). The
+        #: viewer queues it for its status bar. The routes there: see :class:`SourceWarnings`.
         self.on_warning: Callable[[str], None] | None = None
+        #: the slicer's clock restarts (see :meth:`_clock_restart`): at most one line every 10 s,
+        #: and a file's each once (its first time on the new clock), not again on each pass of a loop
+        self._restart_log = RateLimitedLogger(log, 10.0)
+        self._restarts_said: set[int] = set()
         self.stats = PipelineStats()
         self._lock = threading.RLock()
         #: commands waiting for the lock: the worker lets them in before its next window (a
@@ -645,6 +651,7 @@ class Pipeline:
                 self.stats.status = f"running (reconnected; {exc}: the whole sensor)"
                 self.window_cfg = dataclasses.replace(self.window_cfg, roi=None)
         self._source_wh = (w, h)
+        self._restarts_said.clear()  # (another file's times)
         if self.bounds is None:  # (the source's events, at its own size: binning comes later)
             self.bounds = SensorBounds(self.source.format, w, h)
         else:
@@ -665,7 +672,24 @@ class Pipeline:
         """``slicer`` with its stream warnings passed on to :attr:`on_warning`."""
         if hasattr(slicer, "on_late"):
             slicer.on_late = self._warn_user
+        if hasattr(slicer, "on_restart"):
+            slicer.on_restart = self._clock_restart
         return slicer
+
+    def _clock_restart(self, text: str, t_us: int) -> None:
+        """The slicer's clock restart (a camera reset or re-synchronised, a file with time back at
+        ``t_us``): logged and passed to :attr:`on_warning` once per restart (at most one every 10 s:
+        a clock jumping to and fro), not per batch; it was only logged (the viewer's user saw the
+        time readout jump back, no word why). Not where the reader said it
+        already (``warns_clock_resets``: a RAW file's reset, said once by the reader), and a file's
+        restart not again on the next pass of a loop (the same time on the new clock)."""
+        if getattr(self.source, "warns_clock_resets", False) or t_us in self._restarts_said:
+            log.debug("%s", text)
+            return
+        if not self.source.is_live:
+            self._restarts_said.add(t_us)
+        if self._restart_log.warning("restart", "%s", text):
+            self._warn_user(text)
 
     def _warn_user(self, text: str) -> None:
         cb = self.on_warning

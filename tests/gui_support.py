@@ -25,8 +25,8 @@ def pattern(w=96, h=72, fmt=None):
 
 
 def make_window(qtbot, tmp_path, source, model_obj, **kw) -> MainWindow:
-    opts = ViewerOptions(model_obj=model_obj, post=PostConfig(steps=kw.pop("post", ())),
-                         window=WindowConfig(mode="events", window_events=kw.pop("window_events", 1500)),
+    window = kw.pop("window", None) or WindowConfig(mode="events", window_events=kw.pop("window_events", 1500))
+    opts = ViewerOptions(model_obj=model_obj, post=PostConfig(steps=kw.pop("post", ())), window=window,
                          record_dir=tmp_path / "rec", snapshot_dir=kw.pop("snapshot_dir", tmp_path / "snap"),
                          source=source, **kw)
     win = MainWindow(opts)
@@ -181,3 +181,24 @@ class LongFile(EventSource):
 
     def time_range_us(self):
         return int(self.ev["t"][0]), int(self.ev["t"][-1])
+
+
+class ScriptedCamera(EventSource):
+    """A live 64x48 camera whose read number ``k`` (2 ms apart) gives ``batch(k)``: a clock gone wrong."""
+    format, sensor, width, height = "scripted", "test", 64, 48
+    is_live = True
+
+    def __init__(self, batch):
+        self._batch = batch
+        self.reads = 0
+        self._closed = False
+
+    def read(self):
+        if self._closed:
+            return None
+        time.sleep(0.002)
+        self.reads += 1
+        return self._batch(self.reads - 1)
+
+    def close(self):
+        self._closed = True

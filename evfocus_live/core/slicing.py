@@ -22,8 +22,9 @@ duration slicer emits at most ``max_empty_windows`` empty windows and skips ahea
 adaptive slicer realigns its next window to the next event. A step back of more than
 :data:`RESTART_BACK_US` (1 s) is a clock restart, not a late event: the windows so far are
 completed and the slicer starts over at the new time (given timestamps are of one clock: there
-it is only logged, and the later events join the current window). Late events are not
-said one by one (EVT3 files step back a few µs by design), but the duration and adaptive
+it is only said, and the later events join the current window); a restart is said to
+``on_restart`` where set (the pipeline's way to the viewer's status bar), else logged. Late
+events are not said one by one (EVT3 files step back a few µs by design), but the duration and adaptive
 slicers count those more than one window behind the running maximum (folded into a window
 they do not belong to) and warn once, as soon as there are at least :data:`LATE_MIN_EVENTS`
 and :data:`LATE_MIN_FRACTION` of the events so far, judged after :data:`LATE_MIN_SEEN` events
@@ -148,6 +149,9 @@ class _StreamSlicer:
     counts_late = False
     #: called with the late-events warning once it is logged (from the thread that pushes)
     on_late: Callable[[str], None] | None = None
+    #: called with a clock restart's warning and the new clock's first event time, instead of the
+    #: log (the pipeline logs it, once per restart, and shows it: see ``Pipeline._clock_restart``)
+    on_restart: Callable[[str, int], None] | None = None
 
     def __init__(self):
         self._chunks: list[tuple[np.ndarray, np.ndarray]] = []
@@ -173,15 +177,11 @@ class _StreamSlicer:
         k = self._restart_at(batch)
         if k is not None and not self.restarts:  # given times: the later events join the current window
             self._restart_said = True
-            self._restart_log.warning("restart", "event time jumped back by %.1f s (a clock restart?): with "
-                                      "given frame times, the events after it join the current window",
-                                      (self._tmax_before(batch, k) - int(batch["t"][k])) / 1e6)
+            self._say_restart(batch, k, "with given frame times, the events after it join the current window")
             k = None
         if k is None:
             return self._push(batch)
-        self._restart_log.warning("restart", "event time jumped back by %.1f s (a clock restart?): the "
-                             "windows start over from the new time", (self._tmax_before(batch, k)
-                                                                       - int(batch["t"][k])) / 1e6)
+        self._say_restart(batch, k, "the windows start over from the new time")
         out = self._push(batch[:k]) if k else []
         self._restarting = True  # (not the end: late events are said at the real one)
         try:
@@ -190,6 +190,17 @@ class _StreamSlicer:
             self._restarting = False
         self._restart()
         return out + self.push(batch[k:])
+
+    def _say_restart(self, batch: np.ndarray, k: int, then: str) -> None:
+        """The clock restart at ``batch[k]``: to ``on_restart`` where set, else to the log (at
+        most once every 10 s: a clock jumping back and forth is said once, with a count)."""
+        t_us = int(batch["t"][k])
+        back_s = (self._tmax_before(batch, k) - t_us) / 1e6
+        msg = f"event time jumped back by {back_s:.1f} s (a clock restart?): {then}"
+        if self.on_restart is not None:
+            self.on_restart(msg, t_us)
+        else:
+            self._restart_log.warning("restart", "%s", msg)
 
     def _tmax_before(self, batch: np.ndarray, k: int) -> int:
         t = int(batch["t"][:k].max()) if k else -(1 << 62)

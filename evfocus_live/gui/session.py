@@ -36,7 +36,7 @@ from ..core.stats import FrameRate, RateMeter
 from ..errors import EvFocusError, first_line
 from ..nn.registry import resolve_device
 from ..plugins import check_events
-from ..sources.base import EventSource
+from ..sources.base import EventSource, gap_to
 from .eventview import EventView
 from .recording import Recorder
 
@@ -337,6 +337,8 @@ class LiveSession:
         self.pipeline.loop = bool(loop)
         #: the recording's (first, last) t_us, found once in the background (see time_range_us)
         self._range_us: tuple[int, int] | None = None
+        #: a RAW file's sensor clocks' (first, last) t_us, file order (one clock unless it was reset)
+        self._clocks_us: list[tuple[int, int]] = []
         self.range_ready = threading.Event()
         if self.source.is_live:
             self.range_ready.set()
@@ -430,6 +432,8 @@ class LiveSession:
     def _find_range(self) -> None:
         try:
             self._range_us = self.source.time_range_us()
+            clocks = getattr(self.source, "clocks", None)  # (the same index: no second decode)
+            self._clocks_us = [(int(a), int(b)) for _, a, b in clocks()] if clocks is not None else []
         except Exception as exc:  # a corrupt tail: no seek bar, but the replay goes on
             if not self._stop.is_set():  # (else: the source was closed under the scan, say nothing)
                 log.warning("time range unavailable: %s", exc)
@@ -584,6 +588,7 @@ class LiveSession:
             return
         r = self.time_range_us
         if r is not None:
+            r = self._clock_span_us(t_us, r)
             t_us = int(min(max(t_us, r[0]), r[1] if exact else self.last_window_us(r)))
         self._arrivals.clear()
         self.event_view.reset()
@@ -602,6 +607,15 @@ class LiveSession:
         elif was_paused:
             self._pause_at_t_us = int(t_us)
             self.pipeline.resume()
+
+    def _clock_span_us(self, t_us: int, r: tuple[int, int]) -> tuple[int, int]:
+        """The span a seek to ``t_us`` stays in: the recording's ``r``; in a file whose clock was reset,
+        for a time between its clocks (the slider spans all their times on one axis), the nearest
+        clock's: its start, or its last whole window. Such a time went to the file's start."""
+        spans = self._clocks_us
+        if len(spans) < 2 or any(gap_to(c, t_us) == 0 for c in spans):
+            return r
+        return min(spans, key=lambda c: gap_to(c, t_us))
 
     def last_window_us(self, r: tuple[int, int]) -> int:
         """Where a window that ends with the recording's last event starts: a seek to the end

@@ -33,6 +33,12 @@ def check_sensor_size(path, width, height, where: str = "in the header") -> tupl
     return w, h
 
 
+def gap_to(span: tuple[int, int], t_us: int) -> int:
+    """How far ``t_us`` is from the time span ``(first, last)`` (0 inside it): the nearest clock of
+    a file whose sensor clock was reset, for a time between its clocks."""
+    return max(span[0] - t_us, t_us - span[1], 0)
+
+
 @dataclass(frozen=True)
 class SourceInfo:
     """What ``evfocus info`` and the viewer show about a source."""

@@ -30,7 +30,7 @@ import numpy as np
 from ..errors import InputError
 from ..events import EVENT_DTYPE
 from . import evt
-from .base import EventSource, check_sensor_size
+from .base import EventSource, check_sensor_size, gap_to
 from .fileio import FileReader
 
 log = logging.getLogger(__name__)
@@ -295,6 +295,12 @@ class RawFileSource(EventSource):
             self._ratio = max(n / used, 1.0 / 64) if self.version == 3 else 1.0
         return out[:n] if n >= cap // 2 else out[:n].copy()
 
+    @property
+    def warns_clock_resets(self) -> bool:
+        """Whether this reader says a clock reset itself (our decoder; the Metavision SDK's does
+        not): the pipeline then does not say the slicer's restart there again."""
+        return self._mv is None
+
     def _say_reset(self, word: int) -> None:
         """A clock reset decoded on (see :mod:`.evt`): said once per source, replays included;
         the slicer then starts its windows over at the new time."""
@@ -463,7 +469,10 @@ class RawFileSource(EventSource):
             self._mv = _metavision_iterator(self.path, int(t_us), required=True)
             return
         index = self._build_index()
-        for start, st, _, tmax in self._same_clock(index, t_us) or index:
+        blocks = self._same_clock(index, t_us) or index
+        if blocks is not index:  # (a time between two clocks: the nearest one's time nearest it)
+            t_us = min(t_us, max(b[3] for b in blocks))
+        for start, st, _, tmax in blocks:
             if tmax >= t_us:
                 self._rewind(start, st)
                 self._drop_before = int(t_us)
@@ -476,22 +485,30 @@ class RawFileSource(EventSource):
 
     def _same_clock(self, index: list, t_us: int) -> list:
         """In a file whose sensor clock was reset, the blocks of the clock the reader is on, when
-        their times hold ``t_us``; else none. Two clocks share one time line: a time on the
+        their times hold ``t_us``. Two clocks share one time line: a time on the
         second was found in the first one's blocks (their last time is later), and a paused
         replay's frame remade there showed the file's first window. A time at or before the
         earliest one is the file's start (a loop's seek); another clock's time goes to the
         first clock in the file that holds it (the first block reaching it was the first clock's
         start, whose times are all later than the second's: the slider could not go back to the
-        second clock once on the first); a time on no clock, the first block that reaches it."""
+        second clock once on the first); a time between clocks (on the viewer's slider, which spans
+        all clocks' times on one axis), the nearest clock's blocks (it went to the first block that
+        reached it: the file's start, whichever clock was nearer); a time after every clock, none."""
         if not index or not self._index_resets or t_us <= min(b[2] for b in index):
             return []
         clocks = self._block_clocks(index)
         on = int(self._state[evt.CLOCK_BACKS])
+        spans = {}
         for c in [on] + sorted(set(clocks) - {on}):
             blocks = [b for b, k in zip(index, clocks) if k == c]
-            if blocks and min(b[2] for b in blocks) <= t_us <= max(b[3] for b in blocks):
-                return blocks
-        return []
+            if blocks:
+                spans[c] = (min(b[2] for b in blocks), max(b[3] for b in blocks))
+                if spans[c][0] <= t_us <= spans[c][1]:
+                    return blocks
+        if t_us > max(b for _, b in spans.values()):
+            return []
+        c = min(spans, key=lambda c: gap_to(spans[c], t_us))
+        return [b for b, k in zip(index, clocks) if k == c]
 
     def _block_clocks(self, index: list) -> list[int]:
         """Each index block's clock, as the count of resets decoded by the block's end (the

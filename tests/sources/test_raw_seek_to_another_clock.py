@@ -2,7 +2,7 @@
 holds: from the first clock, a time of the second went to the first block whose last time
 reaches it, the file's start (every first-clock time is later), so the viewer's slider could
 not go back to the second clock once on the first (a loop, or any seek, put it there). It now
-goes to the clock that holds the time; a time on no clock is still found as before."""
+goes to the clock that holds the time; a time between the clocks, to the nearest one."""
 
 from __future__ import annotations
 
@@ -24,5 +24,9 @@ def test_a_seek_from_the_first_clock_to_a_time_of_the_second(tmp_path, version, 
         src.seek(120_000)  # on the first clock (a fresh reader): a time only the second holds
         got = np.concatenate(list(src))
         assert np.array_equal(got, second[second["t"] >= 120_000])  # before: the whole file from 5.0 s
-        src.seek(3_000_000)  # on no clock: the first block that reaches it, the file's start, as before
+        src.seek(3_000_000)  # between the clocks, nearer the first's start: there, the file's start
         assert np.array_equal(np.concatenate(list(src)), np.concatenate([first, second]))
+        src.seek(1_000_000)  # nearer the second's end: its last time (it went to the file's start too)
+        assert np.array_equal(np.concatenate(list(src)), second[second["t"] == second["t"][-1]])
+        src.seek(6_000_000)  # after every clock: nothing, as before
+        assert not [b for b in src if len(b)]
