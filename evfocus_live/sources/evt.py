@@ -34,8 +34,9 @@ jump every time, to times of up to 2^34 µs (3.3e6 s of "duration" in ``evfocus 
 single jump forward that the next ``TIME_HIGH`` steps on from is data: an encoder that writes
 ``TIME_HIGH`` only where events are (a converted recording with a pause) jumps over the gap.
 A jump back that the next three ``TIME_HIGH`` words step on from is a clock reset (a camera
-reset or re-synchronised mid-recording), decoded on: counted in ``CLOCK_BACKS``, the first of a
-call noted in ``BACK_PENDING``/``BACK_WORD``/``BACK_JUMP_US`` for the reader to say where.
+reset or re-synchronised mid-recording), decoded on: counted in ``CLOCK_BACKS`` and noted in
+``BACK_PENDING``/``BACK_WORD``/``BACK_JUMP_US`` for the reader to say where (a call stops before a
+second one, so each is noted).
 Garbage passes that test rarely: its next ``TIME_HIGH`` steps 0..1 s forward by chance 1 in
 17 (EVT3: 12 bits of 4096 µs ticks) or 1 in 17,000 (EVT2), so three in a row 1 in ~5,000
 (EVT3); a sensor's step by one tick every time.
@@ -164,6 +165,8 @@ def _time_high_ok(words, i, jump, version, state):
         state[DAMAGE_JUMP_US] = jump
         return False
     if jump < 0:  # a clock reset: decoded on, noted for the reader
+        if state[BACK_PENDING] and i > 0:
+            return False  # a second one in this call: stop before it, so that each is noted
         state[CLOCK_BACKS] += 1
         if state[BACK_PENDING] == 0:
             state[BACK_PENDING] = 1

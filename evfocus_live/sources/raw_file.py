@@ -225,7 +225,7 @@ class RawFileSource(EventSource):
         self._index_resets = 0  # clock resets in the whole file (found with the index)
         self._warned_dropped = 0
         self._warned_damage = False
-        self._warned_reset = False
+        self._warned_resets: set[int] = set()  # bytes of the clock resets said (once each, replays included)
         #: where decoding stopped at damage: (byte offset in the file, the TIME_HIGH's jump in µs,
         #: events decoded from the file's start up to it or None: not known yet, the pass began
         #: at a seek); None while no damage was met (see :attr:`stats`)
@@ -302,15 +302,15 @@ class RawFileSource(EventSource):
         return self._mv is None
 
     def _say_reset(self, word: int) -> None:
-        """A clock reset decoded on (see :mod:`.evt`): said once per source, replays included;
-        the slicer then starts its windows over at the new time."""
-        if self._warned_reset:
+        """A clock reset decoded on (see :mod:`.evt`): each said once per source, replays
+        included; the slicer then starts its windows over at the new time."""
+        byte = self._data_off + word * self._word.itemsize
+        if byte in self._warned_resets:
             return
-        self._warned_reset = True
+        self._warned_resets.add(byte)
         log.warning("%s: the sensor clock goes back by %.3f s at byte %d (a camera reset or re-synchronised; "
                     "the TIME_HIGH words after it step on as a sensor's do): decoding goes on, the events "
-                    "after it on the new clock", self.path.name, -int(self._state[evt.BACK_JUMP_US]) / 1e6,
-                    self._data_off + word * self._word.itemsize)
+                    "after it on the new clock", self.path.name, -int(self._state[evt.BACK_JUMP_US]) / 1e6, byte)
 
     def _stop_at_damage(self, word: int) -> None:
         """End the stream at the damaged word (one warning per source, replays included), and
