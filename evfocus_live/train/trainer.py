@@ -414,8 +414,8 @@ def _precision_line(device: torch.device, amp: str, amp_dtype: torch.dtype | Non
         return logging.WARNING, (f'training under bf16 autocast on a CPU without native bf16 ([train] amp = "bf16"): '
                                  f"emulated, usually slower than fp32; {fp32}")
     why = "this CPU has native bf16" if device.type == "cpu" else f'[train] amp = "{amp}"'
-    name = {torch.bfloat16: "bf16", torch.float16: "fp16 with loss scaling"}.get(amp_dtype, str(amp_dtype))
-    return logging.INFO, f"training under {name} autocast on {device} ({why}); {fp32}"
+    name = {torch.bfloat16: "bf16 autocast", torch.float16: "fp16 autocast with loss scaling"}.get(amp_dtype)
+    return logging.INFO, f"training under {name or f'{amp_dtype} autocast'} on {device} ({why}); {fp32}"
 
 
 def _training_device(name: str, ddp: bool) -> torch.device:

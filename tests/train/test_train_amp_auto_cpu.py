@@ -120,3 +120,15 @@ def test_train_help_says_what_auto_trains_in_and_how_to_get_fp32(capsys):
         main(["train", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "bf16 autocast on a CPU with native bf16" in text and 'amp = "off": fp32' in text
+
+
+def test_gpu_runs_say_their_autocast_as_before():
+    """On a GPU "auto" is unchanged (bf16, or fp16 with loss scaling); the start line says which."""
+    from evfocus_live.train.trainer import _precision_line
+
+    gpu = torch.device("cuda:0")
+    assert _precision_line(gpu, "auto", torch.float16) == (
+        logging.INFO, 'training under fp16 autocast with loss scaling on cuda:0 ([train] amp = "auto"); '
+                      '[train] amp = "off" trains in fp32')
+    assert _precision_line(gpu, "bf16", torch.bfloat16)[1].startswith("training under bf16 autocast on cuda:0")
+    assert _precision_line(gpu, "off", None) == (logging.INFO, 'training in fp32 ([train] amp = "off")')
