@@ -355,6 +355,62 @@ def bench_runtime(resolutions: list[tuple[int, int]], repeats: int, model_name: 
     return rows
 
 
+def bench_train_step(repeats: int, windows: int = 10, config: str = "evfocus-stage4", init: str = "evfocus",
+                     tmp: Path | None = None) -> list[Row]:
+    """One training step under bf16 autocast (what ``[train] amp = "auto"`` runs on a CPU with
+    native bf16) against the same step in fp32, interleaved in this process: the forward of
+    a ``windows``-window truncated-BPTT chunk, the loss, backward and Adam
+    (``trainer.chunk_loss`` and ``trainer.optimiser_step``, the training loop's own), of the
+    model ``init`` (``--init evfocus``: the shipped light model) with ``config``'s crop, batch,
+    loss weights and lr (the stage-4 recipe: 128 px, batch 2), on simulated sequences. The row gives both losses
+    of the first step (same weights, same batch): bf16's cost in the number trained on. No
+    row where the CPU has no native bf16 ("auto" trains fp32 there)."""
+    import copy
+    import tomllib
+
+    from .nn.registry import configs_dir
+    from .train.dataset import SequenceDataset
+    from .train.losses import LossWeights
+    from .train.synth import simulate_minimal
+    from .train.trainer import Unroll, chunk_loss, normalize_config, optimiser_step
+
+    if not _precisions_here(("bf16",)):
+        return []
+    cfg = tomllib.loads((configs_dir() / f"{config}.toml").read_text())
+    cfg["data"]["train"] = "-"  # (the recipe's data is not needed: sequences are simulated here)
+    cfg = normalize_config(cfg, config)
+    dc, crop = cfg["data"], int(cfg["augment"]["crop"])
+    name, model = _model_list([init])[0]  # its own [model] (evfocus-stage4.toml's predates the wider sigmas)
+    with tempfile.TemporaryDirectory(prefix="evfocus-bench-train-", dir=tmp) as d:
+        for k in range(int(dc["batch_size"])):
+            simulate_minimal(Path(d) / f"seq_{k:05d}.h5", width=crop, height=crop, n_frames=windows + 1, seed=k)
+        ds = SequenceDataset.from_dir(d, num_bins=dc["num_bins"], progress=False, seq_len=windows, augment=None)
+        batch = {key: torch.stack([ds[i][key] for i in range(len(ds))]) for key in ds[0]}
+    weights = LossWeights(**cfg["loss"])
+    variants = {}
+    for dtype in (None, torch.bfloat16):
+        net = Unroll(copy.deepcopy(model).train())
+        params = list(net.parameters())
+        variants[dtype] = (net, params, torch.optim.Adam(params, lr=float(cfg["train"]["lr"])))
+    scaler = torch.amp.GradScaler("cuda", enabled=False)
+    first_loss, best = {}, {dtype: float("inf") for dtype in variants}
+    for i in range(1 + max(2, repeats)):  # the first round (allocator, oneDNN's kernels) is not timed
+        for dtype, (net, params, opt) in variants.items():  # interleaved: a neighbour's load hits both
+            t0 = time.perf_counter()
+            loss, _ = chunk_loss(net, batch, weights, dtype, True, dc["loss_skip"], only_grad=False)
+            optimiser_step(loss, opt, scaler, params, cfg["train"]["grad_clip"])
+            if i:
+                best[dtype] = min(best[dtype], time.perf_counter() - t0)
+            else:
+                first_loss[dtype] = float(loss.detach())
+    t32, t16 = best[None], best[torch.bfloat16]
+    return [Row("training step, bf16 autocast", f"{crop}x{crop}", 1.0 / t16, "steps/s", "fp32 training step",
+                t32 / t16, {"model": name, "config": config, "batch": len(ds), "windows": windows,
+                            "ms_per_step": round(1e3 * t16, 1), "fp32_ms_per_step": round(1e3 * t32, 1),
+                            "loss_bf16": round(first_loss[torch.bfloat16], 4),
+                            "loss_fp32": round(first_loss[None], 4)})]
+
+
 def bench_post_and_display(replays: dict, repeats: int) -> list[Row]:
     from .core.postprocess import AutoHdr, UnsharpMask
     from .core.render import EventAccumulator, event_image
@@ -571,6 +627,8 @@ def _run_stages(rows: list[Row], quick: bool, models: list[str] | None, repeats:
         rows += bench_models([(346, 260), (1280, 720)], repeats, models)
         say("model forward: plain vs optimised runtime")
         rows += bench_runtime([(346, 260), (1280, 720)], repeats, precisions=("fp32", "bf16"))
+        say("training step: fp32 vs bf16 autocast")
+        rows += bench_train_step(repeats, windows=4 if quick else 10, tmp=Path(tmp))
         say("post-processing and display")
         rows += bench_post_and_display(replays, repeats)
         say("end to end")

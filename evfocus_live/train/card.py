@@ -111,10 +111,14 @@ def _storage(ck: dict[str, Any]) -> str:
 
 
 def _hardware(meta: dict[str, Any]) -> str:
+    """The machine and the precision the run trained in: a CPU run is bf16 autocast too where
+    the CPU has native bf16 (``[train] amp = "auto"``), so its thread count alone did not say."""
     hw = meta.get("hardware") or "2-core x86 CPU shared with other jobs, no GPU"
     if str(meta.get("device", "")).startswith("cuda"):
         return f"{hw}, {meta.get('amp', 'fp32')} autocast (models/train_gpu.sh)"
-    return f"{hw}, {meta.get('torch_threads')} thread(s)"
+    amp = meta.get("amp")  # absent in a meta from before runs recorded it: fp32 then, on a CPU
+    precision = "" if amp is None else ", fp32" if amp == "off" else f", {amp} autocast"
+    return f"{hw}, {meta.get('torch_threads')} thread(s){precision}"
 
 
 def training_stages(meta: dict[str, Any], config_path: Path | None = None) -> list[dict[str, Any]]:

@@ -13,8 +13,9 @@ learning rate follows a cosine over whichever budget ends first, ``steps`` or
 ``max_minutes``, so a wall-time-limited CPU run still anneals.
 
 Under ``torchrun`` (``WORLD_SIZE`` set) it runs DistributedDataParallel (NCCL on CUDA,
-gloo on CPU) with a DistributedSampler; rank 0 logs and writes checkpoints. On CUDA it
-uses automatic mixed precision.
+gloo on CPU) with a DistributedSampler; rank 0 logs and writes checkpoints. ``[train] amp
+= "auto"`` trains under autocast on a GPU (bf16, or fp16 with loss scaling) and under bf16
+autocast on a CPU with native bf16 (AVX512-BF16/AMX), fp32 elsewhere; ``amp = "off"``: fp32.
 """
 
 from __future__ import annotations
@@ -192,7 +193,8 @@ def normalize_config(cfg: dict[str, Any], where: str = "config") -> dict[str, An
     if tb is not None and not (isinstance(tb, list) and tb and all(isinstance(x, str) and x for x in tb)):
         raise ConfigError(f"{where}: [train] trainable must be a list of parameter-name prefixes, e.g. [\"redefocus.\"]")
     if out["train"]["amp"] not in ("auto", "bf16", "off"):
-        raise ConfigError(f"{where}: [train] amp must be \"auto\" (autocast on a GPU only), \"bf16\" or \"off\"")
+        raise ConfigError(f"{where}: [train] amp must be \"auto\" (autocast on a GPU, and on a CPU with native bf16), "
+                          "\"bf16\" or \"off\" (fp32)")
     _check_values(out, where)
     _check_model(out, where)
     return out
@@ -374,9 +376,13 @@ def _worker_sigterm(signum: int, frame: Any) -> None:
 
 def _amp_dtype(device: torch.device, amp: str = "auto") -> torch.dtype | None:
     """Autocast dtype for training. "auto": bf16 where the GPU has it (no loss scaling, no
-    overflow in the ConvLSTM gates), fp16 on older GPUs, none on the CPU; "bf16" also on the
-    CPU (half the time of fp32 where it has AVX512-BF16 or AMX: worth it for a head trained
-    on a frozen full-width network); "off": fp32."""
+    overflow in the ConvLSTM gates), fp16 on older GPUs; on the CPU bf16 where it has native
+    bf16 (AVX512-BF16/AMX, the probe inference's precision "auto" uses: 60 steps of the light
+    evfocus stage-4 recipe took 52.5 s instead of 93.1 s, final loss 0.6381 vs 0.6375),
+    fp32 elsewhere (emulated bf16 is slower than fp32). "bf16": bf16 on any device with it
+    (a CPU without native bf16 too, slowly); "off": fp32."""
+    from ..nn import runtime  # its probe, looked up on each call (tests fake either CPU)
+
     if amp == "off":
         return None
     if amp == "bf16":
@@ -385,8 +391,31 @@ def _amp_dtype(device: torch.device, amp: str = "auto") -> torch.dtype | None:
                               'use "auto" (fp16 with loss scaling there) or "off"')
         return torch.bfloat16
     if device.type != "cuda":
-        return None
+        return torch.bfloat16 if device.type == "cpu" and runtime._bf16_fast() else None
     return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+
+
+def _amp_name(amp_dtype: torch.dtype | None) -> str:
+    """What a checkpoint's meta records under "amp": the autocast dtype that ran, or "off"."""
+    return str(amp_dtype).replace("torch.", "") if amp_dtype is not None else "off"
+
+
+def _precision_line(device: torch.device, amp: str, amp_dtype: torch.dtype | None) -> tuple[int, str]:
+    """(log level, line) said at the start of a run: which precision trains, why, and how to
+    get fp32. "auto" on a CPU depends on the CPU, so the config alone no longer tells. A
+    warning where bf16 was asked for on a CPU that only emulates it (slow)."""
+    from ..nn import runtime
+
+    if amp_dtype is None:
+        why = "this CPU has no native bf16" if amp == "auto" and device.type == "cpu" else f'[train] amp = "{amp}"'
+        return logging.INFO, f"training in fp32 ({why})"
+    fp32 = '[train] amp = "off" trains in fp32'
+    if device.type == "cpu" and not runtime._bf16_fast():
+        return logging.WARNING, (f'training under bf16 autocast on a CPU without native bf16 ([train] amp = "bf16"): '
+                                 f"emulated, usually slower than fp32; {fp32}")
+    why = "this CPU has native bf16" if device.type == "cpu" else f'[train] amp = "{amp}"'
+    name = {torch.bfloat16: "bf16 autocast", torch.float16: "fp16 autocast with loss scaling"}.get(amp_dtype)
+    return logging.INFO, f"training under {name or f'{amp_dtype} autocast'} on {device} ({why}); {fp32}"
 
 
 def _training_device(name: str, ddp: bool) -> torch.device:
@@ -526,6 +555,8 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
         log.warning("%s", busy)
     device = _training_device(tc["device"], ddp)
     amp_dtype = _amp_dtype(device, tc["amp"])  # before caching the data: a refused amp fails at once
+    if rank == 0:
+        log.log(*_precision_line(device, tc["amp"], amp_dtype))
     seed = int(tc["seed"]) + rank
     torch.manual_seed(seed)
     np.random.seed(seed)
@@ -563,6 +594,8 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
         if changed and rank == 0:
             log.warning("--resume: the config differs from the one %s was trained with (%s); the rest of "
                         "the run trains with the new values", last_path, "; ".join(changed))
+        if rank == 0 and (said := _precision_change(ck["meta"], amp_dtype, last_path)):
+            log.warning("%s", said)
 
     budget_s = float(tc["max_minutes"]) * 60 if tc["max_minutes"] else math.inf
     total_steps = int(tc["steps"])
@@ -619,7 +652,6 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
         for p in _unused_params(net, params, weights, int(dc["num_bins"]), device, tc["trainable"] is not None):
             p.requires_grad_(False)
         net = DDP(net, device_ids=[device.index] if device.type == "cuda" else None)
-    use_amp = amp_dtype is not None
     scaler = torch.amp.GradScaler("cuda", enabled=amp_dtype == torch.float16)
     # rows past last.pt's step (a run that diverged after it) are trained again: not kept twice
     rows: list[dict[str, float]] = ([r for r in _read_csv(out_dir / "log.csv") if r.get("step", 0) <= step]
@@ -652,7 +684,7 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
     meta_base = {"arch": cfg["model"]["arch"], "train_config": cfg, "dataset_windows": sum(len(s.voxels) for s in ds.seqs),
                  "dataset_sequences": len(ds.seqs), "device": str(device), "world_size": world,
                  "torch_threads": torch.get_num_threads(), "torch_version": str(torch.__version__), "init": init_meta,
-                 **chain, "amp": str(amp_dtype).replace("torch.", "") if use_amp else "off",
+                 **chain, "amp": _amp_name(amp_dtype),
                  "hardware": torch.cuda.get_device_name(device) if device.type == "cuda" else _cpu_name()}
 
     def meta(loss: float) -> dict[str, Any]:
@@ -690,21 +722,12 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
                     for g in opt.param_groups:
                         g["lr"] = lr
                     sub = {k: v[:, c0:c0 + chunk] for k, v in batch.items()}
-                    with torch.autocast(device.type, dtype=amp_dtype or torch.bfloat16, enabled=use_amp):
-                        outputs = net(sub["voxel"], c0 == 0)
-                    # (an item from a sequence shorter than seq_len may be shorter than loss_skip + 1)
-                    skip = min(dc["loss_skip"], len(outputs) - 1) if c0 == 0 else 0
-                    loss, parts = sequence_loss(outputs, sub, weights, skip=skip, only_grad=tc["trainable"] is not None)
+                    loss, parts = chunk_loss(net, sub, weights, amp_dtype, c0 == 0, dc["loss_skip"],
+                                             only_grad=tc["trainable"] is not None)
                     if not loss.requires_grad:
                         raise TrainingError("no loss term reaches a trainable parameter: [train] trainable "
                                             f"{tc['trainable']} with [loss] {cfg['loss']}")
-                    opt.zero_grad(set_to_none=True)
-                    scaler.scale(loss).backward()
-                    if tc["grad_clip"]:
-                        scaler.unscale_(opt)
-                        torch.nn.utils.clip_grad_norm_(params, tc["grad_clip"])
-                    scaler.step(opt)
-                    scaler.update()
+                    optimiser_step(loss, opt, scaler, params, tc["grad_clip"])
                     step += 1
                     elapsed = elapsed0 + time.monotonic() - t_start
                     logged = step % tc["log_every"] == 0 or step == 1
@@ -787,6 +810,47 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
 
         dist.barrier()
     return summary
+
+
+def chunk_loss(net: nn.Module, sub: dict[str, torch.Tensor], weights: LossWeights, amp_dtype: torch.dtype | None,
+               reset: bool, loss_skip: int, only_grad: bool) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """One truncated-BPTT chunk: the forward of ``net`` (an :class:`Unroll`, or DDP around
+    one) under autocast to ``amp_dtype`` (none: fp32) and the loss over its windows, the
+    first ``loss_skip`` after a reset not scored. The training loop's and ``evfocus
+    bench``'s training step, so the bench times what training runs."""
+    voxel = sub["voxel"]
+    with torch.autocast(voxel.device.type, dtype=amp_dtype or torch.bfloat16, enabled=amp_dtype is not None):
+        outputs = net(voxel, reset)
+    # (an item from a sequence shorter than seq_len may be shorter than loss_skip + 1)
+    skip = min(loss_skip, len(outputs) - 1) if reset else 0
+    return sequence_loss(outputs, sub, weights, skip=skip, only_grad=only_grad)
+
+
+def optimiser_step(loss: torch.Tensor, opt: torch.optim.Optimizer, scaler: torch.amp.GradScaler,
+                   params: list[nn.Parameter], grad_clip: float | None) -> None:
+    """Backward, gradient clipping (``grad_clip`` > 0) and the optimiser's step; ``scaler``
+    scales the loss under fp16 autocast (a disabled one otherwise)."""
+    opt.zero_grad(set_to_none=True)
+    scaler.scale(loss).backward()
+    if grad_clip:
+        scaler.unscale_(opt)
+        torch.nn.utils.clip_grad_norm_(params, grad_clip)
+    scaler.step(opt)
+    scaler.update()
+
+
+def _precision_change(meta: dict[str, Any], amp_dtype: torch.dtype | None, last_path: Path) -> str | None:
+    """--resume of a run that trained so far in another precision (another machine, an edited
+    ``amp``, or a last.pt from before "auto" meant bf16 on a CPU with native bf16): it goes
+    on in the new one (the weights and Adam's moments are fp32 either way), said, with how
+    to keep the old. None when the same, or when last.pt's meta does not say."""
+    was, now = meta.get("amp"), _amp_name(amp_dtype)
+    if not isinstance(was, str) or was == now:
+        return None
+    text = {"off": "fp32", "bfloat16": "bf16 autocast", "float16": "fp16 autocast"}
+    keep = {"off": '[train] amp = "off"', "bfloat16": '[train] amp = "bf16"'}.get(was)
+    return (f"--resume: {last_path} trained in {text.get(was, was)} so far; the rest of the run trains in "
+            f"{text.get(now, now)}" + (f" ({keep} keeps {text[was]})" if keep else ""))
 
 
 def _unused_params(net: Unroll, params: list[nn.Parameter], weights: LossWeights, num_bins: int,

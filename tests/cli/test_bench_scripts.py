@@ -159,7 +159,8 @@ def test_bench_threads_hold_through_the_end_to_end_stage(tmp_path, monkeypatch):
 
     from evfocus_live import benchmark
 
-    for stage in ("bench_read", "bench_voxel", "bench_models", "bench_runtime", "bench_post_and_display"):
+    for stage in ("bench_read", "bench_voxel", "bench_models", "bench_runtime", "bench_train_step",
+                  "bench_post_and_display"):
         monkeypatch.setattr(benchmark, stage, lambda *a, **k: [])
 
     def replays(tmp, seconds):
@@ -313,7 +314,8 @@ def test_bench_roi_row_compares_the_roi_to_the_full_sensor_in_one_run(tmp_path, 
 def test_bench_run_has_the_roi_row_after_the_downsample_row(tmp_path, monkeypatch):
     """`evfocus bench` (here with every stage but end to end stubbed): the ROI row is in the
     result and the table, with its ratio against the full-sensor fp32 row."""
-    for stage in ("bench_read", "bench_voxel", "bench_models", "bench_runtime", "bench_post_and_display"):
+    for stage in ("bench_read", "bench_voxel", "bench_models", "bench_runtime", "bench_train_step",
+                  "bench_post_and_display"):
         monkeypatch.setattr(benchmark, stage, lambda *a, **k: [])
     model = _tiny_evfocus()
     monkeypatch.setattr(benchmark, "_model_list", lambda names: [("evfocus", model)])

@@ -214,16 +214,13 @@ def test_loader_workers_draw_different_augmentations(tiny_data):
 
 
 def test_train_with_loader_workers_and_bf16_autocast(tiny_data, tmp_path):
-    """The GPU recipe's code paths on the CPU: loader processes and bf16 autocast
-    ([train] amp = "bf16"; "auto" is fp32 on the CPU)."""
-    from evfocus_live.train.trainer import _amp_dtype
-
+    """The GPU recipe's code paths on the CPU: loader processes and bf16 autocast ([train] amp
+    = "bf16"; what "auto" picks on a CPU: test_train_amp_auto_cpu.py)."""
     cfg = tiny_cfg(tiny_data, tmp_path / "run", steps=2, amp="bf16")
     cfg["data"]["workers"] = 2
     s = train(cfg, progress=False)
     assert s["step"] == 2 and s["amp"] == "bfloat16" and np.isfinite(s["loss"])
     assert load_model(str(tmp_path / "run" / "final.pt")).meta["hardware"]
-    assert _amp_dtype(torch.device("cpu")) is None and _amp_dtype(torch.device("cpu"), "off") is None
     with pytest.raises(ConfigError, match=r"\[train\] amp must be"):
         normalize_config({"model": {"arch": "evfocus"}, "train": {"amp": "fp8"}})
 
