@@ -235,7 +235,10 @@ class DefocusIndicator(QtWidgets.QWidget):
         v = float(sigma_px)
         if t_us is None:
             a = 0.3
-        elif self._t_us is None or t_us < self._t_us:  # first value, or a replay looped / seeked back
+        elif self._t_us is None or t_us <= self._t_us:
+            # first value, a replay looped / seeked back, or the same window made again (a paused
+            # replay's remake after a new ROI, window or filter; a looped file shorter than its
+            # window): the new reading replaces the old one (its weight was 0: the meter froze)
             a = 1.0
         else:
             a = 1.0 - math.exp(-(t_us - self._t_us) / 1e6 / max(self.smooth_s, 1e-6))
