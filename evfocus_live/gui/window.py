@@ -1224,6 +1224,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._show_recording(False)
         if paths:
             text = f"recording saved ({n_ev} events): " + ", ".join(str(p) for p in paths)
+            if sess.recorder.video_unmade is not None:  # ("recording to x.aedat4, x.mp4" was said)
+                text += f"; no frame was made while it ran (paused?): {sess.recorder.video_unmade.name} not written"
             log.info("%s", text)  # the status bar may move on at once (a source switch)
             self.status(text)
         elif was_on:  # (it stopped in silence)
