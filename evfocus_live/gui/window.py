@@ -763,6 +763,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._aps_waiting = sess.aps_loading
         self._lower_pane_changed()
         self._latency_ms = None
+        self._fps = FrameCounter()  # (the last source's rate stood beside the new one's blank panes)
         self._meter_from_index = 0
         self._awaiting = None
         self._end_pass = 0
@@ -1405,9 +1406,11 @@ class MainWindow(QtWidgets.QMainWindow):
         infer = _stat(st, "infer_ms", "inference_ms")
         if infer is None and self.last_frame is not None:
             infer = self.last_frame.infer_ms
+        if not _stat(st, "frames", default=0) and self.last_frame is None:
+            infer = None  # (no window through the model yet: "0.0 ms" was no measurement)
         how = " ".join(str(x) for x in (_stat(st, "device"), _stat(st, "backend"),
                                         (f"{_stat(st, 'threads')}t" if _stat(st, "threads") else None)) if x)
-        ro.set("infer", "-" if infer is None else f"{float(infer):.1f} ms" + (f" ({how})" if how else ""))
+        ro.set("infer", ("-" if infer is None else f"{float(infer):.1f} ms") + (f" ({how})" if how else ""))
         ro.set("display_fps", f"{self._fps.fps(now):.1f}")
         ro.set("pipeline_fps", f"{s.frame_rate.rate(now):.1f}")
         ro.set("latency", "-" if self._latency_ms is None else f"{self._latency_ms:.0f} ms")
