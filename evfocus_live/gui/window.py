@@ -45,8 +45,10 @@ ADAPTIVE_TIP = ("adaptive: windows of about the duration box's X ms, cut early o
                 "to keep within 0.05..1 events per pixel")
 #: seconds of play after a window change (an ROI, ...) with no frame of it before the panes say
 #: so (plus 3 inference times and the window's length: a slow model's or a long window's first
-#: frame is not late): an ROI on a part of the sensor where nothing moves makes no window at all
+#: frame is not late): an ROI on a part of the sensor where nothing moves makes no window at all;
+#: and with no new frame at all (a still scene), before the status bar says so
 NO_FRAME_S = 2.0
+QUIET_PREFIX = "no new frame for "  # (that status line, its seconds counting, see _show_quiet)
 #: status messages kept in ``MainWindow.status_log`` (the newest; a viewer left running for days
 #: with a flapping camera would otherwise keep every one)
 STATUS_LOG_MAX = 1000
@@ -154,6 +156,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._end_pass = 0  # the session's pass whose end was shown ("end of the recording")
         self._end_remade = False  # a setting remade the last frame at the end: the end is not new
         self._stall_said = False  # the source's read() stalled: on the status bar while it lasts
+        #: play time with no new frame, when last counted, whether it is on the status bar, and
+        #: the session's events read when the last frame was painted
+        self._quiet_s, self._quiet_t, self._quiet_said, self._quiet_ev0 = 0.0, time.monotonic(), False, 0
         #: the ROI each sensor size (width, height) last ran with in this session (None: the whole
         #: sensor), so that a smaller sensor that cannot hold it does not lose it for the big one;
         #: never saved to the settings file (a run starts as its command line says)
@@ -769,6 +774,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._end_pass = 0
         self._end_remade = False
         self._stall_said = False
+        self._quiet_s, self._quiet_said, self._quiet_ev0 = 0.0, False, 0
         sess.start()
         text = f"playing {name}" if info is None or not live else f"live: {src.format}"
         if saved:  # else "playing ..." would hide "recording saved" at once
@@ -1265,6 +1271,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self._aps_arrived(s)
         if self._awaiting is not None:
             self._check_awaiting(s, now)
+        self._show_quiet(s, now)
         if s.event_mode != "window":
             t = s.event_view.t_now_us
             if t != self._event_t_painted:
@@ -1289,12 +1296,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if not (s.paused or s.ended or s.stalled_s):
             aw.waited_s += now - aw.t_counted
         aw.t_counted = now
-        infer_ms = float(_stat(s.stats(), "infer_ms", default=0.0) or 0.0)
-        cfg = s.window_cfg  # (a long window is not late either: up to 4x its X when adaptive)
-        window_s = cfg.window_ms / 1e3 * {"duration": 1, "adaptive": cfg.adaptive_max_extend}.get(cfg.mode, 0)
-        if not s.is_live and s.speed > 0:
-            window_s /= s.speed
-        if aw.said or aw.waited_s < NO_FRAME_S + 3 * infer_ms / 1e3 + window_s:
+        if aw.said or aw.waited_s < self._late_after_s(s):
             return
         aw.said = True
         roi = s.pipeline.roi
@@ -1305,6 +1307,40 @@ class MainWindow(QtWidgets.QMainWindow):
             p.blank()
         self._aps_painted = None  # (the APS frame too: cropped to the old ROI)
         self.frame_pane.set_note(f"waiting for events {where}")
+
+    @staticmethod
+    def _late_after_s(s: LiveSession) -> float:
+        """Play time with no frame past which that is news: ``NO_FRAME_S``, plus a slow model's
+        inference and a long window (up to 4x its X when adaptive), which are not late."""
+        infer_ms = float(_stat(s.stats(), "infer_ms", default=0.0) or 0.0)
+        cfg = s.window_cfg
+        window_s = cfg.window_ms / 1e3 * {"duration": 1, "adaptive": cfg.adaptive_max_extend}.get(cfg.mode, 0)
+        if not s.is_live and s.speed > 0:
+            window_s /= s.speed
+        return NO_FRAME_S + 3 * infer_ms / 1e3 + window_s
+
+    def _show_quiet(self, s: LiveSession, now: float) -> None:
+        """Playing and reading, but no new frame (a still scene: a window of 31,486 events waits
+        for its count, 16 s at a still camera's noise): said on the status bar while it lasts,
+        its seconds counting, instead of a frozen frame and "display fps 0.0" with no word. Paused,
+        ended and stalled time is not counted, nor a new setting's first frame (_check_awaiting)."""
+        counting = not (s.paused or s.ended or s.stalled_s) and self._awaiting is None
+        if counting:  # (capped: a model loading on this thread is no quiet scene)
+            self._quiet_s += min(now - self._quiet_t, 0.5)
+        self._quiet_t = now
+        if not counting or self._quiet_s < self._late_after_s(s):
+            return
+        events = s.window_cfg.mode == "events"
+        need_n = s.pipeline.window_events if events else 1
+        if int(_stat(s.stats(), "events_total", default=0)) - self._quiet_ev0 >= need_n:
+            return  # (a window's events are there: the model is busy, e.g. its slow first window)
+        need = f"; a window needs {need_n:,} events" if events else ""
+        text = f"{QUIET_PREFIX}{self._quiet_s:.0f} s: {_fmt_rate(s.event_rate.rate(now))} arrive{need} (a still scene?)"
+        if not self._quiet_said:
+            self._quiet_said = True
+            self.status(text, "warning", timeout_ms=0, log_it=False)
+        elif self.statusBar().currentMessage().startswith(QUIET_PREFIX):  # the seconds go on
+            self.statusBar().showMessage(text)
 
     def _aps_arrived(self, s: LiveSession) -> None:
         """A recording's APS frames are read (in the background, see ``LiveSession``): the
@@ -1353,6 +1389,11 @@ class MainWindow(QtWidgets.QMainWindow):
             if self.frame_pane.note.toPlainText():  # ("waiting for events ...")
                 self.frame_pane.set_note("")
         self.frame_pane.show_image(fv.image)
+        self._quiet_s, self._quiet_ev0 = 0.0, int(_stat(s.stats(), "events_total", default=0))
+        if self._quiet_said:  # (frames again: "no new frame for 9 s" must not stay on)
+            self._quiet_said = False
+            if self.statusBar().currentMessage().startswith(QUIET_PREFIX):
+                self.statusBar().clearMessage()
         if s.event_mode == "window" and fv.event_image is not None:
             self.event_pane.show_image(fv.event_image)
         self._paint_lower(fv)
