@@ -294,6 +294,9 @@ class MainWindow(QtWidgets.QMainWindow):
         outer.addWidget(side)
         self.help_overlay = HelpOverlay(self.panes_box)
         self._build_menus()
+        # a message wider than the window is cut at its edge ("- keeping the current source" of a
+        # failed camera's two-driver line): whole in the tooltip, which goes with the message
+        self.statusBar().messageChanged.connect(self._status_tooltip)
         self.statusBar().showMessage("starting ...")
 
     def _build_readouts(self) -> QtWidgets.QWidget:
@@ -540,6 +543,10 @@ class MainWindow(QtWidgets.QMainWindow):
         if level == "error" and log_it:
             log.warning("%s", text)
         self.statusBar().showMessage(text, timeout_ms)
+
+    def _status_tooltip(self, text: str) -> None:
+        # (a Python slot: connected to the bar's own setToolTip, PySide warned at every start)
+        self.statusBar().setToolTip(text)
 
     def _drain(self, s: LiveSession | None = None) -> None:
         """Move the session's queued messages to the status bar."""
