@@ -933,8 +933,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self._end_remade = False
         self.session.seek_relative(dt_us)
 
-    def _slider_action(self, action) -> None:
-        if action in (QtWidgets.QAbstractSlider.SliderAction.SliderMove,):
+    def _slider_action(self, action: int) -> None:
+        # (the signal gives an int, never equal to the enum: every mouse move of a drag sought, and
+        # the handle was moved back under the mouse to the frame on show)
+        if action == QtWidgets.QAbstractSlider.SliderAction.SliderMove.value:
             return  # dragging: seek on release
         QtCore.QTimer.singleShot(0, self._slider_released)
 
