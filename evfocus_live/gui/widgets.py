@@ -374,6 +374,17 @@ class HelpOverlay(QtWidgets.QLabel):
             self.raise_()
 
 
+class JumpClickStyle(QtWidgets.QProxyStyle):
+    """The application's style, but a left click on a slider's groove puts the handle there (a
+    seek bar): by default it moved a page step (1 %) toward the click, so a click at a fifth of a
+    recording went 1 % back or on, and looked like it did nothing."""
+
+    def styleHint(self, hint, option=None, widget=None, return_data=None):
+        if hint == QtWidgets.QStyle.StyleHint.SH_Slider_AbsoluteSetButtons:
+            return QtCore.Qt.MouseButton.LeftButton.value
+        return super().styleHint(hint, option, widget, return_data)
+
+
 class FrameCounter:
     """Frames painted per second (:class:`~evfocus_live.core.stats.FrameRate`: from the
     intervals between the last frames, steady for a model slower than a frame a second)."""

@@ -31,7 +31,7 @@ from ..sources.base import EventSource
 from . import settings
 from .recording import free_stem, save_png
 from .session import SPEEDS, LiveSession, open_with_fallback, release_freed_memory
-from .widgets import (DefocusIndicator, FrameCounter, HelpOverlay, ImagePane, Readouts,
+from .widgets import (DefocusIndicator, FrameCounter, HelpOverlay, ImagePane, JumpClickStyle, Readouts,
                       defocus_to_uint8, inferno_lut, qimage_to_array)
 
 log = logging.getLogger(__name__)
@@ -325,6 +325,8 @@ class MainWindow(QtWidgets.QMainWindow):
             lambda i: self.set_speed(self.speed_combo.itemData(i)))
         self.seek_slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
         self.seek_slider.setRange(0, 1000)
+        self._seek_style = JumpClickStyle()  # (kept: a widget does not own the style it is given)
+        self.seek_slider.setStyle(self._seek_style)
         self.seek_slider.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         self.seek_slider.sliderPressed.connect(lambda: setattr(self, "_slider_busy", True))
         self.seek_slider.sliderReleased.connect(self._slider_released)
