@@ -6,7 +6,7 @@ handle back under the mouse to the frame on show."""
 from __future__ import annotations
 
 import pytest
-from gui_support import davis_window, paused_on_a_frame
+from gui_support import paused_seek_recorder
 from PySide6 import QtCore, QtWidgets
 from PySide6.QtTest import QTest
 
@@ -22,22 +22,18 @@ def handle_centre(sl) -> QtCore.QPoint:
 @pytest.mark.gui
 @pytest.mark.usefixtures("one_torch_thread")
 def test_a_drag_of_the_seek_bar_seeks_once_on_release(qtbot, tmp_path, tiny_model):
-    win = davis_window(qtbot, tmp_path, tiny_model, speed=1.0, loop=True)
-    paused_on_a_frame(qtbot, win)
-    sought = []
-    win.seek = lambda t_us: sought.append(int(t_us))
+    win, sought = paused_seek_recorder(qtbot, tmp_path, tiny_model)
     sl = win.seek_slider
-    sl.setValue(100)
-    qtbot.wait(50)
-    p = handle_centre(sl)
+    start, p = sl.value(), handle_centre(sl)
+    step = -20 if start > 500 else 20  # (toward the middle: there is room to drag)
     QTest.mousePress(sl, QtCore.Qt.MouseButton.LeftButton, pos=p)
-    for dx in range(10, 200, 20):  # the handle dragged to the right, in steps
-        QTest.mouseMove(sl, QtCore.QPoint(p.x() + dx, p.y()))
+    for k in range(1, 11):  # the handle dragged in steps
+        QTest.mouseMove(sl, QtCore.QPoint(p.x() + k * step, p.y()))
         qtbot.wait(30)
     assert sought == []  # (not while dragging)
-    assert sl.value() > 100  # (the handle stays under the mouse)
+    assert abs(sl.value() - start) > 100  # (the handle stays under the mouse)
     let_go = sl.value()
-    QTest.mouseRelease(sl, QtCore.Qt.MouseButton.LeftButton, pos=QtCore.QPoint(p.x() + 190, p.y()))
+    QTest.mouseRelease(sl, QtCore.Qt.MouseButton.LeftButton, pos=QtCore.QPoint(p.x() + 10 * step, p.y()))
     qtbot.wait(100)
     t0, t1 = win.session.time_range_us
     assert sought == [int(t0 + (t1 - t0) * let_go / 1000)]
