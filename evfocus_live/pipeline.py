@@ -545,6 +545,11 @@ class Pipeline:
         return self._wh[1]
 
     @property
+    def window_events(self) -> int:
+        """The events an event-count window holds: its count, or 0.35 per pixel the model sees."""
+        return self._window_events_hint()
+
+    @property
     def source_size(self) -> tuple[int, int]:
         """The source's own (width, height): the events before ``WindowConfig.roi`` and ``downsample``."""
         return self._source_wh

@@ -129,6 +129,15 @@ def paused_on_a_frame(qtbot, win):
     return win.last_frame, win.frames_painted
 
 
+def paused_seek_recorder(qtbot, tmp_path, model):
+    """A paused DAVIS replay whose seeks are recorded, not made: (the window, the t_us sought)."""
+    win = davis_window(qtbot, tmp_path, model, speed=1.0, loop=True)
+    paused_on_a_frame(qtbot, win)
+    sought: list[int] = []
+    win.seek = lambda t_us: sought.append(int(t_us))
+    return win, sought
+
+
 def redone(qtbot, win, fv, n):
     """One new frame of the same window, and the replay still paused."""
     qtbot.waitUntil(lambda: win.frames_painted > n, timeout=FRAME_TIMEOUT_MS)

@@ -142,6 +142,8 @@ class Recorder:
         self._t_last_us: int | None = None  # ... past the last time written
         self._pending: list[np.ndarray] = []  # batches not written yet (see PACKET_US)
         self._pending_n = 0
+        #: after ``stop``: the video asked for that got no frame, so was not made (else None)
+        self.video_unmade: Path | None = None
 
     @property
     def active(self) -> bool:
@@ -272,6 +274,8 @@ class Recorder:
         with self._lock:
             events = self.events_path if self._events is not None else None
             video = self.video_path if self._video is not None and self._video.frames else None
+            # (asked for, never made: a live camera recorded while paused reads events, makes no frame)
+            self.video_unmade = self.video_path if self._video is not None and video is None else None
             self._close_locked()
             if events is not None and not self.n_events:
                 try:

@@ -235,7 +235,10 @@ class DefocusIndicator(QtWidgets.QWidget):
         v = float(sigma_px)
         if t_us is None:
             a = 0.3
-        elif self._t_us is None or t_us < self._t_us:  # first value, or a replay looped / seeked back
+        elif self._t_us is None or t_us <= self._t_us:
+            # first value, a replay looped / seeked back, or the same window made again (a paused
+            # replay's remake after a new ROI, window or filter; a looped file shorter than its
+            # window): the new reading replaces the old one (its weight was 0: the meter froze)
             a = 1.0
         else:
             a = 1.0 - math.exp(-(t_us - self._t_us) / 1e6 / max(self.smooth_s, 1e-6))
@@ -369,6 +372,17 @@ class HelpOverlay(QtWidgets.QLabel):
             p = self.parentWidget()
             self.move(max(0, (p.width() - self.width()) // 2), max(0, (p.height() - self.height()) // 2))
             self.raise_()
+
+
+class JumpClickStyle(QtWidgets.QProxyStyle):
+    """The application's style, but a left click on a slider's groove puts the handle there (a
+    seek bar): by default it moved a page step (1 %) toward the click, so a click at a fifth of a
+    recording went 1 % back or on, and looked like it did nothing."""
+
+    def styleHint(self, hint, option=None, widget=None, return_data=None):
+        if hint == QtWidgets.QStyle.StyleHint.SH_Slider_AbsoluteSetButtons:
+            return QtCore.Qt.MouseButton.LeftButton.value
+        return super().styleHint(hint, option, widget, return_data)
 
 
 class FrameCounter:

@@ -31,7 +31,7 @@ from ..sources.base import EventSource
 from . import settings
 from .recording import free_stem, save_png
 from .session import SPEEDS, LiveSession, open_with_fallback, release_freed_memory
-from .widgets import (DefocusIndicator, FrameCounter, HelpOverlay, ImagePane, Readouts,
+from .widgets import (DefocusIndicator, FrameCounter, HelpOverlay, ImagePane, JumpClickStyle, Readouts,
                       defocus_to_uint8, inferno_lut, qimage_to_array)
 
 log = logging.getLogger(__name__)
@@ -45,8 +45,10 @@ ADAPTIVE_TIP = ("adaptive: windows of about the duration box's X ms, cut early o
                 "to keep within 0.05..1 events per pixel")
 #: seconds of play after a window change (an ROI, ...) with no frame of it before the panes say
 #: so (plus 3 inference times and the window's length: a slow model's or a long window's first
-#: frame is not late): an ROI on a part of the sensor where nothing moves makes no window at all
+#: frame is not late): an ROI on a part of the sensor where nothing moves makes no window at all;
+#: and with no new frame at all (a still scene), before the status bar says so
 NO_FRAME_S = 2.0
+QUIET_PREFIX = "no new frame for "  # (that status line, its seconds counting, see _show_quiet)
 #: status messages kept in ``MainWindow.status_log`` (the newest; a viewer left running for days
 #: with a flapping camera would otherwise keep every one)
 STATUS_LOG_MAX = 1000
@@ -154,6 +156,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._end_pass = 0  # the session's pass whose end was shown ("end of the recording")
         self._end_remade = False  # a setting remade the last frame at the end: the end is not new
         self._stall_said = False  # the source's read() stalled: on the status bar while it lasts
+        #: play time with no new frame, when last counted, whether it is on the status bar, and
+        #: the session's events read when the last frame was painted
+        self._quiet_s, self._quiet_t, self._quiet_said, self._quiet_ev0 = 0.0, time.monotonic(), False, 0
         #: the ROI each sensor size (width, height) last ran with in this session (None: the whole
         #: sensor), so that a smaller sensor that cannot hold it does not lose it for the big one;
         #: never saved to the settings file (a run starts as its command line says)
@@ -289,6 +294,9 @@ class MainWindow(QtWidgets.QMainWindow):
         outer.addWidget(side)
         self.help_overlay = HelpOverlay(self.panes_box)
         self._build_menus()
+        # a message wider than the window is cut at its edge ("- keeping the current source" of a
+        # failed camera's two-driver line): whole in the tooltip, which goes with the message
+        self.statusBar().messageChanged.connect(self._status_tooltip)
         self.statusBar().showMessage("starting ...")
 
     def _build_readouts(self) -> QtWidgets.QWidget:
@@ -317,6 +325,8 @@ class MainWindow(QtWidgets.QMainWindow):
             lambda i: self.set_speed(self.speed_combo.itemData(i)))
         self.seek_slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
         self.seek_slider.setRange(0, 1000)
+        self._seek_style = JumpClickStyle()  # (kept: a widget does not own the style it is given)
+        self.seek_slider.setStyle(self._seek_style)
         self.seek_slider.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         self.seek_slider.sliderPressed.connect(lambda: setattr(self, "_slider_busy", True))
         self.seek_slider.sliderReleased.connect(self._slider_released)
@@ -535,6 +545,10 @@ class MainWindow(QtWidgets.QMainWindow):
         if level == "error" and log_it:
             log.warning("%s", text)
         self.statusBar().showMessage(text, timeout_ms)
+
+    def _status_tooltip(self, text: str) -> None:
+        # (a Python slot: connected to the bar's own setToolTip, PySide warned at every start)
+        self.statusBar().setToolTip(text)
 
     def _drain(self, s: LiveSession | None = None) -> None:
         """Move the session's queued messages to the status bar."""
@@ -763,11 +777,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self._aps_waiting = sess.aps_loading
         self._lower_pane_changed()
         self._latency_ms = None
+        self._fps = FrameCounter()  # (the last source's rate stood beside the new one's blank panes)
         self._meter_from_index = 0
         self._awaiting = None
         self._end_pass = 0
         self._end_remade = False
         self._stall_said = False
+        self._quiet_s, self._quiet_said, self._quiet_ev0 = 0.0, False, 0
         sess.start()
         text = f"playing {name}" if info is None or not live else f"live: {src.format}"
         if saved:  # else "playing ..." would hide "recording saved" at once
@@ -919,8 +935,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self._end_remade = False
         self.session.seek_relative(dt_us)
 
-    def _slider_action(self, action) -> None:
-        if action in (QtWidgets.QAbstractSlider.SliderAction.SliderMove,):
+    def _slider_action(self, action: int) -> None:
+        # (the signal gives an int, never equal to the enum: every mouse move of a drag sought, and
+        # the handle was moved back under the mouse to the frame on show)
+        if action == QtWidgets.QAbstractSlider.SliderAction.SliderMove.value:
             return  # dragging: seek on release
         QtCore.QTimer.singleShot(0, self._slider_released)
 
@@ -1224,6 +1242,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._show_recording(False)
         if paths:
             text = f"recording saved ({n_ev} events): " + ", ".join(str(p) for p in paths)
+            if sess.recorder.video_unmade is not None:  # ("recording to x.aedat4, x.mp4" was said)
+                text += f"; no frame was made while it ran (paused?): {sess.recorder.video_unmade.name} not written"
             log.info("%s", text)  # the status bar may move on at once (a source switch)
             self.status(text)
         elif was_on:  # (it stopped in silence)
@@ -1262,6 +1282,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self._aps_arrived(s)
         if self._awaiting is not None:
             self._check_awaiting(s, now)
+        self._show_quiet(s, now)
         if s.event_mode != "window":
             t = s.event_view.t_now_us
             if t != self._event_t_painted:
@@ -1286,12 +1307,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if not (s.paused or s.ended or s.stalled_s):
             aw.waited_s += now - aw.t_counted
         aw.t_counted = now
-        infer_ms = float(_stat(s.stats(), "infer_ms", default=0.0) or 0.0)
-        cfg = s.window_cfg  # (a long window is not late either: up to 4x its X when adaptive)
-        window_s = cfg.window_ms / 1e3 * {"duration": 1, "adaptive": cfg.adaptive_max_extend}.get(cfg.mode, 0)
-        if not s.is_live and s.speed > 0:
-            window_s /= s.speed
-        if aw.said or aw.waited_s < NO_FRAME_S + 3 * infer_ms / 1e3 + window_s:
+        if aw.said or aw.waited_s < self._late_after_s(s):
             return
         aw.said = True
         roi = s.pipeline.roi
@@ -1302,6 +1318,40 @@ class MainWindow(QtWidgets.QMainWindow):
             p.blank()
         self._aps_painted = None  # (the APS frame too: cropped to the old ROI)
         self.frame_pane.set_note(f"waiting for events {where}")
+
+    @staticmethod
+    def _late_after_s(s: LiveSession) -> float:
+        """Play time with no frame past which that is news: ``NO_FRAME_S``, plus a slow model's
+        inference and a long window (up to 4x its X when adaptive), which are not late."""
+        infer_ms = float(_stat(s.stats(), "infer_ms", default=0.0) or 0.0)
+        cfg = s.window_cfg
+        window_s = cfg.window_ms / 1e3 * {"duration": 1, "adaptive": cfg.adaptive_max_extend}.get(cfg.mode, 0)
+        if not s.is_live and s.speed > 0:
+            window_s /= s.speed
+        return NO_FRAME_S + 3 * infer_ms / 1e3 + window_s
+
+    def _show_quiet(self, s: LiveSession, now: float) -> None:
+        """Playing and reading, but no new frame (a still scene: a window of 31,486 events waits
+        for its count, 16 s at a still camera's noise): said on the status bar while it lasts,
+        its seconds counting, instead of a frozen frame and "display fps 0.0" with no word. Paused,
+        ended and stalled time is not counted, nor a new setting's first frame (_check_awaiting)."""
+        counting = not (s.paused or s.ended or s.stalled_s) and self._awaiting is None
+        if counting:  # (capped: a model loading on this thread is no quiet scene)
+            self._quiet_s += min(now - self._quiet_t, 0.5)
+        self._quiet_t = now
+        if not counting or self._quiet_s < self._late_after_s(s):
+            return
+        events = s.window_cfg.mode == "events"
+        need_n = s.pipeline.window_events if events else 1
+        if int(_stat(s.stats(), "events_total", default=0)) - self._quiet_ev0 >= need_n:
+            return  # (a window's events are there: the model is busy, e.g. its slow first window)
+        need = f"; a window needs {need_n:,} events" if events else ""
+        text = f"{QUIET_PREFIX}{self._quiet_s:.0f} s: {_fmt_rate(s.event_rate.rate(now))} arrive{need} (a still scene?)"
+        if not self._quiet_said:
+            self._quiet_said = True
+            self.status(text, "warning", timeout_ms=0, log_it=False)
+        elif self.statusBar().currentMessage().startswith(QUIET_PREFIX):  # the seconds go on
+            self.statusBar().showMessage(text)
 
     def _aps_arrived(self, s: LiveSession) -> None:
         """A recording's APS frames are read (in the background, see ``LiveSession``): the
@@ -1350,6 +1400,11 @@ class MainWindow(QtWidgets.QMainWindow):
             if self.frame_pane.note.toPlainText():  # ("waiting for events ...")
                 self.frame_pane.set_note("")
         self.frame_pane.show_image(fv.image)
+        self._quiet_s, self._quiet_ev0 = 0.0, int(_stat(s.stats(), "events_total", default=0))
+        if self._quiet_said:  # (frames again: "no new frame for 9 s" must not stay on)
+            self._quiet_said = False
+            if self.statusBar().currentMessage().startswith(QUIET_PREFIX):
+                self.statusBar().clearMessage()
         if s.event_mode == "window" and fv.event_image is not None:
             self.event_pane.show_image(fv.event_image)
         self._paint_lower(fv)
@@ -1403,9 +1458,11 @@ class MainWindow(QtWidgets.QMainWindow):
         infer = _stat(st, "infer_ms", "inference_ms")
         if infer is None and self.last_frame is not None:
             infer = self.last_frame.infer_ms
+        if not _stat(st, "frames", default=0) and self.last_frame is None:
+            infer = None  # (no window through the model yet: "0.0 ms" was no measurement)
         how = " ".join(str(x) for x in (_stat(st, "device"), _stat(st, "backend"),
                                         (f"{_stat(st, 'threads')}t" if _stat(st, "threads") else None)) if x)
-        ro.set("infer", "-" if infer is None else f"{float(infer):.1f} ms" + (f" ({how})" if how else ""))
+        ro.set("infer", ("-" if infer is None else f"{float(infer):.1f} ms") + (f" ({how})" if how else ""))
         ro.set("display_fps", f"{self._fps.fps(now):.1f}")
         ro.set("pipeline_fps", f"{s.frame_rate.rate(now):.1f}")
         ro.set("latency", "-" if self._latency_ms is None else f"{self._latency_ms:.0f} ms")

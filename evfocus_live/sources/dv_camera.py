@@ -97,9 +97,10 @@ class DvCameraSource(EventSource):
         if wanted is None:
             raise DeviceError(f"unknown iniVation camera {camera!r} (known: {', '.join(CAMERA_MODELS)})")
         found = discover()
-        if not found:
-            raise DeviceError(f"no iniVation camera found (looked for {camera}"
-                              f"{' ' + serial if serial else ''}; check USB and udev rules)")
+        if not found:  # (not "looked for auto": auto is any model, as `--camera auto` reads it)
+            what = " ".join(w for w in (camera if camera.lower() != "auto" else "", serial or "") if w)
+            raise DeviceError("no iniVation camera found (" + (f"looked for {what}; " if what else "")
+                              + "check USB and udev rules)")
         match = [d for d in found
                  if any(w in (str(getattr(d, "cameraModel", "")) + str(getattr(d, "deviceType", ""))).upper()
                         for w in wanted)
