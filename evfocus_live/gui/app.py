@@ -249,6 +249,11 @@ def run_window(args, spec, window, model, post) -> int:
                          speed=args.speed, loop=not args.no_loop, sim_focus=args.focus, show_aps=args.show_aps,
                          record_dir=Path(args.record_dir), snapshot_dir=Path(args.snapshot_dir),
                          remember_geometry=not args.screenshot)
+    # the window starts its pipeline while it is built: a Ctrl-C then (a slow machine) closes it
+    # once built, as one after it does, instead of a KeyboardInterrupt past a running recording
+    early: list[int] = []
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, lambda signum, _frame: early.append(signum))
     win = MainWindow(opts)
     win.show()
     result = {"rc": 0}
@@ -272,6 +277,8 @@ def run_window(args, spec, window, model, post) -> int:
     # let Ctrl-C in the terminal (or SIGTERM) close the window cleanly (finalising any recording)
     for sig in STOP_SIGNALS:
         signal.signal(sig, close_later(win))
+    if early:
+        close_later(win)()
     ticker = QtCore.QTimer()
     ticker.start(200)
     ticker.timeout.connect(lambda: None)  # wake the interpreter so the signal handler runs
