@@ -506,8 +506,9 @@ class Pipeline:
         if isinstance(model, torch.nn.Module):
             n_params = sum(p.numel() for p in model.parameters())
             if self.device.type == "cpu" and n_params > CPU_REALTIME_PARAMS:
-                self.cpu_warning = (f"{self.model_cfg.name}: {n_params / 1e6:.1f} M parameters run at about a "
-                                    "frame per second on a CPU; 'evfocus' is the real-time model there")
+                self.cpu_warning = (f"{self.model_cfg.name}: {n_params / 1e6:.1f} M parameters run at 1 to 5 "
+                                    "frames per second on a CPU (346x260; the 5 under native bf16); 'evfocus' is "
+                                    "the real-time model there")
                 log.warning("%s", self.cpu_warning)
             model = model.to(self.device).eval()
             self.half = bool(self.model_cfg.half and self.device.type == "cuda")

@@ -1620,7 +1620,8 @@ def about_text(session: LiveSession | None) -> str:
     else:
         st = session.stats()
         model = "none: direct event integration" if session.no_model else session.model_cfg.name
-        how = " ".join(str(x) for x in (_stat(st, "backend"), (f"{_stat(st, 'threads')} threads"
+        how = " ".join(str(x) for x in (_stat(st, "backend"), (f"{_stat(st, 'threads')} thread"
+                                                                  + ("" if _stat(st, "threads") == 1 else "s")
                                                                   if _stat(st, "threads") else None)) if x)
         device = str(getattr(session.pipeline, "device", session.model_cfg.device)) + (f" ({how})" if how else "")
     if torch.cuda.is_available():
