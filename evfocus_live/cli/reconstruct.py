@@ -98,8 +98,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=1, metavar="N", help="process N inputs in parallel")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--overwrite", action="store_true",
-                   help="replace an earlier run's frame_*/blur_*/aps_*.png, timestamps.txt and video in OUTDIR "
-                        "(without it such a folder is refused)")
+                   help="replace an earlier run's frame_*/blur_*/aps_*.png and timestamps.txt in OUTDIR, and "
+                        "an existing --video file (without it such a folder or video is refused)")
     return p
 
 
@@ -645,6 +645,8 @@ def _run(args) -> int:
                 raise ConfigError(f"--video {opts['video']}: {vpath.suffix} holds at most {top:g} fps, "
                                   f"not {opts['fps']:g}; use .mp4 or a lower --fps")
         if not opts["overwrite"]:
+            if vpath is not None and not _is_empty_file(vpath) and vpath.is_file():  # (another run's video)
+                raise ConfigError(f"--video {vpath}: already exists; use --overwrite or another file name")
             old = _earlier_outputs(d)
             if old:
                 raise ConfigError(f"{d}: already holds reconstructed frames ({old[0].name}, ...); "

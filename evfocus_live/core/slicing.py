@@ -125,6 +125,11 @@ MAX_PENDING_EVENTS = 16_000_000
 #: a step back in event time larger than this is a clock restart (a camera re-opened or
 #: reset), not a late event: the windows start over from the new time
 RESTART_BACK_US = 1_000_000
+#: ... unless it comes within this many events of the last one, RESTARTS_CLOSE_MAX times in a
+#: row: a clock does not restart every few events, shuffled or per-pixel grouped rows do (each
+#: restart flushed a window: 200 k shuffled events made over 11 k frames in 10 min, unfinished)
+RESTART_MIN_EVENTS = 1000
+RESTARTS_CLOSE_MAX = 8
 
 #: late events (more than one window behind the running max t) are said once there are at
 #: least this many and at least this share of the events so far
@@ -168,28 +173,54 @@ class _StreamSlicer:
         self._late_said_n = 0  # the count the warning gave (the end's total is said if it grew)
         self._late_summed = False
         self._restarting = False
+        self._since_restart = 0  # events pushed since the last restart (or the start)
+        self._close_restarts = 0  # restarts in a row within RESTART_MIN_EVENTS of the one before
+        self._order_broken = False  # too many: steps back are late events from then on
 
     def push(self, batch: np.ndarray) -> list[Window]:
         if batch is None or len(batch) == 0:
             return []
-        if self._restart_said:
-            return self._push(batch)
-        k = self._restart_at(batch)
-        if k is not None and not self.restarts:  # given times: the later events join the current window
-            self._restart_said = True
-            self._say_restart(batch, k, "with given frame times, the events after it join the current window")
-            k = None
-        if k is None:
-            return self._push(batch)
-        self._say_restart(batch, k, "the windows start over from the new time")
-        out = self._push(batch[:k]) if k else []
-        self._restarting = True  # (not the end: late events are said at the real one)
-        try:
-            out += self.flush()
-        finally:
-            self._restarting = False
-        self._restart()
-        return out + self.push(batch[k:])
+        out: list[Window] = []
+        while True:  # one pass per restart (a loop: shuffled times restart thousands of times a batch)
+            if self._restart_said:
+                return out + self._push(batch)
+            k = self._restart_at(batch)
+            if k is not None and not self.restarts:  # given times: the later events join the current window
+                self._restart_said = True
+                self._say_restart(batch, k, "with given frame times, the events after it join the current window")
+                k = None
+            if k is not None and self.restarts and self._too_many_restarts(k):
+                return out + self._push(batch)
+            if k is None:
+                self._since_restart += len(batch)
+                return out + self._push(batch)
+            self._say_restart(batch, k, "the windows start over from the new time")
+            if k:
+                out += self._push(batch[:k])
+            self._restarting = True  # (not the end: late events are said at the real one)
+            try:
+                out += self.flush()
+            finally:
+                self._restarting = False
+            self._restart()
+            self._since_restart = 0
+            batch = batch[k:]
+
+    def _too_many_restarts(self, k: int) -> bool:
+        """True (said once) when restarts keep coming every few events: the time order is broken,
+        so from now on (until a seek) a step back is a late event of the current window."""
+        close = self._since_restart + k < RESTART_MIN_EVENTS
+        self._close_restarts = self._close_restarts + 1 if close else 0
+        if self._close_restarts < RESTARTS_CLOSE_MAX and not self._order_broken:
+            return False
+        if not self._order_broken:
+            log.warning("event time jumped back by over %.0f s %d times, each within %d events of the last: "
+                        "the time order is broken (shuffled rows, or rows grouped by pixel?), not a clock "
+                        "restart; later steps back join the current window (sort the events by time)",
+                        RESTART_BACK_US / 1e6, self._close_restarts, RESTART_MIN_EVENTS)
+        self._order_broken = True
+        self._restart_said = True  # (cleared by a seek: then one more look, and straight back here)
+        return True
 
     def _say_restart(self, batch: np.ndarray, k: int, then: str) -> None:
         """The clock restart at ``batch[k]``: to ``on_restart`` where set, else to the log (at

@@ -86,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
+    if args.input == "":  # (else it ran the simulated camera)
+        from ..sources import EMPTY_NAME
+        raise ConfigError(f"{EMPTY_NAME}; leave INPUT out for a camera")
+    if args.camera == "":
+        raise ConfigError("--camera: empty name (an unset variable?)")
     if args.input and args.camera:
         raise ConfigError("give either INPUT or --camera, not both")
     device = check_device("--device", args.device)

@@ -61,8 +61,14 @@ def _check_regular(path: Path) -> None:
     raise InputError(f"{path}: not a regular file ({kind}); save the stream to a file first")
 
 
+#: an input given as '' (``evfocus info "$REC"`` with REC unset)
+EMPTY_NAME = "empty file name given as the input (an unset variable?)"
+
+
 def detect_format(path: str | Path) -> tuple[str, type[EventSource]]:
     """(format name, backend class) for a file, by content first, then extension."""
+    if isinstance(path, str) and not path:  # Path('') is '.': "is a directory" named no input
+        raise InputError(EMPTY_NAME)
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file")
