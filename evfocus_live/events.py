@@ -9,11 +9,45 @@ Fields: ``t`` int64 microseconds (sensor clock), ``x``/``y`` uint16 pixel coordi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
 EVENT_DTYPE = np.dtype([("t", "<i8"), ("x", "<u2"), ("y", "<u2"), ("p", "u1")])
+
+#: what events are, for the messages that refuse something else
+EVENTS_TEXT = "a 1-D numpy array of evfocus_live.events.EVENT_DTYPE: t int64 µs, x/y uint16, p uint8"
+
+
+def describe(obj: Any) -> str:
+    """What a caller passed, for a message: 'a float64 array of shape 2000x4', 'a list'."""
+    if isinstance(obj, np.ndarray):
+        shape = "x".join(map(str, obj.shape)) or "()"
+        return f"a {obj.dtype} array of shape {shape}"
+    if obj is None:
+        return "None"
+    mod = type(obj).__module__
+    kind = type(obj).__name__ if mod == "builtins" else f"{mod.split('.')[0]}.{type(obj).__name__}"
+    return f"{'an' if kind[:1].lower() in 'aeiou' else 'a'} {kind}"
+
+
+def as_events(batch: Any, refuse: Callable[[str], Exception]) -> np.ndarray:
+    """``batch`` as a 1-D :data:`EVENT_DTYPE` array: returned as it is when it is one; a
+    structured array with integer fields ``t``, ``x``, ``y``, ``p`` of other widths is
+    converted by name. Anything else (a float N x 4 array, a list, float seconds, other field
+    names) raises ``refuse(what)``, ``what`` describing it, instead of an IndexError or a
+    numba typing error from whatever touched ``batch["t"]`` first."""
+    if isinstance(batch, np.ndarray) and batch.dtype == EVENT_DTYPE and batch.ndim == 1:
+        return batch
+    what = describe(batch)
+    if isinstance(batch, np.ndarray) and batch.ndim == 1 and batch.dtype.names:
+        fields = batch.dtype.names
+        if set("txyp") <= set(fields) and all(
+                np.issubdtype(batch.dtype[f], np.integer) or batch.dtype[f] == np.bool_ for f in "txyp"):
+            return batch.astype(EVENT_DTYPE)
+        what = f"an array with fields {', '.join(f'{f} {batch.dtype[f]}' for f in fields)}"
+    raise refuse(what)
 
 
 def empty(n: int = 0) -> np.ndarray:

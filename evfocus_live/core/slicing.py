@@ -44,7 +44,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from ..events import EVENT_DTYPE, concat, empty
+from ..events import EVENTS_TEXT, as_events, concat, empty
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +166,11 @@ class _StreamSlicer:
         self._restarting = False
 
     def push(self, batch: np.ndarray) -> list[Window]:
-        if batch is None or len(batch) == 0:
+        if batch is None:
+            return []
+        batch = as_events(batch, lambda what: TypeError(
+            f"{type(self).__name__}.push: a batch must be {EVENTS_TEXT}, got {what}"))
+        if len(batch) == 0:
             return []
         if self._restart_said:
             return self._push(batch)
@@ -297,12 +301,6 @@ class _StreamSlicer:
         self._chunks, self._n_pending, self._tmax = [], 0, None
         self._restart_said = False
 
-    @staticmethod
-    def _check(batch: np.ndarray) -> np.ndarray:
-        if batch.dtype != EVENT_DTYPE:
-            batch = batch.astype(EVENT_DTYPE)
-        return batch
-
 
 class DurationSlicer(_StreamSlicer):
     """Windows of fixed duration.
@@ -354,7 +352,6 @@ class DurationSlicer(_StreamSlicer):
     def _push(self, batch: np.ndarray) -> list[Window]:
         if batch is None or len(batch) == 0:
             return []
-        batch = self._check(batch)
         te = self._effective_t(batch)
         if self._ws is None or (self._seeked and te[0] >= self._ws + self.window_us):
             # (a seek a window or more before the next event -- a rewind to 0 or a step back past
@@ -431,7 +428,6 @@ class CountSlicer(_StreamSlicer):
     def _push(self, batch: np.ndarray) -> list[Window]:
         if batch is None or len(batch) == 0:
             return []
-        batch = self._check(batch)
         te = self._effective_t(batch)
         N = self.window_events
         if self._n_pending + len(batch) < N:
@@ -512,7 +508,6 @@ class TimestampSlicer(_StreamSlicer):
         T = self.timestamps_us
         if batch is None or len(batch) == 0 or self._k >= len(T):
             return []
-        batch = self._check(batch)
         te = self._effective_t(batch)
         if self._first_start is None:
             self._first_start = int(te[0])
@@ -588,7 +583,6 @@ class AdaptiveSlicer(_StreamSlicer):
     def _push(self, batch: np.ndarray) -> list[Window]:
         if batch is None or len(batch) == 0:
             return []
-        batch = self._check(batch)
         te = self._effective_t(batch)
         if self._ws is None:
             self._ws = int(te[0])
