@@ -46,6 +46,8 @@ class RecurrentModel(nn.Module):
         channels-last rank error) named neither the voxel grid nor the fix.
         ``TypeError``: not a tensor, or a dtype other than the weights'; ``ValueError``: not
         ``[B, bins, H, W]``."""
+        if isinstance(voxel, torch.fx.Proxy):  # symbolic tracing (bench/bench_int8.py): no values
+            return
         name = type(self).__name__
         if not isinstance(voxel, torch.Tensor):
             raise TypeError(f"{name}: the voxel grid must be a torch.Tensor [B, bins, H, W], "
