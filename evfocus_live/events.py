@@ -56,13 +56,35 @@ def empty(n: int = 0) -> np.ndarray:
 
 
 def from_arrays(t_us, x, y, p) -> np.ndarray:
-    """Pack column arrays into one event array; ``p`` may be bool, 0/1 or -1/+1."""
-    t_us = np.asarray(t_us)
-    ev = np.empty(t_us.shape[0], dtype=EVENT_DTYPE)
-    ev["t"] = t_us
-    ev["x"] = x
-    ev["y"] = y
-    ev["p"] = np.asarray(p) > 0
+    """Pack column arrays into one event array; ``p`` may be bool, 0/1 or -1/+1.
+
+    ``t_us`` in whole microseconds, ``x``, ``y`` whole pixels in 0..65535, all four of one
+    length: anything else is a ``ValueError`` (numpy's casts truncated float seconds to 0,
+    wrapped -1 to pixel 65535 and broadcast a shorter column, all in silence)."""
+    cols = {"t_us": np.asarray(t_us), "x": np.asarray(x), "y": np.asarray(y), "p": np.asarray(p)}
+    lengths = [c.shape[0] if c.ndim == 1 else None for c in cols.values()]
+    if None in lengths or len(set(lengths)) > 1:
+        shapes = ", ".join(f"{k} {v.shape}" for k, v in cols.items())
+        raise ValueError(f"from_arrays: t_us, x, y and p must be 1-D and of one length, got {shapes}")
+    for name, col in cols.items():
+        if name == "p" or not len(col) or col.dtype.kind in "iu":
+            continue
+        unit = "microseconds" if name == "t_us" else "pixels"
+        if col.dtype.kind != "f":
+            raise ValueError(f"from_arrays: {name} must be whole {unit}, got {col.dtype} values")
+        frac = ~np.isfinite(col) | (col != np.round(col))
+        if frac.any():
+            hint = " (seconds? pass t_s * 1e6; sub-µs times: round them)" if name == "t_us" else " (round them)"
+            raise ValueError(f"from_arrays: {name} must be whole {unit}, got {float(col[frac.argmax()])!r}{hint}")
+    for name in ("x", "y"):
+        col = cols[name]
+        if len(col) and (col.min() < 0 or col.max() > 65535):
+            raise ValueError(f"from_arrays: {name} must be pixels in 0..65535, got {col.min()}..{col.max()}")
+    ev = np.empty(lengths[0], dtype=EVENT_DTYPE)
+    ev["t"] = cols["t_us"]
+    ev["x"] = cols["x"]
+    ev["y"] = cols["y"]
+    ev["p"] = cols["p"] > 0
     return ev
 
 
