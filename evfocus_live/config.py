@@ -168,3 +168,21 @@ class PostConfig:
 
     steps: tuple[str, ...] = ("auto_hdr",)
     options: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        # (a bare string was taken as its letters: steps="unsharp" asked for post-processor 'u')
+        steps = self.steps
+        if isinstance(steps, str):
+            raise ConfigError(f"PostConfig.steps must be a tuple of names, got the string {steps!r} "
+                              f"(write steps=({steps!r},))")
+        try:
+            steps = tuple(steps)
+        except TypeError:
+            raise ConfigError(f"PostConfig.steps must be a tuple of names, got {steps!r}") from None
+        bad = [n for n in steps if not isinstance(n, str)]
+        if bad:
+            raise ConfigError(f"PostConfig.steps must be names (strings), got {bad[0]!r}")
+        if not isinstance(self.options, dict):
+            raise ConfigError(f"PostConfig.options must be a dict of step name -> keyword options, "
+                              f"got {self.options!r}")
+        object.__setattr__(self, "steps", steps)

@@ -9,11 +9,45 @@ Fields: ``t`` int64 microseconds (sensor clock), ``x``/``y`` uint16 pixel coordi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
 EVENT_DTYPE = np.dtype([("t", "<i8"), ("x", "<u2"), ("y", "<u2"), ("p", "u1")])
+
+#: what events are, for the messages that refuse something else
+EVENTS_TEXT = "a 1-D numpy array of evfocus_live.events.EVENT_DTYPE: t int64 µs, x/y uint16, p uint8"
+
+
+def describe(obj: Any) -> str:
+    """What a caller passed, for a message: 'a float64 array of shape 2000x4', 'a list'."""
+    if isinstance(obj, np.ndarray):
+        shape = "x".join(map(str, obj.shape)) or "()"
+        return f"a {obj.dtype} array of shape {shape}"
+    if obj is None:
+        return "None"
+    mod = type(obj).__module__
+    kind = type(obj).__name__ if mod == "builtins" else f"{mod.split('.')[0]}.{type(obj).__name__}"
+    return f"{'an' if kind[:1].lower() in 'aeiou' else 'a'} {kind}"
+
+
+def as_events(batch: Any, refuse: Callable[[str], Exception]) -> np.ndarray:
+    """``batch`` as a 1-D :data:`EVENT_DTYPE` array: returned as it is when it is one; a
+    structured array with integer fields ``t``, ``x``, ``y``, ``p`` of other widths is
+    converted by name. Anything else (a float N x 4 array, a list, float seconds, other field
+    names) raises ``refuse(what)``, ``what`` describing it, instead of an IndexError or a
+    numba typing error from whatever touched ``batch["t"]`` first."""
+    if isinstance(batch, np.ndarray) and batch.dtype == EVENT_DTYPE and batch.ndim == 1:
+        return batch
+    what = describe(batch)
+    if isinstance(batch, np.ndarray) and batch.ndim == 1 and batch.dtype.names:
+        fields = batch.dtype.names
+        if set("txyp") <= set(fields) and all(
+                np.issubdtype(batch.dtype[f], np.integer) or batch.dtype[f] == np.bool_ for f in "txyp"):
+            return batch.astype(EVENT_DTYPE)
+        what = f"an array with fields {', '.join(f'{f} {batch.dtype[f]}' for f in fields)}"
+    raise refuse(what)
 
 
 def empty(n: int = 0) -> np.ndarray:
@@ -22,13 +56,35 @@ def empty(n: int = 0) -> np.ndarray:
 
 
 def from_arrays(t_us, x, y, p) -> np.ndarray:
-    """Pack column arrays into one event array; ``p`` may be bool, 0/1 or -1/+1."""
-    t_us = np.asarray(t_us)
-    ev = np.empty(t_us.shape[0], dtype=EVENT_DTYPE)
-    ev["t"] = t_us
-    ev["x"] = x
-    ev["y"] = y
-    ev["p"] = np.asarray(p) > 0
+    """Pack column arrays into one event array; ``p`` may be bool, 0/1 or -1/+1.
+
+    ``t_us`` in whole microseconds, ``x``, ``y`` whole pixels in 0..65535, all four of one
+    length: anything else is a ``ValueError`` (numpy's casts truncated float seconds to 0,
+    wrapped -1 to pixel 65535 and broadcast a shorter column, all in silence)."""
+    cols = {"t_us": np.asarray(t_us), "x": np.asarray(x), "y": np.asarray(y), "p": np.asarray(p)}
+    lengths = [c.shape[0] if c.ndim == 1 else None for c in cols.values()]
+    if None in lengths or len(set(lengths)) > 1:
+        shapes = ", ".join(f"{k} {v.shape}" for k, v in cols.items())
+        raise ValueError(f"from_arrays: t_us, x, y and p must be 1-D and of one length, got {shapes}")
+    for name, col in cols.items():
+        if name == "p" or not len(col) or col.dtype.kind in "iu":
+            continue
+        unit = "microseconds" if name == "t_us" else "pixels"
+        if col.dtype.kind != "f":
+            raise ValueError(f"from_arrays: {name} must be whole {unit}, got {col.dtype} values")
+        frac = ~np.isfinite(col) | (col != np.round(col))
+        if frac.any():
+            hint = " (seconds? pass t_s * 1e6; sub-µs times: round them)" if name == "t_us" else " (round them)"
+            raise ValueError(f"from_arrays: {name} must be whole {unit}, got {float(col[frac.argmax()])!r}{hint}")
+    for name in ("x", "y"):
+        col = cols[name]
+        if len(col) and (col.min() < 0 or col.max() > 65535):
+            raise ValueError(f"from_arrays: {name} must be pixels in 0..65535, got {col.min()}..{col.max()}")
+    ev = np.empty(lengths[0], dtype=EVENT_DTYPE)
+    ev["t"] = cols["t_us"]
+    ev["x"] = cols["x"]
+    ev["y"] = cols["y"]
+    ev["p"] = cols["p"] > 0
     return ev
 
 

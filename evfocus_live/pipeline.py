@@ -429,6 +429,7 @@ class Pipeline:
         self._factory: Callable[[], EventSource] | None = None
         self._own_source = False
         if isinstance(source, EventSource):
+            source.check_open()
             src = source
         elif isinstance(source, SourceConfig | str):
             from .sources import open_source
@@ -1204,6 +1205,14 @@ class Pipeline:
         return fr
 
     # ------------------------------------------------------------ synchronous mode
+    def _check_source_open(self) -> None:
+        """:class:`InputError` for a closed source (after :meth:`close`, or one closed by its
+        caller): it reads like one at its end, so a run made no frame and said nothing. A
+        live source the reader reopens is not refused."""
+        src = self.source
+        if getattr(src, "closed", False) and not (src.is_live and self.reconnect and self._factory is not None):
+            src.check_open()
+
     def frames(self) -> Iterator[FrameResult]:
         """Reconstruct every window of the source, in order, in the caller's thread.
 
@@ -1214,6 +1223,7 @@ class Pipeline:
         """
         if self._threads_alive():
             raise EvFocusError("pipeline is running in threaded mode")
+        self._check_source_open()
         self.stats.status = "running"
         # what the last run left comes first: the windows it did not show (a loop left early, a
         # threaded stop), the ring's events and the reader's unpushed batch (read from the source
@@ -1287,6 +1297,7 @@ class Pipeline:
             if not self._stop_evt.is_set():
                 return  # running
             self._join_stopping()
+        self._check_source_open()
         self._on_frame = on_frame
         self._stop_evt.clear()
         self._eof.clear()

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from .errors import CheckpointError, InputError
-from .events import EVENT_DTYPE
+from .events import EVENTS_TEXT, as_events, describe
 
 log = logging.getLogger(__name__)
 
@@ -232,35 +232,15 @@ class Registry:
 
 
 # ---------------------------------------------------------------------- contract checks
-def _describe(obj: Any) -> str:
-    """What a plugin returned, for a message: 'a float64 array of shape 2000x4', 'a list'."""
-    if isinstance(obj, np.ndarray):
-        shape = "x".join(map(str, obj.shape)) or "()"
-        return f"a {obj.dtype} array of shape {shape}"
-    if obj is None:
-        return "None"
-    mod = type(obj).__module__
-    kind = type(obj).__name__ if mod == "builtins" else f"{mod.split('.')[0]}.{type(obj).__name__}"
-    return f"{'an' if kind[:1].lower() in 'aeiou' else 'a'} {kind}"
-
-
 def check_events(batch: Any, who: str) -> np.ndarray | None:
     """What a source's ``read()`` returned, as events: a 1-D array of :data:`EVENT_DTYPE`,
     or None (end of stream). A structured array with integer fields ``t``, ``x``, ``y``,
     ``p`` of other widths is converted by name; anything else (a float N x 4 array, a list,
     float seconds, other field names) is an :class:`InputError` naming source ``who``,
     instead of an IndexError in whatever touched ``batch["t"]`` first."""
-    if batch is None or (isinstance(batch, np.ndarray) and batch.dtype == EVENT_DTYPE and batch.ndim == 1):
-        return batch
-    what = _describe(batch)
-    if isinstance(batch, np.ndarray) and batch.ndim == 1 and batch.dtype.names:
-        fields = batch.dtype.names
-        if set("txyp") <= set(fields) and all(
-                np.issubdtype(batch.dtype[f], np.integer) or batch.dtype[f] == np.bool_ for f in "txyp"):
-            return batch.astype(EVENT_DTYPE)
-        what = f"an array with fields {', '.join(f'{f} {batch.dtype[f]}' for f in fields)}"
-    raise InputError(f"source {who!r} returned {what}, not events (a 1-D numpy array of "
-                     "evfocus_live.events.EVENT_DTYPE: t int64 µs, x/y uint16, p uint8)")
+    if batch is None:
+        return None
+    return as_events(batch, lambda what: InputError(f"source {who!r} returned {what}, not events ({EVENTS_TEXT})"))
 
 
 #: model output values beyond this band are not a 0..1 image that overshoots a little but
@@ -287,7 +267,7 @@ def check_model_output(out: Any, who: str, width: int, height: int):
         img = out
     if not torch.is_tensor(img):
         raise CheckpointError(f"model {who!r} returned {'image as ' if isinstance(out, dict) else ''}"
-                              f"{_describe(img)}, not a torch tensor [1, 1, H, W] in 0..1")
+                              f"{describe(img)}, not a torch tensor [1, 1, H, W] in 0..1")
     if tuple(img.shape) != (1, 1, height, width):
         got = "x".join(map(str, img.shape)) or "a scalar"
         raise CheckpointError(f"model {who!r} returned an image of shape {got}, not 1x1x{height}x{width} "

@@ -45,7 +45,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from ..events import EVENT_DTYPE, concat, empty
+from ..events import EVENTS_TEXT, as_events, concat, empty
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +178,11 @@ class _StreamSlicer:
         self._order_broken = False  # too many: steps back are late events from then on
 
     def push(self, batch: np.ndarray) -> list[Window]:
-        if batch is None or len(batch) == 0:
+        if batch is None:
+            return []
+        batch = as_events(batch, lambda what: TypeError(
+            f"{type(self).__name__}.push: a batch must be {EVENTS_TEXT}, got {what}"))
+        if len(batch) == 0:
             return []
         out: list[Window] = []
         while True:  # one pass per restart (a loop: shuffled times restart thousands of times a batch)
@@ -339,12 +343,6 @@ class _StreamSlicer:
         self._chunks, self._n_pending, self._tmax = [], 0, None
         self._restart_said = False
 
-    @staticmethod
-    def _check(batch: np.ndarray) -> np.ndarray:
-        if batch.dtype != EVENT_DTYPE:
-            batch = batch.astype(EVENT_DTYPE)
-        return batch
-
 
 class DurationSlicer(_StreamSlicer):
     """Windows of fixed duration.
@@ -396,7 +394,6 @@ class DurationSlicer(_StreamSlicer):
     def _push(self, batch: np.ndarray) -> list[Window]:
         if batch is None or len(batch) == 0:
             return []
-        batch = self._check(batch)
         te = self._effective_t(batch)
         if self._ws is None or (self._seeked and te[0] >= self._ws + self.window_us):
             # (a seek a window or more before the next event -- a rewind to 0 or a step back past
@@ -473,7 +470,6 @@ class CountSlicer(_StreamSlicer):
     def _push(self, batch: np.ndarray) -> list[Window]:
         if batch is None or len(batch) == 0:
             return []
-        batch = self._check(batch)
         te = self._effective_t(batch)
         N = self.window_events
         if self._n_pending + len(batch) < N:
@@ -554,7 +550,6 @@ class TimestampSlicer(_StreamSlicer):
         T = self.timestamps_us
         if batch is None or len(batch) == 0 or self._k >= len(T):
             return []
-        batch = self._check(batch)
         te = self._effective_t(batch)
         if self._first_start is None:
             self._first_start = int(te[0])
@@ -630,7 +625,6 @@ class AdaptiveSlicer(_StreamSlicer):
     def _push(self, batch: np.ndarray) -> list[Window]:
         if batch is None or len(batch) == 0:
             return []
-        batch = self._check(batch)
         te = self._effective_t(batch)
         if self._ws is None:
             self._ws = int(te[0])

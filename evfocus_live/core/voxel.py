@@ -21,7 +21,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..events import EVENT_DTYPE
+from ..events import EVENT_DTYPE, EVENTS_TEXT, as_events
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +170,9 @@ def voxel_grid(events: np.ndarray, num_bins: int, width: int, height: int, *, de
     """Voxel grid ``[num_bins, height, width]`` float32 of one window of events.
 
     Parameters:
-        events: ``EVENT_DTYPE`` array (any order; time range = min..max t).
+        events: ``EVENT_DTYPE`` array (any order; time range = min..max t); another
+            structured array with integer ``t``, ``x``, ``y``, ``p`` is converted, anything
+            else is a ``TypeError``.
         num_bins: temporal bins B (5 for our models).
         width, height: sensor size; events outside it are ignored.
         device: torch device the grid is built on ("cpu", "cuda", ...).
@@ -185,8 +187,9 @@ def voxel_grid(events: np.ndarray, num_bins: int, width: int, height: int, *, de
     if num_bins < 1:
         raise ValueError("num_bins must be >= 1")
     dev = _as_device(device)
-    if events.dtype != EVENT_DTYPE:
-        events = events.astype(EVENT_DTYPE)
+    events = as_events(events, lambda what: TypeError(
+        f"voxel_grid: events must be {EVENTS_TEXT}, got {what} "
+        "(evfocus_live.events.from_arrays(t_us, x, y, p) packs columns)"))
     if backend == "auto":
         backend = "numba" if (dev.type == "cpu" and _HAVE_NUMBA) else "torch"
     if len(events) == 0:

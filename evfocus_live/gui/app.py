@@ -119,9 +119,8 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
             check_output_file(f"--{flag}", getattr(args, flag))
             check_not_input(f"--{flag}", getattr(args, flag), [args.input])
     if args.camera:
-        from ..sources import CAMERA_NAMES, source_registry
-        live = [n for n, c in source_registry().load_all().items() if getattr(c, "is_live", False)]
-        known = [*CAMERA_NAMES, *(n for n in live if n not in CAMERA_NAMES)]
+        from ..sources import camera_names, source_registry
+        known = camera_names()
         reg = source_registry()
         if args.camera not in known and args.camera in reg.names():  # a plugin, but no camera class
             raise ConfigError(f"source plugin {args.camera!r} ({reg.entry_point(args.camera).value}) is not a camera: "

@@ -3,6 +3,7 @@
 ``reset_states()``, a ``states`` property (the getter returns a shallow copy), and
 ``forward(voxel [B,bins,H,W]) -> dict`` with ``image`` [B,1,H,W] in [0,1]. Any H, W is
 accepted: the input is padded to a multiple of ``pad_multiple`` and outputs cropped back.
+Another rank, bin count or dtype is one ``ValueError``/``TypeError`` line (``check_voxel``).
 """
 
 from __future__ import annotations
@@ -39,6 +40,29 @@ class RecurrentModel(nn.Module):
     def states(self, value: list[Any] | None) -> None:
         self._states = None if value is None else list(value)
 
+    def check_voxel(self, voxel) -> None:
+        """Refuse an input the network cannot take, with one line that says what to pass:
+        torch's own error (a channel count or dtype mismatch deep inside a conv, or a
+        channels-last rank error) named neither the voxel grid nor the fix.
+        ``TypeError``: not a tensor, or a dtype other than the weights'; ``ValueError``: not
+        ``[B, bins, H, W]``."""
+        if isinstance(voxel, torch.fx.Proxy):  # symbolic tracing (bench/bench_int8.py): no values
+            return
+        name = type(self).__name__
+        if not isinstance(voxel, torch.Tensor):
+            raise TypeError(f"{name}: the voxel grid must be a torch.Tensor [B, bins, H, W], "
+                            f"got {type(voxel).__module__}.{type(voxel).__qualname__}")
+        bins = self.config.get("num_bins")
+        if voxel.dim() != 4 or (bins is not None and voxel.shape[1] != bins):
+            hint = " (add the batch axis: voxel[None])" if voxel.dim() == 3 else ""
+            raise ValueError(f"{name}: the voxel grid must be [B, {bins if bins is not None else 'bins'}, H, W], "
+                             f"got shape {tuple(voxel.shape)}{hint}")
+        weight = next(self.parameters(), None)
+        if weight is not None and voxel.dtype != weight.dtype:
+            raise TypeError(f"{name}: the voxel grid is {str(voxel.dtype).removeprefix('torch.')}, the weights "
+                            f"{str(weight.dtype).removeprefix('torch.')}: convert it "
+                            f"(voxel.to({weight.dtype}))")
+
     def build_encoder(self, cfg: dict[str, Any]) -> int:
         """Create the shared encoder (``head``, ``encoders``, ``resblocks``); returns its channels."""
         b, k, n = cfg["base"], cfg["kernel"], cfg["num_encoders"]
@@ -57,6 +81,7 @@ class RecurrentModel(nn.Module):
         state and returns ``(x, head, skips, (h, w))``: the bottleneck features, the head
         features, each encoder's output (for the decoders' skips) and the size to crop to.
         """
+        self.check_voxel(voxel)
         x, size = pad_to_multiple(voxel, self.pad_multiple)
         states = self._states or [None] * len(self.encoders)
         x = self.head(x)

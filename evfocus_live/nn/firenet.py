@@ -31,6 +31,7 @@ class FireNet(RecurrentModel):
         self.pred = ConvLayer(b, 1, 1, relu=False)
 
     def forward(self, voxel: torch.Tensor) -> dict[str, torch.Tensor]:
+        self.check_voxel(voxel)
         s1, s2 = self._states or (None, None)
         x, _ = pad_to_multiple(voxel, 1)
         x = self.head(x)

@@ -388,6 +388,10 @@ def load_shipped(name: str, device: str = "cpu") -> torch.nn.Module:
 def load_model(name_or_path: str = DEFAULT_MODEL, device: str | torch.device = "cpu") -> torch.nn.Module:
     """A ready model in eval mode: a shipped name, a plugin name, or a checkpoint path.
 
+    ``device``: "cpu", "cuda", "cuda:N" or "auto" (a GPU when there is one). An unknown
+    name, a file that is not a checkpoint or a device that is not there is one line
+    (:class:`CheckpointError`, :class:`DeviceError`).
+
     A plugin's factory may return any object with the pipeline's model contract
     (``reset_states()``, callable), not only a ``torch.nn.Module``; None or anything else is
     a one-line CheckpointError naming the plugin, not an AttributeError later."""

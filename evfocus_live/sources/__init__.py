@@ -105,8 +105,16 @@ def open_file(path: str | Path, **kwargs) -> EventSource:
     return cls(Path(path), **kwargs)
 
 
+def camera_names() -> list[str]:
+    """Every camera name ``open_source`` takes: ``CAMERA_NAMES``, then live plugin sources."""
+    live = [n for n, c in source_registry().load_all().items() if getattr(c, "is_live", False)]
+    return [*CAMERA_NAMES, *(n for n in live if n not in CAMERA_NAMES)]
+
+
 def open_source(spec: str | Path, **kwargs) -> EventSource:
-    """Open a camera by name (``CAMERA_NAMES`` or a plugin name) or a file by path."""
+    """Open a camera by name (``CAMERA_NAMES`` or a plugin name) or a file by path (its
+    format found from its content); a context manager. A missing file or unknown camera
+    is an :class:`InputError` (a bare word that is neither lists the camera names)."""
     s = str(spec)
     reg = source_registry()
     if s in CAMERA_NAMES or (s in reg.names() and not Path(s).is_file()):
@@ -120,4 +128,7 @@ def open_source(spec: str | Path, **kwargs) -> EventSource:
             raise InputError(f"source {s!r} is unavailable: {reason}") from None
         if getattr(cls, "is_live", False):
             return cls(camera=s, **kwargs) if s in ("davis346", "dvxplorer") else cls(**kwargs)
+    p = Path(s)
+    if not p.suffix and len(p.parts) == 1 and not p.exists():  # a camera's name, mistyped?
+        raise InputError(f"{s}: no such file, nor a camera (cameras: {', '.join(camera_names())})")
     return open_file(s, **kwargs)

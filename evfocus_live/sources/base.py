@@ -8,6 +8,7 @@ Vendor SDKs are imported inside each backend module only.
 from __future__ import annotations
 
 import abc
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +70,36 @@ class EventSource(Closeable, abc.ABC):
     width: int = 0
     height: int = 0
     is_live: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs):
+        """Every ``close()`` (a plugin's too) marks the source :attr:`closed`: a closed source
+        reads like one at its end, so a pipeline given one made no frame and said nothing."""
+        super().__init_subclass__(**kwargs)
+        inner = cls.__dict__.get("close")
+        if inner is not None and not getattr(inner, "_marks_closed", False):
+            @functools.wraps(inner)
+            def close(self, *args, **kw):
+                try:
+                    return inner(self, *args, **kw)
+                finally:
+                    self._closed = True
+
+            close._marks_closed = True
+            cls.close = close
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called: it reads nothing more."""
+        return getattr(self, "_closed", False)
+
+    @closed.setter
+    def closed(self, value: bool) -> None:  # (a subclass may keep the flag itself)
+        self._closed = bool(value)
+
+    def check_open(self) -> None:
+        """:class:`InputError` when the source was closed (its reads would end at once)."""
+        if self.closed:
+            raise InputError(f"the {self.format} source is closed (it reads nothing more): open it again")
 
     # --- file sources: content sniffing for format detection -----------------
     #: file extensions (lower case, with dot) this backend claims
@@ -145,6 +176,7 @@ class EventSource(Closeable, abc.ABC):
 
     def close(self) -> None:
         """Release files, devices and threads; safe to call twice."""
+        self._closed = True
 
     def __iter__(self) -> Iterator[np.ndarray]:
         from ..plugins import check_events

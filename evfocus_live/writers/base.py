@@ -45,7 +45,9 @@ class EventWriter(Closeable):
 def as_event_records(events: np.ndarray) -> np.ndarray:
     """``events`` as EVENT_DTYPE, fields taken by name and ON = ``p > 0``: numpy casts one
     record layout to another by position (x, y, t, p columns were written as t, x, y), and a
-    -1/+1 polarity written as nonzero made every OFF event ON."""
+    -1/+1 polarity written as nonzero made every OFF event ON. Not an array (a list): the
+    same ValueError, not an AttributeError."""
+    events = np.asarray(events)
     if events.dtype == EVENT_DTYPE:
         return events
     names = events.dtype.names or ()
