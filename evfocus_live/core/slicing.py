@@ -202,8 +202,9 @@ class _StreamSlicer:
                 out += self.flush()
             finally:
                 self._restarting = False
+            close = self._close_restarts
             self._restart()
-            self._since_restart = 0
+            self._close_restarts = close  # (a restart is no seek: the count of close ones goes on)
             batch = batch[k:]
 
     def _too_many_restarts(self, k: int) -> bool:
@@ -307,7 +308,9 @@ class _StreamSlicer:
 
     def carry_late(self, old: object) -> None:
         """Go on with ``old``'s late-event count (a new slicer for new window settings): one
-        warning per run, not one per window change."""
+        warning per run, not one per window change. A time order found broken stays so (its
+        steps back were taken for clock restarts again, seven times, each said)."""
+        self._order_broken = self._order_broken or getattr(old, "_order_broken", False)
         if self.counts_late and getattr(old, "counts_late", False):
             self.late_events, self.seen_events = old.late_events, old.seen_events
             self._late_said, self._late_said_n = old._late_said, old._late_said_n
@@ -338,6 +341,9 @@ class _StreamSlicer:
     def _clear(self) -> None:
         self._chunks, self._n_pending, self._tmax = [], 0, None
         self._restart_said = False
+        # a seek (a loop's pass) starts the count of close restarts over: the pass before's events
+        # are not "since the last restart", and a short looped file's one restart is no shuffle
+        self._since_restart, self._close_restarts = 0, 0
 
     @staticmethod
     def _check(batch: np.ndarray) -> np.ndarray:
