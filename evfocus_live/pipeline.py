@@ -690,7 +690,10 @@ class Pipeline:
         time readout jump back, no word why). Not where the reader said it
         already (``warns_clock_resets``: a RAW file's reset, said once by the reader), and a file's
         restart not again on the next pass of a loop (the same time on the new clock)."""
-        if getattr(self.source, "warns_clock_resets", False) or t_us in self._restarts_said:
+        # (with given times -- no start over -- the reader's line does not say the events after it
+        # join the window then open: the slicer's does, there)
+        said_by_reader = getattr(self.source, "warns_clock_resets", False) and getattr(self.slicer, "restarts", True)
+        if said_by_reader or t_us in self._restarts_said:
             log.debug("%s", text)
             return
         if not self.source.is_live:

@@ -169,8 +169,16 @@ def check_output_dir(opt: str, path: str | Path) -> Path:
     return p
 
 
+def check_file_name(opt: str, name: str | Path | None) -> None:
+    """An output file named as an empty string (``--video "$UNSET"``) is refused: it was taken
+    for no file at all, and the run made no video without a word."""
+    if isinstance(name, str) and not name.strip():
+        raise ConfigError(f"{opt}: empty file name (an unset variable?)")
+
+
 def check_output_file(opt: str, path: str | Path) -> Path:
     """An output file that can be written (replaced or created); nothing is created."""
+    check_file_name(opt, path)
     p = Path(path)
     if p.is_dir():
         raise ConfigError(f"{opt} {p}: is a folder, expected a file name")

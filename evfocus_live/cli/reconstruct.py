@@ -106,8 +106,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def _options(args) -> dict:
     """Plain, picklable options (they travel to worker processes)."""
     from ..errors import ConfigError
-    from .options import (check_device, check_downsample, check_number, check_window_events, check_window_ms,
-                          parse_roi, post_steps)
+    from .options import (check_device, check_downsample, check_file_name, check_number, check_window_events,
+                          check_window_ms, parse_roi, post_steps)
 
     if args.at is not None:  # '' gave the default windows in silence; 'APS' was a file name
         if not args.at.strip():
@@ -131,6 +131,7 @@ def _options(args) -> dict:
         raise ConfigError("--end-s must be after --start-s")
     if args.save_aps and args.at != AT_APS:  # else there is no frame at an APS frame's time to pair it with
         raise ConfigError("--save-aps needs --at aps")
+    check_file_name("--video", args.video)
     for opt, given in (("--side-by-side", args.side_by_side), ("--fps", args.fps is not None)):
         if given and not args.video:  # else silently ignored: no video would be written
             raise ConfigError(f"{opt} needs --video")

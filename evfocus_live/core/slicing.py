@@ -152,7 +152,8 @@ class _StreamSlicer:
     restarts = True
     #: count events more than ``window_us`` behind the running max (said once they matter)
     counts_late = False
-    #: called with the late-events warning once it is logged (from the thread that pushes)
+    #: called with the late-events warning once it is logged (from the thread that pushes), and
+    #: with the broken time order's (restarts every few events: see ``_too_many_restarts``)
     on_late: Callable[[str], None] | None = None
     #: called with a clock restart's warning and the new clock's first event time, instead of the
     #: log (the pipeline logs it, once per restart, and shows it: see ``Pipeline._clock_restart``)
@@ -206,22 +207,27 @@ class _StreamSlicer:
                 out += self.flush()
             finally:
                 self._restarting = False
+            close = self._close_restarts
             self._restart()
-            self._since_restart = 0
+            self._close_restarts = close  # (a restart is no seek: the count of close ones goes on)
             batch = batch[k:]
 
     def _too_many_restarts(self, k: int) -> bool:
         """True (said once) when restarts keep coming every few events: the time order is broken,
-        so from now on (until a seek) a step back is a late event of the current window."""
+        so from now on (seeks and a new slicer for new settings included) a step back is a late
+        event of the current window."""
         close = self._since_restart + k < RESTART_MIN_EVENTS
         self._close_restarts = self._close_restarts + 1 if close else 0
         if self._close_restarts < RESTARTS_CLOSE_MAX and not self._order_broken:
             return False
         if not self._order_broken:
-            log.warning("event time jumped back by over %.0f s %d times, each within %d events of the last: "
-                        "the time order is broken (shuffled rows, or rows grouped by pixel?), not a clock "
-                        "restart; later steps back join the current window (sort the events by time)",
-                        RESTART_BACK_US / 1e6, self._close_restarts, RESTART_MIN_EVENTS)
+            msg = (f"event time jumped back by over {RESTART_BACK_US / 1e6:.0f} s {self._close_restarts} times, "
+                   f"each within {RESTART_MIN_EVENTS} events of the last: the time order is broken (shuffled "
+                   "rows, or rows grouped by pixel?), not a clock restart; later steps back join the current "
+                   "window (sort the events by time)")
+            log.warning("%s", msg)
+            if self.on_late is not None:  # (the viewer's status bar said "a clock restart?" just before)
+                self.on_late(msg)
         self._order_broken = True
         self._restart_said = True  # (cleared by a seek: then one more look, and straight back here)
         return True
@@ -311,7 +317,9 @@ class _StreamSlicer:
 
     def carry_late(self, old: object) -> None:
         """Go on with ``old``'s late-event count (a new slicer for new window settings): one
-        warning per run, not one per window change."""
+        warning per run, not one per window change. A time order found broken stays so (its
+        steps back were taken for clock restarts again, seven times, each said)."""
+        self._order_broken = self._order_broken or getattr(old, "_order_broken", False)
         if self.counts_late and getattr(old, "counts_late", False):
             self.late_events, self.seen_events = old.late_events, old.seen_events
             self._late_said, self._late_said_n = old._late_said, old._late_said_n
@@ -342,6 +350,9 @@ class _StreamSlicer:
     def _clear(self) -> None:
         self._chunks, self._n_pending, self._tmax = [], 0, None
         self._restart_said = False
+        # a seek (a loop's pass) starts the count of close restarts over: the pass before's events
+        # are not "since the last restart", and a short looped file's one restart is no shuffle
+        self._since_restart, self._close_restarts = 0, 0
 
 
 class DurationSlicer(_StreamSlicer):

@@ -115,7 +115,7 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
     else:
         window = WindowConfig(downsample=n, roi=roi)
     for flag in ("screenshot", "video", "record"):
-        if getattr(args, flag):
+        if getattr(args, flag) is not None:  # ('' too: refused, not taken for no file)
             check_output_file(f"--{flag}", getattr(args, flag))
             check_not_input(f"--{flag}", getattr(args, flag), [args.input])
     if args.camera:

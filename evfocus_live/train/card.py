@@ -114,10 +114,10 @@ def _hardware(meta: dict[str, Any]) -> str:
     """The machine and the precision the run trained in: a CPU run is bf16 autocast too where
     the CPU has native bf16 (``[train] amp = "auto"``), so its thread count alone did not say."""
     hw = meta.get("hardware") or "2-core x86 CPU shared with other jobs, no GPU"
-    if str(meta.get("device", "")).startswith("cuda"):
-        return f"{hw}, {meta.get('amp', 'fp32')} autocast (models/train_gpu.sh)"
     amp = meta.get("amp")  # absent in a meta from before runs recorded it: fp32 then, on a CPU
     precision = "" if amp is None else ", fp32" if amp == "off" else f", {amp} autocast"
+    if str(meta.get("device", "")).startswith("cuda"):  # ("off autocast" for amp = "off")
+        return f"{hw}{precision or ', fp32 autocast'} (models/train_gpu.sh)"
     return f"{hw}, {meta.get('torch_threads')} thread(s){precision}"
 
 
