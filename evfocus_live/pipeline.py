@@ -318,6 +318,28 @@ class SourceWarnings(logging.Handler):
         self.close()
 
 
+def pace_edges(t_us: np.ndarray, chunk_us: int, max_restarts: int = 8) -> np.ndarray:
+    """Where a replay batch is cut to be paced in ``chunk_us`` steps of sensor time: at each
+    step of the time reached so far (its running maximum), and at a clock restart (a step
+    back over RESTART_BACK_US: the parts after it are paced on the new clock). Cut on the
+    times themselves, shuffled rows gave a part per event (200 k paced pushes for a 200 k-event
+    batch: a replay at a crawl); past ``max_restarts`` in one batch the order is broken, not a
+    clock, and the rest is cut on the running maximum alone."""
+    t = np.asarray(t_us, dtype=np.int64)
+    out, start, restarts = [], 0, 0
+    while start < len(t):
+        reached = np.maximum.accumulate(t[start:])
+        back = np.flatnonzero(t[start + 1:] < reached[:-1] - RESTART_BACK_US) if restarts < max_restarts else []
+        end = start + 1 + int(back[0]) if len(back) else len(t)
+        chunk = (reached[:end - start] - t[start]) // chunk_us
+        out.extend(start + np.flatnonzero(np.diff(chunk)) + 1)
+        if end < len(t):
+            out.append(end)
+            restarts += 1
+        start = end
+    return np.asarray(out, dtype=np.int64)
+
+
 class Pipeline:
     """Event source to reconstructed frames, headless.
 
@@ -1501,8 +1523,7 @@ class Pipeline:
                     # pace in small sensor-time chunks so a big file batch is not one burst
                     parts = [batch]  # live: as the source gave it
                     if not self.source.is_live and self.speed > 0:
-                        chunk = (batch["t"] - batch["t"][0]) // pace_chunk_us
-                        edges = np.flatnonzero(np.diff(chunk)) + 1  # bounded by the batch length
+                        edges = pace_edges(batch["t"], pace_chunk_us)
                         if len(edges):
                             parts = np.split(batch, edges)
                     elif not self.source.is_live:  # speed 0: slices the back-pressure can hold, so
