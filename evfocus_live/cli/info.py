@@ -23,7 +23,7 @@ import sys
 
 import numpy as np
 
-from .text import count_text, rate_text
+from .text import plural, rate_text
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +138,7 @@ def _until_damage(src, path: str):
             stats = getattr(src, "stats", None)
             if not n or not isinstance(stats, dict) or stats.get("damaged_at_byte") is None:
                 raise
-            log.warning("%s; describing the %s before it", exc, count_text(n, "event"))
+            log.warning("%s; describing the %s %s before it", exc, f"{n:,}", plural(n, "event"))
             return
         n += len(batch)
         yield batch
@@ -232,7 +232,7 @@ def _text(info: dict) -> str:
                if dec.get("damage_jump_us") is not None else dec.get("damage") or "damage")
         lines.append(f"damage      decoding stopped at byte {dec['damaged_at_byte']:,} ({why}); the last "
                      f"{dec['bytes_not_decoded']:,} bytes not decoded"
-                     + (f", {kept:,} events kept before it" if kept is not None else ""))
+                     + (f", {kept:,} {plural(kept, 'event')} kept before it" if kept is not None else ""))
     return "\n".join(lines)
 
 

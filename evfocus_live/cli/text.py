@@ -11,6 +11,6 @@ def rate_text(ev_per_s: float, digits: int = 3) -> str:
     return f"{ev_per_s:.{digits}f} ev/s"
 
 
-def count_text(n: int, noun: str) -> str:
-    """``n`` and ``noun`` in the right number, with thousands separators: "1 frame", "2,000 events"."""
-    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+def plural(n: int, noun: str) -> str:
+    """``noun`` in the number of ``n`` ("1 frame", "2 frames"); the caller formats ``n``."""
+    return noun if n == 1 else noun + "s"
