@@ -114,11 +114,10 @@ def interrupted(who: str = "evfocus") -> int:
     return EXIT_INTERRUPTED
 
 
-#: the extension modules each subcommand imports first (the rest: both), imported at start-up with
-#: Ctrl-C held back (:meth:`_Sigint.held`): inside ``import torch`` it aborted the process (pybind11:
-#: "terminate called...", -6) or died by SIGINT (-2), inside numba's it came back as an ImportError
-HEAVY_IMPORTS = {"info": ("numba",), "simulate": ("numba",)}
-DEFAULT_HEAVY_IMPORTS = ("numba", "torch")
+#: imported with Ctrl-C held back (:class:`_HeldImports`): inside ``import torch`` it aborted the
+#: process (pybind11: "terminate called...", -6) or died by SIGINT (-2), inside numba's it came
+#: back as an ImportError ("unknown event file format", exit 2)
+HELD_IMPORTS = ("torch", "numba")
 
 
 class _Sigint:
@@ -128,7 +127,8 @@ class _Sigint:
 
     def __init__(self):
         self.seen = False
-        self._holding = self._pending = False
+        self._holding = 0
+        self._pending = False
         self._prev = None
 
     def _handler(self, signum, frame):
@@ -150,31 +150,60 @@ class _Sigint:
 
     @contextlib.contextmanager
     def held(self):
-        """Start-up (parsing, heavy imports) runs to its end; a Ctrl-C meanwhile is raised after it."""
-        self._holding = True
+        """The block runs to its end; a Ctrl-C meanwhile is raised after it (nests)."""
+        self._holding += 1
         try:
             yield
         finally:
-            self._holding = False
-        if self._pending:
+            self._holding -= 1
+        if self._pending and not self._holding:
             self._pending = False
             raise KeyboardInterrupt
 
 
-def _import_heavy(command: str) -> None:
-    for name in HEAVY_IMPORTS.get(command, DEFAULT_HEAVY_IMPORTS):
-        try:
-            importlib.import_module(name)
-        except ImportError:  # (the command says what is missing, when it needs it)
-            pass
+class _HeldImports:
+    """A ``sys.meta_path`` finder: the first import of a :data:`HELD_IMPORTS` package runs with
+    Ctrl-C held back, wherever a command imports it (no import ahead of need: an early error
+    stays quick). It finds the package as Python does, and wraps only that spec's loader. The
+    KeyboardInterrupt raised once the import has run makes importlib drop the module again: the
+    command ends then anyway."""
+
+    def __init__(self, sigint: _Sigint):
+        self._sigint = sigint
+
+    def find_spec(self, fullname, path=None, target=None):
+        from importlib.machinery import PathFinder
+
+        if fullname not in HELD_IMPORTS:
+            return None
+        spec = PathFinder.find_spec(fullname, path)
+        if spec is None or not hasattr(spec.loader, "exec_module"):
+            return None
+        real, held = spec.loader.exec_module, self._sigint.held
+
+        def exec_module(module):
+            with held():
+                real(module)
+
+        spec.loader.exec_module = exec_module  # (this module's own loader object only)
+        return spec
+
+
+@contextlib.contextmanager
+def _held_imports(sigint: _Sigint):
+    finder = _HeldImports(sigint)
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(finder)
 
 
 def main(argv: list[str] | None = None) -> int:
-    with _Sigint() as sigint:
+    with _Sigint() as sigint, _held_imports(sigint):
         try:
-            with sigint.held():  # ~2 s of imports, where a Ctrl-C ended in tracebacks, -2 or -6
+            with sigint.held():  # the subcommands' imports (numpy...): a Ctrl-C there was a traceback and -2
                 args = build_parser().parse_args(glue_dash_values(argv))
-                _import_heavy(args.command)
         except KeyboardInterrupt:
             return interrupted()
         setup_logging(args.verbose, args.quiet)

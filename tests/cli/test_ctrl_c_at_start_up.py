@@ -90,3 +90,29 @@ def test_ctrl_c_inside_an_exec_still_exits_130(tmp_path):
                        timeout=120, env={"PYTHONPATH": f"{ROOT}:{tmp_path}", "PATH": "/usr/bin:/bin"})
     assert r.returncode == 130, (r.returncode, r.stderr[-2000:])  # before: -2
     assert r.stderr.splitlines() == ["evfocus info: interrupted"], r.stderr
+
+
+def test_ctrl_c_inside_a_held_import_lets_it_finish(monkeypatch, tmp_path, capsys):
+    """torch's import cut by a Ctrl-C aborted the process (pybind11, -6) or left it half-made:
+    it now runs to its end, then the command stops with one line and 130; no import ahead of
+    need (an early error stays quick)."""
+    import evfocus_live.cli.info as info
+
+    pkg = tmp_path / "heavy_stand_in"
+    pkg.mkdir()
+    done = tmp_path / "finished"
+    (pkg / "__init__.py").write_text("import signal\nsignal.raise_signal(signal.SIGINT)\n"
+                                     f"x = sum(range(1000))\nopen({str(done)!r}, 'w').close()\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(cli, "HELD_IMPORTS", ("heavy_stand_in",))
+    monkeypatch.delitem(sys.modules, "heavy_stand_in", raising=False)
+
+    def run(args):
+        import heavy_stand_in  # noqa: F401
+        return 0
+
+    monkeypatch.setattr(info, "run", run)
+    assert cli.main(["info", "x.npy"]) == 130
+    assert done.exists()  # its last line ran: not cut in the middle
+    assert capsys.readouterr().err.splitlines() == ["evfocus info: interrupted"]
+    assert not any(isinstance(f, cli._HeldImports) for f in sys.meta_path)  # taken out again
