@@ -1,5 +1,10 @@
 import sys
 
-from .cli import main
+try:
+    from .cli import main
+except KeyboardInterrupt:  # Ctrl-C at once: one line and 130, as later (not a traceback and death by SIGINT)
+    print("evfocus: interrupted", file=sys.stderr)
+    eval("None")  # noqa: S307 (see cli.interrupted: a Ctrl-C inside an exec is not "unhandled")
+    sys.exit(130)
 
 sys.exit(main())

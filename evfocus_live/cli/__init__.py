@@ -8,10 +8,13 @@ command with one line on stderr and exit code 2; never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
 import os
+import signal
 import sys
+import threading
 
 from .. import __version__
 from ..errors import EvFocusError
@@ -32,12 +35,17 @@ VIEWER_EPILOG = ("the live viewer is a separate command:\n"
                  "  evfocus-live --help    (without the script on PATH: python -m evfocus_live.gui.app --help)")
 
 EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT: what a shell reports for a Unix tool stopped by Ctrl-C
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a Unix tool stopped by a closed pipe
 
 
 def setup_logging(verbose: int = 0, quiet: bool = False) -> None:
+    """Our INFO (DEBUG with -v) to stderr; torch's loggers at WARNING, as torch sets them once it
+    is imported: a Ctrl-C while ``import torch`` ran left them at our level, and torch's
+    exit handler then logged three lines of "FakeTensor cache stats" after "interrupted"."""
     level = logging.WARNING if quiet else (logging.DEBUG if verbose else logging.INFO)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("torch").setLevel(logging.WARNING)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,29 +102,132 @@ class _NamedStdout:
         return getattr(self._stream, name)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(glue_dash_values(argv))
-    setup_logging(args.verbose, args.quiet)
-    stdout, sys.stdout = sys.stdout, _NamedStdout(sys.stdout)
+def interrupted(who: str = "evfocus") -> int:
+    """Say "interrupted" in one line; the exit status of a Ctrl-C (130).
+
+    Also forgets a Ctrl-C that landed inside an ``exec``/``eval`` of a string (namedtuple and
+    dataclass creation while modules were imported): CPython (3.11-3.13) then marks it unhandled
+    even though it was caught, and kills the process with SIGINT at exit (-2, not 130); any
+    later ``eval`` of a string clears that mark."""
+    print(f"{who}: interrupted", file=sys.stderr)
+    eval("None")  # noqa: S307 (a constant: see above)
+    return EXIT_INTERRUPTED
+
+
+#: imported with Ctrl-C held back (:class:`_HeldImports`): inside ``import torch`` it aborted the
+#: process (pybind11: "terminate called...", -6) or died by SIGINT (-2), inside numba's it came
+#: back as an ImportError ("unknown event file format", exit 2)
+HELD_IMPORTS = ("torch", "numba")
+
+
+class _Sigint:
+    """Ctrl-C while a command runs: Python's own handler (KeyboardInterrupt), which also notes it,
+    and holds it back during :meth:`held` (raised once that ends). Installed only in the main
+    thread over Python's default handler (an embedding program's is left alone)."""
+
+    def __init__(self):
+        self.seen = False
+        self._holding = 0
+        self._pending = False
+        self._prev = None
+
+    def _handler(self, signum, frame):
+        self.seen = True
+        if self._holding:
+            self._pending = True
+            return
+        signal.default_int_handler(signum, frame)
+
+    def __enter__(self):
+        if (threading.current_thread() is threading.main_thread()
+                and signal.getsignal(signal.SIGINT) is signal.default_int_handler):
+            self._prev = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc):
+        if self._prev is not None:
+            signal.signal(signal.SIGINT, self._prev)
+
+    @contextlib.contextmanager
+    def held(self):
+        """The block runs to its end; a Ctrl-C meanwhile is raised after it (nests)."""
+        self._holding += 1
+        try:
+            yield
+        finally:
+            self._holding -= 1
+        if self._pending and not self._holding:
+            self._pending = False
+            raise KeyboardInterrupt
+
+
+class _HeldImports:
+    """A ``sys.meta_path`` finder: the first import of a :data:`HELD_IMPORTS` package runs with
+    Ctrl-C held back, wherever a command imports it (no import ahead of need: an early error
+    stays quick). It finds the package as Python does, and wraps only that spec's loader. The
+    KeyboardInterrupt raised once the import has run makes importlib drop the module again: the
+    command ends then anyway."""
+
+    def __init__(self, sigint: _Sigint):
+        self._sigint = sigint
+
+    def find_spec(self, fullname, path=None, target=None):
+        from importlib.machinery import PathFinder
+
+        if fullname not in HELD_IMPORTS:
+            return None
+        spec = PathFinder.find_spec(fullname, path)
+        if spec is None or not hasattr(spec.loader, "exec_module"):
+            return None
+        real, held = spec.loader.exec_module, self._sigint.held
+
+        def exec_module(module):
+            with held():
+                real(module)
+
+        spec.loader.exec_module = exec_module  # (this module's own loader object only)
+        return spec
+
+
+@contextlib.contextmanager
+def _held_imports(sigint: _Sigint):
+    finder = _HeldImports(sigint)
+    sys.meta_path.insert(0, finder)
     try:
-        rc = int(args._run(args) or 0)
-        sys.stdout.flush()  # a full disk or closed pipe shows here, not in Python's exit flush
-        return rc
-    except EvFocusError as exc:
-        print(f"evfocus {args.command}: error: {exc}", file=sys.stderr)
-        return EXIT_USER_ERROR
-    except KeyboardInterrupt:
-        print(f"evfocus {args.command}: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # `evfocus info F | head -1`: the reader left; quietly, as Unix tools do
-        _quiet_stdout()
-        return EXIT_BROKEN_PIPE
-    except OSError as exc:  # safety net for what the up-front checks could not foresee (disk full...)
-        print(f"evfocus {args.command}: error: {exc.filename or 'output'}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_USER_ERROR
+        yield
     finally:
-        sys.stdout = stdout
+        sys.meta_path.remove(finder)
+
+
+def main(argv: list[str] | None = None) -> int:
+    with _Sigint() as sigint, _held_imports(sigint):
+        try:
+            with sigint.held():  # the subcommands' imports (numpy...): a Ctrl-C there was a traceback and -2
+                args = build_parser().parse_args(glue_dash_values(argv))
+        except KeyboardInterrupt:
+            return interrupted()
+        setup_logging(args.verbose, args.quiet)
+        who = f"evfocus {args.command}"
+        stdout, sys.stdout = sys.stdout, _NamedStdout(sys.stdout)
+        try:
+            rc = int(args._run(args) or 0)
+            sys.stdout.flush()  # a full disk or closed pipe shows here, not in Python's exit flush
+            return rc
+        except EvFocusError as exc:
+            if sigint.seen:  # the error came of the Ctrl-C (a later import that swallowed it)
+                return interrupted(who)
+            print(f"{who}: error: {exc}", file=sys.stderr)
+            return EXIT_USER_ERROR
+        except KeyboardInterrupt:
+            return interrupted(who)
+        except BrokenPipeError:  # `evfocus info F | head -1`: the reader left; quietly, as Unix tools do
+            _quiet_stdout()
+            return EXIT_BROKEN_PIPE
+        except OSError as exc:  # safety net for what the up-front checks could not foresee (disk full...)
+            print(f"{who}: error: {exc.filename or 'output'}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_USER_ERROR
+        finally:
+            sys.stdout = stdout
 
 
 if __name__ == "__main__":  # pragma: no cover

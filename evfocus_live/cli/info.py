@@ -8,7 +8,8 @@ frames the app uses, as ``reconstruct --at aps``; any left out are counted apart
 unsorted inputs still give the true span; steps back in time and forward jumps over
 one second are counted and reported as warnings, not errors (sources pass timestamps
 through unchanged; the slicer handles them). A reader that stopped at damage (a RAW file's
-garbage tail) says where in its ``stats`` (``decoder`` in the JSON): the text gives the byte.
+garbage tail, an AEDAT4 packet in the middle that does not decode) says where in its ``stats``
+(``decoder`` in the JSON): the text gives the byte, and the events before it are described.
 A RAW file whose sensor clock was reset (``decoder.clock_resets``) lasts the sum of its clocks'
 spans (``duration_on_clocks_us``, ``clock_spans_us``; the rate is from it); ``duration_us`` stays
 the maximum minus the minimum.
@@ -21,6 +22,8 @@ import logging
 import sys
 
 import numpy as np
+
+from .text import plural, rate_text
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +60,7 @@ def describe(path: str, progress: bool = True) -> dict:
         spans: list[list[int]] = []
         with tqdm(desc="reading", unit="ev", unit_scale=True, disable=None if progress else True,
                   leave=False, file=sys.stderr) as bar:
-            for batch in src:
+            for batch in _until_damage(src, path):
                 t = batch["t"]
                 if t_prev is not None:
                     t = np.concatenate(([t_prev], t))
@@ -117,6 +120,30 @@ def describe(path: str, progress: bool = True) -> dict:
     return info
 
 
+def _until_damage(src, path: str):
+    """``src``'s batches; a reader that fails mid-file (an AEDAT4 packet that does not decode)
+    and keeps where in its ``stats`` ends them there with a warning, as a damaged RAW file's
+    reader does itself: the events before it are described (``reconstruct`` keeps their frames)
+    where the whole file was refused. Damage before any event is still the error."""
+    from ..errors import InputError
+
+    n = 0
+    it = iter(src)
+    while True:
+        try:
+            batch = next(it)
+        except StopIteration:
+            return
+        except InputError as exc:
+            stats = getattr(src, "stats", None)
+            if not n or not isinstance(stats, dict) or stats.get("damaged_at_byte") is None:
+                raise
+            log.warning("%s; describing the %s %s before it", exc, f"{n:,}", plural(n, "event"))
+            return
+        n += len(batch)
+        yield batch
+
+
 def _add_spans(spans: list[list[int]], t: np.ndarray, starts: np.ndarray, bmin: int, bmax: int) -> None:
     """Fold a batch's times into ``spans``: ``starts`` are the indices in ``t`` where a new run
     begins (a step back over JUMP_US); the rest extends the last span."""
@@ -164,14 +191,6 @@ def _aps_info(src) -> dict:
     return out
 
 
-def _rate_text(ev_per_s: float) -> str:
-    """An event rate in the unit that shows it (a slow file is not "0.000 Mev/s")."""
-    for scale, unit in ((1e6, "Mev/s"), (1e3, "kev/s")):
-        if ev_per_s >= scale:
-            return f"{ev_per_s / scale:.3f} {unit}"
-    return f"{ev_per_s:.3f} ev/s"
-
-
 def _text(info: dict) -> str:
     rate = info["rate_ev_per_s"]
     lines = [
@@ -186,7 +205,7 @@ def _text(info: dict) -> str:
         if "duration_on_clocks_us" not in info else
         f"duration    {info['duration_on_clocks_us']:,} µs  ({info['duration_on_clocks_us'] / 1e6:.6f} s) "
         f"on {len(info['clock_spans_us'])} clocks (first to last above: {info['duration_us'] / 1e6:.6f} s)",
-        f"rate        {_rate_text(rate)}" if rate else "rate        n/a (zero duration)",
+        f"rate        {rate_text(rate)}" if rate else "rate        n/a (zero duration)",
     ]
     if info.get("aps_frames"):
         fps = f", {info['aps_fps']:.1f} fps" if info.get("aps_fps") else ""
@@ -209,10 +228,11 @@ def _text(info: dict) -> str:
                      "then stepping on as a sensor's): decoded on")
     if dec.get("damaged_at_byte") is not None:
         kept = dec.get("events_before_damage")
-        lines.append(f"damage      decoding stopped at byte {dec['damaged_at_byte']:,} (a TIME_HIGH "
-                     f"moving time by {dec['damage_jump_us'] / 1e6:+,.3f} s); the last "
+        why = (f"a TIME_HIGH moving time by {dec['damage_jump_us'] / 1e6:+,.3f} s"
+               if dec.get("damage_jump_us") is not None else dec.get("damage") or "damage")
+        lines.append(f"damage      decoding stopped at byte {dec['damaged_at_byte']:,} ({why}); the last "
                      f"{dec['bytes_not_decoded']:,} bytes not decoded"
-                     + (f", {kept:,} events kept before it" if kept is not None else ""))
+                     + (f", {kept:,} {plural(kept, 'event')} kept before it" if kept is not None else ""))
     return "\n".join(lines)
 
 

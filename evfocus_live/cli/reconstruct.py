@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 from .signals import run_with_sigterm_as_ctrl_c, terminate_as_interrupt
+from .text import plural, rate_text
 
 log = logging.getLogger(__name__)
 
@@ -343,7 +344,7 @@ def _check_aps(input_path: str, start_s: float | None = None, end_s: float | Non
         rng = src.time_range_us()
         if not len(aps_times_in_range(times, rng, start_s, end_s)):
             span = f"{start_s or 0:g} s to " + ("the end" if end_s is None else f"{end_s:g} s")
-            raise InputError(f"{input_path}: none of its {len(times)} APS frames lies between --start-s and --end-s "
+            raise InputError(f"{input_path}: none of its {len(times)} APS {plural(len(times), 'frame')} lies between --start-s and --end-s "
                              f"({span}; the frames are at {(times[0] - rng[0]) / 1e6:.6f}.."
                              f"{(times[-1] - rng[0]) / 1e6:.6f} s)")
 
@@ -414,7 +415,7 @@ class _VideoOut:
         finally:
             cap.release()
         if not opened or 0 < count < self.n:  # count <= 0: the container does not say
-            held = f"holds {count} of the {self.n} frames" if opened else "does not open"
+            held = f"holds {count} of the {self.n} {plural(self.n, 'frame')}" if opened else "does not open"
             raise InputError(f"{self.path}: video incomplete, it {held} (disk full?)")
 
     def close(self) -> None:
@@ -509,13 +510,14 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
                 bar.n = round(min(max(fr.t_us - t_begin, 0) / 1e6, total_s), 3)
             n_ev += fr.n_events
             dt = max(time.monotonic() - t_start, 1e-6)
-            bar.set_postfix_str(f"{n_ev / dt / 1e6:.2f} Mev/s, {n / dt:.1f} frames/s", refresh=False)
+            bar.set_postfix_str(f"{rate_text(n_ev / dt, digits=2)}, {n / dt:.1f} frames/s", refresh=False)
             bar.refresh()
         if video is not None:
             video.finish()
         if n == 0 and pipe.stats.nan_frames:
-            raise CheckpointError(f"model {opts['model']!r} output NaN/Inf on all {pipe.stats.nan_frames} "
-                                  "windows: no frame written")
+            k = pipe.stats.nan_frames
+            raise CheckpointError(f"model {opts['model']!r} output NaN/Inf on all {k} {plural(k, 'window')}: "
+                                  "no frame written")
         if n == 0:  # (ended "0 frames -> OUT" on stdout and exit 0: a script took it for done)
             raise InputError(f"{input_path}: no frame made: {_no_events_why(opts)}")
     finally:
@@ -657,7 +659,7 @@ def _run(args) -> int:
     model = None
     for inp, d in zip(args.inputs, dirs):
         n, model = reconstruct_one(inp, d, opts, model_obj=model, n_inputs=len(args.inputs))
-        print(f"{inp}: {n} frames -> {d}")
+        print(f"{inp}: {n} {plural(n, 'frame')} -> {d}")
     return 0
 
 
@@ -738,7 +740,7 @@ def _run_parallel(inputs: list[str], dirs: list[Path], opts: dict, jobs: int) ->
         for inp, d in zip(inputs, dirs):
             n, err = done.get(inp, (0, "not done"))
             if not err:
-                print(f"{inp}: {n} frames -> {d}")
+                print(f"{inp}: {n} {plural(n, 'frame')} -> {d}")
 
     ex = ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"), initializer=_worker_init)
     try:

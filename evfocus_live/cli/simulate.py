@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 from ..errors import ConfigError
+from .text import plural
 
 log = logging.getLogger(__name__)
 
@@ -127,5 +128,6 @@ def run(args) -> int:
                          aedat4=not args.no_aedat4, progress=not (getattr(args, "quiet", False) or args.no_progress),
                          resume=args.resume)
     n_ev = m["total_events"]
-    print(f"{args.sequences} sequences, {n_ev} events, {m['total_bytes'] / 1e6:.1f} MB -> {out}")
+    print(f"{args.sequences} {plural(args.sequences, 'sequence')}, {n_ev} {plural(n_ev, 'event')}, "
+          f"{m['total_bytes'] / 1e6:.1f} MB -> {out}")
     return 0

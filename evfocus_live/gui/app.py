@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from ..cli import setup_logging
 from ..cli.options import (ADAPTIVE_HELP, DEVICE_HELP, DOWNSAMPLE_HELP, ROI_HELP, check_device, check_downsample,
                            check_not_input, check_number, check_output_file, check_window_events, check_window_ms,
                            glue_dash_values, parse_roi, post_steps)
@@ -338,8 +339,7 @@ def _start_cli_recording(win, args) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(glue_dash_values(argv))
-    level = logging.WARNING if args.quiet else (logging.DEBUG if args.verbose else logging.INFO)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    setup_logging(args.verbose, args.quiet)  # (the CLI's: torch's loggers quiet below WARNING too)
     try:
         if args.list_plugins:
             return list_plugins()

@@ -291,6 +291,9 @@ class InferenceModel:
                         else BUILDERS[self.backend](fn, args))
                 return step, _checked(step, args, names, want)
 
+            if self.backend == "compile":  # (the rest build in seconds; this one in ~90 s, silently)
+                log.info("inference backend compile: building for input %s with torch.compile; this may take "
+                         "a minute or more on a CPU", tuple(voxel.shape))
             cache_key = self._cache_key(training, key, keys)
             step, res, shared = _shared_step(cache_key, make)
             if shared:

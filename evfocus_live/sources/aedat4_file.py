@@ -30,7 +30,8 @@ Damage policy: a file cut short (packet chain running past the end, or the index
 missing) yields the events before the cut with a warning, as does a file whose last packet
 is cut short before a readable index that lists no packet after it (a writer that crashed
 mid-packet, then wrote its index: dv reads those through the index); a corrupt packet in
-the middle raises :class:`InputError` naming its offset, as does a file with no event packets.
+the middle raises :class:`InputError` naming its offset (kept in :attr:`~Aedat4FileSource.stats`:
+``evfocus info`` describes the events before it), as does a file with no event packets.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ from .fileio import FileReader
 log = logging.getLogger(__name__)
 
 MAGIC = b"#!AER-DAT4.0\r\n"
+
 MAX_BATCH_EVENTS = 1 << 20
 #: LZ4 and ZSTD cannot expand data by more than ~255x; anything claiming more is corrupt
 MAX_EXPANSION = 256
@@ -70,6 +72,11 @@ APS_FILL = 0
 _COMPRESSIONS = {0: "none", 1: "lz4", 2: "lz4", 3: "zstd", 4: "zstd"}
 #: dv ``FrameFormat`` (OpenCV CV_8UCx) -> channels: GRAY, BGR, BGRA
 _FRAME_CHANNELS = {0: 1, 16: 3, 24: 4}
+
+
+class PacketDamage(InputError):
+    """A packet whose bytes do not decode (not a file cut or shrunk under the reader): where
+    reading stopped goes into :attr:`Aedat4FileSource.stats`."""
 
 
 @numba.njit(nogil=True, cache=True)
@@ -389,6 +396,10 @@ class Aedat4FileSource(EventSource):
         if self.compression == "zstd" and importlib.util.find_spec("zstandard") is None:
             raise InputError(f"{self.path}: ZSTD-compressed AEDAT4 needs the 'zstandard' "
                              "package (pip install zstandard)")
+        self._chain_end = pos  # where the walk of the packets ended (the index, or the file's end)
+        #: (payload offset, why, events before it or None) of the first packet that failed to
+        #: decode, once met: ``evfocus info`` says where reading stopped, as for a damaged RAW
+        self._damage: tuple[int, str, int | None] | None = None
         self._prefetch = Prefetcher(self._packet_events, len(self._offs), name="aedat4")
         self._rewind(0)
 
@@ -413,7 +424,7 @@ class Aedat4FileSource(EventSource):
                 return zstandard.ZstdDecompressor().decompress(payload, max_output_size=cap)
             return payload
         except Exception as exc:
-            raise InputError(f"{self.path}: corrupt AEDAT4 packet at byte {off} "
+            raise PacketDamage(f"{self.path}: corrupt AEDAT4 packet at byte {off} "
                              f"({type(exc).__name__})") from None
 
     def _packet_events(self, k: int) -> tuple[np.ndarray, int]:
@@ -428,7 +439,7 @@ class Aedat4FileSource(EventSource):
             if vec + 4 + 16 * n > len(fb):
                 raise ValueError("event vector out of range")
         except (ValueError, struct.error) as exc:
-            raise InputError(f"{self.path}: corrupt AEDAT4 event packet at byte "
+            raise PacketDamage(f"{self.path}: corrupt AEDAT4 event packet at byte "
                              f"{int(self._offs[k])} ({exc})") from None
         src = np.frombuffer(fb, dtype=np.uint8, count=16 * n, offset=vec + 4)
         out = np.empty(n, dtype=EVENT_DTYPE)
@@ -491,12 +502,20 @@ class Aedat4FileSource(EventSource):
         self._prefetch.reset(k)
         self._pending: np.ndarray | None = None
         self._drop_before = drop_before
+        self._k = k  # the packet the next prefetch result is
+        # events handed out since the file's start (None after a seek: not from the start)
+        self._decoded: int | None = 0 if k == 0 and drop_before is None else None
 
     def read(self) -> np.ndarray | None:
         if self._file is None:
             return None
         while self._pending is None or not len(self._pending):
-            got = self._prefetch.get()
+            try:
+                got = self._prefetch.get()
+            except PacketDamage as exc:
+                self._note_damage(exc)
+                raise
+            self._k += 1
             if got is None:
                 # (the stream's first end only: a looping replay said "N more" at each pass's)
                 if self._dropped > self._dropped_logged and not self._drops_summed:
@@ -521,12 +540,31 @@ class Aedat4FileSource(EventSource):
             self._pending = ev
         out, rest = self._pending[:MAX_BATCH_EVENTS], self._pending[MAX_BATCH_EVENTS:]
         self._pending = rest if len(rest) else None
+        if self._decoded is not None:
+            self._decoded += len(out)
         return out
 
+    def _note_damage(self, exc: PacketDamage) -> None:
+        """Keep where reading stopped (packet ``self._k`` failed) for :attr:`stats`; a pass
+        from the file's start has the say on the events before it (a seek's pass cannot)."""
+        if self._k >= len(self._offs) or (self._damage is not None and self._damage[2] is not None):
+            return
+        at = int(self._offs[self._k])
+        why = str(exc).removeprefix(f"{self.path}: ").replace(f" at byte {at}", "")
+        self._damage = (at, why, self._decoded)
+
     @property
-    def stats(self) -> dict[str, int]:
-        """Reader counters so far (``evfocus info`` shows them): events outside the sensor."""
-        return {"dropped": self._dropped}
+    def stats(self) -> dict[str, int | str | None]:
+        """Reader counters so far (``evfocus info`` shows them): events outside the sensor;
+        and where reading stopped at a packet that failed to decode, once met (else None), as
+        the RAW reader's: ``damaged_at_byte`` (the packet's payload offset, as the error says),
+        ``damage`` (why), ``bytes_not_decoded`` (from there to the end of the packets) and
+        ``events_before_damage`` (events from the file's start up to it; None when only a pass
+        that began at a seek has met it)."""
+        at, why, kept = self._damage if self._damage is not None else (None, None, None)
+        return {"dropped": self._dropped, "damaged_at_byte": at, "damage": why,
+                "bytes_not_decoded": None if at is None else self._chain_end - at,
+                "events_before_damage": kept}
 
     def _index_rows(self, dtp: int) -> list[tuple[int, int, int, int, int]] | None:
         """Rows (offset, stream id, size, t_start, t_end) of the ``FTAB`` index at ``dtp``;

@@ -143,5 +143,5 @@ def test_simulate_takes_no_progress_as_reconstruct_train_and_eval_do(tmp_path, c
     assert main(["simulate", str(out), "--sequences", "1", "--duration", "0.05", "--resolution", "32x24",
                  "--no-aedat4", "--no-progress"]) == 0
     cap = capsys.readouterr()
-    assert "1 sequences" in cap.out and "simulate:" not in cap.err and "%|" not in cap.err, cap.err
+    assert "1 sequence," in cap.out and "simulate:" not in cap.err and "%|" not in cap.err, cap.err
     assert (out / "seq_00000.h5").is_file()
