@@ -33,7 +33,7 @@ from ..errors import InputError
 from .aedat4_file import Prefetcher
 from .base import EventSource, check_sensor_size
 from .npy_file import (P_NAMES, T_NAMES, X_NAMES, Y_NAMES, DropCounter, _pick, check_column, column_max,
-                       columns_to_events, scan_time_range, timestamps_to_us, warn_if_float_us)
+                       columns_to_events, scan_time_range, timestamps_to_us, float_t_is_seconds)
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +191,7 @@ class Hdf5FileSource(EventSource):
             raise InputError(f"{self.path}: contains no events")
         self._seconds = self._cols[0].dtype.kind == "f"
         if self._seconds:
-            warn_if_float_us(lambda i, j: self._col(0, i, j), self.n_events, self.path)
+            self._seconds = float_t_is_seconds(lambda i, j: self._col(0, i, j), self.n_events, self.path)
         where = "given"
         if width is None and "width" in attrs and "height" in attrs:
             width, height, where = int(attrs["width"]), int(attrs["height"]), "in the header"
