@@ -206,6 +206,7 @@ class Hdf5FileSource(EventSource):
             width = self._colmax(1) + 1 if width is None else width
             height = self._colmax(2) + 1 if height is None else height
         self.width, self.height = check_sensor_size(self.path, width, height, where)
+        self.size_inferred = where.startswith("inferred")
         sensor = attrs.get("sensor", "unknown")
         self.sensor = sensor.decode() if isinstance(sensor, bytes) else str(sensor)
         self._n_batches = -(-self.n_events // BATCH_EVENTS)

@@ -343,6 +343,7 @@ class NpyFileSource(EventSource):
             width = max_x + 1 if width is None else width
             height = max_y + 1 if height is None else height
         self.width, self.height = check_sensor_size(self.path, width, height, where)
+        self.size_inferred = where.startswith("inferred")
         if self._seconds:  # (fresh buffers: it holds two reads at once)
             self._seconds = float_t_is_seconds(lambda i, j: self._col(0, i, j), self.n_events, self.path)
         self.sensor = "unknown"
