@@ -92,6 +92,7 @@ def describe(path: str, progress: bool = True) -> dict:
             "sensor": src.sensor,
             "width": int(src.width),
             "height": int(src.height),
+            "size_inferred": bool(getattr(src, "size_inferred", False)),
             "events": n,
             "t_first_us": t_min,
             "t_last_us": t_max,
@@ -197,7 +198,8 @@ def _text(info: dict) -> str:
         f"file        {info['path']}",
         f"format      {info['format']}",
         f"sensor      {info['sensor']}",
-        f"resolution  {info['width']} x {info['height']}",
+        f"resolution  {info['width']} x {info['height']}"
+        + ("  (max x/y + 1 of the events: the file gives no size)" if info.get("size_inferred") else ""),
         f"events      {info['events']:,}  ({100 * info['on_fraction']:.1f} % ON)",
         f"t first     {info['t_first_us']:,} µs  (minimum)",
         f"t last      {info['t_last_us']:,} µs  (maximum)",

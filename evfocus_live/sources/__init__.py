@@ -8,6 +8,7 @@ breaking ties; cameras are named (``davis346``, ``dvxplorer``, ``prophesee``, ``
 from __future__ import annotations
 
 import logging
+import re
 import stat
 from pathlib import Path
 
@@ -91,12 +92,30 @@ def detect_format(path: str | Path) -> tuple[str, type[EventSource]]:
                 return cls.content_format(head, path) or name, cls
         except Exception:  # a sniffer must never crash detection
             log.debug("sniffer %s failed on %s", name, path, exc_info=True)
+    refused = _refused_format(head, path)
+    if refused:
+        raise InputError(f"{path}: {refused}")
     ext = path.suffix.lower()
     claimed = [n for n, c in backends.items() if ext in c.extensions]
     if claimed:  # one backend may read several formats (RAW: evt2/evt3): name them all
         raise InputError(f"{path}: content is not a valid {'/'.join(claimed)} file")
     raise InputError(f"{path}: unknown event file format (supported: "
                      f"{', '.join(sorted({e for c in backends.values() for e in c.extensions}))})")
+
+
+def _refused_format(head: bytes, path: Path) -> str | None:
+    """Why a known format no backend reads is refused, and what to do, else None: these files
+    were "unknown format" (or "not a valid aedat4 file" when renamed), which named no way on."""
+    m = re.match(rb"#!AER-DAT(\d+\.\d+)", head)
+    if m:
+        version = m[1].decode("ascii")
+        who = "jAER/cAER" if version.startswith(("2.", "3.")) else "an AEDAT writer"
+        return (f"AEDAT {version} ({who}) is not read, only AEDAT 4.0 (DV): convert it to AEDAT 4.0, "
+                "or to a t,x,y,p .npy/.txt event list")
+    if head.startswith(b"PK\x03\x04") and path.suffix.lower() == ".npz":
+        return ("a .npz archive (numpy.savez) is not read: save the events as one .npy, a structured "
+                "array with fields t (int µs), x, y, p, or an N x 4 (t, x, y, p) array")
+    return None
 
 
 def open_file(path: str | Path, **kwargs) -> EventSource:

@@ -69,6 +69,9 @@ class EventSource(Closeable, abc.ABC):
     sensor: str = "unknown"
     width: int = 0
     height: int = 0
+    #: the size is max x/y + 1 of the data (the file gives none): too small where the scene
+    #: leaves the sensor's edges dark, so ``evfocus info`` says so
+    size_inferred: bool = False
     is_live: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs):

@@ -10,7 +10,8 @@
   (``f["events"] = events`` in h5py);
 * DSEC: ``/events/{t,x,y,p}`` with t in µs from a root ``t_offset`` scalar, which is added
   (``format = "hdf5-dsec"``), so times match DSEC's image timestamps;
-* Prophesee: ``/CD/events`` compound ``(x, y, p, t)``. Their ECF compression filter is
+* Prophesee: ``/CD/events`` compound ``(x, y, p, t)``, sensor size from the root attr
+  ``geometry`` ("1280x720") as Metavision writes it. Their ECF compression filter is
   not in hdf5plugin, so such files give a clear error unless the filter is installed.
 
 Columns are read in slices of :data:`BATCH_EVENTS`; timestamps pass through in file
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 from pathlib import Path
 from typing import ClassVar
@@ -31,7 +33,7 @@ from ..errors import InputError
 from .aedat4_file import Prefetcher
 from .base import EventSource, check_sensor_size
 from .npy_file import (P_NAMES, T_NAMES, X_NAMES, Y_NAMES, DropCounter, _pick, check_column, column_max,
-                       columns_to_events, scan_time_range, timestamps_to_us, warn_if_float_us)
+                       columns_to_events, scan_time_range, timestamps_to_us, float_t_is_seconds)
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +81,14 @@ def check_filters(ds, path) -> None:
         raise InputError(f"{path}: {ds.name} is compressed with HDF5 filter {code} "
                          f"({label or 'unnamed'}), which is not installed (hdf5plugin provides "
                          "Blosc, LZ4, Zstd, Bitshuffle...; set HDF5_PLUGIN_PATH for others)")
+
+
+def _geometry(value) -> tuple[int, int] | None:
+    """(width, height) from a Metavision ``geometry`` attribute ("1280x720"), else None."""
+    if isinstance(value, bytes):
+        value = value.decode("latin-1", "replace")
+    m = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", value) if isinstance(value, str) else None
+    return (int(m[1]), int(m[2])) if m else None
 
 
 def _dataset_of(col):
@@ -181,18 +191,22 @@ class Hdf5FileSource(EventSource):
             raise InputError(f"{self.path}: contains no events")
         self._seconds = self._cols[0].dtype.kind == "f"
         if self._seconds:
-            warn_if_float_us(lambda i, j: self._col(0, i, j), self.n_events, self.path)
+            self._seconds = float_t_is_seconds(lambda i, j: self._col(0, i, j), self.n_events, self.path)
         where = "given"
         if width is None and "width" in attrs and "height" in attrs:
             width, height, where = int(attrs["width"]), int(attrs["height"]), "in the header"
         elif width is None and "sensor_resolution" in attrs:
             height, width = (int(v) for v in np.asarray(attrs["sensor_resolution"])[:2])
             where = "in the header"
+        elif width is None and (size := _geometry(attrs.get("geometry"))) is not None:
+            width, height = size  # Metavision's files: the max + 1 of a scene was too small
+            where = "in the header (geometry)"
         if width is None or height is None:
             where = "inferred from the data (max x/y + 1)"
             width = self._colmax(1) + 1 if width is None else width
             height = self._colmax(2) + 1 if height is None else height
         self.width, self.height = check_sensor_size(self.path, width, height, where)
+        self.size_inferred = where.startswith("inferred")
         sensor = attrs.get("sensor", "unknown")
         self.sensor = sensor.decode() if isinstance(sensor, bytes) else str(sensor)
         self._n_batches = -(-self.n_events // BATCH_EVENTS)

@@ -8,8 +8,8 @@ Accepted layouts:
 * a plain ``N x 4`` array with columns ``t, x, y, p``.
 
 Timestamps: integer ``t`` is µs; floating-point ``t`` is seconds (E2VID, tonic) and is
-converted with ``round(t * 1e6)`` (with a warning when its first and last values are all
-whole numbers: µs saved as floats). Polarity: anything > 0 is ON (covers 0/1, -1/+1 and
+converted with ``round(t * 1e6)``, unless its first and last values are all whole numbers:
+µs saved as floats, read as µs with a warning (as the text reader decides). Polarity: anything > 0 is ON (covers 0/1, -1/+1 and
 bool). Timestamps are passed through in file order, unsorted or with jumps as they are
 (the slicer copes; ``evfocus info`` counts the steps back). Seeking assumes sorted time.
 Width/height come from the ``width``/``height`` arguments, else from the data (max + 1),
@@ -122,22 +122,24 @@ def timestamps_to_us(t, seconds: bool, name) -> np.ndarray:
     return t.astype(np.int64, copy=False)
 
 
-#: rows at each end of a float ``t`` column checked by :func:`warn_if_float_us`
+#: rows at each end of a float ``t`` column checked by :func:`float_t_is_seconds`
 UNIT_SAMPLE = 4096
 
 
-def warn_if_float_us(t_col_of, n_events: int, name) -> None:
-    """Warn when a float ``t`` column, read as seconds, looks like µs: its first and last
-    :data:`UNIT_SAMPLE` values are all whole numbers with at least 3 different values
-    (``np.loadtxt`` of a µs text file gives such floats; read as seconds, 10 ms between
-    events would become 10,000 s). ``t_col_of(i, j)`` gives rows i..j as stored."""
+def float_t_is_seconds(t_col_of, n_events: int, name) -> bool:
+    """The unit of a float ``t`` column, decided as the text reader does: seconds, unless its
+    first and last :data:`UNIT_SAMPLE` values are all whole numbers with at least 3 different
+    values, which are µs (``np.save(f, np.loadtxt(us_file))`` gives such floats; read as
+    seconds, 10 ms between events became 10,000 s, and the same rows as text read as µs).
+    Said in a warning, as a guess. ``t_col_of(i, j)`` gives rows i..j as stored."""
     k = min(n_events, UNIT_SAMPLE)
     t = np.concatenate([np.asarray(t_col_of(0, k)), np.asarray(t_col_of(n_events - k, n_events))])
     t = t.astype(np.float64)
     if not np.all(np.isfinite(t)) or not np.all(t == np.round(t)) or len(np.unique(t)) < 3:
-        return
-    log.warning("%s: float timestamps are read as seconds, but they are all whole numbers "
-                "(%.0f .. %.0f): if they are µs, save t as integers", name, t.min(), t.max())
+        return True
+    log.warning("%s: float timestamps are all whole numbers (%.0f .. %.0f): read as µs, not "
+                "seconds (save t as integers for µs)", name, t.min(), t.max())
+    return False
 
 
 def _coord(a, what: str, name) -> np.ndarray:
@@ -341,8 +343,9 @@ class NpyFileSource(EventSource):
             width = max_x + 1 if width is None else width
             height = max_y + 1 if height is None else height
         self.width, self.height = check_sensor_size(self.path, width, height, where)
+        self.size_inferred = where.startswith("inferred")
         if self._seconds:  # (fresh buffers: it holds two reads at once)
-            warn_if_float_us(lambda i, j: self._col(0, i, j), self.n_events, self.path)
+            self._seconds = float_t_is_seconds(lambda i, j: self._col(0, i, j), self.n_events, self.path)
         self.sensor = "unknown"
         self._drop_before: int | None = None
         self._drops = DropCounter(self.path, self.width, self.height)

@@ -47,6 +47,20 @@ _NUM_STR = re.compile(_NUM.decode("ascii"))
 _POW10 = np.array([10.0 ** k for k in range(23)])  # exact doubles: one rounding, as strtod
 
 
+def _column_names_hint(line: bytes) -> str:
+    """What to do when the first line names columns (pandas, jAER and spreadsheet CSVs): a
+    user told only "must be W H" put the size there and read x,y,p,t rows as t,x,y,p."""
+    from .npy_file import P_NAMES, T_NAMES, X_NAMES, Y_NAMES
+    words = [w.strip().strip("\"'").lower() for w in re.split(r"[,;\t ]+", line.decode("latin-1").strip())]
+    words = [re.sub(r"\(.*\)|\[.*\]", "", w) for w in words if w and w != "#"]
+    order = "".join(k for w in words for k, names in zip("txyp", (T_NAMES, X_NAMES, Y_NAMES, P_NAMES))
+                    if w.lstrip("#") in names)
+    if sorted(order) != sorted("txyp"):
+        return ""
+    how = "" if order == "txyp" else f", and reorder the columns to t x y p (they are {' '.join(order)})"
+    return f"; it names columns: replace it with the size (e.g. '640 480'){how}"
+
+
 def _is_row(line: bytes) -> bool:
     """A complete ``t x y p`` row; an inline ``# comment`` after it is allowed."""
     return bool(_ROW.match(line.split(b"#", 1)[0].rstrip(b"\r")))
@@ -236,6 +250,7 @@ class TextFileSource(EventSource):
         if not m:
             self._fh.close()
             found = "; it is an event row: add the size as line 1" if _is_row(first.rstrip(b"\n")) else ""
+            found = found or _column_names_hint(first)
             raise InputError(f"{self.path}: first line must be the sensor size 'W H'{found}")
         try:
             self.width, self.height = check_sensor_size(self.path, m.group(1), m.group(2))

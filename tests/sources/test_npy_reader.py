@@ -14,9 +14,9 @@ from evfocus_live.sources import hdf5_file, npy_file, open_file
 
 @pytest.mark.parametrize("fmt", ["npy", "h5"])
 def test_float_microseconds_read_as_seconds_are_warned(tmp_path, caplog, fmt):
-    """``np.save(f, np.loadtxt(us_file))`` stores µs as float, which the readers take as
-    seconds (E2VID): 10 ms between events becomes 10,000 s. Say so; real float seconds and
-    integer µs stay silent."""
+    """``np.save(f, np.loadtxt(us_file))`` stores µs as float, which the readers took as
+    seconds (E2VID): 10 ms between events became 10,000 s. They are read as µs now, and
+    that guess is said; real float seconds and integer µs stay silent."""
     ev = make_events(10_000, seed=9)
     cols = np.stack([ev["t"], ev["x"], ev["y"], ev["p"]], 1)
 
