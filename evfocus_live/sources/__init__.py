@@ -11,9 +11,9 @@ import logging
 import stat
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import DeviceError, InputError
 from ..plugins import SOURCES, Registry
-from .base import EventSource, SourceInfo
+from .base import MAX_SENSOR_SIDE, EventSource, SourceInfo
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,30 @@ def detect_format(path: str | Path) -> tuple[str, type[EventSource]]:
 def open_file(path: str | Path, **kwargs) -> EventSource:
     """Open a recording with the backend that recognises its content."""
     _, cls = detect_format(path)
-    return cls(Path(path), **kwargs)
+    return _sized(cls(Path(path), **kwargs), str(path))
+
+
+def _sized(src: EventSource, who: str) -> EventSource:
+    """``src`` once a plugin's ``width`` and ``height`` are whole pixels (the built-ins check
+    their own headers): one left unset (the base class's 0) or None was a ``TypeError``
+    traceback from ``int()`` in ``evfocus info``, ``reconstruct`` and the viewer."""
+    if type(src).__module__.startswith(__package__.rpartition(".")[0] + "."):
+        return src
+    w, h = getattr(src, "width", None), getattr(src, "height", None)
+    try:
+        ok = all(int(v) == v and 0 < int(v) <= MAX_SENSOR_SIDE for v in (w, h))
+    except (TypeError, ValueError, OverflowError):
+        ok = False
+    if ok:
+        return src
+    try:
+        src.close()
+    except Exception:  # its fault is already being reported
+        log.debug("close() of %s failed", who, exc_info=True)
+    cls = type(src)
+    err = DeviceError if getattr(src, "is_live", False) else InputError
+    raise err(f"{who}: source {cls.__module__}:{cls.__qualname__} gave sensor size {w!r} x {h!r}; "
+              f"width and height must be whole pixels in 1..{MAX_SENSOR_SIDE} once it is built")
 
 
 def camera_names() -> list[str]:
@@ -127,7 +150,7 @@ def open_source(spec: str | Path, **kwargs) -> EventSource:
             reason = reg.failures.get(s, "not installed")
             raise InputError(f"source {s!r} is unavailable: {reason}") from None
         if getattr(cls, "is_live", False):
-            return cls(camera=s, **kwargs) if s in ("davis346", "dvxplorer") else cls(**kwargs)
+            return _sized(cls(camera=s, **kwargs) if s in ("davis346", "dvxplorer") else cls(**kwargs), s)
     p = Path(s)
     if not p.suffix and len(p.parts) == 1 and not p.exists():  # a camera's name, mistyped?
         raise InputError(f"{s}: no such file, nor a camera (cameras: {', '.join(camera_names())})")
