@@ -120,9 +120,16 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
             check_output_file(f"--{flag}", getattr(args, flag))
             check_not_input(f"--{flag}", getattr(args, flag), [args.input])
     if args.camera:
-        from ..sources import camera_names, source_registry
+        from ..sources import EventSource, camera_names, source_registry
         known = camera_names()
         reg = source_registry()
+        if args.camera in reg.failures:  # the warning scrolled by; "unknown camera" hid why
+            raise ConfigError(f"source plugin {args.camera!r} ({reg.entry_point(args.camera).value}) failed to load: "
+                              f"{reg.failures[args.camera]}")
+        cls = reg.load(args.camera) if args.camera not in known and args.camera in reg.names() else None
+        if isinstance(cls, type) and issubclass(cls, EventSource) and cls.extensions:
+            raise ConfigError(f"source plugin {args.camera!r} reads {'/'.join(cls.extensions)} files, it is not a "
+                              f"camera: give the recording itself (evfocus-live REC{cls.extensions[0]})")
         if args.camera not in known and args.camera in reg.names():  # a plugin, but no camera class
             raise ConfigError(f"source plugin {args.camera!r} ({reg.entry_point(args.camera).value}) is not a camera: "
                               "its entry point must name an EventSource subclass with is_live = True")
