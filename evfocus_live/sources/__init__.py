@@ -11,7 +11,7 @@ import logging
 import stat
 from pathlib import Path
 
-from ..errors import DeviceError, InputError
+from ..errors import DeviceError, InputError, first_line
 from ..plugins import SOURCES, Registry
 from .base import MAX_SENSOR_SIDE, EventSource, SourceInfo
 
@@ -85,18 +85,22 @@ def detect_format(path: str | Path) -> tuple[str, type[EventSource]]:
     backends = _file_backends()
     # text claims any text .txt/.csv by its extension: ask it last, after the plugins' sniffers
     order = sorted(backends.items(), key=lambda kv: kv[0] == "text")
+    crashed = []  # "name: why" of each sniffer that raised
     for name, cls in order:
         try:
             if cls.sniff(head, path):
                 return cls.content_format(head, path) or name, cls
-        except Exception:  # a sniffer must never crash detection
+        except Exception as exc:  # a sniffer must never crash detection
             log.debug("sniffer %s failed on %s", name, path, exc_info=True)
+            crashed.append(f"{name} raised {type(exc).__name__}: {first_line(exc, '')}".rstrip(": ")[:160])
+    # a plugin's sniff() that raised (a missing @classmethod) was told as "not a valid ... file"
+    why = f" (sniff(head, path) of {'; '.join(crashed)})" if crashed else ""
     ext = path.suffix.lower()
     claimed = [n for n, c in backends.items() if ext in c.extensions]
     if claimed:  # one backend may read several formats (RAW: evt2/evt3): name them all
-        raise InputError(f"{path}: content is not a valid {'/'.join(claimed)} file")
+        raise InputError(f"{path}: content is not a valid {'/'.join(claimed)} file{why}")
     raise InputError(f"{path}: unknown event file format (supported: "
-                     f"{', '.join(sorted({e for c in backends.values() for e in c.extensions}))})")
+                     f"{', '.join(sorted({e for c in backends.values() for e in c.extensions}))}){why}")
 
 
 def open_file(path: str | Path, **kwargs) -> EventSource:
