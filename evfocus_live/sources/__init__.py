@@ -11,7 +11,7 @@ import logging
 import stat
 from pathlib import Path
 
-from ..errors import DeviceError, InputError, first_line
+from ..errors import DeviceError, EvFocusError, InputError, first_line
 from ..plugins import SOURCES, Registry
 from .base import MAX_SENSOR_SIDE, EventSource, SourceInfo
 
@@ -105,15 +105,28 @@ def detect_format(path: str | Path) -> tuple[str, type[EventSource]]:
 
 def open_file(path: str | Path, **kwargs) -> EventSource:
     """Open a recording with the backend that recognises its content."""
-    _, cls = detect_format(path)
-    return _sized(cls(Path(path), **kwargs), str(path))
+    name, cls = detect_format(path)
+    if _is_ours(cls):
+        return cls(Path(path), **kwargs)
+    try:
+        src = cls(Path(path), **kwargs)
+    except EvFocusError:
+        raise
+    except Exception as exc:  # a plugin's parser (a ValueError from np.loadtxt): a traceback out of info
+        raise InputError(f"{path}: the {name} reader ({cls.__module__}:{cls.__qualname__}) failed: "
+                         f"{type(exc).__name__}: {first_line(exc, '')}".rstrip(": ")) from exc
+    return _sized(src, str(path))
+
+
+def _is_ours(cls: type) -> bool:
+    return cls.__module__.startswith(__package__.rpartition(".")[0] + ".")
 
 
 def _sized(src: EventSource, who: str) -> EventSource:
     """``src`` once a plugin's ``width`` and ``height`` are whole pixels (the built-ins check
     their own headers): one left unset (the base class's 0) or None was a ``TypeError``
     traceback from ``int()`` in ``evfocus info``, ``reconstruct`` and the viewer."""
-    if type(src).__module__.startswith(__package__.rpartition(".")[0] + "."):
+    if _is_ours(type(src)):
         return src
     w, h = getattr(src, "width", None), getattr(src, "height", None)
     try:
