@@ -56,7 +56,7 @@ import torch
 
 from .config import ModelConfig, PostConfig, SourceConfig, WindowConfig, check_roi_fits, model_size
 from .core.defocus import activity_weights, defocus_readout_px
-from .core.postprocess import apply_event_filters, apply_frame_filters, build_postprocessors
+from .core.postprocess import apply_event_filters, apply_frame_filters, build_postprocessors, reset_filters
 from .core.render import crop_and_bin, event_image
 from .core.stats import RateMeter
 from .core.slicing import (RESTART_BACK_US, AdaptiveSlicer, DurationSlicer, RateLimitedLogger, TimestampSlicer,
@@ -815,8 +815,7 @@ class Pipeline:
     def _reset_state_locked(self) -> None:
         if hasattr(self.model, "reset_states"):
             self.model.reset_states()
-        for f in (*self.event_filters, *self.frame_filters):
-            f.reset()
+        reset_filters((*self.event_filters, *self.frame_filters))
         self.slicer.reset()
 
     # ---------------------------------------------------------- commands (any thread)

@@ -54,8 +54,9 @@ def _reserved_why(group: str, name: str) -> str | None:
     why = RESERVED.get(group, {}).get(name.lower())
     if why:
         return f"reserved name: {why}"
-    if group == POSTPROCESSORS and ("," in name or name != name.strip()):
-        return "a name with a comma or spaces cannot be given to --post (a comma-separated list)"
+    if group == POSTPROCESSORS and ("," in name or ":" in name or name != name.strip()):
+        return ("a name with a comma, a colon or spaces cannot be given to --post (a comma-separated list, "
+                "options after a colon)")
     if group == MODELS and (name.endswith((".pt", ".pth")) or "/" in name or os.sep in name):
         return "a name like a path is read as a checkpoint file by --model"
     return None

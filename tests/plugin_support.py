@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from importlib.metadata import EntryPoint, entry_points
 
+import pytest
 from conftest import TINY
 
 import evfocus_live.plugins as plugins_mod
@@ -21,3 +22,11 @@ def _with_extra(monkeypatch, extra: list[EntryPoint]) -> None:
         real = list(entry_points(group=group, **kw))
         return real + [ep for ep in extra if ep.group == group]
     monkeypatch.setattr(plugins_mod, "entry_points", fake)
+
+
+@pytest.fixture
+def fresh_sources(monkeypatch):
+    """The process-wide source registry rebuilt, so that fake entry points are seen."""
+    from evfocus_live import sources
+    monkeypatch.setattr(sources, "_registry", None)
+    return sources

@@ -52,12 +52,46 @@ def check_number(opt: str, value: float | None, lo: float = 0.0, lo_ok: bool = F
         raise ConfigError(f"{opt} must be a finite number {rng}, got {value:g}")
 
 
+#: what ``--post`` takes, for both tools' help
+POST_HELP = ("comma-separated post-processors, each NAME or NAME:KEY=VALUE[:KEY=VALUE...] for its options "
+             "(e.g. median:ksize=5); 'none' for none")
+
+
 def post_steps(text: str) -> tuple[str, ...]:
     """``--post`` as a tuple of post-processor names: comma-separated; '' or 'none' for none
-    (one parse for every command, so 'none' works everywhere)."""
+    (one parse for every command, so 'none' works everywhere). Options (``:k=v``) are left
+    to :func:`post_options`."""
     if text.strip().lower() in ("", "none"):
         return ()
-    return tuple(s.strip() for s in text.split(",") if s.strip())
+    return tuple(s.partition(":")[0].strip() for s in text.split(",") if s.strip())
+
+
+def _option_value(text: str):
+    """A ``--post`` option value: an int, a float, true/false, else the text itself."""
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return {"true": True, "false": False}.get(text.lower(), text)
+
+
+def post_options(text: str) -> dict[str, dict]:
+    """``--post`` options, name -> keyword options: ``median:ksize=5`` gives
+    ``{"median": {"ksize": 5}}``. Options could only be passed from Python
+    (``PostConfig.options``), so a plugin's options were out of reach of the commands."""
+    out: dict[str, dict] = {}
+    if not post_steps(text):  # 'none'
+        return out
+    for item in filter(None, (s.strip() for s in text.split(","))):
+        name, _, rest = item.partition(":")
+        for pair in filter(None, (p.strip() for p in rest.split(":"))):
+            key, eq, value = (v.strip() for v in pair.partition("="))
+            if not (eq and key.isidentifier() and value):
+                raise ConfigError(f"--post {item!r}: an option is KEY=VALUE after the name "
+                                  f"(e.g. median:ksize=5), got {pair!r}")
+            out.setdefault(name.strip(), {})[key] = _option_value(value)
+    return out
 
 
 def check_window_ms(opt: str, value: float | None) -> None:

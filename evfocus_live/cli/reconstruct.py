@@ -51,7 +51,7 @@ AT_APS = "aps"
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
-    from .options import ADAPTIVE_HELP, DEVICE_HELP, DOWNSAMPLE_HELP, ROI_HELP
+    from .options import ADAPTIVE_HELP, DEVICE_HELP, DOWNSAMPLE_HELP, POST_HELP, ROI_HELP
 
     p = subparsers.add_parser(
         "reconstruct", help="reconstruct sharp frames from event recordings",
@@ -71,8 +71,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                      "'aps': one frame at each APS (grey-level) frame of a DAVIS recording")
     win.add_argument("--adaptive-ms", type=float, metavar="X", help=ADAPTIVE_HELP)
     p.add_argument("--post", default="auto_hdr", metavar="STEPS",
-                   help="comma-separated post-processors (auto_hdr, unsharp, hot_pixels, noise_filter, plugins); "
-                        "'none' for raw network output (default: auto_hdr)")
+                   help=POST_HELP + " (auto_hdr, unsharp, hot_pixels, noise_filter, plugins; 'none': raw "
+                        "network output; default: auto_hdr)")
     p.add_argument("--video", metavar="OUT.mp4", help="also write a video (mp4v codec; " + ", ".join(
                    VIDEO_SUFFIXES) + ")")
     p.add_argument("--side-by-side", action="store_true", help="video shows the events beside the frame "
@@ -108,7 +108,7 @@ def _options(args) -> dict:
     """Plain, picklable options (they travel to worker processes)."""
     from ..errors import ConfigError
     from .options import (check_device, check_downsample, check_file_name, check_number, check_window_events,
-                          check_window_ms, parse_roi, post_steps)
+                          check_window_ms, parse_roi, post_options, post_steps)
 
     if args.at is not None:  # '' gave the default windows in silence; 'APS' was a file name
         if not args.at.strip():
@@ -143,6 +143,7 @@ def _options(args) -> dict:
     steps = post_steps(args.post)
     return dict(model=args.model, device=device, window_ms=args.window_ms,
                 window_events=args.window_events, at=args.at, adaptive_ms=args.adaptive_ms, post=steps,
+                post_options=post_options(args.post),
                 video=args.video, side_by_side=args.side_by_side, fps=_writer_fps(fps),
                 save_blur_map=args.save_blur_map, save_aps=args.save_aps, start_s=args.start_s, end_s=args.end_s,
                 progress=not args.no_progress, threads=args.threads, backend=args.backend,
@@ -440,7 +441,7 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
                             backend=opts["backend"], precision=opts["precision"])
     save_aps = bool(opts.get("save_aps"))
     try:
-        pipe = Pipeline(src_cfg, _window_config(opts), model=model_cfg, post=PostConfig(steps=opts["post"]),
+        pipe = Pipeline(src_cfg, _window_config(opts), model=model_cfg, post=PostConfig(steps=opts["post"], options=opts["post_options"]),
                         model_obj=model_obj, render_events=bool(opts["video"] and opts["side_by_side"]),
                         aps=save_aps)
     except InputError as exc:  # e.g. --start-s past this input's end: say which of several inputs

@@ -449,8 +449,19 @@ def build_postprocessors(steps, options: dict | None = None, width: int | None =
             proc._evfocus_step = name
         except Exception:  # __slots__ or a read-only object: faults name its class instead
             pass
+        reset_filters((proc,))  # the pipeline's first call, made here: a broken reset() is refused now
         (ev_filters if stage == "events" else frame_filters).append(proc)
     return ev_filters, frame_filters
+
+
+def reset_filters(filters) -> None:
+    """``reset()`` every filter; one that raises is a :class:`~evfocus_live.errors.ConfigError`
+    naming it (it was a traceback out of the pipeline's constructor, or out of a seek)."""
+    for f in filters:
+        try:
+            f.reset()
+        except Exception as exc:
+            raise ConfigError(f"post-processor {step_name(f)!r}: reset() failed: {_first_line(exc)}") from exc
 
 
 def apply_event_filters(filters, events: np.ndarray) -> np.ndarray:

@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Callable
 
 from ..cli import setup_logging
-from ..cli.options import (ADAPTIVE_HELP, DEVICE_HELP, DOWNSAMPLE_HELP, ROI_HELP, check_device, check_downsample,
-                           check_not_input, check_number, check_output_file, check_window_events, check_window_ms,
-                           glue_dash_values, parse_roi, post_steps)
+from ..cli.options import (ADAPTIVE_HELP, DEVICE_HELP, DOWNSAMPLE_HELP, POST_HELP, ROI_HELP, check_device,
+                           check_downsample, check_not_input, check_number, check_output_file, check_window_events,
+                           check_window_ms, glue_dash_values, parse_roi, post_options, post_steps)
 from ..config import ModelConfig, PostConfig, WindowConfig
 from ..errors import ConfigError, EvFocusError
 
@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="fixed-count windows of N events (default: 0.35 events per pixel)")
     g.add_argument("--adaptive-ms", type=float, default=None, metavar="X", help=ADAPTIVE_HELP)
     p.add_argument("--post", default="auto_hdr",
-                   help="comma-separated post-processors (default: auto_hdr; 'none' for none)")
+                   help=POST_HELP + " (default: auto_hdr)")
     p.add_argument("--downsample", type=int, default=1, metavar="N", help=DOWNSAMPLE_HELP + "; recordings "
                    "(--record, the Record button) keep the full resolution")
     p.add_argument("--roi", default=None, metavar="X,Y,W,H", help=ROI_HELP + "; recordings keep the whole sensor "
@@ -120,18 +120,25 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
             check_output_file(f"--{flag}", getattr(args, flag))
             check_not_input(f"--{flag}", getattr(args, flag), [args.input])
     if args.camera:
-        from ..sources import camera_names, source_registry
+        from ..sources import EventSource, camera_names, source_registry
         known = camera_names()
         reg = source_registry()
+        if args.camera in reg.failures:  # the warning scrolled by; "unknown camera" hid why
+            raise ConfigError(f"source plugin {args.camera!r} ({reg.entry_point(args.camera).value}) failed to load: "
+                              f"{reg.failures[args.camera]}")
+        cls = reg.load(args.camera) if args.camera not in known and args.camera in reg.names() else None
+        if isinstance(cls, type) and issubclass(cls, EventSource) and cls.extensions:
+            raise ConfigError(f"source plugin {args.camera!r} reads {'/'.join(cls.extensions)} files, it is not a "
+                              f"camera: give the recording itself (evfocus-live REC{cls.extensions[0]})")
         if args.camera not in known and args.camera in reg.names():  # a plugin, but no camera class
             raise ConfigError(f"source plugin {args.camera!r} ({reg.entry_point(args.camera).value}) is not a camera: "
                               "its entry point must name an EventSource subclass with is_live = True")
         if args.camera not in known:  # else it would be opened as a file: "foo: no such file"
             raise ConfigError(f"unknown camera {args.camera!r} (known: {', '.join(known)}; "
                               "a recording is given without --camera)")
-    steps = post_steps(args.post)
+    post = PostConfig(steps=post_steps(args.post), options=post_options(args.post))
     spec = args.input or args.camera or "sim"
-    return spec, window, ModelConfig(name=args.model, device=device), PostConfig(steps=steps)
+    return spec, window, ModelConfig(name=args.model, device=device), post
 
 
 def list_plugins() -> int:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import numbers
 import os
 import warnings
 from pathlib import Path
@@ -161,7 +162,15 @@ def model_num_bins(model: Any, default: int = 5) -> int:
     """The voxel bins a model takes: its config's ``num_bins``, else ``default`` (a model
     without a config, e.g. a plugin's)."""
     cfg = getattr(model, "config", None)
-    return int(cfg["num_bins"]) if isinstance(cfg, dict) and "num_bins" in cfg else int(default)
+    if not (isinstance(cfg, dict) and "num_bins" in cfg):
+        return int(default)
+    bins, (lo, hi, _) = cfg["num_bins"], _INT_OPTIONS["num_bins"]
+    # a plugin's config is not checked like a checkpoint's: None was an int() TypeError traceback,
+    # 0 a ValueError from the voxel kernel, 2.5 silently 2 bins, 10**6 a voxel grid of gigabytes
+    whole = isinstance(bins, numbers.Integral) or (isinstance(bins, float) and bins.is_integer())
+    if isinstance(bins, bool) or not whole or not lo <= bins <= hi:
+        raise CheckpointError(f"model config['num_bins'] is {bins!r}, not a whole number of voxel bins in {lo}..{hi}")
+    return int(bins)
 
 
 def build_model(arch: str, config: dict[str, Any] | None = None) -> torch.nn.Module:
@@ -418,6 +427,10 @@ def load_model(name_or_path: str = DEFAULT_MODEL, device: str | torch.device = "
                 what = "None" if model is None else f"{'an' if kind[:1].lower() in 'aeiou' else 'a'} {kind}"
                 raise CheckpointError(f"model plugin {name!r} returned {what}, not a model "
                                       "(needs reset_states() and to be callable on a voxel grid)")
+            try:
+                model_num_bins(model)  # now, not as a traceback at the first window
+            except CheckpointError as exc:
+                raise CheckpointError(f"model plugin {name!r}: {exc}") from None
             if callable(getattr(model, "eval", None)):
                 model.eval()
         except CheckpointError:

@@ -12,9 +12,9 @@ import re
 import stat
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import DeviceError, EvFocusError, InputError, first_line
 from ..plugins import SOURCES, Registry
-from .base import EventSource, SourceInfo
+from .base import MAX_SENSOR_SIDE, EventSource, SourceInfo
 
 log = logging.getLogger(__name__)
 
@@ -86,21 +86,25 @@ def detect_format(path: str | Path) -> tuple[str, type[EventSource]]:
     backends = _file_backends()
     # text claims any text .txt/.csv by its extension: ask it last, after the plugins' sniffers
     order = sorted(backends.items(), key=lambda kv: kv[0] == "text")
+    crashed = []  # "name: why" of each sniffer that raised
     for name, cls in order:
         try:
             if cls.sniff(head, path):
                 return cls.content_format(head, path) or name, cls
-        except Exception:  # a sniffer must never crash detection
+        except Exception as exc:  # a sniffer must never crash detection
             log.debug("sniffer %s failed on %s", name, path, exc_info=True)
+            crashed.append(f"{name} raised {type(exc).__name__}: {first_line(exc, '')}".rstrip(": ")[:160])
     refused = _refused_format(head, path)
     if refused:
         raise InputError(f"{path}: {refused}")
+    # a plugin's sniff() that raised (a missing @classmethod) was told as "not a valid ... file"
+    why = f" (sniff(head, path) of {'; '.join(crashed)})" if crashed else ""
     ext = path.suffix.lower()
     claimed = [n for n, c in backends.items() if ext in c.extensions]
     if claimed:  # one backend may read several formats (RAW: evt2/evt3): name them all
-        raise InputError(f"{path}: content is not a valid {'/'.join(claimed)} file")
+        raise InputError(f"{path}: content is not a valid {'/'.join(claimed)} file{why}")
     raise InputError(f"{path}: unknown event file format (supported: "
-                     f"{', '.join(sorted({e for c in backends.values() for e in c.extensions}))})")
+                     f"{', '.join(sorted({e for c in backends.values() for e in c.extensions}))}){why}")
 
 
 def _refused_format(head: bytes, path: Path) -> str | None:
@@ -120,8 +124,44 @@ def _refused_format(head: bytes, path: Path) -> str | None:
 
 def open_file(path: str | Path, **kwargs) -> EventSource:
     """Open a recording with the backend that recognises its content."""
-    _, cls = detect_format(path)
-    return cls(Path(path), **kwargs)
+    name, cls = detect_format(path)
+    if _is_ours(cls):
+        return cls(Path(path), **kwargs)
+    try:
+        src = cls(Path(path), **kwargs)
+    except EvFocusError:
+        raise
+    except Exception as exc:  # a plugin's parser (a ValueError from np.loadtxt): a traceback out of info
+        raise InputError(f"{path}: the {name} reader ({cls.__module__}:{cls.__qualname__}) failed: "
+                         f"{type(exc).__name__}: {first_line(exc, '')}".rstrip(": ")) from exc
+    return _sized(src, str(path))
+
+
+def _is_ours(cls: type) -> bool:
+    return cls.__module__.startswith(__package__.rpartition(".")[0] + ".")
+
+
+def _sized(src: EventSource, who: str) -> EventSource:
+    """``src`` once a plugin's ``width`` and ``height`` are whole pixels (the built-ins check
+    their own headers): one left unset (the base class's 0) or None was a ``TypeError``
+    traceback from ``int()`` in ``evfocus info``, ``reconstruct`` and the viewer."""
+    if _is_ours(type(src)):
+        return src
+    w, h = getattr(src, "width", None), getattr(src, "height", None)
+    try:
+        ok = all(int(v) == v and 0 < int(v) <= MAX_SENSOR_SIDE for v in (w, h))
+    except (TypeError, ValueError, OverflowError):
+        ok = False
+    if ok:
+        return src
+    try:
+        src.close()
+    except Exception:  # its fault is already being reported
+        log.debug("close() of %s failed", who, exc_info=True)
+    cls = type(src)
+    err = DeviceError if getattr(src, "is_live", False) else InputError
+    raise err(f"{who}: source {cls.__module__}:{cls.__qualname__} gave sensor size {w!r} x {h!r}; "
+              f"width and height must be whole pixels in 1..{MAX_SENSOR_SIDE} once it is built")
 
 
 def camera_names() -> list[str]:
@@ -146,7 +186,7 @@ def open_source(spec: str | Path, **kwargs) -> EventSource:
             reason = reg.failures.get(s, "not installed")
             raise InputError(f"source {s!r} is unavailable: {reason}") from None
         if getattr(cls, "is_live", False):
-            return cls(camera=s, **kwargs) if s in ("davis346", "dvxplorer") else cls(**kwargs)
+            return _sized(cls(camera=s, **kwargs) if s in ("davis346", "dvxplorer") else cls(**kwargs), s)
     p = Path(s)
     if not p.suffix and len(p.parts) == 1 and not p.exists():  # a camera's name, mistyped?
         raise InputError(f"{s}: no such file, nor a camera (cameras: {', '.join(camera_names())})")

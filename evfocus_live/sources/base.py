@@ -16,7 +16,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from ..errors import InputError
+from ..errors import EvFocusError, InputError, first_line
 from ..resources import Closeable
 
 #: largest plausible sensor side in pixels (today's event sensors have <= 1280): a corrupt
@@ -184,6 +184,18 @@ class EventSource(Closeable, abc.ABC):
     def __iter__(self) -> Iterator[np.ndarray]:
         from ..plugins import check_events
 
-        while (batch := check_events(self.read(), self.format)) is not None:
+        read = self.read if type(self).__module__.startswith("evfocus_live.") else self._plugin_read
+        while (batch := check_events(read(), self.format)) is not None:
             if len(batch):
                 yield batch
+
+    def _plugin_read(self):
+        """A plugin's ``read()``, whatever it raises as one line naming it (README "Plugins"):
+        a parser's ValueError was a traceback out of ``evfocus info``."""
+        try:
+            return self.read()
+        except EvFocusError:
+            raise
+        except Exception as exc:
+            raise InputError(f"source {self.format!r} ({type(self).__module__}:{type(self).__qualname__}): "
+                             f"read() failed: {type(exc).__name__}: {first_line(exc, '')}".rstrip(": ")) from exc

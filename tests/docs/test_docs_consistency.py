@@ -77,6 +77,8 @@ def named_things_missing(text: str, known: dict[str, set[str]]) -> list[str]:
                 if opt not in known or not value or value.startswith("-"):
                     continue
                 names = re.split(r"[|,]", value)
+                if opt == "--post":  # median:ksize=5: options after the name
+                    names = [n.partition(":")[0] for n in names]
                 if opt == "--models":  # nargs="+": every word up to the next option
                     after = s.text.split("--models", 1)[1].split()
                     names = [w.strip("`[]") for w in after[:next((i for i, w in enumerate(after)

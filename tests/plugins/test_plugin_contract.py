@@ -22,7 +22,7 @@ from evfocus_live.errors import CheckpointError, EvFocusError, InputError
 from evfocus_live.events import EVENT_DTYPE
 from evfocus_live.plugins import MODELS, POSTPROCESSORS, SOURCES, Registry, check_events, check_model_output
 from evfocus_live.sources.base import EventSource
-from plugin_support import _with_extra, tiny_factory
+from plugin_support import _with_extra, fresh_sources, tiny_factory  # noqa: F401 (a fixture)
 
 REPO = Path(__file__).resolve().parents[2]
 INTEGRATOR = REPO / "plugins" / "evfocus-plugin-integrator"
@@ -130,14 +130,6 @@ def reset_raises_factory(name, device):
         raise RuntimeError("reset failed")
     m.reset_states = boom
     return m
-
-
-@pytest.fixture
-def fresh_sources(monkeypatch):
-    """The process-wide source registry rebuilt, so that fake entry points are seen."""
-    from evfocus_live import sources
-    monkeypatch.setattr(sources, "_registry", None)
-    return sources
 
 
 @pytest.fixture
