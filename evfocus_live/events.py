@@ -34,9 +34,9 @@ def describe(obj: Any) -> str:
 
 def as_events(batch: Any, refuse: Callable[[str], Exception]) -> np.ndarray:
     """``batch`` as a 1-D :data:`EVENT_DTYPE` array: returned as it is when it is one; a
-    structured array with integer fields ``t``, ``x``, ``y``, ``p`` of other widths is
-    converted by name. Anything else (a float N x 4 array, a list, float seconds, other field
-    names) raises ``refuse(what)``, ``what`` describing it, instead of an IndexError or a
+    structured array with integer fields ``t``, ``x``, ``y``, ``p`` of other widths or order
+    is converted by name (:func:`records_by_name`). Anything else (a float N x 4 array, a
+    list, float seconds, other field names) raises ``refuse(what)``, ``what`` describing it, instead of an IndexError or a
     numba typing error from whatever touched ``batch["t"]`` first."""
     if isinstance(batch, np.ndarray) and batch.dtype == EVENT_DTYPE and batch.ndim == 1:
         return batch
@@ -45,9 +45,20 @@ def as_events(batch: Any, refuse: Callable[[str], Exception]) -> np.ndarray:
         fields = batch.dtype.names
         if set("txyp") <= set(fields) and all(
                 np.issubdtype(batch.dtype[f], np.integer) or batch.dtype[f] == np.bool_ for f in "txyp"):
-            return batch.astype(EVENT_DTYPE)
+            return records_by_name(batch)
         what = f"an array with fields {', '.join(f'{f} {batch.dtype[f]}' for f in fields)}"
     raise refuse(what)
+
+
+def records_by_name(rec: np.ndarray) -> np.ndarray:
+    """A structured array with fields ``t``, ``x``, ``y``, ``p`` as :data:`EVENT_DTYPE`, each
+    field taken by its name and ON = ``p > 0``: numpy's ``astype`` casts one record layout to
+    another by position (x, y, t, p columns became t, x, y, p) and a -1 polarity to 255 (ON)."""
+    out = np.empty(len(rec), EVENT_DTYPE)
+    for n in ("t", "x", "y"):
+        out[n] = rec[n]
+    out["p"] = rec["p"] > 0
+    return out
 
 
 def empty(n: int = 0) -> np.ndarray:

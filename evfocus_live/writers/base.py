@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..events import EVENT_DTYPE
+from ..events import EVENT_DTYPE, records_by_name
 from ..resources import Closeable
 
 
@@ -53,11 +53,7 @@ def as_event_records(events: np.ndarray) -> np.ndarray:
     names = events.dtype.names or ()
     if not all(n in names for n in ("t", "x", "y", "p")):
         raise ValueError(f"events need fields t, x, y, p (got {', '.join(names) or events.dtype})")
-    out = np.empty(len(events), EVENT_DTYPE)
-    for n in ("t", "x", "y"):
-        out[n] = events[n]
-    out["p"] = events["p"] > 0
-    return out
+    return records_by_name(events)
 
 
 def unlink_old_file(path: str | Path) -> None:
