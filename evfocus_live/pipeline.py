@@ -59,7 +59,7 @@ from .core.defocus import activity_weights, defocus_readout_px
 from .core.postprocess import apply_event_filters, apply_frame_filters, build_postprocessors, reset_filters
 from .core.render import crop_and_bin, event_image
 from .core.stats import RateMeter
-from .core.slicing import (RESTART_BACK_US, AdaptiveSlicer, DurationSlicer, RateLimitedLogger, TimestampSlicer,
+from .core.slicing import (RESTART_BACK_US, RESTARTS_CLOSE_MAX, AdaptiveSlicer, DurationSlicer, RateLimitedLogger, TimestampSlicer,
                            Window, make_slicer)
 from .core.voxel import voxel_grid
 from .errors import CheckpointError, ConfigError, EvFocusError, InputError, first_line
@@ -318,13 +318,13 @@ class SourceWarnings(logging.Handler):
         self.close()
 
 
-def pace_edges(t_us: np.ndarray, chunk_us: int, max_restarts: int = 8) -> np.ndarray:
+def pace_edges(t_us: np.ndarray, chunk_us: int, max_restarts: int = RESTARTS_CLOSE_MAX) -> np.ndarray:
     """Where a replay batch is cut to be paced in ``chunk_us`` steps of sensor time: at each
     step of the time reached so far (its running maximum), and at a clock restart (a step
     back over RESTART_BACK_US: the parts after it are paced on the new clock). Cut on the
     times themselves, shuffled rows gave a part per event (200 k paced pushes for a 200 k-event
     batch: a replay at a crawl); past ``max_restarts`` in one batch the order is broken, not a
-    clock, and the rest is cut on the running maximum alone."""
+    clock (the slicer's rule too), and the rest is cut on the running maximum alone."""
     t = np.asarray(t_us, dtype=np.int64)
     out, start, restarts = [], 0, 0
     while start < len(t):
