@@ -59,8 +59,8 @@ from .core.defocus import activity_weights, defocus_readout_px
 from .core.postprocess import apply_event_filters, apply_frame_filters, build_postprocessors, reset_filters
 from .core.render import crop_and_bin, event_image
 from .core.stats import RateMeter
-from .core.slicing import (RESTART_BACK_US, RESTARTS_CLOSE_MAX, AdaptiveSlicer, DurationSlicer, RateLimitedLogger, TimestampSlicer,
-                           Window, make_slicer)
+from .core.slicing import (RESTART_BACK_US, RESTARTS_CLOSE_MAX, AdaptiveSlicer, DurationSlicer, RateLimitedLogger,
+                           TimestampSlicer, Window, make_slicer)
 from .core.voxel import voxel_grid
 from .errors import CheckpointError, ConfigError, EvFocusError, InputError, first_line
 from .events import EVENT_DTYPE, concat
