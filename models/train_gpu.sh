@@ -7,7 +7,8 @@
 #    seed 1000) on all CPU cores, unless data_sim/train already holds it; SEQUENCES and RES=WxH
 #    make another set (in data_sim/train-N-WxH): the full models overfit the 48 sequences
 #    after ~5000 steps (models/EVALUATION.md), so longer runs want more sequences (smaller
-#    frames are cheaper but sparser: 5.7 vs 13.9 events/px/s at 160x128 vs 256x192);
+#    frames are cheaper but sparser: 5.7 vs 13.9 events/px/s at 160x128 vs 256x192); SEED=N
+#    (default 1000) makes a set of other scenes, in data_sim/train-N-WxH-sSEED;
 # 2. trains the models named in $MODELS (default: evfocus-full and e2vid-full at the paper's
 #    widths, and the light evfocus / e2vid with the GPU recipe: models/configs/*-full.toml,
 #    *-gpu.toml) side by side on the one GPU, all stopping at the same wall time so that the
@@ -64,12 +65,14 @@ fi
 
 # the configs' set (48 x 256x192) in data_sim/train; another size (RES=WxH, SEQUENCES) beside it
 RES=${RES:-256x192}
+SEED=${SEED:-1000}
 DATA=data_sim/train
 [ "$SEQS" = 48 ] && [ "$RES" = 256x192 ] || DATA=data_sim/train-$SEQS-$RES
+[ "$SEED" = 1000 ] || DATA=data_sim/train-$SEQS-$RES-s$SEED
 if [ ! -f "$DATA/dataset.json" ]; then
-  say "simulating $SEQS sequences at $RES into $DATA"
+  say "simulating $SEQS sequences at $RES (seed $SEED) into $DATA"
   NUMBA_NUM_THREADS=1 OMP_NUM_THREADS=1 timeout "${SIM_S:-240}" $PY -m evfocus_live simulate "$DATA" --sequences "$SEQS" --duration 2 --resolution "$RES" \
-    --seed 1000 --no-aedat4 --workers "$(nproc)" --overwrite >>"$LOG" 2>&1 || { say "simulation failed"; tail -5 "$LOG"; exit 1; }
+    --seed "$SEED" --no-aedat4 --workers "$(nproc)" --overwrite >>"$LOG" 2>&1 || { say "simulation failed"; tail -5 "$LOG"; exit 1; }
 fi
 say "data: $(ls "$DATA"/*.h5 | wc -l) sequences, $(du -sh "$DATA" | cut -f1)"
 
