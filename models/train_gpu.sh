@@ -94,8 +94,9 @@ done
 # watchdog: past the budget, stop them (each has a checkpoint from the last minute)
 ( sleep $(( BUDGET_S - ( $(date +%s) - T0 ) - 15 )); kill "${PIDS[@]}" ) >/dev/null 2>&1 &
 WD=$!
-# each trainer's exit status: 0, or 143 where the watchdog stopped it at the wall time (its
-# last.pt is this run's); any other means it did not run, and a stale final.pt of an earlier
+# each trainer's exit status: 0, or 130 where the watchdog stopped it at the wall time (evfocus
+# train takes SIGTERM as Ctrl-C: last.pt written, exit 130; 143 if it died of the signal) — its
+# last.pt is this run's; any other means it did not run, and a stale final.pt of an earlier
 # stage in runs/NAME must not be packed as this stage's weights
 RAN=""
 FAILED=""
@@ -103,7 +104,7 @@ i=0
 for NAME in $MODELS; do
   wait "${PIDS[$i]}"; RC=$?
   i=$(( i + 1 ))
-  if [ "$RC" = 0 ] || [ "$RC" = 143 ]; then RAN="$RAN $NAME"; else FAILED="$FAILED $NAME"; fi
+  case $RC in 0|130|143) RAN="$RAN $NAME" ;; *) FAILED="$FAILED $NAME" ;; esac
 done
 pkill -P $WD 2>/dev/null; kill $WD 2>/dev/null
 nvidia-smi --query-gpu=name,memory.used,utilization.gpu --format=csv 2>/dev/null | tee -a "$LOG"

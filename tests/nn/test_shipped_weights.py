@@ -209,8 +209,10 @@ def test_train_gpu_sh_packs_only_the_trainers_that_ran_and_fails_for_the_others(
     """A trainer that refused to start (here: exit 2, as with LR=-1) left an earlier stage's
     runs/NAME/final.pt, which used to be packed as this stage's weights with exit 0 "done"; a
     MODELS entry without a config surfaced only after the data simulation. Now configs are
-    checked first, only trainers that ran (exit 0, or 143: the watchdog's stop at the wall
-    time) are packed, and any other makes the script exit non-zero."""
+    checked first, only trainers that ran (exit 0, or the watchdog's stop at the wall time:
+    130, as `evfocus train` ends on SIGTERM, or 143 for one that dies of it) are packed, and any
+    other makes the script exit non-zero. (The twenty-fourth session's GPU stage lost two
+    trainers' weights to a script that took only 143.)"""
     import os
     import subprocess
     import sys
@@ -221,7 +223,7 @@ def test_train_gpu_sh_packs_only_the_trainers_that_ran_and_fails_for_the_others(
     script = str(root / "models" / "train_gpu.sh")
     cfg = tmp_path / "cfg"
     cfg.mkdir()
-    for name in ("ok", "stopped", "refused"):
+    for name in ("ok", "stopped", "killed", "refused"):
         (cfg / f"{name}.toml").write_text("")
     env = {**os.environ, "PYTHON": "false", "CFG_DIR": str(cfg), "MODELS": "ok nosuch"}
     run = subprocess.run(["bash", script, str(tmp_path / "out"), "10"], cwd=tmp_path, env=env,
@@ -235,7 +237,8 @@ def test_train_gpu_sh_packs_only_the_trainers_that_ran_and_fails_for_the_others(
 if [ "$1 $2 $3" = "-m evfocus_live train" ]; then
   case $(basename "$4" .toml) in
     ok) mkdir -p runs/ok && cp {ck} runs/ok/final.pt; exit 0 ;;
-    stopped) mkdir -p runs/stopped && cp {ck} runs/stopped/last.pt; kill -TERM $$ ;;
+    stopped) mkdir -p runs/stopped && cp {ck} runs/stopped/last.pt; exit 130 ;;
+    killed) mkdir -p runs/killed && cp {ck} runs/killed/last.pt; kill -TERM $$ ;;
     refused) echo "evfocus train: error: --lr must be a finite number > 0, got -1" >&2; exit 2 ;;
   esac
 fi
@@ -246,9 +249,9 @@ exec {sys.executable} "$@"
     (tmp_path / "data_sim" / "train-1-32x24" / "dataset.json").write_text("{}")
     (tmp_path / "runs" / "refused").mkdir(parents=True)
     (tmp_path / "runs" / "refused" / "final.pt").write_bytes(ck.read_bytes())  # an earlier stage's
-    env.update(PYTHON=str(fake), MODELS="ok stopped refused", RES="32x24", MARGIN_S="0", BENCH_S="0")
+    env.update(PYTHON=str(fake), MODELS="ok stopped killed refused", RES="32x24", MARGIN_S="0", BENCH_S="0")
     run = subprocess.run(["bash", script, str(tmp_path / "out"), "60", "1"], cwd=tmp_path, env=env,
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 1, run.stdout + run.stderr
     assert "trainer failed: refused (not packed)" in run.stdout and "done" not in run.stdout
-    assert sorted(p.name for p in (tmp_path / "out").glob("*.pt")) == ["ok.pt", "stopped.pt"]
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.pt")) == ["killed.pt", "ok.pt", "stopped.pt"]
