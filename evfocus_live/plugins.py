@@ -10,7 +10,8 @@ plugin's): the first keeps it, the other is logged and listed in :attr:`Registry
 as is a name the commands could never select (:data:`RESERVED`) and a second installed copy
 of a plugin package (two versions on ``sys.path``: Python uses the first one's entry points).
 A checkout run without being installed (``PYTHONPATH=.``, as on a bare GPU machine) has no
-entry points of its own: the built-ins are then read from the checkout's ``setup.cfg``.
+entry points of its own: the built-ins are then read from the checkout's ``setup.cfg``, as
+they are beside an editable install's (which lacks a built-in added after it was made).
 
 :func:`check_events` and :func:`check_model_output` say in one line what a source's
 ``read()`` or a model's ``forward()`` returned instead of what the contract asks for
@@ -173,9 +174,12 @@ class Registry:
         self.group = group
         shadowed = []
         if eps is None:
-            eps = list(entry_points(group=group))
-            if not any(ep.value.startswith(__package__ + ".") for ep in eps):
-                eps = checkout_entry_points(group) + eps  # not installed: the built-ins from setup.cfg
+            # the checkout's setup.cfg names its built-ins: not installed (PYTHONPATH=.), or an
+            # editable install made before a built-in was added (its entry points were written
+            # at install time) lacked the new one until reinstalled
+            ours = checkout_entry_points(group)
+            names = {ep.name for ep in ours}
+            eps = ours + [ep for ep in entry_points(group=group) if not (_is_builtin(ep) and ep.name in names)]
             shadowed = shadowed_copies()
         self._eps, self.ignored = _unique(group, eps)
         for pkg, version, loc, used_version, used_loc, dist_eps in shadowed:

@@ -34,7 +34,7 @@ def add_parser(subparsers):
     p = subparsers.add_parser("info", help="describe an event file (format, sensor, size, events, span, rate)",
                               description="Describe an event file: format, sensor, resolution, event "
                                           "count, first/last timestamp (min/max, µs), duration and rate.")
-    p.add_argument("input", help="event file (.aedat4, .raw, .h5, .npy, .txt/.csv)")
+    p.add_argument("input", help="event file (.aedat4, .raw, .h5, .npy, .npz, .txt/.csv)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     return p
 

@@ -116,9 +116,6 @@ def _refused_format(head: bytes, path: Path) -> str | None:
         who = "jAER/cAER" if version.startswith(("2.", "3.")) else "an AEDAT writer"
         return (f"AEDAT {version} ({who}) is not read, only AEDAT 4.0 (DV): convert it to AEDAT 4.0, "
                 "or to a t,x,y,p .npy/.txt event list")
-    if head.startswith(b"PK\x03\x04") and path.suffix.lower() == ".npz":
-        return ("a .npz archive (numpy.savez) is not read: save the events as one .npy, a structured "
-                "array with fields t (int µs), x, y, p, or an N x 4 (t, x, y, p) array")
     return None
 
 

@@ -33,7 +33,8 @@ from ..errors import InputError
 from .aedat4_file import Prefetcher
 from .base import EventSource, check_sensor_size
 from .npy_file import (P_NAMES, T_NAMES, X_NAMES, Y_NAMES, DropCounter, _pick, check_column, column_max,
-                       columns_to_events, scan_time_range, timestamps_to_us, float_t_is_seconds)
+                       columns_to_events, first_at_or_after, scan_time_range, timestamps_to_us,
+                       float_t_is_seconds)
 
 log = logging.getLogger(__name__)
 
@@ -313,13 +314,7 @@ class Hdf5FileSource(EventSource):
 
     def seek(self, t_us: int) -> None:
         """Binary search on the t column (sorted files), reading single elements."""
-        lo, hi = 0, self.n_events
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if int(self._t_us(mid, mid + 1)[0]) < t_us:
-                lo = mid + 1
-            else:
-                hi = mid
+        lo = first_at_or_after(self.n_events, lambda i: int(self._t_us(i, i + 1)[0]), t_us)
         b = lo // BATCH_EVENTS
         self._prefetch.reset(b + 1)
         self._first = (b, lo) if lo < self.n_events else None

@@ -229,16 +229,77 @@ def scan_time_range(n_events: int, t_us_of, batch: int = BATCH_EVENTS) -> tuple[
     return (lo, hi) if lo is not None else None
 
 
-def column_max(col_of, n_events: int, what: str, name, batch: int = BATCH_EVENTS) -> int:
-    """Max of an x/y column read ``batch`` rows at a time (``col_of(i, j)``), to infer the
-    sensor size; NaN/inf raise InputError (``int(nan)`` would be a ValueError traceback)."""
-    hi = None
+def columns_max(cols_of, n_events: int, whats: str, name, batch: int = BATCH_EVENTS) -> list[int]:
+    """Max of each column that ``cols_of(i, j)`` gives (a sequence, one per letter of ``whats``),
+    read ``batch`` rows at a time in one pass, to infer the sensor size: interleaved columns
+    (rows of a structured array) are read once, not once per column. NaN/inf raise
+    InputError (``int(nan)`` would be a ValueError traceback)."""
+    hi: list[int | None] = [None] * len(whats)
     for i in range(0, n_events, batch):
-        v = np.max(col_of(i, min(n_events, i + batch)))
-        if not np.isfinite(v):
-            raise InputError(f"{name}: the {what} column has non-finite values (NaN/inf)")
-        hi = int(v) if hi is None else max(hi, int(v))
+        for k, c in enumerate(cols_of(i, min(n_events, i + batch))):
+            v = np.max(c)
+            if not np.isfinite(v):
+                raise InputError(f"{name}: the {whats[k]} column has non-finite values (NaN/inf)")
+            hi[k] = int(v) if hi[k] is None else max(hi[k], int(v))
     return hi
+
+
+def column_max(col_of, n_events: int, what: str, name, batch: int = BATCH_EVENTS) -> int:
+    """Max of one x/y column read ``batch`` rows at a time (``col_of(i, j)``), as :func:`columns_max`."""
+    return columns_max(lambda i, j: (col_of(i, j),), n_events, what, name, batch)[0]
+
+
+def first_at_or_after(n_events: int, t_us_at, t_us: int) -> int:
+    """Index of the first event with ``t >= t_us`` by bisection, ``t_us_at(i)`` giving event
+    i's time in µs (one row read per step, no copy of the t column; assumes sorted time)."""
+    lo, hi = 0, n_events
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if t_us_at(mid) < t_us:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def read_npy_header(fh) -> tuple[tuple[int, ...], bool, np.dtype]:
+    """``(shape, fortran_order, dtype)`` of the ``.npy`` array at ``fh``'s position, which is
+    left where its data begins (a file or a stream: an ``.npz`` member). Any fault in the
+    header is a ValueError saying why (corrupt headers raise ValueError, SyntaxError,
+    TokenError...). Arrays of Python objects are refused here, before a byte of data is
+    read: loading them would unpickle, which can run code."""
+    fmt = np.lib.format
+    try:
+        version = fmt.read_magic(fh)
+        if version == (1, 0):
+            shape, fortran, dtype = fmt.read_array_header_1_0(fh)
+        elif version in ((2, 0), (3, 0)):  # 3.0 only allows UTF-8 names: ours are ASCII
+            shape, fortran, dtype = fmt.read_array_header_2_0(fh)
+        else:
+            raise ValueError(f"unsupported .npy format version {version[0]}.{version[1]}")
+    except Exception as exc:
+        raise ValueError(first_line(exc)) from None
+    if dtype.hasobject:
+        raise ValueError("it holds Python objects, which are not read: pickle could run code")
+    return shape, bool(fortran), dtype
+
+
+def event_fields(shape: tuple[int, ...], dtype: np.dtype, name) -> list[str] | None:
+    """The t, x, y, p field names of a 1-D structured event array (any of :data:`T_NAMES`,
+    :data:`X_NAMES`, ...), or None for a plain ``N x 4`` (t, x, y, p) number array; anything
+    else raises InputError naming ``name``. The columns' types are checked too."""
+    if dtype.names:
+        cols = [_pick(dtype.names, c) for c in (T_NAMES, X_NAMES, Y_NAMES, P_NAMES)]
+        if None in cols or len(shape) != 1:
+            raise InputError(f"{name}: structured array needs 1-D fields t, x, y, p "
+                             f"(has {', '.join(dtype.names)})")
+        for c, what in zip(cols, "txyp"):
+            check_column(dtype[c], what, name)
+        return cols
+    if len(shape) == 2 and shape[1] == 4 and dtype.kind in "iuf":
+        return None
+    raise InputError(f"{name}: expected a structured event array or an N x 4 "
+                     f"(t, x, y, p) array, got {dtype} {shape}")
 
 
 def _pick(names, candidates):
@@ -288,21 +349,10 @@ class NpyFileSource(EventSource):
             raise
 
     def _init(self, width: int | None, height: int | None) -> None:
-        fmt = np.lib.format
         try:
-            version = fmt.read_magic(self._fh)
-            if version == (1, 0):
-                shape, fortran, dtype = fmt.read_array_header_1_0(self._fh)
-            elif version in ((2, 0), (3, 0)):  # 3.0 only allows UTF-8 names: ours are ASCII
-                shape, fortran, dtype = fmt.read_array_header_2_0(self._fh)
-            else:
-                raise ValueError(f"unsupported .npy format version {version[0]}.{version[1]}")
-        except Exception as exc:  # corrupt headers raise ValueError, SyntaxError, TokenError...
-            raise InputError(f"{self.path}: not a readable .npy event array "
-                             f"({first_line(exc)})") from None
-        if dtype.hasobject:
-            raise InputError(f"{self.path}: not a readable .npy event array (it holds Python "
-                             "objects, which are not read: pickle could run code)")
+            shape, fortran, dtype = read_npy_header(self._fh)
+        except ValueError as exc:
+            raise InputError(f"{self.path}: not a readable .npy event array ({exc})") from None
         self._data_off = self._fh.tell()
         nbytes = int(np.prod(shape, dtype=object)) * dtype.itemsize
         size = os.fstat(self._fh.fileno()).st_size
@@ -311,27 +361,16 @@ class NpyFileSource(EventSource):
                              f"announces {nbytes:,} bytes of data, the file holds "
                              f"{max(0, size - self._data_off):,})")
         self._file = FileReader(self._fh, self.path)
-        self._dtype, self._fortran = dtype, False
-        self._seconds = False
-        if dtype.names:
-            names = dtype.names
-            cols = [_pick(names, c) for c in (T_NAMES, X_NAMES, Y_NAMES, P_NAMES)]
-            if None in cols or len(shape) != 1:
-                raise InputError(f"{self.path}: structured array needs 1-D fields t, x, y, p "
-                                 f"(has {', '.join(names)})")
-            for c, what in zip(cols, "txyp"):
-                check_column(dtype[c], what, self.path)
-            self._fields: list[str] | None = cols
+        self._dtype = dtype
+        self._fields: list[str] | None = event_fields(shape, dtype, self.path)
+        if self._fields:
+            self._fortran = False
             self._row_bytes = dtype.itemsize
-            self._seconds = dtype[cols[0]].kind == "f"
-        elif len(shape) == 2 and shape[1] == 4 and dtype.kind in "iuf":
-            self._fields = None
-            self._fortran = bool(fortran)  # column-major: each column is contiguous
+            self._seconds = dtype[self._fields[0]].kind == "f"
+        else:
+            self._fortran = fortran  # column-major: each column is contiguous
             self._row_bytes = 4 * dtype.itemsize
             self._seconds = dtype.kind == "f"
-        else:
-            raise InputError(f"{self.path}: expected a structured event array or an N x 4 "
-                             f"(t, x, y, p) array, got {dtype} {shape}")
         self.n_events = int(shape[0])
         if self.n_events == 0:
             raise InputError(f"{self.path}: contains no events")
@@ -405,15 +444,8 @@ class NpyFileSource(EventSource):
             return tuple(column_max(self._in_batches(lambda i, j, buf, k=k: self._col(k, i, j, buf)),
                                     self.n_events, "xy"[k - 1], self.path) for k in (1, 2))
         rows = self._in_batches(self._rows)
-        hi = [None, None]
-        for i in range(0, self.n_events, BATCH_EVENTS):
-            cols = self._columns(rows(i, min(self.n_events, i + BATCH_EVENTS)))
-            for k in (0, 1):
-                v = np.max(cols[k + 1])
-                if not np.isfinite(v):
-                    raise InputError(f"{self.path}: the {'xy'[k]} column has non-finite values (NaN/inf)")
-                hi[k] = int(v) if hi[k] is None else max(hi[k], int(v))
-        return hi[0], hi[1]
+        return tuple(columns_max(lambda i, j: self._columns(rows(i, j))[1:3], self.n_events, "xy",
+                                 self.path, BATCH_EVENTS))
 
     def _t_us(self, i0: int, i1: int, buf: np.ndarray | None = None) -> np.ndarray:
         return timestamps_to_us(self._col(0, i0, i1, buf), self._seconds, self.path)
@@ -457,14 +489,7 @@ class NpyFileSource(EventSource):
     def seek(self, t_us: int) -> None:
         """Continue from the first event with ``t >= t_us`` (bisection reading one row per
         step, no full copy of ``t``; assumes sorted time)."""
-        lo, hi = 0, self.n_events
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if int(self._t_us(mid, mid + 1)[0]) < t_us:
-                lo = mid + 1
-            else:
-                hi = mid
-        self._i = lo
+        self._i = first_at_or_after(self.n_events, lambda i: int(self._t_us(i, i + 1)[0]), t_us)
         self._drop_before = None
 
     def time_range_us(self) -> tuple[int, int] | None:

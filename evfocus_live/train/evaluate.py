@@ -68,7 +68,7 @@ FULL_REFERENCE_KEYS = ("mse", "psnr", "ssim", "mse_mm")
 #: scores against a recording's own APS frames (both frames min-max normalised first)
 APS_KEYS = ("ssim", "mse", "psnr")
 #: event recordings evaluated without a reference (a folder's other files are ignored)
-EVENT_SUFFIXES = (".aedat4", ".raw", ".h5", ".hdf5", ".npy", ".txt", ".dat")
+EVENT_SUFFIXES = (".aedat4", ".raw", ".h5", ".hdf5", ".npy", ".npz", ".txt", ".dat")
 
 
 class EvalInterrupted(KeyboardInterrupt):

@@ -1,9 +1,9 @@
-"""AEDAT 2.0/3.1 (jAER, cAER) and .npz archives are not read: each is named in one line that
-says what to do, also under a misleading extension (a jAER file renamed .aedat4)."""
+"""AEDAT 2.0/3.1 (jAER, cAER) are not read: each is named in one line that says what to do,
+also under a misleading extension (a jAER file renamed .aedat4). (.npz archives are read:
+tests/sources/test_npz_reader.py.)"""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from evfocus_live.cli import main
@@ -22,13 +22,6 @@ def test_legacy_aedat_is_named_and_refused(tmp_path, head, name, version):
     p = tmp_path / name
     p.write_bytes(head + bytes(range(256)) * 4)
     with pytest.raises(InputError, match=rf"AEDAT {version} \(jAER/cAER\) is not read.*convert it"):
-        open_file(p)
-
-
-def test_npz_is_refused_with_what_to_save(tmp_path):
-    p = tmp_path / "ev.npz"
-    np.savez(p, t=np.arange(10), x=np.arange(10), y=np.arange(10), p=np.arange(10) % 2)
-    with pytest.raises(InputError, match=r"\.npz archive .* save the events as one \.npy"):
         open_file(p)
 
 
