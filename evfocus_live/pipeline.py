@@ -392,7 +392,8 @@ class Pipeline:
         #: viewer queues it for its status bar. The routes there: see :class:`SourceWarnings`.
         self.on_warning: Callable[[str], None] | None = None
         #: the slicer's clock restarts (see :meth:`_clock_restart`): at most one line every 10 s,
-        #: and a file's each once (its first time on the new clock), not again on each pass of a loop
+        #: and a file's each once (its first time on the new clock, once said), not again on each
+        #: pass of a loop
         self._restart_log = RateLimitedLogger(log, 10.0)
         self._restarts_said: set[int] = set()
         self.stats = PipelineStats()
@@ -711,16 +712,18 @@ class Pipeline:
         a clock jumping to and fro), not per batch; it was only logged (the viewer's user saw the
         time readout jump back, no word why). Not where the reader said it
         already (``warns_clock_resets``: a RAW file's reset, said once by the reader), and a file's
-        restart not again on the next pass of a loop (the same time on the new clock)."""
+        restart not again on the next pass of a loop (the same time on the new clock). Only one
+        that was said counts as said: a restart the 10 s limit held back (two within 10 s) is said
+        on a later pass; it was marked all the same, and no pass ever said it."""
         # (with given times -- no start over -- the reader's line does not say the events after it
         # join the window then open: the slicer's does, there)
         said_by_reader = getattr(self.source, "warns_clock_resets", False) and getattr(self.slicer, "restarts", True)
         if said_by_reader or t_us in self._restarts_said:
             log.debug("%s", text)
             return
-        if not self.source.is_live:
-            self._restarts_said.add(t_us)
         if self._restart_log.warning("restart", "%s", text):
+            if not self.source.is_live:
+                self._restarts_said.add(t_us)
             self._warn_user(text)
 
     def _warn_user(self, text: str) -> None:
