@@ -242,7 +242,8 @@ def refuse_times_on_two_clocks(source) -> None:
     there: the two clocks share one time line (a time may be on both, or on neither), and
     taken from the earliest time (the second clock's) a start before the reset played the
     whole file and the length said was the first clock's last time minus the second's first.
-    Refused rather than guessed; a reader without clocks (every other format) passes."""
+    Refused rather than guessed; a reader without clocks (every format but RAW and AEDAT4) passes.
+    A RAW file splits at the reset's byte; an AEDAT4 one (packets, an index) does not."""
     clocks = getattr(source, "clocks", None)
     spans = clocks() if callable(clocks) else None
     if not spans or len(spans) < 2:
@@ -250,11 +251,13 @@ def refuse_times_on_two_clocks(source) -> None:
     name = str(getattr(source, "path", "") or "the input")
     byte, t_new_us = spans[1][0], spans[1][1]
     each = ", ".join(f"{a / 1e6:.3f}-{b / 1e6:.3f} s" for _, a, b in spans)
+    split = (f"split it at byte {byte} into one file per clock (the second with a copy of the header)"
+             if str(getattr(source, "format", "")).startswith("evt") else
+             "write each clock's events to a file of its own")
     raise InputError(f"{name}: --start-s/--end-s cannot be used: its sensor clock was reset at byte {byte} "
                      f"(from {spans[0][2] / 1e6:.3f} s back to {t_new_us / 1e6:.3f} s; {len(spans)} clocks: {each}), "
-                     f"so a time from the first event names no one place; reconstruct it whole, or split it at "
-                     f"byte {byte} into one file per clock (the second with a copy of the header) and give "
-                     f"each its times")
+                     f"so a time from the first event names no one place; reconstruct it whole, or {split} and "
+                     f"give each its times")
 
 
 def _range_text(start_s: float | None, end_s: float | None) -> str:
