@@ -242,7 +242,8 @@ def refuse_times_on_two_clocks(source) -> None:
     there: the two clocks share one time line (a time may be on both, or on neither), and
     taken from the earliest time (the second clock's) a start before the reset played the
     whole file and the length said was the first clock's last time minus the second's first.
-    Refused rather than guessed; a reader without clocks (every other format) passes."""
+    Refused rather than guessed; a reader without clocks (every format but RAW and AEDAT4) passes.
+    A RAW file splits at the reset's byte; an AEDAT4 one (packets, an index) does not."""
     clocks = getattr(source, "clocks", None)
     spans = clocks() if callable(clocks) else None
     if not spans or len(spans) < 2:
@@ -250,11 +251,13 @@ def refuse_times_on_two_clocks(source) -> None:
     name = str(getattr(source, "path", "") or "the input")
     byte, t_new_us = spans[1][0], spans[1][1]
     each = ", ".join(f"{a / 1e6:.3f}-{b / 1e6:.3f} s" for _, a, b in spans)
+    split = (f"split it at byte {byte} into one file per clock (the second with a copy of the header)"
+             if str(getattr(source, "format", "")).startswith("evt") else
+             "write each clock's events to a file of its own")
     raise InputError(f"{name}: --start-s/--end-s cannot be used: its sensor clock was reset at byte {byte} "
                      f"(from {spans[0][2] / 1e6:.3f} s back to {t_new_us / 1e6:.3f} s; {len(spans)} clocks: {each}), "
-                     f"so a time from the first event names no one place; reconstruct it whole, or split it at "
-                     f"byte {byte} into one file per clock (the second with a copy of the header) and give "
-                     f"each its times")
+                     f"so a time from the first event names no one place; reconstruct it whole, or {split} and "
+                     f"give each its times")
 
 
 def _range_text(start_s: float | None, end_s: float | None) -> str:
@@ -392,7 +395,8 @@ class Pipeline:
         #: viewer queues it for its status bar. The routes there: see :class:`SourceWarnings`.
         self.on_warning: Callable[[str], None] | None = None
         #: the slicer's clock restarts (see :meth:`_clock_restart`): at most one line every 10 s,
-        #: and a file's each once (its first time on the new clock), not again on each pass of a loop
+        #: and a file's each once (its first time on the new clock, once said), not again on each
+        #: pass of a loop
         self._restart_log = RateLimitedLogger(log, 10.0)
         self._restarts_said: set[int] = set()
         self.stats = PipelineStats()
@@ -711,16 +715,18 @@ class Pipeline:
         a clock jumping to and fro), not per batch; it was only logged (the viewer's user saw the
         time readout jump back, no word why). Not where the reader said it
         already (``warns_clock_resets``: a RAW file's reset, said once by the reader), and a file's
-        restart not again on the next pass of a loop (the same time on the new clock)."""
+        restart not again on the next pass of a loop (the same time on the new clock). Only one
+        that was said counts as said: a restart the 10 s limit held back (two within 10 s) is said
+        on a later pass; it was marked all the same, and no pass ever said it."""
         # (with given times -- no start over -- the reader's line does not say the events after it
         # join the window then open: the slicer's does, there)
         said_by_reader = getattr(self.source, "warns_clock_resets", False) and getattr(self.slicer, "restarts", True)
         if said_by_reader or t_us in self._restarts_said:
             log.debug("%s", text)
             return
-        if not self.source.is_live:
-            self._restarts_said.add(t_us)
         if self._restart_log.warning("restart", "%s", text):
+            if not self.source.is_live:
+                self._restarts_said.add(t_us)
             self._warn_user(text)
 
     def _warn_user(self, text: str) -> None:

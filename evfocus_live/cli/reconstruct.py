@@ -699,7 +699,7 @@ def _check_roi(inputs: list[str], roi: tuple[int, int, int, int]) -> None:
 def _check_start(inputs: list[str], start_s: float | None) -> None:
     """``--start-s`` must lie within every input: one line naming those it is past the end of,
     before any work (else a short second input failed after the first one's frames were
-    written); no input may be a RAW file whose clock was reset (``--start-s``/``--end-s`` are
+    written); no input may be a RAW or AEDAT4 file whose clock was reset (``--start-s``/``--end-s`` are
     refused there: see :func:`~evfocus_live.pipeline.refuse_times_on_two_clocks`). Only with
     several inputs: one input's own run checks it before writing anything.
     It costs what the reader's ``time_range_us`` does: AEDAT4 reads its packet index, a text

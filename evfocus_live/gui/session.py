@@ -337,7 +337,7 @@ class LiveSession:
         self.pipeline.loop = bool(loop)
         #: the recording's (first, last) t_us, found once in the background (see time_range_us)
         self._range_us: tuple[int, int] | None = None
-        #: a RAW file's sensor clocks' (first, last) t_us, file order (one clock unless it was reset)
+        #: a RAW or AEDAT4 file's sensor clocks' (first, last) t_us, file order (one unless it was reset)
         self._clocks_us: list[tuple[int, int]] = []
         self.range_ready = threading.Event()
         if self.source.is_live:

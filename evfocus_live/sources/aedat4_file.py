@@ -51,9 +51,10 @@ from typing import ClassVar
 import numba
 import numpy as np
 
+from ..core.slicing import RESTART_BACK_US, RESTARTS_CLOSE_MAX
 from ..errors import InputError, first_line
 from ..events import EVENT_DTYPE
-from .base import EventSource, check_sensor_size
+from .base import EventSource, check_sensor_size, seek_clock
 from .fileio import FileReader
 
 log = logging.getLogger(__name__)
@@ -251,6 +252,40 @@ def parse_streams(xml: str) -> dict[int, Stream]:
     return out
 
 
+def _clock_starts(lo: np.ndarray, hi: np.ndarray, chunk: int = 1024) -> list[int]:
+    """Where new clocks begin in a run of time spans ``(lo, hi)``: at each span that begins over
+    ``RESTART_BACK_US`` before the latest time since the last clock began. Scanned in growing chunks
+    (vectorised: an hour of dv packets is ~360 k spans), each clock from its start, so O(spans)."""
+    starts, s, n = [0], 0, len(lo)
+    while True:
+        top, j0, step, found = np.iinfo(np.int64).min, s + 1, chunk, None
+        while j0 < n and found is None:
+            j1 = min(n, j0 + step)
+            run = np.maximum(np.maximum.accumulate(hi[j0 - 1:j1 - 1]), top)  # max(hi[s:j]) for j in [j0, j1)
+            back = np.flatnonzero(lo[j0:j1] < run - RESTART_BACK_US)
+            if len(back):
+                found = j0 + int(back[0])
+            top, j0, step = int(run[-1]), j1, 2 * step
+        if found is None:
+            return starts
+        starts.append(found)
+        s = found
+
+
+@dataclass
+class _PacketClocks:
+    """A file's clocks (see ``Aedat4FileSource._packet_clocks``): per event packet, the clock of
+    its first events and of its last (they differ where a restart is inside it), the last time
+    of each part, and the events before the last part; each clock's ``(first, last)`` t_us."""
+
+    first: np.ndarray
+    last: np.ndarray
+    first_hi: np.ndarray
+    last_hi: np.ndarray
+    skip: np.ndarray
+    spans: list[tuple[int, int]]
+
+
 class Aedat4FileSource(EventSource):
     """An iniVation AEDAT 4.0 recording (DV software, dv-processing, faery, our writer).
 
@@ -386,6 +421,7 @@ class Aedat4FileSource(EventSource):
         self._offs = np.array(offs, dtype=np.int64)
         self._sizes = np.array(sizes, dtype=np.int64)
         self._t_ranges: np.ndarray | None = None  # per packet (t_first, t_last), lazily
+        self._clock_of: _PacketClocks | None = None  # the file's clocks, lazily
         self._dtp = dtp if (0 <= dtp < size and (cut_before_index or not self.truncated)) else -1
         # out-of-sensor events in the packets read: the first packet's are logged, the rest
         # summed at the end of the stream (a wrong sensor size in the header would otherwise
@@ -498,11 +534,18 @@ class Aedat4FileSource(EventSource):
             raise InputError(f"{self.path}: corrupt AEDAT4 frame packet at byte {off} "
                              f"({first_line(exc)})") from None
 
-    def _rewind(self, k: int, drop_before: int | None = None) -> None:
+    def _rewind(self, k: int, drop_before: int | None = None, skip: int = 0, drop_in: int | None = None) -> None:
+        """Read from packet ``k`` on: its first ``skip`` events left out (those before a clock
+        restart inside it), then events before ``drop_before`` until one is not; with ``drop_in``,
+        only among the packet's first ``drop_in`` events (those after a restart inside it are of
+        another clock: earlier times, not to be dropped)."""
         self._prefetch.reset(k)
         self._pending: np.ndarray | None = None
         self._drop_before = drop_before
+        self._skip = skip
+        self._drop_in = drop_in
         self._k = k  # the packet the next prefetch result is
+        self._at = k  # the packet read last (or to be read first): its clock is the one played
         # events handed out since the file's start (None after a seek: not from the start)
         self._decoded: int | None = 0 if k == 0 and drop_before is None else None
 
@@ -526,6 +569,9 @@ class Aedat4FileSource(EventSource):
                 self._drops_summed = True
                 return None
             ev, dropped = got
+            self._at = self._k - 1
+            if self._skip:
+                ev, self._skip = ev[self._skip:], 0
             if dropped:
                 if not self._dropped:
                     log.warning("%s: dropped %d event(s) outside the %dx%d sensor (later ones "
@@ -534,7 +580,12 @@ class Aedat4FileSource(EventSource):
                     self._dropped_logged = dropped
                 self._dropped += dropped
             if self._drop_before is not None:
-                ev = ev[ev["t"] >= self._drop_before]
+                if self._drop_in is None:
+                    ev = ev[ev["t"] >= self._drop_before]
+                else:
+                    keep = np.ones(len(ev), dtype=bool)
+                    keep[:self._drop_in] = ev["t"][:self._drop_in] >= self._drop_before
+                    ev, self._drop_in = ev[keep], None
                 if len(ev):
                     self._drop_before = None
             self._pending = ev
@@ -644,18 +695,100 @@ class Aedat4FileSource(EventSource):
         return self._t_ranges
 
     def seek(self, t_us: int) -> None:
-        """Continue from the first packet holding an event with ``t >= t_us``."""
+        """Continue from the first packet holding an event with ``t >= t_us``; in a file whose
+        clock restarted (see :meth:`clocks`), on the clock :func:`~.base.seek_clock` picks, as
+        the RAW reader: the one being read when it holds ``t_us``, else the first that does,
+        else (a time between clocks: the viewer's slider) the nearest one, at its time nearest
+        ``t_us``. Such a time went to the first packet reaching it: the file's start."""
         tr = self.packet_time_ranges()
-        hits = np.flatnonzero(tr[:, 1] >= t_us)
-        self._rewind(int(hits[0]) if len(hits) else len(self._offs), int(t_us))
+        pc = self._packet_clocks()
+        c = seek_clock(pc.spans, int(t_us), int(pc.last[min(self._at, len(pc.last) - 1)]))
+        if c is None:
+            hits = np.flatnonzero(tr[:, 1] >= t_us)
+            self._rewind(int(hits[0]) if len(hits) else len(self._offs), int(t_us))
+            return
+        t_us = min(int(t_us), pc.spans[c][1])
+        # (a packet the restart is in: its first events on the clock before, the rest on the next)
+        hits = np.flatnonzero(((pc.first == c) & (pc.first_hi >= t_us)) | ((pc.last == c) & (pc.last_hi >= t_us)))
+        k = int(hits[0]) if len(hits) else len(self._offs)
+        if k < len(self._offs) and pc.first[k] != pc.last[k]:  # (a restart inside packet k)
+            if pc.first[k] == c:
+                self._rewind(k, t_us, drop_in=int(pc.skip[k]))
+            else:
+                self._rewind(k, t_us, skip=int(pc.skip[k]))
+            return
+        self._rewind(k, t_us)
+
+    def _packet_clocks(self) -> _PacketClocks:
+        """The file's clocks, from the packets' times (:meth:`packet_time_ranges`: the file's
+        index, no decoding). A packet whose earliest time is over ``RESTART_BACK_US`` (1 s, the
+        slicer's clock restart) before the latest of the clock so far begins a new clock; one
+        whose times span over that (a restart inside it, or a sparse recording) is decoded, and
+        split where its time goes back over 1 s. Where most packets start before the one before
+        them ends (``RESTARTS_CLOSE_MAX`` at least), the time order is broken (shuffled rows,
+        which the slicer takes for late events too) and no clock restarted: one clock."""
+        if self._clock_of is not None:
+            return self._clock_of
+        tr = self.packet_time_ranges()
+        lo, hi = tr.min(axis=1), tr.max(axis=1)  # (a packet's index times are inverted across a restart)
+        full = np.flatnonzero(lo != np.iinfo(np.int64).min)  # (packets without events: no times)
+        n = len(tr)
+        pc = _PacketClocks(np.zeros(n, np.int64), np.zeros(n, np.int64), hi.copy(), hi.copy(),
+                           np.zeros(n, np.int64), [])
+        if not len(full):
+            self._clock_of = pc
+            return pc
+        steps_back = int(np.count_nonzero(lo[full[1:]] < hi[full[:-1]]))
+        shuffled = steps_back >= RESTARTS_CLOSE_MAX and 2 * steps_back > len(full) - 1
+        if shuffled or not (lo[full[1:]] < np.maximum.accumulate(hi[full])[:-1] - RESTART_BACK_US).any():
+            pc.spans.append((int(lo[full].min()), int(hi[full].max())))  # (the usual file: no loop)
+            self._clock_of = pc
+            return pc
+        # the parts of the packets each of one clock: (packet, lo, hi, events before it in the packet)
+        pk, plo, phi, pskip = full, lo[full], hi[full], np.zeros(len(full), np.int64)
+        wide = np.flatnonzero(phi - plo > RESTART_BACK_US)  # (a restart inside, or a sparse recording)
+        for w in wide[::-1].tolist():  # (from the end: the insertions leave the earlier places)
+            t = self._packet_events(int(pk[w]))[0]["t"]
+            back = np.flatnonzero(t < np.maximum.accumulate(t) - RESTART_BACK_US)
+            if not len(t) or not len(back):
+                continue
+            j = int(back[0])
+            plo[w], phi[w] = t[:j].min(), t[:j].max()
+            pk, pskip = np.insert(pk, w + 1, pk[w]), np.insert(pskip, w + 1, j)
+            plo, phi = np.insert(plo, w + 1, t[j:].min()), np.insert(phi, w + 1, t[j:].max())
+        starts = _clock_starts(plo, phi)
+        clock = np.zeros(len(pk), np.int64)
+        clock[starts[1:]] = 1
+        clock = np.cumsum(clock)
+        pc.spans.extend(zip(np.minimum.reduceat(plo, starts).tolist(), np.maximum.reduceat(phi, starts).tolist()))
+        pc.first[:] = pc.last[:] = -1
+        head = pskip == 0  # (a packet's first part; its last is the one before the next packet's first)
+        pc.first[pk[head]], pc.first_hi[pk[head]] = clock[head], phi[head]
+        tail = np.append(head[1:], True)
+        pc.last[pk[tail]], pc.last_hi[pk[tail]], pc.skip[pk[tail]] = clock[tail], phi[tail], pskip[tail]
+        for of in (pc.first, pc.last):  # packets without events: the clock before them
+            np.maximum(np.maximum.accumulate(of), 0, out=of)
+        self._clock_of = pc
+        return pc
+
+    def clocks(self) -> list[tuple[int, int, int]]:
+        """The file's clocks in file order, one ``(byte, t_first_us, t_last_us)`` each (``byte``:
+        the header of its first packet), as the RAW reader's: one clock unless the camera's clock
+        restarted in the recording (time back over 1 s between packets). Found from the packet
+        index, as :meth:`seek`'s (no events decoded where the file has a usable index). The
+        viewer's slider takes a position between two clocks to the nearest one with them."""
+        pc = self._packet_clocks()
+        firsts = np.flatnonzero(np.diff(pc.last, prepend=-1))
+        return [(int(self._offs[k]) - 8, a, b) for k, (a, b) in zip(firsts.tolist(), pc.spans)]
 
     def time_range_us(self) -> tuple[int, int] | None:
         """(min t, max t) over the packets (from the index, else decoding the file once), as
         the other readers: the first and last packets' times were inverted after a camera's
-        clock restart, and the viewer's seek bar and ``--start-s`` read them as the span."""
-        tr = self.packet_time_ranges()
-        tr = tr[tr[:, 0] != np.iinfo(np.int64).min]
-        return (int(tr[:, 0].min()), int(tr[:, 1].max())) if len(tr) else None
+        clock restart, and the viewer's seek bar and ``--start-s`` read them as the span. Over
+        the clocks' spans (:meth:`clocks`): the index gives a packet's first and last time, and
+        where a restart is inside a packet its earliest is neither."""
+        spans = self._packet_clocks().spans
+        return (min(a for a, _ in spans), max(b for _, b in spans)) if spans else None
 
     # --- extra streams (IMU, triggers) ---------------------------------------------------
     def extra_streams(self) -> dict[str, int]:

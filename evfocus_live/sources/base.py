@@ -40,6 +40,22 @@ def gap_to(span: tuple[int, int], t_us: int) -> int:
     return max(span[0] - t_us, t_us - span[1], 0)
 
 
+def seek_clock(spans: Sequence[tuple[int, int]], t_us: int, on: int) -> int | None:
+    """Which clock a seek to ``t_us`` goes to in a file whose sensor clock was reset: ``spans``
+    are its clocks' ``(first, last)`` t_us in file order, ``on`` the one the reader is on. The
+    clocks share one time line, so a time may be on several or on none: the clock being played
+    when it holds ``t_us``, else the first that does, else (a time between clocks: the viewer's
+    slider spans all their times on one axis) the nearest. None, for the plain search (the
+    first place the file reaches ``t_us``): one clock, a time at or before the earliest (the
+    file's start: a loop's seek) or after every clock. One rule for every reader with clocks
+    (RAW, AEDAT4), so the slider behaves the same on each."""
+    if len(spans) < 2 or t_us <= min(a for a, _ in spans) or t_us > max(b for _, b in spans):
+        return None
+    order = [on] + [c for c in range(len(spans)) if c != on] if 0 <= on < len(spans) else range(len(spans))
+    held = next((c for c in order if gap_to(spans[c], t_us) == 0), None)
+    return held if held is not None else min(order, key=lambda c: gap_to(spans[c], t_us))
+
+
 @dataclass(frozen=True)
 class SourceInfo:
     """What ``evfocus info`` and the viewer show about a source."""

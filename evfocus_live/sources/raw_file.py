@@ -30,7 +30,7 @@ import numpy as np
 from ..errors import InputError
 from ..events import EVENT_DTYPE
 from . import evt
-from .base import EventSource, check_sensor_size, gap_to
+from .base import EventSource, check_sensor_size, seek_clock
 from .fileio import FileReader
 
 log = logging.getLogger(__name__)
@@ -493,22 +493,17 @@ class RawFileSource(EventSource):
         start, whose times are all later than the second's: the slider could not go back to the
         second clock once on the first); a time between clocks (on the viewer's slider, which spans
         all clocks' times on one axis), the nearest clock's blocks (it went to the first block that
-        reached it: the file's start, whichever clock was nearer); a time after every clock, none."""
-        if not index or not self._index_resets or t_us <= min(b[2] for b in index):
+        reached it: the file's start, whichever clock was nearer); a time after every clock, none
+        (the rule: :func:`~evfocus_live.sources.base.seek_clock`, the AEDAT4 reader's too)."""
+        if not index or not self._index_resets:
             return []
         clocks = self._block_clocks(index)
+        ids = sorted(set(clocks))  # (a clock's number: the resets before it, so file order)
+        spans = [(min(b[2] for b, k in zip(index, clocks) if k == c),
+                  max(b[3] for b, k in zip(index, clocks) if k == c)) for c in ids]
         on = int(self._state[evt.CLOCK_BACKS])
-        spans = {}
-        for c in [on] + sorted(set(clocks) - {on}):
-            blocks = [b for b, k in zip(index, clocks) if k == c]
-            if blocks:
-                spans[c] = (min(b[2] for b in blocks), max(b[3] for b in blocks))
-                if spans[c][0] <= t_us <= spans[c][1]:
-                    return blocks
-        if t_us > max(b for _, b in spans.values()):
-            return []
-        c = min(spans, key=lambda c: gap_to(spans[c], t_us))
-        return [b for b, k in zip(index, clocks) if k == c]
+        c = seek_clock(spans, t_us, ids.index(on) if on in ids else -1)
+        return [] if c is None else [b for b, k in zip(index, clocks) if k == ids[c]]
 
     def _block_clocks(self, index: list) -> list[int]:
         """Each index block's clock, as the count of resets decoded by the block's end (the
