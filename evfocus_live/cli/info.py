@@ -10,7 +10,8 @@ one second are counted and reported as warnings, not errors (sources pass timest
 through unchanged; the slicer handles them). A reader that stopped at damage (a RAW file's
 garbage tail, an AEDAT4 packet in the middle that does not decode) says where in its ``stats``
 (``decoder`` in the JSON): the text gives the byte, and the events before it are described.
-A RAW file whose sensor clock was reset (``decoder.clock_resets``) lasts the sum of its clocks'
+A RAW file whose sensor clock was reset (``decoder.clock_resets``), or an AEDAT4 file whose
+camera clock restarted (its reader's ``clocks()``), lasts the sum of its clocks'
 spans (``duration_on_clocks_us``, ``clock_spans_us``; the rate is from it); ``duration_us`` stays
 the maximum minus the minimum.
 """
@@ -111,13 +112,17 @@ def describe(path: str, progress: bool = True) -> dict:
         if callable(extra):
             info["extra_streams"] = sorted(extra())
         stats = getattr(src, "stats", None)
+        n_clocks = 1
         if isinstance(stats, dict):
             info["decoder"] = stats
-            resets = stats.get("clock_resets") or 0
-            if resets and len(spans) == resets + 1:  # (the decoder's resets are the steps back: one clock each)
-                on = sum(b - a for a, b in spans)
-                info.update(clock_spans_us=spans, duration_on_clocks_us=on,
-                            rate_ev_per_s=n / (on * 1e-6) if on > 0 else None)
+            n_clocks = (stats.get("clock_resets") or 0) + 1  # (a RAW decoder's resets: one clock each)
+        clocks = getattr(src, "clocks", None)
+        if n_clocks == 1 and callable(clocks):  # an AEDAT4 file's, from its packets' times
+            n_clocks = len(clocks())
+        if n_clocks > 1 and len(spans) == n_clocks:  # the steps back read here are those clocks
+            on = sum(b - a for a, b in spans)
+            info.update(clock_spans_us=spans, duration_on_clocks_us=on,
+                        rate_ev_per_s=n / (on * 1e-6) if on > 0 else None)
     return info
 
 
