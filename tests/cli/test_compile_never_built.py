@@ -26,14 +26,15 @@ def _never_built(caplog) -> list[str]:
 
 
 @pytest.mark.usefixtures("one_torch_thread")
-def test_compile_with_too_few_frames_says_it_never_built_in_one_line(tmp_path, tiny_ckpt, caplog):
+@pytest.mark.parametrize("backend", ["compile", "jit"])
+def test_a_named_backend_with_too_few_frames_says_it_never_built_in_one_line(tmp_path, tiny_ckpt, caplog, backend):
     with caplog.at_level(logging.INFO):
-        frames = _run(tmp_path, tiny_ckpt, "compile", 100)
+        frames = _run(tmp_path, tiny_ckpt, backend, 100)
     assert frames == 2
     said = _never_built(caplog)  # before: nothing
     assert len(said) == 1 and "\n" not in said[0], said
-    assert "--backend compile never built: too few frames (2;" in said[0] and "the plain model ran" in said[0]
-    assert not any("torch.compile" in r.getMessage() for r in caplog.records)  # (no build was started)
+    assert f"--backend {backend} never built: too few frames (2;" in said[0] and "the plain model ran" in said[0]
+    assert not any("ready for input" in r.getMessage() for r in caplog.records)  # (no build was started)
 
 
 @pytest.mark.usefixtures("one_torch_thread")
