@@ -521,6 +521,10 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
                                   "no frame written")
         if n == 0:  # (ended "0 frames -> OUT" on stdout and exit 0: a script took it for done)
             raise InputError(f"{input_path}: no frame made: {_no_events_why(opts)}")
+        runner = pipe.runner
+        if runner.requested == runner.backend and runner.never_built:  # (named, not auto's choice)
+            log.warning("%s: --backend %s never built: too few frames (%d; it builds at the third after a start "
+                        "or clock reset), the plain model ran", input_path, runner.backend, n)
     finally:
         bar.close()
         if ts_file is not None:

@@ -264,8 +264,20 @@ def run_window(args, spec, window, model, post) -> int:
     # the window starts its pipeline while it is built: a Ctrl-C then (a slow machine) closes it
     # once built, as one after it does, instead of a KeyboardInterrupt past a running recording
     early: list[int] = []
-    for sig in STOP_SIGNALS:
-        signal.signal(sig, lambda signum, _frame: early.append(signum))
+    prev = {sig: signal.signal(sig, lambda signum, _frame: early.append(signum)) for sig in STOP_SIGNALS}
+    try:
+        rc = _show_window(app, args, opts, early, MainWindow)
+        join_pipeline_threads()  # (a Ctrl-C meanwhile must not end the interpreter under a busy model)
+    finally:  # the caller's handlers back (a notebook's, or another program's that started the viewer)
+        for sig, handler in prev.items():
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)  # (None: not set from Python)
+    return rc
+
+
+def _show_window(app, args, opts, early: list[int], MainWindow) -> int:
+    """Build and show the viewer, run the event loop until it closes; the exit code."""
+    from PySide6 import QtCore
+
     win = MainWindow(opts)
     win.show()
     result = {"rc": 0}
@@ -302,7 +314,6 @@ def run_window(args, spec, window, model, post) -> int:
             ticker.timeout.connect(lambda: time.monotonic() >= deadline and finish())
     app.exec()
     win.close()
-    join_pipeline_threads()
     return result["rc"]
 
 

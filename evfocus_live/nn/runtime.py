@@ -174,6 +174,13 @@ class InferenceModel:
         self.build_s: dict[tuple, float] = {}
 
     @property
+    def never_built(self) -> bool:
+        """A backend that builds a step (jit, onnx, compile) but has built none: the run ended
+        before the frame it builds at (the third after a start or reset), so the plain model ran
+        every frame (a caller says so: ``--backend compile`` was otherwise silently not used)."""
+        return self.backend != "eager" and self.precision == "fp32" and not self._steps
+
+    @property
     def label(self) -> str:
         """What runs, for the UI: ``jit``, ``eager``, ``eager/bf16``..."""
         return self.backend if self.precision == "fp32" else f"{self.backend}/{self.precision}"

@@ -37,6 +37,10 @@ A jump back that the next three ``TIME_HIGH`` words step on from is a clock rese
 reset or re-synchronised mid-recording), decoded on: counted in ``CLOCK_BACKS`` and noted in
 ``BACK_PENDING``/``BACK_WORD``/``BACK_JUMP_US`` for the reader to say where (a call stops before a
 second one, so each is noted).
+A jump is judged by the words after it, so a caller that decodes a stream in blocks passes
+``more=True`` (more words follow): a jump at a block's first word that the block's words cannot
+judge is then left for a call with more words (``MORE_WORDS`` set), not taken for damage at
+a reset or for data after a gap, so any block size decodes as :func:`decode_all` does.
 Garbage passes that test rarely: its next ``TIME_HIGH`` steps 0..1 s forward by chance 1 in
 17 (EVT3: 12 bits of 4096 µs ticks) or 1 in 17,000 (EVT2), so three in a row 1 in ~5,000
 (EVT3); a sensor's step by one tick every time.
@@ -66,7 +70,8 @@ CLOCK_BACKS = 12   # TIME_HIGH jumps back over MAX_TIME_HIGH_JUMP_US kept as clo
 BACK_PENDING = 13  # 1: a clock reset in this call, at word BACK_WORD of it (the caller clears it)
 BACK_WORD = 14
 BACK_JUMP_US = 15  # that reset's jump (negative µs)
-STATE_SIZE = 16
+MORE_WORDS = 16    # 1: this call stopped at its first word, a TIME_HIGH jump it needs more words to judge
+STATE_SIZE = 17
 
 #: largest time step between two consecutive TIME_HIGH words that is still data (either
 #: way, a wrap excepted); sensors step by one tick (4096 µs EVT3, 64 µs EVT2)
@@ -147,17 +152,21 @@ def _next_time_high_ok(words, i, version, count):
 
 
 @numba.njit(inline="always")
-def _time_high_ok(words, i, jump, version, state):
+def _time_high_ok(words, i, jump, version, state, more):
     """False to stop before the ``TIME_HIGH`` at ``words[i]`` that moves time by ``jump`` µs:
     damage (``state[DAMAGED]`` set: forward too far with the next one jumping again, or back
     too far without the next three stepping on), or too few ``TIME_HIGH`` words after it in
-    ``words`` to tell (unless it is the first word: forward, then, is data; back is damage)."""
+    ``words`` to tell (the first word and ``more``: ``state[MORE_WORDS]`` set; the first word at
+    the stream's end: forward, then, is data; back is damage)."""
     if -MAX_TIME_HIGH_JUMP_US <= jump <= MAX_TIME_HIGH_JUMP_US:
         return True
     # a real gap, a clock reset, or garbage
     ok = _next_time_high_ok(words, i, version, 1 if jump > 0 else RESET_CHECK_TIME_HIGHS)
     if ok == -1:
         if i > 0:
+            return False
+        if more:  # the caller passes more words (a block's first word: judged as decode_all does)
+            state[MORE_WORDS] = 1
             return False
         ok = 1 if jump > 0 else 0
     if ok == 0:
@@ -176,7 +185,7 @@ def _time_high_ok(words, i, jump, version, state):
 
 
 @numba.njit(nogil=True, cache=True)
-def _decode_evt3(words, state, out_bytes, capacity, width, height):
+def _decode_evt3(words, state, out_bytes, capacity, width, height, limit, more):
     have_th = state[HAVE_TH]
     th_raw = state[TH_RAW]
     loops = state[LOOPS]
@@ -187,7 +196,8 @@ def _decode_evt3(words, state, out_bytes, capacity, width, height):
     dropped = state[DROPPED]
     triggers = state[TRIGGERS]
     backwards = state[EVT3_BACKWARDS]
-    nw = words.shape[0]
+    state[MORE_WORDS] = 0
+    nw = limit  # words after it are only looked at, to judge a TIME_HIGH jump
     if state[DAMAGED]:
         return 0, nw
     n = 0
@@ -204,7 +214,7 @@ def _decode_evt3(words, state, out_bytes, capacity, width, height):
                 new_loops += 1
             if have_th == 1:
                 jump = (nb + (new_loops << 24)) - (th_raw + (loops << 24))
-                if not _time_high_ok(words, i, jump, 3, state):
+                if not _time_high_ok(words, i, jump, 3, state, more):
                     break  # damage, or decided with the words after it (the caller's next call starts here)
             loops = new_loops
             th_raw = nb
@@ -266,13 +276,14 @@ def _decode_evt3(words, state, out_bytes, capacity, width, height):
 
 
 @numba.njit(nogil=True, cache=True)
-def _decode_evt2(words, state, out_bytes, capacity, width, height):
+def _decode_evt2(words, state, out_bytes, capacity, width, height, limit, more):
     have_th = state[HAVE_TH]
     th_raw = state[TH_RAW]
     loops = state[LOOPS]
     dropped = state[DROPPED]
     triggers = state[TRIGGERS]
-    nw = words.shape[0]
+    state[MORE_WORDS] = 0
+    nw = limit  # words after it are only looked at, to judge a TIME_HIGH jump
     if state[DAMAGED]:
         return 0, nw
     n = 0
@@ -289,7 +300,7 @@ def _decode_evt2(words, state, out_bytes, capacity, width, height):
                 new_loops += 1
             if have_th == 1:
                 jump = (((new_loops << 28) + th) - ((loops << 28) + th_raw)) << 6
-                if not _time_high_ok(words, i, jump, 2, state):
+                if not _time_high_ok(words, i, jump, 2, state, more):
                     break  # damage, or decided with the words after it (the caller's next call starts here)
             loops = new_loops
             th_raw = th
@@ -317,18 +328,45 @@ def _decode_evt2(words, state, out_bytes, capacity, width, height):
 
 
 def decode(words: np.ndarray, state: np.ndarray, out: np.ndarray, version: int,
-           width: int = 2048, height: int = 2048) -> tuple[int, int]:
+           width: int = 2048, height: int = 2048, *, limit: int | None = None,
+           more: bool = False) -> tuple[int, int]:
     """Decode ``words`` into ``out`` (an EVENT_DTYPE array), updating ``state``.
 
     ``version`` is 2 (``words`` uint32) or 3 (``words`` uint16). Stops early when ``out``
     is nearly full, or at damage (``state[DAMAGED]`` set; the word consumed count then
     points at the damaged word, and later calls consume everything and return no event).
     Returns ``(n_events, n_words_consumed)``; call again with the rest.
+
+    ``limit``: decode only ``words[:limit]``; the words after it are only looked at to judge a
+    ``TIME_HIGH`` jump. ``more``: the stream goes on after ``words`` (a reader's block): a jump
+    at ``words[0]`` that they cannot judge returns ``(0, 0)`` with ``state[MORE_WORDS]`` set;
+    call again with more words after it (see :func:`decode_more`). Without it, ``words`` end
+    the stream, as in :func:`decode_all`.
     """
     b = out.view(np.uint8)
+    n = words.shape[0] if limit is None else max(0, min(int(limit), words.shape[0]))
     if version == 3:
-        return _decode_evt3(words, state, b, out.shape[0], width, height)
-    return _decode_evt2(words, state, b, out.shape[0], width, height)
+        return _decode_evt3(words, state, b, out.shape[0], width, height, n, bool(more))
+    return _decode_evt2(words, state, b, out.shape[0], width, height, n, bool(more))
+
+
+def decode_more(load, start: int, end: int, n_words: int, state: np.ndarray, out: np.ndarray,
+                version: int, width: int = 2048, height: int = 2048,
+                words: np.ndarray | None = None) -> tuple[int, int]:
+    """:func:`decode` of words ``start..end`` of a stream of ``n_words``, looking past ``end``
+    (``load(start, stop)`` returns those words) as far as a ``TIME_HIGH`` jump at ``start`` needs
+    to be judged: block-wise reading then agrees with :func:`decode_all` whatever the block
+    size (a clock reset at a block's start was taken for damage). ``words``: ``start..end``
+    already loaded."""
+    if words is None:
+        words = load(start, end)
+    n, used = decode(words, state, out, version, width, height, more=end < n_words)
+    ahead = end
+    while state[MORE_WORDS]:  # (rare: a jump at the block's first word; twice as far each time)
+        ahead = min(n_words, start + 2 * (ahead - start))
+        n, used = decode(load(start, ahead), state, out, version, width, height,
+                         limit=end - start, more=ahead < n_words)
+    return n, used
 
 
 def decode_all(data: bytes | np.ndarray, version: int, width: int = 2048,

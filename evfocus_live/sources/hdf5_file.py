@@ -214,7 +214,6 @@ class Hdf5FileSource(EventSource):
         self._first: tuple[int, int] | None = None
         self._local = threading.local()
         self._prefetch = Prefetcher(self._batch, self._n_batches, depth=3, name="hdf5")
-        self._drop_before: int | None = None
         self._drops = DropCounter(self.path, self.width, self.height)
 
     def _file_stat(self) -> tuple[int, int] | None:
@@ -302,9 +301,6 @@ class Hdf5FileSource(EventSource):
             if ev is None:
                 self._drops.flush()
                 return None
-        if self._drop_before is not None:
-            ev = ev[ev["t"] >= self._drop_before]
-            self._drop_before = None
         return ev
 
     @property
@@ -318,7 +314,6 @@ class Hdf5FileSource(EventSource):
         b = lo // BATCH_EVENTS
         self._prefetch.reset(b + 1)
         self._first = (b, lo) if lo < self.n_events else None
-        self._drop_before = None
 
     def time_range_us(self) -> tuple[int, int] | None:
         """(min t, max t), scanning the t column once in slices. The

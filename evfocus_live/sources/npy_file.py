@@ -386,7 +386,6 @@ class NpyFileSource(EventSource):
         if self._seconds:  # (fresh buffers: it holds two reads at once)
             self._seconds = float_t_is_seconds(lambda i, j: self._col(0, i, j), self.n_events, self.path)
         self.sensor = "unknown"
-        self._drop_before: int | None = None
         self._drops = DropCounter(self.path, self.width, self.height)
 
     # --- reading --------------------------------------------------------------------
@@ -465,7 +464,7 @@ class NpyFileSource(EventSource):
             if m < len(ev):
                 self._drops.add(len(ev) - m)
                 ev = ev[:m]
-            return self._after_seek(ev)
+            return ev
         self._buf = self._scratch(self._buf, min(self.n_events, BATCH_EVENTS) * self._row_bytes)
         t, x, y, p = self._columns(self._rows(i0, i1, self._buf))
         self._i = i1
@@ -473,12 +472,6 @@ class NpyFileSource(EventSource):
         ev = columns_to_events(timestamps_to_us(t, self._seconds, self.path), x, y, p,
                                self.width, self.height, name=str(self.path), drops=self._drops,
                                contiguous=False)
-        return self._after_seek(ev)
-
-    def _after_seek(self, ev: np.ndarray) -> np.ndarray:
-        if self._drop_before is not None:
-            ev = ev[ev["t"] >= self._drop_before]
-            self._drop_before = None
         return ev
 
     @property
@@ -490,7 +483,6 @@ class NpyFileSource(EventSource):
         """Continue from the first event with ``t >= t_us`` (bisection reading one row per
         step, no full copy of ``t``; assumes sorted time)."""
         self._i = first_at_or_after(self.n_events, lambda i: int(self._t_us(i, i + 1)[0]), t_us)
-        self._drop_before = None
 
     def time_range_us(self) -> tuple[int, int] | None:
         """(min t, max t) over the file, scanned in batches (bounded memory). The

@@ -282,7 +282,7 @@ class RawFileSource(EventSource):
             self._buf = np.empty(min(self._n_words, self._block_words), self._word)
         words = self._load(self._buf, self._pos, end)
         self._state[evt.BACK_PENDING] = 0
-        n, used = evt.decode(words, self._state, out, self.version, self.width, self.height)
+        n, used = self._decode(self._pos, end, self._state, out, words)
         if self._state[evt.BACK_PENDING]:
             self._say_reset(self._pos + int(self._state[evt.BACK_WORD]))
         if self._decoded is not None:
@@ -294,6 +294,14 @@ class RawFileSource(EventSource):
         if used:
             self._ratio = max(n / used, 1.0 / 64) if self.version == 3 else 1.0
         return out[:n] if n >= cap // 2 else out[:n].copy()
+
+    def _decode(self, start: int, end: int, state: np.ndarray, out: np.ndarray,
+                words: np.ndarray | None = None) -> tuple[int, int]:
+        """:func:`.evt.decode` of words ``start..end`` (``words``, if loaded), reading past ``end``
+        when a TIME_HIGH jump at ``start`` needs the words after it to be judged (a clock reset at
+        a small block's start was taken for damage: see :func:`.evt.decode_more`)."""
+        return evt.decode_more(lambda a, b: self._load(None, a, b), start, end, self._n_words, state,
+                               out, self.version, self.width, self.height, words=words)
 
     @property
     def warns_clock_resets(self) -> bool:
@@ -399,8 +407,9 @@ class RawFileSource(EventSource):
         st = evt.new_state()
         pos, buf = 0, None
         while pos < self._n_words:
-            words = buf = self._load(buf, pos, min(self._n_words, pos + self._block_words))
-            n, used = evt.decode(words, st, scratch, self.version, self.width, self.height)
+            end = min(self._n_words, pos + self._block_words)
+            words = buf = self._load(buf, pos, end)
+            n, used = self._decode(pos, end, st, scratch, words)
             if n:
                 return True
             pos += used
@@ -430,8 +439,7 @@ class RawFileSource(EventSource):
             while pos < end:
                 before = st.copy()
                 st[evt.BACK_PENDING] = 0
-                n, used = evt.decode(block[pos - start:end - start], st, scratch, self.version,
-                                     self.width, self.height)
+                n, used = self._decode(pos, end, st, scratch, block[pos - start:end - start])
                 back_at = pos + int(st[evt.BACK_WORD]) if st[evt.BACK_PENDING] else start
                 if back_at > start:
                     # a clock reset: the block ends before it and the next starts at it, so that
