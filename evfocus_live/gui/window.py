@@ -48,6 +48,10 @@ ADAPTIVE_TIP = ("adaptive: windows of about the duration box's X ms, cut early o
 #: frame is not late): an ROI on a part of the sensor where nothing moves makes no window at all;
 #: and with no new frame at all (a still scene), before the status bar says so
 NO_FRAME_S = 2.0
+#: a per-frame readout (latency, inference time) is shown as "-" once no frame has been painted
+#: for this long, or for 3 of the last frame intervals if longer (a slow model): paused, a still
+#: scene or a recording's end left the last frame's number standing as if it were current
+READOUT_STALE_S = 2.0
 QUIET_PREFIX = "no new frame for "  # (that status line, its seconds counting, see _show_quiet)
 #: status messages kept in ``MainWindow.status_log`` (the newest; a viewer left running for days
 #: with a flapping camera would otherwise keep every one)
@@ -146,6 +150,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._fps = FrameCounter()
         self._last_readout = 0.0
         self._latency_ms: float | None = None
+        #: monotonic time of the last paint and the interval before it (when per-frame readouts go stale)
+        self._painted_at: float | None = None
+        self._paint_gap_s = 0.0
         self._event_t_painted: int | None = None
         #: the APS image in the defocus-map pane (the array, not its time: a new ROI or downsample
         #: crops the same APS frame anew, and the pane must follow)
@@ -777,6 +784,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._aps_waiting = sess.aps_loading
         self._lower_pane_changed()
         self._latency_ms = None
+        self._painted_at, self._paint_gap_s = None, 0.0
         self._fps = FrameCounter()  # (the last source's rate stood beside the new one's blank panes)
         self._meter_from_index = 0
         self._awaiting = None
@@ -1413,6 +1421,9 @@ class MainWindow(QtWidgets.QMainWindow):
         arrival = s.arrival_wall(fv.t_us)
         if arrival is not None:
             self._latency_ms = (time.monotonic() - arrival) * 1e3
+        if self._painted_at is not None:
+            self._paint_gap_s = now - self._painted_at
+        self._painted_at = now
         self._fps.tick(now)
         self.last_frame = fv
         self.frames_painted += 1
@@ -1460,12 +1471,15 @@ class MainWindow(QtWidgets.QMainWindow):
             infer = self.last_frame.infer_ms
         if not _stat(st, "frames", default=0) and self.last_frame is None:
             infer = None  # (no window through the model yet: "0.0 ms" was no measurement)
+        stale = self.readouts_stale(now)
+        if stale:  # (the device and backend stay: they are what runs, not a measurement)
+            infer = None
         how = " ".join(str(x) for x in (_stat(st, "device"), _stat(st, "backend"),
                                         (f"{_stat(st, 'threads')}t" if _stat(st, "threads") else None)) if x)
         ro.set("infer", ("-" if infer is None else f"{float(infer):.1f} ms") + (f" ({how})" if how else ""))
         ro.set("display_fps", f"{self._fps.fps(now):.1f}")
         ro.set("pipeline_fps", f"{s.frame_rate.rate(now):.1f}")
-        ro.set("latency", "-" if self._latency_ms is None else f"{self._latency_ms:.0f} ms")
+        ro.set("latency", "-" if self._latency_ms is None or stale else f"{self._latency_ms:.0f} ms")
         t = s.t_us
         r = s.time_range_us
         if s.source.is_live:  # (no time label there: the camera's clock, a reset or a wrong one seen)
@@ -1510,6 +1524,14 @@ class MainWindow(QtWidgets.QMainWindow):
         ro.set("frame", "-" if self.last_frame is None else
                f"#{self.last_frame.index} ({self.last_frame.n_events:,} ev)")
 
+    def readouts_stale(self, now: float | None = None) -> bool:
+        """No frame painted for ``READOUT_STALE_S`` (or 3 frame intervals of a slow model): the
+        per-frame readouts (latency, inference time) show "-" until frames come again."""
+        if self._painted_at is None:
+            return True
+        now = time.monotonic() if now is None else now
+        return now - self._painted_at > max(READOUT_STALE_S, 3.0 * self._paint_gap_s)
+
     def _show_stall(self, s: LiveSession, stalled_s: float) -> None:
         """A source whose read() has not returned (``pipeline.STALL_S``): said on the status bar
         while it lasts, its seconds counting, instead of a frozen frame with no word; and when
@@ -1548,6 +1570,7 @@ class MainWindow(QtWidgets.QMainWindow):
         for key in self.readouts.values:
             self.readouts.set(key, "-")
         self._latency_ms = None
+        self._painted_at = None
         self.play_button.setText("Play")
         self.time_label.setText("stopped")
         self.source_label.setText(f"stopped: {reason}")
