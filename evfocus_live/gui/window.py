@@ -29,6 +29,7 @@ from ..pipeline import SourceWarnings
 from ..plugins import MODELS, POSTPROCESSORS, SOURCES, Registry
 from ..sources.base import EventSource
 from . import settings
+from .precision import PRECISION_CHOICES, PRECISION_HELP, effective_precision, precision_choice
 from .recording import free_stem, save_png
 from .session import SPEEDS, LiveSession, open_with_fallback, release_freed_memory
 from .widgets import (DefocusIndicator, FrameCounter, HelpOverlay, ImagePane, JumpClickStyle, Readouts,
@@ -256,6 +257,17 @@ class MainWindow(QtWidgets.QMainWindow):
                 item.setEnabled(False)
                 item.setToolTip("CUDA is not available on this machine (torch without CUDA, or no GPU)")
 
+    def _grey_out_missing_fp16(self) -> None:
+        """Without CUDA the precision box's fp16 is greyed out and says why (as the device box's
+        cuda entries are); asked for anyway (``--precision fp16``), it runs fp32 and is said."""
+        import torch
+
+        if torch.cuda.is_available():
+            return
+        item = self.precision_combo.model().item(self.precision_combo.findData("fp16"))
+        item.setEnabled(False)
+        item.setToolTip(f"{PRECISION_HELP['fp16']}: CUDA is not available on this machine")
+
     # ------------------------------------------------------------------ UI
     def _build_ui(self) -> None:
         central = QtWidgets.QWidget()
@@ -411,12 +423,30 @@ class MainWindow(QtWidgets.QMainWindow):
         self.device_combo.setCurrentText(self.opts.model.device)
         self.device_combo.activated.connect(
             lambda i: self.set_model(self.model_combo.currentText(), self.device_combo.itemText(i)))
+        # inference precision (--precision): applied at once, the model rebuilt as a switch does
+        self.precision_combo = QtWidgets.QComboBox()
+        for i, choice in enumerate(PRECISION_CHOICES):
+            self.precision_combo.addItem(choice, choice)
+            self.precision_combo.setItemData(i, PRECISION_HELP[choice], QtCore.Qt.ItemDataRole.ToolTipRole)
+        self.precision_combo.setToolTip("inference precision; beside it what runs now\n" + "\n".join(
+            f"{c}: {PRECISION_HELP[c]}" for c in PRECISION_CHOICES))
+        self._grey_out_missing_fp16()
+        self.precision_combo.setCurrentIndex(self.precision_combo.findData(precision_choice(self.opts.model)))
+        self.precision_combo.activated.connect(
+            lambda i: self.set_precision(self.precision_combo.itemData(i)))
+        self.precision_label = QtWidgets.QLabel("-")
+        self.precision_label.setToolTip("the precision the model runs in now (a choice this device cannot "
+                                        "run runs fp32, said on the status bar)")
+        precision_row = QtWidgets.QHBoxLayout()
+        precision_row.addWidget(self.precision_combo, 1)
+        precision_row.addWidget(self.precision_label)
         ckpt_btn = QtWidgets.QPushButton("Load checkpoint ...")
         ckpt_btn.clicked.connect(self._checkpoint_dialog)
         reset_btn = QtWidgets.QPushButton("Reset state (r)")
         reset_btn.clicked.connect(self.reset_state)
         f.addRow("model", self.model_combo)
         f.addRow("device", self.device_combo)
+        f.addRow("precision", precision_row)
         f.addRow(ckpt_btn)
         f.addRow(reset_btn)
 
@@ -978,18 +1008,65 @@ class MainWindow(QtWidgets.QMainWindow):
         try:
             if self.session.set_model(name, device):
                 self.opts.model_obj = None
-                # the old model's readouts must not linger in the meter (its bar, its smoothing),
-                # nor come back from a frame it finished just before the switch
-                self.defocus_indicator.clear()
-                self._meter_from_index = self.session.pipeline.stats.frames
-                self._show_one_frame_if_paused()
+                self._model_rebuilt()
         finally:
             QtWidgets.QApplication.restoreOverrideCursor()
         self._sync_model_controls(self.session)
         self._drain()
 
+    def set_precision(self, choice: str) -> None:
+        """Run the model in ``choice`` (auto, fp32, bf16, fp16) from now on, and in later runs
+        (saved; ``--precision`` wins). The model is rebuilt as a model switch rebuilds it and its
+        recurrent state reset; a choice this device cannot run runs fp32, said on the status bar;
+        on failure the controls go back to what runs."""
+        from .precision import with_precision
+
+        settings.save_precision(choice)
+        if self.session is not None and precision_choice(self.session.model_cfg) == choice:
+            return  # (picked again: no rebuild, no state reset)
+        if self.session is None:  # (no source running: the next one starts with it)
+            self.opts.model = with_precision(self.opts.model, choice)
+            self._show_precision()
+            return
+        self.status(f"precision {choice}: rebuilding the model ...", timeout_ms=3000)
+        self.statusBar().repaint()  # now: a reload holds the GUI thread
+        QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.CursorShape.WaitCursor)
+        try:
+            if self.session.set_precision(choice):
+                if self.opts.model_obj is not None:  # (the object given, kept: opts.model is not synced)
+                    self.opts.model = with_precision(self.opts.model, choice)
+                self._model_rebuilt()
+                self.status(f"precision {choice}: the model runs in {effective_precision(self.session.pipeline)} "
+                            "(its state was reset)")
+        finally:
+            QtWidgets.QApplication.restoreOverrideCursor()
+        self._sync_model_controls(self.session)
+        self._drain()
+
+    def _model_rebuilt(self) -> None:
+        """After a model, device or precision switch: the old model's readouts must not linger in
+        the meter (its bar, its smoothing), nor come back from a frame it finished just before."""
+        self.defocus_indicator.clear()
+        self._meter_from_index = self.session.pipeline.stats.frames
+        self._show_one_frame_if_paused()
+
+    def _show_precision(self) -> None:
+        """The precision box = the choice that runs; the label beside it = what the model runs in
+        now (a choice the device cannot run runs fp32; bf16 can be given up mid-run)."""
+        cfg = self.session.model_cfg if self.session is not None else self.opts.model
+        i = self.precision_combo.findData(precision_choice(cfg))
+        if i >= 0 and i != self.precision_combo.currentIndex():
+            self.precision_combo.blockSignals(True)
+            self.precision_combo.setCurrentIndex(i)
+            self.precision_combo.blockSignals(False)
+        runs = "-" if self.session is None else (
+            "none (no model)" if self.session.no_model else effective_precision(self.session.pipeline))
+        text = "-" if runs == "-" else f"runs {runs}"
+        if self.precision_label.text() != text:
+            self.precision_label.setText(text)
+
     def _sync_model_controls(self, sess: LiveSession) -> None:
-        """Model and device combos and ``opts.model`` = what the session runs (after a
+        """Model, device and precision boxes and ``opts.model`` = what the session runs (after a
         fallback or a failed switch, not what was asked for)."""
         if self.opts.model_obj is None:
             self.opts.model = sess.model_cfg
@@ -999,6 +1076,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 combo.addItem(text)
             combo.setCurrentText(text)
             combo.blockSignals(False)
+        self._show_precision()
 
     def _roi_edited(self) -> None:
         """The ROI box, on Enter or leaving it: applied only when it changed (leaving the box
@@ -1480,6 +1558,7 @@ class MainWindow(QtWidgets.QMainWindow):
         ro.set("display_fps", f"{self._fps.fps(now):.1f}")
         ro.set("pipeline_fps", f"{s.frame_rate.rate(now):.1f}")
         ro.set("latency", "-" if self._latency_ms is None or stale else f"{self._latency_ms:.0f} ms")
+        self._show_precision()  # (the runtime can give bf16 up mid-run)
         t = s.t_us
         r = s.time_range_us
         if s.source.is_live:  # (no time label there: the camera's clock, a reset or a wrong one seen)
@@ -1571,6 +1650,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.readouts.set(key, "-")
         self._latency_ms = None
         self._painted_at = None
+        self._show_precision()
         self.play_button.setText("Play")
         self.time_label.setText("stopped")
         self.source_label.setText(f"stopped: {reason}")
@@ -1639,8 +1719,13 @@ def about_text(session: LiveSession | None) -> str:
     from ..nn.registry import models_dir
 
     if session is None:
-        model, device = "- (no source running)", "-"
+        model, device, precision = "- (no source running)", "-", "-"
     else:
+        from .precision import effective_precision, precision_choice
+
+        asked = precision_choice(session.model_cfg)
+        runs = "none (no model)" if session.no_model else effective_precision(session.pipeline)
+        precision = runs + ("" if runs == asked else f" (asked: {asked})")
         st = session.stats()
         model = "none: direct event integration" if session.no_model else session.model_cfg.name
         how = " ".join(str(x) for x in (_stat(st, "backend"), (f"{_stat(st, 'threads')} thread"
@@ -1656,6 +1741,7 @@ def about_text(session: LiveSession | None) -> str:
         f"evfocus-live {__version__}",
         f"model:     {model}",
         f"device:    {device}",
+        f"precision: {precision}",
         f"torch:     {torch.__version__}, {cuda}",
         f"Python:    {platform.python_version()}, PySide6 {PySide6.__version__}, Qt {QtCore.qVersion()}",
         f"settings:  {settings.settings_file()}",
