@@ -906,9 +906,11 @@ class Pipeline:
                 # a frame, with no event, at every earlier time, back in time from the last frame
                 slicer.reset(int(pos))
 
-    def set_model(self, model, device: str | None = None) -> None:
-        """Switch model (name, path or object) and optionally device; resets the state."""
-        cfg = self.model_cfg
+    def set_model(self, model, device: str | None = None, config: ModelConfig | None = None) -> None:
+        """Switch model (name, path or object) and optionally device; resets the state.
+        ``config``: the model settings to run it with (precision, threads, backend; its name and
+        device give way to ``model`` and ``device``); default: the current ones."""
+        cfg = self.model_cfg if config is None else config
         if device is not None:
             cfg = dataclasses.replace(cfg, device=device)
         new_device = resolve_device(cfg.device)

@@ -38,11 +38,23 @@ class AutoHdr:
     The percentiles are smoothed over time (exponential, time constant ``smoothing_ms``
     on the sensor clock) so the brightness does not flicker from frame to frame.
 
+    A range narrower than ``min_range`` grey levels is widened to it about its middle, so the
+    stretch is at most ``255 / min_range`` (4x at the default 64). Why 64: a window of one or
+    two events (a quiet scene, fixed-duration windows) gives a near-flat frame, within ~6 grey
+    levels of the model's neutral grey, that brightens by a few levels a window as the
+    recurrent state relaxes; at the old floor of 16 that ripple was stretched 16x and the
+    smoothed range, lagging the drift, put 95-100 % of such a frame at full white
+    (the shipped light model, 96x72 and 346x260, 2 events a window). Reconstructions of real
+    scenes span 38-150 levels between the 1st and 99th percentiles (the DAVIS346 pegboard
+    recording 38-80, the simulated camera 89-150), so they are still stretched to all or most
+    of the range; a near-empty frame stays near mid grey.
+
     Parameters:
         low_pct, high_pct: percentiles mapped to black and white.
         smoothing_ms: time constant of the smoothing (0 = none).
-        min_range: smallest intensity range stretched to full scale (avoids
-            amplifying noise in flat frames).
+        min_range: smallest intensity range (grey levels) stretched to full scale: caps the
+            gain, so that the flat frame of a near-empty window is not stretched into a
+            bright one.
 
     Example::
 
@@ -53,7 +65,7 @@ class AutoHdr:
     stage = "frame"
 
     def __init__(self, low_pct: float = 1.0, high_pct: float = 99.0, smoothing_ms: float = 300.0,
-                 min_range: float = 16.0):
+                 min_range: float = 64.0):
         if not 0 <= low_pct < high_pct <= 100:
             raise ConfigError("auto_hdr: need 0 <= low_pct < high_pct <= 100")
         # NaN smoothing made every frame NaN (written as garbage); min_range <= 0 divided by zero on flat frames

@@ -1,6 +1,7 @@
 """``evfocus-live``: the live viewer, its headless twin and the plugin listing.
 
     evfocus-live [INPUT] [--camera NAME] [--model NAME|PATH] [--device auto|cpu|cuda|cuda:N]
+                 [--precision auto|fp32|bf16|fp16]
                  [--window-ms X | --window-events N | --adaptive-ms X] [--roi X,Y,W,H] [--downsample N]
                  [--headless] [--video OUT.mp4]
                  [--screenshot PNG] [--exit-after S] [--list-plugins]
@@ -50,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: sim when no INPUT; auto falls back to sim)")
     p.add_argument("--model", default="evfocus", help="model name or .pt checkpoint (default: evfocus)")
     p.add_argument("--device", default="auto", help=DEVICE_HELP)
+    p.add_argument("--precision", default=None, choices=["auto", "fp32", "bf16", "fp16"],
+                   help="inference precision: auto (bf16 on a CPU with native bf16, else fp32; fp16 on CUDA), fp32, "
+                        "bf16 (CPU) or fp16 (CUDA); a choice the device cannot run runs fp32 and says so "
+                        "(default: the viewer's last choice, else auto; headless: auto)")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--window-ms", type=float, default=None, metavar="X", help="fixed-duration windows of X ms")
     g.add_argument("--window-events", type=int, default=None, metavar="N",
@@ -138,7 +143,12 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
                               "a recording is given without --camera)")
     post = PostConfig(steps=post_steps(args.post), options=post_options(args.post))
     spec = args.input or args.camera or "sim"
-    return spec, window, ModelConfig(name=args.model, device=device), post
+    model = ModelConfig(name=args.model, device=device)
+    if args.precision is not None:
+        from .precision import with_precision
+
+        model = with_precision(model, args.precision)
+    return spec, window, model, post
 
 
 def list_plugins() -> int:
@@ -257,6 +267,7 @@ def run_window(args, spec, window, model, post) -> int:
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     app.setApplicationName("evfocus-live")
+    model = remembered_precision(args, model)
     opts = ViewerOptions(source=spec, window=window, model=model, post=post, event_mode=args.event_mode,
                          speed=args.speed, loop=not args.no_loop, sim_focus=args.focus, show_aps=args.show_aps,
                          record_dir=Path(args.record_dir), snapshot_dir=Path(args.snapshot_dir),
@@ -315,6 +326,18 @@ def _show_window(app, args, opts, early: list[int], MainWindow) -> int:
     app.exec()
     win.close()
     return result["rc"]
+
+
+def remembered_precision(args, model: ModelConfig) -> ModelConfig:
+    """The viewer's model settings with the precision last picked in it, unless ``--precision``
+    names one (the command line wins; a headless run does not read the viewer's settings)."""
+    if args.precision is not None:
+        return model
+    from . import settings
+    from .precision import PRECISION_CHOICES, with_precision
+
+    saved = settings.precision(PRECISION_CHOICES)
+    return model if saved is None else with_precision(model, saved)
 
 
 def close_later(win) -> Callable:

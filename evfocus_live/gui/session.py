@@ -327,7 +327,11 @@ class LiveSession:
         self.event_mode = event_mode
         self.event_view = EventView(self.source.width, self.source.height,
                                     mode="decay" if event_mode == "window" else event_mode, decay_ms=decay_ms)
+        #: the model was built by the caller (``model_obj``), not loaded by name: a precision
+        #: change re-prepares that object instead of loading ``model_cfg.name`` again
+        self._given_model = model_obj is not None
         self.pipeline = self._build_pipeline(model_obj, fallback)
+        self._say_precision_problem()
         if self.pipeline.cpu_warning:  # (the pipeline has logged it: show it, do not log it twice)
             self.messages.append(("warning", self.pipeline.cpu_warning))
         # the stream's warnings (a camera's broken clock; a RAW file's clock reset, read on the reader
@@ -678,11 +682,45 @@ class LiveSession:
             self.message(f"model {name!r} failed: {type(exc).__name__}: {exc} - keeping the current model", "error")
             return False
         self.no_model = False
+        self._given_model = not isinstance(name, str)
         self.model_cfg = self.pipeline.model_cfg
         self.message(f"model: {name} on {self.pipeline.device}")
         if self.pipeline.cpu_warning:
             self.messages.append(("warning", self.pipeline.cpu_warning))
+        self._say_precision_problem()  # (a device switch: fp16 asked, now on the CPU)
         return True
+
+    def set_precision(self, choice: str) -> bool:
+        """Run the model in ``choice`` (``gui.precision.PRECISION_CHOICES``), rebuilt as a model
+        switch builds it: loaded again by name (CUDA fp16 weights are not turned back into fp32),
+        or the object given re-prepared; the recurrent state is reset, as a model switch resets it.
+        A choice the device cannot run runs fp32, said as a warning; on failure the current model
+        goes on and the message says why."""
+        from .precision import with_precision
+
+        cfg = with_precision(self.model_cfg, choice)
+        model = self.pipeline.model if (self._given_model or self.no_model) else cfg.name
+        try:
+            self.pipeline.set_model(model, config=cfg)
+        except EvFocusError as exc:
+            self.message(f"{exc} - keeping the current precision", "error")
+            return False
+        except Exception as exc:
+            self.message(f"precision {choice}: {type(exc).__name__}: {exc} - keeping the current precision", "error")
+            return False
+        self.model_cfg = self.pipeline.model_cfg
+        self._say_precision_problem()
+        return True
+
+    def _say_precision_problem(self) -> None:
+        """A precision the device cannot run (it runs fp32): one warning line."""
+        from .precision import precision_choice, precision_problem
+
+        if self.no_model:  # (direct event integration: no network to run in any precision)
+            return
+        problem = precision_problem(precision_choice(self.model_cfg), self.pipeline.device.type)
+        if problem:
+            self.message(problem, "warning")
 
     def set_window(self, window: WindowConfig) -> bool:
         try:

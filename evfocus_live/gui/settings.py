@@ -1,7 +1,10 @@
 """What the viewer remembers between runs: recent files, the open dialog's folder, the
-window's geometry. Never the model, device, window or ROI choices: those are the command line's
-and the defaults README gives, so a run starts as its command line says (the window keeps each
-sensor size's ROI in memory for its session only).
+window's geometry and the inference precision picked in the Model group. Never the model,
+device, window or ROI choices: those are the command line's and the defaults README gives, so
+a run starts as its command line says (the window keeps each sensor size's ROI in memory for its
+session only). The precision is kept because it is a choice about this machine (speed against
+outputs that match fp32 exactly) that holds for any model and source; ``evfocus-live --precision``
+still wins over it.
 
 One INI file, ``evfocus-live.ini``: in ``$EVFOCUS_SETTINGS_DIR`` when set (tests point it at a
 temporary folder, so no test reads or writes the user's own), else in Qt's per-user
@@ -27,6 +30,7 @@ MAX_RECENT = 8
 _RECENT_KEY = "recent/files"
 _LAST_DIR_KEY = "recent/last_dir"
 _GEOMETRY_KEY = "window/geometry"
+_PRECISION_KEY = "model/precision"
 _said: set[str] = set()  # settings files that could not be written: said once a run
 
 
@@ -52,8 +56,8 @@ def _save(s: QtCore.QSettings) -> bool:
         return True
     if s.fileName() not in _said:
         _said.add(s.fileName())
-        log.warning("cannot save the viewer's settings to %s: recent files and the window size "
-                    "are not remembered", s.fileName())
+        log.warning("cannot save the viewer's settings to %s: recent files, the window size and the "
+                    "precision are not remembered", s.fileName())
     return False
 
 
@@ -113,4 +117,17 @@ def window_geometry() -> QtCore.QByteArray | None:
 def save_window_geometry(geometry: QtCore.QByteArray) -> None:
     s = open_settings()
     s.setValue(_GEOMETRY_KEY, geometry)
+    _save(s)
+
+
+def precision(choices: tuple[str, ...]) -> str | None:
+    """The inference precision last picked in the viewer (one of ``choices``); None when none
+    was, or the file holds something else (a hand edit, a newer viewer's choice)."""
+    p = open_settings().value(_PRECISION_KEY)
+    return p if isinstance(p, str) and p in choices else None
+
+
+def save_precision(choice: str) -> None:
+    s = open_settings()
+    s.setValue(_PRECISION_KEY, str(choice))
     _save(s)

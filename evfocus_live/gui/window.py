@@ -29,6 +29,7 @@ from ..pipeline import SourceWarnings
 from ..plugins import MODELS, POSTPROCESSORS, SOURCES, Registry
 from ..sources.base import EventSource
 from . import settings
+from .precision import PRECISION_CHOICES, PRECISION_HELP, effective_precision, precision_choice
 from .recording import free_stem, save_png
 from .session import SPEEDS, LiveSession, open_with_fallback, release_freed_memory
 from .widgets import (DefocusIndicator, FrameCounter, HelpOverlay, ImagePane, JumpClickStyle, Readouts,
@@ -48,6 +49,10 @@ ADAPTIVE_TIP = ("adaptive: windows of about the duration box's X ms, cut early o
 #: frame is not late): an ROI on a part of the sensor where nothing moves makes no window at all;
 #: and with no new frame at all (a still scene), before the status bar says so
 NO_FRAME_S = 2.0
+#: a per-frame readout (latency, inference time) is shown as "-" once no frame has been painted
+#: for this long, or for 3 of the last frame intervals if longer (a slow model): paused, a still
+#: scene or a recording's end left the last frame's number standing as if it were current
+READOUT_STALE_S = 2.0
 QUIET_PREFIX = "no new frame for "  # (that status line, its seconds counting, see _show_quiet)
 #: status messages kept in ``MainWindow.status_log`` (the newest; a viewer left running for days
 #: with a flapping camera would otherwise keep every one)
@@ -146,6 +151,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._fps = FrameCounter()
         self._last_readout = 0.0
         self._latency_ms: float | None = None
+        #: monotonic time of the last paint and the interval before it (when per-frame readouts go stale)
+        self._painted_at: float | None = None
+        self._paint_gap_s = 0.0
         self._event_t_painted: int | None = None
         #: the APS image in the defocus-map pane (the array, not its time: a new ROI or downsample
         #: crops the same APS frame anew, and the pane must follow)
@@ -248,6 +256,17 @@ class MainWindow(QtWidgets.QMainWindow):
                 item = model.item(i)
                 item.setEnabled(False)
                 item.setToolTip("CUDA is not available on this machine (torch without CUDA, or no GPU)")
+
+    def _grey_out_missing_fp16(self) -> None:
+        """Without CUDA the precision box's fp16 is greyed out and says why (as the device box's
+        cuda entries are); asked for anyway (``--precision fp16``), it runs fp32 and is said."""
+        import torch
+
+        if torch.cuda.is_available():
+            return
+        item = self.precision_combo.model().item(self.precision_combo.findData("fp16"))
+        item.setEnabled(False)
+        item.setToolTip(f"{PRECISION_HELP['fp16']}: CUDA is not available on this machine")
 
     # ------------------------------------------------------------------ UI
     def _build_ui(self) -> None:
@@ -404,12 +423,30 @@ class MainWindow(QtWidgets.QMainWindow):
         self.device_combo.setCurrentText(self.opts.model.device)
         self.device_combo.activated.connect(
             lambda i: self.set_model(self.model_combo.currentText(), self.device_combo.itemText(i)))
+        # inference precision (--precision): applied at once, the model rebuilt as a switch does
+        self.precision_combo = QtWidgets.QComboBox()
+        for i, choice in enumerate(PRECISION_CHOICES):
+            self.precision_combo.addItem(choice, choice)
+            self.precision_combo.setItemData(i, PRECISION_HELP[choice], QtCore.Qt.ItemDataRole.ToolTipRole)
+        self.precision_combo.setToolTip("inference precision; beside it what runs now\n" + "\n".join(
+            f"{c}: {PRECISION_HELP[c]}" for c in PRECISION_CHOICES))
+        self._grey_out_missing_fp16()
+        self.precision_combo.setCurrentIndex(self.precision_combo.findData(precision_choice(self.opts.model)))
+        self.precision_combo.activated.connect(
+            lambda i: self.set_precision(self.precision_combo.itemData(i)))
+        self.precision_label = QtWidgets.QLabel("-")
+        self.precision_label.setToolTip("the precision the model runs in now (a choice this device cannot "
+                                        "run runs fp32, said on the status bar)")
+        precision_row = QtWidgets.QHBoxLayout()
+        precision_row.addWidget(self.precision_combo, 1)
+        precision_row.addWidget(self.precision_label)
         ckpt_btn = QtWidgets.QPushButton("Load checkpoint ...")
         ckpt_btn.clicked.connect(self._checkpoint_dialog)
         reset_btn = QtWidgets.QPushButton("Reset state (r)")
         reset_btn.clicked.connect(self.reset_state)
         f.addRow("model", self.model_combo)
         f.addRow("device", self.device_combo)
+        f.addRow("precision", precision_row)
         f.addRow(ckpt_btn)
         f.addRow(reset_btn)
 
@@ -777,6 +814,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._aps_waiting = sess.aps_loading
         self._lower_pane_changed()
         self._latency_ms = None
+        self._painted_at, self._paint_gap_s = None, 0.0
         self._fps = FrameCounter()  # (the last source's rate stood beside the new one's blank panes)
         self._meter_from_index = 0
         self._awaiting = None
@@ -970,18 +1008,65 @@ class MainWindow(QtWidgets.QMainWindow):
         try:
             if self.session.set_model(name, device):
                 self.opts.model_obj = None
-                # the old model's readouts must not linger in the meter (its bar, its smoothing),
-                # nor come back from a frame it finished just before the switch
-                self.defocus_indicator.clear()
-                self._meter_from_index = self.session.pipeline.stats.frames
-                self._show_one_frame_if_paused()
+                self._model_rebuilt()
         finally:
             QtWidgets.QApplication.restoreOverrideCursor()
         self._sync_model_controls(self.session)
         self._drain()
 
+    def set_precision(self, choice: str) -> None:
+        """Run the model in ``choice`` (auto, fp32, bf16, fp16) from now on, and in later runs
+        (saved; ``--precision`` wins). The model is rebuilt as a model switch rebuilds it and its
+        recurrent state reset; a choice this device cannot run runs fp32, said on the status bar;
+        on failure the controls go back to what runs."""
+        from .precision import with_precision
+
+        settings.save_precision(choice)
+        if self.session is not None and precision_choice(self.session.model_cfg) == choice:
+            return  # (picked again: no rebuild, no state reset)
+        if self.session is None:  # (no source running: the next one starts with it)
+            self.opts.model = with_precision(self.opts.model, choice)
+            self._show_precision()
+            return
+        self.status(f"precision {choice}: rebuilding the model ...", timeout_ms=3000)
+        self.statusBar().repaint()  # now: a reload holds the GUI thread
+        QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.CursorShape.WaitCursor)
+        try:
+            if self.session.set_precision(choice):
+                if self.opts.model_obj is not None:  # (the object given, kept: opts.model is not synced)
+                    self.opts.model = with_precision(self.opts.model, choice)
+                self._model_rebuilt()
+                self.status(f"precision {choice}: the model runs in {effective_precision(self.session.pipeline)} "
+                            "(its state was reset)")
+        finally:
+            QtWidgets.QApplication.restoreOverrideCursor()
+        self._sync_model_controls(self.session)
+        self._drain()
+
+    def _model_rebuilt(self) -> None:
+        """After a model, device or precision switch: the old model's readouts must not linger in
+        the meter (its bar, its smoothing), nor come back from a frame it finished just before."""
+        self.defocus_indicator.clear()
+        self._meter_from_index = self.session.pipeline.stats.frames
+        self._show_one_frame_if_paused()
+
+    def _show_precision(self) -> None:
+        """The precision box = the choice that runs; the label beside it = what the model runs in
+        now (a choice the device cannot run runs fp32; bf16 can be given up mid-run)."""
+        cfg = self.session.model_cfg if self.session is not None else self.opts.model
+        i = self.precision_combo.findData(precision_choice(cfg))
+        if i >= 0 and i != self.precision_combo.currentIndex():
+            self.precision_combo.blockSignals(True)
+            self.precision_combo.setCurrentIndex(i)
+            self.precision_combo.blockSignals(False)
+        runs = "-" if self.session is None else (
+            "none (no model)" if self.session.no_model else effective_precision(self.session.pipeline))
+        text = "-" if runs == "-" else f"runs {runs}"
+        if self.precision_label.text() != text:
+            self.precision_label.setText(text)
+
     def _sync_model_controls(self, sess: LiveSession) -> None:
-        """Model and device combos and ``opts.model`` = what the session runs (after a
+        """Model, device and precision boxes and ``opts.model`` = what the session runs (after a
         fallback or a failed switch, not what was asked for)."""
         if self.opts.model_obj is None:
             self.opts.model = sess.model_cfg
@@ -991,6 +1076,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 combo.addItem(text)
             combo.setCurrentText(text)
             combo.blockSignals(False)
+        self._show_precision()
 
     def _roi_edited(self) -> None:
         """The ROI box, on Enter or leaving it: applied only when it changed (leaving the box
@@ -1413,6 +1499,9 @@ class MainWindow(QtWidgets.QMainWindow):
         arrival = s.arrival_wall(fv.t_us)
         if arrival is not None:
             self._latency_ms = (time.monotonic() - arrival) * 1e3
+        if self._painted_at is not None:
+            self._paint_gap_s = now - self._painted_at
+        self._painted_at = now
         self._fps.tick(now)
         self.last_frame = fv
         self.frames_painted += 1
@@ -1460,12 +1549,16 @@ class MainWindow(QtWidgets.QMainWindow):
             infer = self.last_frame.infer_ms
         if not _stat(st, "frames", default=0) and self.last_frame is None:
             infer = None  # (no window through the model yet: "0.0 ms" was no measurement)
+        stale = self.readouts_stale(now)
+        if stale:  # (the device and backend stay: they are what runs, not a measurement)
+            infer = None
         how = " ".join(str(x) for x in (_stat(st, "device"), _stat(st, "backend"),
                                         (f"{_stat(st, 'threads')}t" if _stat(st, "threads") else None)) if x)
         ro.set("infer", ("-" if infer is None else f"{float(infer):.1f} ms") + (f" ({how})" if how else ""))
         ro.set("display_fps", f"{self._fps.fps(now):.1f}")
         ro.set("pipeline_fps", f"{s.frame_rate.rate(now):.1f}")
-        ro.set("latency", "-" if self._latency_ms is None else f"{self._latency_ms:.0f} ms")
+        ro.set("latency", "-" if self._latency_ms is None or stale else f"{self._latency_ms:.0f} ms")
+        self._show_precision()  # (the runtime can give bf16 up mid-run)
         t = s.t_us
         r = s.time_range_us
         if s.source.is_live:  # (no time label there: the camera's clock, a reset or a wrong one seen)
@@ -1510,6 +1603,14 @@ class MainWindow(QtWidgets.QMainWindow):
         ro.set("frame", "-" if self.last_frame is None else
                f"#{self.last_frame.index} ({self.last_frame.n_events:,} ev)")
 
+    def readouts_stale(self, now: float | None = None) -> bool:
+        """No frame painted for ``READOUT_STALE_S`` (or 3 frame intervals of a slow model): the
+        per-frame readouts (latency, inference time) show "-" until frames come again."""
+        if self._painted_at is None:
+            return True
+        now = time.monotonic() if now is None else now
+        return now - self._painted_at > max(READOUT_STALE_S, 3.0 * self._paint_gap_s)
+
     def _show_stall(self, s: LiveSession, stalled_s: float) -> None:
         """A source whose read() has not returned (``pipeline.STALL_S``): said on the status bar
         while it lasts, its seconds counting, instead of a frozen frame with no word; and when
@@ -1548,6 +1649,8 @@ class MainWindow(QtWidgets.QMainWindow):
         for key in self.readouts.values:
             self.readouts.set(key, "-")
         self._latency_ms = None
+        self._painted_at = None
+        self._show_precision()
         self.play_button.setText("Play")
         self.time_label.setText("stopped")
         self.source_label.setText(f"stopped: {reason}")
@@ -1616,8 +1719,13 @@ def about_text(session: LiveSession | None) -> str:
     from ..nn.registry import models_dir
 
     if session is None:
-        model, device = "- (no source running)", "-"
+        model, device, precision = "- (no source running)", "-", "-"
     else:
+        from .precision import effective_precision, precision_choice
+
+        asked = precision_choice(session.model_cfg)
+        runs = "none (no model)" if session.no_model else effective_precision(session.pipeline)
+        precision = runs + ("" if runs == asked else f" (asked: {asked})")
         st = session.stats()
         model = "none: direct event integration" if session.no_model else session.model_cfg.name
         how = " ".join(str(x) for x in (_stat(st, "backend"), (f"{_stat(st, 'threads')} thread"
@@ -1633,6 +1741,7 @@ def about_text(session: LiveSession | None) -> str:
         f"evfocus-live {__version__}",
         f"model:     {model}",
         f"device:    {device}",
+        f"precision: {precision}",
         f"torch:     {torch.__version__}, {cuda}",
         f"Python:    {platform.python_version()}, PySide6 {PySide6.__version__}, Qt {QtCore.qVersion()}",
         f"settings:  {settings.settings_file()}",

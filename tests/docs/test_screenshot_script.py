@@ -33,7 +33,9 @@ def test_the_screenshot_script_grabs_a_window_whose_panes_show_something(tmp_pat
     h, w = img.shape
     events = img[int(0.12 * h):int(0.40 * h), int(0.04 * w):int(0.30 * w)]
     frame = img[int(0.12 * h):int(0.40 * h), int(0.38 * w):int(0.62 * w)]
-    assert events.std() > 10 and frame.std() > 10, (events.std(), frame.std())
+    # (the tiny checkpoint's random weights make frames spanning ~25 grey levels, which auto-HDR
+    # stretches at most 4x since its 64-level floor: std 14-22 there, 41-44 at the old 16x)
+    assert events.std() > 10 and frame.std() > 5, (events.std(), frame.std())
     assert out.stat().st_size < 400_000
 
 

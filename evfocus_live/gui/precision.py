@@ -1,0 +1,72 @@
+"""The viewer's inference-precision choice, on :class:`~evfocus_live.config.ModelConfig`.
+
+``ModelConfig`` holds two knobs: ``precision`` (auto | fp32 | bf16, the CPU runtime's, see
+:mod:`evfocus_live.nn.runtime`) and ``half`` (fp16 weights, on CUDA only). The viewer offers
+one choice that sets both, so that it means the same on either device:
+
+- ``auto``: bf16 autocast on a CPU with native bf16, else fp32; fp16 on CUDA (the defaults);
+- ``fp32``: full precision everywhere (the frames ``evfocus reconstruct`` writes by default);
+- ``bf16``: CPU bf16 autocast (needs AVX512-BF16 or AMX); CUDA runs fp32;
+- ``fp16``: fp16 weights on a CUDA GPU; a CPU runs fp32 (no CPU path runs fp16: ``ModelConfig``
+  refuses ``precision="fp16"``, and ``half`` counts on CUDA only).
+
+A choice the device cannot run is not refused: it runs fp32 and :func:`precision_problem`
+says so in one line (the viewer's status bar; a headless run logs it as a warning).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ..config import ModelConfig
+
+#: the choices, in the order the viewer's precision box lists them
+PRECISION_CHOICES = ("auto", "fp32", "bf16", "fp16")
+#: what each choice means (the box's tooltips)
+PRECISION_HELP = {
+    "auto": "bf16 on a CPU with native bf16 (AVX512-BF16/AMX), else fp32; fp16 on CUDA",
+    "fp32": "full precision: the frames evfocus reconstruct writes (slower on a CPU with native bf16)",
+    "bf16": "CPU bf16 autocast, ~1.4-1.6x faster, outputs within ~2e-2 (needs native bf16; CUDA runs fp32)",
+    "fp16": "fp16 weights on a CUDA GPU (a CPU runs fp32)",
+}
+
+
+def with_precision(cfg: ModelConfig, choice: str) -> ModelConfig:
+    """``cfg`` set to run ``choice`` (one of :data:`PRECISION_CHOICES`): its ``precision`` and ``half``."""
+    if choice not in PRECISION_CHOICES:
+        raise ValueError(f"unknown precision {choice!r} (one of {', '.join(PRECISION_CHOICES)})")
+    precision, half = {"auto": ("auto", True), "fp32": ("fp32", False), "bf16": ("bf16", False),
+                       "fp16": ("fp32", True)}[choice]
+    return dataclasses.replace(cfg, precision=precision, half=half)
+
+
+def precision_choice(cfg: ModelConfig) -> str:
+    """The choice ``cfg`` stands for: the inverse of :func:`with_precision`. (A config made
+    elsewhere with ``precision="fp32"`` and the default ``half=True`` reads as fp16: so it runs
+    on CUDA; on a CPU it runs fp32, as fp16 does there.)"""
+    if cfg.precision == "fp32" and cfg.half:
+        return "fp16"
+    return cfg.precision
+
+
+def precision_problem(choice: str, device_type: str) -> str | None:
+    """One line when ``choice`` cannot run on a device of ``device_type`` (it runs fp32), else None."""
+    from ..nn.runtime import _bf16_fast
+
+    if choice == "fp16" and device_type != "cuda":
+        fast = "bf16, which this CPU has" if _bf16_fast() else "none here: this CPU has no native bf16"
+        return (f"precision fp16 runs on a CUDA GPU only: running fp32 on the {device_type} "
+                f"(its fast path is {fast})")
+    if choice == "bf16" and device_type == "cuda":
+        return "precision bf16 runs on the CPU only (autocast): running fp32 on CUDA (auto or fp16 is its fast path)"
+    if choice == "bf16" and device_type == "cpu" and not _bf16_fast():
+        return "precision bf16 needs a CPU with native bf16 (AVX512-BF16 or AMX), this one has none: running fp32"
+    return None
+
+
+def effective_precision(pipeline) -> str:
+    """What the pipeline's model runs in now: ``fp16`` (CUDA half), ``bf16`` or ``fp32`` (also
+    after the runtime gave bf16 up for a failure mid-run)."""
+    if getattr(pipeline, "half", False):
+        return "fp16"
+    return str(getattr(getattr(pipeline, "runner", None), "precision", "fp32"))
