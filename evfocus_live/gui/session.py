@@ -328,8 +328,9 @@ class LiveSession:
         self.event_view = EventView(self.source.width, self.source.height,
                                     mode="decay" if event_mode == "window" else event_mode, decay_ms=decay_ms)
         self.pipeline = self._build_pipeline(model_obj, fallback)
-        if self.pipeline.cpu_warning:  # (the pipeline has logged it: show it, do not log it twice)
-            self.messages.append(("warning", self.pipeline.cpu_warning))
+        for text in (self.pipeline.cpu_warning, self.pipeline.backend_warning):
+            if text:  # (the pipeline has logged it: show it, do not log it twice)
+                self.messages.append(("warning", text))
         # the stream's warnings (a camera's broken clock; a RAW file's clock reset, read on the reader
         # thread): to the status bar too (the routes there: see pipeline.SourceWarnings)
         self.pipeline.on_warning = lambda text: self.messages.append(("warning", text))
@@ -680,8 +681,9 @@ class LiveSession:
         self.no_model = False
         self.model_cfg = self.pipeline.model_cfg
         self.message(f"model: {name} on {self.pipeline.device}")
-        if self.pipeline.cpu_warning:
-            self.messages.append(("warning", self.pipeline.cpu_warning))
+        for text in (self.pipeline.cpu_warning, self.pipeline.backend_warning):
+            if text:
+                self.messages.append(("warning", text))
         return True
 
     def set_window(self, window: WindowConfig) -> bool:
