@@ -21,6 +21,7 @@ values, timestamps beyond int64 µs and non-numeric columns raise :class:`InputE
 
 from __future__ import annotations
 
+import datetime
 import logging
 import os
 import threading
@@ -158,8 +159,9 @@ def sample_is_epoch_ns(t) -> bool:
 
 def warn_epoch_ns(name, t) -> None:
     """The one line that says a file's ``t`` was read as epoch ns (see :func:`sample_is_epoch_ns`)."""
-    log.warning("%s: timestamps are Unix-epoch nanoseconds (%.4e .. %.4e): read as µs (divided by "
-                "1000; save t in µs to avoid this)", name, float(np.min(t)), float(np.max(t)))
+    start = datetime.datetime.fromtimestamp(float(np.min(t)) / 1e9, datetime.timezone.utc)
+    log.warning("%s: timestamps are Unix-epoch nanoseconds (from %s UTC): read as µs (divided by "
+                "1000; save t in µs to avoid this)", name, start.strftime("%Y-%m-%d %H:%M:%S"))
 
 
 def int_t_is_epoch_ns(t_col_of, n_events: int, name) -> bool:

@@ -13,8 +13,8 @@ in two and would be misread).
 Parsing is chunked (blocks of whole lines), so memory stays bounded on large files. A
 numba parser reads the usual rows (4 plain or exponent-notation numbers, mantissas below
 2**53 — e.g. seconds from the start with 9 decimals — giving the same doubles as strtod) at
-~15 M rows/s; a block with anything else (epoch seconds with 9 decimals, a fifth column, an
-inline comment) goes to ``np.loadtxt`` (~1.4 M rows/s), which also names a bad line. Policy on damage: a truncated last line is dropped with a warning; any
+~15 M rows/s; a block with anything else (epoch seconds with 9 decimals, epoch nanoseconds,
+a fifth column, an inline comment) goes to ``np.loadtxt`` (~1.4 M rows/s), which also names a bad line. Policy on damage: a truncated last line is dropped with a warning; any
 other malformed row raises :class:`InputError` naming the line, as does a file without
 rows (at opening). Timestamps pass through in file order (see
 :mod:`evfocus_live.sources.npy_file`).
