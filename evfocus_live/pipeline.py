@@ -551,11 +551,23 @@ class Pipeline:
         return model
 
     def _make_runner(self, model) -> InferenceModel:
+        """The runner for ``model`` on ``self.device``. The backends and bf16 are the CPU's: on
+        CUDA the model runs as it is (``half``: fp16). A backend or precision named there (not
+        ``auto``) is said in one warning, kept in :attr:`backend_warning` for the viewer's status
+        bar (the pipeline is built before its ``on_warning`` is set); it was dropped in silence."""
         cfg = self.model_cfg
-        if self.device.type == "cpu":
+        cpu = self.device.type == "cpu"
+        if cpu:
             self.stats.threads = set_threads(cfg.threads)
+        self.backend_warning = None
+        unused = [f"{what} {val}" for what, val, plain in (("backend", cfg.backend, "eager"),
+                                                           ("precision", cfg.precision, "fp32"))
+                  if not cpu and val not in ("auto", plain)]
+        if unused:
+            self.backend_warning = (f"{' and '.join(unused)} not used on {self.device}: those are CPU "
+                                    f"options; the GPU runs the plain model ({'fp16' if self.half else 'fp32'})")
+            log.warning("%s", self.backend_warning)
         try:
-            cpu = self.device.type == "cpu"
             runner = InferenceModel(model, cfg.backend if cpu else "eager",
                                     precision=cfg.precision if cpu else "fp32")
         except ValueError as exc:
@@ -924,16 +936,16 @@ class Pipeline:
         with self._command():
             # a model that cannot be prepared (moving it to the GPU runs out of memory, a plugin's
             # reset_states raises) keeps the current one running, on its own device
-            old = (self.model_cfg, self.device, self.half, self.runner, self.cpu_warning, self.stats.device,
-                   self.stats.backend, self.stats.threads)
+            old = (self.model_cfg, self.device, self.half, self.runner, self.cpu_warning, self.backend_warning,
+                   self.stats.device, self.stats.backend, self.stats.threads)
             self.model_cfg = cfg
             self.device = new_device
             self.stats.device = str(new_device)
             try:
                 self.model = self._prepare_model(obj)
             except BaseException:
-                (self.model_cfg, self.device, self.half, self.runner, self.cpu_warning, self.stats.device,
-                 self.stats.backend, self.stats.threads) = old
+                (self.model_cfg, self.device, self.half, self.runner, self.cpu_warning, self.backend_warning,
+                 self.stats.device, self.stats.backend, self.stats.threads) = old
                 raise
             self._gen += 1
             self._reset_state_locked()

@@ -13,7 +13,9 @@ garbage tail, an AEDAT4 packet in the middle that does not decode) says where in
 A RAW file whose sensor clock was reset (``decoder.clock_resets``), or an AEDAT4 file whose
 camera clock restarted (its reader's ``clocks()``), lasts the sum of its clocks'
 spans (``duration_on_clocks_us``, ``clock_spans_us``; the rate is from it); ``duration_us`` stays
-the maximum minus the minimum.
+the maximum minus the minimum. Times that are all multiples of 1000 over more than an hour
+give a hint (``t_maybe_ns``) that they may be nanoseconds from 0 read as µs (the readers
+convert epoch nanoseconds themselves, but cannot tell relative ones from µs).
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ from .text import plural, rate_text
 log = logging.getLogger(__name__)
 
 JUMP_US = 1_000_000
+#: a recording longer than this whose every t is a multiple of 1000 gets the hint that its times
+#: may be nanoseconds read as µs (``t_maybe_ns``): relative ns cannot be told from µs for sure
+#: (epoch ns are, by the readers), but a µs clock ticking in whole ms for over an hour is unlikely
+NS_HINT_DURATION_US = 3_600_000_000
 
 
 def add_parser(subparsers):
@@ -59,6 +65,7 @@ def describe(path: str, progress: bool = True) -> dict:
         # [min t, max t] of each run between steps back over JUMP_US: a RAW file's clock resets
         # (min to max over both clocks read as 11.7 s for 0.2 s of recording)
         spans: list[list[int]] = []
+        all_ms = True  # every t a multiple of 1000 (see NS_HINT_DURATION_US)
         with tqdm(desc="reading", unit="ev", unit_scale=True, disable=None if progress else True,
                   leave=False, file=sys.stderr) as bar:
             for batch in _until_damage(src, path):
@@ -83,6 +90,7 @@ def describe(path: str, progress: bool = True) -> dict:
                 t_prev = int(batch["t"][-1])
                 n += len(batch)
                 n_on += int(np.count_nonzero(batch["p"]))
+                all_ms = all_ms and not np.any(batch["t"] % 1000)
                 bar.update(len(batch))
         if n == 0:
             raise InputError(f"{path}: contains no events")
@@ -106,6 +114,7 @@ def describe(path: str, progress: bool = True) -> dict:
             "max_step_back_us": max_back_us,
             "time_jumps_over_1s": jumps,
             "max_gap_us": max_gap_us,
+            "t_maybe_ns": bool(all_ms and duration > NS_HINT_DURATION_US),
         }
         info.update(_aps_info(src))
         extra = getattr(src, "extra_streams", None)
@@ -226,6 +235,9 @@ def _text(info: dict) -> str:
     if info["non_monotonic_steps"]:
         lines.append(f"order       {info['non_monotonic_steps']:,} step(s) back in time "
                      f"(max {info['max_step_back_us']:,} µs): events are not strictly sorted")
+    if info.get("t_maybe_ns"):
+        lines.append(f"units       every t is a multiple of 1000 over {info['duration_us'] / 3.6e9:,.1f} h: "
+                     "the times may be nanoseconds read as µs (save t in µs)")
     if info["time_jumps_over_1s"]:
         lines.append(f"gaps        {info['time_jumps_over_1s']:,} jump(s) forward over 1 s "
                      f"(largest {info['max_gap_us'] / 1e6:,.1f} s)")

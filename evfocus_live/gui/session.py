@@ -332,8 +332,9 @@ class LiveSession:
         self._given_model = model_obj is not None
         self.pipeline = self._build_pipeline(model_obj, fallback)
         self._say_precision_problem()
-        if self.pipeline.cpu_warning:  # (the pipeline has logged it: show it, do not log it twice)
-            self.messages.append(("warning", self.pipeline.cpu_warning))
+        for text in (self.pipeline.cpu_warning, self.pipeline.backend_warning):
+            if text:  # (the pipeline has logged it: show it, do not log it twice)
+                self.messages.append(("warning", text))
         # the stream's warnings (a camera's broken clock; a RAW file's clock reset, read on the reader
         # thread): to the status bar too (the routes there: see pipeline.SourceWarnings)
         self.pipeline.on_warning = lambda text: self.messages.append(("warning", text))
@@ -685,8 +686,9 @@ class LiveSession:
         self._given_model = not isinstance(name, str)
         self.model_cfg = self.pipeline.model_cfg
         self.message(f"model: {name} on {self.pipeline.device}")
-        if self.pipeline.cpu_warning:
-            self.messages.append(("warning", self.pipeline.cpu_warning))
+        for text in (self.pipeline.cpu_warning, self.pipeline.backend_warning):
+            if text:
+                self.messages.append(("warning", text))
         self._say_precision_problem()  # (a device switch: fp16 asked, now on the CPU)
         return True
 

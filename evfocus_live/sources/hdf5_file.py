@@ -15,7 +15,8 @@
   not in hdf5plugin, so such files give a clear error unless the filter is installed.
 
 Columns are read in slices of :data:`BATCH_EVENTS`; timestamps pass through in file
-order (see :mod:`evfocus_live.sources.npy_file` for the policy).
+order, and epoch-nanosecond ones are read as µs (see :mod:`evfocus_live.sources.npy_file` for
+the policy).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from .aedat4_file import Prefetcher
 from .base import EventSource, check_sensor_size
 from .npy_file import (P_NAMES, T_NAMES, X_NAMES, Y_NAMES, DropCounter, _pick, check_column, column_max,
                        columns_to_events, first_at_or_after, scan_time_range, timestamps_to_us,
-                       float_t_is_seconds)
+                       float_t_unit, int_t_is_epoch_ns)
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +145,7 @@ class Hdf5FileSource(EventSource):
         import h5py
         f = self._f
         attrs = f.attrs
-        self._seconds = False
+        self._seconds = self._ns = False
         g = f.get("events")
         self._t_offset_us = 0
         if isinstance(g, h5py.Group) and all(k in g for k in ("t", "x", "y", "p")):
@@ -190,9 +191,12 @@ class Hdf5FileSource(EventSource):
         self.n_events = lens.pop()
         if self.n_events == 0:
             raise InputError(f"{self.path}: contains no events")
-        self._seconds = self._cols[0].dtype.kind == "f"
-        if self._seconds:
-            self._seconds = float_t_is_seconds(lambda i, j: self._col(0, i, j), self.n_events, self.path)
+        t_of = lambda i, j: self._col(0, i, j)  # noqa: E731
+        if self._cols[0].dtype.kind == "f":
+            unit = float_t_unit(t_of, self.n_events, self.path)
+            self._seconds, self._ns = unit == "s", unit == "ns"
+        else:
+            self._seconds, self._ns = False, int_t_is_epoch_ns(t_of, self.n_events, self.path)
         where = "given"
         if width is None and "width" in attrs and "height" in attrs:
             width, height, where = int(attrs["width"]), int(attrs["height"]), "in the header"
@@ -256,7 +260,7 @@ class Hdf5FileSource(EventSource):
             raise self._read_error(i0, i1, exc) from None
 
     def _t_us(self, i0: int, i1: int) -> np.ndarray:
-        t = timestamps_to_us(self._col(0, i0, i1), self._seconds, self.path)
+        t = timestamps_to_us(self._col(0, i0, i1), self._seconds, self.path, ns=self._ns)
         return t + self._t_offset_us if self._t_offset_us else t
 
     def _batch(self, b: int, i_start: int | None = None) -> np.ndarray:
@@ -283,7 +287,7 @@ class Hdf5FileSource(EventSource):
                 raise self._read_error(i0, i1, exc) from None
             cols = [buf[:m] for buf in bufs]
         ev = columns_to_events(*cols, self.width, self.height, t_is_seconds=self._seconds,
-                               name=str(self.path), drops=self._drops)
+                               name=str(self.path), drops=self._drops, t_is_ns=self._ns)
         if self._t_offset_us:
             ev["t"] += self._t_offset_us
         return ev

@@ -9,7 +9,9 @@ Accepted layouts:
 
 Timestamps: integer ``t`` is µs; floating-point ``t`` is seconds (E2VID, tonic) and is
 converted with ``round(t * 1e6)``, unless its first and last values are all whole numbers:
-µs saved as floats, read as µs with a warning (as the text reader decides). Polarity: anything > 0 is ON (covers 0/1, -1/+1 and
+µs saved as floats, read as µs with a warning (as the text reader decides). Integer or
+whole-number ``t`` whose first and last values are all >= 1e17 is Unix-epoch nanoseconds
+(ROS bag exports; µs never get there): divided by 1000, with a warning. Polarity: anything > 0 is ON (covers 0/1, -1/+1 and
 bool). Timestamps are passed through in file order, unsorted or with jumps as they are
 (the slicer copes; ``evfocus info`` counts the steps back). Seeking assumes sorted time.
 Width/height come from the ``width``/``height`` arguments, else from the data (max + 1),
@@ -19,6 +21,7 @@ values, timestamps beyond int64 µs and non-numeric columns raise :class:`InputE
 
 from __future__ import annotations
 
+import datetime
 import logging
 import os
 import threading
@@ -97,9 +100,10 @@ def check_column(dtype: np.dtype, what: str, name) -> None:
                          f"(expected {'integer µs or float seconds' if what == 't' else 'numbers'})")
 
 
-def timestamps_to_us(t, seconds: bool, name) -> np.ndarray:
+def timestamps_to_us(t, seconds: bool, name, ns: bool = False) -> np.ndarray:
     """A ``t`` column -> int64 µs (native byte order); float ``t`` is seconds when
-    ``seconds`` (``round(t * 1e6)``), else µs. NaN/inf or values beyond int64 µs raise
+    ``seconds`` (``round(t * 1e6)``), else µs; ``ns`` (see :func:`int_t_is_epoch_ns`): ns, divided
+    by 1000 rounding down (integers: exactly, in int64). NaN/inf or values beyond int64 µs raise
     InputError naming ``name``: they would wrap to INT64_MIN and break the slicer."""
     t = np.asarray(t)
     check_column(t.dtype, "t", name)
@@ -107,6 +111,9 @@ def timestamps_to_us(t, seconds: bool, name) -> np.ndarray:
         v = t.astype(np.float64)
         if seconds:
             v *= 1e6
+        if ns:
+            v /= 1000
+            np.floor(v, out=v)  # (as the integer division below)
         np.rint(v, out=v)
         ok = np.abs(v) < _T_LIMIT
         if not ok.all():
@@ -119,6 +126,8 @@ def timestamps_to_us(t, seconds: bool, name) -> np.ndarray:
     if t.dtype == np.uint64 and len(t) and int(t.max()) >= 1 << 63:
         raise InputError(f"{name}: {int(np.count_nonzero(t >= np.uint64(1 << 63)))} event(s) have "
                          "timestamps beyond the int64 µs range")
+    if ns:
+        return t.astype(np.int64) // 1000  # (floor: keeps the order of equal and of unsorted t)
     return t.astype(np.int64, copy=False)
 
 
@@ -126,15 +135,64 @@ def timestamps_to_us(t, seconds: bool, name) -> np.ndarray:
 UNIT_SAMPLE = 4096
 
 
-def float_t_is_seconds(t_col_of, n_events: int, name) -> bool:
+#: the smallest sampled ``t`` read as Unix-epoch nanoseconds: 1e17 ns is 1973-03-03, while 1e17 µs
+#: is 3,000 years after 1970 (epoch µs today are ~1.7e15, epoch ns ~1.7e18)
+EPOCH_NS_MIN = 10 ** 17
+
+
+def _sample(t_col_of, n_events: int) -> np.ndarray:
+    """The first and last :data:`UNIT_SAMPLE` values of a ``t`` column (``t_col_of(i, j)``: rows
+    i..j as stored; fresh arrays, the two reads may share a buffer)."""
+    k = min(n_events, UNIT_SAMPLE)
+    return np.concatenate([np.array(t_col_of(0, k)), np.array(t_col_of(n_events - k, n_events))])
+
+
+def sample_is_epoch_ns(t) -> bool:
+    """Whether whole-number timestamps ``t`` (the head and tail of a column) are Unix-epoch ns:
+    all of them >= :data:`EPOCH_NS_MIN`. A sample is enough: a file holds one unit, and no µs
+    recording reaches 1e17 (about the year 5100), so ends that do are ns whatever the middle holds;
+    sorted files (the usual ones) have the middle between the ends anyway. Relative ns (from 0)
+    cannot be told from µs, and stay µs (``evfocus info`` hints at them)."""
+    t = np.asarray(t)
+    return bool(len(t)) and bool(np.all(t >= EPOCH_NS_MIN))
+
+
+def warn_epoch_ns(name, t) -> None:
+    """The one line that says a file's ``t`` was read as epoch ns (see :func:`sample_is_epoch_ns`)."""
+    start = datetime.datetime.fromtimestamp(float(np.min(t)) / 1e9, datetime.timezone.utc)
+    log.warning("%s: timestamps are Unix-epoch nanoseconds (from %s UTC): read as µs (divided by "
+                "1000; save t in µs to avoid this)", name, start.strftime("%Y-%m-%d %H:%M:%S"))
+
+
+def int_t_is_epoch_ns(t_col_of, n_events: int, name) -> bool:
+    """Whether an integer ``t`` column holds Unix-epoch nanoseconds (ROS bag exports, pandas
+    ``datetime64[ns]``), decided from its first and last :data:`UNIT_SAMPLE` values (see
+    :func:`sample_is_epoch_ns`); said in one warning. Read as µs, they were 1000x too long."""
+    t = _sample(t_col_of, n_events)
+    if not sample_is_epoch_ns(t):
+        return False
+    warn_epoch_ns(name, t)
+    return True
+
+
+def float_t_unit(t_col_of, n_events: int, name) -> str:
+    """The unit of a float ``t`` column: ``"s"``, ``"us"`` or ``"ns"`` (:func:`float_t_is_seconds`;
+    whole numbers that are all >= :data:`EPOCH_NS_MIN` are epoch ns, read to within 1 µs: a
+    double holds such a time to 256 ns)."""
+    t = _sample(t_col_of, n_events).astype(np.float64)
+    if np.all(np.isfinite(t)) and np.all(t == np.round(t)) and sample_is_epoch_ns(t):
+        warn_epoch_ns(name, t)
+        return "ns"
+    return "s" if float_t_is_seconds(None, n_events, name, sample=t) else "us"
+
+
+def float_t_is_seconds(t_col_of, n_events: int, name, sample: np.ndarray | None = None) -> bool:
     """The unit of a float ``t`` column, decided as the text reader does: seconds, unless its
     first and last :data:`UNIT_SAMPLE` values are all whole numbers with at least 3 different
     values, which are µs (``np.save(f, np.loadtxt(us_file))`` gives such floats; read as
     seconds, 10 ms between events became 10,000 s, and the same rows as text read as µs).
     Said in a warning, as a guess. ``t_col_of(i, j)`` gives rows i..j as stored."""
-    k = min(n_events, UNIT_SAMPLE)
-    t = np.concatenate([np.asarray(t_col_of(0, k)), np.asarray(t_col_of(n_events - k, n_events))])
-    t = t.astype(np.float64)
+    t = (_sample(t_col_of, n_events) if sample is None else sample).astype(np.float64)
     if not np.all(np.isfinite(t)) or not np.all(t == np.round(t)) or len(np.unique(t)) < 3:
         return True
     log.warning("%s: float timestamps are all whole numbers (%.0f .. %.0f): read as µs, not "
@@ -197,13 +255,14 @@ class DropCounter:
 
 def columns_to_events(t, x, y, p, width: int, height: int, t_is_seconds: bool = False,
                       name: str = "", drops: DropCounter | None = None,
-                      contiguous: bool = True) -> np.ndarray:
+                      contiguous: bool = True, t_is_ns: bool = False) -> np.ndarray:
     """Pack columns into EVENT_DTYPE in one pass, dropping out-of-sensor events (counted in
     ``drops``, else logged); bad values (NaN/inf, t beyond int64 µs, strings) raise InputError.
+    ``t_is_ns``: t is epoch ns (:func:`int_t_is_epoch_ns`), read as µs.
     ``contiguous=False``: strided native columns (views into rows read from a file) go to the
     packer as they are, which reads each row once instead of copying every column first."""
     fix = np.ascontiguousarray if contiguous else np.asarray
-    t = fix(timestamps_to_us(t, t_is_seconds, name))
+    t = fix(timestamps_to_us(t, t_is_seconds, name, ns=t_is_ns))
     x, y, p = (fix(_coord(a, k, name)) for a, k in ((x, "x"), (y, "y"), (p, "p")))
     n = t.shape[0]
     out = np.empty(n, dtype=EVENT_DTYPE)
@@ -383,8 +442,14 @@ class NpyFileSource(EventSource):
             height = max_y + 1 if height is None else height
         self.width, self.height = check_sensor_size(self.path, width, height, where)
         self.size_inferred = where.startswith("inferred")
-        if self._seconds:  # (fresh buffers: it holds two reads at once)
-            self._seconds = float_t_is_seconds(lambda i, j: self._col(0, i, j), self.n_events, self.path)
+        t_kind = (dtype[self._fields[0]] if self._fields else dtype).kind
+        t_of = lambda i, j: self._col(0, i, j)  # noqa: E731 (fresh buffers: two reads at once)
+        self._ns = False
+        if t_kind == "f":
+            unit = float_t_unit(t_of, self.n_events, self.path)
+            self._seconds, self._ns = unit == "s", unit == "ns"
+        else:
+            self._ns = int_t_is_epoch_ns(t_of, self.n_events, self.path)
         self.sensor = "unknown"
         self._drops = DropCounter(self.path, self.width, self.height)
 
@@ -447,7 +512,7 @@ class NpyFileSource(EventSource):
                                  self.path, BATCH_EVENTS))
 
     def _t_us(self, i0: int, i1: int, buf: np.ndarray | None = None) -> np.ndarray:
-        return timestamps_to_us(self._col(0, i0, i1, buf), self._seconds, self.path)
+        return timestamps_to_us(self._col(0, i0, i1, buf), self._seconds, self.path, ns=self._ns)
 
     def read(self) -> np.ndarray | None:
         if self._file is None:
@@ -464,12 +529,14 @@ class NpyFileSource(EventSource):
             if m < len(ev):
                 self._drops.add(len(ev) - m)
                 ev = ev[:m]
+            if self._ns:
+                ev["t"] //= 1000
             return ev
         self._buf = self._scratch(self._buf, min(self.n_events, BATCH_EVENTS) * self._row_bytes)
         t, x, y, p = self._columns(self._rows(i0, i1, self._buf))
         self._i = i1
         # (the packed copy does not point into the reused buffer)
-        ev = columns_to_events(timestamps_to_us(t, self._seconds, self.path), x, y, p,
+        ev = columns_to_events(timestamps_to_us(t, self._seconds, self.path, ns=self._ns), x, y, p,
                                self.width, self.height, name=str(self.path), drops=self._drops,
                                contiguous=False)
         return ev

@@ -51,8 +51,8 @@ from ..errors import InputError, first_line
 from .base import EventSource, check_sensor_size
 from .fileio import FileReader
 from .npy_file import (P_NAMES, T_NAMES, X_NAMES, Y_NAMES, DropCounter, _pick, check_column, columns_max,
-                       columns_to_events, event_fields, first_at_or_after, float_t_is_seconds,
-                       read_npy_header, scan_time_range, timestamps_to_us)
+                       columns_to_events, event_fields, first_at_or_after, float_t_unit,
+                       int_t_is_epoch_ns, read_npy_header, scan_time_range, timestamps_to_us)
 
 log = logging.getLogger(__name__)
 
@@ -186,9 +186,12 @@ class NpzFileSource(EventSource):
                 size = self._size_from_keys() if width is None or height is None else None
             finally:
                 self._zf = None  # (compressed members are all read by now)
-        self._seconds = self._cols[0].dtype.kind == "f"
-        if self._seconds:
-            self._seconds = float_t_is_seconds(lambda i, j: self._cols[0].get(i, j), self.n_events, self.path)
+        t_of = lambda i, j: self._cols[0].get(i, j)  # noqa: E731
+        if self._cols[0].dtype.kind == "f":  # (the .npy/.h5 readers' unit rules)
+            unit = float_t_unit(t_of, self.n_events, self.path)
+            self._seconds, self._ns = unit == "s", unit == "ns"
+        else:
+            self._seconds, self._ns = False, int_t_is_epoch_ns(t_of, self.n_events, self.path)
         where = "given"
         if size is not None:
             width = size[0] if width is None else width
@@ -395,7 +398,7 @@ class NpzFileSource(EventSource):
 
     # --- reading ----------------------------------------------------------------------
     def _t_us(self, i0: int, i1: int, scratch: dict | None = None) -> np.ndarray:
-        return timestamps_to_us(self._cols[0].get(i0, i1, scratch), self._seconds, self.path)
+        return timestamps_to_us(self._cols[0].get(i0, i1, scratch), self._seconds, self.path, ns=self._ns)
 
     def read(self) -> np.ndarray | None:
         if not self._cols:
@@ -407,7 +410,7 @@ class NpzFileSource(EventSource):
         t, x, y, p = (c.get(i0, i1, self._scratch) for c in self._cols)
         self._i = i1
         # (the packed copy does not point into the reused buffers)
-        return columns_to_events(timestamps_to_us(t, self._seconds, self.path), x, y, p, self.width,
+        return columns_to_events(timestamps_to_us(t, self._seconds, self.path, ns=self._ns), x, y, p, self.width,
                                  self.height, name=str(self.path), drops=self._drops, contiguous=False)
 
     @property

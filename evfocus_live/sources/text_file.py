@@ -1,7 +1,9 @@
 """Text event files in the E2VID convention: ``W H`` on the first line, then ``t x y p`` rows.
 
 ``t`` is in seconds (float) as in E2VID; a file whose first and last 64 KiB hold only
-whole-number timestamps is read as µs instead (common for exports from other tools). The
+whole-number timestamps is read as µs instead (common for exports from other tools), or as
+Unix-epoch nanoseconds where those are all >= 1e17 (ROS bag exports; µs never get there):
+divided by 1000 exactly (the ``t`` of plain-integer rows is parsed again as int64), with a warning. The
 unit is decided once, from that fixed sample, so that the time range, reading and seeking
 agree whatever is called first. Columns may be separated by spaces, tabs or commas; ``#``
 starts a comment; a UTF-8 byte order mark (Excel's "CSV UTF-8") is skipped. Polarity > 0
@@ -11,8 +13,8 @@ in two and would be misread).
 Parsing is chunked (blocks of whole lines), so memory stays bounded on large files. A
 numba parser reads the usual rows (4 plain or exponent-notation numbers, mantissas below
 2**53 — e.g. seconds from the start with 9 decimals — giving the same doubles as strtod) at
-~15 M rows/s; a block with anything else (epoch seconds with 9 decimals, a fifth column, an
-inline comment) goes to ``np.loadtxt`` (~1.4 M rows/s), which also names a bad line. Policy on damage: a truncated last line is dropped with a warning; any
+~15 M rows/s; a block with anything else (epoch seconds with 9 decimals, epoch nanoseconds,
+a fifth column, an inline comment) goes to ``np.loadtxt`` (~1.4 M rows/s), which also names a bad line. Policy on damage: a truncated last line is dropped with a warning; any
 other malformed row raises :class:`InputError` naming the line, as does a file without
 rows (at opening). Timestamps pass through in file order (see
 :mod:`evfocus_live.sources.npy_file`).
@@ -31,7 +33,7 @@ import numpy as np
 from ..errors import InputError
 from .base import EventSource, check_sensor_size
 from .fileio import FileReader
-from .npy_file import DropCounter, columns_to_events
+from .npy_file import DropCounter, columns_to_events, sample_is_epoch_ns, warn_epoch_ns
 
 log = logging.getLogger(__name__)
 
@@ -177,6 +179,49 @@ def _parse_rows(buf, ncols, out, pow10):  # pragma: no cover - compiled
     return row
 
 
+@numba.njit(cache=True, nogil=True)
+def _first_ints(buf, out):  # pragma: no cover - compiled
+    """The first number of each row (rows as :func:`_parse_rows` counts them) as int64 into
+    ``out``: epoch ns need 61 bits, a double keeps 53. Returns the number of rows, or -1 where
+    a first number is not a plain integer that fits (the caller then divides the doubles)."""
+    n = buf.shape[0]
+    i = 0
+    row = 0
+    limit = np.int64(9223372036854775807)
+    while i < n:
+        while i < n and (buf[i] == 32 or buf[i] == 9 or buf[i] == 13 or buf[i] == 44):
+            i += 1
+        if i >= n:
+            break
+        if buf[i] == 10:
+            i += 1
+            continue
+        if buf[i] == 35:
+            while i < n and buf[i] != 10:
+                i += 1
+            continue
+        if row >= out.shape[0]:
+            return -1
+        neg, i = _sign(buf, i)
+        v = np.int64(0)
+        nd = 0
+        while i < n and 48 <= buf[i] <= 57:
+            d = np.int64(buf[i] - 48)
+            if v > (limit - d) // 10:
+                return -1
+            v = v * 10 + d
+            nd += 1
+            i += 1
+        if nd == 0 or (i < n and not (buf[i] == 32 or buf[i] == 9 or buf[i] == 13 or buf[i] == 44
+                                      or buf[i] == 10)):
+            return -1  # ('.', 'e': not a plain integer)
+        out[row] = -v if neg else v
+        row += 1
+        while i < n and buf[i] != 10:
+            i += 1
+    return row
+
+
 def _whole_lines(blob: bytes, at_eof: bool) -> bytes:
     """``blob`` up to its last newline; at the end of the file also a last row that lacks
     one but is complete (as :meth:`TextFileSource._next_block` reads it)."""
@@ -264,6 +309,7 @@ class TextFileSource(EventSource):
         self._block = max(4096, int(block_bytes))
         self._line = 2
         self._seconds: bool | None = None  # t unit: decided once, by _t_is_seconds()
+        self._ns = False  # t in epoch ns (decided with _seconds): _parse makes it µs
         self._sample: tuple[np.ndarray, np.ndarray] | None = None  # rows of the head, the tail
         self._quick_range: tuple[int, int] | None = None
         self._warned_columns = False
@@ -275,6 +321,7 @@ class TextFileSource(EventSource):
         self._pos = self._data_off
         try:
             self._check_rows()
+            self._t_is_seconds()  # (before any block is parsed: _parse converts epoch ns)
         except InputError:
             self._fh.close()
             raise
@@ -298,7 +345,24 @@ class TextFileSource(EventSource):
         out = np.empty((blob.count(b"\n") + 1, 4))
         n = _parse_rows(np.frombuffer(blob, np.uint8), 4, out, _POW10)
         if n >= 0:
-            return out[:n]
+            return self._ns_to_us(out[:n], blob)
+        return self._ns_to_us(self._parse_slow(blob, line0, off), blob)
+
+    def _ns_to_us(self, a: np.ndarray, blob: bytes | None = None) -> np.ndarray:
+        """Rows with an epoch-ns ``t`` (when the file has them) given a µs ``t``: from the
+        exact integers of ``blob`` where its rows start with plain integers, else from the
+        doubles (within 1 µs: a double holds such a time to 256 ns)."""
+        if not self._ns or not len(a):
+            return a
+        t = np.empty(len(a), np.int64)
+        if blob is not None and _first_ints(np.frombuffer(blob, np.uint8), t) == len(a):
+            a[:, 0] = t // 1000  # (µs since 1970 are exact as doubles: < 2**53)
+        else:
+            a[:, 0] = np.floor(a[:, 0] / 1000)
+        return a
+
+    def _parse_slow(self, blob: bytes, line0: int | None, off: int) -> np.ndarray:
+        """:meth:`_parse` by ``np.loadtxt``, which names a bad line."""
         # split on '\n' only (as the file's line count does), keeping each row's line index
         text = blob.decode("ascii", "replace").replace(",", " ")
         rows = [(i, ln.rstrip("\r")) for i, ln in enumerate(text.split("\n"))
@@ -403,7 +467,11 @@ class TextFileSource(EventSource):
         if self._seconds is None:
             head, tail = self._head_tail()
             t = np.concatenate([head[:, 0], tail[:, 0]])
-            self._seconds = bool(len(t)) and not bool(np.all(t == np.round(t)))
+            whole = bool(np.all(t == np.round(t)))
+            self._seconds = bool(len(t)) and not whole
+            if whole and sample_is_epoch_ns(t):
+                warn_epoch_ns(self.path, t)
+                self._ns, self._sample = True, None  # (the samples parsed again, in µs)
         return self._seconds
 
     def _to_events(self, a: np.ndarray, drops: DropCounter | None = None) -> np.ndarray:
@@ -432,6 +500,7 @@ class TextFileSource(EventSource):
             a = exc.rows_before
             if a is None or not len(a) or a.shape[1] < 4:
                 raise
+            a = self._ns_to_us(a)
             exc.rows_before = None
             self._deferred = exc
             blk = (None, None, a)
