@@ -122,11 +122,14 @@ def describe(path: str, progress: bool = True) -> dict:
             info["extra_streams"] = sorted(extra())
         stats = getattr(src, "stats", None)
         n_clocks = 1
+        counted = isinstance(stats, dict) and "clock_resets" in stats
         if isinstance(stats, dict):
             info["decoder"] = stats
             n_clocks = (stats.get("clock_resets") or 0) + 1  # (a RAW decoder's resets: one clock each)
         clocks = getattr(src, "clocks", None)
-        if n_clocks == 1 and callable(clocks):  # an AEDAT4 file's, from its packets' times
+        # an AEDAT4 file's, from its packets' times; not a RAW reader's, whose decoder counted them
+        # already (its clocks() decodes the whole file again to build the seek index)
+        if not counted and callable(clocks):
             n_clocks = len(clocks())
         if n_clocks > 1 and len(spans) == n_clocks:  # the steps back read here are those clocks
             on = sum(b - a for a, b in spans)

@@ -711,6 +711,8 @@ class LiveSession:
             self.message(f"precision {choice}: {type(exc).__name__}: {exc} - keeping the current precision", "error")
             return False
         self.model_cfg = self.pipeline.model_cfg
+        if self.pipeline.backend_warning:  # (bf16 picked on CUDA: the pipeline's line says it)
+            self.messages.append(("warning", self.pipeline.backend_warning))
         self._say_precision_problem()
         return True
 
@@ -719,6 +721,9 @@ class LiveSession:
         from .precision import precision_choice, precision_problem
 
         if self.no_model:  # (direct event integration: no network to run in any precision)
+            return
+        said = self.pipeline.backend_warning
+        if said and "precision " in said:  # (bf16 on CUDA: the pipeline's line, shown beside, says it)
             return
         problem = precision_problem(precision_choice(self.model_cfg), self.pipeline.device.type)
         if problem:

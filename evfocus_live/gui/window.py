@@ -1018,13 +1018,14 @@ class MainWindow(QtWidgets.QMainWindow):
         """Run the model in ``choice`` (auto, fp32, bf16, fp16) from now on, and in later runs
         (saved; ``--precision`` wins). The model is rebuilt as a model switch rebuilds it and its
         recurrent state reset; a choice this device cannot run runs fp32, said on the status bar;
-        on failure the controls go back to what runs."""
+        on failure the controls go back to what runs, and the choice is not saved."""
         from .precision import with_precision
 
-        settings.save_precision(choice)
         if self.session is not None and precision_choice(self.session.model_cfg) == choice:
+            settings.save_precision(choice)
             return  # (picked again: no rebuild, no state reset)
         if self.session is None:  # (no source running: the next one starts with it)
+            settings.save_precision(choice)
             self.opts.model = with_precision(self.opts.model, choice)
             self._show_precision()
             return
@@ -1032,7 +1033,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.statusBar().repaint()  # now: a reload holds the GUI thread
         QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.CursorShape.WaitCursor)
         try:
-            if self.session.set_precision(choice):
+            if self.session.set_precision(choice):  # (saved once it runs: a failed one is not kept)
+                settings.save_precision(choice)
                 if self.opts.model_obj is not None:  # (the object given, kept: opts.model is not synced)
                     self.opts.model = with_precision(self.opts.model, choice)
                 self._model_rebuilt()
