@@ -22,12 +22,12 @@ Reading: plain positioned reads, no ``mmap``: a mapped file truncated under the 
 raises :class:`InputError` after the batches already returned (see
 :class:`~evfocus_live.sources.fileio.FileReader`).
 
-Speed: LZ4 packets are decompressed block by block into a buffer reused per thread
-(:func:`lz4_frame_into`; any frame it does not take for plain goes to ``lz4.frame`` as
-before), then converted by a numba kernel; the first ``INLINE_BYTES`` of event packets in
-the reading thread, the rest on two prefetch threads (LZ4 and numba release the GIL),
-ahead of the consumer. Seeking uses the file's ``FTAB`` packet index when it matches the
-packets walked, else decodes the packets' times once.
+Speed: the first ``INLINE_BYTES`` of event packets are decoded in the reading thread, LZ4
+ones block by block into a reused buffer (:func:`lz4_frame_into`; a frame it does not take
+for plain goes to ``lz4.frame`` as before); the rest on two prefetch threads (``lz4.frame``
+and numba release the GIL), ahead of the consumer; a numba kernel converts the events.
+Seeking uses the file's ``FTAB`` packet index when it matches the packets walked, else
+decodes the packets' times once.
 
 Damage policy: a file cut short (packet chain running past the end, or the index
 missing) yields the events before the cut with a warning, as does a file whose last packet
@@ -147,11 +147,13 @@ class Prefetcher:
     ``inline``: the first that many results are computed in :meth:`get` itself, without
     the pool: starting its threads and handing each result over cost more than decoding a
     short recording (the 1.2 MB DAVIS346 file read 2x faster inline, bench/bench_read.py).
+    ``initializer``: called first on each pool thread.
     """
 
     def __init__(self, fn, n: int, depth: int = 4, workers: int = 2, name: str = "prefetch",
-                 inline: int = 0):
+                 inline: int = 0, initializer=None):
         self._fn, self._n, self._depth, self._workers, self._name = fn, n, depth, workers, name
+        self._initializer = initializer
         self._pool: ThreadPoolExecutor | None = None
         self._q: collections.deque = collections.deque()
         self._next = 0
@@ -171,7 +173,8 @@ class Prefetcher:
             self._next += 1
             return self._fn(self._next - 1)
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix=self._name)
+            self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix=self._name,
+                                            initializer=self._initializer)
         while len(self._q) < self._depth and self._next < self._n:
             self._q.append(self._pool.submit(self._fn, self._next))
             self._next += 1
@@ -542,9 +545,10 @@ class Aedat4FileSource(EventSource):
         #: (payload offset, why, events before it or None) of the first packet that failed to
         #: decode, once met: ``evfocus info`` says where reading stopped, as for a damaged RAW
         self._damage: tuple[int, str, int | None] | None = None
-        self._tls = threading.local()  # per decoding thread: its LZ4 buffer (_event_payload)
+        self._tls = threading.local()  # per decoding thread: its LZ4 buffer, a prefetch thread's mark
         inline = int(np.searchsorted(np.cumsum(self._sizes), INLINE_BYTES, side="right"))
-        self._prefetch = Prefetcher(self._packet_events, len(self._offs), name="aedat4", inline=inline)
+        self._prefetch = Prefetcher(self._packet_events, len(self._offs), name="aedat4", inline=inline,
+                                    initializer=self._on_prefetch_thread)
         self._rewind(0)
 
     # --- packets ----------------------------------------------------------------------
@@ -573,15 +577,22 @@ class Aedat4FileSource(EventSource):
             raise PacketDamage(f"{self.path}: corrupt AEDAT4 packet at byte {off} "
                              f"({type(exc).__name__})") from None
 
+    def _on_prefetch_thread(self) -> None:
+        self._tls.prefetch = True
+
     def _event_payload(self, k: int):
         """Packet ``k`` decompressed: LZ4 into this thread's reused buffer (see
         :func:`lz4_frame_into`; valid until this thread's next call), else as
-        :meth:`_decompress_at`."""
-        if self.compression != "lz4":
+        :meth:`_decompress_at`.
+
+        Not so on the prefetch threads: its ~3 GIL releases a packet (one per 64 KiB block)
+        made them wait on each other and on the consumer for the GIL, slower in all than
+        ``lz4.frame``'s one release (a 20 M-event file: 1.6x dv's time against 1.4x)."""
+        tls = self._tls
+        if self.compression != "lz4" or getattr(tls, "prefetch", False):
             return self._decompress(k)
         off, n = int(self._offs[k]), int(self._sizes[k])
         payload = self._file.read(off, n)  # (a file cut since opening: InputError)
-        tls = self._tls
         got = lz4_frame_into(payload, getattr(tls, "scratch", _NO_SCRATCH), MAX_EXPANSION * n + 4096)
         if got is None:  # (not a plain frame: lz4.frame decides, as it did before)
             return self._decompress_payload(payload, off, n)
