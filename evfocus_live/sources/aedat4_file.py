@@ -79,6 +79,8 @@ MAX_APS_BYTES = 512 << 20
 #: the grey of the sensor outside an APS frame smaller than it (DV's APS region of interest):
 #: black, as no light measured there, and unlike the mid grey of a reconstruction's empty parts
 APS_FILL = 0
+#: a thread's LZ4 buffer (:func:`lz4_frame_into`) is kept for its next packet up to this size
+SCRATCH_KEEP_BYTES = 16 << 20
 _NO_SCRATCH = np.empty(0, np.uint8)
 _COMPRESSIONS = {0: "none", 1: "lz4", 2: "lz4", 3: "zstd", 4: "zstd"}
 #: dv ``FrameFormat`` (OpenCV CV_8UCx) -> channels: GRAY, BGR, BGRA
@@ -268,9 +270,9 @@ def lz4_frame_into(payload: bytes, scratch: np.ndarray, cap: int) -> tuple[np.nd
             n = word & 0x7FFFFFFF
             if n > block_max or pos + n > size:
                 return None
+            if out > cap:
+                return None
             if out + block_max > len(scratch):
-                if out + block_max > cap + block_max:
-                    return None
                 grown = np.empty(max(2 * len(scratch), out + block_max), np.uint8)
                 grown[:out] = scratch[:out]
                 scratch = grown
@@ -599,8 +601,9 @@ class Aedat4FileSource(EventSource):
         got = lz4_frame_into(payload, getattr(tls, "scratch", _NO_SCRATCH), MAX_EXPANSION * n + 4096)
         if got is None:  # (not a plain frame: lz4.frame decides, as it did before)
             return self._decompress_payload(payload, off, n)
-        tls.scratch, used = got
-        return memoryview(tls.scratch)[:used]
+        buf, used = got
+        tls.scratch = buf if len(buf) <= SCRATCH_KEEP_BYTES else _NO_SCRATCH  # (memory stays bounded)
+        return memoryview(buf)[:used]
 
     def _packet_events(self, k: int) -> tuple[np.ndarray, int]:
         """(events inside the sensor, number dropped outside it) of packet ``k``."""

@@ -176,3 +176,12 @@ def test_fast_path_refuses_what_it_cannot_vouch_for():
     with pytest.raises(RuntimeError):
         lz4_frame.decompress(independent)
     assert lz4_frame_into(independent, scratch, 1 << 24) is None
+
+
+def test_a_buffer_too_big_to_keep_reads_the_same(tmp_path, monkeypatch):
+    """A packet whose LZ4 buffer is over ``SCRATCH_KEEP_BYTES`` (not kept for the next one)."""
+    p = tmp_path / "mixed.aedat4"
+    _mixed_file(p, monkeypatch)
+    monkeypatch.setattr(aedat4_file, "SCRATCH_KEEP_BYTES", 100_000)
+    fast, plain, taken = _both(p, monkeypatch, inline_bytes=1 << 40)
+    assert fast == plain and taken > 10
