@@ -22,9 +22,12 @@ Reading: plain positioned reads, no ``mmap``: a mapped file truncated under the 
 raises :class:`InputError` after the batches already returned (see
 :class:`~evfocus_live.sources.fileio.FileReader`).
 
-Speed: packets are decompressed and converted on two prefetch threads (LZ4 and numba
-release the GIL), ahead of the consumer; seeking uses the file's ``FTAB`` packet index
-when it matches the packets walked, else decodes the packets' times once.
+Speed: the first ``INLINE_BYTES`` of event packets are decoded in the reading thread, LZ4
+ones block by block into a reused buffer (:func:`lz4_frame_into`; a frame it does not take
+for plain goes to ``lz4.frame`` as before); the rest on two prefetch threads (``lz4.frame``
+and numba release the GIL), ahead of the consumer; a numba kernel converts the events.
+Seeking uses the file's ``FTAB`` packet index when it matches the packets walked, else
+decodes the packets' times once.
 
 Damage policy: a file cut short (packet chain running past the end, or the index
 missing) yields the events before the cut with a warning, as does a file whose last packet
@@ -62,6 +65,12 @@ log = logging.getLogger(__name__)
 MAGIC = b"#!AER-DAT4.0\r\n"
 
 MAX_BATCH_EVENTS = 1 << 20
+#: the first event packets up to this many (compressed) bytes are decoded in the reading
+#: thread, the rest on the prefetch threads (see :class:`Prefetcher`): ~4 M events, a few
+#: seconds of a busy DAVIS346. On this project's busy 2-core machine the reading thread
+#: alone was faster at every size measured (1.2, 15, 155 MB); the threads are kept for long
+#: recordings, where on idle cores they decode ahead of a consumer busy with a model
+INLINE_BYTES = 32 << 20
 #: LZ4 and ZSTD cannot expand data by more than ~255x; anything claiming more is corrupt
 MAX_EXPANSION = 256
 #: APS frames kept in memory for :meth:`Aedat4FileSource.aps_frames` (~5900 DAVIS346 frames,
@@ -70,6 +79,9 @@ MAX_APS_BYTES = 512 << 20
 #: the grey of the sensor outside an APS frame smaller than it (DV's APS region of interest):
 #: black, as no light measured there, and unlike the mid grey of a reconstruction's empty parts
 APS_FILL = 0
+#: a thread's LZ4 buffer (:func:`lz4_frame_into`) is kept for its next packet up to this size
+SCRATCH_KEEP_BYTES = 16 << 20
+_NO_SCRATCH = np.empty(0, np.uint8)
 _COMPRESSIONS = {0: "none", 1: "lz4", 2: "lz4", 3: "zstd", 4: "zstd"}
 #: dv ``FrameFormat`` (OpenCV CV_8UCx) -> channels: GRAY, BGR, BGRA
 _FRAME_CHANNELS = {0: 1, 16: 3, 24: 4}
@@ -136,13 +148,22 @@ class Prefetcher:
     cores this hides the conversion cost of our dtype (bench/bench_read.py).
     ``fn`` must be safe to call from several threads at once. Exceptions surface, in
     order, from :meth:`get`.
+
+    ``inline``: the first that many results are computed in :meth:`get` itself, without
+    the pool: starting its threads and handing each result over cost more than decoding a
+    short recording (the 1.2 MB DAVIS346 file: 3.7x dv-processing's time with the pool, 2.9x
+    inline, before :func:`lz4_frame_into`; medians on a busy 2-core machine).
+    ``initializer``: called first on each pool thread.
     """
 
-    def __init__(self, fn, n: int, depth: int = 4, workers: int = 2, name: str = "prefetch"):
+    def __init__(self, fn, n: int, depth: int = 4, workers: int = 2, name: str = "prefetch",
+                 inline: int = 0, initializer=None):
         self._fn, self._n, self._depth, self._workers, self._name = fn, n, depth, workers, name
+        self._initializer = initializer
         self._pool: ThreadPoolExecutor | None = None
         self._q: collections.deque = collections.deque()
         self._next = 0
+        self._inline = inline
 
     def reset(self, k: int) -> None:
         """Drop pending work; the next :meth:`get` returns ``fn(k)``."""
@@ -153,8 +174,13 @@ class Prefetcher:
 
     def get(self):
         """The next result, or ``None`` past the end."""
+        if self._inline > 0 and not self._q and self._next < self._n:
+            self._inline -= 1
+            self._next += 1
+            return self._fn(self._next - 1)
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix=self._name)
+            self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix=self._name,
+                                            initializer=self._initializer)
         while len(self._q) < self._depth and self._next < self._n:
             self._q.append(self._pool.submit(self._fn, self._next))
             self._next += 1
@@ -179,6 +205,95 @@ def lz4_frame_content_size(payload: bytes) -> int | None:
             raise ValueError("short LZ4 frame header")
         return struct.unpack_from("<Q", payload, 6)[0]
     return None
+
+
+_XXH_P1, _XXH_P2, _XXH_P3, _XXH_P4, _XXH_P5 = 2654435761, 2246822519, 3266489917, 668265263, 374761393
+_M32 = 0xFFFFFFFF
+
+
+def _xxh32_short(data: bytes) -> int:
+    """xxHash32 (seed 0) of fewer than 16 bytes: an LZ4 frame descriptor's header checksum."""
+    h = (_XXH_P5 + len(data)) & _M32
+    i = 0
+    while i + 4 <= len(data):
+        h = (h + int.from_bytes(data[i:i + 4], "little") * _XXH_P3) & _M32
+        h = (((h << 17) | (h >> 15)) & _M32) * _XXH_P4 & _M32
+        i += 4
+    for b in data[i:]:
+        h = (h + b * _XXH_P5) & _M32
+        h = (((h << 11) | (h >> 21)) & _M32) * _XXH_P1 & _M32
+    h ^= h >> 15
+    h = h * _XXH_P2 & _M32
+    h ^= h >> 13
+    h = h * _XXH_P3 & _M32
+    return h ^ (h >> 16)
+
+
+def lz4_frame_into(payload: bytes, scratch: np.ndarray, cap: int) -> tuple[np.ndarray, int] | None:
+    """Decompress the LZ4 frame ``payload`` into ``scratch`` (uint8, grown if short; the
+    caller's, reused), block by block: ``(buffer, size)``, or None whenever the frame is
+    anything but a plain well-formed one (checksums asked for, a dictionary id, a bad header
+    checksum, a block that does not decode, data after the end mark, a declared size not
+    met, more than ``cap`` bytes): the caller then decodes it with ``lz4.frame``, which
+    decides (the result, or the error) exactly as before.
+
+    Why: ``lz4.frame.decompress`` returns a fresh buffer each packet (~150 KB for dv's
+    10 ms packets: freshly mapped pages each time) and, for dv's frames that declare no
+    size, grows it as it goes; decoding into a reused buffer took half the time (bench)."""
+    import lz4.block
+
+    size = len(payload)
+    if size < 7 or payload[:4] != b"\x04\x22\x4d\x18":
+        return None
+    flg, bd = payload[4], payload[5]
+    # version 01; no block checksums, content checksum, dictionary id; reserved bits 0
+    if flg & 0xC0 != 0x40 or flg & 0x17 or bd & 0x8F or bd >> 4 < 4:
+        return None
+    pos = 6 + (8 if flg & 0x08 else 0)
+    if pos + 1 > size or _xxh32_short(payload[4:pos]) >> 8 & 0xFF != payload[pos]:
+        return None
+    declared = int.from_bytes(payload[6:14], "little") if flg & 0x08 else None
+    if declared is not None and declared > cap:
+        return None
+    pos += 1
+    block_max = 1 << (8 + 2 * (bd >> 4))
+    linked = not flg & 0x20
+    mv = memoryview(payload)
+    out = 0
+    try:
+        while True:
+            if pos + 4 > size:
+                return None
+            word = int.from_bytes(payload[pos:pos + 4], "little")
+            pos += 4
+            if word == 0:
+                break
+            n = word & 0x7FFFFFFF
+            if n > block_max or pos + n > size:
+                return None
+            if out > cap:
+                return None
+            if out + block_max > len(scratch):
+                grown = np.empty(max(2 * len(scratch), out + block_max), np.uint8)
+                grown[:out] = scratch[:out]
+                scratch = grown
+            if word >> 31:  # an uncompressed block
+                scratch[out:out + n] = np.frombuffer(mv[pos:pos + n], np.uint8)
+                out += n
+            else:
+                if linked and out:  # (its matches may reach into the 64 KiB decoded before it)
+                    d = lz4.block.decompress(mv[pos:pos + n], uncompressed_size=block_max,
+                                             dict=scratch[max(0, out - 65536):out])
+                else:
+                    d = lz4.block.decompress(mv[pos:pos + n], uncompressed_size=block_max)
+                scratch[out:out + len(d)] = np.frombuffer(d, np.uint8)
+                out += len(d)
+            pos += n
+    except lz4.block.LZ4BlockError:
+        return None
+    if pos != size or out > cap or (declared is not None and out != declared):
+        return None
+    return scratch, out
 
 
 @dataclass
@@ -436,7 +551,10 @@ class Aedat4FileSource(EventSource):
         #: (payload offset, why, events before it or None) of the first packet that failed to
         #: decode, once met: ``evfocus info`` says where reading stopped, as for a damaged RAW
         self._damage: tuple[int, str, int | None] | None = None
-        self._prefetch = Prefetcher(self._packet_events, len(self._offs), name="aedat4")
+        self._tls = threading.local()  # per decoding thread: its LZ4 buffer, a prefetch thread's mark
+        inline = int(np.searchsorted(np.cumsum(self._sizes), INLINE_BYTES, side="right"))
+        self._prefetch = Prefetcher(self._packet_events, len(self._offs), name="aedat4", inline=inline,
+                                    initializer=self._on_prefetch_thread)
         self._rewind(0)
 
     # --- packets ----------------------------------------------------------------------
@@ -444,7 +562,9 @@ class Aedat4FileSource(EventSource):
         return self._decompress_at(int(self._offs[k]), int(self._sizes[k]))
 
     def _decompress_at(self, off: int, n: int) -> bytes:
-        payload = self._file.read(off, n)  # (a file cut since opening: InputError)
+        return self._decompress_payload(self._file.read(off, n), off, n)  # (a file cut: InputError)
+
+    def _decompress_payload(self, payload: bytes, off: int, n: int) -> bytes:
         cap = MAX_EXPANSION * n + 4096
         try:
             if self.compression == "lz4":
@@ -463,9 +583,32 @@ class Aedat4FileSource(EventSource):
             raise PacketDamage(f"{self.path}: corrupt AEDAT4 packet at byte {off} "
                              f"({type(exc).__name__})") from None
 
+    def _on_prefetch_thread(self) -> None:
+        self._tls.prefetch = True
+
+    def _event_payload(self, k: int):
+        """Packet ``k`` decompressed: LZ4 into this thread's reused buffer (see
+        :func:`lz4_frame_into`; valid until this thread's next call), else as
+        :meth:`_decompress_at`.
+
+        Not so on the prefetch threads: its ~3 GIL releases a packet (one per 64 KiB block)
+        made them wait on each other and on the consumer for the GIL, slower in all than
+        ``lz4.frame``'s one release (a 20 M-event file: 1.6x dv's time against 1.4x)."""
+        tls = self._tls
+        if self.compression != "lz4" or getattr(tls, "prefetch", False):
+            return self._decompress(k)
+        off, n = int(self._offs[k]), int(self._sizes[k])
+        payload = self._file.read(off, n)  # (a file cut since opening: InputError)
+        got = lz4_frame_into(payload, getattr(tls, "scratch", _NO_SCRATCH), MAX_EXPANSION * n + 4096)
+        if got is None:  # (not a plain frame: lz4.frame decides, as it did before)
+            return self._decompress_payload(payload, off, n)
+        buf, used = got
+        tls.scratch = buf if len(buf) <= SCRATCH_KEEP_BYTES else _NO_SCRATCH  # (memory stays bounded)
+        return memoryview(buf)[:used]
+
     def _packet_events(self, k: int) -> tuple[np.ndarray, int]:
         """(events inside the sensor, number dropped outside it) of packet ``k``."""
-        buf = self._decompress(k)
+        buf = self._event_payload(k)
         try:
             fb, table, fo = _root_table(buf)
             if not fo or not fo[0]:
