@@ -93,9 +93,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help="torch CPU threads per process (0 = measured default: 1)")
     p.add_argument("--backend", default="auto", choices=["auto", "eager", "jit", "onnx", "compile"],
                    help="inference runtime (auto: TorchScript on CPU; falls back to eager on any failure)")
-    p.add_argument("--precision", default="fp32", choices=["fp32", "bf16", "auto"],
-                   help="bf16: ~1.4-1.7x faster on CPUs with AVX512-BF16/AMX, outputs within ~1 grey level; "
-                        "auto: bf16 where the CPU has it (the live viewer's default), else fp32")
+    p.add_argument("--precision", default=None, choices=["fp32", "bf16", "auto"],
+                   help="fp32 (the default on a CPU); bf16: ~1.4-1.7x faster on CPUs with AVX512-BF16/AMX, "
+                        "outputs within ~1 grey level; auto: bf16 where the CPU has it (the live viewer's "
+                        "default), else fp32. On a GPU the model runs fp16 unless fp32 is given")
     p.add_argument("--jobs", type=int, default=1, metavar="N", help="process N inputs in parallel")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--overwrite", action="store_true",
@@ -147,7 +148,10 @@ def _options(args) -> dict:
                 video=args.video, side_by_side=args.side_by_side, fps=_writer_fps(fps),
                 save_blur_map=args.save_blur_map, save_aps=args.save_aps, start_s=args.start_s, end_s=args.end_s,
                 progress=not args.no_progress, threads=args.threads, backend=args.backend,
-                precision=args.precision, overwrite=args.overwrite, downsample=downsample, roi=roi)
+                # (None: not given. fp32 on a CPU, fp16 on a GPU; an explicit fp32 is fp32 on a GPU too:
+                # it ran fp16 there in silence)
+                precision=args.precision or "fp32", half=args.precision != "fp32",
+                overwrite=args.overwrite, downsample=downsample, roi=roi)
 
 
 def _mp4v_time_base(fps: float) -> tuple[int, int]:
@@ -438,7 +442,7 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
 
     src_cfg = SourceConfig(spec=str(input_path), speed=0, start_s=opts["start_s"], end_s=opts["end_s"])
     model_cfg = ModelConfig(name=opts["model"], device=opts["device"], threads=opts["threads"],
-                            backend=opts["backend"], precision=opts["precision"])
+                            backend=opts["backend"], precision=opts["precision"], half=opts.get("half", True))
     save_aps = bool(opts.get("save_aps"))
     try:
         pipe = Pipeline(src_cfg, _window_config(opts), model=model_cfg, post=PostConfig(steps=opts["post"], options=opts["post_options"]),

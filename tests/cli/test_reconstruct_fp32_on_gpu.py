@@ -1,0 +1,39 @@
+"""``evfocus reconstruct --precision fp32`` on a GPU ran fp16 without a word: fp32 was the
+option's default, so an explicit choice could not be told from none, and ``ModelConfig.half``
+(fp16 on CUDA) stayed on. An explicit fp32 now runs fp32 there; no choice keeps fp16 on a GPU
+and fp32 on a CPU. No GPU here: the model config handed to the pipeline is recorded."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import DAVIS_FILE
+
+from evfocus_live.cli import main
+
+
+@pytest.mark.parametrize("given, precision, half", [
+    (None, "fp32", True),  # not given: fp16 on a GPU (half), fp32 on a CPU (half is CUDA's only)
+    ("fp32", "fp32", False),  # asked for: fp32 on a GPU too
+    ("auto", "auto", True),
+    ("bf16", "bf16", True),
+])
+def test_an_explicit_fp32_turns_the_gpus_fp16_off(tmp_path, monkeypatch, given, precision, half):
+    seen = {}
+
+    class _Stop(Exception):
+        pass
+
+    def fake_pipeline(src, window, model=None, **kw):
+        seen["model"] = model
+        raise _Stop
+
+    monkeypatch.setattr("evfocus_live.pipeline.Pipeline", fake_pipeline)
+    args = ["reconstruct", str(DAVIS_FILE), "-o", str(tmp_path / "out"), "--no-progress"]
+    if given:
+        args += ["--precision", given]
+    try:
+        main(args)
+    except _Stop:
+        pass
+    assert seen["model"].precision == precision
+    assert seen["model"].half is half
