@@ -187,6 +187,9 @@ class FrameView:
     aps: np.ndarray | None = None  # HxW uint8 the camera's APS frame at or before t_us (a DAVIS)
     aps_t_us: int | None = None
     t_start_us: int | None = None  # where its window began (``LiveSession.redo``)
+    #: wall time its last event was read (``LiveSession.arrival_wall``), taken when the worker
+    #: finished it: by paint time a looped replay's next pass may have read that time again
+    arrival: float | None = None
 
 
 def _as_hw(a) -> np.ndarray | None:
@@ -528,6 +531,7 @@ class LiveSession:
         self._seek_base_us = None
         self.pipeline.unpaced.clear()  # (a paused replay's one frame, read unpaced: here it is)
         view = frame_view(fr, time.monotonic())
+        view.arrival = self.arrival_wall(view.t_us)
         self.frames_done += 1
         self.frame_rate.add(1, view.t_done)
         self.last_frame = view

@@ -1498,9 +1498,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._paint_lower(fv)
         if fv.index >= self._meter_from_index:
             self.defocus_indicator.push(fv.defocus_mean_px, fv.t_us)
-        arrival = s.arrival_wall(fv.t_us)
-        if arrival is not None:
-            self._latency_ms = (time.monotonic() - arrival) * 1e3
+        if fv.arrival is not None:
+            self._latency_ms = (time.monotonic() - fv.arrival) * 1e3
         if self._painted_at is not None:
             self._paint_gap_s = now - self._painted_at
         self._painted_at = now
