@@ -50,7 +50,7 @@ ADAPTIVE_TIP = ("adaptive: windows of about the duration box's X ms, cut early o
 #: and with no new frame at all (a still scene), before the status bar says so
 NO_FRAME_S = 2.0
 #: a per-frame readout (latency, inference time) is shown as "-" once no frame has been painted
-#: for this long, or for 3 of the last frame intervals if longer (a slow model): paused, a still
+#: for this long, or for 3 of a slow model's frame intervals (its inference) if longer: paused, a still
 #: scene or a recording's end left the last frame's number standing as if it were current
 READOUT_STALE_S = 2.0
 QUIET_PREFIX = "no new frame for "  # (that status line, its seconds counting, see _show_quiet)
@@ -1605,12 +1605,15 @@ class MainWindow(QtWidgets.QMainWindow):
                f"#{self.last_frame.index} ({self.last_frame.n_events:,} ev)")
 
     def readouts_stale(self, now: float | None = None) -> bool:
-        """No frame painted for ``READOUT_STALE_S`` (or 3 frame intervals of a slow model): the
+        """No frame painted for ``READOUT_STALE_S`` (or 3 inference times of a slow model): the
         per-frame readouts (latency, inference time) show "-" until frames come again."""
         if self._painted_at is None:
             return True
         now = time.monotonic() if now is None else now
-        return now - self._painted_at > max(READOUT_STALE_S, 3.0 * self._paint_gap_s)
+        # a slow model's frames are as far apart as its inference; a still scene's gap (a window
+        # filling from noise in 16 s) is no frame interval of the model: it kept them 48 s
+        infer_s = self.last_frame.infer_ms / 1e3 if self.last_frame is not None else 0.0
+        return now - self._painted_at > max(READOUT_STALE_S, 3.0 * min(self._paint_gap_s, infer_s))
 
     def _show_stall(self, s: LiveSession, stalled_s: float) -> None:
         """A source whose read() has not returned (``pipeline.STALL_S``): said on the status bar
