@@ -1703,6 +1703,8 @@ def _read_ahead(t_us: int | None, shown_us: int | None, range_us: tuple[int, int
     of the next; none while a seek is on its way (the frame on show is from before it)."""
     if t_us is None or shown_us is None or seeking:
         return "-"
+    if range_us is not None:  # (a last window's time is its end on the window grid: past the last event)
+        shown_us = min(shown_us, range_us[1])
     lead_us = t_us - shown_us
     note = ""
     if lead_us < 0 and range_us is not None:  # (the reader is in the next loop pass)
