@@ -1545,9 +1545,8 @@ class MainWindow(QtWidgets.QMainWindow):
         ro.set("ring", "-" if fill is None else f"{100 * fill:.0f} %")
         dropped = _stat(st, "dropped", "dropped_events", default=0)
         ro.set("dropped", f"{int(dropped):,}")
-        infer = _stat(st, "infer_ms", "inference_ms")
-        if infer is None and self.last_frame is not None:
-            infer = self.last_frame.infer_ms
+        # the painted frame's (the pipeline's newest may be a window taken before a pause, not shown)
+        infer = self.last_frame.infer_ms if self.last_frame is not None else _stat(st, "infer_ms", "inference_ms")
         if not _stat(st, "frames", default=0) and self.last_frame is None:
             infer = None  # (no window through the model yet: "0.0 ms" was no measurement)
         stale = self.readouts_stale(now)
