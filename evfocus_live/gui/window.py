@@ -1201,7 +1201,9 @@ class MainWindow(QtWidgets.QMainWindow):
         for part in (src.format, src.sensor):
             if part and part not in said:
                 said.append(part)
-        self.source_label.setText(f"{said[0]}: {', '.join([*said[1:], size])}" + (" (live)" if src.is_live else ""))
+        guessed = getattr(getattr(src, "inner", src), "size_inferred", False)  # (as evfocus info marks it)
+        self.source_label.setText(f"{said[0]}: {', '.join([*said[1:], size])}" + (" (live)" if src.is_live else "")
+                                  + (" (max x/y + 1: the file gives no size)" if guessed else ""))
         self.readouts.set("source", f"{src.format} {size}")
 
     def _post_changed(self, *_):
