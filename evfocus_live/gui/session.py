@@ -729,8 +729,11 @@ class LiveSession:
         said = self.pipeline.backend_warning
         if said and "precision " in said:  # (bf16 on CUDA: the pipeline's line, shown beside, says it)
             return
-        problem = precision_problem(precision_choice(self.model_cfg), self.pipeline.device.type)
-        if problem:
+        choice = precision_choice(self.model_cfg)
+        problem = precision_problem(choice, self.pipeline.device.type)
+        if problem and choice == "bf16":  # (on a CPU without it: the runtime has logged its line)
+            self.messages.append(("warning", problem))
+        elif problem:
             self.message(problem, "warning")
 
     def set_window(self, window: WindowConfig) -> bool:
