@@ -36,7 +36,10 @@ class AutoHdr:
     """Robust auto-HDR: map the [low_pct, high_pct] percentiles of the frame to 0..255.
 
     The percentiles are smoothed over time (exponential, time constant ``smoothing_ms``
-    on the sensor clock) so the brightness does not flicker from frame to frame.
+    on the sensor clock, or ``smoothing_frames`` frames where that is shorter) so the
+    brightness does not flicker from frame to frame. (Sensor time alone made 1 ms windows
+    300 frames behind: the model's output warms up some 40 levels over its first few dozen
+    windows, and the DAVIS346 pegboard at ``--window-ms 1`` came out 65 % white on average.)
 
     A range narrower than ``min_range`` grey levels is widened to it about its middle, so the
     stretch is at most ``255 / min_range`` (4x at the default 64). Why 64: a window of one or
@@ -52,6 +55,8 @@ class AutoHdr:
     Parameters:
         low_pct, high_pct: percentiles mapped to black and white.
         smoothing_ms: time constant of the smoothing (0 = none).
+        smoothing_frames: the time constant in frames where shorter than ``smoothing_ms``
+            (short windows); about what ``smoothing_ms`` gives at the default ~35 ms windows.
         min_range: smallest intensity range (grey levels) stretched to full scale: caps the
             gain, so that the flat frame of a near-empty window is not stretched into a
             bright one.
@@ -65,7 +70,7 @@ class AutoHdr:
     stage = "frame"
 
     def __init__(self, low_pct: float = 1.0, high_pct: float = 99.0, smoothing_ms: float = 300.0,
-                 min_range: float = 64.0):
+                 min_range: float = 64.0, smoothing_frames: float = 8.0):
         if not 0 <= low_pct < high_pct <= 100:
             raise ConfigError("auto_hdr: need 0 <= low_pct < high_pct <= 100")
         # NaN smoothing made every frame NaN (written as garbage); min_range <= 0 divided by zero on flat frames
@@ -73,6 +78,9 @@ class AutoHdr:
             raise ConfigError(f"auto_hdr: smoothing_ms must be a finite number >= 0, got {smoothing_ms}")
         if not (math.isfinite(min_range) and min_range > 0):
             raise ConfigError(f"auto_hdr: min_range must be a finite number > 0, got {min_range}")
+        if not (math.isfinite(smoothing_frames) and smoothing_frames > 0):
+            raise ConfigError(f"auto_hdr: smoothing_frames must be a finite number > 0, got {smoothing_frames}")
+        self.smoothing_frames = float(smoothing_frames)
         self.low_pct, self.high_pct = float(low_pct), float(high_pct)
         self.smoothing_ms = float(smoothing_ms)
         self.min_range = float(min_range)
@@ -90,7 +98,7 @@ class AutoHdr:
         else:
             if t_us is not None and self._t_us is not None:
                 dt_ms = max(0.0, (t_us - self._t_us) / 1e3)
-                a = 1.0 - math.exp(-dt_ms / self.smoothing_ms)
+                a = 1.0 - math.exp(-max(dt_ms / self.smoothing_ms, 1.0 / self.smoothing_frames))
             else:
                 a = 0.2
             self._lo += a * (float(lo) - self._lo)

@@ -41,7 +41,8 @@ class FrameRate:
     """Frames per second from the intervals between the last ``history`` frames (those of the
     last ``span_s``): a count over the last second (:class:`RateMeter`) read 0.0, 1.0 and 2.0
     by turns for a model making 1.4 frames a second, as the second held none, one or two.
-    Once no frame has come for twice the usual interval (and at least 1 s), 0.
+    Once no frame has come for twice the usual interval (and at least 1 s), 0; the next frame
+    starts the history afresh (a pause's gap among the intervals read 10 fps as 2.8).
 
     Thread-safe: the worker thread adds, the GUI reads. Same calls as :class:`RateMeter`.
     """
@@ -55,16 +56,22 @@ class FrameRate:
         """One frame at wall time ``now`` (``amount`` is for :class:`RateMeter`'s calls)."""
         now = time.monotonic() if now is None else now
         with self._lock:
+            if self._gap_before(now):
+                self._t.clear()
             self._t.append(now)
+
+    def _gap_before(self, now: float) -> bool:
+        """No frame for twice the usual interval (and 1 s) before ``now``: the gap :meth:`rate` reads 0 over."""
+        t = self._t
+        if len(t) < 2 or t[-1] <= t[0]:
+            return False
+        return now - t[-1] > max(1.0, 2.0 * (t[-1] - t[0]) / (len(t) - 1))
 
     def rate(self, now: float | None = None) -> float:
         now = time.monotonic() if now is None else now
         with self._lock:
             while self._t and now - self._t[0] > self.span_s:
                 self._t.popleft()
-            if len(self._t) < 2 or self._t[-1] <= self._t[0]:
+            if len(self._t) < 2 or self._t[-1] <= self._t[0] or self._gap_before(now):
                 return 0.0
-            interval = (self._t[-1] - self._t[0]) / (len(self._t) - 1)
-            if now - self._t[-1] > max(1.0, 2.0 * interval):
-                return 0.0
-            return 1.0 / interval
+            return (len(self._t) - 1) / (self._t[-1] - self._t[0])

@@ -187,6 +187,9 @@ class FrameView:
     aps: np.ndarray | None = None  # HxW uint8 the camera's APS frame at or before t_us (a DAVIS)
     aps_t_us: int | None = None
     t_start_us: int | None = None  # where its window began (``LiveSession.redo``)
+    #: wall time its last event was read (``LiveSession.arrival_wall``), taken when the worker
+    #: finished it: by paint time a looped replay's next pass may have read that time again
+    arrival: float | None = None
 
 
 def _as_hw(a) -> np.ndarray | None:
@@ -528,6 +531,7 @@ class LiveSession:
         self._seek_base_us = None
         self.pipeline.unpaced.clear()  # (a paused replay's one frame, read unpaced: here it is)
         view = frame_view(fr, time.monotonic())
+        view.arrival = self.arrival_wall(view.t_us)
         self.frames_done += 1
         self.frame_rate.add(1, view.t_done)
         self.last_frame = view
@@ -725,8 +729,11 @@ class LiveSession:
         said = self.pipeline.backend_warning
         if said and "precision " in said:  # (bf16 on CUDA: the pipeline's line, shown beside, says it)
             return
-        problem = precision_problem(precision_choice(self.model_cfg), self.pipeline.device.type)
-        if problem:
+        choice = precision_choice(self.model_cfg)
+        problem = precision_problem(choice, self.pipeline.device.type)
+        if problem and choice == "bf16":  # (on a CPU without it: the runtime has logged its line)
+            self.messages.append(("warning", problem))
+        elif problem:
             self.message(problem, "warning")
 
     def set_window(self, window: WindowConfig) -> bool:

@@ -50,7 +50,7 @@ ADAPTIVE_TIP = ("adaptive: windows of about the duration box's X ms, cut early o
 #: and with no new frame at all (a still scene), before the status bar says so
 NO_FRAME_S = 2.0
 #: a per-frame readout (latency, inference time) is shown as "-" once no frame has been painted
-#: for this long, or for 3 of the last frame intervals if longer (a slow model): paused, a still
+#: for this long, or for 3 of a slow model's frame intervals (its inference) if longer: paused, a still
 #: scene or a recording's end left the last frame's number standing as if it were current
 READOUT_STALE_S = 2.0
 QUIET_PREFIX = "no new frame for "  # (that status line, its seconds counting, see _show_quiet)
@@ -1201,7 +1201,9 @@ class MainWindow(QtWidgets.QMainWindow):
         for part in (src.format, src.sensor):
             if part and part not in said:
                 said.append(part)
-        self.source_label.setText(f"{said[0]}: {', '.join([*said[1:], size])}" + (" (live)" if src.is_live else ""))
+        guessed = getattr(getattr(src, "inner", src), "size_inferred", False)  # (as evfocus info marks it)
+        self.source_label.setText(f"{said[0]}: {', '.join([*said[1:], size])}" + (" (live)" if src.is_live else "")
+                                  + (" (max x/y + 1: the file gives no size)" if guessed else ""))
         self.readouts.set("source", f"{src.format} {size}")
 
     def _post_changed(self, *_):
@@ -1498,9 +1500,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._paint_lower(fv)
         if fv.index >= self._meter_from_index:
             self.defocus_indicator.push(fv.defocus_mean_px, fv.t_us)
-        arrival = s.arrival_wall(fv.t_us)
-        if arrival is not None:
-            self._latency_ms = (time.monotonic() - arrival) * 1e3
+        if fv.arrival is not None:
+            self._latency_ms = (time.monotonic() - fv.arrival) * 1e3
         if self._painted_at is not None:
             self._paint_gap_s = now - self._painted_at
         self._painted_at = now
@@ -1546,9 +1547,8 @@ class MainWindow(QtWidgets.QMainWindow):
         ro.set("ring", "-" if fill is None else f"{100 * fill:.0f} %")
         dropped = _stat(st, "dropped", "dropped_events", default=0)
         ro.set("dropped", f"{int(dropped):,}")
-        infer = _stat(st, "infer_ms", "inference_ms")
-        if infer is None and self.last_frame is not None:
-            infer = self.last_frame.infer_ms
+        # the painted frame's (the pipeline's newest may be a window taken before a pause, not shown)
+        infer = self.last_frame.infer_ms if self.last_frame is not None else _stat(st, "infer_ms", "inference_ms")
         if not _stat(st, "frames", default=0) and self.last_frame is None:
             infer = None  # (no window through the model yet: "0.0 ms" was no measurement)
         stale = self.readouts_stale(now)
@@ -1606,12 +1606,15 @@ class MainWindow(QtWidgets.QMainWindow):
                f"#{self.last_frame.index} ({self.last_frame.n_events:,} ev)")
 
     def readouts_stale(self, now: float | None = None) -> bool:
-        """No frame painted for ``READOUT_STALE_S`` (or 3 frame intervals of a slow model): the
+        """No frame painted for ``READOUT_STALE_S`` (or 3 inference times of a slow model): the
         per-frame readouts (latency, inference time) show "-" until frames come again."""
         if self._painted_at is None:
             return True
         now = time.monotonic() if now is None else now
-        return now - self._painted_at > max(READOUT_STALE_S, 3.0 * self._paint_gap_s)
+        # a slow model's frames are as far apart as its inference; a still scene's gap (a window
+        # filling from noise in 16 s) is no frame interval of the model: it kept them 48 s
+        infer_s = self.last_frame.infer_ms / 1e3 if self.last_frame is not None else 0.0
+        return now - self._painted_at > max(READOUT_STALE_S, 3.0 * min(self._paint_gap_s, infer_s))
 
     def _show_stall(self, s: LiveSession, stalled_s: float) -> None:
         """A source whose read() has not returned (``pipeline.STALL_S``): said on the status bar
@@ -1701,6 +1704,8 @@ def _read_ahead(t_us: int | None, shown_us: int | None, range_us: tuple[int, int
     of the next; none while a seek is on its way (the frame on show is from before it)."""
     if t_us is None or shown_us is None or seeking:
         return "-"
+    if range_us is not None:  # (a last window's time is its end on the window grid: past the last event)
+        shown_us = min(shown_us, range_us[1])
     lead_us = t_us - shown_us
     note = ""
     if lead_us < 0 and range_us is not None:  # (the reader is in the next loop pass)
