@@ -1732,7 +1732,8 @@ def about_text(session: LiveSession | None) -> str:
 
         asked = precision_choice(session.model_cfg)
         runs = "none (no model)" if session.no_model else effective_precision(session.pipeline)
-        precision = runs + ("" if runs == asked else f" (asked: {asked})")
+        # auto is a rule, not a precision: "bf16 (auto)" (it read "bf16 (asked: auto)", a mismatch)
+        precision = runs + ("" if runs == asked else f" ({asked})" if asked == "auto" else f" (asked: {asked})")
         st = session.stats()
         model = "none: direct event integration" if session.no_model else session.model_cfg.name
         how = " ".join(str(x) for x in (_stat(st, "backend"), (f"{_stat(st, 'threads')} thread"

@@ -75,6 +75,7 @@ def test_a_precision_the_device_cannot_run_is_said_and_runs_fp32(qtbot, tmp_path
     assert not fp16.isEnabled() and "CUDA is not available" in fp16.toolTip()
     wait_frames(qtbot, win)
     assert win.precision_label.text() == "runs fp32"  # auto, without native bf16
+    assert "precision: fp32 (auto)" in about_text(win.session)  # (read "fp32 (asked: auto)": a mismatch)
 
     win.set_precision("bf16")
     assert any("bf16 needs a CPU with native bf16" in m and m.endswith("running fp32") for m in win.status_log)
