@@ -15,7 +15,8 @@ camera clock restarted (its reader's ``clocks()``), lasts the sum of its clocks'
 spans (``duration_on_clocks_us``, ``clock_spans_us``; the rate is from it); ``duration_us`` stays
 the maximum minus the minimum. Times that are all multiples of 1000 over more than an hour
 give a hint (``t_maybe_ns``) that they may be nanoseconds from 0 read as µs (the readers
-convert epoch nanoseconds themselves, but cannot tell relative ones from µs).
+convert epoch nanoseconds themselves, ``t_unit_in_file``: ``ns``, or ``s`` for float seconds,
+but cannot tell relative ones from µs).
 """
 
 from __future__ import annotations
@@ -115,6 +116,7 @@ def describe(path: str, progress: bool = True) -> dict:
             "time_jumps_over_1s": jumps,
             "max_gap_us": max_gap_us,
             "t_maybe_ns": bool(all_ms and duration > NS_HINT_DURATION_US),
+            "t_unit_in_file": getattr(src, "t_unit_in_file", "us"),  # us, or s / ns converted to µs by the reader
         }
         info.update(_aps_info(src))
         extra = getattr(src, "extra_streams", None)
@@ -238,6 +240,8 @@ def _text(info: dict) -> str:
     if info["non_monotonic_steps"]:
         lines.append(f"order       {info['non_monotonic_steps']:,} step(s) back in time "
                      f"(max {info['max_step_back_us']:,} µs): events are not strictly sorted")
+    if info.get("t_unit_in_file") == "ns":
+        lines.append("units       t in the file is epoch nanoseconds, read as µs (÷ 1000)")
     if info.get("t_maybe_ns"):
         lines.append(f"units       every t is a multiple of 1000 over {info['duration_us'] / 3.6e9:,.1f} h: "
                      "the times may be nanoseconds read as µs (save t in µs)")

@@ -90,6 +90,14 @@ class EventSource(Closeable, abc.ABC):
     size_inferred: bool = False
     is_live: ClassVar[bool] = False
 
+    @property
+    def t_unit_in_file(self) -> str:
+        """``"us"``, or the unit a file reader converted its ``t`` column from: ``"s"`` (float
+        seconds) or ``"ns"`` (epoch nanoseconds). The readers warn once; ``evfocus info`` keeps it
+        in its JSON, where a converted file looked like any other (the .npy/.h5/.npz/text readers
+        decide it at opening, the text reader's float rule at its first read)."""
+        return "ns" if getattr(self, "_ns", False) else "s" if getattr(self, "_seconds", False) else "us"
+
     def __init_subclass__(cls, **kwargs):
         """Every ``close()`` (a plugin's too) marks the source :attr:`closed`: a closed source
         reads like one at its end, so a pipeline given one made no frame and said nothing."""
