@@ -24,21 +24,36 @@ def callers_handlers():
         signal.signal(sig, handler)
 
 
-def test_the_callers_handlers_are_back_after_the_window_closes(qapp, tiny_ckpt, callers_handlers):
-    seen_inside = []
+def test_the_callers_handlers_are_back_after_the_window_closes(tmp_path, tiny_ckpt):
+    """In a process of its own: a viewer that ran its event loop in this one (``app.exec()``,
+    then ``quit()``) left pytest-qt's later waits returning at once, so later viewer tests saw
+    no frame in 30 s (two of them failed in every full run)."""
+    import os
+    import subprocess
+    import sys
 
-    def at_quit():
-        seen_inside.append(signal.getsignal(signal.SIGINT))
-
-    qapp.aboutToQuit.connect(at_quit)
-    try:
-        assert app.main(["--camera", "pattern", "--model", str(tiny_ckpt), "--device", "cpu",
-                         "--exit-after", "1"]) == 0
-    finally:
-        qapp.aboutToQuit.disconnect(at_quit)
-    assert seen_inside and seen_inside[0] is not callers_handlers[signal.SIGINT]  # the window's, while open
-    for sig, handler in callers_handlers.items():
-        assert signal.getsignal(sig) is handler, sig  # before: the closed window's
+    script = f"""
+import signal
+from PySide6 import QtWidgets
+from evfocus_live.gui import app
+mine = {{sig: (lambda *_: None) for sig in app.STOP_SIGNALS}}
+for sig, handler in mine.items():
+    signal.signal(sig, handler)
+seen_inside = []
+qapp = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+qapp.aboutToQuit.connect(lambda: seen_inside.append(signal.getsignal(signal.SIGINT)))
+rc = app.main(["--camera", "pattern", "--model", {str(tiny_ckpt)!r}, "--device", "cpu", "--exit-after", "1"])
+print("rc", rc)
+print("window's while open", bool(seen_inside) and seen_inside[0] is not mine[signal.SIGINT])
+print("callers' back", all(signal.getsignal(sig) is h for sig, h in mine.items()))
+"""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
+                         timeout=120, cwd=tmp_path)
+    out = run.stdout.splitlines()
+    assert "rc 0" in out, run.stdout + run.stderr
+    assert "window's while open True" in out  # the window's handlers while it is open
+    assert "callers' back True" in out, run.stdout  # before: the closed window's
 
 
 def test_the_callers_handlers_are_back_when_the_window_fails_to_build(qapp, monkeypatch, tiny_ckpt,
