@@ -126,24 +126,34 @@ try:  # numba is a dependency; keep the numpy path usable without it (as core.vo
                     last[k] = t[i]
 
     @numba.njit(cache=True, nogil=True)
-    def _ts_exponent_numba(now, last, tau, out):  # pragma: no cover - compiled
-        """``-clip(float32(now - last), 0) / tau`` (float32), the argument of the decay's exp."""
+    def _ts_exponent_numba(now, last_off, last_on, tau, out):  # pragma: no cover - compiled
+        """``-clip(float32(now - last), 0) / tau`` (float32), the argument of the decay's exp,
+        of a band of pixels: OFF into ``out[:m]``, ON into ``out[m:]``."""
         zero = np.float32(0.0)
-        for k in range(last.shape[0]):
-            out[k] = -max(np.float32(now - last[k]), zero) / tau
+        m = last_off.shape[0]
+        for k in range(m):
+            out[k] = -max(np.float32(now - last_off[k]), zero) / tau
+        for k in range(m):
+            out[m + k] = -max(np.float32(now - last_on[k]), zero) / tau
 
-    @numba.njit(cache=True, nogil=True)
+    @numba.njit(cache=True, nogil=True, boundscheck=False)
     def _ts_colour_numba(s, bg, d_on, d_off, out):  # pragma: no cover - compiled
-        """``clip(bg + s_on * (on - bg) + s_off * (off - bg), 0, 255)`` as uint8, per channel."""
-        npx = out.shape[0]
+        """``clip(bg + s_on * (on - bg) + s_off * (off - bg), 0, 255)`` as uint8, per channel
+        (``out`` flat, H*W*3). The colours are scalars and the channels written one by one
+        so that LLVM vectorises the loop over pixels (a loop over the channels indexing
+        ``bg[c]`` kept it scalar: 2 ms of a 1280x720 paint, now ~0.4)."""
+        npx = out.shape[0] // 3
         zero = np.float32(0.0)
         top = np.float32(255.0)
+        b0, b1, b2 = bg[0], bg[1], bg[2]
+        n0, n1, n2 = d_on[0], d_on[1], d_on[2]
+        f0, f1, f2 = d_off[0], d_off[1], d_off[2]
         for k in range(npx):
             s_off = s[k]
             s_on = s[npx + k]
-            for c in range(3):
-                v = bg[c] + s_on * d_on[c] + s_off * d_off[c]
-                out[k, c] = np.uint8(min(max(v, zero), top))
+            out[3 * k] = np.uint8(min(max(b0 + s_on * n0 + s_off * f0, zero), top))
+            out[3 * k + 1] = np.uint8(min(max(b1 + s_on * n1 + s_off * f1, zero), top))
+            out[3 * k + 2] = np.uint8(min(max(b2 + s_on * n2 + s_off * f2, zero), top))
 
     _HAVE_NUMBA = True
 except Exception:  # pragma: no cover - numba missing or broken
@@ -297,7 +307,15 @@ class TimeSurface:
     events. Out-of-order events are handled (per-pixel maximum). ``backend``: ``auto``
     (numba when available), ``numba`` or ``numpy``; bit-identical. Not thread-safe (the
     viewer's ``EventView`` holds a lock around it).
+
+    The numba paint goes through the sensor in bands of ``PAINT_BAND`` pixels (exponent,
+    numpy's exp, colour, each over the band's scratch while it is in cache): at 1280x720 the
+    whole-sensor passes moved ~30 MB of float32 temporaries per paint through memory. The
+    same float32 operations in the same order as before, so still the numpy path's bits.
     """
+
+    #: pixels per band of the numba paint: its float32 scratch (2 x band) is 256 KB, in L2
+    PAINT_BAND = 32_768
 
     def __init__(self, width: int, height: int, tau_ms: float = 30.0, backend: str = "auto"):
         self.width, self.height = int(width), int(height)
@@ -305,7 +323,7 @@ class TimeSurface:
         self.backend = _pick_backend(backend)
         self.last = np.full((2, self.width * self.height), np.iinfo(np.int64).min // 2, dtype=np.int64)
         self.t_us: int | None = None
-        self._exp: np.ndarray | None = None  # the numba render's [2, H*W] float32 scratch
+        self._exp: np.ndarray | None = None  # the numba render's float32 scratch, 2 x PAINT_BAND
 
     def reset(self) -> None:
         self.last[:] = np.iinfo(np.int64).min // 2
@@ -337,12 +355,18 @@ class TimeSurface:
         on = np.asarray(PALETTES[palette]["on"], np.float32)
         off = np.asarray(PALETTES[palette]["off"], np.float32)
         if self.backend == "numba":
-            if self._exp is None or self._exp.size != self.last.size:
-                self._exp = np.empty(self.last.size, np.float32)
-            _ts_exponent_numba(np.int64(now), self.last.reshape(-1), np.float32(tau), self._exp)
-            np.exp(self._exp, out=self._exp)  # numpy's exp, as the numpy path: the same bits
-            out = np.empty((self.width * self.height, 3), np.uint8)
-            _ts_colour_numba(self._exp, bg, on - bg, off - bg, out)
+            npx = self.width * self.height
+            band = min(self.PAINT_BAND, max(npx, 1))
+            if self._exp is None or self._exp.size != 2 * band:
+                self._exp = np.empty(2 * band, np.float32)
+            out = np.empty(npx * 3, np.uint8)
+            now, tau, d_on, d_off = np.int64(now), np.float32(tau), on - bg, off - bg
+            for a in range(0, npx, band):
+                b = min(a + band, npx)
+                scratch = self._exp[:2 * (b - a)]
+                _ts_exponent_numba(now, self.last[0, a:b], self.last[1, a:b], tau, scratch)
+                np.exp(scratch, out=scratch)  # numpy's exp, as the numpy path: the same bits
+                _ts_colour_numba(scratch, bg, d_on, d_off, out[3 * a:3 * b])
             return out.reshape(self.height, self.width, 3)
         age = (now - self.last).astype(np.float32)
         s = np.exp(-np.clip(age, 0, None) / np.float32(tau))  # [2, npx]; never-seen -> 0
