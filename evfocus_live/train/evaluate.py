@@ -108,6 +108,18 @@ def has_ground_truth(path: Path) -> bool:
         return False
 
 
+def _no_data_message(paths: list[str]) -> str:
+    """What was looked for, and where the given folders have subfolders holding data (the
+    folder above the simulated splits, given by mistake), which ones to pass instead."""
+    msg = (f"no evaluable data in {', '.join(paths)}: no seq_*.h5 sequences or event files "
+           f"({', '.join(EVENT_SUFFIXES)}) there")
+    subs = [d for p in map(Path, paths) if p.is_dir() for d in sorted(p.iterdir())
+            if d.is_dir() and any(f.is_file() and f.suffix.lower() in EVENT_SUFFIXES for f in d.iterdir())]
+    if subs:
+        msg += f"; subfolders are not searched: pass them, e.g. --data {' '.join(map(str, subs))}"
+    return msg
+
+
 def expand_data(paths: list[str]) -> tuple[list[Path], list[Path]]:
     """(ground-truth sequences, real recordings) from files and folders.
 
@@ -128,7 +140,7 @@ def expand_data(paths: list[str]) -> tuple[list[Path], list[Path]]:
         else:
             raise InputError(f"data path not found: {p}")
     if not gt and not real:
-        raise InputError(f"no evaluable data in {', '.join(paths)}")
+        raise InputError(_no_data_message(paths))
     seen: set[Path] = set()
 
     def once(files: list[Path]) -> list[Path]:
