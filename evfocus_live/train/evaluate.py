@@ -746,12 +746,28 @@ def model_labels(specs: list[str]) -> list[str]:
     return out
 
 
+def unique_models(specs: list[str]) -> list[str]:
+    """The models given, each once (a name, or a file by any path to it), in order: the same
+    model twice would run twice and be compared with itself; a warning names each repeat."""
+    seen: set[str] = set()
+    out = []
+    for s in specs:
+        key = str(Path(s).resolve()) if Path(s).suffix in (".pt", ".pth") and Path(s).is_file() else s
+        if key in seen:
+            log.warning("model %s given twice: evaluated once", s)
+            continue
+        seen.add(key)
+        out.append(s)
+    return out
+
+
 def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None = None, num_bins: int = 5,
              warmup: int = 3, max_windows: int = 60, device: str = "cpu", progress: bool = True) -> dict[str, Any]:
     """Load models by name/path, evaluate on ``data``, write report.md/.json and PNG grids.
 
-    Every model given gets its own rows (labels: :func:`model_labels`) and voxel grids of
-    its config's ``num_bins`` (``num_bins`` is the fallback for models without one).
+    Every model given (a repeat once: :func:`unique_models`) gets its own rows (labels:
+    :func:`model_labels`) and voxel grids of its config's ``num_bins`` (``num_bins`` is the
+    fallback for models without one).
     Ctrl-C while sequences or recordings are scored: the report of those finished, with
     ``interrupted`` saying how far it got, is written all the same, then
     :class:`EvalInterrupted` carries it (``.report``)."""
@@ -761,6 +777,7 @@ def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None
         raise ConfigError(f"warmup must be >= 0 windows, got {warmup}")
     if max_windows < 1:
         raise ConfigError(f"max_windows must be >= 1, got {max_windows}")
+    model_specs = unique_models(model_specs)
     models = {}
     labels = model_labels(model_specs)
     for spec, label in zip(model_specs, labels):
