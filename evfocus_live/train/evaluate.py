@@ -626,6 +626,9 @@ def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, mode
         lines += ["## Synthetic ground truth", "",
                   f"Blur level by the sequence's mean sigma: mild < {MILD_MAX_PX:g} px, moderate < {MODERATE_MAX_PX:g} px, "
                   "severe otherwise; focus-sweep sequences apart. MSE on [0,1] intensities; SSIM: scikit-image defaults. "
+                  f"PSNR: the mean over frames of each frame's PSNR, capped at {M.PSNR_MAX_DB:g} dB (a frame equal to its "
+                  "reference), so not 10·log10(1/MSE) of the MSE column: capped frames (an in-focus sequence's "
+                  "defocused GT) lift a split's mean. "
                   f"References: the {REFERENCE} frame itself, and that frame Wiener-deconvolved with its true mean sigma "
                   f"(noise-to-signal {DECONV_NSR:g}; {DECONV_REFERENCE}): what a perfect defocused frame and a known blur allow. "
                   "MSE, mean matched: each frame's mean set to the ground truth's first — events record brightness "
