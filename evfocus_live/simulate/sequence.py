@@ -124,6 +124,9 @@ class SimConfig:
         lo, hi = self.sigma_range
         if not (0 <= lo <= hi <= 50):
             bad(f"sigma range must satisfy 0 <= LO <= HI <= 50, got {lo} {hi}")
+        if self.focus_sweep and lo == hi:  # every layer clipped to one sigma: marked a sweep, sweeps nothing
+            bad(f"a focus sweep needs a range of blur: --sigma-range LO HI with LO < HI, got {lo:g} {hi:g} "
+                "(LO == HI keeps every layer at that blur all along)")
         if self.psf not in ("gaussian", "disk"):
             bad(f"psf must be gaussian or disk, got {self.psf!r}")
         if not (0 <= self.fg_layers[0] <= self.fg_layers[1] <= 8):
