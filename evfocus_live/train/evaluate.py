@@ -215,6 +215,16 @@ def _label(img: np.ndarray, text: str) -> np.ndarray:
     return out
 
 
+#: synthetic grid tiles narrower than this are enlarged by a whole factor: a 96-px tile cut
+#: its labels ("focus sweep: eve") and a model's name
+GRID_MIN_TILE_PX = 192
+
+
+def grid_scale(width_px: int) -> int:
+    """The whole factor (1..8) a synthetic grid tile of ``width_px`` is enlarged by."""
+    return max(1, min(8, -(-GRID_MIN_TILE_PX // max(1, width_px))))
+
+
 def _voxel_view(v: np.ndarray) -> np.ndarray:
     s = np.asarray(v, np.float32).sum(0)
     return np.clip(128 + 40 * s, 0, 255).astype(np.uint8)
@@ -259,8 +269,14 @@ def _score_sequence(f: Path, label: str, models: dict[str, torch.nn.Module], bin
     per_seq.append(rec)
     if level not in rows:
         i = len(seq.voxels) - 1
-        tiles = [_label(_voxel_view(seq.voxels[i]), f"{level}: events"), _label(seq.blurred[i], "defocused GT"),
-                 _label(seq.sharp[i], "sharp GT")] + [_label(_to_u8(p[i]), n) for n, p in preds.items()]
+        k = grid_scale(seq.sharp.shape[-1])
+
+        def big(img: np.ndarray) -> np.ndarray:  # small frames enlarged, pixels kept sharp, so labels fit
+            return img if k == 1 else cv2.resize(img, None, fx=k, fy=k, interpolation=cv2.INTER_NEAREST)
+
+        tiles = [_label(big(_voxel_view(seq.voxels[i])), f"{level}: events"),
+                 _label(big(seq.blurred[i]), "defocused GT"), _label(big(seq.sharp[i]), "sharp GT")]
+        tiles += [_label(big(_to_u8(p[i])), n) for n, p in preds.items()]
         rows[level] = np.concatenate(tiles, 1)
 
 
