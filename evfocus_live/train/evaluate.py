@@ -765,6 +765,28 @@ def model_labels(specs: list[str]) -> list[str]:
     return out
 
 
+def _warn_training_data(specs: dict[str, str], gt_files: list[Path]) -> None:
+    """Warn where a checkpoint's recorded ``[data] train`` folder (relative paths as from
+    here) holds sequences being scored: there a score measures fitting, not generalisation."""
+    from ..nn.registry import read_checkpoint
+
+    for label, spec in specs.items():
+        if Path(spec).suffix not in (".pt", ".pth") or not Path(spec).is_file():
+            continue
+        try:
+            train = ((read_checkpoint(spec).get("meta") or {}).get("train_config") or {}).get("data", {}).get("train")
+        except Exception:  # noqa: BLE001 - a hint only; loading the model reports a bad file
+            continue
+        for folder in [train] if isinstance(train, str) else (train or []):
+            if not isinstance(folder, str) or not Path(folder).exists():
+                continue
+            root = Path(folder).resolve()
+            seen = [f for f in gt_files if f.resolve() == root or f.resolve().parent == root]
+            if seen:
+                log.warning("%s was trained on %s: %d of the sequences scored are from there (its training data; "
+                            "its scores on them measure fitting, not generalisation)", label, folder, len(seen))
+
+
 def unique_models(specs: list[str]) -> list[str]:
     """The models given, each once (a name, or a file by any path to it), in order: the same
     model twice would run twice and be compared with itself; a warning names each repeat."""
@@ -802,6 +824,7 @@ def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None
     for spec, label in zip(model_specs, labels):
         models[label] = load_model(spec, device)
     gt_files, real_files = expand_data(data)
+    _warn_training_data(dict(zip(labels, model_specs)), gt_files)
     report: dict[str, Any] = {"models": model_specs, "labels": dict(zip(labels, model_specs)), "warmup_windows": warmup,
                               "thresholds_px": {"mild_max": MILD_MAX_PX, "moderate_max": MODERATE_MAX_PX}}
     gt = real = aps = None
