@@ -67,8 +67,14 @@ REFERENCES = (REFERENCE, DECONV_REFERENCE)
 FULL_REFERENCE_KEYS = ("mse", "psnr", "ssim", "mse_mm")
 #: scores against a recording's own APS frames (both frames min-max normalised first)
 APS_KEYS = ("ssim", "mse", "psnr")
-#: event recordings evaluated without a reference (a folder's other files are ignored)
-EVENT_SUFFIXES = (".aedat4", ".raw", ".h5", ".hdf5", ".npy", ".npz", ".txt", ".dat")
+
+
+def event_suffixes() -> list[str]:
+    """The extensions of a folder's files evaluated as recordings (the others are ignored):
+    the file readers' own, plugins' included, so a folder of .csv recordings is not passed over."""
+    from ..sources import file_extensions
+
+    return file_extensions()
 
 
 class EvalInterrupted(KeyboardInterrupt):
@@ -111,10 +117,11 @@ def has_ground_truth(path: Path) -> bool:
 def _no_data_message(paths: list[str]) -> str:
     """What was looked for, and where the given folders have subfolders holding data (the
     folder above the simulated splits, given by mistake), which ones to pass instead."""
+    suffixes = event_suffixes()
     msg = (f"no evaluable data in {', '.join(paths)}: no seq_*.h5 sequences or event files "
-           f"({', '.join(EVENT_SUFFIXES)}) there")
+           f"({', '.join(suffixes)}) there")
     subs = [d for p in map(Path, paths) if p.is_dir() for d in sorted(p.iterdir())
-            if d.is_dir() and any(f.is_file() and f.suffix.lower() in EVENT_SUFFIXES for f in d.iterdir())]
+            if d.is_dir() and any(f.is_file() and f.suffix.lower() in suffixes for f in d.iterdir())]
     if subs:
         msg += f"; subfolders are not searched: pass them, e.g. --data {' '.join(map(str, subs))}"
     return msg
@@ -128,13 +135,14 @@ def expand_data(paths: list[str]) -> tuple[list[Path], list[Path]]:
     recording; every other event file is. A file reached twice (a folder and a file in it,
     or a path given twice) is evaluated once: twice would weigh it double in every mean."""
     gt, real = [], []
+    suffixes = event_suffixes()
     for p in map(Path, paths):
         if p.is_dir():
             files = sorted(x for x in p.iterdir() if x.is_file() and not x.name.startswith("."))
             h5 = [f for f in files if has_ground_truth(f)]
             gt += h5
             gt_stems = {f.stem for f in h5}
-            real += [f for f in files if f.suffix.lower() in EVENT_SUFFIXES and f not in h5 and f.stem not in gt_stems]
+            real += [f for f in files if f.suffix.lower() in suffixes and f not in h5 and f.stem not in gt_stems]
         elif p.is_file():
             (gt if has_ground_truth(p) else real).append(p)
         else:
