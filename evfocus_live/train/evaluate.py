@@ -223,6 +223,15 @@ def _label(img: np.ndarray, text: str) -> np.ndarray:
     return out
 
 
+def grid_title(label: str, max_chars: int = 28) -> str:
+    """A recording's label shortened for a grid row's title in its middle (``session_20..cam1.aedat4``):
+    cut at its end, names that differ only there (``cam1``/``cam2``) read alike."""
+    if len(label) <= max_chars:
+        return label
+    head = (max_chars - 2) // 2
+    return f"{label[:head]}..{label[-(max_chars - 2 - head):]}"
+
+
 #: synthetic grid tiles narrower than this are enlarged by a whole factor: a 96-px tile cut
 #: its labels ("focus sweep: eve") and a model's name
 GRID_MIN_TILE_PX = 192
@@ -450,7 +459,7 @@ def _score_recording(f: Path, label: str, models: dict[str, torch.nn.Module], nu
         small = img if tw == w else cv2.resize(img, (tw, max(1, round(h * tw / w))), interpolation=cv2.INTER_AREA)
         return _label(small, text)
 
-    res, tiles = {}, [tile(event_image(wins[-1], w, h), f"{label[:28]}: events")]
+    res, tiles = {}, [tile(event_image(wins[-1], w, h), f"{grid_title(label)}: events")]
     for name, m in models.items():
         bins = model_num_bins(m, num_bins)
         if bins not in voxels:
