@@ -266,13 +266,34 @@ def _save_failed(path: Path, exc: RuntimeError) -> OSError:
     return OSError(errno.EIO, f"cannot write this checkpoint ({first_sentence(exc)}){kept}", str(path))
 
 
+def _not_found_hint(shown: str) -> str:
+    """Where a missing checkpoint was most likely meant: a run folder's checkpoints
+    (``--model runs/my``), or the checkpoint beside it with a name alike (``finl.pt``,
+    ``final``)."""
+    import difflib
+
+    given = Path(shown)
+    path = given.expanduser()
+    if path.is_dir():
+        pts = sorted(path.glob("*.pt")) + sorted(path.glob("*.pth"))
+        pts.sort(key=lambda f: (f.name not in ("final.pt", "last.pt"), f.name))
+        return (f" (a folder; its checkpoints: {', '.join(str(given / f.name) for f in pts[:4])})" if pts
+                else " (a folder, with no .pt checkpoint in it)")
+    if not path.parent.is_dir():
+        return ""
+    names = sorted(f.name for f in path.parent.iterdir() if f.suffix in (".pt", ".pth") and f.is_file())
+    close = difflib.get_close_matches(path.name, names, n=1, cutoff=0.6)
+    close = close or [n for n in names if Path(n).stem == path.name]
+    return f" (did you mean {given.parent / close[0]}?)" if close else ""
+
+
 def read_checkpoint(path: str | Path) -> dict[str, Any]:
     """The raw checkpoint dict (CPU tensors), validated for its keys. Errors name the path
     as given (``./x.pt``, ``~/x.pt``), not as resolved."""
     shown = str(path)
     path = Path(path).expanduser()
     if not path.is_file():
-        raise CheckpointError(f"checkpoint not found: {shown}" + (" (a folder)" if path.is_dir() else ""))
+        raise CheckpointError(f"checkpoint not found: {shown}{_not_found_hint(shown)}")
     with open(path, "rb") as f:
         magic = f.read(4)
     if magic[:4] != b"PK\x03\x04" and magic[:1] != b"\x80":  # torch.save's zip, or the legacy pickle

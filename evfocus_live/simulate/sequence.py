@@ -124,6 +124,9 @@ class SimConfig:
         lo, hi = self.sigma_range
         if not (0 <= lo <= hi <= 50):
             bad(f"sigma range must satisfy 0 <= LO <= HI <= 50, got {lo} {hi}")
+        if self.focus_sweep and lo == hi:  # every layer clipped to one sigma: marked a sweep, sweeps nothing
+            bad(f"a focus sweep needs a range of blur: --sigma-range LO HI with LO < HI, got {lo:g} {hi:g} "
+                "(LO == HI keeps every layer at that blur all along)")
         if self.psf not in ("gaussian", "disk"):
             bad(f"psf must be gaussian or disk, got {self.psf!r}")
         if not (0 <= self.fg_layers[0] <= self.fg_layers[1] <= 8):
@@ -705,6 +708,13 @@ def _worker_init():
     os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
+def _cfg_cell(v) -> str:
+    """A config value as --resume's mismatch line shows it: ``[0.0, 7.0]`` as ``0 7``."""
+    if isinstance(v, list):
+        return " ".join(_cfg_cell(x) for x in v)
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
 def _finished(cfg: SimConfig, seed: int, base: Path, aedat4: bool) -> dict | None:
     """The summary of a sequence an earlier run of this config and seed completed (--resume),
     or None when it has to be simulated. Files are only ever renamed into place complete."""
@@ -716,16 +726,19 @@ def _finished(cfg: SimConfig, seed: int, base: Path, aedat4: bool) -> dict | Non
         return None
     try:
         with h5py.File(h5_path, "r") as f:
-            same = (int(f.attrs["seed"]) == seed
-                    and json.loads(f.attrs["sim_config"]) == json.loads(json.dumps(cfg.to_dict())))
+            there = {"seed": int(f.attrs["seed"]), **json.loads(f.attrs["sim_config"])}
+            here = {"seed": seed, **json.loads(json.dumps(cfg.to_dict()))}
+            same = there == here
             meta = json.loads(f.attrs["sim_meta"])
             info = {"h5": h5_path.name, "events": int(f["events/t"].shape[0]),
                     "frames": int(f["frames/t_us"].shape[0]), "bytes": h5_path.stat().st_size}
     except _H5_ERRORS:
         return None  # unreadable: simulated again (the new file replaces it)
     if not same:
-        raise ConfigError(f"{h5_path}: made with another config or seed than this run; "
-                          f"use --overwrite or another folder")
+        diff = [f"{k} {_cfg_cell(there.get(k))} there, {_cfg_cell(here.get(k))} in this run"
+                for k in [*here, *(k for k in there if k not in here)] if there.get(k) != here.get(k)]
+        raise ConfigError(f"{h5_path}: made with another config or seed than this run ({'; '.join(diff[:4])}"
+                          f"{'; ...' if len(diff) > 4 else ''}); use the same options, --overwrite or another folder")
     if aedat4:
         info["aedat4"] = a_path.name
         info["bytes"] += a_path.stat().st_size

@@ -93,6 +93,10 @@ def list_sequences(path: str | Path) -> list[Path]:
     files = sorted(p.glob("seq_*.h5")) or sorted(p.glob("*.h5"))
     if not files:
         others = sum(1 for f in p.iterdir() if f.is_file())
+        subs = [d for d in sorted(p.iterdir()) if d.is_dir() and any(d.glob("*.h5"))]
+        if subs:  # the folder above the splits, given by mistake: simulating into it is the wrong advice
+            raise InputError(f"no .h5 sequences in {p} itself; subfolders are not searched: pass the one(s) to train "
+                             f"on, e.g. --data {' '.join(map(str, subs))}")
         raise InputError(f"no .h5 sequences in {p}" + (f" ({others} other file(s) there)" if others else "")
                          + ": training reads the simulator's (events with ground-truth frames), made by "
                          f"evfocus simulate {p} --sequences N")

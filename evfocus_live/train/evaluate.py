@@ -67,8 +67,14 @@ REFERENCES = (REFERENCE, DECONV_REFERENCE)
 FULL_REFERENCE_KEYS = ("mse", "psnr", "ssim", "mse_mm")
 #: scores against a recording's own APS frames (both frames min-max normalised first)
 APS_KEYS = ("ssim", "mse", "psnr")
-#: event recordings evaluated without a reference (a folder's other files are ignored)
-EVENT_SUFFIXES = (".aedat4", ".raw", ".h5", ".hdf5", ".npy", ".npz", ".txt", ".dat")
+
+
+def event_suffixes() -> list[str]:
+    """The extensions of a folder's files evaluated as recordings (the others are ignored):
+    the file readers' own, plugins' included, so a folder of .csv recordings is not passed over."""
+    from ..sources import file_extensions
+
+    return file_extensions()
 
 
 class EvalInterrupted(KeyboardInterrupt):
@@ -108,6 +114,19 @@ def has_ground_truth(path: Path) -> bool:
         return False
 
 
+def _no_data_message(paths: list[str]) -> str:
+    """What was looked for, and where the given folders have subfolders holding data (the
+    folder above the simulated splits, given by mistake), which ones to pass instead."""
+    suffixes = event_suffixes()
+    msg = (f"no evaluable data in {', '.join(paths)}: no seq_*.h5 sequences or event files "
+           f"({', '.join(suffixes)}) there")
+    subs = [d for p in map(Path, paths) if p.is_dir() for d in sorted(p.iterdir())
+            if d.is_dir() and any(f.is_file() and f.suffix.lower() in suffixes for f in d.iterdir())]
+    if subs:
+        msg += f"; subfolders are not searched: pass them, e.g. --data {' '.join(map(str, subs))}"
+    return msg
+
+
 def expand_data(paths: list[str]) -> tuple[list[Path], list[Path]]:
     """(ground-truth sequences, real recordings) from files and folders.
 
@@ -116,19 +135,20 @@ def expand_data(paths: list[str]) -> tuple[list[Path], list[Path]]:
     recording; every other event file is. A file reached twice (a folder and a file in it,
     or a path given twice) is evaluated once: twice would weigh it double in every mean."""
     gt, real = [], []
+    suffixes = event_suffixes()
     for p in map(Path, paths):
         if p.is_dir():
             files = sorted(x for x in p.iterdir() if x.is_file() and not x.name.startswith("."))
             h5 = [f for f in files if has_ground_truth(f)]
             gt += h5
             gt_stems = {f.stem for f in h5}
-            real += [f for f in files if f.suffix.lower() in EVENT_SUFFIXES and f not in h5 and f.stem not in gt_stems]
+            real += [f for f in files if f.suffix.lower() in suffixes and f not in h5 and f.stem not in gt_stems]
         elif p.is_file():
             (gt if has_ground_truth(p) else real).append(p)
         else:
             raise InputError(f"data path not found: {p}")
     if not gt and not real:
-        raise InputError(f"no evaluable data in {', '.join(paths)}")
+        raise InputError(_no_data_message(paths))
     seen: set[Path] = set()
 
     def once(files: list[Path]) -> list[Path]:
@@ -203,6 +223,25 @@ def _label(img: np.ndarray, text: str) -> np.ndarray:
     return out
 
 
+def grid_title(label: str, max_chars: int = 28) -> str:
+    """A recording's label shortened for a grid row's title in its middle (``session_20..cam1.aedat4``):
+    cut at its end, names that differ only there (``cam1``/``cam2``) read alike."""
+    if len(label) <= max_chars:
+        return label
+    head = (max_chars - 2) // 2
+    return f"{label[:head]}..{label[-(max_chars - 2 - head):]}"
+
+
+#: synthetic grid tiles narrower than this are enlarged by a whole factor: a 96-px tile cut
+#: its labels ("focus sweep: eve") and a model's name
+GRID_MIN_TILE_PX = 192
+
+
+def grid_scale(width_px: int) -> int:
+    """The whole factor (1..8) a synthetic grid tile of ``width_px`` is enlarged by."""
+    return max(1, min(8, -(-GRID_MIN_TILE_PX // max(1, width_px))))
+
+
 def _voxel_view(v: np.ndarray) -> np.ndarray:
     s = np.asarray(v, np.float32).sum(0)
     return np.clip(128 + 40 * s, 0, 255).astype(np.uint8)
@@ -247,8 +286,14 @@ def _score_sequence(f: Path, label: str, models: dict[str, torch.nn.Module], bin
     per_seq.append(rec)
     if level not in rows:
         i = len(seq.voxels) - 1
-        tiles = [_label(_voxel_view(seq.voxels[i]), f"{level}: events"), _label(seq.blurred[i], "defocused GT"),
-                 _label(seq.sharp[i], "sharp GT")] + [_label(_to_u8(p[i]), n) for n, p in preds.items()]
+        k = grid_scale(seq.sharp.shape[-1])
+
+        def big(img: np.ndarray) -> np.ndarray:  # small frames enlarged, pixels kept sharp, so labels fit
+            return img if k == 1 else cv2.resize(img, None, fx=k, fy=k, interpolation=cv2.INTER_NEAREST)
+
+        tiles = [_label(big(_voxel_view(seq.voxels[i])), f"{level}: events"),
+                 _label(big(seq.blurred[i]), "defocused GT"), _label(big(seq.sharp[i]), "sharp GT")]
+        tiles += [_label(big(_to_u8(p[i])), n) for n, p in preds.items()]
         rows[level] = np.concatenate(tiles, 1)
 
 
@@ -414,7 +459,7 @@ def _score_recording(f: Path, label: str, models: dict[str, torch.nn.Module], nu
         small = img if tw == w else cv2.resize(img, (tw, max(1, round(h * tw / w))), interpolation=cv2.INTER_AREA)
         return _label(small, text)
 
-    res, tiles = {}, [tile(event_image(wins[-1], w, h), f"{label[:28]}: events")]
+    res, tiles = {}, [tile(event_image(wins[-1], w, h), f"{grid_title(label)}: events")]
     for name, m in models.items():
         bins = model_num_bins(m, num_bins)
         if bins not in voxels:
@@ -614,6 +659,9 @@ def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, mode
         lines += ["## Synthetic ground truth", "",
                   f"Blur level by the sequence's mean sigma: mild < {MILD_MAX_PX:g} px, moderate < {MODERATE_MAX_PX:g} px, "
                   "severe otherwise; focus-sweep sequences apart. MSE on [0,1] intensities; SSIM: scikit-image defaults. "
+                  f"PSNR: the mean over frames of each frame's PSNR, capped at {M.PSNR_MAX_DB:g} dB (a frame equal to its "
+                  "reference), so not 10·log10(1/MSE) of the MSE column: capped frames (an in-focus sequence's "
+                  "defocused GT) lift a split's mean. "
                   f"References: the {REFERENCE} frame itself, and that frame Wiener-deconvolved with its true mean sigma "
                   f"(noise-to-signal {DECONV_NSR:g}; {DECONV_REFERENCE}): what a perfect defocused frame and a known blur allow. "
                   "MSE, mean matched: each frame's mean set to the ground truth's first — events record brightness "
@@ -734,12 +782,50 @@ def model_labels(specs: list[str]) -> list[str]:
     return out
 
 
+def _warn_training_data(specs: dict[str, str], gt_files: list[Path]) -> None:
+    """Warn where a checkpoint's recorded ``[data] train`` folder (relative paths as from
+    here) holds sequences being scored: there a score measures fitting, not generalisation."""
+    from ..nn.registry import read_checkpoint
+
+    for label, spec in specs.items():
+        if Path(spec).suffix not in (".pt", ".pth") or not Path(spec).is_file():
+            continue
+        try:
+            train = ((read_checkpoint(spec).get("meta") or {}).get("train_config") or {}).get("data", {}).get("train")
+        except Exception:  # noqa: BLE001 - a hint only; loading the model reports a bad file
+            continue
+        for folder in [train] if isinstance(train, str) else (train or []):
+            if not isinstance(folder, str) or not Path(folder).exists():
+                continue
+            root = Path(folder).resolve()
+            seen = [f for f in gt_files if f.resolve() == root or f.resolve().parent == root]
+            if seen:
+                log.warning("%s was trained on %s: %d of the sequences scored are from there (its training data; "
+                            "its scores on them measure fitting, not generalisation)", label, folder, len(seen))
+
+
+def unique_models(specs: list[str]) -> list[str]:
+    """The models given, each once (a name, or a file by any path to it), in order: the same
+    model twice would run twice and be compared with itself; a warning names each repeat."""
+    seen: set[str] = set()
+    out = []
+    for s in specs:
+        key = str(Path(s).resolve()) if Path(s).suffix in (".pt", ".pth") and Path(s).is_file() else s
+        if key in seen:
+            log.warning("model %s given twice: evaluated once", s)
+            continue
+        seen.add(key)
+        out.append(s)
+    return out
+
+
 def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None = None, num_bins: int = 5,
              warmup: int = 3, max_windows: int = 60, device: str = "cpu", progress: bool = True) -> dict[str, Any]:
     """Load models by name/path, evaluate on ``data``, write report.md/.json and PNG grids.
 
-    Every model given gets its own rows (labels: :func:`model_labels`) and voxel grids of
-    its config's ``num_bins`` (``num_bins`` is the fallback for models without one).
+    Every model given (a repeat once: :func:`unique_models`) gets its own rows (labels:
+    :func:`model_labels`) and voxel grids of its config's ``num_bins`` (``num_bins`` is the
+    fallback for models without one).
     Ctrl-C while sequences or recordings are scored: the report of those finished, with
     ``interrupted`` saying how far it got, is written all the same, then
     :class:`EvalInterrupted` carries it (``.report``)."""
@@ -749,11 +835,13 @@ def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None
         raise ConfigError(f"warmup must be >= 0 windows, got {warmup}")
     if max_windows < 1:
         raise ConfigError(f"max_windows must be >= 1, got {max_windows}")
+    model_specs = unique_models(model_specs)
     models = {}
     labels = model_labels(model_specs)
     for spec, label in zip(model_specs, labels):
         models[label] = load_model(spec, device)
     gt_files, real_files = expand_data(data)
+    _warn_training_data(dict(zip(labels, model_specs)), gt_files)
     report: dict[str, Any] = {"models": model_specs, "labels": dict(zip(labels, model_specs)), "warmup_windows": warmup,
                               "thresholds_px": {"mild_max": MILD_MAX_PX, "moderate_max": MODERATE_MAX_PX}}
     gt = real = aps = None

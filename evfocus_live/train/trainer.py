@@ -55,6 +55,9 @@ def load_config(path: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigError(f"config not found: {path}")
     text = path.read_bytes()
+    if text[:4] == b"PK\x03\x04" or text[:1] == b"\x80":  # torch.save's zip or pickle: a checkpoint given first
+        raise ConfigError(f"{path}: a model checkpoint, not a training config: evfocus train CONFIG.toml "
+                          "--init CKPT starts from its weights, --resume goes on from OUT/last.pt")
     try:
         if path.suffix.lower() in (".yaml", ".yml"):  # CONFIG.YML too: TOML's error would puzzle
             try:

@@ -137,7 +137,7 @@ def test_evaluate_writes_report(tmp_path):
     assert paired["mse_mm"]["severe"]["sequences"] == 1
     assert json.loads((out / "report.json").read_text())["ground_truth"]["sequences"][0]["frames_scored"] == 5
     grid = cv2.imread(str(out / "grid_synthetic.png"))
-    assert grid.shape[1] == 5 * 48  # events | defocused | sharp | two models
+    assert grid.shape[1] == 5 * 48 * 4  # events | defocused | sharp | two models, 48-px tiles enlarged 4x
 
 
 def test_paired_differences():
