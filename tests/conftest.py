@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -12,6 +13,10 @@ import pytest
 from evfocus_live.events import EVENT_DTYPE
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# A suite started in the background of a non-interactive shell (`cmd &`, nohup) inherits SIGINT
+# ignored, and Python keeps it so: the Ctrl-C tests, and the commands they start in subprocesses,
+# then saw no interrupt (4 failed and one hung, started that way). Python's own handler, as in a terminal.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
