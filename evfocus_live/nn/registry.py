@@ -287,6 +287,11 @@ def _not_found_hint(shown: str) -> str:
     return f" (did you mean {given.parent / close[0]}?)" if close else ""
 
 
+def looks_like_checkpoint(head: bytes) -> bool:
+    """Whether a file's first bytes are ``torch.save``'s: its zip, or the legacy pickle."""
+    return head[:4] == b"PK\x03\x04" or head[:1] == b"\x80"
+
+
 def read_checkpoint(path: str | Path) -> dict[str, Any]:
     """The raw checkpoint dict (CPU tensors), validated for its keys. Errors name the path
     as given (``./x.pt``, ``~/x.pt``), not as resolved."""
@@ -296,7 +301,7 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
         raise CheckpointError(f"checkpoint not found: {shown}{_not_found_hint(shown)}")
     with open(path, "rb") as f:
         magic = f.read(4)
-    if magic[:4] != b"PK\x03\x04" and magic[:1] != b"\x80":  # torch.save's zip, or the legacy pickle
+    if not looks_like_checkpoint(magic):
         raise CheckpointError(f"{shown}: not a PyTorch checkpoint file")
     try:
         with warnings.catch_warnings():  # the refusal of pickled objects says it in one line below

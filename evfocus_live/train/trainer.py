@@ -36,7 +36,8 @@ import torch
 from torch import nn
 
 from ..errors import CheckpointError, ConfigError, DeviceError, TrainingError
-from ..nn.registry import build_model, model_config_problem, read_checkpoint, resolve_device, save_checkpoint
+from ..nn.registry import (build_model, looks_like_checkpoint, model_config_problem, read_checkpoint,
+                           resolve_device, save_checkpoint)
 from .dataset import AUGMENT_RULES, Augment, SequenceDataset, _is_int, _is_num
 from .losses import LossWeights, sequence_loss
 
@@ -55,7 +56,7 @@ def load_config(path: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigError(f"config not found: {path}")
     text = path.read_bytes()
-    if text[:4] == b"PK\x03\x04" or text[:1] == b"\x80":  # torch.save's zip or pickle: a checkpoint given first
+    if looks_like_checkpoint(text):  # a checkpoint given where the config goes
         raise ConfigError(f"{path}: a model checkpoint, not a training config: evfocus train CONFIG.toml "
                           "--init CKPT starts from its weights, --resume goes on from OUT/last.pt")
     try:
