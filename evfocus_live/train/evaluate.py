@@ -69,6 +69,10 @@ FULL_REFERENCE_KEYS = ("mse", "psnr", "ssim", "mse_mm")
 APS_KEYS = ("ssim", "mse", "psnr")
 
 
+#: what an eval run writes in its ``out_dir``: never recordings, in a --data folder too
+OUTPUT_FILES = ("report.md", "report.json", "grid_synthetic.png", "grid_real.png")
+
+
 def event_suffixes() -> list[str]:
     """The extensions of a folder's files evaluated as recordings (the others are ignored):
     the file readers' own, plugins' included, so a folder of .csv recordings is not passed over."""
@@ -127,22 +131,47 @@ def _no_data_message(paths: list[str]) -> str:
     return msg
 
 
+def _not_events(f: Path) -> bool:
+    """Whether ``f``, found in a --data folder, is a text file that is no event list (notes, a
+    results table): the text reader claims any text .txt/.csv, to say what is wrong with a
+    damaged recording, so these were scored as recordings and gave a "skipped" row each."""
+    from ..sources import detect_format
+    from ..sources.text_file import SNIFF_BYTES, TextFileSource, looks_like_events
+
+    if f.suffix.lower() not in TextFileSource.extensions:
+        return False
+    try:
+        with open(f, "rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+        return not head or (detect_format(f)[1] is TextFileSource and not looks_like_events(head))
+    except (OSError, EvFocusError):  # (unreadable: its row says why)
+        return False
+
+
 def expand_data(paths: list[str]) -> tuple[list[Path], list[Path]]:
     """(ground-truth sequences, real recordings) from files and folders.
 
     In a folder, the events beside a ground-truth sequence (the simulator writes
     ``seq_X.aedat4`` next to ``seq_X.h5``: same stem) are not evaluated again as a
-    recording; every other event file is. A file reached twice (a folder and a file in it,
-    or a path given twice) is evaluated once: twice would weigh it double in every mean."""
+    recording, nor are an eval's own outputs (:data:`OUTPUT_FILES`: a report written into
+    the folder) or text files that hold no events (:func:`_not_events`: notes, a results
+    table; named in one info line); every other event file is. A file reached twice (a folder
+    and a file in it, or a path given twice) is evaluated once: twice would weigh it double
+    in every mean."""
     gt, real = [], []
     suffixes = event_suffixes()
     for p in map(Path, paths):
         if p.is_dir():
-            files = sorted(x for x in p.iterdir() if x.is_file() and not x.name.startswith("."))
+            files = sorted(x for x in p.iterdir() if x.is_file() and not x.name.startswith(".")
+                           and x.name not in OUTPUT_FILES)
             h5 = [f for f in files if has_ground_truth(f)]
             gt += h5
             gt_stems = {f.stem for f in h5}
-            real += [f for f in files if f.suffix.lower() in suffixes and f not in h5 and f.stem not in gt_stems]
+            picked = [f for f in files if f.suffix.lower() in suffixes and f not in h5 and f.stem not in gt_stems]
+            others = [f for f in picked if _not_events(f)]
+            if others:
+                log.info("%s: not event files, left out: %s", p, ", ".join(f.name for f in others))
+            real += [f for f in picked if f not in others]
         elif p.is_file():
             (gt if has_ground_truth(p) else real).append(p)
         else:
@@ -890,7 +919,7 @@ def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None
         (out / "report.json").write_text(json.dumps(body, indent=2, allow_nan=False))
         for name, img in grids.items():
             cv2.imwrite(str(out / name), img)
-        for name in {"grid_synthetic.png", "grid_real.png"} - set(grids):  # a previous run's grid beside
+        for name in {n for n in OUTPUT_FILES if n.startswith("grid_")} - set(grids):  # a previous run's grid beside
             (out / name).unlink(missing_ok=True)  # this report would pass for this run's
     if stopped is not None:
         raise EvalInterrupted(report=report)
