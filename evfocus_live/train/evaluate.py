@@ -441,7 +441,8 @@ def evaluate_real(models: dict[str, torch.nn.Module], files: list[Path], num_bin
                   brisque_frames: int = 3, progress: bool = True, min_windows: int = 12,
                   warmup: int = 3) -> tuple[dict[str, Any], list[np.ndarray]]:
     """No-reference metrics {file: {model: {...}}} (files labelled by :func:`file_labels`)
-    and one grid row per file (each model on voxel grids of its own ``num_bins``, as in
+    and one grid row per file (the last window's events, the recording's APS frame where it
+    has them (:func:`_shown_aps_frame`), then each model on voxel grids of its own ``num_bins``, as in
     :func:`evaluate_ground_truth`); the first ``warmup`` windows are not scored, as there."""
     from tqdm import tqdm
 
@@ -482,13 +483,17 @@ def _score_recording(f: Path, label: str, models: dict[str, torch.nn.Module], nu
     voxels: dict[int, np.ndarray] = {}
     # rows wider than 1600 px are shrunk tile by tile before the labels go on: a label
     # shrunk with its 1280-px tile is a smudge
-    tw = min(w, 1600 // (1 + len(models)))
+    shown_t_us = int(wins[-1]["t"][-1]) if len(wins[-1]) else 0
+    aps = _shown_aps_frame(f, shown_t_us, w, h, max_windows, warmup)
+    tw = min(w, 1600 // (1 + (aps is not None) + len(models)))
 
     def tile(img: np.ndarray, text: str) -> np.ndarray:
         small = img if tw == w else cv2.resize(img, (tw, max(1, round(h * tw / w))), interpolation=cv2.INTER_AREA)
         return _label(small, text)
 
     res, tiles = {}, [tile(event_image(wins[-1], w, h), f"{grid_title(label)}: events")]
+    if aps is not None:  # (what the APS table scores against, beside the frames scored)
+        tiles.append(tile(aps, "APS frame"))
     for name, m in models.items():
         bins = model_num_bins(m, num_bins)
         if bins not in voxels:
@@ -531,6 +536,30 @@ def _first_aps_frames(src, n: int) -> list:
     except (TypeError, ValueError):  # (no signature to read: call it as every source allows)
         takes_limit = False
     return list(src.aps_frames(limit=n) if takes_limit else src.aps_frames())[:n]
+
+
+def _shown_aps_frame(path: Path, t_us: int, w: int, h: int, max_frames: int, warmup: int) -> np.ndarray | None:
+    """The APS frame the real-recording grid shows beside a recording's reconstructions: of
+    the frames :func:`evaluate_aps` scores (the first ``max_frames``, past ``warmup``), the
+    one nearest ``t_us`` (the shown window's end); None without APS frames of the sensor's
+    size (an unreadable stream too: the APS table says so, a grid row is no place for it)."""
+    from ..sources import open_file
+
+    try:
+        src = open_file(path)
+        try:
+            frames = _first_aps_frames(src, max_frames)
+        finally:
+            src.close()
+    except EvFocusError as exc:
+        log.debug("no APS frame for the grid of %s: %s", path, exc)
+        return None
+    scored = frames[min(warmup, len(frames) - 1):] if frames else []
+    near = min(scored, key=lambda f: abs(int(f[0]) - t_us), default=None)
+    if near is None or near[1].shape[:2] != (h, w):
+        return None
+    img = np.asarray(near[1])  # (a plugin's 16-bit frames: stretched, as they are scored)
+    return np.ascontiguousarray(img) if img.dtype == np.uint8 else _to_u8(minmax_normalised(img))
 
 
 def _aps_region(src, t_us: int, w: int, h: int) -> tuple[int, int, int, int]:
