@@ -43,3 +43,27 @@ def test_a_recording_without_aps_frames_has_no_aps_tile(tmp_path):
     evaluate(["evfocus"], [str(rec)], tmp_path / "rep", warmup=0, max_windows=3, progress=False)
     grid = cv2.imread(str(tmp_path / "rep" / "grid_real.png"))
     assert grid.shape[1] == 2 * 64  # events | evfocus
+
+
+def test_a_damaged_aps_stream_is_said_once_and_gets_no_tile(tmp_path, caplog):
+    """The grid reads the frames too; what is wrong with them is said by the APS table's read
+    alone, not once more for the grid."""
+    import logging
+
+    from evfocus_live.sources.aedat4_file import Aedat4FileSource
+
+    if not DAVIS["path"].is_file():
+        pytest.skip("../shared/data holds no DAVIS346 recording")
+    with Aedat4FileSource(DAVIS["path"]) as src:
+        off = src._frame_packets[0][0]
+    data = bytearray(DAVIS["path"].read_bytes())
+    for i in (off + 4, off + 17, off + 42):  # the first frame packet corrupt: no frame readable
+        data[i] ^= 0xFF
+    bad = tmp_path / "bad_frames.aedat4"
+    bad.write_bytes(bytes(data))
+    with caplog.at_level(logging.WARNING):
+        rep = evaluate(["evfocus"], [str(bad)], tmp_path / "rep", warmup=1, max_windows=3, progress=False)
+    assert rep["real_aps"][bad.name]["frames"] == 0
+    said = [r.getMessage() for r in caplog.records if "APS frames before it" in r.getMessage()]
+    assert len(said) == 1, said
+    assert cv2.imread(str(tmp_path / "rep" / "grid_real.png")).shape[1] == 2 * W  # events | evfocus
