@@ -421,6 +421,13 @@ def _read_events(path: Path, max_windows: int = 0):
     """Events, width, height. With ``max_windows``: only as many events as that many
     windows of 0.35 events per pixel hold, enough for :func:`evaluate_real`'s windows (an
     hour-long recording read whole filled the memory for windows of its first seconds)."""
+    return _read_recording(path, max_windows)[:3]
+
+
+def _read_recording(path: Path, max_windows: int = 0, max_aps: int = 0):
+    """:func:`_read_events`, and the first ``max_aps`` APS frames (:func:`_first_aps_frames`,
+    [] without any) from the same opening of the file. Warnings of the frames' read are
+    left to :func:`evaluate_aps`, which reads them again to score them and says them once."""
     from ..events import concat
     from ..sources import open_file
 
@@ -432,7 +439,18 @@ def _read_events(path: Path, max_windows: int = 0):
         while (limit is None or n < limit) and (b := src.read()) is not None:
             batches.append(b)
             n += len(b)
-        return concat(batches)[:limit], w, h
+        aps = []
+        if max_aps:
+            sources_log = logging.getLogger("evfocus_live.sources")
+            level = sources_log.level
+            sources_log.setLevel(logging.ERROR)
+            try:
+                aps = _first_aps_frames(src, max_aps)
+            except EvFocusError as exc:  # (an APS stream past repair: no tile; the APS table says why)
+                log.debug("no APS frame for the grid of %s: %s", path, exc)
+            finally:
+                sources_log.setLevel(level)
+        return concat(batches)[:limit], w, h, aps
     finally:
         src.close()
 
@@ -465,7 +483,7 @@ def _score_recording(f: Path, label: str, models: dict[str, torch.nn.Module], nu
 
     try:
         # the first max(min_windows, max_windows) full windows give the same windows below
-        ev, w, h = _read_events(f, max(min_windows, max_windows))
+        ev, w, h, aps_frames = _read_recording(f, max(min_windows, max_windows), max_windows)
     except EvFocusError as exc:
         log.warning("skipping %s: %s", f, exc)
         table[label] = {"skipped": str(exc)}
@@ -484,7 +502,7 @@ def _score_recording(f: Path, label: str, models: dict[str, torch.nn.Module], nu
     # rows wider than 1600 px are shrunk tile by tile before the labels go on: a label
     # shrunk with its 1280-px tile is a smudge
     shown_t_us = int(wins[-1]["t"][-1]) if len(wins[-1]) else 0
-    aps = _shown_aps_frame(f, shown_t_us, w, h, max_windows, warmup)
+    aps = _shown_aps_frame(aps_frames, shown_t_us, w, h, warmup)
     tw = min(w, 1600 // (1 + (aps is not None) + len(models)))
 
     def tile(img: np.ndarray, text: str) -> np.ndarray:
@@ -538,22 +556,10 @@ def _first_aps_frames(src, n: int) -> list:
     return list(src.aps_frames(limit=n) if takes_limit else src.aps_frames())[:n]
 
 
-def _shown_aps_frame(path: Path, t_us: int, w: int, h: int, max_frames: int, warmup: int) -> np.ndarray | None:
+def _shown_aps_frame(frames: list, t_us: int, w: int, h: int, warmup: int) -> np.ndarray | None:
     """The APS frame the real-recording grid shows beside a recording's reconstructions: of
-    the frames :func:`evaluate_aps` scores (the first ``max_frames``, past ``warmup``), the
-    one nearest ``t_us`` (the shown window's end); None without APS frames of the sensor's
-    size (an unreadable stream too: the APS table says so, a grid row is no place for it)."""
-    from ..sources import open_file
-
-    try:
-        src = open_file(path)
-        try:
-            frames = _first_aps_frames(src, max_frames)
-        finally:
-            src.close()
-    except EvFocusError as exc:
-        log.debug("no APS frame for the grid of %s: %s", path, exc)
-        return None
+    ``frames`` (those :func:`evaluate_aps` reads) the ones it scores (past ``warmup``), the
+    one nearest ``t_us`` (the shown window's end); None without APS frames of the sensor's size."""
     scored = frames[min(warmup, len(frames) - 1):] if frames else []
     near = min(scored, key=lambda f: abs(int(f[0]) - t_us), default=None)
     if near is None or near[1].shape[:2] != (h, w):
