@@ -18,7 +18,8 @@ Stages, as the pipeline and the viewer run them:
   popped (the worker);
 * voxel grid (5 bins, normalised) of one 33 ms window (the worker, every frame);
 * the event pane's decay accumulator and time surface: ``update`` per 2 ms batch (the
-  viewer's feed of a replay, ``TapSource.CHUNK_US``) and ``render`` per paint (the viewer
+  viewer's feed of a replay, ``TapSource.CHUNK_US``; each timed call on batches later than
+  all the pane has seen, as a stream feeds it) and ``render`` per paint (the viewer
   paints up to every 20 ms); "share of a core" is what a second of stream costs at 500
   batches and 50 paints;
 * with the model (not ``--no-model``): the light EvFocus forward at each size, fp32, one
@@ -69,6 +70,22 @@ def slices(ev: np.ndarray, step_us: int, t_from_us: int, n: int) -> list[np.ndar
     t0 = int(ev["t"][0]) + t_from_us
     edges = np.searchsorted(ev["t"], t0 + step_us * np.arange(n + 1))
     return [ev[a:b] for a, b in zip(edges[:-1], edges[1:]) if b > a]
+
+
+def feeder(obj, runs: list[list[np.ndarray]]):
+    """A timed call for :func:`interleaved`: each call feeds ``obj.update`` the next of ``runs``
+    (runs of batches, each later in time than the one before), as a live stream feeds the event
+    pane. Fed the same batches again, the pane had seen them: the decay found no time passed
+    and skipped its whole-sensor decay (the old code), the time surface skipped writing times
+    older than its own (the numba pass), and the update rows read low."""
+    left = iter(runs)
+
+    def feed() -> int:
+        run = next(left)
+        for b in run:
+            obj.update(b)
+        return len(run)
+    return feed
 
 
 def same_bits(a, b) -> bool:
@@ -143,10 +160,15 @@ def main(argv: list[str] | None = None) -> int:
         return fail(ap.prog, f"real recordings missing: {', '.join(missing)} (set $EVFOCUS_SHARED_DATA)")
     print(f"old = {a.baseline}, new = the working tree; ms per call, CPU time of this thread: median (range) "
           f"over {a.repeat} interleaved runs; old/new per pair: median (range)")
-    for path, seconds in ((DAVIS_FILE, 1.2), (EVT3_FILE, 0.15)):
-        ev, w, h = recording(path, seconds)
+    calls = a.repeat + 1  # each side's calls in interleaved(): a warm-up, then --repeat
+    for path, seconds, n_batches in ((DAVIS_FILE, 1.2, 40), (EVT3_FILE, 0.15, 20)):
+        # the pane's batches: n_batches to compare old and new, then n_batches fresh ones per call
+        fed_us = (1 + calls) * n_batches * BATCH_US
+        ev, w, h = recording(path, max(seconds, fed_us / 1e6 + 0.01))
         window = slices(ev, 33_000, 33_000, 1)[0]
-        batches = slices(ev, BATCH_US, 0, 40 if w * h < 500_000 else 20)
+        batches = slices(ev, BATCH_US, 0, n_batches)
+        fresh = slices(ev, BATCH_US, n_batches * BATCH_US, calls * n_batches)
+        runs = [fresh[k * n_batches:(k + 1) * n_batches] for k in range(calls)]
         print(f"\n{path.name}: {w}x{h}, 33 ms window of {len(window):,} events, 2 ms batches of "
               f"{int(np.mean([len(b) for b in batches])):,} events")
         if not same_bits(voxel.voxel_grid(window, 5, w, h).numpy(), old_vox.voxel_grid(window, 5, w, h).numpy()):
@@ -177,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
 
         rows = {"ring buffer, one window": interleaved(lambda: through(rings[0]), lambda: through(rings[1]), a.repeat),
                 "voxel grid, one window": interleaved(lambda: vox_of(old_vox), lambda: vox_of(voxel), a.repeat)}
-        # the event pane: old and new fed the same batches, compared, then timed on fresh ones
+        # the event pane: old and new fed the same batches and compared, then timed on fresh ones
         pairs = {"decay": (old_render.EventAccumulator(w, h), render.EventAccumulator(w, h)),
                  "time surface": (old_render.TimeSurface(w, h), render.TimeSurface(w, h))}
         for b in batches:
@@ -189,18 +211,13 @@ def main(argv: list[str] | None = None) -> int:
                 and same_bits(pairs["time surface"][0].render(), pairs["time surface"][1].render())):
             return fail(ap.prog, "the event pane differs from the baseline's")
 
-        def feed(obj):
-            for b in batches:
-                obj.update(b)
-            return len(batches)
-
         def paint(obj, n=10):
             for _ in range(n):
                 obj.render()
             return n
 
         for mode, (o, n) in pairs.items():
-            rows[f"{mode}: update per 2 ms batch"] = interleaved(lambda o=o: feed(o), lambda n=n: feed(n), a.repeat)
+            rows[f"{mode}: update per 2 ms batch"] = interleaved(feeder(o, runs), feeder(n, runs), a.repeat)
             rows[f"{mode}: render per paint"] = interleaved(lambda o=o: paint(o), lambda n=n: paint(n), a.repeat)
         print(f"{'stage':34} {'old ms':>22} {'new ms':>22}  {'old/new':>16}")
         for name, r in rows.items():

@@ -69,6 +69,38 @@ def add_parser(subparsers):
     return p
 
 
+#: SimConfig fields that one option sets as it is, by that option (--resume names options)
+_OPTION_OF = {"duration_s": "--duration", "frame_ms": "--frame-ms", "sigma_range": "--sigma-range",
+              "psf": "--psf", "contrast_range": "--contrast-range", "bandwidth_range_hz": "--bandwidth-hz"}
+
+
+def _mismatch_cells(exc) -> list[tuple[str, str, str]]:
+    """(option, value there, value in this run) of what a --resume'd sequence was made with
+    otherwise (a ``ConfigMismatch``), as the user types them: ``--sigma-range 0 7``, not the
+    ``sigma_range [0.0, 7.0]`` of the file's config; a field no option sets keeps its name."""
+    from ..simulate.sequence import _cfg_cell
+
+    there, here = exc.there, exc.here
+    m = re.fullmatch(r"seq_(\d+)", exc.path.stem)
+    i = int(m.group(1)) if m else 0  # sequence i has seed SEED + i
+    cells: list[tuple[str, str, str]] = []
+    for k in exc.differing():
+        a, b = there.get(k), here.get(k)
+        if k in ("width", "height") and None not in (there.get("width"), there.get("height")):
+            cell = ("--resolution", f"{there['width']}x{there['height']}", f"{here['width']}x{here['height']}")
+        elif k == "seed" and isinstance(a, int):
+            cell = ("--seed", str(a - i), str(b - i))
+        elif k == "focus_sweep" and isinstance(a, bool):
+            cell = ("--focus-sweep", "on" if a else "off", "on" if b else "off")
+        elif k == "speed_range_px_s" and isinstance(a, list) and len(a) == 2 and a[0] == b[0]:
+            cell = ("--max-speed", _cfg_cell(a[1]), _cfg_cell(b[1]))
+        else:
+            cell = (_OPTION_OF.get(k, k), _cfg_cell(a), _cfg_cell(b))
+        if cell not in cells:  # (width and height: one --resolution)
+            cells.append(cell)
+    return cells
+
+
 def _remove_old_sequences(out: Path) -> None:
     """--overwrite: delete what an earlier run wrote (seq_* files, dataset.json), so that a
     smaller dataset does not leave old sequences beside a manifest that no longer lists them."""
@@ -85,6 +117,7 @@ def _remove_old_sequences(out: Path) -> None:
 
 def run(args) -> int:
     from ..simulate import SimConfig, simulate_dataset
+    from ..simulate.sequence import ConfigMismatch
 
     if not 1 <= args.sequences <= MAX_SEQUENCES:  # names have 5 digits; a huge N built its job list forever
         raise ConfigError(f"--sequences must be in 1..{MAX_SEQUENCES}, got {args.sequences}")
@@ -124,9 +157,12 @@ def run(args) -> int:
     if args.overwrite:
         _remove_old_sequences(out)
     workers = min(args.workers, args.sequences)
-    m = simulate_dataset(cfg, out, args.sequences, args.seed, workers=workers,
-                         aedat4=not args.no_aedat4, progress=not (getattr(args, "quiet", False) or args.no_progress),
-                         resume=args.resume)
+    try:
+        m = simulate_dataset(cfg, out, args.sequences, args.seed, workers=workers,
+                             aedat4=not args.no_aedat4, progress=not (getattr(args, "quiet", False) or args.no_progress),
+                             resume=args.resume)
+    except ConfigMismatch as exc:
+        raise ConfigError(exc.describe(_mismatch_cells(exc))) from None
     n_ev = m["total_events"]
     print(f"{args.sequences} {plural(args.sequences, 'sequence')}, {n_ev} {plural(n_ev, 'event')}, "
           f"{m['total_bytes'] / 1e6:.1f} MB -> {out}")

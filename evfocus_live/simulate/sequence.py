@@ -715,6 +715,32 @@ def _cfg_cell(v) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
 
 
+class ConfigMismatch(ConfigError):
+    """--resume met a sequence made with another config or seed: ``there`` (the file's) and
+    ``here`` (this run's) as {"seed": ..., **SimConfig.to_dict()} in JSON form. Its text names
+    the :class:`SimConfig` fields; :meth:`describe` takes other names (the CLI's options)."""
+
+    def __init__(self, path: Path, there: dict, here: dict):
+        self.path, self.there, self.here = path, there, here
+        super().__init__(self.describe())
+
+    def __reduce__(self):  # (raised in a worker process: rebuilt from these, not from the text)
+        return type(self), (self.path, self.there, self.here)
+
+    def differing(self) -> list[str]:
+        """The keys whose values differ, this run's first."""
+        there, here = self.there, self.here
+        return [k for k in [*here, *(k for k in there if k not in here)] if there.get(k) != here.get(k)]
+
+    def describe(self, cells: list[tuple[str, str, str]] | None = None) -> str:
+        """The one line: ``cells`` (name, value there, value here) or the fields as named here."""
+        if cells is None:
+            cells = [(k, _cfg_cell(self.there.get(k)), _cfg_cell(self.here.get(k))) for k in self.differing()]
+        diff = [f"{name} {a} there, {b} in this run" for name, a, b in cells]
+        return (f"{self.path}: made with another config or seed than this run ({'; '.join(diff[:4])}"
+                f"{'; ...' if len(diff) > 4 else ''}); use the same options, --overwrite or another folder")
+
+
 def _finished(cfg: SimConfig, seed: int, base: Path, aedat4: bool) -> dict | None:
     """The summary of a sequence an earlier run of this config and seed completed (--resume),
     or None when it has to be simulated. Files are only ever renamed into place complete."""
@@ -735,10 +761,7 @@ def _finished(cfg: SimConfig, seed: int, base: Path, aedat4: bool) -> dict | Non
     except _H5_ERRORS:
         return None  # unreadable: simulated again (the new file replaces it)
     if not same:
-        diff = [f"{k} {_cfg_cell(there.get(k))} there, {_cfg_cell(here.get(k))} in this run"
-                for k in [*here, *(k for k in there if k not in here)] if there.get(k) != here.get(k)]
-        raise ConfigError(f"{h5_path}: made with another config or seed than this run ({'; '.join(diff[:4])}"
-                          f"{'; ...' if len(diff) > 4 else ''}); use the same options, --overwrite or another folder")
+        raise ConfigMismatch(h5_path, there, here)
     if aedat4:
         info["aedat4"] = a_path.name
         info["bytes"] += a_path.stat().st_size

@@ -38,6 +38,7 @@ from .npy_file import DropCounter, columns_to_events, sample_is_epoch_ns, warn_e
 log = logging.getLogger(__name__)
 
 BLOCK_BYTES = 4 << 20
+SNIFF_BYTES = 4096  # the head looks_like_events is given (detect_format reads as much)
 SAMPLE_BYTES = 1 << 16  # head and tail read to decide the unit and the quick time range
 _HEADER = re.compile(rb"^\s*(\d+)[\s,]+(\d+)\s*(#.*)?$")  # "W H", maybe "# a comment"
 # a number; "nan" / "inf" too, so that a file holding one is read and refused as non-finite
@@ -220,6 +221,24 @@ def _first_ints(buf, out):  # pragma: no cover - compiled
         while i < n and buf[i] != 10:
             i += 1
     return row
+
+
+def looks_like_events(head: bytes) -> bool:
+    """Whether the first bytes of a text file read as an event list: its first line that is
+    not a comment is the size ``W H``, a ``t x y p`` row or a header naming those columns, and
+    the line after it (if any) is a row. Stricter than :meth:`TextFileSource.sniff`, which
+    claims any text ``.txt``/``.csv`` so that the reader says what is wrong with a damaged
+    recording; this tells a recording from the notes or a results table beside it."""
+    lines = [ln.rstrip(b"\r") for ln in head.removeprefix(_BOM).split(b"\n")]
+    if len(head) >= SNIFF_BYTES:  # (a last line cut by the sniffed length is not judged)
+        lines = lines[:-1]
+    lines = [ln for ln in lines if ln.strip() and not ln.lstrip().startswith(b"#")]
+    if not lines or b"\0" in head:
+        return False
+    first = lines[0]
+    if not (_HEADER.match(first) or _is_row(first) or _column_names_hint(first)):
+        return False
+    return len(lines) < 2 or _is_row(lines[1])
 
 
 def _whole_lines(blob: bytes, at_eof: bool) -> bytes:

@@ -69,6 +69,10 @@ FULL_REFERENCE_KEYS = ("mse", "psnr", "ssim", "mse_mm")
 APS_KEYS = ("ssim", "mse", "psnr")
 
 
+#: what an eval run writes in its ``out_dir``: never recordings, in a --data folder too
+OUTPUT_FILES = ("report.md", "report.json", "grid_synthetic.png", "grid_real.png")
+
+
 def event_suffixes() -> list[str]:
     """The extensions of a folder's files evaluated as recordings (the others are ignored):
     the file readers' own, plugins' included, so a folder of .csv recordings is not passed over."""
@@ -127,22 +131,47 @@ def _no_data_message(paths: list[str]) -> str:
     return msg
 
 
+def _not_events(f: Path) -> bool:
+    """Whether ``f``, found in a --data folder, is a text file that is no event list (notes, a
+    results table): the text reader claims any text .txt/.csv, to say what is wrong with a
+    damaged recording, so these were scored as recordings and gave a "skipped" row each."""
+    from ..sources import detect_format
+    from ..sources.text_file import SNIFF_BYTES, TextFileSource, looks_like_events
+
+    if f.suffix.lower() not in TextFileSource.extensions:
+        return False
+    try:
+        with open(f, "rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+        return not head or (detect_format(f)[1] is TextFileSource and not looks_like_events(head))
+    except (OSError, EvFocusError):  # (unreadable: its row says why)
+        return False
+
+
 def expand_data(paths: list[str]) -> tuple[list[Path], list[Path]]:
     """(ground-truth sequences, real recordings) from files and folders.
 
     In a folder, the events beside a ground-truth sequence (the simulator writes
     ``seq_X.aedat4`` next to ``seq_X.h5``: same stem) are not evaluated again as a
-    recording; every other event file is. A file reached twice (a folder and a file in it,
-    or a path given twice) is evaluated once: twice would weigh it double in every mean."""
+    recording, nor are an eval's own outputs (:data:`OUTPUT_FILES`: a report written into
+    the folder) or text files that hold no events (:func:`_not_events`: notes, a results
+    table; named in one info line); every other event file is. A file reached twice (a folder
+    and a file in it, or a path given twice) is evaluated once: twice would weigh it double
+    in every mean."""
     gt, real = [], []
     suffixes = event_suffixes()
     for p in map(Path, paths):
         if p.is_dir():
-            files = sorted(x for x in p.iterdir() if x.is_file() and not x.name.startswith("."))
+            files = sorted(x for x in p.iterdir() if x.is_file() and not x.name.startswith(".")
+                           and x.name not in OUTPUT_FILES)
             h5 = [f for f in files if has_ground_truth(f)]
             gt += h5
             gt_stems = {f.stem for f in h5}
-            real += [f for f in files if f.suffix.lower() in suffixes and f not in h5 and f.stem not in gt_stems]
+            picked = [f for f in files if f.suffix.lower() in suffixes and f not in h5 and f.stem not in gt_stems]
+            others = [f for f in picked if _not_events(f)]
+            if others:
+                log.info("%s: not event files, left out: %s", p, ", ".join(f.name for f in others))
+            real += [f for f in picked if f not in others]
         elif p.is_file():
             (gt if has_ground_truth(p) else real).append(p)
         else:
@@ -392,6 +421,13 @@ def _read_events(path: Path, max_windows: int = 0):
     """Events, width, height. With ``max_windows``: only as many events as that many
     windows of 0.35 events per pixel hold, enough for :func:`evaluate_real`'s windows (an
     hour-long recording read whole filled the memory for windows of its first seconds)."""
+    return _read_recording(path, max_windows)[:3]
+
+
+def _read_recording(path: Path, max_windows: int = 0, max_aps: int = 0):
+    """:func:`_read_events`, and the first ``max_aps`` APS frames (:func:`_first_aps_frames`,
+    [] without any) from the same opening of the file. Warnings of the frames' read are
+    left to :func:`evaluate_aps`, which reads them again to score them and says them once."""
     from ..events import concat
     from ..sources import open_file
 
@@ -403,7 +439,18 @@ def _read_events(path: Path, max_windows: int = 0):
         while (limit is None or n < limit) and (b := src.read()) is not None:
             batches.append(b)
             n += len(b)
-        return concat(batches)[:limit], w, h
+        aps = []
+        if max_aps:
+            sources_log = logging.getLogger("evfocus_live.sources")
+            level = sources_log.level
+            sources_log.setLevel(logging.ERROR)
+            try:
+                aps = _first_aps_frames(src, max_aps)
+            except EvFocusError as exc:  # (an APS stream past repair: no tile; the APS table says why)
+                log.debug("no APS frame for the grid of %s: %s", path, exc)
+            finally:
+                sources_log.setLevel(level)
+        return concat(batches)[:limit], w, h, aps
     finally:
         src.close()
 
@@ -412,7 +459,8 @@ def evaluate_real(models: dict[str, torch.nn.Module], files: list[Path], num_bin
                   brisque_frames: int = 3, progress: bool = True, min_windows: int = 12,
                   warmup: int = 3) -> tuple[dict[str, Any], list[np.ndarray]]:
     """No-reference metrics {file: {model: {...}}} (files labelled by :func:`file_labels`)
-    and one grid row per file (each model on voxel grids of its own ``num_bins``, as in
+    and one grid row per file (the last window's events, the recording's APS frame where it
+    has them (:func:`_shown_aps_frame`), then each model on voxel grids of its own ``num_bins``, as in
     :func:`evaluate_ground_truth`); the first ``warmup`` windows are not scored, as there."""
     from tqdm import tqdm
 
@@ -435,7 +483,7 @@ def _score_recording(f: Path, label: str, models: dict[str, torch.nn.Module], nu
 
     try:
         # the first max(min_windows, max_windows) full windows give the same windows below
-        ev, w, h = _read_events(f, max(min_windows, max_windows))
+        ev, w, h, aps_frames = _read_recording(f, max(min_windows, max_windows), max_windows)
     except EvFocusError as exc:
         log.warning("skipping %s: %s", f, exc)
         table[label] = {"skipped": str(exc)}
@@ -453,13 +501,17 @@ def _score_recording(f: Path, label: str, models: dict[str, torch.nn.Module], nu
     voxels: dict[int, np.ndarray] = {}
     # rows wider than 1600 px are shrunk tile by tile before the labels go on: a label
     # shrunk with its 1280-px tile is a smudge
-    tw = min(w, 1600 // (1 + len(models)))
+    shown_t_us = int(wins[-1]["t"][-1]) if len(wins[-1]) else 0
+    aps = _shown_aps_frame(aps_frames, shown_t_us, w, h, warmup)
+    tw = min(w, 1600 // (1 + (aps is not None) + len(models)))
 
     def tile(img: np.ndarray, text: str) -> np.ndarray:
         small = img if tw == w else cv2.resize(img, (tw, max(1, round(h * tw / w))), interpolation=cv2.INTER_AREA)
         return _label(small, text)
 
     res, tiles = {}, [tile(event_image(wins[-1], w, h), f"{grid_title(label)}: events")]
+    if aps is not None:  # (what the APS table scores against, beside the frames scored)
+        tiles.append(tile(aps, "APS frame"))
     for name, m in models.items():
         bins = model_num_bins(m, num_bins)
         if bins not in voxels:
@@ -502,6 +554,18 @@ def _first_aps_frames(src, n: int) -> list:
     except (TypeError, ValueError):  # (no signature to read: call it as every source allows)
         takes_limit = False
     return list(src.aps_frames(limit=n) if takes_limit else src.aps_frames())[:n]
+
+
+def _shown_aps_frame(frames: list, t_us: int, w: int, h: int, warmup: int) -> np.ndarray | None:
+    """The APS frame the real-recording grid shows beside a recording's reconstructions: of
+    ``frames`` (those :func:`evaluate_aps` reads) the ones it scores (past ``warmup``), the
+    one nearest ``t_us`` (the shown window's end); None without APS frames of the sensor's size."""
+    scored = frames[min(warmup, len(frames) - 1):] if frames else []
+    near = min(scored, key=lambda f: abs(int(f[0]) - t_us), default=None)
+    if near is None or near[1].shape[:2] != (h, w):
+        return None
+    img = np.asarray(near[1])  # (a plugin's 16-bit frames: stretched, as they are scored)
+    return np.ascontiguousarray(img) if img.dtype == np.uint8 else _to_u8(minmax_normalised(img))
 
 
 def _aps_region(src, t_us: int, w: int, h: int) -> tuple[int, int, int, int]:
@@ -890,7 +954,7 @@ def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None
         (out / "report.json").write_text(json.dumps(body, indent=2, allow_nan=False))
         for name, img in grids.items():
             cv2.imwrite(str(out / name), img)
-        for name in {"grid_synthetic.png", "grid_real.png"} - set(grids):  # a previous run's grid beside
+        for name in {n for n in OUTPUT_FILES if n.startswith("grid_")} - set(grids):  # a previous run's grid beside
             (out / name).unlink(missing_ok=True)  # this report would pass for this run's
     if stopped is not None:
         raise EvalInterrupted(report=report)

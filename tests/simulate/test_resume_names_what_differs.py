@@ -19,7 +19,7 @@ def test_resume_with_another_resolution_names_it(tmp_path, capsys):
     assert _sim(out, "--resolution", "40x24", "--resume") == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1, err
-    assert "width 32 there, 40 in this run" in err[0], err
+    assert "--resolution 32x24 there, 40x24 in this run" in err[0], err
 
 
 def test_resume_with_another_seed_names_it(tmp_path, capsys):
@@ -28,4 +28,4 @@ def test_resume_with_another_seed_names_it(tmp_path, capsys):
     capsys.readouterr()
     assert _sim(out, "--resolution", "32x24", "--resume", "--seed", "4") == 2
     err = capsys.readouterr().err.strip()
-    assert "seed 3 there, 4 in this run" in err, err
+    assert "--seed 3 there, 4 in this run" in err, err

@@ -134,12 +134,12 @@ def test_eval_max_windows_1_reads_one_aps_frame_with_the_same_scores(many_aps, t
                      "--no-progress", "--max-windows", "1"]) == 0
         return json.loads((out / "report.json").read_text())["real_aps"][many_aps.name], frames_decoded[0]
 
-    now, read_now = run(tmp_path / "now")
-    assert read_now == 1 and now["frames"] == 1 and now["scored"] == 1
+    now, read_now = run(tmp_path / "now")  # (read twice: for the table, and for the grid's APS tile)
+    assert read_now == 2 and now["frames"] == 1 and now["scored"] == 1
     # as before: every frame read, then cut to --max-windows
     monkeypatch.setattr(evaluate, "_first_aps_frames", lambda src, n: list(src.aps_frames())[:n])
     before, read_before = run(tmp_path / "before")
-    assert read_before == N_APS and now == before
+    assert read_before == 2 * N_APS and now == before
 
 
 def test_eval_calls_a_plugin_sources_aps_frames_without_limit():
