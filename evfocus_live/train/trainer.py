@@ -36,8 +36,8 @@ import torch
 from torch import nn
 
 from ..errors import CheckpointError, ConfigError, DeviceError, TrainingError
-from ..nn.registry import (build_model, looks_like_checkpoint, model_config_problem, read_checkpoint,
-                           resolve_device, save_checkpoint)
+from ..nn.registry import (build_model, looks_like_checkpoint, model_config_problem, model_count_channel,
+                           read_checkpoint, resolve_device, save_checkpoint)
 from .dataset import AUGMENT_RULES, Augment, SequenceDataset, _is_int, _is_num
 from .losses import LossWeights, sequence_loss
 
@@ -846,7 +846,8 @@ def chunk_loss(net: nn.Module, sub: dict[str, torch.Tensor], weights: LossWeight
         outputs = net(voxel, reset)
     # (an item from a sequence shorter than seq_len may be shorter than loss_skip + 1)
     skip = min(loss_skip, len(outputs) - 1) if reset else 0
-    return sequence_loss(outputs, sub, weights, skip=skip, only_grad=only_grad)
+    count = model_count_channel(getattr(getattr(net, "module", net), "model", None))  # (DDP: the Unroll is .module)
+    return sequence_loss(outputs, sub, weights, skip=skip, only_grad=only_grad, count_channel=count)
 
 
 def optimiser_step(loss: torch.Tensor, opt: torch.optim.Optimizer, scaler: torch.amp.GradScaler,
@@ -883,7 +884,8 @@ def _unused_params(net: Unroll, params: list[nn.Parameter], weights: LossWeights
     change. One backward pass on a small zero batch tells; no weight changes."""
     z = torch.zeros(1, 2, 1, 16, 16, device=device)
     batch = {"voxel": torch.zeros(1, 2, in_channels, 16, 16, device=device), "sharp": z, "blurred": z, "sigma": z}
-    loss, _ = sequence_loss(net(batch["voxel"]), batch, weights, only_grad=only_grad)
+    loss, _ = sequence_loss(net(batch["voxel"]), batch, weights, only_grad=only_grad,
+                            count_channel=model_count_channel(net.model))
     if not loss.requires_grad:  # the training loop says so in one line
         return []
     loss.backward()
