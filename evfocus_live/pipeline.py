@@ -61,7 +61,7 @@ from .core.render import crop_and_bin, event_image
 from .core.stats import RateMeter
 from .core.slicing import (RESTART_BACK_US, RESTARTS_CLOSE_MAX, AdaptiveSlicer, DurationSlicer, RateLimitedLogger,
                            TimestampSlicer, Window, make_slicer)
-from .core.voxel import model_voxel, voxel_grid
+from .core.voxel import model_voxel
 from .errors import CheckpointError, ConfigError, EvFocusError, InputError, first_line
 from .events import EVENT_DTYPE, concat
 from .plugins import check_events, check_model_output
@@ -511,7 +511,8 @@ class Pipeline:
         self.stats.ring_capacity = self.ring.capacity
         self._apply_range()
         # compile/load the voxel kernel now, not in the middle of the first live window
-        voxel_grid(np.zeros(2, EVENT_DTYPE), self.num_bins, 2, 2, device="cpu")
+        model_voxel(np.zeros(2, EVENT_DTYPE), self.num_bins, 2, 2, count_channel=model_count_channel(self.model),
+                    device="cpu")
         self.stats.status = "ready"
 
     # ------------------------------------------------------------------ setup

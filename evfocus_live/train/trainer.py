@@ -339,8 +339,8 @@ def _with_count_channel(src: nn.Module, model: nn.Module, path: str) -> nn.Modul
     grown = build_model(model.arch, dict(model.config))
     grown.load_state_dict(sd)
     grown.meta = src.meta
-    log.info("--init %s: added the event-count input channel (head conv), zero-initialised: the model starts "
-             "out computing what %s does", path, path)
+    log.info("--init %s: added the event-count input channel (head conv), zero-initialised: the model "
+             "starts out computing what those weights do", path)
     return grown
 
 
