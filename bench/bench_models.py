@@ -70,7 +70,7 @@ def main(argv=None) -> int:
     import torch
 
     from evfocus_live.errors import EvFocusError
-    from evfocus_live.nn.registry import model_num_bins, resolve_device
+    from evfocus_live.nn.registry import model_count_channel, model_num_bins, resolve_device
     from evfocus_live.train.dataset import voxel_grid
 
     torch.set_num_threads(a.threads)
@@ -93,7 +93,7 @@ def main(argv=None) -> int:
                 m.reset_states()
                 for i in range(a.runs + 3):
                     t0 = time.perf_counter()
-                    v = torch.from_numpy(voxel_grid(ev, bins, w, h))[None].to(device)
+                    v = torch.from_numpy(voxel_grid(ev, bins, w, h, model_count_channel(m)))[None].to(device)
                     t1 = time.perf_counter()
                     m(v)["image"].cpu()
                     t2 = time.perf_counter()

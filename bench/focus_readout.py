@@ -24,9 +24,9 @@ import torch
 from evfocus_live.config import WindowConfig
 from evfocus_live.core.defocus import activity_weights, defocus_readout_px
 from evfocus_live.core.slicing import make_slicer
-from evfocus_live.core.voxel import voxel_grid
+from evfocus_live.core.voxel import model_voxel
 from evfocus_live.errors import EvFocusError
-from evfocus_live.nn.registry import load_model, model_num_bins
+from evfocus_live.nn.registry import load_model, model_count_channel, model_num_bins
 from evfocus_live.simulate.camera import LIVE_SCENES, LiveSim
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -69,8 +69,9 @@ def readout(model, live: LiveSim, seconds: float, weighted: bool = True) -> tupl
     vals, rough = [], []
     for win in windows(live, seconds):
         t_us = win.t_us
-        vox = voxel_grid(win.events, bins, live.width, live.height)
+        vox = model_voxel(win.events, bins, live.width, live.height, count_channel=model_count_channel(model))
         out = model(vox[None])
+        vox = vox[:bins]  # the activity: the bins, not an event-count channel
         if t_us - t0 >= 0.5 * seconds * 1e6 and "sigma" in out:
             sigma = out["sigma"][0, 0].numpy()
             vals.append(defocus_readout_px(sigma, activity_weights(vox.numpy())) if weighted else float(sigma.mean()))

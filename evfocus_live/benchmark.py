@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 from .events import EVENT_DTYPE
-from .nn.registry import model_num_bins
+from .nn.registry import model_count_channel, model_in_channels
 
 log = logging.getLogger(__name__)
 
@@ -285,7 +285,7 @@ def bench_models(resolutions: list[tuple[int, int]], repeats: int, names: list[s
         for name, model in models:
             if "full" in name and w * h > 346 * 260 and names is None:
                 continue  # 10-15 s per CPU frame: only when asked for by name (--models)
-            vox = torch.randn(1, model_num_bins(model), h, w)
+            vox = torch.randn(1, model_in_channels(model), h, w)
             model.reset_states()
             with torch.inference_mode():
                 for _ in range(2):
@@ -323,7 +323,7 @@ def bench_runtime(resolutions: list[tuple[int, int]], repeats: int, model_name: 
     for precision in _precisions_here(precisions):
         for w, h in resolutions:
             g = torch.Generator().manual_seed(0)
-            voxels = [torch.randn(1, model_num_bins(model), h, w, generator=g) for _ in range(3)]
+            voxels = [torch.randn(1, model_in_channels(model), h, w, generator=g) for _ in range(3)]
             plain = copy.deepcopy(model).eval()
             plain.reset_states()
             fast_model = copy.deepcopy(model).eval()
@@ -384,7 +384,8 @@ def bench_train_step(repeats: int, windows: int = 10, config: str = "evfocus-sta
     with tempfile.TemporaryDirectory(prefix="evfocus-bench-train-", dir=tmp) as d:
         for k in range(int(dc["batch_size"])):
             simulate_minimal(Path(d) / f"seq_{k:05d}.h5", width=crop, height=crop, n_frames=windows + 1, seed=k)
-        ds = SequenceDataset.from_dir(d, num_bins=dc["num_bins"], progress=False, seq_len=windows, augment=None)
+        ds = SequenceDataset.from_dir(d, num_bins=dc["num_bins"], progress=False, seq_len=windows, augment=None,
+                                      count_channel=model_count_channel(model))
         batch = {key: torch.stack([ds[i][key] for i in range(len(ds))]) for key in ds[0]}
     weights = LossWeights(**cfg["loss"])
     variants = {}

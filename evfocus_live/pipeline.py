@@ -61,12 +61,12 @@ from .core.render import crop_and_bin, event_image
 from .core.stats import RateMeter
 from .core.slicing import (RESTART_BACK_US, RESTARTS_CLOSE_MAX, AdaptiveSlicer, DurationSlicer, RateLimitedLogger,
                            TimestampSlicer, Window, make_slicer)
-from .core.voxel import voxel_grid
+from .core.voxel import model_voxel
 from .errors import CheckpointError, ConfigError, EvFocusError, InputError, first_line
 from .events import EVENT_DTYPE, concat
 from .plugins import check_events, check_model_output
 from .nn.runtime import InferenceModel, set_threads
-from .nn.registry import model_num_bins, resolve_device
+from .nn.registry import model_count_channel, model_num_bins, resolve_device
 from .ringbuffer import EventRingBuffer
 from .sources.base import EventSource
 
@@ -511,7 +511,8 @@ class Pipeline:
         self.stats.ring_capacity = self.ring.capacity
         self._apply_range()
         # compile/load the voxel kernel now, not in the middle of the first live window
-        voxel_grid(np.zeros(2, EVENT_DTYPE), self.num_bins, 2, 2, device="cpu")
+        model_voxel(np.zeros(2, EVENT_DTYPE), self.num_bins, 2, 2, count_channel=model_count_channel(self.model),
+                    device="cpu")
         self.stats.status = "ready"
 
     # ------------------------------------------------------------------ setup
@@ -1166,7 +1167,8 @@ class Pipeline:
         return max(0.0, (now - arr[i][1]) * 1e3)
 
     def _infer(self, events: np.ndarray) -> tuple[dict, torch.Tensor]:
-        vox = voxel_grid(events, self.num_bins, self.width, self.height, device=self.device)[None]
+        vox = model_voxel(events, self.num_bins, self.width, self.height, count_channel=model_count_channel(self.model),
+                          device=self.device)[None]
         if self.half:
             vox = vox.half()
         with torch.inference_mode():
@@ -1226,7 +1228,9 @@ class Pipeline:
                 sigma = out["sigma"][0, 0].float().cpu().numpy()
                 # |voxel| summed on the device (one channel to the host), smoothed by OpenCV: 4x
                 # faster on a CPU than activity_weights_torch's 33-tap convs
-                defocus_px = defocus_readout_px(sigma, activity_weights(vox[0].float().abs().sum(0, keepdim=True).cpu().numpy()))
+                # (the bins only: an event-count channel after them is not activity)
+                bins = vox[0, :self.num_bins]
+                defocus_px = defocus_readout_px(sigma, activity_weights(bins.float().abs().sum(0, keepdim=True).cpu().numpy()))
             if out.get("blur") is not None:
                 blur = (out["blur"][0, 0].float().clamp(0, 1) * 255 + 0.5).to(torch.uint8).cpu().numpy()
         ev_img = event_image(window.events, self.width, self.height) if self.render_events else None

@@ -25,7 +25,7 @@ from ..events import EVENT_DTYPE, EVENTS_TEXT, as_events
 
 log = logging.getLogger(__name__)
 
-__all__ = ["voxel_grid", "normalize_voxel", "pad_to_multiple", "crop"]
+__all__ = ["voxel_grid", "model_voxel", "COUNT_SCALE", "normalize_voxel", "pad_to_multiple", "crop"]
 
 try:  # numba is a dependency, but keep the torch path usable without it
     import numba
@@ -184,6 +184,34 @@ def voxel_grid(events: np.ndarray, num_bins: int, width: int, height: int, *, de
         vox = voxel_grid(window.events, 5, 346, 260)           # CPU tensor [5, 260, 346]
         vox = voxel_grid(ev, 5, 1280, 720, device="cuda")       # built on the GPU
     """
+    return _grid(events, num_bins, width, height, device, normalize, backend, count_channel=False)
+
+
+#: the count channel's scale per net event: a pixel's few events per window then sit in
+#: about the range of the normalised bins
+COUNT_SCALE = 0.25
+
+
+def model_voxel(events: np.ndarray, num_bins: int, width: int, height: int, *, count_channel: bool = False,
+                device="cpu", backend: str = "auto") -> torch.Tensor:
+    """A model's input of one window: the normalised voxel grid ``[num_bins, H, W]`` and,
+    with ``count_channel``, one more channel ``[num_bins + 1, H, W]``: the window's signed
+    event count per pixel (ON - OFF, i.e. the unnormalised grid summed over the bins) times
+    :data:`COUNT_SCALE`. The normalisation keeps where and when events fell but drops how
+    many, i.e. how far log intensity moved; the count keeps it. Without ``count_channel``
+    this is :func:`voxel_grid`, bit for bit. Arguments as there; ``count_channel`` from the
+    model (``nn.registry.model_count_channel``).
+
+    Example::
+
+        vox = model_voxel(window.events, 5, 346, 260, count_channel=True)   # [6, 260, 346]
+    """
+    return _grid(events, num_bins, width, height, device, True, backend, count_channel=bool(count_channel))
+
+
+def _grid(events: np.ndarray, num_bins: int, width: int, height: int, device, normalize: bool, backend: str,
+          count_channel: bool) -> torch.Tensor:
+    """:func:`voxel_grid` and :func:`model_voxel`: the count is summed before normalising."""
     if num_bins < 1:
         raise ValueError("num_bins must be >= 1")
     dev = _as_device(device)
@@ -193,22 +221,30 @@ def voxel_grid(events: np.ndarray, num_bins: int, width: int, height: int, *, de
     if backend == "auto":
         backend = "numba" if (dev.type == "cpu" and _HAVE_NUMBA) else "torch"
     if len(events) == 0:
-        return torch.zeros((num_bins, height, width), dtype=torch.float32, device=dev)
+        return torch.zeros((num_bins + count_channel, height, width), dtype=torch.float32, device=dev)
+    count = None
     if backend == "numba":
         if not _HAVE_NUMBA:
             raise RuntimeError("numba backend requested but numba is unavailable")
         out = np.zeros((num_bins, height, width), dtype=np.float32)
         kernel = _voxel_rows_numba if ROWS_MIN_VOXELS <= out.size < 2**31 else _voxel_numba
         kernel(events["t"], events["x"], events["y"], events["p"], num_bins, out)
-        if normalize:
-            _normalize_numba(out.reshape(-1))
         vox = torch.from_numpy(out)
-        return vox.to(dev) if dev.type != "cpu" else vox
+        if count_channel:
+            count = vox.sum(0, keepdim=True) * COUNT_SCALE
+        if normalize:
+            _normalize_numba(out.reshape(-1))  # in place: vox shares its memory
     elif backend == "torch":
         vox = _voxel_torch(events, num_bins, width, height, dev)
+        if count_channel:
+            count = vox.sum(0, keepdim=True) * COUNT_SCALE
+        if normalize:
+            vox = normalize_voxel(vox)
     else:
         raise ValueError(f"unknown voxel backend {backend!r}")
-    return normalize_voxel(vox) if normalize else vox
+    if count is not None:
+        vox = torch.cat([vox, count])
+    return vox.to(dev) if vox.device != dev else vox
 
 
 def _columns_on(events: np.ndarray, dev: torch.device) -> tuple[torch.Tensor, ...]:

@@ -1,7 +1,8 @@
 """The recurrent-model contract every network here follows (event_cnn_minimal's shape).
 
 ``reset_states()``, a ``states`` property (the getter returns a shallow copy), and
-``forward(voxel [B,bins,H,W]) -> dict`` with ``image`` [B,1,H,W] in [0,1]. Any H, W is
+``forward(voxel [B,bins,H,W]) -> dict`` with ``image`` [B,1,H,W] in [0,1] (``count_channel``:
+[B,bins+1,H,W], the last channel the signed event count). Any H, W is
 accepted: the input is padded to a multiple of ``pad_multiple`` and outputs cropped back.
 Another rank, bin count or dtype is one ``ValueError``/``TypeError`` line (``check_voxel``).
 """
@@ -27,6 +28,15 @@ class RecurrentModel(nn.Module):
         super().__init__()
         self.config = dict(config)
         self._states: list[Any] | None = None
+        #: the input carries one more channel after the bins: the window's signed event count
+        #: per pixel, unnormalised (``core.voxel.model_voxel``); callers build it when set
+        self.count_channel = bool(self.config.get("count_channel", False))
+
+    @property
+    def in_channels(self) -> int | None:
+        """Input channels: the voxel bins, plus one with ``count_channel`` (None: no ``num_bins``)."""
+        bins = self.config.get("num_bins")
+        return None if bins is None else bins + self.count_channel
 
     def reset_states(self) -> None:
         """Forget the temporal state (on seek, source or resolution change, or on request)."""
@@ -52,10 +62,12 @@ class RecurrentModel(nn.Module):
         if not isinstance(voxel, torch.Tensor):
             raise TypeError(f"{name}: the voxel grid must be a torch.Tensor [B, bins, H, W], "
                             f"got {type(voxel).__module__}.{type(voxel).__qualname__}")
-        bins = self.config.get("num_bins")
-        if voxel.dim() != 4 or (bins is not None and voxel.shape[1] != bins):
+        chans = self.in_channels
+        if voxel.dim() != 4 or (chans is not None and voxel.shape[1] != chans):
             hint = " (add the batch axis: voxel[None])" if voxel.dim() == 3 else ""
-            raise ValueError(f"{name}: the voxel grid must be [B, {bins if bins is not None else 'bins'}, H, W], "
+            if self.count_channel and voxel.dim() == 4 and voxel.shape[1] == chans - 1:
+                hint = " (bins plus the count channel: core.voxel.model_voxel(..., count_channel=True))"
+            raise ValueError(f"{name}: the voxel grid must be [B, {chans if chans is not None else 'bins'}, H, W], "
                              f"got shape {tuple(voxel.shape)}{hint}")
         weight = next(self.parameters(), None)
         if weight is not None and voxel.dtype != weight.dtype:
@@ -67,7 +79,7 @@ class RecurrentModel(nn.Module):
         """Create the shared encoder (``head``, ``encoders``, ``resblocks``); returns its channels."""
         b, k, n = cfg["base"], cfg["kernel"], cfg["num_encoders"]
         self.pad_multiple = 2 ** n
-        self.head = ConvLayer(cfg["num_bins"], b, k)
+        self.head = ConvLayer(cfg["num_bins"] + self.count_channel, b, k)
         self.encoders = nn.ModuleList(
             RecurrentConvLayer(b * 2 ** i, b * 2 ** (i + 1), k, 2, cfg["rec_kernel"]) for i in range(n))
         top = b * 2 ** n

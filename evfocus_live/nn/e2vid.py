@@ -4,7 +4,9 @@ Same layers as rpg_e2vid's ``UNetRecurrent``: head conv 5x5, ``num_encoders`` x
 [strided conv 5x5 + ConvLSTM 3x3], residual blocks, upsample-conv decoders with summed
 skips, 1x1 prediction + sigmoid. With 3 encoders and base 32 it has exactly 10,710,401
 parameters. ``base`` (and the conv ``kernel``) are configurable so a reduced-width
-baseline trains on a CPU.
+baseline trains on a CPU. ``count_channel`` adds an input channel after the bins: the
+window's signed event count per pixel, which the per-window normalisation of the bins
+drops (``core.voxel.model_voxel``); only the head conv sees it directly.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from torch import nn
 from .base import RecurrentModel
 from .layers import ConvLayer, UpsampleConvLayer
 
-DEFAULTS = dict(num_bins=5, base=32, num_encoders=3, num_residual_blocks=2, kernel=5, rec_kernel=3)
+DEFAULTS = dict(num_bins=5, base=32, num_encoders=3, num_residual_blocks=2, kernel=5, rec_kernel=3,
+                count_channel=False)
 
 
 class E2VID(RecurrentModel):

@@ -19,7 +19,12 @@ parameters at base 32):
 
 ``base`` and ``kernel`` set the size: the full model (base 32, 5x5) for GPUs and a light
 one (same topology, fewer channels, 3x3) for laptop CPUs. ``dual_decoder=False`` drops
-the blur decoder, CF modules and re-defocus (the ablation).
+the blur decoder, CF modules and re-defocus (the ablation). ``count_channel`` adds an input
+channel after the bins, the window's signed event count per pixel (which the bins'
+per-window normalisation drops; ``core.voxel.model_voxel``). Only the head conv reads it:
+the defocus head keeps its ``num_bins`` voxel channels (it sees the count through the head
+feature), so a count model differs from the plain one in the head conv's weight alone and
+starts from shipped weights with that one tensor zero-padded (``train --init``).
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from .layers import ConvLayer, CrossFusion, ReDefocus, ResidualBlock, UpsampleCo
 
 DEFAULTS = dict(num_bins=5, base=32, num_encoders=3, num_residual_blocks=2, kernel=5, rec_kernel=3,
                 cf_kernel=3, num_deblur_blocks=2, dual_decoder=True, sigmas_px=[0.0, 1.0, 2.0, 3.0, 4.5],
-                sigma_head=0, sigma_dilations=[1, 2, 3])
+                sigma_head=0, sigma_dilations=[1, 2, 3], count_channel=False)
 
 #: the light model shipped as ``evfocus`` (CPU real time)
 LIGHT = dict(base=4, kernel=3, rec_kernel=3, num_deblur_blocks=1, sigma_head=16, sigma_dilations=[1, 2, 3],
@@ -84,7 +89,8 @@ class EvFocus(RecurrentModel):
                 xb = dec_b(xb + skip)
                 xa = cf(dec_a(xa + skip), xb)
             out["blur"] = torch.sigmoid(self.blur_pred(xb + head))
-            wts = self.redefocus.weights([pad_to_multiple(voxel, self.pad_multiple)[0], xb, head]
+            bins = voxel[:, :self.config["num_bins"]] if self.count_channel else voxel
+            wts = self.redefocus.weights([pad_to_multiple(bins, self.pad_multiple)[0], xb, head]
                                          if self.sigma_head else xb)
             out["sigma"] = self.redefocus.sigma_map(wts, xb.shape[-2:])
         else:

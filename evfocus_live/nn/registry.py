@@ -81,6 +81,8 @@ def model_config_problem(arch: str, config: dict[str, Any]) -> str | None:
         # torch's CPU backward of a 1x1 stride-2 conv on channels-last input dies in a double free
         return ("kernel must be >= 3 with encoders (num_encoders > 0): their stride-2 conv would skip 3 of "
                 "every 4 pixels, and its training crashes torch on the CPU")
+    if "count_channel" in config and not isinstance(config["count_channel"], bool):  # "false" would be truthy
+        return f"count_channel must be true or false, got {config['count_channel']!r}"
     if "sigmas_px" in config:  # a NaN or negative blur level makes every defocus map NaN
         v = config["sigmas_px"]
         if not (isinstance(v, list | tuple) and v and all(
@@ -171,6 +173,19 @@ def model_num_bins(model: Any, default: int = 5) -> int:
     if isinstance(bins, bool) or not whole or not lo <= bins <= hi:
         raise CheckpointError(f"model config['num_bins'] is {bins!r}, not a whole number of voxel bins in {lo}..{hi}")
     return int(bins)
+
+
+def model_count_channel(model: Any) -> bool:
+    """Whether a model's input carries the signed event-count channel after its bins (its
+    ``count_channel``; False for a model without one, e.g. a plugin's): what the callers
+    that build its input pass to ``core.voxel.model_voxel``."""
+    return getattr(model, "count_channel", False) is True
+
+
+def model_in_channels(model: Any, default_bins: int = 5) -> int:
+    """The channels a model's input has: its voxel bins (:func:`model_num_bins`), plus one
+    with the event-count channel."""
+    return model_num_bins(model, default_bins) + model_count_channel(model)
 
 
 def build_model(arch: str, config: dict[str, Any] | None = None) -> torch.nn.Module:

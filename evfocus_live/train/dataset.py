@@ -7,7 +7,10 @@ are computed once and cached in memory (float16), so a CPU epoch costs only crop
 
 A training item is ``seq_len`` consecutive windows of one sequence, one random crop and
 flip for all of them, plus E2VID+ augmentations: Gaussian voxel noise, hot pixels, and
-pauses (a window with no events whose target repeats the previous one).
+pauses (a window with no events whose target repeats the previous one). For a model with
+the event-count channel (``[model] count_channel``) the cache holds it after the bins:
+crops, flips and pauses treat it as any channel, hot pixels add to it as events, and the
+voxel noise leaves it exact.
 
 Every item of a dataset has one size, so that any of them batch together, also when the
 sequences come from sets of different resolutions or lengths (see :class:`SequenceDataset`).
@@ -23,6 +26,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from ..core.voxel import COUNT_SCALE
 from ..errors import ConfigError, InputError
 
 log = logging.getLogger(__name__)
@@ -60,18 +64,25 @@ def voxel_grid_np(events: np.ndarray, num_bins: int, width: int, height: int, no
     return vox
 
 
-def voxel_grid(events: np.ndarray, num_bins: int, width: int, height: int) -> np.ndarray:
-    """Voxel grid as float32 numpy, through the shared core implementation when present."""
+def voxel_grid(events: np.ndarray, num_bins: int, width: int, height: int, count_channel: bool = False) -> np.ndarray:
+    """A model's input as float32 numpy, through the shared core implementation when present:
+    the voxel grid, plus the signed event-count channel with ``count_channel``
+    (``core.voxel.model_voxel``)."""
     try:
-        from ..core.voxel import voxel_grid as core_voxel
+        from ..core.voxel import model_voxel
     except ImportError:
-        return voxel_grid_np(events, num_bins, width, height)
-    return core_voxel(events, num_bins, width, height).cpu().numpy()
+        vox = voxel_grid_np(events, num_bins, width, height)
+        if not count_channel:
+            return vox
+        count = COUNT_SCALE * voxel_grid_np(events, num_bins, width, height, normalize=False).sum(0, keepdims=True)
+        return np.concatenate([vox, count])
+    return model_voxel(events, num_bins, width, height, count_channel=count_channel).cpu().numpy()
 
 
 @dataclass
 class Sequence:
-    """One cached sequence: voxels [N,bins,H,W] f16 and targets [N,H,W] (uint8 / f16)."""
+    """One cached sequence: voxels [N,bins,H,W] f16 (``count_channel``: [N,bins+1,H,W], the
+    last channel the signed event count) and targets [N,H,W] (uint8 / f16)."""
 
     name: str
     voxels: np.ndarray
@@ -81,6 +92,7 @@ class Sequence:
     t_us: np.ndarray
     focus_sweep: bool
     n_events: np.ndarray
+    count_channel: bool = False
 
 
 def list_sequences(path: str | Path) -> list[Path]:
@@ -121,8 +133,10 @@ def read_frames(path: Path, max_frames: int | None = None) -> dict:
         raise InputError(f"{path}: not a simulator sequence with /frames ({exc})") from exc
 
 
-def load_sequence(path: Path, num_bins: int = 5, max_frames: int | None = None) -> Sequence:
-    """Read one simulator .h5 and cache its voxel grids; InputError if the layout is wrong."""
+def load_sequence(path: Path, num_bins: int = 5, max_frames: int | None = None,
+                  count_channel: bool = False) -> Sequence:
+    """Read one simulator .h5 and cache its voxel grids (with the event-count channel for a
+    ``count_channel`` model); InputError if the layout is wrong."""
     from ..events import EVENT_DTYPE
     from ..sources.hdf5_file import import_h5py
 
@@ -143,11 +157,12 @@ def load_sequence(path: Path, num_bins: int = 5, max_frames: int | None = None) 
     if n < 2:
         raise InputError(f"{path}: needs at least 2 ground-truth frames")
     idx = np.searchsorted(ev["t"], t_us, side="left")
-    vox = np.empty((n - 1, num_bins, height, width), np.float16)
+    vox = np.empty((n - 1, num_bins + count_channel, height, width), np.float16)
     counts = np.diff(idx)
     for i in range(1, n):
-        vox[i - 1] = voxel_grid(ev[idx[i - 1]:idx[i]], num_bins, width, height)
-    return Sequence(path.stem, vox, gt["sharp"][1:], gt["blurred"][1:], gt["sigma"][1:], t_us[1:], gt["focus_sweep"], counts)
+        vox[i - 1] = voxel_grid(ev[idx[i - 1]:idx[i]], num_bins, width, height, count_channel)
+    return Sequence(path.stem, vox, gt["sharp"][1:], gt["blurred"][1:], gt["sigma"][1:], t_us[1:], gt["focus_sweep"],
+                    counts, bool(count_channel))
 
 
 def _is_int(v) -> bool:
@@ -199,7 +214,8 @@ class Augment:
 class SequenceDataset(Dataset):
     """Items of ``seq_len`` consecutive windows: dict of tensors [L,C,h,w].
 
-    Keys: ``voxel`` [L,bins,h,w], ``sharp``/``blurred`` [L,1,h,w] in [0,1], ``sigma``
+    Keys: ``voxel`` [L,bins,h,w] ([L,bins+1,h,w] for sequences cached with the count
+    channel, which every sequence then has), ``sharp``/``blurred`` [L,1,h,w] in [0,1], ``sigma``
     [L,1,h,w] in px. ``stride`` sets how far apart item start windows are.
 
     All items have the same shape, so that any of them stack into a batch:
@@ -234,6 +250,12 @@ class SequenceDataset(Dataset):
                         "no items from them", len(short), len(lens), seq_len, min(short))
         self.items = [(s, i) for s, seq in enumerate(sequences)
                       for i in range(0, len(seq.voxels) - seq_len + 1, stride)]
+        kinds = {seq.count_channel for seq in sequences}
+        if len(kinds) > 1:
+            raise ConfigError("the training sequences were cached with and without the event-count channel: "
+                              "load them all with one count_channel")
+        #: the items' voxels end with the signed event-count channel (see :meth:`__getitem__`)
+        self.count_channel = kinds == {True}
         self.crop_hw = self._crop_size(sequences, augment)
         self.rng = np.random.default_rng(seed)
 
@@ -262,13 +284,15 @@ class SequenceDataset(Dataset):
         return h, w
 
     @classmethod
-    def from_dir(cls, path, num_bins=5, max_sequences=None, progress: bool = True, **kw) -> SequenceDataset:
-        """The sequences of one directory, or of several (a list) one after another."""
+    def from_dir(cls, path, num_bins=5, max_sequences=None, progress: bool = True, count_channel: bool = False,
+                 **kw) -> SequenceDataset:
+        """The sequences of one directory, or of several (a list) one after another;
+        ``count_channel``: their voxels carry the event-count channel (the model's option)."""
         from tqdm import tqdm
 
         paths = [path] if isinstance(path, str | Path) else list(path)
         files = [f for p in paths for f in list_sequences(p)][:max_sequences]
-        seqs = [load_sequence(f, num_bins)
+        seqs = [load_sequence(f, num_bins, count_channel=count_channel)
                 for f in tqdm(files, desc="caching voxel grids", unit="seq", leave=False, disable=not progress)]
         return cls(seqs, **kw)
 
@@ -301,14 +325,19 @@ class SequenceDataset(Dataset):
             if a.flip and rng.random() < 0.5:
                 vox, sharp, blurred, sigma = (v[..., ::-1, :] for v in (vox, sharp, blurred, sigma))
             vox = np.ascontiguousarray(vox)
-            if rng.random() < a.noise_prob:
-                vox += a.noise_std * rng.standard_normal(vox.shape, dtype=np.float32)  # float32: 2x faster
+            # the event-count channel, if any, is last; noise and hot pixels go into the bins
+            nb = vox.shape[1] - self.count_channel
+            if rng.random() < a.noise_prob:  # sensor noise in the bins; the count stays exact
+                vox[:, :nb] += a.noise_std * rng.standard_normal(vox[:, :nb].shape, dtype=np.float32)  # f32: 2x faster
             if rng.random() < a.hot_pixel_prob:
                 h, w = vox.shape[-2:]
                 n_hot = max(1, int(a.hot_pixel_frac * h * w))
                 ys, xs = rng.integers(0, h, n_hot), rng.integers(0, w, n_hot)
                 vals = rng.normal(0, 2.0, n_hot).astype(np.float32)
-                vox[:, :, ys, xs] += vals[None, None, :]
+                vox[:, :nb, ys, xs] += vals[None, None, :]
+                if self.count_channel:  # its events count too: ``vals`` in each bin, read as events
+                    # (a normalised bin's unit is about one event), scaled as the count is
+                    vox[:, nb, ys, xs] += (COUNT_SCALE * nb) * vals[None, :]
             if a.pause_prob > 0 and L > 2:
                 vox, sharp, blurred, sigma = _pause(rng, a.pause_prob, vox, sharp, blurred, sigma)
         t = lambda v: torch.from_numpy(np.ascontiguousarray(v, dtype=np.float32))  # noqa: E731

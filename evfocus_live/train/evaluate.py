@@ -50,7 +50,7 @@ import torch
 
 from ..errors import ConfigError, EvFocusError, InputError
 from . import metrics as M
-from ..nn.registry import model_num_bins
+from ..nn.registry import model_count_channel, model_num_bins
 from .dataset import load_sequence, voxel_grid
 
 log = logging.getLogger(__name__)
@@ -276,10 +276,12 @@ def _voxel_view(v: np.ndarray) -> np.ndarray:
     return np.clip(128 + 40 * s, 0, 255).astype(np.uint8)
 
 
-def _score_sequence(f: Path, label: str, models: dict[str, torch.nn.Module], bins_of: dict[str, int],
-                    first_bins: int, warmup: int, acc: dict, aux: dict, per_seq: list, rows: dict) -> None:
-    """One ground-truth sequence of :func:`evaluate_ground_truth`, added to its tables."""
-    seqs = {b: load_sequence(f, b) for b in dict.fromkeys([first_bins, *bins_of.values()])}
+def _score_sequence(f: Path, label: str, models: dict[str, torch.nn.Module], bins_of: dict[str, tuple[int, bool]],
+                    first_bins: tuple[int, bool], warmup: int, acc: dict, aux: dict, per_seq: list,
+                    rows: dict) -> None:
+    """One ground-truth sequence of :func:`evaluate_ground_truth`, added to its tables.
+    ``bins_of``: each model's (voxel bins, event-count channel)."""
+    seqs = {b: load_sequence(f, b[0], count_channel=b[1]) for b in dict.fromkeys([first_bins, *bins_of.values()])}
     seq_aux: dict[str, list[dict[str, float]]] = defaultdict(list)
     seq_acc: dict[str, list[dict[str, float]]] = {}
     seq = seqs[first_bins]  # frames, sigma and timing are the same whatever the bins
@@ -293,7 +295,7 @@ def _score_sequence(f: Path, label: str, models: dict[str, torch.nn.Module], bin
     preds = {name: o["image"] for name, o in outs.items()}
     for name, o in outs.items():  # EvFocus's blur-aware outputs against what they estimate
         if "blur" in o:
-            vox = seqs[bins_of[name]].voxels
+            vox = seqs[bins_of[name]].voxels[:, :bins_of[name][0]]  # the bins, not the count channel
             seq_aux[name].extend(
                 {"blur_ssim": M.ssim(o["blur"][i], seq.blurred[i]), "blur_mse": M.mse(o["blur"][i], seq.blurred[i]),
                  **(_defocus_errors(o["sigma"][i], seq.sigma[i], vox[i]) if "sigma" in o else {})}
@@ -320,7 +322,7 @@ def _score_sequence(f: Path, label: str, models: dict[str, torch.nn.Module], bin
         def big(img: np.ndarray) -> np.ndarray:  # small frames enlarged, pixels kept sharp, so labels fit
             return img if k == 1 else cv2.resize(img, None, fx=k, fy=k, interpolation=cv2.INTER_NEAREST)
 
-        tiles = [_label(big(_voxel_view(seq.voxels[i])), f"{level}: events"),
+        tiles = [_label(big(_voxel_view(seq.voxels[i][:first_bins[0]])), f"{level}: events"),
                  _label(big(seq.blurred[i]), "defocused GT"), _label(big(seq.sharp[i]), "sharp GT")]
         tiles += [_label(big(_to_u8(p[i])), n) for n, p in preds.items()]
         rows[level] = np.concatenate(tiles, 1)
@@ -332,11 +334,11 @@ def evaluate_ground_truth(models: dict[str, torch.nn.Module], files: list[Path],
     first model's paired differences to each other one, and one grid row per split.
 
     Each model gets voxel grids of its own ``num_bins`` (its config's; ``num_bins`` for a
-    model without one)."""
+    model without one), with the event-count channel if it takes one."""
     from tqdm import tqdm
 
-    bins_of = {name: model_num_bins(m, num_bins) for name, m in models.items()}
-    first_bins = next(iter(bins_of.values()), num_bins)
+    bins_of = {name: (model_num_bins(m, num_bins), model_count_channel(m)) for name, m in models.items()}
+    first_bins = next(iter(bins_of.values()), (num_bins, False))
 
     acc: dict[str, dict[str, list[dict[str, float]]]] = defaultdict(lambda: defaultdict(list))
     aux: dict[str, dict[str, list[dict[str, float]]]] = defaultdict(lambda: defaultdict(list))
@@ -498,7 +500,7 @@ def _score_recording(f: Path, label: str, models: dict[str, torch.nn.Module], nu
     n_win = max(1, min(int(round(0.35 * w * h)), max(2000, len(ev) // min_windows)))
     k = max(1, min(max_windows, len(ev) // n_win))
     wins = [ev[i * n_win:(i + 1) * n_win] for i in range(k)]
-    voxels: dict[int, np.ndarray] = {}
+    voxels: dict[tuple[int, bool], np.ndarray] = {}
     # rows wider than 1600 px are shrunk tile by tile before the labels go on: a label
     # shrunk with its 1280-px tile is a smudge
     shown_t_us = int(wins[-1]["t"][-1]) if len(wins[-1]) else 0
@@ -513,11 +515,12 @@ def _score_recording(f: Path, label: str, models: dict[str, torch.nn.Module], nu
     if aps is not None:  # (what the APS table scores against, beside the frames scored)
         tiles.append(tile(aps, "APS frame"))
     for name, m in models.items():
-        bins = model_num_bins(m, num_bins)
-        if bins not in voxels:
-            voxels[bins] = np.stack([voxel_grid(wv, bins, w, h) for wv in wins])
+        bins, count = model_num_bins(m, num_bins), model_count_channel(m)
+        key = (bins, count)
+        if key not in voxels:
+            voxels[key] = np.stack([voxel_grid(wv, bins, w, h, count) for wv in wins])
         t0 = time.perf_counter()
-        out = run_model(m, voxels[bins])["image"]
+        out = run_model(m, voxels[key])["image"]
         ms = (time.perf_counter() - t0) * 1000 / len(out)
         frames = [_to_u8(o) for o in out]
         scored = frames[min(warmup, len(frames) - 1):]
@@ -656,8 +659,8 @@ def _score_aps(f: Path, label: str, models: dict[str, torch.nn.Module], num_bins
     refs = [minmax_normalised(img[y:y + rh, x:x + rw]) for (_, img), (x, y, rw, rh) in zip(frames, regions)]
     res = {}
     for name, m in models.items():
-        bins = model_num_bins(m, num_bins)
-        out = run_model(m, (voxel_grid(win.events, bins, w, h) for win in windows))["image"] if n else []
+        bins, count = model_num_bins(m, num_bins), model_count_channel(m)
+        out = run_model(m, (voxel_grid(win.events, bins, w, h, count) for win in windows))["image"] if n else []
         out = [o for o, win in zip(out, windows) if win.frame]  # (a cut-off part of a window: state only)
         vals = []
         for i in idx:

@@ -81,13 +81,14 @@ class LossWeights:
 
 
 def sequence_loss(outputs: list[dict[str, torch.Tensor]], batch: dict[str, torch.Tensor],
-                  w: LossWeights, skip: int = 0, only_grad: bool = False
+                  w: LossWeights, skip: int = 0, only_grad: bool = False, count_channel: bool = False
                   ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """Average loss over the L windows of a batch, the first ``skip`` not scored (just after a
     reset nothing is known yet); returns (loss, detached components for logging: tensors,
     so that a GPU step does not wait for them unless they are logged). ``only_grad`` leaves
     out the terms whose output carries no gradient (a stage that trains a head on a frozen
-    network: its image losses are constants, and SSIM on the full model costs real time)."""
+    network: its image losses are constants, and SSIM on the full model costs real time).
+    ``count_channel``: the voxels end with the event-count channel, which is not activity."""
     terms: dict[str, torch.Tensor] = {}
 
     def add(k, v):
@@ -116,7 +117,8 @@ def sequence_loss(outputs: list[dict[str, torch.Tensor]], batch: dict[str, torch
             if "sigma" in out and w.sigma and scored(out["sigma"]):
                 err = (out["sigma"].float() - batch["sigma"][:, t]).abs()
                 if w.sigma_activity:
-                    err = err * activity_weights(batch["voxel"][:, t], w.sigma_activity)
+                    vox = batch["voxel"][:, t, :-1] if count_channel else batch["voxel"][:, t]
+                    err = err * activity_weights(vox, w.sigma_activity)
                 add("sigma", w.sigma * err.mean() / w.sigma_scale_px)
             if "sigma" in out and w.sigma_mean and scored(out["sigma"]):
                 add("sigma_mean", w.sigma_mean * F.l1_loss(out["sigma"].float().mean((-2, -1)),

@@ -36,8 +36,8 @@ import torch
 from torch import nn
 
 from ..errors import CheckpointError, ConfigError, DeviceError, TrainingError
-from ..nn.registry import (build_model, looks_like_checkpoint, model_config_problem, read_checkpoint,
-                           resolve_device, save_checkpoint)
+from ..nn.registry import (build_model, looks_like_checkpoint, model_config_problem, model_count_channel,
+                           read_checkpoint, resolve_device, save_checkpoint)
 from .dataset import AUGMENT_RULES, Augment, SequenceDataset, _is_int, _is_num
 from .losses import LossWeights, sequence_loss
 
@@ -296,6 +296,7 @@ def _init_weights(model: nn.Module, path: str, trainable: list[str] | None = Non
     from ..nn.registry import load_checkpoint
 
     src = load_checkpoint(path)
+    src = _with_count_channel(src, model, path)
     if trainable is None:
         if src.arch != model.arch or dict(src.config) != dict(model.config):
             raise CheckpointError(f"{path}: --init weights are {src.arch}, not the model the config builds "
@@ -323,6 +324,24 @@ def _init_weights(model: nn.Module, path: str, trainable: list[str] | None = Non
             "init": src.meta.get("init"),  # the stages before it, if any
             **({"average_of": src.meta["average_of"]} if src.meta.get("average_of") else {}),  # weights averaged
             **({"grafted": src.meta["grafted"]} if src.meta.get("grafted") else {})}  # a part from another run
+
+
+def _with_count_channel(src: nn.Module, model: nn.Module, path: str) -> nn.Module:
+    """``src`` as a ``count_channel`` model when ``model`` is one and ``src`` (otherwise the
+    same) is not: the head conv's weight gets the count's input channel, zero, so the new
+    model starts out computing exactly what ``src`` did. Anything else: ``src`` unchanged."""
+    if not (model.count_channel and not getattr(src, "count_channel", False)
+            and src.arch == model.arch and {**src.config, "count_channel": True} == dict(model.config)):
+        return src
+    sd = src.state_dict()
+    w = sd["head.conv.weight"]  # [out, bins, k, k]
+    sd["head.conv.weight"] = torch.cat([w, w.new_zeros(w.shape[0], 1, *w.shape[2:])], 1)
+    grown = build_model(model.arch, dict(model.config))
+    grown.load_state_dict(sd)
+    grown.meta = src.meta
+    log.info("--init %s: added the event-count input channel (head conv), zero-initialised: the model "
+             "starts out computing what those weights do", path)
+    return grown
 
 
 def _model_diff(src: Any, model: nn.Module) -> str:
@@ -620,7 +639,7 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
         return summary
 
     ds = SequenceDataset.from_dir(dc["train"], num_bins=dc["num_bins"], max_sequences=dc["max_sequences"],
-                                  progress=progress and rank == 0,
+                                  progress=progress and rank == 0, count_channel=model.count_channel,
                                   seq_len=dc["seq_len"], stride=dc["stride"], seed=seed, target=dc["target"],
                                   augment=Augment(**cfg["augment"]))
     if ddp:
@@ -653,7 +672,7 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
         # a parameter no loss term reaches (e.g. the defocus head with [loss] redefocus = sigma = 0)
         # never changes, but DDP waits for its gradient: the second step failed ("Expected to
         # have finished reduction in the prior iteration"). Frozen, DDP leaves it out
-        for p in _unused_params(net, params, weights, int(dc["num_bins"]), device, tc["trainable"] is not None):
+        for p in _unused_params(net, params, weights, model.in_channels, device, tc["trainable"] is not None):
             p.requires_grad_(False)
         net = DDP(net, device_ids=[device.index] if device.type == "cuda" else None)
     scaler = torch.amp.GradScaler("cuda", enabled=amp_dtype == torch.float16)
@@ -827,7 +846,8 @@ def chunk_loss(net: nn.Module, sub: dict[str, torch.Tensor], weights: LossWeight
         outputs = net(voxel, reset)
     # (an item from a sequence shorter than seq_len may be shorter than loss_skip + 1)
     skip = min(loss_skip, len(outputs) - 1) if reset else 0
-    return sequence_loss(outputs, sub, weights, skip=skip, only_grad=only_grad)
+    count = model_count_channel(getattr(getattr(net, "module", net), "model", None))  # (DDP: the Unroll is .module)
+    return sequence_loss(outputs, sub, weights, skip=skip, only_grad=only_grad, count_channel=count)
 
 
 def optimiser_step(loss: torch.Tensor, opt: torch.optim.Optimizer, scaler: torch.amp.GradScaler,
@@ -857,14 +877,15 @@ def _precision_change(meta: dict[str, Any], amp_dtype: torch.dtype | None, last_
             f"{text.get(now, now)}" + (f" ({keep} keeps {text[was]})" if keep else ""))
 
 
-def _unused_params(net: Unroll, params: list[nn.Parameter], weights: LossWeights, num_bins: int,
+def _unused_params(net: Unroll, params: list[nn.Parameter], weights: LossWeights, in_channels: int,
                    device: torch.device, only_grad: bool) -> list[nn.Parameter]:
     """The trained parameters that get no gradient from the loss (a term weighted 0, e.g.
     ``[loss] redefocus = sigma = 0`` leaves the defocus head out), which therefore never
     change. One backward pass on a small zero batch tells; no weight changes."""
     z = torch.zeros(1, 2, 1, 16, 16, device=device)
-    batch = {"voxel": torch.zeros(1, 2, num_bins, 16, 16, device=device), "sharp": z, "blurred": z, "sigma": z}
-    loss, _ = sequence_loss(net(batch["voxel"]), batch, weights, only_grad=only_grad)
+    batch = {"voxel": torch.zeros(1, 2, in_channels, 16, 16, device=device), "sharp": z, "blurred": z, "sigma": z}
+    loss, _ = sequence_loss(net(batch["voxel"]), batch, weights, only_grad=only_grad,
+                            count_channel=model_count_channel(net.model))
     if not loss.requires_grad:  # the training loop says so in one line
         return []
     loss.backward()

@@ -40,13 +40,13 @@ def test_the_pipeline_places_voxels_model_and_sync_on_the_gpu_asked_for(tmp_path
     from evfocus_live import pipeline as pipeline_mod
 
     built_on, synced = [], []
-    real_voxel_grid = pipeline_mod.voxel_grid
+    real_voxel_grid = pipeline_mod.model_voxel
 
     def voxel_grid(*args, device="cpu", **kw):
         built_on.append(device)
         return real_voxel_grid(*args, device="cpu", **kw)  # (built on the CPU: no GPU here)
 
-    monkeypatch.setattr(pipeline_mod, "voxel_grid", voxel_grid)
+    monkeypatch.setattr(pipeline_mod, "model_voxel", voxel_grid)
     monkeypatch.setattr(torch.cuda, "synchronize", lambda device=None: synced.append(device))
     rec = tmp_path / "rec.npy"
     np.save(rec, make_events(3000, 64, 48, seed=4))
