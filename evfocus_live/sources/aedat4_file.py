@@ -57,7 +57,7 @@ import numpy as np
 from ..core.slicing import RESTART_BACK_US, RESTARTS_CLOSE_MAX
 from ..errors import InputError, first_line
 from ..events import EVENT_DTYPE
-from .base import EventSource, check_sensor_size, seek_clock
+from .base import EventSource, check_sensor_size, say_clock_reset, seek_clock
 from .fileio import FileReader
 
 log = logging.getLogger(__name__)
@@ -421,6 +421,9 @@ class Aedat4FileSource(EventSource):
 
     extensions: ClassVar[tuple[str, ...]] = (".aedat4",)
     format = "aedat4"
+    #: a camera clock restart met while reading is said by :meth:`read` (as the RAW reader's
+    #: reset): the pipeline then does not say the slicer's restart there again
+    warns_clock_resets: ClassVar[bool] = True
 
     @classmethod
     def sniff(cls, head: bytes, path: Path) -> bool:
@@ -435,6 +438,7 @@ class Aedat4FileSource(EventSource):
         self._aps_regions: dict[int, tuple[int, int, int, int]] = {}  # see aps_region()
         self._aps_times: np.ndarray | None = None  # aps_times_us() before the frames are read
         self._aps_outside_warned = False
+        self._warned_resets: set[int] = set()  # bytes of the clock restarts said (once each, replays included)
         try:
             self._fh = open(self.path, "rb")
         except OSError as exc:
@@ -691,6 +695,8 @@ class Aedat4FileSource(EventSource):
         self._at = k  # the packet read last (or to be read first): its clock is the one played
         # events handed out since the file's start (None after a seek: not from the start)
         self._decoded: int | None = 0 if k == 0 and drop_before is None else None
+        self._read_prev: int | None = None  # the packet read before (None: none since this rewind)
+        self._t_reached: int | None = None  # the latest time read on the clock being read
 
     def read(self) -> np.ndarray | None:
         if self._file is None:
@@ -713,6 +719,7 @@ class Aedat4FileSource(EventSource):
                 return None
             ev, dropped = got
             self._at = self._k - 1
+            self._follow_clock(self._at, ev["t"], self._skip)
             if self._skip:
                 ev, self._skip = ev[self._skip:], 0
             if dropped:
@@ -737,6 +744,35 @@ class Aedat4FileSource(EventSource):
         if self._decoded is not None:
             self._decoded += len(out)
         return out
+
+    def _follow_clock(self, k: int, t: np.ndarray, skip: int) -> None:
+        """Say a camera clock restart that packet ``k`` (its events' times ``t``, the first ``skip``
+        not read) brings, as the RAW reader says a reset (:func:`~.base.say_clock_reset`): the
+        viewer's user saw the time jump back with the slicer's guess only. A cheap test on every
+        packet (its times go back over ``RESTART_BACK_US`` from the latest so far); only then the
+        file's clocks (:meth:`_packet_clocks`, :meth:`clocks`' and :meth:`seek`'s rule: shuffled rows
+        go back too, on one clock) say whether one begins here, at its start or inside it."""
+        prev, self._read_prev = self._read_prev, k
+        t = t[skip:]
+        if not len(t):
+            return
+        reached, first = self._t_reached, int(t[0])
+        top = first if reached is None else max(reached, first)
+        self._t_reached = max(top, int(t.max()))
+        if int(t.min()) >= top - RESTART_BACK_US:
+            return
+        pc = self._packet_clocks()
+        if not skip and pc.first[k] != pc.last[k]:  # (inside the packet: its events from skip[k] on)
+            j = int(pc.skip[k])
+            back_us = max(top, int(t[:j].max())) - int(t[j])
+            self._t_reached = int(t[j:].max())
+        elif prev is not None and pc.first[k] != pc.last[prev]:  # (at its start)
+            back_us = top - first
+            self._t_reached = int(t.max())
+        else:
+            return
+        say_clock_reset(self._warned_resets, self.path.name, int(self._offs[k]) - 8, back_us,
+                        "the packets after it step on from the new time")
 
     def _note_damage(self, exc: PacketDamage) -> None:
         """Keep where reading stopped (packet ``self._k`` failed) for :attr:`stats`; a pass
