@@ -11,7 +11,7 @@ from evt_reference import encode_evt2, encode_evt3, raw_file_bytes
 
 from evfocus_live.cli import main
 from evfocus_live.errors import InputError
-from evfocus_live.events import concat
+from evfocus_live.events import EVENT_DTYPE, concat
 from evfocus_live.writers import Aedat4Writer
 
 
@@ -100,3 +100,18 @@ def aedat4_reset_file(tmp_path, index=True, packet_events=2000):
     path = aedat4_clocks_file(tmp_path / "reset.aedat4", concat([first, second]), index=index,
                               packet_events=packet_events)
     return path, first, second
+
+
+def read_with_dv(path):
+    """(events, the recording) as dv-processing reads ``path`` (the reference reader)."""
+    import dv_processing as dv
+    r = dv.io.MonoCameraRecording(str(path))
+    parts = []
+    while r.isRunning():
+        b = r.getNextEventBatch()
+        if b is not None:
+            parts.append(b.numpy())
+    a = np.concatenate(parts)
+    ev = np.empty(len(a), EVENT_DTYPE)
+    ev["t"], ev["x"], ev["y"], ev["p"] = a["timestamp"], a["x"], a["y"], a["polarity"]
+    return ev, r
