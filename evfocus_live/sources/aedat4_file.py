@@ -424,9 +424,12 @@ class Aedat4FileSource(EventSource):
 
     extensions: ClassVar[tuple[str, ...]] = (".aedat4",)
     format = "aedat4"
-    #: a camera clock restart met while reading is said by :meth:`read` (as the RAW reader's
-    #: reset): the pipeline then does not say the slicer's restart there again
-    warns_clock_resets: ClassVar[bool] = True
+    @property
+    def warns_clock_resets(self) -> bool:
+        """Whether :meth:`read` says a camera clock restart it meets (as the RAW reader a reset):
+        the pipeline then does not say the slicer's restart there again. Not once the file's
+        clocks could not be found (a damaged packet in a file without an index)."""
+        return not self._clocks_unknown
 
     @classmethod
     def sniff(cls, head: bytes, path: Path) -> bool:
@@ -442,6 +445,7 @@ class Aedat4FileSource(EventSource):
         self._aps_times: np.ndarray | None = None  # aps_times_us() before the frames are read
         self._aps_outside_warned = False
         self._warned_resets: set[int] = set()  # bytes of the clock restarts said (once each, replays included)
+        self._clocks_unknown = False  # (see warns_clock_resets)
         try:
             self._fh = open(self.path, "rb")
         except OSError as exc:
@@ -700,6 +704,8 @@ class Aedat4FileSource(EventSource):
         self._decoded: int | None = 0 if k == 0 and drop_before is None else None
         self._read_prev: int | None = None  # the packet read before (None: none since this rewind)
         self._t_reached: int | None = None  # the latest time read on the clock being read
+        self._rewound_at = (k, skip)
+        self._resets_read = 0  # clock restarts met since this rewind (see stats)
 
     def read(self) -> np.ndarray | None:
         if self._file is None:
@@ -769,7 +775,12 @@ class Aedat4FileSource(EventSource):
         self._t_reached = max(top, hi)
         if lo >= top - RESTART_BACK_US:
             return
-        pc = self._packet_clocks()
+        try:
+            pc = self._packet_clocks()
+        except InputError as exc:  # (a file without an index, a packet that does not decode)
+            log.debug("%s: clocks not found (%s); the slicer says a restart", self.path.name, exc)
+            self._clocks_unknown = True
+            return
         if not skip and pc.first[k] != pc.last[k]:  # (inside the packet: its events from skip[k] on)
             j = int(pc.skip[k])
             back_us = max(top, int(t[:j].max())) - int(t[j])
@@ -779,6 +790,7 @@ class Aedat4FileSource(EventSource):
             self._t_reached = hi
         else:
             return
+        self._resets_read += 1
         say_clock_reset(self._warned_resets, self.path.name, int(self._offs[k]) - 8, back_us,
                         "the packets after it step on from the new time")
 
@@ -798,11 +810,16 @@ class Aedat4FileSource(EventSource):
         the RAW reader's: ``damaged_at_byte`` (the packet's payload offset, as the error says),
         ``damage`` (why), ``bytes_not_decoded`` (from there to the end of the packets) and
         ``events_before_damage`` (events from the file's start up to it; None when only a pass
-        that began at a seek has met it)."""
+        that began at a seek has met it); ``clock_resets``, the camera clock restarts up to where
+        reading is (as the RAW decoder's count: ``evfocus info``'s ``clock`` line)."""
         at, why, kept = self._damage if self._damage is not None else (None, None, None)
+        resets, (k, skip) = self._resets_read, self._rewound_at
+        if k:  # (read on from a seek's packet: the clocks before it, as the seek found them)
+            pc = self._packet_clocks()
+            resets += int(pc.last[min(k, len(pc.last) - 1)] if skip or k >= len(pc.last) else pc.first[k])
         return {"dropped": self._dropped, "damaged_at_byte": at, "damage": why,
                 "bytes_not_decoded": None if at is None else self._chain_end - at,
-                "events_before_damage": kept}
+                "events_before_damage": kept, "clock_resets": resets}
 
     def _index_rows(self, dtp: int) -> list[tuple[int, int, int, int, int]] | None:
         """Rows (offset, stream id, size, t_start, t_end) of the ``FTAB`` index at ``dtp``;

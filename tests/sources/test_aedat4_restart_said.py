@@ -74,3 +74,19 @@ def test_shuffled_rows_and_a_real_recording_say_nothing(tmp_path, caplog, index)
             with Aedat4FileSource(path) as src:
                 assert sum(len(b) for b in src) > 0
     assert _said(caplog) == []
+
+
+@pytest.mark.parametrize("packet_events", [2000, 3000])
+def test_stats_count_the_restarts_up_to_where_reading_is(tmp_path, packet_events):
+    """As the RAW decoder's ``clock_resets`` (``evfocus info``'s ``clock`` line), after seeks too."""
+    path, first, second = aedat4_reset_file(tmp_path, packet_events=packet_events)
+    with Aedat4FileSource(path) as src:
+        assert src.stats["clock_resets"] == 0
+        list(src)
+        assert src.stats["clock_resets"] == 1
+        src.seek(120_000)  # the second clock's
+        assert src.stats["clock_resets"] == 1
+        src.seek(int(first["t"][-30]))  # the first clock's end: then on to the second
+        assert src.stats["clock_resets"] == 0
+        list(src)
+        assert src.stats["clock_resets"] == 1
