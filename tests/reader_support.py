@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 from conftest import EVT2_FILE, EVT3_FILE, make_events
@@ -10,6 +11,7 @@ from evt_reference import encode_evt2, encode_evt3, raw_file_bytes
 
 from evfocus_live.cli import main
 from evfocus_live.errors import InputError
+from evfocus_live.events import EVENT_DTYPE, concat
 from evfocus_live.writers import Aedat4Writer
 
 
@@ -63,11 +65,53 @@ def _late_said(caplog) -> list[str]:
     return [r.getMessage() for r in caplog.records if "time order is broken" in r.getMessage()]
 
 
-def reset_clock_file(tmp_path, version):
-    """A RAW file whose sensor clock resets halfway: 20,000 events from 5 s, then 20,000 from 0.02 s."""
+def reset_clock_events() -> tuple[np.ndarray, np.ndarray]:
+    """A clock that resets halfway: 20,000 events from 5 s, then 20,000 from 0.02 s (64x48)."""
     first = make_events(20_000, 64, 48, t0_us=5_000_000, duration_us=200_000, seed=1)
     second = make_events(20_000, 64, 48, t0_us=20_000, duration_us=200_000, seed=2)  # the clock reset
+    return first, second
+
+
+def reset_clock_file(tmp_path, version):
+    """A RAW file whose sensor clock resets halfway (:func:`reset_clock_events`)."""
+    first, second = reset_clock_events()
     enc = encode_evt3 if version == 3 else encode_evt2
     path = tmp_path / f"reset{version}.raw"
     path.write_bytes(raw_file_bytes(first, version, width=64, height=48) + enc(second))
     return path, first, second
+
+
+def aedat4_clocks_file(path, *clocks, index=True, packet_events=2000, size=(64, 48)):
+    """An AEDAT4 file (our writer) of ``clocks``, one after another; without ``index``, a copy
+    taken before close: the header says "no index" (a recorder killed), the times are decoded."""
+    w = Aedat4Writer(path, *size, max_packet_events=packet_events)
+    for ev in clocks:
+        w.write(ev)
+    if not index:
+        shutil.copy(path, path.with_suffix(".noindex"))
+    w.close()
+    return path if index else path.with_suffix(".noindex")
+
+
+def aedat4_reset_file(tmp_path, index=True, packet_events=2000):
+    """An AEDAT4 file whose camera clock restarted (:func:`reset_clock_events`, in one write): with
+    ``packet_events`` 3000 the restart is inside a packet (events 18,000 to 20,999)."""
+    first, second = reset_clock_events()
+    path = aedat4_clocks_file(tmp_path / "reset.aedat4", concat([first, second]), index=index,
+                              packet_events=packet_events)
+    return path, first, second
+
+
+def read_with_dv(path):
+    """(events, the recording) as dv-processing reads ``path`` (the reference reader)."""
+    import dv_processing as dv
+    r = dv.io.MonoCameraRecording(str(path))
+    parts = []
+    while r.isRunning():
+        b = r.getNextEventBatch()
+        if b is not None:
+            parts.append(b.numpy())
+    a = np.concatenate(parts)
+    ev = np.empty(len(a), EVENT_DTYPE)
+    ev["t"], ev["x"], ev["y"], ev["p"] = a["timestamp"], a["x"], a["y"], a["polarity"]
+    return ev, r

@@ -10,8 +10,8 @@ one second are counted and reported as warnings, not errors (sources pass timest
 through unchanged; the slicer handles them). A reader that stopped at damage (a RAW file's
 garbage tail, an AEDAT4 packet in the middle that does not decode) says where in its ``stats``
 (``decoder`` in the JSON): the text gives the byte, and the events before it are described.
-A RAW file whose sensor clock was reset (``decoder.clock_resets``), or an AEDAT4 file whose
-camera clock restarted (its reader's ``clocks()``), lasts the sum of its clocks'
+A RAW file whose sensor clock was reset, or an AEDAT4 file whose camera clock restarted
+(``decoder.clock_resets``, a ``clock`` line; a reader without that count: its ``clocks()``), lasts the sum of its clocks'
 spans (``duration_on_clocks_us``, ``clock_spans_us``; the rate is from it); ``duration_us`` stays
 the maximum minus the minimum. Times that are all multiples of 1000 over more than an hour
 give a hint (``t_maybe_ns``) that they may be nanoseconds from 0 read as µs (the readers
@@ -250,8 +250,9 @@ def _text(info: dict) -> str:
                      f"(largest {info['max_gap_us'] / 1e6:,.1f} s)")
     dec = info.get("decoder") or {}
     if dec.get("clock_resets"):
-        lines.append(f"clock       {dec['clock_resets']:,} reset(s) of the sensor clock (time back over 1 s, "
-                     "then stepping on as a sensor's): decoded on")
+        how = ("a packet's time back over 1 s: the camera reset or re-synchronised" if info["format"] == "aedat4"
+               else "time back over 1 s, then stepping on as a sensor's")
+        lines.append(f"clock       {dec['clock_resets']:,} reset(s) of the sensor clock ({how}): decoded on")
     if dec.get("damaged_at_byte") is not None:
         kept = dec.get("events_before_damage")
         why = (f"a TIME_HIGH moving time by {dec['damage_jump_us'] / 1e6:+,.3f} s"

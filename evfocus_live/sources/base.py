@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import abc
 import functools
+import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,8 @@ import numpy as np
 
 from ..errors import EvFocusError, InputError, first_line
 from ..resources import Closeable
+
+log = logging.getLogger(__name__)
 
 #: largest plausible sensor side in pixels (today's event sensors have <= 1280): a corrupt
 #: header claiming more would otherwise pass and make a huge allocation much later
@@ -54,6 +57,20 @@ def seek_clock(spans: Sequence[tuple[int, int]], t_us: int, on: int) -> int | No
     order = [on] + [c for c in range(len(spans)) if c != on] if 0 <= on < len(spans) else range(len(spans))
     held = next((c for c in order if gap_to(spans[c], t_us) == 0), None)
     return held if held is not None else min(order, key=lambda c: gap_to(spans[c], t_us))
+
+
+def say_clock_reset(said: set[int], name: str, byte: int, back_us: int, how: str) -> None:
+    """A file's sensor clock reset met while reading (time back over a second, then stepping on:
+    a camera reset or re-synchronised): one warning, said once per reset (``said``: the bytes said,
+    replays of a loop included) and in one wording for every reader with clocks (RAW, AEDAT4), so
+    the viewer's status bar (a reader-thread warning: ``pipeline.SourceWarnings``) says it alike.
+    ``byte`` is where the new clock begins (``clocks()``'s), ``back_us`` the time it goes back by,
+    ``how`` what in the format shows it is a clock, not damage."""
+    if byte in said:
+        return
+    said.add(byte)
+    log.warning("%s: the sensor clock goes back by %.3f s at byte %d (a camera reset or re-synchronised; "
+                "%s): decoding goes on, the events after it on the new clock", name, back_us / 1e6, byte, how)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ import numpy as np
 from ..errors import InputError
 from ..events import EVENT_DTYPE
 from . import evt
-from .base import EventSource, check_sensor_size, seek_clock
+from .base import EventSource, check_sensor_size, say_clock_reset, seek_clock
 from .fileio import FileReader
 
 log = logging.getLogger(__name__)
@@ -312,13 +312,8 @@ class RawFileSource(EventSource):
     def _say_reset(self, word: int) -> None:
         """A clock reset decoded on (see :mod:`.evt`): each said once per source, replays
         included; the slicer then starts its windows over at the new time."""
-        byte = self._data_off + word * self._word.itemsize
-        if byte in self._warned_resets:
-            return
-        self._warned_resets.add(byte)
-        log.warning("%s: the sensor clock goes back by %.3f s at byte %d (a camera reset or re-synchronised; "
-                    "the TIME_HIGH words after it step on as a sensor's do): decoding goes on, the events "
-                    "after it on the new clock", self.path.name, -int(self._state[evt.BACK_JUMP_US]) / 1e6, byte)
+        say_clock_reset(self._warned_resets, self.path.name, self._data_off + word * self._word.itemsize,
+                        -int(self._state[evt.BACK_JUMP_US]), "the TIME_HIGH words after it step on as a sensor's do")
 
     def _stop_at_damage(self, word: int) -> None:
         """End the stream at the damaged word (one warning per source, replays included), and

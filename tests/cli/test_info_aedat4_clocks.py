@@ -6,15 +6,11 @@ events) and the rate was 13x too low."""
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "sources"))
+from conftest import DAVIS_FILE
+from reader_support import aedat4_reset_file as _reset_file
 
-from conftest import DAVIS_FILE  # noqa: E402
-from test_aedat4_clocks import _reset_file  # noqa: E402
-
-from evfocus_live.cli import main  # noqa: E402
+from evfocus_live.cli import main
 
 
 def test_an_aedat4_file_on_two_clocks_lasts_its_clocks_spans(tmp_path, capsys):

@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 import pytest
-from reader_support import reset_clock_file
+from reader_support import aedat4_reset_file, reset_clock_file
 
 from evfocus_live.config import PostConfig, WindowConfig
 from evfocus_live.pipeline import Pipeline
@@ -18,16 +18,19 @@ from evfocus_live.pipeline import Pipeline
 
 def _clock_file(tmp_path, fmt):
     """Events from 5 s, then on a clock restarted at 20 ms: an .npy file (its reader says nothing
-    of it) or a RAW file (its reader says the reset)."""
+    of it), a RAW file (its reader says the reset) or an AEDAT4 file (its reader says it too, as
+    RAW's: before, the slicer's guess alone)."""
     if fmt == "raw":
         return reset_clock_file(tmp_path, 3)[0]
+    if fmt == "aedat4":
+        return aedat4_reset_file(tmp_path)[0]
     path, first, second = reset_clock_file(tmp_path, 2)
     np.save(tmp_path / "restart.npy", np.concatenate([first, second]))
     return tmp_path / "restart.npy"
 
 
 @pytest.mark.usefixtures("one_torch_thread")
-@pytest.mark.parametrize("fmt", ["npy", "raw"])
+@pytest.mark.parametrize("fmt", ["npy", "raw", "aedat4"])
 def test_a_clock_restart_is_said_once_over_a_looping_replay(tmp_path, caplog, tiny_model, fmt):
     pipe = Pipeline(str(_clock_file(tmp_path, fmt)), WindowConfig(mode="duration", window_ms=20),
                     model_obj=tiny_model, post=PostConfig(steps=()), speed=0)

@@ -8,36 +8,14 @@ nearest."""
 
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
 import pytest
 from conftest import DAVIS_FILE, make_events
+from reader_support import aedat4_clocks_file as _write
+from reader_support import aedat4_reset_file as _reset_file
 
 from evfocus_live.events import concat
 from evfocus_live.sources.aedat4_file import Aedat4FileSource
-from evfocus_live.writers import Aedat4Writer
-
-
-def _write(path, *clocks, index=True, packet_events=2000, size=(64, 48)):
-    """An AEDAT4 file (our writer) of ``clocks``, one after another; without ``index``, a copy
-    taken before close: the header says "no index" (a recorder killed), the times are decoded."""
-    w = Aedat4Writer(path, *size, max_packet_events=packet_events)
-    for ev in clocks:
-        w.write(ev)
-    if not index:
-        shutil.copy(path, path.with_suffix(".noindex"))
-    w.close()
-    return path if index else path.with_suffix(".noindex")
-
-
-def _reset_file(tmp_path, index=True, packet_events=2000):
-    """20,000 events from 5 s, then 20,000 on a clock restarted at 20 ms (as the RAW tests' file);
-    with ``packet_events`` 3000 the restart is inside a packet (events 18,000 to 20,999)."""
-    first = make_events(20_000, 64, 48, t0_us=5_000_000, duration_us=200_000, seed=1)
-    second = make_events(20_000, 64, 48, t0_us=20_000, duration_us=200_000, seed=2)
-    path = _write(tmp_path / "reset.aedat4", concat([first, second]), index=index, packet_events=packet_events)
-    return path, first, second
 
 
 def _span(ev) -> tuple[int, int]:

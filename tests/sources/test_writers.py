@@ -13,23 +13,9 @@ import numpy as np
 import pytest
 
 from conftest import make_events
-from evfocus_live.events import EVENT_DTYPE
+from reader_support import read_with_dv as _read_dv
 from evfocus_live.sources import open_file
 from evfocus_live.writers import Aedat4Writer, Hdf5Writer
-
-
-def _read_dv(path):
-    import dv_processing as dv
-    r = dv.io.MonoCameraRecording(str(path))
-    parts = []
-    while r.isRunning():
-        b = r.getNextEventBatch()
-        if b is not None:
-            parts.append(b.numpy())
-    a = np.concatenate(parts)
-    ev = np.empty(len(a), EVENT_DTYPE)
-    ev["t"], ev["x"], ev["y"], ev["p"] = a["timestamp"], a["x"], a["y"], a["polarity"]
-    return ev, r
 
 
 def _read_ours(path):
