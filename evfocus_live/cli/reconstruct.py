@@ -18,7 +18,6 @@ whose files were written completely.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
 import math
 import os
@@ -335,7 +334,7 @@ def _check_aps(input_path: str, start_s: float | None = None, end_s: float | Non
     from ..sources import open_file
 
     with open_file(input_path) as src:
-        times = source_aps_times(src)  # (quiet: _run's _readers_quiet; the reconstruction says it)
+        times = source_aps_times(src)  # (quiet: _run's readers_quiet; the reconstruction says it)
         if times is None:
             times = np.array([t for t, _ in src.aps_frames()], dtype=np.int64)
         if not len(times):
@@ -616,6 +615,7 @@ def run(args) -> int:
 def _run(args) -> int:
     from ..errors import ConfigError
     from ..sources import detect_format
+    from ..sources.base import readers_quiet
     from .options import check_not_input, check_output_dir, check_output_file
 
     opts = _options(args)
@@ -631,7 +631,7 @@ def _run(args) -> int:
         read_timestamps(opts["at"])  # fail early, with one line
     for inp in args.inputs:  # check every input before spending time on any
         detect_format(inp)
-    with _readers_quiet():  # the run opens each input again and says its warnings then, once
+    with readers_quiet():  # the run opens each input again and says its warnings then, once
         if opts["at"] == AT_APS:
             for inp in args.inputs:
                 _check_aps(inp, opts["start_s"], opts["end_s"])
@@ -670,21 +670,6 @@ def _run(args) -> int:
         n, model = reconstruct_one(inp, d, opts, model_obj=model, n_inputs=len(args.inputs))
         print(f"{inp}: {n} {plural(n, 'frame')} -> {d}")
     return 0
-
-
-@contextlib.contextmanager
-def _readers_quiet():
-    """The readers' warnings (a truncated file, events outside the sensor) held back while the
-    up-front checks open an input: the run opens it again and says them there, so each was
-    said two or three times (``--at aps --roi`` on a truncated file: three times). Errors
-    still show."""
-    lg = logging.getLogger("evfocus_live.sources")
-    level = lg.level
-    lg.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        lg.setLevel(level)
 
 
 def _check_roi(inputs: list[str], roi: tuple[int, int, int, int]) -> None:

@@ -226,12 +226,15 @@ def _grid(events: np.ndarray, num_bins: int, width: int, height: int, device, no
     if backend == "numba":
         if not _HAVE_NUMBA:
             raise RuntimeError("numba backend requested but numba is unavailable")
-        out = np.zeros((num_bins, height, width), dtype=np.float32)
+        # the count's channel allocated with the bins (a view each): no copy of the whole grid
+        # to append it (torch.cat: 6 of 32 ms at 1280x720)
+        full = np.zeros((num_bins + count_channel, height, width), dtype=np.float32)
+        out = full[:num_bins]
         kernel = _voxel_rows_numba if ROWS_MIN_VOXELS <= out.size < 2**31 else _voxel_numba
         kernel(events["t"], events["x"], events["y"], events["p"], num_bins, out)
-        vox = torch.from_numpy(out)
+        vox = torch.from_numpy(full)
         if count_channel:
-            count = vox.sum(0, keepdim=True) * COUNT_SCALE
+            torch.sum(vox[:num_bins], 0, out=vox[num_bins]).mul_(COUNT_SCALE)
         if normalize:
             _normalize_numba(out.reshape(-1))  # in place: vox shares its memory
     elif backend == "torch":

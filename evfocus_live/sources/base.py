@@ -8,8 +8,10 @@ Vendor SDKs are imported inside each backend module only.
 from __future__ import annotations
 
 import abc
+import contextlib
 import functools
 import logging
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,6 +73,45 @@ def say_clock_reset(said: set[int], name: str, byte: int, back_us: int, how: str
     said.add(byte)
     log.warning("%s: the sensor clock goes back by %.3f s at byte %d (a camera reset or re-synchronised; "
                 "%s): decoding goes on, the events after it on the new clock", name, back_us / 1e6, byte, how)
+
+
+#: the readers' loggers: ``evfocus_live.sources`` and those under it
+READERS_LOGGER = "evfocus_live.sources"
+_quiet = threading.local()  # .depth: how many readers_quiet() this thread is in
+
+
+class _ReadersQuiet(logging.Filter):
+    """Drops a reader's record below ERROR made on a thread inside :func:`readers_quiet`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return (record.levelno >= logging.ERROR or not getattr(_quiet, "depth", 0)
+                or not (record.name == READERS_LOGGER or record.name.startswith(READERS_LOGGER + ".")))
+
+
+_READERS_QUIET = _ReadersQuiet()
+
+
+@contextlib.contextmanager
+def readers_quiet():
+    """The readers' warnings (``evfocus_live.sources``) made on this thread held back, their
+    errors said: for a read whose warnings another read says (eval's APS frames for its grid,
+    ``reconstruct``'s checks of its inputs before the run). A filter on the handlers, which
+    runs on the thread that logs: a logger level set for a while (as before) is the whole
+    process's, and lost the warnings another thread's reader logged meanwhile (a viewer's
+    reader thread). Handlers added inside are not filtered."""
+    lg = logging.getLogger(READERS_LOGGER)
+    handlers = []
+    while lg is not None:
+        handlers += lg.handlers
+        lg = lg.parent if lg.propagate else None
+    for h in handlers or [logging.lastResort]:
+        if h is not None:
+            h.addFilter(_READERS_QUIET)  # (once: it stays, and passes every other thread's records)
+    _quiet.depth = getattr(_quiet, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _quiet.depth -= 1
 
 
 @dataclass(frozen=True)

@@ -226,9 +226,11 @@ def _first_ints(buf, out):  # pragma: no cover - compiled
 def looks_like_events(head: bytes) -> bool:
     """Whether the first bytes of a text file read as an event list: its first line that is
     not a comment is the size ``W H``, a ``t x y p`` row or a header naming those columns, and
-    the line after it (if any) is a row. Stricter than :meth:`TextFileSource.sniff`, which
-    claims any text ``.txt``/``.csv`` so that the reader says what is wrong with a damaged
-    recording; this tells a recording from the notes or a results table beside it."""
+    the line after it (if any) is a row, or the size and the column names both (either first:
+    a recording whose header its reader then says is wrong, not a file of notes). Stricter than
+    :meth:`TextFileSource.sniff`, which claims any text ``.txt``/``.csv`` so that the reader says
+    what is wrong with a damaged recording; this tells a recording from the notes or a results
+    table beside it."""
     lines = [ln.rstrip(b"\r") for ln in head.removeprefix(_BOM).split(b"\n")]
     if len(head) >= SNIFF_BYTES:  # (a last line cut by the sniffed length is not judged)
         lines = lines[:-1]
@@ -238,7 +240,11 @@ def looks_like_events(head: bytes) -> bool:
     first = lines[0]
     if not (_HEADER.match(first) or _is_row(first) or _column_names_hint(first)):
         return False
-    return len(lines) < 2 or _is_row(lines[1])
+    if len(lines) < 2 or _is_row(lines[1]):
+        return True
+    second = lines[1]
+    return bool((_HEADER.match(first) and _column_names_hint(second))
+                or (_column_names_hint(first) and _HEADER.match(second)))
 
 
 def _whole_lines(blob: bytes, at_eof: bool) -> bytes:

@@ -432,6 +432,7 @@ def _read_recording(path: Path, max_windows: int = 0, max_aps: int = 0):
     left to :func:`evaluate_aps`, which reads them again to score them and says them once."""
     from ..events import concat
     from ..sources import open_file
+    from ..sources.base import readers_quiet
 
     src = open_file(path)
     try:
@@ -443,15 +444,11 @@ def _read_recording(path: Path, max_windows: int = 0, max_aps: int = 0):
             n += len(b)
         aps = []
         if max_aps:
-            sources_log = logging.getLogger("evfocus_live.sources")
-            level = sources_log.level
-            sources_log.setLevel(logging.ERROR)
             try:
-                aps = _first_aps_frames(src, max_aps)
+                with readers_quiet():
+                    aps = _first_aps_frames(src, max_aps)
             except EvFocusError as exc:  # (an APS stream past repair: no tile; the APS table says why)
                 log.debug("no APS frame for the grid of %s: %s", path, exc)
-            finally:
-                sources_log.setLevel(level)
         return concat(batches)[:limit], w, h, aps
     finally:
         src.close()
