@@ -65,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         p = mod.add_parser(sub)
+        # also after the command (`evfocus simulate DIR -q`, as its --help's "also with -q"
+        # invites): refused there as an unrecognised argument; SUPPRESS keeps the top level's
+        p.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help="more log output")
+        p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                       help="warnings and errors only")
         p.set_defaults(_run=mod.run)
     return parser
 
