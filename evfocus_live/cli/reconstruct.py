@@ -28,6 +28,7 @@ import sys
 import time
 from pathlib import Path
 
+from .options import VIDEO_SUFFIXES  # (its home: the viewer's --video checks it too)
 from .signals import run_with_sigterm_as_ctrl_c, terminate_as_interrupt
 from .text import plural, rate_text
 
@@ -36,9 +37,6 @@ log = logging.getLogger(__name__)
 #: defocus maps are written on a fixed scale: 0 px -> black, SIGMA_MAX_PX or more -> white
 SIGMA_MAX_PX = 8.0  # the viewer's default; the light model's top level is 10 px, but it reads at most ~5.5
 
-#: containers OpenCV's FFmpeg backend writes with the mp4v codec, readable back (checked with
-#: OpenCV 5.0: .webm/.flv/.gif refuse mp4v, .ts/.mpg write files that do not play back)
-VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov", ".avi", ".mkv")
 #: frame rates the mp4v writer opens with (below: a time base of 0; above: MPEG-4's 16-bit limit)
 VIDEO_FPS_MIN, VIDEO_FPS_MAX = 0.01, 65535.0
 #: containers whose muxer drops or miscounts frames above this rate (mkv keeps 1 ms time
@@ -616,7 +614,7 @@ def run(args) -> int:
 def _run(args) -> int:
     from ..errors import ConfigError
     from ..sources import detect_format
-    from .options import check_not_input, check_output_dir, check_output_file
+    from .options import check_not_input, check_output_dir, check_output_file, check_video_suffix
 
     opts = _options(args)
     seen: dict[str, str] = {}
@@ -648,10 +646,7 @@ def _run(args) -> int:
         if vpath is not None:
             check_output_file("--video", vpath)
             check_not_input("--video", vpath, args.inputs)  # any input: a later one's turn comes too
-            if vpath.suffix.lower() not in VIDEO_SUFFIXES:
-                raise ConfigError(f"--video {opts['video']}: unknown video type "
-                                  f"{repr(vpath.suffix) if vpath.suffix else '(no extension)'}; "
-                                  f"use {', '.join(VIDEO_SUFFIXES)}")
+            check_video_suffix("--video", vpath, shown=opts["video"])
             top = VIDEO_FPS_MAX_BY_SUFFIX.get(vpath.suffix.lower())
             if top is not None and opts["fps"] > top:
                 raise ConfigError(f"--video {opts['video']}: {vpath.suffix} holds at most {top:g} fps, "

@@ -27,8 +27,8 @@ from typing import Callable
 
 from ..cli import setup_logging
 from ..cli.options import (ADAPTIVE_HELP, DEVICE_HELP, DOWNSAMPLE_HELP, POST_HELP, ROI_HELP, check_device,
-                           check_downsample, check_not_input, check_number, check_output_file, check_window_events,
-                           check_window_ms, glue_dash_values, parse_roi, post_options, post_steps)
+                           check_downsample, check_not_input, check_number, check_output_file, check_video_suffix,
+                           check_window_events, check_window_ms, glue_dash_values, parse_roi, post_options, post_steps)
 from ..config import ModelConfig, PostConfig, WindowConfig
 from ..errors import ConfigError, EvFocusError
 
@@ -79,7 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--focus", type=float, default=0.3, metavar="F",
                    help="simulated camera: focus knob at start, 0..1, 0.5 = in focus (default 0.3: defocused)")
     p.add_argument("--headless", action="store_true", help="no window: run the pipeline, log rates each second")
-    p.add_argument("--video", metavar="OUT.mp4", help="record the reconstruction to an .mp4")
+    p.add_argument("--video", metavar="OUT.mp4",
+                   help="record the reconstruction as a video (.mp4, .m4v, .mov, .avi, .mkv; 30 fps, "
+                        "frames repeated or dropped to keep the recording's pace)")
     p.add_argument("--record", metavar="OUT.aedat4", help="record the raw events to an .aedat4")
     p.add_argument("--screenshot", metavar="PNG", help="save a window screenshot after --exit-after seconds and exit")
     p.add_argument("--exit-after", type=float, default=None, metavar="S", help="quit after S seconds")
@@ -124,6 +126,7 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
         if getattr(args, flag) is not None:  # ('' too: refused, not taken for no file)
             check_output_file(f"--{flag}", getattr(args, flag))
             check_not_input(f"--{flag}", getattr(args, flag), [args.input])
+    _check_output_types(args)
     if args.camera:
         from ..sources import EventSource, camera_names, source_registry
         known = camera_names()
@@ -149,6 +152,25 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
 
         model = with_precision(model, args.precision)
     return spec, window, model, post
+
+
+#: what ``--screenshot`` can write (Qt picks the format by the suffix; these need no plugin)
+SCREENSHOT_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
+
+
+def _check_output_types(args) -> None:
+    """Each output's kind from its name, before any work: a ``--video`` the mp4v writer cannot
+    open or a ``--screenshot`` Qt cannot write failed only after the run (the video's line said
+    "no frame was reconstructed" beside 3 frames); ``--record`` writes AEDAT4 whatever the name,
+    so ``out.raw`` held an AEDAT4 file that Prophesee's tools do not read."""
+    if args.video:
+        check_video_suffix("--video", args.video)
+    if args.record and Path(args.record).suffix.lower() != ".aedat4":
+        raise ConfigError(f"--record {args.record}: recordings are written as AEDAT4; name the file .aedat4")
+    suffix = Path(args.screenshot or "").suffix
+    if args.screenshot and suffix.lower() not in SCREENSHOT_SUFFIXES:
+        raise ConfigError(f"--screenshot {args.screenshot}: unknown image type "
+                          f"{repr(suffix) if suffix else '(no extension)'}; use {', '.join(SCREENSHOT_SUFFIXES)}")
 
 
 def list_plugins() -> int:
