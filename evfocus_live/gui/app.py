@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..cli import setup_logging
+from ..cli.text import plural
 from ..cli.options import (ADAPTIVE_HELP, DEVICE_HELP, DOWNSAMPLE_HELP, POST_HELP, ROI_HELP, check_device,
                            check_downsample, check_not_input, check_number, check_output_file, check_video_suffix,
                            check_window_events, check_window_ms, glue_dash_values, parse_roi, post_options, post_steps)
@@ -273,12 +274,24 @@ def run_headless(args, spec, window, model, post) -> int:
             log.info("wrote %s (%d events)", args.record, sess.recorder.n_events)
         elif args.record:  # (the recorder removed the empty file: readers refuse one)
             log.warning("no event arrived: %s not written", args.record)
-        log.info("done: %d frames in %.1f s", sess.frames_done, time.monotonic() - t0)
+        log.info("%s", done_line(sess.frames_done, getattr(sess.stats(), "skipped_windows", 0),
+                                 time.monotonic() - t0, sess.source.is_live))
         join_pipeline_threads()
     if rc == 0 and sess.recorder.error:  # disk full, ...: what was written is kept, but say so
         print(f"evfocus-live: error: {sess.recorder.error}", file=sys.stderr)
         rc = EXIT_USER_ERROR
     return rc
+
+
+def done_line(frames: int, skipped: int, elapsed_s: float, live: bool) -> str:
+    """A headless run's last line: the windows a paced replay let go to keep up are said there
+    too (a file shorter than a second ended before any rate line, and its --video lacked them
+    without a word: the DVS spinner gave 3 frames of its 6 windows at --speed 1)."""
+    text = f"done: {frames} {plural(frames, 'frame')} in {elapsed_s:.1f} s"
+    if skipped:
+        text += (f"; {skipped} {plural(skipped, 'window')} skipped to keep up"
+                 + ("" if live else " (--speed 0 reconstructs every window)"))
+    return text
 
 
 # ---------------------------------------------------------------------- windowed
