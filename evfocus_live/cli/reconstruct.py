@@ -474,6 +474,8 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
                bar_format=("{desc}: {percentage:3.0f}%|{bar}| {n:.3f}/{total:.3f} s sensor time "
                            "[{elapsed}<{remaining}{postfix}]") if total_s else None)
     n = n_ev = 0
+    last_t_us = None
+    stopped_by = None  # why a run ended before its end, for the line naming the frames kept
     t_start = time.monotonic()
     warned_blur = False
     ts_path = outdir / "timestamps.txt"
@@ -509,6 +511,7 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
                     _remove_output(p)
                 raise
             n += 1
+            last_t_us = fr.t_us
             if t_begin is not None:
                 bar.n = round(min(max(fr.t_us - t_begin, 0) / 1e6, total_s), 3)
             n_ev += fr.n_events
@@ -527,6 +530,12 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
         if runner.requested == runner.backend and runner.never_built:  # (named, not auto's choice)
             log.warning("%s: --backend %s never built: too few frames (%d; it builds at the third after a start "
                         "or clock reset), the plain model ran", input_path, runner.backend, n)
+    except KeyboardInterrupt:
+        stopped_by = "interrupted"
+        raise
+    except BaseException:
+        stopped_by = "stopped by the error below"
+        raise
     finally:
         bar.close()
         if ts_file is not None:
@@ -537,6 +546,10 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
         if video is not None:
             video.close()
         pipe.close()
+        if stopped_by and n:  # the frames kept are a part of the recording: said as such, beside
+            # the line of a whole run (only "interrupted" or the error's line, exit 130 or 2, before)
+            print(f"{input_path}: {n} {plural(n, 'frame')} -> {outdir}, INCOMPLETE ({stopped_by}): "
+                  f"the recording up to t={last_t_us} µs only")
     return n, pipe.model
 
 
