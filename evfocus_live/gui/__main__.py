@@ -3,6 +3,6 @@ evfocus_live.gui.app`` (the package name alone said "cannot be directly executed
 
 import sys
 
-from .app import main
+from . import main
 
 sys.exit(main())
