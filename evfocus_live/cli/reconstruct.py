@@ -60,7 +60,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    "input when there are several)")
     p.add_argument("--model", default="evfocus", help="model name (evfocus, e2vid, firenet, ...) or .pt "
                    "checkpoint path (default: evfocus)")
-    p.add_argument("--device", default="auto", help=DEVICE_HELP)
+    p.add_argument("--device", default="auto", help=DEVICE_HELP + "; default auto")
     win = p.add_mutually_exclusive_group()
     win.add_argument("--window-ms", type=float, metavar="X", help="fixed window duration in ms")
     win.add_argument("--window-events", type=int, metavar="N",
@@ -90,12 +90,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=0, metavar="N",
                    help="torch CPU threads per process (0 = measured default: 1)")
     p.add_argument("--backend", default="auto", choices=["auto", "eager", "jit", "onnx", "compile"],
-                   help="inference runtime (auto: TorchScript on CPU; falls back to eager on any failure)")
+                   help="inference runtime (default auto: TorchScript on CPU; falls back to eager on any failure)")
     p.add_argument("--precision", default=None, choices=["fp32", "bf16", "auto"],
                    help="fp32 (the default on a CPU); bf16: ~1.4-1.7x faster on CPUs with AVX512-BF16/AMX, "
                         "outputs within ~1 grey level; auto: bf16 where the CPU has it (the live viewer's "
                         "default), else fp32. On a GPU the model runs fp16 unless fp32 is given")
-    p.add_argument("--jobs", type=int, default=1, metavar="N", help="process N inputs in parallel")
+    p.add_argument("--jobs", type=int, default=1, metavar="N", help="process N inputs in parallel (default 1)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--overwrite", action="store_true",
                    help="replace an earlier run's frame_*/blur_*/aps_*.png and timestamps.txt in OUTDIR, and "

@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="davis346 | dvxplorer | prophesee | sim | auto | a source plugin name "
                         "(default: sim when no INPUT; auto falls back to sim)")
     p.add_argument("--model", default="evfocus", help="model name or .pt checkpoint (default: evfocus)")
-    p.add_argument("--device", default="auto", help=DEVICE_HELP)
+    p.add_argument("--device", default="auto", help=DEVICE_HELP + "; default auto")
     p.add_argument("--precision", default=None, choices=["auto", "fp32", "bf16", "fp16"],
                    help="inference precision: auto (bf16 on a CPU with native bf16, else fp32; fp16 on CUDA), fp32, "
                         "bf16 (CPU) or fp16 (CUDA); a choice the device cannot run runs fp32 and says so "
@@ -73,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-loop", action="store_true",
                    help="the viewer stops at the end of a file instead of looping (a headless run always stops there)")
     p.add_argument("--event-mode", default="window", choices=["window", "decay", "time_surface"],
-                   help="event pane: the network's window, decaying accumulation or time surface")
+                   help="event pane: the network's window (the default), decaying accumulation or time surface")
     p.add_argument("--show-aps", action="store_true",
                    help="start with the camera's own APS (grey-level) frame in the defocus-map pane (a DAVIS camera "
                         "or an .aedat4 recording with APS frames; a toggle in the Display group)")
@@ -86,8 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--record", metavar="OUT.aedat4", help="record the raw events to an .aedat4")
     p.add_argument("--screenshot", metavar="PNG", help="save a window screenshot after --exit-after seconds and exit")
     p.add_argument("--exit-after", type=float, default=None, metavar="S", help="quit after S seconds")
-    p.add_argument("--snapshot-dir", default=".", help="where the s key saves PNG snapshots")
-    p.add_argument("--record-dir", default="recordings", help="where the Record button writes")
+    p.add_argument("--snapshot-dir", default=".",
+                   help="where the s key saves PNG snapshots (default: the current folder)")
+    p.add_argument("--record-dir", default="recordings", help="where the Record button writes (default: ./recordings)")
     p.add_argument("--list-plugins", action="store_true", help="list plugin groups, names and failures, then exit")
     p.add_argument("-v", "--verbose", action="count", default=0, help="more log output (debug)")
     p.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
