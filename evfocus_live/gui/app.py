@@ -82,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--headless", action="store_true", help="no window: run the pipeline, log rates each second")
     p.add_argument("--video", metavar="OUT.mp4",
                    help="record the reconstruction as a video (.mp4, .m4v, .mov, .avi, .mkv; 30 fps, "
-                        "frames repeated or dropped to keep the recording's pace)")
+                        "frames repeated or dropped to keep the recording's pace; evfocus reconstruct --video "
+                        "writes each frame once)")
     p.add_argument("--record", metavar="OUT.aedat4", help="record the raw events to an .aedat4")
     p.add_argument("--screenshot", metavar="PNG", help="save a window screenshot after --exit-after seconds and exit")
     p.add_argument("--exit-after", type=float, default=None, metavar="S", help="quit after S seconds")
@@ -267,8 +268,10 @@ def run_headless(args, spec, window, model, post) -> int:
         finally:  # (only now: a second Ctrl-C must not cut the finalising short)
             for sig, handler in prev.items():
                 signal.signal(sig, handler)
-        if args.video and sess.recorder.n_frames:
-            log.info("wrote %s (%d frames)", args.video, sess.recorder.n_frames)
+        if args.video and sess.recorder.n_frames:  # (at a constant rate: not the count of reconstructions)
+            n, fps = sess.recorder.n_frames, sess.recorder.video_fps
+            log.info("wrote %s (%d video %s at %g fps: %.1f s, the recording's pace)", args.video, n,
+                     plural(n, "frame"), fps, n / fps)
         elif args.video:
             log.warning("no frame was reconstructed: %s not written", args.video)
         if args.record and sess.recorder.n_events:
