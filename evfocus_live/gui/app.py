@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from ..cli import setup_logging
+from ..cli import parse_args, setup_logging
 from ..cli.text import plural
 from ..cli.options import (ADAPTIVE_HELP, DEVICE_HELP, DOWNSAMPLE_HELP, POST_HELP, ROI_HELP, check_device,
                            check_downsample, check_not_input, check_number, check_output_file, check_video_suffix,
@@ -418,7 +418,7 @@ def _start_cli_recording(win, args) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(glue_dash_values(argv))
+    args = parse_args(build_parser(), glue_dash_values(argv))  # (a typo: the nearest option named)
     setup_logging(args.verbose, args.quiet)  # (the CLI's: torch's loggers quiet below WARNING too)
     try:
         if args.list_plugins:
