@@ -549,7 +549,7 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
         if stopped_by and n:  # the frames kept are a part of the recording: said as such, beside
             # the line of a whole run (only "interrupted" or the error's line, exit 130 or 2, before)
             print(f"{input_path}: {n} {plural(n, 'frame')} -> {outdir}, INCOMPLETE ({stopped_by}): "
-                  f"the recording up to t={last_t_us} µs only")
+                  f"the recording up to t={last_t_us} µs only", flush=True)  # (before the error's line)
     return n, pipe.model
 
 
