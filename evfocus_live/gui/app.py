@@ -232,11 +232,13 @@ def run_headless(args, spec, window, model, post) -> int:
     t0 = time.monotonic()
     last_log = t0
     rc = 0
+    meter = _DefocusMeter()
     sess.start()
     try:
         while not stop["flag"]:
             time.sleep(0.05)
             sess.messages.clear()  # already logged by the session
+            meter.see(sess.last_frame)
             now = time.monotonic()
             if now - last_log >= 1.0:
                 last_log = now
@@ -247,10 +249,10 @@ def run_headless(args, spec, window, model, post) -> int:
                 # skipped: windows a paced run let go to keep up (a slow model); else unseen
                 # stalled: the source's read() has not returned (pipeline.STALL_S; logged once there)
                 stalled_s = sess.stalled_s
-                log.info("t=%5.1fs frames=%d recon=%.1f fps events=%.0f ev/s infer=%s dropped=%s skipped=%s%s",
-                         now - t0, sess.frames_done, sess.frame_rate.rate(now), sess.event_rate.rate(now),
-                         "-" if infer is None else f"{float(infer):.1f} ms", getattr(st, "dropped", "-"),
-                         getattr(st, "skipped_windows", "-"),
+                log.info("t=%5.1fs frames=%d recon=%.1f fps events=%.0f ev/s infer=%s defocus=%s dropped=%s "
+                         "skipped=%s%s", now - t0, sess.frames_done, sess.frame_rate.rate(now),
+                         sess.event_rate.rate(now), "-" if infer is None else f"{float(infer):.1f} ms",
+                         meter.take(), getattr(st, "dropped", "-"), getattr(st, "skipped_windows", "-"),
                          f" STALLED {stalled_s:.0f} s ({sess.stall_hint})" if stalled_s else "")
             err = sess.check()
             if err is not None:
@@ -285,6 +287,26 @@ def run_headless(args, spec, window, model, post) -> int:
         print(f"evfocus-live: error: {sess.recorder.error}", file=sys.stderr)
         rc = EXIT_USER_ERROR
     return rc
+
+
+class _DefocusMeter:
+    """The focus meter of a headless run: the mean defocus readout (px of blur sigma) of the
+    frames made since the last rate line, so a lens can be focused over SSH (the viewer's bar
+    and plot had no headless counterpart); "-" without frames or a defocus head."""
+
+    def __init__(self):
+        self._last = None
+        self._values: list[float] = []
+
+    def see(self, view) -> None:
+        if view is not None and view is not self._last:
+            self._last = view
+            if view.defocus_mean_px is not None:
+                self._values.append(float(view.defocus_mean_px))
+
+    def take(self) -> str:
+        values, self._values = self._values, []
+        return f"{sum(values) / len(values):.2f} px" if values else "-"
 
 
 def done_line(frames: int, skipped: int, elapsed_s: float, live: bool) -> str:
