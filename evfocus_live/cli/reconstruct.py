@@ -353,15 +353,17 @@ def _check_aps(input_path: str, start_s: float | None = None, end_s: float | Non
 
 
 def _check_at_times(ts, t_first_us: int, t_last_us: int, input_path: str) -> None:
-    """Warn when no --at time (``ts``, the slicer's) falls inside the events read: every frame
-    would be empty but one (usually times relative to the start given for a recording with
-    absolute µs, e.g. DAVIS)."""
+    """No --at time (``ts``, the slicer's) inside the events read is an error: every frame would
+    be empty but one (usually times relative to the start given for a recording with absolute
+    µs, e.g. DAVIS). It was a warning, and the empty frames were written with exit 0."""
+    from ..errors import InputError
+
     if int(ts.max()) < t_first_us or int(ts.min()) > t_last_us:
         before = int(ts.max()) < t_first_us
-        log.warning("%s: every --at time (%d..%d µs) lies %s its events (%d..%d µs): %s; times relative "
-                    "to the start need %d µs added", input_path, int(ts.min()), int(ts.max()),
-                    "before" if before else "after", t_first_us, t_last_us,
-                    "no frame holds any event" if before else "the first frame holds them all", t_first_us)
+        raise InputError(f"{input_path}: every --at time ({int(ts.min())}..{int(ts.max())} µs) lies "
+                         f"{'before' if before else 'after'} its events ({t_first_us}..{t_last_us} µs): "
+                         + (f"no frame would hold an event; times relative to the start need {t_first_us} µs added"
+                            if before else "the first frame would hold them all; give times on the recording's clock"))
 
 
 class _VideoOut:
@@ -452,6 +454,15 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
         raise InputError(f"{input_path}: {exc}") from None
     vpath = _video_path(opts["video"], n_inputs, outdir, input_path)
     try:
+        rng = pipe.source.time_range_us()
+        t_begin = rng[0] + int((opts["start_s"] or 0) * 1e6) if rng else None
+        t_stop = rng[1] if rng else None
+        if rng and opts["end_s"] is not None:
+            t_stop = min(t_stop, rng[0] + int(opts["end_s"] * 1e6))
+        ts_at = getattr(pipe.slicer, "timestamps_us", None)  # (--at: the times the slicer read)
+        if ts_at is not None and len(ts_at) and rng:
+            _check_at_times(ts_at, t_begin, t_stop, input_path)  # (before --overwrite removes anything)
+            t_stop = max(t_begin, min(t_stop, int(ts_at.max())))  # reading stops at the last time
         if opts.get("overwrite"):  # now that the model and input loaded: a bad one keeps the old outputs
             _remove_earlier_outputs(outdir, vpath)
         outdir.mkdir(parents=True, exist_ok=True)
@@ -459,15 +470,6 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
         pipe.close()
         raise
     video = _VideoOut(vpath, opts["fps"], opts["side_by_side"]) if vpath else None
-    rng = pipe.source.time_range_us()
-    t_begin = rng[0] + int((opts["start_s"] or 0) * 1e6) if rng else None
-    t_stop = rng[1] if rng else None
-    if rng and opts["end_s"] is not None:
-        t_stop = min(t_stop, rng[0] + int(opts["end_s"] * 1e6))
-    ts_at = getattr(pipe.slicer, "timestamps_us", None)  # (--at: the times the slicer read)
-    if ts_at is not None and len(ts_at) and rng:
-        _check_at_times(ts_at, t_begin, t_stop, input_path)
-        t_stop = max(t_begin, min(t_stop, int(ts_at.max())))  # reading stops at the last time
     total_s = (t_stop - t_begin) / 1e6 if rng else None
     bar = tqdm(total=round(total_s, 3) if total_s else None, unit="s", desc=Path(input_path).name[:30],
                position=position, leave=True, disable=not opts["progress"],
