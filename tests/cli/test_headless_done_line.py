@@ -4,9 +4,7 @@ nothing said so, and its --video lacked them); and "1 frames"."""
 
 from __future__ import annotations
 
-import logging
-
-from cli_support import write_aedat4
+from headless_support import headless_lines
 
 from evfocus_live.gui import app
 
@@ -21,12 +19,7 @@ def test_done_line_names_the_skipped_windows(tmp_path, tiny_ckpt, caplog, monkey
         return windows
 
     monkeypatch.setattr(pipeline.Pipeline, "_keep_up", keep_up)
-    rec = write_aedat4(tmp_path / "rec.aedat4", n=20_000, duration_us=200_000)
-    with caplog.at_level(logging.INFO, logger="evfocus_live.gui"):
-        rc = app.main([str(rec), "--headless", "--model", str(tiny_ckpt), "--post", "none",
-                       "--window-events", "5000", "--exit-after", "30"])
-    assert rc == 0
-    done = [r.getMessage() for r in caplog.records if r.getMessage().startswith("done: ")]
+    done = headless_lines(tmp_path, tiny_ckpt, caplog, "done: ", "--window-events", "5000", "--exit-after", "30")
     assert len(done) == 1 and done[0].endswith("; 3 windows skipped to keep up (--speed 0 reconstructs "
                                                "every window)"), done
 

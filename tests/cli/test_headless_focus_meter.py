@@ -4,22 +4,17 @@ window; the rate line has ``defocus=`` now (the mean readout of that second's fr
 
 from __future__ import annotations
 
-import logging
 import re
 from types import SimpleNamespace
 
-from cli_support import write_aedat4
+from headless_support import headless_lines
 
 from evfocus_live.gui import app
 
 
 def test_rate_line_has_the_defocus_readout(tmp_path, tiny_ckpt, caplog):
-    rec = write_aedat4(tmp_path / "rec.aedat4", n=60_000, duration_us=5_000_000)
-    with caplog.at_level(logging.INFO, logger="evfocus_live.gui"):
-        rc = app.main([str(rec), "--headless", "--model", str(tiny_ckpt), "--post", "none",
-                       "--window-events", "2000", "--exit-after", "2.5"])
-    assert rc == 0
-    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("t=")]
+    lines = headless_lines(tmp_path, tiny_ckpt, caplog, "t=", "--window-events", "2000", "--exit-after", "2.5",
+                           n=60_000, duration_us=5_000_000)
     assert lines and all(re.search(r" defocus=(-|\d+\.\d\d px) ", ln) for ln in lines), lines
     assert any(re.search(r" defocus=\d+\.\d\d px ", ln) for ln in lines), lines
 
