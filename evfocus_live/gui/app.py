@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from .. import __version__
 from ..cli import parse_args, setup_logging
 from ..cli.text import plural
 from ..cli.options import (ADAPTIVE_HELP, DEVICE_HELP, DOWNSAMPLE_HELP, POST_HELP, ROI_HELP, check_device,
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="evfocus-live",
         description="Live viewer: events beside sharp frames reconstructed by EvFocus.")
     p.add_argument("input", nargs="?", help="event file (.aedat4 .raw .h5 .npy .npz .txt); default: a camera")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")  # (as evfocus --version)
     p.add_argument("--camera", default=None,
                    help="davis346 | dvxplorer | prophesee | sim | auto | a source plugin name "
                         "(default: sim when no INPUT; auto falls back to sim)")
