@@ -252,6 +252,9 @@ def _text(info: dict) -> str:
         lines.append(f"gaps        {info['time_jumps_over_1s']:,} jump(s) forward over 1 s "
                      f"(largest {info['max_gap_us'] / 1e6:,.1f} s)")
     dec = info.get("decoder") or {}
+    if dec.get("truncated_at_byte") is not None:  # (a warning on stderr only: --json and 2>/dev/null lost it)
+        lines.append(f"truncated   the file is cut short: readable up to byte {dec['truncated_at_byte']:,} (a "
+                     "recorder stopped mid-write, a copy cut?); the events before it are described")
     if dec.get("clock_resets"):
         lines.append(f"clock       {dec['clock_resets']:,} reset(s) of the sensor clock (time back over 1 s, "
                      "then stepping on as a sensor's): decoded on")
