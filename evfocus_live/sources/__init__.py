@@ -116,6 +116,13 @@ def _refused_format(head: bytes, path: Path) -> str | None:
         who = "jAER/cAER" if version.startswith(("2.", "3.")) else "an AEDAT writer"
         return (f"AEDAT {version} ({who}) is not read, only AEDAT 4.0 (DV): convert it to AEDAT 4.0, "
                 "or to a t,x,y,p .npy/.txt event list")
+    if head.startswith(b"% ") and not re.search(rb"^% (evt|format) ", head, re.M) and (
+            re.search(rb"^% (Version \d|Data file containing)", head, re.M) or path.suffix.lower() == ".dat"):
+        # Prophesee's older container (Gen1/1 Mpx datasets, metavision_file_to_dat): a "% " header
+        # like RAW's, then 8-byte events; it was "unknown event file format" (renamed: "not evt2/evt3")
+        return ("Prophesee DAT is not read, only Prophesee RAW (EVT 2.0/3.0): record RAW, or convert it "
+                "to a t,x,y,p .npy event list (e.g. expelliarmus: np.save('rec.npy', "
+                "Wizard(encoding='dat').read('rec.dat')))")
     return None
 
 
