@@ -71,6 +71,8 @@ def detect_format(path: str | Path) -> tuple[str, type[EventSource]]:
     if isinstance(path, str) and not path:  # Path('') is '.': "is a directory" named no input
         raise InputError(EMPTY_NAME)
     path = Path(path)
+    if str(path) == "-" and not path.exists():  # Unix tools' "standard input": "-: no such file" named no way on
+        raise InputError("-: standard input is not read (a stream cannot be sought); save it to a file first")
     if not path.exists():
         raise InputError(f"{path}: no such file")
     if path.is_dir():
