@@ -8,6 +8,7 @@ breaking ties; cameras are named (``davis346``, ``dvxplorer``, ``prophesee``, ``
 from __future__ import annotations
 
 import logging
+import os
 import re
 import stat
 from pathlib import Path
@@ -74,7 +75,7 @@ def detect_format(path: str | Path) -> tuple[str, type[EventSource]]:
     if str(path) == "-" and not path.exists():  # Unix tools' "standard input": "-: no such file" named no way on
         raise InputError("-: standard input is not read (a stream cannot be sought); save it to a file first")
     if not path.exists():
-        raise InputError(f"{path}: no such file")
+        raise InputError(f"{path}: no such file{_near_name_hint(path)}")
     if path.is_dir():
         raise InputError(f"{path}: is a directory, not an event file")
     _check_regular(path)
@@ -107,6 +108,23 @@ def detect_format(path: str | Path) -> tuple[str, type[EventSource]]:
         raise InputError(f"{path}: content is not a valid {'/'.join(claimed)} file{why}")
     raise InputError(f"{path}: unknown event file format (supported: "
                      f"{', '.join(sorted({e for c in backends.values() for e in c.extensions}))}){why}")
+
+
+def _near_name_hint(path: Path) -> str:
+    """`` (did you mean DIR/NAME?)`` for a file of a name alike beside a missing one (a typo in
+    a long recording name), else ''; a folder of more than 10,000 entries is not searched."""
+    import difflib
+    import itertools
+
+    try:
+        with os.scandir(path.parent if str(path.parent) else ".") as it:
+            names = [e.name for e in itertools.islice(it, 10_001) if e.is_file()]
+    except OSError:
+        return ""
+    if len(names) > 10_000:
+        return ""
+    near = difflib.get_close_matches(path.name, names, n=1, cutoff=0.8)
+    return f" (did you mean {path.parent / near[0]}?)" if near else ""
 
 
 def _refused_format(head: bytes, path: Path) -> str | None:
