@@ -75,6 +75,9 @@ def detect_format(path: str | Path) -> tuple[str, type[EventSource]]:
     if str(path) == "-" and not path.exists():  # Unix tools' "standard input": "-: no such file" named no way on
         raise InputError("-: standard input is not read (a stream cannot be sought); save it to a file first")
     if not path.exists():
+        if str(path) in CAMERA_NAMES:  # `evfocus reconstruct sim`: these commands read files only
+            raise InputError(f"{path}: no such file ({path} is a camera; this command reads recordings: "
+                             f"evfocus-live --camera {path} --record {path}.aedat4 makes one)")
         raise InputError(f"{path}: no such file{_near_name_hint(path)}")
     if path.is_dir():
         raise InputError(f"{path}: is a directory, not an event file")
