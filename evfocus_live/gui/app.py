@@ -43,6 +43,10 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 READER_THREAD, WORKER_THREAD = "evfocus-reader", "evfocus-worker"
 
 
+#: the simulated camera's focus knob at start: defocused, so the network has blur to undo
+DEFAULT_SIM_FOCUS = 0.3
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="evfocus-live",
@@ -79,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show-aps", action="store_true",
                    help="start with the camera's own APS (grey-level) frame in the defocus-map pane (a DAVIS camera "
                         "or an .aedat4 recording with APS frames; a toggle in the Display group)")
-    p.add_argument("--focus", type=float, default=0.3, metavar="F",
+    p.add_argument("--focus", type=float, default=None, metavar="F",
                    help="simulated camera: focus knob at start, 0..1, 0.5 = in focus (default 0.3: defocused)")
     p.add_argument("--headless", action="store_true", help="no window: run the pipeline, log rates each second")
     p.add_argument("--video", metavar="OUT.mp4",
@@ -110,6 +114,11 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
     check_number("--exit-after", args.exit_after)  # seconds, finite and > 0
     if args.screenshot and args.exit_after is None:
         raise ConfigError("--screenshot needs --exit-after S (when to take it)")
+    if args.focus is not None and (args.input or args.camera not in (None, "sim", "auto")):
+        # (a user with a defocused lens took it for a refocus of the recording: it did nothing, silently)
+        log.warning("--focus turns the simulated camera's focus knob only: %s plays as it was recorded "
+                    "(the network estimates its blur itself)", args.input or f"--camera {args.camera}")
+    args.focus = DEFAULT_SIM_FOCUS if args.focus is None else args.focus
     if not 0.0 <= args.focus <= 1.0:
         raise ConfigError("--focus must be within 0..1 (0.5 = in focus)")
     if not math.isfinite(args.speed) or args.speed < 0 or (0 < args.speed < 0.1) or args.speed > 10:
