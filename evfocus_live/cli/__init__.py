@@ -65,8 +65,33 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         p = mod.add_parser(sub)
-        p.set_defaults(_run=mod.run)
+        # also after the command (`evfocus simulate DIR -q`, as its --help's "also with -q"
+        # invites): refused there as an unrecognised argument; SUPPRESS keeps the top level's
+        p.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help="more log output")
+        p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                       help="warnings and errors only")
+        p.set_defaults(_run=mod.run, _parser=p)
     return parser
+
+
+def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """``parser.parse_args``, but an unknown option after a command is that command's error, with
+    its usage and the nearest option (``evfocus reconstruct ... --windowms 33`` said "evfocus:
+    error: unrecognized arguments" under the top level's usage, which lists no option of it)."""
+    import difflib
+
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        sub = getattr(args, "_parser", parser)
+        hint = ""
+        for word in extra:
+            if word.startswith("--"):
+                near = difflib.get_close_matches(word.split("=", 1)[0], list(sub._option_string_actions), n=1)
+                if near:
+                    hint = f" (did you mean {near[0]}?)"
+                    break
+        sub.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
+    return args
 
 
 def _quiet_stdout() -> None:
@@ -203,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     with _Sigint() as sigint, _held_imports(sigint):
         try:
             with sigint.held():  # the subcommands' imports (numpy...): a Ctrl-C there was a traceback and -2
-                args = build_parser().parse_args(glue_dash_values(argv))
+                args = parse_args(build_parser(), glue_dash_values(argv))
         except KeyboardInterrupt:
             return interrupted()
         setup_logging(args.verbose, args.quiet)

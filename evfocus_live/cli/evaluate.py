@@ -19,7 +19,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                               description="Compare models (names or .pt paths) by blur level (synthetic) and with "
                                           "no-reference metrics (real recordings; against a DAVIS recording's own APS "
                                           "frames where it has them).")
-    p.add_argument("--models", nargs="+", default=["evfocus", "e2vid"], help="model names or checkpoint paths")
+    p.add_argument("--models", nargs="+", default=["evfocus", "e2vid"],
+                   help="model names or checkpoint paths (default: evfocus e2vid)")
     p.add_argument("--data", nargs="+", required=True, help="folders of seq_*.h5 and/or event files")
     p.add_argument("--out", default=None, help="report folder (report.md, report.json, grid_*.png)")
     p.add_argument("--warmup", type=int, default=3, help="windows not scored after a reset (default 3)")

@@ -42,8 +42,11 @@ def add_parser(subparsers):
     p = subparsers.add_parser("info", help="describe an event file (format, sensor, size, events, span, rate)",
                               description="Describe an event file: format, sensor, resolution, event "
                                           "count, first/last timestamp (min/max, µs), duration and rate.")
-    p.add_argument("input", help="event file (.aedat4, .raw, .h5, .npy, .npz, .txt/.csv)")
-    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    p.add_argument("input", nargs="+", metavar="INPUT",  # (a list, under its old name)
+                   help="event file(s) (.aedat4, .raw, .h5, .npy, .npz, .txt/.csv); several are described "
+                        "one after another")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object instead of text (several inputs: a list of them)")
     return p
 
 
@@ -249,6 +252,9 @@ def _text(info: dict) -> str:
         lines.append(f"gaps        {info['time_jumps_over_1s']:,} jump(s) forward over 1 s "
                      f"(largest {info['max_gap_us'] / 1e6:,.1f} s)")
     dec = info.get("decoder") or {}
+    if dec.get("truncated_at_byte") is not None:  # (a warning on stderr only: --json and 2>/dev/null lost it)
+        lines.append(f"truncated   the file is cut short: readable up to byte {dec['truncated_at_byte']:,} (a "
+                     "recorder stopped mid-write, a copy cut?); the events before it are described")
     if dec.get("clock_resets"):
         how = ("a packet's time back over 1 s: the camera reset or re-synchronised" if info["format"] == "aedat4"
                else "time back over 1 s, then stepping on as a sensor's")
@@ -264,12 +270,31 @@ def _text(info: dict) -> str:
 
 
 def run(args) -> int:
-    info = describe(args.input)
-    if info["non_monotonic_steps"]:
-        log.warning("%s: %d timestamp(s) step back in time (max %d µs)", args.input,
-                    info["non_monotonic_steps"], info["max_step_back_us"])
-    if info["time_jumps_over_1s"]:
-        log.warning("%s: %d forward time jump(s) over 1 s (largest %d µs)", args.input,
-                    info["time_jumps_over_1s"], info["max_gap_us"])
-    print(json.dumps(info, indent=2) if args.json else _text(info))
-    return 0
+    """Each input described in turn (``evfocus info rec/*.raw``, as ``reconstruct`` takes several,
+    was "unrecognized arguments"); with several, a bad one is its error line and exit 2, and
+    the others are still described."""
+    from ..errors import EvFocusError
+
+    several = len(args.input) > 1
+    infos, failed = [], 0
+    for path in args.input:
+        try:
+            info = describe(path)
+        except EvFocusError as exc:
+            if not several:
+                raise
+            print(f"evfocus info: error: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        if info["non_monotonic_steps"]:
+            log.warning("%s: %d timestamp(s) step back in time (max %d µs)", path,
+                        info["non_monotonic_steps"], info["max_step_back_us"])
+        if info["time_jumps_over_1s"]:
+            log.warning("%s: %d forward time jump(s) over 1 s (largest %d µs)", path,
+                        info["time_jumps_over_1s"], info["max_gap_us"])
+        if not args.json:
+            print(("\n" if infos else "") + _text(info), flush=True)
+        infos.append(info)
+    if args.json:
+        print(json.dumps(infos if several else infos[0], indent=2))
+    return 2 if failed else 0

@@ -228,6 +228,21 @@ def check_output_file(opt: str, path: str | Path) -> Path:
     return p
 
 
+#: containers OpenCV's FFmpeg backend writes with the mp4v codec, readable back (checked with
+#: OpenCV 5.0: .webm/.flv/.gif refuse mp4v, .ts/.mpg write files that do not play back)
+VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov", ".avi", ".mkv")
+
+
+def check_video_suffix(opt: str, path: str | Path, shown: str | None = None) -> None:
+    """A video file name the mp4v writer can open, before any work: the writer fails only when
+    the first frame comes (the viewer said so after the whole run, beside "no frame was
+    reconstructed")."""
+    suffix = Path(path).suffix
+    if suffix.lower() not in VIDEO_SUFFIXES:
+        raise ConfigError(f"{opt} {shown or path}: unknown video type "
+                          f"{repr(suffix) if suffix else '(no extension)'}; use {', '.join(VIDEO_SUFFIXES)}")
+
+
 def check_not_input(opt: str, path: str | Path, inputs) -> None:
     """An output file must not be one of the inputs (same path, link or hard link): writing it
     destroyed the recording while it was read, and the reader's memory map of it crashed the

@@ -27,6 +27,7 @@ import sys
 import time
 from pathlib import Path
 
+from .options import VIDEO_SUFFIXES  # (its home: the viewer's --video checks it too)
 from .signals import run_with_sigterm_as_ctrl_c, terminate_as_interrupt
 from .text import plural, rate_text
 
@@ -35,9 +36,6 @@ log = logging.getLogger(__name__)
 #: defocus maps are written on a fixed scale: 0 px -> black, SIGMA_MAX_PX or more -> white
 SIGMA_MAX_PX = 8.0  # the viewer's default; the light model's top level is 10 px, but it reads at most ~5.5
 
-#: containers OpenCV's FFmpeg backend writes with the mp4v codec, readable back (checked with
-#: OpenCV 5.0: .webm/.flv/.gif refuse mp4v, .ts/.mpg write files that do not play back)
-VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov", ".avi", ".mkv")
 #: frame rates the mp4v writer opens with (below: a time base of 0; above: MPEG-4's 16-bit limit)
 VIDEO_FPS_MIN, VIDEO_FPS_MAX = 0.01, 65535.0
 #: containers whose muxer drops or miscounts frames above this rate (mkv keeps 1 ms time
@@ -61,7 +59,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    "input when there are several)")
     p.add_argument("--model", default="evfocus", help="model name (evfocus, e2vid, firenet, ...) or .pt "
                    "checkpoint path (default: evfocus)")
-    p.add_argument("--device", default="auto", help=DEVICE_HELP)
+    p.add_argument("--device", default="auto", help=DEVICE_HELP + "; default auto")
     win = p.add_mutually_exclusive_group()
     win.add_argument("--window-ms", type=float, metavar="X", help="fixed window duration in ms")
     win.add_argument("--window-events", type=int, metavar="N",
@@ -91,12 +89,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=0, metavar="N",
                    help="torch CPU threads per process (0 = measured default: 1)")
     p.add_argument("--backend", default="auto", choices=["auto", "eager", "jit", "onnx", "compile"],
-                   help="inference runtime (auto: TorchScript on CPU; falls back to eager on any failure)")
+                   help="inference runtime (default auto: TorchScript on CPU; falls back to eager on any failure)")
     p.add_argument("--precision", default=None, choices=["fp32", "bf16", "auto"],
                    help="fp32 (the default on a CPU); bf16: ~1.4-1.7x faster on CPUs with AVX512-BF16/AMX, "
                         "outputs within ~1 grey level; auto: bf16 where the CPU has it (the live viewer's "
                         "default), else fp32. On a GPU the model runs fp16 unless fp32 is given")
-    p.add_argument("--jobs", type=int, default=1, metavar="N", help="process N inputs in parallel")
+    p.add_argument("--jobs", type=int, default=1, metavar="N", help="process N inputs in parallel (default 1)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--overwrite", action="store_true",
                    help="replace an earlier run's frame_*/blur_*/aps_*.png and timestamps.txt in OUTDIR, and "
@@ -354,15 +352,17 @@ def _check_aps(input_path: str, start_s: float | None = None, end_s: float | Non
 
 
 def _check_at_times(ts, t_first_us: int, t_last_us: int, input_path: str) -> None:
-    """Warn when no --at time (``ts``, the slicer's) falls inside the events read: every frame
-    would be empty but one (usually times relative to the start given for a recording with
-    absolute µs, e.g. DAVIS)."""
+    """No --at time (``ts``, the slicer's) inside the events read is an error: every frame would
+    be empty but one (usually times relative to the start given for a recording with absolute
+    µs, e.g. DAVIS). It was a warning, and the empty frames were written with exit 0."""
+    from ..errors import InputError
+
     if int(ts.max()) < t_first_us or int(ts.min()) > t_last_us:
         before = int(ts.max()) < t_first_us
-        log.warning("%s: every --at time (%d..%d µs) lies %s its events (%d..%d µs): %s; times relative "
-                    "to the start need %d µs added", input_path, int(ts.min()), int(ts.max()),
-                    "before" if before else "after", t_first_us, t_last_us,
-                    "no frame holds any event" if before else "the first frame holds them all", t_first_us)
+        raise InputError(f"{input_path}: every --at time ({int(ts.min())}..{int(ts.max())} µs) lies "
+                         f"{'before' if before else 'after'} its events ({t_first_us}..{t_last_us} µs): "
+                         + (f"no frame would hold an event; times relative to the start need {t_first_us} µs added"
+                            if before else "the first frame would hold them all; give times on the recording's clock"))
 
 
 class _VideoOut:
@@ -453,6 +453,15 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
         raise InputError(f"{input_path}: {exc}") from None
     vpath = _video_path(opts["video"], n_inputs, outdir, input_path)
     try:
+        rng = pipe.source.time_range_us()
+        t_begin = rng[0] + int((opts["start_s"] or 0) * 1e6) if rng else None
+        t_stop = rng[1] if rng else None
+        if rng and opts["end_s"] is not None:
+            t_stop = min(t_stop, rng[0] + int(opts["end_s"] * 1e6))
+        ts_at = getattr(pipe.slicer, "timestamps_us", None)  # (--at: the times the slicer read)
+        if ts_at is not None and len(ts_at) and rng:
+            _check_at_times(ts_at, t_begin, t_stop, input_path)  # (before --overwrite removes anything)
+            t_stop = max(t_begin, min(t_stop, int(ts_at.max())))  # reading stops at the last time
         if opts.get("overwrite"):  # now that the model and input loaded: a bad one keeps the old outputs
             _remove_earlier_outputs(outdir, vpath)
         outdir.mkdir(parents=True, exist_ok=True)
@@ -460,21 +469,14 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
         pipe.close()
         raise
     video = _VideoOut(vpath, opts["fps"], opts["side_by_side"]) if vpath else None
-    rng = pipe.source.time_range_us()
-    t_begin = rng[0] + int((opts["start_s"] or 0) * 1e6) if rng else None
-    t_stop = rng[1] if rng else None
-    if rng and opts["end_s"] is not None:
-        t_stop = min(t_stop, rng[0] + int(opts["end_s"] * 1e6))
-    ts_at = getattr(pipe.slicer, "timestamps_us", None)  # (--at: the times the slicer read)
-    if ts_at is not None and len(ts_at) and rng:
-        _check_at_times(ts_at, t_begin, t_stop, input_path)
-        t_stop = max(t_begin, min(t_stop, int(ts_at.max())))  # reading stops at the last time
     total_s = (t_stop - t_begin) / 1e6 if rng else None
     bar = tqdm(total=round(total_s, 3) if total_s else None, unit="s", desc=Path(input_path).name[:30],
                position=position, leave=True, disable=not opts["progress"],
                bar_format=("{desc}: {percentage:3.0f}%|{bar}| {n:.3f}/{total:.3f} s sensor time "
                            "[{elapsed}<{remaining}{postfix}]") if total_s else None)
     n = n_ev = 0
+    last_t_us = None
+    stopped_by = None  # why a run ended before its end, for the line naming the frames kept
     t_start = time.monotonic()
     warned_blur = False
     ts_path = outdir / "timestamps.txt"
@@ -510,6 +512,7 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
                     _remove_output(p)
                 raise
             n += 1
+            last_t_us = fr.t_us
             if t_begin is not None:
                 bar.n = round(min(max(fr.t_us - t_begin, 0) / 1e6, total_s), 3)
             n_ev += fr.n_events
@@ -528,6 +531,12 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
         if runner.requested == runner.backend and runner.never_built:  # (named, not auto's choice)
             log.warning("%s: --backend %s never built: too few frames (%d; it builds at the third after a start "
                         "or clock reset), the plain model ran", input_path, runner.backend, n)
+    except KeyboardInterrupt:
+        stopped_by = "interrupted"
+        raise
+    except BaseException:
+        stopped_by = "stopped by the error below"
+        raise
     finally:
         bar.close()
         if ts_file is not None:
@@ -538,6 +547,10 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
         if video is not None:
             video.close()
         pipe.close()
+        if stopped_by and n:  # the frames kept are a part of the recording: said as such, beside
+            # the line of a whole run (only "interrupted" or the error's line, exit 130 or 2, before)
+            print(f"{input_path}: {n} {plural(n, 'frame')} -> {outdir}, INCOMPLETE ({stopped_by}): "
+                  f"the recording up to t={last_t_us} µs only", flush=True)  # (before the error's line)
     return n, pipe.model
 
 
@@ -616,7 +629,7 @@ def _run(args) -> int:
     from ..errors import ConfigError
     from ..sources import detect_format
     from ..sources.base import readers_quiet
-    from .options import check_not_input, check_output_dir, check_output_file
+    from .options import check_not_input, check_output_dir, check_output_file, check_video_suffix
 
     opts = _options(args)
     seen: dict[str, str] = {}
@@ -648,10 +661,7 @@ def _run(args) -> int:
         if vpath is not None:
             check_output_file("--video", vpath)
             check_not_input("--video", vpath, args.inputs)  # any input: a later one's turn comes too
-            if vpath.suffix.lower() not in VIDEO_SUFFIXES:
-                raise ConfigError(f"--video {opts['video']}: unknown video type "
-                                  f"{repr(vpath.suffix) if vpath.suffix else '(no extension)'}; "
-                                  f"use {', '.join(VIDEO_SUFFIXES)}")
+            check_video_suffix("--video", vpath, shown=opts["video"])
             top = VIDEO_FPS_MAX_BY_SUFFIX.get(vpath.suffix.lower())
             if top is not None and opts["fps"] > top:
                 raise ConfigError(f"--video {opts['video']}: {vpath.suffix} holds at most {top:g} fps, "

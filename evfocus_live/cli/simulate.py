@@ -49,7 +49,7 @@ def add_parser(subparsers):
     p.add_argument("--sigma-range", type=float, nargs=2, metavar=("LO", "HI"), default=(0.0, 7.0),
                    help="defocus sigma in px per layer (default 0 7; '4 4' fixes it)")
     p.add_argument("--focus-sweep", action="store_true", help="sweep the focus distance over time")
-    p.add_argument("--psf", choices=("gaussian", "disk"), default="gaussian", help="defocus PSF")
+    p.add_argument("--psf", choices=("gaussian", "disk"), default="gaussian", help="defocus PSF (default gaussian)")
     p.add_argument("--frame-ms", type=float, default=25.0,
                    help="ground-truth frame interval in ms (default 25)")
     p.add_argument("--contrast-range", type=float, nargs=2, metavar=("LO", "HI"), default=(0.2, 0.5),

@@ -414,6 +414,20 @@ def _accepts_size(cls) -> bool:
         p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
 
 
+def _options_taken(cls) -> str:
+    """``KEY=DEFAULT, ...`` of the options a post-processor's constructor takes (the sensor size,
+    given by the pipeline, left out), for a bad option's line; '' when unknown."""
+    import inspect
+
+    try:
+        params = inspect.signature(cls).parameters.values()
+    except (TypeError, ValueError):
+        return ""
+    named = [p for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+             and p.name not in ("width", "height")]
+    return ", ".join(p.name if p.default is p.empty else f"{p.name}={p.default!r}" for p in named)
+
+
 def step_name(proc) -> str:
     """The name a post-processor was built under (its class name if not built here), so
     that a fault says which plugin to blame."""
@@ -456,8 +470,11 @@ def build_postprocessors(steps, options: dict | None = None, width: int | None =
             proc = cls(**opts)
         except EvFocusError:
             raise
-        except TypeError as exc:
-            raise ConfigError(f"post-processor {name!r}: bad options ({exc})") from None
+        except TypeError as exc:  # (the constructor's words name neither the value nor what it takes)
+            taken = _options_taken(cls)
+            given = ", ".join(f"{k}={v!r}" for k, v in opts.items() if k not in ("width", "height"))
+            raise ConfigError(f"post-processor {name!r}: bad options {given} ({exc}); "
+                              + (f"it takes {taken}" if taken else "it takes no options")) from None
         except Exception as exc:  # the plugin's own constructor failed
             raise ConfigError(f"post-processor {name!r} could not be built: {_first_line(exc)}") from None
         missing = [m for m, ok in (("__call__", callable(proc)), ("reset()", callable(getattr(proc, "reset", None))))

@@ -5,3 +5,11 @@ Modules: :mod:`.app` (command line, headless mode, plugin listing), :mod:`.windo
 :mod:`.widgets`, :mod:`.eventview` (decay / time-surface event rendering) and
 :mod:`.recording` (.aedat4 + .mp4 while running, PNG snapshots).
 """
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The viewer's command line (``python -m evfocus_live.gui``, see ``__main__``); imported on
+    call, so importing the package stays free of Qt and torch."""
+    from .app import main as app_main
+
+    return app_main(argv)

@@ -25,10 +25,12 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from ..cli import setup_logging
+from .. import __version__
+from ..cli import parse_args, setup_logging
+from ..cli.text import plural
 from ..cli.options import (ADAPTIVE_HELP, DEVICE_HELP, DOWNSAMPLE_HELP, POST_HELP, ROI_HELP, check_device,
-                           check_downsample, check_not_input, check_number, check_output_file, check_window_events,
-                           check_window_ms, glue_dash_values, parse_roi, post_options, post_steps)
+                           check_downsample, check_not_input, check_number, check_output_file, check_video_suffix,
+                           check_window_events, check_window_ms, glue_dash_values, parse_roi, post_options, post_steps)
 from ..config import ModelConfig, PostConfig, WindowConfig
 from ..errors import ConfigError, EvFocusError
 
@@ -41,16 +43,21 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 READER_THREAD, WORKER_THREAD = "evfocus-reader", "evfocus-worker"
 
 
+#: the simulated camera's focus knob at start: defocused, so the network has blur to undo
+DEFAULT_SIM_FOCUS = 0.3
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="evfocus-live",
         description="Live viewer: events beside sharp frames reconstructed by EvFocus.")
     p.add_argument("input", nargs="?", help="event file (.aedat4 .raw .h5 .npy .npz .txt); default: a camera")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")  # (as evfocus --version)
     p.add_argument("--camera", default=None,
                    help="davis346 | dvxplorer | prophesee | sim | auto | a source plugin name "
                         "(default: sim when no INPUT; auto falls back to sim)")
     p.add_argument("--model", default="evfocus", help="model name or .pt checkpoint (default: evfocus)")
-    p.add_argument("--device", default="auto", help=DEVICE_HELP)
+    p.add_argument("--device", default="auto", help=DEVICE_HELP + "; default auto")
     p.add_argument("--precision", default=None, choices=["auto", "fp32", "bf16", "fp16"],
                    help="inference precision: auto (bf16 on a CPU with native bf16, else fp32; fp16 on CUDA), fp32, "
                         "bf16 (CPU) or fp16 (CUDA); a choice the device cannot run runs fp32 and says so "
@@ -72,19 +79,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-loop", action="store_true",
                    help="the viewer stops at the end of a file instead of looping (a headless run always stops there)")
     p.add_argument("--event-mode", default="window", choices=["window", "decay", "time_surface"],
-                   help="event pane: the network's window, decaying accumulation or time surface")
+                   help="event pane: the network's window (the default), decaying accumulation or time surface")
     p.add_argument("--show-aps", action="store_true",
                    help="start with the camera's own APS (grey-level) frame in the defocus-map pane (a DAVIS camera "
                         "or an .aedat4 recording with APS frames; a toggle in the Display group)")
-    p.add_argument("--focus", type=float, default=0.3, metavar="F",
+    p.add_argument("--focus", type=float, default=None, metavar="F",
                    help="simulated camera: focus knob at start, 0..1, 0.5 = in focus (default 0.3: defocused)")
     p.add_argument("--headless", action="store_true", help="no window: run the pipeline, log rates each second")
-    p.add_argument("--video", metavar="OUT.mp4", help="record the reconstruction to an .mp4")
+    p.add_argument("--video", metavar="OUT.mp4",
+                   help="record the reconstruction as a video (.mp4, .m4v, .mov, .avi, .mkv; 30 fps, "
+                        "frames repeated or dropped to keep the recording's pace; evfocus reconstruct --video "
+                        "writes each frame once)")
     p.add_argument("--record", metavar="OUT.aedat4", help="record the raw events to an .aedat4")
     p.add_argument("--screenshot", metavar="PNG", help="save a window screenshot after --exit-after seconds and exit")
     p.add_argument("--exit-after", type=float, default=None, metavar="S", help="quit after S seconds")
-    p.add_argument("--snapshot-dir", default=".", help="where the s key saves PNG snapshots")
-    p.add_argument("--record-dir", default="recordings", help="where the Record button writes")
+    p.add_argument("--snapshot-dir", default=".",
+                   help="where the s key saves PNG snapshots (default: the current folder)")
+    p.add_argument("--record-dir", default="recordings", help="where the Record button writes (default: ./recordings)")
     p.add_argument("--list-plugins", action="store_true", help="list plugin groups, names and failures, then exit")
     p.add_argument("-v", "--verbose", action="count", default=0, help="more log output (debug)")
     p.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
@@ -103,6 +114,11 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
     check_number("--exit-after", args.exit_after)  # seconds, finite and > 0
     if args.screenshot and args.exit_after is None:
         raise ConfigError("--screenshot needs --exit-after S (when to take it)")
+    if args.focus is not None and (args.input or args.camera not in (None, "sim", "auto")):
+        # (a user with a defocused lens took it for a refocus of the recording: it did nothing, silently)
+        log.warning("--focus turns the simulated camera's focus knob only: %s plays as it was recorded "
+                    "(the network estimates its blur itself)", args.input or f"--camera {args.camera}")
+    args.focus = DEFAULT_SIM_FOCUS if args.focus is None else args.focus
     if not 0.0 <= args.focus <= 1.0:
         raise ConfigError("--focus must be within 0..1 (0.5 = in focus)")
     if not math.isfinite(args.speed) or args.speed < 0 or (0 < args.speed < 0.1) or args.speed > 10:
@@ -124,6 +140,7 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
         if getattr(args, flag) is not None:  # ('' too: refused, not taken for no file)
             check_output_file(f"--{flag}", getattr(args, flag))
             check_not_input(f"--{flag}", getattr(args, flag), [args.input])
+    _check_output_types(args)
     if args.camera:
         from ..sources import EventSource, camera_names, source_registry
         known = camera_names()
@@ -149,6 +166,25 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
 
         model = with_precision(model, args.precision)
     return spec, window, model, post
+
+
+#: what ``--screenshot`` can write (Qt picks the format by the suffix; these need no plugin)
+SCREENSHOT_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
+
+
+def _check_output_types(args) -> None:
+    """Each output's kind from its name, before any work: a ``--video`` the mp4v writer cannot
+    open or a ``--screenshot`` Qt cannot write failed only after the run (the video's line said
+    "no frame was reconstructed" beside 3 frames); ``--record`` writes AEDAT4 whatever the name,
+    so ``out.raw`` held an AEDAT4 file that Prophesee's tools do not read."""
+    if args.video:
+        check_video_suffix("--video", args.video)
+    if args.record and Path(args.record).suffix.lower() != ".aedat4":
+        raise ConfigError(f"--record {args.record}: recordings are written as AEDAT4; name the file .aedat4")
+    suffix = Path(args.screenshot or "").suffix
+    if args.screenshot and suffix.lower() not in SCREENSHOT_SUFFIXES:
+        raise ConfigError(f"--screenshot {args.screenshot}: unknown image type "
+                          f"{repr(suffix) if suffix else '(no extension)'}; use {', '.join(SCREENSHOT_SUFFIXES)}")
 
 
 def list_plugins() -> int:
@@ -207,11 +243,13 @@ def run_headless(args, spec, window, model, post) -> int:
     t0 = time.monotonic()
     last_log = t0
     rc = 0
+    meter = _DefocusMeter()
     sess.start()
     try:
         while not stop["flag"]:
             time.sleep(0.05)
             sess.messages.clear()  # already logged by the session
+            meter.see(sess.last_frame)
             now = time.monotonic()
             if now - last_log >= 1.0:
                 last_log = now
@@ -222,10 +260,10 @@ def run_headless(args, spec, window, model, post) -> int:
                 # skipped: windows a paced run let go to keep up (a slow model); else unseen
                 # stalled: the source's read() has not returned (pipeline.STALL_S; logged once there)
                 stalled_s = sess.stalled_s
-                log.info("t=%5.1fs frames=%d recon=%.1f fps events=%.0f ev/s infer=%s dropped=%s skipped=%s%s",
-                         now - t0, sess.frames_done, sess.frame_rate.rate(now), sess.event_rate.rate(now),
-                         "-" if infer is None else f"{float(infer):.1f} ms", getattr(st, "dropped", "-"),
-                         getattr(st, "skipped_windows", "-"),
+                log.info("t=%5.1fs frames=%d recon=%.1f fps events=%.0f ev/s infer=%s defocus=%s dropped=%s "
+                         "skipped=%s%s", now - t0, sess.frames_done, sess.frame_rate.rate(now),
+                         sess.event_rate.rate(now), "-" if infer is None else f"{float(infer):.1f} ms",
+                         meter.take(), getattr(st, "dropped", "-"), getattr(st, "skipped_windows", "-"),
                          f" STALLED {stalled_s:.0f} s ({sess.stall_hint})" if stalled_s else "")
             err = sess.check()
             if err is not None:
@@ -243,20 +281,54 @@ def run_headless(args, spec, window, model, post) -> int:
         finally:  # (only now: a second Ctrl-C must not cut the finalising short)
             for sig, handler in prev.items():
                 signal.signal(sig, handler)
-        if args.video and sess.recorder.n_frames:
-            log.info("wrote %s (%d frames)", args.video, sess.recorder.n_frames)
+        if args.video and sess.recorder.n_frames:  # (at a constant rate: not the count of reconstructions)
+            n, fps = sess.recorder.n_frames, sess.recorder.video_fps
+            log.info("wrote %s (%d video %s at %g fps: %.1f s, the recording's pace)", args.video, n,
+                     plural(n, "frame"), fps, n / fps)
         elif args.video:
             log.warning("no frame was reconstructed: %s not written", args.video)
         if args.record and sess.recorder.n_events:
             log.info("wrote %s (%d events)", args.record, sess.recorder.n_events)
         elif args.record:  # (the recorder removed the empty file: readers refuse one)
             log.warning("no event arrived: %s not written", args.record)
-        log.info("done: %d frames in %.1f s", sess.frames_done, time.monotonic() - t0)
+        log.info("%s", done_line(sess.frames_done, getattr(sess.stats(), "skipped_windows", 0),
+                                 time.monotonic() - t0, sess.source.is_live))
         join_pipeline_threads()
     if rc == 0 and sess.recorder.error:  # disk full, ...: what was written is kept, but say so
         print(f"evfocus-live: error: {sess.recorder.error}", file=sys.stderr)
         rc = EXIT_USER_ERROR
     return rc
+
+
+class _DefocusMeter:
+    """The focus meter of a headless run: the mean defocus readout (px of blur sigma) of the
+    frames made since the last rate line, so a lens can be focused over SSH (the viewer's bar
+    and plot had no headless counterpart); "-" without frames or a defocus head."""
+
+    def __init__(self):
+        self._last = None
+        self._values: list[float] = []
+
+    def see(self, view) -> None:
+        if view is not None and view is not self._last:
+            self._last = view
+            if view.defocus_mean_px is not None:
+                self._values.append(float(view.defocus_mean_px))
+
+    def take(self) -> str:
+        values, self._values = self._values, []
+        return f"{sum(values) / len(values):.2f} px" if values else "-"
+
+
+def done_line(frames: int, skipped: int, elapsed_s: float, live: bool) -> str:
+    """A headless run's last line: the windows a paced replay let go to keep up are said there
+    too (a file shorter than a second ended before any rate line, and its --video lacked them
+    without a word: the DVS spinner gave 3 frames of its 6 windows at --speed 1)."""
+    text = f"done: {frames} {plural(frames, 'frame')} in {elapsed_s:.1f} s"
+    if skipped:
+        text += (f"; {skipped} {plural(skipped, 'window')} skipped to keep up"
+                 + ("" if live else " (--speed 0 reconstructs every window)"))
+    return text
 
 
 # ---------------------------------------------------------------------- windowed
@@ -379,7 +451,7 @@ def _start_cli_recording(win, args) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(glue_dash_values(argv))
+    args = parse_args(build_parser(), glue_dash_values(argv))  # (a typo: the nearest option named)
     setup_logging(args.verbose, args.quiet)  # (the CLI's: torch's loggers quiet below WARNING too)
     try:
         if args.list_plugins:

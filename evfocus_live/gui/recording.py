@@ -134,6 +134,7 @@ class Recorder:
         self._video: VideoSink | None = None
         self.events_path: Path | None = None
         self.video_path: Path | None = None
+        self.video_fps = 30.0  # the video's constant rate (frames repeated or dropped to keep the pace)
         self.n_events = 0
         self._last_frames = 0
         self.error: str | None = None
@@ -178,6 +179,7 @@ class Recorder:
                     self._events = _open_aedat4(self.events_path, width, height, sensor)
                 if video_path is not None:
                     self.video_path = Path(video_path)
+                    self.video_fps = float(fps)
                     self._video = VideoSink(self.video_path, fps=fps)
             except Exception as exc:
                 self._close_locked()

@@ -66,6 +66,14 @@ def main(argv: list[str] | None = None) -> int:
     if not 0.0 <= args.focus <= 1.0:
         print(f"screenshot: error: --focus must be in 0..1, got {args.focus:g}", file=sys.stderr)
         return EXIT_USER_ERROR
+    from ..cli.options import check_output_file
+    from ..errors import ConfigError
+
+    try:  # before the run (10 s and more), not after it
+        check_output_file("OUT.png", out)
+    except ConfigError as exc:
+        print(f"screenshot: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     tmp = None
     if not os.environ.get("EVFOCUS_SETTINGS_DIR"):  # the user's recent files stay theirs

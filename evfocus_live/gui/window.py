@@ -134,6 +134,17 @@ def _stat(stats, *names, default=None):
     return default
 
 
+
+def saved_text(paths: list[Path], recorder, n_events: int) -> str:
+    """"recording saved (N events): paths", or "(M video frames)" when only a video was saved:
+    a --video alone said "(0 events)" of it."""
+    if recorder.events_path in paths:
+        count = f"{n_events} events"
+    else:
+        count = f"{recorder.n_frames} video {'frame' if recorder.n_frames == 1 else 'frames'}"
+    return f"recording saved ({count}): " + ", ".join(str(p) for p in paths)
+
+
 class MainWindow(QtWidgets.QMainWindow):
     """The evfocus-live viewer. ``frame_shown(index)`` fires after each painted frame."""
 
@@ -1331,7 +1342,7 @@ class MainWindow(QtWidgets.QMainWindow):
         n_ev = sess.recorder.n_events  # (after: stop writes the events still held for the last packet)
         self._show_recording(False)
         if paths:
-            text = f"recording saved ({n_ev} events): " + ", ".join(str(p) for p in paths)
+            text = saved_text(paths, sess.recorder, n_ev)
             if sess.recorder.video_unmade is not None:  # ("recording to x.aedat4, x.mp4" was said)
                 text += f"; no frame was made while it ran (paused?): {sess.recorder.video_unmade.name} not written"
             log.info("%s", text)  # the status bar may move on at once (a source switch)

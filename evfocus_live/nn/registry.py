@@ -299,7 +299,11 @@ def _not_found_hint(shown: str) -> str:
     names = sorted(f.name for f in path.parent.iterdir() if f.suffix in (".pt", ".pth") and f.is_file())
     close = difflib.get_close_matches(path.name, names, n=1, cutoff=0.6)
     close = close or [n for n in names if Path(n).stem == path.name]
-    return f" (did you mean {given.parent / close[0]}?)" if close else ""
+    if close:
+        return f" (did you mean {given.parent / close[0]}?)"
+    if given.parent == Path(".") and path.stem in SHIPPED:  # the weight file's name (e2vid.pt), not a path
+        return f" (the shipped model is named without .pt: --model {path.stem})"
+    return ""
 
 
 def looks_like_checkpoint(head: bytes) -> bool:

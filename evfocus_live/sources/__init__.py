@@ -8,6 +8,7 @@ breaking ties; cameras are named (``davis346``, ``dvxplorer``, ``prophesee``, ``
 from __future__ import annotations
 
 import logging
+import os
 import re
 import stat
 from pathlib import Path
@@ -71,8 +72,13 @@ def detect_format(path: str | Path) -> tuple[str, type[EventSource]]:
     if isinstance(path, str) and not path:  # Path('') is '.': "is a directory" named no input
         raise InputError(EMPTY_NAME)
     path = Path(path)
+    if str(path) == "-" and not path.exists():  # Unix tools' "standard input": "-: no such file" named no way on
+        raise InputError("-: standard input is not read (a stream cannot be sought); save it to a file first")
     if not path.exists():
-        raise InputError(f"{path}: no such file")
+        if str(path) in CAMERA_NAMES:  # `evfocus reconstruct sim`: these commands read files only
+            raise InputError(f"{path}: no such file ({path} is a camera; this command reads recordings: "
+                             f"evfocus-live --camera {path} --record {path}.aedat4 makes one)")
+        raise InputError(f"{path}: no such file{_near_name_hint(path)}")
     if path.is_dir():
         raise InputError(f"{path}: is a directory, not an event file")
     _check_regular(path)
@@ -107,6 +113,23 @@ def detect_format(path: str | Path) -> tuple[str, type[EventSource]]:
                      f"{', '.join(sorted({e for c in backends.values() for e in c.extensions}))}){why}")
 
 
+def _near_name_hint(path: Path) -> str:
+    """`` (did you mean DIR/NAME?)`` for a file of a name alike beside a missing one (a typo in
+    a long recording name), else ''; a folder of more than 10,000 entries is not searched."""
+    import difflib
+    import itertools
+
+    try:
+        with os.scandir(path.parent if str(path.parent) else ".") as it:
+            names = [e.name for e in itertools.islice(it, 10_001) if e.is_file()]
+    except OSError:
+        return ""
+    if len(names) > 10_000:
+        return ""
+    near = difflib.get_close_matches(path.name, names, n=1, cutoff=0.8)
+    return f" (did you mean {path.parent / near[0]}?)" if near else ""
+
+
 def _refused_format(head: bytes, path: Path) -> str | None:
     """Why a known format no backend reads is refused, and what to do, else None: these files
     were "unknown format" (or "not a valid aedat4 file" when renamed), which named no way on."""
@@ -116,6 +139,13 @@ def _refused_format(head: bytes, path: Path) -> str | None:
         who = "jAER/cAER" if version.startswith(("2.", "3.")) else "an AEDAT writer"
         return (f"AEDAT {version} ({who}) is not read, only AEDAT 4.0 (DV): convert it to AEDAT 4.0, "
                 "or to a t,x,y,p .npy/.txt event list")
+    if head.startswith(b"% ") and not re.search(rb"^% (evt|format) ", head, re.M) and (
+            re.search(rb"^% (Version \d|Data file containing)", head, re.M) or path.suffix.lower() == ".dat"):
+        # Prophesee's older container (Gen1/1 Mpx datasets, metavision_file_to_dat): a "% " header
+        # like RAW's, then 8-byte events; it was "unknown event file format" (renamed: "not evt2/evt3")
+        return ("Prophesee DAT is not read, only Prophesee RAW (EVT 2.0/3.0): record RAW, or convert it "
+                "to a t,x,y,p .npy event list (e.g. expelliarmus: np.save('rec.npy', "
+                "Wizard(encoding='dat').read('rec.dat')))")
     return None
 
 

@@ -538,6 +538,8 @@ class Aedat4FileSource(EventSource):
                              "first complete event packet")
         if not offs:  # header (and index) only: one line, as for an empty .npy or .h5
             raise InputError(f"{self.path}: contains no events (no event packets)")
+        #: where the file was cut short (a recorder stopped mid-write, a copy cut), else None
+        self.truncated_at_byte: int | None = pos if self.truncated else None
         if cut_before_index:
             log.warning("%s: last packet is truncated at byte %d, before the packet index; "
                         "reading the %d complete event packets", self.path.name, pos, len(offs))
@@ -811,7 +813,9 @@ class Aedat4FileSource(EventSource):
         ``damage`` (why), ``bytes_not_decoded`` (from there to the end of the packets) and
         ``events_before_damage`` (events from the file's start up to it; None when only a pass
         that began at a seek has met it); ``clock_resets``, the camera clock restarts up to where
-        reading is (as the RAW decoder's count: ``evfocus info``'s ``clock`` line)."""
+        reading is (as the RAW decoder's count: ``evfocus info``'s ``clock`` line);
+        ``truncated_at_byte``, where a file cut short ends inside a packet (its complete packets
+        are read; else None)."""
         at, why, kept = self._damage if self._damage is not None else (None, None, None)
         resets, (k, skip) = self._resets_read, self._rewound_at
         if k:  # (read on from a seek's packet: the clocks before it, as the seek found them)
@@ -819,7 +823,8 @@ class Aedat4FileSource(EventSource):
             resets += int(pc.last[min(k, len(pc.last) - 1)] if skip or k >= len(pc.last) else pc.first[k])
         return {"dropped": self._dropped, "damaged_at_byte": at, "damage": why,
                 "bytes_not_decoded": None if at is None else self._chain_end - at,
-                "events_before_damage": kept, "clock_resets": resets}
+                "events_before_damage": kept, "clock_resets": resets,
+                "truncated_at_byte": self.truncated_at_byte}
 
     def _index_rows(self, dtp: int) -> list[tuple[int, int, int, int, int]] | None:
         """Rows (offset, stream id, size, t_start, t_end) of the ``FTAB`` index at ``dtp``;

@@ -213,7 +213,11 @@ class RawFileSource(EventSource):
         n_data = self._file.size - data_off
         if n_data < self._word.itemsize:
             raise InputError(f"{self.path}: RAW file has a header but no event data")
+        #: where a file cut mid-word ends (its whole words are read), else None: a file cut on a
+        #: word boundary cannot be told from its end
+        self.truncated_at_byte: int | None = None
         if n_data % self._word.itemsize:
+            self.truncated_at_byte = self._file.size - n_data % self._word.itemsize
             log.warning("%s: file ends mid-word (truncated?); ignoring the last %d byte(s)",
                         self.path.name, n_data % self._word.itemsize)
         self._n_words = n_data // self._word.itemsize
@@ -385,7 +389,8 @@ class RawFileSource(EventSource):
         and where decoding stopped at damage, once met (else None): ``damaged_at_byte`` (the
         file offset of the TIME_HIGH word that jumped), ``damage_jump_us``, ``bytes_not_decoded``
         (from there to the end) and ``events_before_damage`` (events decoded from the file's
-        start up to it; None when only a pass that began at a seek has met it)."""
+        start up to it; None when only a pass that began at a seek has met it); ``truncated_at_byte``
+        where a file cut mid-word ends (else None)."""
         s = self._state
         at, jump, kept = self._damage if self._damage is not None else (None, None, None)
         return {"dropped": int(s[evt.DROPPED]), "triggers": int(s[evt.TRIGGERS]),
@@ -393,7 +398,7 @@ class RawFileSource(EventSource):
                 "damaged_at_byte": at, "damage_jump_us": jump,
                 "bytes_not_decoded": None if at is None else self._data_off + self._n_words
                 * self._word.itemsize - at,
-                "events_before_damage": kept}
+                "events_before_damage": kept, "truncated_at_byte": self.truncated_at_byte}
 
     def _has_events(self) -> bool:
         """Whether any word decodes to an event (own state; normally the first block says

@@ -155,18 +155,17 @@ def test_odd_sized_video_keeps_every_row_and_column(tmp_path):
 
 
 @pytest.mark.usefixtures("one_torch_thread")
-def test_at_times_outside_the_recording_warn(tmp_path, tiny_ckpt, caplog):
+def test_at_times_outside_the_recording_warn(tmp_path, tiny_ckpt, caplog, capsys):
     """Times relative to the start, given for a recording with absolute µs: every frame was
-    empty, silently."""
+    empty, silently (then with a warning and exit 0; now refused: test_at_times_outside_the_events)."""
     inp = tmp_path / "abs.npy"
     np.save(inp, make_events(2000, 64, 48, t0_us=1_600_000_000_000_000, duration_us=100_000))
     at = tmp_path / "at.txt"
     at.write_text("0\n10000\n20000\n")
-    with caplog.at_level(logging.WARNING, logger="evfocus_live.cli.reconstruct"):
-        rc = main(["reconstruct", str(inp), "-o", str(tmp_path / "out"), "--model", str(tiny_ckpt),
-                   "--device", "cpu", "--at", str(at), "--post", "none", "--no-progress"])
-    assert rc == 0
-    assert any("before its events" in r.getMessage() for r in caplog.records)
+    rc = main(["reconstruct", str(inp), "-o", str(tmp_path / "out"), "--model", str(tiny_ckpt),
+               "--device", "cpu", "--at", str(at), "--post", "none", "--no-progress"])
+    assert rc == 2
+    assert "before its events" in capsys.readouterr().err
     caplog.clear()
     at.write_text(f"{1_600_000_000_000_000 + 50_000}\n")
     with caplog.at_level(logging.WARNING, logger="evfocus_live.cli.reconstruct"):
