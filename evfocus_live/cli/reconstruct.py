@@ -431,7 +431,6 @@ class _VideoOut:
 def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, position: int = 0,
                     n_inputs: int = 1) -> tuple[int, object]:
     """Reconstruct one recording into ``outdir``; returns (frames written, model used)."""
-    import cv2
     import numpy as np
     from tqdm import tqdm
 

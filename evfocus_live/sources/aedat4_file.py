@@ -477,6 +477,12 @@ class Aedat4FileSource(EventSource):
         if compression not in _COMPRESSIONS:
             raise InputError(f"{self.path}: unknown AEDAT4 compression {compression}")
         self.compression = _COMPRESSIONS[compression]
+        # a missing decompressor is said here, in one line: met at the first packet, it read as
+        # "corrupt AEDAT4 packet (ModuleNotFoundError)" and the index as damaged
+        module = {"lz4": "lz4", "zstd": "zstandard"}.get(self.compression)
+        if module is not None and importlib.util.find_spec(module) is None:
+            raise InputError(f"{self.path}: {self.compression.upper()}-compressed AEDAT4 needs the '{module}' "
+                             f"package (pip install {module})")
         self.streams = parse_streams(xml)
         ev_streams = [s for s in self.streams.values() if s.type == "EVTS"]
         if not ev_streams:
@@ -557,9 +563,6 @@ class Aedat4FileSource(EventSource):
         self._dropped = self._dropped_logged = 0
         self._drops_summed = False
         self._aps: list[tuple[int, np.ndarray]] | None = None  # read once, by aps_frames()
-        if self.compression == "zstd" and importlib.util.find_spec("zstandard") is None:
-            raise InputError(f"{self.path}: ZSTD-compressed AEDAT4 needs the 'zstandard' "
-                             "package (pip install zstandard)")
         self._chain_end = pos  # where the walk of the packets ended (the index, or the file's end)
         #: (payload offset, why, events before it or None) of the first packet that failed to
         #: decode, once met: ``evfocus info`` says where reading stopped, as for a damaged RAW
