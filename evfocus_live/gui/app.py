@@ -233,6 +233,11 @@ def run_headless(args, spec, window, model, post) -> int:
     except BaseException:
         src.close()
         raise
+    # what runs, once: on a GPU nothing else said it (the CPU's runtime names its backend)
+    from .precision import effective_precision
+
+    pipe = sess.pipeline
+    log.info("running %s on %s in %s", model.name, pipe.device, effective_precision(pipe))
     if args.video or args.record:
         sess.recorder.start(events_path=args.record, video_path=args.video, overwrite=True,
                             width=src.width, height=src.height, sensor=src.sensor)
