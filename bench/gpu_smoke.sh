@@ -7,7 +7,10 @@
 # 1. simulates a short 346x260 recording; 2. `evfocus reconstruct` on it: no --precision (fp16 on
 # a GPU), --precision fp32 (fp32 on a GPU too), --backend jit (said unused on a GPU, one line);
 # 3. the fp16 frames against the fp32 ones in grey levels (fp32 asked must differ from fp16: it
-# ran fp16 in silence before), and the warning lines each run printed. Exit 1 if a check fails.
+# ran fp16 in silence before), and the warning lines each run printed; 4. the live pipeline
+# headless (`evfocus-live --headless`, threads and all) on the simulated camera, by default and
+# with --precision fp32: each must run frames and name the precision it runs (fp16 / fp32 on a GPU).
+# Exit 1 if a check fails.
 set -u
 OUT=${1:?usage: gpu_smoke.sh OUTDIR}
 DEVICE=${DEVICE:-cuda}
@@ -56,5 +59,19 @@ RC=$?
 if [[ $DEVICE == cuda* ]] && ! grep -q "backend jit not used on" "$OUT/jit.log"; then
   echo "FAIL: --backend jit on $DEVICE was not said unused"; RC=1
 fi
+live() {  # NAME WANT ARGS...: the viewer's pipeline without a window, on the simulated camera
+  local name=$1 want=$2; shift 2
+  timeout 90 $PY -m evfocus_live.gui.app --headless --camera sim --device "$DEVICE" --exit-after 5 "$@" \
+    >"$OUT/live_$name.log" 2>&1
+  local rc=$? line frames
+  line=$(grep -o "running .*" "$OUT/live_$name.log" | head -1)
+  frames=$(grep -o "done: [0-9]* frame" "$OUT/live_$name.log" | grep -o "[0-9]*" | head -1)
+  echo "live $name: exit $rc, ${frames:-0} frames, $line"
+  if [ "$rc" != 0 ] || [ "${frames:-0}" -lt 1 ] || [[ $line != *" in $want" ]]; then
+    echo "FAIL: live $name (want exit 0, frames, 'in $want')"; RC=1
+  fi
+}
+if [[ $DEVICE == cuda* ]]; then live default fp16; else live default "$($PY -c 'from evfocus_live.nn.runtime import _bf16_fast; print("bf16" if _bf16_fast() else "fp32")')"; fi
+live fp32 fp32 --precision fp32
 rm -rf "$W"
 exit $RC
