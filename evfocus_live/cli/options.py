@@ -63,7 +63,11 @@ def post_steps(text: str) -> tuple[str, ...]:
     to :func:`post_options`."""
     if text.strip().lower() in ("", "none"):
         return ()
-    return tuple(s.partition(":")[0].strip() for s in text.split(",") if s.strip())
+    names = tuple(s.partition(":")[0].strip() for s in text.split(","))
+    if "" in names:  # ('auto_hdr,,median' ran auto_hdr and median in silence: a step left out?)
+        where = "an empty step" if text.split(",")[names.index("")].strip() == "" else "a step without a name"
+        raise ConfigError(f"--post {text!r}: {where} (steps are NAME[:KEY=VALUE...] between commas)")
+    return names
 
 
 def _option_value(text: str):
