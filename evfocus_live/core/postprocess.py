@@ -34,20 +34,13 @@ __all__ = ["number_option", "AutoHdr", "UnsharpMask", "HotPixelMask", "NoiseFilt
 
 def number_option(step: str, name: str, value, lo: float = 0.0, lo_ok: bool = True, hi: float = math.inf,
                   whole: bool = False) -> float:
-    """A post-processor's numeric option, checked: finite, above ``lo`` (or equal, with ``lo_ok``),
-    at most ``hi``, a whole number with ``whole``; else one line naming the step, option, value
-    and range (``--post unsharp:amount=-1`` blurred instead of sharpening, in silence)."""
-    rng = f"{'>=' if lo_ok else '>'} {lo:g}" + (f" and <= {hi:g}" if hi < math.inf else "")
-    kind = "a whole number" if whole else "a finite number"
-    try:
-        v = float(value) if not isinstance(value, bool) else math.nan
-    except (TypeError, ValueError, OverflowError):
-        v = math.nan
-    if not (math.isfinite(v) and (v > lo or (lo_ok and v == lo)) and v <= hi and (not whole or v == int(v))):
-        number = isinstance(value, (int, float)) and not isinstance(value, bool)
-        shown = f"{float(value):g}" if number else repr(value)  # ('abc', True: said as given)
-        raise ConfigError(f"{step}: {name} must be {kind} {rng}, got {shown}")
-    return v
+    """A post-processor's numeric option, checked (finite, in range, whole with ``whole``), as a
+    float; else one line naming the step, option, value and range (``--post unsharp:amount=-1``
+    blurred instead of sharpening, in silence)."""
+    from ..config import _number
+
+    _number(step, name, value, lo=lo, lo_ok=lo_ok, hi=hi, integer=whole, label=f"{step}: {name}")
+    return float(value)
 
 
 class AutoHdr:
