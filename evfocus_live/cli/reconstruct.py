@@ -776,7 +776,8 @@ def _run_parallel(inputs: list[str], dirs: list[Path], opts: dict, jobs: int) ->
             try:
                 inp, n, err, note = f.result()
             except BrokenProcessPool:  # a worker was killed (OOM killer, kill -9): the pool stops them all
-                inp, n, err, note = futs[f], 0, f"{futs[f]}: stopped, a worker process died (killed? out of memory?)", ""
+                inp, n, note = futs[f], 0, ""
+                err = f"{inp}: stopped, a worker process died (killed? out of memory?)"
             done[inp] = (n, err, note)
             if err:
                 errors += 1

@@ -83,7 +83,8 @@ def test_a_cut_recording_says_so_on_its_result_line(tmp_path, tiny_ckpt, capsys,
     assert _run(inp, tmp_path / "o", tiny_ckpt, *window) == 0  # the frames are valid
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 1
-    assert lines[0].startswith(f"{inp}: ") and ", from a TRUNCATED recording: the file is cut short at byte " in lines[0]
+    assert lines[0].startswith(f"{inp}: ")
+    assert ", from a TRUNCATED recording: the file is cut short at byte " in lines[0]
     n = int(lines[0].split(": ")[1].split()[0])
     assert n >= 1 and len(list((tmp_path / "o").glob("frame_*.png"))) == n
 
@@ -101,3 +102,14 @@ def test_parallel_runs_flag_the_cut_input(tmp_path, tiny_ckpt, capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     assert [ln.startswith(f"{STREET}: ") and "TRUNCATED" not in ln for ln in lines] == [True, False]
     assert lines[1].startswith(f"{cut}: ") and "TRUNCATED recording" in lines[1]
+
+
+def test_the_headless_viewer_says_it_too(tiny_ckpt, caplog):
+    from evfocus_live.gui.app import main as live_main
+
+    with caplog.at_level(logging.INFO):
+        assert live_main(["--headless", str(STREET), "--model", str(tiny_ckpt), "--device", "cpu", "--speed", "0",
+                          "--exit-after", "60"]) == 0
+    assert [h.split(";")[0] for h in _hints(caplog)] == [
+        "only 1 frame: the recording holds 219,596 events in 8.8 ms, fewer than 3 windows of 322,560 events "
+        "(0.35 per pixel, the default)"]
