@@ -16,7 +16,6 @@ import pytest
 from conftest import REAL_FILES, make_events
 
 from evfocus_live.cli import main
-from evfocus_live.cli.options import few_frames_hint
 from evfocus_live.config import WindowConfig
 
 STREET = REAL_FILES["evt3"]["path"]  # 1280x720, 219,596 events in 8.8 ms
@@ -68,6 +67,8 @@ def test_enough_frames_get_no_hint(tmp_path, tiny_ckpt, caplog):
     (WindowConfig(mode="timestamps", timestamps_path="t.txt"), 1, 219_596, 8_801, None),  # the times chose
 ])
 def test_few_frames_hint(window, n_frames, n_events, span_us, line):
+    from evfocus_live.cli.options import few_frames_hint
+
     assert few_frames_hint(n_frames, n_events, span_us, window, window.window_events or 322_560) == line
 
 
