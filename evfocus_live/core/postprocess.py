@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import math
+import numbers
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +40,8 @@ def number_option(step: str, name: str, value, lo: float = 0.0, lo_ok: bool = Tr
     blurred instead of sharpening, in silence)."""
     from ..config import _number
 
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):  # (build_postprocessors: the options taken)
+        raise TypeError(f"{step}: {name} must be a number, not {type(value).__name__}")
     _number(step, name, value, lo=lo, lo_ok=lo_ok, hi=hi, integer=whole, label=f"{step}: {name}")
     return float(value)
 

@@ -16,7 +16,6 @@ from evfocus_live.errors import ConfigError
 @pytest.mark.parametrize("cls, kw, line", [
     (UnsharpMask, dict(amount=-1), "unsharp: amount must be a finite number >= 0, got -1"),
     (UnsharpMask, dict(sigma=0), "unsharp: sigma must be a finite number > 0, got 0"),
-    (UnsharpMask, dict(amount="abc"), "unsharp: amount must be a finite number >= 0, got 'abc'"),
     (AutoHdr, dict(low_pct=-5), "auto_hdr: low_pct must be a finite number >= 0 and <= 100, got -5"),
     (AutoHdr, dict(high_pct=150), "auto_hdr: high_pct must be a finite number >= 0 and <= 100, got 150"),
     (AutoHdr, dict(low_pct=50, high_pct=10), "auto_hdr: need low_pct < high_pct (0..100), got low_pct=50, "
@@ -32,6 +31,17 @@ def test_an_option_out_of_range_names_option_value_and_range(cls, kw, line):
     with pytest.raises(ConfigError) as exc:
         cls(**kw)
     assert str(exc.value) == line
+
+
+def test_a_value_that_is_no_number_is_a_type_error_naming_the_option():
+    """(build_postprocessors then names what the step takes, as for an unknown option)"""
+    from evfocus_live.core.postprocess import build_postprocessors
+
+    with pytest.raises(TypeError, match="unsharp: amount must be a number, not str"):
+        UnsharpMask(amount="abc")
+    with pytest.raises(ConfigError, match=r"post-processor 'unsharp': bad options amount='abc' \(unsharp: amount "
+                                          r"must be a number, not str\); it takes amount=0.3, sigma=1.0"):
+        build_postprocessors(["unsharp"], {"unsharp": {"amount": "abc"}})
 
 
 def test_values_in_range_still_work():
