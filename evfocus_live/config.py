@@ -49,13 +49,16 @@ def model_size(width: int, height: int, roi: tuple[int, int, int, int] | None, f
     return downsampled_size(width, height, factor)
 
 
-def _number(cls: str, name: str, value, *, lo: float = 0.0, lo_ok: bool = False, integer: bool = False) -> None:
-    """``value`` must be a finite number above ``lo`` (or equal, with ``lo_ok``), else ConfigError."""
+def _number(cls: str, name: str, value, *, lo: float = 0.0, lo_ok: bool = False, integer: bool = False,
+            hi: float = math.inf, label: str | None = None) -> None:
+    """``value`` must be a finite number above ``lo`` (or equal, with ``lo_ok``), at most ``hi``,
+    else ConfigError naming it as ``label`` (default ``cls.name``), the value and the range."""
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
-    ok = ok and (value > lo or (lo_ok and value == lo)) and (not integer or float(value).is_integer())
+    ok = ok and (value > lo or (lo_ok and value == lo)) and value <= hi and (not integer or float(value).is_integer())
     if not ok:
         what = "a whole number" if integer else "a finite number"
-        raise ConfigError(f"{cls}.{name} must be {what} {'>=' if lo_ok else '>'} {lo:g}, got {value!r}")
+        rng = f"{'>=' if lo_ok else '>'} {lo:g}" + (f" and <= {hi:g}" if hi < math.inf else "")
+        raise ConfigError(f"{label or f'{cls}.{name}'} must be {what} {rng}, got {value!r}")
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ import sys
 import time
 from pathlib import Path
 
-from .options import VIDEO_SUFFIXES  # (its home: the viewer's --video checks it too)
+from .options import VIDEO_SUFFIXES, few_frames_hint  # (VIDEO_SUFFIXES: its home, the viewer's --video checks it too)
 from .signals import run_with_sigterm_as_ctrl_c, terminate_as_interrupt
 from .text import plural, rate_text
 
@@ -429,8 +429,9 @@ class _VideoOut:
 
 
 def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, position: int = 0,
-                    n_inputs: int = 1) -> tuple[int, object]:
-    """Reconstruct one recording into ``outdir``; returns (frames written, model used)."""
+                    n_inputs: int = 1) -> tuple[int, object, str]:
+    """Reconstruct one recording into ``outdir``; returns (frames written, model used, the
+    note its result line ends with: '' or that the file is cut short, see :func:`_cut_short`)."""
     import numpy as np
     from tqdm import tqdm
 
@@ -451,6 +452,7 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
             raise
         raise InputError(f"{input_path}: {exc}") from None
     vpath = _video_path(opts["video"], n_inputs, outdir, input_path)
+    note = _cut_short(pipe.source)
     try:
         rng = pipe.source.time_range_us()
         t_begin = rng[0] + int((opts["start_s"] or 0) * 1e6) if rng else None
@@ -526,6 +528,11 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
                                   "no frame written")
         if n == 0:  # (ended "0 frames -> OUT" on stdout and exit 0: a script took it for done)
             raise InputError(f"{input_path}: no frame made: {_no_events_why(opts)}")
+        part = opts["start_s"] is not None or opts["end_s"] is not None
+        hint = few_frames_hint(n, n_ev, (t_stop - t_begin) if rng else None, pipe.window_cfg, pipe.window_events,
+                               what="the part read (--start-s/--end-s)" if part else "the recording")
+        if hint:  # (a short recording gave 1 frame at the default windows and no word why)
+            log.warning("%s: %s", input_path, hint)
         runner = pipe.runner
         if runner.requested == runner.backend and runner.never_built:  # (named, not auto's choice)
             log.warning("%s: --backend %s never built: too few frames (%d; it builds at the third after a start "
@@ -549,8 +556,24 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
         if stopped_by and n:  # the frames kept are a part of the recording: said as such, beside
             # the line of a whole run (only "interrupted" or the error's line, exit 130 or 2, before)
             print(f"{input_path}: {n} {plural(n, 'frame')} -> {outdir}, INCOMPLETE ({stopped_by}): "
-                  f"the recording up to t={last_t_us} µs only", flush=True)  # (before the error's line)
-    return n, pipe.model
+                  f"the recording up to t={last_t_us} µs only{note}", flush=True)  # (before the error's line)
+    return n, pipe.model, note
+
+
+def _cut_short(source) -> str:
+    """What a result line adds for a file cut short (a recorder stopped mid-write, a copy cut:
+    the readers' ``truncated_at_byte``): its frames are valid, so the run exits 0, but a warning
+    on stderr was all that told it from a whole recording's. '' for a whole file."""
+    try:
+        at = (getattr(source, "stats", None) or {}).get("truncated_at_byte")
+    except Exception:  # (a plugin's stats: not worth failing a finished run for)
+        at = None
+    return "" if at is None else f", from a TRUNCATED recording: the file is cut short at byte {at:,}"
+
+
+def _result_line(input_path: str, n: int, outdir, note: str = "") -> str:
+    """The stdout line naming what one input gave."""
+    return f"{input_path}: {n} {plural(n, 'frame')} -> {outdir}{note}"
 
 
 def _no_events_why(opts: dict) -> str:
@@ -574,7 +597,7 @@ def _worker_init() -> None:
 
 
 def _job(input_path: str, outdir: str, opts: dict, threads: int, position: int, n_inputs: int):
-    """Worker-process entry: returns (input, frames, error line or None)."""
+    """Worker-process entry: returns (input, frames, error line or None, result line's note)."""
     import torch
 
     from ..errors import EvFocusError
@@ -583,15 +606,15 @@ def _job(input_path: str, outdir: str, opts: dict, threads: int, position: int, 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     signal.signal(signal.SIGTERM, terminate_as_interrupt)  # while working: stop, closing the files written so far
     try:
-        n, _ = reconstruct_one(input_path, Path(outdir), opts, position=position, n_inputs=n_inputs)
-        return input_path, n, None
+        n, _, note = reconstruct_one(input_path, Path(outdir), opts, position=position, n_inputs=n_inputs)
+        return input_path, n, None, note
     except EvFocusError as exc:
-        return input_path, 0, str(exc)
+        return input_path, 0, str(exc), ""
     except OSError as exc:  # as main()'s safety net: raised in the parent, it ended the command
         # without stopping the other workers (it waited for them) or naming their results
-        return input_path, 0, f"{exc.filename or 'output'}: {exc.strerror or exc}"
+        return input_path, 0, f"{exc.filename or 'output'}: {exc.strerror or exc}", ""
     except KeyboardInterrupt:
-        return input_path, 0, "interrupted"
+        return input_path, 0, "interrupted", ""
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
@@ -676,8 +699,8 @@ def _run(args) -> int:
         return _run_parallel(args.inputs, dirs, opts, args.jobs)
     model = None
     for inp, d in zip(args.inputs, dirs):
-        n, model = reconstruct_one(inp, d, opts, model_obj=model, n_inputs=len(args.inputs))
-        print(f"{inp}: {n} {plural(n, 'frame')} -> {d}")
+        n, model, note = reconstruct_one(inp, d, opts, model_obj=model, n_inputs=len(args.inputs))
+        print(_result_line(inp, n, d, note))
     return 0
 
 
@@ -741,9 +764,9 @@ def _run_parallel(inputs: list[str], dirs: list[Path], opts: dict, jobs: int) ->
 
     def report() -> None:
         for inp, d in zip(inputs, dirs):
-            n, err = done.get(inp, (0, "not done"))
+            n, err, note = done.get(inp, (0, "not done", ""))
             if not err:
-                print(f"{inp}: {n} {plural(n, 'frame')} -> {d}")
+                print(_result_line(inp, n, d, note))
 
     ex = ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"), initializer=_worker_init)
     try:
@@ -751,10 +774,11 @@ def _run_parallel(inputs: list[str], dirs: list[Path], opts: dict, jobs: int) ->
                 for i, (inp, d) in enumerate(zip(inputs, dirs))}
         for f in as_completed(futs):
             try:
-                inp, n, err = f.result()
+                inp, n, err, note = f.result()
             except BrokenProcessPool:  # a worker was killed (OOM killer, kill -9): the pool stops them all
-                inp, n, err = futs[f], 0, f"{futs[f]}: stopped, a worker process died (killed? out of memory?)"
-            done[inp] = (n, err)
+                inp, n, note = futs[f], 0, ""
+                err = f"{inp}: stopped, a worker process died (killed? out of memory?)"
+            done[inp] = (n, err, note)
             if err:
                 errors += 1
                 print(f"evfocus reconstruct: error: {err}", file=sys.stderr)

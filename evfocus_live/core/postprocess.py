@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import math
+import numbers
 from pathlib import Path
 
 import numpy as np
@@ -28,8 +29,21 @@ from ..events import EVENT_DTYPE
 
 log = logging.getLogger(__name__)
 
-__all__ = ["AutoHdr", "UnsharpMask", "HotPixelMask", "NoiseFilter", "read_hot_pixels",
+__all__ = ["number_option", "AutoHdr", "UnsharpMask", "HotPixelMask", "NoiseFilter", "read_hot_pixels",
            "build_postprocessors", "apply_event_filters", "apply_frame_filters", "step_name"]
+
+
+def number_option(step: str, name: str, value, lo: float = 0.0, lo_ok: bool = True, hi: float = math.inf,
+                  whole: bool = False) -> float:
+    """A post-processor's numeric option, checked (finite, in range, whole with ``whole``), as a
+    float; else one line naming the step, option, value and range (``--post unsharp:amount=-1``
+    blurred instead of sharpening, in silence)."""
+    from ..config import _number
+
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):  # (build_postprocessors: the options taken)
+        raise TypeError(f"{step}: {name} must be a number, not {type(value).__name__}")
+    _number(step, name, value, lo=lo, lo_ok=lo_ok, hi=hi, integer=whole, label=f"{step}: {name}")
+    return float(value)
 
 
 class AutoHdr:
@@ -71,19 +85,16 @@ class AutoHdr:
 
     def __init__(self, low_pct: float = 1.0, high_pct: float = 99.0, smoothing_ms: float = 300.0,
                  min_range: float = 64.0, smoothing_frames: float = 8.0):
-        if not 0 <= low_pct < high_pct <= 100:
-            raise ConfigError("auto_hdr: need 0 <= low_pct < high_pct <= 100")
+        low_pct = number_option("auto_hdr", "low_pct", low_pct, hi=100)
+        high_pct = number_option("auto_hdr", "high_pct", high_pct, hi=100)
+        if low_pct >= high_pct:
+            raise ConfigError(f"auto_hdr: need low_pct < high_pct (0..100), got low_pct={low_pct:g}, "
+                              f"high_pct={high_pct:g}")
         # NaN smoothing made every frame NaN (written as garbage); min_range <= 0 divided by zero on flat frames
-        if not (math.isfinite(smoothing_ms) and smoothing_ms >= 0):
-            raise ConfigError(f"auto_hdr: smoothing_ms must be a finite number >= 0, got {smoothing_ms}")
-        if not (math.isfinite(min_range) and min_range > 0):
-            raise ConfigError(f"auto_hdr: min_range must be a finite number > 0, got {min_range}")
-        if not (math.isfinite(smoothing_frames) and smoothing_frames > 0):
-            raise ConfigError(f"auto_hdr: smoothing_frames must be a finite number > 0, got {smoothing_frames}")
-        self.smoothing_frames = float(smoothing_frames)
-        self.low_pct, self.high_pct = float(low_pct), float(high_pct)
-        self.smoothing_ms = float(smoothing_ms)
-        self.min_range = float(min_range)
+        self.smoothing_ms = number_option("auto_hdr", "smoothing_ms", smoothing_ms)
+        self.min_range = number_option("auto_hdr", "min_range", min_range, lo_ok=False)
+        self.smoothing_frames = number_option("auto_hdr", "smoothing_frames", smoothing_frames, lo_ok=False)
+        self.low_pct, self.high_pct = low_pct, high_pct
         self.reset()
 
     def reset(self) -> None:
@@ -119,11 +130,9 @@ class UnsharpMask:
     stage = "frame"
 
     def __init__(self, amount: float = 0.3, sigma: float = 1.0):
-        if not (math.isfinite(sigma) and sigma > 0):  # NaN/inf: an OpenCV assertion on the first frame
-            raise ConfigError(f"unsharp: sigma must be a finite number > 0, got {sigma}")
-        if not math.isfinite(amount):
-            raise ConfigError(f"unsharp: amount must be a finite number, got {amount}")
-        self.amount, self.sigma = float(amount), float(sigma)
+        # sigma NaN/inf: an OpenCV assertion on the first frame; a negative amount blurs instead
+        self.sigma = number_option("unsharp", "sigma", sigma, lo_ok=False)
+        self.amount = number_option("unsharp", "amount", amount)
 
     def reset(self) -> None:
         pass
@@ -212,9 +221,11 @@ class HotPixelMask:
     def __init__(self, path: str | None = None, learn_s: float = 1.0, factor: float = 10.0,
                  min_count: int = 20, width: int | None = None, height: int | None = None):
         self.path = path
-        self.learn_us = int(float(learn_s) * 1e6)
-        self.factor = float(factor)
-        self.min_count = int(min_count)
+        # (a negative learn_s learned nothing in silence, a NaN one was a ValueError; a factor
+        # under 1 masks pixels quieter than the median: half the active ones, not hot ones)
+        self.learn_us = int(number_option("hot_pixels", "learn_s", learn_s) * 1e6)
+        self.factor = number_option("hot_pixels", "factor", factor, lo=1.0)
+        self.min_count = int(number_option("hot_pixels", "min_count", min_count, whole=True))
         self._listed = read_hot_pixels(path) if path else np.zeros((0, 2), np.int64)
         lw, lh = (self._listed.max(axis=0) + 1).tolist() if len(self._listed) else (0, 0)
         if width and height and (lw > width or lh > height):
@@ -339,9 +350,8 @@ class NoiseFilter:
 
     def __init__(self, duration_us: int = 2000, width: int | None = None, height: int | None = None,
                  backend: str = "auto"):
-        self.duration_us = int(duration_us)
-        if self.duration_us < 0:  # would drop every event
-            raise ConfigError(f"noise_filter: duration_us must be >= 0, got {duration_us}")
+        # 0 or less drops every event (a neighbour's event is never less than 0 µs before)
+        self.duration_us = int(number_option("noise_filter", "duration_us", duration_us, lo=1.0, whole=True))
         if backend == "auto":
             backend = "numba" if _HAVE_NUMBA else "dv"
         if backend not in ("numba", "dv"):

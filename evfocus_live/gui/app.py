@@ -28,9 +28,10 @@ from typing import Callable
 from .. import __version__
 from ..cli import parse_args, setup_logging
 from ..cli.text import plural
-from ..cli.options import (ADAPTIVE_HELP, DEVICE_HELP, DOWNSAMPLE_HELP, POST_HELP, ROI_HELP, check_device,
+from ..cli.options import (ADAPTIVE_HELP, DEVICE_HELP, DOWNSAMPLE_HELP, FEW_FRAMES, POST_HELP, ROI_HELP, check_device,
                            check_downsample, check_not_input, check_number, check_output_file, check_video_suffix,
-                           check_window_events, check_window_ms, glue_dash_values, parse_roi, post_options, post_steps)
+                           check_window_events, check_window_ms, few_frames_hint, glue_dash_values, parse_roi,
+                           post_options, post_steps)
 from ..config import ModelConfig, PostConfig, WindowConfig
 from ..errors import ConfigError, EvFocusError
 
@@ -298,11 +299,25 @@ def run_headless(args, spec, window, model, post) -> int:
             log.warning("no event arrived: %s not written", args.record)
         log.info("%s", done_line(sess.frames_done, getattr(sess.stats(), "skipped_windows", 0),
                                  time.monotonic() - t0, sess.source.is_live))
+        hint = _few_frames_hint(sess)
+        if hint:
+            log.warning("%s", hint)
         join_pipeline_threads()
     if rc == 0 and sess.recorder.error:  # disk full, ...: what was written is kept, but say so
         print(f"evfocus-live: error: {sess.recorder.error}", file=sys.stderr)
         rc = EXIT_USER_ERROR
     return rc
+
+
+def _few_frames_hint(sess) -> str | None:
+    """:func:`~evfocus_live.cli.options.few_frames_hint` for a recording played to its end, as
+    ``evfocus reconstruct`` says it (not with --roi: the events counted are the whole sensor's)."""
+    pipe = sess.pipeline
+    if not sess.ended or sess.frames_done >= FEW_FRAMES or pipe.window_cfg.roi is not None:
+        return None
+    rng = sess.source.time_range_us()
+    return few_frames_hint(sess.frames_done, pipe.stats.events_total, (rng[1] - rng[0]) if rng else None,
+                           pipe.window_cfg, pipe.window_events)
 
 
 class _DefocusMeter:

@@ -40,7 +40,7 @@ def test_worker_os_error_is_an_error_line_not_an_exception(tmp_path, tiny_ckpt):
                               "--device", "cpu", "--window-ms", "50", "--post", "none", "--no-progress",
                               "--threads", "1", "--backend", "eager", "--precision", "fp32", "--jobs", "2"])
     opts = rec._options(args)
-    inp_out, n, err = rec._job(str(inp), str(blocker), opts, 1, 0, 2)
+    inp_out, n, err, _ = rec._job(str(inp), str(blocker), opts, 1, 0, 2)
     assert (inp_out, n) == (str(inp), 0)
     assert err and "blocker" in err and "\n" not in err
 

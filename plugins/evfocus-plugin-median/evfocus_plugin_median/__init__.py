@@ -29,10 +29,14 @@ class MedianFilter:
     stage = "frame"
 
     def __init__(self, ksize: int = 3):
-        ksize = int(ksize)
-        if ksize < 3 or ksize % 2 == 0:
-            raise ValueError(f"median ksize must be an odd integer >= 3, got {ksize}")
-        self.ksize = ksize
+        try:
+            k = int(ksize)
+        except (TypeError, ValueError, OverflowError):
+            k = None
+        # (int() alone took ksize=5.5 for 5, and said 4.5 was "4")
+        if k is None or isinstance(ksize, bool) or k != ksize or k < 3 or k % 2 == 0:
+            raise ValueError(f"median: ksize must be an odd whole number >= 3, got {ksize!r}")
+        self.ksize = k
 
     def __call__(self, frame: np.ndarray, t_us: int = 0) -> np.ndarray:
         frame = np.ascontiguousarray(frame, dtype=np.uint8)
