@@ -3,7 +3,7 @@
     evfocus-live [INPUT] [--camera NAME] [--model NAME|PATH] [--device auto|cpu|cuda|cuda:N]
                  [--precision auto|fp32|bf16|fp16]
                  [--window-ms X | --window-events N | --adaptive-ms X] [--roi X,Y,W,H] [--downsample N]
-                 [--headless] [--video OUT.mp4]
+                 [--headless] [--video OUT.mp4] [--record OUT.aedat4] [--overwrite]
                  [--screenshot PNG] [--exit-after S] [--list-plugins]
 
 With no INPUT and no camera it starts the simulated camera. Without a display (no
@@ -31,7 +31,7 @@ from ..cli.text import plural
 from ..cli.options import (ADAPTIVE_HELP, DEVICE_HELP, DOWNSAMPLE_HELP, FEW_FRAMES, POST_HELP, ROI_HELP, check_device,
                            check_downsample, check_not_input, check_number, check_output_file, check_video_suffix,
                            check_window_events, check_window_ms, few_frames_hint, glue_dash_values, parse_roi,
-                           post_options, post_steps)
+                           post_options, post_steps, refuse_existing_output)
 from ..config import ModelConfig, PostConfig, WindowConfig
 from ..errors import ConfigError, EvFocusError
 
@@ -92,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "frames repeated or dropped to keep the recording's pace; evfocus reconstruct --video "
                         "writes each frame once)")
     p.add_argument("--record", metavar="OUT.aedat4", help="record the raw events to an .aedat4")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace an existing --video/--record file (default: off, such a file is refused)")
     p.add_argument("--screenshot", metavar="PNG", help="save a window screenshot after --exit-after seconds and exit")
     p.add_argument("--exit-after", type=float, default=None, metavar="S", help="quit after S seconds")
     p.add_argument("--snapshot-dir", default=".",
@@ -142,6 +144,9 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
             check_output_file(f"--{flag}", getattr(args, flag))
             check_not_input(f"--{flag}", getattr(args, flag), [args.input])
     _check_output_types(args)
+    for flag in ("video", "record"):  # (a user's earlier recording: lost without a word)
+        if getattr(args, flag) and not args.overwrite:
+            refuse_existing_output(f"--{flag}", getattr(args, flag))
     if args.camera:
         from ..sources import EventSource, camera_names, source_registry
         known = camera_names()
@@ -240,6 +245,7 @@ def run_headless(args, spec, window, model, post) -> int:
     pipe = sess.pipeline
     log.info("running %s on %s in %s", model.name, pipe.device, effective_precision(pipe))
     if args.video or args.record:
+        # (an existing file was refused in _configs unless --overwrite; an empty one is replaced)
         sess.recorder.start(events_path=args.record, video_path=args.video, overwrite=True,
                             width=src.width, height=src.height, sensor=src.sensor)
     stop = {"flag": False}
@@ -463,7 +469,8 @@ def join_pipeline_threads(limit_s: float = 120.0) -> None:
 
 def _start_cli_recording(win, args) -> None:
     """``--record``/``--video`` in the window: the Record button shows it (a click stops it
-    with the usual "recording saved"); the named files are replaced, as in headless mode."""
+    with the usual "recording saved"); an existing named file was refused at startup unless
+    ``--overwrite``, as in headless mode."""
     if win.session is None:
         win.status("--record/--video: no source is running, nothing recorded", "error")
         return

@@ -848,7 +848,7 @@ def test_cli_recording_shows_on_the_record_button_and_a_click_stops_it(qtbot, tm
     win = make_window(qtbot, tmp_path, pattern(), tiny_model)
     wait_frames(qtbot, win, 1)
     rec, vid = tmp_path / "cli.aedat4", tmp_path / "cli.mp4"
-    rec.write_bytes(b"old")  # a file the user named is replaced, as in headless mode
+    rec.write_bytes(b"old")  # a file the user named (--overwrite at startup) is replaced, as in headless mode
     _start_cli_recording(win, argparse.Namespace(record=str(rec), video=str(vid)))
     assert win.session.recorder.active and win.record_button.isChecked()
     _record_a_little(qtbot, win, 2)
