@@ -174,6 +174,20 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
     return spec, window, model, post
 
 
+#: options only the window reads (``--screenshot`` with --headless is refused; ``--no-loop``:
+#: a headless run stops at the end anyway, as asked)
+WINDOW_ONLY_OPTIONS = ("--event-mode", "--show-aps", "--snapshot-dir", "--record-dir")
+
+
+def _warn_window_only(args, parser: argparse.ArgumentParser) -> None:
+    """One warning line for each window-only option given to a run without a window, as
+    ``--focus`` given with a recording is said: it was ignored in silence. A default is not."""
+    for opt in WINDOW_ONLY_OPTIONS:
+        dest = opt[2:].replace("-", "_")
+        if getattr(args, dest) != parser.get_default(dest):
+            log.warning("%s has no effect without a window", opt)
+
+
 #: what ``--screenshot`` can write (Qt picks the format by the suffix; these need no plugin)
 SCREENSHOT_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 
@@ -478,7 +492,8 @@ def _start_cli_recording(win, args) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(build_parser(), glue_dash_values(argv))  # (a typo: the nearest option named)
+    parser = build_parser()
+    args = parse_args(parser, glue_dash_values(argv))  # (a typo: the nearest option named)
     setup_logging(args.verbose, args.quiet)  # (the CLI's: torch's loggers quiet below WARNING too)
     try:
         if args.list_plugins:
@@ -487,6 +502,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.headless:
             if args.screenshot:
                 raise ConfigError("--screenshot needs the window; drop --headless")
+            _warn_window_only(args, parser)
             return run_headless(args, spec, window, model, post)
         if not has_display():
             if args.screenshot:
@@ -494,6 +510,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 log.warning("no display found (DISPLAY/WAYLAND_DISPLAY unset): running headless "
                             "(Ctrl-C or --exit-after S to stop; --video OUT.mp4 records)")
+                _warn_window_only(args, parser)
                 return run_headless(args, spec, window, model, post)
         return run_window(args, spec, window, model, post)
     except EvFocusError as exc:
