@@ -4,7 +4,7 @@
                  [--precision auto|fp32|bf16|fp16]
                  [--window-ms X | --window-events N | --adaptive-ms X] [--roi X,Y,W,H] [--downsample N]
                  [--headless] [--video OUT.mp4] [--record OUT.aedat4] [--overwrite]
-                 [--screenshot PNG] [--exit-after S] [--list-plugins]
+                 [--screenshot PNG] [--exit-after-s S] [--list-plugins]
 
 With no INPUT and no camera it starts the simulated camera. Without a display (no
 ``DISPLAY``/``WAYLAND_DISPLAY`` and no ``QT_QPA_PLATFORM``) it says so in one line and
@@ -94,8 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--record", metavar="OUT.aedat4", help="record the raw events to an .aedat4")
     p.add_argument("--overwrite", action="store_true",
                    help="replace an existing --video/--record file (default: off, such a file is refused)")
-    p.add_argument("--screenshot", metavar="PNG", help="save a window screenshot after --exit-after seconds and exit")
-    p.add_argument("--exit-after", type=float, default=None, metavar="S", help="quit after S seconds")
+    p.add_argument("--screenshot", metavar="PNG", help="save a window screenshot after --exit-after-s seconds and exit")
+    p.add_argument("--exit-after-s", type=float, default=None, metavar="S", help="quit after S seconds")
+    p.add_argument("--exit-after", type=float, dest="exit_after_s", help=argparse.SUPPRESS)  # (its old name)
     p.add_argument("--snapshot-dir", default=".",
                    help="where the s key saves PNG snapshots (default: the current folder)")
     p.add_argument("--record-dir", default="recordings", help="where the Record button writes (default: ./recordings)")
@@ -114,9 +115,9 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
     if args.input and args.camera:
         raise ConfigError("give either INPUT or --camera, not both")
     device = check_device("--device", args.device)
-    check_number("--exit-after", args.exit_after)  # seconds, finite and > 0
-    if args.screenshot and args.exit_after is None:
-        raise ConfigError("--screenshot needs --exit-after S (when to take it)")
+    check_number("--exit-after-s", args.exit_after_s)  # finite and > 0
+    if args.screenshot and args.exit_after_s is None:
+        raise ConfigError("--screenshot needs --exit-after-s S (when to take it)")
     if args.focus is not None and (args.input or args.camera not in (None, "sim", "auto")):
         # (a user with a defocused lens took it for a refocus of the recording: it did nothing, silently)
         log.warning("--focus turns the simulated camera's focus knob only: %s plays as it was recorded "
@@ -299,7 +300,7 @@ def run_headless(args, spec, window, model, post) -> int:
                 break
             if sess.ended:
                 break
-            if args.exit_after is not None and now - t0 >= args.exit_after:
+            if args.exit_after_s is not None and now - t0 >= args.exit_after_s:
                 break
     finally:
         try:
@@ -429,10 +430,10 @@ def _show_window(app, args, opts, early: list[int], MainWindow) -> int:
     ticker = QtCore.QTimer()
     ticker.start(200)
     ticker.timeout.connect(lambda: None)  # wake the interpreter so the signal handler runs
-    if args.exit_after is not None:  # (a QTimer takes at most 2^31 ms: chain from the ticker)
-        deadline = time.monotonic() + args.exit_after
-        if args.exit_after < 1e6:
-            QtCore.QTimer.singleShot(int(args.exit_after * 1000), finish)
+    if args.exit_after_s is not None:  # (a QTimer takes at most 2^31 ms: chain from the ticker)
+        deadline = time.monotonic() + args.exit_after_s
+        if args.exit_after_s < 1e6:
+            QtCore.QTimer.singleShot(int(args.exit_after_s * 1000), finish)
         else:
             ticker.timeout.connect(lambda: time.monotonic() >= deadline and finish())
     app.exec()
@@ -509,7 +510,7 @@ def main(argv: list[str] | None = None) -> int:
                 os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
             else:
                 log.warning("no display found (DISPLAY/WAYLAND_DISPLAY unset): running headless "
-                            "(Ctrl-C or --exit-after S to stop; --video OUT.mp4 records)")
+                            "(Ctrl-C or --exit-after-s S to stop; --video OUT.mp4 records)")
                 _warn_window_only(args, parser)
                 return run_headless(args, spec, window, model, post)
         return run_window(args, spec, window, model, post)

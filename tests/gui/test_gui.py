@@ -572,7 +572,7 @@ def test_bad_options_are_one_line_errors(capsys):
 
 @pytest.mark.parametrize("argv,message", [
     (["--speed", "nan"], "--speed must be"),
-    (["--exit-after", "nan"], "--exit-after must be a finite number > 0"),
+    (["--exit-after-s", "nan"], "--exit-after-s must be a finite number > 0"),
     (["--window-ms", "inf"], "--window-ms must be between"),
     (["--window-ms", "0.0001"], "--window-ms must be between"),  # rounds to 0 us
     (["--window-ms", "0.001"], "--window-ms must be between 0.1 and"),  # 1 µs: 1 M windows/s, no frame
@@ -594,7 +594,7 @@ def test_bad_values_and_outputs_fail_before_any_work(tmp_path, capsys, argv, mes
     argv = [a.format(**fmt) for a in argv]
     if "--headless" not in argv and "--screenshot" not in argv:
         argv.append("--headless")
-    assert main(argv + ["--exit-after", "5"] if "--exit-after" not in argv else argv) == 2
+    assert main(argv + ["--exit-after-s", "5"] if "--exit-after-s" not in argv else argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message.format(**fmt) in err[0], err
 
