@@ -61,7 +61,7 @@ if [[ $DEVICE == cuda* ]] && ! grep -q "backend jit not used on" "$OUT/jit.log";
 fi
 live() {  # NAME WANT ARGS...: the viewer's pipeline without a window, on the simulated camera
   local name=$1 want=$2; shift 2
-  timeout 90 $PY -m evfocus_live.gui.app --headless --camera sim --device "$DEVICE" --exit-after 5 "$@" \
+  timeout 90 $PY -m evfocus_live.gui.app --headless --camera sim --device "$DEVICE" --exit-after-s 5 "$@" \
     >"$OUT/live_$name.log" 2>&1
   local rc=$? line frames
   line=$(grep -o "running .*" "$OUT/live_$name.log" | head -1)

@@ -271,6 +271,18 @@ def check_output_file(opt: str, path: str | Path) -> Path:
     return p
 
 
+def refuse_existing_output(opt: str, path: str | Path) -> None:
+    """Without ``--overwrite``: an earlier run's output (a non-empty file) is refused, as
+    replacing it loses a user's recording; an empty file (``mktemp``'s) counts as free."""
+    p = Path(path)
+    try:
+        taken = p.is_file() and p.stat().st_size > 0
+    except OSError:
+        taken = False
+    if taken:
+        raise ConfigError(f"{opt} {p}: already exists; use --overwrite or another file name")
+
+
 #: containers OpenCV's FFmpeg backend writes with the mp4v codec, readable back (checked with
 #: OpenCV 5.0: .webm/.flv/.gif refuse mp4v, .ts/.mpg write files that do not play back)
 VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov", ".avi", ".mkv")

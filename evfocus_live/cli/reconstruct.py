@@ -651,7 +651,8 @@ def _run(args) -> int:
     from ..errors import ConfigError
     from ..sources import detect_format
     from ..sources.base import readers_quiet
-    from .options import check_not_input, check_output_dir, check_output_file, check_video_suffix
+    from .options import (check_not_input, check_output_dir, check_output_file, check_video_suffix,
+                          refuse_existing_output)
 
     opts = _options(args)
     seen: dict[str, str] = {}
@@ -689,8 +690,8 @@ def _run(args) -> int:
                 raise ConfigError(f"--video {opts['video']}: {vpath.suffix} holds at most {top:g} fps, "
                                   f"not {opts['fps']:g}; use .mp4 or a lower --fps")
         if not opts["overwrite"]:
-            if vpath is not None and not _is_empty_file(vpath) and vpath.is_file():  # (another run's video)
-                raise ConfigError(f"--video {vpath}: already exists; use --overwrite or another file name")
+            if vpath is not None:  # (another run's video)
+                refuse_existing_output("--video", vpath)
             old = _earlier_outputs(d)
             if old:
                 raise ConfigError(f"{d}: already holds reconstructed frames ({old[0].name}, ...); "

@@ -3,8 +3,8 @@
     evfocus-live [INPUT] [--camera NAME] [--model NAME|PATH] [--device auto|cpu|cuda|cuda:N]
                  [--precision auto|fp32|bf16|fp16]
                  [--window-ms X | --window-events N | --adaptive-ms X] [--roi X,Y,W,H] [--downsample N]
-                 [--headless] [--video OUT.mp4]
-                 [--screenshot PNG] [--exit-after S] [--list-plugins]
+                 [--headless] [--video OUT.mp4] [--record OUT.aedat4] [--overwrite]
+                 [--screenshot PNG] [--exit-after-s S] [--list-plugins]
 
 With no INPUT and no camera it starts the simulated camera. Without a display (no
 ``DISPLAY``/``WAYLAND_DISPLAY`` and no ``QT_QPA_PLATFORM``) it says so in one line and
@@ -31,7 +31,7 @@ from ..cli.text import plural
 from ..cli.options import (ADAPTIVE_HELP, DEVICE_HELP, DOWNSAMPLE_HELP, FEW_FRAMES, POST_HELP, ROI_HELP, check_device,
                            check_downsample, check_not_input, check_number, check_output_file, check_video_suffix,
                            check_window_events, check_window_ms, few_frames_hint, glue_dash_values, parse_roi,
-                           post_options, post_steps)
+                           post_options, post_steps, refuse_existing_output)
 from ..config import ModelConfig, PostConfig, WindowConfig
 from ..errors import ConfigError, EvFocusError
 
@@ -92,8 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "frames repeated or dropped to keep the recording's pace; evfocus reconstruct --video "
                         "writes each frame once)")
     p.add_argument("--record", metavar="OUT.aedat4", help="record the raw events to an .aedat4")
-    p.add_argument("--screenshot", metavar="PNG", help="save a window screenshot after --exit-after seconds and exit")
-    p.add_argument("--exit-after", type=float, default=None, metavar="S", help="quit after S seconds")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace an existing --video/--record file (default: off, such a file is refused)")
+    p.add_argument("--screenshot", metavar="PNG", help="save a window screenshot after --exit-after-s seconds and exit")
+    p.add_argument("--exit-after-s", type=float, default=None, metavar="S", help="quit after S seconds")
+    p.add_argument("--exit-after", type=float, dest="exit_after_s", help=argparse.SUPPRESS)  # (its old name)
     p.add_argument("--snapshot-dir", default=".",
                    help="where the s key saves PNG snapshots (default: the current folder)")
     p.add_argument("--record-dir", default="recordings", help="where the Record button writes (default: ./recordings)")
@@ -112,9 +115,9 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
     if args.input and args.camera:
         raise ConfigError("give either INPUT or --camera, not both")
     device = check_device("--device", args.device)
-    check_number("--exit-after", args.exit_after)  # seconds, finite and > 0
-    if args.screenshot and args.exit_after is None:
-        raise ConfigError("--screenshot needs --exit-after S (when to take it)")
+    check_number("--exit-after-s", args.exit_after_s)  # finite and > 0
+    if args.screenshot and args.exit_after_s is None:
+        raise ConfigError("--screenshot needs --exit-after-s S (when to take it)")
     if args.focus is not None and (args.input or args.camera not in (None, "sim", "auto")):
         # (a user with a defocused lens took it for a refocus of the recording: it did nothing, silently)
         log.warning("--focus turns the simulated camera's focus knob only: %s plays as it was recorded "
@@ -142,6 +145,9 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
             check_output_file(f"--{flag}", getattr(args, flag))
             check_not_input(f"--{flag}", getattr(args, flag), [args.input])
     _check_output_types(args)
+    for flag in ("video", "record"):  # (a user's earlier recording: lost without a word)
+        if getattr(args, flag) and not args.overwrite:
+            refuse_existing_output(f"--{flag}", getattr(args, flag))
     if args.camera:
         from ..sources import EventSource, camera_names, source_registry
         known = camera_names()
@@ -167,6 +173,20 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
 
         model = with_precision(model, args.precision)
     return spec, window, model, post
+
+
+#: options only the window reads (``--screenshot`` with --headless is refused; ``--no-loop``:
+#: a headless run stops at the end anyway, as asked)
+WINDOW_ONLY_OPTIONS = ("--event-mode", "--show-aps", "--snapshot-dir", "--record-dir")
+
+
+def _warn_window_only(args, parser: argparse.ArgumentParser) -> None:
+    """One warning line for each window-only option given to a run without a window, as
+    ``--focus`` given with a recording is said: it was ignored in silence. A default is not."""
+    for opt in WINDOW_ONLY_OPTIONS:
+        dest = opt[2:].replace("-", "_")
+        if getattr(args, dest) != parser.get_default(dest):
+            log.warning("%s has no effect without a window", opt)
 
 
 #: what ``--screenshot`` can write (Qt picks the format by the suffix; these need no plugin)
@@ -240,6 +260,7 @@ def run_headless(args, spec, window, model, post) -> int:
     pipe = sess.pipeline
     log.info("running %s on %s in %s", model.name, pipe.device, effective_precision(pipe))
     if args.video or args.record:
+        # (an existing file was refused in _configs unless --overwrite; an empty one is replaced)
         sess.recorder.start(events_path=args.record, video_path=args.video, overwrite=True,
                             width=src.width, height=src.height, sensor=src.sensor)
     stop = {"flag": False}
@@ -279,7 +300,7 @@ def run_headless(args, spec, window, model, post) -> int:
                 break
             if sess.ended:
                 break
-            if args.exit_after is not None and now - t0 >= args.exit_after:
+            if args.exit_after_s is not None and now - t0 >= args.exit_after_s:
                 break
     finally:
         try:
@@ -409,10 +430,10 @@ def _show_window(app, args, opts, early: list[int], MainWindow) -> int:
     ticker = QtCore.QTimer()
     ticker.start(200)
     ticker.timeout.connect(lambda: None)  # wake the interpreter so the signal handler runs
-    if args.exit_after is not None:  # (a QTimer takes at most 2^31 ms: chain from the ticker)
-        deadline = time.monotonic() + args.exit_after
-        if args.exit_after < 1e6:
-            QtCore.QTimer.singleShot(int(args.exit_after * 1000), finish)
+    if args.exit_after_s is not None:  # (a QTimer takes at most 2^31 ms: chain from the ticker)
+        deadline = time.monotonic() + args.exit_after_s
+        if args.exit_after_s < 1e6:
+            QtCore.QTimer.singleShot(int(args.exit_after_s * 1000), finish)
         else:
             ticker.timeout.connect(lambda: time.monotonic() >= deadline and finish())
     app.exec()
@@ -463,7 +484,8 @@ def join_pipeline_threads(limit_s: float = 120.0) -> None:
 
 def _start_cli_recording(win, args) -> None:
     """``--record``/``--video`` in the window: the Record button shows it (a click stops it
-    with the usual "recording saved"); the named files are replaced, as in headless mode."""
+    with the usual "recording saved"); an existing named file was refused at startup unless
+    ``--overwrite``, as in headless mode."""
     if win.session is None:
         win.status("--record/--video: no source is running, nothing recorded", "error")
         return
@@ -471,7 +493,8 @@ def _start_cli_recording(win, args) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(build_parser(), glue_dash_values(argv))  # (a typo: the nearest option named)
+    parser = build_parser()
+    args = parse_args(parser, glue_dash_values(argv))  # (a typo: the nearest option named)
     setup_logging(args.verbose, args.quiet)  # (the CLI's: torch's loggers quiet below WARNING too)
     try:
         if args.list_plugins:
@@ -480,13 +503,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.headless:
             if args.screenshot:
                 raise ConfigError("--screenshot needs the window; drop --headless")
+            _warn_window_only(args, parser)
             return run_headless(args, spec, window, model, post)
         if not has_display():
             if args.screenshot:
                 os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
             else:
                 log.warning("no display found (DISPLAY/WAYLAND_DISPLAY unset): running headless "
-                            "(Ctrl-C or --exit-after S to stop; --video OUT.mp4 records)")
+                            "(Ctrl-C or --exit-after-s S to stop; --video OUT.mp4 records)")
+                _warn_window_only(args, parser)
                 return run_headless(args, spec, window, model, post)
         return run_window(args, spec, window, model, post)
     except EvFocusError as exc:

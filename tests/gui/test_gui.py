@@ -572,7 +572,7 @@ def test_bad_options_are_one_line_errors(capsys):
 
 @pytest.mark.parametrize("argv,message", [
     (["--speed", "nan"], "--speed must be"),
-    (["--exit-after", "nan"], "--exit-after must be a finite number > 0"),
+    (["--exit-after-s", "nan"], "--exit-after-s must be a finite number > 0"),
     (["--window-ms", "inf"], "--window-ms must be between"),
     (["--window-ms", "0.0001"], "--window-ms must be between"),  # rounds to 0 us
     (["--window-ms", "0.001"], "--window-ms must be between 0.1 and"),  # 1 µs: 1 M windows/s, no frame
@@ -594,7 +594,7 @@ def test_bad_values_and_outputs_fail_before_any_work(tmp_path, capsys, argv, mes
     argv = [a.format(**fmt) for a in argv]
     if "--headless" not in argv and "--screenshot" not in argv:
         argv.append("--headless")
-    assert main(argv + ["--exit-after", "5"] if "--exit-after" not in argv else argv) == 2
+    assert main(argv + ["--exit-after-s", "5"] if "--exit-after-s" not in argv else argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message.format(**fmt) in err[0], err
 
@@ -848,7 +848,7 @@ def test_cli_recording_shows_on_the_record_button_and_a_click_stops_it(qtbot, tm
     win = make_window(qtbot, tmp_path, pattern(), tiny_model)
     wait_frames(qtbot, win, 1)
     rec, vid = tmp_path / "cli.aedat4", tmp_path / "cli.mp4"
-    rec.write_bytes(b"old")  # a file the user named is replaced, as in headless mode
+    rec.write_bytes(b"old")  # a file the user named (--overwrite at startup) is replaced, as in headless mode
     _start_cli_recording(win, argparse.Namespace(record=str(rec), video=str(vid)))
     assert win.session.recorder.active and win.record_button.isChecked()
     _record_a_little(qtbot, win, 2)
