@@ -1589,8 +1589,7 @@ class MainWindow(QtWidgets.QMainWindow):
             if pos is None:
                 pos = self.last_frame.t_us if self.last_frame is not None else t
             pos = min(max(pos, r[0]), r[1])
-            self.time_label.setText(f"{(pos - r[0]) / 1e6:.3f} / {(r[1] - r[0]) / 1e6:.3f} s"
-                                    + (" (end)" if s.ended else ""))
+            self.time_label.setText(_time_of_span(pos - r[0], r[1] - r[0]) + (" (end)" if s.ended else ""))
             if not self._slider_busy and r[1] > r[0]:
                 self.seek_slider.blockSignals(True)
                 self.seek_slider.setValue(int(1000 * (pos - r[0]) / (r[1] - r[0])))
@@ -1705,6 +1704,14 @@ def _sim_value_text(name: str, value: float, step: float | None) -> str:
     if name == "speed":
         return "frozen" if float(text) == 0 else f"{text}x"
     return text
+
+
+def _time_of_span(pos_us: int, span_us: int) -> str:
+    """The time label: seconds to the ms, or for a recording under 0.1 s milliseconds to
+    10 us (an 8.8 ms EVK file read "0.009 / 0.009 s", a 0.3 ms one "0.000 / 0.000 s": empty)."""
+    if span_us >= 100_000:
+        return f"{pos_us / 1e6:.3f} / {span_us / 1e6:.3f} s"
+    return f"{pos_us / 1e3:.2f} / {span_us / 1e3:.2f} ms"
 
 
 def _read_ahead(t_us: int | None, shown_us: int | None, range_us: tuple[int, int] | None,
