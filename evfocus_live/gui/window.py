@@ -900,7 +900,7 @@ class MainWindow(QtWidgets.QMainWindow):
             w.setToolTip(spec.get("help", ""))
             self.sim_widgets[name] = w
             row = w
-            if isinstance(w, QtWidgets.QSlider):  # its value beside it (the focus dial has "true blur")
+            if isinstance(w, (QtWidgets.QSlider, QtWidgets.QDial)):  # its value beside it
                 row = QtWidgets.QWidget()
                 hbox = QtWidgets.QHBoxLayout(row)
                 hbox.setContentsMargins(0, 0, 0, 0)
@@ -1694,8 +1694,9 @@ class MainWindow(QtWidgets.QMainWindow):
 
 
 def _sim_value_text(name: str, value: float, step: float | None) -> str:
-    """A simulated-camera slider's value to its ``step``'s decimals (a bare slider said
-    nothing: was speed 1x or 2x, light full or half?); speed as a factor, 0 as frozen."""
+    """A simulated-camera slider's or dial's value to its ``step``'s decimals (a bare one said
+    nothing: was speed 1x or 2x, light full or half, the focus knob at --focus 0.3 or 0.5?);
+    speed as a factor, 0 as frozen; focus 0.5 as in focus."""
     try:
         decimals = max(0, -math.floor(math.log10(float(step)) + 1e-9)) if step else 2
     except (TypeError, ValueError):
@@ -1703,6 +1704,8 @@ def _sim_value_text(name: str, value: float, step: float | None) -> str:
     text = f"{value:.{decimals}f}"
     if name == "speed":
         return "frozen" if float(text) == 0 else f"{text}x"
+    if name == "focus" and float(text) == 0.5:
+        return f"{text} in focus"
     return text
 
 
