@@ -319,6 +319,7 @@ class MainWindow(QtWidgets.QMainWindow):
         panel = QtWidgets.QWidget()
         self.side_layout = QtWidgets.QVBoxLayout(panel)
         self._build_controls(self.side_layout)
+        self._grey_out_unused_boxes()
         self.side_layout.addStretch(1)
         side.setWidget(panel)
         outer.addWidget(side)
@@ -485,6 +486,7 @@ class MainWindow(QtWidgets.QMainWindow):
             w.setKeyboardTracking(False)
             w.valueChanged.connect(self._window_changed)
         self.window_mode.currentIndexChanged.connect(self._window_changed)
+        self.window_mode.currentIndexChanged.connect(self._grey_out_unused_boxes)
         # spatial binning (--downsample): a high-rate sensor's frames at a real-time size
         self.downsample_combo = QtWidgets.QComboBox()
         self.downsample_combo.setToolTip("bin events N x N before the model (recordings keep the full size)")
@@ -533,6 +535,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.decay_spin.setSuffix(" ms")
         self.decay_spin.setValue(self.opts.decay_ms)
         self.decay_spin.valueChanged.connect(self._event_mode_changed)
+        self.event_mode_combo.currentIndexChanged.connect(self._grey_out_unused_boxes)
         self.defocus_check = QtWidgets.QCheckBox("show defocus map")
         self.defocus_check.setChecked(self.opts.show_defocus)
         self.defocus_check.toggled.connect(self._lower_pane_changed)
@@ -1198,6 +1201,16 @@ class MainWindow(QtWidgets.QMainWindow):
         finally:
             for w in controls:
                 w.blockSignals(False)
+        self._grey_out_unused_boxes()
+
+    def _grey_out_unused_boxes(self, *_) -> None:
+        """Only the boxes the current modes read are editable: "fixed events" showed an
+        editable 33 ms duration, "fixed duration" and "adaptive" an events count, and the
+        network-window event view a decay, none of which changed anything."""
+        mode = self.window_mode.currentData()
+        self.window_ms.setEnabled(mode in ("duration", "adaptive"))
+        self.window_events.setEnabled(mode == "events")
+        self.decay_spin.setEnabled(self.event_mode_combo.currentData() != "window")
 
     def _show_source_size(self, sess: LiveSession) -> None:
         """Source label and readout: the sensor, and the size the model runs at with an ROI or
