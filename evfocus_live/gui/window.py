@@ -842,7 +842,17 @@ class MainWindow(QtWidgets.QMainWindow):
             text += f" (recording saved: {', '.join(str(p) for p in saved)})"
         self.status(text)
         self._drain(sess)  # after: a fallback (model, device, post-processor) must not be hidden at once
+        if not sess.aps_loading:  # (else said once its frames are read, see _aps_arrived)
+            self._say_no_aps(sess)
         return True
+
+    def _say_no_aps(self, sess: LiveSession) -> None:
+        """The APS frame asked for (--show-aps, the toggle kept from a DAVIS file) from a source
+        without them is said: the toggle only greyed out, still ticked, and the pane showed the
+        defocus map under "playing <file>", as if the request had been taken."""
+        if self.aps_check.isChecked() and not sess.has_aps:
+            self.status(f"no APS frames in this {sess.source.format} source: the pane shows the defocus map",
+                        "warning", timeout_ms=15_000)
 
     def _show_source_combo(self, src) -> None:
         """The camera box names the running camera: empty for a file (or an unlisted camera),
@@ -1480,6 +1490,7 @@ class MainWindow(QtWidgets.QMainWindow):
             if hit is not None:
                 self.last_frame = dataclasses.replace(fv, aps=hit[1], aps_t_us=int(hit[0]))
         self._lower_pane_changed()
+        self._say_no_aps(s)
 
     def _aps_note(self) -> str:
         s = self.session
