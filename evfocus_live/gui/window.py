@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,8 @@ from pathlib import Path
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ..cli.options import MAX_WINDOW_EVENTS, MAX_WINDOW_MS, MIN_WINDOW_MS, check_not_input, parse_roi
+from ..cli.options import (MAX_WINDOW_EVENTS, MAX_WINDOW_MS, MIN_WINDOW_MS, check_not_input,
+                           few_frames_hint, parse_roi)
 from ..config import ModelConfig, PostConfig, WindowConfig
 from ..errors import EvFocusError
 from ..pipeline import SourceWarnings
@@ -173,6 +175,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._slider_busy = False
         self._meter_from_index = 0  # frames before it came from a model switched away from
         self._end_pass = 0  # the session's pass whose end was shown ("end of the recording")
+        self._few_frames_said = False  # a recording too short for its window said (see _say_few_frames)
         self._end_remade = False  # a setting remade the last frame at the end: the end is not new
         self._stall_said = False  # the source's read() stalled: on the status bar while it lasts
         #: play time with no new frame, when last counted, whether it is on the status bar, and
@@ -836,6 +839,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._end_remade = False
         self._stall_said = False
         self._quiet_s, self._quiet_said, self._quiet_ev0 = 0.0, False, 0
+        self._few_frames_said = False
         sess.start()
         text = f"playing {name}" if info is None or not live else f"live: {src.format}"
         if saved:  # else "playing ..." would hide "recording saved" at once
@@ -1406,6 +1410,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self._aps_arrived(s)
         if self._awaiting is not None:
             self._check_awaiting(s, now)
+        if not self._few_frames_said:
+            self._say_few_frames(s)
         self._show_quiet(s, now)
         if s.event_mode != "window":
             t = s.event_view.t_now_us
@@ -1422,6 +1428,23 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.defocus_indicator.set_range(top)
                 if not self.aps_shown:
                     self.defocus_pane.set_title(self._defocus_title())
+
+    def _say_few_frames(self, s: LiveSession) -> None:
+        """A recording whose pass fills fewer than FEW_FRAMES windows is said once, with the
+        window settings that give about ten frames, as ``evfocus reconstruct`` and a headless
+        run say it: the 8.8 ms EVK3 file is one default window (0.35 per pixel of 1280x720 is
+        322,560 events, the file 219,596), so the viewer showed one frame a pass and no word why."""
+        pipe, st = s.pipeline, s.pipeline.stats
+        counts = st.first_pass if st.loops else ((st.events_total, st.frames) if s.ended else None)
+        if s.is_live or counts is None or pipe.window_cfg.roi is not None:
+            return
+        self._few_frames_said = True  # (judged on the first pass: one line, not one a pass)
+        rng = s.time_range_us
+        hint = few_frames_hint(counts[1], counts[0], (rng[1] - rng[0]) if rng else None, pipe.window_cfg,
+                               pipe.window_events, what="each pass of the recording" if st.loops else "the recording")
+        if hint:
+            hint = re.sub(r"--window-ms (\S+)", r"fixed duration \1 ms", hint)
+            self.status(re.sub(r"--window-events (\d+)", r"fixed events \1", hint), "warning", timeout_ms=20_000)
 
     def _check_awaiting(self, s: LiveSession, now: float) -> None:
         """No frame of a new window setting after ``NO_FRAME_S`` of play (paused, stalled or
