@@ -186,6 +186,9 @@ class PipelineStats:
     skipped_windows: int = 0
     #: passes a looping replay has started over (``SourceConfig.loop``, the viewer's Loop box)
     loops: int = 0
+    #: a looping replay's first pass: (events, frames) it read and made, for the viewer's
+    #: "only 1 frame" line (by the time it sees ``loops`` the reader is into the next pass)
+    first_pass: tuple[int, int] | None = None
     #: a live source's events read and let go while paused (not drops: nobody asked for them)
     paused_events: int = 0
     nan_frames: int = 0
@@ -1486,6 +1489,8 @@ class Pipeline:
                 return self._seek_req is not None
         anchor = self._anchor  # (None after a pause: resume re-anchors)
         self._eof_at_end = False
+        if self.stats.loops == 0:
+            self.stats.first_pass = (self.stats.events_total, self.stats.frames)
         self._do_seek(start_us)
         self.stats.loops += 1
         if anchor is not None and self.speed > 0:

@@ -120,8 +120,10 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
         raise ConfigError("--screenshot needs --exit-after-s S (when to take it)")
     if args.focus is not None and (args.input or args.camera not in (None, "sim", "auto")):
         # (a user with a defocused lens took it for a refocus of the recording: it did nothing, silently)
-        log.warning("--focus turns the simulated camera's focus knob only: %s plays as it was recorded "
-                    "(the network estimates its blur itself)", args.input or f"--camera {args.camera}")
+        args.focus_note = (f"--focus turns the simulated camera's focus knob only: "
+                           f"{args.input or f'--camera {args.camera}'} plays as it was recorded "
+                           "(the network estimates its blur itself)")
+        log.warning("%s", args.focus_note)
     args.focus = DEFAULT_SIM_FOCUS if args.focus is None else args.focus
     if not 0.0 <= args.focus <= 1.0:
         raise ConfigError("--focus must be within 0..1 (0.5 = in focus)")
@@ -404,6 +406,8 @@ def _show_window(app, args, opts, early: list[int], MainWindow) -> int:
 
     win = MainWindow(opts)
     win.show()
+    if getattr(args, "focus_note", None):  # (logged only, it was off screen: the knob was not there)
+        win.status(args.focus_note, "warning", timeout_ms=15_000, log_it=False)
     result = {"rc": 0}
     if args.video or args.record:
         QtCore.QTimer.singleShot(0, lambda: _start_cli_recording(win, args))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,8 @@ from pathlib import Path
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ..cli.options import MAX_WINDOW_EVENTS, MAX_WINDOW_MS, MIN_WINDOW_MS, check_not_input, parse_roi
+from ..cli.options import (MAX_WINDOW_EVENTS, MAX_WINDOW_MS, MIN_WINDOW_MS, check_not_input,
+                           few_frames_hint, parse_roi)
 from ..config import ModelConfig, PostConfig, WindowConfig
 from ..errors import EvFocusError
 from ..pipeline import SourceWarnings
@@ -173,6 +175,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._slider_busy = False
         self._meter_from_index = 0  # frames before it came from a model switched away from
         self._end_pass = 0  # the session's pass whose end was shown ("end of the recording")
+        self._few_frames_said = False  # a recording too short for its window said (see _say_few_frames)
         self._end_remade = False  # a setting remade the last frame at the end: the end is not new
         self._stall_said = False  # the source's read() stalled: on the status bar while it lasts
         #: play time with no new frame, when last counted, whether it is on the status bar, and
@@ -319,6 +322,7 @@ class MainWindow(QtWidgets.QMainWindow):
         panel = QtWidgets.QWidget()
         self.side_layout = QtWidgets.QVBoxLayout(panel)
         self._build_controls(self.side_layout)
+        self._grey_out_unused_boxes()
         self.side_layout.addStretch(1)
         side.setWidget(panel)
         outer.addWidget(side)
@@ -485,6 +489,7 @@ class MainWindow(QtWidgets.QMainWindow):
             w.setKeyboardTracking(False)
             w.valueChanged.connect(self._window_changed)
         self.window_mode.currentIndexChanged.connect(self._window_changed)
+        self.window_mode.currentIndexChanged.connect(self._grey_out_unused_boxes)
         # spatial binning (--downsample): a high-rate sensor's frames at a real-time size
         self.downsample_combo = QtWidgets.QComboBox()
         self.downsample_combo.setToolTip("bin events N x N before the model (recordings keep the full size)")
@@ -533,6 +538,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.decay_spin.setSuffix(" ms")
         self.decay_spin.setValue(self.opts.decay_ms)
         self.decay_spin.valueChanged.connect(self._event_mode_changed)
+        self.event_mode_combo.currentIndexChanged.connect(self._grey_out_unused_boxes)
         self.defocus_check = QtWidgets.QCheckBox("show defocus map")
         self.defocus_check.setChecked(self.opts.show_defocus)
         self.defocus_check.toggled.connect(self._lower_pane_changed)
@@ -833,13 +839,24 @@ class MainWindow(QtWidgets.QMainWindow):
         self._end_remade = False
         self._stall_said = False
         self._quiet_s, self._quiet_said, self._quiet_ev0 = 0.0, False, 0
+        self._few_frames_said = False
         sess.start()
         text = f"playing {name}" if info is None or not live else f"live: {src.format}"
         if saved:  # else "playing ..." would hide "recording saved" at once
             text += f" (recording saved: {', '.join(str(p) for p in saved)})"
         self.status(text)
         self._drain(sess)  # after: a fallback (model, device, post-processor) must not be hidden at once
+        if not sess.aps_loading:  # (else said once its frames are read, see _aps_arrived)
+            self._say_no_aps(sess)
         return True
+
+    def _say_no_aps(self, sess: LiveSession) -> None:
+        """The APS frame asked for (--show-aps, the toggle kept from a DAVIS file) from a source
+        without them is said: the toggle only greyed out, still ticked, and the pane showed the
+        defocus map under "playing <file>", as if the request had been taken."""
+        if self.aps_check.isChecked() and not sess.has_aps:
+            self.status(f"no APS frames in this {sess.source.format} source: the pane shows the defocus map",
+                        "warning", timeout_ms=15_000)
 
     def _show_source_combo(self, src) -> None:
         """The camera box names the running camera: empty for a file (or an unlisted camera),
@@ -900,7 +917,7 @@ class MainWindow(QtWidgets.QMainWindow):
             w.setToolTip(spec.get("help", ""))
             self.sim_widgets[name] = w
             row = w
-            if isinstance(w, QtWidgets.QSlider):  # its value beside it (the focus dial has "true blur")
+            if isinstance(w, (QtWidgets.QSlider, QtWidgets.QDial)):  # its value beside it
                 row = QtWidgets.QWidget()
                 hbox = QtWidgets.QHBoxLayout(row)
                 hbox.setContentsMargins(0, 0, 0, 0)
@@ -1198,6 +1215,16 @@ class MainWindow(QtWidgets.QMainWindow):
         finally:
             for w in controls:
                 w.blockSignals(False)
+        self._grey_out_unused_boxes()
+
+    def _grey_out_unused_boxes(self, *_) -> None:
+        """Only the boxes the current modes read are editable: "fixed events" showed an
+        editable 33 ms duration, "fixed duration" and "adaptive" an events count, and the
+        network-window event view a decay, none of which changed anything."""
+        mode = self.window_mode.currentData()
+        self.window_ms.setEnabled(mode in ("duration", "adaptive"))
+        self.window_events.setEnabled(mode == "events")
+        self.decay_spin.setEnabled(self.event_mode_combo.currentData() != "window")
 
     def _show_source_size(self, sess: LiveSession) -> None:
         """Source label and readout: the sensor, and the size the model runs at with an ROI or
@@ -1383,6 +1410,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self._aps_arrived(s)
         if self._awaiting is not None:
             self._check_awaiting(s, now)
+        if not self._few_frames_said:
+            self._say_few_frames(s)
         self._show_quiet(s, now)
         if s.event_mode != "window":
             t = s.event_view.t_now_us
@@ -1399,6 +1428,23 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.defocus_indicator.set_range(top)
                 if not self.aps_shown:
                     self.defocus_pane.set_title(self._defocus_title())
+
+    def _say_few_frames(self, s: LiveSession) -> None:
+        """A recording whose pass fills fewer than FEW_FRAMES windows is said once, with the
+        window settings that give about ten frames, as ``evfocus reconstruct`` and a headless
+        run say it: the 8.8 ms EVK3 file is one default window (0.35 per pixel of 1280x720 is
+        322,560 events, the file 219,596), so the viewer showed one frame a pass and no word why."""
+        pipe, st = s.pipeline, s.pipeline.stats
+        counts = st.first_pass if st.loops else ((st.events_total, st.frames) if s.ended else None)
+        if s.is_live or counts is None or pipe.window_cfg.roi is not None:
+            return
+        self._few_frames_said = True  # (judged on the first pass: one line, not one a pass)
+        rng = s.time_range_us
+        hint = few_frames_hint(counts[1], counts[0], (rng[1] - rng[0]) if rng else None, pipe.window_cfg,
+                               pipe.window_events, what="each pass of the recording" if st.loops else "the recording")
+        if hint:
+            hint = re.sub(r"--window-ms (\S+)", r"fixed duration \1 ms", hint)
+            self.status(re.sub(r"--window-events (\d+)", r"fixed events \1", hint), "warning", timeout_ms=20_000)
 
     def _check_awaiting(self, s: LiveSession, now: float) -> None:
         """No frame of a new window setting after ``NO_FRAME_S`` of play (paused, stalled or
@@ -1467,6 +1513,7 @@ class MainWindow(QtWidgets.QMainWindow):
             if hit is not None:
                 self.last_frame = dataclasses.replace(fv, aps=hit[1], aps_t_us=int(hit[0]))
         self._lower_pane_changed()
+        self._say_no_aps(s)
 
     def _aps_note(self) -> str:
         s = self.session
@@ -1589,8 +1636,7 @@ class MainWindow(QtWidgets.QMainWindow):
             if pos is None:
                 pos = self.last_frame.t_us if self.last_frame is not None else t
             pos = min(max(pos, r[0]), r[1])
-            self.time_label.setText(f"{(pos - r[0]) / 1e6:.3f} / {(r[1] - r[0]) / 1e6:.3f} s"
-                                    + (" (end)" if s.ended else ""))
+            self.time_label.setText(_time_of_span(pos - r[0], r[1] - r[0]) + (" (end)" if s.ended else ""))
             if not self._slider_busy and r[1] > r[0]:
                 self.seek_slider.blockSignals(True)
                 self.seek_slider.setValue(int(1000 * (pos - r[0]) / (r[1] - r[0])))
@@ -1695,8 +1741,9 @@ class MainWindow(QtWidgets.QMainWindow):
 
 
 def _sim_value_text(name: str, value: float, step: float | None) -> str:
-    """A simulated-camera slider's value to its ``step``'s decimals (a bare slider said
-    nothing: was speed 1x or 2x, light full or half?); speed as a factor, 0 as frozen."""
+    """A simulated-camera slider's or dial's value to its ``step``'s decimals (a bare one said
+    nothing: was speed 1x or 2x, light full or half, the focus knob at --focus 0.3 or 0.5?);
+    speed as a factor, 0 as frozen; focus 0.5 as in focus."""
     try:
         decimals = max(0, -math.floor(math.log10(float(step)) + 1e-9)) if step else 2
     except (TypeError, ValueError):
@@ -1704,7 +1751,17 @@ def _sim_value_text(name: str, value: float, step: float | None) -> str:
     text = f"{value:.{decimals}f}"
     if name == "speed":
         return "frozen" if float(text) == 0 else f"{text}x"
+    if name == "focus" and float(text) == 0.5:
+        return f"{text} in focus"
     return text
+
+
+def _time_of_span(pos_us: int, span_us: int) -> str:
+    """The time label: seconds to the ms, or for a recording under 0.1 s milliseconds to
+    10 us (an 8.8 ms EVK file read "0.009 / 0.009 s", a 0.3 ms one "0.000 / 0.000 s": empty)."""
+    if span_us >= 100_000:
+        return f"{pos_us / 1e6:.3f} / {span_us / 1e6:.3f} s"
+    return f"{pos_us / 1e3:.2f} / {span_us / 1e3:.2f} ms"
 
 
 def _read_ahead(t_us: int | None, shown_us: int | None, range_us: tuple[int, int] | None,
