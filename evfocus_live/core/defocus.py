@@ -5,7 +5,8 @@ regions a defocus map can only repeat its prior (~4 px for the shipped light mod
 whatever the lens does). The plain frame mean is dominated by those regions, so the
 readout weights the map by the window's event activity, smoothed over a few pixels
 (an edge's blur spreads its events sideways). The viewer's bar, ``evfocus eval``'s
-readout columns and ``bench/focus_readout.py`` all use this one definition.
+readout columns and ``bench/focus_readout.py`` all use this one definition (those two pass
+no event count: their windows are dense, 0.35 events per pixel).
 
 A window with few events has too little structure to weigh: its readout slides to the
 model's empty-window prior (~3 px), so below ``MIN_READOUT_EVENTS_PER_PX`` it is undefined
