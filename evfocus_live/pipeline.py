@@ -136,7 +136,8 @@ class FrameResult:
         event_image: uint8 HxWx3 polarity image of the window's events (or None).
         sigma: float32 HxW defocus map (blur sigma in px) when the model predicts one.
         defocus_px: the map as one number, weighted by the window's event activity
-            (``core.defocus``: flat regions only repeat the model's prior).
+            (``core.defocus``: flat regions only repeat the model's prior); None without a
+            map, or for a window under ``core.defocus.MIN_READOUT_EVENTS_PER_PX``.
         blur: uint8 HxW the model's re-blurred / defocused-frame prediction, if any.
         infer_ms: voxel grid + network time for this frame.
         latency_ms: wall time from the window's last event entering the pipeline to
@@ -1233,7 +1234,9 @@ class Pipeline:
                 # faster on a CPU than activity_weights_torch's 33-tap convs
                 # (the bins only: an event-count channel after them is not activity)
                 bins = vox[0, :self.num_bins]
-                defocus_px = defocus_readout_px(sigma, activity_weights(bins.float().abs().sum(0, keepdim=True).cpu().numpy()))
+                # (None for a near-empty window, e.g. a looped file's leftover: core.defocus)
+                defocus_px = defocus_readout_px(sigma, activity_weights(bins.float().abs().sum(0, keepdim=True).cpu().numpy()),
+                                                n_events=window.n_events)
             if out.get("blur") is not None:
                 blur = (out["blur"][0, 0].float().clamp(0, 1) * 255 + 0.5).to(torch.uint8).cpu().numpy()
         ev_img = event_image(window.events, self.width, self.height) if self.render_events else None

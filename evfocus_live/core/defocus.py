@@ -5,7 +5,12 @@ regions a defocus map can only repeat its prior (~4 px for the shipped light mod
 whatever the lens does). The plain frame mean is dominated by those regions, so the
 readout weights the map by the window's event activity, smoothed over a few pixels
 (an edge's blur spreads its events sideways). The viewer's bar, ``evfocus eval``'s
-readout columns and ``bench/focus_readout.py`` all use this one definition.
+readout columns and ``bench/focus_readout.py`` all use this one definition (those two pass
+no event count: their windows are dense, 0.35 events per pixel).
+
+A window with few events has too little structure to weigh: its readout slides to the
+model's empty-window prior (~3 px), so below ``MIN_READOUT_EVENTS_PER_PX`` it is undefined
+(None: the viewer's meter shows "-"), not a confident wrong number.
 """
 
 from __future__ import annotations
@@ -17,6 +22,19 @@ import torch.nn.functional as F
 
 #: spatial smoothing of the activity weights (px): about the width of a blurred edge's event band
 ACTIVITY_SMOOTH_PX = 4.0
+
+#: the sparsest window (events per pixel of the map) whose readout is given. Measured with the
+#: shipped evfocus model on the simulated camera (bench/focus_readout.py's windows, 0.35 ev/px,
+#: each subsampled at random from the warm state of the full stream, 8-27 windows a case;
+#: a window's first events, as a cut-short window has: text alike, natural half as far):
+#: the readout's mean departure from the full window's, natural in focus | text defocused
+#: (full 1.78 | 4.63 px):  0.21 ev/px 0.14 | 0.35 px;  0.105: 0.37 | 0.78;  0.07: 0.52 | 1.07;
+#: 0.035: 0.78 | 1.42;  0.0035: 1.11 | 1.56 (the prior: 2.89 | 3.06 px). Below 0.1 ev/px the
+#: readout has gone half the way or more to the prior, against 0.1-0.2 px of window-to-window
+#: noise; a looped file's leftover (1,881 of 107,520 events at 640x480: 0.006) and a
+#: 200-byte file's 11-event windows are far below it.
+#: (The adaptive window mode's floor, 0.05 ev/px, is under it: a quiet scene there reads "-".)
+MIN_READOUT_EVENTS_PER_PX = 0.1
 
 
 def _ksize(smooth_px: float) -> int:
@@ -44,11 +62,13 @@ def activity_weights_torch(voxel: torch.Tensor, smooth_px: float = ACTIVITY_SMOO
     return F.conv2d(F.conv2d(a, g.view(1, 1, 1, -1)), g.view(1, 1, -1, 1))
 
 
-def defocus_readout_px(sigma_px: np.ndarray, weights: np.ndarray | None = None) -> float | None:
+def defocus_readout_px(sigma_px: np.ndarray, weights: np.ndarray | None = None,
+                       n_events: int | None = None) -> float | None:
     """The activity-weighted mean of a defocus map [H,W] (px); the plain mean where the
-    window has no events (weights all zero) or no weights are given. None for an empty map."""
+    window has no events (weights all zero) or no weights are given. None for an empty map,
+    and for a window of ``n_events`` (when given) under ``MIN_READOUT_EVENTS_PER_PX``."""
     s = np.asarray(sigma_px, np.float32).reshape(np.shape(sigma_px)[-2:])
-    if not s.size:
+    if not s.size or (n_events is not None and n_events < MIN_READOUT_EVENTS_PER_PX * s.size):
         return None
     if weights is not None:
         w = np.asarray(weights, np.float32).reshape(s.shape)

@@ -211,8 +211,10 @@ def frame_view(fr, t_done: float) -> FrameView:
     defocus = _as_hw(getattr(fr, "sigma", None))
     if defocus is not None:
         defocus = defocus.astype(np.float32, copy=False)
-    mean = getattr(fr, "defocus_px", None)  # the pipeline's activity-weighted readout (core.defocus)
-    if mean is None and defocus is not None and defocus.size:
+    # the pipeline's activity-weighted readout (core.defocus; None for a near-empty window, not
+    # the map's plain mean: that is the model's prior there); the plain mean for a frame without one
+    mean = getattr(fr, "defocus_px", None)
+    if not hasattr(fr, "defocus_px") and defocus is not None and defocus.size:
         mean = float(np.mean(defocus))
     return FrameView(index=int(fr.index), t_us=int(fr.t_us), n_events=int(fr.n_events),
                      image=np.ascontiguousarray(image), event_image=fr.event_image, defocus=defocus,

@@ -16,6 +16,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from ..core.defocus import MIN_READOUT_EVENTS_PER_PX
+
 log = logging.getLogger(__name__)
 
 pg.setConfigOptions(imageAxisOrder="row-major", useOpenGL=False, antialias=False)
@@ -223,12 +225,18 @@ class DefocusIndicator(QtWidgets.QWidget):
         lay.addWidget(self.bar)
         lay.addWidget(self.plot, 1)
 
-    def _say(self, text: str) -> None:
+    def _say(self, text: str, tip: str | None = None) -> None:
         self.label.setText(text)
-        self.label.setToolTip(text)
+        self.label.setToolTip(tip or text)
 
-    def push(self, sigma_px: float | None, t_us: int | None = None) -> None:
-        """One window's readout at sensor time ``t_us`` (without it, each value weighs 0.3)."""
+    def push(self, sigma_px: float | None, t_us: int | None = None, has_map: bool = False) -> None:
+        """One window's readout at sensor time ``t_us`` (without it, each value weighs 0.3).
+        None with ``has_map``: a window too sparse for a readout (``core.defocus``): the label
+        says "-", the plot skips the point, the bar and the smoothing keep the last value."""
+        if sigma_px is None and has_map:
+            self._say("defocus: -", f"too few events in this window for a readout "
+                                    f"(under {MIN_READOUT_EVENTS_PER_PX:g} per pixel)")
+            return
         if sigma_px is None or not np.isfinite(sigma_px):
             self._say("defocus: n/a (model has no defocus output)")
             return

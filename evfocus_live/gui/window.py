@@ -1557,7 +1557,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.event_pane.show_image(fv.event_image)
         self._paint_lower(fv)
         if fv.index >= self._meter_from_index:
-            self.defocus_indicator.push(fv.defocus_mean_px, fv.t_us)
+            self.defocus_indicator.push(fv.defocus_mean_px, fv.t_us, has_map=fv.defocus is not None)
         if fv.arrival is not None:
             self._latency_ms = (time.monotonic() - fv.arrival) * 1e3
         if self._painted_at is not None:
