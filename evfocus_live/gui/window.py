@@ -43,6 +43,10 @@ log = logging.getLogger(__name__)
 POST_LABELS = {"auto_hdr": "auto-HDR", "noise_filter": "noise filter", "hot_pixels": "hot-pixel mask",
                "unsharp": "unsharp mask"}
 SEEK_STEP_US = 1_000_000
+#: the side panel's spacing between groups and between rows of a group, and the focus dial's
+#: height: small enough that every group fits the default 1400x860 window unscrolled
+PANEL_SPACING_PX = 4
+FOCUS_DIAL_PX = 60
 #: the window-mode combo's "adaptive" entry (``evfocus-live --adaptive-ms X``)
 ADAPTIVE_TIP = ("adaptive: windows of about the duration box's X ms, cut early or stretched (up to 4x) "
                 "to keep within 0.05..1 events per pixel")
@@ -315,12 +319,16 @@ class MainWindow(QtWidgets.QMainWindow):
         lv.addWidget(self._build_playback())
         outer.addWidget(left, 1)
 
-        side = QtWidgets.QScrollArea()
+        side = self.side_scroll = QtWidgets.QScrollArea()
         side.setWidgetResizable(True)
         side.setMinimumWidth(290)
         side.setMaximumWidth(340)
         panel = QtWidgets.QWidget()
         self.side_layout = QtWidgets.QVBoxLayout(panel)
+        # (compact: at the default 1400x860 the groups stood 984 px tall in an 809 px view and the
+        # Display group was below the fold; the scroll area still scrolls a smaller window)
+        self.side_layout.setContentsMargins(6, 4, 6, 4)
+        self.side_layout.setSpacing(PANEL_SPACING_PX)
         self._build_controls(self.side_layout)
         self._grey_out_unused_boxes()
         self.side_layout.addStretch(1)
@@ -385,7 +393,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def _group(self, layout: QtWidgets.QVBoxLayout, title: str) -> QtWidgets.QFormLayout:
         box = QtWidgets.QGroupBox(title)
         form = QtWidgets.QFormLayout(box)
-        form.setContentsMargins(6, 6, 6, 6)
+        form.setContentsMargins(6, 4, 6, 4)
+        form.setVerticalSpacing(PANEL_SPACING_PX)
         layout.addWidget(box)
         return form
 
@@ -420,6 +429,8 @@ class MainWindow(QtWidgets.QMainWindow):
         # simulated camera (filled per source)
         self.sim_box = QtWidgets.QGroupBox("Simulated camera")
         self.sim_form = QtWidgets.QFormLayout(self.sim_box)
+        self.sim_form.setContentsMargins(6, 4, 6, 4)
+        self.sim_form.setVerticalSpacing(PANEL_SPACING_PX)
         self.sim_widgets: dict[str, QtWidgets.QWidget] = {}
         self.sim_values: dict[str, QtWidgets.QLabel] = {}  # a slider's value beside it
         self.sim_truth: QtWidgets.QLabel | None = None
@@ -462,8 +473,10 @@ class MainWindow(QtWidgets.QMainWindow):
         f.addRow("model", self.model_combo)
         f.addRow("device", self.device_combo)
         f.addRow("precision", precision_row)
-        f.addRow(ckpt_btn)
-        f.addRow(reset_btn)
+        buttons_row = QtWidgets.QHBoxLayout()  # (side by side: a row less in the panel)
+        buttons_row.addWidget(ckpt_btn, 1)
+        buttons_row.addWidget(reset_btn, 1)
+        f.addRow(buttons_row)
 
         # window
         f = self._group(lay, "Window")
@@ -518,12 +531,15 @@ class MainWindow(QtWidgets.QMainWindow):
         # post-processing (built-ins and plugins, one checkbox each)
         f = self._group(lay, "Filters / post-processing")
         self.post_checks: dict[str, QtWidgets.QCheckBox] = {}
-        for name in self.registries[POSTPROCESSORS].names():
+        checks = QtWidgets.QGridLayout()  # two columns: five checkboxes stood five rows tall
+        checks.setVerticalSpacing(PANEL_SPACING_PX)
+        for i, name in enumerate(self.registries[POSTPROCESSORS].names()):
             cb = QtWidgets.QCheckBox(POST_LABELS.get(name, name))
             cb.setChecked(name in self.opts.post.steps)
             cb.toggled.connect(self._post_changed)
             self.post_checks[name] = cb
-            f.addRow(cb)
+            checks.addWidget(cb, i // 2, i % 2)
+        f.addRow(checks)
 
         # display
         f = self._group(lay, "Display")
@@ -889,6 +905,7 @@ class MainWindow(QtWidgets.QMainWindow):
             specs = {d["name"]: d for d in raw} if isinstance(raw, list) else dict(raw)
         except Exception as exc:
             log.warning("sim controls() failed: %s", exc)
+        dial_column = None
         for name, spec in self._sim_specs(specs).items():
             setter = getattr(inner, f"set_{name}", None)
             if setter is None:
@@ -905,7 +922,7 @@ class MainWindow(QtWidgets.QMainWindow):
                     w = QtWidgets.QDial()
                     w.setNotchesVisible(True)
                     w.setWrapping(False)
-                    w.setFixedHeight(70)
+                    w.setFixedHeight(FOCUS_DIAL_PX)
                 else:
                     w = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
                 w.setRange(0, 1000)
@@ -930,12 +947,28 @@ class MainWindow(QtWidgets.QMainWindow):
                 say(w.value())
                 w.valueChanged.connect(say)
                 hbox.addWidget(w, 1)
-                hbox.addWidget(shown)
+                if isinstance(w, QtWidgets.QDial):  # (a column: the true blur goes under the value)
+                    dial_column = QtWidgets.QVBoxLayout()
+                    dial_column.addStretch(1)
+                    dial_column.addWidget(shown)
+                    dial_column.addStretch(1)
+                    hbox.addLayout(dial_column)
+                else:
+                    hbox.addWidget(shown)
             self.sim_form.addRow(spec.get("label", name), row)
         if self.sim_widgets and hasattr(inner, "subject_sigma_px"):
             self.sim_truth = QtWidgets.QLabel("-")
-            self.sim_truth.setToolTip("ground truth from the simulator: blur sigma of the subject")
-            self.sim_form.addRow("true blur", self.sim_truth)
+            tip = "ground truth from the simulator: blur sigma of the subject"
+            self.sim_truth.setToolTip(tip)
+            if dial_column is not None:  # beside the knob that sets it, in the dial's tall row: a row less
+                truth_row = QtWidgets.QHBoxLayout()
+                caption = QtWidgets.QLabel("true blur")
+                caption.setToolTip(tip)
+                truth_row.addWidget(caption)
+                truth_row.addWidget(self.sim_truth)
+                dial_column.insertLayout(2, truth_row)
+            else:
+                self.sim_form.addRow("true blur", self.sim_truth)
         self.sim_box.setVisible(bool(self.sim_widgets))
 
     @staticmethod
