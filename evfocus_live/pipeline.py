@@ -203,6 +203,12 @@ class PipelineStats:
     stalls: int = 0
     #: the last fault (source error, NaN output, CUDA OOM); kept when ``status`` moves on
     last_fault: str = ""
+    #: while the model runs its first window at a new size (seconds of kernel/oneDNN warm-up
+    #: on a CPU: the viewer showed "display fps 0.0" and no word), what it is doing; else ""
+    warming_up: str = ""
+    #: first windows at a new size run so far, and how long the last one took (headless says it)
+    warmups: int = 0
+    warmup_s: float = 0.0
     _ev_rate: RateMeter = field(default_factory=RateMeter, repr=False)
     _fr_rate: RateMeter = field(default_factory=RateMeter, repr=False)
 
@@ -578,6 +584,7 @@ class Pipeline:
         except ValueError as exc:
             raise ConfigError(str(exc)) from exc
         self.stats.backend = runner.label
+        self._warm_sizes: set[tuple[int, int]] = set()  # a new runner warms up again
         return runner
 
     @property
@@ -1191,9 +1198,35 @@ class Pipeline:
         if torch.cuda.is_available():
             torch.cuda.empty_cache()
 
+    def _begin_first_window(self) -> str | None:
+        """The model's first window at this size (for this runner): said in ``stats.status``
+        and ``stats.warming_up`` while it runs, so seconds of warm-up do not look like a hang.
+        Returns the text said, or None for a size already run (a set lookup: no warm-up run)."""
+        size = (self.width, self.height)
+        if size in self._warm_sizes:
+            return None
+        self._warm_sizes.add(size)
+        text = (f"first window at {size[0]}x{size[1]}: preparing the model"
+                + (" (a few seconds on a CPU)" if self.device.type == "cpu" else ""))
+        st = self.stats
+        st.warming_up = text
+        self._status_before_warmup = st.status
+        if st.status in ("ready", "running"):  # (not over a fault, a pause or a stop)
+            st.status = text
+        return text
+
+    def _end_first_window(self, text: str, took_s: float) -> None:
+        st = self.stats
+        st.warmup_s = took_s
+        st.warmups += 1
+        st.warming_up = ""
+        if st.status == text:  # (another thread may have moved it on: a fault, a pause)
+            st.status = self._status_before_warmup
+
     def process_window(self, window: Window) -> FrameResult | None:
         """Run one window through voxel grid, model and post-processing (None: dropped)."""
         t0 = time.perf_counter()
+        first = self._begin_first_window()
         try:
             try:
                 out, vox = self._infer(window.events)
@@ -1207,6 +1240,9 @@ class Pipeline:
             msg = first_line(exc, "")
             raise CheckpointError(f"model {self.model_cfg.name!r} failed on a {self.width}x{self.height} window: "
                                   f"{type(exc).__name__}: {msg}") from exc
+        finally:
+            if first is not None:
+                self._end_first_window(first, time.perf_counter() - t0)
         img = check_model_output(out, self.model_cfg.name, self.width, self.height)
         if self.device.type == "cuda":  # this GPU's (on cuda:1 a bare synchronize() opened a context on GPU 0)
             torch.cuda.synchronize(self.device)

@@ -274,6 +274,7 @@ def run_headless(args, spec, window, model, post) -> int:
     last_log = t0
     rc = 0
     meter = _DefocusMeter()
+    warmups_seen = 0
     sess.start()
     try:
         while not stop["flag"]:
@@ -281,6 +282,7 @@ def run_headless(args, spec, window, model, post) -> int:
             sess.messages.clear()  # already logged by the session
             meter.see(sess.last_frame)
             now = time.monotonic()
+            warmups_seen = _say_slow_warmup(sess.stats(), warmups_seen)
             if now - last_log >= 1.0:
                 last_log = now
                 st = sess.stats()
@@ -294,7 +296,8 @@ def run_headless(args, spec, window, model, post) -> int:
                          "skipped=%s%s", now - t0, sess.frames_done, sess.frame_rate.rate(now),
                          sess.event_rate.rate(now), "-" if infer is None else f"{float(infer):.1f} ms",
                          meter.take(), getattr(st, "dropped", "-"), getattr(st, "skipped_windows", "-"),
-                         f" STALLED {stalled_s:.0f} s ({sess.stall_hint})" if stalled_s else "")
+                         (f" STALLED {stalled_s:.0f} s ({sess.stall_hint})" if stalled_s else "")
+                         + (f" ({st.warming_up})" if getattr(st, "warming_up", "") else ""))
             err = sess.check()
             if err is not None:
                 if not str(getattr(sess.pipeline.stats, "status", "")).startswith("source error"):
@@ -331,6 +334,19 @@ def run_headless(args, spec, window, model, post) -> int:
         print(f"evfocus-live: error: {sess.recorder.error}", file=sys.stderr)
         rc = EXIT_USER_ERROR
     return rc
+
+
+#: a first window at a new size slower than this is said once (its warm-up looked like a hang)
+SLOW_WARMUP_S = 1.0
+
+
+def _say_slow_warmup(stats, seen: int) -> int:
+    """Log a first window at a new size that took over ``SLOW_WARMUP_S`` (kernel/oneDNN
+    warm-up: 4 s on a CPU at 1280x720, with frames=0 and no word why). Returns the warm-ups seen."""
+    n = int(getattr(stats, "warmups", 0) or 0)
+    if n > seen and float(getattr(stats, "warmup_s", 0.0)) > SLOW_WARMUP_S:
+        log.info("first window took %.1f s (warm-up); later windows are faster", stats.warmup_s)
+    return max(n, seen)
 
 
 def _few_frames_hint(sess) -> str | None:

@@ -182,6 +182,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._few_frames_said = False  # a recording too short for its window said (see _say_few_frames)
         self._end_remade = False  # a setting remade the last frame at the end: the end is not new
         self._stall_said = False  # the source's read() stalled: on the status bar while it lasts
+        self._warmup_said = ""  # the model's first window at a new size: on the status bar while it runs
         #: play time with no new frame, when last counted, whether it is on the status bar, and
         #: the session's events read when the last frame was painted
         self._quiet_s, self._quiet_t, self._quiet_said, self._quiet_ev0 = 0.0, time.monotonic(), False, 0
@@ -854,6 +855,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._end_pass = 0
         self._end_remade = False
         self._stall_said = False
+        self._warmup_said = ""
         self._quiet_s, self._quiet_said, self._quiet_ev0 = 0.0, False, 0
         self._few_frames_said = False
         sess.start()
@@ -1634,6 +1636,7 @@ class MainWindow(QtWidgets.QMainWindow):
         ro.set("event_rate", _fmt_rate(float(rate if rate is not None else s.event_rate.rate(now)))
                + (f" (stalled {stalled_s:.0f} s)" if stalled_s else ""))
         self._show_stall(s, stalled_s)
+        self._show_warmup(str(_stat(st, "warming_up", default="") or ""))
         fill = _stat(st, "ring_fill_ratio", "fill_ratio")
         ro.set("ring", "-" if fill is None else f"{100 * fill:.0f} %")
         dropped = _stat(st, "dropped", "dropped_events", default=0)
@@ -1721,6 +1724,18 @@ class MainWindow(QtWidgets.QMainWindow):
         elif self._stall_said:
             self._stall_said = False
             self.status(f"{s.source.format} source: reading again", timeout_ms=5000)
+
+    def _show_warmup(self, text: str) -> None:
+        """The model's first window at a new size (seconds of warm-up on a CPU,
+        ``PipelineStats.warming_up``): said on the status bar while it runs, instead of
+        "display fps 0.0" and no word; taken off when it is done, if nothing else is on."""
+        if text == self._warmup_said:
+            return
+        if text:
+            self.status(text, timeout_ms=0)
+        elif self.statusBar().currentMessage() == self._warmup_said:
+            self.statusBar().clearMessage()
+        self._warmup_said = text
 
     def _session_failed(self, s: LiveSession, err: str) -> None:
         """The source died (camera unplugged, file corrupt mid-stream): stay up, fall back."""
