@@ -96,8 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="replace an existing --video/--record file (default: off, such a file is refused)")
     p.add_argument("--screenshot", metavar="PNG", help="save a window screenshot after --exit-after-s seconds and exit")
     p.add_argument("--exit-after-s", type=float, default=None, metavar="S", help="quit after S seconds")
-    # (its old name --exit-after is a prefix of it, which argparse takes: registered as an alias
-    # too, it made every shorter prefix, --exit-aft, "ambiguous")
+    p.add_argument("--exit-after", type=float, dest="exit_after_s", help=argparse.SUPPRESS)  # (its old name)
     p.add_argument("--snapshot-dir", default=".",
                    help="where the s key saves PNG snapshots (default: the current folder)")
     p.add_argument("--record-dir", default="recordings", help="where the Record button writes (default: ./recordings)")
