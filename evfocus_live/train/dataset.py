@@ -26,7 +26,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from ..core.voxel import COUNT_SCALE
+from ..core.voxel import COUNT_SCALE, model_voxel
 from ..errors import ConfigError, InputError
 
 log = logging.getLogger(__name__)
@@ -65,17 +65,8 @@ def voxel_grid_np(events: np.ndarray, num_bins: int, width: int, height: int, no
 
 
 def voxel_grid(events: np.ndarray, num_bins: int, width: int, height: int, count_channel: bool = False) -> np.ndarray:
-    """A model's input as float32 numpy, through the shared core implementation when present:
-    the voxel grid, plus the signed event-count channel with ``count_channel``
-    (``core.voxel.model_voxel``)."""
-    try:
-        from ..core.voxel import model_voxel
-    except ImportError:
-        vox = voxel_grid_np(events, num_bins, width, height)
-        if not count_channel:
-            return vox
-        count = COUNT_SCALE * voxel_grid_np(events, num_bins, width, height, normalize=False).sum(0, keepdims=True)
-        return np.concatenate([vox, count])
+    """A model's input as float32 numpy (``core.voxel.model_voxel``): the voxel grid, plus the
+    signed event-count channel with ``count_channel``."""
     return model_voxel(events, num_bins, width, height, count_channel=count_channel).cpu().numpy()
 
 
