@@ -8,7 +8,6 @@ import logging
 import threading
 
 import h5py
-import numpy as np
 from conftest import make_events
 
 from evfocus_live.sources import hdf5_file, open_file
