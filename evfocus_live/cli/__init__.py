@@ -18,7 +18,7 @@ import threading
 
 from .. import __version__
 from ..errors import EvFocusError
-from .options import glue_dash_values
+from .options import glue_dash_values, old_names, renamed_options
 
 #: subcommand name -> module; a module that is not there yet is skipped
 SUBCOMMANDS = {
@@ -77,16 +77,20 @@ def build_parser() -> argparse.ArgumentParser:
 def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
     """``parser.parse_args``, but an unknown option after a command is that command's error, with
     its usage and the nearest option (``evfocus reconstruct ... --windowms 33`` said "evfocus:
-    error: unrecognized arguments" under the top level's usage, which lists no option of it)."""
+    error: unrecognized arguments" under the top level's usage, which lists no option of it).
+    A renamed option's old name (:func:`~evfocus_live.cli.options.add_old_name`) is taken too."""
     import difflib
 
-    args, extra = parser.parse_known_args(argv)
+    if argv is None:
+        argv = sys.argv[1:]
+    args, extra = parser.parse_known_args(renamed_options(parser, argv))
     if extra:
         sub = getattr(args, "_parser", parser)
         hint = ""
         for word in extra:
             if word.startswith("--"):
-                near = difflib.get_close_matches(word.split("=", 1)[0], list(sub._option_string_actions), n=1)
+                known = [*sub._option_string_actions, *old_names(sub)]
+                near = difflib.get_close_matches(word.split("=", 1)[0], known, n=1)
                 if near:
                     hint = f" (did you mean {near[0]}?)"
                     break

@@ -195,6 +195,34 @@ def glue_dash_values(argv: list[str] | None) -> list[str] | None:
     return out
 
 
+def add_old_name(parser, old: str, new: str) -> None:
+    """``old`` (a renamed option's former name) still works, written in full, as ``new``, and
+    out of --help: :func:`~evfocus_live.cli.parse_args` rewrites it before parsing. Not an
+    argparse option of its own: one registered beside ``new`` (``--exit-after`` beside
+    ``--exit-after-s``) made each shorter prefix (``--exit-aft``) "ambiguous"."""
+    parser.__dict__.setdefault("old_option_names", {})[old] = new
+
+
+def old_names(parser) -> dict[str, str]:
+    """``{old name: new name}`` of :func:`add_old_name` (README's checker and the did-you-mean
+    know them too)."""
+    return getattr(parser, "old_option_names", {})
+
+
+def renamed_options(parser, argv: list[str]) -> list[str]:
+    """``argv`` with ``parser``'s old option names (:func:`add_old_name`), alone or as
+    ``OLD=VALUE``, written as their new ones; nothing after ``--`` (an input's name)."""
+    renames = old_names(parser)
+    out = list(argv)
+    for i, word in enumerate(out):
+        if word == "--":
+            break
+        name, eq, value = word.partition("=")
+        if name in renames:
+            out[i] = renames[name] + eq + value
+    return out
+
+
 def parse_roi(opt: str, text: str | None) -> tuple[int, int, int, int] | None:
     """``--roi X,Y,W,H`` (the viewer's ROI box too) as a tuple, checked as ``WindowConfig.roi``
     checks it but in one line naming ``opt``; None, '' or 'full': the whole sensor. Whether it

@@ -28,10 +28,11 @@ from typing import Callable
 from .. import __version__
 from ..cli import parse_args, setup_logging
 from ..cli.text import plural
-from ..cli.options import (ADAPTIVE_HELP, DEVICE_HELP, DOWNSAMPLE_HELP, FEW_FRAMES, POST_HELP, ROI_HELP, check_device,
-                           check_downsample, check_not_input, check_number, check_output_file, check_video_suffix,
-                           check_window_events, check_window_ms, few_frames_hint, glue_dash_values, parse_roi,
-                           post_options, post_steps, refuse_existing_output)
+from ..cli.options import (ADAPTIVE_HELP, DEVICE_HELP, DOWNSAMPLE_HELP, FEW_FRAMES, POST_HELP, ROI_HELP,
+                           add_old_name, check_device, check_downsample, check_not_input, check_number,
+                           check_output_file, check_video_suffix, check_window_events, check_window_ms,
+                           few_frames_hint, glue_dash_values, parse_roi, post_options, post_steps,
+                           refuse_existing_output)
 from ..config import ModelConfig, PostConfig, WindowConfig
 from ..errors import ConfigError, EvFocusError
 
@@ -96,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="replace an existing --video/--record file (default: off, such a file is refused)")
     p.add_argument("--screenshot", metavar="PNG", help="save a window screenshot after --exit-after-s seconds and exit")
     p.add_argument("--exit-after-s", type=float, default=None, metavar="S", help="quit after S seconds")
-    p.add_argument("--exit-after", type=float, dest="exit_after_s", help=argparse.SUPPRESS)  # (its old name)
+    add_old_name(p, "--exit-after", "--exit-after-s")
     p.add_argument("--snapshot-dir", default=".",
                    help="where the s key saves PNG snapshots (default: the current folder)")
     p.add_argument("--record-dir", default="recordings", help="where the Record button writes (default: ./recordings)")

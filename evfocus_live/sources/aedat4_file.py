@@ -60,7 +60,7 @@ import numpy as np
 from ..core.slicing import RESTART_BACK_US, RESTARTS_CLOSE_MAX
 from ..errors import InputError, first_line
 from ..events import EVENT_DTYPE
-from .base import EventSource, check_sensor_size, say_clock_reset, seek_clock
+from .base import EventSource, check_sensor_size, run_in_callers_context, say_clock_reset, seek_clock
 from .fileio import FileReader
 
 log = logging.getLogger(__name__)
@@ -157,6 +157,8 @@ class Prefetcher:
     short recording (the 1.2 MB DAVIS346 file: 3.7x dv-processing's time with the pool, 2.9x
     inline, before :func:`lz4_frame_into`; medians on a busy 2-core machine).
     ``initializer``: called first on each pool thread.
+    Each call of ``fn`` runs in the context of the :meth:`get` that asked for it, so a read
+    inside :func:`~evfocus_live.sources.base.readers_quiet` is quiet on the pool threads too.
     """
 
     def __init__(self, fn, n: int, depth: int = 4, workers: int = 2, name: str = "prefetch",
@@ -185,7 +187,7 @@ class Prefetcher:
             self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix=self._name,
                                             initializer=self._initializer)
         while len(self._q) < self._depth and self._next < self._n:
-            self._q.append(self._pool.submit(self._fn, self._next))
+            self._q.append(run_in_callers_context(self._pool.submit, self._fn, self._next))
             self._next += 1
         if not self._q:
             return None

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import contextvars
 import functools
 import logging
-import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,14 +77,25 @@ def say_clock_reset(said: set[int], name: str, byte: int, back_us: int, how: str
 
 #: the readers' loggers: ``evfocus_live.sources`` and those under it
 READERS_LOGGER = "evfocus_live.sources"
-_quiet = threading.local()  # .depth: how many readers_quiet() this thread is in
+#: how many readers_quiet() the running code is in: a context variable, so each thread has its
+#: own, and work a reader hands to its threads for the caller (:func:`run_in_callers_context`:
+#: AEDAT4's and HDF5's prefetch) carries the caller's
+_QUIET_DEPTH: contextvars.ContextVar[int] = contextvars.ContextVar("evfocus_readers_quiet", default=0)
+
+
+def run_in_callers_context(submit, fn, *args):
+    """``submit(fn, *args)`` (an executor's), ``fn`` run in a copy of the calling thread's
+    context: a reader's pool threads decode for whoever asked, so a :func:`readers_quiet`
+    read's warnings made there are held back too, and another caller's are not."""
+    return submit(contextvars.copy_context().run, fn, *args)
 
 
 class _ReadersQuiet(logging.Filter):
-    """Drops a reader's record below ERROR made on a thread inside :func:`readers_quiet`."""
+    """Drops a reader's record below ERROR made inside :func:`readers_quiet` (its thread, or
+    work handed on through :func:`run_in_callers_context`)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return (record.levelno >= logging.ERROR or not getattr(_quiet, "depth", 0)
+        return (record.levelno >= logging.ERROR or not _QUIET_DEPTH.get()
                 or not (record.name == READERS_LOGGER or record.name.startswith(READERS_LOGGER + ".")))
 
 
@@ -93,8 +104,8 @@ _READERS_QUIET = _ReadersQuiet()
 
 @contextlib.contextmanager
 def readers_quiet():
-    """The readers' warnings (``evfocus_live.sources``) made on this thread held back, their
-    errors said: for a read whose warnings another read says (eval's APS frames for its grid,
+    """The readers' warnings (``evfocus_live.sources``) made on this thread, and on the threads a
+    reader hands this read's work to (prefetch), held back, their errors said: for a read whose warnings another read says (eval's APS frames for its grid,
     ``reconstruct``'s checks of its inputs before the run). A filter on the handlers, which
     runs on the thread that logs: a logger level set for a while (as before) is the whole
     process's, and lost the warnings another thread's reader logged meanwhile (a viewer's
@@ -107,11 +118,11 @@ def readers_quiet():
     for h in handlers or [logging.lastResort]:
         if h is not None:
             h.addFilter(_READERS_QUIET)  # (once: it stays, and passes every other thread's records)
-    _quiet.depth = getattr(_quiet, "depth", 0) + 1
+    token = _QUIET_DEPTH.set(_QUIET_DEPTH.get() + 1)
     try:
         yield
     finally:
-        _quiet.depth -= 1
+        _QUIET_DEPTH.reset(token)
 
 
 @dataclass(frozen=True)

@@ -164,12 +164,30 @@ def warn_epoch_ns(name, t) -> None:
                 "1000; save t in µs to avoid this)", name, start.strftime("%Y-%m-%d %H:%M:%S"))
 
 
+def hint_maybe_relative_ns(name, t) -> bool:
+    """One line, where whole-number ``t`` read as µs (not epoch ns) may be nanoseconds from 0:
+    the head and tail samples hold at least 3 different values, all multiples of 1000 (ns saved
+    from a µs camera clock; a µs clock rarely ticks in whole ms). The two cannot be told apart
+    for sure, so the file is still read as µs; before, nothing said it (``evfocus info`` only
+    past an hour), and a 0.13 s recording in ns played for 130 s. True if said."""
+    t = np.asarray(t)
+    if len(np.unique(t)) < 3 or np.any(np.mod(t, 1000) != 0):
+        return False
+    lo, hi = float(t.min()), float(t.max())
+    log.warning("%s: every timestamp sampled is a multiple of 1000 (%.0f .. %.0f): read as µs, %.3f s; "
+                "if they are nanoseconds, the recording is %.6f s (save t in µs)", name, lo, hi,
+                (hi - lo) / 1e6, (hi - lo) / 1e9)
+    return True
+
+
 def int_t_is_epoch_ns(t_col_of, n_events: int, name) -> bool:
     """Whether an integer ``t`` column holds Unix-epoch nanoseconds (ROS bag exports, pandas
     ``datetime64[ns]``), decided from its first and last :data:`UNIT_SAMPLE` values (see
-    :func:`sample_is_epoch_ns`); said in one warning. Read as µs, they were 1000x too long."""
+    :func:`sample_is_epoch_ns`); said in one warning. Read as µs, they were 1000x too long.
+    Not epoch ns but perhaps nanoseconds from 0: :func:`hint_maybe_relative_ns`."""
     t = _sample(t_col_of, n_events)
     if not sample_is_epoch_ns(t):
+        hint_maybe_relative_ns(name, t)
         return False
     warn_epoch_ns(name, t)
     return True

@@ -33,7 +33,7 @@ import numpy as np
 from ..errors import InputError
 from .base import EventSource, check_sensor_size
 from .fileio import FileReader
-from .npy_file import DropCounter, columns_to_events, sample_is_epoch_ns, warn_epoch_ns
+from .npy_file import DropCounter, columns_to_events, hint_maybe_relative_ns, sample_is_epoch_ns, warn_epoch_ns
 
 log = logging.getLogger(__name__)
 
@@ -497,6 +497,8 @@ class TextFileSource(EventSource):
             if whole and sample_is_epoch_ns(t):
                 warn_epoch_ns(self.path, t)
                 self._ns, self._sample = True, None  # (the samples parsed again, in µs)
+            elif whole:
+                hint_maybe_relative_ns(self.path, t)
         return self._seconds
 
     def _to_events(self, a: np.ndarray, drops: DropCounter | None = None) -> np.ndarray:

@@ -27,6 +27,8 @@ import pytest
 from conftest import DAVIS_FILE, REAL_FILES
 from readme_checker import _OPTION, PYTHON_SECTION, Command, _options, commands_in, snippets
 
+from evfocus_live.cli.options import old_names
+
 REPO = Path(__file__).resolve().parents[2]
 README = REPO / "README.md"
 
@@ -127,7 +129,8 @@ class Parsers:
 
 
 def _check_option(parser: argparse.ArgumentParser, program: str, opt: str, value: str | None) -> str | None:
-    action = parser._option_string_actions.get(opt)
+    # (a renamed option's old name, taken in full: cli.options.add_old_name)
+    action = parser._option_string_actions.get(old_names(parser).get(opt, opt))
     if action is None:
         return f"{program} has no option {opt}"
     if action.choices and value and not value.startswith("-") and not value.isupper():
