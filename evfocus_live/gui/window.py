@@ -1344,9 +1344,11 @@ class MainWindow(QtWidgets.QMainWindow):
             return None
         stamp = time.strftime("%Y%m%d_%H%M%S") + f"_{self.last_frame.index:06d}"
         try:
-            path = save_png(Path(self.opts.snapshot_dir) / f"evfocus_{stamp}.png", self.last_frame.image)
-            whole = save_png(Path(self.opts.snapshot_dir) / f"evfocus_{stamp}_window.png",
-                             qimage_to_array(self.grab().toImage()))
+            # (a second snapshot of the frame within the second, paused, another event view or
+            # map beside it: ``_1``, ``_2``, ..., as recordings; it overwrote the first pair)
+            base = free_stem(self.opts.snapshot_dir, f"evfocus_{stamp}", suffixes=(".png", "_window.png"))
+            path = save_png(base.with_name(base.name + ".png"), self.last_frame.image)
+            whole = save_png(base.with_name(base.name + "_window.png"), qimage_to_array(self.grab().toImage()))
         except EvFocusError as exc:
             self.status(str(exc), "error")
             return None
