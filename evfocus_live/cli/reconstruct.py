@@ -359,9 +359,15 @@ def _check_at_times(ts, t_first_us: int, t_last_us: int, input_path: str) -> Non
 
     if int(ts.max()) < t_first_us or int(ts.min()) > t_last_us:
         before = int(ts.max()) < t_first_us
+        # (whole seconds or ms on the recording's clock: "1633953691.0" told to add the start's µs)
+        unit = next((name for scale, name in ((1_000_000, "seconds"), (1000, "milliseconds"))
+                     if int(ts.min()) * scale <= t_last_us + scale and int(ts.max()) * scale >= t_first_us - scale),
+                    None)
         raise InputError(f"{input_path}: every --at time ({int(ts.min())}..{int(ts.max())} µs) lies "
                          f"{'before' if before else 'after'} its events ({t_first_us}..{t_last_us} µs): "
-                         + (f"no frame would hold an event; times relative to the start need {t_first_us} µs added"
+                         + (f"they look like {unit} on its clock (write t_us = t * {'1000000' if unit == 'seconds' else '1000'})"
+                            if before and unit else
+                            f"no frame would hold an event; times relative to the start need {t_first_us} µs added"
                             if before else "the first frame would hold them all; give times on the recording's clock"))
 
 
