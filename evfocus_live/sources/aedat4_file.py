@@ -74,6 +74,9 @@ MAX_BATCH_EVENTS = 1 << 20
 #: alone was faster at every size measured (1.2, 15, 155 MB); the threads are kept for long
 #: recordings, where on idle cores they decode ahead of a consumer busy with a model
 INLINE_BYTES = 32 << 20
+#: at most this share of a packet's events left out for their times (:func:`implausible_times`):
+#: changed bytes touch a few events; more is a stream out of time order, passed on as it is
+MAX_CORRUPT_SHARE = 0.1
 #: LZ4 and ZSTD cannot expand data by more than ~255x; anything claiming more is corrupt
 MAX_EXPANSION = 256
 #: APS frames kept in memory for :meth:`Aedat4FileSource.aps_frames` (~5900 DAVIS346 frames,
@@ -130,12 +133,14 @@ def implausible_times(t: np.ndarray, index_range: tuple[int, int] | None, jump_u
     index times (its first and last event's, as the writer knew them): those over ``jump_us``
     outside them. Without: a run of events over ``jump_us`` away from the time before it that a
     later event of the packet comes back to (a camera clock restart, which is kept, never comes
-    back)."""
+    back). More than :data:`MAX_CORRUPT_SHARE` of the packet so flagged is a stream out of time
+    order (shuffled rows, which the slicer takes as late events), not changed bytes: none is."""
     bad = np.zeros(len(t), dtype=bool)
     tf = t.astype(np.float64)
     if index_range is not None:
         lo, hi = sorted(index_range)
-        return (tf < lo - jump_us) | (tf > hi + jump_us)
+        bad = (tf < lo - jump_us) | (tf > hi + jump_us)
+        return bad if np.count_nonzero(bad) <= MAX_CORRUPT_SHARE * len(t) else np.zeros(len(t), dtype=bool)
     starts = np.flatnonzero(np.abs(np.diff(tf)) > jump_us) + 1
     segs = list(zip([0, *starts.tolist()], [*starts.tolist(), len(t)]))
     anchor = tf[segs[0][1] - 1]
@@ -150,7 +155,7 @@ def implausible_times(t: np.ndarray, index_range: tuple[int, int] | None, jump_u
                 continue
         anchor = tf[b - 1]  # (near the time before, or a restart: the new clock)
         i += 1
-    return bad
+    return bad if np.count_nonzero(bad) <= MAX_CORRUPT_SHARE * len(t) else np.zeros(len(t), dtype=bool)
 
 
 def _grey(img: np.ndarray) -> np.ndarray:
