@@ -558,6 +558,8 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
                 pass
         if video is not None:
             video.close()
+        if not stopped_by:  # (damage is met while reading: the stats say it now)
+            note = _cut_short(pipe.source)
         pipe.close()
         if stopped_by and n:  # the frames kept are a part of the recording: said as such, beside
             # the line of a whole run (only "interrupted" or the error's line, exit 130 or 2, before)
@@ -568,13 +570,20 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
 
 def _cut_short(source) -> str:
     """What a result line adds for a file cut short (a recorder stopped mid-write, a copy cut:
-    the readers' ``truncated_at_byte``): its frames are valid, so the run exits 0, but a warning
-    on stderr was all that told it from a whole recording's. '' for a whole file."""
+    the readers' ``truncated_at_byte``) or whose decoding stopped at damage (a RAW file's garbage
+    tail, ``damaged_at_byte``: known once read): its frames are valid, so the run exits 0, but a
+    warning on stderr was all that told it from a whole recording's. '' for a whole file."""
     try:
-        at = (getattr(source, "stats", None) or {}).get("truncated_at_byte")
+        stats = getattr(source, "stats", None) or {}
+        at, bad, left = (stats.get(k) for k in ("truncated_at_byte", "damaged_at_byte", "bytes_not_decoded"))
     except Exception:  # (a plugin's stats: not worth failing a finished run for)
-        at = None
-    return "" if at is None else f", from a TRUNCATED recording: the file is cut short at byte {at:,}"
+        at = bad = None
+    if at is not None:
+        return f", from a TRUNCATED recording: the file is cut short at byte {at:,}"
+    if bad is not None:
+        rest = f" (the last {left:,} bytes not decoded)" if isinstance(left, int) else ""
+        return f", from a DAMAGED recording: decoding stopped at byte {bad:,}{rest}"
+    return ""
 
 
 def _result_line(input_path: str, n: int, outdir, note: str = "") -> str:
