@@ -841,6 +841,8 @@ class Pipeline:
                 raise InputError(f"start {self._start_s:g} s is after the end of the recording "
                                  f"({(rng[1] - t0) / 1e6:.3f} s)")
             self.source.seek(start)
+            if isinstance(self.slicer, DurationSlicer):  # (frames at the start asked plus whole windows)
+                self.slicer.reset(start, grid=True)
 
     def _reset_state_locked(self) -> None:
         if hasattr(self.model, "reset_states"):
@@ -1331,7 +1333,11 @@ class Pipeline:
             elif self._slicer_done():  # every given time has its frame: the rest is not read
                 break
             else:
-                batch = self._read()
+                try:
+                    batch = self._read()
+                except InputError:
+                    yield from self._frames_before_damage()
+                    raise
             if batch is None:
                 break
             if len(batch) == 0:
@@ -1348,6 +1354,18 @@ class Pipeline:
             gen, windows = self._gen, self._end_tail(self.slicer.flush())
         yield from self._frames_of(gen, windows)
         self.stats.status = "finished"
+
+    def _frames_before_damage(self) -> Iterator[FrameResult]:
+        """frames() of the open window when the source fails mid-file (an AEDAT4 packet that does
+        not decode, a file that shrank): its events were read and are sound, so its frame is made,
+        as at a recording's end (up to 1 s of a duration window was lost before the error line).
+        Not for given times (``--at``): the next time's frame would hold only the events before
+        the damage, and event-count windows are made whole only."""
+        if not isinstance(self.slicer, (DurationSlicer, AdaptiveSlicer)):
+            return
+        with self._lock:
+            gen, windows = self._gen, self._end_tail(self.slicer.flush())
+        yield from self._frames_of(gen, windows)
 
     def _frames_of(self, gen: int, windows: list[Window]) -> Iterator[FrameResult]:
         """frames() of ``windows``. A caller that leaves the loop early (the generator is

@@ -13,14 +13,16 @@ garbage tail, an AEDAT4 packet in the middle that does not decode) says where in
 A RAW file whose sensor clock was reset, or an AEDAT4 file whose camera clock restarted
 (``decoder.clock_resets``, a ``clock`` line; a reader without that count: its ``clocks()``), lasts the sum of its clocks'
 spans (``duration_on_clocks_us``, ``clock_spans_us``; the rate is from it); ``duration_us`` stays
-the maximum minus the minimum. Times that are all multiples of 1000 over more than an hour
-give a hint (``t_maybe_ns``) that they may be nanoseconds from 0 read as µs (the readers
+the maximum minus the minimum. Times that are all multiples of 1000 over more than an hour, or
+that the reader said may be nanoseconds (its sample all whole ms), give one hint (``t_maybe_ns``,
+a ``units`` line; with ``--json`` a warning) that they may be nanoseconds from 0 read as µs (the readers
 convert epoch nanoseconds themselves, ``t_unit_in_file``: ``ns``, or ``s`` for float seconds,
 but cannot tell relative ones from µs).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
@@ -57,7 +59,7 @@ def describe(path: str, progress: bool = True) -> dict:
     from ..errors import InputError
     from ..sources import open_file
 
-    with open_file(path) as src:
+    with _relative_ns_hint_held(), open_file(path) as src:
         n = 0
         n_on = 0
         t_min = t_max = None
@@ -118,7 +120,9 @@ def describe(path: str, progress: bool = True) -> dict:
             "max_step_back_us": max_back_us,
             "time_jumps_over_1s": jumps,
             "max_gap_us": max_gap_us,
-            "t_maybe_ns": bool(all_ms and duration > NS_HINT_DURATION_US),
+            # (the reader's hint, or over an hour; and every t read, not a sample, in whole ms)
+            "t_maybe_ns": bool(all_ms and duration > 0
+                               and (getattr(src, "t_maybe_ns", False) or duration > NS_HINT_DURATION_US)),
             "t_unit_in_file": getattr(src, "t_unit_in_file", "us"),  # us, or s / ns converted to µs by the reader
         }
         info.update(_aps_info(src))
@@ -141,6 +145,43 @@ def describe(path: str, progress: bool = True) -> dict:
             info.update(clock_spans_us=spans, duration_on_clocks_us=on,
                         rate_ev_per_s=n / (on * 1e-6) if on > 0 else None)
     return info
+
+
+class _HoldRelativeNsHint(logging.Filter):
+    """Drops a reader's "may be nanoseconds" line (:data:`~evfocus_live.sources.npy_file.RELATIVE_NS_HINT`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from ..sources.npy_file import RELATIVE_NS_HINT
+
+        return record.msg is not RELATIVE_NS_HINT
+
+
+@contextlib.contextmanager
+def _relative_ns_hint_held():
+    """The reader's hint that t may be nanoseconds from 0 held back while a file is described:
+    ``info`` says it itself, once, with both spans (:func:`units_hint`); before, its stderr
+    warning and the ``units`` line said it twice in two wordings (and under an hour only the
+    warning, beside ``"t_maybe_ns": false``). A filter on the handlers, as ``readers_quiet``'s."""
+    handlers = [h for lg in (logging.getLogger(),) for h in lg.handlers] or [logging.lastResort]
+    hold = _HoldRelativeNsHint()
+    for h in handlers:
+        if h is not None:
+            h.addFilter(hold)
+    try:
+        yield
+    finally:
+        for h in handlers:
+            if h is not None:
+                h.removeFilter(hold)
+
+
+def units_hint(info: dict) -> str:
+    """The one sentence that says ``t_maybe_ns``: how long the recording is read as µs and how
+    long if its times are nanoseconds from 0."""
+    d = info["duration_us"]
+    return (f"every t is a multiple of 1000, so the times may be nanoseconds from 0: read as µs, "
+            f"the recording lasts {d / 1e6:,.3f} s" + (f" ({d / 3.6e9:,.1f} h)" if d > NS_HINT_DURATION_US else "")
+            + f"; as nanoseconds, {d / 1e9:.6f} s (save t in µs)")
 
 
 def _until_damage(src, path: str):
@@ -246,8 +287,7 @@ def _text(info: dict) -> str:
     if info.get("t_unit_in_file") == "ns":
         lines.append("units       t in the file is epoch nanoseconds, read as µs (÷ 1000)")
     if info.get("t_maybe_ns"):
-        lines.append(f"units       every t is a multiple of 1000 over {info['duration_us'] / 3.6e9:,.1f} h: "
-                     "the times may be nanoseconds read as µs (save t in µs)")
+        lines.append(f"units       {units_hint(info)}")
     if info["time_jumps_over_1s"]:
         lines.append(f"gaps        {info['time_jumps_over_1s']:,} jump(s) forward over 1 s "
                      f"(largest {info['max_gap_us'] / 1e6:,.1f} s)")
@@ -255,6 +295,9 @@ def _text(info: dict) -> str:
     if dec.get("truncated_at_byte") is not None:  # (a warning on stderr only: --json and 2>/dev/null lost it)
         lines.append(f"truncated   the file is cut short: readable up to byte {dec['truncated_at_byte']:,} (a "
                      "recorder stopped mid-write, a copy cut?); the events before it are described")
+    if dec.get("corrupt_times"):
+        lines.append(f"corrupt     {dec['corrupt_times']:,} {plural(dec['corrupt_times'], 'event')} left out: "
+                     "times over 1 s away from their packet's (bytes changed in the file?)")
     if dec.get("clock_resets"):
         how = ("a packet's time back over 1 s: the camera reset or re-synchronised" if info["format"] == "aedat4"
                else "time back over 1 s, then stepping on as a sensor's")
@@ -289,6 +332,8 @@ def run(args) -> int:
         if info["non_monotonic_steps"]:
             log.warning("%s: %d timestamp(s) step back in time (max %d µs)", path,
                         info["non_monotonic_steps"], info["max_step_back_us"])
+        if info["t_maybe_ns"] and args.json:  # (the text says it in its units line)
+            log.warning("%s: %s", path, units_hint(info))
         if info["time_jumps_over_1s"]:
             log.warning("%s: %d forward time jump(s) over 1 s (largest %d µs)", path,
                         info["time_jumps_over_1s"], info["max_gap_us"])

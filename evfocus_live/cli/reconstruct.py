@@ -359,9 +359,15 @@ def _check_at_times(ts, t_first_us: int, t_last_us: int, input_path: str) -> Non
 
     if int(ts.max()) < t_first_us or int(ts.min()) > t_last_us:
         before = int(ts.max()) < t_first_us
+        # (whole seconds or ms on the recording's clock: "1633953691.0" told to add the start's µs)
+        unit = next((name for scale, name in ((1_000_000, "seconds"), (1000, "milliseconds"))
+                     if int(ts.min()) * scale <= t_last_us + scale and int(ts.max()) * scale >= t_first_us - scale),
+                    None)
         raise InputError(f"{input_path}: every --at time ({int(ts.min())}..{int(ts.max())} µs) lies "
                          f"{'before' if before else 'after'} its events ({t_first_us}..{t_last_us} µs): "
-                         + (f"no frame would hold an event; times relative to the start need {t_first_us} µs added"
+                         + (f"they look like {unit} on its clock (write t_us = t * {'1000000' if unit == 'seconds' else '1000'})"
+                            if before and unit else
+                            f"no frame would hold an event; times relative to the start need {t_first_us} µs added"
                             if before else "the first frame would hold them all; give times on the recording's clock"))
 
 
@@ -552,6 +558,8 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
                 pass
         if video is not None:
             video.close()
+        if not stopped_by:  # (damage is met while reading: the stats say it now)
+            note = _cut_short(pipe.source)
         pipe.close()
         if stopped_by and n:  # the frames kept are a part of the recording: said as such, beside
             # the line of a whole run (only "interrupted" or the error's line, exit 130 or 2, before)
@@ -562,13 +570,20 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
 
 def _cut_short(source) -> str:
     """What a result line adds for a file cut short (a recorder stopped mid-write, a copy cut:
-    the readers' ``truncated_at_byte``): its frames are valid, so the run exits 0, but a warning
-    on stderr was all that told it from a whole recording's. '' for a whole file."""
+    the readers' ``truncated_at_byte``) or whose decoding stopped at damage (a RAW file's garbage
+    tail, ``damaged_at_byte``: known once read): its frames are valid, so the run exits 0, but a
+    warning on stderr was all that told it from a whole recording's. '' for a whole file."""
     try:
-        at = (getattr(source, "stats", None) or {}).get("truncated_at_byte")
+        stats = getattr(source, "stats", None) or {}
+        at, bad, left = (stats.get(k) for k in ("truncated_at_byte", "damaged_at_byte", "bytes_not_decoded"))
     except Exception:  # (a plugin's stats: not worth failing a finished run for)
-        at = None
-    return "" if at is None else f", from a TRUNCATED recording: the file is cut short at byte {at:,}"
+        at = bad = None
+    if at is not None:
+        return f", from a TRUNCATED recording: the file is cut short at byte {at:,}"
+    if bad is not None:
+        rest = f" (the last {left:,} bytes not decoded)" if isinstance(left, int) else ""
+        return f", from a DAMAGED recording: decoding stopped at byte {bad:,}{rest}"
+    return ""
 
 
 def _result_line(input_path: str, n: int, outdir, note: str = "") -> str:

@@ -393,10 +393,14 @@ class DurationSlicer(_StreamSlicer):
         self.skipped_windows = 0
         self._seeked = False
 
-    def reset(self, t_us: int | None = None) -> None:
+    def reset(self, t_us: int | None = None, grid: bool = False) -> None:
+        """Windows from ``t_us`` (a seek's time; None: ``start_us``). A seek a window or more before
+        the next event starts them at that event instead, unless ``grid``: then they run from
+        ``t_us`` whatever comes (a gap of empty windows, as inside a recording), as
+        ``reconstruct --start-s`` asks, whose frames fall on its start plus whole windows."""
         self._clear()
         self._ws = t_us if t_us is not None else self._start_us
-        self._seeked = t_us is not None
+        self._seeked = t_us is not None and not grid
 
     def _restart(self) -> None:
         self._clear()

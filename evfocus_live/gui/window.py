@@ -183,6 +183,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self._end_remade = False  # a setting remade the last frame at the end: the end is not new
         self._stall_said = False  # the source's read() stalled: on the status bar while it lasts
         self._warmup_said = ""  # the model's first window at a new size: on the status bar while it runs
+        #: the last warning or error on the status bar (text, timeout ms), and the one the warm-up
+        #: line took the bar from, shown again after it (see _show_warmup)
+        self._notice: tuple[str, int] | None = None
+        self._displaced: tuple[str, int] | None = None
         #: play time with no new frame, when last counted, whether it is on the status bar, and
         #: the session's events read when the last frame was painted
         self._quiet_s, self._quiet_t, self._quiet_said, self._quiet_ev0 = 0.0, time.monotonic(), False, 0
@@ -615,6 +619,8 @@ class MainWindow(QtWidgets.QMainWindow):
             del self.status_log[:-STATUS_LOG_MAX]
         if level == "error" and log_it:
             log.warning("%s", text)
+        if level in ("warning", "error"):
+            self._notice = (text, timeout_ms)
         self.statusBar().showMessage(text, timeout_ms)
 
     def _status_tooltip(self, text: str) -> None:
@@ -856,6 +862,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._end_remade = False
         self._stall_said = False
         self._warmup_said = ""
+        self._displaced = None
         self._quiet_s, self._quiet_said, self._quiet_ev0 = 0.0, False, 0
         self._few_frames_said = False
         sess.start()
@@ -1337,9 +1344,11 @@ class MainWindow(QtWidgets.QMainWindow):
             return None
         stamp = time.strftime("%Y%m%d_%H%M%S") + f"_{self.last_frame.index:06d}"
         try:
-            path = save_png(Path(self.opts.snapshot_dir) / f"evfocus_{stamp}.png", self.last_frame.image)
-            whole = save_png(Path(self.opts.snapshot_dir) / f"evfocus_{stamp}_window.png",
-                             qimage_to_array(self.grab().toImage()))
+            # (a second snapshot of the frame within the second, paused, another event view or
+            # map beside it: ``_1``, ``_2``, ..., as recordings; it overwrote the first pair)
+            base = free_stem(self.opts.snapshot_dir, f"evfocus_{stamp}", suffixes=(".png", "_window.png"))
+            path = save_png(base.with_name(base.name + ".png"), self.last_frame.image)
+            whole = save_png(base.with_name(base.name + "_window.png"), qimage_to_array(self.grab().toImage()))
         except EvFocusError as exc:
             self.status(str(exc), "error")
             return None
@@ -1732,10 +1741,22 @@ class MainWindow(QtWidgets.QMainWindow):
         if text == self._warmup_said:
             return
         if text:
+            shown = self.statusBar().currentMessage()
+            if self._notice is not None and shown == self._notice[0]:
+                self._displaced = self._notice
             self.status(text, timeout_ms=0)
         elif self.statusBar().currentMessage() == self._warmup_said:
             self.statusBar().clearMessage()
+            self._show_displaced()
         self._warmup_said = text
+
+    def _show_displaced(self) -> None:
+        """The warning or error the warm-up line took the bar from, again for its time: a file's
+        "truncated ..." (said as it opens, just before its first window) was on show for a split
+        second, then the warm-up line replaced it and its end cleared the bar: never seen."""
+        d, self._displaced = self._displaced, None
+        if d is not None and self._notice is d:  # (nothing newer said meanwhile)
+            self.statusBar().showMessage(d[0], d[1])
 
     def _session_failed(self, s: LiveSession, err: str) -> None:
         """The source died (camera unplugged, file corrupt mid-stream): stay up, fall back."""

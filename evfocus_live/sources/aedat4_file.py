@@ -74,6 +74,9 @@ MAX_BATCH_EVENTS = 1 << 20
 #: alone was faster at every size measured (1.2, 15, 155 MB); the threads are kept for long
 #: recordings, where on idle cores they decode ahead of a consumer busy with a model
 INLINE_BYTES = 32 << 20
+#: at most this share of a packet's events left out for their times (:func:`implausible_times`):
+#: changed bytes touch a few events; more is a stream out of time order, passed on as it is
+MAX_CORRUPT_SHARE = 0.1
 #: LZ4 and ZSTD cannot expand data by more than ~255x; anything claiming more is corrupt
 MAX_EXPANSION = 256
 #: APS frames kept in memory for :meth:`Aedat4FileSource.aps_frames` (~5900 DAVIS346 frames,
@@ -96,21 +99,63 @@ class PacketDamage(InputError):
 
 
 @numba.njit(nogil=True, cache=True)
-def _unpack_dv(src, dst, n, width, height):
-    """16-byte dv events -> 13-byte EVENT_DTYPE records, dropping out-of-sensor ones."""
+def _unpack_dv(src, dst, n, width, height, jump_us):
+    """16-byte dv events -> 13-byte EVENT_DTYPE records, dropping out-of-sensor ones; (events
+    kept, steps over ``jump_us`` either way between kept events' times: 0 in a sound packet)."""
     m = 0
+    jumps = 0
+    prev = 0.0
     for i in range(n):
         s = i * 16
         x = np.int64(src[s + 8]) | (np.int64(src[s + 9]) << 8)
         y = np.int64(src[s + 10]) | (np.int64(src[s + 11]) << 8)
         if x >= width or y >= height:  # also catches negative int16 (>= 32768)
             continue
+        t = np.int64(0)
+        for k in range(8):
+            t |= np.int64(src[s + k]) << (8 * k)
+        if m and abs(float(t) - prev) > jump_us:  # (float: garbage times overflow an int64 difference)
+            jumps += 1
+        prev = float(t)
         d = m * 13
         for k in range(12):
             dst[d + k] = src[s + k]
         dst[d + 12] = 1 if src[s + 12] != 0 else 0
         m += 1
-    return m
+    return m, jumps
+
+
+def implausible_times(t: np.ndarray, index_range: tuple[int, int] | None, jump_us: int = RESTART_BACK_US
+                      ) -> np.ndarray:
+    """Mask of a packet's events whose times no camera wrote: bytes changed in an LZ4 or
+    uncompressed payload still decode, and one flipped timestamp read -3.5e18 µs (``evfocus
+    info``: a duration of 3.5e18 µs; ``reconstruct`` stamped a frame with it). With the packet's
+    index times (its first and last event's, as the writer knew them): those over ``jump_us``
+    outside them. Without: a run of events over ``jump_us`` away from the time before it that a
+    later event of the packet comes back to (a camera clock restart, which is kept, never comes
+    back). More than :data:`MAX_CORRUPT_SHARE` of the packet so flagged is a stream out of time
+    order (shuffled rows, which the slicer takes as late events), not changed bytes: none is."""
+    bad = np.zeros(len(t), dtype=bool)
+    tf = t.astype(np.float64)
+    if index_range is not None:
+        lo, hi = sorted(index_range)
+        bad = (tf < lo - jump_us) | (tf > hi + jump_us)
+        return bad if np.count_nonzero(bad) <= MAX_CORRUPT_SHARE * len(t) else np.zeros(len(t), dtype=bool)
+    starts = np.flatnonzero(np.abs(np.diff(tf)) > jump_us) + 1
+    segs = list(zip([0, *starts.tolist()], [*starts.tolist(), len(t)]))
+    anchor = tf[segs[0][1] - 1]
+    i = 1
+    while i < len(segs):
+        a, b = segs[i]
+        if abs(tf[a] - anchor) > jump_us:
+            back = next((j for j in range(i + 1, len(segs)) if abs(tf[segs[j][0]] - anchor) <= jump_us), None)
+            if back is not None:  # (an excursion: out and back)
+                bad[a:segs[back][0]] = True
+                i = back
+                continue
+        anchor = tf[b - 1]  # (near the time before, or a restart: the new clock)
+        i += 1
+    return bad if np.count_nonzero(bad) <= MAX_CORRUPT_SHARE * len(t) else np.zeros(len(t), dtype=bool)
 
 
 def _grey(img: np.ndarray) -> np.ndarray:
@@ -564,6 +609,9 @@ class Aedat4FileSource(EventSource):
         # log a line for every packet, ~100 per second of recording)
         self._dropped = self._dropped_logged = 0
         self._drops_summed = False
+        # events left out for times no camera wrote (implausible_times), said as the drops are
+        self._bad_times = self._bad_times_logged = 0
+        self._index_tr: np.ndarray | None | bool = False  # (see _index_ranges: False, not read yet)
         self._aps: list[tuple[int, np.ndarray]] | None = None  # read once, by aps_frames()
         self._chain_end = pos  # where the walk of the packets ended (the index, or the file's end)
         #: (payload offset, why, events before it or None) of the first packet that failed to
@@ -624,8 +672,9 @@ class Aedat4FileSource(EventSource):
         tls.scratch = buf if len(buf) <= SCRATCH_KEEP_BYTES else _NO_SCRATCH  # (memory stays bounded)
         return memoryview(buf)[:used]
 
-    def _packet_events(self, k: int) -> tuple[np.ndarray, int]:
-        """(events inside the sensor, number dropped outside it) of packet ``k``."""
+    def _packet_events(self, k: int) -> tuple[np.ndarray, int, int]:
+        """(events inside the sensor with times a camera wrote, number dropped outside it,
+        number left out for their times: :func:`implausible_times`) of packet ``k``."""
         buf = self._event_payload(k)
         try:
             fb, table, fo = _root_table(buf)
@@ -640,8 +689,19 @@ class Aedat4FileSource(EventSource):
                              f"{int(self._offs[k])} ({exc})") from None
         src = np.frombuffer(fb, dtype=np.uint8, count=16 * n, offset=vec + 4)
         out = np.empty(n, dtype=EVENT_DTYPE)
-        m = _unpack_dv(src, out.view(np.uint8), n, self.width, self.height)
-        return (out[:m] if m < n else out), n - m
+        m, jumps = _unpack_dv(src, out.view(np.uint8), n, self.width, self.height, RESTART_BACK_US)
+        out = out[:m] if m < n else out
+        if not jumps:
+            return out, n - m, 0
+        tr = self._index_ranges()
+        bad = implausible_times(out["t"], None if tr is None else (int(tr[k, 0]), int(tr[k, 1])))
+        return (out[~bad] if bad.any() else out), n - m, int(np.count_nonzero(bad))
+
+    def _index_ranges(self) -> np.ndarray | None:
+        """The index's (first, last) t per event packet (:meth:`_index_time_ranges`, read once), or None."""
+        if self._index_tr is False:
+            self._index_tr = self._index_time_ranges()
+        return self._index_tr
 
     def _packet_frame(self, off: int, n: int, pixels: bool = True
                       ) -> tuple[int, tuple[int, int, int, int], np.ndarray | None]:
@@ -731,9 +791,20 @@ class Aedat4FileSource(EventSource):
                                 self.path.name, self._dropped - self._dropped_logged,
                                 self.width, self.height)
                     self._dropped_logged = self._dropped
+                if self._bad_times > self._bad_times_logged and not self._drops_summed:
+                    log.warning("%s: left out %d more event(s) with corrupt times", self.path.name,
+                                self._bad_times - self._bad_times_logged)
+                    self._bad_times_logged = self._bad_times
                 self._drops_summed = True
                 return None
-            ev, dropped = got
+            ev, dropped, bad = got
+            if bad:
+                if not self._bad_times:
+                    log.warning("%s: %d event(s) in the packet at byte %d have times over %g s away from "
+                                "the packet's (corrupt data?): left out (later ones are summed at the end)",
+                                self.path.name, bad, int(self._offs[self._k - 1]), RESTART_BACK_US / 1e6)
+                    self._bad_times_logged = bad
+                self._bad_times += bad
             self._at = self._k - 1
             self._follow_clock(self._at, ev["t"], self._skip)
             if self._skip:
@@ -820,13 +891,14 @@ class Aedat4FileSource(EventSource):
         that began at a seek has met it); ``clock_resets``, the camera clock restarts up to where
         reading is (as the RAW decoder's count: ``evfocus info``'s ``clock`` line);
         ``truncated_at_byte``, where a file cut short ends inside a packet (its complete packets
-        are read; else None)."""
+        are read; else None); ``corrupt_times``, events left out for times no camera wrote
+        (:func:`implausible_times`)."""
         at, why, kept = self._damage if self._damage is not None else (None, None, None)
         resets, (k, skip) = self._resets_read, self._rewound_at
         if k:  # (read on from a seek's packet: the clocks before it, as the seek found them)
             pc = self._packet_clocks()
             resets += int(pc.last[min(k, len(pc.last) - 1)] if skip or k >= len(pc.last) else pc.first[k])
-        return {"dropped": self._dropped, "damaged_at_byte": at, "damage": why,
+        return {"dropped": self._dropped, "corrupt_times": self._bad_times, "damaged_at_byte": at, "damage": why,
                 "bytes_not_decoded": None if at is None else self._chain_end - at,
                 "events_before_damage": kept, "clock_resets": resets,
                 "truncated_at_byte": self.truncated_at_byte}

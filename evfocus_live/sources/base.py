@@ -167,6 +167,13 @@ class EventSource(Closeable, abc.ABC):
         decide it at opening, the text reader's float rule at its first read)."""
         return "ns" if getattr(self, "_ns", False) else "s" if getattr(self, "_seconds", False) else "us"
 
+    @property
+    def t_maybe_ns(self) -> bool:
+        """Whole-number ``t`` read as µs that the reader said may be nanoseconds from 0 (every one
+        sampled a multiple of 1000: ``npy_file.hint_maybe_relative_ns``); ``evfocus info`` gives it
+        as ``t_maybe_ns`` and in its one ``units`` line, where the JSON said false beside that warning."""
+        return bool(getattr(self, "_maybe_ns", False))
+
     def __init_subclass__(cls, **kwargs):
         """Every ``close()`` (a plugin's too) marks the source :attr:`closed`: a closed source
         reads like one at its end, so a pipeline given one made no frame and said nothing."""

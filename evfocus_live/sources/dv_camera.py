@@ -62,8 +62,9 @@ def batch_to_events(batch, width: int = 1 << 15, height: int = 1 << 15) -> np.nd
     if n == 0:
         return out
     if a.dtype.itemsize == 16:
-        from .aedat4_file import _unpack_dv
-        m = _unpack_dv(np.ascontiguousarray(a).view(np.uint8).reshape(-1), out.view(np.uint8), n, width, height)
+        from .aedat4_file import RESTART_BACK_US, _unpack_dv
+        m, _ = _unpack_dv(np.ascontiguousarray(a).view(np.uint8).reshape(-1), out.view(np.uint8), n, width, height,
+                          RESTART_BACK_US)
         return out[:m]
     keep = (a["x"] >= 0) & (a["x"] < width) & (a["y"] >= 0) & (a["y"] < height)
     if not keep.all():

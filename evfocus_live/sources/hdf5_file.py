@@ -35,7 +35,7 @@ from .aedat4_file import Prefetcher
 from .base import EventSource, check_sensor_size
 from .npy_file import (P_NAMES, T_NAMES, X_NAMES, Y_NAMES, DropCounter, _pick, check_column, column_max,
                        columns_to_events, first_at_or_after, scan_time_range, timestamps_to_us,
-                       float_t_unit, int_t_is_epoch_ns)
+                       float_t_unit, int_t_units)
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +196,8 @@ class Hdf5FileSource(EventSource):
             unit = float_t_unit(t_of, self.n_events, self.path)
             self._seconds, self._ns = unit == "s", unit == "ns"
         else:
-            self._seconds, self._ns = False, int_t_is_epoch_ns(t_of, self.n_events, self.path)
+            self._seconds = False
+            self._ns, self._maybe_ns = int_t_units(t_of, self.n_events, self.path)
         where = "given"
         if width is None and "width" in attrs and "height" in attrs:
             width, height, where = int(attrs["width"]), int(attrs["height"]), "in the header"

@@ -102,7 +102,7 @@ def check_column(dtype: np.dtype, what: str, name) -> None:
 
 def timestamps_to_us(t, seconds: bool, name, ns: bool = False) -> np.ndarray:
     """A ``t`` column -> int64 µs (native byte order); float ``t`` is seconds when
-    ``seconds`` (``round(t * 1e6)``), else µs; ``ns`` (see :func:`int_t_is_epoch_ns`): ns, divided
+    ``seconds`` (``round(t * 1e6)``), else µs; ``ns`` (see :func:`int_t_units`): ns, divided
     by 1000 rounding down (integers: exactly, in int64). NaN/inf or values beyond int64 µs raise
     InputError naming ``name``: they would wrap to INT64_MIN and break the slicer."""
     t = np.asarray(t)
@@ -164,6 +164,12 @@ def warn_epoch_ns(name, t) -> None:
                 "1000; save t in µs to avoid this)", name, start.strftime("%Y-%m-%d %H:%M:%S"))
 
 
+#: the reader's line for :func:`hint_maybe_relative_ns` (``evfocus info`` holds it back: its own
+#: ``units`` line says it, once)
+RELATIVE_NS_HINT = ("%s: every timestamp sampled is a multiple of 1000 (%.0f .. %.0f): read as µs, %.3f s; "
+                    "if they are nanoseconds, the recording is %.6f s (save t in µs)")
+
+
 def hint_maybe_relative_ns(name, t) -> bool:
     """One line, where whole-number ``t`` read as µs (not epoch ns) may be nanoseconds from 0:
     the head and tail samples hold at least 3 different values, all multiples of 1000 (ns saved
@@ -174,23 +180,21 @@ def hint_maybe_relative_ns(name, t) -> bool:
     if len(np.unique(t)) < 3 or np.any(np.mod(t, 1000) != 0):
         return False
     lo, hi = float(t.min()), float(t.max())
-    log.warning("%s: every timestamp sampled is a multiple of 1000 (%.0f .. %.0f): read as µs, %.3f s; "
-                "if they are nanoseconds, the recording is %.6f s (save t in µs)", name, lo, hi,
-                (hi - lo) / 1e6, (hi - lo) / 1e9)
+    log.warning(RELATIVE_NS_HINT, name, lo, hi, (hi - lo) / 1e6, (hi - lo) / 1e9)
     return True
 
 
-def int_t_is_epoch_ns(t_col_of, n_events: int, name) -> bool:
-    """Whether an integer ``t`` column holds Unix-epoch nanoseconds (ROS bag exports, pandas
-    ``datetime64[ns]``), decided from its first and last :data:`UNIT_SAMPLE` values (see
-    :func:`sample_is_epoch_ns`); said in one warning. Read as µs, they were 1000x too long.
-    Not epoch ns but perhaps nanoseconds from 0: :func:`hint_maybe_relative_ns`."""
+def int_t_units(t_col_of, n_events: int, name) -> tuple[bool, bool]:
+    """(epoch ns, maybe ns from 0) of an integer ``t`` column: whether it holds Unix-epoch
+    nanoseconds (ROS bag exports, pandas ``datetime64[ns]``), decided from its first and last
+    :data:`UNIT_SAMPLE` values (see :func:`sample_is_epoch_ns`), said in one warning (read as µs,
+    they were 1000x too long); else whether :func:`hint_maybe_relative_ns` said they may be
+    nanoseconds from 0 (kept by the reader as ``t_maybe_ns``: ``evfocus info`` says it once)."""
     t = _sample(t_col_of, n_events)
     if not sample_is_epoch_ns(t):
-        hint_maybe_relative_ns(name, t)
-        return False
+        return False, hint_maybe_relative_ns(name, t)
     warn_epoch_ns(name, t)
-    return True
+    return True, False
 
 
 def float_t_unit(t_col_of, n_events: int, name) -> str:
@@ -276,7 +280,7 @@ def columns_to_events(t, x, y, p, width: int, height: int, t_is_seconds: bool = 
                       contiguous: bool = True, t_is_ns: bool = False) -> np.ndarray:
     """Pack columns into EVENT_DTYPE in one pass, dropping out-of-sensor events (counted in
     ``drops``, else logged); bad values (NaN/inf, t beyond int64 µs, strings) raise InputError.
-    ``t_is_ns``: t is epoch ns (:func:`int_t_is_epoch_ns`), read as µs.
+    ``t_is_ns``: t is epoch ns (:func:`int_t_units`), read as µs.
     ``contiguous=False``: strided native columns (views into rows read from a file) go to the
     packer as they are, which reads each row once instead of copying every column first."""
     fix = np.ascontiguousarray if contiguous else np.asarray
@@ -467,7 +471,7 @@ class NpyFileSource(EventSource):
             unit = float_t_unit(t_of, self.n_events, self.path)
             self._seconds, self._ns = unit == "s", unit == "ns"
         else:
-            self._ns = int_t_is_epoch_ns(t_of, self.n_events, self.path)
+            self._ns, self._maybe_ns = int_t_units(t_of, self.n_events, self.path)
         self.sensor = "unknown"
         self._drops = DropCounter(self.path, self.width, self.height)
 

@@ -52,7 +52,7 @@ from .base import EventSource, check_sensor_size
 from .fileio import FileReader
 from .npy_file import (P_NAMES, T_NAMES, X_NAMES, Y_NAMES, DropCounter, _pick, check_column, columns_max,
                        columns_to_events, event_fields, first_at_or_after, float_t_unit,
-                       int_t_is_epoch_ns, read_npy_header, scan_time_range, timestamps_to_us)
+                       int_t_units, read_npy_header, scan_time_range, timestamps_to_us)
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +191,8 @@ class NpzFileSource(EventSource):
             unit = float_t_unit(t_of, self.n_events, self.path)
             self._seconds, self._ns = unit == "s", unit == "ns"
         else:
-            self._seconds, self._ns = False, int_t_is_epoch_ns(t_of, self.n_events, self.path)
+            self._seconds = False
+            self._ns, self._maybe_ns = int_t_units(t_of, self.n_events, self.path)
         where = "given"
         if size is not None:
             width = size[0] if width is None else width

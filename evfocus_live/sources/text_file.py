@@ -498,7 +498,7 @@ class TextFileSource(EventSource):
                 warn_epoch_ns(self.path, t)
                 self._ns, self._sample = True, None  # (the samples parsed again, in µs)
             elif whole:
-                hint_maybe_relative_ns(self.path, t)
+                self._maybe_ns = hint_maybe_relative_ns(self.path, t)
         return self._seconds
 
     def _to_events(self, a: np.ndarray, drops: DropCounter | None = None) -> np.ndarray:
