@@ -847,21 +847,30 @@ def model_labels(specs: list[str]) -> list[str]:
 
 
 def _warn_training_data(specs: dict[str, str], gt_files: list[Path]) -> None:
-    """Warn where a checkpoint's recorded ``[data] train`` folder (relative paths as from
-    here) holds sequences being scored: there a score measures fitting, not generalisation."""
+    """Warn where a checkpoint's recorded ``[data] train`` folder holds sequences being scored:
+    there a score measures fitting, not generalisation. The folders as the run resolved them
+    (``train_data_abs``); a checkpoint from before it records them as written, relative paths
+    taken as from here (from another folder they missed the training data, or named another)."""
     from ..nn.registry import read_checkpoint
 
     for label, spec in specs.items():
         if Path(spec).suffix not in (".pt", ".pth") or not Path(spec).is_file():
             continue
         try:
-            train = ((read_checkpoint(spec).get("meta") or {}).get("train_config") or {}).get("data", {}).get("train")
+            meta = read_checkpoint(spec).get("meta") or {}
+            train = (meta.get("train_config") or {}).get("data", {}).get("train")
+            resolved = meta.get("train_data_abs")
         except Exception:  # noqa: BLE001 - a hint only; loading the model reports a bad file
             continue
-        for folder in [train] if isinstance(train, str) else (train or []):
-            if not isinstance(folder, str) or not Path(folder).exists():
+        folders = [train] if isinstance(train, str) else list(train or [])
+        if isinstance(resolved, list) and len(resolved) == len(folders):
+            pairs = list(zip(folders, resolved))
+        else:
+            pairs = [(f, f) for f in folders]
+        for folder, where in pairs:
+            if not isinstance(where, str) or not Path(where).exists():
                 continue
-            root = Path(folder).resolve()
+            root = Path(where).resolve()
             seen = [f for f in gt_files if f.resolve() == root or f.resolve().parent == root]
             if seen:
                 log.warning("%s was trained on %s: %d of the sequences scored are from there (its training data; "

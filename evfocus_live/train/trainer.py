@@ -707,7 +707,7 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
     meta_base = {"arch": cfg["model"]["arch"], "train_config": cfg, "dataset_windows": sum(len(s.voxels) for s in ds.seqs),
                  "dataset_sequences": len(ds.seqs), "device": str(device), "world_size": world,
                  "torch_threads": torch.get_num_threads(), "torch_version": str(torch.__version__), "init": init_meta,
-                 **chain, "amp": _amp_name(amp_dtype),
+                 **chain, "amp": _amp_name(amp_dtype), "train_data_abs": _abs_dirs(dc["train"]),
                  "hardware": torch.cuda.get_device_name(device) if device.type == "cuda" else _cpu_name()}
 
     def meta(loss: float) -> dict[str, Any]:
@@ -1013,6 +1013,12 @@ def _restore_data_state(ck: dict[str, Any], ds: Any, gen: torch.Generator | None
             gen.manual_seed(seed * 1_000_003 + step)
         ds.rng = np.random.default_rng([seed, step])
         return 0, 0
+
+
+def _abs_dirs(train: str | list[str]) -> list[str]:
+    """``[data] train`` as absolute folders: the config keeps them as written (relative to where
+    the run started), and ``evfocus eval`` from another folder missed the run's training data."""
+    return [str(Path(d).resolve()) for d in ([train] if isinstance(train, str) else train)]
 
 
 def _finite_or_nan(v: Any) -> float:
