@@ -29,7 +29,8 @@ from typing import Any
 import torch
 
 from ..errors import ConfigError, EvFocusError, InputError
-from ..nn.registry import load_checkpoint, models_dir, read_checkpoint, save_checkpoint, sha256_file
+from ..nn.registry import (configs_dir, load_checkpoint, models_dir, read_checkpoint, save_checkpoint, sha256_file,
+                           shipped_models_dir)
 from .evaluate import REFERENCE, REFERENCES, niqe_cell, shown_splits
 
 
@@ -265,7 +266,7 @@ def _card_text(name: str, dst: Path, shipped: Path, ck: dict[str, Any], config_p
         f"- config: `{json.dumps(ck['config'])}`",
         "",
         "## Training", "",
-        (f"- config: `models/configs/{config_path.name}` (run: `evfocus train models/configs/{config_path.name}`)"
+        (f"- config: `{_shown_config(config_path)}` (run: `evfocus train {_shown_config(config_path)}`)"
          if config_path is not None else "- config: not named (the run's settings: the checkpoint's meta, `train_config`)"),
         f"- data{f' (stage {len(stages)})' if len(stages) > 1 else ''}: `{tc.get('data', {}).get('train')}` — "
         f"{meta.get('dataset_sequences')} simulated sequences, "
@@ -279,9 +280,7 @@ def _card_text(name: str, dst: Path, shipped: Path, ck: dict[str, Any], config_p
     ]
     if report:
         lines += ["## Held-out synthetic test set", "",
-                  "12 sequences at 346x260, 1.5 s each, simulator seeds 100-102 (mild, sigma 0.5-2 px), "
-                  "200-202 (moderate, 2-4), 300-302 (severe, 4-7), 400-402 (focus sweep, 0-7) — "
-                  "disjoint from the training seeds. First "
+                  f"{_test_set_text(report)} First "
                   f"{report.get('warmup_windows', 3)} windows after reset not scored. "
                   "'defocused GT' = the blurred ground-truth frame scored against the sharp one.", ""]
         lines += _gt_table(report, label, name) + [""]
@@ -296,8 +295,55 @@ def _card_text(name: str, dst: Path, shipped: Path, ck: dict[str, Any], config_p
             lines += ["", "Windows of 0.35 events/pixel, or smaller so that each recording gives >= 12 windows. "
                       "ms/window here comes from the evaluation run (1 thread, machine under load, first-call "
                       "overhead included); see the speed section / `bench/bench_models.py` for timings.", ""]
-    lines += ["## File", "", f"- `models/{dst.name}`", f"- sha256: `{sha256_file(shipped)}`", ""]
+    lines += ["## File", "", f"- `{_shown_weights(dst)}`", f"- sha256: `{sha256_file(shipped)}`", ""]
     return "\n".join(lines)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return path.resolve().parent == folder.resolve()
+    except OSError:
+        return False
+
+
+def _shown_config(config_path: Path) -> str:
+    """A shipped recipe as ``models/configs/NAME``; any other config as given (a student's
+    ``my.toml`` was named ``models/configs/my.toml``, a file that does not exist)."""
+    return f"models/configs/{config_path.name}" if _inside(config_path, configs_dir()) else str(config_path)
+
+
+def _shown_weights(dst: Path) -> str:
+    """The card's weight file: ``models/NAME.pt`` in the shipped folder, else where it was written."""
+    return f"models/{dst.name}" if _inside(dst, shipped_models_dir()) else str(dst)
+
+
+def _seeds(seeds: list[int]) -> str:
+    if not seeds:
+        return ""
+    run = seeds == list(range(seeds[0], seeds[0] + len(seeds)))
+    return (f", simulator seed{'s' if len(seeds) > 1 else ''} "
+            + (f"{seeds[0]}-{seeds[-1]}" if run and len(seeds) > 1 else ", ".join(map(str, seeds))))
+
+
+def _test_set_text(report: dict[str, Any]) -> str:
+    """The sequences the report scored, from its ``gt_data`` (folders, sizes, seeds, blur):
+    the card said the shipped test set's recipe whatever the report held."""
+    data = report.get("gt_data")
+    if not isinstance(data, list) or not data:  # a report from before eval recorded it
+        seqs = (report.get("ground_truth") or {}).get("sequences")
+        return (f"{len(seqs)} sequences" if isinstance(seqs, list) else "The sequences") + \
+            " of the report (it does not record which; `evfocus eval` does since 2026-11-28)."
+    parts = []
+    for d in data:
+        text = f"`{d.get('folder')}`: {d.get('sequences')} sequence{'s' if d.get('sequences') != 1 else ''}"
+        if d.get("resolution"):
+            text += f" at {d['resolution']}, {d.get('duration_s')} s each"
+        text += _seeds(d.get("seeds") or [])
+        sigma = d.get("sigma_range")
+        if isinstance(sigma, list) and len(sigma) == 2:
+            text += f" (sigma {sigma[0]:g}-{sigma[1]:g} px{', focus sweep' if d.get('focus_sweep') else ''})"
+        parts.append(text)
+    return "; ".join(parts) + "."
 
 
 def _read_text(path: Path, what: str) -> str:
