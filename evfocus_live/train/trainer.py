@@ -540,7 +540,7 @@ def draw_loss_curve(rows: list[dict[str, float]], path: Path, size=(640, 400)) -
 
 def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None = None, steps: int | None = None,
           out: str | None = None, data: str | None = None, progress: bool = True,
-          init: str | None = None, lr: float | None = None) -> dict[str, Any]:
+          init: str | None = None, lr: float | None = None, resume_command: str | None = None) -> dict[str, Any]:
     """Train one model from a normalised config; returns the summary written to ``log.json``.
     ``init`` (or ``[train] init``): start from these weights (a fresh optimiser and schedule,
     unlike ``resume``), e.g. a second stage of training. ``resume``: go on from ``OUT/last.pt``
@@ -550,7 +550,8 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
     last.pt yet it starts as a fresh run would (``init`` applies), and a run that already
     reached its step or wall-time budget is left as it is (no step, final.pt untouched).
     A changed ``[train] trainable`` is refused on resume (CheckpointError), not trained on
-    with a fresh optimiser. Ctrl-C writes last.pt and the logs, then re-raises."""
+    with a fresh optimiser. Ctrl-C writes last.pt and the logs, then re-raises, naming
+    ``resume_command`` (the CLI's: the same config, --out and budget) as the way on."""
     from torch.utils.data import DataLoader, RandomSampler
     from tqdm import tqdm
 
@@ -809,7 +810,8 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
         if rank == 0 and step > step0:
             if all(bool(torch.isfinite(p).all()) for p in model.parameters()):
                 save_checkpoint(last_path, model, meta(last_loss), extra=resumable())
-                log.info("interrupted at step %d: saved %s (go on with --resume)", step, last_path)
+                log.info("interrupted at step %d: saved %s (go on with %s)", step, last_path,
+                         f"`{resume_command}`" if resume_command else "--resume")
             else:
                 log.warning("interrupted at step %d: the weights are not finite; %s not written", step, last_path)
             _write_logs(out_dir, rows, {**meta(last_loss), "params": model.num_parameters(),
