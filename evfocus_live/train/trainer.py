@@ -280,10 +280,18 @@ class Unroll(nn.Module):
 def _init_path(init: str) -> str:
     """``--init evfocus`` as ``--model evfocus`` takes it: a shipped model's name is its
     weight file (a file of that name, if there is one, wins); it was "checkpoint not found"."""
+    import difflib
+
     from ..nn.registry import SHIPPED, shipped_path
 
     if init in SHIPPED and not Path(init).expanduser().exists():
         return str(shipped_path(init))
+    p = Path(init).expanduser()
+    if not p.exists() and p.suffix not in (".pt", ".pth") and os.sep not in init:
+        # a name, not a path: "checkpoint not found: evfocsu" did not say names were meant
+        close = difflib.get_close_matches(init, list(SHIPPED), n=1, cutoff=0.6)
+        raise CheckpointError(f"--init ([train] init) {init!r}: not a shipped model{f' (did you mean {close[0]}?)' if close else ''} "
+                              f"nor a file: use one of {', '.join(sorted(SHIPPED))} or a path to a .pt checkpoint")
     return init
 
 
@@ -584,9 +592,7 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
     seed = int(tc["seed"]) + rank
     torch.manual_seed(seed)
     np.random.seed(seed)
-    out_dir = Path(tc["out"])
-    if rank == 0:
-        out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = Path(tc["out"])  # made once the model, weights and data are taken (below), not for a refused run
 
     arch_cfg = {k: v for k, v in cfg["model"].items() if k != "arch"}
     arch_cfg.setdefault("num_bins", dc["num_bins"])
@@ -682,6 +688,9 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
                                     if ck is not None else [])
 
     if rank == 0:
+        # a refused start (a typo'd --init, another model's weights, an empty data folder) left
+        # an empty OUT behind, that a later look at runs/ took for a run
+        out_dir.mkdir(parents=True, exist_ok=True)
         # an earlier run's final.pt (and, starting afresh, its last.pt) would pass for this
         # run's when the wall time stops it before it writes its own: keep them, renamed.
         # Only now, when the data and the checkpoint were taken: a refused start leaves them be
