@@ -92,7 +92,10 @@ def list_sequences(path: str | Path) -> list[Path]:
     if p.is_file():
         return [p]
     if not p.is_dir():
-        raise InputError(f"data path not found: {p}")
+        # `evfocus train ../proj/my.toml` from another folder: the config's "data/train" is
+        # looked up here, not beside the config, and the bare line did not say where it looked
+        where = "" if p.is_absolute() else f" (a relative path is taken from the current folder, {Path.cwd()}, not from the config's)"
+        raise InputError(f"data path not found: {p}{where}")
     files = sorted(p.glob("seq_*.h5")) or sorted(p.glob("*.h5"))
     if not files:
         others = sum(1 for f in p.iterdir() if f.is_file())
