@@ -659,6 +659,11 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
         order = RandomSampler(ds, generator=gen)
     sampler = _SkipSampler(order)
     bs = int(dc["batch_size"])
+    if rank == 0 and len(ds) // world < bs:  # the loader keeps the short batch: say the batch is smaller than asked
+        log.warning("[data] batch_size %d is more than the %d training item(s)%s (windows of seq_len %d every stride "
+                    "%d): each step trains on %d; lower batch_size, or simulate more or longer sequences", bs,
+                    len(ds) // world, f" per process ({len(ds)} over {world})" if world > 1 else "",
+                    dc["seq_len"], dc["stride"], len(ds) // world)
     nw = int(dc["workers"])
     epoch, batches_done = 0, 0  # where in the data the run is: last.pt keeps it for --resume
     if ck is not None:
