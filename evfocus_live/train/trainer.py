@@ -540,8 +540,9 @@ def draw_loss_curve(rows: list[dict[str, float]], path: Path, size=(640, 400)) -
         cv2.polylines(img, [pts(steps, loss)], False, (200, 200, 200), 1, cv2.LINE_AA)
         cv2.polylines(img, [pts(sx, smooth)], False, (180, 60, 20), 2, cv2.LINE_AA)
         cv2.rectangle(img, (m, m), (w - m, h - m), (0, 0, 0), 1)
-        for txt, pos in ((f"{hi:.3f}", (2, m + 5)), (f"{lo:.3f}", (2, h - m)), (f"step {int(steps[-1])}", (w - m - 90, h - m + 20)),
-                         ("training loss", (m, m - 15))):
+        # both ends of the step axis: with the last alone a resumed or long run's start was a guess
+        for txt, pos in ((f"{hi:.3f}", (2, m + 5)), (f"{lo:.3f}", (2, h - m)), (f"step {int(steps[0])}", (m, h - m + 20)),
+                         (f"step {int(steps[-1])}", (w - m - 90, h - m + 20)), ("training loss", (m, m - 15))):
             cv2.putText(img, txt, pos, cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 1, cv2.LINE_AA)
     cv2.imwrite(str(path), img)
 
@@ -834,6 +835,14 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
     except BaseException:  # a diverged loss, a full disk: end the bar's line, or the CLI's one-line error joins it
         bar.close()
         raise
+    if rank == 0 and step > step0 and (not rows or rows[-1]["step"] < step):
+        # the wall time ended the run between log_every steps: its last step was not logged, and
+        # final.pt, log.json and the summary gave the last logged step's loss as this step's
+        end_loss = float(loss.detach())
+        if math.isfinite(end_loss):
+            last_loss = end_loss
+            rows.append({"step": step, "wall_s": round(elapsed, 2), "lr": lr, "loss": last_loss,
+                         **{k: float(v) for k, v in parts.items()}})
     if not bar.disable and step < total_steps:  # stopped by the wall time: the bar ends full
         bar.total = step
         bar.refresh()
