@@ -942,6 +942,12 @@ def _resume_from(ck: dict[str, Any], last_path: Path, model: nn.Module, opt: tor
     try:  # a checkpoint of another model: one line, not a traceback listing every key
         if ck["arch"] != model.arch:
             raise RuntimeError("another architecture")
+        # an option that changes no tensor's shape (sigmas_px: the same number of other blur
+        # levels) loaded without a word and trained on as another network; options the file
+        # lacks (added to the code since) are not compared
+        have, want = dict(ck.get("config") or {}), dict(model.config)
+        if any(have[k] != want[k] for k in set(have) & set(want)):
+            raise RuntimeError("another [model] config")
         model.load_state_dict(ck["state_dict"])
     except RuntimeError as exc:
         raise CheckpointError(f"{last_path} is a checkpoint of a different model "
