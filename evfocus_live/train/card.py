@@ -186,6 +186,10 @@ def write_card(name: str, src: Path, config_path: Path | None, report: dict[str,
         raise ConfigError(f"model name {name!r}: letters, digits, '.', '_' and '-' only, no folder and no .pt "
                           "(it becomes models/NAME.pt and NAME.md)")
     src = Path(src)
+    if src.is_dir() and not (src / "final.pt").is_file() and (src / "last.pt").is_file():
+        # an interrupted run has no final.pt yet: "checkpoint not found: RUN/final.pt" left the way on unsaid
+        raise ConfigError(f"{src} holds no final.pt, only last.pt (a run stopped before its end): finish it with "
+                          f"evfocus train CONFIG --resume, or ship it as it is: {src / 'last.pt'}")
     src = src / "final.pt" if src.is_dir() else src
     if config_path is not None and not Path(config_path).is_file():
         raise ConfigError(f"config {config_path} not found" + (" (a folder)" if Path(config_path).is_dir() else ""))
