@@ -326,7 +326,7 @@ def _init_weights(model: nn.Module, path: str, trainable: list[str] | None = Non
         log.info("initialised %d of %d tensors from %s; new: %s", len(take), len(mine), path,
                  ", ".join(k for k in mine if k not in take) or "none")
     log.info("initialised from %s (step %s)", path, src.meta.get("step"))
-    return {"path": str(path), "step": src.meta.get("step"), "wall_s": src.meta.get("wall_s"),
+    return {"path": str(path), "path_abs": os.path.realpath(path), "step": src.meta.get("step"), "wall_s": src.meta.get("wall_s"),
             "hardware": src.meta.get("hardware"), "lr": src.meta.get("train_config", {}).get("train", {}).get("lr"),
             "trainable": src.meta.get("train_config", {}).get("train", {}).get("trainable"),
             "init": src.meta.get("init"),  # the stages before it, if any
@@ -974,7 +974,11 @@ def _say_init_unused(init: str | None, init_meta: Any, last_path: Path, rank: in
     if not init or rank != 0:
         return
     was = init_meta.get("path") if isinstance(init_meta, dict) else None
-    if was is not None and os.path.realpath(was) == os.path.realpath(init):
+    # the file as the first run resolved it: its "path" is as given, relative to where it ran,
+    # and a resume from another folder (the same weights by another relative path) was told
+    # they were not loaded
+    was_abs = (init_meta.get("path_abs") if isinstance(init_meta, dict) else None) or was
+    if was_abs is not None and os.path.realpath(was_abs) == os.path.realpath(init):
         return
     log.warning("--resume: %s goes on from its own weights; --init %s is not loaded (that run started "
                 "from %s): drop --resume, or use another --out, to start from %s", last_path, init,
