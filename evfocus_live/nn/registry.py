@@ -312,6 +312,19 @@ def _not_found_hint(shown: str) -> str:
     return ""
 
 
+def _config_hint(path: Path) -> str:
+    """For a training config given as a model (``--model my.toml``): where its run's weights are."""
+    if path.suffix.lower() not in (".toml", ".yaml", ".yml"):
+        return ""
+    try:
+        from ..train.trainer import load_config
+
+        out = Path(load_config(path)["train"]["out"])
+    except Exception:  # noqa: BLE001 - a hint only; a config that does not load gets the general one
+        return " (a training config? the model is its run's final.pt: [train] out/final.pt)"
+    return f" (a training config: the model it trains is {out / 'final.pt'})"
+
+
 def looks_like_checkpoint(head: bytes) -> bool:
     """Whether a file's first bytes are ``torch.save``'s: its zip, or the legacy pickle."""
     return head[:4] == b"PK\x03\x04" or head[:1] == b"\x80"
@@ -327,7 +340,7 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
     with open(path, "rb") as f:
         magic = f.read(4)
     if not looks_like_checkpoint(magic):
-        raise CheckpointError(f"{shown}: not a PyTorch checkpoint file")
+        raise CheckpointError(f"{shown}: not a PyTorch checkpoint file{_config_hint(path)}")
     try:
         with warnings.catch_warnings():  # the refusal of pickled objects says it in one line below
             warnings.simplefilter("ignore")
