@@ -20,6 +20,7 @@ autocast on a CPU with native bf16 (AVX512-BF16/AMX), fp32 elsewhere; ``amp = "o
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import json
@@ -27,6 +28,7 @@ import logging
 import math
 import os
 import signal
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -766,8 +768,9 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
                     if not loss.requires_grad:
                         raise TrainingError("no loss term reaches a trainable parameter: [train] trainable "
                                             f"{tc['trainable']} with [loss] {cfg['loss']}")
-                    optimiser_step(loss, opt, scaler, params, tc["grad_clip"])
-                    step += 1
+                    with _signals_held():  # a Ctrl-C inside the update: last.pt's step and weights disagreed
+                        optimiser_step(loss, opt, scaler, params, tc["grad_clip"])
+                        step += 1
                     elapsed = elapsed0 + time.monotonic() - t_start
                     logged = step % tc["log_every"] == 0 or step == 1
                     item_end = c0 + chunk >= L  # a checkpoint here resumes exactly (no carried state lost)
@@ -873,6 +876,31 @@ def chunk_loss(net: nn.Module, sub: dict[str, torch.Tensor], weights: LossWeight
     skip = min(loss_skip, len(outputs) - 1) if reset else 0
     count = model_count_channel(getattr(getattr(net, "module", net), "model", None))  # (DDP: the Unroll is .module)
     return sequence_loss(outputs, sub, weights, skip=skip, only_grad=only_grad, count_channel=count)
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """The block runs to its end; a Ctrl-C or SIGTERM meanwhile goes to the handler it found
+    after it. Inside the optimiser step it stopped the run with the weights updated and the
+    step not counted (or half the parameters updated): last.pt then held step k's count with
+    step k+1's weights, and --resume trained step k+1 twice. Main thread, Python handlers only."""
+    sigs = (signal.SIGINT, signal.SIGTERM)
+    if threading.current_thread() is not threading.main_thread() or any(signal.getsignal(s) is None for s in sigs):
+        yield
+        return
+    pending: list[int] = []
+    prev = {sig: signal.signal(sig, lambda signum, frame: pending.append(signum)) for sig in sigs}
+    try:
+        yield
+    finally:
+        for sig, handler in prev.items():
+            signal.signal(sig, handler)
+    for sig in dict.fromkeys(pending):
+        handler = prev[sig]
+        if handler is signal.SIG_DFL:
+            signal.raise_signal(sig)
+        elif callable(handler):  # Python's KeyboardInterrupt, the CLI's SIGTERM-as-Ctrl-C
+            handler(sig, None)
 
 
 def optimiser_step(loss: torch.Tensor, opt: torch.optim.Optimizer, scaler: torch.amp.GradScaler,
