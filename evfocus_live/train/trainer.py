@@ -826,6 +826,7 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
         # say "interrupted". Weights a diverging step may have spoiled are not written.
         bar.close()
         if rank == 0 and step > step0:
+            last_loss = _log_last_step(rows, step, elapsed, lr, loss, parts, last_loss)
             if all(bool(torch.isfinite(p).all()) for p in model.parameters()):
                 save_checkpoint(last_path, model, meta(last_loss), extra=resumable())
                 log.info("interrupted at step %d: saved %s (go on with %s)", step, last_path,
@@ -838,14 +839,8 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
     except BaseException:  # a diverged loss, a full disk: end the bar's line, or the CLI's one-line error joins it
         bar.close()
         raise
-    if rank == 0 and step > step0 and (not rows or rows[-1]["step"] < step):
-        # the wall time ended the run between log_every steps: its last step was not logged, and
-        # final.pt, log.json and the summary gave the last logged step's loss as this step's
-        end_loss = float(loss.detach())
-        if math.isfinite(end_loss):
-            last_loss = end_loss
-            rows.append({"step": step, "wall_s": round(elapsed, 2), "lr": lr, "loss": last_loss,
-                         **{k: float(v) for k, v in parts.items()}})
+    if rank == 0 and step > step0:
+        last_loss = _log_last_step(rows, step, elapsed, lr, loss, parts, last_loss)
     if not bar.disable and step < total_steps:  # stopped by the wall time: the bar ends full
         bar.total = step
         bar.refresh()
@@ -876,6 +871,21 @@ def chunk_loss(net: nn.Module, sub: dict[str, torch.Tensor], weights: LossWeight
     skip = min(loss_skip, len(outputs) - 1) if reset else 0
     count = model_count_channel(getattr(getattr(net, "module", net), "model", None))  # (DDP: the Unroll is .module)
     return sequence_loss(outputs, sub, weights, skip=skip, only_grad=only_grad, count_channel=count)
+
+
+def _log_last_step(rows: list[dict[str, float]], step: int, elapsed: float, lr: float, loss: torch.Tensor,
+                   parts: dict[str, Any], last_loss: float) -> float:
+    """The run's last step as a log row when it ended between ``log_every`` steps (the wall
+    time, a Ctrl-C), and its loss: last.pt, final.pt, log.json and the summary gave the last
+    logged step's loss as this step's, and log.csv and loss.png stopped short of it."""
+    if rows and rows[-1]["step"] >= step:
+        return last_loss
+    end_loss = float(loss.detach())
+    if not math.isfinite(end_loss):  # the divergence check at the next logged step never came
+        return last_loss
+    rows.append({"step": step, "wall_s": round(elapsed, 2), "lr": lr, "loss": end_loss,
+                 **{k: float(v) for k, v in parts.items()}})
+    return end_loss
 
 
 @contextlib.contextmanager

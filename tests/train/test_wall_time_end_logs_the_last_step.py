@@ -41,3 +41,24 @@ def test_the_step_the_wall_time_ends_on_is_logged(tiny_data, tmp_path, monkeypat
     assert float(rows[-1]["loss"]) == pytest.approx(summary["loss"])
     assert json.loads((out / "log.json").read_text())["loss"] == pytest.approx(float(rows[-1]["loss"]))
     assert read_checkpoint(out / "final.pt")["meta"]["loss"] == pytest.approx(float(rows[-1]["loss"]))
+
+
+def test_the_step_a_ctrl_c_stops_at_is_logged(tiny_data, tmp_path, monkeypatch):
+    """The same for Ctrl-C at step 3 (log_every 10): last.pt and log.json gave step 1's loss."""
+    real_step, calls = trainer.optimiser_step, []
+
+    def ctrl_c_after_three(*a, **kw):
+        calls.append(1)
+        if len(calls) > 3:
+            raise KeyboardInterrupt
+        return real_step(*a, **kw)
+
+    monkeypatch.setattr(trainer, "optimiser_step", ctrl_c_after_three)
+    out = tmp_path / "run"
+    with pytest.raises(KeyboardInterrupt):
+        trainer.train(tiny_cfg(tiny_data, out, steps=100, log_every=10), progress=False)
+    with open(out / "log.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert [int(r["step"]) for r in rows] == [1, 3]
+    assert read_checkpoint(out / "last.pt")["meta"]["loss"] == pytest.approx(float(rows[-1]["loss"]))
+    assert json.loads((out / "log.json").read_text())["loss"] == pytest.approx(float(rows[-1]["loss"]))
