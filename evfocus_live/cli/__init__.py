@@ -79,6 +79,8 @@ def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argpa
     its usage and the nearest option (``evfocus reconstruct ... --windowms 33`` said "evfocus:
     error: unrecognized arguments" under the top level's usage, which lists no option of it)."""
     import difflib
+    import shlex
+    from pathlib import Path
 
     args, extra = parser.parse_known_args(argv)
     if extra:
@@ -90,6 +92,11 @@ def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argpa
                 if near:
                     hint = f" (did you mean {near[0]}?)"
                     break
+            if getattr(args, "resume", False) is True and word.endswith((".pt", ".pth")):
+                # `evfocus train my.toml --resume runs/b/last.pt`: the flag names no file
+                hint = (f" (--resume takes no file: it goes on from OUT/last.pt; for {word}: "
+                        f"--resume --out {shlex.quote(str(Path(word).parent))})")
+                break
         sub.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
     return args
 
