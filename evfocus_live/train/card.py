@@ -274,7 +274,7 @@ def _card_text(name: str, dst: Path, shipped: Path, ck: dict[str, Any], config_p
          if config_path is not None else "- config: not named (the run's settings: the checkpoint's meta, `train_config`)"),
         f"- data{f' (stage {len(stages)})' if len(stages) > 1 else ''}: `{tc.get('data', {}).get('train')}` — "
         f"{meta.get('dataset_sequences')} simulated sequences, "
-        f"{meta.get('dataset_windows')} windows (recipe in the config's comment; simulator seeds = seed + i)",
+        f"{meta.get('dataset_windows')} windows ({_train_data_text(meta)})",
         f"- {'last stage: ' if len(stages) > 1 else ''}seq_len {tc.get('data', {}).get('seq_len')}, batch {tc.get('data', {}).get('batch_size')}, "
         f"crop {tc.get('augment', {}).get('crop')} px, {lr_text}, "
         f"{_bptt(tc.get('data', {}))}, training seed {tc.get('train', {}).get('seed')}",
@@ -319,6 +319,25 @@ def _shown_config(config_path: Path) -> str:
 def _shown_weights(dst: Path) -> str:
     """The card's weight file: ``models/NAME.pt`` in the shipped folder, else where it was written."""
     return f"models/{dst.name}" if _inside(dst, shipped_models_dir()) else str(dst)
+
+
+def _train_data_text(meta: dict[str, Any]) -> str:
+    """What the run trained on, from its folders' ``dataset.json`` where the run recorded them
+    (``train_data_abs``) and they are still there; else where the recipe is (the shipped
+    configs say it in a comment; a student's own config did not, and the card pointed there)."""
+    from .evaluate import describe_gt_data
+
+    folders = meta.get("train_data_abs")
+    found = []
+    for folder in folders if isinstance(folders, list) else []:
+        files = sorted(Path(folder).glob("seq_*.h5")) if Path(folder).is_dir() else []
+        found += [d for d in describe_gt_data(files) if d.get("resolution")]
+    if not found:
+        return "recipe in the config's comment; simulator seeds = seed + i"
+    return "; ".join(f"{d['resolution']}, {d.get('duration_s')} s each{_seeds(d.get('seeds') or [])}"
+                     + (f", sigma {d['sigma_range'][0]:g}-{d['sigma_range'][1]:g} px"
+                        if isinstance(d.get("sigma_range"), list) and len(d["sigma_range"]) == 2 else "")
+                     + (", focus sweep" if d.get("focus_sweep") else "") for d in found)
 
 
 def _seeds(seeds: list[int]) -> str:

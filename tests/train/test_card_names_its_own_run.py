@@ -61,3 +61,17 @@ def test_card_describes_the_students_run(tmp_path, test_folder, monkeypatch, cap
     assert "2 sequences at 96x64, 0.5 s each, simulator seeds 9000-9001" in card
     assert "models/configs/my.toml" not in card and f"- config: `{config}`" in card
     assert f"- `{models / 'mine.pt'}`" in card
+
+
+def test_card_describes_the_training_data_of_the_run(tmp_path, test_folder, monkeypatch):
+    """Its data line pointed at "the recipe in the config's comment", which a student's config
+    does not have: it now gives the training folders' size, length, seeds and blur."""
+    monkeypatch.setenv("EVFOCUS_MODELS_DIR", str(tmp_path / "mymodels"))
+    torch.manual_seed(0)
+    run = tmp_path / "final.pt"
+    save_checkpoint(run, EvFocus(dict(base=4, kernel=3, num_deblur_blocks=1)),
+                    {"step": 2, "train_data_abs": [str(test_folder)], "dataset_sequences": 2})
+    assert main(["mine", str(run)]) == 0
+    card = (tmp_path / "mymodels" / "mine.md").read_text()
+    assert "96x64, 0.5 s each, simulator seeds 9000-9001, sigma 0-5 px, focus sweep" in card
+    assert "recipe in the config's comment" not in card
