@@ -9,6 +9,7 @@ import logging
 import shlex
 
 import pytest
+from interrupt_support import ctrl_c_after
 from train_support import two_blur_data  # noqa: F401 (a fixture)
 
 from evfocus_live.cli import main
@@ -23,15 +24,7 @@ def test_interrupted_line_names_the_runs_own_options(two_blur_data, tmp_path, mo
                    f'[data]\ntrain = "{two_blur_data}"\nseq_len = 3\nbatch_size = 2\nstride = 2\n'
                    '[augment]\ncrop = 32\n[train]\nsteps = 2\nout = "runs/default"\nthreads = 1\ndevice = "cpu"\n')
     out = tmp_path / "runs" / "b run"
-    real_loss, calls = trainer.sequence_loss, []
-
-    def interrupt_after_2(*a, **kw):
-        calls.append(1)
-        if len(calls) > 2:
-            raise KeyboardInterrupt
-        return real_loss(*a, **kw)
-
-    monkeypatch.setattr(trainer, "sequence_loss", interrupt_after_2)
+    monkeypatch.setattr(trainer, "sequence_loss", ctrl_c_after(2, trainer.sequence_loss))
     with caplog.at_level(logging.INFO):
         rc = main(["train", str(cfg), "--out", str(out), "--steps", "300", "--no-progress"])
     assert rc == 130 and (out / "last.pt").is_file()

@@ -11,6 +11,7 @@ import time
 import types
 
 import pytest
+from interrupt_support import ctrl_c_after
 from train_support import tiny_cfg, tiny_data  # noqa: F401 (a fixture)
 
 from evfocus_live.nn.registry import read_checkpoint
@@ -45,15 +46,7 @@ def test_the_step_the_wall_time_ends_on_is_logged(tiny_data, tmp_path, monkeypat
 
 def test_the_step_a_ctrl_c_stops_at_is_logged(tiny_data, tmp_path, monkeypatch):
     """The same for Ctrl-C at step 3 (log_every 10): last.pt and log.json gave step 1's loss."""
-    real_step, calls = trainer.optimiser_step, []
-
-    def ctrl_c_after_three(*a, **kw):
-        calls.append(1)
-        if len(calls) > 3:
-            raise KeyboardInterrupt
-        return real_step(*a, **kw)
-
-    monkeypatch.setattr(trainer, "optimiser_step", ctrl_c_after_three)
+    monkeypatch.setattr(trainer, "optimiser_step", ctrl_c_after(3, trainer.optimiser_step))
     out = tmp_path / "run"
     with pytest.raises(KeyboardInterrupt):
         trainer.train(tiny_cfg(tiny_data, out, steps=100, log_every=10), progress=False)
