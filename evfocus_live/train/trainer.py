@@ -83,7 +83,20 @@ def load_config(path: str | Path) -> dict[str, Any]:
         if mark is not None and getattr(exc, "problem", None) == "mapping values are not allowed here":
             what += _yaml_missing_colon(text.decode("utf-8", "replace").splitlines(), mark.line)
         raise ConfigError(f"{path}: cannot parse config ({where}{what or str(exc).splitlines()[0]})") from exc
-    return normalize_config(cfg, str(path))
+    return _home_expanded(normalize_config(cfg, str(path)))
+
+
+def _home_expanded(cfg: dict[str, Any]) -> dict[str, Any]:
+    """``~`` in a config's paths ([data] train, [train] out and init) is the home folder, as in
+    a shell: ``train = "~/data/train"`` was looked for in a folder named ``~`` ("data path not
+    found"), and ``out = "~/runs/a"`` made one."""
+    def home(v: Any) -> Any:
+        return os.path.expanduser(v) if isinstance(v, str) and v.startswith("~") else v
+
+    dc, tc = cfg["data"], cfg["train"]
+    dc["train"] = [home(v) for v in dc["train"]] if isinstance(dc["train"], list) else home(dc["train"])
+    tc["out"], tc["init"] = home(tc["out"]), home(tc["init"])
+    return cfg
 
 
 def _yaml_missing_colon(lines: list[str], line: int) -> str:
