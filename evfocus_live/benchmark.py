@@ -626,29 +626,48 @@ def _run_stages(rows: list[Row], quick: bool, models: list[str] | None, repeats:
         rows += bench_voxel(replays, repeats)
         say("model forward")
         rows += bench_models([(346, 260), (1280, 720)], repeats, models)
+        # the model the user named times the runtime and end-to-end rows too: they timed the
+        # shipped evfocus whatever --models said (a student's runs/my/final.pt among them)
+        main = _main_model(models)
         say("model forward: plain vs optimised runtime")
-        rows += bench_runtime([(346, 260), (1280, 720)], repeats, precisions=("fp32", "bf16"))
+        rows += bench_runtime([(346, 260), (1280, 720)], repeats, model_name=main, precisions=("fp32", "bf16"))
         say("training step: fp32 vs bf16 autocast")
         rows += bench_train_step(repeats, windows=4 if quick else 10, tmp=Path(tmp))
         say("post-processing and display")
         rows += bench_post_and_display(replays, repeats)
         say("end to end")
         # the threads asked for, not the pipeline's default (it would set 1 for this stage and after)
-        rows += bench_end_to_end(replays, "evfocus", 33.0, 30 if quick else 90, precisions=("fp32", "bf16"),
+        rows += bench_end_to_end(replays, main, 33.0, 30 if quick else 90, precisions=("fp32", "bf16"),
                                  threads=threads)
         if "1280x720" in replays:
             say("end to end, --downsample 2")
-            rows += downsample_rows(rows, replays["1280x720"], 30 if quick else 90, threads)
+            rows += downsample_rows(rows, replays["1280x720"], 30 if quick else 90, threads, main)
             say("end to end, --roi (346x260 of 1280x720)")
-            rows += roi_rows(rows, replays["1280x720"], 30 if quick else 90, threads)
+            rows += roi_rows(rows, replays["1280x720"], 30 if quick else 90, threads, model_name=main)
 
 
-def downsample_rows(rows: list[Row], replay: dict, max_frames: int, threads: int) -> list[Row]:
+def _main_model(models: list[str] | None) -> str:
+    """The model of the runtime and end-to-end rows: the first of ``--models`` with weights
+    here (a built-in without them is timed untrained in the forward rows only), else ``evfocus``."""
+    from .errors import CheckpointError
+    from .nn.registry import load_model
+
+    for name in models or []:
+        try:
+            load_model(name, "cpu")
+        except CheckpointError:
+            continue
+        return name
+    return "evfocus"
+
+
+def downsample_rows(rows: list[Row], replay: dict, max_frames: int, threads: int,
+                    model_name: str = "evfocus") -> list[Row]:
     """``--downsample 2`` end to end at 1280x720 (fp32), against the full-size fp32 row of
     the same process (``rows``): the speed-up a high-rate sensor's user gets."""
     full = next((r for r in rows if r.stage == "end to end (replay)" and r.resolution == "1280x720"
                  and r.extra.get("precision") == "fp32"), None)
-    small = bench_end_to_end({"1280x720": replay}, "evfocus", 33.0, max_frames, precisions=("fp32",),
+    small = bench_end_to_end({"1280x720": replay}, model_name, 33.0, max_frames, precisions=("fp32",),
                              threads=threads, downsample=2)
     for r in small:
         r.baseline, r.ratio = "full size, fp32, this run", (r.value / full.value if full and full.value else None)
@@ -662,7 +681,7 @@ def centred_roi(width: int, height: int, roi_w: int = 346, roi_h: int = 260) -> 
 
 
 def roi_rows(rows: list[Row], replay: dict, max_frames: int, threads: int,
-             roi_wh: tuple[int, int] = (346, 260)) -> list[Row]:
+             roi_wh: tuple[int, int] = (346, 260), model_name: str = "evfocus") -> list[Row]:
     """``--roi`` end to end (fp32): a centred ``roi_wh`` part (a DAVIS346's size) of the
     replay's sensor (``replay["width"]``, ``["height"]``: 1280x720), against the full-sensor
     fp32 row of the same process (``rows``): the speed-up of looking at part of a big sensor
@@ -670,7 +689,7 @@ def roi_rows(rows: list[Row], replay: dict, max_frames: int, threads: int,
     full = next((r for r in rows if r.stage == "end to end (replay)" and r.resolution == "1280x720"
                  and r.extra.get("precision") == "fp32"), None)
     roi = centred_roi(replay["width"], replay["height"], *roi_wh)
-    small = bench_end_to_end({"1280x720": replay}, "evfocus", 33.0, max_frames, precisions=("fp32",),
+    small = bench_end_to_end({"1280x720": replay}, model_name, 33.0, max_frames, precisions=("fp32",),
                              threads=threads, roi=roi)
     for r in small:
         r.baseline, r.ratio = "full sensor, fp32, this run", (r.value / full.value if full and full.value else None)

@@ -80,6 +80,8 @@ def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argpa
     error: unrecognized arguments" under the top level's usage, which lists no option of it).
     A renamed option's old name (:func:`~evfocus_live.cli.options.add_old_name`) is taken too."""
     import difflib
+    import shlex
+    from pathlib import Path
 
     if argv is None:
         argv = sys.argv[1:]
@@ -94,6 +96,11 @@ def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argpa
                 if near:
                     hint = f" (did you mean {near[0]}?)"
                     break
+            if getattr(args, "resume", False) is True and word.endswith((".pt", ".pth")):
+                # `evfocus train my.toml --resume runs/b/last.pt`: the flag names no file
+                hint = (f" (--resume takes no file: it goes on from OUT/last.pt; for {word}: "
+                        f"--resume --out {shlex.quote(str(Path(word).parent))})")
+                break
         sub.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
     return args
 

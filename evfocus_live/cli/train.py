@@ -61,6 +61,22 @@ def run(args) -> int:
         pkg.setLevel(level)
 
 
+def resume_command(args) -> str:
+    """The command that goes on from an interrupted run: its config and the options that
+    chose its folder, budget, data and rate. "go on with --resume" alone, after a run with
+    ``--out runs/b --steps 300``, resumed the config's own folder with the config's budget."""
+    import shlex
+
+    cmd = ["evfocus", "train", args.config, "--resume"]
+    for flag, value in (("--out", args.out), ("--steps", args.steps), ("--max-minutes", args.max_minutes),
+                        ("--lr", args.lr)):
+        if value is not None:
+            cmd += [flag, str(value)]
+    if args.data:
+        cmd += ["--data", *args.data]
+    return shlex.join(cmd)
+
+
 def _run(args) -> int:
     import json
 
@@ -77,7 +93,7 @@ def _run(args) -> int:
     check_output_dir("--out" if args.out is not None else "[train] out", out)  # before caching data
     summary = train(cfg, resume=args.resume, max_minutes=args.max_minutes, steps=args.steps, out=args.out,
                     data=args.data, progress=not args.no_progress, init=args.init,
-                    lr=args.lr)
+                    lr=args.lr, resume_command=resume_command(args))
     if summary:
         print(json.dumps({k: summary[k] for k in ("checkpoint", "step", "wall_s", "loss", "params")}))
     return 0

@@ -81,8 +81,14 @@ def model_config_problem(arch: str, config: dict[str, Any]) -> str | None:
         # torch's CPU backward of a 1x1 stride-2 conv on channels-last input dies in a double free
         return ("kernel must be >= 3 with encoders (num_encoders > 0): their stride-2 conv would skip 3 of "
                 "every 4 pixels, and its training crashes torch on the CPU")
-    if "count_channel" in config and not isinstance(config["count_channel"], bool):  # "false" would be truthy
-        return f"count_channel must be true or false, got {config['count_channel']!r}"
+    for key, default in known.items():  # "false" (or YAML's yes) would be truthy; it was caught at build time
+        if isinstance(default, bool) and key in config and not isinstance(config[key], bool):
+            return f"{key} must be true or false, got {config[key]!r}"
+    if "sigma_dilations" in config:
+        v = config["sigma_dilations"]
+        if not (isinstance(v, list | tuple) and v and all(isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 64
+                                                          for d in v)):
+            return f"sigma_dilations must be whole numbers from 1 to 64 in a non-empty list, got {v!r}"
     if "sigmas_px" in config:  # a NaN or negative blur level makes every defocus map NaN
         v = config["sigmas_px"]
         if not (isinstance(v, list | tuple) and v and all(
@@ -306,6 +312,19 @@ def _not_found_hint(shown: str) -> str:
     return ""
 
 
+def _config_hint(path: Path) -> str:
+    """For a training config given as a model (``--model my.toml``): where its run's weights are."""
+    if path.suffix.lower() not in (".toml", ".yaml", ".yml"):
+        return ""
+    try:
+        from ..train.trainer import load_config
+
+        out = Path(load_config(path)["train"]["out"])
+    except Exception:  # noqa: BLE001 - a hint only; a config that does not load gets the general one
+        return " (a training config? the model is its run's final.pt: [train] out/final.pt)"
+    return f" (a training config: the model it trains is {out / 'final.pt'})"
+
+
 def looks_like_checkpoint(head: bytes) -> bool:
     """Whether a file's first bytes are ``torch.save``'s: its zip, or the legacy pickle."""
     return head[:4] == b"PK\x03\x04" or head[:1] == b"\x80"
@@ -321,7 +340,7 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
     with open(path, "rb") as f:
         magic = f.read(4)
     if not looks_like_checkpoint(magic):
-        raise CheckpointError(f"{shown}: not a PyTorch checkpoint file")
+        raise CheckpointError(f"{shown}: not a PyTorch checkpoint file{_config_hint(path)}")
     try:
         with warnings.catch_warnings():  # the refusal of pickled objects says it in one line below
             warnings.simplefilter("ignore")

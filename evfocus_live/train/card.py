@@ -29,7 +29,8 @@ from typing import Any
 import torch
 
 from ..errors import ConfigError, EvFocusError, InputError
-from ..nn.registry import load_checkpoint, models_dir, read_checkpoint, save_checkpoint, sha256_file
+from ..nn.registry import (configs_dir, load_checkpoint, models_dir, read_checkpoint, save_checkpoint, sha256_file,
+                           shipped_models_dir)
 from .evaluate import REFERENCE, REFERENCES, niqe_cell, shown_splits
 
 
@@ -185,6 +186,10 @@ def write_card(name: str, src: Path, config_path: Path | None, report: dict[str,
         raise ConfigError(f"model name {name!r}: letters, digits, '.', '_' and '-' only, no folder and no .pt "
                           "(it becomes models/NAME.pt and NAME.md)")
     src = Path(src)
+    if src.is_dir() and not (src / "final.pt").is_file() and (src / "last.pt").is_file():
+        # an interrupted run has no final.pt yet: "checkpoint not found: RUN/final.pt" left the way on unsaid
+        raise ConfigError(f"{src} holds no final.pt, only last.pt (a run stopped before its end): finish it with "
+                          f"evfocus train CONFIG --resume, or ship it as it is: {src / 'last.pt'}")
     src = src / "final.pt" if src.is_dir() else src
     if config_path is not None and not Path(config_path).is_file():
         raise ConfigError(f"config {config_path} not found" + (" (a folder)" if Path(config_path).is_dir() else ""))
@@ -265,11 +270,11 @@ def _card_text(name: str, dst: Path, shipped: Path, ck: dict[str, Any], config_p
         f"- config: `{json.dumps(ck['config'])}`",
         "",
         "## Training", "",
-        (f"- config: `models/configs/{config_path.name}` (run: `evfocus train models/configs/{config_path.name}`)"
+        (f"- config: `{_shown_config(config_path)}` (run: `evfocus train {_shown_config(config_path)}`)"
          if config_path is not None else "- config: not named (the run's settings: the checkpoint's meta, `train_config`)"),
         f"- data{f' (stage {len(stages)})' if len(stages) > 1 else ''}: `{tc.get('data', {}).get('train')}` — "
         f"{meta.get('dataset_sequences')} simulated sequences, "
-        f"{meta.get('dataset_windows')} windows (recipe in the config's comment; simulator seeds = seed + i)",
+        f"{meta.get('dataset_windows')} windows ({_train_data_text(meta)})",
         f"- {'last stage: ' if len(stages) > 1 else ''}seq_len {tc.get('data', {}).get('seq_len')}, batch {tc.get('data', {}).get('batch_size')}, "
         f"crop {tc.get('augment', {}).get('crop')} px, {lr_text}, "
         f"{_bptt(tc.get('data', {}))}, training seed {tc.get('train', {}).get('seed')}",
@@ -279,9 +284,7 @@ def _card_text(name: str, dst: Path, shipped: Path, ck: dict[str, Any], config_p
     ]
     if report:
         lines += ["## Held-out synthetic test set", "",
-                  "12 sequences at 346x260, 1.5 s each, simulator seeds 100-102 (mild, sigma 0.5-2 px), "
-                  "200-202 (moderate, 2-4), 300-302 (severe, 4-7), 400-402 (focus sweep, 0-7) — "
-                  "disjoint from the training seeds. First "
+                  f"{_test_set_text(report)} First "
                   f"{report.get('warmup_windows', 3)} windows after reset not scored. "
                   "'defocused GT' = the blurred ground-truth frame scored against the sharp one.", ""]
         lines += _gt_table(report, label, name) + [""]
@@ -296,8 +299,74 @@ def _card_text(name: str, dst: Path, shipped: Path, ck: dict[str, Any], config_p
             lines += ["", "Windows of 0.35 events/pixel, or smaller so that each recording gives >= 12 windows. "
                       "ms/window here comes from the evaluation run (1 thread, machine under load, first-call "
                       "overhead included); see the speed section / `bench/bench_models.py` for timings.", ""]
-    lines += ["## File", "", f"- `models/{dst.name}`", f"- sha256: `{sha256_file(shipped)}`", ""]
+    lines += ["## File", "", f"- `{_shown_weights(dst)}`", f"- sha256: `{sha256_file(shipped)}`", ""]
     return "\n".join(lines)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return path.resolve().parent == folder.resolve()
+    except OSError:
+        return False
+
+
+def _shown_config(config_path: Path) -> str:
+    """A shipped recipe as ``models/configs/NAME``; any other config as given (a student's
+    ``my.toml`` was named ``models/configs/my.toml``, a file that does not exist)."""
+    return f"models/configs/{config_path.name}" if _inside(config_path, configs_dir()) else str(config_path)
+
+
+def _shown_weights(dst: Path) -> str:
+    """The card's weight file: ``models/NAME.pt`` in the shipped folder, else where it was written."""
+    return f"models/{dst.name}" if _inside(dst, shipped_models_dir()) else str(dst)
+
+
+def _train_data_text(meta: dict[str, Any]) -> str:
+    """What the run trained on, from its folders' ``dataset.json`` where the run recorded them
+    (``train_data_abs``) and they are still there; else where the recipe is (the shipped
+    configs say it in a comment; a student's own config did not, and the card pointed there)."""
+    from .evaluate import describe_gt_data
+
+    folders = meta.get("train_data_abs")
+    found = []
+    for folder in folders if isinstance(folders, list) else []:
+        files = sorted(Path(folder).glob("seq_*.h5")) if Path(folder).is_dir() else []
+        found += [d for d in describe_gt_data(files) if d.get("resolution")]
+    if not found:
+        return "recipe in the config's comment; simulator seeds = seed + i"
+    return "; ".join(f"{d['resolution']}, {d.get('duration_s')} s each{_seeds(d.get('seeds') or [])}"
+                     + (f", sigma {d['sigma_range'][0]:g}-{d['sigma_range'][1]:g} px"
+                        if isinstance(d.get("sigma_range"), list) and len(d["sigma_range"]) == 2 else "")
+                     + (", focus sweep" if d.get("focus_sweep") else "") for d in found)
+
+
+def _seeds(seeds: list[int]) -> str:
+    if not seeds:
+        return ""
+    run = seeds == list(range(seeds[0], seeds[0] + len(seeds)))
+    return (f", simulator seed{'s' if len(seeds) > 1 else ''} "
+            + (f"{seeds[0]}-{seeds[-1]}" if run and len(seeds) > 1 else ", ".join(map(str, seeds))))
+
+
+def _test_set_text(report: dict[str, Any]) -> str:
+    """The sequences the report scored, from its ``gt_data`` (folders, sizes, seeds, blur):
+    the card said the shipped test set's recipe whatever the report held."""
+    data = report.get("gt_data")
+    if not isinstance(data, list) or not data:  # a report from before eval recorded it
+        seqs = (report.get("ground_truth") or {}).get("sequences")
+        return (f"{len(seqs)} sequences" if isinstance(seqs, list) else "The sequences") + \
+            " of the report (it does not record which; `evfocus eval` does since 2026-11-28)."
+    parts = []
+    for d in data:
+        text = f"`{d.get('folder')}`: {d.get('sequences')} sequence{'s' if d.get('sequences') != 1 else ''}"
+        if d.get("resolution"):
+            text += f" at {d['resolution']}, {d.get('duration_s')} s each"
+        text += _seeds(d.get("seeds") or [])
+        sigma = d.get("sigma_range")
+        if isinstance(sigma, list) and len(sigma) == 2:
+            text += f" (sigma {sigma[0]:g}-{sigma[1]:g} px{', focus sweep' if d.get('focus_sweep') else ''})"
+        parts.append(text)
+    return "; ".join(parts) + "."
 
 
 def _read_text(path: Path, what: str) -> str:

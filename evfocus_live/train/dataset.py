@@ -86,13 +86,26 @@ class Sequence:
     count_channel: bool = False
 
 
+#: event recordings a training folder may hold by mistake (they have no ground truth)
+RECORDING_SUFFIXES = (".aedat4", ".aedat", ".raw", ".dat", ".npy", ".npz", ".txt", ".csv", ".bin")
+
+
 def list_sequences(path: str | Path) -> list[Path]:
     """``seq_*.h5`` (or any ``*.h5``) under a directory, or a single file."""
     p = Path(path)
+    if p.is_file() and p.suffix.lower() in RECORDING_SUFFIXES:
+        # h5py's "file signature not found" said nothing of what to train on instead
+        beside = p.with_suffix(".h5")
+        raise InputError(f"{p}: an event recording, not a simulator sequence (ground-truth frames to train on)"
+                         + (f"; its sequence is {beside}" if beside.is_file() else
+                            "; training reads evfocus simulate's seq_*.h5, recordings are for evfocus eval"))
     if p.is_file():
         return [p]
     if not p.is_dir():
-        raise InputError(f"data path not found: {p}")
+        # `evfocus train ../proj/my.toml` from another folder: the config's "data/train" is
+        # looked up here, not beside the config, and the bare line did not say where it looked
+        where = "" if p.is_absolute() else f" (a relative path is taken from the current folder, {Path.cwd()}, not from the config's)"
+        raise InputError(f"data path not found: {p}{where}")
     files = sorted(p.glob("seq_*.h5")) or sorted(p.glob("*.h5"))
     if not files:
         others = sum(1 for f in p.iterdir() if f.is_file())
@@ -100,6 +113,13 @@ def list_sequences(path: str | Path) -> list[Path]:
         if subs:  # the folder above the splits, given by mistake: simulating into it is the wrong advice
             raise InputError(f"no .h5 sequences in {p} itself; subfolders are not searched: pass the one(s) to train "
                              f"on, e.g. --data {' '.join(map(str, subs))}")
+        recordings = sorted(f.name for f in p.iterdir() if f.is_file() and f.suffix.lower() in RECORDING_SUFFIXES)
+        if recordings:  # real recordings (../shared/data): simulating into their folder was the advice
+            raise InputError(f"no .h5 sequences in {p} ({others} other file(s) there): it holds event recordings "
+                             f"({', '.join(recordings[:3])}"
+                             f"{', ...' if len(recordings) > 3 else ''}), which have no ground-truth frames to train "
+                             "on (evfocus eval scores a model on them); make a training set in a folder of its own "
+                             "with evfocus simulate DIR --sequences N")
         raise InputError(f"no .h5 sequences in {p}" + (f" ({others} other file(s) there)" if others else "")
                          + ": training reads the simulator's (events with ground-truth frames), made by "
                          f"evfocus simulate {p} --sequences N")

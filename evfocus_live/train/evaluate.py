@@ -846,22 +846,54 @@ def model_labels(specs: list[str]) -> list[str]:
     return out
 
 
+def describe_gt_data(gt_files: list[Path]) -> list[dict[str, Any]]:
+    """What the ground-truth sequences are, per folder: their count and, from the simulator's
+    ``dataset.json`` when it is there, size, length, seeds and blur range; the model card
+    says it (it described the shipped test set whatever the report held)."""
+    out: list[dict[str, Any]] = []
+    by_folder: dict[Path, list[Path]] = {}
+    for f in gt_files:
+        by_folder.setdefault(f.parent, []).append(f)
+    for folder, files in by_folder.items():
+        entry: dict[str, Any] = {"folder": str(folder), "sequences": len(files)}
+        try:
+            ds = json.loads((folder / "dataset.json").read_text())
+            cfg = ds.get("config") or {}
+            seeds = {s.get("h5"): s.get("seed") for s in ds.get("sequences") or []}
+            entry.update({"resolution": f"{cfg['width']}x{cfg['height']}", "duration_s": cfg.get("duration_s"),
+                          "sigma_range": cfg.get("sigma_range"), "focus_sweep": bool(cfg.get("focus_sweep")),
+                          "seeds": sorted(seeds[f.name] for f in files if seeds.get(f.name) is not None)})
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            pass  # not the simulator's folder (or an older one): the count alone
+        out.append(entry)
+    return out
+
+
 def _warn_training_data(specs: dict[str, str], gt_files: list[Path]) -> None:
-    """Warn where a checkpoint's recorded ``[data] train`` folder (relative paths as from
-    here) holds sequences being scored: there a score measures fitting, not generalisation."""
+    """Warn where a checkpoint's recorded ``[data] train`` folder holds sequences being scored:
+    there a score measures fitting, not generalisation. The folders as the run resolved them
+    (``train_data_abs``); a checkpoint from before it records them as written, relative paths
+    taken as from here (from another folder they missed the training data, or named another)."""
     from ..nn.registry import read_checkpoint
 
     for label, spec in specs.items():
         if Path(spec).suffix not in (".pt", ".pth") or not Path(spec).is_file():
             continue
         try:
-            train = ((read_checkpoint(spec).get("meta") or {}).get("train_config") or {}).get("data", {}).get("train")
+            meta = read_checkpoint(spec).get("meta") or {}
+            train = (meta.get("train_config") or {}).get("data", {}).get("train")
+            resolved = meta.get("train_data_abs")
         except Exception:  # noqa: BLE001 - a hint only; loading the model reports a bad file
             continue
-        for folder in [train] if isinstance(train, str) else (train or []):
-            if not isinstance(folder, str) or not Path(folder).exists():
+        folders = [train] if isinstance(train, str) else list(train or [])
+        if isinstance(resolved, list) and len(resolved) == len(folders):
+            pairs = list(zip(folders, resolved))
+        else:
+            pairs = [(f, f) for f in folders]
+        for folder, where in pairs:
+            if not isinstance(where, str) or not Path(where).exists():
                 continue
-            root = Path(folder).resolve()
+            root = Path(where).resolve()
             seen = [f for f in gt_files if f.resolve() == root or f.resolve().parent == root]
             if seen:
                 log.warning("%s was trained on %s: %d of the sequences scored are from there (its training data; "
@@ -908,6 +940,8 @@ def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None
     _warn_training_data(dict(zip(labels, model_specs)), gt_files)
     report: dict[str, Any] = {"models": model_specs, "labels": dict(zip(labels, model_specs)), "warmup_windows": warmup,
                               "thresholds_px": {"mild_max": MILD_MAX_PX, "moderate_max": MODERATE_MAX_PX}}
+    if gt_files:
+        report["gt_data"] = describe_gt_data(gt_files)
     gt = real = aps = None
     grids = {}
     stopped = None  # Ctrl-C: what was finished goes in the report, marked

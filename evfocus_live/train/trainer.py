@@ -20,6 +20,7 @@ autocast on a CPU with native bf16 (AVX512-BF16/AMX), fp32 elsewhere; ``amp = "o
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import json
@@ -27,6 +28,7 @@ import logging
 import math
 import os
 import signal
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -81,7 +83,20 @@ def load_config(path: str | Path) -> dict[str, Any]:
         if mark is not None and getattr(exc, "problem", None) == "mapping values are not allowed here":
             what += _yaml_missing_colon(text.decode("utf-8", "replace").splitlines(), mark.line)
         raise ConfigError(f"{path}: cannot parse config ({where}{what or str(exc).splitlines()[0]})") from exc
-    return normalize_config(cfg, str(path))
+    return _home_expanded(normalize_config(cfg, str(path)))
+
+
+def _home_expanded(cfg: dict[str, Any]) -> dict[str, Any]:
+    """``~`` in a config's paths ([data] train, [train] out and init) is the home folder, as in
+    a shell: ``train = "~/data/train"`` was looked for in a folder named ``~`` ("data path not
+    found"), and ``out = "~/runs/a"`` made one."""
+    def home(v: Any) -> Any:
+        return os.path.expanduser(v) if isinstance(v, str) and v.startswith("~") else v
+
+    dc, tc = cfg["data"], cfg["train"]
+    dc["train"] = [home(v) for v in dc["train"]] if isinstance(dc["train"], list) else home(dc["train"])
+    tc["out"], tc["init"] = home(tc["out"]), home(tc["init"])
+    return cfg
 
 
 def _yaml_missing_colon(lines: list[str], line: int) -> str:
@@ -280,10 +295,18 @@ class Unroll(nn.Module):
 def _init_path(init: str) -> str:
     """``--init evfocus`` as ``--model evfocus`` takes it: a shipped model's name is its
     weight file (a file of that name, if there is one, wins); it was "checkpoint not found"."""
+    import difflib
+
     from ..nn.registry import SHIPPED, shipped_path
 
     if init in SHIPPED and not Path(init).expanduser().exists():
         return str(shipped_path(init))
+    p = Path(init).expanduser()
+    if not p.exists() and p.suffix not in (".pt", ".pth") and os.sep not in init:
+        # a name, not a path: "checkpoint not found: evfocsu" did not say names were meant
+        close = difflib.get_close_matches(init, list(SHIPPED), n=1, cutoff=0.6)
+        raise CheckpointError(f"--init ([train] init) {init!r}: not a shipped model{f' (did you mean {close[0]}?)' if close else ''} "
+                              f"nor a file: use one of {', '.join(sorted(SHIPPED))} or a path to a .pt checkpoint")
     return init
 
 
@@ -318,7 +341,7 @@ def _init_weights(model: nn.Module, path: str, trainable: list[str] | None = Non
         log.info("initialised %d of %d tensors from %s; new: %s", len(take), len(mine), path,
                  ", ".join(k for k in mine if k not in take) or "none")
     log.info("initialised from %s (step %s)", path, src.meta.get("step"))
-    return {"path": str(path), "step": src.meta.get("step"), "wall_s": src.meta.get("wall_s"),
+    return {"path": str(path), "path_abs": os.path.realpath(path), "step": src.meta.get("step"), "wall_s": src.meta.get("wall_s"),
             "hardware": src.meta.get("hardware"), "lr": src.meta.get("train_config", {}).get("train", {}).get("lr"),
             "trainable": src.meta.get("train_config", {}).get("train", {}).get("trainable"),
             "init": src.meta.get("init"),  # the stages before it, if any
@@ -532,15 +555,16 @@ def draw_loss_curve(rows: list[dict[str, float]], path: Path, size=(640, 400)) -
         cv2.polylines(img, [pts(steps, loss)], False, (200, 200, 200), 1, cv2.LINE_AA)
         cv2.polylines(img, [pts(sx, smooth)], False, (180, 60, 20), 2, cv2.LINE_AA)
         cv2.rectangle(img, (m, m), (w - m, h - m), (0, 0, 0), 1)
-        for txt, pos in ((f"{hi:.3f}", (2, m + 5)), (f"{lo:.3f}", (2, h - m)), (f"step {int(steps[-1])}", (w - m - 90, h - m + 20)),
-                         ("training loss", (m, m - 15))):
+        # both ends of the step axis: with the last alone a resumed or long run's start was a guess
+        for txt, pos in ((f"{hi:.3f}", (2, m + 5)), (f"{lo:.3f}", (2, h - m)), (f"step {int(steps[0])}", (m, h - m + 20)),
+                         (f"step {int(steps[-1])}", (w - m - 90, h - m + 20)), ("training loss", (m, m - 15))):
             cv2.putText(img, txt, pos, cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 1, cv2.LINE_AA)
     cv2.imwrite(str(path), img)
 
 
 def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None = None, steps: int | None = None,
           out: str | None = None, data: str | None = None, progress: bool = True,
-          init: str | None = None, lr: float | None = None) -> dict[str, Any]:
+          init: str | None = None, lr: float | None = None, resume_command: str | None = None) -> dict[str, Any]:
     """Train one model from a normalised config; returns the summary written to ``log.json``.
     ``init`` (or ``[train] init``): start from these weights (a fresh optimiser and schedule,
     unlike ``resume``), e.g. a second stage of training. ``resume``: go on from ``OUT/last.pt``
@@ -550,7 +574,8 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
     last.pt yet it starts as a fresh run would (``init`` applies), and a run that already
     reached its step or wall-time budget is left as it is (no step, final.pt untouched).
     A changed ``[train] trainable`` is refused on resume (CheckpointError), not trained on
-    with a fresh optimiser. Ctrl-C writes last.pt and the logs, then re-raises."""
+    with a fresh optimiser. Ctrl-C writes last.pt and the logs, then re-raises, naming
+    ``resume_command`` (the CLI's: the same config, --out and budget) as the way on."""
     from torch.utils.data import DataLoader, RandomSampler
     from tqdm import tqdm
 
@@ -583,9 +608,7 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
     seed = int(tc["seed"]) + rank
     torch.manual_seed(seed)
     np.random.seed(seed)
-    out_dir = Path(tc["out"])
-    if rank == 0:
-        out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = Path(tc["out"])  # made once the model, weights and data are taken (below), not for a refused run
 
     arch_cfg = {k: v for k, v in cfg["model"].items() if k != "arch"}
     arch_cfg.setdefault("num_bins", dc["num_bins"])
@@ -652,6 +675,11 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
         order = RandomSampler(ds, generator=gen)
     sampler = _SkipSampler(order)
     bs = int(dc["batch_size"])
+    if rank == 0 and len(ds) // world < bs:  # the loader keeps the short batch: say the batch is smaller than asked
+        log.warning("[data] batch_size %d is more than the %d training item(s)%s (windows of seq_len %d every stride "
+                    "%d): each step trains on %d; lower batch_size, or simulate more or longer sequences", bs,
+                    len(ds) // world, f" per process ({len(ds)} over {world})" if world > 1 else "",
+                    dc["seq_len"], dc["stride"], len(ds) // world)
     nw = int(dc["workers"])
     epoch, batches_done = 0, 0  # where in the data the run is: last.pt keeps it for --resume
     if ck is not None:
@@ -681,6 +709,9 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
                                     if ck is not None else [])
 
     if rank == 0:
+        # a refused start (a typo'd --init, another model's weights, an empty data folder) left
+        # an empty OUT behind, that a later look at runs/ took for a run
+        out_dir.mkdir(parents=True, exist_ok=True)
         # an earlier run's final.pt (and, starting afresh, its last.pt) would pass for this
         # run's when the wall time stops it before it writes its own: keep them, renamed.
         # Only now, when the data and the checkpoint were taken: a refused start leaves them be
@@ -707,7 +738,7 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
     meta_base = {"arch": cfg["model"]["arch"], "train_config": cfg, "dataset_windows": sum(len(s.voxels) for s in ds.seqs),
                  "dataset_sequences": len(ds.seqs), "device": str(device), "world_size": world,
                  "torch_threads": torch.get_num_threads(), "torch_version": str(torch.__version__), "init": init_meta,
-                 **chain, "amp": _amp_name(amp_dtype),
+                 **chain, "amp": _amp_name(amp_dtype), "train_data_abs": _abs_dirs(dc["train"]),
                  "hardware": torch.cuda.get_device_name(device) if device.type == "cuda" else _cpu_name()}
 
     def meta(loss: float) -> dict[str, Any]:
@@ -750,8 +781,9 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
                     if not loss.requires_grad:
                         raise TrainingError("no loss term reaches a trainable parameter: [train] trainable "
                                             f"{tc['trainable']} with [loss] {cfg['loss']}")
-                    optimiser_step(loss, opt, scaler, params, tc["grad_clip"])
-                    step += 1
+                    with _signals_held():  # a Ctrl-C inside the update: last.pt's step and weights disagreed
+                        optimiser_step(loss, opt, scaler, params, tc["grad_clip"])
+                        step += 1
                     elapsed = elapsed0 + time.monotonic() - t_start
                     logged = step % tc["log_every"] == 0 or step == 1
                     item_end = c0 + chunk >= L  # a checkpoint here resumes exactly (no carried state lost)
@@ -807,9 +839,11 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
         # say "interrupted". Weights a diverging step may have spoiled are not written.
         bar.close()
         if rank == 0 and step > step0:
+            last_loss = _log_last_step(rows, step, elapsed, lr, loss, parts, last_loss)
             if all(bool(torch.isfinite(p).all()) for p in model.parameters()):
                 save_checkpoint(last_path, model, meta(last_loss), extra=resumable())
-                log.info("interrupted at step %d: saved %s (go on with --resume)", step, last_path)
+                log.info("interrupted at step %d: saved %s (go on with %s)", step, last_path,
+                         f"`{resume_command}`" if resume_command else "--resume")
             else:
                 log.warning("interrupted at step %d: the weights are not finite; %s not written", step, last_path)
             _write_logs(out_dir, rows, {**meta(last_loss), "params": model.num_parameters(),
@@ -818,6 +852,8 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
     except BaseException:  # a diverged loss, a full disk: end the bar's line, or the CLI's one-line error joins it
         bar.close()
         raise
+    if rank == 0 and step > step0:
+        last_loss = _log_last_step(rows, step, elapsed, lr, loss, parts, last_loss)
     if not bar.disable and step < total_steps:  # stopped by the wall time: the bar ends full
         bar.total = step
         bar.refresh()
@@ -848,6 +884,46 @@ def chunk_loss(net: nn.Module, sub: dict[str, torch.Tensor], weights: LossWeight
     skip = min(loss_skip, len(outputs) - 1) if reset else 0
     count = model_count_channel(getattr(getattr(net, "module", net), "model", None))  # (DDP: the Unroll is .module)
     return sequence_loss(outputs, sub, weights, skip=skip, only_grad=only_grad, count_channel=count)
+
+
+def _log_last_step(rows: list[dict[str, float]], step: int, elapsed: float, lr: float, loss: torch.Tensor,
+                   parts: dict[str, Any], last_loss: float) -> float:
+    """The run's last step as a log row when it ended between ``log_every`` steps (the wall
+    time, a Ctrl-C), and its loss: last.pt, final.pt, log.json and the summary gave the last
+    logged step's loss as this step's, and log.csv and loss.png stopped short of it."""
+    if rows and rows[-1]["step"] >= step:
+        return last_loss
+    end_loss = float(loss.detach())
+    if not math.isfinite(end_loss):  # the divergence check at the next logged step never came
+        return last_loss
+    rows.append({"step": step, "wall_s": round(elapsed, 2), "lr": lr, "loss": end_loss,
+                 **{k: float(v) for k, v in parts.items()}})
+    return end_loss
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """The block runs to its end; a Ctrl-C or SIGTERM meanwhile goes to the handler it found
+    after it. Inside the optimiser step it stopped the run with the weights updated and the
+    step not counted (or half the parameters updated): last.pt then held step k's count with
+    step k+1's weights, and --resume trained step k+1 twice. Main thread, Python handlers only."""
+    sigs = (signal.SIGINT, signal.SIGTERM)
+    if threading.current_thread() is not threading.main_thread() or any(signal.getsignal(s) is None for s in sigs):
+        yield
+        return
+    pending: list[int] = []
+    prev = {sig: signal.signal(sig, lambda signum, frame: pending.append(signum)) for sig in sigs}
+    try:
+        yield
+    finally:
+        for sig, handler in prev.items():
+            signal.signal(sig, handler)
+    for sig in dict.fromkeys(pending):
+        handler = prev[sig]
+        if handler is signal.SIG_DFL:
+            signal.raise_signal(sig)
+        elif callable(handler):  # Python's KeyboardInterrupt, the CLI's SIGTERM-as-Ctrl-C
+            handler(sig, None)
 
 
 def optimiser_step(loss: torch.Tensor, opt: torch.optim.Optimizer, scaler: torch.amp.GradScaler,
@@ -917,6 +993,12 @@ def _resume_from(ck: dict[str, Any], last_path: Path, model: nn.Module, opt: tor
     try:  # a checkpoint of another model: one line, not a traceback listing every key
         if ck["arch"] != model.arch:
             raise RuntimeError("another architecture")
+        # an option that changes no tensor's shape (sigmas_px: the same number of other blur
+        # levels) loaded without a word and trained on as another network; options the file
+        # lacks (added to the code since) are not compared
+        have, want = dict(ck.get("config") or {}), dict(model.config)
+        if any(have[k] != want[k] for k in set(have) & set(want)):
+            raise RuntimeError("another [model] config")
         model.load_state_dict(ck["state_dict"])
     except RuntimeError as exc:
         raise CheckpointError(f"{last_path} is a checkpoint of a different model "
@@ -943,7 +1025,11 @@ def _say_init_unused(init: str | None, init_meta: Any, last_path: Path, rank: in
     if not init or rank != 0:
         return
     was = init_meta.get("path") if isinstance(init_meta, dict) else None
-    if was is not None and os.path.realpath(was) == os.path.realpath(init):
+    # the file as the first run resolved it: its "path" is as given, relative to where it ran,
+    # and a resume from another folder (the same weights by another relative path) was told
+    # they were not loaded
+    was_abs = (init_meta.get("path_abs") if isinstance(init_meta, dict) else None) or was
+    if was_abs is not None and os.path.realpath(was_abs) == os.path.realpath(init):
         return
     log.warning("--resume: %s goes on from its own weights; --init %s is not loaded (that run started "
                 "from %s): drop --resume, or use another --out, to start from %s", last_path, init,
@@ -1013,6 +1099,12 @@ def _restore_data_state(ck: dict[str, Any], ds: Any, gen: torch.Generator | None
             gen.manual_seed(seed * 1_000_003 + step)
         ds.rng = np.random.default_rng([seed, step])
         return 0, 0
+
+
+def _abs_dirs(train: str | list[str]) -> list[str]:
+    """``[data] train`` as absolute folders: the config keeps them as written (relative to where
+    the run started), and ``evfocus eval`` from another folder missed the run's training data."""
+    return [str(Path(d).resolve()) for d in ([train] if isinstance(train, str) else train)]
 
 
 def _finite_or_nan(v: Any) -> float:
