@@ -87,6 +87,11 @@ MAX_RING_EVENTS = 16_000_000
 STALL_S = 5.0
 #: how long ``stop()`` waits for a reader stuck in a stalled ``read()`` (not the full timeout)
 STALLED_JOIN_S = 0.2
+#: frame post-processing slower than this a frame, and slower than the model, for
+#: ``SLOW_POST_FRAMES`` frames running, is said once naming the slowest step: a plugin that
+#: took 3 s a frame showed "inference 3 ms", 0.3 fps and no word why
+SLOW_POST_MS = 50.0
+SLOW_POST_FRAMES = 3
 
 
 class SensorBounds:
@@ -209,6 +214,10 @@ class PipelineStats:
     #: first windows at a new size run so far, and how long the last one took (headless says it)
     warmups: int = 0
     warmup_s: float = 0.0
+    #: the last frame's post-processing time (frame steps, after the model; not in ``infer_ms``)
+    post_ms: float = 0.0
+    #: post-processing that holds the frame rate back (``SLOW_POST_MS``), said once a chain; else ""
+    slow_post: str = ""
     _ev_rate: RateMeter = field(default_factory=RateMeter, repr=False)
     _fr_rate: RateMeter = field(default_factory=RateMeter, repr=False)
 
@@ -417,6 +426,7 @@ class Pipeline:
         self._gen = 0
         self._index = 0
         self._nan_warned = False
+        self._slow_post_run = 0  # frames running whose post-processing was slow (SLOW_POST_MS)
         self._arrivals: collections.deque[tuple[int, float]] = collections.deque(maxlen=1024)
         #: the stall watchdog (``_check_stall``, run by the worker between ring polls): when the
         #: source's read() in progress began, the last one's (start, end), the stall said
@@ -968,6 +978,7 @@ class Pipeline:
         with self._command():
             self.post_cfg = post
             self.event_filters, self.frame_filters = ev, fr
+            self._slow_post_run, self.stats.slow_post = 0, ""  # (a new chain is judged afresh)
 
     def set_source(self, source: EventSource) -> None:
         """Switch to another (open) source; everything is rebuilt and reset."""
@@ -1261,7 +1272,10 @@ class Pipeline:
         image = (img[0, 0].float().clamp(0, 1) * 255 + 0.5).to(torch.uint8).cpu().numpy()
         infer_ms = (time.perf_counter() - t0) * 1e3
         # a post-processor plugin that raises or returns no frame: one ConfigError naming it
-        image = apply_frame_filters(self.frame_filters, image, window.t_us)
+        step_ms: dict[str, float] = {}
+        t_post = time.perf_counter()
+        image = apply_frame_filters(self.frame_filters, image, window.t_us, step_ms)
+        self._see_post_time((time.perf_counter() - t_post) * 1e3, infer_ms, step_ms)
         sigma = blur = defocus_px = None
         if isinstance(out, dict):
             if out.get("sigma") is not None:
@@ -1293,6 +1307,24 @@ class Pipeline:
         st.ring_fill, st.ring_fill_ratio = self.ring.fill, self.ring.fill_ratio
         st.dropped_events = self._dropped_events()
         return fr
+
+    def _see_post_time(self, post_ms: float, infer_ms: float, step_ms: dict[str, float]) -> None:
+        """Note the frame's post-processing time; post-processing that is slow (``SLOW_POST_MS``)
+        and slower than the model for ``SLOW_POST_FRAMES`` frames running is logged and passed to
+        :attr:`on_warning` once per chain, naming the slowest step and the frame rate it leaves."""
+        self.stats.post_ms = post_ms
+        if post_ms < SLOW_POST_MS or post_ms < infer_ms or not step_ms:
+            self._slow_post_run = 0
+            return
+        self._slow_post_run += 1
+        if self._slow_post_run < SLOW_POST_FRAMES or self.stats.slow_post:
+            return
+        name, ms = max(step_ms.items(), key=lambda kv: kv[1])
+        text = (f"post-processor {name!r} takes {ms:.0f} ms a frame (the model {infer_ms:.0f} ms): at most "
+                f"{1e3 / (post_ms + infer_ms):.1f} frames/s; leave it out to go faster")
+        self.stats.slow_post = text
+        log.warning("%s", text)
+        self._warn_user(text)
 
     # ------------------------------------------------------------ synchronous mode
     def _check_source_open(self) -> None:
