@@ -48,6 +48,7 @@ import dataclasses
 import logging
 import threading
 import time
+import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -167,6 +168,21 @@ class FrameResult:
     latency_ms: float = 0.0
     aps: np.ndarray | None = None
     aps_t_us: int | None = None
+
+
+class _Made(typing.NamedTuple):
+    """A window through the model, before the frame post-processors (``Pipeline._model_part``)."""
+
+    window: Window
+    image: np.ndarray
+    sigma: np.ndarray | None
+    defocus_px: float | None
+    blur: np.ndarray | None
+    event_image: np.ndarray | None
+    aps: tuple | None
+    infer_ms: float
+    backend: str
+    filters: list
 
 
 @dataclass
@@ -420,6 +436,14 @@ class Pipeline:
         self._restarts_said: set[int] = set()
         self.stats = PipelineStats()
         self._lock = threading.RLock()
+        #: held while the frame post-processors run or are reset. The worker runs them outside
+        #: ``_lock`` (a command waits for the model's part of a window, not for a slow plugin's
+        #: step: unticking a 3 s post-processor froze the viewer for up to 3 s); commands take it
+        #: after ``_lock`` and never wait for it
+        self._post_lock = threading.Lock()
+        #: a reset of the frame post-processors asked for while the worker ran them: done before
+        #: their next frame (see ``_reset_frame_filters``)
+        self._post_reset_due = False
         #: commands waiting for the lock: the worker lets them in before its next window (a
         #: lock is not fair, and at speed 0 one ring pop holds dozens of windows)
         self._commands_waiting = 0
@@ -855,8 +879,21 @@ class Pipeline:
     def _reset_state_locked(self) -> None:
         if hasattr(self.model, "reset_states"):
             self.model.reset_states()
-        reset_filters((*self.event_filters, *self.frame_filters))
+        reset_filters(self.event_filters)
+        self._reset_frame_filters()
         self.slicer.reset()
+
+    def _reset_frame_filters(self) -> None:
+        """Reset the frame post-processors now or, while the worker runs them (a slow plugin's
+        step), before their next frame: a seek or a reset waited for that step, the viewer frozen."""
+        if self._post_lock.acquire(blocking=False):
+            try:
+                self._post_reset_due = False
+                reset_filters(self.frame_filters)
+            finally:
+                self._post_lock.release()
+        else:
+            self._post_reset_due = True
 
     # ---------------------------------------------------------- commands (any thread)
     @contextlib.contextmanager
@@ -874,8 +911,8 @@ class Pipeline:
         with self._command():
             if hasattr(self.model, "reset_states"):
                 self.model.reset_states()
-            for f in (*self.event_filters, *self.frame_filters):
-                f.reset()
+            reset_filters(self.event_filters)
+            self._reset_frame_filters()
 
     def seek(self, t_us: int) -> None:
         """Continue from sensor time ``t_us`` (files); resets the state."""
@@ -973,7 +1010,8 @@ class Pipeline:
             self._reset_state_locked()
 
     def set_post(self, post: PostConfig) -> None:
-        """Replace the post-processing chain."""
+        """Replace the post-processing chain (a frame the old one is making is still shown: the
+        swap does not wait for it)."""
         ev, fr = build_postprocessors(post.steps, post.options, width=self.width, height=self.height)
         with self._command():
             self.post_cfg = post
@@ -1236,6 +1274,12 @@ class Pipeline:
 
     def process_window(self, window: Window) -> FrameResult | None:
         """Run one window through voxel grid, model and post-processing (None: dropped)."""
+        made = self._model_part(window)
+        return None if made is None else self._post_part(made)
+
+    def _model_part(self, window: Window) -> _Made | None:
+        """The part of :meth:`process_window` that needs ``_lock``: voxel grid, model, defocus
+        map, event and APS images, and the frame post-processors to run on its frame."""
         t0 = time.perf_counter()
         first = self._begin_first_window()
         try:
@@ -1271,11 +1315,6 @@ class Pipeline:
             return None
         image = (img[0, 0].float().clamp(0, 1) * 255 + 0.5).to(torch.uint8).cpu().numpy()
         infer_ms = (time.perf_counter() - t0) * 1e3
-        # a post-processor plugin that raises or returns no frame: one ConfigError naming it
-        step_ms: dict[str, float] = {}
-        t_post = time.perf_counter()
-        image = apply_frame_filters(self.frame_filters, image, window.t_us, step_ms)
-        self._see_post_time((time.perf_counter() - t_post) * 1e3, infer_ms, step_ms)
         sigma = blur = defocus_px = None
         if isinstance(out, dict):
             if out.get("sigma") is not None:
@@ -1291,17 +1330,34 @@ class Pipeline:
                 blur = (out["blur"][0, 0].float().clamp(0, 1) * 255 + 0.5).to(torch.uint8).cpu().numpy()
         ev_img = event_image(window.events, self.width, self.height) if self.render_events else None
         aps = self.aps_view_at(int(window.t_us)) if self.aps else None
+        return _Made(window, image, sigma, defocus_px, blur, ev_img, aps, infer_ms, self.runner.label,
+                     list(self.frame_filters))
+
+    def _post_part(self, made: _Made) -> FrameResult:
+        """The frame post-processors on the model's frame and the result: under ``_post_lock``
+        only, so that a command does not wait for a slow plugin's step (see ``_show``)."""
+        window = made.window
+        # a post-processor plugin that raises or returns no frame: one ConfigError naming it
+        step_ms: dict[str, float] = {}
+        t_post = time.perf_counter()
+        with self._post_lock:
+            if self._post_reset_due:  # (asked for while the last frame's ran)
+                self._post_reset_due = False
+                reset_filters(made.filters)
+            image = apply_frame_filters(made.filters, made.image, window.t_us, step_ms)
+        self._see_post_time((time.perf_counter() - t_post) * 1e3, made.infer_ms, step_ms)
+        aps = made.aps
         now = time.monotonic()
         fr = FrameResult(index=self._index, t_start_us=int(window.t_start_us), t_us=int(window.t_us),
-                         n_events=window.n_events, image=np.ascontiguousarray(image), event_image=ev_img,
-                         sigma=sigma, defocus_px=defocus_px, blur=blur, infer_ms=infer_ms,
+                         n_events=window.n_events, image=np.ascontiguousarray(image), event_image=made.event_image,
+                         sigma=made.sigma, defocus_px=made.defocus_px, blur=made.blur, infer_ms=made.infer_ms,
                          latency_ms=self._latency_ms(int(window.t_us), now),
                          aps=aps[1] if aps else None, aps_t_us=int(aps[0]) if aps else None)
         self._index += 1
         st = self.stats
         st.frames += 1
-        st.infer_ms = infer_ms
-        st.backend = self.runner.label
+        st.infer_ms = made.infer_ms
+        st.backend = made.backend
         st.latency_ms = fr.latency_ms
         st._fr_rate.add(1, now)
         st.ring_fill, st.ring_fill_ratio = self.ring.fill, self.ring.fill_ratio
@@ -1711,8 +1767,8 @@ class Pipeline:
             with self._lock:
                 if gen != self._gen:  # new settings, a seek or a reset: these are stale
                     return
-                fr = self.process_window(w)
-            self._emit(fr)
+                made = self._model_part(w)
+            self._emit(None if made is None else self._post_part(made))
 
     def _dropped_events(self) -> int:
         """Events lost on the way: the ring's overflow, events outside the sensor and what the
