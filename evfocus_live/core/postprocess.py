@@ -458,7 +458,7 @@ def build_postprocessors(steps, options: dict | None = None, width: int | None =
     and an object without ``reset()`` included, so that a broken plugin is refused here,
     naming it, instead of failing later inside the pipeline's threads.
     """
-    from ..plugins import POSTPROCESSORS, Registry
+    from ..plugins import POSTPROCESSORS, Registry, elsewhere
 
     reg = registry or Registry(POSTPROCESSORS)
     options = options or {}
@@ -467,7 +467,7 @@ def build_postprocessors(steps, options: dict | None = None, width: int | None =
         try:
             cls = reg.load(name)
         except KeyError:
-            why = reg.failures.get(name, "unknown")
+            why = reg.failures.get(name) or "unknown" + elsewhere(POSTPROCESSORS, name)
             raise ConfigError(f"post-processor {name!r} is unavailable ({why}); "
                               f"available: {', '.join(reg.names())}") from None
         if not callable(cls):
