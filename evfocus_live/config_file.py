@@ -134,7 +134,10 @@ def load_settings(path: str | Path) -> Settings:
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not a settings file (not UTF-8 text)") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not a TOML settings file: {exc}") from None
+        hint = {".ini": "; the viewer's own evfocus-live.ini (recent files, the window's place) is not one: "
+                        "File > Save settings ... writes a settings file",
+                ".json": "; settings files are TOML (README \"Settings files\")"}.get(path.suffix.lower(), "")
+        raise ConfigError(f"{path}: not a TOML settings file: {exc}{hint}") from None
     version = data.pop("version", VERSION)
     if isinstance(version, bool) or not isinstance(version, int):
         raise ConfigError(f"{path}: version must be a whole number ({VERSION}), got {version!r}")
@@ -206,10 +209,22 @@ def settings_text(window: WindowConfig, model: ModelConfig, post: PostConfig) ->
     return "\n".join(lines) + "\n"
 
 
+def _absolute_files(window: WindowConfig, model: ModelConfig) -> tuple[WindowConfig, ModelConfig]:
+    """A checkpoint or timestamps file named relative to the folder the viewer ran in, as an
+    absolute path: read from another folder, the file named ``./mine.pt`` was not there."""
+    if model.name.endswith((".pt", ".pth")) or "/" in model.name or os.sep in model.name:
+        model = dataclasses.replace(model, name=str(Path(model.name).expanduser().absolute()))
+    if window.timestamps_path:
+        window = dataclasses.replace(window, timestamps_path=str(Path(window.timestamps_path).expanduser().absolute()))
+    return window, model
+
+
 def save_settings(path: str | Path, window: WindowConfig, model: ModelConfig, post: PostConfig) -> Path:
     """Write the settings to ``path`` (whole or not at all: a temporary file renamed over it);
-    a folder that is missing or cannot be written is one ConfigError line naming it."""
+    a folder that is missing or cannot be written is one ConfigError line naming it. Files the
+    settings name (a checkpoint, a timestamps file) are written as absolute paths."""
     path = Path(path)
+    window, model = _absolute_files(window, model)
     text = settings_text(window, model, post)
     folder = path.parent if str(path.parent) else Path(".")
     tmp = None
