@@ -1209,7 +1209,7 @@ class Pipeline:
             np.floor_divide(batch["x"], n, out=out["x"])
             np.floor_divide(batch["y"], n, out=out["y"])
             batch = out
-        return apply_event_filters(self.event_filters, batch)
+        return apply_event_filters(self.event_filters, batch, *self._wh) if self.event_filters else batch
 
     def _arrived(self, t_us: int, now: float) -> None:
         """Note when sensor time ``t_us`` came in. After a clock restart the old stamps go: the
