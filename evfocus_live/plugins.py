@@ -229,6 +229,14 @@ class Registry:
         ep = self._eps.get(name)
         if ep is None or name in self.failures:
             raise KeyError(name)
+        if EntryPoint.pattern.match(ep.value) is None:  # (load() said "'NoneType' object has no attribute 'group'")
+            msg = f"malformed entry point {ep.value!r}: expected module.path:Object, as median = evfocus_plugin_median:MedianFilter"
+            mod = ep.value.partition(":")[0].strip()
+            if "-" in mod:  # (the package's name, not its import name)
+                msg += f" (a module's import name has no '-': {mod.replace('-', '_')}, not {mod})"
+            self.failures[name] = msg
+            log.warning("plugin %r failed to load: %s", name, msg)
+            raise KeyError(name)
         try:
             obj = ep.load()
         except (Exception, SystemExit) as exc:  # a broken plugin must never take the app down

@@ -486,6 +486,9 @@ def build_postprocessors(steps, options: dict | None = None, width: int | None =
         except TypeError as exc:  # (the constructor's words name neither the value nor what it takes)
             taken = _options_taken(cls)
             given = ", ".join(f"{k}={v!r}" for k, v in opts.items() if k not in ("width", "height"))
+            if not given:  # (none given: "bad options  (...)"; a factory with required arguments, a model's)
+                raise ConfigError(f"post-processor {name!r} cannot be built with no options ({exc}): the commands "
+                                  "and the viewer build it as cls(), so every option needs a default") from None
             raise ConfigError(f"post-processor {name!r}: bad options {given} ({exc}); "
                               + (f"it takes {taken}" if taken else "it takes no options")) from None
         except Exception as exc:  # the plugin's own constructor failed
