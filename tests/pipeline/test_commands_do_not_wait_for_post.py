@@ -11,9 +11,9 @@ from importlib.metadata import EntryPoint
 
 import numpy as np
 import pytest
-import torch
 
 from conftest import make_events
+from pipeline_support import SumModel
 from evfocus_live.config import PostConfig, WindowConfig
 from evfocus_live.pipeline import Pipeline
 from evfocus_live.plugins import POSTPROCESSORS
@@ -21,13 +21,6 @@ from plugin_support import _with_extra
 
 WAIT_S = 20.0  # (only a broken pipeline comes near it)
 
-
-class Flat:
-    def reset_states(self):
-        pass
-
-    def __call__(self, voxel):
-        return {"image": torch.full((1, 1, *voxel.shape[-2:]), 0.5)}
 
 
 class Gate:
@@ -66,7 +59,7 @@ def gated(monkeypatch, tmp_path):
     np.save(rec, make_events(20_000, width=64, height=48, duration_us=400_000))
     frames = []
     pipe = Pipeline(str(rec), WindowConfig(mode="events", window_events=1_000), post=PostConfig(steps=("gate",)),
-                    model_obj=Flat(), speed=0)
+                    model_obj=SumModel(), speed=0)
     pipe.start(frames.append)
     assert Gate.entered.wait(WAIT_S)
     yield pipe, frames

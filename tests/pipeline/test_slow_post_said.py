@@ -10,23 +10,14 @@ from importlib.metadata import EntryPoint
 
 import numpy as np
 import pytest
-import torch
 
 import evfocus_live.pipeline as pipeline_mod
 from conftest import make_events
+from pipeline_support import SumModel
 from evfocus_live.config import PostConfig, WindowConfig
 from evfocus_live.plugins import POSTPROCESSORS
 from plugin_support import _with_extra
 
-
-class Flat:
-    """The cheapest model: a mid-grey frame (so the post-processing is what takes the time)."""
-
-    def reset_states(self):
-        pass
-
-    def __call__(self, voxel):
-        return {"image": torch.full((1, 1, *voxel.shape[-2:]), 0.5)}
 
 
 class Sleepy:
@@ -63,7 +54,7 @@ def _run(rec, steps, monkeypatch):
     _with_extra(monkeypatch, PLUGINS)
     monkeypatch.setattr(pipeline_mod, "SLOW_POST_MS", 20.0)
     pipe = pipeline_mod.Pipeline(str(rec), WindowConfig(mode="events", window_events=1_000),
-                                 post=PostConfig(steps=steps), model_obj=Flat())
+                                 post=PostConfig(steps=steps), model_obj=SumModel())
     said: list[str] = []
     pipe.on_warning = said.append
     frames = list(pipe.frames())
