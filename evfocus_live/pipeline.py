@@ -1333,9 +1333,11 @@ class Pipeline:
         return _Made(window, image, sigma, defocus_px, blur, ev_img, aps, infer_ms, self.runner.label,
                      list(self.frame_filters))
 
-    def _post_part(self, made: _Made) -> FrameResult:
+    def _post_part(self, made: _Made, gen: int | None = None) -> FrameResult | None:
         """The frame post-processors on the model's frame and the result: under ``_post_lock``
-        only, so that a command does not wait for a slow plugin's step (see ``_show``)."""
+        only, so that a command does not wait for a slow plugin's step (see ``_show``). None when
+        ``gen`` is given and a command made it stale meanwhile (a seek, new settings: the viewer
+        took the old frame for the new setting's)."""
         window = made.window
         # a post-processor plugin that raises or returns no frame: one ConfigError naming it
         step_ms: dict[str, float] = {}
@@ -1346,6 +1348,8 @@ class Pipeline:
                 reset_filters(made.filters)
             image = apply_frame_filters(made.filters, made.image, window.t_us, step_ms)
         self._see_post_time((time.perf_counter() - t_post) * 1e3, made.infer_ms, step_ms)
+        if gen is not None and gen != self._gen:
+            return None
         aps = made.aps
         now = time.monotonic()
         fr = FrameResult(index=self._index, t_start_us=int(window.t_start_us), t_us=int(window.t_us),
@@ -1768,7 +1772,7 @@ class Pipeline:
                 if gen != self._gen:  # new settings, a seek or a reset: these are stale
                     return
                 made = self._model_part(w)
-            self._emit(None if made is None else self._post_part(made))
+            self._emit(None if made is None else self._post_part(made, gen))
 
     def _dropped_events(self) -> int:
         """Events lost on the way: the ring's overflow, events outside the sensor and what the
