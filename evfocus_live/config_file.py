@@ -32,7 +32,7 @@ import json
 import math
 import os
 import re
-import tempfile
+import threading
 import tomllib
 import types
 import typing
@@ -229,12 +229,15 @@ def save_settings(path: str | Path, window: WindowConfig, model: ModelConfig, po
     folder = path.parent if str(path.parent) else Path(".")
     tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        # (not mkstemp: its file is 0600, and a lab's shared settings file was then unreadable to
+        # the others; open() gives the umask's mode, as any file the user writes)
+        name = folder / f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
+        with open(name, "x", encoding="utf-8") as fh:
+            tmp = name
             fh.write(text)
         os.replace(tmp, path)
         tmp = None
-    except OSError as exc:  # (a read-only or missing folder: mkstemp's error names a temporary name)
+    except OSError as exc:  # (a read-only or missing folder: the error names the temporary file)
         raise ConfigError(f"cannot save settings to {path}: {exc.strerror or exc}") from None
     finally:
         if tmp is not None:

@@ -6,12 +6,12 @@ written) are one line naming the file and key, never a traceback."""
 
 from __future__ import annotations
 
-import tempfile
 
 import numpy as np
 import pytest
 
 from conftest import make_events
+import evfocus_live.config_file as config_file
 from evfocus_live.config import ModelConfig, PostConfig, WindowConfig
 from evfocus_live.config_file import load_settings, merge_settings, save_settings, settings_text
 from evfocus_live.errors import ConfigError
@@ -66,10 +66,19 @@ def test_a_missing_file_and_an_unwritable_folder_are_one_line(tmp_path, monkeypa
     def read_only(*a, **kw):  # (the tests run as root, whom a chmod does not stop)
         raise PermissionError(13, "Permission denied", str(tmp_path / ".lab.toml.x.tmp"))
 
-    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    monkeypatch.setattr(config_file, "open", read_only, raising=False)
     with pytest.raises(ConfigError, match=r"cannot save settings to .*lab.toml: Permission denied$"):
         save_settings(tmp_path / "lab.toml", WINDOW, MODEL, POST)
     assert not (tmp_path / "lab.toml").exists()
+
+
+def test_a_saved_file_has_the_mode_of_any_file_the_user_writes(tmp_path):
+    """(written through mkstemp, it was 0600: a lab's shared settings file others could not read)"""
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    saved = save_settings(tmp_path / "lab.toml", WINDOW, MODEL, POST)
+    assert saved.stat().st_mode & 0o777 == plain.stat().st_mode & 0o777
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
 def test_the_command_line_wins_over_the_file_only_where_given(tmp_path):

@@ -5,11 +5,10 @@ write to is said on the status bar, not raised."""
 
 from __future__ import annotations
 
-import tempfile
-
 import pytest
 from gui_support import make_window, pattern, wait_frames
 
+import evfocus_live.config_file as config_file
 from evfocus_live.config import WindowConfig
 from evfocus_live.config_file import load_settings
 
@@ -37,7 +36,7 @@ def test_the_viewer_saves_what_runs_and_the_commands_read_it(qtbot, tmp_path, ti
     def read_only(*a, **kw):  # (the tests run as root, whom a chmod does not stop)
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    monkeypatch.setattr(config_file, "open", read_only, raising=False)
     assert win.save_settings_to(tmp_path / "ro.toml") is None
     assert "cannot save settings to" in win.status_log[-1] and "Permission denied" in win.status_log[-1]
     win.close()
