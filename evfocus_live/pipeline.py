@@ -57,7 +57,8 @@ import torch
 
 from .config import ModelConfig, PostConfig, SourceConfig, WindowConfig, check_roi_fits, model_size
 from .core.defocus import activity_weights, defocus_readout_px
-from .core.postprocess import apply_event_filters, apply_frame_filters, build_postprocessors, reset_filters
+from .core.postprocess import (apply_event_filters, apply_frame_filters, build_postprocessors, reset_filters,
+                               step_name)
 from .core.render import crop_and_bin, event_image
 from .core.stats import RateMeter
 from .core.slicing import (RESTART_BACK_US, RESTARTS_CLOSE_MAX, AdaptiveSlicer, DurationSlicer, RateLimitedLogger,
@@ -1346,7 +1347,11 @@ class Pipeline:
             if self._post_reset_due:  # (asked for while the last frame's ran)
                 self._post_reset_due = False
                 reset_filters(made.filters)
-            image = apply_frame_filters(made.filters, made.image, window.t_us, step_ms)
+            image = made.image
+            for f in made.filters:  # (one at a time: each step's time, to name a slow one)
+                t_step = time.perf_counter()
+                image = apply_frame_filters((f,), image, window.t_us)
+                step_ms[step_name(f)] = (time.perf_counter() - t_step) * 1e3
         self._see_post_time((time.perf_counter() - t_post) * 1e3, made.infer_ms, step_ms)
         if gen is not None and gen != self._gen:
             return None

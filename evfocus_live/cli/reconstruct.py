@@ -165,7 +165,8 @@ def _apply_config_file(args, opts: dict) -> None:
 
     check_file_name("--config", args.config)
     settings = load_settings(args.config)
-    given = given_options(build_parser, getattr(args, "_argv", None))
+    # (args made in Python, without main()'s argv: nothing counts as given, the file's values stand)
+    given = given_options(build_parser, args._argv) if getattr(args, "_argv", None) is not None else set()
     model = ModelConfig(name=opts["model"], device=opts["device"], threads=opts["threads"], backend=opts["backend"],
                         precision=opts["precision"], half=opts["half"])
     window, model, post = merge_settings(args.config, settings, _window_config(opts), model,

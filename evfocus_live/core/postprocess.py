@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import math
 import numbers
-import time
 from pathlib import Path
 
 import numpy as np
@@ -561,18 +560,15 @@ def apply_event_filters(filters, events: np.ndarray, width: int | None = None,
     return events
 
 
-def apply_frame_filters(filters, frame: np.ndarray, t_us: int | None = None,
-                        step_ms: dict[str, float] | None = None) -> np.ndarray:
+def apply_frame_filters(filters, frame: np.ndarray, t_us: int | None = None) -> np.ndarray:
     """Run ``frame`` through the frame filters, checking each result.
 
     A filter that raises, or returns anything but a uint8 frame of the input's shape, is a
     :class:`~evfocus_live.errors.ConfigError` naming it: otherwise its garbage (a 3x3
-    array, None) would be written or shown as if it were the reconstruction. ``step_ms``, when
-    given, gets each step's time in ms (the pipeline names a slow plugin with it).
+    array, None) would be written or shown as if it were the reconstruction.
     """
     shape = frame.shape
     for f in filters:
-        t0 = time.perf_counter()
         try:
             out = f(frame, t_us)
         except Exception as exc:
@@ -582,7 +578,5 @@ def apply_frame_filters(filters, frame: np.ndarray, t_us: int | None = None,
                    if isinstance(out, np.ndarray) else "None" if out is None else f"a {type(out).__name__}")
             raise ConfigError(f"post-processor {step_name(f)!r} returned {got}, not a uint8 "
                               f"{'x'.join(map(str, shape))} frame")
-        if step_ms is not None:
-            step_ms[step_name(f)] = (time.perf_counter() - t0) * 1e3
         frame = out
     return frame

@@ -196,8 +196,9 @@ def _apply_config_file(args, window: WindowConfig, model: ModelConfig,
 
     check_file_name("--config", args.config)
     settings = load_settings(args.config)
-    window, model, post = merge_settings(args.config, settings, window, model, post,
-                                         given_options(build_parser, getattr(args, "_argv", None)))
+    # (args made in Python, without main()'s argv: nothing counts as given, the file's values stand)
+    given = given_options(build_parser, args._argv) if getattr(args, "_argv", None) is not None else set()
+    window, model, post = merge_settings(args.config, settings, window, model, post, given)
     if window.mode == "timestamps":  # (evfocus reconstruct --at's: the viewer has no list of times)
         raise ConfigError(f"{args.config}: [window] mode \"timestamps\" is evfocus reconstruct's (--at); the viewer "
                           "takes events, duration or adaptive")
