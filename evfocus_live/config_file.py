@@ -143,7 +143,7 @@ def load_settings(path: str | Path) -> Settings:
         raise ConfigError(f"{path}: version must be a whole number ({VERSION}), got {version!r}")
     if version > VERSION:
         raise ConfigError(f"{path}: settings version {version} was written by a newer evfocus-live; this one "
-                          f"reads version {VERSION} (upgrade it, or save the settings again from this one)")
+                          f"reads version {VERSION} (upgrade evfocus-live, or save the settings again from this one)")
     if version < VERSION:
         raise ConfigError(f"{path}: settings version {version} is older than any this evfocus-live reads "
                           f"({VERSION}); write 'version = {VERSION}' and check the keys against README "
