@@ -48,6 +48,7 @@ import dataclasses
 import logging
 import threading
 import time
+import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -56,7 +57,8 @@ import torch
 
 from .config import ModelConfig, PostConfig, SourceConfig, WindowConfig, check_roi_fits, model_size
 from .core.defocus import activity_weights, defocus_readout_px
-from .core.postprocess import apply_event_filters, apply_frame_filters, build_postprocessors, reset_filters
+from .core.postprocess import (apply_event_filters, apply_frame_filters, build_postprocessors, reset_filters,
+                               step_name)
 from .core.render import crop_and_bin, event_image
 from .core.stats import RateMeter
 from .core.slicing import (RESTART_BACK_US, RESTARTS_CLOSE_MAX, AdaptiveSlicer, DurationSlicer, RateLimitedLogger,
@@ -87,6 +89,11 @@ MAX_RING_EVENTS = 16_000_000
 STALL_S = 5.0
 #: how long ``stop()`` waits for a reader stuck in a stalled ``read()`` (not the full timeout)
 STALLED_JOIN_S = 0.2
+#: frame post-processing slower than this a frame, and slower than the model, for
+#: ``SLOW_POST_FRAMES`` frames running, is said once naming the slowest step: a plugin that
+#: took 3 s a frame showed "inference 3 ms", 0.3 fps and no word why
+SLOW_POST_MS = 50.0
+SLOW_POST_FRAMES = 3
 
 
 class SensorBounds:
@@ -164,6 +171,21 @@ class FrameResult:
     aps_t_us: int | None = None
 
 
+class _Made(typing.NamedTuple):
+    """A window through the model, before the frame post-processors (``Pipeline._model_part``)."""
+
+    window: Window
+    image: np.ndarray
+    sigma: np.ndarray | None
+    defocus_px: float | None
+    blur: np.ndarray | None
+    event_image: np.ndarray | None
+    aps: tuple | None
+    infer_ms: float
+    backend: str
+    filters: list
+
+
 @dataclass
 class PipelineStats:
     """Live numbers for the UI / logs (read from any thread; plain attributes)."""
@@ -209,6 +231,10 @@ class PipelineStats:
     #: first windows at a new size run so far, and how long the last one took (headless says it)
     warmups: int = 0
     warmup_s: float = 0.0
+    #: the last frame's post-processing time (frame steps, after the model; not in ``infer_ms``)
+    post_ms: float = 0.0
+    #: post-processing that holds the frame rate back (``SLOW_POST_MS``), said once a chain; else ""
+    slow_post: str = ""
     _ev_rate: RateMeter = field(default_factory=RateMeter, repr=False)
     _fr_rate: RateMeter = field(default_factory=RateMeter, repr=False)
 
@@ -411,12 +437,21 @@ class Pipeline:
         self._restarts_said: set[int] = set()
         self.stats = PipelineStats()
         self._lock = threading.RLock()
+        #: held while the frame post-processors run or are reset. The worker runs them outside
+        #: ``_lock`` (a command waits for the model's part of a window, not for a slow plugin's
+        #: step: unticking a 3 s post-processor froze the viewer for up to 3 s); commands take it
+        #: after ``_lock`` and never wait for it
+        self._post_lock = threading.Lock()
+        #: a reset of the frame post-processors asked for while the worker ran them: done before
+        #: their next frame (see ``_reset_frame_filters``)
+        self._post_reset_due = False
         #: commands waiting for the lock: the worker lets them in before its next window (a
         #: lock is not fair, and at speed 0 one ring pop holds dozens of windows)
         self._commands_waiting = 0
         self._gen = 0
         self._index = 0
         self._nan_warned = False
+        self._slow_post_run = 0  # frames running whose post-processing was slow (SLOW_POST_MS)
         self._arrivals: collections.deque[tuple[int, float]] = collections.deque(maxlen=1024)
         #: the stall watchdog (``_check_stall``, run by the worker between ring polls): when the
         #: source's read() in progress began, the last one's (start, end), the stall said
@@ -847,8 +882,21 @@ class Pipeline:
     def _reset_state_locked(self) -> None:
         if hasattr(self.model, "reset_states"):
             self.model.reset_states()
-        reset_filters((*self.event_filters, *self.frame_filters))
+        reset_filters(self.event_filters)
+        self._reset_frame_filters()
         self.slicer.reset()
+
+    def _reset_frame_filters(self) -> None:
+        """Reset the frame post-processors now or, while the worker runs them (a slow plugin's
+        step), before their next frame: a seek or a reset waited for that step, the viewer frozen."""
+        if self._post_lock.acquire(blocking=False):
+            try:
+                self._post_reset_due = False
+                reset_filters(self.frame_filters)
+            finally:
+                self._post_lock.release()
+        else:
+            self._post_reset_due = True
 
     # ---------------------------------------------------------- commands (any thread)
     @contextlib.contextmanager
@@ -866,8 +914,8 @@ class Pipeline:
         with self._command():
             if hasattr(self.model, "reset_states"):
                 self.model.reset_states()
-            for f in (*self.event_filters, *self.frame_filters):
-                f.reset()
+            reset_filters(self.event_filters)
+            self._reset_frame_filters()
 
     def seek(self, t_us: int) -> None:
         """Continue from sensor time ``t_us`` (files); resets the state."""
@@ -965,11 +1013,13 @@ class Pipeline:
             self._reset_state_locked()
 
     def set_post(self, post: PostConfig) -> None:
-        """Replace the post-processing chain."""
+        """Replace the post-processing chain (a frame the old one is making is still shown: the
+        swap does not wait for it)."""
         ev, fr = build_postprocessors(post.steps, post.options, width=self.width, height=self.height)
         with self._command():
             self.post_cfg = post
             self.event_filters, self.frame_filters = ev, fr
+            self._slow_post_run, self.stats.slow_post = 0, ""  # (a new chain is judged afresh)
 
     def set_source(self, source: EventSource) -> None:
         """Switch to another (open) source; everything is rebuilt and reset."""
@@ -1162,7 +1212,7 @@ class Pipeline:
             np.floor_divide(batch["x"], n, out=out["x"])
             np.floor_divide(batch["y"], n, out=out["y"])
             batch = out
-        return apply_event_filters(self.event_filters, batch)
+        return apply_event_filters(self.event_filters, batch, *self._wh) if self.event_filters else batch
 
     def _arrived(self, t_us: int, now: float) -> None:
         """Note when sensor time ``t_us`` came in. After a clock restart the old stamps go: the
@@ -1227,6 +1277,12 @@ class Pipeline:
 
     def process_window(self, window: Window) -> FrameResult | None:
         """Run one window through voxel grid, model and post-processing (None: dropped)."""
+        made = self._model_part(window)
+        return None if made is None else self._post_part(made)
+
+    def _model_part(self, window: Window) -> _Made | None:
+        """The part of :meth:`process_window` that needs ``_lock``: voxel grid, model, defocus
+        map, event and APS images, and the frame post-processors to run on its frame."""
         t0 = time.perf_counter()
         first = self._begin_first_window()
         try:
@@ -1262,8 +1318,6 @@ class Pipeline:
             return None
         image = (img[0, 0].float().clamp(0, 1) * 255 + 0.5).to(torch.uint8).cpu().numpy()
         infer_ms = (time.perf_counter() - t0) * 1e3
-        # a post-processor plugin that raises or returns no frame: one ConfigError naming it
-        image = apply_frame_filters(self.frame_filters, image, window.t_us)
         sigma = blur = defocus_px = None
         if isinstance(out, dict):
             if out.get("sigma") is not None:
@@ -1279,22 +1333,65 @@ class Pipeline:
                 blur = (out["blur"][0, 0].float().clamp(0, 1) * 255 + 0.5).to(torch.uint8).cpu().numpy()
         ev_img = event_image(window.events, self.width, self.height) if self.render_events else None
         aps = self.aps_view_at(int(window.t_us)) if self.aps else None
+        return _Made(window, image, sigma, defocus_px, blur, ev_img, aps, infer_ms, self.runner.label,
+                     list(self.frame_filters))
+
+    def _post_part(self, made: _Made, gen: int | None = None) -> FrameResult | None:
+        """The frame post-processors on the model's frame and the result: under ``_post_lock``
+        only, so that a command does not wait for a slow plugin's step (see ``_show``). None when
+        ``gen`` is given and a command made it stale meanwhile (a seek, new settings: the viewer
+        took the old frame for the new setting's)."""
+        window = made.window
+        # a post-processor plugin that raises or returns no frame: one ConfigError naming it
+        step_ms: dict[str, float] = {}
+        t_post = time.perf_counter()
+        with self._post_lock:
+            if self._post_reset_due:  # (asked for while the last frame's ran)
+                self._post_reset_due = False
+                reset_filters(made.filters)
+            image = made.image
+            for f in made.filters:  # (one at a time: each step's time, to name a slow one)
+                t_step = time.perf_counter()
+                image = apply_frame_filters((f,), image, window.t_us)
+                step_ms[step_name(f)] = (time.perf_counter() - t_step) * 1e3
+        self._see_post_time((time.perf_counter() - t_post) * 1e3, made.infer_ms, step_ms)
+        if gen is not None and gen != self._gen:
+            return None
+        aps = made.aps
         now = time.monotonic()
         fr = FrameResult(index=self._index, t_start_us=int(window.t_start_us), t_us=int(window.t_us),
-                         n_events=window.n_events, image=np.ascontiguousarray(image), event_image=ev_img,
-                         sigma=sigma, defocus_px=defocus_px, blur=blur, infer_ms=infer_ms,
+                         n_events=window.n_events, image=np.ascontiguousarray(image), event_image=made.event_image,
+                         sigma=made.sigma, defocus_px=made.defocus_px, blur=made.blur, infer_ms=made.infer_ms,
                          latency_ms=self._latency_ms(int(window.t_us), now),
                          aps=aps[1] if aps else None, aps_t_us=int(aps[0]) if aps else None)
         self._index += 1
         st = self.stats
         st.frames += 1
-        st.infer_ms = infer_ms
-        st.backend = self.runner.label
+        st.infer_ms = made.infer_ms
+        st.backend = made.backend
         st.latency_ms = fr.latency_ms
         st._fr_rate.add(1, now)
         st.ring_fill, st.ring_fill_ratio = self.ring.fill, self.ring.fill_ratio
         st.dropped_events = self._dropped_events()
         return fr
+
+    def _see_post_time(self, post_ms: float, infer_ms: float, step_ms: dict[str, float]) -> None:
+        """Note the frame's post-processing time; post-processing that is slow (``SLOW_POST_MS``)
+        and slower than the model for ``SLOW_POST_FRAMES`` frames running is logged and passed to
+        :attr:`on_warning` once per chain, naming the slowest step and the frame rate it leaves."""
+        self.stats.post_ms = post_ms
+        if post_ms < SLOW_POST_MS or post_ms < infer_ms or not step_ms:
+            self._slow_post_run = 0
+            return
+        self._slow_post_run += 1
+        if self._slow_post_run < SLOW_POST_FRAMES or self.stats.slow_post:
+            return
+        name, ms = max(step_ms.items(), key=lambda kv: kv[1])
+        text = (f"post-processor {name!r} takes {ms:.0f} ms a frame (the model {infer_ms:.0f} ms): at most "
+                f"{1e3 / (post_ms + infer_ms):.1f} frames/s; leave it out to go faster")
+        self.stats.slow_post = text
+        log.warning("%s", text)
+        self._warn_user(text)
 
     # ------------------------------------------------------------ synchronous mode
     def _check_source_open(self) -> None:
@@ -1697,8 +1794,8 @@ class Pipeline:
             with self._lock:
                 if gen != self._gen:  # new settings, a seek or a reset: these are stale
                     return
-                fr = self.process_window(w)
-            self._emit(fr)
+                made = self._model_part(w)
+            self._emit(None if made is None else self._post_part(made, gen))
 
     def _dropped_events(self) -> int:
         """Events lost on the way: the ring's overflow, events outside the sensor and what the

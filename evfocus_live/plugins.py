@@ -157,6 +157,26 @@ def shadowed_copies() -> list[tuple[str, str, str, str, str, list[EntryPoint]]]:
     return out
 
 
+#: what a plugin of each group is, in messages, and the option that takes it
+KINDS = {SOURCES: "source", MODELS: "model", POSTPROCESSORS: "post-processor"}
+OPTIONS = {SOURCES: "--camera", MODELS: "--model", POSTPROCESSORS: "--post"}
+
+
+def elsewhere(group: str, name: str) -> str:
+    """For a name ``group`` does not know: where it is registered instead (nothing loaded), as
+    a clause to add to the message, else "". A plugin whose ``setup.cfg`` put its entry point
+    under another group (a post-processor under ``evfocus_live.sources``), or given to the
+    wrong option (``--model median``), was only "unknown"."""
+    for other in GROUPS:
+        if other == group:
+            continue
+        ep = Registry(other).entry_point(name)
+        if ep is not None:
+            return (f"; {name!r} is a {KINDS[other]} plugin ({other} = {ep.value}): give it to {OPTIONS[other]}, "
+                    f"or register it under {group} to use it as a {KINDS[group]}")
+    return ""
+
+
 class Registry:
     """Name -> lazily loaded object for one entry-point group.
 
@@ -208,6 +228,14 @@ class Registry:
             return self._loaded[name]
         ep = self._eps.get(name)
         if ep is None or name in self.failures:
+            raise KeyError(name)
+        if EntryPoint.pattern.match(ep.value) is None:  # (load() said "'NoneType' object has no attribute 'group'")
+            msg = f"malformed entry point {ep.value!r}: expected module.path:Object, as median = evfocus_plugin_median:MedianFilter"
+            mod = ep.value.partition(":")[0].strip()
+            if "-" in mod:  # (the package's name, not its import name)
+                msg += f" (a module's import name has no '-': {mod.replace('-', '_')}, not {mod})"
+            self.failures[name] = msg
+            log.warning("plugin %r failed to load: %s", name, msg)
             raise KeyError(name)
         try:
             obj = ep.load()

@@ -239,7 +239,9 @@ def main(argv: list[str] | None = None) -> int:
     with _Sigint() as sigint, _held_imports(sigint):
         try:
             with sigint.held():  # the subcommands' imports (numpy...): a Ctrl-C there was a traceback and -2
-                args = parse_args(build_parser(), glue_dash_values(argv))
+                glued = glue_dash_values(argv)
+                args = parse_args(build_parser(), glued)
+                args._argv = glued  # (--config: which options the command line gave)
         except KeyboardInterrupt:
             return interrupted()
         setup_logging(args.verbose, args.quiet)

@@ -6,12 +6,14 @@ The live viewer's parser (``gui/app.py``) uses them too, so both tools refuse th
 
 from __future__ import annotations
 
+import argparse
 import errno
 import math
 import os
 import re
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 from ..errors import ConfigError
 
@@ -341,3 +343,26 @@ def check_not_input(opt: str, path: str | Path, inputs) -> None:
         if same:
             raise ConfigError(f"{opt} {path}: is the input {inp}; writing it would destroy it - "
                               "give another file name")
+
+
+#: what ``--config`` takes, for both tools' help
+CONFIG_HELP = ("settings file (TOML: [window], [model], [post]) that the viewer saves with File > Save settings; "
+               "options given here win over it")
+
+
+def given_options(build_parser: Callable[[], argparse.ArgumentParser], argv: list[str] | None) -> set[str]:
+    """The argparse dests ``argv`` gives, not defaults: ``argv`` parsed again by a fresh parser
+    whose defaults are a marker (a ``--downsample 1`` that overrides a settings file's 2 is
+    given, though it equals the default; prefixes and ``--opt=value`` count as argparse reads them)."""
+    unset = object()
+    parser = build_parser()
+    todo = [parser]
+    while todo:
+        p = todo.pop()
+        for a in p._actions:
+            if isinstance(a, argparse._SubParsersAction):
+                todo.extend(a.choices.values())
+            elif isinstance(a, (argparse._StoreAction, argparse._StoreConstAction)) and a.default is not argparse.SUPPRESS:
+                a.default = unset
+    ns, _ = parser.parse_known_args(argv)
+    return {k for k, v in vars(ns).items() if v is not unset}

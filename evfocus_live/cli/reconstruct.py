@@ -48,7 +48,7 @@ AT_APS = "aps"
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
-    from .options import ADAPTIVE_HELP, DEVICE_HELP, DOWNSAMPLE_HELP, POST_HELP, ROI_HELP
+    from .options import ADAPTIVE_HELP, CONFIG_HELP, DEVICE_HELP, DOWNSAMPLE_HELP, POST_HELP, ROI_HELP
 
     p = subparsers.add_parser(
         "reconstruct", help="reconstruct sharp frames from event recordings",
@@ -84,6 +84,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                         "as the frames are, so the two match pixel for pixel)")
     p.add_argument("--roi", default=None, metavar="X,Y,W,H", help=ROI_HELP)
     p.add_argument("--downsample", type=int, default=1, metavar="N", help=DOWNSAMPLE_HELP)
+    p.add_argument("--config", metavar="FILE.toml", help=CONFIG_HELP)
     p.add_argument("--start-s", type=float, metavar="A", help="start A seconds after the first event")
     p.add_argument("--end-s", type=float, metavar="B", help="stop B seconds after the first event")
     p.add_argument("--threads", type=int, default=0, metavar="N",
@@ -139,7 +140,7 @@ def _options(args) -> dict:
         raise ConfigError(f"--video: the default frame rate 1000/--window-ms = {fps:.3g} fps is outside "
                           f"{VIDEO_FPS_MIN:g}..{VIDEO_FPS_MAX:g}; give --fps")
     steps = post_steps(args.post)
-    return dict(model=args.model, device=device, window_ms=args.window_ms,
+    opts = dict(model=args.model, device=device, window_ms=args.window_ms,
                 window_events=args.window_events, at=args.at, adaptive_ms=args.adaptive_ms, post=steps,
                 post_options=post_options(args.post),
                 video=args.video, side_by_side=args.side_by_side, fps=_writer_fps(fps),
@@ -149,6 +150,37 @@ def _options(args) -> dict:
                 # it ran fp16 there in silence)
                 precision=args.precision or "fp32", half=args.precision != "fp32",
                 overwrite=args.overwrite, downsample=downsample, roi=roi)
+    if args.config is not None:
+        _apply_config_file(args, opts)
+    return opts
+
+
+def _apply_config_file(args, opts: dict) -> None:
+    """``--config FILE``: the file's settings under the options given on the command line,
+    written back into ``opts`` (and the whole window config, with the keys no option sets)."""
+    from ..config import ModelConfig, PostConfig
+    from ..config_file import load_settings, merge_settings
+    from . import build_parser
+    from .options import check_device, check_file_name, given_options
+
+    check_file_name("--config", args.config)
+    settings = load_settings(args.config)
+    # (args made in Python, without main()'s argv: nothing counts as given, the file's values stand)
+    given = given_options(build_parser, args._argv) if getattr(args, "_argv", None) is not None else set()
+    model = ModelConfig(name=opts["model"], device=opts["device"], threads=opts["threads"], backend=opts["backend"],
+                        precision=opts["precision"], half=opts["half"])
+    window, model, post = merge_settings(args.config, settings, _window_config(opts), model,
+                                         PostConfig(steps=opts["post"], options=opts["post_options"]), given)
+    opts.update(model=model.name, device=check_device(f"{args.config}: [model] device", model.device),
+                threads=model.threads, backend=model.backend, precision=model.precision, half=model.half,
+                post=post.steps, post_options=post.options, downsample=window.downsample, roi=window.roi,
+                window_cfg=window, at=(AT_APS if window.timestamps_aps else window.timestamps_path)
+                if window.mode == "timestamps" else None,
+                window_ms=window.window_ms if window.mode == "duration" else None,
+                adaptive_ms=window.window_ms if window.mode == "adaptive" else None,
+                window_events=window.window_events if window.mode == "events" else None)
+    if args.fps is None:  # (the video's default rate follows the file's window)
+        opts["fps"] = _writer_fps(1000.0 / opts["window_ms"] if opts["window_ms"] else 30.0)
 
 
 def _mp4v_time_base(fps: float) -> tuple[int, int]:
@@ -177,6 +209,8 @@ def _writer_fps(fps: float) -> float:
 def _window_config(opts: dict):
     import dataclasses
 
+    if opts.get("window_cfg") is not None:  # (--config: the file's, with the command line's options over it)
+        return opts["window_cfg"]
     cfg = _window_mode(opts)
     return dataclasses.replace(cfg, downsample=opts.get("downsample", 1), roi=opts.get("roi"))
 

@@ -457,7 +457,7 @@ def build_postprocessors(steps, options: dict | None = None, width: int | None =
     and an object without ``reset()`` included, so that a broken plugin is refused here,
     naming it, instead of failing later inside the pipeline's threads.
     """
-    from ..plugins import POSTPROCESSORS, Registry
+    from ..plugins import POSTPROCESSORS, Registry, elsewhere
 
     reg = registry or Registry(POSTPROCESSORS)
     options = options or {}
@@ -466,13 +466,15 @@ def build_postprocessors(steps, options: dict | None = None, width: int | None =
         try:
             cls = reg.load(name)
         except KeyError:
-            why = reg.failures.get(name, "unknown")
+            why = reg.failures.get(name) or "unknown" + elsewhere(POSTPROCESSORS, name)
             raise ConfigError(f"post-processor {name!r} is unavailable ({why}); "
                               f"available: {', '.join(reg.names())}") from None
         if not callable(cls):
             raise ConfigError(f"post-processor {name!r} is not a class ({type(cls).__name__})")
         opts = dict(options.get(name, {}))
         stage = getattr(cls, "stage", "frame")
+        if stage not in ("frame", "events"):  # (a typo, "event", ran it as a frame step: a TypeError per frame)
+            raise ConfigError(f"post-processor {name!r}: stage must be \"frame\" or \"events\", got {stage!r}")
         if stage == "events" and _accepts_size(cls):
             opts.setdefault("width", width)
             opts.setdefault("height", height)
@@ -483,6 +485,9 @@ def build_postprocessors(steps, options: dict | None = None, width: int | None =
         except TypeError as exc:  # (the constructor's words name neither the value nor what it takes)
             taken = _options_taken(cls)
             given = ", ".join(f"{k}={v!r}" for k, v in opts.items() if k not in ("width", "height"))
+            if not given:  # (none given: "bad options  (...)"; a factory with required arguments, a model's)
+                raise ConfigError(f"post-processor {name!r} cannot be built with no options ({exc}): the commands "
+                                  "and the viewer build it as cls(), so every option needs a default") from None
             raise ConfigError(f"post-processor {name!r}: bad options {given} ({exc}); "
                               + (f"it takes {taken}" if taken else "it takes no options")) from None
         except Exception as exc:  # the plugin's own constructor failed
@@ -511,11 +516,31 @@ def reset_filters(filters) -> None:
             raise ConfigError(f"post-processor {step_name(f)!r}: reset() failed: {_first_line(exc)}") from exc
 
 
-def apply_event_filters(filters, events: np.ndarray) -> np.ndarray:
+def _inside(f, events: np.ndarray, width: int, height: int) -> np.ndarray:
+    """``events`` that lie on the ``width`` x ``height`` sensor; those a filter moved off it are
+    dropped with one warning per filter naming it (the voxel grid ignored them in silence)."""
+    x, y = events["x"], events["y"]
+    if int(x.max()) < width and int(y.max()) < height:
+        return events
+    kept = events[(x < width) & (y < height)]
+    if not getattr(f, "_evfocus_outside_said", False):
+        try:
+            f._evfocus_outside_said = True
+        except Exception:  # (__slots__: said again, not never)
+            pass
+        log.warning("post-processor %r returned %d event(s) outside the %dx%d sensor (x up to %d, y up to %d): "
+                    "dropped (an event filter keeps events, or moves them within the sensor)", step_name(f),
+                    len(events) - len(kept), width, height, int(x.max()), int(y.max()))
+    return kept
+
+
+def apply_event_filters(filters, events: np.ndarray, width: int | None = None,
+                        height: int | None = None) -> np.ndarray:
     """Run an event batch through the event filters; an empty result ends the chain.
 
     A filter that raises, or returns anything but events (or None for "none left"), is a
-    :class:`~evfocus_live.errors.ConfigError` naming it, as for frame filters.
+    :class:`~evfocus_live.errors.ConfigError` naming it, as for frame filters. With the
+    sensor's ``width`` and ``height``, events a filter put outside it are dropped, said once.
     """
     for f in filters:
         try:
@@ -527,6 +552,10 @@ def apply_event_filters(filters, events: np.ndarray) -> np.ndarray:
         if not (isinstance(out, np.ndarray) and out.dtype == EVENT_DTYPE):
             got = f"a {out.dtype} array" if isinstance(out, np.ndarray) else f"a {type(out).__name__}"
             raise ConfigError(f"post-processor {step_name(f)!r} returned {got}, not events")
+        if width is not None and height is not None:
+            out = _inside(f, out, width, height)
+            if not len(out):
+                return out
         events = out
     return events
 

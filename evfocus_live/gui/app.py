@@ -3,6 +3,7 @@
     evfocus-live [INPUT] [--camera NAME] [--model NAME|PATH] [--device auto|cpu|cuda|cuda:N]
                  [--precision auto|fp32|bf16|fp16]
                  [--window-ms X | --window-events N | --adaptive-ms X] [--roi X,Y,W,H] [--downsample N]
+                 [--config FILE.toml]
                  [--headless] [--video OUT.mp4] [--record OUT.aedat4] [--overwrite]
                  [--screenshot PNG] [--exit-after-s S] [--list-plugins]
 
@@ -28,8 +29,8 @@ from typing import Callable
 from .. import __version__
 from ..cli import parse_args, setup_logging
 from ..cli.text import plural
-from ..cli.options import (ADAPTIVE_HELP, DEVICE_HELP, DOWNSAMPLE_HELP, FEW_FRAMES, POST_HELP, ROI_HELP,
-                           add_old_name, check_device, check_downsample, check_not_input, check_number,
+from ..cli.options import (ADAPTIVE_HELP, CONFIG_HELP, DEVICE_HELP, DOWNSAMPLE_HELP, FEW_FRAMES, POST_HELP,
+                           ROI_HELP, add_old_name, check_device, check_downsample, check_not_input, check_number,
                            check_output_file, check_video_suffix, check_window_events, check_window_ms,
                            few_frames_hint, glue_dash_values, parse_roi, post_options, post_steps,
                            refuse_existing_output)
@@ -87,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "or an .aedat4 recording with APS frames; a toggle in the Display group)")
     p.add_argument("--focus", type=float, default=None, metavar="F",
                    help="simulated camera: focus knob at start, 0..1, 0.5 = in focus (default 0.3: defocused)")
+    p.add_argument("--config", metavar="FILE.toml", help=CONFIG_HELP)
     p.add_argument("--headless", action="store_true", help="no window: run the pipeline, log rates each second")
     p.add_argument("--video", metavar="OUT.mp4",
                    help="record the reconstruction as a video (.mp4, .m4v, .mov, .avi, .mkv; 30 fps, "
@@ -166,8 +168,10 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
             raise ConfigError(f"source plugin {args.camera!r} ({reg.entry_point(args.camera).value}) is not a camera: "
                               "its entry point must name an EventSource subclass with is_live = True")
         if args.camera not in known:  # else it would be opened as a file: "foo: no such file"
+            from ..plugins import SOURCES, elsewhere
+
             raise ConfigError(f"unknown camera {args.camera!r} (known: {', '.join(known)}; "
-                              "a recording is given without --camera)")
+                              "a recording is given without --camera)" + elsewhere(SOURCES, args.camera))
     post = PostConfig(steps=post_steps(args.post), options=post_options(args.post))
     spec = args.input or args.camera or "sim"
     model = ModelConfig(name=args.model, device=device)
@@ -175,7 +179,34 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
         from .precision import with_precision
 
         model = with_precision(model, args.precision)
+    if args.config is not None:
+        window, model, post = _apply_config_file(args, window, model, post)
     return spec, window, model, post
+
+
+def _apply_config_file(args, window: WindowConfig, model: ModelConfig,
+                       post: PostConfig) -> tuple[WindowConfig, ModelConfig, PostConfig]:
+    """``--config FILE``: the file's settings under the options given on the command line. A
+    precision the file sets is a choice made, as ``--precision`` is: the viewer's remembered
+    one does not replace it."""
+    import dataclasses
+
+    from ..cli.options import check_file_name, given_options
+    from ..config_file import load_settings, merge_settings
+    from .precision import precision_choice
+
+    check_file_name("--config", args.config)
+    settings = load_settings(args.config)
+    # (args made in Python, without main()'s argv: nothing counts as given, the file's values stand)
+    given = given_options(build_parser, args._argv) if getattr(args, "_argv", None) is not None else set()
+    window, model, post = merge_settings(args.config, settings, window, model, post, given)
+    if window.mode == "timestamps":  # (evfocus reconstruct --at's: the viewer has no list of times)
+        raise ConfigError(f"{args.config}: [window] mode \"timestamps\" is evfocus reconstruct's (--at); the viewer "
+                          "takes events, duration or adaptive")
+    model = dataclasses.replace(model, device=check_device(f"{args.config}: [model] device", model.device))
+    if args.precision is None and (settings.has("model", "precision") or settings.has("model", "half")):
+        args.precision = precision_choice(model)
+    return window, model, post
 
 
 #: options only the window reads (``--screenshot`` with --headless is refused; ``--no-loop``:
@@ -515,7 +546,9 @@ def _start_cli_recording(win, args) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parse_args(parser, glue_dash_values(argv))  # (a typo: the nearest option named)
+    argv = glue_dash_values(argv)
+    args = parse_args(parser, argv)  # (a typo: the nearest option named)
+    args._argv = argv  # (--config: which options the command line gave)
     setup_logging(args.verbose, args.quiet)  # (the CLI's: torch's loggers quiet below WARNING too)
     try:
         if args.list_plugins:

@@ -672,7 +672,11 @@ class LiveSession:
         self.pipeline.loop = bool(loop)
 
     def reset_state(self) -> None:
-        self.pipeline.reset_state()
+        try:
+            self.pipeline.reset_state()
+        except EvFocusError as exc:  # a post-processor plugin's reset() that raised (a traceback out of r)
+            self.message(str(exc), "error")
+            return
         self.event_view.reset()
         self.message("network state reset")
 

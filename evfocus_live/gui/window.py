@@ -584,6 +584,7 @@ class MainWindow(QtWidgets.QMainWindow):
         for name in self.live_source_names():
             self.source_menu.addAction(name, lambda n=name: self.open_source(n))
         m.addAction("Snapshot (s)", self.snapshot)
+        m.addAction("Save settings ...", self.save_settings_dialog)
         m.addSeparator()
         m.addAction("Quit (q)", self.close)
         m = mb.addMenu("&View")
@@ -1355,6 +1356,31 @@ class MainWindow(QtWidgets.QMainWindow):
         # (both: the window's PNG, the bigger of the two, went unsaid)
         self.status(f"snapshot saved: {path} and {Path(whole).name} (the whole window)", timeout_ms=5000)
         return path
+
+    def save_settings_dialog(self) -> None:
+        """File > Save settings ...: where to write the settings file (``.toml``)."""
+        start = Path(settings.last_folder() or ".") / "evfocus-live.toml"
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save settings", str(start), "Settings (*.toml)")
+        if path:
+            self.save_settings_to(path)
+
+    def save_settings_to(self, path: str | Path) -> Path | None:
+        """Write the window, model and post-processing that run (``config_file``) to ``path``, for
+        ``evfocus-live --config`` and ``evfocus reconstruct --config``; a folder that cannot be
+        written is said on the status bar."""
+        from ..config_file import save_settings
+
+        s = self.session
+        cfgs = (s.window_cfg, s.model_cfg, s.post_cfg) if s is not None else (
+            self.opts.window, self.opts.model, self.opts.post)
+        try:
+            saved = save_settings(path, *cfgs)
+        except EvFocusError as exc:
+            self.status(str(exc), "error")
+            return None
+        self.status(f"settings saved to {saved} (evfocus-live --config / evfocus reconstruct --config read it)",
+                    timeout_ms=8000)
+        return saved
 
     def start_recording(self, events: bool = True, video: bool = True) -> bool:
         """Record to ``record_dir/evfocus_<time>.aedat4/.mp4``; a name already taken (two

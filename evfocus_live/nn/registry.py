@@ -505,8 +505,11 @@ def load_model(name_or_path: str = DEFAULT_MODEL, device: str | torch.device = "
                 hint = " (its entry point is a class; it is called as factory(name, device): name a function that builds the model)"
             raise CheckpointError(f"model plugin {name!r} failed: {type(exc).__name__}: {exc}".splitlines()[0] + hint) from exc
         return model
+    from ..plugins import MODELS, elsewhere
+
     known = sorted(set(SHIPPED) | set(plugins))
-    raise CheckpointError(f"unknown model {name!r}: use one of {', '.join(known)} or a path to a .pt checkpoint")
+    raise CheckpointError(f"unknown model {name!r}: use one of {', '.join(known)} or a path to a .pt checkpoint"
+                          + elsewhere(MODELS, name))
 
 
 def available_models() -> list[str]:

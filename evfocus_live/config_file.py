@@ -1,0 +1,283 @@
+"""Settings files: the typed configs (window, model, post-processing) in one TOML file that
+the viewer saves (File > Save settings ...) and ``evfocus-live --config`` and
+``evfocus reconstruct --config`` read, options given on the command line winning over it.
+
+A lab keeps its window, model and filter choices in one file for the viewer and the
+batch runs; until now each run took them from its command line only, and the viewer kept
+none. The file names its format version (:data:`VERSION`); a key this version does not know,
+a value of the wrong type, a file another version wrote or one that cannot be read or written
+is one :class:`~evfocus_live.errors.ConfigError` line naming the file and the key.
+
+Example (every key optional; a key left out takes the default)::
+
+    version = 1
+    [window]
+    mode = "duration"        # events | duration | adaptive | timestamps
+    window_ms = 20.0
+    roi = [0, 0, 128, 96]    # x, y, w, h
+    [model]
+    name = "evfocus"
+    device = "auto"
+    [post]
+    steps = ["auto_hdr", "median"]
+    [post.options.median]
+    ksize = 5
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+import math
+import os
+import re
+import threading
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import ModelConfig, PostConfig, WindowConfig
+from .errors import ConfigError
+
+#: the settings file format this version reads and writes
+VERSION = 1
+
+#: the sections a settings file may hold and the config each becomes
+SECTIONS: dict[str, type] = {"window": WindowConfig, "model": ModelConfig, "post": PostConfig}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a settings file holds. ``given``: the ``(section, key)`` pairs the file set (the
+    rest are defaults), so that a command applies only those over its own defaults."""
+
+    window: WindowConfig = field(default_factory=WindowConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    post: PostConfig = field(default_factory=PostConfig)
+    given: frozenset = frozenset()
+
+    def has(self, section: str, key: str | None = None) -> bool:
+        """Whether the file set ``section.key`` (any key of ``section`` without one)."""
+        return any(s == section and (key is None or k == key) for s, k in self.given)
+
+
+def _type_text(hint) -> str:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is typing.Literal:
+        return "one of " + ", ".join(map(json.dumps, args))
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_type_text(a) for a in args if a is not type(None))
+    if origin is tuple:
+        return "a list of strings" if args[:1] == (str,) else f"a list of {len(args)} whole numbers"
+    return {bool: "true or false", int: "a whole number", float: "a number", str: "a string",
+            dict: "a table"}.get(hint, str(hint))
+
+
+def _fits(value, hint) -> bool:
+    """Whether a TOML ``value`` is of type ``hint`` (a config field's annotation)."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is typing.Literal:
+        return value in args
+    if origin in (typing.Union, types.UnionType):
+        return any(_fits(value, a) for a in args if a is not type(None))
+    if origin is tuple:
+        if not isinstance(value, list):
+            return False
+        if len(args) == 2 and args[1] is Ellipsis:
+            return all(_fits(v, args[0]) for v in value)
+        return len(value) == len(args) and all(_fits(v, a) for v, a in zip(value, args))
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, hint)
+
+
+def _section(path: Path, name: str, table, cls: type):
+    """``cls`` made from the TOML ``table`` of section ``name``, each key checked."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [{name}] must be a table of settings, got {table!r}")
+    hints = typing.get_type_hints(cls)
+    known = [f.name for f in dataclasses.fields(cls)]
+    kw = {}
+    for key, value in table.items():
+        if key not in known:
+            near = difflib.get_close_matches(key, known, n=1)
+            raise ConfigError(f"{path}: unknown setting [{name}] {key}"
+                              + (f" (did you mean {near[0]}?)" if near else f" (known: {', '.join(known)})"))
+        if not _fits(value, hints[key]):
+            raise ConfigError(f"{path}: [{name}] {key} must be {_type_text(hints[key])}, got {value!r}")
+        kw[key] = tuple(value) if isinstance(value, list) else value
+    try:
+        return cls(**kw)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: [{name}] {exc}") from None
+
+
+def load_settings(path: str | Path) -> Settings:
+    """The settings in ``path``; a ConfigError line naming the file (and key) for one that is
+    missing, unreadable, not TOML, of another version, or holds an unknown key or a bad value."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such settings file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a settings file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read settings: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a settings file (not UTF-8 text)") from None
+    except tomllib.TOMLDecodeError as exc:
+        hint = {".ini": "; the viewer's own evfocus-live.ini (recent files, the window's place) is not one: "
+                        "File > Save settings ... writes a settings file",
+                ".json": "; settings files are TOML (README \"Settings files\")"}.get(path.suffix.lower(), "")
+        raise ConfigError(f"{path}: not a TOML settings file: {exc}{hint}") from None
+    version = data.pop("version", VERSION)
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise ConfigError(f"{path}: version must be a whole number ({VERSION}), got {version!r}")
+    if version > VERSION:
+        raise ConfigError(f"{path}: settings version {version} was written by a newer evfocus-live; this one "
+                          f"reads version {VERSION} (upgrade evfocus-live, or save the settings again from this one)")
+    if version < VERSION:
+        raise ConfigError(f"{path}: settings version {version} is older than any this evfocus-live reads "
+                          f"({VERSION}); write 'version = {VERSION}' and check the keys against README "
+                          "\"Settings files\"")
+    for name in data:
+        if name not in SECTIONS:
+            near = difflib.get_close_matches(name, list(SECTIONS), n=1)
+            raise ConfigError(f"{path}: unknown section [{name}]"
+                              + (f" (did you mean [{near[0]}]?)" if near else f" (known: version, "
+                                 f"{', '.join(f'[{s}]' for s in SECTIONS)})"))
+    made = {name: _section(path, name, data.get(name, {}), cls) for name, cls in SECTIONS.items()}
+    opts = made["post"].options
+    bad = [k for k, v in opts.items() if not isinstance(v, dict)]
+    if bad:
+        raise ConfigError(f"{path}: [post.options.{bad[0]}] must be a table of the step's options, "
+                          f"got {opts[bad[0]]!r}")
+    given = frozenset((s, k) for s in SECTIONS for k in data.get(s, {}))
+    return Settings(window=made["window"], model=made["model"], post=made["post"], given=given)
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _key(k: str) -> str:
+    return k if _BARE_KEY.fullmatch(k) else json.dumps(k)
+
+
+def _value(v) -> str | None:
+    """``v`` as TOML (None: no TOML value, left out, so the default stands)."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return ("nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")) if not math.isfinite(v) else repr(v)
+    if isinstance(v, str):
+        return json.dumps(v)  # (JSON's string escapes are TOML's)
+    if isinstance(v, (list, tuple)):
+        items = [_value(x) for x in v]
+        return None if None in items else "[" + ", ".join(items) + "]"
+    if isinstance(v, os.PathLike):
+        return json.dumps(os.fspath(v))
+    return None
+
+
+def settings_text(window: WindowConfig, model: ModelConfig, post: PostConfig) -> str:
+    """The TOML a settings file holds for these configs (every field but the unset ones)."""
+    lines = ["# evfocus-live settings: evfocus-live --config FILE, evfocus reconstruct --config FILE",
+             "# (options given on the command line win over these)", f"version = {VERSION}"]
+    for name, cfg in (("window", window), ("model", model), ("post", post)):
+        lines += ["", f"[{name}]"]
+        for f in dataclasses.fields(cfg):
+            if f.name == "options":
+                continue
+            text = _value(getattr(cfg, f.name))
+            if text is not None:
+                lines.append(f"{f.name} = {text}")
+    for step, opts in post.options.items():
+        if not opts:
+            continue
+        lines += ["", f"[post.options.{_key(step)}]"]
+        lines += [f"{_key(k)} = {t}" for k, v in opts.items() if (t := _value(v)) is not None]
+    return "\n".join(lines) + "\n"
+
+
+def _absolute_files(window: WindowConfig, model: ModelConfig) -> tuple[WindowConfig, ModelConfig]:
+    """A checkpoint or timestamps file named relative to the folder the viewer ran in, as an
+    absolute path: read from another folder, the file named ``./mine.pt`` was not there."""
+    if model.name.endswith((".pt", ".pth")) or "/" in model.name or os.sep in model.name:
+        model = dataclasses.replace(model, name=str(Path(model.name).expanduser().absolute()))
+    if window.timestamps_path:
+        window = dataclasses.replace(window, timestamps_path=str(Path(window.timestamps_path).expanduser().absolute()))
+    return window, model
+
+
+def save_settings(path: str | Path, window: WindowConfig, model: ModelConfig, post: PostConfig) -> Path:
+    """Write the settings to ``path`` (whole or not at all: a temporary file renamed over it);
+    a folder that is missing or cannot be written is one ConfigError line naming it. Files the
+    settings name (a checkpoint, a timestamps file) are written as absolute paths."""
+    path = Path(path)
+    window, model = _absolute_files(window, model)
+    text = settings_text(window, model, post)
+    folder = path.parent if str(path.parent) else Path(".")
+    tmp = None
+    try:
+        # (not mkstemp: its file is 0600, and a lab's shared settings file was then unreadable to
+        # the others; open() gives the umask's mode, as any file the user writes)
+        name = folder / f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
+        with open(name, "x", encoding="utf-8") as fh:
+            tmp = name
+            fh.write(text)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:  # (a read-only or missing folder: the error names the temporary file)
+        raise ConfigError(f"cannot save settings to {path}: {exc.strerror or exc}") from None
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+    return path
+
+
+_WINDOW_MODE = ("window_ms", "window_events", "adaptive_ms", "at")
+#: (section, key) -> the command-line options (argparse dests) that set it: given there, the
+#: command line wins; a key no option sets is always the file's
+CLI_DESTS: dict[tuple[str, str], tuple[str, ...]] = {
+    **{("window", k): _WINDOW_MODE for k in ("mode", "window_ms", "window_events", "timestamps_path",
+                                             "timestamps_aps")},
+    ("window", "downsample"): ("downsample",), ("window", "roi"): ("roi",),
+    ("model", "name"): ("model",), ("model", "device"): ("device",), ("model", "precision"): ("precision",),
+    ("model", "half"): ("precision",), ("model", "threads"): ("threads",), ("model", "backend"): ("backend",),
+    ("post", "steps"): ("post",),
+}
+
+
+def merge_settings(path: str | Path, settings: Settings, window: WindowConfig, model: ModelConfig,
+                   post: PostConfig, given: set[str]) -> tuple[WindowConfig, ModelConfig, PostConfig]:
+    """The command line's configs with what the file ``settings`` set, except where an option
+    in ``given`` (argparse dests the command line gave) sets the same thing. A post-processing
+    step's options: the file's, each one the command line gives replaced."""
+    out = []
+    for name, cfg in (("window", window), ("model", model), ("post", post)):
+        mine = getattr(settings, name)
+        changes = {k: getattr(mine, k) for s, k in settings.given
+                   if s == name and k != "options" and not set(CLI_DESTS.get((s, k), ())) & given}
+        if name == "post":
+            opts = {step: dict(o) for step, o in mine.options.items()}
+            for step, o in cfg.options.items():
+                opts.setdefault(step, {}).update(o)
+            changes["options"] = opts
+        try:
+            out.append(dataclasses.replace(cfg, **changes))
+        except ConfigError as exc:  # (a file key beside a command-line option: timestamps_aps and --at FILE)
+            raise ConfigError(f"{path}: [{name}] with the command line's options: {exc}") from None
+    return out[0], out[1], out[2]

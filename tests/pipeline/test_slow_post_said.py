@@ -1,0 +1,84 @@
+"""A post-processor plugin that holds the frame rate back: the viewer showed "inference 3 ms",
+0.3 fps and no word why (post-processing time was in no readout). Now a chain slower than
+``SLOW_POST_MS`` and than the model, three frames running, is said once, naming its slowest
+step, on ``on_warning`` (the viewer's status bar) and in the log; a new chain is judged again."""
+
+from __future__ import annotations
+
+import time
+from importlib.metadata import EntryPoint
+
+import numpy as np
+import pytest
+
+import evfocus_live.pipeline as pipeline_mod
+from conftest import make_events
+from pipeline_support import SumModel
+from evfocus_live.config import PostConfig, WindowConfig
+from evfocus_live.plugins import POSTPROCESSORS
+from plugin_support import _with_extra
+
+
+
+class Sleepy:
+    stage = "frame"
+
+    def __init__(self, delay_s: float = 0.06):
+        self.delay_s = delay_s
+
+    def __call__(self, frame, t_us=0):
+        time.sleep(self.delay_s)
+        return frame
+
+    def reset(self):
+        pass
+
+
+class Quick(Sleepy):
+    def __call__(self, frame, t_us=0):
+        return frame
+
+
+PLUGINS = [EntryPoint("sleepy", "test_slow_post_said:Sleepy", POSTPROCESSORS),
+           EntryPoint("quick", "test_slow_post_said:Quick", POSTPROCESSORS)]
+
+
+@pytest.fixture
+def rec(tmp_path):
+    path = tmp_path / "rec.npy"
+    np.save(path, make_events(6_000, width=64, height=48, duration_us=100_000))
+    return path
+
+
+def _run(rec, steps, monkeypatch):
+    _with_extra(monkeypatch, PLUGINS)
+    monkeypatch.setattr(pipeline_mod, "SLOW_POST_MS", 20.0)
+    pipe = pipeline_mod.Pipeline(str(rec), WindowConfig(mode="events", window_events=1_000),
+                                 post=PostConfig(steps=steps), model_obj=SumModel())
+    said: list[str] = []
+    pipe.on_warning = said.append
+    frames = list(pipe.frames())
+    return pipe, said, frames
+
+
+def test_a_slow_post_step_is_said_once_by_name(rec, monkeypatch, caplog):
+    pipe, said, frames = _run(rec, ("quick", "sleepy"), monkeypatch)
+    try:
+        assert len(frames) >= 4
+        assert len(said) == 1 and "post-processor 'sleepy' takes" in said[0] and "frames/s" in said[0], said
+        assert pipe.stats.slow_post == said[0]
+        assert pipe.stats.post_ms >= 20.0
+        assert [r.getMessage() for r in caplog.records if "'sleepy' takes" in r.getMessage()] == said
+        # another chain is judged afresh: a fast one says nothing
+        pipe.set_post(PostConfig(steps=("quick",)))
+        assert pipe.stats.slow_post == ""
+    finally:
+        pipe.close()
+
+
+def test_a_fast_chain_says_nothing(rec, monkeypatch):
+    pipe, said, frames = _run(rec, ("quick",), monkeypatch)
+    try:
+        assert len(frames) >= 4 and said == [] and pipe.stats.slow_post == ""
+    finally:
+        pipe.close()
