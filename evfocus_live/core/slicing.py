@@ -633,9 +633,11 @@ class AdaptiveSlicer(_StreamSlicer):
         self.n_overfull = 0
         self.n_sparse = 0
 
-    def reset(self, t_us: int | None = None) -> None:
+    def reset(self, t_us: int | None = None, grid: bool = False) -> None:
+        """Windows from the next event; ``grid``: from ``t_us`` (``reconstruct --start-s``, as
+        :meth:`DurationSlicer.reset`), or the next event where it comes a window or more later."""
         self._clear()
-        self._ws = None
+        self._ws = t_us if grid else None
 
     def _push(self, batch: np.ndarray) -> list[Window]:
         if batch is None or len(batch) == 0:
