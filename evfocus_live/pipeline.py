@@ -876,7 +876,7 @@ class Pipeline:
                 raise InputError(f"start {self._start_s:g} s is after the end of the recording "
                                  f"({(rng[1] - t0) / 1e6:.3f} s)")
             self.source.seek(start)
-            if isinstance(self.slicer, DurationSlicer):  # (frames at the start asked plus whole windows)
+            if isinstance(self.slicer, (DurationSlicer, AdaptiveSlicer)):  # (frames at the start plus whole windows)
                 self.slicer.reset(start, grid=True)
 
     def _reset_state_locked(self) -> None:

@@ -93,8 +93,8 @@ def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argpa
             if word.startswith("--"):
                 known = [*sub._option_string_actions, *old_names(sub)]
                 near = difflib.get_close_matches(word.split("=", 1)[0], known, n=1)
-                if near:
-                    hint = f" (did you mean {near[0]}?)"
+                if near:  # (an old name's typo: its new name, the one --help shows)
+                    hint = f" (did you mean {old_names(sub).get(near[0], near[0])}?)"
                     break
             if getattr(args, "resume", False) is True and word.endswith((".pt", ".pth")):
                 # `evfocus train my.toml --resume runs/b/last.pt`: the flag names no file

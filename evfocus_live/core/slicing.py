@@ -417,6 +417,13 @@ class DurationSlicer(_StreamSlicer):
             self._ws = int(te[0])
         self._seeked = False
         dt = self.window_us
+        if not self._n_pending and te[0] >= self._ws + dt:
+            # (a grid start in a pause: more empty windows than a recording's gap keeps are
+            # skipped, as there; one empty frame at the start of a 4 s pause was made)
+            gap = (int(te[0]) - self._ws) // dt
+            if gap > self.max_empty_windows:
+                self.skipped_windows += gap
+                self._ws += gap * dt
         we = self._ws + dt
         if te[-1] < we:
             self._append(batch, te)
@@ -633,9 +640,11 @@ class AdaptiveSlicer(_StreamSlicer):
         self.n_overfull = 0
         self.n_sparse = 0
 
-    def reset(self, t_us: int | None = None) -> None:
+    def reset(self, t_us: int | None = None, grid: bool = False) -> None:
+        """Windows from the next event; ``grid``: from ``t_us`` (``reconstruct --start-s``, as
+        :meth:`DurationSlicer.reset`), or the next event where it comes a window or more later."""
         self._clear()
-        self._ws = None
+        self._ws = t_us if grid else None
 
     def _push(self, batch: np.ndarray) -> list[Window]:
         if batch is None or len(batch) == 0:

@@ -129,20 +129,20 @@ def implausible_times(t: np.ndarray, index_range: tuple[int, int] | None, jump_u
                       ) -> np.ndarray:
     """Mask of a packet's events whose times no camera wrote: bytes changed in an LZ4 or
     uncompressed payload still decode, and one flipped timestamp read -3.5e18 µs (``evfocus
-    info``: a duration of 3.5e18 µs; ``reconstruct`` stamped a frame with it). With the packet's
-    index times (its first and last event's, as the writer knew them): those over ``jump_us``
-    outside them. Without: a run of events over ``jump_us`` away from the time before it that a
-    later event of the packet comes back to (a camera clock restart, which is kept, never comes
-    back). More than :data:`MAX_CORRUPT_SHARE` of the packet so flagged is a stream out of time
-    order (shuffled rows, which the slicer takes as late events), not changed bytes: none is."""
-    bad = np.zeros(len(t), dtype=bool)
+    info``: a duration of 3.5e18 µs; ``reconstruct`` stamped a frame with it). A run of events
+    over ``jump_us`` away from the time before it that the packet comes back to (a camera clock
+    restart, which is kept, never comes back). ``index_range``: the packet's first and last
+    event's times as the writer knew them (its index), the ends a run can come back to, so a
+    changed first or last event is caught too. Not "outside the index's range": a restart inside
+    a packet puts its events on both sides of it (a 2.2 s packet lost 0.2 s of sound events).
+    More than :data:`MAX_CORRUPT_SHARE` of the packet so flagged is a stream out of time order
+    (shuffled rows, which the slicer takes as late events), not changed bytes: none is."""
     tf = t.astype(np.float64)
     if index_range is not None:
-        lo, hi = sorted(index_range)
-        bad = (tf < lo - jump_us) | (tf > hi + jump_us)
-        return bad if np.count_nonzero(bad) <= MAX_CORRUPT_SHARE * len(t) else np.zeros(len(t), dtype=bool)
+        tf = np.r_[float(index_range[0]), tf, float(index_range[1])]
+    bad = np.zeros(len(tf), dtype=bool)
     starts = np.flatnonzero(np.abs(np.diff(tf)) > jump_us) + 1
-    segs = list(zip([0, *starts.tolist()], [*starts.tolist(), len(t)]))
+    segs = list(zip([0, *starts.tolist()], [*starts.tolist(), len(tf)]))
     anchor = tf[segs[0][1] - 1]
     i = 1
     while i < len(segs):
@@ -155,6 +155,8 @@ def implausible_times(t: np.ndarray, index_range: tuple[int, int] | None, jump_u
                 continue
         anchor = tf[b - 1]  # (near the time before, or a restart: the new clock)
         i += 1
+    if index_range is not None:
+        bad = bad[1:-1]
     return bad if np.count_nonzero(bad) <= MAX_CORRUPT_SHARE * len(t) else np.zeros(len(t), dtype=bool)
 
 

@@ -105,11 +105,13 @@ _READERS_QUIET = _ReadersQuiet()
 @contextlib.contextmanager
 def readers_quiet():
     """The readers' warnings (``evfocus_live.sources``) made on this thread, and on the threads a
-    reader hands this read's work to (prefetch), held back, their errors said: for a read whose warnings another read says (eval's APS frames for its grid,
-    ``reconstruct``'s checks of its inputs before the run). A filter on the handlers, which
-    runs on the thread that logs: a logger level set for a while (as before) is the whole
-    process's, and lost the warnings another thread's reader logged meanwhile (a viewer's
-    reader thread). Handlers added inside are not filtered."""
+    reader hands this read's work to (prefetch), held back, their errors said: for a read whose
+    warnings another read says (eval's APS frames for its grid, ``reconstruct``'s checks of its
+    inputs before the run). A filter on the handlers, which runs on the thread that logs: a
+    logger level set for a while (as before) is the whole process's, and lost the warnings
+    another thread's reader logged meanwhile (a viewer's reader thread). Handlers added inside
+    are not filtered. Work a prefetcher queued ahead inside stays quiet when a read after the
+    block takes it: give a quiet read a source of its own (as both callers do)."""
     lg = logging.getLogger(READERS_LOGGER)
     handlers = []
     while lg is not None:

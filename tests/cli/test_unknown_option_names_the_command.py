@@ -31,4 +31,4 @@ def test_the_viewer_names_the_nearest_option_too(capsys):
     with pytest.raises(SystemExit):
         app.main(["--headless", "--exit-afer", "3"])
     assert capsys.readouterr().err.strip().splitlines()[-1] == (
-        "evfocus-live: error: unrecognized arguments: --exit-afer (did you mean --exit-after?)")  # (3: the INPUT)
+        "evfocus-live: error: unrecognized arguments: --exit-afer (did you mean --exit-after-s?)")  # (3: the INPUT)
