@@ -47,19 +47,9 @@ class Temporal:
         self.mean = None
 
 
-class Plain:
-    stage = "frame"
-
-    def __call__(self, frame, t_us=0):
-        return frame
-
-    def reset(self):
-        pass
-
-
 def test_a_storm_of_commands_during_a_slow_temporal_step(monkeypatch, tmp_path):
     _with_extra(monkeypatch, [EntryPoint("temporal", "test_settings_storm_with_slow_post:Temporal", POSTPROCESSORS),
-                              EntryPoint("plain", "test_settings_storm_with_slow_post:Plain", POSTPROCESSORS)])
+                              EntryPoint("plain", "test_commands_do_not_wait_for_post:Plain", POSTPROCESSORS)])
     Temporal.seen = []
     rec = tmp_path / "rec.npy"
     np.save(rec, make_events(40_000, width=W, height=H, duration_us=400_000))
