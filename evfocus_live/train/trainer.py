@@ -759,7 +759,7 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
                disable=not progress or rank != 0, dynamic_ncols=True)
     done = step >= total_steps
     epoch_gen_state, batch_step0, rng_before_batch = None, step, ds.rng.bit_generator.state
-    updating = False  # inside the optimiser step: a second Ctrl-C stops it half done
+    updating = False  # inside the optimiser step: a second Ctrl-C stops it part-way
     try:
         while not done:
             if ddp:
@@ -843,10 +843,10 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
         # Ctrl-C: keep what this run trained (resumable last.pt, the logs), then let the CLI
         # say "interrupted". Weights a diverging step may have spoiled are not written.
         bar.close()
-        if rank == 0 and updating:  # (a second Ctrl-C: some parameters updated, the step not counted)
-            log.warning("stopped inside step %d's optimiser update: %s not written (its weights are half "
-                        "updated); the last one saved stays", step + 1, last_path)
-        elif rank == 0 and step > step0:
+        if rank == 0 and updating:  # (a second Ctrl-C: the step not counted, its update perhaps begun)
+            log.warning("stopped inside step %d's optimiser update (a second Ctrl-C): the weights saved may be "
+                        "part-way into it", step + 1)
+        if rank == 0 and step > step0:
             last_loss = _log_last_step(rows, step, elapsed, lr, loss, parts, last_loss)
             if all(bool(torch.isfinite(p).all()) for p in model.parameters()):
                 save_checkpoint(last_path, model, meta(last_loss), extra=resumable())
