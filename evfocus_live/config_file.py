@@ -167,8 +167,15 @@ def load_settings(path: str | Path) -> Settings:
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
+def _string(text: str) -> str:
+    """``text`` as a TOML basic string. Not json.dumps alone: its ``\\ud83d\\ude00`` for a
+    character beyond U+FFFF (an emoji in a folder's name) is no TOML escape, and the file the
+    viewer saved could not be read back; TOML also escapes DEL, which JSON leaves raw."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
 def _key(k: str) -> str:
-    return k if _BARE_KEY.fullmatch(k) else json.dumps(k)
+    return k if _BARE_KEY.fullmatch(k) else _string(k)
 
 
 def _value(v) -> str | None:
@@ -180,12 +187,12 @@ def _value(v) -> str | None:
     if isinstance(v, float):
         return ("nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")) if not math.isfinite(v) else repr(v)
     if isinstance(v, str):
-        return json.dumps(v)  # (JSON's string escapes are TOML's)
+        return _string(v)
     if isinstance(v, (list, tuple)):
         items = [_value(x) for x in v]
         return None if None in items else "[" + ", ".join(items) + "]"
     if isinstance(v, os.PathLike):
-        return json.dumps(os.fspath(v))
+        return _string(os.fspath(v))
     return None
 
 
@@ -239,6 +246,9 @@ def save_settings(path: str | Path, window: WindowConfig, model: ModelConfig, po
         tmp = None
     except OSError as exc:  # (a read-only or missing folder: the error names the temporary file)
         raise ConfigError(f"cannot save settings to {path}: {exc.strerror or exc}") from None
+    except UnicodeEncodeError:  # (a file name whose bytes are not UTF-8, taken in as surrogates)
+        raise ConfigError(f"cannot save settings to {path}: a setting is not UTF-8 text (a file name's "
+                          "bytes?); rename the file it names") from None
     finally:
         if tmp is not None:
             try:

@@ -184,6 +184,9 @@ class _Made(typing.NamedTuple):
     infer_ms: float
     backend: str
     filters: list
+    #: a reset of the frame post-processors was asked for after the last frame was made: done
+    #: before this frame's steps (``_reset_frame_filters``)
+    reset_first: bool
 
 
 @dataclass
@@ -442,9 +445,11 @@ class Pipeline:
         #: step: unticking a 3 s post-processor froze the viewer for up to 3 s); commands take it
         #: after ``_lock`` and never wait for it
         self._post_lock = threading.Lock()
-        #: a reset of the frame post-processors asked for while the worker ran them: done before
-        #: their next frame (see ``_reset_frame_filters``)
+        #: a reset of the frame post-processors asked for while a frame made before it was on its
+        #: way to them: done before the first frame made after it (see ``_reset_frame_filters``)
         self._post_reset_due = False
+        #: a frame made by the model (``_model_part``) has not been through its post part yet
+        self._made_pending = False
         #: commands waiting for the lock: the worker lets them in before its next window (a
         #: lock is not fair, and at speed 0 one ring pop holds dozens of windows)
         self._commands_waiting = 0
@@ -887,9 +892,11 @@ class Pipeline:
         self.slicer.reset()
 
     def _reset_frame_filters(self) -> None:
-        """Reset the frame post-processors now or, while the worker runs them (a slow plugin's
-        step), before their next frame: a seek or a reset waited for that step, the viewer frozen."""
-        if self._post_lock.acquire(blocking=False):
+        """Reset the frame post-processors now or, while a frame made before the reset is on its
+        way to them or in a slow plugin's step, before the first frame made after it: a seek or
+        a reset waited for that step, the viewer frozen; done at once, a temporal filter's
+        history began with the frame of the old state. Called under ``_lock``."""
+        if not self._made_pending and self._post_lock.acquire(blocking=False):
             try:
                 self._post_reset_due = False
                 reset_filters(self.frame_filters)
@@ -1333,8 +1340,10 @@ class Pipeline:
                 blur = (out["blur"][0, 0].float().clamp(0, 1) * 255 + 0.5).to(torch.uint8).cpu().numpy()
         ev_img = event_image(window.events, self.width, self.height) if self.render_events else None
         aps = self.aps_view_at(int(window.t_us)) if self.aps else None
+        reset_first, self._post_reset_due = self._post_reset_due, False
+        self._made_pending = True
         return _Made(window, image, sigma, defocus_px, blur, ev_img, aps, infer_ms, self.runner.label,
-                     list(self.frame_filters))
+                     self.frame_filters, reset_first)
 
     def _post_part(self, made: _Made, gen: int | None = None) -> FrameResult | None:
         """The frame post-processors on the model's frame and the result: under ``_post_lock``
@@ -1346,15 +1355,20 @@ class Pipeline:
         step_ms: dict[str, float] = {}
         t_post = time.perf_counter()
         with self._post_lock:
-            if self._post_reset_due:  # (asked for while the last frame's ran)
-                self._post_reset_due = False
-                reset_filters(made.filters)
-            image = made.image
-            for f in made.filters:  # (one at a time: each step's time, to name a slow one)
-                t_step = time.perf_counter()
-                image = apply_frame_filters((f,), image, window.t_us)
-                step_ms[step_name(f)] = (time.perf_counter() - t_step) * 1e3
-        self._see_post_time((time.perf_counter() - t_post) * 1e3, made.infer_ms, step_ms)
+            try:
+                if made.reset_first:  # (asked for while the last frame was on its way)
+                    self._reset_deferred(made.filters)
+                if gen is not None and gen != self._gen:  # stale: a slow step would hold the next frame
+                    return None
+                image = made.image
+                for f in made.filters:  # (one at a time: each step's time, to name a slow one)
+                    t_step = time.perf_counter()
+                    image = apply_frame_filters((f,), image, window.t_us)
+                    step_ms[step_name(f)] = (time.perf_counter() - t_step) * 1e3
+            finally:
+                self._made_pending = False
+        if made.filters is self.frame_filters:  # (a frame of the chain set_post replaced says nothing of the new)
+            self._see_post_time((time.perf_counter() - t_post) * 1e3, made.infer_ms, step_ms)
         if gen is not None and gen != self._gen:
             return None
         aps = made.aps
@@ -1374,6 +1388,16 @@ class Pipeline:
         st.ring_fill, st.ring_fill_ratio = self.ring.fill, self.ring.fill_ratio
         st.dropped_events = self._dropped_events()
         return fr
+
+    def _reset_deferred(self, filters: list) -> None:
+        """A reset ``_reset_frame_filters`` left to the worker. A plugin's ``reset()`` that raises
+        is said, as to the command that asked (the viewer's status bar), and the run goes on with
+        it as it was: here it stopped the worker, though a reset done at once does not."""
+        try:
+            reset_filters(filters)
+        except ConfigError as exc:
+            log.error("%s", exc)
+            self._warn_user(str(exc))
 
     def _see_post_time(self, post_ms: float, infer_ms: float, step_ms: dict[str, float]) -> None:
         """Note the frame's post-processing time; post-processing that is slow (``SLOW_POST_MS``)

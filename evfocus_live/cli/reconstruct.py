@@ -129,8 +129,6 @@ def _options(args) -> dict:
     check_number("--end-s", args.end_s)
     if args.end_s is not None and args.end_s <= (args.start_s or 0):
         raise ConfigError("--end-s must be after --start-s")
-    if args.save_aps and args.at != AT_APS:  # else there is no frame at an APS frame's time to pair it with
-        raise ConfigError("--save-aps needs --at aps")
     check_file_name("--video", args.video)
     for opt, given in (("--side-by-side", args.side_by_side), ("--fps", args.fps is not None)):
         if given and not args.video:  # else silently ignored: no video would be written
@@ -152,6 +150,10 @@ def _options(args) -> dict:
                 overwrite=args.overwrite, downsample=downsample, roi=roi)
     if args.config is not None:
         _apply_config_file(args, opts)
+    if args.save_aps and opts["at"] != AT_APS:  # else there is no frame at an APS frame's time to pair it with
+        # (after --config: its [window] timestamps_aps = true is --at aps)
+        raise ConfigError("--save-aps needs --at aps" + (f" (or [window] timestamps_aps = true in {args.config})"
+                                                         if args.config is not None else ""))
     return opts
 
 

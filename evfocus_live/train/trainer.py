@@ -759,6 +759,7 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
                disable=not progress or rank != 0, dynamic_ncols=True)
     done = step >= total_steps
     epoch_gen_state, batch_step0, rng_before_batch = None, step, ds.rng.bit_generator.state
+    updating = False  # inside the optimiser step: a second Ctrl-C stops it part-way
     try:
         while not done:
             if ddp:
@@ -782,9 +783,13 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
                         raise TrainingError("no loss term reaches a trainable parameter: [train] trainable "
                                             f"{tc['trainable']} with [loss] {cfg['loss']}")
                     with _signals_held():  # a Ctrl-C inside the update: last.pt's step and weights disagreed
+                        updating = True
                         optimiser_step(loss, opt, scaler, params, tc["grad_clip"])
                         step += 1
-                    elapsed = elapsed0 + time.monotonic() - t_start
+                        updating = False
+                        # (here: a Ctrl-C held for the step lands at its end, and last.pt's wall_s
+                        # was the step before's)
+                        elapsed = elapsed0 + time.monotonic() - t_start
                     logged = step % tc["log_every"] == 0 or step == 1
                     item_end = c0 + chunk >= L  # a checkpoint here resumes exactly (no carried state lost)
                     due = rank == 0 and item_end and time.monotonic() - t_ckpt > tc["ckpt_every_s"]
@@ -838,6 +843,9 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
         # Ctrl-C: keep what this run trained (resumable last.pt, the logs), then let the CLI
         # say "interrupted". Weights a diverging step may have spoiled are not written.
         bar.close()
+        if rank == 0 and updating:  # (a second Ctrl-C: the step not counted, its update perhaps begun)
+            log.warning("stopped inside step %d's optimiser update (a second Ctrl-C): the weights saved may be "
+                        "part-way into it", step + 1)
         if rank == 0 and step > step0:
             last_loss = _log_last_step(rows, step, elapsed, lr, loss, parts, last_loss)
             if all(bool(torch.isfinite(p).all()) for p in model.parameters()):
@@ -906,24 +914,45 @@ def _signals_held():
     """The block runs to its end; a Ctrl-C or SIGTERM meanwhile goes to the handler it found
     after it. Inside the optimiser step it stopped the run with the weights updated and the
     step not counted (or half the parameters updated): last.pt then held step k's count with
-    step k+1's weights, and --resume trained step k+1 twice. Main thread, Python handlers only."""
+    step k+1's weights, and --resume trained step k+1 twice. A second one of the same signal
+    goes at once: a step that never ends (a rank gone from an all-reduce) could not be stopped
+    but by kill -9. Main thread, Python handlers only."""
     sigs = (signal.SIGINT, signal.SIGTERM)
     if threading.current_thread() is not threading.main_thread() or any(signal.getsignal(s) is None for s in sigs):
         yield
         return
     pending: list[int] = []
-    prev = {sig: signal.signal(sig, lambda signum, frame: pending.append(signum)) for sig in sigs}
+
+    def hold(signum, frame):
+        if signum in pending:
+            _restore(prev)
+            _deliver(prev, signum)
+            return
+        pending.append(signum)
+        log.warning("%s: stopping after this optimiser step (again to stop at once, its update half done)",
+                    signal.Signals(signum).name)
+
+    prev = {sig: signal.signal(sig, hold) for sig in sigs}
     try:
         yield
     finally:
-        for sig, handler in prev.items():
-            signal.signal(sig, handler)
+        _restore(prev)
     for sig in dict.fromkeys(pending):
-        handler = prev[sig]
-        if handler is signal.SIG_DFL:
-            signal.raise_signal(sig)
-        elif callable(handler):  # Python's KeyboardInterrupt, the CLI's SIGTERM-as-Ctrl-C
-            handler(sig, None)
+        _deliver(prev, sig)
+
+
+def _restore(handlers: dict[int, Any]) -> None:
+    for sig, handler in handlers.items():
+        signal.signal(sig, handler)
+
+
+def _deliver(handlers: dict[int, Any], sig: int) -> None:
+    """Signal ``sig`` to the handler ``_signals_held`` found for it."""
+    handler = handlers[sig]
+    if handler is signal.SIG_DFL:
+        signal.raise_signal(sig)
+    elif callable(handler):  # Python's KeyboardInterrupt, the CLI's SIGTERM-as-Ctrl-C
+        handler(sig, None)
 
 
 def optimiser_step(loss: torch.Tensor, opt: torch.optim.Optimizer, scaler: torch.amp.GradScaler,

@@ -36,7 +36,9 @@ def test_reset_with_a_plugin_whose_reset_raises_is_one_line(qtbot, tmp_path, tin
     wait_frames(qtbot, win)
     LaterResetRaises.fail = True
     win.reset_state()  # (raised out of the slot)
-    assert any("'laterbad': reset() failed: RuntimeError: lab filter" in m for m in win.status_log), win.status_log
+    # (said at once, or, when a frame was on its way to the step, by the worker before the next one)
+    qtbot.waitUntil(lambda: any("'laterbad': reset() failed: RuntimeError: lab filter" in m for m in win.status_log),
+                    timeout=10_000)
     LaterResetRaises.fail = False
     wait_frames(qtbot, win)
     win.close()

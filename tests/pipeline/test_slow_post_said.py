@@ -6,6 +6,7 @@ step, on ``on_warning`` (the viewer's status bar) and in the log; a new chain is
 from __future__ import annotations
 
 import time
+import types
 from importlib.metadata import EntryPoint
 
 import numpy as np
@@ -21,13 +22,16 @@ from plugin_support import _with_extra
 
 
 class Sleepy:
+    """A step that takes ``delay_s`` on the pipeline's clock (``_run``'s), not in a real sleep: on
+    a loaded machine a real 60 ms step could lose to the model's time, and nothing was said."""
     stage = "frame"
+    clock_s = [0.0]
 
-    def __init__(self, delay_s: float = 0.06):
+    def __init__(self, delay_s: float = 1.0):  # (slower than any model's first window)
         self.delay_s = delay_s
 
     def __call__(self, frame, t_us=0):
-        time.sleep(self.delay_s)
+        Sleepy.clock_s[0] += self.delay_s
         return frame
 
     def reset(self):
@@ -53,6 +57,10 @@ def rec(tmp_path):
 def _run(rec, steps, monkeypatch):
     _with_extra(monkeypatch, PLUGINS)
     monkeypatch.setattr(pipeline_mod, "SLOW_POST_MS", 20.0)
+    Sleepy.clock_s = [0.0]
+    clock = types.SimpleNamespace(**{k: getattr(time, k) for k in dir(time) if not k.startswith("__")})
+    clock.perf_counter = lambda: time.perf_counter() + Sleepy.clock_s[0]
+    monkeypatch.setattr(pipeline_mod, "time", clock)
     pipe = pipeline_mod.Pipeline(str(rec), WindowConfig(mode="events", window_events=1_000),
                                  post=PostConfig(steps=steps), model_obj=SumModel())
     said: list[str] = []
