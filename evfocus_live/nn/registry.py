@@ -83,6 +83,14 @@ def model_config_problem(arch: str, config: dict[str, Any]) -> str | None:
                 "every 4 pixels, and its training crashes torch on the CPU")
     if "count_channel" in config and not isinstance(config["count_channel"], bool):  # "false" would be truthy
         return f"count_channel must be true or false, got {config['count_channel']!r}"
+    if "integrator" in config and not isinstance(config["integrator"], bool):
+        return f"integrator must be true or false, got {config['integrator']!r}"
+    if config.get("integrator") and not config.get("count_channel"):
+        return "integrator = true needs count_channel = true (it integrates the count channel over windows)"
+    if "integrator_decay" in config:  # 1 or more: the level grows without bound; 0: the count itself
+        v = config["integrator_decay"]
+        if not (isinstance(v, int | float) and not isinstance(v, bool) and 0 < v < 1):
+            return f"integrator_decay must be a number between 0 and 1 (per window, exclusive), got {v!r}"
     if "sigmas_px" in config:  # a NaN or negative blur level makes every defocus map NaN
         v = config["sigmas_px"]
         if not (isinstance(v, list | tuple) and v and all(
