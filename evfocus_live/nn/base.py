@@ -2,7 +2,8 @@
 
 ``reset_states()``, a ``states`` property (the getter returns a shallow copy), and
 ``forward(voxel [B,bins,H,W]) -> dict`` with ``image`` [B,1,H,W] in [0,1] (``count_channel``:
-[B,bins+1,H,W], the last channel the signed event count). Any H, W is
+[B,bins+1,H,W], the last channel the signed event count; ``integrator``: the states end
+with that count's per-pixel leaky integral). Any H, W is
 accepted: the input is padded to a multiple of ``pad_multiple`` and outputs cropped back.
 Another rank, bin count or dtype is one ``ValueError``/``TypeError`` line (``check_voxel``).
 """
@@ -13,9 +14,22 @@ import copy
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from .layers import ConvLayer, RecurrentConvLayer, ResidualBlock, pad_to_multiple
+
+
+#: the integrator level reaches the head conv as ``S * tanh(level / S)``: linear over the few
+#: scaled events a window brings (its range then that of the normalised bins), but bounded, so
+#: a hot pixel's steady level (count / (1 - decay), ten windows' worth at 0.9) cannot swamp the
+#: head conv
+LEVEL_SCALE = 2.0
+
+
+def squash_level(level: torch.Tensor) -> torch.Tensor:
+    """The integrator level as the head conv reads it (see :data:`LEVEL_SCALE`)."""
+    return LEVEL_SCALE * torch.tanh(level / LEVEL_SCALE)
 
 
 class RecurrentModel(nn.Module):
@@ -31,6 +45,10 @@ class RecurrentModel(nn.Module):
         #: the input carries one more channel after the bins: the window's signed event count
         #: per pixel, unnormalised (``core.voxel.model_voxel``); callers build it when set
         self.count_channel = bool(self.config.get("count_channel", False))
+        #: a per-pixel leaky integrator of that count, carried across windows as the last
+        #: entry of the state (``integrate``); the head conv reads it after the count
+        self.integrator = bool(self.config.get("integrator", False))
+        self.integrator_decay = float(self.config.get("integrator_decay", 0.9))
 
     @property
     def in_channels(self) -> int | None:
@@ -80,6 +98,12 @@ class RecurrentModel(nn.Module):
         b, k, n = cfg["base"], cfg["kernel"], cfg["num_encoders"]
         self.pad_multiple = 2 ** n
         self.head = ConvLayer(cfg["num_bins"] + self.count_channel, b, k)
+        if self.integrator:
+            # the level's own conv, added to the head conv's before its ReLU: the same sum as
+            # one more input channel of ``head``, but zero weights here leave the head's
+            # result bit for bit (a 7th input channel, even at zero, changes oneDNN's summation
+            # order by an ulp), so ``train --init`` starts exactly where its weights were
+            self.head_level = nn.Conv2d(1, b, k, padding=k // 2, bias=False)
         self.encoders = nn.ModuleList(
             RecurrentConvLayer(b * 2 ** i, b * 2 ** (i + 1), k, 2, cfg["rec_kernel"]) for i in range(n))
         top = b * 2 ** n
@@ -95,8 +119,12 @@ class RecurrentModel(nn.Module):
         """
         self.check_voxel(voxel)
         x, size = pad_to_multiple(voxel, self.pad_multiple)
-        states = self._states or [None] * len(self.encoders)
-        x = self.head(x)
+        states = self._states or [None] * (len(self.encoders) + self.integrator)
+        if self.integrator:
+            level = self.integrate(x[:, -1:], states[-1])
+            x = F.relu(self.head.conv(x) + self.head_level(squash_level(level)))
+        else:
+            x = self.head(x)
         head = x
         skips, new_states = [], []
         for enc, st in zip(self.encoders, states):
@@ -105,8 +133,20 @@ class RecurrentModel(nn.Module):
             new_states.append(st)
         for rb in self.resblocks:
             x = rb(x)
+        if self.integrator:
+            new_states.append(level)
         self._states = new_states
         return x, head, skips, size
+
+    def integrate(self, count: torch.Tensor, level: torch.Tensor | None) -> torch.Tensor:
+        """``level_t = decay * level_{t-1} + count_t`` per pixel: the running sum of the signed
+        count (events x contrast ~ log-intensity change), which the tiny ConvLSTMs otherwise
+        have to learn to keep. Like a ConvLSTM state it starts at zero, after a reset and when
+        the batch or size changes, lives in ``states`` (so ``detach_states`` truncates it with
+        them) and takes the input's device and dtype."""
+        if level is None or level.shape != count.shape:
+            return count.clone()
+        return self.integrator_decay * level.to(count.device, count.dtype) + count
 
     def detach_states(self) -> None:
         """Cut the autograd graph at the current state (truncated BPTT)."""

@@ -25,6 +25,11 @@ per-window normalisation drops; ``core.voxel.model_voxel``). Only the head conv 
 the defocus head keeps its ``num_bins`` voxel channels (it sees the count through the head
 feature), so a count model differs from the plain one in the head conv's weight alone and
 starts from shipped weights with that one tensor zero-padded (``train --init``).
+``integrator`` (needs ``count_channel``) adds one more head-conv input, computed not given:
+a per-pixel leaky integral of that count over windows, ``level = integrator_decay * level +
+count``, carried in the state like the ConvLSTMs' (``RecurrentModel.integrate``). The count
+says how far log intensity moved in one window; the level says, roughly, how far it moved
+lately, which the 4-channel ConvLSTMs of the light model would have to learn to keep.
 """
 
 from __future__ import annotations
@@ -39,7 +44,8 @@ from .layers import ConvLayer, CrossFusion, ReDefocus, ResidualBlock, UpsampleCo
 
 DEFAULTS = dict(num_bins=5, base=32, num_encoders=3, num_residual_blocks=2, kernel=5, rec_kernel=3,
                 cf_kernel=3, num_deblur_blocks=2, dual_decoder=True, sigmas_px=[0.0, 1.0, 2.0, 3.0, 4.5],
-                sigma_head=0, sigma_dilations=[1, 2, 3], count_channel=False)
+                sigma_head=0, sigma_dilations=[1, 2, 3], count_channel=False,
+                integrator=False, integrator_decay=0.9)
 
 #: the light model shipped as ``evfocus`` (CPU real time)
 LIGHT = dict(base=4, kernel=3, rec_kernel=3, num_deblur_blocks=1, sigma_head=16, sigma_dilations=[1, 2, 3],

@@ -89,6 +89,12 @@ def model_config_problem(arch: str, config: dict[str, Any]) -> str | None:
         if not (isinstance(v, list | tuple) and v and all(isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 64
                                                           for d in v)):
             return f"sigma_dilations must be whole numbers from 1 to 64 in a non-empty list, got {v!r}"
+    if config.get("integrator") and not config.get("count_channel"):
+        return "integrator = true needs count_channel = true (it integrates the count channel over windows)"
+    if "integrator_decay" in config:  # 1 or more: the level grows without bound; 0: the count itself
+        v = config["integrator_decay"]
+        if not (isinstance(v, int | float) and not isinstance(v, bool) and 0 < v < 1):
+            return f"integrator_decay must be a number between 0 and 1 (per window, exclusive), got {v!r}"
     if "sigmas_px" in config:  # a NaN or negative blur level makes every defocus map NaN
         v = config["sigmas_px"]
         if not (isinstance(v, list | tuple) and v and all(

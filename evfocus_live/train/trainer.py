@@ -349,21 +349,35 @@ def _init_weights(model: nn.Module, path: str, trainable: list[str] | None = Non
             **({"grafted": src.meta["grafted"]} if src.meta.get("grafted") else {})}  # a part from another run
 
 
+#: options that only add head inputs after the bins (count, then integrator level)
+_INPUT_OPTIONS = ("count_channel", "integrator", "integrator_decay")
+
+
 def _with_count_channel(src: nn.Module, model: nn.Module, path: str) -> nn.Module:
-    """``src`` as a ``count_channel`` model when ``model`` is one and ``src`` (otherwise the
-    same) is not: the head conv's weight gets the count's input channel, zero, so the new
-    model starts out computing exactly what ``src`` did. Anything else: ``src`` unchanged."""
-    if not (model.count_channel and not getattr(src, "count_channel", False)
-            and src.arch == model.arch and {**src.config, "count_channel": True} == dict(model.config)):
+    """``src`` with the head inputs ``model`` adds and ``src`` (otherwise the same) lacks —
+    the event-count channel (the head conv's weight gets its input channel), the integrator
+    level (its ``head_level`` conv), or both — all zero, so the new model starts out
+    computing exactly what ``src`` did. Anything else: ``src`` unchanged."""
+    has = lambda m, key: bool(getattr(m, key, False))  # noqa: E731
+    added = [key for key in ("count_channel", "integrator") if has(model, key) and not has(src, key)]
+    if not (added and src.arch == model.arch
+            and all(has(model, key) for key in ("count_channel", "integrator") if has(src, key))
+            and {**src.config, **{k: model.config[k] for k in _INPUT_OPTIONS if k in model.config}}
+            == dict(model.config)):
         return src
     sd = src.state_dict()
-    w = sd["head.conv.weight"]  # [out, bins, k, k]
-    sd["head.conv.weight"] = torch.cat([w, w.new_zeros(w.shape[0], 1, *w.shape[2:])], 1)
+    if "count_channel" in added:
+        w = sd["head.conv.weight"]  # [out, bins, k, k]: the count comes last
+        sd["head.conv.weight"] = torch.cat([w, w.new_zeros(w.shape[0], 1, *w.shape[2:])], 1)
+    if "integrator" in added:
+        sd["head_level.weight"] = torch.zeros_like(model.head_level.weight)
     grown = build_model(model.arch, dict(model.config))
     grown.load_state_dict(sd)
     grown.meta = src.meta
-    log.info("--init %s: added the event-count input channel (head conv), zero-initialised: the model "
-             "starts out computing what those weights do", path)
+    names = {"count_channel": "the event-count input channel (head conv)",
+             "integrator": "the integrator level's conv (head_level)"}
+    log.info("--init %s: added %s, zero-initialised: the model starts out computing what those weights do",
+             path, " and ".join(names[k] for k in added))
     return grown
 
 
