@@ -37,6 +37,9 @@ class RecurrentModel(nn.Module):
 
     arch: str = "?"
     pad_multiple: int = 1
+    #: whether the network takes ``integrator`` (``EvFocus``): built directly, another one took
+    #: it and saved a checkpoint that no registry would load back
+    integrator_option: bool = False
 
     def __init__(self, config: dict[str, Any]):
         super().__init__()
@@ -49,6 +52,11 @@ class RecurrentModel(nn.Module):
         #: entry of the state (``integrate``); the head conv reads it after the count
         self.integrator = bool(self.config.get("integrator", False))
         self.integrator_decay = float(self.config.get("integrator_decay", 0.9))
+        if self.integrator and not type(self).integrator_option:
+            raise ValueError(f"{type(self).__name__}: integrator is an option of evfocus only")
+        if self.integrator and not self.count_channel:  # else it would integrate the last voxel bin
+            raise ValueError(f"{type(self).__name__}: integrator = true needs count_channel = true "
+                             "(it integrates the count channel over windows)")
 
     @property
     def in_channels(self) -> int | None:

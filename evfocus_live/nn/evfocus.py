@@ -56,6 +56,7 @@ class EvFocus(RecurrentModel):
     """Example: ``out = EvFocus(LIGHT)(voxel)``; ``out["image"]``, ``out["blur"]``, ``out["sigma"]``."""
 
     arch = "evfocus"
+    integrator_option = True
 
     def __init__(self, config: dict | None = None):
         cfg = {**DEFAULTS, **(config or {})}
