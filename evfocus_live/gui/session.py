@@ -680,12 +680,13 @@ class LiveSession:
         self.event_view.reset()
         self.message("network state reset")
 
-    def set_model(self, name: str, device: str | None = None) -> bool:
-        """Switch model; on failure keep the current one and say why."""
+    def set_model(self, name: str, device: str | None = None, config: ModelConfig | None = None) -> bool:
+        """Switch model (``config``: its precision, threads and backend too, as a settings file
+        gives them); on failure keep the current one and say why."""
         try:
             if device is not None:  # what to do in the viewer, not the command line's "--device cpu"
                 resolve_device(device, fix="pick cpu or auto in the device box")
-            self.pipeline.set_model(name, device)
+            self.pipeline.set_model(name, device, config=config)
         except EvFocusError as exc:
             self.message(f"{exc} - keeping the current model", "error")
             return False
@@ -751,8 +752,10 @@ class LiveSession:
         self.window_cfg = window
         return True
 
-    def set_post(self, steps: tuple[str, ...]) -> bool:
-        post = dataclasses.replace(self.post_cfg, steps=tuple(steps))
+    def set_post(self, steps: tuple[str, ...], options: dict | None = None) -> bool:
+        """Run the post-processing ``steps`` (with ``options``, a settings file's; default: the
+        current ones); on failure keep the current chain and say why."""
+        post = dataclasses.replace(self.post_cfg, steps=tuple(steps), **({} if options is None else {"options": options}))
         try:
             self.pipeline.set_post(post)
         except EvFocusError as exc:
