@@ -1164,10 +1164,14 @@ class MainWindow(QtWidgets.QMainWindow):
             self.status(str(exc), "error")
             self._show_window_controls(self.opts.window)
             return
-        if roi != self.opts.window.roi:
+        changed = roi != self.opts.window.roi
+        if changed:
             self._window_changed()
         else:
             self._show_window_controls(self.opts.window)  # (the spelling the config gives)
+        shown = self._notice is not None and self.statusBar().currentMessage() == self._notice[0]
+        if roi is None and self.opts.window.roi is None and (changed or shown):
+            self._roi_cleared()
 
     def _roi_dragged(self, x0: float, y0: float, x1: float, y1: float) -> None:
         """A rectangle dragged on the event pane, in the pixels of the image it shows: the
@@ -1223,6 +1227,12 @@ class MainWindow(QtWidgets.QMainWindow):
             self._drain()
             return
         self._window_applied(cfg)
+
+    def _roi_cleared(self) -> None:
+        """Said when the ROI is cleared (or cleared again over an error): an ROI error just before ("not X,Y,W,H") stayed on the
+        bar for its 10 s, and came back after the new size's warm-up, over the full sensor."""
+        self._notice = self._displaced = None
+        self.status("ROI cleared: the model sees the whole sensor", timeout_ms=3000)
 
     def _window_applied(self, cfg: WindowConfig) -> None:
         """After the session took the window ``cfg`` (or with none running): it is the one for
