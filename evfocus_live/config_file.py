@@ -1,12 +1,14 @@
 """Settings files: the typed configs (window, model, post-processing) in one TOML file that
-the viewer saves (File > Save settings ...) and ``evfocus-live --config`` and
-``evfocus reconstruct --config`` read, options given on the command line winning over it.
+the viewer saves (File > Save settings ...) and loads (File > Load settings ...), and
+``evfocus-live --config`` and ``evfocus reconstruct --config`` read, options given on the
+command line winning over it.
 
 A lab keeps its window, model and filter choices in one file for the viewer and the
 batch runs; until now each run took them from its command line only, and the viewer kept
 none. The file names its format version (:data:`VERSION`); a key this version does not know,
 a value of the wrong type, a file another version wrote or one that cannot be read or written
-is one :class:`~evfocus_live.errors.ConfigError` line naming the file and the key.
+is one :class:`~evfocus_live.errors.ConfigError` line naming the file and the key; so is a
+model, step or step option this install does not have (:func:`check_settings`, before a run).
 
 Example (every key optional; a key left out takes the default)::
 
