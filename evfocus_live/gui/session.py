@@ -711,15 +711,25 @@ class LiveSession:
         goes on and the message says why."""
         from .precision import with_precision
 
-        cfg = with_precision(self.model_cfg, choice)
+        return self._rebuild_model(with_precision(self.model_cfg, choice), f"precision {choice}", "precision")
+
+    def set_model_config(self, cfg: ModelConfig) -> bool:
+        """Run with the model settings ``cfg`` (a settings file's): another name loaded as
+        :meth:`set_model` loads it; the same name rebuilt with the rest (device, precision,
+        threads, backend) as :meth:`set_precision` rebuilds it, a model object given kept."""
+        if cfg.name != self.model_cfg.name:
+            return self.set_model(cfg.name, cfg.device, config=cfg)
+        return self._rebuild_model(cfg, f"model {cfg.name}", "model")
+
+    def _rebuild_model(self, cfg: ModelConfig, what: str, kept: str) -> bool:
         model = self.pipeline.model if (self._given_model or self.no_model) else cfg.name
         try:
             self.pipeline.set_model(model, config=cfg)
         except EvFocusError as exc:
-            self.message(f"{exc} - keeping the current precision", "error")
+            self.message(f"{exc} - keeping the current {kept}", "error")
             return False
         except Exception as exc:
-            self.message(f"precision {choice}: {type(exc).__name__}: {exc} - keeping the current precision", "error")
+            self.message(f"{what}: {type(exc).__name__}: {exc} - keeping the current {kept}", "error")
             return False
         self.model_cfg = self.pipeline.model_cfg
         if self.pipeline.backend_warning:  # (bf16 picked on CUDA: the pipeline's line says it)

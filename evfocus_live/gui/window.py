@@ -1444,12 +1444,14 @@ class MainWindow(QtWidgets.QMainWindow):
             self.statusBar().repaint()  # now: the load below holds the GUI thread
             QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.CursorShape.WaitCursor)
             try:
-                ok = s.set_model(model.name, model.device, config=model)
+                ok = s.set_model_config(model)
             finally:
                 QtWidgets.QApplication.restoreOverrideCursor()
             if not ok:
                 return refused("[model]")
-            self.opts.model_obj = None
+            if model.name != old[1].name:
+                self.opts.model_obj = None
+            self.opts.model = s.model_cfg  # (also beside a model object given, as the precision box sets it)
             self._model_rebuilt()  # (a paused replay's frame made again, as after each of these)
         if window != old[0]:
             self._window_applied(window)

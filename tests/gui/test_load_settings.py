@@ -108,3 +108,22 @@ def test_load_with_no_source_running_is_for_the_next_source(qtbot, tmp_path, tin
     assert win.open_source(pattern(96, 72))
     assert win.session.pipeline.downsample == 2 and win.session.post_cfg.options["median"] == {"ksize": 5}
     win.close()
+
+
+def test_a_file_that_sets_only_the_precision_keeps_the_model_that_runs(qtbot, tmp_path, tiny_model):
+    """(the same name: rebuilt as the precision box rebuilds it, the model given kept, not the
+    shipped weights of that name loaded in its place)"""
+    from evfocus_live.gui import settings
+
+    win = make_window(qtbot, tmp_path, pattern(96, 72), tiny_model)
+    wait_frames(qtbot, win)
+    name = win.session.model_cfg.name
+    path = tmp_path / "lab.toml"
+    path.write_text('version = 1\n[model]\nprecision = "fp32"\nhalf = false\n')
+    assert win.load_settings_from(path), win.status_log
+    s = win.session
+    assert s.model_cfg.precision == "fp32" and s.model_cfg.name == name and s._given_model
+    assert win.opts.model.precision == "fp32" and win.precision_combo.currentData() == "fp32"
+    assert settings.precision(("auto", "fp32", "bf16", "fp16")) == "fp32"  # (kept, as the precision box keeps its choice)
+    wait_frames(qtbot, win)
+    win.close()
