@@ -765,7 +765,8 @@ class LiveSession:
     def set_post(self, steps: tuple[str, ...], options: dict | None = None) -> bool:
         """Run the post-processing ``steps`` (with ``options``, a settings file's; default: the
         current ones); on failure keep the current chain and say why."""
-        post = dataclasses.replace(self.post_cfg, steps=tuple(steps), **({} if options is None else {"options": options}))
+        post = dataclasses.replace(self.post_cfg, steps=tuple(steps),
+                                   options=self.post_cfg.options if options is None else options)
         try:
             self.pipeline.set_post(post)
         except EvFocusError as exc:

@@ -1229,8 +1229,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._window_applied(cfg)
 
     def _roi_cleared(self) -> None:
-        """Said when the ROI is cleared (or cleared again over an error): an ROI error just before ("not X,Y,W,H") stayed on the
-        bar for its 10 s, and came back after the new size's warm-up, over the full sensor."""
+        """Said when the ROI is cleared (or cleared again over an error on show): an ROI error just
+        before ("not X,Y,W,H") stayed on the bar for its 10 s, and came back after the new size's
+        warm-up, over the full sensor."""
         self._notice = self._displaced = None
         self.status("ROI cleared: the model sees the whole sensor", timeout_ms=3000)
 

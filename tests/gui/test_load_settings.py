@@ -124,6 +124,7 @@ def test_a_file_that_sets_only_the_precision_keeps_the_model_that_runs(qtbot, tm
     s = win.session
     assert s.model_cfg.precision == "fp32" and s.model_cfg.name == name and s._given_model
     assert win.opts.model.precision == "fp32" and win.precision_combo.currentData() == "fp32"
-    assert settings.precision(("auto", "fp32", "bf16", "fp16")) == "fp32"  # (kept, as the precision box keeps its choice)
+    # (kept, as the precision box keeps its choice)
+    assert settings.precision(("auto", "fp32", "bf16", "fp16")) == "fp32"
     wait_frames(qtbot, win)
     win.close()
