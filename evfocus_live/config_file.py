@@ -1,12 +1,14 @@
 """Settings files: the typed configs (window, model, post-processing) in one TOML file that
-the viewer saves (File > Save settings ...) and ``evfocus-live --config`` and
-``evfocus reconstruct --config`` read, options given on the command line winning over it.
+the viewer saves (File > Save settings ...) and loads (File > Load settings ...), and
+``evfocus-live --config`` and ``evfocus reconstruct --config`` read, options given on the
+command line winning over it.
 
 A lab keeps its window, model and filter choices in one file for the viewer and the
 batch runs; until now each run took them from its command line only, and the viewer kept
 none. The file names its format version (:data:`VERSION`); a key this version does not know,
 a value of the wrong type, a file another version wrote or one that cannot be read or written
-is one :class:`~evfocus_live.errors.ConfigError` line naming the file and the key.
+is one :class:`~evfocus_live.errors.ConfigError` line naming the file and the key; so is a
+model, step or step option this install does not have (:func:`check_settings`, before a run).
 
 Example (every key optional; a key left out takes the default)::
 
@@ -40,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import ModelConfig, PostConfig, WindowConfig
-from .errors import ConfigError
+from .errors import ConfigError, EvFocusError
 
 #: the settings file format this version reads and writes
 VERSION = 1
@@ -162,6 +164,42 @@ def load_settings(path: str | Path) -> Settings:
                           f"got {opts[bad[0]]!r}")
     given = frozenset((s, k) for s in SECTIONS for k in data.get(s, {}))
     return Settings(window=made["window"], model=made["model"], post=made["post"], given=given)
+
+
+def check_settings(path: str | Path, settings: Settings, given: set[str] = frozenset()) -> None:
+    """The model and post-processing the file ``settings`` names, checked before a run uses
+    them (nothing loaded, nothing kept), except those an option in ``given`` replaces: found
+    only when the run built them, an unknown model or a wrong step option was a line naming
+    neither the file nor the key. (Not in :func:`load_settings`: a file names a checkpoint or
+    a plugin another machine has, and reads back the same here.)"""
+    from .core.postprocess import build_postprocessors
+    from .plugins import POSTPROCESSORS, Registry
+
+    if settings.has("model", "name") and not set(CLI_DESTS[("model", "name")]) & set(given):
+        from .nn.registry import check_model_name
+
+        try:
+            check_model_name(settings.model.name)
+        except EvFocusError as exc:
+            raise ConfigError(f"{path}: [model] name: {exc}") from None
+    post = settings.post
+    reg = Registry(POSTPROCESSORS)
+    for name in () if "post" in given else post.steps:
+        try:
+            build_postprocessors([name], registry=reg)
+        except ConfigError as exc:
+            raise ConfigError(f"{path}: [post] steps: {exc}") from None
+    for name, opts in post.options.items():
+        if name not in post.steps and name in reg.failures:
+            continue  # (options kept for a plugin this machine cannot load, and not run)
+        if name not in post.steps and name not in reg.names():
+            near = difflib.get_close_matches(name, reg.names(), n=1)
+            raise ConfigError(f"{path}: unknown section [post.options.{_key(name)}]: no post-processor {name!r}"
+                              + (f" (did you mean {near[0]}?)" if near else f" (available: {', '.join(reg.names())})"))
+        try:
+            build_postprocessors([name], {name: opts}, registry=reg)
+        except ConfigError as exc:
+            raise ConfigError(f"{path}: [post.options.{_key(name)}] {exc}") from None
 
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")

@@ -161,7 +161,7 @@ def _apply_config_file(args, opts: dict) -> None:
     """``--config FILE``: the file's settings under the options given on the command line,
     written back into ``opts`` (and the whole window config, with the keys no option sets)."""
     from ..config import ModelConfig, PostConfig
-    from ..config_file import load_settings, merge_settings
+    from ..config_file import check_settings, load_settings, merge_settings
     from . import build_parser
     from .options import check_device, check_file_name, given_options
 
@@ -169,6 +169,7 @@ def _apply_config_file(args, opts: dict) -> None:
     settings = load_settings(args.config)
     # (args made in Python, without main()'s argv: nothing counts as given, the file's values stand)
     given = given_options(build_parser, args._argv) if getattr(args, "_argv", None) is not None else set()
+    check_settings(args.config, settings, given)
     model = ModelConfig(name=opts["model"], device=opts["device"], threads=opts["threads"], backend=opts["backend"],
                         precision=opts["precision"], half=opts["half"])
     window, model, post = merge_settings(args.config, settings, _window_config(opts), model,

@@ -189,24 +189,35 @@ def _apply_config_file(args, window: WindowConfig, model: ModelConfig,
     """``--config FILE``: the file's settings under the options given on the command line. A
     precision the file sets is a choice made, as ``--precision`` is: the viewer's remembered
     one does not replace it."""
-    import dataclasses
-
     from ..cli.options import check_file_name, given_options
-    from ..config_file import load_settings, merge_settings
     from .precision import precision_choice
 
     check_file_name("--config", args.config)
-    settings = load_settings(args.config)
     # (args made in Python, without main()'s argv: nothing counts as given, the file's values stand)
     given = given_options(build_parser, args._argv) if getattr(args, "_argv", None) is not None else set()
-    window, model, post = merge_settings(args.config, settings, window, model, post, given)
-    if window.mode == "timestamps":  # (evfocus reconstruct --at's: the viewer has no list of times)
-        raise ConfigError(f"{args.config}: [window] mode \"timestamps\" is evfocus reconstruct's (--at); the viewer "
-                          "takes events, duration or adaptive")
-    model = dataclasses.replace(model, device=check_device(f"{args.config}: [model] device", model.device))
+    settings, window, model, post = viewer_settings(args.config, window, model, post, given)
     if args.precision is None and (settings.has("model", "precision") or settings.has("model", "half")):
         args.precision = precision_choice(model)
     return window, model, post
+
+
+def viewer_settings(path, window: WindowConfig, model: ModelConfig, post: PostConfig, given=frozenset()):
+    """(settings, window, model, post): the settings file ``path`` read and checked for the
+    viewer, over these configs except where an option in ``given`` was on the command line;
+    ``--config`` and File > Load settings both read a file through it, so that both refuse
+    the same files with the same line (naming the file and the key)."""
+    import dataclasses
+
+    from ..config_file import check_settings, load_settings, merge_settings
+
+    settings = load_settings(path)
+    check_settings(path, settings, given)
+    window, model, post = merge_settings(path, settings, window, model, post, set(given))
+    if window.mode == "timestamps":  # (evfocus reconstruct --at's: the viewer has no list of times)
+        raise ConfigError(f"{path}: [window] mode \"timestamps\" is evfocus reconstruct's (--at); the viewer "
+                          "takes events, duration or adaptive")
+    model = dataclasses.replace(model, device=check_device(f"{path}: [model] device", model.device))
+    return settings, window, model, post
 
 
 #: options only the window reads (``--screenshot`` with --headless is refused; ``--no-loop``:

@@ -680,12 +680,13 @@ class LiveSession:
         self.event_view.reset()
         self.message("network state reset")
 
-    def set_model(self, name: str, device: str | None = None) -> bool:
-        """Switch model; on failure keep the current one and say why."""
+    def set_model(self, name: str, device: str | None = None, config: ModelConfig | None = None) -> bool:
+        """Switch model (``config``: its precision, threads and backend too, as a settings file
+        gives them); on failure keep the current one and say why."""
         try:
             if device is not None:  # what to do in the viewer, not the command line's "--device cpu"
                 resolve_device(device, fix="pick cpu or auto in the device box")
-            self.pipeline.set_model(name, device)
+            self.pipeline.set_model(name, device, config=config)
         except EvFocusError as exc:
             self.message(f"{exc} - keeping the current model", "error")
             return False
@@ -710,15 +711,25 @@ class LiveSession:
         goes on and the message says why."""
         from .precision import with_precision
 
-        cfg = with_precision(self.model_cfg, choice)
+        return self._rebuild_model(with_precision(self.model_cfg, choice), f"precision {choice}", "precision")
+
+    def set_model_config(self, cfg: ModelConfig) -> bool:
+        """Run with the model settings ``cfg`` (a settings file's): another name loaded as
+        :meth:`set_model` loads it; the same name rebuilt with the rest (device, precision,
+        threads, backend) as :meth:`set_precision` rebuilds it, a model object given kept."""
+        if cfg.name != self.model_cfg.name:
+            return self.set_model(cfg.name, cfg.device, config=cfg)
+        return self._rebuild_model(cfg, f"model {cfg.name}", "model")
+
+    def _rebuild_model(self, cfg: ModelConfig, what: str, kept: str) -> bool:
         model = self.pipeline.model if (self._given_model or self.no_model) else cfg.name
         try:
             self.pipeline.set_model(model, config=cfg)
         except EvFocusError as exc:
-            self.message(f"{exc} - keeping the current precision", "error")
+            self.message(f"{exc} - keeping the current {kept}", "error")
             return False
         except Exception as exc:
-            self.message(f"precision {choice}: {type(exc).__name__}: {exc} - keeping the current precision", "error")
+            self.message(f"{what}: {type(exc).__name__}: {exc} - keeping the current {kept}", "error")
             return False
         self.model_cfg = self.pipeline.model_cfg
         if self.pipeline.backend_warning:  # (bf16 picked on CUDA: the pipeline's line says it)
@@ -751,8 +762,11 @@ class LiveSession:
         self.window_cfg = window
         return True
 
-    def set_post(self, steps: tuple[str, ...]) -> bool:
-        post = dataclasses.replace(self.post_cfg, steps=tuple(steps))
+    def set_post(self, steps: tuple[str, ...], options: dict | None = None) -> bool:
+        """Run the post-processing ``steps`` (with ``options``, a settings file's; default: the
+        current ones); on failure keep the current chain and say why."""
+        post = dataclasses.replace(self.post_cfg, steps=tuple(steps),
+                                   options=self.post_cfg.options if options is None else options)
         try:
             self.pipeline.set_post(post)
         except EvFocusError as exc:

@@ -584,6 +584,7 @@ class MainWindow(QtWidgets.QMainWindow):
         for name in self.live_source_names():
             self.source_menu.addAction(name, lambda n=name: self.open_source(n))
         m.addAction("Snapshot (s)", self.snapshot)
+        m.addAction("Load settings ...", self.load_settings_dialog)
         m.addAction("Save settings ...", self.save_settings_dialog)
         m.addSeparator()
         m.addAction("Quit (q)", self.close)
@@ -1143,7 +1144,10 @@ class MainWindow(QtWidgets.QMainWindow):
         fallback or a failed switch, not what was asked for)."""
         if self.opts.model_obj is None:
             self.opts.model = sess.model_cfg
-        for combo, text in ((self.model_combo, sess.model_cfg.name), (self.device_combo, sess.model_cfg.device)):
+        self._show_model_controls(sess.model_cfg)
+
+    def _show_model_controls(self, cfg: ModelConfig) -> None:
+        for combo, text in ((self.model_combo, cfg.name), (self.device_combo, cfg.device)):
             combo.blockSignals(True)
             if combo.findText(text) < 0:
                 combo.addItem(text)
@@ -1160,10 +1164,14 @@ class MainWindow(QtWidgets.QMainWindow):
             self.status(str(exc), "error")
             self._show_window_controls(self.opts.window)
             return
-        if roi != self.opts.window.roi:
+        changed = roi != self.opts.window.roi
+        if changed:
             self._window_changed()
         else:
             self._show_window_controls(self.opts.window)  # (the spelling the config gives)
+        shown = self._notice is not None and self.statusBar().currentMessage() == self._notice[0]
+        if roi is None and self.opts.window.roi is None and (changed or shown):
+            self._roi_cleared()
 
     def _roi_dragged(self, x0: float, y0: float, x1: float, y1: float) -> None:
         """A rectangle dragged on the event pane, in the pixels of the image it shows: the
@@ -1218,6 +1226,19 @@ class MainWindow(QtWidgets.QMainWindow):
             self._show_window_controls(self.opts.window)  # refused (said on the status bar): what runs
             self._drain()
             return
+        self._window_applied(cfg)
+
+    def _roi_cleared(self) -> None:
+        """Said when the ROI is cleared (or cleared again over an error on show): an ROI error just
+        before ("not X,Y,W,H") stayed on the bar for its 10 s, and came back after the new size's
+        warm-up, over the full sensor."""
+        self._notice = self._displaced = None
+        self.status("ROI cleared: the model sees the whole sensor", timeout_ms=3000)
+
+    def _window_applied(self, cfg: WindowConfig) -> None:
+        """After the session took the window ``cfg`` (or with none running): it is the one for
+        this sensor and the next source, and the panes and labels follow it."""
+        roi = cfg.roi
         if roi != self.opts.window.roi:  # asked for: this sensor's, and a new sensor's, ROI
             self._roi_asked = roi
             self._roi_for_next = self.session is None  # (else a remembered sensor's ROI would win)
@@ -1303,6 +1324,9 @@ class MainWindow(QtWidgets.QMainWindow):
         steps = tuple(sess.post_cfg.steps)
         if steps != tuple(self.opts.post.steps):
             self.opts.post = dataclasses.replace(self.opts.post, steps=steps)
+        self._show_post_checks(steps)
+
+    def _show_post_checks(self, steps: tuple[str, ...]) -> None:
         for name, cb in self.post_checks.items():
             if cb.isChecked() != (name in steps):
                 cb.blockSignals(True)
@@ -1356,6 +1380,87 @@ class MainWindow(QtWidgets.QMainWindow):
         # (both: the window's PNG, the bigger of the two, went unsaid)
         self.status(f"snapshot saved: {path} and {Path(whole).name} (the whole window)", timeout_ms=5000)
         return path
+
+    def load_settings_dialog(self) -> None:
+        """File > Load settings ...: a settings file (``.toml``) to apply now."""
+        start = Path(settings.last_folder() or ".")
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Load settings", str(start), "Settings (*.toml)")
+        if path:
+            self.load_settings_from(path)
+
+    def load_settings_from(self, path: str | Path) -> bool:
+        """Apply the window, model and post-processing of the settings file ``path`` (as the side
+        panel's controls would, and they show it). A bad file, or settings the running source
+        refuses, is one status-bar line naming the file and the key, and nothing changes."""
+        from .app import viewer_settings
+
+        s = self.session
+        old = (s.window_cfg, s.model_cfg, s.post_cfg) if s is not None else (
+            self.opts.window, self.opts.model, self.opts.post)
+        try:
+            got, window, model, post = viewer_settings(path, *old)
+        except EvFocusError as exc:
+            self.status(str(exc), "error")
+            return False
+        if s is None:  # (no source running: the next one starts with them)
+            if model != self.opts.model:
+                self.opts.model, self.opts.model_obj = model, None
+            self.opts.post = post
+            self._window_applied(window)
+        elif not self._apply_settings(path, s, old, window, model, post):
+            return False
+        if got.has("model", "precision") or got.has("model", "half"):
+            settings.save_precision(precision_choice(model))  # (as the precision box keeps its choice)
+        self._show_window_controls(self.opts.window)
+        self._show_post_checks(self.opts.post.steps)
+        self._show_model_controls(self.opts.model if s is None else s.model_cfg)
+        self.status(f"settings loaded from {path}", timeout_ms=8000)
+        return True
+
+    def _apply_settings(self, path, s: LiveSession, old: tuple, window: WindowConfig, model: ModelConfig,
+                        post: PostConfig) -> bool:
+        """The running session switched to these configs, the cheapest refusal first (an ROI this
+        sensor cannot hold), the model load last; one refused puts back those already switched."""
+        undo = []
+
+        def refused(key: str) -> bool:
+            said = next((t for lvl, t in reversed(s.messages) if lvl == "error"), "refused")
+            s.messages.clear()  # (said once below, with the file's name)
+            for step in reversed(undo):
+                step()
+            s.messages.clear()
+            self.status(f"{path}: {key} {said} - no settings loaded", "error", log_it=False)
+            return False
+
+        if window != old[0]:
+            if not s.set_window(window):
+                return refused("[window]")
+            undo.append(lambda: s.set_window(old[0]))
+        if post != old[2]:
+            if not s.set_post(post.steps, post.options):
+                return refused("[post]")
+            undo.append(lambda: s.set_post(old[2].steps, old[2].options))
+        if model != old[1]:
+            self.status(f"loading model {model.name} ...", timeout_ms=3000)
+            self.statusBar().repaint()  # now: the load below holds the GUI thread
+            QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.CursorShape.WaitCursor)
+            try:
+                ok = s.set_model_config(model)
+            finally:
+                QtWidgets.QApplication.restoreOverrideCursor()
+            if not ok:
+                return refused("[model]")
+            if model.name != old[1].name:
+                self.opts.model_obj = None
+            self.opts.model = s.model_cfg  # (also beside a model object given, as the precision box sets it)
+            self._model_rebuilt()  # (a paused replay's frame made again, as after each of these)
+        if window != old[0]:
+            self._window_applied(window)
+        elif model == old[1]:
+            self._show_one_frame_if_paused()
+        self.opts.post = s.post_cfg
+        self._drain()
+        return True
 
     def save_settings_dialog(self) -> None:
         """File > Save settings ...: where to write the settings file (``.toml``)."""

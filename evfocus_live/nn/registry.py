@@ -336,13 +336,19 @@ def looks_like_checkpoint(head: bytes) -> bool:
     return head[:4] == b"PK\x03\x04" or head[:1] == b"\x80"
 
 
+def _existing_checkpoint(shown: str) -> Path:
+    """The file ``shown`` names (``~`` expanded); one that is not there is a CheckpointError."""
+    path = Path(shown).expanduser()
+    if not path.is_file():
+        raise CheckpointError(f"checkpoint not found: {shown}{_not_found_hint(shown)}")
+    return path
+
+
 def read_checkpoint(path: str | Path) -> dict[str, Any]:
     """The raw checkpoint dict (CPU tensors), validated for its keys. Errors name the path
     as given (``./x.pt``, ``~/x.pt``), not as resolved."""
     shown = str(path)
-    path = Path(path).expanduser()
-    if not path.is_file():
-        raise CheckpointError(f"checkpoint not found: {shown}{_not_found_hint(shown)}")
+    path = _existing_checkpoint(shown)
     with open(path, "rb") as f:
         magic = f.read(4)
     if not looks_like_checkpoint(magic):
@@ -511,11 +517,29 @@ def load_model(name_or_path: str = DEFAULT_MODEL, device: str | torch.device = "
                 hint = " (its entry point is a class; it is called as factory(name, device): name a function that builds the model)"
             raise CheckpointError(f"model plugin {name!r} failed: {type(exc).__name__}: {exc}".splitlines()[0] + hint) from exc
         return model
+    raise _unknown_model(name, plugins)
+
+
+def _unknown_model(name: str, plugins: dict[str, Any]) -> CheckpointError:
     from ..plugins import MODELS, elsewhere
 
     known = sorted(set(SHIPPED) | set(plugins))
-    raise CheckpointError(f"unknown model {name!r}: use one of {', '.join(known)} or a path to a .pt checkpoint"
-                          + elsewhere(MODELS, name))
+    return CheckpointError(f"unknown model {name!r}: use one of {', '.join(known)} or a path to a .pt checkpoint"
+                           + elsewhere(MODELS, name))
+
+
+def check_model_name(name: str) -> None:
+    """The CheckpointError :func:`load_model` would raise for a name it does not know or a
+    checkpoint file that is not there, without loading anything: a settings file's model is
+    checked as the file is read, where the error can name the file."""
+    if name in SHIPPED:
+        return
+    p = Path(name).expanduser()
+    plugins = _third_party()
+    if p.suffix in (".pt", ".pth") or os.sep in name:
+        _existing_checkpoint(name)
+    elif not (p.exists() or name in plugins):
+        raise _unknown_model(name, plugins)
 
 
 def available_models() -> list[str]:
