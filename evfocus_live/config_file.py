@@ -121,6 +121,18 @@ def _section(path: Path, name: str, table, cls: type):
         raise ConfigError(f"{path}: [{name}] {exc}") from None
 
 
+def _precision_as_chosen(model: dict) -> dict:
+    """``[model] precision`` without ``half``: the viewer's choice (auto | fp32 | bf16 | fp16), as
+    ``--precision`` reads it. ``ModelConfig`` keeps fp16 as ``precision = "fp32"`` with ``half``,
+    whose default is true: a hand-written ``precision = "fp32"`` ran fp16 on a GPU."""
+    from .gui.precision import PRECISION_CHOICES, with_precision  # (Qt-free: the choices and their meaning)
+
+    if model["precision"] not in PRECISION_CHOICES:
+        return model  # (ModelConfig's own line names the value)
+    cfg = with_precision(ModelConfig(), model["precision"])
+    return {**model, "precision": cfg.precision, "half": cfg.half}
+
+
 def load_settings(path: str | Path) -> Settings:
     """The settings in ``path``; a ConfigError line naming the file (and key) for one that is
     missing, unreadable, not TOML, of another version, or holds an unknown key or a bad value."""
@@ -156,6 +168,9 @@ def load_settings(path: str | Path) -> Settings:
             raise ConfigError(f"{path}: unknown section [{name}]"
                               + (f" (did you mean [{near[0]}]?)" if near else f" (known: version, "
                                  f"{', '.join(f'[{s}]' for s in SECTIONS)})"))
+    model = data.get("model")
+    if isinstance(model, dict) and "precision" in model and "half" not in model:
+        data["model"] = _precision_as_chosen(model)
     made = {name: _section(path, name, data.get(name, {}), cls) for name, cls in SECTIONS.items()}
     opts = made["post"].options
     bad = [k for k, v in opts.items() if not isinstance(v, dict)]
