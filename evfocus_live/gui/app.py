@@ -452,14 +452,16 @@ def _show_window(app, args, opts, early: list[int], MainWindow) -> int:
     """Build and show the viewer, run the event loop until it closes; the exit code."""
     from PySide6 import QtCore
 
-    asked = str(opts.source)  # (the window sets opts.source to what runs: a fallback's "sim")
+    if args.video or args.record:  # (started by the window before its first source reads)
+        opts.record_at_start = (args.record, args.video, str(opts.source))
     win = MainWindow(opts)
     win.show()
     if getattr(args, "focus_note", None):  # (logged only, it was off screen: the knob was not there)
         win.status(args.focus_note, "warning", timeout_ms=15_000, log_it=False)
     result = {"rc": 0}
-    if args.video or args.record:
-        QtCore.QTimer.singleShot(0, lambda: _start_cli_recording(win, args, asked))
+    if opts.record_at_start is not None:  # (no source started: none to record)
+        opts.record_at_start = None
+        win.status("--record/--video: no source is running, nothing recorded", "error")
 
     def finish():
         try:
@@ -533,22 +535,6 @@ def join_pipeline_threads(limit_s: float = 120.0) -> None:
         t.join(1.0)
         if t.is_alive():
             log.warning("the source's read() has not returned: exiting without it")
-
-
-def _start_cli_recording(win, args, asked: str = "sim") -> None:
-    """``--record``/``--video`` in the window: the Record button shows it (a click stops it
-    with the usual "recording saved"); an existing named file was refused at startup unless
-    ``--overwrite``, as in headless mode. When ``asked`` (a camera or file) did not open and the
-    simulated camera shows instead, nothing is recorded: the file named for a DAVIS session
-    held minutes of simulated events, said only in a status line that had scrolled away."""
-    if win.session is None:
-        win.status("--record/--video: no source is running, nothing recorded", "error")
-        return
-    if asked not in ("sim", "auto") and getattr(win.session.source, "format", None) == "sim":
-        win.status(f"--record/--video: {asked} did not open and the simulated camera shows instead: "
-                   "nothing recorded (press Record to record the simulated camera)", "error", timeout_ms=60_000)
-        return
-    win.record_to(args.record, args.video, overwrite=True)
 
 
 def main(argv: list[str] | None = None) -> int:

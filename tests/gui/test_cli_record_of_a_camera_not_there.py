@@ -5,35 +5,29 @@ now, said on the status bar; the simulated camera asked for (or ``auto``) still 
 
 from __future__ import annotations
 
-import types
-
 import pytest
 from gui_support import make_window, wait_frames
 
-from evfocus_live.gui import app
 
-
-def _args(tmp_path):
-    return types.SimpleNamespace(record=str(tmp_path / "lab.aedat4"), video=str(tmp_path / "lab.mp4"))
+def _paths(tmp_path):
+    return str(tmp_path / "lab.aedat4"), str(tmp_path / "lab.mp4")
 
 
 def test_a_camera_that_did_not_open_is_not_recorded_as_the_simulated_one(qtbot, tmp_path, tiny_model):
-    win = make_window(qtbot, tmp_path, "sim", tiny_model)  # what the fallback leaves running
+    # (the window opens the simulated camera the fallback leaves running)
+    win = make_window(qtbot, tmp_path, "sim", tiny_model, record_at_start=(*_paths(tmp_path), "davis346"))
     wait_frames(qtbot, win)
-    app._start_cli_recording(win, _args(tmp_path), "davis346")
     assert not win.session.recorder.active
     assert not win.record_button.isChecked()
-    said = win.status_log[-1]
-    assert "davis346 did not open" in said and "nothing recorded" in said, said
+    said = [t for t in win.status_log if t.startswith("--record/--video")]
+    assert said and "davis346 did not open" in said[0] and "nothing recorded" in said[0], win.status_log
     win.close()
     assert not (tmp_path / "lab.aedat4").exists() and not (tmp_path / "lab.mp4").exists()
 
 
 @pytest.mark.parametrize("asked", ["sim", "auto"])
 def test_the_simulated_camera_asked_for_is_recorded(qtbot, tmp_path, tiny_model, asked):
-    win = make_window(qtbot, tmp_path, "sim", tiny_model)
-    wait_frames(qtbot, win)
-    app._start_cli_recording(win, _args(tmp_path), asked)
+    win = make_window(qtbot, tmp_path, "sim", tiny_model, record_at_start=(*_paths(tmp_path), asked))
     assert win.session.recorder.active and win.record_button.isChecked()
     wait_frames(qtbot, win, 2)
     win.close()
