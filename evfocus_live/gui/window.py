@@ -1434,8 +1434,10 @@ class MainWindow(QtWidgets.QMainWindow):
         events_path, video_path, asked = self.opts.record_at_start
         self.opts.record_at_start = None
         if str(asked) not in ("sim", "auto") and getattr(src, "format", None) == "sim":
-            self.status(f"--record/--video: {asked} did not open and the simulated camera shows instead: "
-                        "nothing recorded (press Record to record the simulated camera)", "error", timeout_ms=60_000)
+            text = (f"--record/--video: {asked} did not open and the simulated camera shows instead: "
+                    "nothing recorded (press Record to record the simulated camera)")
+            # (on the loop's next turn: "live: sim" and the fallback's own line come after this)
+            QtCore.QTimer.singleShot(0, lambda: self.status(text, "error", timeout_ms=60_000))
             return
         self.record_to(events_path, video_path, overwrite=True)  # (the CLI checked its names)
 
