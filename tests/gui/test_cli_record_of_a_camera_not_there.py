@@ -6,6 +6,7 @@ now, said on the status bar; the simulated camera asked for (or ``auto``) still 
 from __future__ import annotations
 
 import pytest
+from PySide6 import QtCore
 from gui_support import make_window, wait_frames
 
 
@@ -22,7 +23,11 @@ def test_a_camera_that_did_not_open_is_not_recorded_as_the_simulated_one(qtbot, 
     # on show once the first window's warm-up line is off (it was hidden at once by "live: sim")
     qtbot.waitUntil(lambda: "davis346 did not open" in win.statusBar().currentMessage(), timeout=10_000)
     assert "nothing recorded" in win.statusBar().currentMessage()
+    qtbot.mouseClick(win.record_button, QtCore.Qt.MouseButton.LeftButton)  # what the line says to do
+    assert win.session.recorder.active and win.record_button.isChecked()
+    wait_frames(qtbot, win)
     win.close()
+    assert list((tmp_path / "rec").glob("evfocus_*.aedat4"))  # (the Record button's own name)
     assert not (tmp_path / "lab.aedat4").exists() and not (tmp_path / "lab.mp4").exists()
 
 
