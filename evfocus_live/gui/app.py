@@ -463,13 +463,16 @@ def _show_window(app, args, opts, early: list[int], MainWindow) -> int:
     """Build and show the viewer, run the event loop until it closes; the exit code."""
     from PySide6 import QtCore
 
+    if args.video or args.record:  # (started by the window before its first source reads)
+        opts.record_at_start = (args.record, args.video, str(opts.source))
     win = MainWindow(opts)
     win.show()
     if getattr(args, "focus_note", None):  # (logged only, it was off screen: the knob was not there)
         win.status(args.focus_note, "warning", timeout_ms=15_000, log_it=False)
     result = {"rc": 0}
-    if args.video or args.record:
-        QtCore.QTimer.singleShot(0, lambda: _start_cli_recording(win, args))
+    if opts.record_at_start is not None:  # (no source started: none to record)
+        opts.record_at_start = None
+        win.status("--record/--video: no source is running, nothing recorded", "error")
 
     def finish():
         try:
@@ -543,16 +546,6 @@ def join_pipeline_threads(limit_s: float = 120.0) -> None:
         t.join(1.0)
         if t.is_alive():
             log.warning("the source's read() has not returned: exiting without it")
-
-
-def _start_cli_recording(win, args) -> None:
-    """``--record``/``--video`` in the window: the Record button shows it (a click stops it
-    with the usual "recording saved"); an existing named file was refused at startup unless
-    ``--overwrite``, as in headless mode."""
-    if win.session is None:
-        win.status("--record/--video: no source is running, nothing recorded", "error")
-        return
-    win.record_to(args.record, args.video, overwrite=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -105,6 +105,10 @@ class ViewerOptions:
     #: start at the size and place the last window closed at, and keep this one's at close
     #: (off for ``--screenshot``: a scripted shot has the default size, and leaves the user's be)
     remember_geometry: bool = True
+    #: ``--record``/``--video``: (events path, video path, the source asked for), recorded from
+    #: the first source's first event (started after the window was built, a replay's first
+    #: windows were lost); not when the simulated camera shows for a camera that did not open
+    record_at_start: tuple | None = None
 
 
 @dataclass
@@ -867,6 +871,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._displaced = None
         self._quiet_s, self._quiet_said, self._quiet_ev0 = 0.0, False, 0
         self._few_frames_said = False
+        if self.opts.record_at_start is not None:
+            self._record_at_start(src)
         sess.start()
         text = f"playing {name}" if info is None or not live else f"live: {src.format}"
         if saved:  # else "playing ..." would hide "recording saved" at once
@@ -1525,6 +1531,20 @@ class MainWindow(QtWidgets.QMainWindow):
         self.status("recording to " + ", ".join(str(p) for p in (events_path, video_path) if p is not None))
         self._show_recording(True)
         return True
+
+    def _record_at_start(self, src) -> None:
+        """``--record``/``--video`` on the first source, before it reads. A camera or file that
+        did not open is not recorded as the simulated camera shown instead (the file named for a
+        DAVIS session held simulated events, said only in a status line long gone)."""
+        events_path, video_path, asked = self.opts.record_at_start
+        self.opts.record_at_start = None
+        if str(asked) not in ("sim", "auto") and getattr(src, "format", None) == "sim":
+            text = (f"--record/--video: {asked} did not open and the simulated camera shows instead: "
+                    "nothing recorded (press Record to record the simulated camera)")
+            # (on the loop's next turn: "live: sim" and the fallback's own line come after this)
+            QtCore.QTimer.singleShot(0, lambda: self.status(text, "error", timeout_ms=60_000))
+            return
+        self.record_to(events_path, video_path, overwrite=True)  # (the CLI checked its names)
 
     def _show_recording(self, on: bool) -> None:
         """Set the Record button without starting or stopping anything."""

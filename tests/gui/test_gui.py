@@ -842,14 +842,10 @@ def test_recordings_started_in_the_same_second_do_not_overwrite_each_other(qtbot
 
 
 def test_cli_recording_shows_on_the_record_button_and_a_click_stops_it(qtbot, tmp_path, tiny_model):
-    import argparse
-
-    from evfocus_live.gui.app import _start_cli_recording
-    win = make_window(qtbot, tmp_path, pattern(), tiny_model)
-    wait_frames(qtbot, win, 1)
     rec, vid = tmp_path / "cli.aedat4", tmp_path / "cli.mp4"
     rec.write_bytes(b"old")  # a file the user named (--overwrite at startup) is replaced, as in headless mode
-    _start_cli_recording(win, argparse.Namespace(record=str(rec), video=str(vid)))
+    win = make_window(qtbot, tmp_path, pattern(), tiny_model, record_at_start=(str(rec), str(vid), "pattern"))
+    wait_frames(qtbot, win, 1)
     assert win.session.recorder.active and win.record_button.isChecked()
     _record_a_little(qtbot, win, 2)
     qtbot.mouseClick(win.record_button, QtCore.Qt.MouseButton.LeftButton)
