@@ -1428,13 +1428,22 @@ class MainWindow(QtWidgets.QMainWindow):
         """The running session switched to these configs, the cheapest refusal first (an ROI this
         sensor cannot hold), the model load last; one refused puts back those already switched."""
         undo = []
+        self._drain(s)  # (queued before the load: shown, not cleared with the refusal's)
 
         def refused(key: str) -> bool:
-            said = next((t for lvl, t in reversed(s.messages) if lvl == "error"), "refused")
-            s.messages.clear()  # (said once below, with the file's name)
             for step in reversed(undo):
                 step()
-            s.messages.clear()
+            # the refusal (said once below, with the file's name) and the put-back's are the errors;
+            # the source's warnings the reader thread queued meanwhile are shown, not dropped
+            said, kept = "refused", []
+            while s.messages:
+                lvl, text = s.messages.popleft()
+                if lvl != "error":
+                    kept.append((lvl, text))
+                elif said == "refused":
+                    said = text
+            for lvl, text in kept:
+                self.status(text, lvl, log_it=False)
             self.status(f"{path}: {key} {said} - no settings loaded", "error", log_it=False)
             return False
 
