@@ -871,12 +871,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self._displaced = None
         self._quiet_s, self._quiet_said, self._quiet_ev0 = 0.0, False, 0
         self._few_frames_said = False
-        if self.opts.record_at_start is not None:
-            self._record_at_start(src)
+        recording = self._record_at_start(src) if self.opts.record_at_start is not None else []
         sess.start()
         text = f"playing {name}" if info is None or not live else f"live: {src.format}"
         if saved:  # else "playing ..." would hide "recording saved" at once
             text += f" (recording saved: {', '.join(str(p) for p in saved)})"
+        if recording:  # (and "recording to ...", said as it started, just before)
+            text += f" (recording to {', '.join(recording)})"
         self.status(text)
         self._drain(sess)  # after: a fallback (model, device, post-processor) must not be hidden at once
         if not sess.aps_loading:  # (else said once its frames are read, see _aps_arrived)
@@ -1541,10 +1542,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self._show_recording(True)
         return True
 
-    def _record_at_start(self, src) -> None:
-        """``--record``/``--video`` on the first source, before it reads. A camera or file that
-        did not open is not recorded as the simulated camera shown instead (the file named for a
-        DAVIS session held simulated events, said only in a status line long gone)."""
+    def _record_at_start(self, src) -> list[str]:
+        """``--record``/``--video`` on the first source, before it reads: the paths it records
+        to (none when refused). A camera or file that did not open is not recorded as the
+        simulated camera shown instead (the file named for a DAVIS session held simulated
+        events, said only in a status line long gone)."""
         events_path, video_path, asked = self.opts.record_at_start
         self.opts.record_at_start = None
         if str(asked) not in ("sim", "auto") and getattr(src, "format", None) == "sim":
@@ -1552,8 +1554,10 @@ class MainWindow(QtWidgets.QMainWindow):
                     "nothing recorded (press Record to record the simulated camera)")
             # (on the loop's next turn: "live: sim" and the fallback's own line come after this)
             QtCore.QTimer.singleShot(0, lambda: self.status(text, "error", timeout_ms=60_000))
-            return
-        self.record_to(events_path, video_path, overwrite=True)  # (the CLI checked its names)
+            return []
+        if not self.record_to(events_path, video_path, overwrite=True):  # (the CLI checked its names)
+            return []
+        return [str(p) for p in (events_path, video_path) if p is not None]
 
     def _show_recording(self, on: bool) -> None:
         """Set the Record button without starting or stopping anything."""
