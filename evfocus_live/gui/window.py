@@ -1410,8 +1410,9 @@ class MainWindow(QtWidgets.QMainWindow):
             self.status(str(exc), "error")
             return False
         if s is None:  # (no source running: the next one starts with them)
-            if model != self.opts.model:
-                self.opts.model, self.opts.model_obj = model, None
+            if model.name != self.opts.model.name:  # (the same name: a model object given is kept,
+                self.opts.model_obj = None          # as the running source's rebuild keeps it)
+            self.opts.model = model
             self.opts.post = post
             self._window_applied(window)
         elif not self._apply_settings(path, s, old, window, model, post):
