@@ -1415,24 +1415,35 @@ class MainWindow(QtWidgets.QMainWindow):
             self.opts.model = model
             self.opts.post = post
             self._window_applied(window)
-        elif not self._apply_settings(path, s, old, window, model, post):
-            return False
+        held: list[tuple[str, str]] = []
+        if s is not None:
+            held = self._apply_settings(path, s, old, window, model, post)
+            if held is None:
+                return False
         if got.has("model", "precision") or got.has("model", "half"):
             settings.save_precision(precision_choice(model))  # (as the precision box keeps its choice)
         self._show_window_controls(self.opts.window)
         self._show_post_checks(self.opts.post.steps)
         self._show_model_controls(self.opts.model if s is None else s.model_cfg)
+        for level, text in held:  # ("model: X on cpu")
+            if level == "info":
+                self.status(text, level, log_it=False)
         self.status(f"settings loaded from {path}", timeout_ms=8000)
+        for level, text in held:  # (a precision this device cannot run: not hidden by the line above)
+            if level != "info":
+                self.status(text, level, log_it=False)
         return True
 
     def _apply_settings(self, path, s: LiveSession, old: tuple, window: WindowConfig, model: ModelConfig,
-                        post: PostConfig) -> bool:
+                        post: PostConfig) -> list[tuple[str, str]] | None:
         """The running session switched to these configs, the cheapest refusal first (an ROI this
-        sensor cannot hold), the model load last; one refused puts back those already switched."""
+        sensor cannot hold), the model load last; one refused puts back those already switched
+        (None). Else the (level, text) lines the model's load queued, for the caller to show
+        around its "settings loaded" line."""
         undo = []
         self._drain(s)  # (queued before the load: shown, not cleared with the refusal's)
 
-        def refused(key: str) -> bool:
+        def refused(key: str) -> None:
             for step in reversed(undo):
                 step()
             # the refusal (said once below, with the file's name) and the put-back's are the errors;
@@ -1447,7 +1458,7 @@ class MainWindow(QtWidgets.QMainWindow):
             for lvl, text in kept:
                 self.status(text, lvl, log_it=False)
             self.status(f"{path}: {key} {said} - no settings loaded", "error", log_it=False)
-            return False
+            return None
 
         if window != old[0]:
             if not s.set_window(window):
@@ -1457,6 +1468,7 @@ class MainWindow(QtWidgets.QMainWindow):
             if not s.set_post(post.steps, post.options):
                 return refused("[post]")
             undo.append(lambda: s.set_post(old[2].steps, old[2].options))
+        held = []
         if model != old[1]:
             self.status(f"loading model {model.name} ...", timeout_ms=3000)
             self.statusBar().repaint()  # now: the load below holds the GUI thread
@@ -1467,6 +1479,8 @@ class MainWindow(QtWidgets.QMainWindow):
                 QtWidgets.QApplication.restoreOverrideCursor()
             if not ok:
                 return refused("[model]")
+            while s.messages:
+                held.append(s.messages.popleft())
             if model.name != old[1].name:
                 self.opts.model_obj = None
             self.opts.model = s.model_cfg  # (also beside a model object given, as the precision box sets it)
@@ -1477,7 +1491,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self._show_one_frame_if_paused()
         self.opts.post = s.post_cfg
         self._drain()
-        return True
+        return held
 
     def save_settings_dialog(self) -> None:
         """File > Save settings ...: where to write the settings file (``.toml``)."""
