@@ -871,12 +871,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self._displaced = None
         self._quiet_s, self._quiet_said, self._quiet_ev0 = 0.0, False, 0
         self._few_frames_said = False
-        if self.opts.record_at_start is not None:
-            self._record_at_start(src)
+        recording = self._record_at_start(src) if self.opts.record_at_start is not None else []
         sess.start()
         text = f"playing {name}" if info is None or not live else f"live: {src.format}"
         if saved:  # else "playing ..." would hide "recording saved" at once
             text += f" (recording saved: {', '.join(str(p) for p in saved)})"
+        if recording:  # (and "recording to ...", said as it started, just before)
+            text += f" (recording to {', '.join(recording)})"
         self.status(text)
         self._drain(sess)  # after: a fallback (model, device, post-processor) must not be hidden at once
         if not sess.aps_loading:  # (else said once its frames are read, see _aps_arrived)
@@ -1409,34 +1410,55 @@ class MainWindow(QtWidgets.QMainWindow):
             self.status(str(exc), "error")
             return False
         if s is None:  # (no source running: the next one starts with them)
-            if model != self.opts.model:
-                self.opts.model, self.opts.model_obj = model, None
+            if model.name != self.opts.model.name:  # (the same name: a model object given is kept,
+                self.opts.model_obj = None          # as the running source's rebuild keeps it)
+            self.opts.model = model
             self.opts.post = post
             self._window_applied(window)
-        elif not self._apply_settings(path, s, old, window, model, post):
-            return False
+        held: list[tuple[str, str]] = []
+        if s is not None:
+            held = self._apply_settings(path, s, old, window, model, post)
+            if held is None:
+                return False
         if got.has("model", "precision") or got.has("model", "half"):
             settings.save_precision(precision_choice(model))  # (as the precision box keeps its choice)
         self._show_window_controls(self.opts.window)
         self._show_post_checks(self.opts.post.steps)
         self._show_model_controls(self.opts.model if s is None else s.model_cfg)
+        for level, text in held:  # ("model: X on cpu")
+            if level == "info":
+                self.status(text, level, log_it=False)
         self.status(f"settings loaded from {path}", timeout_ms=8000)
+        for level, text in held:  # (a precision this device cannot run: not hidden by the line above)
+            if level != "info":
+                self.status(text, level, log_it=False)
         return True
 
     def _apply_settings(self, path, s: LiveSession, old: tuple, window: WindowConfig, model: ModelConfig,
-                        post: PostConfig) -> bool:
+                        post: PostConfig) -> list[tuple[str, str]] | None:
         """The running session switched to these configs, the cheapest refusal first (an ROI this
-        sensor cannot hold), the model load last; one refused puts back those already switched."""
+        sensor cannot hold), the model load last; one refused puts back those already switched
+        (None). Else the (level, text) lines the model's load queued, for the caller to show
+        around its "settings loaded" line."""
         undo = []
+        self._drain(s)  # (queued before the load: shown, not cleared with the refusal's)
 
-        def refused(key: str) -> bool:
-            said = next((t for lvl, t in reversed(s.messages) if lvl == "error"), "refused")
-            s.messages.clear()  # (said once below, with the file's name)
+        def refused(key: str) -> None:
             for step in reversed(undo):
                 step()
-            s.messages.clear()
+            # the refusal (said once below, with the file's name) and the put-back's are the errors;
+            # the source's warnings the reader thread queued meanwhile are shown, not dropped
+            said, kept = "refused", []
+            while s.messages:
+                lvl, text = s.messages.popleft()
+                if lvl != "error":
+                    kept.append((lvl, text))
+                elif said == "refused":
+                    said = text
+            for lvl, text in kept:
+                self.status(text, lvl, log_it=False)
             self.status(f"{path}: {key} {said} - no settings loaded", "error", log_it=False)
-            return False
+            return None
 
         if window != old[0]:
             if not s.set_window(window):
@@ -1446,6 +1468,7 @@ class MainWindow(QtWidgets.QMainWindow):
             if not s.set_post(post.steps, post.options):
                 return refused("[post]")
             undo.append(lambda: s.set_post(old[2].steps, old[2].options))
+        held = []
         if model != old[1]:
             self.status(f"loading model {model.name} ...", timeout_ms=3000)
             self.statusBar().repaint()  # now: the load below holds the GUI thread
@@ -1456,6 +1479,8 @@ class MainWindow(QtWidgets.QMainWindow):
                 QtWidgets.QApplication.restoreOverrideCursor()
             if not ok:
                 return refused("[model]")
+            while s.messages:
+                held.append(s.messages.popleft())
             if model.name != old[1].name:
                 self.opts.model_obj = None
             self.opts.model = s.model_cfg  # (also beside a model object given, as the precision box sets it)
@@ -1466,7 +1491,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self._show_one_frame_if_paused()
         self.opts.post = s.post_cfg
         self._drain()
-        return True
+        return held
 
     def save_settings_dialog(self) -> None:
         """File > Save settings ...: where to write the settings file (``.toml``)."""
@@ -1532,10 +1557,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self._show_recording(True)
         return True
 
-    def _record_at_start(self, src) -> None:
-        """``--record``/``--video`` on the first source, before it reads. A camera or file that
-        did not open is not recorded as the simulated camera shown instead (the file named for a
-        DAVIS session held simulated events, said only in a status line long gone)."""
+    def _record_at_start(self, src) -> list[str]:
+        """``--record``/``--video`` on the first source, before it reads: the paths it records
+        to (none when refused). A camera or file that did not open is not recorded as the
+        simulated camera shown instead (the file named for a DAVIS session held simulated
+        events, said only in a status line long gone)."""
         events_path, video_path, asked = self.opts.record_at_start
         self.opts.record_at_start = None
         if str(asked) not in ("sim", "auto") and getattr(src, "format", None) == "sim":
@@ -1543,8 +1569,10 @@ class MainWindow(QtWidgets.QMainWindow):
                     "nothing recorded (press Record to record the simulated camera)")
             # (on the loop's next turn: "live: sim" and the fallback's own line come after this)
             QtCore.QTimer.singleShot(0, lambda: self.status(text, "error", timeout_ms=60_000))
-            return
-        self.record_to(events_path, video_path, overwrite=True)  # (the CLI checked its names)
+            return []
+        if not self.record_to(events_path, video_path, overwrite=True):  # (the CLI checked its names)
+            return []
+        return [str(p) for p in (events_path, video_path) if p is not None]
 
     def _show_recording(self, on: bool) -> None:
         """Set the Record button without starting or stopping anything."""
