@@ -315,17 +315,37 @@ def _score_sequence(f: Path, label: str, models: dict[str, torch.nn.Module], bin
     for name, vals in seq_acc.items():
         acc[level][name].extend(vals)
     per_seq.append(rec)
-    if level not in rows:
+    if level not in rows:  # (tiles laid out by synthetic_grid_rows)
         i = len(seq.voxels) - 1
-        k = grid_scale(seq.sharp.shape[-1])
+        rows[level] = [(_voxel_view(seq.voxels[i][:first_bins[0]]), f"{level}: events"),
+                       (seq.blurred[i], "defocused GT"), (seq.sharp[i], "sharp GT")]
+        rows[level] += [(_to_u8(p[i]), n) for n, p in preds.items()]
 
-        def big(img: np.ndarray) -> np.ndarray:  # small frames enlarged, pixels kept sharp, so labels fit
-            return img if k == 1 else cv2.resize(img, None, fx=k, fy=k, interpolation=cv2.INTER_NEAREST)
 
-        tiles = [_label(big(_voxel_view(seq.voxels[i][:first_bins[0]])), f"{level}: events"),
-                 _label(big(seq.blurred[i]), "defocused GT"), _label(big(seq.sharp[i]), "sharp GT")]
-        tiles += [_label(big(_to_u8(p[i])), n) for n, p in preds.items()]
-        rows[level] = np.concatenate(tiles, 1)
+def synthetic_grid_rows(rows: list[list[tuple[np.ndarray, str]]]) -> list[np.ndarray]:
+    """The synthetic grid's rows (one per split) from their (image, label) tiles, every tile
+    of one width: the largest sensor's, enlarged by :func:`grid_scale` (small frames
+    enlarged by a whole factor, pixels kept sharp, so labels fit). Splits drawn from data of
+    other resolutions (--data test_96px test_128px) gave columns of other widths that did
+    not line up under one another."""
+    if not rows:
+        return []
+    wmax = max(tiles[0][0].shape[1] for tiles in rows)
+    tw = wmax * grid_scale(wmax)
+    return [_tile_row(tiles, tw) for tiles in rows]
+
+
+def _tile_row(tiles: list[tuple[np.ndarray, str]], tw: int) -> np.ndarray:
+    """One grid row: each (image, label) tile resized to ``tw`` px wide (aspect kept; enlarged
+    with sharp pixels), then labelled (a label drawn before a shrink is a smudge)."""
+    row = []
+    for img, text in tiles:
+        h, w = img.shape[:2]
+        if w != tw:
+            img = cv2.resize(img, (tw, max(1, round(h * tw / w))),
+                             interpolation=cv2.INTER_NEAREST if tw > w else cv2.INTER_AREA)
+        row.append(_label(img, text))
+    return np.concatenate(row, 1)
 
 
 def evaluate_ground_truth(models: dict[str, torch.nn.Module], files: list[Path], num_bins: int = 5,
@@ -343,7 +363,7 @@ def evaluate_ground_truth(models: dict[str, torch.nn.Module], files: list[Path],
     acc: dict[str, dict[str, list[dict[str, float]]]] = defaultdict(lambda: defaultdict(list))
     aux: dict[str, dict[str, list[dict[str, float]]]] = defaultdict(lambda: defaultdict(list))
     per_seq = []
-    rows: dict[str, np.ndarray] = {}
+    rows: dict[str, list[tuple[np.ndarray, str]]] = {}
     bar = tqdm(files, desc="eval (ground truth)", unit="seq", disable=not progress)
     try:
         for f, label in zip(bar, file_labels(files)):
@@ -372,7 +392,7 @@ def evaluate_ground_truth(models: dict[str, torch.nn.Module], files: list[Path],
     names = list(models)
     paired = {other: {m: paired_differences(per_seq, names[0], other, m) for m in ("ssim", "mse", "mse_mm")} for other in names[1:]}
     result = ({"splits": table, "blur_aware": blur_aware, "sequences": per_seq, "paired": paired},
-              [rows[s] for s in SPLITS if s in rows])
+              synthetic_grid_rows([rows[s] for s in SPLITS if s in rows]))
     if interrupted:
         raise EvalInterrupted(result)
     return result
@@ -463,21 +483,48 @@ def evaluate_real(models: dict[str, torch.nn.Module], files: list[Path], num_bin
     :func:`evaluate_ground_truth`); the first ``warmup`` windows are not scored, as there."""
     from tqdm import tqdm
 
-    table, rows = {}, []
+    table, specs = {}, []
     bar = tqdm(files, desc="eval (real)", unit="file", disable=not progress)
     try:
         for f, label in zip(bar, file_labels(files)):
             _score_recording(f, label, models, num_bins, max_windows, brisque_frames, min_windows, warmup,
-                             table, rows)
+                             table, specs)
     except KeyboardInterrupt:  # Ctrl-C: the recordings finished so far
         bar.close()
-        raise EvalInterrupted((table, rows)) from None
-    return table, rows
+        raise EvalInterrupted((table, real_grid_rows(specs))) from None
+    return table, real_grid_rows(specs)
+
+
+#: the real-recording grid's rows are at most this wide (tiles shrunk to fit)
+REAL_GRID_MAX_PX = 1600
+
+
+def real_grid_rows(specs: list[dict[str, Any]]) -> list[np.ndarray]:
+    """The real-recording grid's rows from :func:`_score_recording`'s ``{"tiles": [(img, text)],
+    "aps": bool}``, in aligned columns: a row without an APS frame gets a blank "no APS frame"
+    tile where the others have theirs, and every tile is brought to one width (the widest
+    sensor's, shrunk so a row fits in :data:`REAL_GRID_MAX_PX`). A DAVIS row beside Prophesee
+    rows put its models one column to the right of theirs, under another model's name, and
+    sensors of other widths gave columns of other widths."""
+    if not specs:
+        return []
+    any_aps = any(s["aps"] for s in specs)
+    rows_tiles = []
+    for s in specs:
+        tiles = list(s["tiles"])
+        if any_aps and not s["aps"]:
+            h, w = tiles[0][0].shape[:2]
+            tiles.insert(1, (np.full((h, w), 32, np.uint8), "no APS frame"))
+        rows_tiles.append(tiles)
+    n = max(len(t) for t in rows_tiles)
+    tw = max(1, min(max(t[0][0].shape[1] for t in rows_tiles), REAL_GRID_MAX_PX // n))
+    return [_tile_row(tiles, tw) for tiles in rows_tiles]
 
 
 def _score_recording(f: Path, label: str, models: dict[str, torch.nn.Module], num_bins: int, max_windows: int,
                      brisque_frames: int, min_windows: int, warmup: int, table: dict, rows: list) -> None:
-    """One recording of :func:`evaluate_real`, added to its table (whole or not at all)."""
+    """One recording of :func:`evaluate_real`, added to its table (whole or not at all), and
+    its grid row's tiles to ``rows`` (:func:`real_grid_rows` lays them out)."""
     from ..core.render import event_image
 
     try:
@@ -498,19 +545,11 @@ def _score_recording(f: Path, label: str, models: dict[str, torch.nn.Module], nu
     k = max(1, min(max_windows, len(ev) // n_win))
     wins = [ev[i * n_win:(i + 1) * n_win] for i in range(k)]
     voxels: dict[tuple[int, bool], np.ndarray] = {}
-    # rows wider than 1600 px are shrunk tile by tile before the labels go on: a label
-    # shrunk with its 1280-px tile is a smudge
     shown_t_us = int(wins[-1]["t"][-1]) if len(wins[-1]) else 0
     aps = _shown_aps_frame(aps_frames, shown_t_us, w, h, warmup)
-    tw = min(w, 1600 // (1 + (aps is not None) + len(models)))
-
-    def tile(img: np.ndarray, text: str) -> np.ndarray:
-        small = img if tw == w else cv2.resize(img, (tw, max(1, round(h * tw / w))), interpolation=cv2.INTER_AREA)
-        return _label(small, text)
-
-    res, tiles = {}, [tile(event_image(wins[-1], w, h), f"{grid_title(label)}: events")]
+    res, tiles = {}, [(event_image(wins[-1], w, h), f"{grid_title(label)}: events")]
     if aps is not None:  # (what the APS table scores against, beside the frames scored)
-        tiles.append(tile(aps, "APS frame"))
+        tiles.append((aps, "APS frame"))
     for name, m in models.items():
         bins, count = model_num_bins(m, num_bins), model_count_channel(m)
         key = (bins, count)
@@ -531,9 +570,9 @@ def _score_recording(f: Path, label: str, models: dict[str, torch.nn.Module], nu
         r["windows"] = len(frames)
         r["ms_per_window"] = ms
         res[name] = r
-        tiles.append(tile(frames[-1], name))
+        tiles.append((frames[-1], name))
     table[label] = res
-    rows.append(np.concatenate(tiles, 1))
+    rows.append({"tiles": tiles, "aps": aps is not None})
 
 
 def minmax_normalised(img: np.ndarray) -> np.ndarray:
