@@ -937,6 +937,43 @@ def _warn_training_data(specs: dict[str, str], gt_files: list[Path]) -> None:
             if seen:
                 log.warning("%s was trained on %s: %d of the sequences scored are from there (its training data; "
                             "its scores on them measure fitting, not generalisation)", label, folder, len(seen))
+            _warn_same_simulation(label, folder, root, [f for f in gt_files if f not in seen])
+
+
+def sim_identity(path: Path) -> str | None:
+    """The simulator's seed and options of sequence ``path`` as one string (None for a file
+    the simulator did not write): two sequences with the same one hold the same scene, the
+    simulator being deterministic per seed, whatever their folders or names."""
+    from ..sources.hdf5_file import _H5_ERRORS, import_h5py
+
+    try:
+        with import_h5py().File(path, "r") as f:
+            seed, cfg = int(f.attrs["seed"]), json.loads(f.attrs["sim_config"])
+    except (*_H5_ERRORS, json.JSONDecodeError):
+        return None
+    return json.dumps([seed, cfg], sort_keys=True)
+
+
+def _warn_same_simulation(label: str, folder: str, root: Path, gt_files: list[Path]) -> None:
+    """Warn where sequences scored from another folder were simulated with the seed and options
+    of a training sequence: sequence i gets seed SEED+i, so a test set made with --seed 2 beside
+    a training set made with --seed 0 shares all but two of its scenes with it, and scored
+    them as held-out data with no word said."""
+    from .dataset import list_sequences
+
+    if not gt_files or root.is_file():
+        return
+    try:
+        train_ids = {i for f in list_sequences(root) if (i := sim_identity(f)) is not None}
+    except (EvFocusError, OSError):  # (a hint only: a training folder that went away or changed)
+        return
+    same = [f for f in gt_files if (i := sim_identity(f)) is not None and i in train_ids]
+    if same:
+        names = ", ".join(f"{f.parent.name}/{f.name}" for f in same[:3]) + (", ..." if len(same) > 3 else "")
+        log.warning("%s was trained on %s: %d of the sequences scored (%s) were simulated with the same seed and "
+                    "options as sequences there, so they are its training data under other names (sequence i gets "
+                    "seed SEED+i: give a test set seeds that training's SEED..SEED+N-1 does not cover)",
+                    label, folder, len(same), names)
 
 
 def unique_models(specs: list[str]) -> list[str]:
