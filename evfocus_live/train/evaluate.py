@@ -488,7 +488,7 @@ def evaluate_real(models: dict[str, torch.nn.Module], files: list[Path], num_bin
     try:
         for f, label in zip(bar, file_labels(files)):
             _score_recording(f, label, models, num_bins, max_windows, brisque_frames, min_windows, warmup,
-                             table, specs)
+                             table, specs, progress)
     except KeyboardInterrupt:  # Ctrl-C: the recordings finished so far
         bar.close()
         raise EvalInterrupted((table, real_grid_rows(specs))) from None
@@ -522,9 +522,14 @@ def real_grid_rows(specs: list[dict[str, Any]]) -> list[np.ndarray]:
 
 
 def _score_recording(f: Path, label: str, models: dict[str, torch.nn.Module], num_bins: int, max_windows: int,
-                     brisque_frames: int, min_windows: int, warmup: int, table: dict, rows: list) -> None:
+                     brisque_frames: int, min_windows: int, warmup: int, table: dict, rows: list,
+                     progress: bool = False) -> None:
     """One recording of :func:`evaluate_real`, added to its table (whole or not at all), and
-    its grid row's tiles to ``rows`` (:func:`real_grid_rows` lays them out)."""
+    its grid row's tiles to ``rows`` (:func:`real_grid_rows` lays them out). ``progress``: a
+    bar per model over its windows (60 windows of a 1280x720 recording take a CPU model a
+    minute or more, with the recordings' bar standing still)."""
+    from tqdm import tqdm
+
     from ..core.render import event_image
 
     try:
@@ -556,7 +561,9 @@ def _score_recording(f: Path, label: str, models: dict[str, torch.nn.Module], nu
         if key not in voxels:
             voxels[key] = np.stack([voxel_grid(wv, bins, w, h, count) for wv in wins])
         t0 = time.perf_counter()
-        out = run_model(m, voxels[key])["image"]
+        wins_bar = tqdm(voxels[key], desc=f"{name} on {grid_title(label)}", unit="window", leave=False,
+                        disable=not progress)
+        out = run_model(m, wins_bar)["image"]
         ms = (time.perf_counter() - t0) * 1000 / len(out)
         frames = [_to_u8(o) for o in out]
         scored = frames[min(warmup, len(frames) - 1):]

@@ -63,3 +63,4 @@ def test_synthetic_rows_of_other_resolutions_have_one_tile_width(tmp_path):
     res, rows = evaluate_ground_truth({"grey": _GreyModel()}, [mild, severe], warmup=0, progress=False)
     assert {s["split"] for s in res["sequences"]} == {"mild", "severe"}
     assert [r.shape[1] for r in rows] == [4 * 192, 4 * 192]  # events | defocused | sharp | grey
+
