@@ -909,6 +909,8 @@ def describe_gt_data(gt_files: list[Path]) -> list[dict[str, Any]]:
             entry.update({"resolution": f"{cfg['width']}x{cfg['height']}", "duration_s": cfg.get("duration_s"),
                           "sigma_range": cfg.get("sigma_range"), "focus_sweep": bool(cfg.get("focus_sweep")),
                           "seeds": sorted(seeds[f.name] for f in files if seeds.get(f.name) is not None)})
+            if cfg.get("images"):  # (simulate --images: the user's pictures, not the bundled ones)
+                entry["images"] = len(cfg["images"])
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             pass  # not the simulator's folder (or an older one): the count alone
         out.append(entry)

@@ -93,3 +93,13 @@ def test_resume_with_other_pictures_names_them(tmp_path, pictures, capsys):
     assert _sim(tmp_path / "out", "--images", str(video), "--resume") == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--images 2 pictures (a.jpg, ...) there, 5 pictures (clip.avi#0, ...)" in err[0], err
+
+
+def test_an_evaluation_report_says_its_test_set_is_made_of_the_users_pictures(tmp_path, pictures):
+    from evfocus_live.train.evaluate import describe_gt_data
+
+    folder, _ = pictures
+    assert _sim(tmp_path / "own", "--images", str(folder)) == 0
+    assert _sim(tmp_path / "bundled") == 0
+    own, bundled = (describe_gt_data(sorted((tmp_path / d).glob("seq_*.h5"))) for d in ("own", "bundled"))
+    assert own[0]["images"] == 2 and "images" not in bundled[0]
