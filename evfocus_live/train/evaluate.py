@@ -893,28 +893,60 @@ def model_labels(specs: list[str]) -> list[str]:
 
 
 def describe_gt_data(gt_files: list[Path]) -> list[dict[str, Any]]:
-    """What the ground-truth sequences are, per folder: their count and, from the simulator's
-    ``dataset.json`` when it is there, size, length, seeds and blur range; the model card
-    says it (it described the shipped test set whatever the report held)."""
+    """What the ground-truth sequences are, per folder: their count and size, length, seeds and
+    blur range, from each sequence's own seed and config (the simulator's attributes; one entry
+    per config where a folder holds sequences of several), else from the folder's
+    ``dataset.json``; the model card says it (it described the shipped test set whatever the
+    report held). ``dataset.json`` alone named the seeds and options of whatever run wrote it,
+    so sequences copied into a folder from other runs were described as that run's."""
     out: list[dict[str, Any]] = []
     by_folder: dict[Path, list[Path]] = {}
     for f in gt_files:
         by_folder.setdefault(f.parent, []).append(f)
     for folder, files in by_folder.items():
-        entry: dict[str, Any] = {"folder": str(folder), "sequences": len(files)}
+        own = {f: _sim_seed_config(f) for f in files}
+        groups: dict[str, list[Path]] = {}
+        for f in files:
+            if own[f] is not None:
+                groups.setdefault(json.dumps(own[f][1], sort_keys=True), []).append(f)
+        for group in groups.values():
+            entry = {"folder": str(folder), "sequences": len(group), **_config_entry(own[group[0]][1]),
+                     "seeds": sorted(own[f][0] for f in group)}
+            out.append(entry)
+        rest = [f for f in files if own[f] is None]
+        if not rest:
+            continue
+        entry = {"folder": str(folder), "sequences": len(rest)}
         try:
             ds = json.loads((folder / "dataset.json").read_text())
-            cfg = ds.get("config") or {}
             seeds = {s.get("h5"): s.get("seed") for s in ds.get("sequences") or []}
-            entry.update({"resolution": f"{cfg['width']}x{cfg['height']}", "duration_s": cfg.get("duration_s"),
-                          "sigma_range": cfg.get("sigma_range"), "focus_sweep": bool(cfg.get("focus_sweep")),
-                          "seeds": sorted(seeds[f.name] for f in files if seeds.get(f.name) is not None)})
-            if cfg.get("images"):  # (simulate --images: the user's pictures, not the bundled ones)
-                entry["images"] = len(cfg["images"])
+            entry.update({**_config_entry(ds.get("config") or {}),
+                          "seeds": sorted(seeds[f.name] for f in rest if seeds.get(f.name) is not None)})
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             pass  # not the simulator's folder (or an older one): the count alone
         out.append(entry)
     return out
+
+
+def _config_entry(cfg: dict[str, Any]) -> dict[str, Any]:
+    """The parts of a simulator config :func:`describe_gt_data` records (KeyError without a size)."""
+    entry = {"resolution": f"{cfg['width']}x{cfg['height']}", "duration_s": cfg.get("duration_s"),
+             "sigma_range": cfg.get("sigma_range"), "focus_sweep": bool(cfg.get("focus_sweep"))}
+    if cfg.get("images"):  # (simulate --images: the user's pictures, not the bundled ones)
+        entry["images"] = len(cfg["images"])
+    return entry
+
+
+def _sim_seed_config(path: Path) -> tuple[int, dict[str, Any]] | None:
+    """(seed, config) the simulator recorded in sequence ``path``; None for a file without them."""
+    from ..sources.hdf5_file import _H5_ERRORS, import_h5py
+
+    try:
+        with import_h5py().File(path, "r") as f:
+            seed, cfg = int(f.attrs["seed"]), json.loads(f.attrs["sim_config"])
+        return (seed, cfg) if isinstance(cfg, dict) and "width" in cfg and "height" in cfg else None
+    except (*_H5_ERRORS, json.JSONDecodeError):
+        return None
 
 
 def _warn_training_data(specs: dict[str, str], gt_files: list[Path]) -> None:
@@ -953,14 +985,8 @@ def sim_identity(path: Path) -> str | None:
     """The simulator's seed and options of sequence ``path`` as one string (None for a file
     the simulator did not write): two sequences with the same one hold the same scene, the
     simulator being deterministic per seed, whatever their folders or names."""
-    from ..sources.hdf5_file import _H5_ERRORS, import_h5py
-
-    try:
-        with import_h5py().File(path, "r") as f:
-            seed, cfg = int(f.attrs["seed"]), json.loads(f.attrs["sim_config"])
-    except (*_H5_ERRORS, json.JSONDecodeError):
-        return None
-    return json.dumps([seed, cfg], sort_keys=True)
+    got = _sim_seed_config(path)
+    return None if got is None else json.dumps(list(got), sort_keys=True)
 
 
 def _warn_same_simulation(label: str, folder: str, root: Path, gt_files: list[Path]) -> None:
