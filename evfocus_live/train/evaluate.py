@@ -981,6 +981,28 @@ def _warn_training_data(specs: dict[str, str], gt_files: list[Path]) -> None:
             _warn_same_simulation(label, folder, root, [f for f in gt_files if f not in seen])
 
 
+def _warn_repeated_sequences(gt_files: list[Path]) -> None:
+    """Warn where two sequences scored were simulated with the same seed and options (test sets
+    made with overlapping seeds, --seed 100 and --seed 101, each --sequences 3): one scene
+    scored twice weighs double in every mean and in the paired comparison, as a file given
+    twice would (that one is scored once)."""
+    first: dict[str, Path] = {}
+    pairs = []
+    for f in gt_files:
+        key = sim_identity(f)
+        if key is None:
+            continue
+        if key in first:
+            pairs.append((first[key], f))
+        else:
+            first[key] = f
+    if pairs:
+        shown = ", ".join(f"{a.parent.name}/{a.name} = {b.parent.name}/{b.name}" for a, b in pairs[:3])
+        log.warning("%d of the sequences scored repeat another one (same seed and options: the same scene, "
+                    "weighing double in every mean): %s%s; give each test set seeds the others do not cover",
+                    len(pairs), shown, ", ..." if len(pairs) > 3 else "")
+
+
 def sim_identity(path: Path) -> str | None:
     """The simulator's seed and options of sequence ``path`` as one string (None for a file
     the simulator did not write): two sequences with the same one hold the same scene, the
@@ -1049,6 +1071,7 @@ def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None
         models[label] = load_model(spec, device)
     gt_files, real_files = expand_data(data)
     _warn_training_data(dict(zip(labels, model_specs)), gt_files)
+    _warn_repeated_sequences(gt_files)
     report: dict[str, Any] = {"models": model_specs, "labels": dict(zip(labels, model_specs)), "warmup_windows": warmup,
                               "thresholds_px": {"mild_max": MILD_MAX_PX, "moderate_max": MODERATE_MAX_PX}}
     if gt_files:

@@ -29,7 +29,7 @@ def run(tmp_path, monkeypatch):
 
 
 def _said(caplog):
-    return [r.getMessage() for r in caplog.records if "same seed and options" in r.getMessage()]
+    return [r.getMessage() for r in caplog.records if "simulated with the same seed and options as" in r.getMessage()]
 
 
 def test_test_sequences_with_training_seeds_are_named(run, caplog):
@@ -48,3 +48,14 @@ def test_disjoint_seeds_or_other_options_are_not_named(run, caplog, change):
     with caplog.at_level(logging.WARNING):
         evaluate(["runs/my/final.pt"], ["test"], warmup=1, progress=False)
     assert not _said(caplog)
+
+
+def test_test_sets_with_overlapping_seeds_are_named(tmp_path, caplog):
+    """Two test folders made with --seed 100 and --seed 101 (--sequences 2 each) share a
+    scene, which weighed double in every mean with no word said."""
+    simulate_dataset(CFG, tmp_path / "a", 2, seed=100, aedat4=False, progress=False)
+    simulate_dataset(CFG, tmp_path / "b", 2, seed=101, aedat4=False, progress=False)
+    with caplog.at_level(logging.WARNING):
+        evaluate(["firenet"], [str(tmp_path / "a"), str(tmp_path / "b")], warmup=1, progress=False)
+    said = [r.getMessage() for r in caplog.records if "repeat another one" in r.getMessage()]
+    assert len(said) == 1 and "1 of the sequences" in said[0] and "a/seq_00001.h5 = b/seq_00000.h5" in said[0], said
