@@ -158,10 +158,10 @@ def run(args) -> int:
                               f"use --resume to finish that run, --overwrite or another folder")
     images = ()
     if args.images:
-        from ..simulate.textures import user_image_names
+        from ..simulate.textures import split_frame, user_image_names
 
         images = tuple(user_image_names(args.images))
-        frames = sum("#" in n and Path(n.rpartition("#")[0]).is_file() for n in images)
+        frames = sum(split_frame(n)[1] is not None for n in images)
         log.info("scene textures drawn from %d %s%s", len(images), plural(len(images), "picture"),
                  f" ({len(images) - frames} image {plural(len(images) - frames, 'file')}, {frames} video "
                  f"{plural(frames, 'frame')})" if frames else "")

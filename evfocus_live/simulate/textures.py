@@ -65,10 +65,29 @@ def _stretched_grey(g: np.ndarray) -> np.ndarray:
     return g
 
 
-def _video_frame_count(path: Path) -> int:
+def split_frame(name: str) -> tuple[str, int | None]:
+    """(file, frame) of a user's texture name: ``clip.mp4#12`` -> (``clip.mp4``, 12); a
+    picture's (``x#1.png`` too) -> (name, None)."""
+    head, sep, tail = name.rpartition("#")
+    if sep and tail.isdigit() and Path(head).suffix.lower() in VIDEO_SUFFIXES:
+        return head, int(tail)
+    return name, None
+
+
+def _video_frames(path: Path) -> list[int]:
+    """:data:`VIDEO_FRAMES` frame numbers evenly spaced over the video at ``path`` (all of a
+    shorter one), those that decode: a container's frame count can promise more than it holds."""
     cap = cv2.VideoCapture(str(path))
     try:
-        return int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) if cap.isOpened() else 0
+        n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) if cap.isOpened() else 0
+        m = min(n, VIDEO_FRAMES)
+        wanted = sorted({round(j * (n - 1) / max(1, m - 1)) for j in range(m)})
+        ok = []
+        for k in wanted:
+            cap.set(cv2.CAP_PROP_POS_FRAMES, k)
+            if cap.grab():
+                ok.append(k)
+        return ok
     finally:
         cap.release()
 
@@ -96,11 +115,9 @@ def user_image_names(paths: list[str]) -> list[str]:
         for f in files:
             f = f.resolve()
             if f.suffix.lower() in VIDEO_SUFFIXES:
-                n = _video_frame_count(f)
-                if n < 1:
+                ks = _video_frames(f)
+                if not ks:
                     raise InputError(f"--images {f}: cannot read this video (no frames OpenCV can decode)")
-                m = min(n, VIDEO_FRAMES)
-                ks = sorted({round(j * (n - 1) / max(1, m - 1)) for j in range(m)})
                 names += [f"{f}#{k}" for k in ks]
             elif f.suffix.lower() in IMAGE_SUFFIXES:
                 _check_picture(f)
@@ -134,13 +151,12 @@ def user_image(name: str) -> np.ndarray:
 
     from ..errors import InputError
 
-    path, _, frame = name.rpartition("#") if Path(name).suffix.split("#")[0].lower() in VIDEO_SUFFIXES \
-        else (name, "", "")
+    path, frame = split_frame(name)
     try:
-        if frame:
+        if frame is not None:
             cap = cv2.VideoCapture(path)
             try:
-                cap.set(cv2.CAP_PROP_POS_FRAMES, int(frame))
+                cap.set(cv2.CAP_PROP_POS_FRAMES, frame)
                 ok, bgr = cap.read()
             finally:
                 cap.release()

@@ -103,3 +103,15 @@ def test_an_evaluation_report_says_its_test_set_is_made_of_the_users_pictures(tm
     assert _sim(tmp_path / "bundled") == 0
     own, bundled = (describe_gt_data(sorted((tmp_path / d).glob("seq_*.h5"))) for d in ("own", "bundled"))
     assert own[0]["images"] == 2 and "images" not in bundled[0]
+
+
+@pytest.mark.parametrize("name, split", [
+    ("/a/clip.mp4#3", ("/a/clip.mp4", 3)),
+    ("/a#b/clip.MOV#12", ("/a#b/clip.MOV", 12)),
+    ("/a/x#1.png", ("/a/x#1.png", None)),  # a '#' in a picture's name is no frame number
+    ("/a/clip.mp4", ("/a/clip.mp4", None)),
+])
+def test_a_video_frame_is_told_from_a_picture_by_its_name(name, split):
+    from evfocus_live.simulate.textures import split_frame
+
+    assert split_frame(name) == split
