@@ -317,9 +317,10 @@ def _score_sequence(f: Path, label: str, models: dict[str, torch.nn.Module], bin
     per_seq.append(rec)
     if level not in rows:  # (tiles laid out by synthetic_grid_rows)
         i = len(seq.voxels) - 1
-        rows[level] = [(_voxel_view(seq.voxels[i][:first_bins[0]]), f"{level}: events"),
-                       (seq.blurred[i], "defocused GT"), (seq.sharp[i], "sharp GT")]
-        rows[level] += [(_to_u8(p[i]), n) for n, p in preds.items()]
+        tiles = [(_voxel_view(seq.voxels[i][:first_bins[0]]), f"{level}: events"),
+                 (seq.blurred[i], "defocused GT"), (seq.sharp[i], "sharp GT")]
+        tiles += [(_to_u8(p[i]), n) for n, p in preds.items()]
+        rows[level] = {"tiles": tiles, "sequence": label, "t_us": int(seq.t_us[i])}
 
 
 def synthetic_grid_rows(rows: list[list[tuple[np.ndarray, str]]]) -> list[np.ndarray]:
@@ -363,7 +364,7 @@ def evaluate_ground_truth(models: dict[str, torch.nn.Module], files: list[Path],
     acc: dict[str, dict[str, list[dict[str, float]]]] = defaultdict(lambda: defaultdict(list))
     aux: dict[str, dict[str, list[dict[str, float]]]] = defaultdict(lambda: defaultdict(list))
     per_seq = []
-    rows: dict[str, list[tuple[np.ndarray, str]]] = {}
+    rows: dict[str, dict[str, Any]] = {}
     bar = tqdm(files, desc="eval (ground truth)", unit="seq", disable=not progress)
     try:
         for f, label in zip(bar, file_labels(files)):
@@ -391,8 +392,10 @@ def evaluate_ground_truth(models: dict[str, torch.nn.Module], files: list[Path],
         blur_aware["all"] = {name: _means(vals) for name, vals in everything.items()}
     names = list(models)
     paired = {other: {m: paired_differences(per_seq, names[0], other, m) for m in ("ssim", "mse", "mse_mm")} for other in names[1:]}
-    result = ({"splits": table, "blur_aware": blur_aware, "sequences": per_seq, "paired": paired},
-              synthetic_grid_rows([rows[s] for s in SPLITS if s in rows]))
+    shown = [rows[s] for s in SPLITS if s in rows]
+    grid = [{"split": s, "sequence": rows[s]["sequence"], "t_us": rows[s]["t_us"]} for s in SPLITS if s in rows]
+    result = ({"splits": table, "blur_aware": blur_aware, "sequences": per_seq, "paired": paired, "grid": grid},
+              synthetic_grid_rows([r["tiles"] for r in shown]))
     if interrupted:
         raise EvalInterrupted(result)
     return result
@@ -785,6 +788,10 @@ def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, mode
                     mm = f"{r['mse_mm']:.5f}" if "mse_mm" in r else "–"
                     lines.append(f"| {split} | {name} | {r['ssim']:.4f} | {r['mse']:.5f} | {r['psnr']:.2f} | {mm} | {r['n']} |")
         lines.append("")
+        if gt.get("grid"):  # (which frames the PNG shows: a figure needs its source)
+            lines += ["grid_synthetic.png (with --out), a row per split: the last frame of "
+                      + ", ".join(f"{g['split']}: {g['sequence']} (t = {g['t_us'] / 1e6:g} s)" for g in gt["grid"])
+                      + ".", ""]
         ba = gt.get("blur_aware") or {}
         if ba:
             lines += ["Blur-aware outputs (EvFocus): the blur branch's defocused-frame estimate scored against "
