@@ -835,7 +835,8 @@ def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, mode
     if real:
         lines += ["## Real recordings (no reference)", "",
                   "BRISQUE ↓ and NIQE ↓ (means over the same few frames; – for flat frames, NIQE – for frames under "
-                  f"{M.NIQE_MIN_SIDE} px), sharpness = variance of Laplacian ↑, contrast = std ↑, "
+                  f"{M.NIQE_MIN_SIDE} px), sharpness = variance of Laplacian ↑ (noise raises it too: a flat, "
+                  "noisy frame scores sharp, so read it beside contrast and noise), contrast = std ↑, "
                   "noise = Immerkaer sigma ↓, flicker = mean |Δ mean intensity| between windows ↓ (– for one "
                   "scored window; all on 0-255).", "",
                   "| recording | model | BRISQUE | NIQE | sharpness | contrast | noise | flicker | ms/window |",
