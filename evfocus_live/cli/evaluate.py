@@ -53,4 +53,19 @@ def run(args) -> int:
                                             f"; partial report in {args.out}" if args.out is not None else "")
         raise
     print(rep["markdown"])
+    _say_written(args.out)
     return 0
+
+
+def _say_written(out) -> None:
+    """Where the report's files are: the Markdown on stdout said nothing of report.json or the
+    PNG grids, nor where --out put them."""
+    import logging
+    from pathlib import Path
+
+    from ..train.evaluate import OUTPUT_FILES
+
+    if out is None:
+        return
+    written = [n for n in OUTPUT_FILES if (Path(out) / n).is_file()]
+    logging.getLogger(__name__).info("report in %s: %s", out, ", ".join(written))

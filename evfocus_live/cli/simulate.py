@@ -59,6 +59,10 @@ def add_parser(subparsers):
                         "(default 0 0 = ideal pixels; e.g. 300 3000)")
     p.add_argument("--max-speed", type=float, default=250.0,
                    help="largest image speed in px/s at 346 px width (default 250)")
+    p.add_argument("--images", nargs="+", metavar="PATH",
+                   help="your own pictures as the scenes' textures, in place of the bundled ones: image files "
+                        "(.png, .jpg, ...), folders of them, or videos (32 frames each, evenly spaced); every "
+                        "layer is a random crop of one of them")
     p.add_argument("--workers", type=int, default=1, help="parallel processes (default 1)")
     p.add_argument("--no-aedat4", action="store_true", help="write only the .h5 files")
     p.add_argument("--overwrite", action="store_true", help="replace existing sequences in OUTDIR")
@@ -92,6 +96,8 @@ def _mismatch_cells(exc) -> list[tuple[str, str, str]]:
             cell = ("--seed", str(a - i), str(b - i))
         elif k == "focus_sweep" and isinstance(a, bool):
             cell = ("--focus-sweep", "on" if a else "off", "on" if b else "off")
+        elif k == "images":  # (a list of paths: its size and first name, not every path)
+            cell = ("--images", _pictures_cell(a), _pictures_cell(b))
         elif k == "speed_range_px_s" and isinstance(a, list) and len(a) == 2 and a[0] == b[0]:
             cell = ("--max-speed", _cfg_cell(a[1]), _cfg_cell(b[1]))
         else:
@@ -99,6 +105,13 @@ def _mismatch_cells(exc) -> list[tuple[str, str, str]]:
         if cell not in cells:  # (width and height: one --resolution)
             cells.append(cell)
     return cells
+
+
+def _pictures_cell(names) -> str:
+    """--images in --resume's mismatch line: how many pictures, and the first."""
+    if not names:
+        return "not given"
+    return f"{len(names)} {plural(len(names), 'picture')} ({Path(names[0]).name}{', ...' if len(names) > 1 else ''})"
 
 
 def _remove_old_sequences(out: Path) -> None:
@@ -143,8 +156,17 @@ def run(args) -> int:
         if clash:
             raise ConfigError(f"{out}: already holds simulated sequences ({clash[0]}, ...); "
                               f"use --resume to finish that run, --overwrite or another folder")
+    images = ()
+    if args.images:
+        from ..simulate.textures import split_frame, user_image_names
+
+        images = tuple(user_image_names(args.images))
+        frames = sum(split_frame(n)[1] is not None for n in images)
+        log.info("scene textures drawn from %d %s%s", len(images), plural(len(images), "picture"),
+                 f" ({len(images) - frames} image {plural(len(images) - frames, 'file')}, {frames} video "
+                 f"{plural(frames, 'frame')})" if frames else "")
     w, h = args.resolution
-    cfg = SimConfig(width=w, height=h, duration_s=args.duration, frame_ms=args.frame_ms,
+    cfg = SimConfig(images=images, width=w, height=h, duration_s=args.duration, frame_ms=args.frame_ms,
                     sigma_range=tuple(args.sigma_range), focus_sweep=args.focus_sweep, psf=args.psf,
                     contrast_range=tuple(args.contrast_range), bandwidth_range_hz=tuple(args.bandwidth_hz),
                     speed_range_px_s=(0.0, float(args.max_speed))).validate()

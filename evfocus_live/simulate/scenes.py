@@ -206,7 +206,12 @@ def sample_scene(cfg, rng: np.random.Generator, texture: str | None = None) -> S
     max_omega = 0.0 if static else cfg.max_rotation_rad_s
     # --- background: texture a bit larger than the sensor, mirrored beyond it
     names = []
-    bg_name = texture or textures.random_texture_name(rng, 0.7)
+    pool = tuple(getattr(cfg, "images", ()))  # the user's pictures (--images) replace the bundled ones
+
+    def texture_name(p_natural: float) -> str:
+        return pool[int(rng.integers(0, len(pool)))] if pool else textures.random_texture_name(rng, p_natural)
+
+    bg_name = texture or texture_name(0.7)
     bg_h, bg_w = int(H * 1.25), int(W * 1.25)
     bg = textures.make_texture(bg_name, rng, bg_h, bg_w)
     names.append(bg_name)
@@ -215,7 +220,7 @@ def sample_scene(cfg, rng: np.random.Generator, texture: str | None = None) -> S
     for i in range(n_fg):
         fh = int(H * rng.uniform(0.25, 0.7))
         fw = int(np.clip(fh * rng.uniform(0.6, 1.8), 8, W * 0.8))
-        name = textures.random_texture_name(rng, 0.5)
+        name = texture_name(0.5)
         tex = textures.make_texture(name, rng, fh, fw)
         alpha = textures.shape_mask(rng, fh, fw)
         names.append(name)

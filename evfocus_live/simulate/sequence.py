@@ -77,6 +77,10 @@ class SimConfig:
         max_log_step: render steps keep the largest per-pixel log change below this
             fraction of C (ESIM's adaptive sampling), down to ``min_step_us``.
         min_step_us, max_step_us: render step bounds.
+        images: pictures every layer's texture is drawn from, in place of the bundled
+            pictures and patterns (:func:`~evfocus_live.simulate.textures.user_image_names`
+            names them: absolute paths, ``video#k`` for a video's frame k); ``()``: the
+            bundled ones.
     """
 
     width: int = 346
@@ -105,6 +109,7 @@ class SimConfig:
     max_log_step: float = 0.5
     min_step_us: float = 50.0
     max_step_us: float = 5000.0
+    images: tuple[str, ...] = ()
 
     def validate(self) -> "SimConfig":
         """Raise :class:`ConfigError` (one line) for impossible values; return self."""
@@ -156,6 +161,8 @@ class SimConfig:
         if self.contrast_sigma < 0 or self.max_rotation_rad_s < 0 or self.on_off_mismatch < 1:
             bad(f"need contrast_sigma >= 0, max_rotation_rad_s >= 0 and on_off_mismatch >= 1, got "
                 f"{self.contrast_sigma:g}, {self.max_rotation_rad_s:g}, {self.on_off_mismatch:g}")
+        if not all(isinstance(x, str) and x for x in self.images):
+            bad(f"images must be picture names (textures.user_image_names), got {self.images!r}")
         if not (1 <= self.min_step_us <= self.max_step_us):
             bad("render steps must satisfy 1 <= min_step_us <= max_step_us")
         n_frames = _n_frames(self.duration_s, self.frame_ms)
@@ -177,7 +184,12 @@ class SimConfig:
         return self
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        """The config as plain values; ``images`` only when given, so the sequences of a run
+        without them keep the config an earlier version wrote (--resume compares it)."""
+        d = dataclasses.asdict(self)
+        if not self.images:
+            del d["images"]
+        return d
 
 
 @dataclass

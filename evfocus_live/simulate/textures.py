@@ -25,6 +25,16 @@ NATURAL_IMAGES = (
 
 PROCEDURAL = ("checkerboard", "shapes", "text", "noise", "grating")
 
+#: the picture files ``evfocus simulate --images`` takes (in a folder: these, sorted)
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm")
+#: the videos it takes: each gives :data:`VIDEO_FRAMES` pictures, ``path#k`` for frame k
+VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v")
+#: frames taken from a video, evenly spaced over it (fewer in a shorter one)
+VIDEO_FRAMES = 32
+#: a user's picture is shrunk to this longer side when read: a texture is at most 1.25x the
+#: sensor, and a cache of 24-Mpx float pictures filled the memory
+USER_IMAGE_MAX_SIDE_PX = 2048
+
 _WORDS = ("EVENT", "FOCUS", "DAVIS", "blur", "sharp", "346x260", "lens", "ICML",
           "defocus", "0123456789", "Zurich", "spike", "log(I)", "voxel", "LSTM")
 _FONTS = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_COMPLEX,
@@ -43,10 +53,127 @@ def natural_image(name: str) -> np.ndarray:
 
     with Image.open(_skimage_data_dir() / name) as im:
         g = np.asarray(im.convert("L"), dtype=np.float32) / 255.0
-    lo, hi = np.percentile(g, [0.5, 99.5])  # stretch low-contrast ones (moon, hubble)
+    return _stretched_grey(g)
+
+
+def _stretched_grey(g: np.ndarray) -> np.ndarray:
+    """Grey in [0, 1] stretched to its 0.5..99.5 percentiles (low-contrast pictures:
+    moon, hubble), read-only (cached)."""
+    lo, hi = np.percentile(g, [0.5, 99.5])
     g = np.clip((g - lo) / max(hi - lo, 1e-3), 0.0, 1.0)
     g.setflags(write=False)
     return g
+
+
+def split_frame(name: str) -> tuple[str, int | None]:
+    """(file, frame) of a user's texture name: ``clip.mp4#12`` -> (``clip.mp4``, 12); a
+    picture's (``x#1.png`` too) -> (name, None)."""
+    head, sep, tail = name.rpartition("#")
+    if sep and tail.isdigit() and Path(head).suffix.lower() in VIDEO_SUFFIXES:
+        return head, int(tail)
+    return name, None
+
+
+def _video_frames(path: Path) -> list[int]:
+    """:data:`VIDEO_FRAMES` frame numbers evenly spaced over the video at ``path`` (all of a
+    shorter one), those that decode: a container's frame count can promise more than it holds."""
+    cap = cv2.VideoCapture(str(path))
+    try:
+        n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) if cap.isOpened() else 0
+        m = min(n, VIDEO_FRAMES)
+        wanted = sorted({round(j * (n - 1) / max(1, m - 1)) for j in range(m)})
+        ok = []
+        for k in wanted:
+            cap.set(cv2.CAP_PROP_POS_FRAMES, k)
+            if cap.grab():
+                ok.append(k)
+        return ok
+    finally:
+        cap.release()
+
+
+def user_image_names(paths: list[str]) -> list[str]:
+    """The pictures ``paths`` (image files, folders of them, videos) give, as the texture names
+    :func:`user_image` reads: absolute paths, sorted per folder, ``video#k`` for a video's frame
+    k (:data:`VIDEO_FRAMES` of them, evenly spaced). InputError (one line) for a path that is
+    missing or unreadable, or a folder with no picture."""
+    from ..errors import InputError
+
+    names: list[str] = []
+    for given in paths:
+        p = Path(given).expanduser()
+        if p.is_dir():
+            files = sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith(".")
+                           and f.suffix.lower() in IMAGE_SUFFIXES + VIDEO_SUFFIXES)
+            if not files:
+                raise InputError(f"--images {given}: no pictures in this folder (looked for "
+                                 f"{', '.join(IMAGE_SUFFIXES + VIDEO_SUFFIXES)}; subfolders are not searched)")
+        elif p.is_file():
+            files = [p]
+        else:
+            raise InputError(f"--images {given}: no such file or folder")
+        for f in files:
+            f = f.resolve()
+            if f.suffix.lower() in VIDEO_SUFFIXES:
+                ks = _video_frames(f)
+                if not ks:
+                    raise InputError(f"--images {f}: cannot read this video (no frames OpenCV can decode)")
+                names += [f"{f}#{k}" for k in ks]
+            elif f.suffix.lower() in IMAGE_SUFFIXES:
+                _check_picture(f)
+                names.append(str(f))
+            else:
+                raise InputError(f"--images {f}: not a picture or video "
+                                 f"({', '.join(IMAGE_SUFFIXES + VIDEO_SUFFIXES)})")
+    return names
+
+
+def _check_picture(path: Path) -> None:
+    """InputError unless ``path`` opens as a picture (its header only: a folder of large
+    pictures is decoded when a scene draws them, not all up front)."""
+    from PIL import Image, UnidentifiedImageError
+
+    from ..errors import InputError
+
+    try:
+        with Image.open(path) as im:
+            im.size
+    except (OSError, UnidentifiedImageError) as exc:
+        raise InputError(f"--images {path}: not a picture this tool can read ({exc})") from None
+
+
+@functools.lru_cache(maxsize=16)
+def user_image(name: str) -> np.ndarray:
+    """A user's picture (``evfocus simulate --images``) as grey float32 in [0, 1], stretched as
+    :func:`natural_image` does; ``video#k``: frame k of a video. Shrunk to
+    :data:`USER_IMAGE_MAX_SIDE_PX` on its longer side."""
+    from PIL import Image
+
+    from ..errors import InputError
+
+    path, frame = split_frame(name)
+    try:
+        if frame is not None:
+            cap = cv2.VideoCapture(path)
+            try:
+                cap.set(cv2.CAP_PROP_POS_FRAMES, frame)
+                ok, bgr = cap.read()
+            finally:
+                cap.release()
+            if not ok:
+                raise InputError(f"{path}: cannot read frame {frame} of this video")
+            g = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY).astype(np.float32) / 255.0
+        else:
+            with Image.open(path) as im:
+                im.draft("L", (USER_IMAGE_MAX_SIDE_PX, USER_IMAGE_MAX_SIDE_PX))  # (JPEG: decoded smaller)
+                g = np.asarray(im.convert("L"), dtype=np.float32) / 255.0
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read this picture ({exc})") from None
+    scale = USER_IMAGE_MAX_SIDE_PX / max(g.shape)
+    if scale < 1:
+        g = cv2.resize(g, (max(1, round(g.shape[1] * scale)), max(1, round(g.shape[0] * scale))),
+                       interpolation=cv2.INTER_AREA)
+    return _stretched_grey(g)
 
 
 def checkerboard(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
@@ -130,7 +257,8 @@ _PROCEDURAL_FN = {"checkerboard": checkerboard, "shapes": shapes, "text": text,
 
 
 def make_texture(name: str, rng: np.random.Generator, h: int, w: int) -> np.ndarray:
-    """Texture ``name`` (a NATURAL_IMAGES file or a PROCEDURAL kind) resized to h x w.
+    """Texture ``name`` (a NATURAL_IMAGES file, a PROCEDURAL kind, or a user's picture named
+    by :func:`user_image_names`) resized to h x w.
 
     Natural images get a random crop/flip/contrast so that two sequences rarely share
     the exact same background.
@@ -138,7 +266,7 @@ def make_texture(name: str, rng: np.random.Generator, h: int, w: int) -> np.ndar
     if name in _PROCEDURAL_FN:
         img = _PROCEDURAL_FN[name](rng, h, w)
     else:
-        src = natural_image(name)
+        src = natural_image(name) if name in NATURAL_IMAGES else user_image(name)
         sh, sw = src.shape
         # random crop of at least half the picture, keeping the target aspect ratio
         frac = rng.uniform(0.5, 1.0)

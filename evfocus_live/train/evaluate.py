@@ -315,17 +315,38 @@ def _score_sequence(f: Path, label: str, models: dict[str, torch.nn.Module], bin
     for name, vals in seq_acc.items():
         acc[level][name].extend(vals)
     per_seq.append(rec)
-    if level not in rows:
+    if level not in rows:  # (tiles laid out by synthetic_grid_rows)
         i = len(seq.voxels) - 1
-        k = grid_scale(seq.sharp.shape[-1])
+        tiles = [(_voxel_view(seq.voxels[i][:first_bins[0]]), f"{level}: events"),
+                 (seq.blurred[i], "defocused GT"), (seq.sharp[i], "sharp GT")]
+        tiles += [(_to_u8(p[i]), n) for n, p in preds.items()]
+        rows[level] = {"tiles": tiles, "sequence": label, "t_us": int(seq.t_us[i])}
 
-        def big(img: np.ndarray) -> np.ndarray:  # small frames enlarged, pixels kept sharp, so labels fit
-            return img if k == 1 else cv2.resize(img, None, fx=k, fy=k, interpolation=cv2.INTER_NEAREST)
 
-        tiles = [_label(big(_voxel_view(seq.voxels[i][:first_bins[0]])), f"{level}: events"),
-                 _label(big(seq.blurred[i]), "defocused GT"), _label(big(seq.sharp[i]), "sharp GT")]
-        tiles += [_label(big(_to_u8(p[i])), n) for n, p in preds.items()]
-        rows[level] = np.concatenate(tiles, 1)
+def synthetic_grid_rows(rows: list[list[tuple[np.ndarray, str]]]) -> list[np.ndarray]:
+    """The synthetic grid's rows (one per split) from their (image, label) tiles, every tile
+    of one width: the largest sensor's, enlarged by :func:`grid_scale` (small frames
+    enlarged by a whole factor, pixels kept sharp, so labels fit). Splits drawn from data of
+    other resolutions (--data test_96px test_128px) gave columns of other widths that did
+    not line up under one another."""
+    if not rows:
+        return []
+    wmax = max(tiles[0][0].shape[1] for tiles in rows)
+    tw = wmax * grid_scale(wmax)
+    return [_tile_row(tiles, tw) for tiles in rows]
+
+
+def _tile_row(tiles: list[tuple[np.ndarray, str]], tw: int) -> np.ndarray:
+    """One grid row: each (image, label) tile resized to ``tw`` px wide (aspect kept; enlarged
+    with sharp pixels), then labelled (a label drawn before a shrink is a smudge)."""
+    row = []
+    for img, text in tiles:
+        h, w = img.shape[:2]
+        if w != tw:
+            img = cv2.resize(img, (tw, max(1, round(h * tw / w))),
+                             interpolation=cv2.INTER_NEAREST if tw > w else cv2.INTER_AREA)
+        row.append(_label(img, text))
+    return np.concatenate(row, 1)
 
 
 def evaluate_ground_truth(models: dict[str, torch.nn.Module], files: list[Path], num_bins: int = 5,
@@ -343,7 +364,7 @@ def evaluate_ground_truth(models: dict[str, torch.nn.Module], files: list[Path],
     acc: dict[str, dict[str, list[dict[str, float]]]] = defaultdict(lambda: defaultdict(list))
     aux: dict[str, dict[str, list[dict[str, float]]]] = defaultdict(lambda: defaultdict(list))
     per_seq = []
-    rows: dict[str, np.ndarray] = {}
+    rows: dict[str, dict[str, Any]] = {}
     bar = tqdm(files, desc="eval (ground truth)", unit="seq", disable=not progress)
     try:
         for f, label in zip(bar, file_labels(files)):
@@ -371,8 +392,10 @@ def evaluate_ground_truth(models: dict[str, torch.nn.Module], files: list[Path],
         blur_aware["all"] = {name: _means(vals) for name, vals in everything.items()}
     names = list(models)
     paired = {other: {m: paired_differences(per_seq, names[0], other, m) for m in ("ssim", "mse", "mse_mm")} for other in names[1:]}
-    result = ({"splits": table, "blur_aware": blur_aware, "sequences": per_seq, "paired": paired},
-              [rows[s] for s in SPLITS if s in rows])
+    shown = [rows[s] for s in SPLITS if s in rows]
+    grid = [{"split": s, "sequence": rows[s]["sequence"], "t_us": rows[s]["t_us"]} for s in SPLITS if s in rows]
+    result = ({"splits": table, "blur_aware": blur_aware, "sequences": per_seq, "paired": paired, "grid": grid},
+              synthetic_grid_rows([r["tiles"] for r in shown]))
     if interrupted:
         raise EvalInterrupted(result)
     return result
@@ -463,21 +486,53 @@ def evaluate_real(models: dict[str, torch.nn.Module], files: list[Path], num_bin
     :func:`evaluate_ground_truth`); the first ``warmup`` windows are not scored, as there."""
     from tqdm import tqdm
 
-    table, rows = {}, []
+    table, specs = {}, []
     bar = tqdm(files, desc="eval (real)", unit="file", disable=not progress)
     try:
         for f, label in zip(bar, file_labels(files)):
             _score_recording(f, label, models, num_bins, max_windows, brisque_frames, min_windows, warmup,
-                             table, rows)
+                             table, specs, progress)
     except KeyboardInterrupt:  # Ctrl-C: the recordings finished so far
         bar.close()
-        raise EvalInterrupted((table, rows)) from None
-    return table, rows
+        raise EvalInterrupted((table, real_grid_rows(specs))) from None
+    return table, real_grid_rows(specs)
+
+
+#: the real-recording grid's rows are at most this wide (tiles shrunk to fit)
+REAL_GRID_MAX_PX = 1600
+
+
+def real_grid_rows(specs: list[dict[str, Any]]) -> list[np.ndarray]:
+    """The real-recording grid's rows from :func:`_score_recording`'s ``{"tiles": [(img, text)],
+    "aps": bool}``, in aligned columns: a row without an APS frame gets a blank "no APS frame"
+    tile where the others have theirs, and every tile is brought to one width (the widest
+    sensor's, shrunk so a row fits in :data:`REAL_GRID_MAX_PX`). A DAVIS row beside Prophesee
+    rows put its models one column to the right of theirs, under another model's name, and
+    sensors of other widths gave columns of other widths."""
+    if not specs:
+        return []
+    any_aps = any(s["aps"] for s in specs)
+    rows_tiles = []
+    for s in specs:
+        tiles = list(s["tiles"])
+        if any_aps and not s["aps"]:
+            h, w = tiles[0][0].shape[:2]
+            tiles.insert(1, (np.full((h, w), 32, np.uint8), "no APS frame"))
+        rows_tiles.append(tiles)
+    n = max(len(t) for t in rows_tiles)
+    tw = max(1, min(max(t[0][0].shape[1] for t in rows_tiles), REAL_GRID_MAX_PX // n))
+    return [_tile_row(tiles, tw) for tiles in rows_tiles]
 
 
 def _score_recording(f: Path, label: str, models: dict[str, torch.nn.Module], num_bins: int, max_windows: int,
-                     brisque_frames: int, min_windows: int, warmup: int, table: dict, rows: list) -> None:
-    """One recording of :func:`evaluate_real`, added to its table (whole or not at all)."""
+                     brisque_frames: int, min_windows: int, warmup: int, table: dict, rows: list,
+                     progress: bool = False) -> None:
+    """One recording of :func:`evaluate_real`, added to its table (whole or not at all), and
+    its grid row's tiles to ``rows`` (:func:`real_grid_rows` lays them out). ``progress``: a
+    bar per model over its windows (60 windows of a 1280x720 recording take a CPU model a
+    minute or more, with the recordings' bar standing still)."""
+    from tqdm import tqdm
+
     from ..core.render import event_image
 
     try:
@@ -498,26 +553,20 @@ def _score_recording(f: Path, label: str, models: dict[str, torch.nn.Module], nu
     k = max(1, min(max_windows, len(ev) // n_win))
     wins = [ev[i * n_win:(i + 1) * n_win] for i in range(k)]
     voxels: dict[tuple[int, bool], np.ndarray] = {}
-    # rows wider than 1600 px are shrunk tile by tile before the labels go on: a label
-    # shrunk with its 1280-px tile is a smudge
     shown_t_us = int(wins[-1]["t"][-1]) if len(wins[-1]) else 0
     aps = _shown_aps_frame(aps_frames, shown_t_us, w, h, warmup)
-    tw = min(w, 1600 // (1 + (aps is not None) + len(models)))
-
-    def tile(img: np.ndarray, text: str) -> np.ndarray:
-        small = img if tw == w else cv2.resize(img, (tw, max(1, round(h * tw / w))), interpolation=cv2.INTER_AREA)
-        return _label(small, text)
-
-    res, tiles = {}, [tile(event_image(wins[-1], w, h), f"{grid_title(label)}: events")]
+    res, tiles = {}, [(event_image(wins[-1], w, h), f"{grid_title(label)}: events")]
     if aps is not None:  # (what the APS table scores against, beside the frames scored)
-        tiles.append(tile(aps, "APS frame"))
+        tiles.append((aps, "APS frame"))
     for name, m in models.items():
         bins, count = model_num_bins(m, num_bins), model_count_channel(m)
         key = (bins, count)
         if key not in voxels:
             voxels[key] = np.stack([voxel_grid(wv, bins, w, h, count) for wv in wins])
         t0 = time.perf_counter()
-        out = run_model(m, voxels[key])["image"]
+        wins_bar = tqdm(voxels[key], desc=f"{name} on {grid_title(label)}", unit="window", leave=False,
+                        disable=not progress)
+        out = run_model(m, wins_bar)["image"]
         ms = (time.perf_counter() - t0) * 1000 / len(out)
         frames = [_to_u8(o) for o in out]
         scored = frames[min(warmup, len(frames) - 1):]
@@ -531,9 +580,9 @@ def _score_recording(f: Path, label: str, models: dict[str, torch.nn.Module], nu
         r["windows"] = len(frames)
         r["ms_per_window"] = ms
         res[name] = r
-        tiles.append(tile(frames[-1], name))
+        tiles.append((frames[-1], name))
     table[label] = res
-    rows.append(np.concatenate(tiles, 1))
+    rows.append({"tiles": tiles, "aps": aps is not None})
 
 
 def minmax_normalised(img: np.ndarray) -> np.ndarray:
@@ -739,6 +788,10 @@ def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, mode
                     mm = f"{r['mse_mm']:.5f}" if "mse_mm" in r else "–"
                     lines.append(f"| {split} | {name} | {r['ssim']:.4f} | {r['mse']:.5f} | {r['psnr']:.2f} | {mm} | {r['n']} |")
         lines.append("")
+        if gt.get("grid"):  # (which frames the PNG shows: a figure needs its source)
+            lines += ["grid_synthetic.png (with --out), a row per split: the last frame of "
+                      + ", ".join(f"{g['split']}: {g['sequence']} (t = {g['t_us'] / 1e6:g} s)" for g in gt["grid"])
+                      + ".", ""]
         ba = gt.get("blur_aware") or {}
         if ba:
             lines += ["Blur-aware outputs (EvFocus): the blur branch's defocused-frame estimate scored against "
@@ -782,7 +835,8 @@ def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, mode
     if real:
         lines += ["## Real recordings (no reference)", "",
                   "BRISQUE ↓ and NIQE ↓ (means over the same few frames; – for flat frames, NIQE – for frames under "
-                  f"{M.NIQE_MIN_SIDE} px), sharpness = variance of Laplacian ↑, contrast = std ↑, "
+                  f"{M.NIQE_MIN_SIDE} px), sharpness = variance of Laplacian ↑ (noise raises it too: a flat, "
+                  "noisy frame scores sharp, so read it beside contrast and noise), contrast = std ↑, "
                   "noise = Immerkaer sigma ↓, flicker = mean |Δ mean intensity| between windows ↓ (– for one "
                   "scored window; all on 0-255).", "",
                   "| recording | model | BRISQUE | NIQE | sharpness | contrast | noise | flicker | ms/window |",
@@ -847,26 +901,60 @@ def model_labels(specs: list[str]) -> list[str]:
 
 
 def describe_gt_data(gt_files: list[Path]) -> list[dict[str, Any]]:
-    """What the ground-truth sequences are, per folder: their count and, from the simulator's
-    ``dataset.json`` when it is there, size, length, seeds and blur range; the model card
-    says it (it described the shipped test set whatever the report held)."""
+    """What the ground-truth sequences are, per folder: their count and size, length, seeds and
+    blur range, from each sequence's own seed and config (the simulator's attributes; one entry
+    per config where a folder holds sequences of several), else from the folder's
+    ``dataset.json``; the model card says it (it described the shipped test set whatever the
+    report held). ``dataset.json`` alone named the seeds and options of whatever run wrote it,
+    so sequences copied into a folder from other runs were described as that run's."""
     out: list[dict[str, Any]] = []
     by_folder: dict[Path, list[Path]] = {}
     for f in gt_files:
         by_folder.setdefault(f.parent, []).append(f)
     for folder, files in by_folder.items():
-        entry: dict[str, Any] = {"folder": str(folder), "sequences": len(files)}
+        own = {f: _sim_seed_config(f) for f in files}
+        groups: dict[str, list[Path]] = {}
+        for f in files:
+            if own[f] is not None:
+                groups.setdefault(json.dumps(own[f][1], sort_keys=True), []).append(f)
+        for group in groups.values():
+            entry = {"folder": str(folder), "sequences": len(group), **_config_entry(own[group[0]][1]),
+                     "seeds": sorted(own[f][0] for f in group)}
+            out.append(entry)
+        rest = [f for f in files if own[f] is None]
+        if not rest:
+            continue
+        entry = {"folder": str(folder), "sequences": len(rest)}
         try:
             ds = json.loads((folder / "dataset.json").read_text())
-            cfg = ds.get("config") or {}
             seeds = {s.get("h5"): s.get("seed") for s in ds.get("sequences") or []}
-            entry.update({"resolution": f"{cfg['width']}x{cfg['height']}", "duration_s": cfg.get("duration_s"),
-                          "sigma_range": cfg.get("sigma_range"), "focus_sweep": bool(cfg.get("focus_sweep")),
-                          "seeds": sorted(seeds[f.name] for f in files if seeds.get(f.name) is not None)})
+            entry.update({**_config_entry(ds.get("config") or {}),
+                          "seeds": sorted(seeds[f.name] for f in rest if seeds.get(f.name) is not None)})
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             pass  # not the simulator's folder (or an older one): the count alone
         out.append(entry)
     return out
+
+
+def _config_entry(cfg: dict[str, Any]) -> dict[str, Any]:
+    """The parts of a simulator config :func:`describe_gt_data` records (KeyError without a size)."""
+    entry = {"resolution": f"{cfg['width']}x{cfg['height']}", "duration_s": cfg.get("duration_s"),
+             "sigma_range": cfg.get("sigma_range"), "focus_sweep": bool(cfg.get("focus_sweep"))}
+    if cfg.get("images"):  # (simulate --images: the user's pictures, not the bundled ones)
+        entry["images"] = len(cfg["images"])
+    return entry
+
+
+def _sim_seed_config(path: Path) -> tuple[int, dict[str, Any]] | None:
+    """(seed, config) the simulator recorded in sequence ``path``; None for a file without them."""
+    from ..sources.hdf5_file import _H5_ERRORS, import_h5py
+
+    try:
+        with import_h5py().File(path, "r") as f:
+            seed, cfg = int(f.attrs["seed"]), json.loads(f.attrs["sim_config"])
+        return (seed, cfg) if isinstance(cfg, dict) and "width" in cfg and "height" in cfg else None
+    except (*_H5_ERRORS, json.JSONDecodeError):
+        return None
 
 
 def _warn_training_data(specs: dict[str, str], gt_files: list[Path]) -> None:
@@ -898,6 +986,59 @@ def _warn_training_data(specs: dict[str, str], gt_files: list[Path]) -> None:
             if seen:
                 log.warning("%s was trained on %s: %d of the sequences scored are from there (its training data; "
                             "its scores on them measure fitting, not generalisation)", label, folder, len(seen))
+            _warn_same_simulation(label, folder, root, [f for f in gt_files if f not in seen])
+
+
+def _warn_repeated_sequences(gt_files: list[Path]) -> None:
+    """Warn where two sequences scored were simulated with the same seed and options (test sets
+    made with overlapping seeds, --seed 100 and --seed 101, each --sequences 3): one scene
+    scored twice weighs double in every mean and in the paired comparison, as a file given
+    twice would (that one is scored once)."""
+    first: dict[str, Path] = {}
+    pairs = []
+    for f in gt_files:
+        key = sim_identity(f)
+        if key is None:
+            continue
+        if key in first:
+            pairs.append((first[key], f))
+        else:
+            first[key] = f
+    if pairs:
+        shown = ", ".join(f"{a.parent.name}/{a.name} = {b.parent.name}/{b.name}" for a, b in pairs[:3])
+        log.warning("%d of the sequences scored repeat another one (same seed and options: the same scene, "
+                    "weighing double in every mean): %s%s; give each test set seeds the others do not cover",
+                    len(pairs), shown, ", ..." if len(pairs) > 3 else "")
+
+
+def sim_identity(path: Path) -> str | None:
+    """The simulator's seed and options of sequence ``path`` as one string (None for a file
+    the simulator did not write): two sequences with the same one hold the same scene, the
+    simulator being deterministic per seed, whatever their folders or names."""
+    got = _sim_seed_config(path)
+    return None if got is None else json.dumps(list(got), sort_keys=True)
+
+
+def _warn_same_simulation(label: str, folder: str, root: Path, gt_files: list[Path]) -> None:
+    """Warn where sequences scored from another folder were simulated with the seed and options
+    of a training sequence: sequence i gets seed SEED+i, so a test set made with --seed 2 beside
+    a training set made with --seed 0 shares all but two of its scenes with it, and scored
+    them as held-out data with no word said."""
+    from .dataset import list_sequences
+
+    if not gt_files or root.is_file():
+        return
+    try:
+        train_ids = {i for f in list_sequences(root) if (i := sim_identity(f)) is not None}
+    except (EvFocusError, OSError):  # (a hint only: a training folder that went away or changed)
+        return
+    same = [f for f in gt_files if (i := sim_identity(f)) is not None and i in train_ids]
+    if same:
+        names = ", ".join(f"{f.parent.name}/{f.name}" for f in same[:3]) + (", ..." if len(same) > 3 else "")
+        log.warning("%s was trained on %s: %d of the sequences scored (%s) were simulated with the same seed and "
+                    "options as sequences there, so they are its training data under other names (sequence i gets "
+                    "seed SEED+i: give a test set seeds that training's SEED..SEED+N-1 does not cover)",
+                    label, folder, len(same), names)
 
 
 def unique_models(specs: list[str]) -> list[str]:
@@ -938,6 +1079,7 @@ def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None
         models[label] = load_model(spec, device)
     gt_files, real_files = expand_data(data)
     _warn_training_data(dict(zip(labels, model_specs)), gt_files)
+    _warn_repeated_sequences(gt_files)
     report: dict[str, Any] = {"models": model_specs, "labels": dict(zip(labels, model_specs)), "warmup_windows": warmup,
                               "thresholds_px": {"mild_max": MILD_MAX_PX, "moderate_max": MODERATE_MAX_PX}}
     if gt_files:
