@@ -472,7 +472,7 @@ def _show_window(app, args, opts, early: list[int], MainWindow) -> int:
     result = {"rc": 0}
     if opts.record_at_start is not None:  # (no source started: none to record)
         opts.record_at_start = None
-        win.status("--record/--video: no source is running, nothing recorded", "error")
+        win.failed("--record/--video: no source is running, nothing recorded")
 
     def finish():
         try:
@@ -504,6 +504,9 @@ def _show_window(app, args, opts, early: list[int], MainWindow) -> int:
             ticker.timeout.connect(lambda: time.monotonic() >= deadline and finish())
     app.exec()
     win.close()
+    if result["rc"] == 0 and win.failure is not None:  # (said on the status bar: the terminal's last line says why)
+        print(f"evfocus-live: error: {win.failure}", file=sys.stderr)
+        result["rc"] = EXIT_USER_ERROR
     return result["rc"]
 
 
