@@ -67,7 +67,7 @@ from .core.voxel import model_voxel
 from .errors import CheckpointError, ConfigError, EvFocusError, InputError, first_line
 from .events import EVENT_DTYPE, concat
 from .plugins import check_events, check_model_output
-from .nn.runtime import InferenceModel, set_threads
+from .nn.runtime import InferenceModel, device_precision, set_threads
 from .nn.registry import model_count_channel, model_num_bins, resolve_device
 from .ringbuffer import EventRingBuffer
 from .sources.base import EventSource
@@ -589,7 +589,7 @@ class Pipeline:
                                     "the real-time model there")
                 log.warning("%s", self.cpu_warning)
             model = model.to(self.device).eval()
-            self.half = bool(self.model_cfg.half and self.device.type == "cuda")
+            self.half = device_precision(self.model_cfg.precision, self.model_cfg.half, self.device.type)[1]
             model = model.half() if self.half else model.float()
         else:
             self.half = False
@@ -602,27 +602,24 @@ class Pipeline:
         return model
 
     def _make_runner(self, model) -> InferenceModel:
-        """The runner for ``model`` on ``self.device``. The backends and bf16 are the CPU's: on
-        CUDA the model runs as it is (``half``: fp16). A backend or precision named there (not
-        ``auto``) is said in one warning, kept in :attr:`backend_warning` for the viewer's status
+        """The runner for ``model`` on ``self.device``. The backends are the CPU's: on CUDA the
+        model runs as it is (``half``: fp16; bf16 autocast where asked, see
+        :func:`~evfocus_live.nn.runtime.device_precision`). A backend named there (not ``auto``) is said in one warning, kept in :attr:`backend_warning` for the viewer's status
         bar (the pipeline is built before its ``on_warning`` is set); it was dropped in silence."""
         cfg = self.model_cfg
         cpu = self.device.type == "cpu"
         if cpu:
             self.stats.threads = set_threads(cfg.threads)
         self.backend_warning = None
-        unused = [f"{what} {val}" for what, val, plain in (("backend", cfg.backend, "eager"),
-                                                           ("precision", cfg.precision, "fp32"))
-                  if not cpu and val not in ("auto", plain)]
-        if unused:
-            self.backend_warning = (f"{' and '.join(unused)} not used on {self.device}: those are CPU "
-                                    f"options; the GPU runs the plain model ({'fp16' if self.half else 'fp32'})")
-            log.warning("%s", self.backend_warning)
-        try:
-            runner = InferenceModel(model, cfg.backend if cpu else "eager",
-                                    precision=cfg.precision if cpu else "fp32")
+        precision = device_precision(cfg.precision, cfg.half, self.device.type)[0]
+        try:  # (bf16 on a device without it: the runtime's one line says the fallback)
+            runner = InferenceModel(model, cfg.backend if cpu else "eager", precision=precision)
         except ValueError as exc:
             raise ConfigError(str(exc)) from exc
+        if not cpu and cfg.backend not in ("auto", "eager"):
+            self.backend_warning = (f"backend {cfg.backend} not used on {self.device}: those are CPU options; "
+                                    f"the GPU runs the plain model ({'fp16' if self.half else runner.precision})")
+            log.warning("%s", self.backend_warning)
         self.stats.backend = runner.label
         self._warm_sizes: set[tuple[int, int]] = set()  # a new runner warms up again
         return runner

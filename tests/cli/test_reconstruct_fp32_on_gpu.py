@@ -15,7 +15,7 @@ from evfocus_live.cli import main
     (None, "fp32", True),  # not given: fp16 on a GPU (half), fp32 on a CPU (half is CUDA's only)
     ("fp32", "fp32", False),  # asked for: fp32 on a GPU too
     ("auto", "auto", True),
-    ("bf16", "bf16", True),
+    ("bf16", "bf16", False),  # bf16 on a GPU too, as the viewer's (it ran fp16: test_bf16_means_bf16_everywhere)
 ])
 def test_an_explicit_fp32_turns_the_gpus_fp16_off(tmp_path, monkeypatch, given, precision, half):
     seen = {}
