@@ -94,6 +94,9 @@ STALLED_JOIN_S = 0.2
 #: took 3 s a frame showed "inference 3 ms", 0.3 fps and no word why
 SLOW_POST_MS = 50.0
 SLOW_POST_FRAMES = 3
+#: event filters (``stage = "events"`` post-processors, run on each read batch) slower than
+#: ``SLOW_POST_MS`` a batch and than the event time the batch spans (so slower than real
+#: time), ``SLOW_POST_FRAMES`` batches running, are said once the same way: they were not timed
 
 
 class SensorBounds:
@@ -238,6 +241,8 @@ class PipelineStats:
     post_ms: float = 0.0
     #: post-processing that holds the frame rate back (``SLOW_POST_MS``), said once a chain; else ""
     slow_post: str = ""
+    #: event filters slower than real time (``SLOW_POST_MS``, see there), said once a chain; else ""
+    slow_event_filters: str = ""
     _ev_rate: RateMeter = field(default_factory=RateMeter, repr=False)
     _fr_rate: RateMeter = field(default_factory=RateMeter, repr=False)
 
@@ -457,6 +462,7 @@ class Pipeline:
         self._index = 0
         self._nan_warned = False
         self._slow_post_run = 0  # frames running whose post-processing was slow (SLOW_POST_MS)
+        self._slow_events_run = 0  # batches running whose event filters were slow (SLOW_POST_MS)
         self._arrivals: collections.deque[tuple[int, float]] = collections.deque(maxlen=1024)
         #: the stall watchdog (``_check_stall``, run by the worker between ring polls): when the
         #: source's read() in progress began, the last one's (start, end), the stall said
@@ -1024,6 +1030,7 @@ class Pipeline:
             self.post_cfg = post
             self.event_filters, self.frame_filters = ev, fr
             self._slow_post_run, self.stats.slow_post = 0, ""  # (a new chain is judged afresh)
+            self._slow_events_run, self.stats.slow_event_filters = 0, ""
 
     def set_source(self, source: EventSource) -> None:
         """Switch to another (open) source; everything is rebuilt and reset."""
@@ -1216,7 +1223,39 @@ class Pipeline:
             np.floor_divide(batch["x"], n, out=out["x"])
             np.floor_divide(batch["y"], n, out=out["y"])
             batch = out
-        return apply_event_filters(self.event_filters, batch, *self._wh) if self.event_filters else batch
+        return self._run_event_filters(batch) if self.event_filters else batch
+
+    def _run_event_filters(self, batch: np.ndarray) -> np.ndarray:
+        """The event filters on ``batch``, one at a time: each step's time, to name a slow one."""
+        n, span_ms = len(batch), (int(batch["t"][-1]) - int(batch["t"][0])) / 1e3 if len(batch) else 0.0
+        step_ms: dict[str, float] = {}
+        t_all = time.perf_counter()
+        for f in self.event_filters:
+            t_step = time.perf_counter()
+            batch = apply_event_filters((f,), batch, *self._wh)
+            step_ms[step_name(f)] = (time.perf_counter() - t_step) * 1e3
+            if not len(batch):  # (an empty result ends the chain)
+                break
+        self._see_event_filter_time((time.perf_counter() - t_all) * 1e3, n, span_ms, step_ms)
+        return batch
+
+    def _see_event_filter_time(self, ms: float, n_events: int, span_ms: float, step_ms: dict[str, float]) -> None:
+        """As :meth:`_see_post_time` for the event filters: a chain slower than ``SLOW_POST_MS``
+        a batch and than the events' own time, ``SLOW_POST_FRAMES`` batches running, is logged
+        and passed to :attr:`on_warning` once per chain, naming the slowest step."""
+        if ms < SLOW_POST_MS or ms < span_ms or not step_ms:
+            self._slow_events_run = 0
+            return
+        self._slow_events_run += 1
+        if self._slow_events_run < SLOW_POST_FRAMES or self.stats.slow_event_filters:
+            return
+        name, step = max(step_ms.items(), key=lambda kv: kv[1])
+        text = (f"event filter {name!r} takes {step:.0f} ms a batch of {n_events} events ({span_ms:.0f} ms of "
+                f"events): slower than real time, at most {n_events / ms / 1e3:.2f} M events/s; "
+                "leave it out to go faster")
+        self.stats.slow_event_filters = text
+        log.warning("%s", text)
+        self._warn_user(text)
 
     def _arrived(self, t_us: int, now: float) -> None:
         """Note when sensor time ``t_us`` came in. After a clock restart the old stamps go: the
