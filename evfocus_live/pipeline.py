@@ -461,8 +461,8 @@ class Pipeline:
         self._gen = 0
         self._index = 0
         self._nan_warned = False
-        self._slow_post_run = 0  # frames running whose post-processing was slow (SLOW_POST_MS)
-        self._slow_events_run = 0  # batches running whose event filters were slow (SLOW_POST_MS)
+        #: frames (post) and batches (events) running whose chain was slow (see _slowest_step)
+        self._slow_runs = {"post": 0, "events": 0}
         self._arrivals: collections.deque[tuple[int, float]] = collections.deque(maxlen=1024)
         #: the stall watchdog (``_check_stall``, run by the worker between ring polls): when the
         #: source's read() in progress began, the last one's (start, end), the stall said
@@ -1029,8 +1029,8 @@ class Pipeline:
         with self._command():
             self.post_cfg = post
             self.event_filters, self.frame_filters = ev, fr
-            self._slow_post_run, self.stats.slow_post = 0, ""  # (a new chain is judged afresh)
-            self._slow_events_run, self.stats.slow_event_filters = 0, ""
+            self._slow_runs = {"post": 0, "events": 0}  # (a new chain is judged afresh)
+            self.stats.slow_post = self.stats.slow_event_filters = ""
 
     def set_source(self, source: EventSource) -> None:
         """Switch to another (open) source; everything is rebuilt and reset."""
@@ -1243,13 +1243,10 @@ class Pipeline:
         """As :meth:`_see_post_time` for the event filters: a chain slower than ``SLOW_POST_MS``
         a batch and than the events' own time, ``SLOW_POST_FRAMES`` batches running, is logged
         and passed to :attr:`on_warning` once per chain, naming the slowest step."""
-        if ms < SLOW_POST_MS or ms < span_ms or not step_ms:
-            self._slow_events_run = 0
+        slowest = self._slowest_step("events", ms, span_ms, step_ms)
+        if slowest is None or self.stats.slow_event_filters:
             return
-        self._slow_events_run += 1
-        if self._slow_events_run < SLOW_POST_FRAMES or self.stats.slow_event_filters:
-            return
-        name, step = max(step_ms.items(), key=lambda kv: kv[1])
+        name, step = slowest
         text = (f"event filter {name!r} takes {step:.0f} ms a batch of {n_events} events ({span_ms:.0f} ms of "
                 f"events): slower than real time, at most {n_events / ms / 1e3:.2f} M events/s; "
                 "leave it out to go faster")
@@ -1440,18 +1437,28 @@ class Pipeline:
         and slower than the model for ``SLOW_POST_FRAMES`` frames running is logged and passed to
         :attr:`on_warning` once per chain, naming the slowest step and the frame rate it leaves."""
         self.stats.post_ms = post_ms
-        if post_ms < SLOW_POST_MS or post_ms < infer_ms or not step_ms:
-            self._slow_post_run = 0
+        slowest = self._slowest_step("post", post_ms, infer_ms, step_ms)
+        if slowest is None or self.stats.slow_post:
             return
-        self._slow_post_run += 1
-        if self._slow_post_run < SLOW_POST_FRAMES or self.stats.slow_post:
-            return
-        name, ms = max(step_ms.items(), key=lambda kv: kv[1])
+        name, ms = slowest
         text = (f"post-processor {name!r} takes {ms:.0f} ms a frame (the model {infer_ms:.0f} ms): at most "
                 f"{1e3 / (post_ms + infer_ms):.1f} frames/s; leave it out to go faster")
         self.stats.slow_post = text
         log.warning("%s", text)
         self._warn_user(text)
+
+    def _slowest_step(self, chain: str, ms: float, floor_ms: float,
+                      step_ms: dict[str, float]) -> tuple[str, float] | None:
+        """The ``chain``'s slowest step and its time once the chain (``post`` or ``events``) has
+        taken over ``SLOW_POST_MS`` and over ``floor_ms`` (the model's time; the events' own)
+        ``SLOW_POST_FRAMES`` times running; else None."""
+        if ms < SLOW_POST_MS or ms < floor_ms or not step_ms:
+            self._slow_runs[chain] = 0
+            return None
+        self._slow_runs[chain] += 1
+        if self._slow_runs[chain] < SLOW_POST_FRAMES:
+            return None
+        return max(step_ms.items(), key=lambda kv: kv[1])
 
     # ------------------------------------------------------------ synchronous mode
     def _check_source_open(self) -> None:

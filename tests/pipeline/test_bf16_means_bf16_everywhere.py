@@ -10,34 +10,12 @@ import logging
 
 import pytest
 import torch
-from cli_support import two_gpus  # noqa: F401 (fixtures)
-from conftest import DAVIS_FILE
+from cli_support import reconstruct_model_config
 
 import evfocus_live.nn.runtime as runtime
 from evfocus_live.config import ModelConfig
 from evfocus_live.gui.precision import precision_problem, with_precision
 from evfocus_live.nn.runtime import InferenceModel, device_precision
-
-
-def _cli_model_config(monkeypatch, tmp_path, *options: str) -> ModelConfig:
-    """The model config ``evfocus reconstruct`` hands the pipeline."""
-    from evfocus_live.cli import main
-
-    seen = {}
-
-    class _Stop(Exception):
-        pass
-
-    def fake_pipeline(src, window, model=None, **kw):
-        seen["model"] = model
-        raise _Stop
-
-    monkeypatch.setattr("evfocus_live.pipeline.Pipeline", fake_pipeline)
-    try:
-        main(["reconstruct", str(DAVIS_FILE), "-o", str(tmp_path / "out"), "--no-progress", *options])
-    except _Stop:
-        pass
-    return seen["model"]
 
 
 def _gpu_bf16(monkeypatch, native: bool) -> None:
@@ -46,18 +24,18 @@ def _gpu_bf16(monkeypatch, native: bool) -> None:
 
 
 def test_the_cli_the_viewer_and_a_settings_file_ask_the_gpu_for_the_same_bf16(monkeypatch, tmp_path):
-    cli = _cli_model_config(monkeypatch, tmp_path, "--precision", "bf16")
+    cli = reconstruct_model_config(monkeypatch, tmp_path, "--precision", "bf16")
     viewer = with_precision(ModelConfig(), "bf16")
     cfg = tmp_path / "s.toml"
     cfg.write_text('[model]\nprecision = "bf16"\n')
-    from_file = _cli_model_config(monkeypatch, tmp_path, "--config", str(cfg))
+    from_file = reconstruct_model_config(monkeypatch, tmp_path, "--config", str(cfg))
     for model in (cli, viewer, from_file):
         assert (model.precision, model.half) == ("bf16", False), model
         assert device_precision(model.precision, model.half, "cuda") == ("bf16", False)  # not fp16
     # the GPU's default stays fp16, an explicit fp32 fp32
-    default = _cli_model_config(monkeypatch, tmp_path)
+    default = reconstruct_model_config(monkeypatch, tmp_path)
     assert device_precision(default.precision, default.half, "cuda") == ("fp32", True)
-    fp32 = _cli_model_config(monkeypatch, tmp_path, "--precision", "fp32")
+    fp32 = reconstruct_model_config(monkeypatch, tmp_path, "--precision", "fp32")
     assert device_precision(fp32.precision, fp32.half, "cuda") == ("fp32", False)
 
 

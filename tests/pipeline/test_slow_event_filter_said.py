@@ -7,18 +7,14 @@ pipeline's clock, not a real sleep (no timed test)."""
 
 from __future__ import annotations
 
-import time
-import types
 from importlib.metadata import EntryPoint
 
 import numpy as np
 import pytest
 from conftest import make_events
-from pipeline_support import SumModel
-from plugin_support import _with_extra
+from pipeline_support import run_on_fake_clock
 
-import evfocus_live.pipeline as pipeline_mod
-from evfocus_live.config import PostConfig, WindowConfig
+from evfocus_live.config import PostConfig
 from evfocus_live.plugins import POSTPROCESSORS
 from evfocus_live.sources import npy_file
 
@@ -56,18 +52,8 @@ def rec(tmp_path):
 
 
 def _run(rec, steps, monkeypatch):
-    _with_extra(monkeypatch, PLUGINS)
-    SleepyFilter.clock_s = [0.0]
-    clock = types.SimpleNamespace(**{k: getattr(time, k) for k in dir(time) if not k.startswith("__")})
-    clock.perf_counter = lambda: time.perf_counter() + SleepyFilter.clock_s[0]
-    monkeypatch.setattr(pipeline_mod, "time", clock)
     monkeypatch.setattr(npy_file, "BATCH_EVENTS", 500)  # (a dozen batches, not one)
-    pipe = pipeline_mod.Pipeline(str(rec), WindowConfig(mode="events", window_events=1_000),
-                                 post=PostConfig(steps=steps), model_obj=SumModel())
-    said: list[str] = []
-    pipe.on_warning = said.append
-    frames = list(pipe.frames())
-    return pipe, said, frames
+    return run_on_fake_clock(monkeypatch, rec, steps, PLUGINS, SleepyFilter.clock_s)
 
 
 def test_a_slow_event_filter_is_said_once_by_name(rec, monkeypatch, caplog):
