@@ -140,6 +140,30 @@ def fx_step(model):
         return torch.fx.symbolic_trace(Step3(model, spec, ("image", "blur", "sigma")).eval())
 
 
+def unsupported(model, name: str) -> str | None:
+    """Why the prototype cannot quantize ``model``, in one line, else None. It traces EvFocus's
+    step with 5-bin voxels and its three ConvLSTM states as the only state: a count channel, an
+    integrator's level or another network failed deep in the conv or fx trace after the
+    calibration ("expected input[1, 5, ...] to have 6 channels", "'tuple' object has no
+    attribute 'shape'", "KeyError: 'blur'")."""
+    from evfocus_live.nn.evfocus import EvFocus
+    from evfocus_live.nn.registry import model_count_channel, model_num_bins
+
+    plain = ("the int8 prototype traces only plain EvFocus models (5 bins, 3 recurrent encoders, no count "
+             "channel or integrator), e.g. --model evfocus")
+    if not isinstance(model, EvFocus):
+        return f"{name} is not an EvFocus model ({type(model).__name__}): {plain}"
+    extras = [what for what, on in (("a count channel (count_channel = true)", model_count_channel(model)),
+                                    ("an integrator (integrator = true)", bool(getattr(model, "integrator", False))))
+              if on]
+    if extras:
+        return f"{name} has {' and '.join(extras)}: {plain}"
+    if len(model.encoders) != 3 or model_num_bins(model, 5) != 5:
+        return (f"{name} has {len(model.encoders)} recurrent encoders and {model_num_bins(model, 5)} bins: "
+                f"{plain}")
+    return None
+
+
 class Int8Step:
     """A converted step run like a recurrent model: ``reset_states()``, ``__call__(voxel)``."""
 
@@ -404,6 +428,9 @@ def main(argv=None) -> int:
     torch.set_num_threads(1)
     try:
         model = load_model(a.model).eval()
+        why = unsupported(model, a.model)
+        if why:  # (before the calibration data: minutes at 1280x720)
+            return fail(ap.prog, why)
         calib = (sequence_voxels(a.calib, a.calib_windows, 5) if a.calib
                  else simulated_voxels(a.res[0], a.calib_windows, 5))
     except EvFocusError as exc:

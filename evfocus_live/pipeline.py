@@ -67,7 +67,7 @@ from .core.voxel import model_voxel
 from .errors import CheckpointError, ConfigError, EvFocusError, InputError, first_line
 from .events import EVENT_DTYPE, concat
 from .plugins import check_events, check_model_output
-from .nn.runtime import InferenceModel, set_threads
+from .nn.runtime import InferenceModel, device_precision, set_threads
 from .nn.registry import model_count_channel, model_num_bins, resolve_device
 from .ringbuffer import EventRingBuffer
 from .sources.base import EventSource
@@ -94,6 +94,9 @@ STALLED_JOIN_S = 0.2
 #: took 3 s a frame showed "inference 3 ms", 0.3 fps and no word why
 SLOW_POST_MS = 50.0
 SLOW_POST_FRAMES = 3
+#: event filters (``stage = "events"`` post-processors, run on each read batch) slower than
+#: ``SLOW_POST_MS`` a batch and than the event time the batch spans (so slower than real
+#: time), ``SLOW_POST_FRAMES`` batches running, are said once the same way: they were not timed
 
 
 class SensorBounds:
@@ -238,6 +241,8 @@ class PipelineStats:
     post_ms: float = 0.0
     #: post-processing that holds the frame rate back (``SLOW_POST_MS``), said once a chain; else ""
     slow_post: str = ""
+    #: event filters slower than real time (``SLOW_POST_MS``, see there), said once a chain; else ""
+    slow_event_filters: str = ""
     _ev_rate: RateMeter = field(default_factory=RateMeter, repr=False)
     _fr_rate: RateMeter = field(default_factory=RateMeter, repr=False)
 
@@ -456,7 +461,8 @@ class Pipeline:
         self._gen = 0
         self._index = 0
         self._nan_warned = False
-        self._slow_post_run = 0  # frames running whose post-processing was slow (SLOW_POST_MS)
+        #: frames (post) and batches (events) running whose chain was slow (see _slowest_step)
+        self._slow_runs = {"post": 0, "events": 0}
         self._arrivals: collections.deque[tuple[int, float]] = collections.deque(maxlen=1024)
         #: the stall watchdog (``_check_stall``, run by the worker between ring polls): when the
         #: source's read() in progress began, the last one's (start, end), the stall said
@@ -589,7 +595,7 @@ class Pipeline:
                                     "the real-time model there")
                 log.warning("%s", self.cpu_warning)
             model = model.to(self.device).eval()
-            self.half = bool(self.model_cfg.half and self.device.type == "cuda")
+            self.half = device_precision(self.model_cfg.precision, self.model_cfg.half, self.device.type)[1]
             model = model.half() if self.half else model.float()
         else:
             self.half = False
@@ -602,27 +608,24 @@ class Pipeline:
         return model
 
     def _make_runner(self, model) -> InferenceModel:
-        """The runner for ``model`` on ``self.device``. The backends and bf16 are the CPU's: on
-        CUDA the model runs as it is (``half``: fp16). A backend or precision named there (not
-        ``auto``) is said in one warning, kept in :attr:`backend_warning` for the viewer's status
+        """The runner for ``model`` on ``self.device``. The backends are the CPU's: on CUDA the
+        model runs as it is (``half``: fp16; bf16 autocast where asked, see
+        :func:`~evfocus_live.nn.runtime.device_precision`). A backend named there (not ``auto``) is said in one warning, kept in :attr:`backend_warning` for the viewer's status
         bar (the pipeline is built before its ``on_warning`` is set); it was dropped in silence."""
         cfg = self.model_cfg
         cpu = self.device.type == "cpu"
         if cpu:
             self.stats.threads = set_threads(cfg.threads)
         self.backend_warning = None
-        unused = [f"{what} {val}" for what, val, plain in (("backend", cfg.backend, "eager"),
-                                                           ("precision", cfg.precision, "fp32"))
-                  if not cpu and val not in ("auto", plain)]
-        if unused:
-            self.backend_warning = (f"{' and '.join(unused)} not used on {self.device}: those are CPU "
-                                    f"options; the GPU runs the plain model ({'fp16' if self.half else 'fp32'})")
-            log.warning("%s", self.backend_warning)
-        try:
-            runner = InferenceModel(model, cfg.backend if cpu else "eager",
-                                    precision=cfg.precision if cpu else "fp32")
+        precision = device_precision(cfg.precision, cfg.half, self.device.type)[0]
+        try:  # (bf16 on a device without it: the runtime's one line says the fallback)
+            runner = InferenceModel(model, cfg.backend if cpu else "eager", precision=precision)
         except ValueError as exc:
             raise ConfigError(str(exc)) from exc
+        if not cpu and cfg.backend not in ("auto", "eager"):
+            self.backend_warning = (f"backend {cfg.backend} not used on {self.device}: those are CPU options; "
+                                    f"the GPU runs the plain model ({'fp16' if self.half else runner.precision})")
+            log.warning("%s", self.backend_warning)
         self.stats.backend = runner.label
         self._warm_sizes: set[tuple[int, int]] = set()  # a new runner warms up again
         return runner
@@ -1026,7 +1029,8 @@ class Pipeline:
         with self._command():
             self.post_cfg = post
             self.event_filters, self.frame_filters = ev, fr
-            self._slow_post_run, self.stats.slow_post = 0, ""  # (a new chain is judged afresh)
+            self._slow_runs = {"post": 0, "events": 0}  # (a new chain is judged afresh)
+            self.stats.slow_post = self.stats.slow_event_filters = ""
 
     def set_source(self, source: EventSource) -> None:
         """Switch to another (open) source; everything is rebuilt and reset."""
@@ -1219,7 +1223,36 @@ class Pipeline:
             np.floor_divide(batch["x"], n, out=out["x"])
             np.floor_divide(batch["y"], n, out=out["y"])
             batch = out
-        return apply_event_filters(self.event_filters, batch, *self._wh) if self.event_filters else batch
+        return self._run_event_filters(batch) if self.event_filters else batch
+
+    def _run_event_filters(self, batch: np.ndarray) -> np.ndarray:
+        """The event filters on ``batch``, one at a time: each step's time, to name a slow one."""
+        n, span_ms = len(batch), (int(batch["t"][-1]) - int(batch["t"][0])) / 1e3 if len(batch) else 0.0
+        step_ms: dict[str, float] = {}
+        t_all = time.perf_counter()
+        for f in self.event_filters:
+            t_step = time.perf_counter()
+            batch = apply_event_filters((f,), batch, *self._wh)
+            step_ms[step_name(f)] = (time.perf_counter() - t_step) * 1e3
+            if not len(batch):  # (an empty result ends the chain)
+                break
+        self._see_event_filter_time((time.perf_counter() - t_all) * 1e3, n, span_ms, step_ms)
+        return batch
+
+    def _see_event_filter_time(self, ms: float, n_events: int, span_ms: float, step_ms: dict[str, float]) -> None:
+        """As :meth:`_see_post_time` for the event filters: a chain slower than ``SLOW_POST_MS``
+        a batch and than the events' own time, ``SLOW_POST_FRAMES`` batches running, is logged
+        and passed to :attr:`on_warning` once per chain, naming the slowest step."""
+        slowest = self._slowest_step("events", ms, span_ms, step_ms)
+        if slowest is None or self.stats.slow_event_filters:
+            return
+        name, step = slowest
+        text = (f"event filter {name!r} takes {step:.0f} ms a batch of {n_events} events ({span_ms:.0f} ms of "
+                f"events): slower than real time, at most {n_events / ms / 1e3:.2f} M events/s; "
+                "leave it out to go faster")
+        self.stats.slow_event_filters = text
+        log.warning("%s", text)
+        self._warn_user(text)
 
     def _arrived(self, t_us: int, now: float) -> None:
         """Note when sensor time ``t_us`` came in. After a clock restart the old stamps go: the
@@ -1404,18 +1437,28 @@ class Pipeline:
         and slower than the model for ``SLOW_POST_FRAMES`` frames running is logged and passed to
         :attr:`on_warning` once per chain, naming the slowest step and the frame rate it leaves."""
         self.stats.post_ms = post_ms
-        if post_ms < SLOW_POST_MS or post_ms < infer_ms or not step_ms:
-            self._slow_post_run = 0
+        slowest = self._slowest_step("post", post_ms, infer_ms, step_ms)
+        if slowest is None or self.stats.slow_post:
             return
-        self._slow_post_run += 1
-        if self._slow_post_run < SLOW_POST_FRAMES or self.stats.slow_post:
-            return
-        name, ms = max(step_ms.items(), key=lambda kv: kv[1])
+        name, ms = slowest
         text = (f"post-processor {name!r} takes {ms:.0f} ms a frame (the model {infer_ms:.0f} ms): at most "
                 f"{1e3 / (post_ms + infer_ms):.1f} frames/s; leave it out to go faster")
         self.stats.slow_post = text
         log.warning("%s", text)
         self._warn_user(text)
+
+    def _slowest_step(self, chain: str, ms: float, floor_ms: float,
+                      step_ms: dict[str, float]) -> tuple[str, float] | None:
+        """The ``chain``'s slowest step and its time once the chain (``post`` or ``events``) has
+        taken over ``SLOW_POST_MS`` and over ``floor_ms`` (the model's time; the events' own)
+        ``SLOW_POST_FRAMES`` times running; else None."""
+        if ms < SLOW_POST_MS or ms < floor_ms or not step_ms:
+            self._slow_runs[chain] = 0
+            return None
+        self._slow_runs[chain] += 1
+        if self._slow_runs[chain] < SLOW_POST_FRAMES:
+            return None
+        return max(step_ms.items(), key=lambda kv: kv[1])
 
     # ------------------------------------------------------------ synchronous mode
     def _check_source_open(self) -> None:

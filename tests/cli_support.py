@@ -50,3 +50,27 @@ def write_aedat4(path, n=20_000, duration_us=100_000, w=64, h=48):
     with Aedat4Writer(path, w, h) as wr:
         wr.write(make_events(n, w, h, duration_us=duration_us))
     return path
+
+
+def reconstruct_model_config(monkeypatch, tmp_path, *options: str):
+    """The ``ModelConfig`` ``evfocus reconstruct`` (with ``options``) hands the pipeline, which is
+    not built (no model run: what a GPU would be asked for is read off the config)."""
+    from conftest import DAVIS_FILE
+
+    from evfocus_live.cli import main
+
+    seen = {}
+
+    class _Stop(Exception):
+        pass
+
+    def fake_pipeline(src, window, model=None, **kw):
+        seen["model"] = model
+        raise _Stop
+
+    monkeypatch.setattr("evfocus_live.pipeline.Pipeline", fake_pipeline)
+    try:
+        main(["reconstruct", str(DAVIS_FILE), "-o", str(tmp_path / "out"), "--no-progress", *options])
+    except _Stop:
+        pass
+    return seen["model"]

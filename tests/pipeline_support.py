@@ -122,3 +122,28 @@ def read_all(src) -> np.ndarray:
         parts.append(b)
     src.close()
     return np.concatenate(parts)
+
+
+def run_on_fake_clock(monkeypatch, rec, steps, plugins, clock_s: list[float]):
+    """``rec`` through the post-processing ``steps`` (``plugins``: their entry points) with the
+    pipeline's ``time.perf_counter`` ahead by ``clock_s[0]``: a step that adds to it takes that
+    long on the pipeline's clock, not in a real sleep (a loaded machine makes real times lie).
+    Returns (pipeline, the warnings passed to ``on_warning``, the frames)."""
+    import time
+    import types
+
+    from plugin_support import _with_extra
+
+    import evfocus_live.pipeline as pipeline_mod
+    from evfocus_live.config import WindowConfig
+
+    _with_extra(monkeypatch, plugins)
+    clock_s[0] = 0.0
+    clock = types.SimpleNamespace(**{k: getattr(time, k) for k in dir(time) if not k.startswith("__")})
+    clock.perf_counter = lambda: time.perf_counter() + clock_s[0]
+    monkeypatch.setattr(pipeline_mod, "time", clock)
+    pipe = pipeline_mod.Pipeline(str(rec), WindowConfig(mode="events", window_events=1_000),
+                                 post=PostConfig(steps=steps), model_obj=SumModel())
+    said: list[str] = []
+    pipe.on_warning = said.append
+    return pipe, said, list(pipe.frames())

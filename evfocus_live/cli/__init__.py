@@ -163,15 +163,13 @@ class _Sigint:
 
     def __init__(self):
         self.seen = False
-        self._holding = 0
-        self._pending = False
         self._prev = None
 
-    def _handler(self, signum, frame):
+    def _seen(self, signum=None, frame=None) -> None:
         self.seen = True
-        if self._holding:
-            self._pending = True
-            return
+
+    def _handler(self, signum, frame):
+        self._seen()
         signal.default_int_handler(signum, frame)
 
     def __enter__(self):
@@ -184,17 +182,12 @@ class _Sigint:
         if self._prev is not None:
             signal.signal(signal.SIGINT, self._prev)
 
-    @contextlib.contextmanager
     def held(self):
-        """The block runs to its end; a Ctrl-C meanwhile is raised after it (nests)."""
-        self._holding += 1
-        try:
-            yield
-        finally:
-            self._holding -= 1
-        if self._pending and not self._holding:
-            self._pending = False
-            raise KeyboardInterrupt
+        """The block runs to its end; a Ctrl-C meanwhile (noted at once) is raised after it
+        (nests; a second one is the same Ctrl-C: see :func:`~.signals.held_signals`)."""
+        from .signals import held_signals
+
+        return held_signals((signal.SIGINT,), second="hold", on_held=self._seen)
 
 
 class _HeldImports:

@@ -22,7 +22,6 @@ but cannot tell relative ones from µs).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import sys
@@ -58,8 +57,9 @@ def describe(path: str, progress: bool = True) -> dict:
 
     from ..errors import InputError
     from ..sources import open_file
+    from ..sources.base import readers_quiet
 
-    with _relative_ns_hint_held(), open_file(path) as src:
+    with readers_quiet(_relative_ns_hint), open_file(path) as src:
         n = 0
         n_on = 0
         t_min = t_max = None
@@ -147,32 +147,14 @@ def describe(path: str, progress: bool = True) -> dict:
     return info
 
 
-class _HoldRelativeNsHint(logging.Filter):
-    """Drops a reader's "may be nanoseconds" line (:data:`~evfocus_live.sources.npy_file.RELATIVE_NS_HINT`)."""
+def _relative_ns_hint(record: logging.LogRecord) -> bool:
+    """A reader's "may be nanoseconds" line (:data:`~evfocus_live.sources.npy_file.RELATIVE_NS_HINT`),
+    held back while a file is described: ``info`` says it itself, once, with both spans
+    (:func:`units_hint`); before, its stderr warning and the ``units`` line said it twice in
+    two wordings (and under an hour only the warning, beside ``"t_maybe_ns": false``)."""
+    from ..sources.npy_file import RELATIVE_NS_HINT
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        from ..sources.npy_file import RELATIVE_NS_HINT
-
-        return record.msg is not RELATIVE_NS_HINT
-
-
-@contextlib.contextmanager
-def _relative_ns_hint_held():
-    """The reader's hint that t may be nanoseconds from 0 held back while a file is described:
-    ``info`` says it itself, once, with both spans (:func:`units_hint`); before, its stderr
-    warning and the ``units`` line said it twice in two wordings (and under an hour only the
-    warning, beside ``"t_maybe_ns": false``). A filter on the handlers, as ``readers_quiet``'s."""
-    handlers = [h for lg in (logging.getLogger(),) for h in lg.handlers] or [logging.lastResort]
-    hold = _HoldRelativeNsHint()
-    for h in handlers:
-        if h is not None:
-            h.addFilter(hold)
-    try:
-        yield
-    finally:
-        for h in handlers:
-            if h is not None:
-                h.removeFilter(hold)
+    return record.msg is RELATIVE_NS_HINT
 
 
 def units_hint(info: dict) -> str:

@@ -91,10 +91,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help="torch CPU threads per process (0 = measured default: 1)")
     p.add_argument("--backend", default="auto", choices=["auto", "eager", "jit", "onnx", "compile"],
                    help="inference runtime (default auto: TorchScript on CPU; falls back to eager on any failure)")
-    p.add_argument("--precision", default=None, choices=["fp32", "bf16", "auto"],
+    p.add_argument("--precision", default=None, choices=["fp32", "bf16", "auto", "fp16"],
                    help="fp32 (the default on a CPU); bf16: ~1.4-1.7x faster on CPUs with AVX512-BF16/AMX, "
-                        "outputs within ~1 grey level; auto: bf16 where the CPU has it (the live viewer's "
-                        "default), else fp32. On a GPU the model runs fp16 unless fp32 is given")
+                        "outputs within ~1 grey level, also on a GPU with bf16 (else fp32, said); auto: bf16 "
+                        "where the CPU has it (the live viewer's default), else fp32. On a GPU the model "
+                        "runs fp16 (the default there) unless fp32 or bf16 is given")
     p.add_argument("--jobs", type=int, default=1, metavar="N", help="process N inputs in parallel (default 1)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--overwrite", action="store_true",
@@ -144,9 +145,9 @@ def _options(args) -> dict:
                 video=args.video, side_by_side=args.side_by_side, fps=_writer_fps(fps),
                 save_blur_map=args.save_blur_map, save_aps=args.save_aps, start_s=args.start_s, end_s=args.end_s,
                 progress=not args.no_progress, threads=args.threads, backend=args.backend,
-                # (None: not given. fp32 on a CPU, fp16 on a GPU; an explicit fp32 is fp32 on a GPU too:
-                # it ran fp16 there in silence)
-                precision=args.precision or "fp32", half=args.precision != "fp32",
+                # (None: not given, fp16's meaning: fp32 on a CPU, fp16 on a GPU. The viewer's
+                # choices, as the viewer means them: bf16 ran fp16 on a GPU here, fp32 there)
+                **_precision_opts(args.precision or "fp16"),
                 overwrite=args.overwrite, downsample=downsample, roi=roi)
     if args.config is not None:
         _apply_config_file(args, opts)
@@ -155,6 +156,15 @@ def _options(args) -> dict:
         raise ConfigError("--save-aps needs --at aps" + (f" (or [window] timestamps_aps = true in {args.config})"
                                                          if args.config is not None else ""))
     return opts
+
+
+def _precision_opts(choice: str) -> dict:
+    """``precision`` and ``half`` for a ``--precision`` choice, as the viewer and a settings file set them."""
+    from ..config import ModelConfig
+    from ..gui.precision import with_precision  # (Qt-free: the choices and their meaning)
+
+    cfg = with_precision(ModelConfig(), choice)
+    return {"precision": cfg.precision, "half": cfg.half}
 
 
 def _apply_config_file(args, opts: dict) -> None:

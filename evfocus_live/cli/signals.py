@@ -1,15 +1,23 @@
-"""SIGTERM (``kill``, ``timeout``, a batch scheduler) handled as Ctrl-C by long commands.
+"""Signals for long commands: SIGTERM as Ctrl-C, and signals held back over a block.
 
-By default SIGTERM ends the process at once: a video without its index, a training run
-without its last checkpoint. Raised as KeyboardInterrupt instead, it takes the Ctrl-C path
-that closes the files written so far; a second SIGTERM ends the process outright.
+SIGTERM (``kill``, ``timeout``, a batch scheduler) by default ends the process at once: a
+video without its index, a training run without its last checkpoint. Raised as
+KeyboardInterrupt instead, it takes the Ctrl-C path that closes the files written so far; a
+second SIGTERM ends the process outright.
+
+:func:`held_signals` runs a block to its end with some signals held back (the CLI's start-up
+imports, the trainer's optimiser step): one helper, so both hold alike.
 """
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
-from typing import Callable
+from typing import Any, Callable, Iterator
+
+#: what a second signal of a kind already held does (see :func:`held_signals`)
+SECOND_SIGNAL = ("hold", "deliver")
 
 
 def terminate_as_interrupt(signum, frame) -> None:
@@ -29,3 +37,66 @@ def run_with_sigterm_as_ctrl_c(run: Callable[[], int]) -> int:
     finally:
         if prev is not None:
             signal.signal(signal.SIGTERM, prev)
+
+
+@contextlib.contextmanager
+def held_signals(signals: tuple[int, ...] = (signal.SIGINT,), *, second: str = "hold",
+                 on_held: Callable[[int], None] | None = None) -> Iterator[None]:
+    """The block runs to its end; each of ``signals`` that arrives meanwhile goes, once, to the
+    handler found for it, after the block (not when the block raised: that ends it anyway).
+
+    Parameters:
+        signals: the signals held back (``SIGINT``: Ctrl-C; ``SIGTERM``: ``kill``).
+        second: what a second signal of a kind already held does: ``"hold"`` (it is the same
+            one, delivered once after the block: an import cut in the middle aborts in
+            torch) or ``"deliver"`` (it goes at once, the handlers put back: a block that never
+            ends, a training step whose all-reduce peer is gone, can still be stopped).
+        on_held: called with the signal's number when one is first held (to say so).
+
+    Nests: an inner block delivers to the outer one's handler, which holds it. Runs the block
+    as it is off the main thread (only it can set handlers) or where a handler was not set
+    from Python.
+
+    Example:
+        >>> with held_signals((signal.SIGINT, signal.SIGTERM), second="deliver"):
+        ...     optimiser_step(...)
+    """
+    if second not in SECOND_SIGNAL:
+        raise ValueError(f"second must be one of {SECOND_SIGNAL}, got {second!r}")
+    if (threading.current_thread() is not threading.main_thread()
+            or any(signal.getsignal(s) is None for s in signals)):
+        yield
+        return
+    pending: list[int] = []
+
+    def hold(signum, frame):
+        if signum in pending:
+            if second == "deliver":
+                _restore(prev)
+                _deliver(prev, signum)
+            return
+        pending.append(signum)
+        if on_held is not None:
+            on_held(signum)
+
+    prev = {sig: signal.signal(sig, hold) for sig in signals}
+    try:
+        yield
+    finally:
+        _restore(prev)
+    for sig in pending:
+        _deliver(prev, sig)
+
+
+def _restore(handlers: dict[int, Any]) -> None:
+    for sig, handler in handlers.items():
+        signal.signal(sig, handler)
+
+
+def _deliver(handlers: dict[int, Any], sig: int) -> None:
+    """Signal ``sig`` to the handler :func:`held_signals` found for it."""
+    handler = handlers[sig]
+    if handler is signal.SIG_DFL:
+        signal.raise_signal(sig)
+    elif callable(handler):  # Python's KeyboardInterrupt, the CLI's SIGTERM-as-Ctrl-C, an outer hold
+        handler(sig, None)

@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto", help=DEVICE_HELP + "; default auto")
     p.add_argument("--precision", default=None, choices=["auto", "fp32", "bf16", "fp16"],
                    help="inference precision: auto (bf16 on a CPU with native bf16, else fp32; fp16 on CUDA), fp32, "
-                        "bf16 (CPU) or fp16 (CUDA); a choice the device cannot run runs fp32 and says so "
+                        "bf16 (a CPU or GPU with native bf16) or fp16 (CUDA); a choice the device cannot run runs fp32 and says so "
                         "(default: the viewer's last choice, else auto; headless: auto)")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--window-ms", type=float, default=None, metavar="X", help="fixed-duration windows of X ms")
@@ -472,7 +472,7 @@ def _show_window(app, args, opts, early: list[int], MainWindow) -> int:
     result = {"rc": 0}
     if opts.record_at_start is not None:  # (no source started: none to record)
         opts.record_at_start = None
-        win.status("--record/--video: no source is running, nothing recorded", "error")
+        win.failed("--record/--video: no source is running, nothing recorded")
 
     def finish():
         try:
@@ -504,6 +504,9 @@ def _show_window(app, args, opts, early: list[int], MainWindow) -> int:
             ticker.timeout.connect(lambda: time.monotonic() >= deadline and finish())
     app.exec()
     win.close()
+    if result["rc"] == 0 and win.failure is not None:  # (said on the status bar: the terminal's last line says why)
+        print(f"evfocus-live: error: {win.failure}", file=sys.stderr)
+        result["rc"] = EXIT_USER_ERROR
     return result["rc"]
 
 

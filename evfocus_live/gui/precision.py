@@ -6,12 +6,15 @@ one choice that sets both, so that it means the same on either device:
 
 - ``auto``: bf16 autocast on a CPU with native bf16, else fp32; fp16 on CUDA (the defaults);
 - ``fp32``: full precision everywhere (the frames ``evfocus reconstruct`` writes by default);
-- ``bf16``: CPU bf16 autocast (needs AVX512-BF16 or AMX); CUDA runs fp32;
+- ``bf16``: bf16 autocast where the device has native bf16 (a CPU with AVX512-BF16 or AMX, a
+  CUDA GPU of compute capability 8.0+), else fp32 (:func:`~evfocus_live.nn.runtime.bf16_problem`);
 - ``fp16``: fp16 weights on a CUDA GPU; a CPU runs fp32 (no CPU path runs fp16: ``ModelConfig``
   refuses ``precision="fp16"``, and ``half`` counts on CUDA only).
 
 A choice the device cannot run is not refused: it runs fp32 and :func:`precision_problem`
 says so in one line (the viewer's status bar; a headless run logs it as a warning).
+``evfocus reconstruct --precision`` and a settings file's ``[model] precision`` mean the same
+(:func:`with_precision`; the device's share of the rule is :func:`~evfocus_live.nn.runtime.device_precision`).
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ PRECISION_CHOICES = ("auto", "fp32", "bf16", "fp16")
 PRECISION_HELP = {
     "auto": "bf16 on a CPU with native bf16 (AVX512-BF16/AMX), else fp32; fp16 on CUDA",
     "fp32": "full precision: the frames evfocus reconstruct writes (slower on a CPU with native bf16)",
-    "bf16": "CPU bf16 autocast, ~1.4-1.6x faster, outputs within ~2e-2 (needs native bf16; CUDA runs fp32)",
+    "bf16": "bf16 autocast, ~1.4-1.6x faster on a CPU, outputs within ~2e-2 (needs native bf16: "
+            "AVX512-BF16/AMX, or a GPU of compute capability 8.0+; else fp32)",
     "fp16": "fp16 weights on a CUDA GPU (a CPU runs fp32)",
 }
 
@@ -51,16 +55,14 @@ def precision_choice(cfg: ModelConfig) -> str:
 
 def precision_problem(choice: str, device_type: str) -> str | None:
     """One line when ``choice`` cannot run on a device of ``device_type`` (it runs fp32), else None."""
-    from ..nn.runtime import _bf16_fast
+    from ..nn.runtime import bf16_problem, bf16_supported
 
     if choice == "fp16" and device_type != "cuda":
-        fast = "bf16, which this CPU has" if _bf16_fast() else "none here: this CPU has no native bf16"
+        fast = "bf16, which this CPU has" if bf16_supported("cpu") else "none here: this CPU has no native bf16"
         return (f"precision fp16 runs on a CUDA GPU only: running fp32 on the {device_type} "
                 f"(its fast path is {fast})")
-    if choice == "bf16" and device_type == "cuda":
-        return "precision bf16 runs on the CPU only (autocast): running fp32 on CUDA (auto or fp16 is its fast path)"
-    if choice == "bf16" and device_type == "cpu" and not _bf16_fast():
-        return "precision bf16 needs a CPU with native bf16 (AVX512-BF16 or AMX), this one has none: running fp32"
+    if choice == "bf16":
+        return bf16_problem(device_type)
     return None
 
 

@@ -732,7 +732,7 @@ class LiveSession:
             self.message(f"{what}: {type(exc).__name__}: {exc} - keeping the current {kept}", "error")
             return False
         self.model_cfg = self.pipeline.model_cfg
-        if self.pipeline.backend_warning:  # (bf16 picked on CUDA: the pipeline's line says it)
+        if self.pipeline.backend_warning:  # (a backend named for a GPU: the pipeline's line says it)
             self.messages.append(("warning", self.pipeline.backend_warning))
         self._say_precision_problem()
         return True
@@ -743,12 +743,9 @@ class LiveSession:
 
         if self.no_model:  # (direct event integration: no network to run in any precision)
             return
-        said = self.pipeline.backend_warning
-        if said and "precision " in said:  # (bf16 on CUDA: the pipeline's line, shown beside, says it)
-            return
         choice = precision_choice(self.model_cfg)
         problem = precision_problem(choice, self.pipeline.device.type)
-        if problem and choice == "bf16":  # (on a CPU without it: the runtime has logged its line)
+        if problem and choice == "bf16":  # (a device without it: the runtime has logged this line)
             self.messages.append(("warning", problem))
         elif problem:
             self.message(problem, "warning")

@@ -167,6 +167,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.resize(1400, 860)
         self.session: LiveSession | None = None
         self.status_log: list[str] = []  # the status messages shown, newest last (STATUS_LOG_MAX; tests read it)
+        #: the first failure of what the run was asked to do (a refused ``--record``, a source lost
+        #: mid-run): the viewer then exits with status 2, as headless does (see :meth:`failed`)
+        self.failure: str | None = None
         self.frames_painted = 0
         self.last_frame = None
         self._fps = FrameCounter()
@@ -628,6 +631,13 @@ class MainWindow(QtWidgets.QMainWindow):
         if level in ("warning", "error"):
             self._notice = (text, timeout_ms)
         self.statusBar().showMessage(text, timeout_ms)
+
+    def failed(self, text: str, timeout_ms: int = 10_000) -> None:
+        """An error on the status bar that also makes the exit status non-zero: a script that
+        ran the viewer (``--record``, ``--exit-after-s``) saw 0 where headless said 2."""
+        if self.failure is None:
+            self.failure = text
+        self.status(text, "error", timeout_ms=timeout_ms)
 
     def _status_tooltip(self, text: str) -> None:
         # (a Python slot: connected to the bar's own setToolTip, PySide warned at every start)
@@ -1534,10 +1544,10 @@ class MainWindow(QtWidgets.QMainWindow):
         return self.record_to(base.with_name(base.name + ".aedat4") if events else None,
                               base.with_name(base.name + ".mp4") if video else None)
 
-    def record_to(self, events_path=None, video_path=None, overwrite: bool = False) -> bool:
+    def record_to(self, events_path=None, video_path=None, overwrite: bool = False, asked: bool = False) -> bool:
         """Start recording the running source to these paths (``--record``/``--video``
-        give ``overwrite=True``: the user named them); the Record button shows it, so a
-        click stops it like any other recording."""
+        give ``overwrite=True``: the user named them; ``asked``: a refusal is a :meth:`failed`
+        run, as headless); the Record button shows it, so a click stops it like any other recording."""
         s = self.session
         if s is None:
             self._show_recording(False)
@@ -1550,7 +1560,10 @@ class MainWindow(QtWidgets.QMainWindow):
             s.recorder.start(events_path=events_path, video_path=video_path, overwrite=overwrite,
                              width=s.source.width, height=s.source.height, sensor=s.source.sensor)
         except EvFocusError as exc:  # (a refused start leaves a running recording going)
-            self.status(str(exc), "error")
+            if asked:
+                self.failed(str(exc))
+            else:
+                self.status(str(exc), "error")
             self._show_recording(self.session.recorder.active)
             return False
         self.status("recording to " + ", ".join(str(p) for p in (events_path, video_path) if p is not None))
@@ -1568,9 +1581,9 @@ class MainWindow(QtWidgets.QMainWindow):
             text = (f"--record/--video: {asked} did not open and the simulated camera shows instead: "
                     "nothing recorded (press Record to record the simulated camera)")
             # (on the loop's next turn: "live: sim" and the fallback's own line come after this)
-            QtCore.QTimer.singleShot(0, lambda: self.status(text, "error", timeout_ms=60_000))
+            QtCore.QTimer.singleShot(0, lambda: self.failed(text, timeout_ms=60_000))
             return []
-        if not self.record_to(events_path, video_path, overwrite=True):  # (the CLI checked its names)
+        if not self.record_to(events_path, video_path, overwrite=True, asked=True):  # (the CLI checked its names)
             return []
         return [str(p) for p in (events_path, video_path) if p is not None]
 
@@ -1614,8 +1627,8 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         now = time.monotonic()
         self._drain(s)
-        if s.recorder.error:
-            self.status(s.recorder.error, "error")
+        if s.recorder.error:  # (disk full...: headless exits 2 for it too)
+            self.failed(s.recorder.error)
             s.recorder.error = None
             if not s.recorder.active:  # both outputs gave up: the button must not say recording
                 self._show_recording(False)
@@ -1946,10 +1959,10 @@ class MainWindow(QtWidgets.QMainWindow):
         note = f" (recording saved: {', '.join(str(p) for p in saved)})" if saved else ""
         if s.is_live and s.source.format != "sim" and s.source.error is not None:  # (not: the model failed)
             self.open_source("sim")  # first: its "live: sim" must not hide why at once
-            self.status(f"{err} - camera lost, switched to the simulated camera "
-                        f"(pick it again in Source to reconnect){note}", "error")
+            self.failed(f"{err} - camera lost, switched to the simulated camera "
+                        f"(pick it again in Source to reconnect){note}")
         else:
-            self.status(f"{err} - stopped; open another file or camera{note}", "error")
+            self.failed(f"{err} - stopped; open another file or camera{note}")
             self._show_idle(err)
 
     def _show_idle(self, reason: str) -> None:

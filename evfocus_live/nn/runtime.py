@@ -21,8 +21,9 @@ Backends (bench/bench_runtime.py measures them; numbers for the light EvFocus, 1
   100 s of compiling, so never chosen automatically;
 - ``auto``: ``jit`` on the CPU for models with a ``states`` property, else ``eager``.
 
-``precision="bf16"`` runs the plain model under CPU bf16 autocast on CPUs with native
-bf16: 1.4x at 346x260, 1.6x at 1280x720 for the shipped light model, outputs within ~2e-2
+``precision="bf16"`` runs the plain model under bf16 autocast on CPUs with native
+bf16 (and on CUDA GPUs with bf16, see :func:`device_precision`; elsewhere fp32, said in one
+line by :func:`bf16_problem`): 1.4x at 346x260, 1.6x at 1280x720 for the shipped light model, outputs within ~2e-2
 of fp32 and the same SSIM to 1e-3 on the held-out set. ``auto`` picks it where the CPU
 has native bf16 and is the live pipeline's default (a live view wants the frame rate);
 ``evfocus reconstruct`` stays fp32 unless asked, since offline outputs should match the
@@ -120,8 +121,9 @@ class InferenceModel:
     Parameters:
         model: a network following the recurrent-model contract (``evfocus_live.nn.base``).
         backend: one of :data:`BACKENDS`.
-        precision: ``fp32``, ``bf16`` (CPU autocast; see the module doc) or ``auto`` (bf16
-            where the CPU has it natively, fp32 elsewhere, silently).
+        precision: ``fp32``, ``bf16`` (autocast where the model's device has native bf16, see
+            :func:`bf16_supported`) or ``auto`` (bf16 where the CPU has it natively, fp32
+            elsewhere, silently).
         channels_last: channels-last conv weights on the CPU (the networks' ``pad_to_multiple``
             makes their input channels-last there already).
 
@@ -143,16 +145,18 @@ class InferenceModel:
         self.precision = "fp32"
         if precision == "auto":
             precision = "bf16" if dev.type == "cpu" and isinstance(model, torch.nn.Module) and _bf16_fast() else "fp32"
+        self._autocast = dev.type
         if precision == "bf16":
-            if dev.type == "cpu" and isinstance(model, torch.nn.Module) and _bf16_fast():
+            problem = (bf16_problem(dev.type) if isinstance(model, torch.nn.Module)
+                       else "precision bf16 needs a torch.nn.Module: running fp32")
+            if problem is None:
                 if backend not in ("auto", "eager"):
                     log.info("bf16 runs the plain model under autocast: backend %s not used", backend)
                 self.precision, backend = "bf16", "eager"  # autocast: no traced step
-                log.info("inference backend eager under bf16 autocast (this CPU has native bf16)")
+                log.info("inference backend eager under bf16 autocast (this %s has native bf16)",
+                         "GPU" if dev.type == "cuda" else "CPU")
             else:  # asked for by name: say so where it shows (warning), since it costs the speed-up
-                why = ("a model on the CPU" if dev.type != "cpu" else "a torch.nn.Module"
-                       if not isinstance(model, torch.nn.Module) else "a CPU with native bf16 (AVX512-BF16/AMX)")
-                log.warning("bf16 inference needs %s: running fp32", why)
+                log.warning("%s", problem)
         if backend == "onnx" and not _onnx_available():
             self.fallback_reason = "backend onnx needs onnxruntime and onnx (pip install -e '.[onnx]')"
             log.warning("%s: running the plain model", self.fallback_reason)
@@ -245,7 +249,7 @@ class InferenceModel:
         states = _has_states(self.module)
         saved = self.module.states if states else None  # a shallow copy: a failed call cannot touch it
         try:
-            with torch.autocast("cpu", dtype=torch.bfloat16):
+            with torch.autocast(self._autocast, dtype=torch.bfloat16):
                 out = self.module(voxel)
         except (torch.OutOfMemoryError, MemoryError):
             raise  # not a bf16 problem (fp32 needs more memory): the caller's out-of-memory path
@@ -428,6 +432,41 @@ def _shared_step(cache_key: tuple | None, make: Callable[[], tuple], stale: Call
                     if _BUILDING.get(cache_key) is lock:
                         del _BUILDING[cache_key]
             return step, res, False
+
+
+def bf16_supported(device_type: str) -> bool:
+    """Whether ``precision="bf16"`` runs bf16 on a device of this type: a CPU with native bf16
+    (AVX512-BF16/AMX; emulated it is slower than fp32) or a CUDA GPU with bf16 (compute
+    capability 8.0+). One rule for the CLI, the viewer and a settings file's ``[model] precision``."""
+    if device_type == "cpu":
+        return _bf16_fast()
+    if device_type == "cuda":
+        try:  # (native only: emulated bf16 on an older GPU is slower than its fp16)
+            return bool(torch.cuda.is_available() and torch.cuda.is_bf16_supported(including_emulation=False))
+        except Exception:  # noqa: BLE001 (no driver, a torch built without CUDA: no bf16 there)
+            return False
+    return False
+
+
+def bf16_problem(device_type: str) -> str | None:
+    """One line when bf16 cannot run on a device of this type, naming the fallback (fp32); else None."""
+    if bf16_supported(device_type):
+        return None
+    if device_type == "cpu":
+        return "precision bf16 needs a CPU with native bf16 (AVX512-BF16 or AMX), this one has none: running fp32"
+    if device_type == "cuda":
+        return "precision bf16 needs a GPU with bf16 (compute capability 8.0+), this one has none: running fp32"
+    return f"precision bf16 does not run on {device_type}: running fp32"
+
+
+def device_precision(precision: str, half: bool, device_type: str) -> tuple[str, bool]:
+    """What the runner is asked for on this device and whether the weights go fp16 first:
+    ``(precision, half)``. bf16 is asked for on CUDA too (autocast, as on the CPU; it was
+    fp16 from the CLI and fp32 from the viewer) and then wins over ``half``; ``auto`` and
+    fp32 on CUDA are the plain model, fp16 where ``half``; a CPU never runs fp16."""
+    if device_type == "cuda":
+        return ("bf16", False) if precision == "bf16" else ("fp32", bool(half))
+    return precision, False
 
 
 def _bf16_fast() -> bool:

@@ -12,7 +12,7 @@ import contextlib
 import contextvars
 import functools
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -77,10 +77,11 @@ def say_clock_reset(said: set[int], name: str, byte: int, back_us: int, how: str
 
 #: the readers' loggers: ``evfocus_live.sources`` and those under it
 READERS_LOGGER = "evfocus_live.sources"
-#: how many readers_quiet() the running code is in: a context variable, so each thread has its
-#: own, and work a reader hands to its threads for the caller (:func:`run_in_callers_context`:
-#: AEDAT4's and HDF5's prefetch) carries the caller's
-_QUIET_DEPTH: contextvars.ContextVar[int] = contextvars.ContextVar("evfocus_readers_quiet", default=0)
+#: the ``drop`` tests of the readers_quiet() blocks the running code is in: a context variable,
+#: so each thread has its own, and work a reader hands to its threads for the caller
+#: (:func:`run_in_callers_context`: AEDAT4's and HDF5's prefetch) carries the caller's
+_QUIET_DROPS: contextvars.ContextVar[tuple[Callable[[logging.LogRecord], bool], ...]] = contextvars.ContextVar(
+    "evfocus_readers_quiet", default=())
 
 
 def run_in_callers_context(submit, fn, *args):
@@ -92,22 +93,30 @@ def run_in_callers_context(submit, fn, *args):
 
 class _ReadersQuiet(logging.Filter):
     """Drops a reader's record below ERROR made inside :func:`readers_quiet` (its thread, or
-    work handed on through :func:`run_in_callers_context`)."""
+    work handed on through :func:`run_in_callers_context`) that one of its ``drop`` tests picks."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return (record.levelno >= logging.ERROR or not _QUIET_DEPTH.get()
-                or not (record.name == READERS_LOGGER or record.name.startswith(READERS_LOGGER + ".")))
+        drops = _QUIET_DROPS.get()
+        if (not drops or record.levelno >= logging.ERROR
+                or not (record.name == READERS_LOGGER or record.name.startswith(READERS_LOGGER + "."))):
+            return True
+        return not any(drop(record) for drop in drops)
+
+
+def _every_record(record: logging.LogRecord) -> bool:
+    return True
 
 
 _READERS_QUIET = _ReadersQuiet()
 
 
 @contextlib.contextmanager
-def readers_quiet():
+def readers_quiet(drop: Callable[[logging.LogRecord], bool] | None = None):
     """The readers' warnings (``evfocus_live.sources``) made on this thread, and on the threads a
     reader hands this read's work to (prefetch), held back, their errors said: for a read whose
     warnings another read says (eval's APS frames for its grid, ``reconstruct``'s checks of its
-    inputs before the run). A filter on the handlers, which runs on the thread that logs: a
+    inputs before the run). ``drop``: only the records it picks (``info``: the "may be
+    nanoseconds" hint it says itself); default every one. A filter on the handlers, which runs on the thread that logs: a
     logger level set for a while (as before) is the whole process's, and lost the warnings
     another thread's reader logged meanwhile (a viewer's reader thread). Handlers added inside
     are not filtered. Work a prefetcher queued ahead inside stays quiet when a read after the
@@ -120,11 +129,11 @@ def readers_quiet():
     for h in handlers or [logging.lastResort]:
         if h is not None:
             h.addFilter(_READERS_QUIET)  # (once: it stays, and passes every other thread's records)
-    token = _QUIET_DEPTH.set(_QUIET_DEPTH.get() + 1)
+    token = _QUIET_DROPS.set((*_QUIET_DROPS.get(), drop or _every_record))
     try:
         yield
     finally:
-        _QUIET_DEPTH.reset(token)
+        _QUIET_DROPS.reset(token)
 
 
 @dataclass(frozen=True)

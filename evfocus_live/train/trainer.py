@@ -20,7 +20,6 @@ autocast on a CPU with native bf16 (AVX512-BF16/AMX), fp32 elsewhere; ``amp = "o
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import dataclasses
 import json
@@ -28,7 +27,6 @@ import logging
 import math
 import os
 import signal
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -923,50 +921,21 @@ def _log_last_step(rows: list[dict[str, float]], step: int, elapsed: float, lr: 
     return end_loss
 
 
-@contextlib.contextmanager
 def _signals_held():
     """The block runs to its end; a Ctrl-C or SIGTERM meanwhile goes to the handler it found
     after it. Inside the optimiser step it stopped the run with the weights updated and the
     step not counted (or half the parameters updated): last.pt then held step k's count with
     step k+1's weights, and --resume trained step k+1 twice. A second one of the same signal
     goes at once: a step that never ends (a rank gone from an all-reduce) could not be stopped
-    but by kill -9. Main thread, Python handlers only."""
-    sigs = (signal.SIGINT, signal.SIGTERM)
-    if threading.current_thread() is not threading.main_thread() or any(signal.getsignal(s) is None for s in sigs):
-        yield
-        return
-    pending: list[int] = []
+    but by kill -9. Main thread, Python handlers only (:func:`~evfocus_live.cli.signals.held_signals`)."""
+    from ..cli.signals import held_signals
 
-    def hold(signum, frame):
-        if signum in pending:
-            _restore(prev)
-            _deliver(prev, signum)
-            return
-        pending.append(signum)
-        log.warning("%s: stopping after this optimiser step (again to stop at once, its update half done)",
-                    signal.Signals(signum).name)
-
-    prev = {sig: signal.signal(sig, hold) for sig in sigs}
-    try:
-        yield
-    finally:
-        _restore(prev)
-    for sig in dict.fromkeys(pending):
-        _deliver(prev, sig)
+    return held_signals((signal.SIGINT, signal.SIGTERM), second="deliver", on_held=_say_held)
 
 
-def _restore(handlers: dict[int, Any]) -> None:
-    for sig, handler in handlers.items():
-        signal.signal(sig, handler)
-
-
-def _deliver(handlers: dict[int, Any], sig: int) -> None:
-    """Signal ``sig`` to the handler ``_signals_held`` found for it."""
-    handler = handlers[sig]
-    if handler is signal.SIG_DFL:
-        signal.raise_signal(sig)
-    elif callable(handler):  # Python's KeyboardInterrupt, the CLI's SIGTERM-as-Ctrl-C
-        handler(sig, None)
+def _say_held(signum: int) -> None:
+    log.warning("%s: stopping after this optimiser step (again to stop at once, its update half done)",
+                signal.Signals(signum).name)
 
 
 def optimiser_step(loss: torch.Tensor, opt: torch.optim.Optimizer, scaler: torch.amp.GradScaler,

@@ -6,34 +6,16 @@ and fp32 on a CPU. No GPU here: the model config handed to the pipeline is recor
 from __future__ import annotations
 
 import pytest
-from conftest import DAVIS_FILE
-
-from evfocus_live.cli import main
+from cli_support import reconstruct_model_config
 
 
 @pytest.mark.parametrize("given, precision, half", [
     (None, "fp32", True),  # not given: fp16 on a GPU (half), fp32 on a CPU (half is CUDA's only)
     ("fp32", "fp32", False),  # asked for: fp32 on a GPU too
     ("auto", "auto", True),
-    ("bf16", "bf16", True),
+    ("bf16", "bf16", False),  # bf16 on a GPU too, as the viewer's (it ran fp16: test_bf16_means_bf16_everywhere)
 ])
 def test_an_explicit_fp32_turns_the_gpus_fp16_off(tmp_path, monkeypatch, given, precision, half):
-    seen = {}
-
-    class _Stop(Exception):
-        pass
-
-    def fake_pipeline(src, window, model=None, **kw):
-        seen["model"] = model
-        raise _Stop
-
-    monkeypatch.setattr("evfocus_live.pipeline.Pipeline", fake_pipeline)
-    args = ["reconstruct", str(DAVIS_FILE), "-o", str(tmp_path / "out"), "--no-progress"]
-    if given:
-        args += ["--precision", given]
-    try:
-        main(args)
-    except _Stop:
-        pass
-    assert seen["model"].precision == precision
-    assert seen["model"].half is half
+    model = reconstruct_model_config(monkeypatch, tmp_path, *(["--precision", given] if given else []))
+    assert model.precision == precision
+    assert model.half is half

@@ -62,13 +62,18 @@ def test_a_backend_named_for_the_gpu_is_said_unused(tmp_path, caplog, two_gpus, 
         pipe.close()
 
 
-def test_bf16_named_for_the_gpu_is_said_with_the_backend(tmp_path, caplog, two_gpus):
+def test_bf16_named_for_the_gpu_is_said_with_the_backend(tmp_path, caplog, two_gpus, monkeypatch):
+    # (bf16 is no CPU-only option now: a GPU without it runs fp32, said by the runtime; see
+    # test_bf16_means_bf16_everywhere. The model stays on the CPU: its device faked too)
+    import evfocus_live.nn.runtime as runtime
+    monkeypatch.setattr(runtime, "_device_of", lambda model: torch.device("cuda", 1))
     caplog.set_level(logging.WARNING)
     pipe = _pipeline(tmp_path, "cuda:1", backend="jit", precision="bf16", half=False)
     try:
         said = [m for m in _warnings(caplog) if "not used on" in m]
-        assert said == ["backend jit and precision bf16 not used on cuda:1: those are CPU options; "
+        assert said == ["backend jit not used on cuda:1: those are CPU options; "
                         "the GPU runs the plain model (fp32)"]
+        assert any("precision bf16 needs a GPU with bf16" in m for m in _warnings(caplog))
     finally:
         pipe.close()
 

@@ -305,7 +305,7 @@ def test_bf16_by_name_without_native_bf16_warns(monkeypatch, caplog):
         quiet = InferenceModel(small(), "auto", precision="auto")  # auto: fp32 here, silently
     assert r.precision == quiet.precision == "fp32"
     assert [rec.getMessage() for rec in caplog.records] == [
-        "bf16 inference needs a CPU with native bf16 (AVX512-BF16/AMX): running fp32"]
+        "precision bf16 needs a CPU with native bf16 (AVX512-BF16 or AMX), this one has none: running fp32"]
 
 
 def test_unhashable_weights_build_a_step_of_their_own(monkeypatch):

@@ -5,8 +5,6 @@ step, on ``on_warning`` (the viewer's status bar) and in the log; a new chain is
 
 from __future__ import annotations
 
-import time
-import types
 from importlib.metadata import EntryPoint
 
 import numpy as np
@@ -14,10 +12,9 @@ import pytest
 
 import evfocus_live.pipeline as pipeline_mod
 from conftest import make_events
-from pipeline_support import SumModel
-from evfocus_live.config import PostConfig, WindowConfig
+from pipeline_support import run_on_fake_clock
+from evfocus_live.config import PostConfig
 from evfocus_live.plugins import POSTPROCESSORS
-from plugin_support import _with_extra
 
 
 
@@ -55,18 +52,8 @@ def rec(tmp_path):
 
 
 def _run(rec, steps, monkeypatch):
-    _with_extra(monkeypatch, PLUGINS)
     monkeypatch.setattr(pipeline_mod, "SLOW_POST_MS", 20.0)
-    Sleepy.clock_s = [0.0]
-    clock = types.SimpleNamespace(**{k: getattr(time, k) for k in dir(time) if not k.startswith("__")})
-    clock.perf_counter = lambda: time.perf_counter() + Sleepy.clock_s[0]
-    monkeypatch.setattr(pipeline_mod, "time", clock)
-    pipe = pipeline_mod.Pipeline(str(rec), WindowConfig(mode="events", window_events=1_000),
-                                 post=PostConfig(steps=steps), model_obj=SumModel())
-    said: list[str] = []
-    pipe.on_warning = said.append
-    frames = list(pipe.frames())
-    return pipe, said, frames
+    return run_on_fake_clock(monkeypatch, rec, steps, PLUGINS, Sleepy.clock_s)
 
 
 def test_a_slow_post_step_is_said_once_by_name(rec, monkeypatch, caplog):
