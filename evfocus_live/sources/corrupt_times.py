@@ -96,34 +96,46 @@ def implausible_times(t: np.ndarray, index_range: tuple[int, int] | None = None,
     return bad if np.count_nonzero(bad) <= share * n else np.zeros(n, dtype=bool)
 
 
+def rows_around(t_us_of, n_events: int):
+    """The context of :class:`TimeGuard` for a column file: the :data:`CONTEXT_ROWS` times on each
+    side of rows ``i0..i1``, from ``t_us_of(i, j)`` (rows i..j of the t column in µs; fresh arrays:
+    HDF5 batches are packed on prefetch threads)."""
+    def around(i0: int, i1: int):
+        before = t_us_of(max(0, i0 - CONTEXT_ROWS), i0) if i0 > 0 else ()
+        after = t_us_of(i1, min(n_events, i1 + CONTEXT_ROWS)) if i1 < n_events else ()
+        return before, after
+    return around
+
+
 class TimeGuard:
-    """Leaves out events of a column file whose times no camera wrote (:func:`implausible_times`),
+    """Leaves out events of a file whose times no camera wrote (:func:`implausible_times`),
     batch by batch, and says so once: the first batch's count in a warning, later ones summed at
     the stream's first end (:meth:`flush`), as :class:`~.npy_file.DropCounter` says drops.
 
-    ``t_us_of(i, j)``: rows ``i..j`` of the file's t column in µs (fresh arrays: HDF5 batches
-    are packed on prefetch threads), read only around a batch that has a step over 1 s.
-    ``quiet``: only count (scans for a time range or a seek index, whose events reads say)."""
+    ``context(start, end)``: the times just before and after the batch read from ``start`` to
+    ``end`` (rows, or bytes of a text file; :func:`rows_around`), read only around a batch that
+    has a step over 1 s. ``quiet``: only count (scans for a time range or a seek index, whose
+    events reads say)."""
 
-    def __init__(self, name, n_events: int, t_us_of, quiet: bool = False):
-        self._name, self._n, self._t_us_of, self._quiet = name, n_events, t_us_of, quiet
+    def __init__(self, name, context, quiet: bool = False):
+        self._name, self._context, self._quiet = name, context, quiet
         self.total = self._logged = 0
         self._summed = False
         self._lock = threading.Lock()
 
-    def bad(self, t: np.ndarray, i0: int, i1: int) -> np.ndarray | None:
-        """Mask of ``t`` (times of events from rows ``i0..i1``) to leave out, None if none;
-        not counted."""
+    def bad(self, t: np.ndarray, start, end) -> np.ndarray | None:
+        """Mask of ``t`` (times of the events read from ``start`` to ``end``) to leave out, None
+        if none; not counted."""
         if not count_jumps(t, RESTART_BACK_US):
             return None
-        before = self._t_us_of(max(0, i0 - CONTEXT_ROWS), i0) if i0 > 0 else ()
-        after = self._t_us_of(i1, min(self._n, i1 + CONTEXT_ROWS)) if i1 < self._n else ()
+        before, after = self._context(start, end)
         bad = implausible_times(t, None, RESTART_BACK_US, before, after)
         return bad if bad.any() else None
 
-    def filter(self, ev: np.ndarray, i0: int, i1: int) -> np.ndarray:
-        """``ev`` (events of rows ``i0..i1``) without those with implausible times, counted."""
-        bad = self.bad(ev["t"], i0, i1)
+    def filter(self, ev: np.ndarray, start, end) -> np.ndarray:
+        """``ev`` (the events read from ``start`` to ``end``) without those with implausible
+        times, counted."""
+        bad = self.bad(ev["t"], start, end)
         if bad is None:
             return ev
         self.add(int(np.count_nonzero(bad)))

@@ -34,6 +34,7 @@ import numpy as np
 from ..errors import InputError, first_line
 from ..events import EVENT_DTYPE
 from .base import MAX_SENSOR_SIDE, EventSource, check_sensor_size
+from .corrupt_times import TimeGuard, robust_t_at, rows_around
 from .fileio import FileReader
 
 log = logging.getLogger(__name__)
@@ -298,12 +299,21 @@ def columns_to_events(t, x, y, p, width: int, height: int, t_is_seconds: bool = 
     return out
 
 
-def scan_time_range(n_events: int, t_us_of, batch: int = BATCH_EVENTS) -> tuple[int, int] | None:
+def scan_time_range(n_events: int, t_us_of, batch: int = BATCH_EVENTS,
+                    times: TimeGuard | None = None) -> tuple[int, int] | None:
     """(min t, max t) of a t column read ``batch`` rows at a time (``t_us_of(i, j)`` gives
-    rows i..j in µs): files are not always sorted, and a whole column may not fit in memory."""
+    rows i..j in µs): files are not always sorted, and a whole column may not fit in memory.
+    ``times``: the reader's guard, whose left-out times (:func:`~.corrupt_times.implausible_times`)
+    do not count: one flipped byte made a 2 s recording 2,000 years long."""
     lo = hi = None
     for i in range(0, n_events, batch):
-        t = t_us_of(i, min(n_events, i + batch))
+        j = min(n_events, i + batch)
+        t = t_us_of(i, j)
+        bad = None if times is None else times.bad(t, i, j)
+        if bad is not None:
+            t = t[~bad]
+        if not len(t):
+            continue
         a, b = int(t.min()), int(t.max())
         lo = a if lo is None else min(lo, a)
         hi = b if hi is None else max(hi, b)
@@ -330,13 +340,14 @@ def column_max(col_of, n_events: int, what: str, name, batch: int = BATCH_EVENTS
     return columns_max(lambda i, j: (col_of(i, j),), n_events, what, name, batch)[0]
 
 
-def first_at_or_after(n_events: int, t_us_at, t_us: int) -> int:
-    """Index of the first event with ``t >= t_us`` by bisection, ``t_us_at(i)`` giving event
-    i's time in µs (one row read per step, no copy of the t column; assumes sorted time)."""
+def first_at_or_after(n_events: int, t_us_of, t_us: int) -> int:
+    """Index of the first event with ``t >= t_us`` by bisection, ``t_us_of(i, j)`` giving rows
+    i..j's times in µs (a few rows read per step, no copy of the t column; assumes sorted time).
+    A probe that hits a corrupt time reads its sound neighbour's (:func:`~.corrupt_times.robust_t_at`)."""
     lo, hi = 0, n_events
     while lo < hi:
         mid = (lo + hi) // 2
-        if t_us_at(mid) < t_us:
+        if robust_t_at(t_us_of, n_events, mid) < t_us:
             lo = mid + 1
         else:
             hi = mid
@@ -474,6 +485,7 @@ class NpyFileSource(EventSource):
             self._ns, self._maybe_ns = int_t_units(t_of, self.n_events, self.path)
         self.sensor = "unknown"
         self._drops = DropCounter(self.path, self.width, self.height)
+        self._times = TimeGuard(self.path, rows_around(self._t_us, self.n_events))
 
     # --- reading --------------------------------------------------------------------
     @staticmethod
@@ -541,6 +553,7 @@ class NpyFileSource(EventSource):
             return None
         if self._i >= self.n_events:
             self._drops.flush()
+            self._times.flush()
             return None
         i0, i1 = self._i, min(self.n_events, self._i + BATCH_EVENTS)
         if self._dtype == EVENT_DTYPE:  # our own layout: read straight into the batch
@@ -553,7 +566,7 @@ class NpyFileSource(EventSource):
                 ev = ev[:m]
             if self._ns:
                 ev["t"] //= 1000
-            return ev
+            return self._times.filter(ev, i0, i1)
         self._buf = self._scratch(self._buf, min(self.n_events, BATCH_EVENTS) * self._row_bytes)
         t, x, y, p = self._columns(self._rows(i0, i1, self._buf))
         self._i = i1
@@ -561,24 +574,25 @@ class NpyFileSource(EventSource):
         ev = columns_to_events(timestamps_to_us(t, self._seconds, self.path, ns=self._ns), x, y, p,
                                self.width, self.height, name=str(self.path), drops=self._drops,
                                contiguous=False)
-        return ev
+        return self._times.filter(ev, i0, i1)
 
     @property
     def stats(self) -> dict[str, int]:
-        """Reader counters so far (``evfocus info`` shows them): events outside the sensor."""
-        return {"dropped": self._drops.total}
+        """Reader counters so far (``evfocus info`` shows them): events outside the sensor;
+        ``corrupt_times``, events left out for times no camera wrote (:class:`~.corrupt_times.TimeGuard`)."""
+        return {"dropped": self._drops.total, "corrupt_times": self._times.total}
 
     def seek(self, t_us: int) -> None:
-        """Continue from the first event with ``t >= t_us`` (bisection reading one row per
+        """Continue from the first event with ``t >= t_us`` (bisection reading a few rows per
         step, no full copy of ``t``; assumes sorted time)."""
-        self._i = first_at_or_after(self.n_events, lambda i: int(self._t_us(i, i + 1)[0]), t_us)
+        self._i = first_at_or_after(self.n_events, self._t_us, t_us)
 
     def time_range_us(self) -> tuple[int, int] | None:
         """(min t, max t) over the file, scanned in batches (bounded memory). The
         result is kept: the viewer and the loop ask again and again."""
         if not hasattr(self, "_range_us"):
             self._range_us = scan_time_range(
-                self.n_events, self._in_batches(lambda i, j, buf: self._t_us(i, j, buf)))
+                self.n_events, self._in_batches(lambda i, j, buf: self._t_us(i, j, buf)), times=self._times)
         return self._range_us
 
     def close(self) -> None:
