@@ -13,8 +13,10 @@ converted with ``round(t * 1e6)``, unless its first and last values are all whol
 whole-number ``t`` whose first and last values are all >= 1e17 is Unix-epoch nanoseconds
 (ROS bag exports; µs never get there): divided by 1000, with a warning. Polarity: anything > 0 is ON (covers 0/1, -1/+1 and
 bool). Timestamps are passed through in file order, unsorted or with jumps as they are
-(the slicer copes; ``evfocus info`` counts the steps back). Seeking assumes sorted time.
-Width/height come from the ``width``/``height`` arguments, else from the data (max + 1),
+(the slicer copes; ``evfocus info`` counts the steps back), except events whose times jump
+away over 1 s and come back: changed bytes, left out and counted (:mod:`.corrupt_times`).
+Seeking assumes sorted time. Width/height come from the ``width``/``height`` arguments, else
+from the data (max + 1, a few events far beyond the rest set aside: :func:`plausible_max`),
 and must be 1..16384. Big-endian and float16 columns are converted on read; NaN/inf
 values, timestamps beyond int64 µs and non-numeric columns raise :class:`InputError`.
 """
@@ -320,18 +322,57 @@ def scan_time_range(n_events: int, t_us_of, batch: int = BATCH_EVENTS,
     return (lo, hi) if lo is not None else None
 
 
+#: at most this many events (or one in :data:`STRAY_PER`; never over 1 %) far beyond the rest
+#: of an x or y column are taken for corrupt values, not the sensor's edge, when the size is
+#: inferred from the data (a file of a few events keeps its max + 1)
+STRAY_EVENTS = 16
+STRAY_PER = 10_000
+
+
+def plausible_max(counts: np.ndarray, n_events: int) -> int:
+    """The largest value of a column (``counts``: its histogram, values >= 0) once values that a
+    few events hold far beyond the rest are set aside: at most :data:`STRAY_EVENTS` (or one in
+    :data:`STRAY_PER`) events above a gap to at least twice the value below it. One x changed
+    by a flipped byte (100 -> 1124) made a 346-wide sensor 1125 wide (frames mostly empty), or
+    (-> 40000) refused the file as 40001 wide. -1: no value."""
+    used = np.flatnonzero(counts)
+    if not len(used):
+        return -1
+    few = min(max(STRAY_EVENTS, n_events // STRAY_PER), n_events // 100)
+    above = np.cumsum(counts[used][::-1])[::-1]  # events at or above each used value
+    top = len(used) - 1
+    for i in range(len(used) - 1, 0, -1):
+        if above[i] > few:
+            break
+        if used[i] >= 2 * (used[i - 1] + 1):
+            top = i - 1
+    return int(used[top])
+
+
 def columns_max(cols_of, n_events: int, whats: str, name, batch: int = BATCH_EVENTS) -> list[int]:
     """Max of each column that ``cols_of(i, j)`` gives (a sequence, one per letter of ``whats``),
     read ``batch`` rows at a time in one pass, to infer the sensor size: interleaved columns
-    (rows of a structured array) are read once, not once per column. NaN/inf raise
-    InputError (``int(nan)`` would be a ValueError traceback)."""
-    hi: list[int | None] = [None] * len(whats)
+    (rows of a structured array) are read once, not once per column. Values a few events hold
+    far beyond the rest are corrupt ones (:func:`plausible_max`), said in one warning (the reads
+    drop those events). NaN/inf raise InputError (``int(nan)`` would be a ValueError traceback)."""
+    counts = [np.zeros(1 << 16, np.int64) for _ in whats]
     for i in range(0, n_events, batch):
         for k, c in enumerate(cols_of(i, min(n_events, i + batch))):
-            v = np.max(c)
-            if not np.isfinite(v):
+            c = np.asarray(c)
+            if c.dtype.kind == "f" and not np.all(np.isfinite(c)):
                 raise InputError(f"{name}: the {whats[k]} column has non-finite values (NaN/inf)")
-            hi[k] = int(v) if hi[k] is None else max(hi[k], int(v))
+            v = np.clip(c, -1, (1 << 16) - 1).astype(np.int64)
+            counts[k] += np.bincount(v[v >= 0], minlength=1 << 16)
+    hi = []
+    for k, what in enumerate(whats):
+        top = int(np.flatnonzero(counts[k])[-1]) if counts[k].any() else -1
+        m = plausible_max(counts[k], n_events)
+        if m < top:
+            log.warning("%s: %d event(s) have %s values far beyond the others' (up to %d, the others "
+                        "<= %d: corrupt data?): sensor %s inferred from the others; those events are "
+                        "dropped", name, int(counts[k][m + 1:].sum()), what, top, m,
+                        "width" if what == "x" else "height")
+        hi.append(m)
     return hi
 
 
