@@ -329,6 +329,24 @@ STRAY_EVENTS = 16
 STRAY_PER = 10_000
 
 
+@numba.njit(nogil=True, cache=True)
+def _count_values(c, counts):
+    """Add column ``c``'s values to the histogram ``counts`` (negative ones left out, those
+    beyond it counted in its last bin); False at a NaN/inf."""
+    top = counts.shape[0] - 1
+    for i in range(c.shape[0]):
+        v = c[i]
+        if v - v != 0:  # (NaN, inf: NaN; 0 for any finite value)
+            return False
+        if v < 0:
+            continue
+        if v >= top:
+            counts[top] += 1
+        else:
+            counts[int(v)] += 1
+    return True
+
+
 def plausible_max(counts: np.ndarray, n_events: int) -> int:
     """The largest value of a column (``counts``: its histogram, values >= 0) once values that a
     few events hold far beyond the rest are set aside: at most :data:`STRAY_EVENTS` (or one in
@@ -359,10 +377,10 @@ def columns_max(cols_of, n_events: int, whats: str, name, batch: int = BATCH_EVE
     for i in range(0, n_events, batch):
         for k, c in enumerate(cols_of(i, min(n_events, i + batch))):
             c = np.asarray(c)
-            if c.dtype.kind == "f" and not np.all(np.isfinite(c)):
+            if not c.dtype.isnative or c.dtype.kind not in "iuf" or c.dtype == np.float16:
+                c = c.astype(np.float64 if c.dtype.kind == "f" else np.int64)  # (types numba takes)
+            if not _count_values(c, counts[k]):
                 raise InputError(f"{name}: the {whats[k]} column has non-finite values (NaN/inf)")
-            v = np.clip(c, -1, (1 << 16) - 1).astype(np.int64)
-            counts[k] += np.bincount(v[v >= 0], minlength=1 << 16)
     hi = []
     for k, what in enumerate(whats):
         top = int(np.flatnonzero(counts[k])[-1]) if counts[k].any() else -1
