@@ -332,19 +332,21 @@ STRAY_PER = 10_000
 @numba.njit(nogil=True, cache=True)
 def _count_values(c, counts):
     """Add column ``c``'s values to the histogram ``counts`` (negative ones left out, those
-    beyond it counted in its last bin); False at a NaN/inf."""
+    beyond it counted in its last bin); the largest value (-1: none), -2 at a NaN/inf."""
     top = counts.shape[0] - 1
+    hi = -1.0
     for i in range(c.shape[0]):
         v = c[i]
         if v - v != 0:  # (NaN, inf: NaN; 0 for any finite value)
-            return False
+            return -2.0
         if v < 0:
             continue
+        hi = max(hi, float(v))
         if v >= top:
             counts[top] += 1
         else:
             counts[int(v)] += 1
-    return True
+    return hi
 
 
 def plausible_max(counts: np.ndarray, n_events: int) -> int:
@@ -373,18 +375,24 @@ def columns_max(cols_of, n_events: int, whats: str, name, batch: int = BATCH_EVE
     (rows of a structured array) are read once, not once per column. Values a few events hold
     far beyond the rest are corrupt ones (:func:`plausible_max`), said in one warning (the reads
     drop those events). NaN/inf raise InputError (``int(nan)`` would be a ValueError traceback)."""
-    counts = [np.zeros(1 << 16, np.int64) for _ in whats]
+    # (values from MAX_SENSOR_SIDE on share the last bin: no sensor is that wide)
+    counts = [np.zeros(MAX_SENSOR_SIDE + 1, np.int64) for _ in whats]
+    tops = [-1] * len(whats)
     for i in range(0, n_events, batch):
         for k, c in enumerate(cols_of(i, min(n_events, i + batch))):
             c = np.asarray(c)
             if not c.dtype.isnative or c.dtype.kind not in "iuf" or c.dtype == np.float16:
                 c = c.astype(np.float64 if c.dtype.kind == "f" else np.int64)  # (types numba takes)
-            if not _count_values(c, counts[k]):
+            got = _count_values(c, counts[k])
+            if got == -2:
                 raise InputError(f"{name}: the {whats[k]} column has non-finite values (NaN/inf)")
+            tops[k] = max(tops[k], int(got))
     hi = []
     for k, what in enumerate(whats):
-        top = int(np.flatnonzero(counts[k])[-1]) if counts[k].any() else -1
+        top = tops[k]
         m = plausible_max(counts[k], n_events)
+        if m == MAX_SENSOR_SIDE:  # (no strays: the max, as before; too wide, check_sensor_size says so)
+            m = top
         if m < top:
             log.warning("%s: %d event(s) have %s values far beyond the others' (up to %d, the others "
                         "<= %d: corrupt data?): sensor %s inferred from the others; those events are "
