@@ -44,6 +44,22 @@ def count_jumps(t, jump_us):
 
 
 @numba.njit(nogil=True, cache=True)
+def span_of(t, jump_us):
+    """(min, max, :func:`count_jumps`) of a non-empty ``t`` in one pass (a time range scan)."""
+    lo = hi = t[0]
+    n = 0
+    for i in range(1, t.shape[0]):
+        v = t[i]
+        if v < lo:
+            lo = v
+        if v > hi:
+            hi = v
+        if abs(float(v) - float(t[i - 1])) > jump_us:
+            n += 1
+    return lo, hi, n
+
+
+@numba.njit(nogil=True, cache=True)
 def _excursions(tf, jump_us, max_run, bad):
     """Mark in ``bad`` each run of ``tf`` over ``jump_us`` away from the time before it that
     comes back (within ``max_run`` events) to near that time."""
@@ -123,19 +139,19 @@ class TimeGuard:
         self._summed = False
         self._lock = threading.Lock()
 
-    def bad(self, t: np.ndarray, start, end) -> np.ndarray | None:
+    def bad(self, t: np.ndarray, start, end, jumps: int | None = None) -> np.ndarray | None:
         """Mask of ``t`` (times of the events read from ``start`` to ``end``) to leave out, None
-        if none; not counted."""
-        if not count_jumps(t, RESTART_BACK_US):
+        if none; not counted. ``jumps``: :func:`count_jumps` of ``t`` where the caller counted it."""
+        if not (count_jumps(t, RESTART_BACK_US) if jumps is None else jumps):
             return None
         before, after = self._context(start, end)
         bad = implausible_times(t, None, RESTART_BACK_US, before, after)
         return bad if bad.any() else None
 
-    def filter(self, ev: np.ndarray, start, end) -> np.ndarray:
+    def filter(self, ev: np.ndarray, start, end, jumps: int | None = None) -> np.ndarray:
         """``ev`` (the events read from ``start`` to ``end``) without those with implausible
-        times, counted."""
-        bad = self.bad(ev["t"], start, end)
+        times, counted (``jumps``: as for :meth:`bad`)."""
+        bad = self.bad(ev["t"], start, end, jumps)
         if bad is None:
             return ev
         self.add(int(np.count_nonzero(bad)))

@@ -289,11 +289,13 @@ class Hdf5FileSource(EventSource):
             except _H5_ERRORS as exc:
                 raise self._read_error(i0, i1, exc) from None
             cols = [buf[:m] for buf in bufs]
-        ev = columns_to_events(*cols, self.width, self.height, t_is_seconds=self._seconds,
-                               name=str(self.path), drops=self._drops, t_is_ns=self._ns)
-        if self._t_offset_us:
+        if self._t_offset_us:  # (DSEC: the offset is added before the check, as to the context rows)
+            ev = columns_to_events(*cols, self.width, self.height, t_is_seconds=self._seconds,
+                                   name=str(self.path), drops=self._drops, t_is_ns=self._ns)
             ev["t"] += self._t_offset_us
-        return self._times.filter(ev, i0, i1)
+            return self._times.filter(ev, i0, i1)
+        return columns_to_events(*cols, self.width, self.height, t_is_seconds=self._seconds, name=str(self.path),
+                                 drops=self._drops, t_is_ns=self._ns, times=self._times, span=(i0, i1))
 
     def read(self) -> np.ndarray | None:
         if self._f is None:

@@ -36,7 +36,8 @@ import numpy as np
 from ..errors import InputError, first_line
 from ..events import EVENT_DTYPE
 from .base import MAX_SENSOR_SIDE, EventSource, check_sensor_size
-from .corrupt_times import TimeGuard, robust_t_at, rows_around
+from ..core.slicing import RESTART_BACK_US
+from .corrupt_times import TimeGuard, robust_t_at, rows_around, span_of
 from .fileio import FileReader
 
 log = logging.getLogger(__name__)
@@ -49,8 +50,13 @@ P_NAMES = ("p", "ps", "polarity", "pol", "on", "polarities")
 
 
 @numba.njit(nogil=True, cache=True)
-def _pack_cols(t, x, y, p, out, width, height):
+def _pack_cols(t, x, y, p, out, width, height, jump_us):
+    """Columns -> 13-byte EVENT_DTYPE records, dropping out-of-sensor events; (events kept,
+    steps over ``jump_us`` either way between kept events' times: 0 in a sound batch, where
+    :class:`~.corrupt_times.TimeGuard` has nothing to look at)."""
     m = 0
+    jumps = 0
+    prev = 0.0
     for i in range(t.shape[0]):
         xi = np.int64(x[i])
         yi = np.int64(y[i])
@@ -58,6 +64,9 @@ def _pack_cols(t, x, y, p, out, width, height):
             continue
         o = m * 13
         v = np.int64(t[i])
+        if m and abs(float(v) - prev) > jump_us:  # (float: garbage times overflow an int64 difference)
+            jumps += 1
+        prev = float(v)
         for k in range(8):
             out[o + k] = v & 0xFF
             v >>= 8
@@ -67,7 +76,7 @@ def _pack_cols(t, x, y, p, out, width, height):
         out[o + 11] = (yi >> 8) & 0xFF
         out[o + 12] = 1 if p[i] > 0 else 0
         m += 1
-    return m
+    return m, jumps
 
 
 @numba.njit(nogil=True, cache=True)
@@ -280,10 +289,12 @@ class DropCounter:
 
 def columns_to_events(t, x, y, p, width: int, height: int, t_is_seconds: bool = False,
                       name: str = "", drops: DropCounter | None = None,
-                      contiguous: bool = True, t_is_ns: bool = False) -> np.ndarray:
+                      contiguous: bool = True, t_is_ns: bool = False, times: TimeGuard | None = None,
+                      span=(None, None)) -> np.ndarray:
     """Pack columns into EVENT_DTYPE in one pass, dropping out-of-sensor events (counted in
     ``drops``, else logged); bad values (NaN/inf, t beyond int64 µs, strings) raise InputError.
-    ``t_is_ns``: t is epoch ns (:func:`int_t_units`), read as µs.
+    ``t_is_ns``: t is epoch ns (:func:`int_t_units`), read as µs. ``times``: leaves out (and
+    counts) events whose times no camera wrote, ``span`` saying where the rows are in the file.
     ``contiguous=False``: strided native columns (views into rows read from a file) go to the
     packer as they are, which reads each row once instead of copying every column first."""
     fix = np.ascontiguousarray if contiguous else np.asarray
@@ -291,14 +302,14 @@ def columns_to_events(t, x, y, p, width: int, height: int, t_is_seconds: bool = 
     x, y, p = (fix(_coord(a, k, name)) for a, k in ((x, "x"), (y, "y"), (p, "p")))
     n = t.shape[0]
     out = np.empty(n, dtype=EVENT_DTYPE)
-    m = _pack_cols(t, x, y, p, out.view(np.uint8), width, height)
+    m, jumps = _pack_cols(t, x, y, p, out.view(np.uint8), width, height, RESTART_BACK_US)
     if m < n:
         if drops is not None:
             drops.add(n - m)
         else:
             log.warning("%s: dropped %d event(s) outside the %dx%d sensor", name, n - m, width, height)
         out = out[:m]
-    return out
+    return out if times is None else times.filter(out, *span, jumps=jumps)
 
 
 def scan_time_range(n_events: int, t_us_of, batch: int = BATCH_EVENTS,
@@ -311,12 +322,13 @@ def scan_time_range(n_events: int, t_us_of, batch: int = BATCH_EVENTS,
     for i in range(0, n_events, batch):
         j = min(n_events, i + batch)
         t = t_us_of(i, j)
-        bad = None if times is None else times.bad(t, i, j)
-        if bad is not None:
-            t = t[~bad]
         if not len(t):
             continue
-        a, b = int(t.min()), int(t.max())
+        a, b, jumps = span_of(t, RESTART_BACK_US)
+        bad = None if times is None or not jumps else times.bad(t, i, j, jumps)
+        if bad is not None:
+            t = t[~bad]
+            a, b = int(t.min()), int(t.max())
         lo = a if lo is None else min(lo, a)
         hi = b if hi is None else max(hi, b)
     return (lo, hi) if lo is not None else None
@@ -331,21 +343,17 @@ STRAY_PER = 10_000
 
 @numba.njit(nogil=True, cache=True)
 def _count_values(c, counts):
-    """Add column ``c``'s values to the histogram ``counts`` (negative ones left out, those
-    beyond it counted in its last bin); the largest value (-1: none), -2 at a NaN/inf."""
+    """Add integer column ``c``'s values to the histogram ``counts`` (negative ones left out,
+    those beyond it counted in its last bin); the largest value (-1: none)."""
     top = counts.shape[0] - 1
-    hi = -1.0
+    hi = -1
     for i in range(c.shape[0]):
-        v = c[i]
-        if v - v != 0:  # (NaN, inf: NaN; 0 for any finite value)
-            return -2.0
+        v = np.int64(c[i])
         if v < 0:
             continue
-        hi = max(hi, float(v))
-        if v >= top:
-            counts[top] += 1
-        else:
-            counts[int(v)] += 1
+        if v > hi:
+            hi = v
+        counts[min(v, top)] += 1
     return hi
 
 
@@ -381,12 +389,14 @@ def columns_max(cols_of, n_events: int, whats: str, name, batch: int = BATCH_EVE
     for i in range(0, n_events, batch):
         for k, c in enumerate(cols_of(i, min(n_events, i + batch))):
             c = np.asarray(c)
-            if not c.dtype.isnative or c.dtype.kind not in "iuf" or c.dtype == np.float16:
-                c = c.astype(np.float64 if c.dtype.kind == "f" else np.int64)  # (types numba takes)
-            got = _count_values(c, counts[k])
-            if got == -2:
-                raise InputError(f"{name}: the {whats[k]} column has non-finite values (NaN/inf)")
-            tops[k] = max(tops[k], int(got))
+            if c.dtype.kind == "f":
+                if not np.all(np.isfinite(c)):
+                    raise InputError(f"{name}: the {whats[k]} column has non-finite values (NaN/inf)")
+                c = np.clip(c, -1, 1 << 62).astype(np.int64)
+            elif not c.dtype.isnative or c.dtype.kind not in "iu":
+                c = c.astype(np.int64)  # (types numba takes: big-endian, bool)
+            # (a contiguous copy first: ~2x faster than the loop over a strided field)
+            tops[k] = max(tops[k], int(_count_values(np.ascontiguousarray(c), counts[k])))
     hi = []
     for k, what in enumerate(whats):
         top = tops[k]
@@ -638,10 +648,9 @@ class NpyFileSource(EventSource):
         t, x, y, p = self._columns(self._rows(i0, i1, self._buf))
         self._i = i1
         # (the packed copy does not point into the reused buffer)
-        ev = columns_to_events(timestamps_to_us(t, self._seconds, self.path, ns=self._ns), x, y, p,
-                               self.width, self.height, name=str(self.path), drops=self._drops,
-                               contiguous=False)
-        return self._times.filter(ev, i0, i1)
+        return columns_to_events(timestamps_to_us(t, self._seconds, self.path, ns=self._ns), x, y, p,
+                                 self.width, self.height, name=str(self.path), drops=self._drops,
+                                 contiguous=False, times=self._times, span=(i0, i1))
 
     @property
     def stats(self) -> dict[str, int]:

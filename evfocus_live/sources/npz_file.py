@@ -414,9 +414,9 @@ class NpzFileSource(EventSource):
         t, x, y, p = (c.get(i0, i1, self._scratch) for c in self._cols)
         self._i = i1
         # (the packed copy does not point into the reused buffers)
-        ev = columns_to_events(timestamps_to_us(t, self._seconds, self.path, ns=self._ns), x, y, p, self.width,
-                               self.height, name=str(self.path), drops=self._drops, contiguous=False)
-        return self._times.filter(ev, i0, i1)
+        return columns_to_events(timestamps_to_us(t, self._seconds, self.path, ns=self._ns), x, y, p, self.width,
+                                 self.height, name=str(self.path), drops=self._drops, contiguous=False,
+                                 times=self._times, span=(i0, i1))
 
     @property
     def stats(self) -> dict[str, int]:

@@ -534,10 +534,10 @@ class TextFileSource(EventSource):
         """Rows -> events; out-of-sensor ones are counted in ``drops`` (default: the scans'
         quiet counter, since the reads count and log them), those with times no camera wrote
         in ``times`` (default: the scans' quiet guard); ``span``: the rows' (first, end) byte."""
-        ev = columns_to_events(a[:, 0], a[:, 1], a[:, 2], a[:, 3], self.width, self.height,
-                               t_is_seconds=self._t_is_seconds(), name=str(self.path),
-                               drops=self._scan_drops if drops is None else drops)
-        return (self._scan_times if times is None else times).filter(ev, *span)
+        return columns_to_events(a[:, 0], a[:, 1], a[:, 2], a[:, 3], self.width, self.height,
+                                 t_is_seconds=self._t_is_seconds(), name=str(self.path),
+                                 drops=self._scan_drops if drops is None else drops,
+                                 times=self._scan_times if times is None else times, span=span)
 
     @property
     def stats(self) -> dict[str, int]:
