@@ -115,10 +115,10 @@ def implausible_times(t: np.ndarray, index_range: tuple[int, int] | None = None,
 def rows_around(t_us_of, n_events: int):
     """The context of :class:`TimeGuard` for a column file: the :data:`CONTEXT_ROWS` times on each
     side of rows ``i0..i1``, from ``t_us_of(i, j)`` (rows i..j of the t column in µs; fresh arrays:
-    HDF5 batches are packed on prefetch threads)."""
+    HDF5 batches are packed on prefetch threads); None at the file's first or last row."""
     def around(i0: int, i1: int):
-        before = t_us_of(max(0, i0 - CONTEXT_ROWS), i0) if i0 > 0 else ()
-        after = t_us_of(i1, min(n_events, i1 + CONTEXT_ROWS)) if i1 < n_events else ()
+        before = t_us_of(max(0, i0 - CONTEXT_ROWS), i0) if i0 > 0 else None
+        after = t_us_of(i1, min(n_events, i1 + CONTEXT_ROWS)) if i1 < n_events else None
         return before, after
     return around
 
@@ -130,7 +130,10 @@ class TimeGuard:
 
     ``context(start, end)``: the times just before and after the batch read from ``start`` to
     ``end`` (rows, or bytes of a text file; :func:`rows_around`), read only around a batch that
-    has a step over 1 s. ``quiet``: only count (scans for a time range or a seek index, whose
+    has a step over 1 s; None where the batch begins or ends the file: a run of at most
+    :data:`CONTEXT_ROWS` events there, before (after) a longer one, is then taken for a run away
+    from it (a first row's flipped time made the file's time range 2,000 years; a camera clock
+    restarting within the first or last few events of a file loses those events). ``quiet``: only count (scans for a time range or a seek index, whose
     events reads say)."""
 
     def __init__(self, name, context, quiet: bool = False):
@@ -145,6 +148,16 @@ class TimeGuard:
         if not (count_jumps(t, RESTART_BACK_US) if jumps is None else jumps):
             return None
         before, after = self._context(start, end)
+        if before is None or after is None:
+            steps = np.flatnonzero(np.abs(np.diff(np.asarray(t, np.float64))) > RESTART_BACK_US)
+            # (steps[k]: the last event of a run; the runs around the first and the last step)
+            ends = [-1, *steps.tolist(), len(t) - 1]
+            if before is None:  # (the first run short, the next longer: it is the one to come back to)
+                short_first = len(steps) and ends[1] - ends[0] <= CONTEXT_ROWS < ends[2] - ends[1]
+                before = t[ends[1] + 1:ends[1] + 2] if short_first else ()
+            if after is None:
+                short_last = len(steps) and ends[-1] - ends[-2] <= CONTEXT_ROWS < ends[-2] - ends[-3]
+                after = t[ends[-2]:ends[-2] + 1] if short_last else ()
         bad = implausible_times(t, None, RESTART_BACK_US, before, after)
         return bad if bad.any() else None
 

@@ -358,8 +358,10 @@ class TextFileSource(EventSource):
 
     def _t_near(self, off: int | None, end: int | None) -> tuple:
         """(times of the whole rows in the :data:`CONTEXT_BYTES` before byte ``off``, of those
-        after byte ``end``) in µs, for :class:`TimeGuard`; rows that do not parse are no context."""
-        before = after = ()
+        after byte ``end``) in µs, for :class:`TimeGuard`; rows that do not parse are no context;
+        None at the file's start (end)."""
+        before = None if off == self._data_off else ()
+        after = None if end == self._size else ()
         if off is not None and off > self._data_off:
             a = max(self._data_off, off - CONTEXT_BYTES)
             blob = self._file.read(a, off - a)
@@ -604,7 +606,8 @@ class TextFileSource(EventSource):
                 return None
             return min(i[2] for i in self._index), max(i[3] for i in self._index)
         if self._quick_range is None:
-            ev_head, ev_tail = (self._to_events(a) for a in self._head_tail())
+            head, tail = self._head_tail()
+            ev_head, ev_tail = self._to_events(head, span=(self._data_off, None)), self._to_events(tail, span=(None, self._size))
             if not len(ev_head) or not len(ev_tail):
                 return None
             self._quick_range = (min(int(ev_head["t"].min()), int(ev_tail["t"].min())),

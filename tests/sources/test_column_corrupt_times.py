@@ -149,3 +149,29 @@ def test_clock_restarts_pauses_and_shuffled_rows_are_kept(tmp_path, kind):
     got, stats, _ = _read(path)
     assert stats["corrupt_times"] == 0
     assert np.array_equal(got, ev)
+
+
+@pytest.mark.parametrize("kind", ["npy", "h5", "txt"])
+@pytest.mark.parametrize("rows", [(0,), (0, 1), (N - 1,), (N - 2, N - 1)], ids=["first", "first-two", "last", "last-two"])
+def test_the_files_first_and_last_rows(tmp_path, kind, rows):
+    """No rows before (after) them to come back to: a few events away from a long run at the
+    file's edge are the run away. Before, the file's time range reached 7e16 µs."""
+    sound, bad, ev = _files(tmp_path, kind, rows)
+    want, _, want_range = _read(sound)
+    got, stats, got_range = _read(bad)
+    assert stats["corrupt_times"] == len(rows)
+    assert np.array_equal(got, np.delete(want, rows))
+    assert got_range == (int(np.delete(ev, rows)["t"].min()), int(np.delete(ev, rows)["t"].max()))
+
+
+def test_a_sparse_start_and_end_are_kept(tmp_path):
+    """Events over 1 s apart at a file's start and end (a scene that wakes up, a camera left
+    running) are no short run beside a long one: all kept."""
+    ev = make_events(N, t0_us=T0_US, duration_us=2_000_000, seed=3)
+    ev["t"][:3] = T0_US - np.array([9_000_000, 6_000_000, 3_000_000])
+    ev["t"][-3:] = ev["t"][-4] + np.array([3_000_000, 6_000_000, 9_000_000])
+    path = tmp_path / "sparse.npy"
+    np.save(path, ev)
+    got, stats, rng = _read(path)
+    assert stats["corrupt_times"] == 0 and np.array_equal(got, ev)
+    assert rng == (int(ev["t"].min()), int(ev["t"].max()))
