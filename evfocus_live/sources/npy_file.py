@@ -392,7 +392,7 @@ def columns_max(cols_of, n_events: int, whats: str, name, batch: int = BATCH_EVE
             if c.dtype.kind == "f":
                 if not np.all(np.isfinite(c)):
                     raise InputError(f"{name}: the {whats[k]} column has non-finite values (NaN/inf)")
-                c = np.clip(c, -1, 1 << 62).astype(np.int64)
+                c = np.clip(c, -1, MAX_SENSOR_SIDE + 1).astype(np.int64)  # (a bound float16 holds)
             elif not c.dtype.isnative or c.dtype.kind not in "iu":
                 c = c.astype(np.int64)  # (types numba takes: big-endian, bool)
             tops[k] = max(tops[k], int(_count_values(c, counts[k])))
