@@ -133,8 +133,8 @@ class TimeGuard:
     has a step over 1 s; None where the batch begins or ends the file: a run of at most
     :data:`CONTEXT_ROWS` events there, before (after) a longer one, is then taken for a run away
     from it (a first row's flipped time made the file's time range 2,000 years; a camera clock
-    restarting within the first or last few events of a file loses those events). ``quiet``: only count (scans for a time range or a seek index, whose
-    events reads say)."""
+    restarting within the first or last few events of a file loses those events).
+    ``quiet``: only count (scans for a time range or a seek index, whose events reads say)."""
 
     def __init__(self, name, context, quiet: bool = False):
         self._name, self._context, self._quiet = name, context, quiet
