@@ -61,6 +61,7 @@ from ..core.slicing import RESTART_BACK_US, RESTARTS_CLOSE_MAX
 from ..errors import InputError, first_line
 from ..events import EVENT_DTYPE
 from .base import EventSource, check_sensor_size, run_in_callers_context, say_clock_reset, seek_clock
+from .corrupt_times import implausible_times
 from .fileio import FileReader
 
 log = logging.getLogger(__name__)
@@ -74,9 +75,6 @@ MAX_BATCH_EVENTS = 1 << 20
 #: alone was faster at every size measured (1.2, 15, 155 MB); the threads are kept for long
 #: recordings, where on idle cores they decode ahead of a consumer busy with a model
 INLINE_BYTES = 32 << 20
-#: at most this share of a packet's events left out for their times (:func:`implausible_times`):
-#: changed bytes touch a few events; more is a stream out of time order, passed on as it is
-MAX_CORRUPT_SHARE = 0.1
 #: LZ4 and ZSTD cannot expand data by more than ~255x; anything claiming more is corrupt
 MAX_EXPANSION = 256
 #: APS frames kept in memory for :meth:`Aedat4FileSource.aps_frames` (~5900 DAVIS346 frames,
@@ -123,41 +121,6 @@ def _unpack_dv(src, dst, n, width, height, jump_us):
         dst[d + 12] = 1 if src[s + 12] != 0 else 0
         m += 1
     return m, jumps
-
-
-def implausible_times(t: np.ndarray, index_range: tuple[int, int] | None, jump_us: int = RESTART_BACK_US
-                      ) -> np.ndarray:
-    """Mask of a packet's events whose times no camera wrote: bytes changed in an LZ4 or
-    uncompressed payload still decode, and one flipped timestamp read -3.5e18 µs (``evfocus
-    info``: a duration of 3.5e18 µs; ``reconstruct`` stamped a frame with it). A run of events
-    over ``jump_us`` away from the time before it that the packet comes back to (a camera clock
-    restart, which is kept, never comes back). ``index_range``: the packet's first and last
-    event's times as the writer knew them (its index), the ends a run can come back to, so a
-    changed first or last event is caught too. Not "outside the index's range": a restart inside
-    a packet puts its events on both sides of it (a 2.2 s packet lost 0.2 s of sound events).
-    More than :data:`MAX_CORRUPT_SHARE` of the packet so flagged is a stream out of time order
-    (shuffled rows, which the slicer takes as late events), not changed bytes: none is."""
-    tf = t.astype(np.float64)
-    if index_range is not None:
-        tf = np.r_[float(index_range[0]), tf, float(index_range[1])]
-    bad = np.zeros(len(tf), dtype=bool)
-    starts = np.flatnonzero(np.abs(np.diff(tf)) > jump_us) + 1
-    segs = list(zip([0, *starts.tolist()], [*starts.tolist(), len(tf)]))
-    anchor = tf[segs[0][1] - 1]
-    i = 1
-    while i < len(segs):
-        a, b = segs[i]
-        if abs(tf[a] - anchor) > jump_us:
-            back = next((j for j in range(i + 1, len(segs)) if abs(tf[segs[j][0]] - anchor) <= jump_us), None)
-            if back is not None:  # (an excursion: out and back)
-                bad[a:segs[back][0]] = True
-                i = back
-                continue
-        anchor = tf[b - 1]  # (near the time before, or a restart: the new clock)
-        i += 1
-    if index_range is not None:
-        bad = bad[1:-1]
-    return bad if np.count_nonzero(bad) <= MAX_CORRUPT_SHARE * len(t) else np.zeros(len(t), dtype=bool)
 
 
 def _grey(img: np.ndarray) -> np.ndarray:

@@ -33,6 +33,7 @@ import numpy as np
 from ..errors import InputError
 from .aedat4_file import Prefetcher
 from .base import EventSource, check_sensor_size
+from .corrupt_times import TimeGuard, rows_around
 from .npy_file import (P_NAMES, T_NAMES, X_NAMES, Y_NAMES, DropCounter, _pick, check_column, column_max,
                        columns_to_events, first_at_or_after, scan_time_range, timestamps_to_us,
                        float_t_unit, int_t_units)
@@ -220,6 +221,7 @@ class Hdf5FileSource(EventSource):
         self._local = threading.local()
         self._prefetch = Prefetcher(self._batch, self._n_batches, depth=3, name="hdf5")
         self._drops = DropCounter(self.path, self.width, self.height)
+        self._times = TimeGuard(self.path, rows_around(self._t_us, self.n_events))
 
     def _file_stat(self) -> tuple[int, int] | None:
         """(size, mtime ns) of the file h5py opened (its descriptor, not the path: the path may
@@ -287,11 +289,13 @@ class Hdf5FileSource(EventSource):
             except _H5_ERRORS as exc:
                 raise self._read_error(i0, i1, exc) from None
             cols = [buf[:m] for buf in bufs]
-        ev = columns_to_events(*cols, self.width, self.height, t_is_seconds=self._seconds,
-                               name=str(self.path), drops=self._drops, t_is_ns=self._ns)
-        if self._t_offset_us:
+        if self._t_offset_us:  # (DSEC: the offset is added before the check, as to the context rows)
+            ev = columns_to_events(*cols, self.width, self.height, t_is_seconds=self._seconds,
+                                   name=str(self.path), drops=self._drops, t_is_ns=self._ns)
             ev["t"] += self._t_offset_us
-        return ev
+            return self._times.filter(ev, i0, i1)
+        return columns_to_events(*cols, self.width, self.height, t_is_seconds=self._seconds, name=str(self.path),
+                                 drops=self._drops, t_is_ns=self._ns, times=self._times, span=(i0, i1))
 
     def read(self) -> np.ndarray | None:
         if self._f is None:
@@ -305,17 +309,19 @@ class Hdf5FileSource(EventSource):
             ev = self._prefetch.get()
             if ev is None:
                 self._drops.flush()
+                self._times.flush()
                 return None
         return ev
 
     @property
     def stats(self) -> dict[str, int]:
-        """Reader counters so far (``evfocus info`` shows them): events outside the sensor."""
-        return {"dropped": self._drops.total}
+        """Reader counters so far (``evfocus info`` shows them): events outside the sensor;
+        ``corrupt_times``, events left out for times no camera wrote (:class:`~.corrupt_times.TimeGuard`)."""
+        return {"dropped": self._drops.total, "corrupt_times": self._times.total}
 
     def seek(self, t_us: int) -> None:
-        """Binary search on the t column (sorted files), reading single elements."""
-        lo = first_at_or_after(self.n_events, lambda i: int(self._t_us(i, i + 1)[0]), t_us)
+        """Binary search on the t column (sorted files), reading a few elements a step."""
+        lo = first_at_or_after(self.n_events, self._t_us, t_us)
         b = lo // BATCH_EVENTS
         self._prefetch.reset(b + 1)
         self._first = (b, lo) if lo < self.n_events else None
@@ -324,7 +330,7 @@ class Hdf5FileSource(EventSource):
         """(min t, max t), scanning the t column once in slices. The
         result is kept: the viewer and the loop ask again and again."""
         if not hasattr(self, "_range_us"):
-            self._range_us = scan_time_range(self.n_events, self._t_us, BATCH_EVENTS)
+            self._range_us = scan_time_range(self.n_events, self._t_us, BATCH_EVENTS, self._times)
         return self._range_us
 
     def close(self) -> None:

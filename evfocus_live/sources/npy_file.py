@@ -13,8 +13,10 @@ converted with ``round(t * 1e6)``, unless its first and last values are all whol
 whole-number ``t`` whose first and last values are all >= 1e17 is Unix-epoch nanoseconds
 (ROS bag exports; µs never get there): divided by 1000, with a warning. Polarity: anything > 0 is ON (covers 0/1, -1/+1 and
 bool). Timestamps are passed through in file order, unsorted or with jumps as they are
-(the slicer copes; ``evfocus info`` counts the steps back). Seeking assumes sorted time.
-Width/height come from the ``width``/``height`` arguments, else from the data (max + 1),
+(the slicer copes; ``evfocus info`` counts the steps back), except events whose times jump
+away over 1 s and come back: changed bytes, left out and counted (:mod:`.corrupt_times`).
+Seeking assumes sorted time. Width/height come from the ``width``/``height`` arguments, else
+from the data (max + 1, a few events far beyond the rest set aside: :func:`plausible_max`),
 and must be 1..16384. Big-endian and float16 columns are converted on read; NaN/inf
 values, timestamps beyond int64 µs and non-numeric columns raise :class:`InputError`.
 """
@@ -34,6 +36,8 @@ import numpy as np
 from ..errors import InputError, first_line
 from ..events import EVENT_DTYPE
 from .base import MAX_SENSOR_SIDE, EventSource, check_sensor_size
+from ..core.slicing import RESTART_BACK_US
+from .corrupt_times import TimeGuard, robust_t_at, rows_around, span_of
 from .fileio import FileReader
 
 log = logging.getLogger(__name__)
@@ -46,8 +50,13 @@ P_NAMES = ("p", "ps", "polarity", "pol", "on", "polarities")
 
 
 @numba.njit(nogil=True, cache=True)
-def _pack_cols(t, x, y, p, out, width, height):
+def _pack_cols(t, x, y, p, out, width, height, jump_us):
+    """Columns -> 13-byte EVENT_DTYPE records, dropping out-of-sensor events; (events kept,
+    steps over ``jump_us`` either way between kept events' times: 0 in a sound batch, where
+    :class:`~.corrupt_times.TimeGuard` has nothing to look at)."""
     m = 0
+    jumps = 0
+    prev = 0.0
     for i in range(t.shape[0]):
         xi = np.int64(x[i])
         yi = np.int64(y[i])
@@ -55,6 +64,9 @@ def _pack_cols(t, x, y, p, out, width, height):
             continue
         o = m * 13
         v = np.int64(t[i])
+        if m and abs(float(v) - prev) > jump_us:  # (float: garbage times overflow an int64 difference)
+            jumps += 1
+        prev = float(v)
         for k in range(8):
             out[o + k] = v & 0xFF
             v >>= 8
@@ -64,7 +76,7 @@ def _pack_cols(t, x, y, p, out, width, height):
         out[o + 11] = (yi >> 8) & 0xFF
         out[o + 12] = 1 if p[i] > 0 else 0
         m += 1
-    return m
+    return m, jumps
 
 
 @numba.njit(nogil=True, cache=True)
@@ -277,10 +289,12 @@ class DropCounter:
 
 def columns_to_events(t, x, y, p, width: int, height: int, t_is_seconds: bool = False,
                       name: str = "", drops: DropCounter | None = None,
-                      contiguous: bool = True, t_is_ns: bool = False) -> np.ndarray:
+                      contiguous: bool = True, t_is_ns: bool = False, times: TimeGuard | None = None,
+                      span=(None, None)) -> np.ndarray:
     """Pack columns into EVENT_DTYPE in one pass, dropping out-of-sensor events (counted in
     ``drops``, else logged); bad values (NaN/inf, t beyond int64 µs, strings) raise InputError.
-    ``t_is_ns``: t is epoch ns (:func:`int_t_units`), read as µs.
+    ``t_is_ns``: t is epoch ns (:func:`int_t_units`), read as µs. ``times``: leaves out (and
+    counts) events whose times no camera wrote, ``span`` saying where the rows are in the file.
     ``contiguous=False``: strided native columns (views into rows read from a file) go to the
     packer as they are, which reads each row once instead of copying every column first."""
     fix = np.ascontiguousarray if contiguous else np.asarray
@@ -288,40 +302,112 @@ def columns_to_events(t, x, y, p, width: int, height: int, t_is_seconds: bool = 
     x, y, p = (fix(_coord(a, k, name)) for a, k in ((x, "x"), (y, "y"), (p, "p")))
     n = t.shape[0]
     out = np.empty(n, dtype=EVENT_DTYPE)
-    m = _pack_cols(t, x, y, p, out.view(np.uint8), width, height)
+    m, jumps = _pack_cols(t, x, y, p, out.view(np.uint8), width, height, RESTART_BACK_US)
     if m < n:
         if drops is not None:
             drops.add(n - m)
         else:
             log.warning("%s: dropped %d event(s) outside the %dx%d sensor", name, n - m, width, height)
         out = out[:m]
-    return out
+    return out if times is None else times.filter(out, *span, jumps=jumps)
 
 
-def scan_time_range(n_events: int, t_us_of, batch: int = BATCH_EVENTS) -> tuple[int, int] | None:
+def scan_time_range(n_events: int, t_us_of, batch: int = BATCH_EVENTS,
+                    times: TimeGuard | None = None) -> tuple[int, int] | None:
     """(min t, max t) of a t column read ``batch`` rows at a time (``t_us_of(i, j)`` gives
-    rows i..j in µs): files are not always sorted, and a whole column may not fit in memory."""
+    rows i..j in µs): files are not always sorted, and a whole column may not fit in memory.
+    ``times``: the reader's guard, whose left-out times (:func:`~.corrupt_times.implausible_times`)
+    do not count: one flipped byte made a 2 s recording 2,000 years long."""
     lo = hi = None
     for i in range(0, n_events, batch):
-        t = t_us_of(i, min(n_events, i + batch))
-        a, b = int(t.min()), int(t.max())
+        j = min(n_events, i + batch)
+        t = t_us_of(i, j)
+        if not len(t):
+            continue
+        a, b, jumps = span_of(t, RESTART_BACK_US)
+        bad = None if times is None or not jumps else times.bad(t, i, j, jumps)
+        if bad is not None:
+            t = t[~bad]
+            a, b = int(t.min()), int(t.max())
         lo = a if lo is None else min(lo, a)
         hi = b if hi is None else max(hi, b)
     return (lo, hi) if lo is not None else None
 
 
+#: at most this many events (or one in :data:`STRAY_PER`; never over 1 %) far beyond the rest
+#: of an x or y column are taken for corrupt values, not the sensor's edge, when the size is
+#: inferred from the data (a file of a few events keeps its max + 1)
+STRAY_EVENTS = 16
+STRAY_PER = 10_000
+
+
+@numba.njit(nogil=True, cache=True)
+def _count_values(c, counts):
+    """Add integer column ``c``'s values to the histogram ``counts`` (negative ones left out,
+    those beyond it counted in its last bin); the largest value (-1: none)."""
+    top = counts.shape[0] - 1
+    hi = -1
+    for i in range(c.shape[0]):
+        v = np.int64(c[i])
+        if v < 0:
+            continue
+        if v > hi:
+            hi = v
+        counts[min(v, top)] += 1
+    return hi
+
+
+def plausible_max(counts: np.ndarray, n_events: int) -> int:
+    """The largest value of a column (``counts``: its histogram, values >= 0) once values that a
+    few events hold far beyond the rest are set aside: at most :data:`STRAY_EVENTS` (or one in
+    :data:`STRAY_PER`) events above a gap to at least twice the value below it. One x changed
+    by a flipped byte (100 -> 1124) made a 346-wide sensor 1125 wide (frames mostly empty), or
+    (-> 40000) refused the file as 40001 wide. -1: no value."""
+    used = np.flatnonzero(counts)
+    if not len(used):
+        return -1
+    few = min(max(STRAY_EVENTS, n_events // STRAY_PER), n_events // 100)
+    above = np.cumsum(counts[used][::-1])[::-1]  # events at or above each used value
+    top = len(used) - 1
+    for i in range(len(used) - 1, 0, -1):
+        if above[i] > few:
+            break
+        if used[i] >= 2 * (used[i - 1] + 1):
+            top = i - 1
+    return int(used[top])
+
+
 def columns_max(cols_of, n_events: int, whats: str, name, batch: int = BATCH_EVENTS) -> list[int]:
     """Max of each column that ``cols_of(i, j)`` gives (a sequence, one per letter of ``whats``),
     read ``batch`` rows at a time in one pass, to infer the sensor size: interleaved columns
-    (rows of a structured array) are read once, not once per column. NaN/inf raise
-    InputError (``int(nan)`` would be a ValueError traceback)."""
-    hi: list[int | None] = [None] * len(whats)
+    (rows of a structured array) are read once, not once per column. Values a few events hold
+    far beyond the rest are corrupt ones (:func:`plausible_max`), said in one warning (the reads
+    drop those events). NaN/inf raise InputError (``int(nan)`` would be a ValueError traceback)."""
+    # (values from MAX_SENSOR_SIDE on share the last bin: no sensor is that wide)
+    counts = [np.zeros(MAX_SENSOR_SIDE + 1, np.int64) for _ in whats]
+    tops = [-1] * len(whats)
     for i in range(0, n_events, batch):
         for k, c in enumerate(cols_of(i, min(n_events, i + batch))):
-            v = np.max(c)
-            if not np.isfinite(v):
-                raise InputError(f"{name}: the {whats[k]} column has non-finite values (NaN/inf)")
-            hi[k] = int(v) if hi[k] is None else max(hi[k], int(v))
+            c = np.asarray(c)
+            if c.dtype.kind == "f":
+                if not np.all(np.isfinite(c)):
+                    raise InputError(f"{name}: the {whats[k]} column has non-finite values (NaN/inf)")
+                c = np.clip(c, -1, MAX_SENSOR_SIDE + 1).astype(np.int64)  # (a bound float16 holds)
+            elif not c.dtype.isnative or c.dtype.kind not in "iu":
+                c = c.astype(np.int64)  # (types numba takes: big-endian, bool)
+            tops[k] = max(tops[k], int(_count_values(c, counts[k])))
+    hi = []
+    for k, what in enumerate(whats):
+        top = tops[k]
+        m = plausible_max(counts[k], n_events)
+        if m == MAX_SENSOR_SIDE:  # (no strays: the max, as before; too wide, check_sensor_size says so)
+            m = top
+        if m < top:
+            log.warning("%s: %d event(s) have %s values far beyond the others' (up to %d, the others "
+                        "<= %d: corrupt data?): sensor %s inferred from the others; those events are "
+                        "dropped", name, int(counts[k][m + 1:].sum()), what, top, m,
+                        "width" if what == "x" else "height")
+        hi.append(m)
     return hi
 
 
@@ -330,13 +416,14 @@ def column_max(col_of, n_events: int, what: str, name, batch: int = BATCH_EVENTS
     return columns_max(lambda i, j: (col_of(i, j),), n_events, what, name, batch)[0]
 
 
-def first_at_or_after(n_events: int, t_us_at, t_us: int) -> int:
-    """Index of the first event with ``t >= t_us`` by bisection, ``t_us_at(i)`` giving event
-    i's time in µs (one row read per step, no copy of the t column; assumes sorted time)."""
+def first_at_or_after(n_events: int, t_us_of, t_us: int) -> int:
+    """Index of the first event with ``t >= t_us`` by bisection, ``t_us_of(i, j)`` giving rows
+    i..j's times in µs (a few rows read per step, no copy of the t column; assumes sorted time).
+    A probe that hits a corrupt time reads its sound neighbour's (:func:`~.corrupt_times.robust_t_at`)."""
     lo, hi = 0, n_events
     while lo < hi:
         mid = (lo + hi) // 2
-        if t_us_at(mid) < t_us:
+        if robust_t_at(t_us_of, n_events, mid) < t_us:
             lo = mid + 1
         else:
             hi = mid
@@ -474,6 +561,7 @@ class NpyFileSource(EventSource):
             self._ns, self._maybe_ns = int_t_units(t_of, self.n_events, self.path)
         self.sensor = "unknown"
         self._drops = DropCounter(self.path, self.width, self.height)
+        self._times = TimeGuard(self.path, rows_around(self._t_us, self.n_events))
 
     # --- reading --------------------------------------------------------------------
     @staticmethod
@@ -541,6 +629,7 @@ class NpyFileSource(EventSource):
             return None
         if self._i >= self.n_events:
             self._drops.flush()
+            self._times.flush()
             return None
         i0, i1 = self._i, min(self.n_events, self._i + BATCH_EVENTS)
         if self._dtype == EVENT_DTYPE:  # our own layout: read straight into the batch
@@ -553,32 +642,32 @@ class NpyFileSource(EventSource):
                 ev = ev[:m]
             if self._ns:
                 ev["t"] //= 1000
-            return ev
+            return self._times.filter(ev, i0, i1)
         self._buf = self._scratch(self._buf, min(self.n_events, BATCH_EVENTS) * self._row_bytes)
         t, x, y, p = self._columns(self._rows(i0, i1, self._buf))
         self._i = i1
         # (the packed copy does not point into the reused buffer)
-        ev = columns_to_events(timestamps_to_us(t, self._seconds, self.path, ns=self._ns), x, y, p,
-                               self.width, self.height, name=str(self.path), drops=self._drops,
-                               contiguous=False)
-        return ev
+        return columns_to_events(timestamps_to_us(t, self._seconds, self.path, ns=self._ns), x, y, p,
+                                 self.width, self.height, name=str(self.path), drops=self._drops,
+                                 contiguous=False, times=self._times, span=(i0, i1))
 
     @property
     def stats(self) -> dict[str, int]:
-        """Reader counters so far (``evfocus info`` shows them): events outside the sensor."""
-        return {"dropped": self._drops.total}
+        """Reader counters so far (``evfocus info`` shows them): events outside the sensor;
+        ``corrupt_times``, events left out for times no camera wrote (:class:`~.corrupt_times.TimeGuard`)."""
+        return {"dropped": self._drops.total, "corrupt_times": self._times.total}
 
     def seek(self, t_us: int) -> None:
-        """Continue from the first event with ``t >= t_us`` (bisection reading one row per
+        """Continue from the first event with ``t >= t_us`` (bisection reading a few rows per
         step, no full copy of ``t``; assumes sorted time)."""
-        self._i = first_at_or_after(self.n_events, lambda i: int(self._t_us(i, i + 1)[0]), t_us)
+        self._i = first_at_or_after(self.n_events, self._t_us, t_us)
 
     def time_range_us(self) -> tuple[int, int] | None:
         """(min t, max t) over the file, scanned in batches (bounded memory). The
         result is kept: the viewer and the loop ask again and again."""
         if not hasattr(self, "_range_us"):
             self._range_us = scan_time_range(
-                self.n_events, self._in_batches(lambda i, j, buf: self._t_us(i, j, buf)))
+                self.n_events, self._in_batches(lambda i, j, buf: self._t_us(i, j, buf)), times=self._times)
         return self._range_us
 
     def close(self) -> None:

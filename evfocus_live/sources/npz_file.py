@@ -49,6 +49,7 @@ import numpy as np
 
 from ..errors import InputError, first_line
 from .base import EventSource, check_sensor_size
+from .corrupt_times import TimeGuard, rows_around
 from .fileio import FileReader
 from .npy_file import (P_NAMES, T_NAMES, X_NAMES, Y_NAMES, DropCounter, _pick, check_column, columns_max,
                        columns_to_events, event_fields, first_at_or_after, float_t_unit,
@@ -209,6 +210,7 @@ class NpzFileSource(EventSource):
         self.size_inferred = where.startswith("inferred")
         self.sensor = "unknown"
         self._drops = DropCounter(self.path, self.width, self.height)
+        self._times = TimeGuard(self.path, rows_around(self._t_us, self.n_events))
 
     def _header(self, key: str):
         """``(shape, fortran, dtype, data offset or None)`` of member ``key`` (None: compressed);
@@ -406,31 +408,34 @@ class NpzFileSource(EventSource):
             return None
         if self._i >= self.n_events:
             self._drops.flush()
+            self._times.flush()
             return None
         i0, i1 = self._i, min(self.n_events, self._i + BATCH_EVENTS)
         t, x, y, p = (c.get(i0, i1, self._scratch) for c in self._cols)
         self._i = i1
         # (the packed copy does not point into the reused buffers)
         return columns_to_events(timestamps_to_us(t, self._seconds, self.path, ns=self._ns), x, y, p, self.width,
-                                 self.height, name=str(self.path), drops=self._drops, contiguous=False)
+                                 self.height, name=str(self.path), drops=self._drops, contiguous=False,
+                                 times=self._times, span=(i0, i1))
 
     @property
     def stats(self) -> dict[str, int]:
-        """Reader counters so far (``evfocus info`` shows them): events outside the sensor."""
-        return {"dropped": self._drops.total}
+        """Reader counters so far (``evfocus info`` shows them): events outside the sensor;
+        ``corrupt_times``, events left out for times no camera wrote (:class:`~.corrupt_times.TimeGuard`)."""
+        return {"dropped": self._drops.total, "corrupt_times": self._times.total}
 
     def seek(self, t_us: int) -> None:
-        """Continue from the first event with ``t >= t_us`` (bisection, one row read per step;
+        """Continue from the first event with ``t >= t_us`` (bisection, a few rows read per step;
         assumes sorted time)."""
         scratch: dict = {}
-        self._i = first_at_or_after(self.n_events, lambda i: int(self._t_us(i, i + 1, scratch)[0]), t_us)
+        self._i = first_at_or_after(self.n_events, lambda i, j: self._t_us(i, j, scratch), t_us)
 
     def time_range_us(self) -> tuple[int, int] | None:
         """(min t, max t), scanned in batches (bounded memory); kept, as it is asked again and again."""
         if not hasattr(self, "_range_us"):
             scratch: dict = {}
             self._range_us = scan_time_range(self.n_events, lambda i, j: self._t_us(i, j, scratch),
-                                             BATCH_EVENTS)
+                                             BATCH_EVENTS, self._times)
         return self._range_us
 
     def close(self) -> None:

@@ -33,13 +33,16 @@ import numpy as np
 from ..errors import InputError
 from .base import EventSource, check_sensor_size
 from .fileio import FileReader
-from .npy_file import DropCounter, columns_to_events, hint_maybe_relative_ns, sample_is_epoch_ns, warn_epoch_ns
+from .corrupt_times import TimeGuard
+from .npy_file import (DropCounter, columns_to_events, hint_maybe_relative_ns, sample_is_epoch_ns, timestamps_to_us,
+                       warn_epoch_ns)
 
 log = logging.getLogger(__name__)
 
 BLOCK_BYTES = 4 << 20
 SNIFF_BYTES = 4096  # the head looks_like_events is given (detect_format reads as much)
 SAMPLE_BYTES = 1 << 16  # head and tail read to decide the unit and the quick time range
+CONTEXT_BYTES = 512  # read on each side of a block with a step over 1 s: its neighbours' times (TimeGuard)
 _HEADER = re.compile(rb"^\s*(\d+)[\s,]+(\d+)\s*(#.*)?$")  # "W H", maybe "# a comment"
 # a number; "nan" / "inf" too, so that a file holding one is read and refused as non-finite
 # (by columns_to_events), not called "not a valid text file"
@@ -343,6 +346,8 @@ class TextFileSource(EventSource):
         self._drops = DropCounter(self.path, self.width, self.height)
         self._deferred: InputError | None = None  # a bad row's error, raised after the rows before it
         self._scan_drops = DropCounter(self.path, self.width, self.height, quiet=True)
+        self._times = TimeGuard(self.path, self._t_near)
+        self._scan_times = TimeGuard(self.path, self._t_near, quiet=True)
         self._pos = self._data_off
         try:
             self._check_rows()
@@ -350,6 +355,31 @@ class TextFileSource(EventSource):
         except InputError:
             self._fh.close()
             raise
+
+    def _t_near(self, off: int | None, end: int | None) -> tuple:
+        """(times of the whole rows in the :data:`CONTEXT_BYTES` before byte ``off``, of those
+        after byte ``end``) in µs, for :class:`TimeGuard`; rows that do not parse are no context;
+        None at the file's start (end)."""
+        before = None if off == self._data_off else ()
+        after = None if end == self._size else ()
+        if off is not None and off > self._data_off:
+            a = max(self._data_off, off - CONTEXT_BYTES)
+            blob = self._file.read(a, off - a)
+            before = self._context_t(blob[blob.find(b"\n") + 1:] if a > self._data_off else blob)
+        if end is not None and end < self._size:
+            blob = self._file.read(end, min(self._size, end + CONTEXT_BYTES) - end)
+            after = self._context_t(blob if end + len(blob) >= self._size else blob[:blob.rfind(b"\n") + 1])
+        return before, after
+
+    def _context_t(self, blob: bytes) -> np.ndarray | tuple:
+        out = np.empty((blob.count(b"\n") + 1, 4))
+        n = _parse_rows(np.frombuffer(blob, np.uint8), 4, out, _POW10)
+        if n <= 0:
+            return ()
+        try:
+            return timestamps_to_us(self._ns_to_us(out[:n], blob)[:, 0], self._t_is_seconds(), self.path)
+        except InputError:
+            return ()
 
     def _check_rows(self) -> None:
         """InputError for a file without events (header, comments, a cut first row), as the
@@ -501,17 +531,21 @@ class TextFileSource(EventSource):
                 self._maybe_ns = hint_maybe_relative_ns(self.path, t)
         return self._seconds
 
-    def _to_events(self, a: np.ndarray, drops: DropCounter | None = None) -> np.ndarray:
+    def _to_events(self, a: np.ndarray, drops: DropCounter | None = None, span=(None, None),
+                   times: TimeGuard | None = None) -> np.ndarray:
         """Rows -> events; out-of-sensor ones are counted in ``drops`` (default: the scans'
-        quiet counter, since the reads count and log them)."""
+        quiet counter, since the reads count and log them), those with times no camera wrote
+        in ``times`` (default: the scans' quiet guard); ``span``: the rows' (first, end) byte."""
         return columns_to_events(a[:, 0], a[:, 1], a[:, 2], a[:, 3], self.width, self.height,
                                  t_is_seconds=self._t_is_seconds(), name=str(self.path),
-                                 drops=self._scan_drops if drops is None else drops)
+                                 drops=self._scan_drops if drops is None else drops,
+                                 times=self._scan_times if times is None else times, span=span)
 
     @property
     def stats(self) -> dict[str, int]:
-        """Reader counters so far (``evfocus info`` shows them): events outside the sensor."""
-        return {"dropped": self._drops.total}
+        """Reader counters so far (``evfocus info`` shows them): events outside the sensor;
+        ``corrupt_times``, events left out for times no camera wrote (:class:`~.corrupt_times.TimeGuard`)."""
+        return {"dropped": self._drops.total, "corrupt_times": self._times.total}
 
     def read(self) -> np.ndarray | None:
         if self._fh is None:
@@ -533,8 +567,9 @@ class TextFileSource(EventSource):
             blk = (None, None, a)
         if blk is None:
             self._drops.flush()
+            self._times.flush()
             return None
-        ev = self._to_events(blk[2], self._drops)
+        ev = self._to_events(blk[2], self._drops, (blk[0], None if blk[0] is None else self._pos), self._times)
         if self._drop_before is not None:
             ev = ev[ev["t"] >= self._drop_before]
             self._drop_before = None
@@ -546,7 +581,7 @@ class TextFileSource(EventSource):
             self._pos, self._line = self._data_off, 2
             index = []
             while (blk := self._next_block()) is not None:
-                ev = self._to_events(blk[2])
+                ev = self._to_events(blk[2], span=(blk[0], self._pos))
                 if len(ev):
                     index.append((blk[0], blk[1], int(ev["t"].min()), int(ev["t"].max())))
             self._index = index
@@ -571,7 +606,8 @@ class TextFileSource(EventSource):
                 return None
             return min(i[2] for i in self._index), max(i[3] for i in self._index)
         if self._quick_range is None:
-            ev_head, ev_tail = (self._to_events(a) for a in self._head_tail())
+            head, tail = self._head_tail()
+            ev_head, ev_tail = self._to_events(head, span=(self._data_off, None)), self._to_events(tail, span=(None, self._size))
             if not len(ev_head) or not len(ev_tail):
                 return None
             self._quick_range = (min(int(ev_head["t"].min()), int(ev_tail["t"].min())),

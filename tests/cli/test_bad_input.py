@@ -307,8 +307,8 @@ def test_implausible_sensor_size_fails(tmp_path, capsys):
     _write_h5(tmp_path / "e.h5", dict(t=ev["t"], x=ev["x"], y=ev["y"], p=ev["p"]), width=60000, height=60000)
     _fails(capsys, tmp_path / "e.h5", "invalid sensor size 60000x60000")
     a = _nx4(100, t_dtype=np.int64, seconds=False)
-    a[5, 1] = 30000  # no width in a .npy: inferred as max x + 1
-    np.save(tmp_path / "e.npy", a)
+    a[5:10, 1] = 30000  # no width in a .npy: inferred as max x + 1 (one such x is set aside as a
+    np.save(tmp_path / "e.npy", a)  # corrupt value: tests/sources/test_inferred_size_corrupt_xy.py)
     _fails(capsys, tmp_path / "e.npy", "invalid sensor size 30001x")
 
 

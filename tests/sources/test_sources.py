@@ -282,7 +282,9 @@ def test_text_fast_parser_equals_loadtxt(tmp_path, style):
 def test_out_of_order_timestamps_pass_through(tmp_path):
     ev = make_events(2000, seed=5)
     shuffled = ev[np.random.default_rng(0).permutation(len(ev))]
-    shuffled["t"][100] += 3 * 3600 * 1_000_000  # a jump of hours
+    # a jump of hours that the file goes on from (one event hours away and back is a corrupt
+    # time, left out: tests/sources/test_column_corrupt_times.py)
+    shuffled["t"][1000:] += 3 * 3600 * 1_000_000
     np.save(tmp_path / "s.npy", shuffled)
     got = _all(open_file(tmp_path / "s.npy", width=346, height=260))
     assert np.array_equal(got, shuffled)  # unchanged order and values

@@ -1,0 +1,209 @@
+"""Event times no camera wrote: one detection for every file reader.
+
+Bytes changed in an uncompressed file (a bad disk, a copy gone wrong) still decode, and one
+flipped timestamp byte read as ~7e16 µs: ``evfocus info`` gave a duration of 2,000 years,
+``reconstruct`` stamped a frame with it, and the viewer's slider spanned it. A camera's clock
+moves on or restarts; it never jumps away and comes back. So a run of events over
+``jump_us`` away from the time before it that the stream then comes back to is left out; a
+step that the stream goes on from (a clock restart, a pause) is kept. Used by the AEDAT4
+reader per packet (its index gives the packet's ends) and by the column readers (``.npy``,
+``.npz``, HDF5, text) per batch, with a few rows read on each side of it as context.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import numba
+import numpy as np
+
+from ..core.slicing import RESTART_BACK_US
+
+log = logging.getLogger(__name__)
+
+#: at most this share of a packet's (batch's) events left out for their times: changed bytes
+#: touch a few events; more is a stream out of time order, passed on as it is
+MAX_CORRUPT_SHARE = 0.1
+#: a run of events away is left out only if the stream comes back within this many events: a
+#: few flipped bytes touch a few events (and the search stays linear in the batch)
+MAX_RUN_EVENTS = 1024
+#: rows read on each side of a batch as context (see :class:`TimeGuard`)
+CONTEXT_ROWS = 8
+
+
+@numba.njit(nogil=True, cache=True)
+def count_jumps(t, jump_us):
+    """Steps over ``jump_us`` either way between neighbouring times (float: garbage times
+    overflow an int64 difference); 0 in a sound sorted batch, so the full check is skipped."""
+    n = 0
+    for i in range(1, t.shape[0]):
+        if abs(float(t[i]) - float(t[i - 1])) > jump_us:
+            n += 1
+    return n
+
+
+@numba.njit(nogil=True, cache=True)
+def span_of(t, jump_us):
+    """(min, max, :func:`count_jumps`) of a non-empty ``t`` in one pass (a time range scan)."""
+    lo = hi = t[0]
+    n = 0
+    for i in range(1, t.shape[0]):
+        v = t[i]
+        if v < lo:
+            lo = v
+        if v > hi:
+            hi = v
+        if abs(float(v) - float(t[i - 1])) > jump_us:
+            n += 1
+    return lo, hi, n
+
+
+@numba.njit(nogil=True, cache=True)
+def _excursions(tf, jump_us, max_run, bad):
+    """Mark in ``bad`` each run of ``tf`` over ``jump_us`` away from the time before it that
+    comes back (within ``max_run`` events) to near that time."""
+    n = tf.shape[0]
+    anchor = tf[0]
+    i = 1
+    while i < n:
+        if abs(tf[i] - tf[i - 1]) <= jump_us or abs(tf[i] - anchor) <= jump_us:
+            anchor = tf[i]
+            i += 1
+            continue
+        back = -1
+        for j in range(i + 1, min(n, i + 1 + max_run)):
+            if abs(tf[j] - tf[j - 1]) > jump_us and abs(tf[j] - anchor) <= jump_us:
+                back = j
+                break
+        if back < 0:  # (never comes back: a clock restart, the new clock)
+            anchor = tf[i]
+            i += 1
+            continue
+        for k in range(i, back):
+            bad[k] = True
+        i = back
+
+
+def implausible_times(t: np.ndarray, index_range: tuple[int, int] | None = None,
+                      jump_us: int = RESTART_BACK_US, before=(), after=(), share: float = MAX_CORRUPT_SHARE
+                      ) -> np.ndarray:
+    """Mask of the events of ``t`` whose times no camera wrote (module docstring).
+
+    ``index_range``: a packet's first and last time as its writer knew them (AEDAT4's index), so
+    a changed first or last event is caught too; not "outside that range": a restart inside a
+    packet puts its events on both sides of it (a 2.2 s packet lost 0.2 s of sound events).
+    ``before``/``after``: times of the rows around ``t`` in the file (the same use).
+    More than ``share`` of ``t`` so flagged (or steps over ``jump_us`` between over twice that
+    share of its events) is a stream out of time order (shuffled rows, which the slicer takes as
+    late events), not changed bytes: none is. ``share=1``: no such limit (a seek's few rows)."""
+    n = len(t)
+    if not count_jumps(t, jump_us) and not len(before) and not len(after) and index_range is None:
+        return np.zeros(n, dtype=bool)
+    if index_range is not None:
+        before, after = [*before, index_range[0]], [index_range[1], *after]
+    tf = np.concatenate([np.asarray(before, np.float64), np.asarray(t, np.float64),
+                         np.asarray(after, np.float64)])
+    if share < 1 and count_jumps(tf, jump_us) > 2 * share * n + 2:
+        return np.zeros(n, dtype=bool)
+    bad = np.zeros(len(tf), dtype=bool)
+    _excursions(tf, float(jump_us), MAX_RUN_EVENTS, bad)
+    bad = bad[len(before):len(before) + n]
+    return bad if np.count_nonzero(bad) <= share * n else np.zeros(n, dtype=bool)
+
+
+def rows_around(t_us_of, n_events: int):
+    """The context of :class:`TimeGuard` for a column file: the :data:`CONTEXT_ROWS` times on each
+    side of rows ``i0..i1``, from ``t_us_of(i, j)`` (rows i..j of the t column in µs; fresh arrays:
+    HDF5 batches are packed on prefetch threads); None at the file's first or last row."""
+    def around(i0: int, i1: int):
+        before = t_us_of(max(0, i0 - CONTEXT_ROWS), i0) if i0 > 0 else None
+        after = t_us_of(i1, min(n_events, i1 + CONTEXT_ROWS)) if i1 < n_events else None
+        return before, after
+    return around
+
+
+class TimeGuard:
+    """Leaves out events of a file whose times no camera wrote (:func:`implausible_times`),
+    batch by batch, and says so once: the first batch's count in a warning, later ones summed at
+    the stream's first end (:meth:`flush`), as :class:`~.npy_file.DropCounter` says drops.
+
+    ``context(start, end)``: the times just before and after the batch read from ``start`` to
+    ``end`` (rows, or bytes of a text file; :func:`rows_around`), read only around a batch that
+    has a step over 1 s; None where the batch begins or ends the file: a run of at most
+    :data:`CONTEXT_ROWS` events there, before (after) a longer one, is then taken for a run away
+    from it (a first row's flipped time made the file's time range 2,000 years; a camera clock
+    restarting within the first or last few events of a file loses those events).
+    ``quiet``: only count (scans for a time range or a seek index, whose events reads say)."""
+
+    def __init__(self, name, context, quiet: bool = False):
+        self._name, self._context, self._quiet = name, context, quiet
+        self.total = self._logged = 0
+        self._summed = False
+        self._lock = threading.Lock()
+
+    def bad(self, t: np.ndarray, start, end, jumps: int | None = None) -> np.ndarray | None:
+        """Mask of ``t`` (times of the events read from ``start`` to ``end``) to leave out, None
+        if none; not counted. ``jumps``: :func:`count_jumps` of ``t`` where the caller counted it."""
+        if not (count_jumps(t, RESTART_BACK_US) if jumps is None else jumps):
+            return None
+        before, after = self._context(start, end)
+        if before is None or after is None:
+            steps = np.flatnonzero(np.abs(np.diff(np.asarray(t, np.float64))) > RESTART_BACK_US)
+            # (steps[k]: the last event of a run; the runs around the first and the last step)
+            ends = [-1, *steps.tolist(), len(t) - 1]
+            if before is None:  # (the first run short, the next longer: it is the one to come back to)
+                short_first = len(steps) and ends[1] - ends[0] <= CONTEXT_ROWS < ends[2] - ends[1]
+                before = t[ends[1] + 1:ends[1] + 2] if short_first else ()
+            if after is None:
+                short_last = len(steps) and ends[-1] - ends[-2] <= CONTEXT_ROWS < ends[-2] - ends[-3]
+                after = t[ends[-2]:ends[-2] + 1] if short_last else ()
+        bad = implausible_times(t, None, RESTART_BACK_US, before, after)
+        return bad if bad.any() else None
+
+    def filter(self, ev: np.ndarray, start, end, jumps: int | None = None) -> np.ndarray:
+        """``ev`` (the events read from ``start`` to ``end``) without those with implausible
+        times, counted (``jumps``: as for :meth:`bad`)."""
+        bad = self.bad(ev["t"], start, end, jumps)
+        if bad is None:
+            return ev
+        self.add(int(np.count_nonzero(bad)))
+        return ev[~bad]
+
+    def add(self, n: int) -> None:
+        with self._lock:
+            if not self.total and not self._quiet:
+                log.warning("%s: left out %d event(s) with times over %g s away from their neighbours' "
+                            "(corrupt data?); later ones are summed at the end", self._name, n,
+                            RESTART_BACK_US / 1e6)
+                self._logged = n
+            self.total += n
+
+    def flush(self) -> None:
+        """Say the events left out since the first warning, at the stream's first end only (a
+        looping replay reads them again)."""
+        with self._lock:
+            if self.total > self._logged and not self._quiet and not self._summed:
+                log.warning("%s: left out %d more event(s) with corrupt times", self._name,
+                            self.total - self._logged)
+                self._logged = self.total
+            self._summed = True
+
+
+def robust_t_at(t_us_of, n_events: int, i: int) -> int:
+    """Event ``i``'s time for a bisection: if it is a corrupt one (:func:`implausible_times` on
+    the rows around it), the time of the nearest sound row before it (after it, at the start).
+    A sorted file's probes read as they are, so a seek lands where it did; one flipped time hit
+    by a probe sent the search to the wrong half of the file."""
+    lo, hi = max(0, i - CONTEXT_ROWS), min(n_events, i + CONTEXT_ROWS + 1)
+    t = np.asarray(t_us_of(lo, hi))
+    if not count_jumps(t, RESTART_BACK_US):
+        return int(t[i - lo])
+    bad = implausible_times(t, share=1.0)
+    k = i - lo
+    if not bad[k]:
+        return int(t[k])
+    good = np.flatnonzero(~bad)
+    near = good[good < k]
+    near = near[-1:] if len(near) else good[good > k][:1]
+    return int(t[near[0]]) if len(near) else int(t[k])
