@@ -33,6 +33,8 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".p
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v")
 #: frames taken from a video, evenly spaced over it (fewer in a shorter one)
 VIDEO_FRAMES = 32
+#: frames counted at most in a video whose container gives no count (read one by one)
+VIDEO_MAX_COUNTED_FRAMES = 100_000
 #: a user's picture is shrunk to this longer side when read: a texture is at most 1.25x the
 #: sensor, and a cache of 24-Mpx float pictures filled the memory
 USER_IMAGE_MAX_SIDE_PX = 2048
@@ -78,10 +80,15 @@ def split_frame(name: str) -> tuple[str, int | None]:
 
 def _video_frames(path: Path) -> list[int]:
     """:data:`VIDEO_FRAMES` frame numbers evenly spaced over the video at ``path`` (all of a
-    shorter one), those that decode: a container's frame count can promise more than it holds."""
+    shorter one), those that decode: a container's frame count can promise more than it holds,
+    or missing (a browser's .webm: 0 or -1; then the frames are counted by reading them)."""
     cap = cv2.VideoCapture(str(path))
     try:
         n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) if cap.isOpened() else 0
+        if n <= 0 and cap.isOpened():
+            n = 0
+            while n < VIDEO_MAX_COUNTED_FRAMES and cap.grab():
+                n += 1
         m = min(n, VIDEO_FRAMES)
         wanted = sorted({round(j * (n - 1) / max(1, m - 1)) for j in range(m)})
         ok = []
