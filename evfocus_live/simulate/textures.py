@@ -81,7 +81,7 @@ def split_frame(name: str) -> tuple[str, int | None]:
 def _video_frames(path: Path) -> list[int]:
     """:data:`VIDEO_FRAMES` frame numbers evenly spaced over the video at ``path`` (all of a
     shorter one), those that decode: a container's frame count can promise more than it holds,
-    or missing (a browser's .webm: 0 or -1; then the frames are counted by reading them)."""
+    or be missing (a browser's .webm: 0 or -1; then the frames are counted by reading them)."""
     cap = cv2.VideoCapture(str(path))
     try:
         n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) if cap.isOpened() else 0
