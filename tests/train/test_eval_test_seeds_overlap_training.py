@@ -29,7 +29,7 @@ def run(tmp_path, monkeypatch):
 
 
 def _said(caplog):
-    return [r.getMessage() for r in caplog.records if "simulated with the same seed and options as" in r.getMessage()]
+    return [r.getMessage() for r in caplog.records if "same scenes as sequences there" in r.getMessage()]
 
 
 def test_test_sequences_with_training_seeds_are_named(run, caplog):
@@ -40,8 +40,8 @@ def test_test_sequences_with_training_seeds_are_named(run, caplog):
     assert len(said) == 1 and "2 of the sequences scored" in said[0] and "test/seq_00000.h5" in said[0], said
 
 
-@pytest.mark.parametrize("change", [dict(seed=3), dict(cfg=SimConfig(width=48, height=40, duration_s=0.25,
-                                                                      sigma_range=(1.0, 2.0)))])
+@pytest.mark.parametrize("change", [dict(seed=3), dict(cfg=SimConfig(width=56, height=40, duration_s=0.25,
+                                                                      sigma_range=(1.0, 3.0)))])
 def test_disjoint_seeds_or_other_options_are_not_named(run, caplog, change):
     simulate_dataset(change.get("cfg", CFG), run / "test", 2, seed=change.get("seed", 1), aedat4=False,
                      progress=False)
