@@ -464,11 +464,15 @@ def evaluate_real(models: dict[str, torch.nn.Module], files: list[Path], num_bin
     from tqdm import tqdm
 
     table, rows = {}, []
+    left_out = M.unavailable_scores() if files else []
+    if left_out:
+        log.warning("%s %s the 'metrics' extra (pip install -e '.[metrics]'): left out (–)",
+                    " and ".join(left_out), "needs" if len(left_out) == 1 else "need")
     bar = tqdm(files, desc="eval (real)", unit="file", disable=not progress)
     try:
         for f, label in zip(bar, file_labels(files)):
             _score_recording(f, label, models, num_bins, max_windows, brisque_frames, min_windows, warmup,
-                             table, rows)
+                             table, rows, left_out)
     except KeyboardInterrupt:  # Ctrl-C: the recordings finished so far
         bar.close()
         raise EvalInterrupted((table, rows)) from None
@@ -476,8 +480,10 @@ def evaluate_real(models: dict[str, torch.nn.Module], files: list[Path], num_bin
 
 
 def _score_recording(f: Path, label: str, models: dict[str, torch.nn.Module], num_bins: int, max_windows: int,
-                     brisque_frames: int, min_windows: int, warmup: int, table: dict, rows: list) -> None:
-    """One recording of :func:`evaluate_real`, added to its table (whole or not at all)."""
+                     brisque_frames: int, min_windows: int, warmup: int, table: dict, rows: list,
+                     left_out: list[str] = ()) -> None:
+    """One recording of :func:`evaluate_real`, added to its table (whole or not at all);
+    the scores named in ``left_out`` (:func:`metrics.unavailable_scores`) are NaN."""
     from ..core.render import event_image
 
     try:
@@ -524,9 +530,10 @@ def _score_recording(f: Path, label: str, models: dict[str, torch.nn.Module], nu
         pick = scored[:: max(1, math.ceil(len(scored) / brisque_frames))][:brisque_frames]
         r = {key: float(np.mean([M.no_reference(fr, with_brisque=False)[key] for fr in scored]))
              for key in ("sharpness", "contrast", "noise")}
-        r["brisque"] = _nanmean([M.brisque(fr) for fr in pick])  # NaN: undefined (flat frames)
-        r["niqe"] = _nanmean([M.niqe(fr) for fr in pick]) if min(pick[0].shape[:2]) >= M.NIQE_MIN_SIDE \
-            else math.nan
+        r["brisque"] = (math.nan if "BRISQUE" in left_out  # NaN: undefined (flat frames)
+                        else _nanmean([M.brisque(fr) for fr in pick]))
+        r["niqe"] = (_nanmean([M.niqe(fr) for fr in pick])
+                     if min(pick[0].shape[:2]) >= M.NIQE_MIN_SIDE and "NIQE" not in left_out else math.nan)
         r["flicker"] = M.temporal_flicker(scored)
         r["windows"] = len(frames)
         r["ms_per_window"] = ms
@@ -782,7 +789,7 @@ def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, mode
     if real:
         lines += ["## Real recordings (no reference)", "",
                   "BRISQUE ↓ and NIQE ↓ (means over the same few frames; – for flat frames, NIQE – for frames under "
-                  f"{M.NIQE_MIN_SIDE} px), sharpness = variance of Laplacian ↑, contrast = std ↑, "
+                  f"{M.NIQE_MIN_SIDE} px, both – without the 'metrics' extra installed), sharpness = variance of Laplacian ↑, contrast = std ↑, "
                   "noise = Immerkaer sigma ↓, flicker = mean |Δ mean intensity| between windows ↓ (– for one "
                   "scored window; all on 0-255).", "",
                   "| recording | model | BRISQUE | NIQE | sharpness | contrast | noise | flicker | ms/window |",
