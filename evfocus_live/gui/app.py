@@ -450,8 +450,11 @@ def run_window(args, spec, window, model, post) -> int:
     # once built, as one after it does, instead of a KeyboardInterrupt past a running recording
     early: list[int] = []
     prev = {sig: signal.signal(sig, lambda signum, _frame: early.append(signum)) for sig in STOP_SIGNALS}
+    from .qt_messages import quiet_qt_noise
+
     try:
-        rc = _show_window(app, args, opts, early, MainWindow)
+        with quiet_qt_noise():
+            rc = _show_window(app, args, opts, early, MainWindow)
         join_pipeline_threads()  # (a Ctrl-C meanwhile must not end the interpreter under a busy model)
     finally:  # the caller's handlers back (a notebook's, or another program's that started the viewer)
         for sig, handler in prev.items():
