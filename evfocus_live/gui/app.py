@@ -168,9 +168,9 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
             raise ConfigError(f"source plugin {args.camera!r} ({reg.entry_point(args.camera).value}) is not a camera: "
                               "its entry point must name an EventSource subclass with is_live = True")
         if args.camera not in known:  # else it would be opened as a file: "foo: no such file"
-            from ..plugins import SOURCES, elsewhere
+            from ..plugins import SOURCES, did_you_mean, elsewhere
 
-            raise ConfigError(f"unknown camera {args.camera!r} (known: {', '.join(known)}; "
+            raise ConfigError(f"unknown camera {args.camera!r}{did_you_mean(args.camera, known)} (known: {', '.join(known)}; "
                               "a recording is given without --camera)" + elsewhere(SOURCES, args.camera))
     post = PostConfig(steps=post_steps(args.post), options=post_options(args.post))
     spec = args.input or args.camera or "sim"
