@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="evfocus-live",
         description="Live viewer: events beside sharp frames reconstructed by EvFocus.")
-    p.add_argument("input", nargs="?", help="event file (.aedat4 .raw .h5 .npy .npz .txt); default: a camera")
+    p.add_argument("input", nargs="?", help="event file (.aedat4 .raw .h5 .npy .npz .txt .csv); default: a camera")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")  # (as evfocus --version)
     p.add_argument("--camera", default=None,
                    help="davis346 | dvxplorer | prophesee | sim | auto | a source plugin name "
