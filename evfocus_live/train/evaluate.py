@@ -174,6 +174,9 @@ def expand_data(paths: list[str]) -> tuple[list[Path], list[Path]]:
             real += [f for f in picked if f not in others]
         elif p.is_file():
             (gt if has_ground_truth(p) else real).append(p)
+        elif any(c in str(p) for c in "*?["):  # the shell passes a pattern that matched nothing as it is
+            raise InputError(f"data path not found: {p} (a pattern that matched nothing; the test sets "
+                             "are made by the evfocus simulate commands at the top of models/EVALUATION.md)")
         else:
             raise InputError(f"data path not found: {p}")
     if not gt and not real:
