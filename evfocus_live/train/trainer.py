@@ -75,7 +75,8 @@ def load_config(path: str | Path) -> dict[str, Any]:
             try:
                 import yaml
             except ImportError as exc:
-                raise ConfigError("YAML configs need PyYAML (pip install pyyaml); or use TOML") from exc
+                raise ConfigError(f"{path}: YAML configs need PyYAML (pip install -e '.[yaml]', or pip install "
+                                  "pyyaml); or use TOML") from exc
             cfg = yaml.load(text, Loader=_yaml_loader(yaml)) or {}
         else:
             import tomllib
