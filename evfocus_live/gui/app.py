@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="evfocus-live",
         description="Live viewer: events beside sharp frames reconstructed by EvFocus.")
-    p.add_argument("input", nargs="?", help="event file (.aedat4 .raw .h5 .npy .npz .txt); default: a camera")
+    p.add_argument("input", nargs="?", help="event file (.aedat4 .raw .h5 .npy .npz .txt .csv); default: a camera")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")  # (as evfocus --version)
     p.add_argument("--camera", default=None,
                    help="davis346 | dvxplorer | prophesee | sim | auto | a source plugin name "
@@ -189,9 +189,9 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
             raise ConfigError(f"source plugin {args.camera!r} ({reg.entry_point(args.camera).value}) is not a camera: "
                               "its entry point must name an EventSource subclass with is_live = True")
         if args.camera not in known:  # else it would be opened as a file: "foo: no such file"
-            from ..plugins import SOURCES, elsewhere
+            from ..plugins import SOURCES, did_you_mean, elsewhere
 
-            raise ConfigError(f"unknown camera {args.camera!r} (known: {', '.join(known)}; "
+            raise ConfigError(f"unknown camera {args.camera!r}{did_you_mean(args.camera, known)} (known: {', '.join(known)}; "
                               "a recording is given without --camera)" + elsewhere(SOURCES, args.camera))
     post = PostConfig(steps=post_steps(args.post), options=post_options(args.post))
     spec = args.input or args.camera or "sim"
@@ -474,8 +474,11 @@ def run_window(args, spec, window, model, post) -> int:
     # once built, as one after it does, instead of a KeyboardInterrupt past a running recording
     early: list[int] = []
     prev = {sig: signal.signal(sig, lambda signum, _frame: early.append(signum)) for sig in STOP_SIGNALS}
+    from .qt_messages import quiet_qt_noise
+
     try:
-        rc = _show_window(app, args, opts, early, MainWindow)
+        with quiet_qt_noise():
+            rc = _show_window(app, args, opts, early, MainWindow)
         join_pipeline_threads()  # (a Ctrl-C meanwhile must not end the interpreter under a busy model)
     finally:  # the caller's handlers back (a notebook's, or another program's that started the viewer)
         for sig, handler in prev.items():

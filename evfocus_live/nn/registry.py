@@ -530,7 +530,7 @@ def did_you_mean(name: str, known) -> str:
 
 
 def _unknown_model(name: str, plugins: dict[str, Any]) -> CheckpointError:
-    from ..plugins import MODELS, elsewhere
+    from ..plugins import MODELS, did_you_mean, elsewhere
 
     known = sorted(set(SHIPPED) | set(plugins))
     return CheckpointError(f"unknown model {name!r}{did_you_mean(name, known)}: use one of {', '.join(known)} or a path to a .pt checkpoint"
