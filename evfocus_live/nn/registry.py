@@ -520,15 +520,6 @@ def load_model(name_or_path: str = DEFAULT_MODEL, device: str | torch.device = "
     raise _unknown_model(name, plugins)
 
 
-def did_you_mean(name: str, known) -> str:
-    """`` (did you mean evfocus?)`` for a model name mistyped (one of ``known`` alike), else "":
-    the list of every name left the reader to find which was meant."""
-    import difflib
-
-    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]}?)" if close else ""
-
-
 def _unknown_model(name: str, plugins: dict[str, Any]) -> CheckpointError:
     from ..plugins import MODELS, did_you_mean, elsewhere
 

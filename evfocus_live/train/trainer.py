@@ -303,7 +303,8 @@ class Unroll(nn.Module):
 def _init_path(init: str) -> str:
     """``--init evfocus`` as ``--model evfocus`` takes it: a shipped model's name is its
     weight file (a file of that name, if there is one, wins); it was "checkpoint not found"."""
-    from ..nn.registry import SHIPPED, did_you_mean, shipped_path
+    from ..nn.registry import SHIPPED, shipped_path
+    from ..plugins import did_you_mean
 
     if init in SHIPPED and not Path(init).expanduser().exists():
         return str(shipped_path(init))
