@@ -110,6 +110,8 @@ def user_image_names(paths: list[str]) -> list[str]:
 
     names: list[str] = []
     for given in paths:
+        if not str(given).strip():  # (Path("") is the current folder: its pictures were drawn)
+            raise InputError("--images: empty path (an unset variable?)")
         p = Path(given).expanduser()
         if p.is_dir():
             files = sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith(".")

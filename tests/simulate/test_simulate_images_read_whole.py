@@ -91,3 +91,13 @@ def test_a_large_picture_is_shrunk_before_it_becomes_float(tmp_path):
     peak = _peak_bytes(tmp_path / "big.png")
     assert max(textures.user_image(str(tmp_path / "big.png")).shape) == side
     assert peak < 1.2 * ref, f"{peak / 1e6:.0f} MB for 27 Mpx, {ref / 1e6:.0f} MB for {side} px"
+
+
+def test_an_empty_path_is_refused_not_read_as_the_current_folder(tmp_path, monkeypatch):
+    """`--images "$PICS"` with PICS unset drew every picture of the current folder."""
+    from evfocus_live.errors import InputError
+
+    monkeypatch.chdir(tmp_path)
+    cv2.imwrite(str(tmp_path / "here.png"), _ramp(20, 30, 255, np.uint8))
+    with pytest.raises(InputError, match=r"--images: empty path \(an unset variable\?\)"):
+        textures.user_image_names([str(tmp_path / "here.png"), ""])
