@@ -101,3 +101,21 @@ def test_an_empty_path_is_refused_not_read_as_the_current_folder(tmp_path, monke
     cv2.imwrite(str(tmp_path / "here.png"), _ramp(20, 30, 255, np.uint8))
     with pytest.raises(InputError, match=r"--images: empty path \(an unset variable\?\)"):
         textures.user_image_names([str(tmp_path / "here.png"), ""])
+
+
+@pytest.mark.parametrize("name", ["photo.jpg", "scan.png"])
+def test_a_picture_cut_short_is_refused_before_the_run(tmp_path, capsys, name):
+    """A picture whose header reads but whose body is cut short (a copy that broke off) was
+    found only when a scene drew it, maybe hours into the run; and --resume without it was
+    refused, the pictures being part of the run's config."""
+    from evfocus_live.cli import main
+
+    rng = np.random.default_rng(1)
+    cv2.imwrite(str(tmp_path / name), (rng.random((120, 160)) * 255).astype(np.uint8))
+    data = (tmp_path / name).read_bytes()
+    (tmp_path / name).write_bytes(data[: len(data) // 2])
+    assert main(["simulate", str(tmp_path / "out"), "--sequences", "1", "--duration", "0.05",
+                 "--resolution", "48x32", "--no-aedat4", "--no-progress", "--images", str(tmp_path / name)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"--images {tmp_path / name}: " in err[0], err
+    assert not (tmp_path / "out").exists()
