@@ -3,7 +3,7 @@
     evfocus-live [INPUT] [--camera NAME] [--model NAME|PATH] [--device auto|cpu|cuda|cuda:N]
                  [--precision auto|fp32|bf16|fp16]
                  [--window-ms X | --window-events N | --adaptive-ms X] [--roi X,Y,W,H] [--downsample N]
-                 [--config FILE.toml]
+                 [--images PATH ...] [--config FILE.toml]
                  [--headless] [--video OUT.mp4] [--record OUT.aedat4] [--overwrite]
                  [--screenshot PNG] [--exit-after-s S] [--list-plugins]
 
@@ -88,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "or an .aedat4 recording with APS frames; a toggle in the Display group)")
     p.add_argument("--focus", type=float, default=None, metavar="F",
                    help="simulated camera: focus knob at start, 0..1, 0.5 = in focus (default 0.3: defocused)")
+    p.add_argument("--images", nargs="+", metavar="PATH",
+                   help="simulated camera: draw its scenes from your own pictures (image files, folders of them, "
+                        "videos: 32 frames each), as evfocus simulate --images does")
     p.add_argument("--config", metavar="FILE.toml", help=CONFIG_HELP)
     p.add_argument("--headless", action="store_true", help="no window: run the pipeline, log rates each second")
     p.add_argument("--video", metavar="OUT.mp4",
@@ -109,6 +112,23 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _sim_images(args) -> None:
+    """``--images``: the pictures' names (:func:`~evfocus_live.simulate.textures.user_image_names`:
+    a path that gives none is one line, before the window opens); with a recording or another
+    camera said to do nothing, as --focus is."""
+    args.images = list(getattr(args, "images", None) or [])
+    if not args.images:
+        return
+    if args.input or args.camera not in (None, "sim", "auto"):
+        log.warning("--images draws the simulated camera's scenes only: %s", f"{args.input} plays as it was "
+                    "recorded" if args.input else f"--camera {args.camera} shows what it sees")
+        args.images = []
+        return
+    from ..simulate.textures import user_image_names
+
+    args.images = user_image_names(args.images)
+
+
 def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
     if args.input == "":  # (else it ran the simulated camera)
         from ..sources import EMPTY_NAME
@@ -128,6 +148,7 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
                            "(the network estimates its blur itself)")
         log.warning("%s", args.focus_note)
     args.focus = DEFAULT_SIM_FOCUS if args.focus is None else args.focus
+    _sim_images(args)
     if not 0.0 <= args.focus <= 1.0:
         raise ConfigError("--focus must be within 0..1 (0.5 = in focus)")
     if not math.isfinite(args.speed) or args.speed < 0 or (0 < args.speed < 0.1) or args.speed > 10:
@@ -286,6 +307,8 @@ def run_headless(args, spec, window, model, post) -> int:
         log.warning("%s", m)
     if hasattr(src, "set_focus"):
         src.set_focus(args.focus)
+    if args.images and hasattr(src, "set_images"):
+        src.set_images(args.images)
     if window.roi is not None:  # (the pipeline says it too, but without the option's name)
         from ..config import check_roi_fits
 
@@ -444,6 +467,7 @@ def run_window(args, spec, window, model, post) -> int:
     model = remembered_precision(args, model)
     opts = ViewerOptions(source=spec, window=window, model=model, post=post, event_mode=args.event_mode,
                          speed=args.speed, loop=not args.no_loop, sim_focus=args.focus, show_aps=args.show_aps,
+                         sim_knobs={"images": args.images} if args.images else {},
                          record_dir=Path(args.record_dir), snapshot_dir=Path(args.snapshot_dir),
                          remember_geometry=not args.screenshot)
     # the window starts its pipeline while it is built: a Ctrl-C then (a slow machine) closes it

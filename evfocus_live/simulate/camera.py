@@ -32,8 +32,11 @@ LIVE_SCENES = {
 }
 
 
-def live_scene(name: str, width: int = 346, height: int = 260, seed: int = 0) -> Scene:
-    """A preset scene for the live camera (deterministic in ``name`` and ``seed``).
+def live_scene(name: str, width: int = 346, height: int = 260, seed: int = 0,
+               images: tuple[str, ...] = ()) -> Scene:
+    """A preset scene for the live camera (deterministic in ``name``, ``seed`` and ``images``).
+    ``images``: the user's pictures (:func:`~evfocus_live.simulate.textures.user_image_names`)
+    every layer's texture is drawn from, the preset's own background too.
 
     Layers sit close to the subject's depth (blur <= 2.5 px at knob 0.5), so the knob
     sweeps the whole picture from blurred to sharp; the camera pans back and forth.
@@ -47,9 +50,9 @@ def live_scene(name: str, width: int = 346, height: int = 260, seed: int = 0) ->
                     static=speed == 0.0, max_rotation_rad_s=0.15, p_z_motion=0.0, p_perspective=0.0,
                     light_range=(1.0, 1.0), p_light_change=0.0, contrast_range=(0.3, 0.3),
                     refractory_range_us=(100.0, 100.0), noise_rate_range_hz=(0.02, 0.02),
-                    hot_pixel_fraction_range=(0.0, 0.0))
+                    hot_pixel_fraction_range=(0.0, 0.0), images=tuple(images))
     rng = np.random.default_rng([seed, sorted(LIVE_SCENES).index(name)])
-    scene = sample_scene(cfg, rng, texture=tex)
+    scene = sample_scene(cfg, rng, texture=None if images else tex)
     # fixed optics: the subject at 0.5 m, a 25 mm f/2.8 lens (8 px of knob blur is
     # reachable on both sides), other layers 0.5-2.5 px out of focus behind / in front
     lens = Lens(25.0, 2.8, scene.lens.pixel_pitch_um)
@@ -83,8 +86,10 @@ class LiveSim:
     def __init__(self, scene: str = "mixed", width: int = 346, height: int = 260, seed: int = 0,
                  focus: float = 0.5, speed: float = 1.0, light: float = 1.0,
                  min_step_us: float = 2000.0, max_step_us: float = 10_000.0,
-                 max_log_step: float = 1.0):
+                 max_log_step: float = 1.0, images: tuple[str, ...] = ()):
         self.width, self.height, self.seed = int(width), int(height), int(seed)
+        #: the user's pictures the scenes are drawn from (``()``: the presets' own textures)
+        self.images = tuple(images)
         self.knob_sigma_px = 8.0 * width / 346.0
         self.min_step_us, self.max_step_us = float(min_step_us), float(max_step_us)
         #: live default 1.0 C per render step (offline 0.5): a few crossings per step are
@@ -100,7 +105,7 @@ class LiveSim:
     # --- knobs -------------------------------------------------------------------
     def set_scene(self, name: str, t_us: float | None = None) -> None:
         """Switch scene; sensor time continues from ``t_us`` (default: where it was)."""
-        scene = live_scene(name, self.width, self.height, self.seed)
+        scene = live_scene(name, self.width, self.height, self.seed, self.images)
         t0 = self.sim.t_us if (t_us is None and self.sim is not None) else float(t_us or 0.0)
         rng = np.random.default_rng([self.seed, 7])
         self.sim = Simulator(scene, rng, max_log_step=self.max_log_step, min_step_us=self.min_step_us,
@@ -110,6 +115,12 @@ class LiveSim:
         self._subject_depth_m = subj.depth_m
         self._apply()
         self.sim.restart_pixels()  # from the scene as the knobs show it: no burst of events
+
+    def set_images(self, names) -> None:
+        """Draw the scenes from these pictures (``()``: the presets' own textures); the
+        current scene is drawn again, sensor time continuing."""
+        self.images = tuple(names)
+        self.set_scene(self.scene_name)
 
     def set_focus(self, knob: float) -> None:
         self.focus = float(np.clip(knob, 0.0, 1.0))

@@ -9,7 +9,9 @@ converts to linear intensity.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import warnings
 from pathlib import Path
 
 import cv2
@@ -31,6 +33,8 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".p
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v")
 #: frames taken from a video, evenly spaced over it (fewer in a shorter one)
 VIDEO_FRAMES = 32
+#: frames counted at most in a video whose container gives no count (read one by one)
+VIDEO_MAX_COUNTED_FRAMES = 100_000
 #: a user's picture is shrunk to this longer side when read: a texture is at most 1.25x the
 #: sensor, and a cache of 24-Mpx float pictures filled the memory
 USER_IMAGE_MAX_SIDE_PX = 2048
@@ -76,10 +80,15 @@ def split_frame(name: str) -> tuple[str, int | None]:
 
 def _video_frames(path: Path) -> list[int]:
     """:data:`VIDEO_FRAMES` frame numbers evenly spaced over the video at ``path`` (all of a
-    shorter one), those that decode: a container's frame count can promise more than it holds."""
+    shorter one), those that decode: a container's frame count can promise more than it holds,
+    or be missing (a browser's .webm: 0 or -1; then the frames are counted by reading them)."""
     cap = cv2.VideoCapture(str(path))
     try:
         n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) if cap.isOpened() else 0
+        if n <= 0 and cap.isOpened():
+            n = 0
+            while n < VIDEO_MAX_COUNTED_FRAMES and cap.grab():
+                n += 1
         m = min(n, VIDEO_FRAMES)
         wanted = sorted({round(j * (n - 1) / max(1, m - 1)) for j in range(m)})
         ok = []
@@ -101,6 +110,8 @@ def user_image_names(paths: list[str]) -> list[str]:
 
     names: list[str] = []
     for given in paths:
+        if not str(given).strip():  # (Path("") is the current folder: its pictures were drawn)
+            raise InputError("--images: empty path (an unset variable?)")
         p = Path(given).expanduser()
         if p.is_dir():
             files = sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith(".")
@@ -129,17 +140,73 @@ def user_image_names(paths: list[str]) -> list[str]:
 
 
 def _check_picture(path: Path) -> None:
-    """InputError unless ``path`` opens as a picture (its header only: a folder of large
-    pictures is decoded when a scene draws them, not all up front)."""
+    """InputError unless ``path`` reads as a picture, before the run: a JPEG decoded at 1/8 of
+    its size, a PNG's chunks checked, other formats by their header only (a folder of large
+    pictures is not decoded in full up front). A body cut short was found when a scene drew
+    it, maybe hours into the run."""
+    from ..errors import InputError
+
+    with _open_picture(path, "--images ") as im:
+        try:
+            if im.format == "JPEG":
+                im.draft("L", (64, 64))
+                im.load()
+            elif im.format == "PNG":
+                im.verify()
+        except (OSError, SyntaxError, ValueError) as exc:  # (PIL says a broken PNG with SyntaxError)
+            raise InputError(f"--images {path}: cannot read this picture ({exc})") from None
+
+
+@contextlib.contextmanager
+def _open_picture(path: str | Path, prefix: str = ""):
+    """``PIL.Image.open(path)``; InputError (one line) for a file that is no picture, or one
+    over PIL's size limit (its DecompressionBombError is no OSError: it was a traceback). No
+    DecompressionBombWarning below that limit: a 100-Mpx photo is shrunk as it is read."""
     from PIL import Image, UnidentifiedImageError
 
     from ..errors import InputError
 
     try:
-        with Image.open(path) as im:
-            im.size
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            im = Image.open(path)
+    except Image.DecompressionBombError:
+        raise InputError(f"{prefix}{path}: larger than a picture this tool reads "
+                         f"({2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f} Mpx at most): shrink it first") from None
     except (OSError, UnidentifiedImageError) as exc:
-        raise InputError(f"--images {path}: not a picture this tool can read ({exc})") from None
+        raise InputError(f"{prefix}{path}: not a picture this tool can read ({exc})") from None
+    with im:
+        yield im
+
+
+def _grey_of(im) -> np.ndarray:
+    """A PIL picture as grey float32 in [0, 1], at most :data:`USER_IMAGE_MAX_SIDE_PX` on
+    its longer side. 16-bit, 32-bit and float grey (a scientific camera's TIFF) are scaled
+    by their own range: convert("L") clips them above 255, a white picture. A large picture
+    is shrunk before it becomes float: a 50-Mpx photo was 200 MB first."""
+    im.draft("L", (USER_IMAGE_MAX_SIDE_PX, USER_IMAGE_MAX_SIDE_PX))  # (JPEG: decoded smaller)
+    wide = im.mode.startswith("I") or im.mode == "F"
+    im = im.convert("F" if wide else "L")
+    k = max(im.size) // USER_IMAGE_MAX_SIDE_PX
+    if k > 1:
+        im = im.reduce(k)
+    if not wide:  # (shrunk while 8-bit)
+        return _fit(np.asarray(im)).astype(np.float32) / 255.0
+    g = np.asarray(im, dtype=np.float32)
+    finite = g[np.isfinite(g)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
+    g = np.nan_to_num(g, nan=lo, posinf=hi, neginf=lo)
+    return _fit((g - lo) / max(hi - lo, 1e-12))
+
+
+def _fit(g: np.ndarray) -> np.ndarray:
+    """``g`` shrunk to :data:`USER_IMAGE_MAX_SIDE_PX` on its longer side (a texture is at most
+    1.25x the sensor)."""
+    scale = USER_IMAGE_MAX_SIDE_PX / max(g.shape)
+    if scale >= 1:
+        return g
+    return cv2.resize(g, (max(1, round(g.shape[1] * scale)), max(1, round(g.shape[0] * scale))),
+                      interpolation=cv2.INTER_AREA)
 
 
 @functools.lru_cache(maxsize=16)
@@ -147,33 +214,25 @@ def user_image(name: str) -> np.ndarray:
     """A user's picture (``evfocus simulate --images``) as grey float32 in [0, 1], stretched as
     :func:`natural_image` does; ``video#k``: frame k of a video. Shrunk to
     :data:`USER_IMAGE_MAX_SIDE_PX` on its longer side."""
-    from PIL import Image
-
     from ..errors import InputError
 
     path, frame = split_frame(name)
+    if frame is None:
+        try:
+            with _open_picture(path) as im:
+                return _stretched_grey(_grey_of(im))
+        except OSError as exc:  # (a body that does not decode: truncated, corrupt)
+            raise InputError(f"{path}: cannot read this picture ({exc})") from None
+    cap = cv2.VideoCapture(path)
     try:
-        if frame is not None:
-            cap = cv2.VideoCapture(path)
-            try:
-                cap.set(cv2.CAP_PROP_POS_FRAMES, frame)
-                ok, bgr = cap.read()
-            finally:
-                cap.release()
-            if not ok:
-                raise InputError(f"{path}: cannot read frame {frame} of this video")
-            g = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY).astype(np.float32) / 255.0
-        else:
-            with Image.open(path) as im:
-                im.draft("L", (USER_IMAGE_MAX_SIDE_PX, USER_IMAGE_MAX_SIDE_PX))  # (JPEG: decoded smaller)
-                g = np.asarray(im.convert("L"), dtype=np.float32) / 255.0
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read this picture ({exc})") from None
-    scale = USER_IMAGE_MAX_SIDE_PX / max(g.shape)
-    if scale < 1:
-        g = cv2.resize(g, (max(1, round(g.shape[1] * scale)), max(1, round(g.shape[0] * scale))),
-                       interpolation=cv2.INTER_AREA)
-    return _stretched_grey(g)
+        cap.set(cv2.CAP_PROP_POS_FRAMES, frame)
+        ok, bgr = cap.read()
+    finally:
+        cap.release()
+    if not ok:
+        raise InputError(f"{path}: cannot read frame {frame} of this video")
+    # shrunk while 8-bit: a 4K frame as float is 33 MB
+    return _stretched_grey(_fit(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)).astype(np.float32) / 255.0)
 
 
 def checkerboard(rng: np.random.Generator, h: int, w: int) -> np.ndarray:

@@ -149,7 +149,7 @@ class SimCameraSource(EventSource):
             pending = dict(self._pending)
         for name, value in pending.items():
             getattr(self._live, f"set_{name}")(value)
-            if name == "scene":
+            if name in ("scene", "images"):  # (a new scene: its own step floor)
                 self._base_min_step_us = self._live.sim.min_step_us
         with self._pending_lock:
             for name, value in pending.items():
@@ -165,6 +165,14 @@ class SimCameraSource(EventSource):
         if name not in self.scene_names():
             raise ConfigError(f"sim camera: unknown scene {name!r} (choose from {', '.join(self.scene_names())})")
         self._set("scene", name)
+
+    def set_images(self, names) -> None:
+        """Draw the scenes from the user's pictures (``evfocus-live --images``; names as
+        :func:`~evfocus_live.simulate.textures.user_image_names` gives them), every preset
+        picked later too; ``[]``: the presets' own textures again."""
+        if isinstance(names, str) or not all(isinstance(n, str) and n for n in names):
+            raise ConfigError(f"sim camera: images must be a list of picture names, got {names!r}")
+        self._set("images", tuple(names))
 
     def set_speed(self, factor: float) -> None:
         """Motion speed factor (0 freezes the scene)."""

@@ -259,6 +259,13 @@ class SequenceDataset(Dataset):
         if short:
             log.warning("%d of %d sequences are shorter than seq_len = %d windows (the shortest has %d): "
                         "no items from them", len(short), len(lens), seq_len, min(short))
+        # (a flat or static scene, a threshold above every change: the model would learn to
+        # draw a picture from empty voxel grids)
+        empty = [seq.name for seq in sequences if not np.any(seq.n_events)]
+        if empty:
+            log.warning("%d of %d training sequences hold no events (%s%s): their items teach the model a picture "
+                        "from nothing; leave them out, or simulate them with textured, moving scenes",
+                        len(empty), len(sequences), ", ".join(empty[:4]), ", ..." if len(empty) > 4 else "")
         self.items = [(s, i) for s, seq in enumerate(sequences)
                       for i in range(0, len(seq.voxels) - seq_len + 1, stride)]
         kinds = {seq.count_channel for seq in sequences}

@@ -1028,26 +1028,46 @@ def sim_identity(path: Path) -> str | None:
     return None if got is None else json.dumps(list(got), sort_keys=True)
 
 
+def scene_fingerprint(path: Path) -> str | None:
+    """A digest of sequence ``path``'s first sharp frame (None for a file without one, or a
+    flat one): two sequences with the same one show the same scene. The simulator draws a
+    scene's textures and layout from the seed and size before the blur range, length or
+    speed are used, so a test set made with training's seeds and another --sigma-range or
+    --duration shows training's scenes: comparing seeds and every option missed it."""
+    import hashlib
+
+    from ..sources.hdf5_file import _H5_ERRORS, import_h5py
+
+    try:
+        with import_h5py().File(path, "r") as f:
+            first = np.asarray(f["frames/sharp"][0])
+    except _H5_ERRORS:
+        return None
+    if first.size == 0 or first.min() == first.max():  # (flat frames alike are no same scene)
+        return None
+    return hashlib.sha1(repr(first.shape).encode() + first.tobytes()).hexdigest()
+
+
 def _warn_same_simulation(label: str, folder: str, root: Path, gt_files: list[Path]) -> None:
-    """Warn where sequences scored from another folder were simulated with the seed and options
-    of a training sequence: sequence i gets seed SEED+i, so a test set made with --seed 2 beside
-    a training set made with --seed 0 shares all but two of its scenes with it, and scored
-    them as held-out data with no word said."""
+    """Warn where sequences scored from another folder show the scenes of training sequences
+    (:func:`scene_fingerprint`): sequence i gets seed SEED+i, so a test set made with --seed 2
+    beside a training set made with --seed 0 shares all but two of its scenes with it, whatever
+    its blur range or length, and scored them as held-out data with no word said."""
     from .dataset import list_sequences
 
     if not gt_files or root.is_file():
         return
     try:
-        train_ids = {i for f in list_sequences(root) if (i := sim_identity(f)) is not None}
+        train_ids = {i for f in list_sequences(root) if (i := scene_fingerprint(f)) is not None}
     except (EvFocusError, OSError):  # (a hint only: a training folder that went away or changed)
         return
-    same = [f for f in gt_files if (i := sim_identity(f)) is not None and i in train_ids]
+    same = [f for f in gt_files if (i := scene_fingerprint(f)) is not None and i in train_ids]
     if same:
         names = ", ".join(f"{f.parent.name}/{f.name}" for f in same[:3]) + (", ..." if len(same) > 3 else "")
-        log.warning("%s was trained on %s: %d of the sequences scored (%s) were simulated with the same seed and "
-                    "options as sequences there, so they are its training data under other names (sequence i gets "
-                    "seed SEED+i: give a test set seeds that training's SEED..SEED+N-1 does not cover)",
-                    label, folder, len(same), names)
+        log.warning("%s was trained on %s: %d of the sequences scored (%s) show the same scenes as sequences there "
+                    "(simulated with their seeds and size, whatever the blur range or length), so they are its "
+                    "training scenes under other names (sequence i gets seed SEED+i: give a test set seeds that "
+                    "training's SEED..SEED+N-1 does not cover)", label, folder, len(same), names)
 
 
 def unique_models(specs: list[str]) -> list[str]:

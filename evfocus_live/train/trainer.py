@@ -303,17 +303,15 @@ class Unroll(nn.Module):
 def _init_path(init: str) -> str:
     """``--init evfocus`` as ``--model evfocus`` takes it: a shipped model's name is its
     weight file (a file of that name, if there is one, wins); it was "checkpoint not found"."""
-    import difflib
-
     from ..nn.registry import SHIPPED, shipped_path
+    from ..plugins import did_you_mean
 
     if init in SHIPPED and not Path(init).expanduser().exists():
         return str(shipped_path(init))
     p = Path(init).expanduser()
     if not p.exists() and p.suffix not in (".pt", ".pth") and os.sep not in init:
         # a name, not a path: "checkpoint not found: evfocsu" did not say names were meant
-        close = difflib.get_close_matches(init, list(SHIPPED), n=1, cutoff=0.6)
-        raise CheckpointError(f"--init ([train] init) {init!r}: not a shipped model{f' (did you mean {close[0]}?)' if close else ''} "
+        raise CheckpointError(f"--init ([train] init) {init!r}: not a shipped model{did_you_mean(init, SHIPPED)} "
                               f"nor a file: use one of {', '.join(sorted(SHIPPED))} or a path to a .pt checkpoint")
     return init
 

@@ -29,7 +29,7 @@ def run(tmp_path, monkeypatch):
 
 
 def _said(caplog):
-    return [r.getMessage() for r in caplog.records if "simulated with the same seed and options as" in r.getMessage()]
+    return [r.getMessage() for r in caplog.records if "same scenes as sequences there" in r.getMessage()]
 
 
 def test_test_sequences_with_training_seeds_are_named(run, caplog):
@@ -40,8 +40,8 @@ def test_test_sequences_with_training_seeds_are_named(run, caplog):
     assert len(said) == 1 and "2 of the sequences scored" in said[0] and "test/seq_00000.h5" in said[0], said
 
 
-@pytest.mark.parametrize("change", [dict(seed=3), dict(cfg=SimConfig(width=48, height=40, duration_s=0.25,
-                                                                      sigma_range=(1.0, 2.0)))])
+@pytest.mark.parametrize("change", [dict(seed=3), dict(cfg=SimConfig(width=56, height=40, duration_s=0.25,
+                                                                      sigma_range=(1.0, 3.0)))])
 def test_disjoint_seeds_or_other_options_are_not_named(run, caplog, change):
     simulate_dataset(change.get("cfg", CFG), run / "test", 2, seed=change.get("seed", 1), aedat4=False,
                      progress=False)
@@ -59,3 +59,24 @@ def test_test_sets_with_overlapping_seeds_are_named(tmp_path, caplog):
         evaluate(["firenet"], [str(tmp_path / "a"), str(tmp_path / "b")], warmup=1, progress=False)
     said = [r.getMessage() for r in caplog.records if "repeat another one" in r.getMessage()]
     assert len(said) == 1 and "1 of the sequences" in said[0] and "a/seq_00001.h5 = b/seq_00000.h5" in said[0], said
+
+
+def test_training_scenes_with_other_blur_and_length_are_named(run, caplog):
+    """A test set made with training's seeds and another blur range and length shows training's
+    scenes (the scene is drawn before those options are used: byte-identical first frames);
+    comparing seeds and every option said nothing."""
+    other = SimConfig(width=48, height=40, duration_s=0.15, sigma_range=(1.0, 2.0))
+    simulate_dataset(other, run / "test", 2, seed=1, aedat4=False, progress=False)
+    with caplog.at_level(logging.WARNING):
+        evaluate(["runs/my/final.pt"], ["test"], warmup=1, progress=False)
+    said = _said(caplog)
+    assert len(said) == 1 and "2 of the sequences scored" in said[0] and "test/seq_00000.h5" in said[0], said
+
+
+def test_other_scenes_from_the_same_seeds_are_not_named(run, caplog):
+    """A fixed blur draws fewer numbers: other scenes from the same seeds."""
+    fixed = SimConfig(width=48, height=40, duration_s=0.25, sigma_range=(4.0, 4.0))
+    simulate_dataset(fixed, run / "test", 2, seed=1, aedat4=False, progress=False)
+    with caplog.at_level(logging.WARNING):
+        evaluate(["runs/my/final.pt"], ["test"], warmup=1, progress=False)
+    assert not _said(caplog)
