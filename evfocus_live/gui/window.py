@@ -1612,6 +1612,9 @@ class MainWindow(QtWidgets.QMainWindow):
             self.status(text)
         elif was_on:  # (it stopped in silence)
             self.status("recording stopped: no event arrived while it ran (paused?) - nothing saved", "warning")
+        if sess.recorder.error:  # (the last packet's write or the file's close at the stop: disk full...;
+            self.failed(sess.recorder.error)  # headless exits 2 for it, the viewer closing said nothing)
+            sess.recorder.error = None
         return paths
 
     def _record_toggled(self, on: bool) -> None:
