@@ -140,7 +140,9 @@ def load_settings(path: str | Path) -> Settings:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"{path}: no such settings file") from None
+        from .sources import near_name_hint
+
+        raise ConfigError(f"{path}: no such settings file{near_name_hint(path)}") from None
     except IsADirectoryError:
         raise ConfigError(f"{path}: is a folder, not a settings file") from None
     except OSError as exc:

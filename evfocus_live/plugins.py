@@ -162,6 +162,16 @@ KINDS = {SOURCES: "source", MODELS: "model", POSTPROCESSORS: "post-processor"}
 OPTIONS = {SOURCES: "--camera", MODELS: "--model", POSTPROCESSORS: "--post"}
 
 
+def did_you_mean(name: str, names) -> str:
+    """`` (did you mean evfocus-full?)`` for a mistyped name (``evfocus_full``, ``medain``) that
+    is close to one of ``names``, else "": the list of every name came after it, unsorted by
+    likeness, and a newcomer searched it for the one they meant."""
+    import difflib
+
+    near = difflib.get_close_matches(str(name), list(names), n=1, cutoff=0.75)
+    return f" (did you mean {near[0]}?)" if near and near[0] != name else ""
+
+
 def elsewhere(group: str, name: str) -> str:
     """For a name ``group`` does not know: where it is registered instead (nothing loaded), as
     a clause to add to the message, else "". A plugin whose ``setup.cfg`` put its entry point

@@ -54,7 +54,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "reconstruct", help="reconstruct sharp frames from event recordings",
         description="Reconstruct sharp intensity frames from (out-of-focus) event recordings. Writes "
                     "frame_%010d.png and timestamps.txt ('index t_us' per line) into OUTDIR.")
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="event recording(s): .aedat4 .raw .h5 .npy .npz .txt")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="event recording(s): .aedat4 .raw .h5 .npy .npz .txt .csv")
     p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="output folder (a subfolder per "
                    "input when there are several)")
     p.add_argument("--model", default="evfocus", help="model name (evfocus, e2vid, firenet, ...) or .pt "

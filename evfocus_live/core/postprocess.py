@@ -457,7 +457,7 @@ def build_postprocessors(steps, options: dict | None = None, width: int | None =
     and an object without ``reset()`` included, so that a broken plugin is refused here,
     naming it, instead of failing later inside the pipeline's threads.
     """
-    from ..plugins import POSTPROCESSORS, Registry, elsewhere
+    from ..plugins import POSTPROCESSORS, Registry, did_you_mean, elsewhere
 
     reg = registry or Registry(POSTPROCESSORS)
     options = options or {}
@@ -467,7 +467,8 @@ def build_postprocessors(steps, options: dict | None = None, width: int | None =
             cls = reg.load(name)
         except KeyError:
             why = reg.failures.get(name) or "unknown" + elsewhere(POSTPROCESSORS, name)
-            raise ConfigError(f"post-processor {name!r} is unavailable ({why}); "
+            near = "" if name in reg.failures else did_you_mean(name, reg.names())
+            raise ConfigError(f"post-processor {name!r}{near} is unavailable ({why}); "
                               f"available: {', '.join(reg.names())}") from None
         if not callable(cls):
             raise ConfigError(f"post-processor {name!r} is not a class ({type(cls).__name__})")

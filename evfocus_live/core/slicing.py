@@ -745,9 +745,15 @@ def read_timestamps(path) -> np.ndarray:
 
     from ..errors import ConfigError
 
+    from ..sources import near_name_hint
+
     p = Path(path)
     try:
         lines = p.read_text().splitlines()
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: no such timestamps file{near_name_hint(p)}") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{p}: is a folder, not a timestamps file") from None
     except OSError as exc:
         raise ConfigError(f"{p}: cannot read timestamps ({exc.strerror or exc})") from None
     except UnicodeDecodeError:

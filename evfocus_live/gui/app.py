@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="evfocus-live",
         description="Live viewer: events beside sharp frames reconstructed by EvFocus.")
-    p.add_argument("input", nargs="?", help="event file (.aedat4 .raw .h5 .npy .npz .txt); default: a camera")
+    p.add_argument("input", nargs="?", help="event file (.aedat4 .raw .h5 .npy .npz .txt .csv); default: a camera")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")  # (as evfocus --version)
     p.add_argument("--camera", default=None,
                    help="davis346 | dvxplorer | prophesee | sim | auto | a source plugin name "
@@ -168,9 +168,9 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
             raise ConfigError(f"source plugin {args.camera!r} ({reg.entry_point(args.camera).value}) is not a camera: "
                               "its entry point must name an EventSource subclass with is_live = True")
         if args.camera not in known:  # else it would be opened as a file: "foo: no such file"
-            from ..plugins import SOURCES, elsewhere
+            from ..plugins import SOURCES, did_you_mean, elsewhere
 
-            raise ConfigError(f"unknown camera {args.camera!r} (known: {', '.join(known)}; "
+            raise ConfigError(f"unknown camera {args.camera!r}{did_you_mean(args.camera, known)} (known: {', '.join(known)}; "
                               "a recording is given without --camera)" + elsewhere(SOURCES, args.camera))
     post = PostConfig(steps=post_steps(args.post), options=post_options(args.post))
     spec = args.input or args.camera or "sim"
@@ -450,8 +450,11 @@ def run_window(args, spec, window, model, post) -> int:
     # once built, as one after it does, instead of a KeyboardInterrupt past a running recording
     early: list[int] = []
     prev = {sig: signal.signal(sig, lambda signum, _frame: early.append(signum)) for sig in STOP_SIGNALS}
+    from .qt_messages import quiet_qt_noise
+
     try:
-        rc, failure = _show_window(app, args, opts, early, MainWindow)
+        with quiet_qt_noise():
+            rc, failure = _show_window(app, args, opts, early, MainWindow)
         join_pipeline_threads()  # (a Ctrl-C meanwhile must not end the interpreter under a busy model)
         if rc == 0 and failure is not None:  # (after the joins' lines: the terminal's last line says why)
             print(f"evfocus-live: error: {failure}", file=sys.stderr)

@@ -79,8 +79,11 @@ def main(argv: list[str] | None = None) -> int:
     if not os.environ.get("EVFOCUS_SETTINGS_DIR"):  # the user's recent files stay theirs
         tmp = tempfile.TemporaryDirectory(prefix="evfocus-shot-")
         os.environ["EVFOCUS_SETTINGS_DIR"] = tmp.name
+    from .qt_messages import quiet_qt_noise
+
     try:
-        return _shoot(args, out)
+        with quiet_qt_noise():
+            return _shoot(args, out)
     finally:
         if tmp is not None:
             tmp.cleanup()

@@ -521,10 +521,10 @@ def load_model(name_or_path: str = DEFAULT_MODEL, device: str | torch.device = "
 
 
 def _unknown_model(name: str, plugins: dict[str, Any]) -> CheckpointError:
-    from ..plugins import MODELS, elsewhere
+    from ..plugins import MODELS, did_you_mean, elsewhere
 
     known = sorted(set(SHIPPED) | set(plugins))
-    return CheckpointError(f"unknown model {name!r}: use one of {', '.join(known)} or a path to a .pt checkpoint"
+    return CheckpointError(f"unknown model {name!r}{did_you_mean(name, known)}: use one of {', '.join(known)} or a path to a .pt checkpoint"
                            + elsewhere(MODELS, name))
 
 

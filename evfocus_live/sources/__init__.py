@@ -78,7 +78,7 @@ def detect_format(path: str | Path) -> tuple[str, type[EventSource]]:
         if str(path) in CAMERA_NAMES:  # `evfocus reconstruct sim`: these commands read files only
             raise InputError(f"{path}: no such file ({path} is a camera; this command reads recordings: "
                              f"evfocus-live --camera {path} --record {path}.aedat4 makes one)")
-        raise InputError(f"{path}: no such file{_near_name_hint(path)}")
+        raise InputError(f"{path}: no such file{near_name_hint(path)}")
     if path.is_dir():
         raise InputError(f"{path}: is a directory, not an event file")
     _check_regular(path)
@@ -113,9 +113,10 @@ def detect_format(path: str | Path) -> tuple[str, type[EventSource]]:
                      f"{', '.join(sorted({e for c in backends.values() for e in c.extensions}))}){why}")
 
 
-def _near_name_hint(path: Path) -> str:
+def near_name_hint(path: Path) -> str:
     """`` (did you mean DIR/NAME?)`` for a file of a name alike beside a missing one (a typo in
-    a long recording name), else ''; a folder of more than 10,000 entries is not searched."""
+    a long recording name; also a training config, settings or timestamps file), else ''; a
+    folder of more than 10,000 entries is not searched."""
     import difflib
     import itertools
 

@@ -54,9 +54,10 @@ def average_checkpoints(out: str | Path, paths: list[str | Path], half: bool = T
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("out", type=Path)
-    ap.add_argument("checkpoints", type=Path, nargs="+")
+    ap = argparse.ArgumentParser(prog="python -m evfocus_live.train.average", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("out", type=Path, help="the averaged checkpoint to write (first: OUT A.pt B.pt ...)")
+    ap.add_argument("checkpoints", type=Path, nargs="+", help="checkpoints of one network to average")
     ap.add_argument("--fp32", action="store_true", help="write float32 weights (default float16)")
     ap.add_argument("--overwrite", action="store_true", help="replace OUT when it exists")
     a = ap.parse_args(argv)

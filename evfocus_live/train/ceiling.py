@@ -181,7 +181,8 @@ def to_markdown(res: dict) -> str:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(prog="python -m evfocus_live.train.ceiling", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--train", nargs="*", default=[], help="training folders/files (.h5); none: Wiener only")
     ap.add_argument("--test", nargs="+", required=True, help="test folders/files (.h5 with /frames)")
     ap.add_argument("--minutes", type=float, default=40.0, help="oracle training wall time")

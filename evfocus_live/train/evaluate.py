@@ -174,6 +174,9 @@ def expand_data(paths: list[str]) -> tuple[list[Path], list[Path]]:
             real += [f for f in picked if f not in others]
         elif p.is_file():
             (gt if has_ground_truth(p) else real).append(p)
+        elif any(c in str(p) for c in "*?["):  # the shell passes a pattern that matched nothing as it is
+            raise InputError(f"data path not found: {p} (a pattern that matched nothing; the test sets "
+                             "are made by the evfocus simulate commands at the top of models/EVALUATION.md)")
         else:
             raise InputError(f"data path not found: {p}")
     if not gt and not real:
@@ -487,11 +490,15 @@ def evaluate_real(models: dict[str, torch.nn.Module], files: list[Path], num_bin
     from tqdm import tqdm
 
     table, specs = {}, []
+    left_out = M.unavailable_scores() if files else []
+    if left_out:
+        log.warning("%s %s the 'metrics' extra (pip install -e '.[metrics]'): left out (–)",
+                    " and ".join(left_out), "needs" if len(left_out) == 1 else "need")
     bar = tqdm(files, desc="eval (real)", unit="file", disable=not progress)
     try:
         for f, label in zip(bar, file_labels(files)):
             _score_recording(f, label, models, num_bins, max_windows, brisque_frames, min_windows, warmup,
-                             table, specs, progress)
+                             table, specs, left_out, progress)
     except KeyboardInterrupt:  # Ctrl-C: the recordings finished so far
         bar.close()
         raise EvalInterrupted((table, real_grid_rows(specs))) from None
@@ -526,11 +533,12 @@ def real_grid_rows(specs: list[dict[str, Any]]) -> list[np.ndarray]:
 
 def _score_recording(f: Path, label: str, models: dict[str, torch.nn.Module], num_bins: int, max_windows: int,
                      brisque_frames: int, min_windows: int, warmup: int, table: dict, rows: list,
-                     progress: bool = False) -> None:
+                     left_out: list[str] = (), progress: bool = False) -> None:
     """One recording of :func:`evaluate_real`, added to its table (whole or not at all), and
-    its grid row's tiles to ``rows`` (:func:`real_grid_rows` lays them out). ``progress``: a
-    bar per model over its windows (60 windows of a 1280x720 recording take a CPU model a
-    minute or more, with the recordings' bar standing still)."""
+    its grid row's tiles to ``rows`` (:func:`real_grid_rows` lays them out); the scores named in
+    ``left_out`` (:func:`metrics.unavailable_scores`) are NaN. ``progress``: a bar per model over
+    its windows (60 windows of a 1280x720 recording take a CPU model a minute or more, with the
+    recordings' bar standing still)."""
     from tqdm import tqdm
 
     from ..core.render import event_image
@@ -573,9 +581,10 @@ def _score_recording(f: Path, label: str, models: dict[str, torch.nn.Module], nu
         pick = scored[:: max(1, math.ceil(len(scored) / brisque_frames))][:brisque_frames]
         r = {key: float(np.mean([M.no_reference(fr, with_brisque=False)[key] for fr in scored]))
              for key in ("sharpness", "contrast", "noise")}
-        r["brisque"] = _nanmean([M.brisque(fr) for fr in pick])  # NaN: undefined (flat frames)
-        r["niqe"] = _nanmean([M.niqe(fr) for fr in pick]) if min(pick[0].shape[:2]) >= M.NIQE_MIN_SIDE \
-            else math.nan
+        r["brisque"] = (math.nan if "BRISQUE" in left_out  # NaN: undefined (flat frames)
+                        else _nanmean([M.brisque(fr) for fr in pick]))
+        r["niqe"] = (_nanmean([M.niqe(fr) for fr in pick])
+                     if min(pick[0].shape[:2]) >= M.NIQE_MIN_SIDE and "NIQE" not in left_out else math.nan)
         r["flicker"] = M.temporal_flicker(scored)
         r["windows"] = len(frames)
         r["ms_per_window"] = ms
@@ -835,7 +844,7 @@ def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, mode
     if real:
         lines += ["## Real recordings (no reference)", "",
                   "BRISQUE ↓ and NIQE ↓ (means over the same few frames; – for flat frames, NIQE – for frames under "
-                  f"{M.NIQE_MIN_SIDE} px), sharpness = variance of Laplacian ↑ (noise raises it too: a flat, "
+                  f"{M.NIQE_MIN_SIDE} px, both – without the 'metrics' extra installed), sharpness = variance of Laplacian ↑ (noise raises it too: a flat, "
                   "noisy frame scores sharp, so read it beside contrast and noise), contrast = std ↑, "
                   "noise = Immerkaer sigma ↓, flicker = mean |Δ mean intensity| between windows ↓ (– for one "
                   "scored window; all on 0-255).", "",

@@ -58,8 +58,9 @@ def unwritable(out: str | Path, exc: OSError) -> ConfigError:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("out", type=Path)
+    ap = argparse.ArgumentParser(prog="python -m evfocus_live.train.graft", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("out", type=Path, help="the checkpoint to write")
     ap.add_argument("base", type=Path, help="the checkpoint that gives everything else")
     ap.add_argument("donor", type=Path, help="the checkpoint that gives the --prefix tensors")
     ap.add_argument("--prefix", action="append", required=True, help="tensor-name prefix, e.g. redefocus. (repeatable)")

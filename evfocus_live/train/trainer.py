@@ -52,19 +52,29 @@ TRAIN_DEFAULTS = dict(lr=1e-3, lr_min_frac=0.05, steps=100_000, max_minutes=None
 
 def load_config(path: str | Path) -> dict[str, Any]:
     """Parse a TOML (or YAML, when PyYAML is installed) training config into a plain dict."""
+    from ..sources import near_name_hint
+
     path = Path(path)
+    if path.is_dir():  # (the data or a run folder given first: "config not found" puzzled, it is there)
+        raise ConfigError(f"{path}: is a folder, not a training config (evfocus train CONFIG.toml; "
+                          "models/configs/ holds the shipped models' ones)")
     if not path.is_file():
-        raise ConfigError(f"config not found: {path}")
+        raise ConfigError(f"config not found: {path}{near_name_hint(path)}")
     text = path.read_bytes()
     if looks_like_checkpoint(text):  # a checkpoint given where the config goes
         raise ConfigError(f"{path}: a model checkpoint, not a training config: evfocus train CONFIG.toml "
                           "--init CKPT starts from its weights, --resume goes on from OUT/last.pt")
     try:
+        text.decode("utf-8")
+    except UnicodeDecodeError:  # (an event recording: "cannot parse config ('utf-8' codec can't ...)")
+        raise ConfigError(f"{path}: not a training config (not UTF-8 text; a TOML or YAML file)") from None
+    try:
         if path.suffix.lower() in (".yaml", ".yml"):  # CONFIG.YML too: TOML's error would puzzle
             try:
                 import yaml
             except ImportError as exc:
-                raise ConfigError("YAML configs need PyYAML (pip install pyyaml); or use TOML") from exc
+                raise ConfigError(f"{path}: YAML configs need PyYAML (pip install -e '.[yaml]', or pip install "
+                                  "pyyaml); or use TOML") from exc
             cfg = yaml.load(text, Loader=_yaml_loader(yaml)) or {}
         else:
             import tomllib
