@@ -7,24 +7,12 @@ from __future__ import annotations
 
 import logging
 
-import h5py
-import numpy as np
 import pytest
 from conftest import make_events
+from test_inferred_size_corrupt_xy import _save
 
 from evfocus_live.sources import open_file
 from evfocus_live.sources.npy_file import DropCounter
-
-
-def _save(kind: str, path, ev) -> None:
-    if kind == "npy":
-        np.save(path, ev)
-    elif kind == "npz":
-        np.savez(path, t=ev["t"], x=ev["x"], y=ev["y"], p=ev["p"])
-    else:
-        with h5py.File(path, "w") as f:
-            for c in "txyp":
-                f.create_dataset(f"events/{c}", data=ev[c])
 
 
 def _read(path):
