@@ -41,9 +41,11 @@ def _bench(script: str, *args: str, timeout: float = 60) -> "subprocess.Complete
 
 @pytest.fixture
 def two_gpus(monkeypatch):
-    """A machine with two CUDA devices, as far as the device checks can tell."""
+    """A machine with two CUDA devices, as far as the device checks can tell; without native bf16
+    (compute capability 7.5), also where the suite runs on a real GPU (an H200 has it)."""
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda *a, **k: (7, 5))
 
 
 def write_aedat4(path, n=20_000, duration_us=100_000, w=64, h=48):

@@ -167,6 +167,19 @@ def _precision_opts(choice: str) -> dict:
     return {"precision": cfg.precision, "half": cfg.half}
 
 
+def _say_precision_unused(choice: str | None, opts: dict) -> None:
+    """``--precision fp16`` where the model runs on the CPU: one warning line, as the viewer says
+    it (it ran fp32 in silence; bf16's line is the runtime's, said as the model loads)."""
+    if choice != "fp16" or (opts["precision"], opts["half"]) != ("fp32", True):  # (a --config may change it)
+        return
+    from ..gui.precision import precision_problem
+    from ..nn.registry import resolve_device
+
+    problem = precision_problem("fp16", resolve_device(opts["device"]).type)
+    if problem:
+        log.warning("%s", problem)
+
+
 def _apply_config_file(args, opts: dict) -> None:
     """``--config FILE``: the file's settings under the options given on the command line,
     written back into ``opts`` (and the whole window config, with the keys no option sets)."""
@@ -717,6 +730,7 @@ def _run(args) -> int:
                           refuse_existing_output)
 
     opts = _options(args)
+    _say_precision_unused(args.precision, opts)
     seen: dict[str, str] = {}
     for inp in args.inputs:  # the same file twice would write the same frames twice (or race, with --jobs)
         key = os.path.normcase(os.path.abspath(inp))

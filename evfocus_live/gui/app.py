@@ -478,16 +478,20 @@ def run_window(args, spec, window, model, post) -> int:
 
     try:
         with quiet_qt_noise():
-            rc = _show_window(app, args, opts, early, MainWindow)
+            rc, failure = _show_window(app, args, opts, early, MainWindow)
         join_pipeline_threads()  # (a Ctrl-C meanwhile must not end the interpreter under a busy model)
+        if rc == 0 and failure is not None:  # (after the joins' lines: the terminal's last line says why)
+            print(f"evfocus-live: error: {failure}", file=sys.stderr)
+            rc = EXIT_USER_ERROR
     finally:  # the caller's handlers back (a notebook's, or another program's that started the viewer)
         for sig, handler in prev.items():
             signal.signal(sig, signal.SIG_DFL if handler is None else handler)  # (None: not set from Python)
     return rc
 
 
-def _show_window(app, args, opts, early: list[int], MainWindow) -> int:
-    """Build and show the viewer, run the event loop until it closes; the exit code."""
+def _show_window(app, args, opts, early: list[int], MainWindow) -> tuple[int, str | None]:
+    """Build and show the viewer, run the event loop until it closes; the exit code and the
+    window's :attr:`~.window.MainWindow.failure` (said by the caller, after the threads' lines)."""
     from PySide6 import QtCore
 
     if args.video or args.record:  # (started by the window before its first source reads)
@@ -531,10 +535,7 @@ def _show_window(app, args, opts, early: list[int], MainWindow) -> int:
             ticker.timeout.connect(lambda: time.monotonic() >= deadline and finish())
     app.exec()
     win.close()
-    if result["rc"] == 0 and win.failure is not None:  # (said on the status bar: the terminal's last line says why)
-        print(f"evfocus-live: error: {win.failure}", file=sys.stderr)
-        result["rc"] = EXIT_USER_ERROR
-    return result["rc"]
+    return result["rc"], win.failure
 
 
 def remembered_precision(args, model: ModelConfig) -> ModelConfig:

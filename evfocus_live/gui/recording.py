@@ -258,7 +258,8 @@ class Recorder:
         if self._events is not None:
             try:
                 self._events.close()
-            except Exception as exc:
+            except Exception as exc:  # (its index and footer: a reader may refuse the file)
+                self.error = self.error or f"event recording: closing {self.events_path} failed: {exc}"
                 log.error("closing %s failed: %s", self.events_path, exc)
             self._events = None
 

@@ -216,7 +216,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._paint_timer.setInterval(int(self.opts.refresh_ms))
         self._paint_timer.timeout.connect(self._tick)
         self._paint_timer.start()
-        self.open_source(self.opts.source)
+        self.open_source(self.opts.source, asked=True)
         failed = sorted(f"{n}" for f in self.plugin_failures().values() for n in f)
         if failed:  # (after the source: its "playing ..." must not hide this at once)
             self.status(f"{len(failed)} plugin(s) failed to load ({', '.join(failed)}): see Help > Plugins",
@@ -729,15 +729,19 @@ class MainWindow(QtWidgets.QMainWindow):
         if path:
             self.set_model(path)
 
-    def open_source(self, spec) -> bool:
+    def open_source(self, spec, asked: bool = False) -> bool:
         """Switch to a camera name, a file or an open EventSource; on failure keep the current one.
 
         At start-up (no current source) a failure falls back to the simulated camera; with one
         running, a camera that is not attached keeps it too (it was swapped for the simulated
         camera: a replay, its place and its recording gone for a camera that was not there).
+        ``asked``: the source the command line named, whose fallback is a :meth:`failed` run (exit
+        status 2, as headless: a file that did not open exited 0 with the simulated camera shown).
         """
         from ..sources import open_source as open_named
 
+        # (a --record/--video of it says the fallback itself, naming the recording refused)
+        fallback_fails = asked and str(spec) not in ("sim", "auto") and self.opts.record_at_start is None
         msgs: list[str] = []
         warned: list[str] = []
         if isinstance(spec, EventSource):
@@ -764,7 +768,10 @@ class MainWindow(QtWidgets.QMainWindow):
         if ok and not src.is_live and Path(str(spec)).is_file():  # (not the fallback camera)
             settings.add_recent_file(spec)
         for m in msgs:
-            self.status(m, "error")
+            if fallback_fails:
+                self.failed(m)
+            else:
+                self.status(m, "error")
         if ok:
             for m in warned:  # (logged already: shown, not logged twice)
                 self.status(m, "warning", timeout_ms=15_000)
@@ -1612,6 +1619,9 @@ class MainWindow(QtWidgets.QMainWindow):
             self.status(text)
         elif was_on:  # (it stopped in silence)
             self.status("recording stopped: no event arrived while it ran (paused?) - nothing saved", "warning")
+        if sess.recorder.error:  # (the last packet's write or the file's close at the stop: disk full...;
+            self.failed(sess.recorder.error)  # headless exits 2 for it, the viewer closing said nothing)
+            sess.recorder.error = None
         return paths
 
     def _record_toggled(self, on: bool) -> None:

@@ -441,8 +441,12 @@ def bf16_supported(device_type: str) -> bool:
     if device_type == "cpu":
         return _bf16_fast()
     if device_type == "cuda":
-        try:  # (native only: emulated bf16 on an older GPU is slower than its fp16)
-            return bool(torch.cuda.is_available() and torch.cuda.is_bf16_supported(including_emulation=False))
+        try:  # (native only: emulated bf16 on an older GPU is slower than its fp16. The capability
+            # itself: is_bf16_supported(including_emulation=...) is torch 2.4+, and this project
+            # takes torch 2.2, where the keyword's TypeError read as "no bf16" on an A100)
+            if not torch.cuda.is_available():
+                return False
+            return bool(torch.version.hip) or torch.cuda.get_device_capability()[0] >= 8
         except Exception:  # noqa: BLE001 (no driver, a torch built without CUDA: no bf16 there)
             return False
     return False

@@ -208,6 +208,7 @@ class Hdf5FileSource(EventSource):
         elif width is None and (size := _geometry(attrs.get("geometry"))) is not None:
             width, height = size  # Metavision's files: the max + 1 of a scene was too small
             where = "in the header (geometry)"
+        self._strays: list[int] = []  # (far x/y values set aside, said by columns_max)
         if width is None or height is None:
             where = "inferred from the data (max x/y + 1)"
             width = self._colmax(1) + 1 if width is None else width
@@ -220,7 +221,7 @@ class Hdf5FileSource(EventSource):
         self._first: tuple[int, int] | None = None
         self._local = threading.local()
         self._prefetch = Prefetcher(self._batch, self._n_batches, depth=3, name="hdf5")
-        self._drops = DropCounter(self.path, self.width, self.height)
+        self._drops = DropCounter(self.path, self.width, self.height, said=sum(self._strays))
         self._times = TimeGuard(self.path, rows_around(self._t_us, self.n_events))
 
     def _file_stat(self) -> tuple[int, int] | None:
@@ -254,7 +255,8 @@ class Hdf5FileSource(EventSource):
                           f"{str(exc).splitlines()[0][:100] if str(exc) else ''})")
 
     def _colmax(self, k: int) -> int:
-        return column_max(lambda i, j: self._col(k, i, j), self.n_events, "xy"[k - 1], self.path)
+        return column_max(lambda i, j: self._col(k, i, j), self.n_events, "xy"[k - 1], self.path,
+                          strays=self._strays)
 
     def _col(self, k: int, i0: int, i1: int) -> np.ndarray:
         try:

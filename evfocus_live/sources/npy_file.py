@@ -258,11 +258,14 @@ class DropCounter:
     and logged once at the end of the stream (:meth:`flush`), as the AEDAT4 reader does. A
     wrong size in a header would otherwise log a line per batch, hundreds on a large file.
     Thread-safe: HDF5 batches are packed on prefetch threads. ``quiet``: only count (scans
-    for a time range or a seek index, whose events the reads log again)."""
+    for a time range or a seek index, whose events the reads log again). ``said``: drops a
+    warning has said already (the far x/y values set aside as the size was inferred,
+    :func:`columns_max`): only those beyond them are said (the same events were said twice)."""
 
-    def __init__(self, name, width: int, height: int, quiet: bool = False):
+    def __init__(self, name, width: int, height: int, quiet: bool = False, said: int = 0):
         self._name, self._size, self._quiet = name, f"{width}x{height}", quiet
-        self.total = self._logged = 0
+        self.total = 0
+        self._said = self._logged = said
         self._summed = False
         self._lock = threading.Lock()
 
@@ -270,11 +273,12 @@ class DropCounter:
         if n <= 0:
             return
         with self._lock:
-            if not self.total and not self._quiet:
-                log.warning("%s: dropped %d event(s) outside the %s sensor (later ones are summed "
-                            "at the end)", self._name, n, self._size)
-                self._logged = n
+            first = self._logged == self._said and not self._summed  # (nothing said here yet)
             self.total += n
+            if first and self.total > self._said and not self._quiet:
+                log.warning("%s: dropped %d event(s) outside the %s sensor (later ones are summed "
+                            "at the end)", self._name, self.total - self._said, self._size)
+                self._logged = self.total
 
     def flush(self) -> None:
         """Log the drops not logged yet, at the stream's first end only: a looping replay reads
@@ -377,12 +381,14 @@ def plausible_max(counts: np.ndarray, n_events: int) -> int:
     return int(used[top])
 
 
-def columns_max(cols_of, n_events: int, whats: str, name, batch: int = BATCH_EVENTS) -> list[int]:
+def columns_max(cols_of, n_events: int, whats: str, name, batch: int = BATCH_EVENTS,
+                strays: list[int] | None = None) -> list[int]:
     """Max of each column that ``cols_of(i, j)`` gives (a sequence, one per letter of ``whats``),
     read ``batch`` rows at a time in one pass, to infer the sensor size: interleaved columns
     (rows of a structured array) are read once, not once per column. Values a few events hold
     far beyond the rest are corrupt ones (:func:`plausible_max`), said in one warning (the reads
-    drop those events). NaN/inf raise InputError (``int(nan)`` would be a ValueError traceback)."""
+    drop those events; ``strays`` gets each column's count of them, for :class:`DropCounter`'s
+    ``said``). NaN/inf raise InputError (``int(nan)`` would be a ValueError traceback)."""
     # (values from MAX_SENSOR_SIDE on share the last bin: no sensor is that wide)
     counts = [np.zeros(MAX_SENSOR_SIDE + 1, np.int64) for _ in whats]
     tops = [-1] * len(whats)
@@ -403,17 +409,20 @@ def columns_max(cols_of, n_events: int, whats: str, name, batch: int = BATCH_EVE
         if m == MAX_SENSOR_SIDE:  # (no strays: the max, as before; too wide, check_sensor_size says so)
             m = top
         if m < top:
+            n_far = int(counts[k][m + 1:].sum())
             log.warning("%s: %d event(s) have %s values far beyond the others' (up to %d, the others "
                         "<= %d: corrupt data?): sensor %s inferred from the others; those events are "
-                        "dropped", name, int(counts[k][m + 1:].sum()), what, top, m,
-                        "width" if what == "x" else "height")
+                        "dropped", name, n_far, what, top, m, "width" if what == "x" else "height")
+            if strays is not None:
+                strays.append(n_far)
         hi.append(m)
     return hi
 
 
-def column_max(col_of, n_events: int, what: str, name, batch: int = BATCH_EVENTS) -> int:
+def column_max(col_of, n_events: int, what: str, name, batch: int = BATCH_EVENTS,
+               strays: list[int] | None = None) -> int:
     """Max of one x/y column read ``batch`` rows at a time (``col_of(i, j)``), as :func:`columns_max`."""
-    return columns_max(lambda i, j: (col_of(i, j),), n_events, what, name, batch)[0]
+    return columns_max(lambda i, j: (col_of(i, j),), n_events, what, name, batch, strays)[0]
 
 
 def first_at_or_after(n_events: int, t_us_of, t_us: int) -> int:
@@ -544,6 +553,7 @@ class NpyFileSource(EventSource):
             raise InputError(f"{self.path}: contains no events")
         self._buf: np.ndarray | None = None  # read()'s batch buffer, reused
         where = "given"
+        self._strays: list[int] = []  # (far x/y values set aside, said by columns_max)
         if width is None or height is None:
             where = "inferred from the data (max x/y + 1)"
             max_x, max_y = self._max_xy()
@@ -560,7 +570,7 @@ class NpyFileSource(EventSource):
         else:
             self._ns, self._maybe_ns = int_t_units(t_of, self.n_events, self.path)
         self.sensor = "unknown"
-        self._drops = DropCounter(self.path, self.width, self.height)
+        self._drops = DropCounter(self.path, self.width, self.height, said=sum(self._strays))
         self._times = TimeGuard(self.path, rows_around(self._t_us, self.n_events))
 
     # --- reading --------------------------------------------------------------------
@@ -616,10 +626,10 @@ class NpyFileSource(EventSource):
         pass (a pass per column would read the file twice), contiguous columns one by one."""
         if self._fortran:
             return tuple(column_max(self._in_batches(lambda i, j, buf, k=k: self._col(k, i, j, buf)),
-                                    self.n_events, "xy"[k - 1], self.path) for k in (1, 2))
+                                    self.n_events, "xy"[k - 1], self.path, strays=self._strays) for k in (1, 2))
         rows = self._in_batches(self._rows)
         return tuple(columns_max(lambda i, j: self._columns(rows(i, j))[1:3], self.n_events, "xy",
-                                 self.path, BATCH_EVENTS))
+                                 self.path, BATCH_EVENTS, self._strays))
 
     def _t_us(self, i0: int, i1: int, buf: np.ndarray | None = None) -> np.ndarray:
         return timestamps_to_us(self._col(0, i0, i1, buf), self._seconds, self.path, ns=self._ns)

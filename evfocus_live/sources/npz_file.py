@@ -195,6 +195,7 @@ class NpzFileSource(EventSource):
             self._seconds = False
             self._ns, self._maybe_ns = int_t_units(t_of, self.n_events, self.path)
         where = "given"
+        strays: list[int] = []  # (far x/y values set aside, said by columns_max)
         if size is not None:
             width = size[0] if width is None else width
             height = size[1] if height is None else height
@@ -203,13 +204,13 @@ class NpzFileSource(EventSource):
             where = "inferred from the data (max x/y + 1)"
             scratch: dict = {}
             max_x, max_y = columns_max(lambda i, j: [c.get(i, j, scratch) for c in self._cols[1:3]],
-                                       self.n_events, "xy", self.path, BATCH_EVENTS)
+                                       self.n_events, "xy", self.path, BATCH_EVENTS, strays)
             width = max_x + 1 if width is None else width
             height = max_y + 1 if height is None else height
         self.width, self.height = check_sensor_size(self.path, width, height, where)
         self.size_inferred = where.startswith("inferred")
         self.sensor = "unknown"
-        self._drops = DropCounter(self.path, self.width, self.height)
+        self._drops = DropCounter(self.path, self.width, self.height, said=sum(strays))
         self._times = TimeGuard(self.path, rows_around(self._t_us, self.n_events))
 
     def _header(self, key: str):

@@ -42,7 +42,9 @@ log = logging.getLogger(__name__)
 BLOCK_BYTES = 4 << 20
 SNIFF_BYTES = 4096  # the head looks_like_events is given (detect_format reads as much)
 SAMPLE_BYTES = 1 << 16  # head and tail read to decide the unit and the quick time range
-CONTEXT_BYTES = 512  # read on each side of a block with a step over 1 s: its neighbours' times (TimeGuard)
+# read on each side of a block with a step over 1 s: its neighbours' times (TimeGuard), ~1000
+# rows as the column readers' NEIGHBOUR_ROWS (a run of changed rows across a block edge comes back)
+CONTEXT_BYTES = 32 << 10
 _HEADER = re.compile(rb"^\s*(\d+)[\s,]+(\d+)\s*(#.*)?$")  # "W H", maybe "# a comment"
 # a number; "nan" / "inf" too, so that a file holding one is read and refused as non-finite
 # (by columns_to_events), not called "not a valid text file"

@@ -20,7 +20,8 @@ from evfocus_live.nn.runtime import InferenceModel, device_precision
 
 def _gpu_bf16(monkeypatch, native: bool) -> None:
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda including_emulation=True: native)
+    monkeypatch.setattr(torch.version, "hip", None)
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (8, 0) if native else (7, 5))
 
 
 def test_the_cli_the_viewer_and_a_settings_file_ask_the_gpu_for_the_same_bf16(monkeypatch, tmp_path):

@@ -230,12 +230,14 @@ def test_bf16_on_a_gpu_without_it_is_one_config_error(monkeypatch):
     by name, not by a CUDA error mid-run. "auto" picks fp16 there."""
     from evfocus_live.train.trainer import _amp_dtype
 
-    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.version, "hip", None)
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda *a, **k: (7, 5))
     monkeypatch.setattr(torch.cuda, "get_device_name", lambda *a, **k: "Tesla T4")
     with pytest.raises(ConfigError, match=r"Tesla T4 has no bf16"):
         _amp_dtype(torch.device("cuda"), "bf16")
     assert _amp_dtype(torch.device("cuda"), "auto") == torch.float16
-    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda *a, **k: (8, 0))
     assert _amp_dtype(torch.device("cuda"), "bf16") == torch.bfloat16
 
 
