@@ -35,6 +35,10 @@ CONTEXT_ROWS = 8
 #: :data:`MAX_RUN_EVENTS` that crosses the batch's edge comes back within them (with 8, a run of
 #: 20 changed rows across a 512 k-event batch edge was kept: a 2 s file read as 12 days)
 NEIGHBOUR_ROWS = MAX_RUN_EVENTS
+#: at a file's first or last rows (no context on that side) a short run is taken for corrupt only
+#: if it lies over this far from the rest: a flipped high byte (hours to millennia) is caught,
+#: while a few events before a pause of seconds or minutes (a camera left still) are kept
+EDGE_JUMP_US = 3_600_000_000
 
 
 @numba.njit(nogil=True, cache=True)
@@ -137,8 +141,9 @@ class TimeGuard:
     ``end`` (rows, or bytes of a text file; :func:`rows_around`), read only around a batch that
     has a step over 1 s; None where the batch begins or ends the file: a run of at most
     :data:`CONTEXT_ROWS` events there, before (after) a longer one, is then taken for a run away
-    from it (a first row's flipped time made the file's time range 2,000 years; a camera clock
-    restarting within the first or last few events of a file loses those events).
+    from it if it lies over :data:`EDGE_JUMP_US` away (a first row's flipped time made the file's
+    time range 2,000 years; a few events before a pause of seconds are kept; a camera clock
+    restarting within the first or last few events of a file over an hour away loses them).
     ``quiet``: only count (scans for a time range or a seek index, whose events reads say)."""
 
     def __init__(self, name, context, quiet: bool = False):
@@ -158,10 +163,12 @@ class TimeGuard:
             # (steps[k]: the last event of a run; the runs around the first and the last step)
             ends = [-1, *steps.tolist(), len(t) - 1]
             if before is None:  # (the first run short, the next longer: it is the one to come back to)
-                short_first = len(steps) and ends[1] - ends[0] <= CONTEXT_ROWS < ends[2] - ends[1]
+                short_first = (len(steps) and ends[1] - ends[0] <= CONTEXT_ROWS < ends[2] - ends[1]
+                               and abs(int(t[ends[1] + 1]) - int(t[ends[1]])) > EDGE_JUMP_US)
                 before = t[ends[1] + 1:ends[1] + 2] if short_first else ()
             if after is None:
-                short_last = len(steps) and ends[-1] - ends[-2] <= CONTEXT_ROWS < ends[-2] - ends[-3]
+                short_last = (len(steps) and ends[-1] - ends[-2] <= CONTEXT_ROWS < ends[-2] - ends[-3]
+                              and abs(int(t[ends[-2] + 1]) - int(t[ends[-2]])) > EDGE_JUMP_US)
                 after = t[ends[-2]:ends[-2] + 1] if short_last else ()
         bad = implausible_times(t, None, RESTART_BACK_US, before, after)
         return bad if bad.any() else None
