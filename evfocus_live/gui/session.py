@@ -843,6 +843,52 @@ class LiveSession:
     close = stop
 
 
+#: a model that cannot keep up is said when it starts, and again only this long after (a model
+#: near the input rate falls behind and catches up by turns)
+BEHIND_SAY_EVERY_S = 60.0
+
+
+class BehindNotice:
+    """When to say ``PipelineStats.behind``: as it starts, at most once every ``BEHIND_SAY_EVERY_S``."""
+
+    def __init__(self):
+        self._on = False
+        self._said_at: float | None = None
+
+    def due(self, behind: str, now: float) -> bool:
+        starts = bool(behind) and not self._on
+        self._on = bool(behind)
+        if starts and (self._said_at is None or now - self._said_at >= BEHIND_SAY_EVERY_S):
+            self._said_at = now
+            return True
+        return False
+
+
+def faster_hint(pipe, viewer: bool) -> str:
+    """What to change when the model cannot keep up (``PipelineStats.behind``), worded for the
+    viewer (its Window group's boxes) or the command line (``--downsample``, ``--roi``), from
+    :meth:`~evfocus_live.pipeline.Pipeline.faster_settings`; '' when neither applies. A file
+    played at a speed is told that ``--speed 0`` (the speed box's "max") shows every window."""
+    down, roi = pipe.faster_settings()
+    w, h = pipe.width, pipe.height
+    tips = []
+    if down is not None:
+        from ..config import model_size
+
+        nw, nh = model_size(*pipe.source_size, pipe.roi, down)
+        where = "the Window group's downsample box at" if viewer else "--downsample"
+        tips.append(f"{where} {down} (the model sees {nw}x{nh}: {w * h / (nw * nh):.0f}x fewer pixels)")
+    if roi is not None:
+        text = ",".join(str(v) for v in roi)
+        tips.append((f"its ROI box, e.g. {text}" if viewer and tips else f"the Window group's ROI box, e.g. {text}"
+                     if viewer else f"--roi {text}") + f" (a {roi[2]}x{roi[3]} part of the sensor)")
+    out = f"try {' or '.join(tips)}" if tips else ""
+    if not pipe.source.is_live and pipe.speed > 0:
+        every = "speed max" if viewer else "--speed 0"
+        out += ("; " if out else "") + f"{every} shows every window of the file, slower than real time"
+    return out
+
+
 _malloc_trim: Any = None
 
 
