@@ -1933,7 +1933,12 @@ class MainWindow(QtWidgets.QMainWindow):
     def _show_behind(self, s: LiveSession, behind: str, now: float) -> None:
         """A model that cannot keep up (``PipelineStats.behind``): said on the status bar as it
         starts (``session.BehindNotice``), with what to change in the Window group (a 1280x720
-        sensor at 570 ms a window showed one frame in three, the rest only counted)."""
+        sensor at 570 ms a window showed one frame in three, the rest only counted); once no
+        other warning or error is on show (a camera that did not open was hidden by it)."""
+        shown = self.statusBar().currentMessage()
+        if (behind and shown and self._notice is not None and shown == self._notice[0]
+                and not shown.startswith(behind.split(":")[0])):
+            return  # (a warning or error on show stays: this one waits until it is gone)
         if self._behind.due(behind, now):
             from .session import faster_hint
 

@@ -37,3 +37,19 @@ def test_skipped_windows_and_behind_said(qtbot, tmp_path, tiny_model):
     win._update_readouts(BEHIND_SAY_EVERY_S + 1.0)
     assert len([m for m in win.status_log if m.startswith(BEHIND)]) == 2
     win.close()
+
+
+@pytest.mark.gui
+@pytest.mark.usefixtures("one_torch_thread")
+def test_behind_waits_for_a_warning_on_show(qtbot, tmp_path, tiny_model):
+    win = make_window(qtbot, tmp_path, pattern(320, 240), tiny_model)
+    wait_frames(qtbot, win, 1)
+    win.session.pause()
+    win.status("davis346 did not open: nothing recorded", "warning", timeout_ms=0)
+    win.session.stats().behind = BEHIND
+    win._update_readouts(0.0)
+    assert win.statusBar().currentMessage().startswith("davis346 did not open")
+    win.statusBar().clearMessage()
+    win._update_readouts(1.0)
+    assert win.statusBar().currentMessage().startswith(BEHIND)
+    win.close()
