@@ -13,14 +13,20 @@ from evfocus_live.gui.session import BEHIND_SAY_EVERY_S
 BEHIND = "the model cannot keep up: 570 ms a window at 320x240, 6 of the last 9 windows skipped"
 
 
+def paused_window(qtbot, tmp_path, model):
+    """A viewer on a 320x240 camera, paused after its first frame (no window of the pipeline's own
+    sets ``behind`` meanwhile)."""
+    win = make_window(qtbot, tmp_path, pattern(320, 240), model)
+    wait_frames(qtbot, win, 1)
+    win.session.pause()
+    return win
+
+
 @pytest.mark.gui
 @pytest.mark.usefixtures("one_torch_thread")
 def test_skipped_windows_and_behind_said(qtbot, tmp_path, tiny_model):
-    win = make_window(qtbot, tmp_path, pattern(320, 240), tiny_model)
-    wait_frames(qtbot, win, 1)
-    s = win.session
-    st = s.stats()
-    s.pause()
+    win = paused_window(qtbot, tmp_path, tiny_model)
+    st = win.session.stats()
     st.skipped_windows, st.behind = 6, BEHIND  # (set, not timed: the pipeline's tests make it happen)
     win._update_readouts(0.0)
     assert win.readouts.text("dropped").endswith(" ev / 6 win"), win.readouts.text("dropped")
@@ -42,9 +48,7 @@ def test_skipped_windows_and_behind_said(qtbot, tmp_path, tiny_model):
 @pytest.mark.gui
 @pytest.mark.usefixtures("one_torch_thread")
 def test_behind_waits_for_a_warning_on_show(qtbot, tmp_path, tiny_model):
-    win = make_window(qtbot, tmp_path, pattern(320, 240), tiny_model)
-    wait_frames(qtbot, win, 1)
-    win.session.pause()
+    win = paused_window(qtbot, tmp_path, tiny_model)
     win.status("davis346 did not open: nothing recorded", "warning", timeout_ms=0)
     win.session.stats().behind = BEHIND
     win._update_readouts(0.0)
