@@ -888,15 +888,15 @@ def faster_hint(pipe, viewer: bool) -> str:
         from ..config import model_size
 
         nw, nh = model_size(*pipe.source_size, pipe.roi, down)
-        where = "the Window group's downsample box at" if viewer else "--downsample"
-        tips.append(f"{where} {down} (the model sees {nw}x{nh}: {w * h / (nw * nh):.0f}x fewer pixels)")
+        what = f"the Window group's downsample box at {down}x{down}" if viewer else f"--downsample {down}"
+        tips.append(f"{what} (the model sees {nw}x{nh}: {w * h / (nw * nh):.0f}x fewer pixels)")
     if roi is not None:
         text = ",".join(str(v) for v in roi)
         tips.append((f"its ROI box, e.g. {text}" if viewer and tips else f"the Window group's ROI box, e.g. {text}"
                      if viewer else f"--roi {text}") + f" (a {roi[2]}x{roi[3]} part of the sensor)")
     out = f"try {' or '.join(tips)}" if tips else ""
     if not pipe.source.is_live and pipe.speed > 0:
-        every = "speed max" if viewer else "--speed 0"
+        every = "the speed box at max" if viewer else "--speed 0"
         out += ("; " if out else "") + f"{every} shows every window of the file, slower than real time"
     return out
 

@@ -33,3 +33,23 @@ def test_done_line_says_the_dropped_events():
                                                                   "(--speed 0 reconstructs every window)")
     assert app.done_line(2, 3, 1.0, live=True, dropped=1) == ("done: 2 frames in 1.0 s; 3 windows skipped to keep "
                                                               "up; 1 event dropped")
+
+
+def test_the_hint_for_a_1280x720_file_in_both_wordings():
+    import numpy as np
+    from pipeline_support import NO_POST, ArraySource, SumModel
+
+    from evfocus_live.events import EVENT_DTYPE
+    from evfocus_live.gui.session import faster_hint
+    from evfocus_live.pipeline import Pipeline
+
+    ev = np.zeros(10, EVENT_DTYPE)
+    ev["t"] = np.arange(10)
+    pipe = Pipeline(ArraySource(ev, 1280, 720), model=SumModel(), post=NO_POST, speed=1.0)
+    assert faster_hint(pipe, viewer=False) == (
+        "try --downsample 2 (the model sees 640x360: 4x fewer pixels) or --roi 467,230,346,260 (a 346x260 part of "
+        "the sensor); --speed 0 shows every window of the file, slower than real time")
+    assert faster_hint(pipe, viewer=True) == (
+        "try the Window group's downsample box at 2x2 (the model sees 640x360: 4x fewer pixels) or its ROI box, "
+        "e.g. 467,230,346,260 (a 346x260 part of the sensor); the speed box at max shows every window of the file, "
+        "slower than real time")

@@ -31,7 +31,7 @@ def test_skipped_windows_and_behind_said(qtbot, tmp_path, tiny_model):
     win._update_readouts(0.0)
     assert win.readouts.text("dropped").endswith(" ev / 6 win"), win.readouts.text("dropped")
     said = [m for m in win.status_log if m.startswith(BEHIND)]
-    assert said == [BEHIND + "; try the Window group's downsample box at 2 (the model sees 160x120: 4x fewer "
+    assert said == [BEHIND + "; try the Window group's downsample box at 2x2 (the model sees 160x120: 4x fewer "
                     "pixels)"], said
     win._update_readouts(1.0)
     assert len([m for m in win.status_log if m.startswith(BEHIND)]) == 1  # (once, not every tick)
