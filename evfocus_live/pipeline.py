@@ -94,6 +94,19 @@ STALLED_JOIN_S = 0.2
 #: took 3 s a frame showed "inference 3 ms", 0.3 fps and no word why
 SLOW_POST_MS = 50.0
 SLOW_POST_FRAMES = 3
+#: of the last ``BEHIND_OF`` ring pops that made windows (or lost events), this many that lost
+#: some (windows skipped to keep up, events the full ring dropped) before the model is said to be
+#: behind live or paced input (``PipelineStats.behind``), and ``BEHIND_OF`` running that lost none
+#: before that is taken back (a model near the input rate does not flap). Not "running" to say it: a looped short file's pass ends on its
+#: tail window, a pop that loses none; nor one pop: a first window's warm-up (seconds, once)
+#: skips windows too, and is not a model that cannot keep up
+BEHIND_POPS = 3
+BEHIND_OF = 6
+#: a sensor the model sees larger than this many pixels gets a centred ROI of this size as
+#: a suggestion when it cannot keep up (a DAVIS346's: 6.5x the frame rate at 1280x720, README)
+SUGGESTED_ROI_WH = (346, 260)
+#: the fewest pixels a suggested ``downsample`` leaves the model (160x120; 1280x720 at 8 is 160x90)
+MIN_SUGGESTED_PX = 160 * 120
 #: event filters (``stage = "events"`` post-processors, run on each read batch) slower than
 #: ``SLOW_POST_MS`` a batch and than the event time the batch spans (so slower than real
 #: time), ``SLOW_POST_FRAMES`` batches running, are said once the same way: they were not timed
@@ -213,6 +226,12 @@ class PipelineStats:
     #: events a source gave outside its width x height (in ``dropped_events`` too)
     outside_events: int = 0
     skipped_windows: int = 0
+    #: while the model cannot keep up with live or paced input (``BEHIND_POPS`` of the last
+    #: ``BEHIND_OF`` ring pops lost windows: skipped to keep up, or events dropped by the full
+    #: ring), what is lost and why; else "". The viewer's status bar and a headless run's log say it with
+    #: :meth:`Pipeline.faster_settings` (a 1280x720 sensor at 570 ms a window showed one frame
+    #: in three and only counted the rest)
+    behind: str = ""
     #: passes a looping replay has started over (``SourceConfig.loop``, the viewer's Loop box)
     loops: int = 0
     #: a looping replay's first pass: (events, frames) it read and made, for the viewer's
@@ -464,6 +483,12 @@ class Pipeline:
         #: frames (post) and batches (events) running whose chain was slow (see _slowest_step)
         self._slow_runs = {"post": 0, "events": 0}
         self._arrivals: collections.deque[tuple[int, float]] = collections.deque(maxlen=1024)
+        #: the keep-up watch (``_see_keep_up``): pops running that lost windows, pops running that
+        #: did not, the windows (made, skipped) and ring drops of the losing run, the ring's
+        #: dropped count last seen
+        self._pops: collections.deque[tuple[int, int, int]] = collections.deque(maxlen=BEHIND_OF)
+        self._keeping_run = 0
+        self._ring_dropped_seen = 0
         #: the stall watchdog (``_check_stall``, run by the worker between ring polls): when the
         #: source's read() in progress began, the last one's (start, end), the stall said
         self._read_since: float | None = None
@@ -767,6 +792,7 @@ class Pipeline:
         self.event_filters, self.frame_filters = build_postprocessors(
             self.post_cfg.steps, self.post_cfg.options, width=w, height=h)
         self._reset_state_locked()
+        self._reset_keep_up()
 
     def _watched(self, slicer):
         """``slicer`` with its stream warnings passed on to :attr:`on_warning`."""
@@ -985,6 +1011,7 @@ class Pipeline:
                 log.info("ROI %s, downsample %d: the model sees %dx%d", window.roi, window.downsample, *wh)
             self._gen += 1
             self._reset_state_locked()
+            self._reset_keep_up()
             if isinstance(slicer, TimestampSlicer) and pos is not None:
                 # the given (or APS) times from there on: from the first, a switch mid-recording made
                 # a frame, with no event, at every earlier time, back in time from the last frame
@@ -1021,6 +1048,7 @@ class Pipeline:
                 raise
             self._gen += 1
             self._reset_state_locked()
+            self._reset_keep_up()
 
     def set_post(self, post: PostConfig) -> None:
         """Replace the post-processing chain (a frame the old one is making is still shown: the
@@ -1772,7 +1800,9 @@ class Pipeline:
                     # pace in small sensor-time chunks so a big file batch is not one burst
                     parts = [batch]  # live: as the source gave it
                     if not self.source.is_live and self.speed > 0:
-                        edges = pace_edges(batch["t"], pace_chunk_us)
+                        # (5 ms of wall time at any speed: 0.5 ms parts at 10x, 2000 paced pushes
+                        # a second, were more than the reader could do)
+                        edges = pace_edges(batch["t"], int(pace_chunk_us * max(1.0, self.speed)))
                         if len(edges):
                             parts = np.split(batch, edges)
                     elif not self.source.is_live:  # speed 0: slices the back-pressure can hold, so
@@ -1876,10 +1906,63 @@ class Pipeline:
     def _keep_up(self, windows: list[Window]) -> list[Window]:
         """The windows to show: a file at "as fast as possible" is throttled by its reader
         (_hold_back), so every window is shown; live or paced, the newest ones (keep up)."""
+        made, skipped = len(windows), 0
         if len(windows) > self.max_backlog_windows and (self.speed > 0 or self.source.is_live):
-            self.stats.skipped_windows += len(windows) - self.max_backlog_windows
+            skipped = len(windows) - self.max_backlog_windows
+            self.stats.skipped_windows += skipped
             windows = windows[-self.max_backlog_windows:]
+        self._see_keep_up(made, skipped)
         return windows
+
+    def _see_keep_up(self, made: int, skipped: int) -> None:
+        """Set or clear ``stats.behind`` from one ring pop's windows (``made`` of them, ``skipped``
+        to keep up) and the events the full ring dropped since the last pop: ``BEHIND_POPS`` of the
+        last ``BEHIND_OF`` pops that lost some set it, ``BEHIND_OF`` running that made windows and
+        lost none clear it. A pop with no window and no loss (a window still filling) says nothing."""
+        dropped = self.ring.dropped
+        lost_events, self._ring_dropped_seen = dropped - self._ring_dropped_seen, dropped
+        if not made and not lost_events:
+            return
+        st = self.stats
+        self._pops.append((made, skipped, lost_events))
+        if not skipped and not lost_events:
+            self._keeping_run += 1
+            if st.behind and self._keeping_run >= BEHIND_OF:
+                st.behind = ""
+                log.info("the model keeps up again")
+            return
+        self._keeping_run = 0
+        if sum(1 for _, k, e in self._pops if k or e) < BEHIND_POPS:
+            return
+        n_made, n_skipped, n_lost = (sum(c) for c in zip(*self._pops))
+        lost = [f"{n_skipped:,} of the last {n_made:,} windows skipped"] if n_skipped else []
+        if n_lost:
+            lost.append(f"{n_lost:,} events dropped by the full ring buffer")
+        st.behind = (f"the model cannot keep up: {st.infer_ms:.0f} ms a window at {self.width}x{self.height}, "
+                     f"{' and '.join(lost)}")
+
+    def _reset_keep_up(self) -> None:
+        """Judge the keep-up afresh (``stats.behind`` cleared): a new window, model or source may
+        keep up. Not at a seek or a loop's pass: the model and the input rate are the same."""
+        self._pops.clear()
+        self._keeping_run = 0
+        self.stats.behind = ""
+
+    def faster_settings(self) -> tuple[int | None, tuple[int, int, int, int] | None]:
+        """What would let the model keep up, for ``stats.behind`` to suggest: (a ``downsample``
+        twice the current one, when the model would still see ``MIN_SUGGESTED_PX``; a centred
+        ``SUGGESTED_ROI_WH`` ROI of the sensor, when there is none and the sensor is over twice
+        that size), each None where it does not apply. The front ends word them (``--downsample``
+        or the Window group's box)."""
+        w, h = self._source_wh
+        n = self.window_cfg.downsample * 2
+        nw, nh = model_size(w, h, self.window_cfg.roi, n)
+        down = n if n <= 8 and nw * nh >= MIN_SUGGESTED_PX else None
+        rw, rh = SUGGESTED_ROI_WH
+        roi = None
+        if self.window_cfg.roi is None and w * h > 2 * rw * rh and w >= rw and h >= rh:
+            roi = ((w - rw) // 2, (h - rh) // 2, rw, rh)
+        return down, roi
 
     def _emit_tail(self, gen: int) -> None:
         """The slicer's last windows as frames (a recording's end, or a loop pass's): the partial

@@ -340,6 +340,10 @@ def run_headless(args, spec, window, model, post) -> int:
     rc = 0
     meter = _DefocusMeter()
     warmups_seen = 0
+    from .session import BehindNotice
+
+    behind_notice = BehindNotice()
+    frames_seen = 0
     sess.start()
     try:
         while not stop["flag"]:
@@ -348,6 +352,7 @@ def run_headless(args, spec, window, model, post) -> int:
             meter.see(sess.last_frame)
             now = time.monotonic()
             warmups_seen = _say_slow_warmup(sess.stats(), warmups_seen)
+            _say_behind(sess, behind_notice, now)
             if now - last_log >= 1.0:
                 last_log = now
                 st = sess.stats()
@@ -357,9 +362,14 @@ def run_headless(args, spec, window, model, post) -> int:
                 # skipped: windows a paced run let go to keep up (a slow model); else unseen
                 # stalled: the source's read() has not returned (pipeline.STALL_S; logged once there)
                 stalled_s = sess.stalled_s
-                log.info("t=%5.1fs frames=%d recon=%.1f fps events=%.0f ev/s infer=%s defocus=%s dropped=%s "
-                         "skipped=%s%s", now - t0, sess.frames_done, sess.frame_rate.rate(now),
+                # latency: the newest frame's, from its window's last event read to the frame made
+                # (how far behind the input what is shown is); "-" without a frame this second
+                latency = getattr(st, "latency_ms", None) if sess.frames_done > frames_seen else None
+                frames_seen = sess.frames_done
+                log.info("t=%5.1fs frames=%d recon=%.1f fps events=%.0f ev/s infer=%s latency=%s defocus=%s "
+                         "dropped=%s skipped=%s%s", now - t0, sess.frames_done, sess.frame_rate.rate(now),
                          sess.event_rate.rate(now), "-" if infer is None else f"{float(infer):.1f} ms",
+                         "-" if latency is None else f"{float(latency):.0f} ms",
                          meter.take(), getattr(st, "dropped", "-"), getattr(st, "skipped_windows", "-"),
                          (f" STALLED {stalled_s:.0f} s ({sess.stall_hint})" if stalled_s else "")
                          + (f" ({st.warming_up})" if getattr(st, "warming_up", "") else ""))
@@ -390,7 +400,8 @@ def run_headless(args, spec, window, model, post) -> int:
         elif args.record:  # (the recorder removed the empty file: readers refuse one)
             log.warning("no event arrived: %s not written", args.record)
         log.info("%s", done_line(sess.frames_done, getattr(sess.stats(), "skipped_windows", 0),
-                                 time.monotonic() - t0, sess.source.is_live))
+                                 time.monotonic() - t0, sess.source.is_live,
+                                 int(getattr(sess.stats(), "dropped_events", 0) or 0)))
         hint = _few_frames_hint(sess)
         if hint:
             log.warning("%s", hint)
@@ -412,6 +423,18 @@ def _say_slow_warmup(stats, seen: int) -> int:
     if n > seen and float(getattr(stats, "warmup_s", 0.0)) > SLOW_WARMUP_S:
         log.info("first window took %.1f s (warm-up); later windows are faster", stats.warmup_s)
     return max(n, seen)
+
+
+def _say_behind(sess, notice, now: float) -> None:
+    """Log that the model cannot keep up (``PipelineStats.behind``) with what to change
+    (``--downsample``, ``--roi``), as it starts (``session.BehindNotice``): the rate line only
+    counted the windows skipped."""
+    behind = str(getattr(sess.stats(), "behind", "") or "")
+    if notice.due(behind, now):
+        from .session import faster_hint
+
+        hint = faster_hint(sess.pipeline, viewer=False)
+        log.warning("%s%s", behind, f"; {hint}" if hint else "")
 
 
 def _few_frames_hint(sess) -> str | None:
@@ -445,14 +468,18 @@ class _DefocusMeter:
         return f"{sum(values) / len(values):.2f} px" if values else "-"
 
 
-def done_line(frames: int, skipped: int, elapsed_s: float, live: bool) -> str:
+def done_line(frames: int, skipped: int, elapsed_s: float, live: bool, dropped: int = 0) -> str:
     """A headless run's last line: the windows a paced replay let go to keep up are said there
     too (a file shorter than a second ended before any rate line, and its --video lacked them
-    without a word: the DVS spinner gave 3 frames of its 6 windows at --speed 1)."""
+    without a word: the DVS spinner gave 3 frames of its 6 windows at --speed 1), and the
+    events dropped on the way (a full ring buffer, events outside the sensor)."""
     text = f"done: {frames} {plural(frames, 'frame')} in {elapsed_s:.1f} s"
     if skipped:
-        text += (f"; {skipped} {plural(skipped, 'window')} skipped to keep up"
-                 + ("" if live else " (--speed 0 reconstructs every window)"))
+        text += f"; {skipped} {plural(skipped, 'window')} skipped to keep up"
+    if dropped:
+        text += f"; {dropped:,} {plural(dropped, 'event')} dropped"
+    if (skipped or dropped) and not live:
+        text += " (--speed 0 reconstructs every window)"
     return text
 
 

@@ -85,10 +85,13 @@ class TapSource(EventSource):
         self.t_us: int | None = None  # sensor time of the newest event read
         self.error: str | None = None
         self._pending: np.ndarray | None = None  # rest of a file batch not handed on yet
+        #: its times, contiguous (``_pending["t"]`` is a strided view: a search in it copied the
+        #: whole rest of the batch first, at every 2 ms slice)
+        self._pending_t: np.ndarray | None = None
 
-    #: file batches are handed on in slices of at most this much sensor time, so the
-    #: arrival stamp (taken here, just before the pipeline paces the slice) is within
-    #: CHUNK_US / speed of the slice being due: event-to-paint latency stays honest
+    #: file batches are handed on in slices of at most this much sensor time (times the speed
+    #: over 1x), so the arrival stamp (taken here, just before the pipeline paces the slice) is
+    #: within CHUNK_US of wall time of the slice being due: event-to-paint latency stays honest
     CHUNK_US = 2_000
     #: events outside the sensor are dropped here (the pipeline's ``SensorBounds``, one warning,
     #: counted in its dropped events), before the recorder and the event view see them: the
@@ -111,13 +114,22 @@ class TapSource(EventSource):
                 return None
             if pipe is not None and len(batch):
                 batch = pipe.check_bounds(batch)
-            self._pending = batch
+            self._pending, self._pending_t = batch, None
         batch = self._pending
         if not self.is_live and len(batch) and pipe is not None and pipe.speed > 0:
-            cut = max(1, int(np.searchsorted(batch["t"], int(batch["t"][0]) + self.CHUNK_US, side="left")))
-            batch, self._pending = batch[:cut], batch[cut:]
+            # (searched in a contiguous copy of the batch's times, made once: searched in the
+            # strided field, numpy copied the rest of the batch at each slice, quadratic in the
+            # batch: a 512 k-event .npy batch at --speed 10 replayed at 1.8x, not 10x)
+            if self._pending_t is None:
+                self._pending_t = np.ascontiguousarray(batch["t"])
+            t = self._pending_t
+            # (CHUNK_US of wall time at any speed: at --speed 10 a slice of 2 ms of sensor time
+            # was 0.2 ms of wall time, more slices than the reader could hand on)
+            chunk_us = int(self.CHUNK_US * max(1.0, pipe.speed))
+            cut = max(1, int(np.searchsorted(t, int(t[0]) + chunk_us, side="left")))
+            batch, self._pending, self._pending_t = batch[:cut], batch[cut:], t[cut:]
         else:
-            self._pending = None
+            self._pending = self._pending_t = None
         if len(batch):
             s._on_events(batch)
             self.t_us = int(batch["t"][-1])
@@ -127,7 +139,7 @@ class TapSource(EventSource):
         # called by the pipeline under its lock: every frame made after this is post-seek; one
         # made before may still be on its way out of the worker (it emits outside the lock)
         self.inner.seek(t_us)
-        self._pending = None
+        self._pending = self._pending_t = None
         self.t_us = int(t_us)
         s = self._session
         s._arrivals.clear()
@@ -841,6 +853,52 @@ class LiveSession:
             self._aps_thread = None
 
     close = stop
+
+
+#: a model that cannot keep up is said when it starts, and again only this long after (a model
+#: near the input rate falls behind and catches up by turns)
+BEHIND_SAY_EVERY_S = 60.0
+
+
+class BehindNotice:
+    """When to say ``PipelineStats.behind``: as it starts, at most once every ``BEHIND_SAY_EVERY_S``."""
+
+    def __init__(self):
+        self._on = False
+        self._said_at: float | None = None
+
+    def due(self, behind: str, now: float) -> bool:
+        starts = bool(behind) and not self._on
+        self._on = bool(behind)
+        if starts and (self._said_at is None or now - self._said_at >= BEHIND_SAY_EVERY_S):
+            self._said_at = now
+            return True
+        return False
+
+
+def faster_hint(pipe, viewer: bool) -> str:
+    """What to change when the model cannot keep up (``PipelineStats.behind``), worded for the
+    viewer (its Window group's boxes) or the command line (``--downsample``, ``--roi``), from
+    :meth:`~evfocus_live.pipeline.Pipeline.faster_settings`; '' when neither applies. A file
+    played at a speed is told that ``--speed 0`` (the speed box's "max") shows every window."""
+    down, roi = pipe.faster_settings()
+    w, h = pipe.width, pipe.height
+    tips = []
+    if down is not None:
+        from ..config import model_size
+
+        nw, nh = model_size(*pipe.source_size, pipe.roi, down)
+        what = f"the Window group's downsample box at {down}x{down}" if viewer else f"--downsample {down}"
+        tips.append(f"{what} (the model sees {nw}x{nh}: {w * h / (nw * nh):.0f}x fewer pixels)")
+    if roi is not None:
+        text = ",".join(str(v) for v in roi)
+        tips.append((f"its ROI box, e.g. {text}" if viewer and tips else f"the Window group's ROI box, e.g. {text}"
+                     if viewer else f"--roi {text}") + f" (a {roi[2]}x{roi[3]} part of the sensor)")
+    out = f"try {' or '.join(tips)}" if tips else ""
+    if not pipe.source.is_live and pipe.speed > 0:
+        every = "the speed box at max" if viewer else "--speed 0"
+        out += ("; " if out else "") + f"{every} shows every window of the file, slower than real time"
+    return out
 
 
 _malloc_trim: Any = None

@@ -292,7 +292,7 @@ class Readouts(QtWidgets.QWidget):
         ("read_ahead", "reader ahead"),
         ("event_rate", "events/s"),
         ("ring", "ring fill"),
-        ("dropped", "dropped events"),
+        ("dropped", "dropped / skipped"),
         ("infer", "inference"),
         ("display_fps", "display fps"),
         ("pipeline_fps", "recon fps"),
@@ -304,6 +304,8 @@ class Readouts(QtWidgets.QWidget):
     #: what a short name means (the longest name, "latency (event→paint)", took the room its
     #: value needed)
     HINTS = {"latency": "from a batch of events read to the paint of the frame they made",
+             "dropped": "events lost on the way (a full ring buffer, outside the sensor, the camera's own) / "
+                        "windows skipped to keep up (a model slower than the events come)",
              "infer": "per window: milliseconds (device, backend/precision, torch threads)",
              # (not a second clock: "sensor time" beside the time label showed two times)
              "read_ahead": "how far the newest event read is past the frame on show, in sensor time "

@@ -33,7 +33,7 @@ from ..sources.base import EventSource
 from . import settings
 from .precision import PRECISION_CHOICES, PRECISION_HELP, effective_precision, precision_choice
 from .recording import free_stem, save_png
-from .session import SPEEDS, LiveSession, open_with_fallback, release_freed_memory
+from .session import SPEEDS, BehindNotice, LiveSession, open_with_fallback, release_freed_memory
 from .widgets import (DefocusIndicator, FrameCounter, HelpOverlay, ImagePane, JumpClickStyle, Readouts,
                       defocus_to_uint8, inferno_lut, qimage_to_array)
 
@@ -190,6 +190,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._end_remade = False  # a setting remade the last frame at the end: the end is not new
         self._stall_said = False  # the source's read() stalled: on the status bar while it lasts
         self._warmup_said = ""  # the model's first window at a new size: on the status bar while it runs
+        self._behind = BehindNotice()  # the model cannot keep up: said on the status bar when it starts
         #: the last warning or error on the status bar (text, timeout ms), and the one the warm-up
         #: line took the bar from, shown again after it (see _show_warmup)
         self._notice: tuple[str, int] | None = None
@@ -885,6 +886,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._end_remade = False
         self._stall_said = False
         self._warmup_said = ""
+        self._behind = BehindNotice()
         self._displaced = None
         self._quiet_s, self._quiet_said, self._quiet_ev0 = 0.0, False, 0
         self._few_frames_said = False
@@ -1851,7 +1853,9 @@ class MainWindow(QtWidgets.QMainWindow):
         fill = _stat(st, "ring_fill_ratio", "fill_ratio")
         ro.set("ring", "-" if fill is None else f"{100 * fill:.0f} %")
         dropped = _stat(st, "dropped", "dropped_events", default=0)
-        ro.set("dropped", f"{int(dropped):,}")
+        # (the windows a model that cannot keep up lets go were counted, never shown)
+        ro.set("dropped", f"{int(dropped):,} ev / {int(_stat(st, 'skipped_windows', default=0) or 0):,} win")
+        self._show_behind(s, str(_stat(st, "behind", default="") or ""), now)
         # the painted frame's (the pipeline's newest may be a window taken before a pause, not shown)
         infer = self.last_frame.infer_ms if self.last_frame is not None else _stat(st, "infer_ms", "inference_ms")
         if not _stat(st, "frames", default=0) and self.last_frame is None:
@@ -1935,6 +1939,22 @@ class MainWindow(QtWidgets.QMainWindow):
         elif self._stall_said:
             self._stall_said = False
             self.status(f"{s.source.format} source: reading again", timeout_ms=5000)
+
+    def _show_behind(self, s: LiveSession, behind: str, now: float) -> None:
+        """A model that cannot keep up (``PipelineStats.behind``): said on the status bar as it
+        starts (``session.BehindNotice``), with what to change in the Window group (a 1280x720
+        sensor at 570 ms a window showed one frame in three, the rest only counted); once no
+        other warning or error is on show (a camera that did not open was hidden by it)."""
+        shown = self.statusBar().currentMessage()
+        if (behind and shown and self._notice is not None and shown == self._notice[0]
+                and not shown.startswith(behind.split(":")[0])):
+            return  # (a warning or error on show stays: this one waits until it is gone)
+        if self._behind.due(behind, now):
+            from .session import faster_hint
+
+            hint = faster_hint(s.pipeline, viewer=True)
+            self.status(behind + (f"; {hint}" if hint else ""), "warning", timeout_ms=20_000, log_it=False)
+            log.warning("%s", behind)
 
     def _show_warmup(self, text: str) -> None:
         """The model's first window at a new size (seconds of warm-up on a CPU,
