@@ -284,6 +284,20 @@ class PipelineStats:
         return d
 
 
+def events_span_ms(t_us: np.ndarray) -> float:
+    """The event time a batch spans, in ms, for the slow-event-filter check: max - min (the last
+    minus the first was negative for an unsorted batch, so any filter over ``SLOW_POST_MS`` was
+    "slower than real time"), summed over the runs between steps back over ``RESTART_BACK_US``
+    (a clock restart or a replay starting over inside the batch: max - min over both was the
+    whole recording, so no filter was ever slow)."""
+    if len(t_us) < 2:
+        return 0.0
+    t = t_us.astype(np.int64, copy=False)
+    back = np.flatnonzero(t[1:] < t[:-1] - RESTART_BACK_US) + 1
+    runs = np.split(t, back) if len(back) else (t,)
+    return sum(int(r.max()) - int(r.min()) for r in runs) / 1e3
+
+
 def aps_times_in_range(times_us: np.ndarray, range_us: tuple[int, int] | None, start_s: float | None,
                        end_s: float | None) -> np.ndarray:
     """The APS frame times inside ``start_s``..``end_s`` (seconds from the recording's first
@@ -1255,7 +1269,7 @@ class Pipeline:
 
     def _run_event_filters(self, batch: np.ndarray) -> np.ndarray:
         """The event filters on ``batch``, one at a time: each step's time, to name a slow one."""
-        n, span_ms = len(batch), (int(batch["t"][-1]) - int(batch["t"][0])) / 1e3 if len(batch) else 0.0
+        n, span_ms = len(batch), events_span_ms(batch["t"])
         step_ms: dict[str, float] = {}
         t_all = time.perf_counter()
         for f in self.event_filters:

@@ -108,6 +108,8 @@ def describe(path: str, progress: bool = True) -> dict:
             "width": int(src.width),
             "height": int(src.height),
             "size_inferred": bool(getattr(src, "size_inferred", False)),
+            # (events with far-off x/y set aside as corrupt: the size is the max of the others)
+            "size_strays": int(getattr(src, "size_strays", 0) or 0),
             "events": n,
             "t_first_us": t_min,
             "t_last_us": t_max,
@@ -237,6 +239,18 @@ def _aps_info(src) -> dict:
     return out
 
 
+def _inferred_note(info: dict) -> str:
+    """How the size was inferred, where the file gives none: with events set aside as corrupt
+    (far-off x/y), the max + 1 of the *others*, which "max x/y + 1 of the events" was not."""
+    if not info.get("size_inferred"):
+        return ""
+    n = info.get("size_strays") or 0
+    if not n:
+        return "  (max x/y + 1 of the events: the file gives no size)"
+    return (f"  (max x/y + 1 of the events, {n:,} {plural(n, 'event')} with far-off x/y set aside as "
+            "corrupt: the file gives no size)")
+
+
 def _text(info: dict) -> str:
     rate = info["rate_ev_per_s"]
     lines = [
@@ -244,7 +258,7 @@ def _text(info: dict) -> str:
         f"format      {info['format']}",
         f"sensor      {info['sensor']}",
         f"resolution  {info['width']} x {info['height']}"
-        + ("  (max x/y + 1 of the events: the file gives no size)" if info.get("size_inferred") else ""),
+        + _inferred_note(info),
         f"events      {info['events']:,}  ({100 * info['on_fraction']:.1f} % ON)",
         f"t first     {info['t_first_us']:,} µs  (minimum)",
         f"t last      {info['t_last_us']:,} µs  (maximum)",

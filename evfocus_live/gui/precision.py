@@ -53,16 +53,18 @@ def precision_choice(cfg: ModelConfig) -> str:
     return cfg.precision
 
 
-def precision_problem(choice: str, device_type: str) -> str | None:
-    """One line when ``choice`` cannot run on a device of ``device_type`` (it runs fp32), else None."""
+def precision_problem(choice: str, device) -> str | None:
+    """One line when ``choice`` cannot run on ``device`` (a type, ``"cuda:1"`` or a torch.device:
+    bf16 asks that GPU, not the current one) (it runs fp32), else None."""
     from ..nn.runtime import bf16_problem, bf16_supported
 
+    device_type = getattr(device, "type", None) or str(device).split(":")[0]
     if choice == "fp16" and device_type != "cuda":
         fast = "bf16, which this CPU has" if bf16_supported("cpu") else "none here: this CPU has no native bf16"
         return (f"precision fp16 runs on a CUDA GPU only: running fp32 on the {device_type} "
                 f"(its fast path is {fast})")
     if choice == "bf16":
-        return bf16_problem(device_type)
+        return bf16_problem(device)
     return None
 
 

@@ -756,7 +756,7 @@ class LiveSession:
         if self.no_model:  # (direct event integration: no network to run in any precision)
             return
         choice = precision_choice(self.model_cfg)
-        problem = precision_problem(choice, self.pipeline.device.type)
+        problem = precision_problem(choice, self.pipeline.device)
         if problem and choice == "bf16":  # (a device without it: the runtime has logged this line)
             self.messages.append(("warning", problem))
         elif problem:

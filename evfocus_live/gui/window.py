@@ -1329,9 +1329,12 @@ class MainWindow(QtWidgets.QMainWindow):
         for part in (src.format, src.sensor):
             if part and part not in said:
                 said.append(part)
-        guessed = getattr(getattr(src, "inner", src), "size_inferred", False)  # (as evfocus info marks it)
+        inner = getattr(src, "inner", src)
+        guessed = getattr(inner, "size_inferred", False)  # (as evfocus info marks it)
+        strays = getattr(inner, "size_strays", 0) or 0
+        rest = f" of the rest, {strays:,} far-off set aside" if strays else ""
         self.source_label.setText(f"{said[0]}: {', '.join([*said[1:], size])}" + (" (live)" if src.is_live else "")
-                                  + (" (max x/y + 1: the file gives no size)" if guessed else ""))
+                                  + (f" (max x/y + 1{rest}: the file gives no size)" if guessed else ""))
         self.readouts.set("source", f"{src.format} {size}")
 
     def _post_changed(self, *_):

@@ -147,7 +147,7 @@ class InferenceModel:
             precision = "bf16" if dev.type == "cpu" and isinstance(model, torch.nn.Module) and _bf16_fast() else "fp32"
         self._autocast = dev.type
         if precision == "bf16":
-            problem = (bf16_problem(dev.type) if isinstance(model, torch.nn.Module)
+            problem = (bf16_problem(dev) if isinstance(model, torch.nn.Module)
                        else "precision bf16 needs a torch.nn.Module: running fp32")
             if problem is None:
                 if backend not in ("auto", "eager"):
@@ -434,33 +434,49 @@ def _shared_step(cache_key: tuple | None, make: Callable[[], tuple], stale: Call
             return step, res, False
 
 
-def bf16_supported(device_type: str) -> bool:
-    """Whether ``precision="bf16"`` runs bf16 on a device of this type: a CPU with native bf16
-    (AVX512-BF16/AMX; emulated it is slower than fp32) or a CUDA GPU with bf16 (compute
-    capability 8.0+). One rule for the CLI, the viewer and a settings file's ``[model] precision``."""
-    if device_type == "cpu":
+def bf16_supported(device: str | torch.device) -> bool:
+    """Whether ``precision="bf16"`` runs bf16 on ``device`` (a type, ``"cuda:1"`` or a
+    ``torch.device``): a CPU with native bf16 (AVX512-BF16/AMX; emulated it is slower than fp32)
+    or a CUDA GPU with bf16 (compute capability 8.0+). The GPU asked about is that device's
+    index (the current one had a T4 beside an A100 answer for the other). One rule for the CLI,
+    the viewer and a settings file's ``[model] precision``."""
+    dev = _as_device(device)
+    if dev is None:
+        return False
+    if dev.type == "cpu":
         return _bf16_fast()
-    if device_type == "cuda":
+    if dev.type == "cuda":
         try:  # (native only: emulated bf16 on an older GPU is slower than its fp16. The capability
             # itself: is_bf16_supported(including_emulation=...) is torch 2.4+, and this project
             # takes torch 2.2, where the keyword's TypeError read as "no bf16" on an A100)
             if not torch.cuda.is_available():
                 return False
-            return bool(torch.version.hip) or torch.cuda.get_device_capability()[0] >= 8
+            return bool(torch.version.hip) or torch.cuda.get_device_capability(dev.index)[0] >= 8
         except Exception:  # noqa: BLE001 (no driver, a torch built without CUDA: no bf16 there)
             return False
     return False
 
 
-def bf16_problem(device_type: str) -> str | None:
-    """One line when bf16 cannot run on a device of this type, naming the fallback (fp32); else None."""
-    if bf16_supported(device_type):
+def _as_device(device: str | torch.device) -> torch.device | None:
+    """``device`` as a torch.device; None for a name torch does not know."""
+    try:
+        return torch.device(device)
+    except (RuntimeError, TypeError, ValueError):
         return None
-    if device_type == "cpu":
+
+
+def bf16_problem(device: str | torch.device) -> str | None:
+    """One line when bf16 cannot run on ``device`` (as :func:`bf16_supported`), naming the
+    fallback (fp32); else None."""
+    if bf16_supported(device):
+        return None
+    dev = _as_device(device)
+    kind = dev.type if dev is not None else str(device)
+    if kind == "cpu":
         return "precision bf16 needs a CPU with native bf16 (AVX512-BF16 or AMX), this one has none: running fp32"
-    if device_type == "cuda":
+    if kind == "cuda":
         return "precision bf16 needs a GPU with bf16 (compute capability 8.0+), this one has none: running fp32"
-    return f"precision bf16 does not run on {device_type}: running fp32"
+    return f"precision bf16 does not run on {kind}: running fp32"
 
 
 def device_precision(precision: str, half: bool, device_type: str) -> tuple[str, bool]:

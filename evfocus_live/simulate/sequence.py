@@ -428,11 +428,11 @@ def simulate_to_files(cfg: SimConfig, seed: int, base: str | Path, aedat4: bool 
     out = _SequenceFiles(base, cfg.width, cfg.height, _n_frames(cfg.duration_s, cfg.frame_ms), aedat4)
     try:
         meta = _run(cfg, seed, scene, out.add_events, out.add_frame, on_progress)
-        info = out.finish(_sequence_attrs(int(seed), cfg, meta))
+        info = out.finish(_sequence_attrs(int(seed), cfg, meta, Path(base).parent))
     finally:
         out.discard()  # (nothing left to do after finish)
     info.update(seed=int(seed), renders=meta["renders"], contrast_threshold=meta["contrast_threshold"],
-                textures=meta["textures"])
+                textures=stored_names(meta["textures"], Path(base).parent))
     return info
 
 
@@ -448,19 +448,48 @@ def write_sequence(res: SimResult, base: str | Path, aedat4: bool = True) -> dic
         idx = np.searchsorted(ev["t"], res.t_us, side="left")
         for k, t in enumerate(res.t_us):
             out.add_frame(k, int(t), int(idx[k]), res.sharp[k], res.blurred[k], res.sigma[k], res.depth[k])
-        return out.finish(_sequence_attrs(res.seed, res.config, res.meta))
+        return out.finish(_sequence_attrs(res.seed, res.config, res.meta, Path(base).parent))
     finally:
         out.discard()
 
 
-def _sequence_attrs(seed: int, cfg: SimConfig, meta: dict) -> dict:
-    """The simulator's root attributes of a sequence's .h5 (beside the event writer's)."""
+def stored_names(names, folder: Path) -> list[str]:
+    """Texture names as a dataset in ``folder`` stores them: a user's picture (an absolute path,
+    ``video#k`` too) relative to ``folder``, so that dataset.json and the .h5 files do not carry
+    the home folder they were made in, and a dataset moved with its pictures still --resume's
+    (this run's names are stored the same way before they are compared). The absolute path
+    where no relative one exists (another drive); the bundled textures' names as they are."""
+    from .textures import split_frame
+
+    out = []
+    for name in names:
+        path, frame = split_frame(name)
+        if os.path.isabs(path):
+            try:
+                path = os.path.relpath(path, os.path.abspath(folder))
+            except ValueError:  # (Windows: another drive)
+                pass
+            name = path if frame is None else f"{path}#{frame}"
+        out.append(name)
+    return out
+
+
+def stored_config(cfg: SimConfig, folder: Path) -> dict:
+    """``cfg.to_dict()`` as a dataset in ``folder`` stores it: ``images`` by :func:`stored_names`."""
+    d = cfg.to_dict()
+    if "images" in d:
+        d["images"] = stored_names(d["images"], folder)
+    return d
+
+
+def _sequence_attrs(seed: int, cfg: SimConfig, meta: dict, folder: Path) -> dict:
+    """The simulator's root attributes of a sequence's .h5 (beside the event writer's) in ``folder``."""
     return {"seed": seed,
             "sigma_range": np.asarray(cfg.sigma_range, np.float64),
             "focus_sweep": bool(cfg.focus_sweep),
             "contrast_threshold": float(meta["contrast_threshold"]),
-            "sim_config": json.dumps(cfg.to_dict()),
-            "sim_meta": json.dumps(meta)}
+            "sim_config": json.dumps(stored_config(cfg, folder)),
+            "sim_meta": json.dumps({**meta, "textures": stored_names(meta["textures"], folder)})}
 
 
 class _QuietFile:
@@ -765,7 +794,7 @@ def _finished(cfg: SimConfig, seed: int, base: Path, aedat4: bool) -> dict | Non
     try:
         with h5py.File(h5_path, "r") as f:
             there = {"seed": int(f.attrs["seed"]), **json.loads(f.attrs["sim_config"])}
-            here = {"seed": seed, **json.loads(json.dumps(cfg.to_dict()))}
+            here = {"seed": seed, **json.loads(json.dumps(stored_config(cfg, base.parent)))}
             same = there == here
             meta = json.loads(f.attrs["sim_meta"])
             info = {"h5": h5_path.name, "events": int(f["events/t"].shape[0]),
@@ -857,7 +886,7 @@ def simulate_dataset(cfg: SimConfig, outdir: str | Path, sequences: int, seed: i
     manifest = {
         "format": H5_FORMAT,
         "generator": "evfocus simulate",
-        "config": cfg.to_dict(),
+        "config": stored_config(cfg, outdir),
         "seed": seed,
         "seed_rule": "sequence i uses seed + i",
         "sequences": [{"name": f"seq_{i:05d}", **r} for i, r in enumerate(results)],

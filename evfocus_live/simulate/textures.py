@@ -157,6 +157,10 @@ def _check_picture(path: Path) -> None:
             raise InputError(f"--images {path}: cannot read this picture ({exc})") from None
 
 
+#: the EXIF tag saying how a picture is turned (1: upright; 6: a phone held upright, stored sideways)
+EXIF_ORIENTATION = 0x0112
+
+
 @contextlib.contextmanager
 def _open_picture(path: str | Path, prefix: str = ""):
     """``PIL.Image.open(path)``; InputError (one line) for a file that is no picture, or one
@@ -183,8 +187,14 @@ def _grey_of(im) -> np.ndarray:
     """A PIL picture as grey float32 in [0, 1], at most :data:`USER_IMAGE_MAX_SIDE_PX` on
     its longer side. 16-bit, 32-bit and float grey (a scientific camera's TIFF) are scaled
     by their own range: convert("L") clips them above 255, a white picture. A large picture
-    is shrunk before it becomes float: a 50-Mpx photo was 200 MB first."""
+    is shrunk before it becomes float: a 50-Mpx photo was 200 MB first. Turned upright by its
+    EXIF orientation: a phone's portrait photo is stored sideways with a tag saying so, and
+    became a sideways texture."""
+    from PIL import ImageOps
+
     im.draft("L", (USER_IMAGE_MAX_SIDE_PX, USER_IMAGE_MAX_SIDE_PX))  # (JPEG: decoded smaller)
+    if im.getexif().get(EXIF_ORIENTATION, 1) != 1:  # (no copy of an upright picture)
+        im = ImageOps.exif_transpose(im)
     wide = im.mode.startswith("I") or im.mode == "F"
     im = im.convert("F" if wide else "L")
     k = max(im.size) // USER_IMAGE_MAX_SIDE_PX

@@ -168,6 +168,9 @@ class EventSource(Closeable, abc.ABC):
     #: the size is max x/y + 1 of the data (the file gives none): too small where the scene
     #: leaves the sensor's edges dark, so ``evfocus info`` says so
     size_inferred: bool = False
+    #: events whose x/y lay far beyond the others' and were set aside as corrupt while the size
+    #: was inferred (``npy_file.columns_max``): then the size is not the max of *all* events
+    size_strays: int = 0
     is_live: ClassVar[bool] = False
 
     @property

@@ -215,6 +215,7 @@ class Hdf5FileSource(EventSource):
             height = self._colmax(2) + 1 if height is None else height
         self.width, self.height = check_sensor_size(self.path, width, height, where)
         self.size_inferred = where.startswith("inferred")
+        self.size_strays = sum(self._strays)
         sensor = attrs.get("sensor", "unknown")
         self.sensor = sensor.decode() if isinstance(sensor, bytes) else str(sensor)
         self._n_batches = -(-self.n_events // BATCH_EVENTS)

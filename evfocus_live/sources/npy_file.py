@@ -561,6 +561,7 @@ class NpyFileSource(EventSource):
             height = max_y + 1 if height is None else height
         self.width, self.height = check_sensor_size(self.path, width, height, where)
         self.size_inferred = where.startswith("inferred")
+        self.size_strays = sum(self._strays)
         t_kind = (dtype[self._fields[0]] if self._fields else dtype).kind
         t_of = lambda i, j: self._col(0, i, j)  # noqa: E731 (fresh buffers: two reads at once)
         self._ns = False

@@ -209,6 +209,7 @@ class NpzFileSource(EventSource):
             height = max_y + 1 if height is None else height
         self.width, self.height = check_sensor_size(self.path, width, height, where)
         self.size_inferred = where.startswith("inferred")
+        self.size_strays = sum(strays)
         self.sensor = "unknown"
         self._drops = DropCounter(self.path, self.width, self.height, said=sum(strays))
         self._times = TimeGuard(self.path, rows_around(self._t_us, self.n_events))

@@ -452,7 +452,7 @@ def _amp_dtype(device: torch.device, amp: str = "auto") -> torch.dtype | None:
     if amp == "off":
         return None
     if amp == "bf16":
-        if device.type == "cuda" and not runtime.bf16_supported("cuda"):
+        if device.type == "cuda" and not runtime.bf16_supported(device):
             raise ConfigError(f'[train] amp = "bf16": {torch.cuda.get_device_name(device)} has no bf16; '
                               'use "auto" (fp16 with loss scaling there) or "off"')
         return torch.bfloat16
@@ -460,7 +460,7 @@ def _amp_dtype(device: torch.device, amp: str = "auto") -> torch.dtype | None:
         return torch.bfloat16 if device.type == "cpu" and runtime._bf16_fast() else None
     # (native bf16 only, inference's rule: torch 2.4+'s is_bf16_supported() says True on a T4 too,
     # where bf16 is emulated and cuDNN has no bf16 convolutions)
-    return torch.bfloat16 if runtime.bf16_supported("cuda") else torch.float16
+    return torch.bfloat16 if runtime.bf16_supported(device) else torch.float16
 
 
 def _amp_name(amp_dtype: torch.dtype | None) -> str:

@@ -5,55 +5,15 @@ step, on ``on_warning`` (the viewer's status bar) and in the log; a new chain is
 
 from __future__ import annotations
 
-from importlib.metadata import EntryPoint
-
-import numpy as np
-import pytest
-
 import evfocus_live.pipeline as pipeline_mod
-from conftest import make_events
 from pipeline_support import run_on_fake_clock
+from slow_steps import PLUGINS, clock_s, rec  # noqa: F401 (rec: the fixture)
 from evfocus_live.config import PostConfig
-from evfocus_live.plugins import POSTPROCESSORS
-
-
-
-class Sleepy:
-    """A step that takes ``delay_s`` on the pipeline's clock (``_run``'s), not in a real sleep: on
-    a loaded machine a real 60 ms step could lose to the model's time, and nothing was said."""
-    stage = "frame"
-    clock_s = [0.0]
-
-    def __init__(self, delay_s: float = 1.0):  # (slower than any model's first window)
-        self.delay_s = delay_s
-
-    def __call__(self, frame, t_us=0):
-        Sleepy.clock_s[0] += self.delay_s
-        return frame
-
-    def reset(self):
-        pass
-
-
-class Quick(Sleepy):
-    def __call__(self, frame, t_us=0):
-        return frame
-
-
-PLUGINS = [EntryPoint("sleepy", "test_slow_post_said:Sleepy", POSTPROCESSORS),
-           EntryPoint("quick", "test_slow_post_said:Quick", POSTPROCESSORS)]
-
-
-@pytest.fixture
-def rec(tmp_path):
-    path = tmp_path / "rec.npy"
-    np.save(path, make_events(6_000, width=64, height=48, duration_us=100_000))
-    return path
 
 
 def _run(rec, steps, monkeypatch):
     monkeypatch.setattr(pipeline_mod, "SLOW_POST_MS", 20.0)
-    return run_on_fake_clock(monkeypatch, rec, steps, PLUGINS, Sleepy.clock_s)
+    return run_on_fake_clock(monkeypatch, rec, steps, PLUGINS, clock_s)
 
 
 def test_a_slow_post_step_is_said_once_by_name(rec, monkeypatch, caplog):

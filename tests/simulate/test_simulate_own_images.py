@@ -6,6 +6,7 @@ earlier version's folder keeps working)."""
 from __future__ import annotations
 
 import json
+import os
 
 import cv2
 import numpy as np
@@ -47,8 +48,10 @@ def test_textures_come_from_the_pictures_given_and_the_seed_repeats_them(tmp_pat
     for out in ("one", "two"):
         assert _sim(tmp_path / out, "--images", str(folder), str(video)) == 0
     names = json.loads((tmp_path / "one" / "dataset.json").read_text())["config"]["images"]
-    frames = [f"{video.resolve()}#{k}" for k in range(5)]
-    assert names == [str((folder / "a.jpg").resolve()), str((folder / "b.png").resolve()), *frames]
+    # (stored relative to the output folder: simulate --images's paths are no home paths there)
+    rel = lambda p: os.path.relpath(p.resolve(), (tmp_path / "one").resolve())  # noqa: E731
+    frames = [f"{rel(video)}#{k}" for k in range(5)]
+    assert names == [rel(folder / "a.jpg"), rel(folder / "b.png"), *frames]
     for seq in ("seq_00000.h5", "seq_00001.h5"):
         a, b = _frames(tmp_path / "one" / seq), _frames(tmp_path / "two" / seq)
         assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1]) and a[2] == b[2]
@@ -59,7 +62,7 @@ def test_one_picture_is_the_background(tmp_path, pictures):
     folder, _ = pictures
     assert _sim(tmp_path / "out", "--images", str(folder / "a.jpg")) == 0
     sharp, _, textures = _frames(tmp_path / "out" / "seq_00000.h5")
-    assert set(textures) == {str((folder / "a.jpg").resolve())}
+    assert set(textures) == {os.path.relpath((folder / "a.jpg").resolve(), (tmp_path / "out").resolve())}
     assert sharp.std() > 5  # a horizontal ramp, not a flat frame
 
 
