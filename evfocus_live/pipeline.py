@@ -1967,12 +1967,13 @@ class Pipeline:
 
     def faster_settings(self) -> tuple[int | None, tuple[int, int, int, int] | None]:
         """What would let the model keep up, for ``stats.behind`` to suggest: (a ``downsample``
-        twice the current one, when the model would still see ``MIN_SUGGESTED_PX``; a centred
-        ``SUGGESTED_ROI_WH`` ROI of the sensor, when there is none and the sensor is over twice
-        that size), each None where it does not apply. The front ends word them (``--downsample``
+        the next power of two over the current one, when the model would still see
+        ``MIN_SUGGESTED_PX``; a centred ``SUGGESTED_ROI_WH`` ROI of the sensor, when there is none
+        and the sensor is over twice that size), each None where it does not apply. The front ends word them (``--downsample``
         or the Window group's box)."""
         w, h = self._source_wh
-        n = self.window_cfg.downsample * 2
+        # (the next power of two: twice --downsample 3 was 6, which the viewer's box does not hold)
+        n = 1 << int(self.window_cfg.downsample).bit_length()
         nw, nh = model_size(w, h, self.window_cfg.roi, n)
         down = n if n <= 8 and nw * nh >= MIN_SUGGESTED_PX else None
         rw, rh = SUGGESTED_ROI_WH
