@@ -1969,8 +1969,8 @@ class Pipeline:
         """What would let the model keep up, for ``stats.behind`` to suggest: (a ``downsample``
         the next power of two over the current one, when the model would still see
         ``MIN_SUGGESTED_PX``; a centred ``SUGGESTED_ROI_WH`` ROI of the sensor, when there is none
-        and the sensor is over twice that size), each None where it does not apply. The front ends word them (``--downsample``
-        or the Window group's box)."""
+        and the sensor is over twice that size), each None where it does not apply. The front
+        ends word them (``--downsample`` or the Window group's box)."""
         w, h = self._source_wh
         # (the next power of two: twice --downsample 3 was 6, which the viewer's box does not hold)
         n = 1 << int(self.window_cfg.downsample).bit_length()

@@ -399,10 +399,11 @@ def run_headless(args, spec, window, model, post) -> int:
             log.info("wrote %s (%d events)", args.record, sess.recorder.n_events)
         elif args.record:  # (the recorder removed the empty file: readers refuse one)
             log.warning("no event arrived: %s not written", args.record)
+        ring = getattr(getattr(sess, "pipeline", None), "ring", None)
         log.info("%s", done_line(sess.frames_done, getattr(sess.stats(), "skipped_windows", 0),
                                  time.monotonic() - t0, sess.source.is_live,
                                  int(getattr(sess.stats(), "dropped_events", 0) or 0),
-                                 int(getattr(getattr(getattr(sess, "pipeline", None), "ring", None), "dropped", 0) or 0)))
+                                 int(getattr(ring, "dropped", 0) or 0)))
         hint = _few_frames_hint(sess)
         if hint:
             log.warning("%s", hint)
