@@ -1919,14 +1919,31 @@ class Pipeline:
 
     def _keep_up(self, windows: list[Window]) -> list[Window]:
         """The windows to show: a file at "as fast as possible" is throttled by its reader
-        (_hold_back), so every window is shown; live or paced, the newest ones (keep up)."""
+        (_hold_back), so every window is shown; live or paced, the newest ones (keep up), unless
+        a paced replay's model makes them all within their span (see _model_slower): the pop
+        held several only because a part of the pacing did (20 ms windows at --speed 10 came
+        2-3 to a 50 ms part, and a model at 1 ms a window showed 41 of 100)."""
         made, skipped = len(windows), 0
         if len(windows) > self.max_backlog_windows and (self.speed > 0 or self.source.is_live):
-            skipped = len(windows) - self.max_backlog_windows
-            self.stats.skipped_windows += skipped
-            windows = windows[-self.max_backlog_windows:]
+            slower = self._model_slower(windows)
+            if slower or self.source.is_live:
+                skipped = len(windows) - self.max_backlog_windows
+                self.stats.skipped_windows += skipped
+                windows = windows[-self.max_backlog_windows:]
+            if not slower:
+                skipped = 0  # (the input's grain, not the model: not a loss to the keep-up watch)
         self._see_keep_up(made, skipped)
         return windows
+
+    def _model_slower(self, windows: list[Window]) -> bool:
+        """Whether the model's time for ``windows`` (its last window's ``infer_ms`` + ``post_ms``
+        each) is over their span in wall time. A replay is handed on in parts of a few ms of wall
+        time (5 ms times the speed; the session's 2 ms), so windows shorter than a part come several
+        to a pop however fast the model: 3 ms windows at 1x, at 0.7 ms a window, were said as
+        "cannot keep up", and 20 ms ones at --speed 10 as "0 ms a window"."""
+        speed = 1.0 if self.source.is_live or self.speed <= 0 else self.speed
+        span_ms = (windows[-1].t_us - windows[0].t_start_us) / 1e3 / speed
+        return (self.stats.infer_ms + self.stats.post_ms) * len(windows) >= span_ms
 
     def _see_keep_up(self, made: int, skipped: int) -> None:
         """Set or clear ``stats.behind`` from one ring pop's windows (``made`` of them, ``skipped``
@@ -1964,12 +1981,13 @@ class Pipeline:
 
     def faster_settings(self) -> tuple[int | None, tuple[int, int, int, int] | None]:
         """What would let the model keep up, for ``stats.behind`` to suggest: (a ``downsample``
-        twice the current one, when the model would still see ``MIN_SUGGESTED_PX``; a centred
-        ``SUGGESTED_ROI_WH`` ROI of the sensor, when there is none and the sensor is over twice
-        that size), each None where it does not apply. The front ends word them (``--downsample``
-        or the Window group's box)."""
+        the next power of two over the current one, when the model would still see
+        ``MIN_SUGGESTED_PX``; a centred ``SUGGESTED_ROI_WH`` ROI of the sensor, when there is none
+        and the sensor is over twice that size), each None where it does not apply. The front
+        ends word them (``--downsample`` or the Window group's box)."""
         w, h = self._source_wh
-        n = self.window_cfg.downsample * 2
+        # (the next power of two: twice --downsample 3 was 6, which the viewer's box does not hold)
+        n = 1 << int(self.window_cfg.downsample).bit_length()
         nw, nh = model_size(w, h, self.window_cfg.roi, n)
         down = n if n <= 8 and nw * nh >= MIN_SUGGESTED_PX else None
         rw, rh = SUGGESTED_ROI_WH

@@ -399,9 +399,11 @@ def run_headless(args, spec, window, model, post) -> int:
             log.info("wrote %s (%d events)", args.record, sess.recorder.n_events)
         elif args.record:  # (the recorder removed the empty file: readers refuse one)
             log.warning("no event arrived: %s not written", args.record)
+        ring = getattr(getattr(sess, "pipeline", None), "ring", None)
         log.info("%s", done_line(sess.frames_done, getattr(sess.stats(), "skipped_windows", 0),
                                  time.monotonic() - t0, sess.source.is_live,
-                                 int(getattr(sess.stats(), "dropped_events", 0) or 0)))
+                                 int(getattr(sess.stats(), "dropped_events", 0) or 0),
+                                 int(getattr(ring, "dropped", 0) or 0)))
         hint = _few_frames_hint(sess)
         if hint:
             log.warning("%s", hint)
@@ -468,17 +470,20 @@ class _DefocusMeter:
         return f"{sum(values) / len(values):.2f} px" if values else "-"
 
 
-def done_line(frames: int, skipped: int, elapsed_s: float, live: bool, dropped: int = 0) -> str:
+def done_line(frames: int, skipped: int, elapsed_s: float, live: bool, dropped: int = 0,
+              ring_dropped: int = 0) -> str:
     """A headless run's last line: the windows a paced replay let go to keep up are said there
     too (a file shorter than a second ended before any rate line, and its --video lacked them
     without a word: the DVS spinner gave 3 frames of its 6 windows at --speed 1), and the
-    events dropped on the way (a full ring buffer, events outside the sensor)."""
+    events dropped on the way (``ring_dropped`` of them by the full ring buffer; the rest outside
+    the sensor or the source's own). A replay's --speed 0 hint is for the losses of keeping up
+    only: it gave events outside the sensor, at --speed 0 too."""
     text = f"done: {frames} {plural(frames, 'frame')} in {elapsed_s:.1f} s"
     if skipped:
         text += f"; {skipped} {plural(skipped, 'window')} skipped to keep up"
     if dropped:
         text += f"; {dropped:,} {plural(dropped, 'event')} dropped"
-    if (skipped or dropped) and not live:
+    if (skipped or ring_dropped) and not live:
         text += " (--speed 0 reconstructs every window)"
     return text
 

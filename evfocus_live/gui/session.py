@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..config import ModelConfig, PostConfig, WindowConfig
+from ..config import ModelConfig, PostConfig, WindowConfig, model_size
 from ..core.stats import FrameRate, RateMeter
 from ..errors import EvFocusError, first_line
 from ..nn.registry import resolve_device
@@ -885,15 +885,17 @@ def faster_hint(pipe, viewer: bool) -> str:
     w, h = pipe.width, pipe.height
     tips = []
     if down is not None:
-        from ..config import model_size
-
         nw, nh = model_size(*pipe.source_size, pipe.roi, down)
         what = f"the Window group's downsample box at {down}x{down}" if viewer else f"--downsample {down}"
         tips.append(f"{what} (the model sees {nw}x{nh}: {w * h / (nw * nh):.0f}x fewer pixels)")
     if roi is not None:
         text = ",".join(str(v) for v in roi)
+        now = int(pipe.window_cfg.downsample)
+        sees = ""
+        if now > 1:  # (what the model would see: 87x65 at downsample 4 of a 1280x720 sensor, unsaid)
+            sees = ": the model sees {}x{} at downsample {}".format(*model_size(*pipe.source_size, roi, now), now)
         tips.append((f"its ROI box, e.g. {text}" if viewer and tips else f"the Window group's ROI box, e.g. {text}"
-                     if viewer else f"--roi {text}") + f" (a {roi[2]}x{roi[3]} part of the sensor)")
+                     if viewer else f"--roi {text}") + f" (a {roi[2]}x{roi[3]} part of the sensor{sees})")
     out = f"try {' or '.join(tips)}" if tips else ""
     if not pipe.source.is_live and pipe.speed > 0:
         every = "the speed box at max" if viewer else "--speed 0"

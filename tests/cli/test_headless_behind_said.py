@@ -29,7 +29,7 @@ def test_behind_said_once_with_the_options_and_latency_in_the_rate_line(tmp_path
 
 
 def test_done_line_says_the_dropped_events():
-    assert app.done_line(2, 0, 1.0, live=False, dropped=1234) == ("done: 2 frames in 1.0 s; 1,234 events dropped "
+    assert app.done_line(2, 0, 1.0, live=False, dropped=1234, ring_dropped=1234) == ("done: 2 frames in 1.0 s; 1,234 events dropped "
                                                                   "(--speed 0 reconstructs every window)")
     assert app.done_line(2, 3, 1.0, live=True, dropped=1) == ("done: 2 frames in 1.0 s; 3 windows skipped to keep "
                                                               "up; 1 event dropped")

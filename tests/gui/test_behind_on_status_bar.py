@@ -14,11 +14,15 @@ BEHIND = "the model cannot keep up: 570 ms a window at 320x240, 6 of the last 9 
 
 
 def paused_window(qtbot, tmp_path, model):
-    """A viewer on a 320x240 camera, paused after its first frame (no window of the pipeline's own
-    sets ``behind`` meanwhile)."""
+    """A viewer on a 320x240 camera, paused after its first frame (a paused camera's events are
+    drained unread: no window of the pipeline's own sets ``behind`` meanwhile)."""
     win = make_window(qtbot, tmp_path, pattern(320, 240), model)
     wait_frames(qtbot, win, 1)
     win.session.pause()
+    # (judged afresh: on a loaded machine the tiny model may have fallen behind before the pause,
+    # and the notice, on at the real clock's time, took the test's first "behind" for a repeat)
+    win.session.stats().behind = ""
+    win._behind = type(win._behind)()
     return win
 
 

@@ -22,9 +22,11 @@ BATCHES = 6
 SAFETY_S = 20.0  # (a hang guard only: every wait below ends on a condition)
 
 
-def events(n: int) -> np.ndarray:
+def events(n: int, per_us: int = 10) -> np.ndarray:
+    """``per_us`` events a microsecond (a burst): three windows span 600 µs, under the gated
+    model's time for them however fast the machine (a pop counts as lost only then)."""
     ev = np.zeros(n, EVENT_DTYPE)
-    ev["t"] = np.arange(n) * 10
+    ev["t"] = np.arange(n) // per_us
     ev["x"] = np.arange(n) % W
     ev["y"] = (np.arange(n) // W) % H
     ev["p"] = np.arange(n) % 2
@@ -104,6 +106,7 @@ def test_keeping_up_again_takes_it_back_and_a_full_ring_counts():
     pipe = Pipeline(ArraySource(events(100), W, H), WindowConfig(mode="events", window_events=50),
                     model=SumModel(), post=NO_POST, speed=1.0)
     w = Window(events(10), 0, 100)
+    pipe.stats.infer_ms = 570.0  # (a slow model: set, not timed)
     for _ in range(BEHIND_POPS - 1):
         assert pipe._keep_up([w, w, w]) == [w]
     assert pipe.stats.behind == ""
@@ -143,6 +146,7 @@ def test_a_looped_short_files_passes_and_a_warm_up():
     pipe = Pipeline(ArraySource(events(100), W, H), WindowConfig(mode="events", window_events=50),
                     model=SumModel(), post=NO_POST, speed=1.0)
     w = Window(events(10), 0, 100)
+    pipe.stats.infer_ms = 570.0
     pipe._keep_up([w] * 12)  # (the warm-up)
     for _ in range(BEHIND_POPS):
         pipe._keep_up([w])
