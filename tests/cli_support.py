@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +32,6 @@ BENCH = Path(__file__).resolve().parents[1] / "bench"
 
 def _bench(script: str, *args: str, timeout: float = 60) -> "subprocess.CompletedProcess":
     import os
-    import subprocess
     import sys
 
     env = dict(os.environ, OMP_NUM_THREADS="1")

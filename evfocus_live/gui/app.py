@@ -490,7 +490,7 @@ def done_line(frames: int, skipped: int, elapsed_s: float, live: bool, dropped: 
 
 # ---------------------------------------------------------------------- windowed
 def run_window(args, spec, window, model, post) -> int:
-    from PySide6 import QtCore, QtWidgets
+    from PySide6 import QtWidgets
 
     from .window import MainWindow, ViewerOptions
 

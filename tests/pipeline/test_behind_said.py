@@ -96,7 +96,7 @@ def test_a_model_that_cannot_keep_up_is_said_with_what_to_change():
     assert pipe.wait(SAFETY_S)
     st = pipe.stats
     assert st.skipped_windows >= 2 * BEHIND_POPS
-    assert st.behind.startswith(f"the model cannot keep up: ") and f"a window at {W}x{H}" in st.behind
+    assert st.behind.startswith("the model cannot keep up: ") and f"a window at {W}x{H}" in st.behind
     assert "windows skipped" in st.behind
     assert seen[0] == ""  # (not at the first pop: a warm-up skips windows once too)
     assert pipe.faster_settings() == (2, (467, 230, 346, 260))
