@@ -1960,7 +1960,7 @@ class Pipeline:
             self._keeping_run += 1
             if st.behind and self._keeping_run >= BEHIND_OF:
                 st.behind = ""
-                log.info("the model keeps up again")
+                log.debug("the model keeps up again")  # (said by whoever said it fell behind)
             return
         self._keeping_run = 0
         if sum(1 for _, k, e in self._pops if k or e) < BEHIND_POPS:

@@ -437,6 +437,8 @@ def _say_behind(sess, notice, now: float) -> None:
 
         hint = faster_hint(sess.pipeline, viewer=False)
         log.warning("%s%s", behind, f"; {hint}" if hint else "")
+    elif notice.recovered:
+        log.info("the model keeps up again")
 
 
 def _few_frames_hint(sess) -> str | None:

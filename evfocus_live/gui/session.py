@@ -861,17 +861,26 @@ BEHIND_SAY_EVERY_S = 60.0
 
 
 class BehindNotice:
-    """When to say ``PipelineStats.behind``: as it starts, at most once every ``BEHIND_SAY_EVERY_S``."""
+    """When to say ``PipelineStats.behind``: as it starts, at most once every ``BEHIND_SAY_EVERY_S``.
+    ``recovered``: set by :meth:`due` when a spell that was said has ended, so "keeps up again" is
+    said once after each warning (a model near the input rate flaps: the pipeline's own line for
+    each end came three times in a 6 s run, after one warning)."""
 
     def __init__(self):
         self._on = False
+        self._said_on = False
         self._said_at: float | None = None
+        self.recovered = False
 
     def due(self, behind: str, now: float) -> bool:
         starts = bool(behind) and not self._on
+        self.recovered = self._on and not behind and self._said_on
+        if self.recovered:
+            self._said_on = False
         self._on = bool(behind)
         if starts and (self._said_at is None or now - self._said_at >= BEHIND_SAY_EVERY_S):
             self._said_at = now
+            self._said_on = True
             return True
         return False
 
