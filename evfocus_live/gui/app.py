@@ -503,7 +503,7 @@ def run_window(args, spec, window, model, post) -> int:
                          speed=args.speed, loop=not args.no_loop, sim_focus=args.focus, show_aps=args.show_aps,
                          sim_knobs={"images": args.images} if args.images else {},
                          record_dir=Path(args.record_dir), snapshot_dir=Path(args.snapshot_dir),
-                         remember_geometry=not args.screenshot)
+                         remember_geometry=not args.screenshot, failure_said_at_exit=True)
     # the window starts its pipeline while it is built: a Ctrl-C then (a slow machine) closes it
     # once built, as one after it does, instead of a KeyboardInterrupt past a running recording
     early: list[int] = []
@@ -514,9 +514,9 @@ def run_window(args, spec, window, model, post) -> int:
         with quiet_qt_noise():
             rc, failure = _show_window(app, args, opts, early, MainWindow)
         join_pipeline_threads()  # (a Ctrl-C meanwhile must not end the interpreter under a busy model)
-        if rc == 0 and failure is not None:  # (after the joins' lines: the terminal's last line says why)
+        if failure is not None:  # (after the joins' lines: the terminal's last line says why; not logged)
             print(f"evfocus-live: error: {failure}", file=sys.stderr)
-            rc = EXIT_USER_ERROR
+            rc = rc or EXIT_USER_ERROR
     finally:  # the caller's handlers back (a notebook's, or another program's that started the viewer)
         for sig, handler in prev.items():
             signal.signal(sig, signal.SIG_DFL if handler is None else handler)  # (None: not set from Python)

@@ -85,9 +85,10 @@ class TapSource(EventSource):
         self.t_us: int | None = None  # sensor time of the newest event read
         self.error: str | None = None
         self._pending: np.ndarray | None = None  # rest of a file batch not handed on yet
-        #: its times, contiguous (``_pending["t"]`` is a strided view: a search in it copied the
-        #: whole rest of the batch first, at every 2 ms slice)
-        self._pending_t: np.ndarray | None = None
+        #: where the rest is cut: (chunk_us, the cuts into ``_pending`` as it was when they were
+        #: found, the next one's index, the events handed on since), found once a batch (a search
+        #: in the strided ``t`` field at each slice copied the rest of the batch: quadratic)
+        self._cuts: tuple[int, np.ndarray, int, int] | None = None
 
     #: file batches are handed on in slices of at most this much sensor time (times the speed
     #: over 1x), so the arrival stamp (taken here, just before the pipeline paces the slice) is
@@ -114,22 +115,25 @@ class TapSource(EventSource):
                 return None
             if pipe is not None and len(batch):
                 batch = pipe.check_bounds(batch)
-            self._pending, self._pending_t = batch, None
+            self._pending, self._cuts = batch, None
         batch = self._pending
         if not self.is_live and len(batch) and pipe is not None and pipe.speed > 0:
-            # (searched in a contiguous copy of the batch's times, made once: searched in the
-            # strided field, numpy copied the rest of the batch at each slice, quadratic in the
-            # batch: a 512 k-event .npy batch at --speed 10 replayed at 1.8x, not 10x)
-            if self._pending_t is None:
-                self._pending_t = np.ascontiguousarray(batch["t"])
-            t = self._pending_t
             # (CHUNK_US of wall time at any speed: at --speed 10 a slice of 2 ms of sensor time
             # was 0.2 ms of wall time, more slices than the reader could hand on)
             chunk_us = int(self.CHUNK_US * max(1.0, pipe.speed))
-            cut = max(1, int(np.searchsorted(t, int(t[0]) + chunk_us, side="left")))
-            batch, self._pending, self._pending_t = batch[:cut], batch[cut:], t[cut:]
+            if self._cuts is None or self._cuts[0] != chunk_us:
+                from ..pipeline import pace_edges
+
+                # (where the pipeline paces: at a clock restart too, and on the time reached for
+                # rows out of order; a binary search in unsorted times put seconds of both clocks
+                # in one slice, a burst for the event view and the recorder)
+                self._cuts = (chunk_us, pace_edges(batch["t"], chunk_us), 0, 0)
+            chunk_us, edges, i, done = self._cuts
+            cut = int(edges[i]) - done if i < len(edges) else len(batch)
+            batch, self._pending = batch[:cut], batch[cut:]
+            self._cuts = (chunk_us, edges, i + 1, done + cut)
         else:
-            self._pending = self._pending_t = None
+            self._pending = self._cuts = None
         if len(batch):
             s._on_events(batch)
             self.t_us = int(batch["t"][-1])
@@ -139,7 +143,7 @@ class TapSource(EventSource):
         # called by the pipeline under its lock: every frame made after this is post-seek; one
         # made before may still be on its way out of the worker (it emits outside the lock)
         self.inner.seek(t_us)
-        self._pending = self._pending_t = None
+        self._pending = self._cuts = None
         self.t_us = int(t_us)
         s = self._session
         s._arrivals.clear()

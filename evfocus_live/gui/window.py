@@ -109,6 +109,9 @@ class ViewerOptions:
     #: the first source's first event (started after the window was built, a replay's first
     #: windows were lost); not when the simulated camera shows for a camera that did not open
     record_at_start: tuple | None = None
+    #: the first :attr:`MainWindow.failure` is said by the caller as the terminal's last line
+    #: (``evfocus-live``'s exit line), so it is not logged too: the same text came twice in a row
+    failure_said_at_exit: bool = False
 
 
 @dataclass
@@ -636,9 +639,10 @@ class MainWindow(QtWidgets.QMainWindow):
     def failed(self, text: str, timeout_ms: int = 10_000) -> None:
         """An error on the status bar that also makes the exit status non-zero: a script that
         ran the viewer (``--record``, ``--exit-after-s``) saw 0 where headless said 2."""
-        if self.failure is None:
+        first = self.failure is None
+        if first:
             self.failure = text
-        self.status(text, "error", timeout_ms=timeout_ms)
+        self.status(text, "error", timeout_ms=timeout_ms, log_it=not (first and self.opts.failure_said_at_exit))
 
     def _status_tooltip(self, text: str) -> None:
         # (a Python slot: connected to the bar's own setToolTip, PySide warned at every start)

@@ -1,8 +1,8 @@
 """A replay at ``--speed 10`` of a 1280x720 ``.npy`` (1.7 Mev/s) ran at 1.8x: the session's
 ``TapSource`` handed each 512 k-event batch on in 2 ms slices of sensor time, searching the
 strided ``t`` field for each cut (numpy copied the rest of the batch first: quadratic in the
-batch), and the pipeline paced 5 ms parts, 2000 pushes a second at 10x. Now the search is in a
-contiguous copy made once a batch, and both slice by wall time (the chunk times the speed)."""
+batch), and the pipeline paced 5 ms parts, 2000 pushes a second at 10x. Now the cuts are found
+once a batch, and both slice by wall time (the chunk times the speed)."""
 
 from __future__ import annotations
 
@@ -32,16 +32,18 @@ def session(speed: float):
                            _on_events=lambda b: None)
 
 
-def test_tap_slices_by_wall_time_searching_contiguous_times(monkeypatch):
+def test_tap_slices_by_wall_time_cut_once_a_batch(monkeypatch):
+    import evfocus_live.pipeline as pipeline
+
     ev = events()
-    searched = []
-    search = np.searchsorted
+    found = []
+    edges = pipeline.pace_edges
 
-    def spy(a, *args, **kw):
-        searched.append(np.asarray(a).flags.c_contiguous)
-        return search(a, *args, **kw)
+    def spy(t, *args, **kw):
+        found.append(len(t))
+        return edges(t, *args, **kw)
 
-    monkeypatch.setattr(np, "searchsorted", spy)
+    monkeypatch.setattr(pipeline, "pace_edges", spy)
     for speed, n_slices in ((1.0, SPAN_US // TapSource.CHUNK_US), (10.0, SPAN_US // TapSource.CHUNK_US // 10)):
         tap = TapSource(ArraySource(ev, 64, 48, batch=len(ev)), session(speed))
         slices = []
@@ -49,7 +51,8 @@ def test_tap_slices_by_wall_time_searching_contiguous_times(monkeypatch):
             slices.append(b)
         assert np.array_equal(concat(slices), ev)  # (every event, in order)
         assert abs(len(slices) - n_slices) <= 1, (speed, len(slices))
-    assert searched and all(searched)  # (a strided t copied the rest of the batch at each search)
+    # (the cuts found once a batch: a search in the strided t at each slice copied the rest of it)
+    assert found == [len(ev), len(ev)], found
 
 
 def test_a_fast_replay_is_paced_in_parts_of_wall_time():
