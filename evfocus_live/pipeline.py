@@ -1919,20 +1919,22 @@ class Pipeline:
 
     def _keep_up(self, windows: list[Window]) -> list[Window]:
         """The windows to show: a file at "as fast as possible" is throttled by its reader
-        (_hold_back), so every window is shown; live or paced, the newest ones (keep up), unless
-        a paced replay's model makes them all within their span (see _model_slower): the pop
-        held several only because a part of the pacing did (20 ms windows at --speed 10 came
-        2-3 to a 50 ms part, and a model at 1 ms a window showed 41 of 100)."""
+        (_hold_back), so every window is shown; live or paced, every window of the pop too when
+        the model makes them all within their span (see _model_slower), else the newest ones
+        (keep up: latency stays bounded). A pop holds several windows because of the input's
+        grain, not the model's: 20 ms windows at --speed 10 came 2-3 to a 50 ms part of the
+        pacing (a model at 1 ms a window showed 41 of 100), and a camera's 20 ms packet holds
+        four 5 ms windows (a 1 ms model showed one in four)."""
         made, skipped = len(windows), 0
-        if len(windows) > self.max_backlog_windows and (self.speed > 0 or self.source.is_live):
-            slower = self._model_slower(windows)
-            if slower or self.source.is_live:
-                skipped = len(windows) - self.max_backlog_windows
-                self.stats.skipped_windows += skipped
-                windows = windows[-self.max_backlog_windows:]
-            if not slower:
-                skipped = 0  # (the input's grain, not the model: not a loss to the keep-up watch)
-        self._see_keep_up(made, skipped)
+        # a camera's model with no time yet: its first packet may hold seconds of backlog (a
+        # replay's parts are short); not a loss to the keep-up watch
+        unknown = self.source.is_live and self.stats.infer_ms <= 0
+        if (len(windows) > self.max_backlog_windows and (self.speed > 0 or self.source.is_live)
+                and (unknown or self._model_slower(windows))):
+            skipped = len(windows) - self.max_backlog_windows
+            self.stats.skipped_windows += skipped
+            windows = windows[-self.max_backlog_windows:]
+        self._see_keep_up(made, 0 if unknown else skipped)
         return windows
 
     def _model_slower(self, windows: list[Window]) -> bool:
