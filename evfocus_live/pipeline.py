@@ -1095,7 +1095,13 @@ class Pipeline:
             self.stats.status = "paused"
 
     def resume(self) -> None:
+        """Play on. A camera's windows start afresh at its next event: the pause's time (its
+        events let go) is no gap in the input, and its empty windows, made by a model that keeps
+        up (up to the slicer's ``max_empty_windows``), came before the frames of now."""
         self._anchor = None
+        if self.source.is_live and self._paused.is_set():
+            with self._command():
+                self.slicer.reset()
         self._paused.clear()
         if self._threads_alive():  # a finished run keeps saying so (start() says "running")
             self.stats.status = "running"
