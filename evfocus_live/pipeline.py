@@ -1744,6 +1744,8 @@ class Pipeline:
             return False
         start_us = rng[0] + int(round((self._start_s or 0) * 1e6))
         end_us = self._end_us if self._end_us is not None else rng[1]
+        if self._t_read_us is not None:  # (a pass that ended at damage: the part read)
+            end_us = min(end_us, self._t_read_us)
         if self._slicer_done() and len(self.slicer.timestamps_us):  # the pass stopped at the last
             end_us = min(end_us, int(self.slicer.timestamps_us[-1]))  # given time, not at the end
         if not self._flush_tail():
@@ -1767,6 +1769,34 @@ class Pipeline:
             # so the tail flush and the seek do not add to each pass (they are caught up)
             t0, w0 = anchor
             self._anchor = (start_us, w0 + max(0, end_us - t0) / 1e6 / self.speed)
+        return True
+
+    def _loop_past_damage(self, exc: InputError) -> bool:
+        """A looping replay whose file has a packet that does not decode (the source's
+        ``stats['damaged_at_byte']``; an AEDAT4 file): True to end the pass there and loop the
+        part read, said (logged once, on the viewer's status bar at each pass) and kept in
+        ``last_fault``. A demo loop stopped at the first pass's damage, and the part before it
+        was not seen again. A headless run reads once: damage ends it, as without the loop."""
+        if not self.loop or self._t_read_us is None or not getattr(self.source, "can_seek", False):
+            return False
+        try:
+            at = self.source.stats.get("damaged_at_byte")
+            rng = self.source.time_range_us()
+        except Exception:  # a plugin source's stats: no damage it can name
+            return False
+        start_us = rng[0] + int(round((self._start_s or 0) * 1e6)) if rng is not None else None
+        if at is None or start_us is None or self._t_read_us <= start_us:
+            return False
+        path = getattr(self.source, "path", None)
+        why = self.source.stats.get("damage") or first_line(exc)
+        good_s = (self._t_read_us - start_us) / 1e6
+        good = f"{good_s:.1f} s" if good_s >= 1 else f"{good_s * 1e3:.0f} ms"
+        text = f"{getattr(path, 'name', self.source.format)} damaged at byte {at:,}: replaying the first {good} ({why})"
+        self.stats.status = "running"
+        if self.stats.last_fault != text:  # (logged once; the status bar at each pass: it stays in view)
+            log.warning("%s", text)
+        self._warn_user(text)
+        self.stats.last_fault = text
         return True
 
     def _flush_tail(self) -> bool:
@@ -1803,7 +1833,12 @@ class Pipeline:
                 elif self._slicer_done():
                     batch = None  # every given time has its frame: the rest is not read
                 else:
-                    batch = self._read(record_arrival=False)
+                    try:
+                        batch = self._read(record_arrival=False)
+                    except InputError as exc:
+                        if not self._loop_past_damage(exc):
+                            raise
+                        batch = None  # this pass ends at the damage
                 if paused_live and batch is not None:
                     # a camera runs on while paused: drain it and drop what it gives (taps on the
                     # source, e.g. the recorder, still see it). Unread, its queue overflowed into
