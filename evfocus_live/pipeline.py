@@ -529,6 +529,8 @@ class Pipeline:
         self._unread: np.ndarray | None = None
         self._carry: tuple[int, list[Window]] | None = None
         self._eof_at_end = False
+        #: the damage a looping replay last logged it goes on past (``_loop_past_damage``)
+        self._damage_said: str | None = None
         #: the newest event time read from the source since the last seek (up to ``--end-s``):
         #: where the recording's last, partial window ends (``_end_tail``)
         self._t_read_us: int | None = None
@@ -1793,7 +1795,8 @@ class Pipeline:
         good = f"{good_s:.1f} s" if good_s >= 1 else f"{good_s * 1e3:.0f} ms"
         text = f"{getattr(path, 'name', self.source.format)} damaged at byte {at:,}: replaying the first {good} ({why})"
         self.stats.status = "running"
-        if self.stats.last_fault != text:  # (logged once; the status bar at each pass: it stays in view)
+        if self._damage_said != text:  # (logged once; the status bar at each pass: it stays in view)
+            self._damage_said = text
             log.warning("%s", text)
         self._warn_user(text)
         self.stats.last_fault = text

@@ -6,6 +6,7 @@ the loop (headless reads once) the damage still ends the run."""
 
 from __future__ import annotations
 
+import logging
 import time
 
 from damage_support import damaged_copy
@@ -30,9 +31,11 @@ def run(path, loop: bool, passes: int = 3) -> tuple[Pipeline, list, list[str]]:
     return pipe, got, said
 
 
-def test_a_looping_replay_plays_the_part_before_a_bad_packet(tmp_path):
+def test_a_looping_replay_plays_the_part_before_a_bad_packet(tmp_path, caplog):
     path, off = damaged_copy(tmp_path)
-    pipe, got, said = run(path, loop=True)
+    with caplog.at_level(logging.WARNING, logger="evfocus_live.pipeline"):
+        pipe, got, said = run(path, loop=True)
+    assert sum("damaged at byte" in r.getMessage() for r in caplog.records) == 1  # (logged once)
     st = pipe.stats
     assert st.loops >= 3, (st.status, st.last_fault)
     assert not st.status.startswith("source error"), st.status
