@@ -529,6 +529,8 @@ class Pipeline:
         self._unread: np.ndarray | None = None
         self._carry: tuple[int, list[Window]] | None = None
         self._eof_at_end = False
+        #: the damage a looping replay last logged it goes on past (``_loop_past_damage``)
+        self._damage_said: str | None = None
         #: the newest event time read from the source since the last seek (up to ``--end-s``):
         #: where the recording's last, partial window ends (``_end_tail``)
         self._t_read_us: int | None = None
@@ -1095,7 +1097,13 @@ class Pipeline:
             self.stats.status = "paused"
 
     def resume(self) -> None:
+        """Play on. A camera's windows start afresh at its next event: the pause's time (its
+        events let go) is no gap in the input, and its empty windows, made by a model that keeps
+        up (up to the slicer's ``max_empty_windows``), came before the frames of now."""
         self._anchor = None
+        if self.source.is_live and self._paused.is_set():
+            with self._command():
+                self.slicer.reset()
         self._paused.clear()
         if self._threads_alive():  # a finished run keeps saying so (start() says "running")
             self.stats.status = "running"
@@ -1738,6 +1746,8 @@ class Pipeline:
             return False
         start_us = rng[0] + int(round((self._start_s or 0) * 1e6))
         end_us = self._end_us if self._end_us is not None else rng[1]
+        if self._t_read_us is not None:  # (a pass that ended at damage: the part read)
+            end_us = min(end_us, self._t_read_us)
         if self._slicer_done() and len(self.slicer.timestamps_us):  # the pass stopped at the last
             end_us = min(end_us, int(self.slicer.timestamps_us[-1]))  # given time, not at the end
         if not self._flush_tail():
@@ -1761,6 +1771,35 @@ class Pipeline:
             # so the tail flush and the seek do not add to each pass (they are caught up)
             t0, w0 = anchor
             self._anchor = (start_us, w0 + max(0, end_us - t0) / 1e6 / self.speed)
+        return True
+
+    def _loop_past_damage(self, exc: InputError) -> bool:
+        """A looping replay whose file has a packet that does not decode (the source's
+        ``stats['damaged_at_byte']``; an AEDAT4 file): True to end the pass there and loop the
+        part read, said (logged once, on the viewer's status bar at each pass) and kept in
+        ``last_fault``. A demo loop stopped at the first pass's damage, and the part before it
+        was not seen again. A headless run reads once: damage ends it, as without the loop."""
+        if not self.loop or self._t_read_us is None or not getattr(self.source, "can_seek", False):
+            return False
+        try:
+            at = self.source.stats.get("damaged_at_byte")
+            rng = self.source.time_range_us()
+        except Exception:  # a plugin source's stats: no damage it can name
+            return False
+        start_us = rng[0] + int(round((self._start_s or 0) * 1e6)) if rng is not None else None
+        if at is None or start_us is None or self._t_read_us <= start_us:
+            return False
+        path = getattr(self.source, "path", None)
+        why = self.source.stats.get("damage") or first_line(exc)
+        good_s = (self._t_read_us - start_us) / 1e6
+        good = f"{good_s:.1f} s" if good_s >= 1 else f"{good_s * 1e3:.0f} ms"
+        text = f"{getattr(path, 'name', self.source.format)} damaged at byte {at:,}: replaying the first {good} ({why})"
+        self.stats.status = "running"
+        if self._damage_said != text:  # (logged once; the status bar at each pass: it stays in view)
+            self._damage_said = text
+            log.warning("%s", text)
+        self._warn_user(text)
+        self.stats.last_fault = text
         return True
 
     def _flush_tail(self) -> bool:
@@ -1797,7 +1836,12 @@ class Pipeline:
                 elif self._slicer_done():
                     batch = None  # every given time has its frame: the rest is not read
                 else:
-                    batch = self._read(record_arrival=False)
+                    try:
+                        batch = self._read(record_arrival=False)
+                    except InputError as exc:
+                        if not self._loop_past_damage(exc):
+                            raise
+                        batch = None  # this pass ends at the damage
                 if paused_live and batch is not None:
                     # a camera runs on while paused: drain it and drop what it gives (taps on the
                     # source, e.g. the recorder, still see it). Unread, its queue overflowed into
@@ -1919,20 +1963,22 @@ class Pipeline:
 
     def _keep_up(self, windows: list[Window]) -> list[Window]:
         """The windows to show: a file at "as fast as possible" is throttled by its reader
-        (_hold_back), so every window is shown; live or paced, the newest ones (keep up), unless
-        a paced replay's model makes them all within their span (see _model_slower): the pop
-        held several only because a part of the pacing did (20 ms windows at --speed 10 came
-        2-3 to a 50 ms part, and a model at 1 ms a window showed 41 of 100)."""
+        (_hold_back), so every window is shown; live or paced, every window of the pop too when
+        the model makes them all within their span (see _model_slower), else the newest ones
+        (keep up: latency stays bounded). A pop holds several windows because of the input's
+        grain, not the model's: 20 ms windows at --speed 10 came 2-3 to a 50 ms part of the
+        pacing (a model at 1 ms a window showed 41 of 100), and a camera's 20 ms packet holds
+        four 5 ms windows (a 1 ms model showed one in four)."""
         made, skipped = len(windows), 0
-        if len(windows) > self.max_backlog_windows and (self.speed > 0 or self.source.is_live):
-            slower = self._model_slower(windows)
-            if slower or self.source.is_live:
-                skipped = len(windows) - self.max_backlog_windows
-                self.stats.skipped_windows += skipped
-                windows = windows[-self.max_backlog_windows:]
-            if not slower:
-                skipped = 0  # (the input's grain, not the model: not a loss to the keep-up watch)
-        self._see_keep_up(made, skipped)
+        # a camera's model with no time yet: its first packet may hold seconds of backlog (a
+        # replay's parts are short); not a loss to the keep-up watch
+        unknown = self.source.is_live and self.stats.infer_ms <= 0
+        if (len(windows) > self.max_backlog_windows and (self.speed > 0 or self.source.is_live)
+                and (unknown or self._model_slower(windows))):
+            skipped = len(windows) - self.max_backlog_windows
+            self.stats.skipped_windows += skipped
+            windows = windows[-self.max_backlog_windows:]
+        self._see_keep_up(made, 0 if unknown else skipped)
         return windows
 
     def _model_slower(self, windows: list[Window]) -> bool:

@@ -144,6 +144,7 @@ class TapSource(EventSource):
         # made before may still be on its way out of the worker (it emits outside the lock)
         self.inner.seek(t_us)
         self._pending = self._cuts = None
+        self.error = None  # (read afresh: a looping replay's damage is behind it)
         self.t_us = int(t_us)
         s = self._session
         s._arrivals.clear()
@@ -809,9 +810,11 @@ class LiveSession:
             err = st
         if err is None:
             return None
-        if (not self.is_live and st.startswith("source error") and self.pipeline.running
+        if (not self.is_live and not st.startswith("worker error") and self.pipeline.running
                 and not self.pipeline.drained):
-            return None  # a file's fault: first show the frames of the events read before it
+            # a file's fault: first show the frames of the events read before it; or a loop
+            # goes on past a bad packet (Pipeline._loop_past_damage: its seek clears ``error``)
+            return None
         if self.source.error is None and st.startswith("worker error") and self._drop_failed_post(st):
             return None
         self.failed = True

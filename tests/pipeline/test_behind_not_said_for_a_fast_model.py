@@ -35,9 +35,9 @@ def test_a_fast_model_given_short_windows_in_one_pop_is_not_behind(speed, window
     pipe = pipe_at(speed, live)
     pipe.stats.infer_ms = 0.7  # (per window: under the windows' 3 or 2 ms of wall time)
     for k in range(3 * BEHIND_OF):
-        # (a camera: still the newest shown; a replay: all of them, test_fast_replay_keeps_its_windows)
-        assert len(pipe._keep_up(windows(3, window_us, k * 3 * window_us))) == (1 if live else 3)
-    assert pipe.stats.skipped_windows == (2 * 3 * BEHIND_OF if live else 0)
+        # (all of them: test_fast_replay_keeps_its_windows, test_live_keeps_every_window)
+        assert len(pipe._keep_up(windows(3, window_us, k * 3 * window_us))) == 3
+    assert pipe.stats.skipped_windows == 0
     assert pipe.stats.behind == ""
 
 

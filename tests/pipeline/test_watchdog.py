@@ -185,7 +185,9 @@ def test_the_viewer_says_a_stalled_camera_on_the_status_bar(qtbot, tmp_path, tin
         qtbot.wait(600)  # the status bar counts on; status_log has the stall once
         assert sum(STALL_MSG in m for m in win.status_log) == 1, win.status_log
         src.flowing.set()
-        qtbot.waitUntil(lambda: "reading again" in win.statusBar().currentMessage(), timeout=TIMEOUT_S * 1000)
+        # (said on the bar; a later line may replace it: a loaded machine's "cannot keep up", now
+        # that a camera's every window is made when the model keeps up)
+        qtbot.waitUntil(lambda: any("reading again" in m for m in win.status_log), timeout=TIMEOUT_S * 1000)
         qtbot.waitUntil(lambda: "stalled" not in win.readouts.text("event_rate"), timeout=TIMEOUT_S * 1000)
         wait_frames(qtbot, win)
     finally:
