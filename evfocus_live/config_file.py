@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import ModelConfig, PostConfig, WindowConfig
-from .errors import ConfigError, EvFocusError
+from .errors import ConfigError, EvFocusError, read_user_text
 
 #: the settings file format this version reads and writes
 VERSION = 1
@@ -137,18 +137,9 @@ def load_settings(path: str | Path) -> Settings:
     """The settings in ``path``; a ConfigError line naming the file (and key) for one that is
     missing, unreadable, not TOML, of another version, or holds an unknown key or a bad value."""
     path = Path(path)
+    text = read_user_text(path, "settings")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        from .sources import near_name_hint
-
-        raise ConfigError(f"{path}: no such settings file{near_name_hint(path)}") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{path}: is a folder, not a settings file") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read settings: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not a settings file (not UTF-8 text)") from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         hint = {".ini": "; the viewer's own evfocus-live.ini (recent files, the window's place) is not one: "
                         "File > Save settings ... writes a settings file",

@@ -46,3 +46,24 @@ def first_sentence(exc: BaseException, limit: int = 200) -> str:
     if len(out) > limit:
         out = out[:limit].rsplit(" ", 1)[0] + "…"
     return out.rstrip(".") or type(exc).__name__
+
+
+def read_user_text(path, kind: str) -> str:
+    """The text of a file a user named (a settings or timestamps file), or one
+    :class:`ConfigError` line for each way it fails: missing (with a did-you-mean), a folder,
+    unreadable, not UTF-8 text. One place, so each kind of file says its failures alike."""
+    from pathlib import Path
+
+    path = Path(path)
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        from .sources import near_name_hint
+
+        raise ConfigError(f"{path}: no such {kind} file{near_name_hint(path)}") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a {kind} file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read {kind}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a {kind} file (not UTF-8 text)") from None

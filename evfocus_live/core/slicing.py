@@ -743,21 +743,10 @@ def read_timestamps(path) -> np.ndarray:
     (our ``timestamps.txt``); blank lines and ``#`` comments are ignored."""
     from pathlib import Path
 
-    from ..errors import ConfigError
-
-    from ..sources import near_name_hint
+    from ..errors import ConfigError, read_user_text
 
     p = Path(path)
-    try:
-        lines = p.read_text().splitlines()
-    except FileNotFoundError:
-        raise ConfigError(f"{p}: no such timestamps file{near_name_hint(p)}") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{p}: is a folder, not a timestamps file") from None
-    except OSError as exc:
-        raise ConfigError(f"{p}: cannot read timestamps ({exc.strerror or exc})") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{p}: timestamps file is not text") from None
+    lines = read_user_text(p, "timestamps").splitlines()
     out = []
     for i, line in enumerate(lines, 1):
         line = line.split("#", 1)[0].strip()
