@@ -293,6 +293,11 @@ class PipelineStats:
         return d
 
 
+def _ms(value_ms: float) -> str:
+    """A time in ms as said: a tenth under 10 ms (a sum and its parts rounded apart disagreed)."""
+    return f"{value_ms:.1f} ms" if value_ms < 10 else f"{value_ms:.0f} ms"
+
+
 def events_span_ms(t_us: np.ndarray) -> float:
     """The event time a batch spans, in ms, for the slow-event-filter check: max - min (the last
     minus the first was negative for an unsorted batch, so any filter over ``SLOW_POST_MS`` was
@@ -2077,8 +2082,9 @@ class Pipeline:
         if n_lost:
             lost.append(f"{n_lost:,} events dropped by the full ring buffer")
         took = f"{self._window_ms():.0f} ms a window"
-        if round(st.post_ms) >= 1:  # (the time the check counts: post-processing too)
-            took += f" (model {st.infer_ms:.0f} ms + post-processing {st.post_ms:.0f} ms)"
+        if st.post_ms >= 0.5:  # (the time the check counts: post-processing too)
+            took = (f"{_ms(self._window_ms())} a window (model {_ms(st.infer_ms)} + post-processing "
+                    f"{_ms(st.post_ms)})")
         st.behind = f"the model cannot keep up: {took} at {self.width}x{self.height}, {' and '.join(lost)}"
 
     def _reset_keep_up(self) -> None:

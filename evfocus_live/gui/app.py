@@ -688,12 +688,11 @@ def main(argv: list[str] | None = None) -> int:
             if args.screenshot:
                 os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
             else:
-                def said_first():  # (once the source and model are set up: their errors come alone)
-                    log.info("no display found (DISPLAY/WAYLAND_DISPLAY unset): running headless "
-                             "(Ctrl-C or --exit-after-s S to stop; --video OUT.mp4 records)")
-                    _warn_window_only(args, parser)
-
-                return run_headless(args, spec, window, model, post, said_first=said_first)
+                _warn_window_only(args, parser)
+                # (once the source and model are set up: a bad file or model name is the only line)
+                return run_headless(args, spec, window, model, post, lambda: log.info(
+                    "no display found (DISPLAY/WAYLAND_DISPLAY unset): running headless "
+                    "(Ctrl-C or --exit-after-s S to stop; --video OUT.mp4 records)"))
         return run_window(args, spec, window, model, post)
     except EvFocusError as exc:
         print(f"evfocus-live: error: {exc}", file=sys.stderr)

@@ -31,3 +31,13 @@ def test_with_verbose_the_setup_lines_are_debug(tmp_path, tiny_ckpt, caplog, mon
         assert app.main([str(rec), "--headless", "--model", str(tiny_ckpt), "--post", "none", "-v"]) == 0
     debug = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
     assert any(m.startswith("device auto -> ") for m in debug), debug
+
+
+def test_a_gpu_is_named_in_that_line(monkeypatch):
+    import types
+
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda dev=None: "NVIDIA H200")
+    pipe = types.SimpleNamespace(device=torch.device("cuda"), half=True)
+    assert app._what_runs("evfocus", pipe) == "running evfocus on cuda (NVIDIA H200) in fp16"
