@@ -101,7 +101,14 @@ SLOW_POST_FRAMES = 3
 #: tail window, a pop that loses none; nor one pop: a first window's warm-up (seconds, once)
 #: skips windows too, and is not a model that cannot keep up
 BEHIND_POPS = 3
+#: a paced replay plays a gap in its recording (no events: a pause in the scene, a camera that
+#: was stopped) as it was, at the replay speed, up to this many seconds of wall time; a longer
+#: one is shortened to this, said once (a recording left running over lunch is not an hour's wait)
+MAX_GAP_S = 5.0
 BEHIND_OF = 6
+#: a model this many times slower than the windows come (timed after its warm-up) is said at the
+#: first pop that lost windows
+FAR_SLOWER = 4.0
 #: a sensor the model sees larger than this many pixels gets a centred ROI of this size as
 #: a suggestion when it cannot keep up (a DAVIS346's: 6.5x the frame rate at 1280x720, README)
 SUGGESTED_ROI_WH = (346, 260)
@@ -203,6 +210,8 @@ class _Made(typing.NamedTuple):
     #: a reset of the frame post-processors was asked for after the last frame was made: done
     #: before this frame's steps (``_reset_frame_filters``)
     reset_first: bool
+    #: the model's first window at this size: its time is the warm-up's, not a window's
+    warmup: bool = False
 
 
 @dataclass
@@ -282,6 +291,11 @@ class PipelineStats:
         d["events_per_s"] = self.events_per_s
         d["fps"] = self.fps
         return d
+
+
+def _ms(value_ms: float) -> str:
+    """A time in ms as said: a tenth under 10 ms (a sum and its parts rounded apart disagreed)."""
+    return f"{value_ms:.1f} ms" if value_ms < 10 else f"{value_ms:.0f} ms"
 
 
 def events_span_ms(t_us: np.ndarray) -> float:
@@ -502,6 +516,8 @@ class Pipeline:
         #: dropped count last seen
         self._pops: collections.deque[tuple[int, int, int]] = collections.deque(maxlen=BEHIND_OF)
         self._keeping_run = 0
+        #: ``stats.infer_ms`` is a window's time, not the first window's warm-up (``_see_keep_up``)
+        self._timed_after_warmup = False
         self._ring_dropped_seen = 0
         #: the stall watchdog (``_check_stall``, run by the worker between ring polls): when the
         #: source's read() in progress began, the last one's (start, end), the stall said
@@ -531,10 +547,17 @@ class Pipeline:
         self._eof_at_end = False
         #: the damage a looping replay last logged it goes on past (``_loop_past_damage``)
         self._damage_said: str | None = None
+        #: the last read() failure's line, and the one a looping replay goes on past (counted once)
+        self._read_error: str | None = None
+        self._damage_looped: str | None = None
         #: the newest event time read from the source since the last seek (up to ``--end-s``):
         #: where the recording's last, partial window ends (``_end_tail``)
         self._t_read_us: int | None = None
         self._anchor: tuple[int, float] | None = None
+        #: gaps in a paced replay said shortened (``_say_gap``): their event times
+        self._gaps_said: set[int] = set()
+        #: the first event time of the last part ``_pace`` saw (a step back from it: a clock restart)
+        self._paced_us: int | None = None
         #: set: a file is read as fast as the worker takes it, whatever ``speed`` says, and no
         #: further ahead than the slice it works on: a paused viewer's one frame (a setting
         #: remade, a seek) shows at once, and the replay is still where it was (the viewer's
@@ -1124,7 +1147,9 @@ class Pipeline:
             batch = self._source_read()
         except Exception as exc:
             msg = first_line(exc)
-            self.stats.source_errors += 1
+            if msg != self._damage_looped:  # (a looping replay meets its file's damage at each pass: counted once)
+                self.stats.source_errors += 1
+            self._read_error = msg
             self.stats.status = self.stats.last_fault = f"source error: {msg}"
             if self.source.is_live and self.reconnect:
                 log.warning("source error: %s", msg)
@@ -1426,7 +1451,7 @@ class Pipeline:
         reset_first, self._post_reset_due = self._post_reset_due, False
         self._made_pending = True
         return _Made(window, image, sigma, defocus_px, blur, ev_img, aps, infer_ms, self.runner.label,
-                     self.frame_filters, reset_first)
+                     self.frame_filters, reset_first, warmup=first is not None)
 
     def _post_part(self, made: _Made, gen: int | None = None) -> FrameResult | None:
         """The frame post-processors on the model's frame and the result: under ``_post_lock``
@@ -1465,6 +1490,7 @@ class Pipeline:
         st = self.stats
         st.frames += 1
         st.infer_ms = made.infer_ms
+        self._timed_after_warmup = not made.warmup
         st.backend = made.backend
         st.latency_ms = fr.latency_ms
         st._fr_rate.add(1, now)
@@ -1717,16 +1743,21 @@ class Pipeline:
             return True
         t_first = int(batch["t"][0])
         now = time.monotonic()
+        last_us, self._paced_us = self._paced_us, t_first
         if self._anchor is None:
             self._anchor = (t_first, now)
             return True
         t0, w0 = self._anchor
         target = w0 + (t_first - t0) / 1e6 / self.speed
-        # a jump in the recording: do not sleep through it; nor, after a clock restart (a step
-        # back), play the rest unpaced until the new clock passes the old anchor
-        if target - now > 1.0 or t_first < t0 - RESTART_BACK_US:
+        # after a clock restart (a step back from the last part, or before the anchor) the rest
+        # is not played unpaced until the new clock passes the old one: the clock starts anew there
+        if t_first < max(t0, last_us if last_us is not None else t0) - RESTART_BACK_US:
             self._anchor = (t_first, now)
             return True
+        if target - now > MAX_GAP_S:  # a long gap in the recording: played as MAX_GAP_S, said
+            self._say_gap(t_first, target - now)
+            target = now + MAX_GAP_S
+            self._anchor = (t_first, target)
         while True:
             left = target - time.monotonic()
             if left <= 0:
@@ -1735,6 +1766,20 @@ class Pipeline:
                 return False
             if self._paused.is_set() or self.unpaced.is_set():
                 return self._pace(batch)
+
+    def _say_gap(self, t_us: int, wait_s: float) -> None:
+        """Log a gap in a paced replay shortened to ``MAX_GAP_S``, once per gap (a looping
+        replay meets it at each pass)."""
+        if t_us in self._gaps_said:
+            return
+        self._gaps_said.add(t_us)
+        try:
+            rng = self.source.time_range_us()
+        except Exception:  # (a plugin source's: the gap is said without where)
+            rng = None
+        at = f", events again at {(t_us - rng[0]) / 1e6:.1f} s" if rng is not None else ""
+        log.info("a %.1f s pause in the recording%s: played as %g s (pauses longer than %g s are shortened)",
+                 wait_s * self.speed, at, MAX_GAP_S, MAX_GAP_S)
 
     def _loop_to_start(self) -> bool:
         """At the end of a recording: seek back to the start when looping (True) or stop."""
@@ -1771,6 +1816,7 @@ class Pipeline:
             # so the tail flush and the seek do not add to each pass (they are caught up)
             t0, w0 = anchor
             self._anchor = (start_us, w0 + max(0, end_us - t0) / 1e6 / self.speed)
+            self._paced_us = None  # (the step back to the start is no clock restart)
         return True
 
     def _loop_past_damage(self, exc: InputError) -> bool:
@@ -1795,6 +1841,7 @@ class Pipeline:
         good = f"{good_s:.1f} s" if good_s >= 1 else f"{good_s * 1e3:.0f} ms"
         text = f"{getattr(path, 'name', self.source.format)} damaged at byte {at:,}: replaying the first {good} ({why})"
         self.stats.status = "running"
+        self._damage_looped = self._read_error
         if self._damage_said != text:  # (logged once; the status bar at each pass: it stays in view)
             self._damage_said = text
             log.warning("%s", text)
@@ -1969,7 +2016,7 @@ class Pipeline:
         grain, not the model's: 20 ms windows at --speed 10 came 2-3 to a 50 ms part of the
         pacing (a model at 1 ms a window showed 41 of 100), and a camera's 20 ms packet holds
         four 5 ms windows (a 1 ms model showed one in four)."""
-        made, skipped = len(windows), 0
+        made, skipped, all_windows = len(windows), 0, windows
         # a camera's model with no time yet: its first packet may hold seconds of backlog (a
         # replay's parts are short); not a loss to the keep-up watch
         unknown = self.source.is_live and self.stats.infer_ms <= 0
@@ -1978,8 +2025,23 @@ class Pipeline:
             skipped = len(windows) - self.max_backlog_windows
             self.stats.skipped_windows += skipped
             windows = windows[-self.max_backlog_windows:]
-        self._see_keep_up(made, 0 if unknown else skipped)
+        self._see_keep_up(made, 0 if unknown else skipped,
+                          far_slower=bool(skipped) and not unknown and self._far_slower(all_windows))
         return windows
+
+    def _far_slower(self, windows: list[Window]) -> bool:
+        """Whether the model's time a window (``infer_ms`` + ``post_ms``, timed after its warm-up)
+        is ``FAR_SLOWER`` times a window's span or more: one pop that lost windows then says it
+        cannot keep up (at 1.4 s a window, ``BEHIND_POPS`` such pops took over 4 s: a short run
+        skipped windows without a word)."""
+        if not self._timed_after_warmup or len(windows) < 2:
+            return False
+        return self._window_ms() >= FAR_SLOWER * self._span_ms(windows) / len(windows)
+
+    def _window_ms(self) -> float:
+        """The model's time a window, as the keep-up check counts it: the model and the frame
+        post-processing."""
+        return self.stats.infer_ms + self.stats.post_ms
 
     def _model_slower(self, windows: list[Window]) -> bool:
         """Whether the model's time for ``windows`` (its last window's ``infer_ms`` + ``post_ms``
@@ -1987,15 +2049,19 @@ class Pipeline:
         time (5 ms times the speed; the session's 2 ms), so windows shorter than a part come several
         to a pop however fast the model: 3 ms windows at 1x, at 0.7 ms a window, were said as
         "cannot keep up", and 20 ms ones at --speed 10 as "0 ms a window"."""
-        speed = 1.0 if self.source.is_live or self.speed <= 0 else self.speed
-        span_ms = (windows[-1].t_us - windows[0].t_start_us) / 1e3 / speed
-        return (self.stats.infer_ms + self.stats.post_ms) * len(windows) >= span_ms
+        return self._window_ms() * len(windows) >= self._span_ms(windows)
 
-    def _see_keep_up(self, made: int, skipped: int) -> None:
+    def _span_ms(self, windows: list[Window]) -> float:
+        """The wall time ``windows`` span as the input comes (at the replay speed)."""
+        speed = 1.0 if self.source.is_live or self.speed <= 0 else self.speed
+        return (windows[-1].t_us - windows[0].t_start_us) / 1e3 / speed
+
+    def _see_keep_up(self, made: int, skipped: int, far_slower: bool = False) -> None:
         """Set or clear ``stats.behind`` from one ring pop's windows (``made`` of them, ``skipped``
         to keep up) and the events the full ring dropped since the last pop: ``BEHIND_POPS`` of the
-        last ``BEHIND_OF`` pops that lost some set it, ``BEHIND_OF`` running that made windows and
-        lost none clear it. A pop with no window and no loss (a window still filling) says nothing."""
+        last ``BEHIND_OF`` pops that lost some set it (one, ``far_slower``: see ``_far_slower``),
+        ``BEHIND_OF`` running that made windows and lost none clear it. A pop with no window and
+        no loss (a window still filling) says nothing."""
         dropped = self.ring.dropped
         lost_events, self._ring_dropped_seen = dropped - self._ring_dropped_seen, dropped
         if not made and not lost_events:
@@ -2009,20 +2075,24 @@ class Pipeline:
                 log.debug("the model keeps up again")  # (said by whoever said it fell behind)
             return
         self._keeping_run = 0
-        if sum(1 for _, k, e in self._pops if k or e) < BEHIND_POPS:
+        if not far_slower and sum(1 for _, k, e in self._pops if k or e) < BEHIND_POPS:
             return
         n_made, n_skipped, n_lost = (sum(c) for c in zip(*self._pops))
         lost = [f"{n_skipped:,} of the last {n_made:,} windows skipped"] if n_skipped else []
         if n_lost:
             lost.append(f"{n_lost:,} events dropped by the full ring buffer")
-        st.behind = (f"the model cannot keep up: {st.infer_ms:.0f} ms a window at {self.width}x{self.height}, "
-                     f"{' and '.join(lost)}")
+        took = f"{self._window_ms():.0f} ms a window"
+        if st.post_ms >= 0.5:  # (the time the check counts: post-processing too)
+            took = (f"{_ms(self._window_ms())} a window (model {_ms(st.infer_ms)} + post-processing "
+                    f"{_ms(st.post_ms)})")
+        st.behind = f"the model cannot keep up: {took} at {self.width}x{self.height}, {' and '.join(lost)}"
 
     def _reset_keep_up(self) -> None:
         """Judge the keep-up afresh (``stats.behind`` cleared): a new window, model or source may
         keep up. Not at a seek or a loop's pass: the model and the input rate are the same."""
         self._pops.clear()
         self._keeping_run = 0
+        self._timed_after_warmup = False
         self.stats.behind = ""
 
     def faster_settings(self) -> tuple[int | None, tuple[int, int, int, int] | None]:

@@ -16,6 +16,7 @@ offscreen by itself.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import math
 import os
@@ -297,8 +298,10 @@ def has_display() -> bool:
 
 
 # ---------------------------------------------------------------------- headless
-def run_headless(args, spec, window, model, post) -> int:
-    """The same session as the window, no Qt: log rates every second until the end."""
+def run_headless(args, spec, window, model, post, said_first: Callable[[], None] | None = None) -> int:
+    """The same session as the window, no Qt: log rates every second until the end.
+    ``said_first``: lines for the start of the run, said once the source and model are set up
+    (a bad file or model name is the only line then)."""
     from .session import LiveSession, open_with_fallback
 
     msgs: list[str] = []
@@ -318,15 +321,14 @@ def run_headless(args, spec, window, model, post) -> int:
             src.close()
             raise ConfigError(f"--roi: {exc}") from None
     try:  # no fallback model here: the job asked for this one (the window falls back, visibly)
-        sess = LiveSession(src, window, model, post, speed=args.speed, loop=False, fallback=False)
+        with _what_runs_said_once():
+            sess = LiveSession(src, window, model, post, speed=args.speed, loop=False, fallback=False)
     except BaseException:
         src.close()
         raise
-    # what runs, once: on a GPU nothing else said it (the CPU's runtime names its backend)
-    from .precision import effective_precision
-
-    pipe = sess.pipeline
-    log.info("running %s on %s in %s", model.name, pipe.device, effective_precision(pipe))
+    if said_first is not None:
+        said_first()
+    log.info("%s", _what_runs(model.name, sess.pipeline))
     if args.video or args.record:
         # (an existing file was refused in _configs unless --overwrite; an empty one is replaced)
         sess.recorder.start(events_path=args.record, video_path=args.video, overwrite=True,
@@ -343,6 +345,7 @@ def run_headless(args, spec, window, model, post) -> int:
     from .session import BehindNotice
 
     behind_notice = BehindNotice()
+    speed_hint_said = False  # (the keep-up warning's --speed 0 hint: the done line leaves it out then)
     frames_seen = 0
     sess.start()
     try:
@@ -352,7 +355,7 @@ def run_headless(args, spec, window, model, post) -> int:
             meter.see(sess.last_frame)
             now = time.monotonic()
             warmups_seen = _say_slow_warmup(sess.stats(), warmups_seen)
-            _say_behind(sess, behind_notice, now)
+            speed_hint_said = _say_behind(sess, behind_notice, now) or speed_hint_said
             if now - last_log >= 1.0:
                 last_log = now
                 st = sess.stats()
@@ -403,7 +406,7 @@ def run_headless(args, spec, window, model, post) -> int:
         log.info("%s", done_line(sess.frames_done, getattr(sess.stats(), "skipped_windows", 0),
                                  time.monotonic() - t0, sess.source.is_live,
                                  int(getattr(sess.stats(), "dropped_events", 0) or 0),
-                                 int(getattr(ring, "dropped", 0) or 0)))
+                                 int(getattr(ring, "dropped", 0) or 0), speed_hint_said=speed_hint_said))
         hint = _few_frames_hint(sess)
         if hint:
             log.warning("%s", hint)
@@ -427,18 +430,70 @@ def _say_slow_warmup(stats, seen: int) -> int:
     return max(n, seen)
 
 
-def _say_behind(sess, notice, now: float) -> None:
+def _say_behind(sess, notice, now: float) -> bool:
     """Log that the model cannot keep up (``PipelineStats.behind``) with what to change
     (``--downsample``, ``--roi``), as it starts (``session.BehindNotice``): the rate line only
-    counted the windows skipped."""
+    counted the windows skipped. True when the line said the ``--speed 0`` hint."""
     behind = str(getattr(sess.stats(), "behind", "") or "")
     if notice.due(behind, now):
         from .session import faster_hint
 
         hint = faster_hint(sess.pipeline, viewer=False)
         log.warning("%s%s", behind, f"; {hint}" if hint else "")
-    elif notice.recovered:
+        return SPEED_0 in hint
+    if notice.recovered:
         log.info("the model keeps up again")
+    return False
+
+
+#: the option that shows every window of a file (the keep-up warning's and the done line's hint)
+SPEED_0 = "--speed 0"
+
+
+def _what_runs(name: str, pipe) -> str:
+    """The one line that says what runs: model, device (a GPU's name) and precision; on a GPU
+    nothing else said whether fp16 or fp32 ran. The device and backend lines that setting the
+    model up logs are left out of it (:func:`_what_runs_said_once`)."""
+    from .precision import effective_precision
+
+    dev = pipe.device
+    gpu = ""
+    if getattr(dev, "type", "") == "cuda":
+        import torch
+
+        gpu = f" ({torch.cuda.get_device_name(dev)})"
+    return f"running {name} on {dev}{gpu} in {effective_precision(pipe)}"
+
+
+class _DebugOnly(logging.Filter):
+    """Moves a logger's INFO lines to DEBUG (shown with -v): the one ``running ...`` line says them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.INFO:
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+        return True
+
+
+#: the loggers whose INFO lines, while a headless run sets its model up, repeat what ``running ...``
+#: says: "device auto -> cpu" and "inference backend eager under bf16 autocast ..."
+WHAT_RUNS_LOGGERS = ("evfocus_live.nn.registry", "evfocus_live.nn.runtime")
+
+
+@contextlib.contextmanager
+def _what_runs_said_once():
+    """README's first command on a machine without a display logged the device three times and
+    the precision twice at start: here only :func:`_what_runs`'s line says them (the others at
+    DEBUG: ``-v``). Warnings (a bf16 the CPU lacks) stay."""
+    loggers = [logging.getLogger(name) for name in WHAT_RUNS_LOGGERS]
+    quiet = _DebugOnly()
+    for lg in loggers:
+        lg.addFilter(quiet)
+    try:
+        yield
+    finally:
+        for lg in loggers:
+            lg.removeFilter(quiet)
 
 
 def _few_frames_hint(sess) -> str | None:
@@ -473,20 +528,21 @@ class _DefocusMeter:
 
 
 def done_line(frames: int, skipped: int, elapsed_s: float, live: bool, dropped: int = 0,
-              ring_dropped: int = 0) -> str:
+              ring_dropped: int = 0, speed_hint_said: bool = False) -> str:
     """A headless run's last line: the windows a paced replay let go to keep up are said there
     too (a file shorter than a second ended before any rate line, and its --video lacked them
     without a word: the DVS spinner gave 3 frames of its 6 windows at --speed 1), and the
     events dropped on the way (``ring_dropped`` of them by the full ring buffer; the rest outside
     the sensor or the source's own). A replay's --speed 0 hint is for the losses of keeping up
-    only: it gave events outside the sensor, at --speed 0 too."""
+    only: it gave events outside the sensor, at --speed 0 too; and said once (not when the
+    keep-up warning said it: ``speed_hint_said``)."""
     text = f"done: {frames} {plural(frames, 'frame')} in {elapsed_s:.1f} s"
     if skipped:
         text += f"; {skipped} {plural(skipped, 'window')} skipped to keep up"
     if dropped:
         text += f"; {dropped:,} {plural(dropped, 'event')} dropped"
-    if (skipped or ring_dropped) and not live:
-        text += " (--speed 0 reconstructs every window)"
+    if (skipped or ring_dropped) and not live and not speed_hint_said:
+        text += f" ({SPEED_0} reconstructs every window)"
     return text
 
 
@@ -632,10 +688,11 @@ def main(argv: list[str] | None = None) -> int:
             if args.screenshot:
                 os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
             else:
-                log.warning("no display found (DISPLAY/WAYLAND_DISPLAY unset): running headless "
-                            "(Ctrl-C or --exit-after-s S to stop; --video OUT.mp4 records)")
                 _warn_window_only(args, parser)
-                return run_headless(args, spec, window, model, post)
+                # (once the source and model are set up: a bad file or model name is the only line)
+                return run_headless(args, spec, window, model, post, lambda: log.info(
+                    "no display found (DISPLAY/WAYLAND_DISPLAY unset): running headless "
+                    "(Ctrl-C or --exit-after-s S to stop; --video OUT.mp4 records)"))
         return run_window(args, spec, window, model, post)
     except EvFocusError as exc:
         print(f"evfocus-live: error: {exc}", file=sys.stderr)
