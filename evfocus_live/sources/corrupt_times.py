@@ -198,18 +198,7 @@ class TimeGuard:
         # (a context row that is no time is no context)
         before = before if before is None or not len(before) else _times_only(before)
         after = after if after is None or not len(after) else _times_only(after)
-        if before is None or after is None:
-            steps = np.flatnonzero(np.abs(np.diff(np.asarray(t, np.float64))) > RESTART_BACK_US)
-            # (steps[k]: the last event of a run; the runs around the first and the last step)
-            ends = [-1, *steps.tolist(), len(t) - 1]
-            if before is None:  # (the first run short, the next longer: it is the one to come back to)
-                short_first = (len(steps) and ends[1] - ends[0] <= CONTEXT_ROWS < ends[2] - ends[1]
-                               and abs(int(t[ends[1] + 1]) - int(t[ends[1]])) > EDGE_JUMP_US)
-                before = t[ends[1] + 1:ends[1] + 2] if short_first else ()
-            if after is None:
-                short_last = (len(steps) and ends[-1] - ends[-2] <= CONTEXT_ROWS < ends[-2] - ends[-3]
-                              and abs(int(t[ends[-2] + 1]) - int(t[ends[-2]])) > EDGE_JUMP_US)
-                after = t[ends[-2]:ends[-2] + 1] if short_last else ()
+        before, after = edge_context(t, before, after)
         bad = implausible_times(t, None, RESTART_BACK_US, before, after)
         return bad if bad.any() else None
 
@@ -240,6 +229,28 @@ class TimeGuard:
                             self.total - self._logged)
                 self._logged = self.total
             self._summed = True
+
+
+def edge_context(t: np.ndarray, before, after) -> tuple:
+    """``before``/``after`` for :func:`implausible_times`, where a side of ``t`` has none (None:
+    a file's first or last rows; each side of an AEDAT4 packet without an index): a run of at
+    most :data:`CONTEXT_ROWS` events at that end of ``t``, beside a longer one and over
+    :data:`EDGE_JUMP_US` away from it, gets the longer run's nearest time as its context, so it
+    is a run away (see :class:`TimeGuard`); else no context (``()``)."""
+    if before is not None and after is not None:
+        return before, after
+    steps = np.flatnonzero(np.abs(np.diff(np.asarray(t, np.float64))) > RESTART_BACK_US)
+    # (steps[k]: the last event of a run; the runs around the first and the last step)
+    ends = [-1, *steps.tolist(), len(t) - 1]
+    if before is None:  # (the first run short, the next longer: it is the one to come back to)
+        short_first = (len(steps) and ends[1] - ends[0] <= CONTEXT_ROWS < ends[2] - ends[1]
+                       and abs(int(t[ends[1] + 1]) - int(t[ends[1]])) > EDGE_JUMP_US)
+        before = t[ends[1] + 1:ends[1] + 2] if short_first else ()
+    if after is None:
+        short_last = (len(steps) and ends[-1] - ends[-2] <= CONTEXT_ROWS < ends[-2] - ends[-3]
+                      and abs(int(t[ends[-2] + 1]) - int(t[ends[-2]])) > EDGE_JUMP_US)
+        after = t[ends[-2]:ends[-2] + 1] if short_last else ()
+    return before, after
 
 
 def _times_only(t) -> np.ndarray:
