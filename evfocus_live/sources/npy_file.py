@@ -148,6 +148,9 @@ def timestamps_to_us(t, seconds: bool, name, ns: bool = False) -> np.ndarray:
 UNIT_SAMPLE = 4096
 
 
+#: at most one in this many sampled ``t`` (at least one) below :data:`EPOCH_NS_MIN` in an
+#: epoch-ns column: corrupt rows (:func:`sample_is_epoch_ns`)
+SAMPLE_CORRUPT_PER = 100
 #: the smallest sampled ``t`` read as Unix-epoch nanoseconds: 1e17 ns is 1973-03-03, while 1e17 µs
 #: is 3,000 years after 1970 (epoch µs today are ~1.7e15, epoch ns ~1.7e18)
 EPOCH_NS_MIN = 10 ** 17
@@ -162,17 +165,21 @@ def _sample(t_col_of, n_events: int) -> np.ndarray:
 
 def sample_is_epoch_ns(t) -> bool:
     """Whether whole-number timestamps ``t`` (the head and tail of a column) are Unix-epoch ns:
-    all of them >= :data:`EPOCH_NS_MIN`. A sample is enough: a file holds one unit, and no µs
+    all of them >= :data:`EPOCH_NS_MIN` but one in :data:`SAMPLE_CORRUPT_PER` (at least one: a
+    changed byte in the first or last rows made an epoch-ns file read as µs, 1000x too long; the
+    row is then a corrupt time, left out). A sample is enough: a file holds one unit, and no µs
     recording reaches 1e17 (about the year 5100), so ends that do are ns whatever the middle holds;
     sorted files (the usual ones) have the middle between the ends anyway. Relative ns (from 0)
     cannot be told from µs, and stay µs (``evfocus info`` hints at them)."""
     t = np.asarray(t)
-    return bool(len(t)) and bool(np.all(t >= EPOCH_NS_MIN))
+    below = int(np.count_nonzero(t < EPOCH_NS_MIN))
+    return bool(len(t)) and below <= max(1, len(t) // SAMPLE_CORRUPT_PER) and below < len(t) / 2
 
 
 def warn_epoch_ns(name, t) -> None:
     """The one line that says a file's ``t`` was read as epoch ns (see :func:`sample_is_epoch_ns`)."""
-    start = datetime.datetime.fromtimestamp(float(np.min(t)) / 1e9, datetime.timezone.utc)
+    t = np.asarray(t)
+    start = datetime.datetime.fromtimestamp(float(np.min(t[t >= EPOCH_NS_MIN])) / 1e9, datetime.timezone.utc)
     log.warning("%s: timestamps are Unix-epoch nanoseconds (from %s UTC): read as µs (divided by "
                 "1000; save t in µs to avoid this)", name, start.strftime("%Y-%m-%d %H:%M:%S"))
 
