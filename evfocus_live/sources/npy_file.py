@@ -148,8 +148,8 @@ def timestamps_to_us(t, seconds: bool, name, ns: bool = False) -> np.ndarray:
 UNIT_SAMPLE = 4096
 
 
-#: at most one in this many sampled ``t`` (at least one) below :data:`EPOCH_NS_MIN` in an
-#: epoch-ns column: corrupt rows (:func:`sample_is_epoch_ns`)
+#: at most one in this many sampled ``t`` corrupt rows: below :data:`EPOCH_NS_MIN` in an epoch-ns
+#: column (at least one: :func:`sample_is_epoch_ns`), not whole in a µs one (:func:`mostly_whole`)
 SAMPLE_CORRUPT_PER = 100
 #: the smallest sampled ``t`` read as Unix-epoch nanoseconds: 1e17 ns is 1973-03-03, while 1e17 µs
 #: is 3,000 years after 1970 (epoch µs today are ~1.7e15, epoch ns ~1.7e18)
@@ -174,6 +174,14 @@ def sample_is_epoch_ns(t) -> bool:
     t = np.asarray(t)
     below = int(np.count_nonzero(t < EPOCH_NS_MIN))
     return bool(len(t)) and below <= max(1, len(t) // SAMPLE_CORRUPT_PER) and below < len(t) / 2
+
+
+def mostly_whole(t) -> bool:
+    """Whether the sampled times ``t`` are whole numbers (µs) but one in :data:`SAMPLE_CORRUPT_PER`:
+    a changed byte in the first or last rows of a float µs column (or a digit of a text file's
+    turned into a point) made the whole file read as seconds, 1e6x too long."""
+    t = np.asarray(t)
+    return int(np.count_nonzero(t != np.round(t))) <= len(t) // SAMPLE_CORRUPT_PER
 
 
 def warn_epoch_ns(name, t) -> None:
@@ -223,7 +231,7 @@ def float_t_unit(t_col_of, n_events: int, name) -> str:
     double holds such a time to 256 ns)."""
     t = _sample(t_col_of, n_events).astype(np.float64)
     t = t[np.isfinite(t)]  # (a NaN/inf row is a corrupt one, left out: it made µs read as seconds)
-    if np.all(t == np.round(t)) and sample_is_epoch_ns(t):
+    if mostly_whole(t) and sample_is_epoch_ns(t):
         warn_epoch_ns(name, t)
         return "ns"
     return "s" if float_t_is_seconds(None, n_events, name, sample=t) else "us"
@@ -231,13 +239,13 @@ def float_t_unit(t_col_of, n_events: int, name) -> str:
 
 def float_t_is_seconds(t_col_of, n_events: int, name, sample: np.ndarray | None = None) -> bool:
     """The unit of a float ``t`` column, decided as the text reader does: seconds, unless its
-    first and last :data:`UNIT_SAMPLE` values are all whole numbers with at least 3 different
-    values, which are µs (``np.save(f, np.loadtxt(us_file))`` gives such floats; read as
+    first and last :data:`UNIT_SAMPLE` values are all whole numbers (:func:`mostly_whole`) with at
+    least 3 different values, which are µs (``np.save(f, np.loadtxt(us_file))`` gives such floats; read as
     seconds, 10 ms between events became 10,000 s, and the same rows as text read as µs).
     Said in a warning, as a guess. ``t_col_of(i, j)`` gives rows i..j as stored."""
     t = (_sample(t_col_of, n_events) if sample is None else sample).astype(np.float64)
     t = t[np.isfinite(t)]  # (NaN/inf rows are corrupt ones, left out: not a unit's sign)
-    if not np.all(t == np.round(t)) or len(np.unique(t)) < 3:
+    if not mostly_whole(t) or len(np.unique(t)) < 3:
         return True
     log.warning("%s: float timestamps are all whole numbers (%.0f .. %.0f): read as µs, not "
                 "seconds (save t as integers for µs)", name, t.min(), t.max())
