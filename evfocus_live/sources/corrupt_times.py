@@ -46,11 +46,9 @@ NEIGHBOUR_ROWS = MAX_RUN_EVENTS
 #: while a few events before a pause of seconds or minutes (a camera left still) are kept
 EDGE_JUMP_US = 3_600_000_000
 #: the time of a row whose ``t`` is no number (NaN, inf) or beyond int64 µs in the file
-#: (:func:`~.npy_file.timestamps_to_us`): before, one such row refused the whole file
+#: (:func:`~.npy_file.timestamps_to_us`; an HDF5 file's ``t_offset`` is not added to it): before,
+#: one such row refused the whole file. INT64_MIN: what such a value wrapped to
 NOT_A_TIME_US = -(1 << 63)
-#: times below this are :data:`NOT_A_TIME_US` (also once an HDF5 file's ``t_offset`` is added),
-#: or a flipped top byte of an int64: 146,000 years before 1970, no camera's
-NOT_A_TIME_BELOW_US = -(1 << 62)
 
 
 @numba.njit(nogil=True, cache=True)
@@ -171,9 +169,9 @@ class TimeGuard:
         are over :data:`MAX_CORRUPT_SHARE` of ``t`` (and over :data:`CONTEXT_ROWS`)."""
         if not (count_jumps(t, RESTART_BACK_US) if jumps is None else jumps):
             # (a sound batch; or one of no times only, which has no steps either)
-            if not len(t) or t[0] >= NOT_A_TIME_BELOW_US:
+            if not len(t) or t[0] != NOT_A_TIME_US:
                 return None
-        no_time = t < NOT_A_TIME_BELOW_US
+        no_time = t == NOT_A_TIME_US
         k = int(np.count_nonzero(no_time))
         if not k:
             return self._away(t, start, end)
@@ -256,7 +254,7 @@ def edge_context(t: np.ndarray, before, after) -> tuple:
 def _times_only(t) -> np.ndarray:
     """``t`` without the rows that are no time (:data:`NOT_A_TIME_US`)."""
     t = np.asarray(t)
-    return t[t >= NOT_A_TIME_BELOW_US]
+    return t[t != NOT_A_TIME_US]
 
 
 def robust_t_at(t_us_of, n_events: int, i: int) -> int:
@@ -268,7 +266,7 @@ def robust_t_at(t_us_of, n_events: int, i: int) -> int:
     t = np.asarray(t_us_of(lo, hi))
     if not count_jumps(t, RESTART_BACK_US):
         return int(t[i - lo])
-    bad = implausible_times(t, share=1.0) | (t < NOT_A_TIME_BELOW_US)
+    bad = implausible_times(t, share=1.0) | (t == NOT_A_TIME_US)
     k = i - lo
     if not bad[k]:
         return int(t[k])

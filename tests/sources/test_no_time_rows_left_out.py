@@ -117,3 +117,22 @@ def test_a_seek_onto_a_row_that_is_no_time_lands_by_its_neighbour(tmp_path):
         src.seek(int(want["t"][row]))
         first = src.read()[0]
     assert first["t"] >= want["t"][row] and first["t"] <= want["t"][row + 1]
+
+
+@pytest.mark.parametrize("row", [0, 1500], ids=["first", "middle"])
+def test_a_dsec_file_with_an_offset_leaves_the_row_out_too(tmp_path, row):
+    """DSEC's ``t_offset`` is added to every time read: not to a row that is no time."""
+    ev = make_events(3000, seed=10)
+    t = ev["t"].astype(np.uint64)
+    t[row] |= np.uint64(1 << 63)  # (a flipped top bit: beyond int64 µs)
+    off = 51_805_120_000
+    with h5py.File(tmp_path / "events.h5", "w") as f:
+        f.create_dataset("events/t", data=t)
+        for k in "xyp":
+            f.create_dataset(f"events/{k}", data=ev[k])
+        f.create_dataset("t_offset", data=np.int64(off))
+        f.create_dataset("ms_to_idx", data=np.zeros(3, np.uint64))
+    got, stats, t_range = _read(tmp_path / "events.h5")
+    want = np.delete(ev["t"], row) + off
+    assert stats["corrupt_times"] == 1 and np.array_equal(got["t"], want)
+    assert t_range == (int(want.min()), int(want.max()))
