@@ -189,3 +189,23 @@ class PostConfig:
             raise ConfigError(f"PostConfig.options must be a dict of step name -> keyword options, "
                               f"got {self.options!r}")
         object.__setattr__(self, "steps", steps)
+
+
+@dataclass(frozen=True)
+class SimCameraConfig:
+    """The viewer's simulated camera (``evfocus-live`` with no recording or camera named)."""
+
+    #: pictures its scenes are drawn from (image files, folders of them, videos), as
+    #: ``evfocus-live --images`` takes them; () = the bundled textures. Checked (they exist and
+    #: read) by the viewer before a run, not here: a settings file may name another machine's
+    images: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        images = self.images
+        if isinstance(images, (str, bytes)) or not isinstance(images, (tuple, list)):
+            raise ConfigError(f"SimCameraConfig.images must be a tuple of paths, got {images!r}")
+        bad = [v for v in images if not isinstance(v, str) or not v.strip()]
+        if bad:
+            raise ConfigError(f"SimCameraConfig.images must be paths (non-empty strings), got {bad[0]!r}"
+                              + (" (an empty path: an unset variable?)" if isinstance(bad[0], str) else ""))
+        object.__setattr__(self, "images", tuple(images))

@@ -24,6 +24,8 @@ Example (every key optional; a key left out takes the default)::
     steps = ["auto_hdr", "median"]
     [post.options.median]
     ksize = 5
+    [sim]
+    images = ["my_photos/", "walk.mp4"]   # the viewer's simulated camera, as --images
 """
 
 from __future__ import annotations
@@ -41,14 +43,15 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import ModelConfig, PostConfig, WindowConfig
+from .config import ModelConfig, PostConfig, SimCameraConfig, WindowConfig
 from .errors import ConfigError, EvFocusError, read_user_text
 
 #: the settings file format this version reads and writes
 VERSION = 1
 
 #: the sections a settings file may hold and the config each becomes
-SECTIONS: dict[str, type] = {"window": WindowConfig, "model": ModelConfig, "post": PostConfig}
+SECTIONS: dict[str, type] = {"window": WindowConfig, "model": ModelConfig, "post": PostConfig,
+                             "sim": SimCameraConfig}
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,8 @@ class Settings:
     window: WindowConfig = field(default_factory=WindowConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     post: PostConfig = field(default_factory=PostConfig)
+    #: the viewer's simulated camera (``evfocus reconstruct`` reads no camera: it ignores it)
+    sim: SimCameraConfig = field(default_factory=SimCameraConfig)
     given: frozenset = frozenset()
 
     def has(self, section: str, key: str | None = None) -> bool:
@@ -171,7 +176,7 @@ def load_settings(path: str | Path) -> Settings:
         raise ConfigError(f"{path}: [post.options.{bad[0]}] must be a table of the step's options, "
                           f"got {opts[bad[0]]!r}")
     given = frozenset((s, k) for s in SECTIONS for k in data.get(s, {}))
-    return Settings(window=made["window"], model=made["model"], post=made["post"], given=given)
+    return Settings(window=made["window"], model=made["model"], post=made["post"], sim=made["sim"], given=given)
 
 
 def check_settings(path: str | Path, settings: Settings, given: set[str] = frozenset()) -> None:
@@ -242,11 +247,14 @@ def _value(v) -> str | None:
     return None
 
 
-def settings_text(window: WindowConfig, model: ModelConfig, post: PostConfig) -> str:
-    """The TOML a settings file holds for these configs (every field but the unset ones)."""
+def settings_text(window: WindowConfig, model: ModelConfig, post: PostConfig,
+                  sim: SimCameraConfig | None = None) -> str:
+    """The TOML a settings file holds for these configs (every field but the unset ones; ``[sim]``
+    only where its camera draws from pictures)."""
     lines = ["# evfocus-live settings: evfocus-live --config FILE, evfocus reconstruct --config FILE",
              "# (options given on the command line win over these)", f"version = {VERSION}"]
-    for name, cfg in (("window", window), ("model", model), ("post", post)):
+    sections = [("window", window), ("model", model), ("post", post)]
+    for name, cfg in sections + ([("sim", sim)] if sim is not None and sim.images else []):
         lines += ["", f"[{name}]"]
         for f in dataclasses.fields(cfg):
             if f.name == "options":
@@ -272,13 +280,23 @@ def _absolute_files(window: WindowConfig, model: ModelConfig) -> tuple[WindowCon
     return window, model
 
 
-def save_settings(path: str | Path, window: WindowConfig, model: ModelConfig, post: PostConfig) -> Path:
+def sim_camera_config(images) -> SimCameraConfig:
+    """The ``[sim]`` settings of a simulated camera drawing from the picture names ``images``
+    (:func:`~evfocus_live.simulate.textures.user_image_names`: absolute files, ``video#k`` for a
+    video's frames), as ``--images`` takes them: each video once, by its path."""
+    from .simulate.textures import split_frame
+
+    return SimCameraConfig(images=tuple(dict.fromkeys(split_frame(str(n))[0] for n in images)))
+
+
+def save_settings(path: str | Path, window: WindowConfig, model: ModelConfig, post: PostConfig,
+                  sim: SimCameraConfig | None = None) -> Path:
     """Write the settings to ``path`` (whole or not at all: a temporary file renamed over it);
     a folder that is missing or cannot be written is one ConfigError line naming it. Files the
-    settings name (a checkpoint, a timestamps file) are written as absolute paths."""
+    settings name (a checkpoint, a timestamps file, ``sim``'s pictures) are written as absolute paths."""
     path = Path(path)
     window, model = _absolute_files(window, model)
-    text = settings_text(window, model, post)
+    text = settings_text(window, model, post, sim)
     folder = path.parent if str(path.parent) else Path(".")
     tmp = None
     try:
@@ -313,7 +331,7 @@ CLI_DESTS: dict[tuple[str, str], tuple[str, ...]] = {
     ("window", "downsample"): ("downsample",), ("window", "roi"): ("roi",),
     ("model", "name"): ("model",), ("model", "device"): ("device",), ("model", "precision"): ("precision",),
     ("model", "half"): ("precision",), ("model", "threads"): ("threads",), ("model", "backend"): ("backend",),
-    ("post", "steps"): ("post",),
+    ("post", "steps"): ("post",), ("sim", "images"): ("images",),
 }
 
 

@@ -293,7 +293,8 @@ def _text(info: dict) -> str:
                      "recorder stopped mid-write, a copy cut?); the events before it are described")
     if dec.get("corrupt_times"):
         lines.append(f"corrupt     {dec['corrupt_times']:,} {plural(dec['corrupt_times'], 'event')} left out: "
-                     "times over 1 s away from their neighbours' (bytes changed in the file?)")
+                     "times over 1 s away from their neighbours' or no times at all (NaN/inf, beyond "
+                     "int64 µs): bytes changed in the file?")
     if dec.get("clock_resets"):
         how = ("a packet's time back over 1 s: the camera reset or re-synchronised" if info["format"] == "aedat4"
                else "time back over 1 s, then stepping on as a sensor's")

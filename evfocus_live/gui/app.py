@@ -113,21 +113,24 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _sim_images(args) -> None:
-    """``--images``: the pictures' names (:func:`~evfocus_live.simulate.textures.user_image_names`:
-    a path that gives none is one line, before the window opens); with a recording or another
-    camera said to do nothing, as --focus is."""
-    args.images = list(getattr(args, "images", None) or [])
+def _sim_images(args, images=None, what: str = "--images") -> None:
+    """``--images`` (or ``images``, a settings file's ``[sim] images``, named by ``what``): the
+    pictures' names (:func:`~evfocus_live.simulate.textures.user_image_names`: a path that gives
+    none is one line, before the window opens); with a recording or another camera said to do
+    nothing, as --focus is (a settings file's are not: it serves recordings too)."""
+    given = images is None
+    args.images = list((getattr(args, "images", None) or []) if given else images)
     if not args.images:
         return
     if args.input or args.camera not in (None, "sim", "auto"):
-        log.warning("--images draws the simulated camera's scenes only: %s", f"{args.input} plays as it was "
-                    "recorded" if args.input else f"--camera {args.camera} shows what it sees")
+        if given:
+            log.warning("--images draws the simulated camera's scenes only: %s", f"{args.input} plays as it was "
+                        "recorded" if args.input else f"--camera {args.camera} shows what it sees")
         args.images = []
         return
     from ..simulate.textures import user_image_names
 
-    args.images = user_image_names(args.images)
+    args.images = user_image_names(args.images, what)
 
 
 def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
@@ -210,7 +213,7 @@ def _apply_config_file(args, window: WindowConfig, model: ModelConfig,
                        post: PostConfig) -> tuple[WindowConfig, ModelConfig, PostConfig]:
     """``--config FILE``: the file's settings under the options given on the command line. A
     precision the file sets is a choice made, as ``--precision`` is: the viewer's remembered
-    one does not replace it."""
+    one does not replace it. ``[sim] images`` is ``--images``, checked as it is."""
     from ..cli.options import check_file_name, given_options
     from .precision import precision_choice
 
@@ -220,6 +223,8 @@ def _apply_config_file(args, window: WindowConfig, model: ModelConfig,
     settings, window, model, post = viewer_settings(args.config, window, model, post, given)
     if args.precision is None and (settings.has("model", "precision") or settings.has("model", "half")):
         args.precision = precision_choice(model)
+    if settings.has("sim", "images") and "images" not in given:
+        _sim_images(args, settings.sim.images, f"{args.config}: [sim] images")
     return window, model, post
 
 

@@ -1432,6 +1432,11 @@ class MainWindow(QtWidgets.QMainWindow):
             self.opts.window, self.opts.model, self.opts.post)
         try:
             got, window, model, post = viewer_settings(path, *old)
+            images = None
+            if got.has("sim", "images"):  # (checked as --images is, before anything changes)
+                from ..simulate.textures import user_image_names
+
+                images = user_image_names(got.sim.images, f"{path}: [sim] images")
         except EvFocusError as exc:
             self.status(str(exc), "error")
             return False
@@ -1446,6 +1451,12 @@ class MainWindow(QtWidgets.QMainWindow):
             held = self._apply_settings(path, s, old, window, model, post)
             if held is None:
                 return False
+        if images is not None:  # the simulated camera's pictures: now if it runs, else when it opens
+            inner = getattr(s.source, "inner", s.source) if s is not None else None
+            if inner is not None and hasattr(inner, "set_images"):
+                self._call_sim("images", inner.set_images, images)
+            else:
+                self.opts.sim_knobs["images"] = images
         if got.has("model", "precision") or got.has("model", "half"):
             settings.save_precision(precision_choice(model))  # (as the precision box keeps its choice)
         self._show_window_controls(self.opts.window)
@@ -1530,13 +1541,13 @@ class MainWindow(QtWidgets.QMainWindow):
         """Write the window, model and post-processing that run (``config_file``) to ``path``, for
         ``evfocus-live --config`` and ``evfocus reconstruct --config``; a folder that cannot be
         written is said on the status bar."""
-        from ..config_file import save_settings
+        from ..config_file import save_settings, sim_camera_config
 
         s = self.session
         cfgs = (s.window_cfg, s.model_cfg, s.post_cfg) if s is not None else (
             self.opts.window, self.opts.model, self.opts.post)
         try:
-            saved = save_settings(path, *cfgs)
+            saved = save_settings(path, *cfgs, sim_camera_config(self.opts.sim_knobs.get("images", ())))
         except EvFocusError as exc:
             self.status(str(exc), "error")
             return None

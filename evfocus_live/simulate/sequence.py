@@ -453,12 +453,20 @@ def write_sequence(res: SimResult, base: str | Path, aedat4: bool = True) -> dic
         out.discard()
 
 
+#: a user's picture at most this many folders up from the dataset (``../pics``,
+#: ``../../my_photos`` beside ``data/train``) is stored relative to it; farther, by its absolute path
+NEAR_FOLDERS_UP = 2
+
+
 def stored_names(names, folder: Path) -> list[str]:
     """Texture names as a dataset in ``folder`` stores them: a user's picture (an absolute path,
-    ``video#k`` too) relative to ``folder``, so that dataset.json and the .h5 files do not carry
-    the home folder they were made in, and a dataset moved with its pictures still --resume's
-    (this run's names are stored the same way before they are compared). The absolute path
-    where no relative one exists (another drive); the bundled textures' names as they are."""
+    ``video#k`` too) near ``folder`` (inside it, or at most :data:`NEAR_FOLDERS_UP` folders up)
+    relative to it, so that dataset.json and the .h5 files do not carry the home folder they were
+    made in, and a dataset moved with its pictures still --resume's (this run's names are stored
+    the same way before they are compared). A picture farther away by its absolute path: its
+    relative one (``../../../home/you/pics/a.png`` from ``/tmp/out``) named the home folder anyway
+    and broke as soon as the dataset moved without it; so does one with no relative path
+    (another drive). The bundled textures' names as they are."""
     from .textures import split_frame
 
     out = []
@@ -466,12 +474,35 @@ def stored_names(names, folder: Path) -> list[str]:
         path, frame = split_frame(name)
         if os.path.isabs(path):
             try:
-                path = os.path.relpath(path, os.path.abspath(folder))
+                rel = os.path.relpath(path, os.path.abspath(folder))
             except ValueError:  # (Windows: another drive)
-                pass
+                rel = path
+            up = 0
+            for part in Path(rel).parts:
+                if part != os.pardir:
+                    break
+                up += 1
+            path = rel if up <= NEAR_FOLDERS_UP else path
             name = path if frame is None else f"{path}#{frame}"
         out.append(name)
     return out
+
+
+def _same_pictures(d: dict, folder: Path) -> dict:
+    """A stored config ``d`` with its ``images`` as absolute paths (those stored relative are
+    relative to ``folder``): --resume compares where the pictures are, not how they were
+    written (a dataset whose far pictures an earlier version stored as ``../../../home/...``)."""
+    from .textures import split_frame
+
+    if "images" not in d:
+        return d
+    out = []
+    for name in d["images"]:
+        path, frame = split_frame(name)
+        if not os.path.isabs(path):
+            path = os.path.normpath(os.path.join(os.path.abspath(folder), path))
+        out.append(path if frame is None else f"{path}#{frame}")
+    return {**d, "images": out}
 
 
 def stored_config(cfg: SimConfig, folder: Path) -> dict:
@@ -795,7 +826,7 @@ def _finished(cfg: SimConfig, seed: int, base: Path, aedat4: bool) -> dict | Non
         with h5py.File(h5_path, "r") as f:
             there = {"seed": int(f.attrs["seed"]), **json.loads(f.attrs["sim_config"])}
             here = {"seed": seed, **json.loads(json.dumps(stored_config(cfg, base.parent)))}
-            same = there == here
+            same = _same_pictures(there, base.parent) == _same_pictures(here, base.parent)
             meta = json.loads(f.attrs["sim_meta"])
             info = {"h5": h5_path.name, "events": int(f["events/t"].shape[0]),
                     "frames": int(f["frames/t_us"].shape[0]), "bytes": h5_path.stat().st_size}

@@ -101,52 +101,53 @@ def _video_frames(path: Path) -> list[int]:
         cap.release()
 
 
-def user_image_names(paths: list[str]) -> list[str]:
+def user_image_names(paths: list[str], what: str = "--images") -> list[str]:
     """The pictures ``paths`` (image files, folders of them, videos) give, as the texture names
     :func:`user_image` reads: absolute paths, sorted per folder, ``video#k`` for a video's frame
     k (:data:`VIDEO_FRAMES` of them, evenly spaced). InputError (one line) for a path that is
-    missing or unreadable, or a folder with no picture."""
+    missing or unreadable, or a folder with no picture, naming ``what`` (the option, or a settings
+    file's key)."""
     from ..errors import InputError
 
     names: list[str] = []
     for given in paths:
         if not str(given).strip():  # (Path("") is the current folder: its pictures were drawn)
-            raise InputError("--images: empty path (an unset variable?)")
+            raise InputError(f"{what}: empty path (an unset variable?)")
         p = Path(given).expanduser()
         if p.is_dir():
             files = sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith(".")
                            and f.suffix.lower() in IMAGE_SUFFIXES + VIDEO_SUFFIXES)
             if not files:
-                raise InputError(f"--images {given}: no pictures in this folder (looked for "
+                raise InputError(f"{what} {given}: no pictures in this folder (looked for "
                                  f"{', '.join(IMAGE_SUFFIXES + VIDEO_SUFFIXES)}; subfolders are not searched)")
         elif p.is_file():
             files = [p]
         else:
-            raise InputError(f"--images {given}: no such file or folder")
+            raise InputError(f"{what} {given}: no such file or folder")
         for f in files:
             f = f.resolve()
             if f.suffix.lower() in VIDEO_SUFFIXES:
                 ks = _video_frames(f)
                 if not ks:
-                    raise InputError(f"--images {f}: cannot read this video (no frames OpenCV can decode)")
+                    raise InputError(f"{what} {f}: cannot read this video (no frames OpenCV can decode)")
                 names += [f"{f}#{k}" for k in ks]
             elif f.suffix.lower() in IMAGE_SUFFIXES:
-                _check_picture(f)
+                _check_picture(f, what)
                 names.append(str(f))
             else:
-                raise InputError(f"--images {f}: not a picture or video "
+                raise InputError(f"{what} {f}: not a picture or video "
                                  f"({', '.join(IMAGE_SUFFIXES + VIDEO_SUFFIXES)})")
     return names
 
 
-def _check_picture(path: Path) -> None:
+def _check_picture(path: Path, what: str = "--images") -> None:
     """InputError unless ``path`` reads as a picture, before the run: a JPEG decoded at 1/8 of
     its size, a PNG's chunks checked, other formats by their header only (a folder of large
     pictures is not decoded in full up front). A body cut short was found when a scene drew
     it, maybe hours into the run."""
     from ..errors import InputError
 
-    with _open_picture(path, "--images ") as im:
+    with _open_picture(path, f"{what} ") as im:
         try:
             if im.format == "JPEG":
                 im.draft("L", (64, 64))
@@ -154,7 +155,7 @@ def _check_picture(path: Path) -> None:
             elif im.format == "PNG":
                 im.verify()
         except (OSError, SyntaxError, ValueError) as exc:  # (PIL says a broken PNG with SyntaxError)
-            raise InputError(f"--images {path}: cannot read this picture ({exc})") from None
+            raise InputError(f"{what} {path}: cannot read this picture ({exc})") from None
 
 
 #: the EXIF tag saying how a picture is turned (1: upright; 6: a phone held upright, stored sideways)

@@ -61,7 +61,7 @@ from ..core.slicing import RESTART_BACK_US, RESTARTS_CLOSE_MAX
 from ..errors import InputError, first_line
 from ..events import EVENT_DTYPE
 from .base import EventSource, check_sensor_size, run_in_callers_context, say_clock_reset, seek_clock
-from .corrupt_times import implausible_times
+from .corrupt_times import edge_context, implausible_times
 from .fileio import FileReader
 
 log = logging.getLogger(__name__)
@@ -659,7 +659,10 @@ class Aedat4FileSource(EventSource):
         if not jumps:
             return out, n - m, 0
         tr = self._index_ranges()
-        bad = implausible_times(out["t"], None if tr is None else (int(tr[k, 0]), int(tr[k, 1])))
+        if tr is None:  # (no index: a packet's first or last events far away, as a file's, are a run away)
+            bad = implausible_times(out["t"], None, RESTART_BACK_US, *edge_context(out["t"], None, None))
+        else:
+            bad = implausible_times(out["t"], (int(tr[k, 0]), int(tr[k, 1])))
         return (out[~bad] if bad.any() else out), n - m, int(np.count_nonzero(bad))
 
     def _index_ranges(self) -> np.ndarray | None:

@@ -8,6 +8,11 @@ moves on or restarts; it never jumps away and comes back. So a run of events ove
 step that the stream goes on from (a clock restart, a pause) is kept. Used by the AEDAT4
 reader per packet (its index gives the packet's ends) and by the column readers (``.npy``,
 ``.npz``, HDF5, text) per batch, with a few rows read on each side of it as context.
+
+A float or uint64 ``t`` whose changed byte makes it no time at all (NaN, inf, beyond int64 µs)
+is read as :data:`NOT_A_TIME_US` and always left out, counted with the rest; a batch with
+more of them than a few rows and :data:`MAX_CORRUPT_SHARE` of its events is a column that holds
+no event times, refused (:class:`~evfocus_live.errors.InputError`).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import numba
 import numpy as np
 
 from ..core.slicing import RESTART_BACK_US
+from ..errors import InputError
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +45,10 @@ NEIGHBOUR_ROWS = MAX_RUN_EVENTS
 #: if it lies over this far from the rest: a flipped high byte (hours to millennia) is caught,
 #: while a few events before a pause of seconds or minutes (a camera left still) are kept
 EDGE_JUMP_US = 3_600_000_000
+#: the time of a row whose ``t`` is no number (NaN, inf) or beyond int64 µs in the file
+#: (:func:`~.npy_file.timestamps_to_us`; an HDF5 file's ``t_offset`` is not added to it): before,
+#: one such row refused the whole file. INT64_MIN: what such a value wrapped to
+NOT_A_TIME_US = -(1 << 63)
 
 
 @numba.njit(nogil=True, cache=True)
@@ -154,22 +164,39 @@ class TimeGuard:
 
     def bad(self, t: np.ndarray, start, end, jumps: int | None = None) -> np.ndarray | None:
         """Mask of ``t`` (times of the events read from ``start`` to ``end``) to leave out, None
-        if none; not counted. ``jumps``: :func:`count_jumps` of ``t`` where the caller counted it."""
+        if none; not counted. ``jumps``: :func:`count_jumps` of ``t`` where the caller counted it.
+        Rows that are no time (:data:`NOT_A_TIME_US`) are always in it; InputError where they
+        are over :data:`MAX_CORRUPT_SHARE` of ``t`` (and over :data:`CONTEXT_ROWS`)."""
         if not (count_jumps(t, RESTART_BACK_US) if jumps is None else jumps):
+            # (a sound batch; or one of no times only, which has no steps either)
+            if not len(t) or t[0] != NOT_A_TIME_US:
+                return None
+        no_time = t == NOT_A_TIME_US
+        k = int(np.count_nonzero(no_time))
+        if not k:
+            return self._away(t, start, end)
+        if k > max(CONTEXT_ROWS, MAX_CORRUPT_SHARE * len(t)):
+            raise InputError(f"{self._name}: {k:,} of {len(t):,} events read together have timestamps that "
+                             "are no numbers (NaN/inf) or beyond the int64 µs range: over "
+                             f"{MAX_CORRUPT_SHARE:.0%} of them, so the t column does not hold event times "
+                             "(a few such rows are left out as corrupt)")
+        bad = no_time.copy()
+        sound = np.flatnonzero(~no_time)
+        if len(sound):
+            away = self._away(t[sound], start, end)
+            if away is not None:
+                bad[sound[away]] = True
+        return bad
+
+    def _away(self, t: np.ndarray, start, end) -> np.ndarray | None:
+        """:meth:`bad` for times that are all numbers: the runs away that come back."""
+        if not count_jumps(t, RESTART_BACK_US):
             return None
         before, after = self._context(start, end)
-        if before is None or after is None:
-            steps = np.flatnonzero(np.abs(np.diff(np.asarray(t, np.float64))) > RESTART_BACK_US)
-            # (steps[k]: the last event of a run; the runs around the first and the last step)
-            ends = [-1, *steps.tolist(), len(t) - 1]
-            if before is None:  # (the first run short, the next longer: it is the one to come back to)
-                short_first = (len(steps) and ends[1] - ends[0] <= CONTEXT_ROWS < ends[2] - ends[1]
-                               and abs(int(t[ends[1] + 1]) - int(t[ends[1]])) > EDGE_JUMP_US)
-                before = t[ends[1] + 1:ends[1] + 2] if short_first else ()
-            if after is None:
-                short_last = (len(steps) and ends[-1] - ends[-2] <= CONTEXT_ROWS < ends[-2] - ends[-3]
-                              and abs(int(t[ends[-2] + 1]) - int(t[ends[-2]])) > EDGE_JUMP_US)
-                after = t[ends[-2]:ends[-2] + 1] if short_last else ()
+        # (a context row that is no time is no context)
+        before = before if before is None or not len(before) else _times_only(before)
+        after = after if after is None or not len(after) else _times_only(after)
+        before, after = edge_context(t, before, after)
         bad = implausible_times(t, None, RESTART_BACK_US, before, after)
         return bad if bad.any() else None
 
@@ -186,8 +213,8 @@ class TimeGuard:
         with self._lock:
             if not self.total and not self._quiet:
                 log.warning("%s: left out %d event(s) with times over %g s away from their neighbours' "
-                            "(corrupt data?); later ones are summed at the end", self._name, n,
-                            RESTART_BACK_US / 1e6)
+                            "or no times at all (NaN/inf, beyond int64 µs) (corrupt data?); later ones "
+                            "are summed at the end", self._name, n, RESTART_BACK_US / 1e6)
                 self._logged = n
             self.total += n
 
@@ -202,6 +229,34 @@ class TimeGuard:
             self._summed = True
 
 
+def edge_context(t: np.ndarray, before, after) -> tuple:
+    """``before``/``after`` for :func:`implausible_times`, where a side of ``t`` has none (None:
+    a file's first or last rows; each side of an AEDAT4 packet without an index): a run of at
+    most :data:`CONTEXT_ROWS` events at that end of ``t``, beside a longer one and over
+    :data:`EDGE_JUMP_US` away from it, gets the longer run's nearest time as its context, so it
+    is a run away (see :class:`TimeGuard`); else no context (``()``)."""
+    if before is not None and after is not None:
+        return before, after
+    steps = np.flatnonzero(np.abs(np.diff(np.asarray(t, np.float64))) > RESTART_BACK_US)
+    # (steps[k]: the last event of a run; the runs around the first and the last step)
+    ends = [-1, *steps.tolist(), len(t) - 1]
+    if before is None:  # (the first run short, the next longer: it is the one to come back to)
+        short_first = (len(steps) and ends[1] - ends[0] <= CONTEXT_ROWS < ends[2] - ends[1]
+                       and abs(int(t[ends[1] + 1]) - int(t[ends[1]])) > EDGE_JUMP_US)
+        before = t[ends[1] + 1:ends[1] + 2] if short_first else ()
+    if after is None:
+        short_last = (len(steps) and ends[-1] - ends[-2] <= CONTEXT_ROWS < ends[-2] - ends[-3]
+                      and abs(int(t[ends[-2] + 1]) - int(t[ends[-2]])) > EDGE_JUMP_US)
+        after = t[ends[-2]:ends[-2] + 1] if short_last else ()
+    return before, after
+
+
+def _times_only(t) -> np.ndarray:
+    """``t`` without the rows that are no time (:data:`NOT_A_TIME_US`)."""
+    t = np.asarray(t)
+    return t[t != NOT_A_TIME_US]
+
+
 def robust_t_at(t_us_of, n_events: int, i: int) -> int:
     """Event ``i``'s time for a bisection: if it is a corrupt one (:func:`implausible_times` on
     the rows around it), the time of the nearest sound row before it (after it, at the start).
@@ -211,7 +266,7 @@ def robust_t_at(t_us_of, n_events: int, i: int) -> int:
     t = np.asarray(t_us_of(lo, hi))
     if not count_jumps(t, RESTART_BACK_US):
         return int(t[i - lo])
-    bad = implausible_times(t, share=1.0)
+    bad = implausible_times(t, share=1.0) | (t == NOT_A_TIME_US)
     k = i - lo
     if not bad[k]:
         return int(t[k])

@@ -33,7 +33,7 @@ import numpy as np
 from ..errors import InputError
 from .aedat4_file import Prefetcher
 from .base import EventSource, check_sensor_size
-from .corrupt_times import TimeGuard, rows_around
+from .corrupt_times import NOT_A_TIME_US, TimeGuard, rows_around
 from .npy_file import (P_NAMES, T_NAMES, X_NAMES, Y_NAMES, DropCounter, _pick, check_column, column_max,
                        columns_to_events, first_at_or_after, scan_time_range, timestamps_to_us,
                        float_t_unit, int_t_units)
@@ -101,6 +101,14 @@ def _dataset_of(col):
     if isinstance(col, _Column):
         return col._rows.ds
     return col
+
+
+def _offset(t: np.ndarray, offset_us: int) -> np.ndarray:
+    """``t`` plus a file's ``t_offset``, rows that are no time kept as they are (the reader's
+    :class:`TimeGuard` knows them by :data:`~.corrupt_times.NOT_A_TIME_US`)."""
+    out = t + offset_us
+    out[t == NOT_A_TIME_US] = NOT_A_TIME_US
+    return out
 
 
 class Hdf5FileSource(EventSource):
@@ -267,7 +275,7 @@ class Hdf5FileSource(EventSource):
 
     def _t_us(self, i0: int, i1: int) -> np.ndarray:
         t = timestamps_to_us(self._col(0, i0, i1), self._seconds, self.path, ns=self._ns)
-        return t + self._t_offset_us if self._t_offset_us else t
+        return _offset(t, self._t_offset_us) if self._t_offset_us else t
 
     def _batch(self, b: int, i_start: int | None = None) -> np.ndarray:
         """Events of batch ``b`` (runs on the prefetch threads: h5py locks itself).
@@ -295,7 +303,7 @@ class Hdf5FileSource(EventSource):
         if self._t_offset_us:  # (DSEC: the offset is added before the check, as to the context rows)
             ev = columns_to_events(*cols, self.width, self.height, t_is_seconds=self._seconds,
                                    name=str(self.path), drops=self._drops, t_is_ns=self._ns)
-            ev["t"] += self._t_offset_us
+            ev["t"] = _offset(ev["t"], self._t_offset_us)
             return self._times.filter(ev, i0, i1)
         return columns_to_events(*cols, self.width, self.height, t_is_seconds=self._seconds, name=str(self.path),
                                  drops=self._drops, t_is_ns=self._ns, times=self._times, span=(i0, i1))

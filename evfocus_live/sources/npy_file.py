@@ -17,8 +17,9 @@ bool). Timestamps are passed through in file order, unsorted or with jumps as th
 away over 1 s and come back: changed bytes, left out and counted (:mod:`.corrupt_times`).
 Seeking assumes sorted time. Width/height come from the ``width``/``height`` arguments, else
 from the data (max + 1, a few events far beyond the rest set aside: :func:`plausible_max`),
-and must be 1..16384. Big-endian and float16 columns are converted on read; NaN/inf
-values, timestamps beyond int64 µs and non-numeric columns raise :class:`InputError`.
+and must be 1..16384. Big-endian and float16 columns are converted on read; a NaN/inf ``t``
+or one beyond int64 µs is a corrupt time too, left out and counted (a batch with over 10 % of
+them is refused: no event times); NaN/inf x/y/p and non-numeric columns raise :class:`InputError`.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from ..errors import InputError, first_line
 from ..events import EVENT_DTYPE
 from .base import MAX_SENSOR_SIDE, EventSource, check_sensor_size
 from ..core.slicing import RESTART_BACK_US
-from .corrupt_times import TimeGuard, robust_t_at, rows_around, span_of
+from .corrupt_times import NOT_A_TIME_US, TimeGuard, robust_t_at, rows_around, span_of
 from .fileio import FileReader
 
 log = logging.getLogger(__name__)
@@ -115,29 +116,29 @@ def check_column(dtype: np.dtype, what: str, name) -> None:
 def timestamps_to_us(t, seconds: bool, name, ns: bool = False) -> np.ndarray:
     """A ``t`` column -> int64 µs (native byte order); float ``t`` is seconds when
     ``seconds`` (``round(t * 1e6)``), else µs; ``ns`` (see :func:`int_t_units`): ns, divided
-    by 1000 rounding down (integers: exactly, in int64). NaN/inf or values beyond int64 µs raise
-    InputError naming ``name``: they would wrap to INT64_MIN and break the slicer."""
+    by 1000 rounding down (integers: exactly, in int64). NaN/inf and values beyond int64 µs
+    (a changed byte; they would wrap to INT64_MIN) become :data:`~.corrupt_times.NOT_A_TIME_US`,
+    which the reader's :class:`~.corrupt_times.TimeGuard` leaves out and counts."""
     t = np.asarray(t)
     check_column(t.dtype, "t", name)
     if t.dtype.kind == "f":
         v = t.astype(np.float64)
-        if seconds:
-            v *= 1e6
-        if ns:
-            v /= 1000
-            np.floor(v, out=v)  # (as the integer division below)
-        np.rint(v, out=v)
-        ok = np.abs(v) < _T_LIMIT
+        with np.errstate(over="ignore", invalid="ignore"):  # (1e300 s: inf, no time, below)
+            if seconds:
+                v *= 1e6
+            if ns:
+                v /= 1000
+                np.floor(v, out=v)  # (as the integer division below)
+            np.rint(v, out=v)
+            ok = np.abs(v) < _T_LIMIT  # (False for NaN too)
         if not ok.all():
-            bad = int(np.count_nonzero(~np.isfinite(v)))
-            if bad:
-                raise InputError(f"{name}: {bad} event(s) have non-finite timestamps (NaN/inf)")
-            raise InputError(f"{name}: {int(np.count_nonzero(~ok))} event(s) have timestamps "
-                             "beyond the int64 µs range")
+            v[~ok] = NOT_A_TIME_US
         return v.astype(np.int64)
     if t.dtype == np.uint64 and len(t) and int(t.max()) >= 1 << 63:
-        raise InputError(f"{name}: {int(np.count_nonzero(t >= np.uint64(1 << 63)))} event(s) have "
-                         "timestamps beyond the int64 µs range")
+        beyond = t >= np.uint64(1 << 63)
+        out = t.astype(np.int64) // 1000 if ns else t.astype(np.int64)
+        out[beyond] = NOT_A_TIME_US
+        return out
     if ns:
         return t.astype(np.int64) // 1000  # (floor: keeps the order of equal and of unsorted t)
     return t.astype(np.int64, copy=False)
@@ -147,6 +148,9 @@ def timestamps_to_us(t, seconds: bool, name, ns: bool = False) -> np.ndarray:
 UNIT_SAMPLE = 4096
 
 
+#: at most one in this many sampled ``t`` corrupt rows: below :data:`EPOCH_NS_MIN` in an epoch-ns
+#: column (at least one: :func:`sample_is_epoch_ns`), not whole in a µs one (:func:`mostly_whole`)
+SAMPLE_CORRUPT_PER = 100
 #: the smallest sampled ``t`` read as Unix-epoch nanoseconds: 1e17 ns is 1973-03-03, while 1e17 µs
 #: is 3,000 years after 1970 (epoch µs today are ~1.7e15, epoch ns ~1.7e18)
 EPOCH_NS_MIN = 10 ** 17
@@ -161,17 +165,29 @@ def _sample(t_col_of, n_events: int) -> np.ndarray:
 
 def sample_is_epoch_ns(t) -> bool:
     """Whether whole-number timestamps ``t`` (the head and tail of a column) are Unix-epoch ns:
-    all of them >= :data:`EPOCH_NS_MIN`. A sample is enough: a file holds one unit, and no µs
+    all of them >= :data:`EPOCH_NS_MIN` but one in :data:`SAMPLE_CORRUPT_PER` (at least one: a
+    changed byte in the first or last rows made an epoch-ns file read as µs, 1000x too long; the
+    row is then a corrupt time, left out). A sample is enough: a file holds one unit, and no µs
     recording reaches 1e17 (about the year 5100), so ends that do are ns whatever the middle holds;
     sorted files (the usual ones) have the middle between the ends anyway. Relative ns (from 0)
     cannot be told from µs, and stay µs (``evfocus info`` hints at them)."""
     t = np.asarray(t)
-    return bool(len(t)) and bool(np.all(t >= EPOCH_NS_MIN))
+    below = int(np.count_nonzero(t < EPOCH_NS_MIN))
+    return bool(len(t)) and below <= max(1, len(t) // SAMPLE_CORRUPT_PER) and below < len(t) / 2
+
+
+def mostly_whole(t) -> bool:
+    """Whether the sampled times ``t`` are whole numbers (µs) but one in :data:`SAMPLE_CORRUPT_PER`:
+    a changed byte in the first or last rows of a float µs column (or a digit of a text file's
+    turned into a point) made the whole file read as seconds, 1e6x too long."""
+    t = np.asarray(t)
+    return int(np.count_nonzero(t != np.round(t))) <= len(t) // SAMPLE_CORRUPT_PER
 
 
 def warn_epoch_ns(name, t) -> None:
     """The one line that says a file's ``t`` was read as epoch ns (see :func:`sample_is_epoch_ns`)."""
-    start = datetime.datetime.fromtimestamp(float(np.min(t)) / 1e9, datetime.timezone.utc)
+    t = np.asarray(t)
+    start = datetime.datetime.fromtimestamp(float(np.min(t[t >= EPOCH_NS_MIN])) / 1e9, datetime.timezone.utc)
     log.warning("%s: timestamps are Unix-epoch nanoseconds (from %s UTC): read as µs (divided by "
                 "1000; save t in µs to avoid this)", name, start.strftime("%Y-%m-%d %H:%M:%S"))
 
@@ -214,7 +230,8 @@ def float_t_unit(t_col_of, n_events: int, name) -> str:
     whole numbers that are all >= :data:`EPOCH_NS_MIN` are epoch ns, read to within 1 µs: a
     double holds such a time to 256 ns)."""
     t = _sample(t_col_of, n_events).astype(np.float64)
-    if np.all(np.isfinite(t)) and np.all(t == np.round(t)) and sample_is_epoch_ns(t):
+    t = t[np.isfinite(t)]  # (a NaN/inf row is a corrupt one, left out: it made µs read as seconds)
+    if mostly_whole(t) and sample_is_epoch_ns(t):
         warn_epoch_ns(name, t)
         return "ns"
     return "s" if float_t_is_seconds(None, n_events, name, sample=t) else "us"
@@ -222,12 +239,13 @@ def float_t_unit(t_col_of, n_events: int, name) -> str:
 
 def float_t_is_seconds(t_col_of, n_events: int, name, sample: np.ndarray | None = None) -> bool:
     """The unit of a float ``t`` column, decided as the text reader does: seconds, unless its
-    first and last :data:`UNIT_SAMPLE` values are all whole numbers with at least 3 different
-    values, which are µs (``np.save(f, np.loadtxt(us_file))`` gives such floats; read as
+    first and last :data:`UNIT_SAMPLE` values are all whole numbers (:func:`mostly_whole`) with at
+    least 3 different values, which are µs (``np.save(f, np.loadtxt(us_file))`` gives such floats; read as
     seconds, 10 ms between events became 10,000 s, and the same rows as text read as µs).
     Said in a warning, as a guess. ``t_col_of(i, j)`` gives rows i..j as stored."""
     t = (_sample(t_col_of, n_events) if sample is None else sample).astype(np.float64)
-    if not np.all(np.isfinite(t)) or not np.all(t == np.round(t)) or len(np.unique(t)) < 3:
+    t = t[np.isfinite(t)]  # (NaN/inf rows are corrupt ones, left out: not a unit's sign)
+    if not mostly_whole(t) or len(np.unique(t)) < 3:
         return True
     log.warning("%s: float timestamps are all whole numbers (%.0f .. %.0f): read as µs, not "
                 "seconds (save t as integers for µs)", name, t.min(), t.max())
@@ -329,9 +347,11 @@ def scan_time_range(n_events: int, t_us_of, batch: int = BATCH_EVENTS,
         if not len(t):
             continue
         a, b, jumps = span_of(t, RESTART_BACK_US)
-        bad = None if times is None or not jumps else times.bad(t, i, j, jumps)
+        bad = None if times is None else times.bad(t, i, j, jumps)
         if bad is not None:
             t = t[~bad]
+            if not len(t):
+                continue
             a, b = int(t.min()), int(t.max())
         lo = a if lo is None else min(lo, a)
         hi = b if hi is None else max(hi, b)

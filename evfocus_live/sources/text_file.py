@@ -34,8 +34,8 @@ from ..errors import InputError
 from .base import EventSource, check_sensor_size
 from .fileio import FileReader
 from .corrupt_times import TimeGuard
-from .npy_file import (DropCounter, columns_to_events, hint_maybe_relative_ns, sample_is_epoch_ns, timestamps_to_us,
-                       warn_epoch_ns)
+from .npy_file import (DropCounter, columns_to_events, hint_maybe_relative_ns, mostly_whole, sample_is_epoch_ns,
+                       timestamps_to_us, warn_epoch_ns)
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +46,8 @@ SAMPLE_BYTES = 1 << 16  # head and tail read to decide the unit and the quick ti
 # rows as the column readers' NEIGHBOUR_ROWS (a run of changed rows across a block edge comes back)
 CONTEXT_BYTES = 32 << 10
 _HEADER = re.compile(rb"^\s*(\d+)[\s,]+(\d+)\s*(#.*)?$")  # "W H", maybe "# a comment"
-# a number; "nan" / "inf" too, so that a file holding one is read and refused as non-finite
-# (by columns_to_events), not called "not a valid text file"
+# a number; "nan" / "inf" too, so that a file holding one is read (a "nan" t left out as a
+# corrupt time, a "nan" x/y/p refused by columns_to_events), not called "not a valid text file"
 _NUM = rb"[-+]?((\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|(?i:nan|inf(inity)?))"
 _ROW = re.compile(rb"^\s*" + _NUM + rb"([\s,]+" + _NUM + rb"){3,}\s*$")
 _BOM = b"\xef\xbb\xbf"  # UTF-8 byte order mark
@@ -519,12 +519,13 @@ class TextFileSource(EventSource):
 
     def _t_is_seconds(self) -> bool:
         """The unit of ``t``, decided once for the whole file: seconds unless every ``t`` in
-        the head and tail samples is a whole number. One fixed sample, not "the first block
+        the head and tail samples is a whole number (but a few corrupt ones: :func:`mostly_whole`). One fixed sample, not "the first block
         parsed", since a file in seconds may start with many rows at 0.000000000."""
         if self._seconds is None:
             head, tail = self._head_tail()
             t = np.concatenate([head[:, 0], tail[:, 0]])
-            whole = bool(np.all(t == np.round(t)))
+            t = t[np.isfinite(t)]  # (a "nan" row is a corrupt one, left out: it made µs read as seconds)
+            whole = mostly_whole(t)
             self._seconds = bool(len(t)) and not whole
             if whole and sample_is_epoch_ns(t):
                 warn_epoch_ns(self.path, t)
