@@ -41,6 +41,7 @@ on (a slow model's window) is waited for by the next start, never run beside a n
 
 from __future__ import annotations
 
+import atexit
 import bisect
 import collections
 import contextlib
@@ -49,6 +50,7 @@ import logging
 import threading
 import time
 import typing
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -418,6 +420,23 @@ def pace_edges(t_us: np.ndarray, chunk_us: int, max_restarts: int = RESTARTS_CLO
             restarts += 1
         start = end
     return np.asarray(out, dtype=np.int64)
+
+
+#: pipelines whose threads were started: stopped at interpreter exit (see ``_stop_at_exit``)
+_STARTED: weakref.WeakSet = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_at_exit() -> None:
+    """Stop the threads of every pipeline still running when the interpreter exits. A script
+    that started one and ended without ``stop()`` (or raised) aborted Python: the daemon
+    worker was frozen inside torch during finalisation ("terminate called without an active
+    exception", exit 134, a core dump)."""
+    for pipe in list(_STARTED):
+        try:
+            pipe.stop()
+        except Exception:
+            log.debug("stopping a pipeline at exit raised", exc_info=True)
 
 
 class Pipeline:
@@ -1631,6 +1650,7 @@ class Pipeline:
                          threading.Thread(target=self._worker_loop, name="evfocus-worker", daemon=True)]
         for t in self._threads:
             t.start()
+        _STARTED.add(self)
 
     def stop(self, timeout_s: float = 5.0) -> None:
         """Stop the threads (idempotent)."""
