@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 from .errors import ConfigError
 
@@ -61,6 +62,17 @@ def _number(cls: str, name: str, value, *, lo: float = 0.0, lo_ok: bool = False,
         raise ConfigError(f"{label or f'{cls}.{name}'} must be {what} {rng}, got {value!r}")
 
 
+def _kind(cls: str, name: str, value, kinds: tuple[type, ...], what: str) -> None:
+    """``value`` must be one of ``kinds`` (a bool is not a number here), else one ConfigError
+    line: a wrong type passed in silence (``half="no"`` is true: fp16) or failed far from the
+    config, in words about something else ('unknown model '3'')."""
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+        raise ConfigError(f"{cls}.{name} must be {what}, got {value!r}")
+
+
+_PATH = (str, os.PathLike)
+
+
 @dataclass(frozen=True)
 class SourceConfig:
     """Where events come from: a file path or a camera name (see ``sources.CAMERA_NAMES``)."""
@@ -73,6 +85,8 @@ class SourceConfig:
     end_s: float | None = None
 
     def __post_init__(self):
+        _kind("SourceConfig", "spec", self.spec, _PATH, "a file path or a camera name")
+        _kind("SourceConfig", "loop", self.loop, (bool,), "True or False")
         _number("SourceConfig", "speed", self.speed, lo_ok=True)
         for name in ("start_s", "end_s"):
             if getattr(self, name) is not None:
@@ -113,6 +127,12 @@ class WindowConfig:
     roi: tuple[int, int, int, int] | None = None
 
     def __post_init__(self):
+        if self.mode not in get_args(WindowMode):
+            raise ConfigError(f"WindowConfig.mode: unknown window mode {self.mode!r} "
+                              f"(one of {', '.join(get_args(WindowMode))})")
+        _kind("WindowConfig", "timestamps_aps", self.timestamps_aps, (bool,), "True or False")
+        if self.timestamps_path is not None:
+            _kind("WindowConfig", "timestamps_path", self.timestamps_path, _PATH, "None or a file path")
         for name in ("window_ms", "events_per_pixel", "adaptive_max_epp"):
             _number("WindowConfig", name, getattr(self, name))
         # the slicers count whole µs: below half of one, the window was 0 µs (a bare ValueError)
@@ -156,6 +176,9 @@ class ModelConfig:
     precision: str = "auto"
 
     def __post_init__(self):
+        _kind("ModelConfig", "name", self.name, _PATH, "a model name or a checkpoint path")
+        _kind("ModelConfig", "device", self.device, (str,), "a device name (auto, cpu, cuda or cuda:N)")
+        _kind("ModelConfig", "half", self.half, (bool,), "True or False")
         _number("ModelConfig", "threads", self.threads, lo_ok=True, integer=True)
         # (refused here, not only by the CPU runtime: on CUDA a typo was silently ignored)
         for name, allowed in (("backend", ("auto", "eager", "jit", "onnx", "compile")),
