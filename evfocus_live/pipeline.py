@@ -47,6 +47,8 @@ import collections
 import contextlib
 import dataclasses
 import logging
+import numbers
+import os
 import threading
 import time
 import typing
@@ -242,6 +244,8 @@ class PipelineStats:
     #: a live source's events read and let go while paused (not drops: nobody asked for them)
     paused_events: int = 0
     nan_frames: int = 0
+    #: frames whose ``start(on_frame=...)`` callback raised (the first logged with its traceback)
+    callback_errors: int = 0
     source_errors: int = 0
     reconnects: int = 0
     sensor_t_us: int | None = None
@@ -422,6 +426,19 @@ def pace_edges(t_us: np.ndarray, chunk_us: int, max_restarts: int = RESTARTS_CLO
     return np.asarray(out, dtype=np.int64)
 
 
+def _check_arg_types(window, post, ring_capacity, max_backlog_windows) -> None:
+    """One :class:`ConfigError` line for a ``Pipeline`` argument of the wrong kind: a dict or a
+    mode name for ``window`` was an AttributeError deep in the setup ('dict' object has no
+    attribute 'roi'), a bad ring size numpy's or int()'s ValueError."""
+    for name, value, cls in (("window", window, WindowConfig), ("post", post, PostConfig)):
+        if value is not None and not isinstance(value, cls):
+            raise ConfigError(f"Pipeline's {name} must be a {cls.__name__} or None, got {value!r}"
+                              + (f" (write {cls.__name__}(**...))" if isinstance(value, dict) else ""))
+    for name, value in (("ring_capacity", ring_capacity), ("max_backlog_windows", max_backlog_windows)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1):
+            raise ConfigError(f"Pipeline's {name} must be a whole number >= 1, got {value!r}")
+
+
 #: pipelines whose threads were started: stopped at interpreter exit (see ``_stop_at_exit``)
 _STARTED: weakref.WeakSet = weakref.WeakSet()
 
@@ -473,6 +490,7 @@ class Pipeline:
                  *, model_obj=None, timestamps_us=None, speed: float | None = None,
                  ring_capacity: int | None = None, render_events: bool = True, reconnect: bool = True,
                  max_backlog_windows: int = 1, aps: bool = True):
+        _check_arg_types(window, post, ring_capacity, max_backlog_windows)
         self.window_cfg = window or WindowConfig()
         self.aps = bool(aps)
         self._aps_warned = False
@@ -543,6 +561,8 @@ class Pipeline:
         self._tail_req = threading.Event()
         self._tail_done = threading.Event()
         self._on_frame: Callable[[FrameResult], None] | None = None
+        self._callback_said = False  # (see _callback_failed)
+        self._callback_log = RateLimitedLogger(log, 10.0)
         #: what a stop interrupted, for the next start(): the reader's batch not yet in the
         #: ring, and the worker's windows not yet shown (with the generation they belong to)
         self._unread: np.ndarray | None = None
@@ -573,7 +593,7 @@ class Pipeline:
         if isinstance(source, EventSource):
             source.check_open()
             src = source
-        elif isinstance(source, SourceConfig | str):
+        elif isinstance(source, SourceConfig | str | os.PathLike):
             from .sources import open_source
 
             spec = source.spec if isinstance(source, SourceConfig) else source
@@ -608,8 +628,8 @@ class Pipeline:
         # --- model --------------------------------------------------------------
         if isinstance(model, ModelConfig):
             self.model_cfg = model
-        elif isinstance(model, str):
-            self.model_cfg = ModelConfig(name=model)
+        elif isinstance(model, str | os.PathLike):
+            self.model_cfg = ModelConfig(name=os.fspath(model))
         elif model is None:
             self.model_cfg = ModelConfig()
         else:  # a model object
@@ -990,6 +1010,7 @@ class Pipeline:
 
     def seek(self, t_us: int) -> None:
         """Continue from sensor time ``t_us`` (files); resets the state."""
+        self._check_source_open()  # (a closed file's reader raised an AttributeError)
         if self.source.is_live:
             raise InputError("cannot seek in a live source")
         reader = self._threads[0] if self._threads else None
@@ -1640,6 +1661,7 @@ class Pipeline:
             self._join_stopping()
         self._check_source_open()
         self._on_frame = on_frame
+        self._callback_said = False
         self._stop_evt.clear()
         self._eof.clear()
         self._drained.clear()
@@ -2090,5 +2112,17 @@ class Pipeline:
         if self._on_frame is not None:
             try:
                 self._on_frame(fr)
-            except Exception:
-                log.exception("on_frame callback raised")
+            except Exception as exc:
+                self._callback_failed(fr, exc)
+
+    def _callback_failed(self, fr: FrameResult, exc: Exception) -> None:
+        """A raising ``on_frame``: its traceback once a run, then a counted line every 10 s (a
+        script's bug printed its traceback for every frame, 30 a second); the run goes on."""
+        self.stats.callback_errors += 1
+        if not self._callback_said:
+            self._callback_said = True
+            log.error("on_frame callback raised at frame %d (the run goes on; later failures are "
+                      "counted in stats.callback_errors)", fr.index, exc_info=exc)
+        else:
+            self._callback_log.warning("on_frame", "on_frame callback raised again at frame %d: %s (%d frames so far)",
+                                      fr.index, first_line(exc), self.stats.callback_errors)
