@@ -26,7 +26,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..events import EVENT_DTYPE
-from .base import EventWriter, as_event_records, unlink_old_file
+from .base import EventWriter, unlink_old_file
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +184,7 @@ class Aedat4Writer(EventWriter):
     def write(self, events: np.ndarray) -> None:
         """Append time-sorted events (EVENT_DTYPE, or records with t, x, y, p) as complete packets."""
         self._check_open()
-        events = as_event_records(events)
+        events = self._records(events)
         n = len(events)
         for i in range(0, n, self.max_packet_events):
             part = events[i:i + self.max_packet_events]
