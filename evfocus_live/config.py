@@ -75,7 +75,18 @@ _PATH = (str, os.PathLike)
 
 @dataclass(frozen=True)
 class SourceConfig:
-    """Where events come from: a file path or a camera name (see ``sources.CAMERA_NAMES``)."""
+    """Where events come from: a file path or a camera name (see ``sources.CAMERA_NAMES``).
+
+    Parameters:
+        spec: a file path (``str`` or ``Path``; format by content) or a camera name ("sim", "davis346", ...).
+        speed: file replay speed relative to the sensor clock in threaded mode; 0 = as fast as possible.
+        loop: start a file over at its end.
+        start_s, end_s: the part of a file to read, in seconds from its first event.
+
+    Example::
+
+        Pipeline(SourceConfig("rec.aedat4", start_s=0.5, end_s=2.0))
+    """
 
     spec: str = "sim"
     #: replay speed for files relative to the sensor clock; 0 = as fast as possible
@@ -97,7 +108,23 @@ class SourceConfig:
 
 @dataclass(frozen=True)
 class WindowConfig:
-    """How the stream is cut into windows for the network."""
+    """How the stream is cut into windows for the network.
+
+    Parameters:
+        mode: "events" (``window_events``, else ``events_per_pixel`` x pixels), "duration"
+            (``window_ms``), "adaptive" (duration kept within ``adaptive_min_epp`` ..
+            ``adaptive_max_epp`` events per pixel) or "timestamps" (one window ending at each
+            time of ``timestamps_path``, of ``Pipeline(timestamps_us=...)``, or with
+            ``timestamps_aps`` the source's APS frames).
+        num_bins: voxel-grid bins (a model's own config overrides it).
+        downsample: spatial binning factor 1..8; roi: (x, y, w, h) of the sensor, or None.
+
+    The other fields are commented in the source. Wrong values are a ConfigError when made.
+
+    Example::
+
+        WindowConfig(mode="duration", window_ms=33, roi=(0, 0, 346, 260))
+    """
 
     mode: WindowMode = "events"
     window_ms: float = 33.0
@@ -161,7 +188,20 @@ class WindowConfig:
 
 @dataclass(frozen=True)
 class ModelConfig:
-    """Which network to run and where."""
+    """Which network to run and where.
+
+    Parameters:
+        name: a shipped model ("evfocus", "e2vid", ...; ``nn.registry.available_models()``), a
+            plugin's, or a ``.pt`` checkpoint path.
+        device: "auto", "cpu", "cuda" or "cuda:N".
+        half: fp16 on CUDA. threads: torch CPU threads (0 = measured default).
+        backend: CPU runtime, "auto", "eager", "jit", "onnx" or "compile".
+        precision: CPU precision, "auto" (bf16 where the CPU has it natively), "fp32" or "bf16".
+
+    Example::
+
+        ModelConfig(name="evfocus", device="cpu", precision="fp32")
+    """
 
     name: str = "evfocus"
     #: auto | cpu | cuda | cuda:N (GPU N from 0), placed by ``nn.registry.resolve_device``

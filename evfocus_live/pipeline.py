@@ -717,6 +717,7 @@ class Pipeline:
 
     @property
     def height(self) -> int:
+        """The sensor height the frames have (see :attr:`width`)."""
         return self._wh[1]
 
     @property
@@ -736,10 +737,12 @@ class Pipeline:
 
     @property
     def downsample(self) -> int:
+        """``WindowConfig.downsample`` of the running window (1 = off)."""
         return self.window_cfg.downsample
 
     @property
     def num_bins(self) -> int:
+        """The voxel bins the model takes (its config's, else ``WindowConfig.num_bins``)."""
         return model_num_bins(self.model, self.window_cfg.num_bins)
 
     def backpressure_events(self) -> int:
@@ -1132,6 +1135,7 @@ class Pipeline:
             self._gen += 1
 
     def pause(self) -> None:
+        """Hold the threaded run (:meth:`resume` plays on); a camera's events meanwhile are let go."""
         self._paused.set()
         if self._threads_alive():  # a finished or failed run keeps saying so
             self.stats.status = "paused"
@@ -1150,6 +1154,7 @@ class Pipeline:
 
     @property
     def paused(self) -> bool:
+        """True between :meth:`pause` and :meth:`resume`."""
         return self._paused.is_set()
 
     @property
