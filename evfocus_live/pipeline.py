@@ -426,34 +426,42 @@ def pace_edges(t_us: np.ndarray, chunk_us: int, max_restarts: int = RESTARTS_CLO
     return np.asarray(out, dtype=np.int64)
 
 
+def _check_config_arg(who: str, name: str, value, cls: type, none_ok: bool = True) -> None:
+    """One :class:`ConfigError` line for a config argument of the wrong kind: a dict or a mode
+    name for ``window`` was an AttributeError deep in the setup ('dict' object has no
+    attribute 'roi')."""
+    if (value is None and not none_ok) or (value is not None and not isinstance(value, cls)):
+        raise ConfigError(f"{who}'s {name} must be a {cls.__name__}{' or None' if none_ok else ''}, got {value!r}"
+                          + (f" (write {cls.__name__}(**...))" if isinstance(value, dict) else ""))
+
+
 def _check_arg_types(window, post, ring_capacity, max_backlog_windows) -> None:
-    """One :class:`ConfigError` line for a ``Pipeline`` argument of the wrong kind: a dict or a
-    mode name for ``window`` was an AttributeError deep in the setup ('dict' object has no
-    attribute 'roi'), a bad ring size numpy's or int()'s ValueError."""
-    for name, value, cls in (("window", window, WindowConfig), ("post", post, PostConfig)):
-        if value is not None and not isinstance(value, cls):
-            raise ConfigError(f"Pipeline's {name} must be a {cls.__name__} or None, got {value!r}"
-                              + (f" (write {cls.__name__}(**...))" if isinstance(value, dict) else ""))
+    """``Pipeline``'s arguments of the wrong kind: one ConfigError line (a bad ring size was
+    numpy's or int()'s ValueError)."""
+    _check_config_arg("Pipeline", "window", window, WindowConfig)
+    _check_config_arg("Pipeline", "post", post, PostConfig)
     for name, value in (("ring_capacity", ring_capacity), ("max_backlog_windows", max_backlog_windows)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1):
             raise ConfigError(f"Pipeline's {name} must be a whole number >= 1, got {value!r}")
 
 
-#: pipelines whose threads were started: stopped at interpreter exit (see ``_stop_at_exit``)
+#: pipelines whose threads were started (see :func:`close_all`)
 _STARTED: weakref.WeakSet = weakref.WeakSet()
 
 
 @atexit.register
-def _stop_at_exit() -> None:
-    """Stop the threads of every pipeline still running when the interpreter exits. A script
-    that started one and ended without ``stop()`` (or raised) aborted Python: the daemon
-    worker was frozen inside torch during finalisation ("terminate called without an active
-    exception", exit 134, a core dump)."""
+def close_all() -> None:
+    """Close every pipeline that was started and is still alive: its threads stopped, a source
+    it opened closed. Run at interpreter exit: a script that started one and ended without
+    ``stop()`` (or raised) aborted Python, the daemon worker frozen inside torch during
+    finalisation ("terminate called without an active exception", exit 134, a core dump).
+    In an interactive session, a pipeline whose name was bound to a new one runs on (its
+    threads hold it): this stops it too."""
     for pipe in list(_STARTED):
         try:
-            pipe.stop()
+            pipe.close()
         except Exception:
-            log.debug("stopping a pipeline at exit raised", exc_info=True)
+            log.debug("closing a pipeline raised", exc_info=True)
 
 
 class Pipeline:
@@ -1049,6 +1057,7 @@ class Pipeline:
         nothing. A new ``downsample`` or ``roi`` resizes the slicer and post-processors too (the
         ring holds the source's events: cropping and binning are the worker's, under the lock,
         so no event is cut by the old ROI or binned by the old factor)."""
+        _check_config_arg("set_window", "window", window, WindowConfig, none_ok=False)
         ts = timestamps_us if timestamps_us is not None else self.timestamps_us
         if window.roi is not None:
             check_roi_fits(window.roi, *self._source_wh, f"the {self.source.format} source's")
@@ -1084,11 +1093,11 @@ class Pipeline:
         if device is not None:
             cfg = dataclasses.replace(cfg, device=device)
         new_device = resolve_device(cfg.device)
-        if isinstance(model, str):
+        if isinstance(model, str | os.PathLike):
             from .nn.registry import load_model
 
-            obj = load_model(model, str(new_device))
-            cfg = dataclasses.replace(cfg, name=model)
+            obj = load_model(os.fspath(model), str(new_device))
+            cfg = dataclasses.replace(cfg, name=os.fspath(model))
         else:
             obj = model
         with self._command():
@@ -1112,6 +1121,7 @@ class Pipeline:
     def set_post(self, post: PostConfig) -> None:
         """Replace the post-processing chain (a frame the old one is making is still shown: the
         swap does not wait for it)."""
+        _check_config_arg("set_post", "post", post, PostConfig, none_ok=False)
         ev, fr = build_postprocessors(post.steps, post.options, width=self.width, height=self.height)
         with self._command():
             self.post_cfg = post

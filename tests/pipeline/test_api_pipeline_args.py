@@ -44,3 +44,19 @@ def test_seek_after_close_says_the_source_is_closed():
     pipe.close()
     with pytest.raises(InputError, match="closed"):
         pipe.seek(1633953691000000)
+
+
+def test_set_window_set_post_and_set_model_take_the_same_kinds():
+    from pathlib import Path
+
+    from evfocus_live.config import PostConfig
+
+    with Pipeline(DAVIS_FILE, WINDOW, "integrator", NO_POST) as pipe:
+        with pytest.raises(ConfigError, match="set_window's window must be a WindowConfig"):
+            pipe.set_window({"mode": "duration"})
+        with pytest.raises(ConfigError, match="set_post's post must be a PostConfig"):
+            pipe.set_post(("unsharp",))
+        pipe.set_model(Path(REPO / "models" / "firenet.pt"))  # was 'PosixPath is not a model'
+        assert pipe.model_cfg.name.endswith("firenet.pt")
+        pipe.set_post(PostConfig(steps=("unsharp",)))
+        assert len(list(pipe.frames())) == 4
