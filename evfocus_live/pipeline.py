@@ -69,7 +69,7 @@ from .core.slicing import (RESTART_BACK_US, RESTARTS_CLOSE_MAX, AdaptiveSlicer, 
                            TimestampSlicer, Window, make_slicer)
 from .core.voxel import model_voxel
 from .errors import CheckpointError, ConfigError, EvFocusError, InputError, first_line
-from .events import EVENT_DTYPE, concat
+from .events import EVENT_DTYPE, concat, describe
 from .plugins import check_events, check_model_output
 from .nn.runtime import InferenceModel, device_precision, set_threads
 from .nn.registry import model_count_channel, model_num_bins, resolve_device
@@ -613,7 +613,9 @@ class Pipeline:
             src = source()
             self._own_source = True
         else:
-            raise InputError(f"not an event source: {source!r}")
+            raise InputError(f"not an event source: {describe(source)} (give a path, a camera name, a SourceConfig "
+                             f"or an open source; events in memory: np.savez(path, t=..., x=..., y=..., p=..., width=..., "
+                             f"height=...) and give the path)")
         self.source: EventSource = src
         try:
             self._init_rest(model, model_obj, speed, ring_capacity)

@@ -60,3 +60,16 @@ def test_set_window_set_post_and_set_model_take_the_same_kinds():
         assert pipe.model_cfg.name.endswith("firenet.pt")
         pipe.set_post(PostConfig(steps=("unsharp",)))
         assert len(list(pipe.frames())) == 4
+
+
+def test_events_in_memory_are_refused_in_one_line_that_says_what_to_do():
+    import numpy as np
+
+    from evfocus_live.events import from_arrays
+
+    ev = from_arrays(np.arange(1000) * 10, np.arange(1000) % 64, np.arange(1000) % 48, np.arange(1000) % 2)
+    with pytest.raises(InputError) as err:
+        Pipeline(ev)
+    text = str(err.value)
+    assert "\n" not in text and "np.savez" in text
+    assert "array of shape 1000" in text and "(  10," not in text  # described, not the array's repr
