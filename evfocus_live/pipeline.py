@@ -1672,6 +1672,8 @@ class Pipeline:
 
     def start(self, on_frame: Callable[[FrameResult], None] | None = None) -> None:
         """Start the reader and worker threads; ``on_frame`` runs in the worker thread."""
+        if on_frame is not None and not callable(on_frame):  # (else its TypeError logged at every frame)
+            raise TypeError(f"on_frame must be a function of one FrameResult, got {describe(on_frame)}")
         if self._threads_alive():
             if not self._stop_evt.is_set():
                 return  # running

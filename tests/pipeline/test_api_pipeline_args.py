@@ -73,3 +73,10 @@ def test_events_in_memory_are_refused_in_one_line_that_says_what_to_do():
     text = str(err.value)
     assert "\n" not in text and "np.savez" in text
     assert "array of shape 1000" in text and "(  10," not in text  # described, not the array's repr
+
+
+def test_start_refuses_an_on_frame_that_is_not_callable():
+    with Pipeline(DAVIS_FILE, WINDOW, "integrator", NO_POST) as pipe:
+        with pytest.raises(TypeError, match="on_frame must be a function"):
+            pipe.start(on_frame=[])
+        assert not pipe.running
