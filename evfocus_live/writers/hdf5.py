@@ -47,6 +47,8 @@ class Hdf5Writer(EventWriter):
         width, height, sensor: stored as root attributes.
         mode: ``"w"`` (default, overwrite) or ``"a"`` (add to an existing file).
         flush_s: flush to disk at most this often (seconds); ``close`` always flushes.
+        check_bounds: refuse (ValueError) events outside ``width`` x ``height``, which readers
+            drop; False writes them as given.
 
     Example::
 
@@ -55,8 +57,9 @@ class Hdf5Writer(EventWriter):
     """
 
     def __init__(self, path: str | Path, width: int, height: int, sensor: str = "evfocus-live",
-                 mode: str = "w", flush_s: float = 1.0):
+                 mode: str = "w", flush_s: float = 1.0, check_bounds: bool = True):
         self.path = Path(path)
+        self.check_bounds = bool(check_bounds)
         if mode == "w":  # (only then: "a" adds to the file)
             unlink_old_file(self.path)
         try:

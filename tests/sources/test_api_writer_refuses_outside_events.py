@@ -41,3 +41,10 @@ def test_events_outside_the_declared_sensor_are_refused(tmp_path, davis_events, 
         assert "\n" not in str(err.value)
         wr.write(ev[(ev["x"] < h) & (ev["y"] < w)])  # the writer is still usable
 
+
+
+def test_check_bounds_false_writes_them_as_given(tmp_path, davis_events):
+    ev, (w, h) = davis_events
+    with Aedat4Writer(tmp_path / "stray.aedat4", w - 10, h, check_bounds=False) as wr:
+        wr.write(ev[:1000])
+    assert wr.events_written == 1000
