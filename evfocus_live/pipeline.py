@@ -1587,6 +1587,9 @@ class Pipeline:
         if self._threads_alive():
             raise EvFocusError("pipeline is running in threaded mode")
         self._check_source_open()
+        if self.stats.status == "finished" and not self.source.is_live:  # (a re-run notebook cell)
+            log.warning("frames(): the recording has ended, there is nothing more to read: "
+                        "pipe.seek(t_us) to read it again")
         self.stats.status = "running"
         # what the last run left comes first: the windows it did not show (a loop left early, a
         # threaded stop), the ring's events and the reader's unpushed batch (read from the source
