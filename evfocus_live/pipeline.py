@@ -1754,6 +1754,15 @@ class Pipeline:
             except Exception:
                 log.debug("closing the source raised", exc_info=True)
 
+    def __repr__(self) -> str:
+        """What an interactive session shows for ``pipe``: source, size, model, device, state
+        (safe on a pipeline whose setup failed part way)."""
+        src, cfg = getattr(self, "source", None), getattr(self, "model_cfg", None)
+        wh = getattr(self, "_wh", None)
+        return (f"<Pipeline {getattr(src, 'format', '?')} {'x'.join(map(str, wh)) if wh else '?'}, "
+                f"model {getattr(cfg, 'name', '?')} on {getattr(self, 'device', '?')}: {self.stats.status}, "
+                f"{self.stats.frames} frames>")
+
     def __enter__(self):
         return self
 
