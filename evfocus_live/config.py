@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 from .errors import ConfigError
 
@@ -61,9 +62,31 @@ def _number(cls: str, name: str, value, *, lo: float = 0.0, lo_ok: bool = False,
         raise ConfigError(f"{label or f'{cls}.{name}'} must be {what} {rng}, got {value!r}")
 
 
+def _kind(cls: str, name: str, value, kinds: tuple[type, ...], what: str) -> None:
+    """``value`` must be one of ``kinds`` (a bool is not a number here), else one ConfigError
+    line: a wrong type passed in silence (``half="no"`` is true: fp16) or failed far from the
+    config, in words about something else ('unknown model '3'')."""
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+        raise ConfigError(f"{cls}.{name} must be {what}, got {value!r}")
+
+
+_PATH = (str, os.PathLike)
+
+
 @dataclass(frozen=True)
 class SourceConfig:
-    """Where events come from: a file path or a camera name (see ``sources.CAMERA_NAMES``)."""
+    """Where events come from: a file path or a camera name (see ``sources.CAMERA_NAMES``).
+
+    Parameters:
+        spec: a file path (``str`` or ``Path``; format by content) or a camera name ("sim", "davis346", ...).
+        speed: file replay speed relative to the sensor clock in threaded mode; 0 = as fast as possible.
+        loop: start a file over at its end.
+        start_s, end_s: the part of a file to read, in seconds from its first event.
+
+    Example::
+
+        Pipeline(SourceConfig("rec.aedat4", start_s=0.5, end_s=2.0))
+    """
 
     spec: str = "sim"
     #: replay speed for files relative to the sensor clock; 0 = as fast as possible
@@ -73,6 +96,8 @@ class SourceConfig:
     end_s: float | None = None
 
     def __post_init__(self):
+        _kind("SourceConfig", "spec", self.spec, _PATH, "a file path or a camera name")
+        _kind("SourceConfig", "loop", self.loop, (bool,), "True or False")
         _number("SourceConfig", "speed", self.speed, lo_ok=True)
         for name in ("start_s", "end_s"):
             if getattr(self, name) is not None:
@@ -83,7 +108,23 @@ class SourceConfig:
 
 @dataclass(frozen=True)
 class WindowConfig:
-    """How the stream is cut into windows for the network."""
+    """How the stream is cut into windows for the network.
+
+    Parameters:
+        mode: "events" (``window_events``, else ``events_per_pixel`` x pixels), "duration"
+            (``window_ms``), "adaptive" (duration kept within ``adaptive_min_epp`` ..
+            ``adaptive_max_epp`` events per pixel) or "timestamps" (one window ending at each
+            time of ``timestamps_path``, of ``Pipeline(timestamps_us=...)``, or with
+            ``timestamps_aps`` the source's APS frames).
+        num_bins: voxel-grid bins (a model's own config overrides it).
+        downsample: spatial binning factor 1..8; roi: (x, y, w, h) of the sensor, or None.
+
+    The other fields are commented in the source. Wrong values are a ConfigError when made.
+
+    Example::
+
+        WindowConfig(mode="duration", window_ms=33, roi=(0, 0, 346, 260))
+    """
 
     mode: WindowMode = "events"
     window_ms: float = 33.0
@@ -113,6 +154,12 @@ class WindowConfig:
     roi: tuple[int, int, int, int] | None = None
 
     def __post_init__(self):
+        if self.mode not in get_args(WindowMode):
+            raise ConfigError(f"WindowConfig.mode: unknown window mode {self.mode!r} "
+                              f"(one of {', '.join(get_args(WindowMode))})")
+        _kind("WindowConfig", "timestamps_aps", self.timestamps_aps, (bool,), "True or False")
+        if self.timestamps_path is not None:
+            _kind("WindowConfig", "timestamps_path", self.timestamps_path, _PATH, "None or a file path")
         for name in ("window_ms", "events_per_pixel", "adaptive_max_epp"):
             _number("WindowConfig", name, getattr(self, name))
         # the slicers count whole µs: below half of one, the window was 0 µs (a bare ValueError)
@@ -141,7 +188,20 @@ class WindowConfig:
 
 @dataclass(frozen=True)
 class ModelConfig:
-    """Which network to run and where."""
+    """Which network to run and where.
+
+    Parameters:
+        name: a shipped model ("evfocus", "e2vid", ...; ``nn.registry.available_models()``), a
+            plugin's, or a ``.pt`` checkpoint path.
+        device: "auto", "cpu", "cuda" or "cuda:N".
+        half: fp16 on CUDA. threads: torch CPU threads (0 = measured default).
+        backend: CPU runtime, "auto", "eager", "jit", "onnx" or "compile".
+        precision: CPU precision, "auto" (bf16 where the CPU has it natively), "fp32" or "bf16".
+
+    Example::
+
+        ModelConfig(name="evfocus", device="cpu", precision="fp32")
+    """
 
     name: str = "evfocus"
     #: auto | cpu | cuda | cuda:N (GPU N from 0), placed by ``nn.registry.resolve_device``
@@ -156,6 +216,9 @@ class ModelConfig:
     precision: str = "auto"
 
     def __post_init__(self):
+        _kind("ModelConfig", "name", self.name, _PATH, "a model name or a checkpoint path")
+        _kind("ModelConfig", "device", self.device, (str,), "a device name (auto, cpu, cuda or cuda:N)")
+        _kind("ModelConfig", "half", self.half, (bool,), "True or False")
         _number("ModelConfig", "threads", self.threads, lo_ok=True, integer=True)
         # (refused here, not only by the CPU runtime: on CUDA a typo was silently ignored)
         for name, allowed in (("backend", ("auto", "eager", "jit", "onnx", "compile")),

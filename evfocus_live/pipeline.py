@@ -41,14 +41,18 @@ on (a slow model's window) is waited for by the next start, never run beside a n
 
 from __future__ import annotations
 
+import atexit
 import bisect
 import collections
 import contextlib
 import dataclasses
 import logging
+import numbers
+import os
 import threading
 import time
 import typing
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -65,7 +69,7 @@ from .core.slicing import (RESTART_BACK_US, RESTARTS_CLOSE_MAX, AdaptiveSlicer, 
                            TimestampSlicer, Window, make_slicer)
 from .core.voxel import model_voxel
 from .errors import CheckpointError, ConfigError, EvFocusError, InputError, first_line
-from .events import EVENT_DTYPE, concat
+from .events import EVENT_DTYPE, concat, describe
 from .plugins import check_events, check_model_output
 from .nn.runtime import InferenceModel, device_precision, set_threads
 from .nn.registry import model_count_channel, model_num_bins, resolve_device
@@ -249,6 +253,8 @@ class PipelineStats:
     #: a live source's events read and let go while paused (not drops: nobody asked for them)
     paused_events: int = 0
     nan_frames: int = 0
+    #: frames whose ``start(on_frame=...)`` callback raised (the first logged with its traceback)
+    callback_errors: int = 0
     source_errors: int = 0
     reconnects: int = 0
     sensor_t_us: int | None = None
@@ -434,6 +440,44 @@ def pace_edges(t_us: np.ndarray, chunk_us: int, max_restarts: int = RESTARTS_CLO
     return np.asarray(out, dtype=np.int64)
 
 
+def _check_config_arg(who: str, name: str, value, cls: type, none_ok: bool = True) -> None:
+    """One :class:`ConfigError` line for a config argument of the wrong kind: a dict or a mode
+    name for ``window`` was an AttributeError deep in the setup ('dict' object has no
+    attribute 'roi')."""
+    if (value is None and not none_ok) or (value is not None and not isinstance(value, cls)):
+        raise ConfigError(f"{who}'s {name} must be a {cls.__name__}{' or None' if none_ok else ''}, got {value!r}"
+                          + (f" (write {cls.__name__}(**...))" if isinstance(value, dict) else ""))
+
+
+def _check_arg_types(window, post, ring_capacity, max_backlog_windows) -> None:
+    """``Pipeline``'s arguments of the wrong kind: one ConfigError line (a bad ring size was
+    numpy's or int()'s ValueError)."""
+    _check_config_arg("Pipeline", "window", window, WindowConfig)
+    _check_config_arg("Pipeline", "post", post, PostConfig)
+    for name, value in (("ring_capacity", ring_capacity), ("max_backlog_windows", max_backlog_windows)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1):
+            raise ConfigError(f"Pipeline's {name} must be a whole number >= 1, got {value!r}")
+
+
+#: pipelines whose threads were started (see :func:`close_all`)
+_STARTED: weakref.WeakSet = weakref.WeakSet()
+
+
+@atexit.register
+def close_all() -> None:
+    """Close every pipeline that was started and is still alive: its threads stopped, a source
+    it opened closed. Run at interpreter exit: a script that started one and ended without
+    ``stop()`` (or raised) aborted Python, the daemon worker frozen inside torch during
+    finalisation ("terminate called without an active exception", exit 134, a core dump).
+    In an interactive session, a pipeline whose name was bound to a new one runs on (its
+    threads hold it): this stops it too."""
+    for pipe in list(_STARTED):
+        try:
+            pipe.close()
+        except Exception:
+            log.debug("closing a pipeline raised", exc_info=True)
+
+
 class Pipeline:
     """Event source to reconstructed frames, headless.
 
@@ -468,6 +512,7 @@ class Pipeline:
                  *, model_obj=None, timestamps_us=None, speed: float | None = None,
                  ring_capacity: int | None = None, render_events: bool = True, reconnect: bool = True,
                  max_backlog_windows: int = 1, aps: bool = True):
+        _check_arg_types(window, post, ring_capacity, max_backlog_windows)
         self.window_cfg = window or WindowConfig()
         self.aps = bool(aps)
         self._aps_warned = False
@@ -540,6 +585,8 @@ class Pipeline:
         self._tail_req = threading.Event()
         self._tail_done = threading.Event()
         self._on_frame: Callable[[FrameResult], None] | None = None
+        self._callback_said = False  # (see _callback_failed)
+        self._callback_log = RateLimitedLogger(log, 10.0)
         #: what a stop interrupted, for the next start(): the reader's batch not yet in the
         #: ring, and the worker's windows not yet shown (with the generation they belong to)
         self._unread: np.ndarray | None = None
@@ -577,7 +624,7 @@ class Pipeline:
         if isinstance(source, EventSource):
             source.check_open()
             src = source
-        elif isinstance(source, SourceConfig | str):
+        elif isinstance(source, SourceConfig | str | os.PathLike):
             from .sources import open_source
 
             spec = source.spec if isinstance(source, SourceConfig) else source
@@ -589,7 +636,9 @@ class Pipeline:
             src = source()
             self._own_source = True
         else:
-            raise InputError(f"not an event source: {source!r}")
+            raise InputError(f"not an event source: {describe(source)} (give a path, a camera name, a SourceConfig "
+                             f"or an open source; events in memory: np.savez(path, t=..., x=..., y=..., p=..., width=..., "
+                             f"height=...) and give the path)")
         self.source: EventSource = src
         try:
             self._init_rest(model, model_obj, speed, ring_capacity)
@@ -612,8 +661,8 @@ class Pipeline:
         # --- model --------------------------------------------------------------
         if isinstance(model, ModelConfig):
             self.model_cfg = model
-        elif isinstance(model, str):
-            self.model_cfg = ModelConfig(name=model)
+        elif isinstance(model, str | os.PathLike):
+            self.model_cfg = ModelConfig(name=os.fspath(model))
         elif model is None:
             self.model_cfg = ModelConfig()
         else:  # a model object
@@ -701,6 +750,7 @@ class Pipeline:
 
     @property
     def height(self) -> int:
+        """The sensor height the frames have (see :attr:`width`)."""
         return self._wh[1]
 
     @property
@@ -720,10 +770,12 @@ class Pipeline:
 
     @property
     def downsample(self) -> int:
+        """``WindowConfig.downsample`` of the running window (1 = off)."""
         return self.window_cfg.downsample
 
     @property
     def num_bins(self) -> int:
+        """The voxel bins the model takes (its config's, else ``WindowConfig.num_bins``)."""
         return model_num_bins(self.model, self.window_cfg.num_bins)
 
     def backpressure_events(self) -> int:
@@ -994,6 +1046,7 @@ class Pipeline:
 
     def seek(self, t_us: int) -> None:
         """Continue from sensor time ``t_us`` (files); resets the state."""
+        self._check_source_open()  # (a closed file's reader raised an AttributeError)
         if self.source.is_live:
             raise InputError("cannot seek in a live source")
         reader = self._threads[0] if self._threads else None
@@ -1029,6 +1082,7 @@ class Pipeline:
         nothing. A new ``downsample`` or ``roi`` resizes the slicer and post-processors too (the
         ring holds the source's events: cropping and binning are the worker's, under the lock,
         so no event is cut by the old ROI or binned by the old factor)."""
+        _check_config_arg("set_window", "window", window, WindowConfig, none_ok=False)
         ts = timestamps_us if timestamps_us is not None else self.timestamps_us
         if window.roi is not None:
             check_roi_fits(window.roi, *self._source_wh, f"the {self.source.format} source's")
@@ -1064,11 +1118,11 @@ class Pipeline:
         if device is not None:
             cfg = dataclasses.replace(cfg, device=device)
         new_device = resolve_device(cfg.device)
-        if isinstance(model, str):
+        if isinstance(model, str | os.PathLike):
             from .nn.registry import load_model
 
-            obj = load_model(model, str(new_device))
-            cfg = dataclasses.replace(cfg, name=model)
+            obj = load_model(os.fspath(model), str(new_device))
+            cfg = dataclasses.replace(cfg, name=os.fspath(model))
         else:
             obj = model
         with self._command():
@@ -1092,6 +1146,7 @@ class Pipeline:
     def set_post(self, post: PostConfig) -> None:
         """Replace the post-processing chain (a frame the old one is making is still shown: the
         swap does not wait for it)."""
+        _check_config_arg("set_post", "post", post, PostConfig, none_ok=False)
         ev, fr = build_postprocessors(post.steps, post.options, width=self.width, height=self.height)
         with self._command():
             self.post_cfg = post
@@ -1115,6 +1170,7 @@ class Pipeline:
             self._gen += 1
 
     def pause(self) -> None:
+        """Hold the threaded run (:meth:`resume` plays on); a camera's events meanwhile are let go."""
         self._paused.set()
         if self._threads_alive():  # a finished or failed run keeps saying so
             self.stats.status = "paused"
@@ -1133,6 +1189,7 @@ class Pipeline:
 
     @property
     def paused(self) -> bool:
+        """True between :meth:`pause` and :meth:`resume`."""
         return self._paused.is_set()
 
     @property
@@ -1556,6 +1613,9 @@ class Pipeline:
         if self._threads_alive():
             raise EvFocusError("pipeline is running in threaded mode")
         self._check_source_open()
+        if self.stats.status == "finished" and not self.source.is_live:  # (a re-run notebook cell)
+            log.warning("frames(): the recording has ended, there is nothing more to read: "
+                        "pipe.seek(t_us) to read it again")
         self.stats.status = "running"
         # what the last run left comes first: the windows it did not show (a loop left early, a
         # threaded stop), the ring's events and the reader's unpushed batch (read from the source
@@ -1641,12 +1701,15 @@ class Pipeline:
 
     def start(self, on_frame: Callable[[FrameResult], None] | None = None) -> None:
         """Start the reader and worker threads; ``on_frame`` runs in the worker thread."""
+        if on_frame is not None and not callable(on_frame):  # (else its TypeError logged at every frame)
+            raise TypeError(f"on_frame must be a function of one FrameResult, got {describe(on_frame)}")
         if self._threads_alive():
             if not self._stop_evt.is_set():
                 return  # running
             self._join_stopping()
         self._check_source_open()
         self._on_frame = on_frame
+        self._callback_said = False
         self._stop_evt.clear()
         self._eof.clear()
         self._drained.clear()
@@ -1657,6 +1720,7 @@ class Pipeline:
                          threading.Thread(target=self._worker_loop, name="evfocus-worker", daemon=True)]
         for t in self._threads:
             t.start()
+        _STARTED.add(self)
 
     def stop(self, timeout_s: float = 5.0) -> None:
         """Stop the threads (idempotent)."""
@@ -1715,6 +1779,15 @@ class Pipeline:
                 self.source.close()
             except Exception:
                 log.debug("closing the source raised", exc_info=True)
+
+    def __repr__(self) -> str:
+        """What an interactive session shows for ``pipe``: source, size, model, device, state
+        (safe on a pipeline whose setup failed part way)."""
+        src, cfg = getattr(self, "source", None), getattr(self, "model_cfg", None)
+        wh = getattr(self, "_wh", None)
+        return (f"<Pipeline {getattr(src, 'format', '?')} {'x'.join(map(str, wh)) if wh else '?'}, "
+                f"model {getattr(cfg, 'name', '?')} on {getattr(self, 'device', '?')}: {self.stats.status}, "
+                f"{self.stats.frames} frames>")
 
     def __enter__(self):
         return self
@@ -2140,5 +2213,17 @@ class Pipeline:
         if self._on_frame is not None:
             try:
                 self._on_frame(fr)
-            except Exception:
-                log.exception("on_frame callback raised")
+            except Exception as exc:
+                self._callback_failed(fr, exc)
+
+    def _callback_failed(self, fr: FrameResult, exc: Exception) -> None:
+        """A raising ``on_frame``: its traceback once a run, then a counted line every 10 s (a
+        script's bug printed its traceback for every frame, 30 a second); the run goes on."""
+        self.stats.callback_errors += 1
+        if not self._callback_said:
+            self._callback_said = True
+            log.error("on_frame callback raised at frame %d (the run goes on; later failures are "
+                      "counted in stats.callback_errors)", fr.index, exc_info=exc)
+        else:
+            self._callback_log.warning("on_frame", "on_frame callback raised again at frame %d: %s (%d frames so far)",
+                                      fr.index, first_line(exc), self.stats.callback_errors)

@@ -193,6 +193,12 @@ class Recorder:
         with self._lock:
             if self._events is None:
                 return
+            w, h = self._events.width, self._events.height
+            if int(events["x"].max()) >= w or int(events["y"].max()) >= h:
+                # (a camera's stray events: the writer refuses them and the pipeline drops them)
+                events = events[(events["x"] < w) & (events["y"] < h)]
+                if not len(events):
+                    return
             events = self._monotonic(events)
             t_first = int((self._pending[0] if self._pending else events)["t"][0])
             held = self._pending_n + len(events) < PACKET_EVENTS and int(events["t"][-1]) - t_first < PACKET_US

@@ -95,6 +95,9 @@ class RecurrentModel(nn.Module):
                 hint = " (bins plus the count channel: core.voxel.model_voxel(..., count_channel=True))"
             raise ValueError(f"{name}: the voxel grid must be [B, {chans if chans is not None else 'bins'}, H, W], "
                              f"got shape {tuple(voxel.shape)}{hint}")
+        if 0 in voxel.shape[2:]:  # (torch: "Kernel size can't be greater than actual input size")
+            raise ValueError(f"{name}: the voxel grid has no pixels, shape {tuple(voxel.shape)}: "
+                             f"H and W must be at least 1")
         weight = next(self.parameters(), None)
         if weight is not None and voxel.dtype != weight.dtype:
             raise TypeError(f"{name}: the voxel grid is {str(voxel.dtype).removeprefix('torch.')}, the weights "

@@ -13,6 +13,7 @@ import dataclasses
 import json
 import logging
 import math
+import numbers
 import os
 import re
 from dataclasses import dataclass, field
@@ -115,6 +116,7 @@ class SimConfig:
         """Raise :class:`ConfigError` (one line) for impossible values; return self."""
         def bad(msg):
             raise ConfigError(msg)
+        _check_kinds(self, bad)
         for f in dataclasses.fields(self):  # NaN / inf pass every comparison below or overflow later
             v = getattr(self, f.name)
             vals = v if isinstance(v, tuple) else (v,)
@@ -382,6 +384,38 @@ def _run(cfg: SimConfig, seed: int, scene: Scene | None, on_events, on_frame, on
     }
 
 
+def _is_number(v) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+
+def _check_kinds(cfg: SimConfig, bad) -> None:
+    """Each field of the kind its default is (a flag a bool, a number a number, a range two
+    numbers), else ``bad(line)``: ``SimConfig(width="64")`` was a TypeError from a comparison
+    ('<=' not supported between 'int' and 'str'), a one-number range an unpacking error."""
+    for f in dataclasses.fields(cfg):
+        default, v = f.default, getattr(cfg, f.name)
+        if isinstance(default, bool):
+            ok, what = isinstance(v, bool), "True or False"
+        elif isinstance(default, numbers.Real):
+            ok = _is_number(v) and (f.name not in ("width", "height") or float(v).is_integer())
+            what = "a whole number" if f.name in ("width", "height") else "a number"
+        elif isinstance(default, tuple) and f.name != "images":
+            ok, what = isinstance(v, tuple | list) and len(v) == 2 and all(map(_is_number, v)), "two numbers (LO, HI)"
+        else:
+            continue
+        if not ok:
+            bad(f"SimConfig.{f.name} must be {what}, got {v!r}")
+
+
+def _check_call(cfg, seed) -> None:
+    """``simulate_*``'s config and seed, or one line (None for ``cfg`` was an AttributeError, a
+    string seed numpy's 'SeedSequence expects int or sequence of ints')."""
+    if not isinstance(cfg, SimConfig):
+        raise ConfigError(f"the simulator's config must be a SimConfig, got {type(cfg).__name__}")
+    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0:
+        raise ConfigError(f"the simulator's seed must be a whole number >= 0, got {seed!r}")
+
+
 def simulate_sequence(cfg: SimConfig, seed: int, scene: Scene | None = None) -> SimResult:
     """Simulate one sequence into memory (deterministic in ``cfg`` and ``seed``).
 
@@ -394,6 +428,7 @@ def simulate_sequence(cfg: SimConfig, seed: int, scene: Scene | None = None) -> 
         res.events            # EVENT_DTYPE, sorted, t in (0, 500000]
         res.sharp.shape       # (21, 260, 346)
     """
+    _check_call(cfg, seed)
     cfg.validate().check_fits_in_memory()
     ts = frame_times_us(cfg)
     H, W = cfg.height, cfg.width
@@ -424,6 +459,7 @@ def simulate_to_files(cfg: SimConfig, seed: int, base: str | Path, aedat4: bool 
     appear under their names only when complete. ``on_progress(t_s)`` hears the sensor
     time simulated so far (a progress bar for one long sequence).
     """
+    _check_call(cfg, seed)
     cfg.validate()
     out = _SequenceFiles(base, cfg.width, cfg.height, _n_frames(cfg.duration_s, cfg.frame_ms), aedat4)
     try:

@@ -298,6 +298,7 @@ class EventSource(Closeable, abc.ABC):
     def __iter__(self) -> Iterator[np.ndarray]:
         from ..plugins import check_events
 
+        self.check_open()  # (a closed source was iterated as an empty one: 0 events, no word)
         read = self.read if type(self).__module__.startswith("evfocus_live.") else self._plugin_read
         while (batch := check_events(read(), self.format)) is not None:
             if len(batch):

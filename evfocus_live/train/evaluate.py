@@ -39,6 +39,7 @@ import inspect
 import json
 import logging
 import math
+import os
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -1085,9 +1086,19 @@ def unique_models(specs: list[str]) -> list[str]:
     return out
 
 
+def _names(value) -> list[str]:
+    """``evaluate``'s models or data as a list of str: one name or path alone is taken as a list
+    of it (a bare string was iterated letter by letter: "unknown model 'f'" for "firenet")."""
+    if isinstance(value, str | os.PathLike):
+        value = [value]
+    return [os.fspath(v) if isinstance(v, os.PathLike) else v for v in value]
+
+
 def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None = None, num_bins: int = 5,
              warmup: int = 3, max_windows: int = 60, device: str = "cpu", progress: bool = True) -> dict[str, Any]:
     """Load models by name/path, evaluate on ``data``, write report.md/.json and PNG grids.
+
+    ``model_specs`` and ``data`` are lists of names / paths (``str`` or ``Path``), or one alone.
 
     Every model given (a repeat once: :func:`unique_models`) gets its own rows (labels:
     :func:`model_labels`) and voxel grids of its config's ``num_bins`` (``num_bins`` is the
@@ -1101,7 +1112,7 @@ def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None
         raise ConfigError(f"warmup must be >= 0 windows, got {warmup}")
     if max_windows < 1:
         raise ConfigError(f"max_windows must be >= 1, got {max_windows}")
-    model_specs = unique_models(model_specs)
+    model_specs, data = unique_models(_names(model_specs)), _names(data)
     models = {}
     labels = model_labels(model_specs)
     for spec, label in zip(model_specs, labels):

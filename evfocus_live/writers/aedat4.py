@@ -26,7 +26,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..events import EVENT_DTYPE
-from .base import EventWriter, as_event_records, unlink_old_file
+from .base import EventWriter, unlink_old_file
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +137,8 @@ class Aedat4Writer(EventWriter):
         max_packet_events: larger writes are split into packets of at most this many
             events (dv itself writes ~10 ms packets).
         fsync: also ``os.fsync`` after each write (survives power loss, not only kill).
+        check_bounds: refuse (ValueError) events outside ``width`` x ``height``, which readers
+            drop; False writes them as given (test files of a camera's stray events).
 
     Example::
 
@@ -146,7 +148,8 @@ class Aedat4Writer(EventWriter):
     """
 
     def __init__(self, path: str | Path, width: int, height: int, sensor: str = "evfocus-live",
-                 compression: str = "lz4", max_packet_events: int = 1 << 16, fsync: bool = False):
+                 compression: str = "lz4", max_packet_events: int = 1 << 16, fsync: bool = False,
+                 check_bounds: bool = True):
         if compression not in _COMPRESSION:
             raise ValueError(f"compression must be one of {sorted(_COMPRESSION)}")
         self.path = Path(path)
@@ -154,6 +157,7 @@ class Aedat4Writer(EventWriter):
         self.compression = compression
         self.max_packet_events = int(max_packet_events)
         self.fsync = fsync
+        self.check_bounds = bool(check_bounds)
         self.events_written = 0
         #: the packet index, (offset, stream, size, n, t_start, t_end) per packet, for the
         #: table written at the end: an int64 array (48 bytes a packet; as a list of tuples it
@@ -184,7 +188,7 @@ class Aedat4Writer(EventWriter):
     def write(self, events: np.ndarray) -> None:
         """Append time-sorted events (EVENT_DTYPE, or records with t, x, y, p) as complete packets."""
         self._check_open()
-        events = as_event_records(events)
+        events = self._records(events)
         n = len(events)
         for i in range(0, n, self.max_packet_events):
             part = events[i:i + self.max_packet_events]

@@ -21,6 +21,10 @@ class EventWriter(Closeable):
     """Base of the event writers (see module docstring)."""
 
     events_written: int = 0
+    #: the sensor the file declares; written events must lie inside it unless ``check_bounds`` is False
+    width: int = 0
+    height: int = 0
+    check_bounds: bool = True
 
     @property
     def closed(self) -> bool:
@@ -40,6 +44,21 @@ class EventWriter(Closeable):
     def _check_open(self) -> None:
         if self.closed:
             raise ValueError("writer is closed")
+
+    def _records(self, events) -> np.ndarray:
+        """``events`` as EVENT_DTYPE (:func:`as_event_records`), refused with one ValueError line
+        when any lies outside the ``width`` x ``height`` given: they were written, and every
+        reader drops them when it reads the file back (a round trip with width and height
+        swapped gave a file of nothing but a warning)."""
+        events = as_event_records(events)
+        if not self.check_bounds:  # (files of a camera's stray events, to test the readers with)
+            return events
+        outside = (events["x"] >= self.width) | (events["y"] >= self.height)
+        if outside.any():
+            raise ValueError(f"{int(outside.sum())} of {len(events)} events lie outside the {self.width}x{self.height} "
+                             f"sensor this file was opened for (x up to {int(events['x'].max())}, y up to "
+                             f"{int(events['y'].max())}): give the writer the sensor's width and height")
+        return events
 
 
 def as_event_records(events: np.ndarray) -> np.ndarray:

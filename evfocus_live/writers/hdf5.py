@@ -21,7 +21,7 @@ import h5py
 import numpy as np
 
 from ..errors import InputError
-from .base import EventWriter, as_event_records, unlink_old_file
+from .base import EventWriter, unlink_old_file
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,8 @@ class Hdf5Writer(EventWriter):
         width, height, sensor: stored as root attributes.
         mode: ``"w"`` (default, overwrite) or ``"a"`` (add to an existing file).
         flush_s: flush to disk at most this often (seconds); ``close`` always flushes.
+        check_bounds: refuse (ValueError) events outside ``width`` x ``height``, which readers
+            drop; False writes them as given.
 
     Example::
 
@@ -55,8 +57,9 @@ class Hdf5Writer(EventWriter):
     """
 
     def __init__(self, path: str | Path, width: int, height: int, sensor: str = "evfocus-live",
-                 mode: str = "w", flush_s: float = 1.0):
+                 mode: str = "w", flush_s: float = 1.0, check_bounds: bool = True):
         self.path = Path(path)
+        self.check_bounds = bool(check_bounds)
         if mode == "w":  # (only then: "a" adds to the file)
             unlink_old_file(self.path)
         try:
@@ -69,8 +72,9 @@ class Hdf5Writer(EventWriter):
             f, self._f = self._f, None
             f.close()
             raise
-        self._f.attrs["width"] = int(width)
-        self._f.attrs["height"] = int(height)
+        self.width, self.height = int(width), int(height)
+        self._f.attrs["width"] = self.width
+        self._f.attrs["height"] = self.height
         # fixed-length strings: a variable-length one lives on the global heap, and a
         # damaged heap reference makes HDF5 spin for seconds when the reader opens it
         self._f.attrs["sensor"] = np.bytes_(str(sensor).encode())
@@ -111,7 +115,7 @@ class Hdf5Writer(EventWriter):
     def write(self, events: np.ndarray) -> None:
         """Append a batch (EVENT_DTYPE, or any records with t, x, y, p fields)."""
         self._check_open()
-        events = as_event_records(events)
+        events = self._records(events)
         n = len(events)
         if n == 0:
             return
