@@ -187,8 +187,10 @@ class SimConfig:
 
     def to_dict(self) -> dict:
         """The config as plain values; ``images`` only when given, so the sequences of a run
-        without them keep the config an earlier version wrote (--resume compares it)."""
-        d = dataclasses.asdict(self)
+        without them keep the config an earlier version wrote (--resume compares it). numpy's
+        numbers, which the fields take (``width=np.int64(64)``), as Python's: json refused them
+        ('Object of type int64 is not JSON serializable', a traceback when the files were written)."""
+        d = {k: _plain(v) for k, v in dataclasses.asdict(self).items()}
         if not self.images:
             del d["images"]
         return d
@@ -382,6 +384,13 @@ def _run(cfg: SimConfig, seed: int, scene: Scene | None, on_events, on_frame, on
         "layer_depths_m": [ly.depth_m for ly in scene.layers],
         "renders": sim.renders,
     }
+
+
+def _plain(v):
+    """A numpy scalar as Python's (``.item()``), in a tuple or list too; anything else as it is."""
+    if isinstance(v, tuple | list):
+        return type(v)(map(_plain, v))
+    return v.item() if isinstance(v, np.generic) else v
 
 
 def _is_number(v) -> bool:
