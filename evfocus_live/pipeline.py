@@ -1790,10 +1790,10 @@ class Pipeline:
         """What an interactive session shows for ``pipe``: source, size, model, device, state
         (safe on a pipeline whose setup failed part way)."""
         src, cfg = getattr(self, "source", None), getattr(self, "model_cfg", None)
-        wh = getattr(self, "_wh", None)
+        wh, stats = getattr(self, "_wh", None), getattr(self, "stats", None)
         return (f"<Pipeline {getattr(src, 'format', '?')} {'x'.join(map(str, wh)) if wh else '?'}, "
-                f"model {getattr(cfg, 'name', '?')} on {getattr(self, 'device', '?')}: {self.stats.status}, "
-                f"{self.stats.frames} frames>")
+                f"model {getattr(cfg, 'name', '?')} on {getattr(self, 'device', '?')}: "
+                f"{getattr(stats, 'status', 'not made')}, {getattr(stats, 'frames', 0)} frames>")
 
     def __enter__(self):
         return self
