@@ -406,7 +406,9 @@ def _check_kinds(cfg: SimConfig, bad) -> None:
         if isinstance(default, bool):
             ok, what = isinstance(v, bool), "True or False"
         elif isinstance(default, numbers.Real):
-            ok = _is_number(v) and (f.name not in ("width", "height") or float(v).is_integer())
+            # (a sensor size a whole number of its kind: 32.0 passed here and was numpy's
+            # TypeError "'float' object cannot be interpreted as an integer" in the simulation)
+            ok = _is_number(v) and (f.name not in ("width", "height") or isinstance(v, numbers.Integral))
             what = "a whole number" if f.name in ("width", "height") else "a number"
         elif isinstance(default, tuple) and f.name != "images":
             ok, what = isinstance(v, tuple | list) and len(v) == 2 and all(map(_is_number, v)), "two numbers (LO, HI)"
