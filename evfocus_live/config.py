@@ -210,7 +210,7 @@ class ModelConfig:
     Parameters:
         name: a shipped model ("evfocus", "e2vid", ...; ``nn.registry.available_models()``), a
             plugin's, or a ``.pt`` checkpoint path.
-        device: "auto", "cpu", "cuda" or "cuda:N".
+        device: "auto", "cpu", "cuda" or "cuda:N" (a ``torch.device`` is kept as its name).
         half: fp16 on CUDA. threads: torch CPU threads (0 = measured default).
         backend: CPU runtime, "auto", "eager", "jit", "onnx" or "compile".
         precision: CPU precision, "auto" (bf16 where the CPU has it natively), "fp32" or "bf16".
