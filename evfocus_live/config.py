@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
+import sys
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
@@ -62,12 +63,28 @@ def _number(cls: str, name: str, value, *, lo: float = 0.0, lo_ok: bool = False,
         raise ConfigError(f"{label or f'{cls}.{name}'} must be {what} {rng}, got {value!r}")
 
 
-def _kind(cls: str, name: str, value, kinds: tuple[type, ...], what: str) -> None:
-    """``value`` must be one of ``kinds`` (a bool is not a number here), else one ConfigError
+def _kind(cfg, name: str, kinds: tuple[type, ...], what: str) -> None:
+    """``cfg.name`` must be one of ``kinds`` (a bool is not a number here), else one ConfigError
     line: a wrong type passed in silence (``half="no"`` is true: fp16) or failed far from the
-    config, in words about something else ('unknown model '3'')."""
+    config, in words about something else ('unknown model '3''). The field is kept in its plain
+    kind (:func:`_plain`): a Path as its str, as the annotation says and the code that reads it
+    assumes (``model.name.endswith``: an AttributeError when saving the viewer's settings)."""
+    value = _plain(getattr(cfg, name), kinds)
     if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
-        raise ConfigError(f"{cls}.{name} must be {what}, got {value!r}")
+        raise ConfigError(f"{type(cfg).__name__}.{name} must be {what}, got {value!r}")
+    object.__setattr__(cfg, name, value)  # (frozen dataclass)
+
+
+def _plain(value, kinds: tuple[type, ...]):
+    """``value`` as the plain kind a field holds: a path-like as its ``str``, numpy's bool as a
+    ``bool`` (``loop=mask.any()``); anything else as it is. (numpy looked up in ``sys.modules``:
+    a value of a module not imported cannot be one of its types; configs import no numpy.)"""
+    if os.PathLike in kinds and isinstance(value, os.PathLike):
+        return os.fspath(value)
+    np = sys.modules.get("numpy")
+    if bool in kinds and np is not None and isinstance(value, np.bool_):
+        return bool(value)
+    return value
 
 
 _PATH = (str, os.PathLike)
@@ -96,8 +113,8 @@ class SourceConfig:
     end_s: float | None = None
 
     def __post_init__(self):
-        _kind("SourceConfig", "spec", self.spec, _PATH, "a file path or a camera name")
-        _kind("SourceConfig", "loop", self.loop, (bool,), "True or False")
+        _kind(self, "spec", _PATH, "a file path or a camera name")
+        _kind(self, "loop", (bool,), "True or False")
         _number("SourceConfig", "speed", self.speed, lo_ok=True)
         for name in ("start_s", "end_s"):
             if getattr(self, name) is not None:
@@ -157,9 +174,9 @@ class WindowConfig:
         if self.mode not in get_args(WindowMode):
             raise ConfigError(f"WindowConfig.mode: unknown window mode {self.mode!r} "
                               f"(one of {', '.join(get_args(WindowMode))})")
-        _kind("WindowConfig", "timestamps_aps", self.timestamps_aps, (bool,), "True or False")
+        _kind(self, "timestamps_aps", (bool,), "True or False")
         if self.timestamps_path is not None:
-            _kind("WindowConfig", "timestamps_path", self.timestamps_path, _PATH, "None or a file path")
+            _kind(self, "timestamps_path", _PATH, "None or a file path")
         for name in ("window_ms", "events_per_pixel", "adaptive_max_epp"):
             _number("WindowConfig", name, getattr(self, name))
         # the slicers count whole µs: below half of one, the window was 0 µs (a bare ValueError)
@@ -193,7 +210,7 @@ class ModelConfig:
     Parameters:
         name: a shipped model ("evfocus", "e2vid", ...; ``nn.registry.available_models()``), a
             plugin's, or a ``.pt`` checkpoint path.
-        device: "auto", "cpu", "cuda" or "cuda:N".
+        device: "auto", "cpu", "cuda" or "cuda:N" (a ``torch.device`` is kept as its name).
         half: fp16 on CUDA. threads: torch CPU threads (0 = measured default).
         backend: CPU runtime, "auto", "eager", "jit", "onnx" or "compile".
         precision: CPU precision, "auto" (bf16 where the CPU has it natively), "fp32" or "bf16".
@@ -216,9 +233,12 @@ class ModelConfig:
     precision: str = "auto"
 
     def __post_init__(self):
-        _kind("ModelConfig", "name", self.name, _PATH, "a model name or a checkpoint path")
-        _kind("ModelConfig", "device", self.device, (str,), "a device name (auto, cpu, cuda or cuda:N)")
-        _kind("ModelConfig", "half", self.half, (bool,), "True or False")
+        _kind(self, "name", _PATH, "a model name or a checkpoint path")
+        torch = sys.modules.get("torch")  # (not imported: the device cannot be a torch.device)
+        if torch is not None and isinstance(self.device, torch.device):  # what torch code hands about
+            object.__setattr__(self, "device", str(self.device))
+        _kind(self, "device", (str,), "a device name (auto, cpu, cuda or cuda:N)")
+        _kind(self, "half", (bool,), "True or False")
         _number("ModelConfig", "threads", self.threads, lo_ok=True, integer=True)
         # (refused here, not only by the CPU runtime: on CUDA a typo was silently ignored)
         for name, allowed in (("backend", ("auto", "eager", "jit", "onnx", "compile")),

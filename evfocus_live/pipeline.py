@@ -586,6 +586,7 @@ class Pipeline:
         self._tail_done = threading.Event()
         self._on_frame: Callable[[FrameResult], None] | None = None
         self._callback_said = False  # (see _callback_failed)
+        self._in_callback = False  # the worker is inside on_frame (see stop)
         self._callback_log = RateLimitedLogger(log, 10.0)
         #: what a stop interrupted, for the next start(): the reader's batch not yet in the
         #: ring, and the worker's windows not yet shown (with the generation they belong to)
@@ -1733,7 +1734,12 @@ class Pipeline:
                 # a reader in a read() that has stalled for seconds will not end in the next 5:
                 # the viewer froze for them on a source switch (it ends when read() returns)
                 t.join(min(timeout_s, STALLED_JOIN_S) if stalled_s >= STALL_S else timeout_s)
-                if t.is_alive() and t.name == "evfocus-worker":  # a slow model's window: not a fault
+                if t.is_alive() and t.name == "evfocus-worker" and self._in_callback:
+                    # (not the model: a script's callback that waits for what never comes, such as
+                    # a full queue whose reader has ended; at exit, the seconds Python hung for)
+                    log.warning("%s did not stop within %.1f s: the on_frame callback has not returned",
+                                t.name, timeout_s)
+                elif t.is_alive() and t.name == "evfocus-worker":  # a slow model's window: not a fault
                     log.info("%s is still finishing its window after %.1f s (a start waits for it)",
                              t.name, timeout_s)
                 elif t.is_alive() and stalled_s >= STALL_S:
@@ -1784,10 +1790,10 @@ class Pipeline:
         """What an interactive session shows for ``pipe``: source, size, model, device, state
         (safe on a pipeline whose setup failed part way)."""
         src, cfg = getattr(self, "source", None), getattr(self, "model_cfg", None)
-        wh = getattr(self, "_wh", None)
+        wh, stats = getattr(self, "_wh", None), getattr(self, "stats", None)
         return (f"<Pipeline {getattr(src, 'format', '?')} {'x'.join(map(str, wh)) if wh else '?'}, "
-                f"model {getattr(cfg, 'name', '?')} on {getattr(self, 'device', '?')}: {self.stats.status}, "
-                f"{self.stats.frames} frames>")
+                f"model {getattr(cfg, 'name', '?')} on {getattr(self, 'device', '?')}: "
+                f"{getattr(stats, 'status', 'not made')}, {getattr(stats, 'frames', 0)} frames>")
 
     def __enter__(self):
         return self
@@ -2211,10 +2217,13 @@ class Pipeline:
             return
         self.latest = fr
         if self._on_frame is not None:
+            self._in_callback = True
             try:
                 self._on_frame(fr)
             except Exception as exc:
                 self._callback_failed(fr, exc)
+            finally:
+                self._in_callback = False
 
     def _callback_failed(self, fr: FrameResult, exc: Exception) -> None:
         """A raising ``on_frame``: its traceback once a run, then a counted line every 10 s (a

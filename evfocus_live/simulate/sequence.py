@@ -187,8 +187,10 @@ class SimConfig:
 
     def to_dict(self) -> dict:
         """The config as plain values; ``images`` only when given, so the sequences of a run
-        without them keep the config an earlier version wrote (--resume compares it)."""
-        d = dataclasses.asdict(self)
+        without them keep the config an earlier version wrote (--resume compares it). numpy's
+        numbers, which the fields take (``width=np.int64(64)``), as Python's: json refused them
+        ('Object of type int64 is not JSON serializable', a traceback when the files were written)."""
+        d = {k: _plain(v) for k, v in dataclasses.asdict(self).items()}
         if not self.images:
             del d["images"]
         return d
@@ -384,6 +386,13 @@ def _run(cfg: SimConfig, seed: int, scene: Scene | None, on_events, on_frame, on
     }
 
 
+def _plain(v):
+    """A numpy scalar as Python's (``.item()``), in a tuple or list too; anything else as it is."""
+    if isinstance(v, tuple | list):
+        return type(v)(map(_plain, v))
+    return v.item() if isinstance(v, np.generic) else v
+
+
 def _is_number(v) -> bool:
     return isinstance(v, numbers.Real) and not isinstance(v, bool)
 
@@ -397,7 +406,9 @@ def _check_kinds(cfg: SimConfig, bad) -> None:
         if isinstance(default, bool):
             ok, what = isinstance(v, bool), "True or False"
         elif isinstance(default, numbers.Real):
-            ok = _is_number(v) and (f.name not in ("width", "height") or float(v).is_integer())
+            # (a sensor size a whole number of its kind: 32.0 passed here and was numpy's
+            # TypeError "'float' object cannot be interpreted as an integer" in the simulation)
+            ok = _is_number(v) and (f.name not in ("width", "height") or isinstance(v, numbers.Integral))
             what = "a whole number" if f.name in ("width", "height") else "a number"
         elif isinstance(default, tuple) and f.name != "images":
             ok, what = isinstance(v, tuple | list) and len(v) == 2 and all(map(_is_number, v)), "two numbers (LO, HI)"
