@@ -461,6 +461,7 @@ def _check_arg_types(window, post, ring_capacity, max_backlog_windows) -> None:
 
 #: pipelines whose threads were started (see :func:`close_all`)
 _STARTED: weakref.WeakSet = weakref.WeakSet()
+_STARTED_LOCK = threading.Lock()  # (a pipeline started while close_all lists them: "Set changed size")
 
 
 @atexit.register
@@ -471,7 +472,9 @@ def close_all() -> None:
     finalisation ("terminate called without an active exception", exit 134, a core dump).
     In an interactive session, a pipeline whose name was bound to a new one runs on (its
     threads hold it): this stops it too."""
-    for pipe in list(_STARTED):
+    with _STARTED_LOCK:
+        pipes = list(_STARTED)
+    for pipe in pipes:
         try:
             pipe.close()
         except Exception:
@@ -1721,7 +1724,8 @@ class Pipeline:
                          threading.Thread(target=self._worker_loop, name="evfocus-worker", daemon=True)]
         for t in self._threads:
             t.start()
-        _STARTED.add(self)
+        with _STARTED_LOCK:
+            _STARTED.add(self)
 
     def stop(self, timeout_s: float = 5.0) -> None:
         """Stop the threads (idempotent)."""
