@@ -1914,7 +1914,10 @@ class MainWindow(QtWidgets.QMainWindow):
         else:
             self.time_label.setText("live" if s.is_live else
                                     ("-" if s.range_ready.is_set() else "finding the end of the recording..."))
-        want = "Play" if s.ended or s.paused else "Pause"  # at the end, Play plays it again
+        # at the end, Play plays it again; a paused replay making its one frame (a seek, a setting
+        # remade) stays "Play": the button read "Pause" for that frame's inference (a slow model's:
+        # seconds), and a click then paused it for good
+        want = "Play" if s.ended or s.paused or s.pausing else "Pause"
         if self.play_button.text() != want:
             self.play_button.setText(want)
         # else "playing <file>" stays on after the end; by pass, not by a change of s.ended: a
