@@ -563,8 +563,8 @@ class LiveSession:
         self.recorder.write_frame(view.image, view.t_us)
         self.slot.put(view)
         if t_pause is not None:  # a seek while paused: show this one frame, pause again
+            self.pipeline.pause()  # (first: the GUI thread must never see it neither paused nor pausing)
             self._pause_at_t_us = None
-            self.pipeline.pause()
 
     def arrival_wall(self, t_us: int) -> float | None:
         """Wall time at which the first batch reaching sensor time ``t_us`` was read."""
