@@ -13,7 +13,8 @@ import sys
 from collections.abc import Iterator
 
 #: exact Qt messages that are dropped
-NOISE = frozenset({"This plugin does not support propagateSizeHints()"})
+NOISE = frozenset({"This plugin does not support propagateSizeHints()",
+                   "This plugin does not support raise()"})  # (a dialog asked again, see window._text_dialog)
 
 
 @contextlib.contextmanager

@@ -496,6 +496,12 @@ class LiveSession:
         return self.pipeline.paused
 
     @property
+    def pausing(self) -> bool:
+        """A paused replay's one frame is on its way (a seek, or a setting remade): the pipeline
+        runs for it, then pauses again; to the user the replay is paused all along."""
+        return self._pause_at_t_us is not None
+
+    @property
     def running(self) -> bool:
         return self.pipeline.running
 
@@ -557,8 +563,8 @@ class LiveSession:
         self.recorder.write_frame(view.image, view.t_us)
         self.slot.put(view)
         if t_pause is not None:  # a seek while paused: show this one frame, pause again
+            self.pipeline.pause()  # (first: the GUI thread must never see it neither paused nor pausing)
             self._pause_at_t_us = None
-            self.pipeline.pause()
 
     def arrival_wall(self, t_us: int) -> float | None:
         """Wall time at which the first batch reaching sensor time ``t_us`` was read."""
@@ -595,8 +601,9 @@ class LiveSession:
         self.pipeline.resume()
 
     def toggle_pause(self) -> bool:
-        """Pause or resume (at the end of a recording: play it again); True when now paused."""
-        if self.paused or self.ended:
+        """Pause or resume (at the end of a recording: play it again; while a paused replay's one
+        frame is made, play on from there); True when now paused."""
+        if self.paused or self.ended or self.pausing:
             self.resume()
         else:
             self.pause()

@@ -209,6 +209,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._roi_asked = self.opts.window.roi
         self._roi_for_next = False  # asked for with no source running: the next source takes it
         self._awaiting: _Awaiting | None = None  # a window change's first frame, until it is shown
+        self._text_dialogs: dict[str, tuple[QtWidgets.QDialog, QtWidgets.QPlainTextEdit]] = {}  # see _text_dialog
         self.registries = {g: Registry(g) for g in (SOURCES, MODELS, POSTPROCESSORS)}
         self._load_plugins()
         self._build_ui()
@@ -656,7 +657,17 @@ class MainWindow(QtWidgets.QMainWindow):
             self.status(text, level, log_it=False)  # the session logged it already
 
     def _text_dialog(self, title: str, body: str, min_w: int, min_h: int) -> QtWidgets.QDialog:
-        """A non-modal dialog of read-only, selectable fixed-width text with a Close button."""
+        """A non-modal dialog of read-only, selectable fixed-width text with a Close button; one
+        per ``title``, filled anew and raised when asked again (each Help > About made a new one,
+        closed only hidden: 50 looks at About and Plugins left 100 dialogs, +1700 Qt objects)."""
+        kept = self._text_dialogs.get(title)
+        if kept is not None:
+            dlg, text = kept
+            text.setPlainText(body)
+            dlg.show()
+            dlg.raise_()
+            dlg.activateWindow()
+            return dlg
         dlg = QtWidgets.QDialog(self)
         dlg.setWindowTitle(title)
         v = QtWidgets.QVBoxLayout(dlg)
@@ -668,6 +679,7 @@ class MainWindow(QtWidgets.QMainWindow):
         bb = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Close)
         bb.rejected.connect(dlg.reject)
         v.addWidget(bb)
+        self._text_dialogs[title] = (dlg, text)
         dlg.show()
         return dlg
 
@@ -1913,7 +1925,10 @@ class MainWindow(QtWidgets.QMainWindow):
         else:
             self.time_label.setText("live" if s.is_live else
                                     ("-" if s.range_ready.is_set() else "finding the end of the recording..."))
-        want = "Play" if s.ended or s.paused else "Pause"  # at the end, Play plays it again
+        # at the end, Play plays it again; a paused replay making its one frame (a seek, a setting
+        # remade) stays "Play": the button read "Pause" for that frame's inference (a slow model's:
+        # seconds), and a click then paused it for good
+        want = "Play" if s.ended or s.paused or s.pausing else "Pause"
         if self.play_button.text() != want:
             self.play_button.setText(want)
         # else "playing <file>" stays on after the end; by pass, not by a change of s.ended: a
