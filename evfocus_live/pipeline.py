@@ -1831,14 +1831,29 @@ class Pipeline:
             self._say_gap(t_first, target - now)
             target = now + MAX_GAP_S
             self._anchor = (t_first, target)
+        speed = self.speed
         while True:
             left = target - time.monotonic()
             if left <= 0:
                 return True
             if self._stop_evt.wait(min(left, 0.02)) or self._seek_req is not None:
                 return False
-            if self._paused.is_set() or self.unpaced.is_set():
+            if self.unpaced.is_set():
                 return self._pace(batch)
+            if self._paused.is_set() or self._anchor is None or self.speed != speed:
+                return self._pace_on(batch, t_first - int(max(0.0, target - time.monotonic()) * speed * 1e6))
+
+    def _pace_on(self, batch: np.ndarray, at_us: int) -> bool:
+        """``_pace`` after a pause, or a speed change (``resume`` re-anchors), in a wait: the rest
+        of it from sensor time ``at_us``, at the speed now. A played pause of seconds waited
+        out its end at the old speed ("max" chosen in it too), and a pause and play ended it."""
+        while self._paused.is_set():
+            if self._stop_evt.wait(0.02) or self._seek_req is not None:
+                return False
+        if self.speed <= 0 or self.unpaced.is_set():
+            return self._pace(batch)
+        self._anchor = (at_us, time.monotonic())
+        return self._pace(batch)
 
     def _say_gap(self, t_us: int, wait_s: float) -> None:
         """Log a gap in a paced replay shortened to ``MAX_GAP_S``, once per gap (a looping
