@@ -1866,8 +1866,11 @@ class Pipeline:
         except Exception:  # (a plugin source's: the gap is said without where)
             rng = None
         at = f", events again at {(t_us - rng[0]) / 1e6:.1f} s" if rng is not None else ""
-        log.info("a %.1f s pause in the recording%s: played as %g s (pauses longer than %g s are shortened)",
-                 wait_s * self.speed, at, MAX_GAP_S, MAX_GAP_S)
+        # (at a slow speed a short pause is the long wait: "a 1.0 s pause ... (pauses longer than
+        # 5 s are shortened)" contradicted itself at 0.1x)
+        wall = f" ({wait_s:.1f} s at {self.speed:g}x)" if self.speed != 1 else ""
+        log.info("a %.1f s pause in the recording%s%s: played as %g s (a pause plays for at most %g s)",
+                 wait_s * self.speed, wall, at, MAX_GAP_S, MAX_GAP_S)
 
     def _loop_to_start(self) -> bool:
         """At the end of a recording: seek back to the start when looping (True) or stop."""
