@@ -1841,14 +1841,29 @@ class Pipeline:
             self._say_gap(t_first, target - now)
             target = now + MAX_GAP_S
             self._anchor = (t_first, target)
+        speed = self.speed
         while True:
             left = target - time.monotonic()
             if left <= 0:
                 return True
             if self._stop_evt.wait(min(left, 0.02)) or self._seek_req is not None:
                 return False
-            if self._paused.is_set() or self.unpaced.is_set():
+            if self.unpaced.is_set():
                 return self._pace(batch)
+            if self._paused.is_set() or self._anchor is None or self.speed != speed:
+                return self._pace_on(batch, t_first - int(max(0.0, target - time.monotonic()) * speed * 1e6))
+
+    def _pace_on(self, batch: np.ndarray, at_us: int) -> bool:
+        """``_pace`` after a pause, or a speed change (``resume`` re-anchors), in a wait: the rest
+        of it from sensor time ``at_us``, at the speed now. A played pause of seconds waited
+        out its end at the old speed ("max" chosen in it too), and a pause and play ended it."""
+        while self._paused.is_set():
+            if self._stop_evt.wait(0.02) or self._seek_req is not None:
+                return False
+        if self.speed <= 0 or self.unpaced.is_set():
+            return self._pace(batch)
+        self._anchor = (at_us, time.monotonic())
+        return self._pace(batch)
 
     def _say_gap(self, t_us: int, wait_s: float) -> None:
         """Log a gap in a paced replay shortened to ``MAX_GAP_S``, once per gap (a looping
@@ -1861,8 +1876,11 @@ class Pipeline:
         except Exception:  # (a plugin source's: the gap is said without where)
             rng = None
         at = f", events again at {(t_us - rng[0]) / 1e6:.1f} s" if rng is not None else ""
-        log.info("a %.1f s pause in the recording%s: played as %g s (pauses longer than %g s are shortened)",
-                 wait_s * self.speed, at, MAX_GAP_S, MAX_GAP_S)
+        # (at a slow speed a short pause is the long wait: "a 1.0 s pause ... (pauses longer than
+        # 5 s are shortened)" contradicted itself at 0.1x)
+        wall = f" ({wait_s:.1f} s at {self.speed:g}x)" if self.speed != 1 else ""
+        log.info("a %.1f s pause in the recording%s%s: played as %g s (a pause plays for at most %g s)",
+                 wait_s * self.speed, wall, at, MAX_GAP_S, MAX_GAP_S)
 
     def _loop_to_start(self) -> bool:
         """At the end of a recording: seek back to the start when looping (True) or stop."""

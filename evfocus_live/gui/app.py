@@ -471,10 +471,12 @@ def _what_runs(name: str, pipe) -> str:
 
 
 class _DebugOnly(logging.Filter):
-    """Moves a logger's INFO lines to DEBUG (shown with -v): the one ``running ...`` line says them."""
+    """Moves the INFO lines that ``running ...`` says again (:data:`WHAT_RUNS_SAID`) to DEBUG
+    (shown with -v). Only those: a settings file's ``backend = "jit"`` under bf16 lost its
+    "backend jit not used" line with them, a plugin model its "running it as is"."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno == logging.INFO:
+        if record.levelno == logging.INFO and str(record.msg).startswith(WHAT_RUNS_SAID):
             record.levelno, record.levelname = logging.DEBUG, "DEBUG"
             return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
         return True
@@ -483,6 +485,8 @@ class _DebugOnly(logging.Filter):
 #: the loggers whose INFO lines, while a headless run sets its model up, repeat what ``running ...``
 #: says: "device auto -> cpu" and "inference backend eager under bf16 autocast ..."
 WHAT_RUNS_LOGGERS = ("evfocus_live.nn.registry", "evfocus_live.nn.runtime")
+#: the starts of those lines (their format strings)
+WHAT_RUNS_SAID = ("device auto -> ", "inference backend eager under bf16 autocast")
 
 
 @contextlib.contextmanager

@@ -264,13 +264,34 @@ def robust_t_at(t_us_of, n_events: int, i: int) -> int:
     by a probe sent the search to the wrong half of the file."""
     lo, hi = max(0, i - CONTEXT_ROWS), min(n_events, i + CONTEXT_ROWS + 1)
     t = np.asarray(t_us_of(lo, hi))
-    if not count_jumps(t, RESTART_BACK_US):
-        return int(t[i - lo])
-    bad = implausible_times(t, share=1.0) | (t == NOT_A_TIME_US)
     k = i - lo
+    if t[k] == NOT_A_TIME_US:  # (a run of them wider than the rows read: a sector of 0xFF bytes)
+        return _nearest_time(t_us_of, n_events, i)
+    if not count_jumps(t, RESTART_BACK_US):
+        return int(t[k])
+    bad = t == NOT_A_TIME_US
+    sound = np.flatnonzero(~bad)
+    bad[sound[implausible_times(t[sound], share=1.0)]] = True
     if not bad[k]:
         return int(t[k])
     good = np.flatnonzero(~bad)
     near = good[good < k]
     near = near[-1:] if len(near) else good[good > k][:1]
     return int(t[near[0]]) if len(near) else int(t[k])
+
+
+def _nearest_time(t_us_of, n_events: int, i: int, step: int = 4096) -> int:
+    """The time of the nearest row before row ``i`` that is a time (after it, at the start),
+    for :func:`robust_t_at`: a probe in a run of rows that are no time (:data:`NOT_A_TIME_US`,
+    16 or more: a 4 KiB sector of 0xFF bytes is 256 NaN rows) read as INT64_MIN, and the
+    bisection sent a seek to 0.3 s past the run (0.502 s). ``NOT_A_TIME_US`` when none is."""
+    for forward in (False, True):
+        a = i
+        while (a < n_events) if forward else (a > 0):
+            lo, hi = (a, min(n_events, a + step)) if forward else (max(0, a - step), a)
+            t = np.asarray(t_us_of(lo, hi))
+            good = np.flatnonzero(t != NOT_A_TIME_US)
+            if len(good):
+                return int(t[good[0] if forward else good[-1]])
+            a = hi if forward else lo
+    return NOT_A_TIME_US
