@@ -838,7 +838,8 @@ class MainWindow(QtWidgets.QMainWindow):
             sess = LiveSession(src, window, self.opts.model, self.opts.post,
                                model_obj=self.opts.model_obj, event_mode=self.opts.event_mode,
                                decay_ms=self.opts.decay_ms, speed=self.opts.speed,
-                               loop=self.loop_check.isChecked())
+                               loop=self.loop_check.isChecked(),
+                               cpu_warned=old.pipeline.cpu_warned if old is not None else None)
         except Exception as exc:
             src.close()
             text = str(exc) if isinstance(exc, EvFocusError) else f"{type(exc).__name__}: {exc}"
