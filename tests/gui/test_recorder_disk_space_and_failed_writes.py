@@ -114,3 +114,25 @@ def test_headless_stops_the_run_and_exits_2_when_the_disk_nearly_fills(tmp_path,
     said = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert any(m.startswith("recording stopped: only 1 MB free") for m in said), said
     assert len(_read(out)) > 0
+
+
+@pytest.mark.gui
+@pytest.mark.usefixtures("one_torch_thread")
+def test_the_viewer_says_a_recording_stopped_for_the_disk(qtbot, tmp_path, tiny_model, monkeypatch):
+    from gui_support import FRAME_TIMEOUT_MS, davis_window, wait_frames
+
+    disk = FakeDisk(10 * GB)
+    monkeypatch.setattr(shutil, "disk_usage", disk)
+    win = davis_window(qtbot, tmp_path, tiny_model, speed=1.0, loop=True)
+    wait_frames(qtbot, win, 1)
+    win.record_button.click()
+    rec = win.session.recorder
+    rec.disk_check_s = 0.0
+    qtbot.waitUntil(lambda: rec.n_events > 0, timeout=FRAME_TIMEOUT_MS)
+    disk.free = 100 * 10**6
+    qtbot.waitUntil(lambda: not win.record_button.isChecked(), timeout=FRAME_TIMEOUT_MS)
+    assert not rec.active and win.failure.startswith("recording stopped: only 100 MB free")
+    assert any(m.startswith("recording stopped: only 100 MB free") for m in win.status_log)
+    kept = next((tmp_path / "rec").glob("*.aedat4"))
+    assert str(kept) in win.failure and len(_read(kept)) == rec.n_events > 0
+    win.close()
