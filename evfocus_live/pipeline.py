@@ -514,8 +514,14 @@ class Pipeline:
     def __init__(self, source, window: WindowConfig | None = None, model=None, post: PostConfig | None = None,
                  *, model_obj=None, timestamps_us=None, speed: float | None = None,
                  ring_capacity: int | None = None, render_events: bool = True, reconnect: bool = True,
-                 max_backlog_windows: int = 1, aps: bool = True):
+                 max_backlog_windows: int = 1, aps: bool = True, cpu_warned: str | None = None):
         _check_arg_types(window, post, ring_capacity, max_backlog_windows)
+        #: the model whose slow-on-a-CPU warning was said already (``cpu_warned``: by the viewer's
+        #: pipeline before this one): said again only for another model choice (a viewer said it at
+        #: every source switch and precision change, ~20 times in 3 minutes); None when none applies
+        self.cpu_warned = cpu_warned
+        #: ``cpu_warning`` was said (logged) by this model's preparation, not one before
+        self.cpu_warning_new = False
         self.window_cfg = window or WindowConfig()
         self.aps = bool(aps)
         self._aps_warned = False
@@ -703,14 +709,17 @@ class Pipeline:
         """
         if not hasattr(model, "reset_states") or not callable(model):
             raise CheckpointError(f"{type(model).__name__} is not a model (needs reset_states() and forward())")
-        self.cpu_warning = None
+        self.cpu_warning, self.cpu_warning_new = None, False
+        warned, self.cpu_warned = self.cpu_warned, None
         if isinstance(model, torch.nn.Module):
             n_params = sum(p.numel() for p in model.parameters())
             if self.device.type == "cpu" and n_params > CPU_REALTIME_PARAMS:
                 self.cpu_warning = (f"{self.model_cfg.name}: {n_params / 1e6:.1f} M parameters run at 1 to 5 "
                                     "frames per second on a CPU (346x260; the 5 under native bf16); 'evfocus' is "
                                     "the real-time model there")
-                log.warning("%s", self.cpu_warning)
+                self.cpu_warning_new = warned != self.model_cfg.name  # (a precision change: the same choice)
+                (log.warning if self.cpu_warning_new else log.debug)("%s", self.cpu_warning)
+                self.cpu_warned = self.model_cfg.name
             model = model.to(self.device).eval()
             self.half = device_precision(self.model_cfg.precision, self.model_cfg.half, self.device.type)[1]
             model = model.half() if self.half else model.float()
@@ -1132,15 +1141,16 @@ class Pipeline:
         with self._command():
             # a model that cannot be prepared (moving it to the GPU runs out of memory, a plugin's
             # reset_states raises) keeps the current one running, on its own device
-            old = (self.model_cfg, self.device, self.half, self.runner, self.cpu_warning, self.backend_warning,
-                   self.stats.device, self.stats.backend, self.stats.threads)
+            old = (self.model_cfg, self.device, self.half, self.runner, self.cpu_warning, self.cpu_warning_new,
+                   self.cpu_warned, self.backend_warning, self.stats.device, self.stats.backend, self.stats.threads)
             self.model_cfg = cfg
             self.device = new_device
             self.stats.device = str(new_device)
             try:
                 self.model = self._prepare_model(obj)
             except BaseException:
-                (self.model_cfg, self.device, self.half, self.runner, self.cpu_warning, self.backend_warning,
+                (self.model_cfg, self.device, self.half, self.runner, self.cpu_warning, self.cpu_warning_new,
+                 self.cpu_warned, self.backend_warning,
                  self.stats.device, self.stats.backend, self.stats.threads) = old
                 raise
             self._gen += 1

@@ -389,6 +389,8 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
                 break
             if sess.ended:
                 break
+            if sess.recorder.error and not sess.recorder.active:  # (disk nearly full, a failed write:
+                break  # what the run was asked to record has stopped; exit 2 below, its files kept)
             if args.exit_after_s is not None and now - t0 >= args.exit_after_s:
                 break
     finally:

@@ -9,6 +9,7 @@ error, so a recording is never left unreadable.
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -30,6 +31,23 @@ JUMP_BACK_US = 1_000
 #: header and an entry in the index the writer keeps in memory. A killed viewer loses at most this
 PACKET_US = 10_000
 PACKET_EVENTS = 1 << 16
+#: a recording stops (its files finalised and kept) once its disk has less than this free: a
+#: looped DAVIS replay at 1x writes ~4.3 MB/s, so a day's recording filled the disk and the
+#: file's last packets, index and footer were never written
+MIN_FREE_BYTES = 256 * 1024 * 1024
+#: how often the free space is looked at while recording (one statvfs: cheap)
+DISK_CHECK_S = 5.0
+
+
+def _free_bytes(path: Path) -> int | None:
+    """Free bytes on the disk ``path`` (or its nearest existing parent) is on; None if unknown."""
+    for folder in (path, *path.parents):
+        if folder.exists():
+            try:
+                return shutil.disk_usage(folder).free
+            except OSError:
+                return None
+    return None
 
 
 def letterbox(frame: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -145,6 +163,9 @@ class Recorder:
         self._pending_n = 0
         #: after ``stop``: the video asked for that got no frame, so was not made (else None)
         self.video_unmade: Path | None = None
+        self.min_free_bytes = MIN_FREE_BYTES
+        self.disk_check_s = DISK_CHECK_S
+        self._disk_checked_t = 0.0
 
     @property
     def active(self) -> bool:
@@ -164,6 +185,10 @@ class Recorder:
             taken = [str(p) for p in (events_path, video_path) if p is not None and Path(p).exists()]
             if taken:
                 raise EvFocusError(f"{', '.join(taken)}: already exists, not overwritten")
+        folders = {Path(p).parent for p in (events_path, video_path) if p is not None}
+        low = self._disk_low(folders)
+        if low is not None:  # (before the stop: a running recording goes on)
+            raise EvFocusError(f"cannot record: {low}")
         self.stop()
         with self._lock:
             self.error = None
@@ -171,7 +196,7 @@ class Recorder:
             self._last_frames = 0
             self._t_shift_us, self._t_last_us = 0, None
             self._pending, self._pending_n = [], 0
-            self.t_start = time.monotonic()
+            self.t_start = self._disk_checked_t = time.monotonic()
             try:
                 if events_path is not None:
                     self.events_path = Path(events_path)
@@ -191,7 +216,7 @@ class Recorder:
         if self._events is None or not len(events):
             return
         with self._lock:
-            if self._events is None:
+            if self._events is None or self._disk_full_locked():
                 return
             w, h = self._events.width, self._events.height
             if int(events["x"].max()) >= w or int(events["y"].max()) >= h:
@@ -218,8 +243,10 @@ class Recorder:
             self.n_events += n
         except Exception as exc:  # disk full, ...: stop cleanly, keep what was written
             self.error = f"event recording stopped: {exc}"
-            log.error(self.error)
             self._close_events_locked()
+            if self._remove_if_empty_locked(self.events_path):  # (a header alone: readers refuse it)
+                self.error += f" (no event was recorded: {self.events_path.name} removed)"
+            log.error(self.error)
 
     def _monotonic(self, events: np.ndarray) -> np.ndarray:
         """Event times that keep going forward when the replay jumps back (a loop pass, a
@@ -242,7 +269,7 @@ class Recorder:
         if self._video is None:
             return
         with self._lock:
-            if self._video is None:
+            if self._video is None or self._disk_full_locked():
                 return
             try:
                 self._video.write(frame, t_us)
@@ -251,6 +278,49 @@ class Recorder:
                 log.error(self.error)
                 self._video.close()
                 self._video = None
+
+    def _disk_low(self, folders) -> str | None:
+        """"only N MB free on F ..." when a disk of ``folders`` is under ``min_free_bytes``."""
+        for folder in folders:
+            free = _free_bytes(Path(folder))
+            if free is not None and free < self.min_free_bytes:
+                return (f"only {free / 1e6:.0f} MB free on the disk of {folder} "
+                        f"(a recording stops under {self.min_free_bytes / 1e6:.0f} MB)")
+        return None
+
+    def _disk_full_locked(self) -> bool:
+        """Every ``disk_check_s``: stop the recording, its files finalised and kept, once the disk
+        is nearly full (True then); said in ``error``, as a failed write is."""
+        now = time.monotonic()
+        if now - self._disk_checked_t < self.disk_check_s:
+            return False
+        self._disk_checked_t = now
+        open_paths = [p for p, w in ((self.events_path, self._events), (self.video_path, self._video))
+                      if w is not None]
+        low = self._disk_low({p.parent for p in open_paths})
+        if low is None:
+            return False
+        events = self.events_path if self._events is not None else None
+        frames = self._video.frames if self._video is not None else 0
+        self._close_locked()
+        kept = [f"{self.video_path} ({frames} video frames)"] if frames else []
+        if events is not None and not self._remove_if_empty_locked(events):
+            kept.insert(0, f"{events} ({self.n_events} events)")
+        self.error = f"recording stopped: {low}; " + ("kept " + ", ".join(kept) if kept else "nothing was recorded")
+        log.error("%s", self.error)
+        return True
+
+    def _remove_if_empty_locked(self, path: Path | None) -> bool:
+        """Remove the closed event file ``path`` if no event was written to it (never one that
+        holds events); True if removed."""
+        if path is None or self.n_events:
+            return False
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            log.debug("removing the empty recording %s failed: %s", path, exc)
+            return False
+        return True
 
     @property
     def n_frames(self) -> int:
@@ -287,10 +357,7 @@ class Recorder:
             self.video_unmade = self.video_path if self._video is not None and video is None else None
             self._close_locked()
             if events is not None and not self.n_events:
-                try:
-                    events.unlink()
-                except OSError as exc:
-                    log.debug("removing the empty recording %s failed: %s", events, exc)
+                self._remove_if_empty_locked(events)
                 events = None
             return [p for p in (events, video) if p is not None]
 

@@ -309,8 +309,9 @@ class LiveSession:
                  model: ModelConfig | None = None, post: PostConfig | None = None, *,
                  model_obj=None, event_mode: str = "window", decay_ms: float = 30.0,
                  speed: float = 1.0, loop: bool = False, recorder: Recorder | None = None,
-                 fallback: bool = True):
+                 fallback: bool = True, cpu_warned: str | None = None):
         self.window_cfg = window or WindowConfig()
+        self._cpu_warned = cpu_warned  # (the viewer's last session said this model's CPU warning)
         self.model_cfg = model or ModelConfig()
         self.post_cfg = post or PostConfig()
         self.recorder = recorder or Recorder()
@@ -354,7 +355,8 @@ class LiveSession:
         self._given_model = model_obj is not None
         self.pipeline = self._build_pipeline(model_obj, fallback)
         self._say_precision_problem()
-        for text in (self.pipeline.cpu_warning, self.pipeline.backend_warning):
+        for text in (self.pipeline.cpu_warning if self.pipeline.cpu_warning_new else None,
+                     self.pipeline.backend_warning):
             if text:  # (the pipeline has logged it: show it, do not log it twice)
                 self.messages.append(("warning", text))
         # the stream's warnings (a camera's broken clock; a RAW file's clock reset, read on the reader
@@ -379,7 +381,7 @@ class LiveSession:
 
         def build(**kw):
             return Pipeline(self.source, self.window_cfg, self.model_cfg, self.post_cfg,
-                            ring_capacity=RING_CAPACITY, reconnect=False, **kw)
+                            ring_capacity=RING_CAPACITY, reconnect=False, cpu_warned=self._cpu_warned, **kw)
         if not fallback:  # headless: a bad device, model or post-processor is the run's error
             return build() if model_obj is None else build(model_obj=model_obj)
         if self.window_cfg.roi is not None:  # (one the sensor cannot hold: the whole sensor, said)
@@ -721,7 +723,8 @@ class LiveSession:
         self._given_model = not isinstance(name, str)
         self.model_cfg = self.pipeline.model_cfg
         self.message(f"model: {name} on {self.pipeline.device}")
-        for text in (self.pipeline.cpu_warning, self.pipeline.backend_warning):
+        for text in (self.pipeline.cpu_warning if self.pipeline.cpu_warning_new else None,
+                     self.pipeline.backend_warning):
             if text:
                 self.messages.append(("warning", text))
         self._say_precision_problem()  # (a device switch: fp16 asked, now on the CPU)

@@ -838,7 +838,8 @@ class MainWindow(QtWidgets.QMainWindow):
             sess = LiveSession(src, window, self.opts.model, self.opts.post,
                                model_obj=self.opts.model_obj, event_mode=self.opts.event_mode,
                                decay_ms=self.opts.decay_ms, speed=self.opts.speed,
-                               loop=self.loop_check.isChecked())
+                               loop=self.loop_check.isChecked(),
+                               cpu_warned=old.pipeline.cpu_warned if old is not None else None)
         except Exception as exc:
             src.close()
             text = str(exc) if isinstance(exc, EvFocusError) else f"{type(exc).__name__}: {exc}"
@@ -1592,6 +1593,11 @@ class MainWindow(QtWidgets.QMainWindow):
             self._show_recording(False)
             self.status("Record: no source is running - open a file or camera first", "error", timeout_ms=5000)
             return False
+        if s.ended and not s.recorder.active:  # (closing then saved a one-frame video of the last window)
+            self._show_recording(False)
+            self.status("Record: the replay has ended - nothing more to record (press Play to replay it, "
+                        "then Record)", "warning", timeout_ms=8000)
+            return False
         try:
             for p in (events_path, video_path):  # (the CLI checked its names; a caller may not have)
                 if p is not None:
@@ -1646,11 +1652,14 @@ class MainWindow(QtWidgets.QMainWindow):
         if paths:
             text = saved_text(paths, sess.recorder, n_ev)
             if sess.recorder.video_unmade is not None:  # ("recording to x.aedat4, x.mp4" was said)
-                text += f"; no frame was made while it ran (paused?): {sess.recorder.video_unmade.name} not written"
+                why = "it ran paused" if sess.paused or sess.pausing else "it stopped before the first frame"
+                text += f"; no frame was made ({why}): {sess.recorder.video_unmade.name} not written"
             log.info("%s", text)  # the status bar may move on at once (a source switch)
             self.status(text)
-        elif was_on:  # (it stopped in silence)
-            self.status("recording stopped: no event arrived while it ran (paused?) - nothing saved", "warning")
+        elif was_on:  # (it stopped in silence; "paused?" was said also of a replay that played on)
+            why = ("the replay was paused while it ran" if sess.paused or sess.pausing
+                   else "it was stopped before the first event arrived")
+            self.status(f"recording stopped: {why} - nothing saved", "warning")
         if sess.recorder.error:  # (the last packet's write or the file's close at the stop: disk full...;
             self.failed(sess.recorder.error)  # headless exits 2 for it, the viewer closing said nothing)
             sess.recorder.error = None

@@ -163,7 +163,7 @@ def test_a_recording_that_got_no_event_says_so_and_leaves_no_unreadable_file(qtb
     qtbot.wait(300)
     win.record_button.click()
     assert not win.record_button.isChecked() and not win.session.recorder.active
-    assert win.status_log[-1] == "recording stopped: no event arrived while it ran (paused?) - nothing saved"
+    assert win.status_log[-1] == "recording stopped: the replay was paused while it ran - nothing saved"
     assert not list((tmp_path / "rec").glob("*"))
     win.close()
 
