@@ -57,6 +57,14 @@ def shown(s, n: int) -> None:
              f"frame {n}")
 
 
+def played_to_the_end(s) -> int:
+    """Play on as fast as possible to the end; the session's passes then."""
+    s.set_speed(0.0)
+    s.resume()
+    wait_for(lambda: s.ended, "the end of the replay")
+    return s.passes
+
+
 def recorded(path) -> np.ndarray:
     src = open_source(str(path))
     try:
@@ -103,10 +111,8 @@ def test_a_remake_at_the_end_of_a_recorded_replay_writes_nothing_again(tiny_mode
     ev = source_events()
     s = paused_session(tiny_model, tmp_path, ev)
     try:
-        s.set_speed(0.0)
-        s.resume()
-        wait_for(lambda: s.ended, "the end of the replay")
-        frames, passes = s.recorder.n_frames, s.passes
+        passes = played_to_the_end(s)
+        frames = s.recorder.n_frames
         assert s.set_post(("unsharp",))
         s.redo()
         wait_for(lambda: s.passes > passes and s.ended, "the remade end")
@@ -124,10 +130,7 @@ def test_a_seek_back_while_recording_is_still_recorded_as_played_on(tiny_model, 
     ev = source_events()
     s = paused_session(tiny_model, tmp_path, ev)
     try:
-        s.set_speed(0.0)
-        s.resume()
-        wait_for(lambda: s.ended, "the end of the replay")
-        passes = s.passes
+        passes = played_to_the_end(s)
         s.seek(int(ev["t"][0]))
         wait_for(lambda: s.passes > passes and s.ended, "the end of the second pass")
     finally:
@@ -135,3 +138,30 @@ def test_a_seek_back_while_recording_is_still_recorded_as_played_on(tiny_model, 
     got = recorded(tmp_path / "r.aedat4")
     assert len(got) == 2 * len(ev)
     assert np.all(np.diff(got["t"].astype(np.int64)) >= 0) and int(got["t"][-1]) > int(ev["t"][-1])
+
+
+def test_the_recorder_leaves_out_what_a_remake_reads_again_up_to_the_furthest_written(tmp_path):
+    """The mechanism, in read order: events before the furthest time written, and as many at that
+    time as were written (a run of equal times the pause cut), then all; frames up to the video's
+    last. The next seek that is no remake ends it."""
+    ev = source_events()[:3000]
+    ev["t"][1990:2010] = ev["t"][1990]  # a run of 20 equal times, cut after its 10th
+    rec = Recorder()
+    rec.start(events_path=tmp_path / "r.aedat4", video_path=tmp_path / "r.mp4", width=W, height=H)
+    frame = np.zeros((H, W), np.uint8)
+    rec.write_events(ev[:2000])
+    rec.write_frame(frame, int(ev["t"][1500]))
+    frames = rec.n_frames
+    rec.source_sought(True)  # a remake from the 1000th event
+    for i in range(1000, 3000, 7):  # (read again in other batches)
+        rec.write_events(ev[i:i + 7])
+    rec.write_frame(frame, int(ev["t"][1500]))  # the remade frame
+    assert rec.n_frames == frames
+    rec.write_frame(frame, int(ev["t"][2500]))  # one played on
+    assert rec.n_frames > frames
+    rec.source_sought(False)  # a user's seek back: recorded again, shifted on
+    rec.write_events(ev[:100])
+    rec.stop()
+    got = recorded(tmp_path / "r.aedat4")
+    np.testing.assert_array_equal(as_rows(got[:3000]), as_rows(ev))
+    assert len(got) == 3100 and int(got["t"][3000]) == int(ev["t"][-1]) + 1
