@@ -83,6 +83,11 @@ class VideoSink:
         self._t_last_us: int | None = None
         self.frames = 0
 
+    @property
+    def t_last_us(self) -> int | None:
+        """Event time of the last frame given (written or not), None before the first."""
+        return self._t_last_us
+
     def _copies(self, t_us: int | None) -> int:
         """How many times to write the frame at ``t_us`` to keep the constant rate."""
         if t_us is None:
@@ -159,6 +164,10 @@ class Recorder:
         self.t_start = 0.0
         self._t_shift_us = 0              # added to event times after a jump back ...
         self._t_last_us: int | None = None  # ... past the last time written
+        self._n_at_last = 0                 # events written at ``_t_last_us`` (equal times)
+        #: a remake reads again (see ``source_sought``): (source t_us, events at it) written already
+        self._reread: tuple[int, int] | None = None
+        self._frame_reread_us: int | None = None  # ... and the last frame's t_us in the video
         self._pending: list[np.ndarray] = []  # batches not written yet (see PACKET_US)
         self._pending_n = 0
         #: after ``stop``: the video asked for that got no frame, so was not made (else None)
@@ -194,7 +203,8 @@ class Recorder:
             self.error = None
             self.n_events = 0
             self._last_frames = 0
-            self._t_shift_us, self._t_last_us = 0, None
+            self._t_shift_us, self._t_last_us, self._n_at_last = 0, None, 0
+            self._reread = self._frame_reread_us = None
             self._pending, self._pending_n = [], 0
             self.t_start = self._disk_checked_t = time.monotonic()
             try:
@@ -224,6 +234,10 @@ class Recorder:
                 events = events[(events["x"] < w) & (events["y"] < h)]
                 if not len(events):
                     return
+            if self._reread is not None:
+                events = self._not_written_locked(events)
+                if not len(events):
+                    return
             events = self._monotonic(events)
             t_first = int((self._pending[0] if self._pending else events)["t"][0])
             held = self._pending_n + len(events) < PACKET_EVENTS and int(events["t"][-1]) - t_first < PACKET_US
@@ -248,6 +262,34 @@ class Recorder:
                 self.error += f" (no event was recorded: {self.events_path.name} removed)"
             log.error(self.error)
 
+    def source_sought(self, again: bool) -> None:
+        """The source was sought (the reader thread, before it reads from there). ``again``: to
+        remake the frame on show for a new setting (a paused or ended replay): what it reads up to
+        the furthest event written, and the frames up to the video's last, are not written again
+        (the events were; the remade frame is no frame played: the video goes on with the next).
+        Any other seek (the user's, a loop pass) is recorded as played on (see ``_monotonic``)."""
+        with self._lock:
+            self._reread = self._frame_reread_us = None
+            if again and self._t_last_us is not None:
+                self._reread = (self._t_last_us - self._t_shift_us, self._n_at_last)
+            if again and self._video is not None:
+                self._frame_reread_us = self._video.t_last_us
+
+    def _not_written_locked(self, events: np.ndarray) -> np.ndarray:
+        """``events`` less those a remake reads again: in read order, up to the first later than
+        the furthest written, those before its time and as many at its time as were written
+        (a run of equal times cut by the pause). Exact for a time-sorted file, as its seek is."""
+        t_end, n_end = self._reread
+        t = events["t"]
+        past = np.flatnonzero(t > t_end)
+        i = int(past[0]) if len(past) else len(events)
+        at = np.flatnonzero(t[:i] == t_end)
+        self._reread = None if len(past) else (t_end, max(0, n_end - len(at)))
+        new_at = at[n_end:]
+        if not len(new_at):
+            return events[i:]
+        return np.concatenate([events[new_at], events[i:]])
+
     def _monotonic(self, events: np.ndarray) -> np.ndarray:
         """Event times that keep going forward when the replay jumps back (a loop pass, a
         seek): the recording continues 1 µs after its last event instead of restarting
@@ -262,7 +304,11 @@ class Recorder:
         if self._t_shift_us:
             events = events.copy()
             events["t"] += self._t_shift_us
-        self._t_last_us = max(self._t_last_us or 0, int(events["t"].max()))
+        last = int(events["t"].max())
+        if self._t_last_us is None or last > self._t_last_us:
+            self._t_last_us, self._n_at_last = last, int(np.count_nonzero(events["t"] == last))
+        elif last == self._t_last_us:
+            self._n_at_last += int(np.count_nonzero(events["t"] == last))
         return events
 
     def write_frame(self, frame: np.ndarray, t_us: int | None = None) -> None:
@@ -271,6 +317,10 @@ class Recorder:
         with self._lock:
             if self._video is None or self._disk_full_locked():
                 return
+            if self._frame_reread_us is not None:
+                if t_us is not None and t_us <= self._frame_reread_us:
+                    return  # (remade from events already played: see ``source_sought``)
+                self._frame_reread_us = None
             try:
                 self._video.write(frame, t_us)
             except Exception as exc:

@@ -147,6 +147,9 @@ class TapSource(EventSource):
         self.error = None  # (read afresh: a looping replay's damage is behind it)
         self.t_us = int(t_us)
         s = self._session
+        # (a remake's seek reads again what the recording has: :meth:`LiveSession.redo`)
+        again, s._remake_at_us = s._remake_at_us == int(t_us), None
+        s.recorder.source_sought(again)
         s._arrivals.clear()
         pipe = getattr(s, "pipeline", None)  # (None: a seek while the pipeline is built)
         s._first_index = pipe.stats.frames if pipe is not None else 0
@@ -329,6 +332,9 @@ class LiveSession:
         self._seek_base_us: int | None = None
         #: frames numbered below it were made before the last seek
         self._first_index = 0
+        #: where the seek of a remake (``redo``) goes, until the reader does it: the events it
+        #: reads again are not recorded again (``Recorder.source_sought``)
+        self._remake_at_us: int | None = None
         self.frames_done = 0
         #: how many times the threads were started (a replay from the end, a seek past it): a
         #: pass can end between two readout ticks, so the window tells ends apart by this
@@ -611,12 +617,13 @@ class LiveSession:
             self.pause()
         return self.paused
 
-    def seek(self, t_us: int, at_once: bool = False, exact: bool = False) -> None:
+    def seek(self, t_us: int, at_once: bool = False, exact: bool = False, remake: bool = False) -> None:
         """Jump to sensor time ``t_us`` (clamped to the recording); shows one frame if paused.
         That frame, and with ``at_once`` the next one, is made as fast as the machine can
         (``Pipeline.unpaced``): at 0.1x a 100 ms window took a second to show. Near the end,
         not past the start of the recording's last whole window (see :meth:`last_window_us`);
-        ``exact`` (a remake of the window on show) goes where it is told."""
+        ``exact`` (a remake of the window on show) goes where it is told; ``remake``: what it
+        reads again is not recorded again (a user's seek back is: recorded as played on)."""
         if self.is_live:
             self.message("a live source cannot seek", "warning")
             return
@@ -635,6 +642,7 @@ class LiveSession:
             self.pipeline.unpaced.set()
         self._awaiting_seek = True  # (first: a frame in flight must not clear the next line)
         self._seek_base_us = int(t_us)
+        self._remake_at_us = int(t_us) if remake else None
         self.pipeline.seek(int(t_us))
         if not self.running:  # finished (or never started): restart from there
             if was_paused:  # show the frame there, then pause again
@@ -685,9 +693,11 @@ class LiveSession:
             base = self._seek_base_us
             if base is None:
                 base = self.t_us or 0
-            self.seek(base, at_once=True, exact=True)
+            # (a seek not done yet is that seek still: a user's jump back, recorded as played on)
+            self.seek(base, at_once=True, exact=True, remake=not self.pipeline.seek_pending)
         else:
-            self.seek(fv.t_start_us if fv.t_start_us is not None else fv.t_us, at_once=True, exact=True)
+            self.seek(fv.t_start_us if fv.t_start_us is not None else fv.t_us, at_once=True, exact=True,
+                      remake=True)
 
     def set_speed(self, speed: float) -> None:
         self.pipeline.speed = float(speed)
