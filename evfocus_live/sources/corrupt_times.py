@@ -344,10 +344,18 @@ def filled_rows(cols_of, n_rows: int, name) -> int:
     if last >= 0 and last < n_rows - 1 and not float(np.asarray(cols_of(last, last + 1)[0])[0]) > 0:
         last, n_nan = _last_event_row(cols_of, n_rows, zeros=False)  # (zeros may be events at 0)
     tail = n_rows - 1 - last
-    if last < 0 or not tail or (n_nan == tail <= CONTEXT_ROWS):
-        return n_rows
+    return n_rows if last < 0 or not unfilled_said(name, tail, n_nan, last + 1) else last + 1
+
+
+def unfilled_said(name, tail: int, n_nan: int, kept: int | None = None) -> bool:
+    """Whether ``tail`` rows after a file's last event (``n_nan`` of them with t NaN/inf, the
+    rest all 0) are an unfilled tail (:func:`filled_rows`), said in a warning if so; ``kept``:
+    the rows before it, where known."""
+    if not tail or n_nan == tail <= CONTEXT_ROWS:
+        return False
     what = ("t NaN/inf" if n_nan == tail else "t, x, y, p all 0" if not n_nan
             else f"{n_nan:,} with t NaN/inf, {tail - n_nan:,} all 0")
-    log.warning("%s: the last %s row(s) hold no events (%s): left out, the %s before them read "
-                "(an array saved before it was filled?)", name, f"{tail:,}", what, f"{last + 1:,}")
-    return last + 1
+    before = "" if kept is None else f" ({kept:,})"
+    log.warning("%s: the last %s row(s) hold no events (%s): left out, the events before them%s "
+                "read (an array saved before it was filled?)", name, f"{tail:,}", what, before)
+    return True
