@@ -116,3 +116,13 @@ def test_a_few_nan_rows_at_the_end_stay_corrupt_times(tmp_path, caplog):
         got = np.concatenate(list(src))
         assert src.stats["corrupt_times"] == 3 and not src.stats["unfilled_rows"]
     assert len(got) == N_GOOD - 3 and not _said(caplog)
+
+
+def test_zero_rows_after_a_last_event_at_0_us_are_events(tmp_path, caplog):
+    a = np.zeros((50, 4), np.int64)
+    a[:10] = [0, 5, 6, 1]  # (a burst at 0 µs; rows of 0 after it may be events at 0 µs too)
+    path = tmp_path / "ev.npy"
+    np.save(path, a)
+    with open_file(path, width=8, height=8) as src:
+        assert len(np.concatenate(list(src))) == 50 and not src.stats["unfilled_rows"]
+    assert not _said(caplog)
