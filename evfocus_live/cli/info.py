@@ -295,6 +295,9 @@ def _text(info: dict) -> str:
         lines.append(f"corrupt     {dec['corrupt_times']:,} {plural(dec['corrupt_times'], 'event')} left out: "
                      "times over 1 s away from their neighbours' or no times at all (NaN/inf, beyond "
                      "int64 µs): bytes changed in the file?")
+    if dec.get("unfilled_rows"):
+        lines.append(f"unfilled    the last {dec['unfilled_rows']:,} rows hold no events (t NaN/inf or all 0): left "
+                     "out, the events before them described (an array saved before it was filled?)")
     if dec.get("clock_resets"):
         how = ("a packet's time back over 1 s: the camera reset or re-synchronised" if info["format"] == "aedat4"
                else "time back over 1 s, then stepping on as a sensor's")

@@ -295,3 +295,67 @@ def _nearest_time(t_us_of, n_events: int, i: int, step: int = 4096) -> int:
                 return int(t[good[0] if forward else good[-1]])
             a = hi if forward else lo
     return NOT_A_TIME_US
+
+
+#: rows read at a time, from a column file's end back, looking for its last event
+#: (:func:`filled_rows`); grows 4x per read up to :data:`TAIL_CHUNK_MAX_ROWS`
+TAIL_CHUNK_ROWS = 4096
+TAIL_CHUNK_MAX_ROWS = 1 << 20
+
+
+def _empty_rows(t, x, y, p, zeros: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(rows that hold no event, those of them whose t is NaN/inf) for :func:`filled_rows`: a
+    float t that is no number, or (``zeros``) t, x, y and p all 0 (np.zeros preallocated)."""
+    t = np.asarray(t)
+    nan = ~np.isfinite(t) if t.dtype.kind == "f" else np.zeros(len(t), dtype=bool)
+    if not zeros:
+        return nan, nan
+    with np.errstate(invalid="ignore"):
+        zero = (t == 0) & (np.asarray(x) == 0) & (np.asarray(y) == 0) & (np.asarray(p) == 0)
+    return nan | zero, nan
+
+
+def _last_event_row(cols_of, n_rows: int, zeros: bool) -> tuple[int, int]:
+    """(index of the last row that holds an event, -1 if none; NaN/inf-t rows after it)."""
+    end, step, n_nan = n_rows, TAIL_CHUNK_ROWS, 0
+    while end > 0:
+        lo = max(0, end - step)
+        empty, nan = _empty_rows(*cols_of(lo, end), zeros=zeros)
+        filled = np.flatnonzero(~empty)
+        if len(filled):
+            k = int(filled[-1])
+            return lo + k, n_nan + int(np.count_nonzero(nan[k + 1:]))
+        n_nan += int(np.count_nonzero(nan))
+        end, step = lo, min(4 * step, TAIL_CHUNK_MAX_ROWS)
+    return -1, n_nan
+
+
+def filled_rows(cols_of, n_rows: int, name) -> int:
+    """Rows of a column file (.npy, .npz, HDF5) up to its last event, said in one warning where
+    fewer: an array preallocated (np.full NaN, np.zeros) and saved before a logger filled it ends
+    in rows whose t is NaN/inf or whose t, x, y, p are all 0. Before, such a file stopped at its
+    tail's first batch (over 10 % no times: refused), or its zeros read as events at 0 µs.
+
+    ``cols_of(i, j)``: the t, x, y, p columns of rows i..j as stored. All-zero rows count only
+    after a last event with t > 0 (else they may be events at time 0); a tail of at most
+    :data:`CONTEXT_ROWS` NaN rows is left to :class:`TimeGuard` (a changed byte: a corrupt time).
+    A file with no event at all is not trimmed: the readers refuse it as before."""
+    last, n_nan = _last_event_row(cols_of, n_rows, zeros=True)
+    if last >= 0 and last < n_rows - 1 and not float(np.asarray(cols_of(last, last + 1)[0])[0]) > 0:
+        last, n_nan = _last_event_row(cols_of, n_rows, zeros=False)  # (zeros may be events at 0)
+    tail = n_rows - 1 - last
+    return n_rows if last < 0 or not unfilled_said(name, tail, n_nan, last + 1) else last + 1
+
+
+def unfilled_said(name, tail: int, n_nan: int, kept: int | None = None) -> bool:
+    """Whether ``tail`` rows after a file's last event (``n_nan`` of them with t NaN/inf, the
+    rest all 0) are an unfilled tail (:func:`filled_rows`), said in a warning if so; ``kept``:
+    the rows before it, where known."""
+    if not tail or n_nan == tail <= CONTEXT_ROWS:
+        return False
+    what = ("t NaN/inf" if n_nan == tail else "t, x, y, p all 0" if not n_nan
+            else f"{n_nan:,} with t NaN/inf, {tail - n_nan:,} all 0")
+    before = "" if kept is None else f" ({kept:,})"
+    log.warning("%s: the last %s row(s) hold no events (%s): left out, the events before them%s "
+                "read (an array saved before it was filled?)", name, f"{tail:,}", what, before)
+    return True

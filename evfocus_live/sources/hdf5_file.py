@@ -33,7 +33,7 @@ import numpy as np
 from ..errors import InputError
 from .aedat4_file import Prefetcher
 from .base import EventSource, check_sensor_size
-from .corrupt_times import NOT_A_TIME_US, TimeGuard, rows_around
+from .corrupt_times import NOT_A_TIME_US, TimeGuard, filled_rows, rows_around
 from .npy_file import (P_NAMES, T_NAMES, X_NAMES, Y_NAMES, DropCounter, _pick, check_column, column_max,
                        columns_to_events, first_at_or_after, scan_time_range, timestamps_to_us,
                        float_t_unit, int_t_units)
@@ -200,6 +200,9 @@ class Hdf5FileSource(EventSource):
         self.n_events = lens.pop()
         if self.n_events == 0:
             raise InputError(f"{self.path}: contains no events")
+        n_rows = self.n_events
+        self.n_events = filled_rows(lambda i, j: [self._col(k, i, j) for k in range(4)], n_rows, self.path)
+        self.unfilled_rows = n_rows - self.n_events
         t_of = lambda i, j: self._col(0, i, j)  # noqa: E731
         if self._cols[0].dtype.kind == "f":
             unit = float_t_unit(t_of, self.n_events, self.path)
@@ -328,7 +331,8 @@ class Hdf5FileSource(EventSource):
     def stats(self) -> dict[str, int]:
         """Reader counters so far (``evfocus info`` shows them): events outside the sensor;
         ``corrupt_times``, events left out for times no camera wrote (:class:`~.corrupt_times.TimeGuard`)."""
-        return {"dropped": self._drops.total, "corrupt_times": self._times.total}
+        return {"dropped": self._drops.total, "corrupt_times": self._times.total,
+                "unfilled_rows": self.unfilled_rows}
 
     def seek(self, t_us: int) -> None:
         """Binary search on the t column (sorted files), reading a few elements a step."""

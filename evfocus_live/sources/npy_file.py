@@ -38,7 +38,7 @@ from ..errors import InputError, first_line
 from ..events import EVENT_DTYPE
 from .base import MAX_SENSOR_SIDE, EventSource, check_sensor_size
 from ..core.slicing import RESTART_BACK_US
-from .corrupt_times import NOT_A_TIME_US, TimeGuard, robust_t_at, rows_around, span_of
+from .corrupt_times import NOT_A_TIME_US, TimeGuard, filled_rows, robust_t_at, rows_around, span_of
 from .fileio import FileReader
 
 log = logging.getLogger(__name__)
@@ -568,9 +568,11 @@ class NpyFileSource(EventSource):
             self._fortran = fortran  # column-major: each column is contiguous
             self._row_bytes = 4 * dtype.itemsize
             self._seconds = dtype.kind == "f"
-        self.n_events = int(shape[0])
+        self.n_events = self._n_rows = int(shape[0])  # (rows in the file: a column-major layout's stride)
         if self.n_events == 0:
             raise InputError(f"{self.path}: contains no events")
+        self.unfilled_rows = self._n_rows - filled_rows(self._cols_of, self._n_rows, self.path)
+        self.n_events -= self.unfilled_rows
         self._buf: np.ndarray | None = None  # read()'s batch buffer, reused
         where = "given"
         self._strays: list[int] = []  # (far x/y values set aside, said by columns_max)
@@ -609,7 +611,7 @@ class NpyFileSource(EventSource):
         if self._fortran:
             for k in range(4):
                 self._file.readinto(dst[k * n * isz:(k + 1) * n * isz],
-                                    self._data_off + (k * self.n_events + i0) * isz)
+                                    self._data_off + (k * self._n_rows + i0) * isz)
             return dst.view(self._dtype).reshape(4, n).T
         self._file.readinto(dst, self._data_off + i0 * self._row_bytes)
         rows = dst.view(self._dtype)
@@ -627,9 +629,15 @@ class NpyFileSource(EventSource):
         if self._fortran:
             isz = self._dtype.itemsize
             dst = (np.empty((i1 - i0) * isz, np.uint8) if buf is None else buf)[:(i1 - i0) * isz]
-            self._file.readinto(dst, self._data_off + (k * self.n_events + i0) * isz)
+            self._file.readinto(dst, self._data_off + (k * self._n_rows + i0) * isz)
             return dst.view(self._dtype)
         return self._columns(self._rows(i0, i1, buf))[k]
+
+    def _cols_of(self, i0: int, i1: int) -> list[np.ndarray]:
+        """The t, x, y, p columns of rows ``i0..i1`` as stored (fresh arrays)."""
+        if self._fortran:
+            return [self._col(k, i0, i1) for k in range(4)]
+        return self._columns(self._rows(i0, i1))
 
     def _in_batches(self, fn):
         """``(i, j) -> fn(i, j, buf)`` for a pass in batches, all read into one reused buffer
@@ -686,7 +694,8 @@ class NpyFileSource(EventSource):
     def stats(self) -> dict[str, int]:
         """Reader counters so far (``evfocus info`` shows them): events outside the sensor;
         ``corrupt_times``, events left out for times no camera wrote (:class:`~.corrupt_times.TimeGuard`)."""
-        return {"dropped": self._drops.total, "corrupt_times": self._times.total}
+        return {"dropped": self._drops.total, "corrupt_times": self._times.total,
+                "unfilled_rows": self.unfilled_rows}
 
     def seek(self, t_us: int) -> None:
         """Continue from the first event with ``t >= t_us`` (bisection reading a few rows per

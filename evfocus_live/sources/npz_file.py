@@ -49,7 +49,7 @@ import numpy as np
 
 from ..errors import InputError, first_line
 from .base import EventSource, check_sensor_size
-from .corrupt_times import TimeGuard, rows_around
+from .corrupt_times import TimeGuard, filled_rows, rows_around
 from .fileio import FileReader
 from .npy_file import (P_NAMES, T_NAMES, X_NAMES, Y_NAMES, DropCounter, _pick, check_column, columns_max,
                        columns_to_events, event_fields, first_at_or_after, float_t_unit,
@@ -187,6 +187,9 @@ class NpzFileSource(EventSource):
                 size = self._size_from_keys() if width is None or height is None else None
             finally:
                 self._zf = None  # (compressed members are all read by now)
+        n_rows = self.n_events
+        self.n_events = filled_rows(lambda i, j: [c.get(i, j) for c in self._cols], n_rows, self.path)
+        self.unfilled_rows = n_rows - self.n_events
         t_of = lambda i, j: self._cols[0].get(i, j)  # noqa: E731
         if self._cols[0].dtype.kind == "f":  # (the .npy/.h5 readers' unit rules)
             unit = float_t_unit(t_of, self.n_events, self.path)
@@ -424,7 +427,8 @@ class NpzFileSource(EventSource):
     def stats(self) -> dict[str, int]:
         """Reader counters so far (``evfocus info`` shows them): events outside the sensor;
         ``corrupt_times``, events left out for times no camera wrote (:class:`~.corrupt_times.TimeGuard`)."""
-        return {"dropped": self._drops.total, "corrupt_times": self._times.total}
+        return {"dropped": self._drops.total, "corrupt_times": self._times.total,
+                "unfilled_rows": self.unfilled_rows}
 
     def seek(self, t_us: int) -> None:
         """Continue from the first event with ``t >= t_us`` (bisection, a few rows read per step;

@@ -33,7 +33,7 @@ import numpy as np
 from ..errors import InputError
 from .base import EventSource, check_sensor_size
 from .fileio import FileReader
-from .corrupt_times import TimeGuard
+from .corrupt_times import TimeGuard, unfilled_said
 from .npy_file import (DropCounter, columns_to_events, hint_maybe_relative_ns, mostly_whole, sample_is_epoch_ns,
                        timestamps_to_us, warn_epoch_ns)
 
@@ -252,6 +252,21 @@ def looks_like_events(head: bytes) -> bool:
                 or (_column_names_hint(first) and _HEADER.match(second)))
 
 
+def _row_kind(line: bytes) -> tuple[str, float]:
+    """(kind, t) of a line for :meth:`TextFileSource._last_event_row`: "blank" (or a comment),
+    "nan" (t NaN/inf), "zero" (t, x, y, p all 0), "event" (any other row, or no row at all:
+    the reads say what is wrong with it)."""
+    text = line.split(b"#", 1)[0].strip()
+    if not text:
+        return "blank", 0.0
+    if not _is_row(text):
+        return "event", 1.0
+    v = [float(f) for f in re.split(rb"[\s,]+", text)[:4]]
+    if not np.isfinite(v[0]):
+        return "nan", v[0]
+    return ("zero" if not any(v) else "event"), v[0]
+
+
 def _whole_lines(blob: bytes, at_eof: bool) -> bytes:
     """``blob`` up to its last newline; at the end of the file also a last row that lacks
     one but is complete (as :meth:`TextFileSource._next_block` reads it)."""
@@ -351,12 +366,53 @@ class TextFileSource(EventSource):
         self._times = TimeGuard(self.path, self._t_near)
         self._scan_times = TimeGuard(self.path, self._t_near, quiet=True)
         self._pos = self._data_off
+        self.unfilled_rows = 0
         try:
+            self._trim_unfilled_tail()
             self._check_rows()
             self._t_is_seconds()  # (before any block is parsed: _parse converts epoch ns)
         except InputError:
             self._fh.close()
             raise
+
+    def _trim_unfilled_tail(self) -> None:
+        """Read only up to the file's last event row: an array preallocated (NaN, zeros) and
+        saved by ``np.savetxt`` before a logger filled it ends in ``nan nan nan nan`` or all-0
+        rows (:func:`~.corrupt_times.filled_rows`, the column readers' rule); before, its NaN
+        x refused the file, its zeros read as events at 0 µs."""
+        (end, tail, n_nan), t_last = self._last_event_row(True)
+        if t_last is not None and not t_last > 0 and tail > n_nan:
+            (end, tail, n_nan), t_last = self._last_event_row(False)  # (zeros may be events at 0)
+        if t_last is not None and unfilled_said(self.path, tail, n_nan):
+            self._size, self.unfilled_rows = end, tail
+
+    def _last_event_row(self, zeros: bool) -> tuple[tuple[int, int, int], float | None]:
+        """((byte after the last event row, rows after it that hold no event, those with t
+        NaN/inf), that row's t; None where no row is an event), read from the end back."""
+        end, step, tail, n_nan = self._size, SAMPLE_BYTES, 0, 0
+        kinds: dict[bytes, tuple[str, float]] = {}  # (tail rows repeat: each line parsed once)
+        while end > self._data_off:
+            lo = max(self._data_off, end - step)
+            blob = self._file.read(lo, end - lo)
+            lines = blob.split(b"\n")
+            first = 0 if lo == self._data_off else 1  # (else lines[0] may start mid-line)
+            if first and len(lines) == 1:  # (one line longer than the read)
+                step *= 4
+                continue
+            line_end = end
+            for k in range(len(lines) - 1, first - 1, -1):
+                ln = lines[k]
+                if ln not in kinds:
+                    kinds[ln] = _row_kind(ln)
+                kind, t = kinds[ln]
+                if kind == "nan" or (kind == "zero" and zeros):
+                    tail += 1
+                    n_nan += kind == "nan"
+                elif kind != "blank":
+                    return (min(line_end + 1, self._size), tail, n_nan), t  # (with its newline)
+                line_end -= len(ln) + 1
+            end, step = lo + len(lines[0]) if first else lo, min(4 * step, BLOCK_BYTES)
+        return (self._size, 0, 0), None
 
     def _t_near(self, off: int | None, end: int | None) -> tuple:
         """(times of the whole rows in the :data:`CONTEXT_BYTES` before byte ``off``, of those
@@ -548,7 +604,8 @@ class TextFileSource(EventSource):
     def stats(self) -> dict[str, int]:
         """Reader counters so far (``evfocus info`` shows them): events outside the sensor;
         ``corrupt_times``, events left out for times no camera wrote (:class:`~.corrupt_times.TimeGuard`)."""
-        return {"dropped": self._drops.total, "corrupt_times": self._times.total}
+        return {"dropped": self._drops.total, "corrupt_times": self._times.total,
+                "unfilled_rows": self.unfilled_rows}
 
     def read(self) -> np.ndarray | None:
         if self._fh is None:
