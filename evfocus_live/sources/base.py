@@ -299,10 +299,15 @@ class EventSource(Closeable, abc.ABC):
         from ..plugins import check_events
 
         self.check_open()  # (a closed source was iterated as an empty one: 0 events, no word)
-        read = self.read if type(self).__module__.startswith("evfocus_live.") else self._plugin_read
-        while (batch := check_events(read(), self.format)) is not None:
+        while (batch := check_events(self.read_named(), self.format)) is not None:
             if len(batch):
                 yield batch
+
+    def read_named(self):
+        """:meth:`read`, through :meth:`_plugin_read` for a plugin's source: what every caller
+        of a source's ``read()`` uses (the pipeline's reader, the viewer's tap, iteration), so a
+        plugin's fault is one line naming it wherever it is read."""
+        return self.read() if type(self).__module__.startswith("evfocus_live.") else self._plugin_read()
 
     def _plugin_read(self):
         """A plugin's ``read()``, whatever it raises as one line naming it (README "Plugins"):
@@ -314,3 +319,10 @@ class EventSource(Closeable, abc.ABC):
         except Exception as exc:
             raise InputError(f"source {self.format!r} ({type(self).__module__}:{type(self).__qualname__}): "
                              f"read() failed: {type(exc).__name__}: {first_line(exc, '')}".rstrip(": ")) from exc
+
+
+def read_named(source) -> np.ndarray | None:
+    """``source.read()``, a plugin's fault as one line naming it (:meth:`EventSource.read_named`);
+    a source that is no :class:`EventSource` is read as it is."""
+    fn = getattr(source, "read_named", None)
+    return fn() if fn is not None else source.read()
