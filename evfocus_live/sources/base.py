@@ -311,14 +311,36 @@ class EventSource(Closeable, abc.ABC):
 
     def _plugin_read(self):
         """A plugin's ``read()``, whatever it raises as one line naming it (README "Plugins"):
-        a parser's ValueError was a traceback out of ``evfocus info``."""
+        a parser's ValueError was a traceback out of ``evfocus info``. A batch whose ``t``
+        decreases is said once (see :meth:`_say_plugin_order`)."""
         try:
-            return self.read()
+            batch = self.read()
         except EvFocusError:
             raise
         except Exception as exc:
             raise InputError(f"source {self.format!r} ({type(self).__module__}:{type(self).__qualname__}): "
                              f"read() failed: {type(exc).__name__}: {first_line(exc, '')}".rstrip(": ")) from exc
+        self._say_plugin_order(batch)
+        return batch
+
+    def _say_plugin_order(self, batch) -> None:
+        """One warning per source when a plugin's batch has ``t`` going back (README asks for
+        t not decreasing): the windows took such events in silence (up to a window late, the
+        count-based ones at any lateness), so a lab camera's swapped packets gave blurred frames
+        with no word. Within a batch only: a step back between batches may be a clock restart,
+        which the windows say themselves."""
+        if getattr(self, "_order_said", False) or not isinstance(batch, np.ndarray) or batch.ndim != 1:
+            return
+        if not batch.dtype.names or "t" not in batch.dtype.names or len(batch) < 2:
+            return
+        t = batch["t"]
+        back = int(np.count_nonzero(t[1:] < t[:-1]))
+        if back:
+            self._order_said = True
+            log.warning("source %r (%s:%s): read() returned events out of time order (t goes back %d times in "
+                        "a batch of %d); sort each batch by t (np.argsort(batch['t'], kind='stable')): the frames "
+                        "mix those times", self.format, type(self).__module__, type(self).__qualname__, back,
+                        len(batch))
 
 
 def read_named(source) -> np.ndarray | None:

@@ -158,3 +158,42 @@ def test_the_median_example_still_filters_uint8(median):
     frame = np.zeros((9, 9), np.uint8)
     frame[4, 4] = 255
     assert not median(frame, 0).any()
+
+
+class SwappedPackets(LabCamera):
+    """A lab camera whose driver hands packets over swapped: ``t`` goes back in each batch."""
+
+    def read(self):
+        ev = make_events(500, 64, 48)
+        return np.concatenate([ev[250:], ev[:250]])
+
+
+SwappedPackets.__module__ = "evfocus_labcam"
+
+
+def test_a_plugin_batch_out_of_time_order_is_said_once_naming_it(caplog):
+    src = SwappedPackets()
+    with caplog.at_level(logging.WARNING, "evfocus_live.sources"):
+        for _ in range(3):
+            src.read_named()
+    said = [r.getMessage() for r in caplog.records if "out of time order" in r.getMessage()]
+    assert len(said) == 1 and "'labcam'" in said[0] and "SwappedPackets" in said[0], said
+
+
+def test_the_pipeline_says_a_plugin_batch_out_of_time_order(tiny_model, caplog):
+    from evfocus_live.pipeline import Pipeline
+
+    pipe = Pipeline(SwappedPackets(), model_obj=tiny_model, model=ModelConfig(device="cpu"))
+    try:
+        with caplog.at_level(logging.WARNING, "evfocus_live.sources"):
+            assert len(pipe._read()) == 500
+    finally:
+        pipe.close()
+    assert any("out of time order" in r.getMessage() for r in caplog.records)
+
+
+def test_a_plugin_batch_in_time_order_is_not_said(caplog):
+    src = LabCamera()
+    with caplog.at_level(logging.WARNING, "evfocus_live.sources"):
+        src.read_named()
+    assert not any("out of time order" in r.getMessage() for r in caplog.records)
