@@ -320,6 +320,13 @@ class EventSource(Closeable, abc.ABC):
         except Exception as exc:
             raise InputError(f"source {self.format!r} ({type(self).__module__}:{type(self).__qualname__}): "
                              f"read() failed: {type(exc).__name__}: {first_line(exc, '')}".rstrip(": ")) from exc
+        if batch is None and self.is_live and not self.closed and not getattr(self, "_end_said", False):
+            # (a camera that returned None for "nothing yet" ended the viewer's stream in 0.1 s
+            # and the headless run with rc 0, without a word)
+            self._end_said = True
+            log.warning("camera %r (%s:%s): read() returned None, the end of its stream: no more frames (a camera "
+                        "with nothing new returns an empty array, evfocus_live.events.empty())", self.format,
+                        type(self).__module__, type(self).__qualname__)
         self._say_plugin_order(batch)
         return batch
 

@@ -197,3 +197,24 @@ def test_a_plugin_batch_in_time_order_is_not_said(caplog):
     with caplog.at_level(logging.WARNING, "evfocus_live.sources"):
         src.read_named()
     assert not any("out of time order" in r.getMessage() for r in caplog.records)
+
+
+class EndsAtOnce(LabCamera):
+    """A lab camera plugin returning None for "nothing yet", which ends a stream."""
+
+    def read(self):
+        return None
+
+
+EndsAtOnce.__module__ = "evfocus_labcam"
+
+
+def test_a_plugin_camera_ending_its_stream_is_said_once(caplog):
+    src = EndsAtOnce()
+    with caplog.at_level(logging.WARNING, "evfocus_live.sources"):
+        assert src.read_named() is None and src.read_named() is None
+        src.close()
+        src._end_said = False
+        assert src.read_named() is None  # (closed: its end is no news)
+    said = [r.getMessage() for r in caplog.records if "returned None" in r.getMessage()]
+    assert len(said) == 1 and "'labcam'" in said[0] and "EndsAtOnce" in said[0] and "empty array" in said[0], said
