@@ -147,6 +147,13 @@ class SourceInfo:
     is_live: bool
 
 
+#: a plugin's batch with ``t`` going back (:meth:`EventSource._say_plugin_order`); ``evfocus info``
+#: holds it back: it counts the steps back over the whole file itself
+PLUGIN_ORDER_WARNING = ("source %r (%s:%s): read() returned events out of time order (t goes back %d times in a "
+                        "batch of %d); sort each batch by t (np.argsort(batch['t'], kind='stable')): the frames mix "
+                        "those times")
+
+
 class EventSource(Closeable, abc.ABC):
     """Base class of every event source (file, camera, simulator, plugin).
 
@@ -344,9 +351,7 @@ class EventSource(Closeable, abc.ABC):
         back = int(np.count_nonzero(t[1:] < t[:-1]))
         if back:
             self._order_said = True
-            log.warning("source %r (%s:%s): read() returned events out of time order (t goes back %d times in "
-                        "a batch of %d); sort each batch by t (np.argsort(batch['t'], kind='stable')): the frames "
-                        "mix those times", self.format, type(self).__module__, type(self).__qualname__, back,
+            log.warning(PLUGIN_ORDER_WARNING, self.format, type(self).__module__, type(self).__qualname__, back,
                         len(batch))
 
 
