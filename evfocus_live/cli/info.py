@@ -59,7 +59,7 @@ def describe(path: str, progress: bool = True) -> dict:
     from ..sources import open_file
     from ..sources.base import readers_quiet
 
-    with readers_quiet(_relative_ns_hint), open_file(path) as src:
+    with readers_quiet(_relative_ns_hint), readers_quiet(_plugin_order), open_file(path) as src:
         n = 0
         n_on = 0
         t_min = t_max = None
@@ -157,6 +157,14 @@ def _relative_ns_hint(record: logging.LogRecord) -> bool:
     from ..sources.npy_file import RELATIVE_NS_HINT
 
     return record.msg is RELATIVE_NS_HINT
+
+
+def _plugin_order(record: logging.LogRecord) -> bool:
+    """A plugin's "events out of time order" line, held back while a file is described: ``info``
+    counts the steps back over the whole file and says them once (it was said twice)."""
+    from ..sources.base import PLUGIN_ORDER_WARNING
+
+    return record.msg is PLUGIN_ORDER_WARNING
 
 
 def units_hint(info: dict) -> str:

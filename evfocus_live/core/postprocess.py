@@ -539,8 +539,10 @@ def apply_event_filters(filters, events: np.ndarray, width: int | None = None,
                         height: int | None = None) -> np.ndarray:
     """Run an event batch through the event filters; an empty result ends the chain.
 
-    A filter that raises, or returns anything but events (or None for "none left"), is a
-    :class:`~evfocus_live.errors.ConfigError` naming it, as for frame filters. With the
+    A filter that raises, or returns anything but events (an empty array for "none left"), is a
+    :class:`~evfocus_live.errors.ConfigError` naming it, as for frame filters: None too, a
+    forgotten ``return`` that dropped every event and ended in "no event reached the model",
+    naming no filter. With the
     sensor's ``width`` and ``height``, events a filter put outside it are dropped, said once.
     """
     for f in filters:
@@ -548,7 +550,10 @@ def apply_event_filters(filters, events: np.ndarray, width: int | None = None,
             out = f(events)
         except Exception as exc:
             raise ConfigError(f"post-processor {step_name(f)!r} failed: {_first_line(exc)}") from exc
-        if out is None or not len(out):
+        if out is None:
+            raise ConfigError(f"post-processor {step_name(f)!r} returned None, not events (it returns the events "
+                              "it keeps: an empty array, evfocus_live.events.empty(), for none)")
+        if isinstance(out, np.ndarray) and out.dtype == EVENT_DTYPE and not len(out):
             return np.empty(0, EVENT_DTYPE)
         if not (isinstance(out, np.ndarray) and out.dtype == EVENT_DTYPE):
             got = f"a {out.dtype} array" if isinstance(out, np.ndarray) else f"a {type(out).__name__}"

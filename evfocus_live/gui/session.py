@@ -36,7 +36,7 @@ from ..core.stats import FrameRate, RateMeter
 from ..errors import EvFocusError, first_line
 from ..nn.registry import resolve_device
 from ..plugins import check_events
-from ..sources.base import EventSource, gap_to
+from ..sources.base import EventSource, gap_to, read_named
 from .eventview import EventView
 from .recording import Recorder
 
@@ -106,7 +106,7 @@ class TapSource(EventSource):
         pipe = getattr(s, "pipeline", None)
         if self._pending is None or not len(self._pending):
             try:
-                batch = check_events(self.inner.read(), self.format)  # a plugin's wrong return: one line
+                batch = check_events(read_named(self.inner), self.format)  # a plugin's wrong return: one line
             except Exception as exc:  # the pipeline sees it too; we keep the first line
                 msg = first_line(exc)
                 self.error = msg if isinstance(exc, EvFocusError) else f"{type(exc).__name__}: {msg}"

@@ -255,12 +255,16 @@ class InferenceModel:
             raise  # not a bf16 problem (fp32 needs more memory): the caller's out-of-memory path
         except Exception as exc:
             reason = f"{type(exc).__name__}: {exc}"
+            if states:
+                self.module.states = saved
+            # fp32 first, then the word: a model that fails in fp32 too (a plugin's bug) is not a
+            # bf16 problem, and its one error line came after a "bf16 inference failed" that sent
+            # its author looking at precision
+            out = self.module(voxel)
             log.warning("bf16 inference failed (%s): running fp32 from now on", reason.splitlines()[0][:200])
             self.fallback_reason = reason
             self.precision = "fp32"
-            if states:
-                self.module.states = saved
-            return self.module(voxel)
+            return out
         to_fp32 = lambda t: t.float() if isinstance(t, torch.Tensor) and t.is_floating_point() else t  # noqa: E731
         if states:  # keep the carried state fp32
             self.module.states = pytree.tree_map(to_fp32, self.module.states)

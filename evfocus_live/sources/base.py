@@ -147,6 +147,13 @@ class SourceInfo:
     is_live: bool
 
 
+#: a plugin's batch with ``t`` going back (:meth:`EventSource._say_plugin_order`); ``evfocus info``
+#: holds it back: it counts the steps back over the whole file itself
+PLUGIN_ORDER_WARNING = ("source %r (%s:%s): read() returned events out of time order (t goes back %d times in a "
+                        "batch of %d); sort each batch by t (np.argsort(batch['t'], kind='stable')): the frames mix "
+                        "those times")
+
+
 class EventSource(Closeable, abc.ABC):
     """Base class of every event source (file, camera, simulator, plugin).
 
@@ -299,18 +306,57 @@ class EventSource(Closeable, abc.ABC):
         from ..plugins import check_events
 
         self.check_open()  # (a closed source was iterated as an empty one: 0 events, no word)
-        read = self.read if type(self).__module__.startswith("evfocus_live.") else self._plugin_read
-        while (batch := check_events(read(), self.format)) is not None:
+        while (batch := check_events(self.read_named(), self.format)) is not None:
             if len(batch):
                 yield batch
 
+    def read_named(self):
+        """:meth:`read`, through :meth:`_plugin_read` for a plugin's source: what every caller
+        of a source's ``read()`` uses (the pipeline's reader, the viewer's tap, iteration), so a
+        plugin's fault is one line naming it wherever it is read."""
+        return self.read() if type(self).__module__.startswith("evfocus_live.") else self._plugin_read()
+
     def _plugin_read(self):
         """A plugin's ``read()``, whatever it raises as one line naming it (README "Plugins"):
-        a parser's ValueError was a traceback out of ``evfocus info``."""
+        a parser's ValueError was a traceback out of ``evfocus info``. A batch whose ``t``
+        decreases is said once (see :meth:`_say_plugin_order`)."""
         try:
-            return self.read()
+            batch = self.read()
         except EvFocusError:
             raise
         except Exception as exc:
             raise InputError(f"source {self.format!r} ({type(self).__module__}:{type(self).__qualname__}): "
                              f"read() failed: {type(exc).__name__}: {first_line(exc, '')}".rstrip(": ")) from exc
+        if batch is None and self.is_live and not self.closed and not getattr(self, "_end_said", False):
+            # (a camera that returned None for "nothing yet" ended the viewer's stream in 0.1 s
+            # and the headless run with rc 0, without a word)
+            self._end_said = True
+            log.warning("camera %r (%s:%s): read() returned None, the end of its stream: no more frames (a camera "
+                        "with nothing new returns an empty array, evfocus_live.events.empty())", self.format,
+                        type(self).__module__, type(self).__qualname__)
+        self._say_plugin_order(batch)
+        return batch
+
+    def _say_plugin_order(self, batch) -> None:
+        """One warning per source when a plugin's batch has ``t`` going back (README asks for
+        t not decreasing): the windows took such events in silence (up to a window late, the
+        count-based ones at any lateness), so a lab camera's swapped packets gave blurred frames
+        with no word. Within a batch only: a step back between batches may be a clock restart,
+        which the windows say themselves."""
+        if getattr(self, "_order_said", False) or not isinstance(batch, np.ndarray) or batch.ndim != 1:
+            return
+        if not batch.dtype.names or "t" not in batch.dtype.names or len(batch) < 2:
+            return
+        t = batch["t"]
+        back = int(np.count_nonzero(t[1:] < t[:-1]))
+        if back:
+            self._order_said = True
+            log.warning(PLUGIN_ORDER_WARNING, self.format, type(self).__module__, type(self).__qualname__, back,
+                        len(batch))
+
+
+def read_named(source) -> np.ndarray | None:
+    """``source.read()``, a plugin's fault as one line naming it (:meth:`EventSource.read_named`);
+    a source that is no :class:`EventSource` is read as it is."""
+    fn = getattr(source, "read_named", None)
+    return fn() if fn is not None else source.read()

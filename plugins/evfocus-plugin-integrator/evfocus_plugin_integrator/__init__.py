@@ -41,7 +41,20 @@ class LeakyIntegrator(torch.nn.Module):
     def reset_states(self) -> None:
         self._state = None
 
+    def check_voxel(self, voxel) -> None:
+        """Refuse what is not a ``[1, num_bins, H, W]`` tensor with one line: a numpy array was an
+        AttributeError ('numpy.ndarray' has no attribute 'float'), and a 3-D ``[bins, H, W]`` grid
+        was summed over H and gave a wrong image without a word. Copy this into your model."""
+        if not torch.is_tensor(voxel):
+            raise TypeError(f"integrator: voxel must be a torch tensor [1, bins, H, W], got {type(voxel).__name__}"
+                            " (torch.from_numpy(grid)[None] makes one from a bins x H x W numpy grid)")
+        bins = self.config["num_bins"]
+        if voxel.ndim != 4 or voxel.shape[0] != 1 or voxel.shape[1] != bins or not voxel.is_floating_point():
+            got = "x".join(map(str, voxel.shape)) or "a scalar"
+            raise ValueError(f"integrator: voxel must be a float tensor [1, {bins}, H, W], got {voxel.dtype} of shape {got}")
+
     def forward(self, voxel: torch.Tensor) -> dict[str, torch.Tensor]:
+        self.check_voxel(voxel)
         x = voxel.float().sum(dim=1, keepdim=True) * self.contrast
         if self._state is None or self._state.shape != x.shape:  # first window, or a new size
             self._state = torch.zeros_like(x)

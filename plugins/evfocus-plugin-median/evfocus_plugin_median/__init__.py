@@ -39,10 +39,13 @@ class MedianFilter:
         self.ksize = k
 
     def __call__(self, frame: np.ndarray, t_us: int = 0) -> np.ndarray:
-        frame = np.ascontiguousarray(frame, dtype=np.uint8)
-        if frame.ndim != 2:
-            raise ValueError(f"median expects an HxW uint8 frame, got shape {frame.shape}")
-        return cv2.medianBlur(frame, self.ksize)
+        # checked, not cast: a float 0..1 frame cast to uint8 became 0s and 1s (a black frame), and
+        # 0..255 floats wrapped past 255, with no word; a frame step gets uint8 HxW from evfocus
+        if not isinstance(frame, np.ndarray) or frame.dtype != np.uint8 or frame.ndim != 2:
+            got = (f"a {frame.dtype} array of shape {'x'.join(map(str, frame.shape))}"
+                   if isinstance(frame, np.ndarray) else type(frame).__name__)
+            raise ValueError(f"median expects an HxW uint8 frame, got {got}")
+        return cv2.medianBlur(np.ascontiguousarray(frame), self.ksize)
 
     def reset(self) -> None:
         """Stateless: nothing to forget between streams."""
