@@ -4,7 +4,6 @@ events it keeps, an empty array for none."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from conftest import make_events
 
