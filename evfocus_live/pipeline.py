@@ -479,6 +479,28 @@ def close_all() -> None:
             pipe.close()
         except Exception:
             log.debug("closing a pipeline raised", exc_info=True)
+    _wait_for_busy_workers(pipes)
+
+
+#: how long exit waits for a worker still inside the model's window (see close_all)
+EXIT_MODEL_WAIT_S = 120.0
+
+
+def _wait_for_busy_workers(pipes: list, limit_s: float = EXIT_MODEL_WAIT_S) -> None:
+    """At exit, wait for a worker that stop() left inside the model's window (a window slower
+    than stop()'s 5 s: a big model on a CPU): the interpreter finalised around it and aborted
+    (a core dump). Said once; bounded, so a model that never returns cannot hang Python."""
+    busy = [t for pipe in pipes for t in getattr(pipe, "_threads", ()) if t.is_alive()
+            and t is not threading.current_thread()]
+    if not busy:
+        return
+    log.warning("exit waits up to %.0f s for the model to finish its window (ending Python "
+                "inside it aborts with a core dump)", limit_s)
+    deadline = time.monotonic() + limit_s
+    for t in busy:
+        t.join(max(0.0, deadline - time.monotonic()))
+    if any(t.is_alive() for t in busy):
+        log.warning("the model has not finished its window within %.0f s: Python may abort at exit", limit_s)
 
 
 class Pipeline:
