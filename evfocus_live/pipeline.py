@@ -93,6 +93,8 @@ MAX_RING_EVENTS = 16_000_000
 STALL_S = 5.0
 #: how long ``stop()`` waits for a reader stuck in a stalled ``read()`` (not the full timeout)
 STALLED_JOIN_S = 0.2
+#: a live source's repeated read() fault (same kind) is said at most this often
+SOURCE_FAULT_SAY_EVERY_S = 60.0
 #: frame post-processing slower than this a frame, and slower than the model, for
 #: ``SLOW_POST_FRAMES`` frames running, is said once naming the slowest step: a plugin that
 #: took 3 s a frame showed "inference 3 ms", 0.3 fps and no word why
@@ -566,6 +568,11 @@ class Pipeline:
         #: pass of a loop
         self._restart_log = RateLimitedLogger(log, 10.0)
         self._restarts_said: set[int] = set()
+        #: a live source's read() faults before a reconnect, per kind (the exception's type): at
+        #: most once a minute, the rest counted (a camera that fails at each read after a reopen
+        #: said 20 warnings a second, each reconnect one more)
+        self._fault_log = RateLimitedLogger(log, SOURCE_FAULT_SAY_EVERY_S)
+        self._fault_said = True  # the fault before this reconnect was said (so is the reconnect)
         self.stats = PipelineStats()
         self._lock = threading.RLock()
         #: held while the frame post-processors run or are reset. The worker runs them outside
@@ -1245,7 +1252,10 @@ class Pipeline:
             self._read_error = msg
             self.stats.status = self.stats.last_fault = f"source error: {msg}"
             if self.source.is_live and self.reconnect:
-                log.warning("source error: %s", msg)
+                kind = type(exc.__cause__ if isinstance(exc, InputError) and exc.__cause__ else exc).__name__
+                self._fault_said = self._fault_log.warning(
+                    kind, "source error: %s (reconnecting; the same fault again is said at most once a "
+                    "minute, counted in stats.source_errors)", msg)
                 with self._lock:  # a new stream: forget the old one (the events before stay queued)
                     self._gen += 1
                     self._reset_state_locked()
@@ -1306,7 +1316,7 @@ class Pipeline:
                 continue
             self.stats.reconnects += 1
             self.stats.status = "running (reconnected)"
-            log.info("source reconnected after %d attempt(s)", attempt)
+            (log.info if self._fault_said else log.debug)("source reconnected after %d attempt(s)", attempt)
             with self._lock:
                 if (int(self.source.width), int(self.source.height)) != self._source_wh:
                     log.info("resolution changed to %dx%d", self.source.width, self.source.height)
