@@ -492,8 +492,10 @@ def _wait_for_busy_workers(pipes: list, limit_s: float = EXIT_MODEL_WAIT_S) -> N
     """At exit, wait for a worker that stop() left inside the model's window (a window slower
     than stop()'s 5 s: a big model on a CPU): the interpreter finalised around it and aborted
     (a core dump). Said once; bounded, so a model that never returns cannot hang Python."""
-    busy = [t for pipe in pipes for t in getattr(pipe, "_threads", ()) if t.is_alive()
-            and t is not threading.current_thread()]
+    # (the worker in the model only: a reader in a hung read() or a callback waiting for what
+    # never comes would hold the exit for the whole limit; the daemon threads die with Python)
+    busy = [t for pipe in pipes for t in getattr(pipe, "_threads", ()) if t.is_alive() and t.name == "evfocus-worker"
+            and not getattr(pipe, "_in_callback", False) and t is not threading.current_thread()]
     if not busy:
         return
     log.warning("exit waits up to %.0f s for the model to finish its window (ending Python "
