@@ -93,6 +93,8 @@ MAX_RING_EVENTS = 16_000_000
 STALL_S = 5.0
 #: how long ``stop()`` waits for a reader stuck in a stalled ``read()`` (not the full timeout)
 STALLED_JOIN_S = 0.2
+#: a live source's repeated read() fault (same kind) is said at most this often
+SOURCE_FAULT_SAY_EVERY_S = 60.0
 #: frame post-processing slower than this a frame, and slower than the model, for
 #: ``SLOW_POST_FRAMES`` frames running, is said once naming the slowest step: a plugin that
 #: took 3 s a frame showed "inference 3 ms", 0.3 fps and no word why
@@ -479,6 +481,30 @@ def close_all() -> None:
             pipe.close()
         except Exception:
             log.debug("closing a pipeline raised", exc_info=True)
+    _wait_for_busy_workers(pipes)
+
+
+#: how long exit waits for a worker still inside the model's window (see close_all)
+EXIT_MODEL_WAIT_S = 120.0
+
+
+def _wait_for_busy_workers(pipes: list, limit_s: float = EXIT_MODEL_WAIT_S) -> None:
+    """At exit, wait for a worker that stop() left inside the model's window (a window slower
+    than stop()'s 5 s: a big model on a CPU): the interpreter finalised around it and aborted
+    (a core dump). Said once; bounded, so a model that never returns cannot hang Python."""
+    # (the worker in the model only: a reader in a hung read() or a callback waiting for what
+    # never comes would hold the exit for the whole limit; the daemon threads die with Python)
+    busy = [t for pipe in pipes for t in getattr(pipe, "_threads", ()) if t.is_alive() and t.name == "evfocus-worker"
+            and not getattr(pipe, "_in_callback", False) and t is not threading.current_thread()]
+    if not busy:
+        return
+    log.warning("exit waits up to %.0f s for the model to finish its window (ending Python "
+                "inside it aborts with a core dump)", limit_s)
+    deadline = time.monotonic() + limit_s
+    for t in busy:
+        t.join(max(0.0, deadline - time.monotonic()))
+    if any(t.is_alive() for t in busy):
+        log.warning("the model has not finished its window within %.0f s: Python may abort at exit", limit_s)
 
 
 class Pipeline:
@@ -544,6 +570,11 @@ class Pipeline:
         #: pass of a loop
         self._restart_log = RateLimitedLogger(log, 10.0)
         self._restarts_said: set[int] = set()
+        #: a live source's read() faults before a reconnect, per kind (the exception's type): at
+        #: most once a minute, the rest counted (a camera that fails at each read after a reopen
+        #: said 20 warnings a second, each reconnect one more)
+        self._fault_log = RateLimitedLogger(log, SOURCE_FAULT_SAY_EVERY_S)
+        self._fault_said = True  # the fault before this reconnect was said (so is the reconnect)
         self.stats = PipelineStats()
         self._lock = threading.RLock()
         #: held while the frame post-processors run or are reset. The worker runs them outside
@@ -1223,7 +1254,10 @@ class Pipeline:
             self._read_error = msg
             self.stats.status = self.stats.last_fault = f"source error: {msg}"
             if self.source.is_live and self.reconnect:
-                log.warning("source error: %s", msg)
+                kind = type(exc.__cause__ if isinstance(exc, InputError) and exc.__cause__ else exc).__name__
+                self._fault_said = self._fault_log.warning(
+                    kind, "source error: %s (reconnecting; the same fault again is said at most once a "
+                    "minute, counted in stats.source_errors)", msg)
                 with self._lock:  # a new stream: forget the old one (the events before stay queued)
                     self._gen += 1
                     self._reset_state_locked()
@@ -1284,7 +1318,7 @@ class Pipeline:
                 continue
             self.stats.reconnects += 1
             self.stats.status = "running (reconnected)"
-            log.info("source reconnected after %d attempt(s)", attempt)
+            (log.info if self._fault_said else log.debug)("source reconnected after %d attempt(s)", attempt)
             with self._lock:
                 if (int(self.source.width), int(self.source.height)) != self._source_wh:
                     log.info("resolution changed to %dx%d", self.source.width, self.source.height)

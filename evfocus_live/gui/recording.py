@@ -159,6 +159,8 @@ class Recorder:
         self.video_path: Path | None = None
         self.video_fps = 30.0  # the video's constant rate (frames repeated or dropped to keep the pace)
         self.n_events = 0
+        #: events left out of this recording for lying outside its width x height (see write_events)
+        self.outside_events = 0
         self._last_frames = 0
         self.error: str | None = None
         self.t_start = 0.0
@@ -201,7 +203,7 @@ class Recorder:
         self.stop()
         with self._lock:
             self.error = None
-            self.n_events = 0
+            self.n_events = self.outside_events = 0
             self._last_frames = 0
             self._t_shift_us, self._t_last_us, self._n_at_last = 0, None, 0
             self._reread = self._frame_reread_us = None
@@ -231,7 +233,9 @@ class Recorder:
             w, h = self._events.width, self._events.height
             if int(events["x"].max()) >= w or int(events["y"].max()) >= h:
                 # (a camera's stray events: the writer refuses them and the pipeline drops them)
-                events = events[(events["x"] < w) & (events["y"] < h)]
+                inside = (events["x"] < w) & (events["y"] < h)
+                self._left_out_locked(len(events) - int(np.count_nonzero(inside)), w, h)
+                events = events[inside]
                 if not len(events):
                     return
             if self._reread is not None:
@@ -245,6 +249,14 @@ class Recorder:
             self._pending_n += len(events)
             if not held:
                 self._flush_events_locked()
+
+    def _left_out_locked(self, n: int, w: int, h: int) -> None:
+        """Count events outside the recording's sensor; the first said once a recording (a
+        Recorder used from Python left them out without a word: the viewer's pipeline says its own)."""
+        if not self.outside_events:
+            log.warning("recording %s: %d event(s) outside its %dx%d sensor left out (said once; "
+                        "counted in Recorder.outside_events)", self.events_path.name, n, w, h)
+        self.outside_events += n
 
     def _flush_events_locked(self) -> None:
         """Write the gathered batches as one packet (``PACKET_EVENTS`` or more: several)."""
@@ -406,6 +418,9 @@ class Recorder:
             # (asked for, never made: a live camera recorded while paused reads events, makes no frame)
             self.video_unmade = self.video_path if self._video is not None and video is None else None
             self._close_locked()
+            if events is not None and self.outside_events:
+                log.info("recording %s: %d event(s) outside its sensor left out in all", events.name,
+                         self.outside_events)
             if events is not None and not self.n_events:
                 self._remove_if_empty_locked(events)
                 events = None

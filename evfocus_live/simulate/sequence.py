@@ -924,6 +924,8 @@ def simulate_dataset(cfg: SimConfig, outdir: str | Path, sequences: int, seed: i
     ``resume``: keep the sequences an interrupted run of the same config and seeds finished."""
     from tqdm import tqdm
 
+    _check_call(cfg, seed)
+    seed = int(seed)  # (a numpy seed failed dataset.json's writing, after every sequence was made)
     cfg.validate()
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)

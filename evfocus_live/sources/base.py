@@ -11,6 +11,7 @@ import abc
 import contextlib
 import contextvars
 import functools
+import inspect
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -321,7 +322,7 @@ class EventSource(Closeable, abc.ABC):
         a parser's ValueError was a traceback out of ``evfocus info``. A batch whose ``t``
         decreases is said once (see :meth:`_say_plugin_order`)."""
         try:
-            batch = self.read()
+            batch = self.read(*_read_args(type(self)))
         except EvFocusError:
             raise
         except Exception as exc:
@@ -353,6 +354,24 @@ class EventSource(Closeable, abc.ABC):
             self._order_said = True
             log.warning(PLUGIN_ORDER_WARNING, self.format, type(self).__module__, type(self).__qualname__, back,
                         len(batch))
+
+
+#: what a plugin's ``read(max_events)`` is given (a source written from a tonic-style protocol,
+#: as docs/STYLE.md shows it, failed with "missing 1 required positional argument")
+PLUGIN_READ_MAX_EVENTS = 1_000_000
+
+
+@functools.lru_cache(maxsize=None)
+def _read_args(cls: type) -> tuple:
+    """The arguments for ``cls.read``: ``(PLUGIN_READ_MAX_EVENTS,)`` when it requires one
+    positional parameter (``read(self, max_events)``), else none."""
+    try:
+        params = list(inspect.signature(cls.read).parameters.values())[1:]  # (self left out)
+    except (TypeError, ValueError):
+        return ()
+    required = [p for p in params if p.default is p.empty
+                and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return (PLUGIN_READ_MAX_EVENTS,) if len(required) == 1 else ()
 
 
 def read_named(source) -> np.ndarray | None:

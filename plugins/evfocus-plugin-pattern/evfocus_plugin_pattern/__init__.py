@@ -15,6 +15,7 @@ Example::
 from __future__ import annotations
 
 import math
+import numbers
 import time
 
 import numpy as np
@@ -47,6 +48,9 @@ class PatternSource(EventSource):
     def __init__(self, width: int = 346, height: int = 260, speed_px_s: float = 60.0,
                  contrast_threshold: float = 0.3, step_us: int = 2000, batch_us: int = 10_000,
                  realtime: bool = True, seed: int = 0, **_ignored):
+        if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v) and v == int(v)
+                   for v in (width, height)):  # (64.5 became 64 without a word)
+            raise ValueError(f"pattern source: width and height must be whole pixels, got {width!r}x{height!r}")
         if width < 8 or height < 8:
             raise ValueError(f"pattern source needs at least 8x8 pixels, got {width}x{height}")
         # step_us <= 0 never advanced the clock (read() spun forever); a threshold <= 0 or a
