@@ -459,14 +459,14 @@ def _read_recording(path: Path, max_windows: int = 0, max_aps: int = 0):
     left to :func:`evaluate_aps`, which reads them again to score them and says them once."""
     from ..events import concat
     from ..sources import open_file
-    from ..sources.base import readers_quiet
+    from ..sources.base import read_named, readers_quiet
 
     src = open_file(path)
     try:
         w, h = int(src.width), int(src.height)
         limit = max_windows * max(1, int(round(0.35 * w * h))) if max_windows else None
         batches, n = [], 0
-        while (limit is None or n < limit) and (b := src.read()) is not None:
+        while (limit is None or n < limit) and (b := read_named(src)) is not None:  # (a plugin reader's fault named)
             batches.append(b)
             n += len(b)
         aps = []
@@ -643,6 +643,7 @@ def _aps_windows(path: Path, max_frames: int):
     False, None)."""
     from ..core.slicing import TimestampSlicer
     from ..sources import open_file
+    from ..sources.base import read_named
 
     src = open_file(path)
     try:
@@ -654,7 +655,7 @@ def _aps_windows(path: Path, max_frames: int):
         regions = [_aps_region(src, t, w, h) for t, _ in frames]
         slicer = TimestampSlicer([t for t, _ in frames])
         windows = []
-        while slicer.remaining and (b := src.read()) is not None:
+        while slicer.remaining and (b := read_named(src)) is not None:
             windows += slicer.push(b)
         return frames, windows + slicer.flush(), w, h, True, regions
     finally:
