@@ -1091,6 +1091,11 @@ class MainWindow(QtWidgets.QMainWindow):
             self.status("a live source cannot seek", timeout_ms=2000)
             return
         self._end_remade = False
+        if self._gap_t_us is not None and self.session.seek_target_us is None:
+            # from the time shown in a pause in the recording being played: at 12.3 s in it, the
+            # left arrow went to 1 s before the frame on show, before the pause
+            self.session.seek(int(self._gap_t_us) + int(dt_us))
+            return
         self.session.seek_relative(dt_us)
 
     def _slider_action(self, action: int) -> None:

@@ -103,3 +103,19 @@ def test_a_seek_into_it_leaves_no_stale_line(win):
     s.pipeline.played_gap = None
     win._show_gap(s, now + 0.04)
     assert not win.statusBar().currentMessage().startswith("a 3.0 s pause")
+
+
+def test_an_arrow_key_in_it_steps_from_the_time_shown(win):
+    s = replay()
+    sought = []
+    s.is_live, s.seek = False, sought.append
+    s.seek_relative = lambda dt: sought.append(("from the frame", dt))
+    win._show_gap(s, 100.0)
+    s.pipeline.played_gap = PlayedGap(2_200_000, 62_200_000, MAX_GAP_S, True, 1.0)
+    ticks(win, s, 100.0, 2.5)
+    win.session = s
+    try:
+        win.seek_relative(-1_000_000)
+    finally:
+        win.session = None
+    assert sought == [pytest.approx(31_200_000, abs=10)]  # (not 1 s before the frame at 2.2 s)
