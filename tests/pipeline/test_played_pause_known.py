@@ -5,26 +5,13 @@ as in test_paced_replay_plays_pauses: nothing here is timed."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from pipeline_support import NO_POST, ArraySource, SumModel
+import test_paced_replay_plays_pauses as plays_pauses
 
-from evfocus_live import pipeline as pipeline_mod
-from evfocus_live.events import EVENT_DTYPE
 from evfocus_live.pipeline import MAX_GAP_S, Pipeline
 
-
-def part(t_us: int) -> np.ndarray:
-    ev = np.zeros(3, EVENT_DTYPE)
-    ev["t"] = t_us + np.arange(3)
-    return ev
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    now = [1000.0]
-    monkeypatch.setattr(pipeline_mod.time, "monotonic", lambda: now[0])
-    return now
+part, clock = plays_pauses.part, plays_pauses.clock  # (its parts and fake wall clock, a fixture)
 
 
 def paced(clock, seen: list, speed: float = 1.0, on_wait=None) -> Pipeline:
