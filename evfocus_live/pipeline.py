@@ -1872,10 +1872,11 @@ class Pipeline:
         shortened = target - now > MAX_GAP_S
         if shortened:  # a long gap in the recording: played as MAX_GAP_S, said
             self._say_gap(t_first, target - now)
-        if target - now >= PLAYED_GAP_S and (self.played_gap is None or self.played_gap.until_us != t_first):
-            # (kept as it was over a pause and play or a speed change in it: the same pause)
-            from_us = min(last_end_us if last_end_us is not None else t_first, t_first)
-            self.played_gap = PlayedGap(from_us, t_first, min(target - now, MAX_GAP_S), shortened, self.speed)
+        if (target - now >= PLAYED_GAP_S and last_end_us is not None and last_end_us < t_first
+                and (self.played_gap is None or self.played_gap.until_us != t_first)):
+            # (kept as it was over a pause and play or a speed change in it: the same pause; none
+            # at a loop's step back to the start)
+            self.played_gap = PlayedGap(last_end_us, t_first, min(target - now, MAX_GAP_S), shortened, self.speed)
         if shortened:
             target = now + MAX_GAP_S
             self._anchor = (t_first, target)

@@ -88,3 +88,14 @@ def test_a_seek_in_it_ends_it(clock):
     pipe._pace(part(0))
     assert not pipe._pace(part(3_000_000))
     assert seen[0] is not None and pipe.played_gap is None
+
+
+def test_a_loops_wait_at_the_start_is_no_pause(clock):
+    seen = []
+    pipe = paced(clock, seen)
+    pipe._pace(part(0))
+    pipe._pace(part(2_000_000))
+    pipe._anchor, pipe._paced_us = (0, clock[0] + 2.0), None  # (as _loop_to_start keeps the clock)
+    seen.clear()
+    assert pipe._pace(part(0))
+    assert seen and not any(seen)
