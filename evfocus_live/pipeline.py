@@ -111,6 +111,9 @@ BEHIND_POPS = 3
 #: was stopped) as it was, at the replay speed, up to this many seconds of wall time; a longer
 #: one is shortened to this, said once (a recording left running over lunch is not an hour's wait)
 MAX_GAP_S = 5.0
+#: a wait of at least this many wall seconds before a paced part is a played pause
+#: (``Pipeline.played_gap``: the viewer says it instead of "no new frame ... a still scene?")
+PLAYED_GAP_S = 1.0
 BEHIND_OF = 6
 #: a model this many times slower than the windows come (timed after its warm-up) is said at the
 #: first pop that lost windows
@@ -158,6 +161,19 @@ class SensorBounds:
                         "later ones are counted in the dropped events", self.who, n, self.width, self.height,
                         x_max, y_max)
         return kept
+
+
+@dataclass(frozen=True)
+class PlayedGap:
+    """A pause in the recording (no events) that a paced replay plays now: from the last event
+    before it (``from_us``) to the next (``until_us``), in ``wall_s`` of wall time at ``speed``
+    (``shortened`` to ``MAX_GAP_S``). The viewer said only "no new frame ... (a still scene?)"."""
+
+    from_us: int
+    until_us: int
+    wall_s: float
+    shortened: bool
+    speed: float
 
 
 @dataclass
@@ -646,6 +662,9 @@ class Pipeline:
         self._gaps_said: set[int] = set()
         #: the first event time of the last part ``_pace`` saw (a step back from it: a clock restart)
         self._paced_us: int | None = None
+        self._paced_end_us: int | None = None  # and its last (where a pause in the recording begins)
+        #: the pause in the recording a paced replay plays now (None when none): see PlayedGap
+        self.played_gap: PlayedGap | None = None
         #: set: a file is read as fast as the worker takes it, whatever ``speed`` says, and no
         #: further ahead than the slice it works on: a paused viewer's one frame (a setting
         #: remade, a seek) shows at once, and the replay is still where it was (the viewer's
@@ -1873,6 +1892,7 @@ class Pipeline:
         t_first = int(batch["t"][0])
         now = time.monotonic()
         last_us, self._paced_us = self._paced_us, t_first
+        last_end_us, self._paced_end_us = self._paced_end_us, int(batch["t"][-1])
         if self._anchor is None:
             self._anchor = (t_first, now)
             return True
@@ -1883,10 +1903,25 @@ class Pipeline:
         if t_first < max(t0, last_us if last_us is not None else t0) - RESTART_BACK_US:
             self._anchor = (t_first, now)
             return True
-        if target - now > MAX_GAP_S:  # a long gap in the recording: played as MAX_GAP_S, said
+        shortened = target - now > MAX_GAP_S
+        if shortened:  # a long gap in the recording: played as MAX_GAP_S, said
             self._say_gap(t_first, target - now)
+        if (target - now >= PLAYED_GAP_S and last_end_us is not None and last_end_us < t_first
+                and (self.played_gap is None or self.played_gap.until_us != t_first)):
+            # (kept as it was over a pause and play or a speed change in it: the same pause; none
+            # at a loop's step back to the start)
+            self.played_gap = PlayedGap(last_end_us, t_first, min(target - now, MAX_GAP_S), shortened, self.speed)
+        if shortened:
             target = now + MAX_GAP_S
             self._anchor = (t_first, target)
+        try:
+            return self._wait_paced(batch, t_first, target)
+        finally:
+            if self.played_gap is not None and self.played_gap.until_us == t_first:
+                self.played_gap = None
+
+    def _wait_paced(self, batch: np.ndarray, t_first: int, target: float) -> bool:
+        """``_pace``'s wait for wall time ``target``, heeding a stop, seek, pause or speed change."""
         speed = self.speed
         while True:
             left = target - time.monotonic()

@@ -89,6 +89,11 @@ class TapSource(EventSource):
         #: found, the next one's index, the events handed on since), found once a batch (a search
         #: in the strided ``t`` field at each slice copied the rest of the batch: quadratic)
         self._cuts: tuple[int, np.ndarray, int, int] | None = None
+        #: a slice after a pause in the recording, handed on but tapped (event view, arrival
+        #: stamp, recorder, ``t_us``) only once the pipeline has played up to it: at its next read(). It
+        #: was shown as it was read, before the pause was played: the event pane jumped seconds
+        #: ahead at the pause's start, and the first frame after it counted the pause as latency
+        self._held: np.ndarray | None = None
 
     #: file batches are handed on in slices of at most this much sensor time (times the speed
     #: over 1x), so the arrival stamp (taken here, just before the pipeline paces the slice) is
@@ -104,6 +109,9 @@ class TapSource(EventSource):
         if s._stop.is_set():
             return None
         pipe = getattr(s, "pipeline", None)
+        held, self._held = self._held, None
+        if held is not None:  # (played: the pipeline asks for the next)
+            self._show(held)
         if self._pending is None or not len(self._pending):
             try:
                 batch = check_events(read_named(self.inner), self.format)  # a plugin's wrong return: one line
@@ -132,18 +140,24 @@ class TapSource(EventSource):
             cut = int(edges[i]) - done if i < len(edges) else len(batch)
             batch, self._pending = batch[:cut], batch[cut:]
             self._cuts = (chunk_us, edges, i + 1, done + cut)
+            if len(batch) and self.t_us is not None and int(batch["t"][0]) - self.t_us > chunk_us:
+                self._held = batch  # (recorded once played too: a seek in the pause drops it)
+                return batch
         else:
             self._pending = self._cuts = None
         if len(batch):
-            s._on_events(batch)
-            self.t_us = int(batch["t"][-1])
+            self._show(batch)
         return batch
+
+    def _show(self, batch: np.ndarray) -> None:
+        self._session._on_events(batch)
+        self.t_us = int(batch["t"][-1])
 
     def seek(self, t_us: int) -> None:
         # called by the pipeline under its lock: every frame made after this is post-seek; one
         # made before may still be on its way out of the worker (it emits outside the lock)
         self.inner.seek(t_us)
-        self._pending = self._cuts = None
+        self._pending = self._cuts = self._held = None  # (a held slice: not played)
         self.error = None  # (read afresh: a looping replay's damage is behind it)
         self.t_us = int(t_us)
         s = self._session

@@ -27,7 +27,7 @@ from ..cli.options import (MAX_WINDOW_EVENTS, MAX_WINDOW_MS, MIN_WINDOW_MS, chec
                            few_frames_hint, parse_roi)
 from ..config import ModelConfig, PostConfig, WindowConfig
 from ..errors import EvFocusError
-from ..pipeline import SourceWarnings
+from ..pipeline import MAX_GAP_S, SourceWarnings
 from ..plugins import MODELS, POSTPROCESSORS, SOURCES, Registry
 from ..sources.base import EventSource
 from . import settings
@@ -201,6 +201,10 @@ class MainWindow(QtWidgets.QMainWindow):
         #: play time with no new frame, when last counted, whether it is on the status bar, and
         #: the session's events read when the last frame was painted
         self._quiet_s, self._quiet_t, self._quiet_said, self._quiet_ev0 = 0.0, time.monotonic(), False, 0
+        #: the pause in the recording being played (the pipeline's PlayedGap), the sensor time the
+        #: time label has reached in it (kept until the next frame is painted), and its status
+        #: line (see _show_gap)
+        self._gap, self._gap_t_us, self._gap_said, self._gap_tick = None, None, "", time.monotonic()
         #: the ROI each sensor size (width, height) last ran with in this session (None: the whole
         #: sensor), so that a smaller sensor that cannot hold it does not lose it for the big one;
         #: never saved to the settings file (a run starts as its command line says)
@@ -906,6 +910,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._behind = BehindNotice()
         self._displaced = None
         self._quiet_s, self._quiet_said, self._quiet_ev0 = 0.0, False, 0
+        self._gap, self._gap_t_us, self._gap_said = None, None, ""
         self._few_frames_said = False
         recording = self._record_at_start(src) if self.opts.record_at_start is not None else []
         sess.start()
@@ -1086,6 +1091,11 @@ class MainWindow(QtWidgets.QMainWindow):
             self.status("a live source cannot seek", timeout_ms=2000)
             return
         self._end_remade = False
+        if self._gap_t_us is not None and self.session.seek_target_us is None:
+            # from the time shown in a pause in the recording being played: at 12.3 s in it, the
+            # left arrow went to 1 s before the frame on show, before the pause
+            self.session.seek(int(self._gap_t_us) + int(dt_us))
+            return
         self.session.seek_relative(dt_us)
 
     def _slider_action(self, action: int) -> None:
@@ -1699,6 +1709,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self._check_awaiting(s, now)
         if not self._few_frames_said:
             self._say_few_frames(s)
+        self._show_gap(s, now)
         self._show_quiet(s, now)
         if s.event_mode != "window":
             t = s.event_view.t_now_us
@@ -1738,7 +1749,7 @@ class MainWindow(QtWidgets.QMainWindow):
         ended time not counted; a slow model's inference added): the panes still showed the old
         setting's last frame, frozen, as if it were the new one's. Blanked, with a note, said once."""
         aw = self._awaiting
-        if not (s.paused or s.ended or s.stalled_s):
+        if not (s.paused or s.ended or s.stalled_s or self._gap is not None):
             aw.waited_s += now - aw.t_counted
         aw.t_counted = now
         if aw.said or aw.waited_s < self._late_after_s(s):
@@ -1769,7 +1780,7 @@ class MainWindow(QtWidgets.QMainWindow):
         for its count, 16 s at a still camera's noise): said on the status bar while it lasts,
         its seconds counting, instead of a frozen frame and "display fps 0.0" with no word. Paused,
         ended and stalled time is not counted, nor a new setting's first frame (_check_awaiting)."""
-        counting = not (s.paused or s.ended or s.stalled_s) and self._awaiting is None
+        counting = not (s.paused or s.ended or s.stalled_s) and self._awaiting is None and self._gap is None
         if counting:  # (capped: a model loading on this thread is no quiet scene)
             self._quiet_s += min(now - self._quiet_t, 0.5)
         self._quiet_t = now
@@ -1786,6 +1797,46 @@ class MainWindow(QtWidgets.QMainWindow):
             self.status(text, "warning", timeout_ms=0, log_it=False)
         elif self.statusBar().currentMessage().startswith(QUIET_PREFIX):  # the seconds go on
             self.statusBar().showMessage(text)
+
+    def _show_gap(self, s: LiveSession, now: float) -> None:
+        """A pause in the recording (no events) that the paced replay plays: said on the status
+        bar while it plays, with where events come again, and the time label moves through it
+        (the frame and the event pane hold still); cleared when events come, or at a seek into
+        it (which skips its rest). It read "no new frame ... (a still scene?)" after 2 s, the
+        time label stood still, and nothing said that a long pause was shortened."""
+        gap = getattr(s.pipeline, "played_gap", None)
+        if s.paused or s.pausing or s.seek_target_us is not None:
+            gap = None if gap is not self._gap else gap  # (paused in it: held, said again on play)
+            playing = False
+        else:
+            playing = gap is not None
+        if gap is not self._gap:
+            if self._gap_said and self.statusBar().currentMessage() == self._gap_said:
+                self.statusBar().clearMessage()  # (events again, or a seek: not left standing)
+            self._gap, self._gap_said = gap, ""
+            if gap is not None:
+                self._gap_t_us = float(gap.from_us)
+        last, self._gap_tick = self._gap_tick, now
+        if gap is None or not playing:
+            return
+        # the sensor time the replay's clock has reached in it (a shortened one: faster, to its end)
+        span_us = gap.until_us - gap.from_us
+        scale = span_us / 1e6 / (gap.wall_s * gap.speed) if gap.wall_s > 0 and gap.speed > 0 else 1.0
+        self._gap_t_us = min((self._gap_t_us or gap.from_us) + min(now - last, 0.5) * 1e6 * s.speed * max(scale, 1.0),
+                             float(gap.until_us))
+        first = not self._gap_said
+        if first:
+            r = s.time_range_us
+            until = f" (no events until {(gap.until_us - r[0]) / 1e6:.1f} s)" if r is not None else ""
+            text = f"a {span_us / 1e6:.1f} s pause in the recording{until}"
+            if gap.shortened:
+                at = f", {span_us / 1e6 / gap.speed:.1f} s at {gap.speed:g}x" if gap.speed != 1 else ""
+                text += f": shortened to {MAX_GAP_S:g} s (a pause plays for at most {MAX_GAP_S:g} s{at})"
+            self._gap_said = text
+        # (over an info line, not a warning; again after "paused"/"playing" have gone)
+        shown, notice = self.statusBar().currentMessage(), self._notice[0] if self._notice else None
+        if shown != self._gap_said and ((first and shown != notice) or not shown or shown.startswith(QUIET_PREFIX)):
+            self.status(self._gap_said, timeout_ms=0, log_it=False)
 
     def _aps_arrived(self, s: LiveSession) -> None:
         """A recording's APS frames are read (in the background, see ``LiveSession``): the
@@ -1835,6 +1886,7 @@ class MainWindow(QtWidgets.QMainWindow):
             if self.frame_pane.note.toPlainText():  # ("waiting for events ...")
                 self.frame_pane.set_note("")
         self.frame_pane.show_image(fv.image)
+        self._gap_t_us = None  # (the time label: this frame's)
         self._quiet_s, self._quiet_ev0 = 0.0, int(_stat(s.stats(), "events_total", default=0))
         if self._quiet_said:  # (frames again: "no new frame for 9 s" must not stay on)
             self._quiet_said = False
@@ -1922,10 +1974,7 @@ class MainWindow(QtWidgets.QMainWindow):
             # the time and slider of the frame on show (the reader runs ahead of it by the
             # model's latency, and on past a pause or into the next loop pass: the readout
             # says by how much), or where a seek went until a frame from there is shown
-            pos = s.seek_target_us
-            if pos is None:
-                pos = self.last_frame.t_us if self.last_frame is not None else t
-            pos = min(max(pos, r[0]), r[1])
+            pos = min(max(self._time_shown_us(s, t), r[0]), r[1])
             self.time_label.setText(_time_of_span(pos - r[0], r[1] - r[0]) + (" (end)" if s.ended else ""))
             if not self._slider_busy and r[1] > r[0]:
                 self.seek_slider.blockSignals(True)
@@ -1954,6 +2003,17 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.sim_truth.setText(f"n/a ({type(exc).__name__})")
         ro.set("frame", "-" if self.last_frame is None else
                f"#{self.last_frame.index} ({self.last_frame.n_events:,} ev)")
+
+    def _time_shown_us(self, s: LiveSession, t_us: int) -> int:
+        """The time label's and the slider's sensor time: where a seek went until a frame from
+        there is shown, else the frame on show, or in a pause in the recording being played
+        (:meth:`_show_gap`) the time the replay has reached in it."""
+        if s.seek_target_us is not None:
+            return s.seek_target_us
+        pos = self.last_frame.t_us if self.last_frame is not None else t_us
+        if self._gap_t_us is not None:  # (after it too, until the next frame: it went back to the last)
+            pos = max(pos, int(self._gap_t_us))
+        return pos
 
     def readouts_stale(self, now: float | None = None) -> bool:
         """No frame painted for ``READOUT_STALE_S`` (or 3 inference times of a slow model): the
