@@ -395,6 +395,16 @@ def _state_dict_mismatch(have: dict[str, Any], want: dict[str, Any]) -> str:
     return "; ".join(parts) or "state_dict mismatch"
 
 
+def _newer_hint(arch: str, cfg: dict[str, Any]) -> str:
+    """The hint for a checkpoint whose architecture or option this install does not know: a
+    lab's file saved by a newer evfocus-live read as a bare 'unknown architecture' or 'not an
+    option' line, as if the file were broken."""
+    known = ARCH_OPTIONS.get(arch)
+    if known is None or any(k not in known for k in cfg):
+        return "; saved by a newer evfocus-live? upgrade evfocus-live to load it"
+    return ""
+
+
 def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> torch.nn.Module:
     """Build the checkpoint's architecture and load its weights (strict)."""
     ckpt = read_checkpoint(path)
@@ -404,7 +414,7 @@ def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> tor
     try:
         model = build_model(str(ckpt["arch"]), cfg)
     except CheckpointError as exc:  # say which file
-        raise CheckpointError(f"{path}: {exc}") from exc
+        raise CheckpointError(f"{path}: {exc}{_newer_hint(str(ckpt['arch']), cfg)}") from exc
     sd = ckpt["state_dict"]
     scales = ckpt.get("int8_scales") or {}
     if not isinstance(scales, dict):
