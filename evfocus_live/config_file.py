@@ -52,6 +52,10 @@ log = logging.getLogger(__name__)
 #: the settings file format this version reads and writes
 VERSION = 1
 
+#: said after an unknown key or section like none known: a version adds keys without a new
+#: ``version`` ([sim] came in version 1), so a newer viewer's file reads as holding a typo
+_NEWER = "; saved by a newer evfocus-live? upgrade evfocus-live, or delete it from the file"
+
 #: the sections a settings file may hold and the config each becomes
 SECTIONS: dict[str, type] = {"window": WindowConfig, "model": ModelConfig, "post": PostConfig,
                              "sim": SimCameraConfig}
@@ -119,7 +123,7 @@ def _section(path: Path, name: str, table, cls: type):
         if key not in known:
             near = difflib.get_close_matches(key, known, n=1)
             raise ConfigError(f"{path}: unknown setting [{name}] {key}"
-                              + (f" (did you mean {near[0]}?)" if near else f" (known: {', '.join(known)})"))
+                              + (f" (did you mean {near[0]}?)" if near else f" (known: {', '.join(known)}){_NEWER}"))
         if not _fits(value, hints[key]):
             raise ConfigError(f"{path}: [{name}] {key} must be {_type_text(hints[key])}, got {value!r}")
         kw[key] = tuple(value) if isinstance(value, list) else value
@@ -168,7 +172,7 @@ def load_settings(path: str | Path) -> Settings:
             near = difflib.get_close_matches(name, list(SECTIONS), n=1)
             raise ConfigError(f"{path}: unknown section [{name}]"
                               + (f" (did you mean [{near[0]}]?)" if near else f" (known: version, "
-                                 f"{', '.join(f'[{s}]' for s in SECTIONS)})"))
+                                 f"{', '.join(f'[{s}]' for s in SECTIONS)}){_NEWER}"))
     model = data.get("model")
     if isinstance(model, dict) and "precision" in model and "half" not in model:
         data["model"] = _precision_as_chosen(model)
