@@ -33,6 +33,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
+import logging
 import math
 import os
 import re
@@ -46,8 +47,14 @@ from pathlib import Path
 from .config import ModelConfig, PostConfig, SimCameraConfig, WindowConfig
 from .errors import ConfigError, EvFocusError, read_user_text
 
+log = logging.getLogger(__name__)
+
 #: the settings file format this version reads and writes
 VERSION = 1
+
+#: said after an unknown key or section like none known: a version adds keys without a new
+#: ``version`` ([sim] came in version 1), so a newer viewer's file reads as holding a typo
+_NEWER = "; saved by a newer evfocus-live? upgrade evfocus-live, or delete it from the file"
 
 #: the sections a settings file may hold and the config each becomes
 SECTIONS: dict[str, type] = {"window": WindowConfig, "model": ModelConfig, "post": PostConfig,
@@ -116,7 +123,7 @@ def _section(path: Path, name: str, table, cls: type):
         if key not in known:
             near = difflib.get_close_matches(key, known, n=1)
             raise ConfigError(f"{path}: unknown setting [{name}] {key}"
-                              + (f" (did you mean {near[0]}?)" if near else f" (known: {', '.join(known)})"))
+                              + (f" (did you mean {near[0]}?)" if near else f" (known: {', '.join(known)}){_NEWER}"))
         if not _fits(value, hints[key]):
             raise ConfigError(f"{path}: [{name}] {key} must be {_type_text(hints[key])}, got {value!r}")
         kw[key] = tuple(value) if isinstance(value, list) else value
@@ -165,11 +172,12 @@ def load_settings(path: str | Path) -> Settings:
             near = difflib.get_close_matches(name, list(SECTIONS), n=1)
             raise ConfigError(f"{path}: unknown section [{name}]"
                               + (f" (did you mean [{near[0]}]?)" if near else f" (known: version, "
-                                 f"{', '.join(f'[{s}]' for s in SECTIONS)})"))
+                                 f"{', '.join(f'[{s}]' for s in SECTIONS)}){_NEWER}"))
     model = data.get("model")
     if isinstance(model, dict) and "precision" in model and "half" not in model:
         data["model"] = _precision_as_chosen(model)
     made = {name: _section(path, name, data.get(name, {}), cls) for name, cls in SECTIONS.items()}
+    made["window"], made["model"] = _files_beside(path, made["window"], made["model"])
     opts = made["post"].options
     bad = [k for k, v in opts.items() if not isinstance(v, dict)]
     if bad:
@@ -273,10 +281,33 @@ def settings_text(window: WindowConfig, model: ModelConfig, post: PostConfig,
 def _absolute_files(window: WindowConfig, model: ModelConfig) -> tuple[WindowConfig, ModelConfig]:
     """A checkpoint or timestamps file named relative to the folder the viewer ran in, as an
     absolute path: read from another folder, the file named ``./mine.pt`` was not there."""
-    if model.name.endswith((".pt", ".pth")) or "/" in model.name or os.sep in model.name:
+    if _looks_like_file(model.name):
         model = dataclasses.replace(model, name=str(Path(model.name).expanduser().absolute()))
     if window.timestamps_path:
         window = dataclasses.replace(window, timestamps_path=str(Path(window.timestamps_path).expanduser().absolute()))
+    return window, model
+
+
+def _looks_like_file(name: str) -> bool:
+    return name.endswith((".pt", ".pth")) or "/" in name or os.sep in name
+
+
+def _files_beside(path: Path, window: WindowConfig, model: ModelConfig) -> tuple[WindowConfig, ModelConfig]:
+    """A relative checkpoint or timestamps file that is not in the current folder but beside the
+    settings file, taken from there: settings saved before the viewer wrote absolute paths (and
+    hand-written ones) name it as seen from the folder they were made in, usually the file's own;
+    run from elsewhere, the model was 'not found'."""
+    def beside(name: str, what: str) -> str:
+        p = Path(name).expanduser()
+        if p.is_absolute() or p.exists() or not (path.parent / p).exists():
+            return name
+        log.info("%s: %s %s taken from beside the settings file (%s)", path, what, name, path.parent / p)
+        return str((path.parent / p).absolute())
+
+    if _looks_like_file(model.name):
+        model = dataclasses.replace(model, name=beside(model.name, "[model] name"))
+    if window.timestamps_path:
+        window = dataclasses.replace(window, timestamps_path=beside(window.timestamps_path, "[window] timestamps_path"))
     return window, model
 
 

@@ -395,6 +395,21 @@ def _state_dict_mismatch(have: dict[str, Any], want: dict[str, Any]) -> str:
     return "; ".join(parts) or "state_dict mismatch"
 
 
+def unknown_here(arch: str, config: dict[str, Any], typed: bool = False) -> bool:
+    """Whether ``arch`` or an option in ``config`` is one this install does not know: a file of
+    a newer evfocus-live, which its refusal should say (it read as a broken file). ``typed``: a
+    file a person wrote, where a name near a known one is a typo, not a newer version's."""
+    import difflib
+
+    def new(name: str, known) -> bool:
+        return name not in known and not (typed and difflib.get_close_matches(name, list(known), 1))
+
+    known = ARCH_OPTIONS.get(arch)
+    if known is None:
+        return new(arch, ARCHS)
+    return any(new(str(k), known) for k in config)
+
+
 def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> torch.nn.Module:
     """Build the checkpoint's architecture and load its weights (strict)."""
     ckpt = read_checkpoint(path)
@@ -404,7 +419,8 @@ def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> tor
     try:
         model = build_model(str(ckpt["arch"]), cfg)
     except CheckpointError as exc:  # say which file
-        raise CheckpointError(f"{path}: {exc}") from exc
+        newer = "; saved by a newer evfocus-live? upgrade evfocus-live to load it"
+        raise CheckpointError(f"{path}: {exc}{newer if unknown_here(str(ckpt['arch']), cfg) else ''}") from exc
     sd = ckpt["state_dict"]
     scales = ckpt.get("int8_scales") or {}
     if not isinstance(scales, dict):

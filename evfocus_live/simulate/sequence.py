@@ -879,6 +879,12 @@ def _finished(cfg: SimConfig, seed: int, base: Path, aedat4: bool) -> dict | Non
                     "frames": int(f["frames/t_us"].shape[0]), "bytes": h5_path.stat().st_size}
     except _H5_ERRORS:
         return None  # unreadable: simulated again (the new file replaces it)
+    fields = {f.name for f in dataclasses.fields(SimConfig)}
+    newer = sorted(k for k in there if k not in here and k not in fields)
+    if newer:  # (ConfigMismatch's 'use the same options' named options this version does not have)
+        raise ConfigError(f"{h5_path}: made by a newer evfocus simulate ({', '.join(newer)} "
+                          f"{'is no setting' if len(newer) == 1 else 'are no settings'} of this one): "
+                          "upgrade evfocus-live to --resume it, or use --overwrite or another folder")
     if not same:
         raise ConfigMismatch(h5_path, there, here)
     if aedat4:

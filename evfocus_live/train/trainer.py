@@ -37,7 +37,7 @@ from torch import nn
 
 from ..errors import CheckpointError, ConfigError, DeviceError, TrainingError
 from ..nn.registry import (build_model, looks_like_checkpoint, model_config_problem, model_count_channel,
-                           read_checkpoint, resolve_device, save_checkpoint)
+                           read_checkpoint, resolve_device, save_checkpoint, unknown_here)
 from .dataset import AUGMENT_RULES, Augment, SequenceDataset, _is_int, _is_num
 from .losses import LossWeights, sequence_loss
 
@@ -167,13 +167,15 @@ def _merge(section: str, given: dict, defaults: dict, where: str, tables: dict[s
 
 def _did_you_mean(unknown: set, known: Any) -> str:
     """`` (did you mean batch_size?)`` for a typo'd key, else the keys there are: a list of
-    every key is what sends one to the source."""
+    every key is what sends one to the source. A key like none of them may be a newer
+    evfocus-live's (a config brought from a lab's newer install): said, with what to do."""
     import difflib
 
     guesses = [g for k in sorted(map(str, unknown)) for g in difflib.get_close_matches(k, list(map(str, known)), 1)]
     if guesses:
         return f" (did you mean {', '.join(guesses)}?)"
-    return f" (known: {', '.join(sorted(map(str, known)))})"
+    return (f" (known: {', '.join(sorted(map(str, known)))}; a config for a newer evfocus-live? "
+            "upgrade evfocus-live, or leave it out)")
 
 
 def normalize_config(cfg: dict[str, Any], where: str = "config") -> dict[str, Any]:
@@ -232,9 +234,11 @@ def _check_model(cfg: dict[str, Any], where: str = "config") -> None:
     default), sizes in range, and num_bins the same as [data]'s (the model takes [data]'s
     when it names none)."""
     model = cfg["model"]
-    problem = model_config_problem(str(model["arch"]), {k: v for k, v in model.items() if k != "arch"})
+    options = {k: v for k, v in model.items() if k != "arch"}
+    problem = model_config_problem(str(model["arch"]), options)
     if problem is not None:
-        raise ConfigError(f"{where}: [model] {problem}")
+        newer = "; a config for a newer evfocus-live? upgrade evfocus-live"
+        raise ConfigError(f"{where}: [model] {problem}{newer if unknown_here(str(model['arch']), options, typed=True) else ''}")
     nb = model.get("num_bins")
     if nb is not None and nb != cfg["data"]["num_bins"]:
         raise ConfigError(f"{where}: [model] num_bins = {nb} but [data] num_bins = {cfg['data']['num_bins']}: the "
