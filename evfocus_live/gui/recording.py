@@ -33,8 +33,8 @@ PACKET_US = 10_000
 PACKET_EVENTS = 1 << 16
 #: a recording stops (its files finalised and kept) once its disk has less than this free: a
 #: looped DAVIS replay at 1x writes ~4.3 MB/s, so a day's recording filled the disk and the
-#: file's last packets, index and footer were never written
-MIN_FREE_BYTES = 256 * 1024 * 1024
+#: file's last packets, index and footer were never written. In MB, as said (256 MiB read '268 MB')
+MIN_FREE_BYTES = 256 * 10**6
 #: how often the free space is looked at while recording (one statvfs: cheap)
 DISK_CHECK_S = 5.0
 
