@@ -299,7 +299,12 @@ def _files_beside(path: Path, window: WindowConfig, model: ModelConfig) -> tuple
     run from elsewhere, the model was 'not found'."""
     def beside(name: str, what: str) -> str:
         p = Path(name).expanduser()
-        if p.is_absolute() or p.exists() or not (path.parent / p).exists():
+        if p.is_absolute() or not (path.parent / p).exists():
+            return name
+        if p.exists():  # (the current folder wins, as documented; said where the two differ)
+            if p.resolve() != (path.parent / p).resolve():
+                log.warning("%s: %s %s taken from the current folder (%s), not the one beside the settings "
+                            "file (%s)", path, what, name, p.absolute(), (path.parent / p).absolute())
             return name
         log.info("%s: %s %s taken from beside the settings file (%s)", path, what, name, path.parent / p)
         return str((path.parent / p).absolute())

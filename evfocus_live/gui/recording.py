@@ -33,8 +33,8 @@ PACKET_US = 10_000
 PACKET_EVENTS = 1 << 16
 #: a recording stops (its files finalised and kept) once its disk has less than this free: a
 #: looped DAVIS replay at 1x writes ~4.3 MB/s, so a day's recording filled the disk and the
-#: file's last packets, index and footer were never written
-MIN_FREE_BYTES = 256 * 1024 * 1024
+#: file's last packets, index and footer were never written. In MB, as said (256 MiB read '268 MB')
+MIN_FREE_BYTES = 256 * 10**6
 #: how often the free space is looked at while recording (one statvfs: cheap)
 DISK_CHECK_S = 5.0
 
@@ -264,10 +264,14 @@ class Recorder:
             return
         batches, n = self._pending, self._pending_n
         self._pending, self._pending_n = [], 0
+        before = self._events.events_written
         try:
             self._events.write(batches[0] if len(batches) == 1 else np.concatenate(batches))
             self.n_events += n
         except Exception as exc:  # disk full, ...: stop cleanly, keep what was written
+            # (the packets of this write before the failed one are in the file: counted, so a
+            # file holding them is not taken for a header alone and removed)
+            self.n_events += max(0, self._events.events_written - before)
             self.error = f"event recording stopped: {exc}"
             self._close_events_locked()
             if self._remove_if_empty_locked(self.events_path):  # (a header alone: readers refuse it)
