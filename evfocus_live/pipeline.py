@@ -510,16 +510,20 @@ def _wait_for_busy_workers(pipes: list, limit_s: float = EXIT_MODEL_WAIT_S) -> N
     (a core dump). Said once; bounded, so a model that never returns cannot hang Python."""
     # (the worker in the model only: a reader in a hung read() or a callback waiting for what
     # never comes would hold the exit for the whole limit; the daemon threads die with Python)
-    busy = [t for pipe in pipes for t in getattr(pipe, "_threads", ()) if t.is_alive() and t.name == "evfocus-worker"
-            and not getattr(pipe, "_in_callback", False) and t is not threading.current_thread()]
+    busy = [(pipe, t) for pipe in pipes for t in getattr(pipe, "_threads", ()) if t.is_alive()
+            and t.name == "evfocus-worker" and not getattr(pipe, "_in_callback", False)
+            and t is not threading.current_thread()]
     if not busy:
         return
     log.warning("exit waits up to %.0f s for the model to finish its window (ending Python "
                 "inside it aborts with a core dump)", limit_s)
     deadline = time.monotonic() + limit_s
-    for t in busy:
-        t.join(max(0.0, deadline - time.monotonic()))
-    if any(t.is_alive() for t in busy):
+    for pipe, t in busy:
+        # (until the window is done: its frame then goes to on_frame, which may wait for what
+        # never comes, a full queue whose reader has ended: that held the exit the whole limit)
+        while t.is_alive() and not getattr(pipe, "_in_callback", False) and time.monotonic() < deadline:
+            t.join(min(0.05, max(0.0, deadline - time.monotonic())))
+    if any(t.is_alive() and not getattr(pipe, "_in_callback", False) for pipe, t in busy):
         log.warning("the model has not finished its window within %.0f s: Python may abort at exit", limit_s)
 
 
