@@ -1823,6 +1823,8 @@ class Pipeline:
         # one still busy (a slow model's window) stays listed: ``running`` says so, and start()
         # waits for it; forgotten, a start() ran a second worker on the same ring and slicer
         self._threads = [t for t in self._threads if t.is_alive() and t is not threading.current_thread()]
+        for kind, n in self._fault_log.take_suppressed().items():  # (the rest of a live source's faults)
+            log.info("source error (%s) again %d time(s) since it was last said", kind, n)
         if self.bounds is not None:  # the final count (the worker's last poll may predate the last drops)
             self.stats.dropped_events = self._dropped_events()
         if not self.stats.status.startswith(("source error", "worker error", "CUDA", "finished")):

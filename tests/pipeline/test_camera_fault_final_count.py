@@ -1,0 +1,29 @@
+"""A live camera's repeated read() fault is said once a minute at most, the rest counted: the
+count left unsaid at a stop was never said (the log read one fault; stats counted many)."""
+
+from __future__ import annotations
+
+import logging
+
+from evfocus_live.config import PostConfig, WindowConfig
+from evfocus_live.pipeline import Pipeline
+
+from test_camera_fault_said_once import FlakyCam
+
+
+class Cam(FlakyCam):
+    opened = 0  # (its own count of opens: FlakyCam's test counts its own)
+
+
+def test_the_faults_left_unsaid_are_counted_at_the_stop(caplog):
+    pipe = Pipeline(Cam, WindowConfig(mode="events", window_events=100), model="integrator",
+                    post=PostConfig(steps=()))
+    with caplog.at_level(logging.INFO, logger="evfocus_live.pipeline"):
+        pipe.start()
+        while pipe.stats.reconnects < 4:
+            pipe.wait(0.05)
+        pipe.stop()
+        pipe.stop()  # (said once)
+    said = [r.getMessage() for r in caplog.records if "again" in r.getMessage() and "since it was last said" in r.getMessage()]
+    assert len(said) == 1, said
+    assert "source error (OSError)" in said[0]
