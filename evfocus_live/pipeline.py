@@ -49,6 +49,7 @@ import dataclasses
 import logging
 import numbers
 import os
+import re
 import threading
 import time
 import typing
@@ -1277,7 +1278,10 @@ class Pipeline:
             self._read_error = msg
             self.stats.status = self.stats.last_fault = f"source error: {msg}"
             if self.source.is_live and self.reconnect:
+                # (its type and line, numbers aside: the shipped cameras raise every fault as a
+                # DeviceError, and a new one went unsaid for a minute behind the last)
                 kind = type(exc.__cause__ if isinstance(exc, InputError) and exc.__cause__ else exc).__name__
+                kind = f"{kind}: {re.sub(r'[0-9]+', '#', msg)}"
                 self._fault_said = self._fault_log.warning(
                     kind, "source error: %s (reconnecting; the same fault again is said at most once a "
                     "minute, counted in stats.source_errors)", msg)

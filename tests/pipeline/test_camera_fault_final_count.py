@@ -26,4 +26,4 @@ def test_the_faults_left_unsaid_are_counted_at_the_stop(caplog):
         pipe.stop()  # (said once)
     said = [r.getMessage() for r in caplog.records if "again" in r.getMessage() and "since it was last said" in r.getMessage()]
     assert len(said) == 1, said
-    assert "source error (OSError)" in said[0]
+    assert said[0].startswith("source error (OSError") and "USB transfer failed" in said[0], said
