@@ -9,24 +9,17 @@ import logging
 
 import numpy as np
 
-from evfocus_live.config import PostConfig, WindowConfig
 from evfocus_live.errors import DeviceError
 from evfocus_live.events import EVENT_DTYPE
-from evfocus_live.pipeline import Pipeline
-from evfocus_live.sources.base import EventSource
+
+from test_camera_fault_final_count import run_reconnecting
+from test_camera_fault_said_once import FlakyCam
 
 
-class DvLikeCam(EventSource):
-    """Opens fine, then each read() after the first fails as a shipped camera does."""
+class DvLikeCam(FlakyCam):
+    """Fails after each reopen as a shipped camera does: a DeviceError, whatever the fault."""
 
-    format = "dvlike"
-    width, height = 32, 24
-    is_live = True
     opened = 0
-
-    def __init__(self):
-        type(self).opened += 1
-        self.reads = 0
 
     def read(self):
         self.reads += 1
@@ -36,18 +29,10 @@ class DvLikeCam(EventSource):
         raise DeviceError(f"DVXplorer: USB bandwidth exceeded ({n} packets lost)" if n >= 6
                           else f"DVXplorer: camera disconnected (port {n})")
 
-    def close(self):
-        pass
-
 
 def test_a_new_fault_of_the_same_type_is_said_at_once(caplog):
-    pipe = Pipeline(DvLikeCam, WindowConfig(mode="events", window_events=100), model="integrator",
-                    post=PostConfig(steps=()))
     with caplog.at_level(logging.WARNING, logger="evfocus_live.pipeline"):
-        pipe.start()
-        while pipe.stats.reconnects < 10:
-            pipe.wait(0.05)
-        pipe.stop()
+        run_reconnecting(DvLikeCam, 10)
     said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("source error")]
     assert len(said) == 2, said
     assert "camera disconnected" in said[0] and "USB bandwidth exceeded" in said[1]
