@@ -49,6 +49,7 @@ import dataclasses
 import logging
 import numbers
 import os
+import re
 import threading
 import time
 import typing
@@ -510,16 +511,20 @@ def _wait_for_busy_workers(pipes: list, limit_s: float = EXIT_MODEL_WAIT_S) -> N
     (a core dump). Said once; bounded, so a model that never returns cannot hang Python."""
     # (the worker in the model only: a reader in a hung read() or a callback waiting for what
     # never comes would hold the exit for the whole limit; the daemon threads die with Python)
-    busy = [t for pipe in pipes for t in getattr(pipe, "_threads", ()) if t.is_alive() and t.name == "evfocus-worker"
-            and not getattr(pipe, "_in_callback", False) and t is not threading.current_thread()]
+    busy = [(pipe, t) for pipe in pipes for t in getattr(pipe, "_threads", ()) if t.is_alive()
+            and t.name == "evfocus-worker" and not getattr(pipe, "_in_callback", False)
+            and t is not threading.current_thread()]
     if not busy:
         return
     log.warning("exit waits up to %.0f s for the model to finish its window (ending Python "
                 "inside it aborts with a core dump)", limit_s)
     deadline = time.monotonic() + limit_s
-    for t in busy:
-        t.join(max(0.0, deadline - time.monotonic()))
-    if any(t.is_alive() for t in busy):
+    for pipe, t in busy:
+        # (until the window is done: its frame then goes to on_frame, which may wait for what
+        # never comes, a full queue whose reader has ended: that held the exit the whole limit)
+        while t.is_alive() and not getattr(pipe, "_in_callback", False) and time.monotonic() < deadline:
+            t.join(min(0.05, max(0.0, deadline - time.monotonic())))
+    if any(t.is_alive() and not getattr(pipe, "_in_callback", False) for pipe, t in busy):
         log.warning("the model has not finished its window within %.0f s: Python may abort at exit", limit_s)
 
 
@@ -1273,7 +1278,10 @@ class Pipeline:
             self._read_error = msg
             self.stats.status = self.stats.last_fault = f"source error: {msg}"
             if self.source.is_live and self.reconnect:
+                # (its type and line, numbers aside: the shipped cameras raise every fault as a
+                # DeviceError, and a new one went unsaid for a minute behind the last)
                 kind = type(exc.__cause__ if isinstance(exc, InputError) and exc.__cause__ else exc).__name__
+                kind = f"{kind}: {re.sub(r'[0-9]+', '#', msg)}"
                 self._fault_said = self._fault_log.warning(
                     kind, "source error: %s (reconnecting; the same fault again is said at most once a "
                     "minute, counted in stats.source_errors)", msg)
@@ -1819,6 +1827,8 @@ class Pipeline:
         # one still busy (a slow model's window) stays listed: ``running`` says so, and start()
         # waits for it; forgotten, a start() ran a second worker on the same ring and slicer
         self._threads = [t for t in self._threads if t.is_alive() and t is not threading.current_thread()]
+        for kind, n in self._fault_log.take_suppressed().items():  # (the rest of a live source's faults)
+            log.info("source error (%s) again %d time(s) since it was last said", kind, n)
         if self.bounds is not None:  # the final count (the worker's last poll may predate the last drops)
             self.stats.dropped_events = self._dropped_events()
         if not self.stats.status.startswith(("source error", "worker error", "CUDA", "finished")):

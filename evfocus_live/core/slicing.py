@@ -117,6 +117,11 @@ class RateLimitedLogger:
         self.logger.warning(msg, *args)
         return True
 
+    def take_suppressed(self) -> dict[str, int]:
+        """The warnings left unsaid since each key's last, forgotten (for a final count)."""
+        left, self._suppressed = self._suppressed, {}
+        return left
+
 
 #: the most events a duration (or timestamp) window holds before it is cut (16 M: 208 MB of
 #: events, 50x a 33 ms window of a 1280x720 camera at 10 Mev/s)
