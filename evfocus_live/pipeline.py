@@ -519,11 +519,15 @@ def _wait_for_busy_workers(pipes: list, limit_s: float = EXIT_MODEL_WAIT_S) -> N
     log.warning("exit waits up to %.0f s for the model to finish its window (ending Python "
                 "inside it aborts with a core dump)", limit_s)
     deadline = time.monotonic() + limit_s
-    for pipe, t in busy:
-        # (until the window is done: its frame then goes to on_frame, which may wait for what
-        # never comes, a full queue whose reader has ended: that held the exit the whole limit)
-        while t.is_alive() and not getattr(pipe, "_in_callback", False) and time.monotonic() < deadline:
-            t.join(min(0.05, max(0.0, deadline - time.monotonic())))
+    try:
+        for pipe, t in busy:
+            # (until the window is done: its frame then goes to on_frame, which may wait for what
+            # never comes, a full queue whose reader has ended: that held the exit the whole limit)
+            while t.is_alive() and not getattr(pipe, "_in_callback", False) and time.monotonic() < deadline:
+                t.join(min(0.05, max(0.0, deadline - time.monotonic())))
+    except KeyboardInterrupt:  # (a second Ctrl-C: Python's "Exception ignored in atexit callback" traceback)
+        log.warning("exit no longer waits for the model (Ctrl-C): Python may abort")
+        return
     if any(t.is_alive() and not getattr(pipe, "_in_callback", False) for pipe, t in busy):
         log.warning("the model has not finished its window within %.0f s: Python may abort at exit", limit_s)
 
