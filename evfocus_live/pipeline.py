@@ -595,7 +595,7 @@ class Pipeline:
         #: pass of a loop
         self._restart_log = RateLimitedLogger(log, 10.0)
         self._restarts_said: set[int] = set()
-        #: a live source's read() faults before a reconnect, per kind (the exception's type): at
+        #: a live source's read() faults before a reconnect, per kind (the exception's type and its line, numbers aside): at
         #: most once a minute, the rest counted (a camera that fails at each read after a reopen
         #: said 20 warnings a second, each reconnect one more)
         self._fault_log = RateLimitedLogger(log, SOURCE_FAULT_SAY_EVERY_S)
