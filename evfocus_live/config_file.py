@@ -177,7 +177,7 @@ def load_settings(path: str | Path) -> Settings:
     if isinstance(model, dict) and "precision" in model and "half" not in model:
         data["model"] = _precision_as_chosen(model)
     made = {name: _section(path, name, data.get(name, {}), cls) for name, cls in SECTIONS.items()}
-    made["window"], made["model"] = _files_beside(path, made["window"], made["model"])
+    made["window"], made["model"], made["sim"] = _files_beside(path, made["window"], made["model"], made["sim"])
     opts = made["post"].options
     bad = [k for k, v in opts.items() if not isinstance(v, dict)]
     if bad:
@@ -292,11 +292,12 @@ def _looks_like_file(name: str) -> bool:
     return name.endswith((".pt", ".pth")) or "/" in name or os.sep in name
 
 
-def _files_beside(path: Path, window: WindowConfig, model: ModelConfig) -> tuple[WindowConfig, ModelConfig]:
-    """A relative checkpoint or timestamps file that is not in the current folder but beside the
-    settings file, taken from there: settings saved before the viewer wrote absolute paths (and
-    hand-written ones) name it as seen from the folder they were made in, usually the file's own;
-    run from elsewhere, the model was 'not found'."""
+def _files_beside(path: Path, window: WindowConfig, model: ModelConfig,
+                  sim: SimCameraConfig) -> tuple[WindowConfig, ModelConfig, SimCameraConfig]:
+    """A relative checkpoint, timestamps file or ``[sim]`` picture (folder, video) that is not in
+    the current folder but beside the settings file, taken from there: settings saved before the
+    viewer wrote absolute paths (and hand-written ones) name it as seen from the folder they were
+    made in, usually the file's own; run from elsewhere, the model was 'not found'."""
     def beside(name: str, what: str) -> str:
         p = Path(name).expanduser()
         if p.is_absolute() or not (path.parent / p).exists():
@@ -313,7 +314,15 @@ def _files_beside(path: Path, window: WindowConfig, model: ModelConfig) -> tuple
         model = dataclasses.replace(model, name=beside(model.name, "[model] name"))
     if window.timestamps_path:
         window = dataclasses.replace(window, timestamps_path=beside(window.timestamps_path, "[window] timestamps_path"))
-    return window, model
+    if sim.images:
+        from .simulate.textures import split_frame
+
+        def picture(name: str) -> str:  # (a video's frame, ``clip.mp4#12``: the video's path)
+            file, frame = split_frame(name)
+            return beside(file, "[sim] images") + ("" if frame is None else f"#{frame}")
+
+        sim = dataclasses.replace(sim, images=tuple(picture(n) for n in sim.images))
+    return window, model, sim
 
 
 def sim_camera_config(images) -> SimCameraConfig:

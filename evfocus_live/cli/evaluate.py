@@ -42,6 +42,13 @@ def run(args) -> int:
     if args.max_windows < 1:
         raise ConfigError(f"--max-windows must be >= 1, got {args.max_windows}")
     device = check_device("--device", args.device)
+    if device == "auto":  # the choice is said here, once (the model loader says it at DEBUG only)
+        from ..gui.precision import device_text  # (Qt-free)
+        from ..nn.registry import resolve_device
+
+        dev = resolve_device(device)
+        logging.getLogger(__name__).info("device auto -> %s: the models are scored there", device_text(dev))
+        device = str(dev)
     if args.out is not None:
         check_output_dir("--out", args.out)  # before the models run, not after
     try:

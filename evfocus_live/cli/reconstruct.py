@@ -495,9 +495,10 @@ class _VideoOut:
 
 
 def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, position: int = 0,
-                    n_inputs: int = 1) -> tuple[int, object, str]:
+                    n_inputs: int = 1, say_what_runs: bool = False) -> tuple[int, object, str]:
     """Reconstruct one recording into ``outdir``; returns (frames written, model used, the
-    note its result line ends with: '' or that the file is cut short, see :func:`_cut_short`)."""
+    note its result line ends with: '' or that the file is cut short, see :func:`_cut_short`).
+    ``say_what_runs``: log the model, device and precision (the first input's run)."""
     import numpy as np
     from tqdm import tqdm
 
@@ -517,6 +518,10 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
         if str(input_path) in str(exc):
             raise
         raise InputError(f"{input_path}: {exc}") from None
+    if say_what_runs:
+        from ..gui.precision import what_runs  # (Qt-free)
+
+        log.info("%s", what_runs(opts["model"], pipe))
     vpath = _video_path(opts["video"], n_inputs, outdir, input_path)
     note = _cut_short(pipe.source)
     try:
@@ -776,7 +781,8 @@ def _run(args) -> int:
         return _run_parallel(args.inputs, dirs, opts, args.jobs)
     model = None
     for inp, d in zip(args.inputs, dirs):
-        n, model, note = reconstruct_one(inp, d, opts, model_obj=model, n_inputs=len(args.inputs))
+        n, model, note = reconstruct_one(inp, d, opts, model_obj=model, n_inputs=len(args.inputs),
+                                         say_what_runs=model is None)
         print(_result_line(inp, n, d, note))
     return 0
 

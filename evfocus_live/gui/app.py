@@ -16,7 +16,6 @@ offscreen by itself.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
 import math
 import os
@@ -307,6 +306,7 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
     """The same session as the window, no Qt: log rates every second until the end.
     ``said_first``: lines for the start of the run, said once the source and model are set up
     (a bad file or model name is the only line then)."""
+    from .precision import what_runs
     from .session import LiveSession, open_with_fallback
 
     msgs: list[str] = []
@@ -326,14 +326,13 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
             src.close()
             raise ConfigError(f"--roi: {exc}") from None
     try:  # no fallback model here: the job asked for this one (the window falls back, visibly)
-        with _what_runs_said_once():
-            sess = LiveSession(src, window, model, post, speed=args.speed, loop=False, fallback=False)
+        sess = LiveSession(src, window, model, post, speed=args.speed, loop=False, fallback=False)
     except BaseException:
         src.close()
         raise
     if said_first is not None:
         said_first()
-    log.info("%s", _what_runs(model.name, sess.pipeline))
+    log.info("%s", what_runs(model.name, sess.pipeline))
     if args.video or args.record:
         # (an existing file was refused in _configs unless --overwrite; an empty one is replaced)
         sess.recorder.start(events_path=args.record, video_path=args.video, overwrite=True,
@@ -455,56 +454,6 @@ def _say_behind(sess, notice, now: float) -> bool:
 
 #: the option that shows every window of a file (the keep-up warning's and the done line's hint)
 SPEED_0 = "--speed 0"
-
-
-def _what_runs(name: str, pipe) -> str:
-    """The one line that says what runs: model, device (a GPU's name) and precision; on a GPU
-    nothing else said whether fp16 or fp32 ran. The device and backend lines that setting the
-    model up logs are left out of it (:func:`_what_runs_said_once`)."""
-    from .precision import effective_precision
-
-    dev = pipe.device
-    gpu = ""
-    if getattr(dev, "type", "") == "cuda":
-        import torch
-
-        gpu = f" ({torch.cuda.get_device_name(dev)})"
-    return f"running {name} on {dev}{gpu} in {effective_precision(pipe)}"
-
-
-class _DebugOnly(logging.Filter):
-    """Moves the INFO lines that ``running ...`` says again (:data:`WHAT_RUNS_SAID`) to DEBUG
-    (shown with -v). Only those: a settings file's ``backend = "jit"`` under bf16 lost its
-    "backend jit not used" line with them, a plugin model its "running it as is"."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno == logging.INFO and str(record.msg).startswith(WHAT_RUNS_SAID):
-            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
-            return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
-        return True
-
-
-#: the loggers whose INFO lines, while a headless run sets its model up, repeat what ``running ...``
-#: says: "device auto -> cpu" and "inference backend eager under bf16 autocast ..."
-WHAT_RUNS_LOGGERS = ("evfocus_live.nn.registry", "evfocus_live.nn.runtime")
-#: the starts of those lines (their format strings)
-WHAT_RUNS_SAID = ("device auto -> ", "inference backend eager under bf16 autocast")
-
-
-@contextlib.contextmanager
-def _what_runs_said_once():
-    """README's first command on a machine without a display logged the device three times and
-    the precision twice at start: here only :func:`_what_runs`'s line says them (the others at
-    DEBUG: ``-v``). Warnings (a bf16 the CPU lacks) stay."""
-    loggers = [logging.getLogger(name) for name in WHAT_RUNS_LOGGERS]
-    quiet = _DebugOnly()
-    for lg in loggers:
-        lg.addFilter(quiet)
-    try:
-        yield
-    finally:
-        for lg in loggers:
-            lg.removeFilter(quiet)
 
 
 def _few_frames_hint(sess) -> str | None:

@@ -74,3 +74,20 @@ def effective_precision(pipeline) -> str:
     if getattr(pipeline, "half", False):
         return "fp16"
     return str(getattr(getattr(pipeline, "runner", None), "precision", "fp32"))
+
+
+def what_runs(name: str, pipeline) -> str:
+    """The one line a command says of what runs: model, device (a GPU's name) and precision
+    (:func:`effective_precision`): ``running evfocus on cpu in bf16``. The layers below say
+    their choices (``device auto -> cpu``, bf16 autocast) at DEBUG only: on a GPU nothing else
+    said whether fp16 or fp32 ran, and a headless run said the device three times."""
+    return f"running {name} on {device_text(pipeline.device)} in {effective_precision(pipeline)}"
+
+
+def device_text(device) -> str:
+    """A torch device as the log names it: ``cpu``, ``cuda (NVIDIA H200)``."""
+    if getattr(device, "type", "") != "cuda":
+        return str(device)
+    import torch
+
+    return f"{device} ({torch.cuda.get_device_name(device)})"

@@ -31,7 +31,7 @@ from ..pipeline import MAX_GAP_S, SourceWarnings
 from ..plugins import MODELS, POSTPROCESSORS, SOURCES, Registry
 from ..sources.base import EventSource
 from . import settings
-from .precision import PRECISION_CHOICES, PRECISION_HELP, effective_precision, precision_choice
+from .precision import PRECISION_CHOICES, PRECISION_HELP, effective_precision, precision_choice, what_runs
 from .recording import free_stem, save_png
 from .session import SPEEDS, BehindNotice, LiveSession, open_with_fallback, release_freed_memory
 from .widgets import (DefocusIndicator, FrameCounter, HelpOverlay, ImagePane, JumpClickStyle, Readouts,
@@ -169,6 +169,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setWindowTitle("evfocus-live")
         self.resize(1400, 860)
         self.session: LiveSession | None = None
+        self._what_runs_said = False  # (the terminal's "running ... on cpu in bf16": at the first model)
         self.status_log: list[str] = []  # the status messages shown, newest last (STATUS_LOG_MAX; tests read it)
         #: the first failure of what the run was asked to do (a refused ``--record``, a source lost
         #: mid-run): the viewer then exits with status 2, as headless does (see :meth:`failed`)
@@ -864,6 +865,9 @@ class MainWindow(QtWidgets.QMainWindow):
             old.stop(timeout_s=0.1)
         self._show_recording(False)  # a recording belongs to its source
         self.session = sess
+        if not (self._what_runs_said or sess.no_model):  # (later switches: the status bar and About)
+            self._what_runs_said = True
+            log.info("%s", what_runs(sess.model_cfg.name, sess.pipeline))
         self.last_frame = None
         self._event_t_painted = None
         self.defocus_indicator.clear()

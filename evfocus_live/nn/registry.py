@@ -147,7 +147,8 @@ _DEVICE_LOGGED: set[str] = set()
 
 
 def resolve_device(device: str | torch.device = "cpu", fix: str = "use --device cpu") -> torch.device:
-    """``auto`` -> CUDA when available else CPU (said once per process in the log);
+    """``auto`` -> CUDA when available else CPU (at DEBUG, once per process: the commands that run
+    a model say what runs in their own one line, e.g. ``running evfocus on cpu in bf16``);
     an unavailable CUDA, or a device other than the CPU or CUDA, is a DeviceError. ``fix``
     ends the no-CUDA line: what the caller's user changes (an option, a config key; none: "")."""
     dev = str(device)
@@ -155,7 +156,7 @@ def resolve_device(device: str | torch.device = "cpu", fix: str = "use --device 
         dev = "cuda" if torch.cuda.is_available() else "cpu"
         if dev not in _DEVICE_LOGGED:
             _DEVICE_LOGGED.add(dev)
-            log.info("device auto -> %s%s", dev, f" ({torch.cuda.get_device_name(0)})" if dev == "cuda" else "")
+            log.debug("device auto -> %s%s", dev, f" ({torch.cuda.get_device_name(0)})" if dev == "cuda" else "")
         return torch.device(dev)
     if dev.startswith("cuda") and not torch.cuda.is_available():
         raise DeviceError(f"device {dev!r} requested but CUDA is not available" + (f" ({fix})" if fix else ""))

@@ -153,7 +153,8 @@ class InferenceModel:
                 if backend not in ("auto", "eager"):
                     log.info("bf16 runs the plain model under autocast: backend %s not used", backend)
                 self.precision, backend = "bf16", "eager"  # autocast: no traced step
-                log.info("inference backend eager under bf16 autocast (this %s has native bf16)",
+                # (DEBUG: a routine choice; the caller's "running ... in bf16" says it)
+                log.debug("inference backend eager under bf16 autocast (this %s has native bf16)",
                          "GPU" if dev.type == "cuda" else "CPU")
             else:  # asked for by name: say so where it shows (warning), since it costs the speed-up
                 log.warning("%s", problem)

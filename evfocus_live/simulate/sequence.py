@@ -112,15 +112,21 @@ class SimConfig:
     max_step_us: float = 5000.0
     images: tuple[str, ...] = ()
 
+    def __post_init__(self):
+        # checked as it is made, as the pipeline's configs are: a bad field was found only by
+        # simulate_*, far from the line that set it (the live sim camera never checked it)
+        self.validate()
+
     def validate(self) -> "SimConfig":
-        """Raise :class:`ConfigError` (one line) for impossible values; return self."""
+        """Raise :class:`ConfigError` (one line) for impossible values; return self. (Run at
+        construction too: a SimConfig that exists is valid.)"""
         def bad(msg):
             raise ConfigError(msg)
-        _check_kinds(self, bad)
+        _check_kinds(self)
         for f in dataclasses.fields(self):  # NaN / inf pass every comparison below or overflow later
             v = getattr(self, f.name)
             vals = v if isinstance(v, tuple) else (v,)
-            if any(isinstance(x, float) and not math.isfinite(x) for x in vals):
+            if any(_is_number(x) and not math.isfinite(x) for x in vals):  # (numpy's float32 too)
                 bad(f"{f.name} must be finite, got {v}")
         if not (8 <= self.width <= 4096 and 8 <= self.height <= 4096):
             bad(f"resolution {self.width}x{self.height} out of range (8..4096)")
@@ -397,25 +403,30 @@ def _is_number(v) -> bool:
     return isinstance(v, numbers.Real) and not isinstance(v, bool)
 
 
-def _check_kinds(cfg: SimConfig, bad) -> None:
+def _check_kinds(cfg: SimConfig) -> None:
     """Each field of the kind its default is (a flag a bool, a number a number, a range two
-    numbers), else ``bad(line)``: ``SimConfig(width="64")`` was a TypeError from a comparison
-    ('<=' not supported between 'int' and 'str'), a one-number range an unpacking error."""
+    numbers, kept as a tuple), else one ConfigError line (``config._kind``'s, as the pipeline's
+    configs say it): ``SimConfig(width="64")`` was a TypeError from a comparison ('<=' not
+    supported between 'int' and 'str'), a one-number range an unpacking error. numpy's numbers
+    are numbers (``width=np.int64(64)``), numpy's bool a bool."""
+    from ..config import _kind
+
     for f in dataclasses.fields(cfg):
-        default, v = f.default, getattr(cfg, f.name)
+        default = f.default
         if isinstance(default, bool):
-            ok, what = isinstance(v, bool), "True or False"
+            _kind(cfg, f.name, (bool,), "True or False")
         elif isinstance(default, numbers.Real):
             # (a sensor size a whole number of its kind: 32.0 passed here and was numpy's
             # TypeError "'float' object cannot be interpreted as an integer" in the simulation)
-            ok = _is_number(v) and (f.name not in ("width", "height") or isinstance(v, numbers.Integral))
-            what = "a whole number" if f.name in ("width", "height") else "a number"
-        elif isinstance(default, tuple) and f.name != "images":
-            ok, what = isinstance(v, tuple | list) and len(v) == 2 and all(map(_is_number, v)), "two numbers (LO, HI)"
-        else:
-            continue
-        if not ok:
-            bad(f"SimConfig.{f.name} must be {what}, got {v!r}")
+            whole = f.name in ("width", "height")
+            _kind(cfg, f.name, (numbers.Integral,) if whole else (numbers.Real,),
+                  "a whole number" if whole else "a number")
+        elif isinstance(default, tuple):
+            _kind(cfg, f.name, (tuple, list), "picture names" if f.name == "images" else "two numbers (LO, HI)")
+            v = tuple(getattr(cfg, f.name))
+            if f.name != "images" and not (len(v) == 2 and all(map(_is_number, v))):
+                raise ConfigError(f"SimConfig.{f.name} must be two numbers (LO, HI), got {getattr(cfg, f.name)!r}")
+            object.__setattr__(cfg, f.name, v)  # (frozen; a list made the config unhashable)
 
 
 def _check_call(cfg, seed) -> None:

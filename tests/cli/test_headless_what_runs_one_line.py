@@ -1,7 +1,7 @@
 """README's first command on a machine with no display (a headless run on the default device)
 logged the device and precision three times at start: "device auto -> cpu", the runtime's
 "inference backend eager under bf16 autocast ..." and "running evfocus on cpu in bf16". The
-last line says them once; the others are DEBUG (``-v``)."""
+last line says them once; the others are DEBUG (``-v``) where they are logged."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import logging
 from cli_support import write_aedat4
 
 from evfocus_live.gui import app
+from evfocus_live.gui.precision import what_runs
 from evfocus_live.nn import registry
 
 
@@ -40,4 +41,4 @@ def test_a_gpu_is_named_in_that_line(monkeypatch):
 
     monkeypatch.setattr(torch.cuda, "get_device_name", lambda dev=None: "NVIDIA H200")
     pipe = types.SimpleNamespace(device=torch.device("cuda"), half=True)
-    assert app._what_runs("evfocus", pipe) == "running evfocus on cuda (NVIDIA H200) in fp16"
+    assert what_runs("evfocus", pipe) == "running evfocus on cuda (NVIDIA H200) in fp16"

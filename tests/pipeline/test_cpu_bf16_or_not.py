@@ -45,7 +45,7 @@ def test_runner_says_what_runs_on_either_cpu(cpu_bf16, caplog):
     said what ran: the traced step's "ready" line never comes under autocast, and a test that
     waited for it timed out on such a machine)."""
     model = build_model("evfocus", {"base": 4}).eval()
-    with caplog.at_level(logging.INFO, logger="evfocus_live.nn.runtime"):
+    with caplog.at_level(logging.DEBUG, logger="evfocus_live.nn.runtime"):  # (-v: bf16's line is DEBUG)
         runner = runtime.optimize_for_inference(model, "cpu", precision="auto")
         for _ in range(3):
             runner(torch.rand(1, 5, 24, 32))
