@@ -175,6 +175,8 @@ class PlayedGap:
     wall_s: float
     shortened: bool
     speed: float
+    #: the replay started in it (a seek): ``from_us`` is the time sought, not the last event before it
+    sought: bool = False
 
 
 @dataclass
@@ -672,6 +674,10 @@ class Pipeline:
         #: the first event time of the last part ``_pace`` saw (a step back from it: a clock restart)
         self._paced_us: int | None = None
         self._paced_end_us: int | None = None  # and its last (where a pause in the recording begins)
+        #: the sensor time the last seek went to, until ``_pace`` starts the clock there: a seek
+        #: into a pause in the recording plays the rest of it (the clock started at the next event
+        #: and skipped it)
+        self._sought_us: int | None = None
         #: the pause in the recording a paced replay plays now (None when none): see PlayedGap
         self.played_gap: PlayedGap | None = None
         #: set: a file is read as fast as the worker takes it, whatever ``speed`` says, and no
@@ -1145,6 +1151,7 @@ class Pipeline:
             self._arrivals.clear()
             self._eof.clear()
             self._anchor = None
+            self._sought_us = t_us
             self.stats.sensor_t_us = t_us
             self.stats.status = "running" if self._threads_alive() else "ready"
 
@@ -1898,6 +1905,7 @@ class Pipeline:
             if self._stop_evt.wait(0.02) or self._seek_req is not None:
                 return False
             self._anchor = None
+        sought_us, self._sought_us = self._sought_us, None
         if self.speed <= 0:
             return True
         if self.unpaced.is_set():  # (the clock starts anew after it)
@@ -1907,7 +1915,10 @@ class Pipeline:
         now = time.monotonic()
         last_us, self._paced_us = self._paced_us, t_first
         last_end_us, self._paced_end_us = self._paced_end_us, int(batch["t"][-1])
-        if self._anchor is None:
+        sought = self._anchor is None and self._anchor_at_seek(sought_us, t_first, now)
+        if sought:  # (the pause from the time sought: no step back from the part before the seek)
+            last_us, last_end_us = None, sought_us
+        elif self._anchor is None:
             self._anchor = (t_first, now)
             return True
         t0, w0 = self._anchor
@@ -1919,12 +1930,13 @@ class Pipeline:
             return True
         shortened = target - now > MAX_GAP_S
         if shortened:  # a long gap in the recording: played as MAX_GAP_S, said
-            self._say_gap(t_first, target - now)
+            self._say_gap(t_first, target - now, rest=sought)
         if (target - now >= PLAYED_GAP_S and last_end_us is not None and last_end_us < t_first
                 and (self.played_gap is None or self.played_gap.until_us != t_first)):
             # (kept as it was over a pause and play or a speed change in it: the same pause; none
             # at a loop's step back to the start)
-            self.played_gap = PlayedGap(last_end_us, t_first, min(target - now, MAX_GAP_S), shortened, self.speed)
+            self.played_gap = PlayedGap(last_end_us, t_first, min(target - now, MAX_GAP_S), shortened, self.speed,
+                                        sought=sought)
         if shortened:
             target = now + MAX_GAP_S
             self._anchor = (t_first, target)
@@ -1933,6 +1945,15 @@ class Pipeline:
         finally:
             if self.played_gap is not None and self.played_gap.until_us == t_first:
                 self.played_gap = None
+
+    def _anchor_at_seek(self, sought_us: int | None, t_first: int, now: float) -> bool:
+        """Start the replay's clock at the time a seek went to (True), when the first part after
+        it comes later: a seek into a pause in the recording plays the rest of the pause (at the
+        replay speed, up to ``MAX_GAP_S``), as a video player does; it jumped to the next event."""
+        if sought_us is None or t_first <= sought_us:
+            return False
+        self._anchor = (sought_us, now)
+        return True
 
     def _wait_paced(self, batch: np.ndarray, t_first: int, target: float) -> bool:
         """``_pace``'s wait for wall time ``target``, heeding a stop, seek, pause or speed change."""
@@ -1960,9 +1981,9 @@ class Pipeline:
         self._anchor = (at_us, time.monotonic())
         return self._pace(batch)
 
-    def _say_gap(self, t_us: int, wait_s: float) -> None:
+    def _say_gap(self, t_us: int, wait_s: float, rest: bool = False) -> None:
         """Log a gap in a paced replay shortened to ``MAX_GAP_S``, once per gap (a looping
-        replay meets it at each pass)."""
+        replay meets it at each pass); ``rest``: the part of it after a seek into it."""
         if t_us in self._gaps_said:
             return
         self._gaps_said.add(t_us)
@@ -1974,8 +1995,9 @@ class Pipeline:
         # (at a slow speed a short pause is the long wait: "a 1.0 s pause ... (pauses longer than
         # 5 s are shortened)" contradicted itself at 0.1x)
         wall = f" ({wait_s:.1f} s at {self.speed:g}x)" if self.speed != 1 else ""
-        log.info("a %.1f s pause in the recording%s%s: played as %g s (a pause plays for at most %g s)",
-                 wait_s * self.speed, wall, at, MAX_GAP_S, MAX_GAP_S)
+        what = f"the last {wait_s * self.speed:.1f} s of a" if rest else f"a {wait_s * self.speed:.1f} s"
+        log.info("%s pause in the recording%s%s: played as %g s (a pause plays for at most %g s)",
+                 what, wall, at, MAX_GAP_S, MAX_GAP_S)
 
     def _loop_to_start(self) -> bool:
         """At the end of a recording: seek back to the start when looping (True) or stop."""
