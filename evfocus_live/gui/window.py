@@ -1092,7 +1092,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.status("a live source cannot seek", timeout_ms=2000)
             return
         self._end_remade = False
-        if self._gap_t_us is not None and self.session.seek_target_us is None:
+        if self._gap_t_us is not None and (self.session.seek_target_us is None
+                                           or self._sought_gap(self.session, self._gap)):
             # from the time shown in a pause in the recording being played: at 12.3 s in it, the
             # left arrow went to 1 s before the frame on show, before the pause
             self.session.seek(int(self._gap_t_us) + int(dt_us))
@@ -1807,7 +1808,8 @@ class MainWindow(QtWidgets.QMainWindow):
         scene?)" after 2 s, the time label stood still, and nothing said that a long pause was
         shortened."""
         gap = getattr(s.pipeline, "played_gap", None)
-        if s.paused or s.pausing or s.seek_target_us is not None:
+        seeking = s.seek_target_us is not None and not self._sought_gap(s, gap)
+        if s.paused or s.pausing or seeking:
             gap = None if gap is not self._gap else gap  # (paused in it: held, said again on play)
             playing = False
         else:
@@ -1844,6 +1846,13 @@ class MainWindow(QtWidgets.QMainWindow):
         if shown != self._gap_said and (((first or held) and shown != notice) or not shown
                                         or shown.startswith(QUIET_PREFIX)):
             self.status(self._gap_said, timeout_ms=0, log_it=False)
+
+    @staticmethod
+    def _sought_gap(s: LiveSession, gap) -> bool:
+        """Whether ``gap`` is the rest of a pause in the recording that the last seek went into:
+        played (the seek is done) though no frame from there has come yet (``seek_target_us``)."""
+        return (gap is not None and getattr(gap, "sought", False) and s.seek_target_us is not None
+                and gap.from_us == s.seek_target_us)
 
     def _aps_arrived(self, s: LiveSession) -> None:
         """A recording's APS frames are read (in the background, see ``LiveSession``): the
@@ -2015,8 +2024,8 @@ class MainWindow(QtWidgets.QMainWindow):
         """The time label's and the slider's sensor time: where a seek went until a frame from
         there is shown, else the frame on show, or in a pause in the recording being played
         (:meth:`_show_gap`) the time the replay has reached in it."""
-        if s.seek_target_us is not None:
-            return s.seek_target_us
+        if s.seek_target_us is not None:  # (in the rest of a pause a seek went into: its time goes on)
+            return int(self._gap_t_us) if self._sought_gap(s, self._gap) and self._gap_t_us is not None else s.seek_target_us
         pos = self.last_frame.t_us if self.last_frame is not None else t_us
         if self._gap_t_us is not None:  # (after it too, until the next frame: it went back to the last)
             pos = max(pos, int(self._gap_t_us))

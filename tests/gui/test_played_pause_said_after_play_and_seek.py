@@ -1,7 +1,8 @@
 """Two ways the viewer's line for a played pause in the recording went wrong: after a pause and
 play in it, the line came back only once "playing" had faded (2 s), and a seek into it skipped
 its rest (the pipeline: ``tests/pipeline/test_seek_into_a_played_pause.py``); its rest, from the
-time sought, is said now as what is left of it. The session is a stand-in driven tick by tick."""
+time sought, is said now as what is left of it, and the time label moves through it though no
+frame from there has come yet. The session is a stand-in driven tick by tick."""
 
 from __future__ import annotations
 
@@ -57,7 +58,7 @@ def test_the_rest_of_a_pause_after_a_seek_into_it_is_said_from_there(win):
     s.seek_target_us = 4_000_000
     s.pipeline.played_gap = None  # (the wait for the pause's end ends at the seek)
     win._show_gap(s, now + 0.02)
-    s.seek_target_us = None
+    # the seek is done, but no frame from there has come: the session still says where it went
     s.pipeline.played_gap = PlayedGap(4_000_000, 5_200_000, 1.2, False, 1.0, sought=True)
     ticks(win, s, now + 0.02, 0.5)
     assert win.statusBar().currentMessage() == "1.2 s left of a pause in the recording (no events until 4.2 s)"
