@@ -630,6 +630,9 @@ class Pipeline:
         self._keeping_run = 0
         #: ``stats.infer_ms`` is a window's time, not the first window's warm-up (``_see_keep_up``)
         self._timed_after_warmup = False
+        #: a window's span (ms of wall time) in a pop that lost windows while the model's time was
+        #: its warm-up's: judged once a window is timed (``_keep_up``); None when none waits
+        self._warmup_loss_ms: float | None = None
         self._ring_dropped_seen = 0
         #: the stall watchdog (``_check_stall``, run by the worker between ring polls): when the
         #: source's read() in progress began, the last one's (start, end), the stall said
@@ -2243,8 +2246,16 @@ class Pipeline:
             skipped = len(windows) - self.max_backlog_windows
             self.stats.skipped_windows += skipped
             windows = windows[-self.max_backlog_windows:]
-        self._see_keep_up(made, 0 if unknown else skipped,
-                          far_slower=bool(skipped) and not unknown and self._far_slower(all_windows))
+        far_slower = bool(skipped) and not unknown and self._far_slower(all_windows)
+        if skipped and not unknown and not self._timed_after_warmup and len(all_windows) >= 2:
+            self._warmup_loss_ms = self._span_ms(all_windows) / len(all_windows)
+        elif self._warmup_loss_ms is not None and self._timed_after_warmup:
+            # the loss in the warm-up's pop, judged on a window's time: a run shorter than two
+            # windows of a slow model (~2.8 s at 1.4 s a window) has no other pop that loses any,
+            # and skipped 25 windows without the notice
+            far_slower = far_slower or self._window_ms() >= FAR_SLOWER * self._warmup_loss_ms
+            self._warmup_loss_ms = None
+        self._see_keep_up(made, 0 if unknown else skipped, far_slower=far_slower)
         return windows
 
     def _far_slower(self, windows: list[Window]) -> bool:
@@ -2282,18 +2293,22 @@ class Pipeline:
         no loss (a window still filling) says nothing."""
         dropped = self.ring.dropped
         lost_events, self._ring_dropped_seen = dropped - self._ring_dropped_seen, dropped
-        if not made and not lost_events:
+        if not made and not lost_events and not far_slower:
             return
         st = self.stats
-        self._pops.append((made, skipped, lost_events))
+        if made or lost_events:
+            self._pops.append((made, skipped, lost_events))
         if not skipped and not lost_events:
-            self._keeping_run += 1
+            self._keeping_run += 1 if made else 0
             if st.behind and self._keeping_run >= BEHIND_OF:
                 st.behind = ""
                 log.debug("the model keeps up again")  # (said by whoever said it fell behind)
-            return
-        self._keeping_run = 0
-        if not far_slower and sum(1 for _, k, e in self._pops if k or e) < BEHIND_POPS:
+            if not far_slower or st.behind:  # (far_slower here: an earlier pop's loss, see _keep_up)
+                return
+        else:
+            self._keeping_run = 0
+        if not any(k or e for _, k, e in self._pops) or (
+                not far_slower and sum(1 for _, k, e in self._pops if k or e) < BEHIND_POPS):
             return
         n_made, n_skipped, n_lost = (sum(c) for c in zip(*self._pops))
         lost = [f"{n_skipped:,} of the last {n_made:,} windows skipped"] if n_skipped else []
@@ -2311,6 +2326,7 @@ class Pipeline:
         self._pops.clear()
         self._keeping_run = 0
         self._timed_after_warmup = False
+        self._warmup_loss_ms = None
         self.stats.behind = ""
 
     def faster_settings(self) -> tuple[int | None, tuple[int, int, int, int] | None]:
