@@ -23,14 +23,19 @@ def win(qtbot, tmp_path, tiny_model):
     w.close()
 
 
-def test_play_in_it_says_it_again_at_once(win):
+def paused_in_a_pause(win):
+    """The replay (and the next tick's time) paused 1 s into a played 3 s pause, for 1 s."""
     s = replay()
     win._show_gap(s, 100.0)
     s.pipeline.played_gap = PlayedGap(2_200_000, 5_200_000, 3.0, False, 1.0)
     now = ticks(win, s, 100.0, 1.0)
     s.paused = True
     win.status("paused", timeout_ms=2000)
-    now = ticks(win, s, now, 1.0)
+    return s, ticks(win, s, now, 1.0)
+
+
+def test_play_in_it_says_it_again_at_once(win):
+    s, now = paused_in_a_pause(win)
     s.paused = False
     win.status("playing", timeout_ms=2000)  # (as toggle_pause says it)
     ticks(win, s, now, 0.25)
@@ -38,12 +43,7 @@ def test_play_in_it_says_it_again_at_once(win):
 
 
 def test_a_warning_on_the_bar_is_not_hidden_by_it_on_play(win):
-    s = replay()
-    win._show_gap(s, 100.0)
-    s.pipeline.played_gap = PlayedGap(2_200_000, 5_200_000, 3.0, False, 1.0)
-    now = ticks(win, s, 100.0, 1.0)
-    s.paused = True
-    now = ticks(win, s, now, 0.5)
+    s, now = paused_in_a_pause(win)
     win.status("snapshot failed: disk full", "warning", timeout_ms=0)
     s.paused = False
     ticks(win, s, now, 0.25)

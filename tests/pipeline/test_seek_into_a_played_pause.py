@@ -8,85 +8,50 @@ from __future__ import annotations
 
 import logging
 
-import numpy as np
 import pytest
-from pipeline_support import NO_POST, ArraySource, SumModel
+from test_played_pause_speed_and_resume import clock, paced, part, played_s  # noqa: F401 (clock: a fixture)
 
-from evfocus_live import pipeline as pipeline_mod
-from evfocus_live.events import EVENT_DTYPE
-from evfocus_live.pipeline import MAX_GAP_S, Pipeline, PlayedGap
+from evfocus_live.pipeline import MAX_GAP_S, PlayedGap
 
 
-def part(t_us: int) -> np.ndarray:
-    ev = np.zeros(3, EVENT_DTYPE)
-    ev["t"] = t_us + np.arange(3)
-    return ev
-
-
-class Clock:
-    """``time.monotonic`` in the pipeline, moved on by the reader's waits; ``gaps`` the played
-    pause the pipeline says at each wait."""
-
-    def __init__(self):
-        self.now = 1000.0
-        self.pipe: Pipeline | None = None
-        self.gaps: list[PlayedGap | None] = []
-
-    def wait(self, timeout=None):  # the stop event's wait: the time passes, no stop comes
-        self.now += timeout
-        self.gaps.append(self.pipe.played_gap)
-        return False
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    c = Clock()
-    monkeypatch.setattr(pipeline_mod.time, "monotonic", lambda: c.now)
-    return c
-
-
-def paced(clock, speed: float = 1.0) -> Pipeline:
-    """A replay of events at 0 and 1.5 s, then none until 4.5 s, then none until 61.5 s."""
-    ev = np.concatenate([part(0), part(1_500_000), part(4_500_000), part(61_500_000)])
-    pipe = Pipeline(ArraySource(ev, 64, 48), model=SumModel(), post=NO_POST, speed=speed)
-    pipe._stop_evt.wait = clock.wait
-    clock.pipe = pipe
-    assert pipe._pace(part(0))  # (the clock starts at the first part)
-    return pipe
-
-
-def played_s(pipe: Pipeline, clock, t_us: int) -> float:
-    start = clock.now
-    assert pipe._pace(part(t_us))
-    return clock.now - start
+def gaps_during(clock, pipe) -> list:
+    """The played pause the pipeline says 0.1 s into the next wait."""
+    seen: list = []
+    clock.at(0.1, lambda: seen.append(pipe.played_gap))
+    return seen
 
 
 @pytest.mark.parametrize("speed", [1.0, 0.5])
 def test_a_seek_into_a_pause_plays_its_rest(clock, speed):
     pipe = paced(clock, speed)
-    pipe.seek(3_000_000)  # (half way into the 3 s pause from 1.5 s to 4.5 s)
+    assert played_s(pipe, clock, 1_500_000) == pytest.approx(1.5 / speed, abs=0.03)
+    pipe.seek(3_000_000)  # (half way into a 3 s pause, from 1.5 s to 4.5 s)
+    seen = gaps_during(clock, pipe)
     assert played_s(pipe, clock, 4_500_000) == pytest.approx(1.5 / speed, abs=0.03)  # (was 0)
-    assert clock.gaps[0] == PlayedGap(3_000_000, 4_500_000, pytest.approx(1.5 / speed), False, speed, sought=True)
+    assert seen == [PlayedGap(3_000_000, 4_500_000, pytest.approx(1.5 / speed), False, speed, sought=True)]
     assert pipe.played_gap is None  # (events again)
     assert played_s(pipe, clock, 4_600_000) == pytest.approx(0.1 / speed, abs=0.03)  # paced on from there
 
 
 def test_a_seek_into_a_long_pause_plays_at_most_max_gap_s_and_says_its_rest(clock, caplog):
     pipe = paced(clock)
-    pipe.seek(10_000_000)  # (5.5 s into the 57 s pause from 4.5 s to 61.5 s)
+    pipe.seek(10_000_000)  # (into a pause that ends at 61.5 s)
+    seen = gaps_during(clock, pipe)
     with caplog.at_level(logging.INFO, logger="evfocus_live.pipeline"):
         assert played_s(pipe, clock, 61_500_000) == pytest.approx(MAX_GAP_S, abs=0.03)
     said = [r.getMessage() for r in caplog.records if "pause" in r.getMessage()]
     assert said == ["the last 51.5 s of a pause in the recording, events again at 61.5 s: played as 5 s "
                     "(a pause plays for at most 5 s)"], said
-    assert clock.gaps[0].shortened and clock.gaps[0].sought
+    assert seen[0].shortened and seen[0].sought
 
 
 def test_a_seek_among_events_waits_for_nothing(clock):
     pipe = paced(clock)
     pipe.seek(1_500_000)
+    seen = gaps_during(clock, pipe)
     assert played_s(pipe, clock, 1_500_000) == 0
-    assert not any(clock.gaps)
+    assert played_s(pipe, clock, 1_600_000) == pytest.approx(0.1, abs=0.03)
+    assert seen == [None]
 
 
 def test_a_seek_made_at_once_waits_for_nothing(clock):
