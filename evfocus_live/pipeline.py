@@ -177,6 +177,8 @@ class PlayedGap:
     speed: float
     #: the replay started in it (a seek): ``from_us`` is the time sought, not the last event before it
     sought: bool = False
+    #: at the end of the recording (``until_us``: its end, no event): a looping replay starts again then
+    at_end: bool = False
 
 
 @dataclass
@@ -2027,6 +2029,12 @@ class Pipeline:
             if self._stop_evt.wait(0.02) or self._seek_req is not None:
                 return self._seek_req is not None
         anchor = self._anchor  # (None after a pause: resume re-anchors)
+        if anchor is not None and end_us == rng[1] and not self._slicer_done():
+            # (the whole file read: not at --end-s, damage or the last given time)
+            played = self._play_end_pause(end_us, anchor)
+            if played is None:
+                return self._seek_req is not None
+            end_us, anchor = played
         self._eof_at_end = False
         if self.stats.loops == 0:
             self.stats.first_pass = (self.stats.events_total, self.stats.frames)
@@ -2039,6 +2047,38 @@ class Pipeline:
             self._anchor = (start_us, w0 + max(0, end_us - t0) / 1e6 / self.speed)
             self._paced_us = None  # (the step back to the start is no clock restart)
         return True
+
+    def _play_end_pause(self, last_us: int, anchor: tuple[int, float]) -> tuple[int, tuple[int, float]] | None:
+        """A looping replay of a file whose clock runs on past its last event (``source.end_us()``:
+        a RAW file's sensor wrote its time on through a still scene) plays that pause at its end,
+        as any pause in it (``played_gap``, up to ``MAX_GAP_S``), before it starts again: it
+        started again at once. Returns the pass's end and the clock (kept: a pause and play in
+        it plays the rest), or None when a stop or seek came in it."""
+        try:
+            end = getattr(self.source, "end_us", lambda: None)()
+        except Exception:  # (a plugin source's: no end but its last event)
+            end = None
+        if end is None or end <= last_us or self.speed <= 0 or self.unpaced.is_set():
+            return last_us, anchor
+        t0, w0 = anchor
+        now = time.monotonic()
+        wall_s = w0 + (end - t0) / 1e6 / self.speed - now
+        shortened = wall_s > MAX_GAP_S
+        target = now + min(wall_s, MAX_GAP_S)
+        if wall_s >= PLAYED_GAP_S:
+            self.played_gap = PlayedGap(last_us, end, min(wall_s, MAX_GAP_S), shortened, self.speed, at_end=True)
+        try:
+            while (left := target - time.monotonic()) > 0:
+                if self._stop_evt.wait(min(left, 0.02)) or self._seek_req is not None:
+                    return None
+                paused_at = time.monotonic()
+                while self._paused.is_set():  # (held, and the rest played on play)
+                    if self._stop_evt.wait(0.02) or self._seek_req is not None:
+                        return None
+                target += time.monotonic() - paused_at
+        finally:
+            self.played_gap = None
+        return end, (end, target)
 
     def _loop_past_damage(self, exc: InputError) -> bool:
         """A looping replay whose file has a packet that does not decode (the source's

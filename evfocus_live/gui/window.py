@@ -1836,6 +1836,8 @@ class MainWindow(QtWidgets.QMainWindow):
             # (after a seek into it: the time from there, not the whole pause's)
             what = f"{span_us / 1e6:.1f} s left of a" if getattr(gap, "sought", False) else f"a {span_us / 1e6:.1f} s"
             text = f"{what} pause in the recording{until}"
+            if getattr(gap, "at_end", False):  # (a looping replay of a file whose clock runs on past its last event)
+                text = f"{what} pause at the end of the recording (then it plays again from the start)"
             if gap.shortened:
                 at = f", {span_us / 1e6 / gap.speed:.1f} s at {gap.speed:g}x" if gap.speed != 1 else ""
                 text += f": shortened to {MAX_GAP_S:g} s (a pause plays for at most {MAX_GAP_S:g} s{at})"

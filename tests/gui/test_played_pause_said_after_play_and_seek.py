@@ -2,7 +2,8 @@
 play in it, the line came back only once "playing" had faded (2 s), and a seek into it skipped
 its rest (the pipeline: ``tests/pipeline/test_seek_into_a_played_pause.py``); its rest, from the
 time sought, is said now as what is left of it, and the time label moves through it though no
-frame from there has come yet. The session is a stand-in driven tick by tick."""
+frame from there has come yet. A looping replay's pause at the end of a file (a RAW file's clock
+runs on past its last event) is said as that. The session is a stand-in driven tick by tick."""
 
 from __future__ import annotations
 
@@ -63,3 +64,12 @@ def test_the_rest_of_a_pause_after_a_seek_into_it_is_said_from_there(win):
     ticks(win, s, now + 0.02, 0.5)
     assert win.statusBar().currentMessage() == "1.2 s left of a pause in the recording (no events until 4.2 s)"
     assert win._time_shown_us(s, 0) == pytest.approx(4_500_000, abs=10)
+
+
+def test_the_pause_at_the_end_of_a_looping_replay_is_said_so(win):
+    s = replay()  # (events from 1 s to 20 s; a RAW file's clock on to 23 s)
+    win._show_gap(s, 100.0)
+    s.pipeline.played_gap = PlayedGap(20_000_000, 23_000_000, 3.0, False, 1.0, at_end=True)
+    ticks(win, s, 100.0, 0.5)
+    assert win.statusBar().currentMessage() == ("a 3.0 s pause at the end of the recording "
+                                                "(then it plays again from the start)")
