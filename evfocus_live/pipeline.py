@@ -175,6 +175,10 @@ class PlayedGap:
     wall_s: float
     shortened: bool
     speed: float
+    #: the replay started in it (a seek): ``from_us`` is the time sought, not the last event before it
+    sought: bool = False
+    #: at the end of the recording (``until_us``: its end, no event): a looping replay starts again then
+    at_end: bool = False
 
 
 @dataclass
@@ -628,6 +632,9 @@ class Pipeline:
         self._keeping_run = 0
         #: ``stats.infer_ms`` is a window's time, not the first window's warm-up (``_see_keep_up``)
         self._timed_after_warmup = False
+        #: a window's span (ms of wall time) in a pop that lost windows while the model's time was
+        #: its warm-up's: judged once a window is timed (``_keep_up``); None when none waits
+        self._warmup_loss_ms: float | None = None
         self._ring_dropped_seen = 0
         #: the stall watchdog (``_check_stall``, run by the worker between ring polls): when the
         #: source's read() in progress began, the last one's (start, end), the stall said
@@ -672,6 +679,10 @@ class Pipeline:
         #: the first event time of the last part ``_pace`` saw (a step back from it: a clock restart)
         self._paced_us: int | None = None
         self._paced_end_us: int | None = None  # and its last (where a pause in the recording begins)
+        #: the sensor time the last seek went to, until ``_pace`` starts the clock there: a seek
+        #: into a pause in the recording plays the rest of it (the clock started at the next event
+        #: and skipped it)
+        self._sought_us: int | None = None
         #: the pause in the recording a paced replay plays now (None when none): see PlayedGap
         self.played_gap: PlayedGap | None = None
         #: set: a file is read as fast as the worker takes it, whatever ``speed`` says, and no
@@ -1145,6 +1156,7 @@ class Pipeline:
             self._arrivals.clear()
             self._eof.clear()
             self._anchor = None
+            self._sought_us = t_us
             self.stats.sensor_t_us = t_us
             self.stats.status = "running" if self._threads_alive() else "ready"
 
@@ -1898,6 +1910,7 @@ class Pipeline:
             if self._stop_evt.wait(0.02) or self._seek_req is not None:
                 return False
             self._anchor = None
+        sought_us, self._sought_us = self._sought_us, None
         if self.speed <= 0:
             return True
         if self.unpaced.is_set():  # (the clock starts anew after it)
@@ -1907,7 +1920,10 @@ class Pipeline:
         now = time.monotonic()
         last_us, self._paced_us = self._paced_us, t_first
         last_end_us, self._paced_end_us = self._paced_end_us, int(batch["t"][-1])
-        if self._anchor is None:
+        sought = self._anchor is None and self._anchor_at_seek(sought_us, t_first, now)
+        if sought:  # (the pause from the time sought: no step back from the part before the seek)
+            last_us, last_end_us = None, sought_us
+        elif self._anchor is None:
             self._anchor = (t_first, now)
             return True
         t0, w0 = self._anchor
@@ -1919,12 +1935,13 @@ class Pipeline:
             return True
         shortened = target - now > MAX_GAP_S
         if shortened:  # a long gap in the recording: played as MAX_GAP_S, said
-            self._say_gap(t_first, target - now)
+            self._say_gap(t_first, target - now, rest=sought)
         if (target - now >= PLAYED_GAP_S and last_end_us is not None and last_end_us < t_first
                 and (self.played_gap is None or self.played_gap.until_us != t_first)):
             # (kept as it was over a pause and play or a speed change in it: the same pause; none
             # at a loop's step back to the start)
-            self.played_gap = PlayedGap(last_end_us, t_first, min(target - now, MAX_GAP_S), shortened, self.speed)
+            self.played_gap = PlayedGap(last_end_us, t_first, min(target - now, MAX_GAP_S), shortened, self.speed,
+                                        sought=sought)
         if shortened:
             target = now + MAX_GAP_S
             self._anchor = (t_first, target)
@@ -1933,6 +1950,15 @@ class Pipeline:
         finally:
             if self.played_gap is not None and self.played_gap.until_us == t_first:
                 self.played_gap = None
+
+    def _anchor_at_seek(self, sought_us: int | None, t_first: int, now: float) -> bool:
+        """Start the replay's clock at the time a seek went to (True), when the first part after
+        it comes later: a seek into a pause in the recording plays the rest of the pause (at the
+        replay speed, up to ``MAX_GAP_S``), as a video player does; it jumped to the next event."""
+        if sought_us is None or t_first <= sought_us:
+            return False
+        self._anchor = (sought_us, now)
+        return True
 
     def _wait_paced(self, batch: np.ndarray, t_first: int, target: float) -> bool:
         """``_pace``'s wait for wall time ``target``, heeding a stop, seek, pause or speed change."""
@@ -1960,9 +1986,9 @@ class Pipeline:
         self._anchor = (at_us, time.monotonic())
         return self._pace(batch)
 
-    def _say_gap(self, t_us: int, wait_s: float) -> None:
+    def _say_gap(self, t_us: int, wait_s: float, rest: bool = False) -> None:
         """Log a gap in a paced replay shortened to ``MAX_GAP_S``, once per gap (a looping
-        replay meets it at each pass)."""
+        replay meets it at each pass); ``rest``: the part of it after a seek into it."""
         if t_us in self._gaps_said:
             return
         self._gaps_said.add(t_us)
@@ -1974,8 +2000,9 @@ class Pipeline:
         # (at a slow speed a short pause is the long wait: "a 1.0 s pause ... (pauses longer than
         # 5 s are shortened)" contradicted itself at 0.1x)
         wall = f" ({wait_s:.1f} s at {self.speed:g}x)" if self.speed != 1 else ""
-        log.info("a %.1f s pause in the recording%s%s: played as %g s (a pause plays for at most %g s)",
-                 wait_s * self.speed, wall, at, MAX_GAP_S, MAX_GAP_S)
+        what = f"the last {wait_s * self.speed:.1f} s of a" if rest else f"a {wait_s * self.speed:.1f} s"
+        log.info("%s pause in the recording%s%s: played as %g s (a pause plays for at most %g s)",
+                 what, wall, at, MAX_GAP_S, MAX_GAP_S)
 
     def _loop_to_start(self) -> bool:
         """At the end of a recording: seek back to the start when looping (True) or stop."""
@@ -2002,6 +2029,12 @@ class Pipeline:
             if self._stop_evt.wait(0.02) or self._seek_req is not None:
                 return self._seek_req is not None
         anchor = self._anchor  # (None after a pause: resume re-anchors)
+        if anchor is not None and end_us == rng[1] and not self._slicer_done():
+            # (the whole file read: not at --end-s, damage or the last given time)
+            played = self._play_end_pause(end_us, anchor)
+            if played is None:
+                return self._seek_req is not None
+            end_us, anchor = played
         self._eof_at_end = False
         if self.stats.loops == 0:
             self.stats.first_pass = (self.stats.events_total, self.stats.frames)
@@ -2014,6 +2047,38 @@ class Pipeline:
             self._anchor = (start_us, w0 + max(0, end_us - t0) / 1e6 / self.speed)
             self._paced_us = None  # (the step back to the start is no clock restart)
         return True
+
+    def _play_end_pause(self, last_us: int, anchor: tuple[int, float]) -> tuple[int, tuple[int, float]] | None:
+        """A looping replay of a file whose clock runs on past its last event (``source.end_us()``:
+        a RAW file's sensor wrote its time on through a still scene) plays that pause at its end,
+        as any pause in it (``played_gap``, up to ``MAX_GAP_S``), before it starts again: it
+        started again at once. Returns the pass's end and the clock (kept: a pause and play in
+        it plays the rest), or None when a stop or seek came in it."""
+        try:
+            end = getattr(self.source, "end_us", lambda: None)()
+        except Exception:  # (a plugin source's: no end but its last event)
+            end = None
+        if end is None or end <= last_us or self.speed <= 0 or self.unpaced.is_set():
+            return last_us, anchor
+        t0, w0 = anchor
+        now = time.monotonic()
+        wall_s = w0 + (end - t0) / 1e6 / self.speed - now
+        shortened = wall_s > MAX_GAP_S
+        target = now + min(wall_s, MAX_GAP_S)
+        if wall_s >= PLAYED_GAP_S:
+            self.played_gap = PlayedGap(last_us, end, min(wall_s, MAX_GAP_S), shortened, self.speed, at_end=True)
+        try:
+            while (left := target - time.monotonic()) > 0:
+                if self._stop_evt.wait(min(left, 0.02)) or self._seek_req is not None:
+                    return None
+                paused_at = time.monotonic()
+                while self._paused.is_set():  # (held, and the rest played on play)
+                    if self._stop_evt.wait(0.02) or self._seek_req is not None:
+                        return None
+                target += time.monotonic() - paused_at
+        finally:
+            self.played_gap = None
+        return end, (end, target)
 
     def _loop_past_damage(self, exc: InputError) -> bool:
         """A looping replay whose file has a packet that does not decode (the source's
@@ -2221,8 +2286,16 @@ class Pipeline:
             skipped = len(windows) - self.max_backlog_windows
             self.stats.skipped_windows += skipped
             windows = windows[-self.max_backlog_windows:]
-        self._see_keep_up(made, 0 if unknown else skipped,
-                          far_slower=bool(skipped) and not unknown and self._far_slower(all_windows))
+        far_slower = bool(skipped) and not unknown and self._far_slower(all_windows)
+        if skipped and not unknown and not self._timed_after_warmup and len(all_windows) >= 2:
+            self._warmup_loss_ms = self._span_ms(all_windows) / len(all_windows)
+        elif self._warmup_loss_ms is not None and self._timed_after_warmup:
+            # the loss in the warm-up's pop, judged on a window's time: a run shorter than two
+            # windows of a slow model (~2.8 s at 1.4 s a window) has no other pop that loses any,
+            # and skipped 25 windows without the notice
+            far_slower = far_slower or self._window_ms() >= FAR_SLOWER * self._warmup_loss_ms
+            self._warmup_loss_ms = None
+        self._see_keep_up(made, 0 if unknown else skipped, far_slower=far_slower)
         return windows
 
     def _far_slower(self, windows: list[Window]) -> bool:
@@ -2260,18 +2333,22 @@ class Pipeline:
         no loss (a window still filling) says nothing."""
         dropped = self.ring.dropped
         lost_events, self._ring_dropped_seen = dropped - self._ring_dropped_seen, dropped
-        if not made and not lost_events:
+        if not made and not lost_events and not far_slower:
             return
         st = self.stats
-        self._pops.append((made, skipped, lost_events))
+        if made or lost_events:
+            self._pops.append((made, skipped, lost_events))
         if not skipped and not lost_events:
-            self._keeping_run += 1
+            self._keeping_run += 1 if made else 0
             if st.behind and self._keeping_run >= BEHIND_OF:
                 st.behind = ""
                 log.debug("the model keeps up again")  # (said by whoever said it fell behind)
-            return
-        self._keeping_run = 0
-        if not far_slower and sum(1 for _, k, e in self._pops if k or e) < BEHIND_POPS:
+            if not far_slower or st.behind:  # (far_slower here: an earlier pop's loss, see _keep_up)
+                return
+        else:
+            self._keeping_run = 0
+        if not any(k or e for _, k, e in self._pops) or (
+                not far_slower and sum(1 for _, k, e in self._pops if k or e) < BEHIND_POPS):
             return
         n_made, n_skipped, n_lost = (sum(c) for c in zip(*self._pops))
         lost = [f"{n_skipped:,} of the last {n_made:,} windows skipped"] if n_skipped else []
@@ -2289,6 +2366,7 @@ class Pipeline:
         self._pops.clear()
         self._keeping_run = 0
         self._timed_after_warmup = False
+        self._warmup_loss_ms = None
         self.stats.behind = ""
 
     def faster_settings(self) -> tuple[int | None, tuple[int, int, int, int] | None]:

@@ -398,6 +398,8 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
         finally:  # (only now: a second Ctrl-C must not cut the finalising short)
             for sig, handler in prev.items():
                 signal.signal(sig, handler)
+        # (a short run's model is said to be behind as it ends, at its tail: maybe after the last tick)
+        speed_hint_said = _say_behind(sess, behind_notice, time.monotonic()) or speed_hint_said
         if args.video and sess.recorder.n_frames:  # (at a constant rate: not the count of reconstructions)
             n, fps = sess.recorder.n_frames, sess.recorder.video_fps
             log.info("wrote %s (%d video %s at %g fps: %.1f s, the recording's pace)", args.video, n,

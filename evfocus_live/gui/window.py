@@ -206,6 +206,7 @@ class MainWindow(QtWidgets.QMainWindow):
         #: time label has reached in it (kept until the next frame is painted), and its status
         #: line (see _show_gap)
         self._gap, self._gap_t_us, self._gap_said, self._gap_tick = None, None, "", time.monotonic()
+        self._gap_held = False  # paused (or seeking) in it: its line is said again at once on play
         #: the ROI each sensor size (width, height) last ran with in this session (None: the whole
         #: sensor), so that a smaller sensor that cannot hold it does not lose it for the big one;
         #: never saved to the settings file (a run starts as its command line says)
@@ -1095,7 +1096,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.status("a live source cannot seek", timeout_ms=2000)
             return
         self._end_remade = False
-        if self._gap_t_us is not None and self.session.seek_target_us is None:
+        if self._gap_t_us is not None and (self.session.seek_target_us is None
+                                           or self._sought_gap(self.session, self._gap)):
             # from the time shown in a pause in the recording being played: at 12.3 s in it, the
             # left arrow went to 1 s before the frame on show, before the pause
             self.session.seek(int(self._gap_t_us) + int(dt_us))
@@ -1805,11 +1807,13 @@ class MainWindow(QtWidgets.QMainWindow):
     def _show_gap(self, s: LiveSession, now: float) -> None:
         """A pause in the recording (no events) that the paced replay plays: said on the status
         bar while it plays, with where events come again, and the time label moves through it
-        (the frame and the event pane hold still); cleared when events come, or at a seek into
-        it (which skips its rest). It read "no new frame ... (a still scene?)" after 2 s, the
-        time label stood still, and nothing said that a long pause was shortened."""
+        (the frame and the event pane hold still); cleared when events come, or at a seek (one
+        into it plays its rest: said from the time sought). It read "no new frame ... (a still
+        scene?)" after 2 s, the time label stood still, and nothing said that a long pause was
+        shortened."""
         gap = getattr(s.pipeline, "played_gap", None)
-        if s.paused or s.pausing or s.seek_target_us is not None:
+        seeking = s.seek_target_us is not None and not self._sought_gap(s, gap)
+        if s.paused or s.pausing or seeking:
             gap = None if gap is not self._gap else gap  # (paused in it: held, said again on play)
             playing = False
         else:
@@ -1821,6 +1825,7 @@ class MainWindow(QtWidgets.QMainWindow):
             if gap is not None:
                 self._gap_t_us = float(gap.from_us)
         last, self._gap_tick = self._gap_tick, now
+        held, self._gap_held = self._gap_held, gap is not None and not playing
         if gap is None or not playing:
             return
         # the sensor time the replay's clock has reached in it (a shortened one: faster, to its end)
@@ -1832,15 +1837,28 @@ class MainWindow(QtWidgets.QMainWindow):
         if first:
             r = s.time_range_us
             until = f" (no events until {(gap.until_us - r[0]) / 1e6:.1f} s)" if r is not None else ""
-            text = f"a {span_us / 1e6:.1f} s pause in the recording{until}"
+            # (after a seek into it: the time from there, not the whole pause's)
+            what = f"{span_us / 1e6:.1f} s left of a" if getattr(gap, "sought", False) else f"a {span_us / 1e6:.1f} s"
+            text = f"{what} pause in the recording{until}"
+            if getattr(gap, "at_end", False):  # (a looping replay of a file whose clock runs on past its last event)
+                text = f"{what} pause at the end of the recording (then it plays again from the start)"
             if gap.shortened:
                 at = f", {span_us / 1e6 / gap.speed:.1f} s at {gap.speed:g}x" if gap.speed != 1 else ""
                 text += f": shortened to {MAX_GAP_S:g} s (a pause plays for at most {MAX_GAP_S:g} s{at})"
             self._gap_said = text
-        # (over an info line, not a warning; again after "paused"/"playing" have gone)
+        # (over an info line, not a warning; at once over "playing" after a pause in it: it came
+        # back only once "playing" had faded, 2 s on; again after a "speed: 2x" has gone)
         shown, notice = self.statusBar().currentMessage(), self._notice[0] if self._notice else None
-        if shown != self._gap_said and ((first and shown != notice) or not shown or shown.startswith(QUIET_PREFIX)):
+        if shown != self._gap_said and (((first or held) and shown != notice) or not shown
+                                        or shown.startswith(QUIET_PREFIX)):
             self.status(self._gap_said, timeout_ms=0, log_it=False)
+
+    @staticmethod
+    def _sought_gap(s: LiveSession, gap) -> bool:
+        """Whether ``gap`` is the rest of a pause in the recording that the last seek went into:
+        played (the seek is done) though no frame from there has come yet (``seek_target_us``)."""
+        return (gap is not None and getattr(gap, "sought", False) and s.seek_target_us is not None
+                and gap.from_us == s.seek_target_us)
 
     def _aps_arrived(self, s: LiveSession) -> None:
         """A recording's APS frames are read (in the background, see ``LiveSession``): the
@@ -2012,8 +2030,8 @@ class MainWindow(QtWidgets.QMainWindow):
         """The time label's and the slider's sensor time: where a seek went until a frame from
         there is shown, else the frame on show, or in a pause in the recording being played
         (:meth:`_show_gap`) the time the replay has reached in it."""
-        if s.seek_target_us is not None:
-            return s.seek_target_us
+        if s.seek_target_us is not None:  # (in the rest of a pause a seek went into: its time goes on)
+            return int(self._gap_t_us) if self._sought_gap(s, self._gap) and self._gap_t_us is not None else s.seek_target_us
         pos = self.last_frame.t_us if self.last_frame is not None else t_us
         if self._gap_t_us is not None:  # (after it too, until the next frame: it went back to the last)
             pos = max(pos, int(self._gap_t_us))

@@ -327,6 +327,15 @@ def _decode_evt2(words, state, out_bytes, capacity, width, height, limit, more):
     return n, i
 
 
+def clock_us(state: np.ndarray, version: int) -> int | None:
+    """The time the last ``TIME_HIGH`` decoded stands for (None before one). A sensor writes
+    them on through a still scene, so a file's clock runs on past its last event."""
+    if not state[HAVE_TH]:
+        return None
+    loops, th = int(state[LOOPS]), int(state[TH_RAW])
+    return th + (loops << 24) if version == 3 else ((loops << 28) + th) << 6
+
+
 def decode(words: np.ndarray, state: np.ndarray, out: np.ndarray, version: int,
            width: int = 2048, height: int = 2048, *, limit: int | None = None,
            more: bool = False) -> tuple[int, int]:

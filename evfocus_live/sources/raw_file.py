@@ -462,6 +462,8 @@ class RawFileSource(EventSource):
             if tmin is not None:
                 index.append((start, snap, tmin, tmax))
         self._index_resets = int(st[evt.CLOCK_BACKS])
+        # (one clock, read to its end: a reset's or damage's last TIME_HIGH is no end of the file)
+        self._clock_end_us = None if st[evt.DAMAGED] or self._index_resets else evt.clock_us(st, self.version)
         return index
 
     def seek(self, t_us: int) -> None:
@@ -534,6 +536,14 @@ class RawFileSource(EventSource):
             else:
                 out[-1][1], out[-1][2] = min(out[-1][1], tmin), max(out[-1][2], tmax)
         return [(a, b, c) for a, b, c in out]
+
+    def end_us(self) -> int | None:
+        """Where the file's sensor clock ends, when that is after its last event (the sensor wrote
+        ``TIME_HIGH`` words on through a still scene: a pause at the end of the recording, which a
+        looping replay plays before it starts again); else None. A file of one clock, undamaged."""
+        rng = self.time_range_us()  # (builds the index, which finds the clock's end)
+        end = getattr(self, "_clock_end_us", None)
+        return end if rng is not None and end is not None and end > rng[1] else None
 
     def time_range_us(self) -> tuple[int, int] | None:
         """(min t, max t) over the file (decodes it once; events are nearly sorted)."""

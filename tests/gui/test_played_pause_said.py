@@ -97,7 +97,7 @@ def test_a_seek_into_it_leaves_no_stale_line(win):
     win._show_gap(s, 100.0)
     s.pipeline.played_gap = PlayedGap(2_200_000, 5_200_000, 3.0, False, 1.0)
     now = ticks(win, s, 100.0, 1.0)
-    s.seek_target_us = 4_000_000  # (a seek into the pause skips its rest: played at once)
+    s.seek_target_us = 4_000_000  # (a seek into the pause: its rest is a new played pause, from there)
     win._show_gap(s, now + 0.02)
     assert win._time_shown_us(s, 0) == 4_000_000
     s.pipeline.played_gap = None
