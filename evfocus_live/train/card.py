@@ -282,7 +282,8 @@ def _card_text(name: str, dst: Path, shipped: Path, ck: dict[str, Any], config_p
         f"{_bptt(tc.get('data', {}))}, training seed {tc.get('train', {}).get('seed')}",
         *[f"- {s}" for s in steps],
         f"- hardware: {_hardware(meta)}; torch {meta.get('torch_version', torch.__version__)}",
-        f"- written by {written_by(ck.get(VERSION_KEY))}",
+        # (weights from before the version was recorded, the shipped ones too: no line)
+        *([f"- written by {written_by(ck[VERSION_KEY])}"] if ck.get(VERSION_KEY) else []),
         "",
     ]
     if report:
