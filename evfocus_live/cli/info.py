@@ -127,6 +127,8 @@ def describe(path: str, progress: bool = True) -> dict:
                                and (getattr(src, "t_maybe_ns", False) or duration > NS_HINT_DURATION_US)),
             "t_unit_in_file": getattr(src, "t_unit_in_file", "us"),  # us, or s / ns converted to µs by the reader
         }
+        if getattr(src, "evfocus_version", None):  # (a recording or simulated sequence of ours)
+            info["evfocus_version"] = str(src.evfocus_version)
         info.update(_aps_info(src))
         extra = getattr(src, "extra_streams", None)
         if callable(extra):
@@ -276,6 +278,8 @@ def _text(info: dict) -> str:
         f"on {len(info['clock_spans_us'])} clocks (first to last above: {info['duration_us'] / 1e6:.6f} s)",
         f"rate        {rate_text(rate)}" if rate else "rate        n/a (zero duration)",
     ]
+    if info.get("evfocus_version"):
+        lines.append(f"written by  evfocus-live {info['evfocus_version']}")
     if info.get("aps_frames"):
         fps = f", {info['aps_fps']:.1f} fps" if info.get("aps_fps") else ""
         lines.append(f"aps frames  {info['aps_frames']:,}  ({info['aps_t_first_us']:,} .. {info['aps_t_last_us']:,} "

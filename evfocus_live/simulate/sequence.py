@@ -564,7 +564,7 @@ def stored_config(cfg: SimConfig, folder: Path) -> dict:
 
 def _sequence_attrs(seed: int, cfg: SimConfig, meta: dict, folder: Path) -> dict:
     """The simulator's root attributes of a sequence's .h5 (beside the event writer's) in ``folder``."""
-    return {"seed": seed, VERSION_KEY: __version__,
+    return {"seed": seed, VERSION_KEY: np.bytes_(__version__.encode()),  # (fixed-length: as the writer's strings)
             "sigma_range": np.asarray(cfg.sigma_range, np.float64),
             "focus_sweep": bool(cfg.focus_sweep),
             "contrast_threshold": float(meta["contrast_threshold"]),

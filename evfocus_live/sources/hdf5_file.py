@@ -31,6 +31,7 @@ from typing import ClassVar
 import numpy as np
 
 from ..errors import InputError
+from ..versions import VERSION_KEY
 from .aedat4_file import Prefetcher
 from .base import EventSource, check_sensor_size
 from .corrupt_times import NOT_A_TIME_US, TimeGuard, filled_rows, rows_around
@@ -229,6 +230,8 @@ class Hdf5FileSource(EventSource):
         self.size_strays = sum(self._strays)
         sensor = attrs.get("sensor", "unknown")
         self.sensor = sensor.decode() if isinstance(sensor, bytes) else str(sensor)
+        made_by = attrs.get(VERSION_KEY)  # (our recordings and simulated sequences: evfocus info says it)
+        self.evfocus_version = made_by.decode() if isinstance(made_by, bytes) else None if made_by is None else str(made_by)
         self._n_batches = -(-self.n_events // BATCH_EVENTS)
         self._first: tuple[int, int] | None = None
         self._local = threading.local()

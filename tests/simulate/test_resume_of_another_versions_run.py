@@ -38,7 +38,7 @@ def test_a_dataset_records_the_version_that_made_it(tmp_path):
     assert m["evfocus_version"] == __version__
     assert [s["evfocus_version"] for s in m["sequences"]] == [__version__] * 2
     with h5py.File(out / "seq_00000.h5") as f:
-        assert f.attrs["evfocus_version"] == __version__
+        assert f.attrs["evfocus_version"] == __version__.encode()
 
 
 def test_resume_refuses_an_older_versions_sequence(tmp_path, capsys):
