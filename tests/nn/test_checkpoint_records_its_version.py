@@ -7,23 +7,15 @@ from __future__ import annotations
 
 import pytest
 import torch
+from runtime_support import edited_checkpoint
 
 from evfocus_live import __version__
 from evfocus_live.errors import CheckpointError
 from evfocus_live.nn.evfocus import EvFocus
-from evfocus_live.nn.registry import build_model, load_checkpoint, read_checkpoint, save_checkpoint
+from evfocus_live.nn.registry import load_checkpoint, read_checkpoint, save_checkpoint
 from evfocus_live.train.card import main as card_main
 
-LIGHT = {"base": 4, "kernel": 3, "rec_kernel": 3, "num_residual_blocks": 1, "num_deblur_blocks": 1}
-
-
-def _saved(tmp_path, edit=None):
-    path = save_checkpoint(tmp_path / "m.pt", build_model("evfocus", LIGHT))
-    ck = torch.load(path, weights_only=True)
-    if edit:
-        edit(ck)
-    torch.save(ck, path)
-    return path
+_saved = edited_checkpoint
 
 
 def test_a_checkpoint_records_the_version_that_wrote_it(tmp_path):

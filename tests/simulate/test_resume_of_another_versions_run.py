@@ -41,16 +41,20 @@ def test_a_dataset_records_the_version_that_made_it(tmp_path):
         assert f.attrs["evfocus_version"] == __version__.encode()
 
 
-def test_resume_refuses_an_older_versions_sequence(tmp_path, capsys):
-    out = tmp_path / "d"
+def _refused(out, version, capsys) -> str:
+    """--resume's one line for a folder whose first sequence ``version`` made."""
     assert _sim(out, "--sequences", "1") == 0
-    _set_version(out / "seq_00000.h5", "0.0.9")
+    _set_version(out / "seq_00000.h5", version)
     capsys.readouterr()
     assert _sim(out, "--resume") == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1, err
-    assert f"made by evfocus-live 0.0.9, this is {__version__}" in err[0] and "--any-version" in err[0], err
-    assert not (out / "seq_00001.h5").exists()
+    assert len(err) == 1 and not (out / "seq_00001.h5").exists(), err
+    return err[0]
+
+
+def test_resume_refuses_an_older_versions_sequence(tmp_path, capsys):
+    err = _refused(tmp_path / "d", "0.0.9", capsys)
+    assert f"made by evfocus-live 0.0.9, this is {__version__}" in err and "--any-version" in err, err
 
 
 def test_resume_any_version_keeps_it_and_lists_its_version(tmp_path):
@@ -63,14 +67,8 @@ def test_resume_any_version_keeps_it_and_lists_its_version(tmp_path):
 
 
 def test_resume_of_a_newer_versions_sequence_names_both_versions(tmp_path, capsys):
-    out = tmp_path / "d"
-    assert _sim(out, "--sequences", "1") == 0
-    _set_version(out / "seq_00000.h5", "9.1.0")
-    capsys.readouterr()
-    assert _sim(out, "--resume") == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and f"made by evfocus-live 9.1.0's simulate, this is {__version__}" in err[0], err
-    assert "upgrade evfocus-live" in err[0]
+    err = _refused(tmp_path / "d", "9.1.0", capsys)
+    assert f"made by evfocus-live 9.1.0's simulate, this is {__version__}" in err and "upgrade evfocus-live" in err
 
 
 def test_resume_keeps_a_sequence_without_a_version_and_says_it(tmp_path, caplog):

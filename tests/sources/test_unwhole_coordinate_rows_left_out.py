@@ -8,12 +8,11 @@ line; a batch of over 10 % such rows is still refused."""
 from __future__ import annotations
 
 import json
-import logging
 
-import h5py
 import numpy as np
 import pytest
 from conftest import make_events
+from reader_support import assert_one_row_left_out, read_whole as _read, save_columns
 
 from evfocus_live.cli import main
 from evfocus_live.errors import InputError
@@ -25,28 +24,13 @@ ROWS = {"first": 0, "middle": N // 2, "last": N - 1}
 
 
 def _save(kind: str, path, c: dict) -> None:
-    if kind == "npy":
-        a = np.zeros(len(c["t"]), [("t", "<i8"), ("x", "<f4"), ("y", "<f4"), ("p", "<f4")])
-        for k in "txyp":
-            a[k] = c[k]
-        np.save(path, a)
-    elif kind == "npy-nx4":
-        np.save(path, np.c_[c["t"] * 1e-6, c["x"], c["y"], c["p"]])
-    elif kind == "h5":
-        with h5py.File(path, "w") as f:
-            for k in "txyp":
-                f.create_dataset(f"events/{k}", data=c[k])
-            f.attrs["width"], f.attrs["height"] = 346, 260
-    elif kind == "npz":
-        np.savez(path, **c)
-    else:
-        path.write_text("346 260\n" + "".join(f"{t * 1e-6:.6f} {x:g} {y:g} {p:g}\n" for t, x, y, p in zip(*c.values())))
+    save_columns(kind, path, c, xyp=("<f4",) * 3)
 
 
 def _files(tmp_path, kind: str, rows, col: str = "x", value=np.nan):
     """(sound file, the same with ``col`` of ``rows`` set to ``value``)."""
     ev = make_events(N, duration_us=2_000_000, seed=5)
-    c = dict(t=ev["t"], x=ev["x"].astype(np.float64), y=ev["y"].astype(np.float64), p=ev["p"].astype(np.float64))
+    c = dict(t=ev["t"] * 1e-6, x=ev["x"].astype(np.float64), y=ev["y"].astype(np.float64), p=ev["p"].astype(np.float64))
     ext = "." + kind.split("-")[0]
     sound, bad = tmp_path / f"sound{ext}", tmp_path / f"bad{ext}"
     _save(kind, sound, c)
@@ -56,25 +40,11 @@ def _files(tmp_path, kind: str, rows, col: str = "x", value=np.nan):
     return sound, bad
 
 
-def _read(path):
-    with open_file(path) as src:
-        return np.concatenate(list(src)), src.stats, src.time_range_us()
-
-
 @pytest.mark.parametrize("where", list(ROWS))
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_row_whose_x_is_nan_is_left_out_and_said_once(tmp_path, caplog, kind, where):
     row = ROWS[where]
-    sound, bad = _files(tmp_path, kind, row)
-    want, _, _ = _read(sound)
-    want = np.delete(want, row)
-    caplog.set_level(logging.WARNING)
-    got, stats, t_range = _read(bad)
-    assert np.array_equal(got, want)
-    assert stats["corrupt_times"] == 1
-    assert t_range == (int(want["t"].min()), int(want["t"].max()))
-    said = [r.getMessage() for r in caplog.records if "left out" in r.getMessage()]
-    assert len(said) == 1 and "left out 1 event(s)" in said[0] and "x/y/p" in said[0], said
+    assert_one_row_left_out(caplog, *_files(tmp_path, kind, row), row, "x/y/p")
 
 
 @pytest.mark.parametrize("col,value", [("y", np.inf), ("p", -np.inf), ("x", 3.5), ("y", np.nan)])
