@@ -260,10 +260,7 @@ def _count_unwhole(a):
     n = 0
     for i in range(a.shape[0]):
         v = a[i]
-        if abs(v) < 4.5e15:  # (beyond 2**52 every float is whole)
-            if v != np.float64(np.int64(v)):
-                n += 1
-        elif not abs(v) < np.inf:  # (NaN, inf)
+        if np.rint(v) != v or v - v != 0:  # (NaN: rint(v) != v; inf: v - v is NaN)
             n += 1
     return n
 
