@@ -23,7 +23,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from . import __version__
 from .events import EVENT_DTYPE
+from .versions import VERSION_KEY
 from .nn.registry import model_count_channel, model_in_channels
 
 log = logging.getLogger(__name__)
@@ -611,7 +613,8 @@ def run(quick: bool = False, models: list[str] | None = None, threads: int | Non
     machine = {"cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(),
                "torch": torch.__version__, "cuda": torch.cuda.is_available(),
                "peak_rss_mb": round(peak_rss_mb(), 1)}
-    return {"machine": machine, "rows": [r.as_dict() for r in rows], **({"interrupted": True} if interrupted else {})}
+    return {VERSION_KEY: __version__, "machine": machine, "rows": [r.as_dict() for r in rows],
+            **({"interrupted": True} if interrupted else {})}
 
 
 def _run_stages(rows: list[Row], quick: bool, models: list[str] | None, repeats: int,
@@ -707,7 +710,8 @@ def format_table(result: dict) -> str:
                      f"| {r['baseline']} | {ratio} | {notes} |")
     m = result["machine"]
     lines.append("")
-    lines.append(f"machine: {m['cpu_count']} CPU cores, torch {m['torch']} ({m['torch_threads']} threads), "
+    lines.append(f"evfocus-live {result.get(VERSION_KEY, '(version not recorded)')}; "
+                 f"machine: {m['cpu_count']} CPU cores, torch {m['torch']} ({m['torch_threads']} threads), "
                  f"CUDA {'yes' if m['cuda'] else 'no'}; peak RSS {m['peak_rss_mb']} MB")
     if result.get("interrupted"):
         lines.append("interrupted: the stages after these were not measured")

@@ -12,6 +12,7 @@ from evt_reference import encode_evt2, encode_evt3, raw_file_bytes
 from evfocus_live.cli import main
 from evfocus_live.errors import InputError
 from evfocus_live.events import EVENT_DTYPE, concat
+from evfocus_live.sources import open_file
 from evfocus_live.writers import Aedat4Writer
 
 
@@ -115,3 +116,47 @@ def read_with_dv(path):
     ev = np.empty(len(a), EVENT_DTYPE)
     ev["t"], ev["x"], ev["y"], ev["p"] = a["timestamp"], a["x"], a["y"], a["polarity"]
     return ev, r
+
+
+def read_whole(path):
+    """(every event of the file at ``path``, its reader's stats, its time range)."""
+    with open_file(path) as src:
+        return np.concatenate(list(src)), src.stats, src.time_range_us()
+
+
+def assert_one_row_left_out(caplog, sound_path, bad_path, row: int, what: str) -> None:
+    """The file at ``bad_path`` reads as the one at ``sound_path`` without row ``row``, counted
+    as one corrupt event in a single warning that names ``what``."""
+    import logging
+
+    want = np.delete(read_whole(sound_path)[0], row)
+    caplog.set_level(logging.WARNING)
+    got, stats, t_range = read_whole(bad_path)
+    assert np.array_equal(got, want)
+    assert stats["corrupt_times"] == 1
+    assert t_range == (int(want["t"].min()), int(want["t"].max()))
+    said = [r.getMessage() for r in caplog.records if "left out" in r.getMessage()]
+    assert len(said) == 1 and "left out 1 event(s)" in said[0] and what in said[0], said
+
+
+def save_columns(kind: str, path, c: dict, xyp=("<u2", "<u2", "u1")) -> None:
+    """Columns ``c`` (t, x, y, p) saved as a ``kind`` file: "npy..." a structured array (x, y, p
+    of the ``xyp`` types), "npy-nx4" an N x 4 one, "h5" (346x260), "npz", "txt" (346 260 header)."""
+    import h5py
+
+    if kind == "npy-nx4":
+        np.save(path, np.c_[c["t"], c["x"], c["y"], c["p"]])
+    elif kind.startswith("npy"):
+        a = np.zeros(len(c["t"]), [("t", c["t"].dtype), *zip("xyp", xyp)])
+        for k in "txyp":
+            a[k] = c[k]
+        np.save(path, a)
+    elif kind == "h5":
+        with h5py.File(path, "w") as f:
+            for k in "txyp":
+                f.create_dataset(f"events/{k}", data=c[k])
+            f.attrs["width"], f.attrs["height"] = 346, 260
+    elif kind == "npz":
+        np.savez(path, **c)
+    else:
+        path.write_text("346 260\n" + "".join(f"{t:.6f} {x:g} {y:g} {p:g}\n" for t, x, y, p in zip(*c.values())))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import torch
 
-from evfocus_live.nn.registry import build_model
+from evfocus_live.nn.registry import build_model, save_checkpoint
 
 
 ATOL = 1e-5
@@ -22,6 +22,21 @@ SMALL = {"evfocus": dict(base=4, kernel=3, num_deblur_blocks=1), "e2vid": dict(b
 def small(arch="evfocus"):
     torch.manual_seed(0)
     return build_model(arch, dict(SMALL[arch])).eval()
+
+
+#: a light evfocus config, every option of it given
+LIGHT = {"base": 4, "kernel": 3, "rec_kernel": 3, "num_residual_blocks": 1, "num_deblur_blocks": 1}
+
+
+def edited_checkpoint(tmp_path, edit=None):
+    """A checkpoint of a LIGHT evfocus in ``tmp_path``, its dict changed by ``edit`` (another
+    version's file, say) before it is saved again."""
+    path = save_checkpoint(tmp_path / "m.pt", build_model("evfocus", LIGHT))
+    ck = torch.load(path, weights_only=True)
+    if edit:
+        edit(ck)
+    torch.save(ck, path)
+    return path
 
 
 def voxels(n, h=30, w=40, seed=0):

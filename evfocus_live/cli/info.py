@@ -127,6 +127,8 @@ def describe(path: str, progress: bool = True) -> dict:
                                and (getattr(src, "t_maybe_ns", False) or duration > NS_HINT_DURATION_US)),
             "t_unit_in_file": getattr(src, "t_unit_in_file", "us"),  # us, or s / ns converted to µs by the reader
         }
+        if getattr(src, "evfocus_version", None):  # (a recording or simulated sequence of ours)
+            info["evfocus_version"] = str(src.evfocus_version)
         info.update(_aps_info(src))
         extra = getattr(src, "extra_streams", None)
         if callable(extra):
@@ -276,6 +278,8 @@ def _text(info: dict) -> str:
         f"on {len(info['clock_spans_us'])} clocks (first to last above: {info['duration_us'] / 1e6:.6f} s)",
         f"rate        {rate_text(rate)}" if rate else "rate        n/a (zero duration)",
     ]
+    if info.get("evfocus_version"):
+        lines.append(f"written by  evfocus-live {info['evfocus_version']}")
     if info.get("aps_frames"):
         fps = f", {info['aps_fps']:.1f} fps" if info.get("aps_fps") else ""
         lines.append(f"aps frames  {info['aps_frames']:,}  ({info['aps_t_first_us']:,} .. {info['aps_t_last_us']:,} "
@@ -301,8 +305,8 @@ def _text(info: dict) -> str:
                      "recorder stopped mid-write, a copy cut?); the events before it are described")
     if dec.get("corrupt_times"):
         lines.append(f"corrupt     {dec['corrupt_times']:,} {plural(dec['corrupt_times'], 'event')} left out: "
-                     "times over 1 s away from their neighbours' or no times at all (NaN/inf, beyond "
-                     "int64 µs): bytes changed in the file?")
+                     "times over 1 s away from their neighbours', no times at all (NaN/inf, beyond "
+                     "int64 µs) or x/y/p no whole numbers (NaN/inf, 3.5): bytes changed in the file?")
     if dec.get("unfilled_rows"):
         lines.append(f"unfilled    the last {dec['unfilled_rows']:,} rows hold no events (t NaN/inf or all 0): left "
                      "out, the events before them described (an array saved before it was filled?)")

@@ -67,8 +67,11 @@ def add_parser(subparsers):
     p.add_argument("--no-aedat4", action="store_true", help="write only the .h5 files")
     p.add_argument("--overwrite", action="store_true", help="replace existing sequences in OUTDIR")
     p.add_argument("--resume", action="store_true",
-                   help="finish an interrupted run: keep the sequences it completed (same options) "
-                        "and simulate the rest")
+                   help="finish an interrupted run: keep the sequences it completed (same options and "
+                        "evfocus-live version) and simulate the rest")
+    p.add_argument("--any-version", action="store_true",
+                   help="with --resume: keep sequences another evfocus-live version made too (refused "
+                        "otherwise: the dataset would mix two simulators)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (also with -q)")
     return p
 
@@ -149,6 +152,8 @@ def run(args) -> int:
     out = Path(args.outdir)
     if out.exists() and not out.is_dir():
         raise ConfigError(f"{out}: exists and is not a folder")
+    if args.any_version and not args.resume:
+        raise ConfigError("--any-version goes with --resume (it keeps another version's sequences)")
     if args.resume and args.overwrite:
         raise ConfigError("--resume keeps the sequences in OUTDIR and --overwrite deletes them: choose one")
     if out.is_dir() and not (args.overwrite or args.resume):
@@ -182,7 +187,7 @@ def run(args) -> int:
     try:
         m = simulate_dataset(cfg, out, args.sequences, args.seed, workers=workers,
                              aedat4=not args.no_aedat4, progress=not (getattr(args, "quiet", False) or args.no_progress),
-                             resume=args.resume)
+                             resume=args.resume, any_version=args.any_version)
     except ConfigMismatch as exc:
         raise ConfigError(exc.describe(_mismatch_cells(exc))) from None
     n_ev = m["total_events"]

@@ -28,7 +28,9 @@ from typing import Any
 
 import torch
 
+from .. import __version__
 from ..errors import CheckpointError, DeviceError, first_sentence
+from ..versions import VERSION_KEY, newer_hint
 from . import e2vid as _e2vid
 from . import evfocus as _evfocus
 from . import firenet as _firenet
@@ -261,6 +263,7 @@ def save_checkpoint(path: str | Path, model: torch.nn.Module, meta: dict[str, An
     if scales is not None:
         ckpt["int8_scales"] = scales
     ckpt.update(extra or {})
+    ckpt[VERSION_KEY] = __version__  # (which evfocus-live wrote it: a newer file's refusal names it)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
@@ -412,16 +415,31 @@ def unknown_here(arch: str, config: dict[str, Any], typed: bool = False) -> bool
 
 
 def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> torch.nn.Module:
-    """Build the checkpoint's architecture and load its weights (strict)."""
+    """Build the checkpoint's architecture and load its weights (strict). A refusal of a file
+    written by a newer evfocus-live (its ``evfocus_version``) names both versions."""
     ckpt = read_checkpoint(path)
+    model = _load_weights(path, ckpt, newer_hint(ckpt.get(VERSION_KEY)))
+    model.meta = dict(ckpt["meta"])
+    model.evfocus_version = ckpt.get(VERSION_KEY)
+    dev = resolve_device(device)
+    model = model.to(dev).eval()
+    if dev.type == "cpu":  # oneDNN is 1.5-2x faster on these small convs with NHWC weights too
+        model = model.to(memory_format=torch.channels_last)
+    return model
+
+
+def _load_weights(path: str | Path, ckpt: dict[str, Any], newer: str) -> torch.nn.Module:
+    """:func:`load_checkpoint`'s model on the CPU, its weights checked and loaded; ``newer``
+    (:func:`~evfocus_live.versions.newer_hint`) ends the refusals a newer format may cause."""
     cfg = dict(ckpt["config"])
     if ckpt["arch"] == "evfocus" and cfg.get("sigma_head") and "sigma_dilations" not in cfg:
         cfg["sigma_dilations"] = [2, 4]  # saved before the head's dilations were a setting
     try:
         model = build_model(str(ckpt["arch"]), cfg)
-    except CheckpointError as exc:  # say which file
-        newer = "; saved by a newer evfocus-live? upgrade evfocus-live to load it"
-        raise CheckpointError(f"{path}: {exc}{newer if unknown_here(str(ckpt['arch']), cfg) else ''}") from exc
+    except CheckpointError as exc:  # say which file (and, where it names none, guess "newer")
+        guess = newer or ("; saved by a newer evfocus-live? upgrade evfocus-live to load it"
+                          if unknown_here(str(ckpt["arch"]), cfg) else "")
+        raise CheckpointError(f"{path}: {exc}{guess}") from exc
     sd = ckpt["state_dict"]
     scales = ckpt.get("int8_scales") or {}
     if not isinstance(scales, dict):
@@ -449,15 +467,10 @@ def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> tor
         model.load_state_dict(sd, strict=True)
     except RuntimeError as exc:
         raise CheckpointError(f"{path}: weights do not match architecture {ckpt['arch']!r} "
-                              f"({_state_dict_mismatch(sd, model.state_dict())})") from exc
+                              f"({_state_dict_mismatch(sd, model.state_dict())}){newer}") from exc
     bad = [k for k, v in model.state_dict().items() if v.is_floating_point() and not torch.isfinite(v).all()]
     if bad:  # every frame would be NaN, i.e. dropped: say why once, here
         raise CheckpointError(f"{path}: {len(bad)} weight tensors hold NaN/inf (e.g. {bad[0]}; a diverged training run?)")
-    model.meta = dict(ckpt["meta"])
-    dev = resolve_device(device)
-    model = model.to(dev).eval()
-    if dev.type == "cpu":  # oneDNN is 1.5-2x faster on these small convs with NHWC weights too
-        model = model.to(memory_format=torch.channels_last)
     return model
 
 

@@ -22,8 +22,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from .. import __version__
 from ..errors import ConfigError, InputError
 from ..events import EVENT_DTYPE
+from ..versions import VERSION_KEY, is_newer, written_by
 from .esim import EventGenerator, log_intensity
 from .optics import to_display_u8
 from .scenes import Renderer, Scene, sample_scene
@@ -490,7 +492,7 @@ def simulate_to_files(cfg: SimConfig, seed: int, base: str | Path, aedat4: bool 
     finally:
         out.discard()  # (nothing left to do after finish)
     info.update(seed=int(seed), renders=meta["renders"], contrast_threshold=meta["contrast_threshold"],
-                textures=stored_names(meta["textures"], Path(base).parent))
+                textures=stored_names(meta["textures"], Path(base).parent), **{VERSION_KEY: __version__})
     return info
 
 
@@ -573,7 +575,7 @@ def stored_config(cfg: SimConfig, folder: Path) -> dict:
 
 def _sequence_attrs(seed: int, cfg: SimConfig, meta: dict, folder: Path) -> dict:
     """The simulator's root attributes of a sequence's .h5 (beside the event writer's) in ``folder``."""
-    return {"seed": seed,
+    return {"seed": seed, VERSION_KEY: np.bytes_(__version__.encode()),  # (fixed-length: as the writer's strings)
             "sigma_range": np.asarray(cfg.sigma_range, np.float64),
             "focus_sweep": bool(cfg.focus_sweep),
             "contrast_threshold": float(meta["contrast_threshold"]),
@@ -871,9 +873,12 @@ class ConfigMismatch(ConfigError):
                 f"{'; ...' if len(diff) > 4 else ''}); use the same options, --overwrite or another folder")
 
 
-def _finished(cfg: SimConfig, seed: int, base: Path, aedat4: bool) -> dict | None:
+def _finished(cfg: SimConfig, seed: int, base: Path, aedat4: bool, any_version: bool = False) -> dict | None:
     """The summary of a sequence an earlier run of this config and seed completed (--resume),
-    or None when it has to be simulated. Files are only ever renamed into place complete."""
+    or None when it has to be simulated. Files are only ever renamed into place complete.
+    One made by another evfocus-live version (its ``evfocus_version``) is refused unless
+    ``any_version``: a dataset of two simulators' sequences is no one experiment's data; one
+    that records no version (made before it was recorded) is kept, and said by the caller."""
     from ..sources.hdf5_file import _H5_ERRORS, import_h5py
 
     h5py = import_h5py()  # with hdf5plugin's filters: the events are Blosc-compressed
@@ -886,30 +891,39 @@ def _finished(cfg: SimConfig, seed: int, base: Path, aedat4: bool) -> dict | Non
             here = {"seed": seed, **json.loads(json.dumps(stored_config(cfg, base.parent)))}
             same = _same_pictures(there, base.parent) == _same_pictures(here, base.parent)
             meta = json.loads(f.attrs["sim_meta"])
+            made_by = f.attrs.get(VERSION_KEY)
+            made_by = made_by.decode() if isinstance(made_by, bytes) else None if made_by is None else str(made_by)
             info = {"h5": h5_path.name, "events": int(f["events/t"].shape[0]),
                     "frames": int(f["frames/t_us"].shape[0]), "bytes": h5_path.stat().st_size}
     except _H5_ERRORS:
         return None  # unreadable: simulated again (the new file replaces it)
     fields = {f.name for f in dataclasses.fields(SimConfig)}
     newer = sorted(k for k in there if k not in here and k not in fields)
-    if newer:  # (ConfigMismatch's 'use the same options' named options this version does not have)
-        raise ConfigError(f"{h5_path}: made by a newer evfocus simulate ({', '.join(newer)} "
-                          f"{'is no setting' if len(newer) == 1 else 'are no settings'} of this one): "
-                          "upgrade evfocus-live to --resume it, or use --overwrite or another folder")
+    if newer or is_newer(made_by):  # (ConfigMismatch's 'use the same options' named options this version does not have)
+        which = f"evfocus-live {made_by}'s simulate, this is {__version__}" if is_newer(made_by) else "a newer evfocus simulate"
+        settings = (f" ({', '.join(newer)} {'is no setting' if len(newer) == 1 else 'are no settings'} of this one)"
+                    if newer else "")
+        if newer or not any_version:
+            raise ConfigError(f"{h5_path}: made by {which}{settings}: upgrade evfocus-live to --resume it, "
+                              "or use --overwrite or another folder")
+    if made_by is not None and made_by != __version__ and not any_version:
+        raise ConfigError(f"{h5_path}: made by {written_by(made_by)}, this is {__version__}: --resume would mix "
+                          "two simulators' sequences in one dataset; use --resume --any-version to keep them, "
+                          "--overwrite or another folder")
     if not same:
         raise ConfigMismatch(h5_path, there, here)
     if aedat4:
         info["aedat4"] = a_path.name
         info["bytes"] += a_path.stat().st_size
     info.update(seed=seed, renders=meta["renders"], contrast_threshold=meta["contrast_threshold"],
-                textures=meta["textures"])
+                textures=meta["textures"], **({} if made_by is None else {VERSION_KEY: made_by}))
     return info
 
 
 def _one(job, on_progress=None):
-    cfg, seed, base, aedat4, resume = job
+    cfg, seed, base, aedat4, resume, any_version = job
     if resume:
-        info = _finished(cfg, seed, base, aedat4)
+        info = _finished(cfg, seed, base, aedat4, any_version)
         if info is not None:
             return info
     try:
@@ -935,10 +949,12 @@ def _refuse_extra_sequences(outdir: Path, sequences: int) -> None:
 
 
 def simulate_dataset(cfg: SimConfig, outdir: str | Path, sequences: int, seed: int, workers: int = 1,
-                     aedat4: bool = True, progress: bool = True, resume: bool = False) -> dict:
+                     aedat4: bool = True, progress: bool = True, resume: bool = False,
+                     any_version: bool = False) -> dict:
     """Write ``sequences`` sequences (sequence i uses seed ``seed + i``) and ``dataset.json``.
 
-    ``resume``: keep the sequences an interrupted run of the same config and seeds finished."""
+    ``resume``: keep the sequences an interrupted run of the same config and seeds finished,
+    refusing those another evfocus-live version made unless ``any_version`` (:func:`_finished`)."""
     from tqdm import tqdm
 
     _check_call(cfg, seed)
@@ -948,7 +964,7 @@ def simulate_dataset(cfg: SimConfig, outdir: str | Path, sequences: int, seed: i
     outdir.mkdir(parents=True, exist_ok=True)
     if resume:
         _refuse_extra_sequences(outdir, sequences)
-    jobs = [(cfg, seed + i, outdir / f"seq_{i:05d}", aedat4, resume) for i in range(sequences)]
+    jobs = [(cfg, seed + i, outdir / f"seq_{i:05d}", aedat4, resume, any_version) for i in range(sequences)]
     results = []
     # in seconds of sensor time, not sequences: one long sequence (a soak replay) sat at 0/1
     dur_s = float(cfg.duration_s)
@@ -980,9 +996,15 @@ def simulate_dataset(cfg: SimConfig, outdir: str | Path, sequences: int, seed: i
                     done(i)
     finally:
         bar.close()
+    unversioned = [f"seq_{i:05d}" for i, r in enumerate(results) if VERSION_KEY not in r]
+    if unversioned:
+        log.warning("%s: %d sequence(s) kept by --resume (%s, ...) record no evfocus-live version (made before it "
+                    "was recorded): if that simulator differs from this one (%s), the dataset mixes two; "
+                    "--overwrite makes them all again", outdir, len(unversioned), unversioned[0], __version__)
     manifest = {
         "format": H5_FORMAT,
         "generator": "evfocus simulate",
+        VERSION_KEY: __version__,
         "config": stored_config(cfg, outdir),
         "seed": seed,
         "seed_rule": "sequence i uses seed + i",

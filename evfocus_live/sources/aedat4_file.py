@@ -60,6 +60,7 @@ import numpy as np
 from ..core.slicing import RESTART_BACK_US, RESTARTS_CLOSE_MAX
 from ..errors import InputError, first_line
 from ..events import EVENT_DTYPE
+from ..versions import VERSION_KEY
 from .base import EventSource, check_sensor_size, run_in_callers_context, say_clock_reset, seek_clock
 from .corrupt_times import edge_context, implausible_times
 from .fileio import FileReader
@@ -319,6 +320,8 @@ class Stream:
     width: int
     height: int
     source: str
+    #: the evfocus-live that wrote the file (its recordings and simulated sequences), "" for others
+    writer_version: str = ""
 
 
 def _u32(buf, off: int) -> int:
@@ -378,7 +381,7 @@ def parse_streams(xml: str) -> dict[int, Stream]:
         sid = int(node.get("name"))
         out[sid] = Stream(sid, attrs["typeIdentifier"], attrs.get("originalOutputName", ""),
                           int(iattrs.get("sizeX", 0) or 0), int(iattrs.get("sizeY", 0) or 0),
-                          iattrs.get("source", ""))
+                          iattrs.get("source", ""), attrs.get(VERSION_KEY, ""))
     return out
 
 
@@ -512,6 +515,7 @@ class Aedat4FileSource(EventSource):
         self.width, self.height = check_sensor_size(self.path, st.width, st.height,
                                                     "in the event stream header")
         self.sensor = st.source or "unknown"
+        self.evfocus_version = st.writer_version or None  # (evfocus info says which evfocus-live wrote it)
         limit = size
         self.truncated = False
         indexed = False  # the packet index is there: the chain must end exactly at it

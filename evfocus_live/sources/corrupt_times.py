@@ -10,7 +10,8 @@ reader per packet (its index gives the packet's ends) and by the column readers 
 ``.npz``, HDF5, text) per batch, with a few rows read on each side of it as context.
 
 A float or uint64 ``t`` whose changed byte makes it no time at all (NaN, inf, beyond int64 µs)
-is read as :data:`NOT_A_TIME_US` and always left out, counted with the rest; a batch with
+is read as :data:`NOT_A_TIME_US` and always left out, counted with the rest, as is a row whose
+float x, y or p is no whole number (NaN, inf, 3.5: :func:`~.npy_file.unwhole_rows`); a batch with
 more of them than a few rows and :data:`MAX_CORRUPT_SHARE` of its events is a column that holds
 no event times, refused (:class:`~evfocus_live.errors.InputError`).
 """
@@ -177,9 +178,9 @@ class TimeGuard:
             return self._away(t, start, end)
         if k > max(CONTEXT_ROWS, MAX_CORRUPT_SHARE * len(t)):
             raise InputError(f"{self._name}: {k:,} of {len(t):,} events read together have timestamps that "
-                             "are no numbers (NaN/inf) or beyond the int64 µs range: over "
-                             f"{MAX_CORRUPT_SHARE:.0%} of them, so the t column does not hold event times "
-                             "(a few such rows are left out as corrupt)")
+                             "are no numbers (NaN/inf) or beyond the int64 µs range, or x/y/p values that "
+                             f"are no whole numbers: over {MAX_CORRUPT_SHARE:.0%} of them, so the columns "
+                             "do not hold events (a few such rows are left out as corrupt)")
         bad = no_time.copy()
         sound = np.flatnonzero(~no_time)
         if len(sound):
@@ -212,9 +213,10 @@ class TimeGuard:
     def add(self, n: int) -> None:
         with self._lock:
             if not self.total and not self._quiet:
-                log.warning("%s: left out %d event(s) with times over %g s away from their neighbours' "
-                            "or no times at all (NaN/inf, beyond int64 µs) (corrupt data?); later ones "
-                            "are summed at the end", self._name, n, RESTART_BACK_US / 1e6)
+                log.warning("%s: left out %d event(s) with times over %g s away from their neighbours', "
+                            "no times at all (NaN/inf, beyond int64 µs) or x/y/p no whole numbers "
+                            "(corrupt data?); later ones are summed at the end", self._name, n,
+                            RESTART_BACK_US / 1e6)
                 self._logged = n
             self.total += n
 
@@ -223,7 +225,7 @@ class TimeGuard:
         looping replay reads them again)."""
         with self._lock:
             if self.total > self._logged and not self._quiet and not self._summed:
-                log.warning("%s: left out %d more event(s) with corrupt times", self._name,
+                log.warning("%s: left out %d more corrupt event(s)", self._name,
                             self.total - self._logged)
                 self._logged = self.total
             self._summed = True

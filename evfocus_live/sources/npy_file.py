@@ -19,7 +19,8 @@ Seeking assumes sorted time. Width/height come from the ``width``/``height`` arg
 from the data (max + 1, a few events far beyond the rest set aside: :func:`plausible_max`),
 and must be 1..16384. Big-endian and float16 columns are converted on read; a NaN/inf ``t``
 or one beyond int64 µs is a corrupt time too, left out and counted (a batch with over 10 % of
-them is refused: no event times); NaN/inf x/y/p and non-numeric columns raise :class:`InputError`.
+them is refused: no event times); so is a row whose float x, y or p is no whole number (NaN,
+inf, 3.5), counted with them; non-numeric columns raise :class:`InputError`.
 """
 
 from __future__ import annotations
@@ -252,16 +253,56 @@ def float_t_is_seconds(t_col_of, n_events: int, name, sample: np.ndarray | None 
     return False
 
 
-def _coord(a, what: str, name) -> np.ndarray:
+@numba.njit(nogil=True, cache=True)
+def _count_unwhole(a):
+    """Values of float column ``a`` that are no whole number (NaN, inf, 3.5): one pass, no
+    temporaries, so a sound float column costs the reads little."""
+    n = 0
+    for i in range(a.shape[0]):
+        v = a[i]
+        if np.rint(v) != v or v - v != 0:  # (NaN: rint(v) != v; inf: v - v is NaN)
+            n += 1
+    return n
+
+
+def unwhole_rows(x, y, p) -> np.ndarray | None:
+    """Mask of the rows whose float x, y or p is no whole number (NaN, inf, 3.5), None if none
+    (integer columns: never): a changed byte, as a time that is no number is. Such a row is left
+    out as a corrupt one (its t read as :data:`~.corrupt_times.NOT_A_TIME_US`, counted by the
+    reader's :class:`~.corrupt_times.TimeGuard`); before, one refused the whole file."""
+    bad = None
+    for a in (x, y, p):
+        a = np.asarray(a)
+        if a.dtype.kind != "f":
+            continue
+        if a.dtype.isnative and a.dtype.itemsize >= 4 and not _count_unwhole(a):
+            continue
+        with np.errstate(invalid="ignore"):
+            m = (a - np.rint(a)) != 0  # (NaN and inf give NaN: != 0 too)
+        if m.any():
+            bad = m if bad is None else bad | m
+    return bad
+
+
+def without_unwhole(t_us: np.ndarray, cols) -> np.ndarray:
+    """``t_us`` (rows' times in µs) with those of rows whose x, y or p (``cols``) is no whole
+    number (:func:`unwhole_rows`) made :data:`~.corrupt_times.NOT_A_TIME_US`: a time range or a
+    seek leaves them out as the reads do."""
+    bad = unwhole_rows(*cols)
+    if bad is None:
+        return t_us
+    return np.where(bad, NOT_A_TIME_US, t_us)
+
+
+def _coord(a, what: str, name, bad: np.ndarray | None = None) -> np.ndarray:
     """An x/y/p column as a native-order integer array numba can take (float16 and
-    big-endian columns cannot be typed); NaN/inf raise InputError, as a rounded NaN
-    would be an arbitrary pixel."""
+    big-endian columns cannot be typed); ``bad`` rows (:func:`unwhole_rows`, left out by the
+    caller) read as 0, as a rounded NaN would be an arbitrary pixel."""
     a = np.asarray(a)
     check_column(a.dtype, what, name)
     if a.dtype.kind == "f":
-        bad = int(np.count_nonzero(~np.isfinite(a)))
-        if bad:
-            raise InputError(f"{name}: {bad} event(s) have non-finite {what} values (NaN/inf)")
+        if bad is not None:
+            a = np.where(bad, 0, a)
         if what == "p":
             return (a > 0).view(np.uint8)
         # clip (to a bound float16 can hold): no cast warning for 1e30; still off-sensor
@@ -314,14 +355,18 @@ def columns_to_events(t, x, y, p, width: int, height: int, t_is_seconds: bool = 
                       contiguous: bool = True, t_is_ns: bool = False, times: TimeGuard | None = None,
                       span=(None, None)) -> np.ndarray:
     """Pack columns into EVENT_DTYPE in one pass, dropping out-of-sensor events (counted in
-    ``drops``, else logged); bad values (NaN/inf, t beyond int64 µs, strings) raise InputError.
+    ``drops``, else logged); rows whose t is no time (NaN/inf, beyond int64 µs) or whose x/y/p is
+    no whole number are left out by ``times`` as corrupt (strings raise InputError).
     ``t_is_ns``: t is epoch ns (:func:`int_t_units`), read as µs. ``times``: leaves out (and
     counts) events whose times no camera wrote, ``span`` saying where the rows are in the file.
     ``contiguous=False``: strided native columns (views into rows read from a file) go to the
     packer as they are, which reads each row once instead of copying every column first."""
     fix = np.ascontiguousarray if contiguous else np.asarray
     t = fix(timestamps_to_us(t, t_is_seconds, name, ns=t_is_ns))
-    x, y, p = (fix(_coord(a, k, name)) for a, k in ((x, "x"), (y, "y"), (p, "p")))
+    bad = unwhole_rows(x, y, p)
+    if bad is not None:  # (left out with the times that are no time)
+        t = np.where(bad, NOT_A_TIME_US, t)
+    x, y, p = (fix(_coord(a, k, name, bad)) for a, k in ((x, "x"), (y, "y"), (p, "p")))
     n = t.shape[0]
     out = np.empty(n, dtype=EVENT_DTYPE)
     m, jumps = _pack_cols(t, x, y, p, out.view(np.uint8), width, height, RESTART_BACK_US)
@@ -408,7 +453,7 @@ def columns_max(cols_of, n_events: int, whats: str, name, batch: int = BATCH_EVE
     (rows of a structured array) are read once, not once per column. Values a few events hold
     far beyond the rest are corrupt ones (:func:`plausible_max`), said in one warning (the reads
     drop those events; ``strays`` gets each column's count of them, for :class:`DropCounter`'s
-    ``said``). NaN/inf raise InputError (``int(nan)`` would be a ValueError traceback)."""
+    ``said``). Values that are no whole number (NaN/inf) are corrupt rows, which the reads leave out."""
     # (values from MAX_SENSOR_SIDE on share the last bin: no sensor is that wide)
     counts = [np.zeros(MAX_SENSOR_SIDE + 1, np.int64) for _ in whats]
     tops = [-1] * len(whats)
@@ -416,8 +461,8 @@ def columns_max(cols_of, n_events: int, whats: str, name, batch: int = BATCH_EVE
         for k, c in enumerate(cols_of(i, min(n_events, i + batch))):
             c = np.asarray(c)
             if c.dtype.kind == "f":
-                if not np.all(np.isfinite(c)):
-                    raise InputError(f"{name}: the {whats[k]} column has non-finite values (NaN/inf)")
+                with np.errstate(invalid="ignore"):  # (rows no whole number: corrupt, left out by the reads)
+                    c = c[(c - np.rint(c)) == 0]
                 c = np.clip(c, -1, MAX_SENSOR_SIDE + 1).astype(np.int64)  # (a bound float16 holds)
             elif not c.dtype.isnative or c.dtype.kind not in "iu":
                 c = c.astype(np.int64)  # (types numba takes: big-endian, bool)
@@ -569,6 +614,7 @@ class NpyFileSource(EventSource):
             self._row_bytes = 4 * dtype.itemsize
             self._seconds = dtype.kind == "f"
         self.n_events = self._n_rows = int(shape[0])  # (rows in the file: a column-major layout's stride)
+        self._float_xyp = any(dtype[f].kind == "f" for f in self._fields[1:]) if self._fields else dtype.kind == "f"
         if self.n_events == 0:
             raise InputError(f"{self.path}: contains no events")
         self.unfilled_rows = self._n_rows - filled_rows(self._cols_of, self._n_rows, self.path)
@@ -661,7 +707,12 @@ class NpyFileSource(EventSource):
                                  self.path, BATCH_EVENTS, self._strays))
 
     def _t_us(self, i0: int, i1: int, buf: np.ndarray | None = None) -> np.ndarray:
-        return timestamps_to_us(self._col(0, i0, i1, buf), self._seconds, self.path, ns=self._ns)
+        """Rows ``i0..i1``'s times in µs, those of rows a read leaves out for a float x/y/p that
+        is no whole number read as no time (:func:`without_unwhole`)."""
+        if not self._float_xyp:
+            return timestamps_to_us(self._col(0, i0, i1, buf), self._seconds, self.path, ns=self._ns)
+        t, x, y, p = self._cols_of(i0, i1) if self._fortran else self._columns(self._rows(i0, i1, buf))
+        return without_unwhole(timestamps_to_us(t, self._seconds, self.path, ns=self._ns), (x, y, p))
 
     def read(self) -> np.ndarray | None:
         if self._file is None:

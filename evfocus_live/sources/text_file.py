@@ -47,7 +47,7 @@ SAMPLE_BYTES = 1 << 16  # head and tail read to decide the unit and the quick ti
 CONTEXT_BYTES = 32 << 10
 _HEADER = re.compile(rb"^\s*(\d+)[\s,]+(\d+)\s*(#.*)?$")  # "W H", maybe "# a comment"
 # a number; "nan" / "inf" too, so that a file holding one is read (a "nan" t left out as a
-# corrupt time, a "nan" x/y/p refused by columns_to_events), not called "not a valid text file"
+# corrupt time, a "nan" x/y/p left out as a corrupt row by columns_to_events), not called "not a valid text file"
 _NUM = rb"[-+]?((\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|(?i:nan|inf(inity)?))"
 _ROW = re.compile(rb"^\s*" + _NUM + rb"([\s,]+" + _NUM + rb"){3,}\s*$")
 _BOM = b"\xef\xbb\xbf"  # UTF-8 byte order mark

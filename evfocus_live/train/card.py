@@ -32,6 +32,7 @@ import torch
 from ..errors import ConfigError, EvFocusError, InputError
 from ..nn.registry import (configs_dir, load_checkpoint, models_dir, read_checkpoint, save_checkpoint, sha256_file,
                            shipped_models_dir)
+from ..versions import VERSION_KEY, written_by
 from .evaluate import REFERENCE, REFERENCES, niqe_cell, shown_splits
 
 
@@ -217,7 +218,7 @@ def write_card(name: str, src: Path, config_path: Path | None, report: dict[str,
 
 
 #: a shipped checkpoint's keys (``final.pt``'s layout; ``int8_scales`` with --int8)
-WEIGHT_KEYS = ("arch", "config", "state_dict", "meta", "int8_scales")
+WEIGHT_KEYS = ("arch", "config", "state_dict", "meta", "int8_scales", VERSION_KEY)
 
 
 def _ship_weights(src: Path, tmp: Path, loaded: torch.nn.Module, ck: dict[str, Any], int8: bool) -> None:
@@ -281,6 +282,8 @@ def _card_text(name: str, dst: Path, shipped: Path, ck: dict[str, Any], config_p
         f"{_bptt(tc.get('data', {}))}, training seed {tc.get('train', {}).get('seed')}",
         *[f"- {s}" for s in steps],
         f"- hardware: {_hardware(meta)}; torch {meta.get('torch_version', torch.__version__)}",
+        # (weights from before the version was recorded, the shipped ones too: no line)
+        *([f"- written by {written_by(ck[VERSION_KEY])}"] if ck.get(VERSION_KEY) else []),
         "",
     ]
     if report:

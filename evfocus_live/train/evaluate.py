@@ -49,7 +49,9 @@ import cv2
 import numpy as np
 import torch
 
+from .. import __version__
 from ..errors import ConfigError, EvFocusError, InputError
+from ..versions import VERSION_KEY
 from . import metrics as M
 from ..nn.registry import model_count_channel, model_num_bins
 from .dataset import load_sequence, voxel_grid
@@ -776,7 +778,7 @@ def aps_cell(value: float | None, fmt: str) -> str:
 
 def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, model_names: list[str],
                     interrupted: str | None = None, aps: dict[str, Any] | None = None) -> str:
-    lines = ["# Evaluation report", ""]
+    lines = ["# Evaluation report", "", f"Written by evfocus-live {__version__}.", ""]
     if interrupted:
         lines += [f"**Interrupted (Ctrl-C): {interrupted}.**", ""]
     if gt:
@@ -1121,7 +1123,8 @@ def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None
     gt_files, real_files = expand_data(data)
     _warn_training_data(dict(zip(labels, model_specs)), gt_files)
     _warn_repeated_sequences(gt_files)
-    report: dict[str, Any] = {"models": model_specs, "labels": dict(zip(labels, model_specs)), "warmup_windows": warmup,
+    report: dict[str, Any] = {VERSION_KEY: __version__,  # (which evfocus-live scored it: metrics change between versions)
+                              "models": model_specs, "labels": dict(zip(labels, model_specs)), "warmup_windows": warmup,
                               "thresholds_px": {"mild_max": MILD_MAX_PX, "moderate_max": MODERATE_MAX_PX}}
     if gt_files:
         report["gt_data"] = describe_gt_data(gt_files)

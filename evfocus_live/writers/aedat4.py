@@ -24,8 +24,10 @@ from xml.sax.saxutils import escape
 import numba
 import numpy as np
 
+from .. import __version__
 from ..errors import InputError
 from ..events import EVENT_DTYPE
+from ..versions import VERSION_KEY
 from .base import EventWriter, unlink_old_file
 
 log = logging.getLogger(__name__)
@@ -113,6 +115,7 @@ def _xml(width: int, height: int, sensor: str, compression: str) -> str:
         '        <node name="0" path="/outInfo/0/">\n'
         f'            <attr key="compression" type="string">{comp}</attr>\n'
         '            <attr key="originalModuleName" type="string">evfocus-live</attr>\n'
+        f'            <attr key="{VERSION_KEY}" type="string">{escape(__version__)}</attr>\n'
         '            <attr key="originalOutputName" type="string">events</attr>\n'
         '            <attr key="typeDescription" type="string">Array of events (polarity ON/OFF).</attr>\n'
         '            <attr key="typeIdentifier" type="string">EVTS</attr>\n'

@@ -20,7 +20,9 @@ from pathlib import Path
 import h5py
 import numpy as np
 
+from .. import __version__
 from ..errors import InputError
+from ..versions import VERSION_KEY
 from .base import EventWriter, unlink_old_file
 
 log = logging.getLogger(__name__)
@@ -79,6 +81,7 @@ class Hdf5Writer(EventWriter):
         # damaged heap reference makes HDF5 spin for seconds when the reader opens it
         self._f.attrs["sensor"] = np.bytes_(str(sensor).encode())
         self._f.attrs["format"] = np.bytes_(H5_FORMAT.encode())
+        self._f.attrs[VERSION_KEY] = np.bytes_(__version__.encode())  # (which evfocus-live wrote it)
         g = self._f.require_group("events")
         comp = _compression()
         self._ds = {}

@@ -213,7 +213,7 @@ def test_mostly_non_finite_timestamps_fail(tmp_path, capsys, bad):
     ts[::2] = bad
     _write_h5(tmp_path / "e.h5", dict(ts=ts, xs=ev["x"], ys=ev["y"], ps=ev["p"]),
               sensor_resolution=(260, 346))
-    _fails(capsys, tmp_path / "e.h5", "the t column does not hold event times")
+    _fails(capsys, tmp_path / "e.h5", "so the columns do not hold events")
     lines = [f"{t:.6f} {x} {y} {p}" for t, x, y, p in zip(ev["t"][:50] * 1e-6, ev["x"], ev["y"], ev["p"])]
     bad_lines = [f"{bad} 1 2 1" if i % 4 == 0 else ln for i, ln in enumerate(lines)]
     (tmp_path / "e.txt").write_text("346 260\n" + "\n".join(bad_lines) + "\n")
@@ -264,16 +264,17 @@ def test_float16_npy_reads_as_seconds(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("col", [1, 2, 3])
-def test_nan_coordinate_or_polarity_fails(tmp_path, capsys, col):
+def test_mostly_nan_coordinate_or_polarity_fails(tmp_path, capsys, col):
+    # (a few such rows are corrupt ones, left out: tests/sources/test_unwhole_coordinate_rows_left_out.py)
     a = _nx4()
-    a[10, col] = np.nan
+    a[::3, col] = np.nan
     np.save(tmp_path / "e.npy", a)
-    _fails(capsys, tmp_path / "e.npy", "non-finite")
+    _fails(capsys, tmp_path / "e.npy", "x/y/p values that are no whole numbers")
     ev = make_events(2000)
     cols = dict(t=ev["t"], x=ev["x"].astype(float), y=ev["y"].astype(float), p=ev["p"].astype(float))
-    cols["txyp"[col]][10] = np.nan
+    cols["txyp"[col]][::3] = np.nan
     _write_h5(tmp_path / "e.h5", cols, width=346, height=260)  # width known: no max-x scan
-    _fails(capsys, tmp_path / "e.h5", "non-finite")
+    _fails(capsys, tmp_path / "e.h5", "x/y/p values that are no whole numbers")
 
 
 def test_unusable_column_types_fail(tmp_path, capsys):

@@ -6,21 +6,12 @@ version's checkpoint (a config without options added since) still loads."""
 from __future__ import annotations
 
 import pytest
-import torch
+from runtime_support import edited_checkpoint
 
 from evfocus_live.errors import CheckpointError
-from evfocus_live.nn.registry import build_model, load_checkpoint, save_checkpoint
+from evfocus_live.nn.registry import load_checkpoint
 
-LIGHT = {"base": 4, "kernel": 3, "rec_kernel": 3, "num_residual_blocks": 1, "num_deblur_blocks": 1}
-
-
-def _saved(tmp_path, edit=None):
-    path = save_checkpoint(tmp_path / "m.pt", build_model("evfocus", LIGHT))
-    ck = torch.load(path, weights_only=True)
-    if edit:
-        edit(ck)
-    torch.save(ck, path)
-    return path
+_saved = edited_checkpoint
 
 
 @pytest.mark.parametrize("edit", [lambda ck: ck["config"].update(future_option=3),

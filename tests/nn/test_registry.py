@@ -24,7 +24,7 @@ def tiny_ckpt(tmp_path):
 def test_checkpoint_round_trip(tiny_ckpt):
     m, path = tiny_ckpt
     ck = torch.load(path, weights_only=True)
-    assert set(ck) == {"arch", "config", "state_dict", "meta"} and ck["arch"] == "evfocus"
+    assert set(ck) == {"arch", "config", "state_dict", "meta", "evfocus_version"} and ck["arch"] == "evfocus"
     loaded = load_model(str(path), "cpu")
     assert not loaded.training and loaded.meta == {"note": "test"}
     x = torch.randn(1, 5, 40, 56)

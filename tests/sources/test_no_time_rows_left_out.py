@@ -8,12 +8,12 @@ line; a time column mostly of them is still refused (tests/cli/test_bad_input.py
 from __future__ import annotations
 
 import json
-import logging
 
 import h5py
 import numpy as np
 import pytest
 from conftest import make_events
+from reader_support import assert_one_row_left_out, read_whole as _read, save_columns
 
 from evfocus_live.cli import main
 from evfocus_live.sources import open_file
@@ -29,32 +29,13 @@ def _columns(kind: str, ev) -> dict:
     return dict(t=t, x=ev["x"], y=ev["y"], p=ev["p"])
 
 
-def _save(kind: str, path, c: dict) -> None:
-    if kind in ("npy", "npy-us", "npy-u64"):
-        a = np.zeros(len(c["t"]), [("t", c["t"].dtype), ("x", "<u2"), ("y", "<u2"), ("p", "u1")])
-        for k in "txyp":
-            a[k] = c[k]
-        np.save(path, a)
-    elif kind == "npy-nx4":
-        np.save(path, np.c_[c["t"], c["x"], c["y"], c["p"]])
-    elif kind == "h5":
-        with h5py.File(path, "w") as f:
-            for k in "txyp":
-                f.create_dataset(f"events/{k}", data=c[k])
-            f.attrs["width"], f.attrs["height"] = 346, 260
-    elif kind == "npz":
-        np.savez(path, **c)
-    else:
-        (path).write_text("346 260\n" + "".join(f"{t:.6f} {x} {y} {p}\n" for t, x, y, p in zip(*c.values())))
-
-
 def _files(tmp_path, kind: str, row: int):
     """(sound file, the same with row ``row``'s time no time: its top byte changed, events)."""
     ev = make_events(N, duration_us=2_000_000, seed=5)
     c = _columns(kind, ev)
     ext = "." + kind.split("-")[0]
     sound, bad = tmp_path / f"sound{ext}", tmp_path / f"bad{ext}"
-    _save(kind, sound, c)
+    save_columns(kind, sound, c)
     if kind == "txt":  # (a changed digit reads as a number: "nan" as a converter writes it)
         lines = sound.read_text().splitlines(keepends=True)
         lines[row + 1] = "nan" + lines[row + 1][lines[row + 1].index(" "):]
@@ -69,25 +50,11 @@ def _files(tmp_path, kind: str, row: int):
     return sound, bad
 
 
-def _read(path):
-    with open_file(path) as src:
-        return np.concatenate(list(src)), src.stats, src.time_range_us()
-
-
 @pytest.mark.parametrize("where", list(ROWS))
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_row_whose_time_is_no_number_is_left_out_and_said_once(tmp_path, caplog, kind, where):
     row = ROWS[where]
-    sound, bad = _files(tmp_path, kind, row)
-    want, _, _ = _read(sound)
-    want = np.delete(want, row)
-    caplog.set_level(logging.WARNING)
-    got, stats, t_range = _read(bad)
-    assert np.array_equal(got, want)
-    assert stats["corrupt_times"] == 1
-    assert t_range == (int(want["t"].min()), int(want["t"].max()))
-    said = [r.getMessage() for r in caplog.records if "left out" in r.getMessage()]
-    assert len(said) == 1 and "left out 1 event(s)" in said[0] and "NaN/inf" in said[0], said
+    assert_one_row_left_out(caplog, *_files(tmp_path, kind, row), row, "NaN/inf")
 
 
 @pytest.mark.parametrize("kind", ["npy", "txt"])

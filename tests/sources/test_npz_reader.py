@@ -253,8 +253,6 @@ def _bad(tmp_path, kind: str):
         np.savez(p, t=t, x=x, y=y, p=pol, sensor_size=np.array([346.5, 260]))
     elif kind == "two_candidates":
         np.savez(p, a=np.stack([t, x, y, pol], 1), b=np.stack([t, x, y, pol], 1))
-    elif kind == "nan_x":
-        np.savez(p, t=t, x=np.where(x == 5, np.nan, x), y=y, p=pol)
     elif kind == "header_lies":  # x.npy's header says 900 values, 100 are stored
         np.savez(p, t=t, x=x, y=y, p=pol)
         b = p.read_bytes()
@@ -274,7 +272,7 @@ BAD = {"not_a_zip": "not a valid npz file", "truncated": "cut short",
        "pickled_events": "holds Python objects", "pickled_column": "array 'p' is not readable .*Python objects",
        "no_arrays": "no arrays", "plain_zip": "no arrays .* notes.txt", "no_events": "contains no events",
        "two_d_column": "not 1-D", "text_column": "unsupported type", "bad_size_key": "not a sensor size",
-       "two_candidates": "several arrays could be the events", "nan_x": "non-finite",
+       "two_candidates": "several arrays could be the events",
        "corrupt_deflate": "(not readable|does not decompress)",
        "header_lies": "array 'x' is truncated .*announces 7,200 bytes"}
 

@@ -101,7 +101,7 @@ def test_a_t_column_of_no_times_throughout_is_still_refused(tmp_path):
     a["t"] = np.nan
     a["x"] = 5  # (rows with x/y/p but no times: not an unfilled tail, no event at all)
     np.save(path, a)
-    with pytest.raises(InputError, match="does not hold event times"):
+    with pytest.raises(InputError, match="do not hold events"):
         with open_file(path) as src:
             list(src)
 

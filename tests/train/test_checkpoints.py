@@ -67,7 +67,7 @@ def test_card_from_a_resumable_last_pt_ships_weights_only(tmp_path, monkeypatch)
     card = write_card("from-last", last, None, None, "from-last")
     shipped = tmp_path / "models" / "from-last.pt"
     ck = torch.load(shipped, weights_only=True)
-    assert set(ck) == {"arch", "config", "state_dict", "meta"}
+    assert set(ck) == {"arch", "config", "state_dict", "meta", "evfocus_version"}
     ref = read_checkpoint(final)
     assert all(torch.equal(ck["state_dict"][k], v) for k, v in ref["state_dict"].items())
     assert shipped.stat().st_size < 0.6 * last.stat().st_size
