@@ -147,6 +147,9 @@ def _refused_format(head: bytes, path: Path) -> str | None:
         return ("Prophesee DAT is not read, only Prophesee RAW (EVT 2.0/3.0): record RAW, or convert it "
                 "to a t,x,y,p .npy event list (e.g. expelliarmus: np.save('rec.npy', "
                 "Wizard(encoding='dat').read('rec.dat')))")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) and head[2:].replace(b"\0", b"").strip()[:1].isdigit():
+        # Windows PowerShell 5's `>` and Out-File write UTF-16: a text event list of NUL-padded digits
+        return "is UTF-16 text (Windows PowerShell's `>` writes it): save it as UTF-8 or ASCII"
     return None
 
 

@@ -5,10 +5,12 @@ whole-number timestamps is read as µs instead (common for exports from other to
 Unix-epoch nanoseconds where those are all >= 1e17 (ROS bag exports; µs never get there):
 divided by 1000 exactly (the ``t`` of plain-integer rows is parsed again as int64), with a warning. The
 unit is decided once, from that fixed sample, so that the time range, reading and seeking
-agree whatever is called first. Columns may be separated by spaces, tabs or commas; ``#``
-starts a comment; a UTF-8 byte order mark (Excel's "CSV UTF-8") is skipped. Polarity > 0
-is ON. Columns after the fourth are ignored, with one warning (a decimal comma splits ``t``
-in two and would be misread).
+agree whatever is called first. Columns may be separated by spaces, tabs, commas or
+semicolons; decimal commas (``0,000123`` as a German or Brazilian locale writes it) are read
+where the columns are separated otherwise (semicolons, tabs, spaces); ``#`` starts a comment,
+and comment lines may come before ``W H``; a UTF-8 byte order mark (Excel's "CSV UTF-8") is
+skipped; lines may end in LF, CRLF or CR alone. Polarity > 0 is ON. Columns after the fourth
+are ignored, with one warning.
 
 Parsing is chunked (blocks of whole lines), so memory stays bounded on large files. A
 numba parser reads the usual rows (4 plain or exponent-notation numbers, mantissas below
@@ -53,6 +55,36 @@ _ROW = re.compile(rb"^\s*" + _NUM + rb"([\s,]+" + _NUM + rb"){3,}\s*$")
 _BOM = b"\xef\xbb\xbf"  # UTF-8 byte order mark
 _NUM_STR = re.compile(_NUM.decode("ascii"))
 _POW10 = np.array([10.0 ** k for k in range(23)])  # exact doubles: one rounding, as strtod
+_DECIMAL_COMMA = re.compile(rb"^[-+]?(\d+(,\d*)?|,\d+)([eE][-+]?\d+)?$")  # "0,000123", "12"
+HEADER_LINES = 64  # comment or blank lines read past before 'W H' (an exporter's notes)
+
+
+def dialect(head: bytes) -> bytes | None:
+    """A :meth:`bytes.translate` table that turns the file's dialect into the one the parsers
+    read (it keeps every byte offset), or None for none needed. From the first rows of
+    ``head``: semicolons (a spreadsheet's CSV where ',' is the decimal separator) become
+    spaces; commas become points where every sampled row splits into numbers on semicolons,
+    tabs or spaces and some of them hold a comma (``0,000123;12;34;1``): before, a decimal
+    comma split t in two, a space-separated file read x as p and y as t (a warning, then
+    wrong events); lines ending in CR alone (classic Mac) get LF."""
+    head = head.removeprefix(_BOM)
+    src, dst = b"", b""
+    if b"\n" not in head and b"\r" in head:
+        src, dst, head = src + b"\r", dst + b"\n", head.replace(b"\r", b"\n")
+    lines = [ln.split(b"#", 1)[0].strip() for ln in head.split(b"\n")[:-1 if len(head) >= SNIFF_BYTES else None]]
+    lines = [ln for ln in lines if ln][:21]
+    if any(b";" in ln for ln in lines):
+        src, dst = src + b";", dst + b" "
+        lines = [ln.replace(b";", b" ") for ln in lines]
+    rows = [ln.split() for ln in lines[1:]]  # (the first: 'W H' or column names)
+    if (rows and all(len(r) >= 4 and all(_DECIMAL_COMMA.match(w) for w in r) for r in rows)
+            and any(b"," in w for r in rows for w in r)):
+        src, dst = src + b",", dst + b"."
+    return bytes.maketrans(src, dst) if src else None
+
+
+def _translated(blob: bytes, table: bytes | None) -> bytes:
+    return blob if table is None else blob.translate(table)
 
 
 def _column_names_hint(line: bytes) -> str:
@@ -236,7 +268,8 @@ def looks_like_events(head: bytes) -> bool:
     :meth:`TextFileSource.sniff`, which claims any text ``.txt``/``.csv`` so that the reader says
     what is wrong with a damaged recording; this tells a recording from the notes or a results
     table beside it."""
-    lines = [ln.rstrip(b"\r") for ln in head.removeprefix(_BOM).split(b"\n")]
+    head = _translated(head.removeprefix(_BOM), dialect(head))
+    lines = [ln.rstrip(b"\r") for ln in head.split(b"\n")]
     if len(head) >= SNIFF_BYTES:  # (a last line cut by the sniffed length is not judged)
         lines = lines[:-1]
     lines = [ln for ln in lines if ln.strip() and not ln.lstrip().startswith(b"#")]
@@ -323,7 +356,7 @@ class TextFileSource(EventSource):
         # claimed, so that the reader names what is wrong rather than "not a valid text file"
         if path.suffix.lower() in cls.extensions and b"\0" not in head:
             return True
-        lines = head.split(b"\n")
+        lines = _translated(head, dialect(head)).split(b"\n")
         if not lines or not _HEADER.match(lines[0].rstrip(b"\r")):
             return False
         rows = [ln.rstrip(b"\r") for ln in lines[1:-1] if ln.strip() and not ln.lstrip().startswith(b"#")]
@@ -335,12 +368,16 @@ class TextFileSource(EventSource):
             self._fh = open(self.path, "rb")
         except OSError as exc:
             raise InputError(f"{self.path}: cannot open ({exc.strerror})") from exc
-        first = self._fh.readline(256).removeprefix(_BOM)  # Excel's "CSV UTF-8" starts with one
+        self._table = dialect(self._fh.read(SNIFF_BYTES))
+        self._fh.seek(0)
+        first, self._line0, notes = self._header_line()
         m = _HEADER.match(first.rstrip(b"\r\n"))
         if not m:
             self._fh.close()
-            found = "; it is an event row: add the size as line 1" if _is_row(first.rstrip(b"\n")) else ""
-            found = found or _column_names_hint(first)
+            # (a '# x y p t' line naming columns is a comment: it still says what to do)
+            found = next(filter(None, map(_column_names_hint, [first, *notes[::-1]])), "")
+            if not found and _is_row(first.rstrip(b"\n")):
+                found = "; it is an event row: add the size as line 1"
             raise InputError(f"{self.path}: first line must be the sensor size 'W H'{found}")
         try:
             self.width, self.height = check_sensor_size(self.path, m.group(1), m.group(2))
@@ -348,11 +385,10 @@ class TextFileSource(EventSource):
             self._fh.close()
             raise
         self.sensor = "unknown"
-        self._data_off = self._fh.tell()
         self._file = FileReader(self._fh, self.path)
         self._size = self._file.size  # (of the file opened: the path may name another by now)
         self._block = max(4096, int(block_bytes))
-        self._line = 2
+        self._line = self._line0
         self._seconds: bool | None = None  # t unit: decided once, by _t_is_seconds()
         self._ns = False  # t in epoch ns (decided with _seconds): _parse makes it µs
         self._sample: tuple[np.ndarray, np.ndarray] | None = None  # rows of the head, the tail
@@ -375,6 +411,35 @@ class TextFileSource(EventSource):
             self._fh.close()
             raise
 
+    def _header_line(self) -> tuple[bytes, int, list[bytes]]:
+        """(the first line that is not blank or a ``#`` comment, translated to the parsers'
+        dialect, the 1-based number of the line after it, the comment lines before it); sets
+        ``_data_off`` after it."""
+        nlines, notes = 0, []
+        for _ in range(HEADER_LINES + 1):
+            raw = self._read_line_cr()
+            nlines += 1
+            line = _translated(raw, self._table)
+            if nlines == 1:
+                line = line.removeprefix(_BOM)  # Excel's "CSV UTF-8" starts with one
+            if line.strip() and not line.lstrip().startswith(b"#") or not raw:
+                break
+            notes.append(line)
+        self._data_off = self._fh.tell()
+        return line, nlines + 1, notes
+
+    def _read_line_cr(self) -> bytes:
+        """One line of at most 256 bytes, ending at the byte the dialect makes a LF."""
+        start = self._fh.tell()
+        chunk = self._fh.read(256)
+        cut = _translated(chunk, self._table).find(b"\n") + 1 or len(chunk)
+        self._fh.seek(start + cut)
+        return chunk[:cut]
+
+    def _read(self, off: int, n: int) -> bytes:
+        """Bytes of the file in the parsers' dialect (:func:`dialect`; offsets unchanged)."""
+        return _translated(self._file.read(off, n), self._table)
+
     def _trim_unfilled_tail(self) -> None:
         """Read only up to the file's last event row: an array preallocated (NaN, zeros) and
         saved by ``np.savetxt`` before a logger filled it ends in ``nan nan nan nan`` or all-0
@@ -393,7 +458,7 @@ class TextFileSource(EventSource):
         kinds: dict[bytes, tuple[str, float]] = {}  # (tail rows repeat: each line parsed once)
         while end > self._data_off:
             lo = max(self._data_off, end - step)
-            blob = self._file.read(lo, end - lo)
+            blob = self._read(lo, end - lo)
             lines = blob.split(b"\n")
             first = 0 if lo == self._data_off else 1  # (else lines[0] may start mid-line)
             if first and len(lines) == 1:  # (one line longer than the read)
@@ -422,10 +487,10 @@ class TextFileSource(EventSource):
         after = None if end == self._size else ()
         if off is not None and off > self._data_off:
             a = max(self._data_off, off - CONTEXT_BYTES)
-            blob = self._file.read(a, off - a)
+            blob = self._read(a, off - a)
             before = self._context_t(blob[blob.find(b"\n") + 1:] if a > self._data_off else blob)
         if end is not None and end < self._size:
-            blob = self._file.read(end, min(self._size, end + CONTEXT_BYTES) - end)
+            blob = self._read(end, min(self._size, end + CONTEXT_BYTES) - end)
             after = self._context_t(blob if end + len(blob) >= self._size else blob[:blob.rfind(b"\n") + 1])
         return before, after
 
@@ -517,7 +582,7 @@ class TextFileSource(EventSource):
         only called to name a bad row in the tail sample."""
         line, pos = 1, 0
         while pos < off:
-            chunk = self._file.read(pos, min(off - pos, BLOCK_BYTES))
+            chunk = self._read(pos, min(off - pos, BLOCK_BYTES))
             line += chunk.count(b"\n")
             pos += len(chunk)
         return line
@@ -533,10 +598,10 @@ class TextFileSource(EventSource):
             return None
         off, line0 = self._pos, self._line
         end = min(self._size, self._pos + self._block)
-        blob = self._file.read(self._pos, end - self._pos)
+        blob = self._read(self._pos, end - self._pos)
         cut = blob.rfind(b"\n")
         while cut < 0 and end < self._size:  # a single line longer than a block: read on to its end
-            more = self._file.read(end, min(self._size, end + self._block) - end)
+            more = self._read(end, min(self._size, end + self._block) - end)
             cut = more.find(b"\n")
             cut = cut + len(blob) if cut >= 0 else -1
             blob += more
@@ -561,16 +626,16 @@ class TextFileSource(EventSource):
         """Rows of the first and of the last SAMPLE_BYTES of data (whole lines), read once."""
         if self._sample is None:
             # positioned reads of the file opened (the reader thread may be reading too)
-            head = self._file.read(self._data_off, min(SAMPLE_BYTES, self._size - self._data_off))
+            head = self._read(self._data_off, min(SAMPLE_BYTES, self._size - self._data_off))
             tail_off = max(self._data_off, self._size - SAMPLE_BYTES)
-            tail = self._file.read(tail_off, self._size - tail_off)
+            tail = self._read(tail_off, self._size - tail_off)
             head = _whole_lines(head, self._data_off + len(head) >= self._size)
             if tail_off > self._data_off:  # starts mid-line: skip to the next whole line
                 cut = tail.find(b"\n") + 1
                 tail, tail_off = tail[cut:], tail_off + cut
             tail = _whole_lines(tail, True)
-            tail_line0 = 2 if tail_off == self._data_off else None
-            self._sample = self._parse(head, 2), self._parse(tail, tail_line0, tail_off)
+            tail_line0 = self._line0 if tail_off == self._data_off else None
+            self._sample = self._parse(head, self._line0), self._parse(tail, tail_line0, tail_off)
         return self._sample
 
     def _t_is_seconds(self) -> bool:
@@ -638,7 +703,7 @@ class TextFileSource(EventSource):
     def _build_index(self) -> list[tuple[int, int, int, int]]:
         if self._index is None:
             saved = (self._pos, self._line)
-            self._pos, self._line = self._data_off, 2
+            self._pos, self._line = self._data_off, self._line0
             index = []
             while (blk := self._next_block()) is not None:
                 ev = self._to_events(blk[2], span=(blk[0], self._pos))

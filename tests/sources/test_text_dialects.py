@@ -1,0 +1,88 @@
+"""Text event files as other tools and locales write them: semicolons (a German or Brazilian
+spreadsheet's CSV), decimal commas (``0,000123``), notes before ``W H``, CR-only line ends.
+Before, a semicolon file was refused ("first line must be the sensor size"), and a decimal
+comma in a space-separated file split t in two: a warning, then x read as y, y as p and all
+times 0 (169 of 20,000 events kept)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from evfocus_live.errors import InputError
+from evfocus_live.sources import open_source
+from evfocus_live.sources.text_file import looks_like_events
+
+T_S = [0.000123, 0.0005, 0.0012, 0.00125, 0.0031]
+XYP = [(10, 20, 1), (300, 5, 0), (345, 259, 1), (0, 0, 0), (17, 128, 1)]
+
+
+def _rows(sep: str, decimal: str) -> list[str]:
+    return [sep.join([f"{t:.6f}".replace(".", decimal), str(x), str(y), str(p)]) for t, (x, y, p) in zip(T_S, XYP)]
+
+
+def _read_all(path) -> np.ndarray:
+    src = open_source(str(path))
+    try:
+        assert (src.width, src.height) == (346, 260)
+        parts = []
+        while (b := src.read()) is not None:
+            parts.append(b)
+        return np.concatenate(parts)
+    finally:
+        src.close()
+
+
+def _check(ev: np.ndarray) -> None:
+    assert ev["t"].tolist() == [round(t * 1e6) for t in T_S]
+    assert ev["x"].tolist() == [x for x, _, _ in XYP]
+    assert ev["y"].tolist() == [y for _, y, _ in XYP]
+    assert ev["p"].tolist() == [p for _, _, p in XYP]
+
+
+@pytest.mark.parametrize("sep, decimal, head", [
+    (";", ".", "346;260"), (";", ",", "346;260"), ("\t", ",", "346\t260"), (" ", ",", "346 260"),
+    ("; ", ",", "346; 260"),
+])
+def test_separators_and_decimal_commas(tmp_path, sep, decimal, head):
+    p = tmp_path / "Müller São Paulo.CSV"
+    p.write_bytes(("\ufeff" + head + "\r\n" + "\r\n".join(_rows(sep, decimal)) + "\r\n").encode())
+    assert looks_like_events(p.read_bytes())
+    _check(_read_all(p))
+
+
+def test_comma_separated_with_points_unchanged(tmp_path):
+    p = tmp_path / "e.csv"
+    p.write_text("346,260\n" + "\n".join(_rows(",", ".")) + "\n")
+    _check(_read_all(p))
+
+
+def test_notes_before_the_size_line(tmp_path):
+    p = tmp_path / "e.txt"
+    p.write_text("# exported by a lab tool\n\n# t x y p\n346 260\n" + "\n".join(_rows(" ", ".")) + "\n\n\n")
+    _check(_read_all(p))
+
+
+def test_bad_row_named_by_its_file_line_after_notes(tmp_path):
+    p = tmp_path / "e.txt"
+    rows = _rows(" ", ".")
+    rows[2] = "0.0012 345 oops 1"
+    p.write_text("# a\n# b\n346 260\n" + "\n".join(rows) + "\n")
+    with pytest.raises(InputError, match="line 6"):
+        _read_all(p)
+
+
+def test_cr_only_line_ends(tmp_path):
+    p = tmp_path / "mac.txt"
+    p.write_bytes(("346 260\r" + "\r".join(_rows(" ", "."))).encode())
+    _check(_read_all(p))
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_utf16_said_by_name(tmp_path, encoding):
+    """Before: "content is not a valid text file", which named no way on."""
+    p = tmp_path / "e.txt"
+    text = "346 260\r\n" + "\r\n".join(_rows(" ", ".")) + "\r\n"
+    p.write_bytes(("\ufeff" + text).encode(encoding) if encoding.endswith("be") else text.encode(encoding))
+    with pytest.raises(InputError, match="UTF-16 text .*save it as UTF-8"):
+        open_source(str(p))
