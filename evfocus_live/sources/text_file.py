@@ -508,11 +508,28 @@ class TextFileSource(EventSource):
         """InputError for a file without events (header, comments, a cut first row), as the
         .npy and .h5 readers: a reader that yields nothing would give a silent 0 frames."""
         head, tail = self._head_tail()
+        self._check_column_order(head)
         if len(head) or len(tail):
             return
         if self._size - self._data_off > SAMPLE_BYTES and self._build_index():
             return  # rows only past a long block of comments
         raise InputError(f"{self.path}: contains no events (no 't x y p' rows after 'W H')")
+
+    def _check_column_order(self, head: np.ndarray) -> None:
+        """InputError for rows in ``x y t p`` order (jAER's and some tools' exports) under a
+        ``W H`` line: the first column whole numbers inside the width stepping back and forth,
+        the third rising as time does. Before, x was read as t and t as y: a warning that times
+        step back, then 0.35 ms of a 20 ms recording and frames of noise."""
+        if len(head) < 16 or head.shape[1] < 4:
+            return
+        c0, c1, c2 = head[:, 0], head[:, 1], head[:, 2]
+        whole = np.all(c0 == np.round(c0)) and np.all(c1 == np.round(c1))
+        inside = c0.min() >= 0 and c0.max() < self.width and c1.min() >= 0 and c1.max() < self.height
+        d0, d2 = np.diff(c0), np.diff(c2)
+        if whole and inside and np.mean(d0 < 0) > 0.1 and np.all(d2 >= 0) and np.any(d2 > 0):
+            raise InputError(f"{self.path}: rows must be 't x y p'; these look like 'x y t p' (the third "
+                             f"column rises as time does, the first steps back and forth inside the "
+                             f"width {self.width}): reorder the columns to t x y p")
 
     def _parse(self, blob: bytes, line0: int | None, off: int = 0) -> np.ndarray:
         """Rows of ``blob`` (whole lines) as float64[n, >= 4].

@@ -86,3 +86,17 @@ def test_utf16_said_by_name(tmp_path, encoding):
     p.write_bytes(("\ufeff" + text).encode(encoding) if encoding.endswith("be") else text.encode(encoding))
     with pytest.raises(InputError, match="UTF-16 text .*save it as UTF-8"):
         open_source(str(p))
+
+
+def test_x_y_t_p_rows_refused_saying_to_reorder(tmp_path):
+    """Before: x read as t and t as y, with only a warning that times step back."""
+    rng = np.random.default_rng(3)
+    t = np.sort(rng.random(200)) * 0.02
+    p = tmp_path / "xytp.txt"
+    p.write_text("346 260\n" + "".join(f"{rng.integers(346)} {rng.integers(260)} {ti:.6f} {rng.integers(2)}\n"
+                                       for ti in t))
+    with pytest.raises(InputError, match="look like 'x y t p'.*reorder the columns to t x y p"):
+        open_source(str(p))
+    p.write_text("346 260\n" + "".join(f"{ti:.6f} {rng.integers(346)} {rng.integers(260)} {rng.integers(2)}\n"
+                                       for ti in t))
+    assert len(_read_all(p)) == 200
