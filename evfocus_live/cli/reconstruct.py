@@ -48,7 +48,7 @@ AT_APS = "aps"
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
-    from .options import ADAPTIVE_HELP, CONFIG_HELP, DEVICE_HELP, DOWNSAMPLE_HELP, POST_HELP, ROI_HELP
+    from .options import ADAPTIVE_HELP, CONFIG_HELP, DEVICE_HELP, DOWNSAMPLE_HELP, POST_HELP, ROI_HELP, number
 
     p = subparsers.add_parser(
         "reconstruct", help="reconstruct sharp frames from event recordings",
@@ -61,12 +61,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    "checkpoint path (default: evfocus)")
     p.add_argument("--device", default="auto", help=DEVICE_HELP + "; default auto")
     win = p.add_mutually_exclusive_group()
-    win.add_argument("--window-ms", type=float, metavar="X", help="fixed window duration in ms")
+    win.add_argument("--window-ms", type=number, metavar="X", help="fixed window duration in ms")
     win.add_argument("--window-events", type=int, metavar="N",
                      help="fixed events per window (default: 0.35 x sensor pixels)")
     win.add_argument("--at", metavar="TS.txt", help="one frame per line of this file (t_us, or 'index t_us'); "
                      "'aps': one frame at each APS (grey-level) frame of a DAVIS recording")
-    win.add_argument("--adaptive-ms", type=float, metavar="X", help=ADAPTIVE_HELP)
+    win.add_argument("--adaptive-ms", type=number, metavar="X", help=ADAPTIVE_HELP)
     p.add_argument("--post", default="auto_hdr", metavar="STEPS",
                    help=POST_HELP + " (auto_hdr, unsharp, hot_pixels, noise_filter, plugins; 'none': raw "
                         "network output; default: auto_hdr)")
@@ -74,7 +74,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    VIDEO_SUFFIXES) + ")")
     p.add_argument("--side-by-side", action="store_true", help="video shows the events beside the frame "
                    "(needs --video)")
-    p.add_argument("--fps", type=float, help=f"video frame rate, {VIDEO_FPS_MIN:g}..{VIDEO_FPS_MAX:g} "
+    p.add_argument("--fps", type=number, help=f"video frame rate, {VIDEO_FPS_MIN:g}..{VIDEO_FPS_MAX:g} "
                    "(.avi/.mkv: ..1000; needs --video; default: 1000/window-ms, else 30)")
     p.add_argument("--save-blur-map", action="store_true",
                    help=f"also write blur_%%010d.png defocus maps (0..{SIGMA_MAX_PX:g} px sigma -> 0..255)")
@@ -85,8 +85,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--roi", default=None, metavar="X,Y,W,H", help=ROI_HELP)
     p.add_argument("--downsample", type=int, default=1, metavar="N", help=DOWNSAMPLE_HELP)
     p.add_argument("--config", metavar="FILE.toml", help=CONFIG_HELP)
-    p.add_argument("--start-s", type=float, metavar="A", help="start A seconds after the first event")
-    p.add_argument("--end-s", type=float, metavar="B", help="stop B seconds after the first event")
+    p.add_argument("--start-s", type=number, metavar="A", help="start A seconds after the first event")
+    p.add_argument("--end-s", type=number, metavar="B", help="stop B seconds after the first event")
     p.add_argument("--threads", type=int, default=0, metavar="N",
                    help="torch CPU threads per process (0 = measured default: 1)")
     p.add_argument("--backend", default="auto", choices=["auto", "eager", "jit", "onnx", "compile"],
