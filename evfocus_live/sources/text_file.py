@@ -63,8 +63,9 @@ def dialect(head: bytes) -> bytes | None:
     """A :meth:`bytes.translate` table that turns the file's dialect into the one the parsers
     read (it keeps every byte offset), or None for none needed. From the first rows of
     ``head``: semicolons (a spreadsheet's CSV where ',' is the decimal separator) become
-    spaces; commas become points where every sampled row splits into numbers on semicolons,
-    tabs or spaces and some of them hold a comma (``0,000123;12;34;1``): before, a decimal
+    spaces and commas points (``0,000123;12;34;1``); without semicolons, commas become points
+    where every sampled row splits into numbers on tabs or spaces and some of them hold a
+    comma (``0,000123 12 34 1``): before, a decimal
     comma split t in two, a space-separated file read x as p and y as t (a warning, then
     wrong events); lines ending in CR alone (classic Mac) get LF."""
     head = head.removeprefix(_BOM)
@@ -73,11 +74,12 @@ def dialect(head: bytes) -> bytes | None:
         src, dst, head = src + b"\r", dst + b"\n", head.replace(b"\r", b"\n")
     lines = [ln.split(b"#", 1)[0].strip() for ln in head.split(b"\n")[:-1 if len(head) >= SNIFF_BYTES else None]]
     lines = [ln for ln in lines if ln][:21]
+    rows = [ln.replace(b";", b" ").split() for ln in lines[1:]]  # (the first: 'W H' or column names)
     if any(b";" in ln for ln in lines):
-        src, dst = src + b";", dst + b" "
-        lines = [ln.replace(b";", b" ") for ln in lines]
-    rows = [ln.split() for ln in lines[1:]]  # (the first: 'W H' or column names)
-    if (rows and all(len(r) >= 4 and all(_DECIMAL_COMMA.match(w) for w in r) for r in rows)
+        # columns split on semicolons: a comma can only be a decimal one (where rows of whole
+        # numbers come first, e.g. t = 0 in seconds, a sample of rows would not see it)
+        src, dst = src + b";,", dst + b" ."
+    elif (rows and all(len(r) >= 4 and all(_DECIMAL_COMMA.match(w) for w in r) for r in rows)
             and any(b"," in w for r in rows for w in r)):
         src, dst = src + b",", dst + b"."
     return bytes.maketrans(src, dst) if src else None

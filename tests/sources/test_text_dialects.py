@@ -100,3 +100,19 @@ def test_x_y_t_p_rows_refused_saying_to_reorder(tmp_path):
     p.write_text("346 260\n" + "".join(f"{ti:.6f} {rng.integers(346)} {rng.integers(260)} {rng.integers(2)}\n"
                                        for ti in t))
     assert len(_read_all(p)) == 200
+
+
+def test_semicolons_with_decimal_commas_past_the_sampled_rows(tmp_path):
+    """Rows of whole seconds first (t = 0), decimal commas only later."""
+    p = tmp_path / "e.csv"
+    p.write_text("346;260\n" + "0;1;1;1\n" * 40 + "\n".join(_rows(";", ",")) + "\n")
+    ev = _read_all(p)
+    assert len(ev) == 45
+    _check(ev[40:])
+
+
+def test_non_ascii_notes_in_any_encoding(tmp_path):
+    p = tmp_path / "e.txt"
+    p.write_bytes("# Messung Müller, São Paulo\n346 260\n".encode("cp1252") + "# 実験データ\n".encode()
+                  + ("\n".join(_rows(" ", ".")) + "  # Ende\n").encode())
+    _check(_read_all(p))
