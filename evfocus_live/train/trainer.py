@@ -79,7 +79,7 @@ def load_config(path: str | Path) -> dict[str, Any]:
         else:
             import tomllib
 
-            cfg = tomllib.loads(text.decode("utf-8"))
+            cfg = tomllib.loads(text.decode("utf-8-sig"))  # (a BOM: Notepad's "UTF-8 with BOM")
     except ConfigError:
         raise
     except Exception as exc:
