@@ -100,6 +100,10 @@ def _column_names_hint(line: bytes) -> str:
     if sorted(order) != sorted("txyp"):
         return ""
     how = "" if order == "txyp" else f", and reorder the columns to t x y p (they are {' '.join(order)})"
+    if re.match(rb"\s*[,;\t]", line) or words[0] in ("unnamed: 0", "index"):
+        # pandas' df.to_csv(path) writes its index first, under no name: read as t, it made
+        # every time a row number (a warning of 5 columns, then events 1 µs apart)
+        how += ", and drop the first column, a row index (pandas: df.to_csv(path, index=False))"
     return f"; it names columns: replace it with the size (e.g. '640 480'){how}"
 
 
@@ -387,6 +391,7 @@ class TextFileSource(EventSource):
             self._fh.close()
             raise
         self.sensor = "unknown"
+        self._skip_column_names()
         self._file = FileReader(self._fh, self.path)
         self._size = self._file.size  # (of the file opened: the path may name another by now)
         self._block = max(4096, int(block_bytes))
@@ -428,7 +433,23 @@ class TextFileSource(EventSource):
                 break
             notes.append(line)
         self._data_off = self._fh.tell()
-        return line, nlines + 1, notes
+        return line, nlines + 1, notes  # (_data_off: moved on past a names line after it)
+
+    def _skip_column_names(self) -> None:
+        """A line naming the columns right after ``W H`` (the size put above a CSV's header,
+        as the first line's error says to): skipped when they are ``t x y p``, else InputError
+        saying how to reorder them; before, "malformed event row on line 2: 't' is not a number"."""
+        at = self._fh.tell()
+        line = _translated(self._read_line_cr(), self._table)
+        hint = _column_names_hint(line) if not _is_row(line.rstrip(b"\r\n")) else ""
+        if not hint:
+            self._fh.seek(at)
+            return
+        if "reorder" in hint or "drop" in hint:
+            self._fh.close()
+            what = hint.split(", and ", 1)[1]
+            raise InputError(f"{self.path}: line {self._line0} names the columns: {what}")
+        self._data_off, self._line0 = self._fh.tell(), self._line0 + 1
 
     def _read_line_cr(self) -> bytes:
         """One line of at most 256 bytes, ending at the byte the dialect makes a LF."""

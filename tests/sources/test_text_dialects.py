@@ -116,3 +116,28 @@ def test_non_ascii_notes_in_any_encoding(tmp_path):
     p.write_bytes("# Messung Müller, São Paulo\n346 260\n".encode("cp1252") + "# 実験データ\n".encode()
                   + ("\n".join(_rows(" ", ".")) + "  # Ende\n").encode())
     _check(_read_all(p))
+
+
+def test_column_names_under_the_size_line(tmp_path):
+    """The size put above a CSV's header, as the first line's error says: the names line was
+    "malformed event row on line 2: 't' is not a number"."""
+    p = tmp_path / "e.csv"
+    p.write_text("346;260\nt;x;y;p\n" + "\n".join(_rows(";", ",")) + "\n")
+    _check(_read_all(p))
+    p.write_text("346 260\nx,y,t,p\n" + "\n".join(",".join(r.split()[i] for i in (1, 2, 0, 3))
+                                                   for r in _rows(" ", ".")) + "\n")
+    with pytest.raises(InputError, match=r"line 2 names the columns: reorder the columns to t x y p \(they are x y t p\)"):
+        open_source(str(p))
+
+
+def test_pandas_index_column_said(tmp_path):
+    """pandas' df.to_csv(path) writes an unnamed index first: with 'W H' added, every t was a
+    row number (one warning of 5 columns, then events 1 µs apart)."""
+    rows = "".join(f"{i},{r}\n" for i, r in enumerate(_rows(",", ".")))
+    p = tmp_path / "e.csv"
+    p.write_text(",t,x,y,p\n" + rows)
+    with pytest.raises(InputError, match=r"drop the first column, a row index \(pandas: df.to_csv\(path, index=False\)\)"):
+        open_source(str(p))
+    p.write_text("346 260\n,t,x,y,p\n" + rows)
+    with pytest.raises(InputError, match="line 2 names the columns: drop the first column"):
+        open_source(str(p))
