@@ -539,10 +539,16 @@ class TextFileSource(EventSource):
         raise InputError(f"{self.path}: contains no events (no 't x y p' rows after 'W H')")
 
     def _check_column_order(self, head: np.ndarray) -> None:
-        """InputError for rows in ``x y t p`` order (jAER's and some tools' exports) under a
+        """InputError for a row index as the first of 5 columns (pandas), or for rows in
+        ``x y t p`` order (jAER's and some tools' exports) under a
         ``W H`` line: the first column whole numbers inside the width stepping back and forth,
         the third rising as time does. Before, x was read as t and t as y: a warning that times
         step back, then 0.35 ms of a 20 ms recording and frames of noise."""
+        if len(head) >= 2 and head.shape[1] >= 5 and np.array_equal(head[:, 0], head[0, 0] + np.arange(len(head))):
+            # pandas' df.to_csv(path): its index first; read as t, every time was a row number
+            raise InputError(f"{self.path}: the first of {head.shape[1]} columns counts the rows "
+                             f"({head[0, 0]:.0f}, {head[1, 0]:.0f}, ...): drop it, a row index "
+                             "(pandas: df.to_csv(path, index=False)), to leave 't x y p'")
         if len(head) < 16 or head.shape[1] < 4:
             return
         c0, c1, c2 = head[:, 0], head[:, 1], head[:, 2]

@@ -141,3 +141,11 @@ def test_pandas_index_column_said(tmp_path):
     p.write_text("346 260\n,t,x,y,p\n" + rows)
     with pytest.raises(InputError, match="line 2 names the columns: drop the first column"):
         open_source(str(p))
+
+
+def test_pandas_index_column_without_names_said(tmp_path):
+    """Before: one warning of 5 columns, then t = 0, 1, 2 µs ... (the row numbers)."""
+    p = tmp_path / "e.csv"
+    p.write_text("346 260\n" + "".join(f"{i},{r}\n" for i, r in enumerate(_rows(",", "."))))
+    with pytest.raises(InputError, match=r"first of 5 columns counts the rows \(0, 1, ...\): drop it"):
+        open_source(str(p))
