@@ -47,7 +47,8 @@ SAMPLE_BYTES = 1 << 16  # head and tail read to decide the unit and the quick ti
 # read on each side of a block with a step over 1 s: its neighbours' times (TimeGuard), ~1000
 # rows as the column readers' NEIGHBOUR_ROWS (a run of changed rows across a block edge comes back)
 CONTEXT_BYTES = 32 << 10
-_HEADER = re.compile(rb"^\s*(\d+)[\s,]+(\d+)\s*(#.*)?$")  # "W H", maybe "# a comment"
+# "W H", maybe "# a comment"; also "WxH" as the commands write a size (--resolution 346x260)
+_HEADER = re.compile(rb"^\s*(\d+)(?:[\s,]+|\s*[xX]\s*)(\d+)\s*(#.*)?$")
 # a number; "nan" / "inf" too, so that a file holding one is read (a "nan" t left out as a
 # corrupt time, a "nan" x/y/p refused by columns_to_events), not called "not a valid text file"
 _NUM = rb"[-+]?((\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|(?i:nan|inf(inity)?))"

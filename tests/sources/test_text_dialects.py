@@ -149,3 +149,11 @@ def test_pandas_index_column_without_names_said(tmp_path):
     p.write_text("346 260\n" + "".join(f"{i},{r}\n" for i, r in enumerate(_rows(",", "."))))
     with pytest.raises(InputError, match=r"first of 5 columns counts the rows \(0, 1, ...\): drop it"):
         open_source(str(p))
+
+
+@pytest.mark.parametrize("size", ["346x260", "346 X 260"])
+def test_size_written_as_the_commands_write_it(tmp_path, size):
+    """`evfocus simulate --resolution 346x260`: the same size on line 1 was refused."""
+    p = tmp_path / "e.txt"
+    p.write_text(f"{size}\n" + "\n".join(_rows(" ", ".")) + "\n")
+    _check(_read_all(p))
