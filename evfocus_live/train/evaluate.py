@@ -885,7 +885,7 @@ def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, mode
 
 def _short_label(spec: str) -> str:
     p = Path(spec)
-    if p.suffix not in (".pt", ".pth"):
+    if p.suffix.lower() not in (".pt", ".pth"):
         return spec
     return p.parent.name if p.stem in ("final", "last") and p.parent.name else p.stem
 
@@ -899,7 +899,7 @@ def model_labels(specs: list[str]) -> list[str]:
 
     labels = [_short_label(s) for s in specs]
     counts = Counter(labels)
-    labels = [f"{Path(s).parent.name}/{Path(s).name}".lstrip("/") if counts[lab] > 1 and Path(s).suffix in (".pt", ".pth")
+    labels = [f"{Path(s).parent.name}/{Path(s).name}".lstrip("/") if counts[lab] > 1 and Path(s).suffix.lower() in (".pt", ".pth")
               else lab for s, lab in zip(specs, labels)]
     out: list[str] = []
     for lab in labels:
@@ -976,7 +976,7 @@ def _warn_training_data(specs: dict[str, str], gt_files: list[Path]) -> None:
     from ..nn.registry import read_checkpoint
 
     for label, spec in specs.items():
-        if Path(spec).suffix not in (".pt", ".pth") or not Path(spec).is_file():
+        if Path(spec).suffix.lower() not in (".pt", ".pth") or not Path(spec).is_file():
             continue
         try:
             meta = read_checkpoint(spec).get("meta") or {}
@@ -1078,7 +1078,7 @@ def unique_models(specs: list[str]) -> list[str]:
     seen: set[str] = set()
     out = []
     for s in specs:
-        key = str(Path(s).resolve()) if Path(s).suffix in (".pt", ".pth") and Path(s).is_file() else s
+        key = str(Path(s).resolve()) if Path(s).suffix.lower() in (".pt", ".pth") and Path(s).is_file() else s
         if key in seen:
             log.warning("model %s given twice: evaluated once", s)
             continue

@@ -14,3 +14,8 @@ from evfocus_live.nn.registry import load_model
 def test_missing_upper_case_checkpoint_said_as_a_checkpoint(name):
     with pytest.raises(EvFocusError, match=f"checkpoint not found: {name}"):
         load_model(name, "cpu")
+
+
+def test_eval_labels_a_capitalised_checkpoint_as_a_checkpoint():
+    from evfocus_live.train.evaluate import model_labels
+    assert model_labels(["runs/lab1/final.PT", "x/MEIN_NETZ.PT"]) == ["lab1", "MEIN_NETZ"]
