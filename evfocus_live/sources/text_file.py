@@ -76,10 +76,12 @@ def dialect(head: bytes) -> bytes | None:
     lines = [ln.split(b"#", 1)[0].strip() for ln in head.split(b"\n")[:-1 if len(head) >= SNIFF_BYTES else None]]
     lines = [ln for ln in lines if ln][:21]
     rows = [ln.replace(b";", b" ").split() for ln in lines[1:]]  # (the first: 'W H' or column names)
-    if any(b";" in ln for ln in lines):
-        # columns split on semicolons: a comma can only be a decimal one (where rows of whole
+    if any(b";" in ln for ln in lines[1:]):
+        # rows split on semicolons: a comma can only be a decimal one (where rows of whole
         # numbers come first, e.g. t = 0 in seconds, a sample of rows would not see it)
         src, dst = src + b";,", dst + b" ."
+    elif b";" in b"".join(lines[:1]):  # ("346;260" above comma-separated rows)
+        src, dst = src + b";", dst + b" "
     elif (rows and all(len(r) >= 4 and all(_DECIMAL_COMMA.match(w) for w in r) for r in rows)
             and any(b"," in w for r in rows for w in r)):
         src, dst = src + b",", dst + b"."

@@ -157,3 +157,9 @@ def test_size_written_as_the_commands_write_it(tmp_path, size):
     p = tmp_path / "e.txt"
     p.write_text(f"{size}\n" + "\n".join(_rows(" ", ".")) + "\n")
     _check(_read_all(p))
+
+
+def test_semicolon_size_above_comma_separated_rows(tmp_path):
+    p = tmp_path / "e.csv"
+    p.write_text("346;260\n" + "\n".join(_rows(",", ".")) + "\n")
+    _check(_read_all(p))
