@@ -31,6 +31,9 @@ from .options import VIDEO_SUFFIXES, few_frames_hint  # (VIDEO_SUFFIXES: its hom
 from .signals import run_with_sigterm_as_ctrl_c, terminate_as_interrupt
 from .text import plural, rate_text
 
+#: seconds between the progress lines a run without a progress bar logs (a log file, --no-progress)
+PROGRESS_LOG_S = 30.0
+
 log = logging.getLogger(__name__)
 
 #: defocus maps are written on a fixed scale: 0 px -> black, SIGMA_MAX_PX or more -> white
@@ -544,7 +547,7 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
     n = n_ev = 0
     last_t_us = None
     stopped_by = None  # why a run ended before its end, for the line naming the frames kept
-    t_start = time.monotonic()
+    t_start = said_at = time.monotonic()
     warned_blur = False
     ts_path = outdir / "timestamps.txt"
     ts_file = None
@@ -586,6 +589,11 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
             dt = max(time.monotonic() - t_start, 1e-6)
             bar.set_postfix_str(f"{rate_text(n_ev / dt, digits=2)}, {n / dt:.1f} frames/s", refresh=False)
             bar.refresh()
+            if bar.disable and time.monotonic() - said_at >= PROGRESS_LOG_S:
+                # no bar (a log file, --no-progress): a slow model's long run said nothing until its end
+                said_at = time.monotonic()
+                where = f" ({bar.n:.3f}/{total_s:.3f} s sensor time)" if total_s else ""
+                log.info("%s: %d %s%s, %.1f frames/s", Path(input_path).name, n, plural(n, "frame"), where, n / dt)
         if video is not None:
             video.finish()
         if n == 0 and pipe.stats.nan_frames:

@@ -28,3 +28,14 @@ def test_no_bar_when_stderr_is_a_file(tmp_path, tiny_ckpt, capsys):  # noqa: F81
 def test_bar_on_a_terminal(tmp_path, tiny_ckpt, capsys, monkeypatch):  # noqa: F811
     monkeypatch.setattr("evfocus_live.cli.stderr_is_terminal", lambda: True)
     assert "%|" in _run(tmp_path, tiny_ckpt, capsys).err
+
+
+def test_progress_lines_in_a_log_file(tmp_path, tiny_ckpt, capsys, monkeypatch, caplog):  # noqa: F811
+    """Without a bar a slow run (evfocus-full on a CPU: ~1 s a frame) logged nothing until its end."""
+    import logging
+
+    monkeypatch.setattr("evfocus_live.cli.reconstruct.PROGRESS_LOG_S", 0.0)
+    with caplog.at_level(logging.INFO, logger="evfocus_live.cli.reconstruct"):
+        _run(tmp_path, tiny_ckpt, capsys)
+    lines = [r.getMessage() for r in caplog.records if "frames/s" in r.getMessage()]
+    assert lines and lines[0].startswith("few.npy: 1 frame (0.0"), lines
