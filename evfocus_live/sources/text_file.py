@@ -56,7 +56,7 @@ _ROW = re.compile(rb"^\s*" + _NUM + rb"([\s,]+" + _NUM + rb"){3,}\s*$")
 _BOM = b"\xef\xbb\xbf"  # UTF-8 byte order mark
 _NUM_STR = re.compile(_NUM.decode("ascii"))
 _POW10 = np.array([10.0 ** k for k in range(23)])  # exact doubles: one rounding, as strtod
-_DECIMAL_COMMA = re.compile(rb"^[-+]?(\d+(,\d*)?|,\d+)([eE][-+]?\d+)?$")  # "0,000123", "12"
+_DECIMAL_COMMA = re.compile(rb"^[-+]?(\d+(,\d+)?|,\d+)([eE][-+]?\d+)?$")  # "0,000123", "12"
 HEADER_LINES = 64  # comment or blank lines read past before 'W H' (an exporter's notes)
 
 

@@ -163,3 +163,13 @@ def test_semicolon_size_above_comma_separated_rows(tmp_path):
     p = tmp_path / "e.csv"
     p.write_text("346;260\n" + "\n".join(_rows(",", ".")) + "\n")
     _check(_read_all(p))
+
+
+def test_comma_space_separated_whole_numbers_unchanged(tmp_path):
+    """'123, 12, 34, 1' (µs): the trailing commas are separators, not decimal ones."""
+    from evfocus_live.sources.text_file import dialect
+    head = b"346, 260\n" + b"".join(b"%d, %d, %d, %d\n" % (t, x, y, p) for t, (x, y, p) in zip([123, 500, 1200], XYP))
+    assert dialect(head) is None
+    p = tmp_path / "e.csv"
+    p.write_bytes(head)
+    assert _read_all(p)["t"].tolist() == [123, 500, 1200]
