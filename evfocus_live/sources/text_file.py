@@ -455,12 +455,17 @@ class TextFileSource(EventSource):
         self._data_off, self._line0 = self._fh.tell(), self._line0 + 1
 
     def _read_line_cr(self) -> bytes:
-        """One line of at most 256 bytes, ending at the byte the dialect makes a LF."""
-        start = self._fh.tell()
-        chunk = self._fh.read(256)
-        cut = _translated(chunk, self._table).find(b"\n") + 1 or len(chunk)
-        self._fh.seek(start + cut)
-        return chunk[:cut]
+        """One line (at most :data:`SAMPLE_BYTES`: a long note), ending at the byte the dialect
+        makes a LF."""
+        start, chunk = self._fh.tell(), b""
+        while len(chunk) < SAMPLE_BYTES:
+            more = self._fh.read(4096)
+            cut = _translated(more, self._table).find(b"\n") + 1
+            chunk += more[:cut] if cut else more
+            if cut or not more:
+                break
+        self._fh.seek(start + len(chunk))
+        return chunk
 
     def _read(self, off: int, n: int) -> bytes:
         """Bytes of the file in the parsers' dialect (:func:`dialect`; offsets unchanged)."""

@@ -173,3 +173,9 @@ def test_comma_space_separated_whole_numbers_unchanged(tmp_path):
     p = tmp_path / "e.csv"
     p.write_bytes(head)
     assert _read_all(p)["t"].tolist() == [123, 500, 1200]
+
+
+def test_long_note_before_the_size_line(tmp_path):
+    p = tmp_path / "e.txt"
+    p.write_text("# " + "Messung Müller; " * 100 + "\n346 260\n" + "\n".join(_rows(" ", ".")) + "\n")
+    _check(_read_all(p))
