@@ -56,6 +56,20 @@ from .dataset import load_sequence, voxel_grid
 
 log = logging.getLogger(__name__)
 
+#: seconds between the progress lines a run without a progress bar logs (a log file, --no-progress)
+PROGRESS_LOG_S = 30.0
+
+
+def _said_now_and_then(bar, what: str):
+    """The items of ``bar``; without a bar (``evfocus eval ... > log.txt``, --no-progress) a line
+    every :data:`PROGRESS_LOG_S`: a long evaluation's log said nothing until the report."""
+    said_at, n = time.monotonic(), len(bar.iterable)
+    for i, item in enumerate(bar):
+        if bar.disable and i and time.monotonic() - said_at >= PROGRESS_LOG_S:
+            said_at = time.monotonic()
+            log.info("%s: %d/%d done", what, i, n)
+        yield item
+
 MILD_MAX_PX = 2.0
 MODERATE_MAX_PX = 4.0
 SPLITS = ("mild", "moderate", "severe", "focus sweep")
@@ -371,7 +385,7 @@ def evaluate_ground_truth(models: dict[str, torch.nn.Module], files: list[Path],
     rows: dict[str, dict[str, Any]] = {}
     bar = tqdm(files, desc="eval (ground truth)", unit="seq", disable=not progress)
     try:
-        for f, label in zip(bar, file_labels(files)):
+        for f, label in zip(_said_now_and_then(bar, "eval (ground truth)"), file_labels(files)):
             _score_sequence(f, label, models, bins_of, first_bins, warmup, acc, aux, per_seq, rows)
     except KeyboardInterrupt:  # Ctrl-C: the tables of the sequences finished so far
         interrupted = True
@@ -497,7 +511,7 @@ def evaluate_real(models: dict[str, torch.nn.Module], files: list[Path], num_bin
                     " and ".join(left_out), "needs" if len(left_out) == 1 else "need")
     bar = tqdm(files, desc="eval (real)", unit="file", disable=not progress)
     try:
-        for f, label in zip(bar, file_labels(files)):
+        for f, label in zip(_said_now_and_then(bar, "eval (real)"), file_labels(files)):
             _score_recording(f, label, models, num_bins, max_windows, brisque_frames, min_windows, warmup,
                              table, specs, left_out, progress)
     except KeyboardInterrupt:  # Ctrl-C: the recordings finished so far
@@ -680,7 +694,7 @@ def evaluate_aps(models: dict[str, torch.nn.Module], files: list[Path], num_bins
     table: dict[str, Any] = {}
     bar = tqdm(files, desc="eval (APS frames)", unit="file", disable=not progress)
     try:
-        for f, label in zip(bar, file_labels(files)):
+        for f, label in zip(_said_now_and_then(bar, "eval (APS frames)"), file_labels(files)):
             _score_aps(f, label, models, num_bins, max_windows, warmup, table)
     except KeyboardInterrupt:  # Ctrl-C: the recordings finished so far
         bar.close()
