@@ -51,9 +51,15 @@ def test_separators_and_decimal_commas(tmp_path, sep, decimal, head):
     _check(_read_all(p))
 
 
-def test_comma_separated_with_points_unchanged(tmp_path):
+@pytest.mark.parametrize("size, sep", [
+    ("346,260", ","),                       # plain CSV, decimal points: unchanged
+    ("346;260", ","),                       # a ';' in the size line alone: commas stay separators
+    ("346x260", " "), ("346 X 260", " "),   # as `evfocus simulate --resolution 346x260` writes a size
+])
+def test_size_lines_over_decimal_point_rows(tmp_path, size, sep):
+    """'WxH' on line 1 was refused."""
     p = tmp_path / "e.csv"
-    p.write_text("346,260\n" + "\n".join(_rows(",", ".")) + "\n")
+    p.write_text(f"{size}\n" + "\n".join(_rows(sep, ".")) + "\n")
     _check(_read_all(p))
 
 
@@ -149,20 +155,6 @@ def test_pandas_index_column_without_names_said(tmp_path):
     p.write_text("346 260\n" + "".join(f"{i},{r}\n" for i, r in enumerate(_rows(",", "."))))
     with pytest.raises(InputError, match=r"first of 5 columns counts the rows \(0, 1, ...\): drop it"):
         open_source(str(p))
-
-
-@pytest.mark.parametrize("size", ["346x260", "346 X 260"])
-def test_size_written_as_the_commands_write_it(tmp_path, size):
-    """`evfocus simulate --resolution 346x260`: the same size on line 1 was refused."""
-    p = tmp_path / "e.txt"
-    p.write_text(f"{size}\n" + "\n".join(_rows(" ", ".")) + "\n")
-    _check(_read_all(p))
-
-
-def test_semicolon_size_above_comma_separated_rows(tmp_path):
-    p = tmp_path / "e.csv"
-    p.write_text("346;260\n" + "\n".join(_rows(",", ".")) + "\n")
-    _check(_read_all(p))
 
 
 def test_comma_space_separated_whole_numbers_unchanged(tmp_path):
