@@ -56,7 +56,7 @@ def read_user_text(path, kind: str) -> str:
 
     path = Path(path)
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")  # (a BOM: Windows Notepad's "UTF-8 with BOM")
     except FileNotFoundError:
         from .sources import near_name_hint
 

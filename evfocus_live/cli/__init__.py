@@ -228,6 +228,15 @@ def _held_imports(sigint: _Sigint):
         sys.meta_path.remove(finder)
 
 
+def stderr_is_terminal() -> bool:
+    """Whether stderr is a terminal: progress bars redraw with carriage returns, which a log file
+    (``evfocus ... > log.txt 2>&1``, a batch job) keeps as one line of hundreds of bar copies."""
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):  # (no stderr, or a closed one)
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
     with _Sigint() as sigint, _held_imports(sigint):
         try:
@@ -238,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             return interrupted()
         setup_logging(args.verbose, args.quiet)
+        if getattr(args, "no_progress", None) is False and not stderr_is_terminal():
+            args.no_progress = True  # (bars only on a terminal; the result lines are said either way)
         who = f"evfocus {args.command}"
         stdout, sys.stdout = sys.stdout, _NamedStdout(sys.stdout)
         try:

@@ -33,6 +33,18 @@ DEVICE_HELP = "auto | cpu | cuda | cuda:N (auto = CUDA when available, else CPU;
 _DEVICE = re.compile(r"auto|cpu|cuda(?::([0-9]+))?")
 
 
+def number(text: str) -> float:
+    """``type=`` for a float option: ``--window-ms 2,5`` (a decimal comma, as typed where the
+    locale writes one) was "invalid float value: '2,5'", which did not say what was wrong."""
+    try:
+        return float(text)
+    except ValueError:
+        if re.fullmatch(r"\s*[-+]?\d*,\d+\s*", text):
+            raise argparse.ArgumentTypeError(f"invalid number {text!r}: write a decimal point "
+                                             f"({text.strip().replace(',', '.')})") from None
+        raise argparse.ArgumentTypeError(f"invalid number {text!r}") from None
+
+
 def check_device(opt: str, value: str) -> str:
     """``--device`` as the name the model is placed by: auto, cpu, cuda or cuda:N (GPU N,
     counted from 0, so that a lab with two can put the viewer on the second). Only the spelling is

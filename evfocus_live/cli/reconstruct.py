@@ -31,6 +31,9 @@ from .options import VIDEO_SUFFIXES, few_frames_hint  # (VIDEO_SUFFIXES: its hom
 from .signals import run_with_sigterm_as_ctrl_c, terminate_as_interrupt
 from .text import plural, rate_text
 
+#: seconds between the progress lines a run without a progress bar logs (a log file, --no-progress)
+PROGRESS_LOG_S = 30.0
+
 log = logging.getLogger(__name__)
 
 #: defocus maps are written on a fixed scale: 0 px -> black, SIGMA_MAX_PX or more -> white
@@ -48,7 +51,7 @@ AT_APS = "aps"
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
-    from .options import ADAPTIVE_HELP, CONFIG_HELP, DEVICE_HELP, DOWNSAMPLE_HELP, POST_HELP, ROI_HELP
+    from .options import ADAPTIVE_HELP, CONFIG_HELP, DEVICE_HELP, DOWNSAMPLE_HELP, POST_HELP, ROI_HELP, number
 
     p = subparsers.add_parser(
         "reconstruct", help="reconstruct sharp frames from event recordings",
@@ -61,12 +64,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    "checkpoint path (default: evfocus)")
     p.add_argument("--device", default="auto", help=DEVICE_HELP + "; default auto")
     win = p.add_mutually_exclusive_group()
-    win.add_argument("--window-ms", type=float, metavar="X", help="fixed window duration in ms")
+    win.add_argument("--window-ms", type=number, metavar="X", help="fixed window duration in ms")
     win.add_argument("--window-events", type=int, metavar="N",
                      help="fixed events per window (default: 0.35 x sensor pixels)")
     win.add_argument("--at", metavar="TS.txt", help="one frame per line of this file (t_us, or 'index t_us'); "
                      "'aps': one frame at each APS (grey-level) frame of a DAVIS recording")
-    win.add_argument("--adaptive-ms", type=float, metavar="X", help=ADAPTIVE_HELP)
+    win.add_argument("--adaptive-ms", type=number, metavar="X", help=ADAPTIVE_HELP)
     p.add_argument("--post", default="auto_hdr", metavar="STEPS",
                    help=POST_HELP + " (auto_hdr, unsharp, hot_pixels, noise_filter, plugins; 'none': raw "
                         "network output; default: auto_hdr)")
@@ -74,7 +77,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    VIDEO_SUFFIXES) + ")")
     p.add_argument("--side-by-side", action="store_true", help="video shows the events beside the frame "
                    "(needs --video)")
-    p.add_argument("--fps", type=float, help=f"video frame rate, {VIDEO_FPS_MIN:g}..{VIDEO_FPS_MAX:g} "
+    p.add_argument("--fps", type=number, help=f"video frame rate, {VIDEO_FPS_MIN:g}..{VIDEO_FPS_MAX:g} "
                    "(.avi/.mkv: ..1000; needs --video; default: 1000/window-ms, else 30)")
     p.add_argument("--save-blur-map", action="store_true",
                    help=f"also write blur_%%010d.png defocus maps (0..{SIGMA_MAX_PX:g} px sigma -> 0..255)")
@@ -85,8 +88,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--roi", default=None, metavar="X,Y,W,H", help=ROI_HELP)
     p.add_argument("--downsample", type=int, default=1, metavar="N", help=DOWNSAMPLE_HELP)
     p.add_argument("--config", metavar="FILE.toml", help=CONFIG_HELP)
-    p.add_argument("--start-s", type=float, metavar="A", help="start A seconds after the first event")
-    p.add_argument("--end-s", type=float, metavar="B", help="stop B seconds after the first event")
+    p.add_argument("--start-s", type=number, metavar="A", help="start A seconds after the first event")
+    p.add_argument("--end-s", type=number, metavar="B", help="stop B seconds after the first event")
     p.add_argument("--threads", type=int, default=0, metavar="N",
                    help="torch CPU threads per process (0 = measured default: 1)")
     p.add_argument("--backend", default="auto", choices=["auto", "eager", "jit", "onnx", "compile"],
@@ -549,7 +552,7 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
     n = n_ev = 0
     last_t_us = None
     stopped_by = None  # why a run ended before its end, for the line naming the frames kept
-    t_start = time.monotonic()
+    t_start = said_at = time.monotonic()
     warned_blur = False
     ts_path = outdir / "timestamps.txt"
     ts_file = None
@@ -591,6 +594,11 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
             dt = max(time.monotonic() - t_start, 1e-6)
             bar.set_postfix_str(f"{rate_text(n_ev / dt, digits=2)}, {n / dt:.1f} frames/s", refresh=False)
             bar.refresh()
+            if bar.disable and time.monotonic() - said_at >= PROGRESS_LOG_S:
+                # no bar (a log file, --no-progress): a slow model's long run said nothing until its end
+                said_at = time.monotonic()
+                where = f" ({bar.n:.3f}/{total_s:.3f} s sensor time)" if total_s else ""
+                log.info("%s: %d %s%s, %.1f frames/s", Path(input_path).name, n, plural(n, "frame"), where, n / dt)
         if video is not None:
             video.finish()
         if n == 0 and pipe.stats.nan_frames:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 
+from .options import number
+
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser("train", help="train a model from a TOML or YAML config",
@@ -23,7 +25,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                               "amp = \"off\": fp32.")
     p.add_argument("config", help="training config (.toml; .yaml with PyYAML)")
     p.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
-    p.add_argument("--max-minutes", type=float, default=None, help="wall-time budget (overrides [train] max_minutes)")
+    p.add_argument("--max-minutes", type=number, default=None, help="wall-time budget (overrides [train] max_minutes)")
     p.add_argument("--steps", type=int, default=None, help="step budget (overrides [train] steps)")
     p.add_argument("--out", default=None, help="output directory (overrides [train] out)")
     p.add_argument("--data", default=None, nargs="+", metavar="DIR",
@@ -31,7 +33,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--init", default=None, metavar="CKPT",
                    help="start from these weights (a .pt path or a shipped model's name, e.g. evfocus) with a "
                         "fresh optimiser: fine-tuning, a second training stage")
-    p.add_argument("--lr", type=float, default=None, help="peak learning rate (overrides [train] lr)")
+    p.add_argument("--lr", type=number, default=None, help="peak learning rate (overrides [train] lr)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     return p
 

@@ -745,7 +745,8 @@ def make_slicer(cfg, width: int, height: int, timestamps_us=None) -> Slicer:
 
 def read_timestamps(path) -> np.ndarray:
     """Frame times in µs from a text file: one ``t_us`` per line, or ``index t_us``
-    (our ``timestamps.txt``); blank lines and ``#`` comments are ignored."""
+    (our ``timestamps.txt``; split by spaces, tabs, commas or semicolons); blank lines and ``#``
+    comments are ignored, and so is a UTF-8 byte order mark."""
     from pathlib import Path
 
     from ..errors import ConfigError, read_user_text
@@ -757,7 +758,7 @@ def read_timestamps(path) -> np.ndarray:
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
-        parts = line.replace(",", " ").split()
+        parts = line.replace(",", " ").replace(";", " ").split()  # (a spreadsheet's CSV: ";")
         if len(parts) > 2:
             raise ConfigError(f"{p}:{i}: expected 't_us' or 'index t_us', got {line!r}")
         try:

@@ -32,7 +32,7 @@ from ..cli.text import plural
 from ..cli.options import (ADAPTIVE_HELP, CONFIG_HELP, DEVICE_HELP, DOWNSAMPLE_HELP, FEW_FRAMES, POST_HELP,
                            ROI_HELP, add_old_name, check_device, check_downsample, check_not_input, check_number,
                            check_output_file, check_video_suffix, check_window_events, check_window_ms,
-                           few_frames_hint, glue_dash_values, parse_roi, post_options, post_steps,
+                           few_frames_hint, glue_dash_values, number, parse_roi, post_options, post_steps,
                            refuse_existing_output)
 from ..config import ModelConfig, PostConfig, WindowConfig
 from ..errors import ConfigError, EvFocusError
@@ -66,10 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "bf16 (a CPU or GPU with native bf16) or fp16 (CUDA); a choice the device cannot run runs fp32 and says so "
                         "(default: the viewer's last choice, else auto; headless: auto)")
     g = p.add_mutually_exclusive_group()
-    g.add_argument("--window-ms", type=float, default=None, metavar="X", help="fixed-duration windows of X ms")
+    g.add_argument("--window-ms", type=number, default=None, metavar="X", help="fixed-duration windows of X ms")
     g.add_argument("--window-events", type=int, default=None, metavar="N",
                    help="fixed-count windows of N events (default: 0.35 events per pixel)")
-    g.add_argument("--adaptive-ms", type=float, default=None, metavar="X", help=ADAPTIVE_HELP)
+    g.add_argument("--adaptive-ms", type=number, default=None, metavar="X", help=ADAPTIVE_HELP)
     p.add_argument("--post", default="auto_hdr",
                    help=POST_HELP + " (default: auto_hdr)")
     p.add_argument("--downsample", type=int, default=1, metavar="N", help=DOWNSAMPLE_HELP + "; recordings "
@@ -77,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--roi", default=None, metavar="X,Y,W,H", help=ROI_HELP + "; recordings keep the whole sensor "
                    "(the viewer: a ROI the sensor cannot hold is said on the status bar and it runs on the whole "
                    "sensor)")
-    p.add_argument("--speed", type=float, default=1.0, metavar="X",
+    p.add_argument("--speed", type=number, default=1.0, metavar="X",
                    help="file replay speed, 0.1-10 (default 1), 0 = as fast as possible")
     p.add_argument("--no-loop", action="store_true",
                    help="the viewer stops at the end of a file instead of looping (a headless run always stops there)")
@@ -86,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show-aps", action="store_true",
                    help="start with the camera's own APS (grey-level) frame in the defocus-map pane (a DAVIS camera "
                         "or an .aedat4 recording with APS frames; a toggle in the Display group)")
-    p.add_argument("--focus", type=float, default=None, metavar="F",
+    p.add_argument("--focus", type=number, default=None, metavar="F",
                    help="simulated camera: focus knob at start, 0..1, 0.5 = in focus (default 0.3: defocused)")
     p.add_argument("--images", nargs="+", metavar="PATH",
                    help="simulated camera: draw its scenes from your own pictures (image files, folders of them, "
@@ -101,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true",
                    help="replace an existing --video/--record file (default: off, such a file is refused)")
     p.add_argument("--screenshot", metavar="PNG", help="save a window screenshot after --exit-after-s seconds and exit")
-    p.add_argument("--exit-after-s", type=float, default=None, metavar="S", help="quit after S seconds")
+    p.add_argument("--exit-after-s", type=number, default=None, metavar="S", help="quit after S seconds")
     add_old_name(p, "--exit-after", "--exit-after-s")
     p.add_argument("--snapshot-dir", default=".",
                    help="where the s key saves PNG snapshots (default: the current folder)")

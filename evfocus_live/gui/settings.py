@@ -9,7 +9,8 @@ still wins over it.
 One INI file, ``evfocus-live.ini``: in ``$EVFOCUS_SETTINGS_DIR`` when set (tests point it at a
 temporary folder, so no test reads or writes the user's own), else in Qt's per-user
 configuration folder (``~/.config/evfocus-live/`` on Linux and macOS, ``%APPDATA%\\evfocus-live\\``
-on Windows). Every viewer of that user shares it.
+on Windows; with ``$HOME`` unset, the account's home from the password database, where Qt
+took ``/``). Every viewer of that user shares it.
 """
 
 from __future__ import annotations
@@ -37,6 +38,12 @@ _said: set[str] = set()  # settings files that could not be written: said once a
 def open_settings() -> QtCore.QSettings:
     """The viewer's settings: a new handle each time, so what another viewer wrote since is read."""
     folder = os.environ.get(SETTINGS_DIR_ENV, "").strip()
+    if not folder and os.name == "posix" and not os.environ.get("HOME") and not os.environ.get("XDG_CONFIG_HOME"):
+        # Qt takes no $HOME for "/" (a cron job, `env -i`, a service): the file went to
+        # /.config/evfocus-live/; the account's home, as Python's expanduser finds it, instead
+        home = os.path.expanduser("~")
+        if home not in ("~", "/", ""):
+            folder = str(Path(home) / ".config" / "evfocus-live")
     if folder:
         return QtCore.QSettings(str(Path(folder) / "evfocus-live.ini"), QtCore.QSettings.Format.IniFormat)
     return QtCore.QSettings(QtCore.QSettings.Format.IniFormat, QtCore.QSettings.Scope.UserScope,

@@ -70,7 +70,7 @@ def model_title(name: str) -> str:
     ``final.pt`` / ``last.pt`` with its run folder (``ft/final.pt``), as ``evfocus eval`` labels
     it: every run writes a ``final.pt``, and the title said only that."""
     p = Path(name)
-    if p.suffix in (".pt", ".pth") and p.stem in ("final", "last") and p.parent.name:
+    if p.suffix.lower() in (".pt", ".pth") and p.stem in ("final", "last") and p.parent.name:
         return f"{p.parent.name}/{p.name}"
     return p.name
 

@@ -312,7 +312,7 @@ def _not_found_hint(shown: str) -> str:
                 else " (a folder, with no .pt checkpoint in it)")
     if not path.parent.is_dir():
         return ""
-    names = sorted(f.name for f in path.parent.iterdir() if f.suffix in (".pt", ".pth") and f.is_file())
+    names = sorted(f.name for f in path.parent.iterdir() if f.suffix.lower() in (".pt", ".pth") and f.is_file())
     close = difflib.get_close_matches(path.name, names, n=1, cutoff=0.6)
     close = close or [n for n in names if Path(n).stem == path.name]
     if close:
@@ -515,7 +515,7 @@ def load_model(name_or_path: str = DEFAULT_MODEL, device: str | torch.device = "
         return load_shipped(name, str(device))
     p = Path(name).expanduser()
     plugins = _third_party()
-    if p.suffix in (".pt", ".pth") or os.sep in name or (p.exists() and not (p.is_dir() and name in plugins)):
+    if p.suffix.lower() in (".pt", ".pth") or os.sep in name or (p.exists() and not (p.is_dir() and name in plugins)):
         return load_checkpoint(name, device)  # errors name it as given (read_checkpoint expands ~)
     if name in plugins:
         factory = None
@@ -566,7 +566,7 @@ def check_model_name(name: str) -> None:
         return
     p = Path(name).expanduser()
     plugins = _third_party()
-    if p.suffix in (".pt", ".pth") or os.sep in name:
+    if p.suffix.lower() in (".pt", ".pth") or os.sep in name:
         _existing_checkpoint(name)
     elif not (p.exists() or name in plugins):
         raise _unknown_model(name, plugins)

@@ -16,6 +16,7 @@ import math
 import numbers
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -948,6 +949,10 @@ def _refuse_extra_sequences(outdir: Path, sequences: int) -> None:
                           f"them, --overwrite, or another folder")
 
 
+#: seconds between the progress lines a run without a progress bar logs
+PROGRESS_LOG_S = 30.0
+
+
 def simulate_dataset(cfg: SimConfig, outdir: str | Path, sequences: int, seed: int, workers: int = 1,
                      aedat4: bool = True, progress: bool = True, resume: bool = False,
                      any_version: bool = False) -> dict:
@@ -976,9 +981,16 @@ def simulate_dataset(cfg: SimConfig, outdir: str | Path, sequences: int, seed: i
         bar.n = min(t_s, bar.total)
         bar.update(0)  # redraws at tqdm's own pace
 
+    said_at = [time.monotonic()]
+
     def done(i):  # sequence i finished (or was kept by --resume): the bar at its end
         at((i + 1) * dur_s if i + 1 < sequences else bar.total)
         bar.set_postfix_str(f"{i + 1}/{sequences} seq", refresh=True)
+        if bar.disable and i + 1 < sequences and time.monotonic() - said_at[0] >= PROGRESS_LOG_S:
+            # no bar (--no-progress, or a log file: `... > log.txt 2>&1`): a line now and then, so
+            # that a long batch job's log shows it moving, as evfocus train's does
+            said_at[0] = time.monotonic()
+            log.info("simulate: %d/%d sequences written to %s", i + 1, sequences, outdir)
 
     try:
         if workers <= 1:

@@ -7,6 +7,7 @@ breaking ties; cameras are named (``davis346``, ``dvxplorer``, ``prophesee``, ``
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
@@ -63,6 +64,20 @@ def _check_regular(path: Path) -> None:
     raise InputError(f"{path}: not a regular file ({kind}); save the stream to a file first")
 
 
+def _broken_link(path: Path) -> str:
+    """Why a symbolic link that exists leads to no file."""
+    try:
+        target = os.readlink(path)
+        path.resolve(strict=True)
+    except RuntimeError:  # (Python < 3.13: a loop)
+        return "a symbolic link that loops (it leads back to itself)"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a symbolic link that loops (it leads back to itself)"
+        return f"a symbolic link to {target}, which is not there (a drive or share not mounted?)"
+    return f"a symbolic link to {target}, which cannot be read"
+
+
 #: an input given as '' (``evfocus info "$REC"`` with REC unset)
 EMPTY_NAME = "empty file name given as the input (an unset variable?)"
 
@@ -78,6 +93,8 @@ def detect_format(path: str | Path) -> tuple[str, type[EventSource]]:
         if str(path) in CAMERA_NAMES:  # `evfocus reconstruct sim`: these commands read files only
             raise InputError(f"{path}: no such file ({path} is a camera; this command reads recordings: "
                              f"evfocus-live --camera {path} --record {path}.aedat4 makes one)")
+        if path.is_symlink():  # a link to a drive not mounted, a loop: "no such file" named neither
+            raise InputError(f"{path}: {_broken_link(path)}")
         raise InputError(f"{path}: no such file{near_name_hint(path)}")
     if path.is_dir():
         raise InputError(f"{path}: is a directory, not an event file")
@@ -147,6 +164,9 @@ def _refused_format(head: bytes, path: Path) -> str | None:
         return ("Prophesee DAT is not read, only Prophesee RAW (EVT 2.0/3.0): record RAW, or convert it "
                 "to a t,x,y,p .npy event list (e.g. expelliarmus: np.save('rec.npy', "
                 "Wizard(encoding='dat').read('rec.dat')))")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) and head[2:].replace(b"\0", b"").strip()[:1].isdigit():
+        # Windows PowerShell 5's `>` and Out-File write UTF-16: a text event list of NUL-padded digits
+        return "is UTF-16 text (Windows PowerShell's `>` writes it): save it as UTF-8 or ASCII"
     return None
 
 

@@ -5,10 +5,12 @@ whole-number timestamps is read as µs instead (common for exports from other to
 Unix-epoch nanoseconds where those are all >= 1e17 (ROS bag exports; µs never get there):
 divided by 1000 exactly (the ``t`` of plain-integer rows is parsed again as int64), with a warning. The
 unit is decided once, from that fixed sample, so that the time range, reading and seeking
-agree whatever is called first. Columns may be separated by spaces, tabs or commas; ``#``
-starts a comment; a UTF-8 byte order mark (Excel's "CSV UTF-8") is skipped. Polarity > 0
-is ON. Columns after the fourth are ignored, with one warning (a decimal comma splits ``t``
-in two and would be misread).
+agree whatever is called first. Columns may be separated by spaces, tabs, commas or
+semicolons; decimal commas (``0,000123`` as a German or Brazilian locale writes it) are read
+where the columns are separated otherwise (semicolons, tabs, spaces); ``#`` starts a comment,
+and comment lines may come before ``W H``; a UTF-8 byte order mark (Excel's "CSV UTF-8") is
+skipped; lines may end in LF, CRLF or CR alone. Polarity > 0 is ON. Columns after the fourth
+are ignored, with one warning.
 
 Parsing is chunked (blocks of whole lines), so memory stays bounded on large files. A
 numba parser reads the usual rows (4 plain or exponent-notation numbers, mantissas below
@@ -45,7 +47,8 @@ SAMPLE_BYTES = 1 << 16  # head and tail read to decide the unit and the quick ti
 # read on each side of a block with a step over 1 s: its neighbours' times (TimeGuard), ~1000
 # rows as the column readers' NEIGHBOUR_ROWS (a run of changed rows across a block edge comes back)
 CONTEXT_BYTES = 32 << 10
-_HEADER = re.compile(rb"^\s*(\d+)[\s,]+(\d+)\s*(#.*)?$")  # "W H", maybe "# a comment"
+# "W H", maybe "# a comment"; also "WxH" as the commands write a size (--resolution 346x260)
+_HEADER = re.compile(rb"^\s*(\d+)(?:[\s,]+|\s*[xX]\s*)(\d+)\s*(#.*)?$")
 # a number; "nan" / "inf" too, so that a file holding one is read (a "nan" t left out as a
 # corrupt time, a "nan" x/y/p left out as a corrupt row by columns_to_events), not called "not a valid text file"
 _NUM = rb"[-+]?((\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|(?i:nan|inf(inity)?))"
@@ -53,6 +56,40 @@ _ROW = re.compile(rb"^\s*" + _NUM + rb"([\s,]+" + _NUM + rb"){3,}\s*$")
 _BOM = b"\xef\xbb\xbf"  # UTF-8 byte order mark
 _NUM_STR = re.compile(_NUM.decode("ascii"))
 _POW10 = np.array([10.0 ** k for k in range(23)])  # exact doubles: one rounding, as strtod
+_DECIMAL_COMMA = re.compile(rb"^[-+]?(\d+(,\d+)?|,\d+)([eE][-+]?\d+)?$")  # "0,000123", "12"
+HEADER_LINES = 64  # comment or blank lines read past before 'W H' (an exporter's notes)
+
+
+def dialect(head: bytes) -> bytes | None:
+    """A :meth:`bytes.translate` table that turns the file's dialect into the one the parsers
+    read (it keeps every byte offset), or None for none needed. From the first rows of
+    ``head``: semicolons (a spreadsheet's CSV where ',' is the decimal separator) become
+    spaces and commas points (``0,000123;12;34;1``); without semicolons, commas become points
+    where every sampled row splits into numbers on tabs or spaces and some of them hold a
+    comma (``0,000123 12 34 1``): before, a decimal
+    comma split t in two, a space-separated file read x as p and y as t (a warning, then
+    wrong events); lines ending in CR alone (classic Mac) get LF."""
+    head = head.removeprefix(_BOM)
+    src, dst = b"", b""
+    if b"\n" not in head and b"\r" in head:
+        src, dst, head = src + b"\r", dst + b"\n", head.replace(b"\r", b"\n")
+    lines = [ln.split(b"#", 1)[0].strip() for ln in head.split(b"\n")[:-1 if len(head) >= SNIFF_BYTES else None]]
+    lines = [ln for ln in lines if ln][:21]
+    rows = [ln.replace(b";", b" ").split() for ln in lines[1:]]  # (the first: 'W H' or column names)
+    if any(b";" in ln for ln in lines[1:]):
+        # rows split on semicolons: a comma can only be a decimal one (where rows of whole
+        # numbers come first, e.g. t = 0 in seconds, a sample of rows would not see it)
+        src, dst = src + b";,", dst + b" ."
+    elif b";" in b"".join(lines[:1]):  # ("346;260" above comma-separated rows)
+        src, dst = src + b";", dst + b" "
+    elif (rows and all(len(r) >= 4 and all(_DECIMAL_COMMA.match(w) for w in r) for r in rows)
+            and any(b"," in w for r in rows for w in r)):
+        src, dst = src + b",", dst + b"."
+    return bytes.maketrans(src, dst) if src else None
+
+
+def _translated(blob: bytes, table: bytes | None) -> bytes:
+    return blob if table is None else blob.translate(table)
 
 
 def _column_names_hint(line: bytes) -> str:
@@ -66,6 +103,10 @@ def _column_names_hint(line: bytes) -> str:
     if sorted(order) != sorted("txyp"):
         return ""
     how = "" if order == "txyp" else f", and reorder the columns to t x y p (they are {' '.join(order)})"
+    if re.match(rb"\s*[,;\t]", line) or words[0] in ("unnamed: 0", "index"):
+        # pandas' df.to_csv(path) writes its index first, under no name: read as t, it made
+        # every time a row number (a warning of 5 columns, then events 1 µs apart)
+        how += ", and drop the first column, a row index (pandas: df.to_csv(path, index=False))"
     return f"; it names columns: replace it with the size (e.g. '640 480'){how}"
 
 
@@ -236,7 +277,8 @@ def looks_like_events(head: bytes) -> bool:
     :meth:`TextFileSource.sniff`, which claims any text ``.txt``/``.csv`` so that the reader says
     what is wrong with a damaged recording; this tells a recording from the notes or a results
     table beside it."""
-    lines = [ln.rstrip(b"\r") for ln in head.removeprefix(_BOM).split(b"\n")]
+    head = _translated(head.removeprefix(_BOM), dialect(head))
+    lines = [ln.rstrip(b"\r") for ln in head.split(b"\n")]
     if len(head) >= SNIFF_BYTES:  # (a last line cut by the sniffed length is not judged)
         lines = lines[:-1]
     lines = [ln for ln in lines if ln.strip() and not ln.lstrip().startswith(b"#")]
@@ -323,7 +365,7 @@ class TextFileSource(EventSource):
         # claimed, so that the reader names what is wrong rather than "not a valid text file"
         if path.suffix.lower() in cls.extensions and b"\0" not in head:
             return True
-        lines = head.split(b"\n")
+        lines = _translated(head, dialect(head)).split(b"\n")
         if not lines or not _HEADER.match(lines[0].rstrip(b"\r")):
             return False
         rows = [ln.rstrip(b"\r") for ln in lines[1:-1] if ln.strip() and not ln.lstrip().startswith(b"#")]
@@ -335,12 +377,16 @@ class TextFileSource(EventSource):
             self._fh = open(self.path, "rb")
         except OSError as exc:
             raise InputError(f"{self.path}: cannot open ({exc.strerror})") from exc
-        first = self._fh.readline(256).removeprefix(_BOM)  # Excel's "CSV UTF-8" starts with one
+        self._table = dialect(self._fh.read(SNIFF_BYTES))
+        self._fh.seek(0)
+        first, self._line0, notes = self._header_line()
         m = _HEADER.match(first.rstrip(b"\r\n"))
         if not m:
             self._fh.close()
-            found = "; it is an event row: add the size as line 1" if _is_row(first.rstrip(b"\n")) else ""
-            found = found or _column_names_hint(first)
+            # (a '# x y p t' line naming columns is a comment: it still says what to do)
+            found = next(filter(None, map(_column_names_hint, [first, *notes[::-1]])), "")
+            if not found and _is_row(first.rstrip(b"\n")):
+                found = "; it is an event row: add the size as line 1"
             raise InputError(f"{self.path}: first line must be the sensor size 'W H'{found}")
         try:
             self.width, self.height = check_sensor_size(self.path, m.group(1), m.group(2))
@@ -348,11 +394,11 @@ class TextFileSource(EventSource):
             self._fh.close()
             raise
         self.sensor = "unknown"
-        self._data_off = self._fh.tell()
+        self._skip_column_names()
         self._file = FileReader(self._fh, self.path)
         self._size = self._file.size  # (of the file opened: the path may name another by now)
         self._block = max(4096, int(block_bytes))
-        self._line = 2
+        self._line = self._line0
         self._seconds: bool | None = None  # t unit: decided once, by _t_is_seconds()
         self._ns = False  # t in epoch ns (decided with _seconds): _parse makes it µs
         self._sample: tuple[np.ndarray, np.ndarray] | None = None  # rows of the head, the tail
@@ -375,6 +421,56 @@ class TextFileSource(EventSource):
             self._fh.close()
             raise
 
+    def _header_line(self) -> tuple[bytes, int, list[bytes]]:
+        """(the first line that is not blank or a ``#`` comment, translated to the parsers'
+        dialect, the 1-based number of the line after it, the comment lines before it); sets
+        ``_data_off`` after it."""
+        nlines, notes = 0, []
+        for _ in range(HEADER_LINES + 1):
+            raw = self._read_line_cr()
+            nlines += 1
+            line = _translated(raw, self._table)
+            if nlines == 1:
+                line = line.removeprefix(_BOM)  # Excel's "CSV UTF-8" starts with one
+            if line.strip() and not line.lstrip().startswith(b"#") or not raw:
+                break
+            notes.append(line)
+        self._data_off = self._fh.tell()
+        return line, nlines + 1, notes  # (_data_off: moved on past a names line after it)
+
+    def _skip_column_names(self) -> None:
+        """A line naming the columns right after ``W H`` (the size put above a CSV's header,
+        as the first line's error says to): skipped when they are ``t x y p``, else InputError
+        saying how to reorder them; before, "malformed event row on line 2: 't' is not a number"."""
+        at = self._fh.tell()
+        line = _translated(self._read_line_cr(), self._table)
+        hint = _column_names_hint(line) if not _is_row(line.rstrip(b"\r\n")) else ""
+        if not hint:
+            self._fh.seek(at)
+            return
+        if "reorder" in hint or "drop" in hint:
+            self._fh.close()
+            what = hint.split(", and ", 1)[1]
+            raise InputError(f"{self.path}: line {self._line0} names the columns: {what}")
+        self._data_off, self._line0 = self._fh.tell(), self._line0 + 1
+
+    def _read_line_cr(self) -> bytes:
+        """One line (at most :data:`SAMPLE_BYTES`: a long note), ending at the byte the dialect
+        makes a LF."""
+        start, chunk = self._fh.tell(), b""
+        while len(chunk) < SAMPLE_BYTES:
+            more = self._fh.read(4096)
+            cut = _translated(more, self._table).find(b"\n") + 1
+            chunk += more[:cut] if cut else more
+            if cut or not more:
+                break
+        self._fh.seek(start + len(chunk))
+        return chunk
+
+    def _read(self, off: int, n: int) -> bytes:
+        """Bytes of the file in the parsers' dialect (:func:`dialect`; offsets unchanged)."""
+        return _translated(self._file.read(off, n), self._table)
+
     def _trim_unfilled_tail(self) -> None:
         """Read only up to the file's last event row: an array preallocated (NaN, zeros) and
         saved by ``np.savetxt`` before a logger filled it ends in ``nan nan nan nan`` or all-0
@@ -393,7 +489,7 @@ class TextFileSource(EventSource):
         kinds: dict[bytes, tuple[str, float]] = {}  # (tail rows repeat: each line parsed once)
         while end > self._data_off:
             lo = max(self._data_off, end - step)
-            blob = self._file.read(lo, end - lo)
+            blob = self._read(lo, end - lo)
             lines = blob.split(b"\n")
             first = 0 if lo == self._data_off else 1  # (else lines[0] may start mid-line)
             if first and len(lines) == 1:  # (one line longer than the read)
@@ -422,10 +518,10 @@ class TextFileSource(EventSource):
         after = None if end == self._size else ()
         if off is not None and off > self._data_off:
             a = max(self._data_off, off - CONTEXT_BYTES)
-            blob = self._file.read(a, off - a)
+            blob = self._read(a, off - a)
             before = self._context_t(blob[blob.find(b"\n") + 1:] if a > self._data_off else blob)
         if end is not None and end < self._size:
-            blob = self._file.read(end, min(self._size, end + CONTEXT_BYTES) - end)
+            blob = self._read(end, min(self._size, end + CONTEXT_BYTES) - end)
             after = self._context_t(blob if end + len(blob) >= self._size else blob[:blob.rfind(b"\n") + 1])
         return before, after
 
@@ -443,11 +539,34 @@ class TextFileSource(EventSource):
         """InputError for a file without events (header, comments, a cut first row), as the
         .npy and .h5 readers: a reader that yields nothing would give a silent 0 frames."""
         head, tail = self._head_tail()
+        self._check_column_order(head)
         if len(head) or len(tail):
             return
         if self._size - self._data_off > SAMPLE_BYTES and self._build_index():
             return  # rows only past a long block of comments
         raise InputError(f"{self.path}: contains no events (no 't x y p' rows after 'W H')")
+
+    def _check_column_order(self, head: np.ndarray) -> None:
+        """InputError for a row index as the first of 5 columns (pandas), or for rows in
+        ``x y t p`` order (jAER's and some tools' exports) under a
+        ``W H`` line: the first column whole numbers inside the width stepping back and forth,
+        the third rising as time does. Before, x was read as t and t as y: a warning that times
+        step back, then 0.35 ms of a 20 ms recording and frames of noise."""
+        if len(head) >= 2 and head.shape[1] >= 5 and np.array_equal(head[:, 0], head[0, 0] + np.arange(len(head))):
+            # pandas' df.to_csv(path): its index first; read as t, every time was a row number
+            raise InputError(f"{self.path}: the first of {head.shape[1]} columns counts the rows "
+                             f"({head[0, 0]:.0f}, {head[1, 0]:.0f}, ...): drop it, a row index "
+                             "(pandas: df.to_csv(path, index=False)), to leave 't x y p'")
+        if len(head) < 16 or head.shape[1] < 4:
+            return
+        c0, c1, c2 = head[:, 0], head[:, 1], head[:, 2]
+        whole = np.all(c0 == np.round(c0)) and np.all(c1 == np.round(c1))
+        inside = c0.min() >= 0 and c0.max() < self.width and c1.min() >= 0 and c1.max() < self.height
+        d0, d2 = np.diff(c0), np.diff(c2)
+        if whole and inside and np.mean(d0 < 0) > 0.1 and np.all(d2 >= 0) and np.any(d2 > 0):
+            raise InputError(f"{self.path}: rows must be 't x y p'; these look like 'x y t p' (the third "
+                             f"column rises as time does, the first steps back and forth inside the "
+                             f"width {self.width}): reorder the columns to t x y p")
 
     def _parse(self, blob: bytes, line0: int | None, off: int = 0) -> np.ndarray:
         """Rows of ``blob`` (whole lines) as float64[n, >= 4].
@@ -517,7 +636,7 @@ class TextFileSource(EventSource):
         only called to name a bad row in the tail sample."""
         line, pos = 1, 0
         while pos < off:
-            chunk = self._file.read(pos, min(off - pos, BLOCK_BYTES))
+            chunk = self._read(pos, min(off - pos, BLOCK_BYTES))
             line += chunk.count(b"\n")
             pos += len(chunk)
         return line
@@ -533,10 +652,10 @@ class TextFileSource(EventSource):
             return None
         off, line0 = self._pos, self._line
         end = min(self._size, self._pos + self._block)
-        blob = self._file.read(self._pos, end - self._pos)
+        blob = self._read(self._pos, end - self._pos)
         cut = blob.rfind(b"\n")
         while cut < 0 and end < self._size:  # a single line longer than a block: read on to its end
-            more = self._file.read(end, min(self._size, end + self._block) - end)
+            more = self._read(end, min(self._size, end + self._block) - end)
             cut = more.find(b"\n")
             cut = cut + len(blob) if cut >= 0 else -1
             blob += more
@@ -561,16 +680,16 @@ class TextFileSource(EventSource):
         """Rows of the first and of the last SAMPLE_BYTES of data (whole lines), read once."""
         if self._sample is None:
             # positioned reads of the file opened (the reader thread may be reading too)
-            head = self._file.read(self._data_off, min(SAMPLE_BYTES, self._size - self._data_off))
+            head = self._read(self._data_off, min(SAMPLE_BYTES, self._size - self._data_off))
             tail_off = max(self._data_off, self._size - SAMPLE_BYTES)
-            tail = self._file.read(tail_off, self._size - tail_off)
+            tail = self._read(tail_off, self._size - tail_off)
             head = _whole_lines(head, self._data_off + len(head) >= self._size)
             if tail_off > self._data_off:  # starts mid-line: skip to the next whole line
                 cut = tail.find(b"\n") + 1
                 tail, tail_off = tail[cut:], tail_off + cut
             tail = _whole_lines(tail, True)
-            tail_line0 = 2 if tail_off == self._data_off else None
-            self._sample = self._parse(head, 2), self._parse(tail, tail_line0, tail_off)
+            tail_line0 = self._line0 if tail_off == self._data_off else None
+            self._sample = self._parse(head, self._line0), self._parse(tail, tail_line0, tail_off)
         return self._sample
 
     def _t_is_seconds(self) -> bool:
@@ -638,7 +757,7 @@ class TextFileSource(EventSource):
     def _build_index(self) -> list[tuple[int, int, int, int]]:
         if self._index is None:
             saved = (self._pos, self._line)
-            self._pos, self._line = self._data_off, 2
+            self._pos, self._line = self._data_off, self._line0
             index = []
             while (blk := self._next_block()) is not None:
                 ev = self._to_events(blk[2], span=(blk[0], self._pos))

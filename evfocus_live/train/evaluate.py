@@ -58,6 +58,20 @@ from .dataset import load_sequence, voxel_grid
 
 log = logging.getLogger(__name__)
 
+#: seconds between the progress lines a run without a progress bar logs (a log file, --no-progress)
+PROGRESS_LOG_S = 30.0
+
+
+def _said_now_and_then(bar, what: str):
+    """The items of ``bar``; without a bar (``evfocus eval ... > log.txt``, --no-progress) a line
+    every :data:`PROGRESS_LOG_S`: a long evaluation's log said nothing until the report."""
+    said_at, n = time.monotonic(), len(bar.iterable)
+    for i, item in enumerate(bar):
+        if bar.disable and i and time.monotonic() - said_at >= PROGRESS_LOG_S:
+            said_at = time.monotonic()
+            log.info("%s: %d/%d done", what, i, n)
+        yield item
+
 MILD_MAX_PX = 2.0
 MODERATE_MAX_PX = 4.0
 SPLITS = ("mild", "moderate", "severe", "focus sweep")
@@ -373,7 +387,7 @@ def evaluate_ground_truth(models: dict[str, torch.nn.Module], files: list[Path],
     rows: dict[str, dict[str, Any]] = {}
     bar = tqdm(files, desc="eval (ground truth)", unit="seq", disable=not progress)
     try:
-        for f, label in zip(bar, file_labels(files)):
+        for f, label in zip(_said_now_and_then(bar, "eval (ground truth)"), file_labels(files)):
             _score_sequence(f, label, models, bins_of, first_bins, warmup, acc, aux, per_seq, rows)
     except KeyboardInterrupt:  # Ctrl-C: the tables of the sequences finished so far
         interrupted = True
@@ -499,7 +513,7 @@ def evaluate_real(models: dict[str, torch.nn.Module], files: list[Path], num_bin
                     " and ".join(left_out), "needs" if len(left_out) == 1 else "need")
     bar = tqdm(files, desc="eval (real)", unit="file", disable=not progress)
     try:
-        for f, label in zip(bar, file_labels(files)):
+        for f, label in zip(_said_now_and_then(bar, "eval (real)"), file_labels(files)):
             _score_recording(f, label, models, num_bins, max_windows, brisque_frames, min_windows, warmup,
                              table, specs, left_out, progress)
     except KeyboardInterrupt:  # Ctrl-C: the recordings finished so far
@@ -682,7 +696,7 @@ def evaluate_aps(models: dict[str, torch.nn.Module], files: list[Path], num_bins
     table: dict[str, Any] = {}
     bar = tqdm(files, desc="eval (APS frames)", unit="file", disable=not progress)
     try:
-        for f, label in zip(bar, file_labels(files)):
+        for f, label in zip(_said_now_and_then(bar, "eval (APS frames)"), file_labels(files)):
             _score_aps(f, label, models, num_bins, max_windows, warmup, table)
     except KeyboardInterrupt:  # Ctrl-C: the recordings finished so far
         bar.close()
@@ -887,7 +901,7 @@ def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, mode
 
 def _short_label(spec: str) -> str:
     p = Path(spec)
-    if p.suffix not in (".pt", ".pth"):
+    if p.suffix.lower() not in (".pt", ".pth"):
         return spec
     return p.parent.name if p.stem in ("final", "last") and p.parent.name else p.stem
 
@@ -901,7 +915,7 @@ def model_labels(specs: list[str]) -> list[str]:
 
     labels = [_short_label(s) for s in specs]
     counts = Counter(labels)
-    labels = [f"{Path(s).parent.name}/{Path(s).name}".lstrip("/") if counts[lab] > 1 and Path(s).suffix in (".pt", ".pth")
+    labels = [f"{Path(s).parent.name}/{Path(s).name}".lstrip("/") if counts[lab] > 1 and Path(s).suffix.lower() in (".pt", ".pth")
               else lab for s, lab in zip(specs, labels)]
     out: list[str] = []
     for lab in labels:
@@ -978,7 +992,7 @@ def _warn_training_data(specs: dict[str, str], gt_files: list[Path]) -> None:
     from ..nn.registry import read_checkpoint
 
     for label, spec in specs.items():
-        if Path(spec).suffix not in (".pt", ".pth") or not Path(spec).is_file():
+        if Path(spec).suffix.lower() not in (".pt", ".pth") or not Path(spec).is_file():
             continue
         try:
             meta = read_checkpoint(spec).get("meta") or {}
@@ -1080,7 +1094,7 @@ def unique_models(specs: list[str]) -> list[str]:
     seen: set[str] = set()
     out = []
     for s in specs:
-        key = str(Path(s).resolve()) if Path(s).suffix in (".pt", ".pth") and Path(s).is_file() else s
+        key = str(Path(s).resolve()) if Path(s).suffix.lower() in (".pt", ".pth") and Path(s).is_file() else s
         if key in seen:
             log.warning("model %s given twice: evaluated once", s)
             continue

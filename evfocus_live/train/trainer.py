@@ -79,7 +79,7 @@ def load_config(path: str | Path) -> dict[str, Any]:
         else:
             import tomllib
 
-            cfg = tomllib.loads(text.decode("utf-8"))
+            cfg = tomllib.loads(text.decode("utf-8-sig"))  # (a BOM: Notepad's "UTF-8 with BOM")
     except ConfigError:
         raise
     except Exception as exc:
@@ -313,7 +313,7 @@ def _init_path(init: str) -> str:
     if init in SHIPPED and not Path(init).expanduser().exists():
         return str(shipped_path(init))
     p = Path(init).expanduser()
-    if not p.exists() and p.suffix not in (".pt", ".pth") and os.sep not in init:
+    if not p.exists() and p.suffix.lower() not in (".pt", ".pth") and os.sep not in init:
         # a name, not a path: "checkpoint not found: evfocsu" did not say names were meant
         raise CheckpointError(f"--init ([train] init) {init!r}: not a shipped model{did_you_mean(init, SHIPPED)} "
                               f"nor a file: use one of {', '.join(sorted(SHIPPED))} or a path to a .pt checkpoint")

@@ -20,7 +20,8 @@ def _sparse(tmp_path):
     return p
 
 
-def test_progress_bar_gives_a_slow_rate_in_kev_or_ev(tmp_path, tiny_ckpt, capsys):  # noqa: F811
+def test_progress_bar_gives_a_slow_rate_in_kev_or_ev(tmp_path, tiny_ckpt, capsys, monkeypatch):  # noqa: F811
+    monkeypatch.setattr("evfocus_live.cli.stderr_is_terminal", lambda: True)  # (bars only on a terminal)
     rc = main(["reconstruct", str(_sparse(tmp_path)), "-o", str(tmp_path / "out"), "--model", str(tiny_ckpt),
                "--device", "cpu", "--window-ms", "20"])
     assert rc == 0

@@ -226,9 +226,10 @@ def test_text_error_names_the_true_line(tmp_path):
 
 
 def test_text_extra_columns_warn_once(tmp_path, caplog):
-    """A decimal comma splits t in two (5 columns): read as before, but say so, once."""
+    """A fifth column: read the first four, and say so, once (a comma in it: maybe a decimal
+    comma that split t in two; one in t alone is read as a decimal comma, test_text_dialects)."""
     p = tmp_path / "comma.txt"
-    p.write_text("346 260\n" + "".join(f"0,{i:06d} 10 20 1\n" for i in range(1, 3000)))
+    p.write_text("346 260\n" + "".join(f"0.{i:06d},5 10 20 1\n" for i in range(1, 3000)))
     with caplog.at_level(logging.WARNING):
         with open_file(p) as src:
             src.time_range_us()

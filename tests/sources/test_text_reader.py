@@ -74,7 +74,7 @@ def _all(src):
 
 
 @pytest.mark.parametrize("second_line, match", [
-    ("t x y p", "line 2: 't' is not a number"),           # a column header under 'W H'
+    ("x y t p", "line 2 names the columns: reorder"),  # a column header under 'W H' (t x y p: skipped)
     ("1 2 3", "line 3: 4 columns where the rows before have 3"),
     ("1 a 3 1", "line 2: 'a' is not a number"),
 ])
