@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 POST_LABELS = {"auto_hdr": "auto-HDR", "noise_filter": "noise filter", "hot_pixels": "hot-pixel mask",
                "unsharp": "unsharp mask"}
 SEEK_STEP_US = 1_000_000
+#: how far one key press turns the simulated camera's focus knob (its range is 0..1)
+FOCUS_KEY_STEP = 0.05
 #: the side panel's spacing between groups and between rows of a group, and the focus dial's
 #: height: small enough that every group fits the default 1400x860 window unscrolled
 PANEL_SPACING_PX = 4
@@ -616,8 +618,13 @@ class MainWindow(QtWidgets.QMainWindow):
             QtCore.Qt.Key.Key_Space: self.toggle_pause,
             QtCore.Qt.Key.Key_R: self.reset_state,
             QtCore.Qt.Key.Key_S: self.snapshot,
-            QtCore.Qt.Key.Key_Left: lambda: self.seek_relative(-SEEK_STEP_US),
-            QtCore.Qt.Key.Key_Right: lambda: self.seek_relative(SEEK_STEP_US),
+            QtCore.Qt.Key.Key_Left: lambda: self.step_key(-1),
+            QtCore.Qt.Key.Key_Right: lambda: self.step_key(1),
+            # (a presenter's clicker sends PageUp/PageDown, or the arrows)
+            QtCore.Qt.Key.Key_PageUp: lambda: self.step_key(-1),
+            QtCore.Qt.Key.Key_PageDown: lambda: self.step_key(1),
+            QtCore.Qt.Key.Key_Up: lambda: self.turn_focus(FOCUS_KEY_STEP),
+            QtCore.Qt.Key.Key_Down: lambda: self.turn_focus(-FOCUS_KEY_STEP),
             QtCore.Qt.Key.Key_F: self.toggle_fullscreen,
             QtCore.Qt.Key.Key_H: self.help_overlay.toggle,
             QtCore.Qt.Key.Key_Q: self.close,
@@ -1083,6 +1090,26 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.session is not None:
             self._end_remade = False
             self.session.seek(t_us)
+
+    def step_key(self, sign: int) -> None:
+        """Left/Right, PageUp/PageDown: seek a file by a second; on the simulated camera (live:
+        nothing to seek) turn its focus knob, so a clicker can run the focus demo."""
+        if self.session is not None and self.session.is_live and "focus" in self.sim_widgets:
+            self.turn_focus(sign * FOCUS_KEY_STEP)
+        else:
+            self.seek_relative(sign * SEEK_STEP_US)
+
+    def turn_focus(self, step: float) -> None:
+        """Turn the focus knob by ``step`` (of its 0..1) from the keyboard: the dial takes no
+        keyboard focus (the arrow keys belong to the window), so no key reached it."""
+        dial = self.sim_widgets.get("focus")
+        if dial is None:
+            self.status("no focus knob: only the simulated camera has one", timeout_ms=2000)
+            return
+        dial.setValue(dial.value() + int(round(step * (dial.maximum() - dial.minimum()))))
+        knob = (dial.value() - dial.minimum()) / ((dial.maximum() - dial.minimum()) or 1)
+        end = " (far end)" if dial.value() == dial.minimum() else " (near end)" if dial.value() == dial.maximum() else ""
+        self.status(f"focus {knob:.2f}{end} - 0.5 is the subject in focus", timeout_ms=2000)
 
     def seek_relative(self, dt_us: int) -> None:
         if self.session is None:
