@@ -35,7 +35,7 @@ from .precision import PRECISION_CHOICES, PRECISION_HELP, effective_precision, p
 from .recording import free_stem, save_png
 from .session import SPEEDS, BehindNotice, LiveSession, open_with_fallback, release_freed_memory
 from .widgets import (DefocusIndicator, FrameCounter, HelpOverlay, ImagePane, JumpClickStyle, Readouts,
-                      defocus_to_uint8, inferno_lut, qimage_to_array)
+                      ReadoutsBox, defocus_to_uint8, inferno_lut, qimage_to_array)
 
 log = logging.getLogger(__name__)
 
@@ -365,13 +365,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.statusBar().showMessage("starting ...")
 
     def _build_readouts(self) -> QtWidgets.QWidget:
-        box = QtWidgets.QGroupBox("Readouts")
-        h = QtWidgets.QHBoxLayout(box)
         self.readouts = Readouts()
         self.defocus_indicator = DefocusIndicator()
-        h.addWidget(self.readouts)
-        h.addWidget(self.defocus_indicator, 1)
-        return box
+        return ReadoutsBox(self.readouts, self.defocus_indicator)
 
     def _build_playback(self) -> QtWidgets.QWidget:
         bar = QtWidgets.QWidget()
