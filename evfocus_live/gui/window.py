@@ -1450,7 +1450,10 @@ class MainWindow(QtWidgets.QMainWindow):
         try:
             # (a second snapshot of the frame within the second, paused, another event view or
             # map beside it: ``_1``, ``_2``, ..., as recordings; it overwrote the first pair)
-            base = free_stem(self.opts.snapshot_dir, f"evfocus_{stamp}", suffixes=(".png", "_window.png"))
+            # (absolute: the default folder is the current one, and "saved: evfocus_....png" said
+            # no folder to a user who started the viewer from a launcher)
+            base = free_stem(Path(self.opts.snapshot_dir).resolve(), f"evfocus_{stamp}",
+                             suffixes=(".png", "_window.png"))
             path = save_png(base.with_name(base.name + ".png"), self.last_frame.image)
             whole = save_png(base.with_name(base.name + "_window.png"), qimage_to_array(self.grab().toImage()))
         except EvFocusError as exc:
