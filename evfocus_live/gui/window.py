@@ -160,6 +160,20 @@ def saved_text(paths: list[Path], recorder, n_events: int) -> str:
     return f"recording saved ({count}): " + ", ".join(str(p) for p in paths)
 
 
+class _KeysBackOnEnter(QtCore.QObject):
+    """Calls ``done`` after Enter in the box it watches (the box handles the key first)."""
+
+    def __init__(self, done, parent=None):
+        super().__init__(parent)
+        self._done = done
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QtCore.QEvent.Type.KeyPress and event.key() in (QtCore.Qt.Key.Key_Return,
+                                                                             QtCore.Qt.Key.Key_Enter):
+            QtCore.QTimer.singleShot(0, self._done)
+        return False
+
+
 class MainWindow(QtWidgets.QMainWindow):
     """The evfocus-live viewer. ``frame_shown(index)`` fires after each painted frame."""
 
@@ -354,6 +368,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.side_layout.setSpacing(PANEL_SPACING_PX)
         self._build_controls(self.side_layout)
         self._grey_out_unused_boxes()
+        # Enter in a box typed into gives the keys back to the viewer (Esc does too: _escape)
+        self._keys_back = _KeysBackOnEnter(self._keys_to_panes, self)
+        for box in [*panel.findChildren(QtWidgets.QAbstractSpinBox), *panel.findChildren(QtWidgets.QLineEdit)]:
+            box.installEventFilter(self._keys_back)
         self.side_layout.addStretch(1)
         side.setWidget(panel)
         outer.addWidget(side)
@@ -624,7 +642,7 @@ class MainWindow(QtWidgets.QMainWindow):
             QtCore.Qt.Key.Key_F: self.toggle_fullscreen,
             QtCore.Qt.Key.Key_H: self.help_overlay.toggle,
             QtCore.Qt.Key.Key_Q: self.close,
-            QtCore.Qt.Key.Key_Escape: lambda: self.isFullScreen() and self.showNormal(),
+            QtCore.Qt.Key.Key_Escape: self._escape,
         }
         self._shortcuts = []
         for key, fn in keys.items():
@@ -1086,6 +1104,20 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.session is not None:
             self._end_remade = False
             self.session.seek(t_us)
+
+    def _escape(self) -> None:
+        """Esc: leave fullscreen, and give the keys back from a box being typed in."""
+        if self.isFullScreen():
+            self.showNormal()
+        self._keys_to_panes()
+
+    def _keys_to_panes(self) -> None:
+        """Move the keyboard from a side-panel box typed in to the panes: in the box, space
+        and a clicker's PageUp/PageDown edited it instead of pausing or turning the focus knob
+        (the box's value applies as it loses the keyboard)."""
+        fw = QtWidgets.QApplication.focusWidget()
+        if isinstance(fw, (QtWidgets.QAbstractSpinBox, QtWidgets.QLineEdit)) and self.side_scroll.isAncestorOf(fw):
+            self.event_pane.setFocus(QtCore.Qt.FocusReason.ShortcutFocusReason)
 
     def step_key(self, sign: int) -> None:
         """Left/Right, PageUp/PageDown: seek a file by a second; on the simulated camera (live:
