@@ -59,3 +59,20 @@ def test_without_a_knob_the_up_key_says_so(qtbot, tmp_path, tiny_model):
     qtbot.keyClick(win, Key.Key_PageDown)  # a live camera without a knob: as the right arrow
     assert "cannot seek" in win.statusBar().currentMessage()
     win.close()
+
+
+@pytest.mark.gui
+@pytest.mark.usefixtures("one_torch_thread")
+def test_on_a_recording_the_clicker_seeks(qtbot, tmp_path, tiny_model):
+    """On a file PageDown/PageUp step a second as the arrows do (a clicker through a replay)."""
+    from gui_support import LongFile
+    win = make_window(qtbot, tmp_path, LongFile(), tiny_model, speed=1.0, window_events=2000)
+    s = win.session
+    qtbot.waitUntil(lambda: s.range_ready.is_set() and s.last_frame is not None, timeout=30_000)
+    win.toggle_pause()
+    qtbot.waitUntil(lambda: s.slot.take() is None and not s.pipeline.ring.fill, timeout=30_000)
+    base = s.last_frame.t_us
+    qtbot.keyClick(win, Key.Key_PageDown)
+    qtbot.waitUntil(lambda: s.last_frame.t_us > base + 500_000, timeout=30_000)
+    assert "focus" not in win.statusBar().currentMessage()
+    win.close()
