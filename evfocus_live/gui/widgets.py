@@ -377,6 +377,14 @@ class ReadoutsBox(QtWidgets.QGroupBox):
         self._lay.addWidget(readouts)
         self._lay.addWidget(meter, 1)
 
+    def minimumSizeHint(self) -> QtCore.QSize:
+        # (stacked, the meter's height must not hold the window tall: it grew from 476 to 568 px
+        # and could no longer be made short enough to put the meter back beside the readouts)
+        hint = super().minimumSizeHint()
+        if self._lay.direction() == QtWidgets.QBoxLayout.Direction.TopToBottom:
+            hint.setHeight(hint.height() - self.meter.minimumSizeHint().height() - max(0, self._lay.spacing()))
+        return hint
+
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         inner = self.contentsRect()

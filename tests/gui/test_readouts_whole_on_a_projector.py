@@ -47,3 +47,19 @@ def test_a_wide_window_keeps_the_plot_beside_the_readouts(qtbot, tmp_path, tiny_
     ind, ro = win.defocus_indicator, win.readouts
     assert ind.mapTo(win, QtCore.QPoint(0, 0)).x() >= ro.mapTo(win, QtCore.QPoint(ro.width(), 0)).x()
     win.close()
+
+
+@pytest.mark.gui
+@pytest.mark.usefixtures("one_torch_thread")
+def test_a_stacked_meter_does_not_hold_the_window_tall(qtbot, tmp_path, tiny_model):
+    """Stacked, the box's minimum grew by the meter's, and the window could no longer be made
+    shorter than 568 px to put the meter back beside the readouts."""
+    win = make_window(qtbot, tmp_path, "sim", tiny_model)
+    _settle(qtbot, win, 1024, 768)
+    ind, ro = win.defocus_indicator, win.readouts
+    assert ind.mapTo(win, QtCore.QPoint(0, 0)).y() >= ro.mapTo(win, QtCore.QPoint(0, ro.height())).y()  # stacked
+    win.resize(1024, 520)
+    qtbot.waitUntil(lambda: win.height() == 520, timeout=5000)
+    QtWidgets.QApplication.processEvents()
+    assert ind.mapTo(win, QtCore.QPoint(0, 0)).x() >= ro.mapTo(win, QtCore.QPoint(ro.width(), 0)).x()  # beside
+    win.close()
