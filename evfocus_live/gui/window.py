@@ -160,6 +160,15 @@ def saved_text(paths: list[Path], recorder, n_events: int) -> str:
     return f"recording saved ({count}): " + ", ".join(str(p) for p in paths)
 
 
+def _window_text(cfg: WindowConfig) -> str:
+    """A window setting in words with its unit ("5,000 events a frame"), for the status bar."""
+    if cfg.mode == "duration":
+        return f"{cfg.window_ms:g} ms a frame"
+    if cfg.mode == "adaptive":
+        return f"about {cfg.window_ms:g} ms a frame (adaptive)"
+    return f"{cfg.window_events:,} events a frame" if cfg.window_events else "auto: 0.35 events per pixel a frame"
+
+
 class _KeysBackOnEnter(QtCore.QObject):
     """Calls ``done`` after Enter in the box it watches (the box handles the key first)."""
 
@@ -1334,7 +1343,10 @@ class MainWindow(QtWidgets.QMainWindow):
             self._show_window_controls(self.opts.window)  # refused (said on the status bar): what runs
             self._drain()
             return
+        before = self.opts.window
         self._window_applied(cfg)
+        if (cfg.mode, cfg.window_ms, cfg.window_events) != (before.mode, before.window_ms, before.window_events):
+            self.status(f"window: {_window_text(cfg)} - network state reset", timeout_ms=3000)
 
     def _roi_cleared(self) -> None:
         """Said when the ROI is cleared (or cleared again over an error on show): an ROI error just
