@@ -305,7 +305,13 @@ class Readouts(QtWidgets.QWidget):
     WIDEST = "1234.5 ms (cpu eager/bf16 1t)"
     #: what a short name means (the longest name, "latency (event→paint)", took the room its
     #: value needed)
-    HINTS = {"latency": "from a batch of events read to the paint of the frame they made",
+    HINTS = {"source": "the camera or file, and its sensor size in pixels",
+             "event_rate": "events the sensor sends a second (kev/s: thousands, Mev/s: millions)",
+             "ring": "how full the buffer of events waiting for the model is (full: events are dropped)",
+             "display_fps": "frames painted on the screen a second",
+             "pipeline_fps": "frames the model reconstructs a second",
+             "frame": "the frame on show: its number and the events of its window",
+             "latency": "from a batch of events read to the paint of the frame they made",
              "dropped": "events lost on the way (a full ring buffer, outside the sensor, the camera's own) / "
                         "windows skipped to keep up (a model slower than the events come)",
              "infer": "per window: milliseconds (device, backend/precision, torch threads)",

@@ -43,6 +43,9 @@ log = logging.getLogger(__name__)
 POST_LABELS = {"auto_hdr": "auto-HDR", "noise_filter": "noise filter", "hot_pixels": "hot-pixel mask",
                "unsharp": "unsharp mask"}
 SEEK_STEP_US = 1_000_000
+#: what the lower-left pane shows, on hover
+DEFOCUS_PANE_TIP = ("the model's blur estimate per pixel (sigma, px; brighter = more blur): observed where "
+                    "events fire, elsewhere the model's guess")
 #: how far one key press turns the simulated camera's focus knob (its range is 0..1)
 FOCUS_KEY_STEP = 0.05
 #: the side panel's spacing between groups and between rows of a group, and the focus dial's
@@ -349,10 +352,14 @@ class MainWindow(QtWidgets.QMainWindow):
         grid.setSpacing(4)
         self.event_pane = ImagePane("events")
         self.event_pane.enable_rect_select()  # a drag sets the ROI (see _roi_dragged)
-        self.event_pane.setToolTip("drag a rectangle to look at that part of the sensor (ROI)")
+        self.event_pane.setToolTip("the events: blue where a pixel got brighter, red where it got darker; "
+                                   "drag a rectangle to look at that part of the sensor (ROI)")
         self.event_pane.rect_selected.connect(self._roi_dragged)
         self.frame_pane = ImagePane("reconstruction (sharp)")
         self.defocus_pane = ImagePane("defocus map (blur \u03c3, 0-8 px)", lut=inferno_lut())
+        self.frame_pane.setToolTip("the intensity frame the model makes from the events of one window, "
+                                   "with the blur taken out")
+        self.defocus_pane.setToolTip(DEFOCUS_PANE_TIP)
         grid.addWidget(self.event_pane, 0, 0)
         grid.addWidget(self.frame_pane, 0, 1)
         grid.addWidget(self.defocus_pane, 1, 0)
@@ -1942,6 +1949,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.defocus_pane.setVisible(aps or self.defocus_check.isChecked())
         self.defocus_pane.set_lut(None if aps else inferno_lut())
         self.defocus_pane.set_title("APS frame (camera)" if aps else self._defocus_title())
+        self.defocus_pane.setToolTip("the camera's own grey-level frame at the reconstructed frame's time" if aps
+                                     else DEFOCUS_PANE_TIP)
         self.defocus_pane.blank()
         self.defocus_pane.set_note(self._aps_note() if aps and self.session is not None
                                    and self.session.aps_loading else "")
