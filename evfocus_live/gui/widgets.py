@@ -57,9 +57,11 @@ KEY_HELP = (
     ("space", "pause / resume"),
     ("r", "reset the network state"),
     ("s", "snapshot (PNG)"),
-    ("\u2190 / \u2192", "seek -1 s / +1 s (files)"),
+    ("\u2190 / \u2192", "seek -1 s / +1 s (files); simulated camera: focus knob -/+ 0.05"),
+    ("PgUp / PgDn", "as \u2190 / \u2192 (a presenter's clicker)"),
+    ("\u2191 / \u2193", "focus knob +/- 0.05 (simulated camera)"),
     ("f", "fullscreen"),
-    ("Esc", "leave fullscreen"),
+    ("Esc", "leave fullscreen; give the keys back from a box typed in"),
     ("h", "this help"),
     ("q", "quit"),
 )
@@ -303,7 +305,13 @@ class Readouts(QtWidgets.QWidget):
     WIDEST = "1234.5 ms (cpu eager/bf16 1t)"
     #: what a short name means (the longest name, "latency (event→paint)", took the room its
     #: value needed)
-    HINTS = {"latency": "from a batch of events read to the paint of the frame they made",
+    HINTS = {"source": "the camera or file, and its sensor size in pixels",
+             "event_rate": "events the sensor sends a second (kev/s: thousands, Mev/s: millions)",
+             "ring": "how full the buffer of events waiting for the model is (full: events are dropped)",
+             "display_fps": "frames painted on the screen a second",
+             "pipeline_fps": "frames the model reconstructs a second",
+             "frame": "the frame on show: its number and the events of its window",
+             "latency": "from a batch of events read to the paint of the frame they made",
              "dropped": "events lost on the way (a full ring buffer, outside the sensor, the camera's own) / "
                         "windows skipped to keep up (a model slower than the events come)",
              "infer": "per window: milliseconds (device, backend/precision, torch threads)",
@@ -357,6 +365,46 @@ class Readouts(QtWidgets.QWidget):
         if lab.text() != name:
             lab.setText(name)
             lab.setToolTip(hint)
+
+
+class ReadoutsBox(QtWidgets.QGroupBox):
+    """The readouts with the focus meter beside them, or under them where the box is too narrow
+    for both (a projector's 1024x768: the meter took the room and the values were cut, "38.6 ms
+    (cpu ea") but tall enough; a box neither wide nor tall enough keeps them side by side."""
+
+    #: the narrowest the meter's plot is worth showing beside the readouts
+    SIDE_METER_PX = 90
+
+    def __init__(self, readouts: Readouts, meter: QtWidgets.QWidget, title: str = "Readouts", parent=None):
+        super().__init__(title, parent)
+        self.readouts, self.meter = readouts, meter
+        self._lay = QtWidgets.QBoxLayout(QtWidgets.QBoxLayout.Direction.LeftToRight, self)
+        self._lay.setContentsMargins(4, 4, 4, 4)  # (the style's 9 px a side cut a slow model's ")")
+        self._lay.addWidget(readouts)
+        self._lay.addWidget(meter, 1)
+
+    def minimumSizeHint(self) -> QtCore.QSize:
+        # (stacked, the meter's height must not hold the window tall: it grew from 476 to 568 px
+        # and could no longer be made short enough to put the meter back beside the readouts)
+        hint = super().minimumSizeHint()
+        if self._lay.direction() == QtWidgets.QBoxLayout.Direction.TopToBottom:
+            hint.setHeight(hint.height() - self.meter.minimumSizeHint().height() - max(0, self._lay.spacing()))
+        return hint
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        inner = self.contentsRect()
+        m = self._lay.contentsMargins()
+        room_w = inner.width() - m.left() - m.right() - self._lay.spacing()
+        room_h = inner.height() - m.top() - m.bottom() - self._lay.spacing()
+        beside = room_w >= self.readouts.sizeHint().width() + self.SIDE_METER_PX
+        under_fits = room_h >= self.readouts.sizeHint().height() + self.meter.minimumSizeHint().height()
+        want = (QtWidgets.QBoxLayout.Direction.TopToBottom if not beside and under_fits
+                else QtWidgets.QBoxLayout.Direction.LeftToRight)
+        if self._lay.direction() != want:
+            self._lay.setDirection(want)
+            # (stacked, the readouts keep their rows' height and the meter takes the rest)
+            self._lay.setStretch(0, 0)
 
 
 class HelpOverlay(QtWidgets.QLabel):

@@ -35,7 +35,7 @@ from .precision import PRECISION_CHOICES, PRECISION_HELP, effective_precision, p
 from .recording import free_stem, save_png
 from .session import SPEEDS, BehindNotice, LiveSession, open_with_fallback, release_freed_memory
 from .widgets import (DefocusIndicator, FrameCounter, HelpOverlay, ImagePane, JumpClickStyle, Readouts,
-                      defocus_to_uint8, inferno_lut, qimage_to_array)
+                      ReadoutsBox, defocus_to_uint8, inferno_lut, qimage_to_array)
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,11 @@ log = logging.getLogger(__name__)
 POST_LABELS = {"auto_hdr": "auto-HDR", "noise_filter": "noise filter", "hot_pixels": "hot-pixel mask",
                "unsharp": "unsharp mask"}
 SEEK_STEP_US = 1_000_000
+#: what the lower-left pane shows, on hover
+DEFOCUS_PANE_TIP = ("the model's blur estimate per pixel (sigma, px; brighter = more blur): observed where "
+                    "events fire, elsewhere the model's guess")
+#: how far one key press turns the simulated camera's focus knob (its range is 0..1)
+FOCUS_KEY_STEP = 0.05
 #: the side panel's spacing between groups and between rows of a group, and the focus dial's
 #: height: small enough that every group fits the default 1400x860 window unscrolled
 PANEL_SPACING_PX = 4
@@ -156,6 +161,29 @@ def saved_text(paths: list[Path], recorder, n_events: int) -> str:
     else:
         count = f"{recorder.n_frames} video {'frame' if recorder.n_frames == 1 else 'frames'}"
     return f"recording saved ({count}): " + ", ".join(str(p) for p in paths)
+
+
+def _window_text(cfg: WindowConfig) -> str:
+    """A window setting in words with its unit ("5,000 events a frame"), for the status bar."""
+    if cfg.mode == "duration":
+        return f"{cfg.window_ms:g} ms a frame"
+    if cfg.mode == "adaptive":
+        return f"about {cfg.window_ms:g} ms a frame (adaptive)"
+    return f"{cfg.window_events:,} events a frame" if cfg.window_events else "auto: 0.35 events per pixel a frame"
+
+
+class _KeysBackOnEnter(QtCore.QObject):
+    """Calls ``done`` after Enter in the box it watches (the box handles the key first)."""
+
+    def __init__(self, done, parent=None):
+        super().__init__(parent)
+        self._done = done
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QtCore.QEvent.Type.KeyPress and event.key() in (QtCore.Qt.Key.Key_Return,
+                                                                             QtCore.Qt.Key.Key_Enter):
+            QtCore.QTimer.singleShot(0, self._done)
+        return False
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -326,10 +354,14 @@ class MainWindow(QtWidgets.QMainWindow):
         grid.setSpacing(4)
         self.event_pane = ImagePane("events")
         self.event_pane.enable_rect_select()  # a drag sets the ROI (see _roi_dragged)
-        self.event_pane.setToolTip("drag a rectangle to look at that part of the sensor (ROI)")
+        self.event_pane.setToolTip("the events: blue where a pixel got brighter, red where it got darker; "
+                                   "drag a rectangle to look at that part of the sensor (ROI)")
         self.event_pane.rect_selected.connect(self._roi_dragged)
         self.frame_pane = ImagePane("reconstruction (sharp)")
         self.defocus_pane = ImagePane("defocus map (blur \u03c3, 0-8 px)", lut=inferno_lut())
+        self.frame_pane.setToolTip("the intensity frame the model makes from the events of one window, "
+                                   "with the blur taken out")
+        self.defocus_pane.setToolTip(DEFOCUS_PANE_TIP)
         grid.addWidget(self.event_pane, 0, 0)
         grid.addWidget(self.frame_pane, 0, 1)
         grid.addWidget(self.defocus_pane, 1, 0)
@@ -354,6 +386,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.side_layout.setSpacing(PANEL_SPACING_PX)
         self._build_controls(self.side_layout)
         self._grey_out_unused_boxes()
+        # Enter in a box typed into gives the keys back to the viewer (Esc does too: _escape)
+        self._keys_back = _KeysBackOnEnter(self._keys_to_panes, self)
+        for box in [*panel.findChildren(QtWidgets.QAbstractSpinBox), *panel.findChildren(QtWidgets.QLineEdit)]:
+            box.installEventFilter(self._keys_back)
         self.side_layout.addStretch(1)
         side.setWidget(panel)
         outer.addWidget(side)
@@ -365,13 +401,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.statusBar().showMessage("starting ...")
 
     def _build_readouts(self) -> QtWidgets.QWidget:
-        box = QtWidgets.QGroupBox("Readouts")
-        h = QtWidgets.QHBoxLayout(box)
         self.readouts = Readouts()
         self.defocus_indicator = DefocusIndicator()
-        h.addWidget(self.readouts)
-        h.addWidget(self.defocus_indicator, 1)
-        return box
+        return ReadoutsBox(self.readouts, self.defocus_indicator)
 
     def _build_playback(self) -> QtWidgets.QWidget:
         bar = QtWidgets.QWidget()
@@ -618,12 +650,17 @@ class MainWindow(QtWidgets.QMainWindow):
             QtCore.Qt.Key.Key_Space: self.toggle_pause,
             QtCore.Qt.Key.Key_R: self.reset_state,
             QtCore.Qt.Key.Key_S: self.snapshot,
-            QtCore.Qt.Key.Key_Left: lambda: self.seek_relative(-SEEK_STEP_US),
-            QtCore.Qt.Key.Key_Right: lambda: self.seek_relative(SEEK_STEP_US),
+            QtCore.Qt.Key.Key_Left: lambda: self.step_key(-1),
+            QtCore.Qt.Key.Key_Right: lambda: self.step_key(1),
+            # (a presenter's clicker sends PageUp/PageDown, or the arrows)
+            QtCore.Qt.Key.Key_PageUp: lambda: self.step_key(-1),
+            QtCore.Qt.Key.Key_PageDown: lambda: self.step_key(1),
+            QtCore.Qt.Key.Key_Up: lambda: self.turn_focus(FOCUS_KEY_STEP),
+            QtCore.Qt.Key.Key_Down: lambda: self.turn_focus(-FOCUS_KEY_STEP),
             QtCore.Qt.Key.Key_F: self.toggle_fullscreen,
             QtCore.Qt.Key.Key_H: self.help_overlay.toggle,
             QtCore.Qt.Key.Key_Q: self.close,
-            QtCore.Qt.Key.Key_Escape: lambda: self.isFullScreen() and self.showNormal(),
+            QtCore.Qt.Key.Key_Escape: self._escape,
         }
         self._shortcuts = []
         for key, fn in keys.items():
@@ -1089,6 +1126,40 @@ class MainWindow(QtWidgets.QMainWindow):
             self._end_remade = False
             self.session.seek(t_us)
 
+    def _escape(self) -> None:
+        """Esc: leave fullscreen, and give the keys back from a box being typed in."""
+        if self.isFullScreen():
+            self.showNormal()
+        self._keys_to_panes()
+
+    def _keys_to_panes(self) -> None:
+        """Move the keyboard from a side-panel box typed in to the panes: in the box, space
+        and a clicker's PageUp/PageDown edited it instead of pausing or turning the focus knob
+        (the box's value applies as it loses the keyboard)."""
+        fw = QtWidgets.QApplication.focusWidget()
+        if isinstance(fw, (QtWidgets.QAbstractSpinBox, QtWidgets.QLineEdit)) and self.side_scroll.isAncestorOf(fw):
+            self.event_pane.setFocus(QtCore.Qt.FocusReason.ShortcutFocusReason)
+
+    def step_key(self, sign: int) -> None:
+        """Left/Right, PageUp/PageDown: seek a file by a second; on the simulated camera (live:
+        nothing to seek) turn its focus knob, so a clicker can run the focus demo."""
+        if self.session is not None and self.session.is_live and "focus" in self.sim_widgets:
+            self.turn_focus(sign * FOCUS_KEY_STEP)
+        else:
+            self.seek_relative(sign * SEEK_STEP_US)
+
+    def turn_focus(self, step: float) -> None:
+        """Turn the focus knob by ``step`` (of its 0..1) from the keyboard: the dial takes no
+        keyboard focus (the arrow keys belong to the window), so no key reached it."""
+        dial = self.sim_widgets.get("focus")
+        if dial is None:
+            self.status("no focus knob: only the simulated camera has one", timeout_ms=2000)
+            return
+        dial.setValue(dial.value() + int(round(step * (dial.maximum() - dial.minimum()))))
+        knob = (dial.value() - dial.minimum()) / ((dial.maximum() - dial.minimum()) or 1)
+        end = " (far end)" if dial.value() == dial.minimum() else " (near end)" if dial.value() == dial.maximum() else ""
+        self.status(f"focus {knob:.2f}{end} - 0.5 is the subject in focus", timeout_ms=2000)
+
     def seek_relative(self, dt_us: int) -> None:
         if self.session is None:
             return
@@ -1285,7 +1356,10 @@ class MainWindow(QtWidgets.QMainWindow):
             self._show_window_controls(self.opts.window)  # refused (said on the status bar): what runs
             self._drain()
             return
+        before = self.opts.window
         self._window_applied(cfg)
+        if (cfg.mode, cfg.window_ms, cfg.window_events) != (before.mode, before.window_ms, before.window_events):
+            self.status(f"window: {_window_text(cfg)} - network state reset", timeout_ms=3000)
 
     def _roi_cleared(self) -> None:
         """Said when the ROI is cleared (or cleared again over an error on show): an ROI error just
@@ -1433,7 +1507,10 @@ class MainWindow(QtWidgets.QMainWindow):
         try:
             # (a second snapshot of the frame within the second, paused, another event view or
             # map beside it: ``_1``, ``_2``, ..., as recordings; it overwrote the first pair)
-            base = free_stem(self.opts.snapshot_dir, f"evfocus_{stamp}", suffixes=(".png", "_window.png"))
+            # (absolute: the default folder is the current one, and "saved: evfocus_....png" said
+            # no folder to a user who started the viewer from a launcher)
+            base = free_stem(Path(self.opts.snapshot_dir).resolve(), f"evfocus_{stamp}",
+                             suffixes=(".png", "_window.png"))
             path = save_png(base.with_name(base.name + ".png"), self.last_frame.image)
             whole = save_png(base.with_name(base.name + "_window.png"), qimage_to_array(self.grab().toImage()))
         except EvFocusError as exc:
@@ -1894,6 +1971,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.defocus_pane.setVisible(aps or self.defocus_check.isChecked())
         self.defocus_pane.set_lut(None if aps else inferno_lut())
         self.defocus_pane.set_title("APS frame (camera)" if aps else self._defocus_title())
+        self.defocus_pane.setToolTip("the camera's own grey-level frame at the reconstructed frame's time" if aps
+                                     else DEFOCUS_PANE_TIP)
         self.defocus_pane.blank()
         self.defocus_pane.set_note(self._aps_note() if aps and self.session is not None
                                    and self.session.aps_loading else "")
