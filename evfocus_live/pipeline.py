@@ -1957,6 +1957,13 @@ class Pipeline:
         replay speed, up to ``MAX_GAP_S``), as a video player does; it jumped to the next event."""
         if sought_us is None or t_first <= sought_us:
             return False
+        try:  # (cached by the readers: the pipeline asked for it as it started)
+            rng = self.source.time_range_us()
+        except Exception:  # (a plugin source's: the seek plays as it did)
+            rng = None
+        if rng is not None and sought_us < rng[0]:
+            # before the recording (``seek(0)`` from the API; the viewer clamps): no pause in it
+            return False
         self._anchor = (sought_us, now)
         return True
 
