@@ -2074,6 +2074,7 @@ class Pipeline:
         target = now + min(wall_s, MAX_GAP_S)
         if wall_s >= PLAYED_GAP_S:
             self.played_gap = PlayedGap(last_us, end, min(wall_s, MAX_GAP_S), shortened, self.speed, at_end=True)
+        speed = self.speed
         try:
             while (left := target - time.monotonic()) > 0:
                 if self._stop_evt.wait(min(left, 0.02)) or self._seek_req is not None:
@@ -2083,6 +2084,12 @@ class Pipeline:
                     if self._stop_evt.wait(0.02) or self._seek_req is not None:
                         return None
                 target += time.monotonic() - paused_at
+                if self.speed <= 0 or self.unpaced.is_set():  # ("max" chosen in it: no rest to play)
+                    break
+                if self.speed != speed:  # its rest at the speed chosen, as _wait_paced plays any pause
+                    now = time.monotonic()
+                    target = now + min(max(0.0, target - now) * speed / self.speed, MAX_GAP_S)
+                    speed = self.speed
         finally:
             self.played_gap = None
         return end, (end, target)
