@@ -837,6 +837,15 @@ class Pipeline:
         return self._wh[1]
 
     @property
+    def what_runs(self) -> str:
+        """``running evfocus on cpu in bf16``: the model, device and precision, as the commands
+        and the viewer say it. The library says its device and precision choices at DEBUG only
+        (``device auto -> cpu``), so a Python user asks here (or logs it) what ``auto`` chose."""
+        from .gui.precision import what_runs  # (Qt-free: importing the package loads no Qt)
+
+        return what_runs(self.model_cfg.name, self)
+
+    @property
     def window_events(self) -> int:
         """The events an event-count window holds: its count, or 0.35 per pixel the model sees."""
         return self._window_events_hint()
