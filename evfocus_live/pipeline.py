@@ -115,6 +115,9 @@ MAX_GAP_S = 5.0
 #: a wait of at least this many wall seconds before a paced part is a played pause
 #: (``Pipeline.played_gap``: the viewer says it instead of "no new frame ... a still scene?")
 PLAYED_GAP_S = 1.0
+#: a seek's wait (s of wall time) from which ``_anchor_at_seek`` asks whether the time sought is
+#: before the recording (no pause to play): a shorter one is played as it is, without the scan
+SEEK_WAIT_CHECKED_S = 0.05
 BEHIND_OF = 6
 #: a model this many times slower than the windows come (timed after its warm-up) is said at the
 #: first pop that lost windows
@@ -1966,13 +1969,14 @@ class Pipeline:
         replay speed, up to ``MAX_GAP_S``), as a video player does; it jumped to the next event."""
         if sought_us is None or t_first <= sought_us:
             return False
-        try:  # (cached by the readers: the pipeline asked for it as it started)
-            rng = self.source.time_range_us()
-        except Exception:  # (a plugin source's: the seek plays as it did)
-            rng = None
-        if rng is not None and sought_us < rng[0]:
-            # before the recording (``seek(0)`` from the API; the viewer clamps): no pause in it
-            return False
+        if (t_first - sought_us) / 1e6 / max(self.speed, 1e-9) >= SEEK_WAIT_CHECKED_S:
+            try:  # (a wait worth a look; the readers cache it, a column file scans once for it)
+                rng = self.source.time_range_us()
+            except Exception:  # (a plugin source's: the seek plays as it did)
+                rng = None
+            if rng is not None and sought_us < rng[0]:
+                # before the recording (``seek(0)`` from the API; the viewer clamps): no pause in it
+                return False
         self._anchor = (sought_us, now)
         return True
 
