@@ -115,6 +115,9 @@ MAX_GAP_S = 5.0
 #: a wait of at least this many wall seconds before a paced part is a played pause
 #: (``Pipeline.played_gap``: the viewer says it instead of "no new frame ... a still scene?")
 PLAYED_GAP_S = 1.0
+#: a seek's wait (s of wall time) from which ``_anchor_at_seek`` asks whether the time sought is
+#: before the recording (no pause to play): a shorter one is played as it is, without the scan
+SEEK_WAIT_CHECKED_S = 0.05
 BEHIND_OF = 6
 #: a model this many times slower than the windows come (timed after its warm-up) is said at the
 #: first pop that lost windows
@@ -835,6 +838,15 @@ class Pipeline:
     def height(self) -> int:
         """The sensor height the frames have (see :attr:`width`)."""
         return self._wh[1]
+
+    @property
+    def what_runs(self) -> str:
+        """``running evfocus on cpu in bf16``: the model, device and precision, as the commands
+        and the viewer say it. The library says its device and precision choices at DEBUG only
+        (``device auto -> cpu``), so a Python user asks here (or logs it) what ``auto`` chose."""
+        from .gui.precision import what_runs  # (Qt-free: importing the package loads no Qt)
+
+        return what_runs(self.model_cfg.name, self)
 
     @property
     def window_events(self) -> int:
@@ -1957,6 +1969,14 @@ class Pipeline:
         replay speed, up to ``MAX_GAP_S``), as a video player does; it jumped to the next event."""
         if sought_us is None or t_first <= sought_us:
             return False
+        if (t_first - sought_us) / 1e6 / max(self.speed, 1e-9) >= SEEK_WAIT_CHECKED_S:
+            try:  # (a wait worth a look; the readers cache it, a column file scans once for it)
+                rng = self.source.time_range_us()
+            except Exception:  # (a plugin source's: the seek plays as it did)
+                rng = None
+            if rng is not None and sought_us < rng[0]:
+                # before the recording (``seek(0)`` from the API; the viewer clamps): no pause in it
+                return False
         self._anchor = (sought_us, now)
         return True
 
@@ -2067,6 +2087,7 @@ class Pipeline:
         target = now + min(wall_s, MAX_GAP_S)
         if wall_s >= PLAYED_GAP_S:
             self.played_gap = PlayedGap(last_us, end, min(wall_s, MAX_GAP_S), shortened, self.speed, at_end=True)
+        speed = self.speed
         try:
             while (left := target - time.monotonic()) > 0:
                 if self._stop_evt.wait(min(left, 0.02)) or self._seek_req is not None:
@@ -2076,6 +2097,12 @@ class Pipeline:
                     if self._stop_evt.wait(0.02) or self._seek_req is not None:
                         return None
                 target += time.monotonic() - paused_at
+                if self.speed <= 0 or self.unpaced.is_set():  # ("max" chosen in it: no rest to play)
+                    break
+                if self.speed != speed:  # its rest at the speed chosen, as _wait_paced plays any pause
+                    now = time.monotonic()
+                    target = now + min(max(0.0, target - now) * speed / self.speed, MAX_GAP_S)
+                    speed = self.speed
         finally:
             self.played_gap = None
         return end, (end, target)

@@ -904,8 +904,9 @@ def _finished(cfg: SimConfig, seed: int, base: Path, aedat4: bool, any_version: 
         which = f"evfocus-live {made_by}'s simulate, this is {__version__}" if is_newer(made_by) else "a newer evfocus simulate"
         settings = (f" ({', '.join(newer)} {'is no setting' if len(newer) == 1 else 'are no settings'} of this one)"
                     if newer else "")
-        if newer or not any_version:
-            raise ConfigError(f"{h5_path}: made by {which}{settings}: upgrade evfocus-live to --resume it, "
+        if newer or not any_version:  # (--any-version keeps it where this version reads all its settings)
+            keep = "" if newer else ", --resume --any-version to keep it"
+            raise ConfigError(f"{h5_path}: made by {which}{settings}: upgrade evfocus-live to --resume it{keep}, "
                               "or use --overwrite or another folder")
     if made_by is not None and made_by != __version__ and not any_version:
         raise ConfigError(f"{h5_path}: made by {written_by(made_by)}, this is {__version__}: --resume would mix "
