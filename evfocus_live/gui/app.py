@@ -675,6 +675,8 @@ def join_pipeline_threads(limit_s: float = 120.0) -> None:
 
     readers = [t for t in threading.enumerate() if t.name in (READER_THREAD, APS_THREAD) and t.is_alive()]
     for t in readers:
+        if getattr(t, "unanswered_said", False):  # (the pipeline's stop() waited for it and said so)
+            continue
         t.join(1.0)
         if t.is_alive():
             log.warning("the source's read() has not returned: exiting without it")
