@@ -9,18 +9,10 @@ import subprocess
 import sys
 import textwrap
 
-import cv2
 import pytest
+from test_live_headless import video_frames
 
 from evfocus_live.sources import open_source
-
-
-def video_frames(path) -> int:
-    cap = cv2.VideoCapture(str(path))
-    n = 0
-    while cap.read()[0]:
-        n += 1
-    return n
 
 
 @pytest.mark.gui
