@@ -94,6 +94,10 @@ MAX_RING_EVENTS = 16_000_000
 STALL_S = 5.0
 #: how long ``stop()`` waits for a reader stuck in a stalled ``read()`` (not the full timeout)
 STALLED_JOIN_S = 0.2
+#: how long ``stop()`` waits for a live source's read() in progress: a camera's read polls
+#: for 20 ms, so one still inside after this has not answered (a USB stall); waiting the full
+#: 5 s for it made Ctrl-C, a window close or an exit take 7 s and say it three times
+LIVE_READ_JOIN_S = 1.0
 #: a live source's repeated read() fault (same kind) is said at most this often
 SOURCE_FAULT_SAY_EVERY_S = 60.0
 #: frame post-processing slower than this a frame, and slower than the model, for
@@ -1838,7 +1842,11 @@ class Pipeline:
                 stalled_s = 0.0 if since is None or t.name != "evfocus-reader" else time.monotonic() - since
                 # a reader in a read() that has stalled for seconds will not end in the next 5:
                 # the viewer froze for them on a source switch (it ends when read() returns)
-                t.join(min(timeout_s, STALLED_JOIN_S) if stalled_s >= STALL_S else timeout_s)
+                if getattr(t, "unanswered_said", False):  # (close_all after a stop: said, waited)
+                    continue
+                live_read = t.name == "evfocus-reader" and since is not None and self.source.is_live
+                t.join(min(timeout_s, STALLED_JOIN_S) if stalled_s >= STALL_S
+                       else min(timeout_s, LIVE_READ_JOIN_S) if live_read else timeout_s)
                 if t.is_alive() and t.name == "evfocus-worker" and self._in_callback:
                     # (not the model: a script's callback that waits for what never comes, such as
                     # a full queue whose reader has ended; at exit, the seconds Python hung for)
@@ -1847,9 +1855,11 @@ class Pipeline:
                 elif t.is_alive() and t.name == "evfocus-worker":  # a slow model's window: not a fault
                     log.info("%s is still finishing its window after %.1f s (a start waits for it)",
                              t.name, timeout_s)
-                elif t.is_alive() and stalled_s >= STALL_S:
-                    log.warning("%s did not stop: the %s source's read() has not returned for %.0f s",
-                                t.name, self.source.format, stalled_s)
+                elif t.is_alive() and (stalled_s >= STALL_S or live_read) and self._read_since is not None:
+                    t.unanswered_said = True  # (said once: not again by close_all at exit, nor the app)
+                    log.warning("the %s %s did not answer (its read() has not returned for %.1f s): "
+                                "stopped without it", self.source.format,
+                                "camera" if self.source.is_live else "source", time.monotonic() - since)
                 elif t.is_alive():
                     log.warning("%s did not stop within %.1f s", t.name, timeout_s)
         # one still busy (a slow model's window) stays listed: ``running`` says so, and start()
