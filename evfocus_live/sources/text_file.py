@@ -57,6 +57,7 @@ _BOM = b"\xef\xbb\xbf"  # UTF-8 byte order mark
 _NUM_STR = re.compile(_NUM.decode("ascii"))
 _POW10 = np.array([10.0 ** k for k in range(23)])  # exact doubles: one rounding, as strtod
 _DECIMAL_COMMA = re.compile(rb"^[-+]?(\d+(,\d+)?|,\d+)([eE][-+]?\d+)?$")  # "0,000123", "12"
+_THOUSANDS = re.compile(rb"^[-+]?[1-9]\d{0,2},\d{3}$")  # "1,000": µs with a thousands separator, or 1.000 s
 HEADER_LINES = 64  # comment or blank lines read past before 'W H' (an exporter's notes)
 
 
@@ -83,7 +84,9 @@ def dialect(head: bytes) -> bytes | None:
     elif b";" in b"".join(lines[:1]):  # ("346;260" above comma-separated rows)
         src, dst = src + b";", dst + b" "
     elif (rows and all(len(r) >= 4 and all(_DECIMAL_COMMA.match(w) for w in r) for r in rows)
-            and any(b"," in w for r in rows for w in r)):
+            and any(b"," in w and not _THOUSANDS.match(w) for r in rows for w in r)):
+        # (only where some comma cannot be a thousands separator, "0,000123": µs written
+        # "1,000 12 34 1" were read as 1 µs, 1000 times too early, where the 5 columns were said)
         src, dst = src + b",", dst + b"."
     return bytes.maketrans(src, dst) if src else None
 
@@ -626,7 +629,8 @@ class TextFileSource(EventSource):
                                  f"(line {line} has {a.shape[1]})")
             if not self._warned_columns:
                 self._warned_columns = True
-                hint = "; if commas are decimal separators, write '.' instead" if b"," in blob else ""
+                hint = ("; if commas are decimal separators, write '.' instead, and write no thousands separators"
+                        if b"," in blob else "")
                 log.warning("%s: rows have %d columns (line %d); reading the first 4 as 't x y p'%s",
                             self.path.name, a.shape[1], line, hint)
         return a
