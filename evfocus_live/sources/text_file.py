@@ -434,7 +434,9 @@ class TextFileSource(EventSource):
             nlines += 1
             line = _translated(raw, self._table)
             if nlines == 1:
-                line = line.removeprefix(_BOM)  # Excel's "CSV UTF-8" starts with one
+                line, raw = line.removeprefix(_BOM), raw.removeprefix(_BOM)  # Excel's "CSV UTF-8" starts with one
+            if _HEADER.match(raw.strip()) and not _HEADER.match(line.strip()):
+                line = raw  # ("346,260" above "0,5;12;34;1" rows: its comma made a point, "346.260")
             if line.strip() and not line.lstrip().startswith(b"#") or not raw:
                 break
             notes.append(line)

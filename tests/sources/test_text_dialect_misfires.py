@@ -40,3 +40,11 @@ def test_decimal_commas_still_read_in_a_space_separated_file(tmp_path):
     path.write_text("346 260\n0,000123 10 20 1\n0,000500 30 40 0\n0,001200 50 60 1\n")
     assert _read_all(path)["t"].tolist() == [123, 500, 1200]
 
+
+def test_a_comma_size_line_above_semicolon_rows(tmp_path):
+    path = tmp_path / "de.csv"
+    path.write_bytes(b"346,260\n0,000123;10;20;1\n0,000500;30;40;0\n")
+    src = open_source(str(path))
+    assert (src.width, src.height) == (346, 260)
+    src.close()
+    assert _read_all(path)["t"].tolist() == [123, 500]
