@@ -58,7 +58,7 @@ _NUM_STR = re.compile(_NUM.decode("ascii"))
 _POW10 = np.array([10.0 ** k for k in range(23)])  # exact doubles: one rounding, as strtod
 _DECIMAL_COMMA = re.compile(rb"^[-+]?(\d+(,\d+)?|,\d+)([eE][-+]?\d+)?$")  # "0,000123", "12"
 _THOUSANDS = re.compile(rb"^[-+]?[1-9]\d{0,2},\d{3}$")  # "1,000": µs with a thousands separator, or 1.000 s
-HEADER_LINES = 64  # comment or blank lines read past before 'W H' (an exporter's notes)
+NOTES_BYTES = 1 << 20  # of comment or blank lines read past before 'W H' (an exporter's notes)
 
 
 def dialect(head: bytes) -> bytes | None:
@@ -390,6 +390,8 @@ class TextFileSource(EventSource):
             found = next(filter(None, map(_column_names_hint, [first, *notes[::-1]])), "")
             if not found and _is_row(first.rstrip(b"\n")):
                 found = "; it is an event row: add the size as line 1"
+            if not found and first.lstrip().startswith(b"#"):
+                found = f"; none after {NOTES_BYTES >> 20} MiB of '#' notes"
             raise InputError(f"{self.path}: first line must be the sensor size 'W H'{found}")
         try:
             self.width, self.height = check_sensor_size(self.path, m.group(1), m.group(2))
@@ -427,21 +429,36 @@ class TextFileSource(EventSource):
     def _header_line(self) -> tuple[bytes, int, list[bytes]]:
         """(the first line that is not blank or a ``#`` comment, translated to the parsers'
         dialect, the 1-based number of the line after it, the comment lines before it); sets
-        ``_data_off`` after it."""
+        ``_data_off`` after it. Notes are read up to :data:`NOTES_BYTES`, each whatever its
+        length; the dialect is taken again from the rows after them (a 4 KiB head of notes
+        held no row to take it from)."""
         nlines, notes = 0, []
-        for _ in range(HEADER_LINES + 1):
-            raw = self._read_line_cr()
+        while True:
+            start, raw = self._fh.tell(), self._read_line_cr()
+            while (raw.lstrip(_BOM + b" \t").startswith(b"#") and not _translated(raw, self._table).endswith(b"\n")
+                   and self._fh.tell() < NOTES_BYTES and (more := self._read_line_cr())):
+                raw += more  # (a note longer than one read: its rest is no line of its own)
             nlines += 1
-            line = _translated(raw, self._table)
-            if nlines == 1:
-                line, raw = line.removeprefix(_BOM), raw.removeprefix(_BOM)  # Excel's "CSV UTF-8" starts with one
-            if _HEADER.match(raw.strip()) and not _HEADER.match(line.strip()):
-                line = raw  # ("346,260" above "0,5;12;34;1" rows: its comma made a point, "346.260")
-            if line.strip() and not line.lstrip().startswith(b"#") or not raw:
+            line = self._header_text(raw, nlines)
+            if line.strip() and not line.lstrip().startswith(b"#") or not raw or self._fh.tell() >= NOTES_BYTES:
                 break
             notes.append(line)
         self._data_off = self._fh.tell()
+        if notes:
+            self._fh.seek(start)
+            self._table = dialect(self._fh.read(SNIFF_BYTES))
+            line = self._header_text(raw, nlines)
+            self._fh.seek(self._data_off)
         return line, nlines + 1, notes  # (_data_off: moved on past a names line after it)
+
+    def _header_text(self, raw: bytes, nline: int) -> bytes:
+        """Line ``nline`` of the head in the parsers' dialect."""
+        line = _translated(raw, self._table)
+        if nline == 1:
+            line, raw = line.removeprefix(_BOM), raw.removeprefix(_BOM)  # Excel's "CSV UTF-8" starts with one
+        if _HEADER.match(raw.strip()) and not _HEADER.match(line.strip()):
+            line = raw  # ("346,260" above "0,5;12;34;1" rows: its comma made a point, "346.260")
+        return line
 
     def _skip_column_names(self) -> None:
         """A line naming the columns right after ``W H`` (the size put above a CSV's header,
