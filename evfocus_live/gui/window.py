@@ -1520,7 +1520,8 @@ class MainWindow(QtWidgets.QMainWindow):
             # map beside it: ``_1``, ``_2``, ..., as recordings; it overwrote the first pair)
             # (absolute: the default folder is the current one, and "saved: evfocus_....png" said
             # no folder to a user who started the viewer from a launcher)
-            base = free_stem(Path(self.opts.snapshot_dir).resolve(), f"evfocus_{stamp}",
+            # (expanded: `--snapshot-dir=~/Pictures` reaches us with its '~', no shell expands it there)
+            base = free_stem(Path(self.opts.snapshot_dir).expanduser().resolve(), f"evfocus_{stamp}",
                              suffixes=(".png", "_window.png"))
             path = save_png(base.with_name(base.name + ".png"), self.last_frame.image)
             whole = save_png(base.with_name(base.name + "_window.png"), qimage_to_array(self.grab().toImage()))
