@@ -7,21 +7,10 @@ from __future__ import annotations
 
 import logging
 
-import numpy as np
+from test_text_dialects import _read_all  # (a 346x260 file's events)
 
 from evfocus_live.sources import open_source
 from evfocus_live.sources.text_file import dialect
-
-
-def _read_all(path) -> np.ndarray:
-    src = open_source(str(path))
-    try:
-        parts = []
-        while (b := src.read()) is not None:
-            parts.append(b)
-        return np.concatenate(parts)
-    finally:
-        src.close()
 
 
 def test_thousands_separators_are_not_read_as_decimal_commas(tmp_path, caplog):

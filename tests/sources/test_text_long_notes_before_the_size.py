@@ -5,23 +5,11 @@ from): "malformed event row"."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
+from test_text_dialects import _read_all  # (a 346x260 file's events)
 
 from evfocus_live.errors import InputError
 from evfocus_live.sources import open_source
-
-
-def _read_all(path) -> np.ndarray:
-    src = open_source(str(path))
-    try:
-        assert (src.width, src.height) == (346, 260)
-        parts = []
-        while (b := src.read()) is not None:
-            parts.append(b)
-        return np.concatenate(parts)
-    finally:
-        src.close()
 
 
 @pytest.mark.parametrize("notes", [[f"# note {i}" for i in range(100)], ["# " + "x" * 70_000],
