@@ -560,7 +560,13 @@ class TextFileSource(EventSource):
     def _check_rows(self) -> None:
         """InputError for a file without events (header, comments, a cut first row), as the
         .npy and .h5 readers: a reader that yields nothing would give a silent 0 frames."""
-        head, tail = self._head_tail()
+        # (the samples parsed without the extra-columns warning: a row index refused just after
+        # it said two things; the reads say it, once, where the file is read)
+        warned, self._warned_columns = self._warned_columns, True
+        try:
+            head, tail = self._head_tail()
+        finally:
+            self._warned_columns = warned
         self._check_column_order(head)
         if len(head) or len(tail):
             return
