@@ -2278,7 +2278,10 @@ def _read_ahead(t_us: int | None, shown_us: int | None, range_us: tuple[int, int
 
 def about_text(session: LiveSession | None) -> str:
     """Help > About's lines: what runs (model, device, backend) and with what (versions, the
-    settings file, the models folder)."""
+    settings file, the models folder). A model whose checkpoint recorded the evfocus-live that
+    wrote it (``evfocus_version``) names it on the model line (a run's weights brought from
+    another install: which version trained them); one without (the shipped weights, a model
+    object) says nothing of it."""
     import platform
 
     import PySide6
@@ -2298,6 +2301,8 @@ def about_text(session: LiveSession | None) -> str:
         precision = runs + ("" if runs == asked else f" ({asked})" if asked == "auto" else f" (asked: {asked})")
         st = session.stats()
         model = "none: direct event integration" if session.no_model else session.model_cfg.name
+        if not session.no_model and (made_by := getattr(session.pipeline.model, "evfocus_version", None)):
+            model += f" (written by evfocus-live {made_by})"
         how = " ".join(str(x) for x in (_stat(st, "backend"), (f"{_stat(st, 'threads')} thread"
                                                                   + ("" if _stat(st, "threads") == 1 else "s")
                                                                   if _stat(st, "threads") else None)) if x)
