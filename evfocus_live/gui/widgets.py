@@ -61,7 +61,7 @@ KEY_HELP = (
     ("PgUp / PgDn", "as \u2190 / \u2192 (a presenter's clicker)"),
     ("\u2191 / \u2193", "focus knob +/- 0.05 (simulated camera)"),
     ("f", "fullscreen"),
-    ("Esc", "leave fullscreen; give the keys back from a box typed in"),
+    ("Esc", "leave fullscreen; give the keys back from a box typed in or a slider"),
     ("h", "this help"),
     ("q", "quit"),
 )

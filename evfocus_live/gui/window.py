@@ -186,6 +186,33 @@ class _KeysBackOnEnter(QtCore.QObject):
         return False
 
 
+class _SliderKeys(QtCore.QObject):
+    """Keyboard use of a simulated camera's slider reached by Tab: while it has the keyboard it
+    takes the arrows, Home and End (the window's shortcuts would seek or turn the focus knob
+    instead); space and a clicker's PageUp/PageDown stay the viewer's (pause, the focus knob),
+    and Enter gives the keys back to the panes as in a box (Esc does too: ``_escape``)."""
+
+    KEYS = (QtCore.Qt.Key.Key_Left, QtCore.Qt.Key.Key_Right, QtCore.Qt.Key.Key_Up, QtCore.Qt.Key.Key_Down,
+            QtCore.Qt.Key.Key_Home, QtCore.Qt.Key.Key_End)
+
+    def __init__(self, done, parent=None):
+        super().__init__(parent)
+        self._done = done
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QtCore.QEvent.Type.ShortcutOverride and event.key() in self.KEYS:
+            event.accept()  # (the slider's own, not the window's shortcut)
+            return True
+        if event.type() == QtCore.QEvent.Type.KeyPress:
+            if event.key() in (QtCore.Qt.Key.Key_Return, QtCore.Qt.Key.Key_Enter):
+                QtCore.QTimer.singleShot(0, self._done)
+                return True
+            if event.key() in (QtCore.Qt.Key.Key_PageUp, QtCore.Qt.Key.Key_PageDown):
+                event.ignore()  # (to the window: the clicker's keys, not a page of the slider)
+                return True
+        return False
+
+
 class MainWindow(QtWidgets.QMainWindow):
     """The evfocus-live viewer. ``frame_shown(index)`` fires after each painted frame."""
 
@@ -1027,7 +1054,10 @@ class MainWindow(QtWidgets.QMainWindow):
                 else:
                     w = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
                 w.setRange(0, 1000)
-                w.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+                if isinstance(w, QtWidgets.QSlider):
+                    self._keyboard_slider(w, spec.get("step"), hi - lo)
+                else:  # (the dial: Up/Down turn it from anywhere, turn_focus)
+                    w.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
                 val = float(spec.get("value", (lo + hi) / 2))
                 w.setValue(int(round(1000 * (val - lo) / (hi - lo or 1.0))))
                 w.valueChanged.connect(lambda v, s=setter, n=name, lo=lo, hi=hi:
@@ -1132,12 +1162,29 @@ class MainWindow(QtWidgets.QMainWindow):
             self.showNormal()
         self._keys_to_panes()
 
+    def _keyboard_slider(self, slider: QtWidgets.QSlider, step: float | None, span: float) -> None:
+        """A simulated camera's slider reached by Tab (not by a click: the mouse would leave
+        it holding the arrows), an arrow moving it by its control's ``step`` (0.1x of speed,
+        0.05 of light; a hundredth without one), Home/End to its ends (:class:`_SliderKeys`)."""
+        slider.setFocusPolicy(QtCore.Qt.FocusPolicy.TabFocus)
+        units = slider.maximum() - slider.minimum()
+        try:
+            single = int(round(units * float(step) / span)) if step and span > 0 else units // 100
+        except (TypeError, ValueError):
+            single = units // 100
+        slider.setSingleStep(max(1, single))
+        slider.setPageStep(max(1, 10 * single))
+        if not hasattr(self, "_slider_keys"):
+            self._slider_keys = _SliderKeys(self._keys_to_panes, self)
+        slider.installEventFilter(self._slider_keys)
+
     def _keys_to_panes(self) -> None:
-        """Move the keyboard from a side-panel box typed in to the panes: in the box, space
-        and a clicker's PageUp/PageDown edited it instead of pausing or turning the focus knob
-        (the box's value applies as it loses the keyboard)."""
+        """Move the keyboard from a side-panel box typed in (or a slider reached by Tab) to the
+        panes: in the box, space and a clicker's PageUp/PageDown edited it instead of pausing or
+        turning the focus knob (the box's value applies as it loses the keyboard)."""
         fw = QtWidgets.QApplication.focusWidget()
-        if isinstance(fw, (QtWidgets.QAbstractSpinBox, QtWidgets.QLineEdit)) and self.side_scroll.isAncestorOf(fw):
+        if (isinstance(fw, (QtWidgets.QAbstractSpinBox, QtWidgets.QLineEdit, QtWidgets.QAbstractSlider))
+                and self.side_scroll.isAncestorOf(fw)):
             self.event_pane.setFocus(QtCore.Qt.FocusReason.ShortcutFocusReason)
 
     def step_key(self, sign: int) -> None:
