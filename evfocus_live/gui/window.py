@@ -34,7 +34,7 @@ from . import settings
 from .precision import PRECISION_CHOICES, PRECISION_HELP, effective_precision, precision_choice, what_runs
 from .recording import free_stem, save_png
 from .session import SPEEDS, BehindNotice, LiveSession, open_with_fallback, release_freed_memory
-from .widgets import (DefocusIndicator, FrameCounter, HelpOverlay, ImagePane, JumpClickStyle, Readouts,
+from .widgets import (DefocusIndicator, DotSpinBox, FrameCounter, HelpOverlay, ImagePane, JumpClickStyle, Readouts,
                       ReadoutsBox, defocus_to_uint8, inferno_lut, qimage_to_array)
 
 log = logging.getLogger(__name__)
@@ -570,12 +570,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.window_mode.setToolTip("fixed events: the events box (auto = 0.35 per pixel); fixed duration: "
                                     f"the duration box; {ADAPTIVE_TIP}")
         self.window_mode.setCurrentIndex(max(0, self.window_mode.findData(self.opts.window.mode)))
-        self.window_ms = QtWidgets.QDoubleSpinBox()
+        self.window_ms = DotSpinBox()  # (a point in any locale, as the readouts: DotSpinBox)
         self.window_ms.setDecimals(3)
         self.window_ms.setRange(MIN_WINDOW_MS, MAX_WINDOW_MS)  # what --window-ms takes
         self.window_ms.setSuffix(" ms")
         self.window_ms.setValue(self.opts.window.window_ms)
         self.window_events = QtWidgets.QSpinBox()
+        self.window_events.setLocale(QtCore.QLocale.c())  # (as DotSpinBox: one number style in the viewer)
         self.window_events.setRange(0, MAX_WINDOW_EVENTS)
         self.window_events.setSingleStep(1000)
         self.window_events.setSpecialValueText("auto (0.35/px)")
@@ -631,7 +632,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.event_mode_combo.addItem("time surface", "time_surface")
         self.event_mode_combo.setCurrentIndex(max(0, self.event_mode_combo.findData(self.opts.event_mode)))
         self.event_mode_combo.currentIndexChanged.connect(self._event_mode_changed)
-        self.decay_spin = QtWidgets.QDoubleSpinBox()
+        self.decay_spin = DotSpinBox()
         self.decay_spin.setRange(1.0, 2000.0)
         self.decay_spin.setSuffix(" ms")
         self.decay_spin.setValue(self.opts.decay_ms)
