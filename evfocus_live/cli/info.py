@@ -44,7 +44,8 @@ def add_parser(subparsers):
                               description="Describe an event file: format, sensor, resolution, event "
                                           "count, first/last timestamp (min/max, µs), duration and rate.")
     p.add_argument("input", nargs="+", metavar="INPUT",  # (a list, under its old name)
-                   help="event file(s) (.aedat4, .raw, .h5, .npy, .npz, .txt/.csv); several are described "
+                   help="event file(s) (.aedat4, .raw, .h5, .npy, .npz, .txt/.csv), or a model checkpoint "
+                        "(.pt: its model, steps and the evfocus-live that wrote it); several are described "
                         "one after another")
     p.add_argument("--json", action="store_true",
                    help="print one JSON object instead of text (several inputs: a list of them)")
@@ -261,6 +262,51 @@ def _inferred_note(info: dict) -> str:
             "corrupt: the file gives no size)")
 
 
+#: what a model's weights are saved as (``.npz`` is a zip too: told by its name, not its bytes)
+CHECKPOINT_SUFFIXES = (".pt", ".pth")
+
+
+def is_checkpoint_path(path: str) -> bool:
+    """Whether ``evfocus info PATH`` describes a model checkpoint rather than events."""
+    from pathlib import Path
+
+    return Path(path).suffix.lower() in CHECKPOINT_SUFFIXES
+
+
+def describe_checkpoint(path: str) -> dict:
+    """What a checkpoint holds: architecture, [model] options, parameters, training steps, and
+    the evfocus-live that wrote it where recorded (``evfocus_version``; the shipped weights have
+    none). Read, not built: a newer version's file is described too, which is when the version
+    matters ("unknown event file format" was all it said)."""
+    import torch
+
+    from ..nn.registry import read_checkpoint
+    from ..versions import VERSION_KEY
+
+    ck = read_checkpoint(path)
+    meta = ck["meta"]
+    info = {"path": str(path), "kind": "checkpoint", "arch": str(ck["arch"]), "config": dict(ck["config"]),
+            "parameters": int(sum(v.numel() for v in ck["state_dict"].values() if torch.is_tensor(v))),
+            "step": meta.get("step"), "wall_s": meta.get("wall_s")}
+    if ck.get(VERSION_KEY):
+        info[VERSION_KEY] = str(ck[VERSION_KEY])
+    return info
+
+
+def _checkpoint_text(info: dict) -> str:
+    options = ", ".join(f"{k}={v}" for k, v in sorted(info["config"].items()))
+    lines = [f"file        {info['path']}",
+             "format      evfocus-live checkpoint",
+             f"model       {info['arch']}" + (f" ({options})" if options else ""),
+             f"parameters  {info['parameters']:,}"]
+    if info.get("step") is not None:
+        wall = f", {info['wall_s']:,.0f} s" if isinstance(info.get("wall_s"), int | float) else ""
+        lines.append(f"trained     {info['step']:,} steps{wall}")
+    if info.get("evfocus_version"):
+        lines.append(f"written by  evfocus-live {info['evfocus_version']}")
+    return "\n".join(lines)
+
+
 def _text(info: dict) -> str:
     rate = info["rate_ev_per_s"]
     lines = [
@@ -334,12 +380,17 @@ def run(args) -> int:
     infos, failed = [], 0
     for path in args.input:
         try:
-            info = describe(path)
+            info = describe_checkpoint(path) if is_checkpoint_path(path) else describe(path)
         except EvFocusError as exc:
             if not several:
                 raise
             print(f"evfocus info: error: {exc}", file=sys.stderr)
             failed += 1
+            continue
+        if info.get("kind") == "checkpoint":
+            if not args.json:
+                print(("\n" if infos else "") + _checkpoint_text(info), flush=True)
+            infos.append(info)
             continue
         if info["non_monotonic_steps"]:
             log.warning("%s: %d timestamp(s) step back in time (max %d µs)", path,

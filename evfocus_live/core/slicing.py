@@ -746,13 +746,22 @@ def make_slicer(cfg, width: int, height: int, timestamps_us=None) -> Slicer:
 def read_timestamps(path) -> np.ndarray:
     """Frame times in µs from a text file: one ``t_us`` per line, or ``index t_us``
     (our ``timestamps.txt``; split by spaces, tabs, commas or semicolons); blank lines and ``#``
-    comments are ignored, and so is a UTF-8 byte order mark."""
+    comments are ignored, and so is a UTF-8 byte order mark. Decimal commas (``0,5`` from a
+    German spreadsheet; ``1;0,5``) are read by the event text files' rule
+    (:func:`~evfocus_live.sources.text_file.dialect`), so ``0,5`` is the 0.5 it means (refused,
+    as 0.5 is, for a time in seconds) and not index 0 at 5 µs. A file of ``index,t_us`` rows
+    alone (the index counting up by one) keeps its commas as separators."""
     from pathlib import Path
 
     from ..errors import ConfigError, read_user_text
+    from ..sources.text_file import dialect
 
     p = Path(path)
-    lines = read_user_text(p, "timestamps").splitlines()
+    text = read_user_text(p, "timestamps")
+    if not _index_comma_rows(text):
+        blob = text.encode()
+        text = blob.translate(table).decode() if (table := dialect(blob, columns=1, header=False)) else text
+    lines = text.splitlines()
     out = []
     for i, line in enumerate(lines, 1):
         line = line.split("#", 1)[0].strip()
@@ -774,3 +783,17 @@ def read_timestamps(path) -> np.ndarray:
     if not out:
         raise ConfigError(f"{p}: no timestamps in file")
     return np.asarray(out, dtype=np.int64)
+
+
+def _index_comma_rows(text: str) -> bool:
+    """Whether every row, two or more, is ``index,t_us`` in whole numbers with the index
+    counting up by one (a comma-separated ``timestamps.txt``): the one reading in which ``0,5``
+    is not 0.5 (a single row cannot show an index counting, so it is read as a number)."""
+    import re
+
+    rows = [ln.split("#", 1)[0].strip() for ln in text.splitlines()]
+    pairs = [re.fullmatch(r"(\d+)\s*,\s*(\d+)", r) for r in rows if r]
+    if len(pairs) < 2 or not all(pairs):
+        return False
+    index = [int(m[1]) for m in pairs]
+    return all(b == a + 1 for a, b in zip(index, index[1:]))

@@ -23,6 +23,28 @@ log = logging.getLogger(__name__)
 pg.setConfigOptions(imageAxisOrder="row-major", useOpenGL=False, antialias=False)
 
 
+class DotSpinBox(QtWidgets.QDoubleSpinBox):
+    """A number box that writes a decimal point whatever the locale, and takes a comma typed
+    as one (``12,5`` becomes ``12.5``: a German keypad's decimal key).
+
+    Why dots and not the locale's: under a German locale Qt's boxes showed ``33,000 ms`` while
+    every other number the viewer writes (the readouts, the status bar, the help, its log) and
+    every place a value is written to (``--window-ms 33.5``, settings files, the README) uses a
+    point, so a box and the readout beside it disagreed; the one rule is the one the rest of
+    the program already follows. (The integer boxes take the same C locale: no ``5.000``
+    grouping, which a reader of ``5,000 events`` would take for five.)"""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setLocale(QtCore.QLocale.c())
+
+    def validate(self, text: str, pos: int):
+        return super().validate(text.replace(",", "."), pos)
+
+    def valueFromText(self, text: str) -> float:
+        return super().valueFromText(text.replace(",", "."))
+
+
 def guard_singleton_refcounts() -> bool:
     """Work around a PySide6 reference leak on Python < 3.12; True when applied.
 
@@ -61,7 +83,7 @@ KEY_HELP = (
     ("PgUp / PgDn", "as \u2190 / \u2192 (a presenter's clicker)"),
     ("\u2191 / \u2193", "focus knob +/- 0.05 (simulated camera)"),
     ("f", "fullscreen"),
-    ("Esc", "leave fullscreen; give the keys back from a box typed in"),
+    ("Esc", "leave fullscreen; give the keys back from a box typed in or a slider"),
     ("h", "this help"),
     ("q", "quit"),
 )

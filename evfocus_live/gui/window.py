@@ -34,7 +34,7 @@ from . import settings
 from .precision import PRECISION_CHOICES, PRECISION_HELP, effective_precision, precision_choice, what_runs
 from .recording import free_stem, save_png
 from .session import SPEEDS, BehindNotice, LiveSession, open_with_fallback, release_freed_memory
-from .widgets import (DefocusIndicator, FrameCounter, HelpOverlay, ImagePane, JumpClickStyle, Readouts,
+from .widgets import (DefocusIndicator, DotSpinBox, FrameCounter, HelpOverlay, ImagePane, JumpClickStyle, Readouts,
                       ReadoutsBox, defocus_to_uint8, inferno_lut, qimage_to_array)
 
 log = logging.getLogger(__name__)
@@ -192,6 +192,33 @@ class _KeysBackOnEnter(QtCore.QObject):
         if event.type() == QtCore.QEvent.Type.KeyPress and event.key() in (QtCore.Qt.Key.Key_Return,
                                                                              QtCore.Qt.Key.Key_Enter):
             QtCore.QTimer.singleShot(0, self._done)
+        return False
+
+
+class _SliderKeys(QtCore.QObject):
+    """Keyboard use of a simulated camera's slider reached by Tab: while it has the keyboard it
+    takes the arrows, Home and End (the window's shortcuts would seek or turn the focus knob
+    instead); space and a clicker's PageUp/PageDown stay the viewer's (pause, the focus knob),
+    and Enter gives the keys back to the panes as in a box (Esc does too: ``_escape``)."""
+
+    KEYS = (QtCore.Qt.Key.Key_Left, QtCore.Qt.Key.Key_Right, QtCore.Qt.Key.Key_Up, QtCore.Qt.Key.Key_Down,
+            QtCore.Qt.Key.Key_Home, QtCore.Qt.Key.Key_End)
+
+    def __init__(self, done, parent=None):
+        super().__init__(parent)
+        self._done = done
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QtCore.QEvent.Type.ShortcutOverride and event.key() in self.KEYS:
+            event.accept()  # (the slider's own, not the window's shortcut)
+            return True
+        if event.type() == QtCore.QEvent.Type.KeyPress:
+            if event.key() in (QtCore.Qt.Key.Key_Return, QtCore.Qt.Key.Key_Enter):
+                QtCore.QTimer.singleShot(0, self._done)
+                return True
+            if event.key() in (QtCore.Qt.Key.Key_PageUp, QtCore.Qt.Key.Key_PageDown):
+                event.ignore()  # (to the window: the clicker's keys, not a page of the slider)
+                return True
         return False
 
 
@@ -552,12 +579,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.window_mode.setToolTip("fixed events: the events box (auto = 0.35 per pixel); fixed duration: "
                                     f"the duration box; {ADAPTIVE_TIP}")
         self.window_mode.setCurrentIndex(max(0, self.window_mode.findData(self.opts.window.mode)))
-        self.window_ms = QtWidgets.QDoubleSpinBox()
+        self.window_ms = DotSpinBox()  # (a point in any locale, as the readouts: DotSpinBox)
         self.window_ms.setDecimals(3)
         self.window_ms.setRange(MIN_WINDOW_MS, MAX_WINDOW_MS)  # what --window-ms takes
         self.window_ms.setSuffix(" ms")
         self.window_ms.setValue(self.opts.window.window_ms)
         self.window_events = QtWidgets.QSpinBox()
+        self.window_events.setLocale(QtCore.QLocale.c())  # (as DotSpinBox: one number style in the viewer)
         self.window_events.setRange(0, MAX_WINDOW_EVENTS)
         self.window_events.setSingleStep(1000)
         self.window_events.setSpecialValueText("auto (0.35/px)")
@@ -613,7 +641,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.event_mode_combo.addItem("time surface", "time_surface")
         self.event_mode_combo.setCurrentIndex(max(0, self.event_mode_combo.findData(self.opts.event_mode)))
         self.event_mode_combo.currentIndexChanged.connect(self._event_mode_changed)
-        self.decay_spin = QtWidgets.QDoubleSpinBox()
+        self.decay_spin = DotSpinBox()
         self.decay_spin.setRange(1.0, 2000.0)
         self.decay_spin.setSuffix(" ms")
         self.decay_spin.setValue(self.opts.decay_ms)
@@ -1036,7 +1064,10 @@ class MainWindow(QtWidgets.QMainWindow):
                 else:
                     w = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
                 w.setRange(0, 1000)
-                w.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+                if isinstance(w, QtWidgets.QSlider):
+                    self._keyboard_slider(w, spec.get("step"), hi - lo)
+                else:  # (the dial: Up/Down turn it from anywhere, turn_focus)
+                    w.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
                 val = float(spec.get("value", (lo + hi) / 2))
                 w.setValue(int(round(1000 * (val - lo) / (hi - lo or 1.0))))
                 w.valueChanged.connect(lambda v, s=setter, n=name, lo=lo, hi=hi:
@@ -1141,12 +1172,29 @@ class MainWindow(QtWidgets.QMainWindow):
             self.showNormal()
         self._keys_to_panes()
 
+    def _keyboard_slider(self, slider: QtWidgets.QSlider, step: float | None, span: float) -> None:
+        """A simulated camera's slider reached by Tab (not by a click: the mouse would leave
+        it holding the arrows), an arrow moving it by its control's ``step`` (0.1x of speed,
+        0.05 of light; a hundredth without one), Home/End to its ends (:class:`_SliderKeys`)."""
+        slider.setFocusPolicy(QtCore.Qt.FocusPolicy.TabFocus)
+        units = slider.maximum() - slider.minimum()
+        try:
+            single = int(round(units * float(step) / span)) if step and span > 0 else units // 100
+        except (TypeError, ValueError):
+            single = units // 100
+        slider.setSingleStep(max(1, single))
+        slider.setPageStep(max(1, 10 * single))
+        if not hasattr(self, "_slider_keys"):
+            self._slider_keys = _SliderKeys(self._keys_to_panes, self)
+        slider.installEventFilter(self._slider_keys)
+
     def _keys_to_panes(self) -> None:
-        """Move the keyboard from a side-panel box typed in to the panes: in the box, space
-        and a clicker's PageUp/PageDown edited it instead of pausing or turning the focus knob
-        (the box's value applies as it loses the keyboard)."""
+        """Move the keyboard from a side-panel box typed in (or a slider reached by Tab) to the
+        panes: in the box, space and a clicker's PageUp/PageDown edited it instead of pausing or
+        turning the focus knob (the box's value applies as it loses the keyboard)."""
         fw = QtWidgets.QApplication.focusWidget()
-        if isinstance(fw, (QtWidgets.QAbstractSpinBox, QtWidgets.QLineEdit)) and self.side_scroll.isAncestorOf(fw):
+        if (isinstance(fw, (QtWidgets.QAbstractSpinBox, QtWidgets.QLineEdit, QtWidgets.QAbstractSlider))
+                and self.side_scroll.isAncestorOf(fw)):
             self.event_pane.setFocus(QtCore.Qt.FocusReason.ShortcutFocusReason)
 
     def step_key(self, sign: int) -> None:
@@ -2290,7 +2338,10 @@ def _read_ahead(t_us: int | None, shown_us: int | None, range_us: tuple[int, int
 
 def about_text(session: LiveSession | None) -> str:
     """Help > About's lines: what runs (model, device, backend) and with what (versions, the
-    settings file, the models folder)."""
+    settings file, the models folder). A model whose checkpoint recorded the evfocus-live that
+    wrote it (``evfocus_version``) names it on the model line (a run's weights brought from
+    another install: which version trained them); one without (the shipped weights, a model
+    object) says nothing of it."""
     import platform
 
     import PySide6
@@ -2310,6 +2361,8 @@ def about_text(session: LiveSession | None) -> str:
         precision = runs + ("" if runs == asked else f" ({asked})" if asked == "auto" else f" (asked: {asked})")
         st = session.stats()
         model = "none: direct event integration" if session.no_model else session.model_cfg.name
+        if not session.no_model and (made_by := getattr(session.pipeline.model, "evfocus_version", None)):
+            model += f" (written by evfocus-live {made_by})"
         how = " ".join(str(x) for x in (_stat(st, "backend"), (f"{_stat(st, 'threads')} thread"
                                                                   + ("" if _stat(st, "threads") == 1 else "s")
                                                                   if _stat(st, "threads") else None)) if x)

@@ -61,29 +61,31 @@ _THOUSANDS = re.compile(rb"^[-+]?[1-9]\d{0,2},\d{3}$")  # "1,000": µs with a th
 NOTES_BYTES = 1 << 20  # of comment or blank lines read past before 'W H' (an exporter's notes)
 
 
-def dialect(head: bytes) -> bytes | None:
+def dialect(head: bytes, columns: int = 4, header: bool = True) -> bytes | None:
     """A :meth:`bytes.translate` table that turns the file's dialect into the one the parsers
     read (it keeps every byte offset), or None for none needed. From the first rows of
     ``head``: semicolons (a spreadsheet's CSV where ',' is the decimal separator) become
     spaces and commas points (``0,000123;12;34;1``); without semicolons, commas become points
-    where every sampled row splits into numbers on tabs or spaces and some of them hold a
-    comma (``0,000123 12 34 1``): before, a decimal
+    where every sampled row splits into at least ``columns`` numbers on tabs or spaces and
+    some of them hold a comma (``0,000123 12 34 1``): before, a decimal
     comma split t in two, a space-separated file read x as p and y as t (a warning, then
-    wrong events); lines ending in CR alone (classic Mac) get LF."""
+    wrong events); lines ending in CR alone (classic Mac) get LF. ``header``: the first line
+    is 'W H' or column names, not a row (an event file's; an ``--at`` file has none)."""
     head = head.removeprefix(_BOM)
     src, dst = b"", b""
     if b"\n" not in head and b"\r" in head:
         src, dst, head = src + b"\r", dst + b"\n", head.replace(b"\r", b"\n")
     lines = [ln.split(b"#", 1)[0].strip() for ln in head.split(b"\n")[:-1 if len(head) >= SNIFF_BYTES else None]]
     lines = [ln for ln in lines if ln][:21]
-    rows = [ln.replace(b";", b" ").split() for ln in lines[1:]]  # (the first: 'W H' or column names)
-    if any(b";" in ln for ln in lines[1:]):
+    first = 1 if header else 0  # (the first: 'W H' or column names)
+    rows = [ln.replace(b";", b" ").split() for ln in lines[first:]]
+    if any(b";" in ln for ln in lines[first:]):
         # rows split on semicolons: a comma can only be a decimal one (where rows of whole
         # numbers come first, e.g. t = 0 in seconds, a sample of rows would not see it)
         src, dst = src + b";,", dst + b" ."
-    elif b";" in b"".join(lines[:1]):  # ("346;260" above comma-separated rows)
+    elif b";" in b"".join(lines[:first]):  # ("346;260" above comma-separated rows)
         src, dst = src + b";", dst + b" "
-    elif (rows and all(len(r) >= 4 and all(_DECIMAL_COMMA.match(w) for w in r) for r in rows)
+    elif (rows and all(len(r) >= columns and all(_DECIMAL_COMMA.match(w) for w in r) for r in rows)
             and any(b"," in w and not _THOUSANDS.match(w) for r in rows for w in r)):
         # (only where some comma cannot be a thousands separator, "0,000123": µs written
         # "1,000 12 34 1" were read as 1 µs, 1000 times too early, where the 5 columns were said)

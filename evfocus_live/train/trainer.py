@@ -38,6 +38,7 @@ from torch import nn
 from ..errors import CheckpointError, ConfigError, DeviceError, TrainingError
 from ..nn.registry import (build_model, looks_like_checkpoint, model_config_problem, model_count_channel,
                            read_checkpoint, resolve_device, save_checkpoint, unknown_here)
+from ..versions import VERSION_KEY, newer_hint
 from .dataset import AUGMENT_RULES, Augment, SequenceDataset, _is_int, _is_num
 from .losses import LossWeights, sequence_loss
 
@@ -1016,20 +1017,30 @@ def _resume_from(ck: dict[str, Any], last_path: Path, model: nn.Module, opt: tor
     """Load last.pt's weights and optimiser state; CheckpointError (one line) when they are
     another model's, or when ``[train] trainable`` changed since: Adam's moments belong to
     the parameters trained then, and a fresh optimiser would hide that the run's steps
-    trained two different sets (a new set is a new stage: ``--init`` from last.pt)."""
+    trained two different sets (a new set is a new stage: ``--init`` from last.pt).
+    A last.pt of a newer evfocus-live (its ``evfocus_version``) that does not fit is refused
+    with both versions named, as ``load_checkpoint`` does: its "different model" or
+    "trainable changed" guesses sent the user to the wrong fix. One with an architecture or
+    [model] option this install lacks is refused even where its tensors fit: the option
+    would be dropped without a word and the run go on as another network."""
+    newer = newer_hint(ck.get(VERSION_KEY), to="resume it")
+    have, want = dict(ck.get("config") or {}), dict(model.config)
+    if unknown_here(str(ck["arch"]), have):
+        raise CheckpointError(f"{last_path} is a checkpoint of a model this evfocus-live does not know "
+                              f"({_model_diff(ck, model)})"
+                              + (newer or "; saved by a newer evfocus-live? upgrade evfocus-live to resume it"))
     try:  # a checkpoint of another model: one line, not a traceback listing every key
         if ck["arch"] != model.arch:
             raise RuntimeError("another architecture")
         # an option that changes no tensor's shape (sigmas_px: the same number of other blur
         # levels) loaded without a word and trained on as another network; options the file
         # lacks (added to the code since) are not compared
-        have, want = dict(ck.get("config") or {}), dict(model.config)
         if any(have[k] != want[k] for k in set(have) & set(want)):
             raise RuntimeError("another [model] config")
         model.load_state_dict(ck["state_dict"])
     except RuntimeError as exc:
         raise CheckpointError(f"{last_path} is a checkpoint of a different model "
-                              f"({_model_diff(ck, model)}); use another --out or drop --resume") from exc
+                              f"({_model_diff(ck, model)})" + (newer or "; use another --out or drop --resume")) from exc
     if "optimizer" not in ck:
         return
     tc_then = ck["meta"].get("train_config", {}).get("train", {})
@@ -1041,7 +1052,7 @@ def _resume_from(ck: dict[str, Any], last_path: Path, model: nn.Module, opt: tor
     try:
         opt.load_state_dict(ck["optimizer"])
     except (ValueError, KeyError, RuntimeError) as exc:
-        raise CheckpointError(refusal) from exc
+        raise CheckpointError(f"{last_path}: its optimiser state does not fit{newer}" if newer else refusal) from exc
 
 
 def _say_init_unused(init: str | None, init_meta: Any, last_path: Path, rank: int) -> None:
