@@ -90,6 +90,10 @@ def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argpa
         sub = getattr(args, "_parser", parser)
         hint = ""
         for word in extra:
+            given = _positional_as_option(sub, word)
+            if given:  # `evfocus-live --file rec.aedat4`: the nearest option (--video) misled
+                hint = f" ({given})"
+                break
             if word.startswith("--"):
                 known = [*sub._option_string_actions, *old_names(sub)]
                 near = difflib.get_close_matches(word.split("=", 1)[0], known, n=1)
@@ -103,6 +107,21 @@ def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argpa
                 break
         sub.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
     return args
+
+
+#: options people give a recording by (other tools' habits); ours takes it without one
+_FILE_OPTIONS = ("--file", "--input", "--in", "--recording", "--rec", "-i", "-f")
+
+
+def _positional_as_option(parser: argparse.ArgumentParser, word: str) -> str:
+    """The hint for ``--file rec.aedat4`` given to a command that takes its recording as a
+    plain argument (INPUT): "" for other words and commands."""
+    if word.split("=", 1)[0] not in _FILE_OPTIONS:
+        return ""
+    for action in parser._actions:
+        if not action.option_strings and action.dest in ("input", "inputs"):
+            return f"the recording is given without an option: {parser.prog} PATH"
+    return ""
 
 
 def _quiet_stdout() -> None:
