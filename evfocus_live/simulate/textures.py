@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import warnings
 from pathlib import Path
 
@@ -24,6 +25,8 @@ NATURAL_IMAGES = (
     "gravel.png", "hubble_deep_field.jpg", "ihc.png", "moon.png",
     "motorcycle_left.png", "page.png", "retina.jpg", "rocket.jpg", "text.png",
 )
+
+log = logging.getLogger(__name__)
 
 PROCEDURAL = ("checkerboard", "shapes", "text", "noise", "grating")
 
@@ -115,8 +118,12 @@ def user_image_names(paths: list[str], what: str = "--images") -> list[str]:
             raise InputError(f"{what}: empty path (an unset variable?)")
         p = Path(given).expanduser()
         if p.is_dir():
-            files = sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith(".")
-                           and f.suffix.lower() in IMAGE_SUFFIXES + VIDEO_SUFFIXES)
+            listed = sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith("."))
+            files = [f for f in listed if f.suffix.lower() in IMAGE_SUFFIXES + VIDEO_SUFFIXES]
+            left = [f.name for f in listed if f not in files]
+            if left and files:  # "drawn from 6 pictures" of a folder of 7 files did not say which
+                log.info("%s %s: left out %d file(s) that are not pictures or videos: %s%s", what, given, len(left),
+                         ", ".join(left[:3]), ", ..." if len(left) > 3 else "")
             if not files:
                 raise InputError(f"{what} {given}: no pictures in this folder (looked for "
                                  f"{', '.join(IMAGE_SUFFIXES + VIDEO_SUFFIXES)}; subfolders are not searched)")
