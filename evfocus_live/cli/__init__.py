@@ -86,6 +86,10 @@ def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argpa
     if argv is None:
         argv = sys.argv[1:]
     args, extra = parser.parse_known_args(renamed_options(parser, argv))
+    split = _split_path(argv)
+    if split:  # `--model runs/lab ft/final.pt`: "checkpoint not found: runs/lab" hid the space
+        getattr(args, "_parser", parser).error(
+            f"{split} is one path with a space in it, split in two by the shell: quote it ({shlex.quote(split)})")
     if extra:
         sub = getattr(args, "_parser", parser)
         hint = ""
@@ -107,6 +111,28 @@ def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argpa
                 break
         sub.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
     return args
+
+
+def _split_path(argv: list[str]) -> str:
+    """An existing path with spaces that the shell gave as several words (``runs/lab`` and
+    ``ft/final.pt`` for ``runs/lab ft/final.pt``), or "" when there is none: the first word
+    names nothing there, the words joined by spaces do."""
+    from pathlib import Path
+
+    for i, word in enumerate(argv):
+        if word.startswith("-") or not word.strip() or os.path.lexists(word):
+            continue
+        joined = word
+        for nxt in argv[i + 1:i + 6]:  # (a few spaces at most)
+            if nxt.startswith("-"):
+                break
+            joined = f"{joined} {nxt}"
+            try:
+                if Path(joined).expanduser().exists():
+                    return joined
+            except OSError:  # (a name too long for the file system)
+                break
+    return ""
 
 
 #: options people give a recording by (other tools' habits); ours takes it without one
