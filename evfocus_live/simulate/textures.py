@@ -147,6 +147,32 @@ def user_image_names(paths: list[str], what: str = "--images") -> list[str]:
     return names
 
 
+def pictures_smaller_than(names: list[str], width: int, height: int) -> list[str]:
+    """The files among ``names`` (:func:`user_image_names`'s) whose pictures are narrower than
+    ``width`` or lower than ``height``: a scene enlarges them to fill the sensor, so their
+    "sharp" ground truth is softer than its pixels. Sizes from the headers (nothing decoded)."""
+    from PIL import Image
+
+    small: list[str] = []
+    for name in names:
+        path, frame = split_frame(name)
+        if path in small:
+            continue
+        if frame is None:
+            try:
+                with Image.open(path) as im:
+                    w, h = im.size
+            except OSError:  # (read and refused before; a hint only)
+                continue
+        else:
+            cap = cv2.VideoCapture(path)
+            w, h = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
+            cap.release()
+        if 0 < w < width or 0 < h < height:
+            small.append(path)
+    return small
+
+
 def _check_picture(path: Path, what: str = "--images") -> None:
     """InputError unless ``path`` reads as a picture, before the run: a JPEG decoded at 1/8 of
     its size, a PNG's chunks checked, other formats by their header only (a folder of large
