@@ -97,5 +97,7 @@ def _run(args) -> int:
                     data=args.data, progress=not args.no_progress, init=args.init,
                     lr=args.lr, resume_command=resume_command(args))
     if summary:
-        print(json.dumps({k: summary[k] for k in ("checkpoint", "step", "wall_s", "loss", "params")}))
+        # "loss" alone is the last batch's, noisy: 1.37 after a fine-tune said nothing of where it began
+        print(json.dumps({k: summary[k] for k in ("checkpoint", "step", "wall_s", "loss", "params",
+                                                  "first_loss", "final_loss_avg") if k in summary}))
     return 0
