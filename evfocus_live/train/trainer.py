@@ -644,7 +644,8 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
     # --resume with no last.pt yet starts this run as a fresh one would: --init applies
     ck = read_checkpoint(last_path) if resume and last_path.is_file() else None
     if resume and ck is None:
-        log.warning("--resume: no %s yet, starting fresh%s", last_path, f" from {tc['init']}" if tc["init"] else "")
+        log.warning("--resume: no %s yet, starting fresh %s", last_path,
+                    f"from {tc['init']}" if tc["init"] else "from random weights (add --init to start from a model's)")
     init_meta = _init_weights(model, tc["init"], tc["trainable"]) if tc["init"] and ck is None else None
     params = _trainable_params(model, tc["trainable"])
     model = model.to(device)
