@@ -94,6 +94,10 @@ MAX_RING_EVENTS = 16_000_000
 STALL_S = 5.0
 #: how long ``stop()`` waits for a reader stuck in a stalled ``read()`` (not the full timeout)
 STALLED_JOIN_S = 0.2
+#: how long ``stop()`` waits for a live source's read() in progress: a camera's read polls
+#: for 20 ms, so one still inside after this has not answered (a USB stall); waiting the full
+#: 5 s for it made Ctrl-C, a window close or an exit take 7 s and say it three times
+LIVE_READ_JOIN_S = 1.0
 #: a live source's repeated read() fault (same kind) is said at most this often
 SOURCE_FAULT_SAY_EVERY_S = 60.0
 #: frame post-processing slower than this a frame, and slower than the model, for
@@ -115,6 +119,9 @@ MAX_GAP_S = 5.0
 #: a wait of at least this many wall seconds before a paced part is a played pause
 #: (``Pipeline.played_gap``: the viewer says it instead of "no new frame ... a still scene?")
 PLAYED_GAP_S = 1.0
+#: a seek's wait (s of wall time) from which ``_anchor_at_seek`` asks whether the time sought is
+#: before the recording (no pause to play): a shorter one is played as it is, without the scan
+SEEK_WAIT_CHECKED_S = 0.05
 BEHIND_OF = 6
 #: a model this many times slower than the windows come (timed after its warm-up) is said at the
 #: first pop that lost windows
@@ -835,6 +842,15 @@ class Pipeline:
     def height(self) -> int:
         """The sensor height the frames have (see :attr:`width`)."""
         return self._wh[1]
+
+    @property
+    def what_runs(self) -> str:
+        """``running evfocus on cpu in bf16``: the model, device and precision, as the commands
+        and the viewer say it. The library says its device and precision choices at DEBUG only
+        (``device auto -> cpu``), so a Python user asks here (or logs it) what ``auto`` chose."""
+        from .gui.precision import what_runs  # (Qt-free: importing the package loads no Qt)
+
+        return what_runs(self.model_cfg.name, self)
 
     @property
     def window_events(self) -> int:
@@ -1826,7 +1842,11 @@ class Pipeline:
                 stalled_s = 0.0 if since is None or t.name != "evfocus-reader" else time.monotonic() - since
                 # a reader in a read() that has stalled for seconds will not end in the next 5:
                 # the viewer froze for them on a source switch (it ends when read() returns)
-                t.join(min(timeout_s, STALLED_JOIN_S) if stalled_s >= STALL_S else timeout_s)
+                if getattr(t, "unanswered_said", False):  # (close_all after a stop: said, waited)
+                    continue
+                live_read = t.name == "evfocus-reader" and since is not None and self.source.is_live
+                t.join(min(timeout_s, STALLED_JOIN_S) if stalled_s >= STALL_S
+                       else min(timeout_s, LIVE_READ_JOIN_S) if live_read else timeout_s)
                 if t.is_alive() and t.name == "evfocus-worker" and self._in_callback:
                     # (not the model: a script's callback that waits for what never comes, such as
                     # a full queue whose reader has ended; at exit, the seconds Python hung for)
@@ -1835,9 +1855,11 @@ class Pipeline:
                 elif t.is_alive() and t.name == "evfocus-worker":  # a slow model's window: not a fault
                     log.info("%s is still finishing its window after %.1f s (a start waits for it)",
                              t.name, timeout_s)
-                elif t.is_alive() and stalled_s >= STALL_S:
-                    log.warning("%s did not stop: the %s source's read() has not returned for %.0f s",
-                                t.name, self.source.format, stalled_s)
+                elif t.is_alive() and (stalled_s >= STALL_S or live_read) and self._read_since is not None:
+                    t.unanswered_said = True  # (said once: not again by close_all at exit, nor the app)
+                    log.warning("the %s %s did not answer (its read() has not returned for %.1f s): "
+                                "stopped without it", self.source.format,
+                                "camera" if self.source.is_live else "source", time.monotonic() - since)
                 elif t.is_alive():
                     log.warning("%s did not stop within %.1f s", t.name, timeout_s)
         # one still busy (a slow model's window) stays listed: ``running`` says so, and start()
@@ -1957,6 +1979,14 @@ class Pipeline:
         replay speed, up to ``MAX_GAP_S``), as a video player does; it jumped to the next event."""
         if sought_us is None or t_first <= sought_us:
             return False
+        if (t_first - sought_us) / 1e6 / max(self.speed, 1e-9) >= SEEK_WAIT_CHECKED_S:
+            try:  # (a wait worth a look; the readers cache it, a column file scans once for it)
+                rng = self.source.time_range_us()
+            except Exception:  # (a plugin source's: the seek plays as it did)
+                rng = None
+            if rng is not None and sought_us < rng[0]:
+                # before the recording (``seek(0)`` from the API; the viewer clamps): no pause in it
+                return False
         self._anchor = (sought_us, now)
         return True
 
@@ -2067,6 +2097,7 @@ class Pipeline:
         target = now + min(wall_s, MAX_GAP_S)
         if wall_s >= PLAYED_GAP_S:
             self.played_gap = PlayedGap(last_us, end, min(wall_s, MAX_GAP_S), shortened, self.speed, at_end=True)
+        speed = self.speed
         try:
             while (left := target - time.monotonic()) > 0:
                 if self._stop_evt.wait(min(left, 0.02)) or self._seek_req is not None:
@@ -2076,6 +2107,12 @@ class Pipeline:
                     if self._stop_evt.wait(0.02) or self._seek_req is not None:
                         return None
                 target += time.monotonic() - paused_at
+                if self.speed <= 0 or self.unpaced.is_set():  # ("max" chosen in it: no rest to play)
+                    break
+                if self.speed != speed:  # its rest at the speed chosen, as _wait_paced plays any pause
+                    now = time.monotonic()
+                    target = now + min(max(0.0, target - now) * speed / self.speed, MAX_GAP_S)
+                    speed = self.speed
         finally:
             self.played_gap = None
         return end, (end, target)

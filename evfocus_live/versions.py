@@ -16,11 +16,21 @@ VERSION_KEY = "evfocus_version"
 UNRECORDED = "an evfocus-live that did not record its version (0.1.0 or earlier)"
 
 
-def version_tuple(version: Any) -> tuple[int, ...] | None:
-    """``"0.2.0"`` -> ``(0, 2, 0)`` (a suffix such as ``.dev1`` or ``rc1`` ignored); None for
-    anything else (no version recorded, a hand edit)."""
-    m = re.match(r"(\d+(?:\.\d+)*)", str(version)) if isinstance(version, str) else None
-    return tuple(int(p) for p in m[1].split(".")) if m else None
+def version_tuple(version: Any) -> tuple[tuple[int, ...], int] | None:
+    """``"0.2.0"`` -> ``((0, 2), 1)``: the release without trailing zeros (``"0.2"`` is ``"0.2.0"``),
+    and 0 for a pre-release (``.dev1``, ``a1``, ``rc1``: before its release), 1 for the release,
+    2 for a ``.post`` one; a local part (``+g1234``) ignored. None for anything else (no version
+    recorded, a hand edit). (Plain numbers compared: ``(0, 2)`` < ``(0, 2, 0)`` made a file of
+    0.2.0 "newer" than an install of 0.2, and 0.2.0 no newer than 0.2.0.dev1.)"""
+    m = re.match(r"v?(\d+(?:\.\d+)*)([^+]*)", version.strip()) if isinstance(version, str) else None
+    if not m:
+        return None
+    release = [int(p) for p in m[1].split(".")]
+    while len(release) > 1 and release[-1] == 0:
+        release.pop()
+    suffix = m[2].lower()
+    stage = 2 if "post" in suffix else 0 if re.search(r"(dev|a|b|c|rc|pre)\d*", suffix) else 1
+    return tuple(release), stage
 
 
 def is_newer(version: Any) -> bool:

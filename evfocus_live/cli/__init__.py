@@ -85,6 +85,7 @@ def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argpa
 
     if argv is None:
         argv = sys.argv[1:]
+    argv = [_home_after_equals(word) for word in argv]
     args, extra = parser.parse_known_args(renamed_options(parser, argv))
     split = _split_path(argv)
     if split:  # `--model runs/lab ft/final.pt`: "checkpoint not found: runs/lab" hid the space
@@ -148,6 +149,16 @@ def _positional_as_option(parser: argparse.ArgumentParser, word: str) -> str:
         if not action.option_strings and action.dest in ("input", "inputs"):
             return f"the recording is given without an option: {parser.prog} PATH"
     return ""
+
+
+def _home_after_equals(word: str) -> str:
+    """``--record=~/x.aedat4`` with the home folder for its ``~``: no shell expands a ``~`` after
+    ``=`` in an argument, and the file went to a folder named ``~`` in the current one (``--record
+    ~/x.aedat4``, two words, the shell already expands)."""
+    if not word.startswith("--") or "=~" not in word:
+        return word
+    name, value = word.split("=", 1)
+    return f"{name}={os.path.expanduser(value)}" if value.startswith("~") else word
 
 
 def _quiet_stdout() -> None:

@@ -306,7 +306,7 @@ def _text(info: dict) -> str:
     if dec.get("corrupt_times"):
         lines.append(f"corrupt     {dec['corrupt_times']:,} {plural(dec['corrupt_times'], 'event')} left out: "
                      "times over 1 s away from their neighbours', no times at all (NaN/inf, beyond "
-                     "int64 µs) or x/y/p no whole numbers (NaN/inf, 3.5): bytes changed in the file?")
+                     "int64 µs) or x/y/p no numbers (NaN/inf): bytes changed in the file?")
     if dec.get("unfilled_rows"):
         lines.append(f"unfilled    the last {dec['unfilled_rows']:,} rows hold no events (t NaN/inf or all 0): left "
                      "out, the events before them described (an array saved before it was filled?)")

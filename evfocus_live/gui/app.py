@@ -40,8 +40,9 @@ from ..errors import ConfigError, EvFocusError
 log = logging.getLogger("evfocus_live.gui")
 
 EXIT_USER_ERROR = 2
-#: signals that end a run cleanly (threads stopped, recordings finalised)
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+#: signals that end a run cleanly (threads stopped, recordings finalised): Ctrl-C, SIGTERM (kill,
+#: docker stop, systemd) and SIGHUP (the ssh session closed: it killed the run, the .mp4 unplayable)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM) + ((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ())
 #: the names of the :class:`~evfocus_live.pipeline.Pipeline` threads
 READER_THREAD, WORKER_THREAD = "evfocus-reader", "evfocus-worker"
 
@@ -338,9 +339,9 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
         sess.recorder.start(events_path=args.record, video_path=args.video, overwrite=True,
                             width=src.width, height=src.height, sensor=src.sensor)
     stop = {"flag": False}
-    # Ctrl-C, and SIGTERM (kill, timeout, a process manager): stop as at the end, so the
+    # Ctrl-C, SIGTERM (kill, timeout, a process manager) and SIGHUP: stop as at the end, so the
     # .mp4 is finalised (killed, it has no index and does not play)
-    prev = {sig: signal.signal(sig, lambda *_: stop.__setitem__("flag", True)) for sig in STOP_SIGNALS}
+    prev = {sig: signal.signal(sig, lambda signum, _f: stop.update(flag=True, signum=signum)) for sig in STOP_SIGNALS}
     t0 = time.monotonic()
     last_log = t0
     rc = 0
@@ -393,6 +394,9 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
             if args.exit_after_s is not None and now - t0 >= args.exit_after_s:
                 break
     finally:
+        if stop.get("signum") not in (None, signal.SIGINT):  # (Ctrl-C is seen in the terminal)
+            log.info("%s: stopping%s", signal.Signals(stop["signum"]).name,
+                     " (finishing the recording first)" if args.video or args.record else "")
         try:
             sess.stop()  # stops the threads, then finalises the recording (its counts are final now)
         finally:  # (only now: a second Ctrl-C must not cut the finalising short)
@@ -626,6 +630,8 @@ def join_pipeline_threads(limit_s: float = 120.0) -> None:
 
     readers = [t for t in threading.enumerate() if t.name in (READER_THREAD, APS_THREAD) and t.is_alive()]
     for t in readers:
+        if getattr(t, "unanswered_said", False):  # (the pipeline's stop() waited for it and said so)
+            continue
         t.join(1.0)
         if t.is_alive():
             log.warning("the source's read() has not returned: exiting without it")

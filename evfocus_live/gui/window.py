@@ -46,6 +46,15 @@ SEEK_STEP_US = 1_000_000
 #: what the lower-left pane shows, on hover
 DEFOCUS_PANE_TIP = ("the model's blur estimate per pixel (sigma, px; brighter = more blur): observed where "
                     "events fire, elsewhere the model's guess")
+#: what the event pane shows, on hover, per event view (the colours differ: the decay view is grey)
+EVENT_PANE_TIPS = {
+    "window": "the events of the network's window: blue where a pixel got brighter, red where it got darker",
+    "decay": "the events accumulated and fading: white where pixels got brighter, black where they got darker, "
+             "grey where nothing changed",
+    "time_surface": "how recently each pixel fired: blue for getting brighter, red for getting darker, "
+                    "fading with time",
+}
+EVENT_PANE_DRAG_TIP = "; drag a rectangle to look at that part of the sensor (ROI)"
 #: how far one key press turns the simulated camera's focus knob (its range is 0..1)
 FOCUS_KEY_STEP = 0.05
 #: the side panel's spacing between groups and between rows of a group, and the focus dial's
@@ -354,8 +363,8 @@ class MainWindow(QtWidgets.QMainWindow):
         grid.setSpacing(4)
         self.event_pane = ImagePane("events")
         self.event_pane.enable_rect_select()  # a drag sets the ROI (see _roi_dragged)
-        self.event_pane.setToolTip("the events: blue where a pixel got brighter, red where it got darker; "
-                                   "drag a rectangle to look at that part of the sensor (ROI)")
+        self.event_pane.setToolTip(EVENT_PANE_TIPS.get(self.opts.event_mode, EVENT_PANE_TIPS["window"])
+                                   + EVENT_PANE_DRAG_TIP)
         self.event_pane.rect_selected.connect(self._roi_dragged)
         self.frame_pane = ImagePane("reconstruction (sharp)")
         self.defocus_pane = ImagePane("defocus map (blur \u03c3, 0-8 px)", lut=inferno_lut())
@@ -1472,6 +1481,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def _event_mode_changed(self, *_):
         mode = self.event_mode_combo.currentData()
         self.opts.event_mode = mode
+        # (the tooltip said blue and red in the decay view too, which is white and black on grey)
+        self.event_pane.setToolTip(EVENT_PANE_TIPS.get(mode, EVENT_PANE_TIPS["window"]) + EVENT_PANE_DRAG_TIP)
         self.opts.decay_ms = float(self.decay_spin.value())
         if self.session is not None:
             self.session.set_event_mode(mode, self.opts.decay_ms)
@@ -1509,7 +1520,8 @@ class MainWindow(QtWidgets.QMainWindow):
             # map beside it: ``_1``, ``_2``, ..., as recordings; it overwrote the first pair)
             # (absolute: the default folder is the current one, and "saved: evfocus_....png" said
             # no folder to a user who started the viewer from a launcher)
-            base = free_stem(Path(self.opts.snapshot_dir).resolve(), f"evfocus_{stamp}",
+            # (expanded: `--snapshot-dir=~/Pictures` reaches us with its '~', no shell expands it there)
+            base = free_stem(Path(self.opts.snapshot_dir).expanduser().resolve(), f"evfocus_{stamp}",
                              suffixes=(".png", "_window.png"))
             path = save_png(base.with_name(base.name + ".png"), self.last_frame.image)
             whole = save_png(base.with_name(base.name + "_window.png"), qimage_to_array(self.grab().toImage()))

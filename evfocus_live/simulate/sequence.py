@@ -904,8 +904,9 @@ def _finished(cfg: SimConfig, seed: int, base: Path, aedat4: bool, any_version: 
         which = f"evfocus-live {made_by}'s simulate, this is {__version__}" if is_newer(made_by) else "a newer evfocus simulate"
         settings = (f" ({', '.join(newer)} {'is no setting' if len(newer) == 1 else 'are no settings'} of this one)"
                     if newer else "")
-        if newer or not any_version:
-            raise ConfigError(f"{h5_path}: made by {which}{settings}: upgrade evfocus-live to --resume it, "
+        if newer or not any_version:  # (--any-version keeps it where this version reads all its settings)
+            keep = "" if newer else ", --resume --any-version to keep it"
+            raise ConfigError(f"{h5_path}: made by {which}{settings}: upgrade evfocus-live to --resume it{keep}, "
                               "or use --overwrite or another folder")
     if made_by is not None and made_by != __version__ and not any_version:
         raise ConfigError(f"{h5_path}: made by {written_by(made_by)}, this is {__version__}: --resume would mix "
@@ -977,19 +978,26 @@ def simulate_dataset(cfg: SimConfig, outdir: str | Path, sequences: int, seed: i
                bar_format="{l_bar}{bar}| {n:.1f}/{total:.1f} s of sensor time [{elapsed}<{remaining}]{postfix}",
                disable=not progress)
 
+    said_at = [time.monotonic()]
+
+    def due() -> bool:
+        # no bar (--no-progress, or a log file: `... > log.txt 2>&1`): a line now and then, so
+        # that a long batch job's log shows it moving, as evfocus train's does
+        if bar.disable and time.monotonic() - said_at[0] >= PROGRESS_LOG_S:
+            said_at[0] = time.monotonic()
+            return True
+        return False
+
     def at(t_s):  # set, not added: float steps would leave a full bar at 99.9 %
         bar.n = min(t_s, bar.total)
         bar.update(0)  # redraws at tqdm's own pace
-
-    said_at = [time.monotonic()]
+        if bar.n < bar.total and due():  # (within a sequence too: one long one said nothing to its end)
+            log.info("simulate: %.1f/%.1f s of sensor time simulated", bar.n, bar.total)
 
     def done(i):  # sequence i finished (or was kept by --resume): the bar at its end
         at((i + 1) * dur_s if i + 1 < sequences else bar.total)
         bar.set_postfix_str(f"{i + 1}/{sequences} seq", refresh=True)
-        if bar.disable and i + 1 < sequences and time.monotonic() - said_at[0] >= PROGRESS_LOG_S:
-            # no bar (--no-progress, or a log file: `... > log.txt 2>&1`): a line now and then, so
-            # that a long batch job's log shows it moving, as evfocus train's does
-            said_at[0] = time.monotonic()
+        if i + 1 < sequences and due():
             log.info("simulate: %d/%d sequences written to %s", i + 1, sequences, outdir)
 
     try:

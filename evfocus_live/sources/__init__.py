@@ -148,6 +148,19 @@ def near_name_hint(path: Path) -> str:
     return f" (did you mean {path.parent / near[0]}?)" if near else ""
 
 
+def _utf16_text(head: bytes) -> bool:
+    """Whether ``head`` (after a UTF-16 byte order mark) is plain ASCII text in UTF-16: a first
+    character that is not a digit (a '# note' or a 't,x,y,p' line, both read in UTF-8) was
+    "content is not a valid text file"."""
+    sample = head[2:258]
+    sample = sample[:len(sample) // 2 * 2]
+    try:
+        text = sample.decode("utf-16-le" if head.startswith(b"\xff\xfe") else "utf-16-be")
+    except UnicodeDecodeError:
+        return False
+    return bool(text.strip()) and all(c.isascii() and (c.isprintable() or c in "\r\n\t") for c in text)
+
+
 def _refused_format(head: bytes, path: Path) -> str | None:
     """Why a known format no backend reads is refused, and what to do, else None: these files
     were "unknown format" (or "not a valid aedat4 file" when renamed), which named no way on."""
@@ -164,7 +177,7 @@ def _refused_format(head: bytes, path: Path) -> str | None:
         return ("Prophesee DAT is not read, only Prophesee RAW (EVT 2.0/3.0): record RAW, or convert it "
                 "to a t,x,y,p .npy event list (e.g. expelliarmus: np.save('rec.npy', "
                 "Wizard(encoding='dat').read('rec.dat')))")
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) and head[2:].replace(b"\0", b"").strip()[:1].isdigit():
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) and _utf16_text(head):
         # Windows PowerShell 5's `>` and Out-File write UTF-16: a text event list of NUL-padded digits
         return "is UTF-16 text (Windows PowerShell's `>` writes it): save it as UTF-8 or ASCII"
     return None

@@ -11,7 +11,7 @@ reader per packet (its index gives the packet's ends) and by the column readers 
 
 A float or uint64 ``t`` whose changed byte makes it no time at all (NaN, inf, beyond int64 µs)
 is read as :data:`NOT_A_TIME_US` and always left out, counted with the rest, as is a row whose
-float x, y or p is no whole number (NaN, inf, 3.5: :func:`~.npy_file.unwhole_rows`); a batch with
+float x, y or p is NaN or inf (:func:`~.npy_file.nonfinite_rows`); a batch with
 more of them than a few rows and :data:`MAX_CORRUPT_SHARE` of its events is a column that holds
 no event times, refused (:class:`~evfocus_live.errors.InputError`).
 """
@@ -179,7 +179,7 @@ class TimeGuard:
         if k > max(CONTEXT_ROWS, MAX_CORRUPT_SHARE * len(t)):
             raise InputError(f"{self._name}: {k:,} of {len(t):,} events read together have timestamps that "
                              "are no numbers (NaN/inf) or beyond the int64 µs range, or x/y/p values that "
-                             f"are no whole numbers: over {MAX_CORRUPT_SHARE:.0%} of them, so the columns "
+                             f"are NaN/inf: over {MAX_CORRUPT_SHARE:.0%} of them, so the columns "
                              "do not hold events (a few such rows are left out as corrupt)")
         bad = no_time.copy()
         sound = np.flatnonzero(~no_time)
@@ -214,7 +214,7 @@ class TimeGuard:
         with self._lock:
             if not self.total and not self._quiet:
                 log.warning("%s: left out %d event(s) with times over %g s away from their neighbours', "
-                            "no times at all (NaN/inf, beyond int64 µs) or x/y/p no whole numbers "
+                            "no times at all (NaN/inf, beyond int64 µs) or x/y/p NaN/inf "
                             "(corrupt data?); later ones are summed at the end", self._name, n,
                             RESTART_BACK_US / 1e6)
                 self._logged = n

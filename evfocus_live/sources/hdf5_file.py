@@ -37,7 +37,7 @@ from .base import EventSource, check_sensor_size
 from .corrupt_times import NOT_A_TIME_US, TimeGuard, filled_rows, rows_around
 from .npy_file import (P_NAMES, T_NAMES, X_NAMES, Y_NAMES, DropCounter, _pick, check_column, column_max,
                        columns_to_events, first_at_or_after, scan_time_range, timestamps_to_us,
-                       float_t_unit, int_t_units, without_unwhole)
+                       float_t_unit, int_t_units, without_nonfinite)
 
 log = logging.getLogger(__name__)
 
@@ -280,11 +280,11 @@ class Hdf5FileSource(EventSource):
             raise self._read_error(i0, i1, exc) from None
 
     def _t_us(self, i0: int, i1: int) -> np.ndarray:
-        """Rows ``i0..i1``'s times in µs; those of rows left out for a float x/y/p that is no
-        whole number read as no time (:func:`~.npy_file.without_unwhole`)."""
+        """Rows ``i0..i1``'s times in µs; those of rows left out for a float x/y/p that is
+        NaN/inf read as no time (:func:`~.npy_file.without_nonfinite`)."""
         t = timestamps_to_us(self._col(0, i0, i1), self._seconds, self.path, ns=self._ns)
         if any(c.dtype.kind == "f" for c in self._cols[1:]):
-            t = without_unwhole(t, [self._col(k, i0, i1) for k in (1, 2, 3)])
+            t = without_nonfinite(t, [self._col(k, i0, i1) for k in (1, 2, 3)])
         return _offset(t, self._t_offset_us) if self._t_offset_us else t
 
     def _batch(self, b: int, i_start: int | None = None) -> np.ndarray:

@@ -19,8 +19,9 @@ Seeking assumes sorted time. Width/height come from the ``width``/``height`` arg
 from the data (max + 1, a few events far beyond the rest set aside: :func:`plausible_max`),
 and must be 1..16384. Big-endian and float16 columns are converted on read; a NaN/inf ``t``
 or one beyond int64 µs is a corrupt time too, left out and counted (a batch with over 10 % of
-them is refused: no event times); so is a row whose float x, y or p is no whole number (NaN,
-inf, 3.5), counted with them; non-numeric columns raise :class:`InputError`.
+them is refused: no event times); so is a row whose float x, y or p is NaN or inf, counted with
+them (a finite float x/y, sub-pixel coordinates of undistorted events, is read as its pixel);
+non-numeric columns raise :class:`InputError`.
 """
 
 from __future__ import annotations
@@ -254,41 +255,42 @@ def float_t_is_seconds(t_col_of, n_events: int, name, sample: np.ndarray | None 
 
 
 @numba.njit(nogil=True, cache=True)
-def _count_unwhole(a):
-    """Values of float column ``a`` that are no whole number (NaN, inf, 3.5): one pass, no
-    temporaries, so a sound float column costs the reads little."""
+def _count_nonfinite(a):
+    """Values of float column ``a`` that are NaN or inf: one pass, no temporaries, so a sound
+    float column costs the reads little."""
     n = 0
     for i in range(a.shape[0]):
         v = a[i]
-        if np.rint(v) != v or v - v != 0:  # (NaN: rint(v) != v; inf: v - v is NaN)
+        if v - v != 0:  # (NaN and inf: v - v is NaN)
             n += 1
     return n
 
 
-def unwhole_rows(x, y, p) -> np.ndarray | None:
-    """Mask of the rows whose float x, y or p is no whole number (NaN, inf, 3.5), None if none
-    (integer columns: never): a changed byte, as a time that is no number is. Such a row is left
-    out as a corrupt one (its t read as :data:`~.corrupt_times.NOT_A_TIME_US`, counted by the
-    reader's :class:`~.corrupt_times.TimeGuard`); before, one refused the whole file."""
+def nonfinite_rows(x, y, p) -> np.ndarray | None:
+    """Mask of the rows whose float x, y or p is NaN or inf, None if none (integer columns:
+    never): a changed byte, as a time that is no number is. Such a row is left out as a corrupt
+    one (its t read as :data:`~.corrupt_times.NOT_A_TIME_US`, counted by the reader's
+    :class:`~.corrupt_times.TimeGuard`); before, one refused the whole file. A finite value that
+    is no whole number is no sign of damage: undistorted or rectified recordings store sub-pixel
+    x/y, read as their pixel (leaving them out refused such files: "invalid sensor size 0x0")."""
     bad = None
     for a in (x, y, p):
         a = np.asarray(a)
         if a.dtype.kind != "f":
             continue
-        if a.dtype.isnative and a.dtype.itemsize >= 4 and not _count_unwhole(a):
+        if a.dtype.isnative and a.dtype.itemsize >= 4 and not _count_nonfinite(a):
             continue
-        with np.errstate(invalid="ignore"):
-            m = (a - np.rint(a)) != 0  # (NaN and inf give NaN: != 0 too)
+        m = ~np.isfinite(a)
         if m.any():
             bad = m if bad is None else bad | m
     return bad
 
 
-def without_unwhole(t_us: np.ndarray, cols) -> np.ndarray:
-    """``t_us`` (rows' times in µs) with those of rows whose x, y or p (``cols``) is no whole
-    number (:func:`unwhole_rows`) made :data:`~.corrupt_times.NOT_A_TIME_US`: a time range or a
+def without_nonfinite(t_us: np.ndarray, cols) -> np.ndarray:
+    """``t_us`` (rows' times in µs) with those of rows whose x, y or p (``cols``) is NaN or
+    inf (:func:`nonfinite_rows`) made :data:`~.corrupt_times.NOT_A_TIME_US`: a time range or a
     seek leaves them out as the reads do."""
-    bad = unwhole_rows(*cols)
+    bad = nonfinite_rows(*cols)
     if bad is None:
         return t_us
     return np.where(bad, NOT_A_TIME_US, t_us)
@@ -296,7 +298,7 @@ def without_unwhole(t_us: np.ndarray, cols) -> np.ndarray:
 
 def _coord(a, what: str, name, bad: np.ndarray | None = None) -> np.ndarray:
     """An x/y/p column as a native-order integer array numba can take (float16 and
-    big-endian columns cannot be typed); ``bad`` rows (:func:`unwhole_rows`, left out by the
+    big-endian columns cannot be typed); ``bad`` rows (:func:`nonfinite_rows`, left out by the
     caller) read as 0, as a rounded NaN would be an arbitrary pixel."""
     a = np.asarray(a)
     check_column(a.dtype, what, name)
@@ -356,14 +358,14 @@ def columns_to_events(t, x, y, p, width: int, height: int, t_is_seconds: bool = 
                       span=(None, None)) -> np.ndarray:
     """Pack columns into EVENT_DTYPE in one pass, dropping out-of-sensor events (counted in
     ``drops``, else logged); rows whose t is no time (NaN/inf, beyond int64 µs) or whose x/y/p is
-    no whole number are left out by ``times`` as corrupt (strings raise InputError).
+    NaN/inf are left out by ``times`` as corrupt (strings raise InputError).
     ``t_is_ns``: t is epoch ns (:func:`int_t_units`), read as µs. ``times``: leaves out (and
     counts) events whose times no camera wrote, ``span`` saying where the rows are in the file.
     ``contiguous=False``: strided native columns (views into rows read from a file) go to the
     packer as they are, which reads each row once instead of copying every column first."""
     fix = np.ascontiguousarray if contiguous else np.asarray
     t = fix(timestamps_to_us(t, t_is_seconds, name, ns=t_is_ns))
-    bad = unwhole_rows(x, y, p)
+    bad = nonfinite_rows(x, y, p)
     if bad is not None:  # (left out with the times that are no time)
         t = np.where(bad, NOT_A_TIME_US, t)
     x, y, p = (fix(_coord(a, k, name, bad)) for a, k in ((x, "x"), (y, "y"), (p, "p")))
@@ -453,7 +455,7 @@ def columns_max(cols_of, n_events: int, whats: str, name, batch: int = BATCH_EVE
     (rows of a structured array) are read once, not once per column. Values a few events hold
     far beyond the rest are corrupt ones (:func:`plausible_max`), said in one warning (the reads
     drop those events; ``strays`` gets each column's count of them, for :class:`DropCounter`'s
-    ``said``). Values that are no whole number (NaN/inf) are corrupt rows, which the reads leave out."""
+    ``said``). NaN/inf values are corrupt rows, which the reads leave out."""
     # (values from MAX_SENSOR_SIDE on share the last bin: no sensor is that wide)
     counts = [np.zeros(MAX_SENSOR_SIDE + 1, np.int64) for _ in whats]
     tops = [-1] * len(whats)
@@ -461,8 +463,8 @@ def columns_max(cols_of, n_events: int, whats: str, name, batch: int = BATCH_EVE
         for k, c in enumerate(cols_of(i, min(n_events, i + batch))):
             c = np.asarray(c)
             if c.dtype.kind == "f":
-                with np.errstate(invalid="ignore"):  # (rows no whole number: corrupt, left out by the reads)
-                    c = c[(c - np.rint(c)) == 0]
+                if not c.dtype.isnative or c.dtype.itemsize < 4 or _count_nonfinite(c):
+                    c = c[np.isfinite(c)]  # (NaN/inf rows: corrupt, left out by the reads)
                 c = np.clip(c, -1, MAX_SENSOR_SIDE + 1).astype(np.int64)  # (a bound float16 holds)
             elif not c.dtype.isnative or c.dtype.kind not in "iu":
                 c = c.astype(np.int64)  # (types numba takes: big-endian, bool)
@@ -708,11 +710,11 @@ class NpyFileSource(EventSource):
 
     def _t_us(self, i0: int, i1: int, buf: np.ndarray | None = None) -> np.ndarray:
         """Rows ``i0..i1``'s times in µs, those of rows a read leaves out for a float x/y/p that
-        is no whole number read as no time (:func:`without_unwhole`)."""
+        is NaN/inf read as no time (:func:`without_nonfinite`)."""
         if not self._float_xyp:
             return timestamps_to_us(self._col(0, i0, i1, buf), self._seconds, self.path, ns=self._ns)
         t, x, y, p = self._cols_of(i0, i1) if self._fortran else self._columns(self._rows(i0, i1, buf))
-        return without_unwhole(timestamps_to_us(t, self._seconds, self.path, ns=self._ns), (x, y, p))
+        return without_nonfinite(timestamps_to_us(t, self._seconds, self.path, ns=self._ns), (x, y, p))
 
     def read(self) -> np.ndarray | None:
         if self._file is None:

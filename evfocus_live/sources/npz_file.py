@@ -52,7 +52,7 @@ from .base import EventSource, check_sensor_size
 from .corrupt_times import TimeGuard, filled_rows, rows_around
 from .fileio import FileReader
 from .npy_file import (P_NAMES, T_NAMES, X_NAMES, Y_NAMES, DropCounter, _pick, check_column, columns_max,
-                       columns_to_events, event_fields, first_at_or_after, float_t_unit, without_unwhole,
+                       columns_to_events, event_fields, first_at_or_after, float_t_unit, without_nonfinite,
                        int_t_units, read_npy_header, scan_time_range, timestamps_to_us)
 
 log = logging.getLogger(__name__)
@@ -406,12 +406,12 @@ class NpzFileSource(EventSource):
 
     # --- reading ----------------------------------------------------------------------
     def _t_us(self, i0: int, i1: int, scratch: dict | None = None) -> np.ndarray:
-        """Rows ``i0..i1``'s times in µs; those of rows left out for a float x/y/p that is no
-        whole number read as no time (:func:`~.npy_file.without_unwhole`)."""
+        """Rows ``i0..i1``'s times in µs; those of rows left out for a float x/y/p that is
+        NaN/inf read as no time (:func:`~.npy_file.without_nonfinite`)."""
         t = timestamps_to_us(self._cols[0].get(i0, i1, scratch), self._seconds, self.path, ns=self._ns)
         if not any(c.dtype.kind == "f" for c in self._cols[1:]):
             return t
-        return without_unwhole(t, [c.get(i0, i1) for c in self._cols[1:]])
+        return without_nonfinite(t, [c.get(i0, i1) for c in self._cols[1:]])
 
     def read(self) -> np.ndarray | None:
         if not self._cols:

@@ -57,7 +57,8 @@ _BOM = b"\xef\xbb\xbf"  # UTF-8 byte order mark
 _NUM_STR = re.compile(_NUM.decode("ascii"))
 _POW10 = np.array([10.0 ** k for k in range(23)])  # exact doubles: one rounding, as strtod
 _DECIMAL_COMMA = re.compile(rb"^[-+]?(\d+(,\d+)?|,\d+)([eE][-+]?\d+)?$")  # "0,000123", "12"
-HEADER_LINES = 64  # comment or blank lines read past before 'W H' (an exporter's notes)
+_THOUSANDS = re.compile(rb"^[-+]?[1-9]\d{0,2},\d{3}$")  # "1,000": µs with a thousands separator, or 1.000 s
+NOTES_BYTES = 1 << 20  # of comment or blank lines read past before 'W H' (an exporter's notes)
 
 
 def dialect(head: bytes) -> bytes | None:
@@ -83,7 +84,9 @@ def dialect(head: bytes) -> bytes | None:
     elif b";" in b"".join(lines[:1]):  # ("346;260" above comma-separated rows)
         src, dst = src + b";", dst + b" "
     elif (rows and all(len(r) >= 4 and all(_DECIMAL_COMMA.match(w) for w in r) for r in rows)
-            and any(b"," in w for r in rows for w in r)):
+            and any(b"," in w and not _THOUSANDS.match(w) for r in rows for w in r)):
+        # (only where some comma cannot be a thousands separator, "0,000123": µs written
+        # "1,000 12 34 1" were read as 1 µs, 1000 times too early, where the 5 columns were said)
         src, dst = src + b",", dst + b"."
     return bytes.maketrans(src, dst) if src else None
 
@@ -387,6 +390,8 @@ class TextFileSource(EventSource):
             found = next(filter(None, map(_column_names_hint, [first, *notes[::-1]])), "")
             if not found and _is_row(first.rstrip(b"\n")):
                 found = "; it is an event row: add the size as line 1"
+            if not found and first.lstrip().startswith(b"#"):
+                found = f"; none after {NOTES_BYTES >> 20} MiB of '#' notes"
             raise InputError(f"{self.path}: first line must be the sensor size 'W H'{found}")
         try:
             self.width, self.height = check_sensor_size(self.path, m.group(1), m.group(2))
@@ -424,19 +429,36 @@ class TextFileSource(EventSource):
     def _header_line(self) -> tuple[bytes, int, list[bytes]]:
         """(the first line that is not blank or a ``#`` comment, translated to the parsers'
         dialect, the 1-based number of the line after it, the comment lines before it); sets
-        ``_data_off`` after it."""
+        ``_data_off`` after it. Notes are read up to :data:`NOTES_BYTES`, each whatever its
+        length; the dialect is taken again from the rows after them (a 4 KiB head of notes
+        held no row to take it from)."""
         nlines, notes = 0, []
-        for _ in range(HEADER_LINES + 1):
-            raw = self._read_line_cr()
+        while True:
+            start, raw = self._fh.tell(), self._read_line_cr()
+            while (raw.lstrip(_BOM + b" \t").startswith(b"#") and not _translated(raw, self._table).endswith(b"\n")
+                   and self._fh.tell() < NOTES_BYTES and (more := self._read_line_cr())):
+                raw += more  # (a note longer than one read: its rest is no line of its own)
             nlines += 1
-            line = _translated(raw, self._table)
-            if nlines == 1:
-                line = line.removeprefix(_BOM)  # Excel's "CSV UTF-8" starts with one
-            if line.strip() and not line.lstrip().startswith(b"#") or not raw:
+            line = self._header_text(raw, nlines)
+            if line.strip() and not line.lstrip().startswith(b"#") or not raw or self._fh.tell() >= NOTES_BYTES:
                 break
             notes.append(line)
         self._data_off = self._fh.tell()
+        if notes:
+            self._fh.seek(start)
+            self._table = dialect(self._fh.read(SNIFF_BYTES))
+            line = self._header_text(raw, nlines)
+            self._fh.seek(self._data_off)
         return line, nlines + 1, notes  # (_data_off: moved on past a names line after it)
+
+    def _header_text(self, raw: bytes, nline: int) -> bytes:
+        """Line ``nline`` of the head in the parsers' dialect."""
+        line = _translated(raw, self._table)
+        if nline == 1:
+            line, raw = line.removeprefix(_BOM), raw.removeprefix(_BOM)  # Excel's "CSV UTF-8" starts with one
+        if _HEADER.match(raw.strip()) and not _HEADER.match(line.strip()):
+            line = raw  # ("346,260" above "0,5;12;34;1" rows: its comma made a point, "346.260")
+        return line
 
     def _skip_column_names(self) -> None:
         """A line naming the columns right after ``W H`` (the size put above a CSV's header,
@@ -459,7 +481,7 @@ class TextFileSource(EventSource):
         makes a LF."""
         start, chunk = self._fh.tell(), b""
         while len(chunk) < SAMPLE_BYTES:
-            more = self._fh.read(4096)
+            more = self._fh.read(4096 if chunk else 256)  # (most lines are short: 1 MiB of notes took 2 s)
             cut = _translated(more, self._table).find(b"\n") + 1
             chunk += more[:cut] if cut else more
             if cut or not more:
@@ -538,7 +560,13 @@ class TextFileSource(EventSource):
     def _check_rows(self) -> None:
         """InputError for a file without events (header, comments, a cut first row), as the
         .npy and .h5 readers: a reader that yields nothing would give a silent 0 frames."""
-        head, tail = self._head_tail()
+        # (the samples parsed without the extra-columns warning: a row index refused just after
+        # it said two things; the reads say it, once, where the file is read)
+        warned, self._warned_columns = self._warned_columns, True
+        try:
+            head, tail = self._head_tail()
+        finally:
+            self._warned_columns = warned
         self._check_column_order(head)
         if len(head) or len(tail):
             return
@@ -626,7 +654,8 @@ class TextFileSource(EventSource):
                                  f"(line {line} has {a.shape[1]})")
             if not self._warned_columns:
                 self._warned_columns = True
-                hint = "; if commas are decimal separators, write '.' instead" if b"," in blob else ""
+                hint = ("; if commas are decimal separators, write '.' instead, and write no thousands separators"
+                        if b"," in blob else "")
                 log.warning("%s: rows have %d columns (line %d); reading the first 4 as 't x y p'%s",
                             self.path.name, a.shape[1], line, hint)
         return a

@@ -591,7 +591,8 @@ def _score_recording(f: Path, label: str, models: dict[str, torch.nn.Module], nu
         t0 = time.perf_counter()
         wins_bar = tqdm(voxels[key], desc=f"{name} on {grid_title(label)}", unit="window", leave=False,
                         disable=not progress)
-        out = run_model(m, wins_bar)["image"]
+        # (a line now and then without a bar: one slow model on one large recording said nothing for minutes)
+        out = run_model(m, _said_now_and_then(wins_bar, f"{name} on {grid_title(label)}"))["image"]
         ms = (time.perf_counter() - t0) * 1000 / len(out)
         frames = [_to_u8(o) for o in out]
         scored = frames[min(warmup, len(frames) - 1):]

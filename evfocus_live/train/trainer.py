@@ -481,7 +481,8 @@ def _precision_line(device: torch.device, amp: str, amp_dtype: torch.dtype | Non
 
     if amp_dtype is None:
         why = "this CPU has no native bf16" if amp == "auto" and device.type == "cpu" else f'[train] amp = "{amp}"'
-        return logging.INFO, f"training in fp32 ({why})"
+        # (the device named: the one line that says it, "device auto -> cpu" being DEBUG now)
+        return logging.INFO, f"training in fp32 on {device} ({why})"
     fp32 = '[train] amp = "off" trains in fp32'
     if device.type == "cpu" and not runtime._bf16_fast():
         return logging.WARNING, (f'training under bf16 autocast on a CPU without native bf16 ([train] amp = "bf16"): '

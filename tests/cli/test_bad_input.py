@@ -269,12 +269,12 @@ def test_mostly_nan_coordinate_or_polarity_fails(tmp_path, capsys, col):
     a = _nx4()
     a[::3, col] = np.nan
     np.save(tmp_path / "e.npy", a)
-    _fails(capsys, tmp_path / "e.npy", "x/y/p values that are no whole numbers")
+    _fails(capsys, tmp_path / "e.npy", "x/y/p values that are NaN/inf")
     ev = make_events(2000)
     cols = dict(t=ev["t"], x=ev["x"].astype(float), y=ev["y"].astype(float), p=ev["p"].astype(float))
     cols["txyp"[col]][::3] = np.nan
     _write_h5(tmp_path / "e.h5", cols, width=346, height=260)  # width known: no max-x scan
-    _fails(capsys, tmp_path / "e.h5", "x/y/p values that are no whole numbers")
+    _fails(capsys, tmp_path / "e.h5", "x/y/p values that are NaN/inf")
 
 
 def test_unusable_column_types_fail(tmp_path, capsys):

@@ -59,7 +59,7 @@ def test_a_run_says_its_precision_at_the_start_and_trains_in_it(native_bf16, tin
                                         '[train] amp = "off" trains in fp32')
         assert s["amp"] == "bfloat16" and seen == [True, True]
     else:
-        assert said[0].getMessage() == "training in fp32 (this CPU has no native bf16)"
+        assert said[0].getMessage() == "training in fp32 on cpu (this CPU has no native bf16)"
         assert s["amp"] == "off" and seen == [False, False]
 
 
@@ -69,7 +69,7 @@ def test_amp_off_trains_fp32_and_bf16_without_native_bf16_is_a_warning(native_bf
     with caplog.at_level(logging.INFO, logger="evfocus_live"):
         s = train(tiny_cfg(tiny_data, tmp_path / "off", steps=1, amp="off"), progress=False)
     assert s["amp"] == "off" and seen == [False]
-    assert 'training in fp32 ([train] amp = "off")' in caplog.messages
+    assert 'training in fp32 on cpu ([train] amp = "off")' in caplog.messages
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="evfocus_live"):
         s = train(tiny_cfg(tiny_data, tmp_path / "bf16", steps=1, amp="bf16"), progress=False)
@@ -131,4 +131,4 @@ def test_gpu_runs_say_their_autocast_as_before():
         logging.INFO, 'training under fp16 autocast with loss scaling on cuda:0 ([train] amp = "auto"); '
                       '[train] amp = "off" trains in fp32')
     assert _precision_line(gpu, "bf16", torch.bfloat16)[1].startswith("training under bf16 autocast on cuda:0")
-    assert _precision_line(gpu, "off", None) == (logging.INFO, 'training in fp32 ([train] amp = "off")')
+    assert _precision_line(gpu, "off", None) == (logging.INFO, 'training in fp32 on cuda:0 ([train] amp = "off")')
