@@ -87,10 +87,18 @@ def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argpa
         argv = sys.argv[1:]
     argv = [_home_after_equals(word) for word in argv]
     args, extra = parser.parse_known_args(renamed_options(parser, argv))
+    split = _split_path(argv)
+    if split:  # `--model runs/lab ft/final.pt`: "checkpoint not found: runs/lab" hid the space
+        getattr(args, "_parser", parser).error(
+            f"{split} is one path with a space in it, split in two by the shell: quote it ({shlex.quote(split)})")
     if extra:
         sub = getattr(args, "_parser", parser)
         hint = ""
         for word in extra:
+            given = _positional_as_option(sub, word)
+            if given:  # `evfocus-live --file rec.aedat4`: the nearest option (--video) misled
+                hint = f" ({given})"
+                break
             if word.startswith("--"):
                 known = [*sub._option_string_actions, *old_names(sub)]
                 near = difflib.get_close_matches(word.split("=", 1)[0], known, n=1)
@@ -104,6 +112,43 @@ def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argpa
                 break
         sub.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
     return args
+
+
+def _split_path(argv: list[str]) -> str:
+    """An existing path with spaces that the shell gave as several words (``runs/lab`` and
+    ``ft/final.pt`` for ``runs/lab ft/final.pt``), or "" when there is none: the first word
+    names nothing there, the words joined by spaces do."""
+    from pathlib import Path
+
+    for i, word in enumerate(argv):
+        if word.startswith("-") or not word.strip() or os.path.lexists(word):
+            continue
+        joined = word
+        for nxt in argv[i + 1:i + 6]:  # (a few spaces at most)
+            if nxt.startswith("-"):
+                break
+            joined = f"{joined} {nxt}"
+            try:
+                if Path(joined).expanduser().exists():
+                    return joined
+            except OSError:  # (a name too long for the file system)
+                break
+    return ""
+
+
+#: options people give a recording by (other tools' habits); ours takes it without one
+_FILE_OPTIONS = ("--file", "--input", "--in", "--recording", "--rec", "-i", "-f")
+
+
+def _positional_as_option(parser: argparse.ArgumentParser, word: str) -> str:
+    """The hint for ``--file rec.aedat4`` given to a command that takes its recording as a
+    plain argument (INPUT): "" for other words and commands."""
+    if word.split("=", 1)[0] not in _FILE_OPTIONS:
+        return ""
+    for action in parser._actions:
+        if not action.option_strings and action.dest in ("input", "inputs"):
+            return f"the recording is given without an option: {parser.prog} PATH"
+    return ""
 
 
 def _home_after_equals(word: str) -> str:

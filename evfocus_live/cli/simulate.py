@@ -172,6 +172,15 @@ def run(args) -> int:
                  f" ({len(images) - frames} image {plural(len(images) - frames, 'file')}, {frames} video "
                  f"{plural(frames, 'frame')})" if frames else "")
     w, h = args.resolution
+    if images:
+        from ..simulate.textures import pictures_smaller_than
+
+        small = pictures_smaller_than(list(images), w, h)
+        if small:  # 160x120 photos on a 346x260 sensor: soft "sharp" frames to train on, said nowhere
+            log.warning("--images: %d of the %d pictures (%s%s) are smaller than the %dx%d sensor: each scene "
+                        "enlarges them, so their sharp frames are softer than its pixels; use larger pictures "
+                        "or a smaller --resolution", len(small), len({split_frame(n)[0] for n in images}), ", ".join(Path(p).name for p in small[:3]),
+                        ", ..." if len(small) > 3 else "", w, h)
     cfg = SimConfig(images=images, width=w, height=h, duration_s=args.duration, frame_ms=args.frame_ms,
                     sigma_range=tuple(args.sigma_range), focus_sweep=args.focus_sweep, psf=args.psf,
                     contrast_range=tuple(args.contrast_range), bandwidth_range_hz=tuple(args.bandwidth_hz),

@@ -11,8 +11,13 @@ Multi-GPU: ``torchrun --nproc_per_node N -m evfocus_live train CONFIG``... or si
 from __future__ import annotations
 
 import argparse
+import logging
+import time
+from pathlib import Path
 
 from .options import number
+
+log = logging.getLogger(__name__)
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -41,7 +46,6 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def run(args) -> int:
     """SIGTERM stops the run as Ctrl-C does (last.pt and the logs written, exit 130): by
     default it killed the process, losing every step since the last periodic checkpoint."""
-    import logging
     import os
 
     from .signals import run_with_sigterm_as_ctrl_c
@@ -70,8 +74,11 @@ def resume_command(args) -> str:
     import shlex
 
     cmd = ["evfocus", "train", args.config, "--resume"]
+    # --init too: a run stopped before its first checkpoint has no last.pt, and --resume then
+    # starts afresh; without it a fine-tune went on from random weights (with it and a
+    # last.pt, the same --init is not loaded, without a word)
     for flag, value in (("--out", args.out), ("--steps", args.steps), ("--max-minutes", args.max_minutes),
-                        ("--lr", args.lr)):
+                        ("--lr", args.lr), ("--init", args.init)):
         if value is not None:
             cmd += [flag, str(value)]
     if args.data:
@@ -93,9 +100,20 @@ def _run(args) -> int:
     cfg = load_config(args.config)
     out = args.out if args.out is not None else cfg["train"]["out"]
     check_output_dir("--out" if args.out is not None else "[train] out", out)  # before caching data
-    summary = train(cfg, resume=args.resume, max_minutes=args.max_minutes, steps=args.steps, out=args.out,
-                    data=args.data, progress=not args.no_progress, init=args.init,
-                    lr=args.lr, resume_command=resume_command(args))
+    started = time.time()
+    try:
+        summary = train(cfg, resume=args.resume, max_minutes=args.max_minutes, steps=args.steps, out=args.out,
+                        data=args.data, progress=not args.no_progress, init=args.init,
+                        lr=args.lr, resume_command=resume_command(args))
+    except KeyboardInterrupt:
+        # stopped before a checkpoint (reading the data, the first steps): only "interrupted" was said
+        last = Path(out).expanduser() / "last.pt"
+        if not (last.is_file() and last.stat().st_mtime >= started):
+            log.info("interrupted before this run saved a checkpoint in %s (go on with `%s`)", out,
+                     resume_command(args))
+        raise
     if summary:
-        print(json.dumps({k: summary[k] for k in ("checkpoint", "step", "wall_s", "loss", "params")}))
+        # "loss" alone is the last batch's, noisy: 1.37 after a fine-tune said nothing of where it began
+        print(json.dumps({k: summary[k] for k in ("checkpoint", "step", "wall_s", "loss", "params",
+                                                  "first_loss", "final_loss_avg") if k in summary}))
     return 0

@@ -72,8 +72,13 @@ def model_config_problem(arch: str, config: dict[str, Any]) -> str | None:
         return f"unknown architecture {arch!r} (known: {', '.join(sorted(ARCHS))})"
     unknown = sorted(str(k) for k in config if k not in known)
     if unknown:
+        import difflib
+
+        # (sigma_haed: the known list alone, where [data]'s keys name the nearest)
+        near = [n[0] for k in unknown for n in [difflib.get_close_matches(k, sorted(known), n=1, cutoff=0.75)] if n]
         return (f"{', '.join(unknown)} {'is not an option' if len(unknown) == 1 else 'are not options'} "
-                f"of {arch} (known: {', '.join(sorted(known))})")
+                f"of {arch} (" + (f"did you mean {', '.join(near)}? " if near else "")
+                + f"known: {', '.join(sorted(known))})")
     for key, (least, most, odd) in _INT_OPTIONS.items():
         if key in config:
             v = config[key]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import warnings
 from pathlib import Path
 
@@ -24,6 +25,8 @@ NATURAL_IMAGES = (
     "gravel.png", "hubble_deep_field.jpg", "ihc.png", "moon.png",
     "motorcycle_left.png", "page.png", "retina.jpg", "rocket.jpg", "text.png",
 )
+
+log = logging.getLogger(__name__)
 
 PROCEDURAL = ("checkerboard", "shapes", "text", "noise", "grating")
 
@@ -115,8 +118,12 @@ def user_image_names(paths: list[str], what: str = "--images") -> list[str]:
             raise InputError(f"{what}: empty path (an unset variable?)")
         p = Path(given).expanduser()
         if p.is_dir():
-            files = sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith(".")
-                           and f.suffix.lower() in IMAGE_SUFFIXES + VIDEO_SUFFIXES)
+            listed = sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith("."))
+            files = [f for f in listed if f.suffix.lower() in IMAGE_SUFFIXES + VIDEO_SUFFIXES]
+            left = [f.name for f in listed if f not in files]
+            if left and files:  # "drawn from 6 pictures" of a folder of 7 files did not say which
+                log.info("%s %s: left out %d file(s) that are not pictures or videos: %s%s", what, given, len(left),
+                         ", ".join(left[:3]), ", ..." if len(left) > 3 else "")
             if not files:
                 raise InputError(f"{what} {given}: no pictures in this folder (looked for "
                                  f"{', '.join(IMAGE_SUFFIXES + VIDEO_SUFFIXES)}; subfolders are not searched)")
@@ -138,6 +145,32 @@ def user_image_names(paths: list[str], what: str = "--images") -> list[str]:
                 raise InputError(f"{what} {f}: not a picture or video "
                                  f"({', '.join(IMAGE_SUFFIXES + VIDEO_SUFFIXES)})")
     return names
+
+
+def pictures_smaller_than(names: list[str], width: int, height: int) -> list[str]:
+    """The files among ``names`` (:func:`user_image_names`'s) whose pictures are narrower than
+    ``width`` or lower than ``height``: a scene enlarges them to fill the sensor, so their
+    "sharp" ground truth is softer than its pixels. Sizes from the headers (nothing decoded)."""
+    from PIL import Image
+
+    small: list[str] = []
+    for name in names:
+        path, frame = split_frame(name)
+        if path in small:
+            continue
+        if frame is None:
+            try:
+                with Image.open(path) as im:
+                    w, h = im.size
+            except OSError:  # (read and refused before; a hint only)
+                continue
+        else:
+            cap = cv2.VideoCapture(path)
+            w, h = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
+            cap.release()
+        if 0 < w < width or 0 < h < height:
+            small.append(path)
+    return small
 
 
 def _check_picture(path: Path, what: str = "--images") -> None:

@@ -21,6 +21,7 @@ import json
 import math
 import os
 import re
+import shlex
 import shutil
 import sys
 from collections import Counter
@@ -177,6 +178,21 @@ def total_steps(stages: list[dict[str, Any]]) -> int:
     return sum(int(st.get("step") or 0) for st in stages)
 
 
+def _config_line(config_path: Path | None, n_stages: int, name: str, dst: Path) -> str:
+    """The card's config line. A later stage's config trains from the previous stage's weights:
+    "run: evfocus train CONFIG" without --init started it from scratch, on data not there, and
+    the card never said how to fine-tune the shipped weights."""
+    if config_path is None:
+        return "- config: not named (the run's settings: the checkpoint's meta, `train_config`)"
+    shown = _shown_config(config_path)
+    if n_stages <= 1:
+        return f"- config: `{shown}` (run: `evfocus train {shown}`)"
+    init = shlex.quote(str(dst)) if os.environ.get("EVFOCUS_MODELS_DIR") else name
+    return (f"- config: `{shown}` (its last stage, run from the previous stage's weights: `evfocus train {shown} "
+            f"--init PREVIOUS.pt`; to fine-tune these weights on your own data: `evfocus train my.toml --init {init}` "
+            "with this config's `[model]`, README \"Fine-tuning a shipped model\")")
+
+
 def write_card(name: str, src: Path, config_path: Path | None, report: dict[str, Any] | None, label: str,
                notes: str = "", int8: bool = False) -> Path:
     """Ship ``src`` as ``models/NAME.pt`` with its card ``models/NAME.md``; returns the card.
@@ -272,8 +288,7 @@ def _card_text(name: str, dst: Path, shipped: Path, ck: dict[str, Any], config_p
         f"- config: `{json.dumps(ck['config'])}`",
         "",
         "## Training", "",
-        (f"- config: `{_shown_config(config_path)}` (run: `evfocus train {_shown_config(config_path)}`)"
-         if config_path is not None else "- config: not named (the run's settings: the checkpoint's meta, `train_config`)"),
+        _config_line(config_path, len(stages), name, dst),
         f"- data{f' (stage {len(stages)})' if len(stages) > 1 else ''}: `{tc.get('data', {}).get('train')}` — "
         f"{meta.get('dataset_sequences')} simulated sequences, "
         f"{meta.get('dataset_windows')} windows ({_train_data_text(meta)})",

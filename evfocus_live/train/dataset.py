@@ -19,6 +19,7 @@ sequences come from sets of different resolutions or lengths (see :class:`Sequen
 from __future__ import annotations
 
 import logging
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,6 +114,13 @@ def list_sequences(path: str | Path) -> list[Path]:
         if subs:  # the folder above the splits, given by mistake: simulating into it is the wrong advice
             raise InputError(f"no .h5 sequences in {p} itself; subfolders are not searched: pass the one(s) to train "
                              f"on, e.g. --data {' '.join(map(str, subs))}")
+        from ..simulate.textures import IMAGE_SUFFIXES, VIDEO_SUFFIXES
+
+        pictures = sorted(f.name for f in p.iterdir() if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES + VIDEO_SUFFIXES)
+        if pictures:  # the --images folder given as data: its notes.txt was called an event recording
+            raise InputError(f"no .h5 sequences in {p}: it holds pictures ({', '.join(pictures[:3])}"
+                             f"{', ...' if len(pictures) > 3 else ''}), not training data; simulate a training "
+                             f"set from them in a folder of its own: evfocus simulate DIR --images {shlex.quote(str(p))} --sequences N")
         recordings = sorted(f.name for f in p.iterdir() if f.is_file() and f.suffix.lower() in RECORDING_SUFFIXES)
         if recordings:  # real recordings (../shared/data): simulating into their folder was the advice
             raise InputError(f"no .h5 sequences in {p} ({others} other file(s) there): it holds event recordings "

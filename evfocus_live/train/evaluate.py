@@ -791,9 +791,21 @@ def aps_cell(value: float | None, fmt: str) -> str:
     return "–" if value is None or math.isnan(value) else format(value, fmt)
 
 
+def _ran_on(models: dict[str, Any]) -> dict[str, str]:
+    """``device`` and ``precision`` of the torch models scored (called as they are: fp32, no
+    autocast), for the report; {} when none is a torch module (a plugin runs its own way)."""
+    nets = [m for m in models.values() if isinstance(m, torch.nn.Module)]
+    return {"device": str(model_device(nets[0])), "precision": "fp32"} if nets else {}
+
+
 def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, model_names: list[str],
-                    interrupted: str | None = None, aps: dict[str, Any] | None = None) -> str:
-    lines = ["# Evaluation report", "", f"Written by evfocus-live {__version__}.", ""]
+                    interrupted: str | None = None, aps: dict[str, Any] | None = None,
+                    device: str | None = None) -> str:
+    # (where and in what precision: the viewer's default on a CPU with native bf16 is bf16, and
+    # a student comparing its frames with these scores did not know which ran here)
+    ran = (f" The models ran in fp32 on {device} (as `evfocus reconstruct` does; the viewer's `--precision auto` "
+           "is bf16 on a CPU with native bf16)." if device else "")
+    lines = ["# Evaluation report", "", f"Written by evfocus-live {__version__}.{ran}", ""]
     if interrupted:
         lines += [f"**Interrupted (Ctrl-C): {interrupted}.**", ""]
     if gt:
@@ -1140,6 +1152,7 @@ def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None
     _warn_repeated_sequences(gt_files)
     report: dict[str, Any] = {VERSION_KEY: __version__,  # (which evfocus-live scored it: metrics change between versions)
                               "models": model_specs, "labels": dict(zip(labels, model_specs)), "warmup_windows": warmup,
+                              **_ran_on(models),
                               "thresholds_px": {"mild_max": MILD_MAX_PX, "moderate_max": MODERATE_MAX_PX}}
     if gt_files:
         report["gt_data"] = describe_gt_data(gt_files)
@@ -1180,7 +1193,7 @@ def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None
             report["real_aps"] = aps
     if stopped is not None:
         report["interrupted"] = stopped
-    report["markdown"] = markdown_report(gt, real, list(models), stopped, aps)
+    report["markdown"] = markdown_report(gt, real, list(models), stopped, aps, device=report.get("device"))
     if out_dir is not None:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)

@@ -28,6 +28,7 @@ import math
 import os
 import signal
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -645,7 +646,8 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
     # --resume with no last.pt yet starts this run as a fresh one would: --init applies
     ck = read_checkpoint(last_path) if resume and last_path.is_file() else None
     if resume and ck is None:
-        log.warning("--resume: no %s yet, starting fresh%s", last_path, f" from {tc['init']}" if tc["init"] else "")
+        log.warning("--resume: no %s yet, starting fresh %s", last_path,
+                    f"from {tc['init']}" if tc["init"] else "from random weights (add --init to start from a model's)")
     init_meta = _init_weights(model, tc["init"], tc["trainable"]) if tc["init"] and ck is None else None
     params = _trainable_params(model, tc["trainable"])
     model = model.to(device)
@@ -709,6 +711,13 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
                     len(ds) // world, f" per process ({len(ds)} over {world})" if world > 1 else "",
                     dc["seq_len"], dc["stride"], len(ds) // world)
     nw = int(dc["workers"])
+    if nw > _cpu_cores():
+        # torch's own warning came twice, a raw UserWarning with its source path and no key to change
+        if rank == 0:
+            log.warning("[data] workers = %d loader processes on %d CPU cores: they compete with the training "
+                        "for the cores and can slow or stall it; set [data] workers to at most %d (0: load in "
+                        "the main process)", nw, _cpu_cores(), max(0, _cpu_cores() - 1))
+        warnings.filterwarnings("ignore", message="This DataLoader will create", category=UserWarning)
     epoch, batches_done = 0, 0  # where in the data the run is: last.pt keeps it for --resume
     if ck is not None:
         epoch, batches_done = _restore_data_state(ck, ds, gen, rank, seed, step)
