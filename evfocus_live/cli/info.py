@@ -266,11 +266,29 @@ def _inferred_note(info: dict) -> str:
 CHECKPOINT_SUFFIXES = (".pt", ".pth")
 
 
+#: the start of ``torch.save``'s legacy (not zip) format: pickle protocol 2, then its magic number
+_LEGACY_TORCH = b"\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19"
+
+
 def is_checkpoint_path(path: str) -> bool:
-    """Whether ``evfocus info PATH`` describes a model checkpoint rather than events."""
+    """Whether ``evfocus info PATH`` describes a model checkpoint rather than events: by its
+    name, or by its bytes where the name says nothing (``last.ckpt``, ``weights``: "unknown event
+    file format"): torch's zip, which holds a ``data.pkl`` (an ``.npz`` holds ``.npy`` files)."""
+    import zipfile
     from pathlib import Path
 
-    return Path(path).suffix.lower() in CHECKPOINT_SUFFIXES
+    if Path(path).suffix.lower() in CHECKPOINT_SUFFIXES:
+        return True
+    try:
+        with open(path, "rb") as f:
+            if f.read(len(_LEGACY_TORCH)) == _LEGACY_TORCH:
+                return True
+        if not zipfile.is_zipfile(path):
+            return False
+        with zipfile.ZipFile(path) as z:
+            return any(name.endswith("/data.pkl") or name == "data.pkl" for name in z.namelist())
+    except (OSError, zipfile.BadZipFile):  # (not there, unreadable: the event readers say which)
+        return False
 
 
 def describe_checkpoint(path: str) -> dict:
