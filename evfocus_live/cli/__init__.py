@@ -152,9 +152,14 @@ def _positional_as_option(parser: argparse.ArgumentParser, word: str) -> str:
 
 
 def _home_after_equals(word: str) -> str:
-    """``--record=~/x.aedat4`` with the home folder for its ``~``: no shell expands a ``~`` after
-    ``=`` in an argument, and the file went to a folder named ``~`` in the current one (``--record
-    ~/x.aedat4``, two words, the shell already expands)."""
+    """``--record=~/x.aedat4`` (and ``-o~/out``, ``-o=~/out``) with the home folder for its ``~``:
+    no shell expands a ``~`` after ``=`` in an argument, nor after a short option glued to it,
+    and the file went to a folder named ``~`` in the current one (``--record ~/x.aedat4``, two
+    words, the shell already expands)."""
+    if len(word) > 2 and word[0] == "-" and word[1].isalpha():
+        eq = "=" if word[2] == "=" else ""
+        value = word[2 + len(eq):]
+        return word[:2] + eq + os.path.expanduser(value) if value.startswith("~") else word
     if not word.startswith("--") or "=~" not in word:
         return word
     name, value = word.split("=", 1)

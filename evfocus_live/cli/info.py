@@ -266,11 +266,29 @@ def _inferred_note(info: dict) -> str:
 CHECKPOINT_SUFFIXES = (".pt", ".pth")
 
 
+#: the start of ``torch.save``'s legacy (not zip) format: pickle protocol 2, then its magic number
+_LEGACY_TORCH = b"\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19"
+
+
 def is_checkpoint_path(path: str) -> bool:
-    """Whether ``evfocus info PATH`` describes a model checkpoint rather than events."""
+    """Whether ``evfocus info PATH`` describes a model checkpoint rather than events: by its
+    name, or by its bytes where the name says nothing (``last.ckpt``, ``weights``: "unknown event
+    file format"): torch's zip, which holds a ``data.pkl`` (an ``.npz`` holds ``.npy`` files)."""
+    import zipfile
     from pathlib import Path
 
-    return Path(path).suffix.lower() in CHECKPOINT_SUFFIXES
+    if Path(path).suffix.lower() in CHECKPOINT_SUFFIXES:
+        return True
+    try:
+        with open(path, "rb") as f:
+            if f.read(len(_LEGACY_TORCH)) == _LEGACY_TORCH:
+                return True
+        if not zipfile.is_zipfile(path):
+            return False
+        with zipfile.ZipFile(path) as z:
+            return any(name.endswith("/data.pkl") or name == "data.pkl" for name in z.namelist())
+    except (OSError, zipfile.BadZipFile):  # (not there, unreadable: the event readers say which)
+        return False
 
 
 def describe_checkpoint(path: str) -> dict:
@@ -283,14 +301,27 @@ def describe_checkpoint(path: str) -> dict:
     from ..nn.registry import read_checkpoint
     from ..versions import VERSION_KEY
 
-    ck = read_checkpoint(path)
+    ck = read_checkpoint(path, mmap=True)  # (counted, not read: a large file is not held in memory)
     meta = ck["meta"]
-    info = {"path": str(path), "kind": "checkpoint", "arch": str(ck["arch"]), "config": dict(ck["config"]),
+    step, wall_s = meta.get("step"), meta.get("wall_s")
+    info = {"path": str(path), "kind": "checkpoint", "arch": str(ck["arch"]),
+            "config": {str(k): _plain(v) for k, v in ck["config"].items()},
             "parameters": int(sum(v.numel() for v in ck["state_dict"].values() if torch.is_tensor(v))),
-            "step": meta.get("step"), "wall_s": meta.get("wall_s")}
+            # (another tool's or a hand-edited meta: "step": "x" was a traceback in the text)
+            "step": step if _is_count(step) else None,
+            "wall_s": float(wall_s) if _is_count(wall_s) or isinstance(wall_s, float) and wall_s >= 0 else None}
     if ck.get(VERSION_KEY):
         info[VERSION_KEY] = str(ck[VERSION_KEY])
     return info
+
+
+def _is_count(x) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool) and x >= 0
+
+
+def _plain(value):
+    """A [model] option as JSON can write it (a tensor or a tuple in a file not ours: its text)."""
+    return value if isinstance(value, (str, int, float, bool, type(None), list, dict)) else str(value)
 
 
 def _checkpoint_text(info: dict) -> str:
@@ -300,8 +331,8 @@ def _checkpoint_text(info: dict) -> str:
              f"model       {info['arch']}" + (f" ({options})" if options else ""),
              f"parameters  {info['parameters']:,}"]
     if info.get("step") is not None:
-        wall = f", {info['wall_s']:,.0f} s" if isinstance(info.get("wall_s"), int | float) else ""
-        lines.append(f"trained     {info['step']:,} steps{wall}")
+        wall = f", {info['wall_s']:,.0f} s" if info.get("wall_s") is not None else ""
+        lines.append(f"trained     {info['step']:,} {plural(info['step'], 'step')}{wall}")
     if info.get("evfocus_version"):
         lines.append(f"written by  evfocus-live {info['evfocus_version']}")
     return "\n".join(lines)

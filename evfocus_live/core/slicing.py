@@ -38,6 +38,7 @@ one frame with no word. At the stream's end an info line gives the total when it
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -758,7 +759,8 @@ def read_timestamps(path) -> np.ndarray:
 
     p = Path(path)
     text = read_user_text(p, "timestamps")
-    if not _index_comma_rows(text):
+    index_rows = _index_comma_rows(text)
+    if not index_rows:
         blob = text.encode()
         text = blob.translate(table).decode() if (table := dialect(blob, columns=1, header=False)) else text
     lines = text.splitlines()
@@ -767,6 +769,9 @@ def read_timestamps(path) -> np.ndarray:
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
+        if not index_rows and _GROUPED_US.fullmatch(line):  # ("1,500 3,000" was index 1 at 500 µs, 3 at 0)
+            raise ConfigError(f"{p}:{i}: {line!r} has a thousands separator, or is 'index,t_us' with "
+                              "times that do not go up; write t_us without separators")
         parts = line.replace(",", " ").replace(";", " ").split()  # (a spreadsheet's CSV: ";")
         if len(parts) > 2:
             raise ConfigError(f"{p}:{i}: expected 't_us' or 'index t_us', got {line!r}")
@@ -785,15 +790,22 @@ def read_timestamps(path) -> np.ndarray:
     return np.asarray(out, dtype=np.int64)
 
 
+#: a time in µs with thousands separators (``1,500``), in an ``--at`` file not of ``index,t_us`` rows
+_GROUPED_US = re.compile(r"[-+]?[1-9]\d{0,2}(,\d{3})+")
+
+
 def _index_comma_rows(text: str) -> bool:
-    """Whether every row, two or more, is ``index,t_us`` in whole numbers with the index
-    counting up by one (a comma-separated ``timestamps.txt``): the one reading in which ``0,5``
-    is not 0.5 (a single row cannot show an index counting, so it is read as a number)."""
+    """Whether every row, two or more, is ``index,t_us`` in whole numbers with both the index
+    and the time going up (a comma-separated ``timestamps.txt``, frames dropped or every 10th
+    kept included): the one reading in which ``0,5`` is not 0.5 (decimal commas, ``0,5 1,0
+    1,5``, repeat a whole part; a single row cannot show either going up, so it is read as a
+    number). (An index counting up by one only: ``0,0 2,33000`` and ``10,1000 20,2000``, read
+    on main, became "not a whole number of µs".)"""
     import re
 
     rows = [ln.split("#", 1)[0].strip() for ln in text.splitlines()]
-    pairs = [re.fullmatch(r"(\d+)\s*,\s*(\d+)", r) for r in rows if r]
+    pairs = [re.fullmatch(r"(\d+)\s*,\s*(-?\d+)", r) for r in rows if r]
     if len(pairs) < 2 or not all(pairs):
         return False
-    index = [int(m[1]) for m in pairs]
-    return all(b == a + 1 for a, b in zip(index, index[1:]))
+    index, t_us = [int(m[1]) for m in pairs], [int(m[2]) for m in pairs]
+    return all(b > a for a, b in zip(index, index[1:])) and all(b > a for a, b in zip(t_us, t_us[1:]))

@@ -353,9 +353,11 @@ def _existing_checkpoint(shown: str) -> Path:
     return path
 
 
-def read_checkpoint(path: str | Path) -> dict[str, Any]:
+def read_checkpoint(path: str | Path, mmap: bool = False) -> dict[str, Any]:
     """The raw checkpoint dict (CPU tensors), validated for its keys. Errors name the path
-    as given (``./x.pt``, ``~/x.pt``), not as resolved."""
+    as given (``./x.pt``, ``~/x.pt``), not as resolved. ``mmap``: tensors mapped from the file,
+    not read (``evfocus info`` of a 400 MB file held all of it in memory to count parameters);
+    a legacy (not zip) file, which cannot be mapped, is read."""
     shown = str(path)
     path = _existing_checkpoint(shown)
     with open(path, "rb") as f:
@@ -365,8 +367,11 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
     try:
         with warnings.catch_warnings():  # the refusal of pickled objects says it in one line below
             warnings.simplefilter("ignore")
-            ckpt = torch.load(path, map_location="cpu", weights_only=True)
+            ckpt = _torch_load(path, mmap)
     except Exception as exc:  # corrupt zip, truncated file, pickled objects...
+        if "TorchScript archives" in str(exc):  # (torch's words: "Cannot use weights_only=True with TorchScript archives")
+            raise CheckpointError(f"{shown}: a TorchScript model (torch.jit.save), not an evfocus-live "
+                                  "checkpoint (save_checkpoint's weights, architecture and config)") from exc
         if "Weights only load failed" in str(exc):  # torch's refusal: several paragraphs of advice
             raise CheckpointError(f"{shown}: holds pickled Python objects, which are never loaded "
                                   "(a checkpoint is tensors and plain data)") from exc
@@ -383,6 +388,15 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
     if not isinstance(ckpt.get("meta"), dict):  # optional (another tool's checkpoint): callers read it as a dict
         ckpt["meta"] = {}
     return ckpt
+
+
+def _torch_load(path: Path, mmap: bool) -> Any:
+    """``torch.load`` of tensors and plain data only, mapped where asked and the file allows."""
+    if mmap:
+        import zipfile
+
+        mmap = zipfile.is_zipfile(path)  # (torch refuses to map the legacy format)
+    return torch.load(path, map_location="cpu", weights_only=True, mmap=mmap)
 
 
 def _state_dict_mismatch(have: dict[str, Any], want: dict[str, Any]) -> str:
