@@ -117,22 +117,25 @@ def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argpa
 def _split_path(argv: list[str]) -> str:
     """An existing path with spaces that the shell gave as several words (``runs/lab`` and
     ``ft/final.pt`` for ``runs/lab ft/final.pt``), or "" when there is none: the first word
-    names nothing there, the words joined by spaces do."""
+    names nothing there, the words joined by spaces do. The longest such join: with ``runs/lab
+    ft`` and ``runs/lab ft 2`` both there, ``runs/lab ft 2/final.pt`` was said as the folder."""
     from pathlib import Path
 
     for i, word in enumerate(argv):
         if word.startswith("-") or not word.strip() or os.path.lexists(word):
             continue
-        joined = word
+        joined, found = word, ""
         for nxt in argv[i + 1:i + 6]:  # (a few spaces at most)
             if nxt.startswith("-"):
                 break
             joined = f"{joined} {nxt}"
             try:
                 if Path(joined).expanduser().exists():
-                    return joined
+                    found = joined
             except OSError:  # (a name too long for the file system)
                 break
+        if found:
+            return found
     return ""
 
 

@@ -154,10 +154,12 @@ def pictures_smaller_than(names: list[str], width: int, height: int) -> list[str
     from PIL import Image
 
     small: list[str] = []
+    seen: set[str] = set()  # (a video's 32 frame names: its header read once, not 32 times)
     for name in names:
         path, frame = split_frame(name)
-        if path in small:
+        if path in seen:
             continue
+        seen.add(path)
         if frame is None:
             try:
                 with Image.open(path) as im:

@@ -113,7 +113,7 @@ def list_sequences(path: str | Path) -> list[Path]:
         subs = [d for d in sorted(p.iterdir()) if d.is_dir() and any(d.glob("*.h5"))]
         if subs:  # the folder above the splits, given by mistake: simulating into it is the wrong advice
             raise InputError(f"no .h5 sequences in {p} itself; subfolders are not searched: pass the one(s) to train "
-                             f"on, e.g. --data {' '.join(map(str, subs))}")
+                             f"on, e.g. --data {shlex.join(map(str, subs))}")
         from ..simulate.textures import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 
         pictures = sorted(f.name for f in p.iterdir() if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES + VIDEO_SUFFIXES)
@@ -130,7 +130,7 @@ def list_sequences(path: str | Path) -> list[Path]:
                              "with evfocus simulate DIR --sequences N")
         raise InputError(f"no .h5 sequences in {p}" + (f" ({others} other file(s) there)" if others else "")
                          + ": training reads the simulator's (events with ground-truth frames), made by "
-                         f"evfocus simulate {p} --sequences N")
+                         f"evfocus simulate {shlex.quote(str(p))} --sequences N")
     return files
 
 

@@ -803,8 +803,11 @@ def markdown_report(gt: dict[str, Any] | None, real: dict[str, Any] | None, mode
                     device: str | None = None) -> str:
     # (where and in what precision: the viewer's default on a CPU with native bf16 is bf16, and
     # a student comparing its frames with these scores did not know which ran here)
-    ran = (f" The models ran in fp32 on {device} (as `evfocus reconstruct` does; the viewer's `--precision auto` "
-           "is bf16 on a CPU with native bf16)." if device else "")
+    # (on a GPU reconstruct and the viewer run fp16 by default: "as reconstruct does" was wrong there)
+    same = ("as `evfocus reconstruct` does; the viewer's `--precision auto` is bf16 on a CPU with native bf16"
+            if device == "cpu" else "`evfocus reconstruct` and the viewer run fp16 on a GPU by default; "
+            "`--precision fp32` runs as scored here")
+    ran = f" The models ran in fp32 on {device} ({same})." if device else ""
     lines = ["# Evaluation report", "", f"Written by evfocus-live {__version__}.{ran}", ""]
     if interrupted:
         lines += [f"**Interrupted (Ctrl-C): {interrupted}.**", ""]
