@@ -279,6 +279,8 @@ def is_checkpoint_path(path: str) -> bool:
 
     if Path(path).suffix.lower() in CHECKPOINT_SUFFIXES:
         return True
+    if not Path(path).is_file():  # (a FIFO or device: opening it to look blocks, or eats what it holds)
+        return False
     try:
         with open(path, "rb") as f:
             if f.read(len(_LEGACY_TORCH)) == _LEGACY_TORCH:
