@@ -19,7 +19,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser("train", help="train a model from a TOML or YAML config",
                               description="Train EvFocus / E2VID / FireNet on simulated sequences (evfocus simulate). "
                               "The config's tables: [model] [data] [augment] [loss] [train]; README "
-                              "'Training your own model' has a small one, models/configs/ the shipped recipes. "
+                              "'Training your own model' has a small one, models/configs/ the shipped recipes "
+                              "(--list-configs names them and their folder in an installed package). "
                               "Precision: [train] amp = \"auto\" (default) trains under autocast on a GPU and under "
                               "bf16 autocast on a CPU with native bf16 (AVX512-BF16/AMX), in fp32 elsewhere; "
                               "amp = \"off\": fp32.")
