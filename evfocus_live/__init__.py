@@ -11,3 +11,8 @@ import os as _os
 _os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 __version__ = "0.1.0"
+
+# before any module of ours imports numba: a read-only install needs a writable cache folder
+from .numba_cache import ensure_cache_dir as _ensure_numba_cache_dir  # noqa: E402
+
+_ensure_numba_cache_dir()

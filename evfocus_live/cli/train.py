@@ -24,11 +24,14 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser("train", help="train a model from a TOML or YAML config",
                               description="Train EvFocus / E2VID / FireNet on simulated sequences (evfocus simulate). "
                               "The config's tables: [model] [data] [augment] [loss] [train]; README "
-                              "'Training your own model' has a small one, models/configs/ the shipped recipes. "
+                              "'Training your own model' has a small one, models/configs/ the shipped recipes "
+                              "(--list-configs names them and their folder in an installed package). "
                               "Precision: [train] amp = \"auto\" (default) trains under autocast on a GPU and under "
                               "bf16 autocast on a CPU with native bf16 (AVX512-BF16/AMX), in fp32 elsewhere; "
                               "amp = \"off\": fp32.")
-    p.add_argument("config", help="training config (.toml; .yaml with PyYAML)")
+    p.add_argument("config", nargs="?", help="training config (.toml; .yaml with PyYAML), or a shipped one's name "
+                   "(evfocus, models/configs/evfocus.toml: found in the installed package too)")
+    p.add_argument("--list-configs", action="store_true", help="list the shipped configs and their folder, and exit")
     p.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
     p.add_argument("--max-minutes", type=number, default=None, help="wall-time budget (overrides [train] max_minutes)")
     p.add_argument("--steps", type=int, default=None, help="step budget (overrides [train] steps)")
@@ -90,14 +93,23 @@ def _run(args) -> int:
     import json
 
     from ..errors import ConfigError
-    from ..train.trainer import load_config, train
+    from ..nn.registry import configs_dir
+    from ..train.trainer import load_config, resolve_config, shipped_configs, train
     from .options import check_number, check_output_dir
+
+    if args.list_configs:
+        print(f"# {configs_dir()}")
+        print("\n".join(shipped_configs()))
+        return 0
+    if args.config is None:
+        raise ConfigError("a training config is needed: evfocus train CONFIG.toml (evfocus train --list-configs "
+                          "names the shipped ones)")
 
     if args.steps is not None and args.steps < 1:
         raise ConfigError(f"--steps must be >= 1, got {args.steps}")
     check_number("--max-minutes", args.max_minutes)
     check_number("--lr", args.lr)
-    cfg = load_config(args.config)
+    cfg = load_config(resolve_config(args.config))
     out = args.out if args.out is not None else cfg["train"]["out"]
     check_output_dir("--out" if args.out is not None else "[train] out", out)  # before caching data
     started = time.time()

@@ -37,7 +37,7 @@ import torch
 from torch import nn
 
 from ..errors import CheckpointError, ConfigError, DeviceError, TrainingError
-from ..nn.registry import (build_model, looks_like_checkpoint, model_config_problem, model_count_channel,
+from ..nn.registry import (build_model, configs_dir, looks_like_checkpoint, model_config_problem, model_count_channel,
                            read_checkpoint, resolve_device, save_checkpoint, unknown_here)
 from ..versions import VERSION_KEY, newer_hint
 from .dataset import AUGMENT_RULES, Augment, SequenceDataset, _is_int, _is_num
@@ -52,6 +52,26 @@ TRAIN_DEFAULTS = dict(lr=1e-3, lr_min_frac=0.05, steps=100_000, max_minutes=None
                       weight_decay=0.0, channels_last=True, init=None, trainable=None, amp="auto")
 
 
+def resolve_config(name: str | Path) -> Path:
+    """The config as given when it exists, else a shipped one named bare (``evfocus``,
+    ``evfocus.toml``) or by its repository path (``models/configs/evfocus.toml``, README's
+    commands): an installed package keeps them in ``evfocus_live/_models/configs``, which a
+    user outside the checkout could not name, so README's ``evfocus train`` said "not found"."""
+    path = Path(name)
+    if path.exists() or path.parent.as_posix() not in (".", "models/configs"):
+        return path
+    shipped = configs_dir() / (path.name if path.suffix else f"{path.name}.toml")
+    if not shipped.is_file():
+        return path
+    log.info("using the shipped config %s", shipped)
+    return shipped
+
+
+def shipped_configs() -> list[str]:
+    """The shipped training configs' names (``evfocus train --list-configs``)."""
+    return sorted(p.stem for p in configs_dir().glob("*.toml"))
+
+
 def load_config(path: str | Path) -> dict[str, Any]:
     """Parse a TOML (or YAML, when PyYAML is installed) training config into a plain dict."""
     from ..sources import near_name_hint
@@ -61,7 +81,8 @@ def load_config(path: str | Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: is a folder, not a training config (evfocus train CONFIG.toml; "
                           "models/configs/ holds the shipped models' ones)")
     if not path.is_file():
-        raise ConfigError(f"config not found: {path}{near_name_hint(path)}")
+        hint = near_name_hint(path) or " (evfocus train --list-configs names the shipped ones)"
+        raise ConfigError(f"config not found: {path}{hint}")
     text = path.read_bytes()
     if looks_like_checkpoint(text):  # a checkpoint given where the config goes
         raise ConfigError(f"{path}: a model checkpoint, not a training config: evfocus train CONFIG.toml "
