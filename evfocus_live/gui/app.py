@@ -43,6 +43,13 @@ EXIT_USER_ERROR = 2
 #: signals that end a run cleanly (threads stopped, recordings finalised): Ctrl-C, SIGTERM (kill,
 #: docker stop, systemd) and SIGHUP (the ssh session closed: it killed the run, the .mp4 unplayable)
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM) + ((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ())
+
+
+def caught_stop_signals() -> tuple[int, ...]:
+    """The :data:`STOP_SIGNALS` to catch now: not one the process was started with ignored.
+    ``nohup`` ignores SIGHUP so that a run outlives its ssh session, and a script's ``cmd &``
+    job ignores SIGINT; catching them anyway stopped a nohup'ed recording at logout."""
+    return tuple(sig for sig in STOP_SIGNALS if signal.getsignal(sig) is not signal.SIG_IGN)
 #: the names of the :class:`~evfocus_live.pipeline.Pipeline` threads
 READER_THREAD, WORKER_THREAD = "evfocus-reader", "evfocus-worker"
 
@@ -341,7 +348,8 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
     stop = {"flag": False}
     # Ctrl-C, SIGTERM (kill, timeout, a process manager) and SIGHUP: stop as at the end, so the
     # .mp4 is finalised (killed, it has no index and does not play)
-    prev = {sig: signal.signal(sig, lambda signum, _f: stop.update(flag=True, signum=signum)) for sig in STOP_SIGNALS}
+    prev = {sig: signal.signal(sig, lambda signum, _f: stop.update(flag=True, signum=signum))
+            for sig in caught_stop_signals()}  # (not one started ignored: nohup's SIGHUP)
     t0 = time.monotonic()
     last_log = t0
     rc = 0
@@ -529,7 +537,7 @@ def run_window(args, spec, window, model, post) -> int:
     # the window starts its pipeline while it is built: a Ctrl-C then (a slow machine) closes it
     # once built, as one after it does, instead of a KeyboardInterrupt past a running recording
     early: list[int] = []
-    prev = {sig: signal.signal(sig, lambda signum, _frame: early.append(signum)) for sig in STOP_SIGNALS}
+    prev = {sig: signal.signal(sig, lambda signum, _frame: early.append(signum)) for sig in caught_stop_signals()}
     from .qt_messages import quiet_qt_noise
 
     try:
@@ -576,7 +584,7 @@ def _show_window(app, args, opts, early: list[int], MainWindow) -> tuple[int, st
             app.quit()
 
     # let Ctrl-C in the terminal (or SIGTERM) close the window cleanly (finalising any recording)
-    for sig in STOP_SIGNALS:
+    for sig in caught_stop_signals():  # (those main() caught: an ignored one stays ignored)
         signal.signal(sig, close_later(win))
     if early:
         close_later(win)()
