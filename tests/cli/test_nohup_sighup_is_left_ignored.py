@@ -24,17 +24,18 @@ def test_a_sighup_that_nohup_ignores_does_not_stop_the_run(tmp_path, tiny_ckpt, 
     child = textwrap.dedent(f"""
         import os, signal, sys
         from evfocus_live.gui import recording
-        orig_write = recording.Recorder.write_frame
+        orig_write, sent = recording.Recorder.write_frame, []
         def write_frame(self, frame, t_us=None):
             orig_write(self, frame, t_us)
-            if self.n_frames == 2:  # the ssh session closes: nohup'ed, the run goes on
-                os.kill(os.getpid(), signal.SIGHUP)
-            elif self.n_frames == 6:  # its own end
-                os.kill(os.getpid(), signal.SIGTERM)
+            if self.n_frames >= 2 and not sent:  # the ssh session closes: nohup'ed, the run goes on
+                sent.append(os.kill(os.getpid(), signal.SIGHUP))
+            elif self.n_frames >= 2 + 30 and len(sent) == 1:  # a second of video on: its own end
+                sent.append(os.kill(os.getpid(), signal.SIGTERM))
+                sys.stderr.write("test: SIGTERM sent\\n")
         recording.Recorder.write_frame = write_frame
         from evfocus_live.gui.app import main
         sys.exit(main({[*(['--headless'] if headless else []), '--camera', 'pattern', '--model', str(tiny_ckpt),
-                        '--device', 'cpu', '--window-events', '1500', '--post', 'none', '--exit-after', '60',
+                        '--device', 'cpu', '--window-events', '1500', '--post', 'none', '--exit-after', '30',
                         '--video', str(vid)]!r}))
     """)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "EVFOCUS_SETTINGS_DIR": str(tmp_path / "settings")}
@@ -42,6 +43,7 @@ def test_a_sighup_that_nohup_ignores_does_not_stop_the_run(tmp_path, tiny_ckpt, 
                           preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))  # (what nohup does)
     assert proc.returncode == 0, (proc.returncode, proc.stderr[-2000:])
     assert "SIGHUP" not in proc.stderr, proc.stderr[-2000:]
+    assert "test: SIGTERM sent" in proc.stderr, proc.stderr[-2000:]  # (not ended at the SIGHUP)
     if headless:
         assert "SIGTERM: stopping" in proc.stderr, proc.stderr[-2000:]
-    assert video_frames(vid) >= 6, proc.stderr[-2000:]
+    assert video_frames(vid) >= 32, proc.stderr[-2000:]
