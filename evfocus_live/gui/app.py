@@ -420,7 +420,7 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
             lost = str(getattr(sess.pipeline.stats, "status", "")).startswith(("source error", "reconnecting"))
             lost_since = (lost_since or now) if lost and sess.is_live else None
             if lost_since is not None and now - lost_since >= HEADLESS_RECONNECT_S:
-                log.error("the %s camera has not come back within %.0f s: %s", sess.source.format,
+                log.error("the %s camera has not come back within %g s: %s", sess.source.format,
                           HEADLESS_RECONNECT_S, sess.pipeline.stats.last_fault or "lost")
                 rc = EXIT_USER_ERROR
                 break

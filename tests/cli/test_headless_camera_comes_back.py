@@ -49,10 +49,22 @@ class UsbCam(EventSource):
         pass
 
 
-def test_a_headless_capture_goes_on_after_the_camera_comes_back(tiny_ckpt, tmp_path, caplog, monkeypatch):
+def capture(cam, open_again, tiny_ckpt, tmp_path, caplog, monkeypatch):
+    """``evfocus-live --camera davis346 --headless --record``, opening ``cam`` and, after a
+    fault, ``open_again(spec)``: (exit code, what was said, the recording's path)."""
     from evfocus_live import sources
     from evfocus_live.gui import app, session
 
+    monkeypatch.setattr(session, "open_with_fallback", lambda spec, msgs, fallback=True: cam)
+    monkeypatch.setattr(sources, "open_source", open_again)
+    rec = tmp_path / "run.aedat4"
+    with caplog.at_level(logging.INFO):
+        rc = app.main(["--camera", "davis346", "--headless", "--model", str(tiny_ckpt), "--post", "none",
+                       "--window-events", "800", "--record", str(rec), "--exit-after", "120"])
+    return rc, [r.getMessage() for r in caplog.records], rec
+
+
+def test_a_headless_capture_goes_on_after_the_camera_comes_back(tiny_ckpt, tmp_path, caplog, monkeypatch):
     first, second = UsbCam(40, "unplug"), UsbCam(40, "term")
     tries = []
 
@@ -61,13 +73,7 @@ def test_a_headless_capture_goes_on_after_the_camera_comes_back(tiny_ckpt, tmp_p
         if len(tries) <= 2:
             raise DeviceError("no davis346 attached")
         return second
-    monkeypatch.setattr(session, "open_with_fallback", lambda spec, msgs, fallback=True: first)
-    monkeypatch.setattr(sources, "open_source", open_again)
-    rec = tmp_path / "run.aedat4"
-    with caplog.at_level(logging.INFO):
-        rc = app.main(["--camera", "davis346", "--headless", "--model", str(tiny_ckpt), "--post", "none",
-                       "--window-events", "800", "--record", str(rec), "--exit-after", "120"])
-    said = [r.getMessage() for r in caplog.records]
+    rc, said, rec = capture(first, open_again, tiny_ckpt, tmp_path, caplog, monkeypatch)
     assert rc == 0, said[-10:]
     assert tries[:3] == ["davis346"] * 3 and any("source reconnected" in m for m in said), said
     with open_file(rec) as src:
@@ -77,21 +83,14 @@ def test_a_headless_capture_goes_on_after_the_camera_comes_back(tiny_ckpt, tmp_p
 
 
 def test_a_camera_that_does_not_come_back_ends_the_run_with_exit_2(tiny_ckpt, tmp_path, caplog, monkeypatch):
-    from evfocus_live import sources
-    from evfocus_live.gui import app, session
+    from evfocus_live.gui import app
 
     def never(spec, **kw):
         raise DeviceError("no davis346 attached")
     monkeypatch.setattr(app, "HEADLESS_RECONNECT_S", 0.5)  # (the real one is 30 s)
-    monkeypatch.setattr(session, "open_with_fallback", lambda spec, msgs, fallback=True: UsbCam(20, "unplug"))
-    monkeypatch.setattr(sources, "open_source", never)
-    rec = tmp_path / "run.aedat4"
-    with caplog.at_level(logging.INFO):
-        rc = app.main(["--camera", "davis346", "--headless", "--model", str(tiny_ckpt), "--post", "none",
-                       "--window-events", "800", "--record", str(rec), "--exit-after", "120"])
-    said = [r.getMessage() for r in caplog.records]
+    rc, said, rec = capture(UsbCam(20, "unplug"), never, tiny_ckpt, tmp_path, caplog, monkeypatch)
     assert rc == 2
-    assert any(m.startswith("the davis346 camera has not come back within 0 s: source error: DAVIS346_00000001: "
+    assert any(m.startswith("the davis346 camera has not come back within 0.5 s: source error: DAVIS346_00000001: "
                             "camera disconnected") for m in said), said[-10:]
     with open_file(rec) as src:  # (what it recorded is kept, finalised)
         assert sum(len(b) for b in src) == 20 * 2000
