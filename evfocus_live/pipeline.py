@@ -98,6 +98,10 @@ STALLED_JOIN_S = 0.2
 #: for 20 ms, so one still inside after this has not answered (a USB stall); waiting the full
 #: 5 s for it made Ctrl-C, a window close or an exit take 7 s and say it three times
 LIVE_READ_JOIN_S = 1.0
+#: ... or twice its recent reads' longest, when that is more (a plugin camera whose reads take
+#: 1.5 s each was left behind at every stop, said as not answering: its last batch, read after
+#: the recording was finalised, was never recorded); this many reads are remembered
+LIVE_READS_KEPT = 64
 #: a live source's repeated read() fault (same kind) is said at most this often
 SOURCE_FAULT_SAY_EVERY_S = 60.0
 #: frame post-processing slower than this a frame, and slower than the model, for
@@ -647,6 +651,8 @@ class Pipeline:
         #: source's read() in progress began, the last one's (start, end), the stall said
         self._read_since: float | None = None
         self._read_last: tuple[float, float] = (0.0, 0.0)
+        #: the last ``LIVE_READS_KEPT`` reads' seconds, stalls aside: how long a stop waits for one
+        self._read_took_s: collections.deque[float] = collections.deque(maxlen=LIVE_READS_KEPT)
         self._stall_since: float | None = None
         self.bounds: SensorBounds | None = None  # (made for the source by _setup_for_source)
         #: the source's own sensor (``_wh`` is what the slicer, model and outputs see: smaller
@@ -1408,7 +1414,10 @@ class Pipeline:
             return read_named(self.source)
         finally:
             self._read_since = None
-            self._read_last = (t0, time.monotonic())
+            t1 = time.monotonic()
+            self._read_last = (t0, t1)
+            if t1 - t0 < STALL_S:  # (a stall that ended is no read's usual time)
+                self._read_took_s.append(t1 - t0)
 
     def _check_stall(self) -> None:
         """A read() that has not returned for ``STALL_S``: one WARNING and ``stats.stalled_s``
@@ -1846,7 +1855,7 @@ class Pipeline:
                     continue
                 live_read = t.name == "evfocus-reader" and since is not None and self.source.is_live
                 t.join(min(timeout_s, STALLED_JOIN_S) if stalled_s >= STALL_S
-                       else min(timeout_s, LIVE_READ_JOIN_S) if live_read else timeout_s)
+                       else min(timeout_s, self._live_read_join_s()) if live_read else timeout_s)
                 if t.is_alive() and t.name == "evfocus-worker" and self._in_callback:
                     # (not the model: a script's callback that waits for what never comes, such as
                     # a full queue whose reader has ended; at exit, the seconds Python hung for)
@@ -1871,6 +1880,11 @@ class Pipeline:
             self.stats.dropped_events = self._dropped_events()
         if not self.stats.status.startswith(("source error", "worker error", "CUDA", "finished")):
             self.stats.status = "stopped"
+
+    def _live_read_join_s(self) -> float:
+        """How long a stop waits for a live source's read() in progress: ``LIVE_READ_JOIN_S``,
+        or twice the longest of its recent reads (a slow but healthy camera is no stuck one)."""
+        return max(LIVE_READ_JOIN_S, 2.0 * max(self._read_took_s, default=0.0))
 
     def _join_stopping(self, limit_s: float = 60.0) -> None:
         """Before a start(): wait for the threads a stop() left busy (told to stop, they end

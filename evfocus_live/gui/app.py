@@ -43,6 +43,38 @@ EXIT_USER_ERROR = 2
 #: signals that end a run cleanly (threads stopped, recordings finalised): Ctrl-C, SIGTERM (kill,
 #: docker stop, systemd) and SIGHUP (the ssh session closed: it killed the run, the .mp4 unplayable)
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM) + ((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ())
+
+
+#: a headless run's camera lost (a USB drop) is opened again for this long, its recording going
+#: on; then the run ends with exit 2 (it ended at the drop: the Python ``Pipeline`` reconnected)
+HEADLESS_RECONNECT_S = 30.0
+#: the cameras a headless run opens again after a fault (``auto``: only the same one)
+USB_CAMERAS = ("davis346", "dvxplorer", "prophesee", "auto")
+
+
+def _reopener(spec: str, src) -> Callable | None:
+    """How a headless run opens its lost camera again (None: not a USB camera: a plugin's
+    fault stays the run's end). ``auto`` must find the same camera, not another one (nor the
+    simulated one) in the middle of a recording."""
+    if not src.is_live or spec not in USB_CAMERAS or src.format == "sim":
+        return None
+    from ..errors import DeviceError
+    from ..sources import open_source
+
+    def reopen():
+        new = open_source(spec)
+        if (new.format, new.sensor) != (src.format, src.sensor):
+            new.close()
+            raise DeviceError(f"found {new.sensor}, not the lost {src.sensor}")
+        return new
+    return reopen
+
+
+def caught_stop_signals() -> tuple[int, ...]:
+    """The :data:`STOP_SIGNALS` to catch now: not one the process was started with ignored.
+    ``nohup`` ignores SIGHUP so that a run outlives its ssh session, and a script's ``cmd &``
+    job ignores SIGINT; catching them anyway stopped a nohup'ed recording at logout."""
+    return tuple(sig for sig in STOP_SIGNALS if signal.getsignal(sig) is not signal.SIG_IGN)
 #: the names of the :class:`~evfocus_live.pipeline.Pipeline` threads
 READER_THREAD, WORKER_THREAD = "evfocus-reader", "evfocus-worker"
 
@@ -327,7 +359,8 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
             src.close()
             raise ConfigError(f"--roi: {exc}") from None
     try:  # no fallback model here: the job asked for this one (the window falls back, visibly)
-        sess = LiveSession(src, window, model, post, speed=args.speed, loop=False, fallback=False)
+        sess = LiveSession(src, window, model, post, speed=args.speed, loop=False, fallback=False,
+                           reopen=_reopener(spec, src))
     except BaseException:
         src.close()
         raise
@@ -339,9 +372,11 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
         sess.recorder.start(events_path=args.record, video_path=args.video, overwrite=True,
                             width=src.width, height=src.height, sensor=src.sensor)
     stop = {"flag": False}
+    lost_since = None  # (monotonic s) since when the camera has been lost and is being opened again
     # Ctrl-C, SIGTERM (kill, timeout, a process manager) and SIGHUP: stop as at the end, so the
     # .mp4 is finalised (killed, it has no index and does not play)
-    prev = {sig: signal.signal(sig, lambda signum, _f: stop.update(flag=True, signum=signum)) for sig in STOP_SIGNALS}
+    prev = {sig: signal.signal(sig, lambda signum, _f: stop.update(flag=True, signum=signum))
+            for sig in caught_stop_signals()}  # (not one started ignored: nohup's SIGHUP)
     t0 = time.monotonic()
     last_log = t0
     rc = 0
@@ -380,7 +415,15 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
                          "-" if latency is None else f"{float(latency):.0f} ms",
                          meter.take(), getattr(st, "dropped", "-"), getattr(st, "skipped_windows", "-"),
                          (f" STALLED {stalled_s:.0f} s ({sess.stall_hint})" if stalled_s else "")
+                         + (f" CAMERA LOST {now - lost_since:.0f} s (opening it again)" if lost_since else "")
                          + (f" ({st.warming_up})" if getattr(st, "warming_up", "") else ""))
+            lost = str(getattr(sess.pipeline.stats, "status", "")).startswith(("source error", "reconnecting"))
+            lost_since = (lost_since or now) if lost and sess.is_live else None
+            if lost_since is not None and now - lost_since >= HEADLESS_RECONNECT_S:
+                log.error("the %s camera has not come back within %g s: %s", sess.source.format,
+                          HEADLESS_RECONNECT_S, sess.pipeline.stats.last_fault or "lost")
+                rc = EXIT_USER_ERROR
+                break
             err = sess.check()
             if err is not None:
                 if not str(getattr(sess.pipeline.stats, "status", "")).startswith("source error"):
@@ -529,7 +572,7 @@ def run_window(args, spec, window, model, post) -> int:
     # the window starts its pipeline while it is built: a Ctrl-C then (a slow machine) closes it
     # once built, as one after it does, instead of a KeyboardInterrupt past a running recording
     early: list[int] = []
-    prev = {sig: signal.signal(sig, lambda signum, _frame: early.append(signum)) for sig in STOP_SIGNALS}
+    prev = {sig: signal.signal(sig, lambda signum, _frame: early.append(signum)) for sig in caught_stop_signals()}
     from .qt_messages import quiet_qt_noise
 
     try:
@@ -576,7 +619,7 @@ def _show_window(app, args, opts, early: list[int], MainWindow) -> tuple[int, st
             app.quit()
 
     # let Ctrl-C in the terminal (or SIGTERM) close the window cleanly (finalising any recording)
-    for sig in STOP_SIGNALS:
+    for sig in caught_stop_signals():  # (those main() caught: an ignored one stays ignored)
         signal.signal(sig, close_later(win))
     if early:
         close_later(win)()

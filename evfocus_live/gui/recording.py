@@ -314,8 +314,8 @@ class Recorder:
         t0 = int(events["t"][0]) + self._t_shift_us
         if self._t_last_us is not None and t0 < self._t_last_us - JUMP_BACK_US:
             (log.debug if self._t_shift_us else log.info)(
-                "recording: the replay jumped back in time; its events are written on from %d µs",
-                self._t_last_us + 1)
+                "recording: the event time jumped back (a replay's loop or seek, a camera opened again "
+                "with its clock from 0); its events are written on from %d µs", self._t_last_us + 1)
             self._t_shift_us += self._t_last_us + 1 - t0
         if self._t_shift_us:
             events = events.copy()

@@ -25,6 +25,7 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,7 +118,8 @@ class TapSource(EventSource):
                 batch = check_events(read_named(self.inner), self.format)  # a plugin's wrong return: one line
             except Exception as exc:  # the pipeline sees it too; we keep the first line
                 msg = first_line(exc)
-                self.error = msg if isinstance(exc, EvFocusError) else f"{type(exc).__name__}: {msg}"
+                if s._reopen is None:  # (reopened instead: the pipeline says the fault and retries)
+                    self.error = msg if isinstance(exc, EvFocusError) else f"{type(exc).__name__}: {msg}"
                 raise
             if batch is None:
                 return None
@@ -152,6 +154,19 @@ class TapSource(EventSource):
     def _show(self, batch: np.ndarray) -> None:
         self._session._on_events(batch)
         self.t_us = int(batch["t"][-1])
+
+    def reopen(self) -> None:
+        """Open the camera again (the pipeline's reconnect, in its reader thread): the old
+        one closed first (its USB handle is the one the new one needs)."""
+        try:
+            self.inner.close()
+        except Exception as exc:
+            log.debug("closing the lost camera raised: %s", exc)
+        inner = self._session._reopen()
+        self.inner, self.format, self.sensor = inner, inner.format, inner.sensor
+        self.width, self.height = int(inner.width), int(inner.height)
+        self._pending = self._cuts = self._held = None
+        self._session._arrivals.clear()  # (a camera's clock may start again at 0: latency from anew)
 
     def seek(self, t_us: int) -> None:
         # called by the pipeline under its lock: every frame made after this is post-seek; one
@@ -320,13 +335,18 @@ class LiveSession:
             device that is not there runs on the CPU, a model that cannot load falls back
             to ``evfocus``, then to direct event integration, and an unknown post-processor
             is left out. False (headless: nobody sees a message) raises instead.
+        reopen: opens the camera again after a fault (a USB drop): the pipeline then retries
+            with back-off (its ``reconnect``) and the recording goes on; None (the viewer,
+            which switches to the simulated camera) ends the run at the fault.
     """
 
     def __init__(self, source: EventSource, window: WindowConfig | None = None,
                  model: ModelConfig | None = None, post: PostConfig | None = None, *,
                  model_obj=None, event_mode: str = "window", decay_ms: float = 30.0,
                  speed: float = 1.0, loop: bool = False, recorder: Recorder | None = None,
-                 fallback: bool = True, cpu_warned: str | None = None):
+                 fallback: bool = True, cpu_warned: str | None = None,
+                 reopen: Callable[[], EventSource] | None = None):
+        self._reopen = reopen if source.is_live else None
         self.window_cfg = window or WindowConfig()
         self._cpu_warned = cpu_warned  # (the viewer's last session said this model's CPU warning)
         self.model_cfg = model or ModelConfig()
@@ -401,7 +421,8 @@ class LiveSession:
 
         def build(**kw):
             return Pipeline(self.source, self.window_cfg, self.model_cfg, self.post_cfg,
-                            ring_capacity=RING_CAPACITY, reconnect=False, cpu_warned=self._cpu_warned, **kw)
+                            ring_capacity=RING_CAPACITY, reconnect=self._reopen is not None,
+                            cpu_warned=self._cpu_warned, **kw)
         if not fallback:  # headless: a bad device, model or post-processor is the run's error
             return build() if model_obj is None else build(model_obj=model_obj)
         if self.window_cfg.roi is not None:  # (one the sensor cannot hold: the whole sensor, said)
@@ -844,6 +865,8 @@ class LiveSession:
             err = st
         if err is None:
             return None
+        if self._reopen is not None and st.startswith("source error") and self.pipeline.running:
+            return None  # a lost camera the reader is opening again (said by the pipeline)
         if (not self.is_live and not st.startswith("worker error") and self.pipeline.running
                 and not self.pipeline.drained):
             # a file's fault: first show the frames of the events read before it; or a loop

@@ -12,6 +12,7 @@ import importlib.util
 import logging
 import queue
 import threading
+import time
 
 import numpy as np
 
@@ -20,6 +21,12 @@ from ..events import EVENT_DTYPE
 from .base import EventSource
 
 log = logging.getLogger(__name__)
+
+#: the driver has given nothing (not even an empty packet: a live camera's driver gives one
+#: every few ms, a still scene too) for this long: it has stalled, and :meth:`read` waits for
+#: it instead of answering empty batches, so that the pipeline's stall watchdog (5 s) sees a
+#: read() that does not return, as with a stalled iniVation camera
+DRIVER_SILENT_S = 1.0
 
 HOW_TO = ("install the Metavision SDK / OpenEB (https://docs.prophesee.ai) or "
           "'pip install neuromorphic-drivers' (then run neuromorphic-drivers-install-udev-rules)")
@@ -73,7 +80,9 @@ class PropheseeCameraSource(EventSource):
 
     A reader thread pulls packets from the driver into a queue bounded in packets and in
     events (oldest dropped), so :meth:`read` returns within ``poll_timeout_s``; an empty
-    batch means nothing arrived, DeviceError means the camera stopped.
+    batch means nothing arrived, DeviceError means the camera stopped. A driver that has
+    given nothing for ``DRIVER_SILENT_S`` has stalled: :meth:`read` then waits for it (until
+    it gives, fails or the source is closed), as a stalled iniVation camera's read does.
 
     Parameters:
         serial: camera serial number (default: the first one found).
@@ -96,6 +105,8 @@ class PropheseeCameraSource(EventSource):
         self._count_lock = threading.Lock()
         self._error: str | None = None
         self._stop = threading.Event()
+        #: when the driver last gave anything (an empty packet too): see DRIVER_SILENT_S
+        self._driver_at = time.monotonic()
         self.dropped_batches = 0
         self._dropped_events = 0
         backend = _backend()
@@ -108,6 +119,7 @@ class PropheseeCameraSource(EventSource):
             self._it = self._open_nd(serial)
         try:
             self._thread = threading.Thread(target=self._pump, name="prophesee-reader", daemon=True)
+            self._driver_at = time.monotonic()  # (the open's own seconds are no silence)
             self._thread.start()
         except RuntimeError as exc:  # "can't start new thread": release the opened camera
             self._thread = None
@@ -166,6 +178,7 @@ class PropheseeCameraSource(EventSource):
 
         def gen():
             for _status, packet in dev:
+                self._driver_at = time.monotonic()
                 if self._stop.is_set():  # a scene with no events gives only empty packets: the
                     return  # pump never saw the stop, and close() left the thread spinning
                 ev = packet.get("dvs_events") if isinstance(packet, dict) else getattr(packet, "polarity_events", None)
@@ -176,6 +189,7 @@ class PropheseeCameraSource(EventSource):
     def _pump(self) -> None:
         try:
             for batch in self._it:
+                self._driver_at = time.monotonic()
                 if self._stop.is_set():
                     return
                 with self._count_lock:
@@ -207,18 +221,27 @@ class PropheseeCameraSource(EventSource):
 
     def read(self) -> np.ndarray | None:
         """Next batch; empty when nothing arrived within ``poll_timeout_s``; None once closed
-        (an empty batch after close() kept ``for batch in cam`` polling forever)."""
-        if self._stop.is_set():
-            return None
-        try:
-            batch = self._q.get(timeout=self.poll_timeout_s)
+        (an empty batch after close() kept ``for batch in cam`` polling forever). While the
+        driver is silent (``DRIVER_SILENT_S``) it waits for the driver: a stalled camera's
+        endless empty batches looked like a still scene, and no stall was ever reported."""
+        while not self._stop.is_set():
+            try:
+                batch = self._q.get(timeout=self.poll_timeout_s)
+            except queue.Empty:
+                if self._error:
+                    raise DeviceError(f"{self.sensor}: {self._error}") from None
+                if time.monotonic() - self._driver_at < DRIVER_SILENT_S:
+                    return np.empty(0, dtype=EVENT_DTYPE)
+                continue  # (close() ends the wait: read() then returns None)
             with self._count_lock:
                 self._queued_events -= len(batch)
             return batch
-        except queue.Empty:
-            if self._error:
-                raise DeviceError(f"{self.sensor}: {self._error}") from None
-            return np.empty(0, dtype=EVENT_DTYPE)
+        return None
+
+    @property
+    def driver_silent(self) -> bool:
+        """The driver has given nothing for ``DRIVER_SILENT_S`` (stalled, or inside a packet)."""
+        return time.monotonic() - self._driver_at >= DRIVER_SILENT_S
 
     @property
     def dropped_events(self) -> int:
@@ -237,9 +260,13 @@ class PropheseeCameraSource(EventSource):
             self._dev = None
         thread = getattr(self, "_thread", None)
         if thread is not None and thread is not threading.current_thread():
-            thread.join(1.0)  # the driver yields every packet (10 ms): the pump sees the stop
+            # the driver yields every packet (10 ms): the pump sees the stop; a stalled driver
+            # (reported by the pipeline's watchdog, and by its stop) is not waited for nor said again
+            silent = self.driver_silent
+            thread.join(0.2 if silent else 1.0)
             if thread.is_alive():
-                log.warning("the Prophesee reader thread did not stop within 1 s")
+                (log.debug if silent else log.warning)("the Prophesee reader thread did not stop within %g s",
+                                                       0.2 if silent else 1.0)
         running = thread is not None and thread.is_alive()  # (still inside the driver: leave it be)
         it = getattr(self, "_it", None)
         if it is not None and not running:
