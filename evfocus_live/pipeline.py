@@ -1381,6 +1381,9 @@ class Pipeline:
                 elif hasattr(self.source, "reopen"):
                     self.source.reopen()
                 self._reopen_since = None
+                if self._stop_evt.is_set():  # (opened after a stop went on without it: nobody
+                    self.source.close()  # closes it else, and it holds the camera)
+                    return None
                 batch = self._source_read()
             except Exception as exc:
                 log.debug("reconnect attempt %d failed: %s", attempt, exc)

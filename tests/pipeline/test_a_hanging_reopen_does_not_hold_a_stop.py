@@ -63,3 +63,45 @@ def test_a_stop_does_not_wait_for_an_open_that_hangs(caplog):
     said = [r.getMessage() for r in caplog.records]
     assert sum(m.startswith("the usbcam camera being opened again has not answered for") for m in said) == 1, said
     assert not any("did not stop within" in m for m in said), said
+
+
+class LateCam(EventSource):
+    """As UnpluggedCam, but its hanging open succeeds once released: after the stop."""
+
+    format, sensor, is_live = "usbcam", "usbcam 1", True
+    width, height = 32, 24
+    made: list = []
+
+    def __init__(self):
+        type(self).made.append(self)
+        self.reads, self.closed = 0, False
+        if len(type(self).made) > 1:
+            LATE.wait(TIMEOUT_S)
+
+    def read(self):
+        self.reads += 1
+        if self.reads == 1 and self is type(self).made[0]:
+            return np.empty(0, EVENT_DTYPE)
+        raise DeviceError("usbcam: camera disconnected")
+
+    def close(self):
+        self.closed = True
+
+
+LATE = threading.Event()
+
+
+def test_a_camera_opened_after_the_stop_is_closed():
+    pipe = Pipeline(LateCam, WindowConfig(mode="events", window_events=100), model="integrator",
+                    post=PostConfig(steps=()))
+    try:
+        pipe.start()
+        while len(LateCam.made) < 2:
+            pipe.wait(0.01)
+        pipe.stop(timeout_s=TIMEOUT_S)
+    finally:
+        LATE.set()
+    reader = [t for t in threading.enumerate() if t.name == "evfocus-reader"]
+    for t in reader:
+        t.join(TIMEOUT_S)
+    assert LateCam.made[1].closed  # (it held the camera: the next open found it busy)
