@@ -653,6 +653,8 @@ class Pipeline:
         self._read_last: tuple[float, float] = (0.0, 0.0)
         #: the last ``LIVE_READS_KEPT`` reads' seconds, stalls aside: how long a stop waits for one
         self._read_took_s: collections.deque[float] = collections.deque(maxlen=LIVE_READS_KEPT)
+        #: (monotonic s) since when a reconnect has been opening the source again, in its factory
+        self._reopen_since: float | None = None
         self._stall_since: float | None = None
         self.bounds: SensorBounds | None = None  # (made for the source by _setup_for_source)
         #: the source's own sensor (``_wh`` is what the slicer, model and outputs see: smaller
@@ -1368,6 +1370,7 @@ class Pipeline:
                 break
             delay = min(2.0, delay * 2)
             try:
+                self._reopen_since = time.monotonic()  # (a stop does not wait long for an open that hangs)
                 if self._factory is not None:
                     # close first: the old handle may still hold the USB device the new one needs
                     try:
@@ -1377,10 +1380,16 @@ class Pipeline:
                     self.source = self._factory()
                 elif hasattr(self.source, "reopen"):
                     self.source.reopen()
+                self._reopen_since = None
+                if self._stop_evt.is_set():  # (opened after a stop went on without it: nobody
+                    self.source.close()  # closes it else, and it holds the camera)
+                    return None
                 batch = self._source_read()
             except Exception as exc:
                 log.debug("reconnect attempt %d failed: %s", attempt, exc)
                 continue
+            finally:
+                self._reopen_since = None
             self.stats.reconnects += 1
             self.stats.status = "running (reconnected)"
             (log.info if self._fault_said else log.debug)("source reconnected after %d attempt(s)", attempt)
@@ -1854,8 +1863,16 @@ class Pipeline:
                 if getattr(t, "unanswered_said", False):  # (close_all after a stop: said, waited)
                     continue
                 live_read = t.name == "evfocus-reader" and since is not None and self.source.is_live
+                reopen_since = self._reopen_since if t.name == "evfocus-reader" else None
                 t.join(min(timeout_s, STALLED_JOIN_S) if stalled_s >= STALL_S
-                       else min(timeout_s, self._live_read_join_s()) if live_read else timeout_s)
+                       else min(timeout_s, self._live_read_join_s()) if live_read
+                       else min(timeout_s, LIVE_READ_JOIN_S) if reopen_since is not None else timeout_s)
+                if t.is_alive() and reopen_since is not None and self._reopen_since is not None:
+                    # (a lost camera's open that hangs: a USB device half there; Ctrl-C took 11 s)
+                    t.unanswered_said = True  # (said once: not again by close_all at exit, nor the app)
+                    log.warning("the %s camera being opened again has not answered for %.1f s: stopped "
+                                "without it", self.source.format, time.monotonic() - reopen_since)
+                    continue
                 if t.is_alive() and t.name == "evfocus-worker" and self._in_callback:
                     # (not the model: a script's callback that waits for what never comes, such as
                     # a full queue whose reader has ended; at exit, the seconds Python hung for)

@@ -66,6 +66,12 @@ def _reopener(spec: str, src) -> Callable | None:
         if (new.format, new.sensor) != (src.format, src.sensor):
             new.close()
             raise DeviceError(f"found {new.sensor}, not the lost {src.sensor}")
+        if (int(new.width), int(new.height)) != (int(src.width), int(src.height)):
+            # (a Prophesee opened without a serial is named "Prophesee" whatever its sensor: a
+            # VGA one swapped for a 1280x720 one wrote events past the recording's sensor size)
+            new.close()
+            raise DeviceError(f"found a {new.width}x{new.height} {new.sensor}, not the lost "
+                              f"{src.width}x{src.height} one")
         return new
     return reopen
 

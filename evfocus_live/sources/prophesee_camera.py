@@ -22,11 +22,15 @@ from .base import EventSource
 
 log = logging.getLogger(__name__)
 
-#: the driver has given nothing (not even an empty packet: a live camera's driver gives one
-#: every few ms, a still scene too) for this long: it has stalled, and :meth:`read` waits for
-#: it instead of answering empty batches, so that the pipeline's stall watchdog (5 s) sees a
-#: read() that does not return, as with a stalled iniVation camera
+#: the driver has given nothing (not even an empty packet) for this long: :meth:`close` does
+#: not wait long for its reader thread (it is inside the driver)
 DRIVER_SILENT_S = 1.0
+#: ... for this long (the pipeline's STALL_S): said once in the log, as a possible stall. Only
+#: said: :meth:`read` still answers empty batches. Whether a still scene's driver gives empty
+#: packets is untested with hardware, and Metavision's ``EventsIterator`` (delta_t) gives a
+#: slice only once the camera's data moved its time on: a camera that sends nothing while the
+#: scene is still gave no packet, and a read() that waited for one showed it as stalled
+DRIVER_SILENT_SAY_S = 5.0
 
 HOW_TO = ("install the Metavision SDK / OpenEB (https://docs.prophesee.ai) or "
           "'pip install neuromorphic-drivers' (then run neuromorphic-drivers-install-udev-rules)")
@@ -81,8 +85,8 @@ class PropheseeCameraSource(EventSource):
     A reader thread pulls packets from the driver into a queue bounded in packets and in
     events (oldest dropped), so :meth:`read` returns within ``poll_timeout_s``; an empty
     batch means nothing arrived, DeviceError means the camera stopped. A driver that has
-    given nothing for ``DRIVER_SILENT_S`` has stalled: :meth:`read` then waits for it (until
-    it gives, fails or the source is closed), as a stalled iniVation camera's read does.
+    given nothing for ``DRIVER_SILENT_SAY_S`` is said once in the log (stalled, or a camera
+    that sends nothing for a still scene), and again when it gives.
 
     Parameters:
         serial: camera serial number (default: the first one found).
@@ -107,6 +111,7 @@ class PropheseeCameraSource(EventSource):
         self._stop = threading.Event()
         #: when the driver last gave anything (an empty packet too): see DRIVER_SILENT_S
         self._driver_at = time.monotonic()
+        self._silence_said = False  # (DRIVER_SILENT_SAY_S: said until the driver gives again)
         self.dropped_batches = 0
         self._dropped_events = 0
         backend = _backend()
@@ -190,6 +195,9 @@ class PropheseeCameraSource(EventSource):
         try:
             for batch in self._it:
                 self._driver_at = time.monotonic()
+                if self._silence_said:
+                    self._silence_said = False
+                    log.info("the Prophesee driver gives again")
                 if self._stop.is_set():
                     return
                 with self._count_lock:
@@ -221,22 +229,23 @@ class PropheseeCameraSource(EventSource):
 
     def read(self) -> np.ndarray | None:
         """Next batch; empty when nothing arrived within ``poll_timeout_s``; None once closed
-        (an empty batch after close() kept ``for batch in cam`` polling forever). While the
-        driver is silent (``DRIVER_SILENT_S``) it waits for the driver: a stalled camera's
-        endless empty batches looked like a still scene, and no stall was ever reported."""
-        while not self._stop.is_set():
-            try:
-                batch = self._q.get(timeout=self.poll_timeout_s)
-            except queue.Empty:
-                if self._error:
-                    raise DeviceError(f"{self.sensor}: {self._error}") from None
-                if time.monotonic() - self._driver_at < DRIVER_SILENT_S:
-                    return np.empty(0, dtype=EVENT_DTYPE)
-                continue  # (close() ends the wait: read() then returns None)
-            with self._count_lock:
-                self._queued_events -= len(batch)
-            return batch
-        return None
+        (an empty batch after close() kept ``for batch in cam`` polling forever)."""
+        if self._stop.is_set():
+            return None
+        try:
+            batch = self._q.get(timeout=self.poll_timeout_s)
+        except queue.Empty:
+            if self._error:
+                raise DeviceError(f"{self.sensor}: {self._error}") from None
+            silent_s = time.monotonic() - self._driver_at
+            if silent_s >= DRIVER_SILENT_SAY_S and not self._silence_said:
+                self._silence_said = True
+                log.warning("the Prophesee driver has given nothing for %.0f s (camera stalled or "
+                            "unplugged? some send nothing while the scene is still)", silent_s)
+            return np.empty(0, dtype=EVENT_DTYPE)
+        with self._count_lock:
+            self._queued_events -= len(batch)
+        return batch
 
     @property
     def driver_silent(self) -> bool:
@@ -260,8 +269,8 @@ class PropheseeCameraSource(EventSource):
             self._dev = None
         thread = getattr(self, "_thread", None)
         if thread is not None and thread is not threading.current_thread():
-            # the driver yields every packet (10 ms): the pump sees the stop; a stalled driver
-            # (reported by the pipeline's watchdog, and by its stop) is not waited for nor said again
+            # the driver yields every packet (10 ms): the pump sees the stop; a silent driver (a
+            # stall, said by read(), or a still camera that sends nothing) is not waited for long
             silent = self.driver_silent
             thread.join(0.2 if silent else 1.0)
             if thread.is_alive():
