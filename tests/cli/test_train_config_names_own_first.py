@@ -48,6 +48,17 @@ def test_the_users_models_configs_copy_wins_and_is_said(installed, caplog):
     assert any("not the shipped" in r.getMessage() for r in caplog.records)
 
 
+def test_a_checkouts_own_configs_are_not_said_to_hide_themselves(tmp_path, monkeypatch, caplog):
+    """In a checkout (editable install) models/configs/ is the shipped folder itself."""
+    (tmp_path / "models" / "configs").mkdir(parents=True)
+    (tmp_path / "models" / "configs" / "evfocus.toml").write_text("[train]\nsteps = 1\n")
+    monkeypatch.setattr(registry, "_PACKAGED_MODELS", tmp_path / "models")
+    monkeypatch.chdir(tmp_path)
+    with caplog.at_level(logging.INFO, logger="evfocus_live"):
+        assert resolve_config("models/configs/evfocus.toml") == Path("models/configs/evfocus.toml")
+    assert not [r for r in caplog.records if "not the shipped" in r.getMessage()]
+
+
 def test_a_folder_of_that_name_is_not_taken_for_the_config(installed):
     Path("evfocus").mkdir()  # a run's out, a data set
     assert resolve_config("evfocus") == installed / "evfocus.toml"
