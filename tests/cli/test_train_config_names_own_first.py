@@ -17,19 +17,7 @@ import pytest
 from evfocus_live.cli import main
 from evfocus_live.nn import registry
 from evfocus_live.train.trainer import load_config, resolve_config
-
-
-@pytest.fixture
-def installed(tmp_path, monkeypatch):
-    """An installed package's configs folder, and a working folder without models/."""
-    pkg = tmp_path / "site" / "_models"
-    (pkg / "configs").mkdir(parents=True)
-    (pkg / "configs" / "evfocus.toml").write_text("[train]\nsteps = 1\n")
-    monkeypatch.setattr(registry, "_PACKAGED_MODELS", pkg)
-    cwd = tmp_path / "work"
-    cwd.mkdir()
-    monkeypatch.chdir(cwd)
-    return pkg / "configs"
+from test_train_finds_shipped_configs import installed  # noqa: F401  (the fixture: an installed package's configs)
 
 
 @pytest.mark.parametrize("own", ["evfocus.toml", "evfocus.yaml"])
@@ -71,7 +59,8 @@ def test_a_near_miss_names_the_shipped_config(installed, capsys):
 
 
 def test_list_configs_of_a_broken_install_is_an_error(installed, capsys):
-    (installed / "evfocus.toml").unlink()
+    for config in installed.glob("*.toml"):
+        config.unlink()
     assert main(["train", "--list-configs"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and str(installed) in err[0], err
