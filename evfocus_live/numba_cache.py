@@ -55,6 +55,14 @@ def _private(folder: Path) -> bool:
     return _writable(folder)
 
 
+def _owned(folder: Path) -> bool:
+    """``folder`` is this account's (where there are accounts)."""
+    try:
+        return not hasattr(os, "getuid") or os.stat(folder).st_uid == os.getuid()
+    except OSError:
+        return False
+
+
 def _jit_disabled(env) -> bool:
     """``NUMBA_DISABLE_JIT=1``: no function is compiled, so none is cached."""
     try:
@@ -74,8 +82,10 @@ def fallback_cache_dir(package_dir: Path, environ: dict[str, str] | None = None)
         return None
     import tempfile  # only here: ~5 ms at every import otherwise
 
-    runtime = env.get("XDG_RUNTIME_DIR")  # per user, mode 0700 by the spec
-    if runtime and _private(Path(runtime) / "evfocus-live-numba"):
+    # per user, mode 0700 by the spec; one inherited from another account (su, sudo -E) is not
+    # ours: its owner could swap the folder made in it
+    runtime = env.get("XDG_RUNTIME_DIR")
+    if runtime and _owned(Path(runtime)) and _private(Path(runtime) / "evfocus-live-numba"):
         return Path(runtime) / "evfocus-live-numba"
     uid = os.getuid() if hasattr(os, "getuid") else 0
     shared = Path(env.get("TMPDIR") or tempfile.gettempdir()) / f"evfocus-live-numba-{uid}"
@@ -89,8 +99,8 @@ def fallback_cache_dir(package_dir: Path, environ: dict[str, str] | None = None)
 
     fresh = tempfile.mkdtemp(prefix=f"evfocus-live-numba-{uid}-")
     atexit.register(shutil.rmtree, fresh, ignore_errors=True)
-    logging.getLogger(__name__).warning("%s is not a private folder of this account (another one made it?): "
-                                        "numba's cache goes to %s for this run", shared, fresh)
+    logging.getLogger(__name__).warning("%s could not be made, or is not this account's alone (another "
+                                        "one made it first?): numba's cache goes to %s for this run", shared, fresh)
     return Path(fresh)
 
 

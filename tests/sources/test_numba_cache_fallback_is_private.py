@@ -97,3 +97,14 @@ def test_importing_the_package_does_not_import_tempfile():
     out = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(REPO)},
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and out.stdout.strip() == "False", out.stderr[-2000:]
+
+
+@pytest.mark.skipif(UID != 0, reason="chown to another account needs root")
+def test_another_accounts_runtime_dir_is_not_used(tmp_path, monkeypatch):
+    """``su``/``sudo -E`` keep the first account's $XDG_RUNTIME_DIR: its owner could swap a
+    folder made in it."""
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    os.chown(runtime, 65534, 65534)
+    folder = _fallback(tmp_path, monkeypatch, XDG_RUNTIME_DIR=str(runtime))
+    assert folder == tmp_path / "tmp" / f"evfocus-live-numba-{UID}" and _is_private(folder)
