@@ -98,8 +98,12 @@ def _run(args) -> int:
     from .options import check_number, check_output_dir
 
     if args.list_configs:
+        names = shipped_configs()
+        if not names:  # a broken install: a '# folder' line alone read as "there are none"
+            raise ConfigError(f"no shipped training configs in {configs_dir()}: reinstall evfocus-live, or take "
+                              "them from the repository's models/configs/")
         print(f"# {configs_dir()}")
-        print("\n".join(shipped_configs()))
+        print("\n".join(names))
         return 0
     if args.config is None:
         raise ConfigError("a training config is needed: evfocus train CONFIG.toml (evfocus train --list-configs "

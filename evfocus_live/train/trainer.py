@@ -52,19 +52,51 @@ TRAIN_DEFAULTS = dict(lr=1e-3, lr_min_frac=0.05, steps=100_000, max_minutes=None
                       weight_decay=0.0, channels_last=True, init=None, trainable=None, amp="auto")
 
 
+#: what a config's name may end with (``evfocus train NAME`` looks for NAME.toml etc. here first)
+CONFIG_SUFFIXES = (".toml", ".yaml", ".yml")
+
+
 def resolve_config(name: str | Path) -> Path:
     """The config as given when it exists, else a shipped one named bare (``evfocus``,
     ``evfocus.toml``) or by its repository path (``models/configs/evfocus.toml``, README's
     commands): an installed package keeps them in ``evfocus_live/_models/configs``, which a
-    user outside the checkout could not name, so README's ``evfocus train`` said "not found"."""
+    user outside the checkout could not name, so README's ``evfocus train`` said "not found".
+    A file of the user's own wins, said when it hides a shipped one of its name: a bare
+    ``evfocus`` beside the user's edited ``evfocus.toml`` trained the shipped recipe."""
     path = Path(name)
-    if path.exists() or path.parent.as_posix() not in (".", "models/configs"):
+    if path.parent.as_posix() not in (".", "models/configs"):
         return path
     shipped = configs_dir() / (path.name if path.suffix else f"{path.name}.toml")
+    # a folder of that name (a run's out, a data set) is not a config: the shipped one is meant
+    own = path if path.is_file() or path.suffix else next(
+        (p for p in (path.with_name(f"{path.name}{s}") for s in CONFIG_SUFFIXES) if p.is_file()), path)
+    if own.is_file() or (own.exists() and not shipped.is_file()):
+        if shipped.is_file() and not _same_file(own, shipped):
+            log.info("using %s from this folder, not the shipped %s", own, shipped)
+        return own
     if not shipped.is_file():
         return path
     log.info("using the shipped config %s", shipped)
     return shipped
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _near_shipped_hint(path: Path) -> str:
+    """`` (did you mean the shipped NAME?)`` for a missing bare name or ``models/configs/`` path
+    alike a shipped config's (``evfocs``), else ''."""
+    import difflib
+
+    if path.parent.as_posix() not in (".", "models/configs"):
+        return ""
+    near = difflib.get_close_matches(path.stem if path.suffix in CONFIG_SUFFIXES else path.name,
+                                     shipped_configs(), n=1, cutoff=0.8)
+    return f" (did you mean the shipped {near[0]}?)" if near else ""
 
 
 def shipped_configs() -> list[str]:
@@ -81,7 +113,8 @@ def load_config(path: str | Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: is a folder, not a training config (evfocus train CONFIG.toml; "
                           "models/configs/ holds the shipped models' ones)")
     if not path.is_file():
-        hint = near_name_hint(path) or " (evfocus train --list-configs names the shipped ones)"
+        hint = (near_name_hint(path) or _near_shipped_hint(path)
+                or " (evfocus train --list-configs names the shipped ones)")
         raise ConfigError(f"config not found: {path}{hint}")
     text = path.read_bytes()
     if looks_like_checkpoint(text):  # a checkpoint given where the config goes

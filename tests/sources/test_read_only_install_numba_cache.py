@@ -39,9 +39,11 @@ def test_a_set_numba_cache_dir_is_kept(tmp_path):
 
 def test_neither_writable_falls_back_to_the_temp_folder(tmp_path):
     blocked = _blocked(tmp_path)
-    folder = fallback_cache_dir(blocked, {"HOME": str(blocked)})
+    # the fallback folder is made now (private): in this test's folder, not the real temp one
+    folder = fallback_cache_dir(blocked, {"HOME": str(blocked), "TMPDIR": str(tmp_path)})
     assert folder is not None and folder.name.startswith("evfocus-live-numba-")
-    folder = fallback_cache_dir(blocked, {"HOME": str(tmp_path), "XDG_CACHE_HOME": str(blocked)})
+    folder = fallback_cache_dir(blocked, {"HOME": str(tmp_path), "XDG_CACHE_HOME": str(blocked),
+                                          "TMPDIR": str(tmp_path)})
     assert folder is not None
 
 
