@@ -5,18 +5,15 @@ command line's source that did not open is now a failure (exit 2), as a refused 
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from gui_support import make_window, wait_frames
 
 
 @pytest.fixture
 def nan_file(tmp_path):
-    a = np.zeros((100, 4))
-    a[:, 0] = np.arange(100)
-    a[5, 1] = np.nan
-    path = tmp_path / "nan.npy"
-    np.save(path, a)
+    """A file no reader opens (a NaN row is left out as corrupt now, not refused at open)."""
+    path = tmp_path / "broken.npy"
+    path.write_bytes(b"not an event file at all\n")
     return path
 
 
@@ -25,7 +22,7 @@ def test_a_file_that_did_not_open_at_start_is_a_failure(qtbot, tmp_path, tiny_mo
     win = make_window(qtbot, tmp_path, str(nan_file), tiny_model)
     wait_frames(qtbot, win)
     assert win.session.source.format == "sim"
-    assert win.failure is not None and "non-finite" in win.failure and "simulated camera" in win.failure
+    assert win.failure is not None and "not a valid npy file" in win.failure and "simulated camera" in win.failure
     win.close()
 
 
