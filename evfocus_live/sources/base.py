@@ -34,6 +34,11 @@ def check_sensor_size(path, width, height, where: str = "in the header") -> tupl
     """``(width, height)`` as ints; :class:`InputError` naming ``path`` unless both are in
     ``1..MAX_SENSOR_SIDE``. ``where`` says where the size came from."""
     w, h = int(width), int(height)
+    if where.startswith("inferred") and min(w, h) <= 0:
+        # (max + 1 of a column with no usable value: "invalid sensor size 0x1" said nothing useful)
+        which = "x" if w <= 0 else "y"
+        raise InputError(f"{path}: no {which} value in the file is a pixel coordinate (all NaN, inf or "
+                         f"negative?): the {which} column does not hold events")
     if not (0 < w <= MAX_SENSOR_SIDE and 0 < h <= MAX_SENSOR_SIDE):
         raise InputError(f"{path}: invalid sensor size {w}x{h} {where} "
                          f"(implausible; max {MAX_SENSOR_SIDE} per side)")
