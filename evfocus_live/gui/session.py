@@ -118,7 +118,7 @@ class TapSource(EventSource):
                 batch = check_events(read_named(self.inner), self.format)  # a plugin's wrong return: one line
             except Exception as exc:  # the pipeline sees it too; we keep the first line
                 msg = first_line(exc)
-                if s._reopen is None:  # (reopened instead: the pipeline says the fault and retries)
+                if getattr(s, "_reopen", None) is None:  # (reopened instead: the pipeline says the fault and retries)
                     self.error = msg if isinstance(exc, EvFocusError) else f"{type(exc).__name__}: {msg}"
                 raise
             if batch is None:
