@@ -25,7 +25,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from ..cli.options import (MAX_WINDOW_EVENTS, MAX_WINDOW_MS, MIN_WINDOW_MS, check_not_input,
                            few_frames_hint, parse_roi)
-from ..config import ModelConfig, PostConfig, WindowConfig
+from ..config import ModelConfig, PostConfig, WindowConfig, home_expanded
 from ..errors import EvFocusError
 from ..pipeline import MAX_GAP_S, SourceWarnings
 from ..plugins import MODELS, POSTPROCESSORS, SOURCES, Registry
@@ -126,6 +126,13 @@ class ViewerOptions:
     #: the first :attr:`MainWindow.failure` is said by the caller as the terminal's last line
     #: (``evfocus-live``'s exit line), so it is not logged too: the same text came twice in a row
     failure_said_at_exit: bool = False
+
+    def __post_init__(self):
+        # a '~' no shell expanded (``--snapshot-dir=~/Pictures``, ``ViewerOptions(record_dir="~/rec")``)
+        # is the home folder here, where every caller's options become the viewer's: the files
+        # went to a folder named '~' in the current one
+        self.record_dir = Path(home_expanded(self.record_dir))
+        self.snapshot_dir = Path(home_expanded(self.snapshot_dir))
 
 
 @dataclass
@@ -1568,8 +1575,7 @@ class MainWindow(QtWidgets.QMainWindow):
             # map beside it: ``_1``, ``_2``, ..., as recordings; it overwrote the first pair)
             # (absolute: the default folder is the current one, and "saved: evfocus_....png" said
             # no folder to a user who started the viewer from a launcher)
-            # (expanded: `--snapshot-dir=~/Pictures` reaches us with its '~', no shell expands it there)
-            base = free_stem(Path(self.opts.snapshot_dir).expanduser().resolve(), f"evfocus_{stamp}",
+            base = free_stem(Path(self.opts.snapshot_dir).resolve(), f"evfocus_{stamp}",
                              suffixes=(".png", "_window.png"))
             path = save_png(base.with_name(base.name + ".png"), self.last_frame.image)
             whole = save_png(base.with_name(base.name + "_window.png"), qimage_to_array(self.grab().toImage()))
