@@ -34,7 +34,7 @@ from . import settings
 from .precision import PRECISION_CHOICES, PRECISION_HELP, effective_precision, precision_choice, what_runs
 from .recording import free_stem, save_png
 from .session import SPEEDS, BehindNotice, LiveSession, open_with_fallback, release_freed_memory
-from .widgets import (DefocusIndicator, DotSpinBox, FrameCounter, HelpOverlay, ImagePane, JumpClickStyle, Readouts,
+from .widgets import (BlankCover, DefocusIndicator, DotSpinBox, FrameCounter, HelpOverlay, ImagePane, JumpClickStyle, Readouts,
                       ReadoutsBox, defocus_to_uint8, inferno_lut, qimage_to_array)
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,8 @@ FOCUS_KEY_STEP = 0.05
 #: the side panel's spacing between groups and between rows of a group, and the focus dial's
 #: height: small enough that every group fits the default 1400x860 window unscrolled
 PANEL_SPACING_PX = 4
+#: the status line while the panes are blacked out (b or .)
+BLANK_TEXT = "panes blacked out - press b or . to show them again"
 FOCUS_DIAL_PX = 60
 #: the window-mode combo's "adaptive" entry (``evfocus-live --adaptive-ms X``)
 ADAPTIVE_TIP = ("adaptive: windows of about the duration box's X ms, cut early or stretched (up to 4x) "
@@ -436,7 +438,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.side_layout.addStretch(1)
         side.setWidget(panel)
         outer.addWidget(side)
-        self.help_overlay = HelpOverlay(self.panes_box)
+        self.blank_cover = BlankCover(self.panes_box)
+        self.help_overlay = HelpOverlay(self.panes_box)  # (after the cover: h shows over it)
         self._build_menus()
         # a message wider than the window is cut at its edge ("- keeping the current source" of a
         # failed camera's two-driver line): whole in the tooltip, which goes with the message
@@ -684,6 +687,7 @@ class MainWindow(QtWidgets.QMainWindow):
         m.addAction("Quit (q)", self.close)
         m = mb.addMenu("&View")
         m.addAction("Fullscreen (f)", self.toggle_fullscreen)
+        m.addAction("Black out the panes (b)", self.toggle_blank)
         m.addAction("Keyboard help (h)", self.help_overlay.toggle)
         m = mb.addMenu("&Help")
         m.addAction("Plugins ...", self.show_plugins_dialog)
@@ -702,6 +706,12 @@ class MainWindow(QtWidgets.QMainWindow):
             QtCore.Qt.Key.Key_Up: lambda: self.turn_focus(FOCUS_KEY_STEP),
             QtCore.Qt.Key.Key_Down: lambda: self.turn_focus(-FOCUS_KEY_STEP),
             QtCore.Qt.Key.Key_F: self.toggle_fullscreen,
+            # (a clicker's "start the slide show" and "black screen" keys, as PowerPoint's; in a
+            # box typed in, b and . are the box's: Qt gives a text box its printable keys first)
+            QtCore.Qt.Key.Key_F5: self.enter_fullscreen,
+            QtCore.Qt.Modifier.SHIFT | QtCore.Qt.Key.Key_F5: self.enter_fullscreen,
+            QtCore.Qt.Key.Key_B: self.toggle_blank,
+            QtCore.Qt.Key.Key_Period: self.toggle_blank,
             QtCore.Qt.Key.Key_H: self.help_overlay.toggle,
             QtCore.Qt.Key.Key_Q: self.close,
             QtCore.Qt.Key.Key_Escape: self._escape,
@@ -1559,6 +1569,29 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def toggle_fullscreen(self) -> None:
         (self.showNormal if self.isFullScreen() else self.showFullScreen)()
+
+    def enter_fullscreen(self) -> None:
+        """F5 (Shift+F5): fullscreen, and again fullscreen (a slide show's start: not a toggle)."""
+        if not self.isFullScreen():
+            self.showFullScreen()
+
+    @property
+    def blanked(self) -> bool:
+        return self.blank_cover.isVisibleTo(self)
+
+    def toggle_blank(self) -> None:
+        """b or .: black out the panes and readouts (a slide show's black screen), said on the
+        status bar while it lasts; again: the frames, which went on meanwhile, show again."""
+        on = not self.blanked
+        self.blank_cover.set_on(on)
+        if on:
+            if self.help_overlay.isVisible():
+                self.help_overlay.raise_()
+            self.status(BLANK_TEXT, timeout_ms=0)
+        else:
+            if self.statusBar().currentMessage() == BLANK_TEXT:
+                self.statusBar().clearMessage()
+            self.status("panes shown again", timeout_ms=2000)
 
     # ------------------------------------------------------------------ snapshot / recording
     def snapshot(self) -> Path | None:
