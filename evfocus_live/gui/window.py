@@ -35,7 +35,7 @@ from .precision import PRECISION_CHOICES, PRECISION_HELP, effective_precision, p
 from .recording import free_stem, save_png
 from .session import SPEEDS, BehindNotice, LiveSession, open_with_fallback, release_freed_memory
 from .widgets import (BlankCover, DefocusIndicator, DotSpinBox, FrameCounter, HelpOverlay, ImagePane, JumpClickStyle,
-                      Readouts, ReadoutsBox, defocus_to_uint8, inferno_lut, qimage_to_array)
+                      Readouts, ReadoutsBox, StatusText, defocus_to_uint8, inferno_lut, qimage_to_array)
 
 log = logging.getLogger(__name__)
 
@@ -441,8 +441,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.blank_cover = BlankCover(self.panes_box)
         self.help_overlay = HelpOverlay(self.panes_box)  # (after the cover: h shows over it)
         self._build_menus()
-        # a message wider than the window is cut at its edge ("- keeping the current source" of a
-        # failed camera's two-driver line): whole in the tooltip, which goes with the message
+        # a message wider than the window was cut at its edge ("- keeping the current source" of a
+        # failed camera's two-driver line; the keep-up warning's hint on a 1024x768 projector): it
+        # wraps onto a second line in a label the bar's own painting leaves room to (a permanent
+        # widget: the bar draws its message left of it, here in no room), whole in the tooltip too
+        self.status_label = StatusText()
+        self.statusBar().addPermanentWidget(self.status_label, 1)
         self.statusBar().messageChanged.connect(self._status_tooltip)
         self.statusBar().showMessage("starting ...")
 
@@ -630,20 +634,9 @@ class MainWindow(QtWidgets.QMainWindow):
         f.addRow("ROI", roi_row)
         f.addRow("downsample", self.downsample_combo)
 
-        # post-processing (built-ins and plugins, one checkbox each)
-        f = self._group(lay, "Filters / post-processing")
-        self.post_checks: dict[str, QtWidgets.QCheckBox] = {}
-        checks = QtWidgets.QGridLayout()  # two columns: five checkboxes stood five rows tall
-        checks.setVerticalSpacing(PANEL_SPACING_PX)
-        for i, name in enumerate(self.registries[POSTPROCESSORS].names()):
-            cb = QtWidgets.QCheckBox(POST_LABELS.get(name, name))
-            cb.setChecked(name in self.opts.post.steps)
-            cb.toggled.connect(self._post_changed)
-            self.post_checks[name] = cb
-            checks.addWidget(cb, i // 2, i % 2)
-        f.addRow(checks)
-
-        # display
+        # display: above the filters (at 1024x768, a projector's, the panel is taller than its view
+        # with the simulated camera: the event view and the defocus map, what a demo turns, were
+        # below the fold; the filters, set once, are there now)
         f = self._group(lay, "Display")
         self.event_mode_combo = QtWidgets.QComboBox()
         self.event_mode_combo.addItem("network window", "window")
@@ -670,6 +663,19 @@ class MainWindow(QtWidgets.QMainWindow):
         f.addRow("decay", self.decay_spin)
         f.addRow(self.defocus_check)
         f.addRow(self.aps_check)
+
+        # post-processing (built-ins and plugins, one checkbox each)
+        f = self._group(lay, "Filters / post-processing")
+        self.post_checks: dict[str, QtWidgets.QCheckBox] = {}
+        checks = QtWidgets.QGridLayout()  # two columns: five checkboxes stood five rows tall
+        checks.setVerticalSpacing(PANEL_SPACING_PX)
+        for i, name in enumerate(self.registries[POSTPROCESSORS].names()):
+            cb = QtWidgets.QCheckBox(POST_LABELS.get(name, name))
+            cb.setChecked(name in self.opts.post.steps)
+            cb.toggled.connect(self._post_changed)
+            self.post_checks[name] = cb
+            checks.addWidget(cb, i // 2, i % 2)
+        f.addRow(checks)
 
 
     def _build_menus(self) -> None:
@@ -744,6 +750,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _status_tooltip(self, text: str) -> None:
         # (a Python slot: connected to the bar's own setToolTip, PySide warned at every start)
+        self.status_label.setText(text)
         self.statusBar().setToolTip(text)
 
     def _drain(self, s: LiveSession | None = None) -> None:
