@@ -90,6 +90,13 @@ def _plain(value, kinds: tuple[type, ...]):
 _PATH = (str, os.PathLike)
 
 
+def home_expanded(path: str | os.PathLike) -> str:
+    """``path`` with a leading ``~`` (or ``~user``) as that home folder, else as given: the one
+    rule for a path no shell expanded (``--snapshot-dir=~/x``, a settings file, a Python caller),
+    which the command line and the configs share; '~' left elsewhere in a name."""
+    return os.path.expanduser(os.fspath(path))
+
+
 @dataclass(frozen=True)
 class SourceConfig:
     """Where events come from: a file path or a camera name (see ``sources.CAMERA_NAMES``).

@@ -17,6 +17,7 @@ import sys
 import threading
 
 from .. import __version__
+from ..config import home_expanded
 from ..errors import EvFocusError
 from .options import glue_dash_values, old_names, renamed_options
 
@@ -162,11 +163,11 @@ def _home_after_equals(word: str) -> str:
     if len(word) > 2 and word[0] == "-" and word[1].isalpha():
         eq = "=" if word[2] == "=" else ""
         value = word[2 + len(eq):]
-        return word[:2] + eq + os.path.expanduser(value) if value.startswith("~") else word
+        return word[:2] + eq + home_expanded(value)
     if not word.startswith("--") or "=~" not in word:
         return word
     name, value = word.split("=", 1)
-    return f"{name}={os.path.expanduser(value)}" if value.startswith("~") else word
+    return f"{name}={home_expanded(value)}"
 
 
 def _quiet_stdout() -> None:

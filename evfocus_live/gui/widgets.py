@@ -83,6 +83,8 @@ KEY_HELP = (
     ("PgUp / PgDn", "as \u2190 / \u2192 (a presenter's clicker)"),
     ("\u2191 / \u2193", "focus knob +/- 0.05 (simulated camera)"),
     ("f", "fullscreen"),
+    ("F5", "fullscreen, as a slide show starts (Shift+F5 too: a presenter's clicker)"),
+    ("b / .", "black out the panes / show them again (a clicker's black screen)"),
     ("Esc", "leave fullscreen; give the keys back from a box typed in or a slider"),
     ("h", "this help"),
     ("q", "quit"),
@@ -451,6 +453,60 @@ class HelpOverlay(QtWidgets.QLabel):
             self.adjustSize()
             p = self.parentWidget()
             self.move(max(0, (p.width() - self.width()) // 2), max(0, (p.height() - self.height()) // 2))
+            self.raise_()
+
+
+class StatusText(QtWidgets.QLabel):
+    """The status bar's message on as many lines as the bar's width needs: a long one (the
+    keep-up warning and its hint at 1024x768) was cut at the window's edge. A plain QLabel with
+    word wrap asks for the height of a column about 80 characters wide (five lines for one)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        # (its width is what the bar gives it; its height follows that width)
+        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
+
+    def _fit(self) -> None:
+        """As tall as the text needs at the width the bar gave (set, not hinted: a hint that
+        depends on the width was asked for before the width was known, and held the bar tall)."""
+        one = self.fontMetrics().height()
+        self.setFixedHeight(max(one, self.heightForWidth(self.width())) if self.text() and self.width() > 0 else one)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._fit()
+
+
+class BlankCover(QtWidgets.QWidget):
+    """A black cover over its parent (the image panes and readouts): a slide show's black screen
+    (b or . from a presenter's clicker) that turns the class to the speaker while the frames go
+    on under it. It follows the parent's size."""
+
+    def __init__(self, parent: QtWidgets.QWidget):
+        super().__init__(parent)
+        self.setAutoFillBackground(True)
+        pal = self.palette()
+        pal.setColor(QtGui.QPalette.ColorRole.Window, QtGui.QColor("black"))
+        self.setPalette(pal)
+        parent.installEventFilter(self)
+        self.hide()
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.parentWidget() and event.type() == QtCore.QEvent.Type.Resize:
+            self.setGeometry(obj.rect())
+        return False
+
+    def set_on(self, on: bool) -> None:
+        self.setGeometry(self.parentWidget().rect())
+        self.setVisible(on)
+        if on:
             self.raise_()
 
 

@@ -25,7 +25,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from ..cli.options import (MAX_WINDOW_EVENTS, MAX_WINDOW_MS, MIN_WINDOW_MS, check_not_input,
                            few_frames_hint, parse_roi)
-from ..config import ModelConfig, PostConfig, WindowConfig
+from ..config import ModelConfig, PostConfig, WindowConfig, home_expanded
 from ..errors import EvFocusError
 from ..pipeline import MAX_GAP_S, SourceWarnings
 from ..plugins import MODELS, POSTPROCESSORS, SOURCES, Registry
@@ -34,8 +34,8 @@ from . import settings
 from .precision import PRECISION_CHOICES, PRECISION_HELP, effective_precision, precision_choice, what_runs
 from .recording import free_stem, save_png
 from .session import SPEEDS, BehindNotice, LiveSession, open_with_fallback, release_freed_memory
-from .widgets import (DefocusIndicator, DotSpinBox, FrameCounter, HelpOverlay, ImagePane, JumpClickStyle, Readouts,
-                      ReadoutsBox, defocus_to_uint8, inferno_lut, qimage_to_array)
+from .widgets import (BlankCover, DefocusIndicator, DotSpinBox, FrameCounter, HelpOverlay, ImagePane, JumpClickStyle,
+                      Readouts, ReadoutsBox, StatusText, defocus_to_uint8, inferno_lut, qimage_to_array)
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,8 @@ FOCUS_KEY_STEP = 0.05
 #: the side panel's spacing between groups and between rows of a group, and the focus dial's
 #: height: small enough that every group fits the default 1400x860 window unscrolled
 PANEL_SPACING_PX = 4
+#: the status line while the panes are blacked out (b or .)
+BLANK_TEXT = "panes blacked out - press b or . to show them again"
 FOCUS_DIAL_PX = 60
 #: the window-mode combo's "adaptive" entry (``evfocus-live --adaptive-ms X``)
 ADAPTIVE_TIP = ("adaptive: windows of about the duration box's X ms, cut early or stretched (up to 4x) "
@@ -126,6 +128,13 @@ class ViewerOptions:
     #: the first :attr:`MainWindow.failure` is said by the caller as the terminal's last line
     #: (``evfocus-live``'s exit line), so it is not logged too: the same text came twice in a row
     failure_said_at_exit: bool = False
+
+    def __post_init__(self):
+        # a '~' no shell expanded (``--snapshot-dir=~/Pictures``, ``ViewerOptions(record_dir="~/rec")``)
+        # is the home folder here, where every caller's options become the viewer's: the files
+        # went to a folder named '~' in the current one
+        self.record_dir = Path(home_expanded(self.record_dir))
+        self.snapshot_dir = Path(home_expanded(self.snapshot_dir))
 
 
 @dataclass
@@ -429,10 +438,15 @@ class MainWindow(QtWidgets.QMainWindow):
         self.side_layout.addStretch(1)
         side.setWidget(panel)
         outer.addWidget(side)
-        self.help_overlay = HelpOverlay(self.panes_box)
+        self.blank_cover = BlankCover(self.panes_box)
+        self.help_overlay = HelpOverlay(self.panes_box)  # (after the cover: h shows over it)
         self._build_menus()
-        # a message wider than the window is cut at its edge ("- keeping the current source" of a
-        # failed camera's two-driver line): whole in the tooltip, which goes with the message
+        # a message wider than the window was cut at its edge ("- keeping the current source" of a
+        # failed camera's two-driver line; the keep-up warning's hint on a 1024x768 projector): it
+        # wraps onto a second line in a label the bar's own painting leaves room to (a permanent
+        # widget: the bar draws its message left of it, here in no room), whole in the tooltip too
+        self.status_label = StatusText()
+        self.statusBar().addPermanentWidget(self.status_label, 1)
         self.statusBar().messageChanged.connect(self._status_tooltip)
         self.statusBar().showMessage("starting ...")
 
@@ -620,20 +634,9 @@ class MainWindow(QtWidgets.QMainWindow):
         f.addRow("ROI", roi_row)
         f.addRow("downsample", self.downsample_combo)
 
-        # post-processing (built-ins and plugins, one checkbox each)
-        f = self._group(lay, "Filters / post-processing")
-        self.post_checks: dict[str, QtWidgets.QCheckBox] = {}
-        checks = QtWidgets.QGridLayout()  # two columns: five checkboxes stood five rows tall
-        checks.setVerticalSpacing(PANEL_SPACING_PX)
-        for i, name in enumerate(self.registries[POSTPROCESSORS].names()):
-            cb = QtWidgets.QCheckBox(POST_LABELS.get(name, name))
-            cb.setChecked(name in self.opts.post.steps)
-            cb.toggled.connect(self._post_changed)
-            self.post_checks[name] = cb
-            checks.addWidget(cb, i // 2, i % 2)
-        f.addRow(checks)
-
-        # display
+        # display: above the filters (at 1024x768, a projector's, the panel is taller than its view
+        # with the simulated camera: the event view and the defocus map, what a demo turns, were
+        # below the fold; the filters, set once, are there now)
         f = self._group(lay, "Display")
         self.event_mode_combo = QtWidgets.QComboBox()
         self.event_mode_combo.addItem("network window", "window")
@@ -661,6 +664,19 @@ class MainWindow(QtWidgets.QMainWindow):
         f.addRow(self.defocus_check)
         f.addRow(self.aps_check)
 
+        # post-processing (built-ins and plugins, one checkbox each)
+        f = self._group(lay, "Filters / post-processing")
+        self.post_checks: dict[str, QtWidgets.QCheckBox] = {}
+        checks = QtWidgets.QGridLayout()  # two columns: five checkboxes stood five rows tall
+        checks.setVerticalSpacing(PANEL_SPACING_PX)
+        for i, name in enumerate(self.registries[POSTPROCESSORS].names()):
+            cb = QtWidgets.QCheckBox(POST_LABELS.get(name, name))
+            cb.setChecked(name in self.opts.post.steps)
+            cb.toggled.connect(self._post_changed)
+            self.post_checks[name] = cb
+            checks.addWidget(cb, i // 2, i % 2)
+        f.addRow(checks)
+
 
     def _build_menus(self) -> None:
         mb = self.menuBar()
@@ -677,6 +693,7 @@ class MainWindow(QtWidgets.QMainWindow):
         m.addAction("Quit (q)", self.close)
         m = mb.addMenu("&View")
         m.addAction("Fullscreen (f)", self.toggle_fullscreen)
+        m.addAction("Black out the panes (b)", self.toggle_blank)
         m.addAction("Keyboard help (h)", self.help_overlay.toggle)
         m = mb.addMenu("&Help")
         m.addAction("Plugins ...", self.show_plugins_dialog)
@@ -695,6 +712,12 @@ class MainWindow(QtWidgets.QMainWindow):
             QtCore.Qt.Key.Key_Up: lambda: self.turn_focus(FOCUS_KEY_STEP),
             QtCore.Qt.Key.Key_Down: lambda: self.turn_focus(-FOCUS_KEY_STEP),
             QtCore.Qt.Key.Key_F: self.toggle_fullscreen,
+            # (a clicker's "start the slide show" and "black screen" keys, as PowerPoint's; in a
+            # box typed in, b and . are the box's: Qt gives a text box its printable keys first)
+            QtCore.Qt.Key.Key_F5: self.enter_fullscreen,
+            QtCore.Qt.Modifier.SHIFT | QtCore.Qt.Key.Key_F5: self.enter_fullscreen,
+            QtCore.Qt.Key.Key_B: self.toggle_blank,
+            QtCore.Qt.Key.Key_Period: self.toggle_blank,
             QtCore.Qt.Key.Key_H: self.help_overlay.toggle,
             QtCore.Qt.Key.Key_Q: self.close,
             QtCore.Qt.Key.Key_Escape: self._escape,
@@ -727,6 +750,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _status_tooltip(self, text: str) -> None:
         # (a Python slot: connected to the bar's own setToolTip, PySide warned at every start)
+        self.status_label.setText(text)
         self.statusBar().setToolTip(text)
 
     def _drain(self, s: LiveSession | None = None) -> None:
@@ -1553,6 +1577,29 @@ class MainWindow(QtWidgets.QMainWindow):
     def toggle_fullscreen(self) -> None:
         (self.showNormal if self.isFullScreen() else self.showFullScreen)()
 
+    def enter_fullscreen(self) -> None:
+        """F5 (Shift+F5): fullscreen, and again fullscreen (a slide show's start: not a toggle)."""
+        if not self.isFullScreen():
+            self.showFullScreen()
+
+    @property
+    def blanked(self) -> bool:
+        return self.blank_cover.isVisibleTo(self)
+
+    def toggle_blank(self) -> None:
+        """b or .: black out the panes and readouts (a slide show's black screen), said on the
+        status bar while it lasts; again: the frames, which went on meanwhile, show again."""
+        on = not self.blanked
+        self.blank_cover.set_on(on)
+        if on:
+            if self.help_overlay.isVisible():
+                self.help_overlay.raise_()
+            self.status(BLANK_TEXT, timeout_ms=0)
+        else:
+            if self.statusBar().currentMessage() == BLANK_TEXT:
+                self.statusBar().clearMessage()
+            self.status("panes shown again", timeout_ms=2000)
+
     # ------------------------------------------------------------------ snapshot / recording
     def snapshot(self) -> Path | None:
         """Save the current reconstructed frame as PNG (and the whole window beside it)."""
@@ -1568,8 +1615,7 @@ class MainWindow(QtWidgets.QMainWindow):
             # map beside it: ``_1``, ``_2``, ..., as recordings; it overwrote the first pair)
             # (absolute: the default folder is the current one, and "saved: evfocus_....png" said
             # no folder to a user who started the viewer from a launcher)
-            # (expanded: `--snapshot-dir=~/Pictures` reaches us with its '~', no shell expands it there)
-            base = free_stem(Path(self.opts.snapshot_dir).expanduser().resolve(), f"evfocus_{stamp}",
+            base = free_stem(Path(self.opts.snapshot_dir).resolve(), f"evfocus_{stamp}",
                              suffixes=(".png", "_window.png"))
             path = save_png(base.with_name(base.name + ".png"), self.last_frame.image)
             whole = save_png(base.with_name(base.name + "_window.png"), qimage_to_array(self.grab().toImage()))

@@ -292,7 +292,7 @@ def test_readme_key_table_matches_the_viewer_shortcuts():
     body = src[src.index("def _build_shortcuts"):]
     body = body[:body.index("\n    def ", 1)]
     names = {"Space": "space", "Left": "←", "Right": "→", "Up": "↑", "Down": "↓", "PageUp": "pgup",
-             "PageDown": "pgdn", "Escape": "esc"}
+             "PageDown": "pgdn", "Escape": "esc", "Period": "."}
     bound = {names.get(k, k.lower()) for k in re.findall(r"Qt\.Key\.Key_(\w+)", body)}
     table = [line for line in _section(README.read_text(encoding="utf-8"), "The viewer").splitlines()
              if line.startswith("| ") and not line.startswith(("| key", "|---"))]
