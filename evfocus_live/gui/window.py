@@ -750,6 +750,11 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _status_tooltip(self, text: str) -> None:
         # (a Python slot: connected to the bar's own setToolTip, PySide warned at every start)
+        if not text and self.blanked:
+            # (a line said over the black-out's, gone: the black panes say why again; else the
+            # bar stood empty over them, no word of the key that shows them)
+            self.statusBar().showMessage(BLANK_TEXT)
+            return
         self.status_label.setText(text)
         self.statusBar().setToolTip(text)
 
