@@ -1606,6 +1606,16 @@ class MainWindow(QtWidgets.QMainWindow):
             self.status("panes shown again", timeout_ms=2000)
 
     # ------------------------------------------------------------------ snapshot / recording
+    def _grab_uncovered(self) -> QtGui.QImage:
+        """The window as an image, the panes under a black-out's cover (black panes were no
+        record of the frame and readouts); the cover stays on screen (hidden within one call)."""
+        blanked = self.blanked
+        self.blank_cover.setVisible(False)
+        try:
+            return self.grab().toImage()
+        finally:
+            self.blank_cover.setVisible(blanked)
+
     def snapshot(self) -> Path | None:
         """Save the current reconstructed frame as PNG (and the whole window beside it)."""
         if self.last_frame is None:
@@ -1623,7 +1633,7 @@ class MainWindow(QtWidgets.QMainWindow):
             base = free_stem(Path(self.opts.snapshot_dir).resolve(), f"evfocus_{stamp}",
                              suffixes=(".png", "_window.png"))
             path = save_png(base.with_name(base.name + ".png"), self.last_frame.image)
-            whole = save_png(base.with_name(base.name + "_window.png"), qimage_to_array(self.grab().toImage()))
+            whole = save_png(base.with_name(base.name + "_window.png"), qimage_to_array(self._grab_uncovered()))
         except EvFocusError as exc:
             self.status(str(exc), "error")
             return None
