@@ -5,22 +5,8 @@ came from. The window PNG is the window under the cover; the cover stays on scre
 from __future__ import annotations
 
 import pytest
-from gui_support import make_window, wait_frames, wait_idle
-from PySide6 import QtCore, QtGui
-
-from evfocus_live.gui.window import BLANK_TEXT
-
-Key = QtCore.Qt.Key
-
-
-def _blacked_out(qtbot, tmp_path, model):
-    win = make_window(qtbot, tmp_path, "sim", model)
-    wait_frames(qtbot, win)
-    win.session.pause()
-    wait_idle(qtbot, win.session)
-    qtbot.keyClick(win, Key.Key_B)
-    assert win.blanked and win.statusBar().currentMessage() == BLANK_TEXT
-    return win
+from PySide6 import QtGui
+from test_black_out_still_said import _blacked_out
 
 
 @pytest.mark.gui
