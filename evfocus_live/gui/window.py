@@ -296,6 +296,10 @@ class MainWindow(QtWidgets.QMainWindow):
         geometry = settings.window_geometry() if self.opts.remember_geometry else None
         if geometry is not None and not self.restoreGeometry(geometry):  # (a hand-edited file)
             log.warning("the saved window geometry is not readable: using the default size")
+        if self.windowState() & QtCore.Qt.WindowState.WindowFullScreen:
+            # (quit in fullscreen, f or a clicker's F5: that was the talk's; the next start, on a
+            # laptop with the projector gone, came up fullscreen) the window's size from before
+            self.setWindowState(self.windowState() & ~QtCore.Qt.WindowState.WindowFullScreen)
         self._paint_timer = QtCore.QTimer(self)
         self._paint_timer.setInterval(int(self.opts.refresh_ms))
         self._paint_timer.timeout.connect(self._tick)
