@@ -1157,9 +1157,14 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def set_speed(self, speed: float) -> None:
         self.opts.speed = float(speed)  # the next source plays at it too
-        if self.session is not None:
-            self.session.set_speed(speed)
-            self.status("speed: as fast as possible" if speed == 0 else f"speed: {speed:g}x", timeout_ms=2000)
+        s = self.session
+        if s is not None:
+            s.set_speed(speed)
+            # (paused, it stays so: "speed: 2x" alone hid for its 2 s that the replay does not play)
+            state = (" (paused)" if s.paused or s.pausing else " (at the end)" if s.ended
+                     else " (in a pause in the recording)" if self._gap is not None else "")
+            self.status(("speed: as fast as possible" if speed == 0 else f"speed: {speed:g}x") + state,
+                        timeout_ms=2000)
 
     def seek(self, t_us: int) -> None:
         if self.session is not None:
