@@ -9,20 +9,10 @@ from __future__ import annotations
 
 import pytest
 from conftest import REAL_FILES
-from gui_support import make_window, pattern, wait_frames, wait_idle
-from test_played_pause_said import replay, ticks
+from gui_support import make_window, wait_frames, wait_idle
+from test_played_pause_said import replay, ticks, win  # noqa: F401 (win: a fixture)
 
 from evfocus_live.pipeline import PlayedGap
-
-
-@pytest.fixture
-def win(qtbot, tmp_path, tiny_model):
-    w = make_window(qtbot, tmp_path, pattern(48, 32), tiny_model)
-    w.session.stop()
-    w.session = None  # (its ticks left alone: the stand-in is driven here)
-    w.statusBar().clearMessage()
-    yield w
-    w.close()
 
 
 def test_the_end_pause_is_said_on_the_time_label_as_it_plays(win):

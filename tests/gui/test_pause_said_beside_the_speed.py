@@ -6,29 +6,16 @@ a stand-in: nothing is timed."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
-from gui_support import make_window, pattern
-from test_played_pause_said import ticks
+from test_played_pause_said import replay as played_replay
+from test_played_pause_said import ticks, win  # noqa: F401 (win: a fixture)
 
 from evfocus_live.pipeline import PlayedGap
 
 
-@pytest.fixture
-def win(qtbot, tmp_path, tiny_model):
-    w = make_window(qtbot, tmp_path, pattern(48, 32), tiny_model)
-    w.session.stop()
-    w.session = None  # (its ticks left alone: the stand-in is driven here)
-    w.last_frame = SimpleNamespace(t_us=2_200_000)
-    w.statusBar().clearMessage()
-    yield w
-    w.close()
-
-
 def replay(**state):
-    s = SimpleNamespace(pipeline=SimpleNamespace(played_gap=None), paused=False, pausing=False, ended=False,
-                        seek_target_us=None, speed=1.0, time_range_us=(1_000_000, 20_000_000), speeds=[])
+    s = played_replay()
+    s.ended, s.speeds = False, []
     s.set_speed = s.speeds.append
     s.__dict__.update(state)
     return s
