@@ -127,6 +127,11 @@ PLAYED_GAP_S = 1.0
 #: before the recording (no pause to play): a shorter one is played as it is, without the scan
 SEEK_WAIT_CHECKED_S = 0.05
 BEHIND_OF = 6
+#: ... and at least this many seconds of input (windows made, at the replay speed) with no window
+#: skipped and no event dropped before it is taken back: six clean pops were ~0.1 s of a camera's
+#: packets, and a model near the input rate on a slow VM was said to "keep up again" while it
+#: still skipped windows every second or so
+KEEP_UP_AGAIN_S = 3.0
 #: a model this many times slower than the windows come (timed after its warm-up) is said at the
 #: first pop that lost windows
 FAR_SLOWER = 4.0
@@ -641,6 +646,7 @@ class Pipeline:
         #: dropped count last seen
         self._pops: collections.deque[tuple[int, int, int]] = collections.deque(maxlen=BEHIND_OF)
         self._keeping_run = 0
+        self._keeping_s = 0.0  # the input's seconds that clean run spans (``KEEP_UP_AGAIN_S``)
         #: ``stats.infer_ms`` is a window's time, not the first window's warm-up (``_see_keep_up``)
         self._timed_after_warmup = False
         #: a window's span (ms of wall time) in a pop that lost windows while the model's time was
@@ -2363,7 +2369,8 @@ class Pipeline:
             # and skipped 25 windows without the notice
             far_slower = far_slower or self._window_ms() >= FAR_SLOWER * self._warmup_loss_ms
             self._warmup_loss_ms = None
-        self._see_keep_up(made, 0 if unknown else skipped, far_slower=far_slower)
+        span_s = max(0.0, self._span_ms(all_windows) / 1e3) if all_windows else 0.0  # (<0 at a loop's wrap)
+        self._see_keep_up(made, 0 if unknown else skipped, far_slower=far_slower, span_s=span_s)
         return windows
 
     def _far_slower(self, windows: list[Window]) -> bool:
@@ -2393,12 +2400,13 @@ class Pipeline:
         speed = 1.0 if self.source.is_live or self.speed <= 0 else self.speed
         return (windows[-1].t_us - windows[0].t_start_us) / 1e3 / speed
 
-    def _see_keep_up(self, made: int, skipped: int, far_slower: bool = False) -> None:
+    def _see_keep_up(self, made: int, skipped: int, far_slower: bool = False, span_s: float = 0.0) -> None:
         """Set or clear ``stats.behind`` from one ring pop's windows (``made`` of them, ``skipped``
-        to keep up) and the events the full ring dropped since the last pop: ``BEHIND_POPS`` of the
-        last ``BEHIND_OF`` pops that lost some set it (one, ``far_slower``: see ``_far_slower``),
-        ``BEHIND_OF`` running that made windows and lost none clear it. A pop with no window and
-        no loss (a window still filling) says nothing."""
+        to keep up, ``span_s`` of input time) and the events the full ring dropped since the last
+        pop: ``BEHIND_POPS`` of the last ``BEHIND_OF`` pops that lost some set it (one,
+        ``far_slower``: see ``_far_slower``), ``BEHIND_OF`` running that made windows and lost none,
+        over ``KEEP_UP_AGAIN_S`` of input, clear it. A pop with no window and no loss (a window
+        still filling) says nothing."""
         dropped = self.ring.dropped
         lost_events, self._ring_dropped_seen = dropped - self._ring_dropped_seen, dropped
         if not made and not lost_events and not far_slower:
@@ -2407,14 +2415,16 @@ class Pipeline:
         if made or lost_events:
             self._pops.append((made, skipped, lost_events))
         if not skipped and not lost_events:
-            self._keeping_run += 1 if made else 0
-            if st.behind and self._keeping_run >= BEHIND_OF:
+            if made:
+                self._keeping_run += 1
+                self._keeping_s += span_s
+            if st.behind and self._keeping_run >= BEHIND_OF and self._keeping_s >= KEEP_UP_AGAIN_S:
                 st.behind = ""
                 log.debug("the model keeps up again")  # (said by whoever said it fell behind)
             if not far_slower or st.behind:  # (far_slower here: an earlier pop's loss, see _keep_up)
                 return
         else:
-            self._keeping_run = 0
+            self._keeping_run, self._keeping_s = 0, 0.0
         if not any(k or e for _, k, e in self._pops) or (
                 not far_slower and sum(1 for _, k, e in self._pops if k or e) < BEHIND_POPS):
             return
@@ -2432,7 +2442,7 @@ class Pipeline:
         """Judge the keep-up afresh (``stats.behind`` cleared): a new window, model or source may
         keep up. Not at a seek or a loop's pass: the model and the input rate are the same."""
         self._pops.clear()
-        self._keeping_run = 0
+        self._keeping_run, self._keeping_s = 0, 0.0
         self._timed_after_warmup = False
         self._warmup_loss_ms = None
         self.stats.behind = ""

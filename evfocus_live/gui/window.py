@@ -1181,9 +1181,14 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def set_speed(self, speed: float) -> None:
         self.opts.speed = float(speed)  # the next source plays at it too
-        if self.session is not None:
-            self.session.set_speed(speed)
-            self.status("speed: as fast as possible" if speed == 0 else f"speed: {speed:g}x", timeout_ms=2000)
+        s = self.session
+        if s is not None:
+            s.set_speed(speed)
+            # (paused, it stays so: "speed: 2x" alone hid for its 2 s that the replay does not play)
+            state = (" (paused)" if s.paused or s.pausing else " (at the end)" if s.ended
+                     else " (in a pause in the recording)" if self._gap is not None else "")
+            self.status(("speed: as fast as possible" if speed == 0 else f"speed: {speed:g}x") + state,
+                        timeout_ms=2000)
 
     def seek(self, t_us: int) -> None:
         if self.session is not None:
@@ -2182,7 +2187,8 @@ class MainWindow(QtWidgets.QMainWindow):
             # model's latency, and on past a pause or into the next loop pass: the readout
             # says by how much), or where a seek went until a frame from there is shown
             pos = min(max(self._time_shown_us(s, t), r[0]), r[1])
-            self.time_label.setText(_time_of_span(pos - r[0], r[1] - r[0]) + (" (end)" if s.ended else ""))
+            self.time_label.setText(_time_of_span(pos - r[0], r[1] - r[0])
+                                    + (" (end)" if s.ended else self._end_pause_text()))
             if not self._slider_busy and r[1] > r[0]:
                 self.seek_slider.blockSignals(True)
                 self.seek_slider.setValue(int(1000 * (pos - r[0]) / (r[1] - r[0])))
@@ -2210,6 +2216,18 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.sim_truth.setText(f"n/a ({type(exc).__name__})")
         ro.set("frame", "-" if self.last_frame is None else
                f"#{self.last_frame.index} ({self.last_frame.n_events:,} ev)")
+
+    def _end_pause_text(self) -> str:
+        """The time label's " (end pause 1.2 / 3.0 s)" while a looping replay plays the pause at
+        the end of its file (a RAW file's clock runs on past its last event, ``end_us()``), and
+        held while paused in it; else "". The slider and the label, whose range ends at the last
+        event, stood still at the end for its seconds as if the replay had hung."""
+        gap = self._gap
+        if gap is None or not getattr(gap, "at_end", False) or self._gap_t_us is None:
+            return ""
+        span_us = gap.until_us - gap.from_us
+        into_us = min(max(self._gap_t_us - gap.from_us, 0.0), span_us)
+        return f" (end pause {into_us / 1e6:.1f} / {span_us / 1e6:.1f} s)"
 
     def _time_shown_us(self, s: LiveSession, t_us: int) -> int:
         """The time label's and the slider's sensor time: where a seek went until a frame from
