@@ -86,6 +86,7 @@ def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argpa
     if argv is None:
         argv = sys.argv[1:]
     argv = [_home_after_equals(word) for word in argv]
+    _refuse_file_option(parser, renamed_options(parser, argv))
     args, extra = parser.parse_known_args(renamed_options(parser, argv))
     split = _split_path(argv)
     if split:  # `--model runs/lab ft/final.pt`: "checkpoint not found: runs/lab" hid the space
@@ -152,6 +153,29 @@ def _positional_as_option(parser: argparse.ArgumentParser, word: str) -> str:
         if not action.option_strings and action.dest in ("input", "inputs"):
             return f"the recording is given without an option: {parser.prog} PATH"
     return ""
+
+
+def _refuse_file_option(parser: argparse.ArgumentParser, argv: list[str]) -> None:
+    """``evfocus info --file=rec.aedat4``: the recording glued to an option the command does not
+    have. argparse stopped at "the following arguments are required: INPUT" (the path went
+    with the option), which hid the cause; said as ``--file rec.aedat4`` is now, at once."""
+    sub, words = parser, argv
+    commands = next((a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+    if commands is not None:  # the command's parser: the first word that is no option names it
+        i = next((i for i, w in enumerate(argv) if not w.startswith("-")), None)
+        if i is None or argv[i] not in commands:
+            return
+        sub, words = commands[argv[i]], argv[i + 1:]
+    known = sub._option_string_actions
+    for word in words:
+        if word == "--":
+            return
+        name, eq, _ = word.partition("=")
+        if not eq or name in known or (name.startswith("--") and any(o.startswith(name) for o in known)):
+            continue  # (an option of the command's, or a prefix argparse takes for one)
+        hint = _positional_as_option(sub, word)
+        if hint:
+            sub.error(f"unrecognized arguments: {word} ({hint})")
 
 
 def _home_after_equals(word: str) -> str:
