@@ -95,7 +95,11 @@ def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argpa
     if extra:
         sub = getattr(args, "_parser", parser)
         hint = ""
-        for word in extra:
+        new_path = _split_new_output(sub, argv, args, extra)
+        if new_path:  # `-o runs/new run`: "unrecognized arguments: run" alone hid the space
+            hint = (f" (is the output {shlex.quote(new_path)}, one path with a space in it? the shell split it "
+                    "in two: quote it)")
+        for word in extra if not hint else ():
             given = _positional_as_option(sub, word)
             if given:  # `evfocus-live --file rec.aedat4`: the nearest option (--video) misled
                 hint = f" ({given})"
@@ -137,6 +141,47 @@ def _split_path(argv: list[str]) -> str:
                 break
         if found:
             return found
+    return ""
+
+
+#: the destinations of the commands' and the viewer's outputs (folders, and files: OUT.mp4, FILE)
+_OUTPUT_DESTS = ("output", "out", "outdir", "video", "record")
+
+
+def _split_new_output(parser: argparse.ArgumentParser, argv: list[str], args: argparse.Namespace,
+                      extra: list[str]) -> str:
+    """An output path with a space that does not exist yet (``-o runs/new run``), which
+    :func:`_split_path` cannot see, or "": the output's value names nothing, the words right
+    after it are ones argparse could not place and name nothing either, and joined they make a
+    path in a folder that exists. A folder's words have no suffix (``-o out b.raw``: an input
+    given late, not a folder "out b.raw"), a file's last one has (``--video my clip.mp4``). It
+    is a guess (a new path is never there to check), so the caller words it as one."""
+    from pathlib import Path
+
+    for action in parser._actions:
+        value = getattr(args, action.dest, None) if action.dest in _OUTPUT_DESTS else None
+        if not isinstance(value, str) or not value.strip() or os.path.lexists(value):
+            continue
+        is_file = bool(action.metavar) and (action.metavar == "FILE" or "." in action.metavar)
+        given = {value, *(f"{o}{eq}{value}" for o in action.option_strings for eq in ("=", ""))}
+        for i, word in enumerate(argv):
+            if word not in given:
+                continue
+            words = []
+            for nxt in argv[i + 1:i + 6]:  # (a few spaces at most, as _split_path)
+                if nxt not in extra or nxt.startswith("-") or os.path.lexists(nxt):
+                    break
+                words.append(nxt)
+            if not words:
+                continue
+            if not (Path(words[-1]).suffix if is_file else not any(Path(w).suffix for w in words)):
+                continue
+            joined = " ".join([value, *words])
+            try:
+                if Path(joined).expanduser().parent.is_dir():
+                    return joined
+            except OSError:  # (a name too long for the file system)
+                continue
     return ""
 
 
