@@ -16,21 +16,44 @@ VERSION_KEY = "evfocus_version"
 UNRECORDED = "an evfocus-live that did not record its version (0.1.0 or earlier)"
 
 
-def version_tuple(version: Any) -> tuple[tuple[int, ...], int] | None:
-    """``"0.2.0"`` -> ``((0, 2), 1)``: the release without trailing zeros (``"0.2"`` is ``"0.2.0"``),
-    and 0 for a pre-release (``.dev1``, ``a1``, ``rc1``: before its release), 1 for the release,
-    2 for a ``.post`` one; a local part (``+g1234``) ignored. None for anything else (no version
-    recorded, a hand edit). (Plain numbers compared: ``(0, 2)`` < ``(0, 2, 0)`` made a file of
-    0.2.0 "newer" than an install of 0.2, and 0.2.0 no newer than 0.2.0.dev1.)"""
+#: a pre- or post-release's word -> its rank beside the release (4): dev < a < b < rc < release < post
+_STAGES = {"dev": 0, "a": 1, "alpha": 1, "b": 2, "beta": 2, "c": 3, "rc": 3, "pre": 3, "preview": 3,
+           "post": 5, "rev": 5, "r": 5}
+_SUFFIX = re.compile(r"[._-]?(?:(?P<word>dev|alpha|a|beta|b|preview|pre|rc|c|post|rev|r)[._-]?(?P<n>\d*)"
+                     r"|-(?P<implicit>\d+))")
+
+
+def version_tuple(version: Any) -> tuple[tuple[int, ...], int, int] | None:
+    """``"0.2.0"`` -> ``((0, 2), 4, 0)``: the release without trailing zeros (``"0.2"`` is
+    ``"0.2.0"``), the stage (0 ``.dev``, 1 ``a``, 2 ``b``, 3 ``rc``: before the release, 4 the
+    release, 5 ``.post`` and ``-1``, as PEP 440 reads it: after) and the stage's number; a
+    local part (``+g1234``) ignored. None for anything else (no version recorded, a hand edit).
+
+    So two dev builds of one release differ (``.dev1`` < ``.dev3``: each a snapshot of a
+    changing simulator), and ``0.1.0-1`` is ``0.1.0.post1``, after ``0.1.0`` (it compared equal
+    to it); only builds that differ in their local part alone are one version. (Plain numbers
+    compared: ``(0, 2)`` < ``(0, 2, 0)`` made a file of 0.2.0 "newer" than an install of 0.2,
+    and 0.2.0 no newer than 0.2.0.dev1.)"""
     m = re.match(r"v?(\d+(?:\.\d+)*)([^+]*)", version.strip()) if isinstance(version, str) else None
     if not m:
         return None
     release = [int(p) for p in m[1].split(".")]
     while len(release) > 1 and release[-1] == 0:
         release.pop()
-    suffix = m[2].lower()
-    stage = 2 if "post" in suffix else 0 if re.search(r"(dev|a|b|c|rc|pre)\d*", suffix) else 1
-    return tuple(release), stage
+    s = _SUFFIX.match(m[2].lower())
+    if s is None:  # (an unknown suffix: the release, as before)
+        return tuple(release), 4, 0
+    if s["implicit"]:
+        return tuple(release), 5, int(s["implicit"])
+    return tuple(release), _STAGES[s["word"]], int(s["n"] or 0)
+
+
+def same_version(a: Any, b: Any) -> bool:
+    """Whether versions ``a`` and ``b`` are one (:func:`version_tuple`): ``0.3.0+g1234`` (a local
+    build) is ``0.3.0`` and ``0.3`` is ``0.3.0``; ``0.3.0.dev1`` is neither ``0.3.0.dev2`` nor
+    ``0.3.0``. Versions that do not parse are one only when they are the same text."""
+    ta, tb = version_tuple(a), version_tuple(b)
+    return ta == tb if ta is not None and tb is not None else a == b
 
 
 def is_newer(version: Any) -> bool:

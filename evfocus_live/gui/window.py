@@ -2404,8 +2404,9 @@ def about_text(session: LiveSession | None) -> str:
     """Help > About's lines: what runs (model, device, backend) and with what (versions, the
     settings file, the models folder). A model whose checkpoint recorded the evfocus-live that
     wrote it (``evfocus_version``) names it on the model line (a run's weights brought from
-    another install: which version trained them); one without (the shipped weights, a model
-    object) says nothing of it."""
+    another install: which version trained them); the shipped weights are this install's; any
+    other (a checkpoint from before the field, a plugin's model object, a wrapper without the
+    attribute) says the version is not recorded (it said nothing, as if there were none to say)."""
     import platform
 
     import PySide6
@@ -2425,8 +2426,8 @@ def about_text(session: LiveSession | None) -> str:
         precision = runs + ("" if runs == asked else f" ({asked})" if asked == "auto" else f" (asked: {asked})")
         st = session.stats()
         model = "none: direct event integration" if session.no_model else session.model_cfg.name
-        if not session.no_model and (made_by := getattr(session.pipeline.model, "evfocus_version", None)):
-            model += f" (written by evfocus-live {made_by})"
+        if not session.no_model:
+            model += f" ({_model_version(session)})"
         how = " ".join(str(x) for x in (_stat(st, "backend"), (f"{_stat(st, 'threads')} thread"
                                                                   + ("" if _stat(st, "threads") == 1 else "s")
                                                                   if _stat(st, "threads") else None)) if x)
@@ -2446,6 +2447,16 @@ def about_text(session: LiveSession | None) -> str:
         f"settings:  {settings.settings_file()}",
         f"models:    {models_dir()}",
     ])
+
+
+def _model_version(session: LiveSession) -> str:
+    """About's word on which evfocus-live wrote the running model (:func:`about_text`)."""
+    model = session.pipeline.model
+    if made_by := getattr(model, "evfocus_version", None):
+        return f"written by evfocus-live {made_by}"
+    if getattr(model, "evfocus_shipped", None):  # (its file records no version: it came with this install)
+        return "shipped with this evfocus-live"
+    return "evfocus-live version not recorded"
 
 
 def plugin_report(registries: dict[str, Registry]) -> str:
