@@ -208,6 +208,8 @@ def _apply_config_file(args, opts: dict) -> None:
                 window_ms=window.window_ms if window.mode == "duration" else None,
                 adaptive_ms=window.window_ms if window.mode == "adaptive" else None,
                 window_events=window.window_events if window.mode == "events" else None)
+    if model.compare is not None:  # (the viewer's second pane: a batch run writes one model's frames)
+        log.info("%s: [model] compare (%s) is the viewer's: not run here", args.config, model.compare)
     if args.fps is None:  # (the video's default rate follows the file's window)
         opts["fps"] = _writer_fps(1000.0 / opts["window_ms"] if opts["window_ms"] else 30.0)
 
