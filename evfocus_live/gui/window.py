@@ -1300,7 +1300,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.statusBar().repaint()  # now: the load below holds the GUI thread
         QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.CursorShape.WaitCursor)
         try:
-            if self.session.set_compare(name):
+            if self.session.set_compare(name):  # (kept for the next source, beside a model object given too)
+                self.opts.model = dataclasses.replace(self.opts.model, compare=self.session.model_cfg.compare)
                 self._model_rebuilt()
         finally:
             QtWidgets.QApplication.restoreOverrideCursor()
