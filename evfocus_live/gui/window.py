@@ -17,6 +17,7 @@ import logging
 import math
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -1276,13 +1277,20 @@ class MainWindow(QtWidgets.QMainWindow):
             self.opts.model = dataclasses.replace(self.opts.model, name=name, device=device or self.opts.model.device)
             self.opts.model_obj = None
             return
-        self.status(f"loading model {name} ...", timeout_ms=3000)
-        self.statusBar().repaint()  # now: the load below holds the GUI thread (seconds for a full model)
-        QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.CursorShape.WaitCursor)
-        try:
+        def switch() -> None:
             if self.session.set_model(name, device):
                 self.opts.model_obj = None
                 self._model_rebuilt()
+        self._switch_model(f"loading model {name} ...", switch)
+
+    def _switch_model(self, text: str, switch: Callable[[], None]) -> None:
+        """Run ``switch`` (a model load) with ``text`` said first and the wait cursor on, the GUI
+        thread held meanwhile (seconds for a full model); then the model controls show what runs."""
+        self.status(text, timeout_ms=3000)
+        self.statusBar().repaint()  # now: the load holds the GUI thread
+        QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.CursorShape.WaitCursor)
+        try:
+            switch()
         finally:
             QtWidgets.QApplication.restoreOverrideCursor()
         self._sync_model_controls(self.session)
@@ -1295,18 +1303,12 @@ class MainWindow(QtWidgets.QMainWindow):
             self.opts.model = dataclasses.replace(self.opts.model, compare=name)
             self._show_compare(self.opts.model.compare)
             return
-        self.status(f"loading compare model {name} ..." if name and name != "none" else "comparing with none",
-                    timeout_ms=3000)
-        self.statusBar().repaint()  # now: the load below holds the GUI thread
-        QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.CursorShape.WaitCursor)
-        try:
+        def switch() -> None:
             if self.session.set_compare(name):  # (kept for the next source, beside a model object given too)
                 self.opts.model = dataclasses.replace(self.opts.model, compare=self.session.model_cfg.compare)
                 self._model_rebuilt()
-        finally:
-            QtWidgets.QApplication.restoreOverrideCursor()
-        self._sync_model_controls(self.session)
-        self._drain()
+        self._switch_model(f"loading compare model {name} ..." if name and name != "none" else "comparing with none",
+                           switch)
 
     def _show_compare(self, name: str | None) -> None:
         """The "compare with" box and the compare pane = the compare model that runs (none: the
