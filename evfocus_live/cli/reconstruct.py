@@ -195,7 +195,7 @@ def _apply_config_file(args, opts: dict) -> None:
     settings = load_settings(args.config)
     # (args made in Python, without main()'s argv: nothing counts as given, the file's values stand)
     given = given_options(build_parser, args._argv) if getattr(args, "_argv", None) is not None else set()
-    check_settings(args.config, settings, given)
+    check_settings(args.config, settings, set(given) | {"compare"})  # ([model] compare: the viewer's, not run)
     model = ModelConfig(name=opts["model"], device=opts["device"], threads=opts["threads"], backend=opts["backend"],
                         precision=opts["precision"], half=opts["half"])
     window, model, post = merge_settings(args.config, settings, _window_config(opts), model,

@@ -66,3 +66,17 @@ def _configs(compare):
     from evfocus_live.config import PostConfig, WindowConfig
 
     return WindowConfig(), ModelConfig(compare=compare), PostConfig()
+
+
+def test_reconstruct_leaves_a_settings_files_compare_model_out(monkeypatch, tmp_path, caplog):
+    import logging
+
+    from cli_support import reconstruct_model_config
+
+    path = tmp_path / "lab.toml"
+    path.write_text('version = 1\n[model]\nname = "e2vid"\ncompare = "another-machines-plugin"\n')
+    with caplog.at_level(logging.INFO, logger="evfocus_live"):
+        model = reconstruct_model_config(monkeypatch, tmp_path, "--config", str(path))
+    assert model.name == "e2vid" and model.compare is None  # (not checked, not run: the viewer's)
+    assert any("[model] compare (another-machines-plugin) is the viewer's: not run here" in r.getMessage()
+               for r in caplog.records)
