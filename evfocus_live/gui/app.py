@@ -101,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", default="evfocus", help="model name or .pt checkpoint (default: evfocus)")
     p.add_argument("--compare", default=None, metavar="NAME",
                    help="a second model (a name or .pt checkpoint, as --model) run on the same events in a pane beside "
-                        "the reconstruction, on the same device in the same precision, e.g. --compare e2vid "
+                        "the reconstruction, on the same device in the same precision, e.g. --compare e2vid-sharp "
                         "(default: none). Headless runs both models (the infer time counts both) and records only "
                         "the main model's frames")
     p.add_argument("--device", default="auto", help=DEVICE_HELP + "; default auto")

@@ -2424,6 +2424,8 @@ def about_text(session: LiveSession | None) -> str:
         model = "none: direct event integration" if session.no_model else session.model_cfg.name
         if not session.no_model and (made_by := getattr(session.pipeline.model, "evfocus_version", None)):
             model += f" (written by evfocus-live {made_by})"
+        if (cmp := getattr(session.pipeline, "compare", None)) is not None:  # (one device, one precision)
+            model += f", compared with {cmp.name}"
         how = " ".join(str(x) for x in (_stat(st, "backend"), (f"{_stat(st, 'threads')} thread"
                                                                   + ("" if _stat(st, "threads") == 1 else "s")
                                                                   if _stat(st, "threads") else None)) if x)

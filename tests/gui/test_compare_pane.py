@@ -28,6 +28,8 @@ def test_the_compare_pane_shows_the_second_models_frames(qtbot, tmp_path, tiny_m
     assert other.shape == main.shape == (72, 96)
     assert np.abs(other.astype(int) - main).mean() > 5  # (two models: two different frames)
     assert win.compare_pane.title.text == "compare: e2vid"
+    from evfocus_live.gui.window import about_text
+    assert "model:     evfocus, compared with e2vid" in about_text(win.session)
     # the s key: the compare frame is saved beside the main one
     path = win.snapshot()
     assert path is not None
