@@ -11,6 +11,13 @@ from gui_support import TIMEOUT_MS, make_window, pattern, wait_frames
 from evfocus_live.config import ModelConfig
 
 
+def running(qtbot, tmp_path, tiny_model):
+    """A viewer on the pattern camera with no compare model, its first frame shown."""
+    win = make_window(qtbot, tmp_path, pattern(), tiny_model)
+    wait_frames(qtbot, win, 1)
+    return win
+
+
 def wait_compare(qtbot, win):
     qtbot.waitUntil(lambda: win.last_frame is not None and win.last_frame.compare is not None, timeout=TIMEOUT_MS)
     wait_frames(qtbot, win, 2)  # (painted: the panes show a frame made by both models)
@@ -45,8 +52,7 @@ def test_the_compare_pane_shows_the_second_models_frames(qtbot, tmp_path, tiny_m
 @pytest.mark.gui
 @pytest.mark.usefixtures("one_torch_thread")
 def test_compare_none_keeps_todays_layout(qtbot, tmp_path, tiny_model):
-    win = make_window(qtbot, tmp_path, pattern(), tiny_model)
-    wait_frames(qtbot, win, 1)
+    win = running(qtbot, tmp_path, tiny_model)
     assert win.compare_combo.currentText() == "none"
     assert not win.compare_pane.isVisible() and win._panes_grid.columnStretch(2) == 0
     assert win.last_frame.compare is None
@@ -66,8 +72,7 @@ def test_compare_none_keeps_todays_layout(qtbot, tmp_path, tiny_model):
 @pytest.mark.gui
 @pytest.mark.usefixtures("one_torch_thread")
 def test_a_compare_model_that_cannot_load_is_said_and_left_out(qtbot, tmp_path, tiny_model):
-    win = make_window(qtbot, tmp_path, pattern(), tiny_model)
-    wait_frames(qtbot, win, 1)
+    win = running(qtbot, tmp_path, tiny_model)
     win.set_compare("nosuch")
     assert any("compare model: unknown model 'nosuch'" in m and "keeping the current comparison" in m
                for m in win.status_log), win.status_log[-3:]
