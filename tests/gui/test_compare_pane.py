@@ -36,7 +36,8 @@ def test_the_compare_pane_shows_the_second_models_frames(qtbot, tmp_path, tiny_m
     assert np.abs(other.astype(int) - main).mean() > 5  # (two models: two different frames)
     assert win.compare_pane.title.text == "compare: e2vid"
     from evfocus_live.gui.window import about_text
-    assert "model:     evfocus, compared with e2vid" in about_text(win.session)
+    about = about_text(win.session)
+    assert about.startswith("evfocus-live") and "model:     evfocus (" in about and "), compared with e2vid\n" in about
     # the s key: the compare frame is saved beside the main one
     path = win.snapshot()
     assert path is not None
