@@ -16,7 +16,7 @@ VERSION_KEY = "evfocus_version"
 UNRECORDED = "an evfocus-live that did not record its version (0.1.0 or earlier)"
 
 
-#: a pre-release's word -> its rank before the release (4): dev < a < b < rc < release
+#: a pre-release's word -> its rank before the release (4), after a bare .dev build (0): dev < a < b < rc
 _STAGES = {"a": 1, "alpha": 1, "b": 2, "beta": 2, "c": 3, "rc": 3, "pre": 3, "preview": 3}
 #: PEP 440's segments after the release, each optional, in its order: pre, post, dev (the whole
 #: suffix: a word is not matched by its first letters, ``-rocm`` is no ``r`` post-release)
