@@ -221,10 +221,12 @@ class ModelConfig:
         half: fp16 on CUDA. threads: torch CPU threads (0 = measured default).
         backend: CPU runtime, "auto", "eager", "jit", "onnx" or "compile".
         precision: CPU precision, "auto" (bf16 where the CPU has it natively), "fp32" or "bf16".
+        compare: a second model (a name or path as ``name``) run on the same windows, on the same
+            device in the same precision, for a side-by-side view; None (or "none"): no second model.
 
     Example::
 
-        ModelConfig(name="evfocus", device="cpu", precision="fp32")
+        ModelConfig(name="evfocus", device="cpu", precision="fp32", compare="e2vid")
     """
 
     name: str = "evfocus"
@@ -238,9 +240,16 @@ class ModelConfig:
     #: CPU inference precision: auto | fp32 | bf16 (autocast, ~1.4-1.6x, outputs within ~2e-2);
     #: auto = bf16 where the CPU has native bf16 (live frame rate), else fp32
     precision: str = "auto"
+    #: a second model run on the same voxel grids beside ``name`` (``evfocus-live --compare``:
+    #: E2VID's blurry frame beside EvFocus's sharp one), its own recurrent state; None: none
+    compare: str | None = None
 
     def __post_init__(self):
         _kind(self, "name", _PATH, "a model name or a checkpoint path")
+        if self.compare is not None:
+            _kind(self, "compare", _PATH, "None or a model name or a checkpoint path")
+            if self.compare.strip().lower() in ("", "none"):  # (a settings file has no None: "none")
+                object.__setattr__(self, "compare", None)
         torch = sys.modules.get("torch")  # (not imported: the device cannot be a torch.device)
         if torch is not None and isinstance(self.device, torch.device):  # what torch code hands about
             object.__setattr__(self, "device", str(self.device))

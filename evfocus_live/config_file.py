@@ -20,6 +20,7 @@ Example (every key optional; a key left out takes the default)::
     [model]
     name = "evfocus"
     device = "auto"
+    compare = "e2vid"        # the viewer's second pane (--compare); "none" or left out: none
     [post]
     steps = ["auto_hdr", "median"]
     [post.options.median]
@@ -196,13 +197,16 @@ def check_settings(path: str | Path, settings: Settings, given: set[str] = froze
     from .core.postprocess import build_postprocessors
     from .plugins import POSTPROCESSORS, Registry
 
-    if settings.has("model", "name") and not set(CLI_DESTS[("model", "name")]) & set(given):
-        from .nn.registry import check_model_name
+    from .nn.registry import check_model_name
 
+    for key in ("name", "compare"):
+        name = getattr(settings.model, key)
+        if name is None or not settings.has("model", key) or set(CLI_DESTS[("model", key)]) & set(given):
+            continue
         try:
-            check_model_name(settings.model.name)
+            check_model_name(name)
         except EvFocusError as exc:
-            raise ConfigError(f"{path}: [model] name: {exc}") from None
+            raise ConfigError(f"{path}: [model] {key}: {exc}") from None
     post = settings.post
     reg = Registry(POSTPROCESSORS)
     for name in () if "post" in given else post.steps:
@@ -281,14 +285,17 @@ def settings_text(window: WindowConfig, model: ModelConfig, post: PostConfig,
 def _absolute_files(window: WindowConfig, model: ModelConfig) -> tuple[WindowConfig, ModelConfig]:
     """A checkpoint or timestamps file named relative to the folder the viewer ran in, as an
     absolute path: read from another folder, the file named ``./mine.pt`` was not there."""
-    if _looks_like_file(model.name):
-        model = dataclasses.replace(model, name=str(Path(model.name).expanduser().absolute()))
+    for key in ("name", "compare"):
+        if _looks_like_file(getattr(model, key)):
+            model = dataclasses.replace(model, **{key: str(Path(getattr(model, key)).expanduser().absolute())})
     if window.timestamps_path:
         window = dataclasses.replace(window, timestamps_path=str(Path(window.timestamps_path).expanduser().absolute()))
     return window, model
 
 
-def _looks_like_file(name: str) -> bool:
+def _looks_like_file(name: str | None) -> bool:
+    if name is None:
+        return False
     return name.endswith((".pt", ".pth")) or "/" in name or os.sep in name
 
 
@@ -310,8 +317,9 @@ def _files_beside(path: Path, window: WindowConfig, model: ModelConfig,
         log.info("%s: %s %s taken from beside the settings file (%s)", path, what, name, path.parent / p)
         return str((path.parent / p).absolute())
 
-    if _looks_like_file(model.name):
-        model = dataclasses.replace(model, name=beside(model.name, "[model] name"))
+    for key in ("name", "compare"):
+        if _looks_like_file(getattr(model, key)):
+            model = dataclasses.replace(model, **{key: beside(getattr(model, key), f"[model] {key}")})
     if window.timestamps_path:
         window = dataclasses.replace(window, timestamps_path=beside(window.timestamps_path, "[window] timestamps_path"))
     if sim.images:
@@ -376,6 +384,7 @@ CLI_DESTS: dict[tuple[str, str], tuple[str, ...]] = {
     ("window", "downsample"): ("downsample",), ("window", "roi"): ("roi",),
     ("model", "name"): ("model",), ("model", "device"): ("device",), ("model", "precision"): ("precision",),
     ("model", "half"): ("precision",), ("model", "threads"): ("threads",), ("model", "backend"): ("backend",),
+    ("model", "compare"): ("compare",),
     ("post", "steps"): ("post",), ("sim", "images"): ("images",),
 }
 

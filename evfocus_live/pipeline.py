@@ -127,6 +127,11 @@ PLAYED_GAP_S = 1.0
 #: before the recording (no pause to play): a shorter one is played as it is, without the scan
 SEEK_WAIT_CHECKED_S = 0.05
 BEHIND_OF = 6
+#: ... and at least this many seconds of input (windows made, at the replay speed) with no window
+#: skipped and no event dropped before it is taken back: six clean pops were ~0.1 s of a camera's
+#: packets, and a model near the input rate on a slow VM was said to "keep up again" while it
+#: still skipped windows every second or so
+KEEP_UP_AGAIN_S = 3.0
 #: a model this many times slower than the windows come (timed after its warm-up) is said at the
 #: first pop that lost windows
 FAR_SLOWER = 4.0
@@ -215,6 +220,8 @@ class FrameResult:
             ``WindowConfig.roi`` and area-averaged by ``downsample`` as ``image`` is binned
             (the same size, pixel for pixel); shared with later results, never mutated.
         aps_t_us: that APS frame's time.
+        compare: uint8 HxW the compare model's frame of the same window (``ModelConfig.compare``,
+            post-processed as ``image``), or None without one (or for its NaN frame).
     """
 
     index: int
@@ -230,6 +237,18 @@ class FrameResult:
     latency_ms: float = 0.0
     aps: np.ndarray | None = None
     aps_t_us: int | None = None
+    compare: np.ndarray | None = None
+
+
+class _Compare(typing.NamedTuple):
+    """The compare model (``ModelConfig.compare``): its own recurrent state, runner and fp16."""
+
+    name: str
+    model: typing.Any
+    runner: InferenceModel
+    half: bool
+    #: loaded by ``name`` (else an object given: a device or precision change re-prepares it)
+    by_name: bool
 
 
 class _Made(typing.NamedTuple):
@@ -250,6 +269,9 @@ class _Made(typing.NamedTuple):
     reset_first: bool
     #: the model's first window at this size: its time is the warm-up's, not a window's
     warmup: bool = False
+    #: the compare model's frame and the post-processors to run on it (see ``_Compare``)
+    compare: np.ndarray | None = None
+    compare_filters: tuple | list = ()
 
 
 @dataclass
@@ -307,6 +329,8 @@ class PipelineStats:
     warmup_s: float = 0.0
     #: the last frame's post-processing time (frame steps, after the model; not in ``infer_ms``)
     post_ms: float = 0.0
+    #: the compare model's part of ``infer_ms`` (its voxel grid, if its own, and network); 0 without one
+    compare_ms: float = 0.0
     #: post-processing that holds the frame rate back (``SLOW_POST_MS``), said once a chain; else ""
     slow_post: str = ""
     #: event filters slower than real time (``SLOW_POST_MS``, see there), said once a chain; else ""
@@ -641,6 +665,7 @@ class Pipeline:
         #: dropped count last seen
         self._pops: collections.deque[tuple[int, int, int]] = collections.deque(maxlen=BEHIND_OF)
         self._keeping_run = 0
+        self._keeping_s = 0.0  # the input's seconds that clean run spans (``KEEP_UP_AGAIN_S``)
         #: ``stats.infer_ms`` is a window's time, not the first window's warm-up (``_see_keep_up``)
         self._timed_after_warmup = False
         #: a window's span (ms of wall time) in a pop that lost windows while the model's time was
@@ -657,6 +682,10 @@ class Pipeline:
         self._reopen_since: float | None = None
         self._stall_since: float | None = None
         self.bounds: SensorBounds | None = None  # (made for the source by _setup_for_source)
+        #: the compare model (``ModelConfig.compare``) and its own frame post-processors: the same
+        #: steps as the main frame's, their own history; None and [] without one
+        self.compare: _Compare | None = None
+        self.compare_filters: list = []
         #: the source's own sensor (``_wh`` is what the slicer, model and outputs see: smaller
         #: with ``WindowConfig.roi`` and ``WindowConfig.downsample``)
         self._source_wh: tuple[int, int] = (0, 0)
@@ -766,6 +795,9 @@ class Pipeline:
         self.device = resolve_device(self.model_cfg.device)
         self.model = self._prepare_model(model_obj if model_obj is not None else self._load(self.model_cfg.name))
         self.stats.device = str(self.device)
+        if self.model_cfg.compare is not None:
+            self.compare = self._prepare_compare(self._load_compare(self.model_cfg.compare, self.device),
+                                                 self.model_cfg)
 
         self._setup_for_source()
         # 4 windows, up to MAX_RING_EVENTS: a count window of 10^9 events asked the ring for 48 GiB
@@ -784,6 +816,49 @@ class Pipeline:
         from .nn.registry import load_model
 
         return load_model(name, str(self.device))
+
+    @staticmethod
+    def _load_compare(name: str, device) -> typing.Any:
+        """The compare model ``name`` loaded on ``device``; a load error names it as the compare model."""
+        from .nn.registry import load_model
+
+        try:
+            return load_model(name, str(device))
+        except EvFocusError as exc:
+            raise type(exc)(f"compare model: {exc}") from None
+
+    def _prepare_compare(self, model, cfg: ModelConfig, by_name: bool = True) -> _Compare:
+        """The compare model ready to run beside the main one: on ``self.device``, in ``cfg``'s
+        precision and backend (the main model's policy, one device for both), its state reset."""
+        name = cfg.compare or type(model).__name__
+        if not hasattr(model, "reset_states") or not callable(model):
+            raise CheckpointError(f"compare model {name!r}: {type(model).__name__} is not a model "
+                                  "(needs reset_states() and forward())")
+        precision, half = device_precision(cfg.precision, cfg.half, self.device.type)
+        if isinstance(model, torch.nn.Module):
+            model = model.to(self.device).eval()
+            model = model.half() if half else model.float()
+        else:
+            half = False
+        try:
+            model.reset_states()
+        except Exception as exc:
+            raise CheckpointError(f"compare model {name!r}: reset_states() failed: "
+                                  f"{type(exc).__name__}: {first_line(exc, '')}".rstrip(": ")) from exc
+        cpu = self.device.type == "cpu"
+        try:
+            runner = InferenceModel(model, cfg.backend if cpu else "eager", precision=precision)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from exc
+        return _Compare(name, model, runner, half, by_name)
+
+    def _compare_chain(self, post: PostConfig, width: int, height: int, on: bool | None = None) -> list:
+        """The compare frame's post-processors: ``post``'s frame steps, a chain of their own (a
+        temporal step's history is per model); [] without a compare model (``on``: whether there
+        is one, default: whether one runs now)."""
+        if not (self.compare is not None if on is None else on):
+            return []
+        return build_postprocessors(post.steps, post.options, width=width, height=height)[1]
 
     def _prepare_model(self, model):
         """Device, precision and the inference runtime (``self.runner``); returns the plain model.
@@ -989,6 +1064,7 @@ class Pipeline:
         self.slicer = self._watched(make_slicer(self.window_cfg, w, h, self._slicer_times(self.window_cfg)))
         self.event_filters, self.frame_filters = build_postprocessors(
             self.post_cfg.steps, self.post_cfg.options, width=w, height=h)
+        self.compare_filters = self._compare_chain(self.post_cfg, w, h)
         self._reset_state_locked()
         self._reset_keep_up()
 
@@ -1112,11 +1188,18 @@ class Pipeline:
                 self.slicer.reset(start, grid=True)
 
     def _reset_state_locked(self) -> None:
-        if hasattr(self.model, "reset_states"):
-            self.model.reset_states()
+        self._reset_models()
         reset_filters(self.event_filters)
         self._reset_frame_filters()
         self.slicer.reset()
+
+    def _reset_models(self) -> None:
+        """Forget both models' recurrent states (the main one's and the compare model's): together,
+        so that the two panes start from the same window."""
+        if hasattr(self.model, "reset_states"):
+            self.model.reset_states()
+        if self.compare is not None:
+            self.compare.model.reset_states()
 
     def _reset_frame_filters(self) -> None:
         """Reset the frame post-processors now or, while a frame made before the reset is on its
@@ -1127,6 +1210,7 @@ class Pipeline:
             try:
                 self._post_reset_due = False
                 reset_filters(self.frame_filters)
+                reset_filters(self.compare_filters)
             finally:
                 self._post_lock.release()
         else:
@@ -1146,8 +1230,7 @@ class Pipeline:
     def reset_state(self) -> None:
         """Forget the recurrent state and post-processor history (keeps the position)."""
         with self._command():
-            if hasattr(self.model, "reset_states"):
-                self.model.reset_states()
+            self._reset_models()
             reset_filters(self.event_filters)
             self._reset_frame_filters()
 
@@ -1199,6 +1282,7 @@ class Pipeline:
         post = None
         if wh != self._wh:
             post = build_postprocessors(self.post_cfg.steps, self.post_cfg.options, width=wh[0], height=wh[1])
+            post = (*post, self._compare_chain(self.post_cfg, *wh))
         with self._command():
             # where the stream is: the newest event the old slicer took (none since a seek: the seek's time)
             pos = getattr(self.slicer, "t_last_us", None)
@@ -1208,7 +1292,7 @@ class Pipeline:
             self.window_cfg, self.timestamps_us, self.slicer = window, ts, slicer
             if post is not None:
                 self._wh = wh
-                self.event_filters, self.frame_filters = post
+                self.event_filters, self.frame_filters, self.compare_filters = post
                 log.info("ROI %s, downsample %d: the model sees %dx%d", window.roi, window.downsample, *wh)
             self._gen += 1
             self._reset_state_locked()
@@ -1233,6 +1317,14 @@ class Pipeline:
             cfg = dataclasses.replace(cfg, name=os.fspath(model))
         else:
             obj = model
+        # the compare model goes with it, onto the new device in the new precision: loaded again by
+        # name (fp16 weights are not turned back into fp32), an object given re-prepared
+        cmp, cmp_obj, by_name = self.compare, None, True
+        if cfg.compare is not None and cmp is not None and not cmp.by_name and cmp.name == cfg.compare:
+            cmp_obj, by_name = cmp.model, False
+        elif cfg.compare is not None:
+            cmp_obj = self._load_compare(cfg.compare, new_device)
+        cmp_filters = self._compare_chain(self.post_cfg, self.width, self.height, on=cmp_obj is not None)
         with self._command():
             # a model that cannot be prepared (moving it to the GPU runs out of memory, a plugin's
             # reset_states raises) keeps the current one running, on its own device
@@ -1242,12 +1334,33 @@ class Pipeline:
             self.device = new_device
             self.stats.device = str(new_device)
             try:
+                compare = None if cmp_obj is None else self._prepare_compare(cmp_obj, cfg, by_name)
                 self.model = self._prepare_model(obj)
             except BaseException:
                 (self.model_cfg, self.device, self.half, self.runner, self.cpu_warning, self.cpu_warning_new,
                  self.cpu_warned, self.backend_warning,
                  self.stats.device, self.stats.backend, self.stats.threads) = old
                 raise
+            self.compare, self.compare_filters = compare, cmp_filters
+            self._gen += 1
+            self._reset_state_locked()
+            self._reset_keep_up()
+
+    def set_compare(self, model) -> None:
+        """Run a second model beside the main one on the same windows (a name or checkpoint path,
+        or a model object; None or "none": no second model), on this pipeline's device in its
+        precision (``ModelConfig.compare``); both models' states are reset. A model that cannot
+        load or be prepared changes nothing."""
+        by_name = model is None or isinstance(model, str | os.PathLike)
+        name = (os.fspath(model) if model is not None else None) if by_name else type(model).__name__
+        cfg = dataclasses.replace(self.model_cfg, compare=name)  # ("none" is None)
+        obj = None
+        if cfg.compare is not None:
+            obj = self._load_compare(cfg.compare, self.device) if by_name else model
+        chain = self._compare_chain(self.post_cfg, self.width, self.height, on=obj is not None)
+        with self._command():
+            compare = None if obj is None else self._prepare_compare(obj, cfg, by_name)
+            self.model_cfg, self.compare, self.compare_filters = cfg, compare, chain
             self._gen += 1
             self._reset_state_locked()
             self._reset_keep_up()
@@ -1257,9 +1370,10 @@ class Pipeline:
         swap does not wait for it)."""
         _check_config_arg("set_post", "post", post, PostConfig, none_ok=False)
         ev, fr = build_postprocessors(post.steps, post.options, width=self.width, height=self.height)
+        cmp = self._compare_chain(post, self.width, self.height)
         with self._command():
             self.post_cfg = post
-            self.event_filters, self.frame_filters = ev, fr
+            self.event_filters, self.frame_filters, self.compare_filters = ev, fr, cmp
             self._slow_runs = {"post": 0, "events": 0}  # (a new chain is judged afresh)
             self.stats.slow_post = self.stats.slow_event_filters = ""
 
@@ -1536,6 +1650,31 @@ class Pipeline:
         with torch.inference_mode():
             return self.runner(vox), vox
 
+    def _infer_compare(self, events: np.ndarray, vox: torch.Tensor) -> np.ndarray | None:
+        """The compare model's uint8 frame of the window whose voxel grid (the main model's) is
+        ``vox``: the same grid, unless it takes other bins or the count channel (then its own,
+        of the same events). None for a NaN/Inf frame (its state reset, as the main model's)."""
+        c = self.compare
+        bins, count = model_num_bins(c.model, self.window_cfg.num_bins), model_count_channel(c.model)
+        if (bins, count) != (self.num_bins, model_count_channel(self.model)):
+            vox = model_voxel(events, bins, self.width, self.height, count_channel=count, device=self.device)[None]
+        vox = vox.half() if c.half else vox.float()
+        try:
+            with torch.inference_mode():
+                out = c.runner(vox)
+        except EvFocusError:
+            raise
+        except Exception as exc:  # (one line naming the compare model, as the main model's fault)
+            log.debug("compare inference failed", exc_info=True)
+            raise CheckpointError(f"compare model {c.name!r} failed on a {self.width}x{self.height} window: "
+                                  f"{type(exc).__name__}: {first_line(exc, '')}") from exc
+        img = check_model_output(out, c.name, self.width, self.height)
+        if not bool(torch.isfinite(img.sum(dtype=torch.float32))):
+            self.stats.nan_frames += 1
+            c.model.reset_states()
+            return None
+        return (img[0, 0].float().clamp(0, 1) * 255 + 0.5).to(torch.uint8).cpu().numpy()
+
     def _fallback_to_cpu(self) -> None:
         log.warning("CUDA out of memory: falling back to the CPU")
         self.stats.status = self.stats.last_fault = "CUDA out of memory: running on CPU"
@@ -1546,6 +1685,8 @@ class Pipeline:
             self.model = self.model.float().to("cpu")
         self.model.reset_states()
         self.runner = self._make_runner(self.model)
+        if self.compare is not None:  # (both on one device: moved and reset together)
+            self.compare = self._prepare_compare(self.compare.model, self.model_cfg, self.compare.by_name)
         if torch.cuda.is_available():
             torch.cuda.empty_cache()
 
@@ -1601,6 +1742,11 @@ class Pipeline:
             if first is not None:
                 self._end_first_window(first, time.perf_counter() - t0)
         img = check_model_output(out, self.model_cfg.name, self.width, self.height)
+        compare = None
+        if self.compare is not None:  # (each window, as the main model: its state follows the stream)
+            t_cmp = time.perf_counter()
+            compare = self._infer_compare(window.events, vox)
+            self.stats.compare_ms = (time.perf_counter() - t_cmp) * 1e3
         if self.device.type == "cuda":  # this GPU's (on cuda:1 a bare synchronize() opened a context on GPU 0)
             torch.cuda.synchronize(self.device)
         nan = not bool(torch.isfinite(img.sum(dtype=torch.float32)))  # NaN/Inf anywhere propagates
@@ -1635,7 +1781,8 @@ class Pipeline:
         reset_first, self._post_reset_due = self._post_reset_due, False
         self._made_pending = True
         return _Made(window, image, sigma, defocus_px, blur, ev_img, aps, infer_ms, self.runner.label,
-                     self.frame_filters, reset_first, warmup=first is not None)
+                     self.frame_filters, reset_first, warmup=first is not None, compare=compare,
+                     compare_filters=self.compare_filters)
 
     def _post_part(self, made: _Made, gen: int | None = None) -> FrameResult | None:
         """The frame post-processors on the model's frame and the result: under ``_post_lock``
@@ -1650,6 +1797,7 @@ class Pipeline:
             try:
                 if made.reset_first:  # (asked for while the last frame was on its way)
                     self._reset_deferred(made.filters)
+                    self._reset_deferred(made.compare_filters)
                 if gen is not None and gen != self._gen:  # stale: a slow step would hold the next frame
                     return None
                 image = made.image
@@ -1657,6 +1805,11 @@ class Pipeline:
                     t_step = time.perf_counter()
                     image = apply_frame_filters((f,), image, window.t_us)
                     step_ms[step_name(f)] = (time.perf_counter() - t_step) * 1e3
+                compare = made.compare
+                for f in made.compare_filters if compare is not None else ():  # (its time counted with the step's)
+                    t_step = time.perf_counter()
+                    compare = apply_frame_filters((f,), compare, window.t_us)
+                    step_ms[step_name(f)] = step_ms.get(step_name(f), 0.0) + (time.perf_counter() - t_step) * 1e3
             finally:
                 self._made_pending = False
         if made.filters is self.frame_filters:  # (a frame of the chain set_post replaced says nothing of the new)
@@ -1669,7 +1822,8 @@ class Pipeline:
                          n_events=window.n_events, image=np.ascontiguousarray(image), event_image=made.event_image,
                          sigma=made.sigma, defocus_px=made.defocus_px, blur=made.blur, infer_ms=made.infer_ms,
                          latency_ms=self._latency_ms(int(window.t_us), now),
-                         aps=aps[1] if aps else None, aps_t_us=int(aps[0]) if aps else None)
+                         aps=aps[1] if aps else None, aps_t_us=int(aps[0]) if aps else None,
+                         compare=None if compare is None else np.ascontiguousarray(compare))
         self._index += 1
         st = self.stats
         st.frames += 1
@@ -2363,7 +2517,8 @@ class Pipeline:
             # and skipped 25 windows without the notice
             far_slower = far_slower or self._window_ms() >= FAR_SLOWER * self._warmup_loss_ms
             self._warmup_loss_ms = None
-        self._see_keep_up(made, 0 if unknown else skipped, far_slower=far_slower)
+        span_s = max(0.0, self._span_ms(all_windows) / 1e3) if all_windows else 0.0  # (<0 at a loop's wrap)
+        self._see_keep_up(made, 0 if unknown else skipped, far_slower=far_slower, span_s=span_s)
         return windows
 
     def _far_slower(self, windows: list[Window]) -> bool:
@@ -2393,12 +2548,13 @@ class Pipeline:
         speed = 1.0 if self.source.is_live or self.speed <= 0 else self.speed
         return (windows[-1].t_us - windows[0].t_start_us) / 1e3 / speed
 
-    def _see_keep_up(self, made: int, skipped: int, far_slower: bool = False) -> None:
+    def _see_keep_up(self, made: int, skipped: int, far_slower: bool = False, span_s: float = 0.0) -> None:
         """Set or clear ``stats.behind`` from one ring pop's windows (``made`` of them, ``skipped``
-        to keep up) and the events the full ring dropped since the last pop: ``BEHIND_POPS`` of the
-        last ``BEHIND_OF`` pops that lost some set it (one, ``far_slower``: see ``_far_slower``),
-        ``BEHIND_OF`` running that made windows and lost none clear it. A pop with no window and
-        no loss (a window still filling) says nothing."""
+        to keep up, ``span_s`` of input time) and the events the full ring dropped since the last
+        pop: ``BEHIND_POPS`` of the last ``BEHIND_OF`` pops that lost some set it (one,
+        ``far_slower``: see ``_far_slower``), ``BEHIND_OF`` running that made windows and lost none,
+        over ``KEEP_UP_AGAIN_S`` of input, clear it. A pop with no window and no loss (a window
+        still filling) says nothing."""
         dropped = self.ring.dropped
         lost_events, self._ring_dropped_seen = dropped - self._ring_dropped_seen, dropped
         if not made and not lost_events and not far_slower:
@@ -2407,14 +2563,16 @@ class Pipeline:
         if made or lost_events:
             self._pops.append((made, skipped, lost_events))
         if not skipped and not lost_events:
-            self._keeping_run += 1 if made else 0
-            if st.behind and self._keeping_run >= BEHIND_OF:
+            if made:
+                self._keeping_run += 1
+                self._keeping_s += span_s
+            if st.behind and self._keeping_run >= BEHIND_OF and self._keeping_s >= KEEP_UP_AGAIN_S:
                 st.behind = ""
                 log.debug("the model keeps up again")  # (said by whoever said it fell behind)
             if not far_slower or st.behind:  # (far_slower here: an earlier pop's loss, see _keep_up)
                 return
         else:
-            self._keeping_run = 0
+            self._keeping_run, self._keeping_s = 0, 0.0
         if not any(k or e for _, k, e in self._pops) or (
                 not far_slower and sum(1 for _, k, e in self._pops if k or e) < BEHIND_POPS):
             return
@@ -2426,13 +2584,14 @@ class Pipeline:
         if st.post_ms >= 0.5:  # (the time the check counts: post-processing too)
             took = (f"{_ms(self._window_ms())} a window (model {_ms(st.infer_ms)} + post-processing "
                     f"{_ms(st.post_ms)})")
-        st.behind = f"the model cannot keep up: {took} at {self.width}x{self.height}, {' and '.join(lost)}"
+        who = "the model" if self.compare is None else f"the two models ({self.model_cfg.name} and {self.compare.name})"
+        st.behind = f"{who} cannot keep up: {took} at {self.width}x{self.height}, {' and '.join(lost)}"
 
     def _reset_keep_up(self) -> None:
         """Judge the keep-up afresh (``stats.behind`` cleared): a new window, model or source may
         keep up. Not at a seek or a loop's pass: the model and the input rate are the same."""
         self._pops.clear()
-        self._keeping_run = 0
+        self._keeping_run, self._keeping_s = 0, 0.0
         self._timed_after_warmup = False
         self._warmup_loss_ms = None
         self.stats.behind = ""

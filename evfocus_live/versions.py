@@ -16,21 +16,59 @@ VERSION_KEY = "evfocus_version"
 UNRECORDED = "an evfocus-live that did not record its version (0.1.0 or earlier)"
 
 
-def version_tuple(version: Any) -> tuple[tuple[int, ...], int] | None:
-    """``"0.2.0"`` -> ``((0, 2), 1)``: the release without trailing zeros (``"0.2"`` is ``"0.2.0"``),
-    and 0 for a pre-release (``.dev1``, ``a1``, ``rc1``: before its release), 1 for the release,
-    2 for a ``.post`` one; a local part (``+g1234``) ignored. None for anything else (no version
-    recorded, a hand edit). (Plain numbers compared: ``(0, 2)`` < ``(0, 2, 0)`` made a file of
-    0.2.0 "newer" than an install of 0.2, and 0.2.0 no newer than 0.2.0.dev1.)"""
+#: a pre-release's word -> its rank before the release (4), after a bare .dev build (0): dev < a < b < rc
+_STAGES = {"a": 1, "alpha": 1, "b": 2, "beta": 2, "c": 3, "rc": 3, "pre": 3, "preview": 3}
+#: PEP 440's segments after the release, each optional, in its order: pre, post, dev (the whole
+#: suffix: a word is not matched by its first letters, ``-rocm`` is no ``r`` post-release)
+_SUFFIX = re.compile(r"(?:[._-]?(?P<pre>alpha|a|beta|b|preview|pre|rc|c)[._-]?(?P<pre_n>\d*))?"
+                     r"(?:-(?P<implicit>\d+)|[._-]?(?P<post>post|rev|r)[._-]?(?P<post_n>\d*))?"
+                     r"(?:[._-]?(?P<dev>dev)[._-]?(?P<dev_n>\d*))?")
+#: the dev number of a build that is no dev build: after all of them
+_NO_DEV = 1 << 62
+
+
+def _parts(version: Any) -> tuple[list[int], str] | None:
+    """``"0.2.0rc1+g12"`` -> ``([0, 2, 0], "rc1")``: the release's numbers and the public suffix."""
     m = re.match(r"v?(\d+(?:\.\d+)*)([^+]*)", version.strip()) if isinstance(version, str) else None
-    if not m:
+    return ([int(p) for p in m[1].split(".")], m[2].lower()) if m else None
+
+
+def version_tuple(version: Any) -> tuple[tuple[int, ...], tuple[int, int], int, int] | None:
+    """``"0.2.0"`` -> ``((0, 2), (4, 0), -1, _NO_DEV)``: the release without trailing zeros
+    (``"0.2"`` is ``"0.2.0"``); the pre-release (1 ``a``, 2 ``b``, 3 ``rc`` and its number; 0 a
+    ``.dev`` build of the release itself; 4 the release); the post-release's number (``.post1``,
+    and ``-1`` as PEP 440 reads it; -1 none) and the dev build's (``.dev2``). A local part
+    (``+g1234``) ignored; a suffix that is no such segments read as the release. None for
+    anything else (no version recorded, a hand edit).
+
+    So dev builds differ (``.dev1`` < ``.dev3``: each a snapshot of a changing simulator), also
+    those of a pre- or post-release (``1.0.0rc1.dev2`` < ``1.0.0rc1``: it read as rc1), and
+    ``0.1.0-1`` is ``0.1.0.post1``, after ``0.1.0``. (Plain numbers compared: ``(0, 2)`` <
+    ``(0, 2, 0)`` made a file of 0.2.0 "newer" than an install of 0.2, and 0.2.0 no newer than
+    0.2.0.dev1.)"""
+    parts = _parts(version)
+    if parts is None:
         return None
-    release = [int(p) for p in m[1].split(".")]
+    release, suffix = parts
     while len(release) > 1 and release[-1] == 0:
         release.pop()
-    suffix = m[2].lower()
-    stage = 2 if "post" in suffix else 0 if re.search(r"(dev|a|b|c|rc|pre)\d*", suffix) else 1
-    return tuple(release), stage
+    s = _SUFFIX.fullmatch(suffix)
+    if s is None:  # (an unknown suffix: the release, as before)
+        return tuple(release), (4, 0), -1, _NO_DEV
+    post = int(s["implicit"] or s["post_n"] or 0) if s["implicit"] or s["post"] else -1
+    pre = (_STAGES[s["pre"]], int(s["pre_n"] or 0)) if s["pre"] else (0, 0) if s["dev"] and post < 0 else (4, 0)
+    return tuple(release), pre, post, int(s["dev_n"] or 0) if s["dev"] else _NO_DEV
+
+
+def same_version(a: Any, b: Any) -> bool:
+    """Whether versions ``a`` and ``b`` are one (:func:`version_tuple`): ``0.3.0+g1234`` (a local
+    build) is ``0.3.0`` and ``0.3`` is ``0.3.0``; ``0.3.0.dev1`` is neither ``0.3.0.dev2`` nor
+    ``0.3.0``. Versions that do not parse, or whose suffix is no PEP 440 segment (``-dirty``,
+    ``-5-g1234``: read as the release by :func:`is_newer`), are one only when they are the same text."""
+    ta, tb = version_tuple(a), version_tuple(b)
+    if ta is None or tb is None or not all(_SUFFIX.fullmatch(_parts(v)[1]) for v in (a, b)):
+        return a == b
+    return ta == tb
 
 
 def is_newer(version: Any) -> bool:

@@ -87,6 +87,7 @@ def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argpa
     if argv is None:
         argv = sys.argv[1:]
     argv = [_home_after_equals(word) for word in argv]
+    _refuse_file_option(parser, renamed_options(parser, argv))
     args, extra = parser.parse_known_args(renamed_options(parser, argv))
     split = _split_path(argv)
     if split:  # `--model runs/lab ft/final.pt`: "checkpoint not found: runs/lab" hid the space
@@ -95,7 +96,11 @@ def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argpa
     if extra:
         sub = getattr(args, "_parser", parser)
         hint = ""
-        for word in extra:
+        new_path = _split_new_output(sub, argv, args, extra)
+        if new_path:  # `-o runs/new run`: "unrecognized arguments: run" alone hid the space
+            hint = (f" (is the output {shlex.quote(new_path)}, one path with a space in it? the shell split it "
+                    "in two: quote it)")
+        for word in extra if not hint else ():
             given = _positional_as_option(sub, word)
             if given:  # `evfocus-live --file rec.aedat4`: the nearest option (--video) misled
                 hint = f" ({given})"
@@ -140,6 +145,47 @@ def _split_path(argv: list[str]) -> str:
     return ""
 
 
+#: the destinations of the commands' and the viewer's outputs (folders, and files: OUT.mp4, FILE)
+_OUTPUT_DESTS = ("output", "out", "outdir", "video", "record")
+
+
+def _split_new_output(parser: argparse.ArgumentParser, argv: list[str], args: argparse.Namespace,
+                      extra: list[str]) -> str:
+    """An output path with a space that does not exist yet (``-o runs/new run``), which
+    :func:`_split_path` cannot see, or "": the output's value names nothing, the words right
+    after it are ones argparse could not place and name nothing either, and joined they make a
+    path in a folder that exists. A folder's words have no suffix (``-o out b.raw``: an input
+    given late, not a folder "out b.raw"), a file's last one has (``--video my clip.mp4``). It
+    is a guess (a new path is never there to check), so the caller words it as one."""
+    from pathlib import Path
+
+    for action in parser._actions:
+        value = getattr(args, action.dest, None) if action.dest in _OUTPUT_DESTS else None
+        if not isinstance(value, str) or not value.strip() or os.path.lexists(value):
+            continue
+        is_file = bool(action.metavar) and (action.metavar == "FILE" or "." in action.metavar)
+        given = {value, *(f"{o}{eq}{value}" for o in action.option_strings for eq in ("=", ""))}
+        for i, word in enumerate(argv):
+            if word not in given:
+                continue
+            words = []
+            for nxt in argv[i + 1:i + 6]:  # (a few spaces at most, as _split_path)
+                if nxt not in extra or nxt.startswith("-") or os.path.lexists(nxt):
+                    break
+                words.append(nxt)
+            if not words:
+                continue
+            if not (Path(words[-1]).suffix if is_file else not any(Path(w).suffix for w in words)):
+                continue
+            joined = " ".join([value, *words])
+            try:
+                if Path(joined).expanduser().parent.is_dir():
+                    return joined
+            except OSError:  # (a name too long for the file system)
+                continue
+    return ""
+
+
 #: options people give a recording by (other tools' habits); ours takes it without one
 _FILE_OPTIONS = ("--file", "--input", "--in", "--recording", "--rec", "-i", "-f")
 
@@ -153,6 +199,29 @@ def _positional_as_option(parser: argparse.ArgumentParser, word: str) -> str:
         if not action.option_strings and action.dest in ("input", "inputs"):
             return f"the recording is given without an option: {parser.prog} PATH"
     return ""
+
+
+def _refuse_file_option(parser: argparse.ArgumentParser, argv: list[str]) -> None:
+    """``evfocus info --file=rec.aedat4``: the recording glued to an option the command does not
+    have. argparse stopped at "the following arguments are required: INPUT" (the path went
+    with the option), which hid the cause; said as ``--file rec.aedat4`` is now, at once."""
+    sub, words = parser, argv
+    commands = next((a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+    if commands is not None:  # the command's parser: the first word that is no option names it
+        i = next((i for i, w in enumerate(argv) if not w.startswith("-")), None)
+        if i is None or argv[i] not in commands:
+            return
+        sub, words = commands[argv[i]], argv[i + 1:]
+    known = sub._option_string_actions
+    for word in words:
+        if word == "--":
+            return
+        name, eq, _ = word.partition("=")
+        if not eq or name in known or (name.startswith("--") and any(o.startswith(name) for o in known)):
+            continue  # (an option of the command's, or a prefix argparse takes for one)
+        hint = _positional_as_option(sub, word)
+        if hint:
+            sub.error(f"unrecognized arguments: {word} ({hint})")
 
 
 def _home_after_equals(word: str) -> str:

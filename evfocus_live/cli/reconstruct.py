@@ -195,7 +195,7 @@ def _apply_config_file(args, opts: dict) -> None:
     settings = load_settings(args.config)
     # (args made in Python, without main()'s argv: nothing counts as given, the file's values stand)
     given = given_options(build_parser, args._argv) if getattr(args, "_argv", None) is not None else set()
-    check_settings(args.config, settings, given)
+    check_settings(args.config, settings, set(given) | {"compare"})  # ([model] compare: the viewer's, not run)
     model = ModelConfig(name=opts["model"], device=opts["device"], threads=opts["threads"], backend=opts["backend"],
                         precision=opts["precision"], half=opts["half"])
     window, model, post = merge_settings(args.config, settings, _window_config(opts), model,
@@ -208,6 +208,8 @@ def _apply_config_file(args, opts: dict) -> None:
                 window_ms=window.window_ms if window.mode == "duration" else None,
                 adaptive_ms=window.window_ms if window.mode == "adaptive" else None,
                 window_events=window.window_events if window.mode == "events" else None)
+    if model.compare is not None:  # (the viewer's second pane: a batch run writes one model's frames)
+        log.info("%s: [model] compare (%s) is the viewer's: not run here", args.config, model.compare)
     if args.fps is None:  # (the video's default rate follows the file's window)
         opts["fps"] = _writer_fps(1000.0 / opts["window_ms"] if opts["window_ms"] else 30.0)
 

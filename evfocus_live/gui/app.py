@@ -99,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="davis346 | dvxplorer | prophesee | sim | auto | a source plugin name "
                         "(default: sim when no INPUT; auto falls back to sim)")
     p.add_argument("--model", default="evfocus", help="model name or .pt checkpoint (default: evfocus)")
+    p.add_argument("--compare", default=None, metavar="NAME",
+                   help="a second model (a name or .pt checkpoint, as --model) run on the same events in a pane beside "
+                        "the reconstruction, on the same device in the same precision, e.g. --compare e2vid-sharp "
+                        "(default: none). Headless runs both models (the infer time counts both) and records only "
+                        "the main model's frames")
     p.add_argument("--device", default="auto", help=DEVICE_HELP + "; default auto")
     p.add_argument("--precision", default=None, choices=["auto", "fp32", "bf16", "fp16"],
                    help="inference precision: auto (bf16 on a CPU with native bf16, else fp32; fp16 on CUDA), fp32, "
@@ -237,7 +242,7 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
                               "a recording is given without --camera)" + elsewhere(SOURCES, args.camera))
     post = PostConfig(steps=post_steps(args.post), options=post_options(args.post))
     spec = args.input or args.camera or "sim"
-    model = ModelConfig(name=args.model, device=device)
+    model = ModelConfig(name=args.model, device=device, compare=_compare_name(args.compare))
     if args.precision is not None:
         from .precision import with_precision
 
@@ -245,6 +250,23 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
     if args.config is not None:
         window, model, post = _apply_config_file(args, window, model, post)
     return spec, window, model, post
+
+
+def _compare_name(name: str | None) -> str | None:
+    """``--compare``'s model (None for none), checked as a settings file's model is, before any
+    work: one line naming the option for a name no model has (as ``--model``'s, which it takes)."""
+    if name is None or name.strip().lower() == "none":
+        return None
+    from ..nn.registry import check_model_name
+
+    if not name.strip():
+        raise ConfigError("--compare: empty model name (an unset variable?); give a model name, a .pt "
+                          "checkpoint, or none")
+    try:
+        check_model_name(name)
+    except EvFocusError as exc:
+        raise ConfigError(f"--compare: {exc}") from None
+    return name
 
 
 def _apply_config_file(args, window: WindowConfig, model: ModelConfig,
@@ -373,6 +395,10 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
     if said_first is not None:
         said_first()
     log.info("%s", what_runs(model.name, sess.pipeline))
+    if sess.pipeline.compare is not None:  # (--compare: the window's pane; here its time only)
+        log.info("comparing with %s: both models run on each window (infer counts both); the compare "
+                 "frames are shown by the window only%s", sess.pipeline.compare.name,
+                 ", --video records the main model's" if args.video else "")
     if args.video or args.record:
         # (an existing file was refused in _configs unless --overwrite; an empty one is replaced)
         sess.recorder.start(events_path=args.record, video_path=args.video, overwrite=True,

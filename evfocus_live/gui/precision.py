@@ -81,6 +81,8 @@ def what_runs(name: str, pipeline) -> str:
     (:func:`effective_precision`): ``running evfocus on cpu in bf16``. The layers below say
     their choices (``device auto -> cpu``, bf16 autocast) at DEBUG only: on a GPU nothing else
     said whether fp16 or fp32 ran, and a headless run said the device three times."""
+    cmp = getattr(pipeline, "compare", None)  # (both on one device, in one precision)
+    name = name if cmp is None else f"{name} and {cmp.name} (compare)"
     return f"running {name} on {device_text(pipeline.device)} in {effective_precision(pipeline)}"
 
 

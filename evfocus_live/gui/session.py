@@ -239,6 +239,8 @@ class FrameView:
     #: wall time its last event was read (``LiveSession.arrival_wall``), taken when the worker
     #: finished it: by paint time a looped replay's next pass may have read that time again
     arrival: float | None = None
+    #: HxW uint8 the compare model's frame of the same window (``ModelConfig.compare``), or None
+    compare: np.ndarray | None = None
 
 
 def _as_hw(a) -> np.ndarray | None:
@@ -269,7 +271,7 @@ def frame_view(fr, t_done: float) -> FrameView:
                      image=np.ascontiguousarray(image), event_image=fr.event_image, defocus=defocus,
                      defocus_mean_px=mean, infer_ms=float(fr.infer_ms or 0.0), t_done=t_done,
                      aps=getattr(fr, "aps", None), aps_t_us=getattr(fr, "aps_t_us", None),
-                     t_start_us=getattr(fr, "t_start_us", None))
+                     t_start_us=getattr(fr, "t_start_us", None), compare=getattr(fr, "compare", None))
 
 
 class DirectIntegration(torch.nn.Module):
@@ -416,6 +418,18 @@ class LiveSession:
 
     # ---- construction -----------------------------------------------------------
     def _build_pipeline(self, model_obj, fallback: bool = True):
+        """The pipeline; the viewer's (``fallback``) with its compare model set after it is built,
+        so that one that cannot load is said and left out, not taken for the main model's fault."""
+        compare = self.model_cfg.compare if fallback else None
+        if compare is not None:
+            self.model_cfg = dataclasses.replace(self.model_cfg, compare=None)
+        pipe = self._build_main_pipeline(model_obj, fallback)
+        if compare is not None:
+            self.pipeline = pipe
+            self.set_compare(compare)
+        return pipe
+
+    def _build_main_pipeline(self, model_obj, fallback: bool = True):
         from ..core.postprocess import build_postprocessors
         from ..pipeline import Pipeline
 
@@ -773,6 +787,23 @@ class LiveSession:
             if text:
                 self.messages.append(("warning", text))
         self._say_precision_problem()  # (a device switch: fp16 asked, now on the CPU)
+        return True
+
+    def set_compare(self, name: str | None) -> bool:
+        """Run the model ``name`` beside the main one on the same windows (None or "none": no
+        second model); both states are reset. On failure keep the current choice and say why."""
+        try:
+            self.pipeline.set_compare(name)
+        except EvFocusError as exc:
+            self.message(f"{exc} - keeping the current comparison", "error")
+            return False
+        except Exception as exc:
+            self.message(f"compare model {name!r} failed: {type(exc).__name__}: {exc} - keeping the current "
+                         "comparison", "error")
+            return False
+        self.model_cfg = self.pipeline.model_cfg
+        cmp = self.pipeline.model_cfg.compare
+        self.message(f"comparing with {cmp} on {self.pipeline.device}" if cmp else "comparing with none")
         return True
 
     def set_precision(self, choice: str) -> bool:

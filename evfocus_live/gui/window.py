@@ -17,6 +17,7 @@ import logging
 import math
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -411,8 +412,15 @@ class MainWindow(QtWidgets.QMainWindow):
         self.frame_pane.setToolTip("the intensity frame the model makes from the events of one window, "
                                    "with the blur taken out")
         self.defocus_pane.setToolTip(DEFOCUS_PANE_TIP)
+        # the compare model's frame of the same window, beside the reconstruction (--compare, the
+        # "compare with" box); hidden, its column empty, without one
+        self.compare_pane = ImagePane("compare")
+        self.compare_pane.setToolTip("the compare model's frame of the same events (its own recurrent state)")
+        self.compare_pane.hide()
+        self._panes_grid = grid
         grid.addWidget(self.event_pane, 0, 0)
         grid.addWidget(self.frame_pane, 0, 1)
+        grid.addWidget(self.compare_pane, 0, 2)
         grid.addWidget(self.defocus_pane, 1, 0)
         grid.addWidget(self._build_readouts(), 1, 1)
         for i in range(2):
@@ -579,9 +587,17 @@ class MainWindow(QtWidgets.QMainWindow):
         ckpt_btn.clicked.connect(self._checkpoint_dialog)
         reset_btn = QtWidgets.QPushButton("Reset state (r)")
         reset_btn.clicked.connect(self.reset_state)
+        # a second model on the same windows, in a pane beside the reconstruction (--compare)
+        self.compare_combo = QtWidgets.QComboBox()
+        self.compare_combo.addItems(["none", *self.model_names()])
+        self.compare_combo.setToolTip("a second model run on the same events beside the reconstruction (E2VID's "
+                                      "blurry frame beside EvFocus's sharp one), on the same device")
+        self.compare_combo.activated.connect(lambda i: self.set_compare(self.compare_combo.itemText(i)))
         f.addRow("model", self.model_combo)
         f.addRow("device", self.device_combo)
         f.addRow("precision", precision_row)
+        f.addRow("compare with", self.compare_combo)
+        self._show_compare(self.opts.model.compare)
         buttons_row = QtWidgets.QHBoxLayout()  # (side by side: a row less in the panel)
         buttons_row.addWidget(ckpt_btn, 1)
         buttons_row.addWidget(reset_btn, 1)
@@ -979,7 +995,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.last_frame = None
         self._event_t_painted = None
         self.defocus_indicator.clear()
-        for p in (self.event_pane, self.frame_pane, self.defocus_pane):
+        for p in (self.event_pane, self.frame_pane, self.defocus_pane, self.compare_pane):
             p.blank()
             p.set_note("")  # (set again at the new sensor's size if it still applies)
         if old is not None:  # the old session is unreferenced now: its heap back to the OS (else
@@ -1190,9 +1206,14 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def set_speed(self, speed: float) -> None:
         self.opts.speed = float(speed)  # the next source plays at it too
-        if self.session is not None:
-            self.session.set_speed(speed)
-            self.status("speed: as fast as possible" if speed == 0 else f"speed: {speed:g}x", timeout_ms=2000)
+        s = self.session
+        if s is not None:
+            s.set_speed(speed)
+            # (paused, it stays so: "speed: 2x" alone hid for its 2 s that the replay does not play)
+            state = (" (paused)" if s.paused or s.pausing else " (at the end)" if s.ended
+                     else " (in a pause in the recording)" if self._gap is not None else "")
+            self.status(("speed: as fast as possible" if speed == 0 else f"speed: {speed:g}x") + state,
+                        timeout_ms=2000)
 
     def seek(self, t_us: int) -> None:
         if self.session is not None:
@@ -1294,17 +1315,54 @@ class MainWindow(QtWidgets.QMainWindow):
             self.opts.model = dataclasses.replace(self.opts.model, name=name, device=device or self.opts.model.device)
             self.opts.model_obj = None
             return
-        self.status(f"loading model {name} ...", timeout_ms=3000)
-        self.statusBar().repaint()  # now: the load below holds the GUI thread (seconds for a full model)
-        QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.CursorShape.WaitCursor)
-        try:
+        def switch() -> None:
             if self.session.set_model(name, device):
                 self.opts.model_obj = None
                 self._model_rebuilt()
+        self._switch_model(f"loading model {name} ...", switch)
+
+    def _switch_model(self, text: str, switch: Callable[[], None]) -> None:
+        """Run ``switch`` (a model load) with ``text`` said first and the wait cursor on, the GUI
+        thread held meanwhile (seconds for a full model); then the model controls show what runs."""
+        self.status(text, timeout_ms=3000)
+        self.statusBar().repaint()  # now: the load holds the GUI thread
+        QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.CursorShape.WaitCursor)
+        try:
+            switch()
         finally:
             QtWidgets.QApplication.restoreOverrideCursor()
         self._sync_model_controls(self.session)
         self._drain()
+
+    def set_compare(self, name: str | None) -> None:
+        """Run ``name`` beside the model (None or "none": no second model); the choice holds for
+        the next source too. Both models' states are reset. On failure the box goes back."""
+        if self.session is None:  # (no source running: the next one starts with it)
+            self.opts.model = dataclasses.replace(self.opts.model, compare=name)
+            self._show_compare(self.opts.model.compare)
+            return
+        def switch() -> None:
+            if self.session.set_compare(name):  # (kept for the next source, beside a model object given too)
+                self.opts.model = dataclasses.replace(self.opts.model, compare=self.session.model_cfg.compare)
+                self._model_rebuilt()
+        self._switch_model(f"loading compare model {name} ..." if name and name != "none" else "comparing with none",
+                           switch)
+
+    def _show_compare(self, name: str | None) -> None:
+        """The "compare with" box and the compare pane = the compare model that runs (none: the
+        pane hidden and its column given no room, the layout as without the feature)."""
+        text = name or "none"
+        self.compare_combo.blockSignals(True)
+        if self.compare_combo.findText(text) < 0:
+            self.compare_combo.addItem(text)
+        self.compare_combo.setCurrentText(text)
+        self.compare_combo.blockSignals(False)
+        if name is not None:
+            self.compare_pane.set_title(f"compare: {model_title(name)}")
+        if self.compare_pane.isVisibleTo(self) != (name is not None):
+            self.compare_pane.blank()
+        self.compare_pane.setVisible(name is not None)
+        self._panes_grid.setColumnStretch(2, 0 if name is None else 1)
 
     def set_precision(self, choice: str) -> None:
         """Run the model in ``choice`` (auto, fp32, bf16, fp16) from now on, and in later runs
@@ -1374,6 +1432,7 @@ class MainWindow(QtWidgets.QMainWindow):
             combo.setCurrentText(text)
             combo.blockSignals(False)
         self._show_precision()
+        self._show_compare(cfg.compare)
 
     def _roi_edited(self) -> None:
         """The ROI box, on Enter or leaving it: applied only when it changed (leaving the box
@@ -1635,14 +1694,18 @@ class MainWindow(QtWidgets.QMainWindow):
             # (absolute: the default folder is the current one, and "saved: evfocus_....png" said
             # no folder to a user who started the viewer from a launcher)
             base = free_stem(Path(self.opts.snapshot_dir).resolve(), f"evfocus_{stamp}",
-                             suffixes=(".png", "_window.png"))
+                             suffixes=(".png", "_window.png", "_compare.png"))
             path = save_png(base.with_name(base.name + ".png"), self.last_frame.image)
+            compare = self.last_frame.compare if self.compare_pane.isVisible() else None
+            if compare is not None:  # (the compare model's frame of the same window)
+                compare = save_png(base.with_name(base.name + "_compare.png"), compare)
             whole = save_png(base.with_name(base.name + "_window.png"), qimage_to_array(self._grab_uncovered()))
         except EvFocusError as exc:
             self.status(str(exc), "error")
             return None
         # (both: the window's PNG, the bigger of the two, went unsaid)
-        self.status(f"snapshot saved: {path} and {Path(whole).name} (the whole window)", timeout_ms=5000)
+        also = f", {Path(compare).name} (the compare model's)" if compare is not None else ""
+        self.status(f"snapshot saved: {path}{also} and {Path(whole).name} (the whole window)", timeout_ms=5000)
         return path
 
     def load_settings_dialog(self) -> None:
@@ -1967,7 +2030,8 @@ class MainWindow(QtWidgets.QMainWindow):
         where = f"inside the ROI {_roi_text(roi)}" if roi is not None else "for this window setting"
         self.status(f"no frame for {aw.waited_s:.0f} s: waiting for events {where}"
                     + (" (\"full sensor\" shows the whole sensor)" if roi is not None else ""), "warning")
-        for p in (self.frame_pane, self.defocus_pane) + ((self.event_pane,) if s.event_mode == "window" else ()):
+        for p in (self.frame_pane, self.defocus_pane, self.compare_pane) + (
+                (self.event_pane,) if s.event_mode == "window" else ()):
             p.blank()
         self._aps_painted = None  # (the APS frame too: cropped to the old ROI)
         self.frame_pane.set_note(f"waiting for events {where}")
@@ -2112,6 +2176,8 @@ class MainWindow(QtWidgets.QMainWindow):
             if self.frame_pane.note.toPlainText():  # ("waiting for events ...")
                 self.frame_pane.set_note("")
         self.frame_pane.show_image(fv.image)
+        if fv.compare is not None and self.compare_pane.isVisible():
+            self.compare_pane.show_image(fv.compare)
         self._gap_t_us = None  # (the time label: this frame's)
         self._quiet_s, self._quiet_ev0 = 0.0, int(_stat(s.stats(), "events_total", default=0))
         if self._quiet_said:  # (frames again: "no new frame for 9 s" must not stay on)
@@ -2201,7 +2267,8 @@ class MainWindow(QtWidgets.QMainWindow):
             # model's latency, and on past a pause or into the next loop pass: the readout
             # says by how much), or where a seek went until a frame from there is shown
             pos = min(max(self._time_shown_us(s, t), r[0]), r[1])
-            self.time_label.setText(_time_of_span(pos - r[0], r[1] - r[0]) + (" (end)" if s.ended else ""))
+            self.time_label.setText(_time_of_span(pos - r[0], r[1] - r[0])
+                                    + (" (end)" if s.ended else self._end_pause_text()))
             if not self._slider_busy and r[1] > r[0]:
                 self.seek_slider.blockSignals(True)
                 self.seek_slider.setValue(int(1000 * (pos - r[0]) / (r[1] - r[0])))
@@ -2229,6 +2296,18 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.sim_truth.setText(f"n/a ({type(exc).__name__})")
         ro.set("frame", "-" if self.last_frame is None else
                f"#{self.last_frame.index} ({self.last_frame.n_events:,} ev)")
+
+    def _end_pause_text(self) -> str:
+        """The time label's " (end pause 1.2 / 3.0 s)" while a looping replay plays the pause at
+        the end of its file (a RAW file's clock runs on past its last event, ``end_us()``), and
+        held while paused in it; else "". The slider and the label, whose range ends at the last
+        event, stood still at the end for its seconds as if the replay had hung."""
+        gap = self._gap
+        if gap is None or not getattr(gap, "at_end", False) or self._gap_t_us is None:
+            return ""
+        span_us = gap.until_us - gap.from_us
+        into_us = min(max(self._gap_t_us - gap.from_us, 0.0), span_us)
+        return f" (end pause {into_us / 1e6:.1f} / {span_us / 1e6:.1f} s)"
 
     def _time_shown_us(self, s: LiveSession, t_us: int) -> int:
         """The time label's and the slider's sensor time: where a seek went until a frame from
@@ -2405,8 +2484,9 @@ def about_text(session: LiveSession | None) -> str:
     """Help > About's lines: what runs (model, device, backend) and with what (versions, the
     settings file, the models folder). A model whose checkpoint recorded the evfocus-live that
     wrote it (``evfocus_version``) names it on the model line (a run's weights brought from
-    another install: which version trained them); one without (the shipped weights, a model
-    object) says nothing of it."""
+    another install: which version trained them); the shipped weights are this install's; any
+    other (a checkpoint from before the field, a plugin's model object, a wrapper without the
+    attribute) says the version is not recorded (it said nothing, as if there were none to say)."""
     import platform
 
     import PySide6
@@ -2426,8 +2506,10 @@ def about_text(session: LiveSession | None) -> str:
         precision = runs + ("" if runs == asked else f" ({asked})" if asked == "auto" else f" (asked: {asked})")
         st = session.stats()
         model = "none: direct event integration" if session.no_model else session.model_cfg.name
-        if not session.no_model and (made_by := getattr(session.pipeline.model, "evfocus_version", None)):
-            model += f" (written by evfocus-live {made_by})"
+        if not session.no_model:
+            model += f" ({_model_version(session)})"
+        if (cmp := getattr(session.pipeline, "compare", None)) is not None:  # (one device, one precision)
+            model += f", compared with {cmp.name}"
         how = " ".join(str(x) for x in (_stat(st, "backend"), (f"{_stat(st, 'threads')} thread"
                                                                   + ("" if _stat(st, "threads") == 1 else "s")
                                                                   if _stat(st, "threads") else None)) if x)
@@ -2447,6 +2529,16 @@ def about_text(session: LiveSession | None) -> str:
         f"settings:  {settings.settings_file()}",
         f"models:    {models_dir()}",
     ])
+
+
+def _model_version(session: LiveSession) -> str:
+    """About's word on which evfocus-live wrote the running model (:func:`about_text`)."""
+    model = session.pipeline.model
+    if made_by := getattr(model, "evfocus_version", None):
+        return f"written by evfocus-live {made_by}"
+    if getattr(model, "evfocus_shipped", None):  # (its file records no version: it came with this install)
+        return "shipped with this evfocus-live"
+    return "evfocus-live version not recorded"
 
 
 def plugin_report(registries: dict[str, Registry]) -> str:

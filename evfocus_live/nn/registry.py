@@ -513,10 +513,14 @@ def shipped_path(name: str) -> Path:
 
 
 def load_shipped(name: str, device: str = "cpu") -> torch.nn.Module:
-    """Entry-point factory for the built-in names (``evfocus_live.models`` group)."""
+    """Entry-point factory for the built-in names (``evfocus_live.models`` group). The model's
+    ``evfocus_shipped`` (its name) says it came with this install: its file records no
+    ``evfocus_version``, and Help > About says "shipped", not "not recorded"."""
     if name not in SHIPPED:
         raise CheckpointError(f"{name!r} is not a built-in model (built-ins: {', '.join(SHIPPED)})")
-    return load_checkpoint(shipped_path(name), device)
+    model = load_checkpoint(shipped_path(name), device)
+    model.evfocus_shipped = name
+    return model
 
 
 def load_model(name_or_path: str = DEFAULT_MODEL, device: str | torch.device = "cpu") -> torch.nn.Module:

@@ -26,7 +26,7 @@ import numpy as np
 from .. import __version__
 from ..errors import ConfigError, InputError
 from ..events import EVENT_DTYPE
-from ..versions import VERSION_KEY, is_newer, written_by
+from ..versions import VERSION_KEY, is_newer, same_version, written_by
 from .esim import EventGenerator, log_intensity
 from .optics import to_display_u8
 from .scenes import Renderer, Scene, sample_scene
@@ -879,7 +879,9 @@ def _finished(cfg: SimConfig, seed: int, base: Path, aedat4: bool, any_version: 
     or None when it has to be simulated. Files are only ever renamed into place complete.
     One made by another evfocus-live version (its ``evfocus_version``) is refused unless
     ``any_version``: a dataset of two simulators' sequences is no one experiment's data; one
-    that records no version (made before it was recorded) is kept, and said by the caller."""
+    that records no version (made before it was recorded) is kept, and said by the caller.
+    Versions are compared as releases (:func:`~evfocus_live.versions.same_version`): a local
+    build of this release (``0.1.0+g1234``) is this version, a dev build of it is not."""
     from ..sources.hdf5_file import _H5_ERRORS, import_h5py
 
     h5py = import_h5py()  # with hdf5plugin's filters: the events are Blosc-compressed
@@ -908,7 +910,7 @@ def _finished(cfg: SimConfig, seed: int, base: Path, aedat4: bool, any_version: 
             keep = "" if newer else ", --resume --any-version to keep it"
             raise ConfigError(f"{h5_path}: made by {which}{settings}: upgrade evfocus-live to --resume it{keep}, "
                               "or use --overwrite or another folder")
-    if made_by is not None and made_by != __version__ and not any_version:
+    if made_by is not None and not same_version(made_by, __version__) and not any_version:
         raise ConfigError(f"{h5_path}: made by {written_by(made_by)}, this is {__version__}: --resume would mix "
                           "two simulators' sequences in one dataset; use --resume --any-version to keep them, "
                           "--overwrite or another folder")

@@ -1106,17 +1106,57 @@ def _warn_same_simulation(label: str, folder: str, root: Path, gt_files: list[Pa
 
 def unique_models(specs: list[str]) -> list[str]:
     """The models given, each once (a name, or a file by any path to it), in order: the same
-    model twice would run twice and be compared with itself; a warning names each repeat."""
+    model twice would run twice and be compared with itself; a warning names each repeat.
+    A checkpoint whose bytes are another's given before (a copy: the same sha256; a shipped
+    name's weights too) is that model again, evaluated once with a warning naming both:
+    its rows would repeat the other's (they were labelled ``final.pt`` and ``final.pt #2``
+    without a word that they were one model)."""
     seen: set[str] = set()
+    kept: dict[int, list[tuple[str, Path]]] = {}  # file size -> (spec, file) of the models kept
+    digests: dict[Path, str] = {}
     out = []
     for s in specs:
-        key = str(Path(s).resolve()) if Path(s).suffix.lower() in (".pt", ".pth") and Path(s).is_file() else s
+        file = _weights_file(s)
+        key = str(file.resolve()) if file is not None and Path(s).suffix.lower() in (".pt", ".pth") else s
         if key in seen:
             log.warning("model %s given twice: evaluated once", s)
             continue
+        if file is not None:
+            try:
+                size = file.stat().st_size
+                same = next((o for o, f in kept.get(size, []) if _sha256(f, digests) == _sha256(file, digests)), None)
+            except OSError:  # (unreadable: its loader says so)
+                size, same = -1, None
+            if same is not None:
+                log.warning("model %s holds the same bytes as %s (sha256 %s...): one model, evaluated once", s, same,
+                            digests[file][:12])
+                continue
+            kept.setdefault(size, []).append((s, file))
         seen.add(key)
         out.append(s)
     return out
+
+
+def _weights_file(spec: str) -> Path | None:
+    """The file a model spec loads its weights from (a checkpoint path, a shipped name's file),
+    None for a plugin, a missing file or anything else (its loader says what is wrong)."""
+    from ..nn.registry import SHIPPED, shipped_path
+
+    try:
+        if Path(spec).suffix.lower() in (".pt", ".pth"):
+            return Path(spec).expanduser() if Path(spec).expanduser().is_file() else None
+        return shipped_path(spec) if SHIPPED.get(spec) else None
+    except (EvFocusError, OSError):
+        return None
+
+
+def _sha256(path: Path, digests: dict[Path, str]) -> str:
+    """``path``'s sha256, read once (``digests`` keeps it)."""
+    from ..nn.registry import sha256_file
+
+    if path not in digests:
+        digests[path] = sha256_file(path)
+    return digests[path]
 
 
 def _names(value) -> list[str]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 import json
 import logging
 import math
@@ -645,6 +646,20 @@ def draw_loss_curve(rows: list[dict[str, float]], path: Path, size=(640, 400)) -
     cv2.imwrite(str(path), img)
 
 
+def _own_warning_filters(fn):
+    """``fn`` with the warning filters it installs undone when it returns or raises: training
+    hides torch's DataLoader worker-count warning (said in a line of its own), and that filter
+    stayed on in the caller's process after :func:`train` returned (a notebook's or a
+    script's own DataLoader then lost the warning)."""
+    @functools.wraps(fn)
+    def scoped(*args, **kwargs):
+        with warnings.catch_warnings():
+            return fn(*args, **kwargs)
+
+    return scoped
+
+
+@_own_warning_filters
 def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None = None, steps: int | None = None,
           out: str | None = None, data: str | None = None, progress: bool = True,
           init: str | None = None, lr: float | None = None, resume_command: str | None = None) -> dict[str, Any]:
@@ -771,6 +786,7 @@ def train(cfg: dict[str, Any], resume: bool = False, max_minutes: float | None =
             log.warning("[data] workers = %d loader processes on %d CPU cores: they compete with the training "
                         "for the cores and can slow or stall it; set [data] workers to at most %d (0: load in "
                         "the main process)", nw, _cpu_cores(), max(0, _cpu_cores() - 1))
+        # (for this run only: train() restores the caller's filters, _own_warning_filters)
         warnings.filterwarnings("ignore", message="This DataLoader will create", category=UserWarning)
     epoch, batches_done = 0, 0  # where in the data the run is: last.pt keeps it for --resume
     if ck is not None:

@@ -28,7 +28,7 @@ def test_help_about_names_version_model_torch_device_and_the_settings_file(qtbot
     first, *rest = text.splitlines()
     assert first == f"evfocus-live {__version__}"
     lines = {k: v.strip() for k, v in (line.split(":", 1) for line in rest)}
-    assert lines["model"] == win.session.model_cfg.name
+    assert lines["model"] == f"{win.session.model_cfg.name} (evfocus-live version not recorded)"  # (a built model)
     assert lines["device"].startswith(str(win.session.pipeline.device))
     assert lines["torch"].startswith(torch.__version__)
     assert Path(lines["settings"]) == Path(os.environ["EVFOCUS_SETTINGS_DIR"]) / "evfocus-live.ini"

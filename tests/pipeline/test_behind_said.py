@@ -14,7 +14,7 @@ from pipeline_support import NO_POST, ArraySource, SumModel
 from evfocus_live.config import WindowConfig
 from evfocus_live.core.slicing import Window
 from evfocus_live.events import EVENT_DTYPE
-from evfocus_live.pipeline import BEHIND_OF, BEHIND_POPS, Pipeline
+from evfocus_live.pipeline import BEHIND_OF, BEHIND_POPS, KEEP_UP_AGAIN_S, Pipeline
 
 W, H = 1280, 720
 PER_WINDOW = 2000
@@ -117,6 +117,8 @@ def test_keeping_up_again_takes_it_back_and_a_full_ring_counts():
         pipe._keep_up([])  # (a pop with no window says nothing)
     assert pipe.stats.behind  # (not taken back at once: a model near the input rate would flap)
     pipe._keep_up([w])
+    assert pipe.stats.behind  # (BEHIND_OF pops, but under KEEP_UP_AGAIN_S of input)
+    pipe._keep_up([Window(events(10), 0, int(KEEP_UP_AGAIN_S * 1e6))])
     assert pipe.stats.behind == ""
     # events the full ring dropped are a loss too, windows or not
     pipe.ring = type(pipe.ring)(10)
