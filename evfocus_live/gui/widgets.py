@@ -83,7 +83,7 @@ KEY_HELP = (
     ("PgUp / PgDn", "as \u2190 / \u2192 (a presenter's clicker)"),
     ("\u2191 / \u2193", "focus knob +/- 0.05 (simulated camera)"),
     ("f", "fullscreen"),
-    ("F5", "fullscreen, as a slide show starts (Shift+F5 too: a presenter's clicker)"),
+    ("F5", "fullscreen, as a slide show starts (Shift+F5 too)"),  # (short: whole at 1024x768)
     ("b / .", "black out the panes / show them again (a clicker's black screen)"),
     ("Esc", "leave fullscreen; give the keys back from a box typed in or a slider"),
     ("h", "this help"),

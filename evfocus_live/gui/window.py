@@ -297,6 +297,10 @@ class MainWindow(QtWidgets.QMainWindow):
         geometry = settings.window_geometry() if self.opts.remember_geometry else None
         if geometry is not None and not self.restoreGeometry(geometry):  # (a hand-edited file)
             log.warning("the saved window geometry is not readable: using the default size")
+        if self.windowState() & QtCore.Qt.WindowState.WindowFullScreen:
+            # (quit in fullscreen, f or a clicker's F5: that was the talk's; the next start, on a
+            # laptop with the projector gone, came up fullscreen) the window's size from before
+            self.setWindowState(self.windowState() & ~QtCore.Qt.WindowState.WindowFullScreen)
         self._paint_timer = QtCore.QTimer(self)
         self._paint_timer.setInterval(int(self.opts.refresh_ms))
         self._paint_timer.timeout.connect(self._tick)
@@ -766,6 +770,11 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _status_tooltip(self, text: str) -> None:
         # (a Python slot: connected to the bar's own setToolTip, PySide warned at every start)
+        if not text and self.blanked:
+            # (a line said over the black-out's, gone: the black panes say why again; else the
+            # bar stood empty over them, no word of the key that shows them)
+            self.statusBar().showMessage(BLANK_TEXT)
+            return
         self.status_label.setText(text)
         self.statusBar().setToolTip(text)
 
@@ -1660,6 +1669,16 @@ class MainWindow(QtWidgets.QMainWindow):
             self.status("panes shown again", timeout_ms=2000)
 
     # ------------------------------------------------------------------ snapshot / recording
+    def _grab_uncovered(self) -> QtGui.QImage:
+        """The window as an image, the panes under a black-out's cover (black panes were no
+        record of the frame and readouts); the cover stays on screen (hidden within one call)."""
+        blanked = self.blanked
+        self.blank_cover.setVisible(False)
+        try:
+            return self.grab().toImage()
+        finally:
+            self.blank_cover.setVisible(blanked)
+
     def snapshot(self) -> Path | None:
         """Save the current reconstructed frame as PNG (and the whole window beside it)."""
         if self.last_frame is None:
@@ -1680,7 +1699,7 @@ class MainWindow(QtWidgets.QMainWindow):
             compare = self.last_frame.compare if self.compare_pane.isVisible() else None
             if compare is not None:  # (the compare model's frame of the same window)
                 compare = save_png(base.with_name(base.name + "_compare.png"), compare)
-            whole = save_png(base.with_name(base.name + "_window.png"), qimage_to_array(self.grab().toImage()))
+            whole = save_png(base.with_name(base.name + "_window.png"), qimage_to_array(self._grab_uncovered()))
         except EvFocusError as exc:
             self.status(str(exc), "error")
             return None
