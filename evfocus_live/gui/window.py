@@ -593,10 +593,20 @@ class MainWindow(QtWidgets.QMainWindow):
         self.compare_combo.setToolTip("a second model run on the same events beside the reconstruction (E2VID's "
                                       "blurry frame beside EvFocus's sharp one), on the same device")
         self.compare_combo.activated.connect(lambda i: self.set_compare(self.compare_combo.itemText(i)))
-        f.addRow("model", self.model_combo)
+        # the compare box beside the model, "vs": a row less, the Display group in view at 1024x768
+        # (both boxes as narrow as a short name: long checkpoint names made the panel scroll sideways)
+        for box in (self.model_combo, self.compare_combo):
+            box.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(6)
+        versus = QtWidgets.QLabel("vs")
+        versus.setToolTip(self.compare_combo.toolTip())
+        model_row = QtWidgets.QHBoxLayout()
+        model_row.addWidget(self.model_combo, 1)
+        model_row.addWidget(versus)
+        model_row.addWidget(self.compare_combo, 1)
+        f.addRow("model", model_row)
         f.addRow("device", self.device_combo)
         f.addRow("precision", precision_row)
-        f.addRow("compare with", self.compare_combo)
         self._show_compare(self.opts.model.compare)
         buttons_row = QtWidgets.QHBoxLayout()  # (side by side: a row less in the panel)
         buttons_row.addWidget(ckpt_btn, 1)
