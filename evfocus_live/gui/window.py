@@ -2271,7 +2271,11 @@ class MainWindow(QtWidgets.QMainWindow):
         """A model that cannot keep up (``PipelineStats.behind``): said on the status bar as it
         starts (``session.BehindNotice``), with what to change in the Window group (a 1280x720
         sensor at 570 ms a window showed one frame in three, the rest only counted); once no
-        other warning or error is on show (a camera that did not open was hidden by it)."""
+        other warning or error is on show (a camera that did not open was hidden by it), and not
+        while paused: it waits for play (a model behind just before a pause put its 20 s warning
+        over "paused" 0.2 s after it, and nothing said the replay was paused)."""
+        if s.paused or s.pausing:
+            return
         shown = self.statusBar().currentMessage()
         if (behind and shown and self._notice is not None and shown == self._notice[0]
                 and not shown.startswith(behind.split(":")[0])):
