@@ -647,6 +647,7 @@ class Pipeline:
         self._pops: collections.deque[tuple[int, int, int]] = collections.deque(maxlen=BEHIND_OF)
         self._keeping_run = 0
         self._keeping_s = 0.0  # the input's seconds that clean run spans (``KEEP_UP_AGAIN_S``)
+        self._rejudge_req = False  # a new replay speed: judged afresh at the next pop (``set_speed``)
         #: ``stats.infer_ms`` is a window's time, not the first window's warm-up (``_see_keep_up``)
         self._timed_after_warmup = False
         #: a window's span (ms of wall time) in a pop that lost windows while the model's time was
@@ -2351,6 +2352,9 @@ class Pipeline:
         grain, not the model's: 20 ms windows at --speed 10 came 2-3 to a 50 ms part of the
         pacing (a model at 1 ms a window showed 41 of 100), and a camera's 20 ms packet holds
         four 5 ms windows (a 1 ms model showed one in four)."""
+        if self._rejudge_req:
+            self._rejudge_req = False
+            self._rejudge_keep_up()
         made, skipped, all_windows = len(windows), 0, windows
         # a camera's model with no time yet: its first packet may hold seconds of backlog (a
         # replay's parts are short); not a loss to the keep-up watch
@@ -2441,11 +2445,24 @@ class Pipeline:
     def _reset_keep_up(self) -> None:
         """Judge the keep-up afresh (``stats.behind`` cleared): a new window, model or source may
         keep up. Not at a seek or a loop's pass: the model and the input rate are the same."""
+        self._rejudge_keep_up()
+        self._timed_after_warmup = False
+
+    def _rejudge_keep_up(self) -> None:
+        """Forget the keep-up watch's pops and verdict; the model's timing stays (a new speed)."""
         self._pops.clear()
         self._keeping_run, self._keeping_s = 0, 0.0
-        self._timed_after_warmup = False
         self._warmup_loss_ms = None
         self.stats.behind = ""
+
+    def set_speed(self, speed: float) -> None:
+        """Replay at ``speed`` (0: as fast as possible) from now on. A new pace is a new input
+        rate: the keep-up is judged afresh (a slow model switched to "max", where nothing is
+        skipped, was held "behind" for ``KEEP_UP_AGAIN_S`` of the recording: a minute or more)."""
+        speed = float(speed)
+        if speed != self.speed:
+            self.speed = speed
+            self._rejudge_req = True  # (the worker's, at its next pop: no wait here for a slow window)
 
     def faster_settings(self) -> tuple[int | None, tuple[int, int, int, int] | None]:
         """What would let the model keep up, for ``stats.behind`` to suggest: (a ``downsample``
