@@ -1184,9 +1184,12 @@ class MainWindow(QtWidgets.QMainWindow):
         s = self.session
         if s is not None:
             s.set_speed(speed)
-            # (paused, it stays so: "speed: 2x" alone hid for its 2 s that the replay does not play)
+            # (paused, it stays so: "speed: 2x" alone hid for its 2 s that the replay does not play;
+            # a played pause's rest plays at the new speed, but "max" ends it at once)
+            gap = self._gap if speed > 0 else None
             state = (" (paused)" if s.paused or s.pausing else " (at the end)" if s.ended
-                     else " (in a pause in the recording)" if self._gap is not None else "")
+                     else "" if gap is None else " (in the pause at the end of the recording)"
+                     if getattr(gap, "at_end", False) else " (in a pause in the recording)")
             self.status(("speed: as fast as possible" if speed == 0 else f"speed: {speed:g}x") + state,
                         timeout_ms=2000)
 
