@@ -2190,8 +2190,10 @@ class MainWindow(QtWidgets.QMainWindow):
             # model's latency, and on past a pause or into the next loop pass: the readout
             # says by how much), or where a seek went until a frame from there is shown
             pos = min(max(self._time_shown_us(s, t), r[0]), r[1])
+            # (not the end pause held while a seek from it is on its way: the label is the time sought)
             self.time_label.setText(_time_of_span(pos - r[0], r[1] - r[0])
-                                    + (" (end)" if s.ended else self._end_pause_text()))
+                                    + (" (end)" if s.ended else "" if s.seek_target_us is not None
+                                       else self._end_pause_text()))
             if not self._slider_busy and r[1] > r[0]:
                 self.seek_slider.blockSignals(True)
                 self.seek_slider.setValue(int(1000 * (pos - r[0]) / (r[1] - r[0])))
