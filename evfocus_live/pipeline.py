@@ -2121,7 +2121,7 @@ class Pipeline:
         a RAW file's sensor wrote its time on through a still scene) plays that pause at its end,
         as any pause in it (``played_gap``, up to ``MAX_GAP_S``), before it starts again: it
         started again at once. Returns the pass's end and the clock (kept: a pause and play in
-        it plays the rest), or None when a stop or seek came in it."""
+        it plays the rest), or None when a stop or seek came in it, or the loop was unticked."""
         try:
             end = getattr(self.source, "end_us", lambda: None)()
         except Exception:  # (a plugin source's: no end but its last event)
@@ -2145,6 +2145,8 @@ class Pipeline:
                     if self._stop_evt.wait(0.02) or self._seek_req is not None:
                         return None
                 target += time.monotonic() - paused_at
+                if not self.loop:  # (unticked in it: the replay ends here, as one not looping does)
+                    return None
                 if self.speed <= 0 or self.unpaced.is_set():  # ("max" chosen in it: no rest to play)
                     break
                 if self.speed != speed:  # its rest at the speed chosen, as _wait_paced plays any pause
