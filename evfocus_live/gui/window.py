@@ -75,6 +75,9 @@ NO_FRAME_S = 2.0
 #: for this long, or for 3 of a slow model's frame intervals (its inference) if longer: paused, a still
 #: scene or a recording's end left the last frame's number standing as if it were current
 READOUT_STALE_S = 2.0
+#: the time label's least width ("12.345 / 60.000 s"); it grows to the widest time it has shown
+#: for a recording, never back (the slider beside it jumped: see ``_update_readouts``)
+TIME_LABEL_MIN_PX = 130
 QUIET_PREFIX = "no new frame for "  # (that status line, its seconds counting, see _show_quiet)
 #: status messages kept in ``MainWindow.status_log`` (the newest; a viewer left running for days
 #: with a flapping camera would otherwise keep every one)
@@ -483,7 +486,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.loop_check.setChecked(self.opts.loop)
         self.loop_check.toggled.connect(lambda b: self.session and self.session.set_loop(b))
         self.time_label = QtWidgets.QLabel("live")
-        self.time_label.setMinimumWidth(130)
+        self.time_label.setMinimumWidth(TIME_LABEL_MIN_PX)
         self.record_button = QtWidgets.QPushButton("\u25cf Record")
         self.record_button.setCheckable(True)
         self.record_button.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
@@ -1014,6 +1017,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._displaced = None
         self._quiet_s, self._quiet_said, self._quiet_ev0 = 0.0, False, 0
         self._gap, self._gap_t_us, self._gap_said = None, None, ""
+        self.time_label.setMinimumWidth(TIME_LABEL_MIN_PX)  # (the last recording's widest time: not this one's)
         self._few_frames_said = False
         recording = self._record_at_start(src) if self.opts.record_at_start is not None else []
         sess.start()
@@ -2194,6 +2198,11 @@ class MainWindow(QtWidgets.QMainWindow):
             self.time_label.setText(_time_of_span(pos - r[0], r[1] - r[0])
                                     + (" (end)" if s.ended else "" if s.seek_target_us is not None
                                        else self._end_pause_text()))
+            # (kept as wide as the widest time it showed: "(end pause ...)" narrowed the slider
+            # beside it by ~100 px at every loop pass, and the bar and its handle jumped)
+            need_px = self.time_label.sizeHint().width()
+            if need_px > self.time_label.minimumWidth():
+                self.time_label.setMinimumWidth(need_px)
             if not self._slider_busy and r[1] > r[0]:
                 self.seek_slider.blockSignals(True)
                 self.seek_slider.setValue(int(1000 * (pos - r[0]) / (r[1] - r[0])))
