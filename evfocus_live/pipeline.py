@@ -2465,6 +2465,7 @@ class Pipeline:
         if speed != self.speed:
             self.speed = speed
             self._rejudge_req = True  # (the worker's, at its next pop: no wait here for a slow window)
+            self.stats.behind = ""  # (now: a paused viewer's play said the old pace's verdict)
 
     def faster_settings(self) -> tuple[int | None, tuple[int, int, int, int] | None]:
         """What would let the model keep up, for ``stats.behind`` to suggest: (a ``downsample``
