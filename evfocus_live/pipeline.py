@@ -666,6 +666,7 @@ class Pipeline:
         self._pops: collections.deque[tuple[int, int, int]] = collections.deque(maxlen=BEHIND_OF)
         self._keeping_run = 0
         self._keeping_s = 0.0  # the input's seconds that clean run spans (``KEEP_UP_AGAIN_S``)
+        self._rejudge_req = False  # a new replay speed: judged afresh at the next pop (``set_speed``)
         #: ``stats.infer_ms`` is a window's time, not the first window's warm-up (``_see_keep_up``)
         self._timed_after_warmup = False
         #: a window's span (ms of wall time) in a pop that lost windows while the model's time was
@@ -2268,7 +2269,7 @@ class Pipeline:
         a RAW file's sensor wrote its time on through a still scene) plays that pause at its end,
         as any pause in it (``played_gap``, up to ``MAX_GAP_S``), before it starts again: it
         started again at once. Returns the pass's end and the clock (kept: a pause and play in
-        it plays the rest), or None when a stop or seek came in it."""
+        it plays the rest), or None when a stop or seek came in it, or the loop was unticked."""
         try:
             end = getattr(self.source, "end_us", lambda: None)()
         except Exception:  # (a plugin source's: no end but its last event)
@@ -2292,6 +2293,8 @@ class Pipeline:
                     if self._stop_evt.wait(0.02) or self._seek_req is not None:
                         return None
                 target += time.monotonic() - paused_at
+                if not self.loop:  # (unticked in it: the replay ends here, as one not looping does)
+                    return None
                 if self.speed <= 0 or self.unpaced.is_set():  # ("max" chosen in it: no rest to play)
                     break
                 if self.speed != speed:  # its rest at the speed chosen, as _wait_paced plays any pause
@@ -2499,6 +2502,9 @@ class Pipeline:
         grain, not the model's: 20 ms windows at --speed 10 came 2-3 to a 50 ms part of the
         pacing (a model at 1 ms a window showed 41 of 100), and a camera's 20 ms packet holds
         four 5 ms windows (a 1 ms model showed one in four)."""
+        if self._rejudge_req:
+            self._rejudge_req = False
+            self._rejudge_keep_up()
         made, skipped, all_windows = len(windows), 0, windows
         # a camera's model with no time yet: its first packet may hold seconds of backlog (a
         # replay's parts are short); not a loss to the keep-up watch
@@ -2590,11 +2596,25 @@ class Pipeline:
     def _reset_keep_up(self) -> None:
         """Judge the keep-up afresh (``stats.behind`` cleared): a new window, model or source may
         keep up. Not at a seek or a loop's pass: the model and the input rate are the same."""
+        self._rejudge_keep_up()
+        self._timed_after_warmup = False
+
+    def _rejudge_keep_up(self) -> None:
+        """Forget the keep-up watch's pops and verdict; the model's timing stays (a new speed)."""
         self._pops.clear()
         self._keeping_run, self._keeping_s = 0, 0.0
-        self._timed_after_warmup = False
         self._warmup_loss_ms = None
         self.stats.behind = ""
+
+    def set_speed(self, speed: float) -> None:
+        """Replay at ``speed`` (0: as fast as possible) from now on. A new pace is a new input
+        rate: the keep-up is judged afresh (a slow model switched to "max", where nothing is
+        skipped, was held "behind" for ``KEEP_UP_AGAIN_S`` of the recording: a minute or more)."""
+        speed = float(speed)
+        if speed != self.speed:
+            self.speed = speed
+            self._rejudge_req = True  # (the worker's, at its next pop: no wait here for a slow window)
+            self.stats.behind = ""  # (now: a paused viewer's play said the old pace's verdict)
 
     def faster_settings(self) -> tuple[int | None, tuple[int, int, int, int] | None]:
         """What would let the model keep up, for ``stats.behind`` to suggest: (a ``downsample``

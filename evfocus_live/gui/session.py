@@ -749,7 +749,7 @@ class LiveSession:
                       remake=True)
 
     def set_speed(self, speed: float) -> None:
-        self.pipeline.speed = float(speed)
+        self.pipeline.set_speed(speed)
         if not self.paused and self.running:
             self.pipeline.resume()  # re-anchors the sensor clock to the wall clock
 

@@ -76,6 +76,9 @@ NO_FRAME_S = 2.0
 #: for this long, or for 3 of a slow model's frame intervals (its inference) if longer: paused, a still
 #: scene or a recording's end left the last frame's number standing as if it were current
 READOUT_STALE_S = 2.0
+#: the time label's least width ("12.345 / 60.000 s"); it grows to the widest time it has shown
+#: for a recording, never back (the slider beside it jumped: see ``_update_readouts``)
+TIME_LABEL_MIN_PX = 130
 QUIET_PREFIX = "no new frame for "  # (that status line, its seconds counting, see _show_quiet)
 #: status messages kept in ``MainWindow.status_log`` (the newest; a viewer left running for days
 #: with a flapping camera would otherwise keep every one)
@@ -495,7 +498,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.loop_check.setChecked(self.opts.loop)
         self.loop_check.toggled.connect(lambda b: self.session and self.session.set_loop(b))
         self.time_label = QtWidgets.QLabel("live")
-        self.time_label.setMinimumWidth(130)
+        self.time_label.setMinimumWidth(TIME_LABEL_MIN_PX)
         self.record_button = QtWidgets.QPushButton("\u25cf Record")
         self.record_button.setCheckable(True)
         self.record_button.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
@@ -1049,6 +1052,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._displaced = None
         self._quiet_s, self._quiet_said, self._quiet_ev0 = 0.0, False, 0
         self._gap, self._gap_t_us, self._gap_said = None, None, ""
+        self.time_label.setMinimumWidth(TIME_LABEL_MIN_PX)  # (the last recording's widest time: not this one's)
         self._few_frames_said = False
         recording = self._record_at_start(src) if self.opts.record_at_start is not None else []
         sess.start()
@@ -1219,9 +1223,12 @@ class MainWindow(QtWidgets.QMainWindow):
         s = self.session
         if s is not None:
             s.set_speed(speed)
-            # (paused, it stays so: "speed: 2x" alone hid for its 2 s that the replay does not play)
+            # (paused, it stays so: "speed: 2x" alone hid for its 2 s that the replay does not play;
+            # a played pause's rest plays at the new speed, but "max" ends it at once)
+            gap = self._gap if speed > 0 else None
             state = (" (paused)" if s.paused or s.pausing else " (at the end)" if s.ended
-                     else " (in a pause in the recording)" if self._gap is not None else "")
+                     else "" if gap is None else " (in the pause at the end of the recording)"
+                     if getattr(gap, "at_end", False) else " (in a pause in the recording)")
             self.status(("speed: as fast as possible" if speed == 0 else f"speed: {speed:g}x") + state,
                         timeout_ms=2000)
 
@@ -2277,8 +2284,15 @@ class MainWindow(QtWidgets.QMainWindow):
             # model's latency, and on past a pause or into the next loop pass: the readout
             # says by how much), or where a seek went until a frame from there is shown
             pos = min(max(self._time_shown_us(s, t), r[0]), r[1])
+            # (not the end pause held while a seek from it is on its way: the label is the time sought)
             self.time_label.setText(_time_of_span(pos - r[0], r[1] - r[0])
-                                    + (" (end)" if s.ended else self._end_pause_text()))
+                                    + (" (end)" if s.ended else "" if s.seek_target_us is not None
+                                       else self._end_pause_text()))
+            # (kept as wide as the widest time it showed: "(end pause ...)" narrowed the slider
+            # beside it by ~100 px at every loop pass, and the bar and its handle jumped)
+            need_px = self.time_label.sizeHint().width()
+            if need_px > self.time_label.minimumWidth():
+                self.time_label.setMinimumWidth(need_px)
             if not self._slider_busy and r[1] > r[0]:
                 self.seek_slider.blockSignals(True)
                 self.seek_slider.setValue(int(1000 * (pos - r[0]) / (r[1] - r[0])))
@@ -2361,7 +2375,11 @@ class MainWindow(QtWidgets.QMainWindow):
         """A model that cannot keep up (``PipelineStats.behind``): said on the status bar as it
         starts (``session.BehindNotice``), with what to change in the Window group (a 1280x720
         sensor at 570 ms a window showed one frame in three, the rest only counted); once no
-        other warning or error is on show (a camera that did not open was hidden by it)."""
+        other warning or error is on show (a camera that did not open was hidden by it), and not
+        while paused: it waits for play (a model behind just before a pause put its 20 s warning
+        over "paused" 0.2 s after it, and nothing said the replay was paused)."""
+        if s.paused or s.pausing:
+            return
         shown = self.statusBar().currentMessage()
         if (behind and shown and self._notice is not None and shown == self._notice[0]
                 and not shown.startswith(behind.split(":")[0])):

@@ -13,12 +13,13 @@ from evfocus_live.gui.session import BEHIND_SAY_EVERY_S
 BEHIND = "the model cannot keep up: 570 ms a window at 320x240, 6 of the last 9 windows skipped"
 
 
-def paused_window(qtbot, tmp_path, model):
-    """A viewer on a 320x240 camera, paused after its first frame (a paused camera's events are
-    drained unread: no window of the pipeline's own sets ``behind`` meanwhile)."""
+def quiet_window(qtbot, tmp_path, model):
+    """A viewer on a 320x240 camera whose pipeline's threads are stopped after its first frame
+    (no window of the pipeline's own sets ``behind`` meanwhile). Not paused: a paused viewer
+    keeps the warning for play (test_behind_waits_for_play)."""
     win = make_window(qtbot, tmp_path, pattern(320, 240), model)
     wait_frames(qtbot, win, 1)
-    win.session.pause()
+    win.session.pipeline.stop()
     # (judged afresh: on a loaded machine the tiny model may have fallen behind before the pause,
     # and the notice, on at the real clock's time, took the test's first "behind" for a repeat)
     win.session.stats().behind = ""
@@ -29,7 +30,7 @@ def paused_window(qtbot, tmp_path, model):
 @pytest.mark.gui
 @pytest.mark.usefixtures("one_torch_thread")
 def test_skipped_windows_and_behind_said(qtbot, tmp_path, tiny_model):
-    win = paused_window(qtbot, tmp_path, tiny_model)
+    win = quiet_window(qtbot, tmp_path, tiny_model)
     st = win.session.stats()
     st.skipped_windows, st.behind = 6, BEHIND  # (set, not timed: the pipeline's tests make it happen)
     win._update_readouts(0.0)
@@ -52,7 +53,7 @@ def test_skipped_windows_and_behind_said(qtbot, tmp_path, tiny_model):
 @pytest.mark.gui
 @pytest.mark.usefixtures("one_torch_thread")
 def test_behind_waits_for_a_warning_on_show(qtbot, tmp_path, tiny_model):
-    win = paused_window(qtbot, tmp_path, tiny_model)
+    win = quiet_window(qtbot, tmp_path, tiny_model)
     win.status("davis346 did not open: nothing recorded", "warning", timeout_ms=0)
     win.session.stats().behind = BEHIND
     win._update_readouts(0.0)

@@ -8,8 +8,7 @@ stand-in session is driven tick by tick: nothing is timed."""
 from __future__ import annotations
 
 import pytest
-from conftest import REAL_FILES
-from gui_support import make_window, wait_frames, wait_idle
+from test_end_pause_label_at_a_seek import in_the_end_pause, paused_looping_replay
 from test_played_pause_said import replay, ticks, win  # noqa: F401 (win: a fixture)
 
 from evfocus_live.pipeline import PlayedGap
@@ -45,15 +44,8 @@ def test_a_pause_in_the_recording_is_not_an_end_pause(win):
 def test_the_time_label_at_the_end_pause(qtbot, tmp_path, tiny_model):
     """The label a readout tick writes, on a real replay paused in its end pause (the state that
     ``_show_gap`` leaves, set here: the shared recordings have no such pause)."""
-    f = REAL_FILES["davis346"]
-    w = make_window(qtbot, tmp_path, str(f["path"]), tiny_model, loop=True, window_events=20_000)
-    wait_frames(qtbot, w, 1)
-    w.session.pause()
-    wait_idle(qtbot, w.session)
-    qtbot.waitUntil(lambda: w.session.time_range_us is not None, timeout=10_000)
-    t0, t1 = w.session.time_range_us
-    w._gap = PlayedGap(t1, t1 + 3_000_000, 3.0, False, 1.0, at_end=True)
-    w._gap_t_us = t1 + 1_200_000.0
+    w, t0, t1 = paused_looping_replay(qtbot, tmp_path, tiny_model)
+    in_the_end_pause(w, t1)
     w._update_readouts(1000.0)
     span = f"{(t1 - t0) / 1e6:.3f}"
     assert w.time_label.text() == f"{span} / {span} s (end pause 1.2 / 3.0 s)"
