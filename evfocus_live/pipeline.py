@@ -1660,8 +1660,14 @@ class Pipeline:
             vox = model_voxel(events, bins, self.width, self.height, count_channel=count, device=self.device)[None]
         vox = vox.half() if c.half else vox.float()
         try:
-            with torch.inference_mode():
-                out = c.runner(vox)
+            try:
+                with torch.inference_mode():
+                    out = c.runner(vox)
+            except torch.cuda.OutOfMemoryError:  # (as the main model's: both to the CPU, the run goes on)
+                self._fallback_to_cpu()
+                c, vox = self.compare, vox.float().cpu()
+                with torch.inference_mode():
+                    out = c.runner(vox)
         except EvFocusError:
             raise
         except Exception as exc:  # (one line naming the compare model, as the main model's fault)
