@@ -801,8 +801,9 @@ class LiveSession:
             self.message(f"compare model {name!r} failed: {type(exc).__name__}: {exc} - keeping the current "
                          "comparison", "error")
             return False
-        self.model_cfg = self.pipeline.model_cfg
         cmp = self.pipeline.model_cfg.compare
+        # (its compare only: after a fallback the pipeline's config still names the model that failed)
+        self.model_cfg = dataclasses.replace(self.model_cfg, compare=cmp)
         self.message(f"comparing with {cmp} on {self.pipeline.device}" if cmp else "comparing with none")
         return True
 
