@@ -771,7 +771,7 @@ class LiveSession:
         try:
             if device is not None:  # what to do in the viewer, not the command line's "--device cpu"
                 resolve_device(device, fix="pick cpu or auto in the device box")
-            self.pipeline.set_model(name, device, config=config)
+            self._set_pipeline_model(name, device, config)
         except EvFocusError as exc:
             self.message(f"{exc} - keeping the current model", "error")
             return False
@@ -788,6 +788,22 @@ class LiveSession:
                 self.messages.append(("warning", text))
         self._say_precision_problem()  # (a device switch: fp16 asked, now on the CPU)
         return True
+
+    def _set_pipeline_model(self, model, device: str | None, config: ModelConfig | None) -> None:
+        """``pipeline.set_model``, which loads the compare model again for the new device and
+        precision: one that no longer loads (its checkpoint deleted since) or fits is left out,
+        said, rather than the switch asked for refused (it held the main model until the user set
+        "compare with" to none). The switch's own failure raises, as without a compare model."""
+        try:
+            self.pipeline.set_model(model, device, config=config)
+        except Exception as exc:
+            cfg = self.pipeline.model_cfg if config is None else config
+            if cfg.compare is None:
+                raise
+            self.pipeline.set_model(model, device, config=dataclasses.replace(cfg, compare=None))
+            text = (str(exc) if isinstance(exc, EvFocusError)
+                    else f"compare model {cfg.compare!r} failed: {type(exc).__name__}: {exc}")
+            self.message(f"{text} - comparing with none", "error")
 
     def set_compare(self, name: str | None) -> bool:
         """Run the model ``name`` beside the main one on the same windows (None or "none": no
@@ -828,7 +844,7 @@ class LiveSession:
     def _rebuild_model(self, cfg: ModelConfig, what: str, kept: str) -> bool:
         model = self.pipeline.model if (self._given_model or self.no_model) else cfg.name
         try:
-            self.pipeline.set_model(model, config=cfg)
+            self._set_pipeline_model(model, None, cfg)
         except EvFocusError as exc:
             self.message(f"{exc} - keeping the current {kept}", "error")
             return False
