@@ -589,6 +589,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.compare_combo.setToolTip("a second model run on the same events beside the reconstruction (E2VID's "
                                       "blurry frame beside EvFocus's sharp one), on the same device")
         self.compare_combo.activated.connect(lambda i: self.set_compare(self.compare_combo.itemText(i)))
+        for combo in (self.model_combo, self.compare_combo):  # (a checkpoint's path elided: as wide as
+            # the path, the box made the panel scroll sideways at 1024x768, the buttons cut)
+            combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(12)
         f.addRow("model", self.model_combo)
         f.addRow("device", self.device_combo)
         f.addRow("precision", precision_row)
