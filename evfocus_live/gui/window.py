@@ -418,7 +418,8 @@ class MainWindow(QtWidgets.QMainWindow):
         grid.addWidget(self.frame_pane, 0, 1)
         grid.addWidget(self.compare_pane, 0, 2)
         grid.addWidget(self.defocus_pane, 1, 0)
-        grid.addWidget(self._build_readouts(), 1, 1)
+        self._readouts_box = self._build_readouts()  # (across the compare column with one: _show_compare)
+        grid.addWidget(self._readouts_box, 1, 1)
         for i in range(2):
             grid.setRowStretch(i, 1)
             grid.setColumnStretch(i, 1)
@@ -1358,6 +1359,12 @@ class MainWindow(QtWidgets.QMainWindow):
             self.compare_pane.blank()
         self.compare_pane.setVisible(name is not None)
         self._panes_grid.setColumnStretch(2, 0 if name is None else 1)
+        # the readouts take the compare column's empty cell below it (in a third of a 1024 px window
+        # their values were cut); without one, one column (spanning the empty one added its spacing)
+        grid, span = self._panes_grid, 1 if name is None else 2
+        if grid.getItemPosition(grid.indexOf(self._readouts_box))[3] != span:
+            grid.removeWidget(self._readouts_box)
+            grid.addWidget(self._readouts_box, 1, 1, 1, span)
 
     def set_precision(self, choice: str) -> None:
         """Run the model in ``choice`` (auto, fp32, bf16, fp16) from now on, and in later runs
