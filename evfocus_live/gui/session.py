@@ -920,7 +920,8 @@ class LiveSession:
             # a file's fault: first show the frames of the events read before it; or a loop
             # goes on past a bad packet (Pipeline._loop_past_damage: its seek clears ``error``)
             return None
-        if self.source.error is None and st.startswith("worker error") and self._drop_failed_post(st):
+        if self.source.error is None and st.startswith("worker error") and (
+                self._drop_failed_post(st) or self._drop_failed_compare(st)):
             return None
         self.failed = True
         return err
@@ -936,6 +937,20 @@ class LiveSession:
         if not self.set_post(tuple(n for n in self.post_cfg.steps if n != step)):
             return False
         self.message(f"{status.removeprefix('worker error: ')} - running without it", "error")
+        self.start()
+        return True
+
+    def _drop_failed_compare(self, status: str) -> bool:
+        """A compare model that raised mid-stream: with ``fallback`` left out, the main model going
+        on with the same source (the second pane's fault stopped both), as a failed post-processor
+        is. True when done."""
+        cmp = self.pipeline.compare
+        if not self.fallback or cmp is None or f"compare model {cmp.name!r} failed" not in status:
+            return False
+        self.pipeline.stop()  # the worker has died; the reader waits for nobody
+        self.pipeline.set_compare(None)
+        self.model_cfg = dataclasses.replace(self.model_cfg, compare=None)
+        self.message(f"{status.removeprefix('worker error: ')} - comparing with none", "error")
         self.start()
         return True
 

@@ -1960,6 +1960,10 @@ class MainWindow(QtWidgets.QMainWindow):
         if tuple(s.post_cfg.steps) != tuple(self.opts.post.steps):  # a post-processor failed: left out
             self._sync_post_controls(s)
             self._drain(s)
+        if s.model_cfg.compare != self.opts.model.compare:  # a compare model failed: left out
+            self.opts.model = dataclasses.replace(self.opts.model, compare=s.model_cfg.compare)
+            self._show_compare(s.model_cfg.compare)
+            self._drain(s)
         fv = s.slot.take()
         if fv is not None:
             self._paint(fv, now)
