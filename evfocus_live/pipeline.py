@@ -1342,6 +1342,7 @@ class Pipeline:
                  self.stats.device, self.stats.backend, self.stats.threads) = old
                 raise
             self.compare, self.compare_filters = compare, cmp_filters
+            self.stats.compare_ms = 0.0  # (a model gone, or not timed yet)
             self._gen += 1
             self._reset_state_locked()
             self._reset_keep_up()
@@ -1361,6 +1362,7 @@ class Pipeline:
         with self._command():
             compare = None if obj is None else self._prepare_compare(obj, cfg, by_name)
             self.model_cfg, self.compare, self.compare_filters = cfg, compare, chain
+            self.stats.compare_ms = 0.0  # (a model gone, or not timed yet)
             self._gen += 1
             self._reset_state_locked()
             self._reset_keep_up()
