@@ -1676,7 +1676,10 @@ class Pipeline:
             log.debug("compare inference failed", exc_info=True)
             raise CheckpointError(f"compare model {c.name!r} failed on a {self.width}x{self.height} window: "
                                   f"{type(exc).__name__}: {first_line(exc, '')}") from exc
-        img = check_model_output(out, c.name, self.width, self.height)
+        try:
+            img = check_model_output(out, c.name, self.width, self.height)
+        except CheckpointError as exc:  # ("model 'e2vid' returned ...": the main model's, read so)
+            raise CheckpointError(f"compare {exc}") from None
         if not bool(torch.isfinite(img.sum(dtype=torch.float32))):
             self.stats.nan_frames += 1
             c.model.reset_states()

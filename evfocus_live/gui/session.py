@@ -945,7 +945,7 @@ class LiveSession:
         on with the same source (the second pane's fault stopped both), as a failed post-processor
         is. True when done."""
         cmp = self.pipeline.compare
-        if not self.fallback or cmp is None or f"compare model {cmp.name!r} failed" not in status:
+        if not self.fallback or cmp is None or f"worker error: compare model {cmp.name!r} " not in status:
             return False
         self.pipeline.stop()  # the worker has died; the reader waits for nobody
         self.pipeline.set_compare(None)
