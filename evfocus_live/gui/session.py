@@ -793,7 +793,7 @@ class LiveSession:
         """``pipeline.set_model``, which loads the compare model again for the new device and
         precision: one that no longer loads (its checkpoint deleted since) or fits is left out,
         said, rather than the switch asked for refused (it held the main model until the user set
-        "compare with" to none). The switch's own failure raises, as without a compare model."""
+        "compare" to none). The switch's own failure raises, as without a compare model."""
         try:
             self.pipeline.set_model(model, device, config=config)
         except Exception as exc:

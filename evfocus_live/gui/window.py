@@ -409,7 +409,7 @@ class MainWindow(QtWidgets.QMainWindow):
                                    "with the blur taken out")
         self.defocus_pane.setToolTip(DEFOCUS_PANE_TIP)
         # the compare model's frame of the same window, beside the reconstruction (--compare, the
-        # "compare with" box); hidden, its column empty, without one
+        # "compare" box); hidden, its column empty, without one
         self.compare_pane = ImagePane("compare")
         self.compare_pane.setToolTip("the compare model's frame of the same events (its own recurrent state)")
         self.compare_pane.hide()
@@ -577,9 +577,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.precision_label = QtWidgets.QLabel("-")
         self.precision_label.setToolTip("the precision the model runs in now (a choice this device cannot "
                                         "run runs fp32, said on the status bar)")
-        precision_row = QtWidgets.QHBoxLayout()
-        precision_row.addWidget(self.precision_combo, 1)
-        precision_row.addWidget(self.precision_label)
+        # device and precision on one row ("on cpu in bf16"): the compare row below took the
+        # height the panel had (at 1400x860 the Filters group, at 1024x768 Display, below the fold)
+        device_row = QtWidgets.QHBoxLayout()
+        device_row.addWidget(self.device_combo, 1)
+        device_row.addWidget(self.precision_combo, 1)
+        device_row.addWidget(self.precision_label)
         ckpt_btn = QtWidgets.QPushButton("Load checkpoint ...")
         ckpt_btn.clicked.connect(self._checkpoint_dialog)
         reset_btn = QtWidgets.QPushButton("Reset state (r)")
@@ -595,9 +598,8 @@ class MainWindow(QtWidgets.QMainWindow):
             combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(12)
         f.addRow("model", self.model_combo)
-        f.addRow("device", self.device_combo)
-        f.addRow("precision", precision_row)
-        f.addRow("compare with", self.compare_combo)
+        f.addRow("device", device_row)
+        f.addRow("compare", self.compare_combo)  # (a short label: the row above is three wide)
         self._show_compare(self.opts.model.compare)
         buttons_row = QtWidgets.QHBoxLayout()  # (side by side: a row less in the panel)
         buttons_row.addWidget(ckpt_btn, 1)
@@ -1345,7 +1347,7 @@ class MainWindow(QtWidgets.QMainWindow):
                            switch)
 
     def _show_compare(self, name: str | None) -> None:
-        """The "compare with" box and the compare pane = the compare model that runs (none: the
+        """The "compare" box and the compare pane = the compare model that runs (none: the
         pane hidden and its column given no room, the layout as without the feature)."""
         text = name or "none"
         self.compare_combo.blockSignals(True)

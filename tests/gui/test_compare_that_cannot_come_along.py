@@ -1,7 +1,7 @@
 """A model, precision or device switch loads the compare model again (onto the new device, in
 the new precision). One that no longer loads (its checkpoint deleted or moved since) is left out
 and said; the switch asked for goes on (it was refused: "- keeping the current model", the main
-model held until the user thought to set "compare with" to none)."""
+model held until the user thought to set "compare" to none)."""
 
 from __future__ import annotations
 
