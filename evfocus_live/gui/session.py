@@ -426,7 +426,7 @@ class LiveSession:
         pipe = self._build_main_pipeline(model_obj, fallback)
         if compare is not None:
             self.pipeline = pipe
-            self.set_compare(compare)
+            self.set_compare(compare, kept="comparing with none")  # (a new pipeline: none ran)
         return pipe
 
     def _build_main_pipeline(self, model_obj, fallback: bool = True):
@@ -805,17 +805,17 @@ class LiveSession:
                     else f"compare model {cfg.compare!r} failed: {type(exc).__name__}: {exc}")
             self.message(f"{text} - comparing with none", "error")
 
-    def set_compare(self, name: str | None) -> bool:
+    def set_compare(self, name: str | None, kept: str = "keeping the current comparison") -> bool:
         """Run the model ``name`` beside the main one on the same windows (None or "none": no
-        second model); both states are reset. On failure keep the current choice and say why."""
+        second model); both states are reset. On failure keep the current choice and say why
+        (``kept``: what runs then, said after the fault)."""
         try:
             self.pipeline.set_compare(name)
         except EvFocusError as exc:
-            self.message(f"{exc} - keeping the current comparison", "error")
+            self.message(f"{exc} - {kept}", "error")
             return False
         except Exception as exc:
-            self.message(f"compare model {name!r} failed: {type(exc).__name__}: {exc} - keeping the current "
-                         "comparison", "error")
+            self.message(f"compare model {name!r} failed: {type(exc).__name__}: {exc} - {kept}", "error")
             return False
         cmp = self.pipeline.model_cfg.compare
         # (its compare only: after a fallback the pipeline's config still names the model that failed)
