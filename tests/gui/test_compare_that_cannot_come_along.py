@@ -32,22 +32,16 @@ def left_out(win, said: int) -> None:
 
 
 @pytest.mark.gui
+@pytest.mark.parametrize("switch, done", [
+    (lambda win: win.set_model("e2vid"), lambda win: win.session.pipeline.model_cfg.name == "e2vid"
+     and win.model_combo.currentText() == "e2vid"),
+    (lambda win: win.set_precision("fp32"), lambda win: win.session.pipeline.model_cfg.precision == "fp32"),
+], ids=["model", "precision"])
 @pytest.mark.usefixtures("one_torch_thread")
-def test_a_model_switch_goes_on_without_a_compare_model_that_no_longer_loads(qtbot, tmp_path, tiny_model,
-                                                                             tiny_ckpt):
+def test_a_switch_goes_on_without_a_compare_model_that_no_longer_loads(qtbot, tmp_path, tiny_model, tiny_ckpt,
+                                                                       switch, done):
     win, said = comparing_with_a_deleted_checkpoint(qtbot, tmp_path, tiny_model, tiny_ckpt)
-    win.set_model("e2vid")
-    assert win.session.pipeline.model_cfg.name == "e2vid" and win.model_combo.currentText() == "e2vid"
-    left_out(win, said)
-    win.close()
-
-
-@pytest.mark.gui
-@pytest.mark.usefixtures("one_torch_thread")
-def test_a_precision_change_goes_on_without_a_compare_model_that_no_longer_loads(qtbot, tmp_path, tiny_model,
-                                                                                 tiny_ckpt):
-    win, said = comparing_with_a_deleted_checkpoint(qtbot, tmp_path, tiny_model, tiny_ckpt)
-    win.set_precision("fp32")
-    assert win.session.pipeline.model_cfg.precision == "fp32"
+    switch(win)
+    assert done(win)
     left_out(win, said)
     win.close()
