@@ -657,6 +657,7 @@ class Pipeline:
         self._gen = 0
         self._index = 0
         self._nan_warned = False
+        self._compare_nan_warned = False
         #: frames (post) and batches (events) running whose chain was slow (see _slowest_step)
         self._slow_runs = {"post": 0, "events": 0}
         self._arrivals: collections.deque[tuple[int, float]] = collections.deque(maxlen=1024)
@@ -1680,8 +1681,13 @@ class Pipeline:
             img = check_model_output(out, c.name, self.width, self.height)
         except CheckpointError as exc:  # ("model 'e2vid' returned ...": the main model's, read so)
             raise CheckpointError(f"compare {exc}") from None
-        if not bool(torch.isfinite(img.sum(dtype=torch.float32))):
+        if not bool(torch.isfinite(img.sum(dtype=torch.float32))):  # (said as the main model's: its pane froze)
             self.stats.nan_frames += 1
+            self.stats.last_fault = f"compare model {c.name!r} output NaN/Inf: frame dropped, state reset"
+            if not self._compare_nan_warned:
+                self._compare_nan_warned = True
+                log.warning("compare model %r output contains NaN/Inf: frame dropped, state reset (further "
+                            "occurrences are counted in stats.nan_frames)", c.name)
             c.model.reset_states()
             return None
         return (img[0, 0].float().clamp(0, 1) * 255 + 0.5).to(torch.uint8).cpu().numpy()
