@@ -657,6 +657,7 @@ class Pipeline:
         self._gen = 0
         self._index = 0
         self._nan_warned = False
+        self._compare_nan_warned = False
         #: frames (post) and batches (events) running whose chain was slow (see _slowest_step)
         self._slow_runs = {"post": 0, "events": 0}
         self._arrivals: collections.deque[tuple[int, float]] = collections.deque(maxlen=1024)
@@ -1343,6 +1344,7 @@ class Pipeline:
                  self.stats.device, self.stats.backend, self.stats.threads) = old
                 raise
             self.compare, self.compare_filters = compare, cmp_filters
+            self.stats.compare_ms = 0.0  # (a model gone, or not timed yet)
             self._gen += 1
             self._reset_state_locked()
             self._reset_keep_up()
@@ -1362,6 +1364,7 @@ class Pipeline:
         with self._command():
             compare = None if obj is None else self._prepare_compare(obj, cfg, by_name)
             self.model_cfg, self.compare, self.compare_filters = cfg, compare, chain
+            self.stats.compare_ms = 0.0  # (a model gone, or not timed yet)
             self._gen += 1
             self._reset_state_locked()
             self._reset_keep_up()
@@ -1661,17 +1664,31 @@ class Pipeline:
             vox = model_voxel(events, bins, self.width, self.height, count_channel=count, device=self.device)[None]
         vox = vox.half() if c.half else vox.float()
         try:
-            with torch.inference_mode():
-                out = c.runner(vox)
+            try:
+                with torch.inference_mode():
+                    out = c.runner(vox)
+            except torch.cuda.OutOfMemoryError:  # (as the main model's: both to the CPU, the run goes on)
+                self._fallback_to_cpu()
+                c, vox = self.compare, vox.float().cpu()
+                with torch.inference_mode():
+                    out = c.runner(vox)
         except EvFocusError:
             raise
         except Exception as exc:  # (one line naming the compare model, as the main model's fault)
             log.debug("compare inference failed", exc_info=True)
             raise CheckpointError(f"compare model {c.name!r} failed on a {self.width}x{self.height} window: "
                                   f"{type(exc).__name__}: {first_line(exc, '')}") from exc
-        img = check_model_output(out, c.name, self.width, self.height)
-        if not bool(torch.isfinite(img.sum(dtype=torch.float32))):
+        try:
+            img = check_model_output(out, c.name, self.width, self.height)
+        except CheckpointError as exc:  # ("model 'e2vid' returned ...": the main model's, read so)
+            raise CheckpointError(f"compare {exc}") from None
+        if not bool(torch.isfinite(img.sum(dtype=torch.float32))):  # (said as the main model's: its pane froze)
             self.stats.nan_frames += 1
+            self.stats.last_fault = f"compare model {c.name!r} output NaN/Inf: frame dropped, state reset"
+            if not self._compare_nan_warned:
+                self._compare_nan_warned = True
+                log.warning("compare model %r output contains NaN/Inf: frame dropped, state reset (further "
+                            "occurrences are counted in stats.nan_frames)", c.name)
             c.model.reset_states()
             return None
         return (img[0, 0].float().clamp(0, 1) * 255 + 0.5).to(torch.uint8).cpu().numpy()

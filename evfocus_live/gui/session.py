@@ -426,7 +426,7 @@ class LiveSession:
         pipe = self._build_main_pipeline(model_obj, fallback)
         if compare is not None:
             self.pipeline = pipe
-            self.set_compare(compare)
+            self.set_compare(compare, kept="comparing with none")  # (a new pipeline: none ran)
         return pipe
 
     def _build_main_pipeline(self, model_obj, fallback: bool = True):
@@ -771,7 +771,7 @@ class LiveSession:
         try:
             if device is not None:  # what to do in the viewer, not the command line's "--device cpu"
                 resolve_device(device, fix="pick cpu or auto in the device box")
-            self.pipeline.set_model(name, device, config=config)
+            self._set_pipeline_model(name, device, config)
         except EvFocusError as exc:
             self.message(f"{exc} - keeping the current model", "error")
             return False
@@ -789,20 +789,37 @@ class LiveSession:
         self._say_precision_problem()  # (a device switch: fp16 asked, now on the CPU)
         return True
 
-    def set_compare(self, name: str | None) -> bool:
+    def _set_pipeline_model(self, model, device: str | None, config: ModelConfig | None) -> None:
+        """``pipeline.set_model``, which loads the compare model again for the new device and
+        precision: one that no longer loads (its checkpoint deleted since) or fits is left out,
+        said, rather than the switch asked for refused (it held the main model until the user set
+        "compare" to none). The switch's own failure raises, as without a compare model."""
+        try:
+            self.pipeline.set_model(model, device, config=config)
+        except Exception as exc:
+            cfg = self.pipeline.model_cfg if config is None else config
+            if cfg.compare is None:
+                raise
+            self.pipeline.set_model(model, device, config=dataclasses.replace(cfg, compare=None))
+            text = (str(exc) if isinstance(exc, EvFocusError)
+                    else f"compare model {cfg.compare!r} failed: {type(exc).__name__}: {exc}")
+            self.message(f"{text} - comparing with none", "error")
+
+    def set_compare(self, name: str | None, kept: str = "keeping the current comparison") -> bool:
         """Run the model ``name`` beside the main one on the same windows (None or "none": no
-        second model); both states are reset. On failure keep the current choice and say why."""
+        second model); both states are reset. On failure keep the current choice and say why
+        (``kept``: what runs then, said after the fault)."""
         try:
             self.pipeline.set_compare(name)
         except EvFocusError as exc:
-            self.message(f"{exc} - keeping the current comparison", "error")
+            self.message(f"{exc} - {kept}", "error")
             return False
         except Exception as exc:
-            self.message(f"compare model {name!r} failed: {type(exc).__name__}: {exc} - keeping the current "
-                         "comparison", "error")
+            self.message(f"compare model {name!r} failed: {type(exc).__name__}: {exc} - {kept}", "error")
             return False
-        self.model_cfg = self.pipeline.model_cfg
         cmp = self.pipeline.model_cfg.compare
+        # (its compare only: after a fallback the pipeline's config still names the model that failed)
+        self.model_cfg = dataclasses.replace(self.model_cfg, compare=cmp)
         self.message(f"comparing with {cmp} on {self.pipeline.device}" if cmp else "comparing with none")
         return True
 
@@ -827,7 +844,7 @@ class LiveSession:
     def _rebuild_model(self, cfg: ModelConfig, what: str, kept: str) -> bool:
         model = self.pipeline.model if (self._given_model or self.no_model) else cfg.name
         try:
-            self.pipeline.set_model(model, config=cfg)
+            self._set_pipeline_model(model, None, cfg)
         except EvFocusError as exc:
             self.message(f"{exc} - keeping the current {kept}", "error")
             return False
@@ -903,7 +920,8 @@ class LiveSession:
             # a file's fault: first show the frames of the events read before it; or a loop
             # goes on past a bad packet (Pipeline._loop_past_damage: its seek clears ``error``)
             return None
-        if self.source.error is None and st.startswith("worker error") and self._drop_failed_post(st):
+        if self.source.error is None and st.startswith("worker error") and (
+                self._drop_failed_post(st) or self._drop_failed_compare(st)):
             return None
         self.failed = True
         return err
@@ -919,6 +937,20 @@ class LiveSession:
         if not self.set_post(tuple(n for n in self.post_cfg.steps if n != step)):
             return False
         self.message(f"{status.removeprefix('worker error: ')} - running without it", "error")
+        self.start()
+        return True
+
+    def _drop_failed_compare(self, status: str) -> bool:
+        """A compare model that raised mid-stream: with ``fallback`` left out, the main model going
+        on with the same source (the second pane's fault stopped both), as a failed post-processor
+        is. True when done."""
+        cmp = self.pipeline.compare
+        if not self.fallback or cmp is None or f"worker error: compare model {cmp.name!r} " not in status:
+            return False
+        self.pipeline.stop()  # the worker has died; the reader waits for nobody
+        self.pipeline.set_compare(None)
+        self.model_cfg = dataclasses.replace(self.model_cfg, compare=None)
+        self.message(f"{status.removeprefix('worker error: ')} - comparing with none", "error")
         self.start()
         return True
 

@@ -416,7 +416,7 @@ class MainWindow(QtWidgets.QMainWindow):
                                    "with the blur taken out")
         self.defocus_pane.setToolTip(DEFOCUS_PANE_TIP)
         # the compare model's frame of the same window, beside the reconstruction (--compare, the
-        # "compare with" box); hidden, its column empty, without one
+        # "vs" box); hidden, its column empty, without one
         self.compare_pane = ImagePane("compare")
         self.compare_pane.setToolTip("the compare model's frame of the same events (its own recurrent state)")
         self.compare_pane.hide()
@@ -425,7 +425,8 @@ class MainWindow(QtWidgets.QMainWindow):
         grid.addWidget(self.frame_pane, 0, 1)
         grid.addWidget(self.compare_pane, 0, 2)
         grid.addWidget(self.defocus_pane, 1, 0)
-        grid.addWidget(self._build_readouts(), 1, 1)
+        self._readouts_box = self._build_readouts()  # (across the compare column with one: _show_compare)
+        grid.addWidget(self._readouts_box, 1, 1)
         for i in range(2):
             grid.setRowStretch(i, 1)
             grid.setColumnStretch(i, 1)
@@ -597,7 +598,8 @@ class MainWindow(QtWidgets.QMainWindow):
                                       "blurry frame beside EvFocus's sharp one), on the same device")
         self.compare_combo.activated.connect(lambda i: self.set_compare(self.compare_combo.itemText(i)))
         # the compare box beside the model, "vs": a row less, the Display group in view at 1024x768
-        # (both boxes as narrow as a short name: long checkpoint names made the panel scroll sideways)
+        # (both boxes as narrow as a short name: a checkpoint's path, elided, made the panel scroll
+        # sideways at 1024x768, the buttons cut)
         for box in (self.model_combo, self.compare_combo):
             box.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             box.setMinimumContentsLength(6)
@@ -1366,7 +1368,7 @@ class MainWindow(QtWidgets.QMainWindow):
                            switch)
 
     def _show_compare(self, name: str | None) -> None:
-        """The "compare with" box and the compare pane = the compare model that runs (none: the
+        """The "vs" box (compare) and the compare pane = the compare model that runs (none: the
         pane hidden and its column given no room, the layout as without the feature)."""
         text = name or "none"
         self.compare_combo.blockSignals(True)
@@ -1380,6 +1382,12 @@ class MainWindow(QtWidgets.QMainWindow):
             self.compare_pane.blank()
         self.compare_pane.setVisible(name is not None)
         self._panes_grid.setColumnStretch(2, 0 if name is None else 1)
+        # the readouts take the compare column's empty cell below it (in a third of a 1024 px window
+        # their values were cut); without one, one column (spanning the empty one added its spacing)
+        grid, span = self._panes_grid, 1 if name is None else 2
+        if grid.getItemPosition(grid.indexOf(self._readouts_box))[3] != span:
+            grid.removeWidget(self._readouts_box)
+            grid.addWidget(self._readouts_box, 1, 1, 1, span)
 
     def set_precision(self, choice: str) -> None:
         """Run the model in ``choice`` (auto, fp32, bf16, fp16) from now on, and in later runs
@@ -1984,6 +1992,10 @@ class MainWindow(QtWidgets.QMainWindow):
         err = s.check()  # before the take: a fault is reported once the last frame is in the slot
         if tuple(s.post_cfg.steps) != tuple(self.opts.post.steps):  # a post-processor failed: left out
             self._sync_post_controls(s)
+            self._drain(s)
+        if s.model_cfg.compare != self.opts.model.compare:  # a compare model failed: left out
+            self.opts.model = dataclasses.replace(self.opts.model, compare=s.model_cfg.compare)
+            self._show_compare(s.model_cfg.compare)
             self._drain(s)
         fv = s.slot.take()
         if fv is not None:

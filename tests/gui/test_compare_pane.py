@@ -1,4 +1,4 @@
-"""Compare mode (``evfocus-live --compare e2vid``, the Model group's "compare with" box): a pane
+"""Compare mode (``evfocus-live --compare e2vid``, the Model group's "vs" box): a pane
 beside the reconstruction shows a second model's frames of the same windows; with none (the
 default) the window is laid out as before, the pane hidden and its column given no room."""
 
