@@ -23,7 +23,7 @@ def test_a_damaged_recording_says_so_on_its_result_line(tmp_path, tiny_ckpt, cap
     assert at is not None
     out = tmp_path / "o"
     assert main(["reconstruct", str(path), "-o", str(out), "--model", str(tiny_ckpt), "--device", "cpu",
-                 "--no-progress", "--window-ms", "2"]) == 0
+                 "--no-progress", "--window-ms", "10"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"{path}: ")
     assert lines[0].endswith(f", from a DAMAGED recording: decoding stopped at byte {at:,} "
@@ -34,5 +34,5 @@ def test_a_whole_recording_is_not_flagged(tmp_path, tiny_ckpt, capsys):
     from conftest import REAL_FILES
 
     assert main(["reconstruct", str(REAL_FILES["evt3"]["path"]), "-o", str(tmp_path / "o"), "--model",
-                 str(tiny_ckpt), "--device", "cpu", "--no-progress", "--window-ms", "2"]) == 0
+                 str(tiny_ckpt), "--device", "cpu", "--no-progress", "--window-ms", "10"]) == 0
     assert "DAMAGED" not in capsys.readouterr().out

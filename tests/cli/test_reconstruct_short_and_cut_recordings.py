@@ -77,7 +77,7 @@ def _cut(src: Path, dst: Path, n_bytes: int) -> Path:
     return dst
 
 
-@pytest.mark.parametrize("src, n_bytes, window", [(STREET, 300_001, ["--window-events", "20000"]),
+@pytest.mark.parametrize("src, n_bytes, window", [(STREET, 300_001, ["--window-events", "60000"]),
                                                   (PEGBOARD, 700_000, ["--window-ms", "50"])])
 def test_a_cut_recording_says_so_on_its_result_line(tmp_path, tiny_ckpt, capsys, src, n_bytes, window):
     inp = _cut(Path(src), tmp_path / f"cut{Path(src).suffix}", n_bytes)
@@ -91,7 +91,7 @@ def test_a_cut_recording_says_so_on_its_result_line(tmp_path, tiny_ckpt, capsys,
 
 
 def test_a_whole_recording_is_not_flagged(tmp_path, tiny_ckpt, capsys):
-    assert _run(STREET, tmp_path / "o", tiny_ckpt, "--window-events", "50000") == 0
+    assert _run(STREET, tmp_path / "o", tiny_ckpt, "--window-events", "110000") == 0
     assert "TRUNCATED" not in capsys.readouterr().out
 
 
@@ -99,7 +99,7 @@ def test_a_whole_recording_is_not_flagged(tmp_path, tiny_ckpt, capsys):
 def test_parallel_runs_flag_the_cut_input(tmp_path, tiny_ckpt, capsys):
     cut = _cut(Path(STREET), tmp_path / "cut.raw", 300_001)
     assert main(["reconstruct", str(STREET), str(cut), "-o", str(tmp_path / "o"), "--model", str(tiny_ckpt),
-                 "--device", "cpu", "--no-progress", "--jobs", "2", "--window-events", "50000"]) == 0
+                 "--device", "cpu", "--no-progress", "--jobs", "2", "--window-events", "110000"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert [ln.startswith(f"{STREET}: ") and "TRUNCATED" not in ln for ln in lines] == [True, False]
     assert lines[1].startswith(f"{cut}: ") and "TRUNCATED recording" in lines[1]

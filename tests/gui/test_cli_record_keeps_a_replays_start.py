@@ -27,7 +27,7 @@ def test_the_window_records_a_replay_from_its_first_event(tmp_path, tiny_ckpt):
 import sys
 from evfocus_live.gui import app
 sys.exit(app.main([{str(rec)!r}, "--no-loop", "--record", {str(out)!r}, "--model", {str(tiny_ckpt)!r},
-                   "--device", "cpu", "--post", "none", "--exit-after-s", "6"]))
+                   "--device", "cpu", "--post", "none", "--exit-after-s", "3"]))
 """
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "EVFOCUS_SETTINGS_DIR": str(tmp_path / "settings")}
     # (a process of its own: app.exec() in this one leaves pytest-qt's later waits returning at once)

@@ -543,7 +543,7 @@ def test_screenshot_flag_saves_window_and_exits(tmp_path, tiny_ckpt):
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
     proc = subprocess.run([sys.executable, "-m", "evfocus_live.gui.app", "--camera", "pattern", "--model",
                            str(tiny_ckpt), "--device", "cpu", "--window-events", "1500",
-                           "--screenshot", str(png), "--exit-after", "4"],
+                           "--screenshot", str(png), "--exit-after", "1"],
                           env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     img = cv2.imread(str(png))

@@ -57,7 +57,7 @@ def test_a_run_that_went_well_still_exits_0_and_a_refused_record_exits_2(tmp_pat
 import sys
 from evfocus_live.gui import app
 sys.exit(app.main(["--camera", {{camera!r}}, "--record", {str(out)!r}, "--model", {str(tiny_ckpt)!r},
-                   "--device", "cpu", "--post", "none", "--exit-after-s", "3"]))
+                   "--device", "cpu", "--post", "none", "--exit-after-s", "1"]))
 """
     ok = _viewer(tmp_path, script.format(camera="sim"))
     assert ok.returncode == 0, ok.stderr
@@ -85,7 +85,7 @@ def read(read=cam.read):  # unplugged after a few packets
 cam.read = read
 window.open_with_fallback = lambda spec, msgs: cam if spec == "pattern" else real(spec, msgs)
 sys.exit(app.main(["--camera", "pattern", "--model", {str(tiny_ckpt)!r}, "--device", "cpu", "--post", "none",
-                   "--exit-after-s", "4"]))
+                   "--exit-after-s", "2"]))
 """
     run = _viewer(tmp_path, script)
     assert run.returncode == 2, run.stderr
