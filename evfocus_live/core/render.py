@@ -137,11 +137,12 @@ try:  # numba is a dependency; keep the numpy path usable without it (as core.vo
             out[k, 1] = g
             out[k, 2] = g
 
-    @numba.njit(cache=True, nogil=True)
+    @numba.njit(cache=True, nogil=True, boundscheck=False)
     def _acc_colour_numba(potential, limit, bg, d_on, d_off, out):  # pragma: no cover - compiled
         """EventAccumulator.render's palette ramp ``clip(bg + max(v, 0) * (on - bg) + max(-v, 0) *
         (off - bg), 0, 255)`` as uint8, ``v = clip(p / limit, -1, 1)``: the numpy path's float32
-        operations in its order."""
+        operations in its order. ``out`` flat (H*W*3), as ``_ts_colour_numba``'s, so that the loop
+        vectorises."""
         zero = np.float32(0.0)
         top = np.float32(255.0)
         lo = np.float32(-1.0)
@@ -153,9 +154,9 @@ try:  # numba is a dependency; keep the numpy path usable without it (as core.vo
             v = min(max(potential[k] / limit, lo), hi)
             s_on = max(v, zero)
             s_off = max(-v, zero)
-            out[k, 0] = np.uint8(min(max(b0 + s_on * n0 + s_off * f0, zero), top))
-            out[k, 1] = np.uint8(min(max(b1 + s_on * n1 + s_off * f1, zero), top))
-            out[k, 2] = np.uint8(min(max(b2 + s_on * n2 + s_off * f2, zero), top))
+            out[3 * k] = np.uint8(min(max(b0 + s_on * n0 + s_off * f0, zero), top))
+            out[3 * k + 1] = np.uint8(min(max(b1 + s_on * n1 + s_off * f1, zero), top))
+            out[3 * k + 2] = np.uint8(min(max(b2 + s_on * n2 + s_off * f2, zero), top))
 
     @numba.njit(cache=True, nogil=True)
     def _ts_update_numba(x, y, p, t, width, height, last):  # pragma: no cover - compiled
@@ -364,7 +365,7 @@ class EventAccumulator:
 
     def _render_ramp(self, bg: np.ndarray, on: np.ndarray, off: np.ndarray) -> np.ndarray:
         if self.backend == "numba":
-            out = np.empty((self.potential.size, 3), np.uint8)
+            out = np.empty(self.potential.size * 3, np.uint8)
             _acc_colour_numba(self.potential, np.float32(self.limit), bg, on - bg, off - bg, out)
             return out.reshape(self.height, self.width, 3)
         v = np.clip(self.potential / np.float32(self.limit), np.float32(-1.0), np.float32(1.0))
