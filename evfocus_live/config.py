@@ -308,3 +308,29 @@ class SimCameraConfig:
             raise ConfigError(f"SimCameraConfig.images must be paths (non-empty strings), got {bad[0]!r}"
                               + (" (an empty path: an unset variable?)" if isinstance(bad[0], str) else ""))
         object.__setattr__(self, "images", tuple(images))
+
+
+#: the event pane's palettes (``core.render.PALETTES``; ``light`` is ``white``, Metavision's name)
+PaletteName = Literal["dark", "light", "white", "gray", "coolwarm"]
+
+
+@dataclass(frozen=True)
+class DisplayConfig:
+    """How the viewer shows events, shared by ``evfocus-live --palette``, the Display group and a
+    settings file's ``[display]``.
+
+    Parameters:
+        palette: the event pane's colours in every mode: ``dark`` (blue ON, red OFF on near-black,
+            the default), ``white``/``light``, ``gray`` (ON white, OFF black on grey: polarity by
+            brightness, for colour-blind eyes) or ``coolwarm`` (Metavision's: ON red, OFF blue).
+
+    Example::
+
+        DisplayConfig(palette="gray")
+    """
+
+    palette: PaletteName = "dark"
+
+    def __post_init__(self):
+        if self.palette not in get_args(PaletteName):
+            raise ConfigError(f"unknown palette {self.palette!r} (choose from {', '.join(get_args(PaletteName))})")

@@ -27,6 +27,8 @@ Example (every key optional; a key left out takes the default)::
     ksize = 5
     [sim]
     images = ["my_photos/", "walk.mp4"]   # the viewer's simulated camera, as --images
+    [display]
+    palette = "gray"         # the viewer's event colours (--palette): dark | light | white | gray | coolwarm
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import ModelConfig, PostConfig, SimCameraConfig, WindowConfig
+from .config import DisplayConfig, ModelConfig, PostConfig, SimCameraConfig, WindowConfig
 from .errors import ConfigError, EvFocusError, read_user_text
 
 log = logging.getLogger(__name__)
@@ -59,7 +61,7 @@ _NEWER = "; saved by a newer evfocus-live? upgrade evfocus-live, or delete it fr
 
 #: the sections a settings file may hold and the config each becomes
 SECTIONS: dict[str, type] = {"window": WindowConfig, "model": ModelConfig, "post": PostConfig,
-                             "sim": SimCameraConfig}
+                             "sim": SimCameraConfig, "display": DisplayConfig}
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ class Settings:
     post: PostConfig = field(default_factory=PostConfig)
     #: the viewer's simulated camera (``evfocus reconstruct`` reads no camera: it ignores it)
     sim: SimCameraConfig = field(default_factory=SimCameraConfig)
+    #: the viewer's event colours (``evfocus reconstruct --side-by-side`` takes its own ``--palette``)
+    display: DisplayConfig = field(default_factory=DisplayConfig)
     given: frozenset = frozenset()
 
     def has(self, section: str, key: str | None = None) -> bool:
@@ -185,7 +189,8 @@ def load_settings(path: str | Path) -> Settings:
         raise ConfigError(f"{path}: [post.options.{bad[0]}] must be a table of the step's options, "
                           f"got {opts[bad[0]]!r}")
     given = frozenset((s, k) for s in SECTIONS for k in data.get(s, {}))
-    return Settings(window=made["window"], model=made["model"], post=made["post"], sim=made["sim"], given=given)
+    return Settings(window=made["window"], model=made["model"], post=made["post"], sim=made["sim"],
+                    display=made["display"], given=given)
 
 
 def check_settings(path: str | Path, settings: Settings, given: set[str] = frozenset()) -> None:
@@ -260,13 +265,14 @@ def _value(v) -> str | None:
 
 
 def settings_text(window: WindowConfig, model: ModelConfig, post: PostConfig,
-                  sim: SimCameraConfig | None = None) -> str:
+                  sim: SimCameraConfig | None = None, display: DisplayConfig | None = None) -> str:
     """The TOML a settings file holds for these configs (every field but the unset ones; ``[sim]``
-    only where its camera draws from pictures)."""
+    only where its camera draws from pictures, ``[display]`` where given)."""
     lines = ["# evfocus-live settings: evfocus-live --config FILE, evfocus reconstruct --config FILE",
              "# (options given on the command line win over these)", f"version = {VERSION}"]
     sections = [("window", window), ("model", model), ("post", post)]
-    for name, cfg in sections + ([("sim", sim)] if sim is not None and sim.images else []):
+    sections += [("sim", sim)] if sim is not None and sim.images else []
+    for name, cfg in sections + ([("display", display)] if display is not None else []):
         lines += ["", f"[{name}]"]
         for f in dataclasses.fields(cfg):
             if f.name == "options":
@@ -343,13 +349,13 @@ def sim_camera_config(images) -> SimCameraConfig:
 
 
 def save_settings(path: str | Path, window: WindowConfig, model: ModelConfig, post: PostConfig,
-                  sim: SimCameraConfig | None = None) -> Path:
+                  sim: SimCameraConfig | None = None, display: DisplayConfig | None = None) -> Path:
     """Write the settings to ``path`` (whole or not at all: a temporary file renamed over it);
     a folder that is missing or cannot be written is one ConfigError line naming it. Files the
     settings name (a checkpoint, a timestamps file, ``sim``'s pictures) are written as absolute paths."""
     path = Path(path)
     window, model = _absolute_files(window, model)
-    text = settings_text(window, model, post, sim)
+    text = settings_text(window, model, post, sim, display)
     folder = path.parent if str(path.parent) else Path(".")
     tmp = None
     try:
@@ -385,7 +391,7 @@ CLI_DESTS: dict[tuple[str, str], tuple[str, ...]] = {
     ("model", "name"): ("model",), ("model", "device"): ("device",), ("model", "precision"): ("precision",),
     ("model", "half"): ("precision",), ("model", "threads"): ("threads",), ("model", "backend"): ("backend",),
     ("model", "compare"): ("compare",),
-    ("post", "steps"): ("post",), ("sim", "images"): ("images",),
+    ("post", "steps"): ("post",), ("sim", "images"): ("images",), ("display", "palette"): ("palette",),
 }
 
 

@@ -621,6 +621,8 @@ class Pipeline:
         self.post_cfg = post if post is not None else PostConfig()
         self.timestamps_us = timestamps_us
         self.render_events = render_events
+        #: the colours of ``FrameResult.event_image`` (a ``core.render.PALETTE_CHOICES`` name)
+        self.event_palette = "dark"
         self.reconnect = reconnect
         self.max_backlog_windows = max(1, int(max_backlog_windows))
         #: called (from the worker or the reader thread) with a warning about the stream that the
@@ -1794,7 +1796,8 @@ class Pipeline:
                                                 n_events=window.n_events)
             if out.get("blur") is not None:
                 blur = (out["blur"][0, 0].float().clamp(0, 1) * 255 + 0.5).to(torch.uint8).cpu().numpy()
-        ev_img = event_image(window.events, self.width, self.height) if self.render_events else None
+        ev_img = (event_image(window.events, self.width, self.height, palette=self.event_palette)
+                  if self.render_events else None)
         aps = self.aps_view_at(int(window.t_us)) if self.aps else None
         reset_first, self._post_reset_due = self._post_reset_due, False
         self._made_pending = True

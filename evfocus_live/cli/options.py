@@ -13,7 +13,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Callable
+from typing import Callable, get_args
 
 from ..errors import ConfigError
 
@@ -54,6 +54,17 @@ def check_device(opt: str, value: str) -> str:
     if m is None:
         raise ConfigError(f"{opt} {value!r}: not a device (auto, cpu, cuda, or cuda:N for GPU N from 0)")
     return f"cuda:{int(m.group(1))}" if m.group(1) is not None else m.group(0)
+
+
+def check_palette(opt: str, value: str) -> str:
+    """An event palette's name (any case: Metavision writes ``CoolWarm``) as the viewer and
+    ``core.render`` take it; one line naming the choices otherwise."""
+    from ..config import DisplayConfig, PaletteName
+
+    name = value.strip().lower()
+    if name not in get_args(PaletteName):
+        raise ConfigError(f"{opt} {value!r}: no such palette (choose from {', '.join(get_args(PaletteName))})")
+    return DisplayConfig(palette=name).palette
 
 
 def check_number(opt: str, value: float | None, lo: float = 0.0, lo_ok: bool = False,

@@ -77,6 +77,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    VIDEO_SUFFIXES) + ")")
     p.add_argument("--side-by-side", action="store_true", help="video shows the events beside the frame "
                    "(needs --video)")
+    p.add_argument("--palette", default=None, metavar="NAME",
+                   help="--side-by-side's event colours: dark (the default), light (= white), gray (ON white, OFF "
+                        "black on grey: for colour-blind eyes) or coolwarm (Metavision's); as the viewer's --palette")
     p.add_argument("--fps", type=number, help=f"video frame rate, {VIDEO_FPS_MIN:g}..{VIDEO_FPS_MAX:g} "
                    "(.avi/.mkv: ..1000; needs --video; default: 1000/window-ms, else 30)")
     p.add_argument("--save-blur-map", action="store_true",
@@ -110,8 +113,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def _options(args) -> dict:
     """Plain, picklable options (they travel to worker processes)."""
     from ..errors import ConfigError
-    from .options import (check_device, check_downsample, check_file_name, check_number, check_window_events,
-                          check_window_ms, parse_roi, post_options, post_steps)
+    from .options import (check_device, check_downsample, check_file_name, check_number, check_palette,
+                          check_window_events, check_window_ms, parse_roi, post_options, post_steps)
 
     if args.at is not None:  # '' gave the default windows in silence; 'APS' was a file name
         if not args.at.strip():
@@ -137,6 +140,9 @@ def _options(args) -> dict:
     for opt, given in (("--side-by-side", args.side_by_side), ("--fps", args.fps is not None)):
         if given and not args.video:  # else silently ignored: no video would be written
             raise ConfigError(f"{opt} needs --video")
+    palette = check_palette("--palette", args.palette) if args.palette is not None else "dark"
+    if args.palette is not None and not args.side_by_side:  # (only that video shows events)
+        raise ConfigError("--palette needs --side-by-side (the video's event half)")
     fps = args.fps or (1000.0 / args.window_ms if args.window_ms else 30.0)
     if args.video and not VIDEO_FPS_MIN <= fps <= VIDEO_FPS_MAX:  # only the default can be out of range here
         raise ConfigError(f"--video: the default frame rate 1000/--window-ms = {fps:.3g} fps is outside "
@@ -145,7 +151,7 @@ def _options(args) -> dict:
     opts = dict(model=args.model, device=device, window_ms=args.window_ms,
                 window_events=args.window_events, at=args.at, adaptive_ms=args.adaptive_ms, post=steps,
                 post_options=post_options(args.post),
-                video=args.video, side_by_side=args.side_by_side, fps=_writer_fps(fps),
+                video=args.video, side_by_side=args.side_by_side, palette=palette, fps=_writer_fps(fps),
                 save_blur_map=args.save_blur_map, save_aps=args.save_aps, start_s=args.start_s, end_s=args.end_s,
                 progress=not args.no_progress, threads=args.threads, backend=args.backend,
                 # (None: not given, fp16's meaning: fp32 on a CPU, fp16 on a GPU. The viewer's
@@ -519,6 +525,7 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
         pipe = Pipeline(src_cfg, _window_config(opts), model=model_cfg, post=PostConfig(steps=opts["post"], options=opts["post_options"]),
                         model_obj=model_obj, render_events=bool(opts["video"] and opts["side_by_side"]),
                         aps=save_aps)
+        pipe.event_palette = opts.get("palette", "dark")
     except InputError as exc:  # e.g. --start-s past this input's end: say which of several inputs
         if str(input_path) in str(exc):
             raise

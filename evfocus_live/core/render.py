@@ -15,17 +15,40 @@ the two give bit-identical potentials and images; the numpy versions stay as fal
 
 from __future__ import annotations
 
+from typing import get_args
+
 import numpy as np
 
+from ..config import PaletteName
 from ..events import EVENT_DTYPE
 
-__all__ = ["event_image", "EventAccumulator", "TimeSurface", "PALETTES", "crop_and_bin"]
+__all__ = ["event_image", "EventAccumulator", "TimeSurface", "PALETTES", "PALETTE_CHOICES", "palette_colours",
+           "recolour", "crop_and_bin"]
 
-#: background, ON, OFF, both (pixel got as many ON as OFF events) as RGB
+#: background, ON, OFF, both (pixel got as many ON as OFF events) as RGB; ``acc``: the decaying
+#: accumulator's (bg, ON, OFF) ramp ends, None for its grey ramp (grey, white ON, black OFF: DV's
+#: accumulator look, what the dark palette has always shown there). ``gray`` tells polarity by
+#: brightness alone (colour-blind safe); ``coolwarm`` is Metavision's look (ON warm red, OFF cool blue)
 PALETTES = {
-    "dark": dict(bg=(18, 18, 24), on=(70, 170, 255), off=(255, 80, 60), both=(200, 200, 200)),
-    "white": dict(bg=(255, 255, 255), on=(20, 80, 230), off=(220, 30, 30), both=(110, 110, 110)),
+    "dark": dict(bg=(18, 18, 24), on=(70, 170, 255), off=(255, 80, 60), both=(200, 200, 200), acc=None),
+    "white": dict(bg=(255, 255, 255), on=(20, 80, 230), off=(220, 30, 30), both=(110, 110, 110),
+                  acc=((255, 255, 255), (20, 80, 230), (220, 30, 30))),
+    "gray": dict(bg=(128, 128, 128), on=(255, 255, 255), off=(0, 0, 0), both=(170, 170, 170), acc=None),
+    "coolwarm": dict(bg=(221, 221, 221), on=(180, 4, 38), off=(59, 76, 192), both=(120, 120, 120),
+                     acc=((221, 221, 221), (180, 4, 38), (59, 76, 192))),
 }
+#: other names taken for a palette (Metavision's "Light" is the white one)
+PALETTE_ALIASES = {"light": "white"}
+#: the names ``--palette`` and the settings file take
+PALETTE_CHOICES = get_args(PaletteName)
+
+
+def palette_colours(name: str) -> dict:
+    """The colours of palette ``name`` (an alias too); ValueError naming the choices otherwise."""
+    key = PALETTE_ALIASES.get(name, name) if isinstance(name, str) else name
+    if key not in PALETTES:
+        raise ValueError(f"unknown palette {name!r} (choose from {', '.join(PALETTE_CHOICES)})")
+    return PALETTES[key]
 
 
 def _flat_index(events: np.ndarray, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
@@ -114,6 +137,27 @@ try:  # numba is a dependency; keep the numpy path usable without it (as core.vo
             out[k, 1] = g
             out[k, 2] = g
 
+    @numba.njit(cache=True, nogil=True, boundscheck=False)
+    def _acc_colour_numba(potential, limit, bg, d_on, d_off, out):  # pragma: no cover - compiled
+        """EventAccumulator.render's palette ramp ``clip(bg + max(v, 0) * (on - bg) + max(-v, 0) *
+        (off - bg), 0, 255)`` as uint8, ``v = clip(p / limit, -1, 1)``: the numpy path's float32
+        operations in its order. ``out`` flat (H*W*3), as ``_ts_colour_numba``'s, so that the loop
+        vectorises."""
+        zero = np.float32(0.0)
+        top = np.float32(255.0)
+        lo = np.float32(-1.0)
+        hi = np.float32(1.0)
+        b0, b1, b2 = bg[0], bg[1], bg[2]
+        n0, n1, n2 = d_on[0], d_on[1], d_on[2]
+        f0, f1, f2 = d_off[0], d_off[1], d_off[2]
+        for k in range(potential.shape[0]):
+            v = min(max(potential[k] / limit, lo), hi)
+            s_on = max(v, zero)
+            s_off = max(-v, zero)
+            out[3 * k] = np.uint8(min(max(b0 + s_on * n0 + s_off * f0, zero), top))
+            out[3 * k + 1] = np.uint8(min(max(b1 + s_on * n1 + s_off * f1, zero), top))
+            out[3 * k + 2] = np.uint8(min(max(b2 + s_on * n2 + s_off * f2, zero), top))
+
     @numba.njit(cache=True, nogil=True)
     def _ts_update_numba(x, y, p, t, width, height, last):  # pragma: no cover - compiled
         npx = width * height
@@ -174,8 +218,9 @@ def event_image(events: np.ndarray, width: int, height: int, *, palette: str = "
                 backend: str = "auto") -> np.ndarray:
     """Colour each pixel by the polarity that dominates its events in the window.
 
-    ON-dominated pixels get ``palette['on']`` (blue), OFF-dominated ``palette['off']``
-    (red), ties ``palette['both']``, pixels without events the background.
+    ON-dominated pixels get ``palette['on']`` (blue in ``dark``), OFF-dominated ``palette['off']``
+    (red), ties ``palette['both']``, pixels without events the background. ``palette``: a
+    :data:`PALETTE_CHOICES` name.
 
     Example::
 
@@ -183,7 +228,7 @@ def event_image(events: np.ndarray, width: int, height: int, *, palette: str = "
 
     ``backend``: ``auto`` (numba when available), ``numba`` or ``numpy``.
     """
-    pal = PALETTES[palette]
+    pal = palette_colours(palette)
     if backend == "auto":
         backend = "numba" if _HAVE_NUMBA else "numpy"
     if backend == "numba" and events is not None and len(events):
@@ -209,12 +254,26 @@ def event_image(events: np.ndarray, width: int, height: int, *, palette: str = "
     return img.reshape(height, width, 3)
 
 
+def recolour(img: np.ndarray, old: str, new: str) -> np.ndarray:
+    """An :func:`event_image` painted in palette ``old`` as painted in ``new``: its four colours
+    swapped, so that a paused viewer shows the window it holds in a new palette without its events."""
+    a, b = palette_colours(old), palette_colours(new)
+    if a is b:
+        return img
+    out = np.empty_like(img)
+    out[:] = b["bg"]
+    for key in ("on", "off", "both"):
+        out[(img == np.asarray(a[key], np.uint8)).all(axis=2)] = b[key]
+    return out
+
+
 class EventAccumulator:
     """Per-pixel event integrator with exponential decay (DV's "accumulator").
 
     Each event adds ``contribution`` x (+1 ON / -1 OFF); the potential decays with time
     constant ``decay_ms`` on the sensor clock (``decay_ms=0``: no decay, plain
-    accumulation). Rendered as grey = neutral, white = ON, black = OFF.
+    accumulation). Rendered as grey = neutral, white = ON, black = OFF; a palette with its own
+    ramp (``render(palette=...)``) goes from its background to its ON / OFF colours instead.
 
     Parameters:
         width, height: sensor size.
@@ -290,7 +349,12 @@ class EventAccumulator:
             self.potential *= factor
         self.potential += np.bincount(idx, weights=w, minlength=self.potential.size).astype(np.float32)
 
-    def render(self) -> np.ndarray:
+    def render(self, palette: str = "dark") -> np.ndarray:
+        """HxWx3 uint8 of the potential in ``palette``'s accumulator ramp (its ``acc``; grey for
+        ``dark`` and ``gray``)."""
+        ramp = palette_colours(palette)["acc"]
+        if ramp is not None:
+            return self._render_ramp(*(np.asarray(c, np.float32) for c in ramp))
         if self.backend == "numba":
             out = np.empty((self.potential.size, 3), np.uint8)
             _grey_numba(self.potential, np.float32(self.limit), out)
@@ -299,9 +363,20 @@ class EventAccumulator:
         g = (127.5 + 127.5 * v).astype(np.uint8).reshape(self.height, self.width)
         return np.repeat(g[:, :, None], 3, axis=2)
 
+    def _render_ramp(self, bg: np.ndarray, on: np.ndarray, off: np.ndarray) -> np.ndarray:
+        if self.backend == "numba":
+            out = np.empty(self.potential.size * 3, np.uint8)
+            _acc_colour_numba(self.potential, np.float32(self.limit), bg, on - bg, off - bg, out)
+            return out.reshape(self.height, self.width, 3)
+        v = np.clip(self.potential / np.float32(self.limit), np.float32(-1.0), np.float32(1.0))
+        s_on, s_off = np.maximum(v, np.float32(0.0)), np.maximum(-v, np.float32(0.0))
+        img = bg + s_on[:, None] * (on - bg) + s_off[:, None] * (off - bg)
+        return np.clip(img, 0, 255).astype(np.uint8).reshape(self.height, self.width, 3)
+
 
 class TimeSurface:
-    """Exponentially decaying time surface per polarity (ON in blue, OFF in red).
+    """Exponentially decaying time surface per polarity (ON in blue, OFF in red: the palette's
+    ON and OFF colours, ``render(palette=...)``).
 
     Each pixel shows ``exp(-(t_now - t_last) / tau)`` of its most recent ON and OFF
     events. Out-of-order events are handled (per-pixel maximum). ``backend``: ``auto``
@@ -351,9 +426,8 @@ class TimeSurface:
         if now is None:
             now = 0
         tau = max(self.tau_ms * 1e3, 1.0)
-        bg = np.asarray(PALETTES[palette]["bg"], np.float32)
-        on = np.asarray(PALETTES[palette]["on"], np.float32)
-        off = np.asarray(PALETTES[palette]["off"], np.float32)
+        pal = palette_colours(palette)
+        bg, on, off = (np.asarray(pal[k], np.float32) for k in ("bg", "on", "off"))
         if self.backend == "numba":
             npx = self.width * self.height
             band = min(self.PAINT_BAND, max(npx, 1))

@@ -31,10 +31,10 @@ from ..cli import parse_args, setup_logging
 from ..cli.text import plural
 from ..cli.options import (ADAPTIVE_HELP, CONFIG_HELP, DEVICE_HELP, DOWNSAMPLE_HELP, FEW_FRAMES, POST_HELP,
                            ROI_HELP, add_old_name, check_device, check_downsample, check_not_input, check_number,
-                           check_output_file, check_video_suffix, check_window_events, check_window_ms,
+                           check_output_file, check_palette, check_video_suffix, check_window_events, check_window_ms,
                            few_frames_hint, glue_dash_values, number, parse_roi, post_options, post_steps,
                            refuse_existing_output)
-from ..config import ModelConfig, PostConfig, WindowConfig
+from ..config import DisplayConfig, ModelConfig, PostConfig, WindowConfig
 from ..errors import ConfigError, EvFocusError
 
 log = logging.getLogger("evfocus_live.gui")
@@ -127,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the viewer stops at the end of a file instead of looping (a headless run always stops there)")
     p.add_argument("--event-mode", default="window", choices=["window", "decay", "time_surface"],
                    help="event pane: the network's window (the default), decaying accumulation or time surface")
+    p.add_argument("--palette", default=None, metavar="NAME",
+                   help="event pane colours in every mode: dark (the default), light (= white), gray (ON white, "
+                        "OFF black on grey: no red/green, for colour-blind eyes) or coolwarm (Metavision's)")
     p.add_argument("--show-aps", action="store_true",
                    help="start with the camera's own APS (grey-level) frame in the defocus-map pane (a DAVIS camera "
                         "or an .aedat4 recording with APS frames; a toggle in the Display group)")
@@ -185,6 +188,8 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
     if args.input and args.camera:
         raise ConfigError("give either INPUT or --camera, not both")
     device = check_device("--device", args.device)
+    if args.palette is not None:
+        args.palette = check_palette("--palette", args.palette)
     check_number("--exit-after-s", args.exit_after_s)  # finite and > 0
     if args.screenshot and args.exit_after_s is None:
         raise ConfigError("--screenshot needs --exit-after-s S (when to take it)")
@@ -285,6 +290,8 @@ def _apply_config_file(args, window: WindowConfig, model: ModelConfig,
         args.precision = precision_choice(model)
     if settings.has("sim", "images") and "images" not in given:
         _sim_images(args, settings.sim.images, f"{args.config}: [sim] images")
+    if settings.has("display", "palette") and "palette" not in given:  # (not args.palette: not said headless)
+        args.file_palette = settings.display.palette
     return window, model, post
 
 
@@ -309,7 +316,7 @@ def viewer_settings(path, window: WindowConfig, model: ModelConfig, post: PostCo
 
 #: options only the window reads (``--screenshot`` with --headless is refused; ``--no-loop``:
 #: a headless run stops at the end anyway, as asked)
-WINDOW_ONLY_OPTIONS = ("--event-mode", "--show-aps", "--snapshot-dir", "--record-dir")
+WINDOW_ONLY_OPTIONS = ("--event-mode", "--palette", "--show-aps", "--snapshot-dir", "--record-dir")
 
 
 def _warn_window_only(args, parser: argparse.ArgumentParser) -> None:
@@ -596,7 +603,9 @@ def run_window(args, spec, window, model, post) -> int:
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     app.setApplicationName("evfocus-live")
     model = remembered_precision(args, model)
+    palette = args.palette or getattr(args, "file_palette", None) or DisplayConfig().palette
     opts = ViewerOptions(source=spec, window=window, model=model, post=post, event_mode=args.event_mode,
+                         display=DisplayConfig(palette=palette),
                          speed=args.speed, loop=not args.no_loop, sim_focus=args.focus, show_aps=args.show_aps,
                          sim_knobs={"images": args.images} if args.images else {},
                          record_dir=Path(args.record_dir), snapshot_dir=Path(args.snapshot_dir),

@@ -25,10 +25,13 @@ class EventView:
         width, height: sensor size in pixels.
         mode: "decay" or "time_surface" ("window" is the pipeline's own image).
         decay_ms: decay constant on the sensor clock, in ms.
+        palette: colours (:data:`~evfocus_live.core.render.PALETTE_CHOICES`), read at each render.
     """
 
-    def __init__(self, width: int, height: int, mode: str = "decay", decay_ms: float = 30.0):
+    def __init__(self, width: int, height: int, mode: str = "decay", decay_ms: float = 30.0,
+                 palette: str = "dark"):
         self.width, self.height = int(width), int(height)
+        self.palette = palette
         self._lock = threading.Lock()
         self._mode = mode
         self._decay_ms = float(decay_ms)
@@ -82,5 +85,5 @@ class EventView:
         """HxWx3 uint8 RGB of the current state."""
         with self._lock:
             if self._mode == "time_surface":
-                return self._ts.render(self.t_now_us)
-            return self._acc.render()
+                return self._ts.render(self.t_now_us, palette=self.palette)
+            return self._acc.render(palette=self.palette)

@@ -332,6 +332,7 @@ class LiveSession:
         window, model, post: the pipeline configs.
         model_obj: an already-built model (tests, or to keep the model across sources).
         event_mode, decay_ms: event pane mode ("window", "decay", "time_surface").
+        palette: the event pane's colours in every mode (``core.render.PALETTE_CHOICES``).
         speed: file replay speed (0 = as fast as possible); loop: replay files forever.
         fallback: the viewer's way with a bad setting, each with a visible message: a
             device that is not there runs on the CPU, a model that cannot load falls back
@@ -344,7 +345,7 @@ class LiveSession:
 
     def __init__(self, source: EventSource, window: WindowConfig | None = None,
                  model: ModelConfig | None = None, post: PostConfig | None = None, *,
-                 model_obj=None, event_mode: str = "window", decay_ms: float = 30.0,
+                 model_obj=None, event_mode: str = "window", decay_ms: float = 30.0, palette: str = "dark",
                  speed: float = 1.0, loop: bool = False, recorder: Recorder | None = None,
                  fallback: bool = True, cpu_warned: str | None = None,
                  reopen: Callable[[], EventSource] | None = None):
@@ -390,8 +391,10 @@ class LiveSession:
             self._aps_thread = threading.Thread(target=self._load_aps, name=APS_THREAD, daemon=True)
             self._aps_thread.start()
         self.event_mode = event_mode
+        self.palette = palette
         self.event_view = EventView(self.source.width, self.source.height,
-                                    mode="decay" if event_mode == "window" else event_mode, decay_ms=decay_ms)
+                                    mode="decay" if event_mode == "window" else event_mode, decay_ms=decay_ms,
+                                    palette=palette)
         #: the model was built by the caller (``model_obj``), not loaded by name: a precision
         #: change re-prepares that object instead of loading ``model_cfg.name`` again
         self._given_model = model_obj is not None
@@ -424,6 +427,7 @@ class LiveSession:
         if compare is not None:
             self.model_cfg = dataclasses.replace(self.model_cfg, compare=None)
         pipe = self._build_main_pipeline(model_obj, fallback)
+        pipe.event_palette = self.palette
         if compare is not None:
             self.pipeline = pipe
             self.set_compare(compare, kept="comparing with none")  # (a new pipeline: none ran)
@@ -894,6 +898,13 @@ class LiveSession:
             return False
         self.post_cfg = post
         return True
+
+    def set_palette(self, palette: str) -> None:
+        """The event pane's colours: the decay and time-surface views from their next paint, the
+        network window's from its next frame."""
+        self.palette = palette
+        self.event_view.palette = palette
+        self.pipeline.event_palette = palette
 
     def set_event_mode(self, mode: str, decay_ms: float | None = None) -> None:
         if mode != "window":

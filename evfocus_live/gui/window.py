@@ -26,7 +26,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from ..cli.options import (MAX_WINDOW_EVENTS, MAX_WINDOW_MS, MIN_WINDOW_MS, check_not_input,
                            few_frames_hint, parse_roi)
-from ..config import ModelConfig, PostConfig, WindowConfig, home_expanded
+from ..config import DisplayConfig, ModelConfig, PostConfig, WindowConfig, home_expanded
+from ..core.render import PALETTE_ALIASES, recolour
 from ..errors import EvFocusError
 from ..pipeline import MAX_GAP_S, SourceWarnings
 from ..plugins import MODELS, POSTPROCESSORS, SOURCES, Registry
@@ -49,12 +50,30 @@ DEFOCUS_PANE_TIP = ("the model's blur estimate per pixel (sigma, px; brighter = 
                     "events fire, elsewhere the model's guess")
 #: what the event pane shows, on hover, per event view (the colours differ: the decay view is grey)
 EVENT_PANE_TIPS = {
-    "window": "the events of the network's window: blue where a pixel got brighter, red where it got darker",
-    "decay": "the events accumulated and fading: white where pixels got brighter, black where they got darker, "
-             "grey where nothing changed",
-    "time_surface": "how recently each pixel fired: blue for getting brighter, red for getting darker, "
+    "window": "the events of the network's window: {on} where a pixel got brighter, {off} where it got darker",
+    "decay": "the events accumulated and fading: {acc_on} where pixels got brighter, {acc_off} where they got "
+             "darker, {acc_bg} where nothing changed",
+    "time_surface": "how recently each pixel fired: {on} for getting brighter, {off} for getting darker, "
                     "fading with time",
 }
+#: each palette's colours in words, for the tooltip: ON, OFF (window and time surface), then the
+#: decay view's ON, OFF and background (``core.render.PALETTES``)
+PALETTE_WORDS = {
+    "dark": ("blue", "red", "white", "black", "grey"),
+    "white": ("blue", "red", "blue", "red", "white"),
+    "light": ("blue", "red", "blue", "red", "white"),
+    "gray": ("white", "black", "white", "black", "grey"),
+    "coolwarm": ("warm red", "cool blue", "warm red", "cool blue", "light grey"),
+}
+#: the Display group's palette box: (label, name)
+PALETTE_ITEMS = (("dark", "dark"), ("light", "white"), ("gray", "gray"), ("coolwarm", "coolwarm"))
+
+
+def event_pane_tip(mode: str, palette: str) -> str:
+    """The event pane's tooltip: what its colours mean in this mode and palette."""
+    on, off, acc_on, acc_off, acc_bg = PALETTE_WORDS.get(palette, PALETTE_WORDS["dark"])
+    return (EVENT_PANE_TIPS.get(mode, EVENT_PANE_TIPS["window"]).format(
+        on=on, off=off, acc_on=acc_on, acc_off=acc_off, acc_bg=acc_bg) + EVENT_PANE_DRAG_TIP)
 EVENT_PANE_DRAG_TIP = "; drag a rectangle to look at that part of the sensor (ROI)"
 #: how far one key press turns the simulated camera's focus knob (its range is 0..1)
 FOCUS_KEY_STEP = 0.05
@@ -106,6 +125,8 @@ class ViewerOptions:
     post: PostConfig = field(default_factory=PostConfig)
     event_mode: str = "window"
     decay_ms: float = 30.0
+    #: the event pane's colours (``--palette``, ``[display]``, the Display group's palette box)
+    display: DisplayConfig = field(default_factory=DisplayConfig)
     show_defocus: bool = True
     #: the defocus-map pane shows the camera's APS frame instead (when the source has them)
     show_aps: bool = False
@@ -407,8 +428,7 @@ class MainWindow(QtWidgets.QMainWindow):
         grid.setSpacing(4)
         self.event_pane = ImagePane("events")
         self.event_pane.enable_rect_select()  # a drag sets the ROI (see _roi_dragged)
-        self.event_pane.setToolTip(EVENT_PANE_TIPS.get(self.opts.event_mode, EVENT_PANE_TIPS["window"])
-                                   + EVENT_PANE_DRAG_TIP)
+        self.event_pane.setToolTip(event_pane_tip(self.opts.event_mode, self.opts.display.palette))
         self.event_pane.rect_selected.connect(self._roi_dragged)
         self.frame_pane = ImagePane("reconstruction (sharp)")
         self.defocus_pane = ImagePane("defocus map (blur \u03c3, 0-8 px)", lut=inferno_lut())
@@ -685,6 +705,18 @@ class MainWindow(QtWidgets.QMainWindow):
         self.decay_spin.setValue(self.opts.decay_ms)
         self.decay_spin.valueChanged.connect(self._event_mode_changed)
         self.event_mode_combo.currentIndexChanged.connect(self._grey_out_unused_boxes)
+        # the palette beside the decay, on its row: a row more and the Display group left the view at
+        # 1024x768 (test_side_panel_fits); beside the mode box, the two boxes cut their longest names
+        self.palette_combo = QtWidgets.QComboBox()
+        for label, name in PALETTE_ITEMS:
+            self.palette_combo.addItem(label, name)
+        self.palette_combo.setToolTip("event colours, in every mode: dark, light, gray (ON white, OFF black: "
+                                      "no red/green, for colour-blind eyes) or coolwarm (Metavision's)")
+        self._show_palette(self.opts.display.palette)
+        self.palette_combo.currentIndexChanged.connect(self._palette_changed)
+        decay_row = QtWidgets.QHBoxLayout()
+        decay_row.addWidget(self.decay_spin, 1)
+        decay_row.addWidget(self.palette_combo)
         self.defocus_check = QtWidgets.QCheckBox("show defocus map")
         self.defocus_check.setChecked(self.opts.show_defocus)
         self.defocus_check.toggled.connect(self._lower_pane_changed)
@@ -695,7 +727,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.aps_check.setEnabled(False)  # (until a source with APS frames opens)
         self.aps_check.toggled.connect(self._lower_pane_changed)
         f.addRow("events", self.event_mode_combo)
-        f.addRow("decay", self.decay_spin)
+        f.addRow("decay", decay_row)
         f.addRow(self.defocus_check)
         f.addRow(self.aps_check)
 
@@ -981,7 +1013,7 @@ class MainWindow(QtWidgets.QMainWindow):
             window, roi_said = self._window_for(src)  # (a plugin's width None: said as LiveSession says it)
             sess = LiveSession(src, window, self.opts.model, self.opts.post,
                                model_obj=self.opts.model_obj, event_mode=self.opts.event_mode,
-                               decay_ms=self.opts.decay_ms, speed=self.opts.speed,
+                               decay_ms=self.opts.decay_ms, palette=self.opts.display.palette, speed=self.opts.speed,
                                loop=self.loop_check.isChecked(),
                                cpu_warned=old.pipeline.cpu_warned if old is not None else None)
         except Exception as exc:
@@ -1647,7 +1679,7 @@ class MainWindow(QtWidgets.QMainWindow):
         mode = self.event_mode_combo.currentData()
         self.opts.event_mode = mode
         # (the tooltip said blue and red in the decay view too, which is white and black on grey)
-        self.event_pane.setToolTip(EVENT_PANE_TIPS.get(mode, EVENT_PANE_TIPS["window"]) + EVENT_PANE_DRAG_TIP)
+        self.event_pane.setToolTip(event_pane_tip(mode, self.opts.display.palette))
         self.opts.decay_ms = float(self.decay_spin.value())
         if self.session is not None:
             self.session.set_event_mode(mode, self.opts.decay_ms)
@@ -1658,6 +1690,34 @@ class MainWindow(QtWidgets.QMainWindow):
             if mode != "window":
                 self._show_one_frame_if_paused()  # (the decay / time-surface view starts over: blank)
         self._show_roi_outline()
+
+    def _show_palette(self, palette: str) -> None:
+        """The palette box on ``palette`` (``light`` is ``white``'s other name), without a change signal."""
+        i = self.palette_combo.findData(PALETTE_ALIASES.get(palette, palette))
+        self.palette_combo.blockSignals(True)
+        self.palette_combo.setCurrentIndex(max(0, i))
+        self.palette_combo.blockSignals(False)
+
+    def _palette_changed(self, *_) -> None:
+        self.set_palette(self.palette_combo.currentData())
+
+    def set_palette(self, palette: str) -> None:
+        """The event pane's colours in every mode; a paused pane is painted again in them."""
+        old = self.opts.display.palette
+        self.opts.display = dataclasses.replace(self.opts.display, palette=palette)
+        self._show_palette(palette)
+        self.event_pane.setToolTip(event_pane_tip(self.opts.event_mode, palette))
+        s = self.session
+        if s is None:
+            return
+        s.set_palette(palette)
+        fv = self.last_frame
+        if fv is not None and fv.event_image is not None:  # (a paused window's, in the new colours)
+            self.last_frame = fv = dataclasses.replace(fv, event_image=recolour(fv.event_image, old, palette))
+        if s.event_mode != "window":
+            self.event_pane.show_image(s.event_view.render())
+        elif fv is not None and fv.event_image is not None:
+            self.event_pane.show_image(fv.event_image)
 
     def _show_roi_outline(self) -> None:
         """The ROI outlined on the event pane where it shows the whole sensor (the decay and
@@ -1741,8 +1801,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.load_settings_from(path)
 
     def load_settings_from(self, path: str | Path) -> bool:
-        """Apply the window, model and post-processing of the settings file ``path`` (as the side
-        panel's controls would, and they show it). A bad file, or settings the running source
+        """Apply the window, model, post-processing and palette of the settings file ``path`` (as the
+        side panel's controls would, and they show it). A bad file, or settings the running source
         refuses, is one status-bar line naming the file and the key, and nothing changes."""
         from .app import viewer_settings
 
@@ -1778,6 +1838,8 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.opts.sim_knobs["images"] = images
         if got.has("model", "precision") or got.has("model", "half"):
             settings.save_precision(precision_choice(model))  # (as the precision box keeps its choice)
+        if got.has("display", "palette"):
+            self.set_palette(got.display.palette)
         self._show_window_controls(self.opts.window)
         self._show_post_checks(self.opts.post.steps)
         self._show_model_controls(self.opts.model if s is None else s.model_cfg)
@@ -1857,7 +1919,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.save_settings_to(path)
 
     def save_settings_to(self, path: str | Path) -> Path | None:
-        """Write the window, model and post-processing that run (``config_file``) to ``path``, for
+        """Write the window, model, post-processing and palette that run (``config_file``) to ``path``, for
         ``evfocus-live --config`` and ``evfocus reconstruct --config``; a folder that cannot be
         written is said on the status bar."""
         from ..config_file import save_settings, sim_camera_config
@@ -1866,7 +1928,8 @@ class MainWindow(QtWidgets.QMainWindow):
         cfgs = (s.window_cfg, s.model_cfg, s.post_cfg) if s is not None else (
             self.opts.window, self.opts.model, self.opts.post)
         try:
-            saved = save_settings(path, *cfgs, sim_camera_config(self.opts.sim_knobs.get("images", ())))
+            saved = save_settings(path, *cfgs, sim_camera_config(self.opts.sim_knobs.get("images", ())),
+                                  self.opts.display)
         except EvFocusError as exc:
             self.status(str(exc), "error")
             return None
