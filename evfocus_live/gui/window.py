@@ -711,12 +711,9 @@ class MainWindow(QtWidgets.QMainWindow):
         for label, name in PALETTE_ITEMS:
             self.palette_combo.addItem(label, name)
         self.palette_combo.setToolTip("event colours, in every mode: dark, light, gray (ON white, OFF black: "
-                                      "no red/green, for colour-blind eyes) or coolwarm (Metavision's)")
+                                      "no red/green, for colour-blind eyes) or coolwarm (after Metavision's)")
         self._show_palette(self.opts.display.palette)
         self.palette_combo.currentIndexChanged.connect(self._palette_changed)
-        decay_row = QtWidgets.QHBoxLayout()
-        decay_row.addWidget(self.decay_spin, 1)
-        decay_row.addWidget(self.palette_combo)
         self.defocus_check = QtWidgets.QCheckBox("show defocus map")
         self.defocus_check.setChecked(self.opts.show_defocus)
         self.defocus_check.toggled.connect(self._lower_pane_changed)
@@ -727,8 +724,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.aps_check.setEnabled(False)  # (until a source with APS frames opens)
         self.aps_check.toggled.connect(self._lower_pane_changed)
         f.addRow("events", self.event_mode_combo)
-        f.addRow("decay", decay_row)
-        f.addRow(self.defocus_check)
+        f.addRow("decay", self.decay_spin)
+        # the palette on the check box's row, named (a bare box beside the decay read as part of it;
+        # a row of its own put the Display group below the fold at 1024x768)
+        colours = QtWidgets.QLabel("colours")
+        colours.setToolTip(self.palette_combo.toolTip())
+        defocus_row = QtWidgets.QHBoxLayout()
+        defocus_row.addWidget(self.defocus_check, 1)
+        defocus_row.addWidget(colours)
+        defocus_row.addWidget(self.palette_combo)
+        f.addRow(defocus_row)
         f.addRow(self.aps_check)
 
         # post-processing (built-ins and plugins, one checkbox each)
