@@ -48,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="simulated focus knob, 0.5 = in focus (default 0.2: 4.8 px of blur)")
     p.add_argument("--scene", default=None, help="simulated scene (default: the camera's own, mixed)")
     p.add_argument("--model", default="evfocus", help="model name or .pt checkpoint (default: evfocus)")
+    p.add_argument("--compare", default=None,
+                   help="a second model beside the reconstruction, as evfocus-live --compare (default none)")
     p.add_argument("--device", default="cpu", help="device (default cpu: the same picture on any machine)")
     p.add_argument("--min-s", type=float, default=10.0,
                    help="run at least this long, for the meter's plot (default 10)")
@@ -97,7 +99,8 @@ def _shoot(args, out: Path) -> int:
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     app.setApplicationName("evfocus-live")
-    opts = ViewerOptions(source="sim", model=ModelConfig(name=args.model, device=args.device),
+    model = ModelConfig(name=args.model, device=args.device, compare=args.compare)
+    opts = ViewerOptions(source="sim", model=model,
                          sim_focus=args.focus, sim_knobs={"scene": args.scene} if args.scene else {},
                          remember_geometry=False)
     win = MainWindow(opts)
@@ -106,6 +109,9 @@ def _shoot(args, out: Path) -> int:
     try:
         if win.session is not None and win.session.model_cfg.name != args.model:
             print(f"screenshot: error: model {args.model!r} did not load (see the log)", file=sys.stderr)
+            return EXIT_USER_ERROR
+        if args.compare and getattr(win.session.pipeline if win.session else None, "compare", None) is None:
+            print(f"screenshot: error: compare model {args.compare!r} did not load (see the log)", file=sys.stderr)
             return EXIT_USER_ERROR
         t0 = time.monotonic()
         while True:
