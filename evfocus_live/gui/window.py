@@ -1689,7 +1689,9 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.session is not None:
             self.session.set_event_mode(mode, self.opts.decay_ms)
             fv = self.last_frame
-            if mode == "window" and fv is not None and fv.event_image is not None:
+            if mode == "window" and self._blank_awaiting:
+                self.event_pane.blank()  # (as the other panes: not the old setting's events)
+            elif mode == "window" and fv is not None and fv.event_image is not None:
                 self.event_pane.show_image(fv.event_image)  # (paused: the last mode's image stayed)
             self._event_t_painted = None
             if mode != "window":
@@ -1721,8 +1723,14 @@ class MainWindow(QtWidgets.QMainWindow):
             self.last_frame = fv = dataclasses.replace(fv, event_image=recolour(fv.event_image, old, palette))
         if s.event_mode != "window":
             self.event_pane.show_image(s.event_view.render())
-        elif fv is not None and fv.event_image is not None:
+        elif fv is not None and fv.event_image is not None and not self._blank_awaiting:
             self.event_pane.show_image(fv.event_image)
+
+    @property
+    def _blank_awaiting(self) -> bool:
+        """The panes are blank, a new window setting's first frame late (``_check_awaiting``):
+        the frame held is the old setting's (the whole sensor's, with a new ROI)."""
+        return self._awaiting is not None and self._awaiting.said
 
     def _show_roi_outline(self) -> None:
         """The ROI outlined on the event pane where it shows the whole sensor (the decay and
