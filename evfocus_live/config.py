@@ -332,5 +332,7 @@ class DisplayConfig:
     palette: PaletteName = "dark"
 
     def __post_init__(self):
+        if isinstance(self.palette, str):  # (any case from Python, as --palette takes it)
+            object.__setattr__(self, "palette", self.palette.strip().lower())
         if self.palette not in get_args(PaletteName):
             raise ConfigError(f"unknown palette {self.palette!r} (choose from {', '.join(get_args(PaletteName))})")

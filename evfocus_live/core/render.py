@@ -39,6 +39,7 @@ PALETTES = {
 }
 #: other names taken for a palette (Metavision's "Light" is the white one)
 PALETTE_ALIASES = {"light": "white"}
+PALETTES.update({alias: PALETTES[name] for alias, name in PALETTE_ALIASES.items()})  # (PALETTES["light"] too)
 #: the names ``--palette`` and the settings file take
 PALETTE_CHOICES = get_args(PaletteName)
 
