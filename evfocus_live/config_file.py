@@ -20,7 +20,7 @@ Example (every key optional; a key left out takes the default)::
     [model]
     name = "evfocus"
     device = "auto"
-    compare = "e2vid"        # the viewer's second pane (--compare); "none" or left out: none
+    compare = "e2vid"        # the viewer's second pane (--compare); "none": none (left out: kept as it is)
     [post]
     steps = ["auto_hdr", "median"]
     [post.options.median]
@@ -266,8 +266,9 @@ def _value(v) -> str | None:
 
 def settings_text(window: WindowConfig, model: ModelConfig, post: PostConfig,
                   sim: SimCameraConfig | None = None, display: DisplayConfig | None = None) -> str:
-    """The TOML a settings file holds for these configs (every field but the unset ones; ``[sim]``
-    only where its camera draws from pictures, ``[display]`` where given)."""
+    """The TOML a settings file holds for these configs (every field but the unset ones, except
+    ``[model] compare``: "none" said; ``[sim]`` only where its camera draws from pictures,
+    ``[display]`` where given)."""
     lines = ["# evfocus-live settings: evfocus-live --config FILE, evfocus reconstruct --config FILE",
              "# (options given on the command line win over these)", f"version = {VERSION}"]
     sections = [("window", window), ("model", model), ("post", post)]
@@ -278,6 +279,9 @@ def settings_text(window: WindowConfig, model: ModelConfig, post: PostConfig,
             if f.name == "options":
                 continue
             text = _value(getattr(cfg, f.name))
+            if text is None and (name, f.name) == ("model", "compare"):
+                # (left out, a viewer comparing kept its compare model when the file was loaded)
+                text = _string("none")
             if text is not None:
                 lines.append(f"{f.name} = {text}")
     for step, opts in post.options.items():

@@ -459,7 +459,10 @@ class HelpOverlay(QtWidgets.QLabel):
 class StatusText(QtWidgets.QLabel):
     """The status bar's message on as many lines as the bar's width needs: a long one (the
     keep-up warning and its hint at 1024x768) was cut at the window's edge. A plain QLabel with
-    word wrap asks for the height of a column about 80 characters wide (five lines for one)."""
+    word wrap asks for the height of a column about 80 characters wide (five lines for one).
+    Only as many lines as the window has room for: at its minimum height a second line made the
+    window taller (466 -> 477 px at 800 wide) and it stayed so; there the line is cut with "..."
+    (the bar's tooltip holds it whole)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -467,15 +470,38 @@ class StatusText(QtWidgets.QLabel):
         self.setTextFormat(QtCore.Qt.TextFormat.PlainText)
         # (its width is what the bar gives it; its height follows that width)
         self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
+        #: the message as given (``text()``: as shown, cut where the window had no room for it)
+        self.full_text = ""
+
+    def _room_px(self) -> int | None:
+        """The height this label may take without the window growing (None: no window around
+        it); before the window is shown, one line (its width then is not the bar's: fitted again
+        once shown)."""
+        top = self.window()
+        if top is self:
+            return None
+        if not top.isVisible():
+            return 0
+        return self.height() + max(0, top.height() - top.minimumSizeHint().height())
 
     def _fit(self) -> None:
         """As tall as the text needs at the width the bar gave (set, not hinted: a hint that
-        depends on the width was asked for before the width was known, and held the bar tall)."""
+        depends on the width was asked for before the width was known, and held the bar tall),
+        if the window has the room; else one line, cut."""
         one = self.fontMetrics().height()
-        self.setFixedHeight(max(one, self.heightForWidth(self.width())) if self.text() and self.width() > 0 else one)
+        text = self.full_text
+        super().setText(text)
+        room = self._room_px()  # (before the height is freed: the window's minimum holds it)
+        self.setMinimumHeight(0)  # (QLabel's heightForWidth is at least it: a tall label stayed tall)
+        need = self.heightForWidth(self.width()) if text and self.width() > 0 else one
+        if room is not None and need > max(one, room):
+            super().setText(self.fontMetrics().elidedText(" ".join(text.split()), QtCore.Qt.TextElideMode.ElideRight,
+                                                          self.width()))
+            need = one
+        self.setFixedHeight(max(one, need))
 
     def setText(self, text: str) -> None:
-        super().setText(text)
+        self.full_text = text
         self._fit()
 
     def resizeEvent(self, event) -> None:

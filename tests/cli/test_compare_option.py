@@ -47,7 +47,7 @@ def test_settings_files_keep_the_compare_model(tmp_path):
     assert 'compare = "e2vid"' in path.read_text()
     got = load_settings(path)
     assert got.model.compare == "e2vid" and got.has("model", "compare")
-    assert "compare" not in save_settings(tmp_path / "n.toml", *_configs(compare=None)).read_text()
+    assert 'compare = "none"' in save_settings(tmp_path / "n.toml", *_configs(compare=None)).read_text()
     (tmp_path / "none.toml").write_text('version = 1\n[model]\ncompare = "none"\n')
     assert load_settings(tmp_path / "none.toml").model.compare is None
     # the viewer's --config: the file's compare model, unless --compare is given
