@@ -45,6 +45,25 @@ def number(text: str) -> float:
         raise argparse.ArgumentTypeError(f"invalid number {text!r}") from None
 
 
+def check_compare_name(opt: str, name: str | None) -> str | None:
+    """A compare model's name (None for none), checked as a settings file's model is, before any
+    work: one line naming the option for a name no model has (as ``--model``'s, which it takes).
+    The viewer's and ``evfocus reconstruct``'s ``--compare``."""
+    if name is None or name.strip().lower() == "none":
+        return None
+    from ..errors import EvFocusError
+    from ..nn.registry import check_model_name
+
+    if not name.strip():
+        raise ConfigError(f"{opt}: empty model name (an unset variable?); give a model name, a .pt "
+                          "checkpoint, or none")
+    try:
+        check_model_name(name)
+    except EvFocusError as exc:
+        raise ConfigError(f"{opt}: {exc}") from None
+    return name
+
+
 def check_device(opt: str, value: str) -> str:
     """``--device`` as the name the model is placed by: auto, cpu, cuda or cuda:N (GPU N,
     counted from 0, so that a lab with two can put the viewer on the second). Only the spelling is

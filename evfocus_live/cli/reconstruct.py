@@ -5,7 +5,9 @@ Writes ``frame_%010d.png`` (grayscale, sensor size) and ``timestamps.txt`` with 
 defocus maps and an MP4. ``--at aps`` reconstructs at the times of a DAVIS recording's own
 grey-level (APS) frames, and ``--save-aps`` writes those frames beside the reconstructions
 as ``aps_%010d.png`` (same number as the frame made at its time, cropped and binned as the
-frame is), for a side-by-side look.
+frame is), for a side-by-side look. ``--compare MODEL`` runs a second model on the same
+windows (its own recurrent state) and writes its frames as ``compare/frame_%010d.png`` with
+the same numbers, and ``compare/timestamps.txt`` beside them (a paper figure's pairs).
 Several inputs run one after another (one subfolder per input) or in parallel processes
 with ``--jobs``.
 
@@ -46,6 +48,8 @@ VIDEO_FPS_MIN, VIDEO_FPS_MAX = 0.01, 65535.0
 VIDEO_FPS_MAX_BY_SUFFIX = {".avi": 1000.0, ".mkv": 1000.0}
 #: what an earlier run wrote into an output folder (besides the video): refused, or removed by --overwrite
 _OUR_OUTPUT = re.compile(r"(frame|blur|aps)_\d+\.png|timestamps\.txt")
+#: the subfolder of OUTDIR the ``--compare`` model's frames and timestamps.txt go to
+COMPARE_DIR = "compare"
 #: ``--at aps``: the recording's APS frame times instead of a file (a file named aps: ``./aps``)
 AT_APS = "aps"
 
@@ -62,6 +66,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    "input when there are several)")
     p.add_argument("--model", default="evfocus", help="model name (evfocus, e2vid, firenet, ...) or .pt "
                    "checkpoint path (default: evfocus)")
+    p.add_argument("--compare", default=None, metavar="MODEL",
+                   help="also run this model (a name or .pt checkpoint, as --model) on the same windows, its own "
+                        "recurrent state, and write its frames as OUTDIR/compare/frame_%%010d.png (the same numbers "
+                        "and times, listed in compare/timestamps.txt too); with --side-by-side the video shows it as a "
+                        "third panel (default: none; a --config file's [model] compare is used when not given)")
     p.add_argument("--device", default="auto", help=DEVICE_HELP + "; default auto")
     win = p.add_mutually_exclusive_group()
     win.add_argument("--window-ms", type=number, metavar="X", help="fixed window duration in ms")
@@ -76,7 +85,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--video", metavar="OUT.mp4", help="also write a video (mp4v codec; " + ", ".join(
                    VIDEO_SUFFIXES) + ")")
     p.add_argument("--side-by-side", action="store_true", help="video shows the events beside the frame "
-                   "(needs --video)")
+                   "(and --compare's frame after it; needs --video)")
     p.add_argument("--palette", default=None, metavar="NAME",
                    help="--side-by-side's event colours: dark (the default), light (= white), gray (ON white, OFF "
                         "black on grey: for colour-blind eyes) or coolwarm (Metavision's); as the viewer's --palette")
@@ -113,8 +122,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def _options(args) -> dict:
     """Plain, picklable options (they travel to worker processes)."""
     from ..errors import ConfigError
-    from .options import (check_device, check_downsample, check_file_name, check_number, check_palette,
-                          check_window_events, check_window_ms, parse_roi, post_options, post_steps)
+    from .options import (check_compare_name, check_device, check_downsample, check_file_name, check_number,
+                          check_palette, check_window_events, check_window_ms, parse_roi, post_options, post_steps)
 
     if args.at is not None:  # '' gave the default windows in silence; 'APS' was a file name
         if not args.at.strip():
@@ -122,6 +131,7 @@ def _options(args) -> dict:
         if args.at.strip().lower() == AT_APS:
             args.at = AT_APS
     device = check_device("--device", args.device)
+    compare = check_compare_name("--compare", args.compare)
     check_window_ms("--window-ms", args.window_ms)
     check_window_ms("--adaptive-ms", args.adaptive_ms)
     check_window_events("--window-events", args.window_events)
@@ -148,7 +158,7 @@ def _options(args) -> dict:
         raise ConfigError(f"--video: the default frame rate 1000/--window-ms = {fps:.3g} fps is outside "
                           f"{VIDEO_FPS_MIN:g}..{VIDEO_FPS_MAX:g}; give --fps")
     steps = post_steps(args.post)
-    opts = dict(model=args.model, device=device, window_ms=args.window_ms,
+    opts = dict(model=args.model, compare=compare, device=device, window_ms=args.window_ms,
                 window_events=args.window_events, at=args.at, adaptive_ms=args.adaptive_ms, post=steps,
                 post_options=post_options(args.post),
                 video=args.video, side_by_side=args.side_by_side, palette=palette, fps=_writer_fps(fps),
@@ -201,12 +211,12 @@ def _apply_config_file(args, opts: dict) -> None:
     settings = load_settings(args.config)
     # (args made in Python, without main()'s argv: nothing counts as given, the file's values stand)
     given = given_options(build_parser, args._argv) if getattr(args, "_argv", None) is not None else set()
-    check_settings(args.config, settings, set(given) | {"compare"})  # ([model] compare: the viewer's, not run)
-    model = ModelConfig(name=opts["model"], device=opts["device"], threads=opts["threads"], backend=opts["backend"],
+    check_settings(args.config, settings, set(given))
+    model = ModelConfig(name=opts["model"], compare=opts["compare"], device=opts["device"], threads=opts["threads"], backend=opts["backend"],
                         precision=opts["precision"], half=opts["half"])
     window, model, post = merge_settings(args.config, settings, _window_config(opts), model,
                                          PostConfig(steps=opts["post"], options=opts["post_options"]), given)
-    opts.update(model=model.name, device=check_device(f"{args.config}: [model] device", model.device),
+    opts.update(model=model.name, compare=model.compare, device=check_device(f"{args.config}: [model] device", model.device),
                 threads=model.threads, backend=model.backend, precision=model.precision, half=model.half,
                 post=post.steps, post_options=post.options, downsample=window.downsample, roi=window.roi,
                 window_cfg=window, at=(AT_APS if window.timestamps_aps else window.timestamps_path)
@@ -214,8 +224,9 @@ def _apply_config_file(args, opts: dict) -> None:
                 window_ms=window.window_ms if window.mode == "duration" else None,
                 adaptive_ms=window.window_ms if window.mode == "adaptive" else None,
                 window_events=window.window_events if window.mode == "events" else None)
-    if model.compare is not None:  # (the viewer's second pane: a batch run writes one model's frames)
-        log.info("%s: [model] compare (%s) is the viewer's: not run here", args.config, model.compare)
+    if model.compare is not None and "compare" not in given:  # (a viewer's file: it doubles the run's time)
+        log.info("%s: [model] compare = %r: its frames go to compare/ (--compare none: not run)", args.config,
+                 model.compare)
     if args.fps is None:  # (the video's default rate follows the file's window)
         opts["fps"] = _writer_fps(1000.0 / opts["window_ms"] if opts["window_ms"] else 30.0)
 
@@ -304,12 +315,14 @@ def _video_path(video: str | None, n_inputs: int, outdir: Path, input_path: str 
 
 
 def _earlier_outputs(outdir: Path) -> list[Path]:
-    """Files an earlier run wrote into ``outdir`` (frames, blur maps, timestamps.txt), sorted.
+    """Files an earlier run wrote into ``outdir`` (frames, blur maps, timestamps.txt; --compare's
+    in its ``compare`` subfolder), sorted.
     An empty timestamps.txt is not one: a run that failed before its first frame (a broken
     plugin, Ctrl-C) leaves it, and refusing the rerun for it named frames that were never there."""
     if not outdir.is_dir():
         return []
-    return sorted(p for p in outdir.iterdir() if _OUR_OUTPUT.fullmatch(p.name) and not p.is_dir()
+    return sorted(p for d in (outdir, outdir / COMPARE_DIR) if d.is_dir() for p in d.iterdir()
+                  if _OUR_OUTPUT.fullmatch(p.name) and not p.is_dir()
                   and not (p.name == "timestamps.txt" and _is_empty_file(p)))
 
 
@@ -447,8 +460,9 @@ class _VideoOut:
     edge row/column: the encoder silently crops them to even ones (a 65x49 sensor lost its last
     column and row)."""
 
-    def __init__(self, path: Path, fps: float, side_by_side: bool):
+    def __init__(self, path: Path, fps: float, side_by_side: bool, compare: bool = False):
         self.path, self.fps, self.side_by_side = path, fps, side_by_side
+        self.compare = compare  # side by side: the compare model's frame as a third panel
         # FFmpeg's own log lines ("moov atom not found" from finish()'s check of a video cut
         # by a full disk) went to stderr before the one error line: every failure is checked
         # and said here. Read once, when OpenCV first loads FFmpeg; a user's own setting wins.
@@ -467,7 +481,11 @@ class _VideoOut:
         img = cv2.cvtColor(fr.image, cv2.COLOR_GRAY2BGR)
         if self.side_by_side:
             ev = fr.event_image if fr.event_image is not None else np.zeros_like(img)
-            img = np.hstack([cv2.cvtColor(ev, cv2.COLOR_RGB2BGR), img])
+            panels = [cv2.cvtColor(ev, cv2.COLOR_RGB2BGR), img]
+            if self.compare:  # (a frame the compare model dropped, NaN: black, the panels stay put)
+                cmp = getattr(fr, "compare", None)
+                panels.append(cv2.cvtColor(cmp, cv2.COLOR_GRAY2BGR) if cmp is not None else np.zeros_like(img))
+            img = np.hstack(panels)
         img = pad_even(img)
         if self._w is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -518,7 +536,7 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
     from ..pipeline import Pipeline
 
     src_cfg = SourceConfig(spec=str(input_path), speed=0, start_s=opts["start_s"], end_s=opts["end_s"])
-    model_cfg = ModelConfig(name=opts["model"], device=opts["device"], threads=opts["threads"],
+    model_cfg = ModelConfig(name=opts["model"], compare=opts.get("compare"), device=opts["device"], threads=opts["threads"],
                             backend=opts["backend"], precision=opts["precision"], half=opts.get("half", True))
     save_aps = bool(opts.get("save_aps"))
     try:
@@ -549,10 +567,13 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
         if opts.get("overwrite"):  # now that the model and input loaded: a bad one keeps the old outputs
             _remove_earlier_outputs(outdir, vpath)
         outdir.mkdir(parents=True, exist_ok=True)
+        cmp_dir = outdir / COMPARE_DIR if pipe.compare is not None else None
+        if cmp_dir is not None:
+            cmp_dir.mkdir(exist_ok=True)
     except BaseException:
         pipe.close()
         raise
-    video = _VideoOut(vpath, opts["fps"], opts["side_by_side"]) if vpath else None
+    video = _VideoOut(vpath, opts["fps"], opts["side_by_side"], compare=cmp_dir is not None) if vpath else None
     total_s = (t_stop - t_begin) / 1e6 if rng else None
     bar = tqdm(total=round(total_s, 3) if total_s else None, unit="s", desc=Path(input_path).name[:30],
                position=position, leave=True, disable=not opts["progress"],
@@ -564,14 +585,22 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
     t_start = said_at = time.monotonic()
     warned_blur = False
     ts_path = outdir / "timestamps.txt"
-    ts_file = None
+    ts_file = cmp_ts_file = None
+    cmp_ts_path = cmp_dir / "timestamps.txt" if cmp_dir is not None else None
     try:
         # unbuffered: a worker killed mid-run still leaves one line per frame written; a frame's
         # line comes after its files, so the list never names a frame that is not on disk
-        try:
-            ts_file = open(ts_path, "wb", buffering=0)
-        except OSError as exc:  # the folder was checked up front, but disks fill up
-            raise InputError(f"{ts_path}: cannot write ({exc.strerror or exc})") from exc
+        for path in (ts_path, cmp_ts_path):
+            if path is None:
+                continue
+            try:
+                f = open(path, "wb", buffering=0)
+            except OSError as exc:  # the folder was checked up front, but disks fill up
+                raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from exc
+            if path == ts_path:
+                ts_file = f
+            else:
+                cmp_ts_file = f
         for fr in pipe.frames():
             written: list[Path] = []
             try:
@@ -588,8 +617,14 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
                 if save_aps and fr.aps is not None:  # (--at aps: the APS frame at the frame's time)
                     written.append(outdir / f"aps_{fr.index:010d}.png")
                     _write_png(written[-1], fr.aps)
+                has_cmp = cmp_dir is not None and fr.compare is not None  # (None: a NaN frame, dropped)
+                if has_cmp:  # (same number as the main frame of the same window)
+                    written.append(cmp_dir / f"frame_{fr.index:010d}.png")
+                    _write_png(written[-1], fr.compare)
                 if video is not None:
                     video.write(fr)
+                if has_cmp:
+                    _append_line(cmp_ts_file, cmp_ts_path, f"{fr.index} {fr.t_us}\n")
                 _append_line(ts_file, ts_path, f"{fr.index} {fr.t_us}\n")
             except BaseException:  # this frame is not listed: its files go too
                 for p in written:
@@ -633,11 +668,12 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
         raise
     finally:
         bar.close()
-        if ts_file is not None:
-            try:
-                ts_file.close()
-            except OSError:
-                pass
+        for f in (ts_file, cmp_ts_file):
+            if f is not None:
+                try:
+                    f.close()
+                except OSError:
+                    pass
         if video is not None:
             video.close()
         if not stopped_by:  # (damage is met while reading: the stats say it now)

@@ -258,20 +258,10 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
 
 
 def _compare_name(name: str | None) -> str | None:
-    """``--compare``'s model (None for none), checked as a settings file's model is, before any
-    work: one line naming the option for a name no model has (as ``--model``'s, which it takes)."""
-    if name is None or name.strip().lower() == "none":
-        return None
-    from ..nn.registry import check_model_name
+    """``--compare``'s model (None for none), checked before any work (as reconstruct's)."""
+    from ..cli.options import check_compare_name
 
-    if not name.strip():
-        raise ConfigError("--compare: empty model name (an unset variable?); give a model name, a .pt "
-                          "checkpoint, or none")
-    try:
-        check_model_name(name)
-    except EvFocusError as exc:
-        raise ConfigError(f"--compare: {exc}") from None
-    return name
+    return check_compare_name("--compare", name)
 
 
 def _apply_config_file(args, window: WindowConfig, model: ModelConfig,

@@ -68,15 +68,18 @@ def _configs(compare):
     return WindowConfig(), ModelConfig(compare=compare), PostConfig()
 
 
-def test_reconstruct_leaves_a_settings_files_compare_model_out(monkeypatch, tmp_path, caplog):
+def test_reconstruct_runs_a_settings_files_compare_model(monkeypatch, tmp_path, caplog):
+    """reconstruct writes a compare model's frames now (``--compare``): the file's is run, said
+    once, unless the command line's ``--compare`` (``none``: off) replaces it."""
     import logging
 
     from cli_support import reconstruct_model_config
 
     path = tmp_path / "lab.toml"
-    path.write_text('version = 1\n[model]\nname = "e2vid"\ncompare = "another-machines-plugin"\n')
+    path.write_text('version = 1\n[model]\nname = "e2vid"\ncompare = "firenet"\n')
     with caplog.at_level(logging.INFO, logger="evfocus_live"):
         model = reconstruct_model_config(monkeypatch, tmp_path, "--config", str(path))
-    assert model.name == "e2vid" and model.compare is None  # (not checked, not run: the viewer's)
-    assert any("[model] compare (another-machines-plugin) is the viewer's: not run here" in r.getMessage()
-               for r in caplog.records)
+    assert model.name == "e2vid" and model.compare == "firenet"
+    assert any("[model] compare = 'firenet': its frames go to compare/" in r.getMessage() for r in caplog.records)
+    model = reconstruct_model_config(monkeypatch, tmp_path, "--config", str(path), "--compare", "none")
+    assert model.compare is None
