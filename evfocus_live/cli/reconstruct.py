@@ -892,7 +892,15 @@ def _run_parallel(inputs: list[str], dirs: list[Path], opts: dict, jobs: int) ->
 
     from ..nn.registry import load_model
 
-    load_model(opts["model"], "cpu" if opts["device"] == "auto" else opts["device"])  # bad model: fail now
+    device = "cpu" if opts["device"] == "auto" else opts["device"]
+    load_model(opts["model"], device)  # bad model: fail now
+    if opts.get("compare") is not None:  # (as the pipeline says it: else one line per input, from each worker)
+        from ..errors import EvFocusError
+
+        try:
+            load_model(opts["compare"], device)
+        except EvFocusError as exc:
+            raise type(exc)(f"compare model: {exc}") from None
     jobs = min(jobs, len(inputs))
     threads = max(1, (os.cpu_count() or 1) // jobs)
     errors = 0
