@@ -526,7 +526,8 @@ class _VideoOut:
 def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, position: int = 0,
                     n_inputs: int = 1, say_what_runs: bool = False) -> tuple[int, object, str]:
     """Reconstruct one recording into ``outdir``; returns (frames written, model used, the
-    note its result line ends with: '' or that the file is cut short, see :func:`_cut_short`).
+    note its result line ends with: '', --compare's frames and folder, that the file is cut short (see
+    :func:`_cut_short`)).
     ``say_what_runs``: log the model, device and precision (the first input's run)."""
     import numpy as np
     from tqdm import tqdm
@@ -579,7 +580,7 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
                position=position, leave=True, disable=not opts["progress"],
                bar_format=("{desc}: {percentage:3.0f}%|{bar}| {n:.3f}/{total:.3f} s sensor time "
                            "[{elapsed}<{remaining}{postfix}]") if total_s else None)
-    n = n_ev = 0
+    n = n_ev = n_cmp = 0
     last_t_us = None
     stopped_by = None  # why a run ended before its end, for the line naming the frames kept
     t_start = said_at = time.monotonic()
@@ -631,6 +632,7 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
                     _remove_output(p)
                 raise
             n += 1
+            n_cmp += has_cmp
             last_t_us = fr.t_us
             if t_begin is not None:
                 bar.n = round(min(max(fr.t_us - t_begin, 0) / 1e6, total_s), 3)
@@ -683,6 +685,8 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
             # the line of a whole run (only "interrupted" or the error's line, exit 130 or 2, before)
             print(f"{input_path}: {n} {plural(n, 'frame')} -> {outdir}, INCOMPLETE ({stopped_by}): "
                   f"the recording up to t={last_t_us} µs only{note}", flush=True)  # (before the error's line)
+    if cmp_dir is not None:  # (fewer than n: the compare model dropped NaN frames; the log said it once)
+        note = f", {n_cmp} compare {plural(n_cmp, 'frame')} -> {cmp_dir}{note}"
     return n, pipe.model, note
 
 
