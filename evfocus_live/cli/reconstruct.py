@@ -348,6 +348,11 @@ def _remove_earlier_outputs(outdir: Path, video: Path | None) -> None:
             pass
         except OSError as exc:
             raise ConfigError(f"{p}: cannot remove for --overwrite ({exc.strerror or exc})") from exc
+    if any(p.parent.name == COMPARE_DIR for p in old):  # (emptied, it read as a comparison; the user's files stay)
+        try:
+            (outdir / COMPARE_DIR).rmdir()
+        except OSError:
+            pass
     if old:
         log.info("--overwrite: removed %d files of an earlier run from %s", len(old), outdir)
 
@@ -818,6 +823,8 @@ def _run(args) -> int:
     for inp, d in zip(args.inputs, dirs):
         if d != outdir:  # a subfolder name held by a file failed only when its input's turn came
             check_output_dir("-o", d)
+        if opts["compare"] is not None:  # (as -o's: a file named compare failed when its input's turn came)
+            check_output_dir("--compare", d / COMPARE_DIR)
         vpath = _video_path(opts["video"], len(args.inputs), d, inp)
         if vpath is not None:
             check_output_file("--video", vpath)
