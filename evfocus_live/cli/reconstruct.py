@@ -186,6 +186,23 @@ def _precision_opts(choice: str) -> dict:
     return {"precision": cfg.precision, "half": cfg.half}
 
 
+def _say_compare_is_the_model(opts: dict) -> None:
+    """A compare model that is ``--model``'s own (a viewer's settings file can name it) makes the
+    main frames again at twice the time: said once, not refused."""
+    cmp, model = opts.get("compare"), opts["model"]
+    if cmp is None:
+        return
+    same = cmp == model
+    if not same:
+        try:
+            same = os.path.samefile(cmp, model)
+        except OSError:  # (a name, not a file)
+            pass
+    if same:
+        log.warning("--compare %s: the same model as --model: its compare/ frames are the main ones again, "
+                    "at twice the time", cmp)
+
+
 def _say_precision_unused(choice: str | None, opts: dict) -> None:
     """``--precision fp16`` where the model runs on the CPU: one warning line, as the viewer says
     it (it ran fp32 in silence; bf16's line is the runtime's, said as the model loads)."""
@@ -798,6 +815,7 @@ def _run(args) -> int:
 
     opts = _options(args)
     _say_precision_unused(args.precision, opts)
+    _say_compare_is_the_model(opts)
     seen: dict[str, str] = {}
     for inp in args.inputs:  # the same file twice would write the same frames twice (or race, with --jobs)
         key = os.path.normcase(os.path.abspath(inp))
