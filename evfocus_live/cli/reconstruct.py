@@ -857,7 +857,7 @@ def _run(args) -> int:
                 refuse_existing_output("--video", vpath)
             old = _earlier_outputs(d)
             if old:
-                raise ConfigError(f"{d}: already holds reconstructed frames ({old[0].name}, ...); "
+                raise ConfigError(f"{d}: already holds reconstructed frames ({old[0].relative_to(d).as_posix()}, ...); "
                                   f"use --overwrite or another folder")
     if args.jobs > 1 and len(args.inputs) > 1:
         return _run_parallel(args.inputs, dirs, opts, args.jobs)
