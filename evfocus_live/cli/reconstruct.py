@@ -186,6 +186,23 @@ def _precision_opts(choice: str) -> dict:
     return {"precision": cfg.precision, "half": cfg.half}
 
 
+def _say_compare_is_the_model(opts: dict) -> None:
+    """A compare model that is ``--model``'s own (a viewer's settings file can name it) makes the
+    main frames again at twice the time: said once, not refused."""
+    cmp, model = opts.get("compare"), opts["model"]
+    if cmp is None:
+        return
+    same = cmp == model
+    if not same:
+        try:
+            same = os.path.samefile(cmp, model)
+        except OSError:  # (a name, not a file)
+            pass
+    if same:
+        log.warning("--compare %s: the same model as --model: its compare/ frames are the main ones again, "
+                    "at twice the time", cmp)
+
+
 def _say_precision_unused(choice: str | None, opts: dict) -> None:
     """``--precision fp16`` where the model runs on the CPU: one warning line, as the viewer says
     it (it ran fp32 in silence; bf16's line is the runtime's, said as the model loads)."""
@@ -348,6 +365,11 @@ def _remove_earlier_outputs(outdir: Path, video: Path | None) -> None:
             pass
         except OSError as exc:
             raise ConfigError(f"{p}: cannot remove for --overwrite ({exc.strerror or exc})") from exc
+    if any(p.parent.name == COMPARE_DIR for p in old):  # (emptied, it read as a comparison; the user's files stay)
+        try:
+            (outdir / COMPARE_DIR).rmdir()
+        except OSError:
+            pass
     if old:
         log.info("--overwrite: removed %d files of an earlier run from %s", len(old), outdir)
 
@@ -526,7 +548,8 @@ class _VideoOut:
 def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, position: int = 0,
                     n_inputs: int = 1, say_what_runs: bool = False) -> tuple[int, object, str]:
     """Reconstruct one recording into ``outdir``; returns (frames written, model used, the
-    note its result line ends with: '' or that the file is cut short, see :func:`_cut_short`).
+    note its result line ends with: '', --compare's frames and folder, that the file is cut short (see
+    :func:`_cut_short`)).
     ``say_what_runs``: log the model, device and precision (the first input's run)."""
     import numpy as np
     from tqdm import tqdm
@@ -579,7 +602,7 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
                position=position, leave=True, disable=not opts["progress"],
                bar_format=("{desc}: {percentage:3.0f}%|{bar}| {n:.3f}/{total:.3f} s sensor time "
                            "[{elapsed}<{remaining}{postfix}]") if total_s else None)
-    n = n_ev = 0
+    n = n_ev = n_cmp = 0
     last_t_us = None
     stopped_by = None  # why a run ended before its end, for the line naming the frames kept
     t_start = said_at = time.monotonic()
@@ -631,6 +654,7 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
                     _remove_output(p)
                 raise
             n += 1
+            n_cmp += has_cmp
             last_t_us = fr.t_us
             if t_begin is not None:
                 bar.n = round(min(max(fr.t_us - t_begin, 0) / 1e6, total_s), 3)
@@ -683,6 +707,8 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
             # the line of a whole run (only "interrupted" or the error's line, exit 130 or 2, before)
             print(f"{input_path}: {n} {plural(n, 'frame')} -> {outdir}, INCOMPLETE ({stopped_by}): "
                   f"the recording up to t={last_t_us} µs only{note}", flush=True)  # (before the error's line)
+    if cmp_dir is not None:  # (fewer than n: the compare model dropped NaN frames; the log said it once)
+        note = f", {n_cmp} compare {plural(n_cmp, 'frame')} -> {cmp_dir}{note}"
     return n, pipe.model, note
 
 
@@ -789,6 +815,7 @@ def _run(args) -> int:
 
     opts = _options(args)
     _say_precision_unused(args.precision, opts)
+    _say_compare_is_the_model(opts)
     seen: dict[str, str] = {}
     for inp in args.inputs:  # the same file twice would write the same frames twice (or race, with --jobs)
         key = os.path.normcase(os.path.abspath(inp))
@@ -814,6 +841,8 @@ def _run(args) -> int:
     for inp, d in zip(args.inputs, dirs):
         if d != outdir:  # a subfolder name held by a file failed only when its input's turn came
             check_output_dir("-o", d)
+        if opts["compare"] is not None:  # (as -o's: a file named compare failed when its input's turn came)
+            check_output_dir("--compare", d / COMPARE_DIR)
         vpath = _video_path(opts["video"], len(args.inputs), d, inp)
         if vpath is not None:
             check_output_file("--video", vpath)
@@ -828,7 +857,7 @@ def _run(args) -> int:
                 refuse_existing_output("--video", vpath)
             old = _earlier_outputs(d)
             if old:
-                raise ConfigError(f"{d}: already holds reconstructed frames ({old[0].name}, ...); "
+                raise ConfigError(f"{d}: already holds reconstructed frames ({old[0].relative_to(d).as_posix()}, ...); "
                                   f"use --overwrite or another folder")
     if args.jobs > 1 and len(args.inputs) > 1:
         return _run_parallel(args.inputs, dirs, opts, args.jobs)
@@ -892,7 +921,15 @@ def _run_parallel(inputs: list[str], dirs: list[Path], opts: dict, jobs: int) ->
 
     from ..nn.registry import load_model
 
-    load_model(opts["model"], "cpu" if opts["device"] == "auto" else opts["device"])  # bad model: fail now
+    device = "cpu" if opts["device"] == "auto" else opts["device"]
+    load_model(opts["model"], device)  # bad model: fail now
+    if opts.get("compare") is not None:  # (as the pipeline says it: else one line per input, from each worker)
+        from ..errors import EvFocusError
+
+        try:
+            load_model(opts["compare"], device)
+        except EvFocusError as exc:
+            raise type(exc)(f"compare model: {exc}") from None
     jobs = min(jobs, len(inputs))
     threads = max(1, (os.cpu_count() or 1) // jobs)
     errors = 0
