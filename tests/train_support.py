@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 import torch
 from conftest import TINY
@@ -12,6 +14,24 @@ from evfocus_live.train.trainer import normalize_config
 
 
 TINY_MODEL = {"arch": "evfocus", "base": 4, "kernel": 3, "num_deblur_blocks": 1}
+
+#: what a DDP rank a test spawns adds to MASTER_ADDR/MASTER_PORT/RANK/...: the rendezvous store
+#: is the test process's (:func:`ddp_store`), as torchrun's agent holds it; every rank is a client
+DDP_RANK_ENV = {"MASTER_ADDR": "127.0.0.1", "TORCHELASTIC_USE_AGENT_STORE": "True"}
+
+
+@contextlib.contextmanager
+def ddp_store(world: int):
+    """The port of a rendezvous store the test process holds while its ``world`` DDP ranks run
+    (they set :data:`DDP_RANK_ENV`). A port found free, closed and bound again by rank 0 seconds
+    later could be taken meanwhile by a test running beside this one (pytest-xdist)."""
+    from torch.distributed import TCPStore
+
+    store = TCPStore("127.0.0.1", 0, world_size=world, is_master=True, wait_for_workers=False)
+    try:
+        yield store.port
+    finally:
+        del store
 
 
 @pytest.fixture(scope="session")

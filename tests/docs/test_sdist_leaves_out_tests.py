@@ -20,13 +20,18 @@ def test_sdist_has_no_tests_or_caches(tmp_path):
     src.mkdir()
     for name in BUILD_INPUTS:
         p = REPO / name
-        (shutil.copytree if p.is_dir() else shutil.copy2)(p, src / name)
+        # (the checkout's caches left out of the copy: a test running beside this one writes and
+        # renames .pyc and numba files in them, and copytree fails on a file gone after its listing)
+        (shutil.copytree if p.is_dir() else shutil.copy2)(
+            p, src / name, **({"ignore": shutil.ignore_patterns("__pycache__")} if p.is_dir() else {}))
     (src / "models" / "configs").mkdir(parents=True)  # setup.py maps models/; the weights do not matter here
     (src / "tests").mkdir()
     for name in ("conftest.py", "test_version_compare.py"):
         shutil.copy2(REPO / "tests" / name, src / "tests" / name)
-    (src / "evfocus_live" / "__pycache__").mkdir(exist_ok=True)
-    (src / "evfocus_live" / "__pycache__" / "stray.cpython-311.pyc").write_bytes(b"")
+    for cache in ("evfocus_live/__pycache__", "evfocus_live/writers/__pycache__"):  # what a checkout holds
+        (src / cache).mkdir()
+        for stray in ("stray.cpython-311.pyc", "aedat4._pack_dv-42.py311.nbi", "aedat4._pack_dv-42.py311.1.nbc"):
+            (src / cache / stray).write_bytes(b"")
     proc = subprocess.run([sys.executable, "-c", "import sys; from setuptools import build_meta as b; "
                            "print(b.build_sdist(sys.argv[1]))", str(tmp_path / "dist")],
                           cwd=src, capture_output=True, text=True, timeout=300)

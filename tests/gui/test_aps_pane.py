@@ -240,9 +240,11 @@ def test_viewer_aps_pane_follows_the_roi(qtbot, tmp_path, tiny_model, davis_synt
     win.close()
 
 
-def aps_threads():
+def aps_threads(before=frozenset()):
+    """The APS-reading threads alive, less ``before``: an earlier test's, still winding down in
+    this process (under pytest-xdist any test of the suite may have run here before)."""
     from evfocus_live.gui.session import APS_THREAD
-    return [t for t in threading.enumerate() if t.name == APS_THREAD and t.is_alive()]
+    return [t for t in threading.enumerate() if t.name == APS_THREAD and t.is_alive() and t not in before]
 
 
 @pytest.mark.gui
@@ -251,6 +253,7 @@ def test_session_stop_during_the_aps_read_joins_the_thread(qtbot, many_frames, t
     from evfocus_live.gui.session import LiveSession
 
     src = SlowFrames(many_frames)
+    before = set(aps_threads())
     with caplog.at_level(logging.WARNING):
         sess = LiveSession(src, WindowConfig(mode="events", window_events=400), model_obj=tiny_model,
                            post=PostConfig(steps=()), speed=0.1, loop=True)
@@ -258,7 +261,7 @@ def test_session_stop_during_the_aps_read_joins_the_thread(qtbot, many_frames, t
         assert src.asked.wait(10) and sess.aps_loading
         sess.stop()
     # (before: the thread read on, past the close, and held what it read)
-    assert not aps_threads() and src.read_after_close == 0
+    assert not aps_threads(before) and src.read_after_close == 0
     assert sess.aps_loaded == () and not [r for r in caplog.records if "APS" in r.getMessage()]
 
 
@@ -277,19 +280,20 @@ def test_viewer_closed_or_switched_during_the_aps_read(qtbot, tmp_path, many_fra
         return win
 
     # a switch to another recording: the old one's read stops, its thread is joined
+    before = set(aps_threads())
     first = SlowFrames(many_frames)
     win = window(first)
     assert first.asked.wait(10) and win.session.aps_loading
-    reading = aps_threads()
+    reading = aps_threads(before)
     assert len(reading) == 1
     assert win.open_source(str(roi_file))
     assert not reading[0].is_alive() and first.read_after_close == 0
     qtbot.waitUntil(lambda: not win.session.aps_loading, timeout=30_000)
-    assert not aps_threads()
+    assert not aps_threads(before)
     win.close()
     # closing the window mid-read
     second = SlowFrames(many_frames)
     win = window(second)
     assert second.asked.wait(10) and win.session.aps_loading
     win.close()
-    assert win.session is None and not aps_threads() and second.read_after_close == 0
+    assert win.session is None and not aps_threads(before) and second.read_after_close == 0

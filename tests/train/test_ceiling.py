@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from evfocus_live.train.ceiling import evaluate_ceilings, main, train_oracle
 from evfocus_live.train.synth import simulate_minimal
 
 
+@pytest.mark.usefixtures("one_torch_thread")
 def test_ceilings_on_tiny_set(tmp_path):
-    torch.set_num_threads(1)
     files = [simulate_minimal(tmp_path / f"seq_0000{i}.h5", width=48, height=40, n_frames=8, sigma_range=(5, 6), seed=i)
              or tmp_path / f"seq_0000{i}.h5" for i in range(2)]
     torch.manual_seed(0)
@@ -34,13 +35,13 @@ def test_cli_reports_missing_data(tmp_path, caplog):
     assert "not an oracle" in caplog.text
 
 
+@pytest.mark.usefixtures("one_torch_thread")
 def test_oracle_crop_fits_small_frames_and_json_has_no_nan(tmp_path, caplog):
     """Frames under the 96-px crop failed in numpy ("high <= 0"): the crop is clipped to the
     frames. --minutes 0 scored an untrained oracle and wrote a bare NaN into ceiling.json: it
     is refused (exit 2), and a budget over before the first step writes null."""
     import json
 
-    torch.set_num_threads(1)
     simulate_minimal(tmp_path / "d" / "seq_00000.h5", width=40, height=30, n_frames=6, sigma_range=(1, 3), seed=1)
     oracle, info = train_oracle([tmp_path / "d" / "seq_00000.h5"], minutes=0.005, batch=2, progress=False)
     assert info["steps"] >= 1 and info["crop_hw"] == [30, 40]

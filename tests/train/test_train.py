@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -22,7 +21,7 @@ from evfocus_live.train.synth import simulate_minimal
 from evfocus_live.train.trainer import Unroll, load_config, normalize_config, train
 
 from conftest import make_events
-from train_support import tiny_cfg, tiny_data  # noqa: F401 (fixtures)
+from train_support import DDP_RANK_ENV, ddp_store, tiny_cfg, tiny_data  # noqa: F401 (fixtures)
 
 TINY_MODEL = {"arch": "evfocus", "base": 4, "kernel": 3, "num_deblur_blocks": 1}
 
@@ -463,14 +462,8 @@ def test_shipped_configs_parse():
         assert load_config(p)["model"]["arch"] in ("evfocus", "e2vid", "firenet")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _ddp_worker(rank, world, port, cfg, result_dir):
-    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), WORLD_SIZE=str(world), RANK=str(rank),
+    os.environ.update(DDP_RANK_ENV, MASTER_PORT=str(port), WORLD_SIZE=str(world), RANK=str(rank),
                       LOCAL_RANK=str(rank))
     import torch.distributed as dist
 
@@ -486,7 +479,8 @@ def test_ddp_two_processes_gloo(tiny_data, tmp_path):
     import torch.multiprocessing as mp
 
     cfg = tiny_cfg(tiny_data, tmp_path / "ddp", steps=2)
-    mp.spawn(_ddp_worker, args=(2, _free_port(), cfg, str(tmp_path)), nprocs=2, join=True)
+    with ddp_store(2) as port:
+        mp.spawn(_ddp_worker, args=(2, port, cfg, str(tmp_path)), nprocs=2, join=True)
     res = torch.load(tmp_path / "rank0.pt", weights_only=True)
     assert res["step"] == 2
     ck = torch.load(tmp_path / "ddp" / "final.pt", weights_only=True)
@@ -503,7 +497,7 @@ def _ddp_worker_fast_clock(rank, world, port, cfg, result_dir):
         t0 = real_time.monotonic()
         trainer.time = SimpleNamespace(**{k: getattr(real_time, k) for k in dir(real_time) if not k.startswith("_")})
         trainer.time.monotonic = lambda: t0 + (real_time.monotonic() - t0) * 1000
-    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), WORLD_SIZE=str(world), RANK=str(rank),
+    os.environ.update(DDP_RANK_ENV, MASTER_PORT=str(port), WORLD_SIZE=str(world), RANK=str(rank),
                       LOCAL_RANK=str(rank))
     import torch.distributed as dist
 
@@ -520,16 +514,17 @@ def test_ddp_ranks_agree_when_the_wall_time_is_up(tiny_data, tmp_path):
 
     cfg = tiny_cfg(tiny_data, tmp_path / "ddp", steps=400)
     cfg["train"]["max_minutes"] = 0.5
-    ctx = mp.start_processes(_ddp_worker_fast_clock, args=(2, _free_port(), cfg, str(tmp_path)), nprocs=2,
-                             join=False, start_method="spawn")
-    deadline = time.monotonic() + 120
-    try:
-        while not ctx.join(timeout=1):
-            assert time.monotonic() < deadline, "a rank hung: the ranks did not stop at the same step"
-    finally:
-        for p in ctx.processes:
-            if p.is_alive():
-                p.kill()
+    with ddp_store(2) as port:
+        ctx = mp.start_processes(_ddp_worker_fast_clock, args=(2, port, cfg, str(tmp_path)), nprocs=2,
+                                 join=False, start_method="spawn")
+        deadline = time.monotonic() + 120
+        try:
+            while not ctx.join(timeout=1):
+                assert time.monotonic() < deadline, "a rank hung: the ranks did not stop at the same step"
+        finally:
+            for p in ctx.processes:
+                if p.is_alive():
+                    p.kill()
     assert [p.exitcode for p in ctx.processes] == [0, 0]
     assert torch.load(tmp_path / "done0.pt", weights_only=True)["step"] < 400  # rank 1's clock ended it
 

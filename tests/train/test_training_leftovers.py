@@ -6,11 +6,11 @@ reported on the line after the one to fix)."""
 from __future__ import annotations
 
 import os
-import socket
 import sys
 
 import pytest
 import torch
+from train_support import DDP_RANK_ENV, ddp_store
 
 from evfocus_live.nn.registry import build_model, save_checkpoint
 from evfocus_live.train.synth import simulate_minimal
@@ -37,16 +37,10 @@ def _toml(path, data, out, crop=24, steps=4, extra=""):
 
 # -- 1. under torchrun, rank 0 alone says what every process would say alike ---------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _cli_rank(rank, world, port, argvs, result_dir):
     """One torchrun process: `evfocus train` run for each argv in turn, its stderr kept in a
     file; the first run is interrupted (as by Ctrl-C) at its third step."""
-    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), WORLD_SIZE=str(world), RANK=str(rank),
+    os.environ.update(DDP_RANK_ENV, MASTER_PORT=str(port), WORLD_SIZE=str(world), RANK=str(rank),
                       LOCAL_RANK=str(rank))
     sys.stderr = open(f"{result_dir}/err{rank}.txt", "w", buffering=1)
     from evfocus_live.cli import main
@@ -80,7 +74,8 @@ def test_under_torchrun_each_line_is_said_once(data, tmp_path):
     conf = str(_toml(tmp_path / "c.toml", data, tmp_path / "run"))
     argvs = [["train", conf, "--no-progress", "--init", str(init)],
              ["train", conf, "--no-progress", "--resume", "--lr", "0.002"]]
-    mp.spawn(_cli_rank, args=(2, _free_port(), argvs, str(tmp_path)), nprocs=2, join=True)
+    with ddp_store(2) as port:
+        mp.spawn(_cli_rank, args=(2, port, argvs, str(tmp_path)), nprocs=2, join=True)
     err0, err1 = ((tmp_path / f"err{r}.txt").read_text() for r in (0, 1))
     assert "rcs [130, 0]" in err0 and "rcs [130, 0]" in err1, (err0, err1)
     for said in ("initialised from", "interrupted at step 2", "evfocus train: interrupted", "resumed from",

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import pytest
 import torch
 from cli_support import two_gpus  # noqa: F401 (fixtures)
+from train_support import DDP_RANK_ENV, ddp_store
 
 from evfocus_live.cli import main as cli_main
 from evfocus_live.nn.registry import read_checkpoint
@@ -158,7 +159,7 @@ def test_sigterm_to_the_whole_job_with_loader_processes_saves(tiny_data, tmp_pat
 
 
 def _ddp_worker(rank, world, port, cfg, result_dir):
-    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), WORLD_SIZE=str(world), RANK=str(rank),
+    os.environ.update(DDP_RANK_ENV, MASTER_PORT=str(port), WORLD_SIZE=str(world), RANK=str(rank),
                       LOCAL_RANK=str(rank))
     import torch.distributed as dist
 
@@ -174,19 +175,14 @@ def test_ddp_with_a_loss_term_weighted_zero(tiny_data, tmp_path):
     the defocus head reaches no loss term, and DDP's second step died on every rank with
     "Expected to have finished reduction in the prior iteration ..." (one process trained
     fine). Parameters no term reaches are now frozen before DDP wraps the model."""
-    import socket
-
     import torch.multiprocessing as mp
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     cfg = trainer.normalize_config({
         "model": {"arch": "evfocus", "base": 2, "kernel": 3, "num_deblur_blocks": 1},
         "data": {"train": str(tiny_data), "seq_len": 2, "batch_size": 1},
         "augment": {"crop": 16}, "loss": {"redefocus": 0.0, "sigma": 0.0},
         "train": {"steps": 3, "out": str(tmp_path / "ddp"), "threads": 1, "device": "cpu"}})
-    mp.spawn(_ddp_worker, args=(2, port, cfg, str(tmp_path)), nprocs=2, join=True)
+    with ddp_store(2) as port:
+        mp.spawn(_ddp_worker, args=(2, port, cfg, str(tmp_path)), nprocs=2, join=True)
     assert (tmp_path / "rank0.json").read_text() == "3"
 
 
