@@ -29,6 +29,7 @@ Example (every key optional; a key left out takes the default)::
     images = ["my_photos/", "walk.mp4"]   # the viewer's simulated camera, as --images
     [display]
     palette = "gray"         # the viewer's event colours (--palette): dark | light | white | gray | coolwarm
+                             # (left out: dark; saved only when not dark)
 """
 
 from __future__ import annotations
@@ -268,12 +269,19 @@ def settings_text(window: WindowConfig, model: ModelConfig, post: PostConfig,
                   sim: SimCameraConfig | None = None, display: DisplayConfig | None = None) -> str:
     """The TOML a settings file holds for these configs (every field but the unset ones, except
     ``[model] compare``: "none" said; ``[sim]`` only where its camera draws from pictures,
-    ``[display]`` where given)."""
+    ``[display]`` only for a palette other than the default ``dark``: an older evfocus-live
+    refuses an unknown section, and so refused every file saved with one).
+
+    So no ``[display]`` is how a file says ``dark``: loaded into a viewer showing another
+    palette it sets ``dark`` back (as ``compare = "none"`` turns a second pane off), and a saved
+    file round-trips exactly; the other keys, always written, are kept as they are where a
+    hand-written file leaves them out."""
     lines = ["# evfocus-live settings: evfocus-live --config FILE, evfocus reconstruct --config FILE",
              "# (options given on the command line win over these)", f"version = {VERSION}"]
     sections = [("window", window), ("model", model), ("post", post)]
     sections += [("sim", sim)] if sim is not None and sim.images else []
-    for name, cfg in sections + ([("display", display)] if display is not None else []):
+    sections += [("display", display)] if display is not None and display != DisplayConfig() else []
+    for name, cfg in sections:
         lines += ["", f"[{name}]"]
         for f in dataclasses.fields(cfg):
             if f.name == "options":

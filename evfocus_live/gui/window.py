@@ -1851,8 +1851,8 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.opts.sim_knobs["images"] = images
         if got.has("model", "precision") or got.has("model", "half"):
             settings.save_precision(precision_choice(model))  # (as the precision box keeps its choice)
-        if got.has("display", "palette"):
-            self.set_palette(got.display.palette)
+        # (no [display] is how a saved file says dark: settings_text leaves it out for older versions)
+        self.set_palette(got.display.palette)
         self._show_window_controls(self.opts.window)
         self._show_post_checks(self.opts.post.steps)
         self._show_model_controls(self.opts.model if s is None else s.model_cfg)
