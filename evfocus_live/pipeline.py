@@ -308,7 +308,10 @@ class PipelineStats:
     first_pass: tuple[int, int] | None = None
     #: a live source's events read and let go while paused (not drops: nobody asked for them)
     paused_events: int = 0
+    #: windows dropped for NaN/Inf output, the main model's and the compare model's together
     nan_frames: int = 0
+    #: the compare model's part of ``nan_frames`` (a run's "NaN on all k windows" counts the main one's)
+    compare_nan_frames: int = 0
     #: frames whose ``start(on_frame=...)`` callback raised (the first logged with its traceback)
     callback_errors: int = 0
     source_errors: int = 0
@@ -584,6 +587,8 @@ class Pipeline:
         post: post-processing steps (:class:`PostConfig`).
         model_obj: an already built model (overrides ``model``'s name; its device and
             fp16 settings still apply).
+        compare_obj: the already built compare model of ``ModelConfig.compare`` (one run's
+            several inputs load it once; its state is reset here).
         timestamps_us: frame times for window mode "timestamps".
         speed: file replay speed in threaded mode (default: ``SourceConfig.speed`` or 1).
         ring_capacity: ring buffer size in events (default ``DEFAULT_RING_EVENTS`` = 4 M, 52 MB,
@@ -602,7 +607,7 @@ class Pipeline:
     """
 
     def __init__(self, source, window: WindowConfig | None = None, model=None, post: PostConfig | None = None,
-                 *, model_obj=None, timestamps_us=None, speed: float | None = None,
+                 *, model_obj=None, compare_obj=None, timestamps_us=None, speed: float | None = None,
                  ring_capacity: int | None = None, render_events: bool = True, reconnect: bool = True,
                  max_backlog_windows: int = 1, aps: bool = True, cpu_warned: str | None = None):
         _check_arg_types(window, post, ring_capacity, max_backlog_windows)
@@ -769,13 +774,13 @@ class Pipeline:
                              f"height=...) and give the path)")
         self.source: EventSource = src
         try:
-            self._init_rest(model, model_obj, speed, ring_capacity)
+            self._init_rest(model, model_obj, speed, ring_capacity, compare_obj)
         except BaseException:
             if self._own_source:  # do not leak the file we opened
                 src.close()
             raise
 
-    def _init_rest(self, model, model_obj, speed, ring_capacity) -> None:
+    def _init_rest(self, model, model_obj, speed, ring_capacity, compare_obj=None) -> None:
         sc = self.source_cfg
         self.speed = float(speed if speed is not None else (sc.speed if sc else 1.0))
         if not self.speed >= 0 or self.speed == float("inf"):  # NaN never paced a batch: no frame, ever
@@ -800,8 +805,9 @@ class Pipeline:
         self.model = self._prepare_model(model_obj if model_obj is not None else self._load(self.model_cfg.name))
         self.stats.device = str(self.device)
         if self.model_cfg.compare is not None:
-            self.compare = self._prepare_compare(self._load_compare(self.model_cfg.compare, self.device),
-                                                 self.model_cfg)
+            if compare_obj is None:
+                compare_obj = self._load_compare(self.model_cfg.compare, self.device)
+            self.compare = self._prepare_compare(compare_obj, self.model_cfg)
 
         self._setup_for_source()
         # 4 windows, up to MAX_RING_EVENTS: a count window of 10^9 events asked the ring for 48 GiB
@@ -1686,11 +1692,12 @@ class Pipeline:
             raise CheckpointError(f"compare {exc}") from None
         if not bool(torch.isfinite(img.sum(dtype=torch.float32))):  # (said as the main model's: its pane froze)
             self.stats.nan_frames += 1
+            self.stats.compare_nan_frames += 1
             self.stats.last_fault = f"compare model {c.name!r} output NaN/Inf: frame dropped, state reset"
             if not self._compare_nan_warned:
                 self._compare_nan_warned = True
                 log.warning("compare model %r output contains NaN/Inf: frame dropped, state reset (further "
-                            "occurrences are counted in stats.nan_frames)", c.name)
+                            "occurrences are counted in stats.compare_nan_frames)", c.name)
             c.model.reset_states()
             return None
         return (img[0, 0].float().clamp(0, 1) * 255 + 0.5).to(torch.uint8).cpu().numpy()

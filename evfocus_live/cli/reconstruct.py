@@ -549,8 +549,10 @@ class _VideoOut:
 
 
 def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, position: int = 0,
-                    n_inputs: int = 1, say_what_runs: bool = False) -> tuple[int, object, str]:
-    """Reconstruct one recording into ``outdir``; returns (frames written, model used, the
+                    n_inputs: int = 1, say_what_runs: bool = False,
+                    compare_obj=None) -> tuple[int, tuple[object, object], str]:
+    """Reconstruct one recording into ``outdir``; returns (frames written, the models used (main,
+    compare or None: the next input's ``model_obj`` and ``compare_obj``, loaded once), the
     note its result line ends with: '', --compare's frames and folder, that the file is cut short (see
     :func:`_cut_short`)).
     ``say_what_runs``: log the model, device and precision (the first input's run)."""
@@ -567,7 +569,7 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
     save_aps = bool(opts.get("save_aps"))
     try:
         pipe = Pipeline(src_cfg, _window_config(opts), model=model_cfg, post=PostConfig(steps=opts["post"], options=opts["post_options"]),
-                        model_obj=model_obj, render_events=bool(opts["video"] and opts["side_by_side"]),
+                        model_obj=model_obj, compare_obj=compare_obj, render_events=bool(opts["video"] and opts["side_by_side"]),
                         aps=save_aps)
         pipe.event_palette = opts.get("palette", "dark")
     except InputError as exc:  # e.g. --start-s past this input's end: say which of several inputs
@@ -672,10 +674,13 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
                 log.info("%s: %d %s%s, %.1f frames/s", Path(input_path).name, n, plural(n, "frame"), where, n / dt)
         if video is not None:
             video.finish()
-        if n == 0 and pipe.stats.nan_frames:
-            k = pipe.stats.nan_frames
+        k_cmp = pipe.stats.compare_nan_frames  # (counted apart: the windows are the main model's)
+        k = pipe.stats.nan_frames - k_cmp
+        if n == 0 and k:
+            also = (f" (compare model {pipe.compare.name!r}: NaN/Inf on {k_cmp} {plural(k_cmp, 'window')})"
+                    if k_cmp and pipe.compare is not None else "")
             raise CheckpointError(f"model {opts['model']!r} output NaN/Inf on all {k} {plural(k, 'window')}: "
-                                  "no frame written")
+                                  f"no frame written{also}")
         if n == 0:  # (ended "0 frames -> OUT" on stdout and exit 0: a script took it for done)
             raise InputError(f"{input_path}: no frame made: {_no_events_why(opts)}")
         part = opts["start_s"] is not None or opts["end_s"] is not None
@@ -708,11 +713,12 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
         pipe.close()
         if stopped_by and n:  # the frames kept are a part of the recording: said as such, beside
             # the line of a whole run (only "interrupted" or the error's line, exit 130 or 2, before)
-            print(f"{input_path}: {n} {plural(n, 'frame')} -> {outdir}, INCOMPLETE ({stopped_by}): "
+            cmp_part = f", {n_cmp} compare {plural(n_cmp, 'frame')} -> {cmp_dir}" if cmp_dir is not None else ""
+            print(f"{input_path}: {n} {plural(n, 'frame')} -> {outdir}{cmp_part}, INCOMPLETE ({stopped_by}): "
                   f"the recording up to t={last_t_us} µs only{note}", flush=True)  # (before the error's line)
     if cmp_dir is not None:  # (fewer than n: the compare model dropped NaN frames; the log said it once)
         note = f", {n_cmp} compare {plural(n_cmp, 'frame')} -> {cmp_dir}{note}"
-    return n, pipe.model, note
+    return n, (pipe.model, pipe.compare.model if pipe.compare is not None else None), note
 
 
 def _cut_short(source) -> str:
@@ -864,10 +870,10 @@ def _run(args) -> int:
                                   f"use --overwrite or another folder")
     if args.jobs > 1 and len(args.inputs) > 1:
         return _run_parallel(args.inputs, dirs, opts, args.jobs)
-    model = None
+    model = cmp_model = None  # loaded by the first input's run, used by the next ones' (states reset)
     for inp, d in zip(args.inputs, dirs):
-        n, model, note = reconstruct_one(inp, d, opts, model_obj=model, n_inputs=len(args.inputs),
-                                         say_what_runs=model is None)
+        n, (model, cmp_model), note = reconstruct_one(inp, d, opts, model_obj=model, compare_obj=cmp_model,
+                                                      n_inputs=len(args.inputs), say_what_runs=model is None)
         print(_result_line(inp, n, d, note))
     return 0
 
