@@ -80,10 +80,10 @@ def check_palette(opt: str, value: str) -> str:
     ``core.render`` take it; one line naming the choices otherwise."""
     from ..config import DisplayConfig, PaletteName
 
-    name = value.strip().lower()
-    if name not in get_args(PaletteName):
-        raise ConfigError(f"{opt} {value!r}: no such palette (choose from {', '.join(get_args(PaletteName))})")
-    return DisplayConfig(palette=name).palette
+    try:  # (DisplayConfig holds the rule: any case, the names it lists)
+        return DisplayConfig(palette=value).palette
+    except ConfigError:
+        raise ConfigError(f"{opt} {value!r}: no such palette (choose from {', '.join(get_args(PaletteName))})") from None
 
 
 def check_number(opt: str, value: float | None, lo: float = 0.0, lo_ok: bool = False,
