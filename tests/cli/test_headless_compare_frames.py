@@ -68,3 +68,24 @@ def test_frames_dir_said_to_do_nothing_with_a_window(run, tmp_path, monkeypatch,
     assert rc == 0
     assert any("--frames-dir has no effect with a window" in r.getMessage() for r in caplog.records)
     assert not (tmp_path / "out").exists()
+
+
+def test_a_failed_write_ends_the_run_with_its_line(tmp_path, run, capsys, monkeypatch):
+    """A full disk: exit 2 with the write's line; the frames listed are those on disk, whole."""
+    from evfocus_live.cli import reconstruct
+    from evfocus_live.errors import InputError
+
+    real, count = reconstruct._write_png, [0]
+
+    def third_fails(path, img):
+        count[0] += 1
+        if count[0] == 3:
+            raise InputError(f"{path}: cannot write (No space left on device)")
+        real(path, img)
+
+    monkeypatch.setattr(reconstruct, "_write_png", third_fails)
+    out = tmp_path / "out"
+    assert run("--compare", run.compare, "--frames-dir", str(out)) == 2
+    assert "No space left on device" in capsys.readouterr().err
+    assert _names(out) == _names(out / "compare") == ["frame_0000000000.png"]  # (the 2nd frame's main file: removed)
+    assert len((out / "timestamps.txt").read_text().splitlines()) == 1
