@@ -28,7 +28,7 @@ Example (every key optional; a key left out takes the default)::
     [sim]
     images = ["my_photos/", "walk.mp4"]   # the viewer's simulated camera, as --images
     [display]
-    palette = "gray"         # the viewer's event colours (--palette): dark | light | white | gray | coolwarm
+    palette = "gray"         # the viewer's event colours (--palette): dark | light | white | gray | coolwarm, any case
                              # (left out: dark; saved only when not dark)
 """
 
@@ -118,6 +118,18 @@ def _fits(value, hint) -> bool:
     return isinstance(value, hint)
 
 
+def _taken_as_named(cls: type, key: str, value, hint) -> bool:
+    """Whether ``cls`` takes the string ``value`` as one of its ``Literal`` field ``key``'s names
+    (``DisplayConfig`` takes a palette in any case): the file then takes what Python and the
+    command line take (``palette = "CoolWarm"``, as Metavision writes it, was refused)."""
+    if typing.get_origin(hint) is not typing.Literal or not isinstance(value, str):
+        return False
+    try:
+        return getattr(cls(**{key: value}), key) in typing.get_args(hint)
+    except (ConfigError, TypeError, ValueError):
+        return False
+
+
 def _section(path: Path, name: str, table, cls: type):
     """``cls`` made from the TOML ``table`` of section ``name``, each key checked."""
     if not isinstance(table, dict):
@@ -130,7 +142,7 @@ def _section(path: Path, name: str, table, cls: type):
             near = difflib.get_close_matches(key, known, n=1)
             raise ConfigError(f"{path}: unknown setting [{name}] {key}"
                               + (f" (did you mean {near[0]}?)" if near else f" (known: {', '.join(known)}){_NEWER}"))
-        if not _fits(value, hints[key]):
+        if not _fits(value, hints[key]) and not _taken_as_named(cls, key, value, hints[key]):
             raise ConfigError(f"{path}: [{name}] {key} must be {_type_text(hints[key])}, got {value!r}")
         kw[key] = tuple(value) if isinstance(value, list) else value
     try:

@@ -20,6 +20,7 @@ whose files were written completely.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import math
 import os
@@ -334,7 +335,7 @@ def _video_path(video: str | None, n_inputs: int, outdir: Path, input_path: str 
     return outdir / v.name if not v.is_absolute() else v.with_name(f"{v.stem}_{outdir.name}{v.suffix}")
 
 
-def _earlier_outputs(outdir: Path) -> list[Path]:
+def earlier_outputs(outdir: Path) -> list[Path]:
     """Files an earlier run wrote into ``outdir`` (frames, blur maps, timestamps.txt; --compare's
     in its ``compare`` subfolder), sorted.
     An empty timestamps.txt is not one: a run that failed before its first frame (a broken
@@ -353,12 +354,12 @@ def _is_empty_file(p: Path) -> bool:
         return False
 
 
-def _remove_earlier_outputs(outdir: Path, video: Path | None) -> None:
+def remove_earlier_outputs(outdir: Path, video: Path | None) -> None:
     """--overwrite: delete an earlier run's outputs (nothing else), so the folder ends up
     holding this run's frames only."""
     from ..errors import ConfigError
 
-    old = _earlier_outputs(outdir)
+    old = earlier_outputs(outdir)
     if video is not None and (video.is_file() or video.is_symlink()):
         old.append(video)
     for p in old:
@@ -426,6 +427,67 @@ def _append_line(f, path: Path, line: str) -> None:
         except OSError:
             pass
         raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from exc
+
+
+class FrameFolder:
+    """Frames as ``frame_%010d.png`` with a ``timestamps.txt`` line each (``INDEX T_US``) in
+    ``outdir``; with ``compare``, the compare model's frame of the same window under the same
+    number in ``outdir/compare/`` with its own list (none for a NaN frame it dropped). This
+    command's layout, which the headless viewer's ``--frames-dir`` writes too. The lists are
+    unbuffered and a frame's line follows its files: a killed run never lists a missing frame."""
+
+    def __init__(self, outdir: Path, compare: bool = False):
+        from ..errors import InputError
+
+        self.outdir = Path(outdir)
+        self.cmp_dir = self.outdir / COMPARE_DIR if compare else None
+        self.n = self.n_cmp = 0  # frames listed (the compare model's apart)
+        self._lists: list[tuple[object, Path]] = []  # (file, path): the main list first
+        for d in (self.outdir, self.cmp_dir):
+            if d is None:
+                continue
+            path = d / "timestamps.txt"
+            try:
+                d.mkdir(parents=True, exist_ok=True)
+                self._lists.append((open(path, "wb", buffering=0), path))
+            except OSError as exc:  # (the folder was checked up front, but disks fill up)
+                self.close()
+                raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from exc
+
+    @contextlib.contextmanager
+    def frame(self, fr):
+        """Write ``fr``'s frame (``index``, ``t_us``, ``image``, ``compare``) and list it; the
+        body writes what goes with it, adding those paths to the list yielded: all of them are
+        removed if any write fails, so a frame is on disk whole or not at all."""
+        written = [self.outdir / f"frame_{fr.index:010d}.png"]
+        cmp = getattr(fr, "compare", None) if self.cmp_dir is not None else None
+        try:
+            _write_png(written[-1], fr.image)
+            if cmp is not None:  # (same number as the main frame of the same window)
+                written.append(self.cmp_dir / f"frame_{fr.index:010d}.png")
+                _write_png(written[-1], cmp)
+            yield written
+            for f, path in self._lists[::-1] if cmp is not None else self._lists[:1]:
+                _append_line(f, path, f"{fr.index} {fr.t_us}\n")
+        except BaseException:
+            for p in written:
+                _remove_output(p)
+            raise
+        self.n += 1
+        self.n_cmp += cmp is not None
+
+    def write(self, fr) -> None:
+        """:meth:`frame` with nothing written beside it."""
+        with self.frame(fr):
+            pass
+
+    def close(self) -> None:
+        for f, _path in self._lists:
+            try:
+                f.close()
+            except OSError:
+                pass
+        self._lists = []
 
 
 def _check_aps(input_path: str, start_s: float | None = None, end_s: float | None = None) -> None:
@@ -593,7 +655,7 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
             _check_at_times(ts_at, t_begin, t_stop, input_path)  # (before --overwrite removes anything)
             t_stop = max(t_begin, min(t_stop, int(ts_at.max())))  # reading stops at the last time
         if opts.get("overwrite"):  # now that the model and input loaded: a bad one keeps the old outputs
-            _remove_earlier_outputs(outdir, vpath)
+            remove_earlier_outputs(outdir, vpath)
         outdir.mkdir(parents=True, exist_ok=True)
         cmp_dir = outdir / COMPARE_DIR if pipe.compare is not None else None
         if cmp_dir is not None:
@@ -612,28 +674,11 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
     stopped_by = None  # why a run ended before its end, for the line naming the frames kept
     t_start = said_at = time.monotonic()
     warned_blur = False
-    ts_path = outdir / "timestamps.txt"
-    ts_file = cmp_ts_file = None
-    cmp_ts_path = cmp_dir / "timestamps.txt" if cmp_dir is not None else None
+    folder = None
     try:
-        # unbuffered: a worker killed mid-run still leaves one line per frame written; a frame's
-        # line comes after its files, so the list never names a frame that is not on disk
-        for path in (ts_path, cmp_ts_path):
-            if path is None:
-                continue
-            try:
-                f = open(path, "wb", buffering=0)
-            except OSError as exc:  # the folder was checked up front, but disks fill up
-                raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from exc
-            if path == ts_path:
-                ts_file = f
-            else:
-                cmp_ts_file = f
+        folder = FrameFolder(outdir, compare=cmp_dir is not None)
         for fr in pipe.frames():
-            written: list[Path] = []
-            try:
-                written.append(outdir / f"frame_{fr.index:010d}.png")
-                _write_png(written[-1], fr.image)
+            with folder.frame(fr) as written:
                 if opts["save_blur_map"]:
                     if fr.sigma is not None:
                         m = np.clip(fr.sigma * (255.0 / SIGMA_MAX_PX), 0, 255).astype(np.uint8)
@@ -645,21 +690,9 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
                 if save_aps and fr.aps is not None:  # (--at aps: the APS frame at the frame's time)
                     written.append(outdir / f"aps_{fr.index:010d}.png")
                     _write_png(written[-1], fr.aps)
-                has_cmp = cmp_dir is not None and fr.compare is not None  # (None: a NaN frame, dropped)
-                if has_cmp:  # (same number as the main frame of the same window)
-                    written.append(cmp_dir / f"frame_{fr.index:010d}.png")
-                    _write_png(written[-1], fr.compare)
                 if video is not None:
                     video.write(fr)
-                if has_cmp:
-                    _append_line(cmp_ts_file, cmp_ts_path, f"{fr.index} {fr.t_us}\n")
-                _append_line(ts_file, ts_path, f"{fr.index} {fr.t_us}\n")
-            except BaseException:  # this frame is not listed: its files go too
-                for p in written:
-                    _remove_output(p)
-                raise
-            n += 1
-            n_cmp += has_cmp
+            n, n_cmp = folder.n, folder.n_cmp
             last_t_us = fr.t_us
             if t_begin is not None:
                 bar.n = round(min(max(fr.t_us - t_begin, 0) / 1e6, total_s), 3)
@@ -700,12 +733,8 @@ def reconstruct_one(input_path: str, outdir: Path, opts: dict, model_obj=None, p
         raise
     finally:
         bar.close()
-        for f in (ts_file, cmp_ts_file):
-            if f is not None:
-                try:
-                    f.close()
-                except OSError:
-                    pass
+        if folder is not None:
+            folder.close()
         if video is not None:
             video.close()
         if not stopped_by:  # (damage is met while reading: the stats say it now)
@@ -864,7 +893,7 @@ def _run(args) -> int:
         if not opts["overwrite"]:
             if vpath is not None:  # (another run's video)
                 refuse_existing_output("--video", vpath)
-            old = _earlier_outputs(d)
+            old = earlier_outputs(d)
             if old:
                 raise ConfigError(f"{d}: already holds reconstructed frames ({old[0].relative_to(d).as_posix()}, ...); "
                                   f"use --overwrite or another folder")

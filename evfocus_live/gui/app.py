@@ -4,7 +4,7 @@
                  [--precision auto|fp32|bf16|fp16]
                  [--window-ms X | --window-events N | --adaptive-ms X] [--roi X,Y,W,H] [--downsample N]
                  [--images PATH ...] [--config FILE.toml]
-                 [--headless] [--video OUT.mp4] [--record OUT.aedat4] [--overwrite]
+                 [--headless] [--video OUT.mp4] [--record OUT.aedat4] [--frames-dir DIR] [--overwrite]
                  [--screenshot PNG] [--exit-after-s S] [--list-plugins]
 
 With no INPUT and no camera it starts the simulated camera. Without a display (no
@@ -102,8 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--compare", default=None, metavar="NAME",
                    help="a second model (a name or .pt checkpoint, as --model) run on the same events in a pane beside "
                         "the reconstruction, on the same device in the same precision, e.g. --compare e2vid-sharp "
-                        "(default: none). Headless runs both models (the infer time counts both) and records only "
-                        "the main model's frames")
+                        "(default: none). Headless runs both models (the infer time counts both); --frames-dir "
+                        "writes both models' frames, --video records the main model's")
     p.add_argument("--device", default="auto", help=DEVICE_HELP + "; default auto")
     p.add_argument("--precision", default=None, choices=["auto", "fp32", "bf16", "fp16"],
                    help="inference precision: auto (bf16 on a CPU with native bf16, else fp32; fp16 on CUDA), fp32, "
@@ -145,8 +145,13 @@ def build_parser() -> argparse.ArgumentParser:
                         "frames repeated or dropped to keep the recording's pace; evfocus reconstruct --video "
                         "writes each frame once)")
     p.add_argument("--record", metavar="OUT.aedat4", help="record the raw events to an .aedat4")
+    p.add_argument("--frames-dir", metavar="DIR",
+                   help="headless: write each reconstructed frame as DIR/frame_%%010d.png, listed in DIR/timestamps.txt, "
+                        "as evfocus reconstruct -o does; with --compare that model's frames go to "
+                        "DIR/compare/frame_%%010d.png (the same numbers) and DIR/compare/timestamps.txt")
     p.add_argument("--overwrite", action="store_true",
-                   help="replace an existing --video/--record file (default: off, such a file is refused)")
+                   help="replace an existing --video/--record file and an earlier run's frames in --frames-dir "
+                        "(default: off, they are refused)")
     p.add_argument("--screenshot", metavar="PNG", help="save a window screenshot after --exit-after-s seconds and exit")
     p.add_argument("--exit-after-s", type=number, default=None, metavar="S", help="quit after S seconds")
     add_old_name(p, "--exit-after", "--exit-after-s")
@@ -392,10 +397,11 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
     if said_first is not None:
         said_first()
     log.info("%s", what_runs(model.name, sess.pipeline))
-    if sess.pipeline.compare is not None:  # (--compare: the window's pane; here its time only)
-        log.info("comparing with %s: both models run on each window (infer counts both); the compare "
-                 "frames are shown by the window only%s", sess.pipeline.compare.name,
-                 ", --video records the main model's" if args.video else "")
+    frames = _frame_sink(args, sess)
+    if sess.pipeline.compare is not None:  # (--compare: the window's pane; here its frames in --frames-dir)
+        log.info("comparing with %s: both models run on each window (infer counts both); %s",
+                 sess.pipeline.compare.name, f"its frames go to {frames.folder.cmp_dir}" if frames is not None
+                 else "--frames-dir DIR writes its frames" + (" (--video records the main model's)" if args.video else ""))
     if args.video or args.record:
         # (an existing file was refused in _configs unless --overwrite; an empty one is replaced)
         sess.recorder.start(events_path=args.record, video_path=args.video, overwrite=True,
@@ -463,6 +469,8 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
                 break
             if sess.recorder.error and not sess.recorder.active:  # (disk nearly full, a failed write:
                 break  # what the run was asked to record has stopped; exit 2 below, its files kept)
+            if frames is not None and frames.error:  # (as the recorder's: the frames written are kept)
+                break
             if args.exit_after_s is not None and now - t0 >= args.exit_after_s:
                 break
     finally:
@@ -482,6 +490,8 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
                      plural(n, "frame"), fps, n / fps)
         elif args.video:
             log.warning("no frame was reconstructed: %s not written", args.video)
+        if frames is not None:
+            frames.close()
         if args.record and sess.recorder.n_events:
             log.info("wrote %s (%d events)", args.record, sess.recorder.n_events)
         elif args.record:  # (the recorder removed the empty file: readers refuse one)
@@ -495,10 +505,69 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
         if hint:
             log.warning("%s", hint)
         join_pipeline_threads()
-    if rc == 0 and sess.recorder.error:  # disk full, ...: what was written is kept, but say so
-        print(f"evfocus-live: error: {sess.recorder.error}", file=sys.stderr)
-        rc = EXIT_USER_ERROR
+    for error in (sess.recorder.error, frames.error if frames is not None else None):
+        if rc == 0 and error:  # disk full, ...: what was written is kept, but say so
+            print(f"evfocus-live: error: {error}", file=sys.stderr)
+            rc = EXIT_USER_ERROR
     return rc
+
+
+class _FrameSink:
+    """``--frames-dir``: each frame the session makes written as ``evfocus reconstruct`` writes
+    it (:class:`~evfocus_live.cli.reconstruct.FrameFolder`), on the worker's thread. A failed
+    write (a full disk) stops the writing and is kept in ``error``: the run's loop ends on it."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        self.error: str | None = None
+
+    def __call__(self, view) -> None:
+        if self.error is None:
+            try:
+                self.folder.write(view)
+            except EvFocusError as exc:
+                self.error = str(exc)
+
+    def close(self) -> None:
+        """Close the lists and say what was written (after the session stopped: no more frames)."""
+        self.folder.close()
+        f = self.folder
+        if f.n:
+            log.info("wrote %d %s to %s%s", f.n, plural(f.n, "frame"), f.outdir,
+                     f", {f.n_cmp} compare {plural(f.n_cmp, 'frame')} to {f.cmp_dir}" if f.cmp_dir else "")
+        else:
+            log.warning("no frame was reconstructed: none written to %s", f.outdir)
+
+
+def _check_frames_dir(args, model: ModelConfig) -> None:
+    """``--frames-dir``, before any work, as ``evfocus reconstruct -o`` is: a folder that can be
+    written and holds no earlier run's frames (unless ``--overwrite``: removed as the run starts)."""
+    if args.frames_dir is None:
+        return
+    from ..cli.options import check_output_dir
+    from ..cli.reconstruct import COMPARE_DIR, earlier_outputs
+
+    d = check_output_dir("--frames-dir", args.frames_dir)
+    if model.compare is not None:  # (a file named compare there)
+        check_output_dir("--frames-dir", d / COMPARE_DIR)
+    old = earlier_outputs(d)
+    if old and not args.overwrite:
+        raise ConfigError(f"--frames-dir {d}: already holds reconstructed frames "
+                          f"({old[0].relative_to(d).as_posix()}, ...); use --overwrite or another folder")
+
+
+def _frame_sink(args, sess) -> _FrameSink | None:
+    """The session's ``frame_sink`` for ``--frames-dir`` (None without one); ``--overwrite``'s
+    removal of an earlier run's frames is done now that the source and model are set up."""
+    if args.frames_dir is None:
+        return None
+    from ..cli.reconstruct import FrameFolder, remove_earlier_outputs
+
+    if args.overwrite:
+        remove_earlier_outputs(Path(args.frames_dir), None)
+    sink = _FrameSink(FrameFolder(Path(args.frames_dir), compare=sess.pipeline.compare is not None))
+    sess.frame_sink = sink
+    return sink
 
 
 #: a first window at a new size slower than this is said once (its warm-up looked like a hang)
@@ -725,16 +794,20 @@ def main(argv: list[str] | None = None) -> int:
             if args.screenshot:
                 raise ConfigError("--screenshot needs the window; drop --headless")
             _warn_window_only(args, parser)
+            _check_frames_dir(args, model)
             return run_headless(args, spec, window, model, post)
         if not has_display():
             if args.screenshot:
                 os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
             else:
                 _warn_window_only(args, parser)
+                _check_frames_dir(args, model)
                 # (once the source and model are set up: a bad file or model name is the only line)
                 return run_headless(args, spec, window, model, post, lambda: log.info(
                     "no display found (DISPLAY/WAYLAND_DISPLAY unset): running headless "
                     "(Ctrl-C or --exit-after-s S to stop; --video OUT.mp4 records)"))
+        if args.frames_dir is not None:  # (the window's frames: the s key, the Record button)
+            log.warning("--frames-dir has no effect with a window: a headless run (--headless) writes it")
         return run_window(args, spec, window, model, post)
     except EvFocusError as exc:
         print(f"evfocus-live: error: {exc}", file=sys.stderr)

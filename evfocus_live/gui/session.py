@@ -373,6 +373,9 @@ class LiveSession:
         #: reads again are not recorded again (``Recorder.source_sought``)
         self._remake_at_us: int | None = None
         self.frames_done = 0
+        #: called with each frame shown (``FrameView``), on the worker's thread: headless
+        #: ``--frames-dir`` writes them
+        self.frame_sink: Callable[[FrameView], None] | None = None
         #: how many times the threads were started (a replay from the end, a seek past it): a
         #: pass can end between two readout ticks, so the window tells ends apart by this
         self.passes = 0
@@ -622,6 +625,8 @@ class LiveSession:
         self.frame_rate.add(1, view.t_done)
         self.last_frame = view
         self.recorder.write_frame(view.image, view.t_us)
+        if self.frame_sink is not None:
+            self.frame_sink(view)
         self.slot.put(view)
         if t_pause is not None:  # a seek while paused: show this one frame, pause again
             self.pipeline.pause()  # (first: the GUI thread must never see it neither paused nor pausing)

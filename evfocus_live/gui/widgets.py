@@ -472,6 +472,7 @@ class StatusText(QtWidgets.QLabel):
         self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
         #: the message as given (``text()``: as shown, cut where the window had no room for it)
         self.full_text = ""
+        self._watched: QtWidgets.QWidget | None = None  # the window whose resizes refit it
 
     def _room_px(self) -> int | None:
         """The height this label may take without the window growing (None: no window around
@@ -508,6 +509,23 @@ class StatusText(QtWidgets.QLabel):
         super().resizeEvent(event)
         if event.size().width() != event.oldSize().width():
             self._fit()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        top = self.window()
+        if top is not self and top is not self._watched:  # (its resizes: the room for more lines)
+            if self._watched is not None:
+                self._watched.removeEventFilter(self)
+            top.installEventFilter(self)
+            self._watched = top
+
+    def eventFilter(self, obj, event) -> bool:
+        """The window made taller (this label's width the same): a message cut for want of
+        room is fitted again, whole now if it fits (it stayed cut)."""
+        if (obj is self._watched and event.type() == QtCore.QEvent.Type.Resize and self.full_text
+                and event.size().height() != event.oldSize().height()):
+            self._fit()
+        return False
 
 
 class BlankCover(QtWidgets.QWidget):

@@ -1,5 +1,5 @@
-"""A palette's name in any case from Python, as `--palette CoolWarm` takes it (a settings file, as
-for its other named choices, takes the names as listed), and `light` is a key of `PALETTES` as it
+"""A palette's name in any case from Python, as `--palette CoolWarm` and a settings file take it
+(tests/cli/test_settings_palette_any_case.py), and `light` is a key of `PALETTES` as it
 is a choice (a Python caller indexing `PALETTES["light"]` got a KeyError)."""
 
 from __future__ import annotations
