@@ -149,6 +149,7 @@ class PropheseeCameraSource(EventSource):
             raise DeviceError(f"cannot read the sensor size of the Prophesee camera via Metavision "
                               f"({type(exc).__name__}: {first_line(exc, 'no detail')})") from None
         self.sensor = f"Prophesee {serial or ''}".strip()
+        self.serial = serial or None  # (opened again by it after a drop; unknown when not given)
         return (_to_events(ev) for ev in it)
 
     def _open_nd(self, serial):
@@ -180,6 +181,7 @@ class PropheseeCameraSource(EventSource):
             raise DeviceError(f"cannot read the properties of {_nd_name(devices[0])} ({type(exc).__name__}: "
                               f"{first_line(exc, 'no detail')})") from None
         self.sensor = f"{_nd_name(devices[0])} {getattr(devices[0], 'serial', None) or ''}".strip()
+        self.serial = str(getattr(devices[0], "serial", None) or "") or None  # (opened again by it after a drop)
 
         def gen():
             for _status, packet in dev:
