@@ -31,6 +31,9 @@ DRIVER_SILENT_S = 1.0
 #: slice only once the camera's data moved its time on: a camera that sends nothing while the
 #: scene is still gave no packet, and a read() that waited for one showed it as stalled
 DRIVER_SILENT_SAY_S = 5.0
+#: after a stop that its reader thread did not see (blocked in the Metavision driver), how long
+#: :meth:`close` waits for it once the camera is released (the released stream ends the wait)
+RELEASED_JOIN_S = 0.5
 
 HOW_TO = ("install the Metavision SDK / OpenEB (https://docs.prophesee.ai) or "
           "'pip install neuromorphic-drivers' (then run neuromorphic-drivers-install-udev-rules)")
@@ -270,19 +273,31 @@ class PropheseeCameraSource(EventSource):
                 pass
             self._dev = None
         thread = getattr(self, "_thread", None)
-        if thread is not None and thread is not threading.current_thread():
+        other = thread is not None and thread is not threading.current_thread()
+        silent = self.driver_silent
+        if other:
             # the driver yields every packet (10 ms): the pump sees the stop; a silent driver (a
             # stall, said by read(), or a still camera that sends nothing) is not waited for long
-            silent = self.driver_silent
             thread.join(0.2 if silent else 1.0)
-            if thread.is_alive():
-                (log.debug if silent else log.warning)("the Prophesee reader thread did not stop within %g s",
-                                                       0.2 if silent else 1.0)
-        running = thread is not None and thread.is_alive()  # (still inside the driver: leave it be)
+        running = thread is not None and thread.is_alive()
+        mv = getattr(self, "_mv_it", None)
+        if mv is not None and running and other:
+            # blocked inside the Metavision driver (OpenEB's poll_buffer() waits for data), the thread
+            # kept the camera until the process ended: released anyway (the reader's exit stops the
+            # stream first, which ends such a wait), and the thread given a moment to come out
+            self._mv_it = None
+            _release_metavision(mv)
+            thread.join(RELEASED_JOIN_S)
+            running = thread.is_alive()
+        if running and other and not getattr(self, "_stuck_said", False):  # (said once: close() may come twice)
+            self._stuck_said = True
+            (log.debug if silent and mv is None else log.warning)(
+                "the Prophesee reader thread is still inside the driver after the stop: the camera was "
+                "released, the thread is left to end alone")
         it = getattr(self, "_it", None)
         if it is not None and not running:
             it.close()  # ends the generator: its driver iterator is released with it
-        self._it = None
+            self._it = None
         mv = getattr(self, "_mv_it", None)
         if mv is not None and not running:
             self._mv_it = None
