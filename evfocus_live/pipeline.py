@@ -105,8 +105,8 @@ LIVE_READS_KEPT = 64
 #: ... but a live source's first read(), before any has returned, is waited for until it has run
 #: this long: it may compile numba kernels (the DAVIS unpacker) or set up the driver, seconds
 #: once. A stop during it waited 1 s, and the batch it then read came after the recording was
-#: finalised: lost. Bounded: a camera stuck in its first read still lets the stop go on
-FIRST_READ_JOIN_S = 15.0
+#: finalised: lost. No longer than STALL_S: past that it is a stall (said), left as any is
+FIRST_READ_JOIN_S = STALL_S
 #: a live source's repeated read() fault (same kind) is said at most this often
 SOURCE_FAULT_SAY_EVERY_S = 60.0
 #: frame post-processing slower than this a frame, and slower than the model, for
@@ -2050,7 +2050,8 @@ class Pipeline:
                 if getattr(t, "unanswered_said", False):  # (close_all after a stop: said, waited)
                     continue
                 live_read = t.name == "evfocus-reader" and since is not None and self.source.is_live
-                first_read = live_read and self._read_last == (0.0, 0.0)  # (none has returned yet)
+                # (none has returned yet, and it is no stall so far)
+                first_read = live_read and stalled_s < STALL_S and self._read_last == (0.0, 0.0)
                 reopen_since = self._reopen_since if t.name == "evfocus-reader" else None
                 t.join(max(0.0, since + FIRST_READ_JOIN_S - time.monotonic()) if first_read
                        else min(timeout_s, STALLED_JOIN_S) if stalled_s >= STALL_S

@@ -29,7 +29,11 @@ DRIVER_SILENT_S = 1.0
 #: said: :meth:`read` still answers empty batches. Whether a still scene's driver gives empty
 #: packets is untested with hardware, and Metavision's ``EventsIterator`` (delta_t) gives a
 #: slice only once the camera's data moved its time on: a camera that sends nothing while the
-#: scene is still gave no packet, and a read() that waited for one showed it as stalled
+#: scene is still gave no packet, and a read() that waited for one showed it as stalled. No
+#: STALLED status as a DAVIS has: dv's read polls and returns at once for a still scene, so one
+#: inside the driver for 5 s is stuck; neuromorphic-drivers' iterator (opened blocking) waits for
+#: data in both cases, and with an ``iterator_timeout`` it ticks in both: nothing here tells a
+#: still camera from a stalled one without knowing that the sensor sends its time when still
 DRIVER_SILENT_SAY_S = 5.0
 #: after a stop that its reader thread did not see (blocked in the Metavision driver), how long
 #: :meth:`close` waits for it once the camera is released (the released stream ends the wait)

@@ -1,8 +1,8 @@
 """A live camera's first read() is slow once (numba compiles the DAVIS unpacker, a driver sets
 up): a stop during it waited 1 s (``LIVE_READ_JOIN_S``: no read had returned to say how long
 this camera's take), left the read behind, and the batch it then read came after the recording
-was finalised: lost. The stop now waits for a first read (bounded by ``FIRST_READ_JOIN_S``,
-said in one line past it), and the recording gets the batch."""
+was finalised: lost. The stop now waits for a first read (bounded by ``FIRST_READ_JOIN_S``, the
+stall limit, said in one line past it), and the recording gets the batch."""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ def test_a_stop_in_the_first_slow_read_keeps_its_batch_in_the_recording(tiny_mod
 
 
 def test_a_first_read_that_never_returns_is_left_with_one_line(tiny_model, caplog, monkeypatch):
-    monkeypatch.setattr(pipeline_mod, "FIRST_READ_JOIN_S", 0.3)  # (the real one is 15 s)
+    monkeypatch.setattr(pipeline_mod, "FIRST_READ_JOIN_S", 0.3)  # (the real one is 5 s)
     release = threading.Event()
 
     class Stuck(FirstReadSlowCam):
