@@ -102,6 +102,11 @@ LIVE_READ_JOIN_S = 1.0
 #: 1.5 s each was left behind at every stop, said as not answering: its last batch, read after
 #: the recording was finalised, was never recorded); this many reads are remembered
 LIVE_READS_KEPT = 64
+#: ... but a live source's first read(), before any has returned, is waited for until it has run
+#: this long: it may compile numba kernels (the DAVIS unpacker) or set up the driver, seconds
+#: once. A stop during it waited 1 s, and the batch it then read came after the recording was
+#: finalised: lost. No longer than STALL_S: past that it is a stall (said), left as any is
+FIRST_READ_JOIN_S = STALL_S
 #: a live source's repeated read() fault (same kind) is said at most this often
 SOURCE_FAULT_SAY_EVERY_S = 60.0
 #: frame post-processing slower than this a frame, and slower than the model, for
@@ -2045,8 +2050,11 @@ class Pipeline:
                 if getattr(t, "unanswered_said", False):  # (close_all after a stop: said, waited)
                     continue
                 live_read = t.name == "evfocus-reader" and since is not None and self.source.is_live
+                # (none has returned yet, and it is no stall so far)
+                first_read = live_read and stalled_s < STALL_S and self._read_last == (0.0, 0.0)
                 reopen_since = self._reopen_since if t.name == "evfocus-reader" else None
-                t.join(min(timeout_s, STALLED_JOIN_S) if stalled_s >= STALL_S
+                t.join(max(0.0, since + FIRST_READ_JOIN_S - time.monotonic()) if first_read
+                       else min(timeout_s, STALLED_JOIN_S) if stalled_s >= STALL_S
                        else min(timeout_s, self._live_read_join_s()) if live_read
                        else min(timeout_s, LIVE_READ_JOIN_S) if reopen_since is not None else timeout_s)
                 if t.is_alive() and reopen_since is not None and self._reopen_since is not None:
@@ -2063,6 +2071,11 @@ class Pipeline:
                 elif t.is_alive() and t.name == "evfocus-worker":  # a slow model's window: not a fault
                     log.info("%s is still finishing its window after %.1f s (a start waits for it)",
                              t.name, timeout_s)
+                elif t.is_alive() and first_read and self._read_since is not None:
+                    t.unanswered_said = True
+                    log.warning("the %s camera's first read() has not returned for %.1f s: stopped without it "
+                                "(the events it reads now are not recorded)", self.source.format,
+                                time.monotonic() - since)
                 elif t.is_alive() and (stalled_s >= STALL_S or live_read) and self._read_since is not None:
                     t.unanswered_said = True  # (said once: not again by close_all at exit, nor the app)
                     log.warning("the %s %s did not answer (its read() has not returned for %.1f s): "

@@ -46,7 +46,9 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM) + ((signal.SIGHUP,) if hasattr(si
 
 
 #: a headless run's camera lost (a USB drop) is opened again for this long, its recording going
-#: on; then the run ends with exit 2 (it ended at the drop: the Python ``Pipeline`` reconnected)
+#: on; then the run ends with exit 2 (it ended at the drop: the Python ``Pipeline`` reconnected).
+#: Counted over the drops of a camera that keeps coming back and failing (each return started the
+#: count again: a flapping camera was retried forever), until it has run this long without one
 HEADLESS_RECONNECT_S = 30.0
 #: the cameras a headless run opens again after a fault (``auto``: only the same one)
 USB_CAMERAS = ("davis346", "dvxplorer", "prophesee", "auto")
@@ -55,14 +57,19 @@ USB_CAMERAS = ("davis346", "dvxplorer", "prophesee", "auto")
 def _reopener(spec: str, src) -> Callable | None:
     """How a headless run opens its lost camera again (None: not a USB camera: a plugin's
     fault stays the run's end). ``auto`` must find the same camera, not another one (nor the
-    simulated one) in the middle of a recording."""
+    simulated one) in the middle of a recording: it opens the lost one's kind, by its serial
+    where known (``auto`` again opened the first camera found: with two attached, a lost one
+    that was not the first was never taken back)."""
     if not src.is_live or spec not in USB_CAMERAS or src.format == "sim":
         return None
     from ..errors import DeviceError
     from ..sources import open_source
 
+    kind = "prophesee" if spec == "auto" and src.format == "prophesee" else spec
+    serial = getattr(src, "serial", None)
+
     def reopen():
-        new = open_source(spec)
+        new = open_source(kind, serial=serial) if serial else open_source(kind)
         if (new.format, new.sensor) != (src.format, src.sensor):
             new.close()
             raise DeviceError(f"found {new.sensor}, not the lost {src.sensor}")
@@ -408,6 +415,7 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
                             width=src.width, height=src.height, sensor=src.sensor)
     stop = {"flag": False}
     lost_since = None  # (monotonic s) since when the camera has been lost and is being opened again
+    lost_before_s, drops, back_since = 0.0, 0, None  # (earlier drops' lost seconds, until it runs on)
     # Ctrl-C, SIGTERM (kill, timeout, a process manager) and SIGHUP: stop as at the end, so the
     # .mp4 is finalised (killed, it has no index and does not play)
     prev = {sig: signal.signal(sig, lambda signum, _f: stop.update(flag=True, signum=signum))
@@ -450,13 +458,25 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
                          "-" if latency is None else f"{float(latency):.0f} ms",
                          meter.take(), getattr(st, "dropped", "-"), getattr(st, "skipped_windows", "-"),
                          (f" STALLED {stalled_s:.0f} s ({sess.stall_hint})" if stalled_s else "")
-                         + (f" CAMERA LOST {now - lost_since:.0f} s (opening it again)" if lost_since else "")
+                         + (f" CAMERA LOST {now - lost_since:.0f} s (opening it again"
+                            + (f"; lost {drops} times, {lost_before_s + now - lost_since:.0f} s in all)"
+                               if drops > 1 else ")") if lost_since else "")
                          + (f" ({st.warming_up})" if getattr(st, "warming_up", "") else ""))
             lost = str(getattr(sess.pipeline.stats, "status", "")).startswith(("source error", "reconnecting"))
-            lost_since = (lost_since or now) if lost and sess.is_live else None
-            if lost_since is not None and now - lost_since >= HEADLESS_RECONNECT_S:
-                log.error("the %s camera has not come back within %g s: %s", sess.source.format,
-                          HEADLESS_RECONNECT_S, sess.pipeline.stats.last_fault or "lost")
+            if lost and sess.is_live and lost_since is None:
+                lost_since, drops, back_since = now, drops + 1, None
+            elif not lost and lost_since is not None:  # back: its lost time counts on until it runs on
+                lost_before_s, lost_since, back_since = lost_before_s + now - lost_since, None, now
+            if back_since is not None and now - back_since >= HEADLESS_RECONNECT_S:
+                lost_before_s, drops, back_since = 0.0, 0, None
+            if lost_since is not None and lost_before_s + now - lost_since >= HEADLESS_RECONNECT_S:
+                if drops > 1:
+                    log.error("the %s camera keeps dropping out: lost %d times, %g s in all, without running "
+                              "%g s in between: giving up (%s)", sess.source.format, drops, HEADLESS_RECONNECT_S,
+                              HEADLESS_RECONNECT_S, sess.pipeline.stats.last_fault or "lost")
+                else:
+                    log.error("the %s camera has not come back within %g s: %s", sess.source.format,
+                              HEADLESS_RECONNECT_S, sess.pipeline.stats.last_fault or "lost")
                 rc = EXIT_USER_ERROR
                 break
             err = sess.check()

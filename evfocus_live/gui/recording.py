@@ -167,6 +167,9 @@ class Recorder:
         self._t_shift_us = 0              # added to event times after a jump back ...
         self._t_last_us: int | None = None  # ... past the last time written
         self._n_at_last = 0                 # events written at ``_t_last_us`` (equal times)
+        #: (monotonic s) when the last live batch was written: a camera's clock that restarts is
+        #: written on after the time it was away (see ``_monotonic``)
+        self._wall_last_s: float | None = None
         #: a remake reads again (see ``source_sought``): (source t_us, events at it) written already
         self._reread: tuple[int, int] | None = None
         self._frame_reread_us: int | None = None  # ... and the last frame's t_us in the video
@@ -205,7 +208,7 @@ class Recorder:
             self.error = None
             self.n_events = self.outside_events = 0
             self._last_frames = 0
-            self._t_shift_us, self._t_last_us, self._n_at_last = 0, None, 0
+            self._t_shift_us, self._t_last_us, self._n_at_last, self._wall_last_s = 0, None, 0, None
             self._reread = self._frame_reread_us = None
             self._pending, self._pending_n = [], 0
             self.t_start = self._disk_checked_t = time.monotonic()
@@ -224,7 +227,9 @@ class Recorder:
                     raise
                 raise EvFocusError(f"cannot start recording: {exc}") from exc
 
-    def write_events(self, events: np.ndarray) -> None:
+    def write_events(self, events: np.ndarray, wall_s: float | None = None) -> None:
+        """Add ``events``; ``wall_s``: when a live source's batch arrived (``time.monotonic()``),
+        so that a restart of its clock keeps the time it was away (None: a replay's)."""
         if self._events is None or not len(events):
             return
         with self._lock:
@@ -242,7 +247,7 @@ class Recorder:
                 events = self._not_written_locked(events)
                 if not len(events):
                     return
-            events = self._monotonic(events)
+            events = self._monotonic(events, wall_s)
             t_first = int((self._pending[0] if self._pending else events)["t"][0])
             held = self._pending_n + len(events) < PACKET_EVENTS and int(events["t"][-1]) - t_first < PACKET_US
             self._pending.append(events.copy() if held else events)  # (held: the source may reuse its array)
@@ -306,17 +311,26 @@ class Recorder:
             return events[i:]
         return np.concatenate([events[new_at], events[i:]])
 
-    def _monotonic(self, events: np.ndarray) -> np.ndarray:
+    def _monotonic(self, events: np.ndarray, wall_s: float | None = None) -> np.ndarray:
         """Event times that keep going forward when the replay jumps back (a loop pass, a
         seek): the recording continues 1 µs after its last event instead of restarting
-        its clock, which readers would take for one endless window. Small steps back (a
-        sensor's nearly sorted stream) are written as they are."""
+        its clock, which readers would take for one endless window. A live camera's clock
+        that restarts (opened again after a USB drop, reset) is written on after the wall
+        time between the two batches (``wall_s``): closed to 1 µs, a replay showed no gap and
+        the recording's length was short by the time the camera was away. Small steps back
+        (a sensor's nearly sorted stream) are written as they are."""
         t0 = int(events["t"][0]) + self._t_shift_us
         if self._t_last_us is not None and t0 < self._t_last_us - JUMP_BACK_US:
+            shift = self._t_last_us + 1 - t0
+            if wall_s is not None and self._wall_last_s is not None:  # (each batch stamped at its newest event)
+                away_us = int((wall_s - self._wall_last_s) * 1e6)
+                shift = max(shift, self._t_last_us + away_us - (int(events["t"].max()) + self._t_shift_us))
             (log.debug if self._t_shift_us else log.info)(
                 "recording: the event time jumped back (a replay's loop or seek, a camera opened again "
-                "with its clock from 0); its events are written on from %d µs", self._t_last_us + 1)
-            self._t_shift_us += self._t_last_us + 1 - t0
+                "with its clock from 0); its events are written on from %d µs", t0 + shift)
+            self._t_shift_us += shift
+        if wall_s is not None:
+            self._wall_last_s = wall_s
         if self._t_shift_us:
             events = events.copy()
             events["t"] += self._t_shift_us

@@ -609,7 +609,10 @@ class LiveSession:
         pipe = getattr(self, "pipeline", None)
         if self.event_mode != "window" and not (pipe is not None and pipe.paused):  # paused: the pane holds still
             self.event_view.add(batch)
-        self.recorder.write_events(batch)
+        if self.source.is_live:  # (its arrival: a restart of the camera's clock keeps the time it was away)
+            self.recorder.write_events(batch, wall_s=now)
+        else:
+            self.recorder.write_events(batch)
 
     def _on_frame(self, fr) -> None:
         t_pause = self._pause_at_t_us

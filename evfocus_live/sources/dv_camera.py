@@ -118,6 +118,8 @@ class DvCameraSource(EventSource):
             raise DeviceError(f"{_describe(match[0])} has no event stream")
         self.width, self.height = (int(v) for v in self._cam.getEventResolution())
         self.sensor = str(self._cam.getCameraName())
+        #: this camera's serial number: a lost ``auto`` camera is opened again by it, not as the first found
+        self.serial = str(getattr(match[0], "serialNumber", "") or "") or None
         self.format = camera.lower()
         self.poll_timeout_s = poll_timeout_s
         try:  # a DAVIS has an APS frame stream beside its events (a DVXplorer has none)

@@ -29,8 +29,15 @@ DRIVER_SILENT_S = 1.0
 #: said: :meth:`read` still answers empty batches. Whether a still scene's driver gives empty
 #: packets is untested with hardware, and Metavision's ``EventsIterator`` (delta_t) gives a
 #: slice only once the camera's data moved its time on: a camera that sends nothing while the
-#: scene is still gave no packet, and a read() that waited for one showed it as stalled
+#: scene is still gave no packet, and a read() that waited for one showed it as stalled. No
+#: STALLED status as a DAVIS has: dv's read polls and returns at once for a still scene, so one
+#: inside the driver for 5 s is stuck; neuromorphic-drivers' iterator (opened blocking) waits for
+#: data in both cases, and with an ``iterator_timeout`` it ticks in both: nothing here tells a
+#: still camera from a stalled one without knowing that the sensor sends its time when still
 DRIVER_SILENT_SAY_S = 5.0
+#: after a stop that its reader thread did not see (blocked in the Metavision driver), how long
+#: :meth:`close` waits for it once the camera is released (the released stream ends the wait)
+RELEASED_JOIN_S = 0.5
 
 HOW_TO = ("install the Metavision SDK / OpenEB (https://docs.prophesee.ai) or "
           "'pip install neuromorphic-drivers' (then run neuromorphic-drivers-install-udev-rules)")
@@ -149,6 +156,7 @@ class PropheseeCameraSource(EventSource):
             raise DeviceError(f"cannot read the sensor size of the Prophesee camera via Metavision "
                               f"({type(exc).__name__}: {first_line(exc, 'no detail')})") from None
         self.sensor = f"Prophesee {serial or ''}".strip()
+        self.serial = serial or None  # (opened again by it after a drop; unknown when not given)
         return (_to_events(ev) for ev in it)
 
     def _open_nd(self, serial):
@@ -180,6 +188,7 @@ class PropheseeCameraSource(EventSource):
             raise DeviceError(f"cannot read the properties of {_nd_name(devices[0])} ({type(exc).__name__}: "
                               f"{first_line(exc, 'no detail')})") from None
         self.sensor = f"{_nd_name(devices[0])} {getattr(devices[0], 'serial', None) or ''}".strip()
+        self.serial = str(getattr(devices[0], "serial", None) or "") or None  # (opened again by it after a drop)
 
         def gen():
             for _status, packet in dev:
@@ -268,19 +277,31 @@ class PropheseeCameraSource(EventSource):
                 pass
             self._dev = None
         thread = getattr(self, "_thread", None)
-        if thread is not None and thread is not threading.current_thread():
+        other = thread is not None and thread is not threading.current_thread()
+        silent = self.driver_silent
+        if other:
             # the driver yields every packet (10 ms): the pump sees the stop; a silent driver (a
             # stall, said by read(), or a still camera that sends nothing) is not waited for long
-            silent = self.driver_silent
             thread.join(0.2 if silent else 1.0)
-            if thread.is_alive():
-                (log.debug if silent else log.warning)("the Prophesee reader thread did not stop within %g s",
-                                                       0.2 if silent else 1.0)
-        running = thread is not None and thread.is_alive()  # (still inside the driver: leave it be)
+        running = thread is not None and thread.is_alive()
+        mv = getattr(self, "_mv_it", None)
+        if mv is not None and running and other:
+            # blocked inside the Metavision driver (OpenEB's poll_buffer() waits for data), the thread
+            # kept the camera until the process ended: released anyway (the reader's exit stops the
+            # stream first, which ends such a wait), and the thread given a moment to come out
+            self._mv_it = None
+            _release_metavision(mv)
+            thread.join(RELEASED_JOIN_S)
+            running = thread.is_alive()
+        if running and other and not getattr(self, "_stuck_said", False):  # (said once: close() may come twice)
+            self._stuck_said = True
+            (log.debug if silent and mv is None else log.warning)(
+                "the Prophesee reader thread is still inside the driver after the stop: the camera was "
+                "released, the thread is left to end alone")
         it = getattr(self, "_it", None)
         if it is not None and not running:
             it.close()  # ends the generator: its driver iterator is released with it
-        self._it = None
+            self._it = None
         mv = getattr(self, "_mv_it", None)
         if mv is not None and not running:
             self._mv_it = None
