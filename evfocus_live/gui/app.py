@@ -318,6 +318,19 @@ def _warn_window_only(args, parser: argparse.ArgumentParser) -> None:
             log.warning("%s has no effect without a window", opt)
 
 
+def _check_window_dirs(args, parser: argparse.ArgumentParser) -> None:
+    """``--snapshot-dir`` and ``--record-dir`` as given, checked before the window opens: a file
+    or a folder that cannot be written was found only at the first snapshot or recording (a
+    status-bar line, the moment lost); the defaults are created when first used, as before."""
+    from ..cli.options import check_output_dir
+    from ..config import home_expanded
+
+    for opt in ("--snapshot-dir", "--record-dir"):
+        dest = opt[2:].replace("-", "_")
+        if getattr(args, dest) != parser.get_default(dest):
+            check_output_dir(opt, home_expanded(getattr(args, dest)))
+
+
 #: what ``--screenshot`` can write (Qt picks the format by the suffix; these need no plugin)
 SCREENSHOT_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 
@@ -735,6 +748,7 @@ def main(argv: list[str] | None = None) -> int:
                 return run_headless(args, spec, window, model, post, lambda: log.info(
                     "no display found (DISPLAY/WAYLAND_DISPLAY unset): running headless "
                     "(Ctrl-C or --exit-after-s S to stop; --video OUT.mp4 records)"))
+        _check_window_dirs(args, parser)
         return run_window(args, spec, window, model, post)
     except EvFocusError as exc:
         print(f"evfocus-live: error: {exc}", file=sys.stderr)
