@@ -193,6 +193,8 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
     check_number("--exit-after-s", args.exit_after_s)  # finite and > 0
     if args.screenshot and args.exit_after_s is None:
         raise ConfigError("--screenshot needs --exit-after-s S (when to take it)")
+    if args.focus is not None and not 0.0 <= args.focus <= 1.0:  # (before the note: one line for one mistake)
+        raise ConfigError("--focus must be within 0..1 (0.5 = in focus)")
     if args.focus is not None and (args.input or args.camera not in (None, "sim", "auto")):
         # (a user with a defocused lens took it for a refocus of the recording: it did nothing, silently)
         args.focus_note = (f"--focus turns the simulated camera's focus knob only: "
@@ -201,8 +203,6 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
         log.warning("%s", args.focus_note)
     args.focus = DEFAULT_SIM_FOCUS if args.focus is None else args.focus
     _sim_images(args)
-    if not 0.0 <= args.focus <= 1.0:
-        raise ConfigError("--focus must be within 0..1 (0.5 = in focus)")
     if not math.isfinite(args.speed) or args.speed < 0 or (0 < args.speed < 0.1) or args.speed > 10:
         raise ConfigError("--speed must be 0 (as fast as possible) or within 0.1..10")
     check_window_ms("--window-ms", args.window_ms)
