@@ -45,8 +45,11 @@ def run(args) -> int:
         check_output_file("-o", args.out)  # before the benchmark, not after it
     if args.models:
         _check_models(args.models)
-    result = benchmark.run(quick=args.quick, models=args.models, threads=args.threads,
-                           progress=lambda s: log.info("bench: %s", s))
+    from .signals import run_with_sigterm_as_ctrl_c
+
+    # SIGTERM as Ctrl-C: killed outright, the stages measured so far were lost
+    result = run_with_sigterm_as_ctrl_c(lambda: benchmark.run(quick=args.quick, models=args.models, threads=args.threads,
+                                                              progress=lambda s: log.info("bench: %s", s)))
     print(json.dumps(result, indent=2) if args.json else benchmark.format_table(result))
     if args.out:
         try:  # the check up front found the nearest existing folder writable: make the rest

@@ -4,7 +4,7 @@ Synthetic sequences with ground truth get MSE/PSNR/SSIM by blur level; real reco
 get no-reference metrics, and where they hold APS (grey-level) frames (a DAVIS) SSIM/MSE/PSNR
 of reconstructions at those frames' times against them. Prints the Markdown table; with ``--out`` also writes
 ``report.md``, ``report.json`` and PNG grids of the reconstructions side by side.
-Ctrl-C prints (and writes) the report of what was finished, marked interrupted; exit 130.
+Ctrl-C or SIGTERM prints (and writes) the report of what was finished, marked interrupted; exit 130.
 """
 
 from __future__ import annotations
@@ -51,9 +51,12 @@ def run(args) -> int:
         device = str(dev)
     if args.out is not None:
         check_output_dir("--out", args.out)  # before the models run, not after
-    try:
-        rep = evaluate(args.models, args.data, args.out, warmup=args.warmup, max_windows=args.max_windows,
-                       device=device, progress=not (args.no_progress or getattr(args, "quiet", False)))
+    from .signals import run_with_sigterm_as_ctrl_c
+
+    try:  # SIGTERM as Ctrl-C: killed outright, the report of what was finished was lost
+        rep = run_with_sigterm_as_ctrl_c(lambda: evaluate(
+            args.models, args.data, args.out, warmup=args.warmup, max_windows=args.max_windows, device=device,
+            progress=not (args.no_progress or getattr(args, "quiet", False))))
     except EvalInterrupted as stop:  # Ctrl-C: the finished part, then "interrupted" and exit 130
         print(stop.report["markdown"])
         logging.getLogger(__name__).warning("interrupted: %s%s", stop.report["interrupted"],

@@ -194,10 +194,13 @@ def run(args) -> int:
     if args.overwrite:
         _remove_old_sequences(out)
     workers = min(args.workers, args.sequences)
-    try:
-        m = simulate_dataset(cfg, out, args.sequences, args.seed, workers=workers,
-                             aedat4=not args.no_aedat4, progress=not (getattr(args, "quiet", False) or args.no_progress),
-                             resume=args.resume, any_version=args.any_version)
+    from .signals import run_with_sigterm_as_ctrl_c
+
+    try:  # SIGTERM (kill, timeout, a batch job's end) as Ctrl-C: killed outright, it left .part files
+        m = run_with_sigterm_as_ctrl_c(lambda: simulate_dataset(
+            cfg, out, args.sequences, args.seed, workers=workers, aedat4=not args.no_aedat4,
+            progress=not (getattr(args, "quiet", False) or args.no_progress), resume=args.resume,
+            any_version=args.any_version))
     except ConfigMismatch as exc:
         raise ConfigError(exc.describe(_mismatch_cells(exc))) from None
     n_ev = m["total_events"]

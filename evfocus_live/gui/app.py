@@ -205,6 +205,8 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
     check_number("--exit-after-s", args.exit_after_s)  # finite and > 0
     if args.screenshot and args.exit_after_s is None:
         raise ConfigError("--screenshot needs --exit-after-s S (when to take it)")
+    if args.focus is not None and not 0.0 <= args.focus <= 1.0:  # (before the note: one line for one mistake)
+        raise ConfigError("--focus must be within 0..1 (0.5 = in focus)")
     if args.focus is not None and (args.input or args.camera not in (None, "sim", "auto")):
         # (a user with a defocused lens took it for a refocus of the recording: it did nothing, silently)
         args.focus_note = (f"--focus turns the simulated camera's focus knob only: "
@@ -213,8 +215,6 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
         log.warning("%s", args.focus_note)
     args.focus = DEFAULT_SIM_FOCUS if args.focus is None else args.focus
     _sim_images(args)
-    if not 0.0 <= args.focus <= 1.0:
-        raise ConfigError("--focus must be within 0..1 (0.5 = in focus)")
     if not math.isfinite(args.speed) or args.speed < 0 or (0 < args.speed < 0.1) or args.speed > 10:
         raise ConfigError("--speed must be 0 (as fast as possible) or within 0.1..10")
     check_window_ms("--window-ms", args.window_ms)
@@ -328,6 +328,19 @@ def _warn_window_only(args, parser: argparse.ArgumentParser) -> None:
         dest = opt[2:].replace("-", "_")
         if getattr(args, dest) != parser.get_default(dest):
             log.warning("%s has no effect without a window", opt)
+
+
+def _check_window_dirs(args, parser: argparse.ArgumentParser) -> None:
+    """``--snapshot-dir`` and ``--record-dir`` as given, checked before the window opens: a file
+    or a folder that cannot be written was found only at the first snapshot or recording (a
+    status-bar line, the moment lost); the defaults are created when first used, as before."""
+    from ..cli.options import check_output_dir
+    from ..config import home_expanded
+
+    for opt in ("--snapshot-dir", "--record-dir"):
+        dest = opt[2:].replace("-", "_")
+        if getattr(args, dest) != parser.get_default(dest):
+            check_output_dir(opt, home_expanded(getattr(args, dest)))
 
 
 #: what ``--screenshot`` can write (Qt picks the format by the suffix; these need no plugin)
@@ -828,6 +841,7 @@ def main(argv: list[str] | None = None) -> int:
                     "(Ctrl-C or --exit-after-s S to stop; --video OUT.mp4 records)"))
         if args.frames_dir is not None:  # (the window's frames: the s key, the Record button)
             log.warning("--frames-dir has no effect with a window: a headless run (--headless) writes it")
+        _check_window_dirs(args, parser)
         return run_window(args, spec, window, model, post)
     except EvFocusError as exc:
         print(f"evfocus-live: error: {exc}", file=sys.stderr)

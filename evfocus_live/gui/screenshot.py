@@ -7,7 +7,7 @@ It opens the viewer on the simulated camera with its focus knob turned well off 
 a defocus map and some seconds of the focus meter's plot, and grabs the window
 (``QWidget.grab``). The settings file is left alone: the run keeps its recent files and
 window size in a temporary folder unless ``EVFOCUS_SETTINGS_DIR`` is set. Bad input (a size
-that is not WxH, a PNG that cannot be written, a model that does not load) gives one line
+that is not WxH, a PNG that cannot be written, an unknown scene, a model that does not load) gives one line
 on stderr and exit code 2; no frame within ``--timeout-s`` gives exit code 1.
 """
 
@@ -67,6 +67,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USER_ERROR
     if not 0.0 <= args.focus <= 1.0:
         print(f"screenshot: error: --focus must be in 0..1, got {args.focus:g}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    from ..simulate.camera import LIVE_SCENES
+
+    if args.scene is not None and args.scene not in LIVE_SCENES:  # (the viewer warned and shot the default)
+        print(f"screenshot: error: --scene {args.scene!r}: not a simulated scene "
+              f"(choose from {', '.join(LIVE_SCENES)})", file=sys.stderr)
         return EXIT_USER_ERROR
     from ..cli.options import check_output_file
     from ..errors import ConfigError

@@ -16,6 +16,7 @@ import math
 import numbers
 import os
 import re
+import signal
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -834,9 +835,11 @@ class _SequenceFiles:
         self._parts = []
 
 
-def _worker_init():
+def _worker_init(pool_worker: bool = False):
     import cv2
 
+    if pool_worker:  # Ctrl-C reaches every process of the terminal's group: the parent stops the
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # pool, a worker's KeyboardInterrupt was a traceback
     cv2.setNumThreads(1)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
 
@@ -956,6 +959,19 @@ def _refuse_extra_sequences(outdir: Path, sequences: int) -> None:
 PROGRESS_LOG_S = 30.0
 
 
+def _remove_parts(jobs) -> None:
+    """The ``.part`` files of sequences a stopped ``--workers`` run left unfinished: Ctrl-C left
+    two per worker beside the whole sequences, as only a killed run should."""
+    for _cfg, _seed, base, _aedat4, _resume, _any in jobs:
+        for suffix in (".h5", ".aedat4"):
+            part = base.with_suffix(suffix)
+            part = part.with_name(part.name + ".part")
+            try:
+                part.unlink(missing_ok=True)
+            except OSError as exc:  # (the interruption is what the user should read about)
+                log.warning("%s: not removed (%s)", part, exc.strerror or exc)
+
+
 def simulate_dataset(cfg: SimConfig, outdir: str | Path, sequences: int, seed: int, workers: int = 1,
                      aedat4: bool = True, progress: bool = True, resume: bool = False,
                      any_version: bool = False) -> dict:
@@ -1012,10 +1028,15 @@ def simulate_dataset(cfg: SimConfig, outdir: str | Path, sequences: int, seed: i
             import multiprocessing as mp
 
             ctx = mp.get_context("spawn")  # no fork after OpenCV/numba threads started
-            with ctx.Pool(workers, initializer=_worker_init) as pool:
-                for i, info in enumerate(pool.imap(_one, jobs)):
-                    results.append(info)
-                    done(i)
+            with ctx.Pool(workers, initializer=_worker_init, initargs=(True,)) as pool:
+                try:
+                    for i, info in enumerate(pool.imap(_one, jobs)):
+                        results.append(info)
+                        done(i)
+                except BaseException:  # Ctrl-C, an error: the pool's exit kills its workers mid-write
+                    pool.terminate()  # (and waits for them), so no writer can discard its .part files
+                    _remove_parts(jobs[len(results):])
+                    raise
     finally:
         bar.close()
     unversioned = [f"seq_{i:05d}" for i, r in enumerate(results) if VERSION_KEY not in r]

@@ -177,6 +177,12 @@ def _refused_format(head: bytes, path: Path) -> str | None:
         return ("Prophesee DAT is not read, only Prophesee RAW (EVT 2.0/3.0): record RAW, or convert it "
                 "to a t,x,y,p .npy event list (e.g. expelliarmus: np.save('rec.npy', "
                 "Wizard(encoding='dat').read('rec.dat')))")
+    if path.suffix.lower() in (".pt", ".pth") or head.startswith(b"PK\x03\x04") and b"data.pkl" in head[:512]:
+        # torch.save's zip (`evfocus-live runs/my/final.pt`: the positional is the recording)
+        return "is a model checkpoint, not an event recording: give it with --model (evfocus info describes it)"
+    if path.suffix.lower() in (".toml", ".yaml", ".yml"):  # (`evfocus-live lab.toml`)
+        return ("is a settings or training config, not an event recording: the viewer and evfocus reconstruct "
+                "take settings with --config; evfocus train takes a training config")
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) and _utf16_text(head):
         # Windows PowerShell 5's `>` and Out-File write UTF-16: a text event list of NUL-padded digits
         return "is UTF-16 text (Windows PowerShell's `>` writes it): save it as UTF-8 or ASCII"

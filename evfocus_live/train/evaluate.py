@@ -1167,6 +1167,20 @@ def _names(value) -> list[str]:
     return [os.fspath(v) if isinstance(v, os.PathLike) else v for v in value]
 
 
+def _move_earlier_report(out: Path) -> None:
+    """An earlier eval's report in ``out`` goes aside as ``report.prev.md``, ``report.prev.json``, ...
+    (one generation, as ``evfocus train`` keeps a used folder's logs): a second run with other
+    models or data replaced it without a word, hours of scoring ``evfocus-full`` lost. A grid with
+    no report beside it is not one: it is removed after the writing, as before."""
+    if not any((out / n).is_file() for n in ("report.md", "report.json")):
+        return
+    earlier = [out / n for n in OUTPUT_FILES if (out / n).is_file()]
+    for f in earlier:
+        f.replace(f.with_name(f"{f.stem}.prev{f.suffix}"))
+    if earlier:
+        log.info("moved the earlier report aside: %s", ", ".join(f"{f.stem}.prev{f.suffix}" for f in earlier))
+
+
 def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None = None, num_bins: int = 5,
              warmup: int = 3, max_windows: int = 60, device: str = "cpu", progress: bool = True) -> dict[str, Any]:
     """Load models by name/path, evaluate on ``data``, write report.md/.json and PNG grids.
@@ -1240,6 +1254,7 @@ def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None
     if out_dir is not None:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
+        _move_earlier_report(out)
         (out / "report.md").write_text(report["markdown"])
         body = _strict_json({k: v for k, v in report.items() if k != "markdown"})
         (out / "report.json").write_text(json.dumps(body, indent=2, allow_nan=False))
