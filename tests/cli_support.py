@@ -80,6 +80,7 @@ def reconstruct_model_config(monkeypatch, tmp_path, *options: str):
 
 
 def video_frames(path) -> int:
+    """The frames of a video file, as OpenCV reads them."""
     cap = cv2.VideoCapture(str(path))
     n = 0
     while cap.read()[0]:
