@@ -1,57 +1,97 @@
 """A place for numba's compiled cache when the install is read-only.
 
 Every ``@numba.njit(cache=True)`` looks for a writable ``__pycache__`` beside its module, then
-for ``~/.cache/numba``; with neither (a read-only install used by an account whose home cannot
-be written: a service, a batch job, a container) numba raised "cannot cache function ...: no
-locator available" on import, so every event source failed to load and ``evfocus info`` said
-"unknown event file format (supported: )". Then ``$NUMBA_CACHE_DIR`` is pointed at a private
-folder (``$XDG_RUNTIME_DIR``, else the temp directory) before numba reads it.
+for its user-wide folder (``~/.cache/numba``; ``~/Library/Caches/numba`` on macOS); with
+neither (a read-only install used by an account whose home cannot be written: a service, a
+batch job, a container) numba raised "cannot cache function ...: no locator available" on
+import, so every event source failed to load and ``evfocus info`` said "unknown event file
+format (supported: )". Then ``$NUMBA_CACHE_DIR`` is pointed at a private folder
+(``$XDG_RUNTIME_DIR``, else the temp directory) before numba reads it. These folders last from
+run to run: only one taken by another account gives a folder for one run, which compiles the
+kernels again (seconds at start). numba keys each cached kernel by its source file's folder (a
+hash of the path), the source's own hash, numba's and Python's versions, so two installs of
+evfocus-live, or an upgrade in place, never load each other's code.
 
-Runs at every ``import evfocus_live`` (each spawned DataLoader worker, each DDP rank): it makes
-no file beyond a probe it removes, and imports nothing heavy (``tempfile`` costs ~5 ms) unless
-the fallback is needed. numba loads its cache with pickle, so the fallback folder must be ours
-alone: one another account made first (a shared ``/tmp``, the uid in its name is guessable)
-could hand us code to run.
+Runs at every ``import evfocus_live`` (each spawned DataLoader worker, each DDP rank): it leaves
+no file (its write probe has no name where the system allows), and imports nothing heavy
+(``tempfile`` costs ~5 ms) unless the fallback is needed. numba loads its cache with pickle,
+so the fallback folder must be ours alone: one another account made first (a shared ``/tmp``,
+the uid in its name is guessable) could hand us code to run.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import sys
 from pathlib import Path
 
+#: the probe's name where it needs one (see :func:`_writable`)
+PROBE_NAME = ".evfocus-probe"
+
 
 def _writable(folder: Path) -> bool:
     """Whether files can be made in ``folder`` (made if missing), as numba tries it: mode bits
-    alone do not say it on a read-only mount or for root."""
-    probe = folder / f".evfocus-probe-{os.getpid()}"
+    alone do not say it on a read-only mount or for root. The probe has no name where the
+    system allows (``O_TMPFILE``), so a process killed mid-probe leaves nothing behind; else it
+    is one fixed name that the next probe takes over (a name with the pid in it was left by
+    each killed run, and one left by an earlier process of the same pid, as a container's pid 1
+    always is, made ``O_EXCL`` fail: the folder was taken as read-only)."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        os.close(os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-        os.unlink(probe)
-        return True
     except OSError:
         return False
+    tmpfile = getattr(os, "O_TMPFILE", 0)
+    if tmpfile:
+        try:
+            os.close(os.open(folder, tmpfile | os.O_WRONLY, 0o600))
+            return True
+        except OSError as exc:
+            if exc.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+                return False  # (EROFS, EACCES...: a file system without it says one of those three)
+    probe = folder / PROBE_NAME
+    try:
+        os.close(os.open(probe, os.O_CREAT | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0), 0o600))
+    except OSError:
+        return False
+    try:
+        os.unlink(probe)
+    except FileNotFoundError:  # another process's probe of the same folder removed it first
+        pass
+    except OSError:
+        return False
+    return True
 
 
 def _private(folder: Path) -> bool:
     """``folder`` made (mode 0700) or found as a real folder of ours that no one else can write
-    into or read; a symlink, another account's folder or a group/world-writable one is refused."""
+    into; a symlink, another account's folder or a group/world-writable one is refused. One of
+    ours that others may only read (0755: what numba itself made there, when evfocus-live
+    pointed it at that name before it made the folder private) is made 0700 and used: refused,
+    each run compiled every kernel again into a fresh folder (seconds at each start)."""
     try:
         os.mkdir(folder, 0o700)
     except FileExistsError:
         pass
     except OSError:
         return False
+    if not hasattr(os, "getuid"):  # (no accounts' mode bits to check: Windows)
+        return folder.is_dir() and not folder.is_symlink() and _writable(folder)
+    try:  # the folder itself, not what a symlink swapped in after a check would name
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | os.O_NOFOLLOW)
+    except OSError:  # a symlink, a plain file
+        return False
     try:
-        st = os.lstat(folder)
+        st = os.fstat(fd)
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o022:
+            return False
+        if st.st_mode & 0o077:
+            os.fchmod(fd, 0o700)
     except OSError:
         return False
-    if not stat.S_ISDIR(st.st_mode):
-        return False
-    if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o077):
-        return False
+    finally:
+        os.close(fd)
     return _writable(folder)
 
 
@@ -71,14 +111,24 @@ def _jit_disabled(env) -> bool:
         return False
 
 
+def numba_user_cache_dir(environ: dict[str, str]) -> Path:
+    """The user-wide folder numba caches in itself (its ``appdirs``), per platform: the one to
+    probe (``~/.cache/numba`` was probed everywhere; macOS's is ``~/Library/Caches/numba``)."""
+    home = Path(environ.get("HOME") or "~").expanduser()
+    if sys.platform == "win32":
+        return Path(environ.get("LOCALAPPDATA") or home / "AppData" / "Local") / "numba" / "Cache"
+    if sys.platform == "darwin":
+        return home / "Library" / "Caches" / "numba"
+    return Path(environ.get("XDG_CACHE_HOME") or home / ".cache") / "numba"
+
+
 def fallback_cache_dir(package_dir: Path, environ: dict[str, str] | None = None) -> Path | None:
     """The folder ``$NUMBA_CACHE_DIR`` should name, or None when numba finds one itself
     (the variable set, the JIT off, the package's ``__pycache__`` or the user's cache writable)."""
     env = os.environ if environ is None else environ
     if env.get("NUMBA_CACHE_DIR") or _jit_disabled(env) or _writable(package_dir / "__pycache__"):
         return None
-    user_cache = Path(env.get("XDG_CACHE_HOME") or Path(env.get("HOME") or "~").expanduser() / ".cache")
-    if _writable(user_cache / "numba"):
+    if _writable(numba_user_cache_dir(env)):
         return None
     import tempfile  # only here: ~5 ms at every import otherwise
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 import torch
@@ -76,3 +77,12 @@ def reconstruct_model_config(monkeypatch, tmp_path, *options: str):
     except _Stop:
         pass
     return seen["model"]
+
+
+def video_frames(path) -> int:
+    """The frames of a video file, as OpenCV reads them."""
+    cap = cv2.VideoCapture(str(path))
+    n = 0
+    while cap.read()[0]:
+        n += 1
+    return n

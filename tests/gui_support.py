@@ -1,15 +1,20 @@
-"""Helpers the viewer tests share: a window on a source, the pattern camera, waits for frames."""
+"""Helpers the viewer tests share: windows on a pattern, a DAVIS recording or a paused looping replay,
+waits, a model whose first window waits for the test, a blacked-out window."""
 
 from __future__ import annotations
 
+import threading
 import time
 
 import numpy as np
+import torch
 from aps_support import aps_window
 from conftest import REAL_FILES, make_events
+from PySide6 import QtCore
 
 from evfocus_live.config import PostConfig, WindowConfig
-from evfocus_live.gui.window import MainWindow, ViewerOptions
+from evfocus_live.gui.window import BLANK_TEXT, MainWindow, ViewerOptions
+from evfocus_live.pipeline import PlayedGap
 from evfocus_live.sources.base import EventSource
 
 
@@ -211,3 +216,52 @@ class ScriptedCamera(EventSource):
 
     def close(self):
         self._closed = True
+
+
+Key = QtCore.Qt.Key
+
+
+def _blacked_out(qtbot, tmp_path, model):
+    win = make_window(qtbot, tmp_path, "sim", model)
+    wait_frames(qtbot, win)
+    win.session.pause()  # (no keep-up warning of the test machine's own meanwhile)
+    wait_idle(qtbot, win.session)
+    win.statusBar().clearMessage()
+    qtbot.keyClick(win, Key.Key_B)
+    assert win.blanked and win.statusBar().currentMessage() == BLANK_TEXT
+    return win
+
+
+class Gated(torch.nn.Module):
+    """The tiny model; its first forward waits for ``go`` (a warm-up the test ends, no timing)."""
+
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+        self.config = getattr(inner, "config", {})
+        self.entered, self.go = threading.Event(), threading.Event()
+
+    def reset_states(self):
+        self.inner.reset_states()
+
+    def forward(self, voxel):
+        if not self.entered.is_set():
+            self.entered.set()
+            assert self.go.wait(30)
+        return self.inner(voxel)
+
+
+def paused_looping_replay(qtbot, tmp_path, model):
+    """A viewer looping a real recording, paused after its first frame; its (first, last) t_us."""
+    w = make_window(qtbot, tmp_path, str(REAL_FILES["davis346"]["path"]), model, loop=True, window_events=20_000)
+    wait_frames(qtbot, w, 1)
+    w.session.pause()
+    wait_idle(qtbot, w.session)
+    qtbot.waitUntil(lambda: w.session.time_range_us is not None, timeout=10_000)
+    return w, *w.session.time_range_us
+
+
+def in_the_end_pause(w, t1: int) -> None:
+    """1.2 s into a 3 s pause after the last event at ``t1``, as ``_show_gap`` leaves it."""
+    w._gap = PlayedGap(t1, t1 + 3_000_000, 3.0, False, 1.0, at_end=True)
+    w._gap_t_us = t1 + 1_200_000.0

@@ -1,13 +1,16 @@
-"""Test doubles the pipeline tests share: an in-memory source, a summing model, a voxel spy."""
+"""Test doubles the pipeline tests share: an in-memory source, a summing model, a voxel spy, a
+camera whose reads fail, windows for a paced replay."""
 
 from __future__ import annotations
 
 import numpy as np
 import torch
 
-from evfocus_live.config import PostConfig
+from evfocus_live.config import PostConfig, WindowConfig
+from evfocus_live.core.slicing import Window
 from evfocus_live.errors import DeviceError
 from evfocus_live.events import EVENT_DTYPE
+from evfocus_live.pipeline import Pipeline
 from evfocus_live.sources.base import EventSource
 
 
@@ -135,7 +138,6 @@ def run_on_fake_clock(monkeypatch, rec, steps, plugins, clock_s: list[float]):
     from plugin_support import _with_extra
 
     import evfocus_live.pipeline as pipeline_mod
-    from evfocus_live.config import WindowConfig
 
     _with_extra(monkeypatch, plugins)
     clock_s[0] = 0.0
@@ -147,3 +149,63 @@ def run_on_fake_clock(monkeypatch, rec, steps, plugins, clock_s: list[float]):
     said: list[str] = []
     pipe.on_warning = said.append
     return pipe, said, list(pipe.frames())
+
+
+#: the sensor of the paced replays' windows (:func:`windows`)
+W, H = 64, 48
+
+
+def windows(n: int, window_us: int = 50_000) -> list[Window]:
+    ev = np.zeros(10, EVENT_DTYPE)
+    ev["t"] = np.arange(10)
+    return [Window(ev, i * window_us, (i + 1) * window_us) for i in range(n)]
+
+
+class FlakyCam(EventSource):
+    """Opens fine, then each read() after the first fails."""
+
+    format = "flakycam"
+    width, height = 32, 24
+    is_live = True
+    opened = 0
+
+    def __init__(self):
+        type(self).opened += 1
+        self.reads = 0
+
+    def read(self):
+        self.reads += 1
+        if self.reads == 1:
+            return np.empty(0, EVENT_DTYPE)
+        raise (ValueError("bad packet") if type(self).opened == 6 else OSError("USB transfer failed"))
+
+    def close(self):
+        pass
+
+
+def run_reconnecting(cam_cls: type, reconnects: int) -> Pipeline:
+    """A pipeline on ``cam_cls`` run until it has reconnected ``reconnects`` times, stopped."""
+    pipe = Pipeline(cam_cls, WindowConfig(mode="events", window_events=100), model="integrator",
+                    post=PostConfig(steps=()))
+    pipe.start()
+    while pipe.stats.reconnects < reconnects:
+        pipe.wait(0.05)
+    pipe.stop()
+    return pipe
+
+
+class _Placed(torch.nn.Module):
+    """A model that stays on the CPU whatever device it is sent to."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.ones(1))
+
+    def to(self, *args, **kw):
+        return self
+
+    def reset_states(self):
+        pass
+
+    def forward(self, voxel):
+        return {"image": torch.sigmoid(voxel.float().mean(1, keepdim=True))}

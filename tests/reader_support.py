@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import h5py
 import numpy as np
 from conftest import EVT2_FILE, EVT3_FILE, make_events
 from evt_reference import encode_evt2, encode_evt3, raw_file_bytes
@@ -12,7 +13,7 @@ from evt_reference import encode_evt2, encode_evt3, raw_file_bytes
 from evfocus_live.cli import main
 from evfocus_live.errors import InputError
 from evfocus_live.events import EVENT_DTYPE, concat
-from evfocus_live.sources import open_file
+from evfocus_live.sources import open_file, open_source
 from evfocus_live.writers import Aedat4Writer
 
 
@@ -160,3 +161,26 @@ def save_columns(kind: str, path, c: dict, xyp=("<u2", "<u2", "u1")) -> None:
         np.savez(path, **c)
     else:
         path.write_text("346 260\n" + "".join(f"{t:.6f} {x:g} {y:g} {p:g}\n" for t, x, y, p in zip(*c.values())))
+
+
+def _read_all(path) -> np.ndarray:
+    src = open_source(str(path))
+    try:
+        assert (src.width, src.height) == (346, 260)
+        parts = []
+        while (b := src.read()) is not None:
+            parts.append(b)
+        return np.concatenate(parts)
+    finally:
+        src.close()
+
+
+def _save(kind: str, path, ev) -> None:
+    if kind == "npy":
+        np.save(path, ev)
+    elif kind == "npz":
+        np.savez(path, t=ev["t"], x=ev["x"], y=ev["y"], p=ev["p"])
+    else:
+        with h5py.File(path, "w") as f:
+            for c in "txyp":
+                f.create_dataset(f"events/{c}", data=ev[c])

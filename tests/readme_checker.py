@@ -1,11 +1,25 @@
-"""README's command lines, options and snippets, parsed: the checker the docs tests share."""
+"""README's command lines, options and snippets, parsed, and checked against the parsers the
+programs build: the checker the docs tests share."""
 
 from __future__ import annotations
 
+import argparse
+import importlib
+import importlib.util
+import inspect
+import os
 import re
 import shlex
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import cv2
+
+from evfocus_live.cli.options import old_names
+
+REPO = Path(__file__).resolve().parents[1]
+README = REPO / "README.md"
 
 #: heading of the Python section whose ```python blocks are executed
 PYTHON_SECTION = "Use it from Python"
@@ -199,3 +213,156 @@ def _options(args: list[str]) -> list[tuple[str, str | None]]:
             value = a.split("=", 1)[1] if "=" in a else (args[i + 1] if i + 1 < len(args) else None)
             out.append((m.group(0), value))
     return out
+
+
+def _standalone_options(text: str) -> list[tuple[str, str | None]]:
+    """Options in a span that names no program (`--window-ms`, `--speed 0`, `-o`)."""
+    toks = [t.strip("[](),;") for t in text.split()]
+    if not toks or not _OPTION.match(toks[0]):
+        return []
+    return _options([t for t in toks if t])
+
+
+def _comment_options(comment: str) -> list[tuple[str, str | None]]:
+    """Long options mentioned in a code line's comment (`# --data DIR ...`): that line's command's."""
+    return [(o, v) for o, v in _options(comment.split()) if o.startswith("--")]
+
+
+# --------------------------------------------------------------------------- the parsers
+class _Captured(Exception):
+    def __init__(self, parser):
+        super().__init__("parser captured")
+        self.parser = parser
+
+
+def _capture_parser(main, monkeypatch) -> argparse.ArgumentParser:
+    """The parser a ``main()`` builds: its ``parse_args`` is stopped before anything runs."""
+
+    def stop(self, *a, **k):
+        raise _Captured(self)
+
+    with monkeypatch.context() as m:
+        m.setattr(argparse.ArgumentParser, "parse_args", stop)
+        m.setattr(argparse.ArgumentParser, "parse_known_args", stop)
+        try:
+            main([]) if inspect.signature(main).parameters else main()
+        except _Captured as got:
+            return got.parser
+    raise AssertionError(f"{main.__module__}.main() returned without parsing arguments")
+
+
+def _load_script(path: Path):
+    """Import a bench script as a module, leaving the process as it was: the scripts set
+    thread counts (``OMP_NUM_THREADS``, OpenCV's) and ``sys.path`` for their own runs."""
+    env, path_before, cv2_threads = dict(os.environ), list(sys.path), cv2.getNumThreads()
+    try:
+        spec = importlib.util.spec_from_file_location(f"_s19_readme_{path.stem}", path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        return mod
+    finally:
+        os.environ.clear()
+        os.environ.update(env)
+        sys.path[:] = path_before
+        cv2.setNumThreads(cv2_threads)
+
+
+class Parsers:
+    """The argparse parser of every program README may name, built as the programs build them."""
+
+    def __init__(self, monkeypatch):
+        from evfocus_live.cli import build_parser
+        from evfocus_live.gui.app import build_parser as build_live_parser
+
+        self.monkeypatch = monkeypatch
+        top = build_parser()
+        self.known: dict[str, argparse.ArgumentParser] = {"evfocus": top, "evfocus-live": build_live_parser()}
+        for action in top._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    self.known[f"evfocus {name}"] = sub
+
+    def get(self, program: str) -> argparse.ArgumentParser | str:
+        """The parser, or why there is none."""
+        if program in self.known:
+            return self.known[program]
+        if program.startswith("evfocus "):
+            return f"`evfocus` has no subcommand {program.split()[1]!r}"
+        if program.startswith("bench/"):
+            path = REPO / program
+            if not path.is_file():
+                return f"no script {program}"
+            mod = _load_script(path)
+        else:
+            try:
+                mod = importlib.import_module(program)
+            except ModuleNotFoundError:
+                return f"no module {program}"
+        if not callable(getattr(mod, "main", None)):
+            return f"{program} has no main()"
+        self.known[program] = _capture_parser(mod.main, self.monkeypatch)
+        return self.known[program]
+
+
+def _check_option(parser: argparse.ArgumentParser, program: str, opt: str, value: str | None) -> str | None:
+    # (a renamed option's old name, taken in full: cli.options.add_old_name)
+    action = parser._option_string_actions.get(old_names(parser).get(opt, opt))
+    if action is None:
+        return f"{program} has no option {opt}"
+    if action.choices and value and not value.startswith("-") and not value.isupper():
+        bad = [v for v in value.split("|") if v not in action.choices]
+        if bad:
+            return f"{program} {opt}: {', '.join(bad)} is not one of {', '.join(map(str, action.choices))}"
+    return None
+
+
+def readme_problems(text: str, parsers: Parsers) -> list[str]:
+    """Every command, option or option value in ``text`` (README's markdown) that the code lacks.
+
+    An option named on its own belongs to the last command named before it in its
+    paragraph, else to the first of our commands its section names (the section's subject)."""
+    problems: list[str] = []
+    items = [(s, commands_in(s)) for s in snippets(text) if s.kind not in ("heading", "python")]
+    subject: dict[int, str] = {}
+    for s, cmds in items:
+        for c in cmds:
+            if not c.foreign:
+                subject.setdefault(s.section, c.program)
+
+    def check(program: str, opts, line: int) -> None:
+        parser = parsers.get(program)
+        if isinstance(parser, str):
+            problems.append(f"README.md:{line}: {parser}")
+            return
+        for opt, value in opts:
+            why = _check_option(parser, program, opt, value)
+            if why:
+                problems.append(f"README.md:{line}: {why}")
+
+    last: tuple[int, Command] | None = None  # (paragraph, the last command named in it)
+    for s, cmds in items:
+        for c in cmds:
+            if not c.foreign:
+                check(c.program, c.options, c.line)
+        if cmds:
+            last = (s.para, cmds[-1])
+            if s.comment and not cmds[-1].foreign:
+                check(cmds[-1].program, _comment_options(s.comment), s.line)
+            continue
+        loose = _standalone_options(s.text) if s.kind == "span" else []
+        if not loose:
+            continue
+        if last is not None and last[0] == s.para:
+            if not last[1].foreign:
+                check(last[1].program, loose, s.line)
+        elif s.section in subject:
+            check(subject[s.section], loose, s.line)
+        else:
+            problems.append(f"README.md:{s.line}: `{s.text}` names no command, and its section names none")
+    return problems
+
+
+def _section(text: str, heading: str) -> str:
+    m = re.search(rf"^#+ {re.escape(heading)}\n(.*?)(?=^#+ )", text + "\n# end\n", re.S | re.M)
+    assert m, f"README has no section {heading!r}"
+    return m.group(1)

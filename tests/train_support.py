@@ -8,6 +8,7 @@ import pytest
 import torch
 from conftest import TINY
 
+from evfocus_live.nn import registry
 from evfocus_live.nn.registry import build_model, save_checkpoint
 from evfocus_live.train.synth import simulate_minimal
 from evfocus_live.train.trainer import normalize_config
@@ -86,3 +87,17 @@ def _tiny_firenet_model():
 def _tiny_ckpt_cfg(path, **extra_cfg):
     torch.manual_seed(0)
     return str(save_checkpoint(path, build_model("evfocus", dict(TINY, **extra_cfg)), {"step": 1}))
+
+
+@pytest.fixture
+def installed(tmp_path, monkeypatch):
+    """An installed package's configs folder, and a working folder without models/."""
+    pkg = tmp_path / "site" / "_models"
+    (pkg / "configs").mkdir(parents=True)
+    (pkg / "configs" / "evfocus.toml").write_text("[train]\nsteps = 1\n")
+    (pkg / "configs" / "firenet.toml").write_text("[train]\nsteps = 1\n")
+    monkeypatch.setattr(registry, "_PACKAGED_MODELS", pkg)
+    cwd = tmp_path / "work"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    return pkg / "configs"

@@ -25,10 +25,12 @@ from __future__ import annotations
 import json
 import logging
 import sys
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from .text import plural, rate_text
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,7 @@ def add_parser(subparsers):
 
 def describe(path: str, progress: bool = True) -> dict:
     """Statistics of one event file (see module docstring); raises InputError on bad input."""
+    import numpy as np  # (here: ~0.1 s that every command's --help paid, the parser being built)
     from tqdm import tqdm
 
     from ..errors import InputError
@@ -206,6 +209,8 @@ def _until_damage(src, path: str):
 def _add_spans(spans: list[list[int]], t: np.ndarray, starts: np.ndarray, bmin: int, bmax: int) -> None:
     """Fold a batch's times into ``spans``: ``starts`` are the indices in ``t`` where a new run
     begins (a step back over JUMP_US); the rest extends the last span."""
+    import numpy as np
+
     if not len(starts):  # the usual batch: its min and max, already known
         pieces = [(bmin, bmax)]
     else:
@@ -225,6 +230,8 @@ def _aps_info(src) -> dict:
     included frames left out (one that does not fit the sensor, those past the memory cap),
     so info and ``--at aps`` disagreed. Packets left out are counted as ``aps_frames_left_out``.
     """
+    import numpy as np
+
     from ..errors import InputError
 
     kept_times = getattr(src, "aps_times_us", None)

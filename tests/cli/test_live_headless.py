@@ -10,9 +10,8 @@ import subprocess
 import sys
 import textwrap
 
-import cv2
 import pytest
-from cli_support import write_aedat4
+from cli_support import video_frames, write_aedat4
 
 from evfocus_live.gui import app
 
@@ -62,14 +61,6 @@ def test_headless_log_line_counts_skipped_windows(tmp_path, tiny_ckpt, caplog, m
     assert rc == 0
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("t=")]
     assert lines and all(re.search(r" skipped=\d+", ln) for ln in lines), lines
-
-
-def video_frames(path) -> int:
-    cap = cv2.VideoCapture(str(path))
-    n = 0
-    while cap.read()[0]:
-        n += 1
-    return n
 
 
 @pytest.mark.gui

@@ -12,7 +12,7 @@ import sys
 import textwrap
 
 import pytest
-from test_live_headless import video_frames
+from cli_support import video_frames
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP on this platform")
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from compare_support import SLICE, ckpts  # noqa: F401 (the fixture)
 from conftest import REAL_FILES
 from pipeline_support import SumModel
-from test_reconstruct_compare import SLICE, ckpts  # noqa: F401 (the fixture)
 
 from evfocus_live.cli import main
 from evfocus_live.nn import registry

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from compare_support import SLICE, ckpts  # noqa: F401 (the fixture)
 from conftest import REAL_FILES
-from test_reconstruct_compare import SLICE, ckpts  # noqa: F401 (the fixture)
 
 from evfocus_live.cli import main
 

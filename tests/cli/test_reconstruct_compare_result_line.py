@@ -3,8 +3,8 @@ and where (a compare model's dropped frames, or none at all, were only a warning
 
 from __future__ import annotations
 
+from compare_support import SLICE, ckpts  # noqa: F401 (the fixture)
 from conftest import REAL_FILES
-from test_reconstruct_compare import SLICE, ckpts  # noqa: F401 (the fixture)
 
 from evfocus_live.cli import main
 

@@ -11,7 +11,7 @@ import sys
 import textwrap
 
 import pytest
-from test_live_headless import video_frames
+from cli_support import video_frames
 
 from evfocus_live.sources import open_source
 

@@ -17,7 +17,7 @@ import pytest
 from evfocus_live.cli import main
 from evfocus_live.nn import registry
 from evfocus_live.train.trainer import load_config, resolve_config
-from test_train_finds_shipped_configs import installed  # noqa: F401  (the fixture: an installed package's configs)
+from train_support import installed  # noqa: F401  (the fixture: an installed package's configs)
 
 
 @pytest.mark.parametrize("own", ["evfocus.toml", "evfocus.yaml"])

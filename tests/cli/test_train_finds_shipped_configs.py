@@ -12,24 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from train_support import installed  # noqa: F401 (the fixture)
 
 from evfocus_live.cli import main
-from evfocus_live.nn import registry
 from evfocus_live.train.trainer import resolve_config
-
-
-@pytest.fixture
-def installed(tmp_path, monkeypatch):
-    """An installed package's configs folder, and a working folder without models/."""
-    pkg = tmp_path / "site" / "_models"
-    (pkg / "configs").mkdir(parents=True)
-    (pkg / "configs" / "evfocus.toml").write_text("[train]\nsteps = 1\n")
-    (pkg / "configs" / "firenet.toml").write_text("[train]\nsteps = 1\n")
-    monkeypatch.setattr(registry, "_PACKAGED_MODELS", pkg)
-    cwd = tmp_path / "work"
-    cwd.mkdir()
-    monkeypatch.chdir(cwd)
-    return pkg / "configs"
 
 
 @pytest.mark.parametrize("name", ["models/configs/evfocus.toml", "evfocus", "evfocus.toml"])

@@ -12,8 +12,8 @@ from __future__ import annotations
 import argparse
 
 import pytest
-import test_readme
-from test_readme import README, Parsers, readme_problems
+import readme_checker
+from readme_checker import README, Parsers, readme_problems
 
 PROGRAMS = ("evfocus", "evfocus-live", "evfocus info", "evfocus reconstruct", "evfocus simulate",
             "evfocus train", "evfocus eval", "evfocus bench")
@@ -28,13 +28,13 @@ def _options(parser: argparse.ArgumentParser) -> list[tuple[str, ...]]:
 def _attributed(text: str, parsers: Parsers, monkeypatch) -> set[tuple[str, str]]:
     """``(program, option)`` for every option README's checker reads as said of ``program``."""
     seen: set[tuple[str, str]] = set()
-    check = test_readme._check_option
+    check = readme_checker._check_option
 
     def record(parser, program, opt, value):
         seen.add((program, opt))
         return check(parser, program, opt, value)
 
-    monkeypatch.setattr(test_readme, "_check_option", record)
+    monkeypatch.setattr(readme_checker, "_check_option", record)
     readme_problems(text, parsers)
     return seen
 

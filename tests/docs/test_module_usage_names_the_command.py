@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_readme import REPO, Parsers
+from readme_checker import REPO, Parsers
 
 #: the modules that run a console script: its name is what the usage line should say
 SCRIPTS = {"evfocus_live": "evfocus", "evfocus_live.gui": "evfocus-live", "evfocus_live.gui.app": "evfocus-live"}

@@ -6,8 +6,7 @@ wrote `out.mp4` from `evfocus-live --headless`, so the second stopped with "alre
 
 from __future__ import annotations
 
-from readme_checker import commands_in, snippets
-from test_readme import README
+from readme_checker import README, commands_in, snippets
 
 WRITERS = {"evfocus-live": ("--video", "--record"), "evfocus reconstruct": ("--video",)}
 

@@ -12,7 +12,7 @@ import importlib
 import inspect
 import re
 
-from test_readme import README, REPO, _section
+from readme_checker import README, REPO, _section
 
 #: filled in by the pipeline, not given by a user
 PIPELINE_KWARGS = {"width", "height"}

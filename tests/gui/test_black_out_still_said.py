@@ -6,23 +6,12 @@ nothing saying why or which key shows them again. The line comes back when the b
 from __future__ import annotations
 
 import pytest
-from gui_support import make_window, wait_frames, wait_idle
+from gui_support import _blacked_out
 from PySide6 import QtCore
 
 from evfocus_live.gui.window import BLANK_TEXT
 
 Key = QtCore.Qt.Key
-
-
-def _blacked_out(qtbot, tmp_path, model):
-    win = make_window(qtbot, tmp_path, "sim", model)
-    wait_frames(qtbot, win)
-    win.session.pause()  # (no keep-up warning of the test machine's own meanwhile)
-    wait_idle(qtbot, win.session)
-    win.statusBar().clearMessage()
-    qtbot.keyClick(win, Key.Key_B)
-    assert win.blanked and win.statusBar().currentMessage() == BLANK_TEXT
-    return win
 
 
 @pytest.mark.gui

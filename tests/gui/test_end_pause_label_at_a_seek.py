@@ -7,27 +7,9 @@ paused at its end (the shared recordings have no such pause)."""
 from __future__ import annotations
 
 import pytest
-from conftest import REAL_FILES
-from gui_support import make_window, wait_frames, wait_idle
+from gui_support import in_the_end_pause, paused_looping_replay
 
 from evfocus_live.gui.window import _time_of_span
-from evfocus_live.pipeline import PlayedGap
-
-
-def paused_looping_replay(qtbot, tmp_path, model):
-    """A viewer looping a real recording, paused after its first frame; its (first, last) t_us."""
-    w = make_window(qtbot, tmp_path, str(REAL_FILES["davis346"]["path"]), model, loop=True, window_events=20_000)
-    wait_frames(qtbot, w, 1)
-    w.session.pause()
-    wait_idle(qtbot, w.session)
-    qtbot.waitUntil(lambda: w.session.time_range_us is not None, timeout=10_000)
-    return w, *w.session.time_range_us
-
-
-def in_the_end_pause(w, t1: int) -> None:
-    """1.2 s into a 3 s pause after the last event at ``t1``, as ``_show_gap`` leaves it."""
-    w._gap = PlayedGap(t1, t1 + 3_000_000, 3.0, False, 1.0, at_end=True)
-    w._gap_t_us = t1 + 1_200_000.0
 
 
 @pytest.mark.gui

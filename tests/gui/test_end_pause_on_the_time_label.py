@@ -8,8 +8,8 @@ stand-in session is driven tick by tick: nothing is timed."""
 from __future__ import annotations
 
 import pytest
-from test_end_pause_label_at_a_seek import in_the_end_pause, paused_looping_replay
-from test_played_pause_said import replay, ticks, win  # noqa: F401 (win: a fixture)
+from gui_pause_support import replay, ticks, win  # noqa: F401 (win: a fixture)
+from gui_support import in_the_end_pause, paused_looping_replay
 
 from evfocus_live.pipeline import PlayedGap
 

@@ -4,35 +4,13 @@ headless run logs a first window that took over a second."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-import torch
-from gui_support import TIMEOUT_MS, make_window, pattern, wait_frames
+from gui_support import TIMEOUT_MS, Gated, make_window, pattern, wait_frames
 from headless_support import headless_lines
 
 from evfocus_live.nn import runtime
 
 SAID = "first window at 96x72: preparing the model"
-
-
-class Gated(torch.nn.Module):
-    """The tiny model; its first forward waits for ``go`` (a warm-up the test ends, no timing)."""
-
-    def __init__(self, inner):
-        super().__init__()
-        self.inner = inner
-        self.config = getattr(inner, "config", {})
-        self.entered, self.go = threading.Event(), threading.Event()
-
-    def reset_states(self):
-        self.inner.reset_states()
-
-    def forward(self, voxel):
-        if not self.entered.is_set():
-            self.entered.set()
-            assert self.go.wait(30)
-        return self.inner(voxel)
 
 
 @pytest.mark.gui

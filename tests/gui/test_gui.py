@@ -18,6 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from cli_support import video_frames
 from conftest import REAL_FILES, make_events
 from PySide6 import QtCore
 from gui_support import CorruptFile, _pluggable_camera, slow_integration, wait_idle
@@ -799,14 +800,6 @@ def test_exit_after_beyond_a_qt_timer_does_not_crash(tmp_path, tiny_ckpt):
 
 
 # ---------------------------------------------------------------------- recording controls
-def _video_frames(path) -> int:
-    cap = cv2.VideoCapture(str(path))
-    n = 0
-    while cap.read()[0]:
-        n += 1
-    return n
-
-
 def _record_a_little(qtbot, win, frames=1):
     qtbot.waitUntil(lambda: win.session.recorder.n_frames >= frames, timeout=FRAME_TIMEOUT_MS)
 
@@ -826,7 +819,7 @@ def test_recordings_started_in_the_same_second_do_not_overwrite_each_other(qtbot
     names = [[p.name for p in paths] for paths in saved]
     assert names == [[f"evfocus_20240102_030405{s}.aedat4", f"evfocus_20240102_030405{s}.mp4"]
                      for s in ("", "_1", "_2")]
-    assert all(p.stat().st_size > 0 and (p.suffix != ".mp4" or _video_frames(p) >= 1)
+    assert all(p.stat().st_size > 0 and (p.suffix != ".mp4" or video_frames(p) >= 1)
                for paths in saved for p in paths)
     # the recorder itself refuses a file it was not told to replace, and keeps recording
     rec = win.session.recorder
@@ -854,7 +847,7 @@ def test_cli_recording_shows_on_the_record_button_and_a_click_stops_it(qtbot, tm
     wait_frames(qtbot, win, 1)
     win.close()
     assert not list(tmp_path.rglob("evfocus_*")), "the click started a new recording"
-    assert rec.stat().st_size > 3 and _video_frames(vid) >= 2
+    assert rec.stat().st_size > 3 and video_frames(vid) >= 2
 
 
 def test_record_without_a_source_does_not_stay_checked(qtbot, tmp_path, tiny_model, monkeypatch):
@@ -920,7 +913,7 @@ def test_failed_source_switch_keeps_recording_and_a_switch_shows_what_was_saved(
     vid = next((tmp_path / "rec").glob("*.mp4"))
     assert "recording saved" in win.status_log[-1] and str(vid) in win.status_log[-1]
     win.close()
-    assert _video_frames(vid) >= n + 2
+    assert video_frames(vid) >= n + 2
 
 
 def test_speed_change_at_the_end_of_a_file_keeps_play_replaying(qtbot, tmp_path, tiny_model):

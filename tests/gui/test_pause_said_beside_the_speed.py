@@ -7,28 +7,10 @@ a stand-in: nothing is timed."""
 from __future__ import annotations
 
 import pytest
-from test_played_pause_said import replay as played_replay
-from test_played_pause_said import ticks, win  # noqa: F401 (win: a fixture)
+from gui_pause_support import set_speed, ticks, win  # noqa: F401 (win: a fixture)
+from gui_pause_support import speed_replay as replay
 
 from evfocus_live.pipeline import PlayedGap
-
-
-def replay(**state):
-    s = played_replay()
-    s.ended, s.speeds = False, []
-    s.set_speed = s.speeds.append
-    s.__dict__.update(state)
-    return s
-
-
-def set_speed(win, s, speed: float) -> None:
-    """The speed box's choice, with ``s`` the window's session for it alone (the window's own
-    ticks would read the rest of a real session from the stand-in)."""
-    win.session = s
-    try:
-        win.set_speed(speed)
-    finally:
-        win.session = None
 
 
 @pytest.mark.parametrize("state, said", [

@@ -6,37 +6,11 @@ hold over a pause and play. The session is a stand-in driven tick by tick: nothi
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
-from gui_support import make_window, pattern
+from gui_pause_support import replay, ticks, win  # noqa: F401 (win: a fixture)
 
 from evfocus_live.pipeline import MAX_GAP_S, PlayedGap
 from evfocus_live.gui.window import QUIET_PREFIX
-
-
-def replay(gap=None, speed=1.0):
-    return SimpleNamespace(pipeline=SimpleNamespace(played_gap=gap), paused=False, pausing=False,
-                           seek_target_us=None, speed=speed, time_range_us=(1_000_000, 20_000_000))
-
-
-@pytest.fixture
-def win(qtbot, tmp_path, tiny_model):
-    w = make_window(qtbot, tmp_path, pattern(48, 32), tiny_model)
-    w.session.stop()
-    w.session = None  # (its ticks left alone: the stand-in is driven here)
-    w.last_frame = SimpleNamespace(t_us=2_200_000)
-    w.statusBar().clearMessage()
-    yield w
-    w.close()
-
-
-def ticks(win, s, start: float, seconds: float, step: float = 0.25) -> float:
-    now = start
-    while now < start + seconds - 1e-9:
-        now += step
-        win._show_gap(s, now)
-    return now
 
 
 def test_a_played_pause_is_said_its_time_goes_on_and_it_clears(win):

@@ -8,8 +8,8 @@ runs on past its last event) is said as that. The session is a stand-in driven t
 from __future__ import annotations
 
 import pytest
+from gui_pause_support import replay, ticks
 from gui_support import make_window, pattern
-from test_played_pause_said import replay, ticks
 
 from evfocus_live.pipeline import PlayedGap
 

@@ -8,20 +8,14 @@ here: the CUDA decision is faked and the model stays on the CPU (as in the pipel
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 from cli_support import two_gpus  # noqa: F401 (fixtures)
 from conftest import make_events
+from pipeline_support import _Placed
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "pipeline"))
-
-from test_gpu_backend_said import _Placed  # noqa: E402
-
-from evfocus_live.config import ModelConfig, PostConfig, WindowConfig  # noqa: E402
-from evfocus_live.gui.precision import with_precision  # noqa: E402
+from evfocus_live.config import ModelConfig, PostConfig, WindowConfig
+from evfocus_live.gui.precision import with_precision
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

@@ -5,8 +5,8 @@ came from. The window PNG is the window under the cover; the cover stays on scre
 from __future__ import annotations
 
 import pytest
+from gui_support import _blacked_out
 from PySide6 import QtGui
-from test_black_out_still_said import _blacked_out
 
 
 @pytest.mark.gui

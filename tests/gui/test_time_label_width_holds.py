@@ -7,8 +7,8 @@ widest time text it has shown for the recording. The end pause's state is set, a
 from __future__ import annotations
 
 import pytest
+from gui_support import in_the_end_pause, paused_looping_replay
 from PySide6 import QtWidgets
-from test_end_pause_label_at_a_seek import in_the_end_pause, paused_looping_replay
 
 
 @pytest.mark.gui

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import DAVIS_FILE
-from gui_support import TIMEOUT_MS, make_window, wait_frames
-from test_first_window_status import Gated  # (its first window waits for the test)
+from gui_support import TIMEOUT_MS, Gated, make_window, wait_frames  # (its first window waits for the test)
 
 from evfocus_live.config import WindowConfig
 

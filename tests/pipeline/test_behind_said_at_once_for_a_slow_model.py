@@ -6,22 +6,10 @@ is the check's number now, with both parts. Times are set, not measured."""
 
 from __future__ import annotations
 
-import numpy as np
-from pipeline_support import NO_POST, ArraySource, SumModel
+from pipeline_support import H, NO_POST, W, ArraySource, SumModel, windows
 
 from evfocus_live.config import WindowConfig
-from evfocus_live.core.slicing import Window
-from evfocus_live.events import EVENT_DTYPE
 from evfocus_live.pipeline import Pipeline
-
-W, H = 64, 48
-
-
-def windows(n: int, window_us: int = 50_000) -> list[Window]:
-    ev = np.zeros(10, EVENT_DTYPE)
-    ev["t"] = np.arange(10)
-    return [Window(ev, i * window_us, (i + 1) * window_us) for i in range(n)]
-
 
 def replay(frames_made: int) -> Pipeline:
     """A paced replay whose model has made ``frames_made`` frames (the first: its warm-up)."""

@@ -7,8 +7,7 @@ set, not measured."""
 
 from __future__ import annotations
 
-from pipeline_support import NO_POST, ArraySource, SumModel
-from test_behind_said_at_once_for_a_slow_model import W, H, windows
+from pipeline_support import H, NO_POST, W, ArraySource, SumModel, windows
 
 from evfocus_live.config import WindowConfig
 from evfocus_live.pipeline import Pipeline

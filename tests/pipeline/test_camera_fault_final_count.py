@@ -5,25 +5,11 @@ from __future__ import annotations
 
 import logging
 
-from evfocus_live.config import PostConfig, WindowConfig
-from evfocus_live.pipeline import Pipeline
-
-from test_camera_fault_said_once import FlakyCam
+from pipeline_support import FlakyCam, run_reconnecting
 
 
 class Cam(FlakyCam):
     opened = 0  # (its own count of opens: FlakyCam's test counts its own)
-
-
-def run_reconnecting(cam_cls: type, reconnects: int) -> Pipeline:
-    """A pipeline on ``cam_cls`` run until it has reconnected ``reconnects`` times, stopped."""
-    pipe = Pipeline(cam_cls, WindowConfig(mode="events", window_events=100), model="integrator",
-                    post=PostConfig(steps=()))
-    pipe.start()
-    while pipe.stats.reconnects < reconnects:
-        pipe.wait(0.05)
-    pipe.stop()
-    return pipe
 
 
 def test_the_faults_left_unsaid_are_counted_at_the_stop(caplog):

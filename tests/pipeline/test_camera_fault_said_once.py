@@ -6,34 +6,10 @@ from __future__ import annotations
 
 import logging
 
-import numpy as np
+from pipeline_support import FlakyCam
 
 from evfocus_live.config import PostConfig, WindowConfig
-from evfocus_live.events import EVENT_DTYPE
 from evfocus_live.pipeline import Pipeline
-from evfocus_live.sources.base import EventSource
-
-
-class FlakyCam(EventSource):
-    """Opens fine, then each read() after the first fails."""
-
-    format = "flakycam"
-    width, height = 32, 24
-    is_live = True
-    opened = 0
-
-    def __init__(self):
-        type(self).opened += 1
-        self.reads = 0
-
-    def read(self):
-        self.reads += 1
-        if self.reads == 1:
-            return np.empty(0, EVENT_DTYPE)
-        raise (ValueError("bad packet") if type(self).opened == 6 else OSError("USB transfer failed"))
-
-    def close(self):
-        pass
 
 
 def test_a_camera_failing_after_each_reopen_is_said_once_per_kind(caplog):

@@ -12,8 +12,7 @@ import numpy as np
 from evfocus_live.errors import DeviceError
 from evfocus_live.events import EVENT_DTYPE
 
-from test_camera_fault_final_count import run_reconnecting
-from test_camera_fault_said_once import FlakyCam
+from pipeline_support import FlakyCam, run_reconnecting
 
 
 class DvLikeCam(FlakyCam):

@@ -4,8 +4,7 @@ count of source errors rose for as long as the loop ran. The damage is counted o
 
 from __future__ import annotations
 
-from damage_support import damaged_copy
-from test_damaged_file_loops_its_good_part import run
+from damage_support import damaged_copy, run
 
 
 def test_the_damage_is_one_source_error_however_many_passes(tmp_path):

@@ -7,28 +7,8 @@ the loop (headless reads once) the damage still ends the run."""
 from __future__ import annotations
 
 import logging
-import time
 
-from damage_support import damaged_copy
-from pipeline_support import NO_POST, SumModel
-
-from evfocus_live.config import SourceConfig, WindowConfig
-from evfocus_live.pipeline import Pipeline
-
-
-def run(path, loop: bool, passes: int = 3) -> tuple[Pipeline, list, list[str]]:
-    pipe = Pipeline(SourceConfig(spec=str(path), speed=0, loop=loop), WindowConfig(mode="duration", window_ms=50),
-                    model=SumModel(), post=NO_POST)
-    said: list[str] = []
-    got: list = []
-    pipe.on_warning = said.append
-    pipe.start(got.append)
-    deadline = time.monotonic() + 120  # (a bound for a broken build, not a timing)
-    while time.monotonic() < deadline and pipe.running and pipe.stats.loops < passes:
-        pipe.wait(timeout_s=0.05)
-    pipe.stop()
-    pipe.close()
-    return pipe, got, said
+from damage_support import damaged_copy, run
 
 
 def test_a_looping_replay_plays_the_part_before_a_bad_packet(tmp_path, caplog):

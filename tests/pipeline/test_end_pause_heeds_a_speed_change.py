@@ -6,8 +6,7 @@ faked: nothing here is timed."""
 from __future__ import annotations
 
 import pytest
-from test_loop_plays_the_pause_at_the_end import loop_s, looped
-from test_played_pause_speed_and_resume import clock, speed_to  # noqa: F401 (clock: a fixture)
+from pause_support import clock, loop_s, looped, speed_to  # noqa: F401 (clock: a fixture)
 
 
 @pytest.mark.parametrize("speed,wall_s", [(0.0, 0.5), (4.0, 0.5 + 1.5 / 4), (0.5, 0.5 + 1.5 / 0.5)])

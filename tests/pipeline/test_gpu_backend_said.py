@@ -12,28 +12,12 @@ import pytest
 import torch
 from cli_support import two_gpus  # noqa: F401 (fixtures)
 from conftest import make_events
+from pipeline_support import _Placed
 
 from evfocus_live.config import ModelConfig, PostConfig, WindowConfig
 from evfocus_live.pipeline import Pipeline
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
-
-
-class _Placed(torch.nn.Module):
-    """A model that stays on the CPU whatever device it is sent to."""
-
-    def __init__(self):
-        super().__init__()
-        self.w = torch.nn.Parameter(torch.ones(1))
-
-    def to(self, *args, **kw):
-        return self
-
-    def reset_states(self):
-        pass
-
-    def forward(self, voxel):
-        return {"image": torch.sigmoid(voxel.float().mean(1, keepdim=True))}
 
 
 def _pipeline(tmp_path, device: str, **model_kw) -> Pipeline:

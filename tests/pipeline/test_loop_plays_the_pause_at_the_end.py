@@ -6,39 +6,10 @@ clock is faked."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
-from pipeline_support import NO_POST, ArraySource, SumModel
-from test_played_pause_speed_and_resume import clock, part, played_s  # noqa: F401 (clock: a fixture)
+from pause_support import clock, loop_s, looped, played_s  # noqa: F401 (clock: a fixture)
 
-from evfocus_live.pipeline import MAX_GAP_S, Pipeline, PlayedGap
-
-
-class EndsLater(ArraySource):
-    """Events at 0 and 1 s; the file's clock ends at ``end``."""
-
-    def __init__(self, end):
-        super().__init__(np.concatenate([part(0), part(1_000_000)]), 64, 48)
-        self.end = end
-
-    def end_us(self):
-        return self.end
-
-
-def looped(clock, end_us) -> Pipeline:
-    """A looping replay 1 s in, at its last event."""
-    pipe = Pipeline(EndsLater(end_us), model=SumModel(), post=NO_POST, speed=1.0)
-    pipe.loop = True
-    pipe._stop_evt.wait = clock.wait
-    assert pipe._pace(part(0))
-    assert played_s(pipe, clock, 1_000_000) == pytest.approx(1.0, abs=0.03)
-    return pipe
-
-
-def loop_s(pipe, clock) -> float:
-    start = clock.now
-    assert pipe._loop_to_start()
-    return clock.now - start
+from evfocus_live.pipeline import MAX_GAP_S, PlayedGap
 
 
 def test_the_pause_at_the_end_is_played_before_the_next_pass(clock):

@@ -6,8 +6,7 @@ replay ends there, as one that does not loop ends at its last event. The wall cl
 from __future__ import annotations
 
 import pytest
-from test_loop_plays_the_pause_at_the_end import looped
-from test_played_pause_speed_and_resume import clock  # noqa: F401 (a fixture)
+from pause_support import clock, looped  # noqa: F401 (a fixture)
 
 
 def test_loop_unticked_in_the_end_pause_ends_the_replay(clock):

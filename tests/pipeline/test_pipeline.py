@@ -9,9 +9,8 @@ import time
 import numpy as np
 import pytest
 from conftest import REAL_FILES, make_events
+from pause_support import clock, loop_s, looped, played_s  # noqa: F401 (clock: a fixture)
 from pipeline_support import NO_POST, ArraySource, FlakyLiveSource, SumModel
-from test_loop_plays_the_pause_at_the_end import loop_s, looped
-from test_played_pause_speed_and_resume import clock, played_s  # noqa: F401 (clock: a fixture)
 
 from evfocus_live.config import ModelConfig, PostConfig, SourceConfig, WindowConfig
 from evfocus_live.core.slicing import make_slicer

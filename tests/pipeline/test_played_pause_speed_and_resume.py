@@ -6,64 +6,8 @@ nothing here is timed."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
-from pipeline_support import NO_POST, ArraySource, SumModel
-
-from evfocus_live import pipeline as pipeline_mod
-from evfocus_live.events import EVENT_DTYPE
-from evfocus_live.pipeline import Pipeline
-
-
-def part(t_us: int) -> np.ndarray:
-    ev = np.zeros(3, EVENT_DTYPE)
-    ev["t"] = t_us + np.arange(3)
-    return ev
-
-
-class Clock:
-    """``time.monotonic`` in the pipeline, moved on by the reader's waits; ``at`` runs a change
-    (the viewer's) once the replay has waited that long."""
-
-    def __init__(self):
-        self.now = 1000.0
-        self.todo: list[tuple[float, object]] = []
-
-    def wait(self, timeout=None):  # the stop event's wait: the time passes, no stop comes
-        self.now += timeout
-        while self.todo and self.now >= self.todo[0][0]:
-            self.todo.pop(0)[1]()
-        return False
-
-    def at(self, wait_s: float, change) -> None:
-        self.todo.append((self.now + wait_s, change))
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    c = Clock()
-    monkeypatch.setattr(pipeline_mod.time, "monotonic", lambda: c.now)
-    return c
-
-
-def paced(clock, speed: float = 1.0) -> Pipeline:
-    pipe = Pipeline(ArraySource(part(0), 64, 48), model=SumModel(), post=NO_POST, speed=speed)
-    pipe._stop_evt.wait = clock.wait
-    assert pipe._pace(part(0))  # (the clock starts at the first part)
-    return pipe
-
-
-def played_s(pipe: Pipeline, clock, t_us: int) -> float:
-    start = clock.now
-    assert pipe._pace(part(t_us))
-    return clock.now - start
-
-
-def speed_to(pipe: Pipeline, speed: float):
-    def change():  # as the viewer's speed box does (gui.session.set_speed)
-        pipe.speed = speed
-        pipe.resume()
-    return change
+from pause_support import clock, paced, played_s, speed_to  # noqa: F401 (clock: a fixture)
 
 
 @pytest.mark.parametrize("speed", [0.0, 10.0])

@@ -6,8 +6,8 @@ whose clock starts at 5 s). The wall clock is faked."""
 from __future__ import annotations
 
 import pytest
+from pause_support import clock, part, played_s  # noqa: F401 (clock: a fixture)
 from pipeline_support import NO_POST, ArraySource, SumModel
-from test_played_pause_speed_and_resume import clock, part, played_s  # noqa: F401 (clock: a fixture)
 
 from evfocus_live.pipeline import Pipeline
 

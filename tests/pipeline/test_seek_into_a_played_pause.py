@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 import pytest
-from test_played_pause_speed_and_resume import clock, paced, part, played_s  # noqa: F401 (clock: a fixture)
+from pause_support import clock, paced, played_s  # noqa: F401 (clock: a fixture)
 
 from evfocus_live.pipeline import MAX_GAP_S, PlayedGap
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from test_resume_of_another_versions_run import _refused, _set_version, _sim
+from simulate_support import _refused, _set_version, _sim
 
 
 def test_the_newer_versions_refusal_names_any_version_which_keeps_it(tmp_path, capsys):

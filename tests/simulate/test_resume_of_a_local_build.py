@@ -11,7 +11,7 @@ import pytest
 
 from evfocus_live import __version__
 
-from test_resume_of_another_versions_run import _set_version, _sim  # (its simulate and version edit)
+from simulate_support import _set_version, _sim  # (its simulate and version edit)
 
 
 def test_resume_keeps_a_local_build_of_this_release(tmp_path, capsys):

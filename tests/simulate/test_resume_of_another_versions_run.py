@@ -9,24 +9,9 @@ from __future__ import annotations
 import json
 import logging
 
+from simulate_support import _refused, _set_version, _sim
+
 from evfocus_live import __version__
-
-
-def _sim(out, *opts):
-    from evfocus_live.cli import main as cli_main
-
-    return cli_main(["simulate", str(out), "--sequences", "2", "--duration", "0.05", "--frame-ms", "25",
-                     "--resolution", "32x24", "--seed", "3", "--no-aedat4", "--no-progress", *opts])
-
-
-def _set_version(h5_path, version) -> None:
-    import h5py
-
-    with h5py.File(h5_path, "r+") as f:
-        if version is None:
-            del f.attrs["evfocus_version"]
-        else:
-            f.attrs["evfocus_version"] = version
 
 
 def test_a_dataset_records_the_version_that_made_it(tmp_path):
@@ -39,17 +24,6 @@ def test_a_dataset_records_the_version_that_made_it(tmp_path):
     assert [s["evfocus_version"] for s in m["sequences"]] == [__version__] * 2
     with h5py.File(out / "seq_00000.h5") as f:
         assert f.attrs["evfocus_version"] == __version__.encode()
-
-
-def _refused(out, version, capsys) -> str:
-    """--resume's one line for a folder whose first sequence ``version`` made."""
-    assert _sim(out, "--sequences", "1") == 0
-    _set_version(out / "seq_00000.h5", version)
-    capsys.readouterr()
-    assert _sim(out, "--resume") == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and not (out / "seq_00001.h5").exists(), err
-    return err[0]
 
 
 def test_resume_refuses_an_older_versions_sequence(tmp_path, capsys):

@@ -9,7 +9,7 @@ import logging
 
 import pytest
 from conftest import make_events
-from test_inferred_size_corrupt_xy import _save
+from reader_support import _save
 
 from evfocus_live.sources import open_file
 from evfocus_live.sources.npy_file import DropCounter

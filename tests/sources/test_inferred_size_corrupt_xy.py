@@ -8,23 +8,12 @@ from __future__ import annotations
 
 import logging
 
-import h5py
 import numpy as np
 import pytest
 from conftest import make_events
+from reader_support import _save
 
 from evfocus_live.sources import open_file
-
-
-def _save(kind: str, path, ev) -> None:
-    if kind == "npy":
-        np.save(path, ev)
-    elif kind == "npz":
-        np.savez(path, t=ev["t"], x=ev["x"], y=ev["y"], p=ev["p"])
-    else:
-        with h5py.File(path, "w") as f:
-            for c in "txyp":
-                f.create_dataset(f"events/{c}", data=ev[c])
 
 
 @pytest.mark.parametrize("kind", ["npy", "npz", "h5"])

@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from numba_cache_support import blocked_path
 
 from evfocus_live.numba_cache import fallback_cache_dir
 
@@ -23,16 +24,10 @@ REPO = Path(__file__).resolve().parents[2]
 UID = os.getuid() if hasattr(os, "getuid") else 0
 
 
-def _blocked(tmp_path: Path) -> Path:
-    """A path no one can make folders under, root included: its parent is a plain file."""
-    (tmp_path / "file").write_text("")
-    return tmp_path / "file" / "below"
-
-
 def _fallback(tmp_path: Path, monkeypatch, **env: str) -> Path | None:
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir(exist_ok=True)
-    blocked = _blocked(tmp_path)
+    blocked = blocked_path(tmp_path)
     return fallback_cache_dir(blocked, {"HOME": str(blocked), "TMPDIR": str(tmp_path / "tmp"), **env})
 
 

@@ -12,33 +12,29 @@ import subprocess
 import sys
 from pathlib import Path
 
+from numba_cache_support import blocked_path
+
 from evfocus_live.numba_cache import fallback_cache_dir
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _blocked(tmp_path: Path) -> Path:
-    """A path no one can make folders under, root included: its parent is a plain file."""
-    (tmp_path / "file").write_text("")
-    return tmp_path / "file" / "below"
-
-
 def test_no_fallback_when_the_package_can_cache(tmp_path):
-    assert fallback_cache_dir(tmp_path / "pkg", {"HOME": str(_blocked(tmp_path))}) is None
+    assert fallback_cache_dir(tmp_path / "pkg", {"HOME": str(blocked_path(tmp_path))}) is None
 
 
 def test_no_fallback_when_the_home_cache_can_be_written(tmp_path):
-    assert fallback_cache_dir(_blocked(tmp_path), {"HOME": str(tmp_path / "home")}) is None
+    assert fallback_cache_dir(blocked_path(tmp_path), {"HOME": str(tmp_path / "home")}) is None
     assert (tmp_path / "home" / ".cache" / "numba").is_dir()
 
 
 def test_a_set_numba_cache_dir_is_kept(tmp_path):
-    blocked = _blocked(tmp_path)
+    blocked = blocked_path(tmp_path)
     assert fallback_cache_dir(blocked, {"HOME": str(blocked), "NUMBA_CACHE_DIR": "/x"}) is None
 
 
 def test_neither_writable_falls_back_to_the_temp_folder(tmp_path):
-    blocked = _blocked(tmp_path)
+    blocked = blocked_path(tmp_path)
     # the fallback folder is made now (private): in this test's folder, not the real temp one
     folder = fallback_cache_dir(blocked, {"HOME": str(blocked), "TMPDIR": str(tmp_path)})
     assert folder is not None and folder.name.startswith("evfocus-live-numba-")
@@ -50,7 +46,7 @@ def test_neither_writable_falls_back_to_the_temp_folder(tmp_path):
 def test_sources_load_with_no_cache_locator(tmp_path):
     """numba's own check, end to end: its in-tree locator is refused (as on a read-only
     mount) and the home cache cannot be made; the text source still imports and reads."""
-    blocked = _blocked(tmp_path)
+    blocked = blocked_path(tmp_path)
     events = tmp_path / "ev.txt"
     events.write_text("8 6\n0 1 2 1\n10 3 4 0\n")
     code = (

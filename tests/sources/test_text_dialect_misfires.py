@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from test_text_dialects import _read_all  # (a 346x260 file's events)
+from reader_support import _read_all  # (a 346x260 file's events)
 
 from evfocus_live.sources import open_source
 from evfocus_live.sources.text_file import dialect

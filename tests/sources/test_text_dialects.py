@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from reader_support import _read_all
 
 from evfocus_live.errors import InputError
 from evfocus_live.sources import open_source
@@ -19,18 +20,6 @@ XYP = [(10, 20, 1), (300, 5, 0), (345, 259, 1), (0, 0, 0), (17, 128, 1)]
 
 def _rows(sep: str, decimal: str) -> list[str]:
     return [sep.join([f"{t:.6f}".replace(".", decimal), str(x), str(y), str(p)]) for t, (x, y, p) in zip(T_S, XYP)]
-
-
-def _read_all(path) -> np.ndarray:
-    src = open_source(str(path))
-    try:
-        assert (src.width, src.height) == (346, 260)
-        parts = []
-        while (b := src.read()) is not None:
-            parts.append(b)
-        return np.concatenate(parts)
-    finally:
-        src.close()
 
 
 def _check(ev: np.ndarray) -> None:

@@ -6,7 +6,7 @@ from): "malformed event row"."""
 from __future__ import annotations
 
 import pytest
-from test_text_dialects import _read_all  # (a 346x260 file's events)
+from reader_support import _read_all  # (a 346x260 file's events)
 
 from evfocus_live.errors import InputError
 from evfocus_live.sources import open_source
