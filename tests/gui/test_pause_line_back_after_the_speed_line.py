@@ -5,8 +5,8 @@ stood in for by clearing the message: nothing is timed."""
 
 from __future__ import annotations
 
-from test_pause_said_beside_the_speed import replay, set_speed
-from test_played_pause_said import ticks, win  # noqa: F401 (win: a fixture)
+from gui_pause_support import set_speed, ticks, win  # noqa: F401 (win: a fixture)
+from gui_pause_support import speed_replay as replay
 
 from evfocus_live.pipeline import PlayedGap
 
