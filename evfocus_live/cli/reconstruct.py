@@ -443,6 +443,7 @@ class FrameFolder:
         self.cmp_dir = self.outdir / COMPARE_DIR if compare else None
         self.n = self.n_cmp = 0  # frames listed (the compare model's apart)
         self._lists: list[tuple[object, Path]] = []  # (file, path): the main list first
+        self.closed = False
         for d in (self.outdir, self.cmp_dir):
             if d is None:
                 continue
@@ -459,6 +460,8 @@ class FrameFolder:
         """Write ``fr``'s frame (``index``, ``t_us``, ``image``, ``compare``) and list it; the
         body writes what goes with it, adding those paths to the list yielded: all of them are
         removed if any write fails, so a frame is on disk whole or not at all."""
+        if self.closed:  # (its lists are: a frame written now would be on disk unlisted)
+            raise ValueError(f"{self.outdir}: frame {fr.index} written after the folder was closed")
         written = [self.outdir / f"frame_{fr.index:010d}.png"]
         cmp = getattr(fr, "compare", None) if self.cmp_dir is not None else None
         try:
@@ -482,6 +485,7 @@ class FrameFolder:
             pass
 
     def close(self) -> None:
+        self.closed = True
         for f, _path in self._lists:
             try:
                 f.close()

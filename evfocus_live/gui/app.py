@@ -520,17 +520,22 @@ class _FrameSink:
     def __init__(self, folder):
         self.folder = folder
         self.error: str | None = None
+        self._lock = threading.Lock()  # (a close waits for the frame being written)
 
     def __call__(self, view) -> None:
-        if self.error is None:
-            try:
-                self.folder.write(view)
-            except EvFocusError as exc:
-                self.error = str(exc)
+        with self._lock:
+            if self.folder.closed:  # (a slow model's window that outlived the stop: not listed, not written)
+                log.debug("frame %d made after the run stopped: not written", view.index)
+            elif self.error is None:
+                try:
+                    self.folder.write(view)
+                except EvFocusError as exc:
+                    self.error = str(exc)
 
     def close(self) -> None:
-        """Close the lists and say what was written (after the session stopped: no more frames)."""
-        self.folder.close()
+        """Close the lists and say what was written (a frame the worker makes after this is not)."""
+        with self._lock:
+            self.folder.close()
         f = self.folder
         if f.n:
             log.info("wrote %d %s to %s%s", f.n, plural(f.n, "frame"), f.outdir,
