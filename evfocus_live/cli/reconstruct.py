@@ -464,6 +464,7 @@ class FrameFolder:
             raise ValueError(f"{self.outdir}: frame {fr.index} written after the folder was closed")
         written = [self.outdir / f"frame_{fr.index:010d}.png"]
         cmp = getattr(fr, "compare", None) if self.cmp_dir is not None else None
+        listed: list[tuple[object, int]] = []  # (list, its size before this frame's line)
         try:
             _write_png(written[-1], fr.image)
             if cmp is not None:  # (same number as the main frame of the same window)
@@ -471,10 +472,17 @@ class FrameFolder:
                 _write_png(written[-1], cmp)
             yield written
             for f, path in self._lists[::-1] if cmp is not None else self._lists[:1]:
+                listed.append((f, f.tell()))
                 _append_line(f, path, f"{fr.index} {fr.t_us}\n")
         except BaseException:
             for p in written:
                 _remove_output(p)
+            for f, pos in listed[:-1]:  # (the compare list's line, the main one's failed: its files are gone)
+                try:
+                    f.truncate(pos)
+                    f.seek(pos)
+                except (OSError, ValueError):
+                    pass
             raise
         self.n += 1
         self.n_cmp += cmp is not None
