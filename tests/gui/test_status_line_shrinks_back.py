@@ -6,39 +6,19 @@ message stayed."""
 from __future__ import annotations
 
 import pytest
-from gui_support import make_window, pattern, wait_frames
-from PySide6 import QtWidgets
-
-ELLIPSIS = "\N{HORIZONTAL ELLIPSIS}"
-LONG = "no event camera found; tried " + "a driver that is not there; " * 6 + "- keeping the current source"
-
-
-def settle() -> None:
-    for _ in range(10):  # (layout requests are posted events: handled, then those they post)
-        QtWidgets.QApplication.processEvents()
+from test_status_line_refits_on_resize import ELLIPSIS, LONG, cut, settle  # noqa: F401 (cut: the fixture)
 
 
 @pytest.mark.gui
 @pytest.mark.usefixtures("one_torch_thread")
-def test_the_window_shrinks_back_after_a_message_was_shown_whole(qtbot, tmp_path, tiny_model):
-    win = make_window(qtbot, tmp_path, pattern(), tiny_model)
-    try:
-        wait_frames(qtbot, win, 1)
-        win.toggle_pause()
-        win.resize(800, 1)
+def test_the_window_shrinks_back_after_a_message_was_shown_whole(cut):
+    win, label = cut, cut.status_label
+    width_px, min_height_px = win.width(), win.height()
+    win.resize(width_px, min_height_px + 200)
+    settle()
+    assert label.text() == LONG
+    for _ in range(2):  # (a drag down: at the minimum the lines give way, then the window goes on)
+        win.resize(width_px, 1)
         settle()
-        win.status(LONG, "error")
-        settle()
-        label = win.status_label
-        width_px, min_height_px = win.width(), win.height()
-        assert label.text().endswith(ELLIPSIS)
-        win.resize(width_px, min_height_px + 200)
-        settle()
-        assert label.text() == LONG
-        for _ in range(2):  # (a drag down: at the minimum the lines give way, then the window goes on)
-            win.resize(width_px, 1)
-            settle()
-        assert win.height() == min_height_px, (win.height(), min_height_px)
-        assert label.text().endswith(ELLIPSIS)
-    finally:
-        win.close()
+    assert win.height() == min_height_px, (win.height(), min_height_px)
+    assert label.text().endswith(ELLIPSIS)
