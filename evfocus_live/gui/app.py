@@ -536,6 +536,8 @@ class _FrameSink:
                     self.folder.write(view)
                 except EvFocusError as exc:
                     self.error = str(exc)
+                    log.error("--frames-dir stopped: %s (the %d %s written are kept)", exc, self.folder.n,
+                              plural(self.folder.n, "frame"))
                 ms = (self._clock_s() - t0_s) * 1e3
                 self.write_ms = ms if self.folder.n <= 1 else 0.8 * self.write_ms + 0.2 * ms
 
