@@ -607,7 +607,9 @@ def _say_behind(sess, notice, now: float, frames: _FrameSink | None = None) -> b
         from .session import faster_hint
 
         hint = faster_hint(sess.pipeline, viewer=False)
-        if frames is not None and frames.write_ms >= FRAMES_WRITE_SAY_MS:
+        st = sess.stats()
+        model_ms = float(getattr(st, "infer_ms", 0) or 0) + float(getattr(st, "post_ms", 0) or 0)
+        if frames is not None and frames.write_ms >= max(FRAMES_WRITE_SAY_MS, FRAMES_WRITE_SAY_SHARE * model_ms):
             behind += f"; writing each frame to --frames-dir adds {frames.write_ms:.0f} ms on the model's thread"
         log.warning("%s%s", behind, f"; {hint}" if hint else "")
         return SPEED_0 in hint
@@ -616,8 +618,10 @@ def _say_behind(sess, notice, now: float, frames: _FrameSink | None = None) -> b
     return False
 
 
-#: a --frames-dir write time (ms a frame) said in the keep-up warning (a PNG of 640x480: 3 ms)
+#: a --frames-dir write time (ms a frame) said in the keep-up warning (a PNG of 640x480: 3 ms),
+#: from this share of the model's time a window (under it, the disk is not what holds the run back)
 FRAMES_WRITE_SAY_MS = 1.0
+FRAMES_WRITE_SAY_SHARE = 0.2
 
 #: the option that shows every window of a file (the keep-up warning's and the done line's hint)
 SPEED_0 = "--speed 0"
