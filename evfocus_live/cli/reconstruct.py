@@ -477,7 +477,7 @@ class FrameFolder:
         except BaseException:
             for p in written:
                 _remove_output(p)
-            for f, pos in listed[:-1]:  # (the compare list's line, the main one's failed: its files are gone)
+            for f, pos in listed:  # (the compare list's line when the main one's failed: its files are gone)
                 try:
                     f.truncate(pos)
                     f.seek(pos)
