@@ -443,6 +443,7 @@ class FrameFolder:
         self.cmp_dir = self.outdir / COMPARE_DIR if compare else None
         self.n = self.n_cmp = 0  # frames listed (the compare model's apart)
         self._lists: list[tuple[object, Path]] = []  # (file, path): the main list first
+        self.closed = False
         for d in (self.outdir, self.cmp_dir):
             if d is None:
                 continue
@@ -459,8 +460,11 @@ class FrameFolder:
         """Write ``fr``'s frame (``index``, ``t_us``, ``image``, ``compare``) and list it; the
         body writes what goes with it, adding those paths to the list yielded: all of them are
         removed if any write fails, so a frame is on disk whole or not at all."""
+        if self.closed:  # (its lists are: a frame written now would be on disk unlisted)
+            raise ValueError(f"{self.outdir}: frame {fr.index} written after the folder was closed")
         written = [self.outdir / f"frame_{fr.index:010d}.png"]
         cmp = getattr(fr, "compare", None) if self.cmp_dir is not None else None
+        listed: list[tuple[object, int]] = []  # (list, its size before this frame's line)
         try:
             _write_png(written[-1], fr.image)
             if cmp is not None:  # (same number as the main frame of the same window)
@@ -468,10 +472,17 @@ class FrameFolder:
                 _write_png(written[-1], cmp)
             yield written
             for f, path in self._lists[::-1] if cmp is not None else self._lists[:1]:
+                listed.append((f, f.tell()))
                 _append_line(f, path, f"{fr.index} {fr.t_us}\n")
         except BaseException:
             for p in written:
                 _remove_output(p)
+            for f, pos in listed:  # (the compare list's line when the main one's failed: its files are gone)
+                try:
+                    f.truncate(pos)
+                    f.seek(pos)
+                except (OSError, ValueError):
+                    pass
             raise
         self.n += 1
         self.n_cmp += cmp is not None
@@ -482,6 +493,7 @@ class FrameFolder:
             pass
 
     def close(self) -> None:
+        self.closed = True
         for f, _path in self._lists:
             try:
                 f.close()

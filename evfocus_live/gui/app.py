@@ -451,7 +451,7 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
             meter.see(sess.last_frame)
             now = time.monotonic()
             warmups_seen = _say_slow_warmup(sess.stats(), warmups_seen)
-            speed_hint_said = _say_behind(sess, behind_notice, now) or speed_hint_said
+            speed_hint_said = _say_behind(sess, behind_notice, now, frames) or speed_hint_said
             if now - last_log >= 1.0:
                 last_log = now
                 st = sess.stats()
@@ -516,7 +516,7 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
             for sig, handler in prev.items():
                 signal.signal(sig, handler)
         # (a short run's model is said to be behind as it ends, at its tail: maybe after the last tick)
-        speed_hint_said = _say_behind(sess, behind_notice, time.monotonic()) or speed_hint_said
+        speed_hint_said = _say_behind(sess, behind_notice, time.monotonic(), frames) or speed_hint_said
         if args.video and sess.recorder.n_frames:  # (at a constant rate: not the count of reconstructions)
             n, fps = sess.recorder.n_frames, sess.recorder.video_fps
             log.info("wrote %s (%d video %s at %g fps: %.1f s, the recording's pace)", args.video, n,
@@ -550,20 +550,34 @@ class _FrameSink:
     it (:class:`~evfocus_live.cli.reconstruct.FrameFolder`), on the worker's thread. A failed
     write (a full disk) stops the writing and is kept in ``error``: the run's loop ends on it."""
 
-    def __init__(self, folder):
+    def __init__(self, folder, clock_s: Callable[[], float] = time.perf_counter):
         self.folder = folder
         self.error: str | None = None
+        #: a frame's write time (ms, a running mean): the model's thread waits for it, so a slow
+        #: disk skips windows; the keep-up warning says it
+        self.write_ms = 0.0
+        self._clock_s = clock_s
+        self._lock = threading.Lock()  # (a close waits for the frame being written)
 
     def __call__(self, view) -> None:
-        if self.error is None:
-            try:
-                self.folder.write(view)
-            except EvFocusError as exc:
-                self.error = str(exc)
+        with self._lock:
+            if self.folder.closed:  # (a slow model's window that outlived the stop: not listed, not written)
+                log.debug("frame %d made after the run stopped: not written", view.index)
+            elif self.error is None:
+                t0_s = self._clock_s()
+                try:
+                    self.folder.write(view)
+                except EvFocusError as exc:
+                    self.error = str(exc)
+                    log.error("--frames-dir stopped: %s (the %d %s written are kept)", exc, self.folder.n,
+                              plural(self.folder.n, "frame"))
+                ms = (self._clock_s() - t0_s) * 1e3
+                self.write_ms = ms if self.folder.n <= 1 else 0.8 * self.write_ms + 0.2 * ms
 
     def close(self) -> None:
-        """Close the lists and say what was written (after the session stopped: no more frames)."""
-        self.folder.close()
+        """Close the lists and say what was written (a frame the worker makes after this is not)."""
+        with self._lock:
+            self.folder.close()
         f = self.folder
         if f.n:
             log.info("wrote %d %s to %s%s", f.n, plural(f.n, "frame"), f.outdir,
@@ -616,21 +630,31 @@ def _say_slow_warmup(stats, seen: int) -> int:
     return max(n, seen)
 
 
-def _say_behind(sess, notice, now: float) -> bool:
+def _say_behind(sess, notice, now: float, frames: _FrameSink | None = None) -> bool:
     """Log that the model cannot keep up (``PipelineStats.behind``) with what to change
     (``--downsample``, ``--roi``), as it starts (``session.BehindNotice``): the rate line only
-    counted the windows skipped. True when the line said the ``--speed 0`` hint."""
+    counted the windows skipped. True when the line said the ``--speed 0`` hint. ``frames``:
+    ``--frames-dir``'s writes, on the model's thread, said with their time (a slow disk)."""
     behind = str(getattr(sess.stats(), "behind", "") or "")
     if notice.due(behind, now):
         from .session import faster_hint
 
         hint = faster_hint(sess.pipeline, viewer=False)
+        st = sess.stats()
+        model_ms = float(getattr(st, "infer_ms", 0) or 0) + float(getattr(st, "post_ms", 0) or 0)
+        if frames is not None and frames.write_ms >= max(FRAMES_WRITE_SAY_MS, FRAMES_WRITE_SAY_SHARE * model_ms):
+            behind += f"; writing each frame to --frames-dir adds {frames.write_ms:.0f} ms on the model's thread"
         log.warning("%s%s", behind, f"; {hint}" if hint else "")
         return SPEED_0 in hint
     if notice.recovered:
         log.info("the model keeps up again")
     return False
 
+
+#: a --frames-dir write time (ms a frame) said in the keep-up warning (a PNG of 640x480: 3 ms),
+#: from this share of the model's time a window (under it, the disk is not what holds the run back)
+FRAMES_WRITE_SAY_MS = 1.0
+FRAMES_WRITE_SAY_SHARE = 0.2
 
 #: the option that shows every window of a file (the keep-up warning's and the done line's hint)
 SPEED_0 = "--speed 0"

@@ -485,14 +485,14 @@ class StatusText(QtWidgets.QLabel):
             return 0
         return self.height() + max(0, top.height() - top.minimumSizeHint().height())
 
-    def _fit(self) -> None:
+    def _fit(self, one_line: bool = False) -> None:
         """As tall as the text needs at the width the bar gave (set, not hinted: a hint that
         depends on the width was asked for before the width was known, and held the bar tall),
-        if the window has the room; else one line, cut."""
+        if the window has the room (``one_line``: it has none); else one line, cut."""
         one = self.fontMetrics().height()
         text = self.full_text
         super().setText(text)
-        room = self._room_px()  # (before the height is freed: the window's minimum holds it)
+        room = 0 if one_line else self._room_px()  # (before the height is freed: the window's minimum holds it)
         self.setMinimumHeight(0)  # (QLabel's heightForWidth is at least it: a tall label stayed tall)
         need = self.heightForWidth(self.width()) if text and self.width() > 0 else one
         if room is not None and need > max(one, room):
@@ -521,10 +521,13 @@ class StatusText(QtWidgets.QLabel):
 
     def eventFilter(self, obj, event) -> bool:
         """The window made taller (this label's width the same): a message cut for want of
-        room is fitted again, whole now if it fits (it stayed cut)."""
+        room is fitted again, whole now if it fits (it stayed cut). Made shorter down to its
+        minimum: one line again, so that it can go on down to the minimum it had (the lines
+        shown held it 11 px taller for as long as the message stayed)."""
         if (obj is self._watched and event.type() == QtCore.QEvent.Type.Resize and self.full_text
                 and event.size().height() != event.oldSize().height()):
-            self._fit()
+            h = event.size().height()
+            self._fit(one_line=h < event.oldSize().height() and h <= obj.minimumSizeHint().height())
         return False
 
 

@@ -55,4 +55,5 @@ def test_overwrite_replaces_the_recording(tmp_path, tiny_ckpt, caplog):
 
 def test_help_states_overwrite_and_its_default():
     text = " ".join(app.build_parser().format_help().split())
-    assert "--overwrite replace an existing --video/--record file (default: off" in text, text
+    assert "--overwrite replace an existing --video/--record file and an earlier run's frames in --frames-dir " \
+           "(default: off" in text, text
