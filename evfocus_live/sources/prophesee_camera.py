@@ -90,6 +90,19 @@ def _stop_metavision_stream(it) -> bool:
     return True
 
 
+def _metavision_serial(it) -> str | None:
+    """The serial number of the camera a Metavision ``EventsIterator`` opened (HAL's hardware
+    identification), None where it does not say. Opened without one, a camera lost and opened
+    again was the first found (named "Prophesee", as any other): with two of one model
+    attached, the other one went on in the lost one's recording."""
+    try:
+        ident = it.reader.device.get_i_hw_identification()
+        serial = str(ident.get_serial() or "").strip() if ident is not None else ""
+    except Exception:  # (a file's reader, an SDK without it: unknown)
+        return None
+    return serial or None
+
+
 def _backend():
     """'metavision', 'neuromorphic_drivers' or None, by what imports."""
     for module, name in (("metavision_core.event_io", "metavision"),
@@ -171,8 +184,9 @@ class PropheseeCameraSource(EventSource):
             self.close()
             raise DeviceError(f"cannot read the sensor size of the Prophesee camera via Metavision "
                               f"({type(exc).__name__}: {first_line(exc, 'no detail')})") from None
+        serial = serial or _metavision_serial(it)
         self.sensor = f"Prophesee {serial or ''}".strip()
-        self.serial = serial or None  # (opened again by it after a drop; unknown when not given)
+        self.serial = serial or None  # (opened again by it after a drop)
         return (_to_events(ev) for ev in it)
 
     def _open_nd(self, serial):
