@@ -8,32 +8,12 @@ from __future__ import annotations
 import threading
 
 import pytest
-from conftest import make_events
+from first_read_support import H, W, StuckFirstRead
 from gui_support import make_window, pattern
-from pipeline_support import ArraySource
 
 import evfocus_live.pipeline as pipeline_mod
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
-
-W, H = 64, 48
-
-
-class StuckFirstRead(ArraySource):
-    """A live camera whose first read() does not return until ``release`` is set (20 s at most)."""
-
-    format = "stuckstart"
-
-    def __init__(self):
-        super().__init__(make_events(20_000, W, H), W, H, batch=2000, live=True)
-        self.reading, self.release, self.returned = threading.Event(), threading.Event(), threading.Event()
-
-    def read(self):
-        if self.pos == 0 and not self.returned.is_set():
-            self.reading.set()
-            self.release.wait(20.0)
-            self.returned.set()
-        return super().read()
 
 
 @pytest.fixture

@@ -10,35 +10,13 @@ import logging
 import threading
 
 import pytest
-from conftest import make_events
-from pipeline_support import ArraySource
+from first_read_support import H, W, StuckFirstRead
 
 import evfocus_live.pipeline as pipeline_mod
 from evfocus_live.config import PostConfig, WindowConfig
 from evfocus_live.gui.recording import Recorder
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
-
-W, H = 64, 48
-#: the longest a failing (old) stop holds the test: the stuck read is let go then
-RELEASE_S = 20.0
-
-
-class StuckFirstRead(ArraySource):
-    """A live camera whose first read() does not return until ``release`` is set."""
-
-    format = "stuckstart"
-
-    def __init__(self):
-        super().__init__(make_events(20_000, W, H), W, H, batch=2000, live=True)
-        self.reading, self.release, self.returned = threading.Event(), threading.Event(), threading.Event()
-
-    def read(self):
-        if self.pos == 0 and not self.returned.is_set():
-            self.reading.set()
-            self.release.wait(RELEASE_S)
-            self.returned.set()
-        return super().read()
 
 
 @pytest.fixture

@@ -7,12 +7,10 @@ and gives the camera back in its thread; close() releases it only for a thread t
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
-import types
 
-import numpy as np
+from metavision_support import SLICE, use_metavision
 
 
 class Stream:
@@ -29,10 +27,7 @@ class Stream:
 
 
 def test_close_stops_the_stream_and_the_reader_gives_the_camera_back(monkeypatch):
-    from evfocus_live.sources import prophesee_camera
-
-    released_in, inside, polls = [], threading.Event(), []
-    ev = np.zeros(5, dtype=[("x", "<u2"), ("y", "<u2"), ("p", "<i2"), ("t", "<i8")])
+    released_in, inside = [], threading.Event()
 
     class Reader:  # OpenEB's RawReaderBase: its exit stops the stream and frees the device
         def __init__(self):
@@ -47,25 +42,14 @@ def test_close_stops_the_stream_and_the_reader_gives_the_camera_back(monkeypatch
                 self.i_events_stream.stop()
                 del self.i_events_stream
 
-    class EventsIterator:
-        def __init__(self, input_path, **kw):
-            self.reader = Reader()
+    def slices(it):
+        with it.reader:
+            yield SLICE
+            inside.set()
+            while it.reader.i_events_stream.poll_buffer() == 0:  # a still camera: nothing comes
+                time.sleep(0.001)
 
-        def get_size(self):
-            return (480, 640)
-
-        def __iter__(self):
-            with self.reader:
-                yield ev
-                inside.set()
-                while self.reader.i_events_stream.poll_buffer() == 0:  # a still camera: nothing comes
-                    polls.append(1)
-                    time.sleep(0.001)
-
-    monkeypatch.setattr(prophesee_camera, "_backend", lambda: "metavision")
-    monkeypatch.setitem(sys.modules, "metavision_core", types.SimpleNamespace())
-    monkeypatch.setitem(sys.modules, "metavision_core.event_io", types.SimpleNamespace(EventsIterator=EventsIterator))
-    cam = prophesee_camera.PropheseeCameraSource(poll_timeout_s=0.5)
+    cam = use_metavision(monkeypatch, Reader, slices).PropheseeCameraSource(poll_timeout_s=0.5)
     try:
         assert len(cam.read()) == 5
         assert inside.wait(30.0)
