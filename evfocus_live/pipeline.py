@@ -2041,10 +2041,10 @@ class Pipeline:
     def first_read_wait_s(self) -> float:
         """How long a :meth:`stop` now would wait for a live camera's first read() in progress
         (up to ``FIRST_READ_JOIN_S`` from its start); 0 when none is in progress."""
-        since = self._read_since
-        if since is None or not self.source.is_live or self._read_last != (0.0, 0.0):
-            return 0.0
-        return max(0.0, since + FIRST_READ_JOIN_S - time.monotonic())
+        since, now = self._read_since, time.monotonic()
+        if since is None or not self.source.is_live or self._read_last != (0.0, 0.0) or now - since >= STALL_S:
+            return 0.0  # (none, or a stall: left as any is)
+        return max(0.0, since + FIRST_READ_JOIN_S - now)
 
     def stop(self, timeout_s: float = 5.0, wait_first_read: bool = True) -> None:
         """Stop the threads (idempotent). ``wait_first_read``: a live camera's first read() in
