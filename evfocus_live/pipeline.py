@@ -2037,8 +2037,21 @@ class Pipeline:
         with _STARTED_LOCK:
             _STARTED.add(self)
 
-    def stop(self, timeout_s: float = 5.0) -> None:
-        """Stop the threads (idempotent)."""
+    @property
+    def first_read_wait_s(self) -> float:
+        """How long a :meth:`stop` now would wait for a live camera's first read() in progress
+        (up to ``FIRST_READ_JOIN_S`` from its start); 0 when none is in progress."""
+        since, now = self._read_since, time.monotonic()
+        if since is None or not self.source.is_live or self._read_last != (0.0, 0.0) or now - since >= STALL_S:
+            return 0.0  # (none, or a stall: left as any is)
+        return max(0.0, since + FIRST_READ_JOIN_S - now)
+
+    def stop(self, timeout_s: float = 5.0, wait_first_read: bool = True) -> None:
+        """Stop the threads (idempotent). ``wait_first_read``: a live camera's first read() in
+        progress is waited for (``first_read_wait_s``: its batch reaches a recording); False
+        where nothing keeps that batch (no recording): the viewer froze for up to 5 s on a
+        source switch or a window close for a camera whose first read never returned. Neither
+        waits past ``timeout_s``."""
         self._stop_evt.set()
         self._wake_reader()
         for t in self._threads:
@@ -2051,9 +2064,13 @@ class Pipeline:
                     continue
                 live_read = t.name == "evfocus-reader" and since is not None and self.source.is_live
                 # (none has returned yet, and it is no stall so far)
-                first_read = live_read and stalled_s < STALL_S and self._read_last == (0.0, 0.0)
+                first_wait_s = min(timeout_s, self.first_read_wait_s) if live_read and wait_first_read else 0.0
+                first_read = first_wait_s > 0.0
+                if first_read and first_wait_s > self._live_read_join_s():  # (a stop that seems to hang)
+                    log.info("waiting up to %.1f s for the %s camera's first read() to return (its events "
+                             "are kept)", first_wait_s, self.source.format)
                 reopen_since = self._reopen_since if t.name == "evfocus-reader" else None
-                t.join(max(0.0, since + FIRST_READ_JOIN_S - time.monotonic()) if first_read
+                t.join(first_wait_s if first_read
                        else min(timeout_s, STALLED_JOIN_S) if stalled_s >= STALL_S
                        else min(timeout_s, self._live_read_join_s()) if live_read
                        else min(timeout_s, LIVE_READ_JOIN_S) if reopen_since is not None else timeout_s)

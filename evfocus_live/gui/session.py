@@ -976,8 +976,8 @@ class LiveSession:
     def stop(self, timeout_s: float = 5.0) -> None:
         """Stop the threads, finalise any recording, close the source. Safe to call twice."""
         self._stop.set()
-        try:
-            self.pipeline.stop(timeout_s)
+        try:  # (a camera's first read in progress is waited for only when it has a recording to reach)
+            self.pipeline.stop(timeout_s, wait_first_read=self.recorder.active)
         finally:
             self.recorder.stop()
             try:

@@ -29,7 +29,7 @@ from ..cli.options import (MAX_WINDOW_EVENTS, MAX_WINDOW_MS, MIN_WINDOW_MS, chec
 from ..config import DisplayConfig, ModelConfig, PostConfig, WindowConfig, home_expanded
 from ..core.render import PALETTE_ALIASES, recolour
 from ..errors import EvFocusError
-from ..pipeline import MAX_GAP_S, SourceWarnings
+from ..pipeline import LIVE_READ_JOIN_S, MAX_GAP_S, SourceWarnings
 from ..plugins import MODELS, POSTPROCESSORS, SOURCES, Registry
 from ..sources.base import EventSource
 from . import settings
@@ -1013,7 +1013,14 @@ class MainWindow(QtWidgets.QMainWindow):
     def _start_session(self, src) -> bool:
         old = self.session
         if old is not None:  # halt the old pipeline, but keep it (and its recording) until
-            old.pipeline.stop()  # the new one stands: a failed switch goes on recording
+            # the new one stands: a failed switch goes on recording. A camera's first read in
+            # progress is waited for (seconds) only for its recording, and said: the window holds still
+            recording = old.recorder.active
+            wait_s = old.pipeline.first_read_wait_s if recording else 0.0
+            if wait_s > LIVE_READ_JOIN_S:
+                self.status(f"waiting up to {wait_s:.0f} s for the camera's first events, for the recording")
+                self.statusBar().repaint()  # now: the stop holds the GUI thread
+            old.pipeline.stop(wait_first_read=recording)
         try:
             window, roi_said = self._window_for(src)  # (a plugin's width None: said as LiveSession says it)
             sess = LiveSession(src, window, self.opts.model, self.opts.post,

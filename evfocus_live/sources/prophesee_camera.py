@@ -74,6 +74,35 @@ def _release_metavision(it) -> None:
         log.debug("releasing the Metavision camera failed: %s", first_line(exc, type(exc).__name__))
 
 
+def _stop_metavision_stream(it) -> bool:
+    """Stop a Metavision ``EventsIterator``'s stream without releasing its camera (True: it had
+    one to stop). OpenEB's poll_buffer() then answers -1: the reader's own loop ends and gives
+    the camera back in its thread. Released from another thread instead, the device and its
+    decoder were freed between the reader's calls into them (a crash at close)."""
+    stream = getattr(getattr(it, "reader", None), "i_events_stream", None)
+    if stream is None or not callable(getattr(stream, "stop", None)):
+        return False
+    try:
+        stream.stop()  # (HAL's stop() takes the stream's own locks: safe beside the reader's poll)
+    except Exception as exc:
+        log.debug("stopping the Metavision stream failed: %s", first_line(exc, type(exc).__name__))
+        return False
+    return True
+
+
+def _metavision_serial(it) -> str | None:
+    """The serial number of the camera a Metavision ``EventsIterator`` opened (HAL's hardware
+    identification), None where it does not say. Opened without one, a camera lost and opened
+    again was the first found (named "Prophesee", as any other): with two of one model
+    attached, the other one went on in the lost one's recording."""
+    try:
+        ident = it.reader.device.get_i_hw_identification()
+        serial = str(ident.get_serial() or "").strip() if ident is not None else ""
+    except Exception:  # (a file's reader, an SDK without it: unknown)
+        return None
+    return serial or None
+
+
 def _backend():
     """'metavision', 'neuromorphic_drivers' or None, by what imports."""
     for module, name in (("metavision_core.event_io", "metavision"),
@@ -155,8 +184,9 @@ class PropheseeCameraSource(EventSource):
             self.close()
             raise DeviceError(f"cannot read the sensor size of the Prophesee camera via Metavision "
                               f"({type(exc).__name__}: {first_line(exc, 'no detail')})") from None
+        serial = serial or _metavision_serial(it)
         self.sensor = f"Prophesee {serial or ''}".strip()
-        self.serial = serial or None  # (opened again by it after a drop; unknown when not given)
+        self.serial = serial or None  # (opened again by it after a drop)
         return (_to_events(ev) for ev in it)
 
     def _open_nd(self, serial):
@@ -285,10 +315,15 @@ class PropheseeCameraSource(EventSource):
             thread.join(0.2 if silent else 1.0)
         running = thread is not None and thread.is_alive()
         mv = getattr(self, "_mv_it", None)
+        if mv is not None and running and other and _stop_metavision_stream(mv):
+            # inside the Metavision driver's loop (it polls for data, and a still camera gives none)
+            # the thread never saw the stop: its stream stopped, the loop ends and releases the camera
+            thread.join(RELEASED_JOIN_S)
+            running = thread.is_alive()
         if mv is not None and running and other:
-            # blocked inside the Metavision driver (OpenEB's poll_buffer() waits for data), the thread
-            # kept the camera until the process ended: released anyway (the reader's exit stops the
-            # stream first, which ends such a wait), and the thread given a moment to come out
+            # still inside, the thread kept the camera until the process ended: released anyway
+            # (the reader's exit stops the stream first, which ends such a wait), and the thread
+            # given a moment to come out
             self._mv_it = None
             _release_metavision(mv)
             thread.join(RELEASED_JOIN_S)

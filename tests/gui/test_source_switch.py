@@ -36,9 +36,9 @@ def test_source_switch_waits_once_for_a_busy_worker(qtbot, tmp_path, tiny_model,
 
     waits = []
 
-    def stop(self, timeout_s=5.0):  # record the wait asked for, wait a little (no 5 s test)
+    def stop(self, timeout_s=5.0, **kw):  # record the wait asked for, wait a little (no 5 s test)
         waits.append(timeout_s)
-        orig_stop(self, min(timeout_s, 0.2))
+        orig_stop(self, min(timeout_s, 0.2), **kw)
 
     monkeypatch.setattr(LiveSession, "_on_frame", on_frame)
     monkeypatch.setattr(Pipeline, "stop", stop)
