@@ -5,32 +5,7 @@ a message cut at the minimum width shows whole once the window is wider (that on
 from __future__ import annotations
 
 import pytest
-from gui_support import make_window, pattern, wait_frames
-from PySide6 import QtWidgets
-
-ELLIPSIS = "\N{HORIZONTAL ELLIPSIS}"
-LONG = "no event camera found; tried " + "a driver that is not there; " * 6 + "- keeping the current source"
-
-
-def settle() -> None:
-    for _ in range(10):  # (layout requests are posted events: handled, then those they post)
-        QtWidgets.QApplication.processEvents()
-
-
-@pytest.fixture
-def cut(qtbot, tmp_path, tiny_model):
-    """A window at its minimum size (800 wide) showing LONG cut to one line."""
-    win = make_window(qtbot, tmp_path, pattern(), tiny_model)
-    wait_frames(qtbot, win, 1)
-    win.toggle_pause()  # (no keep-up line said over the one below meanwhile)
-    win.resize(800, 1)
-    settle()
-    win.status(LONG, "error")
-    settle()
-    label = win.status_label
-    assert label.text().endswith(ELLIPSIS) and label.full_text == LONG
-    yield win
-    win.close()
+from status_line_support import LONG, cut, settle  # noqa: F401 (cut: a fixture)
 
 
 @pytest.mark.gui

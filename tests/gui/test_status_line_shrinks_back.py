@@ -6,7 +6,7 @@ message stayed."""
 from __future__ import annotations
 
 import pytest
-from test_status_line_refits_on_resize import ELLIPSIS, LONG, cut, settle  # noqa: F401 (cut: the fixture)
+from status_line_support import ELLIPSIS, LONG, cut, settle  # noqa: F401 (cut: the fixture)
 
 
 @pytest.mark.gui
