@@ -37,6 +37,15 @@ class Clock:
 
 
 @pytest.fixture
+def wall_clock(monkeypatch):
+    """``time.monotonic`` in the pipeline as a bare fake wall clock (a one-item list) that a
+    test's own waits move on."""
+    now = [1000.0]
+    monkeypatch.setattr(pipeline_mod.time, "monotonic", lambda: now[0])
+    return now
+
+
+@pytest.fixture
 def clock(monkeypatch):
     c = Clock()
     monkeypatch.setattr(pipeline_mod.time, "monotonic", lambda: c.now)

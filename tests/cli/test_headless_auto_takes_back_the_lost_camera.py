@@ -6,51 +6,12 @@ was retried forever; its lost time now counts across the drops, and the run ends
 
 from __future__ import annotations
 
-import logging
-import time
-
-import numpy as np
 import pytest
+from reconnect_support import Davis, run
 
 from evfocus_live.errors import DeviceError
-from evfocus_live.events import from_arrays
-from evfocus_live.sources.base import EventSource
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
-
-
-class Davis(EventSource):
-    """A 64x48 DAVIS opened by ``auto`` (format "auto"): ``reads`` batches, then unplugged."""
-
-    format, is_live, width, height = "auto", True, 64, 48
-
-    def __init__(self, serial: str, reads: int):
-        self.serial, self.sensor, self.reads, self.n = serial, f"DAVIS346_{serial}", reads, 0
-
-    def read(self):
-        time.sleep(0.005)
-        if self.n >= self.reads:
-            raise DeviceError(f"{self.sensor}: camera disconnected")
-        t = self.n * 5000 + np.arange(500) * 10
-        self.n += 1
-        return from_arrays(t, t % 64, (t // 64) % 48, t % 2)
-
-    def close(self):
-        pass
-
-
-def run(first, open_again, tiny_ckpt, tmp_path, caplog, monkeypatch, exit_after_s: str):
-    from evfocus_live import sources
-    from evfocus_live.gui import app, session
-
-    monkeypatch.setattr(session, "open_with_fallback", lambda spec, msgs, fallback=True: first)
-    monkeypatch.setattr(sources, "open_source", open_again)
-    monkeypatch.setattr(app, "HEADLESS_RECONNECT_S", 1.0)  # (the real one is 30 s)
-    with caplog.at_level(logging.INFO):
-        rc = app.main(["--camera", "auto", "--headless", "--model", str(tiny_ckpt), "--post", "none",
-                       "--window-events", "800", "--record", str(tmp_path / "r.aedat4"),
-                       "--exit-after-s", exit_after_s])
-    return rc, [r.getMessage() for r in caplog.records]
 
 
 def test_auto_takes_back_a_lost_camera_that_is_not_found_first(tiny_ckpt, tmp_path, caplog, monkeypatch):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_headless_auto_takes_back_the_lost_camera import Davis, run
+from reconnect_support import Davis, run
 
 from evfocus_live.errors import DeviceError
 

@@ -7,27 +7,12 @@ from __future__ import annotations
 
 import logging
 
-import numpy as np
 import pytest
+from pause_support import part
+from pause_support import wall_clock as clock  # noqa: F401 (a fixture)
 from pipeline_support import NO_POST, ArraySource, SumModel
 
-from evfocus_live import pipeline as pipeline_mod
-from evfocus_live.events import EVENT_DTYPE
 from evfocus_live.pipeline import MAX_GAP_S, Pipeline
-
-
-def part(t_us: int) -> np.ndarray:
-    ev = np.zeros(3, EVENT_DTYPE)
-    ev["t"] = t_us + np.arange(3)
-    return ev
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """``time.monotonic`` in the pipeline as a fake wall clock that the reader's waits move on."""
-    now = [1000.0]
-    monkeypatch.setattr(pipeline_mod.time, "monotonic", lambda: now[0])
-    return now
 
 
 def paced(clock, speed: float = 1.0) -> Pipeline:

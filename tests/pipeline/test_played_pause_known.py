@@ -6,12 +6,11 @@ as in test_paced_replay_plays_pauses: nothing here is timed."""
 from __future__ import annotations
 
 import pytest
+from pause_support import part
+from pause_support import wall_clock as clock  # noqa: F401 (a fixture)
 from pipeline_support import NO_POST, ArraySource, SumModel
-import test_paced_replay_plays_pauses as plays_pauses
 
 from evfocus_live.pipeline import MAX_GAP_S, Pipeline
-
-part, clock = plays_pauses.part, plays_pauses.clock  # (its parts and fake wall clock, a fixture)
 
 
 def paced(clock, seen: list, speed: float = 1.0, on_wait=None) -> Pipeline:
