@@ -29,6 +29,8 @@ from pathlib import Path
 
 #: the probe's name where it needs one (see :func:`_writable`)
 PROBE_NAME = ".evfocus-probe"
+#: where the fallback goes when the temp folder is not safe (see :func:`_safe_parent`)
+SYSTEM_TEMPS = ("/tmp", "/var/tmp")
 
 
 def _writable(folder: Path) -> bool:
@@ -69,7 +71,8 @@ def _private(folder: Path) -> bool:
     into; a symlink, another account's folder or a group/world-writable one is refused. One of
     ours that others may only read (0755: what numba itself made there, when evfocus-live
     pointed it at that name before it made the folder private) is made 0700 and used: refused,
-    each run compiled every kernel again into a fresh folder (seconds at each start)."""
+    each run compiled every kernel again into a fresh folder (seconds at each start), unless
+    something in it was open to others (see :func:`_nothing_of_others_in`)."""
     try:
         os.mkdir(folder, 0o700)
     except FileExistsError:
@@ -87,12 +90,56 @@ def _private(folder: Path) -> bool:
         if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o022:
             return False
         if st.st_mode & 0o077:
+            if not _nothing_of_others_in(fd):
+                return False
             os.fchmod(fd, 0o700)
     except OSError:
         return False
     finally:
         os.close(fd)
     return _writable(folder)
+
+
+def _nothing_of_others_in(fd: int) -> bool:
+    """Everything in the folder open as ``fd`` is a plain file or folder of ours that no one else
+    can write: checked before a folder others could read is made 0700 and loaded from (numba
+    unpickles its files), since its subfolders and files have the mode of the umask they were
+    made under (0777 under umask 0, as services and containers often run), and one that was open
+    to others may hold their files, or be written into later through a folder they hold open."""
+    uid = os.getuid()
+
+    def _raise(exc: OSError):
+        raise exc
+
+    try:
+        for _, dirs, files, dir_fd in os.fwalk(dir_fd=fd, onerror=_raise):
+            for name in dirs + files:
+                st = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+                plain = stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode)  # (no symlink)
+                if not plain or st.st_uid != uid or st.st_mode & 0o022:
+                    return False
+    except OSError:
+        return False
+    return True
+
+
+def _safe_parent(parent: Path) -> Path | None:
+    """``parent`` with no symlink left in it, when no other account can rename what is in it or
+    above it (and so swap our folder for theirs after the check): each folder up to ``/`` is
+    root's or ours, and one others can write has the sticky bit (``/tmp``); else None."""
+    if not hasattr(os, "getuid"):  # (Windows: the temp folder is the account's own)
+        return parent
+    real = Path(os.path.realpath(parent))
+    for folder in (real, *real.parents):
+        try:
+            st = os.lstat(folder)
+        except OSError:
+            return None
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid not in (0, os.getuid()):
+            return None
+        if st.st_mode & 0o022 and not st.st_mode & stat.S_ISVTX:
+            return None
+    return real
 
 
 def _owned(folder: Path) -> bool:
@@ -134,23 +181,37 @@ def fallback_cache_dir(package_dir: Path, environ: dict[str, str] | None = None)
 
     # per user, mode 0700 by the spec; one inherited from another account (su, sudo -E) is not
     # ours: its owner could swap the folder made in it
-    runtime = env.get("XDG_RUNTIME_DIR")
-    if runtime and _owned(Path(runtime)) and _private(Path(runtime) / "evfocus-live-numba"):
-        return Path(runtime) / "evfocus-live-numba"
+    runtime = env.get("XDG_RUNTIME_DIR") and _safe_parent(Path(env["XDG_RUNTIME_DIR"]))
+    if runtime and _owned(runtime) and _private(runtime / "evfocus-live-numba"):
+        return runtime / "evfocus-live-numba"
     uid = os.getuid() if hasattr(os, "getuid") else 0
-    shared = Path(env.get("TMPDIR") or tempfile.gettempdir()) / f"evfocus-live-numba-{uid}"
+    # the temp folder, else a system one where it is not safe ($TMPDIR in a folder others can write)
+    temps = [env.get("TMPDIR"), tempfile.gettempdir()] + (list(SYSTEM_TEMPS) if hasattr(os, "getuid") else [])
+    temp = next(filter(None, (_safe_parent(Path(t)) for t in temps if t)), None)
+    import logging
+
+    log = logging.getLogger(__name__)
+    if temp is None:
+        log.warning("no temp folder that only this account can change (%s): numba's cache has nowhere "
+                    "to go; set NUMBA_CACHE_DIR to a folder of yours", ", ".join(t for t in temps if t))
+        return None
+    shared = temp / f"evfocus-live-numba-{uid}"
     if _private(shared):
         return shared
     # the shared name is taken by someone else: a fresh folder of this process (and its workers,
     # which inherit $NUMBA_CACHE_DIR), removed as it exits
     import atexit
-    import logging
     import shutil
 
-    fresh = tempfile.mkdtemp(prefix=f"evfocus-live-numba-{uid}-")
+    try:
+        fresh = tempfile.mkdtemp(prefix=f"evfocus-live-numba-{uid}-", dir=temp)
+    except OSError as exc:  # (a full disk: import evfocus_live went down with a traceback)
+        log.warning("numba's cache has nowhere to go (%s: %s): set NUMBA_CACHE_DIR to a folder of yours",
+                    shared, exc.strerror or exc)
+        return None
     atexit.register(shutil.rmtree, fresh, ignore_errors=True)
-    logging.getLogger(__name__).warning("%s could not be made, or is not this account's alone (another "
-                                        "one made it first?): numba's cache goes to %s for this run", shared, fresh)
+    log.warning("%s could not be made, or is not this account's alone (another one made it first, or "
+                "made something in it?): numba's cache goes to %s for this run", shared, fresh)
     return Path(fresh)
 
 
