@@ -264,6 +264,12 @@ class Recorder:
     def active(self) -> bool:
         return self._events is not None or self._video is not None
 
+    @property
+    def records_events(self) -> bool:
+        """Events are being recorded: a camera's first batch, still being read, has a file to
+        reach (a video alone gets no frame from it once stopped)."""
+        return self._events is not None
+
     def start(self, *, events_path: str | Path | None = None, video_path: str | Path | None = None,
               width: int = 0, height: int = 0, sensor: str = "evfocus-live", fps: float = 30.0,
               overwrite: bool = False) -> None:

@@ -983,8 +983,8 @@ class LiveSession:
     def stop(self, timeout_s: float = 5.0) -> None:
         """Stop the threads, finalise any recording, close the source. Safe to call twice."""
         self._stop.set()
-        try:  # (a camera's first read in progress is waited for only when it has a recording to reach)
-            self.pipeline.stop(timeout_s, wait_first_read=self.recorder.active)
+        try:  # (a camera's first read in progress is waited for only when it has an event file to reach)
+            self.pipeline.stop(timeout_s, wait_first_read=self.recorder.records_events)
         finally:
             self.recorder.stop()
             try:
