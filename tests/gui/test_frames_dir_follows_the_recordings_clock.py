@@ -22,6 +22,7 @@ from evfocus_live.sources.base import EventSource
 W, H = 64, 48
 AWAY_S = 0.4
 N = 2000  # events a batch, 2 µs apart
+WINDOW = WindowConfig(mode="events", window_events=800)
 
 
 def _events(t0_us: int):
@@ -60,13 +61,11 @@ def _run(tmp_path, tiny_model, record: bool) -> tuple[np.ndarray, np.ndarray | N
     """(frame times in timestamps.txt, recorded event times or None)."""
     from evfocus_live.gui.session import LiveSession
 
-    src = ReopenedCam()
-    s = LiveSession(src, WindowConfig(mode="events", window_events=800), post=PostConfig(steps=()),
-                    model_obj=tiny_model, recorder=Recorder())
-    sink = app._FrameSink(FrameFolder(tmp_path / "frames"))
-    s.frame_sink = sink
-    if record:
-        s.recorder.start(events_path=tmp_path / "r.aedat4", width=W, height=H)
+    src, rec = ReopenedCam(), Recorder()
+    if record:  # (as headless --record: started before the session)
+        rec.start(events_path=tmp_path / "r.aedat4", width=W, height=H)
+    s = LiveSession(src, WINDOW, post=PostConfig(steps=()), model_obj=tiny_model, recorder=rec)
+    s.frame_sink = sink = app._FrameSink(FrameFolder(tmp_path / "frames"))
     s.start()
     try:
         assert src.done.wait(60.0)

@@ -31,35 +31,30 @@ def _said(caplog) -> list[tuple[int, str]]:
     return [(r.levelno, r.getMessage()) for r in caplog.records]
 
 
-def test_a_first_read_not_waited_for_is_no_warning(stuck, tiny_model, caplog):
-    pipe = pipeline_mod.Pipeline(stuck, WINDOW, post=PostConfig(steps=()), model_obj=tiny_model,
-                                 render_events=False)
+def _stopped_in_its_first_read(stuck, model, caplog, **stop_kw) -> list[tuple[int, str]]:
+    """What a pipeline's stop(**stop_kw) during the camera's first read says."""
+    pipe = pipeline_mod.Pipeline(stuck, WINDOW, post=PostConfig(steps=()), model_obj=model, render_events=False)
     pipe.start()
     try:
         assert stuck.reading.wait(30.0)
         with caplog.at_level(logging.INFO):
-            pipe.stop(wait_first_read=False)
-        said = _said(caplog)
-        assert not [m for lvl, m in said if lvl >= logging.WARNING], said
-        assert any("first read() was still in progress" in m and "nothing lost" in m for _, m in said), said
+            pipe.stop(**stop_kw)
+        return _said(caplog)
     finally:
         stuck.release.set()
         pipe.stop()
+
+
+def test_a_first_read_not_waited_for_is_no_warning(stuck, tiny_model, caplog):
+    said = _stopped_in_its_first_read(stuck, tiny_model, caplog, wait_first_read=False)
+    assert not [m for lvl, m in said if lvl >= logging.WARNING], said
+    assert any("first read() was still in progress" in m and "nothing lost" in m for _, m in said), said
 
 
 def test_a_first_read_cut_short_for_a_recording_is_still_warned_of(stuck, tiny_model, caplog):
-    pipe = pipeline_mod.Pipeline(stuck, WINDOW, post=PostConfig(steps=()), model_obj=tiny_model,
-                                 render_events=False)
-    pipe.start()
-    try:
-        assert stuck.reading.wait(30.0)
-        with caplog.at_level(logging.INFO):
-            pipe.stop(timeout_s=0.1, wait_first_read=True)
-        warned = [m for lvl, m in _said(caplog) if lvl == logging.WARNING]
-        assert any("first read() has not returned" in m and "not recorded" in m for m in warned), warned
-    finally:
-        stuck.release.set()
-        pipe.stop()
+    said = _stopped_in_its_first_read(stuck, tiny_model, caplog, timeout_s=0.1, wait_first_read=True)
+    warned = [m for lvl, m in said if lvl == logging.WARNING]
+    assert any("first read() has not returned" in m and "not recorded" in m for m in warned), warned
 
 
 def test_a_video_alone_does_not_hold_a_stop_for_a_first_read(stuck, tiny_model, tmp_path, caplog):
