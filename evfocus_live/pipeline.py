@@ -2064,7 +2064,8 @@ class Pipeline:
                     continue
                 live_read = t.name == "evfocus-reader" and since is not None and self.source.is_live
                 # (none has returned yet, and it is no stall so far)
-                first_wait_s = min(timeout_s, self.first_read_wait_s) if live_read and wait_first_read else 0.0
+                first_left_s = self.first_read_wait_s if live_read else 0.0
+                first_wait_s = min(timeout_s, first_left_s) if wait_first_read else 0.0
                 first_read = first_wait_s > 0.0
                 if first_read and first_wait_s > self._live_read_join_s():  # (a stop that seems to hang)
                     log.info("waiting up to %.1f s for the %s camera's first read() to return (its events "
@@ -2093,6 +2094,13 @@ class Pipeline:
                     log.warning("the %s camera's first read() has not returned for %.1f s: stopped without it "
                                 "(the events it reads now are not recorded)", self.source.format,
                                 time.monotonic() - since)
+                elif t.is_alive() and first_left_s > 0.0 and self._read_since is not None:
+                    # (not waited for: nothing keeps its batch. A DAVIS's first read compiles its
+                    # decoder for seconds: "did not answer" warned of a fault where there was none)
+                    t.unanswered_said = True  # (not said again, nor waited for, at exit)
+                    log.info("the %s camera's first read() was still in progress after %.1f s (a first read can "
+                             "take seconds: a DAVIS compiles its decoder); stopped without waiting for it, "
+                             "nothing lost (no recording)", self.source.format, time.monotonic() - since)
                 elif t.is_alive() and (stalled_s >= STALL_S or live_read) and self._read_since is not None:
                     t.unanswered_said = True  # (said once: not again by close_all at exit, nor the app)
                     log.warning("the %s %s did not answer (its read() has not returned for %.1f s): "

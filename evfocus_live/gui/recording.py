@@ -139,6 +139,89 @@ def _open_aedat4(path: Path, width: int, height: int, sensor: str):
     return Aedat4Writer(path, width, height, sensor=sensor)
 
 
+class ClockShift:
+    """Event times that keep going forward when the source's clock jumps back, shared by the
+    recording and ``--frames-dir`` (frames and recorded events on one clock).
+
+    A replay's jump back (a loop pass, a seek) is written on 1 µs after the last event instead
+    of restarting the clock, which readers would take for one endless window. A live camera's
+    clock that restarts (opened again after a USB drop, reset) is written on after the wall time
+    between the two batches (``wall_s``): closed to 1 µs, a replay showed no gap and the
+    recording's length was short by the time the camera was away. Small steps back (a sensor's
+    nearly sorted stream) are kept as they are. Batches are placed from one thread (the reader's)
+    and frames from one other (the worker's): :meth:`frame_time_us` takes the shift their
+    window's events had, not the newest (the worker lags the reader by its ring).
+    """
+
+    def __init__(self, say: bool = True):
+        self.say = say  # (log a jump back: the recording's does; the frames' beside it need not)
+        self.shift_us = 0                  # added to event times after a jump back ...
+        self.t_last_us: int | None = None  # ... past the last time placed
+        self.n_at_last = 0                 # events placed at ``t_last_us`` (equal times)
+        self._wall_last_s: float | None = None  # (monotonic s) when the last live batch came
+        #: one a clock: [its shift, its first and newest source time]
+        self._clocks: list[list[int]] = [[0, 0, 0]]
+        self._lock = threading.Lock()
+        self._frame_clock = 0                # the clock of the last frame's time ...
+        self._frame_last_us: int | None = None  # ... and that time (on the source's clock)
+
+    def place(self, events: np.ndarray, wall_s: float | None = None) -> np.ndarray:
+        """``events`` (not empty) on the carried clock (a copy when shifted); ``wall_s``: when a
+        live source's batch arrived (``time.monotonic()``), None for a replay's."""
+        before = self.t_last_us
+        if self.advance(events, wall_s):
+            events = events.copy()
+            events["t"] += self.shift_us
+        last = int(events["t"].max())
+        if before is None or last > before:
+            self.n_at_last = int(np.count_nonzero(events["t"] == last))
+        elif last == before:
+            self.n_at_last += int(np.count_nonzero(events["t"] == last))
+        return events
+
+    def advance(self, events: np.ndarray, wall_s: float | None = None) -> int:
+        """Take in ``events`` (not empty) as :meth:`place` does, without shifting them; returns
+        the shift for them."""
+        t_first, t_max = int(events["t"][0]), int(events["t"].max())
+        t0 = t_first + self.shift_us
+        if self.t_last_us is not None and t0 < self.t_last_us - JUMP_BACK_US:
+            shift = self.t_last_us + 1 - t0
+            if wall_s is not None and self._wall_last_s is not None:  # (each batch stamped at its newest event)
+                away_us = int((wall_s - self._wall_last_s) * 1e6)
+                shift = max(shift, self.t_last_us + away_us - (t_max + self.shift_us))
+            if self.say:
+                (log.debug if self.shift_us else log.info)(
+                    "recording: the event time jumped back (a replay's loop or seek, a camera opened again "
+                    "with its clock from 0); its events are written on from %d µs", t0 + shift)
+            self.shift_us += shift
+            with self._lock:
+                self._clocks.append([self.shift_us, t_first, t_max])
+        elif self.t_last_us is None:
+            with self._lock:
+                self._clocks[-1][1:] = [t_first, t_max]
+        else:
+            clock = self._clocks[-1]
+            clock[2] = max(clock[2], t_max)
+        if wall_s is not None:
+            self._wall_last_s = wall_s
+        if self.t_last_us is None or t_max + self.shift_us > self.t_last_us:
+            self.t_last_us = t_max + self.shift_us
+        return self.shift_us
+
+    def frame_time_us(self, t_us: int) -> int:
+        """A frame's time ``t_us`` (the source's clock) on the carried clock. Frames come in order:
+        one that steps back is on the next clock placed, or a later one if past that clock's
+        newest event (a clock that made no frame: a camera lost again at once)."""
+        with self._lock:
+            k, last = self._frame_clock, self._frame_last_us
+            if last is not None and t_us < last - JUMP_BACK_US and k + 1 < len(self._clocks):
+                k += 1
+                while k + 1 < len(self._clocks) and t_us > self._clocks[k][2] + JUMP_BACK_US:
+                    k += 1
+            self._frame_clock, self._frame_last_us = k, t_us
+            return t_us + self._clocks[k][0]
+
+
 class Recorder:
     """Records raw events (.aedat4) and/or reconstructed frames (.mp4) while running.
 
@@ -164,12 +247,8 @@ class Recorder:
         self._last_frames = 0
         self.error: str | None = None
         self.t_start = 0.0
-        self._t_shift_us = 0              # added to event times after a jump back ...
-        self._t_last_us: int | None = None  # ... past the last time written
-        self._n_at_last = 0                 # events written at ``_t_last_us`` (equal times)
-        #: (monotonic s) when the last live batch was written: a camera's clock that restarts is
-        #: written on after the time it was away (see ``_monotonic``)
-        self._wall_last_s: float | None = None
+        #: the event times written: carried on over a jump back (see :class:`ClockShift`)
+        self._clock = ClockShift()
         #: a remake reads again (see ``source_sought``): (source t_us, events at it) written already
         self._reread: tuple[int, int] | None = None
         self._frame_reread_us: int | None = None  # ... and the last frame's t_us in the video
@@ -184,6 +263,12 @@ class Recorder:
     @property
     def active(self) -> bool:
         return self._events is not None or self._video is not None
+
+    @property
+    def records_events(self) -> bool:
+        """Events are being recorded: a camera's first batch, still being read, has a file to
+        reach (a video alone gets no frame from it once stopped)."""
+        return self._events is not None
 
     def start(self, *, events_path: str | Path | None = None, video_path: str | Path | None = None,
               width: int = 0, height: int = 0, sensor: str = "evfocus-live", fps: float = 30.0,
@@ -208,7 +293,7 @@ class Recorder:
             self.error = None
             self.n_events = self.outside_events = 0
             self._last_frames = 0
-            self._t_shift_us, self._t_last_us, self._n_at_last, self._wall_last_s = 0, None, 0, None
+            self._clock = ClockShift()
             self._reread = self._frame_reread_us = None
             self._pending, self._pending_n = [], 0
             self.t_start = self._disk_checked_t = time.monotonic()
@@ -247,7 +332,7 @@ class Recorder:
                 events = self._not_written_locked(events)
                 if not len(events):
                     return
-            events = self._monotonic(events, wall_s)
+            events = self._clock.place(events, wall_s)
             t_first = int((self._pending[0] if self._pending else events)["t"][0])
             held = self._pending_n + len(events) < PACKET_EVENTS and int(events["t"][-1]) - t_first < PACKET_US
             self._pending.append(events.copy() if held else events)  # (held: the source may reuse its array)
@@ -288,11 +373,12 @@ class Recorder:
         remake the frame on show for a new setting (a paused or ended replay): what it reads up to
         the furthest event written, and the frames up to the video's last, are not written again
         (the events were; the remade frame is no frame played: the video goes on with the next).
-        Any other seek (the user's, a loop pass) is recorded as played on (see ``_monotonic``)."""
+        Any other seek (the user's, a loop pass) is recorded as played on (see :class:`ClockShift`)."""
         with self._lock:
             self._reread = self._frame_reread_us = None
-            if again and self._t_last_us is not None:
-                self._reread = (self._t_last_us - self._t_shift_us, self._n_at_last)
+            c = self._clock
+            if again and c.t_last_us is not None:
+                self._reread = (c.t_last_us - c.shift_us, c.n_at_last)
             if again and self._video is not None:
                 self._frame_reread_us = self._video.t_last_us
 
@@ -310,36 +396,6 @@ class Recorder:
         if not len(new_at):
             return events[i:]
         return np.concatenate([events[new_at], events[i:]])
-
-    def _monotonic(self, events: np.ndarray, wall_s: float | None = None) -> np.ndarray:
-        """Event times that keep going forward when the replay jumps back (a loop pass, a
-        seek): the recording continues 1 µs after its last event instead of restarting
-        its clock, which readers would take for one endless window. A live camera's clock
-        that restarts (opened again after a USB drop, reset) is written on after the wall
-        time between the two batches (``wall_s``): closed to 1 µs, a replay showed no gap and
-        the recording's length was short by the time the camera was away. Small steps back
-        (a sensor's nearly sorted stream) are written as they are."""
-        t0 = int(events["t"][0]) + self._t_shift_us
-        if self._t_last_us is not None and t0 < self._t_last_us - JUMP_BACK_US:
-            shift = self._t_last_us + 1 - t0
-            if wall_s is not None and self._wall_last_s is not None:  # (each batch stamped at its newest event)
-                away_us = int((wall_s - self._wall_last_s) * 1e6)
-                shift = max(shift, self._t_last_us + away_us - (int(events["t"].max()) + self._t_shift_us))
-            (log.debug if self._t_shift_us else log.info)(
-                "recording: the event time jumped back (a replay's loop or seek, a camera opened again "
-                "with its clock from 0); its events are written on from %d µs", t0 + shift)
-            self._t_shift_us += shift
-        if wall_s is not None:
-            self._wall_last_s = wall_s
-        if self._t_shift_us:
-            events = events.copy()
-            events["t"] += self._t_shift_us
-        last = int(events["t"].max())
-        if self._t_last_us is None or last > self._t_last_us:
-            self._t_last_us, self._n_at_last = last, int(np.count_nonzero(events["t"] == last))
-        elif last == self._t_last_us:
-            self._n_at_last += int(np.count_nonzero(events["t"] == last))
-        return events
 
     def write_frame(self, frame: np.ndarray, t_us: int | None = None) -> None:
         if self._video is None:

@@ -39,7 +39,7 @@ from ..nn.registry import resolve_device
 from ..plugins import check_events
 from ..sources.base import EventSource, gap_to, read_named
 from .eventview import EventView
-from .recording import Recorder
+from .recording import ClockShift, Recorder
 
 log = logging.getLogger(__name__)
 
@@ -376,6 +376,10 @@ class LiveSession:
         #: called with each frame shown (``FrameView``), on the worker's thread: headless
         #: ``--frames-dir`` writes them
         self.frame_sink: Callable[[FrameView], None] | None = None
+        #: a live camera's frames given to ``frame_sink`` are timed on this clock: carried on over
+        #: a clock restart (the camera opened again from 0) as the recording's events are, so the
+        #: two agree (a replay's frames keep the file's times, as ``evfocus reconstruct``'s)
+        self.frame_clock = ClockShift(say=False)
         #: how many times the threads were started (a replay from the end, a seek past it): a
         #: pass can end between two readout ticks, so the window tells ends apart by this
         self.passes = 0
@@ -611,6 +615,8 @@ class LiveSession:
             self.event_view.add(batch)
         if self.source.is_live:  # (its arrival: a restart of the camera's clock keeps the time it was away)
             self.recorder.write_events(batch, wall_s=now)
+            if self.frame_sink is not None and len(batch):
+                self.frame_clock.advance(batch, wall_s=now)
         else:
             self.recorder.write_events(batch)
 
@@ -629,7 +635,8 @@ class LiveSession:
         self.last_frame = view
         self.recorder.write_frame(view.image, view.t_us)
         if self.frame_sink is not None:
-            self.frame_sink(view)
+            self.frame_sink(dataclasses.replace(view, t_us=self.frame_clock.frame_time_us(view.t_us))
+                            if self.source.is_live else view)
         self.slot.put(view)
         if t_pause is not None:  # a seek while paused: show this one frame, pause again
             self.pipeline.pause()  # (first: the GUI thread must never see it neither paused nor pausing)
@@ -976,8 +983,8 @@ class LiveSession:
     def stop(self, timeout_s: float = 5.0) -> None:
         """Stop the threads, finalise any recording, close the source. Safe to call twice."""
         self._stop.set()
-        try:  # (a camera's first read in progress is waited for only when it has a recording to reach)
-            self.pipeline.stop(timeout_s, wait_first_read=self.recorder.active)
+        try:  # (a camera's first read in progress is waited for only when it has an event file to reach)
+            self.pipeline.stop(timeout_s, wait_first_read=self.recorder.records_events)
         finally:
             self.recorder.stop()
             try:

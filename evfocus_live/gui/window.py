@@ -1015,7 +1015,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if old is not None:  # halt the old pipeline, but keep it (and its recording) until
             # the new one stands: a failed switch goes on recording. A camera's first read in
             # progress is waited for (seconds) only for its recording, and said: the window holds still
-            recording = old.recorder.active
+            recording = old.recorder.records_events
             wait_s = old.pipeline.first_read_wait_s if recording else 0.0
             if wait_s > LIVE_READ_JOIN_S:
                 self.status(f"waiting up to {wait_s:.0f} s for the camera's first events, for the recording")

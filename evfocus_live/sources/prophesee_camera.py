@@ -39,6 +39,13 @@ DRIVER_SILENT_SAY_S = 5.0
 #: :meth:`close` waits for it once the camera is released (the released stream ends the wait)
 RELEASED_JOIN_S = 0.5
 
+#: after a poll of the Metavision stream that found no data, its reader waits this long before
+#: polling again: OpenEB's reader loop (RawReaderBase._run, called until a slice is decoded) polls
+#: ``poll_buffer()`` again at once, and it answers at once (0: no data), so a still scene kept the
+#: reader thread spinning in Python, a core burnt and the GIL fought over with the model. A slice
+#: is 10 ms of events: a 1 ms pause adds at most that to the latency
+IDLE_POLL_S = 0.001
+
 HOW_TO = ("install the Metavision SDK / OpenEB (https://docs.prophesee.ai) or "
           "'pip install neuromorphic-drivers' (then run neuromorphic-drivers-install-udev-rules)")
 
@@ -72,6 +79,38 @@ def _release_metavision(it) -> None:
             it.close()
     except Exception as exc:  # releasing is best effort: the open's own error is the one to say
         log.debug("releasing the Metavision camera failed: %s", first_line(exc, type(exc).__name__))
+
+
+class _PacedStream:
+    """OpenEB's I_EventsStream as the Metavision reader's loop sees it, but a poll that finds no
+    data (0) waits ``IDLE_POLL_S`` before it answers (see there); the rest is the stream's own."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def poll_buffer(self):
+        n = self._stream.poll_buffer()
+        if n == 0:
+            _idle_sleep(IDLE_POLL_S)
+        return n
+
+    def __getattr__(self, name):
+        if name == "_stream":  # (not set yet: no recursion)
+            raise AttributeError(name)
+        return getattr(self._stream, name)
+
+
+#: how the paced stream waits (a test's fake clock replaces it)
+_idle_sleep = time.sleep
+
+
+def _pace_metavision_polls(it) -> None:
+    """Put :class:`_PacedStream` under a Metavision ``EventsIterator``'s reader (a reader
+    without a stream, such as a file's of another kind, is left as it is)."""
+    reader = getattr(it, "reader", None)
+    stream = getattr(reader, "i_events_stream", None)
+    if stream is not None and callable(getattr(stream, "poll_buffer", None)) and not isinstance(stream, _PacedStream):
+        reader.i_events_stream = _PacedStream(stream)
 
 
 def _stop_metavision_stream(it) -> bool:
@@ -184,6 +223,7 @@ class PropheseeCameraSource(EventSource):
             self.close()
             raise DeviceError(f"cannot read the sensor size of the Prophesee camera via Metavision "
                               f"({type(exc).__name__}: {first_line(exc, 'no detail')})") from None
+        _pace_metavision_polls(it)
         serial = serial or _metavision_serial(it)
         self.sensor = f"Prophesee {serial or ''}".strip()
         self.serial = serial or None  # (opened again by it after a drop)
