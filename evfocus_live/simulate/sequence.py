@@ -959,6 +959,20 @@ def _refuse_extra_sequences(outdir: Path, sequences: int) -> None:
 PROGRESS_LOG_S = 30.0
 
 
+def _start_pool(ctx, workers: int):
+    """The ``--workers`` pool, started with SIGINT blocked: a spawned worker imports evfocus_live
+    before :func:`_worker_init` ignores SIGINT, so a Ctrl-C in those seconds printed a traceback
+    per worker. The workers and the pool's threads inherit the mask; the parent, unblocked, gets
+    the Ctrl-C once the pool is up (as multiprocessing's resource tracker starts)."""
+    if not hasattr(signal, "pthread_sigmask"):  # (Windows)
+        return ctx.Pool(workers, initializer=_worker_init, initargs=(True,))
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        return ctx.Pool(workers, initializer=_worker_init, initargs=(True,))
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def _remove_parts(jobs) -> None:
     """The ``.part`` files of sequences a stopped ``--workers`` run left unfinished: Ctrl-C left
     two per worker beside the whole sequences, as only a killed run should."""
@@ -1028,7 +1042,7 @@ def simulate_dataset(cfg: SimConfig, outdir: str | Path, sequences: int, seed: i
             import multiprocessing as mp
 
             ctx = mp.get_context("spawn")  # no fork after OpenCV/numba threads started
-            with ctx.Pool(workers, initializer=_worker_init, initargs=(True,)) as pool:
+            with _start_pool(ctx, workers) as pool:
                 try:
                     for i, info in enumerate(pool.imap(_one, jobs)):
                         results.append(info)
