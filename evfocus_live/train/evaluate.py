@@ -1167,6 +1167,23 @@ def _names(value) -> list[str]:
     return [os.fspath(v) if isinstance(v, os.PathLike) else v for v in value]
 
 
+def _refuse_no_event_file(real_files: list[Path], data: list[str]) -> None:
+    """One error line, before any scoring, where no recording is an event file by its content
+    (``--data final.pt``): a "skipping" warning, then the error saying it again, came after."""
+    from ..sources import detect_format
+
+    first = None
+    for f in real_files:
+        try:
+            detect_format(f)
+            return
+        except EvFocusError as exc:
+            first = first or exc
+    if first is not None:
+        raise InputError(str(first) if len(real_files) == 1 else
+                         f"no readable event file in {', '.join(map(str, data))} (first: {first})")
+
+
 def _move_earlier_report(out: Path) -> None:
     """An earlier eval's report in ``out`` goes aside as ``report.prev.md``, ``report.prev.json``, ...
     (one generation, as ``evfocus train`` keeps a used folder's logs): a second run with other
@@ -1205,6 +1222,8 @@ def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None
     for spec, label in zip(model_specs, labels):
         models[label] = load_model(spec, device)
     gt_files, real_files = expand_data(data)
+    if not gt_files:
+        _refuse_no_event_file(real_files, data)
     _warn_training_data(dict(zip(labels, model_specs)), gt_files)
     _warn_repeated_sequences(gt_files)
     report: dict[str, Any] = {VERSION_KEY: __version__,  # (which evfocus-live scored it: metrics change between versions)
