@@ -1191,11 +1191,16 @@ def _move_earlier_report(out: Path) -> None:
     no report beside it is not one: it is removed after the writing, as before."""
     if not any((out / n).is_file() for n in ("report.md", "report.json")):
         return
+    prev = [out / f"{Path(n).stem}.prev{Path(n).suffix}" for n in OUTPUT_FILES]
+    older = [p for p in prev if p.is_file()]
+    for p in older:  # (the run before the earlier one: a grid it left would pass for the earlier report's)
+        p.unlink()
     earlier = [out / n for n in OUTPUT_FILES if (out / n).is_file()]
     for f in earlier:
         f.replace(f.with_name(f"{f.stem}.prev{f.suffix}"))
     if earlier:
-        log.info("moved the earlier report aside: %s", ", ".join(f"{f.stem}.prev{f.suffix}" for f in earlier))
+        log.info("moved the earlier report aside: %s%s", ", ".join(f"{f.stem}.prev{f.suffix}" for f in earlier),
+                 " (replacing the older one there)" if older else "")
 
 
 def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None = None, num_bins: int = 5,
