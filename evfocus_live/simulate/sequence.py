@@ -1069,5 +1069,8 @@ def simulate_dataset(cfg: SimConfig, outdir: str | Path, sequences: int, seed: i
         "total_events": int(sum(r["events"] for r in results)),
         "total_bytes": int(sum(r["bytes"] for r in results)),
     }
-    (outdir / "dataset.json").write_text(json.dumps(manifest, indent=1))
+    from ..cli.signals import held_signals
+
+    with held_signals((signal.SIGINT, signal.SIGTERM)):  # (a Ctrl-C or kill here cut it short)
+        (outdir / "dataset.json").write_text(json.dumps(manifest, indent=1))
     return manifest

@@ -1167,6 +1167,26 @@ def _names(value) -> list[str]:
     return [os.fspath(v) if isinstance(v, os.PathLike) else v for v in value]
 
 
+def _write_report(out: Path, report: dict[str, Any], grids: dict[str, np.ndarray]) -> None:
+    """``report.md``, ``report.json`` and the grids into ``out``, the earlier report moved aside;
+    a Ctrl-C or SIGTERM meanwhile waits for the end (it cut a file short, or left the earlier
+    report moved and none in its place)."""
+    import signal
+
+    from ..cli.signals import held_signals
+
+    out.mkdir(parents=True, exist_ok=True)
+    body = _strict_json({k: v for k, v in report.items() if k != "markdown"})
+    with held_signals((signal.SIGINT, signal.SIGTERM)):
+        _move_earlier_report(out)
+        (out / "report.md").write_text(report["markdown"])
+        (out / "report.json").write_text(json.dumps(body, indent=2, allow_nan=False))
+        for name, img in grids.items():
+            cv2.imwrite(str(out / name), img)
+        for name in {n for n in OUTPUT_FILES if n.startswith("grid_")} - set(grids):  # a previous run's grid beside
+            (out / name).unlink(missing_ok=True)  # this report would pass for this run's
+
+
 def _refuse_no_event_file(real_files: list[Path], data: list[str]) -> None:
     """One error line, before any scoring, where no recording is an event file by its content
     (``--data final.pt``): a "skipping" warning, then the error saying it again, came after."""
@@ -1276,16 +1296,7 @@ def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None
         report["interrupted"] = stopped
     report["markdown"] = markdown_report(gt, real, list(models), stopped, aps, device=report.get("device"))
     if out_dir is not None:
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        _move_earlier_report(out)
-        (out / "report.md").write_text(report["markdown"])
-        body = _strict_json({k: v for k, v in report.items() if k != "markdown"})
-        (out / "report.json").write_text(json.dumps(body, indent=2, allow_nan=False))
-        for name, img in grids.items():
-            cv2.imwrite(str(out / name), img)
-        for name in {n for n in OUTPUT_FILES if n.startswith("grid_")} - set(grids):  # a previous run's grid beside
-            (out / name).unlink(missing_ok=True)  # this report would pass for this run's
+        _write_report(Path(out_dir), report, grids)
     if stopped is not None:
         raise EvalInterrupted(report=report)
     return report
