@@ -960,17 +960,12 @@ PROGRESS_LOG_S = 30.0
 
 
 def _start_pool(ctx, workers: int):
-    """The ``--workers`` pool, started with SIGINT blocked: a spawned worker imports evfocus_live
-    before :func:`_worker_init` ignores SIGINT, so a Ctrl-C in those seconds printed a traceback
-    per worker. The workers and the pool's threads inherit the mask; the parent, unblocked, gets
-    the Ctrl-C once the pool is up (as multiprocessing's resource tracker starts)."""
-    if not hasattr(signal, "pthread_sigmask"):  # (Windows)
+    """The ``--workers`` pool, its workers started with SIGINT blocked (:func:`sigint_blocked`:
+    a Ctrl-C while they imported was a traceback per worker); :func:`_worker_init` ignores it."""
+    from ..cli.signals import sigint_blocked
+
+    with sigint_blocked():
         return ctx.Pool(workers, initializer=_worker_init, initargs=(True,))
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        return ctx.Pool(workers, initializer=_worker_init, initargs=(True,))
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _remove_parts(jobs) -> None:
