@@ -18,8 +18,9 @@ def add_parser(sub):
     p.add_argument("--quick", action="store_true", help="fewer repeats and a shorter replay (a rough check)")
     p.add_argument("--models", nargs="+", metavar="NAME", help="models to time: names or .pt paths (default: all built-ins); the first also "
                         "times the optimised-runtime and end-to-end rows (default: evfocus)")
-    p.add_argument("--threads", type=int, default=None,
-                   help="torch CPU threads (default: the pipeline's, nn.runtime.default_threads)")
+    p.add_argument("--threads", type=int, default=0, metavar="N",
+                   help="torch CPU threads (0 = the pipeline's default, nn.runtime.default_threads; "
+                        "as evfocus reconstruct --threads)")
     p.add_argument("-o", "--out", metavar="FILE", help="also write the JSON result here")
     return p
 
@@ -39,8 +40,8 @@ def run(args) -> int:
     from ..errors import ConfigError
     from .options import check_output_file
 
-    if args.threads is not None and args.threads < 1:
-        raise ConfigError(f"--threads must be >= 1, got {args.threads}")
+    if args.threads < 0:
+        raise ConfigError(f"--threads must be >= 0 (0 = default), got {args.threads}")
     if args.out:
         check_output_file("-o", args.out)  # before the benchmark, not after it
     if args.models:

@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 
 from .options import VIDEO_SUFFIXES, few_frames_hint  # (VIDEO_SUFFIXES: its home, the viewer's --video checks it too)
-from .signals import run_with_sigterm_as_ctrl_c, terminate_as_interrupt
+from .signals import run_with_sigterm_as_ctrl_c, sigint_blocked, terminate_as_interrupt
 from .text import plural, rate_text
 
 #: seconds between the progress lines a run without a progress bar logs (a log file, --no-progress)
@@ -993,8 +993,9 @@ def _run_parallel(inputs: list[str], dirs: list[Path], opts: dict, jobs: int) ->
 
     ex = ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"), initializer=_worker_init)
     try:
-        futs = {ex.submit(_job, inp, str(d), opts, threads, i % jobs, len(inputs)): inp
-                for i, (inp, d) in enumerate(zip(inputs, dirs))}
+        with sigint_blocked():  # (submit starts the workers: a Ctrl-C while they imported was a traceback each)
+            futs = {ex.submit(_job, inp, str(d), opts, threads, i % jobs, len(inputs)): inp
+                    for i, (inp, d) in enumerate(zip(inputs, dirs))}
         for f in as_completed(futs):
             try:
                 inp, n, err, note = f.result()

@@ -6,7 +6,8 @@ KeyboardInterrupt instead, it takes the Ctrl-C path that closes the files writte
 second SIGTERM ends the process outright.
 
 :func:`held_signals` runs a block to its end with some signals held back (the CLI's start-up
-imports, the trainer's optimiser step): one helper, so both hold alike.
+imports, the trainer's optimiser step): one helper, so both hold alike. :func:`sigint_blocked`
+starts worker processes that do not get a Ctrl-C while they import.
 """
 
 from __future__ import annotations
@@ -37,6 +38,23 @@ def run_with_sigterm_as_ctrl_c(run: Callable[[], int]) -> int:
     finally:
         if prev is not None:
             signal.signal(signal.SIGTERM, prev)
+
+
+@contextlib.contextmanager
+def sigint_blocked() -> Iterator[None]:
+    """SIGINT blocked over a block that starts worker processes (``spawn``): a worker imports
+    evfocus_live before its initializer ignores SIGINT, so a Ctrl-C then (the terminal sends it to
+    the whole group) was a KeyboardInterrupt traceback per worker. The workers, and threads the
+    block starts, inherit the mask; this process gets the Ctrl-C after the block, as
+    multiprocessing's resource tracker starts. As it is where there are no signal masks (Windows)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 @contextlib.contextmanager

@@ -959,6 +959,15 @@ def _refuse_extra_sequences(outdir: Path, sequences: int) -> None:
 PROGRESS_LOG_S = 30.0
 
 
+def _start_pool(ctx, workers: int):
+    """The ``--workers`` pool, its workers started with SIGINT blocked (:func:`sigint_blocked`:
+    a Ctrl-C while they imported was a traceback per worker); :func:`_worker_init` ignores it."""
+    from ..cli.signals import sigint_blocked
+
+    with sigint_blocked():
+        return ctx.Pool(workers, initializer=_worker_init, initargs=(True,))
+
+
 def _remove_parts(jobs) -> None:
     """The ``.part`` files of sequences a stopped ``--workers`` run left unfinished: Ctrl-C left
     two per worker beside the whole sequences, as only a killed run should."""
@@ -1028,7 +1037,7 @@ def simulate_dataset(cfg: SimConfig, outdir: str | Path, sequences: int, seed: i
             import multiprocessing as mp
 
             ctx = mp.get_context("spawn")  # no fork after OpenCV/numba threads started
-            with ctx.Pool(workers, initializer=_worker_init, initargs=(True,)) as pool:
+            with _start_pool(ctx, workers) as pool:
                 try:
                     for i, info in enumerate(pool.imap(_one, jobs)):
                         results.append(info)
@@ -1055,5 +1064,8 @@ def simulate_dataset(cfg: SimConfig, outdir: str | Path, sequences: int, seed: i
         "total_events": int(sum(r["events"] for r in results)),
         "total_bytes": int(sum(r["bytes"] for r in results)),
     }
-    (outdir / "dataset.json").write_text(json.dumps(manifest, indent=1))
+    from ..cli.signals import held_signals
+
+    with held_signals((signal.SIGINT, signal.SIGTERM)):  # (a Ctrl-C or kill here cut it short)
+        (outdir / "dataset.json").write_text(json.dumps(manifest, indent=1))
     return manifest

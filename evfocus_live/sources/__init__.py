@@ -161,6 +161,25 @@ def _utf16_text(head: bytes) -> bool:
     return bool(text.strip()) and all(c.isascii() and (c.isprintable() or c in "\r\n\t") for c in text)
 
 
+def _torch_pickle(head: bytes, path: Path) -> bytes:
+    """The pickle of a ``torch.save`` file (its ``data.pkl``, at most 1 MiB: tensors are stored
+    apart), whose keys tell a model (``state_dict``, a state_dict's ``_metadata``) from saved
+    events; for the old format, the head; b'' where the zip cannot be read."""
+    import zipfile
+
+    if not head.startswith(b"PK\x03\x04"):
+        return head
+    try:
+        with zipfile.ZipFile(path) as z:
+            name = next((n for n in z.namelist() if n.endswith("data.pkl")), None)
+            if name is None:
+                return b""
+            with z.open(name) as fh:
+                return fh.read(1 << 20)
+    except (OSError, ValueError, RuntimeError, zipfile.BadZipFile):  # (cut short, encrypted: say checkpoint)
+        return b""
+
+
 def _refused_format(head: bytes, path: Path) -> str | None:
     """Why a known format no backend reads is refused, and what to do, else None: these files
     were "unknown format" (or "not a valid aedat4 file" when renamed), which named no way on."""
@@ -179,6 +198,11 @@ def _refused_format(head: bytes, path: Path) -> str | None:
                 "Wizard(encoding='dat').read('rec.dat')))")
     if path.suffix.lower() in (".pt", ".pth") or head.startswith(b"PK\x03\x04") and b"data.pkl" in head[:512]:
         # torch.save's zip (`evfocus-live runs/my/final.pt`: the positional is the recording)
+        pkl = _torch_pickle(head, path)
+        if pkl and not re.search(rb"state_dict|_metadata", pkl):
+            # (events saved as a tensor were "a model checkpoint ... give it with --model")
+            return ("is a PyTorch file (torch.save) holding no model, not an event recording: save the events "
+                    "as a t,x,y,p .npy (np.save('rec.npy', events.numpy()))")
         return "is a model checkpoint, not an event recording: give it with --model (evfocus info describes it)"
     if path.suffix.lower() in (".toml", ".yaml", ".yml"):  # (`evfocus-live lab.toml`)
         return ("is a settings or training config, not an event recording: the viewer and evfocus reconstruct "

@@ -1167,6 +1167,43 @@ def _names(value) -> list[str]:
     return [os.fspath(v) if isinstance(v, os.PathLike) else v for v in value]
 
 
+def _write_report(out: Path, report: dict[str, Any], grids: dict[str, np.ndarray]) -> None:
+    """``report.md``, ``report.json`` and the grids into ``out``, the earlier report moved aside;
+    a Ctrl-C or SIGTERM meanwhile waits for the end (it cut a file short, or left the earlier
+    report moved and none in its place)."""
+    import signal
+
+    from ..cli.signals import held_signals
+
+    out.mkdir(parents=True, exist_ok=True)
+    body = _strict_json({k: v for k, v in report.items() if k != "markdown"})
+    with held_signals((signal.SIGINT, signal.SIGTERM)):
+        _move_earlier_report(out)
+        (out / "report.md").write_text(report["markdown"])
+        (out / "report.json").write_text(json.dumps(body, indent=2, allow_nan=False))
+        for name, img in grids.items():
+            cv2.imwrite(str(out / name), img)
+        for name in {n for n in OUTPUT_FILES if n.startswith("grid_")} - set(grids):  # a previous run's grid beside
+            (out / name).unlink(missing_ok=True)  # this report would pass for this run's
+
+
+def _refuse_no_event_file(real_files: list[Path], data: list[str]) -> None:
+    """One error line, before any scoring, where no recording is an event file by its content
+    (``--data final.pt``): a "skipping" warning, then the error saying it again, came after."""
+    from ..sources import detect_format
+
+    first = None
+    for f in real_files:
+        try:
+            detect_format(f)
+            return
+        except EvFocusError as exc:
+            first = first or exc
+    if first is not None:
+        raise InputError(str(first) if len(real_files) == 1 else
+                         f"no readable event file in {', '.join(map(str, data))} (first: {first})")
+
+
 def _move_earlier_report(out: Path) -> None:
     """An earlier eval's report in ``out`` goes aside as ``report.prev.md``, ``report.prev.json``, ...
     (one generation, as ``evfocus train`` keeps a used folder's logs): a second run with other
@@ -1174,11 +1211,16 @@ def _move_earlier_report(out: Path) -> None:
     no report beside it is not one: it is removed after the writing, as before."""
     if not any((out / n).is_file() for n in ("report.md", "report.json")):
         return
+    prev = [out / f"{Path(n).stem}.prev{Path(n).suffix}" for n in OUTPUT_FILES]
+    older = [p for p in prev if p.is_file()]
+    for p in older:  # (the run before the earlier one: a grid it left would pass for the earlier report's)
+        p.unlink()
     earlier = [out / n for n in OUTPUT_FILES if (out / n).is_file()]
     for f in earlier:
         f.replace(f.with_name(f"{f.stem}.prev{f.suffix}"))
     if earlier:
-        log.info("moved the earlier report aside: %s", ", ".join(f"{f.stem}.prev{f.suffix}" for f in earlier))
+        log.info("moved the earlier report aside: %s%s", ", ".join(f"{f.stem}.prev{f.suffix}" for f in earlier),
+                 " (replacing the older one there)" if older else "")
 
 
 def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None = None, num_bins: int = 5,
@@ -1205,6 +1247,8 @@ def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None
     for spec, label in zip(model_specs, labels):
         models[label] = load_model(spec, device)
     gt_files, real_files = expand_data(data)
+    if not gt_files:
+        _refuse_no_event_file(real_files, data)
     _warn_training_data(dict(zip(labels, model_specs)), gt_files)
     _warn_repeated_sequences(gt_files)
     report: dict[str, Any] = {VERSION_KEY: __version__,  # (which evfocus-live scored it: metrics change between versions)
@@ -1252,16 +1296,7 @@ def evaluate(model_specs: list[str], data: list[str], out_dir: str | Path | None
         report["interrupted"] = stopped
     report["markdown"] = markdown_report(gt, real, list(models), stopped, aps, device=report.get("device"))
     if out_dir is not None:
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        _move_earlier_report(out)
-        (out / "report.md").write_text(report["markdown"])
-        body = _strict_json({k: v for k, v in report.items() if k != "markdown"})
-        (out / "report.json").write_text(json.dumps(body, indent=2, allow_nan=False))
-        for name, img in grids.items():
-            cv2.imwrite(str(out / name), img)
-        for name in {n for n in OUTPUT_FILES if n.startswith("grid_")} - set(grids):  # a previous run's grid beside
-            (out / name).unlink(missing_ok=True)  # this report would pass for this run's
+        _write_report(Path(out_dir), report, grids)
     if stopped is not None:
         raise EvalInterrupted(report=report)
     return report

@@ -19,6 +19,7 @@ def fake_scoring(monkeypatch):
     """evaluate() without models or data: the report's writing is what is tested."""
     monkeypatch.setattr("evfocus_live.nn.registry.load_model", lambda spec, device: object())
     monkeypatch.setattr(ev, "expand_data", lambda data: ([], ["rec.h5"]))
+    monkeypatch.setattr(ev, "_refuse_no_event_file", lambda files, data: None)  # (no rec.h5 on disk)
     monkeypatch.setattr(ev, "_ran_on", lambda models: {})
 
     def real(models, files, *a, **k):
