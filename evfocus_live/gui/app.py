@@ -271,7 +271,18 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
         model = with_precision(model, args.precision)
     if args.config is not None:
         window, model, post = _apply_config_file(args, window, model, post)
+    _say_compare_is_the_model(model)
     return spec, window, model, post
+
+
+def _say_compare_is_the_model(model: ModelConfig) -> None:
+    """A compare model that is the model's own (by name, by its file, or from --config) runs
+    each window twice for the same picture: said once, not refused (reconstruct says it too)."""
+    from ..nn.registry import same_model
+
+    if model.compare is not None and same_model(model.compare, model.name):
+        log.warning("--compare %s: the same model as --model (%s): each window runs it twice for the same "
+                    "picture", model.compare, model.name)
 
 
 def _compare_name(name: str | None) -> str | None:
