@@ -46,17 +46,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out", metavar="OUT.png", help="where to write the PNG")
     p.add_argument("--size", type=_size, default=DEFAULT_SIZE, metavar="WxH",
                    help=f"window size in pixels (default {DEFAULT_SIZE[0]}x{DEFAULT_SIZE[1]})")
-    p.add_argument("--focus", type=float, default=0.2,
+    p.add_argument("--focus", type=float, default=0.2, metavar="F",
                    help="simulated focus knob, 0.5 = in focus (default 0.2: 4.8 px of blur)")
-    p.add_argument("--scene", default=None, help="simulated scene (default: the camera's own, mixed)")
-    p.add_argument("--model", default="evfocus", help="model name or .pt checkpoint (default: evfocus)")
-    p.add_argument("--compare", default=None,
+    p.add_argument("--scene", default=None, metavar="NAME", help="simulated scene (default: the camera's own, mixed)")
+    p.add_argument("--model", default="evfocus", metavar="MODEL", help="model name or .pt checkpoint (default: evfocus)")
+    p.add_argument("--compare", default=None, metavar="MODEL",
                    help="a second model beside the reconstruction, as evfocus-live --compare (default none)")
     p.add_argument("--device", default="cpu", help="device (default cpu: the same picture on any machine)")
-    p.add_argument("--min-s", type=float, default=10.0,
+    p.add_argument("--min-s", type=float, default=10.0, metavar="S",
                    help="run at least this long, for the meter's plot (default 10)")
-    p.add_argument("--min-frames", type=int, default=20, help="and at least this many frames (default 20)")
-    p.add_argument("--timeout-s", type=float, default=180.0, help="give up after this long (default 180)")
+    p.add_argument("--min-frames", type=int, default=20, metavar="N", help="and at least this many frames (default 20)")
+    p.add_argument("--timeout-s", type=float, default=180.0, metavar="S", help="give up after this long (default 180)")
     return p
 
 
