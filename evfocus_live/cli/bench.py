@@ -16,7 +16,7 @@ def add_parser(sub):
                                    "the same process (README, 'Performance').")
     p.add_argument("--json", action="store_true", help="print the result as JSON instead of a Markdown table")
     p.add_argument("--quick", action="store_true", help="fewer repeats and a shorter replay (a rough check)")
-    p.add_argument("--models", nargs="+", metavar="NAME", help="models to time: names or .pt paths (default: all built-ins); the first also "
+    p.add_argument("--models", nargs="+", metavar="MODEL", help="models to time: names or .pt paths (default: all built-ins); the first also "
                         "times the optimised-runtime and end-to-end rows (default: evfocus)")
     p.add_argument("--threads", type=int, default=0, metavar="N",
                    help="torch CPU threads (0 = the pipeline's default, nn.runtime.default_threads; "

@@ -19,13 +19,13 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                               description="Compare models (names or .pt paths) by blur level (synthetic) and with "
                                           "no-reference metrics (real recordings; against a DAVIS recording's own APS "
                                           "frames where it has them).")
-    p.add_argument("--models", nargs="+", default=["evfocus", "e2vid"],
+    p.add_argument("--models", nargs="+", default=["evfocus", "e2vid"], metavar="MODEL",
                    help="model names or checkpoint paths (default: evfocus e2vid)")
-    p.add_argument("--data", nargs="+", required=True, help="folders of seq_*.h5 and/or event files")
-    p.add_argument("--out", default=None, help="report folder (report.md, report.json, grid_*.png; an earlier report there is "
-                   "kept as report.prev.*, grid_*.prev.png: one run back)")
-    p.add_argument("--warmup", type=int, default=3, help="windows not scored after a reset (default 3)")
-    p.add_argument("--max-windows", type=int, default=60, help="windows per real recording (default 60)")
+    p.add_argument("--data", nargs="+", required=True, metavar="PATH", help="folders of seq_*.h5 and/or event files")
+    p.add_argument("--out", default=None, metavar="OUTDIR", help="report folder (report.md, report.json, grid_*.png; an "
+                   "earlier report there is kept as report.prev.*, grid_*.prev.png: one run back)")
+    p.add_argument("--warmup", type=int, default=3, metavar="N", help="windows not scored after a reset (default 3)")
+    p.add_argument("--max-windows", type=int, default=60, metavar="N", help="windows per real recording (default 60)")
     p.add_argument("--device", default="cpu", help=DEVICE_HELP + "; default cpu")
     p.add_argument("--no-progress", action="store_true", help="no progress bars (also with -q)")
     return p

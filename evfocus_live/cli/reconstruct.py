@@ -190,16 +190,10 @@ def _precision_opts(choice: str) -> dict:
 def _say_compare_is_the_model(opts: dict) -> None:
     """A compare model that is ``--model``'s own (a viewer's settings file can name it) makes the
     main frames again at twice the time: said once, not refused."""
+    from ..nn.registry import same_model
+
     cmp, model = opts.get("compare"), opts["model"]
-    if cmp is None:
-        return
-    same = cmp == model
-    if not same:
-        try:
-            same = os.path.samefile(cmp, model)
-        except OSError:  # (a name, not a file)
-            pass
-    if same:
+    if cmp is not None and same_model(cmp, model):
         log.warning("--compare %s: the same model as --model: its compare/ frames are the main ones again, "
                     "at twice the time", cmp)
 

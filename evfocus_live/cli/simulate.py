@@ -41,30 +41,30 @@ def add_parser(subparsers):
         description="Render layered scenes through a thin lens and generate events (ESIM-style); "
                     "writes seq_XXXXX.aedat4 + seq_XXXXX.h5 (with /frames ground truth) per sequence.")
     p.add_argument("outdir", metavar="OUTDIR", help="output folder (created if missing)")
-    p.add_argument("--sequences", type=int, default=10, help="number of sequences, 1..100000 (default 10)")
-    p.add_argument("--duration", type=number, default=2.0,
+    p.add_argument("--sequences", type=int, default=10, metavar="N", help="number of sequences, 1..100000 (default 10)")
+    p.add_argument("--duration", type=number, default=2.0, metavar="S",
                    help="seconds per sequence, up to 3600 (default 2); written as simulated, so memory "
                         "does not grow with it")
-    p.add_argument("--resolution", type=_resolution, default=(346, 260), help="WxH (default 346x260)")
+    p.add_argument("--resolution", type=_resolution, default=(346, 260), metavar="WxH", help="WxH (default 346x260)")
     p.add_argument("--seed", type=int, default=0, help="sequence i uses seed SEED+i (default 0)")
     p.add_argument("--sigma-range", type=number, nargs=2, metavar=("LO", "HI"), default=(0.0, 7.0),
                    help="defocus sigma in px per layer (default 0 7; '4 4' fixes it)")
     p.add_argument("--focus-sweep", action="store_true", help="sweep the focus distance over time")
     p.add_argument("--psf", choices=("gaussian", "disk"), default="gaussian", help="defocus PSF (default gaussian)")
-    p.add_argument("--frame-ms", type=number, default=25.0,
+    p.add_argument("--frame-ms", type=number, default=25.0, metavar="X",
                    help="ground-truth frame interval in ms (default 25)")
     p.add_argument("--contrast-range", type=number, nargs=2, metavar=("LO", "HI"), default=(0.2, 0.5),
                    help="mean contrast threshold range (log units, default 0.2 0.5)")
     p.add_argument("--bandwidth-hz", type=number, nargs=2, metavar=("LO", "HI"), default=(0.0, 0.0),
                    help="pixel cutoff frequency at full intensity, lower in dark pixels "
                         "(default 0 0 = ideal pixels; e.g. 300 3000)")
-    p.add_argument("--max-speed", type=number, default=250.0,
+    p.add_argument("--max-speed", type=number, default=250.0, metavar="PX_S",
                    help="largest image speed in px/s at 346 px width (default 250)")
     p.add_argument("--images", nargs="+", metavar="PATH",
                    help="your own pictures as the scenes' textures, in place of the bundled ones: image files "
                         "(.png, .jpg, ...), folders of them, or videos (32 frames each, evenly spaced); every "
                         "layer is a random crop of one of them")
-    p.add_argument("--workers", type=int, default=1, help="parallel processes (default 1)")
+    p.add_argument("--workers", type=int, default=1, metavar="N", help="parallel processes (default 1)")
     p.add_argument("--no-aedat4", action="store_true", help="write only the .h5 files")
     p.add_argument("--overwrite", action="store_true", help="replace existing sequences in OUTDIR")
     p.add_argument("--resume", action="store_true",

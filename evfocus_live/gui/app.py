@@ -105,13 +105,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="evfocus-live",
         description="Live viewer: events beside sharp frames reconstructed by EvFocus.")
-    p.add_argument("input", nargs="?", help="event file (.aedat4 .raw .h5 .npy .npz .txt .csv); default: a camera")
+    p.add_argument("input", nargs="?", metavar="INPUT", help="event file (.aedat4 .raw .h5 .npy .npz .txt .csv); default: a camera")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")  # (as evfocus --version)
     p.add_argument("--camera", default=None,
                    help="davis346 | dvxplorer | prophesee | sim | auto | a source plugin name "
                         "(default: sim when no INPUT; auto falls back to sim)")
     p.add_argument("--model", default="evfocus", help="model name or .pt checkpoint (default: evfocus)")
-    p.add_argument("--compare", default=None, metavar="NAME",
+    p.add_argument("--compare", default=None, metavar="MODEL",
                    help="a second model (a name or .pt checkpoint, as --model) run on the same events in a pane beside "
                         "the reconstruction, on the same device in the same precision, e.g. --compare e2vid-sharp "
                         "(default: none). Headless runs both models (the infer time counts both); --frames-dir "
@@ -126,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--window-events", type=int, default=None, metavar="N",
                    help="fixed-count windows of N events (default: 0.35 events per pixel)")
     g.add_argument("--adaptive-ms", type=number, default=None, metavar="X", help=ADAPTIVE_HELP)
-    p.add_argument("--post", default="auto_hdr",
+    p.add_argument("--post", default="auto_hdr", metavar="STEPS",
                    help=POST_HELP + " (default: auto_hdr)")
     p.add_argument("--downsample", type=int, default=1, metavar="N", help=DOWNSAMPLE_HELP + "; recordings "
                    "(--record, the Record button) keep the full resolution")
@@ -164,12 +164,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true",
                    help="replace an existing --video/--record file and an earlier run's frames in --frames-dir "
                         "(default: off, they are refused)")
-    p.add_argument("--screenshot", metavar="PNG", help="save a window screenshot after --exit-after-s seconds and exit")
+    p.add_argument("--screenshot", metavar="OUT.png", help="save a window screenshot after --exit-after-s seconds and exit")
     p.add_argument("--exit-after-s", type=number, default=None, metavar="S", help="quit after S seconds")
     add_old_name(p, "--exit-after", "--exit-after-s")
-    p.add_argument("--snapshot-dir", default=".",
+    p.add_argument("--snapshot-dir", default=".", metavar="DIR",
                    help="where the s key saves PNG snapshots (default: the current folder)")
-    p.add_argument("--record-dir", default="recordings", help="where the Record button writes (default: ./recordings)")
+    p.add_argument("--record-dir", default="recordings", metavar="DIR", help="where the Record button writes (default: ./recordings)")
     p.add_argument("--list-plugins", action="store_true", help="list plugin groups, names and failures, then exit")
     p.add_argument("-v", "--verbose", action="count", default=0, help="more log output (debug)")
     p.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
@@ -271,7 +271,18 @@ def _configs(args) -> tuple[str, WindowConfig, ModelConfig, PostConfig]:
         model = with_precision(model, args.precision)
     if args.config is not None:
         window, model, post = _apply_config_file(args, window, model, post)
+    _say_compare_is_the_model(model)
     return spec, window, model, post
+
+
+def _say_compare_is_the_model(model: ModelConfig) -> None:
+    """A compare model that is the model's own (by name, by its file, or from --config) runs
+    each window twice for the same picture: said once, not refused (reconstruct says it too)."""
+    from ..nn.registry import same_model
+
+    if model.compare is not None and same_model(model.compare, model.name):
+        log.warning("--compare %s: the same model as --model (%s): each window runs it twice for the same "
+                    "picture", model.compare, model.name)
 
 
 def _compare_name(name: str | None) -> str | None:

@@ -8,7 +8,7 @@ a defocus map and some seconds of the focus meter's plot, and grabs the window
 (``QWidget.grab``). The settings file is left alone: the run keeps its recent files and
 window size in a temporary folder unless ``EVFOCUS_SETTINGS_DIR`` is set. Bad input (a size
 that is not WxH, a PNG that cannot be written, an unknown scene, a model that does not load) gives one line
-on stderr and exit code 2; no frame within ``--timeout-s`` gives exit code 1.
+on stderr, prefixed as argparse's own, and exit code 2; no frame within ``--timeout-s`` gives exit code 1.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from pathlib import Path
 log = logging.getLogger("evfocus_live.gui.screenshot")
 
 EXIT_USER_ERROR = 2
+#: the usage line's name, and the prefix of every error line (argparse's own too)
+PROG = "python -m evfocus_live.gui.screenshot"
 #: the front page's size: the whole side panel shows, without a scroll bar
 DEFAULT_SIZE = (1400, 1010)
 
@@ -39,22 +41,22 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m evfocus_live.gui.screenshot",
+    p = argparse.ArgumentParser(prog=PROG,
                                 description="Save a screenshot of the viewer on the simulated camera.")
     p.add_argument("out", metavar="OUT.png", help="where to write the PNG")
     p.add_argument("--size", type=_size, default=DEFAULT_SIZE, metavar="WxH",
                    help=f"window size in pixels (default {DEFAULT_SIZE[0]}x{DEFAULT_SIZE[1]})")
-    p.add_argument("--focus", type=float, default=0.2,
+    p.add_argument("--focus", type=float, default=0.2, metavar="F",
                    help="simulated focus knob, 0.5 = in focus (default 0.2: 4.8 px of blur)")
-    p.add_argument("--scene", default=None, help="simulated scene (default: the camera's own, mixed)")
-    p.add_argument("--model", default="evfocus", help="model name or .pt checkpoint (default: evfocus)")
-    p.add_argument("--compare", default=None,
+    p.add_argument("--scene", default=None, metavar="NAME", help="simulated scene (default: the camera's own, mixed)")
+    p.add_argument("--model", default="evfocus", metavar="MODEL", help="model name or .pt checkpoint (default: evfocus)")
+    p.add_argument("--compare", default=None, metavar="MODEL",
                    help="a second model beside the reconstruction, as evfocus-live --compare (default none)")
     p.add_argument("--device", default="cpu", help="device (default cpu: the same picture on any machine)")
-    p.add_argument("--min-s", type=float, default=10.0,
+    p.add_argument("--min-s", type=float, default=10.0, metavar="S",
                    help="run at least this long, for the meter's plot (default 10)")
-    p.add_argument("--min-frames", type=int, default=20, help="and at least this many frames (default 20)")
-    p.add_argument("--timeout-s", type=float, default=180.0, help="give up after this long (default 180)")
+    p.add_argument("--min-frames", type=int, default=20, metavar="N", help="and at least this many frames (default 20)")
+    p.add_argument("--timeout-s", type=float, default=180.0, metavar="S", help="give up after this long (default 180)")
     return p
 
 
@@ -63,24 +65,29 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     out = Path(args.out)
     if out.suffix.lower() != ".png":
-        print(f"screenshot: error: {out} is not a .png file", file=sys.stderr)
+        _error(f"{out} is not a .png file")
         return EXIT_USER_ERROR
     if not 0.0 <= args.focus <= 1.0:
-        print(f"screenshot: error: --focus must be in 0..1, got {args.focus:g}", file=sys.stderr)
+        _error(f"--focus must be in 0..1, got {args.focus:g}")
         return EXIT_USER_ERROR
     from ..simulate.camera import LIVE_SCENES
 
     if args.scene is not None and args.scene not in LIVE_SCENES:  # (the viewer warned and shot the default)
-        print(f"screenshot: error: --scene {args.scene!r}: not a simulated scene "
-              f"(choose from {', '.join(LIVE_SCENES)})", file=sys.stderr)
+        _error(f"--scene {args.scene!r}: not a simulated scene (choose from {', '.join(LIVE_SCENES)})")
         return EXIT_USER_ERROR
-    from ..cli.options import check_output_file
-    from ..errors import ConfigError
+    from ..cli.options import check_compare_name, check_output_file
+    from ..errors import ConfigError, EvFocusError
+    from ..nn.registry import check_model_name
 
-    try:  # before the run (10 s and more), not after it
+    try:  # before the run (10 s and more), not after it; a model's name too (a warning, then the error)
         check_output_file("OUT.png", out)
-    except ConfigError as exc:
-        print(f"screenshot: error: {exc}", file=sys.stderr)
+        try:
+            check_model_name(args.model)
+        except EvFocusError as exc:
+            raise ConfigError(f"--model: {exc}") from None
+        check_compare_name("--compare", args.compare)
+    except EvFocusError as exc:
+        _error(str(exc))
         return EXIT_USER_ERROR
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     tmp = None
@@ -97,6 +104,31 @@ def main(argv: list[str] | None = None) -> int:
             tmp.cleanup()
 
 
+def _error(text: str) -> None:
+    print(f"{PROG}: error: {text}", file=sys.stderr)
+
+
+class _HeldBack(logging.Filter):
+    """The session's and window's log lines while the window is built, held back: a model that
+    did not load is the one error line, not its fallback's warning and the fallback's run before it."""
+
+    def __init__(self):
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        self.records.append(record)
+        return False
+
+    def why(self, model: str) -> str:
+        """The session's reason ``model`` did not load (its message less what it did instead)."""
+        for r in self.records:
+            text = r.getMessage()
+            if r.levelno >= logging.WARNING and model in text and " - " in text:
+                return text.rpartition(" - ")[0]
+        return "see the log"
+
+
 def _shoot(args, out: Path) -> int:
     from PySide6 import QtCore, QtWidgets
 
@@ -109,16 +141,26 @@ def _shoot(args, out: Path) -> int:
     opts = ViewerOptions(source="sim", model=model,
                          sim_focus=args.focus, sim_knobs={"scene": args.scene} if args.scene else {},
                          remember_geometry=False)
-    win = MainWindow(opts)
+    held = _HeldBack()
+    loggers = [logging.getLogger(f"evfocus_live.gui.{name}") for name in ("session", "window")]
+    for logger in loggers:
+        logger.addFilter(held)
+    try:
+        win = MainWindow(opts)
+    finally:
+        for logger in loggers:
+            logger.removeFilter(held)
     win.resize(*args.size)
     win.show()
     try:
         if win.session is not None and win.session.model_cfg.name != args.model:
-            print(f"screenshot: error: model {args.model!r} did not load (see the log)", file=sys.stderr)
+            _error(f"--model {args.model!r} did not load: {held.why(args.model)}")
             return EXIT_USER_ERROR
         if args.compare and getattr(win.session.pipeline if win.session else None, "compare", None) is None:
-            print(f"screenshot: error: compare model {args.compare!r} did not load (see the log)", file=sys.stderr)
+            _error(f"--compare {args.compare!r} did not load: {held.why(args.compare)}")
             return EXIT_USER_ERROR
+        for record in held.records:  # (it loaded: the notes said after all)
+            logging.getLogger(record.name).handle(record)
         t0 = time.monotonic()
         while True:
             app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 50)
@@ -133,7 +175,7 @@ def _shoot(args, out: Path) -> int:
             app.processEvents()
         out.parent.mkdir(parents=True, exist_ok=True)
         if not win.grab().save(str(out)):
-            print(f"screenshot: error: cannot write {out}", file=sys.stderr)
+            _error(f"cannot write {out}")
             return EXIT_USER_ERROR
         log.info("saved %s (%dx%d, %d frames, %.1f px true blur)", out, *args.size, win.frames_painted,
                  _true_blur(win))

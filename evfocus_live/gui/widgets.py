@@ -32,14 +32,30 @@ class DotSpinBox(QtWidgets.QDoubleSpinBox):
     every place a value is written to (``--window-ms 33.5``, settings files, the README) uses a
     point, so a box and the readout beside it disagreed; the one rule is the one the rest of
     the program already follows. (The integer boxes take the same C locale: no ``5.000``
-    grouping, which a reader of ``5,000 events`` would take for five.)"""
+    grouping, which a reader of ``5,000 events`` would take for five.)
+
+    A number with two separators (``1.000,5``, ``1,000.5``: a thousands mark) is ambiguous: it
+    stays in the box as typed but is not taken, so Enter or leaving the box puts the value back
+    (its second separator was dropped as typed, so ``1.000,5`` was taken as 1.0 without a word).
+    A typed number is taken at Enter, not digit by digit (``1.000,5`` set 1.0 on its way)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setLocale(QtCore.QLocale.c())
+        self.setKeyboardTracking(False)
+
+    def _ambiguous(self, text: str) -> bool:
+        number = text.removeprefix(self.prefix()).removesuffix(self.suffix())
+        return number.count(",") + number.count(".") > 1
 
     def validate(self, text: str, pos: int):
+        if self._ambiguous(text):
+            return QtGui.QValidator.State.Intermediate, text, pos
         return super().validate(text.replace(",", "."), pos)
+
+    def fixup(self, text: str) -> str:
+        # (Qt's drops the C locale's group mark, ',': ``1.5,5`` was taken as 1.55)
+        return text if self._ambiguous(text) else super().fixup(text)
 
     def valueFromText(self, text: str) -> float:
         return super().valueFromText(text.replace(",", "."))

@@ -595,6 +595,18 @@ def check_model_name(name: str) -> None:
         raise _unknown_model(name, plugins)
 
 
+def same_model(a: str, b: str) -> bool:
+    """Whether two model names or paths load the same weights: the same name, a shipped name
+    and its file (``evfocus`` and ``models/evfocus.pt``), or two spellings of one path."""
+    if a == b:
+        return True
+    files = [models_dir() / SHIPPED[n] if SHIPPED.get(n) else Path(n).expanduser() for n in (a, b)]
+    try:
+        return os.path.samefile(*files)
+    except OSError:  # (a plugin's name, a file not there)
+        return False
+
+
 def available_models() -> list[str]:
     """Names that load here: shipped weights present, plus third-party plugins."""
     names = [n for n, f in SHIPPED.items() if f is not None and (models_dir() / f).is_file()]

@@ -180,6 +180,21 @@ def _torch_pickle(head: bytes, path: Path) -> bytes:
         return b""
 
 
+_VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv"})
+_IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"})
+
+
+def _picture_kind(head: bytes, path: Path) -> str | None:
+    """'a video' or 'an image' for a file that is one by its name or its first bytes, else None."""
+    ext = path.suffix.lower()
+    if ext in _VIDEO_SUFFIXES or head[4:8] == b"ftyp" or head.startswith(b"\x1a\x45\xdf\xa3") or (
+            head.startswith(b"RIFF") and head[8:12] == b"AVI "):
+        return "a video"
+    if ext in _IMAGE_SUFFIXES or head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF8")):
+        return "an image"
+    return None
+
+
 def _refused_format(head: bytes, path: Path) -> str | None:
     """Why a known format no backend reads is refused, and what to do, else None: these files
     were "unknown format" (or "not a valid aedat4 file" when renamed), which named no way on."""
@@ -207,6 +222,10 @@ def _refused_format(head: bytes, path: Path) -> str | None:
     if path.suffix.lower() in (".toml", ".yaml", ".yml"):  # (`evfocus-live lab.toml`)
         return ("is a settings or training config, not an event recording: the viewer and evfocus reconstruct "
                 "take settings with --config; evfocus train takes a training config")
+    picture = _picture_kind(head, path)
+    if picture:  # (`evfocus info out.mp4`: the reconstruction's --video, or a camera's frames)
+        return (f"is {picture}, not an event recording: give the events it was made from (.aedat4, .raw, "
+                ".h5, .npy, .npz, .txt/.csv); evfocus simulate --images makes scenes of pictures and videos")
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) and _utf16_text(head):
         # Windows PowerShell 5's `>` and Out-File write UTF-16: a text event list of NUL-padded digits
         return "is UTF-16 text (Windows PowerShell's `>` writes it): save it as UTF-8 or ASCII"

@@ -15,7 +15,7 @@ def test_a_compare_model_that_does_not_load_is_one_line(qapp, tmp_path, capsys):
     out = tmp_path / "shot.png"
     rc = screenshot.main([str(out), "--compare", "nosuch", "--min-s", "0", "--min-frames", "1"])
     assert rc == 2 and not out.exists()
-    assert "screenshot: error: compare model 'nosuch' did not load" in capsys.readouterr().err
+    assert f"{screenshot.PROG}: error: --compare: unknown model 'nosuch'" in capsys.readouterr().err
 
 
 @pytest.mark.gui

@@ -10,7 +10,7 @@ def test_unknown_scene_is_refused_before_the_run(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(screenshot, "_shoot", lambda *a: (_ for _ in ()).throw(AssertionError("the run started")))
     assert screenshot.main([str(tmp_path / "shot.png"), "--scene", "nosuch"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("screenshot: error: --scene 'nosuch': not a simulated scene"), err
+    assert len(err) == 1 and err[0].startswith(f"{screenshot.PROG}: error: --scene 'nosuch': not a simulated scene"), err
     assert "checkerboard" in err[0]
     assert not (tmp_path / "shot.png").exists()
 

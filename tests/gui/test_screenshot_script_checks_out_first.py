@@ -12,4 +12,4 @@ def test_unwritable_out_is_refused_before_the_run(tmp_path, monkeypatch, capsys)
     afile.write_text("not a folder")
     assert screenshot.main([str(afile / "shot.png")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == [f"screenshot: error: OUT.png {afile / 'shot.png'}: {afile} is not a folder"], err
+    assert err == [f"{screenshot.PROG}: error: OUT.png {afile / 'shot.png'}: {afile} is not a folder"], err
