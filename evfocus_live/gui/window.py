@@ -2558,8 +2558,9 @@ class MainWindow(QtWidgets.QMainWindow):
             settings.save_window_geometry(self.saveGeometry())
         self._paint_timer.stop()
         if self.session is not None:
-            if self.session.recorder.active:  # (stopped first: a first read in progress reaches the file)
+            if self.session.recorder.records_events:  # (stopped first: a first read in progress reaches the file)
                 self._halt_pipeline(self.session)
+            if self.session.recorder.active:
                 self._finish_recording(self.session)
             self.session.stop()
             self.session = None
