@@ -2049,7 +2049,7 @@ class Pipeline:
     def stop(self, timeout_s: float = 5.0, wait_first_read: bool = True) -> None:
         """Stop the threads (idempotent). ``wait_first_read``: a live camera's first read() in
         progress is waited for (``first_read_wait_s``: its batch reaches a recording); False
-        where nothing keeps that batch (no recording): the viewer froze for up to 5 s on a
+        where nothing keeps that batch (no events recorded): the viewer froze for up to 5 s on a
         source switch or a window close for a camera whose first read never returned. Neither
         waits past ``timeout_s``."""
         self._stop_evt.set()
@@ -2100,7 +2100,7 @@ class Pipeline:
                     t.unanswered_said = True  # (not said again, nor waited for, at exit)
                     log.info("the %s camera's first read() was still in progress after %.1f s (a first read can "
                              "take seconds: a DAVIS compiles its decoder); stopped without waiting for it, "
-                             "nothing lost (no recording)", self.source.format, time.monotonic() - since)
+                             "nothing lost (no events recorded)", self.source.format, time.monotonic() - since)
                 elif t.is_alive() and (stalled_s >= STALL_S or live_read) and self._read_since is not None:
                     t.unanswered_said = True  # (said once: not again by close_all at exit, nor the app)
                     log.warning("the %s %s did not answer (its read() has not returned for %.1f s): "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from conftest import make_events
 from pipeline_support import ArraySource
 
@@ -28,3 +29,27 @@ class StuckFirstRead(ArraySource):
             self.release.wait(self.hold_s)
             self.returned.set()
         return super().read()
+
+
+@pytest.fixture
+def held_first_read(monkeypatch):
+    """A :class:`StuckFirstRead` a stop would wait for longer than the test (``FIRST_READ_JOIN_S``
+    600 s), let go at the end."""
+    import evfocus_live.pipeline as pipeline_mod
+
+    monkeypatch.setattr(pipeline_mod, "FIRST_READ_JOIN_S", 600.0)  # (the real one is 5 s: longer than the test)
+    src = StuckFirstRead()
+    yield src
+    src.release.set()
+
+
+def record_events_then_release(win, src: StuckFirstRead, after_s: float = 1.5) -> None:
+    """The viewer records events from ``src`` in its first read, which returns ``after_s`` later
+    (while a stop begun meanwhile waits for it)."""
+    assert src.reading.wait(30.0)
+    assert win.start_recording(events=True, video=False)
+    threading.Timer(after_s, src.release.set).start()
+
+
+def said_waiting_for_the_first_events(win) -> bool:
+    return any(m.startswith("waiting up to ") and "first events, for the recording" in m for m in win.status_log)

@@ -139,6 +139,11 @@ def _open_aedat4(path: Path, width: int, height: int, sensor: str):
     return Aedat4Writer(path, width, height, sensor=sensor)
 
 
+#: clocks (one a jump back) a :class:`ClockShift` keeps for matching frames: a frame lags the
+#: reader by the ring's few windows, never by this many camera restarts
+CLOCKS_KEPT = 16
+
+
 class ClockShift:
     """Event times that keep going forward when the source's clock jumps back, shared by the
     recording and ``--frames-dir`` (frames and recorded events on one clock).
@@ -196,12 +201,19 @@ class ClockShift:
             self.shift_us += shift
             with self._lock:
                 self._clocks.append([self.shift_us, t_first, t_max])
+                # (those before the last frame's are done with; past CLOCKS_KEPT, a clock no frame
+                # asked for: the recorder's, a looping replay's passes, grew it for hours)
+                drop = max(self._frame_clock, len(self._clocks) - CLOCKS_KEPT)
+                if drop:
+                    del self._clocks[:drop]
+                    self._frame_clock = max(0, self._frame_clock - drop)
         elif self.t_last_us is None:
             with self._lock:
                 self._clocks[-1][1:] = [t_first, t_max]
         else:
-            clock = self._clocks[-1]
-            clock[2] = max(clock[2], t_max)
+            with self._lock:
+                clock = self._clocks[-1]
+                clock[2] = max(clock[2], t_max)
         if wall_s is not None:
             self._wall_last_s = wall_s
         if self.t_last_us is None or t_max + self.shift_us > self.t_last_us:

@@ -1010,17 +1010,21 @@ class MainWindow(QtWidgets.QMainWindow):
                             "(\"full sensor\" clears it)")
         return dataclasses.replace(self.opts.window, roi=roi), said
 
+    def _halt_pipeline(self, sess: LiveSession) -> None:
+        """Stop ``sess``'s threads, its recording still open: a camera's first read in progress
+        is waited for (seconds) only when its events are recorded, and said: the window holds still."""
+        recording = sess.recorder.records_events
+        wait_s = sess.pipeline.first_read_wait_s if recording else 0.0
+        if wait_s > LIVE_READ_JOIN_S:
+            self.status(f"waiting up to {wait_s:.0f} s for the camera's first events, for the recording")
+            self.statusBar().repaint()  # now: the stop holds the GUI thread
+        sess.pipeline.stop(wait_first_read=recording)
+
     def _start_session(self, src) -> bool:
         old = self.session
         if old is not None:  # halt the old pipeline, but keep it (and its recording) until
-            # the new one stands: a failed switch goes on recording. A camera's first read in
-            # progress is waited for (seconds) only for its recording, and said: the window holds still
-            recording = old.recorder.records_events
-            wait_s = old.pipeline.first_read_wait_s if recording else 0.0
-            if wait_s > LIVE_READ_JOIN_S:
-                self.status(f"waiting up to {wait_s:.0f} s for the camera's first events, for the recording")
-                self.statusBar().repaint()  # now: the stop holds the GUI thread
-            old.pipeline.stop(wait_first_read=recording)
+            # the new one stands: a failed switch goes on recording
+            self._halt_pipeline(old)
         try:
             window, roi_said = self._window_for(src)  # (a plugin's width None: said as LiveSession says it)
             sess = LiveSession(src, window, self.opts.model, self.opts.post,
@@ -2554,6 +2558,8 @@ class MainWindow(QtWidgets.QMainWindow):
             settings.save_window_geometry(self.saveGeometry())
         self._paint_timer.stop()
         if self.session is not None:
+            if self.session.recorder.records_events:  # (stopped first: a first read in progress reaches the file)
+                self._halt_pipeline(self.session)
             if self.session.recorder.active:
                 self._finish_recording(self.session)
             self.session.stop()
