@@ -13,20 +13,21 @@ from PySide6 import QtCore
 Key = QtCore.Qt.Key
 
 
-def _decay_box(qtbot, win):
-    win.event_mode_combo.setCurrentIndex(win.event_mode_combo.findData("decay"))  # (the box is live)
-    box = win.decay_spin
-    box.setFocus()
-    qtbot.waitUntil(box.hasFocus, timeout=5000)
-    return box
+@pytest.fixture
+def win(qtbot, tmp_path, tiny_model, one_torch_thread):
+    """The viewer on the simulated camera, its decay box live and holding the keyboard."""
+    w = make_window(qtbot, tmp_path, "sim", tiny_model)
+    wait_frames(qtbot, w)
+    w.event_mode_combo.setCurrentIndex(w.event_mode_combo.findData("decay"))  # (the box is live)
+    w.decay_spin.setFocus()
+    qtbot.waitUntil(w.decay_spin.hasFocus, timeout=5000)
+    yield w
+    w.close()
 
 
 @pytest.mark.gui
-@pytest.mark.usefixtures("one_torch_thread")
-def test_a_click_beside_the_box_takes_the_typed_number(qtbot, tmp_path, tiny_model):
-    win = make_window(qtbot, tmp_path, "sim", tiny_model)
-    wait_frames(qtbot, win)
-    box = _decay_box(qtbot, win)
+def test_a_click_beside_the_box_takes_the_typed_number(qtbot, win):
+    box = win.decay_spin
     box.selectAll()
     qtbot.keyClicks(box, "200")
     panel = win.side_scroll.widget()
@@ -40,15 +41,11 @@ def test_a_click_beside_the_box_takes_the_typed_number(qtbot, tmp_path, tiny_mod
     qtbot.mouseClick(win.status_label, QtCore.Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not box.hasFocus(), timeout=5000)
     assert win.opts.decay_ms == 300.0
-    win.close()
 
 
 @pytest.mark.gui
-@pytest.mark.usefixtures("one_torch_thread")
-def test_up_and_down_step_the_box_they_are_typed_in(qtbot, tmp_path, tiny_model):
-    win = make_window(qtbot, tmp_path, "sim", tiny_model)
-    wait_frames(qtbot, win)
-    box = _decay_box(qtbot, win)
+def test_up_and_down_step_the_box_they_are_typed_in(qtbot, win):
+    box = win.decay_spin
     knob, decay = win.sim_widgets["focus"].value(), box.value()
     qtbot.keyClick(box, Key.Key_Up)
     assert box.value() == decay + 1 and win.opts.decay_ms == decay + 1  # (at once, no Enter)
@@ -60,4 +57,3 @@ def test_up_and_down_step_the_box_they_are_typed_in(qtbot, tmp_path, tiny_model)
     qtbot.waitUntil(lambda: not box.hasFocus(), timeout=5000)
     qtbot.keyClick(win, Key.Key_Up)
     assert win.sim_widgets["focus"].value() == knob + 50
-    win.close()
