@@ -46,7 +46,7 @@ def add_parser(subparsers):
                    help="seconds per sequence, up to 3600 (default 2); written as simulated, so memory "
                         "does not grow with it")
     p.add_argument("--resolution", type=_resolution, default=(346, 260), metavar="WxH", help="WxH (default 346x260)")
-    p.add_argument("--seed", type=int, default=0, help="sequence i uses seed SEED+i (default 0)")
+    p.add_argument("--seed", type=int, default=0, metavar="K", help="sequence i uses seed K+i (default 0)")
     p.add_argument("--sigma-range", type=number, nargs=2, metavar=("LO", "HI"), default=(0.0, 7.0),
                    help="defocus sigma in px per layer (default 0 7; '4 4' fixes it)")
     p.add_argument("--focus-sweep", action="store_true", help="sweep the focus distance over time")

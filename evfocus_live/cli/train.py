@@ -33,9 +33,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    "(evfocus, models/configs/evfocus.toml: found in the installed package too)")
     p.add_argument("--list-configs", action="store_true", help="list the shipped configs and their folder, and exit")
     p.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
-    p.add_argument("--max-minutes", type=number, default=None, help="wall-time budget (overrides [train] max_minutes)")
+    p.add_argument("--max-minutes", type=number, default=None, metavar="M", help="wall-time budget (overrides [train] max_minutes)")
     p.add_argument("--steps", type=int, default=None, metavar="N", help="step budget (overrides [train] steps)")
-    p.add_argument("--out", default=None, metavar="OUT", help="output directory (overrides [train] out)")
+    p.add_argument("--out", default=None, metavar="DIR", help="output directory (overrides [train] out)")
     p.add_argument("--data", default=None, nargs="+", metavar="DIR",
                    help="training data directories (override [data] train)")
     p.add_argument("--init", default=None, metavar="CKPT",

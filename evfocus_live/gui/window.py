@@ -216,13 +216,20 @@ def _window_text(cfg: WindowConfig) -> str:
 
 
 class _KeysBackOnEnter(QtCore.QObject):
-    """Calls ``done`` after Enter in the box it watches (the box handles the key first)."""
+    """Calls ``done`` after Enter in the box it watches (the box handles the key first); Up and
+    Down in a number box step it (the window's shortcut turned the focus knob instead)."""
+
+    STEP_KEYS = (QtCore.Qt.Key.Key_Up, QtCore.Qt.Key.Key_Down)
 
     def __init__(self, done, parent=None):
         super().__init__(parent)
         self._done = done
 
     def eventFilter(self, obj, event) -> bool:
+        if (event.type() == QtCore.QEvent.Type.ShortcutOverride and event.key() in self.STEP_KEYS
+                and isinstance(obj, QtWidgets.QAbstractSpinBox)):
+            event.accept()  # (the box's own key, as a slider's arrows: _SliderKeys)
+            return True
         if event.type() == QtCore.QEvent.Type.KeyPress and event.key() in (QtCore.Qt.Key.Key_Return,
                                                                              QtCore.Qt.Key.Key_Enter):
             QtCore.QTimer.singleShot(0, self._done)
@@ -2552,6 +2559,13 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.help_overlay.isVisible():
             self.help_overlay.toggle()
             self.help_overlay.toggle()
+
+    def mousePressEvent(self, ev) -> None:
+        """A click no control took (the side panel's blank, a label, the status bar) gives the
+        keys back from a box typed in: its number is taken as it is left (no keyboard tracking:
+        the box showed the typed number while the viewer ran the one before)."""
+        self._keys_to_panes()
+        super().mousePressEvent(ev)
 
     def closeEvent(self, ev) -> None:
         if self.opts.remember_geometry and self.isVisible():  # (not again for a second close)
