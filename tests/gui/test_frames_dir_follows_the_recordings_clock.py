@@ -100,9 +100,9 @@ def test_a_clock_that_made_no_frame_is_passed_over():
     """Lost again before a window was made on its clock: the next clock's shift, not that one's."""
     clock = ClockShift(say=False)
     clock.advance(_events(2_000_000), wall_s=10.0)
-    assert clock.frame_time_us(2_003_000) == 2_003_000
+    assert clock.frame_time_us(2_003_000, clock.clock) == 2_003_000
     clock.advance(_events(0), wall_s=11.0)  # 2000 events to 3998 µs, then lost
     clock.advance(_events(0), wall_s=13.0)
     clock.advance(_events(4000), wall_s=13.01)
-    shifted = clock.frame_time_us(7000)
+    shifted = clock.frame_time_us(7000, clock.clock)
     assert shifted == 7000 + clock.shift_us and shifted > 2_003_998 + 2_900_000
