@@ -2480,7 +2480,8 @@ class Pipeline:
                             if self._stop_evt.is_set() and self._seek_req is None:  # start() goes on here
                                 self._unread = concat(parts[k:])
                             break
-                        self.ring.push(part, self._read_clock)
+                        self.ring.set_clock(self._read_clock)  # (a live camera's: see FrameResult.clock)
+                        self.ring.push(part)
                         self._arrived(int(part["t"][-1]), time.monotonic())
                 if self._eof_at_end:  # reached --end-s
                     if self._loop_to_start():

@@ -63,7 +63,7 @@ class EventRingBuffer:
         #: forgotten by a clear): a producer can wait until the consumer has had all it gave
         self._pushes = 0
         self._taken = 0
-        #: a live camera's clock (``push``'s ``clock``): events pushed so far, where each new
+        #: a live camera's clock (``set_clock``): events pushed so far, where each new
         #: clock began (its first event's place in that count, its number), the clock the oldest
         #: event held is on and the newest pushed one's. No pop spans two clocks
         self._total_in = 0
@@ -74,9 +74,16 @@ class EventRingBuffer:
         self._not_empty = threading.Condition(self._lock)
 
     # --- producer -------------------------------------------------------------
-    def push(self, batch: np.ndarray, clock: int = 0) -> int:
-        """Append ``batch``; returns how many events were dropped to make room. ``clock``: the
-        number of the source clock it is on (see :meth:`pop_clocked`).
+    def set_clock(self, clock: int) -> None:
+        """The batches pushed from now on are on the source's clock number ``clock`` (see
+        :meth:`pop_clocked`; 0 until set)."""
+        with self._lock:
+            if clock != self._clock_in:
+                self._clock_in = clock
+                self._clock_marks.append((self._total_in, clock))
+
+    def push(self, batch: np.ndarray) -> int:
+        """Append ``batch``; returns how many events were dropped to make room.
 
         A batch larger than the capacity keeps only its newest ``capacity`` events.
         """
@@ -85,9 +92,6 @@ class EventRingBuffer:
             return 0
         cap = self.capacity
         with self._lock:
-            if clock != self._clock_in:
-                self._clock_in = clock
-                self._clock_marks.append((self._total_in, clock))
             self._total_in += n
             dropped = 0
             if n >= cap:
@@ -131,7 +135,7 @@ class EventRingBuffer:
 
     def pop_clocked(self, max_events: int | None = None,
                     timeout_s: float | None = None) -> tuple[np.ndarray, int, int]:
-        """:meth:`pop_with_epoch`, and the clock its events are on (``push``'s ``clock``): it
+        """:meth:`pop_with_epoch`, and the clock its events are on (:meth:`set_clock`): it
         stops short of the first event on a new clock, so a live camera's frames take the shift
         of the clock their window was on (``ClockShift``), whatever their times."""
         with self._lock:

@@ -88,18 +88,22 @@ def test_the_third_clocks_frames_take_its_own_shift(tmp_path, tiny_model):
 
 def test_a_pop_stops_short_of_a_new_clock():
     rb = EventRingBuffer(10_000)
-    rb.push(_events(2_000_000, 100), 0)
-    rb.push(_events(0, 50), 1)
-    rb.push(_events(200, 50), 1)
-    rb.push(_events(0, 30), 2)
+    rb.push(_events(2_000_000, 100))
+    rb.set_clock(1)
+    rb.push(_events(0, 50))
+    rb.push(_events(200, 50))
+    rb.set_clock(2)
+    rb.push(_events(0, 30))
     got = [rb.pop_clocked() for _ in range(4)]
     assert [(len(ev), clock) for ev, _, clock in got] == [(100, 0), (100, 1), (30, 2), (0, 2)]
 
 
 def test_a_clock_dropped_on_overflow_is_not_taken_for_the_next():
     rb = EventRingBuffer(100)
-    rb.push(_events(2_000_000, 60), 0)
-    rb.push(_events(0, 60), 1)  # (20 of clock 0 left)
-    rb.push(_events(0, 100), 2)  # (only clock 2's left)
+    rb.push(_events(2_000_000, 60))
+    rb.set_clock(1)
+    rb.push(_events(0, 60))  # (20 of clock 0 left)
+    rb.set_clock(2)
+    rb.push(_events(0, 100))  # (only clock 2's left)
     ev, _, clock = rb.pop_clocked()
     assert (len(ev), clock) == (100, 2)
