@@ -50,6 +50,17 @@ def _free_bytes(path: Path) -> int | None:
     return None
 
 
+def disk_low(folders, min_free_bytes: int, stops: str = "a recording") -> str | None:
+    """"only N MB free on F (``stops`` stops under M MB)" when a disk of ``folders`` has less
+    than ``min_free_bytes`` free (the rule of the recorder and of headless ``--frames-dir``)."""
+    for folder in folders:
+        free = _free_bytes(Path(folder))
+        if free is not None and free < min_free_bytes:
+            return (f"only {free / 1e6:.0f} MB free on the disk of {folder} "
+                    f"({stops} stops under {min_free_bytes / 1e6:.0f} MB)")
+    return None
+
+
 def letterbox(frame: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """``frame`` scaled to fit ``size`` (w, h) with its aspect ratio kept, centred on black: a
     346x260 ROI in a 1280x720 video was stretched to 16:9."""
@@ -425,12 +436,7 @@ class Recorder:
 
     def _disk_low(self, folders) -> str | None:
         """"only N MB free on F ..." when a disk of ``folders`` is under ``min_free_bytes``."""
-        for folder in folders:
-            free = _free_bytes(Path(folder))
-            if free is not None and free < self.min_free_bytes:
-                return (f"only {free / 1e6:.0f} MB free on the disk of {folder} "
-                        f"(a recording stops under {self.min_free_bytes / 1e6:.0f} MB)")
-        return None
+        return disk_low(folders, self.min_free_bytes)
 
     def _disk_full_locked(self) -> bool:
         """Every ``disk_check_s``: stop the recording, its files finalised and kept, once the disk
