@@ -433,15 +433,22 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
     if said_first is not None:
         said_first()
     log.info("%s", what_runs(model.name, sess.pipeline))
-    frames = _frame_sink(args, sess)
-    if sess.pipeline.compare is not None:  # (--compare: the window's pane; here its frames in --frames-dir)
-        log.info("comparing with %s: both models run on each window (infer counts both); %s",
-                 sess.pipeline.compare.name, f"its frames go to {frames.folder.cmp_dir}" if frames is not None
-                 else "--frames-dir DIR writes its frames" + (" (--video records the main model's)" if args.video else ""))
-    if args.video or args.record:
-        # (an existing file was refused in _configs unless --overwrite; an empty one is replaced)
-        sess.recorder.start(events_path=args.record, video_path=args.video, overwrite=True,
-                            width=src.width, height=src.height, sensor=src.sensor)
+    frames = None
+    try:  # (--overwrite's removal, the frames folder, the recording fail: the session's threads end too)
+        frames = _frame_sink(args, sess)
+        if sess.pipeline.compare is not None:  # (--compare: the window's pane; here its frames in --frames-dir)
+            log.info("comparing with %s: both models run on each window (infer counts both); %s",
+                     sess.pipeline.compare.name, f"its frames go to {frames.folder.cmp_dir}" if frames is not None
+                     else "--frames-dir DIR writes its frames" + (" (--video records the main model's)" if args.video else ""))
+        if args.video or args.record:
+            # (an existing file was refused in _configs unless --overwrite; an empty one is replaced)
+            sess.recorder.start(events_path=args.record, video_path=args.video, overwrite=True,
+                                width=src.width, height=src.height, sensor=src.sensor)
+    except BaseException:
+        if frames is not None:
+            frames.folder.close()
+        sess.stop()
+        raise
     stop = {"flag": False}
     lost_since = None  # (monotonic s) since when the camera has been lost and is being opened again
     lost_before_s, drops, back_since = 0.0, 0, None  # (earlier drops' lost seconds, less RUN_PAYS_BACK of its runs)
