@@ -2532,7 +2532,8 @@ class Pipeline:
                     gen = self._gen
                     windows = []
                     if clock != self._slicer_clock:  # a live camera's new clock: the old one's windows end here
-                        windows = self._clocked(self.slicer.flush())
+                        if getattr(self.slicer, "restarts", True):  # (given times: one clock, as the slicer's)
+                            windows = self._clocked(self.slicer.flush())
                         self._slicer_clock = clock
                     windows = self._keep_up(windows + self._clocked(self.slicer.push(self._filter_events(ev, owned=True))))
                 self._show(gen, windows)
