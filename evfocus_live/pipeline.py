@@ -227,6 +227,9 @@ class FrameResult:
         aps_t_us: that APS frame's time.
         compare: uint8 HxW the compare model's frame of the same window (``ModelConfig.compare``,
             post-processed as ``image``), or None without one (or for its NaN frame).
+        clock: which clock of a live camera its window is on (the source's ``clock_epoch``
+            when its events were read: one more at each restart of the camera's clock); 0 for
+            a source without one. The viewer times ``--frames-dir`` frames by it.
     """
 
     index: int
@@ -243,6 +246,7 @@ class FrameResult:
     aps: np.ndarray | None = None
     aps_t_us: int | None = None
     compare: np.ndarray | None = None
+    clock: int = 0
 
 
 class _Compare(typing.NamedTuple):
@@ -722,6 +726,10 @@ class Pipeline:
         #: ring, and the worker's windows not yet shown (with the generation they belong to)
         self._unread: np.ndarray | None = None
         self._carry: tuple[int, list[Window]] | None = None
+        #: the clock number (``FrameResult.clock``) of the last batch read, and of the events in
+        #: the slicer: the reader's, carried by the ring to the worker
+        self._read_clock = 0
+        self._slicer_clock = 0
         self._eof_at_end = False
         #: the damage a looping replay last logged it goes on past (``_loop_past_damage``)
         self._damage_said: str | None = None
@@ -1472,6 +1480,7 @@ class Pipeline:
         batch = check_events(batch, self.source.format)  # a plugin's wrong return: one line naming it
         if batch is None:
             return None
+        self._read_clock = int(getattr(self.source, "clock_epoch", 0))  # (the viewer's tap has one)
         if len(batch) and not getattr(self.source, "checks_sensor_bounds", False):  # (the viewer's tap does)
             batch = self.check_bounds(batch)  # (a reconnected source's first batch too: it was not checked)
         if len(batch):
@@ -1856,7 +1865,7 @@ class Pipeline:
                          sigma=made.sigma, defocus_px=made.defocus_px, blur=made.blur, infer_ms=made.infer_ms,
                          latency_ms=self._latency_ms(int(window.t_us), now),
                          aps=aps[1] if aps else None, aps_t_us=int(aps[0]) if aps else None,
-                         compare=None if compare is None else np.ascontiguousarray(compare))
+                         compare=None if compare is None else np.ascontiguousarray(compare), clock=window.clock)
         self._index += 1
         st = self.stats
         st.frames += 1
@@ -2471,6 +2480,7 @@ class Pipeline:
                             if self._stop_evt.is_set() and self._seek_req is None:  # start() goes on here
                                 self._unread = concat(parts[k:])
                             break
+                        self.ring.set_clock(self._read_clock)  # (a live camera's: see FrameResult.clock)
                         self.ring.push(part)
                         self._arrived(int(part["t"][-1]), time.monotonic())
                 if self._eof_at_end:  # reached --end-s
@@ -2495,7 +2505,7 @@ class Pipeline:
                     self._show(*carry)
                     continue
                 gen = self._gen
-                ev, epoch = self.ring.pop_with_epoch(timeout_s=0.02)
+                ev, epoch, clock = self.ring.pop_clocked(timeout_s=0.02)
                 taken = self.ring.taken
                 self._check_stall()
                 self.stats.ring_fill, self.stats.ring_fill_ratio = self.ring.fill, self.ring.fill_ratio
@@ -2520,7 +2530,12 @@ class Pipeline:
                         self._done_up_to(taken)
                         continue
                     gen = self._gen
-                    windows = self._keep_up(self.slicer.push(self._filter_events(ev, owned=True)))
+                    windows = []
+                    if clock != self._slicer_clock:  # a live camera's new clock: the old one's windows end here
+                        if getattr(self.slicer, "restarts", True):  # (given times: one clock, as the slicer's)
+                            windows = self._clocked(self.slicer.flush())
+                        self._slicer_clock = clock
+                    windows = self._keep_up(windows + self._clocked(self.slicer.push(self._filter_events(ev, owned=True))))
                 self._show(gen, windows)
                 self._done_up_to(taken)
         except EvFocusError as exc:  # a plugin's fault, said in one line (the GUI shows it,
@@ -2702,8 +2717,14 @@ class Pipeline:
         """The slicer's last windows as frames (a recording's end, or a loop pass's): the partial
         one, or for given timestamps every one not reached (all of them at speed 0)."""
         with self._lock:
-            windows = self._keep_up(self._end_tail(self.slicer.flush())) if gen == self._gen else []
+            windows = self._keep_up(self._clocked(self._end_tail(self.slicer.flush()))) if gen == self._gen else []
         self._show(gen, windows)
+
+    def _clocked(self, windows: list[Window]) -> list[Window]:
+        """``windows`` (of the slicer) marked with the clock their events are on (see
+        ``FrameResult.clock``): a source without clocks keeps them as they are."""
+        c = self._slicer_clock
+        return [dataclasses.replace(w, clock=c) for w in windows] if c else windows
 
     def _end_tail(self, windows: list[Window]) -> list[Window]:
         """The recording's last, partial duration or adaptive window ends 1 µs after the last

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 
 import numpy as np
 
@@ -62,10 +63,25 @@ class EventRingBuffer:
         #: forgotten by a clear): a producer can wait until the consumer has had all it gave
         self._pushes = 0
         self._taken = 0
+        #: a live camera's clock (``set_clock``): events pushed so far, where each new
+        #: clock began (its first event's place in that count, its number), the clock the oldest
+        #: event held is on and the newest pushed one's. No pop spans two clocks
+        self._total_in = 0
+        self._clock_marks: deque[tuple[int, int]] = deque()
+        self._clock_out = 0
+        self._clock_in = 0
         self._lock = threading.Lock()
         self._not_empty = threading.Condition(self._lock)
 
     # --- producer -------------------------------------------------------------
+    def set_clock(self, clock: int) -> None:
+        """The batches pushed from now on are on the source's clock number ``clock`` (see
+        :meth:`pop_clocked`; 0 until set)."""
+        with self._lock:
+            if clock != self._clock_in:
+                self._clock_in = clock
+                self._clock_marks.append((self._total_in, clock))
+
     def push(self, batch: np.ndarray) -> int:
         """Append ``batch``; returns how many events were dropped to make room.
 
@@ -76,6 +92,7 @@ class EventRingBuffer:
             return 0
         cap = self.capacity
         with self._lock:
+            self._total_in += n
             dropped = 0
             if n >= cap:
                 dropped = self._size + (n - cap)
@@ -107,13 +124,20 @@ class EventRingBuffer:
         With ``timeout_s`` it waits at most that long for data; otherwise it returns
         immediately, possibly with an empty array.
         """
-        return self.pop_with_epoch(max_events, timeout_s)[0]
+        return self.pop_clocked(max_events, timeout_s)[0]
 
     def pop_with_epoch(self, max_events: int | None = None,
                        timeout_s: float | None = None) -> tuple[np.ndarray, int]:
         """:meth:`pop`, and the :attr:`epoch` it popped in (read atomically): a consumer
         can tell events taken before a :meth:`clear` (stale after a seek) from events
         pushed after it."""
+        return self.pop_clocked(max_events, timeout_s)[:2]
+
+    def pop_clocked(self, max_events: int | None = None,
+                    timeout_s: float | None = None) -> tuple[np.ndarray, int, int]:
+        """:meth:`pop_with_epoch`, and the clock its events are on (:meth:`set_clock`): it
+        stops short of the first event on a new clock, so a live camera's frames take the shift
+        of the clock their window was on (``ClockShift``), whatever their times."""
         with self._lock:
             if self._size == 0 and timeout_s:
                 deadline = time.monotonic() + timeout_s
@@ -123,6 +147,13 @@ class EventRingBuffer:
                     if left <= 0 or not self._not_empty.wait(left):
                         break
             n = self._size if max_events is None else min(self._size, int(max_events))
+            if self._clock_marks:
+                oldest = self._total_in - self._size
+                marks = self._clock_marks
+                while marks and marks[0][0] <= oldest:
+                    self._clock_out = marks.popleft()[1]
+                if marks:
+                    n = min(n, marks[0][0] - oldest)
             out = np.empty(n, dtype=EVENT_DTYPE)
             if n:
                 cap = self.capacity
@@ -136,7 +167,7 @@ class EventRingBuffer:
                     self._head = 0
             if self._size == 0:
                 self._taken = self._pushes
-            return out, self._clears
+            return out, self._clears, self._clock_out
 
     def wake(self) -> None:
         """End a consumer's wait in :meth:`pop` now, even with nothing to pop (the

@@ -72,12 +72,14 @@ class Window:
             last event read, so that its frame is not stamped past the recording.)
         frame: False for the part of an overfull timestamp window cut off before its time:
             the network takes its events (its state), no frame stands for it.
+        clock: the number of the live camera's clock its events are on (``FrameResult.clock``).
     """
 
     events: np.ndarray
     t_start_us: int
     t_us: int
     frame: bool = True
+    clock: int = 0
 
     @property
     def n_events(self) -> int:

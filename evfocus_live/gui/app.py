@@ -433,15 +433,22 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
     if said_first is not None:
         said_first()
     log.info("%s", what_runs(model.name, sess.pipeline))
-    frames = _frame_sink(args, sess)
-    if sess.pipeline.compare is not None:  # (--compare: the window's pane; here its frames in --frames-dir)
-        log.info("comparing with %s: both models run on each window (infer counts both); %s",
-                 sess.pipeline.compare.name, f"its frames go to {frames.folder.cmp_dir}" if frames is not None
-                 else "--frames-dir DIR writes its frames" + (" (--video records the main model's)" if args.video else ""))
-    if args.video or args.record:
-        # (an existing file was refused in _configs unless --overwrite; an empty one is replaced)
-        sess.recorder.start(events_path=args.record, video_path=args.video, overwrite=True,
-                            width=src.width, height=src.height, sensor=src.sensor)
+    frames = None
+    try:  # (--overwrite's removal, the frames folder, the recording fail: the session's threads end too)
+        frames = _frame_sink(args, sess)
+        if sess.pipeline.compare is not None:  # (--compare: the window's pane; here its frames in --frames-dir)
+            log.info("comparing with %s: both models run on each window (infer counts both); %s",
+                     sess.pipeline.compare.name, f"its frames go to {frames.folder.cmp_dir}" if frames is not None
+                     else "--frames-dir DIR writes its frames" + (" (--video records the main model's)" if args.video else ""))
+        if args.video or args.record:
+            # (an existing file was refused in _configs unless --overwrite; an empty one is replaced)
+            sess.recorder.start(events_path=args.record, video_path=args.video, overwrite=True,
+                                width=src.width, height=src.height, sensor=src.sensor)
+    except BaseException:
+        if frames is not None:
+            frames.folder.close()
+        sess.stop()
+        raise
     stop = {"flag": False}
     lost_since = None  # (monotonic s) since when the camera has been lost and is being opened again
     lost_before_s, drops, back_since = 0.0, 0, None  # (earlier drops' lost seconds, less RUN_PAYS_BACK of its runs)
@@ -569,11 +576,18 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
 class _FrameSink:
     """``--frames-dir``: each frame the session makes written as ``evfocus reconstruct`` writes
     it (:class:`~evfocus_live.cli.reconstruct.FrameFolder`), on the worker's thread. A failed
-    write (a full disk) stops the writing and is kept in ``error``: the run's loop ends on it."""
+    write (a full disk) stops the writing and is kept in ``error``: the run's loop ends on it.
+    So does a disk under the recorder's free-space minimum (``recording.disk_low``), looked at
+    before the first frame and every ``disk_check_s``: a run filled the disk to the last byte."""
 
     def __init__(self, folder, clock_s: Callable[[], float] = time.perf_counter):
+        from . import recording
+
         self.folder = folder
         self.error: str | None = None
+        self.min_free_bytes = recording.MIN_FREE_BYTES
+        self.disk_check_s = recording.DISK_CHECK_S
+        self._disk_checked_s: float | None = None  # (monotonic s; None: before the first frame)
         #: a frame's write time (ms, a running mean): the model's thread waits for it, so a slow
         #: disk skips windows; the keep-up warning says it
         self.write_ms = 0.0
@@ -584,16 +598,32 @@ class _FrameSink:
         with self._lock:
             if self.folder.closed:  # (a slow model's window that outlived the stop: not listed, not written)
                 log.debug("frame %d made after the run stopped: not written", view.index)
-            elif self.error is None:
+            elif self.error is None and not self._disk_low():
                 t0_s = self._clock_s()
                 try:
                     self.folder.write(view)
                 except EvFocusError as exc:
-                    self.error = str(exc)
-                    log.error("--frames-dir stopped: %s (the %d %s written are kept)", exc, self.folder.n,
-                              plural(self.folder.n, "frame"))
+                    self._stop_writing(str(exc))
                 ms = (self._clock_s() - t0_s) * 1e3
                 self.write_ms = ms if self.folder.n <= 1 else 0.8 * self.write_ms + 0.2 * ms
+
+    def _stop_writing(self, why: str) -> None:
+        self.error = f"--frames-dir stopped: {why}"
+        log.error("%s (the %d %s written are kept)", self.error, self.folder.n, plural(self.folder.n, "frame"))
+
+    def _disk_low(self) -> bool:
+        """True (writing stopped, said once) when the folder's disk is under ``min_free_bytes``."""
+        from .recording import disk_low
+
+        now = time.monotonic()
+        if self._disk_checked_s is not None and now - self._disk_checked_s < self.disk_check_s:
+            return False
+        self._disk_checked_s = now
+        f = self.folder
+        low = disk_low([d for d in (f.outdir, f.cmp_dir) if d is not None], self.min_free_bytes, "--frames-dir")
+        if low is not None:
+            self._stop_writing(low)
+        return low is not None
 
     def close(self) -> None:
         """Close the lists and say what was written (a frame the worker makes after this is not)."""

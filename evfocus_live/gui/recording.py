@@ -50,6 +50,17 @@ def _free_bytes(path: Path) -> int | None:
     return None
 
 
+def disk_low(folders, min_free_bytes: int, stops: str = "a recording") -> str | None:
+    """"only N MB free on F (``stops`` stops under M MB)" when a disk of ``folders`` has less
+    than ``min_free_bytes`` free (the rule of the recorder and of headless ``--frames-dir``)."""
+    for folder in folders:
+        free = _free_bytes(Path(folder))
+        if free is not None and free < min_free_bytes:
+            return (f"only {free / 1e6:.0f} MB free on the disk of {folder} "
+                    f"({stops} stops under {min_free_bytes / 1e6:.0f} MB)")
+    return None
+
+
 def letterbox(frame: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """``frame`` scaled to fit ``size`` (w, h) with its aspect ratio kept, centred on black: a
     346x260 ROI in a 1280x720 video was stretched to 16:9."""
@@ -154,8 +165,9 @@ class ClockShift:
     between the two batches (``wall_s``): closed to 1 µs, a replay showed no gap and the
     recording's length was short by the time the camera was away. Small steps back (a sensor's
     nearly sorted stream) are kept as they are. Batches are placed from one thread (the reader's)
-    and frames from one other (the worker's): :meth:`frame_time_us` takes the shift their
-    window's events had, not the newest (the worker lags the reader by its ring).
+    and frames from one other (the worker's): :meth:`frame_time_us` takes the shift of the clock
+    their window's events were on, carried with them by number, not the newest (the worker lags
+    the reader by its ring).
     """
 
     def __init__(self, say: bool = True):
@@ -164,11 +176,14 @@ class ClockShift:
         self.t_last_us: int | None = None  # ... past the last time placed
         self.n_at_last = 0                 # events placed at ``t_last_us`` (equal times)
         self._wall_last_s: float | None = None  # (monotonic s) when the last live batch came
-        #: one a clock: [its shift, its first and newest source time]
-        self._clocks: list[list[int]] = [[0, 0, 0]]
+        #: the newest clock's number (0 first, one more at each jump back): the pipeline carries
+        #: it from each batch to the frames of its windows (``FrameResult.clock``)
+        self.clock = 0
+        #: one a clock, from number ``_first_clock`` on: its shift
+        self._clocks: list[int] = [0]
+        self._first_clock = 0
         self._lock = threading.Lock()
-        self._frame_clock = 0                # the clock of the last frame's time ...
-        self._frame_last_us: int | None = None  # ... and that time (on the source's clock)
+        self._frame_clock = 0  # (index in _clocks) the last frame's clock
 
     def place(self, events: np.ndarray, wall_s: float | None = None) -> np.ndarray:
         """``events`` (not empty) on the carried clock (a copy when shifted); ``wall_s``: when a
@@ -187,8 +202,8 @@ class ClockShift:
     def advance(self, events: np.ndarray, wall_s: float | None = None) -> int:
         """Take in ``events`` (not empty) as :meth:`place` does, without shifting them; returns
         the shift for them."""
-        t_first, t_max = int(events["t"][0]), int(events["t"].max())
-        t0 = t_first + self.shift_us
+        t_max = int(events["t"].max())
+        t0 = int(events["t"][0]) + self.shift_us
         if self.t_last_us is not None and t0 < self.t_last_us - JUMP_BACK_US:
             shift = self.t_last_us + 1 - t0
             if wall_s is not None and self._wall_last_s is not None:  # (each batch stamped at its newest event)
@@ -200,38 +215,30 @@ class ClockShift:
                     "with its clock from 0); its events are written on from %d µs", t0 + shift)
             self.shift_us += shift
             with self._lock:
-                self._clocks.append([self.shift_us, t_first, t_max])
+                self.clock += 1
+                self._clocks.append(self.shift_us)
                 # (those before the last frame's are done with; past CLOCKS_KEPT, a clock no frame
                 # asked for: the recorder's, a looping replay's passes, grew it for hours)
                 drop = max(self._frame_clock, len(self._clocks) - CLOCKS_KEPT)
                 if drop:
                     del self._clocks[:drop]
+                    self._first_clock += drop
                     self._frame_clock = max(0, self._frame_clock - drop)
-        elif self.t_last_us is None:
-            with self._lock:
-                self._clocks[-1][1:] = [t_first, t_max]
-        else:
-            with self._lock:
-                clock = self._clocks[-1]
-                clock[2] = max(clock[2], t_max)
         if wall_s is not None:
             self._wall_last_s = wall_s
         if self.t_last_us is None or t_max + self.shift_us > self.t_last_us:
             self.t_last_us = t_max + self.shift_us
         return self.shift_us
 
-    def frame_time_us(self, t_us: int) -> int:
-        """A frame's time ``t_us`` (the source's clock) on the carried clock. Frames come in order:
-        one that steps back is on the next clock placed, or a later one if past that clock's
-        newest event (a clock that made no frame: a camera lost again at once)."""
+    def frame_time_us(self, t_us: int, clock: int) -> int:
+        """A frame's time ``t_us`` (the source's clock) on the carried clock: with the shift of
+        ``clock``, the number :attr:`clock` had when its window's events were placed. By number,
+        not by time: a clock that made no frame (a camera lost again at once) and whose newest
+        event the next frame had not passed gave that frame its shift (out of order)."""
         with self._lock:
-            k, last = self._frame_clock, self._frame_last_us
-            if last is not None and t_us < last - JUMP_BACK_US and k + 1 < len(self._clocks):
-                k += 1
-                while k + 1 < len(self._clocks) and t_us > self._clocks[k][2] + JUMP_BACK_US:
-                    k += 1
-            self._frame_clock, self._frame_last_us = k, t_us
-            return t_us + self._clocks[k][0]
+            k = min(max(0, int(clock) - self._first_clock), len(self._clocks) - 1)
+            self._frame_clock = k
+            return t_us + self._clocks[k]
 
 
 class Recorder:
@@ -429,12 +436,7 @@ class Recorder:
 
     def _disk_low(self, folders) -> str | None:
         """"only N MB free on F ..." when a disk of ``folders`` is under ``min_free_bytes``."""
-        for folder in folders:
-            free = _free_bytes(Path(folder))
-            if free is not None and free < self.min_free_bytes:
-                return (f"only {free / 1e6:.0f} MB free on the disk of {folder} "
-                        f"(a recording stops under {self.min_free_bytes / 1e6:.0f} MB)")
-        return None
+        return disk_low(folders, self.min_free_bytes)
 
     def _disk_full_locked(self) -> bool:
         """Every ``disk_check_s``: stop the recording, its files finalised and kept, once the disk

@@ -151,6 +151,12 @@ class TapSource(EventSource):
             self._show(batch)
         return batch
 
+    @property
+    def clock_epoch(self) -> int:
+        """The number of the live camera's clock its last batch was on (``ClockShift.clock``):
+        the pipeline carries it to the batch's frames (``FrameResult.clock``)."""
+        return self._session.frame_clock.clock
+
     def _show(self, batch: np.ndarray) -> None:
         self._session._on_events(batch)
         self.t_us = int(batch["t"][-1])
@@ -635,7 +641,7 @@ class LiveSession:
         self.last_frame = view
         self.recorder.write_frame(view.image, view.t_us)
         if self.frame_sink is not None:
-            self.frame_sink(dataclasses.replace(view, t_us=self.frame_clock.frame_time_us(view.t_us))
+            self.frame_sink(dataclasses.replace(view, t_us=self.frame_clock.frame_time_us(view.t_us, fr.clock))
                             if self.source.is_live else view)
         self.slot.put(view)
         if t_pause is not None:  # a seek while paused: show this one frame, pause again

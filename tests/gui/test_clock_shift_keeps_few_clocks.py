@@ -39,7 +39,7 @@ def test_a_camera_that_keeps_dropping_keeps_few_clocks_and_frames_keep_their_shi
             wall_s += 0.001
             clock.advance(_events(t0), wall_s=wall_s)
         for frame_us in (200, 1400):
-            t_us = clock.frame_time_us(frame_us)
+            t_us = clock.frame_time_us(frame_us, clock.clock)
             assert t_us == frame_us + clock.shift_us and t_us > last_us
             last_us = t_us
         wall_s += 1.0  # (away)
