@@ -52,12 +52,14 @@ def run(args) -> int:
         device = str(dev)
     if args.out is not None:
         check_output_dir("--out", args.out)  # before the models run, not after
+    from ..sources import model_option
     from .signals import run_with_sigterm_as_ctrl_c
 
     try:  # SIGTERM as Ctrl-C: killed outright, the report of what was finished was lost
-        rep = run_with_sigterm_as_ctrl_c(lambda: evaluate(
-            args.models, args.data, args.out, warmup=args.warmup, max_windows=args.max_windows, device=device,
-            progress=not (args.no_progress or getattr(args, "quiet", False))))
+        with model_option("--models"):  # (a checkpoint given with --data: this command's option)
+            rep = run_with_sigterm_as_ctrl_c(lambda: evaluate(
+                args.models, args.data, args.out, warmup=args.warmup, max_windows=args.max_windows, device=device,
+                progress=not (args.no_progress or getattr(args, "quiet", False))))
     except EvalInterrupted as stop:  # Ctrl-C: the finished part, then "interrupted" and exit 130
         print(stop.report["markdown"])
         logging.getLogger(__name__).warning("interrupted: %s%s", stop.report["interrupted"],

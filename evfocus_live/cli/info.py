@@ -279,15 +279,24 @@ _LEGACY_TORCH = b"\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19"
 
 def is_checkpoint_path(path: str) -> bool:
     """Whether ``evfocus info PATH`` describes a model checkpoint rather than events: by its
-    name, or by its bytes where the name says nothing (``last.ckpt``, ``weights``: "unknown event
-    file format"): torch's zip, which holds a ``data.pkl`` (an ``.npz`` holds ``.npy`` files)."""
-    import zipfile
+    bytes (torch's zip, which holds a ``data.pkl``, an ``.npz`` holding ``.npy`` files; or the
+    legacy pickle), where the name says nothing (``last.ckpt``, ``weights``: "unknown event file
+    format"); then by a ``.pt`` name, unless an event reader claims the content (a ``.npy`` or
+    ``.aedat4`` renamed ``.pt`` was "not a PyTorch checkpoint file")."""
     from pathlib import Path
 
-    if Path(path).suffix.lower() in CHECKPOINT_SUFFIXES:
-        return True
+    named = Path(path).suffix.lower() in CHECKPOINT_SUFFIXES
     if not Path(path).is_file():  # (a FIFO or device: opening it to look blocks, or eats what it holds)
-        return False
+        return named
+    if _torch_bytes(path):
+        return True
+    return named and not _events_inside(path)
+
+
+def _torch_bytes(path: str) -> bool:
+    """Whether the file is a ``torch.save`` one by its content."""
+    import zipfile
+
     try:
         with open(path, "rb") as f:
             if f.read(len(_LEGACY_TORCH)) == _LEGACY_TORCH:
@@ -298,6 +307,18 @@ def is_checkpoint_path(path: str) -> bool:
             return any(name.endswith("/data.pkl") or name == "data.pkl" for name in z.namelist())
     except (OSError, zipfile.BadZipFile):  # (not there, unreadable: the event readers say which)
         return False
+
+
+def _events_inside(path: str) -> bool:
+    """Whether an event reader recognises the file's content (as ``reconstruct`` opens it)."""
+    from ..errors import EvFocusError
+    from ..sources import detect_format
+
+    try:
+        detect_format(path)
+    except EvFocusError:
+        return False
+    return True
 
 
 def describe_checkpoint(path: str) -> dict:

@@ -286,22 +286,34 @@ def parse_roi(opt: str, text: str | None) -> tuple[int, int, int, int] | None:
     return x, y, w, h
 
 
-def _writable_folder(d: Path, what: str) -> None:
-    """``d`` exists: it must be a folder we can create files in (os.access lies for root: try it)."""
+def _writable_folder(d: Path, what: str, new: Path | None = None) -> None:
+    """``d`` exists: it must be a folder we can create files in (os.access lies for root: try it).
+    ``new``: what the run would make in ``d`` (named in the error, rather than ``d`` alone)."""
     if not d.is_dir():
         raise ConfigError(f"{what}: {d} is not a folder")
     try:
         with tempfile.TemporaryFile(dir=d):
             pass
     except OSError as exc:
-        raise ConfigError(f"{what}: cannot write in {d} ({exc.strerror or exc})") from exc
+        why = exc.strerror or str(exc)
+        if exc.errno == errno.ENOENT:  # (d is there: /proc, /sys take no new files, and say "No such file")
+            why = f"{d} takes no new files"
+        elif new is not None:
+            why = f"{why} in {d}"
+        if new is not None:
+            raise ConfigError(f"{what}: cannot create {new}: {why}") from exc
+        raise ConfigError(f"{what}: {why}" if exc.errno == errno.ENOENT else
+                          f"{what}: cannot write in {d} ({why})") from exc
 
 
-def _existing_ancestor(p: Path) -> Path:
+def _missing_part(p: Path) -> tuple[Path, Path | None]:
+    """(the nearest existing folder above or at ``p``, the first part of ``p`` missing below it:
+    what the run creates there, or None where ``p`` exists)."""
     p = p.absolute()
-    while not p.exists() and p != p.parent:
-        p = p.parent
-    return p
+    d = p
+    while not d.exists() and d != d.parent:
+        d = d.parent
+    return d, (None if d == p else d / p.relative_to(d).parts[0])
 
 
 def check_output_dir(opt: str, path: str | Path) -> Path:
@@ -314,7 +326,8 @@ def check_output_dir(opt: str, path: str | Path) -> Path:
     p = Path(path)
     if p.exists() and not p.is_dir():
         raise ConfigError(f"{opt} {p}: exists and is not a folder")
-    _writable_folder(_existing_ancestor(p), f"{opt} {p}")
+    d, new = _missing_part(p)
+    _writable_folder(d, f"{opt} {p}", new)
     return p
 
 
@@ -339,7 +352,8 @@ def check_output_file(opt: str, path: str | Path) -> Path:
             why = "a pipe nobody reads" if exc.errno == errno.ENXIO else exc.strerror or exc
             raise ConfigError(f"{opt} {p}: cannot write ({why})") from exc
     else:
-        _writable_folder(_existing_ancestor(p.parent), f"{opt} {p}")
+        d, new = _missing_part(p)
+        _writable_folder(d, f"{opt} {p}", new)
     return p
 
 

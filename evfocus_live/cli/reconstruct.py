@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 
 from .options import VIDEO_SUFFIXES, few_frames_hint  # (VIDEO_SUFFIXES: its home, the viewer's --video checks it too)
-from .signals import run_with_sigterm_as_ctrl_c, sigint_blocked, terminate_as_interrupt
+from .signals import held_signals, run_with_sigterm_as_ctrl_c, sigint_blocked, terminate_as_interrupt
 from .text import plural, rate_text
 
 #: seconds between the progress lines a run without a progress bar logs (a log file, --no-progress)
@@ -350,12 +350,20 @@ def _is_empty_file(p: Path) -> bool:
 
 def remove_earlier_outputs(outdir: Path, video: Path | None) -> None:
     """--overwrite: delete an earlier run's outputs (nothing else), so the folder ends up
-    holding this run's frames only."""
-    from ..errors import ConfigError
-
-    old = earlier_outputs(outdir)
+    holding this run's frames only. Ctrl-C or SIGTERM meanwhile is held to the end of it (then
+    exit 130): cut in the middle, the folder kept a timestamps.txt naming frames that were gone.
+    The timestamps.txt files go first, so even a kill leaves no list of missing frames."""
+    old = sorted(earlier_outputs(outdir), key=lambda p: p.name != "timestamps.txt")
     if video is not None and (video.is_file() or video.is_symlink()):
         old.append(video)
+    with held_signals((signal.SIGINT, signal.SIGTERM), second="deliver"):
+        _remove_all(old, outdir)
+
+
+def _remove_all(old: list[Path], outdir: Path) -> None:
+    """Remove ``old``, the earlier run's files in ``outdir`` (see :func:`remove_earlier_outputs`)."""
+    from ..errors import ConfigError
+
     for p in old:
         try:
             p.unlink()

@@ -1414,13 +1414,24 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.session is None:  # (no source running: the next one starts with it)
             self.opts.model = dataclasses.replace(self.opts.model, compare=name)
             self._show_compare(self.opts.model.compare)
-            return
-        def switch() -> None:
-            if self.session.set_compare(name):  # (kept for the next source, beside a model object given too)
-                self.opts.model = dataclasses.replace(self.opts.model, compare=self.session.model_cfg.compare)
-                self._model_rebuilt()
-        self._switch_model(f"loading compare model {name} ..." if name and name != "none" else "comparing with none",
-                           switch)
+        else:
+            def switch() -> None:
+                if self.session.set_compare(name):  # (kept for the next source, beside a model object given too)
+                    self.opts.model = dataclasses.replace(self.opts.model, compare=self.session.model_cfg.compare)
+                    self._model_rebuilt()
+            self._switch_model(f"loading compare model {name} ..." if name and name != "none" else
+                               "comparing with none", switch)
+        self._say_compare_is_the_model()
+
+    def _say_compare_is_the_model(self) -> None:
+        """The "vs" box's model the main one's own (by name or its file) runs each window twice
+        for the same picture: said on the status bar, as start-up says it for --compare."""
+        from ..nn.registry import same_model
+
+        cfg = self.session.model_cfg if self.session is not None else self.opts.model
+        if cfg.compare is not None and same_model(cfg.compare, cfg.name):
+            self.status(f"compare model {cfg.compare}: the same model as the main one ({cfg.name}): each window "
+                        "runs it twice for the same picture", level="warning")
 
     def _show_compare(self, name: str | None) -> None:
         """The "vs" box (compare) and the compare pane = the compare model that runs (none: the

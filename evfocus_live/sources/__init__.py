@@ -12,6 +12,8 @@ import logging
 import os
 import re
 import stat
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from ..errors import DeviceError, EvFocusError, InputError, first_line
@@ -26,6 +28,20 @@ __all__ = ["EventSource", "SourceInfo", "open_source", "open_file", "detect_form
 CAMERA_NAMES = ("davis346", "dvxplorer", "prophesee", "sim", "auto")
 
 _registry: Registry | None = None
+
+#: the option that takes a model in the command running (a checkpoint given as the recording is
+#: told to go there): ``evfocus eval`` has ``--models``, where "give it with --model" was wrong
+_MODEL_OPTION: ContextVar[str] = ContextVar("model_option", default="--model")
+
+
+@contextmanager
+def model_option(name: str):
+    """Within it, a checkpoint given as the recording is told to be given with ``name``."""
+    token = _MODEL_OPTION.set(name)
+    try:
+        yield
+    finally:
+        _MODEL_OPTION.reset(token)
 
 
 def source_registry() -> Registry:
@@ -218,7 +234,8 @@ def _refused_format(head: bytes, path: Path) -> str | None:
             # (events saved as a tensor were "a model checkpoint ... give it with --model")
             return ("is a PyTorch file (torch.save) holding no model, not an event recording: save the events "
                     "as a t,x,y,p .npy (np.save('rec.npy', events.numpy()))")
-        return "is a model checkpoint, not an event recording: give it with --model (evfocus info describes it)"
+        return (f"is a model checkpoint, not an event recording: give it with {_MODEL_OPTION.get()} "
+                "(evfocus info describes it)")
     if path.suffix.lower() in (".toml", ".yaml", ".yml"):  # (`evfocus-live lab.toml`)
         return ("is a settings or training config, not an event recording: the viewer and evfocus reconstruct "
                 "take settings with --config; evfocus train takes a training config")
