@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import gc
 import json
 import logging
@@ -64,8 +65,9 @@ def run(args) -> int:
                               "printed above") from exc
     if result.get("interrupted"):  # the stages done are printed and saved; the exit still says Ctrl-C
         # the interpreter's last garbage collection walks every object torch and the timed models
-        # made: 1.5-2 s of a 2 s stop after SIGTERM (its results already out). Frozen, it is
-        # skipped; what was written is closed above, and the replays' folder removed by then
-        gc.freeze()
+        # made: 1.5-2 s of a 2 s stop after SIGTERM (its results already out). Frozen at exit, it
+        # is skipped; what was written is closed above, and the replays' folder removed by then.
+        # (Not here: a caller of main() that goes on would keep all it holds now for good)
+        atexit.register(gc.freeze)
         raise KeyboardInterrupt
     return 0

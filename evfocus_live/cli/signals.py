@@ -24,24 +24,62 @@ SECOND_SIGNAL = ("hold", "deliver")
 #: seconds after which a SIGTERM that came inside a finalizer is handled again
 RETRY_AFTER_FINALIZER_S = 0.01
 
+#: a SIGTERM that came inside a finalizer: "owed" (not raised yet), "resent" (its retry sent by
+#: the timer, in ``timer``), both reset once it is raised or the run ends
+_deferred: dict[str, Any] = {"owed": False, "resent": False, "timer": None}
+
 
 def terminate_as_interrupt(signum, frame) -> None:
     """SIGTERM handler: the first raises KeyboardInterrupt, the next one kills. One that comes
-    while a ``__del__`` runs is handled again just after: raised there, Python prints
-    "Exception ignored" and drops it (``evfocus bench`` ran on to its end, exit 0)."""
-    if _in_finalizer(frame):
-        import _thread
-
-        threading.Timer(RETRY_AFTER_FINALIZER_S, _thread.interrupt_main, (signum,)).start()
+    while a finalizer runs (``__del__``, ``weakref.finalize``) is handled again just after:
+    raised there, Python prints "Exception ignored" and drops it (``evfocus bench`` ran on to
+    its end, exit 0); a second SIGTERM meanwhile kills."""
+    if _deferred["owed"] and not _deferred["resent"]:  # the next one, while the first waits
+        _kill(signum)
         return
+    if _in_finalizer(frame):
+        _retry_later(signum)
+        return
+    _settle()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     raise KeyboardInterrupt
 
 
+def _retry_later(signum: int) -> None:
+    def resend() -> None:
+        import _thread
+
+        _deferred["resent"] = True
+        _thread.interrupt_main(signum)  # (nothing where the handler is put back: _settle sees it owed)
+
+    _deferred.update(owed=True, resent=False, timer=threading.Timer(RETRY_AFTER_FINALIZER_S, resend))
+    _deferred["timer"].daemon = True  # (never what keeps the interpreter from exiting)
+    _deferred["timer"].start()
+
+
+def _settle() -> bool:
+    """Forget a deferred SIGTERM (its retry cancelled): whether one was owed."""
+    owed = _deferred["owed"]
+    if _deferred["timer"] is not None:
+        _deferred["timer"].cancel()
+    _deferred.update(owed=False, resent=False, timer=None)
+    return owed
+
+
+def _kill(signum: int) -> None:
+    _settle()
+    signal.signal(signum, signal.SIG_DFL)
+    signal.raise_signal(signum)
+
+
 def _in_finalizer(frame) -> bool:
-    """Whether ``frame`` runs inside a ``__del__`` (the garbage collector's, at any depth)."""
+    """Whether ``frame`` runs inside a finalizer (``__del__`` or a ``weakref.finalize``
+    callback, at any depth). A bare ``weakref.ref`` callback is not seen."""
+    import weakref
+
+    finalize_code = weakref.finalize.__call__.__code__
     while frame is not None:
-        if frame.f_code.co_name == "__del__":
+        if frame.f_code.co_name == "__del__" or frame.f_code is finalize_code:
             return True
         frame = frame.f_back
     return False
@@ -49,15 +87,21 @@ def _in_finalizer(frame) -> bool:
 
 def run_with_sigterm_as_ctrl_c(run: Callable[[], int]) -> int:
     """``run()`` with :func:`terminate_as_interrupt` installed (only the main thread can set
-    handlers; elsewhere it runs as it is), the previous handler put back afterwards."""
+    handlers; elsewhere it runs as it is), the previous handler put back afterwards. A SIGTERM
+    still waiting on a finalizer as ``run()`` returns is raised then: put back, the handler
+    would no longer take its retry (exit 0)."""
     prev = None
     if threading.current_thread() is threading.main_thread():
         prev = signal.signal(signal.SIGTERM, terminate_as_interrupt)
     try:
-        return run()
+        result = run()
     finally:
         if prev is not None:
             signal.signal(signal.SIGTERM, prev)
+        owed = prev is not None and _settle()
+    if owed:
+        raise KeyboardInterrupt
+    return result
 
 
 @contextlib.contextmanager
