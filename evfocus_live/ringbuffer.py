@@ -122,22 +122,28 @@ class EventRingBuffer:
         """Remove and return up to ``max_events`` of the oldest events (a new array).
 
         With ``timeout_s`` it waits at most that long for data; otherwise it returns
-        immediately, possibly with an empty array.
+        immediately, possibly with an empty array. It takes events of every clock (see
+        :meth:`pop_clocked`): ``Pipeline.frames()`` takes what a threaded run left in one pop.
         """
-        return self.pop_clocked(max_events, timeout_s)[0]
+        return self._pop(max_events, timeout_s, False)[0]
 
     def pop_with_epoch(self, max_events: int | None = None,
                        timeout_s: float | None = None) -> tuple[np.ndarray, int]:
         """:meth:`pop`, and the :attr:`epoch` it popped in (read atomically): a consumer
         can tell events taken before a :meth:`clear` (stale after a seek) from events
         pushed after it."""
-        return self.pop_clocked(max_events, timeout_s)[:2]
+        return self._pop(max_events, timeout_s, False)[:2]
 
     def pop_clocked(self, max_events: int | None = None,
                     timeout_s: float | None = None) -> tuple[np.ndarray, int, int]:
         """:meth:`pop_with_epoch`, and the clock its events are on (:meth:`set_clock`): it
         stops short of the first event on a new clock, so a live camera's frames take the shift
         of the clock their window was on (``ClockShift``), whatever their times."""
+        return self._pop(max_events, timeout_s, True)
+
+    def _pop(self, max_events: int | None, timeout_s: float | None,
+             by_clock: bool) -> tuple[np.ndarray, int, int]:
+        """The pops' one body; ``by_clock``: stop short of the first event on a new clock."""
         with self._lock:
             if self._size == 0 and timeout_s:
                 deadline = time.monotonic() + timeout_s
@@ -152,7 +158,7 @@ class EventRingBuffer:
                 marks = self._clock_marks
                 while marks and marks[0][0] <= oldest:
                     self._clock_out = marks.popleft()[1]
-                if marks:
+                if marks and by_clock:
                     n = min(n, marks[0][0] - oldest)
             out = np.empty(n, dtype=EVENT_DTYPE)
             if n:
