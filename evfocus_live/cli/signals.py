@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 from typing import Any, Callable, Iterator
 
@@ -26,7 +27,7 @@ RETRY_AFTER_FINALIZER_S = 0.01
 
 #: a SIGTERM that came inside a finalizer: "owed" (not raised yet), "resent" (its retry sent by
 #: the timer, in ``timer``), both reset once it is raised or the run ends
-_deferred: dict[str, Any] = {"owed": False, "resent": False, "timer": None}
+_deferred: dict[str, Any] = {"owed": False, "resent": False, "timer": None, "raised": None}
 
 
 def terminate_as_interrupt(signum, frame) -> None:
@@ -42,7 +43,8 @@ def terminate_as_interrupt(signum, frame) -> None:
         return
     _settle()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    raise KeyboardInterrupt
+    _deferred["raised"] = exc = KeyboardInterrupt()
+    raise exc
 
 
 def _retry_later(signum: int) -> None:
@@ -85,19 +87,40 @@ def _in_finalizer(frame) -> bool:
     return False
 
 
+def _swallowed_hook(previous: Callable[[Any], None]) -> Callable[[Any], None]:
+    """A ``sys.unraisablehook`` that takes back the KeyboardInterrupt of a SIGTERM that Python
+    dropped where it could not raise it: a callback :func:`_in_finalizer` cannot see (a bare
+    ``weakref.ref`` callback, ``WeakSet``'s, run by the garbage collector). The SIGTERM handler
+    goes back in and the signal is sent again just after, as for a ``__del__``; anything else
+    goes to ``previous``."""
+    def hook(unraisable) -> None:
+        if unraisable.exc_value is None or unraisable.exc_value is not _deferred["raised"]:
+            previous(unraisable)
+            return
+        _deferred["raised"] = None
+        signal.signal(signal.SIGTERM, terminate_as_interrupt)  # (this runs where it was raised: the main thread)
+        _retry_later(signal.SIGTERM)
+    return hook
+
+
 def run_with_sigterm_as_ctrl_c(run: Callable[[], int]) -> int:
     """``run()`` with :func:`terminate_as_interrupt` installed (only the main thread can set
     handlers; elsewhere it runs as it is), the previous handler put back afterwards. A SIGTERM
     still waiting on a finalizer as ``run()`` returns is raised then: put back, the handler
-    would no longer take its retry (exit 0)."""
+    would no longer take its retry (exit 0). One that Python dropped in a callback is taken
+    back by a ``sys.unraisablehook`` installed meanwhile (:func:`_swallowed_hook`)."""
     prev = None
     if threading.current_thread() is threading.main_thread():
         prev = signal.signal(signal.SIGTERM, terminate_as_interrupt)
+        prev_hook = sys.unraisablehook
+        sys.unraisablehook = _swallowed_hook(prev_hook)
     try:
         result = run()
     finally:
         if prev is not None:
             signal.signal(signal.SIGTERM, prev)
+            sys.unraisablehook = prev_hook
+            _deferred["raised"] = None
         owed = prev is not None and _settle()
     if owed:
         raise KeyboardInterrupt

@@ -6,7 +6,6 @@ done, and the run stops as for any SIGTERM."""
 from __future__ import annotations
 
 import gc
-import os
 import signal
 import time
 
@@ -17,7 +16,7 @@ from evfocus_live.cli.signals import run_with_sigterm_as_ctrl_c
 
 class _TermOnDelete:
     def __del__(self):
-        os.kill(os.getpid(), signal.SIGTERM)
+        signal.raise_signal(signal.SIGTERM)  # (this thread's: os.kill's could reach the handler later, outside)
         for _ in range(10_000):  # (bytecode: the handler runs here, inside the finalizer)
             pass
 
