@@ -91,6 +91,19 @@ class Sequence:
 RECORDING_SUFFIXES = (".aedat4", ".aedat", ".raw", ".dat", ".npy", ".npz", ".txt", ".csv", ".bin")
 
 
+#: model checkpoints given as training data by mistake (``--init`` takes them)
+CHECKPOINT_SUFFIXES = (".pt", ".pth", ".ckpt")
+
+
+def _zip_head(path: Path) -> bool:
+    """Whether ``path`` starts as a zip does (``torch.save``'s format; an .h5 never does)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
+
+
 def list_sequences(path: str | Path) -> list[Path]:
     """``seq_*.h5`` (or any ``*.h5``) under a directory, or a single file."""
     p = Path(path)
@@ -100,6 +113,10 @@ def list_sequences(path: str | Path) -> list[Path]:
         raise InputError(f"{p}: an event recording, not a simulator sequence (ground-truth frames to train on)"
                          + (f"; its sequence is {beside}" if beside.is_file() else
                             "; training reads evfocus simulate's seq_*.h5, recordings are for evfocus eval"))
+    if p.is_file() and (p.suffix.lower() in CHECKPOINT_SUFFIXES or _zip_head(p)):
+        # (`--data runs/a/final.pt`: h5py's "file signature not found" named no way on)
+        raise InputError(f"{p}: a model checkpoint, not training data: start from its weights with "
+                         f"--init {shlex.quote(str(p))}; --data takes evfocus simulate's sequences (seq_*.h5)")
     if p.is_file():
         return [p]
     if not p.is_dir():
