@@ -176,6 +176,7 @@ class ClockShift:
         self.t_last_us: int | None = None  # ... past the last time placed
         self.n_at_last = 0                 # events placed at ``t_last_us`` (equal times)
         self._wall_last_s: float | None = None  # (monotonic s) when the last live batch came
+        self._batch_max_us = 0  # the newest time of the batch last taken in, shifted
         #: the newest clock's number (0 first, one more at each jump back): the pipeline carries
         #: it from each batch to the frames of its windows (``FrameResult.clock``)
         self.clock = 0
@@ -192,7 +193,7 @@ class ClockShift:
         if self.advance(events, wall_s):
             events = events.copy()
             events["t"] += self.shift_us
-        last = int(events["t"].max())
+        last = self._batch_max_us  # (advance's pass over the batch: not a second one)
         if before is None or last > before:
             self.n_at_last = int(np.count_nonzero(events["t"] == last))
         elif last == before:
@@ -226,8 +227,9 @@ class ClockShift:
                     self._frame_clock = max(0, self._frame_clock - drop)
         if wall_s is not None:
             self._wall_last_s = wall_s
-        if self.t_last_us is None or t_max + self.shift_us > self.t_last_us:
-            self.t_last_us = t_max + self.shift_us
+        self._batch_max_us = t_max + self.shift_us
+        if self.t_last_us is None or self._batch_max_us > self.t_last_us:
+            self.t_last_us = self._batch_max_us
         return self.shift_us
 
     def frame_time_us(self, t_us: int, clock: int) -> int:
