@@ -1410,14 +1410,19 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def set_compare(self, name: str | None) -> None:
         """Run ``name`` beside the model (None or "none": no second model); the choice holds for
-        the next source too. Both models' states are reset. On failure the box goes back."""
+        the next source too, and later runs (saved once it runs; ``--compare`` wins). Both
+        models' states are reset. On failure the box goes back, and the choice is not saved."""
+        if name is not None and name.strip().lower() == "none":
+            name = None
         if self.session is None:  # (no source running: the next one starts with it)
             self.opts.model = dataclasses.replace(self.opts.model, compare=name)
             self._show_compare(self.opts.model.compare)
+            settings.save_compare(name)
         else:
             def switch() -> None:
                 if self.session.set_compare(name):  # (kept for the next source, beside a model object given too)
                     self.opts.model = dataclasses.replace(self.opts.model, compare=self.session.model_cfg.compare)
+                    settings.save_compare(self.session.model_cfg.compare)
                     self._model_rebuilt()
             self._switch_model(f"loading compare model {name} ..." if name and name != "none" else
                                "comparing with none", switch)
@@ -1880,6 +1885,8 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.opts.sim_knobs["images"] = images
         if got.has("model", "precision") or got.has("model", "half"):
             settings.save_precision(precision_choice(model))  # (as the precision box keeps its choice)
+        if got.has("model", "compare"):  # (as the "vs" box keeps its choice; a failed one is none)
+            settings.save_compare((self.opts.model if s is None else s.model_cfg).compare)
         # (no [display] is how a saved file says dark: settings_text leaves it out for older versions)
         self.set_palette(got.display.palette)
         self._show_window_controls(self.opts.window)
