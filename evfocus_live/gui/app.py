@@ -115,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--compare", default=None, metavar="MODEL",
                    help="a second model (a name or .pt checkpoint, as --model) run on the same events in a pane beside "
                         "the reconstruction, on the same device in the same precision, e.g. --compare e2vid-sharp "
-                        "(default: none). Headless runs both models (the infer time counts both); --frames-dir "
+                        "(default: the viewer's last choice in its vs box, else none; headless: none). Headless runs both models (the infer time counts both); --frames-dir "
                         "writes both models' frames, --video records the main model's")
     p.add_argument("--device", default="auto", help=DEVICE_HELP + "; default auto")
     p.add_argument("--precision", default=None, choices=["auto", "fp32", "bf16", "fp16"],
