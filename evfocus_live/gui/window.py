@@ -37,7 +37,8 @@ from .precision import PRECISION_CHOICES, PRECISION_HELP, effective_precision, p
 from .recording import free_stem, save_png
 from .session import SPEEDS, BehindNotice, LiveSession, open_with_fallback, release_freed_memory
 from .widgets import (BlankCover, DefocusIndicator, DotSpinBox, FrameCounter, HelpOverlay, ImagePane, JumpClickStyle,
-                      Readouts, ReadoutsBox, StatusText, defocus_to_uint8, inferno_lut, qimage_to_array)
+                      Readouts, ReadoutsBox, StatusText, WheelNeedsFocus, defocus_to_uint8, inferno_lut,
+                      qimage_to_array)
 
 log = logging.getLogger(__name__)
 
@@ -478,6 +479,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._keys_back = _KeysBackOnEnter(self._keys_to_panes, self)
         for box in [*panel.findChildren(QtWidgets.QAbstractSpinBox), *panel.findChildren(QtWidgets.QLineEdit)]:
             box.installEventFilter(self._keys_back)
+        self._wheel_needs_focus = WheelNeedsFocus(self)  # (the wheel over a box scrolls the panel)
+        self._wheel_needs_focus.watch(panel)
         self.side_layout.addStretch(1)
         side.setWidget(panel)
         outer.addWidget(side)
@@ -1231,6 +1234,7 @@ class MainWindow(QtWidgets.QMainWindow):
             else:
                 self.sim_form.addRow("true blur", self.sim_truth)
         self.sim_box.setVisible(bool(self.sim_widgets))
+        self._wheel_needs_focus.watch(self.sim_box)
 
     @staticmethod
     def _sim_specs(specs: dict) -> dict:
