@@ -237,6 +237,29 @@ class _KeysBackOnEnter(QtCore.QObject):
         return False
 
 
+class _TypedFirst(QtCore.QObject):
+    """Calls ``take`` as a button or combo it watches is pressed, before the button acts: a
+    number typed in a side-panel box applies at Enter or as the box loses the keyboard, and on
+    a style whose buttons take no keyboard on a click (macOS) it lost none, so the button
+    (Save settings, Record, a menu) acted on the number from before."""
+
+    def __init__(self, take, parent=None):
+        super().__init__(parent)
+        self._take = take
+
+    def watch(self, root: QtWidgets.QWidget) -> None:
+        for kind in (QtWidgets.QAbstractButton, QtWidgets.QComboBox):
+            for w in root.findChildren(kind):
+                if not w.property("typed_first"):
+                    w.setProperty("typed_first", True)
+                    w.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() in (QtCore.QEvent.Type.MouseButtonPress, QtCore.QEvent.Type.MouseButtonDblClick):
+            self._take()
+        return False
+
+
 class _SliderKeys(QtCore.QObject):
     """Keyboard use of a simulated camera's slider reached by Tab: while it has the keyboard it
     takes the arrows, Home and End (the window's shortcuts would seek or turn the focus knob
@@ -487,6 +510,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.blank_cover = BlankCover(self.panes_box)
         self.help_overlay = HelpOverlay(self.panes_box)  # (after the cover: h shows over it)
         self._build_menus()
+        # a button, combo or menu acts on the number typed in a box, whether or not the click took
+        # the keyboard from it (macOS buttons take none: the box kept its number unapplied)
+        self._typed_first = _TypedFirst(self.take_typed_numbers, self)
+        self._typed_first.watch(self)
+        for menu in self.menuBar().findChildren(QtWidgets.QMenu):
+            menu.aboutToShow.connect(self.take_typed_numbers)
         # a message wider than the window was cut at its edge ("- keeping the current source" of a
         # failed camera's two-driver line; the keep-up warning's hint on a 1024x768 projector): it
         # wraps onto a second line in a label the bar's own painting leaves room to (a permanent
@@ -1235,6 +1264,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.sim_form.addRow("true blur", self.sim_truth)
         self.sim_box.setVisible(bool(self.sim_widgets))
         self._wheel_needs_focus.watch(self.sim_box)
+        self._typed_first.watch(self.sim_box)
 
     @staticmethod
     def _sim_specs(specs: dict) -> dict:
@@ -1533,6 +1563,17 @@ class MainWindow(QtWidgets.QMainWindow):
             combo.blockSignals(False)
         self._show_precision()
         self._show_compare(cfg.compare)
+
+    def take_typed_numbers(self) -> None:
+        """Apply a number typed in a side-panel box (or the ROI box) and not yet applied, as
+        Enter would: a button or menu calls it before it acts, whichever widget holds the
+        keyboard. A box whose text is its value already changes nothing."""
+        for box in self.side_scroll.widget().findChildren(QtWidgets.QAbstractSpinBox):
+            if box.isEnabled():
+                box.interpretText()  # (its valueChanged applies it; an unreadable text puts the value back)
+        if self.roi_edit.isModified():
+            self.roi_edit.setModified(False)
+            self._roi_edited()
 
     def _roi_edited(self) -> None:
         """The ROI box, on Enter or leaving it: applied only when it changed (leaving the box
