@@ -29,7 +29,7 @@ Example (every key optional; a key left out takes the default)::
     images = ["my_photos/", "walk.mp4"]   # the viewer's simulated camera, as --images
     [display]
     palette = "gray"         # the viewer's event colours (--palette): dark | light | white | gray | coolwarm, any case
-                             # (left out: dark; saved only when not dark)
+                             # (left out: kept as it is; saved only when not dark)
 """
 
 from __future__ import annotations
@@ -284,10 +284,9 @@ def settings_text(window: WindowConfig, model: ModelConfig, post: PostConfig,
     ``[display]`` only for a palette other than the default ``dark``: an older evfocus-live
     refuses an unknown section, and so refused every file saved with one).
 
-    So no ``[display]`` is how a file says ``dark``: loaded into a viewer showing another
-    palette it sets ``dark`` back (as ``compare = "none"`` turns a second pane off), and a saved
-    file round-trips exactly; the other keys, always written, are kept as they are where a
-    hand-written file leaves them out."""
+    A file without ``[display]`` leaves the palette as it is, as any key left out does (it set
+    ``dark`` on a viewer showing another palette, a hand-written ``[window]``-only file too);
+    the other keys, always written, set what they say."""
     lines = ["# evfocus-live settings: evfocus-live --config FILE, evfocus reconstruct --config FILE",
              "# (options given on the command line win over these)", f"version = {VERSION}"]
     sections = [("window", window), ("model", model), ("post", post)]

@@ -16,6 +16,7 @@ offscreen by itself.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import math
 import os
@@ -114,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--compare", default=None, metavar="MODEL",
                    help="a second model (a name or .pt checkpoint, as --model) run on the same events in a pane beside "
                         "the reconstruction, on the same device in the same precision, e.g. --compare e2vid-sharp "
-                        "(default: none). Headless runs both models (the infer time counts both); --frames-dir "
+                        "(default: the viewer's last choice in its vs box, else none; headless: none). Headless runs both models (the infer time counts both); --frames-dir "
                         "writes both models' frames, --video records the main model's")
     p.add_argument("--device", default="auto", help=DEVICE_HELP + "; default auto")
     p.add_argument("--precision", default=None, choices=["auto", "fp32", "bf16", "fp16"],
@@ -306,6 +307,8 @@ def _apply_config_file(args, window: WindowConfig, model: ModelConfig,
     settings, window, model, post = viewer_settings(args.config, window, model, post, given)
     if args.precision is None and (settings.has("model", "precision") or settings.has("model", "half")):
         args.precision = precision_choice(model)
+    if args.compare is None and settings.has("model", "compare"):  # (a choice made: not the remembered one)
+        args.compare = model.compare or "none"
     if settings.has("sim", "images") and "images" not in given:
         _sim_images(args, settings.sim.images, f"{args.config}: [sim] images")
     if settings.has("display", "palette") and "palette" not in given:  # (not args.palette: not said headless)
@@ -318,8 +321,6 @@ def viewer_settings(path, window: WindowConfig, model: ModelConfig, post: PostCo
     viewer, over these configs except where an option in ``given`` was on the command line;
     ``--config`` and File > Load settings both read a file through it, so that both refuse
     the same files with the same line (naming the file and the key)."""
-    import dataclasses
-
     from ..config_file import check_settings, load_settings, merge_settings
 
     settings = load_settings(path)
@@ -769,7 +770,7 @@ def run_window(args, spec, window, model, post) -> int:
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     app.setApplicationName("evfocus-live")
-    model = remembered_precision(args, model)
+    model = remembered_compare(args, remembered_precision(args, model))
     palette = args.palette or getattr(args, "file_palette", None) or DisplayConfig().palette
     opts = ViewerOptions(source=spec, window=window, model=model, post=post, event_mode=args.event_mode,
                          display=DisplayConfig(palette=palette),
@@ -855,6 +856,24 @@ def remembered_precision(args, model: ModelConfig) -> ModelConfig:
 
     saved = settings.precision(PRECISION_CHOICES)
     return model if saved is None else with_precision(model, saved)
+
+
+def remembered_compare(args, model: ModelConfig) -> ModelConfig:
+    """The viewer's model settings with the compare model last picked in its "vs" box, unless
+    ``--compare`` (or a ``--config`` file's ``[model] compare``) names one: the command line
+    wins. Not checked as ``--compare`` is: a remembered checkpoint since deleted must not stop
+    the viewer; the window runs without it and says so on its status bar."""
+    if args.compare is not None:
+        return model
+    from . import settings
+
+    saved = settings.compare()
+    if saved is None:
+        return model
+    name = None if saved.lower() == "none" else saved
+    if name is not None:
+        log.info("compare model %s: the viewer's last choice (--compare none: without it)", name)
+    return dataclasses.replace(model, compare=name)
 
 
 def close_later(win) -> Callable:

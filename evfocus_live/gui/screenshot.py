@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
             check_model_name(args.model)
         except EvFocusError as exc:
             raise ConfigError(f"--model: {exc}") from None
-        check_compare_name("--compare", args.compare)
+        args.compare = check_compare_name("--compare", args.compare)  # ("none": None, no pane to check)
     except EvFocusError as exc:
         _error(str(exc))
         return EXIT_USER_ERROR
@@ -110,7 +110,9 @@ def _error(text: str) -> None:
 
 class _HeldBack(logging.Filter):
     """The session's and window's log lines while the window is built, held back: a model that
-    did not load is the one error line, not its fallback's warning and the fallback's run before it."""
+    did not load is the one error line, not its fallback's warning and the fallback's run before it.
+    (Why it did not load is the session's ``load_errors``, not picked from these lines by its name:
+    a name in another line, a file's path in the error text, matched the wrong one.)"""
 
     def __init__(self):
         super().__init__()
@@ -120,13 +122,19 @@ class _HeldBack(logging.Filter):
         self.records.append(record)
         return False
 
-    def why(self, model: str) -> str:
-        """The session's reason ``model`` did not load (its message less what it did instead)."""
-        for r in self.records:
-            text = r.getMessage()
-            if r.levelno >= logging.WARNING and model in text and " - " in text:
-                return text.rpartition(" - ")[0]
-        return "see the log"
+
+def _load_failure(session, args) -> str | None:
+    """The one error line for a model or compare model asked for that the viewer's session did
+    not load (it went on without it, or with its fallback), from the session's own record of
+    the error; None when both run."""
+    if session is None:
+        return None
+    errors = session.load_errors
+    if "model" in errors or session.model_cfg.name != args.model:
+        return f"--model {args.model!r} did not load: {errors.get('model', 'see the log')}"
+    if args.compare and (errors.get("compare") or getattr(session.pipeline, "compare", None) is None):
+        return f"--compare {args.compare!r} did not load: {errors.get('compare', 'see the log')}"
+    return None
 
 
 def _shoot(args, out: Path) -> int:
@@ -153,11 +161,9 @@ def _shoot(args, out: Path) -> int:
     win.resize(*args.size)
     win.show()
     try:
-        if win.session is not None and win.session.model_cfg.name != args.model:
-            _error(f"--model {args.model!r} did not load: {held.why(args.model)}")
-            return EXIT_USER_ERROR
-        if args.compare and getattr(win.session.pipeline if win.session else None, "compare", None) is None:
-            _error(f"--compare {args.compare!r} did not load: {held.why(args.compare)}")
+        failure = _load_failure(win.session, args)
+        if failure is not None:
+            _error(failure)
             return EXIT_USER_ERROR
         for record in held.records:  # (it loaded: the notes said after all)
             logging.getLogger(record.name).handle(record)

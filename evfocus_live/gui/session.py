@@ -392,6 +392,10 @@ class LiveSession:
         self.last_frame: FrameView | None = None
         self.failed = False
         self.no_model = False
+        #: why a model asked for did not load ("model": the main one, "compare": the second),
+        #: the error's own text, kept for a caller that must say it (the screenshot script's one
+        #: line) without picking it out of the log; a compare model that loads later drops its own
+        self.load_errors: dict[str, str] = {}
         self.fallback = bool(fallback)
         #: a recording's APS frames, read once in the background (``aps_ready`` set when done)
         self.aps_loaded: Any = ()
@@ -486,6 +490,7 @@ class LiveSession:
             return build()
         except EvFocusError as exc:
             first = str(exc)
+        self.load_errors["model"] = first
         if self.model_cfg.name != "evfocus":
             try:
                 pipe = build(model_obj=_load("evfocus", self.model_cfg.device))
@@ -836,12 +841,13 @@ class LiveSession:
         (``kept``: what runs then, said after the fault)."""
         try:
             self.pipeline.set_compare(name)
-        except EvFocusError as exc:
-            self.message(f"{exc} - {kept}", "error")
-            return False
         except Exception as exc:
-            self.message(f"compare model {name!r} failed: {type(exc).__name__}: {exc} - {kept}", "error")
+            why = str(exc) if isinstance(exc, EvFocusError) else (
+                f"compare model {name!r} failed: {type(exc).__name__}: {exc}")
+            self.load_errors["compare"] = why
+            self.message(f"{why} - {kept}", "error")
             return False
+        self.load_errors.pop("compare", None)
         cmp = self.pipeline.model_cfg.compare
         # (its compare only: after a fallback the pipeline's config still names the model that failed)
         self.model_cfg = dataclasses.replace(self.model_cfg, compare=cmp)

@@ -1,10 +1,12 @@
 """What the viewer remembers between runs: recent files, the open dialog's folder, the
-window's geometry and the inference precision picked in the Model group. Never the model,
-device, window or ROI choices: those are the command line's and the defaults README gives, so
-a run starts as its command line says (the window keeps each sensor size's ROI in memory for its
-session only). The precision is kept because it is a choice about this machine (speed against
-outputs that match fp32 exactly) that holds for any model and source; ``evfocus-live --precision``
-still wins over it.
+window's geometry, and the inference precision and the compare model ("vs" box) picked in the
+Model group. Never the model, device, window or ROI choices: those are the command line's and
+the defaults README gives, so a run starts as its command line says (the window keeps each
+sensor size's ROI in memory for its session only). The precision is kept because it is a choice
+about this machine (speed against outputs that match fp32 exactly) that holds for any model and
+source; the compare model because a user comparing two models compares them run after run (it
+was the one Model-group choice forgotten). ``evfocus-live --precision`` and ``--compare`` (or a
+``--config`` file's key) still win over them.
 
 One INI file, ``evfocus-live.ini``: in ``$EVFOCUS_SETTINGS_DIR`` when set (tests point it at a
 temporary folder, so no test reads or writes the user's own), else in Qt's per-user
@@ -32,6 +34,7 @@ _RECENT_KEY = "recent/files"
 _LAST_DIR_KEY = "recent/last_dir"
 _GEOMETRY_KEY = "window/geometry"
 _PRECISION_KEY = "model/precision"
+_COMPARE_KEY = "model/compare"
 _said: set[str] = set()  # settings files that could not be written: said once a run
 
 
@@ -64,7 +67,7 @@ def _save(s: QtCore.QSettings) -> bool:
     if s.fileName() not in _said:
         _said.add(s.fileName())
         log.warning("cannot save the viewer's settings to %s: recent files, the window size and the "
-                    "precision are not remembered", s.fileName())
+                    "model choices are not remembered", s.fileName())
     return False
 
 
@@ -137,4 +140,19 @@ def precision(choices: tuple[str, ...]) -> str | None:
 def save_precision(choice: str) -> None:
     s = open_settings()
     s.setValue(_PRECISION_KEY, str(choice))
+    _save(s)
+
+
+def compare() -> str | None:
+    """The compare model last picked in the viewer's "vs" box: a model name or checkpoint,
+    ``"none"`` for none picked, None when nothing was saved (or the file holds no text). Not
+    checked here: a checkpoint since deleted is the window's status line, not a failure."""
+    c = open_settings().value(_COMPARE_KEY)
+    return c.strip() if isinstance(c, str) and c.strip() else None
+
+
+def save_compare(name: str | None) -> None:
+    """Remember the "vs" box's model (None: none)."""
+    s = open_settings()
+    s.setValue(_COMPARE_KEY, str(name) if name else "none")
     _save(s)

@@ -61,6 +61,33 @@ class DotSpinBox(QtWidgets.QDoubleSpinBox):
         return super().valueFromText(text.replace(",", "."))
 
 
+class WheelNeedsFocus(QtCore.QObject):
+    """Side-panel boxes, combos and sliders take the mouse wheel only once clicked into (the
+    keyboard's): Qt's default turned whatever box passed under the pointer while the wheel
+    scrolled the panel (a window size changed, a model loaded from the model box). Unfocused,
+    the wheel event is left to the panel's scroll area. :meth:`watch` also stops a wheel from
+    giving them the keyboard (Qt's WheelFocus, a number box's default)."""
+
+    KINDS = (QtWidgets.QAbstractSpinBox, QtWidgets.QComboBox, QtWidgets.QSlider)
+
+    def watch(self, root: QtWidgets.QWidget) -> None:
+        """Every box, combo and slider under ``root`` (again after new ones: once each)."""
+        for kind in self.KINDS:
+            for w in root.findChildren(kind):
+                if w.property("wheel_needs_focus"):
+                    continue
+                w.setProperty("wheel_needs_focus", True)
+                if w.focusPolicy() == QtCore.Qt.FocusPolicy.WheelFocus:  # (a slider's TabFocus kept)
+                    w.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
+                w.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QtCore.QEvent.Type.Wheel and not obj.hasFocus():
+            event.ignore()  # (ignored and filtered: Qt hands it to the parents, the scroll area)
+            return True
+        return False
+
+
 def guard_singleton_refcounts() -> bool:
     """Work around a PySide6 reference leak on Python < 3.12; True when applied.
 

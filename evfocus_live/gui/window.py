@@ -37,7 +37,8 @@ from .precision import PRECISION_CHOICES, PRECISION_HELP, effective_precision, p
 from .recording import free_stem, save_png
 from .session import SPEEDS, BehindNotice, LiveSession, open_with_fallback, release_freed_memory
 from .widgets import (BlankCover, DefocusIndicator, DotSpinBox, FrameCounter, HelpOverlay, ImagePane, JumpClickStyle,
-                      Readouts, ReadoutsBox, StatusText, defocus_to_uint8, inferno_lut, qimage_to_array)
+                      Readouts, ReadoutsBox, StatusText, WheelNeedsFocus, defocus_to_uint8, inferno_lut,
+                      qimage_to_array)
 
 log = logging.getLogger(__name__)
 
@@ -233,6 +234,29 @@ class _KeysBackOnEnter(QtCore.QObject):
         if event.type() == QtCore.QEvent.Type.KeyPress and event.key() in (QtCore.Qt.Key.Key_Return,
                                                                              QtCore.Qt.Key.Key_Enter):
             QtCore.QTimer.singleShot(0, self._done)
+        return False
+
+
+class _TypedFirst(QtCore.QObject):
+    """Calls ``take`` as a button or combo it watches is pressed, before the button acts: a
+    number typed in a side-panel box applies at Enter or as the box loses the keyboard, and on
+    a style whose buttons take no keyboard on a click (macOS) it lost none, so the button
+    (Save settings, Record, a menu) acted on the number from before."""
+
+    def __init__(self, take, parent=None):
+        super().__init__(parent)
+        self._take = take
+
+    def watch(self, root: QtWidgets.QWidget) -> None:
+        for kind in (QtWidgets.QAbstractButton, QtWidgets.QComboBox):
+            for w in root.findChildren(kind):
+                if not w.property("typed_first"):
+                    w.setProperty("typed_first", True)
+                    w.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() in (QtCore.QEvent.Type.MouseButtonPress, QtCore.QEvent.Type.MouseButtonDblClick):
+            self._take()
         return False
 
 
@@ -478,12 +502,20 @@ class MainWindow(QtWidgets.QMainWindow):
         self._keys_back = _KeysBackOnEnter(self._keys_to_panes, self)
         for box in [*panel.findChildren(QtWidgets.QAbstractSpinBox), *panel.findChildren(QtWidgets.QLineEdit)]:
             box.installEventFilter(self._keys_back)
+        self._wheel_needs_focus = WheelNeedsFocus(self)  # (the wheel over a box scrolls the panel)
+        self._wheel_needs_focus.watch(panel)
         self.side_layout.addStretch(1)
         side.setWidget(panel)
         outer.addWidget(side)
         self.blank_cover = BlankCover(self.panes_box)
         self.help_overlay = HelpOverlay(self.panes_box)  # (after the cover: h shows over it)
         self._build_menus()
+        # a button, combo or menu acts on the number typed in a box, whether or not the click took
+        # the keyboard from it (macOS buttons take none: the box kept its number unapplied)
+        self._typed_first = _TypedFirst(self.take_typed_numbers, self)
+        self._typed_first.watch(self)
+        for menu in self.menuBar().findChildren(QtWidgets.QMenu):
+            menu.aboutToShow.connect(self.take_typed_numbers)
         # a message wider than the window was cut at its edge ("- keeping the current source" of a
         # failed camera's two-driver line; the keep-up warning's hint on a 1024x768 projector): it
         # wraps onto a second line in a label the bar's own painting leaves room to (a permanent
@@ -1231,6 +1263,8 @@ class MainWindow(QtWidgets.QMainWindow):
             else:
                 self.sim_form.addRow("true blur", self.sim_truth)
         self.sim_box.setVisible(bool(self.sim_widgets))
+        self._wheel_needs_focus.watch(self.sim_box)
+        self._typed_first.watch(self.sim_box)
 
     @staticmethod
     def _sim_specs(specs: dict) -> dict:
@@ -1410,14 +1444,19 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def set_compare(self, name: str | None) -> None:
         """Run ``name`` beside the model (None or "none": no second model); the choice holds for
-        the next source too. Both models' states are reset. On failure the box goes back."""
+        the next source too, and later runs (saved once it runs; ``--compare`` wins). Both
+        models' states are reset. On failure the box goes back, and the choice is not saved."""
+        if name is not None and name.strip().lower() == "none":
+            name = None
         if self.session is None:  # (no source running: the next one starts with it)
             self.opts.model = dataclasses.replace(self.opts.model, compare=name)
             self._show_compare(self.opts.model.compare)
+            settings.save_compare(name)
         else:
             def switch() -> None:
                 if self.session.set_compare(name):  # (kept for the next source, beside a model object given too)
                     self.opts.model = dataclasses.replace(self.opts.model, compare=self.session.model_cfg.compare)
+                    settings.save_compare(self.session.model_cfg.compare)
                     self._model_rebuilt()
             self._switch_model(f"loading compare model {name} ..." if name and name != "none" else
                                "comparing with none", switch)
@@ -1524,6 +1563,17 @@ class MainWindow(QtWidgets.QMainWindow):
             combo.blockSignals(False)
         self._show_precision()
         self._show_compare(cfg.compare)
+
+    def take_typed_numbers(self) -> None:
+        """Apply a number typed in a side-panel box (or the ROI box) and not yet applied, as
+        Enter would: a button or menu calls it before it acts, whichever widget holds the
+        keyboard. A box whose text is its value already changes nothing."""
+        for box in self.side_scroll.widget().findChildren(QtWidgets.QAbstractSpinBox):
+            if box.isEnabled():
+                box.interpretText()  # (its valueChanged applies it; an unreadable text puts the value back)
+        if self.roi_edit.isModified():
+            self.roi_edit.setModified(False)
+            self._roi_edited()
 
     def _roi_edited(self) -> None:
         """The ROI box, on Enter or leaving it: applied only when it changed (leaving the box
@@ -1880,8 +1930,10 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.opts.sim_knobs["images"] = images
         if got.has("model", "precision") or got.has("model", "half"):
             settings.save_precision(precision_choice(model))  # (as the precision box keeps its choice)
-        # (no [display] is how a saved file says dark: settings_text leaves it out for older versions)
-        self.set_palette(got.display.palette)
+        if got.has("model", "compare"):  # (as the "vs" box keeps its choice; a failed one is none)
+            settings.save_compare((self.opts.model if s is None else s.model_cfg).compare)
+        if got.has("display", "palette"):  # (left out: the palette shown stays, as any key left out)
+            self.set_palette(got.display.palette)
         self._show_window_controls(self.opts.window)
         self._show_post_checks(self.opts.post.steps)
         self._show_model_controls(self.opts.model if s is None else s.model_cfg)

@@ -1,6 +1,7 @@
-"""A settings file saved with the default palette has no ``[display]`` (older versions refuse the
-section), so no ``[display]`` is how a file says ``dark``: loaded into a viewer showing another
-palette it sets ``dark`` back, and a saved file round-trips exactly."""
+"""A settings file without ``[display]`` (a hand-written ``[window]``-only file, or one saved with
+the default palette: older versions refuse the section, so ``dark`` is not written) leaves the
+viewer's palette as it is, as any key a file leaves out does. It set ``dark``: loading a lab's
+window settings into a viewer showing ``gray`` turned its events dark."""
 
 from __future__ import annotations
 
@@ -12,14 +13,22 @@ from evfocus_live.config import DisplayConfig
 
 @pytest.mark.gui
 @pytest.mark.usefixtures("one_torch_thread")
-def test_a_file_saved_in_dark_sets_dark_back(qtbot, tmp_path, tiny_model):
+def test_a_file_without_display_keeps_the_palette(qtbot, tmp_path, tiny_model):
     win = make_window(qtbot, tmp_path, pattern(), tiny_model)
     path = win.save_settings_to(tmp_path / "lab.toml")
-    assert "[display]" not in path.read_text()
+    assert "[display]" not in path.read_text()  # (dark: not written, for older versions)
     win.close()
     other = make_window(qtbot, tmp_path, pattern(), tiny_model, display=DisplayConfig(palette="gray"))
     assert other.palette_combo.currentData() == "gray"
     assert other.load_settings_from(path)
+    assert other.palette_combo.currentData() == "gray" and other.session.palette == "gray"
+    assert other.opts.display.palette == "gray"
+    hand = tmp_path / "window_only.toml"
+    hand.write_text('version = 1\n[window]\nmode = "duration"\nwindow_ms = 20.0\n')
+    assert other.load_settings_from(hand)
+    assert other.opts.window.window_ms == 20.0 and other.session.palette == "gray"
+    said_dark = tmp_path / "dark.toml"
+    said_dark.write_text('version = 1\n[display]\npalette = "dark"\n')
+    assert other.load_settings_from(said_dark)
     assert other.palette_combo.currentData() == "dark" and other.session.palette == "dark"
-    assert other.opts.display.palette == "dark"
     other.close()
