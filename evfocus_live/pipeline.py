@@ -1946,12 +1946,11 @@ class Pipeline:
         carry, self._carry = self._carry, None
         if carry is not None and carry[0] == self._gen:
             yield from self._frames_of(*carry)
-        left = [b for b in (self.ring.pop(), self._unread) if b is not None and len(b)]
-        self._unread = None
+        left = self._left_clocked()
         eof_at_end, self._eof_at_end = self._eof_at_end and bool(left), False
         while True:
             if left:
-                batch = left.pop(0)
+                batch, clock = left.pop(0)
                 self._eof_at_end = eof_at_end and not left  # (the run had reached --end-s)
             elif self._slicer_done():  # every given time has its frame: the rest is not read
                 break
@@ -1961,6 +1960,7 @@ class Pipeline:
                 except InputError:
                     yield from self._frames_before_damage()
                     raise
+                clock = self._read_clock
             if batch is None:
                 break
             if len(batch) == 0:
@@ -1969,14 +1969,30 @@ class Pipeline:
                 continue
             with self._lock:
                 gen = self._gen
-                windows = self.slicer.push(self._filter_events(batch))
+                windows = self._new_clock(clock, int(batch["t"][0])) if clock != self._slicer_clock else []
+                windows += self._clocked(self.slicer.push(self._filter_events(batch)))
             yield from self._frames_of(gen, windows)
             if self._eof_at_end:
                 break
         with self._lock:
-            gen, windows = self._gen, self._end_tail(self.slicer.flush())
+            gen, windows = self._gen, self._clocked(self._end_tail(self.slicer.flush()))
         yield from self._frames_of(gen, windows)
         self.stats.status = "finished"
+
+    def _left_clocked(self) -> list[tuple[np.ndarray, int]]:
+        """What a threaded run left for :meth:`frames`: the ring's events, a pop per clock, and
+        the reader's unpushed batch (on the clock last read), each with its clock: its windows
+        end at a new clock and carry theirs, as the worker's do (``FrameResult.clock``)."""
+        left = []
+        while True:
+            ev, _, clock = self.ring.pop_clocked()
+            if not len(ev):
+                break
+            left.append((ev, clock))
+        if self._unread is not None and len(self._unread):
+            left.append((self._unread, self._read_clock))
+        self._unread = None
+        return left
 
     def _frames_before_damage(self) -> Iterator[FrameResult]:
         """frames() of the open window when the source fails mid-file (an AEDAT4 packet that does
@@ -1987,7 +2003,7 @@ class Pipeline:
         if not isinstance(self.slicer, (DurationSlicer, AdaptiveSlicer)):
             return
         with self._lock:
-            gen, windows = self._gen, self._end_tail(self.slicer.flush())
+            gen, windows = self._gen, self._clocked(self._end_tail(self.slicer.flush()))
         yield from self._frames_of(gen, windows)
 
     def _frames_of(self, gen: int, windows: list[Window]) -> Iterator[FrameResult]:
@@ -2530,11 +2546,7 @@ class Pipeline:
                         self._done_up_to(taken)
                         continue
                     gen = self._gen
-                    windows = []
-                    if clock != self._slicer_clock:  # a live camera's new clock: the old one's windows end here
-                        if getattr(self.slicer, "restarts", True):  # (given times: one clock, as the slicer's)
-                            windows = self._clocked(self.slicer.flush())
-                        self._slicer_clock = clock
+                    windows = self._new_clock(clock, int(ev["t"][0])) if clock != self._slicer_clock else []
                     windows = self._keep_up(windows + self._clocked(self.slicer.push(self._filter_events(ev, owned=True))))
                 self._show(gen, windows)
                 self._done_up_to(taken)
@@ -2719,6 +2731,17 @@ class Pipeline:
         with self._lock:
             windows = self._keep_up(self._clocked(self._end_tail(self.slicer.flush()))) if gen == self._gen else []
         self._show(gen, windows)
+
+    def _new_clock(self, clock: int, t_us: int) -> list[Window]:
+        """A live camera's new clock (``FrameResult.clock``), its first event at ``t_us``: the old
+        one's windows end here, the open one at its last event, and the new one's start at its
+        first (the slicer's ``new_clock``; given times keep one clock, as the slicer does)."""
+        windows = []
+        if getattr(self.slicer, "restarts", True):
+            new = getattr(self.slicer, "new_clock", None)  # (a plugin's slicer: its flush)
+            windows = self._clocked(new(t_us) if new is not None else self.slicer.flush())
+        self._slicer_clock = clock
+        return windows
 
     def _clocked(self, windows: list[Window]) -> list[Window]:
         """``windows`` (of the slicer) marked with the clock their events are on (see
