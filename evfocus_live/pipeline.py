@@ -2076,11 +2076,20 @@ class Pipeline:
         progress is waited for (``first_read_wait_s``: its batch reaches a recording); False
         where nothing keeps that batch (no events recorded): the viewer froze for up to 5 s on a
         source switch or a window close for a camera whose first read never returned. Neither
-        waits past ``timeout_s``."""
+        waits past ``timeout_s``, counted from the first stop that waited for the thread: a stop
+        again (the viewer closing while recording halts the pipeline, then stops the session)
+        waited another ``timeout_s`` for a slow model's window, and said it again."""
         self._stop_evt.set()
         self._wake_reader()
         for t in self._threads:
             if t is not threading.current_thread():
+                now = time.monotonic()
+                first_stop_s = getattr(t, "stop_since", None)
+                if first_stop_s is None:
+                    t.stop_since = first_stop_s = now
+                if getattr(t, "finishing_said", False):  # (said: the rest of the one wait, no more)
+                    t.join(max(0.0, first_stop_s + timeout_s - now))
+                    continue
                 since = self._read_since
                 stalled_s = 0.0 if since is None or t.name != "evfocus-reader" else time.monotonic() - since
                 # a reader in a read() that has stalled for seconds will not end in the next 5:
@@ -2099,7 +2108,8 @@ class Pipeline:
                 t.join(first_wait_s if first_read
                        else min(timeout_s, STALLED_JOIN_S) if stalled_s >= STALL_S
                        else min(timeout_s, self._live_read_join_s()) if live_read
-                       else min(timeout_s, LIVE_READ_JOIN_S) if reopen_since is not None else timeout_s)
+                       else min(timeout_s, LIVE_READ_JOIN_S) if reopen_since is not None
+                       else max(0.0, first_stop_s + timeout_s - now))
                 if t.is_alive() and reopen_since is not None and self._reopen_since is not None:
                     # (a lost camera's open that hangs: a USB device half there; Ctrl-C took 11 s)
                     t.unanswered_said = True  # (said once: not again by close_all at exit, nor the app)
@@ -2112,6 +2122,7 @@ class Pipeline:
                     log.warning("%s did not stop within %.1f s: the on_frame callback has not returned",
                                 t.name, timeout_s)
                 elif t.is_alive() and t.name == "evfocus-worker":  # a slow model's window: not a fault
+                    t.finishing_said = True
                     log.info("%s is still finishing its window after %.1f s (a start waits for it)",
                              t.name, timeout_s)
                 elif t.is_alive() and first_read and self._read_since is not None:
