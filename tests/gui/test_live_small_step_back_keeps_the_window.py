@@ -8,17 +8,11 @@ silence, or a step over 1 s) still starts a new clock and closes the window."""
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
-from frames_clock_support import WINDOW, W, H, ScriptedCam, events
+from frames_clock_support import ScriptedCam, events, run_counted
 
-from evfocus_live.cli.reconstruct import FrameFolder
-from evfocus_live.config import PostConfig
-from evfocus_live.gui import app
-from evfocus_live.gui.recording import ClockShift, Recorder
-from evfocus_live.sources import open_file
+from evfocus_live.gui.recording import ClockShift
 
 N = 2000  # events a batch, 2 µs apart: 40 400 in all, 50.5 windows of 800 (WINDOW)
 
@@ -36,37 +30,11 @@ def _source_times(script) -> np.ndarray:
     return np.concatenate([events(*args)["t"] for args in script])
 
 
-def _run(tmp_path, model, src: ScriptedCam) -> tuple[int, np.ndarray, np.ndarray]:
-    """(windows made: shown or skipped to keep up, --frames-dir times, recorded event times),
-    once the worker has taken every event read."""
-    from evfocus_live.gui.session import LiveSession
-
-    rec = Recorder()
-    rec.start(events_path=tmp_path / "r.aedat4", width=W, height=H)
-    s = LiveSession(src, WINDOW, post=PostConfig(steps=()), model_obj=model, recorder=rec)
-    s.frame_sink = sink = app._FrameSink(FrameFolder(tmp_path / "frames"))
-    s.start()
-    try:
-        assert src.done.wait(60.0)
-        deadline = time.monotonic() + 60.0
-        while s.pipeline.ring.fill and time.monotonic() < deadline:
-            time.sleep(0.02)
-        time.sleep(0.3)  # (the last pop's windows)
-        made = s.pipeline.stats.frames + s.pipeline.stats.skipped_windows
-    finally:
-        s.stop()
-        sink.close()
-    lines = (tmp_path / "frames" / "timestamps.txt").read_text().splitlines()
-    with open_file(tmp_path / "r.aedat4") as f:
-        events_t = np.concatenate([b["t"] for b in f])
-    return made, np.array([int(line.split()[1]) for line in lines], np.int64), events_t
-
-
 @pytest.mark.parametrize("back_us", [3_000, 300_000])
 @pytest.mark.usefixtures("one_torch_thread")
 def test_a_small_step_back_neither_closes_the_window_nor_moves_the_events(tmp_path, tiny_model, back_us):
     script = _script(back_us)
-    made, frames_t, events_t = _run(tmp_path, tiny_model, ScriptedCam(script, away_s=0.0))
+    made, frames_t, events_t = run_counted(tmp_path, tiny_model, ScriptedCam(script, away_s=0.0), record=True)
     assert made == 50  # (was 51: a partial window at the step)
     assert (events_t == _source_times(script)).all()  # passed through (was: moved on by the step)
     assert (np.diff(frames_t) >= 0).all() and frames_t[-1] <= events_t.max()
