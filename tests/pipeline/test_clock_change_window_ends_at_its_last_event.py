@@ -7,6 +7,9 @@ threaded run's."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 import numpy as np
 from pipeline_support import NO_POST, ArraySource
 
@@ -59,3 +62,31 @@ def test_frames_end_a_clocks_windows_and_tag_them():
     assert last_of_0.t_us == 2_000_000 + 349 * 20 + 1  # (was the 5 ms grid: 2.010 s)
     first_of_1 = [fr for fr in frames if fr.clock == 1][0]
     assert first_of_1.t_start_us == 1_500_000
+
+
+class LiveClockedCam(ClockedCam):
+    """:class:`ClockedCam` that goes on giving nothing (a live camera does not end)."""
+
+    def read(self):
+        time.sleep(0.005)
+        return super().read() if self.batches else self.events[:0]
+
+
+def test_the_live_worker_ends_a_clocks_window_at_its_last_event():
+    batches = [_events(2_000_000, 350, 20), _events(1_500_000, 2000, 20)]
+    got, done = [], threading.Event()
+
+    def on_frame(fr):
+        got.append(fr)
+        if fr.clock == 1:
+            done.set()
+
+    with Pipeline(LiveClockedCam(batches, [0, 1]), WindowConfig(mode="duration", window_ms=5), "integrator",
+                  NO_POST) as pipe:
+        pipe.max_backlog_windows = 1000  # (every window shown: none skipped to keep up)
+        pipe.start(on_frame=on_frame)
+        assert done.wait(20)  # (was never: the new clock's events were late ones of the old clock's window)
+        pipe.stop()
+    last_of_0 = [fr for fr in got if fr.clock == 0][-1]
+    assert last_of_0.t_us == 2_000_000 + 349 * 20 + 1  # (was the 5 ms grid: 2.010 s)
+    assert [fr for fr in got if fr.clock == 1][0].t_start_us == 1_500_000
