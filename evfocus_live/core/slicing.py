@@ -21,7 +21,7 @@ camera, a recording spanning hours) never produce millions of empty windows: the
 duration slicer emits at most ``max_empty_windows`` empty windows and skips ahead; the
 adaptive slicer realigns its next window to the next event. A step back of more than
 :data:`RESTART_BACK_US` (1 s) is a clock restart, not a late event: the windows so far are
-completed and the slicer starts over at the new time (given timestamps are of one clock: there
+completed (the open one ending 1 µs after its last event, ``cut``) and the slicer starts over at the new time (given timestamps are of one clock: there
 it is only said, and the later events join the current window); a restart is said to
 ``on_restart`` where set (the pipeline's way to the viewer's status bar), else logged. Late
 events are not said one by one (EVT3 files step back a few µs by design), but the duration and adaptive
@@ -70,7 +70,8 @@ class Window:
         t_us: the time the reconstructed frame stands for: the window end for duration,
             timestamp and adaptive windows, the last event's time for count windows. (``flush``
             keeps the last, partial window's full length; the Pipeline ends it 1 µs after the
-            last event read, so that its frame is not stamped past the recording.)
+            last event read, so that its frame is not stamped past the recording, and ``cut``
+            at a clock change 1 µs after its own last event.)
         frame: False for the part of an overfull timestamp window cut off before its time:
             the network takes its events (its state), no frame stands for it.
         clock: the number of the live camera's clock its events are on (``FrameResult.clock``).
