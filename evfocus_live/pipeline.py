@@ -1946,12 +1946,11 @@ class Pipeline:
         carry, self._carry = self._carry, None
         if carry is not None and carry[0] == self._gen:
             yield from self._frames_of(*carry)
-        left = [b for b in (self.ring.pop(), self._unread) if b is not None and len(b)]
-        self._unread = None
+        left = self._left_clocked()
         eof_at_end, self._eof_at_end = self._eof_at_end and bool(left), False
         while True:
             if left:
-                batch = left.pop(0)
+                batch, clock = left.pop(0)
                 self._eof_at_end = eof_at_end and not left  # (the run had reached --end-s)
             elif self._slicer_done():  # every given time has its frame: the rest is not read
                 break
@@ -1961,6 +1960,7 @@ class Pipeline:
                 except InputError:
                     yield from self._frames_before_damage()
                     raise
+                clock = self._read_clock
             if batch is None:
                 break
             if len(batch) == 0:
@@ -1969,14 +1969,30 @@ class Pipeline:
                 continue
             with self._lock:
                 gen = self._gen
-                windows = self.slicer.push(self._filter_events(batch))
+                windows = self._new_clock(clock, int(batch["t"][0])) if clock != self._slicer_clock else []
+                windows += self._clocked(self.slicer.push(self._filter_events(batch)))
             yield from self._frames_of(gen, windows)
             if self._eof_at_end:
                 break
         with self._lock:
-            gen, windows = self._gen, self._end_tail(self.slicer.flush())
+            gen, windows = self._gen, self._clocked(self._end_tail(self.slicer.flush()))
         yield from self._frames_of(gen, windows)
         self.stats.status = "finished"
+
+    def _left_clocked(self) -> list[tuple[np.ndarray, int]]:
+        """What a threaded run left for :meth:`frames`: the ring's events, a pop per clock, and
+        the reader's unpushed batch (on the clock last read), each with its clock: its windows
+        end at a new clock and carry theirs, as the worker's do (``FrameResult.clock``)."""
+        left = []
+        while True:
+            ev, _, clock = self.ring.pop_clocked()
+            if not len(ev):
+                break
+            left.append((ev, clock))
+        if self._unread is not None and len(self._unread):
+            left.append((self._unread, self._read_clock))
+        self._unread = None
+        return left
 
     def _frames_before_damage(self) -> Iterator[FrameResult]:
         """frames() of the open window when the source fails mid-file (an AEDAT4 packet that does
@@ -1987,7 +2003,7 @@ class Pipeline:
         if not isinstance(self.slicer, (DurationSlicer, AdaptiveSlicer)):
             return
         with self._lock:
-            gen, windows = self._gen, self._end_tail(self.slicer.flush())
+            gen, windows = self._gen, self._clocked(self._end_tail(self.slicer.flush()))
         yield from self._frames_of(gen, windows)
 
     def _frames_of(self, gen: int, windows: list[Window]) -> Iterator[FrameResult]:
@@ -2060,11 +2076,20 @@ class Pipeline:
         progress is waited for (``first_read_wait_s``: its batch reaches a recording); False
         where nothing keeps that batch (no events recorded): the viewer froze for up to 5 s on a
         source switch or a window close for a camera whose first read never returned. Neither
-        waits past ``timeout_s``."""
+        waits past ``timeout_s``, counted from the first stop that waited for the thread: a stop
+        again (the viewer closing while recording halts the pipeline, then stops the session)
+        waited another ``timeout_s`` for a slow model's window, and said it again."""
         self._stop_evt.set()
         self._wake_reader()
         for t in self._threads:
             if t is not threading.current_thread():
+                now = time.monotonic()
+                first_stop_s = getattr(t, "stop_since", None)
+                if first_stop_s is None:
+                    t.stop_since = first_stop_s = now
+                if getattr(t, "finishing_said", False):  # (said: the rest of the one wait, no more)
+                    t.join(max(0.0, first_stop_s + timeout_s - now))
+                    continue
                 since = self._read_since
                 stalled_s = 0.0 if since is None or t.name != "evfocus-reader" else time.monotonic() - since
                 # a reader in a read() that has stalled for seconds will not end in the next 5:
@@ -2083,7 +2108,8 @@ class Pipeline:
                 t.join(first_wait_s if first_read
                        else min(timeout_s, STALLED_JOIN_S) if stalled_s >= STALL_S
                        else min(timeout_s, self._live_read_join_s()) if live_read
-                       else min(timeout_s, LIVE_READ_JOIN_S) if reopen_since is not None else timeout_s)
+                       else min(timeout_s, LIVE_READ_JOIN_S) if reopen_since is not None
+                       else max(0.0, first_stop_s + timeout_s - now))
                 if t.is_alive() and reopen_since is not None and self._reopen_since is not None:
                     # (a lost camera's open that hangs: a USB device half there; Ctrl-C took 11 s)
                     t.unanswered_said = True  # (said once: not again by close_all at exit, nor the app)
@@ -2096,6 +2122,7 @@ class Pipeline:
                     log.warning("%s did not stop within %.1f s: the on_frame callback has not returned",
                                 t.name, timeout_s)
                 elif t.is_alive() and t.name == "evfocus-worker":  # a slow model's window: not a fault
+                    t.finishing_said = True
                     log.info("%s is still finishing its window after %.1f s (a start waits for it)",
                              t.name, timeout_s)
                 elif t.is_alive() and first_read and self._read_since is not None:
@@ -2530,11 +2557,7 @@ class Pipeline:
                         self._done_up_to(taken)
                         continue
                     gen = self._gen
-                    windows = []
-                    if clock != self._slicer_clock:  # a live camera's new clock: the old one's windows end here
-                        if getattr(self.slicer, "restarts", True):  # (given times: one clock, as the slicer's)
-                            windows = self._clocked(self.slicer.flush())
-                        self._slicer_clock = clock
+                    windows = self._new_clock(clock, int(ev["t"][0])) if clock != self._slicer_clock else []
                     windows = self._keep_up(windows + self._clocked(self.slicer.push(self._filter_events(ev, owned=True))))
                 self._show(gen, windows)
                 self._done_up_to(taken)
@@ -2719,6 +2742,17 @@ class Pipeline:
         with self._lock:
             windows = self._keep_up(self._clocked(self._end_tail(self.slicer.flush()))) if gen == self._gen else []
         self._show(gen, windows)
+
+    def _new_clock(self, clock: int, t_us: int) -> list[Window]:
+        """A live camera's new clock (``FrameResult.clock``), its first event at ``t_us``: the old
+        one's windows end here, the open one at its last event, and the new one's start at its
+        first (the slicer's ``new_clock``; given times keep one clock, as the slicer does)."""
+        windows = []
+        if getattr(self.slicer, "restarts", True):
+            new = getattr(self.slicer, "new_clock", None)  # (a plugin's slicer: its flush)
+            windows = self._clocked(new(t_us) if new is not None else self.slicer.flush())
+        self._slicer_clock = clock
+        return windows
 
     def _clocked(self, windows: list[Window]) -> list[Window]:
         """``windows`` (of the slicer) marked with the clock their events are on (see

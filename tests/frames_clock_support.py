@@ -54,6 +54,13 @@ class ScriptedCam(EventSource):
 
 def run_frames(tmp_path, model, src: ScriptedCam, record: bool) -> tuple[np.ndarray, np.ndarray | None]:
     """(frame times in ``--frames-dir``'s timestamps.txt, recorded event times or None)."""
+    return run_counted(tmp_path, model, src, record, drain=False)[1:]
+
+
+def run_counted(tmp_path, model, src: ScriptedCam, record: bool,
+                drain: bool = True) -> tuple[int, np.ndarray, np.ndarray | None]:
+    """:func:`run_frames`, and the windows the worker made (shown, or skipped to keep up) before
+    the stop; ``drain``: once it has taken every event read (else at once)."""
     from evfocus_live.gui.session import LiveSession
 
     rec = Recorder()
@@ -64,12 +71,18 @@ def run_frames(tmp_path, model, src: ScriptedCam, record: bool) -> tuple[np.ndar
     s.start()
     try:
         assert src.done.wait(60.0)
+        deadline = time.monotonic() + 60.0
+        while drain and s.pipeline.ring.fill and time.monotonic() < deadline:
+            time.sleep(0.02)
+        if drain:
+            time.sleep(0.3)  # (the last pop's windows)
+        made = s.pipeline.stats.frames + s.pipeline.stats.skipped_windows
     finally:
         s.stop()
         sink.close()
     lines = (tmp_path / "frames" / "timestamps.txt").read_text().splitlines()
     frames_t = np.array([int(line.split()[1]) for line in lines], np.int64)
     if not record:
-        return frames_t, None
+        return made, frames_t, None
     with open_file(tmp_path / "r.aedat4") as f:
-        return frames_t, np.concatenate([b["t"] for b in f])
+        return made, frames_t, np.concatenate([b["t"] for b in f])

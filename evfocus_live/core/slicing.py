@@ -21,7 +21,7 @@ camera, a recording spanning hours) never produce millions of empty windows: the
 duration slicer emits at most ``max_empty_windows`` empty windows and skips ahead; the
 adaptive slicer realigns its next window to the next event. A step back of more than
 :data:`RESTART_BACK_US` (1 s) is a clock restart, not a late event: the windows so far are
-completed and the slicer starts over at the new time (given timestamps are of one clock: there
+completed (the open one ending 1 µs after its last event, ``cut``) and the slicer starts over at the new time (given timestamps are of one clock: there
 it is only said, and the later events join the current window); a restart is said to
 ``on_restart`` where set (the pipeline's way to the viewer's status bar), else logged. Late
 events are not said one by one (EVT3 files step back a few µs by design), but the duration and adaptive
@@ -37,6 +37,7 @@ one frame with no word. At the stream's end an info line gives the total when it
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import time
@@ -69,7 +70,8 @@ class Window:
         t_us: the time the reconstructed frame stands for: the window end for duration,
             timestamp and adaptive windows, the last event's time for count windows. (``flush``
             keeps the last, partial window's full length; the Pipeline ends it 1 µs after the
-            last event read, so that its frame is not stamped past the recording.)
+            last event read, so that its frame is not stamped past the recording, and ``cut``
+            at a clock change 1 µs after its own last event.)
         frame: False for the part of an overfull timestamp window cut off before its time:
             the network takes its events (its state), no frame stands for it.
         clock: the number of the live camera's clock its events are on (``FrameResult.clock``).
@@ -160,6 +162,8 @@ class _StreamSlicer:
     restarts = True
     #: count events more than ``window_us`` behind the running max (said once they matter)
     counts_late = False
+    #: ``flush`` gives the open window its planned end (duration, adaptive), not its last event's
+    ends_on_grid = False
     #: called with the late-events warning once it is logged (from the thread that pushes), and
     #: with the broken time order's (restarts every few events: see ``_too_many_restarts``)
     on_late: Callable[[str], None] | None = None
@@ -210,15 +214,41 @@ class _StreamSlicer:
             self._say_restart(batch, k, "the windows start over from the new time")
             if k:
                 out += self._push(batch[:k])
-            self._restarting = True  # (not the end: late events are said at the real one)
-            try:
-                out += self.flush()
-            finally:
-                self._restarting = False
+            out += self.cut()
             close = self._close_restarts
             self._restart()
             self._close_restarts = close  # (a restart is no seek: the count of close ones goes on)
             batch = batch[k:]
+
+    def new_clock(self, t_us: int) -> list[Window]:
+        """A live camera's new clock (opened again, reset), its first event at ``t_us``: the old
+        clock's windows (:meth:`cut`), and the next starts at the next event, as at a restart found
+        here (its events were late ones of the old clock's open window, and its times under the
+        old clock's newest). A step back over ``RESTART_BACK_US`` is left to :meth:`push`, which says it."""
+        out = self.cut()
+        if self._tmax is None or t_us >= self._tmax - RESTART_BACK_US:
+            close = self._close_restarts
+            self._restart()
+            self._close_restarts = close
+        return out
+
+    def cut(self) -> list[Window]:
+        """:meth:`flush` at a clock change (a restart found here, a live camera's new clock the
+        pipeline is told of: ``FrameResult.clock``): the open window ends 1 µs after its newest
+        event, where a window runs its planned length (a full window on, its frame was stamped at
+        a time of the old clock that no event reached, out of step with the events)."""
+        t_max = self._tmax
+        self._restarting = True  # (not the end: late events are said at the real one)
+        try:
+            out = self.flush()
+        finally:
+            self._restarting = False
+        if out and self.ends_on_grid and t_max is not None:
+            w = out[-1]
+            end = max(w.t_start_us + 1, t_max + 1)
+            if end < w.t_us:
+                out[-1] = dataclasses.replace(w, t_us=end)
+        return out
 
     def _too_many_restarts(self, k: int) -> bool:
         """True (said once) when restarts keep coming every few events: the time order is broken,
@@ -386,6 +416,7 @@ class DurationSlicer(_StreamSlicer):
     """
 
     counts_late = True
+    ends_on_grid = True
 
     def __init__(self, window_ms: float, max_empty_windows: int = 30, start_us: int | None = None,
                  max_pending_events: int = MAX_PENDING_EVENTS):
@@ -633,6 +664,7 @@ class AdaptiveSlicer(_StreamSlicer):
     """
 
     counts_late = True
+    ends_on_grid = True
 
     def __init__(self, window_ms: float, min_events: int, max_events: int, max_extend: float = 4.0,
                  warn_interval_s: float = 5.0):

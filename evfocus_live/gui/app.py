@@ -73,10 +73,12 @@ def _reopener(spec: str, src) -> Callable | None:
 
     kind = "prophesee" if spec == "auto" and src.format == "prophesee" else spec
     serial = getattr(src, "serial", None)
+    said: list[bool] = []
 
     def reopen():
-        new = open_source(kind, serial=serial) if serial else open_source(kind)
-        if (new.format, new.sensor) != (src.format, src.sensor):
+        chosen = None if serial else _open_like(kind, src, said)  # (by its size: named by its serial)
+        new = chosen or (open_source(kind, serial=serial) if serial else open_source(kind))
+        if chosen is None and (new.format, new.sensor) != (src.format, src.sensor):
             new.close()
             raise DeviceError(f"found {new.sensor}, not the lost {src.sensor}")
         if (int(new.width), int(new.height)) != (int(src.width), int(src.height)):
@@ -87,6 +89,37 @@ def _reopener(spec: str, src) -> Callable | None:
                               f"{src.width}x{src.height} one")
         return new
     return reopen
+
+
+def _open_like(kind: str, src, said: list[bool]):
+    """A lost Prophesee camera that did not say its serial, among several attached: the first of
+    them with its sensor size (taken as the first found, another model went on in its recording
+    when it was not first), said once in one line (which of two of one model it is cannot be
+    told). None where there is no choice (one camera, or a driver that cannot list them)."""
+    if src.format != "prophesee":
+        return None
+    from ..errors import DeviceError
+    from ..sources import open_source
+    from ..sources.prophesee_camera import attached_serials
+
+    serials = attached_serials()
+    if not serials or len(serials) < 2:
+        return None
+    if not said:
+        said.append(True)
+        log.warning("the lost Prophesee camera did not report its serial and %d are attached (%s): it is "
+                    "taken back as the first with its %dx%d sensor, which may be another one", len(serials), ", ".join(serials), int(src.width), int(src.height))
+    for s in serials:
+        try:
+            new = open_source(kind, serial=s)
+        except DeviceError as exc:  # (in use: the other camera's own run)
+            log.debug("Prophesee %s: %s", s, exc)
+            continue
+        if (new.format, int(new.width), int(new.height)) == (src.format, int(src.width), int(src.height)):
+            return new
+        new.close()
+    raise DeviceError(f"none of the {len(serials)} Prophesee cameras attached has the lost one's "
+                      f"{src.width}x{src.height} sensor")
 
 
 def caught_stop_signals() -> tuple[int, ...]:

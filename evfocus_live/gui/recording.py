@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from ..core.render import pad_even
+from ..core.slicing import RESTART_BACK_US
 from ..errors import EvFocusError
 from ..writers.base import unlink_old_file
 
@@ -25,6 +26,10 @@ log = logging.getLogger(__name__)
 
 #: a step back in event time larger than this is a replay's jump (loop, seek), not jitter
 JUMP_BACK_US = 1_000
+#: a live camera that gave nothing for this long was away: a step back of its clock after such
+#: a silence is a restart (opened again, reset), whatever its size; one while it streams on is
+#: one only over ``RESTART_BACK_US`` (the slicer's rule), else its events are late events
+SILENCE_S = 0.1
 #: the source's batches are gathered into packets of this much sensor time (or
 #: ``PACKET_EVENTS``) before they are written, as dv writes ~10 ms packets: the viewer reads
 #: every 2-5 ms, and a packet per batch made an hour's recording ~1 M packets, each with its
@@ -150,8 +155,8 @@ def _open_aedat4(path: Path, width: int, height: int, sensor: str):
     return Aedat4Writer(path, width, height, sensor=sensor)
 
 
-#: clocks (one a jump back) a :class:`ClockShift` keeps for matching frames: a frame lags the
-#: reader by the ring's few windows, never by this many camera restarts
+#: clocks (one a jump back) a :class:`ClockShift` no frame asks (the recorder's) keeps; one that
+#: frames ask (``frames=True``) keeps every clock from the last frame's on, however far behind
 CLOCKS_KEPT = 16
 
 
@@ -164,14 +169,22 @@ class ClockShift:
     clock that restarts (opened again after a USB drop, reset) is written on after the wall time
     between the two batches (``wall_s``): closed to 1 µs, a replay showed no gap and the
     recording's length was short by the time the camera was away. Small steps back (a sensor's
-    nearly sorted stream) are kept as they are. Batches are placed from one thread (the reader's)
+    nearly sorted stream) are kept as they are, and so is a live camera's step back of up to
+    ``RESTART_BACK_US`` while it streams on (no restart signalled, see :meth:`restarted`, and no
+    silence of ``SILENCE_S``): out-of-order times, passed through as the readers do, which the
+    slicer puts in the open window (taken for a clock change, it closed that window early).
+    Batches are placed from one thread (the reader's)
     and frames from one other (the worker's): :meth:`frame_time_us` takes the shift of the clock
     their window's events were on, carried with them by number, not the newest (the worker lags
-    the reader by its ring).
+    the reader by its ring). With ``frames=True`` every clock from the last frame's on is kept (a
+    worker any number of restarts behind gets its own clock's shift; one int a clock, as the ring
+    keeps a mark a clock); else (the recorder's) the newest ``CLOCKS_KEPT``.
     """
 
-    def __init__(self, say: bool = True):
+    def __init__(self, say: bool = True, frames: bool = False):
         self.say = say  # (log a jump back: the recording's does; the frames' beside it need not)
+        self.frames = frames
+        self._restarted = False  # (see restarted)
         self.shift_us = 0                  # added to event times after a jump back ...
         self.t_last_us: int | None = None  # ... past the last time placed
         self.n_at_last = 0                 # events placed at ``t_last_us`` (equal times)
@@ -205,7 +218,10 @@ class ClockShift:
         the shift for them."""
         t_max = int(events["t"].max())
         t0 = int(events["t"][0]) + self.shift_us
-        if self.t_last_us is not None and t0 < self.t_last_us - JUMP_BACK_US:
+        restarted, self._restarted = self._restarted, False
+        if self.t_last_us is not None and t0 < self.t_last_us - JUMP_BACK_US and (
+                wall_s is None or restarted or t0 < self.t_last_us - RESTART_BACK_US
+                or self._wall_last_s is None or wall_s - self._wall_last_s >= SILENCE_S):
             shift = self.t_last_us + 1 - t0
             if wall_s is not None and self._wall_last_s is not None:  # (each batch stamped at its newest event)
                 away_us = int((wall_s - self._wall_last_s) * 1e6)
@@ -220,7 +236,7 @@ class ClockShift:
                 self._clocks.append(self.shift_us)
                 # (those before the last frame's are done with; past CLOCKS_KEPT, a clock no frame
                 # asked for: the recorder's, a looping replay's passes, grew it for hours)
-                drop = max(self._frame_clock, len(self._clocks) - CLOCKS_KEPT)
+                drop = self._frame_clock if self.frames else max(self._frame_clock, len(self._clocks) - CLOCKS_KEPT)
                 if drop:
                     del self._clocks[:drop]
                     self._first_clock += drop
@@ -232,6 +248,11 @@ class ClockShift:
             self.t_last_us = self._batch_max_us
         return self.shift_us
 
+    def restarted(self) -> None:
+        """The live source was opened again (a reconnect): a step back of the next batch is a
+        new clock, however small and however soon it comes."""
+        self._restarted = True
+
     def frame_time_us(self, t_us: int, clock: int) -> int:
         """A frame's time ``t_us`` (the source's clock) on the carried clock: with the shift of
         ``clock``, the number :attr:`clock` had when its window's events were placed. By number,
@@ -239,6 +260,10 @@ class ClockShift:
         event the next frame had not passed gave that frame its shift (out of order)."""
         with self._lock:
             k = min(max(0, int(clock) - self._first_clock), len(self._clocks) - 1)
+            if k and self.frames:  # (the frames come in order: those before are done with)
+                del self._clocks[:k]
+                self._first_clock += k
+                k = 0
             self._frame_clock = k
             return t_us + self._clocks[k]
 
@@ -388,6 +413,12 @@ class Recorder:
             if self._remove_if_empty_locked(self.events_path):  # (a header alone: readers refuse it)
                 self.error += f" (no event was recorded: {self.events_path.name} removed)"
             log.error(self.error)
+
+    def source_reopened(self) -> None:
+        """A live source was opened again (the reader thread, before its next batch): a step back
+        of its clock is a restart, written on after the time it was away (see :class:`ClockShift`)."""
+        with self._lock:
+            self._clock.restarted()
 
     def source_sought(self, again: bool) -> None:
         """The source was sought (the reader thread, before it reads from there). ``again``: to

@@ -173,6 +173,8 @@ class TapSource(EventSource):
         self.width, self.height = int(inner.width), int(inner.height)
         self._pending = self._cuts = self._held = None
         self._session._arrivals.clear()  # (a camera's clock may start again at 0: latency from anew)
+        self._session.recorder.source_reopened()  # (a step back of its clock, however small: a restart)
+        self._session.frame_clock.restarted()
 
     def seek(self, t_us: int) -> None:
         # called by the pipeline under its lock: every frame made after this is post-seek; one
@@ -385,7 +387,7 @@ class LiveSession:
         #: a live camera's frames given to ``frame_sink`` are timed on this clock: carried on over
         #: a clock restart (the camera opened again from 0) as the recording's events are, so the
         #: two agree (a replay's frames keep the file's times, as ``evfocus reconstruct``'s)
-        self.frame_clock = ClockShift(say=False)
+        self.frame_clock = ClockShift(say=False, frames=True)
         #: how many times the threads were started (a replay from the end, a seek past it): a
         #: pass can end between two readout ticks, so the window tells ends apart by this
         self.passes = 0

@@ -142,6 +142,23 @@ def _metavision_serial(it) -> str | None:
     return serial or None
 
 
+def attached_serials() -> list[str] | None:
+    """The serial numbers of the Prophesee cameras attached (Metavision's HAL device discovery, or
+    neuromorphic-drivers' list), None where the driver cannot list them: a lost camera that did
+    not say its own is looked for among them (see ``gui.app._reopener``)."""
+    try:
+        if _backend() == "metavision":
+            from metavision_hal import DeviceDiscovery
+            return [str(s) for s in DeviceDiscovery.list()]
+        if _backend() == "neuromorphic_drivers":
+            import neuromorphic_drivers as nd
+            return [str(getattr(d, "serial", "")) for d in nd.list_devices()
+                    if "prophesee" in _nd_name(d).lower() or "evk" in _nd_name(d).lower()]
+    except Exception as exc:  # (an SDK without it, a USB error: unknown)
+        log.debug("cannot list the Prophesee cameras: %s", first_line(exc, type(exc).__name__))
+    return None
+
+
 def _backend():
     """'metavision', 'neuromorphic_drivers' or None, by what imports."""
     for module, name in (("metavision_core.event_io", "metavision"),

@@ -19,7 +19,8 @@ DIST_OF = {"PIL": "pillow", "cv2": "opencv-python-headless", "dv_processing": "d
            "skimage": "scikit-image", "yaml": "pyyaml", "PySide6": "pyside6-essentials",
            "neuromorphic_drivers": "neuromorphic-drivers"}
 #: not on PyPI: Prophesee's Metavision SDK (README: its installer), tried before neuromorphic-drivers
-NOT_PIP = {"metavision_core"}
+#: (its HAL lists the cameras attached: a lost one without a serial is looked for among them)
+NOT_PIP = {"metavision_core", "metavision_hal"}
 
 
 def _imports() -> set[str]:
