@@ -358,23 +358,45 @@ POLARITY_VALUES = (-1, 0, 1, 255)
 _polarity_said: set[str] = set()  # (files whose odd polarity values were said: once each)
 
 
+@numba.njit(nogil=True, cache=True)
+def _first_odd_polarity(p):  # pragma: no cover - compiled
+    """Index of the first value of ``p`` not in :data:`POLARITY_VALUES` (NaN aside: a corrupt
+    row, left out elsewhere), or -1; one pass, no temporaries (a text batch's float64 p)."""
+    step = 4096  # (branch-free blocks: 0/1 at random mispredicted an 'or' chain, 8 ns a value)
+    for a in range(0, p.shape[0], step):
+        b = min(a + step, p.shape[0])
+        odd = 0
+        for i in range(a, b):
+            v = p[i]
+            odd += (v == v) & (v != 0) & (v != 1) & (v != -1) & (v != 255)
+        if odd:
+            for i in range(a, b):
+                v = p[i]
+                if v == v and v != 0 and v != 1 and v != -1 and v != 255:
+                    return i
+    return -1
+
+
 def check_polarity(p, name) -> None:
     """One warning per file where a polarity column holds values other than
     :data:`POLARITY_VALUES` (``2``, ``0.5``, a y column read as p): they are still read as
     ON where > 0 (as before), but no longer in silence, since they mostly mean the columns
-    are not ``t x y p`` or the file is damaged. Cheap where the values are in [-1, 1]."""
+    are not ``t x y p`` or the file is damaged. ~0.5 ms per million values."""
     p = np.asarray(p)
-    if not p.size or p.dtype.kind == "b" or str(name) in _polarity_said:
+    if not p.size or p.dtype.kind not in "iuf" or str(name) in _polarity_said:
         return
-    lo, hi = p.min(), p.max()
-    if p.dtype.kind in "iu" and lo >= -1 and (hi <= 1 or (hi == 255 and not np.any((p > 1) & (p != 255)))):
+    if p.dtype.kind == "u" and p.dtype.itemsize == 1 and p.max() <= 1:
         return
-    with np.errstate(invalid="ignore"):
-        odd = ~np.isin(p, POLARITY_VALUES) & ~np.isnan(p) if p.dtype.kind == "f" else ~np.isin(p, POLARITY_VALUES)
-    if not np.any(odd):
+    flat = np.ascontiguousarray(p.reshape(-1)).astype(p.dtype.newbyteorder("="), copy=False)
+    if flat.dtype == np.float16:
+        flat = flat.astype(np.float32)
+    first = _first_odd_polarity(flat)
+    if first < 0:
         return
     _polarity_said.add(str(name))
-    vals = np.unique(p[odd])
+    rest = flat[first:]
+    odd = rest[~np.isin(rest, POLARITY_VALUES) & ~np.isnan(rest.astype(np.float64))]
+    vals = np.unique(odd)
     log.warning("%s: polarity holds %d value(s) other than 0, 1, -1 and 255 (e.g. %s): read as ON where > 0, "
                 "else OFF; check that the columns are t x y p", name, len(vals),
                 ", ".join(f"{v:g}" for v in vals[:3]))
