@@ -56,14 +56,18 @@ def _write(tmp_path, kind, p):
     return path
 
 
+def _written_and_read(tmp_path, caplog, kind, p):
+    if kind == "npy-native" and p.dtype != np.uint8:
+        pytest.skip("a native uint8 column holds no such value")
+    path = _write(tmp_path, kind, p)
+    with caplog.at_level(logging.WARNING, logger="evfocus_live"):
+        return _read_all(path)
+
+
 @pytest.mark.parametrize("kind", ["npy-native", "npy-n4", "h5", "text"])
 @pytest.mark.parametrize("p", [np.uint8(2), np.float32(0.5)], ids=["2", "0.5"])
 def test_odd_polarity_values_are_said_once(tmp_path, caplog, kind, p):
-    if kind == "npy-native" and p.dtype.kind == "f":
-        pytest.skip("a native uint8 column holds no 0.5")
-    path = _write(tmp_path, kind, p)
-    with caplog.at_level(logging.WARNING, logger="evfocus_live"):
-        ev = _read_all(path)
+    ev = _written_and_read(tmp_path, caplog, kind, p)
     assert (ev["p"] == 1).all()  # (read as before: > 0 is ON)
     said = _said(caplog)
     assert len(said) == 1, [r.getMessage() for r in caplog.records]
@@ -73,10 +77,6 @@ def test_odd_polarity_values_are_said_once(tmp_path, caplog, kind, p):
 @pytest.mark.parametrize("kind", ["npy-native", "h5", "text"])
 @pytest.mark.parametrize("p", [np.uint8(255), np.int8(-1), np.uint8(1)], ids=["255", "-1", "1"])
 def test_documented_values_are_read_in_silence(tmp_path, caplog, kind, p):
-    if kind == "npy-native" and p.dtype.kind == "i":
-        pytest.skip("a native uint8 column holds no -1")
-    path = _write(tmp_path, kind, p)
-    with caplog.at_level(logging.WARNING, logger="evfocus_live"):
-        ev = _read_all(path)
+    ev = _written_and_read(tmp_path, caplog, kind, p)
     assert (ev["p"] == (1 if int(p) in (1, 255) else 0)).all()
     assert not _said(caplog)
