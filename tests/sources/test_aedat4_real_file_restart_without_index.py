@@ -14,10 +14,9 @@ import struct
 import lz4.frame
 import numpy as np
 import pytest
-from conftest import DAVIS_FILE
+from aedat4_relay_support import davis_packets, relaid_davis_copy
 
 from evfocus_live.sources import open_file
-from evfocus_live.sources.aedat4_file import Aedat4FileSource
 
 T_RESTART_US = 20_000
 
@@ -26,33 +25,22 @@ def _restarted_copy(out_path, header: str, within: int):
     """(expected events, index of the first on the new clock) of a copy of the DAVIS file whose
     event packets from the middle one on (from its ``within``-th event) run on a clock from
     :data:`T_RESTART_US`; ``header``: "none" (dataTablePosition -1) or "cut" (past the end)."""
-    data = DAVIS_FILE.read_bytes()
-    with Aedat4FileSource(DAVIS_FILE) as s:
-        offs, dtp = s._offs.tolist(), s._dtp
-        per = [s._packet_events(k)[0] for k in range(len(offs))]
-    split = len(offs) // 2
+    per = davis_packets()
+    split = len(per) // 2
     shift = int(per[split]["t"][within]) - T_RESTART_US
-    hlen = struct.unpack_from("<I", data, 14)[0]
-    out = bytearray(data[:18 + hlen])
-    dtp_at = bytes(out).index(struct.pack("<q", dtp))
-    ev_packet = {o - 8: k for k, o in enumerate(offs)}
-    pos = 18 + hlen
-    while pos < dtp:
-        sid, size = struct.unpack_from("<ii", data, pos)
-        payload = data[pos + 8:pos + 8 + size]
-        k = ev_packet.get(pos, -1)
-        if k >= split:
-            fb = bytearray(lz4.frame.decompress(payload))
-            t = per[k]["t"]
-            at = fb.index(struct.pack("<q", int(t[0])))  # (the event vector: 16-byte records, t first)
-            for i in range(within if k == split else 0, len(t)):
-                assert struct.unpack_from("<q", fb, at + 16 * i)[0] == t[i]
-                struct.pack_into("<q", fb, at + 16 * i, int(t[i]) - shift)
-            payload = lz4.frame.compress(bytes(fb))
-        out += struct.pack("<ii", sid, len(payload)) + payload
-        pos += 8 + size
-    out[dtp_at:dtp_at + 8] = struct.pack("<q", -1 if header == "none" else len(out) + 4096)
-    out_path.write_bytes(out)
+
+    def restart(k: int, payload: bytes) -> bytes:
+        if k < split:
+            return payload
+        fb = bytearray(lz4.frame.decompress(payload))
+        t = per[k]["t"]
+        at = fb.index(struct.pack("<q", int(t[0])))  # (the event vector: 16-byte records, t first)
+        for i in range(within if k == split else 0, len(t)):
+            assert struct.unpack_from("<q", fb, at + 16 * i)[0] == t[i]
+            struct.pack_into("<q", fb, at + 16 * i, int(t[i]) - shift)
+        return lz4.frame.compress(bytes(fb))
+
+    relaid_davis_copy(out_path, restart, header)
     exp = np.concatenate(per)
     n1 = sum(len(p) for p in per[:split]) + within
     exp["t"][n1:] -= shift
