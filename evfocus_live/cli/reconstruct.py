@@ -53,6 +53,8 @@ _OUR_OUTPUT = re.compile(r"(frame|blur|aps)_\d+\.png|timestamps\.txt")
 COMPARE_DIR = "compare"
 #: ``--at aps``: the recording's APS frame times instead of a file (a file named aps: ``./aps``)
 AT_APS = "aps"
+#: an --at value that is times, not a file name (``0,33000``, ``33000``, ``0;1.5``)
+_AT_INLINE = re.compile(r"[-+]?[\d.]+([\s,;]+[-+]?[\d.]+)*")
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -131,6 +133,12 @@ def _options(args) -> dict:
             raise ConfigError("--at needs a file of frame times or 'aps'")
         if args.at.strip().lower() == AT_APS:
             args.at = AT_APS
+        elif _AT_INLINE.fullmatch(args.at.strip()) and not os.path.exists(args.at):
+            # `--at 0,33000`: times where a file goes read "0,33000: no such timestamps file",
+            # naming neither what --at takes nor whether 0,33000 was two times or 'index,t_us'
+            raise ConfigError(f"--at takes a file of frame times (one t_us, or 'index t_us', per line) or 'aps', "
+                              f"not the times themselves: no file named {args.at!r}; write the times one per "
+                              "line to a file (printf '0\\n33000\\n' > at.txt) and give --at at.txt")
     device = check_device("--device", args.device)
     compare = check_compare_name("--compare", args.compare)
     check_window_ms("--window-ms", args.window_ms)

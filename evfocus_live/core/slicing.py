@@ -794,6 +794,7 @@ def read_timestamps(path) -> np.ndarray:
     p = Path(path)
     text = read_user_text(p, "timestamps")
     index_rows = _index_comma_rows(text)
+    raw_lines = text.splitlines()  # (as written: the dialect keeps each line's place)
     if not index_rows:
         blob = text.encode()
         text = blob.translate(table).decode() if (table := dialect(blob, columns=1, header=False)) else text
@@ -817,15 +818,30 @@ def read_timestamps(path) -> np.ndarray:
             raise ConfigError(f"{p}:{i}: not a timestamp in µs: {parts[-1]!r}") from None
         if t != round(t):  # E2VID's files hold seconds: rounding them to µs gave frames at 0-1 µs
             raise ConfigError(f"{p}:{i}: {parts[-1]!r} is not a whole number of µs "
-                              f"(a file in seconds? write t_us = t_s * 1e6)")
+                              f"(a file in seconds? write t_us = t_s * 1e6){_one_pair_hint(raw_lines, lines, i)}")
         out.append(int(round(t)))
     if not out:
         raise ConfigError(f"{p}: no timestamps in file")
     return np.asarray(out, dtype=np.int64)
 
 
+#: one 'a,b' pair of whole numbers: an index and a time, or a number with a decimal comma
+_ONE_COMMA_PAIR = re.compile(r"(\d+)\s*,\s*(\d+)")
 #: a time in µs with thousands separators (``1,500``), in an ``--at`` file not of ``index,t_us`` rows
 _GROUPED_US = re.compile(r"[-+]?[1-9]\d{0,2}(,\d{3})+")
+
+
+def _one_pair_hint(raw_lines: list[str], lines: list[str], i: int) -> str:
+    """The other reading of a file whose one row is ``a,b`` (``0,33000``): read with a decimal
+    comma, 0.33, it is refused; as our ``timestamps.txt`` it is frame 0 at 33000 µs, and one row
+    cannot show which (two or more do: :func:`_index_comma_rows`). Before, the error showed
+    '0.33000' only, a number the user never wrote, and said seconds."""
+    raw = raw_lines[i - 1].split("#", 1)[0].strip() if i <= len(raw_lines) else ""
+    m = _ONE_COMMA_PAIR.fullmatch(raw)
+    if not m or sum(1 for ln in lines if ln.split("#", 1)[0].strip()) != 1:
+        return ""
+    return (f"; if {raw!r} is 'index,t_us' (frame {m[1]} at {m[2]} µs), write '{m[1]} {m[2]}', "
+            f"or '{m[2]}' alone")
 
 
 def _index_comma_rows(text: str) -> bool:

@@ -200,13 +200,27 @@ _VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm", ".
 _IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"})
 
 
+#: ISO-BMFF (``ftyp``) brands of still images: HEIF/HEIC (iPhone photos) and AVIF; other brands
+#: (isom, mp42, qt, 3gp, ...) are videos
+_IMAGE_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1",
+                           b"avif", b"avis"})
+
+
 def _picture_kind(head: bytes, path: Path) -> str | None:
-    """'a video' or 'an image' for a file that is one by its name or its first bytes, else None."""
-    ext = path.suffix.lower()
-    if ext in _VIDEO_SUFFIXES or head[4:8] == b"ftyp" or head.startswith(b"\x1a\x45\xdf\xa3") or (
-            head.startswith(b"RIFF") and head[8:12] == b"AVI "):
+    """'a video' or 'an image' for a file that is one by its first bytes, else by its name
+    (bytes of no picture: a damaged one), else None. Content first: a HEIC/AVIF photo (an
+    ``ftyp`` box, as MP4's) was "a video", and a file named ``.mp4`` holding a PNG "a video"."""
+    if head[4:8] == b"ftyp":
+        return "an image" if head[8:12] in _IMAGE_BRANDS else "a video"
+    if head.startswith(b"\x1a\x45\xdf\xa3") or (head.startswith(b"RIFF") and head[8:12] == b"AVI "):
         return "a video"
-    if ext in _IMAGE_SUFFIXES or head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF8")):
+    if head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF8")) or (
+            head.startswith(b"RIFF") and head[8:12] == b"WEBP") or head.startswith((b"II*\0", b"MM\0*")):
+        return "an image"
+    ext = path.suffix.lower()
+    if ext in _VIDEO_SUFFIXES:
+        return "a video"
+    if ext in _IMAGE_SUFFIXES | {".heic", ".heif", ".avif"}:
         return "an image"
     return None
 

@@ -647,8 +647,8 @@ class Aedat4FileSource(EventSource):
         buf = self._event_payload(k)
         try:
             fb, table, fo = _root_table(buf)
-            if not fo or not fo[0]:
-                return np.empty(0, EVENT_DTYPE), 0
+            if not fo or not fo[0]:  # (no elements vector: a legal empty packet; this returned
+                return np.empty(0, EVENT_DTYPE), 0, 0  # 2 values, and read()'s unpacking raised)
             vec = table + fo[0] + _u32(fb, table + fo[0])
             n = _u32(fb, vec)
             if vec + 4 + 16 * n > len(fb):

@@ -352,6 +352,56 @@ class DropCounter:
             self._summed = True
 
 
+#: polarity values a reader takes without a word: 0/1, -1/1 (evlib, Prophesee HDF5) and 255 (a
+#: uint8 column holding -1, as ``np.int8(-1).astype(np.uint8)`` makes it; read as ON, as any p > 0)
+POLARITY_VALUES = (-1, 0, 1, 255)
+_polarity_said: set[str] = set()  # (files whose odd polarity values were said: once each)
+
+
+@numba.njit(nogil=True, cache=True)
+def _first_odd_polarity(p):  # pragma: no cover - compiled
+    """Index of the first value of ``p`` not in :data:`POLARITY_VALUES` (NaN aside: a corrupt
+    row, left out elsewhere), or -1; one pass, no temporaries (a text batch's float64 p)."""
+    step = 4096  # (branch-free blocks: 0/1 at random mispredicted an 'or' chain, 8 ns a value)
+    for a in range(0, p.shape[0], step):
+        b = min(a + step, p.shape[0])
+        odd = 0
+        for i in range(a, b):
+            v = p[i]
+            odd += (v == v) & (v != 0) & (v != 1) & (v != -1) & (v != 255)
+        if odd:
+            for i in range(a, b):
+                v = p[i]
+                if v == v and v != 0 and v != 1 and v != -1 and v != 255:
+                    return i
+    return -1
+
+
+def check_polarity(p, name) -> None:
+    """One warning per file where a polarity column holds values other than
+    :data:`POLARITY_VALUES` (``2``, ``0.5``, a y column read as p): they are still read as
+    ON where > 0 (as before), but no longer in silence, since they mostly mean the columns
+    are not ``t x y p`` or the file is damaged. ~0.5 ms per million values."""
+    p = np.asarray(p)
+    if not p.size or p.dtype.kind not in "iuf" or str(name) in _polarity_said:
+        return
+    if p.dtype.kind == "u" and p.dtype.itemsize == 1 and p.max() <= 1:
+        return
+    flat = np.ascontiguousarray(p.reshape(-1)).astype(p.dtype.newbyteorder("="), copy=False)
+    if flat.dtype == np.float16:
+        flat = flat.astype(np.float32)
+    first = _first_odd_polarity(flat)
+    if first < 0:
+        return
+    _polarity_said.add(str(name))
+    rest = flat[first:]
+    odd = rest[~np.isin(rest, POLARITY_VALUES) & ~np.isnan(rest.astype(np.float64))]
+    vals = np.unique(odd)
+    log.warning("%s: polarity holds %d value(s) other than 0, 1, -1 and 255 (e.g. %s): read as ON where > 0, "
+                "else OFF; check that the columns are t x y p", name, len(vals),
+                ", ".join(f"{v:g}" for v in vals[:3]))
+
+
 def columns_to_events(t, x, y, p, width: int, height: int, t_is_seconds: bool = False,
                       name: str = "", drops: DropCounter | None = None,
                       contiguous: bool = True, t_is_ns: bool = False, times: TimeGuard | None = None,
@@ -368,6 +418,7 @@ def columns_to_events(t, x, y, p, width: int, height: int, t_is_seconds: bool = 
     bad = nonfinite_rows(x, y, p)
     if bad is not None:  # (left out with the times that are no time)
         t = np.where(bad, NOT_A_TIME_US, t)
+    check_polarity(p if bad is None else np.asarray(p)[~bad], name)
     x, y, p = (fix(_coord(a, k, name, bad)) for a, k in ((x, "x"), (y, "y"), (p, "p")))
     n = t.shape[0]
     out = np.empty(n, dtype=EVENT_DTYPE)
@@ -728,6 +779,7 @@ class NpyFileSource(EventSource):
             ev = np.empty(i1 - i0, EVENT_DTYPE)
             self._file.readinto(ev, self._data_off + i0 * self._row_bytes)
             self._i = i1
+            check_polarity(ev["p"], str(self.path))
             m = _check_events_in_place(ev.view(np.uint8), len(ev), self.width, self.height)
             if m < len(ev):
                 self._drops.add(len(ev) - m)

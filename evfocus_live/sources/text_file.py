@@ -5,9 +5,12 @@ whole-number timestamps is read as µs instead (common for exports from other to
 Unix-epoch nanoseconds where those are all >= 1e17 (ROS bag exports; µs never get there):
 divided by 1000 exactly (the ``t`` of plain-integer rows is parsed again as int64), with a warning. The
 unit is decided once, from that fixed sample, so that the time range, reading and seeking
-agree whatever is called first. Columns may be separated by spaces, tabs, commas or
+agree whatever is called first, and said (logged; a ``t`` of at most 3 decimals throughout,
+``1.234``, seconds to the ms or ms to the µs, is read as seconds with a warning: :func:`hint_maybe_ms`).
+Columns may be separated by spaces, tabs, commas or
 semicolons; decimal commas (``0,000123`` as a German or Brazilian locale writes it) are read
-where the columns are separated otherwise (semicolons, tabs, spaces); ``#`` starts a comment,
+where the columns are separated otherwise (semicolons, tabs, spaces), and refused in a
+comma-separated file (:func:`decimal_comma_row`); ``#`` starts a comment,
 and comment lines may come before ``W H``; a UTF-8 byte order mark (Excel's "CSV UTF-8") is
 skipped; lines may end in LF, CRLF or CR alone. Polarity > 0 is ON. Columns after the fourth
 are ignored, with one warning.
@@ -91,6 +94,42 @@ def dialect(head: bytes, columns: int = 4, header: bool = True) -> bytes | None:
         # "1,000 12 34 1" were read as 1 µs, 1000 times too early, where the 5 columns were said)
         src, dst = src + b",", dst + b"."
     return bytes.maketrans(src, dst) if src else None
+
+
+def decimal_comma_row(head: bytes, header: bool = True) -> bytes | None:
+    """The first sampled row of ``head`` that holds decimal commas in a comma-separated file
+    (``0,000123,12,34,1``: Excel's CSV where the locale writes ',' for the decimal point), else
+    None. Told by a column after the first written with a leading zero (``000123``: a
+    fraction's digits; x, y and p are never written so) in a row of more than 4 comma-separated
+    numbers and no other separator. Before, it was "rows have 5 columns", then t = 0, x = the
+    fraction's digits, y = x, p = y: wrong events from a warning."""
+    lines = [ln.split(b"#", 1)[0].strip() for ln in head.removeprefix(_BOM).split(b"\n")]
+    if len(head) >= SNIFF_BYTES:
+        lines = lines[:-1]  # (cut by the sniffed length)
+    for ln in [ln for ln in lines if ln][1 if header else 0:][:20]:
+        if b";" in ln or b"\t" in ln or b" " in ln:
+            continue
+        words = ln.split(b",")
+        if len(words) > 4 and all(w.isdigit() or w.lstrip(b"+-").isdigit() for w in words) and any(
+                len(w) > 1 and w.startswith(b"0") for w in words[1:]):
+            return ln
+    return None
+
+
+def hint_maybe_ms(name: str, t: np.ndarray) -> bool:
+    """One warning, where ``t`` (read as seconds: not whole numbers) has at most 3 decimals
+    throughout the sample (``1.234``): seconds to the ms, or ms to the µs, cannot be told
+    apart; E2VID's seconds are kept (the documented rule), and the line says the span both
+    ways and how to write µs. Before, such a file was read as seconds in silence, a 50 ms
+    recording in ms as 50 s. True if said."""
+    ms = t * 1000.0
+    if not len(t) or np.any(np.abs(ms - np.rint(ms)) > 1e-3):
+        return False
+    lo, hi = float(t.min()), float(t.max())
+    log.warning("%s: every t sampled has at most 3 decimals (%g .. %g): read as seconds (E2VID's unit), "
+                "%.3f s; if they are milliseconds, the recording is %.6f s: write t in µs (t_ms * 1000) "
+                "or in seconds with 6 decimals", name, lo, hi, hi - lo, (hi - lo) / 1e3)
+    return True
 
 
 def _translated(blob: bytes, table: bytes | None) -> bytes:
@@ -370,11 +409,25 @@ class TextFileSource(EventSource):
         # claimed, so that the reader names what is wrong rather than "not a valid text file"
         if path.suffix.lower() in cls.extensions and b"\0" not in head:
             return True
+        if looks_like_events(head) and not cls._other_backends_name(path):
+            # content before the name: rows under notes, a column-names line or no 'W H' in a
+            # file named .png (or .log) were "is an image" (or "unknown format"); the reader
+            # reads it, or says what its first line lacks. (A name another reader claims, a CSV
+            # saved as .npz, stays "not a valid npz file".)
+            return True
         lines = _translated(head, dialect(head)).split(b"\n")
         if not lines or not _HEADER.match(lines[0].rstrip(b"\r")):
             return False
         rows = [ln.rstrip(b"\r") for ln in lines[1:-1] if ln.strip() and not ln.lstrip().startswith(b"#")]
         return all(_is_row(r) for r in rows[:20]) and (bool(rows) or len(head) < 4096)
+
+    @classmethod
+    def _other_backends_name(cls, path: Path) -> bool:
+        """Whether another file reader claims ``path``'s extension (.npz, .h5, .aedat4, ...)."""
+        from . import _file_backends
+
+        ext = path.suffix.lower()
+        return any(ext in c.extensions for c in _file_backends().values() if c is not cls)
 
     def __init__(self, path: str | Path, block_bytes: int = BLOCK_BYTES):
         self.path = Path(path)
@@ -382,7 +435,13 @@ class TextFileSource(EventSource):
             self._fh = open(self.path, "rb")
         except OSError as exc:
             raise InputError(f"{self.path}: cannot open ({exc.strerror})") from exc
-        self._table = dialect(self._fh.read(SNIFF_BYTES))
+        sniffed = self._fh.read(SNIFF_BYTES)
+        self._table = dialect(sniffed)
+        if (row := decimal_comma_row(sniffed.replace(b"\r", b"\n"))) is not None:
+            self._fh.close()
+            raise InputError(f"{self.path}: row {row.decode('ascii')!r} looks written with decimal commas in a "
+                             "comma-separated file (t = '0,000123'?), so its columns cannot be told apart: "
+                             "separate the columns with ';' (or tabs), or write '.' as the decimal separator")
         self._fh.seek(0)
         first, self._line0, notes = self._header_line()
         m = _HEADER.match(first.rstrip(b"\r\n"))
@@ -407,6 +466,7 @@ class TextFileSource(EventSource):
         self._block = max(4096, int(block_bytes))
         self._line = self._line0
         self._seconds: bool | None = None  # t unit: decided once, by _t_is_seconds()
+        self.t_maybe_ms = False  # t read as seconds has <= 3 decimals: may be ms (said once)
         self._ns = False  # t in epoch ns (decided with _seconds): _parse makes it µs
         self._sample: tuple[np.ndarray, np.ndarray] | None = None  # rows of the head, the tail
         self._quick_range: tuple[int, int] | None = None
@@ -738,6 +798,12 @@ class TextFileSource(EventSource):
                 self._ns, self._sample = True, None  # (the samples parsed again, in µs)
             elif whole:
                 self._maybe_ns = hint_maybe_relative_ns(self.path, t)
+                log.info("%s: t read as µs (every t sampled is a whole number)", self.path.name)
+            elif self._seconds:
+                self.t_maybe_ms = hint_maybe_ms(self.path.name, t)
+                if not self.t_maybe_ms:
+                    log.info("%s: t read as seconds (E2VID's unit: t sampled has decimals, e.g. %r)",
+                             self.path.name, float(t[t != np.round(t)][0]))
         return self._seconds
 
     def _to_events(self, a: np.ndarray, drops: DropCounter | None = None, span=(None, None),
