@@ -446,7 +446,7 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
                                 width=src.width, height=src.height, sensor=src.sensor)
     except BaseException:
         if frames is not None:
-            frames.folder.close()
+            frames.close(say=False)
         sess.stop()
         raise
     stop = {"flag": False}
@@ -573,63 +573,152 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
     return rc
 
 
+#: frames waiting for ``--frames-dir``'s writer thread, in order: a disk's hiccup is taken up
+#: there (32 frames: about a second at 30 fps; ~60 MB at 1280x720 with --compare). A full queue
+#: holds the model back until the disk takes the next one, said once: no frame is dropped
+FRAMES_QUEUE = 32
+#: a stop waits this long for the frames queued to be written (a normal disk: well under 1 s;
+#: the session's stop waits 5 s for the model likewise); what is left then is said, not written
+FRAMES_DRAIN_S = 5.0
+#: ... and then this long for a frame's write in progress (one that has not returned is left to the writer)
+FRAMES_HUNG_S = 1.0
+#: the name of ``--frames-dir``'s writer thread
+FRAMES_THREAD = "evfocus-frames"
+
+
 class _FrameSink:
     """``--frames-dir``: each frame the session makes written as ``evfocus reconstruct`` writes
-    it (:class:`~evfocus_live.cli.reconstruct.FrameFolder`), on the worker's thread. A failed
+    it (:class:`~evfocus_live.cli.reconstruct.FrameFolder`), on a writer thread of its own, in
+    order: the PNGs' encoding and writing (0.9/3.0/9.9 ms at 346x260/640x480/1280x720) held
+    the model's thread. The model's thread only queues a frame; a model ``FRAMES_QUEUE`` frames
+    ahead of the disk waits for it (said once, and in the keep-up warning: ``wait_ms``). A failed
     write (a full disk) stops the writing and is kept in ``error``: the run's loop ends on it.
-    So does a disk under the recorder's free-space minimum (``recording.disk_low``), looked at
+    So does a disk under the recorder's free-space minimum (``recording.DiskWatch``), looked at
     before the first frame and every ``disk_check_s``: a run filled the disk to the last byte."""
 
-    def __init__(self, folder, clock_s: Callable[[], float] = time.perf_counter):
-        from . import recording
+    def __init__(self, folder, clock_s: Callable[[], float] = time.perf_counter, queue_frames: int = FRAMES_QUEUE):
+        import queue
+
+        from .recording import DiskWatch
 
         self.folder = folder
         self.error: str | None = None
-        self.min_free_bytes = recording.MIN_FREE_BYTES
-        self.disk_check_s = recording.DISK_CHECK_S
-        self._disk_checked_s: float | None = None  # (monotonic s; None: before the first frame)
-        #: a frame's write time (ms, a running mean): the model's thread waits for it, so a slow
-        #: disk skips windows; the keep-up warning says it
+        self.disk = DiskWatch("--frames-dir")
+        #: a frame's write time on the writer thread (ms, a running mean)
         self.write_ms = 0.0
+        #: the model's thread's time a frame spent handing it over (ms, a running mean): ~0 unless
+        #: the queue is full (the disk slower than the model); the keep-up warning says it
+        self.wait_ms = 0.0
         self._clock_s = clock_s
+        self._queue: queue.Queue = queue.Queue(maxsize=max(1, int(queue_frames)))
+        self._closing = False  # (no frame taken after close() began)
+        self._abandon = False  # (the drain ran out of time: the writer leaves the rest)
+        self._full_said = False
+        self._handed = self._written = 0
         self._lock = threading.Lock()  # (a close waits for the frame being written)
+        self._thread = threading.Thread(target=self._write_loop, name=FRAMES_THREAD, daemon=True)
+        self._thread.start()
+
+    #: ``disk.check_s`` (the recorder's name for it)
+    disk_check_s = property(lambda self: self.disk.check_s, lambda self, value: setattr(self.disk, "check_s", value))
 
     def __call__(self, view) -> None:
-        with self._lock:
-            if self.folder.closed:  # (a slow model's window that outlived the stop: not listed, not written)
-                log.debug("frame %d made after the run stopped: not written", view.index)
-            elif self.error is None and not self._disk_low():
+        """Queue ``view``'s frame (the model's thread): at once unless ``FRAMES_QUEUE`` wait."""
+        import queue
+        import types
+
+        if self._closing:  # (a slow model's window that outlived the stop: not listed, not written)
+            log.debug("frame %d made after the run stopped: not written", view.index)
+            return
+        if self.error is not None:
+            return
+        # (what the folder writes, not the view: its event image and defocus map stay out of the queue)
+        item = types.SimpleNamespace(index=view.index, t_us=view.t_us, image=view.image,
+                                     compare=getattr(view, "compare", None))
+        t0_s = self._clock_s()
+        try:
+            self._queue.put_nowait(item)
+        except queue.Full:
+            if not self._full_said:
+                self._full_said = True
+                log.warning("--frames-dir: the disk is slower than the model (%.0f ms a frame to write, %d frames "
+                            "waiting): the model waits for it (said once)", self.write_ms, self._queue.maxsize)
+            while True:
+                try:
+                    self._queue.put(item, timeout=0.1)
+                    break
+                except queue.Full:
+                    if self._closing or self.error is not None:
+                        return
+        ms = (self._clock_s() - t0_s) * 1e3
+        self.wait_ms = ms if not self._handed else 0.8 * self.wait_ms + 0.2 * ms
+        self._handed += 1
+
+    def _write_loop(self) -> None:
+        """The writer thread: the queued frames in order until close()'s end mark (or, given up
+        by close(), after the frame in progress: the lists closed then, that frame listed)."""
+        while True:
+            if self._abandon:
+                with self._lock:
+                    self.folder.close()
+                return
+            item = self._queue.get()
+            if item is None:
+                return
+            if self.error is not None or self._abandon:  # (stopped: the rest is let go, the model not held)
+                continue
+            with self._lock:
+                if self.folder.closed:
+                    continue
+                low = self.disk.low_when_due([d for d in (self.folder.outdir, self.folder.cmp_dir) if d is not None])
+                if low is not None:
+                    self._stop_writing(low)
+                    continue
                 t0_s = self._clock_s()
                 try:
-                    self.folder.write(view)
+                    self.folder.write(item)
                 except EvFocusError as exc:
                     self._stop_writing(str(exc))
+                except Exception as exc:  # noqa: BLE001 (a thread's traceback would hide the run's end)
+                    self._stop_writing(f"{type(exc).__name__}: {exc}")
                 ms = (self._clock_s() - t0_s) * 1e3
-                self.write_ms = ms if self.folder.n <= 1 else 0.8 * self.write_ms + 0.2 * ms
+                self.write_ms = ms if not self._written else 0.8 * self.write_ms + 0.2 * ms
+                self._written += 1
 
     def _stop_writing(self, why: str) -> None:
         self.error = f"--frames-dir stopped: {why}"
         log.error("%s (the %d %s written are kept)", self.error, self.folder.n, plural(self.folder.n, "frame"))
 
-    def _disk_low(self) -> bool:
-        """True (writing stopped, said once) when the folder's disk is under ``min_free_bytes``."""
-        from .recording import disk_low
+    def close(self, drain_s: float = FRAMES_DRAIN_S, say: bool = True) -> None:
+        """Write the frames queued (up to ``drain_s``), close the lists and (``say``) say what was
+        written (a frame the worker makes after this is not)."""
+        import queue
 
-        now = time.monotonic()
-        if self._disk_checked_s is not None and now - self._disk_checked_s < self.disk_check_s:
-            return False
-        self._disk_checked_s = now
+        self._closing = True
+        deadline = time.monotonic() + drain_s
+        try:
+            self._queue.put(None, timeout=max(0.0, drain_s))
+            marked = 1
+        except queue.Full:
+            marked = 0
+        self._thread.join(max(0.0, deadline - time.monotonic()))
+        if self._thread.is_alive():
+            self._abandon = True
+            left = max(0, self._queue.qsize() - marked)  # (the end mark is no frame)
+            log.warning("--frames-dir: the disk has not taken the last %d %s within %g s of the stop: not written",
+                        left, plural(left, "frame"), drain_s)
+        if self._lock.acquire(timeout=FRAMES_HUNG_S):  # (the frame being written: waited for)
+            try:
+                self.folder.close()
+            finally:
+                self._lock.release()
+        else:  # (a write that does not return: a hung network disk; the writer closes the lists after it)
+            log.warning("--frames-dir: a frame's write has not returned within %g s: left to finish alone",
+                        drain_s + FRAMES_HUNG_S)
+            return
         f = self.folder
-        low = disk_low([d for d in (f.outdir, f.cmp_dir) if d is not None], self.min_free_bytes, "--frames-dir")
-        if low is not None:
-            self._stop_writing(low)
-        return low is not None
-
-    def close(self) -> None:
-        """Close the lists and say what was written (a frame the worker makes after this is not)."""
-        with self._lock:
-            self.folder.close()
-        f = self.folder
+        if not say:
+            return
         if f.n:
             log.info("wrote %d %s to %s%s", f.n, plural(f.n, "frame"), f.outdir,
                      f", {f.n_cmp} compare {plural(f.n_cmp, 'frame')} to {f.cmp_dir}" if f.cmp_dir else "")
@@ -685,7 +774,7 @@ def _say_behind(sess, notice, now: float, frames: _FrameSink | None = None) -> b
     """Log that the model cannot keep up (``PipelineStats.behind``) with what to change
     (``--downsample``, ``--roi``), as it starts (``session.BehindNotice``): the rate line only
     counted the windows skipped. True when the line said the ``--speed 0`` hint. ``frames``:
-    ``--frames-dir``'s writes, on the model's thread, said with their time (a slow disk)."""
+    ``--frames-dir``'s writer, said with its time when the model waits for it (a slow disk)."""
     behind = str(getattr(sess.stats(), "behind", "") or "")
     if notice.due(behind, now):
         from .session import faster_hint
@@ -693,8 +782,9 @@ def _say_behind(sess, notice, now: float, frames: _FrameSink | None = None) -> b
         hint = faster_hint(sess.pipeline, viewer=False)
         st = sess.stats()
         model_ms = float(getattr(st, "infer_ms", 0) or 0) + float(getattr(st, "post_ms", 0) or 0)
-        if frames is not None and frames.write_ms >= max(FRAMES_WRITE_SAY_MS, FRAMES_WRITE_SAY_SHARE * model_ms):
-            behind += f"; writing each frame to --frames-dir adds {frames.write_ms:.0f} ms on the model's thread"
+        if frames is not None and frames.wait_ms >= max(FRAMES_WRITE_SAY_MS, FRAMES_WRITE_SAY_SHARE * model_ms):
+            behind += (f"; writing each frame to --frames-dir takes {frames.write_ms:.0f} ms: the model waits "
+                       f"{frames.wait_ms:.0f} ms a window for the disk")
         log.warning("%s%s", behind, f"; {hint}" if hint else "")
         return SPEED_0 in hint
     if notice.recovered:
@@ -702,7 +792,7 @@ def _say_behind(sess, notice, now: float, frames: _FrameSink | None = None) -> b
     return False
 
 
-#: a --frames-dir write time (ms a frame) said in the keep-up warning (a PNG of 640x480: 3 ms),
+#: the model's wait for --frames-dir's writer (ms a frame: its queue full) said in the keep-up warning,
 #: from this share of the model's time a window (under it, the disk is not what holds the run back)
 FRAMES_WRITE_SAY_MS = 1.0
 FRAMES_WRITE_SAY_SHARE = 0.2
