@@ -88,6 +88,62 @@ def _reopener(spec: str, src) -> Callable | None:
     return reopen
 
 
+class LostCamera:
+    """A headless run's account of its camera's drops, which decides when to give it up: after
+    ``HEADLESS_RECONNECT_S`` of lost time, added up over the drops of a camera that keeps coming
+    back and failing (each return started the count again: a flapping camera was retried
+    forever), each second it runs between drops taking ``RUN_PAYS_BACK`` of it back; once that
+    is paid off, the next drop starts a new count. Fed by :meth:`see` every tick of the loop."""
+
+    def __init__(self):
+        #: (monotonic s) since when the camera has been lost and is being opened again; None: running
+        self.lost_since_s: float | None = None
+        #: the drops of this count, their lost seconds and the seconds it ran between them (said at the end)
+        self.drops = 0
+        self.lost_in_all_s = 0.0
+        self.ran_s = 0.0
+        #: the earlier drops' lost seconds, less ``RUN_PAYS_BACK`` of the runs since
+        self.owed_s = 0.0
+        self._back_since_s: float | None = None  # (monotonic s) since when it runs again
+
+    def see(self, lost: bool, now: float, live: bool = True) -> None:
+        """The pipeline's state at ``now``: ``lost`` (a source error, reconnecting); a replay
+        (not ``live``) is never counted lost."""
+        if lost and live and self.lost_since_s is None:
+            if self._back_since_s is not None:  # the time it ran since its last drop takes some lost time back
+                ran_s = now - self._back_since_s
+                self.ran_s += ran_s
+                self.owed_s = max(0.0, self.owed_s - RUN_PAYS_BACK * ran_s)
+            if self.owed_s == 0.0:  # (a new count)
+                self.drops, self.lost_in_all_s, self.ran_s = 0, 0.0, 0.0
+            self.lost_since_s, self._back_since_s = now, None
+            self.drops += 1
+        elif not lost and self.lost_since_s is not None:  # back: its lost time counts on
+            self.lost_in_all_s += now - self.lost_since_s
+            self.owed_s = self.owed_s + now - self.lost_since_s  # (the old loop's sum, to the bit)
+            self.lost_since_s, self._back_since_s = None, now
+
+    def given_up(self, now: float) -> bool:
+        """Lost now, and the count has come to ``HEADLESS_RECONNECT_S``: the run ends."""
+        return self.lost_since_s is not None and self.owed_s + now - self.lost_since_s >= HEADLESS_RECONNECT_S
+
+    def rate_text(self, now: float) -> str:
+        """The rate line's ` CAMERA LOST 7 s (opening it again; lost 4 times, 21 s in all)`, or ''."""
+        if self.lost_since_s is None:
+            return ""
+        more = (f"; lost {self.drops} times, {self.lost_in_all_s + now - self.lost_since_s:.0f} s in all"
+                if self.drops > 1 else "")
+        return f" CAMERA LOST {now - self.lost_since_s:.0f} s (opening it again{more})"
+
+    def end_line(self, now: float, camera: str, fault: str) -> str:
+        """The error line of a run that gives its ``camera`` (its format) up, ``fault`` the last."""
+        if self.drops > 1:
+            return (f"the {camera} camera keeps dropping out: lost {self.drops} times, "
+                    f"{self.lost_in_all_s + now - self.lost_since_s:.0f} s in all, against {self.ran_s:.0f} s "
+                    f"running: giving up ({fault})")
+        return f"the {camera} camera has not come back within {HEADLESS_RECONNECT_S:g} s: {fault}"
+
+
 def caught_stop_signals() -> tuple[int, ...]:
     """The :data:`STOP_SIGNALS` to catch now: not one the process was started with ignored.
     ``nohup`` ignores SIGHUP so that a run outlives its ssh session, and a script's ``cmd &``
@@ -450,9 +506,7 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
         sess.stop()
         raise
     stop = {"flag": False}
-    lost_since = None  # (monotonic s) since when the camera has been lost and is being opened again
-    lost_before_s, drops, back_since = 0.0, 0, None  # (earlier drops' lost seconds, less RUN_PAYS_BACK of its runs)
-    lost_in_all_s = ran_s = 0.0  # (over those drops: what the run's end says)
+    camera = LostCamera()
     # Ctrl-C, SIGTERM (kill, timeout, a process manager) and SIGHUP: stop as at the end, so the
     # .mp4 is finalised (killed, it has no index and does not play)
     prev = {sig: signal.signal(sig, lambda signum, _f: stop.update(flag=True, signum=signum))
@@ -495,29 +549,12 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
                          "-" if latency is None else f"{float(latency):.0f} ms",
                          meter.take(), getattr(st, "dropped", "-"), getattr(st, "skipped_windows", "-"),
                          (f" STALLED {stalled_s:.0f} s ({sess.stall_hint})" if stalled_s else "")
-                         + (f" CAMERA LOST {now - lost_since:.0f} s (opening it again"
-                            + (f"; lost {drops} times, {lost_in_all_s + now - lost_since:.0f} s in all)"
-                               if drops > 1 else ")") if lost_since else "")
+                         + camera.rate_text(now)
                          + (f" ({st.warming_up})" if getattr(st, "warming_up", "") else ""))
-            lost = str(getattr(sess.pipeline.stats, "status", "")).startswith(("source error", "reconnecting"))
-            if lost and sess.is_live and lost_since is None:
-                if back_since is not None:  # the time it ran since its last drop takes some lost time back
-                    ran_s += now - back_since
-                    lost_before_s = max(0.0, lost_before_s - RUN_PAYS_BACK * (now - back_since))
-                if lost_before_s == 0.0:  # (a new count)
-                    drops, lost_in_all_s, ran_s = 0, 0.0, 0.0
-                lost_since, drops, back_since = now, drops + 1, None
-            elif not lost and lost_since is not None:  # back: its lost time counts on
-                lost_in_all_s += now - lost_since
-                lost_before_s, lost_since, back_since = lost_before_s + now - lost_since, None, now
-            if lost_since is not None and lost_before_s + now - lost_since >= HEADLESS_RECONNECT_S:
-                if drops > 1:
-                    log.error("the %s camera keeps dropping out: lost %d times, %.0f s in all, against %.0f s "
-                              "running: giving up (%s)", sess.source.format, drops,
-                              lost_in_all_s + now - lost_since, ran_s, sess.pipeline.stats.last_fault or "lost")
-                else:
-                    log.error("the %s camera has not come back within %g s: %s", sess.source.format,
-                              HEADLESS_RECONNECT_S, sess.pipeline.stats.last_fault or "lost")
+            camera.see(str(getattr(sess.pipeline.stats, "status", "")).startswith(("source error", "reconnecting")),
+                       now, live=sess.is_live)
+            if camera.given_up(now):
+                log.error("%s", camera.end_line(now, sess.source.format, sess.pipeline.stats.last_fault or "lost"))
                 rc = EXIT_USER_ERROR
                 break
             err = sess.check()
