@@ -123,3 +123,25 @@ def test_a_stop_gives_a_hung_disk_up_after_its_drain_time(tmp_path, monkeypatch,
     # (the frame in progress finished whole and listed; the one left behind is not on disk)
     assert _listed(tmp_path) == ["0 1000"] and sink.folder.closed
     assert sorted(p.name for p in tmp_path.glob("frame_*.png")) == ["frame_0000000000.png"]
+
+
+def _keep_up_line(monkeypatch, caplog, write_ms: float, wait_ms: float) -> str:
+    import types
+
+    from evfocus_live.gui.session import BehindNotice
+
+    stats = types.SimpleNamespace(behind="the model cannot keep up: 8 ms a window at 64x48, 5 of the last 9 "
+                                         "windows skipped", infer_ms=8.0, post_ms=0.0)
+    sess = types.SimpleNamespace(stats=lambda: stats, pipeline=types.SimpleNamespace())
+    monkeypatch.setattr("evfocus_live.gui.session.faster_hint", lambda p, viewer: "")
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        app._say_behind(sess, BehindNotice(), 0.0, types.SimpleNamespace(write_ms=write_ms, wait_ms=wait_ms))
+    return _said(caplog, "cannot keep up")[0]
+
+
+def test_the_keep_up_warning_blames_the_disk_only_when_the_model_waits_for_it(monkeypatch, caplog):
+    # (a 45 ms write on its own thread, the model not waiting: the disk is not what holds it back)
+    assert "--frames-dir" not in _keep_up_line(monkeypatch, caplog, write_ms=45.0, wait_ms=0.02)
+    said = _keep_up_line(monkeypatch, caplog, write_ms=45.0, wait_ms=37.0)
+    assert "--frames-dir takes 45 ms" in said and "waits 37 ms a window for the disk" in said, said
