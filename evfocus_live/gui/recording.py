@@ -13,6 +13,7 @@ import shutil
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 import cv2
 import numpy as np
@@ -64,6 +65,37 @@ def disk_low(folders, min_free_bytes: int, stops: str = "a recording") -> str | 
             return (f"only {free / 1e6:.0f} MB free on the disk of {folder} "
                     f"({stops} stops under {min_free_bytes / 1e6:.0f} MB)")
     return None
+
+
+class DiskWatch:
+    """The free-space rule of a writer that runs on (the recorder, headless ``--frames-dir``):
+    :meth:`due` once every ``check_s`` (a statvfs each write was wasted), :meth:`low` says why
+    the writing must stop (:func:`disk_low`). One timer for both: they kept a copy each."""
+
+    def __init__(self, stops: str = "a recording", min_free_bytes: int | None = None,
+                 check_s: float | None = None, clock_s: Callable[[], float] = time.monotonic):
+        self.stops = stops
+        self.min_free_bytes = MIN_FREE_BYTES if min_free_bytes is None else min_free_bytes  # (None: the module's, read now)
+        self.check_s = DISK_CHECK_S if check_s is None else check_s
+        self._clock_s = clock_s
+        self._checked_s: float | None = None  # (None: never looked at: due at once)
+
+    def due(self) -> bool:
+        """True (and the time taken as looked at) when ``check_s`` has passed since the last look."""
+        now = self._clock_s()
+        if self._checked_s is not None and now - self._checked_s < self.check_s:
+            return False
+        self._checked_s = now
+        return True
+
+    def low(self, folders) -> str | None:
+        """Look now: :func:`disk_low`'s line for ``folders``, None while there is room."""
+        self._checked_s = self._clock_s()
+        return disk_low(folders, self.min_free_bytes, self.stops)
+
+    def low_when_due(self, folders) -> str | None:
+        """:meth:`low` once every ``check_s``; None in between."""
+        return self.low(folders) if self.due() else None
 
 
 def letterbox(frame: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -302,13 +334,17 @@ class Recorder:
         self._pending_n = 0
         #: after ``stop``: the video asked for that got no frame, so was not made (else None)
         self.video_unmade: Path | None = None
-        self.min_free_bytes = MIN_FREE_BYTES
-        self.disk_check_s = DISK_CHECK_S
-        self._disk_checked_t = 0.0
+        #: the disk's free-space rule (``disk.min_free_bytes``, looked at every ``disk.check_s``)
+        self.disk = DiskWatch()
 
     @property
     def active(self) -> bool:
         return self._events is not None or self._video is not None
+
+    #: ``disk``'s knobs under their old names
+    min_free_bytes = property(lambda self: self.disk.min_free_bytes,
+                              lambda self, value: setattr(self.disk, "min_free_bytes", value))
+    disk_check_s = property(lambda self: self.disk.check_s, lambda self, value: setattr(self.disk, "check_s", value))
 
     @property
     def records_events(self) -> bool:
@@ -331,7 +367,7 @@ class Recorder:
             if taken:
                 raise EvFocusError(f"{', '.join(taken)}: already exists, not overwritten")
         folders = {Path(p).parent for p in (events_path, video_path) if p is not None}
-        low = self._disk_low(folders)
+        low = self.disk.low(folders)
         if low is not None:  # (before the stop: a running recording goes on)
             raise EvFocusError(f"cannot record: {low}")
         self.stop()
@@ -342,7 +378,8 @@ class Recorder:
             self._clock = ClockShift()
             self._reread = self._frame_reread_us = None
             self._pending, self._pending_n = [], 0
-            self.t_start = self._disk_checked_t = time.monotonic()
+            self.t_start = time.monotonic()
+            self.disk.due()  # (looked at just now: the next look in disk.check_s)
             try:
                 if events_path is not None:
                     self.events_path = Path(events_path)
@@ -467,20 +504,14 @@ class Recorder:
                 self._video.close()
                 self._video = None
 
-    def _disk_low(self, folders) -> str | None:
-        """"only N MB free on F ..." when a disk of ``folders`` is under ``min_free_bytes``."""
-        return disk_low(folders, self.min_free_bytes)
-
     def _disk_full_locked(self) -> bool:
         """Every ``disk_check_s``: stop the recording, its files finalised and kept, once the disk
         is nearly full (True then); said in ``error``, as a failed write is."""
-        now = time.monotonic()
-        if now - self._disk_checked_t < self.disk_check_s:
+        if not self.disk.due():
             return False
-        self._disk_checked_t = now
         open_paths = [p for p, w in ((self.events_path, self._events), (self.video_path, self._video))
                       if w is not None]
-        low = self._disk_low({p.parent for p in open_paths})
+        low = self.disk.low({p.parent for p in open_paths})
         if low is None:
             return False
         events = self.events_path if self._events is not None else None

@@ -43,7 +43,7 @@ def _said(monkeypatch, caplog, model_ms: float, write_ms: float) -> str:
     monkeypatch.setattr("evfocus_live.gui.session.faster_hint", lambda p, viewer: "")
     caplog.clear()
     with caplog.at_level(logging.WARNING):
-        app._say_behind(sess, BehindNotice(), 0.0, types.SimpleNamespace(write_ms=write_ms))
+        app._say_behind(sess, BehindNotice(), 0.0, types.SimpleNamespace(write_ms=write_ms, wait_ms=write_ms))
     said = [r.getMessage() for r in caplog.records if "cannot keep up" in r.getMessage()]
     assert len(said) == 1, said
     return said[0]
