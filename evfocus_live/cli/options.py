@@ -321,14 +321,21 @@ def kernel_file_system(d: Path) -> str | None:
     return None
 
 
+def refuse_kernel_file_system(what: str, path: str | Path) -> None:
+    """ConfigError where ``path`` (or the nearest folder of it that exists) lies on a kernel
+    file system: /sys said "Permission denied in /sys"; /dev took a file, as root, into RAM."""
+    d, _ = _missing_part(Path(path))
+    kernel = kernel_file_system(d)
+    if kernel is not None:
+        raise ConfigError(f"{what}: cannot write in {d}: it is {kernel}, not storage")
+
+
 def _writable_folder(d: Path, what: str, new: Path | None = None) -> None:
     """``d`` exists: it must be a folder we can create files in (os.access lies for root: try it).
     ``new``: what the run would make in ``d`` (named in the error, rather than ``d`` alone)."""
     if not d.is_dir():
         raise ConfigError(f"{what}: {d} is not a folder")
-    kernel = kernel_file_system(d)
-    if kernel is not None:  # /sys said "Permission denied in /sys"; /dev took a file, as root, into RAM
-        raise ConfigError(f"{what}: cannot write in {d}: it is {kernel}, not storage")
+    refuse_kernel_file_system(what, d)
     try:
         with tempfile.TemporaryFile(dir=d):
             pass

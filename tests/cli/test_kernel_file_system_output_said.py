@@ -50,3 +50,15 @@ def test_the_cli_says_it_in_one_line(capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["evfocus bench: error: -o /sys/evfocus-test.json: cannot write in /sys: "
                    "it is the kernel's file system (sysfs), not storage"]
+
+
+@linux
+@pytest.mark.parametrize("folder", ["/sys", "/dev"])
+def test_simulate_refuses_a_kernel_file_system_before_any_work(folder, capsys):
+    if not Path(folder).is_dir():
+        pytest.skip(f"no {folder} here")
+    out = f"{folder}/evfocus-test-sim"
+    assert main(["simulate", out, "--sequences", "1", "--duration", "0.05"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"cannot write in {folder}: it is " in err[0] and err[0].endswith("not storage"), err
+    assert not Path(out).exists()
