@@ -402,6 +402,7 @@ def _precisions_here(precisions: tuple[str, ...]) -> list[str]:
     return [p for p in precisions if p != "bf16" or _bf16_fast()]
 
 
+@_keeps_rows
 def bench_runtime(resolutions: list[tuple[int, int]], repeats: int, model_name: str = "evfocus",
                   backend: str = "auto", precisions: tuple[str, ...] = ("fp32",)) -> list[Row]:
     """The plain forward vs the ``nn.runtime`` one (what the pipeline runs), interleaved.
@@ -414,7 +415,7 @@ def bench_runtime(resolutions: list[tuple[int, int]], repeats: int, model_name: 
 
     from .nn.runtime import InferenceModel
 
-    rows = []
+    rows = _stage_rows()
     name, model = _model_list([model_name])[0]
     for precision in _precisions_here(precisions):
         for w, h in resolutions:
@@ -434,20 +435,29 @@ def bench_runtime(resolutions: list[tuple[int, int]], repeats: int, model_name: 
             build_s = time.perf_counter() - t0
             n = max(3, repeats * (3 if w * h <= 400 * 300 else 1))
             t_plain = t_fast = float("inf")
+            cut = None
             with torch.inference_mode():
                 for i in range(n):  # interleaved: a neighbour's load spike hits both
                     v = voxels[i % len(voxels)]
-                    t1 = time.perf_counter()
-                    plain(v)
-                    t2 = time.perf_counter()
-                    runner(v)
-                    t3 = time.perf_counter()
+                    try:
+                        t1 = time.perf_counter()
+                        plain(v)
+                        t2 = time.perf_counter()
+                        runner(v)
+                        t3 = time.perf_counter()
+                    except KeyboardInterrupt as exc:
+                        if not i:
+                            raise
+                        cut = RepeatsCut(t_fast, i, n)
+                        cut.__cause__ = exc
+                        break
                     t_plain, t_fast = min(t_plain, t2 - t1), min(t_fast, t3 - t2)
-            rows.append(Row("model forward, optimised", f"{w}x{h}", 1.0 / t_fast, "frames/s", "plain forward",
+            _add(rows, Row("model forward, optimised", f"{w}x{h}", 1.0 / t_fast, "frames/s", "plain forward",
                             t_plain / t_fast, {"model": name, "backend": runner.label,
                                                "ms_per_frame": round(1e3 * t_fast, 2),
                                                "plain_ms_per_frame": round(1e3 * t_plain, 2),
-                                               "max_abs_diff": float(f"{diff:.2g}"), "build_s": round(build_s, 1)}))
+                                               "max_abs_diff": float(f"{diff:.2g}"), "build_s": round(build_s, 1)}),
+                 cut)
     return rows
 
 

@@ -80,3 +80,28 @@ def test_best_of_cut_after_a_repeat_gives_the_best_so_far():
     with pytest.raises(benchmark.RepeatsCut) as cut:
         benchmark.best_of(fn, 5)
     assert (cut.value.done, cut.value.of) == (2, 5) and cut.value.best_s < float("inf")
+
+
+def test_the_runtime_rows_cut_in_their_interleaved_repeats_are_kept_partial(monkeypatch):
+    """The plain-vs-optimised stage times its own interleaved loop (not best_of): a Ctrl-C
+    after some rounds keeps the finished resolution and the cut one, partial."""
+    from evfocus_live.nn import runtime
+
+    class _Runner:
+        label, calls = "fake", [0]
+
+        def __init__(self, model, backend, precision="fp32"):
+            self.model = model
+
+        def __call__(self, v):
+            _Runner.calls[0] += 1
+            if _Runner.calls[0] == 3 + 9 + 3 + 2:  # 8x6: 3 checks + 9 rounds; 16x12: 3 checks, cut in round 2
+                raise KeyboardInterrupt
+            return self.model(v)
+
+    monkeypatch.setattr(runtime, "InferenceModel", _Runner)
+    monkeypatch.setattr(benchmark, "_model_list", lambda names: [("mine", _Net())])
+    with pytest.raises(benchmark.StageCut) as cut:
+        benchmark.bench_runtime([(8, 6), (16, 12)], 3, "mine")
+    rows = [(r.resolution, r.extra.get("partial")) for r in cut.value.rows]
+    assert rows == [("8x6", None), ("16x12", "1 of 9 repeats")]
