@@ -11,6 +11,7 @@ Inputs are built from the real DAVIS346 recording in ``../shared/data`` when pre
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import resource
@@ -59,16 +60,91 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+class RepeatsCut(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) in :func:`best_of` after ``done`` of its ``of`` repeats: ``best_s``
+    is the best of those, for a row marked partial rather than none."""
+
+    def __init__(self, best_s: float, done: int, of: int):
+        super().__init__()
+        self.best_s, self.done, self.of = best_s, done, of
+
+    @property
+    def note(self) -> str:
+        return f"{self.done} of {self.of} repeats"
+
+
+class StageCut(KeyboardInterrupt):
+    """Ctrl-C in a stage: ``rows``, those it had made (the last one partial where its timing
+    was cut after a repeat; see :func:`_keeps_rows`)."""
+
+    def __init__(self, rows: list[Row]):
+        super().__init__()
+        self.rows = rows
+
+
 def best_of(fn: Callable[[], object], repeats: int, warmup: bool = False) -> float:
-    """Best wall time in seconds over ``repeats`` runs (the least disturbed by neighbours)."""
+    """Best wall time in seconds over ``repeats`` runs (the least disturbed by neighbours).
+    Cut by Ctrl-C after one run or more: :class:`RepeatsCut` with the best so far."""
     if warmup:
         fn()  # numba compile, allocator
-    best = float("inf")
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
+    best, done = float("inf"), 0
+    try:
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            fn()
+            best = min(best, time.perf_counter() - t0)
+            done += 1
+    except RepeatsCut:
+        raise
+    except KeyboardInterrupt as exc:
+        if not done:
+            raise
+        raise RepeatsCut(best, done, repeats) from exc
     return best
+
+
+#: the rows of the stages running now, innermost last (see :func:`_keeps_rows`)
+_open_rows: list[list[Row]] = []
+
+
+def _keeps_rows(stage: Callable[..., list[Row]]) -> Callable[..., list[Row]]:
+    """A stage whose rows made before a Ctrl-C are kept: it appends them to
+    :func:`_stage_rows` as it goes, and a Ctrl-C comes out as :class:`StageCut` with them
+    (minutes of a stage's timing were dropped with its unfinished row)."""
+    @functools.wraps(stage)
+    def timed(*args, **kwargs):
+        _open_rows.append([])
+        try:
+            return stage(*args, **kwargs)
+        except StageCut:
+            raise
+        except KeyboardInterrupt as exc:
+            raise StageCut(list(_open_rows[-1])) from exc
+        finally:
+            _open_rows.pop()
+    return timed
+
+
+def _stage_rows() -> list[Row]:
+    """The row list of the stage running now (:func:`_keeps_rows`); a new one outside it."""
+    return _open_rows[-1] if _open_rows else []
+
+
+def _best_or_cut(fn: Callable[[], object], repeats: int) -> tuple[float, RepeatsCut | None]:
+    """:func:`best_of`, or the best of the repeats done before a Ctrl-C and the cut."""
+    try:
+        return best_of(fn, repeats), None
+    except RepeatsCut as cut:
+        return cut.best_s, cut
+
+
+def _add(rows: list[Row], row: Row, cut: RepeatsCut | None, what: str = "") -> None:
+    """Append ``row``; where its timing was cut, mark it partial and stop the stage."""
+    if cut is not None:
+        row.extra["partial"] = f"{what}{cut.note}"
+    rows.append(row)
+    if cut is not None:
+        raise cut
 
 
 def tile_events(ev: np.ndarray, copies: int) -> np.ndarray:
@@ -167,10 +243,11 @@ def _bare_reader(path: Path) -> tuple[str, Callable[[], None]]:
     return "bare h5py read", h5_columns
 
 
+@_keeps_rows
 def bench_read(replays: dict, repeats: int) -> list[Row]:
     from .sources import open_file
 
-    rows = []
+    rows = _stage_rows()
     for res, r in replays.items():
         path, n = r["path"], len(r["events"])
 
@@ -180,10 +257,12 @@ def bench_read(replays: dict, repeats: int) -> list[Row]:
                     pass
 
         base_name, base = _bare_reader(path)
-        t_ours, t_base = best_of(ours, repeats), best_of(base, repeats)
-        row = Row("read", res, n / t_ours / 1e6, "Mev/s", base_name, t_base / t_ours,
-                  {"overhead_pct": round(100 * (t_ours / t_base - 1), 1)})
-        rows.append(row)
+        t_ours, cut = _best_or_cut(ours, repeats)
+        if cut is not None:  # (no baseline timed: no ratio)
+            _add(rows, Row("read", res, n / t_ours / 1e6, "Mev/s"), cut)
+        t_base, cut = _best_or_cut(base, repeats)
+        _add(rows, Row("read", res, n / t_ours / 1e6, "Mev/s", base_name, t_base / t_ours,
+                       {"overhead_pct": round(100 * (t_ours / t_base - 1), 1)}), cut, "baseline ")
     # E2VID / ECD-style text (seconds from the start, 9 decimals): ours vs np.loadtxt
     ev = replays["346x260"]["events"][:300_000]
     path = Path(replays["346x260"]["path"]).with_name("replay_346x260.txt")
@@ -220,12 +299,13 @@ def naive_voxel(ev: np.ndarray, bins: int, w: int, h: int) -> np.ndarray:
     return vox
 
 
+@_keeps_rows
 def bench_voxel(replays: dict, repeats: int) -> list[Row]:
     from .core.slicing import CountSlicer, default_window_events
     from .core.voxel import voxel_grid
     from .events import concat
 
-    rows = []
+    rows = _stage_rows()
     for res, r in replays.items():
         ev, w, h = r["events"], r["width"], r["height"]
         n_win = default_window_events(w, h)
@@ -241,9 +321,13 @@ def bench_voxel(replays: dict, repeats: int) -> list[Row]:
             for win in windows:
                 naive_voxel(win, 5, w, h)
 
-        t_ours, t_naive = best_of(ours, repeats), best_of(naive, max(1, repeats // 2))
-        rows.append(Row("slice+voxel", res, n / t_ours / 1e6, "Mev/s", "numpy np.add.at", t_naive / t_ours,
-                        {"windows": len(windows), "events_per_window": n_win}))
+        extra = {"windows": len(windows), "events_per_window": n_win}
+        t_ours, cut = _best_or_cut(ours, repeats)
+        if cut is not None:
+            _add(rows, Row("slice+voxel", res, n / t_ours / 1e6, "Mev/s", extra=extra), cut)
+        t_naive, cut = _best_or_cut(naive, max(1, repeats // 2))
+        _add(rows, Row("slice+voxel", res, n / t_ours / 1e6, "Mev/s", "numpy np.add.at", t_naive / t_ours, extra),
+             cut, "baseline ")
         # the slicer joins a window's read batches: as raw bytes vs numpy's field-wise copy
         parts = np.array_split(ev[:n], max(2, len(windows)))
         t_join = best_of(lambda: concat(parts), repeats * 3)
@@ -275,29 +359,39 @@ def _model_list(names: list[str] | None) -> list[tuple[str, torch.nn.Module]]:
     return out
 
 
+@_keeps_rows
 def bench_models(resolutions: list[tuple[int, int]], repeats: int, names: list[str] | None) -> list[Row]:
     """Model forward per model, as a ratio to ``e2vid`` timed in the same run (added to
     ``names`` when missing: a row without its baseline says nothing)."""
-    rows = []
+    rows = _stage_rows()
     if names is not None and "e2vid" not in names:
         names = ["e2vid", *names]
     models = _model_list(names)
     for w, h in resolutions:
-        times = {}
+        times: dict[str, float] = {}
+        stop: KeyboardInterrupt | None = None
         for name, model in models:
             if "full" in name and w * h > 346 * 260 and names is None:
                 continue  # 10-15 s per CPU frame: only when asked for by name (--models)
             vox = torch.randn(1, model_in_channels(model), h, w)
             model.reset_states()
-            with torch.inference_mode():
-                for _ in range(2):
-                    model(vox)
-                t = best_of(lambda: model(vox), repeats)
-            times[name] = t
+            try:
+                with torch.inference_mode():
+                    for _ in range(2):
+                        model(vox)
+                    times[name], stop = _best_or_cut(lambda: model(vox), repeats)
+            except KeyboardInterrupt as exc:  # (in the warm-up, or before a repeat was done)
+                stop = exc
+            if stop is not None:  # the rows of this resolution so far, the cut one partial
+                break
         base = times.get("e2vid")
-        for name, t in times.items():
-            rows.append(Row("model forward", f"{w}x{h}", 1.0 / t, "frames/s", "e2vid" if base else "",
-                            (base / t) if base else None, {"model": name, "ms_per_frame": round(1e3 * t, 2)}))
+        for i, (name, t) in enumerate(times.items()):
+            last_cut = stop if isinstance(stop, RepeatsCut) and i == len(times) - 1 else None
+            _add(rows, Row("model forward", f"{w}x{h}", 1.0 / t, "frames/s", "e2vid" if base else "",
+                           (base / t) if base else None, {"model": name, "ms_per_frame": round(1e3 * t, 2)}),
+                 last_cut)
+        if stop is not None:
+            raise stop
     return rows
 
 
@@ -308,6 +402,7 @@ def _precisions_here(precisions: tuple[str, ...]) -> list[str]:
     return [p for p in precisions if p != "bf16" or _bf16_fast()]
 
 
+@_keeps_rows
 def bench_runtime(resolutions: list[tuple[int, int]], repeats: int, model_name: str = "evfocus",
                   backend: str = "auto", precisions: tuple[str, ...] = ("fp32",)) -> list[Row]:
     """The plain forward vs the ``nn.runtime`` one (what the pipeline runs), interleaved.
@@ -320,7 +415,7 @@ def bench_runtime(resolutions: list[tuple[int, int]], repeats: int, model_name: 
 
     from .nn.runtime import InferenceModel
 
-    rows = []
+    rows = _stage_rows()
     name, model = _model_list([model_name])[0]
     for precision in _precisions_here(precisions):
         for w, h in resolutions:
@@ -340,20 +435,29 @@ def bench_runtime(resolutions: list[tuple[int, int]], repeats: int, model_name: 
             build_s = time.perf_counter() - t0
             n = max(3, repeats * (3 if w * h <= 400 * 300 else 1))
             t_plain = t_fast = float("inf")
+            cut = None
             with torch.inference_mode():
                 for i in range(n):  # interleaved: a neighbour's load spike hits both
                     v = voxels[i % len(voxels)]
-                    t1 = time.perf_counter()
-                    plain(v)
-                    t2 = time.perf_counter()
-                    runner(v)
-                    t3 = time.perf_counter()
+                    try:
+                        t1 = time.perf_counter()
+                        plain(v)
+                        t2 = time.perf_counter()
+                        runner(v)
+                        t3 = time.perf_counter()
+                    except KeyboardInterrupt as exc:
+                        if not i:
+                            raise
+                        cut = RepeatsCut(t_fast, i, n)
+                        cut.__cause__ = exc
+                        break
                     t_plain, t_fast = min(t_plain, t2 - t1), min(t_fast, t3 - t2)
-            rows.append(Row("model forward, optimised", f"{w}x{h}", 1.0 / t_fast, "frames/s", "plain forward",
+            _add(rows, Row("model forward, optimised", f"{w}x{h}", 1.0 / t_fast, "frames/s", "plain forward",
                             t_plain / t_fast, {"model": name, "backend": runner.label,
                                                "ms_per_frame": round(1e3 * t_fast, 2),
                                                "plain_ms_per_frame": round(1e3 * t_plain, 2),
-                                               "max_abs_diff": float(f"{diff:.2g}"), "build_s": round(build_s, 1)}))
+                                               "max_abs_diff": float(f"{diff:.2g}"), "build_s": round(build_s, 1)}),
+                 cut)
     return rows
 
 
@@ -414,24 +518,28 @@ def bench_train_step(repeats: int, windows: int = 10, config: str = "evfocus-sta
                             "loss_fp32": round(first_loss[None], 4)})]
 
 
+@_keeps_rows
 def bench_post_and_display(replays: dict, repeats: int) -> list[Row]:
     from .core.postprocess import AutoHdr, UnsharpMask
     from .core.render import EventAccumulator, event_image
 
-    rows = []
+    rows = _stage_rows()
     for res, r in replays.items():
         w, h, ev = r["width"], r["height"], r["events"]
         rng = np.random.default_rng(0)
         frame = rng.integers(0, 256, (h, w), dtype=np.uint8)
         hdr, usm = AutoHdr(), UnsharpMask()
-        t_post = best_of(lambda: usm(hdr(frame, 0), 0), repeats * 5)
-        rows.append(Row("post-processing (auto-HDR + unsharp)", res, 1e3 * t_post, "ms/frame"))
+        t_post, cut = _best_or_cut(lambda: usm(hdr(frame, 0), 0), repeats * 5)
+        _add(rows, Row("post-processing (auto-HDR + unsharp)", res, 1e3 * t_post, "ms/frame"), cut)
         win = ev[: max(1, int(0.35 * w * h))]
         event_image(win, w, h)  # compiles the numba pass once, outside the clock
-        t_img = best_of(lambda: event_image(win, w, h), repeats * 5)
-        t_np = best_of(lambda: event_image(win, w, h, backend="numpy"), repeats * 5)
-        rows.append(Row("event image (polarity, per frame)", res, 1e3 * t_img, "ms/frame", "numpy bincount",
-                        t_np / t_img, {"events": len(win)}))
+        t_img, cut = _best_or_cut(lambda: event_image(win, w, h), repeats * 5)
+        if cut is not None:
+            _add(rows, Row("event image (polarity, per frame)", res, 1e3 * t_img, "ms/frame",
+                           extra={"events": len(win)}), cut)
+        t_np, cut = _best_or_cut(lambda: event_image(win, w, h, backend="numpy"), repeats * 5)
+        _add(rows, Row("event image (polarity, per frame)", res, 1e3 * t_img, "ms/frame", "numpy bincount",
+                       t_np / t_img, {"events": len(win)}), cut, "baseline ")
         acc = EventAccumulator(w, h)
 
         def display():
@@ -439,7 +547,8 @@ def bench_post_and_display(replays: dict, repeats: int) -> list[Row]:
             acc.update(win)
             acc.render()
 
-        rows.append(Row("display conversion", res, 1e3 * best_of(display, repeats * 5), "ms/frame"))
+        t_display, cut = _best_or_cut(display, repeats * 5)
+        _add(rows, Row("display conversion", res, 1e3 * t_display, "ms/frame"), cut)
     return rows
 
 
@@ -595,8 +704,9 @@ def bench_live(replays: dict, model_name: str, window_ms: float, precision: str 
 def run(quick: bool = False, models: list[str] | None = None, threads: int | None = None,
         progress: Callable[[str], None] | None = None) -> dict:
     """Run every stage; returns ``{"machine": ..., "rows": [...]}``, with ``"interrupted":
-    True`` and the stages done so far after Ctrl-C (minutes of timing are not thrown away;
-    KeyboardInterrupt again when no stage was done)."""
+    True`` and the rows done so far after Ctrl-C, the cut stage's included (a row whose
+    repeats were cut after one or more says ``"partial": "n of N repeats"``); minutes of
+    timing are not thrown away; KeyboardInterrupt again when no row was done."""
     from .nn.runtime import set_threads
 
     threads = set_threads(threads)  # None: the pipeline's default (nn.runtime.default_threads)
@@ -606,7 +716,8 @@ def run(quick: bool = False, models: list[str] | None = None, threads: int | Non
     try:
         _run_stages(rows, quick, models, repeats, say, threads)
         interrupted = False
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        rows += getattr(exc, "rows", [])  # a cut stage's rows (StageCut), its last one maybe partial
         if not rows:
             raise
         interrupted = True
@@ -714,5 +825,8 @@ def format_table(result: dict) -> str:
                  f"machine: {m['cpu_count']} CPU cores, torch {m['torch']} ({m['torch_threads']} threads), "
                  f"CUDA {'yes' if m['cuda'] else 'no'}; peak RSS {m['peak_rss_mb']} MB")
     if result.get("interrupted"):
-        lines.append("interrupted: the stages after these were not measured")
+        partial = [r for r in result["rows"] if r.get("partial")]
+        lines.append("interrupted: the stages after these were not measured" + "".join(
+            f"; {r['stage']} at {r['resolution']}{' (' + r['model'] + ')' if r.get('model') else ''} "
+            f"is partial ({r['partial']})" for r in partial))
     return "\n".join(lines)

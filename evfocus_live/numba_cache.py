@@ -106,21 +106,99 @@ def _nothing_of_others_in(fd: int) -> bool:
     unpickles its files), since its subfolders and files have the mode of the umask they were
     made under (0777 under umask 0, as services and containers often run), and one that was open
     to others may hold their files, or be written into later through a folder they hold open."""
+    return _first_of_others_in(fd) is None
+
+
+def _first_of_others_in(fd: int) -> str | None:
+    """The first thing in the folder open as ``fd`` (its path there) that is not a plain file or
+    folder of ours alone (see :func:`_nothing_of_others_in`), "" where the folder cannot be
+    read through; None where there is none."""
     uid = os.getuid()
 
     def _raise(exc: OSError):
         raise exc
 
     try:
-        for _, dirs, files, dir_fd in os.fwalk(dir_fd=fd, onerror=_raise):
+        for top, dirs, files, dir_fd in os.fwalk(dir_fd=fd, onerror=_raise):
             for name in dirs + files:
                 st = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
                 plain = stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode)  # (no symlink)
                 if not plain or st.st_uid != uid or st.st_mode & 0o022:
-                    return False
+                    return os.path.normpath(os.path.join(top, name))
     except OSError:
-        return False
-    return True
+        return ""
+    return None
+
+
+def _why_refused(folder: Path) -> tuple[str, bool]:
+    """Why :func:`_private` refused ``folder``, in words that name what is wrong; and whether
+    this account can remove it (else its owner must)."""
+    try:
+        st = os.lstat(folder)
+    except OSError as exc:
+        return f"it could not be made ({exc.strerror or exc})", False
+    if stat.S_ISLNK(st.st_mode):
+        return "it is a symlink", st.st_uid == os.getuid()
+    if not stat.S_ISDIR(st.st_mode):
+        return "it is not a folder", st.st_uid == os.getuid()
+    if st.st_uid != os.getuid():
+        return f"it is another account's (uid {st.st_uid})", False
+    if st.st_mode & 0o022:
+        return f"others can write in it (mode {st.st_mode & 0o777:o})", True
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | os.O_NOFOLLOW)
+    except OSError as exc:
+        return f"it cannot be opened ({exc.strerror or exc})", True
+    try:
+        bad = _first_of_others_in(fd)
+    finally:
+        os.close(fd)
+    if bad:
+        return f"{folder / bad} in it is not this account's alone", True
+    return ("it cannot be read through" if bad == "" else "files cannot be made in it"), True
+
+
+#: a note, beside the refused folder, of the refusal already warned about (see :func:`_say_refused`)
+REFUSED_NOTE = ".{name}.refused"
+
+
+def _say_refused(shared: Path, fresh: str) -> None:
+    """Warn that ``shared`` was refused and what to do about it, once per folder and reason:
+    every run after the first falls back again (seconds of compiling each start) and says
+    so at INFO only, until the folder is removed or changes. The note of what was said is a
+    file of ours beside it (one of another account's there is not trusted: the warning stays)."""
+    import logging
+
+    log = logging.getLogger(__name__)
+    why, ours = _why_refused(shared)
+    try:
+        st = os.lstat(shared)
+        key = f"{st.st_dev}:{st.st_ino}:{why}"
+    except OSError:
+        key = f"-:{why}"
+    note = shared.with_name(REFUSED_NOTE.format(name=shared.name))
+    said = False
+    try:
+        fd = os.open(note, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except OSError:
+        fd = None
+    if fd is not None:
+        try:
+            mine = not hasattr(os, "getuid") or os.fstat(fd).st_uid == os.getuid()
+            said = mine and os.read(fd, 4096).decode("utf-8", "replace") == key
+            if mine and not said:
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, key.encode(), 0)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+    action = (f"remove it (rm -r '{shared}')" if ours else
+              "ask its owner to remove it") + ", or set NUMBA_CACHE_DIR to a folder of yours"
+    log.log(logging.INFO if said else logging.WARNING,
+            "%s is not used for numba's cache: %s. Each run compiles the kernels again (seconds at "
+            "start) into %s; %s, to keep them from run to run%s", shared, why, fresh, action,
+            "" if said else " (said once for this folder)")
 
 
 def _safe_parent(parent: Path) -> Path | None:
@@ -166,14 +244,49 @@ def numba_user_cache_dir(environ: dict[str, str]) -> Path:
         return Path(environ.get("LOCALAPPDATA") or home / "AppData" / "Local") / "numba" / "Cache"
     if sys.platform == "darwin":
         return home / "Library" / "Caches" / "numba"
-    return Path(environ.get("XDG_CACHE_HOME") or home / ".cache") / "numba"
+    if "XDG_CACHE_HOME" in environ:  # numba's rule (os.getenv's default): set, even to "", it is
+        # taken as it is ("" gives a folder "numba" in the current one)
+        return Path(environ["XDG_CACHE_HOME"]) / "numba"
+    if "HOME" in environ:  # (as os.path.expanduser: an empty $HOME is "/")
+        return Path(environ["HOME"].rstrip("/") + "/.cache") / "numba"
+    return home / ".cache" / "numba"
+
+
+#: numba's own configuration file, read from the current folder (with pyyaml) as numba starts
+NUMBA_CONFIG_FILE = ".numba_config.yaml"
+
+
+def numba_configured_cache_dir(environ: dict[str, str]) -> str | None:
+    """The cache folder the user gave numba: ``$NUMBA_CACHE_DIR``, numba's config when it is
+    imported, else a ``cache_dir`` in ``.numba_config.yaml`` read as numba reads it (the
+    current folder, pyyaml, keys as ``NUMBA_`` + upper case; the environment wins). A folder
+    given in the file was overridden by the fallback's ``$NUMBA_CACHE_DIR``."""
+    if environ.get("NUMBA_CACHE_DIR"):
+        return environ["NUMBA_CACHE_DIR"]
+    config = sys.modules.get("numba.core.config") if environ is os.environ else None
+    if config is not None and getattr(config, "CACHE_DIR", ""):  # (numba read the file where it started)
+        return str(config.CACHE_DIR)
+    if not os.path.isfile(NUMBA_CONFIG_FILE):
+        return None
+    try:
+        import yaml
+
+        with open(NUMBA_CONFIG_FILE, encoding="utf-8") as fh:
+            conf = yaml.safe_load(fh)
+    except Exception:  # no pyyaml (numba ignores the file then), unreadable, not YAML: numba's to say
+        return None
+    if not isinstance(conf, dict):
+        return None
+    given = next((v for k, v in conf.items() if str(k).upper() == "CACHE_DIR"), None)
+    return str(given) if given else None
 
 
 def fallback_cache_dir(package_dir: Path, environ: dict[str, str] | None = None) -> Path | None:
     """The folder ``$NUMBA_CACHE_DIR`` should name, or None when numba finds one itself
-    (the variable set, the JIT off, the package's ``__pycache__`` or the user's cache writable)."""
+    (a folder given to numba: :func:`numba_configured_cache_dir`; the JIT off; the package's
+    ``__pycache__`` or the user's cache writable)."""
     env = os.environ if environ is None else environ
-    if env.get("NUMBA_CACHE_DIR") or _jit_disabled(env) or _writable(package_dir / "__pycache__"):
+    if numba_configured_cache_dir(env) or _jit_disabled(env) or _writable(package_dir / "__pycache__"):
         return None
     if _writable(numba_user_cache_dir(env)):
         return None
@@ -210,8 +323,7 @@ def fallback_cache_dir(package_dir: Path, environ: dict[str, str] | None = None)
                     shared, exc.strerror or exc)
         return None
     atexit.register(shutil.rmtree, fresh, ignore_errors=True)
-    log.warning("%s could not be made, or is not this account's alone (another one made it first, or "
-                "made something in it?): numba's cache goes to %s for this run", shared, fresh)
+    _say_refused(shared, fresh)
     return Path(fresh)
 
 

@@ -286,11 +286,56 @@ def parse_roi(opt: str, text: str | None) -> tuple[int, int, int, int] | None:
     return x, y, w, h
 
 
+#: Linux file systems that are the kernel's views, not storage: "the what" (``mountinfo``'s type)
+KERNEL_FILE_SYSTEMS = {
+    "proc": "the kernel's process file system (proc)", "sysfs": "the kernel's file system (sysfs)",
+    "devtmpfs": "the device file system (devtmpfs)", "devpts": "the terminals' file system (devpts)",
+    **{t: f"a kernel file system ({t})" for t in ("cgroup", "cgroup2", "debugfs", "tracefs", "securityfs",
+                                                  "pstore", "bpf", "configfs", "efivarfs", "binfmt_misc",
+                                                  "fusectl", "mqueue")},
+}
+
+
+def kernel_file_system(d: Path) -> str | None:
+    """What ``d`` is when it lies on a kernel file system (:data:`KERNEL_FILE_SYSTEMS`), by the
+    deepest mount above it in ``/proc/self/mountinfo``; ``/dev`` itself counts whatever it is
+    mounted as (a container's is a tmpfs). None elsewhere, and where there is no mountinfo."""
+    try:
+        d = d.resolve()
+        lines = Path("/proc/self/mountinfo").read_text().splitlines()
+    except OSError:
+        return None
+    best, fs_type = "", ""
+    for line in lines:
+        fields = line.split()
+        if "-" not in fields:
+            continue
+        mount = fields[4].replace("\\040", " ")
+        inside = str(d) == mount or str(d).startswith(mount.rstrip("/") + "/")
+        if inside and len(mount) >= len(best):
+            best, fs_type = mount, fields[fields.index("-") + 1]
+    if fs_type in KERNEL_FILE_SYSTEMS:
+        return KERNEL_FILE_SYSTEMS[fs_type]
+    if str(d) == "/dev":
+        return KERNEL_FILE_SYSTEMS["devtmpfs"].replace(" (devtmpfs)", "")
+    return None
+
+
+def refuse_kernel_file_system(what: str, path: str | Path) -> None:
+    """ConfigError where ``path`` (or the nearest folder of it that exists) lies on a kernel
+    file system: /sys said "Permission denied in /sys"; /dev took a file, as root, into RAM."""
+    d, _ = _missing_part(Path(path))
+    kernel = kernel_file_system(d)
+    if kernel is not None:
+        raise ConfigError(f"{what}: cannot write in {d}: it is {kernel}, not storage")
+
+
 def _writable_folder(d: Path, what: str, new: Path | None = None) -> None:
     """``d`` exists: it must be a folder we can create files in (os.access lies for root: try it).
     ``new``: what the run would make in ``d`` (named in the error, rather than ``d`` alone)."""
     if not d.is_dir():
         raise ConfigError(f"{what}: {d} is not a folder")
+    refuse_kernel_file_system(what, d)
     try:
         with tempfile.TemporaryFile(dir=d):
             pass

@@ -1,4 +1,5 @@
-"""Signals for long commands: SIGTERM as Ctrl-C, and signals held back over a block.
+"""Signals for long commands: SIGTERM as Ctrl-C, either kept when it lands in a finalizer, and
+signals held back over a block.
 
 SIGTERM (``kill``, ``timeout``, a batch scheduler) by default ends the process at once: a
 video without its index, a training run without its last checkpoint. Raised as
@@ -22,12 +23,24 @@ from typing import Any, Callable, Iterator
 SECOND_SIGNAL = ("hold", "deliver")
 
 
-#: seconds after which a SIGTERM that came inside a finalizer is handled again
+#: seconds after which a signal that came inside a finalizer is handled again
 RETRY_AFTER_FINALIZER_S = 0.01
 
-#: a SIGTERM that came inside a finalizer: "owed" (not raised yet), "resent" (its retry sent by
-#: the timer, in ``timer``), both reset once it is raised or the run ends
-_deferred: dict[str, Any] = {"owed": False, "resent": False, "timer": None, "raised": None}
+
+class _Deferred:
+    """A signal whose handler ran inside a finalizer: ``owed`` (not raised yet), ``resent`` (its
+    retry sent by ``timer``), both reset once it is raised or the run ends; ``raised``: the
+    KeyboardInterrupt last raised for it (told apart in :func:`_swallowed_hook`)."""
+
+    def __init__(self) -> None:
+        self.owed = False
+        self.resent = False
+        self.timer: threading.Timer | None = None
+        self.raised: BaseException | None = None
+
+
+#: per signal (SIGTERM, SIGINT): one that came inside a finalizer, see :class:`_Deferred`
+_deferred: dict[int, _Deferred] = {signal.SIGTERM: _Deferred(), signal.SIGINT: _Deferred()}
 
 
 def terminate_as_interrupt(signum, frame) -> None:
@@ -35,41 +48,66 @@ def terminate_as_interrupt(signum, frame) -> None:
     while a finalizer runs (``__del__``, ``weakref.finalize``) is handled again just after:
     raised there, Python prints "Exception ignored" and drops it (``evfocus bench`` ran on to
     its end, exit 0); a second SIGTERM meanwhile kills."""
-    if _deferred["owed"] and not _deferred["resent"]:  # the next one, while the first waits
+    state = _deferred[signal.SIGTERM]
+    if state.owed and not state.resent:  # the next one, while the first waits
         _kill(signum)
         return
     if _in_finalizer(frame):
         _retry_later(signum)
         return
-    _settle()
+    _settle(signum)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _deferred["raised"] = exc = KeyboardInterrupt()
+    state.raised = exc = KeyboardInterrupt()
     raise exc
 
 
+def _ctrl_c_outside_finalizers(handler: Callable[[int, Any], None]) -> Callable[[int, Any], None]:
+    """A SIGINT handler around ``handler`` (Python's own, or the CLI's that notes the Ctrl-C):
+    a Ctrl-C that comes while a finalizer runs is handled again just after, as a SIGTERM is in
+    :func:`terminate_as_interrupt` (raised there it was dropped: "Exception ignored", and
+    ``evfocus bench`` ran on to its end). Each Ctrl-C still raises, as Python's does."""
+    def on_sigint(signum, frame) -> None:
+        state = _deferred[signal.SIGINT]
+        if _in_finalizer(frame):
+            if not state.owed or state.resent:  # (a second one meanwhile is the same Ctrl-C)
+                _retry_later(signum)
+            return
+        _settle(signum)
+        try:
+            handler(signum, frame)
+        except KeyboardInterrupt as exc:
+            state.raised = exc
+            raise
+    return on_sigint
+
+
 def _retry_later(signum: int) -> None:
+    state = _deferred[signum]
+
     def resend() -> None:
         import _thread
 
-        _deferred["resent"] = True
+        state.resent = True
         _thread.interrupt_main(signum)  # (nothing where the handler is put back: _settle sees it owed)
 
-    _deferred.update(owed=True, resent=False, timer=threading.Timer(RETRY_AFTER_FINALIZER_S, resend))
-    _deferred["timer"].daemon = True  # (never what keeps the interpreter from exiting)
-    _deferred["timer"].start()
+    state.owed, state.resent = True, False
+    state.timer = threading.Timer(RETRY_AFTER_FINALIZER_S, resend)
+    state.timer.daemon = True  # (never what keeps the interpreter from exiting)
+    state.timer.start()
 
 
-def _settle() -> bool:
-    """Forget a deferred SIGTERM (its retry cancelled): whether one was owed."""
-    owed = _deferred["owed"]
-    if _deferred["timer"] is not None:
-        _deferred["timer"].cancel()
-    _deferred.update(owed=False, resent=False, timer=None)
+def _settle(signum: int) -> bool:
+    """Forget a deferred ``signum`` (its retry cancelled): whether one was owed."""
+    state = _deferred[signum]
+    owed = state.owed
+    if state.timer is not None:
+        state.timer.cancel()
+    state.owed, state.resent, state.timer = False, False, None
     return owed
 
 
 def _kill(signum: int) -> None:
-    _settle()
+    _settle(signum)
     signal.signal(signum, signal.SIG_DFL)
     signal.raise_signal(signum)
 
@@ -87,41 +125,50 @@ def _in_finalizer(frame) -> bool:
     return False
 
 
-def _swallowed_hook(previous: Callable[[Any], None]) -> Callable[[Any], None]:
-    """A ``sys.unraisablehook`` that takes back the KeyboardInterrupt of a SIGTERM that Python
-    dropped where it could not raise it: a callback :func:`_in_finalizer` cannot see (a bare
-    ``weakref.ref`` callback, ``WeakSet``'s, run by the garbage collector). The SIGTERM handler
-    goes back in and the signal is sent again just after, as for a ``__del__``; anything else
-    goes to ``previous``."""
+def _swallowed_hook(previous: Callable[[Any], None], handlers: dict[int, Any]) -> Callable[[Any], None]:
+    """A ``sys.unraisablehook`` that takes back the KeyboardInterrupt of a SIGTERM or Ctrl-C
+    that Python dropped where it could not raise it: a callback :func:`_in_finalizer` cannot
+    see (a bare ``weakref.ref`` callback, ``WeakSet``'s, run by the garbage collector). Its
+    handler (``handlers``) goes back in and the signal is sent again just after, as for a
+    ``__del__``; anything else goes to ``previous``."""
     def hook(unraisable) -> None:
-        if unraisable.exc_value is None or unraisable.exc_value is not _deferred["raised"]:
+        signum = next((s for s, st in _deferred.items()
+                       if s in handlers and unraisable.exc_value is not None and unraisable.exc_value is st.raised), None)
+        if signum is None:
             previous(unraisable)
             return
-        _deferred["raised"] = None
-        signal.signal(signal.SIGTERM, terminate_as_interrupt)  # (this runs where it was raised: the main thread)
-        _retry_later(signal.SIGTERM)
+        _deferred[signum].raised = None
+        signal.signal(signum, handlers[signum])  # (this runs where it was raised: the main thread)
+        _retry_later(signum)
     return hook
 
 
 def run_with_sigterm_as_ctrl_c(run: Callable[[], int]) -> int:
-    """``run()`` with :func:`terminate_as_interrupt` installed (only the main thread can set
-    handlers; elsewhere it runs as it is), the previous handler put back afterwards. A SIGTERM
-    still waiting on a finalizer as ``run()`` returns is raised then: put back, the handler
-    would no longer take its retry (exit 0). One that Python dropped in a callback is taken
-    back by a ``sys.unraisablehook`` installed meanwhile (:func:`_swallowed_hook`)."""
-    prev = None
+    """``run()`` with :func:`terminate_as_interrupt` installed, and the Ctrl-C handler there
+    was (Python's own, or the CLI's) wrapped by :func:`_ctrl_c_outside_finalizers` (only the
+    main thread can set handlers; elsewhere it runs as it is), the previous handlers put back
+    afterwards. A signal still waiting on a finalizer as ``run()`` returns is raised then: put
+    back, the handler would no longer take its retry (exit 0). One that Python dropped in a
+    callback is taken back by a ``sys.unraisablehook`` installed meanwhile (:func:`_swallowed_hook`)."""
+    prev: dict[int, Any] = {}
     if threading.current_thread() is threading.main_thread():
-        prev = signal.signal(signal.SIGTERM, terminate_as_interrupt)
+        handlers: dict[int, Any] = {signal.SIGTERM: terminate_as_interrupt}
+        sigint = signal.getsignal(signal.SIGINT)
+        if callable(sigint):  # (not where Ctrl-C is ignored, or a handler not set from Python)
+            handlers[signal.SIGINT] = _ctrl_c_outside_finalizers(sigint)
+        prev = {s: signal.signal(s, h) for s, h in handlers.items()}
         prev_hook = sys.unraisablehook
-        sys.unraisablehook = _swallowed_hook(prev_hook)
+        sys.unraisablehook = _swallowed_hook(prev_hook, handlers)
     try:
         result = run()
     finally:
-        if prev is not None:
-            signal.signal(signal.SIGTERM, prev)
+        owed = False
+        if prev:
+            _restore(prev)
             sys.unraisablehook = prev_hook
-            _deferred["raised"] = None
-        owed = prev is not None and _settle()
+            for s in prev:
+                _deferred[s].raised = None
+                owed = _settle(s) or owed
     if owed:
         raise KeyboardInterrupt
     return result

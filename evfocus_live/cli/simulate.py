@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from .text import plural
-from .options import number
+from .options import number, refuse_kernel_file_system
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +151,7 @@ def run(args) -> int:
     if args.max_speed < 0:
         raise ConfigError(f"--max-speed must be >= 0, got {args.max_speed}")
     out = Path(args.outdir)
+    refuse_kernel_file_system(str(out), out)  # (as root, /dev/x took a dataset into RAM)
     if out.exists() and not out.is_dir():
         raise ConfigError(f"{out}: exists and is not a folder")
     if args.any_version and not args.resume:

@@ -24,14 +24,14 @@ proc_only = pytest.mark.skipif(not (_PROC / "self").is_dir() or os.name != "posi
 def test_proc_says_what_cannot_be_created(check, name):
     with pytest.raises(ConfigError) as err:
         check("-o", name)
-    assert str(err.value) == f"-o {name}: cannot create /proc/x: /proc takes no new files"
+    assert str(err.value) == f"-o {name}: cannot write in /proc: it is the kernel's process file system (proc), not storage"
 
 
 @proc_only
 def test_proc_itself_as_the_folder():
     with pytest.raises(ConfigError) as err:
         check_output_dir("-o", "/proc")
-    assert str(err.value) == "-o /proc: /proc takes no new files"
+    assert str(err.value) == "-o /proc: cannot write in /proc: it is the kernel's process file system (proc), not storage"
 
 
 @pytest.mark.parametrize("check", CHECKS)

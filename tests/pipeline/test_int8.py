@@ -3,7 +3,6 @@ wired in; these keep the prototype runnable so the experiment can be repeated, n
 
 from __future__ import annotations
 
-import os
 import runpy
 import subprocess
 import sys
@@ -77,23 +76,30 @@ def test_int8_step_follows_fp32_and_carries_its_state(one_torch_thread):
     assert not torch.equal(first, torch.from_numpy(q[1])[None, None])
 
 
-def test_bench_int8_runs_end_to_end_on_a_tiny_size(tmp_path):
+def test_bench_int8_runs_end_to_end_on_a_tiny_size(tmp_path, one_torch_thread, capsys):
     """The whole script (in-process simulated calibration, both engines, timing table, quality
-    and drift against a written simulator sequence) at 64x48 in seconds, so it does not rot."""
+    and drift against a written simulator sequence) at 64x48 in seconds, so it does not rot.
+    Its ``main`` in this process: a subprocess spent 3 of its 8 s importing torch again (the
+    command line itself is checked by the bad-option tests below)."""
+    import logging
+
     from evfocus_live.simulate import SimConfig, simulate_sequence, write_sequence
 
     res = simulate_sequence(SimConfig(width=64, height=48, duration_s=0.2, sigma_range=(4, 7)), seed=0)
     write_sequence(res, tmp_path / "sev" / "seq_00000", aedat4=False)
-    env = dict(os.environ, OMP_NUM_THREADS="1")
-    r = subprocess.run([sys.executable, str(BENCH / "bench_int8.py"), "--res", "64x48", "--rounds", "2",
-                        "--calib-windows", "6", "--conv-table", "--quality", str(tmp_path / "sev"),
-                        "--drift", str(tmp_path / "sev")],
-                       cwd=BENCH.parent, env=env, capture_output=True, text=True, timeout=240)
-    assert r.returncode == 0, r.stderr[-2000:]
-    rows = [line.split("|")[1].strip() for line in r.stdout.splitlines() if "| 64x48 |" in line]
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:  # (main's logging.basicConfig is the script's, not the test session's)
+        code = _script()["main"](["--res", "64x48", "--rounds", "2", "--calib-windows", "6", "--conv-table",
+                                  "--quality", str(tmp_path / "sev"), "--drift", str(tmp_path / "sev")])
+    finally:
+        root.handlers[:], root.level = handlers, level
+    out = capsys.readouterr().out
+    assert code == 0
+    rows = [line.split("|")[1].strip() for line in out.splitlines() if "| 64x48 |" in line]
     assert rows[:2] == ["fp32 eager", "fp32 jit"] and "int8 x86 convs" in rows and "int8 onednn convs+jit" in rows
-    assert "| 8->4 3x3 at 64x48 |" in r.stdout
-    assert "quality int8 onednn convs: frames=" in r.stdout and "drift int8 x86 convs: frames=" in r.stdout
+    assert "| 8->4 3x3 at 64x48 |" in out
+    assert "quality int8 onednn convs: frames=" in out and "drift int8 x86 convs: frames=" in out
 
 
 @pytest.mark.parametrize("args", [["--res", "64"], ["--engine", "qnnpack"], ["--model", "nosuch"]])
