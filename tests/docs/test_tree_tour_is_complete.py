@@ -97,3 +97,37 @@ def test_setup_cfg_is_where_built_ins_are_named(group):
     """The steps say a built-in is named in setup.cfg: each group is there."""
     cfg = (REPO / "setup.cfg").read_text(encoding="utf-8")
     assert re.search(rf"^{re.escape(group)} =$", cfg, re.M), group
+
+
+_QT = ("PySide6", "pyqtgraph", "PyQt5", "PyQt6", "shiboken6")
+
+
+def qt_imports_outside_gui(root) -> list[str]:
+    """``path:line module`` for every import of Qt (at any depth: a function's own import too)
+    in a module of ``root`` outside its ``gui/`` package."""
+    import ast
+
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if "gui" in path.relative_to(root).parts[:1]:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+            found += [f"{path.relative_to(root)}:{node.lineno} {n}" for n in names if n.split(".")[0] in _QT]
+    return found
+
+
+def test_qt_is_imported_under_gui_only():
+    """The tour says `gui/` is "the only place Qt is imported"; tests/core/test_core_no_qt.py
+    imports a fixed list of modules, so a new module elsewhere (or a lazy import inside a
+    function) was not looked at."""
+    bad = qt_imports_outside_gui(PACKAGE)
+    assert not bad, "Qt imported outside evfocus_live/gui/:\n" + "\n".join(bad)
+
+
+def test_qt_check_sees_a_lazy_import(tmp_path):
+    (tmp_path / "gui").mkdir()
+    (tmp_path / "gui" / "w.py").write_text("from PySide6 import QtCore\n")
+    (tmp_path / "core.py").write_text("def f():\n    import pyqtgraph as pg\n    return pg\n")
+    assert qt_imports_outside_gui(tmp_path) == ["core.py:2 pyqtgraph"]
