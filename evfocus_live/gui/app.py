@@ -74,11 +74,16 @@ def _reopener(spec: str, src) -> Callable | None:
     kind = "prophesee" if spec == "auto" and src.format == "prophesee" else spec
     serial = getattr(src, "serial", None)
     said: list[bool] = []
+    by_size = False  # (taken back by its size once: named by the serial it was found under since)
 
     def reopen():
+        nonlocal serial, by_size
         chosen = None if serial else _open_like(kind, src, said)  # (by its size: named by its serial)
+        if chosen is not None:  # the one picked is kept: a later drop would pick by size again,
+            chosen, serial = chosen  # and a list in another order swapped cameras mid-recording
+            by_size = True
         new = chosen or (open_source(kind, serial=serial) if serial else open_source(kind))
-        if chosen is None and (new.format, new.sensor) != (src.format, src.sensor):
+        if not by_size and (new.format, new.sensor) != (src.format, src.sensor):
             new.close()
             raise DeviceError(f"found {new.sensor}, not the lost {src.sensor}")
         if (int(new.width), int(new.height)) != (int(src.width), int(src.height)):
@@ -95,7 +100,8 @@ def _open_like(kind: str, src, said: list[bool]):
     """A lost Prophesee camera that did not say its serial, among several attached: the first of
     them with its sensor size (taken as the first found, another model went on in its recording
     when it was not first), said once in one line (which of two of one model it is cannot be
-    told). None where there is no choice (one camera, or a driver that cannot list them)."""
+    told), with the serial it was opened by. None where there is no choice (one camera, or a
+    driver that cannot list them)."""
     if src.format != "prophesee":
         return None
     from ..errors import DeviceError
@@ -116,7 +122,7 @@ def _open_like(kind: str, src, said: list[bool]):
             log.debug("Prophesee %s: %s", s, exc)
             continue
         if (new.format, int(new.width), int(new.height)) == (src.format, int(src.width), int(src.height)):
-            return new
+            return new, s
         new.close()
     raise DeviceError(f"none of the {len(serials)} Prophesee cameras attached has the lost one's "
                       f"{src.width}x{src.height} sensor")
