@@ -862,15 +862,23 @@ def remembered_compare(args, model: ModelConfig) -> ModelConfig:
     """The viewer's model settings with the compare model last picked in its "vs" box, unless
     ``--compare`` (or a ``--config`` file's ``[model] compare``) names one: the command line
     wins. Not checked as ``--compare`` is: a remembered checkpoint since deleted must not stop
-    the viewer; the window runs without it and says so on its status bar."""
+    the viewer; the window runs without it and says so on its status bar.
+
+    Left out where it is the model this run runs (picked beside another model; ``--model`` now
+    names it: each window ran twice for the same picture, unsaid)."""
     if args.compare is not None:
         return model
+    from ..nn.registry import same_model
     from . import settings
 
     saved = settings.compare()
     if saved is None:
         return model
     name = None if saved.lower() == "none" else saved
+    if name is not None and same_model(name, model.name):
+        log.info("compare model %s: the viewer's last choice, but the model itself (%s): not run beside it",
+                 name, model.name)
+        return model
     if name is not None:
         log.info("compare model %s: the viewer's last choice (--compare none: without it)", name)
     return dataclasses.replace(model, compare=name)
