@@ -115,7 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--compare", default=None, metavar="MODEL",
                    help="a second model (a name or .pt checkpoint, as --model) run on the same events in a pane beside "
                         "the reconstruction, on the same device in the same precision, e.g. --compare e2vid-sharp "
-                        "(default: the viewer's last choice in its vs box, else none; headless: none). Headless runs both models (the infer time counts both); --frames-dir "
+                        "(default: the viewer's last choice in its vs box, else none; headless and --screenshot: "
+                        "none). Headless runs both models (the infer time counts both); --frames-dir "
                         "writes both models' frames, --video records the main model's")
     p.add_argument("--device", default="auto", help=DEVICE_HELP + "; default auto")
     p.add_argument("--precision", default=None, choices=["auto", "fp32", "bf16", "fp16"],
@@ -865,8 +866,9 @@ def remembered_compare(args, model: ModelConfig) -> ModelConfig:
     the viewer; the window runs without it and says so on its status bar.
 
     Left out where it is the model this run runs (picked beside another model; ``--model`` now
-    names it: each window ran twice for the same picture, unsaid)."""
-    if args.compare is not None:
+    names it: each window ran twice for the same picture, unsaid) and for ``--screenshot``,
+    whose picture is the command line's as its size is, not a pane picked in an earlier run."""
+    if args.compare is not None or getattr(args, "screenshot", None):
         return model
     from ..nn.registry import same_model
     from . import settings
