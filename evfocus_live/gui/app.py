@@ -809,6 +809,10 @@ def _show_window(app, args, opts, early: list[int], MainWindow) -> tuple[int, st
     win.show()
     if getattr(args, "focus_note", None):  # (logged only, it was off screen: the knob was not there)
         win.status(args.focus_note, "warning", timeout_ms=15_000, log_it=False)
+    why = win.session.load_errors.get("compare") if win.session is not None else None
+    if why and getattr(args, "compare_remembered", None):  # (a model the command line did not name, every start)
+        win.status(f"{why} - comparing with none (the \"vs\" box's pick from an earlier run: pick another there, or "
+                   "none, to forget it)", "error", timeout_ms=15_000, log_it=False)  # (logged: the line before)
     result = {"rc": 0}
     if opts.record_at_start is not None:  # (no source started: none to record)
         opts.record_at_start = None
@@ -883,6 +887,7 @@ def remembered_compare(args, model: ModelConfig) -> ModelConfig:
         return model
     if name is not None:
         log.info("compare model %s: the viewer's last choice (--compare none: without it)", name)
+        args.compare_remembered = name  # (one that does not load: the window says where it came from)
     return dataclasses.replace(model, compare=name)
 
 
