@@ -25,7 +25,8 @@ def win(qtbot, tmp_path, tiny_model, one_torch_thread):
 def test_a_clicked_slider_takes_the_wheel_until_the_pointer_leaves(qtbot, win):
     speed, light = win.sim_widgets["speed"], win.sim_widgets["light"]
     assert not wheel(speed) and not wheel(light)  # (not clicked: the panel scrolls)
-    qtbot.mouseClick(speed, QtCore.Qt.MouseButton.LeftButton, pos=QtCore.QPoint(speed.width() // 2, speed.height() // 2))
+    middle = QtCore.QPoint(speed.width() // 2, speed.height() // 2)
+    qtbot.mouseClick(speed, QtCore.Qt.MouseButton.LeftButton, pos=middle)
     assert not speed.hasFocus()  # (a click gives it no keyboard: by design)
     before = speed.value()
     assert wheel(speed)
