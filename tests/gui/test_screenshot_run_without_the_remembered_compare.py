@@ -18,3 +18,28 @@ def test_a_screenshot_run_does_not_read_the_remembered_compare(monkeypatch, tmp_
     assert launched_with(monkeypatch, *shot).model.compare is None
     assert launched_with(monkeypatch, *shot, "--compare", "e2vid").model.compare == "e2vid"  # (asked: it runs)
     assert launched_with(monkeypatch, "--device", "cpu").model.compare == "e2vid"  # (the window without it: read)
+
+
+@pytest.mark.gui
+def test_the_readme_screenshot_script_does_not_read_it_either(monkeypatch, tmp_path):
+    """``python -m evfocus_live.gui.screenshot`` (README's picture) with the user's own settings
+    folder: the remembered compare model must not put a third pane into docs/screenshot.png."""
+    from evfocus_live.gui import screenshot, window
+
+    settings.save_compare("e2vid")  # (EVFOCUS_SETTINGS_DIR is set: the script reads that folder)
+    seen = []
+
+    class Built(Exception):
+        pass
+
+    def main_window(opts):
+        seen.append(opts)
+        raise Built
+
+    monkeypatch.setattr(window, "MainWindow", main_window)
+    with pytest.raises(Built):
+        screenshot.main([str(tmp_path / "shot.png")])
+    assert seen[0].model.compare is None
+    with pytest.raises(Built):
+        screenshot.main([str(tmp_path / "shot.png"), "--compare", "e2vid"])
+    assert seen[1].model.compare == "e2vid"
