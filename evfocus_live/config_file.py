@@ -314,12 +314,16 @@ def settings_text(window: WindowConfig, model: ModelConfig, post: PostConfig,
 def _absolute_files(window: WindowConfig, model: ModelConfig) -> tuple[WindowConfig, ModelConfig]:
     """A checkpoint or timestamps file named relative to the folder the viewer ran in, as an
     absolute path: read from another folder, the file named ``./mine.pt`` was not there."""
-    for key in ("name", "compare"):
-        if _looks_like_file(getattr(model, key)):
-            model = dataclasses.replace(model, **{key: str(Path(getattr(model, key)).expanduser().absolute())})
+    model = dataclasses.replace(model, name=absolute_model_file(model.name), compare=absolute_model_file(model.compare))
     if window.timestamps_path:
         window = dataclasses.replace(window, timestamps_path=str(Path(window.timestamps_path).expanduser().absolute()))
     return window, model
+
+
+def absolute_model_file(name: str | None) -> str | None:
+    """A model named by a checkpoint's path relative to the current folder, as the absolute
+    path (a name, a plugin's or a shipped one, as it is): kept for a run from another folder."""
+    return str(Path(name).expanduser().absolute()) if _looks_like_file(name) else name
 
 
 def _looks_like_file(name: str | None) -> bool:

@@ -66,9 +66,15 @@ class WheelNeedsFocus(QtCore.QObject):
     keyboard's): Qt's default turned whatever box passed under the pointer while the wheel
     scrolled the panel (a window size changed, a model loaded from the model box). Unfocused,
     the wheel event is left to the panel's scroll area. :meth:`watch` also stops a wheel from
-    giving them the keyboard (Qt's WheelFocus, a number box's default)."""
+    giving them the keyboard (Qt's WheelFocus, a number box's default). A slider a click gives
+    no keyboard (the simulated camera's, reached by Tab) takes it once clicked, until the
+    pointer leaves it: else it never took the wheel from the mouse."""
 
     KINDS = (QtWidgets.QAbstractSpinBox, QtWidgets.QComboBox, QtWidgets.QSlider)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._clicked = None  # the slider last pressed, while the pointer is on it (compared, never called)
 
     def watch(self, root: QtWidgets.QWidget) -> None:
         """Every box, combo and slider under ``root`` (again after new ones: once each)."""
@@ -82,7 +88,12 @@ class WheelNeedsFocus(QtCore.QObject):
                 w.installEventFilter(self)
 
     def eventFilter(self, obj, event) -> bool:
-        if event.type() == QtCore.QEvent.Type.Wheel and not obj.hasFocus():
+        kind = event.type()
+        if kind == QtCore.QEvent.Type.MouseButtonPress:  # (one a click gives the keyboard: while it holds it)
+            self._clicked = None if obj.focusPolicy().value & QtCore.Qt.FocusPolicy.ClickFocus.value else obj
+        elif kind == QtCore.QEvent.Type.Leave and self._clicked is obj:
+            self._clicked = None
+        elif kind == QtCore.QEvent.Type.Wheel and not obj.hasFocus() and obj is not self._clicked:
             event.ignore()  # (ignored and filtered: Qt hands it to the parents, the scroll area)
             return True
         return False

@@ -1428,6 +1428,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.opts.model_obj = None
                 self._model_rebuilt()
         self._switch_model(f"loading model {name} ...", switch)
+        self._say_compare_is_the_model()  # (the "vs" box's model picked as the main one)
 
     def _switch_model(self, text: str, switch: Callable[[], None]) -> None:
         """Run ``switch`` (a model load) with ``text`` said first and the wait cursor on, the GUI
@@ -1464,7 +1465,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _say_compare_is_the_model(self) -> None:
         """The "vs" box's model the main one's own (by name or its file) runs each window twice
-        for the same picture: said on the status bar, as start-up says it for --compare."""
+        for the same picture: said on the status bar, as start-up says it for --compare (after
+        the "vs" box, the model box or a settings file made them one)."""
         from ..nn.registry import same_model
 
         cfg = self.session.model_cfg if self.session is not None else self.opts.model
@@ -1944,6 +1946,8 @@ class MainWindow(QtWidgets.QMainWindow):
         for level, text in held:  # (a precision this device cannot run: not hidden by the line above)
             if level != "info":
                 self.status(text, level, log_it=False)
+        if model.name != old[1].name or model.compare != old[1].compare:
+            self._say_compare_is_the_model()
         return True
 
     def _apply_settings(self, path, s: LiveSession, old: tuple, window: WindowConfig, model: ModelConfig,
