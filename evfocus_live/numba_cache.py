@@ -166,7 +166,8 @@ def _say_refused(shared: Path, fresh: str) -> None:
     """Warn that ``shared`` was refused and what to do about it, once per folder and reason:
     every run after the first falls back again (seconds of compiling each start) and says
     so at INFO only, until the folder is removed or changes. The note of what was said is a
-    file of ours beside it (one of another account's there is not trusted: the warning stays)."""
+    file of ours beside it (one of another account's, or one with other names, is not trusted or
+    written: the warning stays)."""
     import logging
 
     log = logging.getLogger(__name__)
@@ -184,7 +185,11 @@ def _say_refused(shared: Path, fresh: str) -> None:
         fd = None
     if fd is not None:
         try:
-            mine = not hasattr(os, "getuid") or os.fstat(fd).st_uid == os.getuid()
+            st = os.fstat(fd)
+            # a plain file of ours with no other name: a hard link someone made here to a file
+            # of ours (where the system allows it) would have had its content replaced
+            mine = (stat.S_ISREG(st.st_mode) and st.st_nlink == 1
+                    and (not hasattr(os, "getuid") or st.st_uid == os.getuid()))
             said = mine and os.read(fd, 4096).decode("utf-8", "replace") == key
             if mine and not said:
                 os.ftruncate(fd, 0)
