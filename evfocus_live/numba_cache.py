@@ -286,6 +286,35 @@ def numba_configured_cache_dir(environ: dict[str, str]) -> str | None:
     return str(given) if given else None
 
 
+def numba_config_problem() -> str | None:
+    """What keeps numba from starting in :data:`NUMBA_CONFIG_FILE` of the current folder, in
+    words that name the file; None where there is none (no file, or no pyyaml: numba then
+    skips it). numba parses it at its import (``yaml.safe_load``, each key upper-cased): a file
+    it cannot read made ``import numba`` raise, every event reader failed to load, and a
+    recording was "unknown event file format (supported: )"."""
+    if not os.path.isfile(NUMBA_CONFIG_FILE):
+        return None
+    try:
+        import yaml
+    except ImportError:
+        return None
+    try:
+        with open(NUMBA_CONFIG_FILE, encoding="utf-8") as fh:
+            conf = yaml.safe_load(fh)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        why = f"not valid YAML ({getattr(exc, 'problem', None) or type(exc).__name__}{where})"
+    except (OSError, ValueError) as exc:  # (unreadable; not UTF-8)
+        why = f"cannot be read ({getattr(exc, 'strerror', None) or exc})"
+    else:
+        if conf is None or (isinstance(conf, dict) and all(isinstance(k, str) for k in conf)):
+            return None
+        why = "not a mapping of settings (as cache_dir: /some/folder)"
+    return (f"{os.path.abspath(NUMBA_CONFIG_FILE)} (numba's settings, read from the current folder): "
+            f"{why}, so numba does not start; fix or remove it")
+
+
 def fallback_cache_dir(package_dir: Path, environ: dict[str, str] | None = None) -> Path | None:
     """The folder ``$NUMBA_CACHE_DIR`` should name, or None when numba finds one itself
     (a folder given to numba: :func:`numba_configured_cache_dir`; the JIT off; the package's
