@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ from evfocus_live.cli.options import check_output_dir, kernel_file_system
 from evfocus_live.errors import ConfigError
 
 MOUNTINFO = "/proc/self/mountinfo"
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="mountinfo, byte file names: Linux's")
 
 
 @pytest.fixture
