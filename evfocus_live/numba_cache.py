@@ -198,7 +198,8 @@ def _say_refused(shared: Path, fresh: str) -> None:
             pass
         finally:
             os.close(fd)
-    action = (f"remove it (rm -r '{shared}')" if ours else
+    quoted = "'" + str(shared).replace("'", "'\\''") + "'"  # (a TMPDIR with a ' in it: still one word)
+    action = (f"remove it (rm -r {quoted})" if ours else
               "ask its owner to remove it") + ", or set NUMBA_CACHE_DIR to a folder of yours"
     log.log(logging.INFO if said else logging.WARNING,
             "%s is not used for numba's cache: %s. Each run compiles the kernels again (seconds at "
