@@ -837,6 +837,9 @@ class MainWindow(QtWidgets.QMainWindow):
         for key, fn in keys.items():
             sc = QtGui.QShortcut(QtGui.QKeySequence(key), self)
             sc.setContext(QtCore.Qt.ShortcutContext.WindowShortcut)
+            # a number typed in a box that holds the keyboard first, as a button does (_TypedFirst):
+            # the keys a box leaves to the window (a clicker's PageUp/PageDown, F5) acted on the old one
+            sc.activated.connect(self.take_typed_numbers)
             sc.activated.connect(fn)
             self._shortcuts.append(sc)
 
