@@ -99,6 +99,9 @@ READOUT_STALE_S = 2.0
 #: the time label's least width ("12.345 / 60.000 s"); it grows to the widest time it has shown
 #: for a recording, never back (the slider beside it jumped: see ``_update_readouts``)
 TIME_LABEL_MIN_PX = 130
+#: the Record button while it records: white on red (its dot alone was black on a pressed grey)
+RECORDING_STYLE = ("QPushButton:checked { color: white; background-color: #c62828; border: 1px solid #7f0000;"
+                   " border-radius: 3px; padding: 3px 10px; }")
 QUIET_PREFIX = "no new frame for "  # (that status line, its seconds counting, see _show_quiet)
 #: status messages kept in ``MainWindow.status_log`` (the newest; a viewer left running for days
 #: with a flapping camera would otherwise keep every one)
@@ -562,6 +565,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.record_button = QtWidgets.QPushButton("\u25cf Record")
         self.record_button.setCheckable(True)
         self.record_button.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+        # recording, the button is red: pressed in, it was a shade darker grey than off, and the
+        # "recording to ..." line leaves the status bar after 10 s (the style sheet follows the
+        # checked state whoever sets it, _show_recording's blocked signals too)
+        self.record_button.setStyleSheet(RECORDING_STYLE)
         self.record_button.toggled.connect(self._record_toggled)
         for w in (self.play_button, self.speed_combo):
             h.addWidget(w)
