@@ -99,6 +99,8 @@ READOUT_STALE_S = 2.0
 #: the time label's least width ("12.345 / 60.000 s"); it grows to the widest time it has shown
 #: for a recording, never back (the slider beside it jumped: see ``_update_readouts``)
 TIME_LABEL_MIN_PX = 130
+#: an error on the status bar: red, 6:1 against Fusion's light grey; a lighter red on a dark bar
+ERROR_TEXT, ERROR_TEXT_ON_DARK = "#b00020", "#ff8a80"
 #: the Record button while it records: white on red (its dot alone was black on a pressed grey)
 RECORDING_STYLE = ("QPushButton:checked { color: white; background-color: #c62828; border: 1px solid #7f0000;"
                    " border-radius: 3px; padding: 3px 10px; }")
@@ -859,6 +861,7 @@ class MainWindow(QtWidgets.QMainWindow):
             log.warning("%s", text)
         if level in ("warning", "error"):
             self._notice = (text, timeout_ms)
+        self._said_level = (text, level)  # (the bar's messageChanged carries no level: _status_tooltip)
         self.statusBar().showMessage(text, timeout_ms)
 
     def failed(self, text: str, timeout_ms: int = 10_000) -> None:
@@ -878,6 +881,14 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self.status_label.setText(text)
         self.statusBar().setToolTip(text)
+        # an error in red (dark on a light bar, light on a dark one): "no such file - keeping the
+        # current source" looked as every info line did, black on grey among them
+        said, level = getattr(self, "_said_level", ("", "info"))
+        error = bool(text) and text == said and level == "error"
+        dark_bar = self.statusBar().palette().color(QtGui.QPalette.ColorRole.Window).lightness() < 128
+        sheet = f"color: {ERROR_TEXT_ON_DARK if dark_bar else ERROR_TEXT}" if error else ""
+        if self.status_label.styleSheet() != sheet:  # (a style sheet set re-polishes the label)
+            self.status_label.setStyleSheet(sheet)
 
     def _drain(self, s: LiveSession | None = None) -> None:
         """Move the session's queued messages to the status bar."""
