@@ -314,12 +314,16 @@ def settings_text(window: WindowConfig, model: ModelConfig, post: PostConfig,
 def _absolute_files(window: WindowConfig, model: ModelConfig) -> tuple[WindowConfig, ModelConfig]:
     """A checkpoint or timestamps file named relative to the folder the viewer ran in, as an
     absolute path: read from another folder, the file named ``./mine.pt`` was not there."""
-    for key in ("name", "compare"):
-        if _looks_like_file(getattr(model, key)):
-            model = dataclasses.replace(model, **{key: str(Path(getattr(model, key)).expanduser().absolute())})
+    model = dataclasses.replace(model, name=absolute_model_file(model.name), compare=absolute_model_file(model.compare))
     if window.timestamps_path:
         window = dataclasses.replace(window, timestamps_path=str(Path(window.timestamps_path).expanduser().absolute()))
     return window, model
+
+
+def absolute_model_file(name: str | None) -> str | None:
+    """A model named by a checkpoint's path relative to the current folder, as the absolute
+    path (a name, a plugin's or a shipped one, as it is): kept for a run from another folder."""
+    return str(Path(name).expanduser().absolute()) if _looks_like_file(name) else name
 
 
 def _looks_like_file(name: str | None) -> bool:
@@ -422,15 +426,18 @@ def merge_settings(path: str | Path, settings: Settings, window: WindowConfig, m
                    post: PostConfig, given: set[str]) -> tuple[WindowConfig, ModelConfig, PostConfig]:
     """The command line's configs with what the file ``settings`` set, except where an option
     in ``given`` (argparse dests the command line gave) sets the same thing. A post-processing
-    step's options: the file's, each one the command line gives replaced."""
+    step's options: the file's over those in ``post``, except that ``--post`` given (its
+    ``NAME:KEY=VALUE``) replaces the file's for that key. Without it ``post`` is the viewer's
+    running config (File > Load settings): its options won over the file the user loaded."""
     out = []
     for name, cfg in (("window", window), ("model", model), ("post", post)):
         mine = getattr(settings, name)
         changes = {k: getattr(mine, k) for s, k in settings.given
                    if s == name and k != "options" and not set(CLI_DESTS.get((s, k), ())) & given}
         if name == "post":
-            opts = {step: dict(o) for step, o in mine.options.items()}
-            for step, o in cfg.options.items():
+            over, under = (cfg.options, mine.options) if "post" in given else (mine.options, cfg.options)
+            opts = {step: dict(o) for step, o in under.items()}
+            for step, o in over.items():
                 opts.setdefault(step, {}).update(o)
             changes["options"] = opts
         try:

@@ -57,13 +57,14 @@ def run_frames(tmp_path, model, src: ScriptedCam, record: bool) -> tuple[np.ndar
     return run_counted(tmp_path, model, src, record, drain=False)[1:]
 
 
-def run_counted(tmp_path, model, src: ScriptedCam, record: bool,
-                drain: bool = True) -> tuple[int, np.ndarray, np.ndarray | None]:
+def run_counted(tmp_path, model, src: ScriptedCam, record: bool, drain: bool = True,
+                rec: Recorder | None = None) -> tuple[int, np.ndarray, np.ndarray | None]:
     """:func:`run_frames`, and the windows the worker made (shown, or skipped to keep up) before
-    the stop; ``drain``: once it has taken every event read (else at once)."""
+    the stop; ``drain``: once it has taken every event read (else at once); ``rec``: the recorder
+    (a new :class:`Recorder` when None)."""
     from evfocus_live.gui.session import LiveSession
 
-    rec = Recorder()
+    rec = Recorder() if rec is None else rec
     if record:  # (as headless --record: started before the session)
         rec.start(events_path=tmp_path / "r.aedat4", width=W, height=H)
     s = LiveSession(src, WINDOW, post=PostConfig(steps=()), model_obj=model, recorder=rec)

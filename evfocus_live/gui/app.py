@@ -76,11 +76,16 @@ def _reopener(spec: str, src) -> Callable | None:
     kind = "prophesee" if spec == "auto" and src.format == "prophesee" else spec
     serial = getattr(src, "serial", None)
     said: list[bool] = []
+    by_size = False  # (taken back by its size once: named by the serial it was found under since)
 
     def reopen():
+        nonlocal serial, by_size
         chosen = None if serial else _open_like(kind, src, said)  # (by its size: named by its serial)
+        if chosen is not None:  # the one picked is kept: a later drop would pick by size again,
+            chosen, serial = chosen  # and a list in another order swapped cameras mid-recording
+            by_size = True
         new = chosen or (open_source(kind, serial=serial) if serial else open_source(kind))
-        if chosen is None and (new.format, new.sensor) != (src.format, src.sensor):
+        if not by_size and (new.format, new.sensor) != (src.format, src.sensor):
             new.close()
             raise DeviceError(f"found {new.sensor}, not the lost {src.sensor}")
         if (int(new.width), int(new.height)) != (int(src.width), int(src.height)):
@@ -97,7 +102,8 @@ def _open_like(kind: str, src, said: list[bool]):
     """A lost Prophesee camera that did not say its serial, among several attached: the first of
     them with its sensor size (taken as the first found, another model went on in its recording
     when it was not first), said once in one line (which of two of one model it is cannot be
-    told). None where there is no choice (one camera, or a driver that cannot list them)."""
+    told), with the serial it was opened by. None where there is no choice (one camera, or a
+    driver that cannot list them)."""
     if src.format != "prophesee":
         return None
     from ..errors import DeviceError
@@ -118,7 +124,7 @@ def _open_like(kind: str, src, said: list[bool]):
             log.debug("Prophesee %s: %s", s, exc)
             continue
         if (new.format, int(new.width), int(new.height)) == (src.format, int(src.width), int(src.height)):
-            return new
+            return new, s
         new.close()
     raise DeviceError(f"none of the {len(serials)} Prophesee cameras attached has the lost one's "
                       f"{src.width}x{src.height} sensor")
@@ -206,7 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--compare", default=None, metavar="MODEL",
                    help="a second model (a name or .pt checkpoint, as --model) run on the same events in a pane beside "
                         "the reconstruction, on the same device in the same precision, e.g. --compare e2vid-sharp "
-                        "(default: the viewer's last choice in its vs box, else none; headless: none). Headless runs both models (the infer time counts both); --frames-dir "
+                        "(default: the viewer's last choice in its vs box, else none; headless and --screenshot: "
+                        "none). Headless runs both models (the infer time counts both); --frames-dir "
                         "writes both models' frames, --video records the main model's")
     p.add_argument("--device", default="auto", help=DEVICE_HELP + "; default auto")
     p.add_argument("--precision", default=None, choices=["auto", "fp32", "bf16", "fp16"],
@@ -995,6 +1002,10 @@ def _show_window(app, args, opts, early: list[int], MainWindow) -> tuple[int, st
     win.show()
     if getattr(args, "focus_note", None):  # (logged only, it was off screen: the knob was not there)
         win.status(args.focus_note, "warning", timeout_ms=15_000, log_it=False)
+    why = win.session.load_errors.get("compare") if win.session is not None else None
+    if why and getattr(args, "compare_remembered", None):  # (a model the command line did not name, every start)
+        win.status(f"{why} - comparing with none (the \"vs\" box's pick from an earlier run: pick another there, or "
+                   "none, to forget it)", "error", timeout_ms=15_000, log_it=False)  # (logged: the line before)
     result = {"rc": 0}
     if opts.record_at_start is not None:  # (no source started: none to record)
         opts.record_at_start = None
@@ -1049,17 +1060,27 @@ def remembered_compare(args, model: ModelConfig) -> ModelConfig:
     """The viewer's model settings with the compare model last picked in its "vs" box, unless
     ``--compare`` (or a ``--config`` file's ``[model] compare``) names one: the command line
     wins. Not checked as ``--compare`` is: a remembered checkpoint since deleted must not stop
-    the viewer; the window runs without it and says so on its status bar."""
-    if args.compare is not None:
+    the viewer; the window runs without it and says so on its status bar.
+
+    Left out where it is the model this run runs (picked beside another model; ``--model`` now
+    names it: each window ran twice for the same picture, unsaid) and for ``--screenshot``,
+    whose picture is the command line's as its size is, not a pane picked in an earlier run."""
+    if args.compare is not None or getattr(args, "screenshot", None):
         return model
+    from ..nn.registry import same_model
     from . import settings
 
     saved = settings.compare()
     if saved is None:
         return model
     name = None if saved.lower() == "none" else saved
+    if name is not None and same_model(name, model.name):
+        log.info("compare model %s: the viewer's last choice, but the model itself (%s): not run beside it",
+                 name, model.name)
+        return model
     if name is not None:
         log.info("compare model %s: the viewer's last choice (--compare none: without it)", name)
+        args.compare_remembered = name  # (one that does not load: the window says where it came from)
     return dataclasses.replace(model, compare=name)
 
 

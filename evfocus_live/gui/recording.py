@@ -29,7 +29,9 @@ log = logging.getLogger(__name__)
 JUMP_BACK_US = 1_000
 #: a live camera that gave nothing for this long was away: a step back of its clock after such
 #: a silence is a restart (opened again, reset), whatever its size; one while it streams on is
-#: one only over ``RESTART_BACK_US`` (the slicer's rule), else its events are late events
+#: one only over ``RESTART_BACK_US`` (the slicer's rule), else its events are late events. The
+#: silence is the time its reads waited for events (``waited_s``), where the caller knows it: the
+#: wall time between two batches also counts a reader held up elsewhere while the camera streamed
 SILENCE_S = 0.1
 #: the source's batches are gathered into packets of this much sensor time (or
 #: ``PACKET_EVENTS``) before they are written, as dv writes ~10 ms packets: the viewer reads
@@ -231,11 +233,14 @@ class ClockShift:
         self._lock = threading.Lock()
         self._frame_clock = 0  # (index in _clocks) the last frame's clock
 
-    def place(self, events: np.ndarray, wall_s: float | None = None) -> np.ndarray:
+    def place(self, events: np.ndarray, wall_s: float | None = None,
+              waited_s: float | None = None) -> np.ndarray:
         """``events`` (not empty) on the carried clock (a copy when shifted); ``wall_s``: when a
-        live source's batch arrived (``time.monotonic()``), None for a replay's."""
+        live source's batch arrived (``time.monotonic()``), None for a replay's; ``waited_s``: how
+        long its reads waited for events since its last batch (None: not known, the wall time
+        between the two batches is taken for it)."""
         before = self.t_last_us
-        if self.advance(events, wall_s):
+        if self.advance(events, wall_s, waited_s):
             events = events.copy()
             events["t"] += self.shift_us
         last = self._batch_max_us  # (advance's pass over the batch: not a second one)
@@ -245,7 +250,7 @@ class ClockShift:
             self.n_at_last += int(np.count_nonzero(events["t"] == last))
         return events
 
-    def advance(self, events: np.ndarray, wall_s: float | None = None) -> int:
+    def advance(self, events: np.ndarray, wall_s: float | None = None, waited_s: float | None = None) -> int:
         """Take in ``events`` (not empty) as :meth:`place` does, without shifting them; returns
         the shift for them."""
         t_max = int(events["t"].max())
@@ -253,7 +258,8 @@ class ClockShift:
         restarted, self._restarted = self._restarted, False
         if self.t_last_us is not None and t0 < self.t_last_us - JUMP_BACK_US and (
                 wall_s is None or restarted or t0 < self.t_last_us - RESTART_BACK_US
-                or self._wall_last_s is None or wall_s - self._wall_last_s >= SILENCE_S):
+                or self._wall_last_s is None
+                or (wall_s - self._wall_last_s if waited_s is None else waited_s) >= SILENCE_S):
             shift = self.t_last_us + 1 - t0
             if wall_s is not None and self._wall_last_s is not None:  # (each batch stamped at its newest event)
                 away_us = int((wall_s - self._wall_last_s) * 1e6)
@@ -395,9 +401,11 @@ class Recorder:
                     raise
                 raise EvFocusError(f"cannot start recording: {exc}") from exc
 
-    def write_events(self, events: np.ndarray, wall_s: float | None = None) -> None:
+    def write_events(self, events: np.ndarray, wall_s: float | None = None,
+                     waited_s: float | None = None) -> None:
         """Add ``events``; ``wall_s``: when a live source's batch arrived (``time.monotonic()``),
-        so that a restart of its clock keeps the time it was away (None: a replay's)."""
+        so that a restart of its clock keeps the time it was away (None: a replay's);
+        ``waited_s``: how long its reads waited for it (see :meth:`ClockShift.place`)."""
         if self._events is None or not len(events):
             return
         with self._lock:
@@ -415,7 +423,7 @@ class Recorder:
                 events = self._not_written_locked(events)
                 if not len(events):
                     return
-            events = self._clock.place(events, wall_s)
+            events = self._clock.place(events, wall_s, waited_s)
             t_first = int((self._pending[0] if self._pending else events)["t"][0])
             held = self._pending_n + len(events) < PACKET_EVENTS and int(events["t"][-1]) - t_first < PACKET_US
             self._pending.append(events.copy() if held else events)  # (held: the source may reuse its array)

@@ -95,6 +95,12 @@ class TapSource(EventSource):
         #: was shown as it was read, before the pause was played: the event pane jumped seconds
         #: ahead at the pause's start, and the first frame after it counted the pause as latency
         self._held: np.ndarray | None = None
+        #: (a live camera) seconds its read() waited since its last batch: the silence after which
+        #: a step back of its clock is a restart (``recording.SILENCE_S``), not the wall time since
+        #: that batch, which counts a reader held up elsewhere while the camera streamed on ...
+        self._waiting_s = 0.0
+        #: ... and for the batch being tapped (None: not a live camera's)
+        self.waited_s: float | None = None
 
     #: file batches are handed on in slices of at most this much sensor time (times the speed
     #: over 1x), so the arrival stamp (taken here, just before the pipeline paces the slice) is
@@ -114,8 +120,10 @@ class TapSource(EventSource):
         if held is not None:  # (played: the pipeline asks for the next)
             self._show(held)
         if self._pending is None or not len(self._pending):
+            t0_s = time.monotonic()
             try:
                 batch = check_events(read_named(self.inner), self.format)  # a plugin's wrong return: one line
+                self._waiting_s += time.monotonic() - t0_s
             except Exception as exc:  # the pipeline sees it too; we keep the first line
                 msg = first_line(exc)
                 if getattr(s, "_reopen", None) is None:  # (reopened instead: the pipeline says the fault and retries)
@@ -158,6 +166,7 @@ class TapSource(EventSource):
         return self._session.frame_clock.clock
 
     def _show(self, batch: np.ndarray) -> None:
+        self.waited_s, self._waiting_s = (self._waiting_s if self.is_live else None), 0.0
         self._session._on_events(batch)
         self.t_us = int(batch["t"][-1])
 
@@ -621,15 +630,16 @@ class LiveSession:
     # ---- taps (pipeline threads) ----------------------------------------------------
     def _on_events(self, batch: np.ndarray) -> None:
         now = time.monotonic()
+        waited_s = getattr(self.source, "waited_s", None)  # (how long a live camera's reads waited for it)
         self.event_rate.add(len(batch), now)
         self._arrivals.append((int(batch["t"][-1]), now))
         pipe = getattr(self, "pipeline", None)
         if self.event_mode != "window" and not (pipe is not None and pipe.paused):  # paused: the pane holds still
             self.event_view.add(batch)
         if self.source.is_live:  # (its arrival: a restart of the camera's clock keeps the time it was away)
-            self.recorder.write_events(batch, wall_s=now)
+            self.recorder.write_events(batch, wall_s=now, waited_s=waited_s)
             if self.frame_sink is not None and len(batch):
-                self.frame_clock.advance(batch, wall_s=now)
+                self.frame_clock.advance(batch, wall_s=now, waited_s=waited_s)
         else:
             self.recorder.write_events(batch)
 

@@ -152,7 +152,10 @@ def compare() -> str | None:
 
 
 def save_compare(name: str | None) -> None:
-    """Remember the "vs" box's model (None: none)."""
+    """Remember the "vs" box's model (None: none); a checkpoint by its absolute path (picked as
+    ``mine.pt`` in the folder the viewer ran in, the next launch from another was "not found")."""
+    from ..config_file import absolute_model_file
+
     s = open_settings()
-    s.setValue(_COMPARE_KEY, str(name) if name else "none")
+    s.setValue(_COMPARE_KEY, absolute_model_file(str(name)) if name else "none")
     _save(s)

@@ -66,9 +66,15 @@ class WheelNeedsFocus(QtCore.QObject):
     keyboard's): Qt's default turned whatever box passed under the pointer while the wheel
     scrolled the panel (a window size changed, a model loaded from the model box). Unfocused,
     the wheel event is left to the panel's scroll area. :meth:`watch` also stops a wheel from
-    giving them the keyboard (Qt's WheelFocus, a number box's default)."""
+    giving them the keyboard (Qt's WheelFocus, a number box's default). A slider a click gives
+    no keyboard (the simulated camera's, reached by Tab) takes it once clicked, until the
+    pointer leaves it: else it never took the wheel from the mouse."""
 
     KINDS = (QtWidgets.QAbstractSpinBox, QtWidgets.QComboBox, QtWidgets.QSlider)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._clicked = None  # the slider last pressed, while the pointer is on it (compared, never called)
 
     def watch(self, root: QtWidgets.QWidget) -> None:
         """Every box, combo and slider under ``root`` (again after new ones: once each)."""
@@ -82,7 +88,12 @@ class WheelNeedsFocus(QtCore.QObject):
                 w.installEventFilter(self)
 
     def eventFilter(self, obj, event) -> bool:
-        if event.type() == QtCore.QEvent.Type.Wheel and not obj.hasFocus():
+        kind = event.type()
+        if kind == QtCore.QEvent.Type.MouseButtonPress:  # (one a click gives the keyboard: while it holds it)
+            self._clicked = None if obj.focusPolicy().value & QtCore.Qt.FocusPolicy.ClickFocus.value else obj
+        elif kind == QtCore.QEvent.Type.Leave and self._clicked is obj:
+            self._clicked = None
+        elif kind == QtCore.QEvent.Type.Wheel and not obj.hasFocus() and obj is not self._clicked:
             event.ignore()  # (ignored and filtered: Qt hands it to the parents, the scroll area)
             return True
         return False
@@ -294,9 +305,27 @@ class DefocusIndicator(QtWidgets.QWidget):
         lay.addWidget(self.bar)
         lay.addWidget(self.plot, 1)
 
-    def _say(self, text: str, tip: str | None = None) -> None:
-        self.label.setText(text)
-        self.label.setToolTip(tip or text)
+    def _say(self, text: str, tip: str | None = None, short: tuple[str, ...] = ()) -> None:
+        """``text`` on the label, else the first of ``short`` (shorter forms of it) that fits its
+        width: at 1024x640 the meter's column is ~95 px and "defocus: 4.85 px blur σ" showed as
+        "defocus: 4.85 p", the reading itself cut; whole in the tooltip."""
+        self._forms = (text, *short)
+        self._tip = tip or text
+        self._fit_label()
+
+    def _fit_label(self) -> None:
+        forms = getattr(self, "_forms", None)
+        if not forms:
+            return
+        room = self.label.contentsRect().width()
+        fm = self.label.fontMetrics()
+        fits = [f for f in forms if fm.horizontalAdvance(f) <= room]
+        self.label.setText(fits[0] if fits else forms[-1])
+        self.label.setToolTip(self._tip)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_label()
 
     def push(self, sigma_px: float | None, t_us: int | None = None, has_map: bool = False) -> None:
         """One window's readout at sensor time ``t_us`` (without it, each value weighs 0.3).
@@ -307,7 +336,7 @@ class DefocusIndicator(QtWidgets.QWidget):
                                     f"(under {MIN_READOUT_EVENTS_PER_PX:g} per pixel)")
             return
         if sigma_px is None or not np.isfinite(sigma_px):
-            self._say("defocus: n/a (model has no defocus output)")
+            self._say("defocus: n/a (model has no defocus output)", short=("defocus: n/a", "n/a"))
             return
         v = float(sigma_px)
         if t_us is None:
@@ -323,7 +352,8 @@ class DefocusIndicator(QtWidgets.QWidget):
         self._t_us = t_us
         self._values.append(v)
         self._smoothed.append(self._ema)
-        self._say(f"defocus: {self._ema:.2f} px blur \u03c3")
+        self._say(f"defocus: {self._ema:.2f} px blur \u03c3",
+                  short=(f"defocus: {self._ema:.2f} px \u03c3", f"{self._ema:.2f} px \u03c3", f"{self._ema:.2f}"))
         self.bar.setValue(int(1000 * min(1.0, self._ema / self.max_px)))
         self.raw_curve.setData(np.fromiter(self._values, dtype=np.float32))
         self.curve.setData(np.fromiter(self._smoothed, dtype=np.float32))

@@ -152,8 +152,10 @@ def attached_serials() -> list[str] | None:
             return [str(s) for s in DeviceDiscovery.list()]
         if _backend() == "neuromorphic_drivers":
             import neuromorphic_drivers as nd
-            return [str(getattr(d, "serial", "")) for d in nd.list_devices()
-                    if "prophesee" in _nd_name(d).lower() or "evk" in _nd_name(d).lower()]
+            # (one without a serial cannot be opened by it: "None" opened the first camera)
+            return [str(d.serial) for d in nd.list_devices()
+                    if ("prophesee" in _nd_name(d).lower() or "evk" in _nd_name(d).lower())
+                    and getattr(d, "serial", None)]
     except Exception as exc:  # (an SDK without it, a USB error: unknown)
         log.debug("cannot list the Prophesee cameras: %s", first_line(exc, type(exc).__name__))
     return None
