@@ -1,5 +1,7 @@
 """``evfocus-live``: the live viewer, its headless twin and the plugin listing.
 
+The main options (``--help`` lists them all; README says what each does)::
+
     evfocus-live [INPUT] [--camera NAME] [--model NAME|PATH] [--device auto|cpu|cuda|cuda:N]
                  [--precision auto|fp32|bf16|fp16]
                  [--window-ms X | --window-events N | --adaptive-ms X] [--roi X,Y,W,H] [--downsample N]
