@@ -38,7 +38,7 @@ import numpy as np
 
 from ..errors import InputError, first_line
 from ..events import EVENT_DTYPE
-from .base import MAX_SENSOR_SIDE, EventSource, check_sensor_size
+from .base import MAX_SENSOR_SIDE, EventSource, check_sensor_size, held_back
 from ..core.slicing import RESTART_BACK_US
 from .corrupt_times import NOT_A_TIME_US, TimeGuard, filled_rows, robust_t_at, rows_around, span_of
 from .fileio import FileReader
@@ -393,13 +393,14 @@ def check_polarity(p, name) -> None:
     first = _first_odd_polarity(flat)
     if first < 0:
         return
-    _polarity_said.add(str(name))
     rest = flat[first:]
     odd = rest[~np.isin(rest, POLARITY_VALUES) & ~np.isnan(rest.astype(np.float64))]
     vals = np.unique(odd)
-    log.warning("%s: polarity holds %d value(s) other than 0, 1, -1 and 255 (e.g. %s): read as ON where > 0, "
-                "else OFF; check that the columns are t x y p", name, len(vals),
-                ", ".join(f"{v:g}" for v in vals[:3]))
+    said = ("%s: polarity holds %d value(s) other than 0, 1, -1 and 255 (e.g. %s): read as ON where > 0, "
+            "else OFF; check that the columns are t x y p", name, len(vals), ", ".join(f"{v:g}" for v in vals[:3]))
+    if not held_back(log, logging.WARNING, *said):  # (a quiet check's read: the run's read says it)
+        _polarity_said.add(str(name))
+        log.warning(*said)
 
 
 def columns_to_events(t, x, y, p, width: int, height: int, t_is_seconds: bool = False,
