@@ -811,11 +811,11 @@ class TextFileSource(EventSource):
                 self._ns, self._sample = True, None  # (the samples parsed again, in µs)
             elif whole:
                 self._maybe_ns = hint_maybe_relative_ns(self.path, t)
-                log.info("%s: t read as µs (every t sampled is a whole number)", self.path.name)
+                log.debug("%s: t read as µs (every t sampled is a whole number)", self.path.name)
             elif self._seconds:
                 self.t_maybe_ms = hint_maybe_ms(self.path.name, t)
                 if not self.t_maybe_ms:
-                    log.info("%s: t read as seconds (E2VID's unit: t sampled has decimals, e.g. %r)",
+                    log.debug("%s: t read as seconds (E2VID's unit: t sampled has decimals, e.g. %r)",
                              self.path.name, float(t[t != np.round(t)][0]))
         return self._seconds
 
