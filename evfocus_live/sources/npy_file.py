@@ -358,7 +358,13 @@ class DropCounter:
 #: polarity values a reader takes without a word: 0/1, -1/1 (evlib, Prophesee HDF5) and 255 (a
 #: uint8 column holding -1, as ``np.int8(-1).astype(np.uint8)`` makes it; read as ON, as any p > 0)
 POLARITY_VALUES = (-1, 0, 1, 255)
-_polarity_said: set[str] = set()  # (files whose odd polarity values were said: once each)
+_polarity_said: set[str] = set()  # (files whose odd polarity values were said: once each opening)
+
+
+def polarity_unsaid(path) -> None:
+    """A reader opening ``path``: its odd polarity values are said again, once (as its other
+    warnings are; once per process, the viewer's status bar said nothing for a file opened again)."""
+    _polarity_said.discard(str(path))
 
 
 @numba.njit(nogil=True, cache=True)
@@ -381,7 +387,7 @@ def _first_odd_polarity(p):  # pragma: no cover - compiled
 
 
 def check_polarity(p, name) -> None:
-    """One warning per file where a polarity column holds values other than
+    """One warning per opening of a file (:func:`polarity_unsaid`) where a polarity column holds values other than
     :data:`POLARITY_VALUES` (``2``, ``0.5``, a y column read as p): they are still read as
     ON where > 0 (as before), but no longer in silence, since they mostly mean the columns
     are not ``t x y p`` or the file is damaged. ~0.5 ms per million values."""
@@ -403,7 +409,7 @@ def check_polarity(p, name) -> None:
 
 
 def _say_odd_polarity(vals: np.ndarray, name) -> None:
-    """:func:`check_polarity`'s warning for the sorted odd values ``vals``, once per file."""
+    """:func:`check_polarity`'s warning for the sorted odd values ``vals``, once per opening of the file."""
     if str(name) in _polarity_said:
         return
     said = ("%s: polarity holds %d value(s) other than 0, 1, -1 and 255 (e.g. %s): read as ON where > 0, "
@@ -642,6 +648,7 @@ class NpyFileSource(EventSource):
 
     def __init__(self, path: str | Path, width: int | None = None, height: int | None = None):
         self.path = Path(path)
+        polarity_unsaid(self.path)
         self._file: FileReader | None = None
         self.n_events = self._i = 0
         try:

@@ -40,7 +40,7 @@ from .base import EventSource, check_sensor_size
 from .fileio import FileReader
 from .corrupt_times import TimeGuard, unfilled_said
 from .npy_file import (DropCounter, columns_to_events, hint_maybe_relative_ns, mostly_whole, sample_is_epoch_ns,
-                       timestamps_to_us, warn_epoch_ns)
+                       polarity_unsaid, timestamps_to_us, warn_epoch_ns)
 
 log = logging.getLogger(__name__)
 
@@ -443,6 +443,7 @@ class TextFileSource(EventSource):
 
     def __init__(self, path: str | Path, block_bytes: int = BLOCK_BYTES):
         self.path = Path(path)
+        polarity_unsaid(self.path)
         try:
             self._fh = open(self.path, "rb")
         except OSError as exc:
