@@ -128,6 +128,11 @@ def decimal_comma_row(head: bytes, header: bool = True) -> bytes | None:
     return None
 
 
+#: a row's first number written with more than 3 decimals and no exponent (``0.001000``; a
+#: decimal comma made a point by the dialect's table): to the µs or finer, so seconds whatever its value
+_FINE_T = re.compile(rb"^[ \t]*[-+]?\d*\.\d{4,}(?=[ \t,;]|$)", re.M)
+
+
 def hint_maybe_ms(name: str, t: np.ndarray) -> bool:
     """One warning, where ``t`` (read as seconds: not whole numbers) has at most 3 decimals
     throughout the sample (``1.234``): seconds to the ms, or ms to the µs, cannot be told
@@ -814,7 +819,11 @@ class TextFileSource(EventSource):
                 self._maybe_ns = hint_maybe_relative_ns(self.path, t)
                 log.debug("%s: t read as µs (every t sampled is a whole number)", self.path.name)
             elif self._seconds:
-                self.t_maybe_ms = hint_maybe_ms(self.path.name, t)
+                # (the values alone: a 1 ms grid written '0.001000' was warned, though written
+                # as the warning says to write seconds)
+                head = self._read(self._data_off, min(SAMPLE_BYTES, self._size - self._data_off))
+                fine = _FINE_T.search(_translated(head, self._table).replace(b"\r", b"\n")) is not None
+                self.t_maybe_ms = not fine and hint_maybe_ms(self.path.name, t)
                 if not self.t_maybe_ms:
                     log.debug("%s: t read as seconds (E2VID's unit: t sampled has decimals, e.g. %r)",
                              self.path.name, float(t[t != np.round(t)][0]))
