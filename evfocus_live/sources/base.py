@@ -116,6 +116,15 @@ def _every_record(record: logging.LogRecord) -> bool:
 _READERS_QUIET = _ReadersQuiet()
 
 
+def held_back(logger: logging.Logger, level: int, msg: str, *args) -> bool:
+    """Whether ``logger.log(level, msg, *args)`` made here would be held back by a
+    :func:`readers_quiet` block: a warning said once per file must not count as said then
+    (the read after the block, whose warnings go through, says it)."""
+    if not _QUIET_DROPS.get():
+        return False
+    return not _READERS_QUIET.filter(logger.makeRecord(logger.name, level, "", 0, msg, args, None))
+
+
 @contextlib.contextmanager
 def readers_quiet(drop: Callable[[logging.LogRecord], bool] | None = None):
     """The readers' warnings (``evfocus_live.sources``) made on this thread, and on the threads a

@@ -36,7 +36,7 @@ from .aedat4_file import Prefetcher
 from .base import EventSource, check_sensor_size
 from .corrupt_times import NOT_A_TIME_US, TimeGuard, filled_rows, rows_around
 from .npy_file import (P_NAMES, T_NAMES, X_NAMES, Y_NAMES, ColumnReaderStats, DropCounter, _pick, check_column,
-                       column_max, columns_to_events, first_at_or_after, scan_time_range, timestamps_to_us,
+                       column_max, columns_to_events, first_at_or_after, polarity_unsaid, scan_time_range, timestamps_to_us,
                        t_column_units, without_nonfinite)
 
 log = logging.getLogger(__name__)
@@ -135,6 +135,7 @@ class Hdf5FileSource(ColumnReaderStats, EventSource):
     def __init__(self, path: str | Path, width: int | None = None, height: int | None = None):
         h5py = import_h5py()
         self.path = Path(path)
+        polarity_unsaid(self.path)
         try:
             self._f = h5py.File(self.path, "r")
         except (OSError, ValueError) as exc:

@@ -52,7 +52,7 @@ from .base import EventSource, check_sensor_size
 from .corrupt_times import TimeGuard, filled_rows, rows_around
 from .fileio import FileReader
 from .npy_file import (P_NAMES, T_NAMES, X_NAMES, Y_NAMES, ColumnReaderStats, DropCounter, _pick, check_column,
-                       columns_max, columns_to_events, event_fields, first_at_or_after, read_npy_header,
+                       columns_max, columns_to_events, event_fields, first_at_or_after, polarity_unsaid, read_npy_header,
                        scan_time_range, t_column_units, timestamps_to_us, without_nonfinite)
 
 log = logging.getLogger(__name__)
@@ -150,6 +150,7 @@ class NpzFileSource(ColumnReaderStats, EventSource):
 
     def __init__(self, path: str | Path, width: int | None = None, height: int | None = None):
         self.path = Path(path)
+        polarity_unsaid(self.path)
         self._file: FileReader | None = None
         self._cols: list[_Column] = []
         self._scratch: dict = {}  # read()'s buffers, reused batch after batch

@@ -40,7 +40,7 @@ from .base import EventSource, check_sensor_size
 from .fileio import FileReader
 from .corrupt_times import TimeGuard, unfilled_said
 from .npy_file import (DropCounter, columns_to_events, hint_maybe_relative_ns, mostly_whole, sample_is_epoch_ns,
-                       timestamps_to_us, warn_epoch_ns)
+                       polarity_unsaid, timestamps_to_us, warn_epoch_ns)
 
 log = logging.getLogger(__name__)
 
@@ -96,24 +96,41 @@ def dialect(head: bytes, columns: int = 4, header: bool = True) -> bytes | None:
     return bytes.maketrans(src, dst) if src else None
 
 
+#: polarity values as written (``POLARITY_VALUES``): the column that holds them tells the columns apart
+_POLARITY_WORDS = frozenset({b"0", b"1", b"-1", b"+1", b"255"})
+
+
 def decimal_comma_row(head: bytes, header: bool = True) -> bytes | None:
     """The first sampled row of ``head`` that holds decimal commas in a comma-separated file
     (``0,000123,12,34,1``: Excel's CSV where the locale writes ',' for the decimal point), else
-    None. Told by a column after the first written with a leading zero (``000123``: a
-    fraction's digits; x, y and p are never written so) in a row of more than 4 comma-separated
-    numbers and no other separator. Before, it was "rows have 5 columns", then t = 0, x = the
-    fraction's digits, y = x, p = y: wrong events from a warning."""
+    None. Told by its columns: in a row of more than 4 comma-separated whole numbers and no other
+    separator, the fifth is a polarity (0, 1, -1, 255) and the fourth, which ``t x y p`` reads as
+    p, is not (it is y), unless the first counts the rows (pandas' index: said elsewhere).
+    Before, it was "rows have 5 columns", then t = 0, x = the fraction's digits, y = x, p = y:
+    wrong events from a warning. (A fraction's leading zero told it first: that missed
+    ``1,317888,...`` and refused a real 5-column file with zero-padded x, ``0146``.)"""
     lines = [ln.split(b"#", 1)[0].strip() for ln in head.removeprefix(_BOM).split(b"\n")]
     if len(head) >= SNIFF_BYTES:
         lines = lines[:-1]  # (cut by the sniffed length)
+    rows = []
     for ln in [ln for ln in lines if ln][1 if header else 0:][:20]:
         if b";" in ln or b"\t" in ln or b" " in ln:
             continue
         words = ln.split(b",")
-        if len(words) > 4 and all(w.isdigit() or w.lstrip(b"+-").isdigit() for w in words) and any(
-                len(w) > 1 and w.startswith(b"0") for w in words[1:]):
+        if len(words) > 4 and all(w.lstrip(b"+-").isdigit() for w in words):
+            rows.append((ln, words))
+    firsts = [int(w[0]) for _, w in rows]
+    if len(rows) >= 2 and firsts == list(range(firsts[0], firsts[0] + len(rows))):
+        return None  # (a row index: _check_order names it)
+    for ln, words in rows:
+        if words[4] in _POLARITY_WORDS and words[3] not in _POLARITY_WORDS:
             return ln
     return None
+
+
+#: a row's first number written with more than 3 decimals and no exponent (``0.001000``; a
+#: decimal comma made a point by the dialect's table): to the µs or finer, so seconds whatever its value
+_FINE_T = re.compile(rb"^[ \t]*[-+]?\d*\.\d{4,}(?=[ \t,;]|$)", re.M)
 
 
 def hint_maybe_ms(name: str, t: np.ndarray) -> bool:
@@ -431,6 +448,7 @@ class TextFileSource(EventSource):
 
     def __init__(self, path: str | Path, block_bytes: int = BLOCK_BYTES):
         self.path = Path(path)
+        polarity_unsaid(self.path)
         try:
             self._fh = open(self.path, "rb")
         except OSError as exc:
@@ -440,7 +458,8 @@ class TextFileSource(EventSource):
         if (row := decimal_comma_row(sniffed.replace(b"\r", b"\n"))) is not None:
             self._fh.close()
             raise InputError(f"{self.path}: row {row.decode('ascii')!r} looks written with decimal commas in a "
-                             "comma-separated file (t = '0,000123'?), so its columns cannot be told apart: "
+                             f"comma-separated file (t = {b','.join(row.split(b',')[:2]).decode('ascii')!r}?), "
+                             "so its columns cannot be told apart: "
                              "separate the columns with ';' (or tabs), or write '.' as the decimal separator")
         self._fh.seek(0)
         first, self._line0, notes = self._header_line()
@@ -798,11 +817,15 @@ class TextFileSource(EventSource):
                 self._ns, self._sample = True, None  # (the samples parsed again, in µs)
             elif whole:
                 self._maybe_ns = hint_maybe_relative_ns(self.path, t)
-                log.info("%s: t read as µs (every t sampled is a whole number)", self.path.name)
+                log.debug("%s: t read as µs (every t sampled is a whole number)", self.path.name)
             elif self._seconds:
-                self.t_maybe_ms = hint_maybe_ms(self.path.name, t)
+                # (the values alone: a 1 ms grid written '0.001000' was warned, though written
+                # as the warning says to write seconds)
+                head = self._read(self._data_off, min(SAMPLE_BYTES, self._size - self._data_off))
+                fine = _FINE_T.search(_translated(head, self._table).replace(b"\r", b"\n")) is not None
+                self.t_maybe_ms = not fine and hint_maybe_ms(self.path.name, t)
                 if not self.t_maybe_ms:
-                    log.info("%s: t read as seconds (E2VID's unit: t sampled has decimals, e.g. %r)",
+                    log.debug("%s: t read as seconds (E2VID's unit: t sampled has decimals, e.g. %r)",
                              self.path.name, float(t[t != np.round(t)][0]))
         return self._seconds
 

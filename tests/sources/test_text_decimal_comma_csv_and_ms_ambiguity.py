@@ -59,7 +59,7 @@ def test_three_decimals_warn_that_they_may_be_milliseconds(tmp_path, caplog):
 def test_the_unit_chosen_is_logged_and_six_decimals_do_not_warn(tmp_path, caplog, fmt, unit):
     path = _write(tmp_path, "t.txt", "346 260\n", [fmt.format(0.000123 + i * 1.000017) + " 12 34 1\n"
                                                    for i in range(50)])
-    with caplog.at_level(logging.INFO, logger="evfocus_live"):
+    with caplog.at_level(logging.DEBUG, logger="evfocus_live"):
         src = open_file(path)
         src.read()
     msgs = [r.getMessage() for r in caplog.records]
