@@ -1427,8 +1427,11 @@ class MainWindow(QtWidgets.QMainWindow):
             if self.session.set_model(name, device):
                 self.opts.model_obj = None
                 self._model_rebuilt()
+                switched.append(True)
+        switched: list[bool] = []
         self._switch_model(f"loading model {name} ...", switch)
-        self._say_compare_is_the_model()  # (the "vs" box's model picked as the main one)
+        if switched:  # (the "vs" box's model picked as the main one; a failed pick's line stays the last)
+            self._say_compare_is_the_model()
 
     def _switch_model(self, text: str, switch: Callable[[], None]) -> None:
         """Run ``switch`` (a model load) with ``text`` said first and the wait cursor on, the GUI
@@ -1449,19 +1452,23 @@ class MainWindow(QtWidgets.QMainWindow):
         models' states are reset. On failure the box goes back, and the choice is not saved."""
         if name is not None and name.strip().lower() == "none":
             name = None
+        switched: list[bool] = []
         if self.session is None:  # (no source running: the next one starts with it)
             self.opts.model = dataclasses.replace(self.opts.model, compare=name)
             self._show_compare(self.opts.model.compare)
             settings.save_compare(name)
+            switched.append(True)
         else:
             def switch() -> None:
                 if self.session.set_compare(name):  # (kept for the next source, beside a model object given too)
                     self.opts.model = dataclasses.replace(self.opts.model, compare=self.session.model_cfg.compare)
                     settings.save_compare(self.session.model_cfg.compare)
                     self._model_rebuilt()
+                    switched.append(True)
             self._switch_model(f"loading compare model {name} ..." if name and name != "none" else
                                "comparing with none", switch)
-        self._say_compare_is_the_model()
+        if switched:  # (a failed pick: its line, why, stays the last)
+            self._say_compare_is_the_model()
 
     def _say_compare_is_the_model(self) -> None:
         """The "vs" box's model the main one's own (by name or its file) runs each window twice
