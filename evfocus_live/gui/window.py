@@ -1939,8 +1939,10 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.opts.sim_knobs["images"] = images
         if got.has("model", "precision") or got.has("model", "half"):
             settings.save_precision(precision_choice(model))  # (as the precision box keeps its choice)
-        if got.has("model", "compare"):  # (as the "vs" box keeps its choice; a failed one is none)
-            settings.save_compare((self.opts.model if s is None else s.model_cfg).compare)
+        runs = (self.opts.model if s is None else s.model_cfg).compare
+        if got.has("model", "compare") and (model.compare is None or runs is not None):
+            # (as the "vs" box keeps its choice: one that did not load leaves the earlier pick, as there)
+            settings.save_compare(runs)
         if got.has("display", "palette"):  # (left out: the palette shown stays, as any key left out)
             self.set_palette(got.display.palette)
         self._show_window_controls(self.opts.window)
