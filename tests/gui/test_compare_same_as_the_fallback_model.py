@@ -6,19 +6,13 @@ applied before the fallback made them one. After it, the compare model is left o
 from __future__ import annotations
 
 import pytest
-from gui_support import TIMEOUT_MS, make_window, pattern
-
-from evfocus_live.config import ModelConfig
+from model_fallback_support import fallen_back_window
 
 
 @pytest.mark.gui
 @pytest.mark.usefixtures("one_torch_thread")
 def test_a_compare_model_that_is_the_fallback_is_left_out(qtbot, tmp_path):
-    bad = tmp_path / "bad.pt"
-    bad.write_bytes(b"not a checkpoint")
-    model = ModelConfig(name=str(bad), device="cpu", compare="evfocus")
-    win = make_window(qtbot, tmp_path, pattern(), None, model=model)
-    qtbot.waitUntil(lambda: win.last_frame is not None, timeout=TIMEOUT_MS)
+    win = fallen_back_window(qtbot, tmp_path, compare="evfocus")
     s = win.session
     assert s.model_cfg.name == "evfocus" and s.model_cfg.compare is None and s.pipeline.compare is None
     assert win.last_frame.compare is None and not win.compare_pane.isVisible()
@@ -32,10 +26,6 @@ def test_a_compare_model_that_is_the_fallback_is_left_out(qtbot, tmp_path):
 @pytest.mark.gui
 @pytest.mark.usefixtures("one_torch_thread")
 def test_another_compare_model_stays_after_the_fallback(qtbot, tmp_path):
-    bad = tmp_path / "bad.pt"
-    bad.write_bytes(b"not a checkpoint")
-    model = ModelConfig(name=str(bad), device="cpu", compare="firenet")
-    win = make_window(qtbot, tmp_path, pattern(), None, model=model)
-    qtbot.waitUntil(lambda: win.last_frame is not None and win.last_frame.compare is not None, timeout=TIMEOUT_MS)
+    win = fallen_back_window(qtbot, tmp_path, compare="firenet", with_compare_frame=True)
     assert win.session.model_cfg.name == "evfocus" and win.session.model_cfg.compare == "firenet"
     win.close()

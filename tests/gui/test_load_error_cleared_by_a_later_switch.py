@@ -5,18 +5,13 @@ that loaded: the record said the main model had failed while the one picked ran.
 from __future__ import annotations
 
 import pytest
-from gui_support import make_window, pattern, wait_frames
-
-from evfocus_live.config import ModelConfig
+from model_fallback_support import fallen_back_window
 
 
 @pytest.mark.gui
 @pytest.mark.usefixtures("one_torch_thread")
 def test_a_model_that_loads_later_clears_the_load_error(qtbot, tmp_path):
-    bad = tmp_path / "bad.pt"
-    bad.write_bytes(b"not a checkpoint")
-    win = make_window(qtbot, tmp_path, pattern(), None, model=ModelConfig(name=str(bad), device="cpu"))
-    wait_frames(qtbot, win, 1)
+    win = fallen_back_window(qtbot, tmp_path)
     s = win.session
     assert s.model_cfg.name == "evfocus" and "model" in s.load_errors
     win.set_model(str(tmp_path / "gone.pt"))  # (a failed switch: the model asked at start still not running)
@@ -29,10 +24,7 @@ def test_a_model_that_loads_later_clears_the_load_error(qtbot, tmp_path):
 @pytest.mark.gui
 @pytest.mark.usefixtures("one_torch_thread")
 def test_a_settings_file_whose_model_loads_clears_it_too(qtbot, tmp_path):
-    bad = tmp_path / "bad.pt"
-    bad.write_bytes(b"not a checkpoint")
-    win = make_window(qtbot, tmp_path, pattern(), None, model=ModelConfig(name=str(bad), device="cpu"))
-    wait_frames(qtbot, win, 1)
+    win = fallen_back_window(qtbot, tmp_path)
     (tmp_path / "lab.toml").write_text('version = 1\n[model]\nname = "firenet"\n')
     assert win.load_settings_from(tmp_path / "lab.toml")
     assert win.session.model_cfg.name == "firenet" and "model" not in win.session.load_errors

@@ -6,17 +6,13 @@ use. The remembered pick changes only where the file's compare model runs (or th
 from __future__ import annotations
 
 import pytest
-from gui_support import make_window, pattern, wait_frames
-
-from evfocus_live.config import ModelConfig
+from model_fallback_support import comparing_window
 from evfocus_live.gui import settings
 
 
 @pytest.fixture
 def win(qtbot, tmp_path, tiny_model, one_torch_thread):
-    w = make_window(qtbot, tmp_path, pattern(), tiny_model, model=ModelConfig(name="evfocus", device="cpu"))
-    wait_frames(qtbot, w, 1)
-    w.set_compare("firenet")
+    w = comparing_window(qtbot, tmp_path, tiny_model, "firenet")
     assert settings.compare() == "firenet"
     yield w
     w.close()
