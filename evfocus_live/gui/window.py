@@ -1429,8 +1429,11 @@ class MainWindow(QtWidgets.QMainWindow):
                 self._model_rebuilt()
                 switched.append(True)
         switched: list[bool] = []
+        before = self.session.model_cfg.name
         self._switch_model(f"loading model {name} ...", switch)
-        if switched:  # (the "vs" box's model picked as the main one; a failed pick's line stays the last)
+        if switched and self.session.model_cfg.name != before:
+            # (the "vs" box's model picked as the main one; a failed pick's line, or a device switch's
+            # "model: X on cuda", stays the last: they made nothing one)
             self._say_compare_is_the_model()
 
     def _switch_model(self, text: str, switch: Callable[[], None]) -> None:

@@ -1,7 +1,8 @@
 """The "same model as the main one" warning is said after a switch that made the two one, not
 after one that failed: with the vs box comparing with the model itself (warned once), a model or
 compare model picked that did not load ended with the same warning again over the line that said
-why ("... - keeping the current model"): the status bar's last line hid the failure."""
+why ("... - keeping the current model"): the status bar's last line hid the failure. A device
+switch of the model (the device box) said it again too, over "model: X on cpu"."""
 
 from __future__ import annotations
 
@@ -36,4 +37,11 @@ def test_a_compare_model_that_fails_to_load_is_the_last_line(win, tmp_path):
     assert win.session.model_cfg.compare == "firenet"
     assert "gone.pt" in win.status_log[-1] and "keeping the current comparison" in win.status_log[-1], \
         win.status_log[-3:]
+    assert sum(SAME in m for m in win.status_log) == 1
+
+
+@pytest.mark.gui
+def test_a_device_switch_says_its_device_not_the_warning_again(win):
+    win.set_model("firenet", "cpu")  # (the device box: the same model on a device)
+    assert win.status_log[-1] == "model: firenet on cpu", win.status_log[-3:]
     assert sum(SAME in m for m in win.status_log) == 1
