@@ -1,7 +1,8 @@
 """evfocus-live: sharp frames from out-of-focus event cameras, live.
 
-The headless core (events, sources, ring buffer, voxel grids, models, pipeline) imports
-numpy and torch only; Qt lives in :mod:`evfocus_live.gui`.
+The headless core (events, sources, ring buffer, voxel grids, models, pipeline) never
+imports Qt (numpy, numba and torch, and each file format's library); Qt lives in
+:mod:`evfocus_live.gui`.
 """
 
 import os as _os

@@ -1,3 +1,6 @@
+"""``python -m evfocus_live``: the ``evfocus`` tools (:func:`evfocus_live.cli.main`), where the
+script is not on PATH."""
+
 import sys
 
 try:

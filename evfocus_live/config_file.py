@@ -428,15 +428,18 @@ def merge_settings(path: str | Path, settings: Settings, window: WindowConfig, m
                    post: PostConfig, given: set[str]) -> tuple[WindowConfig, ModelConfig, PostConfig]:
     """The command line's configs with what the file ``settings`` set, except where an option
     in ``given`` (argparse dests the command line gave) sets the same thing. A post-processing
-    step's options: the file's, each one the command line gives replaced."""
+    step's options: the file's over those in ``post``, except that ``--post`` given (its
+    ``NAME:KEY=VALUE``) replaces the file's for that key. Without it ``post`` is the viewer's
+    running config (File > Load settings): its options won over the file the user loaded."""
     out = []
     for name, cfg in (("window", window), ("model", model), ("post", post)):
         mine = getattr(settings, name)
         changes = {k: getattr(mine, k) for s, k in settings.given
                    if s == name and k != "options" and not set(CLI_DESTS.get((s, k), ())) & given}
         if name == "post":
-            opts = {step: dict(o) for step, o in mine.options.items()}
-            for step, o in cfg.options.items():
+            over, under = (cfg.options, mine.options) if "post" in given else (mine.options, cfg.options)
+            opts = {step: dict(o) for step, o in under.items()}
+            for step, o in over.items():
                 opts.setdefault(step, {}).update(o)
             changes["options"] = opts
         try:

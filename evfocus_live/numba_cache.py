@@ -166,7 +166,8 @@ def _say_refused(shared: Path, fresh: str) -> None:
     """Warn that ``shared`` was refused and what to do about it, once per folder and reason:
     every run after the first falls back again (seconds of compiling each start) and says
     so at INFO only, until the folder is removed or changes. The note of what was said is a
-    file of ours beside it (one of another account's there is not trusted: the warning stays)."""
+    file of ours beside it (one of another account's, or one with other names, is not trusted or
+    written: the warning stays)."""
     import logging
 
     log = logging.getLogger(__name__)
@@ -184,7 +185,11 @@ def _say_refused(shared: Path, fresh: str) -> None:
         fd = None
     if fd is not None:
         try:
-            mine = not hasattr(os, "getuid") or os.fstat(fd).st_uid == os.getuid()
+            st = os.fstat(fd)
+            # a plain file of ours with no other name: a hard link someone made here to a file
+            # of ours (where the system allows it) would have had its content replaced
+            mine = (stat.S_ISREG(st.st_mode) and st.st_nlink == 1
+                    and (not hasattr(os, "getuid") or st.st_uid == os.getuid()))
             said = mine and os.read(fd, 4096).decode("utf-8", "replace") == key
             if mine and not said:
                 os.ftruncate(fd, 0)
@@ -193,7 +198,8 @@ def _say_refused(shared: Path, fresh: str) -> None:
             pass
         finally:
             os.close(fd)
-    action = (f"remove it (rm -r '{shared}')" if ours else
+    quoted = "'" + str(shared).replace("'", "'\\''") + "'"  # (a TMPDIR with a ' in it: still one word)
+    action = (f"remove it (rm -r {quoted})" if ours else
               "ask its owner to remove it") + ", or set NUMBA_CACHE_DIR to a folder of yours"
     log.log(logging.INFO if said else logging.WARNING,
             "%s is not used for numba's cache: %s. Each run compiles the kernels again (seconds at "
@@ -279,6 +285,35 @@ def numba_configured_cache_dir(environ: dict[str, str]) -> str | None:
         return None
     given = next((v for k, v in conf.items() if str(k).upper() == "CACHE_DIR"), None)
     return str(given) if given else None
+
+
+def numba_config_problem() -> str | None:
+    """What keeps numba from starting in :data:`NUMBA_CONFIG_FILE` of the current folder, in
+    words that name the file; None where there is none (no file, or no pyyaml: numba then
+    skips it). numba parses it at its import (``yaml.safe_load``, each key upper-cased): a file
+    it cannot read made ``import numba`` raise, every event reader failed to load, and a
+    recording was "unknown event file format (supported: )"."""
+    if not os.path.isfile(NUMBA_CONFIG_FILE):
+        return None
+    try:
+        import yaml
+    except ImportError:
+        return None
+    try:
+        with open(NUMBA_CONFIG_FILE, encoding="utf-8") as fh:
+            conf = yaml.safe_load(fh)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        why = f"not valid YAML ({getattr(exc, 'problem', None) or type(exc).__name__}{where})"
+    except (OSError, ValueError) as exc:  # (unreadable; not UTF-8)
+        why = f"cannot be read ({getattr(exc, 'strerror', None) or exc})"
+    else:
+        if conf is None or (isinstance(conf, dict) and all(isinstance(k, str) for k in conf)):
+            return None
+        why = "not a mapping of settings (as cache_dir: /some/folder)"
+    return (f"{os.path.abspath(NUMBA_CONFIG_FILE)} (numba's settings, read from the current folder): "
+            f"{why}, so numba does not start; fix or remove it")
 
 
 def fallback_cache_dir(package_dir: Path, environ: dict[str, str] | None = None) -> Path | None:

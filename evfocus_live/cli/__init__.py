@@ -21,7 +21,7 @@ from ..config import home_expanded
 from ..errors import EvFocusError
 from .options import glue_dash_values, old_names, renamed_options
 
-#: subcommand name -> module; a module that is not there yet is skipped
+#: subcommand name -> module (``add_parser(subparsers)``, ``run(args) -> int``); a new command goes here
 SUBCOMMANDS = {
     "info": "evfocus_live.cli.info",
     "reconstruct": "evfocus_live.cli.reconstruct",
@@ -58,13 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name, modname in SUBCOMMANDS.items():
-        try:
-            mod = importlib.import_module(modname)
-        except ModuleNotFoundError as exc:
-            if exc.name == modname:
-                continue
-            raise
+    for modname in SUBCOMMANDS.values():
+        # (a module not found raises: it was skipped in silence, so a misspelt new one was just missing)
+        mod = importlib.import_module(modname)
         p = mod.add_parser(sub)
         # also after the command (`evfocus simulate DIR -q`, as its --help's "also with -q"
         # invites): refused there as an unrecognised argument; SUPPRESS keeps the top level's

@@ -296,24 +296,31 @@ KERNEL_FILE_SYSTEMS = {
 }
 
 
+#: mountinfo's escapes in a mount point: ``\040`` space, ``\011`` tab, ``\012`` newline, ``\134`` backslash
+_MOUNTINFO_ESCAPE = re.compile(rb"\\([0-7]{3})")
+
+
 def kernel_file_system(d: Path) -> str | None:
     """What ``d`` is when it lies on a kernel file system (:data:`KERNEL_FILE_SYSTEMS`), by the
     deepest mount above it in ``/proc/self/mountinfo``; ``/dev`` itself counts whatever it is
     mounted as (a container's is a tmpfs). None elsewhere, and where there is no mountinfo."""
     try:
         d = d.resolve()
-        lines = Path("/proc/self/mountinfo").read_text().splitlines()
+        # bytes: a mount point anywhere whose name is not UTF-8 (a Latin-1 share) was a
+        # UnicodeDecodeError traceback at every output check
+        lines = Path("/proc/self/mountinfo").read_bytes().splitlines()
     except OSError:
         return None
-    best, fs_type = "", ""
+    here = os.fsencode(d)
+    best, fs_type = b"", ""
     for line in lines:
         fields = line.split()
-        if "-" not in fields:
+        if b"-" not in fields:
             continue
-        mount = fields[4].replace("\\040", " ")
-        inside = str(d) == mount or str(d).startswith(mount.rstrip("/") + "/")
+        mount = _MOUNTINFO_ESCAPE.sub(lambda m: bytes([int(m.group(1), 8)]), fields[4])
+        inside = here == mount or here.startswith(mount.rstrip(b"/") + b"/")
         if inside and len(mount) >= len(best):
-            best, fs_type = mount, fields[fields.index("-") + 1]
+            best, fs_type = mount, fields[fields.index(b"-") + 1].decode("ascii", "replace")
     if fs_type in KERNEL_FILE_SYSTEMS:
         return KERNEL_FILE_SYSTEMS[fs_type]
     if str(d) == "/dev":

@@ -41,6 +41,11 @@ class _Deferred:
 
 #: per signal (SIGTERM, SIGINT): one that came inside a finalizer, see :class:`_Deferred`
 _deferred: dict[int, _Deferred] = {signal.SIGTERM: _Deferred(), signal.SIGINT: _Deferred()}
+#: held while a retry is sent or forgotten, so that one forgotten is never sent after (reentrant:
+#: a handler may run inside :func:`_settle` on the main thread)
+_retry_lock = threading.RLock()
+#: :func:`run_with_sigterm_as_ctrl_c` calls running now (nested: the outermost starts afresh)
+_runs = 0
 
 
 def terminate_as_interrupt(signum, frame) -> None:
@@ -87,22 +92,28 @@ def _retry_later(signum: int) -> None:
     def resend() -> None:
         import _thread
 
-        state.resent = True
-        _thread.interrupt_main(signum)  # (nothing where the handler is put back: _settle sees it owed)
+        with _retry_lock:
+            if state.timer is not timer:  # forgotten meanwhile (:func:`_settle`): not sent
+                return
+            state.resent = True
+            _thread.interrupt_main(signum)  # (nothing where the handler is put back: _settle sees it owed)
 
-    state.owed, state.resent = True, False
-    state.timer = threading.Timer(RETRY_AFTER_FINALIZER_S, resend)
-    state.timer.daemon = True  # (never what keeps the interpreter from exiting)
-    state.timer.start()
+    timer = threading.Timer(RETRY_AFTER_FINALIZER_S, resend)
+    timer.daemon = True  # (never what keeps the interpreter from exiting)
+    with _retry_lock:
+        state.owed, state.resent, state.timer = True, False, timer
+    timer.start()
 
 
 def _settle(signum: int) -> bool:
-    """Forget a deferred ``signum`` (its retry cancelled): whether one was owed."""
+    """Forget a deferred ``signum`` (its retry cancelled, and never sent after): whether one
+    was owed."""
     state = _deferred[signum]
-    owed = state.owed
-    if state.timer is not None:
-        state.timer.cancel()
-    state.owed, state.resent, state.timer = False, False, None
+    with _retry_lock:
+        owed = state.owed
+        if state.timer is not None:
+            state.timer.cancel()
+        state.owed, state.resent, state.timer = False, False, None
     return owed
 
 
@@ -150,8 +161,13 @@ def run_with_sigterm_as_ctrl_c(run: Callable[[], int]) -> int:
     afterwards. A signal still waiting on a finalizer as ``run()`` returns is raised then: put
     back, the handler would no longer take its retry (exit 0). One that Python dropped in a
     callback is taken back by a ``sys.unraisablehook`` installed meanwhile (:func:`_swallowed_hook`)."""
+    global _runs
     prev: dict[int, Any] = {}
     if threading.current_thread() is threading.main_thread():
+        if not _runs:  # (an earlier run's, cut in its clean-up, is no Ctrl-C of this one)
+            for s in _deferred:
+                _settle(s)
+                _deferred[s].raised = None
         handlers: dict[int, Any] = {signal.SIGTERM: terminate_as_interrupt}
         sigint = signal.getsignal(signal.SIGINT)
         if callable(sigint):  # (not where Ctrl-C is ignored, or a handler not set from Python)
@@ -159,16 +175,21 @@ def run_with_sigterm_as_ctrl_c(run: Callable[[], int]) -> int:
         prev = {s: signal.signal(s, h) for s, h in handlers.items()}
         prev_hook = sys.unraisablehook
         sys.unraisablehook = _swallowed_hook(prev_hook, handlers)
+        _runs += 1
     try:
         result = run()
     finally:
         owed = False
         if prev:
-            _restore(prev)
-            sys.unraisablehook = prev_hook
-            for s in prev:
-                _deferred[s].raised = None
-                owed = _settle(s) or owed
+            _runs -= 1
+            try:  # the retries cancelled first: one fired once the handlers are back went to
+                # them, raised here before the rest was cleared, and was owed to the next run
+                for s in prev:
+                    _deferred[s].raised = None
+                    owed = _settle(s) or owed
+            finally:
+                _restore(prev)
+                sys.unraisablehook = prev_hook
     if owed:
         raise KeyboardInterrupt
     return result

@@ -3,7 +3,7 @@
 Contract (entry-point group ``evfocus_live.postprocessors``): a class built with
 keyword options; ``stage = "frame"`` ones are called ``proc(frame_uint8_HxW, t_us)``
 and return a new uint8 HxW frame; ``stage = "events"`` ones are called
-``proc(events, t_us=None)`` and return the events they keep. ``reset()`` forgets any
+``proc(events)`` and return the events they keep. ``reset()`` forgets any
 state over time (seek, source change). Event filters take ``width``/``height``
 keywords (the pipeline passes the sensor size). A plugin that breaks this contract
 (no ``reset()``, a constructor or call that raises, a result that is not the frame) is a

@@ -2,8 +2,10 @@
 
 Modules: :mod:`.app` (command line, headless mode, plugin listing), :mod:`.window`
 (the main window), :mod:`.session` (Qt-free worker thread around the pipeline),
-:mod:`.widgets`, :mod:`.eventview` (decay / time-surface event rendering) and
-:mod:`.recording` (.aedat4 + .mp4 while running, PNG snapshots).
+:mod:`.widgets`, :mod:`.eventview` (decay / time-surface event rendering),
+:mod:`.recording` (.aedat4 + .mp4 while running, PNG snapshots), :mod:`.settings` (what is
+kept between runs), :mod:`.precision` (the precision choice), :mod:`.qt_messages` (Qt's
+noise left out) and :mod:`.screenshot` (README's picture).
 """
 
 

@@ -1,5 +1,7 @@
 """``evfocus-live``: the live viewer, its headless twin and the plugin listing.
 
+The main options (``--help`` lists them all; README says what each does)::
+
     evfocus-live [INPUT] [--camera NAME] [--model NAME|PATH] [--device auto|cpu|cuda|cuda:N]
                  [--precision auto|fp32|bf16|fp16]
                  [--window-ms X | --window-events N | --adaptive-ms X] [--roi X,Y,W,H] [--downsample N]
@@ -36,7 +38,7 @@ from ..cli.options import (ADAPTIVE_HELP, CONFIG_HELP, DEVICE_HELP, DOWNSAMPLE_H
                            few_frames_hint, glue_dash_values, number, parse_roi, post_options, post_steps,
                            refuse_existing_output)
 from ..config import DisplayConfig, ModelConfig, PostConfig, WindowConfig
-from ..errors import ConfigError, EvFocusError
+from ..errors import ConfigError, EvFocusError, first_line
 
 log = logging.getLogger("evfocus_live.gui")
 
@@ -621,7 +623,11 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
             log.info("%s: stopping%s", signal.Signals(stop["signum"]).name,
                      " (finishing the recording first)" if args.video or args.record else "")
         try:
-            sess.stop()  # stops the threads, then finalises the recording (its counts are final now)
+            try:
+                sess.stop()  # stops the threads, then finalises the recording (its counts are final now)
+            finally:  # (the frames queued written too: a second Ctrl-C cut that short, and they were lost)
+                if frames is not None:
+                    frames.close(say=False)
         finally:  # (only now: a second Ctrl-C must not cut the finalising short)
             for sig, handler in prev.items():
                 signal.signal(sig, handler)
@@ -634,7 +640,7 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
         elif args.video:
             log.warning("no frame was reconstructed: %s not written", args.video)
         if frames is not None:
-            frames.close()
+            frames.say()
         if args.record and sess.recorder.n_events:
             log.info("wrote %s (%d events)", args.record, sess.recorder.n_events)
         elif args.record:  # (the recorder removed the empty file: readers refuse one)
@@ -697,6 +703,8 @@ class _FrameSink:
         self._abandon = False  # (the drain ran out of time: the writer leaves the rest)
         self._full_said = False
         self._handed = self._written = 0
+        self._offered = 0  # (frames given to the sink before its close: each is written, or said missing)
+        self._hung = False  # (close() left a write that had not returned)
         self._lock = threading.Lock()  # (a close waits for the frame being written)
         self._thread = threading.Thread(target=self._write_loop, name=FRAMES_THREAD, daemon=True)
         self._thread.start()
@@ -717,10 +725,12 @@ class _FrameSink:
         # (what the folder writes, not the view: its event image and defocus map stay out of the queue)
         item = types.SimpleNamespace(index=view.index, t_us=view.t_us, image=view.image,
                                      compare=getattr(view, "compare", None))
-        t0_s = self._clock_s()
+        self._offered += 1  # (a frame left in the model's hands by the stop is one not written, too)
+        ms = 0.0  # (room in the queue: the model waited for nothing; a thread switch is not the disk's)
         try:
             self._queue.put_nowait(item)
         except queue.Full:
+            t0_s = self._clock_s()
             if not self._full_said:
                 self._full_said = True
                 log.warning("--frames-dir: the disk is slower than the model (%.0f ms a frame to write, %d frames "
@@ -732,7 +742,7 @@ class _FrameSink:
                 except queue.Full:
                     if self._closing or self.error is not None:
                         return
-        ms = (self._clock_s() - t0_s) * 1e3
+            ms = (self._clock_s() - t0_s) * 1e3
         self.wait_ms = ms if not self._handed else 0.8 * self.wait_ms + 0.2 * ms
         self._handed += 1
 
@@ -750,33 +760,47 @@ class _FrameSink:
             if self.error is not None or self._abandon:  # (stopped: the rest is let go, the model not held)
                 continue
             with self._lock:
-                if self.folder.closed:
-                    continue
-                low = self.disk.low_when_due([d for d in (self.folder.outdir, self.folder.cmp_dir) if d is not None])
-                if low is not None:
-                    self._stop_writing(low)
-                    continue
-                t0_s = self._clock_s()
                 try:
-                    self.folder.write(item)
+                    self._write(item)
                 except EvFocusError as exc:
-                    self._stop_writing(str(exc))
-                except Exception as exc:  # noqa: BLE001 (a thread's traceback would hide the run's end)
-                    self._stop_writing(f"{type(exc).__name__}: {exc}")
-                ms = (self._clock_s() - t0_s) * 1e3
-                self.write_ms = ms if not self._written else 0.8 * self.write_ms + 0.2 * ms
-                self._written += 1
+                    self._stop_writing(first_line(exc))
+                except Exception as exc:  # noqa: BLE001 (the thread must not die: the model would wait for it)
+                    self._stop_writing(f"{type(exc).__name__}: {first_line(exc)}")
+
+    def _write(self, item) -> None:
+        """One frame on disk, listed (the writer thread, under ``_lock``), the disk looked at first."""
+        if self.folder.closed:
+            return
+        low = self.disk.low_when_due([d for d in (self.folder.outdir, self.folder.cmp_dir) if d is not None])
+        if low is not None:
+            self._stop_writing(low)
+            return
+        t0_s = self._clock_s()
+        try:
+            self.folder.write(item)
+        finally:
+            ms = (self._clock_s() - t0_s) * 1e3
+            self.write_ms = ms if not self._written else 0.8 * self.write_ms + 0.2 * ms
+            self._written += 1
 
     def _stop_writing(self, why: str) -> None:
         self.error = f"--frames-dir stopped: {why}"
         log.error("%s (the %d %s written are kept)", self.error, self.folder.n, plural(self.folder.n, "frame"))
 
-    def close(self, drain_s: float = FRAMES_DRAIN_S, say: bool = True) -> None:
-        """Write the frames queued (up to ``drain_s``), close the lists and (``say``) say what was
-        written (a frame the worker makes after this is not)."""
+    def close(self, drain_s: float | None = None, say: bool = True) -> None:
+        """Write the frames queued (up to ``drain_s``, default ``FRAMES_DRAIN_S``), close the
+        lists and (``say``) say what was written (a frame the worker makes after this is not).
+        Frames given to the sink and not on disk then are its ``error``: the run exits 2 (a
+        stop that left them said a warning only, and the run exited 0). Safe to call twice."""
+        if not self._closing:
+            self._closing = True
+            self._drain(FRAMES_DRAIN_S if drain_s is None else drain_s)
+        if say:
+            self.say()
+
+    def _drain(self, drain_s: float) -> None:
         import queue
 
-        self._closing = True
         deadline = time.monotonic() + drain_s
         try:
             self._queue.put(None, timeout=max(0.0, drain_s))
@@ -787,24 +811,37 @@ class _FrameSink:
         if self._thread.is_alive():
             self._abandon = True
             left = max(0, self._queue.qsize() - marked)  # (the end mark is no frame)
+            try:  # (a writer that emptied the queue after the end mark did not fit waits for a frame: woken)
+                self._queue.put_nowait(None)
+            except queue.Full:
+                pass
             log.warning("--frames-dir: the disk has not taken the last %d %s within %g s of the stop: not written",
                         left, plural(left, "frame"), drain_s)
-        if self._lock.acquire(timeout=FRAMES_HUNG_S):  # (the frame being written: waited for)
+        hung = not self._lock.acquire(timeout=FRAMES_HUNG_S)  # (the frame being written: waited for)
+        if hung:  # (a write that does not return: a hung network disk; the writer closes the lists after it)
+            log.warning("--frames-dir: a frame's write has not returned within %g s: left to finish alone",
+                        drain_s + FRAMES_HUNG_S)
+        else:
             try:
                 self.folder.close()
             finally:
                 self._lock.release()
-        else:  # (a write that does not return: a hung network disk; the writer closes the lists after it)
-            log.warning("--frames-dir: a frame's write has not returned within %g s: left to finish alone",
-                        drain_s + FRAMES_HUNG_S)
-            return
+        self._hung = hung
+        missing = self._offered - self.folder.n
+        if self.error is None and missing > 0:
+            self.error = (f"--frames-dir: {missing} of the {self._offered} frames made {'were' if missing > 1 else 'was'} "
+                          f"not written by the stop" + (" (a write has not returned)" if hung else ""))
+
+    def say(self) -> None:
+        """What the folder holds, once closed: said at the run's end (nothing after a write that
+        has not returned: the error says it; an error's run made frames, so not "none made")."""
         f = self.folder
-        if not say:
+        if self._hung:
             return
         if f.n:
             log.info("wrote %d %s to %s%s", f.n, plural(f.n, "frame"), f.outdir,
                      f", {f.n_cmp} compare {plural(f.n_cmp, 'frame')} to {f.cmp_dir}" if f.cmp_dir else "")
-        else:
+        elif self.error is None:
             log.warning("no frame was reconstructed: none written to %s", f.outdir)
 
 

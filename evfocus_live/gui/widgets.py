@@ -305,9 +305,27 @@ class DefocusIndicator(QtWidgets.QWidget):
         lay.addWidget(self.bar)
         lay.addWidget(self.plot, 1)
 
-    def _say(self, text: str, tip: str | None = None) -> None:
-        self.label.setText(text)
-        self.label.setToolTip(tip or text)
+    def _say(self, text: str, tip: str | None = None, short: tuple[str, ...] = ()) -> None:
+        """``text`` on the label, else the first of ``short`` (shorter forms of it) that fits its
+        width: at 1024x640 the meter's column is ~95 px and "defocus: 4.85 px blur σ" showed as
+        "defocus: 4.85 p", the reading itself cut; whole in the tooltip."""
+        self._forms = (text, *short)
+        self._tip = tip or text
+        self._fit_label()
+
+    def _fit_label(self) -> None:
+        forms = getattr(self, "_forms", None)
+        if not forms:
+            return
+        room = self.label.contentsRect().width()
+        fm = self.label.fontMetrics()
+        fits = [f for f in forms if fm.horizontalAdvance(f) <= room]
+        self.label.setText(fits[0] if fits else forms[-1])
+        self.label.setToolTip(self._tip)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_label()
 
     def push(self, sigma_px: float | None, t_us: int | None = None, has_map: bool = False) -> None:
         """One window's readout at sensor time ``t_us`` (without it, each value weighs 0.3).
@@ -318,7 +336,7 @@ class DefocusIndicator(QtWidgets.QWidget):
                                     f"(under {MIN_READOUT_EVENTS_PER_PX:g} per pixel)")
             return
         if sigma_px is None or not np.isfinite(sigma_px):
-            self._say("defocus: n/a (model has no defocus output)")
+            self._say("defocus: n/a (model has no defocus output)", short=("defocus: n/a", "n/a"))
             return
         v = float(sigma_px)
         if t_us is None:
@@ -334,7 +352,8 @@ class DefocusIndicator(QtWidgets.QWidget):
         self._t_us = t_us
         self._values.append(v)
         self._smoothed.append(self._ema)
-        self._say(f"defocus: {self._ema:.2f} px blur \u03c3")
+        self._say(f"defocus: {self._ema:.2f} px blur \u03c3",
+                  short=(f"defocus: {self._ema:.2f} px \u03c3", f"{self._ema:.2f} px \u03c3", f"{self._ema:.2f}"))
         self.bar.setValue(int(1000 * min(1.0, self._ema / self.max_px)))
         self.raw_curve.setData(np.fromiter(self._values, dtype=np.float32))
         self.curve.setData(np.fromiter(self._smoothed, dtype=np.float32))

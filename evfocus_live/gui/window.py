@@ -99,6 +99,11 @@ READOUT_STALE_S = 2.0
 #: the time label's least width ("12.345 / 60.000 s"); it grows to the widest time it has shown
 #: for a recording, never back (the slider beside it jumped: see ``_update_readouts``)
 TIME_LABEL_MIN_PX = 130
+#: an error on the status bar: red, 6:1 against Fusion's light grey; a lighter red on a dark bar
+ERROR_TEXT, ERROR_TEXT_ON_DARK = "#b00020", "#ff8a80"
+#: the Record button while it records: white on red (its dot alone was black on a pressed grey)
+RECORDING_STYLE = ("QPushButton:checked { color: white; background-color: #c62828; border: 1px solid #7f0000;"
+                   " border-radius: 3px; padding: 3px 10px; }")
 QUIET_PREFIX = "no new frame for "  # (that status line, its seconds counting, see _show_quiet)
 #: status messages kept in ``MainWindow.status_log`` (the newest; a viewer left running for days
 #: with a flapping camera would otherwise keep every one)
@@ -562,6 +567,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.record_button = QtWidgets.QPushButton("\u25cf Record")
         self.record_button.setCheckable(True)
         self.record_button.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+        # recording, the button is red: pressed in, it was a shade darker grey than off, and the
+        # "recording to ..." line leaves the status bar after 10 s (the style sheet follows the
+        # checked state whoever sets it, _show_recording's blocked signals too)
+        self.record_button.setStyleSheet(RECORDING_STYLE)
         self.record_button.toggled.connect(self._record_toggled)
         for w in (self.play_button, self.speed_combo):
             h.addWidget(w)
@@ -837,6 +846,9 @@ class MainWindow(QtWidgets.QMainWindow):
         for key, fn in keys.items():
             sc = QtGui.QShortcut(QtGui.QKeySequence(key), self)
             sc.setContext(QtCore.Qt.ShortcutContext.WindowShortcut)
+            # a number typed in a box that holds the keyboard first, as a button does (_TypedFirst):
+            # the keys a box leaves to the window (a clicker's PageUp/PageDown, F5) acted on the old one
+            sc.activated.connect(self.take_typed_numbers)
             sc.activated.connect(fn)
             self._shortcuts.append(sc)
 
@@ -849,6 +861,7 @@ class MainWindow(QtWidgets.QMainWindow):
             log.warning("%s", text)
         if level in ("warning", "error"):
             self._notice = (text, timeout_ms)
+        self._said_level = (text, level)  # (the bar's messageChanged carries no level: _status_tooltip)
         self.statusBar().showMessage(text, timeout_ms)
 
     def failed(self, text: str, timeout_ms: int = 10_000) -> None:
@@ -868,6 +881,14 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self.status_label.setText(text)
         self.statusBar().setToolTip(text)
+        # an error in red (dark on a light bar, light on a dark one): "no such file - keeping the
+        # current source" looked as every info line did, black on grey among them
+        said, level = getattr(self, "_said_level", ("", "info"))
+        error = bool(text) and text == said and level == "error"
+        dark_bar = self.statusBar().palette().color(QtGui.QPalette.ColorRole.Window).lightness() < 128
+        sheet = f"color: {ERROR_TEXT_ON_DARK if dark_bar else ERROR_TEXT}" if error else ""
+        if self.status_label.styleSheet() != sheet:  # (a style sheet set re-polishes the label)
+            self.status_label.setStyleSheet(sheet)
 
     def _drain(self, s: LiveSession | None = None) -> None:
         """Move the session's queued messages to the status bar."""

@@ -123,6 +123,8 @@ def detect_format(path: str | Path) -> tuple[str, type[EventSource]]:
     if not head:
         raise InputError(f"{path}: file is empty")
     backends = _file_backends()
+    if not backends:  # (not "unknown event file format (supported: )": none could load)
+        raise InputError(f"{path}: {_no_reader_why()}")
     # text claims any text .txt/.csv by its extension: ask it last, after the plugins' sniffers
     order = sorted(backends.items(), key=lambda kv: kv[0] == "text")
     crashed = []  # "name: why" of each sniffer that raised
@@ -144,6 +146,19 @@ def detect_format(path: str | Path) -> tuple[str, type[EventSource]]:
         raise InputError(f"{path}: content is not a valid {'/'.join(claimed)} file{why}")
     raise InputError(f"{path}: unknown event file format (supported: "
                      f"{', '.join(sorted({e for c in backends.values() for e in c.extensions}))}){why}")
+
+
+def _no_reader_why() -> str:
+    """Why no event file reader loaded: numba's settings file where it is what broke them,
+    else the first reader's load error."""
+    from ..numba_cache import numba_config_problem
+
+    problem = numba_config_problem()
+    if problem:
+        return f"no event file reader could be loaded: {problem}"
+    failures = source_registry().failures
+    name, why = next(iter(failures.items()), ("", ""))
+    return "no event file reader could be loaded" + (f" ({name}: {why})" if name else "")
 
 
 def near_name_hint(path: Path) -> str:

@@ -1,4 +1,4 @@
-"""Positioned file reads for the file readers (AEDAT4, RAW, ``.npy``, text), instead of memory
+"""Positioned file reads for the file readers (AEDAT4, RAW, ``.npy``, ``.npz``, text), instead of memory
 maps, that notice a file cut or rewritten under them."""
 
 from __future__ import annotations

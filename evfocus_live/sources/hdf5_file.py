@@ -35,9 +35,9 @@ from ..versions import VERSION_KEY
 from .aedat4_file import Prefetcher
 from .base import EventSource, check_sensor_size
 from .corrupt_times import NOT_A_TIME_US, TimeGuard, filled_rows, rows_around
-from .npy_file import (P_NAMES, T_NAMES, X_NAMES, Y_NAMES, DropCounter, _pick, check_column, column_max,
-                       columns_to_events, first_at_or_after, scan_time_range, timestamps_to_us,
-                       float_t_unit, int_t_units, without_nonfinite)
+from .npy_file import (P_NAMES, T_NAMES, X_NAMES, Y_NAMES, ColumnReaderStats, DropCounter, _pick, check_column,
+                       column_max, columns_to_events, first_at_or_after, scan_time_range, timestamps_to_us,
+                       t_column_units, without_nonfinite)
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def _offset(t: np.ndarray, offset_us: int) -> np.ndarray:
     return out
 
 
-class Hdf5FileSource(EventSource):
+class Hdf5FileSource(ColumnReaderStats, EventSource):
     """Events in an HDF5 file (layouts in the module docstring).
 
     Parameters:
@@ -205,12 +205,8 @@ class Hdf5FileSource(EventSource):
         self.n_events = filled_rows(lambda i, j: [self._col(k, i, j) for k in range(4)], n_rows, self.path)
         self.unfilled_rows = n_rows - self.n_events
         t_of = lambda i, j: self._col(0, i, j)  # noqa: E731
-        if self._cols[0].dtype.kind == "f":
-            unit = float_t_unit(t_of, self.n_events, self.path)
-            self._seconds, self._ns = unit == "s", unit == "ns"
-        else:
-            self._seconds = False
-            self._ns, self._maybe_ns = int_t_units(t_of, self.n_events, self.path)
+        self._seconds, self._ns, self._maybe_ns = t_column_units(t_of, self.n_events, self.path,
+                                                                 self._cols[0].dtype.kind == "f")
         where = "given"
         if width is None and "width" in attrs and "height" in attrs:
             width, height, where = int(attrs["width"]), int(attrs["height"]), "in the header"
@@ -333,13 +329,6 @@ class Hdf5FileSource(EventSource):
                 self._times.flush()
                 return None
         return ev
-
-    @property
-    def stats(self) -> dict[str, int]:
-        """Reader counters so far (``evfocus info`` shows them): events outside the sensor;
-        ``corrupt_times``, events left out for times no camera wrote (:class:`~.corrupt_times.TimeGuard`)."""
-        return {"dropped": self._drops.total, "corrupt_times": self._times.total,
-                "unfilled_rows": self.unfilled_rows}
 
     def seek(self, t_us: int) -> None:
         """Binary search on the t column (sorted files), reading a few elements a step."""

@@ -239,6 +239,16 @@ def float_t_unit(t_col_of, n_events: int, name) -> str:
     return "s" if float_t_is_seconds(None, n_events, name, sample=t) else "us"
 
 
+def t_column_units(t_col_of, n_events: int, name, is_float: bool) -> tuple[bool, bool, bool]:
+    """(seconds, epoch ns, maybe ns from 0) of a ``t`` column, by the rules the column readers
+    (``.npy``, ``.npz``, HDF5) share: :func:`float_t_unit` for floats, :func:`int_t_units` else."""
+    if is_float:
+        unit = float_t_unit(t_col_of, n_events, name)
+        return unit == "s", unit == "ns", False
+    ns, maybe_ns = int_t_units(t_col_of, n_events, name)
+    return False, ns, maybe_ns
+
+
 def float_t_is_seconds(t_col_of, n_events: int, name, sample: np.ndarray | None = None) -> bool:
     """The unit of a float ``t`` column, decided as the text reader does: seconds, unless its
     first and last :data:`UNIT_SAMPLE` values are all whole numbers (:func:`mostly_whole`) with at
@@ -605,7 +615,25 @@ def _pick(names, candidates):
     return None
 
 
-class NpyFileSource(EventSource):
+class ColumnReaderStats:
+    """The ``stats`` of the column readers (``.npy``, ``.npz``, HDF5), kept in one place so that
+    ``evfocus info`` gets the same keys from each: a reader sets ``_drops`` (a
+    :class:`DropCounter`), ``_times`` (a :class:`~.corrupt_times.TimeGuard`) and
+    ``unfilled_rows`` (a preallocated array's rows after its last event: :func:`~.corrupt_times.filled_rows`)."""
+
+    _drops: DropCounter
+    _times: TimeGuard
+    unfilled_rows: int
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """Reader counters so far (``evfocus info`` shows them): events outside the sensor;
+        ``corrupt_times``, events left out for times no camera wrote (:class:`~.corrupt_times.TimeGuard`)."""
+        return {"dropped": self._drops.total, "corrupt_times": self._times.total,
+                "unfilled_rows": self.unfilled_rows}
+
+
+class NpyFileSource(ColumnReaderStats, EventSource):
     """Events stored in a NumPy ``.npy`` file (see module docstring), read a batch at a time.
 
     Plain positioned reads into a reused buffer, not ``np.load(mmap_mode="r")``: a mapped
@@ -685,12 +713,7 @@ class NpyFileSource(EventSource):
         self.size_strays = sum(self._strays)
         t_kind = (dtype[self._fields[0]] if self._fields else dtype).kind
         t_of = lambda i, j: self._col(0, i, j)  # noqa: E731 (fresh buffers: two reads at once)
-        self._ns = False
-        if t_kind == "f":
-            unit = float_t_unit(t_of, self.n_events, self.path)
-            self._seconds, self._ns = unit == "s", unit == "ns"
-        else:
-            self._ns, self._maybe_ns = int_t_units(t_of, self.n_events, self.path)
+        self._seconds, self._ns, self._maybe_ns = t_column_units(t_of, self.n_events, self.path, t_kind == "f")
         self.sensor = "unknown"
         self._drops = DropCounter(self.path, self.width, self.height, said=sum(self._strays))
         self._times = TimeGuard(self.path, rows_around(self._t_us, self.n_events))
@@ -794,13 +817,6 @@ class NpyFileSource(EventSource):
         return columns_to_events(timestamps_to_us(t, self._seconds, self.path, ns=self._ns), x, y, p,
                                  self.width, self.height, name=str(self.path), drops=self._drops,
                                  contiguous=False, times=self._times, span=(i0, i1))
-
-    @property
-    def stats(self) -> dict[str, int]:
-        """Reader counters so far (``evfocus info`` shows them): events outside the sensor;
-        ``corrupt_times``, events left out for times no camera wrote (:class:`~.corrupt_times.TimeGuard`)."""
-        return {"dropped": self._drops.total, "corrupt_times": self._times.total,
-                "unfilled_rows": self.unfilled_rows}
 
     def seek(self, t_us: int) -> None:
         """Continue from the first event with ``t >= t_us`` (bisection reading a few rows per

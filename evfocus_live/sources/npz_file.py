@@ -51,9 +51,9 @@ from ..errors import InputError, first_line
 from .base import EventSource, check_sensor_size
 from .corrupt_times import TimeGuard, filled_rows, rows_around
 from .fileio import FileReader
-from .npy_file import (P_NAMES, T_NAMES, X_NAMES, Y_NAMES, DropCounter, _pick, check_column, columns_max,
-                       columns_to_events, event_fields, first_at_or_after, float_t_unit, without_nonfinite,
-                       int_t_units, read_npy_header, scan_time_range, timestamps_to_us)
+from .npy_file import (P_NAMES, T_NAMES, X_NAMES, Y_NAMES, ColumnReaderStats, DropCounter, _pick, check_column,
+                       columns_max, columns_to_events, event_fields, first_at_or_after, read_npy_header,
+                       scan_time_range, t_column_units, timestamps_to_us, without_nonfinite)
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ class _Column:
         return r if self._sel is None else r[self._sel] if isinstance(self._sel, str) else r[:, self._sel]
 
 
-class NpzFileSource(EventSource):
+class NpzFileSource(ColumnReaderStats, EventSource):
     """Events in a NumPy ``.npz`` archive (layouts and how members are read: module docstring).
 
     Parameters:
@@ -191,12 +191,8 @@ class NpzFileSource(EventSource):
         self.n_events = filled_rows(lambda i, j: [c.get(i, j) for c in self._cols], n_rows, self.path)
         self.unfilled_rows = n_rows - self.n_events
         t_of = lambda i, j: self._cols[0].get(i, j)  # noqa: E731
-        if self._cols[0].dtype.kind == "f":  # (the .npy/.h5 readers' unit rules)
-            unit = float_t_unit(t_of, self.n_events, self.path)
-            self._seconds, self._ns = unit == "s", unit == "ns"
-        else:
-            self._seconds = False
-            self._ns, self._maybe_ns = int_t_units(t_of, self.n_events, self.path)
+        self._seconds, self._ns, self._maybe_ns = t_column_units(t_of, self.n_events, self.path,
+                                                                 self._cols[0].dtype.kind == "f")
         where = "given"
         strays: list[int] = []  # (far x/y values set aside, said by columns_max)
         if size is not None:
@@ -427,13 +423,6 @@ class NpzFileSource(EventSource):
         return columns_to_events(timestamps_to_us(t, self._seconds, self.path, ns=self._ns), x, y, p, self.width,
                                  self.height, name=str(self.path), drops=self._drops, contiguous=False,
                                  times=self._times, span=(i0, i1))
-
-    @property
-    def stats(self) -> dict[str, int]:
-        """Reader counters so far (``evfocus info`` shows them): events outside the sensor;
-        ``corrupt_times``, events left out for times no camera wrote (:class:`~.corrupt_times.TimeGuard`)."""
-        return {"dropped": self._drops.total, "corrupt_times": self._times.total,
-                "unfilled_rows": self.unfilled_rows}
 
     def seek(self, t_us: int) -> None:
         """Continue from the first event with ``t >= t_us`` (bisection, a few rows read per step;

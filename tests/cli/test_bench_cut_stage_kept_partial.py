@@ -6,26 +6,11 @@ marked ``"partial": "n of N repeats"``, and said under the table."""
 from __future__ import annotations
 
 import pytest
-import torch
+from bench_cut_support import CtrlCNet
 
 from evfocus_live import benchmark
 
-
-class _Net(torch.nn.Module):
-    """A stand-in model: a Ctrl-C at its ``stop_at``-th call (warm-up calls counted)."""
-
-    def __init__(self, stop_at: int | None = None):
-        super().__init__()
-        self.calls, self.stop_at = 0, stop_at
-
-    def reset_states(self) -> None:
-        pass
-
-    def forward(self, x):
-        self.calls += 1
-        if self.stop_at is not None and self.calls >= self.stop_at:
-            raise KeyboardInterrupt
-        return {"image": x[:, :1]}
+_Net = CtrlCNet
 
 
 def _run(monkeypatch, nets):

@@ -26,8 +26,9 @@ def test_sdist_has_no_tests_or_caches(tmp_path):
             p, src / name, **({"ignore": shutil.ignore_patterns("__pycache__")} if p.is_dir() else {}))
     (src / "models" / "configs").mkdir(parents=True)  # setup.py maps models/; the weights do not matter here
     (src / "tests").mkdir()
-    for name in ("conftest.py", "test_version_compare.py"):
-        shutil.copy2(REPO / "tests" / name, src / "tests" / name)
+    # (a test at the root of tests/, where setuptools looks: the version tests were there)
+    for name in ("conftest.py", "versions/test_version_compare.py"):
+        shutil.copy2(REPO / "tests" / name, src / "tests" / Path(name).name)
     for cache in ("evfocus_live/__pycache__", "evfocus_live/writers/__pycache__"):  # what a checkout holds
         (src / cache).mkdir()
         for stray in ("stray.cpython-311.pyc", "aedat4._pack_dv-42.py311.nbi", "aedat4._pack_dv-42.py311.1.nbc"):
