@@ -29,7 +29,7 @@ Example (every key optional; a key left out takes the default)::
     images = ["my_photos/", "walk.mp4"]   # the viewer's simulated camera, as --images
     [display]
     palette = "gray"         # the viewer's event colours (--palette): dark | light | white | gray | coolwarm, any case
-                             # (left out: kept as it is; saved only when not dark)
+                             # (left out: kept as it is; the viewer always saves it)
 """
 
 from __future__ import annotations
@@ -281,17 +281,19 @@ def settings_text(window: WindowConfig, model: ModelConfig, post: PostConfig,
                   sim: SimCameraConfig | None = None, display: DisplayConfig | None = None) -> str:
     """The TOML a settings file holds for these configs (every field but the unset ones, except
     ``[model] compare``: "none" said; ``[sim]`` only where its camera draws from pictures,
-    ``[display]`` only for a palette other than the default ``dark``: an older evfocus-live
-    refuses an unknown section, and so refused every file saved with one).
+    ``[display]`` where given, ``dark`` too).
 
     A file without ``[display]`` leaves the palette as it is, as any key left out does (it set
-    ``dark`` on a viewer showing another palette, a hand-written ``[window]``-only file too);
-    the other keys, always written, set what they say."""
+    ``dark`` on a viewer showing another palette, a hand-written ``[window]``-only file too), so
+    the viewer's own file says its palette whatever it is: ``dark`` left out (for a viewer older
+    than ``[display]``, which refuses the section) loaded back into a viewer showing ``gray``
+    stayed gray. Those older viewers refuse these files anyway, for the ``[model] compare`` always
+    written, but for the development builds of the hour between the two keys (0.1.0 all)."""
     lines = ["# evfocus-live settings: evfocus-live --config FILE, evfocus reconstruct --config FILE",
              "# (options given on the command line win over these)", f"version = {VERSION}"]
     sections = [("window", window), ("model", model), ("post", post)]
     sections += [("sim", sim)] if sim is not None and sim.images else []
-    sections += [("display", display)] if display is not None and display != DisplayConfig() else []
+    sections += [("display", display)] if display is not None else []
     for name, cfg in sections:
         lines += ["", f"[{name}]"]
         for f in dataclasses.fields(cfg):

@@ -247,7 +247,9 @@ def _apply_config_file(args, opts: dict) -> None:
     if model.compare is not None and "compare" not in given:  # (a viewer's file: it doubles the run's time)
         log.info("%s: [model] compare = %r: its frames go to compare/ (--compare none: not run)", args.config,
                  model.compare)
-    if settings.has("display", "palette"):  # (the viewer's; said, as README's "ignores it" was silent)
+    # (the viewer's; said, as README's "ignores it" was silent; not dark, which every viewer's file
+    # now says and reconstruct's own video uses anyway: nothing ignored)
+    if settings.has("display", "palette") and settings.display.palette != "dark":
         log.info("%s: [display] palette = %r ignored: a viewer setting; reconstruct's own is --palette "
                  "(with --side-by-side)", args.config, settings.display.palette)
     if args.fps is None:  # (the video's default rate follows the file's window)

@@ -405,7 +405,7 @@ class LiveSession:
         self.no_model = False
         #: why a model asked for did not load ("model": the main one, "compare": the second),
         #: the error's own text, kept for a caller that must say it (the screenshot script's one
-        #: line) without picking it out of the log; a compare model that loads later drops its own
+        #: line) without picking it out of the log; a model or compare model that loads later drops its own
         self.load_errors: dict[str, str] = {}
         self.fallback = bool(fallback)
         #: a recording's APS frames, read once in the background (``aps_ready`` set when done)
@@ -456,6 +456,12 @@ class LiveSession:
             self.model_cfg = dataclasses.replace(self.model_cfg, compare=None)
         pipe = self._build_main_pipeline(model_obj, fallback)
         pipe.event_palette = self.palette
+        if compare is not None and "model" in self.load_errors and not self.no_model:
+            from ..nn.registry import same_model
+
+            if same_model(compare, self.model_cfg.name):  # (the launch's same-model rule, after the fallback)
+                self.message(f"compare model {compare}: the model running instead - comparing with none", "warning")
+                compare = None
         if compare is not None:
             self.pipeline = pipe
             self.set_compare(compare, kept="comparing with none")  # (a new pipeline: none ran)
@@ -821,6 +827,7 @@ class LiveSession:
             self.message(f"model {name!r} failed: {type(exc).__name__}: {exc} - keeping the current model", "error")
             return False
         self.no_model = False
+        self.load_errors.pop("model", None)  # (one that runs now: the start's fallback is over)
         self._given_model = not isinstance(name, str)
         self.model_cfg = self.pipeline.model_cfg
         self.message(f"model: {name} on {self.pipeline.device}")
@@ -882,7 +889,11 @@ class LiveSession:
         threads, backend) as :meth:`set_precision` rebuilds it, a model object given kept."""
         if cfg.name != self.model_cfg.name:
             return self.set_model(cfg.name, cfg.device, config=cfg)
-        return self._rebuild_model(cfg, f"model {cfg.name}", "model")
+        if not self._rebuild_model(cfg, f"model {cfg.name}", "model"):
+            return False
+        if not self.no_model:  # (the file names the model that runs: no longer a fallback for another)
+            self.load_errors.pop("model", None)
+        return True
 
     def _rebuild_model(self, cfg: ModelConfig, what: str, kept: str) -> bool:
         model = self.pipeline.model if (self._given_model or self.no_model) else cfg.name

@@ -1448,8 +1448,14 @@ class MainWindow(QtWidgets.QMainWindow):
             if self.session.set_model(name, device):
                 self.opts.model_obj = None
                 self._model_rebuilt()
+                switched.append(True)
+        switched: list[bool] = []
+        before = self.session.model_cfg.name
         self._switch_model(f"loading model {name} ...", switch)
-        self._say_compare_is_the_model()  # (the "vs" box's model picked as the main one)
+        if switched and self.session.model_cfg.name != before:
+            # (the "vs" box's model picked as the main one; a failed pick's line, or a device switch's
+            # "model: X on cuda", stays the last: they made nothing one)
+            self._say_compare_is_the_model()
 
     def _switch_model(self, text: str, switch: Callable[[], None]) -> None:
         """Run ``switch`` (a model load) with ``text`` said first and the wait cursor on, the GUI
@@ -1470,19 +1476,23 @@ class MainWindow(QtWidgets.QMainWindow):
         models' states are reset. On failure the box goes back, and the choice is not saved."""
         if name is not None and name.strip().lower() == "none":
             name = None
+        switched: list[bool] = []
         if self.session is None:  # (no source running: the next one starts with it)
             self.opts.model = dataclasses.replace(self.opts.model, compare=name)
             self._show_compare(self.opts.model.compare)
             settings.save_compare(name)
+            switched.append(True)
         else:
             def switch() -> None:
                 if self.session.set_compare(name):  # (kept for the next source, beside a model object given too)
                     self.opts.model = dataclasses.replace(self.opts.model, compare=self.session.model_cfg.compare)
                     settings.save_compare(self.session.model_cfg.compare)
                     self._model_rebuilt()
+                    switched.append(True)
             self._switch_model(f"loading compare model {name} ..." if name and name != "none" else
                                "comparing with none", switch)
-        self._say_compare_is_the_model()
+        if switched:  # (a failed pick: its line, why, stays the last)
+            self._say_compare_is_the_model()
 
     def _say_compare_is_the_model(self) -> None:
         """The "vs" box's model the main one's own (by name or its file) runs each window twice
@@ -1953,8 +1963,10 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.opts.sim_knobs["images"] = images
         if got.has("model", "precision") or got.has("model", "half"):
             settings.save_precision(precision_choice(model))  # (as the precision box keeps its choice)
-        if got.has("model", "compare"):  # (as the "vs" box keeps its choice; a failed one is none)
-            settings.save_compare((self.opts.model if s is None else s.model_cfg).compare)
+        runs = (self.opts.model if s is None else s.model_cfg).compare
+        if got.has("model", "compare") and (model.compare is None or runs is not None):
+            # (as the "vs" box keeps its choice: one that did not load leaves the earlier pick, as there)
+            settings.save_compare(runs)
         if got.has("display", "palette"):  # (left out: the palette shown stays, as any key left out)
             self.set_palette(got.display.palette)
         self._show_window_controls(self.opts.window)

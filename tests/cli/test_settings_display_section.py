@@ -1,6 +1,7 @@
-"""A settings file's ``[display]`` is written only for a palette other than ``dark``: an older
-evfocus-live refuses an unknown section, and refused every file saved with it; a file without it
-loads as ``dark``. ``evfocus reconstruct --config`` says once that it ignores the viewer's palette."""
+"""A settings file's ``[display]`` is written where a palette is given, ``dark`` too (a file
+without it leaves the viewer's palette alone, so a dark viewer's file left out would not say
+dark); a file without it loads as the default. ``evfocus reconstruct --config`` says once that it
+ignores the viewer's palette."""
 
 from __future__ import annotations
 
@@ -12,13 +13,20 @@ from evfocus_live.config import DisplayConfig, ModelConfig, PostConfig, WindowCo
 from evfocus_live.config_file import load_settings, save_settings, settings_text
 
 
-@pytest.mark.parametrize("display", [None, DisplayConfig(), DisplayConfig(palette="dark")])
-def test_the_default_palette_writes_no_display_section(tmp_path, display):
-    text = settings_text(WindowConfig(), ModelConfig(), PostConfig(), display=display)
+def test_no_palette_given_writes_no_display_section(tmp_path):
+    text = settings_text(WindowConfig(), ModelConfig(), PostConfig(), display=None)
     assert "[display]" not in text and "palette" not in text
-    path = save_settings(tmp_path / "lab.toml", WindowConfig(), ModelConfig(), PostConfig(), display=display)
+    path = save_settings(tmp_path / "lab.toml", WindowConfig(), ModelConfig(), PostConfig())
     got = load_settings(path)
     assert got.display == DisplayConfig() and not got.has("display")
+
+
+@pytest.mark.parametrize("display", [DisplayConfig(), DisplayConfig(palette="dark")])
+def test_the_default_palette_is_written_too(tmp_path, display):
+    path = save_settings(tmp_path / "lab.toml", WindowConfig(), ModelConfig(), PostConfig(), display=display)
+    assert '[display]\npalette = "dark"' in path.read_text()
+    got = load_settings(path)
+    assert got.display == DisplayConfig() and got.has("display", "palette")
 
 
 def test_another_palette_is_still_written_and_read_back(tmp_path):

@@ -6,18 +6,14 @@ main one) ran each window twice for the same picture without a word; the "vs" bo
 from __future__ import annotations
 
 import pytest
-from gui_support import make_window, pattern, wait_frames
-
-from evfocus_live.config import ModelConfig
+from model_fallback_support import comparing_window
 
 SAME = "the same model as the main one"
 
 
 @pytest.fixture
 def win(qtbot, tmp_path, tiny_model, one_torch_thread):
-    w = make_window(qtbot, tmp_path, pattern(), tiny_model, model=ModelConfig(name="evfocus", device="cpu"))
-    wait_frames(qtbot, w, 1)
-    w.set_compare("firenet")
+    w = comparing_window(qtbot, tmp_path, tiny_model, "firenet")
     assert w.session.pipeline.compare is not None and not any(SAME in m for m in w.status_log)
     yield w
     w.close()
