@@ -603,7 +603,7 @@ def same_model(a: str, b: str) -> bool:
     files = [models_dir() / SHIPPED[n] if SHIPPED.get(n) else Path(n).expanduser() for n in (a, b)]
     try:
         return os.path.samefile(*files)
-    except OSError:  # (a plugin's name, a file not there)
+    except (OSError, ValueError):  # (a plugin's name, a file not there; a NUL in a hand-edited name)
         return False
 
 
