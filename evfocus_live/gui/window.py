@@ -104,6 +104,8 @@ ERROR_TEXT, ERROR_TEXT_ON_DARK = "#b00020", "#ff8a80"
 #: the Record button while it records: white on red (its dot alone was black on a pressed grey)
 RECORDING_STYLE = ("QPushButton:checked { color: white; background-color: #c62828; border: 1px solid #7f0000;"
                    " border-radius: 3px; padding: 3px 10px; }")
+#: the defocus pane's title over a model without a defocus map (E2VID, FireNet, ...)
+NO_DEFOCUS_MAP_TITLE = "defocus map (none from this model)"
 QUIET_PREFIX = "no new frame for "  # (that status line, its seconds counting, see _show_quiet)
 #: status messages kept in ``MainWindow.status_log`` (the newest; a viewer left running for days
 #: with a flapping camera would otherwise keep every one)
@@ -2357,7 +2359,18 @@ class MainWindow(QtWidgets.QMainWindow):
         return "loading APS frames\u2026" if s is not None and s.aps_loading else "no APS frame before this time"
 
     def _defocus_title(self) -> str:
+        """The pane's title: the map's scale, or that there is no map (an E2VID's pane said
+        "0-8 px" over "this model predicts no defocus map")."""
+        if getattr(self, "_no_defocus_map", False):
+            return NO_DEFOCUS_MAP_TITLE
         return f"defocus map (blur \u03c3, 0-{self.defocus_indicator.max_px:g} px)"
+
+    def _show_map_missing(self, missing: bool) -> None:
+        """The painted frame has a defocus map or not: the title says which (once it changes)."""
+        if missing != getattr(self, "_no_defocus_map", False):
+            self._no_defocus_map = missing
+            if not self.aps_shown:
+                self.defocus_pane.set_title(self._defocus_title())
 
     @property
     def aps_shown(self) -> bool:
@@ -2425,6 +2438,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.defocus_pane.set_note("")
                 self._aps_painted = fv.aps
             return
+        self._show_map_missing(fv.defocus is None)
         if fv.defocus is not None:
             if self.defocus_pane.isVisible():
                 self.defocus_pane.show_image(defocus_to_uint8(fv.defocus, self.defocus_indicator.max_px))
@@ -2460,8 +2474,9 @@ class MainWindow(QtWidgets.QMainWindow):
         how = " ".join(str(x) for x in (_stat(st, "device"), _stat(st, "backend"),
                                         (f"{_stat(st, 'threads')}t" if _stat(st, "threads") else None)) if x)
         ro.set("infer", ("-" if infer is None else f"{float(infer):.1f} ms") + (f" ({how})" if how else ""))
-        ro.set("display_fps", f"{self._fps.fps(now):.1f}")
-        ro.set("pipeline_fps", f"{s.frame_rate.rate(now):.1f}")
+        # ("-" until two frames give an interval: "0.0" stood beside the first frames on show)
+        for key, fps in (("display_fps", self._fps.measured(now)), ("pipeline_fps", s.frame_rate.measured(now))):
+            ro.set(key, "-" if fps is None else f"{fps:.1f}")
         ro.set("latency", "-" if self._latency_ms is None or stale else f"{self._latency_ms:.0f} ms")
         self._show_precision()  # (the runtime can give bf16 up mid-run)
         t = s.t_us
