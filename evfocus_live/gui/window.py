@@ -333,8 +333,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._behind = BehindNotice()  # the model cannot keep up: said on the status bar when it starts
         #: the last warning or error on the status bar (text, timeout ms), and the one the warm-up
         #: line took the bar from, shown again after it (see _show_warmup)
-        self._notice: tuple[str, int] | None = None
-        self._displaced: tuple[str, int] | None = None
+        self._notice: tuple[str, int, str] | None = None  # (text, timeout_ms, level)
+        self._displaced: tuple[str, int, str] | None = None
         #: play time with no new frame, when last counted, whether it is on the status bar, and
         #: the session's events read when the last frame was painted
         self._quiet_s, self._quiet_t, self._quiet_said, self._quiet_ev0 = 0.0, time.monotonic(), False, 0
@@ -862,7 +862,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if level == "error" and log_it:
             log.warning("%s", text)
         if level in ("warning", "error"):
-            self._notice = (text, timeout_ms)
+            self._notice = (text, timeout_ms, level)
         self._said_level = (text, level)  # (the bar's messageChanged carries no level: _status_tooltip)
         self.statusBar().showMessage(text, timeout_ms)
 
@@ -2622,6 +2622,7 @@ class MainWindow(QtWidgets.QMainWindow):
         second, then the warm-up line replaced it and its end cleared the bar: never seen."""
         d, self._displaced = self._displaced, None
         if d is not None and self._notice is d:  # (nothing newer said meanwhile)
+            self._said_level = (d[0], d[2])  # (an error red again: it was put back in black)
             self.statusBar().showMessage(d[0], d[1])
 
     def _session_failed(self, s: LiveSession, err: str) -> None:
