@@ -60,6 +60,14 @@ class DotSpinBox(QtWidgets.QDoubleSpinBox):
     def valueFromText(self, text: str) -> float:
         return super().valueFromText(text.replace(",", "."))
 
+    def textFromValue(self, value: float) -> str:
+        """The value without trailing zeros (``33 ms``, ``33.5 ms``, ``0.125 ms``): the duration
+        box showed ``33.000 ms`` in every window mode (its three decimals are for a high-rate
+        sensor's sub-ms windows), the decay ``30.00 ms``, where the options, settings files and
+        the readouts write ``33``."""
+        text = super().textFromValue(value)
+        return text.rstrip("0").rstrip(".") if "." in text else text
+
 
 class WheelNeedsFocus(QtCore.QObject):
     """Side-panel boxes, combos and sliders take the mouse wheel only once clicked into (the
