@@ -883,11 +883,15 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self.status_label.setText(text)
         self.statusBar().setToolTip(text)
-        # an error in red (dark on a light bar, light on a dark one): "no such file - keeping the
-        # current source" looked as every info line did, black on grey among them
+        self._colour_status(text)
+
+    def _colour_status(self, text: str) -> None:
+        """An error in red (dark on a light bar, light on a dark one): "no such file - keeping the
+        current source" looked as every info line did, black on grey among them."""
         said, level = getattr(self, "_said_level", ("", "info"))
         error = bool(text) and text == said and level == "error"
-        dark_bar = self.statusBar().palette().color(QtGui.QPalette.ColorRole.Window).lightness() < 128
+        # (the window's palette, which the bar's follows: at the window's PaletteChange the bar still had the old)
+        dark_bar = self.palette().color(QtGui.QPalette.ColorRole.Window).lightness() < 128
         sheet = f"color: {ERROR_TEXT_ON_DARK if dark_bar else ERROR_TEXT}" if error else ""
         if self.status_label.styleSheet() != sheet:  # (a style sheet set re-polishes the label)
             self.status_label.setStyleSheet(sheet)
@@ -2663,6 +2667,11 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.help_overlay.isVisible():
             self.help_overlay.toggle()
             self.help_overlay.toggle()
+
+    def changeEvent(self, ev) -> None:
+        super().changeEvent(ev)
+        if ev.type() == QtCore.QEvent.Type.PaletteChange:  # (a desktop turned dark with an error on show:
+            self._colour_status(self.statusBar().currentMessage())  # its dark red stayed, on dark grey)
 
     def mousePressEvent(self, ev) -> None:
         """A click no control took (the side panel's blank, a label, the status bar) gives the

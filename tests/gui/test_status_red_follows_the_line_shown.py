@@ -35,3 +35,28 @@ def test_an_error_put_back_after_the_warm_up_line_is_red_again(qtbot, tmp_path, 
     win.statusBar().showMessage("no new frame for 3 s")  # (a line shown without status())
     assert not _red(win)
     win.close()
+
+
+def test_an_error_on_show_follows_the_desktop_turning_dark(qtbot, tmp_path, tiny_model):
+    from PySide6 import QtWidgets
+
+    from evfocus_live.gui.window import ERROR_TEXT, ERROR_TEXT_ON_DARK
+
+    app = QtWidgets.QApplication.instance()
+    light = app.palette()
+    win = make_window(qtbot, tmp_path, pattern(96, 72), tiny_model)
+    wait_frames(qtbot, win)
+    try:
+        win.status("x.raw: packet 4 is truncated", "error", timeout_ms=20_000)
+        assert ERROR_TEXT in win.status_label.styleSheet()
+        dark = QtGui.QPalette(light)
+        for role in (QtGui.QPalette.ColorRole.Window, QtGui.QPalette.ColorRole.Base):
+            dark.setColor(role, QtGui.QColor("#303030"))
+        dark.setColor(QtGui.QPalette.ColorRole.WindowText, QtGui.QColor("#eeeeee"))
+        app.setPalette(dark)
+        qtbot.waitUntil(lambda: ERROR_TEXT_ON_DARK in win.status_label.styleSheet(), timeout=5000)
+        assert _red(win)
+    finally:
+        app.setPalette(light)
+    qtbot.waitUntil(lambda: ERROR_TEXT in win.status_label.styleSheet(), timeout=5000)
+    win.close()
