@@ -33,8 +33,9 @@ def test_a_map_again_brings_the_scale_back(qtbot, tmp_path, tiny_model):
     ind = win.defocus_indicator
     assert "0-" in win.defocus_pane.title.text and not ind.plot_note.isVisible()
     ind.push(None)  # a window of a model without the output ...
-    assert ind.plot_note.isVisible()
+    win._show_map_missing(True)
+    assert ind.plot_note.isVisible() and "px" not in win.defocus_pane.title.text
     wait_frames(qtbot, win, 2)  # ... then the map's model's again
     assert not ind.plot_note.isVisible() and ind.plot.getPlotItem().getAxis("left").isVisible()
-    assert ind.values
+    assert ind.values and "0-" in win.defocus_pane.title.text
     win.close()
