@@ -865,6 +865,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self._notice = (text, timeout_ms, level)
         self._said_level = (text, level)  # (the bar's messageChanged carries no level: _status_tooltip)
         self.statusBar().showMessage(text, timeout_ms)
+        self._colour_status(self.statusBar().currentMessage())  # (the same text again: no messageChanged)
 
     def failed(self, text: str, timeout_ms: int = 10_000) -> None:
         """An error on the status bar that also makes the exit status non-zero: a script that
@@ -2628,6 +2629,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if d is not None and self._notice is d:  # (nothing newer said meanwhile)
             self._said_level = (d[0], d[2])  # (an error red again: it was put back in black)
             self.statusBar().showMessage(d[0], d[1])
+            self._colour_status(self.statusBar().currentMessage())
 
     def _session_failed(self, s: LiveSession, err: str) -> None:
         """The source died (camera unplugged, file corrupt mid-stream): stay up, fall back."""

@@ -60,3 +60,16 @@ def test_an_error_on_show_follows_the_desktop_turning_dark(qtbot, tmp_path, tiny
         app.setPalette(light)
     qtbot.waitUntil(lambda: ERROR_TEXT in win.status_label.styleSheet(), timeout=5000)
     win.close()
+
+
+def test_the_same_line_said_again_as_an_error_turns_red(qtbot, tmp_path, tiny_model):
+    """(Qt's bar says nothing of a message it already shows: the level went unseen.)"""
+    win = make_window(qtbot, tmp_path, pattern(96, 72), tiny_model)
+    wait_frames(qtbot, win)
+    win.status("camera: no frames from the sensor")
+    assert not _red(win)
+    win.status("camera: no frames from the sensor", "error")
+    assert _red(win)
+    win.status("camera: no frames from the sensor")
+    assert not _red(win)
+    win.close()
