@@ -75,3 +75,15 @@ class FrameRate:
             if len(self._t) < 2 or self._t[-1] <= self._t[0] or self._gap_before(now):
                 return 0.0
             return (len(self._t) - 1) / (self._t[-1] - self._t[0])
+
+    def measured(self, now: float | None = None) -> float | None:
+        """:meth:`rate`, or None while there is nothing to measure it from (under two frames
+        since the start, a gap or ``span_s``): a readout then says "-", not "0.0" beside the
+        frame on show (a DAVIS replay's first frames stood under "display fps 0.0")."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            while self._t and now - self._t[0] > self.span_s:
+                self._t.popleft()
+            if len(self._t) < 2:
+                return None
+        return self.rate(now)

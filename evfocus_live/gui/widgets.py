@@ -60,6 +60,14 @@ class DotSpinBox(QtWidgets.QDoubleSpinBox):
     def valueFromText(self, text: str) -> float:
         return super().valueFromText(text.replace(",", "."))
 
+    def textFromValue(self, value: float) -> str:
+        """The value without trailing zeros (``33 ms``, ``33.5 ms``, ``0.125 ms``): the duration
+        box showed ``33.000 ms`` in every window mode (its three decimals are for a high-rate
+        sensor's sub-ms windows), the decay ``30.00 ms``, where the options, settings files and
+        the readouts write ``33``."""
+        text = super().textFromValue(value)
+        return text.rstrip("0").rstrip(".") if "." in text else text
+
 
 class WheelNeedsFocus(QtCore.QObject):
     """Side-panel boxes, combos and sliders take the mouse wheel only once clicked into (the
@@ -295,6 +303,12 @@ class DefocusIndicator(QtWidgets.QWidget):
         self.plot.getPlotItem().getAxis("left").setWidth(24)
         self.raw_curve = self.plot.plot(pen=pg.mkPen("#806040", width=1))
         self.curve = self.plot.plot(pen=pg.mkPen("#f0a030", width=2))
+        #: over the plot while the model has no defocus output: an empty 0-8 px plot sat under
+        #: "this model predicts no defocus map" (its axis hidden meanwhile: no scale of nothing)
+        self.plot_note = pg.TextItem("no defocus\noutput", color="#aaa", anchor=(0.5, 0.5))
+        self.plot_note.setParentItem(self.plot.getPlotItem().getViewBox())
+        self.plot_note.hide()
+        self.plot.getPlotItem().getViewBox().sigResized.connect(lambda *_: self._place_note())
         self._values: deque[float] = deque(maxlen=history)
         self._smoothed: deque[float] = deque(maxlen=history)
         self.smooth_s = float(smooth_s)
@@ -337,7 +351,9 @@ class DefocusIndicator(QtWidgets.QWidget):
             return
         if sigma_px is None or not np.isfinite(sigma_px):
             self._say("defocus: n/a (model has no defocus output)", short=("defocus: n/a", "n/a"))
+            self._show_no_output(True)
             return
+        self._show_no_output(False)
         v = float(sigma_px)
         if t_us is None:
             a = 0.3
@@ -357,6 +373,28 @@ class DefocusIndicator(QtWidgets.QWidget):
         self.bar.setValue(int(1000 * min(1.0, self._ema / self.max_px)))
         self.raw_curve.setData(np.fromiter(self._values, dtype=np.float32))
         self.curve.setData(np.fromiter(self._smoothed, dtype=np.float32))
+
+    def _show_no_output(self, none: bool) -> None:
+        """The plot says "no defocus output" (its curves and bar emptied, its scale hidden), or
+        is a plot again."""
+        if none == self.plot_note.isVisible():
+            return
+        if none:
+            self._values.clear()
+            self._smoothed.clear()
+            self._ema = self._t_us = None
+            self.raw_curve.setData([])
+            self.curve.setData([])
+            self.bar.setValue(0)
+        self.plot_note.setVisible(none)
+        self.plot.getPlotItem().showAxis("left", not none)
+        self._place_note()
+
+    def _place_note(self) -> None:
+        """The note in the middle of the plot's view (scene pixels: the view's own range is the data's)."""
+        if self.plot_note.isVisible():
+            r = self.plot.getPlotItem().getViewBox().boundingRect()
+            self.plot_note.setPos(r.center())
 
     def set_range(self, max_px: float) -> None:
         """The largest blur sigma the model can predict: the scale of bar and plot."""
@@ -381,6 +419,7 @@ class DefocusIndicator(QtWidgets.QWidget):
         self.curve.setData([])
         self._say("defocus: -")
         self.bar.setValue(0)
+        self._show_no_output(False)
 
 
 class Readouts(QtWidgets.QWidget):
@@ -655,6 +694,10 @@ class FrameCounter:
 
     def fps(self, now: float) -> float:
         return self._rate.rate(now)
+
+    def measured(self, now: float) -> float | None:
+        """:meth:`fps`, None before two frames (``FrameRate.measured``)."""
+        return self._rate.measured(now)
 
 
 def qimage_to_array(img: QtGui.QImage) -> np.ndarray:

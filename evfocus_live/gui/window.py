@@ -104,6 +104,8 @@ ERROR_TEXT, ERROR_TEXT_ON_DARK = "#b00020", "#ff8a80"
 #: the Record button while it records: white on red (its dot alone was black on a pressed grey)
 RECORDING_STYLE = ("QPushButton:checked { color: white; background-color: #c62828; border: 1px solid #7f0000;"
                    " border-radius: 3px; padding: 3px 10px; }")
+#: the defocus pane's title over a model without a defocus map (E2VID, FireNet, ...)
+NO_DEFOCUS_MAP_TITLE = "defocus map (none from this model)"
 QUIET_PREFIX = "no new frame for "  # (that status line, its seconds counting, see _show_quiet)
 #: status messages kept in ``MainWindow.status_log`` (the newest; a viewer left running for days
 #: with a flapping camera would otherwise keep every one)
@@ -331,8 +333,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._behind = BehindNotice()  # the model cannot keep up: said on the status bar when it starts
         #: the last warning or error on the status bar (text, timeout ms), and the one the warm-up
         #: line took the bar from, shown again after it (see _show_warmup)
-        self._notice: tuple[str, int] | None = None
-        self._displaced: tuple[str, int] | None = None
+        self._notice: tuple[str, int, str] | None = None  # (text, timeout_ms, level)
+        self._displaced: tuple[str, int, str] | None = None
         #: play time with no new frame, when last counted, whether it is on the status bar, and
         #: the session's events read when the last frame was painted
         self._quiet_s, self._quiet_t, self._quiet_said, self._quiet_ev0 = 0.0, time.monotonic(), False, 0
@@ -860,9 +862,10 @@ class MainWindow(QtWidgets.QMainWindow):
         if level == "error" and log_it:
             log.warning("%s", text)
         if level in ("warning", "error"):
-            self._notice = (text, timeout_ms)
+            self._notice = (text, timeout_ms, level)
         self._said_level = (text, level)  # (the bar's messageChanged carries no level: _status_tooltip)
         self.statusBar().showMessage(text, timeout_ms)
+        self._colour_status(self.statusBar().currentMessage())  # (the same text again: no messageChanged)
 
     def failed(self, text: str, timeout_ms: int = 10_000) -> None:
         """An error on the status bar that also makes the exit status non-zero: a script that
@@ -881,11 +884,15 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self.status_label.setText(text)
         self.statusBar().setToolTip(text)
-        # an error in red (dark on a light bar, light on a dark one): "no such file - keeping the
-        # current source" looked as every info line did, black on grey among them
+        self._colour_status(text)
+
+    def _colour_status(self, text: str) -> None:
+        """An error in red (dark on a light bar, light on a dark one): "no such file - keeping the
+        current source" looked as every info line did, black on grey among them."""
         said, level = getattr(self, "_said_level", ("", "info"))
         error = bool(text) and text == said and level == "error"
-        dark_bar = self.statusBar().palette().color(QtGui.QPalette.ColorRole.Window).lightness() < 128
+        # (the window's palette, which the bar's follows: at the window's PaletteChange the bar still had the old)
+        dark_bar = self.palette().color(QtGui.QPalette.ColorRole.Window).lightness() < 128
         sheet = f"color: {ERROR_TEXT_ON_DARK if dark_bar else ERROR_TEXT}" if error else ""
         if self.status_label.styleSheet() != sheet:  # (a style sheet set re-polishes the label)
             self.status_label.setStyleSheet(sheet)
@@ -2369,7 +2376,18 @@ class MainWindow(QtWidgets.QMainWindow):
         return "loading APS frames\u2026" if s is not None and s.aps_loading else "no APS frame before this time"
 
     def _defocus_title(self) -> str:
+        """The pane's title: the map's scale, or that there is no map (an E2VID's pane said
+        "0-8 px" over "this model predicts no defocus map")."""
+        if getattr(self, "_no_defocus_map", False):
+            return NO_DEFOCUS_MAP_TITLE
         return f"defocus map (blur \u03c3, 0-{self.defocus_indicator.max_px:g} px)"
+
+    def _show_map_missing(self, missing: bool) -> None:
+        """The painted frame has a defocus map or not: the title says which (once it changes)."""
+        if missing != getattr(self, "_no_defocus_map", False):
+            self._no_defocus_map = missing
+            if not self.aps_shown:
+                self.defocus_pane.set_title(self._defocus_title())
 
     @property
     def aps_shown(self) -> bool:
@@ -2437,6 +2455,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.defocus_pane.set_note("")
                 self._aps_painted = fv.aps
             return
+        self._show_map_missing(fv.defocus is None)
         if fv.defocus is not None:
             if self.defocus_pane.isVisible():
                 self.defocus_pane.show_image(defocus_to_uint8(fv.defocus, self.defocus_indicator.max_px))
@@ -2472,8 +2491,9 @@ class MainWindow(QtWidgets.QMainWindow):
         how = " ".join(str(x) for x in (_stat(st, "device"), _stat(st, "backend"),
                                         (f"{_stat(st, 'threads')}t" if _stat(st, "threads") else None)) if x)
         ro.set("infer", ("-" if infer is None else f"{float(infer):.1f} ms") + (f" ({how})" if how else ""))
-        ro.set("display_fps", f"{self._fps.fps(now):.1f}")
-        ro.set("pipeline_fps", f"{s.frame_rate.rate(now):.1f}")
+        # ("-" until two frames give an interval: "0.0" stood beside the first frames on show)
+        for key, fps in (("display_fps", self._fps.measured(now)), ("pipeline_fps", s.frame_rate.measured(now))):
+            ro.set(key, "-" if fps is None else f"{fps:.1f}")
         ro.set("latency", "-" if self._latency_ms is None or stale else f"{self._latency_ms:.0f} ms")
         self._show_precision()  # (the runtime can give bf16 up mid-run)
         t = s.t_us
@@ -2619,7 +2639,9 @@ class MainWindow(QtWidgets.QMainWindow):
         second, then the warm-up line replaced it and its end cleared the bar: never seen."""
         d, self._displaced = self._displaced, None
         if d is not None and self._notice is d:  # (nothing newer said meanwhile)
+            self._said_level = (d[0], d[2])  # (an error red again: it was put back in black)
             self.statusBar().showMessage(d[0], d[1])
+            self._colour_status(self.statusBar().currentMessage())
 
     def _session_failed(self, s: LiveSession, err: str) -> None:
         """The source died (camera unplugged, file corrupt mid-stream): stay up, fall back."""
@@ -2659,6 +2681,11 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.help_overlay.isVisible():
             self.help_overlay.toggle()
             self.help_overlay.toggle()
+
+    def changeEvent(self, ev) -> None:
+        super().changeEvent(ev)
+        if ev.type() == QtCore.QEvent.Type.PaletteChange:  # (a desktop turned dark with an error on show:
+            self._colour_status(self.statusBar().currentMessage())  # its dark red stayed, on dark grey)
 
     def mousePressEvent(self, ev) -> None:
         """A click no control took (the side panel's blank, a label, the status bar) gives the
