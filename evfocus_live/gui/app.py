@@ -568,7 +568,13 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
     behind_notice = BehindNotice()
     speed_hint_said = False  # (the keep-up warning's --speed 0 hint: the done line leaves it out then)
     frames_seen = 0
-    sess.start()
+    try:
+        sess.start()
+    except BaseException as exc:  # (the frames writer's thread and the handlers ended too: they outlived it)
+        _undo_start(sess, frames, prev)
+        if isinstance(exc, RuntimeError):  # ("can't start new thread": one line, as a camera's reader's)
+            raise EvFocusError(f"cannot start the run's threads ({first_line(exc, 'no detail')})") from None
+        raise
     try:
         while not stop["flag"]:
             time.sleep(0.05)
@@ -659,6 +665,21 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
             print(f"evfocus-live: error: {error}", file=sys.stderr)
             rc = EXIT_USER_ERROR
     return rc
+
+
+def _undo_start(sess, frames: _FrameSink | None, prev: dict) -> None:
+    """What a headless run set up before a ``sess.start()`` that raised, undone: the session's
+    threads stopped, ``--frames-dir``'s writer ended (its thread was left waiting), the stop
+    signals' handlers put back."""
+    try:
+        try:
+            sess.stop()
+        finally:
+            if frames is not None:
+                frames.close(say=False)
+    finally:
+        for sig, handler in prev.items():
+            signal.signal(sig, handler)
 
 
 #: frames waiting for ``--frames-dir``'s writer thread, in order: a disk's hiccup is taken up
