@@ -1185,6 +1185,11 @@ def main(argv: list[str] | None = None) -> int:
     args._argv = argv  # (--config: which options the command line gave)
     setup_logging(args.verbose, args.quiet)  # (the CLI's: torch's loggers quiet below WARNING too)
     try:
+        from ..numba_cache import numba_config_problem
+
+        problem = numba_config_problem()  # (the viewer's recorder imports numba: its ParserError was a traceback)
+        if problem:
+            raise ConfigError(problem)
         if args.list_plugins:
             return list_plugins()
         spec, window, model, post = _configs(args)
