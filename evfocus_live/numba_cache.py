@@ -316,6 +316,19 @@ def numba_config_problem() -> str | None:
             f"{why}, so numba does not start; fix or remove it")
 
 
+def config_problem_behind(exc: BaseException) -> str | None:
+    """:func:`numba_config_problem` when ``exc`` was raised by numba reading that file (its
+    ``numba/core/config.py`` in the traceback), else None: each plugin that imports numba fails
+    on it, and their load warnings (7 "ParserError: while parsing a flow sequence") came before
+    the one line that names the file."""
+    import traceback
+
+    if not any(Path(frame.f_code.co_filename).as_posix().endswith("/numba/core/config.py")
+               for frame, _ in traceback.walk_tb(exc.__traceback__)):
+        return None
+    return numba_config_problem()
+
+
 def fallback_cache_dir(package_dir: Path, environ: dict[str, str] | None = None) -> Path | None:
     """The folder ``$NUMBA_CACHE_DIR`` should name, or None when numba finds one itself
     (a folder given to numba: :func:`numba_configured_cache_dir`; the JIT off; the package's

@@ -257,8 +257,14 @@ class Registry:
             else:
                 msg = f"{type(exc).__name__}: {exc}"
             msg = (msg.splitlines() or [type(exc).__name__])[0]
-            self.failures[name] = msg
-            log.warning("plugin %r (%s) failed to load: %s", name, ep.value, msg)
+            from .numba_cache import config_problem_behind
+
+            problem = None if isinstance(exc, SystemExit) else config_problem_behind(exc)
+            self.failures[name] = problem or msg
+            # (numba's settings file broke it: the file is named once, where the run needs what failed
+            # (no event reader: an error; Help > Plugins, `evfocus plugins`), not once a plugin)
+            log.log(logging.DEBUG if problem else logging.WARNING, "plugin %r (%s) failed to load: %s",
+                    name, ep.value, self.failures[name])
             raise KeyError(name) from exc
         self._loaded[name] = obj
         return obj

@@ -302,15 +302,18 @@ _MOUNTINFO_ESCAPE = re.compile(rb"\\([0-7]{3})")
 
 def kernel_file_system(d: Path) -> str | None:
     """What ``d`` is when it lies on a kernel file system (:data:`KERNEL_FILE_SYSTEMS`), by the
-    deepest mount above it in ``/proc/self/mountinfo``; ``/dev`` itself counts whatever it is
-    mounted as (a container's is a tmpfs). None elsewhere, and where there is no mountinfo."""
+    deepest mount above it in ``/proc/self/mountinfo``; ``/dev`` and any folder under it count
+    whatever they are mounted as (a container's /dev is a tmpfs: ``/dev/x/`` took a file into
+    RAM), except :data:`DEV_STORAGE` (``/dev/shm``: RAM a user asks for). The standard streams
+    (``/dev/null``, ``/dev/stdout``) are files, never looked at here. None elsewhere, and where
+    there is no mountinfo (then /dev by name alone)."""
     try:
         d = d.resolve()
         # bytes: a mount point anywhere whose name is not UTF-8 (a Latin-1 share) was a
         # UnicodeDecodeError traceback at every output check
         lines = Path("/proc/self/mountinfo").read_bytes().splitlines()
     except OSError:
-        return None
+        return _device_folder(d)
     here = os.fsencode(d)
     best, fs_type = b"", ""
     for line in lines:
@@ -323,7 +326,17 @@ def kernel_file_system(d: Path) -> str | None:
             best, fs_type = mount, fields[fields.index(b"-") + 1].decode("ascii", "replace")
     if fs_type in KERNEL_FILE_SYSTEMS:
         return KERNEL_FILE_SYSTEMS[fs_type]
-    if str(d) == "/dev":
+    return _device_folder(d)
+
+
+#: the folder under /dev that is storage a user may write (RAM they asked for)
+DEV_STORAGE = Path("/dev/shm")
+
+
+def _device_folder(d: Path) -> str | None:
+    """"the device file system" for ``/dev`` and any folder under it but :data:`DEV_STORAGE`."""
+    dev = Path("/dev")
+    if (d == dev or dev in d.parents) and not (d == DEV_STORAGE or DEV_STORAGE in d.parents):
         return KERNEL_FILE_SYSTEMS["devtmpfs"].replace(" (devtmpfs)", "")
     return None
 

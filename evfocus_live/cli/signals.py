@@ -174,7 +174,7 @@ def run_with_sigterm_as_ctrl_c(run: Callable[[], int]) -> int:
             handlers[signal.SIGINT] = _ctrl_c_outside_finalizers(sigint)
         prev = {s: signal.signal(s, h) for s, h in handlers.items()}
         prev_hook = sys.unraisablehook
-        sys.unraisablehook = _swallowed_hook(prev_hook, handlers)
+        sys.unraisablehook = ours = _swallowed_hook(prev_hook, handlers)
         _runs += 1
     try:
         result = run()
@@ -189,7 +189,8 @@ def run_with_sigterm_as_ctrl_c(run: Callable[[], int]) -> int:
                     owed = _settle(s) or owed
             finally:
                 _restore(prev)
-                sys.unraisablehook = prev_hook
+                if sys.unraisablehook is ours:  # (a hook ``run()`` installed itself is its own: kept)
+                    sys.unraisablehook = prev_hook
     if owed:
         raise KeyboardInterrupt
     return result

@@ -568,7 +568,13 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
     behind_notice = BehindNotice()
     speed_hint_said = False  # (the keep-up warning's --speed 0 hint: the done line leaves it out then)
     frames_seen = 0
-    sess.start()
+    try:
+        sess.start()
+    except BaseException as exc:  # (the frames writer's thread and the handlers ended too: they outlived it)
+        _undo_start(sess, frames, prev)
+        if isinstance(exc, RuntimeError):  # ("can't start new thread": one line, as a camera's reader's)
+            raise EvFocusError(f"cannot start the run's threads ({first_line(exc, 'no detail')})") from None
+        raise
     try:
         while not stop["flag"]:
             time.sleep(0.05)
@@ -661,6 +667,21 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
     return rc
 
 
+def _undo_start(sess, frames: _FrameSink | None, prev: dict) -> None:
+    """What a headless run set up before a ``sess.start()`` that raised, undone: the session's
+    threads stopped, ``--frames-dir``'s writer ended (its thread was left waiting), the stop
+    signals' handlers put back."""
+    try:
+        try:
+            sess.stop()
+        finally:
+            if frames is not None:
+                frames.close(say=False)
+    finally:
+        for sig, handler in prev.items():
+            signal.signal(sig, handler)
+
+
 #: frames waiting for ``--frames-dir``'s writer thread, in order: a disk's hiccup is taken up
 #: there (32 frames: about a second at 30 fps; ~60 MB at 1280x720 with --compare). A full queue
 #: holds the model back until the disk takes the next one, said once: no frame is dropped
@@ -692,8 +713,9 @@ class _FrameSink:
         self.folder = folder
         self.error: str | None = None
         self.disk = DiskWatch("--frames-dir")
-        #: a frame's write time on the writer thread (ms, a running mean)
-        self.write_ms = 0.0
+        #: a frame's write time on the writer thread (ms, a running mean); None until a write has
+        #: finished (a first write that hangs was said as "0 ms a frame to write")
+        self.write_ms: float | None = None
         #: the model's thread's time a frame spent handing it over (ms, a running mean): ~0 unless
         #: the queue is full (the disk slower than the model); the keep-up warning says it
         self.wait_ms = 0.0
@@ -702,7 +724,7 @@ class _FrameSink:
         self._closing = False  # (no frame taken after close() began)
         self._abandon = False  # (the drain ran out of time: the writer leaves the rest)
         self._full_said = False
-        self._handed = self._written = 0
+        self._handed = 0
         self._offered = 0  # (frames given to the sink before its close: each is written, or said missing)
         self._hung = False  # (close() left a write that had not returned)
         self._lock = threading.Lock()  # (a close waits for the frame being written)
@@ -733,8 +755,8 @@ class _FrameSink:
             t0_s = self._clock_s()
             if not self._full_said:
                 self._full_said = True
-                log.warning("--frames-dir: the disk is slower than the model (%.0f ms a frame to write, %d frames "
-                            "waiting): the model waits for it (said once)", self.write_ms, self._queue.maxsize)
+                log.warning("--frames-dir: the disk is slower than the model (%s, %d frames waiting): the model "
+                            "waits for it (said once)", write_time_text(self.write_ms), self._queue.maxsize)
             while True:
                 try:
                     self._queue.put(item, timeout=0.1)
@@ -780,8 +802,7 @@ class _FrameSink:
             self.folder.write(item)
         finally:
             ms = (self._clock_s() - t0_s) * 1e3
-            self.write_ms = ms if not self._written else 0.8 * self.write_ms + 0.2 * ms
-            self._written += 1
+            self.write_ms = ms if self.write_ms is None else 0.8 * self.write_ms + 0.2 * ms
 
     def _stop_writing(self, why: str) -> None:
         self.error = f"--frames-dir stopped: {why}"
@@ -843,6 +864,12 @@ class _FrameSink:
                      f", {f.n_cmp} compare {plural(f.n_cmp, 'frame')} to {f.cmp_dir}" if f.cmp_dir else "")
         elif self.error is None:
             log.warning("no frame was reconstructed: none written to %s", f.outdir)
+
+
+def write_time_text(write_ms: float | None) -> str:
+    """``--frames-dir``'s write time as its warnings say it: nothing measured before a first write
+    has finished (a hung disk's first write is no "0 ms")."""
+    return "its first write still going" if write_ms is None else f"{write_ms:.0f} ms a frame to write"
 
 
 def _check_frames_dir(args, model: ModelConfig) -> None:
@@ -923,8 +950,9 @@ def _say_behind(sess, notice, now: float, frames: _FrameSink | None = None) -> b
         st = sess.stats()
         model_ms = float(getattr(st, "infer_ms", 0) or 0) + float(getattr(st, "post_ms", 0) or 0)
         if frames is not None and frames.wait_ms >= max(FRAMES_WRITE_SAY_MS, FRAMES_WRITE_SAY_SHARE * model_ms):
-            behind += (f"; writing each frame to --frames-dir takes {frames.write_ms:.0f} ms: the model waits "
-                       f"{frames.wait_ms:.0f} ms a window for the disk")
+            took = ("--frames-dir's first write is still going" if frames.write_ms is None  # (none measured)
+                    else f"writing each frame to --frames-dir takes {frames.write_ms:.0f} ms")
+            behind += f"; {took}: the model waits {frames.wait_ms:.0f} ms a window for the disk"
         log.warning("%s%s", behind, f"; {hint}" if hint else "")
         return SPEED_0 in hint
     if notice.recovered:
@@ -1157,6 +1185,11 @@ def main(argv: list[str] | None = None) -> int:
     args._argv = argv  # (--config: which options the command line gave)
     setup_logging(args.verbose, args.quiet)  # (the CLI's: torch's loggers quiet below WARNING too)
     try:
+        from ..numba_cache import numba_config_problem
+
+        problem = numba_config_problem()  # (the viewer's recorder imports numba: its ParserError was a traceback)
+        if problem:
+            raise ConfigError(problem)
         if args.list_plugins:
             return list_plugins()
         spec, window, model, post = _configs(args)
