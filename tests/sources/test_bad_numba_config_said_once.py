@@ -33,34 +33,6 @@ def test_evfocus_info_says_the_bad_file_in_one_line(tmp_path, text):
     assert ".numba_config.yaml" in lines[0] and "fix or remove it" in lines[0]
 
 
-def test_a_plugin_broken_by_the_file_keeps_the_files_problem(tmp_path, monkeypatch, caplog):
-    """(in-process: the registry's failure is the file's problem, logged at debug only)"""
-    import logging
-    from importlib.metadata import EntryPoint
-
-    from evfocus_live.plugins import Registry
-
-    (tmp_path / ".numba_config.yaml").write_text("cache_dir: [unclosed\n  x: :\n")
-    monkeypatch.chdir(tmp_path)
-    mod = tmp_path / "needs_numba_s32.py"
-    mod.write_text("import sys\nsys.modules.pop('numba', None)\nimport numba\nX = 1\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    saved = {k: v for k, v in sys.modules.items() if k == "numba" or k.startswith("numba.")}
-    for k in saved:
-        del sys.modules[k]
-    try:
-        reg = Registry("evfocus_live.test_s32", [EntryPoint("x", "needs_numba_s32:X", "evfocus_live.test_s32")])
-        with caplog.at_level(logging.WARNING):
-            with pytest.raises(KeyError):
-                reg.load("x")
-    finally:
-        for k in [k for k in sys.modules if k == "numba" or k.startswith("numba.")]:
-            del sys.modules[k]
-        sys.modules.update(saved)
-    assert not [r for r in caplog.records if "failed to load" in r.getMessage()]
-    assert ".numba_config.yaml" in reg.failures["x"] and "fix or remove it" in reg.failures["x"]
-
-
 @pytest.mark.skipif(not DATA.is_file(), reason="needs ../shared/data")
 @pytest.mark.parametrize("extra", [["--headless", "--exit-after-s", "1"], ["--list-plugins"]])
 def test_evfocus_live_says_the_bad_file_in_one_line(tmp_path, extra):
