@@ -202,6 +202,13 @@ class ImagePane(pg.GraphicsLayoutWidget):
         self.outline.hide()
         self.view.addItem(self.outline, ignoreBounds=True)
         self._shape: tuple[int, ...] | None = None
+        #: what the pane waits for while it has no image (see ``set_placeholder``)
+        self.placeholder = QtWidgets.QLabel("", self)
+        self.placeholder.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setStyleSheet("color: #888; background: transparent;")
+        self.placeholder.setAttribute(QtCore.Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.placeholder.hide()
         self.setMinimumSize(200, 160)
 
     def set_title(self, text: str) -> None:
@@ -235,6 +242,30 @@ class ImagePane(pg.GraphicsLayoutWidget):
             self.note.setPos(self._shape[1] / 2, self._shape[0] / 2)
         elif text:
             self.note.setPos(1, 1)
+        self._show_placeholder()
+
+    def set_placeholder(self, text: str) -> None:
+        """What the pane waits for (e.g. "waiting for events"), centred while it has no image:
+        before the first frame the panes were plain black, only the status bar saying why."""
+        self.placeholder.setText(text)
+        self._show_placeholder()
+
+    def _show_placeholder(self) -> None:
+        # (not over a note: that says more, e.g. "waiting for events inside the ROI ...")
+        on = bool(self.placeholder.text()) and self._shape is None and not self.note.toPlainText()
+        if on:
+            self._place_placeholder()
+        self.placeholder.setVisible(on)
+
+    def _place_placeholder(self) -> None:
+        r = self.rect().adjusted(8, 8, -8, -8)
+        self.placeholder.setGeometry(r)
+        self.placeholder.raise_()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if hasattr(self, "placeholder"):  # (pyqtgraph resizes it while it is built)
+            self._place_placeholder()
 
     def show_image(self, img: np.ndarray) -> None:
         """Paint a uint8 HxW or HxWx3 image (the fast path: fixed levels, no autoLevels)."""
@@ -243,11 +274,13 @@ class ImagePane(pg.GraphicsLayoutWidget):
         if img.shape[:2] != self._shape:
             self._shape = img.shape[:2]
             self.view.setRange(xRange=(0, img.shape[1]), yRange=(0, img.shape[0]), padding=0)
+            self.placeholder.hide()
 
     def blank(self) -> None:
         # not "clear": GraphicsLayoutWidget forwards clear() to its layout (removes all items)
         self.image_item.setImage(np.zeros((2, 2), np.uint8), autoLevels=False, levels=(0, 255))
         self._shape = None
+        self._show_placeholder()
 
 
 def inferno_lut() -> np.ndarray:
