@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import sys
 from collections import deque
 
@@ -296,6 +297,42 @@ def defocus_to_uint8(sigma: np.ndarray, max_px: float = SIGMA_MAX_PX) -> np.ndar
     return np.clip(s * (255.0 / max_px), 0, 255).astype(np.uint8)
 
 
+class FitLabel(QtWidgets.QLabel):
+    """A label that shows its text, else the first shorter form of it that fits its width
+    (words dropped before digits: at 1024x640 "defocus: 4.85 px blur σ" showed as "defocus:
+    4.85 p" and "260.5 ms (cpu eager/bf16 1t)" as "260.5 ms (cpu ea", the reading cut); the
+    whole text in the tooltip. The forms are chosen again at each resize."""
+
+    def __init__(self, text: str = "", parent=None):
+        super().__init__(text, parent)
+        self._forms: tuple[str, ...] = (text,)
+        self._tip = text
+
+    def say(self, text: str, short: tuple[str, ...] = (), tip: str | None = None) -> None:
+        """``text``, or where narrow the first of ``short`` (shorter forms, longest first) that fits."""
+        self._forms = (text, *short)
+        self._tip = text if tip is None else tip
+        self._fit()
+
+    @property
+    def whole(self) -> str:
+        """The text said, whichever form is on show."""
+        return self._forms[0]
+
+    def _fit(self) -> None:
+        room = self.contentsRect().width()
+        fm = self.fontMetrics()
+        fits = [f for f in self._forms if fm.horizontalAdvance(f) <= room]
+        shown = fits[0] if fits else self._forms[-1]
+        if shown != self.text():
+            self.setText(shown)
+        self.setToolTip(self._tip)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+
 #: the plot's room above its top and below 0: with none, half of the "10" and the "0" were cut
 PLOT_PAD = 0.04
 
@@ -310,7 +347,7 @@ class DefocusIndicator(QtWidgets.QWidget):
         super().__init__(parent)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        self.label = QtWidgets.QLabel("defocus: -")
+        self.label = FitLabel("defocus: -")
         # (its text must not widen the pane column: "defocus: n/a (model has no defocus output)"
         # squeezed the event pane beside it; cut when narrow, whole in the tooltip)
         self.label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
@@ -339,26 +376,9 @@ class DefocusIndicator(QtWidgets.QWidget):
         lay.addWidget(self.plot, 1)
 
     def _say(self, text: str, tip: str | None = None, short: tuple[str, ...] = ()) -> None:
-        """``text`` on the label, else the first of ``short`` (shorter forms of it) that fits its
-        width: at 1024x640 the meter's column is ~95 px and "defocus: 4.85 px blur σ" showed as
-        "defocus: 4.85 p", the reading itself cut; whole in the tooltip."""
-        self._forms = (text, *short)
-        self._tip = tip or text
-        self._fit_label()
-
-    def _fit_label(self) -> None:
-        forms = getattr(self, "_forms", None)
-        if not forms:
-            return
-        room = self.label.contentsRect().width()
-        fm = self.label.fontMetrics()
-        fits = [f for f in forms if fm.horizontalAdvance(f) <= room]
-        self.label.setText(fits[0] if fits else forms[-1])
-        self.label.setToolTip(self._tip)
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._fit_label()
+        """``text`` on the label, else the first of ``short`` that fits (the meter's column is
+        ~95 px at 1024x640); whole in the tooltip."""
+        self.label.say(text, short, tip or text)
 
     def push(self, sigma_px: float | None, t_us: int | None = None, has_map: bool = False) -> None:
         """One window's readout at sensor time ``t_us`` (without it, each value weighs 0.3).
@@ -456,12 +476,12 @@ class Readouts(QtWidgets.QWidget):
         super().__init__(parent)
         grid = QtWidgets.QFormLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
-        self.values: dict[str, QtWidgets.QLabel] = {}
+        self.values: dict[str, FitLabel] = {}
         self._names: dict[str, QtWidgets.QLabel] = {}
         mono = QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont)
         self._widest_px = QtGui.QFontMetrics(mono).horizontalAdvance(self.WIDEST) + 4
         for key, name in self.ROWS:
-            lab = QtWidgets.QLabel("-")
+            lab = FitLabel("-")
             lab.setFont(mono)
             # text length must never resize the image panes beside the readouts
             lab.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
@@ -482,12 +502,13 @@ class Readouts(QtWidgets.QWidget):
         return QtCore.QSize(max(hint.width(), names_px + 12 + self._widest_px), hint.height())
 
     def set(self, key: str, text: str) -> None:
-        lab = self.values[key]
-        lab.setText(text)
-        lab.setToolTip(text)  # (the whole of a longer one: a GPU's name, a stall)
+        """Row ``key``'s value; where its column is narrow, its parenthesised words go before its
+        number is cut (see ``shorter``); whole in the tooltip (a GPU's name, a stall)."""
+        self.values[key].say(text, shorter(text))
 
     def text(self, key: str) -> str:
-        return self.values[key].text()
+        """Row ``key``'s whole value (the label may show a shorter form)."""
+        return self.values[key].whole
 
     def rename(self, key: str, name: str, hint: str = "") -> None:
         """Show row ``key`` as ``name`` (a row whose meaning depends on the source)."""
@@ -495,6 +516,16 @@ class Readouts(QtWidgets.QWidget):
         if lab.text() != name:
             lab.setText(name)
             lab.setToolTip(hint)
+
+
+def shorter(text: str) -> tuple[str, ...]:
+    """Shorter forms of a readout, longest first: its parenthesised part cut to its first word,
+    then dropped ("260.5 ms (cpu eager/bf16 1t)": "260.5 ms (cpu)", "260.5 ms")."""
+    m = re.fullmatch(r"(.*\S) \((\S+)( [^)]*)?\)", text)
+    if m is None:
+        return ()
+    head, first, rest = m.groups()
+    return ((f"{head} ({first})",) if rest else ()) + (head,)
 
 
 class ReadoutsBox(QtWidgets.QGroupBox):
