@@ -337,6 +337,12 @@ class FitLabel(QtWidgets.QLabel):
 PLOT_PAD = 0.04
 
 
+#: the shortest time the plot spans, s (shorter, its time axis crowded: "0.20.40.60.8" at 95 px)
+MIN_PLOT_S = 5.0
+#: the shortest plot that shows its time axis, px (its ~38 px of the plot's room)
+MIN_AXIS_PLOT_PX = 120
+
+
 class DefocusIndicator(QtWidgets.QWidget):
     """Defocus level (blur sigma, px) as a focus meter: label and bar show the readout
     smoothed over ``smooth_s`` of sensor time (on the simulated camera the raw value moves
@@ -361,12 +367,18 @@ class DefocusIndicator(QtWidgets.QWidget):
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
         self.plot.setYRange(0, SIGMA_MAX_PX, padding=PLOT_PAD)
-        self.plot.getPlotItem().hideAxis("bottom")
+        # x: seconds of sensor time before the newest reading (a bare index said no time at all)
+        self.plot.setLabel("bottom", "time", units="s")
+        self.plot.getPlotItem().getAxis("bottom").enableAutoSIPrefix(False)
+        self._show_span(MIN_PLOT_S)
+        self.plot.getPlotItem().getViewBox().sigResized.connect(lambda *_: self._show_span())
         self.plot.getPlotItem().getAxis("left").setWidth(24)
         self.raw_curve = self.plot.plot(pen=pg.mkPen("#806040", width=1))
         self.curve = self.plot.plot(pen=pg.mkPen("#f0a030", width=2))
         self._values: deque[float] = deque(maxlen=history)
         self._smoothed: deque[float] = deque(maxlen=history)
+        #: each reading's sensor time played so far, s (a loop's or a seek's step back adds none)
+        self._played_s: deque[float] = deque(maxlen=history)
         self.smooth_s = float(smooth_s)
         self._ema: float | None = None
         self._t_us: int | None = None
@@ -402,14 +414,34 @@ class DefocusIndicator(QtWidgets.QWidget):
         else:
             a = 1.0 - math.exp(-(t_us - self._t_us) / 1e6 / max(self.smooth_s, 1e-6))
         self._ema = v if self._ema is None else self._ema + a * (v - self._ema)
+        step_s = 0.0 if t_us is None or self._t_us is None else max(0, t_us - self._t_us) / 1e6
+        self._played_s.append((self._played_s[-1] if self._played_s else 0.0) + step_s)
         self._t_us = t_us
         self._values.append(v)
         self._smoothed.append(self._ema)
         self._say(f"defocus: {self._ema:.2f} px blur \u03c3",
                   short=(f"defocus: {self._ema:.2f} px \u03c3", f"{self._ema:.2f} px \u03c3", f"{self._ema:.2f}"))
         self.bar.setValue(int(1000 * min(1.0, self._ema / self.max_px)))
-        self.raw_curve.setData(np.fromiter(self._values, dtype=np.float32))
-        self.curve.setData(np.fromiter(self._smoothed, dtype=np.float32))
+        ago_s = np.fromiter(self._played_s, dtype=np.float64) - self._played_s[-1]
+        self.raw_curve.setData(ago_s, np.fromiter(self._values, dtype=np.float32))
+        self.curve.setData(ago_s, np.fromiter(self._smoothed, dtype=np.float32))
+        self._show_span(max(-float(ago_s[0]), MIN_PLOT_S))
+
+    def _show_span(self, span_s: float | None = None) -> None:
+        """The last ``span_s`` of sensor time, labelled every 1, 2, 5, 10, ... s, 25 px apart at
+        least (pyqtgraph's own ticks, "-8-6-4-2", ran together in the 95 px column); at most ~6."""
+        if span_s is not None:
+            self._span_s = span_s
+            self.plot.setXRange(-span_s, 0, padding=0)
+        # (short, stacked under the readouts at 1024x768: the axis left the curve ~30 px)
+        item = self.plot.getPlotItem()
+        tall = self.plot.height() >= MIN_AXIS_PLOT_PX
+        if tall != item.getAxis("bottom").isVisible():
+            item.showAxis("bottom", tall)
+        width_px = item.getViewBox().width()
+        min_step_s = self._span_s * max(25.0, width_px / 6) / max(width_px, 1.0)
+        step = next((s for s in (1, 2, 5, 10, 30, 60, 120, 300, 600) if min_step_s <= s < self._span_s), None)
+        self.plot.getPlotItem().getAxis("bottom").setTickSpacing(levels=[(step, 0)] if step else None)
 
     def set_range(self, max_px: float) -> None:
         """The largest blur sigma the model can predict: the scale of bar and plot."""
@@ -429,9 +461,11 @@ class DefocusIndicator(QtWidgets.QWidget):
     def clear(self) -> None:
         self._values.clear()
         self._smoothed.clear()
+        self._played_s.clear()
         self._ema = self._t_us = None
         self.raw_curve.setData([])
         self.curve.setData([])
+        self._show_span(MIN_PLOT_S)
         self._say("defocus: -")
         self.bar.setValue(0)
 
