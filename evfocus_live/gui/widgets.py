@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import sys
 from collections import deque
 
@@ -210,6 +211,13 @@ class ImagePane(pg.GraphicsLayoutWidget):
         self.outline.hide()
         self.view.addItem(self.outline, ignoreBounds=True)
         self._shape: tuple[int, ...] | None = None
+        #: what the pane waits for while it has no image (see ``set_placeholder``)
+        self.placeholder = QtWidgets.QLabel("", self)
+        self.placeholder.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setStyleSheet("color: #888; background: transparent;")
+        self.placeholder.setAttribute(QtCore.Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.placeholder.hide()
         self.setMinimumSize(200, 160)
 
     def set_title(self, text: str) -> None:
@@ -243,6 +251,30 @@ class ImagePane(pg.GraphicsLayoutWidget):
             self.note.setPos(self._shape[1] / 2, self._shape[0] / 2)
         elif text:
             self.note.setPos(1, 1)
+        self._show_placeholder()
+
+    def set_placeholder(self, text: str) -> None:
+        """What the pane waits for (e.g. "waiting for events"), centred while it has no image:
+        before the first frame the panes were plain black, only the status bar saying why."""
+        self.placeholder.setText(text)
+        self._show_placeholder()
+
+    def _show_placeholder(self) -> None:
+        # (not over a note: that says more, e.g. "waiting for events inside the ROI ...")
+        on = bool(self.placeholder.text()) and self._shape is None and not self.note.toPlainText()
+        if on:
+            self._place_placeholder()
+        self.placeholder.setVisible(on)
+
+    def _place_placeholder(self) -> None:
+        r = self.rect().adjusted(8, 8, -8, -8)
+        self.placeholder.setGeometry(r)
+        self.placeholder.raise_()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if hasattr(self, "placeholder"):  # (pyqtgraph resizes it while it is built)
+            self._place_placeholder()
 
     def show_image(self, img: np.ndarray) -> None:
         """Paint a uint8 HxW or HxWx3 image (the fast path: fixed levels, no autoLevels)."""
@@ -251,11 +283,13 @@ class ImagePane(pg.GraphicsLayoutWidget):
         if img.shape[:2] != self._shape:
             self._shape = img.shape[:2]
             self.view.setRange(xRange=(0, img.shape[1]), yRange=(0, img.shape[0]), padding=0)
+            self.placeholder.hide()
 
     def blank(self) -> None:
         # not "clear": GraphicsLayoutWidget forwards clear() to its layout (removes all items)
         self.image_item.setImage(np.zeros((2, 2), np.uint8), autoLevels=False, levels=(0, 255))
         self._shape = None
+        self._show_placeholder()
 
 
 def inferno_lut() -> np.ndarray:
@@ -271,8 +305,50 @@ def defocus_to_uint8(sigma: np.ndarray, max_px: float = SIGMA_MAX_PX) -> np.ndar
     return np.clip(s * (255.0 / max_px), 0, 255).astype(np.uint8)
 
 
+class FitLabel(QtWidgets.QLabel):
+    """A label that shows its text, else the first shorter form of it that fits its width
+    (words dropped before digits: at 1024x640 "defocus: 4.85 px blur σ" showed as "defocus:
+    4.85 p" and "260.5 ms (cpu eager/bf16 1t)" as "260.5 ms (cpu ea", the reading cut); the
+    whole text in the tooltip. The forms are chosen again at each resize."""
+
+    def __init__(self, text: str = "", parent=None):
+        super().__init__(text, parent)
+        self._forms: tuple[str, ...] = (text,)
+        self._tip = text
+
+    def say(self, text: str, short: tuple[str, ...] = (), tip: str | None = None) -> None:
+        """``text``, or where narrow the first of ``short`` (shorter forms, longest first) that fits."""
+        self._forms = (text, *short)
+        self._tip = text if tip is None else tip
+        self._fit()
+
+    @property
+    def whole(self) -> str:
+        """The text said, whichever form is on show."""
+        return self._forms[0]
+
+    def _fit(self) -> None:
+        room = self.contentsRect().width()
+        fm = self.fontMetrics()
+        fits = [f for f in self._forms if fm.horizontalAdvance(f) <= room]
+        shown = fits[0] if fits else self._forms[-1]
+        if shown != self.text():
+            self.setText(shown)
+        self.setToolTip(self._tip)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+
 #: the plot's room above its top and below 0: with none, half of the "10" and the "0" were cut
 PLOT_PAD = 0.04
+
+
+#: the shortest time the plot spans, s (shorter, its time axis crowded: "0.20.40.60.8" at 95 px)
+MIN_PLOT_S = 5.0
+#: the shortest plot that shows its time axis, px (its ~38 px of the plot's room)
+MIN_AXIS_PLOT_PX = 120
 
 
 class DefocusIndicator(QtWidgets.QWidget):
@@ -285,7 +361,7 @@ class DefocusIndicator(QtWidgets.QWidget):
         super().__init__(parent)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        self.label = QtWidgets.QLabel("defocus: -")
+        self.label = FitLabel("defocus: -")
         # (its text must not widen the pane column: "defocus: n/a (model has no defocus output)"
         # squeezed the event pane beside it; cut when narrow, whole in the tooltip)
         self.label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
@@ -299,7 +375,11 @@ class DefocusIndicator(QtWidgets.QWidget):
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
         self.plot.setYRange(0, SIGMA_MAX_PX, padding=PLOT_PAD)
-        self.plot.getPlotItem().hideAxis("bottom")
+        # x: seconds of sensor time before the newest reading (a bare index said no time at all)
+        self.plot.setLabel("bottom", "time", units="s")
+        self.plot.getPlotItem().getAxis("bottom").enableAutoSIPrefix(False)
+        self._show_span(MIN_PLOT_S)
+        self.plot.getPlotItem().getViewBox().sigResized.connect(lambda *_: self._show_span())
         self.plot.getPlotItem().getAxis("left").setWidth(24)
         self.raw_curve = self.plot.plot(pen=pg.mkPen("#806040", width=1))
         self.curve = self.plot.plot(pen=pg.mkPen("#f0a030", width=2))
@@ -311,6 +391,8 @@ class DefocusIndicator(QtWidgets.QWidget):
         self.plot.getPlotItem().getViewBox().sigResized.connect(lambda *_: self._place_note())
         self._values: deque[float] = deque(maxlen=history)
         self._smoothed: deque[float] = deque(maxlen=history)
+        #: each reading's sensor time played so far, s (a loop's or a seek's step back adds none)
+        self._played_s: deque[float] = deque(maxlen=history)
         self.smooth_s = float(smooth_s)
         self._ema: float | None = None
         self._t_us: int | None = None
@@ -320,26 +402,9 @@ class DefocusIndicator(QtWidgets.QWidget):
         lay.addWidget(self.plot, 1)
 
     def _say(self, text: str, tip: str | None = None, short: tuple[str, ...] = ()) -> None:
-        """``text`` on the label, else the first of ``short`` (shorter forms of it) that fits its
-        width: at 1024x640 the meter's column is ~95 px and "defocus: 4.85 px blur σ" showed as
-        "defocus: 4.85 p", the reading itself cut; whole in the tooltip."""
-        self._forms = (text, *short)
-        self._tip = tip or text
-        self._fit_label()
-
-    def _fit_label(self) -> None:
-        forms = getattr(self, "_forms", None)
-        if not forms:
-            return
-        room = self.label.contentsRect().width()
-        fm = self.label.fontMetrics()
-        fits = [f for f in forms if fm.horizontalAdvance(f) <= room]
-        self.label.setText(fits[0] if fits else forms[-1])
-        self.label.setToolTip(self._tip)
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._fit_label()
+        """``text`` on the label, else the first of ``short`` that fits (the meter's column is
+        ~95 px at 1024x640); whole in the tooltip."""
+        self.label.say(text, short, tip or text)
 
     def push(self, sigma_px: float | None, t_us: int | None = None, has_map: bool = False) -> None:
         """One window's readout at sensor time ``t_us`` (without it, each value weighs 0.3).
@@ -365,14 +430,34 @@ class DefocusIndicator(QtWidgets.QWidget):
         else:
             a = 1.0 - math.exp(-(t_us - self._t_us) / 1e6 / max(self.smooth_s, 1e-6))
         self._ema = v if self._ema is None else self._ema + a * (v - self._ema)
+        step_s = 0.0 if t_us is None or self._t_us is None else max(0, t_us - self._t_us) / 1e6
+        self._played_s.append((self._played_s[-1] if self._played_s else 0.0) + step_s)
         self._t_us = t_us
         self._values.append(v)
         self._smoothed.append(self._ema)
         self._say(f"defocus: {self._ema:.2f} px blur \u03c3",
                   short=(f"defocus: {self._ema:.2f} px \u03c3", f"{self._ema:.2f} px \u03c3", f"{self._ema:.2f}"))
         self.bar.setValue(int(1000 * min(1.0, self._ema / self.max_px)))
-        self.raw_curve.setData(np.fromiter(self._values, dtype=np.float32))
-        self.curve.setData(np.fromiter(self._smoothed, dtype=np.float32))
+        ago_s = np.fromiter(self._played_s, dtype=np.float64) - self._played_s[-1]
+        self.raw_curve.setData(ago_s, np.fromiter(self._values, dtype=np.float32))
+        self.curve.setData(ago_s, np.fromiter(self._smoothed, dtype=np.float32))
+        self._show_span(max(-float(ago_s[0]), MIN_PLOT_S))
+
+    def _show_span(self, span_s: float | None = None) -> None:
+        """The last ``span_s`` of sensor time, labelled every 1, 2, 5, 10, ... s, 25 px apart at
+        least (pyqtgraph's own ticks, "-8-6-4-2", ran together in the 95 px column); at most ~6."""
+        if span_s is not None:
+            self._span_s = span_s
+            self.plot.setXRange(-span_s, 0, padding=0)
+        # (short, stacked under the readouts at 1024x768: the axis left the curve ~30 px)
+        item = self.plot.getPlotItem()
+        tall = self.plot.height() >= MIN_AXIS_PLOT_PX
+        if tall != item.getAxis("bottom").isVisible():
+            item.showAxis("bottom", tall)
+        width_px = item.getViewBox().width()
+        min_step_s = self._span_s * max(25.0, width_px / 6) / max(width_px, 1.0)
+        step = next((s for s in (1, 2, 5, 10, 30, 60, 120, 300, 600) if min_step_s <= s < self._span_s), None)
+        self.plot.getPlotItem().getAxis("bottom").setTickSpacing(levels=[(step, 0)] if step else None)
 
     def _show_no_output(self, none: bool) -> None:
         """The plot says "no defocus output" (its curves and bar emptied, its scale hidden), or
@@ -414,9 +499,11 @@ class DefocusIndicator(QtWidgets.QWidget):
     def clear(self) -> None:
         self._values.clear()
         self._smoothed.clear()
+        self._played_s.clear()
         self._ema = self._t_us = None
         self.raw_curve.setData([])
         self.curve.setData([])
+        self._show_span(MIN_PLOT_S)
         self._say("defocus: -")
         self.bar.setValue(0)
         self._show_no_output(False)
@@ -462,12 +549,12 @@ class Readouts(QtWidgets.QWidget):
         super().__init__(parent)
         grid = QtWidgets.QFormLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
-        self.values: dict[str, QtWidgets.QLabel] = {}
+        self.values: dict[str, FitLabel] = {}
         self._names: dict[str, QtWidgets.QLabel] = {}
         mono = QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont)
         self._widest_px = QtGui.QFontMetrics(mono).horizontalAdvance(self.WIDEST) + 4
         for key, name in self.ROWS:
-            lab = QtWidgets.QLabel("-")
+            lab = FitLabel("-")
             lab.setFont(mono)
             # text length must never resize the image panes beside the readouts
             lab.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
@@ -488,12 +575,13 @@ class Readouts(QtWidgets.QWidget):
         return QtCore.QSize(max(hint.width(), names_px + 12 + self._widest_px), hint.height())
 
     def set(self, key: str, text: str) -> None:
-        lab = self.values[key]
-        lab.setText(text)
-        lab.setToolTip(text)  # (the whole of a longer one: a GPU's name, a stall)
+        """Row ``key``'s value; where its column is narrow, its parenthesised words go before its
+        number is cut (see ``shorter``); whole in the tooltip (a GPU's name, a stall)."""
+        self.values[key].say(text, shorter(text))
 
     def text(self, key: str) -> str:
-        return self.values[key].text()
+        """Row ``key``'s whole value (the label may show a shorter form)."""
+        return self.values[key].whole
 
     def rename(self, key: str, name: str, hint: str = "") -> None:
         """Show row ``key`` as ``name`` (a row whose meaning depends on the source)."""
@@ -501,6 +589,16 @@ class Readouts(QtWidgets.QWidget):
         if lab.text() != name:
             lab.setText(name)
             lab.setToolTip(hint)
+
+
+def shorter(text: str) -> tuple[str, ...]:
+    """Shorter forms of a readout, longest first: its parenthesised part cut to its first word,
+    then dropped ("260.5 ms (cpu eager/bf16 1t)": "260.5 ms (cpu)", "260.5 ms")."""
+    m = re.fullmatch(r"(.*\S) \((\S+)( [^)]*)?\)", text)
+    if m is None:
+        return ()
+    head, first, rest = m.groups()
+    return ((f"{head} ({first})",) if rest else ()) + (head,)
 
 
 class ReadoutsBox(QtWidgets.QGroupBox):

@@ -478,6 +478,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.compare_pane = ImagePane("compare")
         self.compare_pane.setToolTip("the compare model's frame of the same events (its own recurrent state)")
         self.compare_pane.hide()
+        self._set_placeholders()
         self._panes_grid = grid
         grid.addWidget(self.event_pane, 0, 0)
         grid.addWidget(self.frame_pane, 0, 1)
@@ -1128,6 +1129,7 @@ class MainWindow(QtWidgets.QMainWindow):
         for p in (self.event_pane, self.frame_pane, self.defocus_pane, self.compare_pane):
             p.blank()
             p.set_note("")  # (set again at the new sensor's size if it still applies)
+        self._set_placeholders()
         if old is not None:  # the old session is unreferenced now: its heap back to the OS (else
             old = None  # 24 switches grew the viewer ~1 GB), before the new one's threads start
             release_freed_memory()
@@ -2617,12 +2619,22 @@ class MainWindow(QtWidgets.QMainWindow):
             self.status(behind + (f"; {hint}" if hint else ""), "warning", timeout_ms=20_000, log_it=False)
             log.warning("%s", behind)
 
+    def _set_placeholders(self, warming_up: bool = False) -> None:
+        """What each empty pane waits for, until its first image (a new source's too)."""
+        model = self.session.model_cfg.name if self.session is not None else self.opts.model.name
+        # (warming up, the events are in: the event pane's window comes with the first frame)
+        preparing = f"preparing model {model}\u2026" if warming_up else ""
+        self.event_pane.set_placeholder(preparing or "waiting for events")
+        for p in (self.frame_pane, self.defocus_pane, self.compare_pane):
+            p.set_placeholder(preparing or "waiting for the first frame")
+
     def _show_warmup(self, text: str) -> None:
         """The model's first window at a new size (seconds of warm-up on a CPU,
         ``PipelineStats.warming_up``): said on the status bar while it runs, instead of
         "display fps 0.0" and no word; taken off when it is done, if nothing else is on."""
         if text == self._warmup_said:
             return
+        self._set_placeholders(warming_up=bool(text))
         if text:
             shown = self.statusBar().currentMessage()
             if self._notice is not None and shown == self._notice[0]:
