@@ -61,7 +61,7 @@ import numpy as np
 import torch
 
 from .config import ModelConfig, PostConfig, SourceConfig, WindowConfig, check_roi_fits, model_size
-from .core.defocus import activity_weights, defocus_readout_px
+from .core.defocus import activity_weights, defocus_readout_px, warm_abs_sum_bins
 from .core.postprocess import (apply_event_filters, apply_frame_filters, build_postprocessors, reset_filters,
                                step_name)
 from .core.render import crop_and_bin, event_image
@@ -1746,6 +1746,7 @@ class Pipeline:
         self._status_before_warmup = st.status
         if st.status in ("ready", "running"):  # (not over a fault, a pause or a stop)
             st.status = text
+        warm_abs_sum_bins()  # (the readout's numba kernel: part of this step, not the first frame's)
         return text
 
     def _end_first_window(self, text: str, took_s: float) -> None:

@@ -80,6 +80,14 @@ def abs_sum_bins(voxel: np.ndarray, backend: str = "auto") -> np.ndarray:
     return out
 
 
+def warm_abs_sum_bins() -> None:
+    """Compile (or load from numba's cache) :func:`abs_sum_bins`' kernel for the types the
+    readout passes: 0.3-0.55 s once in a process where no numba code ran yet, which the first
+    frame's readout paid after the model's warm-up had ended (unsaid). The pipeline calls it in
+    the model's first-window step; a no-op in time once done."""
+    abs_sum_bins(np.zeros((1, 1, 1), np.float32))
+
+
 def activity_weights(voxel: np.ndarray, smooth_px: float = ACTIVITY_SMOOTH_PX) -> np.ndarray:
     """Per-pixel weights [H,W] float32 from a voxel grid [bins,H,W] (any scale, signed):
     the summed magnitude over bins, Gaussian-smoothed."""

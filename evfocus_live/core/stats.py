@@ -42,7 +42,9 @@ class FrameRate:
     last ``span_s``): a count over the last second (:class:`RateMeter`) read 0.0, 1.0 and 2.0
     by turns for a model making 1.4 frames a second, as the second held none, one or two.
     Once no frame has come for twice the usual interval (and at least 1 s), 0; the next frame
-    starts the history afresh (a pause's gap among the intervals read 10 fps as 2.8).
+    starts the history afresh (a pause's gap among the intervals read 10 fps as 2.8). While the
+    history holds its start, a leading interval over twice the mean of those after it is left
+    out: the model's slow warm-up (seconds on a CPU) read 10 fps as about 1 for 16 frames.
 
     Thread-safe: the worker thread adds, the GUI reads. Same calls as :class:`RateMeter`.
     """
@@ -50,6 +52,9 @@ class FrameRate:
     def __init__(self, history: int = 16, span_s: float = 10.0):
         self.span_s = float(span_s)
         self._t: collections.deque[float] = collections.deque(maxlen=max(2, int(history)))
+        #: frames added since the history started (afresh): its leading intervals are judged
+        #: while this is under ``history`` (see :meth:`_leave_out_warm_up`)
+        self._since_start = 0
         self._lock = threading.Lock()
 
     def add(self, amount: float = 1, now: float | None = None) -> None:
@@ -58,7 +63,20 @@ class FrameRate:
         with self._lock:
             if self._gap_before(now):
                 self._t.clear()
+            if not self._t:
+                self._since_start = 0
             self._t.append(now)
+            self._since_start += 1
+            if self._since_start < (self._t.maxlen or 0):
+                self._leave_out_warm_up()
+
+    def _leave_out_warm_up(self) -> None:
+        """Drop the history's first frames while the interval after the first is over twice the
+        mean of the two or more after it (a warm-up's, or two: a traced model's second call optimises;
+        one later interval alone is no measure: frames painted in pairs)."""
+        t = self._t
+        while len(t) >= 4 and t[1] - t[0] > 2.0 * (t[-1] - t[1]) / (len(t) - 2):
+            t.popleft()
 
     def _gap_before(self, now: float) -> bool:
         """No frame for twice the usual interval (and 1 s) before ``now``: the gap :meth:`rate` reads 0 over."""

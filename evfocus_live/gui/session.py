@@ -395,7 +395,9 @@ class LiveSession:
         self.frame_sink: Callable[[FrameView], None] | None = None
         #: a live camera's frames given to ``frame_sink`` are timed on this clock: carried on over
         #: a clock restart (the camera opened again from 0) as the recording's events are, so the
-        #: two agree (a replay's frames keep the file's times, as ``evfocus reconstruct``'s)
+        #: two agree (a replay's frames keep the file's times, as ``evfocus reconstruct``'s). Every
+        #: live run advances it, sink or not: its number (``clock_epoch``) is what closes the open
+        #: window at a restart (the viewer's and a headless --video run's mixed two clocks)
         self.frame_clock = ClockShift(say=False, frames=True)
         #: how many times the threads were started (a replay from the end, a seek past it): a
         #: pass can end between two readout ticks, so the window tells ends apart by this
@@ -644,7 +646,7 @@ class LiveSession:
             self.event_view.add(batch)
         if self.source.is_live:  # (its arrival: a restart of the camera's clock keeps the time it was away)
             self.recorder.write_events(batch, wall_s=now, waited_s=waited_s)
-            if self.frame_sink is not None and len(batch):
+            if len(batch):  # (every live run, not only --frames-dir's: its number cuts the open window)
                 self.frame_clock.advance(batch, wall_s=now, waited_s=waited_s)
         else:
             self.recorder.write_events(batch)
@@ -663,9 +665,12 @@ class LiveSession:
         self.frame_rate.add(1, view.t_done)
         self.last_frame = view
         self.recorder.write_frame(view.image, view.t_us)
-        if self.frame_sink is not None:
-            self.frame_sink(dataclasses.replace(view, t_us=self.frame_clock.frame_time_us(view.t_us, fr.clock))
-                            if self.source.is_live else view)
+        if self.source.is_live:  # (asked for every live frame: the clocks before its are let go)
+            t_us = self.frame_clock.frame_time_us(view.t_us, fr.clock)
+            if self.frame_sink is not None:
+                self.frame_sink(dataclasses.replace(view, t_us=t_us))
+        elif self.frame_sink is not None:
+            self.frame_sink(view)
         self.slot.put(view)
         if t_pause is not None:  # a seek while paused: show this one frame, pause again
             self.pipeline.pause()  # (first: the GUI thread must never see it neither paused nor pausing)
