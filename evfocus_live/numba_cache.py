@@ -260,6 +260,9 @@ def numba_user_cache_dir(environ: dict[str, str]) -> Path:
 
 #: numba's own configuration file, read from the current folder (with pyyaml) as numba starts
 NUMBA_CONFIG_FILE = ".numba_config.yaml"
+#: the encoding numba reads it in (``open(name, 'rt')``: the locale's; UTF-8 was not numba's
+#: view where they differ: ASCII in a C locale, cp1252 on Windows)
+NUMBA_CONFIG_ENCODING = "locale"
 
 
 def numba_configured_cache_dir(environ: dict[str, str]) -> str | None:
@@ -277,7 +280,7 @@ def numba_configured_cache_dir(environ: dict[str, str]) -> str | None:
     try:
         import yaml
 
-        with open(NUMBA_CONFIG_FILE, encoding="utf-8") as fh:
+        with open(NUMBA_CONFIG_FILE, encoding=NUMBA_CONFIG_ENCODING) as fh:
             conf = yaml.safe_load(fh)
     except Exception:  # no pyyaml (numba ignores the file then), unreadable, not YAML: numba's to say
         return None
@@ -300,7 +303,7 @@ def numba_config_problem() -> str | None:
     except ImportError:
         return None
     try:
-        with open(NUMBA_CONFIG_FILE, encoding="utf-8") as fh:
+        with open(NUMBA_CONFIG_FILE, encoding=NUMBA_CONFIG_ENCODING) as fh:
             conf = yaml.safe_load(fh)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

@@ -398,6 +398,14 @@ def main(argv: list[str] | None = None) -> int:
         except OSError as exc:  # safety net for what the up-front checks could not foresee (disk full...)
             print(f"{who}: error: {exc.filename or 'output'}: {exc.strerror or exc}", file=sys.stderr)
             return EXIT_USER_ERROR
+        except Exception as exc:  # (simulate, bench import numba themselves: a bad .numba_config.yaml
+            from ..numba_cache import config_problem_behind  # was a yaml ParserError traceback there)
+
+            problem = config_problem_behind(exc)
+            if problem is None:
+                raise
+            print(f"{who}: error: {problem}", file=sys.stderr)
+            return EXIT_USER_ERROR
         finally:
             sys.stdout = stdout
 

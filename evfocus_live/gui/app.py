@@ -501,6 +501,10 @@ def has_display() -> bool:
 
 
 # ---------------------------------------------------------------------- headless
+#: what Python's ``Thread.start()`` raises where no thread can be started (a thread limit)
+NO_THREAD = "can't start new thread"
+
+
 def run_headless(args, spec, window, model, post, said_first: Callable[[], None] | None = None) -> int:
     """The same session as the window, no Qt: log rates every second until the end.
     ``said_first``: lines for the start of the run, said once the source and model are set up
@@ -528,8 +532,11 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
     try:  # no fallback model here: the job asked for this one (the window falls back, visibly)
         sess = LiveSession(src, window, model, post, speed=args.speed, loop=False, fallback=False,
                            reopen=_reopener(spec, src))
-    except BaseException:
+    except BaseException as exc:
         src.close()
+        if isinstance(exc, RuntimeError) and NO_THREAD in str(exc):  # (its time-range and APS threads: the
+            # run's first; a traceback, where the same failure in sess.start() below was one line)
+            raise EvFocusError(f"cannot start the run's threads ({first_line(exc, 'no detail')})") from None
         raise
     if said_first is not None:
         said_first()
@@ -729,7 +736,11 @@ class _FrameSink:
         self._hung = False  # (close() left a write that had not returned)
         self._lock = threading.Lock()  # (a close waits for the frame being written)
         self._thread = threading.Thread(target=self._write_loop, name=FRAMES_THREAD, daemon=True)
-        self._thread.start()
+        try:
+            self._thread.start()
+        except RuntimeError as exc:  # ("can't start new thread": a traceback, its list left open)
+            folder.close()
+            raise EvFocusError(f"--frames-dir: cannot start its writer thread ({first_line(exc, 'no detail')})") from None
 
     #: ``disk.check_s`` (the recorder's name for it)
     disk_check_s = property(lambda self: self.disk.check_s, lambda self, value: setattr(self.disk, "check_s", value))
