@@ -474,6 +474,7 @@ class DefocusIndicator(QtWidgets.QWidget):
         if none:
             self._values.clear()
             self._smoothed.clear()
+            self._played_s.clear()  # (left, the next reading's x outnumbered its y: setData raised)
             self._ema = self._t_us = None
             self.raw_curve.setData([])
             self.curve.setData([])
