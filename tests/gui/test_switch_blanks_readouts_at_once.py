@@ -7,24 +7,8 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 import pytest
 from gui_support import make_window, pattern, wait_frames
-
-from evfocus_live.events import EVENT_DTYPE
-
-
-def silent_camera():
-    """A live camera whose reads bring no event: the new source never paints a frame."""
-    from evfocus_plugin_pattern import PatternSource
-
-    class Silent(PatternSource):
-        format = "silent-cam"
-
-        def read(self):
-            time.sleep(0.002)
-            return np.zeros(0, EVENT_DTYPE)
-    return Silent(width=80, height=60)
 
 
 @pytest.mark.gui
@@ -35,8 +19,9 @@ def test_the_old_sources_readouts_are_gone_when_the_switch_returns(qtbot, tmp_pa
     win._update_readouts(time.monotonic())
     ro = win.readouts
     assert ro.text("frame").startswith("#") and ro.text("read_ahead") != "-"
-    assert win.open_source(silent_camera())  # (no event loop turn after it: what shows at once)
+    # (no event loop turn after it: what shows at once, before the new source's first tick)
+    assert win.open_source(pattern(80, 60, fmt="second-cam"))
     left = {k: ro.text(k) for k in ro.values if k != "source" and ro.text(k) != "-"}
     assert left == {}
-    assert ro.text("source").startswith("silent-cam")
+    assert ro.text("source").startswith("second-cam")
     win.close()
