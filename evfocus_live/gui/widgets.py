@@ -347,6 +347,9 @@ PLOT_PAD = 0.04
 
 #: the shortest time the plot spans, s (shorter, its time axis crowded: "0.20.40.60.8" at 95 px)
 MIN_PLOT_S = 5.0
+#: the most sensor time one step between readings adds to the plot, s (a seek on, a camera
+#: clock's jump: the new readings squeezed to the plot's edge; a slow model's seconds are kept)
+MAX_STEP_S = MIN_PLOT_S
 #: the shortest plot that shows its time axis, px (its ~38 px of the plot's room)
 MIN_AXIS_PLOT_PX = 120
 
@@ -391,7 +394,8 @@ class DefocusIndicator(QtWidgets.QWidget):
         self.plot.getPlotItem().getViewBox().sigResized.connect(lambda *_: self._place_note())
         self._values: deque[float] = deque(maxlen=history)
         self._smoothed: deque[float] = deque(maxlen=history)
-        #: each reading's sensor time played so far, s (a loop's or a seek's step back adds none)
+        #: each reading's sensor time played so far, s (a loop's or a seek's step back adds none,
+        #: a jump on at most ``MAX_STEP_S``)
         self._played_s: deque[float] = deque(maxlen=history)
         self.smooth_s = float(smooth_s)
         self._ema: float | None = None
@@ -431,6 +435,9 @@ class DefocusIndicator(QtWidgets.QWidget):
             a = 1.0 - math.exp(-(t_us - self._t_us) / 1e6 / max(self.smooth_s, 1e-6))
         self._ema = v if self._ema is None else self._ema + a * (v - self._ema)
         step_s = 0.0 if t_us is None or self._t_us is None else max(0, t_us - self._t_us) / 1e6
+        # (a jump on, a seek or a camera clock's, at most the shortest span: a 60 s seek left the
+        # new readings in 8 px of 274 until the 300 before it had gone)
+        step_s = min(step_s, MAX_STEP_S)
         self._played_s.append((self._played_s[-1] if self._played_s else 0.0) + step_s)
         self._t_us = t_us
         self._values.append(v)
@@ -467,6 +474,7 @@ class DefocusIndicator(QtWidgets.QWidget):
         if none:
             self._values.clear()
             self._smoothed.clear()
+            self._played_s.clear()  # (left, the next reading's x outnumbered its y: setData raised)
             self._ema = self._t_us = None
             self.raw_curve.setData([])
             self.curve.setData([])

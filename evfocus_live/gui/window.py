@@ -1130,6 +1130,8 @@ class MainWindow(QtWidgets.QMainWindow):
             p.blank()
             p.set_note("")  # (set again at the new sensor's size if it still applies)
         self._set_placeholders()
+        self._blank_readouts()  # (the old source's "sensor time 0.274 s" stood by the new empty panes up to
+        # the next readout update, 250 ms; the source row is set again below)
         if old is not None:  # the old session is unreferenced now: its heap back to the OS (else
             old = None  # 24 switches grew the viewer ~1 GB), before the new one's threads start
             release_freed_memory()
@@ -2670,12 +2672,18 @@ class MainWindow(QtWidgets.QMainWindow):
             self.failed(f"{err} - stopped; open another file or camera{note}")
             self._show_idle(err)
 
+    def _blank_readouts(self) -> None:
+        """Every readout "-": no source, or a new one that has measured nothing yet."""
+        for key in self.readouts.values:
+            self.readouts.set(key, "-")
+
     def _show_idle(self, reason: str) -> None:
         """No source runs (a fault stopped it): the readouts, Play button and time label stop
         showing the last rates as if it still played; the reason stays beside the source once
         the status message has timed out."""
-        for key in self.readouts.values:
-            self.readouts.set(key, "-")
+        self._blank_readouts()
+        for p in (self.event_pane, self.frame_pane, self.defocus_pane, self.compare_pane):
+            p.set_placeholder("no source running")  # ("waiting for events" stayed under "stopped")
         self._latency_ms = None
         self._painted_at = None
         self._show_precision()
