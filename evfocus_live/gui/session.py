@@ -640,14 +640,17 @@ class LiveSession:
         now = time.monotonic()
         waited_s = getattr(self.source, "waited_s", None)  # (how long a live camera's reads waited for it)
         self.event_rate.add(len(batch), now)
+        if self.source.is_live and len(batch):  # (every live run, not only --frames-dir's: its number cuts the open window)
+            clock = self.frame_clock.clock
+            self.frame_clock.advance(batch, wall_s=now, waited_s=waited_s)
+            if self.frame_clock.clock != clock:  # a restart no reopen said (a reset, a step back after
+                self._arrivals.clear()  # a silence): the lookup bisects, so one clock's times only
         self._arrivals.append((int(batch["t"][-1]), now))
         pipe = getattr(self, "pipeline", None)
         if self.event_mode != "window" and not (pipe is not None and pipe.paused):  # paused: the pane holds still
             self.event_view.add(batch)
         if self.source.is_live:  # (its arrival: a restart of the camera's clock keeps the time it was away)
             self.recorder.write_events(batch, wall_s=now, waited_s=waited_s)
-            if len(batch):  # (every live run, not only --frames-dir's: its number cuts the open window)
-                self.frame_clock.advance(batch, wall_s=now, waited_s=waited_s)
         else:
             self.recorder.write_events(batch)
 
