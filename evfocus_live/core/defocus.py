@@ -15,6 +15,8 @@ model's empty-window prior (~3 px), so below ``MIN_READOUT_EVENTS_PER_PX`` it is
 
 from __future__ import annotations
 
+import logging
+
 import cv2
 import numpy as np
 import torch
@@ -84,8 +86,20 @@ def warm_abs_sum_bins() -> None:
     """Compile (or load from numba's cache) :func:`abs_sum_bins`' kernel for the types the
     readout passes: 0.3-0.55 s once in a process where no numba code ran yet, which the first
     frame's readout paid after the model's warm-up had ended (unsaid). The pipeline calls it in
-    the model's first-window step; a no-op in time once done."""
-    abs_sum_bins(np.zeros((1, 1, 1), np.float32))
+    the model's first-window step; a no-op in time once done. A kernel that does not compile
+    (a broken numba or LLVM) is said once and the numpy sum (the same bits) is used from then
+    on: it raised out of the warm-up, with "preparing the model" left on show, then at every
+    frame's readout."""
+    global _HAVE_NUMBA
+    if not _HAVE_NUMBA:
+        return
+    try:
+        abs_sum_bins(np.zeros((1, 1, 1), np.float32))
+    except Exception as exc:
+        _HAVE_NUMBA = False
+        text = str(exc).strip().splitlines()
+        logging.getLogger(__name__).warning("the defocus readout's numba kernel did not compile (%s: %s): "
+                                            "numpy's sum is used", type(exc).__name__, text[0] if text else "")
 
 
 def activity_weights(voxel: np.ndarray, smooth_px: float = ACTIVITY_SMOOTH_PX) -> np.ndarray:
