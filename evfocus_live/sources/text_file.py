@@ -105,7 +105,8 @@ def decimal_comma_row(head: bytes, header: bool = True) -> bytes | None:
     (``0,000123,12,34,1``: Excel's CSV where the locale writes ',' for the decimal point), else
     None. Told by its columns: in a row of more than 4 comma-separated whole numbers and no other
     separator, the fifth is a polarity (0, 1, -1, 255) and the fourth, which ``t x y p`` reads as
-    p, is not (it is y), unless the first rises at every row (pandas' index, by 1 said elsewhere).
+    p, is not (it is y), unless the first rises at every row (pandas' index, by 1 said elsewhere);
+    or of 8, ``t x y p`` each with a fraction, those of x, y and p all "0".
     Before, it was "rows have 5 columns", then t = 0, x = the fraction's digits, y = x, p = y:
     wrong events from a warning. (A fraction's leading zero told it first: that missed
     ``1,317888,...`` and refused a real 5-column file with zero-padded x, ``0146``.)"""
@@ -127,6 +128,11 @@ def decimal_comma_row(head: bytes, header: bool = True) -> bytes | None:
     for ln, words in rows:
         if words[4] in _POLARITY_WORDS and words[3] not in _POLARITY_WORDS:
             return ln
+    # t x y p all written as decimals (a DataFrame's float columns: '0,000123,218,0,15,0,1,0'):
+    # x, y and p have "0" fractions in every such row (y's whole part was the 5th: not a polarity)
+    eights = [(ln, w) for ln, w in rows if len(w) == 8]
+    if eights and all(w[6] in _POLARITY_WORDS and not any(f.strip(b"0") for f in w[3::2]) for _, w in eights):
+        return eights[0][0]
     return None
 
 
