@@ -40,3 +40,12 @@ def test_whole_seconds_repeating_are_still_decimal_commas():
             zip(1_317_888 + np.arange(60) * 17, _X, _Y, _P)]
     head = ("346 260\n" + "".join(r + "\n" for r in rows)).encode()
     assert decimal_comma_row(head) == rows[0].encode()
+
+
+def test_rising_whole_us_with_written_fractions_are_still_decimal_commas():
+    """t in µs as a float, written by printf's %f under a German locale (``1317888,000000``):
+    its whole part rises at every row as an index does, its fraction is written zero-padded as
+    no row label's time is."""
+    rows = [f"{t},000000,{x},{y},{p}" for t, x, y, p in zip(1_317_888 + np.arange(60) * 17, _X, _Y, _P)]
+    head = ("346 260\n" + "".join(r + "\n" for r in rows)).encode()
+    assert decimal_comma_row(head) == rows[0].encode()
