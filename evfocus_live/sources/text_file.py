@@ -121,6 +121,12 @@ def decimal_comma_row(head: bytes, header: bool = True) -> bytes | None:
         words = ln.split(b",")
         if len(words) > 4 and all(w.lstrip(b"+-").isdigit() for w in words):
             rows.append((ln, words))
+    # t x y p all written as decimals (a DataFrame's float columns: '0,000123,218,0,15,0,1,0'):
+    # x, y and p have "0" fractions in every such row (y's whole part was the 5th: not a polarity;
+    # told first: µs as floats, '1317888,0', rise at every row as an index does)
+    eights = [(ln, w) for ln, w in rows if len(w) == 8]
+    if eights and all(w[6] in _POLARITY_WORDS and not any(f.strip(b"0") for f in w[3::2]) for _, w in eights):
+        return eights[0][0]
     firsts = [int(w[0]) for _, w in rows]
     if len(rows) >= 2 and (firsts == list(range(firsts[0], firsts[0] + len(rows))) or (
             all(a < b for a, b in zip(firsts, firsts[1:]))
@@ -132,11 +138,6 @@ def decimal_comma_row(head: bytes, header: bool = True) -> bytes | None:
     for ln, words in rows:
         if words[4] in _POLARITY_WORDS and words[3] not in _POLARITY_WORDS:
             return ln
-    # t x y p all written as decimals (a DataFrame's float columns: '0,000123,218,0,15,0,1,0'):
-    # x, y and p have "0" fractions in every such row (y's whole part was the 5th: not a polarity)
-    eights = [(ln, w) for ln, w in rows if len(w) == 8]
-    if eights and all(w[6] in _POLARITY_WORDS and not any(f.strip(b"0") for f in w[3::2]) for _, w in eights):
-        return eights[0][0]
     return None
 
 

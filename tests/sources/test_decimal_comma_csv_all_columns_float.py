@@ -36,3 +36,10 @@ def test_float_columns_with_decimal_commas_are_refused(tmp_path, frac):
 def test_eight_whole_columns_with_a_varying_fourth_are_not():
     rows = [f"{t},{x},{y},{p},{x},{p},{y},{p}" for t, x, y, p in zip(_T_US, _X, _Y, _P)]
     assert decimal_comma_row(("346 260\n" + "".join(r + "\n" for r in rows)).encode()) is None
+
+
+def test_float_us_times_rising_every_row_are_refused_too():
+    """t in µs as a float (``1317888,0``): its whole part rises at every row, as a row index
+    does; the "0" fractions of x, y and p tell it all the same."""
+    rows = [f"{t},0,{x},0,{y},0,{p},0" for t, x, y, p in zip(1_317_888 + np.arange(60) * 17, _X, _Y, _P)]
+    assert decimal_comma_row(("346 260\n" + "".join(r + "\n" for r in rows)).encode()) == rows[0].encode()
