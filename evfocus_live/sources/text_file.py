@@ -105,7 +105,9 @@ def decimal_comma_row(head: bytes, header: bool = True) -> bytes | None:
     (``0,000123,12,34,1``: Excel's CSV where the locale writes ',' for the decimal point), else
     None. Told by its columns: in a row of more than 4 comma-separated whole numbers and no other
     separator, the fifth is a polarity (0, 1, -1, 255) and the fourth, which ``t x y p`` reads as
-    p, is not (it is y), unless the first counts the rows (pandas' index: said elsewhere).
+    p, is not (it is y), unless the first counts the rows (pandas' index: said elsewhere), or
+    rises at every row with no second word zero-padded (a filtered DataFrame's index);
+    or of 8, ``t x y p`` each with a fraction, those of x, y and p all "0".
     Before, it was "rows have 5 columns", then t = 0, x = the fraction's digits, y = x, p = y:
     wrong events from a warning. (A fraction's leading zero told it first: that missed
     ``1,317888,...`` and refused a real 5-column file with zero-padded x, ``0146``.)"""
@@ -119,9 +121,20 @@ def decimal_comma_row(head: bytes, header: bool = True) -> bytes | None:
         words = ln.split(b",")
         if len(words) > 4 and all(w.lstrip(b"+-").isdigit() for w in words):
             rows.append((ln, words))
+    # t x y p all written as decimals (a DataFrame's float columns: '0,000123,218,0,15,0,1,0'):
+    # x, y and p have "0" fractions in every such row (y's whole part was the 5th: not a polarity;
+    # told first: µs as floats, '1317888,0', rise at every row as an index does)
+    eights = [(ln, w) for ln, w in rows if len(w) == 8]
+    if eights and all(w[6] in _POLARITY_WORDS and not any(f.strip(b"0") for f in w[3::2]) for _, w in eights):
+        return eights[0][0]
     firsts = [int(w[0]) for _, w in rows]
-    if len(rows) >= 2 and firsts == list(range(firsts[0], firsts[0] + len(rows))):
-        return None  # (a row index: _check_order names it)
+    if len(rows) >= 2 and (firsts == list(range(firsts[0], firsts[0] + len(rows))) or (
+            all(a < b for a, b in zip(firsts, firsts[1:]))
+            and not any(len(w[1]) > 1 and w[1].startswith(b"0") for _, w in rows))):
+        # (a row index: _check_column_order names one counting by 1; a filtered DataFrame's, 1, 4,
+        # 7, ..., was "decimal commas". t's whole seconds repeat row to row, and a fraction is
+        # mostly written zero-padded somewhere, as µs by printf's %f, '1317888,000000', are)
+        return None
     for ln, words in rows:
         if words[4] in _POLARITY_WORDS and words[3] not in _POLARITY_WORDS:
             return ln
