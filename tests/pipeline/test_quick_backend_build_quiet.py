@@ -1,0 +1,36 @@
+"""A backend built in well under a second is no INFO line: ``evfocus-live --headless --frames-dir``
+(fp32 on a CPU, the jit backend) logged "inference backend jit ready for input (1, 5, 260, 346) in
+0.3 s" between its rate lines, where README says the backend lines of setting the model up are
+``-v`` only. A slow build (seconds with no frame, or torch.compile's minute) is still said."""
+
+from __future__ import annotations
+
+import logging
+
+from runtime_support import small, voxels
+
+from evfocus_live.nn import runtime
+from evfocus_live.nn.runtime import InferenceModel
+
+
+def _ready_records(caplog) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if "ready for input" in r.getMessage()]
+
+
+def test_quick_jit_build_is_debug_only(monkeypatch, caplog):
+    monkeypatch.setattr(runtime, "BUILD_SAID_S", 1e9, raising=False)  # (every build here counts as quick)
+    runner = InferenceModel(small(), "jit")
+    with caplog.at_level(logging.DEBUG, logger="evfocus_live.nn.runtime"):
+        [runner(x) for x in voxels(3)]
+    ready = _ready_records(caplog)
+    assert runner.backend == "jit" and len(ready) == 1, [r.getMessage() for r in caplog.records]
+    assert ready[0].levelno == logging.DEBUG
+
+
+def test_slow_jit_build_is_said(monkeypatch, caplog):
+    monkeypatch.setattr(runtime, "BUILD_SAID_S", 0.0, raising=False)  # (every build here counts as slow)
+    runner = InferenceModel(small(), "jit")
+    with caplog.at_level(logging.INFO, logger="evfocus_live.nn.runtime"):
+        [runner(x) for x in voxels(3)]
+    ready = _ready_records(caplog)
+    assert len(ready) == 1 and ready[0].levelno == logging.INFO
