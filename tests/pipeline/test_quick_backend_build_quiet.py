@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 
+import pytest
 from runtime_support import small, voxels
 
 from evfocus_live.nn import runtime
@@ -17,20 +18,13 @@ def _ready_records(caplog) -> list[logging.LogRecord]:
     return [r for r in caplog.records if "ready for input" in r.getMessage()]
 
 
-def test_quick_jit_build_is_debug_only(monkeypatch, caplog):
-    monkeypatch.setattr(runtime, "BUILD_SAID_S", 1e9, raising=False)  # (every build here counts as quick)
+@pytest.mark.parametrize(("said_s", "level"), [(1e9, logging.DEBUG), (0.0, logging.INFO)],
+                         ids=["quick build: -v only", "slow build: said"])
+def test_jit_build_said_by_how_long_it_took(monkeypatch, caplog, said_s, level):
+    monkeypatch.setattr(runtime, "BUILD_SAID_S", said_s, raising=False)
     runner = InferenceModel(small(), "jit")
     with caplog.at_level(logging.DEBUG, logger="evfocus_live.nn.runtime"):
         [runner(x) for x in voxels(3)]
     ready = _ready_records(caplog)
     assert runner.backend == "jit" and len(ready) == 1, [r.getMessage() for r in caplog.records]
-    assert ready[0].levelno == logging.DEBUG
-
-
-def test_slow_jit_build_is_said(monkeypatch, caplog):
-    monkeypatch.setattr(runtime, "BUILD_SAID_S", 0.0, raising=False)  # (every build here counts as slow)
-    runner = InferenceModel(small(), "jit")
-    with caplog.at_level(logging.INFO, logger="evfocus_live.nn.runtime"):
-        [runner(x) for x in voxels(3)]
-    ready = _ready_records(caplog)
-    assert len(ready) == 1 and ready[0].levelno == logging.INFO
+    assert ready[0].levelno == level
