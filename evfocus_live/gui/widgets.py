@@ -381,6 +381,8 @@ class DefocusIndicator(QtWidgets.QWidget):
         # x: seconds of sensor time before the newest reading (a bare index said no time at all)
         self.plot.setLabel("bottom", "time", units="s")
         self.plot.getPlotItem().getAxis("bottom").enableAutoSIPrefix(False)
+        #: the model has no defocus output: the plot's note is up, its axes hidden
+        self._no_output = False
         self._show_span(MIN_PLOT_S)
         self.plot.getPlotItem().getViewBox().sigResized.connect(lambda *_: self._show_span())
         self.plot.getPlotItem().getAxis("left").setWidth(24)
@@ -458,7 +460,8 @@ class DefocusIndicator(QtWidgets.QWidget):
             self.plot.setXRange(-span_s, 0, padding=0)
         # (short, stacked under the readouts at 1024x768: the axis left the curve ~30 px)
         item = self.plot.getPlotItem()
-        tall = self.plot.height() >= MIN_AXIS_PLOT_PX
+        # (nor under "no defocus output": "-4 -2 time (s)" under an empty plot)
+        tall = self.plot.height() >= MIN_AXIS_PLOT_PX and not self._no_output
         if tall != item.getAxis("bottom").isVisible():
             item.showAxis("bottom", tall)
         width_px = item.getViewBox().width()
@@ -479,8 +482,10 @@ class DefocusIndicator(QtWidgets.QWidget):
             self.raw_curve.setData([])
             self.curve.setData([])
             self.bar.setValue(0)
+        self._no_output = none
         self.plot_note.setVisible(none)
         self.plot.getPlotItem().showAxis("left", not none)
+        self._show_span()  # (the time axis: hidden with the note, back after it)
         self._place_note()
 
     def _place_note(self) -> None:

@@ -2623,12 +2623,15 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _set_placeholders(self, warming_up: bool = False) -> None:
         """What each empty pane waits for, until its first image (a new source's too)."""
-        model = self.session.model_cfg.name if self.session is not None else self.opts.model.name
+        cfg = self.session.model_cfg if self.session is not None else self.opts.model
         # (warming up, the events are in: the event pane's window comes with the first frame)
-        preparing = f"preparing model {model}\u2026" if warming_up else ""
+        preparing = f"preparing model {cfg.name}\u2026" if warming_up else ""
         self.event_pane.set_placeholder(preparing or "waiting for events")
-        for p in (self.frame_pane, self.defocus_pane, self.compare_pane):
+        for p in (self.frame_pane, self.defocus_pane):
             p.set_placeholder(preparing or "waiting for the first frame")
+        # (its own model: titled "compare: e2vid", it said "preparing model evfocus...")
+        self.compare_pane.set_placeholder(f"preparing model {cfg.compare or cfg.name}\u2026" if warming_up
+                                          else "waiting for the first frame")
 
     def _show_warmup(self, text: str) -> None:
         """The model's first window at a new size (seconds of warm-up on a CPU,

@@ -335,8 +335,9 @@ class InferenceModel:
         self._keys[key] = keys
         self._steps[key] = step
         self.build_s[key] = time.perf_counter() - t0
-        log.info("inference backend %s ready for input %s in %.1f s", self.backend, tuple(voxel.shape),
-                 self.build_s[key])
+        quick = self.build_s[key] < BUILD_SAID_S and self.backend != "compile"  # (compile said it starts)
+        log.log(logging.DEBUG if quick else logging.INFO, "inference backend %s ready for input %s in %.1f s",
+                self.backend, tuple(voxel.shape), self.build_s[key])
         return step, res
 
     def _cache_key(self, training: bool, key: tuple, keys: tuple[str, ...]) -> tuple | None:
@@ -367,6 +368,10 @@ def _checked(step: Callable, args: tuple, names: list[str], want: list[torch.Ten
             raise RuntimeError(f"{name} differs from the plain model by {err:.2g}")
     return res
 
+
+#: a backend built in this many seconds or more is said at INFO (a pause with no frame); a
+#: quicker one only with -v: "jit ready ... in 0.3 s" sat among a headless run's rate lines
+BUILD_SAID_S = 1.0
 
 #: largest absolute difference between an optimised step and the plain model (outputs in [0,1])
 CHECK_ATOL = 1e-4
