@@ -345,11 +345,17 @@ class FitLabel(QtWidgets.QLabel):
 PLOT_PAD = 0.04
 
 
-#: the shortest time the plot spans, s (shorter, its time axis crowded: "0.20.40.60.8" at 95 px)
-MIN_PLOT_S = 5.0
+#: the shortest time the plot spans, s: it spans its readings, as the reading index it had did
+#: (at 5 s at least, a CPU model's 3 frames a second of a 0.13 s recording looping sat in the
+#: plot's last 0.2 s, its right edge, for minutes; the labels' spacing follows the span)
+MIN_PLOT_S = 0.1
 #: the most sensor time one step between readings adds to the plot, s (a seek on, a camera
 #: clock's jump: the new readings squeezed to the plot's edge; a slow model's seconds are kept)
-MAX_STEP_S = MIN_PLOT_S
+MAX_STEP_S = 5.0
+#: the label steps of the time axis, s, and the least room a label takes, px (a fraction's
+#: label is wider: "-0.25")
+TICK_STEPS_S = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600)
+TICK_PX, FRACTION_TICK_PX = 25.0, 30.0
 #: the shortest plot that shows its time axis, px (its ~38 px of the plot's room)
 MIN_AXIS_PLOT_PX = 120
 
@@ -453,8 +459,9 @@ class DefocusIndicator(QtWidgets.QWidget):
         self._show_span(max(-float(ago_s[0]), MIN_PLOT_S))
 
     def _show_span(self, span_s: float | None = None) -> None:
-        """The last ``span_s`` of sensor time, labelled every 1, 2, 5, 10, ... s, 25 px apart at
-        least (pyqtgraph's own ticks, "-8-6-4-2", ran together in the 95 px column); at most ~6."""
+        """The last ``span_s`` of sensor time, labelled every 0.01, 0.02, 0.05, ... 1, 2, 5, 10, ...
+        s, 25 px apart at least (30 for a fraction; pyqtgraph's own ticks, "-8-6-4-2", ran
+        together in the 95 px column); at most ~6."""
         if span_s is not None:
             self._span_s = span_s
             self.plot.setXRange(-span_s, 0, padding=0)
@@ -465,8 +472,11 @@ class DefocusIndicator(QtWidgets.QWidget):
         if tall != item.getAxis("bottom").isVisible():
             item.showAxis("bottom", tall)
         width_px = item.getViewBox().width()
-        min_step_s = self._span_s * max(25.0, width_px / 6) / max(width_px, 1.0)
-        step = next((s for s in (1, 2, 5, 10, 30, 60, 120, 300, 600) if min_step_s <= s < self._span_s), None)
+        step = next((s for s in TICK_STEPS_S
+                     if s * width_px / self._span_s >= max(TICK_PX if s >= 1 else FRACTION_TICK_PX, width_px / 6)
+                     and s < self._span_s), None)
+        if step is None:  # (none far enough apart: the widest inside, one label or two; not pyqtgraph's)
+            step = max((s for s in TICK_STEPS_S if s < self._span_s), default=None)
         self.plot.getPlotItem().getAxis("bottom").setTickSpacing(levels=[(step, 0)] if step else None)
 
     def _show_no_output(self, none: bool) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from evfocus_live.gui.widgets import MIN_PLOT_S, DefocusIndicator
+from evfocus_live.gui.widgets import MAX_STEP_S, DefocusIndicator
 
 pytestmark = pytest.mark.gui
 
@@ -31,7 +31,7 @@ def test_a_jump_forward_does_not_stretch_the_plot(qtbot, jump_s):
     for _ in range(60):  # 2 s after the jump
         t_us += 33_000
         meter.push(4.0, t_us=t_us)
-    assert _span_s(meter) <= 6.6 + 2 + MIN_PLOT_S + 0.1  # (the jump: at most the shortest span)
+    assert _span_s(meter) <= 6.6 + 2 + MAX_STEP_S + 0.1  # (the jump: at most MAX_STEP_S)
     x, _ = meter.curve.getData()
     assert x[-61] < x[-60] and x[-1] - x[-60] == pytest.approx(59 * 0.033)  # (the readings' own steps kept)
 
