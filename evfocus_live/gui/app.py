@@ -603,8 +603,12 @@ def run_headless(args, spec, window, model, post, said_first: Callable[[], None]
                 # (how far behind the input what is shown is); "-" without a frame this second
                 latency = getattr(st, "latency_ms", None) if sess.frames_done > frames_seen else None
                 frames_seen = sess.frames_done
-                log.info("t=%5.1fs frames=%d recon=%.1f fps events=%.0f ev/s infer=%s latency=%s defocus=%s "
-                         "dropped=%s skipped=%s%s", now - t0, sess.frames_done, sess.frame_rate.rate(now),
+                # recon: "-" where no rate can be measured yet (one frame since a start or a gap:
+                # it read "recon=0.0 fps" beside "frames=3"; the viewer's readout says "-" there)
+                recon = sess.frame_rate.measured(now)
+                log.info("t=%5.1fs frames=%d recon=%s fps events=%.0f ev/s infer=%s latency=%s defocus=%s "
+                         "dropped=%s skipped=%s%s", now - t0, sess.frames_done,
+                         "-" if recon is None else f"{recon:.1f}",
                          sess.event_rate.rate(now), "-" if infer is None else f"{float(infer):.1f} ms",
                          "-" if latency is None else f"{float(latency):.0f} ms",
                          meter.take(), getattr(st, "dropped", "-"), getattr(st, "skipped_windows", "-"),
