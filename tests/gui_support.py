@@ -265,3 +265,8 @@ def in_the_end_pause(w, t1: int) -> None:
     """1.2 s into a 3 s pause after the last event at ``t1``, as ``_show_gap`` leaves it."""
     w._gap = PlayedGap(t1, t1 + 3_000_000, 3.0, False, 1.0, at_end=True)
     w._gap_t_us = t1 + 1_200_000.0
+
+
+def placeholder_shown(pane) -> str:
+    """An image pane's placeholder text if it is on show, else "" (the empty-pane texts)."""
+    return pane.placeholder.text() if pane.placeholder.isVisible() else ""

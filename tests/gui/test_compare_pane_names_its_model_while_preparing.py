@@ -5,13 +5,10 @@ compare pane of another): it names the model it waits for."""
 from __future__ import annotations
 
 import pytest
-from gui_support import TIMEOUT_MS, Gated, make_window, pattern, wait_frames
+from gui_support import TIMEOUT_MS, Gated, make_window, pattern, placeholder_shown, wait_frames
 
 from evfocus_live.config import ModelConfig
 
-
-def _shown(pane) -> str:
-    return pane.placeholder.text() if pane.placeholder.isVisible() else ""
 
 
 @pytest.mark.gui
@@ -22,10 +19,10 @@ def test_compare_pane_names_the_compare_model_while_preparing(qtbot, tmp_path, t
     win = make_window(qtbot, tmp_path, pattern(), model, model=cfg, remember_geometry=False)
     try:
         qtbot.waitUntil(model.entered.is_set, timeout=TIMEOUT_MS)
-        qtbot.waitUntil(lambda: "preparing model" in _shown(win.frame_pane), timeout=TIMEOUT_MS)
+        qtbot.waitUntil(lambda: "preparing model" in placeholder_shown(win.frame_pane), timeout=TIMEOUT_MS)
         assert win.compare_pane.isVisible()
-        assert _shown(win.compare_pane) == "preparing model e2vid\u2026", _shown(win.compare_pane)
-        assert _shown(win.frame_pane) == "preparing model evfocus\u2026"
+        assert placeholder_shown(win.compare_pane) == "preparing model e2vid\u2026", placeholder_shown(win.compare_pane)
+        assert placeholder_shown(win.frame_pane) == "preparing model evfocus\u2026"
     finally:
         model.go.set()
     wait_frames(qtbot, win, 2)

@@ -5,12 +5,8 @@ image; a source switch blanks them and says it again."""
 from __future__ import annotations
 
 import pytest
-from gui_support import TIMEOUT_MS, Gated, make_window, pattern, wait_frames
+from gui_support import TIMEOUT_MS, Gated, make_window, pattern, placeholder_shown, wait_frames
 
-
-def _shown(pane) -> str:
-    """The placeholder's text if it is on show, else ""."""
-    return pane.placeholder.text() if pane.placeholder.isVisible() else ""
 
 
 @pytest.mark.gui
@@ -21,8 +17,8 @@ def test_placeholder_until_the_first_image_and_after_a_switch(qtbot, tmp_path, t
     try:
         qtbot.waitUntil(model.entered.is_set, timeout=TIMEOUT_MS)
         # (the model's first window is held: no image yet, the warm-up said in the panes too)
-        qtbot.waitUntil(lambda: "preparing model" in _shown(win.frame_pane), timeout=TIMEOUT_MS)
-        assert "preparing model" in _shown(win.event_pane)
+        qtbot.waitUntil(lambda: "preparing model" in placeholder_shown(win.frame_pane), timeout=TIMEOUT_MS)
+        assert "preparing model" in placeholder_shown(win.event_pane)
         pane = win.frame_pane
         geo = pane.placeholder.geometry()
         assert abs(geo.center().x() - pane.rect().center().x()) <= 2  # centred in the pane
@@ -31,12 +27,12 @@ def test_placeholder_until_the_first_image_and_after_a_switch(qtbot, tmp_path, t
     finally:
         model.go.set()
     wait_frames(qtbot, win, 2)
-    assert _shown(win.event_pane) == "" and _shown(win.frame_pane) == ""
+    assert placeholder_shown(win.event_pane) == "" and placeholder_shown(win.frame_pane) == ""
 
     assert win.open_source(pattern(64, 48))
     # (no paint yet: the switch blanked the panes and said what they wait for again)
-    assert _shown(win.event_pane) == "waiting for events"
-    assert _shown(win.frame_pane) == "waiting for the first frame"
+    assert placeholder_shown(win.event_pane) == "waiting for events"
+    assert placeholder_shown(win.frame_pane) == "waiting for the first frame"
     wait_frames(qtbot, win, 2)
-    assert _shown(win.event_pane) == "" and _shown(win.frame_pane) == ""
+    assert placeholder_shown(win.event_pane) == "" and placeholder_shown(win.frame_pane) == ""
     win.close()
